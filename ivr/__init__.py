@@ -1,0 +1,1 @@
+"""ivr101: an Asterisk ARI IVR and call router for UK police 101 lines."""

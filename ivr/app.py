@@ -1,0 +1,145 @@
+"""The composition root: every object of the running app is built here.
+
+Background workers (call-log writer, ARI event stream) run in aiohttp
+``cleanup_ctx`` so that shutdown ends calls cleanly, then flushes the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+from ivr.ari.client import AriClient
+from ivr.ari.models import Channel
+from ivr.ari.stream import EventStream
+from ivr.config import Settings
+from ivr.flows import FlowBuilder
+from ivr.prompts import PromptCatalogue
+from ivr.session.control import AriCallControl
+from ivr.session.manager import CallManager, SessionFactory
+from ivr.session.session import CallInfo, CallSession
+from ivr.store.log import SqliteCallLog
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What the running app holds; reachable from handlers via ``RUNTIME``."""
+
+    settings: Settings
+    prompts: PromptCatalogue
+    call_log: SqliteCallLog
+    flows: FlowBuilder
+    client: AriClient | None = None
+    manager: CallManager | None = None
+    stream: EventStream | None = None
+
+
+RUNTIME = web.AppKey("runtime", Runtime)
+
+
+def build_app(settings: Settings) -> web.Application:
+    prompts = PromptCatalogue.load(settings.prompts)
+    Path(settings.db_path).parent.mkdir(parents=True, exist_ok=True)
+    runtime = Runtime(
+        settings=settings,
+        prompts=prompts,
+        call_log=SqliteCallLog(settings.db_path),
+        flows=FlowBuilder(settings),
+    )
+    app = web.Application()
+    app[RUNTIME] = runtime
+    app.cleanup_ctx.append(_call_log_worker)
+    app.cleanup_ctx.append(_ari_worker)
+    app.router.add_get("/health", _health)
+    app.router.add_get("/api/calls", _live_calls)
+    return app
+
+
+async def _call_log_worker(app: web.Application) -> AsyncIterator[None]:
+    runtime = app[RUNTIME]
+    task = asyncio.create_task(runtime.call_log.run(), name="call-log")
+    await runtime.call_log.flush()
+    yield
+    await runtime.call_log.flush()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
+    runtime = app[RUNTIME]
+    settings = runtime.settings
+    async with aiohttp.ClientSession() as http:
+        client = AriClient(http, settings.ari_url, settings.ari_user, settings.ari_password)
+        manager = CallManager(client, settings.ari_app, _session_factory(runtime))
+
+        async def on_connected(reconnect: bool) -> None:
+            if reconnect:
+                await manager.reconcile()
+
+        stream = EventStream(
+            client, settings.ari_app, manager.on_event, on_connected, heartbeat=settings.ws_heartbeat
+        )
+        runtime.client, runtime.manager, runtime.stream = client, manager, stream
+        task = asyncio.create_task(stream.run(), name="ari-events")
+        try:
+            yield
+        finally:
+            await manager.shutdown()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def _session_factory(runtime: Runtime) -> SessionFactory:
+    def make(channel: Channel, dialled: str, control: AriCallControl) -> CallSession:
+        info = CallInfo(
+            call_id=channel.id,
+            channel_id=channel.id,
+            caller_number=channel.caller.number,
+            caller_name=channel.caller.name,
+            dialled=dialled,
+        )
+        return CallSession(
+            info,
+            control,
+            runtime.prompts,
+            runtime.call_log,
+            runtime.flows.inbound(),
+            runtime.flows.step_down,
+        )
+
+    return make
+
+
+async def _health(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    connected = runtime.stream is not None and runtime.stream.connected.is_set()
+    body = {"ari_connected": connected, "live_calls": len(runtime.manager.calls) if runtime.manager else 0}
+    return web.json_response(body, status=200 if connected else 503)
+
+
+async def _live_calls(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    calls = runtime.manager.calls.values() if runtime.manager else []
+    return web.json_response(
+        [
+            {
+                "call_id": c.session.call_id,
+                "caller_number": c.session.info.caller_number,
+                "dialled": c.session.info.dialled,
+                "step": c.session.last_step,
+                "destination": c.session.destination,
+            }
+            for c in calls
+        ]
+    )

@@ -1,0 +1,129 @@
+"""The ARI WebSocket: receive events, keep the link alive, come back after a drop.
+
+Asterisk does not replay events missed while the socket was down (see the
+reconnect trace), so after every reconnect the owner is told to reconcile
+its calls with ``GET /channels``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import aiohttp
+
+from ivr.ari.client import AriClient
+from ivr.ari.events import AriEvent, EventParseError, parse_event
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[[AriEvent], None]
+ConnectedHandler = Callable[[bool], Awaitable[None]]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff with full jitter, so many apps do not reconnect in step."""
+
+    initial: float = 0.5
+    maximum: float = 30.0
+    factor: float = 2.0
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        ceiling = min(self.maximum, self.initial * self.factor ** max(0, attempt))
+        return rng.uniform(ceiling / 2, ceiling)
+
+
+class EventStream:
+    """Owns the one WebSocket of the app; hands typed events to a handler.
+
+    ``on_event`` runs synchronously on the loop for every event (it must not
+    block); ``on_connected(reconnect)`` runs after each successful connect.
+    """
+
+    def __init__(
+        self,
+        client: AriClient,
+        app: str,
+        on_event: EventHandler,
+        on_connected: ConnectedHandler,
+        *,
+        heartbeat: float = 20.0,
+        backoff: Backoff = Backoff(),
+        rng: random.Random | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._client = client
+        self._app = app
+        self._on_event = on_event
+        self._on_connected = on_connected
+        self._heartbeat = heartbeat
+        self._backoff = backoff
+        self._rng = rng or random.Random()
+        self._sleep = sleep
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self.connected = asyncio.Event()
+        self.connects = 0
+        self.skipped_messages = 0
+
+    async def run(self) -> None:
+        """Connect, read, reconnect until cancelled. Never returns normally."""
+        attempt = 0
+        while True:
+            try:
+                async with self._client.http.ws_connect(
+                    self._client.events_url,
+                    params={"app": self._app},
+                    auth=self._client.auth,
+                    heartbeat=self._heartbeat,
+                ) as ws:
+                    self._ws = ws
+                    attempt = 0
+                    self.connects += 1
+                    self.connected.set()
+                    log.info("ari websocket connected (app=%s, connect #%d)", self._app, self.connects)
+                    await self._on_connected(self.connects > 1)
+                    await self._read(ws)
+                    log.warning("ari websocket closed (code=%s)", ws.close_code)
+            except aiohttp.WSServerHandshakeError as exc:
+                level = logging.ERROR if exc.status in (400, 401, 403) else logging.WARNING
+                log.log(level, "ari websocket refused: HTTP %s %s", exc.status, exc.message)
+            except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+                log.warning("ari websocket unavailable: %s: %s", type(exc).__name__, exc)
+            finally:
+                self._ws = None
+                self.connected.clear()
+            delay = self._backoff.delay(attempt, self._rng)
+            attempt += 1
+            log.info("ari websocket reconnect in %.2f s (attempt %d)", delay, attempt)
+            await self._sleep(delay)
+
+    async def close(self) -> None:
+        ws = self._ws
+        if ws is not None:
+            await ws.close()
+
+    async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        async for msg in ws:
+            if msg.type == aiohttp.WSMsgType.TEXT:
+                self.handle_text(msg.data)
+            elif msg.type in (aiohttp.WSMsgType.ERROR, aiohttp.WSMsgType.CLOSE):
+                break
+
+    def handle_text(self, text: str) -> None:
+        """Decode one message and hand it on; a bad message is logged and skipped."""
+        try:
+            event = parse_event(json.loads(text))
+        except (ValueError, EventParseError) as exc:
+            self.skipped_messages += 1
+            log.warning("skipped ari message: %s: %.200s", exc, text)
+            return
+        try:
+            self._on_event(event)
+        except Exception:
+            log.exception("event handler failed on %s", event.type)

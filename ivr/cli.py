@@ -1,0 +1,102 @@
+"""``ivr``: serve (real Asterisk), sim (the simulator alone), demo (both, with sample calls)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from aiohttp import web
+
+from ivr.config import ConfigError, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ivr", description=__doc__)
+    parser.add_argument("--log-level", default=os.environ.get("IVR_LOG_LEVEL", "INFO"))
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the IVR against a real Asterisk 22 (ARI)")
+    serve.add_argument("--config", type=Path, help="TOML settings file (env IVR_* wins)")
+
+    sim = sub.add_parser("sim", help="run the ARI-compatible Asterisk simulator alone")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8088)
+    sim.add_argument("--time-scale", type=float, default=1.0, help="0.1 = ten times faster")
+
+    demo = sub.add_parser("demo", help="simulator + app in one process, with sample calls")
+    demo.add_argument("--calls", type=int, default=7, help="how many sample calls to place")
+    demo.add_argument("--exit", action="store_true", help="exit after the table (0 = all as expected)")
+    demo.add_argument("--speed", type=float, default=4.0, help="1 = real time")
+    demo.add_argument("--db", default="var/demo.db", help="SQLite file for the demo's call log")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        if args.command == "serve":
+            return _serve(args.config)
+        if args.command == "sim":
+            return _sim(args.host, args.port, args.time_scale)
+        if args.command == "demo":
+            from ivr.demo import main_demo
+
+            if args.calls < 1 or args.speed <= 0:
+                print("ivr demo: --calls must be >= 1 and --speed > 0", file=sys.stderr)
+                return 2
+            logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
+            return main_demo(args.calls, args.exit, args.speed, args.db)
+    except ConfigError as exc:
+        print(f"ivr: {exc}", file=sys.stderr)
+        return 2
+    return 2
+
+
+def _serve(config: Path | None) -> int:
+    from ivr.app import build_app
+
+    settings = load_settings(config)
+    logging.getLogger(__name__).info(
+        "connecting to %s as %s (app %s)", settings.ari_url, settings.ari_user, settings.ari_app
+    )
+    web.run_app(build_app(settings), host=settings.http_host, port=settings.http_port)
+    return 0
+
+
+def _sim(host: str, port: int, time_scale: float) -> int:
+    from ivr.demo import PROMPT_SOUNDS
+    from ivr.simulator import Simulator, SimulatorConfig
+
+    async def run() -> None:
+        sim = Simulator(
+            SimulatorConfig(
+                username=os.environ.get("IVR_ARI_USER", "ivr101"),
+                password=os.environ.get("IVR_ARI_PASSWORD", "ivr101"),
+                time_scale=time_scale,
+                sound_roots=[PROMPT_SOUNDS],
+            )
+        )
+        bound = await sim.start(host, port)
+        print(f"simulated Asterisk: ARI at http://{host}:{bound}/ari (Ctrl-C to stop)", flush=True)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await sim.stop()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

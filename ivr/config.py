@@ -1,0 +1,119 @@
+"""Settings: a TOML file, then environment variables, then defaults.
+
+The password is never part of a repr or a log line.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PROMPTS = REPO_ROOT / "prompts" / "catalogue.yaml"
+
+DEFAULT_DESTINATIONS: Mapping[str, str] = {
+    "emergency": "PJSIP/fcr-priority",
+    "fcr": "PJSIP/fcr",
+    "rc": "PJSIP/rc",
+    "switchboard": "PJSIP/switchboard",
+}
+
+
+class ConfigError(ValueError):
+    error_id = "config-invalid"
+
+
+@dataclass(frozen=True)
+class Settings:
+    ari_url: str = "http://127.0.0.1:8088"
+    ari_user: str = "ivr101"
+    ari_password: str = field(default="", repr=False)
+    ari_app: str = "ivr101"
+    db_path: str = "var/ivr101.db"
+    prompts: Path = DEFAULT_PROMPTS
+    http_host: str = "127.0.0.1"
+    http_port: int = 8101
+    destinations: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_DESTINATIONS))
+    first_digit_timeout: float = 6.0
+    ring_timeout: int = 30
+    menu_tries: int = 3
+    ws_heartbeat: float = 20.0
+    caller_id: str = '"Police 101" <101>'
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+_ENV = {
+    "IVR_ARI_URL": "ari_url",
+    "IVR_ARI_USER": "ari_user",
+    "IVR_ARI_PASSWORD": "ari_password",
+    "IVR_ARI_APP": "ari_app",
+    "IVR_DB": "db_path",
+}
+
+_FILE_KEYS: Mapping[str, Mapping[str, str]] = {
+    "ari": {"url": "ari_url", "user": "ari_user", "password": "ari_password", "app": "ari_app"},
+    "store": {"db": "db_path"},
+    "prompts": {"catalogue": "prompts"},
+    "http": {"host": "http_host", "port": "http_port"},
+    "flow": {
+        "first_digit_timeout": "first_digit_timeout",
+        "ring_timeout": "ring_timeout",
+        "menu_tries": "menu_tries",
+        "caller_id": "caller_id",
+    },
+}
+
+
+def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from an optional TOML file and the environment (env wins)."""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    destinations = dict(DEFAULT_DESTINATIONS)
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+        for section, body in data.items():
+            if section == "destinations":
+                if not isinstance(body, dict) or not all(
+                    isinstance(v, str) for v in body.values()
+                ):
+                    raise ConfigError(f"{path}: [destinations] maps names to endpoint strings")
+                destinations.update(body)
+                continue
+            keys = _FILE_KEYS.get(section)
+            if keys is None or not isinstance(body, dict):
+                raise ConfigError(f"{path}: unknown section [{section}]")
+            for key, value in body.items():
+                if key not in keys:
+                    raise ConfigError(f"{path}: unknown key {key!r} in [{section}]")
+                values[keys[key]] = value
+    for name, attr in _ENV.items():
+        if env.get(name):
+            values[attr] = env[name]
+    if "prompts" in values:
+        values["prompts"] = Path(values["prompts"])
+    settings = Settings(destinations=destinations, **values)
+    _validate(settings)
+    return settings
+
+
+def _validate(settings: Settings) -> None:
+    if not settings.ari_url.startswith(("http://", "https://")):
+        raise ConfigError(f"ARI URL must start with http:// or https://, got {settings.ari_url!r}")
+    missing = {"switchboard", "rc", "fcr", "emergency"} - set(settings.destinations)
+    if missing:
+        raise ConfigError(f"[destinations] lacks {', '.join(sorted(missing))}")
+    for name in ("first_digit_timeout", "ring_timeout", "menu_tries", "http_port"):
+        value = getattr(settings, name)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{name} must be a positive number, got {value!r}")

@@ -1,0 +1,191 @@
+"""``ivr demo``: the embedded default — simulator + app in one process.
+
+Places scripted sample calls (each a caller who reacts at the moments a
+real caller would, from the prompts' real durations), waits for them to
+finish, prints what happened to each from the call database, then keeps
+serving until Ctrl-C (or exits, with ``--exit``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import wave
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import aiohttp
+from aiohttp import web
+
+from ivr.app import RUNTIME, build_app
+from ivr.config import REPO_ROOT, Settings
+from ivr.simulator import AgentProfile, Simulator, SimulatorConfig
+
+PROMPT_SOUNDS = REPO_ROOT / "prompts" / "sounds"
+
+
+@dataclass(frozen=True)
+class SampleCall:
+    title: str
+    caller_number: str
+    script: list[dict[str, Any]]
+    expect_outcome: str
+    expect_destination: str = ""
+
+
+@dataclass
+class DemoResult:
+    sample: SampleCall
+    call_id: str
+    row: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.row.get("outcome") == self.sample.expect_outcome
+            and (self.row.get("destination") or "") == self.sample.expect_destination
+        )
+
+
+def prompt_seconds(prompt_id: str, sounds: Path = PROMPT_SOUNDS) -> float:
+    with wave.open(str(sounds / "en" / "ivr101" / f"{prompt_id}.wav"), "rb") as wav:
+        return wav.getnframes() / wav.getframerate()
+
+
+def sample_calls(seconds: Callable[[str], float] = prompt_seconds) -> list[SampleCall]:
+    """Callers who act at moments measured from the prompts they hear."""
+    welcome = seconds("welcome")
+    in_menu = welcome + 2.0
+    return [
+        SampleCall("past crime: keys 1", "07700900101", [{"wait": in_menu}, {"dtmf": "1"}], "transferred", "rc"),
+        SampleCall("incident: keys 2", "07700900102", [{"wait": in_menu}, {"dtmf": "2"}], "transferred", "fcr"),
+        SampleCall("emergency: keys 9 over the welcome", "07700900103", [{"wait": 2.0}, {"dtmf": "9"}], "transferred", "emergency"),
+        SampleCall("hangs up during the welcome", "07700900104", [{"wait": 2.0}, {"hangup": True}], "abandoned"),
+        SampleCall("online: keys 5", "07700900105", [{"wait": in_menu}, {"dtmf": "5"}], "completed", "online"),
+        SampleCall("wrong key, then 0", "07700900106", [{"wait": in_menu}, {"dtmf": "7"}, {"wait": seconds("invalid_choice") + seconds("main_menu") + 1.0}, {"dtmf": "0"}], "transferred", "switchboard"),
+        SampleCall("says nothing: operator after three tries", "07700900107", [], "transferred", "switchboard"),
+    ]
+
+
+def demo_settings(db_path: str, ari_port: int, speed: float) -> Settings:
+    return Settings(
+        ari_url=f"http://127.0.0.1:{ari_port}",
+        ari_user="ivr101",
+        ari_password="demo",
+        db_path=db_path,
+        first_digit_timeout=6.0 / speed,
+        ring_timeout=30,
+    )
+
+
+def simulator_config(speed: float) -> SimulatorConfig:
+    agent = AgentProfile(answer_after=2.0, talk_for=5.0)
+    return SimulatorConfig(
+        username="ivr101",
+        password="demo",
+        time_scale=1.0 / speed,
+        sound_roots=[PROMPT_SOUNDS],
+        default_agent=agent,
+    )
+
+
+async def place(http: aiohttp.ClientSession, base: str, sample: SampleCall, speed: float) -> str:
+    script = [
+        {"wait": step["wait"]} if "wait" in step else step for step in sample.script
+    ]
+    async with http.post(
+        f"{base}/_sim/calls",
+        json={
+            "dialled": "101",
+            "caller_number": sample.caller_number,
+            "caller_name": "Demo Caller",
+            "script": script,
+        },
+    ) as resp:
+        resp.raise_for_status()
+        body = await resp.json()
+    return str(body["channel_id"])
+
+
+async def run_demo(
+    *, calls: int, exit_after: bool, speed: float, db_path: str, out: TextIO = sys.stdout
+) -> int:
+    sim = Simulator(simulator_config(speed))
+    port = await sim.start("127.0.0.1", 0)
+    app = build_app(demo_settings(db_path, port, speed))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    runtime = app[RUNTIME]
+    try:
+        assert runtime.stream is not None
+        await asyncio.wait_for(runtime.stream.connected.wait(), 10)
+        samples = sample_calls()
+        chosen = [samples[i % len(samples)] for i in range(calls)]
+        print(f"simulator ARI on http://127.0.0.1:{port}/ari; placing {len(chosen)} calls", file=out)
+        base = f"http://127.0.0.1:{port}"
+        async with aiohttp.ClientSession() as http:
+            results = [DemoResult(s, await place(http, base, s, speed)) for s in chosen]
+            await _wait_for_calls(runtime, [r.call_id for r in results], timeout=300.0 / speed + 60)
+        for result in results:
+            row = await runtime.call_log.query(lambda store, cid=result.call_id: store.get_call(cid))
+            result.row = row or {}
+        print(format_table(results), file=out)
+        failed = [r for r in results if not r.ok]
+        print(f"{len(results) - len(failed)} of {len(results)} calls completed as expected", file=out)
+        if exit_after:
+            return 1 if failed else 0
+        app_port = site._server.sockets[0].getsockname()[1] if site._server else 0  # type: ignore[union-attr]
+        print(f"serving: app http://127.0.0.1:{app_port}/api/calls; Ctrl-C to stop", file=out)
+        await asyncio.Event().wait()
+        return 0
+    finally:
+        await runner.cleanup()
+        await sim.stop()
+
+
+async def _wait_for_calls(runtime: Any, call_ids: list[str], timeout: float) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    pending = set(call_ids)
+    while pending and loop.time() < deadline:
+        await asyncio.sleep(0.2)
+        started = set(runtime.manager.calls) if runtime.manager else set()
+        rows = await runtime.call_log.query(
+            lambda store: {r["call_id"]: r for r in store.recent_calls(1000)}
+        )
+        pending = {c for c in pending if c in started or not (rows.get(c) or {}).get("ended_at")}
+
+
+def format_table(results: list[DemoResult]) -> str:
+    headers = ("#", "caller", "scenario", "destination", "outcome", "last step", "secs", "ok")
+    rows = [
+        (
+            str(i),
+            r.sample.caller_number,
+            r.sample.title,
+            r.row.get("destination") or "-",
+            r.row.get("outcome") or "?",
+            r.row.get("last_step") or "?",
+            f"{r.row.get('duration_s') or 0:.1f}",
+            "yes" if r.ok else f"NO (wanted {r.sample.expect_outcome} {r.sample.expect_destination})".strip(),
+        )
+        for i, r in enumerate(results, 1)
+    ]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    return "\n".join(lines)
+
+
+def main_demo(calls: int, exit_after: bool, speed: float, db_path: str) -> int:
+    with contextlib.suppress(KeyboardInterrupt):
+        return asyncio.run(
+            run_demo(calls=calls, exit_after=exit_after, speed=speed, db_path=db_path)
+        )
+    return 0

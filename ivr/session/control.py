@@ -1,0 +1,298 @@
+"""CallControl: the one seam between call logic and Asterisk.
+
+``AriCallControl`` implements it over ARI for one inbound channel. It owns
+everything it creates for the call (playbacks, bridges, agent legs) so that
+``release()`` can clean all of it up on any exit path, and it translates the
+ARI events routed to it into CallEvents.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ivr.ari import events as ari
+from ivr.ari.client import AriClient
+from ivr.ari.errors import AriConflict, AriNotFound
+from ivr.session.events import (
+    CallerHungUp,
+    CallEvent,
+    DigitPressed,
+    LegAnswered,
+    LegFailed,
+    LegHungUp,
+    PromptFinished,
+)
+
+log = logging.getLogger(__name__)
+
+_FAILED_DIALS = {"BUSY", "NOANSWER", "CHANUNAVAIL", "CONGESTION", "CANCEL", "DONTCALL", "INVALIDARGS"}
+
+
+class CallControl(Protocol):
+    """What a verb may do to its call."""
+
+    @property
+    def channel_id(self) -> str: ...
+    async def answer(self) -> None: ...
+    async def play(self, media: Sequence[str]) -> str: ...
+    async def stop_playback(self, playback_id: str) -> None: ...
+    async def next_event(self, timeout: float | None = None) -> CallEvent | None: ...
+    async def dial(self, endpoint: str, *, timeout: int, caller_id: str) -> str: ...
+    async def connect(self, leg_id: str) -> None: ...
+    async def hold_music(self, on: bool) -> None: ...
+    async def drop_leg(self, leg_id: str) -> None: ...
+    async def hangup(self) -> None: ...
+    async def release(self) -> None: ...
+
+
+class EventRouter(Protocol):
+    """Delivers ARI events about an object id to whoever watches it."""
+
+    def watch(self, object_id: str, sink: asyncio.Queue[ari.AriEvent]) -> None: ...
+    def unwatch(self, object_id: str) -> None: ...
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+class AriCallControl:
+    """CallControl for one inbound channel, over ARI."""
+
+    def __init__(
+        self, client: AriClient, router: EventRouter, app: str, channel_id: str, language: str = "en"
+    ) -> None:
+        self._client = client
+        self._router = router
+        self._app = app
+        self._channel_id = channel_id
+        self._language = language
+        self._inbox: asyncio.Queue[ari.AriEvent] = asyncio.Queue()
+        self._watched: set[str] = set()
+        self._playbacks: set[str] = set()
+        self._legs: dict[str, str] = {}  # leg id -> "ringing" | "up"
+        self._bridge_id: str | None = None
+        self._moh = False
+        self.caller_gone = False
+        self._watch(channel_id)
+
+    @property
+    def channel_id(self) -> str:
+        return self._channel_id
+
+    @property
+    def inbox(self) -> asyncio.Queue[ari.AriEvent]:
+        return self._inbox
+
+    def _watch(self, object_id: str) -> None:
+        self._watched.add(object_id)
+        self._router.watch(object_id, self._inbox)
+
+    def _unwatch(self, object_id: str) -> None:
+        self._watched.discard(object_id)
+        self._router.unwatch(object_id)
+
+    async def answer(self) -> None:
+        await self._client.answer(self._channel_id)
+
+    async def play(self, media: Sequence[str]) -> str:
+        playback_id = new_id("pb")
+        self._watch(playback_id)  # before the request: PlaybackStarted can beat the response
+        self._playbacks.add(playback_id)
+        try:
+            await self._client.play(self._channel_id, playback_id, media, self._language)
+        except BaseException:
+            self._forget_playback(playback_id)
+            raise
+        return playback_id
+
+    async def stop_playback(self, playback_id: str) -> None:
+        if playback_id not in self._playbacks:
+            return
+        try:
+            await self._client.stop_playback(playback_id)
+        except AriNotFound:
+            self._forget_playback(playback_id)  # already finished: nothing to stop
+
+    def _forget_playback(self, playback_id: str) -> None:
+        self._playbacks.discard(playback_id)
+        self._unwatch(playback_id)
+
+    async def dial(self, endpoint: str, *, timeout: int, caller_id: str) -> str:
+        """Originate a leg into the app; it reports LegAnswered at its StasisStart."""
+        leg_id = new_id("leg")
+        self._watch(leg_id)
+        self._legs[leg_id] = "ringing"
+        try:
+            await self._client.originate(
+                endpoint, leg_id, self._app, app_args="leg", caller_id=caller_id, timeout=timeout
+            )
+        except BaseException:
+            self._legs.pop(leg_id, None)
+            self._unwatch(leg_id)
+            raise
+        return leg_id
+
+    async def connect(self, leg_id: str) -> None:
+        """Bridge the caller with an answered leg (one mixing bridge per call)."""
+        bridge_id = await self._ensure_bridge()
+        await self._client.add_channels(bridge_id, [leg_id])
+
+    async def _ensure_bridge(self) -> str:
+        if self._bridge_id is None:
+            bridge_id = new_id("br")
+            self._watch(bridge_id)
+            await self._client.create_bridge(bridge_id, name=f"call-{self._channel_id}")
+            self._bridge_id = bridge_id
+            await self._client.add_channels(bridge_id, [self._channel_id])
+        return self._bridge_id
+
+    async def hold_music(self, on: bool) -> None:
+        if on == self._moh:
+            return
+        if on:
+            await self._client.start_moh(self._channel_id)
+        else:
+            await self._client.stop_moh(self._channel_id)
+        self._moh = on
+
+    async def drop_leg(self, leg_id: str) -> None:
+        if leg_id not in self._legs:
+            return
+        self._legs.pop(leg_id)
+        try:
+            await self._client.hangup(leg_id)
+        except AriNotFound:
+            pass
+        finally:
+            self._unwatch(leg_id)
+
+    async def hangup(self) -> None:
+        if self.caller_gone:
+            return
+        try:
+            await self._client.hangup(self._channel_id)
+        except AriNotFound:
+            pass
+        self.caller_gone = True
+
+    async def release(self) -> None:
+        """Undo everything this call created; safe to call more than once, on any path."""
+        for playback_id in list(self._playbacks):
+            try:
+                await self.stop_playback(playback_id)
+            except Exception as exc:
+                log.warning("release: stop playback %s: %s", playback_id, exc)
+            self._forget_playback(playback_id)
+        for leg_id in list(self._legs):
+            try:
+                await self.drop_leg(leg_id)
+            except Exception as exc:
+                log.warning("release: hang up leg %s: %s", leg_id, exc)
+        if self._bridge_id is not None:
+            bridge_id, self._bridge_id = self._bridge_id, None
+            try:
+                await self._client.destroy_bridge(bridge_id)
+            except AriNotFound:
+                pass
+            except Exception as exc:
+                log.warning("release: destroy bridge %s: %s", bridge_id, exc)
+            self._unwatch(bridge_id)
+        try:
+            await self.hangup()
+        except Exception as exc:
+            log.warning("release: hang up caller: %s", exc)
+        for object_id in list(self._watched):
+            self._unwatch(object_id)
+
+    async def reconcile(self, live_channels: set[str]) -> None:
+        """After a WebSocket gap: synthesise what was missed (caller gone, prompt ended)."""
+        if self._channel_id not in live_channels:
+            self._inbox.put_nowait(_Synthetic(CallerHungUp()))
+            return
+        for playback_id in list(self._playbacks):
+            try:
+                await self._client.get_playback(playback_id)
+            except AriNotFound:
+                self._inbox.put_nowait(_Synthetic(PromptFinished(playback_id, completed=True)))
+                self._forget_playback(playback_id)
+        for leg_id, state in list(self._legs.items()):
+            if leg_id not in live_channels:
+                self._legs.pop(leg_id, None)
+                self._unwatch(leg_id)
+                missed: CallEvent = LegHungUp(leg_id) if state == "up" else LegFailed(leg_id, "HANGUP")
+                self._inbox.put_nowait(_Synthetic(missed))
+
+    async def next_event(self, timeout: float | None = None) -> CallEvent | None:
+        """The next CallEvent, or None when ``timeout`` passes first."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while True:
+            remaining = None if deadline is None else max(0.0, deadline - loop.time())
+            try:
+                raw = await asyncio.wait_for(self._inbox.get(), remaining)
+            except TimeoutError:
+                return None
+            event = self.translate(raw)
+            if event is not None:
+                return event
+
+    def translate(self, event: ari.AriEvent) -> CallEvent | None:
+        """Map one ARI event to a CallEvent, updating what this call owns."""
+        match event:
+            case _Synthetic(event=missed):
+                return missed
+            case ari.DtmfReceived(channel=ch, digit=digit) if ch.id == self._channel_id:
+                return DigitPressed(digit)
+            case ari.PlaybackFinished(playback=pb) if pb.id in self._playbacks:
+                self._forget_playback(pb.id)
+                return PromptFinished(pb.id, completed=pb.state != "failed")
+            case ari.HangupRequested(channel=ch, cause=cause, soft=soft) if (
+                ch.id == self._channel_id and not soft
+            ):
+                self.caller_gone = True
+                return CallerHungUp(cause)
+            case ari.StasisEnded(channel=ch) if ch.id == self._channel_id:
+                self.caller_gone = True
+                return CallerHungUp()
+            case ari.StasisStarted(channel=ch) if self._legs.get(ch.id) == "ringing":
+                self._legs[ch.id] = "up"
+                return LegAnswered(ch.id)
+            case ari.DialProgressed(peer=peer, dialstatus=status) if (
+                status in _FAILED_DIALS and self._legs.get(peer.id) == "ringing"
+            ):
+                self._legs.pop(peer.id, None)
+                return LegFailed(peer.id, status)
+            case ari.StasisEnded(channel=ch) | ari.ChannelDestroyed(channel=ch) if ch.id in self._legs:
+                state = self._legs.pop(ch.id)
+                self._unwatch(ch.id)
+                return LegHungUp(ch.id) if state == "up" else LegFailed(ch.id, "HANGUP")
+            case ari.HangupRequested(channel=ch) if self._legs.get(ch.id) == "up":
+                self._legs.pop(ch.id)
+                return LegHungUp(ch.id)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Synthetic(ari.AriEvent):
+    """A CallEvent made up during reconciliation, queued among the ARI events."""
+
+    event: CallEvent = field(default_factory=CallerHungUp)
+
+    def __init__(self, event: CallEvent) -> None:
+        object.__setattr__(self, "type", "Synthetic")
+        object.__setattr__(self, "timestamp", "")
+        object.__setattr__(self, "application", "")
+        object.__setattr__(self, "event", event)
+
+
+def is_gone(exc: BaseException) -> bool:
+    """True when an ARI error means the caller's channel no longer exists."""
+    return isinstance(exc, AriNotFound) or (
+        isinstance(exc, AriConflict) and "not in Stasis" in exc.message
+    )

@@ -1,0 +1,241 @@
+"""CallSession: one call, one task, a list of verbs run in order.
+
+Whatever happens (the caller hangs up mid-prompt, ARI refuses a request, an
+operator replaces the flow), the session ends through one ``finally`` that
+releases everything the call created and records where the caller left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from ivr.ari.errors import AriError
+from ivr.session.control import CallControl, is_gone
+from ivr.session.events import CallerHungUp, CallEvent
+from ivr.store.log import CallLog
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Prompts(Protocol):
+    """The prompt catalogue as verbs use it (ivr.prompts.PromptCatalogue)."""
+
+    def media_uri(self, prompt_id: str) -> str: ...
+
+
+class CallerGone(Exception):
+    """The caller's channel is gone; unwinds the current verb straight to cleanup."""
+
+    error_id = "caller-gone"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a verb ended with; ``next_flow`` replaces the rest of the flow when set."""
+
+    status: str
+    value: str = ""
+    next_flow: Sequence[Verb] | None = None
+
+
+class Verb(Protocol):
+    name: str
+
+    def describe(self) -> str: ...
+    async def run(self, session: CallSession) -> Outcome: ...
+    def cancel(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class CallInfo:
+    call_id: str
+    channel_id: str
+    caller_number: str
+    caller_name: str
+    dialled: str
+
+
+FallbackFlow = Callable[[], Sequence[Verb]]
+
+
+class CallSession:
+    """Runs one call's verbs and owns its record."""
+
+    def __init__(
+        self,
+        info: CallInfo,
+        control: CallControl,
+        prompts: Prompts,
+        call_log: CallLog,
+        flow: Sequence[Verb],
+        fallback: FallbackFlow,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.info = info
+        self.control = control
+        self.prompts = prompts
+        self.log = call_log
+        self.clock = clock
+        self.digits: deque[str] = deque()
+        self.vars: dict[str, Any] = {}
+        self.last_step = "start"
+        self.outcome = "abandoned"
+        self.destination = ""
+        self.ended_by = ""
+        self.started_at = clock()
+        self.answered_at: datetime | None = None
+        self._flow: deque[Verb] = deque(flow)
+        self._fallback = fallback
+        self._stepped_down = False
+        self._current: asyncio.Task[Outcome] | None = None
+        self._current_verb: Verb | None = None
+        self._replacing = False
+        self.done = asyncio.Event()
+
+    @property
+    def call_id(self) -> str:
+        return self.info.call_id
+
+    # --- used by verbs ---------------------------------------------------------------
+
+    async def wait(self, timeout: float | None = None) -> CallEvent | None:
+        """Next event for this call; raises CallerGone when the caller has left."""
+        event = await self.control.next_event(timeout)
+        if isinstance(event, CallerHungUp):
+            self.ended_by = "caller"
+            raise CallerGone()
+        return event
+
+    def record(self, kind: str, **detail: Any) -> None:
+        self.log.event(self.call_id, self.clock(), kind, detail)
+
+    def record_decision(self, decision: dict[str, Any]) -> None:
+        self.destination = str(decision.get("destination", self.destination))
+        self.log.decision(self.call_id, self.clock(), decision)
+        self.log.call_updated(self.call_id, {"destination": self.destination})
+
+    def mark_answered(self) -> None:
+        self.answered_at = self.clock()
+        self.log.call_updated(
+            self.call_id, {"answered_at": self.answered_at.isoformat(timespec="milliseconds")}
+        )
+
+    # --- used by operators -------------------------------------------------------------
+
+    def replace_flow(self, verbs: Sequence[Verb], reason: str) -> None:
+        """Replace the rest of the call flow now (operator override), cancelling the current verb."""
+        self.record("flow-replaced", reason=reason, verbs=[v.describe() for v in verbs])
+        self._flow = deque(verbs)
+        if self._current is not None and not self._current.done():
+            self._replacing = True
+            if self._current_verb is not None:
+                self._current_verb.cancel()
+            self._current.cancel()
+
+    # --- the loop --------------------------------------------------------------------
+
+    async def run(self) -> None:
+        info = self.info
+        self.log.call_started(
+            {
+                "call_id": info.call_id,
+                "channel_id": info.channel_id,
+                "caller_number": info.caller_number,
+                "caller_name": info.caller_name,
+                "dialled": info.dialled,
+                "started_at": self.started_at.isoformat(timespec="milliseconds"),
+                "outcome": "in-progress",
+                "last_step": self.last_step,
+            }
+        )
+        try:
+            await self._run_flow()
+        except CallerGone:
+            self.ended_by = self.ended_by or "caller"
+        except asyncio.CancelledError:
+            self.ended_by = self.ended_by or "app-shutdown"
+            raise
+        finally:
+            await self._finish()
+
+    async def _run_flow(self) -> None:
+        while self._flow:
+            verb = self._flow.popleft()
+            self.last_step = verb.describe()
+            self.record("step", step=self.last_step)
+            self._current_verb = verb
+            self._current = asyncio.create_task(verb.run(self), name=f"{self.call_id}:{verb.name}")
+            try:
+                outcome = await self._current
+            except asyncio.CancelledError:
+                if self._replacing and not _outer_cancelled():
+                    self._replacing = False
+                    continue
+                self._current.cancel()
+                raise
+            except CallerGone:
+                raise
+            except AriError as exc:
+                if is_gone(exc) and getattr(self.control, "caller_gone", False):
+                    raise CallerGone() from exc
+                self._step_down(verb, exc)
+                continue
+            finally:
+                self._current = None
+                self._current_verb = None
+            if outcome.status in ("transferred", "completed", "deflected"):
+                self.outcome = outcome.status
+            if outcome.next_flow is not None:
+                self._flow = deque(outcome.next_flow)
+        if not self.ended_by:
+            self.ended_by = "app"
+
+    def _step_down(self, verb: Verb, exc: AriError) -> None:
+        """A refused request never leaves the caller in silence: go to the safe path once."""
+        log.error("call %s: %s failed: [%s] %s", self.call_id, verb.describe(), exc.error_id, exc)
+        self.record("error", step=verb.describe(), error_id=exc.error_id, message=str(exc))
+        if self._stepped_down:
+            self._flow.clear()
+            self.outcome = "failed"
+            return
+        self._stepped_down = True
+        self._flow = deque(self._fallback())
+
+    async def _finish(self) -> None:
+        try:
+            await self.control.release()
+        except Exception:
+            log.exception("call %s: release failed", self.call_id)
+        ended = self.clock()
+        if self.outcome == "abandoned" and self.ended_by != "caller":
+            self.outcome = "completed" if self.ended_by == "app" else self.ended_by
+        self.log.call_updated(
+            self.call_id,
+            {
+                "ended_at": ended.isoformat(timespec="milliseconds"),
+                "duration_s": round((ended - self.started_at).total_seconds(), 3),
+                "outcome": self.outcome,
+                "destination": self.destination,
+                "last_step": self.last_step,
+                "ended_by": self.ended_by,
+            },
+        )
+        self.record("ended", outcome=self.outcome, last_step=self.last_step, ended_by=self.ended_by)
+        self.done.set()
+
+
+def _outer_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

@@ -1,0 +1,151 @@
+"""SQLite schema and queries (sqlite-utils), migrated forward at start-up.
+
+WAL mode so the console and exports can read while calls are being written.
+Each migration is a numbered step recorded in ``schema_migrations``; a
+database from an older release is brought forward, never rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+Row = dict[str, Any]
+
+
+def _m1_initial(db: sqlite_utils.Database) -> None:
+    db["calls"].create(  # type: ignore[union-attr]
+        {
+            "call_id": str,
+            "channel_id": str,
+            "caller_number": str,
+            "caller_name": str,
+            "dialled": str,
+            "started_at": str,
+            "answered_at": str,
+            "ended_at": str,
+            "duration_s": float,
+            "outcome": str,
+            "destination": str,
+            "last_step": str,
+            "ended_by": str,
+        },
+        pk="call_id",
+        not_null={"channel_id", "started_at"},
+    )
+    db["calls"].create_index(["started_at"])  # type: ignore[union-attr]
+    db["call_events"].create(  # type: ignore[union-attr]
+        {"id": int, "call_id": str, "at": str, "kind": str, "detail": str},
+        pk="id",
+        foreign_keys=[("call_id", "calls", "call_id")],
+    )
+    db["call_events"].create_index(["call_id", "at"])  # type: ignore[union-attr]
+    db["decisions"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "call_id": str,
+            "at": str,
+            "action": str,
+            "destination": str,
+            "intent": str,
+            "rule": str,
+            "reason": str,
+            "candidates": str,
+            "evidence": str,
+        },
+        pk="id",
+        foreign_keys=[("call_id", "calls", "call_id")],
+    )
+    db["decisions"].create_index(["call_id"])  # type: ignore[union-attr]
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_m1_initial,)
+
+
+class CallStore:
+    """Synchronous access to the call database; keep it off the event loop (see SqliteCallLog)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        conn = sqlite3.connect(self.path, check_same_thread=False)
+        self.db = sqlite_utils.Database(conn)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.migrate()
+
+    def migrate(self) -> int:
+        """Apply the migrations this database has not seen; return the schema version."""
+        table = self.db["schema_migrations"]
+        if not table.exists():
+            table.create({"version": int, "applied_at": str}, pk="version")  # type: ignore[union-attr]
+        done = {row["version"] for row in self.db["schema_migrations"].rows}
+        for version, step in enumerate(MIGRATIONS, start=1):
+            if version in done:
+                continue
+            with self.db.conn:
+                step(self.db)
+                self.db["schema_migrations"].insert(  # type: ignore[union-attr]
+                    {"version": version, "applied_at": _now_iso()}
+                )
+        return len(MIGRATIONS)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # --- writes --------------------------------------------------------------------
+
+    def call_started(self, row: Row) -> None:
+        self.db["calls"].upsert(row, pk="call_id")  # type: ignore[union-attr]
+
+    def call_updated(self, call_id: str, fields: Row) -> None:
+        self.db["calls"].update(call_id, fields)  # type: ignore[union-attr]
+
+    def add_event(self, call_id: str, at: str, kind: str, detail: Row) -> None:
+        self.db["call_events"].insert(  # type: ignore[union-attr]
+            {"call_id": call_id, "at": at, "kind": kind, "detail": json.dumps(detail)}
+        )
+
+    def add_decision(self, call_id: str, at: str, decision: Row) -> None:
+        row = {
+            "call_id": call_id,
+            "at": at,
+            "action": decision.get("action", ""),
+            "destination": decision.get("destination", ""),
+            "intent": decision.get("intent") or "",
+            "rule": decision.get("rule", ""),
+            "reason": decision.get("reason", ""),
+            "candidates": json.dumps(decision.get("candidates", [])),
+            "evidence": json.dumps(decision.get("evidence", {})),
+        }
+        self.db["decisions"].insert(row)  # type: ignore[union-attr]
+
+    # --- reads ---------------------------------------------------------------------
+
+    def get_call(self, call_id: str) -> Row | None:
+        rows = list(self.db["calls"].rows_where("call_id = ?", [call_id]))
+        return rows[0] if rows else None
+
+    def recent_calls(self, limit: int = 50) -> list[Row]:
+        return list(self.db["calls"].rows_where(order_by="started_at desc", limit=limit))
+
+    def events_for(self, call_id: str) -> list[Row]:
+        rows = self.db["call_events"].rows_where("call_id = ?", [call_id], order_by="id")
+        return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+
+    def decisions_for(self, call_id: str) -> list[Row]:
+        rows = self.db["decisions"].rows_where("call_id = ?", [call_id], order_by="id")
+        return [
+            {**r, "candidates": json.loads(r["candidates"]), "evidence": json.loads(r["evidence"])}
+            for r in rows
+        ]
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")

@@ -1,0 +1,8 @@
+"""Call-flow verbs: small classes a CallSession runs in order."""
+
+from ivr.verbs.basic import Answer, Hangup, Play
+from ivr.verbs.gather import GatherDigits
+from ivr.verbs.menu import KeypadMenu, MenuOption
+from ivr.verbs.transfer import Transfer
+
+__all__ = ["Answer", "GatherDigits", "Hangup", "KeypadMenu", "MenuOption", "Play", "Transfer"]

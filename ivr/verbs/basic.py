@@ -1,0 +1,101 @@
+"""Answer, Play and Hangup."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ivr.session.events import DigitPressed, PromptFinished
+from ivr.session.session import CallSession, Outcome
+
+# After asking Asterisk to stop a prompt, how long to wait for its PlaybackFinished.
+STOP_GRACE_S = 2.0
+
+
+class VerbBase:
+    name = "verb"
+
+    def describe(self) -> str:
+        return self.name
+
+    def cancel(self) -> None:
+        """Nothing to do: each verb cleans up in its own ``finally`` when its task is cancelled."""
+
+
+class Answer(VerbBase):
+    name = "answer"
+
+    async def run(self, session: CallSession) -> Outcome:
+        await session.control.answer()
+        session.mark_answered()
+        return Outcome("ok")
+
+
+class Play(VerbBase):
+    """Play prompts from the catalogue; with barge-in a key press stops them.
+
+    A digit that barges in is kept in ``session.digits`` so the next gather
+    sees it: callers who know the menu can type ahead.
+    """
+
+    name = "play"
+
+    def __init__(self, prompt_ids: Sequence[str], *, barge_in: bool = True) -> None:
+        self.prompt_ids = tuple(prompt_ids)
+        self.barge_in = barge_in
+
+    def describe(self) -> str:
+        return f"play:{'+'.join(self.prompt_ids)}"
+
+    async def run(self, session: CallSession) -> Outcome:
+        if self.barge_in and session.digits:
+            return Outcome("interrupted")
+        media = [session.prompts.media_uri(p) for p in self.prompt_ids]
+        playback_id = await session.control.play(media)
+        finished = False
+        try:
+            while True:
+                event = await session.wait()
+                if isinstance(event, PromptFinished) and event.playback_id == playback_id:
+                    finished = True
+                    return Outcome("done" if event.completed else "failed")
+                if isinstance(event, DigitPressed):
+                    session.digits.append(event.digit)
+                    session.record("dtmf", digit=event.digit, during=self.describe())
+                    if self.barge_in:
+                        await session.control.stop_playback(playback_id)
+                        finished = await _await_finish(session, playback_id)
+                        return Outcome("interrupted", value=event.digit)
+        finally:
+            if not finished:
+                await session.control.stop_playback(playback_id)
+
+
+async def _await_finish(session: CallSession, playback_id: str) -> bool:
+    """Wait briefly for a stopped prompt's PlaybackFinished; keep digits that arrive meanwhile."""
+    while True:
+        event = await session.wait(STOP_GRACE_S)
+        if event is None:
+            return False
+        if isinstance(event, PromptFinished) and event.playback_id == playback_id:
+            return True
+        if isinstance(event, DigitPressed):
+            session.digits.append(event.digit)
+
+
+class Hangup(VerbBase):
+    """End the call politely: an optional goodbye, then hang up."""
+
+    name = "hangup"
+
+    def __init__(self, prompt_id: str | None = "goodbye") -> None:
+        self.prompt_id = prompt_id
+
+    def describe(self) -> str:
+        return f"hangup:{self.prompt_id or '-'}"
+
+    async def run(self, session: CallSession) -> Outcome:
+        if self.prompt_id:
+            session.digits.clear()
+            await Play([self.prompt_id], barge_in=False).run(session)
+        await session.control.hangup()
+        return Outcome("completed")

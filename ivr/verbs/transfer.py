@@ -1,0 +1,93 @@
+"""Transfer: connect the caller to a person, falling back down a list of targets.
+
+The caller hears music while each target rings. A target that is busy,
+does not answer in time or cannot be reached is logged and the next one
+is tried; the last resort is always the switchboard, so a caller is never
+left with nobody.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ivr.session.events import LegAnswered, LegFailed, LegHungUp
+from ivr.session.session import CallSession, Outcome
+from ivr.verbs.basic import Play, VerbBase
+
+
+@dataclass(frozen=True)
+class Target:
+    destination: str  # e.g. "rc", "switchboard", "directory:pc-1234"
+    endpoint: str  # e.g. "PJSIP/rc-agent-1"
+
+
+class Transfer(VerbBase):
+    name = "transfer"
+
+    def __init__(
+        self,
+        targets: Sequence[Target],
+        *,
+        ring_timeout: int = 30,
+        caller_id: str = "Police 101 <101>",
+        unavailable_prompt: str = "agent_unavailable",
+    ) -> None:
+        if not targets:
+            raise ValueError("Transfer needs at least one target")
+        self.targets = tuple(targets)
+        self.ring_timeout = ring_timeout
+        self.caller_id = caller_id
+        self.unavailable_prompt = unavailable_prompt
+
+    def describe(self) -> str:
+        return f"transfer:{self.targets[0].destination}"
+
+    async def run(self, session: CallSession) -> Outcome:
+        control = session.control
+        for index, target in enumerate(self.targets):
+            session.record("dial", destination=target.destination, endpoint=target.endpoint)
+            await control.hold_music(True)
+            leg_id = await control.dial(
+                target.endpoint, timeout=self.ring_timeout, caller_id=self.caller_id
+            )
+            try:
+                answered, status = await self._await_answer(session, leg_id)
+            except BaseException:
+                await control.drop_leg(leg_id)
+                raise
+            if answered:
+                await control.hold_music(False)
+                await control.connect(leg_id)
+                session.outcome = "transferred"
+                session.destination = target.destination
+                session.record("connected", destination=target.destination, leg=leg_id)
+                await self._await_end(session, leg_id)
+                session.record("agent-hung-up", destination=target.destination)
+                await control.hangup()
+                return Outcome("transferred", value=target.destination, next_flow=())
+            await control.drop_leg(leg_id)
+            session.record("dial-failed", destination=target.destination, status=status)
+            await control.hold_music(False)
+            if index + 1 < len(self.targets):
+                await Play([self.unavailable_prompt], barge_in=False).run(session)
+        return Outcome("failed")
+
+    async def _await_answer(self, session: CallSession, leg_id: str) -> tuple[bool, str]:
+        loop = asyncio.get_running_loop()
+        # A little beyond Asterisk's own dial timeout, in case its events were lost.
+        deadline = loop.time() + self.ring_timeout + 5
+        while (remaining := deadline - loop.time()) > 0:
+            event = await session.wait(remaining)
+            if isinstance(event, LegAnswered) and event.leg_id == leg_id:
+                return True, "ANSWER"
+            if isinstance(event, LegFailed | LegHungUp) and event.leg_id == leg_id:
+                return False, getattr(event, "status", "HANGUP")
+        return False, "TIMEOUT"
+
+    async def _await_end(self, session: CallSession, leg_id: str) -> None:
+        while True:
+            event = await session.wait()
+            if isinstance(event, LegHungUp | LegFailed) and event.leg_id == leg_id:
+                return

@@ -1,0 +1,114 @@
+"""Ten-line fakes for the app's seams (CallControl, CallLog, prompts)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from ivr.session.events import CallEvent, PromptFinished
+
+
+class FakeControl:
+    """CallControl that records what verbs asked for; tests push the events."""
+
+    def __init__(self, channel_id: str = "chan-1", *, auto_finish: bool = False) -> None:
+        self._channel_id = channel_id
+        self.auto_finish = auto_finish  # every prompt finishes at once, as if very short
+        self.events: asyncio.Queue[CallEvent] = asyncio.Queue()
+        self.calls: list[tuple[str, Any]] = []
+        self.caller_gone = False
+        self.released = 0
+        self._n = 0
+        self.fail_on: dict[str, Exception] = {}
+
+    @property
+    def channel_id(self) -> str:
+        return self._channel_id
+
+    def _did(self, op: str, arg: Any = None) -> None:
+        self.calls.append((op, arg))
+        if op in self.fail_on:
+            raise self.fail_on.pop(op)
+
+    def ops(self) -> list[str]:
+        return [op for op, _ in self.calls]
+
+    def push(self, *events: CallEvent) -> None:
+        for event in events:
+            self.events.put_nowait(event)
+
+    async def answer(self) -> None:
+        self._did("answer")
+
+    async def play(self, media: Sequence[str]) -> str:
+        self._n += 1
+        self._did("play", list(media))
+        if self.auto_finish:
+            self.push(PromptFinished(f"pb-{self._n}", completed=True))
+        return f"pb-{self._n}"
+
+    async def stop_playback(self, playback_id: str) -> None:
+        self._did("stop_playback", playback_id)
+
+    async def next_event(self, timeout: float | None = None) -> CallEvent | None:
+        try:
+            return await asyncio.wait_for(self.events.get(), timeout)
+        except TimeoutError:
+            return None
+
+    async def dial(self, endpoint: str, *, timeout: int, caller_id: str) -> str:
+        self._n += 1
+        self._did("dial", endpoint)
+        return f"leg-{self._n}"
+
+    async def connect(self, leg_id: str) -> None:
+        self._did("connect", leg_id)
+
+    async def hold_music(self, on: bool) -> None:
+        self._did("moh", on)
+
+    async def drop_leg(self, leg_id: str) -> None:
+        self._did("drop_leg", leg_id)
+
+    async def hangup(self) -> None:
+        self._did("hangup")
+        self.caller_gone = True
+
+    async def release(self) -> None:
+        self.released += 1
+
+
+class MemoryCallLog:
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, Any]] = {}
+        self.events: list[tuple[str, str, dict[str, Any]]] = []
+        self.decisions: list[dict[str, Any]] = []
+
+    def call_started(self, row: dict[str, Any]) -> None:
+        self.rows[row["call_id"]] = dict(row)
+
+    def call_updated(self, call_id: str, fields: dict[str, Any]) -> None:
+        self.rows.setdefault(call_id, {"call_id": call_id}).update(fields)
+
+    def event(self, call_id: str, at: datetime, kind: str, detail: dict[str, Any]) -> None:
+        self.events.append((call_id, kind, detail))
+
+    def decision(self, call_id: str, at: datetime, decision: dict[str, Any]) -> None:
+        self.decisions.append(dict(decision))
+
+    def kinds(self) -> list[str]:
+        return [kind for _, kind, _ in self.events]
+
+
+class FakePrompts:
+    def media_uri(self, prompt_id: str) -> str:
+        return f"sound:ivr101/{prompt_id}"
+
+    def text(self, prompt_id: str) -> str:
+        return prompt_id
+
+
+def fixed_clock() -> datetime:
+    return datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

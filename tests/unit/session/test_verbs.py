@@ -1,0 +1,211 @@
+"""Verb behaviour through a fake CallControl: no Asterisk, no sleeps."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from ivr.ari.errors import AriHttpError, AriNotFound
+from ivr.session.events import (
+    CallerHungUp,
+    DigitPressed,
+    LegAnswered,
+    LegFailed,
+    LegHungUp,
+    PromptFinished,
+)
+from ivr.session.session import CallerGone, CallInfo, CallSession, Outcome, Verb
+from ivr.verbs import Answer, GatherDigits, Hangup, KeypadMenu, MenuOption, Play, Transfer
+from ivr.verbs.transfer import Target
+from tests.fakes import FakeControl, FakePrompts, MemoryCallLog, fixed_clock
+
+
+def make_session(
+    control: FakeControl, flow: list[Verb] | None = None, fallback: list[Verb] | None = None
+) -> tuple[CallSession, MemoryCallLog]:
+    call_log = MemoryCallLog()
+    info = CallInfo("call-1", control.channel_id, "07700900123", "Test", "101")
+    session = CallSession(
+        info, control, FakePrompts(), call_log, flow or [], lambda: list(fallback or []), fixed_clock
+    )
+    return session, call_log
+
+
+async def test_play_returns_done_when_the_prompt_finishes() -> None:
+    control = FakeControl()
+    session, _ = make_session(control)
+    control.push(PromptFinished("pb-1", completed=True))
+    outcome = await Play(["welcome"]).run(session)
+    assert outcome.status == "done"
+    assert control.calls[0] == ("play", ["sound:ivr101/welcome"])
+    assert "stop_playback" not in control.ops()
+
+
+async def test_a_key_barges_in_stops_the_prompt_and_is_kept_for_the_next_gather() -> None:
+    control = FakeControl()
+    session, _ = make_session(control)
+    control.push(DigitPressed("1"), PromptFinished("pb-1", completed=True))
+    outcome = await Play(["welcome"]).run(session)
+    assert outcome.status == "interrupted"
+    assert control.ops() == ["play", "stop_playback"]
+    assert list(session.digits) == ["1"]
+    gathered = await GatherDigits(["main_menu"], valid={"1", "2"}).run(session)
+    assert gathered == Outcome("ok", value="1")
+    assert control.ops() == ["play", "stop_playback"]  # typed ahead: the menu is not replayed
+
+
+async def test_without_barge_in_digits_are_buffered_and_the_prompt_plays_on() -> None:
+    control = FakeControl()
+    session, _ = make_session(control)
+    control.push(DigitPressed("9"), PromptFinished("pb-1", completed=True))
+    outcome = await Play(["transfer_rc"], barge_in=False).run(session)
+    assert outcome.status == "done"
+    assert "stop_playback" not in control.ops()
+    assert list(session.digits) == ["9"]
+
+
+async def test_caller_hanging_up_during_a_prompt_raises_caller_gone_and_stops_it() -> None:
+    control = FakeControl()
+    session, _ = make_session(control)
+    control.push(CallerHungUp(16))
+    with pytest.raises(CallerGone):
+        await Play(["welcome"]).run(session)
+    assert control.ops() == ["play", "stop_playback"]
+
+
+async def test_gather_retries_after_silence_then_accepts_a_valid_key() -> None:
+    control = FakeControl()
+    session, call_log = make_session(control)
+    verb = GatherDigits(["main_menu"], valid={"1"}, first_digit_timeout=0.01, tries=3)
+    control.push(PromptFinished("pb-1", True))  # menu, then silence times out
+    task = asyncio.create_task(verb.run(session))
+    await asyncio.sleep(0.05)
+    control.push(PromptFinished("pb-2", True), PromptFinished("pb-3", True), DigitPressed("1"))
+    outcome = await task
+    assert outcome == Outcome("ok", value="1")
+    assert [m for op, m in control.calls if op == "play"] == [
+        ["sound:ivr101/main_menu"],
+        ["sound:ivr101/no_input"],
+        ["sound:ivr101/main_menu"],
+    ]
+    assert "gather-no-input" in call_log.kinds()
+
+
+async def test_gather_reports_invalid_after_all_tries_with_wrong_keys() -> None:
+    control = FakeControl()
+    session, _ = make_session(control)
+    verb = GatherDigits([], valid={"1"}, tries=2, first_digit_timeout=1)
+    control.push(DigitPressed("7"), PromptFinished("pb-1", True), DigitPressed("8"))
+    assert (await verb.run(session)).status == "invalid"
+
+
+async def test_gather_collects_several_digits_until_the_terminator() -> None:
+    control = FakeControl()
+    session, _ = make_session(control)
+    control.push(DigitPressed("4"), DigitPressed("2"), DigitPressed("#"))
+    outcome = await GatherDigits([], max_digits=10, first_digit_timeout=1).run(session)
+    assert outcome == Outcome("ok", value="42")
+
+
+def _menu(route: dict[str, list[Verb]]) -> KeypadMenu:
+    options = {"1": MenuOption("rc", "past crime"), "0": MenuOption("switchboard", "other")}
+    return KeypadMenu(["main_menu"], options, lambda d: route.setdefault(d, []), first_digit_timeout=0.01, tries=2)
+
+
+async def test_menu_logs_the_decision_with_its_evidence_and_routes() -> None:
+    control = FakeControl()
+    session, call_log = make_session(control)
+    routed: dict[str, list[Verb]] = {}
+    control.push(DigitPressed("1"))
+    outcome = await _menu(routed).run(session)
+    assert outcome.value == "rc" and "rc" in routed
+    decision = call_log.decisions[0]
+    assert decision["destination"] == "rc"
+    assert decision["rule"] == "keypad-menu"
+    assert "pressed 1" in decision["reason"]
+    assert decision["evidence"]["digits"] == "1"
+
+
+async def test_menu_with_no_input_goes_to_the_switchboard_never_a_hangup() -> None:
+    control = FakeControl(auto_finish=True)
+    session, call_log = make_session(control)
+    outcome = await _menu({}).run(session)
+    assert outcome.value == "switchboard"
+    assert call_log.decisions[0]["rule"] == "keypad-menu-no-input"
+
+
+async def test_transfer_connects_the_answered_leg_and_ends_when_the_agent_hangs_up() -> None:
+    control = FakeControl()
+    session, call_log = make_session(control)
+    control.push(LegAnswered("leg-1"), LegHungUp("leg-1"))
+    verb = Transfer([Target("rc", "PJSIP/rc"), Target("switchboard", "PJSIP/sb")])
+    outcome = await verb.run(session)
+    assert outcome.status == "transferred" and outcome.value == "rc"
+    assert control.ops() == ["moh", "dial", "moh", "connect", "hangup"]
+    assert session.outcome == "transferred"
+    assert "connected" in call_log.kinds()
+
+
+async def test_transfer_falls_back_to_the_next_target_when_busy() -> None:
+    control = FakeControl()
+    session, call_log = make_session(control)
+    control.push(LegFailed("leg-1", "BUSY"), PromptFinished("pb-2", True), LegAnswered("leg-3"), LegHungUp("leg-3"))
+    verb = Transfer([Target("rc", "PJSIP/rc"), Target("switchboard", "PJSIP/sb")])
+    outcome = await verb.run(session)
+    assert outcome.value == "switchboard"
+    assert [a for op, a in control.calls if op == "dial"] == ["PJSIP/rc", "PJSIP/sb"]
+    assert ("drop_leg", "leg-1") in control.calls
+    assert "dial-failed" in call_log.kinds()
+
+
+async def test_transfer_drops_the_ringing_leg_when_the_caller_hangs_up() -> None:
+    control = FakeControl()
+    session, _ = make_session(control)
+    control.push(CallerHungUp())
+    with pytest.raises(CallerGone):
+        await Transfer([Target("rc", "PJSIP/rc")]).run(session)
+    assert ("drop_leg", "leg-1") in control.calls
+
+
+async def test_session_records_where_an_abandoning_caller_left() -> None:
+    control = FakeControl()
+    session, call_log = make_session(control, [Answer(), Play(["welcome"]), Hangup()])
+    control.push(CallerHungUp())
+    await session.run()
+    row = call_log.rows["call-1"]
+    assert row["outcome"] == "abandoned"
+    assert row["last_step"] == "play:welcome"
+    assert row["ended_by"] == "caller"
+    assert control.released == 1
+
+
+async def test_a_refused_request_steps_down_to_the_safe_path_once() -> None:
+    control = FakeControl()
+    control.fail_on["play"] = AriHttpError("POST", "/channels/x/play", 500, "boom")
+    session, call_log = make_session(control, [Play(["welcome"])], fallback=[Hangup(None)])
+    await session.run()
+    assert control.ops() == ["play", "hangup"]
+    assert "error" in call_log.kinds()
+    assert call_log.rows["call-1"]["outcome"] == "completed"
+
+
+async def test_a_404_after_the_caller_left_ends_the_call_as_abandoned() -> None:
+    control = FakeControl()
+    control.caller_gone = True
+    control.fail_on["play"] = AriNotFound("POST", "/channels/x/play", 404, "Channel not found")
+    session, call_log = make_session(control, [Play(["welcome"])], fallback=[Hangup(None)])
+    await session.run()
+    assert call_log.rows["call-1"]["outcome"] == "abandoned"
+    assert "hangup" not in control.ops()
+
+
+async def test_replace_flow_cancels_the_current_verb_and_runs_the_new_one() -> None:
+    control = FakeControl()
+    session, call_log = make_session(control, [Play(["welcome"])])
+    task = asyncio.create_task(session.run())
+    await asyncio.sleep(0.01)
+    session.replace_flow([Hangup(None)], reason="operator: route to switchboard")
+    await asyncio.wait_for(task, 1)
+    assert control.ops() == ["play", "stop_playback", "hangup"]
+    assert "flow-replaced" in call_log.kinds()
