@@ -87,7 +87,11 @@ async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
                 await manager.reconcile()
 
         stream = EventStream(
-            client, settings.ari_app, manager.on_event, on_connected, heartbeat=settings.ws_heartbeat
+            client,
+            settings.ari_app,
+            manager.on_event,
+            on_connected,
+            heartbeat=settings.ws_heartbeat,
         )
         runtime.client, runtime.manager, runtime.stream = client, manager, stream
         task = asyncio.create_task(stream.run(), name="ari-events")
@@ -124,7 +128,10 @@ def _session_factory(runtime: Runtime) -> SessionFactory:
 async def _health(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     connected = runtime.stream is not None and runtime.stream.connected.is_set()
-    body = {"ari_connected": connected, "live_calls": len(runtime.manager.calls) if runtime.manager else 0}
+    body = {
+        "ari_connected": connected,
+        "live_calls": len(runtime.manager.calls) if runtime.manager else 0,
+    }
     return web.json_response(body, status=200 if connected else 503)
 
 

@@ -31,7 +31,9 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="simulator + app in one process, with sample calls")
     demo.add_argument("--calls", type=int, default=7, help="how many sample calls to place")
-    demo.add_argument("--exit", action="store_true", help="exit after the table (0 = all as expected)")
+    demo.add_argument(
+        "--exit", action="store_true", help="exit after the table (0 = all as expected)"
+    )
     demo.add_argument("--speed", type=float, default=4.0, help="1 = real time")
     demo.add_argument("--db", default="var/demo.db", help="SQLite file for the demo's call log")
     return parser

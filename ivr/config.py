@@ -84,9 +84,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
             raise ConfigError(f"{path}: {exc}") from exc
         for section, body in data.items():
             if section == "destinations":
-                if not isinstance(body, dict) or not all(
-                    isinstance(v, str) for v in body.values()
-                ):
+                if not isinstance(body, dict) or not all(isinstance(v, str) for v in body.values()):
                     raise ConfigError(f"{path}: [destinations] maps names to endpoint strings")
                 destinations.update(body)
                 continue

@@ -60,13 +60,59 @@ def sample_calls(seconds: Callable[[str], float] = prompt_seconds) -> list[Sampl
     welcome = seconds("welcome")
     in_menu = welcome + 2.0
     return [
-        SampleCall("past crime: keys 1", "07700900101", [{"wait": in_menu}, {"dtmf": "1"}], "transferred", "rc"),
-        SampleCall("incident: keys 2", "07700900102", [{"wait": in_menu}, {"dtmf": "2"}], "transferred", "fcr"),
-        SampleCall("emergency: keys 9 over the welcome", "07700900103", [{"wait": 2.0}, {"dtmf": "9"}], "transferred", "emergency"),
-        SampleCall("hangs up during the welcome", "07700900104", [{"wait": 2.0}, {"hangup": True}], "abandoned"),
-        SampleCall("online: keys 5", "07700900105", [{"wait": in_menu}, {"dtmf": "5"}], "completed", "online"),
-        SampleCall("wrong key, then 0", "07700900106", [{"wait": in_menu}, {"dtmf": "7"}, {"wait": seconds("invalid_choice") + seconds("main_menu") + 1.0}, {"dtmf": "0"}], "transferred", "switchboard"),
-        SampleCall("says nothing: operator after three tries", "07700900107", [], "transferred", "switchboard"),
+        SampleCall(
+            "past crime: keys 1",
+            "07700900101",
+            [{"wait": in_menu}, {"dtmf": "1"}],
+            "transferred",
+            "rc",
+        ),
+        SampleCall(
+            "incident: keys 2",
+            "07700900102",
+            [{"wait": in_menu}, {"dtmf": "2"}],
+            "transferred",
+            "fcr",
+        ),
+        SampleCall(
+            "emergency: keys 9 over the welcome",
+            "07700900103",
+            [{"wait": 2.0}, {"dtmf": "9"}],
+            "transferred",
+            "emergency",
+        ),
+        SampleCall(
+            "hangs up during the welcome",
+            "07700900104",
+            [{"wait": 2.0}, {"hangup": True}],
+            "abandoned",
+        ),
+        SampleCall(
+            "online: keys 5",
+            "07700900105",
+            [{"wait": in_menu}, {"dtmf": "5"}],
+            "completed",
+            "online",
+        ),
+        SampleCall(
+            "wrong key, then 0",
+            "07700900106",
+            [
+                {"wait": in_menu},
+                {"dtmf": "7"},
+                {"wait": seconds("invalid_choice") + seconds("main_menu") + 1.0},
+                {"dtmf": "0"},
+            ],
+            "transferred",
+            "switchboard",
+        ),
+        SampleCall(
+            "says nothing: operator after three tries",
+            "07700900107",
+            [],
+            "transferred",
+            "switchboard",
+        ),
     ]
 
 
@@ -93,9 +139,7 @@ def simulator_config(speed: float) -> SimulatorConfig:
 
 
 async def place(http: aiohttp.ClientSession, base: str, sample: SampleCall, speed: float) -> str:
-    script = [
-        {"wait": step["wait"]} if "wait" in step else step for step in sample.script
-    ]
+    script = [{"wait": step["wait"]} if "wait" in step else step for step in sample.script]
     async with http.post(
         f"{base}/_sim/calls",
         json={
@@ -126,20 +170,26 @@ async def run_demo(
         await asyncio.wait_for(runtime.stream.connected.wait(), 10)
         samples = sample_calls()
         chosen = [samples[i % len(samples)] for i in range(calls)]
-        print(f"simulator ARI on http://127.0.0.1:{port}/ari; placing {len(chosen)} calls", file=out)
+        print(
+            f"simulator ARI on http://127.0.0.1:{port}/ari; placing {len(chosen)} calls", file=out
+        )
         base = f"http://127.0.0.1:{port}"
         async with aiohttp.ClientSession() as http:
             results = [DemoResult(s, await place(http, base, s, speed)) for s in chosen]
             await _wait_for_calls(runtime, [r.call_id for r in results], timeout=300.0 / speed + 60)
+        rows = await runtime.call_log.query(
+            lambda store: {r["call_id"]: r for r in store.recent_calls(10_000)}
+        )
         for result in results:
-            row = await runtime.call_log.query(lambda store, cid=result.call_id: store.get_call(cid))
-            result.row = row or {}
+            result.row = rows.get(result.call_id) or {}
         print(format_table(results), file=out)
         failed = [r for r in results if not r.ok]
-        print(f"{len(results) - len(failed)} of {len(results)} calls completed as expected", file=out)
+        print(
+            f"{len(results) - len(failed)} of {len(results)} calls completed as expected", file=out
+        )
         if exit_after:
             return 1 if failed else 0
-        app_port = site._server.sockets[0].getsockname()[1] if site._server else 0  # type: ignore[union-attr]
+        app_port = runner.addresses[0][1]
         print(f"serving: app http://127.0.0.1:{app_port}/api/calls; Ctrl-C to stop", file=out)
         await asyncio.Event().wait()
         return 0
@@ -172,7 +222,9 @@ def format_table(results: list[DemoResult]) -> str:
             r.row.get("outcome") or "?",
             r.row.get("last_step") or "?",
             f"{r.row.get('duration_s') or 0:.1f}",
-            "yes" if r.ok else f"NO (wanted {r.sample.expect_outcome} {r.sample.expect_destination})".strip(),
+            "yes"
+            if r.ok
+            else f"NO (wanted {r.sample.expect_outcome} {r.sample.expect_destination})".strip(),
         )
         for i, r in enumerate(results, 1)
     ]

@@ -55,10 +55,14 @@ class FlowBuilder:
             return [Play(["online_info"], barge_in=False), Hangup("goodbye")]
         prompt = _TRANSFER_PROMPT.get(destination, "transfer_switchboard")
         # Hangup only runs when every target failed: Transfer ends the flow on success.
-        return [Play([prompt], barge_in=False), self.transfer(destination), Hangup("no_one_available")]
+        return [
+            Play([prompt], barge_in=False),
+            self.transfer(destination),
+            Hangup("no_one_available"),
+        ]
 
     def transfer(self, destination: str) -> Transfer:
-        """Targets in order; an emergency that FCR's priority line misses goes to FCR, then a person."""
+        """Targets in order: an emergency the priority line misses goes to FCR, then a person."""
         endpoints = self.settings.destinations
         chain = [destination] + (["fcr"] if destination == "emergency" else []) + ["switchboard"]
         targets = [Target(d, endpoints[d]) for d in dict.fromkeys(chain) if d in endpoints]

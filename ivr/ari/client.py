@@ -36,7 +36,7 @@ class AriClient:
     ) -> None:
         self._session = session
         self._base = base_url.rstrip("/") + "/ari"
-        self._auth = aiohttp.BasicAuth(username, password)
+        self._auth_headers = {"Authorization": aiohttp.encode_basic_auth(username, password)}
         self._timeout = aiohttp.ClientTimeout(total=request_timeout)
 
     @property
@@ -44,8 +44,9 @@ class AriClient:
         return self._session
 
     @property
-    def auth(self) -> aiohttp.BasicAuth:
-        return self._auth
+    def auth_headers(self) -> dict[str, str]:
+        """The Authorization header; never logged."""
+        return self._auth_headers
 
     @property
     def events_url(self) -> str:
@@ -69,7 +70,7 @@ class AriClient:
                 self._base + path,
                 params=query,
                 json=body,
-                auth=self._auth,
+                headers=self._auth_headers,
                 timeout=self._timeout,
             ) as resp:
                 if resp.status == 204:
@@ -144,9 +145,7 @@ class AriClient:
         return Playback.from_json(data)
 
     async def get_variable(self, channel_id: str, variable: str) -> str:
-        data = await self.request(
-            "GET", f"/channels/{channel_id}/variable", {"variable": variable}
-        )
+        data = await self.request("GET", f"/channels/{channel_id}/variable", {"variable": variable})
         return str(data.get("value", "")) if isinstance(data, dict) else ""
 
     async def set_variable(self, channel_id: str, variable: str, value: str) -> None:

@@ -79,14 +79,16 @@ class EventStream:
                 async with self._client.http.ws_connect(
                     self._client.events_url,
                     params={"app": self._app},
-                    auth=self._client.auth,
+                    headers=self._client.auth_headers,
                     heartbeat=self._heartbeat,
                 ) as ws:
                     self._ws = ws
                     attempt = 0
                     self.connects += 1
                     self.connected.set()
-                    log.info("ari websocket connected (app=%s, connect #%d)", self._app, self.connects)
+                    log.info(
+                        "ari websocket connected (app=%s, connect #%d)", self._app, self.connects
+                    )
                     await self._on_connected(self.connects > 1)
                     await self._read(ws)
                     log.warning("ari websocket closed (code=%s)", ws.close_code)

@@ -9,6 +9,7 @@ ARI events routed to it into CallEvents.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Sequence
@@ -30,7 +31,15 @@ from ivr.session.events import (
 
 log = logging.getLogger(__name__)
 
-_FAILED_DIALS = {"BUSY", "NOANSWER", "CHANUNAVAIL", "CONGESTION", "CANCEL", "DONTCALL", "INVALIDARGS"}
+_FAILED_DIALS = {
+    "BUSY",
+    "NOANSWER",
+    "CHANUNAVAIL",
+    "CONGESTION",
+    "CANCEL",
+    "DONTCALL",
+    "INVALIDARGS",
+}
 
 
 class CallControl(Protocol):
@@ -65,7 +74,12 @@ class AriCallControl:
     """CallControl for one inbound channel, over ARI."""
 
     def __init__(
-        self, client: AriClient, router: EventRouter, app: str, channel_id: str, language: str = "en"
+        self,
+        client: AriClient,
+        router: EventRouter,
+        app: str,
+        channel_id: str,
+        language: str = "en",
     ) -> None:
         self._client = client
         self._router = router
@@ -175,10 +189,8 @@ class AriCallControl:
     async def hangup(self) -> None:
         if self.caller_gone:
             return
-        try:
+        with contextlib.suppress(AriNotFound):  # already gone is what we wanted
             await self._client.hangup(self._channel_id)
-        except AriNotFound:
-            pass
         self.caller_gone = True
 
     async def release(self) -> None:
@@ -225,7 +237,9 @@ class AriCallControl:
             if leg_id not in live_channels:
                 self._legs.pop(leg_id, None)
                 self._unwatch(leg_id)
-                missed: CallEvent = LegHungUp(leg_id) if state == "up" else LegFailed(leg_id, "HANGUP")
+                missed: CallEvent = (
+                    LegHungUp(leg_id) if state == "up" else LegFailed(leg_id, "HANGUP")
+                )
                 self._inbox.put_nowait(_Synthetic(missed))
 
     async def next_event(self, timeout: float | None = None) -> CallEvent | None:
@@ -268,7 +282,9 @@ class AriCallControl:
             ):
                 self._legs.pop(peer.id, None)
                 return LegFailed(peer.id, status)
-            case ari.StasisEnded(channel=ch) | ari.ChannelDestroyed(channel=ch) if ch.id in self._legs:
+            case ari.StasisEnded(channel=ch) | ari.ChannelDestroyed(channel=ch) if (
+                ch.id in self._legs
+            ):
                 state = self._legs.pop(ch.id)
                 self._unwatch(ch.id)
                 return LegHungUp(ch.id) if state == "up" else LegFailed(ch.id, "HANGUP")

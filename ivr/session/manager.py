@@ -60,13 +60,17 @@ class CallManager:
     def on_event(self, event: ari.AriEvent) -> None:
         if isinstance(event, ari.StasisStarted) and event.channel.id not in self._watchers:
             if event.args and event.args[0] in OWN_CHANNEL_ARGS:
-                log.warning("own %s channel %s is not watched; ignoring", event.args[0], event.channel.id)
+                log.warning(
+                    "own %s channel %s is not watched; ignoring", event.args[0], event.channel.id
+                )
                 return
             dialled = event.args[0] if event.args else event.channel.dialplan.exten
             self.start_call(event.channel, dialled)
             return
         if isinstance(event, ari.ApplicationReplaced):
-            log.error("another connection took over ARI app %s; this one gets no more events", self._app)
+            log.error(
+                "another connection took over ARI app %s; this one gets no more events", self._app
+            )
             return
         if isinstance(event, ari.UnknownEvent):
             log.debug("unhandled ari event %s", event.type)
@@ -79,7 +83,9 @@ class CallManager:
             queue.put_nowait(event)
 
     def start_call(self, channel: Channel, dialled: str) -> CallSession:
-        control = AriCallControl(self._client, self, self._app, channel.id, channel.language or "en")
+        control = AriCallControl(
+            self._client, self, self._app, channel.id, channel.language or "en"
+        )
         session = self._make_session(channel, dialled, control)
         task = asyncio.create_task(self._run(session), name=f"call:{session.call_id}")
         self.calls[session.call_id] = LiveCall(session, control, task)

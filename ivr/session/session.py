@@ -135,7 +135,7 @@ class CallSession:
     # --- used by operators -------------------------------------------------------------
 
     def replace_flow(self, verbs: Sequence[Verb], reason: str) -> None:
-        """Replace the rest of the call flow now (operator override), cancelling the current verb."""
+        """Operator override: cancel the current verb and run ``verbs`` instead."""
         self.record("flow-replaced", reason=reason, verbs=[v.describe() for v in verbs])
         self._flow = deque(verbs)
         if self._current is not None and not self._current.done():

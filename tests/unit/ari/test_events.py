@@ -22,14 +22,25 @@ def _channel(cid: str = "1795500638.173") -> dict[str, Any]:
         "caller": {"name": "Test Caller", "number": "07700900123"},
         "connected": {"name": "", "number": ""},
         "accountcode": "",
-        "dialplan": {"context": "ivr-in", "exten": "101", "priority": 2, "app_name": "Stasis", "app_data": "ivr101"},
+        "dialplan": {
+            "context": "ivr-in",
+            "exten": "101",
+            "priority": 2,
+            "app_name": "Stasis",
+            "app_data": "ivr101",
+        },
         "creationtime": "2026-11-24T06:10:38.300+0000",
         "language": "en",
     }
 
 
 def _env(kind: str, **body: Any) -> dict[str, Any]:
-    return {"type": kind, "timestamp": "2026-11-24T06:10:38.300+0000", "application": "ivr101", **body}
+    return {
+        "type": kind,
+        "timestamp": "2026-11-24T06:10:38.300+0000",
+        "application": "ivr101",
+        **body,
+    }
 
 
 def test_stasis_start_carries_channel_args_and_caller() -> None:
@@ -49,7 +60,13 @@ def test_remote_hangup_has_no_soft_flag_and_app_hangup_is_soft() -> None:
 
 
 def test_playback_events_are_dispatched_by_playback_id() -> None:
-    pb = {"id": "pb-1", "media_uri": "sound:x", "target_uri": "channel:c", "language": "en", "state": "failed"}
+    pb = {
+        "id": "pb-1",
+        "media_uri": "sound:x",
+        "target_uri": "channel:c",
+        "language": "en",
+        "state": "failed",
+    }
     event = ev.parse_event(_env("PlaybackFinished", playback=pb))
     assert isinstance(event, ev.PlaybackFinished)
     assert event.playback.state == "failed"
@@ -57,7 +74,9 @@ def test_playback_events_are_dispatched_by_playback_id() -> None:
 
 
 def test_dial_without_caller_is_routed_by_peer() -> None:
-    event = ev.parse_event(_env("Dial", dialstatus="RINGING", dialstring="agent1@ivr-agents", peer=_channel("leg-1")))
+    event = ev.parse_event(
+        _env("Dial", dialstatus="RINGING", dialstring="agent1@ivr-agents", peer=_channel("leg-1"))
+    )
     assert isinstance(event, ev.DialProgressed)
     assert event.caller is None
     assert event.object_ids() == ("leg-1",)
@@ -88,13 +107,17 @@ def test_malformed_messages_raise_event_parse_error(raw: Any) -> None:
 
 
 def test_wrong_typed_fields_fall_back_to_neutral_values() -> None:
-    event = ev.parse_event(_env("ChannelDtmfReceived", digit=5, duration_ms="100", channel=_channel()))
+    event = ev.parse_event(
+        _env("ChannelDtmfReceived", digit=5, duration_ms="100", channel=_channel())
+    )
     assert isinstance(event, ev.DtmfReceived)
     assert event.digit == "5"
     assert event.duration_ms == 0
 
 
-@pytest.mark.skipif(not TRACES.is_dir(), reason="golden traces folder ../shared/ari-traces is absent")
+@pytest.mark.skipif(
+    not TRACES.is_dir(), reason="golden traces folder ../shared/ari-traces is absent"
+)
 def test_every_event_in_the_golden_traces_parses() -> None:
     seen: set[str] = set()
     for trace in sorted(TRACES.glob("*.json")):
@@ -102,4 +125,10 @@ def test_every_event_in_the_golden_traces_parses() -> None:
             if step["kind"] == "event":
                 event = ev.parse_event(step["event"])
                 seen.add(type(event).__name__)
-    assert {"StasisStarted", "StasisEnded", "DtmfReceived", "PlaybackFinished", "DialProgressed"} <= seen
+    assert {
+        "StasisStarted",
+        "StasisEnded",
+        "DtmfReceived",
+        "PlaybackFinished",
+        "DialProgressed",
+    } <= seen

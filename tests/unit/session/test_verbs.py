@@ -27,7 +27,13 @@ def make_session(
     call_log = MemoryCallLog()
     info = CallInfo("call-1", control.channel_id, "07700900123", "Test", "101")
     session = CallSession(
-        info, control, FakePrompts(), call_log, flow or [], lambda: list(fallback or []), fixed_clock
+        info,
+        control,
+        FakePrompts(),
+        call_log,
+        flow or [],
+        lambda: list(fallback or []),
+        fixed_clock,
     )
     return session, call_log
 
@@ -110,7 +116,9 @@ async def test_gather_collects_several_digits_until_the_terminator() -> None:
 
 def _menu(route: dict[str, list[Verb]]) -> KeypadMenu:
     options = {"1": MenuOption("rc", "past crime"), "0": MenuOption("switchboard", "other")}
-    return KeypadMenu(["main_menu"], options, lambda d: route.setdefault(d, []), first_digit_timeout=0.01, tries=2)
+    return KeypadMenu(
+        ["main_menu"], options, lambda d: route.setdefault(d, []), first_digit_timeout=0.01, tries=2
+    )
 
 
 async def test_menu_logs_the_decision_with_its_evidence_and_routes() -> None:
@@ -150,7 +158,12 @@ async def test_transfer_connects_the_answered_leg_and_ends_when_the_agent_hangs_
 async def test_transfer_falls_back_to_the_next_target_when_busy() -> None:
     control = FakeControl()
     session, call_log = make_session(control)
-    control.push(LegFailed("leg-1", "BUSY"), PromptFinished("pb-2", True), LegAnswered("leg-3"), LegHungUp("leg-3"))
+    control.push(
+        LegFailed("leg-1", "BUSY"),
+        PromptFinished("pb-2", True),
+        LegAnswered("leg-3"),
+        LegHungUp("leg-3"),
+    )
     verb = Transfer([Target("rc", "PJSIP/rc"), Target("switchboard", "PJSIP/sb")])
     outcome = await verb.run(session)
     assert outcome.value == "switchboard"

@@ -1,0 +1,153 @@
+"""Whole calls: the app against the simulator over real HTTP and WebSocket."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ivr.simulator import AgentProfile
+from tests.integration.app.stack import running_stack, sim_seconds
+
+IN_MENU = sim_seconds("welcome") + 1.0
+
+
+async def test_a_caller_who_keys_1_reaches_the_resolution_centre_and_nothing_leaks(
+    tmp_path: Path,
+) -> None:
+    async with running_stack(tmp_path) as stack:
+        call_id = await stack.call([{"wait": IN_MENU}, {"dtmf": "1"}])
+        row = await stack.call_row(call_id)
+        assert row["outcome"] == "transferred"
+        assert row["destination"] == "rc"
+        assert row["ended_by"] == "app"  # the agent hung up, the app cleared the caller
+        decisions = await stack.runtime.call_log.query(lambda s: s.decisions_for(call_id))
+        assert [(d["destination"], d["rule"]) for d in decisions] == [("rc", "keypad-menu")]
+        kinds = [e["kind"] for e in await stack.events(call_id)]
+        assert kinds.index("dial") < kinds.index("connected") < kinds.index("agent-hung-up")
+        await stack.nothing_left()
+        heard = await stack.sim_get(f"/_sim/calls/{call_id}")
+        assert heard  # the caller-side record exists for the call
+
+
+async def test_an_emergency_key_over_the_welcome_goes_straight_to_priority(tmp_path: Path) -> None:
+    async with running_stack(tmp_path) as stack:
+        call_id = await stack.call([{"wait": 1.0}, {"dtmf": "9"}])
+        row = await stack.call_row(call_id)
+        assert (row["outcome"], row["destination"]) == ("transferred", "emergency")
+        steps = [
+            e["detail"].get("step") for e in await stack.events(call_id) if e["kind"] == "step"
+        ]
+        assert "play:main_menu" not in steps  # typed ahead: the menu was not read out
+        await stack.nothing_left()
+
+
+async def test_caller_hanging_up_during_each_step_is_recorded_where_they_left(
+    tmp_path: Path,
+) -> None:
+    menu = sim_seconds("main_menu")
+    cases = {
+        "play:welcome": [{"wait": 1.0}, {"hangup": True}],
+        "menu:main_menu": [{"wait": IN_MENU + menu}, {"hangup": True}],
+        "play:transfer_rc": [{"wait": IN_MENU}, {"dtmf": "1"}, {"wait": 0.5}, {"hangup": True}],
+        "transfer:rc": [
+            {"wait": IN_MENU},
+            {"dtmf": "1"},
+            {"wait": sim_seconds("transfer_rc") + 1.0},
+            {"hangup": True},
+        ],
+    }
+    async with running_stack(
+        tmp_path, agents={"PJSIP/rc": AgentProfile(answer_after=20.0)}
+    ) as stack:
+        for step, script in cases.items():
+            call_id = await stack.call(script)
+            row = await stack.call_row(call_id)
+            assert (row["last_step"], row["outcome"], row["ended_by"]) == (
+                step,
+                "abandoned",
+                "caller",
+            ), step
+            await stack.nothing_left()
+
+
+async def test_caller_hanging_up_while_talking_to_the_agent_clears_the_agent_leg(
+    tmp_path: Path,
+) -> None:
+    async with running_stack(
+        tmp_path, agents={"PJSIP/rc": AgentProfile(answer_after=1.0)}
+    ) as stack:
+        wait = sim_seconds("transfer_rc") + 4.0
+        call_id = await stack.call(
+            [{"wait": IN_MENU}, {"dtmf": "1"}, {"wait": wait}, {"hangup": True}]
+        )
+        row = await stack.call_row(call_id)
+        assert (row["outcome"], row["destination"], row["ended_by"]) == (
+            "transferred",
+            "rc",
+            "caller",
+        )
+        await stack.nothing_left()
+
+
+async def test_a_busy_team_falls_back_to_the_switchboard(tmp_path: Path) -> None:
+    agents = {"PJSIP/fcr": AgentProfile(answer_after=1.0, reject=True)}
+    async with running_stack(tmp_path, agents=agents) as stack:
+        call_id = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}])
+        row = await stack.call_row(call_id)
+        assert (row["outcome"], row["destination"]) == ("transferred", "switchboard")
+        failed = [e["detail"] for e in await stack.events(call_id) if e["kind"] == "dial-failed"]
+        assert failed and failed[0]["destination"] == "fcr"
+        await stack.nothing_left()
+
+
+async def test_a_refused_request_steps_down_to_the_switchboard_instead_of_silence(
+    tmp_path: Path,
+) -> None:
+    destinations = {
+        "rc": "Bogus/nowhere",
+        "fcr": "PJSIP/fcr",
+        "emergency": "PJSIP/fcr-priority",
+        "switchboard": "PJSIP/switchboard",
+    }
+    async with running_stack(tmp_path, settings={"destinations": destinations}) as stack:
+        call_id = await stack.call([{"wait": IN_MENU}, {"dtmf": "1"}])
+        row = await stack.call_row(call_id)
+        assert (row["outcome"], row["destination"]) == ("transferred", "switchboard")
+        errors = [e["detail"] for e in await stack.events(call_id) if e["kind"] == "error"]
+        assert errors and errors[0]["error_id"] == "ari-http-error"
+        assert "500" in errors[0]["message"]
+        await stack.nothing_left()
+
+
+async def test_a_silent_caller_reaches_a_person_after_three_tries(tmp_path: Path) -> None:
+    async with running_stack(tmp_path) as stack:
+        call_id = await stack.call([])
+        row = await stack.call_row(call_id, timeout=30)
+        assert (row["outcome"], row["destination"]) == ("transferred", "switchboard")
+        no_input = [e for e in await stack.events(call_id) if e["kind"] == "gather-no-input"]
+        assert len(no_input) == 3
+        await stack.nothing_left()
+
+
+async def test_the_call_survives_a_dropped_websocket(tmp_path: Path) -> None:
+    async with running_stack(tmp_path) as stack:
+        assert stack.runtime.stream is not None
+        call_id = await stack.call([{"wait": IN_MENU + 1.0}, {"dtmf": "1"}])
+        await stack.step_reached(call_id, "play:welcome")
+        await stack.sim_post("/_sim/ws/drop")
+        row = await stack.call_row(call_id, timeout=30)
+        assert stack.runtime.stream.connects >= 2
+        assert (row["outcome"], row["destination"]) == ("transferred", "rc")
+        await stack.nothing_left()
+
+
+async def test_a_call_whose_caller_left_during_the_gap_is_ended_on_reconnect(
+    tmp_path: Path,
+) -> None:
+    async with running_stack(tmp_path, settings={"first_digit_timeout": 5.0}) as stack:
+        call_id = await stack.call([])
+        await stack.step_reached(call_id, "menu:")
+        await stack.sim_post("/_sim/ws/drop")
+        await stack.sim_post(f"/_sim/calls/{call_id}/hangup")
+        row = await stack.call_row(call_id, timeout=30)
+        assert (row["outcome"], row["ended_by"]) == ("abandoned", "caller")
+        await stack.nothing_left()

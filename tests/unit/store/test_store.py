@@ -1,0 +1,86 @@
+"""The call database: schema migration, WAL, and the non-blocking writer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ivr.store.db import MIGRATIONS, CallStore
+from ivr.store.log import SqliteCallLog
+
+AT = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def test_a_new_database_is_migrated_to_the_latest_schema_in_wal_mode(tmp_path: Path) -> None:
+    store = CallStore(tmp_path / "calls.db")
+    assert store.migrate() == len(MIGRATIONS)
+    assert {"calls", "call_events", "decisions", "schema_migrations"} <= set(store.db.table_names())
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+
+
+def test_reopening_does_not_reapply_migrations_or_lose_rows(tmp_path: Path) -> None:
+    path = tmp_path / "calls.db"
+    store = CallStore(path)
+    store.call_started({"call_id": "c1", "channel_id": "c1", "started_at": "t0"})
+    store.close()
+    again = CallStore(path)
+    assert again.get_call("c1") is not None
+    versions = [r["version"] for r in again.db["schema_migrations"].rows]
+    assert versions == list(range(1, len(MIGRATIONS) + 1))
+    again.close()
+
+
+def test_decisions_keep_their_candidates_and_evidence(tmp_path: Path) -> None:
+    store = CallStore(tmp_path / "calls.db")
+    store.call_started({"call_id": "c1", "channel_id": "c1", "started_at": "t0"})
+    store.add_decision(
+        "c1",
+        "t1",
+        {
+            "action": "route",
+            "destination": "rc",
+            "rule": "keypad-menu",
+            "reason": "pressed 1",
+            "candidates": [{"destination": "rc", "score": 1.0}],
+            "evidence": {"digits": "1"},
+        },
+    )
+    (decision,) = store.decisions_for("c1")
+    assert decision["candidates"][0]["destination"] == "rc"
+    assert decision["evidence"] == {"digits": "1"}
+    store.close()
+
+
+async def test_the_call_log_writes_everything_queued_before_shutdown(tmp_path: Path) -> None:
+    path = str(tmp_path / "calls.db")
+    call_log = SqliteCallLog(path)
+    worker = asyncio.create_task(call_log.run())
+    call_log.call_started({"call_id": "c1", "channel_id": "c1", "started_at": "t0"})
+    for n in range(50):
+        call_log.event("c1", AT, "dtmf", {"digit": str(n % 10)})
+    call_log.call_updated("c1", {"outcome": "abandoned", "last_step": "play:welcome"})
+    await call_log.flush()
+    worker.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await worker
+    conn = sqlite3.connect(path)
+    assert conn.execute("select count(*) from call_events").fetchone()[0] == 50
+    assert conn.execute("select outcome from calls").fetchone()[0] == "abandoned"
+    conn.close()
+
+
+async def test_a_bad_write_is_counted_and_does_not_block_the_rest(tmp_path: Path) -> None:
+    call_log = SqliteCallLog(str(tmp_path / "calls.db"))
+    worker = asyncio.create_task(call_log.run())
+    call_log.event("no-such-call", AT, "dtmf", {})  # foreign key violation
+    call_log.call_started({"call_id": "c1", "channel_id": "c1", "started_at": "t0"})
+    await call_log.flush()
+    row = await call_log.query(lambda store: store.get_call("c1"))
+    assert row is not None and call_log.failed == 1
+    worker.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await worker
