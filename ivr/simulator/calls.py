@@ -1,0 +1,311 @@
+"""Making channels: originate, create + dial, agents ringing and answering, inbound callers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ivr.simulator.config import AgentProfile
+from ivr.simulator.dialplan import (
+    CALLER_CONTEXT,
+    CALLER_EXTENSIONS,
+    CallerBehaviour,
+    ScriptRunner,
+    agent_profile,
+    local_parts,
+    parse_caller_id,
+    parse_endpoint,
+    route,
+)
+from ivr.simulator.errors import AriError, bad_request
+from ivr.simulator.model import CallRecord, Channel, Dialplan, Party
+
+if TYPE_CHECKING:
+    from ivr.simulator.engine import Engine
+
+PRESENTATION_TXT = "Presentation Allowed, Not Screened"
+OUTGOING = ("AppDial2", "(Outgoing Line)")
+SILENT_AGENT = AgentProfile(answer_after=0.0, talk_for=None)
+ANSWER_SETTLE = 0.5  # Answer() to the next priority on the `;2` half, in the trace
+
+
+def allocation_failed() -> AriError:
+    return AriError(500, "Allocation failed", "allocation-failed", key="error")
+
+
+@dataclass
+class OriginateSpec:
+    """The query of POST /channels and /channels/create, already type-checked."""
+
+    endpoint: str | None = None
+    extension: str | None = None
+    context: str | None = None
+    priority: int | None = None
+    app: str | None = None
+    app_args: str | None = None
+    caller_id: str | None = None
+    timeout: int = 30
+    channel_id: str | None = None
+    other_channel_id: str | None = None
+    variables: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Leg:
+    """What ringing an agent needs to remember until it answers or fails."""
+
+    facing_id: str
+    announce_far: bool
+    dialstring: str
+    later_dialstring: str
+    profile: AgentProfile
+
+
+class CallFactory:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    # ---- allocation ------------------------------------------------------------------
+    def check_ids(self, *ids: str | None) -> None:
+        for channel_id in ids:
+            if channel_id and channel_id in self._engine.channels:
+                raise AriError(409, "Channel with given unique ID already exists",
+                               "channel-id-exists")
+
+    def allocate(self, spec: OriginateSpec, *, created: bool) -> tuple[Channel, Channel | None]:
+        """Request the channel(s) for an endpoint: a Local pair or one PJSIP-like channel."""
+        engine = self._engine
+        endpoint = spec.endpoint or ""
+        tech, resource = parse_endpoint(endpoint)
+        if not resource or tech not in ("Local", "PJSIP", "SIP", "UnicastRTP"):
+            raise allocation_failed()
+        other_id = spec.other_channel_id
+        if other_id is None and spec.channel_id and tech == "Local":
+            other_id = f"{spec.channel_id};2"
+        self.check_ids(spec.channel_id, other_id)
+        name, number = parse_caller_id(spec.caller_id) if spec.caller_id else ("", "")
+        app = ("", "") if created else OUTGOING
+        if tech != "Local":
+            facing = engine.new_channel(
+                spec.channel_id or engine.new_uid(), f"{tech}/{resource}-{engine.next_tech()}",
+                tech=tech, state="Down", dialplan=Dialplan("default", "s", 1, *app),
+                caller=Party(name, number), connected=Party(name, number), endpoint=endpoint,
+            )
+            facing.dialstring = resource
+            facing.variables.update(spec.variables)
+            return facing, None
+        exten, context = local_parts(resource)
+        base = f"Local/{resource}-{engine.next_local()}"
+        facing = engine.new_channel(
+            spec.channel_id or engine.new_uid(), f"{base};1", tech="Local", state="Down",
+            dialplan=Dialplan(context, exten, 1, *app), caller=Party(name, number),
+            connected=Party(name, number), endpoint=endpoint,
+        )
+        far = engine.new_channel(
+            other_id or engine.new_uid(), f"{base};2", tech="Local", state="Ring",
+            dialplan=Dialplan(context, exten, 1), caller=Party(name, number),
+            connected=Party(name, number), endpoint=endpoint,
+        )
+        facing.peer_id, far.peer_id = far.id, facing.id
+        facing.dialstring = resource
+        facing.variables.update(spec.variables)
+        return facing, far
+
+    # ---- POST /channels --------------------------------------------------------------
+    def originate(self, spec: OriginateSpec, behaviour: CallerBehaviour | None = None) -> Channel:
+        if not spec.endpoint:
+            raise bad_request("Endpoint must be specified", "missing-endpoint")
+        if not spec.app and not spec.extension:
+            raise bad_request("Application or extension must be specified", "missing-app")
+        facing, far = self.allocate(spec, created=False)
+        engine = self._engine
+        if spec.app:
+            args = spec.app_args.split(",") if spec.app_args else []
+            facing.pending_stasis = (spec.app, args)
+            for ch in (facing, far):
+                if ch is not None:
+                    ch.app_created = True
+                    ch.subscribers.add(spec.app)
+        else:
+            context = spec.context or CALLER_CONTEXT
+            if behaviour is None and context == CALLER_CONTEXT:
+                behaviour = CALLER_EXTENSIONS.get(spec.extension or "")
+            if behaviour is not None:
+                runner = ScriptRunner(engine.scheduler, engine, facing.id, behaviour)
+                engine.runners[facing.id] = runner
+                if not behaviour.start_on_answer:
+                    engine.scheduler.soon(runner.start, owner=facing.id)
+        if far is None:
+            self.ring(facing, None, announce_far=False, dialstring=facing.dialstring,
+                      later_dialstring=facing.dialstring, timeout=spec.timeout)
+            return facing
+        where = route(engine.config, far.dialplan.context, far.dialplan.exten)
+        if where.kind == "stasis":
+            record = CallRecord(facing.id, far.id, far.dialplan.exten)
+            facing.record = far.record = record
+            engine.records[facing.id] = engine.records[far.id] = record
+            far.dialplan = Dialplan(far.dialplan.context, far.dialplan.exten, 2)
+            engine.scheduler.soon(self._inbound_enters, far.id, where.app, owner=far.id)
+        elif where.kind == "none":
+            engine.scheduler.soon(self._no_such_extension, facing.id, owner=facing.id)
+        else:
+            profile = SILENT_AGENT if where.kind == "caller" else None
+            self.ring(facing, far, announce_far=bool(spec.app), dialstring=facing.dialstring,
+                      later_dialstring=facing.dialstring, timeout=spec.timeout, profile=profile)
+        return facing
+
+    def _inbound_enters(self, far_id: str, app: str) -> None:
+        engine = self._engine
+        far = engine.channels.get(far_id)
+        if far is None or far.hung_up:
+            return
+        if not engine.enter_stasis(far, app, [], varset=False):
+            engine.hangup(far, cause=16, request=None, who="stasis-failed")
+
+    def _no_such_extension(self, facing_id: str) -> None:
+        facing = self._engine.channels.get(facing_id)
+        if facing is not None:
+            self.dial_event(facing, "", facing.dialstring)
+            self.dial_event(facing, "CHANUNAVAIL", facing.dialstring)
+            self._engine.hangup(facing, cause=1, request={"cause": 1}, who="no-such-extension")
+
+    # ---- POST /channels/create + /dial -------------------------------------------------
+    def create(self, spec: OriginateSpec) -> Channel:
+        if not spec.endpoint:
+            raise bad_request("Endpoint must be specified", "missing-endpoint")
+        if not spec.app:
+            raise bad_request("Application must be specified", "missing-app")
+        facing, _far = self.allocate(spec, created=True)
+        facing.app_created = True
+        facing.subscribers.add(spec.app)
+        args = spec.app_args.split(",") if spec.app_args else []
+        self._engine.scheduler.soon(self._created_enters, facing.id, spec.app, args,
+                                    owner=facing.id)
+        return facing
+
+    def _created_enters(self, channel_id: str, app: str, args: list[str]) -> None:
+        engine = self._engine
+        ch = engine.channels.get(channel_id)
+        if ch is not None and not engine.enter_stasis(ch, app, args, varset=True,
+                                                      announce_dialplan=True):
+            engine.hangup(ch, cause=16, request=None, who="stasis-failed")
+
+    def dial(self, ch: Channel, caller: str | None, timeout: int) -> None:
+        if not ch.dialstring or ch.state != "Down" or ch.dialled:
+            raise AriError(409, "Channel is not in a state to be dialed", "not-dialable")
+        ch.dialled = True
+        engine = self._engine
+        if caller:
+            source = engine.channels.get(caller)
+            if source is None:
+                raise AriError(404, "Caller channel not found", "caller-not-found")
+            ch.connected = source.caller.copy()
+            engine.emit_channel(ch, "ChannelConnectedLine")
+        self.ring(ch, engine.peer(ch), announce_far=False, dialstring=ch.dialstring,
+                  later_dialstring="", timeout=timeout)
+
+    # ---- ringing agents ------------------------------------------------------------------
+    def ring(self, facing: Channel, far: Channel | None, *, announce_far: bool, dialstring: str,
+             later_dialstring: str, timeout: int, profile: AgentProfile | None = None) -> None:
+        engine = self._engine
+        profile = profile or agent_profile(engine.config, facing.endpoint, engine.agent_overrides)
+        leg = Leg(facing.id, announce_far and far is not None, dialstring, later_dialstring,
+                  profile)
+        engine.scheduler.soon(self._start_ringing, leg, timeout, owner=facing.id)
+
+    def _start_ringing(self, leg: Leg, timeout: int) -> None:
+        engine = self._engine
+        facing = engine.channels.get(leg.facing_id)
+        if facing is None:
+            return
+        far = engine.peer(facing)
+        if leg.announce_far and far is not None:
+            if far.caller.name or far.caller.number:
+                engine.emit_channel(far, "ChannelCallerId", caller_presentation=0,
+                                    caller_presentation_txt=PRESENTATION_TXT)
+            engine.emit_channel(far, "ChannelConnectedLine")
+        self.dial_event(facing, "", leg.dialstring)
+        if leg.announce_far and far is not None:
+            engine.set_dialplan(far, 1, "Ringing", "")
+        engine.set_state(facing, "Ringing")
+        self.dial_event(facing, "RINGING", leg.later_dialstring)
+        profile = leg.profile
+        if leg.announce_far and far is not None:
+            engine.set_dialplan(far, 2, "Wait", f"{profile.answer_after:g}")
+        if profile.reject:
+            engine.scheduler.later(profile.answer_after, self._fails, leg, "BUSY", 17,
+                                   owner=facing.id)
+        elif 0 < timeout < profile.answer_after:
+            engine.scheduler.later(timeout, self._fails, leg, "NOANSWER", 19, owner=facing.id)
+        else:
+            engine.scheduler.later(profile.answer_after, self._answers, leg, owner=facing.id)
+
+    def _answers(self, leg: Leg) -> None:
+        engine = self._engine
+        facing = engine.channels.get(leg.facing_id)
+        if facing is None:
+            return
+        far = engine.peer(facing)
+        if far is not None:
+            if leg.announce_far:
+                engine.set_dialplan(far, 3, "Answer", "")
+            engine.set_state(far, "Up")
+        engine.set_state(facing, "Up")
+        self.dial_event(facing, "ANSWER", leg.later_dialstring)
+        engine.on_up(facing)
+        if far is not None and leg.announce_far:
+            engine.scheduler.later(ANSWER_SETTLE, self._far_settles, leg, owner=far.id)
+        else:
+            self._talk(leg, far if far is not None else facing)
+
+    def _far_settles(self, leg: Leg) -> None:
+        """Half a second after Answer() the `;2` moves on to Wait() and picks up caller id."""
+        engine = self._engine
+        facing = engine.channels.get(leg.facing_id)
+        far = engine.peer(facing) if facing is not None else None
+        if facing is None or far is None:
+            return
+        if leg.profile.talk_for is not None:
+            engine.set_dialplan(far, 4, "Wait", f"{leg.profile.talk_for:g}")
+        if (far.caller.name, far.caller.number) != (facing.connected.name, facing.connected.number):
+            far.caller = facing.connected.copy()
+            engine.emit_channel(far, "ChannelCallerId", caller_presentation=0,
+                                caller_presentation_txt=PRESENTATION_TXT)
+        self._talk(leg, far)
+
+    def _talk(self, leg: Leg, agent: Channel) -> None:
+        talk_for = leg.profile.talk_for
+        if talk_for is not None and not agent.hung_up:
+            self._engine.scheduler.later(talk_for, self._agent_hangs_up, agent.id,
+                                         owner=agent.id)
+
+    def _agent_hangs_up(self, channel_id: str) -> None:
+        ch = self._engine.channels.get(channel_id)
+        if ch is not None:
+            self._engine.hangup(ch, cause=16, request={"cause": 16}, who="agent")
+
+    def _fails(self, leg: Leg, status: str, cause: int) -> None:
+        engine = self._engine
+        facing = engine.channels.get(leg.facing_id)
+        if facing is None:
+            return
+        self.dial_event(facing, status, leg.later_dialstring)
+        far = engine.peer(facing)
+        engine.hangup(far or facing, cause=cause, request={"cause": cause}, who="agent")
+
+    def dial_event(self, peer: Channel, status: str, dialstring: str) -> None:
+        self._engine.emit(peer.subscribers, "Dial", {
+            "dialstatus": status, "forward": "", "dialstring": dialstring, "peer": peer.to_json(),
+        })
+
+    # ---- /_sim/calls ---------------------------------------------------------------------
+    def sim_call(self, dialled: str, caller_name: str, caller_number: str,
+                 behaviour: CallerBehaviour) -> tuple[Channel, Channel | None]:
+        """An inbound call exactly as the harness made them, with a scripted caller."""
+        caller_id = f'"{caller_name}" <{caller_number}>' if caller_name else caller_number
+        spec = OriginateSpec(
+            endpoint=f"Local/{dialled}@{CALLER_CONTEXT}", extension="sim", context=CALLER_CONTEXT,
+            priority=1, caller_id=caller_id or None,
+        )
+        facing = self.originate(spec, behaviour=behaviour)
+        return facing, self._engine.peer(facing)
