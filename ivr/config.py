@@ -15,11 +15,13 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PROMPTS = REPO_ROOT / "prompts" / "catalogue.yaml"
 
+# Transfer legs ring the dialplan's [ivr-agents] context (dialplans/extensions.conf),
+# so a force turns a destination into a ring group or Queue() without touching the app.
 DEFAULT_DESTINATIONS: Mapping[str, str] = {
-    "emergency": "PJSIP/fcr-priority",
-    "fcr": "PJSIP/fcr",
-    "rc": "PJSIP/rc",
-    "switchboard": "PJSIP/switchboard",
+    "emergency": "Local/fcr-priority@ivr-agents",
+    "fcr": "Local/fcr@ivr-agents",
+    "rc": "Local/rc@ivr-agents",
+    "switchboard": "Local/switchboard@ivr-agents",
 }
 
 

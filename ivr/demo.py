@@ -100,7 +100,7 @@ def sample_calls(seconds: Callable[[str], float] = prompt_seconds) -> list[Sampl
             [
                 {"wait": in_menu},
                 {"dtmf": "7"},
-                {"wait": seconds("invalid_choice") + seconds("main_menu") + 1.0},
+                {"wait": seconds("invalid_choice") + 2.0},
                 {"dtmf": "0"},
             ],
             "transferred",

@@ -42,7 +42,7 @@ class FlowBuilder:
             Answer(),
             Play(["welcome"]),
             KeypadMenu(
-                ["main_menu"],
+                ["main_menu", "main_menu_more"],
                 MAIN_MENU,
                 self.route_to,
                 tries=self.settings.menu_tries,

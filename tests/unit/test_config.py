@@ -22,7 +22,7 @@ def test_environment_overrides_the_file_and_the_password_stays_out_of_repr(tmp_p
     assert settings.ari_user == "env-user"
     assert settings.db_path == "x.db"
     assert settings.destinations["rc"] == "PJSIP/rc-queue"
-    assert settings.destinations["switchboard"] == "PJSIP/switchboard"
+    assert settings.destinations["switchboard"] == "Local/switchboard@ivr-agents"
     assert "s3cret" not in repr(settings)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ivr.config import DEFAULT_DESTINATIONS
 from ivr.simulator import AgentProfile
 from tests.integration.app.stack import running_stack, sim_seconds
 
@@ -24,8 +25,14 @@ async def test_a_caller_who_keys_1_reaches_the_resolution_centre_and_nothing_lea
         kinds = [e["kind"] for e in await stack.events(call_id)]
         assert kinds.index("dial") < kinds.index("connected") < kinds.index("agent-hung-up")
         await stack.nothing_left()
-        heard = await stack.sim_get(f"/_sim/calls/{call_id}")
-        assert heard  # the caller-side record exists for the call
+        record = await stack.sim_get(f"/_sim/calls/{call_id}")
+        heard = [h["media_uri"] for h in record["heard"]]
+        assert heard[:3] == [
+            "sound:ivr101/welcome",
+            "sound:ivr101/main_menu",
+            "sound:ivr101/transfer_rc",
+        ]
+        assert record["hungup_by"] != "caller"
 
 
 async def test_an_emergency_key_over_the_welcome_goes_straight_to_priority(tmp_path: Path) -> None:
@@ -33,20 +40,20 @@ async def test_an_emergency_key_over_the_welcome_goes_straight_to_priority(tmp_p
         call_id = await stack.call([{"wait": 1.0}, {"dtmf": "9"}])
         row = await stack.call_row(call_id)
         assert (row["outcome"], row["destination"]) == ("transferred", "emergency")
-        steps = [
-            e["detail"].get("step") for e in await stack.events(call_id) if e["kind"] == "step"
-        ]
-        assert "play:main_menu" not in steps  # typed ahead: the menu was not read out
+        record = await stack.sim_get(f"/_sim/calls/{call_id}")
+        heard = [h["media_uri"] for h in record["heard"]]
+        assert heard[:2] == ["sound:ivr101/welcome", "sound:ivr101/transfer_emergency"]
+        assert "sound:ivr101/main_menu" not in heard  # typed ahead: the menu was not read out
         await stack.nothing_left()
 
 
 async def test_caller_hanging_up_during_each_step_is_recorded_where_they_left(
     tmp_path: Path,
 ) -> None:
-    menu = sim_seconds("main_menu")
+    menu = sim_seconds("main_menu") + sim_seconds("main_menu_more")
     cases = {
         "play:welcome": [{"wait": 1.0}, {"hangup": True}],
-        "menu:main_menu": [{"wait": IN_MENU + menu}, {"hangup": True}],
+        "menu:main_menu+main_menu_more": [{"wait": IN_MENU + menu}, {"hangup": True}],
         "play:transfer_rc": [{"wait": IN_MENU}, {"dtmf": "1"}, {"wait": 0.5}, {"hangup": True}],
         "transfer:rc": [
             {"wait": IN_MENU},
@@ -56,7 +63,7 @@ async def test_caller_hanging_up_during_each_step_is_recorded_where_they_left(
         ],
     }
     async with running_stack(
-        tmp_path, agents={"PJSIP/rc": AgentProfile(answer_after=20.0)}
+        tmp_path, agents={"Local/rc@ivr-agents": AgentProfile(answer_after=20.0)}
     ) as stack:
         for step, script in cases.items():
             call_id = await stack.call(script)
@@ -73,7 +80,7 @@ async def test_caller_hanging_up_while_talking_to_the_agent_clears_the_agent_leg
     tmp_path: Path,
 ) -> None:
     async with running_stack(
-        tmp_path, agents={"PJSIP/rc": AgentProfile(answer_after=1.0)}
+        tmp_path, agents={"Local/rc@ivr-agents": AgentProfile(answer_after=1.0)}
     ) as stack:
         wait = sim_seconds("transfer_rc") + 4.0
         call_id = await stack.call(
@@ -89,7 +96,7 @@ async def test_caller_hanging_up_while_talking_to_the_agent_clears_the_agent_leg
 
 
 async def test_a_busy_team_falls_back_to_the_switchboard(tmp_path: Path) -> None:
-    agents = {"PJSIP/fcr": AgentProfile(answer_after=1.0, reject=True)}
+    agents = {"Local/fcr@ivr-agents": AgentProfile(answer_after=1.0, reject=True)}
     async with running_stack(tmp_path, agents=agents) as stack:
         call_id = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}])
         row = await stack.call_row(call_id)
@@ -102,12 +109,7 @@ async def test_a_busy_team_falls_back_to_the_switchboard(tmp_path: Path) -> None
 async def test_a_refused_request_steps_down_to_the_switchboard_instead_of_silence(
     tmp_path: Path,
 ) -> None:
-    destinations = {
-        "rc": "Bogus/nowhere",
-        "fcr": "PJSIP/fcr",
-        "emergency": "PJSIP/fcr-priority",
-        "switchboard": "PJSIP/switchboard",
-    }
+    destinations = {**DEFAULT_DESTINATIONS, "rc": "Bogus/nowhere"}
     async with running_stack(tmp_path, settings={"destinations": destinations}) as stack:
         call_id = await stack.call([{"wait": IN_MENU}, {"dtmf": "1"}])
         row = await stack.call_row(call_id)
