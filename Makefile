@@ -19,13 +19,13 @@ demo: $(STAMP)
 	$(BIN)/ivr demo
 
 test: $(STAMP)
-	$(BIN)/ruff check ivr tests bench
+	$(BIN)/ruff check ivr tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check ivr tests bench
-	$(BIN)/ruff format --check ivr tests bench
+	$(BIN)/ruff check ivr tests bench scripts
+	$(BIN)/ruff format --check ivr tests bench scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -1,0 +1,58 @@
+"""The `ivr` command as a user runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+
+IVR = [sys.executable, "-m", "ivr.cli"]
+
+
+def test_demo_places_its_calls_prints_the_table_and_exits_0(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*IVR, "demo", "--calls", "5", "--exit", "--speed", "20", "--db", str(tmp_path / "d.db")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "5 of 5 calls completed as expected" in result.stdout
+    assert re.search(r"past crime: keys 1\s+rc\s+transferred", result.stdout)
+
+
+def test_serve_with_a_bad_config_explains_and_exits_2(tmp_path: Path) -> None:
+    cfg = tmp_path / "ivr.toml"
+    cfg.write_text("[ari]\nurl = 'nope'\n")
+    result = subprocess.run(
+        [*IVR, "serve", "--config", str(cfg)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "ARI URL must start with http://" in result.stderr
+
+
+async def test_sim_serves_ari_with_the_credentials_from_the_environment() -> None:
+    env = {**os.environ, "IVR_ARI_USER": "u1", "IVR_ARI_PASSWORD": "pw1"}
+    proc = await asyncio.create_subprocess_exec(
+        *IVR, "sim", "--port", "0", env=env, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert proc.stdout is not None
+        line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+        url = re.search(r"(http://\S+/ari)", line)
+        assert url, line
+        async with aiohttp.ClientSession() as http:
+            headers = {"Authorization": aiohttp.encode_basic_auth("u1", "pw1")}
+            async with http.get(url.group(1) + "/asterisk/info", headers=headers) as resp:
+                assert resp.status == 200
+                assert (await resp.json())["system"]["version"] == "22.10.1"
+            async with http.get(url.group(1) + "/asterisk/info") as resp:
+                assert resp.status == 401
+    finally:
+        proc.terminate()
+        await proc.wait()
