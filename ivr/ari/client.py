@@ -202,6 +202,21 @@ class AriClient:
             params["callerId"] = caller_id
         return Channel.from_json(await self.request("POST", "/channels", params))
 
+    async def create_channel(
+        self, endpoint: str, channel_id: str, app: str, *, app_args: str = ""
+    ) -> Channel:
+        """Create without dialling: StasisStart comes at once (state Down), then ``dial``."""
+        params: dict[str, str | int] = {"endpoint": endpoint, "channelId": channel_id, "app": app}
+        if app_args:
+            params["appArgs"] = app_args
+        return Channel.from_json(await self.request("POST", "/channels/create", params))
+
+    async def dial(self, channel_id: str, *, caller: str = "", timeout: int = 30) -> None:
+        params: dict[str, str | int] = {"timeout": timeout}
+        if caller:
+            params["caller"] = caller
+        await self.request("POST", f"/channels/{channel_id}/dial", params)
+
     async def continue_in_dialplan(
         self, channel_id: str, context: str, extension: str, priority: int = 1
     ) -> None:
@@ -240,6 +255,16 @@ class AriClient:
 
     async def stop_bridge_moh(self, bridge_id: str) -> None:
         await self.request("DELETE", f"/bridges/{bridge_id}/moh")
+
+    async def play_on_bridge(
+        self, bridge_id: str, playback_id: str, media: Sequence[str], lang: str = "en"
+    ) -> Playback:
+        data = await self.request(
+            "POST",
+            f"/bridges/{bridge_id}/play",
+            {"media": ",".join(media), "playbackId": playback_id, "lang": lang},
+        )
+        return Playback.from_json(data)
 
     async def destroy_bridge(self, bridge_id: str) -> None:
         await self.request("DELETE", f"/bridges/{bridge_id}")
