@@ -25,9 +25,8 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.integration.app.stack import running_stack, sim_seconds  # noqa: E402
-
-from ivr.simulator import AgentProfile  # noqa: E402
+from ivr.simulator import AgentProfile
+from tests.integration.app.stack import running_stack, sim_seconds
 
 
 async def _ticker(lags: list[float], stop: asyncio.Event) -> None:
@@ -45,14 +44,19 @@ async def run(calls: int, time_scale: float) -> int:
     in_menu = sim_seconds("welcome") + 1.0
     agents = {"Local/rc@ivr-agents": AgentProfile(answer_after=2.0, talk_for=10.0)}
     with tempfile.TemporaryDirectory() as tmp:
-        async with running_stack(Path(tmp), agents=agents, settings={"first_digit_timeout": 6.0 * time_scale}) as stack:
+        async with running_stack(
+            Path(tmp), agents=agents, settings={"first_digit_timeout": 6.0 * time_scale}
+        ) as stack:
             lags: list[float] = []
             stop = asyncio.Event()
             ticker = asyncio.create_task(_ticker(lags, stop))
             cpu0 = time.process_time()
             t0 = time.perf_counter()
             ids = await asyncio.gather(
-                *(stack.call([{"wait": in_menu}, {"dtmf": "1"}], caller=f"0770090{n:04d}") for n in range(calls))
+                *(
+                    stack.call([{"wait": in_menu}, {"dtmf": "1"}], caller=f"0770090{n:04d}")
+                    for n in range(calls)
+                )
             )
             print(f"placed {calls} calls in {time.perf_counter() - t0:.2f} s", flush=True)
             rows = []
@@ -65,7 +69,10 @@ async def run(calls: int, time_scale: float) -> int:
             stop.set()
             await ticker
             await stack.nothing_left(timeout=30)
-            async with aiohttp.ClientSession() as http, http.get(f"{stack.base}/_sim/requests") as r:
+            async with (
+                aiohttp.ClientSession() as http,
+                http.get(f"{stack.base}/_sim/requests") as r,
+            ):
                 requests = len(await r.json())
     ok = sum(1 for r in rows if r["outcome"] == "transferred" and r["destination"] == "rc")
     lags.sort()
@@ -75,9 +82,8 @@ async def run(calls: int, time_scale: float) -> int:
     print(f"wall: {wall:.1f} s; CPU: {cpu:.1f} s ({cpu / calls * 1000:.0f} ms per call, sim + app)")
     print(f"ARI requests: {requests} ({requests / calls:.1f} per call)")
     print(
-        "event-loop lag ms: p50 {:.1f}, p99 {:.1f}, max {:.1f}".format(
-            statistics.median(lags), lags[int(len(lags) * 0.99)], lags[-1]
-        )
+        f"event-loop lag ms: p50 {statistics.median(lags):.1f}, "
+        f"p99 {lags[int(len(lags) * 0.99)]:.1f}, max {lags[-1]:.1f}"
     )
     print(f"peak RSS: {rss_mb:.0f} MB")
     return 0 if ok == calls else 1

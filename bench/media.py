@@ -1,6 +1,6 @@
 """Media costs: G.711 per frame, and simulator externalMedia endpoints streaming at once.
 
-    .venv/bin/python bench/media.py --endpoints 300 --seconds 10
+.venv/bin/python bench/media.py --endpoints 300 --seconds 10
 """
 
 from __future__ import annotations

@@ -69,8 +69,11 @@ class BridgeManager:
                 engine.apps.track_bridge(ch.stasis_app, bridge.id, True)
             if ch.moh is not None:
                 engine.stop_moh(ch)
-            engine.emit(ch.subscribers | bridge.subscribers, "ChannelEnteredBridge",
-                        {"bridge": bridge.to_json(), "channel": ch.to_json()})
+            engine.emit(
+                ch.subscribers | bridge.subscribers,
+                "ChannelEnteredBridge",
+                {"bridge": bridge.to_json(), "channel": ch.to_json()},
+            )
             joined.append(ch)
         if joined:
             self._update_peers(bridge)
@@ -93,8 +96,11 @@ class BridgeManager:
             engine.set_var(ch, "BRIDGEPEER", "")
         if ch.id in bridge.channels:
             bridge.channels.remove(ch.id)
-        engine.emit(ch.subscribers | bridge.subscribers, "ChannelLeftBridge",
-                    {"bridge": bridge.to_json(), "channel": ch.to_json()})
+        engine.emit(
+            ch.subscribers | bridge.subscribers,
+            "ChannelLeftBridge",
+            {"bridge": bridge.to_json(), "channel": ch.to_json()},
+        )
         engine.reroute(bridge, extra=[ch])
 
     def destroy(self, bridge: Bridge) -> None:
@@ -143,15 +149,21 @@ class BridgeManager:
                 if other is not ch and not any(
                     p["channel_id"] == other.id for p in ch.record.bridge_peers
                 ):
-                    ch.record.bridge_peers.append({
-                        "channel_id": other.id, "name": other.name, "endpoint": other.endpoint,
-                        "bridge_id": bridge.id, "at": time.time(),
-                    })
+                    ch.record.bridge_peers.append(
+                        {
+                            "channel_id": other.id,
+                            "name": other.name,
+                            "endpoint": other.endpoint,
+                            "bridge_id": bridge.id,
+                            "at": time.time(),
+                        }
+                    )
         if len(members) == 2:
             first, second = members
             for ch, other in ((second, first), (first, second)):
                 if (ch.connected.name, ch.connected.number) != (
-                    other.caller.name, other.caller.number
+                    other.caller.name,
+                    other.caller.number,
                 ):
                     ch.connected = other.caller.copy()
                     engine.emit_channel(ch, "ChannelConnectedLine")

@@ -69,8 +69,9 @@ class CallFactory:
     def check_ids(self, *ids: str | None) -> None:
         for channel_id in ids:
             if channel_id and channel_id in self._engine.channels:
-                raise AriError(409, "Channel with given unique ID already exists",
-                               "channel-id-exists")
+                raise AriError(
+                    409, "Channel with given unique ID already exists", "channel-id-exists"
+                )
 
     def allocate(self, spec: OriginateSpec, *, created: bool) -> tuple[Channel, Channel | None]:
         """Request the channel(s) for an endpoint: a Local pair or one PJSIP-like channel."""
@@ -87,9 +88,14 @@ class CallFactory:
         app = ("", "") if created else OUTGOING
         if tech != "Local":
             facing = engine.new_channel(
-                spec.channel_id or engine.new_uid(), f"{tech}/{resource}-{engine.next_tech()}",
-                tech=tech, state="Down", dialplan=Dialplan("default", "s", 1, *app),
-                caller=Party(name, number), connected=Party(name, number), endpoint=endpoint,
+                spec.channel_id or engine.new_uid(),
+                f"{tech}/{resource}-{engine.next_tech()}",
+                tech=tech,
+                state="Down",
+                dialplan=Dialplan("default", "s", 1, *app),
+                caller=Party(name, number),
+                connected=Party(name, number),
+                endpoint=endpoint,
             )
             facing.dialstring = resource
             facing.variables.update(spec.variables)
@@ -97,14 +103,24 @@ class CallFactory:
         exten, context = local_parts(resource)
         base = f"Local/{resource}-{engine.next_local()}"
         facing = engine.new_channel(
-            spec.channel_id or engine.new_uid(), f"{base};1", tech="Local", state="Down",
-            dialplan=Dialplan(context, exten, 1, *app), caller=Party(name, number),
-            connected=Party(name, number), endpoint=endpoint,
+            spec.channel_id or engine.new_uid(),
+            f"{base};1",
+            tech="Local",
+            state="Down",
+            dialplan=Dialplan(context, exten, 1, *app),
+            caller=Party(name, number),
+            connected=Party(name, number),
+            endpoint=endpoint,
         )
         far = engine.new_channel(
-            other_id or engine.new_uid(), f"{base};2", tech="Local", state="Ring",
-            dialplan=Dialplan(context, exten, 1), caller=Party(name, number),
-            connected=Party(name, number), endpoint=endpoint,
+            other_id or engine.new_uid(),
+            f"{base};2",
+            tech="Local",
+            state="Ring",
+            dialplan=Dialplan(context, exten, 1),
+            caller=Party(name, number),
+            connected=Party(name, number),
+            endpoint=endpoint,
         )
         facing.peer_id, far.peer_id = far.id, facing.id
         facing.dialstring = resource
@@ -131,13 +147,22 @@ class CallFactory:
             if behaviour is None and context == CALLER_CONTEXT:
                 behaviour = CALLER_EXTENSIONS.get(spec.extension or "")
             if behaviour is not None:
-                runner = ScriptRunner(engine.scheduler, engine, facing.id, behaviour)
+                location = (context, spec.extension) if spec.extension else None
+                runner = ScriptRunner(
+                    engine.scheduler, engine, facing.id, behaviour, location=location
+                )
                 engine.runners[facing.id] = runner
                 if not behaviour.start_on_answer:
                     engine.scheduler.soon(runner.start, owner=facing.id)
         if far is None:
-            self.ring(facing, None, announce_far=False, dialstring=facing.dialstring,
-                      later_dialstring=facing.dialstring, timeout=spec.timeout)
+            self.ring(
+                facing,
+                None,
+                announce_far=False,
+                dialstring=facing.dialstring,
+                later_dialstring=facing.dialstring,
+                timeout=spec.timeout,
+            )
             return facing
         where = route(engine.config, far.dialplan.context, far.dialplan.exten)
         if where.kind == "stasis":
@@ -150,8 +175,15 @@ class CallFactory:
             engine.scheduler.soon(self._no_such_extension, facing.id, owner=facing.id)
         else:
             profile = SILENT_AGENT if where.kind == "caller" else None
-            self.ring(facing, far, announce_far=bool(spec.app), dialstring=facing.dialstring,
-                      later_dialstring=facing.dialstring, timeout=spec.timeout, profile=profile)
+            self.ring(
+                facing,
+                far,
+                announce_far=bool(spec.app),
+                dialstring=facing.dialstring,
+                later_dialstring=facing.dialstring,
+                timeout=spec.timeout,
+                profile=profile,
+            )
         return facing
 
     def _inbound_enters(self, far_id: str, app: str) -> None:
@@ -179,15 +211,17 @@ class CallFactory:
         facing.app_created = True
         facing.subscribers.add(spec.app)
         args = spec.app_args.split(",") if spec.app_args else []
-        self._engine.scheduler.soon(self._created_enters, facing.id, spec.app, args,
-                                    owner=facing.id)
+        self._engine.scheduler.soon(
+            self._created_enters, facing.id, spec.app, args, owner=facing.id
+        )
         return facing
 
     def _created_enters(self, channel_id: str, app: str, args: list[str]) -> None:
         engine = self._engine
         ch = engine.channels.get(channel_id)
-        if ch is not None and not engine.enter_stasis(ch, app, args, varset=True,
-                                                      announce_dialplan=True):
+        if ch is not None and not engine.enter_stasis(
+            ch, app, args, varset=True, announce_dialplan=True
+        ):
             engine.hangup(ch, cause=16, request=None, who="stasis-failed")
 
     def dial(self, ch: Channel, caller: str | None, timeout: int) -> None:
@@ -201,16 +235,32 @@ class CallFactory:
                 raise AriError(404, "Caller channel not found", "caller-not-found")
             ch.connected = source.caller.copy()
             engine.emit_channel(ch, "ChannelConnectedLine")
-        self.ring(ch, engine.peer(ch), announce_far=False, dialstring=ch.dialstring,
-                  later_dialstring="", timeout=timeout)
+        self.ring(
+            ch,
+            engine.peer(ch),
+            announce_far=False,
+            dialstring=ch.dialstring,
+            later_dialstring="",
+            timeout=timeout,
+        )
 
     # ---- ringing agents ------------------------------------------------------------------
-    def ring(self, facing: Channel, far: Channel | None, *, announce_far: bool, dialstring: str,
-             later_dialstring: str, timeout: int, profile: AgentProfile | None = None) -> None:
+    def ring(
+        self,
+        facing: Channel,
+        far: Channel | None,
+        *,
+        announce_far: bool,
+        dialstring: str,
+        later_dialstring: str,
+        timeout: int,
+        profile: AgentProfile | None = None,
+    ) -> None:
         engine = self._engine
         profile = profile or agent_profile(engine.config, facing.endpoint, engine.agent_overrides)
-        leg = Leg(facing.id, announce_far and far is not None, dialstring, later_dialstring,
-                  profile)
+        leg = Leg(
+            facing.id, announce_far and far is not None, dialstring, later_dialstring, profile
+        )
         engine.scheduler.soon(self._start_ringing, leg, timeout, owner=facing.id)
 
     def _start_ringing(self, leg: Leg, timeout: int) -> None:
@@ -221,8 +271,12 @@ class CallFactory:
         far = engine.peer(facing)
         if leg.announce_far and far is not None:
             if far.caller.name or far.caller.number:
-                engine.emit_channel(far, "ChannelCallerId", caller_presentation=0,
-                                    caller_presentation_txt=PRESENTATION_TXT)
+                engine.emit_channel(
+                    far,
+                    "ChannelCallerId",
+                    caller_presentation=0,
+                    caller_presentation_txt=PRESENTATION_TXT,
+                )
             engine.emit_channel(far, "ChannelConnectedLine")
         self.dial_event(facing, "", leg.dialstring)
         if leg.announce_far and far is not None:
@@ -233,8 +287,9 @@ class CallFactory:
         if leg.announce_far and far is not None:
             engine.set_dialplan(far, 2, "Wait", f"{profile.answer_after:g}")
         if profile.reject:
-            engine.scheduler.later(profile.answer_after, self._fails, leg, "BUSY", 17,
-                                   owner=facing.id)
+            engine.scheduler.later(
+                profile.answer_after, self._fails, leg, "BUSY", 17, owner=facing.id
+            )
         elif 0 < timeout < profile.answer_after:
             engine.scheduler.later(timeout, self._fails, leg, "NOANSWER", 19, owner=facing.id)
         else:
@@ -265,19 +320,28 @@ class CallFactory:
         far = engine.peer(facing) if facing is not None else None
         if facing is None or far is None:
             return
+        # Asterisk has already taken the new caller id when it reports Wait() (trace).
+        changed = (far.caller.name, far.caller.number) != (
+            facing.connected.name,
+            facing.connected.number,
+        )
+        if changed:
+            far.caller = facing.connected.copy()
         if leg.profile.talk_for is not None:
             engine.set_dialplan(far, 4, "Wait", f"{leg.profile.talk_for:g}")
-        if (far.caller.name, far.caller.number) != (facing.connected.name, facing.connected.number):
-            far.caller = facing.connected.copy()
-            engine.emit_channel(far, "ChannelCallerId", caller_presentation=0,
-                                caller_presentation_txt=PRESENTATION_TXT)
+        if changed:
+            engine.emit_channel(
+                far,
+                "ChannelCallerId",
+                caller_presentation=0,
+                caller_presentation_txt=PRESENTATION_TXT,
+            )
         self._talk(leg, far)
 
     def _talk(self, leg: Leg, agent: Channel) -> None:
         talk_for = leg.profile.talk_for
         if talk_for is not None and not agent.hung_up:
-            self._engine.scheduler.later(talk_for, self._agent_hangs_up, agent.id,
-                                         owner=agent.id)
+            self._engine.scheduler.later(talk_for, self._agent_hangs_up, agent.id, owner=agent.id)
 
     def _agent_hangs_up(self, channel_id: str) -> None:
         ch = self._engine.channels.get(channel_id)
@@ -294,18 +358,29 @@ class CallFactory:
         engine.hangup(far or facing, cause=cause, request={"cause": cause}, who="agent")
 
     def dial_event(self, peer: Channel, status: str, dialstring: str) -> None:
-        self._engine.emit(peer.subscribers, "Dial", {
-            "dialstatus": status, "forward": "", "dialstring": dialstring, "peer": peer.to_json(),
-        })
+        self._engine.emit(
+            peer.subscribers,
+            "Dial",
+            {
+                "dialstatus": status,
+                "forward": "",
+                "dialstring": dialstring,
+                "peer": peer.to_json(),
+            },
+        )
 
     # ---- /_sim/calls ---------------------------------------------------------------------
-    def sim_call(self, dialled: str, caller_name: str, caller_number: str,
-                 behaviour: CallerBehaviour) -> tuple[Channel, Channel | None]:
+    def sim_call(
+        self, dialled: str, caller_name: str, caller_number: str, behaviour: CallerBehaviour
+    ) -> tuple[Channel, Channel | None]:
         """An inbound call exactly as the harness made them, with a scripted caller."""
         caller_id = f'"{caller_name}" <{caller_number}>' if caller_name else caller_number
         spec = OriginateSpec(
-            endpoint=f"Local/{dialled}@{CALLER_CONTEXT}", extension="sim", context=CALLER_CONTEXT,
-            priority=1, caller_id=caller_id or None,
+            endpoint=f"Local/{dialled}@{CALLER_CONTEXT}",
+            extension="sim",
+            context=CALLER_CONTEXT,
+            priority=1,
+            caller_id=caller_id or None,
         )
         facing = self.originate(spec, behaviour=behaviour)
         return facing, self._engine.peer(facing)

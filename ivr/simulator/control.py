@@ -80,8 +80,10 @@ class SimControl:
         dialled = str(body.get("dialled", "101"))
         behaviour = CallerBehaviour(steps, hangup_at_end=False, start_on_answer=start == "answer")
         caller, inbound = self.engine.calls.sim_call(
-            dialled, str(body.get("caller_name", "Test Caller")),
-            str(body.get("caller_number", "07700900123")), behaviour,
+            dialled,
+            str(body.get("caller_name", "Test Caller")),
+            str(body.get("caller_number", "07700900123")),
+            behaviour,
         )
         return web.json_response(
             {"caller_channel_id": caller.id, "channel_id": inbound.id if inbound else None},
@@ -155,14 +157,16 @@ class SimControl:
         ports = sorted(
             ch.external.local_port for ch in engine.channels.values() if ch.external is not None
         )
-        return web.json_response({
-            "channels": sorted(engine.channels),
-            "bridges": sorted(engine.bridges),
-            "playbacks": sorted(engine.playbacks),
-            "external_media": ports,
-            "timers": len(engine.scheduler),
-            "tasks": len(engine.tasks),
-        })
+        return web.json_response(
+            {
+                "channels": sorted(engine.channels),
+                "bridges": sorted(engine.bridges),
+                "playbacks": sorted(engine.playbacks),
+                "external_media": ports,
+                "timers": len(engine.scheduler),
+                "tasks": len(engine.tasks),
+            }
+        )
 
     async def set_agent(self, request: web.Request) -> web.Response:
         try:
@@ -184,8 +188,14 @@ class SimControl:
         except (KeyError, TypeError, ValueError) as exc:
             return problem(400, f"bad agent profile: {exc}", "invalid-agent")
         self.engine.set_agent(endpoint, profile)
-        return web.json_response({"endpoint": endpoint, "answer_after": profile.answer_after,
-                                  "talk_for": profile.talk_for, "reject": profile.reject})
+        return web.json_response(
+            {
+                "endpoint": endpoint,
+                "answer_after": profile.answer_after,
+                "talk_for": profile.talk_for,
+                "reject": profile.reject,
+            }
+        )
 
 
 def _seconds(value: object) -> bool:

@@ -113,16 +113,28 @@ class CallerActions(Protocol):
     def caller_dtmf(self, channel_id: str, digits: str) -> float: ...
     def caller_say(self, channel_id: str, step: Step) -> float: ...
     def caller_hangup(self, channel_id: str, who: str) -> None: ...
-    def caller_dialplan(self, channel_id: str, priority: int, app: str, data: str) -> None: ...
+    def caller_dialplan(
+        self,
+        channel_id: str,
+        priority: int,
+        app: str,
+        data: str,
+        location: tuple[str, str] | None = None,
+    ) -> None: ...
 
 
 class ScriptRunner:
     """Runs one caller's steps on the scheduler, owned by the caller channel's id."""
 
     def __init__(
-        self, scheduler: Scheduler, actions: CallerActions, channel_id: str,
+        self,
+        scheduler: Scheduler,
+        actions: CallerActions,
+        channel_id: str,
         behaviour: CallerBehaviour,
+        location: tuple[str, str] | None = None,
     ) -> None:
+        self._location = location  # (context, exten) the script runs at, as Asterisk shows it
         self._scheduler = scheduler
         self._actions = actions
         self._channel_id = channel_id
@@ -142,7 +154,7 @@ class ScriptRunner:
             return
         step = steps[index]
         app, data = step.application
-        self._actions.caller_dialplan(self._channel_id, index + 2, app, data)
+        self._actions.caller_dialplan(self._channel_id, index + 2, app, data, self._location)
         if step.kind == "hangup":
             self._actions.caller_hangup(self._channel_id, "caller")
             return

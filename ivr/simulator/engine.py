@@ -132,16 +132,31 @@ class Engine:
             ch.state = state
             self.emit_channel(ch, "ChannelStateChange")
 
-    def set_dialplan(self, ch: Channel, priority: int, app: str, data: str, *,
-                     context: str | None = None, exten: str | None = None) -> None:
+    def set_dialplan(
+        self,
+        ch: Channel,
+        priority: int,
+        app: str,
+        data: str,
+        *,
+        context: str | None = None,
+        exten: str | None = None,
+    ) -> None:
         ch.dialplan = Dialplan(
             context or ch.dialplan.context, exten or ch.dialplan.exten, priority, app, data
         )
         self.emit_channel(ch, "ChannelDialplan", dialplan_app=app, dialplan_app_data=data)
 
     # ---- stasis ----------------------------------------------------------------------
-    def enter_stasis(self, ch: Channel, app: str, args: list[str], *, varset: bool,
-                     announce_dialplan: bool = False) -> bool:
+    def enter_stasis(
+        self,
+        ch: Channel,
+        app: str,
+        args: list[str],
+        *,
+        varset: bool,
+        announce_dialplan: bool = False,
+    ) -> bool:
         """Run Stasis(app,args) on the channel; False (and nothing sent) if app is gone."""
         if ch.hung_up:
             return False
@@ -150,8 +165,9 @@ class Engine:
             return False
         ch.saved_dialplan = ch.dialplan.copy()
         data = ",".join([app, *args])
-        ch.dialplan = Dialplan(ch.dialplan.context, ch.dialplan.exten, ch.dialplan.priority,
-                               "Stasis", data)
+        ch.dialplan = Dialplan(
+            ch.dialplan.context, ch.dialplan.exten, ch.dialplan.priority, "Stasis", data
+        )
         ch.stasis_app = app
         ch.stasis_args = list(args)
         ch.subscribers.add(app)
@@ -199,8 +215,9 @@ class Engine:
             if not self.enter_stasis(ch, app, args, varset=True):
                 self.hangup(ch, cause=16, request={"cause": 16}, who="stasis-failed")
 
-    def hangup(self, ch: Channel, *, cause: int = 16, request: JsonObject | None = None,
-               who: str = "") -> None:
+    def hangup(
+        self, ch: Channel, *, cause: int = 16, request: JsonObject | None = None, who: str = ""
+    ) -> None:
         """Hang a channel up with Asterisk's event order, then its Local half and snoops."""
         if ch.hung_up:
             return
@@ -227,6 +244,8 @@ class Engine:
             if soft is not None and peer.dialplan.context == AGENT_CONTEXT:
                 self.emit_channel(peer, "ChannelHangupRequest", **soft)
                 self.set_dialplan(peer, 1, "NoOp", "agent hangup", exten="h")
+                # NoOp ran; the h extension ends at priority 2 with no application (trace).
+                peer.dialplan = Dialplan(peer.dialplan.context, "h", 2, "", "")
                 soft = None
             self.hangup(peer, cause=cause, request=soft, who=who)
         for snoop_id in list(ch.snoop_ids):
@@ -300,10 +319,18 @@ class Engine:
         if ch is not None:
             self.hangup(ch, cause=16, request={"cause": 16}, who=who)
 
-    def caller_dialplan(self, channel_id: str, priority: int, app: str, data: str) -> None:
+    def caller_dialplan(
+        self,
+        channel_id: str,
+        priority: int,
+        app: str,
+        data: str,
+        location: tuple[str, str] | None = None,
+    ) -> None:
         ch = self.channels.get(channel_id)
         if ch is not None:
-            ch.dialplan = Dialplan(ch.dialplan.context, ch.dialplan.exten, priority, app, data)
+            context, exten = location or (ch.dialplan.context, ch.dialplan.exten)
+            ch.dialplan = Dialplan(context, exten, priority, app, data)
 
     def set_agent(self, endpoint: str, profile: AgentProfile) -> None:
         """Change how an endpoint answers from now on (POST /_sim/agents)."""
@@ -346,8 +373,9 @@ class Engine:
         return None
 
     def reroute(self, bridge: Bridge | None, extra: Iterable[Channel] = ()) -> None:
-        members = [self.channels[c] for c in bridge.channels if c in self.channels] if bridge \
-            else []
+        members = (
+            [self.channels[c] for c in bridge.channels if c in self.channels] if bridge else []
+        )
         for ch in [*members, *extra]:
             endpoint: ExternalMediaEndpoint | None = ch.external
             if endpoint is None:

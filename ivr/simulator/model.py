@@ -59,8 +59,16 @@ class Channel(PlaybackTarget):
     """One Asterisk channel, plus what the simulator needs to drive it."""
 
     def __init__(
-        self, channel_id: str, name: str, *, tech: str, state: str, dialplan: Dialplan,
-        caller: Party | None = None, connected: Party | None = None, endpoint: str = "",
+        self,
+        channel_id: str,
+        name: str,
+        *,
+        tech: str,
+        state: str,
+        dialplan: Dialplan,
+        caller: Party | None = None,
+        connected: Party | None = None,
+        endpoint: str = "",
         audio: CallerAudio | None = None,
     ) -> None:
         super().__init__()
@@ -170,9 +178,7 @@ class Playback:
         body: JsonObject = {"id": self.id, "media_uri": self.media_uri}
         if self.index + 1 < len(self.media):
             body["next_media_uri"] = self.media[self.index + 1]
-        body.update(
-            {"target_uri": self.target_uri, "language": self.language, "state": self.state}
-        )
+        body.update({"target_uri": self.target_uri, "language": self.language, "state": self.state})
         return body
 
 

@@ -42,12 +42,22 @@ class PlaybackPlayer:
         return "unsupported", 0.0
 
     # ---- public operations -----------------------------------------------------------
-    def play(self, target: Channel | Bridge, media: list[str], language: str,
-             playback_id: str | None, skipms: int) -> Playback:
+    def play(
+        self,
+        target: Channel | Bridge,
+        media: list[str],
+        language: str,
+        playback_id: str | None,
+        skipms: int,
+    ) -> Playback:
         kind = "channel" if isinstance(target, Channel) else "bridge"
         pb = Playback(
-            id=playback_id or str(uuid.uuid4()), media=media, target_kind=kind,
-            target_id=target.id, language=language or "en", skip_seconds=skipms / 1000.0,
+            id=playback_id or str(uuid.uuid4()),
+            media=media,
+            target_kind=kind,
+            target_id=target.id,
+            language=language or "en",
+            skip_seconds=skipms / 1000.0,
         )
         self._engine.playbacks.setdefault(pb.id, []).append(pb)
         target.playback_queue.append(pb)
@@ -81,8 +91,9 @@ class PlaybackPlayer:
         if operation not in OPERATIONS:
             raise AriError(400, f"Invalid operation {operation}", "invalid-operation")
         if pb.state not in ("playing", "paused"):
-            raise AriError(409, "Playback not in a state to accept this operation",
-                           "playback-not-playing")
+            raise AriError(
+                409, "Playback not in a state to accept this operation", "playback-not-playing"
+            )
         now = self._sim_now()
         if pb.state == "playing":
             pb.position = min(pb.segment_length, now - pb.segment_started)
@@ -202,14 +213,20 @@ class PlaybackPlayer:
         if isinstance(target, Channel):
             listeners = [target]
         elif isinstance(target, Bridge):
-            listeners = [self._engine.channels[c] for c in target.channels
-                         if c in self._engine.channels]
+            listeners = [
+                self._engine.channels[c] for c in target.channels if c in self._engine.channels
+            ]
         pb.heard = []
         for ch in listeners:
             if ch.record is not None:
-                entry = {"playback_id": pb.id, "media_uri": pb.media_uri,
-                         "target_uri": pb.target_uri, "start": time.time(), "end": None,
-                         "state": "playing"}
+                entry = {
+                    "playback_id": pb.id,
+                    "media_uri": pb.media_uri,
+                    "target_uri": pb.target_uri,
+                    "start": time.time(),
+                    "end": None,
+                    "state": "playing",
+                }
                 ch.record.heard.append(entry)
                 pb.heard.append(entry)
 

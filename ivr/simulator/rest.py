@@ -36,8 +36,9 @@ class Query:
         try:
             return int(raw)
         except ValueError:
-            raise bad_request(f"Invalid value for parameter {name}: {raw!r}",
-                              "invalid-parameter") from None
+            raise bad_request(
+                f"Invalid value for parameter {name}: {raw!r}", "invalid-parameter"
+            ) from None
 
 
 def no_content() -> web.Response:
@@ -129,8 +130,14 @@ class AriRoutes:
         cfg = self.engine.config
         started = _ts(self.engine.started_at)
         info: JsonObject = {
-            "build": {"os": "Linux", "kernel": "simulated", "machine": "x86_64",
-                      "options": "OPTIONAL_API", "date": started[:10], "user": "ivr101"},
+            "build": {
+                "os": "Linux",
+                "kernel": "simulated",
+                "machine": "x86_64",
+                "options": "OPTIONAL_API",
+                "date": started[:10],
+                "user": "ivr101",
+            },
             "system": {"version": cfg.version, "entity_id": cfg.asterisk_id},
             "config": {"name": "", "default_language": "en", "setid": {"user": "", "group": ""}},
             "status": {"startup_time": started, "last_reload_time": started},
@@ -165,11 +172,17 @@ class AriRoutes:
     async def _spec(self, request: web.Request) -> OriginateSpec:
         q = Query(request)
         return OriginateSpec(
-            endpoint=q.text("endpoint"), extension=q.text("extension"), context=q.text("context"),
-            priority=q.integer("priority"), app=q.text("app"), app_args=q.text("appArgs"),
-            caller_id=q.text("callerId"), timeout=q.integer("timeout", 30) or 0,
+            endpoint=q.text("endpoint"),
+            extension=q.text("extension"),
+            context=q.text("context"),
+            priority=q.integer("priority"),
+            app=q.text("app"),
+            app_args=q.text("appArgs"),
+            caller_id=q.text("callerId"),
+            timeout=q.integer("timeout", 30) or 0,
             channel_id=request.match_info.get("channelId") or q.text("channelId"),
-            other_channel_id=q.text("otherChannelId"), variables=await body_variables(request),
+            other_channel_id=q.text("otherChannelId"),
+            variables=await body_variables(request),
         )
 
     async def originate(self, request: web.Request) -> web.Response:
@@ -181,10 +194,14 @@ class AriRoutes:
     async def external_media(self, request: web.Request) -> web.Response:
         q = Query(request)
         spec = ExternalMediaSpec(
-            app=q.text("app"), external_host=q.text("external_host"), format=q.text("format"),
-            encapsulation=q.text("encapsulation") or "rtp", transport=q.text("transport") or "udp",
+            app=q.text("app"),
+            external_host=q.text("external_host"),
+            format=q.text("format"),
+            encapsulation=q.text("encapsulation") or "rtp",
+            transport=q.text("transport") or "udp",
             connection_type=q.text("connection_type") or "client",
-            direction=q.text("direction") or "both", channel_id=q.text("channelId"),
+            direction=q.text("direction") or "both",
+            channel_id=q.text("channelId"),
             variables=await body_variables(request),
         )
         ch = await self.engine.specials.external_media(spec)
@@ -195,8 +212,9 @@ class AriRoutes:
         ch = self._channel(request)
         reason, code = q.text("reason"), q.text("reason_code")
         if reason and code:
-            raise bad_request("Only one of reason and reason_code can be specified",
-                              "reason-conflict")
+            raise bad_request(
+                "Only one of reason and reason_code can be specified", "reason-conflict"
+            )
         cause = 16
         if code:
             cause = q.integer("reason_code") or 0
@@ -236,8 +254,7 @@ class AriRoutes:
             raise AriError(500, "Failed to queue media for playback", "no-media")
         skipms = q.integer("skipms", 3000) or 0
         playback_id = request.match_info.get("playbackId") or q.text("playbackId")
-        pb = self.engine.player.play(target, media, q.text("lang") or language, playback_id,
-                                     skipms)
+        pb = self.engine.player.play(target, media, q.text("lang") or language, playback_id, skipms)
         return ok(pb.to_json(), status=201, headers={"Location": f"/ari/playbacks/{pb.id}"})
 
     async def dtmf(self, request: web.Request) -> web.Response:
@@ -274,8 +291,9 @@ class AriRoutes:
         target = self._channel(request)
         q = Query(request)
         snoop_id = request.match_info.get("snoopId") or q.text("snoopId")
-        snoop = self.engine.specials.snoop(target, q.text("spy"), q.text("whisper"),
-                                           q.text("app"), q.text("appArgs"), snoop_id)
+        snoop = self.engine.specials.snoop(
+            target, q.text("spy"), q.text("whisper"), q.text("app"), q.text("appArgs"), snoop_id
+        )
         return ok(snoop.to_json())
 
     async def dial(self, request: web.Request) -> web.Response:
@@ -288,8 +306,9 @@ class AriRoutes:
         ch = self._stasis(request)
         q = Query(request)
         priority = q.integer("priority")
-        self.engine.specials.continue_in_dialplan(ch, q.text("context"), q.text("extension"),
-                                                  priority)
+        self.engine.specials.continue_in_dialplan(
+            ch, q.text("context"), q.text("extension"), priority
+        )
         return no_content()
 
     async def redirect(self, request: web.Request) -> web.Response:

@@ -90,8 +90,9 @@ class Simulator:
 
     async def _ari_response(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         if not self._authorised(request):
-            return web.json_response({"message": "Authentication required"}, status=401,
-                                     headers=AUTH_HEADERS)
+            return web.json_response(
+                {"message": "Authentication required"}, status=401, headers=AUTH_HEADERS
+            )
         try:
             return await handler(request)
         except AriError as exc:

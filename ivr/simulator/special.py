@@ -38,8 +38,15 @@ class ChannelSpecials:
         self._engine = engine
 
     # ---- snoop -----------------------------------------------------------------------
-    def snoop(self, target: Channel, spy: str | None, whisper: str | None, app: str | None,
-              app_args: str | None, snoop_id: str | None) -> Channel:
+    def snoop(
+        self,
+        target: Channel,
+        spy: str | None,
+        whisper: str | None,
+        app: str | None,
+        app_args: str | None,
+        snoop_id: str | None,
+    ) -> Channel:
         engine = self._engine
         spy, whisper = spy or "none", whisper or "none"
         if spy not in DIRECTIONS:
@@ -47,14 +54,18 @@ class ChannelSpecials:
         if whisper not in DIRECTIONS:
             raise bad_request("Invalid direction specified for whisper", "invalid-whisper")
         if spy == "none" and whisper == "none":
-            raise bad_request("Direction must be specified for at least spy or whisper",
-                              "missing-direction")
+            raise bad_request(
+                "Direction must be specified for at least spy or whisper", "missing-direction"
+            )
         if not app:
             raise bad_request("Application name is required", "missing-app")
         engine.calls.check_ids(snoop_id)
         snoop = engine.new_channel(
-            snoop_id or engine.new_uid(), f"Snoop/{target.id}-{engine.next_snoop()}",
-            tech="Snoop", state="Up", dialplan=Dialplan("default", "s", 1),
+            snoop_id or engine.new_uid(),
+            f"Snoop/{target.id}-{engine.next_snoop()}",
+            tech="Snoop",
+            state="Up",
+            dialplan=Dialplan("default", "s", 1),
         )
         snoop.snoop_of = target.id
         snoop.spy = spy
@@ -81,11 +92,11 @@ class ChannelSpecials:
         if not spec.format:
             raise bad_request("Format is required", "missing-format")
         if spec.encapsulation != "rtp":
-            raise bad_request(f"Unsupported encapsulation '{spec.encapsulation}'",
-                              "unsupported-encapsulation")
+            raise bad_request(
+                f"Unsupported encapsulation '{spec.encapsulation}'", "unsupported-encapsulation"
+            )
         if spec.transport != "udp":
-            raise bad_request(f"Unsupported transport '{spec.transport}'",
-                              "unsupported-transport")
+            raise bad_request(f"Unsupported transport '{spec.transport}'", "unsupported-transport")
         if spec.direction not in ("both", "in", "out"):
             raise bad_request("Invalid direction", "invalid-direction")
         if spec.format not in FORMATS:
@@ -96,7 +107,9 @@ class ChannelSpecials:
         engine.calls.check_ids(spec.channel_id)
         try:
             endpoint = await ExternalMediaEndpoint.open(
-                engine.config.rtp_host, (host, int(port_text)), spec.format,
+                engine.config.rtp_host,
+                (host, int(port_text)),
+                spec.format,
                 engine.config.time_scale,
             )
         except OSError as exc:
@@ -106,9 +119,11 @@ class ChannelSpecials:
             engine.spawn(endpoint.close())
             engine.calls.check_ids(channel_id)
         ch = engine.new_channel(
-            channel_id, f"UnicastRTP/{spec.external_host}-0x{secrets.token_hex(6)}",
-            tech="UnicastRTP", state="Down", dialplan=Dialplan("default", "s", 1, "AppDial2",
-                                                               "(Outgoing Line)"),
+            channel_id,
+            f"UnicastRTP/{spec.external_host}-0x{secrets.token_hex(6)}",
+            tech="UnicastRTP",
+            state="Down",
+            dialplan=Dialplan("default", "s", 1, "AppDial2", "(Outgoing Line)"),
         )
         ch.external = endpoint
         ch.app_created = True
@@ -127,8 +142,9 @@ class ChannelSpecials:
             return
         engine.calls.dial_event(ch, "", ch.dialstring)
         engine.set_state(ch, "Up")
-        engine.scheduler.later(STASIS_START_LAG, self._external_enters, channel_id, app,
-                               owner=channel_id, scaled=False)
+        engine.scheduler.later(
+            STASIS_START_LAG, self._external_enters, channel_id, app, owner=channel_id, scaled=False
+        )
 
     def _external_enters(self, channel_id: str, app: str) -> None:
         engine = self._engine
@@ -140,8 +156,9 @@ class ChannelSpecials:
             engine.hangup(ch, cause=16, request=None, who="stasis-failed")
 
     # ---- continue / redirect -----------------------------------------------------------
-    def continue_in_dialplan(self, ch: Channel, context: str | None, extension: str | None,
-                             priority: int | None) -> None:
+    def continue_in_dialplan(
+        self, ch: Channel, context: str | None, extension: str | None, priority: int | None
+    ) -> None:
         engine = self._engine
         current = ch.saved_dialplan or ch.dialplan
         target_context = context or current.context
@@ -172,11 +189,15 @@ class ChannelSpecials:
             raise bad_request("Required parameter endpoint not specified", "missing-endpoint")
         tech, _, resource = endpoint.partition("/")
         if not resource:
-            raise bad_request("Endpoint parameter is not in the form tech/resource",
-                              "invalid-endpoint")
+            raise bad_request(
+                "Endpoint parameter is not in the form tech/resource", "invalid-endpoint"
+            )
         if tech.lower() != ch.tech.lower():
-            raise AriError(422, f"Endpoint technology '{tech}' does not match channel "
-                                f"technology '{ch.tech}'", "tech-mismatch")
+            raise AriError(
+                422,
+                f"Endpoint technology '{tech}' does not match channel technology '{ch.tech}'",
+                "tech-mismatch",
+            )
         engine = self._engine
         if ch.record is not None:
             ch.record.notes.append(f"redirect {endpoint}")

@@ -37,7 +37,11 @@ class Scheduler:
         self._by_owner: dict[str, set[Timer]] = {}
 
     def later(
-        self, seconds: float, callback: Callable[..., Any], *args: Any, owner: str | None = None,
+        self,
+        seconds: float,
+        callback: Callable[..., Any],
+        *args: Any,
+        owner: str | None = None,
         scaled: bool = True,
     ) -> Timer:
         """Run callback after `seconds` (simulated seconds unless scaled=False)."""

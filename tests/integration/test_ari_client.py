@@ -56,7 +56,7 @@ async def _stasis_start(
 
 @pytest.mark.skipif(not api_docs_dir().is_dir(), reason="../shared/ari-api-docs is absent")
 async def test_every_client_call_works_and_is_a_documented_operation() -> None:
-    async with connected() as (sim, client, events, base):
+    async with connected() as (_sim, client, events, base):
         async with client.http.post(
             f"{base}/_sim/calls", json={"dialled": "101", "script": []}
         ) as r:

@@ -13,11 +13,15 @@ TIME_SCALE = 0.05
 
 @pytest.fixture
 async def simulator() -> AsyncIterator[Simulator]:
-    sim = Simulator(SimulatorConfig(
-        time_scale=TIME_SCALE,
-        agents={"PJSIP/busy": AgentProfile(answer_after=1.0, reject=True),
-                "PJSIP/quick": AgentProfile(answer_after=0.5, talk_for=3.0)},
-    ))
+    sim = Simulator(
+        SimulatorConfig(
+            time_scale=TIME_SCALE,
+            agents={
+                "PJSIP/busy": AgentProfile(answer_after=1.0, reject=True),
+                "PJSIP/quick": AgentProfile(answer_after=0.5, talk_for=3.0),
+            },
+        )
+    )
     await sim.start()
     yield sim
     await sim.stop()

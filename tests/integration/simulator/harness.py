@@ -43,8 +43,11 @@ class EventStream:
             self._cond.notify_all()
 
     async def wait_for(
-        self, event_type: str, where: Callable[[Event], bool] = lambda e: True,
-        within: float = 5.0, after: int = 0,
+        self,
+        event_type: str,
+        where: Callable[[Event], bool] = lambda e: True,
+        within: float = 5.0,
+        after: int = 0,
     ) -> Event:
         def find() -> Event | None:
             for event in self.events[after:]:
@@ -62,8 +65,11 @@ class EventStream:
             await self._reader
 
     def types(self, channel_id: str | None = None) -> list[str]:
-        return [e["type"] for e in self.events
-                if channel_id is None or e.get("channel", {}).get("id") == channel_id]
+        return [
+            e["type"]
+            for e in self.events
+            if channel_id is None or e.get("channel", {}).get("id") == channel_id
+        ]
 
     async def close(self) -> None:
         await self.ws.close()
@@ -75,11 +81,13 @@ class SimClient:
         self.session = session
         self.base = base
 
-    async def ari(self, method: str, path: str, expect: int | None = None,
-                  **params: Any) -> tuple[int, Any]:
+    async def ari(
+        self, method: str, path: str, expect: int | None = None, **params: Any
+    ) -> tuple[int, Any]:
         query = {k: str(v) for k, v in params.items() if v is not None}
-        async with self.session.request(method, f"{self.base}/ari{path}", params=query,
-                                        headers=AUTH) as resp:
+        async with self.session.request(
+            method, f"{self.base}/ari{path}", params=query, headers=AUTH
+        ) as resp:
             body = await resp.json() if resp.content_type == "application/json" else None
             if expect is not None:
                 assert resp.status == expect, (method, path, resp.status, body)
@@ -96,15 +104,24 @@ class SimClient:
 
     async def inbound(self, ext: str = "199", dialled: str = "101") -> tuple[str, str]:
         """The harness's fake caller; returns (caller ;1 id, ;2 id is learned from events)."""
-        _, body = await self.ari("POST", "/channels", 200, endpoint=f"Local/{dialled}@ivr-in",
-                                 context="ivr-in", extension=ext, priority=1, callerId=CALLER_ID)
+        _, body = await self.ari(
+            "POST",
+            "/channels",
+            200,
+            endpoint=f"Local/{dialled}@ivr-in",
+            context="ivr-in",
+            extension=ext,
+            priority=1,
+            callerId=CALLER_ID,
+        )
         return body["id"], body["name"]
 
     async def call(self, stream: EventStream, ext: str = "199") -> str:
         """Place a harness call and return the id the app sees in StasisStart."""
         _, name = await self.inbound(ext)
         start = await stream.wait_for(
-            "StasisStart", lambda e: e["channel"]["name"] == name.replace(";1", ";2"))
+            "StasisStart", lambda e: e["channel"]["name"] == name.replace(";1", ";2")
+        )
         return str(start["channel"]["id"])
 
     async def wait_idle(self, within: float = 5.0) -> dict[str, Any]:

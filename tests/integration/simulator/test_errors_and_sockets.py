@@ -24,42 +24,69 @@ async def test_not_found_and_bad_requests(client: SimClient) -> None:
         assert await client.ari(method, path) == (404, {"message": message}), path
     chan = await client.call(stream)
     assert await client.ari("POST", f"/channels/{chan}/play") == (
-        500, {"message": "Failed to queue media for playback"})
+        500,
+        {"message": "Failed to queue media for playback"},
+    )
     assert await client.ari("POST", f"/channels/{chan}/dtmf") == (
-        400, {"message": "DTMF is required"})
+        400,
+        {"message": "DTMF is required"},
+    )
     assert await client.ari("GET", f"/channels/{chan}/variable") == (
-        400, {"message": "Variable name is required"})
+        400,
+        {"message": "Variable name is required"},
+    )
     assert await client.ari("GET", f"/channels/{chan}/variable", variable="NOPE") == (
-        404, {"message": "Provided variable was not found"})
+        404,
+        {"message": "Provided variable was not found"},
+    )
     await client.ari("POST", f"/channels/{chan}/variable", 204, variable="X", value="1")
     assert await client.ari("GET", f"/channels/{chan}/variable", variable="X") == (
-        200, {"value": "1"})
+        200,
+        {"value": "1"},
+    )
     await client.ari("POST", "/bridges", 200, bridgeId="br-e")
     assert await client.ari("POST", "/bridges/br-e/addChannel") == (
-        400, {"message": "Missing parameter channel"})
+        400,
+        {"message": "Missing parameter channel"},
+    )
     assert await client.ari("POST", "/bridges", bridgeId="br-e") == (
-        409, {"message": "Bridge with id 'br-e' already exists"})
+        409,
+        {"message": "Bridge with id 'br-e' already exists"},
+    )
     assert await client.ari("POST", "/channels", app="ivr101") == (
-        400, {"message": "Endpoint must be specified"})
+        400,
+        {"message": "Endpoint must be specified"},
+    )
     assert await client.ari("POST", "/channels", endpoint="Local/101@ivr-in") == (
-        400, {"message": "Application or extension must be specified"})
+        400,
+        {"message": "Application or extension must be specified"},
+    )
     assert await client.ari("POST", "/channels", endpoint="Bogus/thing", app="ivr101") == (
-        500, {"error": "Allocation failed"})
-    assert await client.ari("POST", "/channels", endpoint="Local/101@ivr-in", app="ivr101",
-                            channelId=chan) == (
-        409, {"message": "Channel with given unique ID already exists"})
+        500,
+        {"error": "Allocation failed"},
+    )
+    assert await client.ari(
+        "POST", "/channels", endpoint="Local/101@ivr-in", app="ivr101", channelId=chan
+    ) == (409, {"message": "Channel with given unique ID already exists"})
     assert await client.ari("POST", "/channels/externalMedia", app="ivr101", format="slin") == (
-        400, {"message": "external_host is required for all but websocket server connections"})
-    assert (await client.ari("POST", "/channels", endpoint="PJSIP/x", app="ivr101",
-                             timeout="soon"))[0] == 400
+        400,
+        {"message": "external_host is required for all but websocket server connections"},
+    )
+    assert (
+        await client.ari("POST", "/channels", endpoint="PJSIP/x", app="ivr101", timeout="soon")
+    )[0] == 400
     assert (await client.ari("DELETE", f"/channels/{chan}", reason="bogus"))[0] == 400
     await client.ari("DELETE", f"/channels/{chan}", 204, reason="normal")
     # a call that never enters Stasis: 409 on channel ops, 422 on addChannel
     outside, _ = await client.inbound("199", dialled="199")
     assert await client.ari("POST", f"/channels/{outside}/answer") == (
-        409, {"message": "Channel not in Stasis application"})
+        409,
+        {"message": "Channel not in Stasis application"},
+    )
     assert await client.ari("POST", "/bridges/br-e/addChannel", channel=outside) == (
-        422, {"message": "Channel not in Stasis application"})
+        422,
+        {"message": "Channel not in Stasis application"},
+    )
     await client.ari("DELETE", f"/channels/{outside}", 204)
     await client.ari("DELETE", "/bridges/br-e", 204)
     logged = await client.sim("GET", "/requests")
@@ -118,8 +145,9 @@ async def test_reconnect_drops_gap_events(client: SimClient) -> None:
     stream = await client.events()
     chan = await client.call(stream, "205")
     await client.ari("POST", f"/channels/{chan}/answer", 204)
-    await client.ari("POST", f"/channels/{chan}/play", 201, media="sound:hello-world",
-                     playbackId="pb-gap")
+    await client.ari(
+        "POST", f"/channels/{chan}/play", 201, media="sound:hello-world", playbackId="pb-gap"
+    )
     await stream.wait_for("PlaybackStarted")
     await stream.close()
     _, app = await client.ari("GET", "/applications/ivr101", 200)

@@ -9,10 +9,16 @@ from tests.integration.simulator.harness import SimClient, eventually
 
 async def test_scripted_caller(client: SimClient) -> None:
     stream = await client.events()
-    call = await client.sim("POST", "/calls", {
-        "dialled": "101", "caller_number": "07700900999", "caller_name": "Jo",
-        "script": [{"wait": 0.5}, {"dtmf": "9"}, {"say_sound": "tt-weasels"}],
-    })
+    call = await client.sim(
+        "POST",
+        "/calls",
+        {
+            "dialled": "101",
+            "caller_number": "07700900999",
+            "caller_name": "Jo",
+            "script": [{"wait": 0.5}, {"dtmf": "9"}, {"say_sound": "tt-weasels"}],
+        },
+    )
     chan = call["channel_id"]
     start = await stream.wait_for("StasisStart")
     assert start["channel"]["id"] == chan
@@ -43,8 +49,9 @@ async def test_call_to_unregistered_app_fails_stasis(client: SimClient) -> None:
 
 async def test_three_hundred_concurrent_calls(client: SimClient) -> None:
     stream = await client.events()
-    calls = await asyncio.gather(*[
-        client.sim("POST", "/calls", {"script": [{"wait": 60}]}) for _ in range(300)])
+    calls = await asyncio.gather(
+        *[client.sim("POST", "/calls", {"script": [{"wait": 60}]}) for _ in range(300)]
+    )
     ids = [c["channel_id"] for c in calls]
 
     async def until(event_type: str, count: int) -> None:
@@ -55,8 +62,9 @@ async def test_three_hundred_concurrent_calls(client: SimClient) -> None:
 
     await until("StasisStart", 300)
     await asyncio.gather(*[client.ari("POST", f"/channels/{c}/answer", 204) for c in ids])
-    await asyncio.gather(*[client.ari("POST", f"/channels/{c}/play", 201, media="sound:beep")
-                           for c in ids])
+    await asyncio.gather(
+        *[client.ari("POST", f"/channels/{c}/play", 201, media="sound:beep") for c in ids]
+    )
     await until("PlaybackFinished", 300)
     await asyncio.gather(*[client.ari("DELETE", f"/channels/{c}", 204) for c in ids])
     await until("StasisEnd", 300)

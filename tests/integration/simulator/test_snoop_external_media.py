@@ -27,27 +27,44 @@ async def test_snoop_external_media(client: SimClient) -> None:
     try:
         chan = await client.call(stream, "203")
         await client.ari("POST", f"/channels/{chan}/answer", 204)
-        _, snoop = await client.ari("POST", f"/channels/{chan}/snoop", 200, spy="in",
-                                    app="ivr101", snoopId="snoop-1", appArgs="snoop")
+        _, snoop = await client.ari(
+            "POST",
+            f"/channels/{chan}/snoop",
+            200,
+            spy="in",
+            app="ivr101",
+            snoopId="snoop-1",
+            appArgs="snoop",
+        )
         assert snoop["state"] == "Up" and snoop["name"].startswith(f"Snoop/{chan}-")
         start = await stream.wait_for("StasisStart", lambda e: e["channel"]["id"] == "snoop-1")
         assert start["args"] == ["snoop"]
         await client.ari("POST", "/bridges", 200, type="mixing", bridgeId="br-asr")
-        _, em = await client.ari("POST", "/channels/externalMedia", 200, app="ivr101",
-                                 external_host=f"127.0.0.1:{port}", format="slin",
-                                 channelId="em-1")
+        _, em = await client.ari(
+            "POST",
+            "/channels/externalMedia",
+            200,
+            app="ivr101",
+            external_host=f"127.0.0.1:{port}",
+            format="slin",
+            channelId="em-1",
+        )
         assert em["name"].startswith(f"UnicastRTP/127.0.0.1:{port}-0x")
         local_port = em["channelvars"]["UNICASTRTP_LOCAL_PORT"]
         assert em["channelvars"]["UNICASTRTP_LOCAL_ADDRESS"] == "127.0.0.1"
         assert await client.ari("POST", "/bridges/br-asr/addChannel", channel="em-1") == (
-            422, {"message": "Channel not in Stasis application"})
+            422,
+            {"message": "Channel not in Stasis application"},
+        )
         await stream.wait_for("StasisStart", lambda e: e["channel"]["id"] == "em-1")
         assert [e["dialstatus"] for e in stream.events if e["type"] == "Dial"] == ["", "ANSWER"]
-        assert (await client.ari("GET", "/channels/em-1/variable",
-                                 variable="UNICASTRTP_LOCAL_PORT"))[1] == {"value": local_port}
+        assert (
+            await client.ari("GET", "/channels/em-1/variable", variable="UNICASTRTP_LOCAL_PORT")
+        )[1] == {"value": local_port}
         await client.ari("POST", "/bridges/br-asr/addChannel", 204, channel="snoop-1,em-1")
         objects = await client.sim("GET", "/objects")
         assert objects["external_media"] == [int(local_port)]
+
         async def flowing() -> bool:
             return len(listener.packets) >= 20
 

@@ -35,12 +35,27 @@ def test_envelope_fields() -> None:
 
 
 def test_channel_json_has_channelvars_only_when_asked_and_set() -> None:
-    ch = Channel("1.2", "Local/101@ivr-in-00000001;2", tech="Local", state="Ring",
-                 dialplan=Dialplan("ivr-in", "101", 2, "Stasis", "ivr101"),
-                 caller=Party("Test Caller", "07700900123"))
+    ch = Channel(
+        "1.2",
+        "Local/101@ivr-in-00000001;2",
+        tech="Local",
+        state="Ring",
+        dialplan=Dialplan("ivr-in", "101", 2, "Stasis", "ivr101"),
+        caller=Party("Test Caller", "07700900123"),
+    )
     body = ch.to_json()
-    assert list(body) == ["id", "name", "state", "protocol_id", "caller", "connected",
-                          "accountcode", "dialplan", "creationtime", "language"]
+    assert list(body) == [
+        "id",
+        "name",
+        "state",
+        "protocol_id",
+        "caller",
+        "connected",
+        "accountcode",
+        "dialplan",
+        "creationtime",
+        "language",
+    ]
     assert body["dialplan"]["priority"] == 2
     assert "channelvars" not in ch.to_json(with_vars=True)
     ch.variables["UNICASTRTP_LOCAL_PORT"] = "11208"
@@ -53,7 +68,11 @@ def test_bridge_json_lists_channels_sorted() -> None:
     body = bridge.to_json()
     assert body["channels"] == ["em-1", "snoop-1"]
     assert (body["technology"], body["bridge_class"], body["creator"], body["video_mode"]) == (
-        "simple_bridge", "stasis", "Stasis", "talker")
+        "simple_bridge",
+        "stasis",
+        "Stasis",
+        "talker",
+    )
 
 
 def test_playback_json_next_media_uri() -> None:
@@ -65,8 +84,15 @@ def test_playback_json_next_media_uri() -> None:
 
 
 def test_parse_script() -> None:
-    steps = parse_script([{"wait": 1}, {"dtmf": "12#"}, {"say": "/x.wav"},
-                          {"say_sound": "tt-weasels"}, {"hangup": True}])
+    steps = parse_script(
+        [
+            {"wait": 1},
+            {"dtmf": "12#"},
+            {"say": "/x.wav"},
+            {"say_sound": "tt-weasels"},
+            {"hangup": True},
+        ]
+    )
     assert [s.kind for s in steps] == ["wait", "dtmf", "say", "say_sound", "hangup"]
     assert steps[1].application == ("SendDTMF", "12#")
     for bad in ([{"wait": -1}], [{"dtmf": "x"}], [{"fly": 1}], {"wait": 1}, [{"wait": True}]):
