@@ -58,7 +58,7 @@ class FlowBuilder:
         return [
             Play([prompt], barge_in=False),
             self.transfer(destination),
-            Hangup("no_one_available"),
+            Hangup("no_one_available", outcome="unanswered"),
         ]
 
     def transfer(self, destination: str) -> Transfer:
@@ -79,5 +79,5 @@ class FlowBuilder:
                 ring_timeout=self.settings.ring_timeout,
                 caller_id=self.settings.caller_id,
             ),
-            Hangup("no_one_available"),
+            Hangup("no_one_available", outcome="unanswered"),
         ]

@@ -176,7 +176,9 @@ class CallSession:
             self.last_step = verb.describe()
             self.record("step", step=self.last_step)
             self._current_verb = verb
-            self._current = asyncio.create_task(verb.run(self), name=f"{self.call_id}:{verb.name}")
+            self._current = asyncio.create_task(
+                verb.run(self), name=f"call:{self.call_id}:{verb.name}"
+            )
             try:
                 outcome = await self._current
             except asyncio.CancelledError:
@@ -195,8 +197,6 @@ class CallSession:
             finally:
                 self._current = None
                 self._current_verb = None
-            if outcome.status in ("transferred", "completed", "deflected"):
-                self.outcome = outcome.status
             if outcome.next_flow is not None:
                 self._flow = deque(outcome.next_flow)
         if not self.ended_by:

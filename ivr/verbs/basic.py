@@ -83,19 +83,26 @@ async def _await_finish(session: CallSession, playback_id: str) -> bool:
 
 
 class Hangup(VerbBase):
-    """End the call politely: an optional goodbye, then hang up."""
+    """End the call politely: an optional goodbye, then hang up.
+
+    The call's outcome is settled before the goodbye plays: a caller who
+    hangs up on "goodbye" has not abandoned the call.
+    """
 
     name = "hangup"
 
-    def __init__(self, prompt_id: str | None = "goodbye") -> None:
+    def __init__(self, prompt_id: str | None = "goodbye", *, outcome: str = "completed") -> None:
         self.prompt_id = prompt_id
+        self.outcome = outcome
 
     def describe(self) -> str:
         return f"hangup:{self.prompt_id or '-'}"
 
     async def run(self, session: CallSession) -> Outcome:
+        if session.outcome == "abandoned":
+            session.outcome = self.outcome
         if self.prompt_id:
             session.digits.clear()
             await Play([self.prompt_id], barge_in=False).run(session)
         await session.control.hangup()
-        return Outcome("completed")
+        return Outcome(self.outcome)

@@ -80,7 +80,11 @@ class Stack:
         objects: dict[str, Any] = {}
         while loop.time() < deadline:
             objects = await self.sim_get("/_sim/objects")
-            if not any(objects[k] for k in ("channels", "bridges", "playbacks", "external_media")):
+            objects["app_call_tasks"] = [
+                t.get_name() for t in asyncio.all_tasks() if t.get_name().startswith("call:")
+            ]
+            keys = ("channels", "bridges", "playbacks", "external_media", "app_call_tasks")
+            if not any(objects[k] for k in keys):
                 return objects
             await asyncio.sleep(0.02)
         raise AssertionError(f"left behind: {objects}")

@@ -153,3 +153,32 @@ async def test_a_call_whose_caller_left_during_the_gap_is_ended_on_reconnect(
         row = await stack.call_row(call_id, timeout=30)
         assert (row["outcome"], row["ended_by"]) == ("abandoned", "caller")
         await stack.nothing_left()
+
+
+async def test_when_nobody_answers_the_caller_is_told_and_the_call_is_unanswered(
+    tmp_path: Path,
+) -> None:
+    busy = AgentProfile(answer_after=1.0, reject=True)
+    agents = {"Local/rc@ivr-agents": busy, "Local/switchboard@ivr-agents": busy}
+    async with running_stack(tmp_path, agents=agents) as stack:
+        call_id = await stack.call([{"wait": IN_MENU}, {"dtmf": "1"}])
+        row = await stack.call_row(call_id)
+        assert (row["outcome"], row["last_step"]) == ("unanswered", "hangup:no_one_available")
+        heard = [h["media_uri"] for h in (await stack.sim_get(f"/_sim/calls/{call_id}"))["heard"]]
+        assert heard[-2:] == ["sound:ivr101/agent_unavailable", "sound:ivr101/no_one_available"]
+        await stack.nothing_left()
+
+
+async def test_hanging_up_on_the_goodbye_is_not_an_abandoned_call(tmp_path: Path) -> None:
+    async with running_stack(tmp_path) as stack:
+        wait = sim_seconds("online_info") + 0.5
+        call_id = await stack.call(
+            [{"wait": IN_MENU}, {"dtmf": "5"}, {"wait": wait}, {"hangup": True}]
+        )
+        row = await stack.call_row(call_id)
+        assert (row["outcome"], row["last_step"], row["ended_by"]) == (
+            "completed",
+            "hangup:goodbye",
+            "caller",
+        )
+        await stack.nothing_left()
