@@ -136,7 +136,5 @@ async def test_every_client_call_works_and_is_a_documented_operation() -> None:
             f"{op.label}: undocumented parameter {q}" for q in req["query"] if q not in names
         ]
     assert not problems
-    assert (
-        len({(r["method"], swagger.find_operation(r["method"], r["path"]).label) for r in sent})
-        >= 30
-    )  # type: ignore[union-attr]
+    used = {op.label for r in sent if (op := swagger.find_operation(r["method"], r["path"]))}
+    assert len(used) >= 30

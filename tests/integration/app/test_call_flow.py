@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ivr.config import DEFAULT_DESTINATIONS
 from ivr.simulator import AgentProfile
@@ -51,7 +52,7 @@ async def test_caller_hanging_up_during_each_step_is_recorded_where_they_left(
     tmp_path: Path,
 ) -> None:
     menu = sim_seconds("main_menu") + sim_seconds("main_menu_more")
-    cases = {
+    cases: dict[str, list[dict[str, Any]]] = {
         "play:welcome": [{"wait": 1.0}, {"hangup": True}],
         "menu:main_menu+main_menu_more": [{"wait": IN_MENU + menu}, {"hangup": True}],
         "play:transfer_rc": [{"wait": IN_MENU}, {"dtmf": "1"}, {"wait": 0.5}, {"hangup": True}],

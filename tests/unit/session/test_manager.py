@@ -57,9 +57,8 @@ async def test_stasis_start_of_an_unknown_channel_starts_one_session_and_strays_
 
 async def test_events_reach_every_session_watching_one_of_their_ids() -> None:
     async with aiohttp.ClientSession() as http:
-        manager = CallManager(
-            AriClient(http, "http://127.0.0.1:9", "u", "p"), "ivr101", lambda *a: None
-        )  # type: ignore[arg-type,return-value]
+        client = AriClient(http, "http://127.0.0.1:9", "u", "p")
+        manager = CallManager(client, "ivr101", lambda *a: None)  # type: ignore[arg-type]
         inbox: asyncio.Queue[Any] = asyncio.Queue()
         manager.watch("pb-1", inbox)
         playback = {"id": "pb-1", "state": "done"}
