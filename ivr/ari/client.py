@@ -136,13 +136,12 @@ class AriClient:
     async def play(
         self, channel_id: str, playback_id: str, media: Sequence[str], lang: str = "en"
     ) -> Playback:
-        """Play a list of media URIs; ARI wants a list as ONE comma-separated parameter."""
-        data = await self.request(
-            "POST",
-            f"/channels/{channel_id}/play",
-            {"media": ",".join(media), "playbackId": playback_id, "lang": lang},
-        )
-        return Playback.from_json(data)
+        return await self._play(f"/channels/{channel_id}/play", playback_id, media, lang)
+
+    async def _play(self, path: str, playback_id: str, media: Sequence[str], lang: str) -> Playback:
+        """ARI wants a media list as ONE comma-separated parameter (repeated keys: last wins)."""
+        params = {"media": ",".join(media), "playbackId": playback_id, "lang": lang}
+        return Playback.from_json(await self.request("POST", path, params))
 
     async def get_variable(self, channel_id: str, variable: str) -> str:
         data = await self.request("GET", f"/channels/{channel_id}/variable", {"variable": variable})
@@ -259,12 +258,7 @@ class AriClient:
     async def play_on_bridge(
         self, bridge_id: str, playback_id: str, media: Sequence[str], lang: str = "en"
     ) -> Playback:
-        data = await self.request(
-            "POST",
-            f"/bridges/{bridge_id}/play",
-            {"media": ",".join(media), "playbackId": playback_id, "lang": lang},
-        )
-        return Playback.from_json(data)
+        return await self._play(f"/bridges/{bridge_id}/play", playback_id, media, lang)
 
     async def destroy_bridge(self, bridge_id: str) -> None:
         await self.request("DELETE", f"/bridges/{bridge_id}")
