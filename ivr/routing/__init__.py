@@ -1,0 +1,1 @@
+"""The routing brain: directory, intents, rules, and the pure RoutingEngine."""

@@ -1,0 +1,110 @@
+"""What goes into a routing decision and what comes out.
+
+``RoutingEngine.decide(RoutingInputs) -> Decision`` is pure: everything it
+may depend on (the time, caller history, queue waits, operator overrides)
+arrives in RoutingInputs, so a decision can be logged, explained, replayed
+on past calls and tested from tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Action = Literal["route", "confirm", "disambiguate", "reprompt"]
+
+# Destinations: these, or "directory:<entry id>".
+EMERGENCY = "emergency"
+FCR = "fcr"
+RC = "rc"
+ONLINE = "online"
+SWITCHBOARD = "switchboard"
+SERVICE_DESTINATIONS = frozenset({EMERGENCY, FCR, RC, ONLINE, SWITCHBOARD})
+DIRECTORY_PREFIX = "directory:"
+
+
+def is_destination(value: str) -> bool:
+    return value in SERVICE_DESTINATIONS or (
+        value.startswith(DIRECTORY_PREFIX) and len(value) > len(DIRECTORY_PREFIX)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Hypothesis:
+    """One recognition alternative (n-best), or typed text; confidence in [0, 1]."""
+
+    text: str
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class CallerContext:
+    number: str = ""
+    flags: frozenset[str] = frozenset()  # repeat, vulnerable, nuisance, hate-incident, ...
+    recent_calls: int = 0  # calls from this number in the configured window
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """An operator's divert: calls for ``source`` go to ``target`` until ``until``."""
+
+    source: str
+    target: str
+    reason: str
+    until: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingInputs:
+    at: datetime  # timezone-aware
+    hypotheses: tuple[Hypothesis, ...] = ()
+    digits: str | None = None
+    caller: CallerContext = CallerContext()
+    queue_waits: Mapping[str, float] = field(default_factory=dict)  # destination -> seconds
+    overrides: tuple[Override, ...] = ()
+    attempt: int = 1  # 1 for the first question, 2 after one reprompt, ...
+    dialled: str = "101"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    destination: str
+    name: str
+    score: float  # 0..1
+    evidence: str = ""  # e.g. "surname 'Johnston' ~ 'johnson' (phonetic JNSN)"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "destination": self.destination,
+            "name": self.name,
+            "score": round(self.score, 4),
+            "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    action: Action
+    destination: str | None
+    rule: str
+    reason: str
+    intent: str | None = None
+    candidates: tuple[Candidate, ...] = ()
+    message: str | None = None  # prompt id to play before acting (e.g. emergency_advice)
+    offers: tuple[str, ...] = ()  # "callback", "deflect-sms"
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "destination": self.destination,
+            "candidates": [c.to_json() for c in self.candidates],
+            "intent": self.intent,
+            "rule": self.rule,
+            "reason": self.reason,
+            "message": self.message,
+            "offers": list(self.offers),
+            "evidence": dict(self.evidence),
+        }
