@@ -39,17 +39,21 @@ class Play(VerbBase):
 
     name = "play"
 
-    def __init__(self, prompt_ids: Sequence[str], *, barge_in: bool = True) -> None:
+    def __init__(
+        self, prompt_ids: Sequence[str], *, barge_in: bool = True, media: Sequence[str] = ()
+    ) -> None:
+        """``media``: URIs built at run time (a name, ``digits:2``), played after the prompts."""
         self.prompt_ids = tuple(prompt_ids)
         self.barge_in = barge_in
+        self.extra_media = tuple(media)
 
     def describe(self) -> str:
-        return f"play:{'+'.join(self.prompt_ids)}"
+        return f"play:{'+'.join(self.prompt_ids) or 'media'}"
 
     async def run(self, session: CallSession) -> Outcome:
         if self.barge_in and session.digits:
             return Outcome("interrupted")
-        media = [session.prompts.media_uri(p) for p in self.prompt_ids]
+        media = [session.prompts.media_uri(p) for p in self.prompt_ids] + list(self.extra_media)
         playback_id = await session.control.play(media)
         finished = False
         try:

@@ -33,8 +33,10 @@ class GatherDigits(VerbBase):
         valid: Collection[str] | None = None,
         no_input_prompt: str = "no_input",
         invalid_prompt: str = "invalid_choice",
+        media: Sequence[str] = (),
     ) -> None:
         self.prompt_ids = tuple(prompt_ids)
+        self.media = tuple(media)
         self.max_digits = max_digits
         self.terminator = terminator
         self.first_digit_timeout = first_digit_timeout
@@ -50,8 +52,8 @@ class GatherDigits(VerbBase):
     async def run(self, session: CallSession) -> Outcome:
         last = "no-input"
         for attempt in range(1, self.tries + 1):
-            if self.prompt_ids:
-                await Play(self.prompt_ids).run(session)
+            if self.prompt_ids or self.media:
+                await Play(self.prompt_ids, media=self.media).run(session)
             digits = await self._collect(session)
             if not digits:
                 last = "no-input"
