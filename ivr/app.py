@@ -22,10 +22,11 @@ from ivr.ari.stream import EventStream
 from ivr.config import Settings
 from ivr.flows import FlowBuilder
 from ivr.prompts import PromptCatalogue
+from ivr.routing.service import RoutingService
 from ivr.session.control import AriCallControl
-from ivr.session.manager import CallManager, SessionFactory
-from ivr.session.session import CallInfo, CallSession
-from ivr.store.log import SqliteCallLog
+from ivr.session.manager import Adoption, CallManager, SessionFactory
+from ivr.session.session import CallInfo, CallSession, Clock, utc_now
+from ivr.store.log import CallLogDown, SqliteCallLog
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,9 @@ class Runtime:
     settings: Settings
     prompts: PromptCatalogue
     call_log: SqliteCallLog
+    routing: RoutingService
     flows: FlowBuilder
+    clock: Clock = utc_now
     client: AriClient | None = None
     manager: CallManager | None = None
     stream: EventStream | None = None
@@ -46,14 +49,18 @@ class Runtime:
 RUNTIME = web.AppKey("runtime", Runtime)
 
 
-def build_app(settings: Settings) -> web.Application:
+def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
+    """Build the app; ``clock`` is the one source of time for calls and routing."""
     prompts = PromptCatalogue.load(settings.prompts)
+    routing = RoutingService(settings.rules_dir)
     Path(settings.db_path).parent.mkdir(parents=True, exist_ok=True)
     runtime = Runtime(
         settings=settings,
         prompts=prompts,
         call_log=SqliteCallLog(settings.db_path),
-        flows=FlowBuilder(settings),
+        routing=routing,
+        flows=FlowBuilder(settings, routing, prompts),
+        clock=clock,
     )
     app = web.Application()
     app[RUNTIME] = runtime
@@ -66,10 +73,11 @@ def build_app(settings: Settings) -> web.Application:
 
 async def _call_log_worker(app: web.Application) -> AsyncIterator[None]:
     runtime = app[RUNTIME]
+    await runtime.call_log.open()  # a database that cannot open stops start-up, loudly
     task = asyncio.create_task(runtime.call_log.run(), name="call-log")
-    await runtime.call_log.flush()
     yield
-    await runtime.call_log.flush()
+    with contextlib.suppress(CallLogDown):
+        await runtime.call_log.flush()
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
@@ -83,8 +91,8 @@ async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
         manager = CallManager(client, settings.ari_app, _session_factory(runtime))
 
         async def on_connected(reconnect: bool) -> None:
-            if reconnect:
-                await manager.reconcile()
+            # Also on the first connect: a previous process may have left calls in Stasis.
+            await manager.reconcile()
 
         stream = EventStream(
             client,
@@ -105,7 +113,9 @@ async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
 
 
 def _session_factory(runtime: Runtime) -> SessionFactory:
-    def make(channel: Channel, dialled: str, control: AriCallControl) -> CallSession:
+    def make(
+        channel: Channel, dialled: str, control: AriCallControl, adoption: Adoption | None
+    ) -> CallSession:
         info = CallInfo(
             call_id=channel.id,
             channel_id=channel.id,
@@ -118,8 +128,9 @@ def _session_factory(runtime: Runtime) -> SessionFactory:
             control,
             runtime.prompts,
             runtime.call_log,
-            runtime.flows.inbound(),
+            runtime.flows.inbound() if adoption is None else runtime.flows.adopted(adoption),
             runtime.flows.step_down,
+            runtime.clock,
         )
 
     return make
@@ -127,7 +138,8 @@ def _session_factory(runtime: Runtime) -> SessionFactory:
 
 async def _health(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
-    connected = runtime.stream is not None and runtime.stream.connected.is_set()
+    stream = runtime.stream
+    connected = stream is not None and stream.connected.is_set() and not stream.replaced
     body = {
         "ari_connected": connected,
         "live_calls": len(runtime.manager.calls) if runtime.manager else 0,

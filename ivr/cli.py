@@ -14,6 +14,7 @@ from pathlib import Path
 from aiohttp import web
 
 from ivr.config import ConfigError, load_settings
+from ivr.routing import cli as routing_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--speed", type=float, default=4.0, help="1 = real time")
     demo.add_argument("--db", default="var/demo.db", help="SQLite file for the demo's call log")
+    routing_cli.add_subcommands(sub)
     return parser
 
 
@@ -46,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
+        if hasattr(args, "run"):
+            return int(args.run(args))
         if args.command == "serve":
             return _serve(args.config)
         if args.command == "sim":

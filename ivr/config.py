@@ -45,6 +45,9 @@ class Settings:
     menu_tries: int = 3
     ws_heartbeat: float = 20.0
     caller_id: str = '"Police 101" <101>'
+    # How a directory extension is dialled: [ivr-agents] _dir-X. in dialplans/extensions.conf.
+    directory_dial: str = "Local/dir-{extension}@ivr-agents"
+    rules_dir: Path | None = None  # None: the shipped routing_rules/
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -56,6 +59,7 @@ _ENV = {
     "IVR_ARI_PASSWORD": "ari_password",
     "IVR_ARI_APP": "ari_app",
     "IVR_DB": "db_path",
+    "IVR_RULES": "rules_dir",
 }
 
 _FILE_KEYS: Mapping[str, Mapping[str, str]] = {
@@ -68,7 +72,9 @@ _FILE_KEYS: Mapping[str, Mapping[str, str]] = {
         "ring_timeout": "ring_timeout",
         "menu_tries": "menu_tries",
         "caller_id": "caller_id",
+        "directory_dial": "directory_dial",
     },
+    "routing": {"rules": "rules_dir"},
 }
 
 
@@ -100,8 +106,9 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     for name, attr in _ENV.items():
         if env.get(name):
             values[attr] = env[name]
-    if "prompts" in values:
-        values["prompts"] = Path(values["prompts"])
+    for key in ("prompts", "rules_dir"):
+        if key in values:
+            values[key] = Path(values[key])
     settings = Settings(destinations=destinations, **values)
     _validate(settings)
     return settings

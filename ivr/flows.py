@@ -1,27 +1,23 @@
-"""The 101 call flow, built from settings.
+"""The 101 call flow: verbs composed from settings and the routing Decision.
 
-Kept as data-ish composition of verbs so the routing brain (rules, speech)
-can later replace the keypad menu without touching the verbs.
+The verbs gather answers; the RoutingEngine decides what they mean; this
+module turns each Decision into the next verbs (confirm, choose, transfer,
+ask again), so changing the rules never means changing the flow code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from ivr.config import Settings
-from ivr.session.session import Verb
-from ivr.verbs import Answer, Hangup, KeypadMenu, MenuOption, Play, Transfer
+from ivr.directory import DirectoryEntry
+from ivr.routing.model import DIRECTORY_PREFIX, Candidate, Decision, RoutingInputs
+from ivr.session.manager import Adoption
+from ivr.session.session import Prompts, Verb
+from ivr.verbs import Answer, Hangup, Play, StayConnected, Transfer
+from ivr.verbs.route import Confirm, Disambiguate, RouteCall
 from ivr.verbs.transfer import Target
-
-MAIN_MENU: dict[str, MenuOption] = {
-    "1": MenuOption("rc", "report a crime that has already happened"),
-    "2": MenuOption("fcr", "an incident that needs police to attend"),
-    "3": MenuOption("switchboard", "an update on an existing report"),
-    "4": MenuOption("switchboard", "a named officer or department"),
-    "5": MenuOption("online", "report online or live chat"),
-    "0": MenuOption("switchboard", "anything else"),
-    "9": MenuOption("emergency", "an emergency"),
-}
 
 _TRANSFER_PROMPT = {
     "rc": "transfer_rc",
@@ -29,33 +25,100 @@ _TRANSFER_PROMPT = {
     "emergency": "transfer_emergency",
     "switchboard": "transfer_switchboard",
 }
+MENU = ("main_menu", "main_menu_more")
+REFERENCE_DIGITS = 16
+
+
+class Routing(Protocol):
+    """What the flow needs of the live ruleset (ivr.routing.service.RoutingService)."""
+
+    def decide(self, inputs: RoutingInputs) -> Decision: ...
+    def directory_entry(self, entry_id: str) -> DirectoryEntry | None: ...
 
 
 class FlowBuilder:
     """Makes the verb lists for the call flow; one instance per app."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, routing: Routing, prompts: Prompts) -> None:
         self.settings = settings
+        self.routing = routing
+        self.prompts = prompts
 
     def inbound(self) -> list[Verb]:
-        return [
-            Answer(),
-            Play(["welcome"]),
-            KeypadMenu(
-                ["main_menu", "main_menu_more"],
-                MAIN_MENU,
-                self.route_to,
-                tries=self.settings.menu_tries,
-                first_digit_timeout=self.settings.first_digit_timeout,
-            ),
-        ]
+        return [Answer(), Play(["welcome"]), self.ask(MENU)]
 
-    def route_to(self, destination: str) -> Sequence[Verb]:
+    def adopted(self, adoption: Adoption) -> list[Verb]:
+        """A call found in Stasis with no session: rejoin its conversation, or ask again."""
+        if adoption.bridge_id is not None and adoption.legs:
+            return [StayConnected(adoption.legs)]
+        return [Play(["ask_again"]), self.ask(MENU)]
+
+    def ask(self, question: Sequence[str], *, max_digits: int = 1) -> RouteCall:
+        return RouteCall(
+            question,
+            self.routing,
+            self.act_on,
+            max_digits=max_digits,
+            first_digit_timeout=self.settings.first_digit_timeout,
+        )
+
+    def act_on(self, decision: Decision, asked: RouteCall) -> Sequence[Verb]:
+        """The verbs that carry out a Decision."""
+        if decision.action == "route" and decision.destination:
+            return self.route_to(decision.destination, message=decision.message)
+        if decision.action == "confirm" and decision.candidates:
+            top = decision.candidates[0]
+            return [
+                Confirm(
+                    top,
+                    self.name_media,
+                    on_yes=lambda: self.route_to(top.destination),
+                    on_no=lambda: [asked.again(MENU)],
+                    on_unclear=lambda: self.route_to("switchboard"),
+                    first_digit_timeout=self.settings.first_digit_timeout,
+                )
+            ]
+        if decision.action == "disambiguate" and decision.candidates:
+            return [
+                Disambiguate(
+                    decision.candidates,
+                    self.name_media,
+                    on_choice=lambda c: self.route_to(c.destination),
+                    on_none=lambda: self.route_to("switchboard"),
+                    first_digit_timeout=self.settings.first_digit_timeout,
+                )
+            ]
+        if decision.message == "ask_reference":
+            return [asked.again(["ask_reference"], max_digits=REFERENCE_DIGITS)]
+        if decision.message == "ask_name":
+            # Names need speech (issue 4); until then a person finds the officer.
+            return self.route_to("switchboard")
+        sorry = decision.message or "ask_again"
+        if sorry not in self.prompts:
+            sorry = "ask_again"
+        return [Play([sorry]), asked.again(MENU)]
+
+    def name_media(self, candidate: Candidate) -> list[str]:
+        """Audio that names a candidate: a rendered name, or the destination's own prompt."""
+        if candidate.destination.startswith(DIRECTORY_PREFIX):
+            entry_id = candidate.destination.removeprefix(DIRECTORY_PREFIX)
+            return [self.prompts.sound_uri("names/" + entry_id)]
+        return [self.prompts.media_uri(f"dest_{candidate.destination}")]
+
+    def route_to(self, destination: str, message: str | None = None) -> Sequence[Verb]:
         if destination == "online":
+            # The SMS link offer needs the SMS gateway (issue 5): tell them where to go instead.
             return [Play(["online_info"], barge_in=False), Hangup("goodbye")]
-        prompt = _TRANSFER_PROMPT.get(destination, "transfer_switchboard")
+        lead: list[Verb] = []
+        if message and destination != "emergency":  # an emergency never waits for advice
+            lead.append(Play([message], barge_in=False))
+        if destination.startswith(DIRECTORY_PREFIX):
+            prompt = "transfer_directory"
+        else:
+            prompt = _TRANSFER_PROMPT.get(destination, "transfer_switchboard")
         # Hangup only runs when every target failed: Transfer ends the flow on success.
         return [
+            *lead,
             Play([prompt], barge_in=False),
             self.transfer(destination),
             Hangup("no_one_available", outcome="unanswered"),
@@ -63,12 +126,22 @@ class FlowBuilder:
 
     def transfer(self, destination: str) -> Transfer:
         """Targets in order: an emergency the priority line misses goes to FCR, then a person."""
-        endpoints = self.settings.destinations
+        endpoints = dict(self.settings.destinations)
+        if destination.startswith(DIRECTORY_PREFIX):
+            entry = self.routing.directory_entry(destination.removeprefix(DIRECTORY_PREFIX))
+            if entry is not None:
+                endpoints[destination] = self.directory_endpoint(entry.extension)
         chain = [destination] + (["fcr"] if destination == "emergency" else []) + ["switchboard"]
         targets = [Target(d, endpoints[d]) for d in dict.fromkeys(chain) if d in endpoints]
         return Transfer(
             targets, ring_timeout=self.settings.ring_timeout, caller_id=self.settings.caller_id
         )
+
+    def directory_endpoint(self, extension: str) -> str:
+        """An extension rings through the dialplan; a full endpoint string is used as is."""
+        if "/" in extension:
+            return extension
+        return self.settings.directory_dial.format(extension=extension)
 
     def step_down(self) -> list[Verb]:
         """After a refused request: apologise and put the caller through to a person."""

@@ -9,8 +9,9 @@ silently keep the last of two duplicate keys and forget where anything was.
 from __future__ import annotations
 
 import re
+import wave
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -66,9 +67,13 @@ class PromptCatalogue:
     sound_prefix: str
     prompts: Mapping[str, Prompt] = field(hash=False)
     source: Path | None = None
+    # Seconds of audio per prompt id, read from the WAVs beside the catalogue; used to
+    # notice a prompt whose PlaybackFinished never comes (see ivr.verbs.basic.Play).
+    durations: Mapping[str, float] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "prompts", MappingProxyType(dict(self.prompts)))
+        object.__setattr__(self, "durations", MappingProxyType(dict(self.durations)))
 
     @classmethod
     def load(cls, path: Path) -> PromptCatalogue:
@@ -76,7 +81,26 @@ class PromptCatalogue:
             source = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise CatalogueError([f"{path}: cannot read: {exc.strerror or exc}"]) from exc
-        return cls.parse(source, path)
+        catalogue = cls.parse(source, path)
+        return replace(catalogue, durations=catalogue.read_durations(path.parent / "sounds"))
+
+    def read_durations(self, sounds_root: Path) -> dict[str, float]:
+        """Header-only reads of the prompts' WAVs; missing or unreadable ones are skipped."""
+        found: dict[str, float] = {}
+        for prompt_id in self.prompts:
+            try:
+                with wave.open(str(self.wav_path(sounds_root, prompt_id)), "rb") as wav:
+                    found[prompt_id] = wav.getnframes() / wav.getframerate()
+            except (OSError, EOFError, wave.Error):
+                continue
+        return found
+
+    def seconds(self, prompt_id: str) -> float | None:
+        return self.durations.get(prompt_id)
+
+    def sound_uri(self, name: str) -> str:
+        """Media URI of a sound outside the catalogue under the same prefix (e.g. names/p-0001)."""
+        return f"sound:{self.sound_prefix}/{name}"
 
     @classmethod
     def parse(cls, source: str, path: Path | None = None) -> PromptCatalogue:

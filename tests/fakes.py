@@ -79,6 +79,17 @@ class FakeControl:
     async def release(self) -> None:
         self.released += 1
 
+    async def caller_present(self) -> bool:
+        self._did("caller_present")
+        return not self.caller_gone
+
+    async def hand_back(self) -> None:
+        self._did("hand_back")
+        self.caller_gone = True
+
+    def detach(self) -> None:
+        self._did("detach")
+
 
 class MemoryCallLog:
     def __init__(self) -> None:
@@ -108,6 +119,18 @@ class FakePrompts:
 
     def text(self, prompt_id: str) -> str:
         return prompt_id
+
+    def __contains__(self, prompt_id: object) -> bool:
+        return isinstance(prompt_id, str)
+
+    def sound_uri(self, name: str) -> str:
+        return f"sound:ivr101/{name}"
+
+    def seconds(self, prompt_id: str) -> float | None:
+        return self.durations.get(prompt_id)
+
+    def __init__(self, durations: dict[str, float] | None = None) -> None:
+        self.durations = durations or {}
 
 
 def fixed_clock() -> datetime:

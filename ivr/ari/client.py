@@ -217,13 +217,17 @@ class AriClient:
         await self.request("POST", f"/channels/{channel_id}/dial", params)
 
     async def continue_in_dialplan(
-        self, channel_id: str, context: str, extension: str, priority: int = 1
+        self, channel_id: str, context: str = "", extension: str = "", priority: int = 0
     ) -> None:
-        await self.request(
-            "POST",
-            f"/channels/{channel_id}/continue",
-            {"context": context, "extension": extension, "priority": priority},
-        )
+        """Leave Stasis; with no location, go on at the priority after Stasis()."""
+        params: dict[str, str | int] = {}
+        if context:
+            params["context"] = context
+        if extension:
+            params["extension"] = extension
+        if priority:
+            params["priority"] = priority
+        await self.request("POST", f"/channels/{channel_id}/continue", params)
 
     async def redirect(self, channel_id: str, endpoint: str) -> None:
         await self.request("POST", f"/channels/{channel_id}/redirect", {"endpoint": endpoint})
@@ -235,6 +239,10 @@ class AriClient:
         if name:
             params["name"] = name
         return Bridge.from_json(await self.request("POST", "/bridges", params))
+
+    async def list_bridges(self) -> list[Bridge]:
+        data = await self.request("GET", "/bridges")
+        return [Bridge.from_json(b) for b in data or [] if isinstance(b, dict)]
 
     async def get_bridge(self, bridge_id: str) -> Bridge:
         return Bridge.from_json(await self.request("GET", f"/bridges/{bridge_id}"))

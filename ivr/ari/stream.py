@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from ivr.ari.client import AriClient
-from ivr.ari.events import AriEvent, EventParseError, parse_event
+from ivr.ari.events import ApplicationReplaced, AriEvent, EventParseError, parse_event
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,8 @@ class EventStream:
         self.connected = asyncio.Event()
         self.connects = 0
         self.skipped_messages = 0
+        # Another connection took the app over: this socket stays open but hears nothing.
+        self.replaced = False
 
     async def run(self) -> None:
         """Connect, read, reconnect until cancelled. Never returns normally."""
@@ -89,7 +91,12 @@ class EventStream:
                     log.info(
                         "ari websocket connected (app=%s, connect #%d)", self._app, self.connects
                     )
-                    await self._on_connected(self.connects > 1)
+                    self.replaced = False
+                    try:
+                        await self._on_connected(self.connects > 1)
+                    except Exception:
+                        # Reconciliation is best effort: never let it kill the listener.
+                        log.exception("after-connect reconciliation failed; events continue")
                     await self._read(ws)
                     log.warning("ari websocket closed (code=%s)", ws.close_code)
             except aiohttp.WSServerHandshakeError as exc:
@@ -125,6 +132,9 @@ class EventStream:
             self.skipped_messages += 1
             log.warning("skipped ari message: %s: %.200s", exc, text)
             return
+        if isinstance(event, ApplicationReplaced):
+            self.replaced = True
+            log.error("another connection took over ARI app %s; this one gets no events", self._app)
         try:
             self._on_event(event)
         except Exception:

@@ -66,6 +66,7 @@ class RoutingInputs:
     overrides: tuple[Override, ...] = ()
     attempt: int = 1  # 1 for the first question, 2 after one reprompt, ...
     dialled: str = "101"
+    confirmed: str | None = None  # destination the caller just said yes to (confirm/choice)
 
 
 @dataclass(frozen=True, slots=True)

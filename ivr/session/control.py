@@ -12,13 +12,14 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from ivr.ari import events as ari
 from ivr.ari.client import AriClient
-from ivr.ari.errors import AriConflict, AriNotFound
+from ivr.ari.errors import AriConflict, AriError, AriNotFound, AriUnavailable
+from ivr.ari.models import Channel
 from ivr.session.events import (
     CallerHungUp,
     CallEvent,
@@ -57,6 +58,9 @@ class CallControl(Protocol):
     async def drop_leg(self, leg_id: str) -> None: ...
     async def hangup(self) -> None: ...
     async def release(self) -> None: ...
+    async def caller_present(self) -> bool: ...
+    async def hand_back(self) -> None: ...
+    def detach(self) -> None: ...
 
 
 class EventRouter(Protocol):
@@ -146,7 +150,11 @@ class AriCallControl:
             await self._client.originate(
                 endpoint, leg_id, self._app, app_args="leg", caller_id=caller_id, timeout=timeout
             )
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, AriUnavailable):
+                # The request may have reached Asterisk: make sure no agent rings for nobody.
+                with contextlib.suppress(AriError):
+                    await self._client.hangup(leg_id)
             self._legs.pop(leg_id, None)
             self._unwatch(leg_id)
             raise
@@ -177,14 +185,12 @@ class AriCallControl:
 
     async def drop_leg(self, leg_id: str) -> None:
         if leg_id not in self._legs:
-            return
-        self._legs.pop(leg_id)
-        try:
-            await self._client.hangup(leg_id)
-        except AriNotFound:
-            pass
-        finally:
             self._unwatch(leg_id)
+            return
+        with contextlib.suppress(AriNotFound):
+            await self._client.hangup(leg_id)  # on any other error the leg stays ours to retry
+        self._legs.pop(leg_id, None)
+        self._unwatch(leg_id)
 
     async def hangup(self) -> None:
         if self.caller_gone:
@@ -193,8 +199,58 @@ class AriCallControl:
             await self._client.hangup(self._channel_id)
         self.caller_gone = True
 
+    async def caller_present(self) -> bool:
+        """Ask Asterisk whether the caller is still there (events may lag a 404 by a moment)."""
+        try:
+            await self._client.get_channel(self._channel_id)
+        except AriNotFound:
+            self.caller_gone = True
+            return False
+        except AriError:
+            return True  # cannot tell: assume the caller is there and keep serving them
+        return True
+
+    async def hand_back(self) -> None:
+        """Give the caller back to the dialplan (its fallback rings a person), keeping them on.
+
+        Used when the app stops or cannot go on: ``continue`` returns the
+        channel to the priority after Stasis() in [ivr101-entry].
+        """
+        await self._release_owned()
+        if not self.caller_gone:
+            try:
+                await self._client.continue_in_dialplan(self._channel_id)
+                self.caller_gone = True  # no longer ours
+            except AriNotFound:
+                self.caller_gone = True
+            except AriError as exc:
+                log.warning("hand back %s failed (%s); hanging up", self._channel_id, exc)
+                await self.hangup()
+        self._unwatch_all()
+
+    def detach(self) -> None:
+        """Stop following the call without touching it (on shutdown, mid-conversation)."""
+        self._playbacks.clear()
+        self._legs.clear()
+        self._bridge_id = None
+        self.caller_gone = True
+        self._unwatch_all()
+
+    def _unwatch_all(self) -> None:
+        for object_id in list(self._watched):
+            self._unwatch(object_id)
+
     async def release(self) -> None:
         """Undo everything this call created; safe to call more than once, on any path."""
+        await self._release_owned()
+        try:
+            await self.hangup()
+        except Exception as exc:
+            log.warning("release: hang up caller: %s", exc)
+        self._unwatch_all()
+
+    async def _release_owned(self) -> None:
+        """Stop prompts, hang up legs and destroy the bridge; the caller is left alone."""
         for playback_id in list(self._playbacks):
             try:
                 await self.stop_playback(playback_id)
@@ -215,16 +271,23 @@ class AriCallControl:
             except Exception as exc:
                 log.warning("release: destroy bridge %s: %s", bridge_id, exc)
             self._unwatch(bridge_id)
-        try:
-            await self.hangup()
-        except Exception as exc:
-            log.warning("release: hang up caller: %s", exc)
-        for object_id in list(self._watched):
-            self._unwatch(object_id)
+        if self._moh and not self.caller_gone:
+            with contextlib.suppress(AriError):
+                await self._client.stop_moh(self._channel_id)
+        self._moh = False
 
-    async def reconcile(self, live_channels: set[str]) -> None:
-        """After a WebSocket gap: synthesise what was missed (caller gone, prompt ended)."""
-        if self._channel_id not in live_channels:
+    def adopt(self, bridge_id: str | None, legs: Sequence[str]) -> None:
+        """Take over a call a previous process left in Stasis: its bridge and answered legs."""
+        if bridge_id is not None:
+            self._bridge_id = bridge_id
+            self._watch(bridge_id)
+        for leg_id in legs:
+            self._legs[leg_id] = "up"
+            self._watch(leg_id)
+
+    async def reconcile(self, live: Mapping[str, Channel]) -> None:
+        """After a WebSocket gap: synthesise what was missed (caller gone, prompt ended, leg up)."""
+        if self._channel_id not in live:
             self._inbox.put_nowait(_Synthetic(CallerHungUp()))
             return
         for playback_id in list(self._playbacks):
@@ -234,12 +297,16 @@ class AriCallControl:
                 self._inbox.put_nowait(_Synthetic(PromptFinished(playback_id, completed=True)))
                 self._forget_playback(playback_id)
         for leg_id, state in list(self._legs.items()):
-            if leg_id not in live_channels:
+            leg = live.get(leg_id)
+            missed: CallEvent | None = None
+            if leg is None:
                 self._legs.pop(leg_id, None)
                 self._unwatch(leg_id)
-                missed: CallEvent = (
-                    LegHungUp(leg_id) if state == "up" else LegFailed(leg_id, "HANGUP")
-                )
+                missed = LegHungUp(leg_id) if state == "up" else LegFailed(leg_id, "HANGUP")
+            elif state == "ringing" and leg.state == "Up" and leg.dialplan.app_name == "Stasis":
+                self._legs[leg_id] = "up"  # answered into the app while we were not listening
+                missed = LegAnswered(leg_id)
+            if missed is not None:
                 self._inbox.put_nowait(_Synthetic(missed))
 
     async def next_event(self, timeout: float | None = None) -> CallEvent | None:

@@ -2,22 +2,25 @@
 
 It is the app's only ARI event handler. A StasisStart for a channel nobody
 owns is a new inbound call; every other event goes to whichever session
-watches one of the object ids it names. After the WebSocket comes back it
-reconciles with ``GET /channels`` because Asterisk drops, not replays, the
-events of the gap.
+watches one of the object ids it names. On every (re)connect it reconciles
+with Asterisk, because Asterisk drops, not replays, the events of a gap and
+keeps channels in Stasis while no app is listening: calls that a previous
+process (or this one, before a gap) left behind are adopted or cleared.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from ivr.ari import events as ari
 from ivr.ari.client import AriClient
 from ivr.ari.errors import AriError
-from ivr.ari.models import Channel
+from ivr.ari.models import Bridge, Channel
 from ivr.session.control import AriCallControl
 from ivr.session.session import CallSession
 
@@ -25,8 +28,19 @@ log = logging.getLogger(__name__)
 
 # appArgs the app gives the channels it creates itself; they are never new calls.
 OWN_CHANNEL_ARGS = frozenset({"leg", "snoop", "media"})
+# Ids the app generates for its own channels (ivr.session.control.new_id).
+OWN_ID_PREFIXES = ("leg-", "snoop-", "em-")
 
-SessionFactory = Callable[[Channel, str, AriCallControl], CallSession]
+
+@dataclass(frozen=True)
+class Adoption:
+    """How to take over a call found in Stasis with no session (after a restart or gap)."""
+
+    bridge_id: str | None = None  # the caller is in this bridge with the app's legs
+    legs: tuple[str, ...] = ()
+
+
+SessionFactory = Callable[[Channel, str, AriCallControl, Adoption | None], CallSession]
 
 
 @dataclass
@@ -44,8 +58,10 @@ class CallManager:
         self._app = app
         self._make_session = make_session
         self._watchers: dict[str, asyncio.Queue[ari.AriEvent]] = {}
+        self._chores: set[asyncio.Task[None]] = set()
         self.calls: dict[str, LiveCall] = {}
         self.unrouted = 0
+        self.closing = False
 
     # --- EventRouter -----------------------------------------------------------------
 
@@ -59,20 +75,9 @@ class CallManager:
 
     def on_event(self, event: ari.AriEvent) -> None:
         if isinstance(event, ari.StasisStarted) and event.channel.id not in self._watchers:
-            if event.args and event.args[0] in OWN_CHANNEL_ARGS:
-                log.warning(
-                    "own %s channel %s is not watched; ignoring", event.args[0], event.channel.id
-                )
-                return
-            dialled = event.args[0] if event.args else event.channel.dialplan.exten
-            self.start_call(event.channel, dialled)
+            self._unowned_stasis_start(event)
             return
-        if isinstance(event, ari.ApplicationReplaced):
-            log.error(
-                "another connection took over ARI app %s; this one gets no more events", self._app
-            )
-            return
-        if isinstance(event, ari.UnknownEvent):
+        if isinstance(event, ari.UnknownEvent | ari.ApplicationReplaced):
             log.debug("unhandled ari event %s", event.type)
             return
         sinks = {id(q): q for oid in event.object_ids() if (q := self._watchers.get(oid))}
@@ -82,11 +87,38 @@ class CallManager:
         for queue in sinks.values():
             queue.put_nowait(event)
 
-    def start_call(self, channel: Channel, dialled: str) -> CallSession:
-        control = AriCallControl(
-            self._client, self, self._app, channel.id, channel.language or "en"
-        )
-        session = self._make_session(channel, dialled, control)
+    def _unowned_stasis_start(self, event: ari.StasisStarted) -> None:
+        channel = event.channel
+        if (event.args and event.args[0] in OWN_CHANNEL_ARGS) or _is_own(channel.id):
+            # A leg answering after its call ended (or a previous process's): nobody to talk to.
+            log.warning("hanging up own channel %s that no call owns", channel.id)
+            self._chore(self._client.hangup(channel.id))
+            return
+        if self.closing:
+            self._chore(self._client.continue_in_dialplan(channel.id))
+            return
+        dialled = event.args[0] if event.args else channel.dialplan.exten
+        self.start_call(channel, dialled)
+
+    def _chore(self, request: Coroutine[Any, Any, None]) -> None:
+        """Fire one best-effort request (a hang-up, a hand-back) without blocking intake."""
+
+        async def run() -> None:
+            with contextlib.suppress(AriError):
+                await request
+
+        task = asyncio.create_task(run())
+        self._chores.add(task)
+        task.add_done_callback(self._chores.discard)
+
+    def start_call(
+        self, channel: Channel, dialled: str, adoption: Adoption | None = None
+    ) -> CallSession:
+        language = channel.language or "en"
+        control = AriCallControl(self._client, self, self._app, channel.id, language)
+        if adoption is not None:
+            control.adopt(adoption.bridge_id, adoption.legs)
+        session = self._make_session(channel, dialled, control, adoption)
         task = asyncio.create_task(self._run(session), name=f"call:{session.call_id}")
         self.calls[session.call_id] = LiveCall(session, control, task)
         log.info("call %s from %s to %s", session.call_id, channel.caller.number or "?", dialled)
@@ -102,33 +134,61 @@ class CallManager:
         finally:
             self.calls.pop(session.call_id, None)
 
-    # --- after a reconnect ---------------------------------------------------------------
+    # --- on every connect ----------------------------------------------------------------
 
     async def reconcile(self) -> None:
-        """Bring sessions in line with Asterisk after events may have been lost."""
+        """Bring sessions in line with Asterisk; adopt or clear what nobody owns."""
         try:
             channels = await self._client.list_channels()
+            in_stasis = set((await self._client.get_application(self._app)).get("channel_ids", []))
         except AriError as exc:
             log.error("reconcile: cannot list channels: %s", exc)
             return
         live = {c.id: c for c in channels}
         for call in list(self.calls.values()):
-            await call.control.reconcile(set(live))
-        for channel in channels:
-            if channel.id in self._watchers or not self._is_ours_unowned(channel):
-                continue
-            log.warning("reconcile: adopting call %s that arrived while disconnected", channel.id)
-            self.start_call(channel, channel.dialplan.exten)
+            try:
+                await call.control.reconcile(live)
+            except AriError as exc:
+                log.warning("reconcile: call %s: %s", call.session.call_id, exc)
+        orphans = [live[cid] for cid in in_stasis if cid in live and cid not in self._watchers]
+        if not orphans:
+            return
+        try:
+            bridges = await self._client.list_bridges()
+        except AriError as exc:
+            log.error("reconcile: cannot list bridges: %s", exc)
+            return
+        await self._adopt(orphans, bridges)
 
-    def _is_ours_unowned(self, channel: Channel) -> bool:
-        plan = channel.dialplan
-        if plan.app_name != "Stasis":
-            return False
-        app, _, args = plan.app_data.partition(",")
-        return app == self._app and args.split(",")[0] not in OWN_CHANNEL_ARGS
+    async def _adopt(self, orphans: list[Channel], bridges: list[Bridge]) -> None:
+        bridge_of = {cid: b for b in bridges for cid in b.channels}
+        adopted_legs: set[str] = set()
+        for channel in orphans:
+            if _is_own(channel.id):
+                continue
+            bridge = bridge_of.get(channel.id)
+            legs = tuple(c for c in bridge.channels if _is_own(c)) if bridge else ()
+            adoption = Adoption(bridge.id if bridge else None, legs)
+            adopted_legs.update(legs)
+            log.warning("reconcile: adopting call %s (bridge %s)", channel.id, adoption.bridge_id)
+            self.start_call(channel, channel.dialplan.exten, adoption)
+        for channel in orphans:
+            if _is_own(channel.id) and channel.id not in adopted_legs:
+                log.warning("reconcile: hanging up orphaned %s", channel.id)
+                with contextlib.suppress(AriError):
+                    await self._client.hangup(channel.id)
 
     async def shutdown(self) -> None:
+        """Stop taking calls; hand IVR callers back to the dialplan, leave conversations up."""
+        self.closing = True
+        for call in self.calls.values():
+            call.session.shutting_down = True
         tasks = [c.task for c in self.calls.values()]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*self._chores, return_exceptions=True)
+
+
+def _is_own(channel_id: str) -> bool:
+    return channel_id.startswith(OWN_ID_PREFIXES)

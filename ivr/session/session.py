@@ -33,6 +33,9 @@ class Prompts(Protocol):
     """The prompt catalogue as verbs use it (ivr.prompts.PromptCatalogue)."""
 
     def media_uri(self, prompt_id: str) -> str: ...
+    def __contains__(self, prompt_id: object) -> bool: ...
+    def sound_uri(self, name: str) -> str: ...
+    def seconds(self, prompt_id: str) -> float | None: ...
 
 
 class CallerGone(Exception):
@@ -99,6 +102,9 @@ class CallSession:
         self._flow: deque[Verb] = deque(flow)
         self._fallback = fallback
         self._stepped_down = False
+        self._hand_back = False
+        self.shutting_down = False
+        self.connected_leg: str | None = None  # set while the caller talks to a person
         self._current: asyncio.Task[Outcome] | None = None
         self._current_verb: Verb | None = None
         self._replacing = False
@@ -189,8 +195,11 @@ class CallSession:
                 raise
             except CallerGone:
                 raise
-            except AriError as exc:
-                if is_gone(exc) and getattr(self.control, "caller_gone", False):
+            except Exception as exc:
+                # A 404/409 a moment after the caller hung up comes before the hang-up event.
+                gone = isinstance(exc, AriError) and is_gone(exc)
+                if gone and not await self.control.caller_present():
+                    self.ended_by = self.ended_by or "caller"
                     raise CallerGone() from exc
                 self._step_down(verb, exc)
                 continue
@@ -202,20 +211,34 @@ class CallSession:
         if not self.ended_by:
             self.ended_by = "app"
 
-    def _step_down(self, verb: Verb, exc: AriError) -> None:
-        """A refused request never leaves the caller in silence: go to the safe path once."""
-        log.error("call %s: %s failed: [%s] %s", self.call_id, verb.describe(), exc.error_id, exc)
-        self.record("error", step=verb.describe(), error_id=exc.error_id, message=str(exc))
+    def _step_down(self, verb: Verb, exc: Exception) -> None:
+        """A failure never leaves the caller in silence: the safe path once, then the dialplan."""
+        error_id = getattr(exc, "error_id", "verb-crashed")
+        if isinstance(exc, AriError):
+            log.error("call %s: %s failed: [%s] %s", self.call_id, verb.describe(), error_id, exc)
+        else:
+            log.exception("call %s: %s crashed", self.call_id, verb.describe())
+        self.record("error", step=verb.describe(), error_id=error_id, message=str(exc))
         if self._stepped_down:
             self._flow.clear()
             self.outcome = "failed"
+            self._hand_back = True  # the dialplan's own fallback rings a person
             return
         self._stepped_down = True
         self._flow = deque(self._fallback())
 
     async def _finish(self) -> None:
         try:
-            await self.control.release()
+            if self.shutting_down and self.connected_leg is not None:
+                self.control.detach()  # they are talking to a person: leave them be
+                self.record("detached-on-shutdown", leg=self.connected_leg)
+            elif self._hand_back or self.shutting_down:
+                await self.control.hand_back()
+                self.record("handed-to-dialplan")
+                if self.outcome == "abandoned":
+                    self.outcome = "handed-to-dialplan"
+            else:
+                await self.control.release()
         except Exception:
             log.exception("call %s: release failed", self.call_id)
         ended = self.clock()

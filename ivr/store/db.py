@@ -102,7 +102,8 @@ class CallStore:
     # --- writes --------------------------------------------------------------------
 
     def call_started(self, row: Row) -> None:
-        self.db["calls"].upsert(row, pk="call_id")  # type: ignore[union-attr]
+        """First sight of a call; a call adopted after a restart keeps its original row."""
+        self.db["calls"].insert(row, pk="call_id", ignore=True)  # type: ignore[union-attr]
 
     def call_updated(self, call_id: str, fields: Row) -> None:
         self.db["calls"].update(call_id, fields)  # type: ignore[union-attr]

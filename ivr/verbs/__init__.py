@@ -2,7 +2,6 @@
 
 from ivr.verbs.basic import Answer, Hangup, Play
 from ivr.verbs.gather import GatherDigits
-from ivr.verbs.menu import KeypadMenu, MenuOption
-from ivr.verbs.transfer import Transfer
+from ivr.verbs.transfer import StayConnected, Transfer
 
-__all__ = ["Answer", "GatherDigits", "Hangup", "KeypadMenu", "MenuOption", "Play", "Transfer"]
+__all__ = ["Answer", "GatherDigits", "Hangup", "Play", "StayConnected", "Transfer"]

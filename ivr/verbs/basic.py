@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Sequence
 
 from ivr.session.events import DigitPressed, PromptFinished
 from ivr.session.session import CallSession, Outcome
 
+log = logging.getLogger(__name__)
+
 # After asking Asterisk to stop a prompt, how long to wait for its PlaybackFinished.
 STOP_GRACE_S = 2.0
+# Beyond a prompt's own length, how long before its PlaybackFinished counts as lost
+# (an unsupported media scheme never sends one; nor does a replaced WebSocket).
+WATCHDOG_GRACE_S = 5.0
+UNKNOWN_PROMPT_S = 15.0  # a prompt whose length we do not know
+EXTRA_MEDIA_S = 3.0  # a name or digits: media built at run time
 
 
 class VerbBase:
@@ -50,15 +59,27 @@ class Play(VerbBase):
     def describe(self) -> str:
         return f"play:{'+'.join(self.prompt_ids) or 'media'}"
 
+    def expected_seconds(self, session: CallSession) -> float:
+        known = [session.prompts.seconds(p) for p in self.prompt_ids]
+        return sum(UNKNOWN_PROMPT_S if s is None else s for s in known) + EXTRA_MEDIA_S * len(
+            self.extra_media
+        )
+
     async def run(self, session: CallSession) -> Outcome:
         if self.barge_in and session.digits:
             return Outcome("interrupted")
         media = [session.prompts.media_uri(p) for p in self.prompt_ids] + list(self.extra_media)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.expected_seconds(session) + WATCHDOG_GRACE_S
         playback_id = await session.control.play(media)
         finished = False
         try:
             while True:
-                event = await session.wait()
+                event = await session.wait(max(0.0, deadline - loop.time()))
+                if event is None:
+                    session.record("prompt-watchdog", step=self.describe(), playback=playback_id)
+                    log.warning("no PlaybackFinished for %s; carrying on", playback_id)
+                    return Outcome("lost")  # the finally stops it, if it still plays
                 if isinstance(event, PromptFinished) and event.playback_id == playback_id:
                     finished = True
                     return Outcome("done" if event.completed else "failed")

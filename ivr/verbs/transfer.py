@@ -49,9 +49,13 @@ class Transfer(VerbBase):
         for index, target in enumerate(self.targets):
             session.record("dial", destination=target.destination, endpoint=target.endpoint)
             await control.hold_music(True)
-            leg_id = await control.dial(
-                target.endpoint, timeout=self.ring_timeout, caller_id=self.caller_id
-            )
+            try:
+                leg_id = await control.dial(
+                    target.endpoint, timeout=self.ring_timeout, caller_id=self.caller_id
+                )
+            except BaseException:
+                await control.hold_music(False)  # whatever comes next must be heard
+                raise
             try:
                 answered, status = await self._await_answer(session, leg_id)
             except BaseException:
@@ -63,7 +67,9 @@ class Transfer(VerbBase):
                 session.outcome = "transferred"
                 session.destination = target.destination
                 session.record("connected", destination=target.destination, leg=leg_id)
+                session.connected_leg = leg_id
                 await self._await_end(session, leg_id)
+                session.connected_leg = None
                 session.record("agent-hung-up", destination=target.destination)
                 await control.hangup()
                 return Outcome("transferred", value=target.destination, next_flow=())
@@ -91,3 +97,27 @@ class Transfer(VerbBase):
             event = await session.wait()
             if isinstance(event, LegHungUp | LegFailed) and event.leg_id == leg_id:
                 return
+
+
+class StayConnected(VerbBase):
+    """A conversation taken over from a previous process: wait for it to end, then clear up."""
+
+    name = "stay-connected"
+
+    def __init__(self, legs: Sequence[str]) -> None:
+        self.legs = set(legs)
+
+    def describe(self) -> str:
+        return "stay-connected"
+
+    async def run(self, session: CallSession) -> Outcome:
+        session.outcome = "transferred"
+        session.connected_leg = next(iter(sorted(self.legs)), None)
+        session.record("rejoined", legs=sorted(self.legs))
+        while self.legs:
+            event = await session.wait()
+            if isinstance(event, LegHungUp | LegFailed):
+                self.legs.discard(event.leg_id)
+        session.connected_leg = None
+        await session.control.hangup()
+        return Outcome("transferred", next_flow=())

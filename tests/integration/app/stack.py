@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,11 @@ from aiohttp import web
 from ivr.app import RUNTIME, Runtime, build_app
 from ivr.config import Settings
 from ivr.demo import PROMPT_SOUNDS, prompt_seconds
+from ivr.session.session import Clock
 from ivr.simulator import AgentProfile, Simulator, SimulatorConfig
 
 TIME_SCALE = 0.05  # simulated seconds x 0.05 = wall seconds
+TUESDAY_11AM = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -100,13 +103,16 @@ def sim_seconds(prompt_id: str) -> float:
     return prompt_seconds(prompt_id)
 
 
+def office_hours_clock(start: datetime = TUESDAY_11AM) -> Clock:
+    """Real elapsed time from a fixed weekday morning, so schedules do not depend on the day."""
+    origin = datetime.now(UTC)
+    return lambda: start + (datetime.now(UTC) - origin)
+
+
 @asynccontextmanager
-async def running_stack(
-    tmp_path: Path,
-    *,
+async def running_sim(
     agents: Mapping[str, AgentProfile] | None = None,
-    settings: Mapping[str, Any] | None = None,
-) -> AsyncIterator[Stack]:
+) -> AsyncIterator[tuple[Simulator, int]]:
     sim = Simulator(
         SimulatorConfig(
             username="ivr101",
@@ -118,6 +124,18 @@ async def running_stack(
         )
     )
     port = await sim.start("127.0.0.1", 0)
+    try:
+        yield sim, port
+    finally:
+        await sim.stop()
+
+
+@asynccontextmanager
+async def running_app(
+    running: tuple[Simulator, int], tmp_path: Path, settings: Mapping[str, Any] | None = None
+) -> AsyncIterator[Stack]:
+    """The app against a running simulator; leaving the block is the app's clean shutdown."""
+    sim, port = running
     app_settings = Settings(
         ari_url=f"http://127.0.0.1:{port}",
         ari_user="ivr101",
@@ -126,7 +144,7 @@ async def running_stack(
         first_digit_timeout=0.4,
         ring_timeout=30,
     ).with_overrides(**dict(settings or {}))
-    app: web.Application = build_app(app_settings)
+    app: web.Application = build_app(app_settings, office_hours_clock())
     runner = web.AppRunner(app)
     await runner.setup()
     runtime = app[RUNTIME]
@@ -137,4 +155,14 @@ async def running_stack(
             yield Stack(sim, runtime, http, f"http://127.0.0.1:{port}")
     finally:
         await runner.cleanup()
-        await sim.stop()
+
+
+@asynccontextmanager
+async def running_stack(
+    tmp_path: Path,
+    *,
+    agents: Mapping[str, AgentProfile] | None = None,
+    settings: Mapping[str, Any] | None = None,
+) -> AsyncIterator[Stack]:
+    async with running_sim(agents) as sim, running_app(sim, tmp_path, settings) as stack:
+        yield stack

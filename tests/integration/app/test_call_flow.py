@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 from ivr.config import DEFAULT_DESTINATIONS
 from ivr.simulator import AgentProfile
-from tests.integration.app.stack import running_stack, sim_seconds
+from tests.integration.app.stack import running_app, running_sim, running_stack, sim_seconds
 
 IN_MENU = sim_seconds("welcome") + 1.0
 
@@ -22,7 +23,7 @@ async def test_a_caller_who_keys_1_reaches_the_resolution_centre_and_nothing_lea
         assert row["destination"] == "rc"
         assert row["ended_by"] == "app"  # the agent hung up, the app cleared the caller
         decisions = await stack.runtime.call_log.query(lambda s: s.decisions_for(call_id))
-        assert [(d["destination"], d["rule"]) for d in decisions] == [("rc", "keypad-menu")]
+        assert [(d["destination"], d["rule"]) for d in decisions] == [("rc", "keypad")]
         kinds = [e["kind"] for e in await stack.events(call_id)]
         assert kinds.index("dial") < kinds.index("connected") < kinds.index("agent-hung-up")
         await stack.nothing_left()
@@ -54,7 +55,7 @@ async def test_caller_hanging_up_during_each_step_is_recorded_where_they_left(
     menu = sim_seconds("main_menu") + sim_seconds("main_menu_more")
     cases: dict[str, list[dict[str, Any]]] = {
         "play:welcome": [{"wait": 1.0}, {"hangup": True}],
-        "menu:main_menu+main_menu_more": [{"wait": IN_MENU + menu}, {"hangup": True}],
+        "route:main_menu+main_menu_more": [{"wait": IN_MENU + menu}, {"hangup": True}],
         "play:transfer_rc": [{"wait": IN_MENU}, {"dtmf": "1"}, {"wait": 0.5}, {"hangup": True}],
         "transfer:rc": [
             {"wait": IN_MENU},
@@ -121,13 +122,15 @@ async def test_a_refused_request_steps_down_to_the_switchboard_instead_of_silenc
         await stack.nothing_left()
 
 
-async def test_a_silent_caller_reaches_a_person_after_three_tries(tmp_path: Path) -> None:
+async def test_a_silent_caller_reaches_a_person_after_the_reprompt_limit(tmp_path: Path) -> None:
     async with running_stack(tmp_path) as stack:
         call_id = await stack.call([])
         row = await stack.call_row(call_id, timeout=30)
         assert (row["outcome"], row["destination"]) == ("transferred", "switchboard")
-        no_input = [e for e in await stack.events(call_id) if e["kind"] == "gather-no-input"]
-        assert len(no_input) == 3
+        decisions = await stack.runtime.call_log.query(lambda s: s.decisions_for(call_id))
+        limit = stack.runtime.routing.bundle.rules.thresholds.reprompt_limit
+        assert [d["action"] for d in decisions] == ["reprompt"] * (limit - 1) + ["route"]
+        assert decisions[-1]["destination"] == "switchboard"
         await stack.nothing_left()
 
 
@@ -148,7 +151,7 @@ async def test_a_call_whose_caller_left_during_the_gap_is_ended_on_reconnect(
 ) -> None:
     async with running_stack(tmp_path, settings={"first_digit_timeout": 5.0}) as stack:
         call_id = await stack.call([])
-        await stack.step_reached(call_id, "menu:")
+        await stack.step_reached(call_id, "route:")
         await stack.sim_post("/_sim/ws/drop")
         await stack.sim_post(f"/_sim/calls/{call_id}/hangup")
         row = await stack.call_row(call_id, timeout=30)
@@ -183,3 +186,34 @@ async def test_hanging_up_on_the_goodbye_is_not_an_abandoned_call(tmp_path: Path
             "caller",
         )
         await stack.nothing_left()
+
+
+async def test_a_restart_leaves_conversations_up_and_hands_ivr_callers_to_the_dialplan(
+    tmp_path: Path,
+) -> None:
+    agents = {"Local/rc@ivr-agents": AgentProfile(answer_after=1.0, talk_for=60.0)}
+    async with running_sim(agents) as sim:
+        async with running_app(sim, tmp_path) as first:
+            talking = await first.call([{"wait": IN_MENU}, {"dtmf": "1"}])
+            in_menu = await first.call([])
+            await first.step_reached(talking, "transfer:")
+            await first.step_reached(in_menu, "route:")
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 10
+            while loop.time() < deadline:
+                live = first.runtime.manager.calls.get(talking) if first.runtime.manager else None
+                if live and live.session.connected_leg:
+                    break
+                await asyncio.sleep(0.02)
+        # The first process has stopped: the conversation is still up, the menu caller was
+        # handed back to the dialplan (its fallback rings a person).
+        async with running_app(sim, tmp_path) as second:
+            objects = await second.sim_get("/_sim/objects")
+            assert talking in objects["channels"]
+            requests = await second.sim_get("/_sim/requests")
+            assert any(r["path"] == f"/ari/channels/{in_menu}/continue" for r in requests)
+            await second.step_reached(talking, "stay-connected")
+            await second.sim_post(f"/_sim/calls/{talking}/hangup")
+            row = await second.call_row(talking)
+            assert (row["outcome"], row["ended_by"]) == ("transferred", "caller")
+            await second.nothing_left()

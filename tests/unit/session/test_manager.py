@@ -11,7 +11,7 @@ from ivr.ari import events as ari
 from ivr.ari.client import AriClient
 from ivr.ari.models import Channel
 from ivr.session.control import AriCallControl
-from ivr.session.manager import CallManager
+from ivr.session.manager import Adoption, CallManager
 from ivr.session.session import CallInfo, CallSession
 from tests.fakes import FakePrompts, MemoryCallLog
 
@@ -34,7 +34,9 @@ async def test_stasis_start_of_an_unknown_channel_starts_one_session_and_strays_
 ):
     started: list[tuple[str, str]] = []
 
-    def make(channel: Channel, dialled: str, control: AriCallControl) -> CallSession:
+    def make(
+        channel: Channel, dialled: str, control: AriCallControl, adoption: Adoption | None
+    ) -> CallSession:
         started.append((channel.id, dialled))
         info = CallInfo(channel.id, channel.id, "", "", dialled)
         return CallSession(info, control, FakePrompts(), MemoryCallLog(), [], lambda: [])

@@ -16,7 +16,7 @@ from ivr.session.events import (
     PromptFinished,
 )
 from ivr.session.session import CallerGone, CallInfo, CallSession, Outcome, Verb
-from ivr.verbs import Answer, GatherDigits, Hangup, KeypadMenu, MenuOption, Play, Transfer
+from ivr.verbs import Answer, GatherDigits, Hangup, Play, Transfer
 from ivr.verbs.transfer import Target
 from tests.fakes import FakeControl, FakePrompts, MemoryCallLog, fixed_clock
 
@@ -114,35 +114,6 @@ async def test_gather_collects_several_digits_until_the_terminator() -> None:
     assert outcome == Outcome("ok", value="42")
 
 
-def _menu(route: dict[str, list[Verb]]) -> KeypadMenu:
-    options = {"1": MenuOption("rc", "past crime"), "0": MenuOption("switchboard", "other")}
-    return KeypadMenu(
-        ["main_menu"], options, lambda d: route.setdefault(d, []), first_digit_timeout=0.01, tries=2
-    )
-
-
-async def test_menu_logs_the_decision_with_its_evidence_and_routes() -> None:
-    control = FakeControl()
-    session, call_log = make_session(control)
-    routed: dict[str, list[Verb]] = {}
-    control.push(DigitPressed("1"))
-    outcome = await _menu(routed).run(session)
-    assert outcome.value == "rc" and "rc" in routed
-    decision = call_log.decisions[0]
-    assert decision["destination"] == "rc"
-    assert decision["rule"] == "keypad-menu"
-    assert "pressed 1" in decision["reason"]
-    assert decision["evidence"]["digits"] == "1"
-
-
-async def test_menu_with_no_input_goes_to_the_switchboard_never_a_hangup() -> None:
-    control = FakeControl(auto_finish=True)
-    session, call_log = make_session(control)
-    outcome = await _menu({}).run(session)
-    assert outcome.value == "switchboard"
-    assert call_log.decisions[0]["rule"] == "keypad-menu-no-input"
-
-
 async def test_transfer_connects_the_answered_leg_and_ends_when_the_agent_hangs_up() -> None:
     control = FakeControl()
     session, call_log = make_session(control)
@@ -222,3 +193,21 @@ async def test_replace_flow_cancels_the_current_verb_and_runs_the_new_one() -> N
     await asyncio.wait_for(task, 1)
     assert control.ops() == ["play", "stop_playback", "hangup"]
     assert "flow-replaced" in call_log.kinds()
+
+
+async def test_a_prompt_whose_finish_never_comes_is_given_up_after_its_length() -> None:
+    control = FakeControl()
+    call_log = MemoryCallLog()
+    info = CallInfo("call-1", control.channel_id, "07700900123", "Test", "101")
+    prompts = FakePrompts({"welcome": 0.05})
+    session = CallSession(info, control, prompts, call_log, [], lambda: [], fixed_clock)
+    import ivr.verbs.basic as basic
+
+    grace, basic.WATCHDOG_GRACE_S = basic.WATCHDOG_GRACE_S, 0.05
+    try:
+        outcome = await Play(["welcome"]).run(session)
+    finally:
+        basic.WATCHDOG_GRACE_S = grace
+    assert outcome.status == "lost"
+    assert control.ops() == ["play", "stop_playback"]
+    assert "prompt-watchdog" in call_log.kinds()

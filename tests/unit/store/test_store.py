@@ -8,8 +8,10 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from ivr.store.db import MIGRATIONS, CallStore
-from ivr.store.log import SqliteCallLog
+from ivr.store.log import CallLogDown, SqliteCallLog
 
 AT = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -58,6 +60,7 @@ def test_decisions_keep_their_candidates_and_evidence(tmp_path: Path) -> None:
 async def test_the_call_log_writes_everything_queued_before_shutdown(tmp_path: Path) -> None:
     path = str(tmp_path / "calls.db")
     call_log = SqliteCallLog(path)
+    await call_log.open()
     worker = asyncio.create_task(call_log.run())
     call_log.call_started({"call_id": "c1", "channel_id": "c1", "started_at": "t0"})
     for n in range(50):
@@ -75,6 +78,7 @@ async def test_the_call_log_writes_everything_queued_before_shutdown(tmp_path: P
 
 async def test_a_bad_write_is_counted_and_does_not_block_the_rest(tmp_path: Path) -> None:
     call_log = SqliteCallLog(str(tmp_path / "calls.db"))
+    await call_log.open()
     worker = asyncio.create_task(call_log.run())
     call_log.event("no-such-call", AT, "dtmf", {})  # foreign key violation
     call_log.call_started({"call_id": "c1", "channel_id": "c1", "started_at": "t0"})
@@ -84,3 +88,42 @@ async def test_a_bad_write_is_counted_and_does_not_block_the_rest(tmp_path: Path
     worker.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await worker
+
+
+async def test_a_failing_disk_is_retried_not_dropped(tmp_path: Path) -> None:
+    call_log = SqliteCallLog(str(tmp_path / "calls.db"))
+    await call_log.open()
+    worker = asyncio.create_task(call_log.run())
+    await call_log.flush()
+    failures = 2
+
+    def flaky(store: CallStore) -> None:
+        nonlocal failures
+        if failures:
+            failures -= 1
+            raise sqlite3.OperationalError("database or disk is full")
+        store.call_started({"call_id": "c1", "channel_id": "c1", "started_at": "t0"})
+
+    call_log._put(flaky)
+    await asyncio.wait_for(call_log.flush(), 10)
+    assert await call_log.query(lambda s: s.get_call("c1")) is not None
+    assert call_log.failed == 0 and not call_log.retrying
+    worker.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await worker
+
+
+async def test_a_database_that_cannot_open_fails_at_once(tmp_path: Path) -> None:
+    call_log = SqliteCallLog(str(tmp_path / "missing-dir" / "calls.db"))
+    with pytest.raises(sqlite3.OperationalError):
+        await call_log.open()
+    with pytest.raises(CallLogDown):
+        await call_log.flush()
+
+
+async def test_a_full_queue_counts_what_it_drops_instead_of_growing() -> None:
+    call_log = SqliteCallLog(":memory:", max_queued=3)
+    for n in range(5):
+        call_log.event("c1", AT, "dtmf", {"n": n})
+    assert call_log.dropped == 2
+    assert not call_log.healthy

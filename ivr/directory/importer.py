@@ -1,0 +1,63 @@
+"""``ivr directory import FILE.csv``: a force's export into routing_rules/directory.yaml.
+
+All-or-nothing on purpose: the whole CSV is validated first and every bad
+row is reported by line; on any error the live directory is left untouched,
+and on success it is replaced atomically, so a running IVR reloading the
+file never sees half an import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ivr.directory.model import Directory, DirectoryError
+
+__all__ = ["ImportReport", "import_csv"]
+
+HEADER = """Voice-activated directory: imported from {source}; edit here or re-import.
+Layout: entries: [ {{id, kind: person|department, name, rank, first_name?, surname?, team,
+aliases, extension, hours}} ]; see ivr/directory/model.py."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did; ``errors`` ("file:line: message") empty means it was written."""
+
+    source: Path
+    dest: Path
+    people: int = 0
+    departments: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def written(self) -> bool:
+        return self.ok
+
+    def summary(self) -> str:
+        if self.errors:
+            return f"{self.source}: {len(self.errors)} error(s); {self.dest} not changed"
+        return (
+            f"{self.dest}: {self.people} people, {self.departments} departments from {self.source}"
+        )
+
+
+def import_csv(
+    src: Path, dest: Path, progress: Callable[[int], None] | None = None
+) -> ImportReport:
+    """Validate ``src`` entirely, then write ``dest`` atomically, or write nothing."""
+    try:
+        directory = Directory.load_csv(src, progress)
+    except DirectoryError as exc:
+        return ImportReport(src, dest, errors=list(exc.errors))
+    try:
+        directory.to_yaml(dest, HEADER.format(source=src.name))
+    except OSError as exc:
+        return ImportReport(src, dest, errors=[f"{dest}:0: cannot write: {exc.strerror}"])
+    people = sum(1 for e in directory if e.kind == "person")
+    return ImportReport(src, dest, people=people, departments=len(directory) - people)

@@ -1,0 +1,69 @@
+"""Police ranks: canonical codes and the ways callers and force exports say them.
+
+The directory stores one code per person so that "Detective Constable",
+"DC" and "d c" in a CSV all mean the same thing, and so that the matcher can
+tell "sergeant Patel" from "PC Patel" whatever words the caller used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+__all__ = ["RANKS", "RANK_TITLES", "rank_code"]
+
+RANKS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "PC": ("pc", "police constable", "constable"),
+        "DC": ("dc", "detective constable"),
+        "PS": ("ps", "sergeant", "sarge", "police sergeant", "sgt"),
+        "DS": ("ds", "detective sergeant"),
+        "INSP": ("inspector", "insp", "police inspector"),
+        "DI": ("di", "detective inspector"),
+        "CI": ("chief inspector", "ci"),
+        "DCI": ("dci", "detective chief inspector"),
+        "SUPT": ("superintendent", "super", "supt"),
+        "CH_SUPT": ("chief superintendent", "chief super", "ch supt"),
+        "PCSO": ("pcso", "police community support officer", "community support officer"),
+        "STAFF": (),
+    }
+)
+
+# How a rank is said before a name in prompts ("Did you say Sergeant Ali Khan?").
+RANK_TITLES: Mapping[str, str] = MappingProxyType(
+    {
+        "PC": "PC",
+        "DC": "DC",
+        "PS": "Sergeant",
+        "DS": "DS",
+        "INSP": "Inspector",
+        "DI": "DI",
+        "CI": "Chief Inspector",
+        "DCI": "DCI",
+        "SUPT": "Superintendent",
+        "CH_SUPT": "Chief Superintendent",
+        "PCSO": "PCSO",
+        "STAFF": "",
+    }
+)
+
+_LOOKUP: dict[str, str] = {}
+for _code, _forms in RANKS.items():
+    _LOOKUP[_code.lower()] = _code
+    _LOOKUP[_code.lower().replace("_", " ")] = _code
+    for _form in _forms:
+        _LOOKUP[_form] = _code
+_LOOKUP.update({"staff": "STAFF", "civilian": "STAFF", "police staff": "STAFF"})
+
+
+def rank_code(value: str) -> str | None:
+    """The canonical code for a code or spoken form ("Detective Constable" -> "DC").
+
+    Case, dots and extra spaces are ignored ("D.C.", "det constable" is not
+    guessed). None when the rank is unknown, so importers can report the row.
+    """
+    key = " ".join(value.lower().replace(".", "").replace("_", " ").split())
+    code = _LOOKUP.get(key)
+    if code is None and key and all(len(part) == 1 for part in key.split()):
+        code = _LOOKUP.get(key.replace(" ", ""))  # "d c" as typed or transcribed
+    return code

@@ -1,0 +1,237 @@
+"""Everything the engine needs, loaded and cross-checked as one unit.
+
+A ruleset is five files that name each other (rules name schedules, intents
+and directory entries; the directory names schedules; cases name officers).
+Loading them together, and refusing the lot if any name dangles, is what
+lets a running app swap in an edited ruleset safely: ``load_bundle`` returns
+a complete, valid bundle or raises ``BundleError`` with every error.
+
+A folder need only hold the files an admin changed; the rest come from the
+shipped defaults in ``routing_rules/``, so a test folder can be one file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ivr.directory import Directory
+from ivr.routing.cases import CaseBook
+from ivr.routing.model import Candidate, Hypothesis
+from ivr.routing.rules import RulesError, RuleSet
+from ivr.routing.schedules import Schedules, SchedulesError
+from ivr.yamlfile import YamlError
+
+DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "routing_rules"
+FILES = ("directory", "cases.csv", "intents.yaml", "rules.yaml", "schedules.yaml")
+
+
+class BundleError(ValueError):
+    """Some file of the ruleset is invalid; ``errors`` lists every 'file:line: message'."""
+
+    error_id = "routing-bundle-invalid"
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+# --- matchers as the engine uses them (the real ones satisfy these; tests pin scores) ----
+
+
+class MatcherLike(Protocol):
+    def match(self, hypotheses: Sequence[Hypothesis], limit: int = 5) -> list[Candidate]: ...
+
+
+class IntentMatchLike(Protocol):
+    @property
+    def intent(self) -> str: ...
+    @property
+    def destination(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def example(self) -> str: ...
+    @property
+    def matched(self) -> str: ...
+    @property
+    def emergency(self) -> bool: ...
+
+
+class IntentLike(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def destination(self) -> str: ...
+
+
+class IntentsLike(Protocol):
+    @property
+    def intents(self) -> Sequence[IntentLike]: ...
+    def match(self, hypotheses: Sequence[Hypothesis]) -> Sequence[IntentMatchLike]: ...
+    def emergency_cue(self, hypotheses: Sequence[Hypothesis]) -> IntentMatchLike | None: ...
+
+
+@dataclass(frozen=True)
+class RoutingBundle:
+    directory: Directory
+    matcher: MatcherLike
+    intents: IntentsLike
+    cases: CaseBook
+    rules: RuleSet
+    schedules: Schedules
+    source: str = ""
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.rules.rules)} rules, {len(self.intents.intents)} intents,"
+            f" {len(self.directory)} directory entries, {len(self.cases)} cases,"
+            f" {len(self.schedules.names)} schedules"
+        )
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+def resolve_files(folder: Path | None) -> tuple[dict[str, Path], list[str]]:
+    """Which file each part comes from: the folder's own, else the shipped default."""
+    errors: list[str] = []
+    chosen: dict[str, Path] = {}
+    roots = [DEFAULT_FOLDER] if folder is None else [folder, DEFAULT_FOLDER]
+    if folder is not None and not folder.is_dir():
+        errors.append(f"{folder}:0: not a folder")
+        roots = [DEFAULT_FOLDER]
+    for part in FILES:
+        for root in roots:
+            if part == "directory":
+                found = [root / n for n in ("directory.yaml", "directory.csv")]
+                present = [p for p in found if p.is_file()]
+                if len(present) == 2:
+                    errors.append(
+                        f"{root}/directory.csv:0: both directory.yaml and directory.csv; keep one"
+                    )
+                if present:
+                    chosen[part] = present[0]
+                    break
+            elif (root / part).is_file():
+                chosen[part] = root / part
+                break
+        else:
+            errors.append(f"{roots[-1] / part}:0: missing (and no shipped default)")
+    return chosen, errors
+
+
+def _errors_of(exc: Exception) -> list[str]:
+    listed = getattr(exc, "errors", None)
+    if isinstance(listed, list) and listed:
+        return [str(e) for e in listed]
+    return [str(exc)]
+
+
+def load_bundle(folder: Path | None = None) -> RoutingBundle:
+    """A complete, cross-checked bundle, or BundleError listing every error."""
+    from ivr.directory import DirectoryMatcher
+    from ivr.routing.intents import IntentMatcher
+
+    files, errors = resolve_files(folder)
+    directory = intents = cases = rules = schedules = None
+    try:
+        if "directory" in files:
+            path = files["directory"]
+            directory = (
+                Directory.load_csv(path) if path.suffix == ".csv" else Directory.load_yaml(path)
+            )
+    except (ValueError, YamlError) as exc:
+        errors.extend(_errors_of(exc))
+    try:
+        if "intents.yaml" in files:
+            intents = IntentMatcher.load(files["intents.yaml"])
+    except ValueError as exc:
+        errors.extend(_errors_of(exc))
+    try:
+        if "cases.csv" in files:
+            cases = CaseBook.load_csv(files["cases.csv"])
+    except ValueError as exc:
+        errors.extend(_errors_of(exc))
+    try:
+        if "rules.yaml" in files:
+            rules = RuleSet.load(files["rules.yaml"])
+    except RulesError as exc:
+        errors.extend(exc.errors)
+    try:
+        if "schedules.yaml" in files:
+            schedules = Schedules.load(files["schedules.yaml"])
+    except SchedulesError as exc:
+        errors.extend(exc.errors)
+    parts = (directory, intents, cases, rules, schedules)
+    if all(p is not None for p in parts):
+        assert directory and intents and cases and rules and schedules
+        errors.extend(cross_check(directory, intents, cases, rules, schedules, files))
+    if errors:
+        raise BundleError(errors)
+    assert directory is not None and intents is not None and cases is not None
+    assert rules is not None and schedules is not None
+    return RoutingBundle(
+        directory=directory,
+        matcher=DirectoryMatcher(directory),
+        intents=intents,
+        cases=cases,
+        rules=rules,
+        schedules=schedules,
+        source=str(folder or DEFAULT_FOLDER),
+    )
+
+
+def cross_check(
+    directory: Directory,
+    intents: IntentsLike,
+    cases: CaseBook,
+    rules: RuleSet,
+    schedules: Schedules,
+    files: dict[str, Path],
+) -> list[str]:
+    """Names one file uses that another lacks: schedules, intents, entries, officers."""
+    ids = frozenset(e.id for e in directory.entries)
+    teams = frozenset(e.team for e in directory.entries if e.team)
+    names = schedules.names
+    errors = rules.cross_check(names, frozenset(i.name for i in intents.intents), ids, teams)
+    where = files.get("directory", Path("directory"))
+    for entry in directory.entries:
+        if entry.hours and entry.hours not in names:
+            errors.append(
+                f"{where}:{_line_of_entry(where, entry.id)}: entry {entry.id!r}:"
+                f" unknown schedule {entry.hours!r} (not in schedules.yaml)"
+            )
+    for intent in intents.intents:
+        dest = intent.destination
+        if dest.startswith("directory:") and dest[len("directory:") :] not in ids:
+            errors.append(
+                f"{files.get('intents.yaml')}:0: intent {intent.name!r}: unknown directory"
+                f" entry {dest!r}"
+            )
+    return errors
+
+
+def _line_of_entry(path: Path, entry_id: str) -> int:
+    """The line that defines ``entry_id`` (the loaders keep no lines once valid)."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 0
+    pattern = re.compile(rf"""(^|[{{\s-])id:\s*['"]?{re.escape(entry_id)}['"]?\s*([,}}]|$)""")
+    for number, text in enumerate(lines, 1):
+        if text.startswith(f"{entry_id},") or pattern.search(text):
+            return number
+    return 0
+
+
+def check_bundle(folder: Path) -> list[str]:
+    """Every error of every file in ``folder`` (with defaults for missing files); [] if valid."""
+    try:
+        load_bundle(folder)
+    except BundleError as exc:
+        return list(exc.errors)
+    return []

@@ -1,0 +1,139 @@
+"""Which officer is in charge of which crime reference.
+
+Update requests ("any news on my crime?") are a large share of 101 demand;
+with the reference the engine can send the caller straight to the officer
+in charge. The case book is a CSV exported from the records system:
+``reference,officer_id,status`` (extra columns are ignored so an export
+with more fields still loads). Like every data file, all problems are
+collected with "file:line: message" and raised together, never half-loaded.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ivr.routing.references import is_reference, parse_reference
+
+__all__ = ["Case", "CaseBook", "CasesError"]
+
+REQUIRED_COLUMNS = ("reference", "officer_id", "status")
+
+
+class CasesError(ValueError):
+    """cases.csv is invalid; ``errors`` lists every 'file:line: message'."""
+
+    error_id = "cases-invalid"
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    reference: str  # canonical, "42/18734/24"
+    officer_id: str  # a directory entry id
+    status: str
+
+
+class CaseBook:
+    """Cases by canonical reference."""
+
+    def __init__(self, cases: Iterable[Case] = ()) -> None:
+        self._cases: dict[str, Case] = {}
+        for case in cases:
+            self._cases[case.reference] = case
+
+    @classmethod
+    def load_csv(cls, path: Path) -> CaseBook:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise CasesError([f"{path}:0: cannot read: {exc.strerror}"]) from exc
+        except UnicodeDecodeError as exc:
+            raise CasesError([f"{path}:0: not UTF-8 text ({exc.reason})"]) from exc
+        return cls.parse_csv(text, str(path))
+
+    @classmethod
+    def parse_csv(cls, text: str, source: str = "<string>") -> CaseBook:
+        errors: list[str] = []
+        cases: list[Case] = []
+        first_line: dict[str, int] = {}
+        reader = csv.reader(text.removeprefix("\ufeff").splitlines())
+        header: list[str] | None = None
+        try:
+            for row in reader:
+                line = reader.line_num
+                if not row or all(not cell.strip() for cell in row):
+                    continue
+                if header is None:
+                    header = [cell.strip().lower() for cell in row]
+                    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+                    if missing:
+                        errors.append(
+                            f"{source}:{line}: header lacks {', '.join(missing)}"
+                            f" (expected {','.join(REQUIRED_COLUMNS)})"
+                        )
+                        break
+                    continue
+                case = _row(row, header, source, line, errors)
+                if case is None:
+                    continue
+                if case.reference in first_line:
+                    errors.append(
+                        f"{source}:{line}: duplicate reference {case.reference}"
+                        f" (first on line {first_line[case.reference]})"
+                    )
+                    continue
+                first_line[case.reference] = line
+                cases.append(case)
+        except csv.Error as exc:
+            errors.append(f"{source}:{reader.line_num}: {exc}")
+        if header is None and not errors:
+            errors.append(f"{source}:1: empty file (expected header {','.join(REQUIRED_COLUMNS)})")
+        if errors:
+            raise CasesError(errors)
+        return cls(cases)
+
+    def get(self, reference: str) -> Case | None:
+        """The case for a canonical reference, or for one still in spoken/keyed form."""
+        case = self._cases.get(reference)
+        if case is None and not is_reference(reference):
+            parsed = parse_reference(reference)
+            case = self._cases.get(parsed) if parsed else None
+        return case
+
+    def __len__(self) -> int:
+        return len(self._cases)
+
+    def __iter__(self) -> Iterator[Case]:
+        return iter(self._cases.values())
+
+    def __contains__(self, reference: object) -> bool:
+        return isinstance(reference, str) and self.get(reference) is not None
+
+
+def _row(
+    row: list[str], header: list[str], source: str, line: int, errors: list[str]
+) -> Case | None:
+    values = {name: (row[i].strip() if i < len(row) else "") for i, name in enumerate(header)}
+    bad = False
+    for column in REQUIRED_COLUMNS:
+        if not values.get(column):
+            errors.append(f"{source}:{line}: empty {column}")
+            bad = True
+    reference = values.get("reference", "")
+    if reference and not is_reference(reference):
+        hint = parse_reference(reference)
+        suggestion = f" (did you mean {hint}?)" if hint else ""
+        errors.append(
+            f"{source}:{line}: reference {reference!r} is not FF/SSSSS/YY"
+            f" (2-digit force / 4-7 digit serial / 2-digit year){suggestion}"
+        )
+        bad = True
+    if bad:
+        return None
+    return Case(reference=reference, officer_id=values["officer_id"], status=values["status"])

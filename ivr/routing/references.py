@@ -1,0 +1,86 @@
+"""Crime references from speech, typed text or keyed digits.
+
+A reference is ``FF/SSSSS/YY``: a 2-digit force code, a 4 to 7 digit serial
+and a 2-digit year, canonically written ``42/18734/24``. Callers say it in
+many ways ("forty two stroke one eight seven three four stroke twenty
+four"), ASR splits or glues the digits unpredictably, and the keypad has no
+"/" so ``*`` or ``#`` stand in. The parser therefore looks at runs of digits
+separated only by separators or spaces and:
+
+1. if explicit separators ("/", "*", "#", "stroke", "slash") cut the run into
+   exactly three groups, the groups must be 2 / 4-7 / 2 (or a 4-digit year
+   "2024", whose last two digits are kept);
+   Three marked groups of the wrong shape ("4/18734/24") are not re-cut.
+2. otherwise all digits of the run are joined and, if there are 8 to 11,
+   read as force (first 2), year (last 2) and serial (the rest), which is
+   how "4218734#24" or "forty two one eight seven three four two four" end
+   up. An 11-digit run starting with 0 is a UK phone number, not a reference.
+
+Anything else is not a reference (None). It never raises: it runs on
+whatever a caller says or keys.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ivr.routing.text import words_to_digits
+
+__all__ = ["is_reference", "parse_reference"]
+
+_CANONICAL = re.compile(r"[0-9]{2}/[0-9]{4,7}/[0-9]{2}")
+# A run: digit groups joined by separators or single spaces, nothing else.
+_RUN = re.compile(r"[0-9]+(?:\s*[/*#]\s*[0-9]+|\s+[0-9]+)*")
+_SEPARATORS = re.compile(r"\s*[/*#]\s*")
+
+
+def is_reference(value: str) -> bool:
+    """True for a canonical reference such as "42/18734/24"."""
+    return _CANONICAL.fullmatch(value) is not None
+
+
+def _from_groups(groups: list[str]) -> str | None:
+    if len(groups) != 3:
+        return None
+    force, serial, year = groups
+    if len(year) == 4 and year.startswith("20"):
+        year = year[2:]
+    if len(force) == 2 and 4 <= len(serial) <= 7 and len(year) == 2:
+        return f"{force}/{serial}/{year}"
+    return None
+
+
+def _from_digits(digits: str) -> str | None:
+    if not 8 <= len(digits) <= 11:
+        return None
+    if len(digits) == 11 and digits.startswith("0"):
+        return None  # 01234 567890, 07700 900123: a phone number
+    return f"{digits[:2]}/{digits[2:-2]}/{digits[-2:]}"
+
+
+def _parse_run(run: str) -> str | None:
+    run = run.strip()
+    if _SEPARATORS.search(run):
+        groups = [re.sub(r"\s+", "", g) for g in _SEPARATORS.split(run)]
+        groups = [g for g in groups if g]
+        if len(groups) == 3:
+            # The caller marked the groups; trust them rather than re-cut.
+            return _from_groups(groups)
+        # Only one separator (e.g. "4218734#24", or a trailing "#"): the
+        # digits alone decide.
+    spaced = run.split()
+    if len(spaced) == 3:
+        found = _from_groups(spaced)
+        if found is not None:
+            return found
+    return _from_digits(re.sub(r"[^0-9]", "", run))
+
+
+def parse_reference(text_or_digits: str) -> str | None:
+    """The canonical reference in ``text_or_digits`` ("42/18734/24"), or None."""
+    text = words_to_digits(text_or_digits)
+    for match in _RUN.finditer(text):
+        found = _parse_run(match.group())
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,246 @@
+"""Text normalisation shared by the routing parts.
+
+Callers' words arrive as ASR hypotheses, typed text or keyed digits; the
+directory, the intents and the reference parser must compare them on the
+same footing, so they all go through :func:`normalise` (lower case, no
+accents, no punctuation, "p c" -> "pc") and, when numbers matter,
+:func:`words_to_digits` ("four two stroke ..." -> "42/...").
+
+``normalise`` leaves number words alone on purpose: "can I speak to
+someone" must not turn into "1"-something, and intents are matched on words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "DIGIT_WORDS",
+    "digits_to_words",
+    "normalise",
+    "tokens",
+    "words_to_digits",
+]
+
+_APOSTROPHES = re.compile(r"[\u2019\u2018\u02bc'`]")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_SINGLE_LETTER_PARTS = frozenset({"a", "i"})  # real words; not glued on at the start of a run
+
+
+def _fold(text: str) -> str:
+    """Case-fold and drop accents, so "Zoë" and "zoe" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _join_letter_runs(words: list[str]) -> list[str]:
+    """Glue spelt-out letters: "p c" -> "pc", "d c i" -> "dci".
+
+    ASR and typists both split ranks into letters. A leading "a" or "i" stays
+    a word ("a p c" -> "a pc") because those are far more often words.
+    """
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        while len(run) > 2 and run[0] in _SINGLE_LETTER_PARTS:
+            out.append(run.pop(0))
+        if len(run) >= 2 and not (len(run) == 2 and run[0] in _SINGLE_LETTER_PARTS):
+            out.append("".join(run))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for word in words:
+        if len(word) == 1 and word.isalpha():
+            run.append(word)
+        else:
+            flush()
+            out.append(word)
+    flush()
+    return out
+
+
+def normalise(text: str) -> str:
+    """Lower case, no accents or punctuation, single spaces, spelt letters joined.
+
+    Apostrophes vanish inside words ("he's" -> "hes", "don't" -> "dont") so
+    contractions stay one token whatever quote character the ASR used.
+    """
+    folded = _APOSTROPHES.sub("", _fold(text))
+    words = _NON_WORD.sub(" ", folded).split()
+    return " ".join(_join_letter_runs(words))
+
+
+def tokens(text: str) -> list[str]:
+    """The words of ``normalise(text)``."""
+    return normalise(text).split()
+
+
+# --- numbers ---------------------------------------------------------------
+
+DIGIT_WORDS: dict[str, int] = {
+    "zero": 0,
+    "nought": 0,
+    "nil": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+}
+_ZERO_LETTERS = frozenset({"oh", "o"})  # zero only next to other digits
+_TEENS: dict[str, int] = {
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS: dict[str, int] = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fourty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_REPEATS = {"double": 2, "triple": 3, "treble": 3}
+_SLASH_WORDS = frozenset({"stroke", "slash", "oblique"})
+_SEPARATOR_CHARS = frozenset("/*#")
+_WORD_OR_SEPARATOR = re.compile(r"[a-z0-9]+|[/*#]")
+_NAMES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+def _is_digitish(word: str) -> bool:
+    return (
+        word in DIGIT_WORDS
+        or word in _TEENS
+        or word in _TENS
+        or word in _ZERO_LETTERS
+        or word.isdigit()
+    )
+
+
+def _spoken_number(words: list[str], i: int) -> tuple[str, int] | None:
+    """Read one spoken number group at ``words[i]``: (its digits, words used).
+
+    Groups: a digit ("four", "oh"), a teen, a tens word with an optional unit
+    ("forty two"), "double/triple <digit>", "<digit> hundred [and] <n>".
+    Adjacent groups are concatenated by the caller, as people read references.
+    """
+    word = words[i]
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    if word in _REPEATS and (nxt in DIGIT_WORDS or nxt in _ZERO_LETTERS or nxt.isdigit()):
+        digit = "0" if nxt in _ZERO_LETTERS else str(DIGIT_WORDS.get(nxt, nxt))
+        if len(digit) == 1:
+            return digit * _REPEATS[word], 2
+    if word in _TENS:
+        if nxt in DIGIT_WORDS and DIGIT_WORDS[nxt] > 0:
+            return str(_TENS[word] + DIGIT_WORDS[nxt]), 2
+        return str(_TENS[word]), 1
+    if word in _TEENS:
+        return str(_TEENS[word]), 1
+    if word in DIGIT_WORDS:
+        if nxt == "hundred":
+            rest_at = i + 2
+            if rest_at < len(words) and words[rest_at] == "and":
+                rest_at += 1
+            if rest_at < len(words) and words[rest_at] in (_TENS.keys() | _TEENS.keys()):
+                rest = _spoken_number(words, rest_at)
+                if rest is not None:
+                    return f"{DIGIT_WORDS[word]}{int(rest[0]):02d}", rest_at - i + rest[1]
+            if rest_at < len(words) and words[rest_at] in DIGIT_WORDS and rest_at > i + 2:
+                return f"{DIGIT_WORDS[word]}0{DIGIT_WORDS[words[rest_at]]}", rest_at - i + 1
+            return f"{DIGIT_WORDS[word]}00", 2
+        return str(DIGIT_WORDS[word]), 1
+    if word in _ZERO_LETTERS:
+        return "0", 1
+    return None
+
+
+def words_to_digits(text: str) -> str:
+    """Spoken numbers as digits, runs glued: "four two stroke one eight" -> "42/18".
+
+    Adjacent spoken groups join into one run ("forty two" -> "42", "nineteen
+    eighty four" -> "1984", "double seven" -> "77"); "oh"/"o" is zero only
+    inside a run (so "oh no" stays words); "stroke", "slash" and "forward
+    slash" become "/", glued to their neighbours like typed "/", "*" and "#".
+    Typed digit strings stay separate tokens ("42 18734 24") so their
+    grouping survives for the reference parser. Other words are normalised.
+    """
+    folded = _APOSTROPHES.sub("", _fold(text))
+    words = _WORD_OR_SEPARATOR.findall(folded)
+    pieces: list[str] = []  # digit runs, separators and words, in order
+    glue_next = False  # the previous piece was a separator
+    spoken_run = False  # the last piece is a run built from number words
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word == "forward" and i + 1 < len(words) and words[i + 1] in _SLASH_WORDS:
+            i += 1
+            word = words[i]
+        if word in _SLASH_WORDS or word in _SEPARATOR_CHARS:
+            sep = "/" if word in _SLASH_WORDS else word
+            if pieces and (pieces[-1][-1].isdigit() or pieces[-1][-1] in _SEPARATOR_CHARS):
+                pieces[-1] += sep
+            else:
+                pieces.append(sep)
+            glue_next = True
+            spoken_run = False
+            i += 1
+            continue
+        if word.isdigit():
+            if glue_next and pieces:
+                pieces[-1] += word
+            else:
+                pieces.append(word)
+            glue_next = False
+            spoken_run = False
+            i += 1
+            continue
+        zero_ok = word not in _ZERO_LETTERS or (
+            spoken_run
+            or glue_next
+            or (i + 1 < len(words) and _is_digitish(words[i + 1]) and words[i + 1] not in {"o"})
+        )
+        group = _spoken_number(words, i) if zero_ok else None
+        if group is None:
+            pieces.append(word)
+            glue_next = False
+            spoken_run = False
+            i += 1
+            continue
+        digits, used = group
+        if (spoken_run or glue_next) and pieces:
+            pieces[-1] += digits
+        else:
+            pieces.append(digits)
+        glue_next = False
+        spoken_run = True
+        i += used
+    return " ".join(_join_letter_runs(pieces))
+
+
+def digits_to_words(digits: str) -> str:
+    """Digits read one at a time, "/" as "stroke": for prompts and ASR grammars."""
+    out: list[str] = []
+    for ch in digits:
+        if ch.isdigit():
+            out.append(_NAMES[int(ch)])
+        elif ch == "/":
+            out.append("stroke")
+    return " ".join(out)

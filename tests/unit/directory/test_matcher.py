@@ -1,0 +1,125 @@
+"""The matcher against the shipped directory, from a table of utterances."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ivr.directory import Directory, DirectoryMatcher
+from ivr.routing.model import Hypothesis
+from ivr.yamlfile import load_yaml
+
+ROOT = Path(__file__).resolve().parents[3]
+CASES: list[dict[str, Any]] = list(
+    load_yaml(Path(__file__).parent / "fixtures/utterances.yaml")["cases"]
+)
+MARGIN, LOW, HIGH = 0.05, 0.6, 0.85
+
+
+@pytest.fixture(scope="module")
+def matcher() -> DirectoryMatcher:
+    return DirectoryMatcher(Directory.load_yaml(ROOT / "routing_rules/directory.yaml"))
+
+
+def _hyps(case: dict[str, Any]) -> list[Hypothesis]:
+    if "nbest" in case:
+        return [Hypothesis(h["text"], float(h["confidence"])) for h in case["nbest"]]
+    return [Hypothesis(case["say"])]
+
+
+def _verdict(case: dict[str, Any], matcher: DirectoryMatcher) -> str | None:
+    """None when the case passes, else what went wrong."""
+    found = matcher.match(_hyps(case), limit=10)
+    ids = [c.destination.removeprefix("directory:") for c in found]
+    shown = [(i, c.score) for i, c in zip(ids, found, strict=True)][:4]
+    if case.get("none"):
+        return None if not found or found[0].score < 0.5 else f"expected no match, got {shown}"
+    if not found or found[0].score < LOW:
+        return f"nothing above {LOW}: {shown}"
+    close = [i for i, c in zip(ids, found, strict=True) if found[0].score - c.score <= MARGIN]
+    if "top" in case:
+        if ids[0] != case["top"] or len(close) > 1:
+            return f"expected {case['top']} clearly first, got {shown}"
+        if case.get("route") and found[0].score < HIGH:
+            return f"expected a score >= {HIGH}, got {shown}"
+        return None
+    expected = set(case["ambiguous"])
+    if len(close) < 2 or not set(close) <= expected:
+        return f"expected a tie among {sorted(expected)}, got {shown}"
+    return None
+
+
+@pytest.mark.parametrize(
+    "case", CASES, ids=[str(c.get("say") or c["nbest"][0]["text"]) for c in CASES]
+)
+def test_utterance(case: dict[str, Any], matcher: DirectoryMatcher) -> None:
+    problem = _verdict(case, matcher)
+    assert problem is None, problem
+
+
+def test_evidence_names_field_and_kind(matcher: DirectoryMatcher) -> None:
+    best = matcher.match([Hypothesis("pc jonson")])
+    assert "surname 'Johnson'" in best[0].evidence and "phonetic" in best[0].evidence
+    assert "rank PC" in best[0].evidence
+    exact = matcher.match([Hypothesis("gun licence")])[0]
+    assert exact.evidence.startswith("alias 'gun licence' exact")
+    assert exact.name == "Firearms Licensing"
+
+
+def test_sound_alike_below_exact(matcher: DirectoryMatcher) -> None:
+    scores = {c.destination: c.score for c in matcher.match([Hypothesis("smith")])}
+    assert scores["directory:john-smith"] > scores["directory:rachel-smyth"] >= 0.7
+
+
+def test_lower_confidence_alternative_counts_less(matcher: DirectoryMatcher) -> None:
+    alone = matcher.match([Hypothesis("pc johnston", 1.0)])
+    weak = matcher.match([Hypothesis("pc johnson", 1.0), Hypothesis("pc johnston", 0.25)])
+    johnston = {c.destination: c.score for c in weak}["directory:mark-johnston"]
+    assert johnston < alone[0].score
+
+
+def test_names_in_and_vocabulary(matcher: DirectoryMatcher) -> None:
+    assert matcher.names_in("can I speak to sergeant Patel")
+    assert matcher.names_in("firearms licensing please")
+    assert not matcher.names_in("my car was broken into")
+    assert {"johnston", "sergeant", "firearms", "burglary"} <= matcher.vocabulary
+
+
+def test_empty_and_limit(matcher: DirectoryMatcher) -> None:
+    assert matcher.match([]) == []
+    assert matcher.match([Hypothesis("   ")]) == []
+    assert len(matcher.match([Hypothesis("patel")], limit=2)) == 2
+
+
+def test_fixture_accuracy_is_reported(matcher: DirectoryMatcher) -> None:
+    passed = sum(_verdict(c, matcher) is None for c in CASES)
+    assert passed == len(CASES)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.text(max_size=80), st.floats(allow_nan=True, allow_infinity=True)),
+        max_size=4,
+    )
+)
+def test_never_raises_scores_in_range(alternatives: list[tuple[str, float]]) -> None:
+    matcher = _shared()
+    found = matcher.match([Hypothesis(t, c) for t, c in alternatives])
+    assert all(0.0 <= c.score <= 1.0 for c in found)
+    assert [c.score for c in found] == sorted((c.score for c in found), reverse=True)
+
+
+_MATCHER: list[DirectoryMatcher] = []
+
+
+def _shared() -> DirectoryMatcher:
+    if not _MATCHER:
+        _MATCHER.append(
+            DirectoryMatcher(Directory.load_yaml(ROOT / "routing_rules/directory.yaml"))
+        )
+    return _MATCHER[0]

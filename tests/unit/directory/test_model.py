@@ -1,0 +1,144 @@
+"""Loading the directory from YAML and CSV: every error with its line, nothing half-loaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ivr.directory import Directory, DirectoryError, rank_code
+from ivr.directory.importer import import_csv
+from ivr.directory.sample import sample_directory
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).resolve().parents[3]
+
+# bad file -> (line, fragment of the message)
+BAD = {
+    "duplicate_id.yaml": [(6, "duplicate id 'a' (first on line 2)")],
+    "bad_kind.yaml": [(3, "kind 'persn'")],
+    "unknown_rank.yaml": [(5, "unknown rank 'admiral'")],
+    "missing_name.yaml": [(2, "name is missing")],
+    "bad_id.yaml": [(2, "id 'Bad_Id' must be lower-case")],
+    "duplicate_key.yaml": [(5, "duplicate key 'name'")],
+    "wrong_type.yaml": [(5, "aliases must be a list"), (6, "extension must be a string")],
+}
+
+
+def test_good_file_loads() -> None:
+    d = Directory.load_yaml(FIXTURES / "good/directory.yaml")
+    assert len(d) == 3
+    sarah = d.get("sarah-johnson")
+    assert sarah is not None
+    assert (sarah.rank, sarah.first_name, sarah.surname) == ("PC", "Sarah", "Johnson")
+    assert sarah.spoken_name == "PC Sarah Johnson"
+    assert sarah.destination == "directory:sarah-johnson"
+    ann = d.get("ann-van-der-berg")
+    assert ann is not None and ann.rank == "DS" and ann.surname == "van der Berg"
+    assert ann.hours == "office-hours" and ann.aliases == ("Annie",)
+    fire = d.get("firearms-licensing")
+    assert fire is not None and fire.spoken_name == "Firearms Licensing" and fire.rank == ""
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_file_reports_lines(name: str) -> None:
+    path = FIXTURES / "bad" / name
+    with pytest.raises(DirectoryError) as info:
+        Directory.load_yaml(path)
+    assert info.value.error_id == "directory-invalid"
+    for line, fragment in BAD[name]:
+        assert any(e.startswith(f"{path}:{line}: ") and fragment in e for e in info.value.errors), (
+            info.value.errors
+        )
+
+
+def test_unknown_key_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "d.yaml"
+    path.write_text(
+        "entries:\n  - id: a\n    kind: department\n    name: X\n"
+        '    alias: [y]\n    extension: "1"\n'
+    )
+    with pytest.raises(DirectoryError, match="unknown key 'alias'"):
+        Directory.load_yaml(path)
+
+
+def test_rank_codes() -> None:
+    assert rank_code("Detective Constable") == "DC"
+    assert rank_code("d c") == "DC"
+    assert rank_code("D.S.") == "DS"
+    assert rank_code("sarge") == "PS"
+    assert rank_code("ch_supt") == "CH_SUPT"
+    assert rank_code("admiral") is None
+
+
+def test_yaml_round_trip_and_shipped_file_is_generated(tmp_path: Path) -> None:
+    d = sample_directory()
+    out = tmp_path / "directory.yaml"
+    d.to_yaml(out, "header")
+    assert Directory.load_yaml(out).entries == d.entries
+    shipped = Directory.load_yaml(ROOT / "routing_rules/directory.yaml")
+    assert shipped.entries == d.entries  # run scripts/make_directory.py after changing sample.py
+    people = [e for e in shipped if e.kind == "person"]
+    assert len(people) == 200 and len(shipped) - len(people) == 12
+    assert len({e.extension for e in shipped}) == len(shipped)
+
+
+CSV_GOOD = (
+    "\ufeffid,kind,name,rank,aliases,extension,hours,team,notes\n"
+    "sarah-johnson,person,Sarah Johnson,Detective Constable,,4101,,CID Burglary,ignored\n"
+    'firearms,department,Firearms Licensing,,"gun licence; shotgun certificate",'
+    "3001,office-hours,,x\n"
+    "\n"
+    "pat-staff,person,Pat Staff,,,4102,,,\n"
+)
+
+
+def test_csv_import_writes_yaml(tmp_path: Path) -> None:
+    src, dest = tmp_path / "in.csv", tmp_path / "out" / "directory.yaml"
+    src.write_text(CSV_GOOD, encoding="utf-8")
+    seen: list[int] = []
+    report = import_csv(src, dest, seen.append)
+    assert report.ok and report.people == 2 and report.departments == 1, report.errors
+    assert seen[-1] == 3
+    d = Directory.load_yaml(dest)
+    sarah = d.get("sarah-johnson")
+    assert sarah is not None and sarah.rank == "DC"
+    fire = d.get("firearms")
+    assert fire is not None and fire.aliases == ("gun licence", "shotgun certificate")
+    staff = d.get("pat-staff")
+    assert staff is not None and staff.rank == "STAFF" and staff.spoken_name == "Pat Staff"
+    assert not list(dest.parent.glob(".*.tmp"))
+
+
+def test_csv_bad_rows_reported_and_nothing_written(tmp_path: Path) -> None:
+    src, dest = tmp_path / "in.csv", tmp_path / "directory.yaml"
+    dest.write_text("entries: []\n")
+    src.write_text(
+        "id,kind,name,rank,aliases,extension,hours,team\n"
+        "ok-1,person,Good Name,PC,,4101,,\n"
+        "Bad Id,person,Some One,PC,,4102,,\n"
+        "ok-1,person,Dup Licate,PC,,4103,,\n"
+        'x-2,robot,"Multi\nLine",,,4104,,\n'
+        "x-3,person,,captain,,,,\n",
+        encoding="utf-8",
+    )
+    report = import_csv(src, dest)
+    assert not report.ok and not report.written
+    errors = report.errors
+    assert any(e.startswith(f"{src}:3: id 'Bad Id'") for e in errors), errors
+    assert any(e.startswith(f"{src}:4: duplicate id 'ok-1' (first on line 2)") for e in errors)
+    assert any(e.startswith(f"{src}:5: kind 'robot'") for e in errors), errors
+    assert {f"{src}:7: name is missing", f"{src}:7: extension is missing"} <= set(errors)
+    assert any(e.startswith(f"{src}:7: unknown rank 'captain'") for e in errors)
+    assert dest.read_text() == "entries: []\n"
+    assert "not changed" in report.summary()
+
+
+def test_csv_header_required(tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("sarah-johnson,person,Sarah Johnson,PC,,4101,,\n")
+    report = import_csv(src, tmp_path / "d.yaml")
+    assert report.errors and report.errors[0].startswith(f"{src}:1: header lacks column(s)")
+    assert not (tmp_path / "d.yaml").exists()
+    with pytest.raises(DirectoryError):
+        Directory.load_csv(tmp_path / "missing.csv")

@@ -1,0 +1,105 @@
+"""Stand-ins for the two matchers, so engine tests pin scores exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ivr.directory import Directory, DirectoryEntry
+from ivr.routing.bundle import RoutingBundle
+from ivr.routing.cases import Case, CaseBook
+from ivr.routing.model import Candidate, Hypothesis
+from ivr.routing.rules import RuleSet
+from ivr.routing.schedules import Schedules
+
+
+@dataclass
+class FakeMatcher:
+    """Text -> candidates (best first), as the real matcher would score them."""
+
+    table: Mapping[str, Sequence[tuple[str, float]]] = field(default_factory=dict)
+
+    def match(self, hypotheses: Sequence[Hypothesis], limit: int = 5) -> list[Candidate]:
+        for h in hypotheses:
+            if h.text in self.table:
+                return [Candidate(f"directory:{i}", i, s) for i, s in self.table[h.text]][:limit]
+        return []
+
+
+@dataclass(frozen=True)
+class Match:
+    intent: str
+    destination: str
+    score: float
+    example: str
+    matched: str
+    emergency: bool = False
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    destination: str
+
+
+@dataclass
+class FakeIntents:
+    table: Mapping[str, tuple[str, str, float]] = field(default_factory=dict)  # text -> intent
+    cues: Sequence[str] = ("knife", "fire")
+    intents: Sequence[Intent] = (
+        Intent("report_crime", "rc"),
+        Intent("incident", "fcr"),
+        Intent("online", "online"),
+        Intent("emergency", "emergency"),
+    )
+
+    def match(self, hypotheses: Sequence[Hypothesis]) -> list[Match]:
+        for h in hypotheses:
+            if h.text in self.table:
+                name, dest, score = self.table[h.text]
+                return [Match(name, dest, score, f"example for {name}", h.text)]
+        return []
+
+    def emergency_cue(self, hypotheses: Sequence[Hypothesis]) -> Match | None:
+        for h in hypotheses:
+            for cue in self.cues:
+                if cue in h.text:
+                    return Match("emergency", "emergency", 1.0, cue, h.text, emergency=True)
+        return None
+
+
+SCHEDULES = """
+schedules:
+  rc-hours: {hours: {mon-fri: "08:00-20:00", sat: "09:00-17:00"}, bank_holidays: closed}
+  office-hours: {hours: {mon-fri: "09:00-17:00"}}
+  switchboard: always
+"""
+
+
+def fake_bundle(
+    rules: str = "rules: []\n",
+    *,
+    entries: Sequence[DirectoryEntry] = (),
+    names: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+    intents: Mapping[str, tuple[str, str, float]] | None = None,
+    cases: Sequence[Case] = (),
+    schedules: str = SCHEDULES,
+) -> RoutingBundle:
+    return RoutingBundle(
+        directory=Directory(list(entries)),
+        matcher=FakeMatcher(names or {}),
+        intents=FakeIntents(intents or {}),
+        cases=CaseBook(cases),
+        rules=RuleSet.parse(rules),
+        schedules=Schedules.parse(schedules),
+        source="fake",
+    )
+
+
+def person(entry_id: str, name: str, team: str = "", hours: str = "") -> DirectoryEntry:
+    first, _, surname = name.rpartition(" ")
+    return DirectoryEntry(entry_id, "person", name, "PC", first, surname, team, (), "4100", hours)
+
+
+def department(entry_id: str, name: str, hours: str = "") -> DirectoryEntry:
+    return DirectoryEntry(entry_id, "department", name, extension="3000", hours=hours)

@@ -1,0 +1,85 @@
+"""`ivr route` and `ivr rules check`, through ivr.cli.main as a user runs them."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from ivr.cli import main
+from ivr.routing.bundle import DEFAULT_FOLDER
+
+CASES = Path(__file__).parent / "fixtures" / "bundle"
+TUESDAY = "2026-11-24T10:00"
+
+
+def test_route_text_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["route", "--text", "I want to report a burglary", "--at", TUESDAY, "--json",
+                 "--wait", "rc=14"])  # fmt: skip
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert (out["action"], out["destination"], out["intent"], out["rule"]) == (
+        "route", "rc", "report_crime", "rc-long-wait",
+    )  # fmt: skip
+    assert out["offers"] == ["callback", "deflect-sms"]
+    assert "candidates" in out and "rc wait 14 min > 10 min" in out["reason"]
+
+
+def test_route_readable_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["route", "--text", "PC Johnson please", "--at", TUESDAY]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("route → directory:sarah-johnson   (rule directory-high)")
+    assert "  why: directory PC Sarah Johnson" in out and "candidate 0.91 PC Sarah Johnson" in out
+
+
+def test_route_digits_and_a_rules_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["route", "--digits", "4218734#24", "--rules", str(CASES), "--json", "--at", TUESDAY]
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["destination"] == "directory:sarah-johnson"
+
+
+def test_route_reads_stdin_as_json_lines(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("he has a gun\n\nlost my phone\n"))
+    assert main(["route", "--at", TUESDAY, "--flag", "vulnerable"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["text"], r["destination"]) for r in lines] == [
+        ("he has a gun", "emergency"),
+        ("lost my phone", "rc"),  # vulnerable callers are not deflected
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--text", "x", "--at", "tuesday"], "is not an ISO time"),
+        (["--text", "x", "--wait", "rc"], "expected NAME=VALUE"),
+        (["--text", "x", "--wait", "rc=soon"], "is not a number"),
+        (["--text", "x", "--attempt", "0"], "--attempt must be >= 1"),
+        (["--text", "x", "--rules", "/nonexistent/rules"], "not a folder"),
+    ],
+)
+def test_route_bad_input_exits_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert main(["route", *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_rules_check_ok_prints_a_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "check", str(DEFAULT_FOLDER)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("OK: ") and "rules," in out and "intents," in out and "schedules" in out
+    assert main(["rules", "check"]) == 0
+
+
+def test_rules_check_prints_each_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "rules.yaml").write_text("rules:\n  - name: a\n    then: {offer: pizza}\n")
+    assert main(["rules", "check", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert f"{tmp_path}/rules.yaml:3: rule 'a' then.offer: 'pizza'" in captured.out
+    assert "1 error(s)" in captured.err

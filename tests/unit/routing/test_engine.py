@@ -1,0 +1,296 @@
+"""RoutingEngine logic against pinned matcher scores; the shipped bundle: test_decisions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ivr.routing.cases import Case
+from ivr.routing.engine import RoutingEngine
+from ivr.routing.model import CallerContext, Hypothesis, Override, RoutingInputs
+from tests.unit.routing.fakes import department, fake_bundle, person
+
+LONDON = ZoneInfo("Europe/London")
+TUESDAY_10 = datetime(2030, 1, 8, 10, 0, tzinfo=LONDON)
+TUESDAY_22 = datetime(2030, 1, 8, 22, 0, tzinfo=LONDON)
+
+RULES = """
+thresholds: {high: 0.85, low: 0.6, margin: 0.05, intent: 0.5, reprompt_limit: 2}
+alternatives: {sam-closed: fcr, Night Team: online}
+rules:
+  - name: nuisance
+    when: {caller: nuisance, destination: [rc, online]}
+    then: {route: switchboard}
+  - name: rc-closed
+    when: {destination: rc, closed: rc-hours}
+    then: {divert: fcr, continue: true}
+  - name: overridden
+    when: {override: true}
+    then: {message: incident_divert, continue: true}
+  - name: rc-long-wait
+    when: {destination: rc, wait_above: 10}
+    then: {offer: [callback, deflect-sms]}
+  - name: fcr-long-wait
+    when: {destination: fcr, wait_above: 15}
+    then: {offer: callback}
+"""
+
+ENTRIES = [
+    person("sarah-johnson", "Sarah Johnson"),
+    person("david-johnson", "David Johnson"),
+    person("sam-closed", "Sam Closed", team="Day Team", hours="office-hours"),
+    person("nina-night", "Nina Night", team="Night Team", hours="office-hours"),
+    person("dan-day", "Dan Day", team="Day Team", hours="office-hours"),
+    person("lone-wolf", "Lone Wolf", team="Nobody", hours="office-hours"),
+    department("day-team", "Day Team"),
+]
+NAMES = {
+    "sarah johnson": [("sarah-johnson", 0.95), ("david-johnson", 0.6)],
+    "johnson": [("sarah-johnson", 0.86), ("david-johnson", 0.84), ("mark", 0.5)],
+    "sarah jonsen": [("sarah-johnson", 0.7), ("david-johnson", 0.4)],
+    "sam": [("sam-closed", 0.9)],
+    "nina": [("nina-night", 0.9)],
+    "dan": [("dan-day", 0.9)],
+    "lone": [("lone-wolf", 0.9)],
+    "report burglary": [("day-team", 0.45)],
+    "burglary team": [("day-team", 0.7)],
+    "gibberish": [("sarah-johnson", 0.3)],
+    "knife johnson": [("sarah-johnson", 0.95)],
+}
+INTENTS = {
+    "report burglary": ("report_crime", "rc", 0.91),
+    "burglary team": ("report_crime", "rc", 0.8),
+    "something happening": ("incident", "fcr", 0.7),
+    "weak": ("online", "online", 0.3),
+    "lost phone": ("online", "online", 0.9),
+}
+CASES = [
+    Case("42/18734/24", "sarah-johnson", "under investigation"),
+    Case("42/55555/25", "retired", "closed"),
+]
+
+
+@pytest.fixture(scope="module")
+def engine() -> RoutingEngine:
+    return RoutingEngine(
+        fake_bundle(RULES, entries=ENTRIES, names=NAMES, intents=INTENTS, cases=CASES)
+    )
+
+
+def say(*texts: str, at: datetime = TUESDAY_10, **kw: object) -> RoutingInputs:
+    return RoutingInputs(at=at, hypotheses=tuple(Hypothesis(t) for t in texts), **kw)  # type: ignore[arg-type]  # test helper
+
+
+def key(digits: str, at: datetime = TUESDAY_10, **kw: object) -> RoutingInputs:
+    return RoutingInputs(at=at, digits=digits, **kw)  # type: ignore[arg-type]  # test helper
+
+
+# --- 1. emergency outranks everything -------------------------------------------------------
+
+
+def test_an_emergency_cue_in_any_alternative_wins(engine: RoutingEngine) -> None:
+    d = engine.decide(say("sarah johnson", "knife johnson"))
+    assert (d.action, d.destination, d.rule) == ("route", "emergency", "emergency-cue")
+    assert d.message == "emergency_advice"
+    assert "knife" in d.reason
+
+
+def test_emergency_outranks_keys_references_overrides_and_rules(engine: RoutingEngine) -> None:
+    d = engine.decide(
+        RoutingInputs(
+            at=TUESDAY_22,
+            hypotheses=(Hypothesis("there is a fire 42/18734/24", 0.2),),
+            digits="1",
+            caller=CallerContext("0700", frozenset({"nuisance"})),
+            overrides=(Override("emergency", "switchboard", "nope"),),
+        )
+    )
+    assert (d.destination, d.rule, d.offers) == ("emergency", "emergency-cue", ())
+
+
+@pytest.mark.parametrize("digits", ["9", "99", "999"])
+def test_key_nine_is_emergency(engine: RoutingEngine, digits: str) -> None:
+    d = engine.decide(key(digits))
+    assert (d.destination, d.rule, d.message) == (
+        "emergency",
+        "keypad-emergency",
+        "emergency_advice",
+    )
+
+
+# --- 2. keys --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("digits", "destination"), [("1", "rc"), ("2", "fcr"), ("5", "online"), ("0", "switchboard")]
+)
+def test_keypad_routes(engine: RoutingEngine, digits: str, destination: str) -> None:
+    d = engine.decide(key(digits))
+    assert (d.action, d.destination, d.rule) == ("route", destination, "keypad")
+    assert f"pressed {digits}" in d.reason
+
+
+@pytest.mark.parametrize(("digits", "ask"), [("3", "reference"), ("4", "name")])
+def test_keys_that_ask_for_more(engine: RoutingEngine, digits: str, ask: str) -> None:
+    d = engine.decide(key(digits))
+    assert (d.action, d.destination, d.rule, d.message) == (
+        "reprompt",
+        None,
+        "keypad-ask",
+        f"ask_{ask}",
+    )
+    assert d.evidence["ask"] == ask
+
+
+def test_a_wrong_key_reprompts_then_goes_to_a_person(engine: RoutingEngine) -> None:
+    d = engine.decide(key("7"))
+    assert (d.action, d.rule, d.message) == ("reprompt", "no-match", "invalid_choice")
+    d = engine.decide(key("7", attempt=2))
+    assert (d.action, d.destination, d.rule) == ("route", "switchboard", "reprompt-limit")
+
+
+def test_a_keyed_reference_reaches_the_officer(engine: RoutingEngine) -> None:
+    d = engine.decide(key("4218734#24"))
+    assert (d.destination, d.rule) == ("directory:sarah-johnson", "reference-officer")
+    assert d.evidence["reference"] == "42/18734/24"
+
+
+# --- 3. crime references --------------------------------------------------------------------
+
+
+def test_reference_in_text(engine: RoutingEngine) -> None:
+    d = engine.decide(say("my reference is 42/18734/24"))
+    assert (d.destination, d.rule) == ("directory:sarah-johnson", "reference-officer")
+    assert d.candidates[0].destination == "directory:sarah-johnson"
+    d = engine.decide(say("it's 42 stroke 55555 stroke 25"))
+    assert (d.destination, d.rule, d.offers) == ("online", "reference-no-officer", ("deflect-sms",))
+    assert d.evidence["status"] == "closed"
+    d = engine.decide(say("42/99999/25"))
+    assert (d.destination, d.rule) == ("switchboard", "reference-unknown")
+
+
+# --- 4. names against intents ----------------------------------------------------------------
+
+
+def test_directory_bands(engine: RoutingEngine) -> None:
+    d = engine.decide(say("sarah johnson"))
+    assert (d.action, d.destination, d.rule) == (
+        "route",
+        "directory:sarah-johnson",
+        "directory-high",
+    )
+    assert [c.destination for c in d.candidates] == [
+        "directory:sarah-johnson",
+        "directory:david-johnson",
+    ]
+    d = engine.decide(say("sarah jonsen"))
+    assert (d.action, d.destination, d.rule) == (
+        "confirm",
+        "directory:sarah-johnson",
+        "directory-confirm",
+    )
+    d = engine.decide(say("johnson"))
+    assert (d.action, d.destination, d.rule) == ("disambiguate", None, "directory-disambiguate")
+    assert d.evidence["choices"] == ["directory:sarah-johnson", "directory:david-johnson"]
+    assert len(d.candidates) == 3  # all considered, not just the close ones
+
+
+def test_intents_when_no_name_is_good_enough(engine: RoutingEngine) -> None:
+    d = engine.decide(say("report burglary"))
+    assert (d.action, d.destination, d.rule, d.intent) == ("route", "rc", "intent", "report_crime")
+    assert d.reason.startswith(
+        "intent report_crime matched example 'example for report_crime' (0.91)"
+    )
+    assert d.candidates and d.candidates[0].destination == "directory:day-team"
+    # a mid-band name loses to a stronger intent
+    d = engine.decide(say("burglary team"))
+    assert (d.destination, d.rule) == ("rc", "intent")
+
+
+def test_nothing_usable_reprompts_then_switchboard(engine: RoutingEngine) -> None:
+    d = engine.decide(say("gibberish"))
+    assert (d.action, d.rule) == ("reprompt", "no-match")
+    assert d.candidates  # the weak candidate is still listed
+    d = engine.decide(say("weak"))
+    assert (d.action, d.rule) == ("reprompt", "no-match")
+    d = engine.decide(say())
+    assert (d.action, d.message) == ("reprompt", "no_input")
+    d = engine.decide(say("   ", "gibberish", attempt=2))
+    assert (d.action, d.destination, d.rule) == ("route", "switchboard", "reprompt-limit")
+    assert "attempt 2 of 2" in d.reason
+
+
+# --- 5. rules, schedules, overrides ------------------------------------------------------------
+
+
+def test_rules_offer_on_long_waits_with_a_readable_reason(engine: RoutingEngine) -> None:
+    d = engine.decide(say("report burglary", queue_waits={"rc": 14 * 60}))
+    assert (d.destination, d.rule, d.offers) == ("rc", "rc-long-wait", ("callback", "deflect-sms"))
+    assert d.reason == (
+        "intent report_crime matched example 'example for report_crime' (0.91);"
+        " rule rc-long-wait: rc wait 14 min > 10 min → offer callback + deflect-sms"
+    )
+    assert d.evidence["rules"] == ["intent", "rc-long-wait"]
+
+
+def test_divert_when_closed_continues_to_later_rules(engine: RoutingEngine) -> None:
+    d = engine.decide(key("1", at=TUESDAY_22, queue_waits={"fcr": 20 * 60, "rc": 20 * 60}))
+    assert (d.destination, d.rule, d.offers) == ("fcr", "fcr-long-wait", ("callback",))
+    assert "rule rc-closed: rc-hours closed → divert to fcr" in d.reason
+    assert d.evidence["rules"] == ["keypad", "rc-closed", "fcr-long-wait"]
+
+
+def test_first_match_wins(engine: RoutingEngine) -> None:
+    flags = CallerContext("07700900123", frozenset({"nuisance"}))
+    d = engine.decide(key("1", caller=flags, queue_waits={"rc": 3600}))
+    assert (d.destination, d.rule, d.offers) == ("switchboard", "nuisance", ())
+
+
+def test_operator_overrides_apply_to_the_chosen_destination(engine: RoutingEngine) -> None:
+    overrides = (
+        Override("rc", "fcr", "RC closed for training"),
+        Override("fcr", "switchboard", "expired", until=TUESDAY_10 - timedelta(minutes=1)),
+    )
+    d = engine.decide(key("1", overrides=overrides))
+    assert (d.destination, d.message) == ("fcr", "incident_divert")
+    assert "operator override rc → fcr (RC closed for training)" in d.reason
+    assert d.evidence["overrides"] == [
+        {"source": "rc", "target": "fcr", "reason": "RC closed for training"}
+    ]
+    # chains are followed, loops stop, emergency is never an override target
+    loop = (Override("rc", "fcr", "a"), Override("fcr", "rc", "b"))
+    assert engine.decide(key("1", overrides=loop)).destination == "rc"
+    assert (
+        engine.decide(key("1", overrides=(Override("rc", "emergency", "x"),))).destination == "rc"
+    )
+
+
+def test_closed_directory_entry_goes_to_its_alternative(engine: RoutingEngine) -> None:
+    at = TUESDAY_22
+    d = engine.decide(say("sam", at=at))  # alternatives by entry id
+    assert (d.destination, d.rule) == ("fcr", "directory-closed")
+    assert "Sam Closed: office-hours closed → alternative fcr" in d.reason
+    assert engine.decide(say("nina", at=at)).destination == "online"  # by team
+    assert engine.decide(say("lone", at=at)).destination == "switchboard"
+    # day team's department is itself always open: Dan's calls go there
+    d = engine.decide(say("dan", at=at))
+    assert (d.destination, d.rule) == ("directory:day-team", "directory-closed")
+    assert engine.decide(say("sam")).destination == "directory:sam-closed"  # open by day
+
+
+def test_confirmed_destination_routes_with_hours_and_rules(engine: RoutingEngine) -> None:
+    d = engine.decide(RoutingInputs(at=TUESDAY_22, confirmed="directory:sam-closed"))
+    assert (d.destination, d.rule) == ("fcr", "directory-closed")
+    d = engine.decide(RoutingInputs(at=TUESDAY_10, confirmed="directory:sarah-johnson"))
+    assert (d.action, d.destination, d.rule) == ("route", "directory:sarah-johnson", "confirmed")
+    # nonsense or emergency in `confirmed` is ignored
+    d = engine.decide(RoutingInputs(at=TUESDAY_10, confirmed="emergency"))
+    assert d.action == "reprompt"
+
+
+def test_decide_is_pure(engine: RoutingEngine) -> None:
+    inputs = say("report burglary", queue_waits={"rc": 900})
+    first = engine.decide(inputs)
+    assert all(engine.decide(inputs) == first for _ in range(3))

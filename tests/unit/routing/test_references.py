@@ -1,0 +1,90 @@
+"""Crime references from speech, text and keys."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ivr.routing.references import is_reference, parse_reference
+from ivr.routing.text import digits_to_words
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "42/18734/24",
+        "forty two stroke one eight seven three four stroke twenty four",
+        "four two slash one eight seven three four slash two four",
+        "four two forward slash one eight seven three four forward slash two four",
+        "42 18734 24",
+        "42*18734*24#",
+        "42*18734*24",
+        "4218734#24",
+        "421873424",
+        "my crime number is 42/18734/24 thanks",
+        "it's forty two one eight seven three four two four",
+        "reference 42 stroke 18734 stroke twenty twenty four",
+        "four two stroke eighteen seven three four stroke two four",
+        "42 187 34 24",
+    ],
+)
+def test_spoken_typed_and_keyed_forms(text: str) -> None:
+    assert parse_reference(text) == "42/18734/24"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("43/1234/23", "43/1234/23"),
+        ("01*9999999*25#", "01/9999999/25"),
+        ("forty two stroke one two three four five six seven stroke two five", "42/1234567/25"),
+    ],
+)
+def test_serial_lengths(text: str, expected: str) -> None:
+    assert parse_reference(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "I want to report a crime",
+        "it happened on the 3rd of May",
+        "42/123/24",  # serial too short
+        "42/12345678/24",  # serial too long
+        "4/18734/24",
+        "call me on 07700 900123",
+        "01234 567890",
+        "1234",
+        "#",
+        "***",
+        "no one is hurt",
+    ],
+)
+def test_not_references(text: str) -> None:
+    assert parse_reference(text) is None
+
+
+def test_is_reference() -> None:
+    assert is_reference("42/18734/24")
+    assert not is_reference("42 18734 24")
+    assert not is_reference("42/18734/2024")
+
+
+@given(st.text())
+def test_never_raises(text: str) -> None:
+    result = parse_reference(text)
+    assert result is None or is_reference(result)
+
+
+@given(
+    st.from_regex(r"[0-9]{2}", fullmatch=True),
+    st.from_regex(r"[0-9]{4,7}", fullmatch=True),
+    st.from_regex(r"[0-9]{2}", fullmatch=True),
+)
+def test_round_trip_through_speech_and_keys(force: str, serial: str, year: str) -> None:
+    canonical = f"{force}/{serial}/{year}"
+    assert parse_reference(canonical) == canonical
+    assert parse_reference(digits_to_words(canonical)) == canonical
+    assert parse_reference(f"{force}*{serial}*{year}#") == canonical
