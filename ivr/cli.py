@@ -14,6 +14,7 @@ from pathlib import Path
 from aiohttp import web
 
 from ivr.config import ConfigError, load_settings
+from ivr.directory import cli as directory_cli
 from ivr.routing import cli as routing_cli
 
 
@@ -38,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--speed", type=float, default=4.0, help="1 = real time")
     demo.add_argument("--db", default="var/demo.db", help="SQLite file for the demo's call log")
     routing_cli.add_subcommands(sub)
+    directory_cli.add_subcommands(sub)
     return parser
 
 

@@ -21,7 +21,7 @@ from ivr.routing.model import DIRECTORY_PREFIX, EMERGENCY, is_destination
 from ivr.yamlfile import LineDict, LineList, YamlError, load_yaml, parse_yaml
 
 OFFERS = frozenset({"callback", "deflect-sms"})
-SOURCES = frozenset({"keypad", "reference", "directory", "intent", "fallback"})
+SOURCES = frozenset({"keypad", "reference", "directory", "intent", "fallback", "confirmed"})
 ACTIONS = frozenset({"route", "confirm", "disambiguate", "reprompt"})
 ASKS = frozenset({"name", "reference"})
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")

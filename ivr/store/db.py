@@ -65,7 +65,16 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
     db["decisions"].create_index(["call_id"])  # type: ignore[union-attr]
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (_m1_initial,)
+def _m2_decision_message_and_offers(db: sqlite_utils.Database) -> None:
+    """Issue 3: a Decision also names a prompt to play and the offers it makes."""
+    db["decisions"].add_column("message", str)  # type: ignore[union-attr]
+    db["decisions"].add_column("offers", str)  # type: ignore[union-attr]
+
+
+MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+    _m1_initial,
+    _m2_decision_message_and_offers,
+)
 
 
 class CallStore:
@@ -124,6 +133,8 @@ class CallStore:
             "reason": decision.get("reason", ""),
             "candidates": json.dumps(decision.get("candidates", [])),
             "evidence": json.dumps(decision.get("evidence", {})),
+            "message": decision.get("message") or "",
+            "offers": json.dumps(decision.get("offers", [])),
         }
         self.db["decisions"].insert(row)  # type: ignore[union-attr]
 
@@ -143,7 +154,12 @@ class CallStore:
     def decisions_for(self, call_id: str) -> list[Row]:
         rows = self.db["decisions"].rows_where("call_id = ?", [call_id], order_by="id")
         return [
-            {**r, "candidates": json.loads(r["candidates"]), "evidence": json.loads(r["evidence"])}
+            {
+                **r,
+                "candidates": json.loads(r["candidates"]),
+                "evidence": json.loads(r["evidence"]),
+                "offers": json.loads(r["offers"] or "[]"),
+            }
             for r in rows
         ]
 

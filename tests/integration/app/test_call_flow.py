@@ -217,3 +217,26 @@ async def test_a_restart_leaves_conversations_up_and_hands_ivr_callers_to_the_di
             row = await second.call_row(talking)
             assert (row["outcome"], row["ended_by"]) == ("transferred", "caller")
             await second.nothing_left()
+
+
+async def test_an_update_by_keyed_reference_reaches_the_officer_in_charge(tmp_path: Path) -> None:
+    async with running_stack(tmp_path) as stack:
+        wait = sim_seconds("ask_reference") + 1.0
+        script = [{"wait": IN_MENU}, {"dtmf": "3"}, {"wait": wait}, {"dtmf": "42*18734*24#"}]
+        call_id = await stack.call(script)
+        row = await stack.call_row(call_id)
+        assert (row["outcome"], row["destination"]) == ("transferred", "directory:rhian-jones")
+        decisions = await stack.runtime.call_log.query(lambda s: s.decisions_for(call_id))
+        assert [
+            d["message"] if d["action"] == "reprompt" else d["destination"] for d in decisions
+        ] == [
+            "ask_reference",
+            "directory:rhian-jones",
+        ]
+        entry = stack.runtime.routing.directory_entry("rhian-jones")
+        assert entry is not None
+        dials = [
+            e["detail"]["endpoint"] for e in await stack.events(call_id) if e["kind"] == "dial"
+        ]
+        assert dials[0] == f"Local/dir-{entry.extension}@ivr-agents"
+        await stack.nothing_left()

@@ -127,3 +127,34 @@ async def test_a_full_queue_counts_what_it_drops_instead_of_growing() -> None:
         call_log.event("c1", AT, "dtmf", {"n": n})
     assert call_log.dropped == 2
     assert not call_log.healthy
+
+
+def test_a_version_1_database_is_brought_forward_without_losing_decisions(tmp_path: Path) -> None:
+    import sqlite_utils
+
+    from ivr.store import db as dbmod
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(str(path))
+    dbmod._m1_initial(old)
+    old["schema_migrations"].insert({"version": 1, "applied_at": "t"}, pk="version")  # type: ignore[union-attr]
+    old["calls"].insert({"call_id": "c1", "channel_id": "c1", "started_at": "t0"})  # type: ignore[union-attr]
+    old["decisions"].insert(  # type: ignore[union-attr]
+        {
+            "call_id": "c1",
+            "at": "t1",
+            "action": "route",
+            "destination": "rc",
+            "intent": "",
+            "rule": "keypad",
+            "reason": "pressed 1",
+            "candidates": "[]",
+            "evidence": "{}",
+        }
+    )
+    old.conn.close()
+    store = CallStore(path)
+    (decision,) = store.decisions_for("c1")
+    assert decision["destination"] == "rc" and decision["offers"] == []
+    assert "message" in store.db["decisions"].columns_dict
+    store.close()

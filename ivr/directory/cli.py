@@ -1,0 +1,40 @@
+"""``ivr directory import FILE.csv``: replace the directory from a force's export."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ivr.config import REPO_ROOT
+from ivr.directory.importer import import_csv
+
+DEFAULT_DEST = REPO_ROOT / "routing_rules" / "directory.yaml"
+
+
+def add_subcommands(subparsers: Any) -> None:
+    directory = subparsers.add_parser("directory", help="the directory of officers and departments")
+    actions = directory.add_subparsers(dest="directory_command", required=True)
+    importer = actions.add_parser(
+        "import", help="validate a CSV export and write it as the directory (all or nothing)"
+    )
+    importer.add_argument(
+        "csv", type=Path, help="columns id,kind,name,rank,aliases,extension,hours,team"
+    )
+    importer.add_argument(
+        "--to", type=Path, default=DEFAULT_DEST, help=f"directory YAML to write ({DEFAULT_DEST})"
+    )
+    importer.set_defaults(run=cmd_import)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    def progress(rows: int) -> None:
+        if rows % 1000 == 0:
+            print(f"  {rows} rows checked", file=sys.stderr, flush=True)
+
+    report = import_csv(args.csv, args.to, progress)
+    for error in report.errors:
+        print(error, file=sys.stderr)
+    print(report.summary())
+    return 0 if report.ok else 1
