@@ -9,7 +9,9 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -38,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--speed", type=float, default=4.0, help="1 = real time")
     demo.add_argument("--db", default="var/demo.db", help="SQLite file for the demo's call log")
+    demo.add_argument(
+        "--at",
+        type=_when,
+        default=None,
+        help="when the demo's calls happen, ISO time (default: a weekday morning)",
+    )
     routing_cli.add_subcommands(sub)
     directory_cli.add_subcommands(sub)
     return parser
@@ -63,11 +71,22 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print("ivr demo: --calls must be >= 1 and --speed > 0", file=sys.stderr)
                 return 2
             logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
-            return main_demo(args.calls, args.exit, args.speed, args.db)
+            if args.at is None:
+                return main_demo(args.calls, args.exit, args.speed, args.db)
+            return main_demo(args.calls, args.exit, args.speed, args.db, args.at)
     except ConfigError as exc:
         print(f"ivr: {exc}", file=sys.stderr)
         return 2
     return 2
+
+
+def _when(text: str) -> datetime:
+    """An ISO time; without a zone it is UK local time."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO time: {text!r}") from exc
+    return when if when.tzinfo else when.replace(tzinfo=ZoneInfo("Europe/London"))
 
 
 def _serve(config: Path | None) -> int:

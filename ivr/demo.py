@@ -14,14 +14,17 @@ import sys
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from aiohttp import web
 
 from ivr.app import RUNTIME, build_app
 from ivr.config import REPO_ROOT, Settings
+from ivr.session.session import Clock
 from ivr.simulator import AgentProfile, Simulator, SimulatorConfig
 
 PROMPT_SOUNDS = REPO_ROOT / "prompts" / "sounds"
@@ -116,6 +119,16 @@ def sample_calls(seconds: Callable[[str], float] = prompt_seconds) -> list[Sampl
     ]
 
 
+# The demo's calls happen on a weekday morning, when every team is open, whatever the
+# real time; `ivr demo --at` moves them (e.g. a Sunday night shows the out-of-hours rules).
+DEMO_START = datetime(2026, 11, 24, 10, 30, tzinfo=ZoneInfo("Europe/London"))
+
+
+def demo_clock(start: datetime) -> Clock:
+    origin = datetime.now(UTC)
+    return lambda: start + (datetime.now(UTC) - origin)
+
+
 def demo_settings(db_path: str, ari_port: int, speed: float) -> Settings:
     return Settings(
         ari_url=f"http://127.0.0.1:{ari_port}",
@@ -155,11 +168,17 @@ async def place(http: aiohttp.ClientSession, base: str, sample: SampleCall, spee
 
 
 async def run_demo(
-    *, calls: int, exit_after: bool, speed: float, db_path: str, out: TextIO = sys.stdout
+    *,
+    calls: int,
+    exit_after: bool,
+    speed: float,
+    db_path: str,
+    start: datetime = DEMO_START,
+    out: TextIO = sys.stdout,
 ) -> int:
     sim = Simulator(simulator_config(speed))
     port = await sim.start("127.0.0.1", 0)
-    app = build_app(demo_settings(db_path, port, speed))
+    app = build_app(demo_settings(db_path, port, speed), demo_clock(start))
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -171,7 +190,9 @@ async def run_demo(
         samples = sample_calls()
         chosen = [samples[i % len(samples)] for i in range(calls)]
         print(
-            f"simulator ARI on http://127.0.0.1:{port}/ari; placing {len(chosen)} calls", file=out
+            f"simulator ARI on http://127.0.0.1:{port}/ari; placing {len(chosen)} calls "
+            f"as of {start:%a %d %b %Y %H:%M %Z} (--at to change)",
+            file=out,
         )
         base = f"http://127.0.0.1:{port}"
         async with aiohttp.ClientSession() as http:
@@ -235,9 +256,11 @@ def format_table(results: list[DemoResult]) -> str:
     return "\n".join(lines)
 
 
-def main_demo(calls: int, exit_after: bool, speed: float, db_path: str) -> int:
+def main_demo(
+    calls: int, exit_after: bool, speed: float, db_path: str, start: datetime = DEMO_START
+) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         return asyncio.run(
-            run_demo(calls=calls, exit_after=exit_after, speed=speed, db_path=db_path)
+            run_demo(calls=calls, exit_after=exit_after, speed=speed, db_path=db_path, start=start)
         )
     return 0

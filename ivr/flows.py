@@ -72,18 +72,23 @@ class FlowBuilder:
                 Confirm(
                     top,
                     self.name_media,
-                    on_yes=lambda: self.route_to(top.destination),
+                    on_yes=lambda: [asked.with_confirmed(top.destination)],
                     on_no=lambda: [asked.again(MENU)],
                     on_unclear=lambda: self.route_to("switchboard"),
                     first_digit_timeout=self.settings.first_digit_timeout,
                 )
             ]
         if decision.action == "disambiguate" and decision.candidates:
+            # The engine lists every candidate it weighed; it names the close ones to offer.
+            chosen = set(decision.evidence.get("choices") or ())
+            offer = [c for c in decision.candidates if c.destination in chosen] or list(
+                decision.candidates
+            )
             return [
                 Disambiguate(
-                    decision.candidates,
+                    offer,
                     self.name_media,
-                    on_choice=lambda c: self.route_to(c.destination),
+                    on_choice=lambda c: [asked.with_confirmed(c.destination)],
                     on_none=lambda: self.route_to("switchboard"),
                     first_digit_timeout=self.settings.first_digit_timeout,
                 )

@@ -24,6 +24,7 @@ from ivr.routing.cases import Case
 from ivr.routing.model import (
     DIRECTORY_PREFIX,
     EMERGENCY,
+    FCR,
     ONLINE,
     SWITCHBOARD,
     Action,
@@ -123,6 +124,22 @@ class RoutingEngine:
             f" ({cue.score:.2f}); 999 advice outranks every other route"
         )
         evidence = {"cue_intent": cue.intent, "matched": cue.matched, "score": round(cue.score, 4)}
+        if cue.score < 1.0:
+            # Every cue was negated ("nobody is hurt", "it's not an emergency"): the caller
+            # says there is no danger, but a control room handler, not a crime desk or a
+            # web page, is the one to judge that.
+            reason = (
+                f"negated emergency cue: {_quote(cue.matched)} ~ {_quote(cue.example)}"
+                f" ({cue.score:.2f}); the Force Control Room assesses the risk"
+            )
+            return Decision(
+                action="route",
+                destination=FCR,
+                rule="negated-emergency-cue",
+                reason=reason,
+                intent=cue.intent,
+                evidence={**evidence, "source": "emergency", "rules": ["negated-emergency-cue"]},
+            )
         return _emergency_decision("emergency-cue", reason, evidence, cue.intent)
 
     def _key_for(self, destination: str) -> str | None:

@@ -87,7 +87,7 @@ NOT_FORMS = _wordset("isnt arent wasnt werent doesnt dont didnt hasnt havent won
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _TOP_KEYS = frozenset({"intents"})
 _INTENT_KEYS = frozenset(
-    {"name", "destination", "description", "emergency", "examples", "keywords", "cues"}
+    {"name", "destination", "description", "emergency", "examples", "keywords", "cues", "not_cues"}
 )
 
 
@@ -111,6 +111,9 @@ class Intent:
     description: str = ""
     weights: tuple[float, ...] = ()  # parallel to keywords
     cues: tuple[str, ...] = ()  # emergency intent only
+    # Phrases whose words are no cue ("gun licence", "shotgun certificate"): firearms
+    # licensing calls must not be sent to 999 handling by the word "gun".
+    not_cues: tuple[str, ...] = ()
     line: int = 0
 
 
@@ -297,6 +300,13 @@ def _parse(data: Any, source: str) -> tuple[Intent, ...]:
             if not emergency:
                 err.add(item.line_of("cues"), "cues belong on the intent marked emergency: true")
             cues = [text for text, _ in _strings(item["cues"], item, "cues", err, "cue")]
+        not_cues: list[str] = []
+        if "not_cues" in item:
+            if not emergency:
+                err.add(item.line_of("not_cues"), "not_cues belong on the emergency intent")
+            not_cues = [
+                text for text, _ in _strings(item["not_cues"], item, "not_cues", err, "not_cue")
+            ]
 
         intents.append(
             Intent(
@@ -308,6 +318,7 @@ def _parse(data: Any, source: str) -> tuple[Intent, ...]:
                 description=description.strip(),
                 weights=tuple(weight for _, weight, _ in keywords),
                 cues=tuple(cues),
+                not_cues=tuple(not_cues),
                 line=line,
             )
         )
@@ -362,6 +373,10 @@ class IntentMatcher:
             content = [_content(normalise(e)) for e in intent.examples]
             self._examples.append((content, list(intent.examples)))
         self._emergency = next((i for i, it in enumerate(self.intents) if it.emergency), None)
+        not_cues = self.intents[self._emergency].not_cues if self._emergency is not None else ()
+        self._not_cues = [
+            re.compile(r"\b" + re.escape(normalise(p)) + r"\b") for p in not_cues if normalise(p)
+        ]
 
         owners: dict[str, list[tuple[int, float]]] = {}
         cue_texts: set[str] = set()
@@ -506,6 +521,15 @@ class IntentMatcher:
         results.sort(key=lambda m: (-m.score, order[m.intent]))
         return results
 
+    def _without_not_cues(self, hypothesis: Hypothesis) -> Hypothesis:
+        """Blank out not-cue phrases; what is left is still scanned for real cues."""
+        if not self._not_cues:
+            return hypothesis
+        text = normalise(hypothesis.text)
+        for pattern in self._not_cues:
+            text = pattern.sub(" ", text)
+        return Hypothesis(text, hypothesis.confidence)
+
     def emergency_cue(self, hypotheses: Iterable[Hypothesis]) -> IntentMatch | None:
         """The strongest emergency cue in ANY alternative, or None (recall first)."""
         if self._emergency is None:
@@ -513,7 +537,7 @@ class IntentMatcher:
         intent = self.intents[self._emergency]
         found: tuple[tuple[float, float], IntentMatch] | None = None
         for hypothesis in hypotheses:
-            scan = self._scan(hypothesis)
+            scan = self._scan(self._without_not_cues(hypothesis))
             cues = [hit for hit in scan.hits if hit.phrase.cue]
             if not cues:
                 continue
@@ -530,7 +554,7 @@ class IntentMatcher:
                         destination=intent.destination,
                         score=score,
                         example=first.phrase.text,
-                        matched=scan.text,
+                        matched=hypothesis.text,
                         keywords=names,
                         emergency=True,
                     ),

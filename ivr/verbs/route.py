@@ -47,8 +47,15 @@ class RouteCall(VerbBase):
         attempt: int = 1,
         max_digits: int = 1,
         first_digit_timeout: float = 6.0,
+        confirmed: str | None = None,
     ) -> None:
+        """With ``confirmed`` and no question, it only asks the router again.
+
+        After the caller confirms or picks a destination the router decides once
+        more, so closed hours, overrides and rules apply to what they chose.
+        """
         self.question = tuple(question)
+        self.confirmed = confirmed
         self.router = router
         self.act_on = act_on
         self.attempt = attempt
@@ -56,7 +63,19 @@ class RouteCall(VerbBase):
         self.first_digit_timeout = first_digit_timeout
 
     def describe(self) -> str:
+        if not self.question:
+            return f"route:confirmed:{self.confirmed}"
         return f"route:{'+'.join(self.question)}"
+
+    def with_confirmed(self, destination: str) -> RouteCall:
+        return RouteCall(
+            (),
+            self.router,
+            self.act_on,
+            attempt=self.attempt,
+            first_digit_timeout=self.first_digit_timeout,
+            confirmed=destination,
+        )
 
     def again(self, question: Sequence[str], *, max_digits: int = 1) -> RouteCall:
         """The same step asked once more (the router sees the attempt count)."""
@@ -76,18 +95,27 @@ class RouteCall(VerbBase):
             tries=1,
             first_digit_timeout=self.first_digit_timeout,
         )
-        answer = await gather.run(session)
-        digits = answer.value if answer.status == "ok" else None
+        digits: str | None = None
+        if self.question:
+            answer = await gather.run(session)
+            digits = answer.value if answer.status == "ok" else None
         inputs = RoutingInputs(
             at=session.clock(),
             digits=digits,
             caller=CallerContext(number=session.info.caller_number),
             attempt=self.attempt,
             dialled=session.info.dialled,
+            confirmed=self.confirmed,
         )
         decision = self.router.decide(inputs)
         session.record_decision(
-            decision_record(decision, digits=digits, attempt=self.attempt, question=self.question)
+            decision_record(
+                decision,
+                digits=digits,
+                attempt=self.attempt,
+                question=self.question,
+                confirmed=self.confirmed,
+            )
         )
         return Outcome("decided", value=decision.action, next_flow=self.act_on(decision, self))
 

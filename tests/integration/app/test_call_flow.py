@@ -222,7 +222,12 @@ async def test_a_restart_leaves_conversations_up_and_hands_ivr_callers_to_the_di
 async def test_an_update_by_keyed_reference_reaches_the_officer_in_charge(tmp_path: Path) -> None:
     async with running_stack(tmp_path) as stack:
         wait = sim_seconds("ask_reference") + 1.0
-        script = [{"wait": IN_MENU}, {"dtmf": "3"}, {"wait": wait}, {"dtmf": "42*18734*24#"}]
+        script: list[dict[str, Any]] = [
+            {"wait": IN_MENU},
+            {"dtmf": "3"},
+            {"wait": wait},
+            {"dtmf": "42*18734*24#"},
+        ]
         call_id = await stack.call(script)
         row = await stack.call_row(call_id)
         assert (row["outcome"], row["destination"]) == ("transferred", "directory:rhian-jones")

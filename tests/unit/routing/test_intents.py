@@ -208,7 +208,8 @@ def test_bad_file_lists_every_error_with_its_line() -> None:
     assert caught.value.errors == [
         f"{path}:26: unknown key 'extra' (expected one of ['intents'])",
         f"{path}:11: unknown key 'colour' (expected one of ['cues', 'description',"
-        " 'destination', 'emergency', 'examples', 'keywords', 'name'])",
+        " 'destination', 'emergency', 'examples', 'keywords', 'name',"
+        " 'not_cues'])",
         f"{path}:9: empty keyword",
         f"{path}:10: keyword 'theft': weight must be a number in (0, 1], not 2",
         f"{path}:12: duplicate intent 'report_crime' (first on line 3)",
@@ -290,3 +291,17 @@ def test_minimal_file_and_directory_destination() -> None:
     assert top.destination == "directory:firearms-licensing"
     assert top.keywords == ("firearms", "licence")
     assert matcher.emergency_cue([Hypothesis("knife")]) is None  # no emergency intent here
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I need a shotgun certificate", "my gun licence renewal", "firearms licensing please"],
+)
+def test_firearms_licensing_words_are_no_emergency_cue(matcher: IntentMatcher, text: str) -> None:
+    assert matcher.emergency_cue([Hypothesis(text)]) is None
+
+
+def test_a_real_cue_beside_a_licence_still_counts(matcher: IntentMatcher) -> None:
+    text = "I've got a gun licence and he is threatening me with a gun"
+    cue = matcher.emergency_cue([Hypothesis(text)])
+    assert cue is not None and cue.score == 1.0 and cue.matched == text
