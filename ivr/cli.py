@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -96,8 +97,22 @@ def _serve(config: Path | None) -> int:
     logging.getLogger(__name__).info(
         "connecting to %s as %s (app %s)", settings.ari_url, settings.ari_user, settings.ari_app
     )
-    web.run_app(build_app(settings), host=settings.http_host, port=settings.http_port)
+    app = build_app(settings)
+    app.on_startup.append(_reload_rules_on_sighup)
+    web.run_app(app, host=settings.http_host, port=settings.http_port)
     return 0
+
+
+async def _reload_rules_on_sighup(app: web.Application) -> None:
+    """``kill -HUP`` publishes routing_rules/: swapped in only if every file is valid."""
+    from ivr.app import RUNTIME
+
+    def reload() -> None:
+        errors = app[RUNTIME].routing.reload()
+        for error in errors:
+            logging.getLogger(__name__).error("rules not reloaded: %s", error)
+
+    asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reload)
 
 
 def _sim(host: str, port: int, time_scale: float) -> int:

@@ -117,6 +117,11 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
 def _validate(settings: Settings) -> None:
     if not settings.ari_url.startswith(("http://", "https://")):
         raise ConfigError(f"ARI URL must start with http:// or https://, got {settings.ari_url!r}")
+    if "@" in settings.ari_url.split("//", 1)[1].split("/", 1)[0]:
+        # Credentials in the URL would end up in logs; they belong in IVR_ARI_USER/PASSWORD.
+        raise ConfigError(
+            "put the ARI user and password in IVR_ARI_USER / IVR_ARI_PASSWORD, not the URL"
+        )
     missing = {"switchboard", "rc", "fcr", "emergency"} - set(settings.destinations)
     if missing:
         raise ConfigError(f"[destinations] lacks {', '.join(sorted(missing))}")

@@ -49,3 +49,8 @@ def test_bad_settings_are_refused_with_a_clear_message(
 def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
         load_settings(tmp_path / "nope.toml", env={})
+
+
+def test_credentials_in_the_ari_url_are_refused_so_they_never_reach_a_log(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="IVR_ARI_PASSWORD"):
+        load_settings(None, env={"IVR_ARI_URL": "http://user:secret@127.0.0.1:8088"})
