@@ -1,0 +1,1 @@
+"""Speech recognition: a Recognizer protocol and its engines (PocketSphinx, Whisper, Vosk)."""
