@@ -48,6 +48,14 @@ class Settings:
     # How a directory extension is dialled: [ivr-agents] _dir-X. in dialplans/extensions.conf.
     directory_dial: str = "Local/dir-{extension}@ivr-agents"
     rules_dir: Path | None = None  # None: the shipped routing_rules/
+    # Speech: engine pocketsphinx | whisper | vosk | none; model folder (vosk: required;
+    # whisper: None = the packaged base model, assembled into var/models).
+    speech_engine: str = "pocketsphinx"
+    speech_model: Path | None = None
+    # Where Asterisk's ExternalMedia RTP reaches us: bind locally, advertise to Asterisk.
+    media_bind: str = "127.0.0.1"
+    media_advertise: str = "127.0.0.1"
+    media_codec: str = "slin"
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -60,6 +68,8 @@ _ENV = {
     "IVR_ARI_APP": "ari_app",
     "IVR_DB": "db_path",
     "IVR_RULES": "rules_dir",
+    "IVR_SPEECH_ENGINE": "speech_engine",
+    "IVR_SPEECH_MODEL": "speech_model",
 }
 
 _FILE_KEYS: Mapping[str, Mapping[str, str]] = {
@@ -75,6 +85,8 @@ _FILE_KEYS: Mapping[str, Mapping[str, str]] = {
         "directory_dial": "directory_dial",
     },
     "routing": {"rules": "rules_dir"},
+    "speech": {"engine": "speech_engine", "model": "speech_model"},
+    "media": {"bind": "media_bind", "advertise": "media_advertise", "codec": "media_codec"},
 }
 
 
@@ -106,7 +118,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     for name, attr in _ENV.items():
         if env.get(name):
             values[attr] = env[name]
-    for key in ("prompts", "rules_dir"):
+    for key in ("prompts", "rules_dir", "speech_model"):
         if key in values:
             values[key] = Path(values[key])
     settings = Settings(destinations=destinations, **values)
@@ -125,6 +137,13 @@ def _validate(settings: Settings) -> None:
     missing = {"switchboard", "rc", "fcr", "emergency"} - set(settings.destinations)
     if missing:
         raise ConfigError(f"[destinations] lacks {', '.join(sorted(missing))}")
+    if settings.speech_engine not in ("pocketsphinx", "whisper", "vosk", "none"):
+        raise ConfigError(
+            "speech engine must be pocketsphinx, whisper, vosk or none, "
+            f"not {settings.speech_engine!r}"
+        )
+    if settings.media_codec not in ("slin", "ulaw", "alaw"):
+        raise ConfigError(f"media codec must be slin, ulaw or alaw, not {settings.media_codec!r}")
     for name in ("first_digit_timeout", "ring_timeout", "menu_tries", "http_port"):
         value = getattr(settings, name)
         if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:

@@ -16,7 +16,7 @@ from ivr.routing.model import DIRECTORY_PREFIX, Candidate, Decision, RoutingInpu
 from ivr.session.manager import Adoption
 from ivr.session.session import Prompts, Verb
 from ivr.verbs import Answer, Hangup, Play, StayConnected, Transfer
-from ivr.verbs.route import Confirm, Disambiguate, RouteCall
+from ivr.verbs.route import Confirm, Disambiguate, IfListening, RouteCall
 from ivr.verbs.transfer import Target
 
 _TRANSFER_PROMPT = {
@@ -26,6 +26,7 @@ _TRANSFER_PROMPT = {
     "switchboard": "transfer_switchboard",
 }
 MENU = ("main_menu", "main_menu_more")
+SPOKEN_MENU = ("ask_speech", *MENU)
 REFERENCE_DIGITS = 16
 
 
@@ -60,6 +61,7 @@ class FlowBuilder:
             self.act_on,
             max_digits=max_digits,
             first_digit_timeout=self.settings.first_digit_timeout,
+            spoken_question=SPOKEN_MENU if tuple(question) == MENU else None,
         )
 
     def act_on(self, decision: Decision, asked: RouteCall) -> Sequence[Verb]:
@@ -73,7 +75,7 @@ class FlowBuilder:
                     top,
                     self.name_media,
                     on_yes=lambda: [asked.with_confirmed(top.destination)],
-                    on_no=lambda: [asked.again(MENU)],
+                    on_no=lambda: [asked.again(MENU, spoken_question=SPOKEN_MENU)],
                     on_unclear=lambda: self.route_to("switchboard"),
                     first_digit_timeout=self.settings.first_digit_timeout,
                 )
@@ -96,12 +98,17 @@ class FlowBuilder:
         if decision.message == "ask_reference":
             return [asked.again(["ask_reference"], max_digits=REFERENCE_DIGITS)]
         if decision.message == "ask_name":
-            # Names need speech (issue 4); until then a person finds the officer.
-            return self.route_to("switchboard")
+            # A name needs speech; a call that cannot listen gets a person instead.
+            return [
+                IfListening(
+                    then=[asked.again(["ask_name"], spoken_question=["ask_name"])],
+                    otherwise=self.route_to("switchboard"),
+                )
+            ]
         sorry = decision.message or "ask_again"
         if sorry not in self.prompts:
             sorry = "ask_again"
-        return [Play([sorry]), asked.again(MENU)]
+        return [Play([sorry]), asked.again(MENU, spoken_question=SPOKEN_MENU)]
 
     def name_media(self, candidate: Candidate) -> list[str]:
         """Audio that names a candidate: a rendered name, or the destination's own prompt."""

@@ -90,6 +90,18 @@ class FakeControl:
     def detach(self) -> None:
         self._did("detach")
 
+    listening = False  # set True to pretend the audio path came up
+
+    async def start_listening(self) -> bool:
+        self._did("start_listening")
+        return self.listening
+
+    def reset_listening(self) -> None:
+        self._did("reset_listening")
+
+    async def stop_listening(self) -> None:
+        self._did("stop_listening")
+
 
 class MemoryCallLog:
     def __init__(self) -> None:

@@ -29,6 +29,7 @@ from ivr.session.events import (
     LegHungUp,
     PromptFinished,
 )
+from ivr.session.listening import AsrTap, ListeningError, MediaSettings
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,9 @@ class CallControl(Protocol):
     async def caller_present(self) -> bool: ...
     async def hand_back(self) -> None: ...
     def detach(self) -> None: ...
+    async def start_listening(self) -> bool: ...
+    def reset_listening(self) -> None: ...
+    async def stop_listening(self) -> None: ...
 
 
 class EventRouter(Protocol):
@@ -84,8 +88,12 @@ class AriCallControl:
         app: str,
         channel_id: str,
         language: str = "en",
+        media: MediaSettings | None = None,
     ) -> None:
+        """``media`` None: no listening path (keypad only)."""
         self._client = client
+        self._media = media
+        self._tap: AsrTap | None = None
         self._router = router
         self._app = app
         self._channel_id = channel_id
@@ -199,6 +207,36 @@ class AriCallControl:
             await self._client.hangup(self._channel_id)
         self.caller_gone = True
 
+    async def start_listening(self) -> bool:
+        """Open the caller's audio path once per call; False means keypad only."""
+        if self._media is None or self.caller_gone:
+            return False
+        if self._tap is not None:
+            return self._tap.active
+        self._tap = AsrTap(
+            self._client,
+            self._router,
+            self._app,
+            self._channel_id,
+            self._media,
+            lambda event: self._inbox.put_nowait(_Synthetic(event)),
+            new_id,
+        )
+        try:
+            await self._tap.start()
+        except ListeningError as exc:
+            log.warning("call %s: no speech, keypad only: %s", self._channel_id, exc)
+            return False
+        return True
+
+    def reset_listening(self) -> None:
+        if self._tap is not None:
+            self._tap.reset()
+
+    async def stop_listening(self) -> None:
+        if self._tap is not None:
+            await self._tap.stop()
+
     async def caller_present(self) -> bool:
         """Ask Asterisk whether the caller is still there (events may lag a 404 by a moment)."""
         try:
@@ -250,7 +288,8 @@ class AriCallControl:
         self._unwatch_all()
 
     async def _release_owned(self) -> None:
-        """Stop prompts, hang up legs and destroy the bridge; the caller is left alone."""
+        """Stop prompts, listening, legs and the bridge; the caller is left alone."""
+        await self.stop_listening()
         for playback_id in list(self._playbacks):
             try:
                 await self.stop_playback(playback_id)

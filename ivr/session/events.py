@@ -47,4 +47,35 @@ class ControlLost:
     """The ARI link is down; the session keeps its place and waits for reconciliation."""
 
 
-CallEvent = DigitPressed | PromptFinished | CallerHungUp | LegAnswered | LegFailed | LegHungUp
+@dataclass(frozen=True, slots=True)
+class SpeechStarted:
+    """The caller started talking (the endpointer heard enough speech): barge in."""
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechEnded:
+    """One endpointed utterance, 16-bit mono PCM at ``sample_rate``."""
+
+    audio: bytes
+    sample_rate: int = 8000
+    reason: str = "silence"  # or "max-speech"
+
+
+@dataclass(frozen=True, slots=True)
+class ListeningFailed:
+    """The audio path broke (RTP stopped, a channel vanished): use the keypad."""
+
+    reason: str
+
+
+CallEvent = (
+    DigitPressed
+    | PromptFinished
+    | CallerHungUp
+    | LegAnswered
+    | LegFailed
+    | LegHungUp
+    | SpeechStarted
+    | SpeechEnded
+    | ListeningFailed
+)

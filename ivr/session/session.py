@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from ivr.ari.errors import AriError
 from ivr.session.control import CallControl, is_gone
+from ivr.speech.model import Transcript
 from ivr.session.events import CallerHungUp, CallEvent
 from ivr.store.log import CallLog
 
@@ -36,6 +37,12 @@ class Prompts(Protocol):
     def __contains__(self, prompt_id: object) -> bool: ...
     def sound_uri(self, name: str) -> str: ...
     def seconds(self, prompt_id: str) -> float | None: ...
+
+
+class SpeechService(Protocol):
+    """Speech to text off the event loop (ivr.speech.pool.SpeechPool)."""
+
+    async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript: ...
 
 
 class CallerGone(Exception):
@@ -85,7 +92,14 @@ class CallSession:
         flow: Sequence[Verb],
         fallback: FallbackFlow,
         clock: Clock = utc_now,
+        speech: SpeechService | None = None,
     ) -> None:
+        """``speech`` None: keypad only (no engine configured, or it failed to load)."""
+        self.speech = speech
+        self.speech_failed = False  # after a recognizer failure the rest of the call is keypad
+        # Events a verb read but that belong to whoever asks next (e.g. the end of an
+        # utterance that arrived while a stopped prompt was winding down).
+        self.pending: deque[CallEvent] = deque()
         self.info = info
         self.control = control
         self.prompts = prompts
@@ -118,7 +132,7 @@ class CallSession:
 
     async def wait(self, timeout: float | None = None) -> CallEvent | None:
         """Next event for this call; raises CallerGone when the caller has left."""
-        event = await self.control.next_event(timeout)
+        event = self.pending.popleft() if self.pending else await self.control.next_event(timeout)
         if isinstance(event, CallerHungUp):
             self.ended_by = "caller"
             raise CallerGone()

@@ -6,8 +6,16 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from ivr.session.events import DigitPressed, PromptFinished
-from ivr.session.session import CallSession, Outcome
+from ivr.session.events import (
+    CallerHungUp,
+    CallEvent,
+    DigitPressed,
+    ListeningFailed,
+    PromptFinished,
+    SpeechEnded,
+    SpeechStarted,
+)
+from ivr.session.session import CallerGone, CallSession, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +57,22 @@ class Play(VerbBase):
     name = "play"
 
     def __init__(
-        self, prompt_ids: Sequence[str], *, barge_in: bool = True, media: Sequence[str] = ()
+        self,
+        prompt_ids: Sequence[str],
+        *,
+        barge_in: bool = True,
+        media: Sequence[str] = (),
+        speech_barge_in: bool = False,
     ) -> None:
-        """``media``: URIs built at run time (a name, ``digits:2``), played after the prompts."""
+        """``media``: URIs built at run time (a name, ``digits:2``), played after the prompts.
+
+        ``speech_barge_in``: the caller starting to talk stops the prompt too (only
+        when the call is listening; the utterance itself is left for the asker).
+        """
         self.prompt_ids = tuple(prompt_ids)
         self.barge_in = barge_in
         self.extra_media = tuple(media)
+        self.speech_barge_in = speech_barge_in
 
     def describe(self) -> str:
         return f"play:{'+'.join(self.prompt_ids) or 'media'}"
@@ -90,21 +108,41 @@ class Play(VerbBase):
                         await session.control.stop_playback(playback_id)
                         finished = await _await_finish(session, playback_id)
                         return Outcome("interrupted", value=event.digit)
+                if isinstance(event, SpeechStarted) and self.speech_barge_in:
+                    session.record("barge-in", by="speech", during=self.describe())
+                    session.pending.append(event)
+                    await session.control.stop_playback(playback_id)
+                    finished = await _await_finish(session, playback_id)
+                    return Outcome("interrupted", value="speech")
+                if isinstance(event, SpeechEnded) and self.speech_barge_in:
+                    session.pending.append(event)  # a short word the prompt talked over
         finally:
             if not finished:
                 await session.control.stop_playback(playback_id)
 
 
 async def _await_finish(session: CallSession, playback_id: str) -> bool:
-    """Wait briefly for a stopped prompt's PlaybackFinished; keep digits that arrive meanwhile."""
-    while True:
-        event = await session.wait(STOP_GRACE_S)
-        if event is None:
-            return False
-        if isinstance(event, PromptFinished) and event.playback_id == playback_id:
-            return True
-        if isinstance(event, DigitPressed):
-            session.digits.append(event.digit)
+    """Wait briefly for a stopped prompt's PlaybackFinished; keep what arrives meanwhile.
+
+    Digits go to the type-ahead buffer; speech events are kept for the asker.
+    """
+    kept: list[CallEvent] = []
+    try:
+        while True:
+            event = await session.control.next_event(STOP_GRACE_S)
+            if event is None:
+                return False
+            if isinstance(event, PromptFinished) and event.playback_id == playback_id:
+                return True
+            if isinstance(event, DigitPressed):
+                session.digits.append(event.digit)
+            elif isinstance(event, CallerHungUp):
+                session.ended_by = "caller"
+                raise CallerGone()
+            elif isinstance(event, SpeechStarted | SpeechEnded | ListeningFailed):
+                kept.append(event)
+    finally:
+        session.pending.extend(kept)
 
 
 class Hangup(VerbBase):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Collection, Sequence
 
-from ivr.session.events import DigitPressed
 from ivr.session.session import CallSession, Outcome
+from ivr.verbs.ask import collect_digits
 from ivr.verbs.basic import Play, VerbBase
 
 
@@ -72,22 +71,11 @@ class GatherDigits(VerbBase):
         return Outcome(last)
 
     async def _collect(self, session: CallSession) -> str:
-        loop = asyncio.get_running_loop()
-        collected = ""
-        deadline = loop.time() + self.first_digit_timeout
-        while len(collected) < self.max_digits:
-            if session.digits:
-                digit = session.digits.popleft()
-            else:
-                event = await session.wait(max(0.0, deadline - loop.time()))
-                if event is None:
-                    break
-                if not isinstance(event, DigitPressed):
-                    continue  # a late event of an earlier step; the deadline stands
-                digit = event.digit
-                session.record("dtmf", digit=digit, during=self.describe())
-            if digit == self.terminator and self.max_digits > 1:
-                break
-            collected += digit
-            deadline = loop.time() + self.inter_digit_timeout
-        return collected
+        return await collect_digits(
+            session,
+            max_digits=self.max_digits,
+            terminator=self.terminator,
+            first_timeout=self.first_digit_timeout,
+            inter_timeout=self.inter_digit_timeout,
+            label=self.describe(),
+        )

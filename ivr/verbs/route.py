@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from ivr.routing.model import CallerContext, Candidate, Decision, RoutingInputs
+from rapidfuzz import fuzz
+
+from ivr.routing.model import CallerContext, Candidate, Decision, Hypothesis, RoutingInputs
 from ivr.session.session import CallSession, Outcome, Verb
-from ivr.verbs.basic import VerbBase
-from ivr.verbs.gather import GatherDigits
+from ivr.verbs.ask import Question
+from ivr.verbs.basic import Play, VerbBase
 
 
 class Router(Protocol):
@@ -48,13 +50,18 @@ class RouteCall(VerbBase):
         max_digits: int = 1,
         first_digit_timeout: float = 6.0,
         confirmed: str | None = None,
+        spoken_question: Sequence[str] | None = None,
     ) -> None:
-        """With ``confirmed`` and no question, it only asks the router again.
+        """``spoken_question`` replaces ``question`` while the call can listen (it invites
+        speech before the keypad choices).
+
+        With ``confirmed`` and no question, it only asks the router again.
 
         After the caller confirms or picks a destination the router decides once
         more, so closed hours, overrides and rules apply to what they chose.
         """
         self.question = tuple(question)
+        self.spoken_question = tuple(spoken_question) if spoken_question else None
         self.confirmed = confirmed
         self.router = router
         self.act_on = act_on
@@ -77,7 +84,13 @@ class RouteCall(VerbBase):
             confirmed=destination,
         )
 
-    def again(self, question: Sequence[str], *, max_digits: int = 1) -> RouteCall:
+    def again(
+        self,
+        question: Sequence[str],
+        *,
+        max_digits: int = 1,
+        spoken_question: Sequence[str] | None = None,
+    ) -> RouteCall:
         """The same step asked once more (the router sees the attempt count)."""
         return RouteCall(
             question,
@@ -86,21 +99,29 @@ class RouteCall(VerbBase):
             attempt=self.attempt + 1,
             max_digits=max_digits,
             first_digit_timeout=self.first_digit_timeout,
+            spoken_question=spoken_question,
         )
 
     async def run(self, session: CallSession) -> Outcome:
-        gather = GatherDigits(
-            self.question,
-            max_digits=self.max_digits,
-            tries=1,
-            first_digit_timeout=self.first_digit_timeout,
-        )
         digits: str | None = None
+        heard: tuple[Hypothesis, ...] = ()
+        transcript = None
         if self.question:
-            answer = await gather.run(session)
-            digits = answer.value if answer.status == "ok" else None
+            can_listen = session.speech is not None and not session.speech_failed
+            asked = self.spoken_question if can_listen and self.spoken_question else self.question
+            question = Question(
+                asked,
+                max_digits=self.max_digits,
+                first_digit_timeout=self.first_digit_timeout,
+                speech=self.max_digits == 1,  # long numbers are keyed (a crime reference)
+            )
+            answer = await question.ask(session)
+            digits = answer.digits
+            transcript = answer.transcript
+            heard = transcript.alternatives if transcript else ()
         inputs = RoutingInputs(
             at=session.clock(),
+            hypotheses=heard,
             digits=digits,
             caller=CallerContext(number=session.info.caller_number),
             attempt=self.attempt,
@@ -112,6 +133,8 @@ class RouteCall(VerbBase):
             decision_record(
                 decision,
                 digits=digits,
+                heard=[{"text": h.text, "confidence": round(h.confidence, 3)} for h in heard],
+                engine=transcript.engine if transcript else None,
                 attempt=self.attempt,
                 question=self.question,
                 confirmed=self.confirmed,
@@ -151,24 +174,21 @@ class Confirm(VerbBase):
             *self.name_media(self.candidate),
             session.prompts.media_uri("confirm_suffix"),
         ]
-        gather = GatherDigits(
-            (), media=media, valid={"1", "2"}, tries=2, first_digit_timeout=self.first_digit_timeout
-        )
-        answer = await gather.run(session)
-        if answer.status == "ok" and answer.value == "1":
+        key, how = await choose(session, media, {"1", "2"}, spoken_yes_no, self.first_digit_timeout)
+        if key == "1":
             session.record_decision(
                 {
                     "action": "route",
                     "destination": self.candidate.destination,
                     "rule": "caller-confirmed",
-                    "reason": f"caller confirmed {self.candidate.name} (key 1)",
+                    "reason": f"caller confirmed {self.candidate.name} ({how})",
                     "candidates": [self.candidate.to_json()],
-                    "evidence": {"digits": "1"},
+                    "evidence": {"answer": how},
                 }
             )
             return Outcome("confirmed", value=self.candidate.destination, next_flow=self.on_yes())
-        if answer.status == "ok":
-            session.record("confirm-declined", destination=self.candidate.destination)
+        if key == "2":
+            session.record("confirm-declined", destination=self.candidate.destination, answer=how)
             return Outcome("declined", next_flow=self.on_no())
         session.record("confirm-unclear", destination=self.candidate.destination)
         return Outcome("unclear", next_flow=self.on_unclear())
@@ -199,31 +219,129 @@ class Disambiguate(VerbBase):
 
     async def run(self, session: CallSession) -> Outcome:
         media = [session.prompts.media_uri("disambiguate_intro")]
-        for key, candidate in enumerate(self.candidates, 1):
+        for number, candidate in enumerate(self.candidates, 1):
             media += [
                 session.prompts.media_uri("for"),
                 *self.name_media(candidate),
                 session.prompts.media_uri("press"),
-                f"digits:{key}",
+                f"digits:{number}",
             ]
         media.append(session.prompts.media_uri("someone_else"))
         valid = {str(k) for k in range(len(self.candidates) + 1)}
-        gather = GatherDigits(
-            (), media=media, valid=valid, tries=2, first_digit_timeout=self.first_digit_timeout
+        names = [c.name for c in self.candidates]
+        key, how = await choose(
+            session, media, valid, lambda text: spoken_choice(text, names), self.first_digit_timeout
         )
-        answer = await gather.run(session)
-        if answer.status == "ok" and answer.value != "0":
-            chosen = self.candidates[int(answer.value) - 1]
+        if key is not None and key != "0":
+            chosen = self.candidates[int(key) - 1]
             session.record_decision(
                 {
                     "action": "route",
                     "destination": chosen.destination,
                     "rule": "caller-chose",
-                    "reason": f"caller chose {chosen.name} (key {answer.value})",
+                    "reason": f"caller chose {chosen.name} ({how})",
                     "candidates": [c.to_json() for c in self.candidates],
-                    "evidence": {"digits": answer.value},
+                    "evidence": {"answer": how},
                 }
             )
             return Outcome("chosen", value=chosen.destination, next_flow=self.on_choice(chosen))
-        session.record("disambiguate-none", answer=answer.status, digits=answer.value)
+        session.record("disambiguate-none", answer=how)
         return Outcome("none", next_flow=self.on_none())
+
+
+YES = frozenset(
+    [
+        "yes",
+        "yeah",
+        "yep",
+        "yup",
+        "correct",
+        "right",
+        "aye",
+        "please",
+        "sure",
+        "ok",
+        "okay",
+        "that's",
+    ]
+)
+NO = frozenset(["no", "nope", "nah", "wrong", "not", "incorrect"])
+ORDINALS = {
+    "1": ("one", "first", "1"),
+    "2": ("two", "second", "2"),
+    "3": ("three", "third", "3"),
+    "4": ("four", "fourth", "4"),
+    "5": ("five", "fifth", "5"),
+}
+SOMEONE_ELSE = ("someone else", "somebody else", "none", "neither", "nobody", "operator")
+
+
+def spoken_yes_no(text: str) -> str | None:
+    """ "1" for yes, "2" for no, None when unclear (or both: "no, yes" is asked again)."""
+    words = set(text.lower().replace(",", " ").split())
+    yes, no = bool(words & YES), bool(words & NO)
+    if yes == no:
+        return None
+    return "1" if yes else "2"
+
+
+def spoken_choice(text: str, names: Sequence[str]) -> str | None:
+    """The key a spoken answer stands for: an ordinal, a name, or "someone else" (0)."""
+    said = text.lower()
+    if any(phrase in said for phrase in SOMEONE_ELSE):
+        return "0"
+    words = said.split()
+    for key, forms in ORDINALS.items():
+        if int(key) <= len(names) and any(f in words for f in forms):
+            return key
+    scores = sorted(
+        ((fuzz.token_set_ratio(name.lower(), said), str(i)) for i, name in enumerate(names, 1)),
+        reverse=True,
+    )
+    if scores and scores[0][0] >= 75 and (len(scores) == 1 or scores[0][0] - scores[1][0] >= 10):
+        return scores[0][1]
+    return None
+
+
+Interpret = Callable[[str], str | None]
+
+
+async def choose(
+    session: CallSession,
+    media: list[str],
+    valid: set[str],
+    interpret: Interpret,
+    first_digit_timeout: float,
+    tries: int = 2,
+) -> tuple[str | None, str]:
+    """Ask up to ``tries`` times for one of ``valid`` keys, or words that mean one."""
+    last = "no-input"
+    for attempt in range(1, tries + 1):
+        answer = await Question((), media=media, first_digit_timeout=first_digit_timeout).ask(
+            session
+        )
+        if answer.digits in valid:
+            return answer.digits, f"key {answer.digits}"
+        if answer.transcript is not None:
+            key = interpret(answer.transcript.text)
+            if key in valid:
+                return key, f"said {answer.transcript.text!r}"
+        last = answer.status if answer.status != "digits" else "invalid"
+        if attempt < tries:
+            await Play(["no_input" if last == "no-input" else "invalid_choice"]).run(session)
+            session.digits.clear()
+    return None, last
+
+
+class IfListening(VerbBase):
+    """Run ``then`` when the call can take speech, else ``otherwise`` (a name needs speech)."""
+
+    name = "if-listening"
+
+    def __init__(self, then: Sequence[Verb], otherwise: Sequence[Verb]) -> None:
+        self.then = tuple(then)
+        self.otherwise = tuple(otherwise)
+
+    async def run(self, session: CallSession) -> Outcome:
+        listening = session.speech is not None and not session.speech_failed
+        return Outcome("branch", next_flow=self.then if listening else self.otherwise)

@@ -1,0 +1,147 @@
+"""Question: ask once, take the answer by voice or keypad, whichever comes first.
+
+Every prompt that asks something accepts both (deaf and speech-impaired
+callers use keys; others talk). A key press stops the prompt and is kept;
+speech stops it too when the call is listening. A recognizer failure is
+recorded, speech is switched off for the rest of the call, and the caller
+is asked again on the keypad: it never drops the call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ivr.session.events import DigitPressed, ListeningFailed, SpeechEnded, SpeechStarted
+from ivr.session.session import CallSession
+from ivr.speech.model import RecognizerError, Transcript
+from ivr.verbs.basic import Play
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: str  # digits | speech | no-input | speech-failed
+    digits: str | None = None
+    transcript: Transcript | None = None
+
+
+async def collect_digits(
+    session: CallSession,
+    *,
+    max_digits: int,
+    terminator: str,
+    first_timeout: float,
+    inter_timeout: float,
+    label: str,
+) -> str:
+    """Keys typed ahead first, then keys as they come; '#' ends a multi-digit entry."""
+    loop = asyncio.get_running_loop()
+    collected = ""
+    deadline = loop.time() + first_timeout
+    while len(collected) < max_digits:
+        if session.digits:
+            digit = session.digits.popleft()
+        else:
+            event = await session.wait(max(0.0, deadline - loop.time()))
+            if event is None:
+                break
+            if not isinstance(event, DigitPressed):
+                continue  # a late event of an earlier step; the deadline stands
+            digit = event.digit
+            session.record("dtmf", digit=digit, during=label)
+        if digit == terminator and max_digits > 1:
+            break
+        collected += digit
+        deadline = loop.time() + inter_timeout
+    return collected
+
+
+class Question:
+    def __init__(
+        self,
+        prompt_ids: Sequence[str],
+        *,
+        media: Sequence[str] = (),
+        max_digits: int = 1,
+        terminator: str = "#",
+        first_digit_timeout: float = 6.0,
+        inter_digit_timeout: float = 3.0,
+        speech: bool = True,
+        max_speech_s: float = 15.0,
+    ) -> None:
+        self.prompt_ids = tuple(prompt_ids)
+        self.media = tuple(media)
+        self.max_digits = max_digits
+        self.terminator = terminator
+        self.first_digit_timeout = first_digit_timeout
+        self.inter_digit_timeout = inter_digit_timeout
+        self.speech = speech
+        self.max_speech_s = max_speech_s
+
+    @property
+    def label(self) -> str:
+        return "ask:" + ("+".join(self.prompt_ids) or "media")
+
+    async def ask(self, session: CallSession) -> Answer:
+        listening = await self._listen(session)
+        if self.prompt_ids or self.media:
+            await Play(self.prompt_ids, media=self.media, speech_barge_in=listening).run(session)
+        if session.digits:
+            return Answer("digits", digits=await self._digits(session))
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.first_digit_timeout
+        while (remaining := deadline - loop.time()) > 0:
+            event = await session.wait(remaining)
+            if isinstance(event, DigitPressed):
+                session.digits.appendleft(event.digit)
+                session.record("dtmf", digit=event.digit, during=self.label)
+                return Answer("digits", digits=await self._digits(session))
+            if isinstance(event, SpeechStarted) and listening:
+                deadline = loop.time() + self.max_speech_s + 2.0  # let them finish
+            elif isinstance(event, SpeechEnded) and listening:
+                return await self._recognize(session, event)
+            elif isinstance(event, ListeningFailed):
+                session.record("speech-unavailable", reason=event.reason)
+                listening = False
+        return Answer("no-input")
+
+    async def _listen(self, session: CallSession) -> bool:
+        if not self.speech or session.speech is None or session.speech_failed:
+            return False
+        if not await session.control.start_listening():
+            session.speech_failed = True  # the audio path did not come up: keypad from now on
+            session.record("speech-unavailable", reason="listening set-up failed")
+            return False
+        session.control.reset_listening()
+        return True
+
+    async def _digits(self, session: CallSession) -> str:
+        return await collect_digits(
+            session,
+            max_digits=self.max_digits,
+            terminator=self.terminator,
+            first_timeout=self.first_digit_timeout,
+            inter_timeout=self.inter_digit_timeout,
+            label=self.label,
+        )
+
+    async def _recognize(self, session: CallSession, utterance: SpeechEnded) -> Answer:
+        assert session.speech is not None
+        try:
+            transcript = await session.speech.recognize(utterance.audio, utterance.sample_rate)
+        except RecognizerError as exc:
+            session.speech_failed = True
+            session.record("speech-failed", error_id=exc.error_id, message=str(exc))
+            await session.control.stop_listening()
+            return Answer("speech-failed")
+        session.record(
+            "speech",
+            text=transcript.text,
+            confidence=round(transcript.confidence, 3),
+            engine=transcript.engine,
+            audio_s=round(transcript.audio_seconds, 2),
+            decode_s=round(transcript.decode_seconds, 3),
+            alternatives=[a.text for a in transcript.alternatives[1:]],
+        )
+        return Answer("speech", transcript=transcript)
