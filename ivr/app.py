@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
@@ -24,8 +24,12 @@ from ivr.flows import FlowBuilder
 from ivr.prompts import PromptCatalogue
 from ivr.routing.service import RoutingService
 from ivr.session.control import AriCallControl
+from ivr.session.listening import MediaSettings
 from ivr.session.manager import Adoption, CallManager, SessionFactory
-from ivr.session.session import CallInfo, CallSession, Clock, utc_now
+from ivr.session.session import CallInfo, CallSession, Clock, SpeechService, utc_now
+from ivr.speech.factory import build_recognizer, vocabulary_from_bundle
+from ivr.speech.model import RecognizerError
+from ivr.speech.pool import SpeechPool
 from ivr.store.log import CallLogDown, SqliteCallLog
 
 log = logging.getLogger(__name__)
@@ -41,6 +45,8 @@ class Runtime:
     routing: RoutingService
     flows: FlowBuilder
     clock: Clock = utc_now
+    speech: SpeechService | None = None  # None until the engine has loaded, or when it cannot
+    speech_settled: asyncio.Event = field(default_factory=asyncio.Event)  # loaded or given up
     client: AriClient | None = None
     manager: CallManager | None = None
     stream: EventStream | None = None
@@ -65,6 +71,7 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     app = web.Application()
     app[RUNTIME] = runtime
     app.cleanup_ctx.append(_call_log_worker)
+    app.cleanup_ctx.append(_speech_worker)
     app.cleanup_ctx.append(_ari_worker)
     app.router.add_get("/health", _health)
     app.router.add_get("/api/calls", _live_calls)
@@ -83,12 +90,63 @@ async def _call_log_worker(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
+async def _speech_worker(app: web.Application) -> AsyncIterator[None]:
+    """Load the speech engine in the background: calls meanwhile use the keypad.
+
+    A model that cannot load is logged and the app runs keypad-only (the
+    step-down path), rather than refusing to answer 101.
+    """
+    runtime = app[RUNTIME]
+    settings = runtime.settings
+    if settings.speech_engine == "none":
+        runtime.speech_settled.set()
+        yield
+        return
+
+    async def load() -> None:
+        vocabulary = vocabulary_from_bundle(runtime.routing.bundle)
+        try:
+            recognizer = await asyncio.to_thread(
+                build_recognizer,
+                settings.speech_engine,
+                model=settings.speech_model,
+                vocabulary=vocabulary,
+            )
+        except RecognizerError as exc:
+            log.error("speech off, keypad only: [%s] %s", exc.error_id, exc)
+        else:
+            pools.append(SpeechPool(recognizer))
+            runtime.speech = pools[0]
+            log.info("speech engine %s ready", recognizer.name)
+        finally:
+            runtime.speech_settled.set()
+
+    pools: list[SpeechPool] = []
+    loader = asyncio.create_task(load(), name="speech-load")
+    yield
+    loader.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await loader
+    for pool in pools:
+        await pool.close()
+
+
 async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
     runtime = app[RUNTIME]
     settings = runtime.settings
     async with aiohttp.ClientSession() as http:
         client = AriClient(http, settings.ari_url, settings.ari_user, settings.ari_password)
-        manager = CallManager(client, settings.ari_app, _session_factory(runtime))
+        media = MediaSettings(
+            bind_host=settings.media_bind,
+            advertise_host=settings.media_advertise,
+            codec=settings.media_codec,
+        )
+        manager = CallManager(
+            client,
+            settings.ari_app,
+            _session_factory(runtime),
+            media=lambda: media if runtime.speech is not None else None,
+        )
 
         async def on_connected(reconnect: bool) -> None:
             # Also on the first connect: a previous process may have left calls in Stasis.
@@ -131,6 +189,7 @@ def _session_factory(runtime: Runtime) -> SessionFactory:
             runtime.flows.inbound() if adoption is None else runtime.flows.adopted(adoption),
             runtime.flows.step_down,
             runtime.clock,
+            runtime.speech,
         )
 
     return make

@@ -16,14 +16,20 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from ivr import call as call_cli
 from ivr.config import ConfigError, load_settings
 from ivr.directory import cli as directory_cli
 from ivr.routing import cli as routing_cli
+from ivr.speech import cli as speech_cli
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ivr", description=__doc__)
-    parser.add_argument("--log-level", default=os.environ.get("IVR_LOG_LEVEL", "INFO"))
+    parser.add_argument(
+        "--log-level",
+        default=os.environ.get("IVR_LOG_LEVEL"),
+        help="default INFO for serve and sim, WARNING for the rest (their output is the point)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the IVR against a real Asterisk 22 (ARI)")
@@ -49,13 +55,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     routing_cli.add_subcommands(sub)
     directory_cli.add_subcommands(sub)
+    speech_cli.add_subcommands(sub)
+    call_cli.add_subcommands(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    quiet = args.command not in ("serve", "sim")
+    level = args.log_level or ("WARNING" if quiet else "INFO")
     logging.basicConfig(
-        level=args.log_level.upper(),
+        level=level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
@@ -71,7 +81,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.calls < 1 or args.speed <= 0:
                 print("ivr demo: --calls must be >= 1 and --speed > 0", file=sys.stderr)
                 return 2
-            logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))
             if args.at is None:
                 return main_demo(args.calls, args.exit, args.speed, args.db)
             return main_demo(args.calls, args.exit, args.speed, args.db, args.at)
@@ -116,7 +125,7 @@ async def _reload_rules_on_sighup(app: web.Application) -> None:
 
 
 def _sim(host: str, port: int, time_scale: float) -> int:
-    from ivr.demo import PROMPT_SOUNDS
+    from ivr.embedded import PROMPT_SOUNDS
     from ivr.simulator import Simulator, SimulatorConfig
 
     async def run() -> None:

@@ -14,20 +14,12 @@ import sys
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-import aiohttp
-from aiohttp import web
-
-from ivr.app import RUNTIME, build_app
-from ivr.config import REPO_ROOT, Settings
-from ivr.session.session import Clock
-from ivr.simulator import AgentProfile, Simulator, SimulatorConfig
-
-PROMPT_SOUNDS = REPO_ROOT / "prompts" / "sounds"
+from ivr.embedded import PROMPT_SOUNDS, embedded
 
 
 @dataclass(frozen=True)
@@ -124,49 +116,6 @@ def sample_calls(seconds: Callable[[str], float] = prompt_seconds) -> list[Sampl
 DEMO_START = datetime(2026, 11, 24, 10, 30, tzinfo=ZoneInfo("Europe/London"))
 
 
-def demo_clock(start: datetime) -> Clock:
-    origin = datetime.now(UTC)
-    return lambda: start + (datetime.now(UTC) - origin)
-
-
-def demo_settings(db_path: str, ari_port: int, speed: float) -> Settings:
-    return Settings(
-        ari_url=f"http://127.0.0.1:{ari_port}",
-        ari_user="ivr101",
-        ari_password="demo",
-        db_path=db_path,
-        first_digit_timeout=6.0 / speed,
-        ring_timeout=30,
-    )
-
-
-def simulator_config(speed: float) -> SimulatorConfig:
-    agent = AgentProfile(answer_after=2.0, talk_for=5.0)
-    return SimulatorConfig(
-        username="ivr101",
-        password="demo",
-        time_scale=1.0 / speed,
-        sound_roots=[PROMPT_SOUNDS],
-        default_agent=agent,
-    )
-
-
-async def place(http: aiohttp.ClientSession, base: str, sample: SampleCall, speed: float) -> str:
-    script = [{"wait": step["wait"]} if "wait" in step else step for step in sample.script]
-    async with http.post(
-        f"{base}/_sim/calls",
-        json={
-            "dialled": "101",
-            "caller_number": sample.caller_number,
-            "caller_name": "Demo Caller",
-            "script": script,
-        },
-    ) as resp:
-        resp.raise_for_status()
-        body = await resp.json()
-    return str(body["channel_id"])
-
-
 async def run_demo(
     *,
     calls: int,
@@ -176,29 +125,22 @@ async def run_demo(
     start: datetime = DEMO_START,
     out: TextIO = sys.stdout,
 ) -> int:
-    sim = Simulator(simulator_config(speed))
-    port = await sim.start("127.0.0.1", 0)
-    app = build_app(demo_settings(db_path, port, speed), demo_clock(start))
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    runtime = app[RUNTIME]
-    try:
-        assert runtime.stream is not None
-        await asyncio.wait_for(runtime.stream.connected.wait(), 10)
+    async with embedded(speed=speed, db_path=db_path, start=start) as stack:
         samples = sample_calls()
         chosen = [samples[i % len(samples)] for i in range(calls)]
         print(
-            f"simulator ARI on http://127.0.0.1:{port}/ari; placing {len(chosen)} calls "
+            f"simulator ARI on {stack.base}/ari; placing {len(chosen)} calls "
             f"as of {start:%a %d %b %Y %H:%M %Z} (--at to change)",
             file=out,
         )
-        base = f"http://127.0.0.1:{port}"
-        async with aiohttp.ClientSession() as http:
-            results = [DemoResult(s, await place(http, base, s, speed)) for s in chosen]
-            await _wait_for_calls(runtime, [r.call_id for r in results], timeout=300.0 / speed + 60)
-        rows = await runtime.call_log.query(
+        results = [
+            DemoResult(s, await stack.place(s.script, s.caller_number, "Demo Caller"))
+            for s in chosen
+        ]
+        await _wait_for_calls(
+            stack.runtime, [r.call_id for r in results], timeout=300.0 / speed + 60
+        )
+        rows = await stack.runtime.call_log.query(
             lambda store: {r["call_id"]: r for r in store.recent_calls(10_000)}
         )
         for result in results:
@@ -210,13 +152,9 @@ async def run_demo(
         )
         if exit_after:
             return 1 if failed else 0
-        app_port = runner.addresses[0][1]
-        print(f"serving: app http://127.0.0.1:{app_port}/api/calls; Ctrl-C to stop", file=out)
+        print(f"serving: app {stack.app_url}/api/calls; Ctrl-C to stop", file=out)
         await asyncio.Event().wait()
         return 0
-    finally:
-        await runner.cleanup()
-        await sim.stop()
 
 
 async def _wait_for_calls(runtime: Any, call_ids: list[str], timeout: float) -> None:

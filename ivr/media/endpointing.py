@@ -4,15 +4,17 @@ Driven by audio time only (the count of samples fed), never the wall clock, so t
 same audio always gives the same events; the receiver fills lost packets with silence
 so audio time keeps pace with the call.
 
-Each 20 ms frame is classified by webrtcvad (GMM-based, cheap, robust to telephone
-band audio) AND a fixed energy gate. The gate is there because webrtcvad on its own
-fires on steady line noise (hiss, hum) at any level: it models the spectrum, not the
-loudness. Asterisk hands ExternalMedia the caller at half amplitude (-6 dB), so speech
-at the nominal telephone level (-26 dBov active speech) arrives around -32 dBFS, with
-quiet talkers near -38; the default gate of -42 dBFS keeps those and rejects a noise
-floor of -45 dBFS and below. A fixed gate rather than an adaptive noise floor keeps
-the result deterministic from the first frame (no learning period to miss an early
-"hello" in); set ``energy_gate_dbfs`` to None to turn it off.
+Each 20 ms frame is classified by webrtcvad (GMM-based, cheap, fine on telephone band
+audio) AND a fixed energy gate. webrtcvad models the spectrum, not the loudness, and
+adapts its noise model as it goes: it can call low-level noise speech before it has
+adapted, and after real speech it keeps calling line noise speech for a while, which
+stretched the trailing silence by ~0.1 s in our tests (white/pink noise and mains hum
+at -45..-50 dBFS). Asterisk hands ExternalMedia the caller at half amplitude (-6 dB),
+so speech at the nominal telephone level (-26 dBov active speech) arrives around -32
+dBFS and quiet talkers near -38; the default gate of -42 dBFS keeps those and rejects a
+noise floor of -45 dBFS and below. A fixed gate rather than an adaptive noise floor
+keeps the result deterministic from the first frame (no learning period in which an
+early "hello" is missed); ``energy_gate_dbfs=None`` turns it off.
 
 One utterance per Endpointer: after SpeechDone or NoInput further audio is ignored
 until ``reset()``.
@@ -20,7 +22,6 @@ until ``reset()``.
 
 from __future__ import annotations
 
-import math
 from array import array
 from collections import deque
 from dataclasses import dataclass
@@ -102,9 +103,7 @@ class Endpointer:
         gate = self.config.energy_gate_dbfs
         # compare sums of squares, not dB: no log per frame
         self._gate_sumsq = (
-            0.0
-            if gate is None
-            else _FULL_SCALE_SQ * self._frame_samples * 10.0 ** (gate / 10.0)
+            0.0 if gate is None else _FULL_SCALE_SQ * self._frame_samples * 10.0 ** (gate / 10.0)
         )
         c = self.config
         self._pre_frames = round(c.pre_roll_s / FRAME_S)

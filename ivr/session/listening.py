@@ -18,12 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ivr.media.endpointing import Endpointer, EndpointerConfig, SpeechBegan, SpeechDone
-from ivr.media.receiver import RtpReceiver
-
 from ivr.ari import events as ari
 from ivr.ari.client import AriClient
 from ivr.ari.errors import AriConflict, AriError, AriNotFound
+from ivr.media.endpointing import Endpointer, EndpointerConfig, SpeechBegan, SpeechDone
+from ivr.media.receiver import RtpReceiver
 from ivr.session.events import CallEvent, SpeechEnded, SpeechStarted
 
 log = logging.getLogger(__name__)
@@ -43,7 +42,11 @@ class MediaSettings:
     bind_host: str = "127.0.0.1"  # where our UDP socket listens
     advertise_host: str = "127.0.0.1"  # the address Asterisk sends RTP to
     codec: str = "slin"  # ExternalMedia format: slin (8 kHz) | ulaw | alaw
-    endpointer: EndpointerConfig = field(default_factory=EndpointerConfig)
+    # The verbs time "no input" from the end of their prompt; the endpointer's own
+    # no-input clock would run out during a long prompt and stop listening.
+    endpointer: EndpointerConfig = field(
+        default_factory=lambda: EndpointerConfig(no_input_s=3600.0)
+    )
 
 
 IdFactory = Callable[[str], str]
@@ -145,6 +148,8 @@ class AsrTap:
             elif isinstance(event, SpeechDone):
                 self._deliver(SpeechEnded(event.audio, 8000, event.reason))
                 endpointer.reset()  # ready for the next answer on the same path
+            else:
+                endpointer.reset()  # NoInput: keep listening all the same
 
     def reset(self) -> None:
         """Forget any half-heard speech (a new question is being asked)."""

@@ -22,6 +22,7 @@ from ivr.ari.client import AriClient
 from ivr.ari.errors import AriError
 from ivr.ari.models import Bridge, Channel
 from ivr.session.control import AriCallControl
+from ivr.session.listening import MediaSettings
 from ivr.session.session import CallSession
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,15 @@ class LiveCall:
 class CallManager:
     """Routes events to sessions (it is the EventRouter) and owns their tasks."""
 
-    def __init__(self, client: AriClient, app: str, make_session: SessionFactory) -> None:
+    def __init__(
+        self,
+        client: AriClient,
+        app: str,
+        make_session: SessionFactory,
+        media: Callable[[], MediaSettings | None] = lambda: None,
+    ) -> None:
+        """``media`` says, per new call, whether and how to open a listening path."""
+        self._media = media
         self._client = client
         self._app = app
         self._make_session = make_session
@@ -115,7 +124,7 @@ class CallManager:
         self, channel: Channel, dialled: str, adoption: Adoption | None = None
     ) -> CallSession:
         language = channel.language or "en"
-        control = AriCallControl(self._client, self, self._app, channel.id, language)
+        control = AriCallControl(self._client, self, self._app, channel.id, language, self._media())
         if adoption is not None:
             control.adopt(adoption.bridge_id, adoption.legs)
         session = self._make_session(channel, dialled, control, adoption)

@@ -17,8 +17,8 @@ from typing import Any, Protocol
 
 from ivr.ari.errors import AriError
 from ivr.session.control import CallControl, is_gone
-from ivr.speech.model import Transcript
 from ivr.session.events import CallerHungUp, CallEvent
+from ivr.speech.model import Transcript
 from ivr.store.log import CallLog
 
 log = logging.getLogger(__name__)

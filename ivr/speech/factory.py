@@ -77,10 +77,11 @@ def build_recognizer(engine: str, *, model: Path | None, vocabulary: Vocabulary)
 def spoken_words(text: str) -> list[str]:
     """Lower-case words as a recogniser would emit them ("Siobhán O'Neill" -> siobhan o'neill)."""
     plain = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    plain = "".join(c for c in plain if not unicodedata.combining(c))  # accents off
+    plain = unicodedata.normalize("NFC", plain).lower()  # re-forms Hangul and the like
     plain = plain.replace("ł", "l").replace("ø", "o").replace("đ", "d").replace("ß", "ss")
-    plain = plain.replace("&", " and ")
-    return [w.strip("'") for w in re.findall(r"[a-z0-9']+", plain) if w.strip("'")]
+    plain = plain.replace("&", " and ").replace("_", " ")
+    return [w.strip("'") for w in re.findall(r"[\w']+", plain) if w.strip("'")]
 
 
 def _phrase(text: str) -> str:

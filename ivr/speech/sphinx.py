@@ -16,13 +16,13 @@ apostrophe ("dont" -> "don't"), two known halves ("dashcam"), else a
 rough letter-to-sound guess. ``guessed_words`` lists the guesses so an
 admin can see which names may be weak.
 
-Confidence: each n-best hypothesis's path score (log base 1.0001, as
-PocketSphinx reports) is turned into a posterior over the n-best list by a
-softmax with a per-frame temperature, then multiplied by the best path's
-lattice posterior (``Hypothesis.prob``) for the top entry. Both are in
-[0, 1]. Noise or out-of-vocabulary speech spreads the posterior, so it
-scores low, though an LM-constrained engine always emits *some* in-vocabulary
-words: the routing engine must weigh the confidence, not the text alone.
+Confidence: the best hypothesis scores the geometric mean of its words'
+lattice posteriors (PocketSphinx's ``seg().prob``, already in [0, 1]);
+out-of-vocabulary speech makes the LM force in words the audio barely
+supports, whose posteriors are near 0, so it scores low even though an
+LM-constrained engine always emits *some* in-vocabulary words. Lower n-best
+entries get the top score times their path-score ratio to the best,
+sharpened (``alternative_confidences``). Noise mostly decodes to nothing.
 
 Thread safety: a Decoder is not thread-safe and costs ~0.2 s to build, so
 the recogniser keeps a pool of idle decoders; each call borrows one (making
@@ -33,7 +33,6 @@ decoders built from the old vocabulary are dropped as they come back.
 from __future__ import annotations
 
 import logging
-import math
 import queue
 import re
 import tempfile
@@ -44,7 +43,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pocketsphinx  # type: ignore[import-untyped]  # Cython extension ships no stubs
 from pocketsphinx.lm import ArpaBoLM  # type: ignore[import-untyped]  # as above
 
@@ -58,9 +59,12 @@ __all__ = ["PocketSphinxRecognizer", "SphinxModel", "build_sphinx_model"]
 log = logging.getLogger(__name__)
 
 _MODEL_RATE = 16000
-_FRAME_S = 0.01
-_LOGBASE = 1.0001  # PocketSphinx scores are integers in log base 1.0001
-_SCORE_TEMPERATURE = 40.0  # score units per frame of evidence: softmax scale for the n-best
+# Only near rivals are alternatives: the LM holds the emergency phrasings, and a far-off
+# path ("can knife speak to ...") in the n-best would trip the router's any-alternative
+# emergency cue. 0.93 of the best path's score keeps ~2-3 rivals on clean speech.
+_RIVAL_RATIO = 0.93
+_SILENCE_RMS = 30.0  # about -60 dBFS: below this there is nothing to decode
+_SHARPEN = 10.0  # exponent on n-best path-score ratios (see alternative_confidences)
 
 # Abbreviations said letter by letter, and written forms nobody says aloud.
 _SPELLED = frozenset(
@@ -149,7 +153,13 @@ def pronunciations(word: str) -> tuple[tuple[str, ...], bool]:
         return (" ".join(letters),), False
     if word in cmu:
         return cmu[word], False
-    for variant in (re.sub(r"nt$", "n't", word), re.sub(r"s$", "'s", word), word + "'s"):
+    british = word.replace("enq", "inq").replace("is", "iz").replace("our", "or")
+    for variant in (
+        re.sub(r"nt$", "n't", word),
+        re.sub(r"s$", "'s", word),
+        word + "'s",
+        british,
+    ):
         if variant in cmu and variant != word:
             return cmu[variant], False
     for cut in range(2, len(word) - 1):
@@ -201,45 +211,48 @@ def build_sphinx_model(vocabulary: Vocabulary) -> SphinxModel:
 
 
 class _Generation:
-    """One built model: its files on disk and the idle decoders made from it."""
+    """One built model and the idle decoders made from it."""
 
     def __init__(self, model: SphinxModel, number: int) -> None:
         self.model = model
         self.number = number
-        self._folder = tempfile.TemporaryDirectory(prefix="ivr-sphinx-")
-        folder = Path(self._folder.name)
-        self.lm_path = folder / "vocabulary.lm"
-        self.dict_path = folder / "vocabulary.dict"
-        self.lm_path.write_text(model.arpa, encoding="utf-8")
-        self.dict_path.write_text(model.dictionary, encoding="utf-8")
         self.idle: queue.SimpleQueue[pocketsphinx.Decoder] = queue.SimpleQueue()
+        self.initial_cmn = ""
 
     def new_decoder(self) -> pocketsphinx.Decoder:
-        config = pocketsphinx.Config(
-            hmm=str(Path(pocketsphinx.get_model_path()) / "en-us" / "en-us"),
-            lm=str(self.lm_path),
-            dict=str(self.dict_path),
-            samprate=_MODEL_RATE,
-            loglevel="FATAL",
-        )
-        return pocketsphinx.Decoder(config)
-
-    def close(self) -> None:
-        self._folder.cleanup()
+        """A decoder for this model (it reads the LM and dictionary files while it is built)."""
+        with tempfile.TemporaryDirectory(prefix="ivr-sphinx-") as name:
+            lm_path, dict_path = Path(name) / "vocabulary.lm", Path(name) / "vocabulary.dict"
+            lm_path.write_text(self.model.arpa, encoding="utf-8")
+            dict_path.write_text(self.model.dictionary, encoding="utf-8")
+            config = pocketsphinx.Config(
+                hmm=str(Path(pocketsphinx.get_model_path()) / "en-us" / "en-us"),
+                lm=str(lm_path),
+                dict=str(dict_path),
+                samprate=_MODEL_RATE,
+                loglevel="FATAL",
+            )
+            return pocketsphinx.Decoder(config)
 
 
 class PocketSphinxRecognizer:
     """PocketSphinx over a vocabulary LM; see the module docstring for confidences/threads."""
 
     name = "pocketsphinx"
+    releases_gil = False  # SpeechPool runs it in processes (see ivr.speech.pool)
 
     def __init__(self, vocabulary: Vocabulary, *, n_best: int = 5) -> None:
         if n_best < 1:
             raise ValueError("n_best must be >= 1")
         self.n_best = n_best
+        self.vocabulary = vocabulary
         self._lock = threading.Lock()
         self._generation: _Generation | None = None
         self.rebuild(vocabulary)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickles as its vocabulary: a worker process rebuilds its own decoders."""
+        return (_rebuild, (self.vocabulary, self.n_best))
 
     @property
     def model(self) -> SphinxModel:
@@ -251,7 +264,7 @@ class PocketSphinxRecognizer:
         return self.model.guessed_words
 
     def rebuild(self, vocabulary: Vocabulary) -> None:
-        """Swap in an LM for a new vocabulary (rules published); calls in flight finish on the old."""
+        """A new LM for a new vocabulary (rules published); calls in flight finish on the old."""
         started = time.perf_counter()
         try:
             model = build_sphinx_model(vocabulary)
@@ -259,18 +272,17 @@ class PocketSphinxRecognizer:
             raise
         except Exception as exc:
             raise RecognizerError(f"cannot build the PocketSphinx language model: {exc}") from exc
+        self.vocabulary = vocabulary
         number = self._generation.number + 1 if self._generation else 1
         generation = _Generation(model, number)
         try:
             decoder = generation.new_decoder()  # fail now, not on the first call
         except Exception as exc:
-            generation.close()
             raise RecognizerError(f"PocketSphinx cannot load its model: {exc}") from exc
+        generation.initial_cmn = decoder.get_cmn()
         generation.idle.put(decoder)
         with self._lock:
-            old, self._generation = self._generation, generation
-        if old is not None:
-            old.close()
+            self._generation = generation
         if model.guessed_words:
             log.info(
                 "pocketsphinx: %d words without a dictionary pronunciation (guessed): %s",
@@ -304,13 +316,16 @@ class PocketSphinxRecognizer:
         if sample_rate <= 0 or len(pcm) % 2:
             raise RecognizerError(f"bad audio: {len(pcm)} bytes at {sample_rate} Hz")
         audio_seconds = len(pcm) / 2 / sample_rate
+        if _rms(pcm) < _SILENCE_RMS:  # the LM would force a word onto silence
+            return Transcript((), self.name, audio_seconds, time.perf_counter() - started)
         audio = resample_pcm16(pcm, sample_rate, _MODEL_RATE)
         generation, decoder = self._borrow()
         try:
+            decoder.set_cmn(generation.initial_cmn)  # same result whichever decoder runs it
             decoder.start_utt()
             decoder.process_raw(audio, no_search=False, full_utt=True)
             decoder.end_utt()
-            alternatives = self._alternatives(decoder, len(audio) // 2)
+            alternatives = self._alternatives(decoder)
         except Exception as exc:
             raise RecognizerError(f"PocketSphinx failed: {exc}") from exc
         else:
@@ -322,51 +337,81 @@ class PocketSphinxRecognizer:
             decode_seconds=time.perf_counter() - started,
         )
 
-    def _alternatives(self, decoder: pocketsphinx.Decoder, samples: int) -> tuple[Hypothesis, ...]:
+    def _alternatives(self, decoder: pocketsphinx.Decoder) -> tuple[Hypothesis, ...]:
         best = decoder.hyp()
         if best is None or not best.hypstr.strip():
             return ()
-        frames = max(1.0, samples / _MODEL_RATE / _FRAME_S)
-        scored: list[tuple[str, float]] = [(best.hypstr, float(best.score))]
-        for hyp in _take(decoder.nbest(), self.n_best * 3):
+        top = word_posterior_confidence(
+            [(seg.word, float(seg.prob)) for seg in decoder.seg() or ()]
+        )
+        texts = [best.hypstr.strip()]
+        scores = [float(best.score)]
+        floor = float(best.score) * _RIVAL_RATIO
+        for hyp in _take(decoder.nbest(), self.n_best * 4):
             text = hyp.hypstr.strip()
-            if text and all(text != seen for seen, _ in scored):
-                scored.append((text, float(hyp.score)))
-            if len(scored) >= self.n_best:
+            if text and text not in texts and float(hyp.score) >= floor:
+                texts.append(text)
+                scores.append(float(hyp.score))
+            if len(texts) >= self.n_best:
                 break
-        posterior = _lattice_posterior(best.prob)
         return tuple(
             Hypothesis(text, round(conf, 4))
-            for text, conf in zip(
-                (t for t, _ in scored), confidences([s for _, s in scored], frames, posterior)
-            )
+            for text, conf in zip(texts, alternative_confidences(top, scores), strict=True)
         )
 
 
-def _take(hyps: Iterable[pocketsphinx.Hypothesis], limit: int) -> list[pocketsphinx.Hypothesis]:
-    taken = []
-    for hyp in hyps:
+def _rms(pcm: bytes) -> float:
+    if len(pcm) < 2:
+        return 0.0
+    samples = np.frombuffer(pcm, dtype="<i2").astype(np.float64)
+    return float(np.sqrt(np.mean(samples * samples)))
+
+
+def _rebuild(vocabulary: Vocabulary, n_best: int) -> PocketSphinxRecognizer:
+    return PocketSphinxRecognizer(vocabulary, n_best=n_best)
+
+
+def _take(hyps: Iterable[pocketsphinx.Hypothesis] | None, limit: int) -> list[Any]:
+    """Up to ``limit`` n-best entries (the iterator may yield None when the search is empty)."""
+    taken: list[Any] = []
+    for hyp in hyps or ():
+        if hyp is None:
+            break
         taken.append(hyp)
         if len(taken) >= limit:
             break
     return taken
 
 
-def _lattice_posterior(prob: float) -> float:
-    """PocketSphinx's best-path posterior is a log (base 1.0001); as a probability in [0, 1]."""
-    if prob >= 0:
-        return 1.0
-    return min(1.0, max(0.0, math.exp(prob * math.log(_LOGBASE))))
+def word_posterior_confidence(segments: Iterable[tuple[str, float]]) -> float:
+    """Mean lattice posterior of the real words (not silences, fillers), weighted by length.
+
+    Long words (names, services) carry the routing and the most acoustic
+    evidence; short function words ("from", "a") have noisy posteriors that
+    would otherwise drag a correct request below the routing thresholds.
+    """
+    total = weight = 0.0
+    for word, prob in segments:
+        if word.startswith(("<", "[", "+")):
+            continue
+        letters = len(re.sub(r"\(\d+\)$", "", word))
+        total += letters * min(1.0, max(0.0, prob))
+        weight += letters
+    return total / weight if weight else 0.0
 
 
-def confidences(scores: list[float], frames: float, top_posterior: float) -> list[float]:
-    """Softmax over path scores (tempered per frame), the top scaled by its lattice posterior."""
+def alternative_confidences(top: float, scores: list[float]) -> list[float]:
+    """Best first: ``top``, then ``top`` times each path's score relative to the best, sharpened.
+
+    PocketSphinx gives n-best path scores as exp'd log-math values that differ by a
+    few per cent between rival paths, so the ratio is raised to a power to spread them;
+    the result is kept non-increasing so the order never contradicts the list.
+    """
     if not scores:
         return []
-    scale = 1.0 / (_SCORE_TEMPERATURE * math.sqrt(frames))
-    peak = max(scores)
-    weights = [math.exp((s - peak) * scale) for s in scores]
-    total = sum(weights)
-    probs = [w / total for w in weights]
-    probs[0] = probs[0] * top_posterior
-    return [min(1.0, max(0.0, p)) for p in probs]
+    best = scores[0] if scores[0] > 0 else 1.0
+    result = [top]
+    for score in scores[1:]:
+        ratio = min(1.0, max(0.0, score / best))
+        result.append(min(result[-1], top * ratio**_SHARPEN))
+    return [min(1.0, max(0.0, c)) for c in result]

@@ -44,6 +44,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from doublemetaphone import doublemetaphone  # type: ignore[import-untyped]  # no stubs
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from ivr.routing.model import Hypothesis
 from ivr.speech.model import RecognizerError, Transcript, Vocabulary
@@ -64,7 +67,7 @@ DEFAULT_CACHE_DIR = Path(
     os.environ.get("IVR_WHISPER_CACHE", str(Path.home() / ".cache" / "ivr101" / "whisper-base"))
 )
 WHISPER_RATE = 16000
-PROMPT_TOKENS = 120  # Whisper keeps at most 223 prompt tokens; fewer also decodes faster
+PROMPT_TOKENS = 150  # Whisper keeps at most 223 prompt tokens; fewer also decodes faster
 PROMPT_PREAMBLE = "UK police 101 call."
 # Spoken ranks Whisper should spell as words ("Sergeant", not "Sargent"), in prompt order.
 RANK_WORDS = (
@@ -74,8 +77,7 @@ RANK_WORDS = (
     "Detective",
     "Superintendent",
     "Chief",
-    "PCSO",
-)
+)  # not "PCSO": primed with it, Whisper hears "PC Sarah" as "PCSO"
 _CHUNK = 1 << 20
 _assembly_lock = threading.Lock()
 
@@ -234,33 +236,53 @@ def whisper_prompt(
     *,
     budget: int = PROMPT_TOKENS,
 ) -> str:
-    """A short biasing prompt: the ranks, then the force's most distinctive words.
+    """A short biasing prompt: the ranks, then the force's most useful words to spell.
 
-    "Distinctive" is measured by Whisper's own tokenizer: a word it spells in
-    several BPE pieces ("smyth", "johnston", "kowalczyk") is one it would
-    rarely produce unprompted, while a one-piece word ("smith", "stolen") it
-    gets right anyway, so those are left out to save the ~224-token budget.
-    Rarer words go first, ties alphabetically (deterministic prompts).
+    Whisper's own tokenizer says which words need help: one it spells in a
+    single BPE piece, lower-case or capitalised ("smith", "Clark", "stolen"),
+    it produces unprompted, so those are left out to save the ~224-token
+    budget. Of the rest, near-homophones of such an easy word of the force
+    come first (same first two letters, and two letters apart with the same
+    double metaphone, Clarke/Clark, Smyth/Smith, or one letter and one sound
+    apart, Johnston/Johnson): Whisper drifts to the easy spelling, which
+    routes to the wrong officer, so both spellings are named side by side
+    (the rare one alone pulls the easy one over). Then the cheapest (fewest
+    pieces), so more names fit; ties alphabetically (a deterministic prompt).
     """
-    words = sorted(vocabulary.words)
     ranks = [r for r in RANK_WORDS if r.lower() in vocabulary.words] or list(RANK_WORDS[:4])
-    scored: list[tuple[int, str]] = []
-    for word in words:
-        if not word.isalpha() or len(word) < 3 or word.capitalize() in RANK_WORDS:
+    rank_words = {r.lower() for r in RANK_WORDS}
+    pieces: dict[str, int] = {}
+    for word in vocabulary.words:
+        if word.isalpha() and len(word) >= 3 and word not in rank_words | {"pcso"}:
+            pieces[word] = min(count_tokens(" " + word), count_tokens(" " + word.capitalize()))
+    easy = [w for w, n in pieces.items() if n == 1]
+    scored: list[tuple[int, int, str]] = []
+    partners: dict[str, list[str]] = {}
+    for word, n in pieces.items():
+        if n < 2:
             continue
-        pieces = count_tokens(" " + word)
-        if pieces >= 2:
-            scored.append((-pieces, word))
+        key = doublemetaphone(word)[0]
+        near = process.extract(word, easy, scorer=Levenshtein.distance, score_cutoff=2, limit=None)
+        partners[word] = sorted(
+            other
+            for other, letters, _ in near
+            if other[:2] == word[:2]
+            and Levenshtein.distance(key, doublemetaphone(other)[0]) <= (1 if letters == 1 else 0)
+        )
+        scored.append((0 if partners[word] else 1, n, word))
     scored.sort()
     parts = [PROMPT_PREAMBLE, " " + ", ".join(ranks) + "."]
     used = count_tokens("".join(parts))
     chosen: list[str] = []
-    for _, word in scored:
-        text = (", " if chosen else " ") + word.capitalize()
+    for _, _, word in scored:
+        # A rare spelling alone would pull "Johnson" to "Johnston": name both, side by side.
+        group = [w.capitalize() for w in [*partners.get(word, []), word]]
+        group = [w for w in group if w not in chosen]
+        text = (", " if chosen else " ") + ", ".join(group)
         cost = count_tokens(text)
-        if used + cost + 1 > budget:
+        if not group or used + cost + 1 > budget:
             continue
-        chosen.append(word.capitalize())
+        chosen.extend(group)
         used += cost
     if chosen:
         parts.append(" " + ", ".join(chosen) + ".")

@@ -104,13 +104,16 @@ class RouteCall(VerbBase):
 
     async def run(self, session: CallSession) -> Outcome:
         digits: str | None = None
+        asked_ids: tuple[str, ...] = ()
         heard: tuple[Hypothesis, ...] = ()
         transcript = None
         if self.question:
             can_listen = session.speech is not None and not session.speech_failed
-            asked = self.spoken_question if can_listen and self.spoken_question else self.question
+            asked_ids = (
+                self.spoken_question if can_listen and self.spoken_question else self.question
+            )
             question = Question(
-                asked,
+                asked_ids,
                 max_digits=self.max_digits,
                 first_digit_timeout=self.first_digit_timeout,
                 speech=self.max_digits == 1,  # long numbers are keyed (a crime reference)
@@ -136,7 +139,7 @@ class RouteCall(VerbBase):
                 heard=[{"text": h.text, "confidence": round(h.confidence, 3)} for h in heard],
                 engine=transcript.engine if transcript else None,
                 attempt=self.attempt,
-                question=self.question,
+                question=list(asked_ids),
                 confirmed=self.confirmed,
             )
         )
@@ -291,14 +294,24 @@ def spoken_choice(text: str, names: Sequence[str]) -> str | None:
     if any(phrase in said for phrase in SOMEONE_ELSE):
         return "0"
     words = said.split()
-    for key, forms in ORDINALS.items():
-        if int(key) <= len(names) and any(f in words for f in forms):
-            return key
+    for position in (1, 0, 2):  # "second" before "one": "the second one" means 2
+        for key, forms in ORDINALS.items():
+            if int(key) <= len(names) and forms[position] in words:
+                return key
+    # Only the words that tell the names apart count ("Priya" vs "Raj", not "Sergeant Patel").
+    name_words = [name.lower().split() for name in names]
+    common = set.intersection(*(set(w) for w in name_words)) if name_words else set()
     scores = sorted(
-        ((fuzz.token_set_ratio(name.lower(), said), str(i)) for i, name in enumerate(names, 1)),
+        (
+            (
+                max((fuzz.ratio(w, s) for w in ws if w not in common for s in words), default=0),
+                str(i),
+            )
+            for i, ws in enumerate(name_words, 1)
+        ),
         reverse=True,
     )
-    if scores and scores[0][0] >= 75 and (len(scores) == 1 or scores[0][0] - scores[1][0] >= 10):
+    if scores and scores[0][0] >= 80 and (len(scores) == 1 or scores[0][0] - scores[1][0] >= 10):
         return scores[0][1]
     return None
 

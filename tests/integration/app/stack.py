@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,7 +15,8 @@ from aiohttp import web
 
 from ivr.app import RUNTIME, Runtime, build_app
 from ivr.config import Settings
-from ivr.demo import PROMPT_SOUNDS, prompt_seconds
+from ivr.demo import prompt_seconds
+from ivr.embedded import PROMPT_SOUNDS
 from ivr.session.session import Clock
 from ivr.simulator import AgentProfile, Simulator, SimulatorConfig
 
@@ -30,14 +31,16 @@ class Stack:
     http: aiohttp.ClientSession
     base: str
 
-    async def call(self, script: list[dict[str, Any]], caller: str = "07700900123") -> str:
+    async def call(
+        self, script: Sequence[Mapping[str, object]], caller: str = "07700900123"
+    ) -> str:
         async with self.http.post(
             f"{self.base}/_sim/calls",
             json={
                 "dialled": "101",
                 "caller_number": caller,
                 "caller_name": "Test",
-                "script": script,
+                "script": list(script),
             },
         ) as resp:
             assert resp.status == 201, await resp.text()

@@ -1,0 +1,110 @@
+"""The embedded default: the simulator and the app in one process (demo, `ivr call`).
+
+The same app that `ivr serve` runs against Asterisk, pointed at the
+simulator on a free port; nothing in the app knows the difference.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from ivr.app import RUNTIME, Runtime, build_app
+from ivr.config import REPO_ROOT, Settings
+from ivr.session.session import Clock
+from ivr.simulator import AgentProfile, Simulator, SimulatorConfig
+
+PROMPT_SOUNDS = REPO_ROOT / "prompts" / "sounds"
+CREDENTIALS = ("ivr101", "embedded")
+
+
+def shifted_clock(start: datetime) -> Clock:
+    """Real elapsed time from ``start``: calls happen 'as of' a chosen moment."""
+    origin = datetime.now(UTC)
+    return lambda: start + (datetime.now(UTC) - origin)
+
+
+@dataclass
+class Embedded:
+    sim: Simulator
+    runtime: Runtime
+    http: aiohttp.ClientSession
+    base: str  # the simulator, e.g. http://127.0.0.1:PORT
+    app_url: str
+
+    async def place(
+        self, script: Sequence[Mapping[str, object]], caller: str, name: str = "Caller"
+    ) -> str:
+        """A scripted caller dials 101; returns the app-side channel id (the call id)."""
+        body = {
+            "dialled": "101",
+            "caller_number": caller,
+            "caller_name": name,
+            "script": list(script),
+        }
+        async with self.http.post(f"{self.base}/_sim/calls", json=body) as resp:
+            resp.raise_for_status()
+            return str((await resp.json())["channel_id"])
+
+    async def wait_speech_ready(self, timeout: float) -> bool:
+        """True once the engine has loaded; False if it failed, is off, or took too long."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.runtime.speech_settled.wait(), timeout)
+        return self.runtime.speech is not None
+
+
+@asynccontextmanager
+async def embedded(
+    *,
+    speed: float,
+    db_path: str,
+    start: datetime,
+    settings: Mapping[str, Any] | None = None,
+    agent: AgentProfile | None = None,
+) -> AsyncIterator[Embedded]:
+    """Start both; ``speed`` > 1 runs simulated time (prompts, agents) faster."""
+    agent = agent or AgentProfile(answer_after=2.0, talk_for=5.0)
+    user, password = CREDENTIALS
+    sim = Simulator(
+        SimulatorConfig(
+            username=user,
+            password=password,
+            time_scale=1.0 / speed,
+            sound_roots=[PROMPT_SOUNDS],
+            default_agent=agent,
+        )
+    )
+    port = await sim.start("127.0.0.1", 0)
+    app_settings = Settings(
+        ari_url=f"http://127.0.0.1:{port}",
+        ari_user=user,
+        ari_password=password,
+        db_path=db_path,
+        first_digit_timeout=6.0 / speed,
+        ring_timeout=30,
+    ).with_overrides(**dict(settings or {}))
+    app = build_app(app_settings, shifted_clock(start))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    try:
+        await site.start()
+        runtime = app[RUNTIME]
+        assert runtime.stream is not None
+        await asyncio.wait_for(runtime.stream.connected.wait(), 10)
+        app_port = runner.addresses[0][1]
+        async with aiohttp.ClientSession() as http:
+            yield Embedded(
+                sim, runtime, http, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{app_port}"
+            )
+    finally:
+        await runner.cleanup()
+        await sim.stop()

@@ -1,0 +1,73 @@
+"""The caller's voice over the production path: snoop + ExternalMedia RTP + endpointing.
+
+The recogniser here is a stand-in that records what audio reached it and
+answers a fixed text, so the test pins the media path and the flow; the real
+engines are tested on their own (tests/unit/speech) and end to end by
+`ivr call` (tests/integration/test_cli.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ivr.routing.model import Hypothesis
+from ivr.speech.model import RecognizerError, Transcript
+from tests.integration.app.stack import running_stack, sim_seconds
+
+SPEECH = (
+    Path(__file__).resolve().parents[2] / "unit" / "media" / "fixtures" / "speech_pc_johnson.wav"
+)
+SPEECH_SECONDS = 2.8
+
+
+class RecordingSpeech:
+    def __init__(self, text: str, fail: bool = False) -> None:
+        self.text = text
+        self.fail = fail
+        self.utterances: list[bytes] = []
+
+    async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
+        self.utterances.append(pcm)
+        if self.fail:
+            raise RecognizerError("engine crashed")
+        return Transcript((Hypothesis(self.text, 0.92),), "stand-in", len(pcm) / 2 / sample_rate)
+
+
+async def test_a_spoken_name_reaches_the_recogniser_and_routes_the_call(tmp_path: Path) -> None:
+    speech = RecordingSpeech("can I speak to PC Sarah Johnson")
+    async with running_stack(tmp_path, settings={"speech_engine": "none"}) as stack:
+        stack.runtime.speech = speech
+        script: list[dict[str, object]] = [
+            {"wait": sim_seconds("welcome") + 1.0},
+            {"say": str(SPEECH)},
+        ]
+        call_id = await stack.call(script)
+        row = await stack.call_row(call_id)
+        assert (row["outcome"], row["destination"]) == ("transferred", "directory:sarah-johnson")
+        (utterance,) = speech.utterances
+        seconds = len(utterance) / 2 / 8000
+        assert SPEECH_SECONDS - 0.5 < seconds < SPEECH_SECONDS + 1.0
+        heard = [h["media_uri"] for h in (await stack.sim_get(f"/_sim/calls/{call_id}"))["heard"]]
+        spoken_menu = heard[1]
+        assert spoken_menu.endswith("ask_speech")
+        kinds = [e["kind"] for e in await stack.events(call_id)]
+        assert "barge-in" in kinds and "speech" in kinds
+        await stack.nothing_left()
+
+
+async def test_a_failing_recogniser_steps_down_to_the_keypad(tmp_path: Path) -> None:
+    speech = RecordingSpeech("", fail=True)
+    async with running_stack(tmp_path, settings={"speech_engine": "none"}) as stack:
+        stack.runtime.speech = speech
+        script: list[dict[str, object]] = [
+            {"wait": sim_seconds("welcome") + 1.0},
+            {"say": str(SPEECH)},
+            {"wait": 3.0 + sim_seconds("ask_again")},
+            {"dtmf": "2"},
+        ]
+        call_id = await stack.call(script)
+        row = await stack.call_row(call_id)
+        assert (row["outcome"], row["destination"]) == ("transferred", "fcr")
+        kinds = [e["kind"] for e in await stack.events(call_id)]
+        assert "speech-failed" in kinds
+        await stack.nothing_left()

@@ -1,0 +1,64 @@
+"""SpeechPool: off the event loop, errors always RecognizerError, many calls at once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from ivr.routing.model import Hypothesis
+from ivr.speech.model import RecognizerError, Transcript
+from ivr.speech.pool import SpeechPool
+from ivr.speech.sphinx import PocketSphinxRecognizer
+from tests.unit.speech.conftest import Utterance
+
+
+class Echo:
+    name = "echo"
+
+    def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
+        if pcm == b"boom":
+            raise ValueError("engine blew up")
+        if pcm == b"fail":
+            raise RecognizerError("model missing")
+        return Transcript((Hypothesis(f"{len(pcm)}", 0.5),), self.name, len(pcm) / 16000)
+
+
+async def test_thread_pool_runs_many_calls() -> None:
+    pool = SpeechPool(Echo(), workers=4)
+    assert not pool.processes
+    results = await asyncio.gather(*(pool.recognize(bytes(2 * n)) for n in range(50)))
+    assert [r.text for r in results] == [str(2 * n) for n in range(50)]
+    await pool.close()
+    await pool.close()  # idempotent
+    with pytest.raises(RecognizerError, match="closed"):
+        await pool.recognize(b"")
+
+
+async def test_engine_exceptions_become_recognizer_errors(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    pool = SpeechPool(Echo(), workers=1)
+    with caplog.at_level(logging.WARNING), pytest.raises(RecognizerError, match="blew up"):
+        await pool.recognize(b"boom")
+    assert RecognizerError.error_id in caplog.text
+    with pytest.raises(RecognizerError, match="model missing"):
+        await pool.recognize(b"fail")
+    await pool.close()
+
+
+async def test_pocketsphinx_runs_in_processes_concurrently(
+    sphinx: PocketSphinxRecognizer, committed_utterances: list[Utterance]
+) -> None:
+    pool = SpeechPool(sphinx, workers=2)
+    assert pool.processes  # it holds the GIL while decoding (measured; see ivr.speech.pool)
+    try:
+        jobs = [u.pcm for u in committed_utterances] * 2
+        results = await asyncio.gather(*(pool.recognize(pcm) for pcm in jobs))
+        assert len(results) == 12 and all(r.engine == "pocketsphinx" for r in results)
+        assert results[0].text == results[6].text and "patel" in results[0].text
+        with pytest.raises(RecognizerError):
+            await pool.recognize(b"odd")
+    finally:
+        await pool.close()
