@@ -19,7 +19,10 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from ivr.config import REPO_ROOT
 from ivr.embedded import PROMPT_SOUNDS, embedded
+
+CALLERS = REPO_ROOT / "demo" / "callers"  # recorded (synthesised) callers who talk
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,21 @@ def sample_calls(seconds: Callable[[str], float] = prompt_seconds) -> list[Sampl
             "switchboard",
         ),
         SampleCall(
-            "says nothing: operator after three tries",
+            "says 'firearms licensing'",
+            "07700900108",
+            [{"wait": in_menu}, {"say": str(CALLERS / "firearms_licensing.wav")}],
+            "transferred",
+            "directory:firearms-licensing",
+        ),
+        SampleCall(
+            "says 'David Johnson' (a name)",
+            "07700900109",
+            [{"wait": in_menu}, {"say": str(CALLERS / "david_johnson.wav")}],
+            "transferred",
+            "directory:david-johnson",
+        ),
+        SampleCall(
+            "says nothing: a person after the reprompt",
             "07700900107",
             [],
             "transferred",
@@ -126,6 +143,10 @@ async def run_demo(
     out: TextIO = sys.stdout,
 ) -> int:
     async with embedded(speed=speed, db_path=db_path, start=start) as stack:
+        if not await stack.wait_speech_ready(120.0):
+            print(
+                "speech engine not ready: spoken calls will be asked again on the keypad", file=out
+            )
         samples = sample_calls()
         chosen = [samples[i % len(samples)] for i in range(calls)]
         print(
