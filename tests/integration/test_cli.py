@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import subprocess
@@ -56,3 +57,27 @@ async def test_sim_serves_ari_with_the_credentials_from_the_environment() -> Non
     finally:
         proc.terminate()
         await proc.wait()
+
+
+def test_call_sends_a_recording_down_the_whole_path_and_prints_the_decision(
+    tmp_path: Path,
+) -> None:
+    wav = Path(__file__).resolve().parents[2] / "demo" / "callers" / "firearms_licensing.wav"
+    result = subprocess.run(
+        [*IVR, "call", str(wav), "--json", "--db", str(tmp_path / "c.db")],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    decision = json.loads(result.stdout)
+    assert decision["destination"] == "directory:firearms-licensing"
+    assert {"action", "candidates", "intent", "rule", "reason"} <= set(decision)
+    assert decision["evidence"]["inputs"]["engine"] == "pocketsphinx"
+
+
+def test_call_refuses_a_file_that_is_not_audio(tmp_path: Path) -> None:
+    bad = tmp_path / "x.wav"
+    bad.write_text("not audio")
+    result = subprocess.run([*IVR, "call", str(bad)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "ivr call:" in result.stderr
