@@ -122,9 +122,14 @@ class FlowBuilder:
             # The SMS link offer needs the SMS gateway (issue 5): tell them where to go instead.
             return [Play(["online_info"], barge_in=False), Hangup("goodbye")]
         lead: list[Verb] = []
-        if message and destination != "emergency":  # an emergency never waits for advice
+        # An emergency never waits for advice; a message id the catalogue lacks (a rules
+        # typo) is skipped rather than failing the call.
+        if message and destination != "emergency" and message in self.prompts:
             lead.append(Play([message], barge_in=False))
         if destination.startswith(DIRECTORY_PREFIX):
+            if self.routing.directory_entry(destination.removeprefix(DIRECTORY_PREFIX)) is None:
+                # The entry went away (a directory re-import): a person finds them instead.
+                return self.route_to("switchboard")
             prompt = "transfer_directory"
         else:
             prompt = _TRANSFER_PROMPT.get(destination, "transfer_switchboard")

@@ -215,11 +215,9 @@ def synthesize(text: str, voice: str, out: Path, tmp: Path) -> None:
     else:
         stretch = ["--setf", f"duration_stretch={speed}"]
         _run(["flite", "-voice", name, *stretch, "-t", text, "-o", str(raw)])
-    _run(
-        ["sox", str(raw), "-r", str(RATE), "-b", "16", "-c", "1", str(out)]
-        + ["silence", "1", "0.02", "0.5%", "reverse", "silence", "1", "0.02", "0.5%", "reverse"]
-        + ["sinc", "300-3400", "gain", "-n", "-6", "pad", str(PAD_S), str(PAD_S)]
-    )
+    trim = ["silence", "1", "0.02", "0.5%", "reverse", "silence", "1", "0.02", "0.5%", "reverse"]
+    band = ["sinc", "300-3400", "gain", "-n", "-6", "pad", str(PAD_S), str(PAD_S)]
+    _run(["sox", str(raw), "-r", str(RATE), "-b", "16", "-c", "1", str(out), *trim, *band])
 
 
 def _seed(*parts: str) -> int:
@@ -232,12 +230,10 @@ def make_noise(
     """Pink + brown noise (sox synth, repeatable) plus reversed-speech babble, unit RMS."""
     n = round(seconds * RATE)
     colours = tmp / "colours.wav"
-    _run(
-        ["sox", "-R", "-n", "-r", str(RATE), "-b", "16", "-c", "1", str(colours)]
-        + ["synth", f"{seconds + 1:.3f}", "pinknoise", "synth", "brownnoise", "mix"]
-        + ["sinc", "300-3400", "trim", f"{(seed % 97) / 100:.2f}", f"{seconds:.3f}"]
-        + ["gain", "-n", "-10"]
-    )
+    synth = ["synth", f"{seconds + 1:.3f}", "pinknoise", "synth", "brownnoise", "mix"]
+    shape = ["sinc", "300-3400", "trim", f"{(seed % 97) / 100:.2f}", f"{seconds:.3f}"]
+    dest = ["-r", str(RATE), "-b", "16", "-c", "1", str(colours)]
+    _run(["sox", "-R", "-n", *dest, *synth, *shape, "gain", "-n", "-10"])
     noise = _read(colours)[:n]
     noise = np.pad(noise, (0, n - noise.size))
     noise /= max(1e-9, float(np.sqrt(np.mean(noise**2))))

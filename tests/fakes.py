@@ -96,8 +96,9 @@ class FakeControl:
         self._did("start_listening")
         return self.listening
 
-    def reset_listening(self) -> None:
+    def reset_listening(self) -> int:
         self._did("reset_listening")
+        return 0
 
     async def stop_listening(self) -> None:
         self._did("stop_listening")

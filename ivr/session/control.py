@@ -63,7 +63,7 @@ class CallControl(Protocol):
     async def hand_back(self) -> None: ...
     def detach(self) -> None: ...
     async def start_listening(self) -> bool: ...
-    def reset_listening(self) -> None: ...
+    def reset_listening(self) -> int: ...
     async def stop_listening(self) -> None: ...
 
 
@@ -229,9 +229,9 @@ class AriCallControl:
             return False
         return True
 
-    def reset_listening(self) -> None:
-        if self._tap is not None:
-            self._tap.reset()
+    def reset_listening(self) -> int:
+        """Start a new question's epoch; speech from before it is ignored."""
+        return self._tap.reset() if self._tap is not None else 0
 
     async def stop_listening(self) -> None:
         if self._tap is not None:
@@ -267,7 +267,10 @@ class AriCallControl:
         self._unwatch_all()
 
     def detach(self) -> None:
-        """Stop following the call without touching it (on shutdown, mid-conversation)."""
+        """Stop following the call without touching it (on shutdown, mid-conversation).
+
+        Listening has already stopped by then: Transfer stops it before bridging.
+        """
         self._playbacks.clear()
         self._legs.clear()
         self._bridge_id = None

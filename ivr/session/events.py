@@ -49,7 +49,13 @@ class ControlLost:
 
 @dataclass(frozen=True, slots=True)
 class SpeechStarted:
-    """The caller started talking (the endpointer heard enough speech): barge in."""
+    """The caller started talking (the endpointer heard enough speech): barge in.
+
+    ``epoch`` names the question it belongs to (see AsrTap.reset): speech that
+    began before a question was asked never answers it.
+    """
+
+    epoch: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +65,7 @@ class SpeechEnded:
     audio: bytes
     sample_rate: int = 8000
     reason: str = "silence"  # or "max-speech"
+    epoch: int = 0
 
 
 @dataclass(frozen=True, slots=True)

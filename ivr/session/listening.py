@@ -23,12 +23,13 @@ from ivr.ari.client import AriClient
 from ivr.ari.errors import AriConflict, AriError, AriNotFound
 from ivr.media.endpointing import Endpointer, EndpointerConfig, SpeechBegan, SpeechDone
 from ivr.media.receiver import RtpReceiver
-from ivr.session.events import CallEvent, SpeechEnded, SpeechStarted
+from ivr.session.events import CallEvent, ListeningFailed, SpeechEnded, SpeechStarted
 
 log = logging.getLogger(__name__)
 
-SETUP_TIMEOUT_S = 3.0  # snoop and ExternalMedia StasisStart normally follow within ~5 ms
+SETUP_TIMEOUT_S = 3.0  # the whole set-up; it normally takes ~10 ms on a real Asterisk
 JOIN_RETRIES = 5
+FIRST_AUDIO_S = 1.5  # Asterisk streams from the join, silence included (trace): none = broken
 
 
 class ListeningError(AriError):
@@ -87,12 +88,17 @@ class AsrTap:
         self._endpointer: Endpointer | None = None
         self._created: list[str] = []  # channel ids to hang up on stop
         self._bridge_made = False
+        self._watchdog: asyncio.Task[None] | None = None
         self.active = False
+        self.epoch = 0
 
     async def start(self) -> None:
-        """Set up snoop + ExternalMedia + bridge; raises ListeningError (nothing left behind)."""
+        """Set up snoop + ExternalMedia + bridge; raises ListeningError (nothing left behind).
+
+        Bounded as a whole: the caller is waiting for the first question meanwhile.
+        """
         try:
-            await self._start()
+            await asyncio.wait_for(self._start(), SETUP_TIMEOUT_S)
         except BaseException as exc:
             await self.stop()
             if isinstance(exc, AriError | OSError | TimeoutError):
@@ -107,25 +113,48 @@ class AsrTap:
             self._settings.bind_host, 0, self._settings.codec, self._on_audio
         )
         external = f"{self._settings.advertise_host}:{self._receiver.local_port}"
+        # Each id is ours to clean up from the moment it is asked for: a request that
+        # times out on our side may still have been carried out by Asterisk.
+        self._created.append(self.snoop_id)
         await self._client.snoop(
             self._channel_id, self.snoop_id, self._app, spy="in", app_args="snoop"
         )
-        self._created.append(self.snoop_id)
-        await self._client.create_bridge(self.bridge_id, name=f"asr-{self._channel_id}")
         self._bridge_made = True
-        await self._client.external_media(self.media_id, self._app, external, self._settings.codec)
+        await self._client.create_bridge(self.bridge_id, name=f"asr-{self._channel_id}")
         self._created.append(self.media_id)
+        await self._client.external_media(self.media_id, self._app, external, self._settings.codec)
         await self._await_stasis({self.snoop_id, self.media_id})
         await self._join()
         self.active = True
+        self._watchdog = asyncio.create_task(self._watch(), name=f"asr-watch:{self._channel_id}")
 
     async def _await_stasis(self, pending: set[str]) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + SETUP_TIMEOUT_S
         while pending:
-            event = await asyncio.wait_for(self._queue.get(), max(0.0, deadline - loop.time()))
+            event = await self._queue.get()
             if isinstance(event, ari.StasisStarted):
                 pending.discard(event.channel.id)
+
+    async def _watch(self) -> None:
+        """Report a path that carries no audio or whose channels end, so the call uses keys."""
+        try:
+            await asyncio.sleep(FIRST_AUDIO_S)
+            receiver = self._receiver
+            if receiver is not None and receiver.stats.packets == 0:
+                self._fail("no audio from Asterisk (check [media] advertise / bind)")
+                return
+            while True:
+                event = await self._queue.get()
+                if isinstance(event, ari.StasisEnded | ari.ChannelDestroyed | ari.HangupRequested):
+                    self._fail(f"{event.type} on {event.channel.id}")
+                    return
+        except asyncio.CancelledError:
+            return
+
+    def _fail(self, reason: str) -> None:
+        if self.active:
+            self.active = False
+            self._endpointer = None
+            self._deliver(ListeningFailed(reason))
 
     async def _join(self) -> None:
         """addChannel; a 422 just after StasisStart is retried briefly (a race on Asterisk)."""
@@ -144,22 +173,27 @@ class AsrTap:
             return
         for event in endpointer.feed(pcm):
             if isinstance(event, SpeechBegan):
-                self._deliver(SpeechStarted())
+                self._deliver(SpeechStarted(self.epoch))
             elif isinstance(event, SpeechDone):
-                self._deliver(SpeechEnded(event.audio, 8000, event.reason))
+                self._deliver(SpeechEnded(event.audio, 8000, event.reason, self.epoch))
                 endpointer.reset()  # ready for the next answer on the same path
             else:
                 endpointer.reset()  # NoInput: keep listening all the same
 
-    def reset(self) -> None:
-        """Forget any half-heard speech (a new question is being asked)."""
+    def reset(self) -> int:
+        """A new question: forget half-heard speech; returns the question's epoch."""
+        self.epoch += 1
         if self._endpointer is not None:
             self._endpointer.reset()
+        return self.epoch
 
     async def stop(self) -> None:
         """Undo everything; safe at any point of start() and more than once."""
         self.active = False
         self._endpointer = None
+        watchdog, self._watchdog = self._watchdog, None
+        if watchdog is not None and watchdog is not asyncio.current_task():
+            watchdog.cancel()
         for channel_id in self._created:
             with contextlib.suppress(AriError):
                 await self._client.hangup(channel_id)

@@ -29,6 +29,7 @@ __all__ = ["SpeechPool"]
 
 log = logging.getLogger(__name__)
 
+MAX_UTTERANCE_BYTES = 2 * 8000 * 30  # 30 s at 8 kHz: the endpointer cuts at 12 s
 _worker_recognizer: Recognizer | None = None  # set in each worker process
 
 
@@ -47,45 +48,64 @@ class SpeechPool:
     """``await pool.recognize(pcm)`` -> Transcript, or RecognizerError (never anything else)."""
 
     def __init__(
-        self, recognizer: Recognizer, workers: int | None = None, *, processes: bool | None = None
+        self,
+        recognizer: Recognizer,
+        workers: int | None = None,
+        *,
+        processes: bool | None = None,
+        timeout_s: float = 8.0,
     ) -> None:
         self.recognizer = recognizer
+        self.timeout_s = timeout_s
         self.workers = max(1, workers or os.cpu_count() or 1)
         if processes is None:
             processes = not getattr(recognizer, "releases_gil", True)
         self.processes = processes
-        self._executor: Executor
-        if processes:
+        self._executor: Executor = self._new_executor()
+        self._closed = False
+
+    def _new_executor(self) -> Executor:
+        recognizer = self.recognizer
+        if self.processes:
             blob = pickle.dumps(recognizer)
-            self._executor = ProcessPoolExecutor(
+            return ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker,
                 initargs=(blob,),
             )
         else:
-            self._executor = ThreadPoolExecutor(
+            return ThreadPoolExecutor(
                 max_workers=self.workers, thread_name_prefix=f"speech-{recognizer.name}"
             )
-        self._closed = False
 
     async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
         if self._closed:
             raise RecognizerError("the speech pool is closed")
+        if len(pcm) > MAX_UTTERANCE_BYTES:
+            raise RecognizerError(f"utterance of {len(pcm)} bytes is not recognisable")
         loop = asyncio.get_running_loop()
         try:
             if self.processes:
-                return await loop.run_in_executor(
-                    self._executor, _recognize_in_worker, pcm, sample_rate
+                work = loop.run_in_executor(self._executor, _recognize_in_worker, pcm, sample_rate)
+            else:
+                work = loop.run_in_executor(
+                    self._executor, self.recognizer.recognize, pcm, sample_rate
                 )
-            return await loop.run_in_executor(
-                self._executor, self.recognizer.recognize, pcm, sample_rate
-            )
+            # A call never waits in silence behind a stuck or overloaded engine.
+            return await asyncio.wait_for(work, self.timeout_s)
+        except TimeoutError as exc:
+            log.error("speech recognition timed out after %.1f s", self.timeout_s)
+            raise RecognizerError(f"no transcript within {self.timeout_s:.1f} s") from exc
         except RecognizerError as exc:
             log.warning("speech recognition failed [%s]: %s", RecognizerError.error_id, exc)
             raise
         except (BrokenProcessPool, RuntimeError) as exc:
             log.error("speech engine crashed [%s]: %r", RecognizerError.error_id, exc)
+            if isinstance(exc, BrokenProcessPool) and not self._closed:
+                # A dead worker breaks the whole pool: start fresh ones for the next calls.
+                broken, self._executor = self._executor, self._new_executor()
+                broken.shutdown(wait=False, cancel_futures=True)
             raise RecognizerError(f"{self.recognizer.name} engine crashed: {exc!r}") from exc
         except Exception as exc:
             log.exception("speech engine error [%s]", RecognizerError.error_id)
@@ -103,4 +123,5 @@ class SpeechPool:
         if self._closed:
             return
         self._closed = True
-        await asyncio.to_thread(self._executor.shutdown, True)
+        # Do not wait behind a stuck worker: shutdown must not hang the app.
+        self._executor.shutdown(wait=False, cancel_futures=True)

@@ -10,6 +10,7 @@ is asked again on the keypad: it never drops the call.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -84,15 +85,20 @@ class Question:
         return "ask:" + ("+".join(self.prompt_ids) or "media")
 
     async def ask(self, session: CallSession) -> Answer:
-        listening = await self._listen(session)
+        epoch = await self._listen(session)
+        listening = epoch is not None
         if self.prompt_ids or self.media:
-            await Play(self.prompt_ids, media=self.media, speech_barge_in=listening).run(session)
+            play = Play(self.prompt_ids, media=self.media, speech_barge_in=listening)
+            play.speech_epoch = epoch
+            await play.run(session)
         if session.digits:
             return Answer("digits", digits=await self._digits(session))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.first_digit_timeout
         while (remaining := deadline - loop.time()) > 0:
             event = await session.wait(remaining)
+            if isinstance(event, SpeechStarted | SpeechEnded) and event.epoch != epoch:
+                continue  # speech from before this question was asked
             if isinstance(event, DigitPressed):
                 session.digits.appendleft(event.digit)
                 session.record("dtmf", digit=event.digit, during=self.label)
@@ -103,18 +109,22 @@ class Question:
                 return await self._recognize(session, event)
             elif isinstance(event, ListeningFailed):
                 session.record("speech-unavailable", reason=event.reason)
+                session.speech_failed = True
+                await session.control.stop_listening()
                 listening = False
         return Answer("no-input")
 
-    async def _listen(self, session: CallSession) -> bool:
+    async def _listen(self, session: CallSession) -> int | None:
+        """The question's speech epoch, or None when this question is keypad only."""
         if not self.speech or session.speech is None or session.speech_failed:
-            return False
+            return None
         if not await session.control.start_listening():
             session.speech_failed = True  # the audio path did not come up: keypad from now on
             session.record("speech-unavailable", reason="listening set-up failed")
-            return False
-        session.control.reset_listening()
-        return True
+            return None
+        stale = (SpeechStarted, SpeechEnded)
+        session.pending = deque(e for e in session.pending if not isinstance(e, stale))
+        return session.control.reset_listening()
 
     async def _digits(self, session: CallSession) -> str:
         return await collect_digits(

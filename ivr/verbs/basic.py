@@ -73,9 +73,13 @@ class Play(VerbBase):
         self.barge_in = barge_in
         self.extra_media = tuple(media)
         self.speech_barge_in = speech_barge_in
+        self.speech_epoch: int | None = None  # only this question's speech barges in
 
     def describe(self) -> str:
         return f"play:{'+'.join(self.prompt_ids) or 'media'}"
+
+    def _current(self, event: SpeechStarted | SpeechEnded) -> bool:
+        return self.speech_epoch is None or event.epoch == self.speech_epoch
 
     def expected_seconds(self, session: CallSession) -> float:
         known = [session.prompts.seconds(p) for p in self.prompt_ids]
@@ -108,6 +112,8 @@ class Play(VerbBase):
                         await session.control.stop_playback(playback_id)
                         finished = await _await_finish(session, playback_id)
                         return Outcome("interrupted", value=event.digit)
+                if isinstance(event, SpeechStarted | SpeechEnded) and not self._current(event):
+                    continue
                 if isinstance(event, SpeechStarted) and self.speech_barge_in:
                     session.record("barge-in", by="speech", during=self.describe())
                     session.pending.append(event)

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from rapidfuzz import fuzz
 
 from ivr.routing.model import CallerContext, Candidate, Decision, Hypothesis, RoutingInputs
+from ivr.routing.text import normalise
 from ivr.session.session import CallSession, Outcome, Verb
 from ivr.verbs.ask import Question
 from ivr.verbs.basic import Play, VerbBase
@@ -275,13 +276,16 @@ ORDINALS = {
     "3": ("three", "third", "3"),
     "4": ("four", "fourth", "4"),
     "5": ("five", "fifth", "5"),
+    "6": ("six", "sixth", "6"),
+    "7": ("seven", "seventh", "7"),
+    "8": ("eight", "eighth", "8"),
 }
 SOMEONE_ELSE = ("someone else", "somebody else", "none", "neither", "nobody", "operator")
 
 
 def spoken_yes_no(text: str) -> str | None:
     """ "1" for yes, "2" for no, None when unclear (or both: "no, yes" is asked again)."""
-    words = set(text.lower().replace(",", " ").split())
+    words = set(normalise(text).split())
     yes, no = bool(words & YES), bool(words & NO)
     if yes == no:
         return None
@@ -290,7 +294,7 @@ def spoken_yes_no(text: str) -> str | None:
 
 def spoken_choice(text: str, names: Sequence[str]) -> str | None:
     """The key a spoken answer stands for: an ordinal, a name, or "someone else" (0)."""
-    said = text.lower()
+    said = normalise(text)
     if any(phrase in said for phrase in SOMEONE_ELSE):
         return "0"
     words = said.split()

@@ -46,6 +46,8 @@ class Transfer(VerbBase):
 
     async def run(self, session: CallSession) -> Outcome:
         control = session.control
+        # What the caller says to a person is not ours to hear: close the listening path.
+        await control.stop_listening()
         for index, target in enumerate(self.targets):
             session.record("dial", destination=target.destination, endpoint=target.endpoint)
             await control.hold_music(True)
@@ -112,6 +114,7 @@ class StayConnected(VerbBase):
 
     async def run(self, session: CallSession) -> Outcome:
         session.outcome = "transferred"
+        await session.control.stop_listening()
         session.connected_leg = next(iter(sorted(self.legs)), None)
         session.record("rejoined", legs=sorted(self.legs))
         while self.legs:

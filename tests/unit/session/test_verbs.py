@@ -121,7 +121,7 @@ async def test_transfer_connects_the_answered_leg_and_ends_when_the_agent_hangs_
     verb = Transfer([Target("rc", "PJSIP/rc"), Target("switchboard", "PJSIP/sb")])
     outcome = await verb.run(session)
     assert outcome.status == "transferred" and outcome.value == "rc"
-    assert control.ops() == ["moh", "dial", "moh", "connect", "hangup"]
+    assert control.ops() == ["stop_listening", "moh", "dial", "moh", "connect", "hangup"]
     assert session.outcome == "transferred"
     assert "connected" in call_log.kinds()
 

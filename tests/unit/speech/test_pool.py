@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 
 import pytest
 
@@ -62,3 +63,30 @@ async def test_pocketsphinx_runs_in_processes_concurrently(
             await pool.recognize(b"odd")
     finally:
         await pool.close()
+
+
+class Stuck:
+    name = "stuck"
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
+        self.release.wait(5)
+        return Transcript((), "stuck")
+
+
+async def test_a_stuck_engine_times_out_instead_of_holding_the_call() -> None:
+    engine = Stuck()
+    pool = SpeechPool(engine, workers=1, processes=False, timeout_s=0.2)
+    with pytest.raises(RecognizerError, match="no transcript within"):
+        await pool.recognize(b"\x00" * 320)
+    engine.release.set()
+    await pool.close()
+
+
+async def test_an_oversized_utterance_is_refused() -> None:
+    pool = SpeechPool(Echo(), workers=1, processes=False)
+    with pytest.raises(RecognizerError, match="not recognisable"):
+        await pool.recognize(bytes(2 * 8000 * 31))
+    await pool.close()
