@@ -96,9 +96,12 @@ class FakeControl:
         self._did("start_listening")
         return self.listening
 
+    epoch = 0
+
     def reset_listening(self) -> int:
         self._did("reset_listening")
-        return 0
+        self.epoch += 1
+        return self.epoch
 
     async def stop_listening(self) -> None:
         self._did("stop_listening")

@@ -186,6 +186,13 @@ class CallManager:
                 log.warning("reconcile: hanging up orphaned %s", channel.id)
                 with contextlib.suppress(AriError):
                     await self._client.hangup(channel.id)
+        # Our bridges that no adopted call uses (a listening path, a call that ended).
+        kept = {b.id for b in bridges if any(c in self._watchers for c in b.channels)}
+        for bridge in bridges:
+            if bridge.id.startswith("br-") and bridge.id not in kept:
+                log.warning("reconcile: destroying orphaned bridge %s", bridge.id)
+                with contextlib.suppress(AriError):
+                    await self._client.destroy_bridge(bridge.id)
 
     async def shutdown(self) -> None:
         """Stop taking calls; hand IVR callers back to the dialplan, leave conversations up."""

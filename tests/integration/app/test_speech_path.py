@@ -8,9 +8,11 @@ engines are tested on their own (tests/unit/speech) and end to end by
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from ivr.routing.model import Hypothesis
+from ivr.simulator import AgentProfile
 from ivr.speech.model import RecognizerError, Transcript
 from tests.integration.app.stack import running_stack, sim_seconds
 
@@ -70,4 +72,31 @@ async def test_a_failing_recogniser_steps_down_to_the_keypad(tmp_path: Path) -> 
         assert (row["outcome"], row["destination"]) == ("transferred", "fcr")
         kinds = [e["kind"] for e in await stack.events(call_id)]
         assert "speech-failed" in kinds
+        await stack.nothing_left()
+
+
+async def test_listening_closes_before_the_caller_talks_to_a_person(tmp_path: Path) -> None:
+    speech = RecordingSpeech("can I speak to PC Sarah Johnson")
+    agents = {"Local/dir-4101@ivr-agents": AgentProfile(answer_after=1.0, talk_for=60.0)}
+    async with running_stack(tmp_path, agents=agents, settings={"speech_engine": "none"}) as stack:
+        stack.runtime.speech = speech
+        script: list[dict[str, object]] = [
+            {"wait": sim_seconds("welcome") + 1.0},
+            {"say": str(SPEECH)},
+        ]
+        call_id = await stack.call(script)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 15
+        while loop.time() < deadline:
+            live = stack.runtime.manager.calls.get(call_id) if stack.runtime.manager else None
+            if live and live.session.connected_leg:
+                break
+            await asyncio.sleep(0.02)
+        else:
+            raise AssertionError("never connected")
+        objects = await stack.sim_get("/_sim/objects")
+        assert not [c for c in objects["channels"] if c.startswith(("snoop-", "em-"))]
+        assert objects["external_media"] == []
+        await stack.sim_post(f"/_sim/calls/{call_id}/hangup")
+        await stack.call_row(call_id)
         await stack.nothing_left()

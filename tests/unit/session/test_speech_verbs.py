@@ -37,7 +37,9 @@ def listening_session(speech: FakeSpeech) -> tuple[FakeControl, CallSession, Mem
 async def test_speech_over_a_prompt_stops_it_and_the_utterance_is_recognised() -> None:
     speech = FakeSpeech("can I speak to PC Johnson")
     control, session, call_log = listening_session(speech)
-    control.push(SpeechStarted(), PromptFinished("pb-1", True), SpeechEnded(b"\x00\x01" * 800))
+    control.push(
+        SpeechStarted(1), PromptFinished("pb-1", True), SpeechEnded(b"\x00\x01" * 800, epoch=1)
+    )
     answer = await Question(["main_menu"]).ask(session)
     assert answer.status == "speech"
     assert answer.transcript is not None and answer.transcript.text == "can I speak to PC Johnson"
@@ -56,13 +58,15 @@ async def test_a_key_still_wins_while_listening() -> None:
 
 async def test_a_recognizer_failure_switches_the_call_to_the_keypad() -> None:
     control, session, call_log = listening_session(FakeSpeech(fail=True))
-    control.push(PromptFinished("pb-1", True), SpeechStarted(), SpeechEnded(b"\x00" * 1600))
+    control.push(
+        PromptFinished("pb-1", True), SpeechStarted(1), SpeechEnded(b"\x00" * 1600, epoch=1)
+    )
     answer = await Question(["main_menu"]).ask(session)
     assert answer.status == "speech-failed"
     assert session.speech_failed
     assert "stop_listening" in control.ops()
     control.push(PromptFinished("pb-2", True), DigitPressed("1"))
-    again = await Question(["main_menu"]).ask(session)
+    again = await Question(["main_menu"]).ask(session)  # keypad: no new epoch
     assert again.digits == "1"
     assert control.ops().count("start_listening") == 1  # not tried again
     assert "speech-failed" in call_log.kinds()
@@ -81,7 +85,9 @@ async def test_when_the_audio_path_does_not_come_up_the_question_is_keypad_only(
 async def test_route_call_hands_the_n_best_to_the_router() -> None:
     control, session, call_log = listening_session(FakeSpeech("firearms licensing"))
     router = TableRouter(Decision("route", "directory:firearms-licensing", rule="r", reason="r"))
-    control.push(PromptFinished("pb-1", True), SpeechStarted(), SpeechEnded(b"\x00" * 1600))
+    control.push(
+        PromptFinished("pb-1", True), SpeechStarted(1), SpeechEnded(b"\x00" * 1600, epoch=1)
+    )
     await RouteCall(["main_menu"], router, lambda d, a: marker("x")).run(session)
     (inputs,) = router.seen
     assert isinstance(inputs, RoutingInputs)
@@ -94,7 +100,9 @@ async def test_route_call_hands_the_n_best_to_the_router() -> None:
 
 async def test_confirm_accepts_a_spoken_yes() -> None:
     control, session, _ = listening_session(FakeSpeech("yes please"))
-    control.push(PromptFinished("pb-1", True), SpeechStarted(), SpeechEnded(b"\x00" * 1600))
+    control.push(
+        PromptFinished("pb-1", True), SpeechStarted(1), SpeechEnded(b"\x00" * 1600, epoch=1)
+    )
     candidate = Candidate("directory:sarah-johnson", "PC Sarah Johnson", 0.7)
     verb = Confirm(
         candidate, names, lambda: marker("yes"), lambda: marker("no"), lambda: marker("?")
@@ -113,3 +121,25 @@ def test_spoken_answers_map_to_keys() -> None:
     assert spoken_choice("raj patel", choices) == "2"
     assert spoken_choice("patel", choices) is None  # both equally: ask again
     assert spoken_choice("someone else", choices) == "0"
+
+
+async def test_speech_from_before_the_question_never_answers_it() -> None:
+    speech = FakeSpeech("yes it was last week")
+    control, session, _ = listening_session(speech)
+    control.epoch = 4  # the next question is epoch 5
+    control.push(
+        SpeechStarted(4),  # the tail of the previous answer
+        SpeechEnded(b"\x01" * 1600, epoch=4),
+        PromptFinished("pb-1", True),
+        DigitPressed("2"),
+    )
+    answer = await Question(["confirm_suffix"]).ask(session)
+    assert (answer.status, answer.digits) == ("digits", "2")
+    assert speech.heard == []
+    assert "stop_playback" not in control.ops()  # the stale speech did not barge in
+
+
+def test_punctuated_answers_from_whisper_are_understood() -> None:
+    assert spoken_yes_no("Yes.") == "1"
+    assert spoken_yes_no("No.") == "2"
+    assert spoken_choice("The second one, please.", ["A B", "C D"]) == "2"
