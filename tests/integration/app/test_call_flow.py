@@ -29,11 +29,9 @@ async def test_a_caller_who_keys_1_reaches_the_resolution_centre_and_nothing_lea
         await stack.nothing_left()
         record = await stack.sim_get(f"/_sim/calls/{call_id}")
         heard = [h["media_uri"] for h in record["heard"]]
-        assert heard[:3] == [
-            "sound:ivr101/welcome",
-            "sound:ivr101/main_menu",
-            "sound:ivr101/transfer_rc",
-        ]
+        # The key may land just before or after the menu starts (typed ahead): both are fine.
+        assert heard[0] == "sound:ivr101/welcome"
+        assert heard.index("sound:ivr101/transfer_rc") in (1, 2)
         assert record["hungup_by"] != "caller"
 
 
