@@ -48,9 +48,10 @@ class Settings:
     # How a directory extension is dialled: [ivr-agents] _dir-X. in dialplans/extensions.conf.
     directory_dial: str = "Local/dir-{extension}@ivr-agents"
     rules_dir: Path | None = None  # None: the shipped routing_rules/
-    # Speech: engine pocketsphinx | whisper | vosk | none; model folder (vosk: required;
-    # whisper: None = the packaged base model, assembled into var/models).
-    speech_engine: str = "pocketsphinx"
+    # Speech: engine combined | pocketsphinx | whisper | vosk | none; model folder (vosk:
+    # required; whisper: None = the packaged base model, assembled into var/models).
+    # combined (the default, chosen by bench/asr.py): PocketSphinx, and Whisper when unsure.
+    speech_engine: str = "combined"
     speech_model: Path | None = None
     # Where Asterisk's ExternalMedia RTP reaches us: bind locally, advertise to Asterisk.
     media_bind: str = "127.0.0.1"
@@ -137,9 +138,9 @@ def _validate(settings: Settings) -> None:
     missing = {"switchboard", "rc", "fcr", "emergency"} - set(settings.destinations)
     if missing:
         raise ConfigError(f"[destinations] lacks {', '.join(sorted(missing))}")
-    if settings.speech_engine not in ("pocketsphinx", "whisper", "vosk", "none"):
+    if settings.speech_engine not in ("combined", "pocketsphinx", "whisper", "vosk", "none"):
         raise ConfigError(
-            "speech engine must be pocketsphinx, whisper, vosk or none, "
+            "speech engine must be combined, pocketsphinx, whisper, vosk or none, "
             f"not {settings.speech_engine!r}"
         )
     if settings.media_codec not in ("slin", "ulaw", "alaw"):

@@ -73,7 +73,7 @@ def test_call_sends_a_recording_down_the_whole_path_and_prints_the_decision(
     decision = json.loads(result.stdout)
     assert decision["destination"] == "directory:firearms-licensing"
     assert {"action", "candidates", "intent", "rule", "reason"} <= set(decision)
-    assert decision["evidence"]["inputs"]["engine"] == "pocketsphinx"
+    assert "pocketsphinx" in decision["evidence"]["inputs"]["engine"]
 
 
 def test_call_refuses_a_file_that_is_not_audio(tmp_path: Path) -> None:

@@ -146,6 +146,7 @@ async def running_app(
         db_path=str(tmp_path / "calls.db"),
         first_digit_timeout=0.4,
         ring_timeout=30,
+        speech_engine="none",  # keypad unless a test brings its own recogniser
     ).with_overrides(**dict(settings or {}))
     app: web.Application = build_app(app_settings, office_hours_clock())
     runner = web.AppRunner(app)
