@@ -60,7 +60,7 @@ RUNTIME = web.AppKey("runtime", Runtime)
 def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     """Build the app; ``clock`` is the one source of time for calls and routing."""
     prompts = PromptCatalogue.load(settings.prompts)
-    routing = RoutingService(settings.rules_dir)
+    routing = RoutingService(settings.rules_dir, prompts=prompts)
     Path(settings.db_path).parent.mkdir(parents=True, exist_ok=True)
     runtime = Runtime(
         settings=settings,

@@ -59,18 +59,22 @@ def add_subcommands(subparsers: Any) -> None:
 
 
 def cmd_rules_check(args: argparse.Namespace) -> int:
+    """Everything a publish would refuse: every file's errors, and messages with no prompt."""
+    from ivr.config import DEFAULT_PROMPTS
+    from ivr.prompts import CatalogueError, PromptCatalogue
+    from ivr.routing.service import RoutingService
+
     folder: Path | None = args.folder
-    if folder is None:
-        try:
-            bundle = load_bundle(None)
-        except BundleError as exc:
-            return _print_errors(exc.errors)
-        print(f"OK: {bundle.summary()} ({bundle.source})")
-        return 0
-    errors = check_bundle(folder)
-    if errors:
-        return _print_errors(errors)
-    print(f"OK: {load_bundle(folder).summary()} ({folder})")
+    if folder is not None:
+        errors = check_bundle(folder)
+        if errors:
+            return _print_errors(errors)
+    try:
+        prompts = PromptCatalogue.load(DEFAULT_PROMPTS)
+        bundle = RoutingService(folder, prompts=prompts).bundle
+    except (BundleError, CatalogueError) as exc:
+        return _print_errors(exc.errors)
+    print(f"OK: {bundle.summary()} ({folder or bundle.source})")
     return 0
 
 
