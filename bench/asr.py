@@ -82,6 +82,7 @@ class Outcome:
     transcript: Transcript
     decision: Decision
     latency: float  # end of speech -> Decision: decode + decide
+    first: Transcript | None = None  # combined, escalated: what PocketSphinx heard first
 
     @property
     def correct(self) -> bool:
@@ -166,7 +167,9 @@ def combine(
             out.append(f)
             escalated.append(False)
         else:
-            out.append(Outcome(f.sample, s.transcript, s.decision, f.latency + s.latency))
+            out.append(
+                Outcome(f.sample, s.transcript, s.decision, f.latency + s.latency, f.transcript)
+            )
             escalated.append(True)
     return out, escalated
 
@@ -228,18 +231,32 @@ def table(name: str, outcomes: list[Outcome], conditions: Sequence[str]) -> list
     return lines
 
 
-def misses(name: str, outcomes: list[Outcome], show: int) -> list[str]:
+def _heard(transcript: Transcript) -> str:
+    if not transcript.alternatives:
+        return "(nothing)"
+    return " | ".join(f"{h.text!r} @{h.confidence:.2f}" for h in transcript.alternatives)
+
+
+def _decided(decision: Decision) -> str:
+    shown = ", ".join(f"{c.destination} {c.score:.2f}" for c in decision.candidates[:3])
+    where = decision.destination or "-"
+    return f"{decision.action} {where} [{decision.rule}]" + (f" cands: {shown}" if shown else "")
+
+
+def misses(name: str, outcomes: list[Outcome], show: int | None) -> list[str]:
+    """Each miss (emergencies first): label, what was heard (n-best), the Decision."""
     wrong = [o for o in outcomes if not o.correct]
     wrong.sort(key=lambda o: (not o.sample.emergency, o.sample.condition, o.sample.file.name))
     lines = []
-    for o in wrong[:show]:
-        d = o.decision
-        first = d.candidates[0].destination if d.candidates else None
+    for o in wrong if show is None else wrong[:show]:
         lines.append(
-            f"  {name} [{o.sample.condition}] {o.sample.text!r} -> heard {o.transcript.text!r}"
-            f" @{o.transcript.confidence:.2f}: {d.action} {d.destination or first}"
+            f"  {name} [{o.sample.condition}] {o.sample.file.name}: {o.sample.text!r}"
             f" (wanted {o.sample.destination})"
         )
+        if o.first is not None:
+            lines.append(f"      first pass: {_heard(o.first)}")
+        lines.append(f"      heard: {_heard(o.transcript)}")
+        lines.append(f"      decision: {_decided(o.decision)}")
     return lines
 
 
@@ -255,7 +272,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--streams", type=int, default=6, help="max K for concurrency")
     parser.add_argument("--stream-utterances", type=int, default=8)
     parser.add_argument("--no-concurrency", action="store_true")
-    parser.add_argument("--misses", type=int, default=15, help="misses shown per engine")
+    parser.add_argument(
+        "--misses",
+        type=int,
+        nargs="?",
+        const=-1,
+        default=15,
+        help="misses listed per engine (label, n-best heard, decision); alone: every miss",
+    )
     args = parser.parse_args(argv)
 
     from ivr.speech.factory import build_recognizer, vocabulary_from_bundle
@@ -332,10 +356,11 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{name}: concurrent streams in real time: {held} (wall/audio per stream: {shown})"
             )
+    show = None if args.misses < 0 else args.misses
     for name, outcomes in results.items():
-        lines = misses(name, outcomes, args.misses)
+        lines = misses(name, outcomes, show)
         if lines:
-            print(f"{name} misses (first {args.misses}):")
+            print(f"{name} misses ({'all' if show is None else f'first {show}'}):")
             print("\n".join(lines))
     return 0
 

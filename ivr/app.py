@@ -19,8 +19,10 @@ from aiohttp import web
 from ivr.ari.client import AriClient
 from ivr.ari.models import Channel
 from ivr.ari.stream import EventStream
+from ivr.callers.service import CallerService, build_caller_service
 from ivr.config import Settings
 from ivr.flows import FlowBuilder
+from ivr.notify import SmsService
 from ivr.prompts import PromptCatalogue
 from ivr.routing.model import RoutingInputs
 from ivr.routing.service import RoutingService
@@ -46,9 +48,11 @@ class Runtime:
     call_log: SqliteCallLog
     routing: RoutingService
     flows: FlowBuilder
+    callers: CallerService
     clock: Clock = utc_now
     speech: SpeechService | None = None  # None until the engine has loaded, or when it cannot
     speech_settled: asyncio.Event = field(default_factory=asyncio.Event)  # loaded or given up
+    sms: SmsService | None = None
     client: AriClient | None = None
     manager: CallManager | None = None
     stream: EventStream | None = None
@@ -68,13 +72,18 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         call_log=SqliteCallLog(settings.db_path),
         routing=routing,
         flows=FlowBuilder(settings, routing, prompts),
+        callers=build_caller_service(settings),
         clock=clock,
     )
     app = web.Application()
     app[RUNTIME] = runtime
+    runtime.sms = SmsService.from_settings(settings, clock=clock)
     app.cleanup_ctx.append(_call_log_worker)
+    app.cleanup_ctx.append(_callers_worker)
+    app.cleanup_ctx.append(_sms_worker)  # after the call log: it has migrated the database
     app.cleanup_ctx.append(_speech_worker)
     app.cleanup_ctx.append(_ari_worker)
+    runtime.sms.inbound.register(app)  # POST /sms/inbound (survey replies)
     app.router.add_get("/health", _health)
     app.router.add_get("/api/calls", _live_calls)
     return app
@@ -90,6 +99,22 @@ async def _call_log_worker(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def _callers_worker(app: web.Application) -> AsyncIterator[None]:
+    """Caller history opens after the call log (which migrates) and closes after the calls."""
+    callers = app[RUNTIME].callers
+    await callers.open()
+    yield
+    await callers.close()
+
+
+async def _sms_worker(app: web.Application) -> AsyncIterator[None]:
+    """The SMS outbox and its sender: a message is stored before anything else happens."""
+    sms = app[RUNTIME].sms
+    assert sms is not None
+    async with sms.running():
+        yield
 
 
 async def _speech_worker(app: web.Application) -> AsyncIterator[None]:
@@ -212,6 +237,7 @@ def _session_factory(runtime: Runtime) -> SessionFactory:
             runtime.flows.step_down,
             runtime.clock,
             runtime.speech,
+            callers=runtime.callers,
         )
 
     return make
@@ -239,6 +265,8 @@ async def _live_calls(request: web.Request) -> web.Response:
                 "dialled": c.session.info.dialled,
                 "step": c.session.last_step,
                 "destination": c.session.destination,
+                "caller_flags": sorted(c.session.caller.flags),
+                "recent_calls": c.session.caller.recent_calls,
             }
             for c in calls
         ]

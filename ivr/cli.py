@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from ivr import call as call_cli
+from ivr.callers import cli as callers_cli
 from ivr.config import ConfigError, load_settings
 from ivr.directory import cli as directory_cli
 from ivr.routing import cli as routing_cli
@@ -57,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     directory_cli.add_subcommands(sub)
     speech_cli.add_subcommands(sub)
     call_cli.add_subcommands(sub)
+    callers_cli.add_subcommands(sub)
     return parser
 
 

@@ -25,6 +25,15 @@ DEFAULT_DESTINATIONS: Mapping[str, str] = {
 }
 
 
+# SMS (ivr/notify). The body template is JSON; "{to}", "{body}", "{sender}", "{reference}"
+# inside its strings are filled per message (JSON-escaped). Surveys are never sent for calls
+# in these categories: the phone may be read by the person the caller reported.
+DEFAULT_SMS_BODY_TEMPLATE = (
+    '{"to": "{to}", "from": "{sender}", "body": "{body}", "reference": "{reference}"}'
+)
+DEFAULT_SURVEY_EXCLUDED = ("domestic_abuse", "sexual_offence", "stalking_harassment", "child_abuse")
+
+
 class ConfigError(ValueError):
     error_id = "config-invalid"
 
@@ -57,6 +66,32 @@ class Settings:
     media_bind: str = "127.0.0.1"
     media_advertise: str = "127.0.0.1"
     media_codec: str = "slin"
+    # Caller history (ivr/callers): the HMAC key for pseudonyms comes from IVR_CALLER_KEY only
+    # (a secret, kept out of config files); "" = a random key per process (logged warning).
+    caller_key: str = field(default="", repr=False)
+    repeat_calls: int = 3  # "repeat": this many calls (this one included) ...
+    repeat_days: float = 7.0  # ... within this many days
+    nuisance_calls_per_day: int = 10  # "nuisance": more calls than this in 24 hours
+    redial_link_hours: float = 2.0  # a re-dial this soon after an abandoned call is linked
+    # SMS: no URL = SMS disabled (messages are stored and stay queued). The auth value and
+    # inbound secret are secrets: from IVR_SMS_AUTH / IVR_SMS_INBOUND_SECRET, never in a repr.
+    sms_url: str = ""
+    sms_method: str = "POST"
+    sms_auth_header: str = "Authorization"
+    sms_auth_value: str = field(default="", repr=False)
+    sms_body_template: str = DEFAULT_SMS_BODY_TEMPLATE
+    sms_sender: str = ""
+    sms_success_statuses: tuple[int, ...] = (200, 201, 202)
+    sms_timeout: float = 10.0
+    sms_id_field: str = "id"  # dotted path to the provider's message id in its JSON answer
+    sms_idempotency_header: str = ""  # e.g. "Idempotency-Key": the message reference is sent
+    sms_max_attempts: int = 8
+    sms_backoff_base: float = 30.0  # seconds; doubles per attempt, with jitter
+    sms_backoff_max: float = 3600.0
+    sms_max_age_hours: float = 24.0  # unsent by then: failed as expired, not sent late
+    sms_inbound_secret: str = field(default="", repr=False)  # "" = webhook refuses everything
+    sms_inbound_header: str = "X-Sms-Secret"
+    sms_survey_excluded: tuple[str, ...] = DEFAULT_SURVEY_EXCLUDED
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -71,6 +106,10 @@ _ENV = {
     "IVR_RULES": "rules_dir",
     "IVR_SPEECH_ENGINE": "speech_engine",
     "IVR_SPEECH_MODEL": "speech_model",
+    "IVR_CALLER_KEY": "caller_key",
+    "IVR_SMS_URL": "sms_url",
+    "IVR_SMS_AUTH": "sms_auth_value",
+    "IVR_SMS_INBOUND_SECRET": "sms_inbound_secret",
 }
 
 _FILE_KEYS: Mapping[str, Mapping[str, str]] = {
@@ -88,6 +127,34 @@ _FILE_KEYS: Mapping[str, Mapping[str, str]] = {
     "routing": {"rules": "rules_dir"},
     "speech": {"engine": "speech_engine", "model": "speech_model"},
     "media": {"bind": "media_bind", "advertise": "media_advertise", "codec": "media_codec"},
+    "callers": {
+        "repeat_calls": "repeat_calls",
+        "repeat_days": "repeat_days",
+        "nuisance_calls_per_day": "nuisance_calls_per_day",
+        "redial_link_hours": "redial_link_hours",
+    },
+    "sms": {
+        key: f"sms_{key}"
+        for key in (
+            "url",
+            "method",
+            "auth_header",
+            "auth_value",
+            "body_template",
+            "sender",
+            "success_statuses",
+            "timeout",
+            "id_field",
+            "idempotency_header",
+            "max_attempts",
+            "backoff_base",
+            "backoff_max",
+            "max_age_hours",
+            "inbound_secret",
+            "inbound_header",
+            "survey_excluded",
+        )
+    },
 }
 
 
@@ -122,8 +189,12 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     for key in ("prompts", "rules_dir", "speech_model"):
         if key in values:
             values[key] = Path(values[key])
+    for key in ("sms_success_statuses", "sms_survey_excluded"):
+        if isinstance(values.get(key), list):
+            values[key] = tuple(values[key])
     settings = Settings(destinations=destinations, **values)
     _validate(settings)
+    _validate_sms(settings)
     return settings
 
 
@@ -145,7 +216,51 @@ def _validate(settings: Settings) -> None:
         )
     if settings.media_codec not in ("slin", "ulaw", "alaw"):
         raise ConfigError(f"media codec must be slin, ulaw or alaw, not {settings.media_codec!r}")
-    for name in ("first_digit_timeout", "ring_timeout", "menu_tries", "http_port"):
+    for name in (
+        "first_digit_timeout",
+        "ring_timeout",
+        "menu_tries",
+        "http_port",
+        "repeat_days",
+        "redial_link_hours",
+    ):
         value = getattr(settings, name)
         if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
             raise ConfigError(f"{name} must be a positive number, got {value!r}")
+    for name in ("repeat_calls", "nuisance_calls_per_day"):
+        value = getattr(settings, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(f"[callers] {name} must be a whole number >= 1, got {value!r}")
+
+
+def _validate_sms(settings: Settings) -> None:
+    """Refuse an SMS set-up that would fail on the first text rather than at start-up."""
+    from ivr.notify.gateway import TemplateError, check_template  # notify imports config
+
+    url = settings.sms_url
+    if url:
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"[sms] url must start with http:// or https://, got {url!r}")
+        if "@" in url.split("//", 1)[1].split("/", 1)[0]:
+            raise ConfigError("[sms] put credentials in auth_header / IVR_SMS_AUTH, not the URL")
+    if settings.sms_method.upper() not in ("POST", "PUT", "PATCH"):
+        raise ConfigError(f"[sms] method must be POST, PUT or PATCH, not {settings.sms_method!r}")
+    try:
+        check_template(settings.sms_body_template)
+    except TemplateError as exc:
+        raise ConfigError(f"[sms] body_template: {exc}") from exc
+    statuses = settings.sms_success_statuses
+    if not statuses or not all(
+        isinstance(n, int) and not isinstance(n, bool) and 200 <= n <= 299 for n in statuses
+    ):
+        raise ConfigError(f"[sms] success_statuses must be 2xx codes, got {statuses!r}")
+    for name in ("sms_timeout", "sms_backoff_base", "sms_backoff_max", "sms_max_age_hours"):
+        value = getattr(settings, name)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"[sms] {name[4:]} must be a positive number, got {value!r}")
+    attempts = settings.sms_max_attempts
+    if not isinstance(attempts, int) or isinstance(attempts, bool) or attempts < 1:
+        raise ConfigError(f"[sms] max_attempts must be a whole number >= 1, got {attempts!r}")
+    excluded = settings.sms_survey_excluded
+    if not isinstance(excluded, tuple) or not all(isinstance(c, str) for c in excluded):
+        raise ConfigError("[sms] survey_excluded must be a list of category names")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from ivr.callers.model import EMPTY_PROFILE, CallerProfile, CallRecord
 from ivr.session.events import CallEvent, PromptFinished
 
 
@@ -151,3 +152,25 @@ class FakePrompts:
 
 def fixed_clock() -> datetime:
     return datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+class TableCallers:
+    """CallerLookup from a table of profiles; ``fail`` makes every lookup raise."""
+
+    def __init__(self, profiles: dict[str, CallerProfile] | None = None) -> None:
+        self.profiles = profiles or {}  # number -> profile
+        self.fail: Exception | None = None
+        self.delay = 0.0
+        self.looked_up: list[str] = []
+        self.recorded: list[CallRecord] = []
+
+    async def profile(self, number: str, call_id: str, at: datetime) -> CallerProfile:
+        self.looked_up.append(call_id)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.fail is not None:
+            raise self.fail
+        return self.profiles.get(number, EMPTY_PROFILE)
+
+    def record(self, call: CallRecord) -> None:
+        self.recorded.append(call)

@@ -49,7 +49,7 @@ FILLER = frozenset(
             "somebody anyone anybody person people in from at on of for and or uh um umm er",
             "erm ah oh okay ok right so need needed trying try reach contact ring call calling",
             "phone phoning looking look it its this that officer police called name named sir",
-            "madam mr mrs ms miss dr some who works work working do does",
+            "madam mr mrs ms miss dr some who works work working do does available free",
         )
     ).split()
 )

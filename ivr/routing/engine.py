@@ -252,7 +252,7 @@ class RoutingEngine:
         if (
             top is not None
             and top.score >= th.low
-            and (intent is None or top.score >= intent.score)
+            and (intent is None or top.score >= _on_directory_scale(intent, hypotheses))
         ):
             return self._directory(candidates, intent)
         if intent is not None:
@@ -470,6 +470,23 @@ class RoutingEngine:
             is_open=_cached(lambda name: self.bundle.schedules.is_open(name, inputs.at)),
             bank_holiday=self.bundle.schedules.is_bank_holiday(inputs.at),
         )
+
+
+def _on_directory_scale(intent: IntentMatchLike, hypotheses: Sequence[Hypothesis]) -> float:
+    """An intent's score as the directory matcher would weigh the same ASR confidence.
+
+    Intent scores are multiplied by the hypothesis confidence, directory scores
+    only by 0.85 + 0.15 x confidence (DirectoryMatcher.match), so comparing them
+    raw hands every uncertain transcript to the directory: "i want to report a
+    crime" @0.78 went to the Resolution Centre's "report a crime line" alias
+    (0.93) over the exact report_crime example (0.78). Typed text (confidence
+    1) compares exactly as before.
+    """
+    conf = next((h.confidence for h in hypotheses if h.text == intent.matched), 1.0)
+    conf = min(1.0, max(0.0, conf)) if conf == conf else 0.0
+    if conf <= 0.0:
+        return intent.score
+    return min(1.0, intent.score / conf) * (0.85 + 0.15 * conf)
 
 
 def _cached(fn: Callable[[str], bool]) -> Callable[[str], bool]:

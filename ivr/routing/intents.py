@@ -537,8 +537,11 @@ class IntentMatcher:
         intent = self.intents[self._emergency]
         found: tuple[tuple[float, float], IntentMatch] | None = None
         for hypothesis in hypotheses:
-            scan = self._scan(self._without_not_cues(hypothesis))
-            cues = [hit for hit in scan.hits if hit.phrase.cue]
+            for reading in _cue_readings(self._without_not_cues(hypothesis)):
+                scan = self._scan(reading)
+                cues = [hit for hit in scan.hits if hit.phrase.cue]
+                if cues:
+                    break
             if not cues:
                 continue
             clear = [hit for hit in cues if not hit.negated]
@@ -560,6 +563,20 @@ class IntentMatcher:
                     ),
                 )
         return found[1] if found else None
+
+
+def _cue_readings(hypothesis: Hypothesis) -> Iterable[Hypothesis]:
+    """The hypothesis, then (recall first) with every "and" read as "in".
+
+    Unstressed "in" and "and" are the same sound on a phone line and recognisers
+    swap them ("there's a robbery and progress at the shop"); an emergency cue
+    that only the other reading carries is still a cue.
+    """
+    yield hypothesis
+    words = normalise(hypothesis.text).split()
+    if "and" in words:
+        swapped = " ".join("in" if w == "and" else w for w in words)
+        yield Hypothesis(swapped, hypothesis.confidence)
 
 
 def describe(match: IntentMatch) -> str:

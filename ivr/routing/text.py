@@ -62,15 +62,55 @@ def _join_letter_runs(words: list[str]) -> list[str]:
     return out
 
 
+# One spelling per word, whoever wrote it: recognisers trained on US text (Whisper) write
+# "neighbor", "inquiry", "cybercrime" where the rules say "neighbour", "enquiry", "cyber
+# crime". Both sides of every comparison go through normalise, so the rules' own words are
+# rewritten the same way. Closed compounds are split (the rules and PocketSphinx's LM use
+# both forms), never the other way round, so a word can only gain a match.
+_SPELLINGS: dict[str, str] = {
+    "neighbor": "neighbour",
+    "neighbors": "neighbours",
+    "neighborhood": "neighbourhood",
+    "behavior": "behaviour",
+    "behaviors": "behaviours",
+    "inquiry": "enquiry",
+    "inquiries": "enquiries",
+    "inquire": "enquire",
+    "inquiring": "enquiring",
+    "center": "centre",
+    "license": "licence",
+    "licenses": "licences",
+    "defense": "defence",
+    "offense": "offence",
+    "offenses": "offences",
+    "jewelry": "jewellery",
+    "color": "colour",
+    "harbor": "harbour",
+    "vandalized": "vandalised",
+    "vandalize": "vandalise",
+    "vandalizing": "vandalising",
+    "burglarized": "burgled",
+    "cybercrime": "cyber crime",
+    "cybercrimes": "cyber crimes",
+    "flytipping": "fly tipping",
+    "flytipped": "fly tipped",
+    "flytippers": "fly tippers",
+    "carjacked": "car jacked",
+}
+
+
 def normalise(text: str) -> str:
     """Lower case, no accents or punctuation, single spaces, spelt letters joined.
 
     Apostrophes vanish inside words ("he's" -> "hes", "don't" -> "dont") so
-    contractions stay one token whatever quote character the ASR used.
+    contractions stay one token whatever quote character the ASR used. US
+    spellings and closed compounds take the rules' form ("neighbor" ->
+    "neighbour", "cybercrime" -> "cyber crime"; ``_SPELLINGS``).
     """
     folded = _APOSTROPHES.sub("", _fold(text))
     words = _NON_WORD.sub(" ", folded).split()
-    return " ".join(_join_letter_runs(words))
+    words = [_SPELLINGS.get(w, w) for w in words]
+    return " ".join(_join_letter_runs(" ".join(words).split()))
 
 
 def tokens(text: str) -> list[str]:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from ivr.ari.errors import AriError
+from ivr.callers.model import EMPTY_PROFILE, CallerLookup, CallerProfile, CallRecord
 from ivr.session.control import CallControl, is_gone
 from ivr.session.events import CallerHungUp, CallEvent
 from ivr.speech.model import Transcript
@@ -24,6 +25,10 @@ from ivr.store.log import CallLog
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+# How long a decision waits for the caller's history: a slow database costs the caller
+# their flags for that decision, never a delay in being routed.
+CALLER_LOOKUP_WAIT_S = 1.0
 
 
 def utc_now() -> datetime:
@@ -93,9 +98,16 @@ class CallSession:
         fallback: FallbackFlow,
         clock: Clock = utc_now,
         speech: SpeechService | None = None,
+        callers: CallerLookup | None = None,
     ) -> None:
-        """``speech`` None: keypad only (no engine configured, or it failed to load)."""
+        """``speech`` None: keypad only (no engine configured, or it failed to load).
+
+        ``callers`` None: no caller history (every caller looks new, nobody is flagged).
+        """
         self.speech = speech
+        self.callers = callers
+        self.caller: CallerProfile = EMPTY_PROFILE  # set when the lookup succeeds
+        self._caller_lookup: asyncio.Task[CallerProfile] | None = None
         self.speech_failed = False  # after a recognizer failure the rest of the call is keypad
         # Events a verb read but that belong to whoever asks next (e.g. the end of an
         # utterance that arrived while a stopped prompt was winding down).
@@ -146,6 +158,51 @@ class CallSession:
         self.log.decision(self.call_id, self.clock(), decision)
         self.log.call_updated(self.call_id, {"destination": self.destination})
 
+    async def caller_profile(self) -> CallerProfile:
+        """The caller's history (flags, recent calls), looked up once per call.
+
+        Never raises and waits at most CALLER_LOOKUP_WAIT_S: without history the call is
+        routed as a new caller's would be.
+        """
+        task = self._start_caller_lookup()
+        if task is None:
+            return EMPTY_PROFILE
+        done, _ = await asyncio.wait({task}, timeout=CALLER_LOOKUP_WAIT_S)
+        if not done:
+            log.warning("call %s: caller history is slow; deciding without it", self.call_id)
+            return EMPTY_PROFILE
+        return task.result()
+
+    def _start_caller_lookup(self) -> asyncio.Task[CallerProfile] | None:
+        if self.callers is not None and self._caller_lookup is None:
+            self._caller_lookup = asyncio.create_task(
+                self._look_up_caller(self.callers), name=f"call:{self.call_id}:caller"
+            )
+        return self._caller_lookup
+
+    async def _look_up_caller(self, callers: CallerLookup) -> CallerProfile:
+        try:
+            profile = await callers.profile(self.info.caller_number, self.call_id, self.started_at)
+        except Exception as exc:
+            log.warning("call %s: caller lookup failed: %r", self.call_id, exc)
+            self.record("caller-lookup-failed", error_id=getattr(exc, "error_id", "lookup-error"))
+            return EMPTY_PROFILE
+        self.caller = profile
+        if profile.known:
+            self.record(
+                "caller-profile",
+                flags=sorted(profile.flags),
+                recent_calls=profile.recent_calls,
+                calls_today=profile.calls_today,
+            )
+        if profile.redial_of is not None:
+            self.record(
+                "redial-of",
+                linked_call_id=profile.redial_of,
+                after_s=round(profile.redial_after_s or 0.0, 1),
+            )
+        return profile
+
     def mark_answered(self) -> None:
         self.answered_at = self.clock()
         self.log.call_updated(
@@ -180,6 +237,7 @@ class CallSession:
                 "last_step": self.last_step,
             }
         )
+        self._start_caller_lookup()  # under way while the welcome plays
         try:
             await self._run_flow()
         except CallerGone:
@@ -269,8 +327,32 @@ class CallSession:
                 "ended_by": self.ended_by,
             },
         )
+        await self._remember_caller(ended)
         self.record("ended", outcome=self.outcome, last_step=self.last_step, ended_by=self.ended_by)
         self.done.set()
+
+    async def _remember_caller(self, ended: datetime) -> None:
+        """Add the call to caller history; a short call's lookup may finish first (re-dial link)."""
+        if self.callers is None:
+            return
+        lookup = self._caller_lookup
+        if lookup is not None and not lookup.done():
+            await asyncio.wait({lookup}, timeout=CALLER_LOOKUP_WAIT_S)
+            lookup.cancel()
+        try:
+            self.callers.record(
+                CallRecord(
+                    number=self.info.caller_number,
+                    call_id=self.call_id,
+                    at=self.started_at,
+                    outcome=self.outcome,
+                    destination=self.destination,
+                    ended_at=ended,
+                    linked_call_id=self.caller.redial_of,
+                )
+            )
+        except Exception:
+            log.exception("call %s: caller history record failed", self.call_id)
 
 
 def _outer_cancelled() -> bool:

@@ -71,9 +71,102 @@ def _m2_decision_message_and_offers(db: sqlite_utils.Database) -> None:
     db["decisions"].add_column("offers", str)  # type: ignore[union-attr]
 
 
+def _m3_caller_history(db: sqlite_utils.Database) -> None:
+    """Issue 5: caller history by pseudonym (ivr/callers), never by number.
+
+    ``caller_calls`` is keyed by call_id so an adopted call (after a restart) updates its
+    row rather than counting twice; ``linked_call_id`` ties a re-dial to the abandoned
+    call before it. ``caller_flags`` keeps every flag ever set (cleared or expired rows
+    stay, for audit); the lookups read both tables by pseudonym and time.
+    """
+    db["caller_calls"].create(  # type: ignore[union-attr]
+        {
+            "call_id": str,
+            "pseudonym": str,
+            "at": str,
+            "outcome": str,
+            "destination": str,
+            "ended_at": str,
+            "abandoned": int,
+            "linked_call_id": str,
+        },
+        pk="call_id",
+        not_null={"pseudonym", "at"},
+    )
+    db["caller_calls"].create_index(["pseudonym", "at"])  # type: ignore[union-attr]
+    db["caller_flags"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "pseudonym": str,
+            "flag": str,
+            "set_by": str,
+            "reason": str,
+            "set_at": str,
+            "expires_at": str,
+            "cleared_at": str,
+            "cleared_by": str,
+        },
+        pk="id",
+        not_null={"pseudonym", "flag", "set_at"},
+    )
+    db["caller_flags"].create_index(["pseudonym", "flag"])  # type: ignore[union-attr]
+
+
+def _m4_sms_outbox(db: sqlite_utils.Database) -> None:
+    """Issue 5: SMS outbox (stored before sent; ivr/notify) and post-call survey replies.
+
+    ``reference`` is the per-message idempotency key sent to the provider. No foreign key
+    to ``calls``: the outbox commits on its own connection, possibly before the call log's
+    writer has stored the call row.
+    """
+    db["sms_outbox"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "reference": str,
+            "call_id": str,
+            "to_number": str,
+            "body": str,
+            "kind": str,
+            "created_at": str,
+            "state": str,  # queued | sending | sent | failed
+            "attempts": int,
+            "next_attempt_at": str,
+            "last_attempt_at": str,
+            "sent_at": str,
+            "last_error": str,
+            "provider_id": str,
+        },
+        pk="id",
+        not_null={"reference", "to_number", "body", "kind", "created_at", "state"},
+        defaults={"attempts": 0, "last_error": "", "provider_id": ""},
+    )
+    db["sms_outbox"].create_index(["reference"], unique=True)  # type: ignore[union-attr]
+    db["sms_outbox"].create_index(["state", "next_attempt_at"])  # type: ignore[union-attr]
+    db["sms_outbox"].create_index(["to_number", "kind"])  # type: ignore[union-attr]
+    db["sms_outbox"].create_index(["call_id"])  # type: ignore[union-attr]
+    db["survey_responses"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "outbox_id": int,
+            "call_id": str,
+            "q1_overall": int,
+            "q2_time_to_answer": int,
+            "q3_dealt_with": int,
+            "comment": str,
+            "received_at": str,
+        },
+        pk="id",
+        not_null={"outbox_id", "received_at"},
+        foreign_keys=[("outbox_id", "sms_outbox", "id")],
+    )
+    db["survey_responses"].create_index(["outbox_id"], unique=True)  # type: ignore[union-attr]
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
+    _m3_caller_history,
+    _m4_sms_outbox,
 )
 
 

@@ -123,11 +123,16 @@ class RouteCall(VerbBase):
             digits = answer.digits
             transcript = answer.transcript
             heard = transcript.alternatives if transcript else ()
+        profile = await session.caller_profile()  # once per call; empty if history fails
         inputs = RoutingInputs(
             at=session.clock(),
             hypotheses=heard,
             digits=digits,
-            caller=CallerContext(number=session.info.caller_number),
+            caller=CallerContext(
+                number=session.info.caller_number,
+                flags=profile.flags,
+                recent_calls=profile.recent_calls,
+            ),
             attempt=self.attempt,
             dialled=session.info.dialled,
             confirmed=self.confirmed,

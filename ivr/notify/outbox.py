@@ -1,0 +1,357 @@
+"""The SMS outbox: every message is stored before it is sent, then sent by one worker.
+
+Why an outbox: a caller who accepted a callback, abandoned a call or was
+offered the online link must get the text even if the provider is down
+for an hour or the app restarts. ``SmsOutbox.enqueue()`` returns only once
+the row is committed to SQLite (table ``sms_outbox``, migration 4), so
+whoever promised the caller a text can rely on it. ``SmsWorker`` then sends
+due rows one at a time, with exponential backoff and jitter up to
+``max_attempts``, and marks each ``sent`` or ``failed``.
+
+Delivery is **at least once**, not exactly once. A row is marked
+``sending`` (attempt counted) before the request; if the app dies before
+the answer is stored, the row is queued again at the next start-up and
+sent again. A request that timed out may also have reached the provider.
+Each row carries a unique ``reference`` (``sms-<uuid>``) that is passed to
+the provider in the body template (and an idempotency header if
+configured), so a provider that de-duplicates on it sends one text.
+
+SQLite is reached from one worker thread with its own connection (WAL lets
+it share the file with the call log's writer); nothing here blocks the
+event loop. Messages older than ``max_age`` when their turn comes are
+failed as ``expired`` rather than sent: a "we will call you back" text a
+day late does more harm than none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from ivr.notify.gateway import SendResult, SmsGateway, SmsMessage
+from ivr.notify.numbers import normalise_uk_mobile
+from ivr.store.db import CallStore, Row
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Clock = Callable[[], datetime]
+
+KINDS = frozenset(
+    {"online-link", "abandoned-callback-offer", "callback-update", "deflection", "survey"}
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(at: datetime) -> str:
+    """One timestamp format everywhere, so the stored strings sort as times."""
+    return at.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+class OutboxDown(RuntimeError):
+    """The outbox is not open (start-up not done, or shut down)."""
+
+    error_id = "sms-outbox-down"
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A committed outbox row: its id, idempotency reference and the normalised number."""
+
+    id: int
+    reference: str
+    to: str
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 8
+    base_delay: float = 30.0  # seconds before the 2nd attempt; doubles each time
+    max_delay: float = 3600.0
+    max_age: float = 24 * 3600.0  # older unsent messages are failed as expired
+
+
+def backoff_delay(
+    attempt: int, policy: RetryPolicy, rand: Callable[[], float] = random.random
+) -> float:
+    """Wait after failed attempt ``attempt`` (1-based): exponential, capped, "equal jitter".
+
+    Half the delay is fixed and half random, so a provider coming back from
+    an outage is not hit by every queued message in the same instant, while
+    no message is retried almost at once.
+    """
+    delay = min(policy.max_delay, policy.base_delay * 2.0 ** max(0, attempt - 1))
+    return delay / 2 + rand() * delay / 2
+
+
+class OutboxStore:
+    """Synchronous queries on ``sms_outbox``; used only on SmsOutbox's worker thread."""
+
+    def __init__(self, path: str) -> None:
+        self._calls = CallStore(path)  # opens in WAL mode and migrates
+        self.db = self._calls.db
+
+    def close(self) -> None:
+        self._calls.close()
+
+    def insert(self, row: Row) -> int:
+        with self.db.conn:
+            cur = self.db.execute(
+                "INSERT INTO sms_outbox (reference, call_id, to_number, body, kind, created_at,"
+                " state, attempts, next_attempt_at, last_error, provider_id)"
+                " VALUES (:reference, :call_id, :to_number, :body, :kind, :created_at,"
+                " 'queued', 0, :created_at, '', '')",
+                row,
+            )
+        return int(cur.lastrowid or 0)
+
+    def requeue_sending(self) -> int:
+        """Rows a previous process left mid-send go back to the queue (at-least-once)."""
+        with self.db.conn:
+            cur = self.db.execute(
+                "UPDATE sms_outbox SET state = 'queued',"
+                " last_error = 'interrupted by a restart; sent again' WHERE state = 'sending'"
+            )
+        return cur.rowcount
+
+    def claim_next(self, now: str, expired_before: str) -> Row | None:
+        """Mark the next due row ``sending`` and count the attempt, in one transaction."""
+        with self.db.conn:
+            self.db.execute(
+                "UPDATE sms_outbox SET state = 'failed', last_error = 'expired: not sent in time'"
+                " WHERE state = 'queued' AND created_at < ?",
+                [expired_before],
+            )
+            row = self.db.execute(
+                "SELECT id FROM sms_outbox WHERE state = 'queued' AND next_attempt_at <= ?"
+                " ORDER BY next_attempt_at, id LIMIT 1",
+                [now],
+            ).fetchone()
+            if row is None:
+                return None
+            self.db.execute(
+                "UPDATE sms_outbox SET state = 'sending', attempts = attempts + 1,"
+                " last_attempt_at = ? WHERE id = ?",
+                [now, row[0]],
+            )
+        return self.get(int(row[0]))
+
+    def mark_sent(self, row_id: int, provider_id: str, now: str) -> None:
+        with self.db.conn:
+            self.db.execute(
+                "UPDATE sms_outbox SET state = 'sent', provider_id = ?, sent_at = ?,"
+                " last_error = '' WHERE id = ?",
+                [provider_id, now, row_id],
+            )
+
+    def mark_retry(self, row_id: int, next_at: str, error: str) -> None:
+        with self.db.conn:
+            self.db.execute(
+                "UPDATE sms_outbox SET state = 'queued', next_attempt_at = ?, last_error = ?"
+                " WHERE id = ?",
+                [next_at, error, row_id],
+            )
+
+    def mark_failed(self, row_id: int, error: str) -> None:
+        with self.db.conn:
+            self.db.execute(
+                "UPDATE sms_outbox SET state = 'failed', last_error = ? WHERE id = ?",
+                [error, row_id],
+            )
+
+    def next_due(self) -> str | None:
+        row = self.db.execute(
+            "SELECT MIN(next_attempt_at) FROM sms_outbox WHERE state = 'queued'"
+        ).fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
+    def get(self, row_id: int) -> Row | None:
+        rows = list(self.db.table("sms_outbox").rows_where("id = ?", [row_id]))
+        return rows[0] if rows else None
+
+    def counts(self) -> dict[str, int]:
+        rows = self.db.execute("SELECT state, COUNT(*) FROM sms_outbox GROUP BY state").fetchall()
+        return {str(state): int(n) for state, n in rows}
+
+
+class SmsOutbox:
+    """Async face of the outbox: ``open()`` at start-up, ``enqueue()`` from anywhere on the loop."""
+
+    def __init__(self, path: str, *, clock: Clock = utc_now) -> None:
+        self._path = path
+        self._clock = clock
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sms-outbox")
+        self._store: OutboxStore | None = None
+        self._work = asyncio.Event()
+
+    @property
+    def is_open(self) -> bool:
+        return self._store is not None
+
+    async def open(self) -> None:
+        """Open (and migrate) the database; raises at start-up rather than at the first text."""
+        store = await asyncio.get_running_loop().run_in_executor(
+            self._executor, OutboxStore, self._path
+        )
+        self._store = store
+
+    async def close(self) -> None:
+        store, self._store = self._store, None
+        if store is not None:
+            await asyncio.get_running_loop().run_in_executor(self._executor, store.close)
+        self._executor.shutdown(wait=True)
+
+    async def run(self, fn: Callable[[OutboxStore], T]) -> T:
+        """Run ``fn(store)`` on the outbox thread (one connection, one thread)."""
+        store = self._store
+        if store is None:
+            raise OutboxDown("the SMS outbox is not open")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, store)
+
+    async def enqueue(self, to: str, body: str, kind: str, *, call_id: str | None = None) -> Queued:
+        """Store a message; returns once committed. Raises InvalidNumber for a non-mobile."""
+        number = normalise_uk_mobile(to)
+        if kind not in KINDS:
+            raise ValueError(f"unknown SMS kind {kind!r}; known: {', '.join(sorted(KINDS))}")
+        if not body.strip():
+            raise ValueError("an SMS needs a body")
+        reference = f"sms-{uuid.uuid4().hex}"
+        row = {
+            "reference": reference,
+            "call_id": call_id,
+            "to_number": number,
+            "body": body,
+            "kind": kind,
+            "created_at": iso(self._clock()),
+        }
+        row_id = await self.run(lambda s: s.insert(row))
+        self._work.set()
+        return Queued(row_id, reference, number)
+
+    async def wait_for_work(self, timeout: float) -> None:
+        """Sleep until ``timeout`` passes or a message is enqueued, whichever is first."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._work.wait(), timeout)
+        self._work.clear()
+
+    async def counts(self) -> dict[str, int]:
+        return await self.run(lambda s: s.counts())
+
+    async def get(self, row_id: int) -> Row | None:
+        return await self.run(lambda s: s.get(row_id))
+
+
+class SmsWorker:
+    """The one background task that sends due outbox rows (see the module docstring)."""
+
+    def __init__(
+        self,
+        outbox: SmsOutbox,
+        gateway: SmsGateway,
+        *,
+        sender: str = "",
+        policy: RetryPolicy | None = None,
+        enabled: bool = True,
+        clock: Clock = utc_now,
+        rand: Callable[[], float] = random.random,
+        idle_poll: float = 60.0,
+    ) -> None:
+        self._outbox = outbox
+        self._gateway = gateway
+        self._sender = sender
+        self._policy = policy or RetryPolicy()
+        self._enabled = enabled
+        self._clock = clock
+        self._rand = rand
+        self._idle_poll = idle_poll
+        self.sent = 0
+        self.failed = 0
+        self.retried = 0
+
+    async def run(self) -> None:
+        """Send until cancelled. A database error is logged and retried, never fatal."""
+        requeued = await self._outbox.run(lambda s: s.requeue_sending())
+        if requeued:
+            log.warning("sms: %d message(s) interrupted by a restart are queued again", requeued)
+        if not self._enabled:
+            counts = await self._outbox.counts()
+            log.warning(
+                "sms: no gateway URL configured, SMS disabled; %d message(s) stay queued",
+                counts.get("queued", 0),
+            )
+            await asyncio.Event().wait()  # until cancelled; enqueue() still stores messages
+        pause = 0.5
+        while True:
+            try:
+                await self._step()
+                pause = 0.5
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("sms worker: database error; trying again in %.1f s", pause)
+                await asyncio.sleep(pause)
+                pause = min(30.0, pause * 2)
+
+    async def _step(self) -> None:
+        now = self._clock()
+        expired_before = iso(now - timedelta(seconds=self._policy.max_age))
+        row = await self._outbox.run(lambda s: s.claim_next(iso(now), expired_before))
+        if row is not None:
+            await self._send(row)
+            return
+        due = await self._outbox.run(lambda s: s.next_due())
+        wait = self._idle_poll
+        if due is not None:
+            wait = min(wait, max(0.0, (datetime.fromisoformat(due) - now).total_seconds()))
+        await self._outbox.wait_for_work(wait)
+
+    async def _send(self, row: Row) -> None:
+        message = SmsMessage(
+            to=row["to_number"], body=row["body"], reference=row["reference"], sender=self._sender
+        )
+        row_id, attempts = int(row["id"]), int(row["attempts"])
+        try:
+            result = await self._gateway.send(message)
+        except Exception as exc:  # a gateway bug must not lose the message or kill the worker
+            log.exception("sms %s: gateway raised", row["reference"])
+            result = SendResult("retry", error=f"gateway raised {type(exc).__name__}")
+        now = self._clock()
+        if result.ok:
+            self.sent += 1
+            await self._outbox.run(lambda s: s.mark_sent(row_id, result.provider_id, iso(now)))
+            log.info("sms %s (%s) sent, attempt %d", row["reference"], row["kind"], attempts)
+            return
+        if result.permanent or attempts >= self._policy.max_attempts:
+            self.failed += 1
+            error = (
+                result.error
+                if result.permanent
+                else (f"gave up after {attempts} attempts: {result.error}")
+            )
+            await self._outbox.run(lambda s: s.mark_failed(row_id, error))
+            log.error("sms %s (%s) failed: %s", row["reference"], row["kind"], error)
+            return
+        self.retried += 1
+        delay = backoff_delay(attempts, self._policy, self._rand)
+        if result.retry_after is not None:
+            delay = max(delay, result.retry_after)
+        next_at = iso(now + timedelta(seconds=delay))
+        await self._outbox.run(lambda s: s.mark_retry(row_id, next_at, result.error))
+        log.warning(
+            "sms %s attempt %d failed (%s); next in %.1f s",
+            row["reference"],
+            attempts,
+            result.error,
+            delay,
+        )
