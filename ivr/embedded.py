@@ -90,6 +90,7 @@ async def embedded(
         db_path=db_path,
         first_digit_timeout=6.0 / speed,
         ring_timeout=30,
+        caller_key="embedded-demo-key",  # simulated callers only; a force sets IVR_CALLER_KEY
     ).with_overrides(**dict(settings or {}))
     app = build_app(app_settings, shifted_clock(start))
     runner = web.AppRunner(app)
