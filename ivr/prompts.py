@@ -18,6 +18,8 @@ from types import MappingProxyType
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
+from ivr.yamlfile import DataFileError
+
 _STR_TAG = "tag:yaml.org,2002:str"
 _NULL_TAG = "tag:yaml.org,2002:null"
 # Ids become file names and sound URIs, so keep them to what every filesystem takes.
@@ -28,14 +30,10 @@ _TOP_KEYS = ("language", "sound_prefix", "prompts")
 _PROMPT_KEYS = ("text", "note")
 
 
-class CatalogueError(ValueError):
+class CatalogueError(DataFileError):
     """The catalogue file is unusable; ``errors`` holds every "file:line: message"."""
 
     error_id = "prompt-catalogue-invalid"
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = list(errors)
 
 
 class UnknownPrompt(KeyError):

@@ -20,6 +20,20 @@ class YamlError(ValueError):
     error_id = "yaml-invalid"
 
 
+class DataFileError(ValueError):
+    """An admin-edited file is invalid; ``errors`` lists every 'file:line: message'.
+
+    Loaders collect every error of a file before raising, so an admin fixes
+    the file in one go, and a bad file is never half-loaded.
+    """
+
+    error_id = "data-file-invalid"
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = list(errors)
+
+
 class LineDict(dict[str, Any]):
     """A mapping with the 1-based line of itself and of each key."""
 

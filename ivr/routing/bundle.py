@@ -23,20 +23,16 @@ from ivr.routing.cases import CaseBook
 from ivr.routing.model import Candidate, Hypothesis
 from ivr.routing.rules import RulesError, RuleSet
 from ivr.routing.schedules import Schedules, SchedulesError
-from ivr.yamlfile import YamlError
+from ivr.yamlfile import DataFileError, YamlError
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "routing_rules"
 FILES = ("directory", "cases.csv", "intents.yaml", "rules.yaml", "schedules.yaml")
 
 
-class BundleError(ValueError):
+class BundleError(DataFileError):
     """Some file of the ruleset is invalid; ``errors`` lists every 'file:line: message'."""
 
     error_id = "routing-bundle-invalid"
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
 
 
 # --- matchers as the engine uses them (the real ones satisfy these; tests pin scores) ----

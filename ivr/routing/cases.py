@@ -16,20 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ivr.routing.references import is_reference, parse_reference
+from ivr.yamlfile import DataFileError
 
 __all__ = ["Case", "CaseBook", "CasesError"]
 
 REQUIRED_COLUMNS = ("reference", "officer_id", "status")
 
 
-class CasesError(ValueError):
+class CasesError(DataFileError):
     """cases.csv is invalid; ``errors`` lists every 'file:line: message'."""
 
     error_id = "cases-invalid"
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True, slots=True)

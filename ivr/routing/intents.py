@@ -48,7 +48,7 @@ from rapidfuzz import fuzz, process
 
 from ivr.routing.model import Hypothesis, is_destination
 from ivr.routing.text import normalise
-from ivr.yamlfile import LineDict, LineList, YamlError, load_yaml, parse_yaml
+from ivr.yamlfile import DataFileError, LineDict, LineList, YamlError, load_yaml, parse_yaml
 
 __all__ = ["Intent", "IntentMatch", "IntentMatcher", "IntentsError"]
 
@@ -91,14 +91,10 @@ _INTENT_KEYS = frozenset(
 )
 
 
-class IntentsError(ValueError):
+class IntentsError(DataFileError):
     """intents.yaml is invalid; ``errors`` lists every 'file:line: message'."""
 
     error_id = "intents-invalid"
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ivr.routing.model import DIRECTORY_PREFIX, EMERGENCY, is_destination
-from ivr.yamlfile import LineDict, LineList, YamlError, load_yaml, parse_yaml
+from ivr.yamlfile import DataFileError, LineDict, LineList, YamlError, load_yaml, parse_yaml
 
 OFFERS = frozenset({"callback", "deflect-sms"})
 SOURCES = frozenset({"keypad", "reference", "directory", "intent", "fallback", "confirmed"})
@@ -38,14 +38,10 @@ DEFAULT_KEYPAD: Mapping[str, str] = {
 }
 
 
-class RulesError(ValueError):
+class RulesError(DataFileError):
     """rules.yaml (or the bundle) is invalid; ``errors`` lists every 'file:line: message'."""
 
     error_id = "rules-invalid"
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

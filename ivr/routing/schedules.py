@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
-from ivr.yamlfile import LineDict, LineList, YamlError, load_yaml, parse_yaml
+from ivr.yamlfile import DataFileError, LineDict, LineList, YamlError, load_yaml, parse_yaml
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_GROUPS: Mapping[str, tuple[int, ...]] = {
@@ -36,14 +36,10 @@ Span = tuple[int, int]
 BankHolidayPolicy = Literal["closed", "open", "hours"]
 
 
-class SchedulesError(ValueError):
+class SchedulesError(DataFileError):
     """schedules.yaml is invalid; ``errors`` lists every 'file:line: message'."""
 
     error_id = "schedules-invalid"
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True)
