@@ -121,3 +121,19 @@ def line_of(node: Any, key: str | int | None = None) -> int:
     if isinstance(node, LineList):
         return node.line_of(key) if isinstance(key, int) else node.line
     return 0
+
+
+def load_data(path: Path, error: type[DataFileError]) -> Any:
+    """``load_yaml`` whose syntax errors come as the file's own error type."""
+    try:
+        return load_yaml(path)
+    except YamlError as exc:
+        raise error([str(exc)]) from exc
+
+
+def parse_data(text: str, name: str, error: type[DataFileError]) -> Any:
+    """``parse_yaml`` whose syntax errors come as the file's own error type."""
+    try:
+        return parse_yaml(text, name)
+    except YamlError as exc:
+        raise error([str(exc)]) from exc

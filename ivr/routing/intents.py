@@ -48,7 +48,13 @@ from rapidfuzz import fuzz, process
 
 from ivr.routing.model import Hypothesis, is_destination
 from ivr.routing.text import normalise
-from ivr.yamlfile import DataFileError, LineDict, LineList, YamlError, load_yaml, parse_yaml
+from ivr.yamlfile import (
+    DataFileError,
+    LineDict,
+    LineList,
+    load_data,
+    parse_data,
+)
 
 __all__ = ["Intent", "IntentMatch", "IntentMatcher", "IntentsError"]
 
@@ -396,18 +402,12 @@ class IntentMatcher:
 
     @classmethod
     def load(cls, path: Path) -> IntentMatcher:
-        try:
-            data = load_yaml(path)
-        except YamlError as exc:
-            raise IntentsError([str(exc)]) from exc
+        data = load_data(path, IntentsError)
         return cls(_parse(data, str(path)))
 
     @classmethod
     def parse(cls, text: str, source: str = "<string>") -> IntentMatcher:
-        try:
-            data = parse_yaml(text, source)
-        except YamlError as exc:
-            raise IntentsError([str(exc)]) from exc
+        data = parse_data(text, source, IntentsError)
         return cls(_parse(data, source))
 
     def get(self, name: str) -> Intent | None:

@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from ivr.routing.model import DIRECTORY_PREFIX, EMERGENCY, is_destination
-from ivr.yamlfile import DataFileError, LineDict, LineList, YamlError, load_yaml, parse_yaml
+from ivr.yamlfile import (
+    DataFileError,
+    LineDict,
+    LineList,
+    load_data,
+    parse_data,
+)
 
 OFFERS = frozenset({"callback", "deflect-sms"})
 SOURCES = frozenset({"keypad", "reference", "directory", "intent", "fallback", "confirmed"})
@@ -234,18 +240,12 @@ class RuleSet:
 
     @classmethod
     def load(cls, path: Path) -> RuleSet:
-        try:
-            data = load_yaml(path)
-        except YamlError as exc:
-            raise RulesError([str(exc)]) from exc
+        data = load_data(path, RulesError)
         return _parse(data, str(path))
 
     @classmethod
     def parse(cls, text: str, name: str = "rules.yaml") -> RuleSet:
-        try:
-            data = parse_yaml(text, name)
-        except YamlError as exc:
-            raise RulesError([str(exc)]) from exc
+        data = parse_data(text, name, RulesError)
         return _parse(data, name)
 
     def first_match(self, facts: Facts, start: int = 0) -> Rule | None:

@@ -20,7 +20,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
-from ivr.yamlfile import DataFileError, LineDict, LineList, YamlError, load_yaml, parse_yaml
+from ivr.yamlfile import (
+    DataFileError,
+    LineDict,
+    LineList,
+    load_data,
+    parse_data,
+)
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_GROUPS: Mapping[str, tuple[int, ...]] = {
@@ -88,18 +94,12 @@ class Schedules:
 
     @classmethod
     def load(cls, path: Path) -> Schedules:
-        try:
-            data = load_yaml(path)
-        except YamlError as exc:
-            raise SchedulesError([str(exc)]) from exc
+        data = load_data(path, SchedulesError)
         return _parse(data, str(path))
 
     @classmethod
     def parse(cls, text: str, name: str = "schedules.yaml") -> Schedules:
-        try:
-            data = parse_yaml(text, name)
-        except YamlError as exc:
-            raise SchedulesError([str(exc)]) from exc
+        data = parse_data(text, name, SchedulesError)
         return _parse(data, name)
 
     def local(self, at: datetime) -> datetime:
