@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
@@ -24,6 +26,8 @@ from ivr.config import Settings
 from ivr.store.db import CallStore
 
 log = logging.getLogger(__name__)
+
+WRITE_TRIES = 6  # about 15 s of retrying a locked database
 
 MAX_PENDING = 10_000  # records queued for the thread; past this a dead disk would eat memory
 T = TypeVar("T")
@@ -105,8 +109,17 @@ class CallerService:
             log.exception("caller history: call %s not recorded", call.call_id)
 
     def _write(self, history: CallerHistory, pseudonym: str, call: CallRecord) -> None:
-        with history.db.conn:
-            history.record_call(pseudonym, call)
+        """One record; a locked database (a backup, the CLI, a long call-log batch) is
+        retried for a while on this worker thread rather than losing the call."""
+        for attempt in range(WRITE_TRIES):
+            try:
+                with history.db.conn:
+                    history.record_call(pseudonym, call)
+                return
+            except sqlite3.OperationalError:
+                if attempt == WRITE_TRIES - 1:
+                    raise
+                time.sleep(min(5.0, 0.25 * 2**attempt))
 
     def _recorded(self, future: Future[None]) -> None:
         exc = future.exception() if not future.cancelled() else None

@@ -281,7 +281,17 @@ class SmsWorker:
 
     async def run(self) -> None:
         """Send until cancelled. A database error is logged and retried, never fatal."""
-        requeued = await self._outbox.run(lambda s: s.requeue_sending())
+        pause = 0.5
+        while True:  # a locked database at start-up must not stop the worker for good
+            try:
+                requeued = await self._outbox.run(lambda s: s.requeue_sending())
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("sms worker: cannot requeue at start; trying again in %.1f s", pause)
+                await asyncio.sleep(pause)
+                pause = min(30.0, pause * 2)
         if requeued:
             log.warning("sms: %d message(s) interrupted by a restart are queued again", requeued)
         if not self._enabled:

@@ -180,7 +180,7 @@ class QueueEngine:
         """
         entry = self.entry(call_id)
         estimate = self.estimate(call_id, now)
-        top = estimate.high if estimate.known else now + 4 * 3600.0
+        top = estimate.high if estimate.known else 4 * 3600.0  # a duration, like estimate.high
         promised = now + top + self.config.callback.promise_margin_s
         updated = replace(entry, callback=Callback(number, now, promised))
         self._replace(updated)

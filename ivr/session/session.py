@@ -108,6 +108,7 @@ class CallSession:
         self.callers = callers
         self.caller: CallerProfile = EMPTY_PROFILE  # set when the lookup succeeds
         self._caller_lookup: asyncio.Task[CallerProfile] | None = None
+        self._caller_lookup_gave_up = False
         self.speech_failed = False  # after a recognizer failure the rest of the call is keypad
         # Events a verb read but that belong to whoever asks next (e.g. the end of an
         # utterance that arrived while a stopped prompt was winding down).
@@ -167,8 +168,11 @@ class CallSession:
         task = self._start_caller_lookup()
         if task is None:
             return EMPTY_PROFILE
+        if not task.done() and self._caller_lookup_gave_up:
+            return EMPTY_PROFILE  # waited once already: never add silence at every question
         done, _ = await asyncio.wait({task}, timeout=CALLER_LOOKUP_WAIT_S)
         if not done:
+            self._caller_lookup_gave_up = True
             log.warning("call %s: caller history is slow; deciding without it", self.call_id)
             return EMPTY_PROFILE
         return task.result()

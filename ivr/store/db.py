@@ -38,14 +38,16 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
         },
         pk="call_id",
         not_null={"channel_id", "started_at"},
+        if_not_exists=True,
     )
-    db["calls"].create_index(["started_at"])  # type: ignore[union-attr]
+    db["calls"].create_index(["started_at"], if_not_exists=True)  # type: ignore[union-attr]
     db["call_events"].create(  # type: ignore[union-attr]
         {"id": int, "call_id": str, "at": str, "kind": str, "detail": str},
         pk="id",
         foreign_keys=[("call_id", "calls", "call_id")],
+        if_not_exists=True,
     )
-    db["call_events"].create_index(["call_id", "at"])  # type: ignore[union-attr]
+    db["call_events"].create_index(["call_id", "at"], if_not_exists=True)  # type: ignore[union-attr]
     db["decisions"].create(  # type: ignore[union-attr]
         {
             "id": int,
@@ -61,14 +63,17 @@ def _m1_initial(db: sqlite_utils.Database) -> None:
         },
         pk="id",
         foreign_keys=[("call_id", "calls", "call_id")],
+        if_not_exists=True,
     )
-    db["decisions"].create_index(["call_id"])  # type: ignore[union-attr]
+    db["decisions"].create_index(["call_id"], if_not_exists=True)  # type: ignore[union-attr]
 
 
 def _m2_decision_message_and_offers(db: sqlite_utils.Database) -> None:
     """Issue 3: a Decision also names a prompt to play and the offers it makes."""
-    db["decisions"].add_column("message", str)  # type: ignore[union-attr]
-    db["decisions"].add_column("offers", str)  # type: ignore[union-attr]
+    columns = db["decisions"].columns_dict
+    for name in ("message", "offers"):
+        if name not in columns:
+            db["decisions"].add_column(name, str)  # type: ignore[union-attr]
 
 
 def _m3_caller_history(db: sqlite_utils.Database) -> None:
@@ -92,8 +97,9 @@ def _m3_caller_history(db: sqlite_utils.Database) -> None:
         },
         pk="call_id",
         not_null={"pseudonym", "at"},
+        if_not_exists=True,
     )
-    db["caller_calls"].create_index(["pseudonym", "at"])  # type: ignore[union-attr]
+    db["caller_calls"].create_index(["pseudonym", "at"], if_not_exists=True)  # type: ignore[union-attr]
     db["caller_flags"].create(  # type: ignore[union-attr]
         {
             "id": int,
@@ -108,8 +114,9 @@ def _m3_caller_history(db: sqlite_utils.Database) -> None:
         },
         pk="id",
         not_null={"pseudonym", "flag", "set_at"},
+        if_not_exists=True,
     )
-    db["caller_flags"].create_index(["pseudonym", "flag"])  # type: ignore[union-attr]
+    db["caller_flags"].create_index(["pseudonym", "flag"], if_not_exists=True)  # type: ignore[union-attr]
 
 
 def _m4_sms_outbox(db: sqlite_utils.Database) -> None:
@@ -139,11 +146,12 @@ def _m4_sms_outbox(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"reference", "to_number", "body", "kind", "created_at", "state"},
         defaults={"attempts": 0, "last_error": "", "provider_id": ""},
+        if_not_exists=True,
     )
-    db["sms_outbox"].create_index(["reference"], unique=True)  # type: ignore[union-attr]
-    db["sms_outbox"].create_index(["state", "next_attempt_at"])  # type: ignore[union-attr]
-    db["sms_outbox"].create_index(["to_number", "kind"])  # type: ignore[union-attr]
-    db["sms_outbox"].create_index(["call_id"])  # type: ignore[union-attr]
+    db["sms_outbox"].create_index(["reference"], unique=True, if_not_exists=True)  # type: ignore[union-attr]
+    db["sms_outbox"].create_index(["state", "next_attempt_at"], if_not_exists=True)  # type: ignore[union-attr]
+    db["sms_outbox"].create_index(["to_number", "kind"], if_not_exists=True)  # type: ignore[union-attr]
+    db["sms_outbox"].create_index(["call_id"], if_not_exists=True)  # type: ignore[union-attr]
     db["survey_responses"].create(  # type: ignore[union-attr]
         {
             "id": int,
@@ -158,8 +166,9 @@ def _m4_sms_outbox(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"outbox_id", "received_at"},
         foreign_keys=[("outbox_id", "sms_outbox", "id")],
+        if_not_exists=True,
     )
-    db["survey_responses"].create_index(["outbox_id"], unique=True)  # type: ignore[union-attr]
+    db["survey_responses"].create_index(["outbox_id"], unique=True, if_not_exists=True)  # type: ignore[union-attr]
 
 
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
@@ -183,7 +192,11 @@ class CallStore:
         self.migrate()
 
     def migrate(self) -> int:
-        """Apply the migrations this database has not seen; return the schema version."""
+        """Apply the migrations this database has not seen; return the schema version.
+
+        SQLite commits DDL step by step here, so every step is written to be re-run
+        (IF NOT EXISTS): a crash half-way through a migration must not stop the next start.
+        """
         table = self.db["schema_migrations"]
         if not table.exists():
             table.create({"version": int, "applied_at": str}, pk="version")  # type: ignore[union-attr]

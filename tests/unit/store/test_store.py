@@ -158,3 +158,21 @@ def test_a_version_1_database_is_brought_forward_without_losing_decisions(tmp_pa
     assert decision["destination"] == "rc" and decision["offers"] == []
     assert "message" in store.db["decisions"].columns_dict
     store.close()
+
+
+def test_a_migration_interrupted_half_way_is_finished_on_the_next_start(tmp_path: Path) -> None:
+    import sqlite_utils
+
+    from ivr.store import db as dbmod
+
+    path = tmp_path / "half.db"
+    half = sqlite_utils.Database(str(path))
+    half["schema_migrations"].create({"version": int, "applied_at": str}, pk="version")  # type: ignore[union-attr]
+    for version in range(1, len(dbmod.MIGRATIONS)):
+        dbmod.MIGRATIONS[version - 1](half)
+        half["schema_migrations"].insert({"version": version, "applied_at": "t"})  # type: ignore[union-attr]
+    dbmod.MIGRATIONS[-1](half)  # the last step ran, but the crash came before it was recorded
+    half.conn.close()
+    store = CallStore(path)
+    assert store.migrate() == len(dbmod.MIGRATIONS)
+    store.close()
