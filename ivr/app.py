@@ -250,6 +250,10 @@ async def _health(request: web.Request) -> web.Response:
     body = {
         "ari_connected": connected,
         "live_calls": len(runtime.manager.calls) if runtime.manager else 0,
+        "speech": runtime.speech is not None,
+        "call_log_healthy": runtime.call_log.healthy,
+        # Without IVR_CALLER_KEY, operator flags stop matching after a restart.
+        "caller_key_configured": bool(runtime.settings.caller_key),
     }
     return web.json_response(body, status=200 if connected else 503)
 
