@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ivr.callers.model import HATE_INCIDENT, REPEAT_VICTIM, VULNERABLE
-from ivr.yamlfile import DataFileError, line_of, load_yaml
+from ivr.yamlfile import DataFileError, line_of, load_data
 
 # Caller flags that lift a 101 caller above the rest (national risk cues at first contact).
 PRIORITY_FLAGS = frozenset({VULNERABLE, REPEAT_VICTIM, HATE_INCIDENT})
@@ -439,4 +439,4 @@ def parse_queues_config(data: Any, source: str = "<queues>") -> QueuesConfig:
 
 def load_queues_config(path: Path = DEFAULT_QUEUES_FILE) -> QueuesConfig:
     """Load and check ``routing_rules/queues.yaml`` (or an admin's copy)."""
-    return parse_queues_config(load_yaml(path), str(path))
+    return parse_queues_config(load_data(path, QueuesConfigError), str(path))

@@ -69,12 +69,16 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
         errors = check_bundle(folder)
         if errors:
             return _print_errors(errors)
+    from ivr.queues.model import DEFAULT_QUEUES_FILE, QueuesConfigError, load_queues_config
+
+    queues_file = folder / "queues.yaml" if folder and (folder / "queues.yaml").exists() else None
     try:
         prompts = PromptCatalogue.load(DEFAULT_PROMPTS)
         bundle = RoutingService(folder, prompts=prompts).bundle
-    except (BundleError, CatalogueError) as exc:
+        queues = load_queues_config(queues_file or DEFAULT_QUEUES_FILE)
+    except (BundleError, CatalogueError, QueuesConfigError) as exc:
         return _print_errors(exc.errors)
-    print(f"OK: {bundle.summary()} ({folder or bundle.source})")
+    print(f"OK: {bundle.summary()}, {len(queues.queues)} queues ({folder or bundle.source})")
     return 0
 
 

@@ -83,3 +83,11 @@ def test_rules_check_prints_each_error(capsys: pytest.CaptureFixture[str], tmp_p
     captured = capsys.readouterr()
     assert f"{tmp_path}/rules.yaml:3: rule 'a' then.offer: 'pizza'" in captured.out
     assert "1 error(s)" in captured.err
+
+
+def test_rules_check_also_checks_the_queues_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "queues.yaml").write_text("queues: [\n")
+    assert main(["rules", "check", str(tmp_path)]) == 1
+    assert "queues.yaml:2:" in capsys.readouterr().out
