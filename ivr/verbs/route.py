@@ -349,6 +349,7 @@ async def choose(
             if key in valid:
                 return key, f"said {answer.transcript.text!r}"
         last = answer.status if answer.status != "digits" else "invalid"
+        session.record(f"choose-{last}", attempt=attempt, digits=answer.digits)
         if attempt < tries:
             await Play(["no_input" if last == "no-input" else "invalid_choice"]).run(session)
             session.digits.clear()

@@ -15,8 +15,10 @@ from ivr.session.events import (
     LegHungUp,
     PromptFinished,
 )
-from ivr.session.session import CallerGone, CallInfo, CallSession, Outcome, Verb
-from ivr.verbs import Answer, GatherDigits, Hangup, Play, Transfer
+from ivr.session.session import CallerGone, CallInfo, CallSession, Verb
+from ivr.verbs import Answer, Hangup, Play, Transfer
+from ivr.verbs.ask import Question
+from ivr.verbs.route import choose
 from ivr.verbs.transfer import Target
 from tests.fakes import FakeControl, FakePrompts, MemoryCallLog, fixed_clock
 
@@ -56,8 +58,8 @@ async def test_a_key_barges_in_stops_the_prompt_and_is_kept_for_the_next_gather(
     assert outcome.status == "interrupted"
     assert control.ops() == ["play", "stop_playback"]
     assert list(session.digits) == ["1"]
-    gathered = await GatherDigits(["main_menu"], valid={"1", "2"}).run(session)
-    assert gathered == Outcome("ok", value="1")
+    gathered = await Question(["main_menu"]).ask(session)
+    assert (gathered.status, gathered.digits) == ("digits", "1")
     assert control.ops() == ["play", "stop_playback"]  # typed ahead: the menu is not replayed
 
 
@@ -80,38 +82,41 @@ async def test_caller_hanging_up_during_a_prompt_raises_caller_gone_and_stops_it
     assert control.ops() == ["play", "stop_playback"]
 
 
-async def test_gather_retries_after_silence_then_accepts_a_valid_key() -> None:
+async def test_choosing_retries_after_silence_then_accepts_a_valid_key() -> None:
     control = FakeControl()
     session, call_log = make_session(control)
-    verb = GatherDigits(["main_menu"], valid={"1"}, first_digit_timeout=0.01, tries=3)
+    menu = ["sound:ivr101/main_menu"]
     control.push(PromptFinished("pb-1", True))  # menu, then silence times out
-    task = asyncio.create_task(verb.run(session))
+    task = asyncio.create_task(choose(session, menu, {"1"}, lambda text: None, 0.01, tries=3))
     await asyncio.sleep(0.05)
     control.push(PromptFinished("pb-2", True), PromptFinished("pb-3", True), DigitPressed("1"))
     outcome = await task
-    assert outcome == Outcome("ok", value="1")
+    assert outcome == ("1", "key 1")
     assert [m for op, m in control.calls if op == "play"] == [
         ["sound:ivr101/main_menu"],
         ["sound:ivr101/no_input"],
         ["sound:ivr101/main_menu"],
     ]
-    assert "gather-no-input" in call_log.kinds()
+    assert "choose-no-input" in call_log.kinds()
 
 
-async def test_gather_reports_invalid_after_all_tries_with_wrong_keys() -> None:
+async def test_choosing_reports_invalid_after_all_tries_with_wrong_keys() -> None:
     control = FakeControl()
     session, _ = make_session(control)
-    verb = GatherDigits([], valid={"1"}, tries=2, first_digit_timeout=1)
-    control.push(DigitPressed("7"), PromptFinished("pb-1", True), DigitPressed("8"))
-    assert (await verb.run(session)).status == "invalid"
+    control.push(PromptFinished("pb-1", True), DigitPressed("7"))
+    control.push(PromptFinished("pb-2", True), PromptFinished("pb-3", True), DigitPressed("8"))
+    assert await choose(session, ["sound:x"], {"1"}, lambda text: None, 1, tries=2) == (
+        None,
+        "invalid",
+    )
 
 
 async def test_gather_collects_several_digits_until_the_terminator() -> None:
     control = FakeControl()
     session, _ = make_session(control)
     control.push(DigitPressed("4"), DigitPressed("2"), DigitPressed("#"))
-    outcome = await GatherDigits([], max_digits=10, first_digit_timeout=1).run(session)
-    assert outcome == Outcome("ok", value="42")
+    answer = await Question([], max_digits=10, first_digit_timeout=1).ask(session)
+    assert (answer.status, answer.digits) == ("digits", "42")
 
 
 async def test_transfer_connects_the_answered_leg_and_ends_when_the_agent_hangs_up() -> None:
