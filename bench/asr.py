@@ -23,8 +23,9 @@ below one stream's audio time (total RTF < 1).
 
 "combined" is a strategy, not an engine: PocketSphinx first; when its
 confidence is below --escalate-below, or its Decision is a reprompt or a
-confirm/disambiguate, the same audio goes to Whisper and Whisper's Decision
-stands. Its latency is PocketSphinx's plus, when escalated, Whisper's (both
+confirm/disambiguate, the same audio goes to Whisper and the Decision is
+made on both engines' n-best, Whisper's first (ivr.speech.twopass.merge,
+what the app does). Its latency is PocketSphinx's plus, when escalated, Whisper's (both
 measured on that utterance); an emergency found by PocketSphinx is never
 escalated (emergency cues win in any case).
 """
@@ -66,6 +67,7 @@ class Sample:
     destination: str
     condition: str
     pcm: bytes
+    voice: str = ""  # as labels.csv: "kal16@0.9" (flite) or "espeak:en-gb@150"
 
     @property
     def seconds(self) -> float:
@@ -75,6 +77,17 @@ class Sample:
     def emergency(self) -> bool:
         return self.destination == "emergency"
 
+    @property
+    def synthesizer(self) -> str:
+        """flite or espeak-ng: the engines hear them very differently (bench/README.md)."""
+        return "espeak-ng" if self.voice.startswith("espeak") else "flite"
+
+    @property
+    def category(self) -> str:
+        if self.emergency:
+            return "emergency"
+        return "directory" if self.destination.startswith("directory:") else "intent"
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -83,6 +96,7 @@ class Outcome:
     decision: Decision
     latency: float  # end of speech -> Decision: decode + decide
     first: Transcript | None = None  # combined, escalated: what PocketSphinx heard first
+    decide_seconds: float = 0.0  # the routing part of ``latency``
 
     @property
     def correct(self) -> bool:
@@ -118,7 +132,9 @@ def load_set(which: str) -> list[Sample]:
                 condition = row["noise_db"]
             else:
                 condition = "ulaw" if row["file"].endswith("_ulaw.wav") else "clean"
-            samples.append(Sample(path, row["text"], row["destination"], condition, pcm))
+            samples.append(
+                Sample(path, row["text"], row["destination"], condition, pcm, row["voice"])
+            )
     return samples
 
 
@@ -149,16 +165,26 @@ def run_engine(
     for sample in samples:
         started = time.perf_counter()
         transcript = recognizer.recognize(sample.pcm, 8000)
+        heard = time.perf_counter()
         decision = engine.decide(RoutingInputs(at=AT, hypotheses=transcript.alternatives))
-        latency = time.perf_counter() - started
-        outcomes.append(Outcome(sample, transcript, decision, latency))
+        done = time.perf_counter()
+        outcomes.append(
+            Outcome(sample, transcript, decision, done - started, decide_seconds=done - heard)
+        )
     return outcomes
 
 
 def combine(
-    fast: list[Outcome], slow: list[Outcome], threshold: float
+    fast: list[Outcome], slow: list[Outcome], threshold: float, router: RoutingEngine
 ) -> tuple[list[Outcome], list[bool]]:
-    """PocketSphinx, escalating to Whisper as described in the module docstring."""
+    """PocketSphinx, escalating to Whisper as described in the module docstring.
+
+    Escalated, the router decides on both engines' n-best merged as
+    ivr.speech.twopass.merge does (Whisper's first); the latency is both
+    decodes plus that decision.
+    """
+    from ivr.speech.twopass import merge
+
     out: list[Outcome] = []
     escalated: list[bool] = []
     for f, s in zip(fast, slow, strict=True):
@@ -166,11 +192,13 @@ def combine(
         if f.decision.destination == "emergency" or confident:
             out.append(f)
             escalated.append(False)
-        else:
-            out.append(
-                Outcome(f.sample, s.transcript, s.decision, f.latency + s.latency, f.transcript)
-            )
-            escalated.append(True)
+            continue
+        started = time.perf_counter()
+        both = merge(f.transcript, s.transcript)
+        decision = router.decide(RoutingInputs(at=AT, hypotheses=both.alternatives))
+        latency = f.latency + s.latency - s.decide_seconds + time.perf_counter() - started
+        out.append(Outcome(f.sample, both, decision, latency, f.transcript))
+        escalated.append(True)
     return out, escalated
 
 
@@ -231,6 +259,48 @@ def table(name: str, outcomes: list[Outcome], conditions: Sequence[str]) -> list
     return lines
 
 
+def breakdown(name: str, outcomes: list[Outcome], conditions: Sequence[str]) -> list[str]:
+    """Correct per synthesizer and per category, and what the misses were, per condition."""
+    lines = []
+    for condition in [*conditions, "all"]:
+        rows = [o for o in outcomes if condition in ("all", o.sample.condition)]
+        if not rows:
+            continue
+        cells = []
+        for key, values in (
+            ("synthesizer", ("flite", "espeak-ng")),
+            ("category", ("directory", "intent", "emergency")),
+        ):
+            for value in values:
+                group = [o for o in rows if getattr(o.sample, key) == value]
+                cells.append(_rate(sum(o.correct for o in group), len(group)))
+        kinds = {kind: 0 for kind in MISS_KINDS}
+        for o in rows:
+            if not o.correct:
+                kinds[miss_kind(o)] += 1
+        lines.append(
+            f"| {name} | {condition} | {' | '.join(cells)} | "
+            + ", ".join(f"{n} {kind}" for kind, n in kinds.items() if n)
+            + " |"
+        )
+    return lines
+
+
+MISS_KINDS = ("false emergency", "reprompt", "wrong place", "unheard")
+
+
+def miss_kind(outcome: Outcome) -> str:
+    """What a miss did to the caller: a 999 script, a second question, the wrong place."""
+    decision = outcome.decision
+    if not outcome.transcript.alternatives:
+        return "unheard"
+    if decision.destination == "emergency" and not outcome.sample.emergency:
+        return "false emergency"
+    if decision.action == "reprompt":
+        return "reprompt"
+    return "wrong place"
+
+
 def _heard(transcript: Transcript) -> str:
     if not transcript.alternatives:
         return "(nothing)"
@@ -251,7 +321,7 @@ def misses(name: str, outcomes: list[Outcome], show: int | None) -> list[str]:
     for o in wrong if show is None else wrong[:show]:
         lines.append(
             f"  {name} [{o.sample.condition}] {o.sample.file.name}: {o.sample.text!r}"
-            f" (wanted {o.sample.destination})"
+            f" (wanted {o.sample.destination}; {miss_kind(o)})"
         )
         if o.first is not None:
             lines.append(f"      first pass: {_heard(o.first)}")
@@ -322,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     extra: list[str] = []
     if "pocketsphinx" in results and "whisper" in results:
         combined, escalated = combine(
-            results["pocketsphinx"], results["whisper"], args.escalate_below
+            results["pocketsphinx"], results["whisper"], args.escalate_below, router
         )
         report += table("combined", combined, conditions)
         kept = [o.latency for o, e in zip(combined, escalated, strict=True) if not e]
@@ -335,6 +405,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         results["combined"] = combined
     print("\n".join(report))
+    print()
+    print("| engine | condition | flite | espeak-ng | directory | intent | emergency | misses |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, outcomes in results.items():
+        print("\n".join(breakdown(name, outcomes, conditions)))
+    print()
     for line in extra:
         print(line)
     for name, outcomes in results.items():

@@ -114,7 +114,10 @@ def vocabulary_from_bundle(bundle: RoutingBundle) -> Vocabulary:
             names.append(entry.team)
         for name in dict.fromkeys(names):
             add_phrase(name)
-        for frame in _REQUEST_FRAMES[:2]:
+        # Every frame, not just the first two: without "{name} please" in the LM,
+        # PocketSphinx filled a trailing "please" with any loose word ("ewan mcdonald
+        # quick"), and a low alternative with a cue word sent the call to 999 advice.
+        for frame in _REQUEST_FRAMES:
             add_phrase(frame.format(entry.spoken_name))
         if entry.kind == "department":
             for alias in entry.aliases:

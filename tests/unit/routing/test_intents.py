@@ -92,6 +92,13 @@ def test_held_out_emergencies_always_cued(matcher: IntentMatcher) -> None:
             assert matcher.emergency_cue([Hypothesis(row["text"])]) is not None, row["text"]
 
 
+def test_a_fight_is_a_cue_in_any_form(matcher: IntentMatcher) -> None:
+    # "there's a fight outside and someone is bleeding": a mis-heard "bleeding" must
+    # not leave the fight itself unflagged ("fighting" was a cue, "fight" was not).
+    for text in ("there's a fight outside", "they're fighting in the street"):
+        assert matcher.emergency_cue([Hypothesis(text)]) is not None, text
+
+
 def test_match_is_transparent(matcher: IntentMatcher) -> None:
     top = matcher.match([Hypothesis("my car was broke into last night")])[0]
     assert top.intent == "report_crime" and top.destination == "rc"

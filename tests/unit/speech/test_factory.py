@@ -20,6 +20,9 @@ def test_vocabulary_holds_names_ranks_aliases_teams_keywords(bundle: RoutingBund
     assert "sergeant patel" in phrases
     assert "lost property" in phrases  # department alias
     assert "can i speak to firearms licensing" in phrases
+    # every request frame, so the LM knows "<name> please" (not "<name> quick")
+    assert "sergeant priya patel please" in phrases
+    assert "put me through to sergeant priya patel" in phrases
     assert "someone is breaking in right now" in phrases  # intent example
     assert len(phrases) == len(vocabulary.phrases)  # no duplicates
 

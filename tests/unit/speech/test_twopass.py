@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ivr.routing.model import Hypothesis
 from ivr.speech.model import RecognizerError, Transcript
-from ivr.speech.twopass import TwoPassSpeech
+from ivr.speech.twopass import TwoPassSpeech, merge
 
 
 class Said:
@@ -43,3 +43,28 @@ async def test_a_failed_second_opinion_keeps_the_first() -> None:
     fast = Said("mumble", 0.2, "pocketsphinx")
     result = await TwoPassSpeech(fast, Said("", 0, "whisper", fail=True), routes).recognize(b"")
     assert result.text == "mumble"
+
+
+async def test_the_second_opinion_comes_first_and_the_first_pass_follows() -> None:
+    fast = Said("ewan mcdonald please", 0.4, "pocketsphinx")
+    slow = Said("Even with Donald, please.", 0.9, "whisper")
+    result = await TwoPassSpeech(fast, slow, routes).recognize(b"")
+    assert [h.text for h in result.alternatives] == [
+        "Even with Donald, please.",
+        "ewan mcdonald please",
+    ]
+    assert result.alternatives[1].confidence == 0.4
+
+
+async def test_an_unsure_first_pass_emergency_cue_survives_the_second_opinion() -> None:
+    # Whisper mishears "bleeding"; the router must still see PocketSphinx's cue.
+    fast = Said("there's a fight outside and someone is bleeding", 0.17, "pocketsphinx")
+    slow = Said("They're going to find outside and come one of leading.", 0.72, "whisper")
+    result = await TwoPassSpeech(fast, slow, routes).recognize(b"")
+    assert any("bleeding" in h.text for h in result.alternatives)
+
+
+def test_merge_drops_what_the_second_opinion_already_said() -> None:
+    first = Transcript((Hypothesis("pc johnson", 0.4), Hypothesis("pc jonson", 0.3)), "ps")
+    second = Transcript((Hypothesis("PC Johnson", 0.9),), "whisper")
+    assert [h.text for h in merge(first, second).alternatives] == ["PC Johnson", "pc jonson"]
