@@ -17,24 +17,31 @@ import aiohttp
 from aiohttp import web
 
 from ivr.ari.client import AriClient
+from ivr.ari.errors import AriError, AriNotFound
 from ivr.ari.models import Channel
 from ivr.ari.stream import EventStream
 from ivr.callers.service import CallerService, build_caller_service
 from ivr.config import Settings
 from ivr.flows import FlowBuilder
 from ivr.notify import SmsService
+from ivr.notify.texts import Texts
 from ivr.prompts import PromptCatalogue
+from ivr.queues.book import CallbackBook
+from ivr.queues.callbacks import CallbackWorker
+from ivr.queues.model import DEFAULT_QUEUES_FILE, load_queues_config
+from ivr.queues.service import QueueService
 from ivr.routing.model import RoutingInputs
 from ivr.routing.service import RoutingService
 from ivr.session.control import AriCallControl
 from ivr.session.listening import MediaSettings
-from ivr.session.manager import Adoption, CallManager, SessionFactory
+from ivr.session.manager import Adoption, CallManager, SessionFactory, Unanswered
 from ivr.session.session import CallInfo, CallSession, Clock, SpeechService, utc_now
 from ivr.speech.factory import build_recognizer, vocabulary_from_bundle
 from ivr.speech.model import RecognizerError, Transcript
 from ivr.speech.pool import SpeechPool
 from ivr.speech.twopass import TwoPassSpeech
 from ivr.store.log import CallLogDown, SqliteCallLog
+from ivr.verbs import Hangup
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +63,8 @@ class Runtime:
     client: AriClient | None = None
     manager: CallManager | None = None
     stream: EventStream | None = None
+    queues: QueueService | None = None  # None: no [agents], Asterisk's dialplan queues calls
+    callbacks: CallbackWorker | None = None
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -66,24 +75,47 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     prompts = PromptCatalogue.load(settings.prompts)
     routing = RoutingService(settings.rules_dir, prompts=prompts)
     Path(settings.db_path).parent.mkdir(parents=True, exist_ok=True)
+    sms = SmsService.from_settings(settings, clock=clock)
+    # Texts only with a gateway: a link must not be promised that will never be sent.
+    texts = Texts(sms.outbox, settings.online_link) if settings.sms_url else None
+    queues: QueueService | None = None
+    callbacks: CallbackWorker | None = None
+    if settings.agents:
+        queues_file = (
+            settings.rules_dir / "queues.yaml" if settings.rules_dir else DEFAULT_QUEUES_FILE
+        )
+        queues = QueueService(
+            load_queues_config(queues_file),
+            settings.agents,
+            away_s=settings.agent_away_s,
+            clock=lambda: clock().timestamp(),
+        )
+        calls = _CallbackCalls(settings)
+        callbacks = CallbackWorker(queues, CallbackBook(settings.db_path), calls, texts)
+    flows = FlowBuilder(settings, routing, prompts, queues=queues, desk=callbacks, texts=texts)
     runtime = Runtime(
         settings=settings,
         prompts=prompts,
         call_log=SqliteCallLog(settings.db_path),
         routing=routing,
-        flows=FlowBuilder(settings, routing, prompts),
+        flows=flows,
         callers=build_caller_service(settings),
         clock=clock,
+        sms=sms,
+        queues=queues,
+        callbacks=callbacks,
     )
+    if callbacks is not None:
+        calls.runtime = runtime
     app = web.Application()
     app[RUNTIME] = runtime
-    runtime.sms = SmsService.from_settings(settings, clock=clock)
     app.cleanup_ctx.append(_call_log_worker)
     app.cleanup_ctx.append(_callers_worker)
     app.cleanup_ctx.append(_sms_worker)  # after the call log: it has migrated the database
+    app.cleanup_ctx.append(_callback_book)
     app.cleanup_ctx.append(_speech_worker)
     app.cleanup_ctx.append(_ari_worker)
-    runtime.sms.inbound.register(app)  # POST /sms/inbound (survey replies)
+    sms.inbound.register(app)  # POST /sms/inbound (survey replies)
     app.router.add_get("/health", _health)
     app.router.add_get("/api/calls", _live_calls)
     return app
@@ -115,6 +147,81 @@ async def _sms_worker(app: web.Application) -> AsyncIterator[None]:
     assert sms is not None
     async with sms.running():
         yield
+
+
+async def _callback_book(app: web.Application) -> AsyncIterator[None]:
+    """Accepted callbacks: opened before calls arrive, closed after the last one ended."""
+    runtime = app[RUNTIME]
+    if runtime.callbacks is None:
+        yield
+        return
+    await runtime.callbacks.book.open()
+    try:
+        yield
+    finally:
+        await runtime.callbacks.close()
+        await runtime.callbacks.book.close()
+        if runtime.queues is not None:
+            runtime.queues.close()
+
+
+class _CallbackCalls:
+    """CallbackCalls on the CallManager: ring one side into the app, then the other."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.runtime: Runtime | None = None
+
+    async def run(self, channel_id: str, agent_endpoint: str, number: str, queue: str) -> str:
+        runtime = self.runtime
+        assert runtime is not None
+        if runtime.manager is None:
+            return "failed"
+        settings = self.settings
+        caller_endpoint = settings.callback_dial.format(number=number)
+        agent_first = settings.callback_first == "agent"
+        first, other = (
+            (agent_endpoint, caller_endpoint) if agent_first else (caller_endpoint, agent_endpoint)
+        )
+
+        def build(channel: Channel, control: AriCallControl) -> CallSession:
+            info = CallInfo(channel.id, channel.id, number, "", "callback")
+            return CallSession(
+                info,
+                control,
+                runtime.prompts,
+                runtime.call_log,
+                runtime.flows.callback_call(agent_first, other, queue),
+                lambda: [Hangup("technical_difficulty", outcome="failed")],
+                runtime.clock,
+            )
+
+        result = await runtime.manager.place_call(
+            channel_id,
+            first,
+            build,
+            caller_id=settings.caller_id,
+            timeout=settings.callback_ring_timeout,
+        )
+        if isinstance(result, Unanswered):
+            if agent_first:
+                return "agent-no-answer"
+            return "busy" if result.status == "BUSY" else "no-answer"
+        if result.outcome == "transferred":
+            return "answered"
+        return "no-answer" if agent_first else "failed"
+
+    async def exists(self, channel_id: str) -> bool | None:
+        runtime = self.runtime
+        if runtime is None or runtime.client is None:
+            return None
+        try:
+            await runtime.client.get_channel(channel_id)
+        except AriNotFound:
+            return False
+        except AriError:
+            return None
+        return True
 
 
 async def _speech_worker(app: web.Application) -> AsyncIterator[None]:
@@ -195,9 +302,16 @@ async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
             media=lambda: media if runtime.speech is not None else None,
         )
 
+        callback_tick: asyncio.Task[None] | None = None
+
         async def on_connected(reconnect: bool) -> None:
+            nonlocal callback_tick
             # Also on the first connect: a previous process may have left calls in Stasis.
             await manager.reconcile()
+            if runtime.callbacks is not None and callback_tick is None:
+                # After reconcile, so an interrupted callback's channel can be looked up.
+                await runtime.callbacks.start()
+                callback_tick = asyncio.create_task(runtime.callbacks.run(), name="callbacks")
 
         stream = EventStream(
             client,
@@ -212,6 +326,10 @@ async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
             yield
         finally:
             await manager.shutdown()
+            if callback_tick is not None:
+                callback_tick.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await callback_tick
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -39,6 +39,14 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class AgentSpec:
+    """A person the app's queues dial: their endpoint and the queues they answer."""
+
+    endpoint: str
+    queues: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Settings:
     ari_url: str = "http://127.0.0.1:8088"
     ari_user: str = "ivr101"
@@ -92,6 +100,20 @@ class Settings:
     sms_inbound_secret: str = field(default="", repr=False)  # "" = webhook refuses everything
     sms_inbound_header: str = "X-Sms-Secret"
     sms_survey_excluded: tuple[str, ...] = DEFAULT_SURVEY_EXCLUDED
+    # Queues run by the app (ivr/queues): a destination with agents here waits in the app's
+    # holding bridge and the app dials a free agent; without agents it rings [destinations]
+    # (the dialplan's own ring group or Queue()). [agents] in the TOML file: id = {endpoint =
+    # "PJSIP/rc-1", queues = ["rc"]}.
+    agents: Mapping[str, AgentSpec] = field(default_factory=dict)
+    queue_announce_every: float = 60.0  # position and wait, then the callback offer
+    agent_away_s: float = 60.0  # an agent who did not answer is skipped this long
+    # Callbacks: who is rung first, and how the caller's number is dialled.
+    callback_first: str = "agent"  # agent | caller
+    callback_dial: str = "Local/{number}@ivr-callback"
+    callback_ring_timeout: int = 25
+    # The link texted for online reporting, live chat and tracking a report.
+    online_link: str = "https://www.police.uk/"
+    abandoned_sms_after_s: float = 60.0  # queue abandonments this long get an SMS; 0 = never
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -133,6 +155,15 @@ _FILE_KEYS: Mapping[str, Mapping[str, str]] = {
         "nuisance_calls_per_day": "nuisance_calls_per_day",
         "redial_link_hours": "redial_link_hours",
     },
+    "queues": {
+        "announce_every": "queue_announce_every",
+        "agent_away_s": "agent_away_s",
+        "callback_first": "callback_first",
+        "callback_dial": "callback_dial",
+        "callback_ring_timeout": "callback_ring_timeout",
+        "online_link": "online_link",
+        "abandoned_sms_after_s": "abandoned_sms_after_s",
+    },
     "sms": {
         key: f"sms_{key}"
         for key in (
@@ -163,6 +194,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     env = os.environ if env is None else env
     values: dict[str, Any] = {}
     destinations = dict(DEFAULT_DESTINATIONS)
+    agents: dict[str, AgentSpec] = {}
     if path is not None:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -175,6 +207,9 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
                 if not isinstance(body, dict) or not all(isinstance(v, str) for v in body.values()):
                     raise ConfigError(f"{path}: [destinations] maps names to endpoint strings")
                 destinations.update(body)
+                continue
+            if section == "agents":
+                agents = parse_agents(body, str(path))
                 continue
             keys = _FILE_KEYS.get(section)
             if keys is None or not isinstance(body, dict):
@@ -192,10 +227,33 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     for key in ("sms_success_statuses", "sms_survey_excluded"):
         if isinstance(values.get(key), list):
             values[key] = tuple(values[key])
-    settings = Settings(destinations=destinations, **values)
+    settings = Settings(destinations=destinations, agents=agents, **values)
     _validate(settings)
     _validate_sms(settings)
     return settings
+
+
+def parse_agents(body: object, where: str) -> dict[str, AgentSpec]:
+    """[agents]: id = {endpoint = "PJSIP/rc-1", queues = ["rc", "fcr"]}."""
+    if not isinstance(body, dict):
+        raise ConfigError(f"{where}: [agents] maps agent ids to {{endpoint, queues}}")
+    agents: dict[str, AgentSpec] = {}
+    for agent_id, spec in body.items():
+        endpoint = spec.get("endpoint") if isinstance(spec, dict) else None
+        queues = spec.get("queues") if isinstance(spec, dict) else None
+        if not isinstance(endpoint, str) or "/" not in endpoint:
+            raise ConfigError(f"{where}: agent {agent_id!r} needs an endpoint like PJSIP/rc-1")
+        if (
+            not isinstance(queues, list)
+            or not queues
+            or not all(isinstance(q, str) and q for q in queues)
+        ):
+            raise ConfigError(f"{where}: agent {agent_id!r} needs a list of queues")
+        extra = set(spec) - {"endpoint", "queues"}
+        if extra:
+            raise ConfigError(f"{where}: agent {agent_id!r}: unknown keys {sorted(extra)}")
+        agents[str(agent_id)] = AgentSpec(endpoint, tuple(queues))
+    return agents
 
 
 def _validate(settings: Settings) -> None:
@@ -227,6 +285,16 @@ def _validate(settings: Settings) -> None:
         value = getattr(settings, name)
         if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
             raise ConfigError(f"{name} must be a positive number, got {value!r}")
+    if settings.callback_first not in ("agent", "caller"):
+        raise ConfigError(
+            f"[queues] callback_first must be agent or caller, not {settings.callback_first!r}"
+        )
+    if "{number}" not in settings.callback_dial:
+        raise ConfigError("[queues] callback_dial must contain {number}")
+    for name in ("queue_announce_every", "agent_away_s", "callback_ring_timeout"):
+        value = getattr(settings, name)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"[queues] {name} must be a positive number, got {value!r}")
     for name in ("repeat_calls", "nuisance_calls_per_day"):
         value = getattr(settings, name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:

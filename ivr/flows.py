@@ -7,17 +7,26 @@ ask again), so changing the rules never means changing the flow code.
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import logging
 from collections.abc import Sequence
 from typing import Protocol
 
 from ivr.config import Settings
 from ivr.directory import DirectoryEntry
+from ivr.notify.texts import Texts
+from ivr.queues.service import QueueService
 from ivr.routing.model import DIRECTORY_PREFIX, Candidate, Decision, RoutingInputs
 from ivr.session.manager import Adoption
 from ivr.session.session import Prompts, Verb
 from ivr.verbs import Answer, Hangup, Play, StayConnected, Transfer
+from ivr.verbs.deflect import OfferLink
+from ivr.verbs.queue import CallbackDesk, QueueDial, WaitInQueue
 from ivr.verbs.route import Confirm, Disambiguate, IfListening, RouteCall
 from ivr.verbs.transfer import Target
+
+log = logging.getLogger(__name__)
 
 _TRANSFER_PROMPT = {
     "rc": "transfer_rc",
@@ -40,10 +49,28 @@ class Routing(Protocol):
 class FlowBuilder:
     """Makes the verb lists for the call flow; one instance per app."""
 
-    def __init__(self, settings: Settings, routing: Routing, prompts: Prompts) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        routing: Routing,
+        prompts: Prompts,
+        *,
+        queues: QueueService | None = None,
+        desk: CallbackDesk | None = None,
+        texts: Texts | None = None,
+    ) -> None:
+        """``queues``: the app-run queues (None: every destination rings [destinations]).
+
+        ``desk`` takes callbacks; ``texts`` sends links and abandoned-call texts (None:
+        no SMS, so no deflection offer and the online route just tells the caller).
+        """
         self.settings = settings
         self.routing = routing
         self.prompts = prompts
+        self.queues = queues
+        self.desk = desk
+        self.texts = texts
+        self._chores: set[asyncio.Task[bool]] = set()
 
     def inbound(self) -> list[Verb]:
         return [Answer(), Play(["welcome"]), self.ask(MENU)]
@@ -62,12 +89,18 @@ class FlowBuilder:
             max_digits=max_digits,
             first_digit_timeout=self.settings.first_digit_timeout,
             spoken_question=SPOKEN_MENU if tuple(question) == MENU else None,
+            waits=self.queues.waits if self.queues is not None else None,
         )
 
     def act_on(self, decision: Decision, asked: RouteCall) -> Sequence[Verb]:
         """The verbs that carry out a Decision."""
         if decision.action == "route" and decision.destination:
-            return self.route_to(decision.destination, message=decision.message)
+            return self.route_to(
+                decision.destination,
+                message=decision.message,
+                offers=decision.offers,
+                intent=decision.intent or "",
+            )
         if decision.action == "confirm" and decision.candidates:
             top = decision.candidates[0]
             return [
@@ -117,14 +150,25 @@ class FlowBuilder:
             return [self.prompts.sound_uri("names/" + entry_id)]
         return [self.prompts.media_uri(f"dest_{candidate.destination}")]
 
-    def route_to(self, destination: str, message: str | None = None) -> Sequence[Verb]:
+    def route_to(
+        self,
+        destination: str,
+        message: str | None = None,
+        *,
+        offers: Sequence[str] = (),
+        intent: str = "",
+    ) -> Sequence[Verb]:
         if destination == "online":
-            # The SMS link offer needs the SMS gateway (issue 5): tell them where to go instead.
-            return [Play(["online_info"], barge_in=False), Hangup("goodbye")]
+            told: list[Verb] = [Play(["online_info"], barge_in=False), Hangup("goodbye")]
+            if self.texts is None:
+                return told  # no SMS gateway: tell them where to go instead
+            # "To speak to someone instead, press 2": the Resolution Centre takes reports.
+            return [OfferLink(self.texts, self.route_to("rc"), prompt=_offer_prompt(message))]
         lead: list[Verb] = []
         # An emergency never waits for advice; a message id the catalogue lacks (a rules
         # typo) is skipped rather than failing the call.
-        if message and destination != "emergency" and message in self.prompts:
+        deflect = "deflect-sms" in offers and self.texts is not None and destination != "emergency"
+        if message and destination != "emergency" and message in self.prompts and not deflect:
             lead.append(Play([message], barge_in=False))
         if destination.startswith(DIRECTORY_PREFIX):
             if self.routing.directory_entry(destination.removeprefix(DIRECTORY_PREFIX)) is None:
@@ -134,24 +178,91 @@ class FlowBuilder:
         else:
             prompt = _TRANSFER_PROMPT.get(destination, "transfer_switchboard")
         # Hangup only runs when every target failed: Transfer ends the flow on success.
-        return [
-            *lead,
+        reach: list[Verb] = [
             Play([prompt], barge_in=False),
-            self.transfer(destination),
+            *self.reach(destination, offers=offers, intent=intent),
+            Hangup("no_one_available", outcome="unanswered"),
+        ]
+        if deflect and self.texts is not None:
+            return [*lead, OfferLink(self.texts, reach, prompt=_offer_prompt(message))]
+        return [*lead, *reach]
+
+    def reach(
+        self, destination: str, *, offers: Sequence[str] = (), intent: str = ""
+    ) -> list[Verb]:
+        """Ring each target in turn, or wait in an app-run queue (the end of the chain)."""
+        endpoints = self._endpoints(destination)
+        chain = [destination] + (["fcr"] if destination == "emergency" else []) + ["switchboard"]
+        chain = list(dict.fromkeys(chain))
+        direct: list[Target] = []
+        verbs: list[Verb] = []
+        for index, name in enumerate(chain):
+            if self.queues is not None and self.queues.runs(name):
+                if direct:
+                    verbs.append(self._transfer(direct))
+                rest = tuple(chain[index + 1 :])
+                verbs.append(
+                    WaitInQueue(
+                        name,
+                        self.queues,
+                        self.desk,
+                        QueueDial(
+                            self.settings.ring_timeout,
+                            self.settings.caller_id,
+                            self.settings.first_digit_timeout,
+                        ),
+                        on_full=functools.partial(self._after_full, rest),
+                        announce_every=self.settings.queue_announce_every,
+                        emergency=destination == "emergency",
+                        offer_callback="callback" in offers and name == destination,
+                        intent=intent,
+                        on_abandoned=self._abandoned,
+                    )
+                )
+                return verbs
+            if name in endpoints:
+                direct.append(Target(name, endpoints[name]))
+        if direct:
+            verbs.append(self._transfer(direct))
+        return verbs
+
+    def _after_full(self, rest: Sequence[str]) -> list[Verb]:
+        """A full queue sends the caller on down the chain; nothing left: say so, kindly."""
+        if not rest:
+            return [Hangup("no_one_available", outcome="unanswered")]
+        return [
+            Play(["agent_unavailable"], barge_in=False),
+            *self.reach(rest[0]),
             Hangup("no_one_available", outcome="unanswered"),
         ]
 
-    def transfer(self, destination: str) -> Transfer:
-        """Targets in order: an emergency the priority line misses goes to FCR, then a person."""
+    def _abandoned(self, call_id: str, number: str, waited_s: float) -> None:
+        after = self.settings.abandoned_sms_after_s
+        if self.texts is None or after <= 0 or waited_s < after:
+            return
+        task = asyncio.get_running_loop().create_task(self.texts.abandoned(call_id, number))
+        self._chores.add(task)
+        task.add_done_callback(self._chores.discard)
+
+    def _endpoints(self, destination: str) -> dict[str, str]:
         endpoints = dict(self.settings.destinations)
         if destination.startswith(DIRECTORY_PREFIX):
             entry = self.routing.directory_entry(destination.removeprefix(DIRECTORY_PREFIX))
             if entry is not None:
                 endpoints[destination] = self.directory_endpoint(entry.extension)
-        chain = [destination] + (["fcr"] if destination == "emergency" else []) + ["switchboard"]
-        targets = [Target(d, endpoints[d]) for d in dict.fromkeys(chain) if d in endpoints]
+        return endpoints
+
+    def _transfer(self, targets: Sequence[Target]) -> Transfer:
         return Transfer(
             targets, ring_timeout=self.settings.ring_timeout, caller_id=self.settings.caller_id
+        )
+
+    def transfer(self, destination: str) -> Transfer:
+        """Targets in order: an emergency the priority line misses goes to FCR, then a person."""
+        endpoints = self._endpoints(destination)
+        chain = [destination] + (["fcr"] if destination == "emergency" else []) + ["switchboard"]
+        return self._transfer(
+            [Target(d, endpoints[d]) for d in dict.fromkeys(chain) if d in endpoints]
         )
 
     def directory_endpoint(self, extension: str) -> str:
@@ -161,13 +272,31 @@ class FlowBuilder:
         return self.settings.directory_dial.format(extension=extension)
 
     def step_down(self) -> list[Verb]:
-        """After a refused request: apologise and put the caller through to a person."""
+        """After a refused request: apologise and put the caller through to a person.
+
+        Straight to the switchboard's line, not its queue: a failing call should not
+        also wait.
+        """
         return [
             Play(["technical_difficulty"], barge_in=False),
-            Transfer(
-                [Target("switchboard", self.settings.destinations["switchboard"])],
-                ring_timeout=self.settings.ring_timeout,
-                caller_id=self.settings.caller_id,
-            ),
+            self._transfer([Target("switchboard", self.settings.destinations["switchboard"])]),
             Hangup("no_one_available", outcome="unanswered"),
         ]
+
+    def callback_call(self, agent_first: bool, other_endpoint: str, queue: str) -> list[Verb]:
+        """The verbs of a callback once its first side has answered (ivr.app wires it)."""
+        if agent_first:
+            return [
+                Play(["callback_agent_intro"], barge_in=False),
+                self._transfer([Target(f"callback:{queue}", other_endpoint)]),
+                Hangup("callback_no_answer", outcome="callback-no-answer"),
+            ]
+        return [
+            Play(["callback_greeting"], barge_in=False),
+            self._transfer([Target(queue, other_endpoint)]),
+            Hangup("no_one_available", outcome="callback-no-answer"),
+        ]
+
+
+def _offer_prompt(message: str | None) -> str:
+    return message if message and message.endswith("_offer") else "online_sms_offer"

@@ -74,3 +74,26 @@ def _kind(national: str) -> str:
     if national.startswith("07"):
         return "mobile"
     return "number outside the UK mobile ranges"
+
+
+def normalise_uk_callback(raw: str) -> str:
+    """A number we may ring back, in national form (0…): UK geographic (01/02/03) or mobile.
+
+    Premium, personal and non-geographic ranges are refused: a callback from the police
+    must not cost the force or reach a number the caller does not own.
+    """
+    text = (raw or "").strip()
+    if not text or text.lower() in {"anonymous", "withheld", "unknown", "unavailable"}:
+        raise InvalidNumber("no caller number (withheld or unknown)")
+    compact = _SEPARATORS.sub("", text).replace("+44(0)", "+44").replace("+440", "+44")
+    if compact.startswith("+44"):
+        compact = "0" + compact[3:]
+    elif compact.startswith("0044"):
+        compact = "0" + compact[4:]
+    if not compact.isdigit() or not compact.startswith("0"):
+        raise InvalidNumber(f"{raw!r} is not a UK phone number")
+    if not compact.startswith(("01", "02", "03", "07")) or compact.startswith(("070", "076")):
+        raise InvalidNumber(f"{raw!r} is not a number we can ring back")
+    if len(compact) not in (10, 11):
+        raise InvalidNumber(f"{raw!r} has {len(compact)} digits; a UK number has 10 or 11")
+    return compact

@@ -182,9 +182,17 @@ class QueueEngine:
         estimate = self.estimate(call_id, now)
         top = estimate.high if estimate.known else 4 * 3600.0  # a duration, like estimate.high
         promised = now + top + self.config.callback.promise_margin_s
-        updated = replace(entry, callback=Callback(number, now, promised))
+        # Not rung back while they are still hearing "thank you".
+        ready = now + self.config.callback.hold_off_s
+        updated = replace(entry, callback=Callback(number, now, promised, ready_at=ready))
         self._replace(updated)
         return updated
+
+    def cancel_callback(self, call_id: str) -> QueueEntry:
+        """The callback could not be stored: the caller holds on, in the same place."""
+        entry = replace(self.entry(call_id), callback=None)
+        self._replace(entry)
+        return entry
 
     def callback_attempted(
         self, entry: QueueEntry, now: float, *, answered: bool

@@ -172,6 +172,7 @@ class CallbackSettings:
     retry_backoff_s: tuple[float, ...] = (120.0, 300.0, 600.0)
     ring_s: float = 25.0  # how long a callback rings before it counts as no answer
     promise_margin_s: float = 120.0  # added to the top of the wait range for the promise
+    hold_off_s: float = 30.0  # a new callback is not rung while the caller hears "thank you"
 
     def backoff(self, attempt: int) -> float:
         """Delay before attempt ``attempt + 1`` (attempt counts from 1)."""
@@ -345,7 +346,7 @@ def parse_queues_config(data: Any, source: str = "<queues>") -> QueuesConfig:
             if key not in queue_keys:
                 err.add(line_of(body, key), f"queue {name!r}: unknown key {key!r}")
         staffing = _hours(
-            body.get("staffing"),
+            body.get("staffing", [1] * 24),  # only the simulation uses it: the app has [agents]
             f"queues.{name}.staffing",
             line_of(body, "staffing"),
             err,
@@ -390,6 +391,7 @@ def parse_queues_config(data: Any, source: str = "<queues>") -> QueuesConfig:
         retry_backoff_s=tuple(float(v) for v in backoff),
         ring_s=_number(cb, "ring_s", err, 25.0, low=1.0),
         promise_margin_s=_number(cb, "promise_margin_s", err, 120.0),
+        hold_off_s=_number(cb, "hold_off_s", err, 30.0, high=600.0),
     )
     de = _section(data, "deflection", err)
     intents = de.get("intents", ["update", "online"])

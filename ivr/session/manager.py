@@ -28,9 +28,10 @@ from ivr.session.session import CallSession
 log = logging.getLogger(__name__)
 
 # appArgs the app gives the channels it creates itself; they are never new calls.
-OWN_CHANNEL_ARGS = frozenset({"leg", "snoop", "media"})
-# Ids the app generates for its own channels (ivr.session.control.new_id).
-OWN_ID_PREFIXES = ("leg-", "snoop-", "em-")
+OWN_CHANNEL_ARGS = frozenset({"leg", "snoop", "media", "callback"})
+# Ids the app generates for its own channels (ivr.session.control.new_id; cb-: callbacks).
+OWN_ID_PREFIXES = ("leg-", "snoop-", "em-", "cb-")
+CALLBACK_PREFIX = "cb-"
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,16 @@ class Adoption:
 
 
 SessionFactory = Callable[[Channel, str, AriCallControl, Adoption | None], CallSession]
+# Builds the session for a call the app placed itself (a callback), once it answers.
+PlacedSession = Callable[[Channel, AriCallControl], CallSession]
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """An app-placed call that never answered: ``status`` is BUSY, NOANSWER, FAILED..."""
+
+    status: str
+    cause: int = 0
 
 
 @dataclass
@@ -123,14 +134,71 @@ class CallManager:
     def start_call(
         self, channel: Channel, dialled: str, adoption: Adoption | None = None
     ) -> CallSession:
+        return self._start(
+            channel,
+            lambda control: self._make_session(channel, dialled, control, adoption),
+            adoption,
+        )
+
+    async def place_call(
+        self,
+        channel_id: str,
+        endpoint: str,
+        build: PlacedSession,
+        *,
+        caller_id: str,
+        timeout: int,
+    ) -> CallSession | Unanswered:
+        """Ring ``endpoint`` into the app; when it answers, run the session ``build`` makes.
+
+        Returns the session once it has ended, or ``Unanswered`` with the reason. The
+        channel id is chosen by the caller (``cb-...``) and watched before the request,
+        since the StasisStart can beat the response.
+        """
+        sink: asyncio.Queue[ari.AriEvent] = asyncio.Queue()
+        self.watch(channel_id, sink)
+        try:
+            await self._client.originate(
+                endpoint,
+                channel_id,
+                self._app,
+                app_args="callback",
+                caller_id=caller_id,
+                timeout=timeout,
+            )
+            channel = await _answered(sink, channel_id, timeout + 5)
+        except AriError as exc:
+            return Unanswered("FAILED", getattr(exc, "status", 0))
+        except _NotAnswered as exc:
+            if exc.status == "TIMEOUT":
+                with contextlib.suppress(AriError):
+                    await self._client.hangup(channel_id)  # Asterisk's timeout should have
+            return Unanswered(exc.status, exc.cause)
+        finally:
+            self.unwatch(channel_id)
+        session = self._start(channel, lambda control: build(channel, control), None)
+        await session.done.wait()
+        return session
+
+    def _start(
+        self,
+        channel: Channel,
+        build: Callable[[AriCallControl], CallSession],
+        adoption: Adoption | None,
+    ) -> CallSession:
         language = channel.language or "en"
         control = AriCallControl(self._client, self, self._app, channel.id, language, self._media())
         if adoption is not None:
             control.adopt(adoption.bridge_id, adoption.legs)
-        session = self._make_session(channel, dialled, control, adoption)
+        session = build(control)
         task = asyncio.create_task(self._run(session), name=f"call:{session.call_id}")
         self.calls[session.call_id] = LiveCall(session, control, task)
-        log.info("call %s from %s to %s", session.call_id, channel.caller.number or "?", dialled)
+        log.info(
+            "call %s from %s to %s",
+            session.call_id,
+            channel.caller.number or "?",
+            session.info.dialled,
+        )
         return session
 
     async def _run(self, session: CallSession) -> None:
@@ -173,15 +241,21 @@ class CallManager:
         bridge_of = {cid: b for b in bridges for cid in b.channels}
         adopted_legs: set[str] = set()
         for channel in orphans:
-            if _is_own(channel.id):
-                continue
             bridge = bridge_of.get(channel.id)
             legs = tuple(c for c in bridge.channels if _is_own(c)) if bridge else ()
+            if channel.id.startswith(CALLBACK_PREFIX):
+                legs = tuple(c for c in legs if c != channel.id)
+                if not legs:
+                    continue  # a callback no longer talking to anyone: hung up below
+            elif _is_own(channel.id):
+                continue
             adoption = Adoption(bridge.id if bridge else None, legs)
             adopted_legs.update(legs)
             log.warning("reconcile: adopting call %s (bridge %s)", channel.id, adoption.bridge_id)
             self.start_call(channel, channel.dialplan.exten, adoption)
         for channel in orphans:
+            if channel.id in self.calls:
+                continue  # a callback adopted above
             if _is_own(channel.id) and channel.id not in adopted_legs:
                 log.warning("reconcile: hanging up orphaned %s", channel.id)
                 with contextlib.suppress(AriError):
@@ -204,6 +278,32 @@ class CallManager:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await asyncio.gather(*self._chores, return_exceptions=True)
+
+
+class _NotAnswered(Exception):
+    def __init__(self, status: str, cause: int = 0) -> None:
+        super().__init__(status)
+        self.status = status
+        self.cause = cause
+
+
+# Q.850 causes as Asterisk reports them when an originate fails.
+_CAUSES = {17: "BUSY", 18: "NOANSWER", 19: "NOANSWER", 21: "CONGESTION", 34: "CONGESTION"}
+
+
+async def _answered(sink: asyncio.Queue[ari.AriEvent], channel_id: str, wait: float) -> Channel:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while (remaining := deadline - loop.time()) > 0:
+        try:
+            event = await asyncio.wait_for(sink.get(), remaining)
+        except TimeoutError:
+            break
+        if isinstance(event, ari.StasisStarted) and event.channel.id == channel_id:
+            return event.channel
+        if isinstance(event, ari.ChannelDestroyed) and event.channel.id == channel_id:
+            raise _NotAnswered(_CAUSES.get(event.cause, "NOANSWER"), event.cause)
+    raise _NotAnswered("TIMEOUT")
 
 
 def _is_own(channel_id: str) -> bool:

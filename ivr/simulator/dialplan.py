@@ -19,6 +19,7 @@ DTMF_DIGITS = frozenset("0123456789*#ABCDabcd")
 WEASELS_SECONDS = 2.95
 CALLER_CONTEXT = "ivr-in"
 AGENT_CONTEXT = "ivr-agents"
+CALLBACK_CONTEXT = "ivr-callback"  # dialplans/extensions.conf: where callbacks dial out
 
 
 class ScriptError(ValueError):
@@ -194,8 +195,8 @@ def route(config: SimulatorConfig, context: str, exten: str) -> Route:
         return Route("stasis", app=config.app_dialplan[exten])
     if context == CALLER_CONTEXT and exten in CALLER_EXTENSIONS:
         return Route("caller", behaviour=CALLER_EXTENSIONS[exten])
-    if context == AGENT_CONTEXT:
-        return Route("agent")
+    if context in (AGENT_CONTEXT, CALLBACK_CONTEXT):
+        return Route("agent")  # a callback's caller answers like an agent profile says
     return Route("none")
 
 

@@ -171,11 +171,66 @@ def _m4_sms_outbox(db: sqlite_utils.Database) -> None:
     db["survey_responses"].create_index(["outbox_id"], unique=True, if_not_exists=True)  # type: ignore[union-attr]
 
 
+def _m5_callbacks(db: sqlite_utils.Database) -> None:
+    """Issue 5: accepted callbacks (a caller's place in a queue, kept across restarts).
+
+    ``number`` is the number to ring back: it has to be stored to be dialled, and is
+    blanked when the callback is finished (``ivr.queues.book``). ``attempts`` counts
+    callbacks placed: it is committed *before* each originate, so a crash can never
+    ring the caller twice for the same attempt.
+    """
+    db["callbacks"].create(  # type: ignore[union-attr]
+        {
+            "call_id": str,
+            "queue": str,
+            "priority": int,
+            "joined_at": float,
+            "seq": int,
+            "flags": str,
+            "intent": str,
+            "number": str,
+            "accepted_at": float,
+            "promised_by": float,
+            "attempts": int,
+            "ready_at": float,
+            "state": str,  # waiting | placing | done | failed
+            "outcome": str,
+            "late_sms": int,
+            "updated_at": float,
+        },
+        pk="call_id",
+        not_null={"queue", "number", "state"},
+        defaults={"attempts": 0, "ready_at": 0.0, "outcome": "", "late_sms": 0},
+        if_not_exists=True,
+    )
+    db["callbacks"].create_index(["state"], if_not_exists=True)  # type: ignore[union-attr]
+    db["callback_attempts"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "call_id": str,
+            "attempt": int,
+            "agent_id": str,
+            "channel_id": str,
+            "started_at": float,
+            "ended_at": float,
+            "outcome": str,  # answered | no-answer | busy | failed | interrupted
+            "detail": str,
+        },
+        pk="id",
+        not_null={"call_id", "attempt", "started_at"},
+        if_not_exists=True,
+    )
+    db["callback_attempts"].create_index(  # type: ignore[union-attr]
+        ["call_id", "attempt"], unique=True, if_not_exists=True
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
     _m3_caller_history,
     _m4_sms_outbox,
+    _m5_callbacks,
 )
 
 

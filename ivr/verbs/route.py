@@ -7,7 +7,7 @@ Every Decision is stored with its evidence before it is acted on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from rapidfuzz import fuzz
@@ -36,6 +36,9 @@ def decision_record(decision: Decision, **inputs: Any) -> dict[str, Any]:
     return row
 
 
+QueueWaits = Callable[[], Mapping[str, float]]
+
+
 class RouteCall(VerbBase):
     """Ask a question, collect the answer, let the router decide, act on the Decision."""
 
@@ -52,6 +55,7 @@ class RouteCall(VerbBase):
         first_digit_timeout: float = 6.0,
         confirmed: str | None = None,
         spoken_question: Sequence[str] | None = None,
+        waits: QueueWaits | None = None,
     ) -> None:
         """``spoken_question`` replaces ``question`` while the call can listen (it invites
         speech before the keypad choices).
@@ -69,6 +73,7 @@ class RouteCall(VerbBase):
         self.attempt = attempt
         self.max_digits = max_digits
         self.first_digit_timeout = first_digit_timeout
+        self.waits = waits  # the app-run queues' current estimated waits, for wait_above rules
 
     def describe(self) -> str:
         if not self.question:
@@ -83,6 +88,7 @@ class RouteCall(VerbBase):
             attempt=self.attempt,
             first_digit_timeout=self.first_digit_timeout,
             confirmed=destination,
+            waits=self.waits,
         )
 
     def again(
@@ -101,6 +107,7 @@ class RouteCall(VerbBase):
             max_digits=max_digits,
             first_digit_timeout=self.first_digit_timeout,
             spoken_question=spoken_question,
+            waits=self.waits,
         )
 
     async def run(self, session: CallSession) -> Outcome:
@@ -136,6 +143,7 @@ class RouteCall(VerbBase):
             attempt=self.attempt,
             dialled=session.info.dialled,
             confirmed=self.confirmed,
+            queue_waits=self.waits() if self.waits is not None else {},
         )
         decision = self.router.decide(inputs)
         session.record_decision(

@@ -59,7 +59,7 @@ class Transfer(VerbBase):
                 await control.hold_music(False)  # whatever comes next must be heard
                 raise
             try:
-                answered, status = await self._await_answer(session, leg_id)
+                answered, status = await await_answer(session, leg_id, self.ring_timeout)
             except BaseException:
                 await control.drop_leg(leg_id)
                 raise
@@ -70,7 +70,7 @@ class Transfer(VerbBase):
                 session.destination = target.destination
                 session.record("connected", destination=target.destination, leg=leg_id)
                 session.connected_leg = leg_id
-                await self._await_end(session, leg_id)
+                await await_end(session, leg_id)
                 session.connected_leg = None
                 session.record("agent-hung-up", destination=target.destination)
                 await control.hangup()
@@ -82,23 +82,27 @@ class Transfer(VerbBase):
                 await Play([self.unavailable_prompt], barge_in=False).run(session)
         return Outcome("failed")
 
-    async def _await_answer(self, session: CallSession, leg_id: str) -> tuple[bool, str]:
-        loop = asyncio.get_running_loop()
-        # A little beyond Asterisk's own dial timeout, in case its events were lost.
-        deadline = loop.time() + self.ring_timeout + 5
-        while (remaining := deadline - loop.time()) > 0:
-            event = await session.wait(remaining)
-            if isinstance(event, LegAnswered) and event.leg_id == leg_id:
-                return True, "ANSWER"
-            if isinstance(event, LegFailed | LegHungUp) and event.leg_id == leg_id:
-                return False, getattr(event, "status", "HANGUP")
-        return False, "TIMEOUT"
 
-    async def _await_end(self, session: CallSession, leg_id: str) -> None:
-        while True:
-            event = await session.wait()
-            if isinstance(event, LegHungUp | LegFailed) and event.leg_id == leg_id:
-                return
+async def await_answer(session: CallSession, leg_id: str, ring_timeout: int) -> tuple[bool, str]:
+    """Wait for a dialled leg to answer or fail; (answered, status)."""
+    loop = asyncio.get_running_loop()
+    # A little beyond Asterisk's own dial timeout, in case its events were lost.
+    deadline = loop.time() + ring_timeout + 5
+    while (remaining := deadline - loop.time()) > 0:
+        event = await session.wait(remaining)
+        if isinstance(event, LegAnswered) and event.leg_id == leg_id:
+            return True, "ANSWER"
+        if isinstance(event, LegFailed | LegHungUp) and event.leg_id == leg_id:
+            return False, getattr(event, "status", "HANGUP")
+    return False, "TIMEOUT"
+
+
+async def await_end(session: CallSession, leg_id: str) -> None:
+    """Wait until the connected leg hangs up (the caller hanging up raises CallerGone)."""
+    while True:
+        event = await session.wait()
+        if isinstance(event, LegHungUp | LegFailed) and event.leg_id == leg_id:
+            return
 
 
 class StayConnected(VerbBase):

@@ -84,14 +84,17 @@ def test_callback_keeps_its_place_and_becomes_place_callback(config: QueuesConfi
     assert engine.position("c1") == 2
     first = engine.agent_free("a", 20.0)
     assert isinstance(first, Connect) and first.entry.call_id == "c0"
-    second = engine.agent_free("a", 30.0)
+    # Not rung while still hearing "thank you" (hold_off_s): c2 is not served instead,
+    # the agent waits for the next dispatch.
+    assert config.callback.hold_off_s == 30.0
+    second = engine.agent_free("a", 40.0)
     assert isinstance(second, PlaceCallback) and second.entry.call_id == "c1"
-    assert second.waited_s == 29.0
+    assert second.waited_s == 39.0
     # no answer: back at its own place after the backoff, ahead of c2
-    retry = engine.callback_attempted(second.entry, 40.0, answered=False)
+    retry = engine.callback_attempted(second.entry, 50.0, answered=False)
     assert retry is not None and retry.callback is not None and retry.callback.attempts == 1
     assert engine.position("c1") == 1
-    third = engine.agent_free("a", 41.0)  # c1 not ready yet: c2 is served
+    third = engine.agent_free("a", 51.0)  # c1 not ready yet: c2 is served
     assert isinstance(third, Connect) and third.entry.call_id == "c2"
     ready = retry.callback.ready_at
     again = engine.agent_free("a", ready)
@@ -104,7 +107,7 @@ def test_callback_gives_up_after_max_attempts(config: QueuesConfig) -> None:
     engine.join(entry("c"), 0.0)
     e = engine.accept_callback("c", "+447700900123", 1.0)
     engine.add_agent(Agent("a", frozenset({"rc"})), 0.0)
-    now = 2.0
+    now = 1.0 + config.callback.hold_off_s  # not rung while hearing "thank you"
     for _ in range(config.callback.max_attempts):
         action = engine.agent_free("a", now)
         assert isinstance(action, PlaceCallback)

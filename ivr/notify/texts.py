@@ -1,0 +1,79 @@
+"""What the app texts callers, and when: links, abandoned calls, callback news.
+
+Every message goes through the outbox (stored first, sent by the worker), so
+a gateway outage delays a text and loses none. These calls never raise into a
+call: a number that cannot take a text, or a database hiccup, is logged and
+the caller's journey goes on (a deflection that cannot be texted is not
+offered; see ``can_text``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from ivr.notify.numbers import InvalidNumber, normalise_uk_mobile
+from ivr.notify.outbox import SmsOutbox
+
+log = logging.getLogger(__name__)
+UK = ZoneInfo("Europe/London")
+
+LINK_TEXT = (
+    "Police 101: report online, chat to us or track a report at {link} "
+    "In an emergency always call 999."
+)
+ABANDONED_TEXT = (
+    "Police 101: sorry we could not answer your call. Call 101 again and choose a callback "
+    "to keep your place, or report online at {link} In an emergency call 999."
+)
+CALLBACK_MISSED_TEXT = (
+    "Police 101: we tried to call you back {attempts} times without reaching you. "
+    "Please call 101 again, or report online at {link} In an emergency call 999."
+)
+CALLBACK_LATE_TEXT = (
+    "Police 101: sorry, we have not called you back by {time} as we said. You keep your "
+    "place and we will still call. You can also report online at {link}"
+)
+
+
+def can_text(number: str) -> bool:
+    try:
+        normalise_uk_mobile(number)
+    except InvalidNumber:
+        return False
+    return True
+
+
+class Texts:
+    def __init__(self, outbox: SmsOutbox, link: str) -> None:
+        self.outbox = outbox
+        self.link = link
+
+    async def online_link(self, call_id: str, number: str) -> bool:
+        """The deflection text; True once it is stored (the caller may be told it is sent)."""
+        return await self._send(number, LINK_TEXT.format(link=self.link), "deflection", call_id)
+
+    async def abandoned(self, call_id: str, number: str) -> bool:
+        body = ABANDONED_TEXT.format(link=self.link)
+        return await self._send(number, body, "abandoned-callback-offer", call_id)
+
+    async def callback_missed(self, call_id: str, number: str, attempts: int) -> bool:
+        body = CALLBACK_MISSED_TEXT.format(attempts=attempts, link=self.link)
+        return await self._send(number, body, "callback-update", call_id)
+
+    async def callback_late(self, call_id: str, number: str, promised_by: float) -> bool:
+        when = datetime.fromtimestamp(promised_by, UTC).astimezone(UK).strftime("%H:%M")
+        body = CALLBACK_LATE_TEXT.format(time=when, link=self.link)
+        return await self._send(number, body, "callback-update", call_id)
+
+    async def _send(self, number: str, body: str, kind: str, call_id: str) -> bool:
+        if not can_text(number):
+            log.info("call %s: no %s text: %s cannot take one", call_id, kind, "the number")
+            return False
+        try:
+            await self.outbox.enqueue(number, body, kind, call_id=call_id)
+        except Exception:
+            log.exception("call %s: %s text not stored", call_id, kind)
+            return False
+        return True

@@ -1,0 +1,202 @@
+"""CallbackBook: accepted callbacks in SQLite, so a caller's place survives any restart.
+
+The promise to a caller is only made after the row is committed ("accepting
+keeps the caller's place in the queue and is persisted before the caller hears
+thank you"). Exactly-once placing rests on one rule: the attempt number is
+committed (``state = 'placing'``, ``attempts + 1``, an attempt row) *before*
+the originate is sent. After a crash, a ``placing`` row whose channel is gone
+is finished as ``interrupted``: the caller may or may not have been rung, so
+it counts as a spent attempt and is retried after the backoff like a no-answer
+(at most ``max_attempts`` calls in all), never re-placed at once.
+
+One connection on one thread (like the SMS outbox): the loop never blocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from ivr.queues.model import Callback, Priority, QueueEntry
+from ivr.store.db import CallStore
+
+T = TypeVar("T")
+
+WAITING, PLACING, DONE, FAILED = "waiting", "placing", "done", "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class BookedCallback:
+    """A callback row as the worker needs it at start-up."""
+
+    entry: QueueEntry
+    state: str
+    late_sms: bool
+
+
+def _entry(row: dict[str, Any]) -> QueueEntry:
+    return QueueEntry(
+        call_id=row["call_id"],
+        queue=row["queue"],
+        priority=Priority(int(row["priority"])),
+        joined_at=float(row["joined_at"]),
+        flags=frozenset(json.loads(row["flags"] or "[]")),
+        intent=row["intent"] or "",
+        seq=int(row["seq"] or 0),
+        callback=Callback(
+            number=row["number"],
+            accepted_at=float(row["accepted_at"]),
+            promised_by=float(row["promised_by"]),
+            attempts=int(row["attempts"] or 0),
+            ready_at=float(row["ready_at"] or 0.0),
+        ),
+    )
+
+
+class BookStore:
+    """Synchronous queries; used only on the book's thread."""
+
+    def __init__(self, path: str) -> None:
+        self._calls = CallStore(path)
+        self.db = self._calls.db
+
+    def close(self) -> None:
+        self._calls.close()
+
+    def accept(self, entry: QueueEntry, now: float) -> None:
+        cb = entry.callback
+        assert cb is not None
+        with self.db.conn:
+            self.db.execute(
+                "INSERT OR REPLACE INTO callbacks (call_id, queue, priority, joined_at, seq, flags,"
+                " intent, number, accepted_at, promised_by, attempts, ready_at, state, outcome,"
+                " late_sms, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?)",
+                [
+                    entry.call_id,
+                    entry.queue,
+                    int(entry.priority),
+                    entry.joined_at,
+                    entry.seq,
+                    json.dumps(sorted(entry.flags)),
+                    entry.intent,
+                    cb.number,
+                    cb.accepted_at,
+                    cb.promised_by,
+                    cb.attempts,
+                    cb.ready_at,
+                    WAITING,
+                    now,
+                ],
+            )
+
+    def open_callbacks(self) -> list[BookedCallback]:
+        rows = self.db.execute(
+            "SELECT * FROM callbacks WHERE state IN (?, ?) ORDER BY joined_at, seq",
+            [WAITING, PLACING],
+        )
+        names = [d[0] for d in rows.description]
+        out = []
+        for values in rows.fetchall():
+            row = dict(zip(names, values, strict=True))
+            out.append(BookedCallback(_entry(row), row["state"], bool(row["late_sms"])))
+        return out
+
+    def begin_attempt(
+        self, call_id: str, attempt: int, agent_id: str, channel_id: str, now: float
+    ) -> None:
+        with self.db.conn:
+            cur = self.db.execute(
+                "UPDATE callbacks SET state = ?, attempts = ?, updated_at = ?"
+                " WHERE call_id = ? AND state = ? AND attempts = ?",
+                [PLACING, attempt, now, call_id, WAITING, attempt - 1],
+            )
+            if cur.rowcount != 1:
+                raise DoubleAttempt(f"callback {call_id} attempt {attempt} is not due")
+            self.db.execute(
+                "INSERT INTO callback_attempts (call_id, attempt, agent_id, channel_id,"
+                " started_at, outcome, detail) VALUES (?, ?, ?, ?, ?, 'placing', '')",
+                [call_id, attempt, agent_id, channel_id, now],
+            )
+
+    def finish_attempt(
+        self,
+        call_id: str,
+        attempt: int,
+        outcome: str,
+        now: float,
+        *,
+        state: str,
+        ready_at: float = 0.0,
+        detail: str = "",
+        attempts: int | None = None,
+    ) -> None:
+        """``attempts``: set the count back (an attempt that never rang the caller)."""
+        with self.db.conn:
+            self.db.execute(
+                "UPDATE callback_attempts SET outcome = ?, ended_at = ?, detail = ?"
+                " WHERE call_id = ? AND attempt = ?",
+                [outcome, now, detail, call_id, attempt],
+            )
+            # A finished callback keeps no phone number.
+            number_sql = ", number = ''" if state in (DONE, FAILED) else ""
+            self.db.execute(
+                f"UPDATE callbacks SET state = ?, outcome = ?, ready_at = ?, updated_at = ?"
+                f"{number_sql} WHERE call_id = ?",
+                [state, outcome, ready_at, now, call_id],
+            )
+            if attempts is not None:
+                self.db.execute(
+                    "UPDATE callbacks SET attempts = ? WHERE call_id = ?", [attempts, call_id]
+                )
+
+    def mark_late_sms(self, call_id: str, now: float) -> None:
+        with self.db.conn:
+            self.db.execute(
+                "UPDATE callbacks SET late_sms = 1, updated_at = ? WHERE call_id = ?",
+                [now, call_id],
+            )
+
+    def attempts(self, call_id: str) -> list[dict[str, Any]]:
+        return list(
+            self.db["callback_attempts"].rows_where("call_id = ?", [call_id], order_by="attempt")
+        )
+
+    def get(self, call_id: str) -> dict[str, Any] | None:
+        rows = list(self.db["callbacks"].rows_where("call_id = ?", [call_id]))
+        return rows[0] if rows else None
+
+
+class DoubleAttempt(RuntimeError):
+    """The attempt was already begun (by this or a previous process): do not ring again."""
+
+    error_id = "callback-double-attempt"
+
+
+class CallbackBook:
+    """Async face of the callback table: one connection, one thread."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callbacks")
+        self._store: BookStore | None = None
+
+    async def open(self) -> None:
+        self._store = await asyncio.get_running_loop().run_in_executor(
+            self._executor, BookStore, self._path
+        )
+
+    async def close(self) -> None:
+        store, self._store = self._store, None
+        if store is not None:
+            await asyncio.get_running_loop().run_in_executor(self._executor, store.close)
+        self._executor.shutdown(wait=True)
+
+    async def run(self, fn: Callable[[BookStore], T]) -> T:
+        store = self._store
+        if store is None:
+            raise RuntimeError("the callback book is not open")
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, store)

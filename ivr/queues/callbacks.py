@@ -1,0 +1,268 @@
+"""CallbackWorker: takes callbacks, keeps their place, places each one exactly once.
+
+* ``accept`` (from the WaitInQueue verb): the engine keeps the caller's entry
+  in place as a virtual one with a promised time; the row is committed to the
+  book before the caller is thanked. A failure to store leaves the caller
+  holding, with their place.
+* ``place`` (from QueueService when the place reaches the front, with an
+  agent reserved): commit the attempt, then ring (agent first, then caller, or
+  the other way round: ``callback_first``), bridge them, and record the
+  outcome. No answer or busy: back in the same place after the backoff, up to
+  ``max_attempts``; out of attempts: the caller gets an SMS.
+* ``start`` (at start-up): callbacks from the book take back their places
+  (original ``joined_at`` and ``seq``); an attempt a crash interrupted is
+  finished as ``interrupted`` and never re-placed at once (see ``book``).
+* every ``tick_s``: due retries are dispatched, and a caller whose promised
+  time has passed is told by SMS, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from ivr.notify.texts import Texts
+from ivr.queues.book import (
+    DONE,
+    FAILED,
+    WAITING,
+    BookedCallback,
+    BookStore,
+    CallbackBook,
+    DoubleAttempt,
+)
+from ivr.queues.engine import PlaceCallback
+from ivr.queues.model import QueueEntry
+from ivr.queues.service import QueueService
+
+log = logging.getLogger(__name__)
+
+
+class CallbackCalls(Protocol):
+    """Rings one side, then the other, and bridges them (ivr.app wires CallManager + flows).
+
+    Returns "answered" (both sides talked), or why not: "no-answer", "busy", "failed",
+    "agent-no-answer" (agent first, and the agent never answered: the caller was not rung).
+    """
+
+    async def run(self, channel_id: str, agent_endpoint: str, number: str, queue: str) -> str: ...
+
+    async def exists(self, channel_id: str) -> bool | None: ...
+
+
+@dataclass(frozen=True)
+class _Open:
+    promised_by: float
+    late_sms: bool
+
+
+class CallbackWorker:
+    """The CallbackDesk of the WaitInQueue verb and the CallbackPlacer of QueueService."""
+
+    def __init__(
+        self,
+        service: QueueService,
+        book: CallbackBook,
+        calls: CallbackCalls,
+        texts: Texts | None,
+        *,
+        tick_s: float = 5.0,
+    ) -> None:
+        self.service = service
+        self.book = book
+        self.calls = calls
+        self.texts = texts
+        self.tick_s = tick_s
+        self._open: dict[str, _Open] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.placed = 0  # attempts begun by this process (for /health and tests)
+        service.placer = self
+
+    # --- CallbackDesk ----------------------------------------------------------------
+
+    async def accept(self, call_id: str, number: str) -> QueueEntry:
+        entry = self.service.accept_callback(call_id, number)
+        now = self.service.clock()
+        try:
+            await self.book.run(lambda s: s.accept(entry, now))
+        except BaseException:
+            self.service.engine.cancel_callback(call_id)  # still holding, same place
+            raise
+        assert entry.callback is not None
+        self._open[call_id] = _Open(entry.callback.promised_by, False)
+        return entry
+
+    # --- CallbackPlacer --------------------------------------------------------------
+
+    def place(self, action: PlaceCallback) -> None:
+        self._spawn(self._place(action), f"callback:{action.entry.call_id}")
+
+    async def _place(self, action: PlaceCallback) -> None:
+        entry = action.entry
+        cb = entry.callback
+        assert cb is not None
+        attempt = cb.attempts + 1
+        channel_id = f"cb-{uuid.uuid4().hex[:12]}-{attempt}"
+        now = self.service.clock()
+        try:
+            await self.book.run(
+                lambda s: s.begin_attempt(entry.call_id, attempt, action.agent_id, channel_id, now)
+            )
+        except DoubleAttempt as exc:
+            log.error("%s: not placed again", exc)
+            self.service.agent_done(action.agent_id, entry.queue)
+            return
+        except Exception:
+            log.exception("callback %s: cannot record the attempt; kept in place", entry.call_id)
+            self.service.agent_missed(action)
+            return
+        self.placed += 1
+        try:
+            outcome = await self.calls.run(
+                channel_id, self.service.endpoint(action.agent_id), cb.number, entry.queue
+            )
+        except Exception:
+            log.exception("callback %s: attempt %d crashed", entry.call_id, attempt)
+            outcome = "failed"
+        await self._finish(action, attempt, outcome)
+
+    async def _finish(self, action: PlaceCallback, attempt: int, outcome: str) -> None:
+        entry = action.entry
+        now = self.service.clock()
+        if outcome == "agent-no-answer":
+            # The caller was never rung: the attempt is not theirs to lose.
+            await self._record(entry.call_id, attempt, outcome, now, WAITING, attempts=attempt - 1)
+            self.service.agent_missed(action)
+            return
+        self.service.agent_done(action.agent_id, entry.queue)
+        answered = outcome == "answered"
+        retry = self.service.engine.callback_attempted(entry, now, answered=answered)
+        if answered:
+            kept = now <= (entry.callback.promised_by if entry.callback else now)
+            await self._record(
+                entry.call_id, attempt, outcome, now, DONE, detail="kept" if kept else "late"
+            )
+            self._open.pop(entry.call_id, None)
+        elif retry is not None:
+            assert retry.callback is not None
+            await self._record(
+                entry.call_id, attempt, outcome, now, WAITING, ready_at=retry.callback.ready_at
+            )
+        else:
+            await self._record(entry.call_id, attempt, outcome, now, FAILED)
+            self._open.pop(entry.call_id, None)
+            if self.texts is not None and entry.callback is not None:
+                await self.texts.callback_missed(entry.call_id, entry.callback.number, attempt)
+
+    async def _record(
+        self,
+        call_id: str,
+        attempt: int,
+        outcome: str,
+        now: float,
+        state: str,
+        *,
+        ready_at: float = 0.0,
+        attempts: int | None = None,
+        detail: str = "",
+    ) -> None:
+        def write(store: BookStore) -> None:
+            store.finish_attempt(
+                call_id,
+                attempt,
+                outcome,
+                now,
+                state=state,
+                ready_at=ready_at,
+                detail=detail,
+                attempts=attempts,
+            )
+
+        try:
+            await self.book.run(write)
+        except Exception:
+            log.exception("callback %s: outcome %s not recorded", call_id, outcome)
+
+    # --- lifetime --------------------------------------------------------------------
+
+    async def start(self) -> int:
+        """Put every open callback back in its place; returns how many."""
+        booked: list[BookedCallback] = await self.book.run(lambda s: s.open_callbacks())
+        for item in booked:
+            cb = item.entry.callback
+            assert cb is not None
+            entry: QueueEntry | None = item.entry
+            if item.state != WAITING:
+                entry = await self._recover_interrupted(item.entry)
+            if entry is None:
+                continue
+            self._open[entry.call_id] = _Open(cb.promised_by, item.late_sms)
+            self.service.restore_callback(entry)
+        if booked:
+            log.info("callbacks: %d back in their places", len(self._open))
+        return len(self._open)
+
+    async def _recover_interrupted(self, entry: QueueEntry) -> QueueEntry | None:
+        """An attempt under way when the last process died: never ring twice at once."""
+        cb = entry.callback
+        assert cb is not None
+        attempts = await self.book.run(lambda s: s.attempts(entry.call_id))
+        last = attempts[-1] if attempts else None
+        channel_id = last["channel_id"] if last else ""
+        live = await self.calls.exists(channel_id) if channel_id else False
+        now = self.service.clock()
+        if live:
+            # Still talking (the manager has adopted the conversation): that is an answer.
+            await self._record(entry.call_id, cb.attempts, "answered", now, DONE, detail="adopted")
+            return None
+        max_attempts = self.service.config.callback.max_attempts
+        if cb.attempts >= max_attempts:
+            await self._record(entry.call_id, cb.attempts, "interrupted", now, FAILED)
+            if self.texts is not None:
+                await self.texts.callback_missed(entry.call_id, cb.number, cb.attempts)
+            return None
+        ready = now + self.service.config.callback.backoff(max(1, cb.attempts))
+        await self._record(entry.call_id, cb.attempts, "interrupted", now, WAITING, ready_at=ready)
+        return replace(entry, callback=replace(cb, ready_at=ready))
+
+    async def run(self) -> None:
+        """The tick: due retries dispatched, missed promises told by SMS."""
+        while True:
+            await asyncio.sleep(self.tick_s)
+            try:
+                self.service.dispatch()
+                await self._tell_late()
+            except Exception:
+                log.exception("callback tick failed")
+
+    async def _tell_late(self) -> None:
+        now = self.service.clock()
+        for call_id, item in list(self._open.items()):
+            if item.late_sms or now <= item.promised_by or self.texts is None:
+                continue
+            try:
+                entry = self.service.engine.entry(call_id)
+            except KeyError:
+                continue  # being placed right now
+            assert entry.callback is not None
+            self._open[call_id] = _Open(item.promised_by, True)
+            await self.texts.callback_late(call_id, entry.callback.number, item.promised_by)
+            await self.book.run(_late_marker(call_id, now))
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def _late_marker(call_id: str, now: float) -> Callable[[BookStore], None]:
+    return lambda store: store.mark_late_sms(call_id, now)

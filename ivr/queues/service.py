@@ -1,0 +1,240 @@
+"""QueueService: the pure QueueEngine on the event loop, with agents, timers and callbacks.
+
+The engine decides who is served next; this class keeps it fed with the
+clock (epoch seconds, so a persisted callback's place and promise mean the
+same after a restart), turns its actions into work for others and runs the
+agents' timers:
+
+* ``Connect`` goes to the waiting caller's ``Ticket`` (the ``WaitInQueue``
+  verb dials the agent from the caller's own session and bridges them);
+* ``PlaceCallback`` goes to the ``CallbackPlacer`` (``CallbackWorker``);
+* an agent whose call ended is busy for the queue's wrap-up time, then free;
+  an agent who did not answer is skipped for ``agent_away_s`` and the caller
+  keeps their place.
+
+Agents come from settings ``[agents]``; a destination with none is not an
+app-run queue (its calls ring ``[destinations]`` as before).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ivr.config import AgentSpec
+from ivr.queues.engine import (
+    Abandonment,
+    Action,
+    CallbackOffer,
+    Connect,
+    Joined,
+    PlaceCallback,
+    QueueEngine,
+    QueueError,
+)
+from ivr.queues.estimator import Estimate
+from ivr.queues.model import Agent, QueueEntry, QueuesConfig
+
+log = logging.getLogger(__name__)
+
+EpochClock = Callable[[], float]
+
+
+class CallbackPlacer(Protocol):
+    """Places a callback whose place reached the front (ivr.queues.callbacks.CallbackWorker)."""
+
+    def place(self, action: PlaceCallback) -> None: ...
+
+
+@dataclass
+class Ticket:
+    """A live caller's place: ``offers`` receives the agent the engine chose for them."""
+
+    entry: QueueEntry
+    offers: asyncio.Queue[Connect] = field(default_factory=asyncio.Queue)
+
+
+class QueueService:
+    def __init__(
+        self,
+        config: QueuesConfig,
+        agents: Mapping[str, AgentSpec],
+        *,
+        away_s: float = 60.0,
+        clock: EpochClock = time.time,
+    ) -> None:
+        self.config = config
+        self.engine = QueueEngine(config)
+        self.specs = dict(agents)
+        self.away_s = away_s
+        self.clock = clock
+        self.placer: CallbackPlacer | None = None
+        self._tickets: dict[str, Ticket] = {}
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        unknown = {q for spec in agents.values() for q in spec.queues} - set(config.queues)
+        if unknown:
+            raise QueueError(f"agents name queues not in queues.yaml: {sorted(unknown)}")
+        now = clock()
+        for agent_id, spec in self.specs.items():
+            self.engine.add_agent(Agent(agent_id, frozenset(spec.queues)), now)
+        self.queued = frozenset(q for spec in agents.values() for q in spec.queues)
+
+    # --- what the flow asks -----------------------------------------------------------
+
+    def runs(self, destination: str) -> bool:
+        """True when the app queues this destination itself (it has agents)."""
+        return destination in self.queued
+
+    def endpoint(self, agent_id: str) -> str:
+        return self.specs[agent_id].endpoint
+
+    def waits(self) -> dict[str, float]:
+        """Seconds a new caller would wait per app-run queue (RoutingInputs.queue_waits)."""
+        now = self.clock()
+        return {q: w for q, w in self.engine.queue_waits(now).items() if q in self.queued}
+
+    def estimate_for_new(self, queue: str) -> Estimate:
+        return self.engine.estimate_for_new(queue, self.clock())
+
+    # --- callers ----------------------------------------------------------------------
+
+    def join(self, entry: QueueEntry) -> tuple[Joined, Ticket | None]:
+        joined = self.engine.join(entry, self.clock())
+        if not joined.accepted:
+            return joined, None
+        ticket = Ticket(joined.entry)
+        self._tickets[entry.call_id] = ticket
+        self.dispatch()
+        return joined, ticket
+
+    def position(self, call_id: str) -> int:
+        return self.engine.position(call_id)
+
+    def estimate(self, call_id: str) -> Estimate:
+        return self.engine.estimate(call_id, self.clock())
+
+    def offer_callback(self, call_id: str, threshold_s: float | None = None) -> CallbackOffer:
+        return self.engine.offer_callback(call_id, self.clock(), threshold_s)
+
+    def leave(self, call_id: str, where: str = "") -> Abandonment | None:
+        """A waiting caller hung up (or left for a callback offer that failed)."""
+        self._tickets.pop(call_id, None)
+        try:
+            return self.engine.leave(call_id, self.clock(), where)
+        except QueueError:
+            return None  # already served or never joined
+
+    def accept_callback(self, call_id: str, number: str) -> QueueEntry:
+        """The caller's entry becomes virtual (same place); persist it before thanking them.
+
+        The ticket stays until the verb ends: if storing fails they hold on as before.
+        """
+        return self.engine.accept_callback(call_id, number, self.clock())
+
+    def restore_callback(self, entry: QueueEntry) -> None:
+        """A callback from the book (after a restart) takes back its own place."""
+        self.engine.requeue(entry, self.clock())
+        self.dispatch()
+
+    def requeue(self, entry: QueueEntry) -> None:
+        self.engine.requeue(entry, self.clock())
+        self.dispatch()
+
+    # --- agents -----------------------------------------------------------------------
+
+    def agent_missed(self, action: Action) -> None:
+        """The agent did not answer: skip them for a while; the caller keeps their place."""
+        if action.entry.callback is None and action.entry.call_id not in self._tickets:
+            # The caller left while their agent rang: free the agent, nobody to requeue.
+            self._free_later(action.agent_id, 0.0)
+            return
+        self.engine.agent_missed(action, self.clock())
+        self._later(action.agent_id, self.away_s, self._back_from_away, action.agent_id)
+        log.warning("agent %s did not answer; away for %.0f s", action.agent_id, self.away_s)
+        self.dispatch()
+
+    def agent_done(self, agent_id: str, queue: str) -> None:
+        """The agent's call ended: wrap-up (still busy), then free for the next caller."""
+        with _known_agent(agent_id):
+            self.engine.agent_wrap_up(agent_id, self.clock())
+        wrap = self.config.queues[queue].wrap_up_s if queue in self.config.queues else 0.0
+        self._free_later(agent_id, wrap)
+
+    def served(self, call_id: str) -> None:
+        """The caller is with their agent: the ticket is spent."""
+        self._tickets.pop(call_id, None)
+
+    def dispatch(self) -> None:
+        for action in self.engine.dispatch(self.clock()):
+            self._hand_out(action)
+
+    # --- internals --------------------------------------------------------------------
+
+    def _hand_out(self, action: Action) -> None:
+        if isinstance(action, PlaceCallback):
+            if self.placer is None:
+                log.error("callback %s due but no worker: kept in place", action.entry.call_id)
+                self.engine.agent_missed(action, self.clock())
+                self._free_later(action.agent_id, self.away_s)
+                return
+            self.placer.place(action)
+            return
+        ticket = self._tickets.get(action.entry.call_id)
+        if ticket is None:
+            # Nobody holds this place any more (a race with a hang-up): free the agent.
+            self._free_later(action.agent_id, 0.0)
+            return
+        ticket.offers.put_nowait(action)
+
+    def _free_later(self, agent_id: str, delay: float) -> None:
+        self._later(agent_id, delay, self._free, agent_id)
+
+    def _free(self, agent_id: str) -> None:
+        with _known_agent(agent_id):
+            action = self.engine.agent_free(agent_id, self.clock())
+            if action is not None:
+                self._hand_out(action)
+        self.dispatch()
+
+    def _back_from_away(self, agent_id: str) -> None:
+        spec = self.specs.get(agent_id)
+        if spec is not None and agent_id not in {a.id for a in self.engine.agents()}:
+            self.engine.add_agent(Agent(agent_id, frozenset(spec.queues)), self.clock())
+        self.dispatch()
+
+    def _later(self, key: str, delay: float, fn: Callable[[str], None], arg: str) -> None:
+        old = self._timers.pop(key, None)
+        if old is not None:
+            old.cancel()
+        loop = asyncio.get_running_loop()
+
+        def fire() -> None:
+            self._timers.pop(key, None)
+            fn(arg)
+
+        self._timers[key] = loop.call_later(max(0.0, delay), fire)
+
+    def close(self) -> None:
+        for timer in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+
+
+class _known_agent:
+    """Ignore an agent the engine no longer knows (set away meanwhile): log, never raise."""
+
+    def __init__(self, agent_id: str) -> None:
+        self.agent_id = agent_id
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> bool:
+        if isinstance(exc, QueueError):
+            log.info("agent %s: %s", self.agent_id, exc)
+            return True
+        return False

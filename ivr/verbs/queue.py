@@ -1,0 +1,350 @@
+"""WaitInQueue: hold in the app's queue with music, hear the truth about the wait, get an agent.
+
+The caller joins the queue (``QueueService``) in their priority class and
+hears their position and an honest wait range at once and then every
+``announce_every`` seconds. When the wait passes the threshold (the rules'
+``offer: callback`` or the queue's ``callback_offer_above_s``) they are
+offered a callback that keeps their place: the number is confirmed on the
+keypad (or by saying yes / no), stored in SQLite, and only then thanked.
+
+When the engine gives them an agent, the agent is dialled from this call and
+bridged, exactly as a Transfer does. An agent who does not answer is skipped
+and the caller keeps their place. A full queue refuses everyone but an
+emergency transfer; the caller is then sent on to ``on_full`` (the
+switchboard), never left with nobody.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ivr.notify.numbers import InvalidNumber, normalise_uk_callback
+from ivr.queues.engine import Connect
+from ivr.queues.estimator import Estimate
+from ivr.queues.model import QueueEntry, priority_for
+from ivr.queues.service import QueueService, Ticket
+from ivr.session.events import CallEvent, DigitPressed
+from ivr.session.session import CallerGone, CallSession, Outcome, Verb
+from ivr.verbs.ask import Question
+from ivr.verbs.basic import Hangup, Play, VerbBase
+from ivr.verbs.route import choose, spoken_yes_no
+from ivr.verbs.transfer import await_answer, await_end
+
+CALLBACK_KEY = "1"
+MAX_CALLBACK_OFFERS = 2
+
+
+class CallbackDesk(Protocol):
+    """Takes a callback: keeps the place, persists it, says by when (ivr.queues.callbacks)."""
+
+    async def accept(self, call_id: str, number: str) -> QueueEntry: ...
+
+
+# (call id, caller number, seconds waited): e.g. text an abandoning caller (ivr.flows).
+OnAbandoned = Callable[[str, str, float], None]
+
+
+@dataclass(frozen=True)
+class QueueDial:
+    ring_timeout: int
+    caller_id: str
+    first_digit_timeout: float = 6.0
+
+
+def wait_media(estimate: Estimate, media_uri: Callable[[str], str]) -> list[str]:
+    """The spoken wait: 'about 6 to 9 minutes', 'less than a minute', or no figure at all."""
+    if not estimate.known:
+        return [media_uri("queue_wait_unknown")]
+    if estimate.high < 60:
+        return [media_uri("queue_wait_short")]
+    lo, hi = estimate.minutes_range()
+    if lo == hi or lo == 0:
+        return [media_uri("queue_wait_up_to"), f"number:{hi}", media_uri("minutes")]
+    return [
+        media_uri("queue_wait_about"),
+        f"number:{lo}",
+        media_uri("queue_to"),
+        f"number:{hi}",
+        media_uri("minutes"),
+    ]
+
+
+class WaitInQueue(VerbBase):
+    name = "queue"
+
+    def __init__(
+        self,
+        queue: str,
+        service: QueueService,
+        desk: CallbackDesk | None,
+        dial: QueueDial,
+        *,
+        on_full: Callable[[], Sequence[Verb]],
+        announce_every: float = 60.0,
+        emergency: bool = False,
+        offer_callback: bool = False,
+        intent: str = "",
+        on_abandoned: OnAbandoned | None = None,
+    ) -> None:
+        """``offer_callback``: the rules offered one (their ``wait_above`` already held)."""
+        self.queue = queue
+        self.service = service
+        self.desk = desk
+        self.dial = dial
+        self.on_full = on_full
+        self.announce_every = announce_every
+        self.emergency = emergency
+        self.rules_offer = offer_callback
+        self.intent = intent
+        self.on_abandoned = on_abandoned
+        self._offers = 0
+
+    def describe(self) -> str:
+        return f"queue:{self.queue}"
+
+    async def run(self, session: CallSession) -> Outcome:
+        await session.control.stop_listening()  # nobody to talk to the app while on hold
+        flags = session.caller.flags
+        entry = QueueEntry(
+            call_id=session.call_id,
+            queue=self.queue,
+            priority=priority_for(flags, emergency=self.emergency),
+            joined_at=self.service.clock(),
+            flags=frozenset(flags),
+            intent=self.intent,
+        )
+        joined, ticket = self.service.join(entry)
+        if ticket is None:
+            session.record("queue-full", queue=self.queue, reason=joined.reason)
+            return Outcome("queue-full", next_flow=self.on_full())
+        session.record(
+            "queue-joined",
+            queue=self.queue,
+            priority=int(joined.entry.priority),
+            position=joined.position,
+        )
+        try:
+            return await self._hold(session, ticket)
+        except CallerGone:
+            gone = self.service.leave(session.call_id)
+            if gone is not None:
+                session.record(
+                    "queue-abandoned",
+                    queue=gone.queue,
+                    position=gone.position,
+                    waited_s=round(gone.waited_s, 1),
+                )
+                if self.on_abandoned is not None:
+                    self.on_abandoned(session.call_id, session.info.caller_number, gone.waited_s)
+            raise
+        finally:
+            self.service.served(session.call_id)
+
+    async def _hold(self, session: CallSession, ticket: Ticket) -> Outcome:
+        loop = asyncio.get_running_loop()
+        next_announcement = loop.time()  # at once, then every announce_every
+        while True:
+            if not ticket.offers.empty():
+                outcome = await self._answer(session, ticket.offers.get_nowait())
+                if outcome is not None:
+                    return outcome
+                continue
+            if loop.time() >= next_announcement:
+                outcome = await self._announce(session)
+                if outcome is not None:
+                    return outcome
+                next_announcement = loop.time() + self.announce_every
+                continue
+            await session.control.hold_music(True)
+            event = await self._next(session, ticket, next_announcement - loop.time())
+            if isinstance(event, DigitPressed):
+                session.record("dtmf", digit=event.digit, during=self.describe())
+                if event.digit == CALLBACK_KEY and self._may_offer(session):
+                    outcome = await self._callback(session)
+                    if outcome is not None:
+                        return outcome
+
+    async def _next(self, session: CallSession, ticket: Ticket, timeout: float) -> CallEvent | None:
+        """The next call event, or None when the timeout passes or an agent is offered."""
+        event_task = asyncio.ensure_future(session.wait(max(0.0, timeout)))
+        offer_task = asyncio.ensure_future(_offered(ticket))
+        try:
+            await asyncio.wait({event_task, offer_task}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            offer_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await offer_task
+            event_task.cancel()  # no-op when done; an unread event stays in the call's inbox
+            try:
+                event = await event_task  # CallerGone propagates from here
+            except asyncio.CancelledError:
+                if _outer_cancelling():
+                    raise
+                event = None
+        return event
+
+    def _may_offer(self, session: CallSession) -> bool:
+        return self.desk is not None and not self.emergency
+
+    async def _announce(self, session: CallSession) -> Outcome | None:
+        """Position and wait; then, if the wait is long, the callback offer."""
+        estimate = self.service.estimate(session.call_id)
+        position = self.service.position(session.call_id)
+        session.record(
+            "queue-announced",
+            position=position,
+            wait_s=None if not estimate.known else round(estimate.seconds),
+            range_s=None if not estimate.known else [round(estimate.low), round(estimate.high)],
+        )
+        uri = session.prompts.media_uri
+        media = [uri("queue_position"), f"number:{position}", *wait_media(estimate, uri)]
+        await session.control.hold_music(False)
+        await Play((), media=media).run(session)
+        if not self._may_offer(session) or self._offers >= MAX_CALLBACK_OFFERS:
+            return None
+        offer = self.service.offer_callback(session.call_id)
+        if not (offer.offer or self.rules_offer):
+            return None
+        self._offers += 1
+        session.record("callback-offered", reason=offer.reason)
+        key, how = await choose(
+            session,
+            [uri("callback_offer")],
+            {"1", "2"},
+            spoken_yes_no,
+            self.dial.first_digit_timeout,
+            tries=1,
+        )
+        if key != "1":
+            session.record("callback-declined", answer=how)
+            return None
+        return await self._callback(session)
+
+    async def _callback(self, session: CallSession) -> Outcome | None:
+        """Confirm the number, store the callback, then (only then) thank the caller."""
+        assert self.desk is not None
+        await session.control.hold_music(False)
+        number = await self._confirm_number(session)
+        if number is None:
+            session.record("callback-number-unconfirmed")
+            await Play(["callback_stay"]).run(session)
+            return None
+        try:
+            entry = await self.desk.accept(session.call_id, number)
+        except Exception as exc:  # the place is kept in the queue either way
+            session.record("callback-store-failed", error=type(exc).__name__, message=str(exc))
+            await Play(["callback_stay"]).run(session)
+            return None
+        assert entry.callback is not None
+        minutes = max(1, round((entry.callback.promised_by - self.service.clock()) / 60))
+        session.record(
+            "callback-accepted",
+            queue=entry.queue,
+            promised_in_min=minutes,
+            attempts_left=self.service.config.callback.max_attempts,
+        )
+        session.outcome = "callback"
+        session.destination = self.queue
+        uri = session.prompts.media_uri
+        await Play(
+            (),
+            media=[uri("callback_thank_you"), f"number:{minutes}", uri("minutes")],
+            barge_in=False,
+        ).run(session)
+        return Outcome(
+            "callback", value=self.queue, next_flow=[Hangup("goodbye", outcome="callback")]
+        )
+
+    async def _confirm_number(self, session: CallSession) -> str | None:
+        uri = session.prompts.media_uri
+        try:
+            number: str | None = normalise_uk_callback(session.info.caller_number)
+        except InvalidNumber:
+            number = None
+        for _ in range(2):
+            if number is not None:
+                session.record("callback-number-asked")
+                key, _how = await choose(
+                    session,
+                    [uri("callback_number_is"), f"digits:{number}", uri("callback_number_check")],
+                    {"1", "2"},
+                    spoken_yes_no,
+                    self.dial.first_digit_timeout,
+                    tries=2,
+                )
+                if key == "1":
+                    return number
+                if key is None:
+                    return None
+            session.digits.clear()
+            answer = await Question(
+                ["callback_enter_number"],
+                max_digits=12,
+                first_digit_timeout=self.dial.first_digit_timeout * 2,
+                speech=False,
+            ).ask(session)
+            try:
+                number = normalise_uk_callback(answer.digits or "")
+            except InvalidNumber as exc:
+                session.record("callback-number-invalid", reason=str(exc))
+                await Play(["invalid_choice"]).run(session)
+                number = None
+        return None
+
+    async def _answer(self, session: CallSession, action: Connect) -> Outcome | None:
+        """Dial the agent the engine chose; on answer bridge them, else keep the place."""
+        control = session.control
+        endpoint = self.service.endpoint(action.agent_id)
+        session.record(
+            "dial",
+            destination=self.queue,
+            endpoint=endpoint,
+            agent=action.agent_id,
+            waited_s=round(action.waited_s, 1),
+        )
+        await control.hold_music(True)
+        leg_id = await control.dial(
+            endpoint, timeout=self.dial.ring_timeout, caller_id=self.dial.caller_id
+        )
+        try:
+            answered, status = await await_answer(session, leg_id, self.dial.ring_timeout)
+        except BaseException:
+            await control.drop_leg(leg_id)
+            self.service.served(session.call_id)
+            self.service.agent_missed(action)  # nobody to requeue: the agent is freed
+            raise
+        if not answered:
+            await control.drop_leg(leg_id)
+            session.record("dial-failed", destination=self.queue, status=status)
+            self.service.agent_missed(action)
+            return None
+        self.service.served(session.call_id)
+        try:
+            await control.hold_music(False)
+            await control.connect(leg_id)
+            session.outcome = "transferred"
+            session.destination = self.queue
+            session.record("connected", destination=self.queue, leg=leg_id, agent=action.agent_id)
+            session.connected_leg = leg_id
+            await await_end(session, leg_id)
+            session.connected_leg = None
+            session.record("agent-hung-up", destination=self.queue)
+        finally:
+            self.service.agent_done(action.agent_id, self.queue)
+        await control.hangup()
+        return Outcome("transferred", value=self.queue, next_flow=())
+
+
+def _outer_cancelling() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
+async def _offered(ticket: Ticket) -> None:
+    """Wait until an agent is offered (leaves it in the queue for the hold loop)."""
+    action = await ticket.offers.get()
+    ticket.offers.put_nowait(action)

@@ -1,0 +1,210 @@
+"""A callback survives kill -9 of the app and is placed exactly once by the next process.
+
+The app runs as a real `ivr serve` process against the in-process simulator,
+so SIGKILL is a real crash: no shutdown hook, no flush.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sqlite3
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from tests.integration.app.stack import running_sim
+from tests.integration.app.test_queues import (
+    CALLER,
+    IN_MENU,
+    originates,
+    rules_dir,
+    talking,
+)
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def write_config(tmp_path: Path, ari_port: int, http_port: int) -> Path:
+    config = tmp_path / "ivr101.toml"
+    rules = rules_dir(tmp_path)
+    config.write_text(
+        f"""
+[ari]
+url = "http://127.0.0.1:{ari_port}"
+user = "ivr101"
+[store]
+db = "{tmp_path / "calls.db"}"
+[http]
+port = {http_port}
+[routing]
+rules = "{rules}"
+[flow]
+first_digit_timeout = 0.4
+[speech]
+engine = "none"
+[queues]
+announce_every = 30
+agent_away_s = 0.5
+[agents]
+fcr-1 = {{ endpoint = "PJSIP/fcr-1", queues = ["fcr"] }}
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+@asynccontextmanager
+async def serving(config: Path, http_port: int) -> AsyncIterator[asyncio.subprocess.Process]:
+    env = {
+        **os.environ,
+        "IVR_ARI_PASSWORD": "test-secret",
+        "IVR_CALLER_KEY": "test-key-for-restarts",
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "ivr.cli",
+        "serve",
+        "--config",
+        str(config),
+        cwd=REPO,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+
+            async def healthy() -> bool:
+                try:
+                    async with http.get(f"http://127.0.0.1:{http_port}/health") as resp:
+                        return resp.status == 200
+                except aiohttp.ClientError:
+                    return False
+
+            await until(healthy, 30)
+        yield proc
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(proc.wait(), 15)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+
+
+async def until(check: Callable[[], Awaitable[bool]], timeout: float = 15.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def query(db: Path, sql: str, *params: Any) -> list[dict[str, Any]]:
+    if not db.exists():
+        return []
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    try:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(sql, params).fetchall()]
+    except sqlite3.OperationalError:
+        return []  # not migrated yet
+    finally:
+        conn.close()
+
+
+async def event_seen(db: Path, call_id: str, kind: str) -> bool:
+    rows = await asyncio.to_thread(
+        query, db, "SELECT 1 FROM call_events WHERE call_id = ? AND kind = ?", call_id, kind
+    )
+    return bool(rows)
+
+
+async def test_a_callback_survives_kill_9_and_is_placed_exactly_once(tmp_path: Path) -> None:
+    db = tmp_path / "calls.db"
+    http_port = free_port()
+    async with running_sim({"PJSIP/fcr-1": talking(4.0)}) as (sim, ari_port):
+        base = f"http://127.0.0.1:{ari_port}"
+        config = write_config(tmp_path, ari_port, http_port)
+        async with aiohttp.ClientSession() as http:
+
+            async def call(script: list[dict[str, object]]) -> str:
+                body = {"dialled": "101", "caller_number": CALLER, "script": script}
+                async with http.post(f"{base}/_sim/calls", json=body) as resp:
+                    assert resp.status == 201, await resp.text()
+                    return str((await resp.json())["channel_id"])
+
+            async def press(call_id: str, digits: str) -> None:
+                async with http.post(
+                    f"{base}/_sim/calls/{call_id}/dtmf", json={"digits": digits}
+                ) as resp:
+                    assert resp.status < 300, await resp.text()
+
+            async with serving(config, http_port) as first:
+                busy = await call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+                await until(lambda: event_seen(db, busy, "connected"))
+                caller = await call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+                await until(lambda: event_seen(db, caller, "callback-offered"))
+                await press(caller, "1")
+                await until(lambda: event_seen(db, caller, "callback-number-asked"))
+                await press(caller, "1")
+
+                async def booked() -> bool:
+                    rows = await asyncio.to_thread(
+                        query, db, "SELECT state FROM callbacks WHERE call_id = ?", caller
+                    )
+                    return bool(rows) and rows[0]["state"] == "waiting"
+
+                await until(booked)
+                first.send_signal(signal.SIGKILL)  # a crash: no shutdown, no flush
+                await first.wait()
+            # The agent is still talking to the first caller: nobody has been rung back.
+            async with http.get(f"{base}/_sim/requests") as resp:
+                before = await resp.json()
+            assert originates(before, f"Local/{CALLER}@ivr-callback") == 0
+
+            async with serving(config, http_port):
+
+                async def done() -> bool:
+                    rows = await asyncio.to_thread(
+                        query, db, "SELECT state FROM callbacks WHERE call_id = ?", caller
+                    )
+                    return bool(rows) and rows[0]["state"] == "done"
+
+                await until(done, 30)
+                await asyncio.sleep(1.0)  # time for a second placing, if there were one
+                attempts = await asyncio.to_thread(
+                    query,
+                    db,
+                    "SELECT attempt, outcome FROM callback_attempts WHERE call_id = ?",
+                    caller,
+                )
+                assert attempts == [{"attempt": 1, "outcome": "answered"}]
+                async with http.get(f"{base}/_sim/requests") as resp:
+                    after = await resp.json()
+                assert originates(after, f"Local/{CALLER}@ivr-callback") == 1
+                await hang_up_all(http, base, (busy, caller))
+
+
+async def hang_up_all(http: aiohttp.ClientSession, base: str, calls: tuple[str, ...]) -> None:
+    for call_id in calls:
+        async with http.post(f"{base}/_sim/calls/{call_id}/hangup") as resp:
+            assert resp.status in (200, 202, 204, 404)
+

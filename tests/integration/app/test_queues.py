@@ -1,0 +1,204 @@
+"""App-run queues through the simulator: hold, announcements, agents, callbacks, deflection."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from ivr.config import AgentSpec
+from ivr.routing.bundle import DEFAULT_FOLDER as DEFAULT_RULES_DIR
+from ivr.simulator import AgentProfile
+from tests.integration.app.stack import TIME_SCALE, Stack, running_stack, sim_seconds
+
+IN_MENU = sim_seconds("welcome") + 1.0
+CALLER = "07700900123"
+
+QUEUES_YAML = """
+defaults:
+  handling: {median_s: 30, p90_s: 60}
+  wrap_up_s: 0
+  capacity: 2
+  callback_offer_above_s: 0
+queues:
+  rc: {}
+  fcr: {}
+  switchboard: {}
+callback:
+  max_attempts: 2
+  retry_backoff_s: [0.5]
+  promise_margin_s: 60
+  hold_off_s: 0.2
+"""
+
+
+def rules_dir(tmp_path: Path, queues_yaml: str = QUEUES_YAML) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, target)
+    (target / "queues.yaml").write_text(queues_yaml, encoding="utf-8")
+    return target
+
+
+def queue_settings(tmp_path: Path, **extra: Any) -> dict[str, Any]:
+    return {
+        "rules_dir": rules_dir(tmp_path),
+        "agents": {
+            "fcr-1": AgentSpec("PJSIP/fcr-1", ("fcr",)),
+            "sb-1": AgentSpec("PJSIP/sb-1", ("switchboard",)),
+        },
+        "queue_announce_every": 30.0,
+        "agent_away_s": 0.5,
+        **extra,
+    }
+
+
+async def until(check: Callable[[], Awaitable[bool]], timeout: float = 15.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+async def has_event(stack: Stack, call_id: str, kind: str) -> bool:
+    return any(e["kind"] == kind for e in await stack.events(call_id))
+
+
+async def hang_up(stack: Stack, call_id: str) -> None:
+    """The caller hangs up (a call that already ended is fine)."""
+    async with stack.http.post(f"{stack.base}/_sim/calls/{call_id}/hangup") as resp:
+        assert resp.status in (200, 202, 204, 404), await resp.text()
+
+
+def talking(seconds: float) -> AgentProfile:
+    return AgentProfile(answer_after=1.0, talk_for=seconds / TIME_SCALE)
+
+
+def originates(requests: list[dict[str, Any]], endpoint: str) -> int:
+    return sum(
+        1
+        for r in requests
+        if r["method"] == "POST"
+        and r["path"] == "/ari/channels"
+        and r.get("query", {}).get("endpoint") == endpoint
+    )
+
+
+async def test_a_waiting_caller_hears_position_and_wait_then_gets_the_free_agent(
+    tmp_path: Path,
+) -> None:
+    agents = {"PJSIP/fcr-1": talking(1.5)}
+    async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
+        first = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+        await until(lambda: has_event(stack, first, "connected"))
+        second = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+        await until(lambda: has_event(stack, second, "queue-announced"))
+        events = await stack.events(second)
+        joined = next(e for e in events if e["kind"] == "queue-joined")["detail"]
+        assert (joined["queue"], joined["position"]) == ("fcr", 1)
+        announced = next(e for e in events if e["kind"] == "queue-announced")["detail"]
+        assert announced["position"] == 1 and announced["wait_s"] is not None
+        # The first caller's agent hangs up; the same agent is then dialled for the second.
+        await until(lambda: has_event(stack, second, "connected"))
+        row = await stack.call_row(first)
+        assert (row["outcome"], row["destination"]) == ("transferred", "fcr")
+        dials = [e["detail"] for e in await stack.events(second) if e["kind"] == "dial"]
+        assert dials[-1]["agent"] == "fcr-1" and dials[-1]["endpoint"] == "PJSIP/fcr-1"
+        await stack.sim_post(f"/_sim/calls/{second}/hangup")
+        await stack.call_row(second)
+        await stack.nothing_left()
+
+
+async def test_an_emergency_transfer_overtakes_a_full_101_queue(tmp_path: Path) -> None:
+    """The inverted priority a force once had: a 999-class call must never wait behind 101."""
+    agents = {
+        "PJSIP/fcr-1": talking(6.0),
+        "Local/fcr-priority@ivr-agents": AgentProfile(answer_after=0.5, reject=True),
+    }
+    async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
+        busy = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+        await until(lambda: has_event(stack, busy, "connected"))
+        waiting = []
+        for _ in range(2):  # capacity 2: the FCR queue is now full
+            waiting.append(await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}]))
+            await until(lambda c=waiting[-1]: has_event(stack, c, "queue-joined"))
+        refused = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+        try:
+            await until(lambda: has_event(stack, refused, "queue-full"))
+        except AssertionError:
+            for c in (busy, *waiting, refused):
+                print("EVENTS", [(e["kind"], e["detail"]) for e in await stack.events(c)][-8:])
+            raise
+        emergency = await stack.call([{"wait": IN_MENU}, {"dtmf": "9"}, {"wait": 2000}])
+        try:
+            await until(lambda: has_event(stack, emergency, "queue-joined"))
+        except AssertionError:
+            print([ (e["kind"], e["detail"]) for e in await stack.events(emergency)])
+            raise
+        joined = next(
+            e["detail"] for e in await stack.events(emergency) if e["kind"] == "queue-joined"
+        )
+        assert (joined["queue"], joined["priority"], joined["position"]) == ("fcr", 0, 1)
+        await until(lambda: has_event(stack, emergency, "connected"))
+        for call in waiting:
+            assert not await has_event(stack, call, "connected")
+        for call in (*waiting, emergency, refused):
+            await hang_up(stack, call)
+        rows = [await stack.call_row(c) for c in waiting]
+        assert {r["outcome"] for r in rows} == {"abandoned"}
+        abandoned = [
+            e["detail"] for c in waiting for e in await stack.events(c)
+            if e["kind"] == "queue-abandoned"
+        ]
+        assert len(abandoned) == 2 and all(a["queue"] == "fcr" for a in abandoned)
+
+
+async def test_a_full_queue_sends_the_caller_on_to_the_switchboard(tmp_path: Path) -> None:
+    agents = {"PJSIP/fcr-1": talking(8.0)}
+    async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
+        calls = [await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])]
+        await until(lambda: has_event(stack, calls[0], "connected"))
+        for _ in range(3):
+            calls.append(await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}]))
+            await asyncio.sleep(0.3)
+        await until(lambda: has_event(stack, calls[-1], "queue-full"))
+        await until(lambda: has_event(stack, calls[-1], "connected"))
+        dials = [e["detail"] for e in await stack.events(calls[-1]) if e["kind"] == "dial"]
+        assert dials[-1]["destination"] == "switchboard" and dials[-1]["agent"] == "sb-1"
+        for call in calls:
+            await hang_up(stack, call)
+
+
+async def test_a_callback_keeps_the_place_and_rings_agent_then_caller(tmp_path: Path) -> None:
+    agents = {"PJSIP/fcr-1": talking(2.0)}
+    async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
+        busy = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+        await until(lambda: has_event(stack, busy, "connected"))
+        caller = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+        await until(lambda: has_event(stack, caller, "callback-offered"))
+        await stack.sim_post(f"/_sim/calls/{caller}/dtmf", {"digits": "1"})  # yes, call me
+        await until(lambda: has_event(stack, caller, "callback-number-asked"))
+        await stack.sim_post(f"/_sim/calls/{caller}/dtmf", {"digits": "1"})  # number is right
+        row = await stack.call_row(caller)
+        assert (row["outcome"], row["destination"]) == ("callback", "fcr")
+        assert row["ended_by"] == "app"
+        book = stack.runtime.callbacks
+        assert book is not None
+        stored = await book.book.run(lambda s: s.get(caller))
+        assert stored is not None and stored["number"] == CALLER
+
+        async def done() -> bool:
+            got = await book.book.run(lambda s: s.get(caller))
+            return got is not None and got["state"] == "done"
+
+        await until(done, timeout=20)
+        attempts = await book.book.run(lambda s: s.attempts(caller))
+        assert [(a["attempt"], a["outcome"]) for a in attempts] == [(1, "answered")]
+        requests = await stack.sim_get("/_sim/requests")
+        assert originates(requests, f"Local/{CALLER}@ivr-callback") == 1
+        finished = await book.book.run(lambda s: s.get(caller))
+        assert finished is not None and finished["number"] == ""  # nothing kept once done
