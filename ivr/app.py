@@ -24,6 +24,7 @@ from ivr.callers.service import CallerService, build_caller_service
 from ivr.config import Settings
 from ivr.flows import FlowBuilder
 from ivr.notify import SmsService
+from ivr.notify.postcall import PostCallSurvey
 from ivr.notify.texts import Texts
 from ivr.prompts import PromptCatalogue
 from ivr.queues.book import CallbackBook
@@ -65,6 +66,7 @@ class Runtime:
     stream: EventStream | None = None
     queues: QueueService | None = None  # None: no [agents], Asterisk's dialplan queues calls
     callbacks: CallbackWorker | None = None
+    survey: PostCallSurvey | None = None  # None: no gateway, or [sms] survey = false
 
 
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -104,6 +106,7 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         sms=sms,
         queues=queues,
         callbacks=callbacks,
+        survey=PostCallSurvey(sms.survey) if settings.sms_url and settings.sms_survey else None,
     )
     if callbacks is not None:
         calls.runtime = runtime
@@ -147,6 +150,9 @@ async def _sms_worker(app: web.Application) -> AsyncIterator[None]:
     assert sms is not None
     async with sms.running():
         yield
+        survey = app[RUNTIME].survey
+        if survey is not None:
+            await survey.close()  # surveys of the last calls are stored first
 
 
 async def _callback_book(app: web.Application) -> AsyncIterator[None]:
@@ -356,6 +362,7 @@ def _session_factory(runtime: Runtime) -> SessionFactory:
             runtime.clock,
             runtime.speech,
             callers=runtime.callers,
+            observer=runtime.survey,
         )
 
     return make

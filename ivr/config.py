@@ -99,6 +99,7 @@ class Settings:
     sms_max_age_hours: float = 24.0  # unsent by then: failed as expired, not sent late
     sms_inbound_secret: str = field(default="", repr=False)  # "" = webhook refuses everything
     sms_inbound_header: str = "X-Sms-Secret"
+    sms_survey: bool = True  # text the survey after a call a person answered
     sms_survey_excluded: tuple[str, ...] = DEFAULT_SURVEY_EXCLUDED
     # Queues run by the app (ivr/queues): a destination with agents here waits in the app's
     # holding bridge and the app dials a free agent; without agents it rings [destinations]
@@ -183,6 +184,7 @@ _FILE_KEYS: Mapping[str, Mapping[str, str]] = {
             "max_age_hours",
             "inbound_secret",
             "inbound_header",
+            "survey",
             "survey_excluded",
         )
     },
@@ -332,3 +334,5 @@ def _validate_sms(settings: Settings) -> None:
     excluded = settings.sms_survey_excluded
     if not isinstance(excluded, tuple) or not all(isinstance(c, str) for c in excluded):
         raise ConfigError("[sms] survey_excluded must be a list of category names")
+    if not isinstance(settings.sms_survey, bool):
+        raise ConfigError(f"[sms] survey must be true or false, got {settings.sms_survey!r}")

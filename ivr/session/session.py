@@ -85,6 +85,24 @@ class CallInfo:
 FallbackFlow = Callable[[], Sequence[Verb]]
 
 
+@dataclass(frozen=True)
+class FinishedCall:
+    """What follows a call needs (the post-call survey): who, how it ended, what it was about."""
+
+    call_id: str
+    caller_number: str
+    dialled: str
+    outcome: str
+    categories: frozenset[str]
+    heard: tuple[str, ...] = ()  # every recognition alternative, for sensitive-topic checks
+
+
+class CallObserver(Protocol):
+    """Told once when a call has ended and been logged; never blocks, never raises."""
+
+    def call_ended(self, call: FinishedCall) -> None: ...
+
+
 class CallSession:
     """Runs one call's verbs and owns its record."""
 
@@ -99,6 +117,7 @@ class CallSession:
         clock: Clock = utc_now,
         speech: SpeechService | None = None,
         callers: CallerLookup | None = None,
+        observer: CallObserver | None = None,
     ) -> None:
         """``speech`` None: keypad only (no engine configured, or it failed to load).
 
@@ -106,6 +125,11 @@ class CallSession:
         """
         self.speech = speech
         self.callers = callers
+        self.observer = observer
+        # What the call was about (intents, caller flags, sensitive topics heard): a survey
+        # is never texted about a call in an excluded category.
+        self.categories: set[str] = set()
+        self.heard: list[str] = []
         self.caller: CallerProfile = EMPTY_PROFILE  # set when the lookup succeeds
         self._caller_lookup: asyncio.Task[CallerProfile] | None = None
         self._caller_lookup_gave_up = False
@@ -156,6 +180,8 @@ class CallSession:
 
     def record_decision(self, decision: dict[str, Any]) -> None:
         self.destination = str(decision.get("destination", self.destination))
+        if self.destination:
+            self.categories.add(self.destination)
         self.log.decision(self.call_id, self.clock(), decision)
         self.log.call_updated(self.call_id, {"destination": self.destination})
 
@@ -333,7 +359,24 @@ class CallSession:
         )
         await self._remember_caller(ended)
         self.record("ended", outcome=self.outcome, last_step=self.last_step, ended_by=self.ended_by)
+        self._tell_observer()
         self.done.set()
+
+    def _tell_observer(self) -> None:
+        if self.observer is None:
+            return
+        finished = FinishedCall(
+            self.call_id,
+            self.info.caller_number,
+            self.info.dialled,
+            self.outcome,
+            frozenset(self.categories),
+            tuple(self.heard),
+        )
+        try:
+            self.observer.call_ended(finished)
+        except Exception:
+            log.exception("call %s: post-call work failed", self.call_id)
 
     async def _remember_caller(self, ended: datetime) -> None:
         """Add the call to caller history; a short call's lookup may finish first (re-dial link)."""

@@ -146,6 +146,10 @@ class RouteCall(VerbBase):
             queue_waits=self.waits() if self.waits is not None else {},
         )
         decision = self.router.decide(inputs)
+        session.categories.update(profile.flags)
+        if decision.intent:
+            session.categories.add(decision.intent)
+        session.heard.extend(h.text for h in heard)
         session.record_decision(
             decision_record(
                 decision,

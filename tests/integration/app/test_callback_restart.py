@@ -140,7 +140,7 @@ async def event_seen(db: Path, call_id: str, kind: str) -> bool:
 async def test_a_callback_survives_kill_9_and_is_placed_exactly_once(tmp_path: Path) -> None:
     db = tmp_path / "calls.db"
     http_port = free_port()
-    async with running_sim({"PJSIP/fcr-1": talking(4.0)}) as (sim, ari_port):
+    async with running_sim({"PJSIP/fcr-1": talking(4.0)}) as (_sim, ari_port):
         base = f"http://127.0.0.1:{ari_port}"
         config = write_config(tmp_path, ari_port, http_port)
         async with aiohttp.ClientSession() as http:
@@ -207,4 +207,3 @@ async def hang_up_all(http: aiohttp.ClientSession, base: str, calls: tuple[str, 
     for call_id in calls:
         async with http.post(f"{base}/_sim/calls/{call_id}/hangup") as resp:
             assert resp.status in (200, 202, 204, 404)
-

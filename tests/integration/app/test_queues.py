@@ -41,9 +41,11 @@ def rules_dir(tmp_path: Path, queues_yaml: str = QUEUES_YAML) -> Path:
     return target
 
 
-def queue_settings(tmp_path: Path, **extra: Any) -> dict[str, Any]:
+def queue_settings(
+    tmp_path: Path, queues_yaml: str = QUEUES_YAML, **extra: Any
+) -> dict[str, Any]:
     return {
-        "rules_dir": rules_dir(tmp_path),
+        "rules_dir": rules_dir(tmp_path, queues_yaml),
         "agents": {
             "fcr-1": AgentSpec("PJSIP/fcr-1", ("fcr",)),
             "sb-1": AgentSpec("PJSIP/sb-1", ("switchboard",)),
@@ -66,6 +68,10 @@ async def until(check: Callable[[], Awaitable[bool]], timeout: float = 15.0) -> 
 
 async def has_event(stack: Stack, call_id: str, kind: str) -> bool:
     return any(e["kind"] == kind for e in await stack.events(call_id))
+
+
+async def until_event(stack: Stack, call_id: str, kind: str, timeout: float = 15.0) -> None:
+    await until(lambda: has_event(stack, call_id, kind), timeout)
 
 
 async def hang_up(stack: Stack, call_id: str) -> None:
@@ -94,16 +100,16 @@ async def test_a_waiting_caller_hears_position_and_wait_then_gets_the_free_agent
     agents = {"PJSIP/fcr-1": talking(1.5)}
     async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
         first = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
-        await until(lambda: has_event(stack, first, "connected"))
+        await until_event(stack, first, "connected")
         second = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
-        await until(lambda: has_event(stack, second, "queue-announced"))
+        await until_event(stack, second, "queue-announced")
         events = await stack.events(second)
         joined = next(e for e in events if e["kind"] == "queue-joined")["detail"]
         assert (joined["queue"], joined["position"]) == ("fcr", 1)
         announced = next(e for e in events if e["kind"] == "queue-announced")["detail"]
         assert announced["position"] == 1 and announced["wait_s"] is not None
         # The first caller's agent hangs up; the same agent is then dialled for the second.
-        await until(lambda: has_event(stack, second, "connected"))
+        await until_event(stack, second, "connected")
         row = await stack.call_row(first)
         assert (row["outcome"], row["destination"]) == ("transferred", "fcr")
         dials = [e["detail"] for e in await stack.events(second) if e["kind"] == "dial"]
@@ -121,29 +127,21 @@ async def test_an_emergency_transfer_overtakes_a_full_101_queue(tmp_path: Path) 
     }
     async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
         busy = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
-        await until(lambda: has_event(stack, busy, "connected"))
-        waiting = []
+        await until_event(stack, busy, "connected")
+        waiting: list[str] = []
         for _ in range(2):  # capacity 2: the FCR queue is now full
-            waiting.append(await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}]))
-            await until(lambda c=waiting[-1]: has_event(stack, c, "queue-joined"))
+            call = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+            waiting.append(call)
+            await until_event(stack, call, "queue-joined")
         refused = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
-        try:
-            await until(lambda: has_event(stack, refused, "queue-full"))
-        except AssertionError:
-            for c in (busy, *waiting, refused):
-                print("EVENTS", [(e["kind"], e["detail"]) for e in await stack.events(c)][-8:])
-            raise
+        await until_event(stack, refused, "queue-full")
         emergency = await stack.call([{"wait": IN_MENU}, {"dtmf": "9"}, {"wait": 2000}])
-        try:
-            await until(lambda: has_event(stack, emergency, "queue-joined"))
-        except AssertionError:
-            print([ (e["kind"], e["detail"]) for e in await stack.events(emergency)])
-            raise
+        await until_event(stack, emergency, "queue-joined")
         joined = next(
             e["detail"] for e in await stack.events(emergency) if e["kind"] == "queue-joined"
         )
         assert (joined["queue"], joined["priority"], joined["position"]) == ("fcr", 0, 1)
-        await until(lambda: has_event(stack, emergency, "connected"))
+        await until_event(stack, emergency, "connected")
         for call in waiting:
             assert not await has_event(stack, call, "connected")
         for call in (*waiting, emergency, refused):
@@ -151,7 +149,9 @@ async def test_an_emergency_transfer_overtakes_a_full_101_queue(tmp_path: Path) 
         rows = [await stack.call_row(c) for c in waiting]
         assert {r["outcome"] for r in rows} == {"abandoned"}
         abandoned = [
-            e["detail"] for c in waiting for e in await stack.events(c)
+            e["detail"]
+            for c in waiting
+            for e in await stack.events(c)
             if e["kind"] == "queue-abandoned"
         ]
         assert len(abandoned) == 2 and all(a["queue"] == "fcr" for a in abandoned)
@@ -161,12 +161,12 @@ async def test_a_full_queue_sends_the_caller_on_to_the_switchboard(tmp_path: Pat
     agents = {"PJSIP/fcr-1": talking(8.0)}
     async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
         calls = [await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])]
-        await until(lambda: has_event(stack, calls[0], "connected"))
+        await until_event(stack, calls[0], "connected")
         for _ in range(3):
             calls.append(await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}]))
             await asyncio.sleep(0.3)
-        await until(lambda: has_event(stack, calls[-1], "queue-full"))
-        await until(lambda: has_event(stack, calls[-1], "connected"))
+        await until_event(stack, calls[-1], "queue-full")
+        await until_event(stack, calls[-1], "connected")
         dials = [e["detail"] for e in await stack.events(calls[-1]) if e["kind"] == "dial"]
         assert dials[-1]["destination"] == "switchboard" and dials[-1]["agent"] == "sb-1"
         for call in calls:
@@ -177,11 +177,11 @@ async def test_a_callback_keeps_the_place_and_rings_agent_then_caller(tmp_path: 
     agents = {"PJSIP/fcr-1": talking(2.0)}
     async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
         busy = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
-        await until(lambda: has_event(stack, busy, "connected"))
+        await until_event(stack, busy, "connected")
         caller = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
-        await until(lambda: has_event(stack, caller, "callback-offered"))
+        await until_event(stack, caller, "callback-offered")
         await stack.sim_post(f"/_sim/calls/{caller}/dtmf", {"digits": "1"})  # yes, call me
-        await until(lambda: has_event(stack, caller, "callback-number-asked"))
+        await until_event(stack, caller, "callback-number-asked")
         await stack.sim_post(f"/_sim/calls/{caller}/dtmf", {"digits": "1"})  # number is right
         row = await stack.call_row(caller)
         assert (row["outcome"], row["destination"]) == ("callback", "fcr")
@@ -202,3 +202,31 @@ async def test_a_callback_keeps_the_place_and_rings_agent_then_caller(tmp_path: 
         assert originates(requests, f"Local/{CALLER}@ivr-callback") == 1
         finished = await book.book.run(lambda s: s.get(caller))
         assert finished is not None and finished["number"] == ""  # nothing kept once done
+
+
+SLOW_RC_YAML = QUEUES_YAML.replace(
+    "handling: {median_s: 30, p90_s: 60}", "handling: {median_s: 1800, p90_s: 3600}"
+).replace("callback_offer_above_s: 0", "callback_offer_above_s: 100000")
+
+
+async def test_a_long_resolution_centre_wait_reaches_the_rules_which_offer_a_callback(
+    tmp_path: Path,
+) -> None:
+    """rules.yaml's rc-long-wait (> 10 min) decides the offer, not the queue's own threshold."""
+    settings = queue_settings(
+        tmp_path,
+        SLOW_RC_YAML,
+        agents={"rc-1": AgentSpec("PJSIP/rc-1", ("rc",))},
+    )
+    agents = {"PJSIP/rc-1": talking(20.0)}
+    async with running_stack(tmp_path, agents=agents, settings=settings) as stack:
+        busy = await stack.call([{"wait": IN_MENU}, {"dtmf": "1"}, {"wait": 3000}])
+        await until_event(stack, busy, "connected")
+        caller = await stack.call([{"wait": IN_MENU}, {"dtmf": "1"}, {"wait": 3000}])
+        await until_event(stack, caller, "callback-offered")
+        decisions = await stack.runtime.call_log.query(lambda s: s.decisions_for(caller))
+        routed = decisions[-1]
+        assert routed["rule"] == "rc-long-wait" and routed["destination"] == "rc"
+        assert "callback" in routed["offers"]
+        for call in (caller, busy):
+            await hang_up(stack, call)

@@ -1,0 +1,126 @@
+"""After a call: text the survey to callers a person helped, never about a sensitive call.
+
+A survey goes only after a call a person answered (outcome ``transferred``),
+reached through a decision this process made: a conversation adopted after a
+restart, or a callback leg, carries no record of what it was about, so it is
+not surveyed. The call's categories are its intents, its destination, the
+caller's flags and the sensitive topics heard in any recognition alternative
+(recall beats precision: a survey missed costs a data point, a survey sent to
+a domestic abuse victim's phone can cost far more). ``SurveyService`` then
+drops the call if any category is in ``[sms] survey_excluded``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import Iterable
+
+from ivr.notify.survey import SurveyService
+from ivr.session.session import FinishedCall
+
+log = logging.getLogger(__name__)
+
+SURVEYED_OUTCOMES = frozenset({"transferred"})
+
+# Words that put a call in a default-excluded category, whatever intent it was routed by.
+SENSITIVE_CUES: dict[str, tuple[str, ...]] = {
+    "domestic_abuse": (
+        "domestic",
+        "partner",
+        "husband",
+        "wife",
+        "boyfriend",
+        "girlfriend",
+        "my ex",
+        "ex partner",
+        "ex husband",
+        "ex wife",
+        "abusive",
+        "controlling",
+        "coercive",
+    ),
+    "sexual_offence": (
+        "rape",
+        "raped",
+        "sexual",
+        "sexually",
+        "indecent",
+        "indecently",
+        "groped",
+        "molested",
+        "flashed",
+    ),
+    "stalking_harassment": (
+        "stalk",
+        "stalked",
+        "stalker",
+        "stalking",
+        "harass",
+        "harassed",
+        "harassing",
+        "harassment",
+        "following me",
+        "keeps following",
+    ),
+    "child_abuse": (
+        "child abuse",
+        "abused",
+        "abusing",
+        "grooming",
+        "groomed",
+        "neglect",
+        "neglected",
+    ),
+}
+
+_WORD = re.compile(r"[a-z]+")
+
+
+def sensitive_categories(texts: Iterable[str]) -> set[str]:
+    """The SENSITIVE_CUES categories any of ``texts`` mentions (whole words, any case)."""
+    found: set[str] = set()
+    for text in texts:
+        padded = f" {' '.join(_WORD.findall(text.lower()))} "
+        for category, cues in SENSITIVE_CUES.items():
+            if any(f" {cue} " in padded for cue in cues):
+                found.add(category)
+    return found
+
+
+class PostCallSurvey:
+    """CallObserver: queues the survey in the background so a call's end never waits."""
+
+    def __init__(self, survey: SurveyService) -> None:
+        self.survey = survey
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def call_ended(self, call: FinishedCall) -> None:
+        if call.outcome not in SURVEYED_OUTCOMES or not call.categories:
+            return
+        if call.dialled == "callback":
+            return
+        categories = set(call.categories) | sensitive_categories(call.heard)
+        task = asyncio.create_task(
+            self._offer(call.call_id, call.caller_number, categories),
+            name=f"call:{call.call_id}:survey",
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _offer(self, call_id: str, number: str, categories: set[str]) -> None:
+        try:
+            offer = await self.survey.offer(call_id, number, categories)
+        except Exception:
+            log.exception("call %s: survey not queued", call_id)
+            return
+        log.info("call %s: survey %s %s", call_id, offer.outcome, offer.reason)
+
+    async def close(self) -> None:
+        """Let surveys being stored finish (the outbox closes after this)."""
+        tasks = list(self._tasks)
+        if tasks:
+            with contextlib.suppress(Exception):
+                await asyncio.wait(tasks, timeout=5)
