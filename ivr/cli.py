@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--time-scale", type=float, default=1.0, help="0.1 = ten times faster")
 
     demo = sub.add_parser("demo", help="simulator + app in one process, with sample calls")
-    demo.add_argument("--calls", type=int, default=9, help="how many sample calls to place")
+    demo.add_argument("--calls", type=int, default=10, help="how many sample calls to place")
     demo.add_argument(
         "--exit", action="store_true", help="exit after the table (0 = all as expected)"
     )

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from ivr.config import REPO_ROOT
+from ivr.config import REPO_ROOT, AgentSpec
 from ivr.embedded import PROMPT_SOUNDS, embedded
+from ivr.simulator import AgentProfile
 
 CALLERS = REPO_ROOT / "demo" / "callers"  # recorded (synthesised) callers who talk
 
@@ -86,10 +87,15 @@ def sample_calls(seconds: Callable[[str], float] = prompt_seconds) -> list[Sampl
             "abandoned",
         ),
         SampleCall(
-            "online: keys 5",
+            "online: keys 5, takes the link by text",
             "07700900105",
-            [{"wait": in_menu}, {"dtmf": "5"}],
-            "completed",
+            [
+                {"wait": in_menu},
+                {"dtmf": "5"},
+                {"wait": seconds("online_sms_offer")},
+                {"dtmf": "1"},
+            ],
+            "deflected",
             "online",
         ),
         SampleCall(
@@ -125,8 +131,33 @@ def sample_calls(seconds: Callable[[str], float] = prompt_seconds) -> list[Sampl
             "transferred",
             "switchboard",
         ),
+        SampleCall(
+            "keys 2, queues behind the incident, asks for a callback",
+            "07700900110",
+            [
+                {"wait": in_menu + 1.0},  # just behind "incident: keys 2" in the FCR queue
+                {"dtmf": "2"},
+                {"wait": seconds("transfer_fcr") + seconds("queue_position") + 8.0},
+                {"dtmf": "1"},  # 1 at any time on hold: call me back
+                {"wait": seconds("callback_number_is") + 1.0},
+                {"dtmf": "1"},  # yes, this number
+            ],
+            "callback",
+            "fcr",
+        ),
     ]
 
+
+# The demo's queues are run by the app: one Resolution Centre call-taker, one FCR
+# call-taker (on a long call, so the callback sample queues behind the incident), two
+# switchboard operators. `[agents]` in ivr.toml does the same against Asterisk.
+DEMO_AGENTS = {
+    "rc-1": AgentSpec("PJSIP/rc-1", ("rc",)),
+    "fcr-1": AgentSpec("PJSIP/fcr-1", ("fcr",)),
+    "sb-1": AgentSpec("PJSIP/sb-1", ("switchboard",)),
+    "sb-2": AgentSpec("PJSIP/sb-2", ("switchboard",)),
+}
+DEMO_AGENT_PROFILES = {"PJSIP/fcr-1": AgentProfile(answer_after=2.0, talk_for=40.0)}
 
 # The demo's calls happen on a weekday morning, when every team is open, whatever the
 # real time; `ivr demo --at` moves them (e.g. a Sunday night shows the out-of-hours rules).
@@ -142,7 +173,13 @@ async def run_demo(
     start: datetime = DEMO_START,
     out: TextIO = sys.stdout,
 ) -> int:
-    async with embedded(speed=speed, db_path=db_path, start=start) as stack:
+    async with embedded(
+        speed=speed,
+        db_path=db_path,
+        start=start,
+        settings={"agents": DEMO_AGENTS},
+        agents=DEMO_AGENT_PROFILES,
+    ) as stack:
         if not await stack.wait_speech_ready(120.0):
             print(
                 "speech engine not ready: spoken calls will be asked again on the keypad", file=out
@@ -167,6 +204,15 @@ async def run_demo(
         for result in results:
             result.row = rows.get(result.call_id) or {}
         print(format_table(results), file=out)
+        callbacks = [r.call_id for r in results if r.row.get("outcome") == "callback"]
+        if callbacks:
+            print(f"waiting for {len(callbacks)} callback(s) to be placed ...", file=out)
+            for line in await _callbacks_placed(stack.runtime, callbacks, timeout=120.0):
+                print(line, file=out)
+        async with stack.http.get(f"{stack.base}/_sim/sms") as resp:
+            texts = await resp.json()
+        kinds = await stack.runtime.call_log.query(_sms_kinds)
+        print(f"texts sent to the simulated SMS provider: {len(texts)} ({kinds})", file=out)
         failed = [r for r in results if not r.ok]
         print(
             f"{len(results) - len(failed)} of {len(results)} calls completed as expected", file=out
@@ -176,6 +222,31 @@ async def run_demo(
         print(f"serving: app {stack.app_url}/api/calls; Ctrl-C to stop", file=out)
         await asyncio.Event().wait()
         return 0
+
+
+async def _callbacks_placed(runtime: Any, call_ids: list[str], timeout: float) -> list[str]:
+    """One line per callback once it is done or failed (or still open at the timeout)."""
+    book = runtime.callbacks.book
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    rows: list[Any] = []
+    while loop.time() < deadline:
+        rows = [await book.run(lambda s, c=c: s.get(c)) for c in call_ids]
+        if all(r is not None and r["state"] in ("done", "failed") for r in rows):
+            break
+        await asyncio.sleep(0.5)
+    lines = []
+    for call_id, row in zip(call_ids, rows, strict=True):
+        attempts = await book.run(lambda s, c=call_id: s.attempts(c))
+        tried = ", ".join(f"{a['attempt']}: {a['outcome'] or 'ringing'}" for a in attempts)
+        state = row["state"] if row is not None else "missing"
+        lines.append(f"  callback for {call_id}: {state} (attempts {tried or 'none yet'})")
+    return lines
+
+
+def _sms_kinds(store: Any) -> str:
+    rows = store.db.execute("SELECT kind, COUNT(*) FROM sms_outbox GROUP BY kind ORDER BY kind")
+    return ", ".join(f"{kind} {count}" for kind, count in rows) or "none"
 
 
 async def _wait_for_calls(runtime: Any, call_ids: list[str], timeout: float) -> None:

@@ -69,8 +69,13 @@ async def embedded(
     start: datetime,
     settings: Mapping[str, Any] | None = None,
     agent: AgentProfile | None = None,
+    agents: Mapping[str, AgentProfile] | None = None,
 ) -> AsyncIterator[Embedded]:
-    """Start both; ``speed`` > 1 runs simulated time (prompts, agents) faster."""
+    """Start both; ``speed`` > 1 runs simulated time (prompts, agents) faster.
+
+    ``agent`` is how every dialled person behaves, ``agents`` overrides it per endpoint.
+    Texts go to the simulator's stand-in SMS provider (``GET /_sim/sms`` lists them).
+    """
     agent = agent or AgentProfile(answer_after=2.0, talk_for=5.0)
     user, password = CREDENTIALS
     sim = Simulator(
@@ -80,6 +85,7 @@ async def embedded(
             time_scale=1.0 / speed,
             sound_roots=[PROMPT_SOUNDS],
             default_agent=agent,
+            agents=dict(agents or {}),
         )
     )
     port = await sim.start("127.0.0.1", 0)
@@ -91,6 +97,7 @@ async def embedded(
         first_digit_timeout=6.0 / speed,
         ring_timeout=30,
         caller_key="embedded-demo-key",  # simulated callers only; a force sets IVR_CALLER_KEY
+        sms_url=f"http://127.0.0.1:{port}/_sim/sms",
     ).with_overrides(**dict(settings or {}))
     app = build_app(app_settings, shifted_clock(start))
     runner = web.AppRunner(app)

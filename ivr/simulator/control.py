@@ -52,6 +52,7 @@ class SimControl:
         self.hub = hub
         self.requests = requests
         self.agents: dict[str, AgentProfile] = {}
+        self.texts: list[JsonObject] = []  # what the app sent to the simulated SMS provider
 
     def register(self, app: web.Application) -> None:
         r = app.router
@@ -65,6 +66,8 @@ class SimControl:
         r.add_post("/_sim/ws/drop", self.drop_sockets)
         r.add_get("/_sim/objects", self.objects)
         r.add_post("/_sim/agents", self.set_agent)
+        r.add_post("/_sim/sms", self.receive_sms)
+        r.add_get("/_sim/sms", self.list_sms)
 
     async def place_call(self, request: web.Request) -> web.Response:
         try:
@@ -167,6 +170,20 @@ class SimControl:
                 "tasks": len(engine.tasks),
             }
         )
+
+    async def receive_sms(self, request: web.Request) -> web.Response:
+        """A stand-in SMS provider (the app's [sms] url) so the demo's texts go somewhere."""
+        try:
+            body = await read_json(request)
+        except ValueError as exc:
+            return problem(400, f"invalid JSON body: {exc}", "invalid-json")
+        if not body.get("to") or not body.get("body"):
+            return problem(400, "'to' and 'body' are required", "invalid-sms")
+        self.texts.append(body)
+        return web.json_response({"id": f"sim-sms-{len(self.texts)}"}, status=201)
+
+    async def list_sms(self, request: web.Request) -> web.Response:
+        return web.json_response(self.texts)
 
     async def set_agent(self, request: web.Request) -> web.Response:
         try:

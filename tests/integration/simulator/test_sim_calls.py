@@ -71,3 +71,13 @@ async def test_three_hundred_concurrent_calls(client: SimClient) -> None:
     await client.wait_idle(within=30)
     assert sum(e["type"] == "StasisEnd" for e in stream.events) == 300
     await stream.close()
+
+
+async def test_the_stand_in_sms_provider_keeps_what_it_is_sent_and_refuses_half_a_text(
+    client: SimClient,
+) -> None:
+    sent = await client.sim("POST", "/sms", {"to": "+447700900123", "body": "hello"})
+    assert sent == {"id": "sim-sms-1"}
+    async with client.session.post(f"{client.base}/_sim/sms", json={"to": "+44"}) as resp:
+        assert resp.status == 400 and (await resp.json())["error_id"] == "invalid-sms"
+    assert await client.sim("GET", "/sms") == [{"to": "+447700900123", "body": "hello"}]
