@@ -79,7 +79,11 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     Path(settings.db_path).parent.mkdir(parents=True, exist_ok=True)
     sms = SmsService.from_settings(settings, clock=clock)
     # Texts only with a gateway: a link must not be promised that will never be sent.
-    texts = Texts(sms.outbox, settings.online_link) if settings.sms_url else None
+    texts = (
+        Texts(sms.outbox, settings.online_link, sms.survey.sensitivity)
+        if settings.sms_url
+        else None
+    )
     queues: QueueService | None = None
     callbacks: CallbackWorker | None = None
     if settings.agents:

@@ -297,6 +297,9 @@ def _validate(settings: Settings) -> None:
         value = getattr(settings, name)
         if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
             raise ConfigError(f"[queues] {name} must be a positive number, got {value!r}")
+    after = settings.abandoned_sms_after_s
+    if not isinstance(after, int | float) or isinstance(after, bool) or after < 0:
+        raise ConfigError(f"[queues] abandoned_sms_after_s must be seconds >= 0, got {after!r}")
     for name in ("repeat_calls", "nuisance_calls_per_day"):
         value = getattr(settings, name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:

@@ -19,7 +19,7 @@ from ivr.notify.texts import Texts
 from ivr.queues.service import QueueService
 from ivr.routing.model import DIRECTORY_PREFIX, Candidate, Decision, RoutingInputs
 from ivr.session.manager import Adoption
-from ivr.session.session import Prompts, Verb
+from ivr.session.session import CallSession, Prompts, Verb
 from ivr.verbs import Answer, Hangup, Play, StayConnected, Transfer
 from ivr.verbs.deflect import OfferLink
 from ivr.verbs.queue import CallbackDesk, QueueDial, WaitInQueue
@@ -236,11 +236,18 @@ class FlowBuilder:
             Hangup("no_one_available", outcome="unanswered"),
         ]
 
-    def _abandoned(self, call_id: str, number: str, waited_s: float) -> None:
+    def _abandoned(self, session: CallSession, waited_s: float) -> None:
         after = self.settings.abandoned_sms_after_s
         if self.texts is None or after <= 0 or waited_s < after:
             return
-        task = asyncio.get_running_loop().create_task(self.texts.abandoned(call_id, number))
+        task = asyncio.get_running_loop().create_task(
+            self.texts.abandoned(
+                session.call_id,
+                session.info.caller_number,
+                categories=frozenset(session.categories),
+                heard=tuple(session.heard),
+            )
+        )
         self._chores.add(task)
         task.add_done_callback(self._chores.discard)
 

@@ -63,7 +63,7 @@ def cmd_flag(args: argparse.Namespace) -> int:
         return 2
     history, pseudonym, _ = opened
     now = datetime.now(UTC)
-    with history.db.conn:
+    with history.db.atomic():
         history.set_flag(
             pseudonym,
             args.flag,
@@ -82,7 +82,7 @@ def cmd_unflag(args: argparse.Namespace) -> int:
     if opened is None:
         return 2
     history, pseudonym, _ = opened
-    with history.db.conn:
+    with history.db.atomic():
         cleared = history.clear_flag(pseudonym, args.flag, cleared_by=args.by, at=datetime.now(UTC))
     history.db.conn.close()
     if not cleared:

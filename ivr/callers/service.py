@@ -113,7 +113,7 @@ class CallerService:
         retried for a while on this worker thread rather than losing the call."""
         for attempt in range(WRITE_TRIES):
             try:
-                with history.db.conn:
+                with history.db.atomic():
                     history.record_call(pseudonym, call)
                 return
             except sqlite3.OperationalError:

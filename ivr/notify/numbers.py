@@ -76,6 +76,9 @@ def _kind(national: str) -> str:
     return "number outside the UK mobile ranges"
 
 
+_NOT_RUNG = frozenset({"personal number (070)", "pager number (076)"})
+
+
 def normalise_uk_callback(raw: str) -> str:
     """A number we may ring back, in national form (0…): UK geographic (01/02/03) or mobile.
 
@@ -92,8 +95,10 @@ def normalise_uk_callback(raw: str) -> str:
         compact = "0" + compact[4:]
     if not compact.isdigit() or not compact.startswith("0"):
         raise InvalidNumber(f"{raw!r} is not a UK phone number")
-    if not compact.startswith(("01", "02", "03", "07")) or compact.startswith(("070", "076")):
+    if not compact.startswith(("01", "02", "03", "07")) or _kind(compact) in _NOT_RUNG:
         raise InvalidNumber(f"{raw!r} is not a number we can ring back")
+    if compact.startswith("07") and len(compact) != 11:
+        raise InvalidNumber(f"{raw!r} has {len(compact)} digits; a UK mobile has 11 (07…)")
     if len(compact) not in (10, 11):
         raise InvalidNumber(f"{raw!r} has {len(compact)} digits; a UK number has 10 or 11")
     return compact

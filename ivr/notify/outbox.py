@@ -106,7 +106,7 @@ class OutboxStore:
         self._calls.close()
 
     def insert(self, row: Row) -> int:
-        with self.db.conn:
+        with self.db.atomic():
             cur = self.db.execute(
                 "INSERT INTO sms_outbox (reference, call_id, to_number, body, kind, created_at,"
                 " state, attempts, next_attempt_at, last_error, provider_id)"
@@ -118,7 +118,7 @@ class OutboxStore:
 
     def requeue_sending(self) -> int:
         """Rows a previous process left mid-send go back to the queue (at-least-once)."""
-        with self.db.conn:
+        with self.db.atomic():
             cur = self.db.execute(
                 "UPDATE sms_outbox SET state = 'queued',"
                 " last_error = 'interrupted by a restart; sent again' WHERE state = 'sending'"
@@ -127,7 +127,7 @@ class OutboxStore:
 
     def claim_next(self, now: str, expired_before: str) -> Row | None:
         """Mark the next due row ``sending`` and count the attempt, in one transaction."""
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 "UPDATE sms_outbox SET state = 'failed', last_error = 'expired: not sent in time'"
                 " WHERE state = 'queued' AND created_at < ?",
@@ -148,7 +148,7 @@ class OutboxStore:
         return self.get(int(row[0]))
 
     def mark_sent(self, row_id: int, provider_id: str, now: str) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 "UPDATE sms_outbox SET state = 'sent', provider_id = ?, sent_at = ?,"
                 " last_error = '' WHERE id = ?",
@@ -156,7 +156,7 @@ class OutboxStore:
             )
 
     def mark_retry(self, row_id: int, next_at: str, error: str) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 "UPDATE sms_outbox SET state = 'queued', next_attempt_at = ?, last_error = ?"
                 " WHERE id = ?",
@@ -164,7 +164,7 @@ class OutboxStore:
             )
 
     def mark_failed(self, row_id: int, error: str) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 "UPDATE sms_outbox SET state = 'failed', last_error = ? WHERE id = ?",
                 [error, row_id],

@@ -15,79 +15,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
-from collections.abc import Iterable
 
+from ivr.notify.sensitive import SENSITIVE_CUES, sensitive_categories
 from ivr.notify.survey import SurveyService
 from ivr.session.session import FinishedCall
 
 log = logging.getLogger(__name__)
+__all__ = ["SENSITIVE_CUES", "SURVEYED_OUTCOMES", "PostCallSurvey", "sensitive_categories"]
 
 SURVEYED_OUTCOMES = frozenset({"transferred"})
-
-# Words that put a call in a default-excluded category, whatever intent it was routed by.
-SENSITIVE_CUES: dict[str, tuple[str, ...]] = {
-    "domestic_abuse": (
-        "domestic",
-        "partner",
-        "husband",
-        "wife",
-        "boyfriend",
-        "girlfriend",
-        "my ex",
-        "ex partner",
-        "ex husband",
-        "ex wife",
-        "abusive",
-        "controlling",
-        "coercive",
-    ),
-    "sexual_offence": (
-        "rape",
-        "raped",
-        "sexual",
-        "sexually",
-        "indecent",
-        "indecently",
-        "groped",
-        "molested",
-        "flashed",
-    ),
-    "stalking_harassment": (
-        "stalk",
-        "stalked",
-        "stalker",
-        "stalking",
-        "harass",
-        "harassed",
-        "harassing",
-        "harassment",
-        "following me",
-        "keeps following",
-    ),
-    "child_abuse": (
-        "child abuse",
-        "abused",
-        "abusing",
-        "grooming",
-        "groomed",
-        "neglect",
-        "neglected",
-    ),
-}
-
-_WORD = re.compile(r"[a-z]+")
-
-
-def sensitive_categories(texts: Iterable[str]) -> set[str]:
-    """The SENSITIVE_CUES categories any of ``texts`` mentions (whole words, any case)."""
-    found: set[str] = set()
-    for text in texts:
-        padded = f" {' '.join(_WORD.findall(text.lower()))} "
-        for category, cues in SENSITIVE_CUES.items():
-            if any(f" {cue} " in padded for cue in cues):
-                found.add(category)
-    return found
 
 
 class PostCallSurvey:
@@ -102,21 +38,22 @@ class PostCallSurvey:
             return
         if call.dialled == "callback":
             return
-        categories = set(call.categories) | sensitive_categories(call.heard)
         task = asyncio.create_task(
-            self._offer(call.call_id, call.caller_number, categories),
+            self._offer(call),
             name=f"call:{call.call_id}:survey",
         )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _offer(self, call_id: str, number: str, categories: set[str]) -> None:
+    async def _offer(self, call: FinishedCall) -> None:
         try:
-            offer = await self.survey.offer(call_id, number, categories)
+            offer = await self.survey.offer(
+                call.call_id, call.caller_number, call.categories, call.heard
+            )
         except Exception:
-            log.exception("call %s: survey not queued", call_id)
+            log.exception("call %s: survey not queued", call.call_id)
             return
-        log.info("call %s: survey %s %s", call_id, offer.outcome, offer.reason)
+        log.info("call %s: survey %s %s", call.call_id, offer.outcome, offer.reason)
 
     async def close(self) -> None:
         """Let surveys being stored finish (the outbox closes after this)."""

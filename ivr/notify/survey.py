@@ -37,6 +37,7 @@ from aiohttp import web
 from ivr.config import DEFAULT_SURVEY_EXCLUDED
 from ivr.notify.numbers import InvalidNumber, normalise_uk_mobile
 from ivr.notify.outbox import Clock, OutboxDown, OutboxStore, SmsOutbox, iso, utc_now
+from ivr.notify.sensitive import Sensitivity
 from ivr.store.db import Row
 
 log = logging.getLogger(__name__)
@@ -83,11 +84,6 @@ def parse_reply(text: str) -> SurveyReply:
     return SurveyReply((raw[0], raw[1], raw[2]), comment)
 
 
-def normalise_category(name: str) -> str:
-    """ "Domestic abuse", "domestic-abuse" and "DOMESTIC_ABUSE" are one category."""
-    return re.sub(r"[\s\-]+", "_", name.strip().lower())
-
-
 SurveyOutcome = Literal["queued", "excluded", "not-mobile", "already-sent"]
 
 
@@ -117,17 +113,23 @@ class SurveyService:
         clock: Clock = utc_now,
     ) -> None:
         self._outbox = outbox
-        self.excluded = frozenset(normalise_category(c) for c in excluded)
+        self.sensitivity = Sensitivity(excluded)
+        self.excluded = self.sensitivity.excluded
         self._text = text
         self._clock = clock
 
-    def excluded_by(self, categories: Iterable[str]) -> list[str]:
+    def excluded_by(self, categories: Iterable[str], heard: Iterable[str] = ()) -> list[str]:
         """The call's categories that forbid a survey (empty: a survey may be sent)."""
-        return sorted({normalise_category(c) for c in categories} & self.excluded)
+        return self.sensitivity.blocked(categories, heard)
 
-    async def offer(self, call_id: str, number: str, categories: Iterable[str]) -> SurveyOffer:
-        """Queue the survey for a finished call unless excluded, not a mobile or already sent."""
-        blocked = self.excluded_by(categories)
+    async def offer(
+        self, call_id: str, number: str, categories: Iterable[str], heard: Iterable[str] = ()
+    ) -> SurveyOffer:
+        """Queue the survey for a finished call unless excluded, not a mobile or already sent.
+
+        ``heard``: what the caller said (every alternative), checked for sensitive topics.
+        """
+        blocked = self.excluded_by(categories, heard)
         if blocked:
             log.info("survey for %s not sent: excluded category %s", call_id, ", ".join(blocked))
             return SurveyOffer("excluded", reason=f"excluded category: {', '.join(blocked)}")
@@ -185,7 +187,7 @@ def _find_survey(store: OutboxStore, number: str, reference: str | None, since: 
 
 
 def _save_response(store: OutboxStore, row: Row) -> int:
-    with store.db.conn:
+    with store.db.atomic():
         store.db.execute(
             "INSERT INTO survey_responses (outbox_id, call_id, q1_overall, q2_time_to_answer,"
             " q3_dealt_with, comment, received_at) VALUES (:outbox_id, :call_id, :q1_overall,"

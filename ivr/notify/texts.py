@@ -10,11 +10,14 @@ offered; see ``can_text``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from ivr.config import DEFAULT_SURVEY_EXCLUDED
 from ivr.notify.numbers import InvalidNumber, normalise_uk_mobile
 from ivr.notify.outbox import SmsOutbox
+from ivr.notify.sensitive import Sensitivity
 
 log = logging.getLogger(__name__)
 UK = ZoneInfo("Europe/London")
@@ -46,15 +49,30 @@ def can_text(number: str) -> bool:
 
 
 class Texts:
-    def __init__(self, outbox: SmsOutbox, link: str) -> None:
+    def __init__(
+        self, outbox: SmsOutbox, link: str, sensitivity: Sensitivity | None = None
+    ) -> None:
+        """``sensitivity``: calls in these categories get no unasked-for text (abandoned)."""
         self.outbox = outbox
         self.link = link
+        self.sensitivity = sensitivity or Sensitivity(DEFAULT_SURVEY_EXCLUDED)
 
     async def online_link(self, call_id: str, number: str) -> bool:
         """The deflection text; True once it is stored (the caller may be told it is sent)."""
         return await self._send(number, LINK_TEXT.format(link=self.link), "deflection", call_id)
 
-    async def abandoned(self, call_id: str, number: str) -> bool:
+    async def abandoned(
+        self,
+        call_id: str,
+        number: str,
+        categories: Iterable[str] = (),
+        heard: Iterable[str] = (),
+    ) -> bool:
+        """The caller gave up waiting; never when the call was about a sensitive topic."""
+        blocked = self.sensitivity.blocked(categories, heard)
+        if blocked:
+            log.info("call %s: no abandoned-call text: %s", call_id, ", ".join(blocked))
+            return False
         body = ABANDONED_TEXT.format(link=self.link)
         return await self._send(number, body, "abandoned-callback-offer", call_id)
 

@@ -70,7 +70,7 @@ class BookStore:
     def accept(self, entry: QueueEntry, now: float) -> None:
         cb = entry.callback
         assert cb is not None
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 "INSERT OR REPLACE INTO callbacks (call_id, queue, priority, joined_at, seq, flags,"
                 " intent, number, accepted_at, promised_by, attempts, ready_at, state, outcome,"
@@ -108,7 +108,7 @@ class BookStore:
     def begin_attempt(
         self, call_id: str, attempt: int, agent_id: str, channel_id: str, now: float
     ) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             cur = self.db.execute(
                 "UPDATE callbacks SET state = ?, attempts = ?, updated_at = ?"
                 " WHERE call_id = ? AND state = ? AND attempts = ?",
@@ -135,10 +135,10 @@ class BookStore:
         attempts: int | None = None,
     ) -> None:
         """``attempts``: set the count back (an attempt that never rang the caller)."""
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 "UPDATE callback_attempts SET outcome = ?, ended_at = ?, detail = ?"
-                " WHERE call_id = ? AND attempt = ?",
+                " WHERE call_id = ? AND attempt = ? AND outcome = 'placing'",
                 [outcome, now, detail, call_id, attempt],
             )
             # A finished callback keeps no phone number.
@@ -154,7 +154,7 @@ class BookStore:
                 )
 
     def mark_late_sms(self, call_id: str, now: float) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 "UPDATE callbacks SET late_sms = 1, updated_at = ? WHERE call_id = ?",
                 [now, call_id],

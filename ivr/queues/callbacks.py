@@ -213,7 +213,7 @@ class CallbackWorker:
         attempts = await self.book.run(lambda s: s.attempts(entry.call_id))
         last = attempts[-1] if attempts else None
         channel_id = last["channel_id"] if last else ""
-        live = await self.calls.exists(channel_id) if channel_id else False
+        live = await self._still_up(channel_id) if channel_id else False
         now = self.service.clock()
         if live:
             # Still talking (the manager has adopted the conversation): that is an answer.
@@ -228,6 +228,16 @@ class CallbackWorker:
         ready = now + self.service.config.callback.backoff(max(1, cb.attempts))
         await self._record(entry.call_id, cb.attempts, "interrupted", now, WAITING, ready_at=ready)
         return replace(entry, callback=replace(cb, ready_at=ready))
+
+    async def _still_up(self, channel_id: str) -> bool:
+        """Ask ARI a few times before taking "cannot tell" as gone (then retried after backoff)."""
+        for pause in (0.5, 1.0, 2.0):
+            live = await self.calls.exists(channel_id)
+            if live is not None:
+                return live
+            await asyncio.sleep(pause)
+        log.warning("callback channel %s: ARI cannot say if it is up; taken as gone", channel_id)
+        return False
 
     async def run(self) -> None:
         """The tick: due retries dispatched, missed promises told by SMS."""

@@ -179,7 +179,7 @@ class QueueService:
             if self.placer is None:
                 log.error("callback %s due but no worker: kept in place", action.entry.call_id)
                 self.engine.agent_missed(action, self.clock())
-                self._free_later(action.agent_id, self.away_s)
+                self._later(action.agent_id, self.away_s, self._back_from_away, action.agent_id)
                 return
             self.placer.place(action)
             return

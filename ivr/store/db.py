@@ -225,12 +225,28 @@ def _m5_callbacks(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m6_callback_rings(db: sqlite_utils.Database) -> None:
+    """A callback whose agent did not answer is rung again as the same caller attempt.
+
+    The caller's attempt count is guarded by ``callbacks.attempts`` (compare-and-set in
+    ``begin_attempt``); each ring is a row of its own, unique by its channel id.
+    """
+    db.execute("DROP INDEX IF EXISTS idx_callback_attempts_call_id_attempt")
+    db["callback_attempts"].create_index(  # type: ignore[union-attr]
+        ["call_id", "attempt"], if_not_exists=True
+    )
+    db["callback_attempts"].create_index(  # type: ignore[union-attr]
+        ["channel_id"], unique=True, if_not_exists=True
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
     _m3_caller_history,
     _m4_sms_outbox,
     _m5_callbacks,
+    _m6_callback_rings,
 )
 
 
@@ -249,8 +265,8 @@ class CallStore:
     def migrate(self) -> int:
         """Apply the migrations this database has not seen; return the schema version.
 
-        SQLite commits DDL step by step here, so every step is written to be re-run
-        (IF NOT EXISTS): a crash half-way through a migration must not stop the next start.
+        Each step and its version row commit together; the steps are still written to
+        be re-run (IF NOT EXISTS), as databases migrated before that was so may hold half.
         """
         table = self.db["schema_migrations"]
         if not table.exists():
@@ -259,7 +275,7 @@ class CallStore:
         for version, step in enumerate(MIGRATIONS, start=1):
             if version in done:
                 continue
-            with self.db.conn:
+            with self.db.atomic():
                 step(self.db)
                 self.db["schema_migrations"].insert(  # type: ignore[union-attr]
                     {"version": version, "applied_at": _now_iso()}

@@ -160,7 +160,7 @@ class SqliteCallLog:
 
     def _apply_sync(self, store: CallStore, writes: list[_Write]) -> None:
         """One transaction; a record that is bad in itself is counted and skipped."""
-        with store.db.conn:
+        with store.db.atomic():
             for write in writes:
                 try:
                     write(store)

@@ -44,8 +44,8 @@ class CallbackDesk(Protocol):
     async def accept(self, call_id: str, number: str) -> QueueEntry: ...
 
 
-# (call id, caller number, seconds waited): e.g. text an abandoning caller (ivr.flows).
-OnAbandoned = Callable[[str, str, float], None]
+# (the call, seconds waited): e.g. text an abandoning caller (ivr.flows).
+OnAbandoned = Callable[[CallSession, float], None]
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,8 @@ class WaitInQueue(VerbBase):
         try:
             return await self._hold(session, ticket)
         except CallerGone:
+            if session.outcome == "callback":
+                raise  # hung up during "thank you": the callback holds their place now
             gone = self.service.leave(session.call_id)
             if gone is not None:
                 session.record(
@@ -139,7 +141,7 @@ class WaitInQueue(VerbBase):
                     waited_s=round(gone.waited_s, 1),
                 )
                 if self.on_abandoned is not None:
-                    self.on_abandoned(session.call_id, session.info.caller_number, gone.waited_s)
+                    self.on_abandoned(session, gone.waited_s)
             raise
         finally:
             self.service.served(session.call_id)

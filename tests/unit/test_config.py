@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ivr.config import ConfigError, load_settings
+from ivr.config import AgentSpec, ConfigError, load_settings, parse_agents
 
 
 def test_environment_overrides_the_file_and_the_password_stays_out_of_repr(tmp_path: Path) -> None:
@@ -54,3 +54,104 @@ def test_a_missing_file_is_a_config_error(tmp_path: Path) -> None:
 def test_credentials_in_the_ari_url_are_refused_so_they_never_reach_a_log(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="IVR_ARI_PASSWORD"):
         load_settings(None, env={"IVR_ARI_URL": "http://user:secret@127.0.0.1:8088"})
+
+
+def test_agents_name_their_endpoint_and_the_queues_they_answer(tmp_path: Path) -> None:
+    cfg = tmp_path / "ivr.toml"
+    cfg.write_text(
+        "[agents]\n"
+        'rc-1 = { endpoint = "PJSIP/rc-1", queues = ["rc"] }\n'
+        'fcr-1 = { endpoint = "PJSIP/fcr-1", queues = ["fcr", "rc"] }\n'
+    )
+    settings = load_settings(cfg, env={})
+    assert settings.agents == {
+        "rc-1": AgentSpec("PJSIP/rc-1", ("rc",)),
+        "fcr-1": AgentSpec("PJSIP/fcr-1", ("fcr", "rc")),
+    }
+    assert load_settings(None, env={}).agents == {}
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (["rc-1"], "maps agent ids"),
+        ({"rc-1": "PJSIP/rc-1"}, "'rc-1' needs an endpoint"),
+        ({"rc-1": {"queues": ["rc"]}}, "needs an endpoint like PJSIP/rc-1"),
+        ({"rc-1": {"endpoint": "", "queues": ["rc"]}}, "needs an endpoint"),
+        ({"rc-1": {"endpoint": "rc-1", "queues": ["rc"]}}, "needs an endpoint"),
+        ({"rc-1": {"endpoint": 5, "queues": ["rc"]}}, "needs an endpoint"),
+        ({"rc-1": {"endpoint": "PJSIP/rc-1"}}, "'rc-1' needs a list of queues"),
+        ({"rc-1": {"endpoint": "PJSIP/rc-1", "queues": []}}, "needs a list of queues"),
+        ({"rc-1": {"endpoint": "PJSIP/rc-1", "queues": "rc"}}, "needs a list of queues"),
+        ({"rc-1": {"endpoint": "PJSIP/rc-1", "queues": ["rc", ""]}}, "needs a list of queues"),
+        ({"rc-1": {"endpoint": "PJSIP/rc-1", "queues": [1]}}, "needs a list of queues"),
+        (
+            {"rc-1": {"endpoint": "PJSIP/rc-1", "queues": ["rc"], "skill": 3}},
+            r"unknown keys \['skill'\]",
+        ),
+    ],
+)
+def test_badly_shaped_agents_are_refused_naming_the_agent(body: object, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        parse_agents(body, "ivr.toml")
+    assert str(caught.value).startswith("ivr.toml: ")
+
+
+def test_an_agents_key_that_is_not_a_table_is_refused(tmp_path: Path) -> None:
+    cfg = tmp_path / "ivr.toml"
+    cfg.write_text("agents = 5\n")
+    with pytest.raises(ConfigError, match=r"\[agents\] maps agent ids"):
+        load_settings(cfg, env={})
+
+
+def test_queue_settings_come_from_the_file(tmp_path: Path) -> None:
+    cfg = tmp_path / "ivr.toml"
+    cfg.write_text(
+        "[queues]\n"
+        "announce_every = 45\n"
+        "agent_away_s = 20.5\n"
+        'callback_first = "caller"\n'
+        'callback_dial = "PJSIP/{number}@trunk"\n'
+        "callback_ring_timeout = 30\n"
+    )
+    settings = load_settings(cfg, env={})
+    assert (settings.queue_announce_every, settings.agent_away_s) == (45, 20.5)
+    assert settings.callback_first == "caller"
+    assert settings.callback_dial == "PJSIP/{number}@trunk"
+    assert settings.callback_ring_timeout == 30
+    assert load_settings(None, env={}).callback_first == "agent"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("callback_first = 'both'", "callback_first must be agent or caller, not 'both'"),
+        ("callback_first = 'Agent'", "callback_first must be agent or caller"),
+        ("callback_dial = 'Local/s@ivr-callback'", r"callback_dial must contain \{number\}"),
+        ("announce_every = 0", "queue_announce_every must be a positive number"),
+        ("agent_away_s = -1", "agent_away_s must be a positive number"),
+        ("agent_away_s = '60'", "agent_away_s must be a positive number"),
+        ("callback_ring_timeout = true", "callback_ring_timeout must be a positive number"),
+        ("wrap_up = 10", r"unknown key 'wrap_up' in \[queues\]"),
+    ],
+)
+def test_bad_queue_settings_are_refused(tmp_path: Path, text: str, message: str) -> None:
+    cfg = tmp_path / "ivr.toml"
+    cfg.write_text(f"[queues]\n{text}\n")
+    with pytest.raises(ConfigError, match=message):
+        load_settings(cfg, env={})
+
+
+@pytest.mark.parametrize(("text", "expected"), [("", True), ("survey = false", False)])
+def test_the_survey_can_be_turned_off(tmp_path: Path, text: str, expected: bool) -> None:
+    cfg = tmp_path / "ivr.toml"
+    cfg.write_text(f"[sms]\n{text}\n")
+    assert load_settings(cfg, env={}).sms_survey is expected
+
+
+@pytest.mark.parametrize("value", ["'yes'", "'false'", "1", "0"])
+def test_the_survey_switch_must_be_true_or_false(tmp_path: Path, value: str) -> None:
+    cfg = tmp_path / "ivr.toml"
+    cfg.write_text(f"[sms]\nsurvey = {value}\n")
+    with pytest.raises(ConfigError, match=r"\[sms\] survey must be true or false"):
+        load_settings(cfg, env={})

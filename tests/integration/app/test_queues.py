@@ -41,9 +41,7 @@ def rules_dir(tmp_path: Path, queues_yaml: str = QUEUES_YAML) -> Path:
     return target
 
 
-def queue_settings(
-    tmp_path: Path, queues_yaml: str = QUEUES_YAML, **extra: Any
-) -> dict[str, Any]:
+def queue_settings(tmp_path: Path, queues_yaml: str = QUEUES_YAML, **extra: Any) -> dict[str, Any]:
     return {
         "rules_dir": rules_dir(tmp_path, queues_yaml),
         "agents": {
@@ -230,3 +228,28 @@ async def test_a_long_resolution_centre_wait_reaches_the_rules_which_offer_a_cal
         assert "callback" in routed["offers"]
         for call in (caller, busy):
             await hang_up(stack, call)
+
+
+async def test_hanging_up_during_thank_you_keeps_the_callback(tmp_path: Path) -> None:
+    agents = {"PJSIP/fcr-1": talking(2.0)}
+    async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
+        busy = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+        await until_event(stack, busy, "connected")
+        caller = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+        await until_event(stack, caller, "callback-offered")
+        await stack.sim_post(f"/_sim/calls/{caller}/dtmf", {"digits": "1"})
+        await until_event(stack, caller, "callback-number-asked")
+        await stack.sim_post(f"/_sim/calls/{caller}/dtmf", {"digits": "1"})
+        await until_event(stack, caller, "callback-accepted")
+        await hang_up(stack, caller)
+        row = await stack.call_row(caller)
+        assert row["outcome"] == "callback"
+        assert not await has_event(stack, caller, "queue-abandoned")
+        book = stack.runtime.callbacks
+        assert book is not None
+
+        async def done() -> bool:
+            got = await book.book.run(lambda s: s.get(caller))
+            return got is not None and got["state"] == "done"
+
+        await until(done, timeout=20)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from ivr.notify.outbox import RetryPolicy, SmsOutbox, backoff_delay
-from ivr.notify.survey import ReplyError, SurveyService, normalise_category, parse_reply
+from ivr.notify.sensitive import normalise_category
+from ivr.notify.survey import ReplyError, SurveyService, parse_reply
 
 
 @pytest.mark.parametrize(

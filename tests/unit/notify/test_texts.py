@@ -1,0 +1,100 @@
+"""Texts: what the app texts callers goes through the outbox, and never breaks a call."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from ivr.notify.outbox import OutboxStore, SmsOutbox
+from ivr.notify.texts import Texts
+
+LINK = "https://example.police.uk/report"
+MOBILE = "07700 900123"
+
+
+@pytest.fixture
+async def outbox(tmp_path: Path) -> AsyncIterator[SmsOutbox]:
+    box = SmsOutbox(str(tmp_path / "sms.db"))
+    await box.open()
+    try:
+        yield box
+    finally:
+        await box.close()
+
+
+async def stored(outbox: SmsOutbox) -> list[tuple[str, str, str, str]]:
+    def read(store: OutboxStore) -> list[tuple[str, str, str, str]]:
+        rows = store.db.execute(
+            "SELECT kind, call_id, to_number, body FROM sms_outbox ORDER BY id"
+        ).fetchall()
+        return [(str(k), str(c), str(n), str(b)) for k, c, n, b in rows]
+
+    return await outbox.run(read)
+
+
+async def test_each_text_is_stored_with_its_kind_and_call(outbox: SmsOutbox) -> None:
+    texts = Texts(outbox, LINK)
+    promised = datetime(2024, 7, 1, 12, 0, tzinfo=UTC).timestamp()
+    assert await texts.online_link("c1", MOBILE)
+    assert await texts.abandoned("c2", MOBILE)
+    assert await texts.callback_missed("c3", MOBILE, 3)
+    assert await texts.callback_late("c4", MOBILE, promised)
+    rows = await stored(outbox)
+    assert [(kind, call_id, to) for kind, call_id, to, _ in rows] == [
+        ("deflection", "c1", "+447700900123"),
+        ("abandoned-callback-offer", "c2", "+447700900123"),
+        ("callback-update", "c3", "+447700900123"),
+        ("callback-update", "c4", "+447700900123"),
+    ]
+    bodies = [body for *_, body in rows]
+    assert all(LINK in body for body in bodies)
+    assert "3 times" in bodies[2]
+    assert "by 13:00" in bodies[3]  # 12:00 UTC is 13:00 in London in July (BST)
+
+
+@pytest.mark.parametrize("number", ["01632 960123", "0800 123456", "withheld", "", "+33612345678"])
+async def test_a_number_that_cannot_take_a_text_is_not_texted(
+    outbox: SmsOutbox, number: str
+) -> None:
+    texts = Texts(outbox, LINK)
+    assert not await texts.online_link("c1", number)
+    assert not await texts.abandoned("c1", number)
+    assert not await texts.callback_missed("c1", number, 3)
+    assert not await texts.callback_late("c1", number, 0.0)
+    assert await outbox.counts() == {}
+
+
+async def test_texts_never_raise_when_the_outbox_is_closed(tmp_path: Path) -> None:
+    never_opened = SmsOutbox(str(tmp_path / "a.db"))
+    closed = SmsOutbox(str(tmp_path / "b.db"))
+    await closed.open()
+    await closed.close()
+    try:
+        for box in (never_opened, closed):
+            texts = Texts(box, LINK)
+            assert not await texts.online_link("c1", MOBILE)
+            assert not await texts.abandoned("c1", MOBILE)
+            assert not await texts.callback_missed("c1", MOBILE, 3)
+            assert not await texts.callback_late("c1", MOBILE, 0.0)
+    finally:
+        await never_opened.close()
+
+
+@pytest.mark.parametrize(
+    ("categories", "heard"),
+    [
+        (("domestic_abuse",), ()),
+        (("report_crime",), ("he keeps following me home",)),
+    ],
+)
+async def test_an_abandoned_call_about_a_sensitive_topic_gets_no_text(
+    outbox: SmsOutbox, categories: tuple[str, ...], heard: tuple[str, ...]
+) -> None:
+    texts = Texts(outbox, LINK)
+    assert not await texts.abandoned("c1", MOBILE, categories, heard)
+    assert await outbox.counts() == {}
+    assert await texts.abandoned("c2", MOBILE, ("report_crime",), ("my bike was stolen",))
+    assert await outbox.counts() == {"queued": 1}

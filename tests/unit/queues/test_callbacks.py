@@ -1,0 +1,360 @@
+"""CallbackWorker: each callback placed once per attempt, retried, finished, or recovered."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ivr.config import AgentSpec
+from ivr.notify.outbox import OutboxStore, SmsOutbox
+from ivr.notify.texts import Texts
+from ivr.queues.book import CallbackBook
+from ivr.queues.callbacks import CallbackWorker
+from ivr.queues.model import (
+    AgentState,
+    Callback,
+    CallbackSettings,
+    Priority,
+    QueueEntry,
+    QueuesConfig,
+)
+from ivr.queues.service import QueueService
+
+from .conftest import small_config
+
+MOBILE = "07700900123"
+AWAY_S = 0.05
+BACKOFF_S = 100.0
+
+
+class Clock:
+    def __init__(self, now: float = 10_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class FakeCalls:
+    """CallbackCalls: answers with the next scripted outcome; ``live`` channels exist."""
+
+    outcomes: list[str] = field(default_factory=list)
+    live: set[str] = field(default_factory=set)
+    runs: list[tuple[str, str, str, str]] = field(default_factory=list)
+    asked: list[str] = field(default_factory=list)
+
+    async def run(self, channel_id: str, agent_endpoint: str, number: str, queue: str) -> str:
+        self.runs.append((channel_id, agent_endpoint, number, queue))
+        return self.outcomes.pop(0)
+
+    async def exists(self, channel_id: str) -> bool | None:
+        self.asked.append(channel_id)
+        return channel_id in self.live
+
+
+@dataclass
+class Rig:
+    clock: Clock
+    service: QueueService
+    book: CallbackBook
+    calls: FakeCalls
+    outbox: SmsOutbox
+    worker: CallbackWorker
+
+
+def worker_config() -> QueuesConfig:
+    callback = CallbackSettings(max_attempts=2, retry_backoff_s=(BACKOFF_S,), hold_off_s=0.0)
+    return replace(small_config(), callback=callback)
+
+
+@pytest.fixture
+async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
+    clock = Clock()
+    service = QueueService(
+        worker_config(), {"a1": AgentSpec("PJSIP/rc-1", ("rc",))}, away_s=AWAY_S, clock=clock
+    )
+    path = str(tmp_path / "calls.db")
+    book = CallbackBook(path)
+    await book.open()
+    outbox = SmsOutbox(path)
+    await outbox.open()
+    calls = FakeCalls()
+    worker = CallbackWorker(
+        service, book, calls, Texts(outbox, "https://example.police.uk/"), tick_s=0.01
+    )
+    try:
+        yield Rig(clock, service, book, calls, outbox, worker)
+    finally:
+        await worker.close()
+        service.close()
+        await book.close()
+        await outbox.close()
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 1.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.005)
+
+
+async def settle() -> None:
+    await asyncio.sleep(0.02)
+
+
+async def row(rig: Rig, call_id: str = "c1") -> dict[str, Any]:
+    found = await rig.book.run(lambda s: s.get(call_id))
+    assert found is not None
+    return found
+
+
+async def attempts(rig: Rig, call_id: str = "c1") -> list[dict[str, Any]]:
+    return await rig.book.run(lambda s: s.attempts(call_id))
+
+
+def state_is(rig: Rig, state: str, outcome: str | None = None) -> Callable[[], Awaitable[bool]]:
+    async def check() -> bool:
+        r = await row(rig)
+        return bool(r["state"] == state and (outcome is None or r["outcome"] == outcome))
+
+    return check
+
+
+async def texts(rig: Rig) -> list[tuple[str, str, str]]:
+    def read(store: OutboxStore) -> list[tuple[str, str, str]]:
+        rows = store.db.execute("SELECT kind, call_id, body FROM sms_outbox ORDER BY id")
+        return [(str(k), str(c), str(b)) for k, c, b in rows.fetchall()]
+
+    return await rig.outbox.run(read)
+
+
+async def book_callback(rig: Rig, call_id: str = "c1") -> QueueEntry:
+    """A caller waits (the agent is busy) and accepts a callback."""
+    rig.service.engine.agent_busy("a1", rig.clock())
+    _, ticket = rig.service.join(QueueEntry(call_id, "rc", Priority.NORMAL, rig.clock()))
+    assert ticket is not None
+    return await rig.worker.accept(call_id, MOBILE)
+
+
+def free_agent(rig: Rig) -> None:
+    rig.service.agent_done("a1", "rc")
+
+
+def agent_state(rig: Rig) -> AgentState | None:
+    agents = rig.service.engine.agents()
+    return agents[0].state if agents else None
+
+
+def waiting_entry(
+    call_id: str, joined_at: float, *, seq: int, attempts: int = 0, ready_at: float = 0.0
+) -> QueueEntry:
+    callback = Callback(MOBILE, joined_at + 60, joined_at + 3600, attempts, ready_at)
+    return QueueEntry(call_id, "rc", Priority.NORMAL, joined_at, seq=seq, callback=callback)
+
+
+async def test_an_accepted_callback_is_in_the_book_before_the_caller_is_thanked(rig: Rig) -> None:
+    entry = await book_callback(rig)
+    assert entry.callback is not None
+    r = await row(rig)
+    assert (r["state"], r["number"], r["attempts"]) == ("waiting", MOBILE, 0)
+    assert r["promised_by"] == entry.callback.promised_by
+    assert rig.service.engine.entry("c1").virtual
+
+
+async def test_a_callback_that_cannot_be_stored_leaves_the_caller_holding_in_place(
+    rig: Rig, tmp_path: Path
+) -> None:
+    closed = CallbackBook(str(tmp_path / "other.db"))  # never opened: every write fails
+    worker = CallbackWorker(rig.service, closed, rig.calls, None)
+    rig.service.engine.agent_busy("a1", rig.clock())
+    for i, call_id in enumerate(("c0", "c1", "c2")):
+        rig.service.join(QueueEntry(call_id, "rc", Priority.NORMAL, rig.clock() + i))
+    with pytest.raises(RuntimeError, match="not open"):
+        await worker.accept("c1", MOBILE)
+    await closed.close()
+    assert not rig.service.engine.entry("c1").virtual
+    assert rig.service.position("c1") == 2
+
+
+async def test_an_answered_callback_is_done_and_forgets_the_number(rig: Rig) -> None:
+    rig.calls.outcomes = ["answered"]
+    await book_callback(rig)
+    free_agent(rig)
+    await eventually(state_is(rig, "done"))
+    r = await row(rig)
+    assert (r["outcome"], r["attempts"], r["number"]) == ("answered", 1, "")
+    (attempt,) = await attempts(rig)
+    assert (attempt["outcome"], attempt["detail"], attempt["agent_id"]) == (
+        "answered",
+        "kept",
+        "a1",
+    )
+    assert rig.calls.runs == [(attempt["channel_id"], "PJSIP/rc-1", MOBILE, "rc")]
+    assert rig.worker.placed == 1
+    assert rig.service.engine.waiting("rc") == 0
+    await eventually(lambda: _true(agent_state(rig) is AgentState.FREE))
+    assert await texts(rig) == []
+
+
+async def _true(value: bool) -> bool:
+    return value
+
+
+async def test_a_callback_answered_after_its_promised_time_is_recorded_as_late(
+    rig: Rig,
+) -> None:
+    rig.calls.outcomes = ["answered"]
+    entry = await book_callback(rig)
+    assert entry.callback is not None
+    rig.clock.now = entry.callback.promised_by + 1
+    free_agent(rig)
+    await eventually(state_is(rig, "done"))
+    assert (await attempts(rig))[0]["detail"] == "late"
+
+
+async def test_no_answer_is_retried_after_the_backoff_then_failed_with_a_text(rig: Rig) -> None:
+    rig.calls.outcomes = ["no-answer", "busy"]
+    await book_callback(rig)
+    free_agent(rig)
+    await eventually(state_is(rig, "waiting", "no-answer"))
+    first_try = rig.clock()
+    r = await row(rig)
+    assert (r["attempts"], r["ready_at"], r["number"]) == (1, first_try + BACKOFF_S, MOBILE)
+    retry = rig.service.engine.entry("c1")
+    assert retry.callback is not None and retry.callback.attempts == 1
+    assert rig.service.position("c1") == 1
+    await settle()
+    assert len(rig.calls.runs) == 1  # the agent is free again, but the backoff has not passed
+    rig.clock.now = first_try + BACKOFF_S
+    rig.service.dispatch()
+    await eventually(state_is(rig, "failed"))
+    r = await row(rig)
+    assert (r["outcome"], r["attempts"], r["number"]) == ("busy", 2, "")
+    tried = await attempts(rig)
+    assert [(a["attempt"], a["outcome"]) for a in tried] == [(1, "no-answer"), (2, "busy")]
+    assert [run[0] for run in rig.calls.runs] == [a["channel_id"] for a in tried]
+    ((kind, call_id, body),) = await texts(rig)
+    assert (kind, call_id) == ("callback-update", "c1") and "2 times" in body
+    assert rig.service.engine.waiting("rc") == 0
+
+
+async def test_an_agent_who_did_not_answer_costs_the_caller_no_attempt(rig: Rig) -> None:
+    rig.calls.outcomes = ["agent-no-answer"]
+    await book_callback(rig)
+    free_agent(rig)
+    await eventually(state_is(rig, "waiting", "agent-no-answer"))
+    r = await row(rig)
+    assert (r["attempts"], r["number"]) == (0, MOBILE)
+    kept = rig.service.engine.entry("c1")
+    assert kept.callback is not None and kept.callback.attempts == 0
+    assert rig.service.position("c1") == 1
+    assert rig.service.engine.agents() == []  # the agent is away, not given the next caller
+    assert await texts(rig) == []
+
+
+async def test_after_the_agent_did_not_answer_the_callback_is_placed_again(rig: Rig) -> None:
+    rig.calls.outcomes = ["agent-no-answer", "answered"]
+    await book_callback(rig)
+    free_agent(rig)
+    await eventually(state_is(rig, "waiting", "agent-no-answer"))
+    await eventually(state_is(rig, "done"), timeout=AWAY_S * 8)
+    assert len(rig.calls.runs) == 2
+
+
+async def test_an_attempt_another_process_began_is_not_placed_again(rig: Rig) -> None:
+    await book_callback(rig)
+    now = rig.clock()
+    await rig.book.run(lambda s: s.begin_attempt("c1", 1, "a9", "cb-other-1", now))
+    free_agent(rig)
+    await settle()
+    await eventually(lambda: _true(agent_state(rig) is AgentState.FREE))
+    assert rig.calls.runs == [] and rig.worker.placed == 0
+    assert [a["channel_id"] for a in await attempts(rig)] == ["cb-other-1"]
+
+
+async def test_start_puts_waiting_callbacks_back_in_their_own_places(rig: Rig) -> None:
+    later = rig.clock() + 5000
+    early = waiting_entry("early", rig.clock() - 900, seq=3, ready_at=later)
+    late = waiting_entry("late", rig.clock() - 600, seq=9, ready_at=later)
+    await rig.book.run(lambda s: s.accept(late, 0.0))
+    await rig.book.run(lambda s: s.accept(early, 0.0))
+    rig.service.engine.agent_busy("a1", rig.clock())
+    assert await rig.worker.start() == 2
+    rig.service.join(QueueEntry("live", "rc", Priority.NORMAL, rig.clock()))
+    assert [rig.service.position(c) for c in ("early", "late", "live")] == [1, 2, 3]
+    assert rig.service.engine.entry("early") == early
+
+
+async def test_start_adopts_an_interrupted_attempt_whose_call_is_still_up(rig: Rig) -> None:
+    await rig.book.run(lambda s: s.accept(waiting_entry("c1", rig.clock() - 900, seq=1), 0.0))
+    await rig.book.run(lambda s: s.begin_attempt("c1", 1, "a1", "cb-old-1", rig.clock() - 10))
+    rig.calls.live = {"cb-old-1"}
+    assert await rig.worker.start() == 0
+    r = await row(rig)
+    assert (r["state"], r["outcome"], r["number"]) == ("done", "answered", "")
+    (attempt,) = await attempts(rig)
+    assert (attempt["outcome"], attempt["detail"]) == ("answered", "adopted")
+    assert rig.calls.asked == ["cb-old-1"] and rig.calls.runs == []
+    assert rig.service.engine.waiting("rc") == 0
+
+
+async def test_start_retries_an_interrupted_attempt_only_after_the_backoff(rig: Rig) -> None:
+    await rig.book.run(lambda s: s.accept(waiting_entry("c1", rig.clock() - 900, seq=1), 0.0))
+    await rig.book.run(lambda s: s.begin_attempt("c1", 1, "a1", "cb-old-1", rig.clock() - 10))
+    rig.calls.outcomes = ["answered"]
+    assert await rig.worker.start() == 1  # an agent is free, yet nobody is rung at once
+    r = await row(rig)
+    assert (r["state"], r["outcome"], r["attempts"]) == ("waiting", "interrupted", 1)
+    assert r["ready_at"] == rig.clock() + BACKOFF_S
+    await settle()
+    assert rig.calls.runs == [] and rig.service.position("c1") == 1
+    rig.clock.now += BACKOFF_S
+    rig.service.dispatch()
+    await eventually(state_is(rig, "done"))
+    tried = await attempts(rig)
+    assert [(a["attempt"], a["outcome"]) for a in tried] == [(1, "interrupted"), (2, "answered")]
+    ((channel_id, *_),) = rig.calls.runs
+    assert channel_id == tried[1]["channel_id"] != "cb-old-1"
+
+
+async def test_start_fails_an_interrupted_last_attempt_and_texts_the_caller(rig: Rig) -> None:
+    last = waiting_entry("c1", rig.clock() - 900, seq=1, attempts=1)
+    await rig.book.run(lambda s: s.accept(last, 0.0))
+    await rig.book.run(lambda s: s.begin_attempt("c1", 2, "a1", "cb-old-2", rig.clock() - 10))
+    assert await rig.worker.start() == 0
+    r = await row(rig)
+    assert (r["state"], r["outcome"], r["number"]) == ("failed", "interrupted", "")
+    ((kind, call_id, body),) = await texts(rig)
+    assert (kind, call_id) == ("callback-update", "c1") and "2 times" in body
+    await settle()
+    assert rig.calls.runs == []
+
+
+async def test_a_missed_promise_is_texted_once(rig: Rig) -> None:
+    entry = await book_callback(rig)
+    assert entry.callback is not None
+    rig.clock.now = entry.callback.promised_by + 1
+    ticking = asyncio.create_task(rig.worker.run())
+    try:
+        await eventually(lambda: _count(texts(rig), 1))
+        await asyncio.sleep(0.05)  # several more ticks
+        ((kind, call_id, body),) = await texts(rig)
+        assert (kind, call_id) == ("callback-update", "c1") and "not called you back" in body
+        assert (await row(rig))["late_sms"] == 1
+    finally:
+        ticking.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await ticking
+
+
+async def _count(items: Awaitable[list[Any]], n: int) -> bool:
+    return len(await items) == n
