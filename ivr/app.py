@@ -383,6 +383,7 @@ async def _health(request: web.Request) -> web.Response:
         "call_log_healthy": runtime.call_log.healthy,
         # Without IVR_CALLER_KEY, operator flags stop matching after a restart.
         "caller_key_configured": bool(runtime.settings.caller_key),
+        "queues": runtime.queues.snapshot() if runtime.queues is not None else {},
     }
     return web.json_response(body, status=200 if connected else 503)
 
@@ -390,6 +391,7 @@ async def _health(request: web.Request) -> web.Response:
 async def _live_calls(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     calls = runtime.manager.calls.values() if runtime.manager else []
+    queues = runtime.queues
     return web.json_response(
         [
             {
@@ -400,6 +402,7 @@ async def _live_calls(request: web.Request) -> web.Response:
                 "destination": c.session.destination,
                 "caller_flags": sorted(c.session.caller.flags),
                 "recent_calls": c.session.caller.recent_calls,
+                "queue": queues.place_of(c.session.call_id) if queues is not None else None,
             }
             for c in calls
         ]

@@ -23,7 +23,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from ivr.config import AgentSpec
 from ivr.queues.engine import (
@@ -37,7 +37,7 @@ from ivr.queues.engine import (
     QueueError,
 )
 from ivr.queues.estimator import Estimate
-from ivr.queues.model import Agent, QueueEntry, QueuesConfig
+from ivr.queues.model import Agent, AgentState, QueueEntry, QueuesConfig
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,36 @@ class QueueService:
         """Seconds a new caller would wait per app-run queue (RoutingInputs.queue_waits)."""
         now = self.clock()
         return {q: w for q, w in self.engine.queue_waits(now).items() if q in self.queued}
+
+    def snapshot(self) -> dict[str, dict[str, Any]]:
+        """Per app-run queue, for /health and operators: who waits, who answers, how long."""
+        now = self.clock()
+        out: dict[str, dict[str, Any]] = {}
+        for queue in sorted(self.queued):
+            entries = [e for e, _ in self.engine.positions(queue)]
+            agents = self.engine.agents(queue)
+            wait = self.engine.estimate_for_new(queue, now)
+            out[queue] = {
+                "on_hold": sum(1 for e in entries if e.callback is None),
+                "callbacks": sum(1 for e in entries if e.callback is not None),
+                "agents": len(agents),
+                "agents_free": sum(1 for a in agents if a.state == AgentState.FREE),
+                "wait_s": round(wait.seconds) if wait.known else None,
+            }
+        return out
+
+    def place_of(self, call_id: str) -> dict[str, Any] | None:
+        """A waiting caller's queue, position and estimated wait; None when not queued."""
+        try:
+            entry = self.engine.entry(call_id)
+        except QueueError:
+            return None
+        wait = self.engine.estimate(call_id, self.clock())
+        return {
+            "queue": entry.queue,
+            "position": self.engine.position(call_id),
+            "wait_s": round(wait.seconds) if wait.known else None,
+        }
 
     def estimate_for_new(self, queue: str) -> Estimate:
         return self.engine.estimate_for_new(queue, self.clock())

@@ -278,3 +278,19 @@ async def test_with_no_callback_worker_the_agent_comes_back_after_away_s(
     service.leave("c1")  # nothing due any more: the agent's next caller is c2
     ticket = join(service, caller("c2", clock()))
     await eventually(lambda: not ticket.offers.empty(), timeout=AWAY_S * 6)
+
+
+async def test_operators_see_each_waiting_callers_place_and_each_queues_load(
+    service: QueueService, clock: Clock
+) -> None:
+    _, first = service.join(caller("c1", clock.now))
+    assert first is not None
+    service.served("c1")  # the only agent takes c1
+    service.join(caller("c2", clock.now + 1))
+    service.join(caller("c3", clock.now + 2, ("vulnerable",)))
+    assert service.place_of("c1") is None
+    place = service.place_of("c2")
+    assert place is not None and (place["queue"], place["position"]) == ("rc", 2)
+    assert service.place_of("c3") == {**(service.place_of("c3") or {}), "position": 1}
+    load = service.snapshot()["rc"]
+    assert (load["on_hold"], load["callbacks"], load["agents"], load["agents_free"]) == (2, 0, 1, 0)
