@@ -67,8 +67,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--seed", type=int, default=101)
     parser.add_argument("--seeds", type=int, default=1, help="also average over this many seeds")
-    parser.add_argument("--rules", type=Path, default=DEFAULT_QUEUES_FILE)
+    parser.add_argument(
+        "--rules", type=Path, default=DEFAULT_QUEUES_FILE, help="queues.yaml or its folder"
+    )
     args = parser.parse_args(argv)
+    if args.rules.is_dir():
+        args.rules = args.rules / "queues.yaml"
     config = load_queues_config(args.rules)
     started = time.perf_counter()
     results = [simulate_day(config, s, args.seed) for s in SCENARIOS]

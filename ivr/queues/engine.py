@@ -175,13 +175,15 @@ class QueueEngine:
     def accept_callback(self, call_id: str, number: str, now: float) -> QueueEntry:
         """The caller accepted a callback: same place, now virtual, with a promised time.
 
-        The promise is the top of the wait range plus a margin: what we say we
-        will do must be what we can do ("give a time ... and meet that commitment").
+        The promise is the top of the wait range, stretched by ``promise_factor``, plus a
+        margin: what we say we will do must be what we can do ("give a time ... and meet
+        that commitment").
         """
         entry = self.entry(call_id)
         estimate = self.estimate(call_id, now)
         top = estimate.high if estimate.known else 4 * 3600.0  # a duration, like estimate.high
-        promised = now + top + self.config.callback.promise_margin_s
+        settings = self.config.callback
+        promised = now + top * settings.promise_factor + settings.promise_margin_s
         # Not rung back while they are still hearing "thank you".
         ready = now + self.config.callback.hold_off_s
         updated = replace(entry, callback=Callback(number, now, promised, ready_at=ready))

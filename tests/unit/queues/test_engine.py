@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from ivr.queues.engine import Connect, PlaceCallback, QueueEngine, QueueError
-from ivr.queues.model import Agent, AgentState, Priority, QueueEntry, QueuesConfig, priority_for
+from ivr.queues.model import (
+    Agent,
+    AgentState,
+    Priority,
+    QueueEntry,
+    QueuesConfig,
+    QueuesConfigError,
+    parse_queues_config,
+    priority_for,
+)
 
 
 def entry(
@@ -205,3 +214,21 @@ def test_unknown_queue_and_duplicate_join(config: QueuesConfig) -> None:
     engine.join(entry("x"), 0.0)
     with pytest.raises(QueueError):
         engine.join(entry("x"), 0.0)
+
+
+def test_the_promise_stretches_the_top_of_the_wait_range(config: QueuesConfig) -> None:
+    engine = QueueEngine(config)
+    busy_agent(engine, "a", {"rc"})
+    engine.join(entry("c0", at=0.0), 0.0)
+    top = engine.estimate("c0", 10.0).high
+    cb = engine.accept_callback("c0", "+447700900123", 10.0).callback
+    assert cb is not None
+    settings = config.callback
+    assert settings.promise_factor == 1.5
+    assert cb.promised_by == 10.0 + top * 1.5 + settings.promise_margin_s
+
+
+def test_a_misspelt_callback_setting_is_named_not_ignored() -> None:
+    data = {"queues": {"rc": {}}, "callback": {"promise_factr": 2}}
+    with pytest.raises(QueuesConfigError, match="callback: unknown key 'promise_factr'"):
+        parse_queues_config(data, "q.yaml")
