@@ -12,7 +12,7 @@ import signal
 import socket
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from tests.integration.app.test_queues import (
     originates,
     rules_dir,
     talking,
+    until,
 )
 
 REPO = Path(__file__).resolve().parents[3]
@@ -105,16 +106,6 @@ async def serving(config: Path, http_port: int) -> AsyncIterator[asyncio.subproc
             except TimeoutError:
                 proc.kill()
                 await proc.wait()
-
-
-async def until(check: Callable[[], Awaitable[bool]], timeout: float = 15.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if await check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def query(db: Path, sql: str, *params: Any) -> list[dict[str, Any]]:

@@ -78,6 +78,34 @@ async def hang_up(stack: Stack, call_id: str) -> None:
         assert resp.status in (200, 202, 204, 404), await resp.text()
 
 
+async def callback_booked(stack: Stack, queue_key: str = "2") -> tuple[str, str]:
+    """One caller keeps the only agent busy; a second accepts a callback on their own number.
+
+    Returns (busy call, callback call) once the callback is accepted.
+    """
+    busy = await stack.call([{"wait": IN_MENU}, {"dtmf": queue_key}, {"wait": 2000}])
+    await until_event(stack, busy, "connected")
+    caller = await stack.call([{"wait": IN_MENU}, {"dtmf": queue_key}, {"wait": 2000}])
+    await until_event(stack, caller, "callback-offered")
+    await stack.sim_post(f"/_sim/calls/{caller}/dtmf", {"digits": "1"})  # yes, call me
+    await until_event(stack, caller, "callback-number-asked")
+    await stack.sim_post(f"/_sim/calls/{caller}/dtmf", {"digits": "1"})  # the number is right
+    await until_event(stack, caller, "callback-accepted")
+    return busy, caller
+
+
+async def until_callback(stack: Stack, call_id: str, state: str, timeout: float = 20.0) -> None:
+    book = stack.runtime.callbacks
+    assert book is not None
+
+    async def reached() -> bool:
+        assert book is not None
+        got = await book.book.run(lambda s: s.get(call_id))
+        return got is not None and got["state"] == state
+
+    await until(reached, timeout)
+
+
 def talking(seconds: float) -> AgentProfile:
     return AgentProfile(answer_after=1.0, talk_for=seconds / TIME_SCALE)
 
@@ -174,13 +202,7 @@ async def test_a_full_queue_sends_the_caller_on_to_the_switchboard(tmp_path: Pat
 async def test_a_callback_keeps_the_place_and_rings_agent_then_caller(tmp_path: Path) -> None:
     agents = {"PJSIP/fcr-1": talking(2.0)}
     async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
-        busy = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
-        await until_event(stack, busy, "connected")
-        caller = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
-        await until_event(stack, caller, "callback-offered")
-        await stack.sim_post(f"/_sim/calls/{caller}/dtmf", {"digits": "1"})  # yes, call me
-        await until_event(stack, caller, "callback-number-asked")
-        await stack.sim_post(f"/_sim/calls/{caller}/dtmf", {"digits": "1"})  # number is right
+        _, caller = await callback_booked(stack)
         row = await stack.call_row(caller)
         assert (row["outcome"], row["destination"]) == ("callback", "fcr")
         assert row["ended_by"] == "app"
@@ -188,12 +210,7 @@ async def test_a_callback_keeps_the_place_and_rings_agent_then_caller(tmp_path: 
         assert book is not None
         stored = await book.book.run(lambda s: s.get(caller))
         assert stored is not None and stored["number"] == CALLER
-
-        async def done() -> bool:
-            got = await book.book.run(lambda s: s.get(caller))
-            return got is not None and got["state"] == "done"
-
-        await until(done, timeout=20)
+        await until_callback(stack, caller, "done")
         attempts = await book.book.run(lambda s: s.attempts(caller))
         assert [(a["attempt"], a["outcome"]) for a in attempts] == [(1, "answered")]
         requests = await stack.sim_get("/_sim/requests")
@@ -233,23 +250,9 @@ async def test_a_long_resolution_centre_wait_reaches_the_rules_which_offer_a_cal
 async def test_hanging_up_during_thank_you_keeps_the_callback(tmp_path: Path) -> None:
     agents = {"PJSIP/fcr-1": talking(2.0)}
     async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
-        busy = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
-        await until_event(stack, busy, "connected")
-        caller = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
-        await until_event(stack, caller, "callback-offered")
-        await stack.sim_post(f"/_sim/calls/{caller}/dtmf", {"digits": "1"})
-        await until_event(stack, caller, "callback-number-asked")
-        await stack.sim_post(f"/_sim/calls/{caller}/dtmf", {"digits": "1"})
-        await until_event(stack, caller, "callback-accepted")
+        _, caller = await callback_booked(stack)
         await hang_up(stack, caller)
         row = await stack.call_row(caller)
         assert row["outcome"] == "callback"
         assert not await has_event(stack, caller, "queue-abandoned")
-        book = stack.runtime.callbacks
-        assert book is not None
-
-        async def done() -> bool:
-            got = await book.book.run(lambda s: s.get(caller))
-            return got is not None and got["state"] == "done"
-
-        await until(done, timeout=20)
+        await until_callback(stack, caller, "done")

@@ -17,10 +17,12 @@ from tests.integration.app.stack import running_stack
 from tests.integration.app.test_queues import (
     CALLER,
     IN_MENU,
+    callback_booked,
     hang_up,
     queue_settings,
     talking,
     until,
+    until_callback,
     until_event,
 )
 from tests.integration.notify.provider import FakeProvider, free_port
@@ -144,21 +146,10 @@ async def test_a_callback_nobody_answers_is_retried_then_the_caller_is_texted(
     async with provider() as fake:
         settings = queue_settings(tmp_path, sms_url=fake.url, sms_survey=False)
         async with running_stack(tmp_path, agents=agents, settings=settings) as stack:
-            busy = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
-            await until_event(stack, busy, "connected")
-            caller = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
-            await until_event(stack, caller, "callback-offered")
-            await stack.sim_post(f"/_sim/calls/{caller}/dtmf", {"digits": "1"})
-            await until_event(stack, caller, "callback-number-asked")
-            await stack.sim_post(f"/_sim/calls/{caller}/dtmf", {"digits": "1"})
+            _, caller = await callback_booked(stack)
+            await until_callback(stack, caller, "failed", timeout=30)
             book = stack.runtime.callbacks
             assert book is not None
-
-            async def failed() -> bool:
-                got = await book.book.run(lambda s: s.get(caller))
-                return got is not None and got["state"] == "failed"
-
-            await until(failed, timeout=30)
             attempts = await book.book.run(lambda s: s.attempts(caller))
             assert [a["attempt"] for a in attempts] == [1, 2]  # max_attempts in QUEUES_YAML
             assert {a["outcome"] for a in attempts} == {"no-answer"}  # agent first: a busy line

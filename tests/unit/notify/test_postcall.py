@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -49,16 +48,6 @@ def test_sensitive_topics_are_heard_in_any_alternative(
 )
 def test_cues_match_whole_words_only(text: str) -> None:
     assert sensitive_categories([text]) == set()
-
-
-@pytest.fixture
-async def outbox(tmp_path: Path) -> AsyncIterator[SmsOutbox]:
-    box = SmsOutbox(str(tmp_path / "sms.db"))
-    await box.open()
-    try:
-        yield box
-    finally:
-        await box.close()
 
 
 @pytest.fixture

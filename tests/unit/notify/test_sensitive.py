@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from ivr.notify.outbox import SmsOutbox
 from ivr.notify.sensitive import Sensitivity
 from ivr.notify.texts import Texts
@@ -29,16 +24,6 @@ def test_words_heard_block_a_call_whose_intent_is_harmless() -> None:
 def test_only_the_forces_own_exclusions_block() -> None:
     assert Sensitivity(["hate_incident"]).blocked({"report_crime"}, ["he raped her"]) == []
     assert Sensitivity(["hate_incident"]).blocked({"Hate-Incident"}) == ["hate_incident"]
-
-
-@pytest.fixture
-async def outbox(tmp_path: Path) -> AsyncIterator[SmsOutbox]:
-    box = SmsOutbox(str(tmp_path / "sms.db"))
-    await box.open()
-    try:
-        yield box
-    finally:
-        await box.close()
 
 
 async def test_an_abandoned_call_about_domestic_abuse_is_not_texted(outbox: SmsOutbox) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,16 +12,6 @@ from ivr.notify.texts import Texts
 
 LINK = "https://example.police.uk/report"
 MOBILE = "07700 900123"
-
-
-@pytest.fixture
-async def outbox(tmp_path: Path) -> AsyncIterator[SmsOutbox]:
-    box = SmsOutbox(str(tmp_path / "sms.db"))
-    await box.open()
-    try:
-        yield box
-    finally:
-        await box.close()
 
 
 async def stored(outbox: SmsOutbox) -> list[tuple[str, str, str, str]]:
