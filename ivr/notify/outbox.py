@@ -31,18 +31,16 @@ import logging
 import random
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
 
 from ivr.notify.gateway import SendResult, SmsGateway, SmsMessage
 from ivr.notify.numbers import normalise_uk_mobile
 from ivr.store.db import CallStore, Row
+from ivr.store.thread import StoreThread
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 Clock = Callable[[], datetime]
 
 KINDS = frozenset(
@@ -185,39 +183,17 @@ class OutboxStore:
         return {str(state): int(n) for state, n in rows}
 
 
-class SmsOutbox:
+class SmsOutbox(StoreThread[OutboxStore]):
     """Async face of the outbox: ``open()`` at start-up, ``enqueue()`` from anywhere on the loop."""
 
     def __init__(self, path: str, *, clock: Clock = utc_now) -> None:
-        self._path = path
-        self._clock = clock
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sms-outbox")
-        self._store: OutboxStore | None = None
-        self._work = asyncio.Event()
-
-    @property
-    def is_open(self) -> bool:
-        return self._store is not None
-
-    async def open(self) -> None:
-        """Open (and migrate) the database; raises at start-up rather than at the first text."""
-        store = await asyncio.get_running_loop().run_in_executor(
-            self._executor, OutboxStore, self._path
+        super().__init__(
+            "sms-outbox",
+            lambda: OutboxStore(path),
+            lambda: OutboxDown("the SMS outbox is not open"),
         )
-        self._store = store
-
-    async def close(self) -> None:
-        store, self._store = self._store, None
-        if store is not None:
-            await asyncio.get_running_loop().run_in_executor(self._executor, store.close)
-        self._executor.shutdown(wait=True)
-
-    async def run(self, fn: Callable[[OutboxStore], T]) -> T:
-        """Run ``fn(store)`` on the outbox thread (one connection, one thread)."""
-        store = self._store
-        if store is None:
-            raise OutboxDown("the SMS outbox is not open")
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, store)
+        self._clock = clock
+        self._work = asyncio.Event()
 
     async def enqueue(self, to: str, body: str, kind: str, *, call_id: str | None = None) -> Queued:
         """Store a message; returns once committed. Raises InvalidNumber for a non-mobile."""

@@ -14,17 +14,13 @@ One connection on one thread (like the SMS outbox): the loop never blocks.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from ivr.queues.model import Callback, Priority, QueueEntry
 from ivr.store.db import CallStore
-
-T = TypeVar("T")
+from ivr.store.thread import StoreThread
 
 WAITING, PLACING, DONE, FAILED = "waiting", "placing", "done", "failed"
 
@@ -176,27 +172,12 @@ class DoubleAttempt(RuntimeError):
     error_id = "callback-double-attempt"
 
 
-class CallbackBook:
+class CallbackBook(StoreThread[BookStore]):
     """Async face of the callback table: one connection, one thread."""
 
     def __init__(self, path: str) -> None:
-        self._path = path
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callbacks")
-        self._store: BookStore | None = None
-
-    async def open(self) -> None:
-        self._store = await asyncio.get_running_loop().run_in_executor(
-            self._executor, BookStore, self._path
+        super().__init__(
+            "callbacks",
+            lambda: BookStore(path),
+            lambda: RuntimeError("the callback book is not open"),
         )
-
-    async def close(self) -> None:
-        store, self._store = self._store, None
-        if store is not None:
-            await asyncio.get_running_loop().run_in_executor(self._executor, store.close)
-        self._executor.shutdown(wait=True)
-
-    async def run(self, fn: Callable[[BookStore], T]) -> T:
-        store = self._store
-        if store is None:
-            raise RuntimeError("the callback book is not open")
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, store)
