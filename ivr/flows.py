@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from ivr.config import Settings
@@ -78,8 +78,24 @@ class FlowBuilder:
     def adopted(self, adoption: Adoption) -> list[Verb]:
         """A call found in Stasis with no session: rejoin its conversation, or ask again."""
         if adoption.bridge_id is not None and adoption.legs:
-            return [StayConnected(adoption.legs)]
+            return [StayConnected(adoption.legs, on_end=self._agents_back(adoption))]
         return [Play(["ask_again"]), self.ask(MENU)]
+
+    def _agents_back(self, adoption: Adoption) -> Callable[[], None] | None:
+        """Agents still talking on an adopted call are busy until it ends, then wrap up."""
+        queues = self.queues
+        if queues is None:
+            return None
+        call_id = adoption.bridge_id or ""
+        claimed = [c for n in adoption.leg_names if (c := queues.claim_agent(n, call_id))]
+        if not claimed:
+            return None
+
+        def free() -> None:
+            for agent_id, queue in claimed:
+                queues.agent_done(agent_id, queue)
+
+        return free
 
     def ask(self, question: Sequence[str], *, max_digits: int = 1) -> RouteCall:
         return RouteCall(

@@ -97,6 +97,19 @@ class QueueService:
         now = self.clock()
         return {q: w for q, w in self.engine.queue_waits(now).items() if q in self.queued}
 
+    def claim_agent(self, channel_name: str, call_id: str) -> tuple[str, str] | None:
+        """The agent a leg found after a restart belongs to, marked busy: (agent, queue).
+
+        Channel names are ``<endpoint>-<sequence>`` (``PJSIP/fcr-1-0000001a``,
+        ``Local/fcr@ivr-agents-00000003;1``), so the endpoint names the agent.
+        """
+        for agent_id, spec in self.specs.items():
+            if channel_name.startswith(spec.endpoint + "-"):
+                with _known_agent(agent_id):
+                    self.engine.agent_busy(agent_id, self.clock(), call_id)
+                    return agent_id, spec.queues[0]
+        return None
+
     def snapshot(self) -> dict[str, dict[str, Any]]:
         """Per app-run queue, for /health and operators: who waits, who answers, how long."""
         now = self.clock()

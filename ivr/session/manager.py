@@ -40,6 +40,8 @@ class Adoption:
 
     bridge_id: str | None = None  # the caller is in this bridge with the app's legs
     legs: tuple[str, ...] = ()
+    # The legs' channel names ("PJSIP/fcr-1-00000012"): which agent is still talking.
+    leg_names: tuple[str, ...] = ()
 
 
 SessionFactory = Callable[[Channel, str, AriCallControl, Adoption | None], CallSession]
@@ -235,9 +237,11 @@ class CallManager:
         except AriError as exc:
             log.error("reconcile: cannot list bridges: %s", exc)
             return
-        await self._adopt(orphans, bridges)
+        await self._adopt(orphans, bridges, live)
 
-    async def _adopt(self, orphans: list[Channel], bridges: list[Bridge]) -> None:
+    async def _adopt(
+        self, orphans: list[Channel], bridges: list[Bridge], live: dict[str, Channel]
+    ) -> None:
         bridge_of = {cid: b for b in bridges for cid in b.channels}
         adopted_legs: set[str] = set()
         for channel in orphans:
@@ -249,7 +253,8 @@ class CallManager:
                     continue  # a callback no longer talking to anyone: hung up below
             elif _is_own(channel.id):
                 continue
-            adoption = Adoption(bridge.id if bridge else None, legs)
+            names = tuple(live[leg].name for leg in legs if leg in live)
+            adoption = Adoption(bridge.id if bridge else None, legs, names)
             adopted_legs.update(legs)
             log.warning("reconcile: adopting call %s (bridge %s)", channel.id, adoption.bridge_id)
             self.start_call(channel, channel.dialplan.exten, adoption)

@@ -9,7 +9,7 @@ left with nobody.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ivr.session.events import LegAnswered, LegFailed, LegHungUp
@@ -110,8 +110,10 @@ class StayConnected(VerbBase):
 
     name = "stay-connected"
 
-    def __init__(self, legs: Sequence[str]) -> None:
+    def __init__(self, legs: Sequence[str], on_end: Callable[[], None] | None = None) -> None:
+        """``on_end``: the conversation is over (e.g. the agent it held is free again)."""
         self.legs = set(legs)
+        self.on_end = on_end
 
     def describe(self) -> str:
         return "stay-connected"
@@ -121,10 +123,14 @@ class StayConnected(VerbBase):
         await session.control.stop_listening()
         session.connected_leg = next(iter(sorted(self.legs)), None)
         session.record("rejoined", legs=sorted(self.legs))
-        while self.legs:
-            event = await session.wait()
-            if isinstance(event, LegHungUp | LegFailed):
-                self.legs.discard(event.leg_id)
+        try:
+            while self.legs:
+                event = await session.wait()
+                if isinstance(event, LegHungUp | LegFailed):
+                    self.legs.discard(event.leg_id)
+        finally:
+            if self.on_end is not None:
+                self.on_end()
         session.connected_leg = None
         await session.control.hangup()
         return Outcome("transferred", next_flow=())

@@ -11,7 +11,14 @@ from typing import Any
 from ivr.config import AgentSpec
 from ivr.routing.bundle import DEFAULT_FOLDER as DEFAULT_RULES_DIR
 from ivr.simulator import AgentProfile
-from tests.integration.app.stack import TIME_SCALE, Stack, running_stack, sim_seconds
+from tests.integration.app.stack import (
+    TIME_SCALE,
+    Stack,
+    running_app,
+    running_sim,
+    running_stack,
+    sim_seconds,
+)
 
 IN_MENU = sim_seconds("welcome") + 1.0
 CALLER = "07700900123"
@@ -256,3 +263,26 @@ async def test_hanging_up_during_thank_you_keeps_the_callback(tmp_path: Path) ->
         assert row["outcome"] == "callback"
         assert not await has_event(stack, caller, "queue-abandoned")
         await until_callback(stack, caller, "done")
+
+
+async def test_after_a_restart_an_agent_still_talking_is_not_offered_a_new_caller(
+    tmp_path: Path,
+) -> None:
+    agents = {"PJSIP/fcr-1": talking(6.0)}
+    settings = queue_settings(tmp_path)
+    async with running_sim(agents) as sim:
+        async with running_app(sim, tmp_path, settings) as first:
+            talking_call = await first.call([{"wait": IN_MENU}, {"dtmf": "2"}])
+            await until_event(first, talking_call, "connected")
+        async with running_app(sim, tmp_path, settings) as second:
+            await second.step_reached(talking_call, "stay-connected")
+            load = second.runtime.queues.snapshot()["fcr"] if second.runtime.queues else {}
+            assert load["agents_free"] == 0  # fcr-1 is still on the adopted call
+            waiting = await second.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+            await until_event(second, waiting, "queue-joined")
+            assert not await has_event(second, waiting, "dial")
+            # The agent hangs up on the first caller, wraps up, then takes the second.
+            await until_event(second, waiting, "connected", timeout=20)
+            row = await second.call_row(talking_call)
+            assert row["outcome"] == "transferred"
+            await hang_up(second, waiting)
