@@ -80,7 +80,12 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     sms = SmsService.from_settings(settings, clock=clock)
     # Texts only with a gateway: a link must not be promised that will never be sent.
     texts = (
-        Texts(sms.outbox, settings.online_link, sms.survey.sensitivity)
+        Texts(
+            sms.outbox,
+            settings.online_link,
+            sms.survey.sensitivity,
+            abandoned_offer=settings.abandoned_sms_offer,
+        )
         if settings.sms_url
         else None
     )

@@ -115,6 +115,7 @@ class Settings:
     # The link texted for online reporting, live chat and tracking a report.
     online_link: str = "https://www.police.uk/"
     abandoned_sms_after_s: float = 60.0  # queue abandonments this long get an SMS; 0 = never
+    abandoned_sms_offer: str = "both"  # the text offers: both | callback | link
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -164,6 +165,7 @@ _FILE_KEYS: Mapping[str, Mapping[str, str]] = {
         "callback_ring_timeout": "callback_ring_timeout",
         "online_link": "online_link",
         "abandoned_sms_after_s": "abandoned_sms_after_s",
+        "abandoned_sms_offer": "abandoned_sms_offer",
     },
     "sms": {
         key: f"sms_{key}"
@@ -300,6 +302,11 @@ def _validate(settings: Settings) -> None:
     after = settings.abandoned_sms_after_s
     if not isinstance(after, int | float) or isinstance(after, bool) or after < 0:
         raise ConfigError(f"[queues] abandoned_sms_after_s must be seconds >= 0, got {after!r}")
+    if settings.abandoned_sms_offer not in ("both", "callback", "link"):
+        raise ConfigError(
+            "[queues] abandoned_sms_offer must be both, callback or link, "
+            f"not {settings.abandoned_sms_offer!r}"
+        )
     for name in ("repeat_calls", "nuisance_calls_per_day"):
         value = getattr(settings, name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:

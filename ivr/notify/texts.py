@@ -26,10 +26,22 @@ LINK_TEXT = (
     "Police 101: report online, chat to us or track a report at {link} "
     "In an emergency always call 999."
 )
-ABANDONED_TEXT = (
-    "Police 101: sorry we could not answer your call. Call 101 again and choose a callback "
-    "to keep your place, or report online at {link} In an emergency call 999."
-)
+# What a caller who gave up waiting is offered ([queues] abandoned_sms_offer).
+ABANDONED_TEXTS = {
+    "both": (
+        "Police 101: sorry we could not answer your call. Call 101 again and choose a "
+        "callback to keep your place, or report online at {link} In an emergency call 999."
+    ),
+    "callback": (
+        "Police 101: sorry we could not answer your call. Call 101 again and choose a "
+        "callback: we will ring you back and you will not wait on the line. "
+        "In an emergency call 999."
+    ),
+    "link": (
+        "Police 101: sorry we could not answer your call. You can report online, chat to us "
+        "or track a report at {link} In an emergency call 999."
+    ),
+}
 CALLBACK_MISSED_TEXT = (
     "Police 101: we tried to call you back {attempts} times without reaching you. "
     "Please call 101 again, or report online at {link} In an emergency call 999."
@@ -50,11 +62,20 @@ def can_text(number: str) -> bool:
 
 class Texts:
     def __init__(
-        self, outbox: SmsOutbox, link: str, sensitivity: Sensitivity | None = None
+        self,
+        outbox: SmsOutbox,
+        link: str,
+        sensitivity: Sensitivity | None = None,
+        *,
+        abandoned_offer: str = "both",
     ) -> None:
-        """``sensitivity``: calls in these categories get no unasked-for text (abandoned)."""
+        """``sensitivity``: calls in these categories get no unasked-for text (abandoned).
+
+        ``abandoned_offer``: what the abandoned-call text offers: both, callback or link.
+        """
         self.outbox = outbox
         self.link = link
+        self.abandoned_text = ABANDONED_TEXTS[abandoned_offer]
         self.sensitivity = sensitivity or Sensitivity(DEFAULT_SURVEY_EXCLUDED)
 
     async def online_link(self, call_id: str, number: str) -> bool:
@@ -73,7 +94,7 @@ class Texts:
         if blocked:
             log.info("call %s: no abandoned-call text: %s", call_id, ", ".join(blocked))
             return False
-        body = ABANDONED_TEXT.format(link=self.link)
+        body = self.abandoned_text.format(link=self.link)
         return await self._send(number, body, "abandoned-callback-offer", call_id)
 
     async def callback_missed(self, call_id: str, number: str, attempts: int) -> bool:

@@ -133,6 +133,8 @@ def test_queue_settings_come_from_the_file(tmp_path: Path) -> None:
         ("agent_away_s = '60'", "agent_away_s must be a positive number"),
         ("callback_ring_timeout = true", "callback_ring_timeout must be a positive number"),
         ("wrap_up = 10", r"unknown key 'wrap_up' in \[queues\]"),
+        ("abandoned_sms_after_s = '60'", "abandoned_sms_after_s must be seconds >= 0"),
+        ("abandoned_sms_offer = 'sms'", "abandoned_sms_offer must be both, callback or link"),
     ],
 )
 def test_bad_queue_settings_are_refused(tmp_path: Path, text: str, message: str) -> None:

@@ -87,3 +87,19 @@ async def test_an_abandoned_call_about_a_sensitive_topic_gets_no_text(
     assert await outbox.counts() == {}
     assert await texts.abandoned("c2", MOBILE, ("report_crime",), ("my bike was stolen",))
     assert await outbox.counts() == {"queued": 1}
+
+
+@pytest.mark.parametrize(
+    ("offer", "says", "never"),
+    [
+        ("both", ["choose a callback", LINK], []),
+        ("callback", ["choose a callback"], [LINK]),
+        ("link", [LINK], ["callback"]),
+    ],
+)
+async def test_the_abandoned_call_text_offers_what_the_force_chose(
+    outbox: SmsOutbox, offer: str, says: list[str], never: list[str]
+) -> None:
+    assert await Texts(outbox, LINK, abandoned_offer=offer).abandoned("c1", MOBILE)
+    body = (await stored(outbox))[0][3]
+    assert all(s in body for s in says) and not any(n in body for n in never)
