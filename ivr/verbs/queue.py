@@ -143,6 +143,12 @@ class WaitInQueue(VerbBase):
                 if self.on_abandoned is not None:
                     self.on_abandoned(session, gone.waited_s)
             raise
+        except BaseException:
+            # A failure, an operator's override or a shutdown moves the call on: its place
+            # must not linger as a ghost ahead of real callers (a callback keeps its own).
+            if session.outcome != "callback":
+                self.service.leave(session.call_id, where="moved-on")
+            raise
         finally:
             self.service.served(session.call_id)
 
@@ -309,9 +315,13 @@ class WaitInQueue(VerbBase):
             waited_s=round(action.waited_s, 1),
         )
         await control.hold_music(True)
-        leg_id = await control.dial(
-            endpoint, timeout=self.dial.ring_timeout, caller_id=self.dial.caller_id
-        )
+        try:
+            leg_id = await control.dial(
+                endpoint, timeout=self.dial.ring_timeout, caller_id=self.dial.caller_id
+            )
+        except BaseException:
+            self.service.agent_missed(action)  # never rung: not left busy for ever
+            raise
         try:
             answered, status = await await_answer(session, leg_id, self.dial.ring_timeout)
         except BaseException:

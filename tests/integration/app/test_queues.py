@@ -286,3 +286,19 @@ async def test_after_a_restart_an_agent_still_talking_is_not_offered_a_new_calle
             row = await second.call_row(talking_call)
             assert row["outcome"] == "transferred"
             await hang_up(second, waiting)
+
+
+async def test_an_agent_that_cannot_be_dialled_leaves_no_ghost_in_the_queue(
+    tmp_path: Path,
+) -> None:
+    settings = queue_settings(tmp_path)
+    settings["agents"] = {**settings["agents"], "fcr-1": AgentSpec("Bogus/fcr-1", ("fcr",))}
+    async with running_stack(tmp_path, settings=settings) as stack:
+        call = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
+        await until_event(stack, call, "error")
+        await until_event(stack, call, "connected")  # stepped down to the switchboard
+        queues = stack.runtime.queues
+        assert queues is not None
+        assert queues.snapshot()["fcr"]["on_hold"] == 0
+        assert queues.place_of(call) is None
+        await hang_up(stack, call)
