@@ -179,7 +179,15 @@ class FlowBuilder:
             if self.texts is None:
                 return told  # no SMS gateway: tell them where to go instead
             # "To speak to someone instead, press 2": the Resolution Centre takes reports.
-            return [OfferLink(self.texts, self.route_to("rc"), prompt=_offer_prompt(message))]
+            # A landline cannot take the link: tell them where to go, as without a gateway.
+            return [
+                OfferLink(
+                    self.texts,
+                    self.route_to("rc"),
+                    prompt=_offer_prompt(message),
+                    not_offered=told,
+                )
+            ]
         lead: list[Verb] = []
         # An emergency never waits for advice; a message id the catalogue lacks (a rules
         # typo) is skipped rather than failing the call.

@@ -33,9 +33,12 @@ class OfferLink(VerbBase):
         *,
         prompt: str = "online_sms_offer",
         first_digit_timeout: float = 6.0,
+        not_offered: Sequence[Verb] | None = None,
     ) -> None:
+        """``not_offered``: for a number that cannot take a text (default ``otherwise``)."""
         self.texts = texts
         self.otherwise = tuple(otherwise)
+        self.not_offered = self.otherwise if not_offered is None else tuple(not_offered)
         self.prompt = prompt
         self.first_digit_timeout = first_digit_timeout
 
@@ -46,7 +49,7 @@ class OfferLink(VerbBase):
         number = session.info.caller_number
         if not can_text(number):
             session.record("link-not-offered", reason="caller number cannot take a text")
-            return Outcome("not-offered", next_flow=self.otherwise)
+            return Outcome("not-offered", next_flow=self.not_offered)
         session.record("link-offered")
         key, how = await choose(
             session,

@@ -157,3 +157,15 @@ async def test_a_callback_nobody_answers_is_retried_then_the_caller_is_texted(
             assert "without reaching you" in sent[0]["body"]
             stored = await book.book.run(lambda s: s.get(caller))
             assert stored is not None and stored["number"] == ""
+
+
+async def test_a_landline_caller_asking_for_online_is_told_where_to_go(tmp_path: Path) -> None:
+    async with provider() as fake, running_stack(tmp_path, settings={"sms_url": fake.url}) as stack:
+        call = await stack.call(
+            [{"wait": IN_MENU}, {"dtmf": "5"}, {"wait": 3000}], caller="01632960123"
+        )
+        row = await stack.call_row(call)
+        assert (row["outcome"], row["last_step"]) == ("completed", "hangup:goodbye")
+        events = [e["kind"] for e in await stack.events(call)]
+        assert "link-not-offered" in events and "dial" not in events
+        assert fake.received == []
