@@ -42,6 +42,11 @@ class EndpointerConfig:
     """
 
     trailing_silence_s: float = 0.8
+    # After this much silence the utterance as it would end is handed out early
+    # (SpeechPausing), so recognition can start before trailing_silence_s confirms the
+    # end; speech that resumes makes it moot. None: never. Between tail_s and
+    # trailing_silence_s.
+    early_s: float | None = 0.4
     no_input_s: float = 5.0
     max_speech_s: float = 12.0
     min_speech_s: float = 0.25
@@ -58,6 +63,8 @@ class EndpointerConfig:
                 raise ValueError(f"{name} must be > 0")
         if self.pre_roll_s < 0 or self.tail_s < 0:
             raise ValueError("pre_roll_s and tail_s must be >= 0")
+        if self.early_s is not None and not self.tail_s <= self.early_s < self.trailing_silence_s:
+            raise ValueError("early_s must be from tail_s up to (not including) trailing_silence_s")
 
 
 @dataclass(frozen=True)
@@ -78,13 +85,22 @@ class SpeechDone:
 
 
 @dataclass(frozen=True)
+class SpeechPausing:
+    """Silence for ``early_s``: ``audio`` is exactly what SpeechDone will carry if the
+    caller says no more (speech that resumes makes it moot); ``at_s`` is now."""
+
+    at_s: float
+    audio: bytes
+
+
+@dataclass(frozen=True)
 class NoInput:
     """No speech began within no_input_s (``at_s``: when that was decided)."""
 
     at_s: float
 
 
-EndpointEvent: TypeAlias = SpeechBegan | SpeechDone | NoInput
+EndpointEvent: TypeAlias = SpeechBegan | SpeechPausing | SpeechDone | NoInput
 
 _IDLE, _CANDIDATE, _SPEAKING, _DONE = range(4)
 
@@ -110,6 +126,7 @@ class Endpointer:
         self._tail_frames = round(c.tail_s / FRAME_S)
         self._min_frames = max(1, round(c.min_speech_s / FRAME_S))
         self._trail_frames = max(1, round(c.trailing_silence_s / FRAME_S))
+        self._early_frames = None if c.early_s is None else max(1, round(c.early_s / FRAME_S))
         self._gap_frames = max(1, round(_CANDIDATE_GAP_S / FRAME_S))
         self._max_frames = max(1, round(c.max_speech_s / FRAME_S))
         self._no_input_frames = max(1, round(c.no_input_s / FRAME_S))
@@ -201,11 +218,17 @@ class Endpointer:
             self._finish(events, i + 1, "max-speech")
         elif i - self._last_speech >= self._trail_frames:
             self._finish(events, i + 1, "silence")
+        elif i - self._last_speech == self._early_frames:
+            events.append(SpeechPausing(at_s=self._frame * FRAME_S, audio=self._audio_to_tail()))
 
     def _confirm(self, events: list[EndpointEvent]) -> None:
         if self._voiced >= self._min_frames:
             self._state = _SPEAKING
             events.append(SpeechBegan(at_s=self._start * FRAME_S))
+
+    def _audio_to_tail(self) -> bytes:
+        """Pre-roll + speech + ``tail_s``: the utterance as it ends on silence."""
+        return b"".join(self._utt[: self._last_speech + 1 + self._tail_frames - self._utt_first])
 
     def _finish_no_input(self, events: list[EndpointEvent]) -> None:
         self._state = _DONE
@@ -217,8 +240,9 @@ class Endpointer:
         self, events: list[EndpointEvent], end: int, reason: Literal["silence", "max-speech"]
     ) -> None:
         if reason == "silence":
-            end = min(end, self._last_speech + 1 + self._tail_frames)
-        audio = b"".join(self._utt[: end - self._utt_first])
+            audio = self._audio_to_tail()
+        else:
+            audio = b"".join(self._utt[: end - self._utt_first])
         self._state = _DONE
         self._utt = []
         self._pre.clear()
@@ -232,4 +256,5 @@ __all__ = [
     "NoInput",
     "SpeechBegan",
     "SpeechDone",
+    "SpeechPausing",
 ]

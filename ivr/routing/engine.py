@@ -7,7 +7,11 @@ from the log, explained to an operator and pinned in a table-driven test.
 Evidence is weighed in a fixed order, strongest first, and the order is the
 safety case: an emergency cue in any recognition alternative wins over
 everything (keys, references, names, overrides, schedules); then keys, then
-a crime reference, then directory names against intents. Admin rules only
+a crime reference, then directory names against intents. The one exception
+needs two engines' words (``Hypothesis.heard_by``, from ivr.speech.twopass.merge): a cue
+that only a lower alternative of one engine carries, while every engine's
+top alternative is cue-free and another engine's top is confident, is
+discounted, and the Decision says so (a cue in any engine's top always wins). Admin rules only
 adjust the result (divert when closed, offer a callback when the wait is
 long); they can never produce or remove an emergency route.
 """
@@ -37,6 +41,18 @@ from ivr.routing.model import (
 from ivr.routing.rules import Facts, Thresholds
 
 _MAX_OVERRIDE_HOPS = 4
+
+# A top alternative at least this confident is a second opinion that can outvote a cue
+# in another engine's lower alternative (the two-pass strategy's own threshold).
+SECOND_OPINION = 0.5
+
+
+@dataclass(frozen=True)
+class _Discount:
+    """A cue the scan did not count, and why (into the Decision's reason and evidence)."""
+
+    reason: str
+    evidence: dict[str, Any]
 
 
 @dataclass
@@ -92,7 +108,8 @@ class RoutingEngine:
 
     def decide(self, inputs: RoutingInputs) -> Decision:
         hypotheses = tuple(h for h in inputs.hypotheses if h.text and h.text.strip())
-        emergency = self._emergency(hypotheses, inputs.digits)
+        scanned, discount = self._outvoted_cues(hypotheses)
+        emergency = self._emergency(scanned, inputs.digits)
         if emergency is not None:
             return emergency
         draft = (
@@ -108,7 +125,58 @@ class RoutingEngine:
         self._rules(draft, inputs)
         if draft.action == "reprompt" and inputs.attempt >= self.thresholds.reprompt_limit:
             self._give_up(draft, inputs)
+        if discount is not None:
+            draft.reasons.append(discount.reason)
+            draft.evidence["discounted_cue"] = discount.evidence
         return draft.finish()
+
+    def _outvoted_cues(
+        self, hypotheses: tuple[Hypothesis, ...]
+    ) -> tuple[tuple[Hypothesis, ...], _Discount | None]:
+        """The alternatives the emergency cue scan reads, and a cue it discounted.
+
+        All of them, unless two engines were heard (every alternative has ``heard_by``) and
+        no engine's top alternative carries a cue, clear or negated: then a lower
+        alternative is left out when another engine's top is confident (>=
+        SECOND_OPINION): one engine's runner-up ("gun you put me through to ...",
+        "ewan mcdonald quick") against both engines' best reading of the same words.
+        """
+        marked = [h for h in hypotheses if h.heard_by]
+        if not marked or len(marked) != len(hypotheses):
+            return hypotheses, None
+        engines = frozenset().union(*(h.engines for h in marked))
+        tops = {engine: h for h in marked for engine, rank in h.heard_by if rank == 0}
+        if len(engines) < 2 or set(tops) != engines:
+            return hypotheses, None
+        intents = self.bundle.intents
+        if intents.emergency_cue(tuple(dict.fromkeys(tops.values()))) is not None:
+            return hypotheses, None  # a cue in any engine's top always counts
+        sure = {engine for engine, h in tops.items() if h.confidence >= SECOND_OPINION}
+        left_out = [h for h in marked if not h.top and sure - h.engines]
+        if not left_out:
+            return hypotheses, None
+        scanned = tuple(h for h in hypotheses if h not in left_out)
+        cue = intents.emergency_cue(left_out)
+        if cue is None or intents.emergency_cue(scanned) is not None:
+            return scanned, None  # nothing was discounted (or a cue still counts)
+        carrier = next(h for h in left_out if h.text == cue.matched)
+        where = ", ".join(f"{engine} alternative #{rank + 1}" for engine, rank in carrier.heard_by)
+        voters = sorted(sure - carrier.engines)
+        against = ", ".join(f"{engine} {tops[engine].confidence:.2f}" for engine in voters)
+        reason = (
+            f"emergency cue in {_quote(cue.matched)} ({where}, {carrier.confidence:.2f})"
+            f" discounted: no engine's top alternative carries a cue and a confident"
+            f" second opinion ({against}) heard none"
+        )
+        evidence = {
+            "matched": cue.matched,
+            "cue_intent": cue.intent,
+            "heard_by": [list(r) for r in carrier.heard_by],
+            "confidence": round(carrier.confidence, 4),
+            "tops": {engine: tops[engine].text for engine in sorted(tops)},
+            "second_opinion": {engine: round(tops[engine].confidence, 4) for engine in voters},
+        }
+        return scanned, _Discount(reason, evidence)
 
     def _emergency(self, hypotheses: Sequence[Hypothesis], digits: str | None) -> Decision | None:
         keyed = (digits or "").strip()

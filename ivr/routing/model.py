@@ -33,10 +33,25 @@ def is_destination(value: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Hypothesis:
-    """One recognition alternative (n-best), or typed text; confidence in [0, 1]."""
+    """One recognition alternative (n-best), or typed text; confidence in [0, 1].
+
+    ``heard_by``: (engine, place in that engine's n-best, 0 = its top) when two engines
+    were merged (ivr.speech.twopass.merge); a text both heard carries both. Empty for one
+    engine or typed text, and then the emergency cue scan reads every alternative.
+    """
 
     text: str
     confidence: float = 1.0
+    heard_by: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def engines(self) -> frozenset[str]:
+        return frozenset(engine for engine, _ in self.heard_by)
+
+    @property
+    def top(self) -> bool:
+        """Some engine's best reading."""
+        return any(rank == 0 for _, rank in self.heard_by)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,13 @@ from typing import Protocol
 from ivr.ari import events as ari
 from ivr.ari.client import AriClient
 from ivr.ari.errors import AriConflict, AriError, AriNotFound
-from ivr.media.endpointing import Endpointer, EndpointerConfig, SpeechBegan, SpeechDone
+from ivr.media.endpointing import (
+    Endpointer,
+    EndpointerConfig,
+    SpeechBegan,
+    SpeechDone,
+    SpeechPausing,
+)
 from ivr.media.receiver import RtpReceiver
 from ivr.session.events import CallEvent, ListeningFailed, SpeechEnded, SpeechStarted
 
@@ -38,6 +44,13 @@ class ListeningError(AriError):
     error_id = "listening-failed"
 
 
+class EarlyDecoder(Protocol):
+    """Recognition started before the end of speech is confirmed (ivr.speech.early)."""
+
+    def prefetch(self, pcm: bytes, sample_rate: int = 8000) -> None: ...
+    def forget(self, pcm: bytes, sample_rate: int = 8000) -> None: ...
+
+
 @dataclass(frozen=True)
 class MediaSettings:
     bind_host: str = "127.0.0.1"  # where our UDP socket listens
@@ -48,6 +61,7 @@ class MediaSettings:
     endpointer: EndpointerConfig = field(
         default_factory=lambda: EndpointerConfig(no_input_s=3600.0)
     )
+    early: EarlyDecoder | None = None  # None: recognition starts at SpeechEnded
 
 
 IdFactory = Callable[[str], str]
@@ -91,6 +105,7 @@ class AsrTap:
         self._watchdog: asyncio.Task[None] | None = None
         self.active = False
         self.epoch = 0
+        self._early_audio: bytes | None = None  # handed to the early decoder, not yet ended
 
     async def start(self) -> None:
         """Set up snoop + ExternalMedia + bridge; raises ListeningError (nothing left behind).
@@ -174,23 +189,40 @@ class AsrTap:
         for event in endpointer.feed(pcm):
             if isinstance(event, SpeechBegan):
                 self._deliver(SpeechStarted(self.epoch))
+            elif isinstance(event, SpeechPausing):
+                self._early_decode(event.audio)
             elif isinstance(event, SpeechDone):
+                self._early_decode(event.audio, ended=True)
                 self._deliver(SpeechEnded(event.audio, 8000, event.reason, self.epoch))
                 endpointer.reset()  # ready for the next answer on the same path
             else:
                 endpointer.reset()  # NoInput: keep listening all the same
+
+    def _early_decode(self, audio: bytes | None, *, ended: bool = False) -> None:
+        """Start on the utterance as it stands; drop an earlier guess the caller talked over."""
+        early = self._settings.early
+        if early is None:
+            return
+        previous, self._early_audio = self._early_audio, None
+        if previous is not None and previous != audio:
+            early.forget(previous)
+        if audio is not None and not ended:
+            early.prefetch(audio)
+            self._early_audio = audio
 
     def reset(self) -> int:
         """A new question: forget half-heard speech; returns the question's epoch."""
         self.epoch += 1
         if self._endpointer is not None:
             self._endpointer.reset()
+        self._early_decode(None)
         return self.epoch
 
     async def stop(self) -> None:
         """Undo everything; safe at any point of start() and more than once."""
         self.active = False
         self._endpointer = None
+        self._early_decode(None)
         watchdog, self._watchdog = self._watchdog, None
         if watchdog is not None and watchdog is not asyncio.current_task():
             watchdog.cancel()

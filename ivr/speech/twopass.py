@@ -11,7 +11,14 @@ so the router weighs all of them:
   before, an unsure PocketSphinx emergency was replaced by Whisper's words;
 * when Whisper mishears a name that PocketSphinx's LM got ("Even with
   Donald" / "ewan mcdonald please"), the directory still finds it, and when
-  both engines point at the same entry its score is the better of the two.
+  both engines point at the same entry its score is the better of the two;
+* every merged alternative says which engine heard it at which rank
+  (``Hypothesis.heard_by``). An emergency that only a lower PocketSphinx
+  alternative carries ("gun you put me through to ..." under a confident
+  "can you put me through to ...") is not acted on at once: Whisper is asked,
+  and when neither engine's top alternative carries a cue and Whisper's is
+  confident, the router discounts that cue and says so in the Decision. A cue
+  in either engine's top always wins.
 
 On the labelled set this routed more callers right than either engine
 alone, kept every emergency, and answered the confident majority at
@@ -22,14 +29,49 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Literal
 
+from ivr.routing.model import EMERGENCY, Decision, Hypothesis
 from ivr.session.session import SpeechService
 from ivr.speech.model import RecognizerError, Transcript
 
 log = logging.getLogger(__name__)
 
 # Whether the router can act on a transcript as it stands (see ivr/app.py).
-Actionable = Callable[[Transcript], bool]
+# What the router would do with a transcript as it stands: "route" (a plain route),
+# "emergency" (a cue in the top alternative) or "" (not actionable yet).
+Verdict = Literal["route", "emergency", ""]
+Actionable = Callable[[Transcript], Verdict]
+
+
+def actionable_by(decide: Callable[[tuple[Hypothesis, ...]], Decision]) -> Actionable:
+    """The router's verdict on a transcript as it stands (ivr/app.py, bench/asr.py).
+
+    An emergency that only a lower alternative carries is not actionable: it waits
+    for a second opinion, and the router still sees that cue in the merged n-best (and
+    keeps it unless both engines' tops are cue-free and the second opinion is confident).
+    """
+
+    def judge(transcript: Transcript) -> Verdict:
+        decision = decide(transcript.alternatives)
+        if decision.destination == EMERGENCY:
+            top = transcript.alternatives[:1]
+            if top == transcript.alternatives or decide(top).destination == EMERGENCY:
+                return "emergency"
+            return ""
+        return "route" if decision.action == "route" else ""
+
+    return judge
+
+
+def keep_first(first: Transcript, actionable: Actionable, below: float) -> bool:
+    """The first pass alone will do: a confident route, or an emergency its top carries.
+
+    An emergency in the top alternative is acted on at any confidence: a cue in any
+    engine's top always wins in the router, so a second opinion could only delay it.
+    """
+    verdict = actionable(first)
+    return verdict == "emergency" or (verdict == "route" and first.confidence >= below)
 
 
 class TwoPassSpeech:
@@ -50,7 +92,7 @@ class TwoPassSpeech:
 
     async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
         first = await self.fast.recognize(pcm, sample_rate)
-        if first.confidence >= self.below and self.actionable(first):
+        if keep_first(first, self.actionable, self.below):
             self.kept += 1
             return first
         self.escalated += 1
@@ -63,11 +105,34 @@ class TwoPassSpeech:
 
 
 def merge(first: Transcript, second: Transcript) -> Transcript:
-    """The second opinion's n-best, then the first pass's alternatives it did not repeat."""
-    seen = {h.text.casefold().strip() for h in second.alternatives}
-    extra = tuple(h for h in first.alternatives if h.text.casefold().strip() not in seen)
+    """The second opinion's n-best, then the first pass's alternatives it did not repeat.
+
+    Each alternative says which engine(s) heard it, at which rank (``heard_by``).
+    """
+
+    def key(h: Hypothesis) -> str:
+        return h.text.casefold().strip()
+
+    firsts: dict[str, int] = {}
+    for rank, h in enumerate(first.alternatives):
+        firsts.setdefault(key(h), rank)
+    seconds = {key(h) for h in second.alternatives}
+    merged = [
+        Hypothesis(
+            h.text,
+            h.confidence,
+            ((second.engine, rank),)
+            + (((first.engine, firsts[key(h)]),) if key(h) in firsts else ()),
+        )
+        for rank, h in enumerate(second.alternatives)
+    ]
+    merged += [
+        Hypothesis(h.text, h.confidence, ((first.engine, rank),))
+        for rank, h in enumerate(first.alternatives)
+        if key(h) not in seconds
+    ]
     return Transcript(
-        second.alternatives + extra,
+        tuple(merged),
         f"{second.engine} (after {first.engine} {first.confidence:.2f})",
         audio_seconds=first.audio_seconds,
         decode_seconds=first.decode_seconds + second.decode_seconds,

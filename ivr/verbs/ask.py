@@ -138,6 +138,8 @@ class Question:
 
     async def _recognize(self, session: CallSession, utterance: SpeechEnded) -> Answer:
         assert session.speech is not None
+        loop = asyncio.get_running_loop()
+        ended = loop.time()
         try:
             transcript = await session.speech.recognize(utterance.audio, utterance.sample_rate)
         except RecognizerError as exc:
@@ -152,6 +154,8 @@ class Question:
             engine=transcript.engine,
             audio_s=round(transcript.audio_seconds, 2),
             decode_s=round(transcript.decode_seconds, 3),
+            # from the end of speech (as the endpointer called it) to the words
+            wait_s=round(loop.time() - ended, 3),
             alternatives=[a.text for a in transcript.alternatives[1:]],
         )
         return Answer("speech", transcript=transcript)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ivr.routing.model import Hypothesis
 from ivr.simulator import AgentProfile
+from ivr.speech.early import EarlySpeech
 from ivr.speech.model import RecognizerError, Transcript
 from tests.integration.app.stack import running_stack, sim_seconds
 
@@ -23,13 +24,15 @@ SPEECH_SECONDS = 2.8
 
 
 class RecordingSpeech:
-    def __init__(self, text: str, fail: bool = False) -> None:
+    def __init__(self, text: str, fail: bool = False, decode_s: float = 0.0) -> None:
         self.text = text
         self.fail = fail
+        self.decode_s = decode_s
         self.utterances: list[bytes] = []
 
     async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
         self.utterances.append(pcm)
+        await asyncio.sleep(self.decode_s)
         if self.fail:
             raise RecognizerError("engine crashed")
         return Transcript((Hypothesis(self.text, 0.92),), "stand-in", len(pcm) / 2 / sample_rate)
@@ -99,4 +102,26 @@ async def test_listening_closes_before_the_caller_talks_to_a_person(tmp_path: Pa
         assert objects["external_media"] == []
         await stack.sim_post(f"/_sim/calls/{call_id}/hangup")
         await stack.call_row(call_id)
+        await stack.nothing_left()
+
+
+async def test_recognition_starts_at_the_pause_and_that_decode_answers(tmp_path: Path) -> None:
+    """The endpointer hands the utterance out early_s into the silence; the decode begun
+    then answers when the end is called, with no second decode. (The head start itself,
+    early_s of audio time, is pinned in tests/unit/speech/test_early.py: here the
+    simulator runs audio time at TIME_SCALE.)"""
+    engine = RecordingSpeech("can I speak to PC Sarah Johnson", decode_s=0.2)
+    speech = EarlySpeech(engine)
+    async with running_stack(tmp_path, settings={"speech_engine": "none"}) as stack:
+        stack.runtime.speech = speech
+        script: list[dict[str, object]] = [
+            {"wait": sim_seconds("welcome") + 1.0},
+            {"say": str(SPEECH)},
+        ]
+        call_id = await stack.call(script)
+        row = await stack.call_row(call_id)
+        assert (row["outcome"], row["destination"]) == ("transferred", "directory:sarah-johnson")
+        assert speech.used == 1 and len(engine.utterances) == 1
+        (heard,) = [e["detail"] for e in await stack.events(call_id) if e["kind"] == "speech"]
+        assert heard["wait_s"] < 0.2  # some of the decode happened before the end
         await stack.nothing_left()

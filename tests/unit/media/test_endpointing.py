@@ -17,6 +17,7 @@ from ivr.media.endpointing import (
     NoInput,
     SpeechBegan,
     SpeechDone,
+    SpeechPausing,
 )
 from ivr.media.wav import read_wav_8k
 
@@ -95,10 +96,15 @@ def test_speech_then_silence(speech: bytes) -> None:
     start, end = speech_span(pcm)
     cfg = EndpointerConfig()
     events = run(Endpointer(cfg), pcm)
-    assert [type(e) for e in events] == [SpeechBegan, SpeechDone]
-    began, done = events
+    assert [type(e) for e in events] == [SpeechBegan, SpeechPausing, SpeechDone]
+    began, pausing, done = events
     assert isinstance(began, SpeechBegan) and isinstance(done, SpeechDone)
+    assert isinstance(pausing, SpeechPausing)
     assert began.at_s == pytest.approx(start, abs=TOL)
+    # early_s into the silence, the utterance is handed out exactly as it will end
+    assert cfg.early_s is not None
+    assert pausing.at_s == pytest.approx(end + cfg.early_s, abs=TOL)
+    assert pausing.audio == done.audio
     assert done.reason == "silence"
     assert done.at_s == pytest.approx(end + cfg.trailing_silence_s, abs=TOL)
     want = cfg.pre_roll_s + (end - start) + cfg.tail_s
@@ -170,7 +176,7 @@ def test_speech_over_line_noise_is_found(committed_speech: bytes) -> None:
     pcm = silence(1.0) + committed_speech + silence(2.0)
     noisy = mix(pcm, white_noise(-45, len(pcm) / 2 / RATE))
     start, end = speech_span(pcm)
-    events = run(Endpointer(), noisy)
+    events = run(Endpointer(EndpointerConfig(early_s=None)), noisy)
     assert [type(e) for e in events] == [SpeechBegan, SpeechDone]
     assert events[0].at_s == pytest.approx(start, abs=TOL)
     assert events[1].at_s == pytest.approx(end + 0.8, abs=0.1)
@@ -200,3 +206,25 @@ def test_gate_can_be_turned_off_and_config_is_checked() -> None:
         EndpointerConfig(no_input_s=0)
     with pytest.raises(ValueError):
         Endpointer(sample_rate=11025)
+
+
+def test_speech_that_resumes_after_a_pause_ends_once_with_all_of_it(
+    committed_speech: bytes,
+) -> None:
+    """A pause longer than early_s but shorter than the trailing silence: one utterance."""
+    cfg = EndpointerConfig(early_s=0.3, trailing_silence_s=0.8)
+    pcm = silence(0.5) + committed_speech + silence(0.5) + committed_speech + silence(2.0)
+    events = run(Endpointer(cfg), pcm)
+    kinds = [type(e) for e in events]
+    assert kinds == [SpeechBegan, SpeechPausing, SpeechPausing, SpeechDone]
+    first, last, done = events[1], events[2], events[3]
+    assert isinstance(first, SpeechPausing) and isinstance(last, SpeechPausing)
+    assert isinstance(done, SpeechDone)
+    assert first.audio != done.audio and last.audio == done.audio
+
+
+def test_early_s_must_fall_between_the_tail_and_the_trailing_silence() -> None:
+    with pytest.raises(ValueError, match="early_s"):
+        EndpointerConfig(early_s=0.1, tail_s=0.2)
+    with pytest.raises(ValueError, match="early_s"):
+        EndpointerConfig(early_s=0.8, trailing_silence_s=0.8)

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from ivr.routing.model import Hypothesis
+from ivr.routing.model import Decision, Hypothesis
 from ivr.speech.model import RecognizerError, Transcript
-from ivr.speech.twopass import TwoPassSpeech, merge
+from ivr.speech.twopass import TwoPassSpeech, Verdict, actionable_by, merge
 
 
 class Said:
-    def __init__(self, text: str, confidence: float, engine: str, fail: bool = False) -> None:
-        self.transcript = Transcript((Hypothesis(text, confidence),), engine, 1.0, 0.1)
+    def __init__(
+        self,
+        text: str,
+        confidence: float,
+        engine: str,
+        fail: bool = False,
+        more: tuple[tuple[str, float], ...] = (),
+    ) -> None:
+        said = (Hypothesis(text, confidence), *(Hypothesis(t, c) for t, c in more))
+        self.transcript = Transcript(said, engine, 1.0, 0.1)
         self.fail = fail
         self.calls = 0
 
@@ -20,8 +28,8 @@ class Said:
         return self.transcript
 
 
-def routes(transcript: Transcript) -> bool:
-    return "johnson" in transcript.text
+def routes(transcript: Transcript) -> Verdict:
+    return "route" if "johnson" in transcript.text else ""
 
 
 async def test_a_confident_actionable_first_pass_is_kept() -> None:
@@ -68,3 +76,71 @@ def test_merge_drops_what_the_second_opinion_already_said() -> None:
     first = Transcript((Hypothesis("pc johnson", 0.4), Hypothesis("pc jonson", 0.3)), "ps")
     second = Transcript((Hypothesis("PC Johnson", 0.9),), "whisper")
     assert [h.text for h in merge(first, second).alternatives] == ["PC Johnson", "pc jonson"]
+
+
+def test_merge_marks_who_heard_each_alternative_and_where() -> None:
+    first = Transcript(
+        (Hypothesis("pc johnson", 0.8), Hypothesis("PC Johnston", 0.5), Hypothesis("gun", 0.2)),
+        "pocketsphinx",
+    )
+    second = Transcript((Hypothesis("PC Johnston", 0.9),), "whisper")
+    assert merge(first, second).alternatives == (
+        Hypothesis("PC Johnston", 0.9, (("whisper", 0), ("pocketsphinx", 1))),
+        Hypothesis("pc johnson", 0.8, (("pocketsphinx", 0),)),
+        Hypothesis("gun", 0.2, (("pocketsphinx", 2),)),
+    )
+
+
+def fake_decide(hypotheses: tuple[Hypothesis, ...]) -> Decision:
+    """'gun' in any alternative is an emergency, 'johnson' a route (recall first, as the router)."""
+    if any("gun" in h.text for h in hypotheses):
+        return Decision("route", "emergency", "emergency-cue", "gun")
+    if any("johnson" in h.text for h in hypotheses):
+        return Decision("route", "directory:pc-johnson", "directory", "johnson")
+    return Decision("reprompt", None, "nothing", "?")
+
+
+def test_an_emergency_only_a_lower_alternative_carries_is_not_yet_actionable() -> None:
+    judge = actionable_by(fake_decide)
+    top = Hypothesis("can you put me through to pc johnson", 0.83)
+    runner_up = Hypothesis("gun you put me through to pc johnson", 0.42)
+    assert judge(Transcript((top, runner_up), "pocketsphinx")) == ""
+    assert judge(Transcript((runner_up, top), "pocketsphinx")) == "emergency"  # at once
+    assert judge(Transcript((runner_up,), "pocketsphinx")) == "emergency"
+    assert judge(Transcript((top,), "pocketsphinx")) == "route"
+
+
+async def test_a_runner_up_cue_gets_a_second_opinion_and_stays_in_the_n_best() -> None:
+    fast = Said(
+        "can you put me through to pc johnson",
+        0.83,
+        "pocketsphinx",
+        more=(("gun you put me through to pc johnson", 0.42),),
+    )
+    slow = Said("Can you put me through to PC Johnson?", 0.9, "whisper")
+    two = TwoPassSpeech(fast, slow, actionable_by(fake_decide))
+    result = await two.recognize(b"")
+    assert slow.calls == 1 and two.escalated == 1
+    assert [h.text for h in result.alternatives] == [
+        "Can you put me through to PC Johnson?",
+        "can you put me through to pc johnson",
+        "gun you put me through to pc johnson",
+    ]
+    assert isinstance(result.alternatives[2], Hypothesis)
+    assert result.alternatives[2].heard_by == (("pocketsphinx", 1),)
+
+
+async def test_a_cue_in_the_first_pass_top_is_kept_at_once() -> None:
+    fast = Said("he has a gun", 0.7, "pocketsphinx", more=(("he has a gull", 0.5),))
+    slow = Said("x", 0.9, "whisper")
+    two = TwoPassSpeech(fast, slow, actionable_by(fake_decide))
+    assert (await two.recognize(b"")).engine == "pocketsphinx"
+    assert slow.calls == 0 and two.kept == 1
+
+
+async def test_an_unsure_first_pass_whose_top_is_an_emergency_never_waits_for_whisper() -> None:
+    fast = Said("he has a gun", 0.2, "pocketsphinx")
+    slow = Said("He has a gum.", 0.9, "whisper")
+    two = TwoPassSpeech(fast, slow, actionable_by(fake_decide))
+    assert (await two.recognize(b"")).engine == "pocketsphinx"
+    assert slow.calls == 0

@@ -1,0 +1,153 @@
+"""Two engines' n-best (Hypothesis): a cue only one engine's runner-up carries can be outvoted.
+
+The router reads every alternative for an emergency cue (recall first). The one
+exception needs a second opinion: when no engine's top alternative carries a cue and
+another engine's top is confident, a cue in a lower alternative is discounted, and
+the Decision says why. A cue in any engine's top always wins, negation as ever.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ivr.routing.bundle import RoutingBundle, load_bundle
+from ivr.routing.engine import SECOND_OPINION, RoutingEngine
+from ivr.routing.model import Decision, Hypothesis, RoutingInputs
+
+HERE = Path(__file__).parent / "fixtures"
+AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+W, PS = "whisper", "pocketsphinx"
+BURGLARY = "I want to report a burglary"
+
+
+@pytest.fixture(scope="module")
+def bundle() -> RoutingBundle:
+    return load_bundle(HERE / "bundle")
+
+
+@pytest.fixture(scope="module")
+def engine(bundle: RoutingBundle) -> RoutingEngine:
+    return RoutingEngine(bundle)
+
+
+def decide(engine: RoutingEngine, *heard: Hypothesis) -> Decision:
+    return engine.decide(RoutingInputs(at=AT, hypotheses=heard))
+
+
+def plain(*heard: Hypothesis) -> tuple[Hypothesis, ...]:
+    return tuple(Hypothesis(h.text, h.confidence) for h in heard)
+
+
+def runner_up_cue(whisper: float = 0.8) -> tuple[Hypothesis, ...]:
+    """Whisper's top, PocketSphinx's (cue-free) top, and a PocketSphinx runner-up with 'hurt'."""
+    return (
+        Hypothesis(f"{BURGLARY}.", whisper, ((W, 0),)),
+        Hypothesis(BURGLARY.lower(), 0.83, ((PS, 0),)),
+        Hypothesis("i want to report a burglary please", 0.7, ((PS, 1),)),
+        Hypothesis("i want to report a hurt burglary", 0.42, ((PS, 4),)),
+    )
+
+
+def test_a_runner_up_cue_against_a_confident_second_opinion_is_discounted(
+    engine: RoutingEngine,
+) -> None:
+    d = decide(engine, *runner_up_cue())
+    assert (d.action, d.destination) == ("route", "rc")
+    found = d.evidence["discounted_cue"]
+    assert found["matched"] == "i want to report a hurt burglary"
+    assert found["heard_by"] == [[PS, 4]] and found["second_opinion"] == {W: 0.8}
+    assert "discounted" in d.reason and "pocketsphinx alternative #5" in d.reason
+    assert "whisper 0.80" in d.reason
+
+
+def test_the_same_words_from_one_engine_are_an_emergency(engine: RoutingEngine) -> None:
+    # No marks (one engine, or typed text): every alternative counts, as ever.
+    d = decide(engine, *plain(*runner_up_cue()))
+    assert (d.destination, d.rule) == ("emergency", "emergency-cue")
+    assert "discounted_cue" not in d.evidence
+
+
+def test_an_unsure_second_opinion_cannot_outvote_a_cue(engine: RoutingEngine) -> None:
+    d = decide(engine, *runner_up_cue(whisper=SECOND_OPINION - 0.01))
+    assert (d.destination, d.rule) == ("emergency", "emergency-cue")
+
+
+def test_a_cue_in_pocketsphinx_top_always_wins(engine: RoutingEngine) -> None:
+    d = decide(
+        engine,
+        Hypothesis(f"{BURGLARY}.", 0.95, ((W, 0),)),
+        Hypothesis("i want to report a burglary he has a gun", 0.3, ((PS, 0),)),
+    )
+    assert (d.destination, d.rule) == ("emergency", "emergency-cue")
+
+
+def test_a_cue_in_whisper_top_always_wins(engine: RoutingEngine) -> None:
+    d = decide(
+        engine,
+        Hypothesis("Someone is hurt, I want to report a burglary.", 0.2, ((W, 0),)),
+        Hypothesis(BURGLARY.lower(), 0.95, ((PS, 0),)),
+        Hypothesis("i want to report a burglary please", 0.9, ((PS, 1),)),
+    )
+    assert (d.destination, d.rule) == ("emergency", "emergency-cue")
+
+
+def test_a_runner_up_both_engines_heard_counts(engine: RoutingEngine) -> None:
+    # Whisper's top is PocketSphinx's runner-up: a top, so its cue counts.
+    d = decide(
+        engine,
+        Hypothesis("i want to report a hurt burglary", 0.9, ((W, 0), (PS, 2))),
+        Hypothesis(BURGLARY.lower(), 0.83, ((PS, 0),)),
+    )
+    assert (d.destination, d.rule) == ("emergency", "emergency-cue")
+
+
+def test_a_negated_cue_in_a_top_leaves_the_scan_as_it_was(engine: RoutingEngine) -> None:
+    heard = (
+        Hypothesis("Nobody is hurt, I want to report a burglary.", 0.9, ((W, 0),)),
+        Hypothesis("nobody is hurt i want to report a burglary", 0.8, ((PS, 0),)),
+        Hypothesis("somebody is hurt i want to report a burglary", 0.4, ((PS, 1),)),
+    )
+    d = decide(engine, *heard)
+    assert d == decide(engine, *plain(*heard))
+    assert d.destination == "emergency"  # the clear runner-up outranks the negated tops
+    d = decide(engine, *heard[:2])
+    assert (d.destination, d.rule) == ("fcr", "negated-emergency-cue")
+
+
+def _cues(bundle: RoutingBundle) -> list[str]:
+    cues: list[str] = list(getattr(bundle.intents, "cues", ()))
+    assert cues, "the emergency intent lists its cues"
+    return cues
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data(), top=st.sampled_from([W, PS]), confidence=st.floats(0.0, 1.0))
+def test_a_cue_in_either_engines_top_decides_as_if_unmarked(
+    engine: RoutingEngine,
+    bundle: RoutingBundle,
+    data: st.DataObject,
+    top: str,
+    confidence: float,
+) -> None:
+    cue = data.draw(st.sampled_from(_cues(bundle)))
+    other = W if top == PS else PS
+    heard = (
+        Hypothesis(f"{BURGLARY} {cue}", confidence, ((top, 0),)),
+        Hypothesis(BURGLARY, 0.99, ((other, 0),)),
+        Hypothesis(f"{BURGLARY} please", 0.9, ((other, 1),)),
+    )
+    d = decide(engine, *heard)
+    assert d == decide(engine, *plain(*heard))
+    assert "discounted_cue" not in d.evidence
+    if d.rule == "negated-emergency-cue":
+        assert d.destination == "fcr", d.reason
+    else:
+        assert d.destination == "emergency", d.reason
