@@ -114,6 +114,9 @@ class Settings:
     callback_ring_timeout: int = 25
     # The link texted for online reporting, live chat and tracking a report.
     online_link: str = "https://www.police.uk/"
+    # An emergency transfer waits at most this long in an app-run queue before it goes on
+    # down the chain (FCR → switchboard): no agent free, all away, or all on long calls.
+    emergency_wait_s: float = 30.0
     abandoned_sms_after_s: float = 60.0  # queue abandonments this long get an SMS; 0 = never
     abandoned_sms_offer: str = "both"  # the text offers: both | callback | link
 
@@ -165,6 +168,7 @@ _FILE_KEYS: Mapping[str, Mapping[str, str]] = {
         "callback_ring_timeout": "callback_ring_timeout",
         "online_link": "online_link",
         "abandoned_sms_after_s": "abandoned_sms_after_s",
+        "emergency_wait_s": "emergency_wait_s",
         "abandoned_sms_offer": "abandoned_sms_offer",
     },
     "sms": {
@@ -295,7 +299,12 @@ def _validate(settings: Settings) -> None:
         )
     if "{number}" not in settings.callback_dial:
         raise ConfigError("[queues] callback_dial must contain {number}")
-    for name in ("queue_announce_every", "agent_away_s", "callback_ring_timeout"):
+    for name in (
+        "queue_announce_every",
+        "agent_away_s",
+        "callback_ring_timeout",
+        "emergency_wait_s",
+    ):
         value = getattr(settings, name)
         if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
             raise ConfigError(f"[queues] {name} must be a positive number, got {value!r}")

@@ -212,9 +212,19 @@ class FlowBuilder:
         return [*lead, *reach]
 
     def reach(
-        self, destination: str, *, offers: Sequence[str] = (), intent: str = ""
+        self,
+        destination: str,
+        *,
+        offers: Sequence[str] = (),
+        intent: str = "",
+        urgent: bool = False,
     ) -> list[Verb]:
-        """Ring each target in turn, or wait in an app-run queue (the end of the chain)."""
+        """Ring each target in turn, or wait in an app-run queue (the end of the chain).
+
+        ``urgent``: an emergency being passed on (it keeps its priority, and its limit on
+        waiting, in the next queue too).
+        """
+        urgent = urgent or destination == "emergency"
         endpoints = self._endpoints(destination)
         chain = [destination] + (["fcr"] if destination == "emergency" else []) + ["switchboard"]
         chain = list(dict.fromkeys(chain))
@@ -235,9 +245,11 @@ class FlowBuilder:
                             self.settings.caller_id,
                             self.settings.first_digit_timeout,
                         ),
-                        on_full=functools.partial(self._after_full, rest),
+                        on_full=functools.partial(self._after_full, rest, urgent),
                         announce_every=self.settings.queue_announce_every,
-                        emergency=destination == "emergency",
+                        emergency=urgent,
+                        give_up_after=self.settings.emergency_wait_s if urgent else None,
+                        quiet=self._quiet,
                         offer_callback="callback" in offers and name == destination,
                         intent=intent,
                         on_abandoned=self._abandoned,
@@ -250,15 +262,19 @@ class FlowBuilder:
             verbs.append(self._transfer(direct))
         return verbs
 
-    def _after_full(self, rest: Sequence[str]) -> list[Verb]:
-        """A full queue sends the caller on down the chain; nothing left: say so, kindly."""
+    def _after_full(self, rest: Sequence[str], urgent: bool) -> list[Verb]:
+        """A full queue (or an emergency's waiting limit) sends the caller on down the
+        chain; nothing left: say so, kindly."""
         if not rest:
             return [Hangup("no_one_available", outcome="unanswered")]
         return [
             Play(["agent_unavailable"], barge_in=False),
-            *self.reach(rest[0]),
+            *self.reach(rest[0], urgent=urgent),
             Hangup("no_one_available", outcome="unanswered"),
         ]
+
+    def _quiet(self, session: CallSession) -> bool:
+        return self.texts is not None and self.texts.is_quiet(session.categories, session.heard)
 
     def _abandoned(self, session: CallSession, waited_s: float) -> None:
         after = self.settings.abandoned_sms_after_s
@@ -286,14 +302,6 @@ class FlowBuilder:
     def _transfer(self, targets: Sequence[Target]) -> Transfer:
         return Transfer(
             targets, ring_timeout=self.settings.ring_timeout, caller_id=self.settings.caller_id
-        )
-
-    def transfer(self, destination: str) -> Transfer:
-        """Targets in order: an emergency the priority line misses goes to FCR, then a person."""
-        endpoints = self._endpoints(destination)
-        chain = [destination] + (["fcr"] if destination == "emergency" else []) + ["switchboard"]
-        return self._transfer(
-            [Target(d, endpoints[d]) for d in dict.fromkeys(chain) if d in endpoints]
         )
 
     def directory_endpoint(self, extension: str) -> str:

@@ -78,6 +78,10 @@ class Texts:
         self.abandoned_text = ABANDONED_TEXTS[abandoned_offer]
         self.sensitivity = sensitivity or Sensitivity(DEFAULT_SURVEY_EXCLUDED)
 
+    def is_quiet(self, categories: Iterable[str], heard: Iterable[str] = ()) -> bool:
+        """True when the call must bring no text to the caller's phone (sensitive)."""
+        return bool(self.sensitivity.blocked(categories, heard))
+
     async def online_link(self, call_id: str, number: str) -> bool:
         """The deflection text; True once it is stored (the caller may be told it is sent)."""
         return await self._send(number, LINK_TEXT.format(link=self.link), "deflection", call_id)

@@ -36,7 +36,7 @@ from ivr.queues.book import (
     DoubleAttempt,
 )
 from ivr.queues.engine import PlaceCallback
-from ivr.queues.model import QueueEntry
+from ivr.queues.model import NO_TEXTS, QueueEntry
 from ivr.queues.service import QueueService
 
 log = logging.getLogger(__name__)
@@ -155,7 +155,7 @@ class CallbackWorker:
         else:
             await self._record(entry.call_id, attempt, outcome, now, FAILED)
             self._open.pop(entry.call_id, None)
-            if self.texts is not None and entry.callback is not None:
+            if self.texts is not None and entry.callback is not None and _may_text(entry):
                 await self.texts.callback_missed(entry.call_id, entry.callback.number, attempt)
 
     async def _record(
@@ -222,7 +222,7 @@ class CallbackWorker:
         max_attempts = self.service.config.callback.max_attempts
         if cb.attempts >= max_attempts:
             await self._record(entry.call_id, cb.attempts, "interrupted", now, FAILED)
-            if self.texts is not None:
+            if self.texts is not None and _may_text(entry):
                 await self.texts.callback_missed(entry.call_id, cb.number, cb.attempts)
             return None
         ready = now + self.service.config.callback.backoff(max(1, cb.attempts))
@@ -260,6 +260,8 @@ class CallbackWorker:
                 continue  # being placed right now
             assert entry.callback is not None
             self._open[call_id] = _Open(item.promised_by, True)
+            if not _may_text(entry):
+                continue  # a sensitive call: the caller is rung, never texted
             await self.texts.callback_late(call_id, entry.callback.number, item.promised_by)
             await self.book.run(_late_marker(call_id, now))
 
@@ -272,6 +274,10 @@ class CallbackWorker:
         task = asyncio.create_task(coro, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def _may_text(entry: QueueEntry) -> bool:
+    return NO_TEXTS not in entry.flags
 
 
 def _late_marker(call_id: str, now: float) -> Callable[[BookStore], None]:

@@ -28,6 +28,11 @@ from ivr.yamlfile import DataFileError, line_of, load_data
 PRIORITY_FLAGS = frozenset({VULNERABLE, REPEAT_VICTIM, HATE_INCIDENT})
 
 
+# A caller flag set on entries whose call must bring no text to the caller's phone
+# (a sensitive topic: ivr.notify.sensitive): no callback news by SMS.
+NO_TEXTS = "no-texts"
+
+
 class Priority(IntEnum):
     """Served in ascending order: 0 before 1 before 2, whatever the waits."""
 

@@ -165,7 +165,7 @@ class QueueService:
 
     def leave(self, call_id: str, where: str = "") -> Abandonment | None:
         """A waiting caller hung up (or left for a callback offer that failed)."""
-        self._tickets.pop(call_id, None)
+        self._close_ticket(call_id)
         try:
             return self.engine.leave(call_id, self.clock(), where)
         except QueueError:
@@ -208,8 +208,16 @@ class QueueService:
         self._free_later(agent_id, wrap)
 
     def served(self, call_id: str) -> None:
-        """The caller is with their agent: the ticket is spent."""
-        self._tickets.pop(call_id, None)
+        """The caller is with their agent, or gone: the ticket is spent."""
+        self._close_ticket(call_id)
+
+    def _close_ticket(self, call_id: str) -> None:
+        """An agent offered to a caller who will never take them is free again at once."""
+        ticket = self._tickets.pop(call_id, None)
+        while ticket is not None and not ticket.offers.empty():
+            action = ticket.offers.get_nowait()
+            log.info("agent %s: offered to %s, who has moved on; free", action.agent_id, call_id)
+            self._free_later(action.agent_id, 0.0)
 
     def dispatch(self) -> None:
         for action in self.engine.dispatch(self.clock()):

@@ -10,7 +10,7 @@ carries on to ``otherwise`` (the queue or a person).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from ivr.notify.texts import can_text
@@ -21,6 +21,7 @@ from ivr.verbs.route import choose, spoken_yes_no
 
 class LinkSender(Protocol):
     async def online_link(self, call_id: str, number: str) -> bool: ...
+    def is_quiet(self, categories: Iterable[str], heard: Iterable[str] = ()) -> bool: ...
 
 
 class OfferLink(VerbBase):
@@ -49,6 +50,9 @@ class OfferLink(VerbBase):
         number = session.info.caller_number
         if not can_text(number):
             session.record("link-not-offered", reason="caller number cannot take a text")
+            return Outcome("not-offered", next_flow=self.not_offered)
+        if self.texts.is_quiet(session.categories, session.heard):
+            session.record("link-not-offered", reason="sensitive call: no texts to this phone")
             return Outcome("not-offered", next_flow=self.not_offered)
         session.record("link-offered")
         key, how = await choose(

@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from ivr.ari.errors import AriError
 from ivr.notify.numbers import InvalidNumber, normalise_uk_callback
 from ivr.queues.engine import Connect
 from ivr.queues.estimator import Estimate
-from ivr.queues.model import QueueEntry, priority_for
+from ivr.queues.model import NO_TEXTS, QueueEntry, priority_for
 from ivr.queues.service import QueueService, Ticket
 from ivr.session.events import CallEvent, DigitPressed
 from ivr.session.session import CallerGone, CallSession, Outcome, Verb
@@ -89,8 +91,15 @@ class WaitInQueue(VerbBase):
         offer_callback: bool = False,
         intent: str = "",
         on_abandoned: OnAbandoned | None = None,
+        give_up_after: float | None = None,
+        quiet: Callable[[CallSession], bool] | None = None,
     ) -> None:
-        """``offer_callback``: the rules offered one (their ``wait_above`` already held)."""
+        """``offer_callback``: the rules offered one (their ``wait_above`` already held).
+
+        ``give_up_after``: seconds after which the caller leaves the queue for
+        ``on_full`` (an emergency never waits for long for one team). ``quiet``: the
+        call must bring no text to the caller's phone (its callback is rung, never texted).
+        """
         self.queue = queue
         self.service = service
         self.desk = desk
@@ -101,6 +110,8 @@ class WaitInQueue(VerbBase):
         self.rules_offer = offer_callback
         self.intent = intent
         self.on_abandoned = on_abandoned
+        self.give_up_after = give_up_after
+        self.quiet = quiet
         self._offers = 0
 
     def describe(self) -> str:
@@ -108,7 +119,9 @@ class WaitInQueue(VerbBase):
 
     async def run(self, session: CallSession) -> Outcome:
         await session.control.stop_listening()  # nobody to talk to the app while on hold
-        flags = session.caller.flags
+        flags = set(session.caller.flags)
+        if self.quiet is not None and self.quiet(session):
+            flags.add(NO_TEXTS)
         entry = QueueEntry(
             call_id=session.call_id,
             queue=self.queue,
@@ -134,14 +147,7 @@ class WaitInQueue(VerbBase):
                 raise  # hung up during "thank you": the callback holds their place now
             gone = self.service.leave(session.call_id)
             if gone is not None:
-                session.record(
-                    "queue-abandoned",
-                    queue=gone.queue,
-                    position=gone.position,
-                    waited_s=round(gone.waited_s, 1),
-                )
-                if self.on_abandoned is not None:
-                    self.on_abandoned(session, gone.waited_s)
+                self._abandoned(session, gone.queue, gone.position, gone.waited_s)
             raise
         except BaseException:
             # A failure, an operator's override or a shutdown moves the call on: its place
@@ -155,20 +161,26 @@ class WaitInQueue(VerbBase):
     async def _hold(self, session: CallSession, ticket: Ticket) -> Outcome:
         loop = asyncio.get_running_loop()
         next_announcement = loop.time()  # at once, then every announce_every
+        give_up = math.inf if self.give_up_after is None else loop.time() + self.give_up_after
         while True:
             if not ticket.offers.empty():
                 outcome = await self._answer(session, ticket.offers.get_nowait())
                 if outcome is not None:
                     return outcome
                 continue
+            if loop.time() >= give_up:
+                self.service.leave(session.call_id, where="gave-up")
+                session.record("queue-gave-up", queue=self.queue, after_s=self.give_up_after)
+                return Outcome("gave-up", next_flow=self.on_full())
             if loop.time() >= next_announcement:
-                outcome = await self._announce(session)
+                outcome = await self._announce(session, ticket)
                 if outcome is not None:
                     return outcome
                 next_announcement = loop.time() + self.announce_every
                 continue
             await session.control.hold_music(True)
-            event = await self._next(session, ticket, next_announcement - loop.time())
+            wake = min(next_announcement, give_up)
+            event = await self._next(session, ticket, wake - loop.time())
             if isinstance(event, DigitPressed):
                 session.record("dtmf", digit=event.digit, during=self.describe())
                 if event.digit == CALLBACK_KEY and self._may_offer(session):
@@ -198,8 +210,12 @@ class WaitInQueue(VerbBase):
     def _may_offer(self, session: CallSession) -> bool:
         return self.desk is not None and not self.emergency
 
-    async def _announce(self, session: CallSession) -> Outcome | None:
-        """Position and wait; then, if the wait is long, the callback offer."""
+    async def _announce(self, session: CallSession, ticket: Ticket) -> Outcome | None:
+        """Position and wait; then, if the wait is long, the callback offer.
+
+        An agent may be offered while this plays: the caller is then out of the queue
+        and the hold loop puts them through (no offer, no position any more).
+        """
         estimate = self.service.estimate(session.call_id)
         position = self.service.position(session.call_id)
         session.record(
@@ -212,6 +228,8 @@ class WaitInQueue(VerbBase):
         media = [uri("queue_position"), f"number:{position}", *wait_media(estimate, uri)]
         await session.control.hold_music(False)
         await Play((), media=media).run(session)
+        if not ticket.offers.empty():
+            return None
         if not self._may_offer(session) or self._offers >= MAX_CALLBACK_OFFERS:
             return None
         offer = self.service.offer_callback(session.call_id)
@@ -227,6 +245,8 @@ class WaitInQueue(VerbBase):
             self.dial.first_digit_timeout,
             tries=1,
         )
+        if not ticket.offers.empty():
+            return None  # an agent came free meanwhile: better than any callback
         if key != "1":
             session.record("callback-declined", answer=how)
             return None
@@ -304,7 +324,12 @@ class WaitInQueue(VerbBase):
         return None
 
     async def _answer(self, session: CallSession, action: Connect) -> Outcome | None:
-        """Dial the agent the engine chose; on answer bridge them, else keep the place."""
+        """Dial the agent the engine chose; on answer bridge them, else keep the place.
+
+        Whatever happens, the agent is released exactly once: wrap-up after a
+        conversation, or skipped for a while (``agent_missed``) when they never
+        answered; a caller who left while they rang frees them at once.
+        """
         control = session.control
         endpoint = self.service.endpoint(action.agent_id)
         session.record(
@@ -314,28 +339,23 @@ class WaitInQueue(VerbBase):
             agent=action.agent_id,
             waited_s=round(action.waited_s, 1),
         )
-        await control.hold_music(True)
+        answered = False
         try:
+            await control.hold_music(True)
             leg_id = await control.dial(
                 endpoint, timeout=self.dial.ring_timeout, caller_id=self.dial.caller_id
             )
-        except BaseException:
-            self.service.agent_missed(action)  # never rung: not left busy for ever
-            raise
-        try:
-            answered, status = await await_answer(session, leg_id, self.dial.ring_timeout)
-        except BaseException:
-            await control.drop_leg(leg_id)
+            try:
+                answered, status = await await_answer(session, leg_id, self.dial.ring_timeout)
+            finally:
+                if not answered:
+                    with contextlib.suppress(AriError):
+                        await control.drop_leg(leg_id)
+            if not answered:
+                session.record("dial-failed", destination=self.queue, status=status)
+                self.service.agent_missed(action)
+                return None
             self.service.served(session.call_id)
-            self.service.agent_missed(action)  # nobody to requeue: the agent is freed
-            raise
-        if not answered:
-            await control.drop_leg(leg_id)
-            session.record("dial-failed", destination=self.queue, status=status)
-            self.service.agent_missed(action)
-            return None
-        self.service.served(session.call_id)
-        try:
             await control.hold_music(False)
             await control.connect(leg_id)
             session.outcome = "transferred"
@@ -345,10 +365,28 @@ class WaitInQueue(VerbBase):
             await await_end(session, leg_id)
             session.connected_leg = None
             session.record("agent-hung-up", destination=self.queue)
+        except BaseException as exc:
+            if not answered and isinstance(exc, CallerGone):
+                self.service.served(session.call_id)  # nobody to requeue: agent freed now
+                self.service.agent_missed(action)
+                self._abandoned(session, self.queue, 1, action.waited_s)
+            elif not answered:
+                # ARI refused the dial (or the call is being moved on): the agent is skipped
+                # a while; run() takes the caller out of the queue.
+                self.service.agent_missed(action)
+            raise
         finally:
-            self.service.agent_done(action.agent_id, self.queue)
+            if answered:
+                self.service.agent_done(action.agent_id, self.queue)
         await control.hangup()
         return Outcome("transferred", value=self.queue, next_flow=())
+
+    def _abandoned(self, session: CallSession, queue: str, position: int, waited_s: float) -> None:
+        session.record(
+            "queue-abandoned", queue=queue, position=position, waited_s=round(waited_s, 1)
+        )
+        if self.on_abandoned is not None:
+            self.on_abandoned(session, waited_s)
 
 
 def _outer_cancelling() -> bool:

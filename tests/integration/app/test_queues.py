@@ -302,3 +302,26 @@ async def test_an_agent_that_cannot_be_dialled_leaves_no_ghost_in_the_queue(
         assert queues.snapshot()["fcr"]["on_hold"] == 0
         assert queues.place_of(call) is None
         await hang_up(stack, call)
+
+
+async def test_an_emergency_no_fcr_agent_can_take_goes_on_to_the_switchboard(
+    tmp_path: Path,
+) -> None:
+    agents = {
+        "PJSIP/fcr-1": talking(20.0),
+        "Local/fcr-priority@ivr-agents": AgentProfile(answer_after=0.5, reject=True),
+    }
+    settings = queue_settings(tmp_path, emergency_wait_s=0.5)
+    async with running_stack(tmp_path, agents=agents, settings=settings) as stack:
+        busy = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
+        await until_event(stack, busy, "connected")
+        emergency = await stack.call([{"wait": IN_MENU}, {"dtmf": "9"}, {"wait": 3000}])
+        await until_event(stack, emergency, "queue-gave-up")
+        await until_event(stack, emergency, "connected")
+        events = await stack.events(emergency)
+        connected = next(e["detail"] for e in events if e["kind"] == "connected")
+        assert connected["destination"] == "switchboard"
+        joined = [e["detail"] for e in events if e["kind"] == "queue-joined"]
+        assert [(j["queue"], j["priority"]) for j in joined] == [("fcr", 0), ("switchboard", 0)]
+        for call in (emergency, busy):
+            await hang_up(stack, call)

@@ -17,6 +17,7 @@ from ivr.notify.texts import Texts
 from ivr.queues.book import CallbackBook
 from ivr.queues.callbacks import CallbackWorker
 from ivr.queues.model import (
+    NO_TEXTS,
     AgentState,
     Callback,
     CallbackSettings,
@@ -137,10 +138,13 @@ async def texts(rig: Rig) -> list[tuple[str, str, str]]:
     return await rig.outbox.run(read)
 
 
-async def book_callback(rig: Rig, call_id: str = "c1") -> QueueEntry:
+async def book_callback(
+    rig: Rig, call_id: str = "c1", flags: frozenset[str] = frozenset()
+) -> QueueEntry:
     """A caller waits (the agent is busy) and accepts a callback."""
     rig.service.engine.agent_busy("a1", rig.clock())
-    _, ticket = rig.service.join(QueueEntry(call_id, "rc", Priority.NORMAL, rig.clock()))
+    entry = QueueEntry(call_id, "rc", Priority.NORMAL, rig.clock(), flags=flags)
+    _, ticket = rig.service.join(entry)
     assert ticket is not None
     return await rig.worker.accept(call_id, MOBILE)
 
@@ -358,3 +362,24 @@ async def test_a_missed_promise_is_texted_once(rig: Rig) -> None:
 
 async def _count(items: Awaitable[list[Any]], n: int) -> bool:
     return len(await items) == n
+
+
+async def test_a_sensitive_callers_callback_is_rung_but_never_texted(rig: Rig) -> None:
+    rig.calls.outcomes = ["no-answer", "busy"]
+    entry = await book_callback(rig, flags=frozenset({NO_TEXTS}))
+    assert entry.callback is not None
+    rig.clock.now = entry.callback.promised_by + 1  # the promise slips too
+    ticking = asyncio.create_task(rig.worker.run())
+    try:
+        free_agent(rig)
+        await eventually(state_is(rig, "waiting", "no-answer"))
+        rig.clock.now += BACKOFF_S
+        rig.service.dispatch()
+        await eventually(state_is(rig, "failed"))
+        await asyncio.sleep(0.05)  # several ticks past the promise
+        assert len(rig.calls.runs) == 2
+        assert await texts(rig) == []
+    finally:
+        ticking.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await ticking

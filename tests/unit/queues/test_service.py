@@ -294,3 +294,15 @@ async def test_operators_see_each_waiting_callers_place_and_each_queues_load(
     assert service.place_of("c3") == {**(service.place_of("c3") or {}), "position": 1}
     load = service.snapshot()["rc"]
     assert (load["on_hold"], load["callbacks"], load["agents"], load["agents_free"]) == (2, 0, 1, 0)
+
+
+async def test_an_agent_offered_to_a_caller_who_moved_on_is_free_for_the_next(
+    service: QueueService, clock: Clock
+) -> None:
+    """The caller left (or their flow moved on) before taking the offered agent."""
+    first = join(service, caller("c1", clock()))
+    second = join(service, caller("c2", clock() + 1))
+    assert not first.offers.empty()  # a1 is offered to c1 ...
+    service.served("c1")  # ... who never takes them
+    await eventually(lambda: not second.offers.empty())
+    assert offer(second).agent_id == "a1"
