@@ -225,19 +225,34 @@ class _CallbackCalls:
             return "busy" if result.status == "BUSY" else "no-answer"
         if result.outcome == "transferred":
             return "answered"
-        return "no-answer" if agent_first else "failed"
+        # Agent first: the caller did not answer. Caller first: no agent did, which is
+        # not the caller's attempt to lose.
+        return "no-answer" if agent_first else "agent-no-answer"
 
     async def exists(self, channel_id: str) -> bool | None:
+        """Is this callback still a conversation (adopted after the restart)?
+
+        A channel that is still there but was not adopted (ringing, or up with nobody
+        to talk to) is hung up and reported gone, so its retry can never ring twice.
+        """
         runtime = self.runtime
         if runtime is None or runtime.client is None:
             return None
+        if runtime.manager is not None and channel_id in runtime.manager.calls:
+            return True
         try:
             await runtime.client.get_channel(channel_id)
         except AriNotFound:
             return False
         except AriError:
             return None
-        return True
+        try:
+            await runtime.client.hangup(channel_id)
+        except AriNotFound:
+            return False
+        except AriError:
+            return None  # cannot tell it is gone: asked again, then taken as gone
+        return False
 
 
 async def _speech_worker(app: web.Application) -> AsyncIterator[None]:
@@ -335,9 +350,9 @@ async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
             # Also on the first connect: a previous process may have left calls in Stasis.
             await manager.reconcile()
             if runtime.callbacks is not None and callback_tick is None:
-                # After reconcile, so an interrupted callback's channel can be looked up.
-                await runtime.callbacks.start()
-                callback_tick = asyncio.create_task(runtime.callbacks.run(), name="callbacks")
+                # After reconcile, so an interrupted callback's channel can be looked up;
+                # in a task of its own, so events keep flowing meanwhile.
+                callback_tick = asyncio.create_task(runtime.callbacks.serve(), name="callbacks")
 
         stream = EventStream(
             client,
@@ -351,11 +366,14 @@ async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            await manager.shutdown()
+            # No new agent offers or callbacks while the calls are let go.
             if callback_tick is not None:
                 callback_tick.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await callback_tick
+            if runtime.queues is not None:
+                runtime.queues.close()
+            await manager.shutdown()
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

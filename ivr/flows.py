@@ -324,16 +324,22 @@ class FlowBuilder:
 
     def callback_call(self, agent_first: bool, other_endpoint: str, queue: str) -> list[Verb]:
         """The verbs of a callback once its first side has answered (ivr.app wires it)."""
+        ring = Transfer(
+            [Target(f"callback:{queue}" if agent_first else queue, other_endpoint)],
+            ring_timeout=self.settings.callback_ring_timeout,
+            caller_id=self.settings.caller_id,
+        )
         if agent_first:
             return [
                 Play(["callback_agent_intro"], barge_in=False),
-                self._transfer([Target(f"callback:{queue}", other_endpoint)]),
+                ring,
                 Hangup("callback_no_answer", outcome="callback-no-answer"),
             ]
         return [
             Play(["callback_greeting"], barge_in=False),
-            self._transfer([Target(queue, other_endpoint)]),
-            Hangup("no_one_available", outcome="callback-no-answer"),
+            ring,
+            # The caller answered but no agent did: their attempt is not spent (ivr.app).
+            Hangup("no_one_available", outcome="callback-agent-no-answer"),
         ]
 
 

@@ -89,6 +89,14 @@ class BookStore:
                 ],
             )
 
+    def forget(self, call_id: str) -> None:
+        """A callback accepted but never confirmed to the caller (the call moved on)."""
+        with self.db.atomic():
+            self.db.execute(
+                "DELETE FROM callbacks WHERE call_id = ? AND state = ? AND attempts = 0",
+                [call_id, WAITING],
+            )
+
     def open_callbacks(self) -> list[BookedCallback]:
         rows = self.db.execute(
             "SELECT * FROM callbacks WHERE state IN (?, ?) ORDER BY joined_at, seq",

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Coroutine
@@ -41,6 +42,8 @@ from ivr.queues.service import QueueService
 
 log = logging.getLogger(__name__)
 
+RECORD_RETRY_S = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)  # a locked database clears in seconds
+
 
 class CallbackCalls(Protocol):
     """Rings one side, then the other, and bridges them (ivr.app wires CallManager + flows).
@@ -51,7 +54,10 @@ class CallbackCalls(Protocol):
 
     async def run(self, channel_id: str, agent_endpoint: str, number: str, queue: str) -> str: ...
 
-    async def exists(self, channel_id: str) -> bool | None: ...
+    async def exists(self, channel_id: str) -> bool | None:
+        """After a restart: True while the attempt is a live conversation, False when it is
+        gone (a leftover still ringing is ended first), None when ARI cannot tell."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -87,8 +93,17 @@ class CallbackWorker:
     async def accept(self, call_id: str, number: str) -> QueueEntry:
         entry = self.service.accept_callback(call_id, number)
         now = self.service.clock()
+        write = asyncio.ensure_future(self.book.run(lambda s: s.accept(entry, now)))
         try:
-            await self.book.run(lambda s: s.accept(entry, now))
+            await asyncio.shield(write)
+        except asyncio.CancelledError:
+            # The call moved on (an operator, a shutdown) before the caller was thanked:
+            # no promise was made, so none may be kept in the book either.
+            with contextlib.suppress(Exception):
+                await write
+                await self.book.run(lambda s: s.forget(call_id))
+            self.service.engine.cancel_callback(call_id)
+            raise
         except BaseException:
             self.service.engine.cancel_callback(call_id)  # still holding, same place
             raise
@@ -182,29 +197,68 @@ class CallbackWorker:
                 attempts=attempts,
             )
 
-        try:
-            await self.book.run(write)
-        except Exception:
-            log.exception("callback %s: outcome %s not recorded", call_id, outcome)
+        # Until it is written the attempt stays "placing": the next one would be refused,
+        # and after a restart it would count as interrupted. Idempotent, so retried.
+        for pause in (*RECORD_RETRY_S, None):
+            try:
+                await self.book.run(write)
+                return
+            except Exception:
+                if pause is None:
+                    log.critical("callback %s: outcome %s not recorded", call_id, outcome)
+                    return
+                log.exception(
+                    "callback %s: outcome %s not recorded yet; retrying", call_id, outcome
+                )
+                await asyncio.sleep(pause)
 
     # --- lifetime --------------------------------------------------------------------
 
+    async def serve(self) -> None:
+        """``start`` (retried until the book can be read), then the tick, until cancelled.
+
+        A task of its own: recovery may ask ARI about channels, and the event stream
+        that called for it must not wait meanwhile.
+        """
+        pause = 1.0
+        while True:
+            try:
+                await self.start()
+                break
+            except Exception:
+                log.exception("callbacks: cannot restore from the book; retrying")
+                await asyncio.sleep(pause)
+                pause = min(30.0, pause * 2)
+        await self.run()
+
     async def start(self) -> int:
-        """Put every open callback back in its place; returns how many."""
+        """Put every open callback back in its place; returns how many.
+
+        Safe to call again: callbacks already back are skipped, and one row that cannot be
+        restored (its queue gone from queues.yaml) does not hold up the others.
+        """
         booked: list[BookedCallback] = await self.book.run(lambda s: s.open_callbacks())
         for item in booked:
-            cb = item.entry.callback
-            assert cb is not None
-            entry: QueueEntry | None = item.entry
-            if item.state != WAITING:
-                entry = await self._recover_interrupted(item.entry)
-            if entry is None:
+            if item.entry.call_id in self._open:
                 continue
-            self._open[entry.call_id] = _Open(cb.promised_by, item.late_sms)
-            self.service.restore_callback(entry)
+            try:
+                await self._restore(item)
+            except Exception:
+                log.exception("callback %s: cannot be restored", item.entry.call_id)
         if booked:
             log.info("callbacks: %d back in their places", len(self._open))
         return len(self._open)
+
+    async def _restore(self, item: BookedCallback) -> None:
+        cb = item.entry.callback
+        assert cb is not None
+        entry: QueueEntry | None = item.entry
+        if item.state != WAITING:
+            entry = await self._recover_interrupted(item.entry)
+        if entry is None:
+            return
+        self.service.restore_callback(entry)
+        self._open[entry.call_id] = _Open(cb.promised_by, item.late_sms)
 
     async def _recover_interrupted(self, entry: QueueEntry) -> QueueEntry | None:
         """An attempt under way when the last process died: never ring twice at once."""

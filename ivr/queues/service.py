@@ -75,6 +75,7 @@ class QueueService:
         self.placer: CallbackPlacer | None = None
         self._tickets: dict[str, Ticket] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._closed = False
         unknown = {q for spec in agents.values() for q in spec.queues} - set(config.queues)
         if unknown:
             raise QueueError(f"agents name queues not in queues.yaml: {sorted(unknown)}")
@@ -220,6 +221,8 @@ class QueueService:
             self._free_later(action.agent_id, 0.0)
 
     def dispatch(self) -> None:
+        if self._closed:
+            return  # shutting down: nobody new is put through or called back
         for action in self.engine.dispatch(self.clock()):
             self._hand_out(action)
 
@@ -258,6 +261,8 @@ class QueueService:
         self.dispatch()
 
     def _later(self, key: str, delay: float, fn: Callable[[str], None], arg: str) -> None:
+        if self._closed:
+            return
         old = self._timers.pop(key, None)
         if old is not None:
             old.cancel()
@@ -270,6 +275,8 @@ class QueueService:
         self._timers[key] = loop.call_later(max(0.0, delay), fire)
 
     def close(self) -> None:
+        """Stop: no more dispatching or timers (calls being let go may still report in)."""
+        self._closed = True
         for timer in self._timers.values():
             timer.cancel()
         self._timers.clear()

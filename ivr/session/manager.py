@@ -254,6 +254,8 @@ class CallManager:
             elif _is_own(channel.id):
                 continue
             names = tuple(live[leg].name for leg in legs if leg in live)
+            if channel.id.startswith(CALLBACK_PREFIX):
+                names = (channel.name, *names)  # agent first: the callback channel is the agent
             adoption = Adoption(bridge.id if bridge else None, legs, names)
             adopted_legs.update(legs)
             log.warning("reconcile: adopting call %s (bridge %s)", channel.id, adoption.bridge_id)

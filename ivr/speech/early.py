@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
 from collections import OrderedDict
 
 from ivr.session.session import SpeechService
@@ -29,8 +30,13 @@ MAX_AGE_S = 30.0  # one nobody asked for by then never will be (a key pressed in
 
 
 class EarlySpeech:
-    def __init__(self, inner: SpeechService) -> None:
+    def __init__(self, inner: SpeechService, *, max_in_flight: int | None = None) -> None:
+        """``max_in_flight``: early decodes running at once (default: the cores). A decode
+        already in a worker cannot be stopped, so under load guesses must not crowd out
+        the utterances callers have finished."""
         self.inner = inner
+        self.max_in_flight = max_in_flight or os.cpu_count() or 1
+        self.skipped = 0  # pauses not decoded early because the engines were busy
         self._early: OrderedDict[bytes, tuple[float, asyncio.Task[Transcript]]] = OrderedDict()
         self.used = 0  # early decodes that answered an utterance
         self.wasted = 0  # early decodes the caller talked over
@@ -39,6 +45,9 @@ class EarlySpeech:
         """The utterance as it will end if the caller stops now: start on it."""
         key = _key(pcm, sample_rate)
         if key in self._early:
+            return
+        if sum(not task.done() for _, task in self._early.values()) >= self.max_in_flight:
+            self.skipped += 1
             return
         now = asyncio.get_running_loop().time()
         while self._early and (

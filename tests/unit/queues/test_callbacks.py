@@ -383,3 +383,27 @@ async def test_a_sensitive_callers_callback_is_rung_but_never_texted(rig: Rig) -
         ticking.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await ticking
+
+
+async def test_start_again_skips_those_back_and_a_bad_row_holds_up_no_other(rig: Rig) -> None:
+    later = rig.clock() + 5000
+    lost = replace(waiting_entry("lost", rig.clock() - 900, seq=1, ready_at=later), queue="gone")
+    kept = waiting_entry("kept", rig.clock() - 600, seq=2, ready_at=later)
+    await rig.book.run(lambda s: s.accept(lost, 0.0))  # its queue is no longer configured
+    await rig.book.run(lambda s: s.accept(kept, 0.0))
+    assert await rig.worker.start() == 1
+    assert await rig.worker.start() == 1  # a reconnect: nothing restored twice
+    assert rig.service.position("kept") == 1
+
+
+async def test_a_callback_the_call_moved_on_from_before_thanks_is_not_kept(rig: Rig) -> None:
+    """An operator's override (or a shutdown) cancels the verb while the row is written."""
+    rig.service.engine.agent_busy("a1", rig.clock())
+    rig.service.join(QueueEntry("c1", "rc", Priority.NORMAL, rig.clock()))
+    accepting = asyncio.create_task(rig.worker.accept("c1", MOBILE))
+    await asyncio.sleep(0)
+    accepting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await accepting
+    assert await rig.book.run(lambda s: s.get("c1")) is None
+    assert rig.service.engine.entry("c1").callback is None  # still holding, same place

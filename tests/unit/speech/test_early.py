@@ -59,8 +59,18 @@ async def test_an_early_decode_that_fails_fails_the_utterance_like_any_decode() 
 
 
 async def test_early_decodes_nobody_asks_for_are_bounded() -> None:
-    speech = EarlySpeech(SlowEngine(seconds=10))
+    speech = EarlySpeech(SlowEngine(seconds=10), max_in_flight=MAX_PENDING + 10)
     for i in range(MAX_PENDING + 5):
         speech.prefetch(f"utterance {i}".encode())
     assert speech.wasted == 5
+    await speech.close()
+
+
+async def test_no_early_decode_starts_while_the_engines_are_busy_with_others() -> None:
+    engine = SlowEngine(seconds=10)
+    speech = EarlySpeech(engine, max_in_flight=2)
+    for text in (b"one", b"two", b"three"):
+        speech.prefetch(text)
+    await asyncio.sleep(0)
+    assert engine.decoded == [b"one", b"two"] and speech.skipped == 1
     await speech.close()
