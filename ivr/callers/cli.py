@@ -19,7 +19,7 @@ from ivr.callers.history import CallerHistory
 from ivr.callers.model import FLAG_PATTERN, KNOWN_FLAGS, CallerPolicy
 from ivr.callers.pseudonym import Pseudonymiser, normalise_number
 from ivr.config import Settings, load_settings
-from ivr.store.db import CallStore
+from ivr.store.db import CallStore, write_transaction
 
 DEFAULT_DAYS = 90  # flags lapse unless renewed: a flag is personal data, kept no longer than needed
 
@@ -63,7 +63,7 @@ def cmd_flag(args: argparse.Namespace) -> int:
         return 2
     history, pseudonym, _ = opened
     now = datetime.now(UTC)
-    with history.db.atomic():
+    with write_transaction(history.db):
         history.set_flag(
             pseudonym,
             args.flag,
@@ -82,7 +82,7 @@ def cmd_unflag(args: argparse.Namespace) -> int:
     if opened is None:
         return 2
     history, pseudonym, _ = opened
-    with history.db.atomic():
+    with write_transaction(history.db):
         cleared = history.clear_flag(pseudonym, args.flag, cleared_by=args.by, at=datetime.now(UTC))
     history.db.conn.close()
     if not cleared:

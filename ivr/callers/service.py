@@ -23,7 +23,7 @@ from ivr.callers.history import CallerHistory
 from ivr.callers.model import EMPTY_PROFILE, CallerPolicy, CallerProfile, CallRecord
 from ivr.callers.pseudonym import Pseudonymiser
 from ivr.config import Settings
-from ivr.store.db import CallStore
+from ivr.store.db import CallStore, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ class CallerService:
         retried for a while on this worker thread rather than losing the call."""
         for attempt in range(WRITE_TRIES):
             try:
-                with history.db.atomic():
+                with write_transaction(history.db):
                     history.record_call(pseudonym, call)
                 return
             except sqlite3.OperationalError:

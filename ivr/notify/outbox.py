@@ -36,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 
 from ivr.notify.gateway import SendResult, SmsGateway, SmsMessage
 from ivr.notify.numbers import normalise_uk_mobile
-from ivr.store.db import CallStore, Row
+from ivr.store.db import CallStore, Row, write_transaction
 from ivr.store.thread import StoreThread
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ class OutboxStore:
         self._calls.close()
 
     def insert(self, row: Row) -> int:
-        with self.db.atomic():
+        with write_transaction(self.db):
             cur = self.db.execute(
                 "INSERT INTO sms_outbox (reference, call_id, to_number, body, kind, created_at,"
                 " state, attempts, next_attempt_at, last_error, provider_id)"
@@ -116,7 +116,7 @@ class OutboxStore:
 
     def requeue_sending(self) -> int:
         """Rows a previous process left mid-send go back to the queue (at-least-once)."""
-        with self.db.atomic():
+        with write_transaction(self.db):
             cur = self.db.execute(
                 "UPDATE sms_outbox SET state = 'queued',"
                 " last_error = 'interrupted by a restart; sent again' WHERE state = 'sending'"
@@ -125,7 +125,7 @@ class OutboxStore:
 
     def claim_next(self, now: str, expired_before: str) -> Row | None:
         """Mark the next due row ``sending`` and count the attempt, in one transaction."""
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.execute(
                 "UPDATE sms_outbox SET state = 'failed', last_error = 'expired: not sent in time'"
                 " WHERE state = 'queued' AND created_at < ?",
@@ -146,7 +146,7 @@ class OutboxStore:
         return self.get(int(row[0]))
 
     def mark_sent(self, row_id: int, provider_id: str, now: str) -> None:
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.execute(
                 "UPDATE sms_outbox SET state = 'sent', provider_id = ?, sent_at = ?,"
                 " last_error = '' WHERE id = ?",
@@ -154,7 +154,7 @@ class OutboxStore:
             )
 
     def mark_retry(self, row_id: int, next_at: str, error: str) -> None:
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.execute(
                 "UPDATE sms_outbox SET state = 'queued', next_attempt_at = ?, last_error = ?"
                 " WHERE id = ?",
@@ -162,7 +162,7 @@ class OutboxStore:
             )
 
     def mark_failed(self, row_id: int, error: str) -> None:
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.execute(
                 "UPDATE sms_outbox SET state = 'failed', last_error = ? WHERE id = ?",
                 [error, row_id],

@@ -38,7 +38,7 @@ from ivr.config import DEFAULT_SURVEY_EXCLUDED
 from ivr.notify.numbers import InvalidNumber, normalise_uk_mobile
 from ivr.notify.outbox import Clock, OutboxDown, OutboxStore, SmsOutbox, iso, utc_now
 from ivr.notify.sensitive import Sensitivity
-from ivr.store.db import Row
+from ivr.store.db import Row, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ def _find_survey(store: OutboxStore, number: str, reference: str | None, since: 
 
 
 def _save_response(store: OutboxStore, row: Row) -> int:
-    with store.db.atomic():
+    with write_transaction(store.db):
         store.db.execute(
             "INSERT INTO survey_responses (outbox_id, call_id, q1_overall, q2_time_to_answer,"
             " q3_dealt_with, comment, received_at) VALUES (:outbox_id, :call_id, :q1_overall,"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ivr.queues.model import Callback, Priority, QueueEntry
-from ivr.store.db import CallStore
+from ivr.store.db import CallStore, write_transaction
 from ivr.store.thread import StoreThread
 
 WAITING, PLACING, DONE, FAILED = "waiting", "placing", "done", "failed"
@@ -66,7 +66,7 @@ class BookStore:
     def accept(self, entry: QueueEntry, now: float) -> None:
         cb = entry.callback
         assert cb is not None
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.execute(
                 "INSERT OR REPLACE INTO callbacks (call_id, queue, priority, joined_at, seq, flags,"
                 " intent, number, accepted_at, promised_by, attempts, ready_at, state, outcome,"
@@ -91,7 +91,7 @@ class BookStore:
 
     def forget(self, call_id: str) -> None:
         """A callback accepted but never confirmed to the caller (the call moved on)."""
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.execute(
                 "DELETE FROM callbacks WHERE call_id = ? AND state = ? AND attempts = 0",
                 [call_id, WAITING],
@@ -112,7 +112,7 @@ class BookStore:
     def begin_attempt(
         self, call_id: str, attempt: int, agent_id: str, channel_id: str, now: float
     ) -> None:
-        with self.db.atomic():
+        with write_transaction(self.db):
             cur = self.db.execute(
                 "UPDATE callbacks SET state = ?, attempts = ?, updated_at = ?"
                 " WHERE call_id = ? AND state = ? AND attempts = ?",
@@ -139,7 +139,7 @@ class BookStore:
         attempts: int | None = None,
     ) -> None:
         """``attempts``: set the count back (an attempt that never rang the caller)."""
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.execute(
                 "UPDATE callback_attempts SET outcome = ?, ended_at = ?, detail = ?"
                 " WHERE call_id = ? AND attempt = ? AND outcome = 'placing'",
@@ -158,7 +158,7 @@ class BookStore:
                 )
 
     def mark_late_sms(self, call_id: str, now: float) -> None:
-        with self.db.atomic():
+        with write_transaction(self.db):
             self.db.execute(
                 "UPDATE callbacks SET late_sms = 1, updated_at = ? WHERE call_id = ?",
                 [now, call_id],

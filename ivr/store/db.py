@@ -7,9 +7,10 @@ database from an older release is brought forward, never rebuilt.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,31 @@ from typing import Any
 import sqlite_utils
 
 Row = dict[str, Any]
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """Writes that commit together, with the write lock taken first (BEGIN IMMEDIATE).
+
+    Several connections (call log, caller history, outbox, callbacks) write to one WAL
+    database. A deferred transaction that reads before it writes cannot wait for
+    another writer: SQLite answers "database is locked" at once. Taking the lock up
+    front lets the busy timeout queue writers instead. (sqlite-utils commits each
+    statement on its own outside a transaction, so ``with conn:`` groups nothing.)
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():  # nested: a savepoint inside the caller's transaction
+            yield
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(sqlite3.OperationalError):  # an error may have ended it
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _m1_initial(db: sqlite_utils.Database) -> None:
@@ -275,7 +301,7 @@ class CallStore:
         for version, step in enumerate(MIGRATIONS, start=1):
             if version in done:
                 continue
-            with self.db.atomic():
+            with write_transaction(self.db):
                 step(self.db)
                 self.db["schema_migrations"].insert(  # type: ignore[union-attr]
                     {"version": version, "applied_at": _now_iso()}

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, Protocol
 
-from ivr.store.db import CallStore, Row
+from ivr.store.db import CallStore, Row, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,7 @@ class SqliteCallLog:
 
     def _apply_sync(self, store: CallStore, writes: list[_Write]) -> None:
         """One transaction; a record that is bad in itself is counted and skipped."""
-        with store.db.atomic():
+        with write_transaction(store.db):
             for write in writes:
                 try:
                     write(store)
