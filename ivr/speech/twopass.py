@@ -27,6 +27,7 @@ PocketSphinx's speed (figures in bench/README.md).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Literal
@@ -37,10 +38,14 @@ from ivr.speech.model import RecognizerError, Transcript
 
 log = logging.getLogger(__name__)
 
-# Whether the router can act on a transcript as it stands (see ivr/app.py).
-# What the router would do with a transcript as it stands: "route" (a plain route),
-# "emergency" (a cue in the top alternative) or "" (not actionable yet).
-Verdict = Literal["route", "emergency", ""]
+# What the router would do with a transcript as it stands (see ivr/app.py): "route" (a
+# plain route), "emergency" (a cue in the top alternative), "cue-below" (an emergency
+# cue only in a lower alternative: a second opinion first, but not for long) or ""
+# (not actionable yet).
+Verdict = Literal["route", "emergency", "cue-below", ""]
+
+# How long a possible emergency waits for the second opinion; then it is acted on.
+CUE_WAIT_S = 2.5
 Actionable = Callable[[Transcript], Verdict]
 
 
@@ -58,20 +63,23 @@ def actionable_by(decide: Callable[[tuple[Hypothesis, ...]], Decision]) -> Actio
             top = transcript.alternatives[:1]
             if top == transcript.alternatives or decide(top).destination == EMERGENCY:
                 return "emergency"
-            return ""
+            return "cue-below"
         return "route" if decision.action == "route" else ""
 
     return judge
 
 
-def keep_first(first: Transcript, actionable: Actionable, below: float) -> bool:
+def keeps(verdict: Verdict, confidence: float, below: float) -> bool:
     """The first pass alone will do: a confident route, or an emergency its top carries.
 
     An emergency in the top alternative is acted on at any confidence: a cue in any
     engine's top always wins in the router, so a second opinion could only delay it.
     """
-    verdict = actionable(first)
-    return verdict == "emergency" or (verdict == "route" and first.confidence >= below)
+    return verdict == "emergency" or (verdict == "route" and confidence >= below)
+
+
+def keep_first(first: Transcript, actionable: Actionable, below: float) -> bool:
+    return keeps(actionable(first), first.confidence, below)
 
 
 class TwoPassSpeech:
@@ -82,8 +90,10 @@ class TwoPassSpeech:
         actionable: Actionable,
         *,
         below: float = 0.5,
+        cue_wait_s: float = CUE_WAIT_S,
     ) -> None:
         self.fast = fast
+        self.cue_wait_s = cue_wait_s
         self.slow = slow
         self.actionable = actionable
         self.below = below
@@ -92,14 +102,18 @@ class TwoPassSpeech:
 
     async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
         first = await self.fast.recognize(pcm, sample_rate)
-        if keep_first(first, self.actionable, self.below):
+        verdict = self.actionable(first)
+        if keeps(verdict, first.confidence, self.below):
             self.kept += 1
             return first
         self.escalated += 1
+        # A possible emergency is acted on if the second opinion is slow (the first
+        # pass alone keeps its cue: the router reads every alternative of one engine).
+        budget = self.cue_wait_s if verdict == "cue-below" else None
         try:
-            second = await self.slow.recognize(pcm, sample_rate)
-        except RecognizerError as exc:
-            log.warning("second opinion failed (%s); keeping the first pass", exc)
+            second = await asyncio.wait_for(self.slow.recognize(pcm, sample_rate), budget)
+        except (RecognizerError, TimeoutError) as exc:
+            log.warning("second opinion failed (%r); keeping the first pass", exc)
             return first
         return merge(first, second)
 

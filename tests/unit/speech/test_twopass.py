@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from ivr.routing.model import Decision, Hypothesis
 from ivr.speech.model import RecognizerError, Transcript
 from ivr.speech.twopass import TwoPassSpeech, Verdict, actionable_by, merge
@@ -104,7 +106,7 @@ def test_an_emergency_only_a_lower_alternative_carries_is_not_yet_actionable() -
     judge = actionable_by(fake_decide)
     top = Hypothesis("can you put me through to pc johnson", 0.83)
     runner_up = Hypothesis("gun you put me through to pc johnson", 0.42)
-    assert judge(Transcript((top, runner_up), "pocketsphinx")) == ""
+    assert judge(Transcript((top, runner_up), "pocketsphinx")) == "cue-below"
     assert judge(Transcript((runner_up, top), "pocketsphinx")) == "emergency"  # at once
     assert judge(Transcript((runner_up,), "pocketsphinx")) == "emergency"
     assert judge(Transcript((top,), "pocketsphinx")) == "route"
@@ -144,3 +146,29 @@ async def test_an_unsure_first_pass_whose_top_is_an_emergency_never_waits_for_wh
     two = TwoPassSpeech(fast, slow, actionable_by(fake_decide))
     assert (await two.recognize(b"")).engine == "pocketsphinx"
     assert slow.calls == 0
+
+
+class Stalled:
+    """A second opinion that never comes (an overloaded pool)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
+        self.calls += 1
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+
+async def test_a_possible_emergency_waits_only_briefly_for_the_second_opinion() -> None:
+    fast = Said(
+        "can you put me through to pc johnson",
+        0.83,
+        "pocketsphinx",
+        more=(("gun you put me through to pc johnson", 0.42),),
+    )
+    slow = Stalled()
+    two = TwoPassSpeech(fast, slow, actionable_by(fake_decide), cue_wait_s=0.05)
+    result = await asyncio.wait_for(two.recognize(b""), 1.0)
+    assert slow.calls == 1 and result.engine == "pocketsphinx"
+    assert fake_decide(result.alternatives).destination == "emergency"  # the cue still counts
