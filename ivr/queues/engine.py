@@ -26,7 +26,7 @@ the FCR queue is taken before any 101 caller, however long that caller waited.
 from __future__ import annotations
 
 import bisect
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, replace
 
 from ivr.queues.estimator import Estimate, WaitEstimator
@@ -109,7 +109,9 @@ class QueueEngine:
         self._agents: dict[str, Agent] = {}
         self._served: OrderedDict[str, QueueEntry] = OrderedDict()
         self._seq = 0
-        self.abandoned: list[Abandonment] = []
+        # The latest abandonments (for the console and analysis), bounded: a live app runs
+        # for months.
+        self.abandoned: deque[Abandonment] = deque(maxlen=self.SERVED_MEMORY)
 
     # --- callers -----------------------------------------------------------------------
 
@@ -134,8 +136,14 @@ class QueueEngine:
         self._insert(entry, now)
         return Joined(entry, True, self.position(entry.call_id))
 
-    def leave(self, call_id: str, now: float, where: str = "") -> Abandonment:
-        """A waiting caller hung up: remove them and record where and after how long."""
+    def leave(
+        self, call_id: str, now: float, where: str = "", *, abandoned: bool = True
+    ) -> Abandonment:
+        """A waiting caller hung up: remove them and record where and after how long.
+
+        ``abandoned=False``: the call moved on for another reason (a failure, an
+        operator, an emergency's waiting limit): not counted as the caller giving up.
+        """
         entry = self._take(call_id, now)
         position = self._position_of(entry, self._queues[entry.queue]) + 1
         record = Abandonment(
@@ -147,8 +155,9 @@ class QueueEngine:
             now,
             where or f"queue:{entry.queue}",
         )
-        self.abandoned.append(record)
-        self.estimator.observe_abandon(entry.queue, now)
+        if abandoned:
+            self.abandoned.append(record)
+            self.estimator.observe_abandon(entry.queue, now)
         return record
 
     def retransfer(self, call_id: str, to_queue: str, now: float) -> Joined:

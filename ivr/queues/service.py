@@ -165,10 +165,11 @@ class QueueService:
         return self.engine.offer_callback(call_id, self.clock(), threshold_s)
 
     def leave(self, call_id: str, where: str = "") -> Abandonment | None:
-        """A waiting caller hung up (or left for a callback offer that failed)."""
+        """A waiting caller hung up; ``where`` names another reason to move on (not an
+        abandonment: "moved-on", "gave-up")."""
         self._close_ticket(call_id)
         try:
-            return self.engine.leave(call_id, self.clock(), where)
+            return self.engine.leave(call_id, self.clock(), where, abandoned=not where)
         except QueueError:
             return None  # already served or never joined
 
