@@ -160,7 +160,7 @@ def test_abandonment_records_where_and_how_long(config: QueuesConfig) -> None:
         engine.join(entry(f"c{i}", at=float(i)), float(i))
     record = engine.leave("c1", 301.0)
     assert (record.queue, record.position, record.waited_s) == ("rc", 2, 300.0)
-    assert record.where == "queue:rc" and engine.abandoned == [record]
+    assert record.where == "queue:rc" and list(engine.abandoned) == [record]
     assert engine.position("c2") == 2
     with pytest.raises(QueueError):
         engine.leave("c1", 302.0)
