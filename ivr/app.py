@@ -160,9 +160,11 @@ async def _sms_worker(app: web.Application) -> AsyncIterator[None]:
     assert sms is not None
     async with sms.running():
         yield
+        # Texts of the last calls are stored before the outbox closes.
+        await app[RUNTIME].flows.chores.settle(timeout=5)
         survey = app[RUNTIME].survey
         if survey is not None:
-            await survey.close()  # surveys of the last calls are stored first
+            await survey.close()
 
 
 async def _callback_book(app: web.Application) -> AsyncIterator[None]:
@@ -240,12 +242,6 @@ class _CallbackCalls:
             return None
         if runtime.manager is not None and channel_id in runtime.manager.calls:
             return True
-        try:
-            await runtime.client.get_channel(channel_id)
-        except AriNotFound:
-            return False
-        except AriError:
-            return None
         try:
             await runtime.client.hangup(channel_id)
         except AriNotFound:

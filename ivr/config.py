@@ -264,6 +264,13 @@ def parse_agents(body: object, where: str) -> dict[str, AgentSpec]:
     return agents
 
 
+def _positive(settings: Settings, section: str, *names: str) -> None:
+    for name in names:
+        value = getattr(settings, name)
+        if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{section}{name} must be a positive number, got {value!r}")
+
+
 def _validate(settings: Settings) -> None:
     if not settings.ari_url.startswith(("http://", "https://")):
         raise ConfigError(f"ARI URL must start with http:// or https://, got {settings.ari_url!r}")
@@ -282,32 +289,30 @@ def _validate(settings: Settings) -> None:
         )
     if settings.media_codec not in ("slin", "ulaw", "alaw"):
         raise ConfigError(f"media codec must be slin, ulaw or alaw, not {settings.media_codec!r}")
-    for name in (
+    _positive(
+        settings,
+        "",
         "first_digit_timeout",
         "ring_timeout",
         "menu_tries",
         "http_port",
         "repeat_days",
         "redial_link_hours",
-    ):
-        value = getattr(settings, name)
-        if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-            raise ConfigError(f"{name} must be a positive number, got {value!r}")
+    )
     if settings.callback_first not in ("agent", "caller"):
         raise ConfigError(
             f"[queues] callback_first must be agent or caller, not {settings.callback_first!r}"
         )
     if "{number}" not in settings.callback_dial:
         raise ConfigError("[queues] callback_dial must contain {number}")
-    for name in (
+    _positive(
+        settings,
+        "[queues] ",
         "queue_announce_every",
         "agent_away_s",
         "callback_ring_timeout",
         "emergency_wait_s",
-    ):
-        value = getattr(settings, name)
-        if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-            raise ConfigError(f"[queues] {name} must be a positive number, got {value!r}")
+    )
     after = settings.abandoned_sms_after_s
     if not isinstance(after, int | float) or isinstance(after, bool) or after < 0:
         raise ConfigError(f"[queues] abandoned_sms_after_s must be seconds >= 0, got {after!r}")

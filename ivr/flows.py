@@ -7,12 +7,12 @@ ask again), so changing the rules never means changing the flow code.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from ivr.chores import Chores
 from ivr.config import Settings
 from ivr.directory import DirectoryEntry
 from ivr.notify.texts import Texts
@@ -70,7 +70,7 @@ class FlowBuilder:
         self.queues = queues
         self.desk = desk
         self.texts = texts
-        self._chores: set[asyncio.Task[bool]] = set()
+        self.chores = Chores()  # texts after abandoned calls (settled at shutdown)
 
     def inbound(self) -> list[Verb]:
         return [Answer(), Play(["welcome"]), self.ask(MENU)]
@@ -280,7 +280,7 @@ class FlowBuilder:
         after = self.settings.abandoned_sms_after_s
         if self.texts is None or after <= 0 or waited_s < after:
             return
-        task = asyncio.get_running_loop().create_task(
+        self.chores.spawn(
             self.texts.abandoned(
                 session.call_id,
                 session.info.caller_number,
@@ -288,8 +288,6 @@ class FlowBuilder:
                 heard=tuple(session.heard),
             )
         )
-        self._chores.add(task)
-        task.add_done_callback(self._chores.discard)
 
     def _endpoints(self, destination: str) -> dict[str, str]:
         endpoints = dict(self.settings.destinations)

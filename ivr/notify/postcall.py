@@ -12,16 +12,13 @@ drops the call if any category is in ``[sms] survey_excluded``.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
-from ivr.notify.sensitive import SENSITIVE_CUES, sensitive_categories
+from ivr.chores import Chores
 from ivr.notify.survey import SurveyService
 from ivr.session.session import FinishedCall
 
 log = logging.getLogger(__name__)
-__all__ = ["SENSITIVE_CUES", "SURVEYED_OUTCOMES", "PostCallSurvey", "sensitive_categories"]
 
 SURVEYED_OUTCOMES = frozenset({"transferred"})
 
@@ -31,19 +28,14 @@ class PostCallSurvey:
 
     def __init__(self, survey: SurveyService) -> None:
         self.survey = survey
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._chores = Chores()
 
     def call_ended(self, call: FinishedCall) -> None:
         if call.outcome not in SURVEYED_OUTCOMES or not call.categories:
             return
         if call.dialled == "callback":
             return
-        task = asyncio.create_task(
-            self._offer(call),
-            name=f"call:{call.call_id}:survey",
-        )
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._chores.spawn(self._offer(call), name=f"survey:{call.call_id}")
 
     async def _offer(self, call: FinishedCall) -> None:
         try:
@@ -57,7 +49,4 @@ class PostCallSurvey:
 
     async def close(self) -> None:
         """Let surveys being stored finish (the outbox closes after this)."""
-        tasks = list(self._tasks)
-        if tasks:
-            with contextlib.suppress(Exception):
-                await asyncio.wait(tasks, timeout=5)
+        await self._chores.settle(timeout=5)

@@ -114,7 +114,6 @@ class SurveyService:
     ) -> None:
         self._outbox = outbox
         self.sensitivity = Sensitivity(excluded)
-        self.excluded = self.sensitivity.excluded
         self._text = text
         self._clock = clock
 

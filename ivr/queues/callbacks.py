@@ -22,10 +22,11 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from ivr.chores import Chores
 from ivr.notify.texts import Texts
 from ivr.queues.book import (
     DONE,
@@ -84,7 +85,7 @@ class CallbackWorker:
         self.texts = texts
         self.tick_s = tick_s
         self._open: dict[str, _Open] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._chores = Chores()
         self.placed = 0  # attempts begun by this process (for /health and tests)
         service.placer = self
 
@@ -114,7 +115,7 @@ class CallbackWorker:
     # --- CallbackPlacer --------------------------------------------------------------
 
     def place(self, action: PlaceCallback) -> None:
-        self._spawn(self._place(action), f"callback:{action.entry.call_id}")
+        self._chores.spawn(self._place(action), f"callback:{action.entry.call_id}")
 
     async def _place(self, action: PlaceCallback) -> None:
         entry = action.entry
@@ -174,28 +175,13 @@ class CallbackWorker:
                 await self.texts.callback_missed(entry.call_id, entry.callback.number, attempt)
 
     async def _record(
-        self,
-        call_id: str,
-        attempt: int,
-        outcome: str,
-        now: float,
-        state: str,
-        *,
-        ready_at: float = 0.0,
-        attempts: int | None = None,
-        detail: str = "",
+        self, call_id: str, attempt: int, outcome: str, now: float, state: str, **fields: Any
     ) -> None:
+        """``BookStore.finish_attempt``, retried until it is written (``fields``: its
+        keyword arguments)."""
+
         def write(store: BookStore) -> None:
-            store.finish_attempt(
-                call_id,
-                attempt,
-                outcome,
-                now,
-                state=state,
-                ready_at=ready_at,
-                detail=detail,
-                attempts=attempts,
-            )
+            store.finish_attempt(call_id, attempt, outcome, now, state=state, **fields)
 
         # Until it is written the attempt stays "placing": the next one would be refused,
         # and after a restart it would count as interrupted. Idempotent, so retried.
@@ -320,14 +306,7 @@ class CallbackWorker:
             await self.book.run(_late_marker(call_id, now))
 
     async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
-        task = asyncio.create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        await self._chores.cancel()
 
 
 def _may_text(entry: QueueEntry) -> bool:

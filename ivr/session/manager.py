@@ -21,6 +21,7 @@ from ivr.ari import events as ari
 from ivr.ari.client import AriClient
 from ivr.ari.errors import AriError
 from ivr.ari.models import Bridge, Channel
+from ivr.chores import Chores
 from ivr.session.control import AriCallControl
 from ivr.session.listening import MediaSettings
 from ivr.session.session import CallSession
@@ -80,7 +81,7 @@ class CallManager:
         self._app = app
         self._make_session = make_session
         self._watchers: dict[str, asyncio.Queue[ari.AriEvent]] = {}
-        self._chores: set[asyncio.Task[None]] = set()
+        self._chores = Chores()
         self.calls: dict[str, LiveCall] = {}
         self.unrouted = 0
         self.closing = False
@@ -129,9 +130,7 @@ class CallManager:
             with contextlib.suppress(AriError):
                 await request
 
-        task = asyncio.create_task(run())
-        self._chores.add(task)
-        task.add_done_callback(self._chores.discard)
+        self._chores.spawn(run())
 
     def start_call(
         self, channel: Channel, dialled: str, adoption: Adoption | None = None
@@ -247,15 +246,14 @@ class CallManager:
         for channel in orphans:
             bridge = bridge_of.get(channel.id)
             legs = tuple(c for c in bridge.channels if _is_own(c)) if bridge else ()
+            names = tuple(live[leg].name for leg in legs if leg in live)
             if channel.id.startswith(CALLBACK_PREFIX):
                 legs = tuple(c for c in legs if c != channel.id)
                 if not legs:
                     continue  # a callback no longer talking to anyone: hung up below
+                # Agent first, the callback channel is the agent (its name is in ``names``).
             elif _is_own(channel.id):
                 continue
-            names = tuple(live[leg].name for leg in legs if leg in live)
-            if channel.id.startswith(CALLBACK_PREFIX):
-                names = (channel.name, *names)  # agent first: the callback channel is the agent
             adoption = Adoption(bridge.id if bridge else None, legs, names)
             adopted_legs.update(legs)
             log.warning("reconcile: adopting call %s (bridge %s)", channel.id, adoption.bridge_id)
@@ -284,7 +282,7 @@ class CallManager:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await asyncio.gather(*self._chores, return_exceptions=True)
+        await self._chores.settle()
 
 
 class _NotAnswered(Exception):

@@ -21,6 +21,11 @@ SPEECH = (
     Path(__file__).resolve().parents[2] / "unit" / "media" / "fixtures" / "speech_pc_johnson.wav"
 )
 SPEECH_SECONDS = 2.8
+# A caller who says the name after the welcome.
+SAYS_THE_NAME: list[dict[str, object]] = [
+    {"wait": sim_seconds("welcome") + 1.0},
+    {"say": str(SPEECH)},
+]
 
 
 class RecordingSpeech:
@@ -42,11 +47,7 @@ async def test_a_spoken_name_reaches_the_recogniser_and_routes_the_call(tmp_path
     speech = RecordingSpeech("can I speak to PC Sarah Johnson")
     async with running_stack(tmp_path, settings={"speech_engine": "none"}) as stack:
         stack.runtime.speech = speech
-        script: list[dict[str, object]] = [
-            {"wait": sim_seconds("welcome") + 1.0},
-            {"say": str(SPEECH)},
-        ]
-        call_id = await stack.call(script)
+        call_id = await stack.call(SAYS_THE_NAME)
         row = await stack.call_row(call_id)
         assert (row["outcome"], row["destination"]) == ("transferred", "directory:sarah-johnson")
         (utterance,) = speech.utterances
@@ -83,11 +84,7 @@ async def test_listening_closes_before_the_caller_talks_to_a_person(tmp_path: Pa
     agents = {"Local/dir-4101@ivr-agents": AgentProfile(answer_after=1.0, talk_for=60.0)}
     async with running_stack(tmp_path, agents=agents, settings={"speech_engine": "none"}) as stack:
         stack.runtime.speech = speech
-        script: list[dict[str, object]] = [
-            {"wait": sim_seconds("welcome") + 1.0},
-            {"say": str(SPEECH)},
-        ]
-        call_id = await stack.call(script)
+        call_id = await stack.call(SAYS_THE_NAME)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 15
         while loop.time() < deadline:
@@ -114,11 +111,7 @@ async def test_recognition_starts_at_the_pause_and_that_decode_answers(tmp_path:
     speech = EarlySpeech(engine)
     async with running_stack(tmp_path, settings={"speech_engine": "none"}) as stack:
         stack.runtime.speech = speech
-        script: list[dict[str, object]] = [
-            {"wait": sim_seconds("welcome") + 1.0},
-            {"say": str(SPEECH)},
-        ]
-        call_id = await stack.call(script)
+        call_id = await stack.call(SAYS_THE_NAME)
         row = await stack.call_row(call_id)
         assert (row["outcome"], row["destination"]) == ("transferred", "directory:sarah-johnson")
         assert speech.used == 1 and len(engine.utterances) == 1

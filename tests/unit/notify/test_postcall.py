@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from ivr.notify.outbox import OutboxStore, SmsOutbox
-from ivr.notify.postcall import PostCallSurvey, sensitive_categories
+from ivr.notify.postcall import PostCallSurvey
+from ivr.notify.sensitive import sensitive_categories
 from ivr.notify.survey import SurveyService
 from ivr.session.session import FinishedCall
 

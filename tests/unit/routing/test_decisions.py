@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ivr.routing.bundle import RoutingBundle, load_bundle
+from ivr.routing.bundle import RoutingBundle
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import CallerContext, Hypothesis, Override, RoutingInputs
 from ivr.yamlfile import line_of, load_yaml
@@ -20,16 +20,6 @@ HERE = Path(__file__).parent / "fixtures"
 LONDON = ZoneInfo("Europe/London")
 DEFAULT_AT = datetime(2026, 11, 24, 10, 0, tzinfo=LONDON)
 TABLE: list[dict[str, Any]] = load_yaml(HERE / "decisions.yaml")
-
-
-@pytest.fixture(scope="module")
-def bundle() -> RoutingBundle:
-    return load_bundle(HERE / "bundle")
-
-
-@pytest.fixture(scope="module")
-def engine(bundle: RoutingBundle) -> RoutingEngine:
-    return RoutingEngine(bundle)
 
 
 def inputs_of(row: dict[str, Any]) -> RoutingInputs:

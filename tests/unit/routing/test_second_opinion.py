@@ -12,11 +12,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ivr.routing.bundle import RoutingBundle, load_bundle
+from ivr.routing.bundle import RoutingBundle
 from ivr.routing.engine import SECOND_OPINION, RoutingEngine
 from ivr.routing.model import Decision, Hypothesis, RoutingInputs
 
@@ -24,16 +23,6 @@ HERE = Path(__file__).parent / "fixtures"
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 W, PS = "whisper", "pocketsphinx"
 BURGLARY = "I want to report a burglary"
-
-
-@pytest.fixture(scope="module")
-def bundle() -> RoutingBundle:
-    return load_bundle(HERE / "bundle")
-
-
-@pytest.fixture(scope="module")
-def engine(bundle: RoutingBundle) -> RoutingEngine:
-    return RoutingEngine(bundle)
 
 
 def decide(engine: RoutingEngine, *heard: Hypothesis) -> Decision:
