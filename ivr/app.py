@@ -26,6 +26,7 @@ from ivr.flows import FlowBuilder
 from ivr.notify import SmsService
 from ivr.notify.postcall import PostCallSurvey
 from ivr.notify.texts import Texts
+from ivr.operator_auth import OperatorAuth
 from ivr.prompts import PromptCatalogue
 from ivr.queues.book import CallbackBook
 from ivr.queues.callbacks import CallbackWorker
@@ -43,6 +44,7 @@ from ivr.speech.model import RecognizerError
 from ivr.speech.pool import SpeechPool
 from ivr.speech.twopass import Actionable, TwoPassSpeech, actionable_by
 from ivr.store.log import CallLogDown, SqliteCallLog
+from ivr.store.retention import RetentionPolicy, RetentionWorker
 from ivr.verbs import Hangup
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ class Runtime:
     routing: RoutingService
     flows: FlowBuilder
     callers: CallerService
+    retention: RetentionWorker
     clock: Clock = utc_now
     speech: SpeechService | None = None  # None until the engine has loaded, or when it cannot
     speech_settled: asyncio.Event = field(default_factory=asyncio.Event)  # loaded or given up
@@ -112,6 +115,11 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         routing=routing,
         flows=flows,
         callers=build_caller_service(settings),
+        retention=RetentionWorker(
+            settings.db_path,
+            RetentionPolicy(settings.retention_numbers_days, settings.retention_records_days),
+            clock,
+        ),
         clock=clock,
         sms=sms,
         queues=queues,
@@ -120,10 +128,13 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     )
     if callbacks is not None:
         calls.runtime = runtime
-    app = web.Application()
+    if not settings.api_token:
+        log.warning("IVR_API_TOKEN is not set: the operator API (/api/...) answers 403")
+    app = web.Application(middlewares=[OperatorAuth(settings.api_token).middleware])
     app[RUNTIME] = runtime
     app.cleanup_ctx.append(_call_log_worker)
     app.cleanup_ctx.append(_callers_worker)
+    app.cleanup_ctx.append(_retention_worker)
     app.cleanup_ctx.append(_sms_worker)  # after the call log: it has migrated the database
     app.cleanup_ctx.append(_callback_book)
     app.cleanup_ctx.append(_speech_worker)
@@ -152,6 +163,18 @@ async def _callers_worker(app: web.Application) -> AsyncIterator[None]:
     await callers.open()
     yield
     await callers.close()
+
+
+async def _retention_worker(app: web.Application) -> AsyncIterator[None]:
+    """Retention runs at start-up and daily, after the call log has migrated the database."""
+    retention = app[RUNTIME].retention
+    await retention.open()
+    task = asyncio.create_task(retention.run(), name="retention")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await retention.close()
 
 
 async def _sms_worker(app: web.Application) -> AsyncIterator[None]:

@@ -22,6 +22,7 @@ from ivr.config import ConfigError, load_settings
 from ivr.directory import cli as directory_cli
 from ivr.routing import cli as routing_cli
 from ivr.speech import cli as speech_cli
+from ivr.store import cli as store_cli
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     speech_cli.add_subcommands(sub)
     call_cli.add_subcommands(sub)
     callers_cli.add_subcommands(sub)
+    store_cli.add_subcommands(sub)
     return parser
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from ivr.operator_auth import MIN_TOKEN_LENGTH
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PROMPTS = REPO_ROOT / "prompts" / "catalogue.yaml"
 
@@ -119,6 +121,13 @@ class Settings:
     emergency_wait_s: float = 30.0
     abandoned_sms_after_s: float = 60.0  # queue abandonments this long get an SMS; 0 = never
     abandoned_sms_offer: str = "both"  # the text offers: both | callback | link
+    # Operator API (/api/...): a bearer token from IVR_API_TOKEN only; "" = the API is off.
+    api_token: str = field(default="", repr=False)
+    # Retention (ivr/store/retention.py), run at start-up and daily: caller numbers and names
+    # are blanked after numbers_days; calls and everything about them deleted after
+    # records_days (decisions keep what callers said until then, for testing rule changes).
+    retention_numbers_days: float = 30.0
+    retention_records_days: float = 400.0
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -137,11 +146,16 @@ _ENV = {
     "IVR_SMS_URL": "sms_url",
     "IVR_SMS_AUTH": "sms_auth_value",
     "IVR_SMS_INBOUND_SECRET": "sms_inbound_secret",
+    "IVR_API_TOKEN": "api_token",
 }
 
 _FILE_KEYS: Mapping[str, Mapping[str, str]] = {
     "ari": {"url": "ari_url", "user": "ari_user", "password": "ari_password", "app": "ari_app"},
-    "store": {"db": "db_path"},
+    "store": {
+        "db": "db_path",
+        "numbers_days": "retention_numbers_days",
+        "records_days": "retention_records_days",
+    },
     "prompts": {"catalogue": "prompts"},
     "http": {"host": "http_host", "port": "http_port"},
     "flow": {
@@ -325,6 +339,14 @@ def _validate(settings: Settings) -> None:
         value = getattr(settings, name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ConfigError(f"[callers] {name} must be a whole number >= 1, got {value!r}")
+    if settings.api_token and len(settings.api_token) < MIN_TOKEN_LENGTH:
+        raise ConfigError(f"IVR_API_TOKEN must be at least {MIN_TOKEN_LENGTH} characters")
+    for key in ("numbers_days", "records_days"):
+        days = getattr(settings, f"retention_{key}")
+        if not isinstance(days, int | float) or isinstance(days, bool) or days <= 0:
+            raise ConfigError(f"[store] {key} must be a positive number of days, got {days!r}")
+    if settings.retention_numbers_days > settings.retention_records_days:
+        raise ConfigError("[store] numbers_days must not be longer than records_days")
 
 
 def _validate_sms(settings: Settings) -> None:

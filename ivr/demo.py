@@ -219,7 +219,12 @@ async def run_demo(
         )
         if exit_after:
             return 1 if failed else 0
-        print(f"serving: app {stack.app_url}/api/calls; Ctrl-C to stop", file=out)
+        token = stack.runtime.settings.api_token
+        print(
+            f"serving: curl -H 'Authorization: Bearer {token}' {stack.app_url}/api/calls"
+            "; Ctrl-C to stop",
+            file=out,
+        )
         await asyncio.Event().wait()
         return 0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -98,6 +99,7 @@ async def embedded(
         ring_timeout=30,
         caller_key="embedded-demo-key",  # simulated callers only; a force sets IVR_CALLER_KEY
         sms_url=f"http://127.0.0.1:{port}/_sim/sms",
+        api_token=secrets.token_urlsafe(24),  # printed by the demo; a force sets IVR_API_TOKEN
     ).with_overrides(**dict(settings or {}))
     app = build_app(app_settings, shifted_clock(start))
     runner = web.AppRunner(app)

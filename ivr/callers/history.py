@@ -76,11 +76,6 @@ class CallerHistory:
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-    def purge_calls(self, before: datetime) -> int:
-        """Forget calls that started before ``before`` (retention); returns how many."""
-        cursor = self.db.execute("DELETE FROM caller_calls WHERE at < ?", [iso(before)])
-        return int(cursor.rowcount)
-
     # --- flags -----------------------------------------------------------------------
 
     def set_flag(

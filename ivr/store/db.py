@@ -266,6 +266,17 @@ def _m6_callback_rings(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m7_retention(db: sqlite_utils.Database) -> None:
+    """Retention (ivr/store/retention.py): its watermark, and indexes on the ages it reads."""
+    db["retention_state"].create(  # type: ignore[union-attr]
+        {"key": str, "value": str}, pk="key", if_not_exists=True
+    )
+    db["sms_outbox"].create_index(["created_at"], if_not_exists=True)  # type: ignore[union-attr]
+    db["callbacks"].create_index(["accepted_at"], if_not_exists=True)  # type: ignore[union-attr]
+    db["caller_calls"].create_index(["at"], if_not_exists=True)  # type: ignore[union-attr]
+    db["caller_flags"].create_index(["expires_at"], if_not_exists=True)  # type: ignore[union-attr]
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
@@ -273,6 +284,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m4_sms_outbox,
     _m5_callbacks,
     _m6_callback_rings,
+    _m7_retention,
 )
 
 

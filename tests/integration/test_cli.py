@@ -8,9 +8,13 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
+
+from ivr.store.db import CallStore
+from ivr.store.retention import iso
 
 IVR = [sys.executable, "-m", "ivr.cli"]
 
@@ -81,3 +85,42 @@ def test_call_refuses_a_file_that_is_not_audio(tmp_path: Path) -> None:
     bad.write_text("not audio")
     result = subprocess.run([*IVR, "call", str(bad)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "ivr call:" in result.stderr
+
+
+def test_store_purge_applies_the_retention_policy_and_reports_it(tmp_path: Path) -> None:
+    path = tmp_path / "calls.db"
+    store = CallStore(path)
+    for call_id, days in (("ancient", 500), ("old", 45), ("new", 1)):
+        store.call_started(
+            {
+                "call_id": call_id,
+                "channel_id": call_id,
+                "caller_number": "07700900123",
+                "started_at": iso(datetime.now(UTC) - timedelta(days=days)),
+            }
+        )
+    store.close()
+    result = subprocess.run(
+        [*IVR, "store", "purge", "--db", str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "numbers kept 30 days, records 400 days" in result.stderr
+    assert "calls deleted: 1\n" in result.stdout
+    assert "calls: number and name blanked: 1\n" in result.stdout
+    store = CallStore(path)
+    assert [(r["call_id"], r["caller_number"]) for r in store.recent_calls()] == [
+        ("new", "07700900123"),
+        ("old", ""),
+    ]
+    store.close()
+
+
+def test_store_purge_without_a_database_says_so_and_exits_2(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*IVR, "store", "purge", "--db", str(tmp_path / "none.db")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "no database at" in result.stderr

@@ -121,4 +121,3 @@ def test_an_adopted_call_updates_its_row_and_keeps_its_start(history: CallerHist
     (row,) = history.calls(P)
     assert (row["outcome"], row["destination"], row["abandoned"]) == ("transferred", "fcr", 0)
     assert row["at"].startswith("2026-11-24T08:00")
-    assert history.purge_calls(NOW) == 1 and history.calls(P) == []

@@ -1,0 +1,66 @@
+"""``ivr store purge``: apply the retention policy now (the server also does it daily).
+
+Safe beside a running server: the purge works in small write transactions, and
+the server's writers wait their turn on the busy timeout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ivr.config import load_settings
+from ivr.store.db import CallStore
+from ivr.store.retention import Retention, RetentionPolicy
+
+
+def add_subcommands(subparsers: Any) -> None:
+    store = subparsers.add_parser("store", help="the call database: retention")
+    actions = store.add_subparsers(dest="store_command", required=True)
+    purge = actions.add_parser(
+        "purge", help="blank numbers and delete calls older than the retention policy allows"
+    )
+    purge.add_argument("--config", type=Path, help="TOML settings file (env IVR_* wins)")
+    purge.add_argument("--db", help="call database (default: the settings' [store] db)")
+    purge.add_argument(
+        "--full",
+        action="store_true",
+        help="re-check every call for numbers, not only those since the last run",
+    )
+    purge.set_defaults(run=cmd_purge)
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    path = args.db or settings.db_path
+    if not Path(path).exists():
+        print(f"ivr store purge: no database at {path}", file=sys.stderr)
+        return 2
+    policy = RetentionPolicy(settings.retention_numbers_days, settings.retention_records_days)
+    print(
+        f"{path}: numbers kept {policy.numbers_days:g} days, records {policy.records_days:g} days",
+        file=sys.stderr,
+    )
+    live = sys.stderr.isatty()
+
+    def progress(step: str, n: int) -> None:
+        if live:
+            print(f"\r  {step}: {n}\033[K", end="", file=sys.stderr, flush=True)
+
+    began = time.monotonic()
+    store = CallStore(path)
+    try:
+        report = Retention(store.db, policy).purge(datetime.now(UTC), progress, full=args.full)
+    finally:
+        store.close()
+    if live:
+        print("\r\033[K", end="", file=sys.stderr)
+    for step, n in report.counts.items():
+        if n:
+            print(f"{step}: {n}")
+    print(f"done in {time.monotonic() - began:.1f} s: {report.total} rows changed")
+    return 0

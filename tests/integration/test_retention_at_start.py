@@ -1,0 +1,51 @@
+"""The server applies the retention policy as it starts, without Asterisk reachable."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from ivr.app import RUNTIME, build_app
+from ivr.config import Settings
+from ivr.store.db import CallStore
+from ivr.store.retention import iso
+
+ClientFactory = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+async def test_calls_past_the_policy_are_purged_at_start_up(
+    aiohttp_client: ClientFactory, tmp_path: Path
+) -> None:
+    path = tmp_path / "calls.db"
+    store = CallStore(path)
+    for call_id, days in (("gone", 11), ("blanked", 3), ("kept", 1)):
+        store.call_started(
+            {
+                "call_id": call_id,
+                "channel_id": call_id,
+                "caller_number": "07700900123",
+                "started_at": iso(NOW - timedelta(days=days)),
+            }
+        )
+    store.close()
+    settings = Settings(
+        ari_url="http://127.0.0.1:9",
+        db_path=str(path),
+        speech_engine="none",
+        retention_numbers_days=2,
+        retention_records_days=10,
+    )
+    app = build_app(settings, clock=lambda: NOW)
+    await aiohttp_client(app)
+    await asyncio.wait_for(app[RUNTIME].retention.ran.wait(), 10)
+    store = CallStore(path)
+    rows = {r["call_id"]: r["caller_number"] for r in store.recent_calls()}
+    store.close()
+    assert rows == {"blanked": "", "kept": "07700900123"}

@@ -1,0 +1,270 @@
+"""Retention on a real database: numbers go after one age, whole calls after another."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from ivr.callers.history import CallerHistory
+from ivr.callers.model import CallRecord
+from ivr.notify.outbox import OutboxStore
+from ivr.queues.book import DONE, WAITING, BookStore
+from ivr.queues.model import Callback, Priority, QueueEntry
+from ivr.store.db import CallStore, write_transaction
+from ivr.store.retention import Retention, RetentionPolicy, RetentionWorker, iso
+
+NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+POLICY = RetentionPolicy(numbers_days=30, records_days=400)
+NUMBER = "07700900123"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[CallStore]:
+    s = CallStore(tmp_path / "calls.db")
+    yield s
+    s.close()
+
+
+def add_call(store: CallStore, call_id: str, days_ago: float, number: str = NUMBER) -> None:
+    at = NOW - timedelta(days=days_ago)
+    with write_transaction(store.db):
+        store.call_started(
+            {
+                "call_id": call_id,
+                "channel_id": f"ch-{call_id}",
+                "caller_number": number,
+                "caller_name": "Jo Bloggs" if number else "",
+                "dialled": "101",
+                "started_at": iso(at),
+            }
+        )
+        store.add_event(call_id, iso(at), "dtmf", {"digit": "7", "during": "callback_number"})
+        store.add_event(
+            call_id, iso(at), "callback-number-invalid", {"reason": f"'{number}' is a landline"}
+        )
+        store.add_event(call_id, iso(at), "dial", {"destination": "rc", "endpoint": "Local/rc"})
+        store.add_decision(
+            call_id, iso(at), {"action": "transfer", "destination": "rc", "rule": "crime-report"}
+        )
+
+
+def call_row(store: CallStore, call_id: str) -> dict[str, object] | None:
+    return store.get_call(call_id)
+
+
+def events(store: CallStore, call_id: str) -> dict[str, dict[str, object]]:
+    return {e["kind"]: e["detail"] for e in store.events_for(call_id)}
+
+
+def purge(store: CallStore, *, batch: int = 500, full: bool = False) -> dict[str, int]:
+    return Retention(store.db, POLICY, batch=batch).purge(NOW, full=full).counts
+
+
+def test_numbers_and_keyed_digits_go_after_numbers_days_but_the_routing_stays(
+    store: CallStore,
+) -> None:
+    add_call(store, "old", days_ago=31)
+    add_call(store, "recent", days_ago=29)
+    counts = purge(store)
+    old = call_row(store, "old")
+    assert old is not None and (old["caller_number"], old["caller_name"]) == ("", "")
+    assert events(store, "old")["dtmf"] == {"digit": "", "during": "callback_number"}
+    assert events(store, "old")["callback-number-invalid"] == {"reason": ""}
+    assert events(store, "old")["dial"] == {"destination": "rc", "endpoint": "Local/rc"}
+    assert store.decisions_for("old")[0]["rule"] == "crime-report"
+    recent = call_row(store, "recent")
+    assert recent is not None and recent["caller_number"] == NUMBER
+    assert events(store, "recent")["dtmf"]["digit"] == "7"
+    assert counts["calls: number and name blanked"] == 1
+    assert counts["events: keyed digits and quoted numbers blanked"] == 2
+
+
+def test_whole_calls_go_after_records_days_children_first(store: CallStore) -> None:
+    add_call(store, "ancient", days_ago=401)
+    add_call(store, "kept", days_ago=399)
+    counts = purge(store)
+    assert call_row(store, "ancient") is None
+    assert store.events_for("ancient") == [] and store.decisions_for("ancient") == []
+    assert call_row(store, "kept") is not None and len(store.events_for("kept")) == 3
+    assert counts["calls deleted"] == 1
+    assert counts["call events deleted"] == 3
+    assert counts["decisions deleted"] == 1
+
+
+def test_small_batches_reach_every_row(store: CallStore) -> None:
+    for i in range(7):
+        add_call(store, f"a{i}", days_ago=450)
+        add_call(store, f"b{i}", days_ago=40, number="" if i == 3 else NUMBER)
+    counts = purge(store, batch=2)
+    assert counts["calls deleted"] == 7
+    assert counts["calls: number and name blanked"] == 6  # the withheld call had none
+    assert counts["events: keyed digits and quoted numbers blanked"] == 14  # withheld too
+    rows = store.recent_calls(100)
+    assert sorted(r["call_id"] for r in rows) == [f"b{i}" for i in range(7)]
+    assert {r["caller_number"] for r in rows} == {""}
+
+
+def test_a_daily_run_reads_only_the_calls_past_its_watermark(store: CallStore) -> None:
+    add_call(store, "old", days_ago=35)
+    purge(store)
+    # A row written behind the watermark (say, a clock set back) is left by a daily run ...
+    add_call(store, "late", days_ago=33)
+    assert purge(store).get("calls: number and name blanked", 0) == 0
+    late = call_row(store, "late")
+    assert late is not None and late["caller_number"] == NUMBER
+    # ... and caught by a full run.
+    assert purge(store, full=True)["calls: number and name blanked"] == 1
+
+
+def test_a_second_run_changes_nothing(store: CallStore) -> None:
+    add_call(store, "old", days_ago=31)
+    add_call(store, "ancient", days_ago=500)
+    purge(store)
+    assert Retention(store.db, POLICY).purge(NOW).total == 0
+
+
+def test_texts_lose_their_recipient_then_go_with_their_survey_replies(
+    tmp_path: Path,
+) -> None:
+    outbox = OutboxStore(str(tmp_path / "calls.db"))
+    ids = {}
+    for name, days in (("sent-old", 31), ("sent-new", 2), ("ancient", 401)):
+        created = iso(NOW - timedelta(days=days))
+        ids[name] = outbox.insert(
+            {
+                "reference": name,
+                "call_id": name,
+                "to_number": "+447700900123",
+                "body": "How did we do?",
+                "kind": "survey",
+                "created_at": created,
+            }
+        )
+        outbox.mark_sent(ids[name], "prov-1", created)
+    with write_transaction(outbox.db):
+        outbox.db.execute(
+            "INSERT INTO survey_responses (outbox_id, call_id, q1_overall, received_at)"
+            " VALUES (?, 'ancient', 4, ?)",
+            [ids["ancient"], iso(NOW - timedelta(days=400))],
+        )
+    counts = Retention(outbox.db, POLICY).purge(NOW).counts
+    assert outbox.get(ids["sent-old"])["to_number"] == ""  # type: ignore[index]
+    assert outbox.get(ids["sent-new"])["to_number"] == "+447700900123"  # type: ignore[index]
+    assert outbox.get(ids["ancient"]) is None
+    assert counts["survey replies deleted"] == 1 and counts["texts deleted"] == 1
+    outbox.close()
+
+
+def test_a_text_still_queued_keeps_its_number(tmp_path: Path) -> None:
+    outbox = OutboxStore(str(tmp_path / "calls.db"))
+    row_id = outbox.insert(
+        {
+            "reference": "r",
+            "call_id": "c",
+            "to_number": "+447700900123",
+            "body": "b",
+            "kind": "link",
+            "created_at": iso(NOW - timedelta(days=500)),
+        }
+    )
+    Retention(outbox.db, POLICY).purge(NOW)
+    assert outbox.get(row_id)["to_number"] == "+447700900123"  # type: ignore[index]
+    outbox.close()
+
+
+def test_finished_callbacks_and_their_attempts_go_after_records_days(tmp_path: Path) -> None:
+    book = BookStore(str(tmp_path / "calls.db"))
+    for call_id, days in (("done-old", 401), ("done-new", 10), ("waiting-old", 401)):
+        joined = (NOW - timedelta(days=days)).timestamp()
+        entry = QueueEntry(
+            call_id,
+            "rc",
+            Priority.NORMAL,
+            joined,
+            callback=Callback(NUMBER, accepted_at=joined, promised_by=joined + 1800),
+        )
+        book.accept(entry, joined)
+        if call_id.startswith("done"):
+            book.begin_attempt(call_id, 1, "rc-1", f"cb-{call_id}", joined + 60)
+            book.finish_attempt(call_id, 1, "answered", joined + 120, state=DONE)
+    counts = Retention(book.db, POLICY).purge(NOW).counts
+    assert book.get("done-old") is None and book.attempts("done-old") == []
+    assert book.get("done-new") is not None and len(book.attempts("done-new")) == 1
+    waiting = book.get("waiting-old")
+    assert waiting is not None and waiting["state"] == WAITING
+    assert counts["callbacks deleted"] == 1 and counts["callback attempts deleted"] == 1
+    book.close()
+
+
+def test_caller_history_and_lapsed_flags_go_but_flags_in_force_stay(store: CallStore) -> None:
+    history = CallerHistory(store.db)
+    long_ago = NOW - timedelta(days=420)
+    with write_transaction(store.db):
+        history.record_call("p" * 64, CallRecord("", "gone", long_ago, "transferred", "rc"))
+        history.record_call("p" * 64, CallRecord("", "kept", NOW, "transferred", "rc"))
+        history.set_flag(
+            "p" * 64,
+            "vulnerable",
+            set_by="op",
+            reason="lapsed",
+            at=long_ago,
+            expires_at=long_ago + timedelta(days=5),
+        )
+        history.set_flag(
+            "q" * 64, "vulnerable", set_by="op", reason="in force", at=long_ago, expires_at=None
+        )
+    counts = purge(store)
+    assert [r["call_id"] for r in history.calls("p" * 64)] == ["kept"]
+    assert [r["reason"] for r in history.flags("q" * 64, NOW)] == ["in force"]
+    assert counts["caller history: old flags deleted"] == 1
+    assert counts["caller history: calls deleted"] == 1
+
+
+def test_policy_refuses_numbers_kept_longer_than_records() -> None:
+    with pytest.raises(ValueError, match="numbers_days <= records_days"):
+        RetentionPolicy(numbers_days=60, records_days=30)
+
+
+async def test_the_worker_purges_at_start_and_stops_cleanly(tmp_path: Path) -> None:
+    path = tmp_path / "calls.db"
+    store = CallStore(path)
+    add_call(store, "ancient", days_ago=401)
+    add_call(store, "old", days_ago=31)
+    store.close()
+    worker = RetentionWorker(str(path), POLICY, lambda: NOW, every_s=3600)
+    await worker.open()
+    task = asyncio.create_task(worker.run())
+    try:
+        await asyncio.wait_for(worker.ran.wait(), 10)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await worker.close()
+    assert worker.last is not None and worker.last.counts["calls deleted"] == 1
+    store = CallStore(path)
+    old = store.get_call("old")
+    assert store.get_call("ancient") is None and old is not None and old["caller_number"] == ""
+    store.close()
+
+
+def test_a_stopped_purge_ends_between_batches_and_the_next_run_finishes(
+    store: CallStore,
+) -> None:
+    for i in range(6):
+        add_call(store, f"c{i}", days_ago=40)
+    stop = threading.Event()
+    seen: list[str] = []
+
+    def progress(step: str, n: int) -> None:
+        seen.append(step)
+        stop.set()  # as a shutdown would, after the first batch
+
+    Retention(store.db, POLICY, batch=2, stop=stop).purge(NOW, progress)
+    assert [r["caller_number"] for r in store.recent_calls()].count("") == 2
+    Retention(store.db, POLICY, batch=2).purge(NOW)
+    assert {r["caller_number"] for r in store.recent_calls()} == {""}
