@@ -6,6 +6,7 @@ The password is never part of a repr or a log line.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -34,6 +35,9 @@ DEFAULT_SMS_BODY_TEMPLATE = (
     '{"to": "{to}", "from": "{sender}", "body": "{body}", "reference": "{reference}"}'
 )
 DEFAULT_SURVEY_EXCLUDED = ("domestic_abuse", "sexual_offence", "stalking_harassment", "child_abuse")
+
+
+AGENT_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 class ConfigError(ValueError):
@@ -261,6 +265,11 @@ def parse_agents(body: object, where: str) -> dict[str, AgentSpec]:
         raise ConfigError(f"{where}: [agents] maps agent ids to {{endpoint, queues}}")
     agents: dict[str, AgentSpec] = {}
     for agent_id, spec in body.items():
+        if not AGENT_ID.fullmatch(agent_id):
+            # The id marks the channels that ring the agent (ivr.channel_ids): no dots.
+            raise ConfigError(
+                f"{where}: agent id {agent_id!r}: use letters, digits, '-' and '_' (up to 40)"
+            )
         endpoint = spec.get("endpoint") if isinstance(spec, dict) else None
         queues = spec.get("queues") if isinstance(spec, dict) else None
         if not isinstance(endpoint, str) or "/" not in endpoint:

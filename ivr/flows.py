@@ -87,12 +87,16 @@ class FlowBuilder:
         if queues is None:
             return None
         call_id = adoption.bridge_id or ""
-        claimed = [c for n in adoption.leg_names if (c := queues.claim_agent(n, call_id))]
+        claimed = {
+            c[0]: c
+            for cid, name in adoption.channels
+            if (c := queues.claim_agent(cid, name, call_id))
+        }
         if not claimed:
             return None
 
         def free() -> None:
-            for agent_id, queue in claimed:
+            for agent_id, queue in claimed.values():
                 queues.agent_done(agent_id, queue)
 
         return free

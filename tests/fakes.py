@@ -59,10 +59,10 @@ class FakeControl:
         except TimeoutError:
             return None
 
-    async def dial(self, endpoint: str, *, timeout: int, caller_id: str) -> str:
+    async def dial(self, endpoint: str, *, timeout: int, caller_id: str, agent: str = "") -> str:
         self._n += 1
         self._did("dial", endpoint)
-        return f"leg-{self._n}"
+        return f"leg-{self._n}.{agent}" if agent else f"leg-{self._n}"
 
     async def connect(self, leg_id: str) -> None:
         self._did("connect", leg_id)

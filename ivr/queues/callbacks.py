@@ -21,11 +21,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from ivr.channel_ids import callback_id
 from ivr.chores import Chores
 from ivr.notify.texts import Texts
 from ivr.queues.book import (
@@ -122,7 +122,8 @@ class CallbackWorker:
         cb = entry.callback
         assert cb is not None
         attempt = cb.attempts + 1
-        channel_id = f"cb-{uuid.uuid4().hex[:12]}-{attempt}"
+        # Marked with the agent: after a restart, the agent on this callback stays busy.
+        channel_id = callback_id(attempt, action.agent_id)
         now = self.service.clock()
         try:
             await self.book.run(

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ivr.channel_ids import agent_of
 from ivr.config import AgentSpec
 from ivr.queues.engine import (
     Abandonment,
@@ -98,18 +99,35 @@ class QueueService:
         now = self.clock()
         return {q: w for q, w in self.engine.queue_waits(now).items() if q in self.queued}
 
-    def claim_agent(self, channel_name: str, call_id: str) -> tuple[str, str] | None:
-        """The agent a leg found after a restart belongs to, marked busy: (agent, queue).
+    def claim_agent(
+        self, channel_id: str, channel_name: str, call_id: str
+    ) -> tuple[str, str] | None:
+        """The agent a channel found after a restart belongs to, marked busy: (agent, queue).
 
-        Channel names are ``<endpoint>-<sequence>`` (``PJSIP/fcr-1-0000001a``,
-        ``Local/fcr@ivr-agents-00000003;1``), so the endpoint names the agent.
+        The app marks the channels it rings agents on with the agent's id
+        (``ivr.channel_ids``). A channel without a mark known here (rung by an older
+        release, or an agent since renamed) is matched by its name,
+        ``<endpoint>-<sequence>`` (``PJSIP/fcr-1-0000001a``), which works only for
+        plain endpoints.
         """
-        for agent_id, spec in self.specs.items():
-            if channel_name.startswith(spec.endpoint + "-"):
-                with _known_agent(agent_id):
-                    self.engine.agent_busy(agent_id, self.clock(), call_id)
-                    return agent_id, spec.queues[0]
-        return None
+        agent_id = agent_of(channel_id)
+        if agent_id not in self.specs:
+            agent_id = next(
+                (
+                    a
+                    for a, spec in self.specs.items()
+                    if channel_name.startswith(spec.endpoint + "-")
+                ),
+                None,
+            )
+        if agent_id is None:
+            return None
+        try:
+            self.engine.agent_busy(agent_id, self.clock(), call_id)
+        except QueueError as exc:  # not in the engine now (set away meanwhile)
+            log.info("agent %s: %s", agent_id, exc)
+            return None
+        return agent_id, self.specs[agent_id].queues[0]
 
     def snapshot(self) -> dict[str, dict[str, Any]]:
         """Per app-run queue, for /health and operators: who waits, who answers, how long."""

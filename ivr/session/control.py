@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -20,6 +19,7 @@ from ivr.ari import events as ari
 from ivr.ari.client import AriClient
 from ivr.ari.errors import AriConflict, AriError, AriNotFound, AriUnavailable
 from ivr.ari.models import Channel
+from ivr.channel_ids import new_id
 from ivr.session.events import (
     CallerHungUp,
     CallEvent,
@@ -53,7 +53,9 @@ class CallControl(Protocol):
     async def play(self, media: Sequence[str]) -> str: ...
     async def stop_playback(self, playback_id: str) -> None: ...
     async def next_event(self, timeout: float | None = None) -> CallEvent | None: ...
-    async def dial(self, endpoint: str, *, timeout: int, caller_id: str) -> str: ...
+    async def dial(
+        self, endpoint: str, *, timeout: int, caller_id: str, agent: str = ""
+    ) -> str: ...
     async def connect(self, leg_id: str) -> None: ...
     async def hold_music(self, on: bool) -> None: ...
     async def drop_leg(self, leg_id: str) -> None: ...
@@ -72,10 +74,6 @@ class EventRouter(Protocol):
 
     def watch(self, object_id: str, sink: asyncio.Queue[ari.AriEvent]) -> None: ...
     def unwatch(self, object_id: str) -> None: ...
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
 class AriCallControl:
@@ -149,9 +147,12 @@ class AriCallControl:
         self._playbacks.discard(playback_id)
         self._unwatch(playback_id)
 
-    async def dial(self, endpoint: str, *, timeout: int, caller_id: str) -> str:
-        """Originate a leg into the app; it reports LegAnswered at its StasisStart."""
-        leg_id = new_id("leg")
+    async def dial(self, endpoint: str, *, timeout: int, caller_id: str, agent: str = "") -> str:
+        """Originate a leg into the app; it reports LegAnswered at its StasisStart.
+
+        ``agent``: the app-run queue's agent this leg rings (marked in the leg's id).
+        """
+        leg_id = new_id("leg", agent)
         self._watch(leg_id)
         self._legs[leg_id] = "ringing"
         try:

@@ -21,6 +21,7 @@ from ivr.ari import events as ari
 from ivr.ari.client import AriClient
 from ivr.ari.errors import AriError
 from ivr.ari.models import Bridge, Channel
+from ivr.channel_ids import CALLBACK_PREFIX, is_own_channel
 from ivr.chores import Chores
 from ivr.session.control import AriCallControl
 from ivr.session.listening import MediaSettings
@@ -30,9 +31,6 @@ log = logging.getLogger(__name__)
 
 # appArgs the app gives the channels it creates itself; they are never new calls.
 OWN_CHANNEL_ARGS = frozenset({"leg", "snoop", "media", "callback"})
-# Ids the app generates for its own channels (ivr.session.control.new_id; cb-: callbacks).
-OWN_ID_PREFIXES = ("leg-", "snoop-", "em-", "cb-")
-CALLBACK_PREFIX = "cb-"
 
 
 @dataclass(frozen=True)
@@ -41,8 +39,9 @@ class Adoption:
 
     bridge_id: str | None = None  # the caller is in this bridge with the app's legs
     legs: tuple[str, ...] = ()
-    # The legs' channel names ("PJSIP/fcr-1-00000012"): which agent is still talking.
-    leg_names: tuple[str, ...] = ()
+    # The app's own channels in that bridge, (id, name), a callback's own included:
+    # which of the app's agents is still talking (ivr.channel_ids.agent_of, else the name).
+    channels: tuple[tuple[str, str], ...] = ()
 
 
 SessionFactory = Callable[[Channel, str, AriCallControl, Adoption | None], CallSession]
@@ -112,7 +111,7 @@ class CallManager:
 
     def _unowned_stasis_start(self, event: ari.StasisStarted) -> None:
         channel = event.channel
-        if (event.args and event.args[0] in OWN_CHANNEL_ARGS) or _is_own(channel.id):
+        if (event.args and event.args[0] in OWN_CHANNEL_ARGS) or is_own_channel(channel.id):
             # A leg answering after its call ended (or a previous process's): nobody to talk to.
             log.warning("hanging up own channel %s that no call owns", channel.id)
             self._chore(self._client.hangup(channel.id))
@@ -245,23 +244,22 @@ class CallManager:
         adopted_legs: set[str] = set()
         for channel in orphans:
             bridge = bridge_of.get(channel.id)
-            legs = tuple(c for c in bridge.channels if _is_own(c)) if bridge else ()
-            names = tuple(live[leg].name for leg in legs if leg in live)
+            legs = tuple(c for c in bridge.channels if is_own_channel(c)) if bridge else ()
+            channels = tuple((c, live[c].name if c in live else "") for c in legs)
             if channel.id.startswith(CALLBACK_PREFIX):
                 legs = tuple(c for c in legs if c != channel.id)
                 if not legs:
                     continue  # a callback no longer talking to anyone: hung up below
-                # Agent first, the callback channel is the agent (its name is in ``names``).
-            elif _is_own(channel.id):
+            elif is_own_channel(channel.id):
                 continue
-            adoption = Adoption(bridge.id if bridge else None, legs, names)
+            adoption = Adoption(bridge.id if bridge else None, legs, channels)
             adopted_legs.update(legs)
             log.warning("reconcile: adopting call %s (bridge %s)", channel.id, adoption.bridge_id)
             self.start_call(channel, channel.dialplan.exten, adoption)
         for channel in orphans:
             if channel.id in self.calls:
                 continue  # a callback adopted above
-            if _is_own(channel.id) and channel.id not in adopted_legs:
+            if is_own_channel(channel.id) and channel.id not in adopted_legs:
                 log.warning("reconcile: hanging up orphaned %s", channel.id)
                 with contextlib.suppress(AriError):
                     await self._client.hangup(channel.id)
@@ -309,7 +307,3 @@ async def _answered(sink: asyncio.Queue[ari.AriEvent], channel_id: str, wait: fl
         if isinstance(event, ari.ChannelDestroyed) and event.channel.id == channel_id:
             raise _NotAnswered(_CAUSES.get(event.cause, "NOANSWER"), event.cause)
     raise _NotAnswered("TIMEOUT")
-
-
-def _is_own(channel_id: str) -> bool:
-    return channel_id.startswith(OWN_ID_PREFIXES)

@@ -12,6 +12,7 @@ from ivr.simulator.dialplan import (
     CallerBehaviour,
     ScriptRunner,
     agent_profile,
+    device_name,
     local_parts,
     parse_caller_id,
     parse_endpoint,
@@ -89,7 +90,7 @@ class CallFactory:
         if tech != "Local":
             facing = engine.new_channel(
                 spec.channel_id or engine.new_uid(),
-                f"{tech}/{resource}-{engine.next_tech()}",
+                f"{tech}/{device_name(resource)}-{engine.next_tech()}",
                 tech=tech,
                 state="Down",
                 dialplan=Dialplan("default", "s", 1, *app),

@@ -224,6 +224,16 @@ def parse_endpoint(endpoint: str) -> tuple[str, str]:
     return tech, resource
 
 
+def device_name(resource: str) -> str:
+    """The device a PJSIP/SIP channel is named after, as chan_pjsip names it.
+
+    `rc-1` -> `rc-1`; `1001@trunk` -> `trunk`; `trunk/sip:1001@10.0.0.5` -> `trunk`:
+    the channel is `PJSIP/<endpoint>-<seq>` whatever the dial string around it.
+    """
+    first = resource.split("/", 1)[0]
+    return first.rpartition("@")[2]
+
+
 def local_parts(resource: str) -> tuple[str, str]:
     """`agent1@ivr-agents/n` -> ("agent1", "ivr-agents")."""
     exten, _, context = resource.partition("@")

@@ -343,7 +343,10 @@ class WaitInQueue(VerbBase):
         try:
             await control.hold_music(True)
             leg_id = await control.dial(
-                endpoint, timeout=self.dial.ring_timeout, caller_id=self.dial.caller_id
+                endpoint,
+                timeout=self.dial.ring_timeout,
+                caller_id=self.dial.caller_id,
+                agent=action.agent_id,
             )
             try:
                 answered, status = await await_answer(session, leg_id, self.dial.ring_timeout)

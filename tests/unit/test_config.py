@@ -35,6 +35,7 @@ def test_environment_overrides_the_file_and_the_password_stays_out_of_repr(tmp_p
         ("[ari]\nurl = 'ftp://x'\n", "http://"),
         ("[flow]\nring_timeout = 0\n", "ring_timeout"),
         ("[destinations]\nrc = 5\n", "endpoint strings"),
+        ("[agents]\n'rc.1' = {endpoint = 'PJSIP/rc-1', queues = ['rc']}\n", "agent id 'rc.1'"),
         ("[store]\nnumbers_days = 0\n", "numbers_days must be a positive number of days"),
         ("[store]\nrecords_days = 'a year'\n", "records_days must be a positive number"),
         ("[store]\nnumbers_days = 60\nrecords_days = 30\n", "not be longer than records_days"),

@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ivr.config import AgentSpec
 from ivr.routing.bundle import DEFAULT_FOLDER as DEFAULT_RULES_DIR
 from ivr.simulator import AgentProfile
@@ -265,11 +267,19 @@ async def test_hanging_up_during_thank_you_keeps_the_callback(tmp_path: Path) ->
         await until_callback(stack, caller, "done")
 
 
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "PJSIP/fcr-1",  # channel PJSIP/fcr-1-<seq>
+        "PJSIP/2001@fcr-trunk",  # channel PJSIP/fcr-trunk-<seq>: the name says nothing
+    ],
+)
 async def test_after_a_restart_an_agent_still_talking_is_not_offered_a_new_caller(
-    tmp_path: Path,
+    tmp_path: Path, endpoint: str
 ) -> None:
-    agents = {"PJSIP/fcr-1": talking(6.0)}
+    agents = {endpoint: talking(6.0)}
     settings = queue_settings(tmp_path)
+    settings["agents"] = {**settings["agents"], "fcr-1": AgentSpec(endpoint, ("fcr",))}
     async with running_sim(agents) as sim:
         async with running_app(sim, tmp_path, settings) as first:
             talking_call = await first.call([{"wait": IN_MENU}, {"dtmf": "2"}])
