@@ -27,11 +27,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ivr.callers.history import CallerHistory, iso
+from ivr.callers.history import CallerHistory
 from ivr.callers.model import CallerPolicy, CallRecord
 from ivr.callers.pseudonym import Pseudonymiser
 from ivr.callers.service import CallerService
-from ivr.store.db import CallStore
+from ivr.store.db import CallStore, iso
 
 NOW = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
 POLICY = CallerPolicy()

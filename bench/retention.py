@@ -8,8 +8,9 @@ then times with the default policy (numbers 30 days, records 400 days):
 
 * the first purge, with the whole backlog due (a force switching retention on);
 * the next day's purge (what the server does daily);
-* the longest single write transaction of each, which is how long the call log's
-  writer may wait behind a purge (a live call never waits: it only enqueues);
+* the longest single write transaction of each, and what another connection
+  writing every 20 ms meanwhile waited (the call log's writer, a callback being
+  accepted or a text stored while the caller waits: those awaits are in the call);
 * the database size before and after.
 """
 
@@ -20,12 +21,13 @@ import json
 import random
 import sqlite3
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ivr.store.db import CallStore
-from ivr.store.retention import Retention, RetentionPolicy, iso
+from ivr.store.db import CallStore, iso
+from ivr.store.retention import PurgeReport, Retention, RetentionPolicy
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 POLICY = RetentionPolicy(numbers_days=30, records_days=400)
@@ -85,23 +87,44 @@ def build(path: Path, per_day: int, days: int, events: int, seed: int = 3) -> in
     return total
 
 
-def timed_purge(path: Path, now: datetime) -> tuple[float, float, dict[str, int]]:
-    """Seconds for the whole purge, and the longest gap between two batches' commits."""
+class Writer(threading.Thread):
+    """Another connection writing every 20 ms, as the call log and the outbox do."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(daemon=True)
+        self.path = path
+        self.waits: list[float] = []
+        self.failures = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        conn = sqlite3.connect(self.path, timeout=5.0, isolation_level=None)
+        conn.execute("CREATE TABLE IF NOT EXISTS bench_writes (at REAL)")
+        while not self.done.is_set():
+            began = time.perf_counter()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("INSERT INTO bench_writes VALUES (?)", [began])
+                conn.execute("COMMIT")
+                self.waits.append(time.perf_counter() - began)
+            except sqlite3.OperationalError:
+                self.failures += 1
+            time.sleep(0.02)
+        conn.close()
+
+
+def timed_purge(path: Path, now: datetime) -> tuple[float, PurgeReport, Writer]:
+    """Seconds for the whole purge, its report, and what a concurrent writer saw."""
+    writer = Writer(path)
+    writer.start()
     store = CallStore(path)
-    longest = 0.0
-    last = time.perf_counter()
-
-    def progress(step: str, n: int) -> None:
-        nonlocal longest, last
-        t = time.perf_counter()
-        longest = max(longest, t - last)
-        last = t
-
-    began = last = time.perf_counter()
-    report = Retention(store.db, POLICY).purge(now, progress)
+    began = time.perf_counter()
+    report = Retention(store.db, POLICY).purge(now)
     elapsed = time.perf_counter() - began
     store.close()
-    return elapsed, longest, report.counts
+    writer.done.set()
+    writer.join()
+    return elapsed, report, writer
 
 
 def main() -> None:
@@ -118,13 +141,20 @@ def main() -> None:
         size_before = path.stat().st_size / 1e6
         print(f"built {calls:,} calls in {time.perf_counter() - began:.0f} s, {size_before:.0f} MB")
         for label, now in (("first purge (backlog)", NOW), ("next day", NOW + timedelta(days=1))):
-            elapsed, longest, counts = timed_purge(path, now)
-            changed = sum(counts.values())
+            elapsed, report, writer = timed_purge(path, now)
+            waits = sorted(writer.waits) or [0.0]
             print(
-                f"{label}: {elapsed:.2f} s, {changed:,} rows changed,"
-                f" longest batch {longest * 1000:.0f} ms"
+                f"{label}: {elapsed:.2f} s, {report.total:,} rows changed in"
+                f" {report.transactions:,} transactions,"
+                f" longest lock {report.longest_hold_s * 1000:.0f} ms"
             )
-            for step, n in counts.items():
+            print(
+                f"    another writer every 20 ms: {len(writer.waits):,} writes, wait p50"
+                f" {waits[len(waits) // 2] * 1000:.1f} ms, p99"
+                f" {waits[int(len(waits) * 0.99)] * 1000:.1f} ms, max {waits[-1] * 1000:.0f} ms,"
+                f" {writer.failures} failed (database is locked)"
+            )
+            for step, n in report.counts.items():
                 if n:
                     print(f"    {step}: {n:,}")
         with sqlite3.connect(path) as conn:

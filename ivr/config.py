@@ -37,6 +37,8 @@ DEFAULT_SMS_BODY_TEMPLATE = (
 DEFAULT_SURVEY_EXCLUDED = ("domestic_abuse", "sexual_offence", "stalking_harassment", "child_abuse")
 
 
+# Survey replies are matched by the number texted for this long (ivr.notify.survey).
+MIN_NUMBERS_DAYS = 7
 AGENT_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
@@ -245,8 +247,8 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
                     raise ConfigError(f"{path}: unknown key {key!r} in [{section}]")
                 values[keys[key]] = value
     for name, attr in _ENV.items():
-        if env.get(name):
-            values[attr] = env[name]
+        if env.get(name, "").strip():
+            values[attr] = env[name].strip()  # a secret read from a file ends in a newline
     for key in ("prompts", "rules_dir", "speech_model"):
         if key in values:
             values[key] = Path(values[key])
@@ -354,6 +356,11 @@ def _validate(settings: Settings) -> None:
         days = getattr(settings, f"retention_{key}")
         if not isinstance(days, int | float) or isinstance(days, bool) or days <= 0:
             raise ConfigError(f"[store] {key} must be a positive number of days, got {days!r}")
+    if settings.retention_numbers_days < MIN_NUMBERS_DAYS:
+        raise ConfigError(
+            f"[store] numbers_days must be at least {MIN_NUMBERS_DAYS}: survey replies are"
+            " matched to the survey by the number it was sent to"
+        )
     if settings.retention_numbers_days > settings.retention_records_days:
         raise ConfigError("[store] numbers_days must not be longer than records_days")
 

@@ -11,21 +11,15 @@ strings compares times.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
 from ivr.callers.model import NUISANCE, REPEAT, CallerPolicy, CallerProfile, CallRecord
+from ivr.store.db import iso
 
 Row = dict[str, Any]
-
-
-def iso(at: datetime) -> str:
-    """The stored form of a time: UTC, milliseconds, so strings sort as times do."""
-    if at.tzinfo is None:
-        raise ValueError("caller history times must be timezone-aware")
-    return at.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 class CallerHistory:

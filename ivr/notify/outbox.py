@@ -36,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 
 from ivr.notify.gateway import SendResult, SmsGateway, SmsMessage
 from ivr.notify.numbers import normalise_uk_mobile
-from ivr.store.db import CallStore, Row, write_transaction
+from ivr.store.db import CallStore, Row, iso, write_transaction
 from ivr.store.thread import StoreThread
 
 log = logging.getLogger(__name__)
@@ -50,11 +50,6 @@ KINDS = frozenset(
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def iso(at: datetime) -> str:
-    """One timestamp format everywhere, so the stored strings sort as times."""
-    return at.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 class OutboxDown(RuntimeError):

@@ -36,9 +36,9 @@ from aiohttp import web
 
 from ivr.config import DEFAULT_SURVEY_EXCLUDED
 from ivr.notify.numbers import InvalidNumber, normalise_uk_mobile
-from ivr.notify.outbox import Clock, OutboxDown, OutboxStore, SmsOutbox, iso, utc_now
+from ivr.notify.outbox import Clock, OutboxDown, OutboxStore, SmsOutbox, utc_now
 from ivr.notify.sensitive import Sensitivity
-from ivr.store.db import Row, write_transaction
+from ivr.store.db import Row, iso, write_transaction
 
 log = logging.getLogger(__name__)
 

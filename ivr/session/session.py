@@ -20,6 +20,7 @@ from ivr.callers.model import EMPTY_PROFILE, CallerLookup, CallerProfile, CallRe
 from ivr.session.control import CallControl, is_gone
 from ivr.session.events import CallerHungUp, CallEvent
 from ivr.speech.model import Transcript
+from ivr.store.db import iso
 from ivr.store.log import CallLog
 
 log = logging.getLogger(__name__)
@@ -235,9 +236,7 @@ class CallSession:
 
     def mark_answered(self) -> None:
         self.answered_at = self.clock()
-        self.log.call_updated(
-            self.call_id, {"answered_at": self.answered_at.isoformat(timespec="milliseconds")}
-        )
+        self.log.call_updated(self.call_id, {"answered_at": iso(self.answered_at)})
 
     # --- used by operators -------------------------------------------------------------
 
@@ -262,7 +261,7 @@ class CallSession:
                 "caller_number": info.caller_number,
                 "caller_name": info.caller_name,
                 "dialled": info.dialled,
-                "started_at": self.started_at.isoformat(timespec="milliseconds"),
+                "started_at": iso(self.started_at),
                 "outcome": "in-progress",
                 "last_step": self.last_step,
             }
@@ -349,7 +348,7 @@ class CallSession:
         self.log.call_updated(
             self.call_id,
             {
-                "ended_at": ended.isoformat(timespec="milliseconds"),
+                "ended_at": iso(ended),
                 "duration_s": round((ended - self.started_at).total_seconds(), 3),
                 "outcome": self.outcome,
                 "destination": self.destination,

@@ -26,11 +26,6 @@ def add_subcommands(subparsers: Any) -> None:
     )
     purge.add_argument("--config", type=Path, help="TOML settings file (env IVR_* wins)")
     purge.add_argument("--db", help="call database (default: the settings' [store] db)")
-    purge.add_argument(
-        "--full",
-        action="store_true",
-        help="re-check every call for numbers, not only those since the last run",
-    )
     purge.set_defaults(run=cmd_purge)
 
 
@@ -54,7 +49,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     began = time.monotonic()
     store = CallStore(path)
     try:
-        report = Retention(store.db, policy).purge(datetime.now(UTC), progress, full=args.full)
+        report = Retention(store.db, policy).purge(datetime.now(UTC), progress)
     finally:
         store.close()
     if live:
@@ -62,5 +57,8 @@ def cmd_purge(args: argparse.Namespace) -> int:
     for step, n in report.counts.items():
         if n:
             print(f"{step}: {n}")
-    print(f"done in {time.monotonic() - began:.1f} s: {report.total} rows changed")
+    print(
+        f"done in {time.monotonic() - began:.1f} s: {report.total} rows changed,"
+        f" longest lock {report.longest_hold_s * 1000:.0f} ms"
+    )
     return 0

@@ -20,6 +20,17 @@ import sqlite_utils
 Row = dict[str, Any]
 
 
+def iso(at: datetime) -> str:
+    """The stored form of a time: UTC, milliseconds, so the strings sort as times do.
+
+    Retention and every "since" query compare these strings; a local offset
+    (the demo's Europe/London clock in summer) would put them an hour out.
+    """
+    if at.tzinfo is None:
+        raise ValueError("stored times must be timezone-aware")
+    return at.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
 @contextlib.contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
     """Writes that commit together, with the write lock taken first (BEGIN IMMEDIATE).
@@ -267,14 +278,20 @@ def _m6_callback_rings(db: sqlite_utils.Database) -> None:
 
 
 def _m7_retention(db: sqlite_utils.Database) -> None:
-    """Retention (ivr/store/retention.py): its watermark, and indexes on the ages it reads."""
-    db["retention_state"].create(  # type: ignore[union-attr]
-        {"key": str, "value": str}, pk="key", if_not_exists=True
+    """Retention (ivr/store/retention.py): which calls are blanked, indexes on the ages.
+
+    ``personal_cleared`` = 1 once a call's numbers are blanked; the partial index
+    finds the calls not yet blanked without reading the ones that are.
+    """
+    if "personal_cleared" not in db["calls"].columns_dict:
+        db.execute("ALTER TABLE calls ADD COLUMN personal_cleared INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_calls_not_cleared ON calls (started_at)"
+        " WHERE personal_cleared = 0"
     )
     db["sms_outbox"].create_index(["created_at"], if_not_exists=True)  # type: ignore[union-attr]
     db["callbacks"].create_index(["accepted_at"], if_not_exists=True)  # type: ignore[union-attr]
     db["caller_calls"].create_index(["at"], if_not_exists=True)  # type: ignore[union-attr]
-    db["caller_flags"].create_index(["expires_at"], if_not_exists=True)  # type: ignore[union-attr]
 
 
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
@@ -380,4 +397,4 @@ class CallStore:
 
 
 def _now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    return iso(datetime.now(UTC))

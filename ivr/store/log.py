@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, Protocol
 
-from ivr.store.db import CallStore, Row, write_transaction
+from ivr.store.db import CallStore, Row, iso, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +78,11 @@ class SqliteCallLog:
         self._put(lambda s: s.call_updated(call_id, dict(fields)))
 
     def event(self, call_id: str, at: datetime, kind: str, detail: Row) -> None:
-        stamp = at.isoformat(timespec="milliseconds")
+        stamp = iso(at)
         self._put(lambda s: s.add_event(call_id, stamp, kind, dict(detail)))
 
     def decision(self, call_id: str, at: datetime, decision: Row) -> None:
-        stamp = at.isoformat(timespec="milliseconds")
+        stamp = iso(at)
         self._put(lambda s: s.add_decision(call_id, stamp, dict(decision)))
 
     # --- reads and barriers ---------------------------------------------------------------

@@ -3,19 +3,22 @@
 Two ages (``[store] numbers_days`` and ``records_days``):
 
 - after ``numbers_days`` the numbers go: a call's caller number and name, the digits
-  the caller keyed (a keyed digit may be a callback number), reasons that quote a
-  number, a sent text's recipient. (A callback's number goes as soon as it is finished:
-  ``ivr.queues.book``.) What the call was about, where it went and why stay, so the
-  routing can still be analysed.
-- after ``records_days`` the call goes: its row, events, decisions (which hold what
-  the caller said: kept until then so a rule change can be tried on past calls),
-  caller-history rows, texts and survey replies, finished callbacks, and flags that
-  were cleared or lapsed that long ago. Flags in force are never touched.
+  the caller keyed (a keyed digit may be a callback number), event details that can
+  quote a number (``NUMBER_EVENTS``: a callback dials the caller's number), and a
+  text's recipient and provider error. (A callback's number goes as soon as it is
+  finished: ``ivr.queues.book``.) What the call was about, where it went and why stay,
+  so the routing can still be analysed.
+- after ``records_days`` the call goes: its row, events and decisions (which hold
+  what the caller said: kept until then so a rule change can be tried on past
+  calls), caller-history rows, texts and survey replies, finished callbacks, and
+  flags that were cleared or lapsed that long ago. Flags in force are never touched.
 
-Work is done in small write transactions (``batch`` calls or rows each) so the call
-log's writer never waits long behind a purge. Blanking walks calls by start time
-from a watermark stored in ``retention_state``, so a daily run reads only the day
-it has not seen; deleting needs no watermark (what it deletes is gone).
+Other connections write to the same database while a purge runs (a callback being
+accepted, a text stored while the caller waits), and SQLite's busy timeout polls
+rather than queues. So each batch is a short write transaction, and after each the
+purge rests as long as the batch held the lock: other writers always find gaps.
+``calls.personal_cleared`` marks the calls already blanked (a partial index finds the
+rest), so a daily run reads one day, and a call written late is not missed.
 
 An event kind that can hold a number must be listed in ``NUMBER_EVENTS``.
 """
@@ -26,24 +29,30 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 import sqlite_utils
 
-from ivr.store.db import CallStore, write_transaction
+from ivr.store.db import CallStore, iso, write_transaction
 from ivr.store.thread import StoreThread
 
 log = logging.getLogger(__name__)
 
 # Event kind -> the detail field that may hold (part of) a phone number.
-NUMBER_EVENTS: dict[str, str] = {"dtmf": "digit", "callback-number-invalid": "reason"}
-WATERMARK = "numbers_blanked_before"
+NUMBER_EVENTS: dict[str, str] = {
+    "dtmf": "digit",
+    "callback-number-invalid": "reason",
+    "dial": "endpoint",  # Local/<number>@ivr-callback
+}
 FINISHED_TEXTS = "('sent', 'failed')"
 FINISHED_CALLBACKS = "('done', 'failed')"
+RETRY_AFTER_FAILURE_S = 600.0
 
 Progress = Callable[[str, int], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -58,9 +67,11 @@ class RetentionPolicy:
 
 @dataclass
 class PurgeReport:
-    """Rows changed per step, in the order the steps ran."""
+    """Rows changed per step, in the order the steps ran; the longest lock held."""
 
     counts: dict[str, int] = field(default_factory=dict)
+    longest_hold_s: float = 0.0
+    transactions: int = 0
 
     def add(self, step: str, n: int) -> None:
         self.counts[step] = self.counts.get(step, 0) + n
@@ -74,11 +85,6 @@ class PurgeReport:
         return ", ".join(done) or "nothing due"
 
 
-def iso(at: datetime) -> str:
-    """Stamps in the database are UTC ISO strings with milliseconds: they sort as text."""
-    return at.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
 class Retention:
     """Blank and delete what the policy says is too old, as of ``now``."""
 
@@ -88,168 +94,171 @@ class Retention:
         policy: RetentionPolicy,
         *,
         batch: int = 500,
+        rest: float = 1.0,
         stop: threading.Event | None = None,
     ) -> None:
         self.db = db
         self.policy = policy
         self.batch = batch
+        self.rest = rest  # seconds of rest per second of lock held
         # Set from another thread to end a run between batches (shutdown); the next run
         # carries on from where this one stopped.
         self.stop = stop or threading.Event()
 
-    def purge(
-        self, now: datetime, progress: Progress | None = None, *, full: bool = False
-    ) -> PurgeReport:
-        """Run every step; ``full`` re-walks numbers from the start, ignoring the watermark."""
+    def purge(self, now: datetime, progress: Progress | None = None) -> PurgeReport:
         numbers_cutoff = iso(now - timedelta(days=self.policy.numbers_days))
         records_cutoff = iso(now - timedelta(days=self.policy.records_days))
         records_epoch = (now - timedelta(days=self.policy.records_days)).timestamp()
         report = PurgeReport()
+        run = _Run(self, report, progress)
 
-        def tally(step: str, n: int) -> None:
-            report.add(step, n)
-            if progress is not None and n:
-                progress(step, report.counts[step])
-
-        self._delete_calls(records_cutoff, tally)
-        self._repeat(
+        # Delete first: no blanking of rows about to go.
+        run.call_batches(
+            "started_at < ?",
+            [records_cutoff],
+            max(1, self.batch // 10),  # a call has tens of events: ~1,000 rows at 500
+            self._delete_calls,
+        )
+        run.repeat(
             "caller history: calls deleted",
             "DELETE FROM caller_calls WHERE call_id IN"
             " (SELECT call_id FROM caller_calls WHERE at < ? LIMIT ?)",
             [records_cutoff],
-            tally,
         )
-        self._repeat(
+        run.repeat(
             "caller history: old flags deleted",
             "DELETE FROM caller_flags WHERE id IN (SELECT id FROM caller_flags WHERE"
             " (coalesce(cleared_at, '') != '' AND cleared_at < ?1)"
             " OR (coalesce(expires_at, '') != '' AND expires_at < ?1) LIMIT ?2)",
             [records_cutoff],
-            tally,
         )
-        self._repeat(
+        run.repeat(
             "survey replies deleted",
             "DELETE FROM survey_responses WHERE id IN (SELECT r.id FROM survey_responses r"
             " JOIN sms_outbox o ON o.id = r.outbox_id WHERE o.created_at < ?"
             f" AND o.state IN {FINISHED_TEXTS} LIMIT ?)",
             [records_cutoff],
-            tally,
         )
-        self._repeat(
+        run.repeat(
             "texts deleted",
             "DELETE FROM sms_outbox WHERE id IN (SELECT id FROM sms_outbox"
             f" WHERE created_at < ? AND state IN {FINISHED_TEXTS} LIMIT ?)",
             [records_cutoff],
-            tally,
         )
-        self._repeat(
+        run.repeat(
             "callback attempts deleted",
             "DELETE FROM callback_attempts WHERE id IN (SELECT a.id FROM callback_attempts a"
             " JOIN callbacks c ON c.call_id = a.call_id WHERE c.accepted_at < ?"
             f" AND c.state IN {FINISHED_CALLBACKS} LIMIT ?)",
             [records_epoch],
-            tally,
         )
-        self._repeat(
+        run.repeat(
             "callbacks deleted",
             "DELETE FROM callbacks WHERE call_id IN (SELECT call_id FROM callbacks"
             f" WHERE accepted_at < ? AND state IN {FINISHED_CALLBACKS} LIMIT ?)",
             [records_epoch],
-            tally,
         )
-        # Blank after deleting: no work on rows about to go.
-        self._blank_calls(numbers_cutoff, tally, full)
-        self._repeat(
-            "texts: recipient blanked",
-            "UPDATE sms_outbox SET to_number = '' WHERE id IN (SELECT id FROM sms_outbox"
-            f" WHERE created_at < ? AND state IN {FINISHED_TEXTS} AND to_number != '' LIMIT ?)",
+        run.call_batches(
+            "personal_cleared = 0 AND started_at < ?",
             [numbers_cutoff],
-            tally,
+            self.batch,
+            self._blank_calls,
+        )
+        run.repeat(
+            "texts: recipient blanked",
+            "UPDATE sms_outbox SET to_number = '', last_error = '' WHERE id IN"
+            f" (SELECT id FROM sms_outbox WHERE created_at < ? AND state IN {FINISHED_TEXTS}"
+            " AND (to_number != '' OR last_error != '') LIMIT ?)",
+            [numbers_cutoff],
         )
         return report
 
-    # ---- steps -------------------------------------------------------------------
+    # ---- steps on a batch of calls (inside its transaction) ---------------------------
 
-    def _blank_calls(self, cutoff: str, tally: Callable[[str, int], None], full: bool) -> None:
-        """Calls started in [watermark, cutoff): number, name and number-bearing events."""
-        start = "" if full else self._watermark()
-        for call_ids, last in self._call_batches(start, cutoff):
-            marks = ",".join("?" * len(call_ids))
-            with write_transaction(self.db):
-                cur = self.db.execute(
-                    f"UPDATE calls SET caller_number = '', caller_name = '' WHERE call_id IN"
-                    f" ({marks}) AND (coalesce(caller_number, '') != ''"
-                    " OR coalesce(caller_name, '') != '')",
-                    call_ids,
-                )
-                tally("calls: number and name blanked", cur.rowcount)
-                for kind, key in NUMBER_EVENTS.items():
-                    cur = self.db.execute(
-                        f"UPDATE call_events SET detail = json_set(detail, '$.{key}', '')"
-                        f" WHERE call_id IN ({marks}) AND kind = ?"
-                        f" AND coalesce(json_extract(detail, '$.{key}'), '') != ''",
-                        [*call_ids, kind],
-                    )
-                    tally("events: keyed digits and quoted numbers blanked", cur.rowcount)
-                self._set_watermark(last)
-        if not self.stop.is_set() and cutoff > self._watermark():
-            with write_transaction(self.db):
-                self._set_watermark(cutoff)
+    def _delete_calls(self, call_ids: list[str], tally: Progress) -> None:
+        marks = ",".join("?" * len(call_ids))
+        for table in ("call_events", "decisions"):  # children first (foreign keys)
+            cur = self.db.execute(f"DELETE FROM {table} WHERE call_id IN ({marks})", call_ids)
+            tally(f"{table.replace('_', ' ')} deleted", cur.rowcount)
+        cur = self.db.execute(f"DELETE FROM calls WHERE call_id IN ({marks})", call_ids)
+        tally("calls deleted", cur.rowcount)
 
-    def _delete_calls(self, cutoff: str, tally: Callable[[str, int], None]) -> None:
-        """Calls started before the cutoff, children first (foreign keys)."""
-        for call_ids, _ in self._call_batches("", cutoff):
-            marks = ",".join("?" * len(call_ids))
-            with write_transaction(self.db):
-                for table in ("call_events", "decisions"):
-                    cur = self.db.execute(
-                        f"DELETE FROM {table} WHERE call_id IN ({marks})", call_ids
-                    )
-                    tally(f"{table.replace('_', ' ')} deleted", cur.rowcount)
-                cur = self.db.execute(f"DELETE FROM calls WHERE call_id IN ({marks})", call_ids)
-                tally("calls deleted", cur.rowcount)
+    def _blank_calls(self, call_ids: list[str], tally: Progress) -> None:
+        marks = ",".join("?" * len(call_ids))
+        cur = self.db.execute(
+            "UPDATE calls SET caller_number = '', caller_name = '', personal_cleared = 1"
+            f" WHERE call_id IN ({marks})",
+            call_ids,
+        )
+        tally("calls: number and name blanked", cur.rowcount)
+        for kind, key in NUMBER_EVENTS.items():
+            cur = self.db.execute(
+                f"UPDATE call_events SET detail = json_set(detail, '$.{key}', '')"
+                f" WHERE call_id IN ({marks}) AND kind = ?"
+                f" AND coalesce(json_extract(detail, '$.{key}'), '') != ''",
+                [*call_ids, kind],
+            )
+            tally("events: keyed digits and quoted numbers blanked", cur.rowcount)
 
-    def _call_batches(self, start: str, cutoff: str) -> Iterator[tuple[list[str], str]]:
-        """Call ids with start <= started_at < cutoff, oldest first, ``batch`` at a time.
 
-        Keyset paging on (started_at, call_id), read fresh after each batch is written.
+class _Run:
+    """One purge's transactions: each short, timed, followed by a rest."""
+
+    def __init__(self, retention: Retention, report: PurgeReport, progress: Progress | None):
+        self.r = retention
+        self.report = report
+        self.progress = progress
+
+    def tally(self, step: str, n: int) -> None:
+        self.report.add(step, n)
+        if self.progress is not None and n:
+            self.progress(step, self.report.counts[step])
+
+    def transaction(self, work: Callable[..., T], *args: Any) -> T:
+        """``work(*args)`` in one write transaction, timed, then rest."""
+        began = time.perf_counter()
+        with write_transaction(self.r.db):
+            result = work(*args)
+        held = time.perf_counter() - began
+        self.report.longest_hold_s = max(self.report.longest_hold_s, held)
+        self.report.transactions += 1
+        if self.r.rest > 0:
+            time.sleep(held * self.r.rest)
+        return result
+
+    def repeat(self, step: str, sql: str, params: list[object]) -> None:
+        """Run a ``... LIMIT ?`` statement, a transaction each, until it changes fewer."""
+        batch = self.r.batch
+        while not self.r.stop.is_set():
+            changed = self.transaction(self._changes, sql, [*params, batch])
+            self.tally(step, changed)
+            if changed < batch:
+                return
+
+    def _changes(self, sql: str, params: list[object]) -> int:
+        return int(self.r.db.execute(sql, params).rowcount)
+
+    def call_batches(
+        self,
+        where: str,
+        params: list[object],
+        size: int,
+        step: Callable[[list[str], Progress], None],
+    ) -> None:
+        """``step`` on the calls matching ``where``, oldest first, ``size`` a transaction.
+
+        Each batch changes its calls so that they no longer match (deleted, or marked
+        cleared), so the same query finds the next batch.
         """
-        after_at, after_id = start, ""
-        while not self.stop.is_set():
-            rows = self.db.execute(
-                "SELECT call_id, started_at FROM calls WHERE started_at < ?"
-                " AND (started_at > ? OR (started_at = ? AND call_id > ?))"
-                " ORDER BY started_at, call_id LIMIT ?",
-                [cutoff, after_at, after_at, after_id, self.batch],
+        while not self.r.stop.is_set():
+            rows = self.r.db.execute(
+                f"SELECT call_id FROM calls WHERE {where} ORDER BY started_at LIMIT ?",
+                [*params, size],
             ).fetchall()
             if not rows:
                 return
-            after_at, after_id = rows[-1][1], rows[-1][0]
-            yield [r[0] for r in rows], after_at
-
-    def _repeat(
-        self, step: str, sql: str, params: list[object], tally: Callable[[str, int], None]
-    ) -> None:
-        """Run a ``... LIMIT ?`` statement in its own transactions until it changes nothing."""
-        while not self.stop.is_set():
-            with write_transaction(self.db):
-                n = self.db.execute(sql, [*params, self.batch]).rowcount
-            tally(step, n)
-            if n < self.batch:
-                return
-
-    def _watermark(self) -> str:
-        row = self.db.execute(
-            "SELECT value FROM retention_state WHERE key = ?", [WATERMARK]
-        ).fetchone()
-        return str(row[0]) if row else ""
-
-    def _set_watermark(self, value: str) -> None:
-        self.db.execute(
-            "INSERT INTO retention_state (key, value) VALUES (?, ?)"
-            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [WATERMARK, value],
-        )
+            call_ids = [row[0] for row in rows]
+            self.transaction(step, call_ids, self.tally)
 
 
 class RetentionWorker:
@@ -277,17 +286,24 @@ class RetentionWorker:
         await self._thread.open()
 
     async def run(self) -> None:
-        """Purge, sleep, repeat; a failed run is logged and tried again next time."""
+        """Purge, sleep, repeat; a failed run is logged and tried again sooner."""
         while True:
             began = time.monotonic()
+            wait = self._every_s
             try:
                 self.last = await self._thread.run(self._purge)
             except Exception:  # a locked or full disk must not stop the calls
-                log.exception("retention: purge failed; trying again in %.0f s", self._every_s)
+                wait = min(self._every_s, RETRY_AFTER_FAILURE_S)
+                log.exception("retention: purge failed; trying again in %.0f s", wait)
             else:
-                log.info("retention: %s (%.1f s)", self.last.summary(), time.monotonic() - began)
+                log.info(
+                    "retention: %s (%.1f s, longest lock %.0f ms)",
+                    self.last.summary(),
+                    time.monotonic() - began,
+                    self.last.longest_hold_s * 1000,
+                )
             self.ran.set()
-            await asyncio.sleep(self._every_s)
+            await asyncio.sleep(wait)
 
     def _purge(self, store: CallStore) -> PurgeReport:
         return Retention(store.db, self._policy, stop=self._stop).purge(self._clock())

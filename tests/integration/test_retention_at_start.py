@@ -13,8 +13,7 @@ from aiohttp.test_utils import TestClient
 
 from ivr.app import RUNTIME, build_app
 from ivr.config import Settings
-from ivr.store.db import CallStore
-from ivr.store.retention import iso
+from ivr.store.db import CallStore, iso
 
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from ivr.config import AgentSpec, ConfigError, load_settings, parse_agents
+from ivr.config import MIN_NUMBERS_DAYS, AgentSpec, ConfigError, load_settings, parse_agents
+from ivr.notify.survey import REPLY_WINDOW
 
 
 def test_environment_overrides_the_file_and_the_password_stays_out_of_repr(tmp_path: Path) -> None:
@@ -37,6 +39,7 @@ def test_environment_overrides_the_file_and_the_password_stays_out_of_repr(tmp_p
         ("[destinations]\nrc = 5\n", "endpoint strings"),
         ("[agents]\n'rc.1' = {endpoint = 'PJSIP/rc-1', queues = ['rc']}\n", "agent id 'rc.1'"),
         ("[store]\nnumbers_days = 0\n", "numbers_days must be a positive number of days"),
+        ("[store]\nnumbers_days = 3\n", "at least 7: survey replies"),
         ("[store]\nrecords_days = 'a year'\n", "records_days must be a positive number"),
         ("[store]\nnumbers_days = 60\nrecords_days = 30\n", "not be longer than records_days"),
     ],
@@ -161,3 +164,12 @@ def test_the_survey_switch_must_be_true_or_false(tmp_path: Path, value: str) -> 
     cfg.write_text(f"[sms]\nsurvey = {value}\n")
     with pytest.raises(ConfigError, match=r"\[sms\] survey must be true or false"):
         load_settings(cfg, env={})
+
+
+def test_numbers_are_kept_at_least_as_long_as_survey_replies_are_matched() -> None:
+    assert timedelta(days=MIN_NUMBERS_DAYS) >= REPLY_WINDOW
+
+
+def test_a_secret_from_a_file_loses_its_trailing_newline() -> None:
+    settings = load_settings(None, env={"IVR_API_TOKEN": "0123456789abcdefXYZ\n"})
+    assert settings.api_token == "0123456789abcdefXYZ"

@@ -15,8 +15,8 @@ from ivr.callers.model import CallRecord
 from ivr.notify.outbox import OutboxStore
 from ivr.queues.book import DONE, WAITING, BookStore
 from ivr.queues.model import Callback, Priority, QueueEntry
-from ivr.store.db import CallStore, write_transaction
-from ivr.store.retention import Retention, RetentionPolicy, RetentionWorker, iso
+from ivr.store.db import CallStore, iso, write_transaction
+from ivr.store.retention import Retention, RetentionPolicy, RetentionWorker
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 POLICY = RetentionPolicy(numbers_days=30, records_days=400)
@@ -47,7 +47,13 @@ def add_call(store: CallStore, call_id: str, days_ago: float, number: str = NUMB
         store.add_event(
             call_id, iso(at), "callback-number-invalid", {"reason": f"'{number}' is a landline"}
         )
-        store.add_event(call_id, iso(at), "dial", {"destination": "rc", "endpoint": "Local/rc"})
+        # A callback rings the caller's number (ivr.flows.callback_call).
+        store.add_event(
+            call_id,
+            iso(at),
+            "dial",
+            {"destination": "rc", "endpoint": f"Local/{number}@ivr-callback"},
+        )
         store.add_decision(
             call_id, iso(at), {"action": "transfer", "destination": "rc", "rule": "crime-report"}
         )
@@ -61,8 +67,8 @@ def events(store: CallStore, call_id: str) -> dict[str, dict[str, object]]:
     return {e["kind"]: e["detail"] for e in store.events_for(call_id)}
 
 
-def purge(store: CallStore, *, batch: int = 500, full: bool = False) -> dict[str, int]:
-    return Retention(store.db, POLICY, batch=batch).purge(NOW, full=full).counts
+def purge(store: CallStore, *, batch: int = 500) -> dict[str, int]:
+    return Retention(store.db, POLICY, batch=batch).purge(NOW).counts
 
 
 def test_numbers_and_keyed_digits_go_after_numbers_days_but_the_routing_stays(
@@ -75,13 +81,13 @@ def test_numbers_and_keyed_digits_go_after_numbers_days_but_the_routing_stays(
     assert old is not None and (old["caller_number"], old["caller_name"]) == ("", "")
     assert events(store, "old")["dtmf"] == {"digit": "", "during": "callback_number"}
     assert events(store, "old")["callback-number-invalid"] == {"reason": ""}
-    assert events(store, "old")["dial"] == {"destination": "rc", "endpoint": "Local/rc"}
+    assert events(store, "old")["dial"] == {"destination": "rc", "endpoint": ""}
     assert store.decisions_for("old")[0]["rule"] == "crime-report"
     recent = call_row(store, "recent")
     assert recent is not None and recent["caller_number"] == NUMBER
     assert events(store, "recent")["dtmf"]["digit"] == "7"
     assert counts["calls: number and name blanked"] == 1
-    assert counts["events: keyed digits and quoted numbers blanked"] == 2
+    assert counts["events: keyed digits and quoted numbers blanked"] == 3
 
 
 def test_whole_calls_go_after_records_days_children_first(store: CallStore) -> None:
@@ -102,23 +108,37 @@ def test_small_batches_reach_every_row(store: CallStore) -> None:
         add_call(store, f"b{i}", days_ago=40, number="" if i == 3 else NUMBER)
     counts = purge(store, batch=2)
     assert counts["calls deleted"] == 7
-    assert counts["calls: number and name blanked"] == 6  # the withheld call had none
-    assert counts["events: keyed digits and quoted numbers blanked"] == 14  # withheld too
+    assert counts["calls: number and name blanked"] == 7  # the withheld one marked too
+    assert counts["events: keyed digits and quoted numbers blanked"] == 21
     rows = store.recent_calls(100)
     assert sorted(r["call_id"] for r in rows) == [f"b{i}" for i in range(7)]
     assert {r["caller_number"] for r in rows} == {""}
 
 
-def test_a_daily_run_reads_only_the_calls_past_its_watermark(store: CallStore) -> None:
+def test_a_call_written_late_behind_blanked_ones_is_still_blanked(store: CallStore) -> None:
     add_call(store, "old", days_ago=35)
     purge(store)
-    # A row written behind the watermark (say, a clock set back) is left by a daily run ...
-    add_call(store, "late", days_ago=33)
-    assert purge(store).get("calls: number and name blanked", 0) == 0
+    add_call(store, "late", days_ago=40)  # say, a clock set back, or a restored backup
+    assert purge(store)["calls: number and name blanked"] == 1
     late = call_row(store, "late")
-    assert late is not None and late["caller_number"] == NUMBER
-    # ... and caught by a full run.
-    assert purge(store, full=True)["calls: number and name blanked"] == 1
+    assert late is not None and late["caller_number"] == ""
+
+
+def test_a_run_ahead_of_time_leaves_nothing_behind(store: CallStore) -> None:
+    """A purge with a clock running fast must not stop later runs blanking earlier calls."""
+    Retention(store.db, POLICY).purge(NOW + timedelta(days=60))
+    add_call(store, "old", days_ago=31)
+    assert purge(store)["calls: number and name blanked"] == 1
+
+
+def test_every_batch_is_its_own_timed_transaction(store: CallStore) -> None:
+    for i in range(4):
+        add_call(store, f"c{i}", days_ago=40)
+    report = Retention(store.db, POLICY, batch=2).purge(NOW)
+    # 2 blanking batches, the empty delete queries (one transaction per table step) and
+    # the texts step: never one transaction for the whole run.
+    assert report.transactions >= 3
+    assert 0 < report.longest_hold_s < 1
 
 
 def test_a_second_run_changes_nothing(store: CallStore) -> None:
@@ -157,6 +177,26 @@ def test_texts_lose_their_recipient_then_go_with_their_survey_replies(
     assert outbox.get(ids["sent-new"])["to_number"] == "+447700900123"  # type: ignore[index]
     assert outbox.get(ids["ancient"]) is None
     assert counts["survey replies deleted"] == 1 and counts["texts deleted"] == 1
+    outbox.close()
+
+
+def test_a_failed_text_loses_its_recipient_and_the_providers_error(tmp_path: Path) -> None:
+    outbox = OutboxStore(str(tmp_path / "calls.db"))
+    row_id = outbox.insert(
+        {
+            "reference": "r",
+            "call_id": "c",
+            "to_number": "+447700900123",
+            "body": "b",
+            "kind": "link",
+            "created_at": iso(NOW - timedelta(days=31)),
+        }
+    )
+    outbox.mark_failed(row_id, "400: +447700900123 is not a valid recipient")
+    report = Retention(outbox.db, POLICY).purge(NOW)
+    row = outbox.get(row_id)
+    assert row is not None and (row["to_number"], row["last_error"]) == ("", "")
+    assert row["state"] == "failed" and report.counts["texts: recipient blanked"] == 1
     outbox.close()
 
 
@@ -218,10 +258,15 @@ def test_caller_history_and_lapsed_flags_go_but_flags_in_force_stay(store: CallS
         history.set_flag(
             "q" * 64, "vulnerable", set_by="op", reason="in force", at=long_ago, expires_at=None
         )
+        history.set_flag(
+            "r" * 64, "nuisance", set_by="op", reason="cleared", at=long_ago, expires_at=None
+        )
+        history.clear_flag("r" * 64, "nuisance", cleared_by="op", at=long_ago + timedelta(days=1))
     counts = purge(store)
     assert [r["call_id"] for r in history.calls("p" * 64)] == ["kept"]
     assert [r["reason"] for r in history.flags("q" * 64, NOW)] == ["in force"]
-    assert counts["caller history: old flags deleted"] == 1
+    assert history.flags("r" * 64, NOW) == []
+    assert counts["caller history: old flags deleted"] == 2  # lapsed, and cleared
     assert counts["caller history: calls deleted"] == 1
 
 
