@@ -148,24 +148,34 @@ def test_a_second_run_changes_nothing(store: CallStore) -> None:
     assert Retention(store.db, POLICY).purge(NOW).total == 0
 
 
+@pytest.fixture
+def outbox(tmp_path: Path) -> Iterator[OutboxStore]:
+    box = OutboxStore(str(tmp_path / "calls.db"))
+    yield box
+    box.close()
+
+
+def text(outbox: OutboxStore, name: str, days_ago: float) -> int:
+    """A text stored ``days_ago`` (still queued)."""
+    return outbox.insert(
+        {
+            "reference": name,
+            "call_id": name,
+            "to_number": "+447700900123",
+            "body": "How did we do?",
+            "kind": "survey",
+            "created_at": iso(NOW - timedelta(days=days_ago)),
+        }
+    )
+
+
 def test_texts_lose_their_recipient_then_go_with_their_survey_replies(
-    tmp_path: Path,
+    outbox: OutboxStore,
 ) -> None:
-    outbox = OutboxStore(str(tmp_path / "calls.db"))
     ids = {}
     for name, days in (("sent-old", 31), ("sent-new", 2), ("ancient", 401)):
-        created = iso(NOW - timedelta(days=days))
-        ids[name] = outbox.insert(
-            {
-                "reference": name,
-                "call_id": name,
-                "to_number": "+447700900123",
-                "body": "How did we do?",
-                "kind": "survey",
-                "created_at": created,
-            }
-        )
-        outbox.mark_sent(ids[name], "prov-1", created)
+        ids[name] = text(outbox, name, days)
+        outbox.mark_sent(ids[name], "prov-1", iso(NOW - timedelta(days=days)))
     with write_transaction(outbox.db):
         outbox.db.execute(
             "INSERT INTO survey_responses (outbox_id, call_id, q1_overall, received_at)"
@@ -177,44 +187,23 @@ def test_texts_lose_their_recipient_then_go_with_their_survey_replies(
     assert outbox.get(ids["sent-new"])["to_number"] == "+447700900123"  # type: ignore[index]
     assert outbox.get(ids["ancient"]) is None
     assert counts["survey replies deleted"] == 1 and counts["texts deleted"] == 1
-    outbox.close()
 
 
-def test_a_failed_text_loses_its_recipient_and_the_providers_error(tmp_path: Path) -> None:
-    outbox = OutboxStore(str(tmp_path / "calls.db"))
-    row_id = outbox.insert(
-        {
-            "reference": "r",
-            "call_id": "c",
-            "to_number": "+447700900123",
-            "body": "b",
-            "kind": "link",
-            "created_at": iso(NOW - timedelta(days=31)),
-        }
-    )
+def test_a_failed_text_loses_its_recipient_and_the_providers_error(
+    outbox: OutboxStore,
+) -> None:
+    row_id = text(outbox, "failed", days_ago=31)
     outbox.mark_failed(row_id, "400: +447700900123 is not a valid recipient")
     report = Retention(outbox.db, POLICY).purge(NOW)
     row = outbox.get(row_id)
     assert row is not None and (row["to_number"], row["last_error"]) == ("", "")
     assert row["state"] == "failed" and report.counts["texts: recipient blanked"] == 1
-    outbox.close()
 
 
-def test_a_text_still_queued_keeps_its_number(tmp_path: Path) -> None:
-    outbox = OutboxStore(str(tmp_path / "calls.db"))
-    row_id = outbox.insert(
-        {
-            "reference": "r",
-            "call_id": "c",
-            "to_number": "+447700900123",
-            "body": "b",
-            "kind": "link",
-            "created_at": iso(NOW - timedelta(days=500)),
-        }
-    )
+def test_a_text_still_queued_keeps_its_number(outbox: OutboxStore) -> None:
+    row_id = text(outbox, "queued", days_ago=500)
     Retention(outbox.db, POLICY).purge(NOW)
     assert outbox.get(row_id)["to_number"] == "+447700900123"  # type: ignore[index]
-    outbox.close()
 
 
 def test_finished_callbacks_and_their_attempts_go_after_records_days(tmp_path: Path) -> None:
