@@ -21,6 +21,7 @@ from ivr.ari.errors import AriError, AriNotFound
 from ivr.ari.models import Channel
 from ivr.ari.stream import EventStream
 from ivr.callers.service import CallerService, build_caller_service
+from ivr.channel_ids import agent_of
 from ivr.config import Settings
 from ivr.flows import FlowBuilder
 from ivr.notify import SmsService
@@ -232,7 +233,7 @@ class _CallbackCalls:
                 control,
                 runtime.prompts,
                 runtime.call_log,
-                runtime.flows.callback_call(agent_first, other, queue),
+                runtime.flows.callback_call(agent_first, other, queue, agent_of(channel_id) or ""),
                 lambda: [Hangup("technical_difficulty", outcome="failed")],
                 runtime.clock,
             )
@@ -250,9 +251,12 @@ class _CallbackCalls:
             return "busy" if result.status == "BUSY" else "no-answer"
         if result.outcome == "transferred":
             return "answered"
-        # Agent first: the caller did not answer. Caller first: no agent did, which is
-        # not the caller's attempt to lose.
-        return "no-answer" if agent_first else "agent-no-answer"
+        if agent_first:
+            return "no-answer"  # the agent answered; the caller did not
+        # Caller first: their phone rang and they answered, so the attempt is spent (else
+        # a caller who hangs up on the greeting, or a voicemail, is rung again at once,
+        # for ever): no agent answered, or the caller left before one did.
+        return "no-agent" if result.outcome == "callback-agent-no-answer" else "caller-left"
 
     async def exists(self, channel_id: str) -> bool | None:
         """Is this callback still a conversation (adopted after the restart)?

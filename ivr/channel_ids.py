@@ -2,9 +2,10 @@
 
 The app chooses every id (an event can beat the REST response). After a restart
 the ids are all there is to go on: the prefix says a channel is the app's own, and
-a channel that rings one of the app's agents carries the agent's id after
-``AGENT_MARK`` (``leg-0123456789ab.rc-1``), so the agent still talking on it is
-known whatever the endpoint's form (a dial string's channel name does not name it).
+a channel that rings one of the app's agents, or a callback placed for one, carries
+the agent's id after ``AGENT_MARK`` (``leg-0123456789ab.rc-1``,
+``cb-0123456789ab-1.rc-1``), so the agent still talking on it is known whatever the
+endpoint's form (a dial string's channel name does not name it).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ def agent_of(channel_id: str) -> str | None:
     """
     if not is_own_channel(channel_id):
         return None
-    _, mark, agent = channel_id.partition(AGENT_MARK)
+    own = channel_id.split(";", 1)[0]  # a Local channel's ;2 half: leg-….rc-1;2
+    _, mark, agent = own.partition(AGENT_MARK)
     return agent if mark and agent else None
 
 

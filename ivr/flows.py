@@ -324,10 +324,20 @@ class FlowBuilder:
             Hangup("no_one_available", outcome="unanswered"),
         ]
 
-    def callback_call(self, agent_first: bool, other_endpoint: str, queue: str) -> list[Verb]:
-        """The verbs of a callback once its first side has answered (ivr.app wires it)."""
+    def callback_call(
+        self, agent_first: bool, other_endpoint: str, queue: str, agent: str = ""
+    ) -> list[Verb]:
+        """The verbs of a callback once its first side has answered (ivr.app wires it).
+
+        ``agent``: when the caller was rung first, the agent the second leg rings.
+        """
+        target = (
+            Target(f"callback:{queue}", other_endpoint)
+            if agent_first
+            else Target(queue, other_endpoint, agent=agent)
+        )
         ring = Transfer(
-            [Target(f"callback:{queue}" if agent_first else queue, other_endpoint)],
+            [target],
             ring_timeout=self.settings.callback_ring_timeout,
             caller_id=self.settings.caller_id,
         )

@@ -50,7 +50,9 @@ class CallbackCalls(Protocol):
     """Rings one side, then the other, and bridges them (ivr.app wires CallManager + flows).
 
     Returns "answered" (both sides talked), or why not: "no-answer", "busy", "failed",
-    "agent-no-answer" (agent first, and the agent never answered: the caller was not rung).
+    "agent-no-answer" (agent first, and the agent never answered: the caller was not
+    rung, so the attempt is not spent); caller first, after the caller answered:
+    "no-agent" (no agent answered) or "caller-left" (the caller hung up first).
     """
 
     async def run(self, channel_id: str, agent_endpoint: str, number: str, queue: str) -> str: ...

@@ -227,7 +227,15 @@ class CallManager:
                 await call.control.reconcile(live)
             except AriError as exc:
                 log.warning("reconcile: call %s: %s", call.session.call_id, exc)
-        orphans = [live[cid] for cid in in_stasis if cid in live and cid not in self._watchers]
+        # channel_ids lists the app's subscriptions, not only channels in Stasis: an
+        # originate into the app subscribes a Local channel's ;2 half too, which is
+        # running the dialplan (ringing or talking to the agent). Only channels in
+        # Stasis are ours to adopt or hang up; hanging up that ;2 drops the agent.
+        orphans = [
+            live[cid]
+            for cid in in_stasis
+            if cid in live and cid not in self._watchers and live[cid].dialplan.app_name == "Stasis"
+        ]
         if not orphans:
             return
         try:

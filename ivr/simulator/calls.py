@@ -142,7 +142,7 @@ class CallFactory:
             for ch in (facing, far):
                 if ch is not None:
                     ch.app_created = True
-                    ch.subscribers.add(spec.app)
+                    engine.subscribe(ch, spec.app)
         else:
             context = spec.context or CALLER_CONTEXT
             if behaviour is None and context == CALLER_CONTEXT:
@@ -210,7 +210,7 @@ class CallFactory:
             raise bad_request("Application must be specified", "missing-app")
         facing, _far = self.allocate(spec, created=True)
         facing.app_created = True
-        facing.subscribers.add(spec.app)
+        self._engine.subscribe(facing, spec.app)
         args = spec.app_args.split(",") if spec.app_args else []
         self._engine.scheduler.soon(
             self._created_enters, facing.id, spec.app, args, owner=facing.id

@@ -170,8 +170,7 @@ class Engine:
         )
         ch.stasis_app = app
         ch.stasis_args = list(args)
-        ch.subscribers.add(app)
-        self.apps.track_channel(app, ch.id, True)
+        self.subscribe(ch, app)
         if announce_dialplan:
             self.emit_channel(ch, "ChannelDialplan", dialplan_app="Stasis", dialplan_app_data=data)
         if varset:
@@ -186,11 +185,22 @@ class Engine:
         self.emit_channel(ch, "StasisEnd")
         ch.stasis_app = None
         if ch.app_created:
+            # Still subscribed (events go on to ChannelDestroyed: transfer trace), and so
+            # still in the application's channel_ids.
             self.set_var(ch, "STASISSTATUS", "SUCCESS")
         else:
             ch.subscribers.discard(app)
             ch.variables["STASISSTATUS"] = "SUCCESS"
-        self.apps.track_channel(app, ch.id, False)
+            self.apps.track_channel(app, ch.id, False)
+
+    def subscribe(self, ch: Channel, app: str) -> None:
+        """The app hears this channel's events; GET /applications lists it in channel_ids.
+
+        Asterisk lists subscriptions there, not only channels in Stasis: an originate
+        into an app subscribes the Local channel's ;2 half too (res_ari channels.c).
+        """
+        ch.subscribers.add(app)
+        self.apps.track_channel(app, ch.id, True)
 
     # ---- answer / hangup -------------------------------------------------------------
     def answer(self, ch: Channel) -> None:
@@ -255,6 +265,8 @@ class Engine:
 
     def _forget(self, ch: Channel) -> None:
         self.channels.pop(ch.id, None)
+        for app in ch.subscribers:
+            self.apps.track_channel(app, ch.id, False)
         self.scheduler.cancel_owner(ch.id)
         self.runners.pop(ch.id, None)
         if ch.moh is not None:

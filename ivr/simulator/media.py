@@ -50,6 +50,9 @@ SUPPORTED_FORMATS: Final = frozenset(FORMAT_PAYLOAD_TYPES)
 _SILENCE: Final = array("h", bytes(2 * FRAME_SAMPLES))
 _SILENT_BYTES: Final = bytes(2 * FRAME_SAMPLES)
 _MAX_LAG_FRAMES: Final = 25  # further behind than this (0.5 s of audio): resync, don't burst
+# ... but never less than this in real seconds: at time_scale 0.1 25 frames is 50 ms, and a
+# busy 2-core runner stalls the loop that long, dropping audio a real Asterisk would send.
+_MIN_LAG_S: Final = 0.25
 
 
 class CallerAudio:
@@ -350,7 +353,7 @@ class ExternalMediaEndpoint(asyncio.DatagramProtocol):
         self._frames += 1
         due = self._t0 + self._frames * self._interval
         now = loop.time()
-        if now - due > _MAX_LAG_FRAMES * self._interval:
+        if now - due > max(_MAX_LAG_FRAMES * self._interval, _MIN_LAG_S):
             self.resyncs += 1
             self._t0 = now - (self._frames - 1) * self._interval
             due = now + self._interval

@@ -131,7 +131,7 @@ class ChannelSpecials:
         )
         ch.external = endpoint
         ch.app_created = True
-        ch.subscribers.add(spec.app)
+        engine.subscribe(ch, spec.app)
         ch.dialstring = f"{spec.external_host}/c({spec.format})"
         ch.variables["UNICASTRTP_LOCAL_PORT"] = str(endpoint.local_port)
         ch.variables["UNICASTRTP_LOCAL_ADDRESS"] = endpoint.local_address

@@ -21,6 +21,7 @@ from ivr.verbs.basic import Play, VerbBase
 class Target:
     destination: str  # e.g. "rc", "switchboard", "directory:pc-1234"
     endpoint: str  # e.g. "PJSIP/rc-agent-1"
+    agent: str = ""  # an app-run queue's agent, marked in the leg's id (ivr.channel_ids)
 
 
 class Transfer(VerbBase):
@@ -53,7 +54,10 @@ class Transfer(VerbBase):
             await control.hold_music(True)
             try:
                 leg_id = await control.dial(
-                    target.endpoint, timeout=self.ring_timeout, caller_id=self.caller_id
+                    target.endpoint,
+                    timeout=self.ring_timeout,
+                    caller_id=self.caller_id,
+                    agent=target.agent,
                 )
             except BaseException:
                 await control.hold_music(False)  # whatever comes next must be heard

@@ -13,6 +13,10 @@ def test_a_leg_that_rings_an_agent_names_the_agent() -> None:
     assert agent_of(leg) == "rc-1"
 
 
+def test_a_local_channels_second_half_names_the_same_agent() -> None:
+    assert agent_of(new_id("leg", "rc-1") + ";2") == "rc-1"
+
+
 def test_a_callback_channel_names_its_agent_and_attempt() -> None:
     channel = callback_id(2, "fcr_2")
     assert channel.startswith("cb-") and "-2." in channel

@@ -228,6 +228,59 @@ async def test_a_callback_keeps_the_place_and_rings_agent_then_caller(tmp_path: 
         assert finished is not None and finished["number"] == ""  # nothing kept once done
 
 
+async def test_a_callback_can_ring_the_caller_first_then_the_agent_it_names(
+    tmp_path: Path,
+) -> None:
+    agents = {"PJSIP/fcr-1": talking(2.0), f"Local/{CALLER}@ivr-callback": talking(8.0)}
+    settings = queue_settings(tmp_path, callback_first="caller")
+    async with running_stack(tmp_path, agents=agents, settings=settings) as stack:
+        _, caller = await callback_booked(stack)
+        await until_callback(stack, caller, "done")
+        book = stack.runtime.callbacks
+        assert book is not None
+        attempts = await book.book.run(lambda s: s.attempts(caller))
+        assert [(a["attempt"], a["outcome"], a["agent_id"]) for a in attempts] == [
+            (1, "answered", "fcr-1")
+        ]
+        requests = await stack.sim_get("/_sim/requests")
+        rung = [
+            (r["query"]["endpoint"], r["query"]["channelId"])
+            for r in requests
+            if r["method"] == "POST"
+            and r["path"] == "/ari/channels"
+            and r["query"].get("channelId", "").startswith(("cb-", "leg-"))
+        ]
+        # The busy caller's agent first (the queue), then the callback: caller, then agent;
+        # both of the callback's channels name the agent, for a restart to know it.
+        (caller_end, first_id), (agent_end, second_id) = rung[-2:]
+        assert caller_end == f"Local/{CALLER}@ivr-callback" and first_id.startswith("cb-")
+        assert agent_end == "PJSIP/fcr-1" and second_id.startswith("leg-")
+        assert first_id.endswith(".fcr-1") and second_id.endswith(".fcr-1")
+
+
+async def test_a_caller_rung_first_who_hangs_up_on_the_greeting_spends_the_attempt(
+    tmp_path: Path,
+) -> None:
+    """Not rung again at once and for ever: each ring is an attempt, up to max_attempts."""
+    agents = {
+        "PJSIP/fcr-1": talking(2.0),
+        f"Local/{CALLER}@ivr-callback": AgentProfile(answer_after=0.5, talk_for=0.1),
+    }
+    settings = queue_settings(tmp_path, callback_first="caller")
+    async with running_stack(tmp_path, agents=agents, settings=settings) as stack:
+        _, caller = await callback_booked(stack)
+        await until_callback(stack, caller, "failed")
+        book = stack.runtime.callbacks
+        assert book is not None
+        attempts = await book.book.run(lambda s: s.attempts(caller))
+        assert [(a["attempt"], a["outcome"]) for a in attempts] == [
+            (1, "caller-left"),
+            (2, "caller-left"),
+        ]
+        requests = await stack.sim_get("/_sim/requests")
+        assert originates(requests, f"Local/{CALLER}@ivr-callback") == 2
+
+
 SLOW_RC_YAML = QUEUES_YAML.replace(
     "handling: {median_s: 30, p90_s: 60}", "handling: {median_s: 1800, p90_s: 3600}"
 ).replace("callback_offer_above_s: 0", "callback_offer_above_s: 100000")

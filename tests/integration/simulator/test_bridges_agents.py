@@ -43,6 +43,10 @@ async def test_transfer_to_agent_by_originate(client: SimClient) -> None:
     dials = [e["dialstatus"] for e in stream.events if e["type"] == "Dial"]
     assert dials == ["", "RINGING", "ANSWER"]
     assert "ChannelCallerId" in stream.types("agent-1;2")
+    # The app is subscribed to the agent's ;2 half too (it hears its events), and
+    # Asterisk lists subscriptions, not only channels in Stasis, in channel_ids.
+    _, application = await client.ari("GET", "/applications/ivr101", 200)
+    assert {chan, "agent-1", "agent-1;2"} <= set(application["channel_ids"])
     await client.ari("POST", "/bridges/br-1/addChannel", 204, channel="agent-1")
     await stream.wait_for("ChannelConnectedLine", lambda e: e["channel"]["id"] == chan)
     peers = {
@@ -79,6 +83,9 @@ async def test_transfer_to_agent_by_originate(client: SimClient) -> None:
         ]
         or stream.types("agent-1")[-1] == "ChannelDestroyed"
     )
+    await stream.wait_for("ChannelDestroyed", lambda e: e["channel"]["id"] == "agent-1;2")
+    _, application = await client.ari("GET", "/applications/ivr101", 200)
+    assert not {chan, "agent-1", "agent-1;2"} & set(application["channel_ids"])
     await client.ari("DELETE", "/bridges/br-1", 204)
     await stream.wait_for("BridgeDestroyed")
     record = await client.sim("GET", f"/calls/{chan}")
