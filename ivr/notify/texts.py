@@ -46,6 +46,11 @@ CALLBACK_MISSED_TEXT = (
     "Police 101: we tried to call you back {attempts} times without reaching you. "
     "Please call 101 again, or report online at {link} In an emergency call 999."
 )
+# Caller first: the caller answered, but no one could be put through (or they left first).
+CALLBACK_NOT_CONNECTED_TEXT = (
+    "Police 101: we called you back {attempts} times but could not put you through to "
+    "someone. Please call 101 again, or report online at {link} In an emergency call 999."
+)
 CALLBACK_LATE_TEXT = (
     "Police 101: sorry, we have not called you back by {time} as we said. You keep your "
     "place and we will still call. You can also report online at {link}"
@@ -101,8 +106,12 @@ class Texts:
         body = self.abandoned_text.format(link=self.link)
         return await self._send(number, body, "abandoned-callback-offer", call_id)
 
-    async def callback_missed(self, call_id: str, number: str, attempts: int) -> bool:
-        body = CALLBACK_MISSED_TEXT.format(attempts=attempts, link=self.link)
+    async def callback_missed(
+        self, call_id: str, number: str, attempts: int, *, reached: bool = False
+    ) -> bool:
+        """The callback failed; ``reached``: the caller answered at least the last ring."""
+        text = CALLBACK_NOT_CONNECTED_TEXT if reached else CALLBACK_MISSED_TEXT
+        body = text.format(attempts=attempts, link=self.link)
         return await self._send(number, body, "callback-update", call_id)
 
     async def callback_late(self, call_id: str, number: str, promised_by: float) -> bool:

@@ -63,6 +63,11 @@ class CallbackCalls(Protocol):
         ...
 
 
+# Outcomes after which the caller had answered (caller first): the text must not say
+# we never reached them.
+CALLER_REACHED = frozenset({"no-agent", "caller-left"})
+
+
 @dataclass(frozen=True)
 class _Open:
     promised_by: float
@@ -175,7 +180,12 @@ class CallbackWorker:
             await self._record(entry.call_id, attempt, outcome, now, FAILED)
             self._open.pop(entry.call_id, None)
             if self.texts is not None and entry.callback is not None and _may_text(entry):
-                await self.texts.callback_missed(entry.call_id, entry.callback.number, attempt)
+                await self.texts.callback_missed(
+                    entry.call_id,
+                    entry.callback.number,
+                    attempt,
+                    reached=outcome in CALLER_REACHED,
+                )
 
     async def _record(
         self, call_id: str, attempt: int, outcome: str, now: float, state: str, **fields: Any

@@ -44,6 +44,17 @@ async def test_each_text_is_stored_with_its_kind_and_call(outbox: SmsOutbox) -> 
     assert "by 13:00" in bodies[3]  # 12:00 UTC is 13:00 in London in July (BST)
 
 
+async def test_a_caller_who_answered_is_not_told_we_never_reached_them(
+    outbox: SmsOutbox,
+) -> None:
+    texts = Texts(outbox, LINK)
+    assert await texts.callback_missed("c1", MOBILE, 2, reached=True)
+    assert await texts.callback_missed("c2", MOBILE, 2)
+    reached, missed = [body for *_, body in await stored(outbox)]
+    assert "could not put you through" in reached and "without reaching you" not in reached
+    assert "without reaching you" in missed
+
+
 @pytest.mark.parametrize("number", ["01632 960123", "0800 123456", "withheld", "", "+33612345678"])
 async def test_a_number_that_cannot_take_a_text_is_not_texted(
     outbox: SmsOutbox, number: str

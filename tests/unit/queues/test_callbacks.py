@@ -251,6 +251,22 @@ async def test_no_answer_is_retried_after_the_backoff_then_failed_with_a_text(ri
     assert rig.service.engine.waiting("rc") == 0
 
 
+async def test_a_caller_rung_first_who_was_not_put_through_is_not_told_we_missed_them(
+    rig: Rig,
+) -> None:
+    rig.calls.outcomes = ["caller-left", "no-agent"]
+    await book_callback(rig)
+    free_agent(rig)
+    await eventually(state_is(rig, "waiting", "caller-left"))
+    rig.clock.now += BACKOFF_S
+    rig.service.dispatch()
+    await eventually(state_is(rig, "failed"))
+    tried = await attempts(rig)
+    assert [(a["attempt"], a["outcome"]) for a in tried] == [(1, "caller-left"), (2, "no-agent")]
+    ((_, _, body),) = await texts(rig)
+    assert "could not put you through" in body and "without reaching you" not in body
+
+
 async def test_an_agent_who_did_not_answer_costs_the_caller_no_attempt(rig: Rig) -> None:
     rig.calls.outcomes = ["agent-no-answer"]
     await book_callback(rig)
