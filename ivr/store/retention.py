@@ -6,8 +6,9 @@ Two ages (``[store] numbers_days`` and ``records_days``):
   the caller keyed (a keyed digit may be a callback number), event details that can
   quote a number (``NUMBER_EVENTS``: a callback dials the caller's number), and a
   text's recipient and provider error. (A callback's number goes as soon as it is
-  finished: ``ivr.queues.book``.) What the call was about, where it went and why stay,
-  so the routing can still be analysed.
+  finished: ``ivr.queues.book``; one still open that long, say its queue was removed
+  from the config, is failed as expired.) What the call was about, where it went and
+  why stay, so the routing can still be analysed.
 - after ``records_days`` the call goes: its row, events and decisions (which hold
   what the caller said: kept until then so a rule change can be tried on past
   calls), caller-history rows, texts and survey replies, finished callbacks, and
@@ -109,6 +110,7 @@ class Retention:
         numbers_cutoff = iso(now - timedelta(days=self.policy.numbers_days))
         records_cutoff = iso(now - timedelta(days=self.policy.records_days))
         records_epoch = (now - timedelta(days=self.policy.records_days)).timestamp()
+        numbers_epoch = (now - timedelta(days=self.policy.numbers_days)).timestamp()
         report = PurgeReport()
         run = _Run(self, report, progress)
 
@@ -163,6 +165,13 @@ class Retention:
             [numbers_cutoff],
             self.batch,
             self._blank_calls,
+        )
+        run.repeat(
+            "callbacks: stale ones expired",
+            "UPDATE callbacks SET state = 'failed', outcome = 'expired', number = ''"
+            " WHERE call_id IN (SELECT call_id FROM callbacks WHERE accepted_at < ?"
+            f" AND state NOT IN {FINISHED_CALLBACKS} LIMIT ?)",
+            [numbers_epoch],
         )
         run.repeat(
             "texts: recipient blanked",

@@ -208,7 +208,12 @@ def test_a_text_still_queued_keeps_its_number(outbox: OutboxStore) -> None:
 
 def test_finished_callbacks_and_their_attempts_go_after_records_days(tmp_path: Path) -> None:
     book = BookStore(str(tmp_path / "calls.db"))
-    for call_id, days in (("done-old", 401), ("done-new", 10), ("waiting-old", 401)):
+    for call_id, days in (
+        ("done-old", 401),
+        ("done-new", 10),
+        ("waiting-old", 401),
+        ("waiting-new", 10),
+    ):
         joined = (NOW - timedelta(days=days)).timestamp()
         entry = QueueEntry(
             call_id,
@@ -224,9 +229,13 @@ def test_finished_callbacks_and_their_attempts_go_after_records_days(tmp_path: P
     counts = Retention(book.db, POLICY).purge(NOW).counts
     assert book.get("done-old") is None and book.attempts("done-old") == []
     assert book.get("done-new") is not None and len(book.attempts("done-new")) == 1
-    waiting = book.get("waiting-old")
-    assert waiting is not None and waiting["state"] == WAITING
+    waiting = book.get("waiting-new")
+    assert waiting is not None and (waiting["state"], waiting["number"]) == (WAITING, NUMBER)
+    expired = book.get("waiting-old")  # never placed (say, its queue was removed)
+    assert expired is not None
+    assert (expired["state"], expired["outcome"], expired["number"]) == ("failed", "expired", "")
     assert counts["callbacks deleted"] == 1 and counts["callback attempts deleted"] == 1
+    assert counts["callbacks: stale ones expired"] == 1
     book.close()
 
 
