@@ -115,6 +115,20 @@ async def until_callback(stack: Stack, call_id: str, state: str, timeout: float 
     await until(reached, timeout)
 
 
+async def callback_attempts(stack: Stack, call_id: str) -> list[dict[str, Any]]:
+    book = stack.runtime.callbacks
+    assert book is not None
+    return await book.book.run(lambda s: s.attempts(call_id))
+
+
+def caller_first(tmp_path: Path, callback_caller: AgentProfile) -> dict[str, Any]:
+    """Agents and settings of a callback that rings the caller (this profile) first."""
+    return {
+        "agents": {"PJSIP/fcr-1": talking(2.0), f"Local/{CALLER}@ivr-callback": callback_caller},
+        "settings": queue_settings(tmp_path, callback_first="caller"),
+    }
+
+
 def talking(seconds: float) -> AgentProfile:
     return AgentProfile(answer_after=1.0, talk_for=seconds / TIME_SCALE)
 
@@ -220,7 +234,7 @@ async def test_a_callback_keeps_the_place_and_rings_agent_then_caller(tmp_path: 
         stored = await book.book.run(lambda s: s.get(caller))
         assert stored is not None and stored["number"] == CALLER
         await until_callback(stack, caller, "done")
-        attempts = await book.book.run(lambda s: s.attempts(caller))
+        attempts = await callback_attempts(stack, caller)
         assert [(a["attempt"], a["outcome"]) for a in attempts] == [(1, "answered")]
         requests = await stack.sim_get("/_sim/requests")
         assert originates(requests, f"Local/{CALLER}@ivr-callback") == 1
@@ -231,14 +245,10 @@ async def test_a_callback_keeps_the_place_and_rings_agent_then_caller(tmp_path: 
 async def test_a_callback_can_ring_the_caller_first_then_the_agent_it_names(
     tmp_path: Path,
 ) -> None:
-    agents = {"PJSIP/fcr-1": talking(2.0), f"Local/{CALLER}@ivr-callback": talking(8.0)}
-    settings = queue_settings(tmp_path, callback_first="caller")
-    async with running_stack(tmp_path, agents=agents, settings=settings) as stack:
+    async with running_stack(tmp_path, **caller_first(tmp_path, talking(8.0))) as stack:
         _, caller = await callback_booked(stack)
         await until_callback(stack, caller, "done")
-        book = stack.runtime.callbacks
-        assert book is not None
-        attempts = await book.book.run(lambda s: s.attempts(caller))
+        attempts = await callback_attempts(stack, caller)
         assert [(a["attempt"], a["outcome"], a["agent_id"]) for a in attempts] == [
             (1, "answered", "fcr-1")
         ]
@@ -262,17 +272,11 @@ async def test_a_caller_rung_first_who_hangs_up_on_the_greeting_spends_the_attem
     tmp_path: Path,
 ) -> None:
     """Not rung again at once and for ever: each ring is an attempt, up to max_attempts."""
-    agents = {
-        "PJSIP/fcr-1": talking(2.0),
-        f"Local/{CALLER}@ivr-callback": AgentProfile(answer_after=0.5, talk_for=0.1),
-    }
-    settings = queue_settings(tmp_path, callback_first="caller")
-    async with running_stack(tmp_path, agents=agents, settings=settings) as stack:
+    hangs_up = AgentProfile(answer_after=0.5, talk_for=0.1)
+    async with running_stack(tmp_path, **caller_first(tmp_path, hangs_up)) as stack:
         _, caller = await callback_booked(stack)
         await until_callback(stack, caller, "failed")
-        book = stack.runtime.callbacks
-        assert book is not None
-        attempts = await book.book.run(lambda s: s.attempts(caller))
+        attempts = await callback_attempts(stack, caller)
         assert [(a["attempt"], a["outcome"]) for a in attempts] == [
             (1, "caller-left"),
             (2, "caller-left"),
