@@ -36,6 +36,7 @@ from ivr.queues.service import QueueService
 from ivr.routing.model import Decision, Hypothesis, RoutingInputs
 from ivr.routing.service import RoutingService
 from ivr.session.control import AriCallControl
+from ivr.session.emergency import BreakOut
 from ivr.session.listening import MediaSettings
 from ivr.session.manager import Adoption, CallManager, SessionFactory, Unanswered
 from ivr.session.session import CallInfo, CallSession, Clock, SpeechService, utc_now
@@ -424,6 +425,7 @@ def _session_factory(runtime: Runtime) -> SessionFactory:
             runtime.speech,
             callers=runtime.callers,
             observer=runtime.survey,
+            breakout=BreakOut(runtime.routing, runtime.flows.emergency),
         )
 
     return make

@@ -120,6 +120,7 @@ class FlowBuilder:
                 message=decision.message,
                 offers=decision.offers,
                 intent=decision.intent or "",
+                offer_rule=str((decision.evidence.get("offered_by") or {}).get("callback", "")),
             )
         if decision.action == "confirm" and decision.candidates:
             top = decision.candidates[0]
@@ -177,7 +178,9 @@ class FlowBuilder:
         *,
         offers: Sequence[str] = (),
         intent: str = "",
+        offer_rule: str = "",
     ) -> Sequence[Verb]:
+        """``offer_rule``: the rule that offered a callback (named when it is offered)."""
         if destination == "online":
             told: list[Verb] = [Play(["online_info"], barge_in=False), Hangup("goodbye")]
             if self.texts is None:
@@ -208,7 +211,7 @@ class FlowBuilder:
         # Hangup only runs when every target failed: Transfer ends the flow on success.
         reach: list[Verb] = [
             Play([prompt], barge_in=False),
-            *self.reach(destination, offers=offers, intent=intent),
+            *self.reach(destination, offers=offers, intent=intent, offer_rule=offer_rule),
             Hangup("no_one_available", outcome="unanswered"),
         ]
         if deflect and self.texts is not None:
@@ -222,6 +225,7 @@ class FlowBuilder:
         offers: Sequence[str] = (),
         intent: str = "",
         urgent: bool = False,
+        offer_rule: str = "",
     ) -> list[Verb]:
         """Ring each target in turn, or wait in an app-run queue (the end of the chain).
 
@@ -255,6 +259,7 @@ class FlowBuilder:
                         give_up_after=self.settings.emergency_wait_s if urgent else None,
                         quiet=self._quiet,
                         offer_callback="callback" in offers and name == destination,
+                        offer_rule=offer_rule,
                         intent=intent,
                         on_abandoned=self._abandoned,
                     )
@@ -311,6 +316,10 @@ class FlowBuilder:
         if "/" in extension:
             return extension
         return self.settings.directory_dial.format(extension=extension)
+
+    def emergency(self) -> Sequence[Verb]:
+        """The emergency route a caller breaks out to from any step (ivr.session.emergency)."""
+        return self.route_to("emergency")
 
     def step_down(self) -> list[Verb]:
         """After a refused request: apologise and put the caller through to a person.

@@ -7,7 +7,9 @@ not surveyed. The call's categories are its intents, its destination, the
 caller's flags and the sensitive topics heard in any recognition alternative
 (recall beats precision: a survey missed costs a data point, a survey sent to
 a domestic abuse victim's phone can cost far more). ``SurveyService`` then
-drops the call if any category is in ``[sms] survey_excluded``.
+drops the call if any category is in ``[sms] survey_excluded``. A call the IVR
+treated as an emergency (any decision for 999 handling, a break-out included)
+is never surveyed, whatever that list says.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import logging
 
 from ivr.chores import Chores
 from ivr.notify.survey import SurveyService
+from ivr.routing.model import EMERGENCY
 from ivr.session.session import FinishedCall
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,9 @@ class PostCallSurvey:
         if call.outcome not in SURVEYED_OUTCOMES or not call.categories:
             return
         if call.dialled == "callback":
+            return
+        if EMERGENCY in call.categories:
+            log.info("call %s: no survey after an emergency", call.call_id)
             return
         self._chores.spawn(self._offer(call), name=f"survey:{call.call_id}")
 

@@ -68,6 +68,7 @@ class _Draft:
     candidates: tuple[Candidate, ...] = ()
     message: str | None = None
     offers: list[str] = field(default_factory=list)
+    offered_by: dict[str, str] = field(default_factory=dict)  # offer -> the rule that made it
     evidence: dict[str, Any] = field(default_factory=dict)
     fired: list[str] = field(default_factory=list)
     overridden: bool = False
@@ -79,6 +80,8 @@ class _Draft:
         evidence = dict(self.evidence)
         evidence["source"] = self.source
         evidence["rules"] = [*self.fired]
+        if self.offered_by:
+            evidence["offered_by"] = dict(self.offered_by)
         return Decision(
             action=self.action,
             destination=self.destination,
@@ -129,6 +132,25 @@ class RoutingEngine:
             draft.reasons.append(discount.reason)
             draft.evidence["discounted_cue"] = discount.evidence
         return draft.finish()
+
+    @property
+    def emergency_key(self) -> str | None:
+        """The menu key that means emergency (9 in the shipped rules), if any."""
+        return self._key_for(EMERGENCY)
+
+    def breakout(self, hypotheses: Sequence[Hypothesis], digits: str | None) -> Decision | None:
+        """An emergency in what a caller said or keyed at a step other than the menu.
+
+        The same cues, key and second-opinion discount as ``decide``; only a real
+        emergency counts (a negated cue, "nobody is hurt", does not pull a caller out of
+        a confirmation or a queue), so nothing else about the step is decided here.
+        """
+        heard = tuple(h for h in hypotheses if h.text and h.text.strip())
+        scanned, _ = self._outvoted_cues(heard)
+        decision = self._emergency(scanned, digits)
+        if decision is None or decision.destination != EMERGENCY:
+            return None
+        return decision
 
     def _outvoted_cues(
         self, hypotheses: tuple[Hypothesis, ...]
@@ -511,6 +533,8 @@ class RoutingEngine:
             if then.confirm is not None and draft.destination is not None:
                 draft.action = "confirm" if then.confirm else "route"
             draft.offers.extend(then.offers)
+            for offer in then.offers:
+                draft.offered_by.setdefault(offer, rule.name)
             if then.message:
                 draft.message = then.message
             conditions = f": {'; '.join(why)}" if why else ""

@@ -8,13 +8,13 @@ never replaces a good live ruleset (the errors are returned instead).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Sequence
 from pathlib import Path
 
 from ivr.directory import DirectoryEntry
 from ivr.routing.bundle import BundleError, RoutingBundle, load_bundle
 from ivr.routing.engine import RoutingEngine
-from ivr.routing.model import Decision, RoutingInputs
+from ivr.routing.model import Decision, Hypothesis, RoutingInputs
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,13 @@ class RoutingService:
 
     def decide(self, inputs: RoutingInputs) -> Decision:
         return self.engine.decide(inputs)
+
+    def breakout(self, hypotheses: Sequence[Hypothesis], digits: str | None) -> Decision | None:
+        return self.engine.breakout(hypotheses, digits)
+
+    @property
+    def emergency_key(self) -> str | None:
+        return self.engine.emergency_key
 
     def _load(self) -> RoutingBundle:
         bundle = self._loader(self.folder)

@@ -8,6 +8,7 @@ releases everything the call created and records where the caller left.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -17,7 +18,9 @@ from typing import Any, Protocol
 
 from ivr.ari.errors import AriError
 from ivr.callers.model import EMPTY_PROFILE, CallerLookup, CallerProfile, CallRecord
+from ivr.routing.model import EMERGENCY, Hypothesis
 from ivr.session.control import CallControl, is_gone
+from ivr.session.emergency import BreakOut, EmergencyBreakOut
 from ivr.session.events import CallerHungUp, CallEvent
 from ivr.speech.model import Transcript
 from ivr.store.db import iso
@@ -119,11 +122,15 @@ class CallSession:
         speech: SpeechService | None = None,
         callers: CallerLookup | None = None,
         observer: CallObserver | None = None,
+        breakout: BreakOut | None = None,
     ) -> None:
         """``speech`` None: keypad only (no engine configured, or it failed to load).
 
         ``callers`` None: no caller history (every caller looks new, nobody is flagged).
+        ``breakout`` None: no emergency route (a callback's own legs).
         """
+        self._breakout = breakout
+        self._emergency = False  # decided as an emergency: nothing breaks out of that
         self.speech = speech
         self.callers = callers
         self.observer = observer
@@ -183,6 +190,8 @@ class CallSession:
         self.destination = str(decision.get("destination", self.destination))
         if self.destination:
             self.categories.add(self.destination)
+        if self.destination == EMERGENCY:
+            self._emergency = True
         self.log.decision(self.call_id, self.clock(), decision)
         self.log.call_updated(self.call_id, {"destination": self.destination})
 
@@ -233,6 +242,49 @@ class CallSession:
                 after_s=round(profile.redial_after_s or 0.0, 1),
             )
         return profile
+
+    @property
+    def breaks_out(self) -> bool:
+        """An emergency said or keyed now would break out (not once it is one already)."""
+        return self._breakout is not None and not self._emergency
+
+    @property
+    def emergency_key(self) -> str | None:
+        """The key that breaks out to 999 handling now (None once it is an emergency)."""
+        if self._breakout is None or self._emergency:
+            return None
+        return self._breakout.watch.emergency_key
+
+    def check_emergency(
+        self, hypotheses: Sequence[Hypothesis] = (), digits: str | None = None
+    ) -> None:
+        """Break out of the current step if the caller said or keyed an emergency.
+
+        Stores the Decision (the engine's rule and reason, and the step it interrupted)
+        and raises EmergencyBreakOut; the session then runs the emergency flow.
+        """
+        if not self.breaks_out or not (hypotheses or digits):
+            return
+        assert self._breakout is not None
+        decision = self._breakout.watch.breakout(hypotheses, digits)
+        if decision is None:
+            return
+        step = self.last_step
+        row = decision.to_json()
+        row["reason"] = f"{decision.reason} (while at {step})"
+        row["evidence"] = {
+            **row["evidence"],
+            "breakout_from": step,
+            "inputs": {
+                "digits": digits,
+                "heard": [
+                    {"text": h.text, "confidence": round(h.confidence, 3)} for h in hypotheses
+                ],
+            },
+        }
+        self.record("emergency-breakout", step=step, rule=decision.rule)
+        self.record_decision(row)
+        raise EmergencyBreakOut(decision, step)
 
     def mark_answered(self) -> None:
         self.answered_at = self.clock()
@@ -296,6 +348,13 @@ class CallSession:
                 raise
             except CallerGone:
                 raise
+            except EmergencyBreakOut:
+                assert self._breakout is not None  # only a session with one can raise it
+                self._flow = deque(self._breakout.flow())
+                self.digits.clear()  # the 9 (and anything keyed with it) is spent
+                with contextlib.suppress(AriError):
+                    await self.control.hold_music(False)  # the 999 advice must be heard
+                continue
             except Exception as exc:
                 # A 404/409 a moment after the caller hung up comes before the hang-up event.
                 gone = isinstance(exc, AriError) and is_gone(exc)

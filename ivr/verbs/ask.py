@@ -4,7 +4,8 @@ Every prompt that asks something accepts both (deaf and speech-impaired
 callers use keys; others talk). A key press stops the prompt and is kept;
 speech stops it too when the call is listening. A recognizer failure is
 recorded, speech is switched off for the rest of the call, and the caller
-is asked again on the keypad: it never drops the call.
+is asked again on the keypad: it never drops the call. An emergency said or
+keyed at any question leaves the step at once (ivr.session.emergency).
 """
 
 from __future__ import annotations
@@ -35,12 +36,19 @@ async def collect_digits(
     first_timeout: float,
     inter_timeout: float,
     label: str,
+    stop_on: str | None = None,
 ) -> str:
-    """Keys typed ahead first, then keys as they come; '#' ends a multi-digit entry."""
+    """Keys typed ahead first, then keys as they come; '#' ends a multi-digit entry.
+
+    ``stop_on``: a first key that ends the entry at once (9 where no number starts with
+    it: an emergency never waits for the inter-digit timeout). Keys beyond ``max_digits``
+    are read until the caller stops (the terminator or a pause) and kept in the answer,
+    which is then too long to be valid: they never spill into the next question.
+    """
     loop = asyncio.get_running_loop()
     collected = ""
     deadline = loop.time() + first_timeout
-    while len(collected) < max_digits:
+    while True:
         if session.digits:
             digit = session.digits.popleft()
         else:
@@ -54,6 +62,10 @@ async def collect_digits(
         if digit == terminator and max_digits > 1:
             break
         collected += digit
+        if collected == stop_on or (max_digits == 1 and collected):
+            break
+        if len(collected) == max_digits + 1:
+            session.record("dtmf-overflow", during=label, max_digits=max_digits)
         deadline = loop.time() + inter_timeout
     return collected
 
@@ -70,7 +82,14 @@ class Question:
         inter_digit_timeout: float = 3.0,
         speech: bool = True,
         max_speech_s: float = 15.0,
+        breakout: bool = True,
     ) -> None:
+        """``breakout``: an emergency said or keyed here leaves this step at once (False
+        only where the RoutingEngine decides on the answer itself: the menu).
+
+        A multi-digit entry (a phone number) ends at once on the emergency key as its
+        first key: no UK number starts with 9.
+        """
         self.prompt_ids = tuple(prompt_ids)
         self.media = tuple(media)
         self.max_digits = max_digits
@@ -79,16 +98,29 @@ class Question:
         self.inter_digit_timeout = inter_digit_timeout
         self.speech = speech
         self.max_speech_s = max_speech_s
+        self.breakout = breakout
 
     @property
     def label(self) -> str:
         return "ask:" + ("+".join(self.prompt_ids) or "media")
 
     async def ask(self, session: CallSession) -> Answer:
-        epoch = await self._listen(session)
+        answer = await self._ask(session)
+        if self.breakout:
+            heard = answer.transcript.alternatives if answer.transcript is not None else ()
+            session.check_emergency(heard, answer.digits)
+        return answer
+
+    async def _ask(self, session: CallSession) -> Answer:
+        epoch = await open_listening(session) if self.speech else None
         listening = epoch is not None
         if self.prompt_ids or self.media:
-            play = Play(self.prompt_ids, media=self.media, speech_barge_in=listening)
+            play = Play(
+                self.prompt_ids,
+                media=self.media,
+                speech_barge_in=listening,
+                breakout=self.breakout,
+            )
             play.speech_epoch = epoch
             await play.run(session)
         if session.digits:
@@ -106,25 +138,14 @@ class Question:
             if isinstance(event, SpeechStarted) and listening:
                 deadline = loop.time() + self.max_speech_s + 2.0  # let them finish
             elif isinstance(event, SpeechEnded) and listening:
-                return await self._recognize(session, event)
+                transcript = await recognize(session, event)
+                if transcript is None:
+                    return Answer("speech-failed")
+                return Answer("speech", transcript=transcript)
             elif isinstance(event, ListeningFailed):
-                session.record("speech-unavailable", reason=event.reason)
-                session.speech_failed = True
-                await session.control.stop_listening()
+                await listening_failed(session, event)
                 listening = False
         return Answer("no-input")
-
-    async def _listen(self, session: CallSession) -> int | None:
-        """The question's speech epoch, or None when this question is keypad only."""
-        if not self.speech or session.speech is None or session.speech_failed:
-            return None
-        if not await session.control.start_listening():
-            session.speech_failed = True  # the audio path did not come up: keypad from now on
-            session.record("speech-unavailable", reason="listening set-up failed")
-            return None
-        stale = (SpeechStarted, SpeechEnded)
-        session.pending = deque(e for e in session.pending if not isinstance(e, stale))
-        return session.control.reset_listening()
 
     async def _digits(self, session: CallSession) -> str:
         return await collect_digits(
@@ -134,28 +155,52 @@ class Question:
             first_timeout=self.first_digit_timeout,
             inter_timeout=self.inter_digit_timeout,
             label=self.label,
+            stop_on=session.emergency_key if self.breakout and self.max_digits > 1 else None,
         )
 
-    async def _recognize(self, session: CallSession, utterance: SpeechEnded) -> Answer:
-        assert session.speech is not None
-        loop = asyncio.get_running_loop()
-        ended = loop.time()
-        try:
-            transcript = await session.speech.recognize(utterance.audio, utterance.sample_rate)
-        except RecognizerError as exc:
-            session.speech_failed = True
-            session.record("speech-failed", error_id=exc.error_id, message=str(exc))
-            await session.control.stop_listening()
-            return Answer("speech-failed")
-        session.record(
-            "speech",
-            text=transcript.text,
-            confidence=round(transcript.confidence, 3),
-            engine=transcript.engine,
-            audio_s=round(transcript.audio_seconds, 2),
-            decode_s=round(transcript.decode_seconds, 3),
-            # from the end of speech (as the endpointer called it) to the words
-            wait_s=round(loop.time() - ended, 3),
-            alternatives=[a.text for a in transcript.alternatives[1:]],
-        )
-        return Answer("speech", transcript=transcript)
+
+async def open_listening(session: CallSession) -> int | None:
+    """Listen for the caller's speech from now on: the new speech epoch, or None when the
+    call is keypad only (no engine, or its audio path failed once)."""
+    if session.speech is None or session.speech_failed:
+        return None
+    if not await session.control.start_listening():
+        session.speech_failed = True  # the audio path did not come up: keypad from now on
+        session.record("speech-unavailable", reason="listening set-up failed")
+        return None
+    stale = (SpeechStarted, SpeechEnded)
+    session.pending = deque(e for e in session.pending if not isinstance(e, stale))
+    return session.control.reset_listening()
+
+
+async def listening_failed(session: CallSession, event: ListeningFailed) -> None:
+    session.record("speech-unavailable", reason=event.reason)
+    session.speech_failed = True
+    await session.control.stop_listening()
+
+
+async def recognize(session: CallSession, utterance: SpeechEnded) -> Transcript | None:
+    """The words of an utterance, recorded; None after a recognizer failure (which
+    switches the call to keypad: it never drops the call)."""
+    assert session.speech is not None
+    loop = asyncio.get_running_loop()
+    ended = loop.time()
+    try:
+        transcript = await session.speech.recognize(utterance.audio, utterance.sample_rate)
+    except RecognizerError as exc:
+        session.speech_failed = True
+        session.record("speech-failed", error_id=exc.error_id, message=str(exc))
+        await session.control.stop_listening()
+        return None
+    session.record(
+        "speech",
+        text=transcript.text,
+        confidence=round(transcript.confidence, 3),
+        engine=transcript.engine,
+        audio_s=round(transcript.audio_seconds, 2),
+        decode_s=round(transcript.decode_seconds, 3),
+        # from the end of speech (as the endpointer called it) to the words
+        wait_s=round(loop.time() - ended, 3),
+        alternatives=[a.text for a in transcript.alternatives[1:]],
+    )
+    return transcript

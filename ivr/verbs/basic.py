@@ -51,7 +51,8 @@ class Play(VerbBase):
     """Play prompts from the catalogue; with barge-in a key press stops them.
 
     A digit that barges in is kept in ``session.digits`` so the next gather
-    sees it: callers who know the menu can type ahead.
+    sees it: callers who know the menu can type ahead. The emergency key breaks
+    out at once, even from a prompt that cannot be interrupted otherwise.
     """
 
     name = "play"
@@ -63,12 +64,15 @@ class Play(VerbBase):
         barge_in: bool = True,
         media: Sequence[str] = (),
         speech_barge_in: bool = False,
+        breakout: bool = True,
     ) -> None:
         """``media``: URIs built at run time (a name, ``digits:2``), played after the prompts.
 
         ``speech_barge_in``: the caller starting to talk stops the prompt too (only
         when the call is listening; the utterance itself is left for the asker).
+        ``breakout``: False only under the menu, whose router weighs key 9 itself.
         """
+        self.breakout = breakout
         self.prompt_ids = tuple(prompt_ids)
         self.barge_in = barge_in
         self.extra_media = tuple(media)
@@ -106,8 +110,10 @@ class Play(VerbBase):
                     finished = True
                     return Outcome("done" if event.completed else "failed")
                 if isinstance(event, DigitPressed):
-                    session.digits.append(event.digit)
                     session.record("dtmf", digit=event.digit, during=self.describe())
+                    if self.breakout and event.digit == session.emergency_key:
+                        session.check_emergency(digits=event.digit)  # the finally stops it
+                    session.digits.append(event.digit)
                     if self.barge_in:
                         await session.control.stop_playback(playback_id)
                         finished = await _await_finish(session, playback_id)

@@ -7,6 +7,10 @@ hears their position and an honest wait range at once and then every
 offered a callback that keeps their place: the number is confirmed on the
 keypad (or by saying yes / no), stored in SQLite, and only then thanked.
 
+While they hold, the caller can still say or key an emergency (9, or the
+engine's danger cues heard over the music or an announcement): they leave
+the queue at once for the emergency route (ivr.session.emergency).
+
 When the engine gives them an agent, the agent is dialled from this call and
 bridged, exactly as a Transfer does. An agent who does not answer is skipped
 and the caller keeps their place. A full queue refuses everyone but an
@@ -29,14 +33,15 @@ from ivr.queues.engine import Connect
 from ivr.queues.estimator import Estimate
 from ivr.queues.model import NO_TEXTS, QueueEntry, priority_for
 from ivr.queues.service import QueueService, Ticket
-from ivr.session.events import CallEvent, DigitPressed
+from ivr.session.events import CallEvent, DigitPressed, ListeningFailed, SpeechEnded
 from ivr.session.session import CallerGone, CallSession, Outcome, Verb
-from ivr.verbs.ask import Question
+from ivr.verbs.ask import Question, listening_failed, open_listening, recognize
 from ivr.verbs.basic import Hangup, Play, VerbBase
 from ivr.verbs.route import choose, spoken_yes_no
 from ivr.verbs.transfer import await_answer, await_end
 
 CALLBACK_KEY = "1"
+CALLBACK_NUMBER_DIGITS = 11  # a UK number: 0 and ten digits (07700 900123)
 MAX_CALLBACK_OFFERS = 2
 
 
@@ -89,12 +94,14 @@ class WaitInQueue(VerbBase):
         announce_every: float = 60.0,
         emergency: bool = False,
         offer_callback: bool = False,
+        offer_rule: str = "",
         intent: str = "",
         on_abandoned: OnAbandoned | None = None,
         give_up_after: float | None = None,
         quiet: Callable[[CallSession], bool] | None = None,
     ) -> None:
-        """``offer_callback``: the rules offered one (their ``wait_above`` already held).
+        """``offer_callback``: the rules offered one (their ``wait_above`` already held);
+        ``offer_rule`` names the rule, for the record.
 
         ``give_up_after``: seconds after which the caller leaves the queue for
         ``on_full`` (an emergency never waits for long for one team). ``quiet``: the
@@ -108,6 +115,8 @@ class WaitInQueue(VerbBase):
         self.announce_every = announce_every
         self.emergency = emergency
         self.rules_offer = offer_callback
+        self.offer_rule = offer_rule
+        self._listening = False
         self.intent = intent
         self.on_abandoned = on_abandoned
         self.give_up_after = give_up_after
@@ -118,7 +127,12 @@ class WaitInQueue(VerbBase):
         return f"queue:{self.queue}"
 
     async def run(self, session: CallSession) -> Outcome:
-        await session.control.stop_listening()  # nobody to talk to the app while on hold
+        session.digits.clear()  # keys typed under earlier prompts ask nothing of the queue
+        if session.breaks_out:
+            # Heard over the music: an emergency said on hold must not wait its turn.
+            self._listening = await open_listening(session) is not None
+        else:
+            await session.control.stop_listening()  # nobody to talk to the app while on hold
         flags = set(session.caller.flags)
         if self.quiet is not None and self.quiet(session):
             flags.add(NO_TEXTS)
@@ -178,15 +192,37 @@ class WaitInQueue(VerbBase):
                     return outcome
                 next_announcement = loop.time() + self.announce_every
                 continue
+            if session.digits:  # keyed over an announcement
+                outcome = await self._key(session, session.digits.popleft())
+                if outcome is not None:
+                    return outcome
+                continue
             await session.control.hold_music(True)
             wake = min(next_announcement, give_up)
             event = await self._next(session, ticket, wake - loop.time())
             if isinstance(event, DigitPressed):
                 session.record("dtmf", digit=event.digit, during=self.describe())
-                if event.digit == CALLBACK_KEY and self._may_offer(session):
-                    outcome = await self._callback(session)
-                    if outcome is not None:
-                        return outcome
+                outcome = await self._key(session, event.digit)
+                if outcome is not None:
+                    return outcome
+            elif isinstance(event, SpeechEnded) and self._listening:
+                # Any epoch: whatever the caller says while waiting counts, even words
+                # that began under the last question.
+                transcript = await recognize(session, event)
+                if transcript is None:
+                    self._listening = False
+                else:
+                    session.check_emergency(transcript.alternatives)
+            elif isinstance(event, ListeningFailed) and self._listening:
+                await listening_failed(session, event)
+                self._listening = False
+
+    async def _key(self, session: CallSession, digit: str) -> Outcome | None:
+        """A key on hold: the emergency key breaks out; the callback key asks for one."""
+        session.check_emergency(digits=digit)
+        if digit == CALLBACK_KEY and self._may_offer(session):
+            return await self._callback(session)
+        return None
 
     async def _next(self, session: CallSession, ticket: Ticket, timeout: float) -> CallEvent | None:
         """The next call event, or None when the timeout passes or an agent is offered."""
@@ -227,7 +263,7 @@ class WaitInQueue(VerbBase):
         uri = session.prompts.media_uri
         media = [uri("queue_position"), f"number:{position}", *wait_media(estimate, uri)]
         await session.control.hold_music(False)
-        await Play((), media=media).run(session)
+        await Play((), media=media, speech_barge_in=self._listening).run(session)
         if not ticket.offers.empty():
             return None
         if not self._may_offer(session) or self._offers >= MAX_CALLBACK_OFFERS:
@@ -236,7 +272,11 @@ class WaitInQueue(VerbBase):
         if not (offer.offer or self.rules_offer):
             return None
         self._offers += 1
-        session.record("callback-offered", reason=offer.reason)
+        if self.rules_offer:
+            rule = self.offer_rule or "rules"
+            session.record("callback-offered", rule=rule, reason=f"rule {rule}; {offer.reason}")
+        else:
+            session.record("callback-offered", rule="queue-threshold", reason=offer.reason)
         key, how = await choose(
             session,
             [uri("callback_offer")],
@@ -311,7 +351,7 @@ class WaitInQueue(VerbBase):
             session.digits.clear()
             answer = await Question(
                 ["callback_enter_number"],
-                max_digits=12,
+                max_digits=CALLBACK_NUMBER_DIGITS,
                 first_digit_timeout=self.dial.first_digit_timeout * 2,
                 speech=False,
             ).ask(session)
@@ -360,6 +400,7 @@ class WaitInQueue(VerbBase):
                 return None
             self.service.served(session.call_id)
             await control.hold_music(False)
+            await control.stop_listening()  # what the caller says to a person is not ours
             await control.connect(leg_id)
             session.outcome = "transferred"
             session.destination = self.queue

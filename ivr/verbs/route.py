@@ -124,7 +124,9 @@ class RouteCall(VerbBase):
                 asked_ids,
                 max_digits=self.max_digits,
                 first_digit_timeout=self.first_digit_timeout,
-                speech=self.max_digits == 1,  # long numbers are keyed (a crime reference)
+                # A reference can be said too, and so can an emergency while keying one.
+                speech=True,
+                breakout=False,  # the router weighs an emergency first in what it decides
             )
             answer = await question.ask(session)
             digits = answer.digits

@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ivr.session.events import LegAnswered, LegFailed, LegHungUp
+from ivr.session.events import DigitPressed, LegAnswered, LegFailed, LegHungUp
 from ivr.session.session import CallSession, Outcome
 from ivr.verbs.basic import Play, VerbBase
 
@@ -88,7 +88,10 @@ class Transfer(VerbBase):
 
 
 async def await_answer(session: CallSession, leg_id: str, ring_timeout: int) -> tuple[bool, str]:
-    """Wait for a dialled leg to answer or fail; (answered, status)."""
+    """Wait for a dialled leg to answer or fail; (answered, status).
+
+    The emergency key while it rings breaks out (the caller's ``except`` drops the leg).
+    """
     loop = asyncio.get_running_loop()
     # A little beyond Asterisk's own dial timeout, in case its events were lost.
     deadline = loop.time() + ring_timeout + 5
@@ -98,6 +101,9 @@ async def await_answer(session: CallSession, leg_id: str, ring_timeout: int) -> 
             return True, "ANSWER"
         if isinstance(event, LegFailed | LegHungUp) and event.leg_id == leg_id:
             return False, getattr(event, "status", "HANGUP")
+        if isinstance(event, DigitPressed):
+            session.record("dtmf", digit=event.digit, during="ringing")
+            session.check_emergency(digits=event.digit)
     return False, "TIMEOUT"
 
 

@@ -115,8 +115,19 @@ async def test_a_call_in_an_excluded_category_gets_no_survey(
         finished(categories=frozenset()),  # adopted after a restart: not known what about
         finished(dialled="callback"),  # a callback leg
         finished(number="01632 960123"),  # a landline
+        # treated as an emergency (then put through to the FCR): never surveyed
+        finished(categories=frozenset({"emergency", "fcr"}), heard=("he has a knife",)),
     ],
-    ids=["abandoned", "callback", "deflected", "unanswered", "adopted", "callback-leg", "landline"],
+    ids=[
+        "abandoned",
+        "callback",
+        "deflected",
+        "unanswered",
+        "adopted",
+        "callback-leg",
+        "landline",
+        "emergency",
+    ],
 )
 async def test_only_transferred_calls_with_a_known_subject_get_a_survey(
     survey_observer: PostCallSurvey, outbox: SmsOutbox, call: FinishedCall
