@@ -294,6 +294,16 @@ def _m7_retention(db: sqlite_utils.Database) -> None:
     db["caller_calls"].create_index(["at"], if_not_exists=True)  # type: ignore[union-attr]
 
 
+def _m8_no_none_destinations(db: sqlite_utils.Database) -> None:
+    """Calls that went nowhere were stored with the text 'None' as their destination.
+
+    (``str(None)`` of a decision that asks again.) Repaired to "", as the session
+    now writes them.
+    """
+    db.execute("UPDATE calls SET destination = '' WHERE destination = 'None'")
+    db.execute("UPDATE caller_calls SET destination = '' WHERE destination = 'None'")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
@@ -302,6 +312,7 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m5_callbacks,
     _m6_callback_rings,
     _m7_retention,
+    _m8_no_none_destinations,
 )
 
 
