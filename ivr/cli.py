@@ -22,6 +22,7 @@ from ivr.callers import cli as callers_cli
 from ivr.config import ConfigError, load_settings
 from ivr.directory import cli as directory_cli
 from ivr.http_guard import server_options
+from ivr.masking import MaskingFormatter
 from ivr.routing import cli as routing_cli
 from ivr.speech import cli as speech_cli
 from ivr.store import cli as store_cli
@@ -70,10 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     quiet = args.command not in ("serve", "sim")
     level = args.log_level or ("WARNING" if quiet else "INFO")
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(level)
     try:
         if hasattr(args, "run"):
             return int(args.run(args))
@@ -115,6 +113,16 @@ _BIND_ERRORS = {errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES}
 def _bind_failure(host: str, port: int, exc: OSError) -> PortBusy | None:
     """A PortBusy for an error binding the port; None for any other OSError (re-raised)."""
     return PortBusy(host, port, exc) if exc.errno in _BIND_ERRORS else None
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr, every caller number masked (ivr/masking.py), tracebacks included."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(MaskingFormatter(LOG_FORMAT))
+    logging.basicConfig(level=level.upper(), handlers=[handler])
 
 
 def _when(text: str) -> datetime:
