@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import sqlite_utils
 
@@ -316,11 +317,27 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
 )
 
 
+DB_MODE: Final = 0o600
+
+
+def _create_private(path: str) -> None:
+    """Create the database owner-only (0600) before SQLite does (it would use 0644).
+
+    It holds callers' numbers and what they said. SQLite gives its -wal and -shm files
+    the database's own mode. An existing file keeps the mode its admin gave it.
+    """
+    if path == ":memory:" or path.startswith("file:"):
+        return
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, DB_MODE))
+
+
 class CallStore:
     """Synchronous access to the call database; keep it off the event loop (see SqliteCallLog)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        _create_private(self.path)
         conn = sqlite3.connect(self.path, check_same_thread=False)
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA journal_mode=WAL")
