@@ -328,7 +328,8 @@ def _create_private(path: str) -> None:
     """
     if path == ":memory:" or path.startswith("file:"):
         return
-    with contextlib.suppress(FileExistsError):
+    # Exists already, or cannot be made: sqlite3.connect then opens it or says why not.
+    with contextlib.suppress(OSError):
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, DB_MODE))
 
 
