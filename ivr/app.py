@@ -24,6 +24,7 @@ from ivr.callers.service import CallerService, build_caller_service
 from ivr.channel_ids import agent_of
 from ivr.config import Settings
 from ivr.flows import FlowBuilder
+from ivr.http_guard import reject_bad_headers
 from ivr.notify import SmsService
 from ivr.notify.postcall import PostCallSurvey
 from ivr.notify.texts import Texts
@@ -132,7 +133,9 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         calls.runtime = runtime
     if not settings.api_token:
         log.warning("IVR_API_TOKEN is not set: the operator API (/api/...) answers 403")
-    app = web.Application(middlewares=[OperatorAuth(settings.api_token).middleware])
+    app = web.Application(
+        middlewares=[reject_bad_headers(), OperatorAuth(settings.api_token).middleware]
+    )
     app[RUNTIME] = runtime
     app.cleanup_ctx.append(_call_log_worker)
     app.cleanup_ctx.append(_callers_worker)

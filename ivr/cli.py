@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import errno
 import logging
 import os
 import signal
@@ -20,6 +21,8 @@ from ivr import call as call_cli
 from ivr.callers import cli as callers_cli
 from ivr.config import ConfigError, load_settings
 from ivr.directory import cli as directory_cli
+from ivr.http_guard import server_options
+from ivr.masking import MaskingFormatter
 from ivr.routing import cli as routing_cli
 from ivr.speech import cli as speech_cli
 from ivr.store import cli as store_cli
@@ -68,10 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     quiet = args.command not in ("serve", "sim")
     level = args.log_level or ("WARNING" if quiet else "INFO")
-    logging.basicConfig(
-        level=level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(level)
     try:
         if hasattr(args, "run"):
             return int(args.run(args))
@@ -91,7 +91,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"ivr: {exc}", file=sys.stderr)
         return 2
+    except PortBusy as exc:
+        print(f"ivr {args.command}: {exc}", file=sys.stderr)
+        return 1
     return 2
+
+
+class PortBusy(Exception):
+    """The HTTP port cannot be bound (in use, or not ours to take): one line, exit 1."""
+
+    error_id = "port-unavailable"
+
+    def __init__(self, host: str, port: int, exc: OSError) -> None:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        super().__init__(f"cannot listen on {host}:{port}: {reason.lower()} [{self.error_id}]")
+
+
+_BIND_ERRORS = {errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES}
+
+
+def _bind_failure(host: str, port: int, exc: OSError) -> PortBusy | None:
+    """A PortBusy for an error binding the port; None for any other OSError (re-raised)."""
+    return PortBusy(host, port, exc) if exc.errno in _BIND_ERRORS else None
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr, every caller number masked (ivr/masking.py), tracebacks included."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(MaskingFormatter(LOG_FORMAT))
+    logging.basicConfig(level=level.upper(), handlers=[handler])
 
 
 def _when(text: str) -> datetime:
@@ -112,7 +143,13 @@ def _serve(config: Path | None) -> int:
     )
     app = build_app(settings)
     app.on_startup.append(_reload_rules_on_sighup)
-    web.run_app(app, host=settings.http_host, port=settings.http_port)
+    try:
+        web.run_app(app, host=settings.http_host, port=settings.http_port, **server_options())
+    except OSError as exc:
+        busy = _bind_failure(settings.http_host, settings.http_port, exc)
+        if busy is None:
+            raise
+        raise busy from exc
     return 0
 
 
@@ -141,7 +178,14 @@ def _sim(host: str, port: int, time_scale: float) -> int:
                 sound_roots=[PROMPT_SOUNDS],
             )
         )
-        bound = await sim.start(host, port)
+        try:
+            bound = await sim.start(host, port)
+        except OSError as exc:
+            await sim.stop()
+            busy = _bind_failure(host, port, exc)
+            if busy is None:
+                raise
+            raise busy from exc
         print(f"simulated Asterisk: ARI at http://{host}:{bound}/ari (Ctrl-C to stop)", flush=True)
         try:
             await asyncio.Event().wait()

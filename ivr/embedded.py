@@ -20,6 +20,7 @@ from aiohttp import web
 
 from ivr.app import RUNTIME, Runtime, build_app
 from ivr.config import REPO_ROOT, Settings
+from ivr.http_guard import server_options
 from ivr.session.session import Clock
 from ivr.simulator import AgentProfile, Simulator, SimulatorConfig
 
@@ -102,7 +103,7 @@ async def embedded(
         api_token=secrets.token_urlsafe(24),  # printed by the demo; a force sets IVR_API_TOKEN
     ).with_overrides(**dict(settings or {}))
     app = build_app(app_settings, shifted_clock(start))
-    runner = web.AppRunner(app)
+    runner = web.AppRunner(app, **server_options())
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     try:

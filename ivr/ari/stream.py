@@ -18,6 +18,7 @@ import aiohttp
 
 from ivr.ari.client import AriClient
 from ivr.ari.events import ApplicationReplaced, AriEvent, EventParseError, parse_event
+from ivr.masking import mask_numbers
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,8 @@ class EventStream:
             event = parse_event(json.loads(text))
         except (ValueError, EventParseError) as exc:
             self.skipped_messages += 1
-            log.warning("skipped ari message: %s: %.200s", exc, text)
+            # The message carries the caller's number.
+            log.warning("skipped ari message: %s: %.200s", exc, mask_numbers(text))
             return
         if isinstance(event, ApplicationReplaced):
             self.replaced = True

@@ -380,10 +380,19 @@ def _line(node: Any, key: str) -> int:
     return node.line_of(key) if isinstance(node, LineDict) else 0
 
 
+NEW_FILE_MODE = 0o640  # the IVR's group reads the directory; others do not
+
+
 def _atomic_write(path: Path, text: str) -> None:
+    """Replace ``path`` whole, keeping its mode (mkstemp's 0600 would lock the IVR out)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = NEW_FILE_MODE
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()

@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from ivr.masking import mask_numbers
 from ivr.notify.gateway import SendResult, SmsGateway, SmsMessage
 from ivr.notify.numbers import normalise_uk_mobile
 from ivr.store.db import CallStore, Row, iso, write_transaction
@@ -321,7 +322,8 @@ class SmsWorker:
                 else (f"gave up after {attempts} attempts: {result.error}")
             )
             await self._outbox.run(lambda s: s.mark_failed(row_id, error))
-            log.error("sms %s (%s) failed: %s", row["reference"], row["kind"], error)
+            # A provider's error may quote the recipient.
+            log.error("sms %s (%s) failed: %s", row["reference"], row["kind"], mask_numbers(error))
             return
         self.retried += 1
         delay = backoff_delay(attempts, self._policy, self._rand)
@@ -333,6 +335,6 @@ class SmsWorker:
             "sms %s attempt %d failed (%s); next in %.1f s",
             row["reference"],
             attempts,
-            result.error,
+            mask_numbers(result.error),
             delay,
         )

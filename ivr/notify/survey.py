@@ -24,7 +24,6 @@ number in the last 7 days; replying again replaces the earlier answer
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import re
 from collections.abc import Iterable
@@ -35,6 +34,7 @@ from typing import Literal
 from aiohttp import web
 
 from ivr.config import DEFAULT_SURVEY_EXCLUDED
+from ivr.http_guard import loads_json
 from ivr.notify.numbers import InvalidNumber, normalise_uk_mobile
 from ivr.notify.outbox import Clock, OutboxDown, OutboxStore, SmsOutbox, utc_now
 from ivr.notify.sensitive import Sensitivity
@@ -234,7 +234,7 @@ class SmsInbound:
         try:
             fields = await _fields(request)
         except ValueError as exc:
-            return _error(400, str(exc))
+            return _error(400, str(exc), getattr(exc, "error_id", "invalid-request"))
         sender, body = fields.get("from", "").strip(), fields.get("body", "")
         if not sender or not body.strip():
             return _error(400, "the request needs 'from' and 'body'")
@@ -258,10 +258,7 @@ class SmsInbound:
 
 async def _fields(request: web.Request) -> dict[str, str]:
     if request.content_type == "application/json":
-        try:
-            data = await request.json()
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"the body is not valid JSON: {exc.msg}") from exc
+        data = loads_json(await request.read())  # BadJson is a ValueError
         if not isinstance(data, dict):
             raise ValueError("the JSON body must be an object with 'from' and 'body'")
         return {str(k): str(v) for k, v in data.items() if isinstance(v, str | int)}
@@ -269,5 +266,6 @@ async def _fields(request: web.Request) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
-def _error(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
+def _error(status: int, message: str, error_id: str | None = None) -> web.Response:
+    body = {"error": message} if error_id is None else {"error": message, "error_id": error_id}
+    return web.json_response(body, status=status)

@@ -23,6 +23,7 @@ from ivr.ari.errors import AriError
 from ivr.ari.models import Bridge, Channel
 from ivr.channel_ids import CALLBACK_PREFIX, is_own_channel
 from ivr.chores import Chores
+from ivr.masking import mask_number
 from ivr.session.control import AriCallControl
 from ivr.session.listening import MediaSettings
 from ivr.session.session import CallSession
@@ -196,7 +197,7 @@ class CallManager:
         log.info(
             "call %s from %s to %s",
             session.call_id,
-            channel.caller.number or "?",
+            mask_number(channel.caller.number),
             session.info.dialled,
         )
         return session

@@ -187,7 +187,10 @@ class CallSession:
         self.log.event(self.call_id, self.clock(), kind, detail)
 
     def record_decision(self, decision: dict[str, Any]) -> None:
-        self.destination = str(decision.get("destination", self.destination))
+        # A decision that goes nowhere (ask again) has destination None: stored as "",
+        # never as the text 'None'.
+        destination = decision.get("destination", self.destination)
+        self.destination = "" if destination is None else str(destination)
         if self.destination:
             self.categories.add(self.destination)
         if self.destination == EMERGENCY:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
 
+from ivr.http_guard import loads_json
 from ivr.simulator.config import AgentProfile
 from ivr.simulator.dialplan import (
     CallerBehaviour,
@@ -30,7 +30,7 @@ async def read_json(request: web.Request) -> JsonObject:
     raw = await request.read()
     if not raw.strip():
         return {}
-    data = json.loads(raw)
+    data = loads_json(raw)  # BadJson (too deep, not UTF-8) is a ValueError like the rest
     if not isinstance(data, dict):
         raise ValueError("body must be a JSON object")
     return data

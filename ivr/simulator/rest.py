@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
+from ivr.http_guard import BadJson, loads_json
 from ivr.simulator.calls import OriginateSpec
 from ivr.simulator.engine import Engine
 from ivr.simulator.errors import AriError, bad_request
@@ -57,9 +57,9 @@ async def body_variables(request: web.Request) -> dict[str, str]:
     if not raw.strip():
         return {}
     try:
-        data = json.loads(raw)
-    except ValueError:
-        raise bad_request("Invalid JSON body", "invalid-json-body") from None
+        data = loads_json(raw)
+    except BadJson as exc:
+        raise bad_request("Invalid JSON body", exc.error_id) from None
     variables = data.get("variables", {}) if isinstance(data, dict) else None
     if not isinstance(variables, dict):
         raise bad_request("variables must be an object", "invalid-variables")

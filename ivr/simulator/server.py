@@ -8,8 +8,9 @@ import logging
 
 from aiohttp import web
 
+from ivr.http_guard import HEADER_TIMEOUT_S, reject_bad_headers, server_options
 from ivr.simulator.config import SimulatorConfig
-from ivr.simulator.control import RequestLog, SimControl
+from ivr.simulator.control import RequestLog, SimControl, problem
 from ivr.simulator.engine import Engine
 from ivr.simulator.errors import AriError
 from ivr.simulator.rest import AriRoutes, Handler
@@ -32,7 +33,7 @@ class Simulator:
         self.engine = Engine(config)
         self.hub = EventSocketHub(self.engine)
         self.requests = RequestLog()
-        self.app = web.Application(middlewares=[self._ari_middleware])
+        self.app = web.Application(middlewares=[reject_bad_headers(problem), self._ari_middleware])
         self.app.router.add_get("/ari/events", self.hub.handle)
         AriRoutes(self.engine).register(self.app)
         SimControl(self.engine, self.hub, self.requests).register(self.app)
@@ -41,8 +42,12 @@ class Simulator:
         self._runner: web.AppRunner | None = None
         self.port = 0
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
-        self._runner = web.AppRunner(self.app, handle_signals=False, shutdown_timeout=2.0)
+    async def start(
+        self, host: str = "127.0.0.1", port: int = 0, header_timeout: float = HEADER_TIMEOUT_S
+    ) -> int:
+        self._runner = web.AppRunner(
+            self.app, handle_signals=False, shutdown_timeout=2.0, **server_options(header_timeout)
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import sqlite_utils
 
@@ -294,6 +295,16 @@ def _m7_retention(db: sqlite_utils.Database) -> None:
     db["caller_calls"].create_index(["at"], if_not_exists=True)  # type: ignore[union-attr]
 
 
+def _m8_no_none_destinations(db: sqlite_utils.Database) -> None:
+    """Calls that went nowhere were stored with the text 'None' as their destination.
+
+    (``str(None)`` of a decision that asks again.) Repaired to "", as the session
+    now writes them.
+    """
+    db.execute("UPDATE calls SET destination = '' WHERE destination = 'None'")
+    db.execute("UPDATE caller_calls SET destination = '' WHERE destination = 'None'")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
@@ -302,7 +313,24 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m5_callbacks,
     _m6_callback_rings,
     _m7_retention,
+    _m8_no_none_destinations,
 )
+
+
+DB_MODE: Final = 0o600
+
+
+def _create_private(path: str) -> None:
+    """Create the database owner-only (0600) before SQLite does (it would use 0644).
+
+    It holds callers' numbers and what they said. SQLite gives its -wal and -shm files
+    the database's own mode. An existing file keeps the mode its admin gave it.
+    """
+    if path == ":memory:" or path.startswith("file:"):
+        return
+    # Exists already, or cannot be made: sqlite3.connect then opens it or says why not.
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, DB_MODE))
 
 
 class CallStore:
@@ -310,6 +338,7 @@ class CallStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        _create_private(self.path)
         conn = sqlite3.connect(self.path, check_same_thread=False)
         self.db = sqlite_utils.Database(conn)
         self.db.execute("PRAGMA journal_mode=WAL")

@@ -1,0 +1,119 @@
+"""What every HTTP server of the project (the app's port, the simulator) does with bad input.
+
+A malformed request is the client's mistake: it gets a 400 with a JSON body, never a
+500 and a traceback in our log. Three holes aiohttp leaves open:
+
+- **Header bytes that are not UTF-8** reach handlers as surrogate escapes, and the
+  first ``.encode()`` of such a value (a bearer token, a shared secret, a Basic auth
+  header) raises. ``reject_bad_headers`` answers 400 before any handler runs.
+- **Deeply nested JSON** makes ``json.loads`` raise RecursionError (and ``str()`` of a
+  nested value raises it again). ``loads_json`` refuses more than ``MAX_JSON_DEPTH``
+  levels and bytes that are not UTF-8, as ``BadJson`` (a ValueError).
+- **A client that never finishes its headers** holds a connection for aiohttp's
+  default keep-alive of an hour. aiohttp's keep-alive timer runs from the connection
+  (or the last response) until a request's headers are complete, and bytes received
+  do not push it back, so a bounded keep-alive *is* a header timeout: ``SERVER_OPTIONS``
+  sets it to ``HEADER_TIMEOUT_S``. (Above 15 s, aiohttp clients' own pool idle time,
+  so a pooled connection is never closed under a client about to reuse it.)
+
+Access logs print the path without the query string: ARI's ``api_key`` and a
+provider's signed callback can ride in the query.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.typedefs import Middleware
+
+HEADER_TIMEOUT_S: Final = 30.0
+MAX_JSON_DEPTH: Final = 32
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# (status, message, error_id) -> the server's own error shape
+ErrorResponse = Callable[[int, str, str], web.StreamResponse]
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+class BadJson(ValueError):
+    """A request body we will not parse; ``error_id`` says why."""
+
+    def __init__(self, message: str, error_id: str) -> None:
+        super().__init__(message)
+        self.error_id = error_id
+
+
+def loads_json(raw: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """``json.loads`` for untrusted bodies: UTF-8 only, at most ``max_depth`` levels."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadJson("the body is not UTF-8", "body-not-utf8") from None
+    if _depth(raw, max_depth) > max_depth:
+        raise BadJson(f"the JSON nests deeper than {max_depth} levels", "json-too-deep")
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise BadJson(f"the body is not valid JSON: {exc.msg}", "invalid-json") from None
+
+
+def _depth(text: str, limit: int) -> int:
+    """How deep the brackets outside strings nest (stops counting once past ``limit``)."""
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    depth = deepest = 0
+    for char in brackets:
+        depth += 1 if char in "[{" else -1
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:  # refused already: no need to read on
+                break
+    return deepest
+
+
+def json_error(status: int, message: str, error_id: str) -> web.Response:
+    """The app's error shape: ``{"error": ..., "error_id": ...}``."""
+    return web.json_response({"error": message, "error_id": error_id}, status=status)
+
+
+def reject_bad_headers(respond: ErrorResponse = json_error) -> Middleware:
+    """Middleware: a request whose header bytes are not UTF-8 gets 400, not a handler."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        for name, value in request.raw_headers:
+            try:
+                name.decode("utf-8")
+                value.decode("utf-8")
+            except UnicodeDecodeError:
+                return respond(400, "a request header is not UTF-8", "header-not-utf8")
+        return await handler(request)
+
+    return middleware
+
+
+class PathAccessLogger(AbstractAccessLogger):
+    """``remote "METHOD /path" status bytes seconds``: never the query string."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info(
+            '%s "%s %s" %s %s %.3f',
+            request.remote,
+            request.method,
+            request.path,
+            response.status,
+            response.body_length,
+            time,
+        )
+
+
+def server_options(header_timeout: float = HEADER_TIMEOUT_S) -> dict[str, Any]:
+    """Keyword arguments for ``web.AppRunner`` / ``web.run_app``: header timeout, access log."""
+    return {"keepalive_timeout": header_timeout, "access_log_class": PathAccessLogger}

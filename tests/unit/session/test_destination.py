@@ -1,0 +1,57 @@
+"""Where a call went: a decision that goes nowhere leaves no literal 'None' behind."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from ivr.session.session import CallInfo, CallSession
+from ivr.store.db import MIGRATIONS, CallStore
+from tests.fakes import FakeControl, FakePrompts, MemoryCallLog, fixed_clock
+
+
+def _session() -> tuple[CallSession, MemoryCallLog]:
+    call_log = MemoryCallLog()
+    control = FakeControl()
+    info = CallInfo("call-1", control.channel_id, "07700900123", "Test", "101")
+    session = CallSession(info, control, FakePrompts(), call_log, [], lambda: [], fixed_clock)
+    return session, call_log
+
+
+def test_a_decision_without_a_destination_is_stored_as_empty_not_none() -> None:
+    session, call_log = _session()
+    session.record_decision({"action": "route", "destination": "rc", "rule": "confirm"})
+    session.record_decision({"action": "reprompt", "destination": None, "rule": "no-match"})
+    assert session.destination == ""
+    assert call_log.rows["call-1"]["destination"] == ""
+    assert "None" not in session.categories
+
+
+def test_a_decision_that_names_no_destination_keeps_the_one_before() -> None:
+    session, call_log = _session()
+    session.record_decision({"action": "route", "destination": "fcr"})
+    session.record_decision({"action": "note"})
+    assert call_log.rows["call-1"]["destination"] == "fcr"
+
+
+def test_migration_repairs_destinations_stored_as_the_text_none(tmp_path: Path) -> None:
+    path = tmp_path / "calls.db"
+    store = CallStore(path)
+    store.call_started({"call_id": "c1", "channel_id": "c1", "started_at": "t0"})
+    store.call_updated("c1", {"destination": "None"})
+    store.call_started({"call_id": "c2", "channel_id": "c2", "started_at": "t0"})
+    store.call_updated("c2", {"destination": "rc"})
+    store.db.execute("DELETE FROM schema_migrations WHERE version = ?", [len(MIGRATIONS)])
+    store.close()
+    with sqlite3.connect(path) as conn:  # an older release wrote the 'None'
+        conn.execute(
+            "INSERT INTO caller_calls (call_id, pseudonym, at, outcome, destination)"
+            " VALUES ('c1', 'p', 't0', 'abandoned', 'None')"
+        )
+    conn.close()
+    store = CallStore(path)
+    calls = {r["call_id"]: r["destination"] for r in store.db["calls"].rows}
+    history = [r["destination"] for r in store.db["caller_calls"].rows]
+    store.close()
+    assert calls == {"c1": "", "c2": "rc"}
+    assert history == [""]
