@@ -206,6 +206,46 @@ async def test_an_emergency_transfer_overtakes_a_full_101_queue(tmp_path: Path) 
         assert len(abandoned) == 2 and all(a["queue"] == "fcr" for a in abandoned)
 
 
+async def test_a_caller_who_presses_9_while_waiting_in_the_fcr_queue_goes_first_as_an_emergency(
+    tmp_path: Path,
+) -> None:
+    agents = {
+        "PJSIP/fcr-1": talking(4.0),
+        "Local/fcr-priority@ivr-agents": AgentProfile(answer_after=0.5, reject=True),
+    }
+    async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
+        busy = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+        await until_event(stack, busy, "connected")
+        ahead = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+        await until_event(stack, ahead, "queue-announced")
+        urgent = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+        await until_event(stack, urgent, "queue-announced")
+        await stack.sim_post(f"/_sim/calls/{urgent}/dtmf", {"digits": "9"})
+        await until_event(stack, urgent, "emergency-breakout")
+        decisions = await stack.runtime.call_log.query(lambda s: s.decisions_for(urgent))
+        assert decisions[-1]["destination"] == "emergency"
+        assert decisions[-1]["rule"] == "keypad-emergency"
+        assert decisions[-1]["evidence"]["breakout_from"] == "queue:fcr"
+        # Back in the FCR queue as an emergency transfer: ahead of the caller who was first.
+        await until(lambda: joined_twice(stack, urgent))
+        rejoined = [e["detail"] for e in await stack.events(urgent) if e["kind"] == "queue-joined"]
+        assert (rejoined[-1]["queue"], rejoined[-1]["priority"], rejoined[-1]["position"]) == (
+            "fcr",
+            0,
+            1,
+        )
+        await until_event(stack, urgent, "connected")
+        assert not await has_event(stack, ahead, "connected")
+        for call in (busy, ahead, urgent):
+            await hang_up(stack, call)
+            await stack.call_row(call)
+        await stack.nothing_left()
+
+
+async def joined_twice(stack: Stack, call_id: str) -> bool:
+    return [e["kind"] for e in await stack.events(call_id)].count("queue-joined") == 2
+
+
 async def test_a_full_queue_sends_the_caller_on_to_the_switchboard(tmp_path: Path) -> None:
     agents = {"PJSIP/fcr-1": talking(8.0)}
     async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
