@@ -30,6 +30,7 @@ from ivr.queues.estimator import Estimate
 from ivr.queues.model import NO_TEXTS, QueueEntry, priority_for
 from ivr.queues.service import QueueService, Ticket
 from ivr.session.events import CallEvent, DigitPressed
+from ivr.session.notes import Note, QueuePlace
 from ivr.session.session import CallerGone, CallSession, Outcome, Verb
 from ivr.verbs.ask import Question
 from ivr.verbs.basic import Hangup, Play, VerbBase
@@ -93,12 +94,14 @@ class WaitInQueue(VerbBase):
         on_abandoned: OnAbandoned | None = None,
         give_up_after: float | None = None,
         quiet: Callable[[CallSession], bool] | None = None,
+        joined_at: float | None = None,
     ) -> None:
         """``offer_callback``: the rules offered one (their ``wait_above`` already held).
 
         ``give_up_after``: seconds after which the caller leaves the queue for
         ``on_full`` (an emergency never waits for long for one team). ``quiet``: the
         call must bring no text to the caller's phone (its callback is rung, never texted).
+        ``joined_at``: the place a restart took the caller from (else they join now).
         """
         self.queue = queue
         self.service = service
@@ -112,6 +115,7 @@ class WaitInQueue(VerbBase):
         self.on_abandoned = on_abandoned
         self.give_up_after = give_up_after
         self.quiet = quiet
+        self.joined_at = joined_at
         self._offers = 0
 
     def describe(self) -> str:
@@ -126,7 +130,7 @@ class WaitInQueue(VerbBase):
             call_id=session.call_id,
             queue=self.queue,
             priority=priority_for(flags, emergency=self.emergency),
-            joined_at=self.service.clock(),
+            joined_at=self.service.clock() if self.joined_at is None else self.joined_at,
             flags=frozenset(flags),
             intent=self.intent,
         )
@@ -140,7 +144,10 @@ class WaitInQueue(VerbBase):
             priority=int(joined.entry.priority),
             position=joined.position,
         )
+        place = QueuePlace(self.queue, joined.entry.joined_at, self.emergency)
         try:
+            # On the channel, for a restart to put them back here (ivr.verbs.resume).
+            await session.control.remember(Note.QUEUE_PLACE, place.encode())
             return await self._hold(session, ticket)
         except CallerGone:
             if session.outcome == "callback":
