@@ -17,6 +17,7 @@ import aiohttp
 from aiohttp import web
 
 from ivr.ari.client import AriClient
+from ivr.ari.errors import AriError
 from ivr.ari.models import Channel
 from ivr.ari.stream import EventStream
 from ivr.callers.service import CallerService, build_caller_service
@@ -244,6 +245,12 @@ class _CallbackCalls:
         if live is not None:  # taken over by reconcile: the two are talking
             await live.session.done.wait()
             return "answered"
+        events = await runtime.call_log.query(lambda s: s.events_for(channel_id))
+        if any(e["kind"] == "connected" for e in events):
+            # They talked, and one of them has hung up since: what is left goes too.
+            with contextlib.suppress(AriError):
+                await client.hangup(channel_id)
+            return "answered"
         agent_first, _first, other = self._sides(agent_endpoint, number)
         ringing = await read_note(client, channel_id, Note.RINGING)
         side = _SecondSide()
@@ -255,9 +262,7 @@ class _CallbackCalls:
             timeout=self.settings.callback_ring_timeout,
         )
         if result is None:
-            # Gone while nobody listened: talked meanwhile (the call log says so), or not.
-            events = await runtime.call_log.query(lambda s: s.events_for(channel_id))
-            return "answered" if any(e["kind"] == "connected" for e in events) else None
+            return None  # gone while nobody listened, and never put through
         return side.outcome(result, agent_first)
 
     def _sides(self, agent_endpoint: str, number: str) -> tuple[bool, str, str]:
