@@ -335,3 +335,53 @@ async def callback_channel_reached_ringing(http: aiohttp.ClientSession, base: st
 
 async def rung_at_least(rung: Any, endpoint: str) -> bool:
     return bool(await rung(endpoint) >= 1)
+
+
+async def test_after_kill_9_a_waiting_caller_is_back_at_their_place_not_the_menu(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "calls.db"
+    http_port = free_port()
+    async with running_sim({"PJSIP/fcr-1": talking(4.0)}) as (_sim, ari_port):
+        base = f"http://127.0.0.1:{ari_port}"
+        config = write_config(tmp_path, ari_port, http_port)
+        async with aiohttp.ClientSession() as http:
+
+            async def call() -> str:
+                script = [{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 4000}]
+                body = {"dialled": "101", "caller_number": CALLER, "script": script}
+                async with http.post(f"{base}/_sim/calls", json=body) as resp:
+                    assert resp.status == 201, await resp.text()
+                    return str((await resp.json())["channel_id"])
+
+            async with serving(config, http_port) as first:
+                busy = await call()
+                await until(lambda: event_seen(db, busy, "connected"))
+                waiting = await call()
+                await until(lambda: event_seen(db, waiting, "queue-announced"))
+                first.send_signal(signal.SIGKILL)
+                await first.wait()
+            joined = await asyncio.to_thread(
+                query,
+                db,
+                "SELECT detail FROM call_events WHERE call_id = ? AND kind = 'queue-joined'",
+                waiting,
+            )
+            assert len(joined) == 1
+            async with serving(config, http_port):
+                await until(lambda: event_seen(db, waiting, "connected"), 30)
+                resumed = await asyncio.to_thread(
+                    query,
+                    db,
+                    "SELECT kind, detail FROM call_events WHERE call_id = ? ORDER BY id",
+                    waiting,
+                )
+                kinds = [r["kind"] for r in resumed]
+                assert "queue-resumed" in kinds
+                after = kinds[kinds.index("queue-resumed") :]
+                assert "decision" not in after and "dtmf" not in after  # not asked again
+                rows = await asyncio.to_thread(
+                    query, db, "SELECT destination FROM calls WHERE call_id = ?", busy
+                )
+                assert rows == [{"destination": "fcr"}]
+                await hang_up_all(http, base, (busy, waiting))
