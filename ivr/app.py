@@ -17,7 +17,7 @@ import aiohttp
 from aiohttp import web
 
 from ivr.ari.client import AriClient
-from ivr.ari.errors import AriError, AriNotFound
+from ivr.ari.errors import AriError
 from ivr.ari.models import Channel
 from ivr.ari.stream import EventStream
 from ivr.callers.service import CallerService, build_caller_service
@@ -39,7 +39,8 @@ from ivr.routing.service import RoutingService
 from ivr.session.control import AriCallControl
 from ivr.session.emergency import BreakOut
 from ivr.session.listening import MediaSettings
-from ivr.session.manager import Adoption, CallManager, SessionFactory, Unanswered
+from ivr.session.manager import Adoption, CallManager, PlacedSession, SessionFactory, Unanswered
+from ivr.session.notes import Note, read_note
 from ivr.session.session import CallInfo, CallSession, Clock, SpeechService, utc_now
 from ivr.speech.early import EarlySpeech
 from ivr.speech.factory import build_recognizer, vocabulary_from_bundle
@@ -110,7 +111,9 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         )
         calls = _CallbackCalls(settings)
         callbacks = CallbackWorker(queues, CallbackBook(settings.db_path), calls, texts)
-    flows = FlowBuilder(settings, routing, prompts, queues=queues, desk=callbacks, texts=texts)
+    flows = FlowBuilder(
+        settings, routing, prompts, queues=queues, desk=callbacks, texts=texts, booked=callbacks
+    )
     runtime = Runtime(
         settings=settings,
         prompts=prompts,
@@ -223,32 +226,91 @@ class _CallbackCalls:
         assert runtime is not None
         if runtime.manager is None:
             return "failed"
-        settings = self.settings
-        caller_endpoint = settings.callback_dial.format(number=number)
-        agent_first = settings.callback_first == "agent"
-        first, other = (
-            (agent_endpoint, caller_endpoint) if agent_first else (caller_endpoint, agent_endpoint)
+        agent_first, first, other = self._sides(agent_endpoint, number)
+        side = _SecondSide()
+        result = await runtime.manager.place_call(
+            channel_id,
+            first,
+            self._builder(runtime, side, agent_first, other, number, queue, agent_of(channel_id)),
+            caller_id=self.settings.caller_id,
+            timeout=self.settings.callback_ring_timeout,
         )
+        return side.outcome(result, agent_first)
 
+    async def resume(
+        self, channel_id: str, agent_endpoint: str, number: str, queue: str
+    ) -> str | None:
+        runtime = self.runtime
+        assert runtime is not None
+        manager, client = runtime.manager, runtime.client
+        if manager is None or client is None:
+            return None
+        live = manager.calls.get(channel_id)
+        if live is not None:  # taken over by reconcile: the two are talking
+            await live.session.done.wait()
+            return "answered"
+        events = await runtime.call_log.query(lambda s: s.events_for(channel_id))
+        if any(e["kind"] == "connected" for e in events):
+            # They talked, and one of them has hung up since: what is left goes too.
+            with contextlib.suppress(AriError):
+                await client.hangup(channel_id)
+            return "answered"
+        agent_first, _first, other = self._sides(agent_endpoint, number)
+        ringing = await read_note(client, channel_id, Note.RINGING)
+        side = _SecondSide()
+        result = await manager.resume_placed(
+            channel_id,
+            self._builder(
+                runtime, side, agent_first, other, number, queue, agent_of(channel_id), ringing
+            ),
+            timeout=self.settings.callback_ring_timeout,
+        )
+        if result is None:
+            return None  # gone while nobody listened, and never put through
+        return side.outcome(result, agent_first)
+
+    def _sides(self, agent_endpoint: str, number: str) -> tuple[bool, str, str]:
+        """(agent first?, the endpoint rung first, the other)."""
+        caller_endpoint = self.settings.callback_dial.format(number=number)
+        if self.settings.callback_first == "agent":
+            return True, agent_endpoint, caller_endpoint
+        return False, caller_endpoint, agent_endpoint
+
+    @staticmethod
+    def _builder(
+        runtime: Runtime,
+        side: _SecondSide,
+        agent_first: bool,
+        other: str,
+        number: str,
+        queue: str,
+        agent: str | None,
+        ringing: str = "",
+    ) -> PlacedSession:
         def build(channel: Channel, control: AriCallControl) -> CallSession:
+            side.control = control
             info = CallInfo(channel.id, channel.id, number, "", "callback")
+            flows = runtime.flows
             return CallSession(
                 info,
                 control,
                 runtime.prompts,
                 runtime.call_log,
-                runtime.flows.callback_call(agent_first, other, queue, agent_of(channel_id) or ""),
+                flows.callback_resumed(agent_first, other, queue, agent or "", ringing),
                 lambda: [Hangup("technical_difficulty", outcome="failed")],
                 runtime.clock,
             )
 
-        result = await runtime.manager.place_call(
-            channel_id,
-            first,
-            build,
-            caller_id=settings.caller_id,
-            timeout=settings.callback_ring_timeout,
-        )
+        return build
+
+
+class _SecondSide:
+    """What a callback's session did: was the other side rung, and how did it end."""
+
+    def __init__(self) -> None:
+        self.control: AriCallControl | None = None
+
+    def outcome(self, result: CallSession | Unanswered, agent_first: bool) -> str:
         if isinstance(result, Unanswered):
             if agent_first:
                 return "agent-no-answer"
@@ -256,30 +318,14 @@ class _CallbackCalls:
         if result.outcome == "transferred":
             return "answered"
         if agent_first:
-            return "no-answer"  # the agent answered; the caller did not
+            # The agent answered; the caller did not, or was never rung: an agent who
+            # hangs up on the intro does not cost the caller an attempt.
+            rung = self.control is not None and self.control.dialled > 0
+            return "no-answer" if rung else "agent-left"
         # Caller first: their phone rang and they answered, so the attempt is spent (else
         # a caller who hangs up on the greeting, or a voicemail, is rung again at once,
         # for ever): no agent answered, or the caller left before one did.
         return "no-agent" if result.outcome == "callback-agent-no-answer" else "caller-left"
-
-    async def exists(self, channel_id: str) -> bool | None:
-        """Is this callback still a conversation (adopted after the restart)?
-
-        A channel that is still there but was not adopted (ringing, or up with nobody
-        to talk to) is hung up and reported gone, so its retry can never ring twice.
-        """
-        runtime = self.runtime
-        if runtime is None or runtime.client is None:
-            return None
-        if runtime.manager is not None and channel_id in runtime.manager.calls:
-            return True
-        try:
-            await runtime.client.hangup(channel_id)
-        except AriNotFound:
-            return False
-        except AriError:
-            return None  # cannot tell it is gone: asked again, then taken as gone
-        return False
 
 
 async def _speech_worker(app: web.Application) -> AsyncIterator[None]:
@@ -375,7 +421,10 @@ async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
         async def on_connected(reconnect: bool) -> None:
             nonlocal callback_tick
             # Also on the first connect: a previous process may have left calls in Stasis.
-            await manager.reconcile()
+            reconciled = await manager.reconcile()
+            if reconciled and not reconnect:
+                # What it left and nobody adopted is over: no row "in-progress" for ever.
+                runtime.call_log.close_interrupted(manager.calls, runtime.clock())
             if runtime.callbacks is not None and callback_tick is None:
                 # After reconcile, so an interrupted callback's channel can be looked up;
                 # in a task of its own, so events keep flowing meanwhile.

@@ -19,12 +19,14 @@ from ivr.notify.texts import Texts
 from ivr.queues.service import QueueService
 from ivr.routing.model import DIRECTORY_PREFIX, Candidate, Decision, RoutingInputs
 from ivr.session.manager import Adoption
+from ivr.session.notes import QueuePlace
 from ivr.session.session import CallSession, Prompts, Verb
 from ivr.verbs import Answer, Hangup, Play, StayConnected, Transfer
 from ivr.verbs.deflect import OfferLink
 from ivr.verbs.queue import CallbackDesk, QueueDial, WaitInQueue
+from ivr.verbs.resume import BookedCallbacks, Resume
 from ivr.verbs.route import Confirm, Disambiguate, IfListening, RouteCall
-from ivr.verbs.transfer import Target
+from ivr.verbs.transfer import FollowLeg, Target
 
 log = logging.getLogger(__name__)
 
@@ -58,17 +60,20 @@ class FlowBuilder:
         queues: QueueService | None = None,
         desk: CallbackDesk | None = None,
         texts: Texts | None = None,
+        booked: BookedCallbacks | None = None,
     ) -> None:
         """``queues``: the app-run queues (None: every destination rings [destinations]).
 
-        ``desk`` takes callbacks; ``texts`` sends links and abandoned-call texts (None:
-        no SMS, so no deflection offer and the online route just tells the caller).
+        ``desk`` takes callbacks and ``booked`` knows them after a restart; ``texts``
+        sends links and abandoned-call texts (None: no SMS, so no deflection offer and the
+        online route just tells the caller).
         """
         self.settings = settings
         self.routing = routing
         self.prompts = prompts
         self.queues = queues
         self.desk = desk
+        self.booked = booked
         self.texts = texts
         self.chores = Chores()  # texts after abandoned calls (settled at shutdown)
 
@@ -79,7 +84,23 @@ class FlowBuilder:
         """A call found in Stasis with no session: rejoin its conversation, or ask again."""
         if adoption.bridge_id is not None and adoption.legs:
             return [StayConnected(adoption.legs, on_end=self._agents_back(adoption))]
-        return [Play(["ask_again"]), self.ask(MENU)]
+        return [
+            Resume(
+                self.booked,
+                adoption.place,
+                rejoin=self._rejoin,
+                ask_again=lambda: [Play(["ask_again"]), self.ask(MENU)],
+            )
+        ]
+
+    def _rejoin(self, place: QueuePlace) -> list[Verb]:
+        """Back in the queue a restart took them from, at their own place."""
+        if self.queues is None or not self.queues.runs(place.queue):
+            return [Play(["ask_again"]), self.ask(MENU)]  # that queue is no longer ours
+        return [
+            *self.reach(place.queue, urgent=place.emergency, joined_at=place.joined_at),
+            Hangup("no_one_available", outcome="unanswered"),
+        ]
 
     def _agents_back(self, adoption: Adoption) -> Callable[[], None] | None:
         """Agents still talking on an adopted call are busy until it ends, then wrap up."""
@@ -226,11 +247,13 @@ class FlowBuilder:
         intent: str = "",
         urgent: bool = False,
         offer_rule: str = "",
+        joined_at: float | None = None,
     ) -> list[Verb]:
         """Ring each target in turn, or wait in an app-run queue (the end of the chain).
 
         ``urgent``: an emergency being passed on (it keeps its priority, and its limit on
-        waiting, in the next queue too).
+        waiting, in the next queue too). ``joined_at``: a place in ``destination``'s
+        queue restored after a restart.
         """
         urgent = urgent or destination == "emergency"
         endpoints = self._endpoints(destination)
@@ -262,6 +285,7 @@ class FlowBuilder:
                         offer_rule=offer_rule,
                         intent=intent,
                         on_abandoned=self._abandoned,
+                        joined_at=joined_at if index == 0 else None,
                     )
                 )
                 return verbs
@@ -350,18 +374,30 @@ class FlowBuilder:
             ring_timeout=self.settings.callback_ring_timeout,
             caller_id=self.settings.caller_id,
         )
-        if agent_first:
-            return [
-                Play(["callback_agent_intro"], barge_in=False),
-                ring,
-                Hangup("callback_no_answer", outcome="callback-no-answer"),
-            ]
-        return [
-            Play(["callback_greeting"], barge_in=False),
-            ring,
-            # The caller answered but no agent did: their attempt is not spent (ivr.app).
-            Hangup("no_one_available", outcome="callback-agent-no-answer"),
-        ]
+        intro = "callback_agent_intro" if agent_first else "callback_greeting"
+        return [Play([intro], barge_in=False), ring, _callback_unanswered(agent_first)]
+
+    def callback_resumed(
+        self, agent_first: bool, other_endpoint: str, queue: str, agent: str, ringing: str
+    ) -> list[Verb]:
+        """A callback whose first side answered before a restart: the leg it was ringing
+        then (``ringing``, from ``Note.RINGING``) is followed, never rung again; with none,
+        the other side is rung as usual."""
+        if not ringing:
+            return self.callback_call(agent_first, other_endpoint, queue, agent)
+        follow = FollowLeg(
+            ringing,
+            f"callback:{queue}" if agent_first else queue,
+            ring_timeout=self.settings.callback_ring_timeout,
+        )
+        return [follow, _callback_unanswered(agent_first)]
+
+
+def _callback_unanswered(agent_first: bool) -> Hangup:
+    """The end of a callback whose second side did not answer (ivr.app reads the outcome)."""
+    if agent_first:
+        return Hangup("callback_no_answer", outcome="callback-no-answer")
+    return Hangup("no_one_available", outcome="callback-agent-no-answer")
 
 
 def _offer_prompt(message: str | None) -> str:

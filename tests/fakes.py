@@ -9,6 +9,7 @@ from typing import Any
 
 from ivr.callers.model import EMPTY_PROFILE, CallerProfile, CallRecord
 from ivr.session.events import CallEvent, PromptFinished
+from ivr.session.notes import Note
 
 
 class FakeControl:
@@ -106,6 +107,12 @@ class FakeControl:
 
     async def stop_listening(self) -> None:
         self._did("stop_listening")
+
+    async def remember(self, note: Note, value: str) -> None:
+        self._did("remember", (note, value))
+
+    async def follow_leg(self, leg_id: str) -> None:
+        self._did("follow_leg", leg_id)
 
 
 class MemoryCallLog:

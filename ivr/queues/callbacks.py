@@ -11,6 +11,8 @@
   ``max_attempts``; out of attempts: the caller gets an SMS.
 * ``start`` (at start-up): callbacks from the book take back their places
   (original ``joined_at`` and ``seq``); an attempt a crash interrupted is
+  followed from where it is (``CallbackCalls.resume``: ringing, answered,
+  talking) and finished like any other; one of which nothing is left is
   finished as ``interrupted`` and never re-placed at once (see ``book``).
 * every ``tick_s``: due retries are dispatched, and a caller whose promised
   time has passed is told by SMS, once.
@@ -49,23 +51,29 @@ RECORD_RETRY_S = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)  # a locked database clears in 
 class CallbackCalls(Protocol):
     """Rings one side, then the other, and bridges them (ivr.app wires CallManager + flows).
 
-    Returns "answered" (both sides talked), or why not: "no-answer", "busy", "failed",
-    "agent-no-answer" (agent first, and the agent never answered: the caller was not
-    rung, so the attempt is not spent); caller first, after the caller answered:
-    "no-agent" (no agent answered) or "caller-left" (the caller hung up first).
+    Returns "answered" (both sides talked), or why not: "no-answer", "busy", "failed";
+    agent first, outcomes that leave the caller's attempt unspent (their phone never
+    rang): "agent-no-answer" (the agent never answered), "agent-left" (the agent
+    answered and hung up before the caller was rung); caller first, after the caller
+    answered: "no-agent" (no agent answered) or "caller-left" (the caller hung up first).
     """
 
     async def run(self, channel_id: str, agent_endpoint: str, number: str, queue: str) -> str: ...
 
-    async def exists(self, channel_id: str) -> bool | None:
-        """After a restart: True while the attempt is a live conversation, False when it is
-        gone (a leftover still ringing is ended first), None when ARI cannot tell."""
+    async def resume(
+        self, channel_id: str, agent_endpoint: str, number: str, queue: str
+    ) -> str | None:
+        """After a restart: follow an attempt the last process left under way (ringing,
+        answered, talking) to its end, without ringing anyone again; its outcome as
+        ``run``'s, or None when nothing of it is left and it never connected."""
         ...
 
 
 # Outcomes after which the caller had answered (caller first): the text must not say
 # we never reached them.
 CALLER_REACHED = frozenset({"no-agent", "caller-left"})
+# Outcomes after which the caller's number was never rung: their attempt is not spent.
+CALLER_NOT_RUNG = frozenset({"agent-no-answer", "agent-left"})
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,12 @@ class CallbackWorker:
         self._open[call_id] = _Open(entry.callback.promised_by, False)
         return entry
 
+    async def booked_queue(self, call_id: str) -> str | None:
+        """The queue of the callback this call booked, if it booked one (after a restart:
+        the caller is never asked again)."""
+        row = await self.book.run(lambda s: s.get(call_id))
+        return str(row["queue"]) if row is not None else None
+
     # --- CallbackPlacer --------------------------------------------------------------
 
     def place(self, action: PlaceCallback) -> None:
@@ -157,8 +171,9 @@ class CallbackWorker:
     async def _finish(self, action: PlaceCallback, attempt: int, outcome: str) -> None:
         entry = action.entry
         now = self.service.clock()
-        if outcome == "agent-no-answer":
-            # The caller was never rung: the attempt is not theirs to lose.
+        if outcome in CALLER_NOT_RUNG:
+            # The caller was never rung: the attempt is not theirs to lose (and the agent
+            # who missed it, or hung up on the intro, is skipped for a while).
             await self._record(entry.call_id, attempt, outcome, now, WAITING, attempts=attempt - 1)
             self.service.agent_missed(action)
             return
@@ -251,46 +266,58 @@ class CallbackWorker:
     async def _restore(self, item: BookedCallback) -> None:
         cb = item.entry.callback
         assert cb is not None
-        entry: QueueEntry | None = item.entry
-        if item.state != WAITING:
-            entry = await self._recover_interrupted(item.entry)
-        if entry is None:
-            return
-        self.service.restore_callback(entry)
-        self._open[entry.call_id] = _Open(cb.promised_by, item.late_sms)
+        if item.state == WAITING:
+            self.service.restore_callback(item.entry)
+        else:
+            # Followed in the background: it may be a conversation of many minutes.
+            self._chores.spawn(self._resume(item.entry), f"callback:{item.entry.call_id}")
+        self._open[item.entry.call_id] = _Open(cb.promised_by, item.late_sms)
 
-    async def _recover_interrupted(self, entry: QueueEntry) -> QueueEntry | None:
-        """An attempt under way when the last process died: never ring twice at once."""
+    async def _resume(self, entry: QueueEntry) -> None:
+        """An attempt under way when the last process died: followed from where it is
+        (still ringing, answered, ringing the other side, talking), never placed again at
+        once; finished like any attempt. Nothing left of it: ``_interrupted``."""
         cb = entry.callback
         assert cb is not None
         attempts = await self.book.run(lambda s: s.attempts(entry.call_id))
         last = attempts[-1] if attempts else None
-        channel_id = last["channel_id"] if last else ""
-        live = await self._still_up(channel_id) if channel_id else False
+        outcome: str | None = None
+        if last is not None:
+            agent_id, channel_id = str(last["agent_id"]), str(last["channel_id"])
+            # Its agent is busy while it lasts (not offered another caller meanwhile).
+            self.service.claim_agent(channel_id, "", entry.call_id)
+            try:
+                outcome = await self.calls.resume(
+                    channel_id, self.service.endpoint(agent_id), cb.number, entry.queue
+                )
+            except Exception:
+                log.exception("callback %s: cannot follow %s", entry.call_id, channel_id)
+            before = replace(entry, callback=replace(cb, attempts=cb.attempts - 1))
+            action = PlaceCallback(agent_id, before, 0.0)
+            if outcome is not None:
+                await self._finish(action, cb.attempts, outcome)
+                return
+            self.service.agent_done(agent_id, entry.queue)
+        restored = await self._interrupted(entry)
+        if restored is not None:
+            self.service.restore_callback(restored)
+
+    async def _interrupted(self, entry: QueueEntry) -> QueueEntry | None:
+        """Gone without a trace of a conversation: the caller may have been rung, so the
+        attempt counts, and it is retried after the backoff like a no-answer."""
+        cb = entry.callback
+        assert cb is not None
         now = self.service.clock()
-        if live:
-            # Still talking (the manager has adopted the conversation): that is an answer.
-            await self._record(entry.call_id, cb.attempts, "answered", now, DONE, detail="adopted")
-            return None
         max_attempts = self.service.config.callback.max_attempts
         if cb.attempts >= max_attempts:
             await self._record(entry.call_id, cb.attempts, "interrupted", now, FAILED)
+            self._open.pop(entry.call_id, None)
             if self.texts is not None and _may_text(entry):
                 await self.texts.callback_missed(entry.call_id, cb.number, cb.attempts)
             return None
         ready = now + self.service.config.callback.backoff(max(1, cb.attempts))
         await self._record(entry.call_id, cb.attempts, "interrupted", now, WAITING, ready_at=ready)
         return replace(entry, callback=replace(cb, ready_at=ready))
-
-    async def _still_up(self, channel_id: str) -> bool:
-        """Ask ARI a few times before taking "cannot tell" as gone (then retried after backoff)."""
-        for pause in (0.5, 1.0, 2.0):
-            live = await self.calls.exists(channel_id)
-            if live is not None:
-                return live
-            await asyncio.sleep(pause)
-        log.warning("callback channel %s: ARI cannot say if it is up; taken as gone", channel_id)
-        return False
 
     async def run(self) -> None:
         """The tick: due retries dispatched, missed promises told by SMS."""

@@ -30,6 +30,7 @@ from ivr.session.events import (
     PromptFinished,
 )
 from ivr.session.listening import AsrTap, ListeningError, MediaSettings
+from ivr.session.notes import Note, write_note
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,8 @@ class CallControl(Protocol):
     async def start_listening(self) -> bool: ...
     def reset_listening(self) -> int: ...
     async def stop_listening(self) -> None: ...
+    async def remember(self, note: Note, value: str) -> None: ...
+    async def follow_leg(self, leg_id: str) -> None: ...
 
 
 class EventRouter(Protocol):
@@ -87,8 +90,15 @@ class AriCallControl:
         channel_id: str,
         language: str = "en",
         media: MediaSettings | None = None,
+        *,
+        note_legs: bool = False,
     ) -> None:
-        """``media`` None: no listening path (keypad only)."""
+        """``media`` None: no listening path (keypad only).
+
+        ``note_legs``: name each leg on the channel before ringing it (``Note.RINGING``),
+        so that after a restart a callback can take its ringing leg over, not ring again.
+        """
+        self._note_legs = note_legs
         self._client = client
         self._media = media
         self._tap: AsrTap | None = None
@@ -102,12 +112,19 @@ class AriCallControl:
         self._legs: dict[str, str] = {}  # leg id -> "ringing" | "up"
         self._bridge_id: str | None = None
         self._moh = False
+        self._dialled = 0
         self.caller_gone = False
         self._watch(channel_id)
 
     @property
     def channel_id(self) -> str:
         return self._channel_id
+
+    @property
+    def dialled(self) -> int:
+        """Legs originated for this call: a callback charges the caller only when their
+        number was really rung (ivr.app)."""
+        return self._dialled
 
     @property
     def inbox(self) -> asyncio.Queue[ari.AriEvent]:
@@ -153,6 +170,8 @@ class AriCallControl:
         ``agent``: the app-run queue's agent this leg rings (marked in the leg's id).
         """
         leg_id = new_id("leg", agent)
+        if self._note_legs:
+            await self.remember(Note.RINGING, leg_id)
         self._watch(leg_id)
         self._legs[leg_id] = "ringing"
         try:
@@ -167,7 +186,34 @@ class AriCallControl:
             self._legs.pop(leg_id, None)
             self._unwatch(leg_id)
             raise
+        self._dialled += 1
         return leg_id
+
+    async def follow_leg(self, leg_id: str) -> None:
+        """Take over a leg a previous process was ringing for this call (it counts as rung).
+
+        Watched before it is looked up; one that answered or went meanwhile is reported
+        as such (``LegAnswered`` / ``LegFailed``), since its events were never ours.
+        """
+        self._legs[leg_id] = "ringing"
+        self._watch(leg_id)
+        self._dialled += 1
+        try:
+            leg = await self._client.get_channel(leg_id)
+        except AriNotFound:
+            self._legs.pop(leg_id, None)
+            self._unwatch(leg_id)
+            self._inbox.put_nowait(_Synthetic(LegFailed(leg_id, "HANGUP")))
+            return
+        up = leg.state == "Up" and leg.dialplan.app_name == "Stasis"
+        if up and self._legs.get(leg_id) == "ringing":
+            self._legs[leg_id] = "up"
+            self._inbox.put_nowait(_Synthetic(LegAnswered(leg_id)))
+
+    async def remember(self, note: Note, value: str) -> None:
+        """Leave a note on the call's channel for the next process (ivr.session.notes)."""
+        if not self.caller_gone:
+            await write_note(self._client, self._channel_id, note, value)
 
     async def connect(self, leg_id: str) -> None:
         """Bridge the caller with an answered leg (one mixing bridge per call)."""

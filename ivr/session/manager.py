@@ -26,6 +26,7 @@ from ivr.chores import Chores
 from ivr.masking import mask_number
 from ivr.session.control import AriCallControl
 from ivr.session.listening import MediaSettings
+from ivr.session.notes import Note, QueuePlace, read_note
 from ivr.session.session import CallSession
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class Adoption:
     # The app's own channels in that bridge, (id, name), a callback's own included:
     # which of the app's agents is still talking (ivr.channel_ids.agent_of, else the name).
     channels: tuple[tuple[str, str], ...] = ()
+    place: QueuePlace | None = None  # the queue place the caller held (Note.QUEUE_PLACE)
 
 
 SessionFactory = Callable[[Channel, str, AriCallControl, Adoption | None], CallSession]
@@ -167,9 +169,43 @@ class CallManager:
                 caller_id=caller_id,
                 timeout=timeout,
             )
-            channel = await _answered(sink, channel_id, timeout + 5)
         except AriError as exc:
+            self.unwatch(channel_id)
             return Unanswered("FAILED", getattr(exc, "status", 0))
+        return await self._follow_placed(sink, channel_id, build, timeout)
+
+    async def resume_placed(
+        self, channel_id: str, build: PlacedSession, *, timeout: int
+    ) -> CallSession | Unanswered | None:
+        """After a restart: follow a call a previous process placed, from where it is.
+
+        Still ringing: wait for it as ``place_call`` would. Answered meanwhile (in
+        Stasis, not taken over by ``reconcile``): its session starts now. Gone: None.
+        Watched before it is looked up, so an answer in between is not lost.
+        """
+        sink: asyncio.Queue[ari.AriEvent] = asyncio.Queue()
+        self.watch(channel_id, sink)
+        try:
+            channel = await self._client.get_channel(channel_id)
+        except AriError:
+            self.unwatch(channel_id)
+            return None
+        if channel.dialplan.app_name != "Stasis":
+            return await self._follow_placed(sink, channel_id, build, timeout)
+        self.unwatch(channel_id)
+        session = self._start(channel, lambda control: build(channel, control), None, True)
+        await session.done.wait()
+        return session
+
+    async def _follow_placed(
+        self,
+        sink: asyncio.Queue[ari.AriEvent],
+        channel_id: str,
+        build: PlacedSession,
+        timeout: int,
+    ) -> CallSession | Unanswered:
+        try:
+            channel = await _answered(sink, channel_id, timeout + 5)
         except _NotAnswered as exc:
             if exc.status == "TIMEOUT":
                 with contextlib.suppress(AriError):
@@ -177,7 +213,7 @@ class CallManager:
             return Unanswered(exc.status, exc.cause)
         finally:
             self.unwatch(channel_id)
-        session = self._start(channel, lambda control: build(channel, control), None)
+        session = self._start(channel, lambda control: build(channel, control), None, True)
         await session.done.wait()
         return session
 
@@ -186,9 +222,13 @@ class CallManager:
         channel: Channel,
         build: Callable[[AriCallControl], CallSession],
         adoption: Adoption | None,
+        placed: bool = False,
     ) -> CallSession:
+        """``placed``: a call the app placed (a callback) notes the legs it rings."""
         language = channel.language or "en"
-        control = AriCallControl(self._client, self, self._app, channel.id, language, self._media())
+        control = AriCallControl(
+            self._client, self, self._app, channel.id, language, self._media(), note_legs=placed
+        )
         if adoption is not None:
             control.adopt(adoption.bridge_id, adoption.legs)
         session = build(control)
@@ -214,14 +254,17 @@ class CallManager:
 
     # --- on every connect ----------------------------------------------------------------
 
-    async def reconcile(self) -> None:
-        """Bring sessions in line with Asterisk; adopt or clear what nobody owns."""
+    async def reconcile(self) -> bool:
+        """Bring sessions in line with Asterisk; adopt or clear what nobody owns.
+
+        False when Asterisk could not be asked (nothing is known about what was left).
+        """
         try:
             channels = await self._client.list_channels()
             in_stasis = set((await self._client.get_application(self._app)).get("channel_ids", []))
         except AriError as exc:
             log.error("reconcile: cannot list channels: %s", exc)
-            return
+            return False
         live = {c.id: c for c in channels}
         for call in list(self.calls.values()):
             try:
@@ -238,36 +281,49 @@ class CallManager:
             if cid in live and cid not in self._watchers and live[cid].dialplan.app_name == "Stasis"
         ]
         if not orphans:
-            return
+            return True
         try:
             bridges = await self._client.list_bridges()
         except AriError as exc:
             log.error("reconcile: cannot list bridges: %s", exc)
-            return
+            return False
         await self._adopt(orphans, bridges, live)
+        return True
 
     async def _adopt(
         self, orphans: list[Channel], bridges: list[Bridge], live: dict[str, Channel]
     ) -> None:
         bridge_of = {cid: b for b in bridges for cid in b.channels}
         adopted_legs: set[str] = set()
+        callbacks_resumed: set[str] = set()
         for channel in orphans:
             bridge = bridge_of.get(channel.id)
             legs = tuple(c for c in bridge.channels if is_own_channel(c)) if bridge else ()
             channels = tuple((c, live[c].name if c in live else "") for c in legs)
+            place = None
             if channel.id.startswith(CALLBACK_PREFIX):
                 legs = tuple(c for c in legs if c != channel.id)
                 if not legs:
-                    continue  # a callback no longer talking to anyone: hung up below
+                    # Answered, not yet talking: the callback worker resumes it from the
+                    # book, and takes over the leg it was ringing (answered or not).
+                    callbacks_resumed.add(channel.id)
+                    ringing = await read_note(self._client, channel.id, Note.RINGING)
+                    if ringing:
+                        adopted_legs.add(ringing)
+                    continue
             elif is_own_channel(channel.id):
                 continue
-            adoption = Adoption(bridge.id if bridge else None, legs, channels)
+            elif bridge is None:
+                place = QueuePlace.decode(
+                    await read_note(self._client, channel.id, Note.QUEUE_PLACE)
+                )
+            adoption = Adoption(bridge.id if bridge else None, legs, channels, place)
             adopted_legs.update(legs)
             log.warning("reconcile: adopting call %s (bridge %s)", channel.id, adoption.bridge_id)
             self.start_call(channel, channel.dialplan.exten, adoption)
         for channel in orphans:
-            if channel.id in self.calls:
-                continue  # a callback adopted above
+            if channel.id in self.calls or channel.id in callbacks_resumed:
+                continue  # adopted above, or left to the callback worker
             if is_own_channel(channel.id) and channel.id not in adopted_legs:
                 log.warning("reconcile: hanging up orphaned %s", channel.id)
                 with contextlib.suppress(AriError):

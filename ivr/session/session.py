@@ -319,6 +319,7 @@ class CallSession:
                 "started_at": iso(self.started_at),
                 "outcome": "in-progress",
                 "last_step": self.last_step,
+                "destination": self.destination,
             }
         )
         self._start_caller_lookup()  # under way while the welcome plays
@@ -407,17 +408,16 @@ class CallSession:
         ended = self.clock()
         if self.outcome == "abandoned" and self.ended_by != "caller":
             self.outcome = "completed" if self.ended_by == "app" else self.ended_by
-        self.log.call_updated(
-            self.call_id,
-            {
-                "ended_at": iso(ended),
-                "duration_s": round((ended - self.started_at).total_seconds(), 3),
-                "outcome": self.outcome,
-                "destination": self.destination,
-                "last_step": self.last_step,
-                "ended_by": self.ended_by,
-            },
-        )
+        ending = {
+            "ended_at": iso(ended),
+            "duration_s": round((ended - self.started_at).total_seconds(), 3),
+            "outcome": self.outcome,
+            "last_step": self.last_step,
+            "ended_by": self.ended_by,
+        }
+        if self.destination:  # a call adopted after a restart keeps the one it had
+            ending["destination"] = self.destination
+        self.log.call_updated(self.call_id, ending)
         await self._remember_caller(ended)
         self.record("ended", outcome=self.outcome, last_step=self.last_step, ended_by=self.ended_by)
         self._tell_observer()

@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -377,6 +377,18 @@ class CallStore:
 
     def call_updated(self, call_id: str, fields: Row) -> None:
         self.db["calls"].update(call_id, fields)  # type: ignore[union-attr]
+
+    def close_interrupted(self, live: Sequence[str], at: str) -> int:
+        """Calls a dead process left "in-progress" that nobody took over: ended as
+        ``interrupted`` (by ``app-crash``), never in progress for ever."""
+        marks = ",".join("?" for _ in live)
+        keep = f" AND call_id NOT IN ({marks})" if live else ""
+        cur = self.db.execute(
+            "UPDATE calls SET outcome = 'interrupted', ended_by = 'app-crash', ended_at = ?"
+            f" WHERE outcome = 'in-progress'{keep}",
+            [at, *live],
+        )
+        return int(cur.rowcount)
 
     def add_event(self, call_id: str, at: str, kind: str, detail: Row) -> None:
         self.db["call_events"].insert(  # type: ignore[union-attr]

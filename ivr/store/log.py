@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, Protocol
@@ -76,6 +76,14 @@ class SqliteCallLog:
 
     def call_updated(self, call_id: str, fields: Row) -> None:
         self._put(lambda s: s.call_updated(call_id, dict(fields)))
+
+    def close_interrupted(self, live: Collection[str], at: datetime) -> None:
+        """At start-up, once calls left in Stasis are adopted: the rest of the calls a
+        dead process left open are ended (``CallStore.close_interrupted``)."""
+        kept, stamp = sorted(live), iso(at)
+        self._put(
+            lambda s: log.info("%d interrupted calls closed", s.close_interrupted(kept, stamp))
+        )
 
     def event(self, call_id: str, at: datetime, kind: str, detail: Row) -> None:
         stamp = iso(at)

@@ -33,7 +33,9 @@ from ivr.queues.engine import Connect
 from ivr.queues.estimator import Estimate
 from ivr.queues.model import NO_TEXTS, QueueEntry, priority_for
 from ivr.queues.service import QueueService, Ticket
+from ivr.session.emergency import EmergencyBreakOut
 from ivr.session.events import CallEvent, DigitPressed, ListeningFailed, SpeechEnded
+from ivr.session.notes import Note, QueuePlace
 from ivr.session.session import CallerGone, CallSession, Outcome, Verb
 from ivr.verbs.ask import Question, listening_failed, open_listening, recognize
 from ivr.verbs.basic import Hangup, Play, VerbBase
@@ -99,6 +101,7 @@ class WaitInQueue(VerbBase):
         on_abandoned: OnAbandoned | None = None,
         give_up_after: float | None = None,
         quiet: Callable[[CallSession], bool] | None = None,
+        joined_at: float | None = None,
     ) -> None:
         """``offer_callback``: the rules offered one (their ``wait_above`` already held);
         ``offer_rule`` names the rule, for the record.
@@ -106,6 +109,7 @@ class WaitInQueue(VerbBase):
         ``give_up_after``: seconds after which the caller leaves the queue for
         ``on_full`` (an emergency never waits for long for one team). ``quiet``: the
         call must bring no text to the caller's phone (its callback is rung, never texted).
+        ``joined_at``: the place a restart took the caller from (else they join now).
         """
         self.queue = queue
         self.service = service
@@ -121,6 +125,7 @@ class WaitInQueue(VerbBase):
         self.on_abandoned = on_abandoned
         self.give_up_after = give_up_after
         self.quiet = quiet
+        self.joined_at = joined_at
         self._offers = 0
 
     def describe(self) -> str:
@@ -140,7 +145,7 @@ class WaitInQueue(VerbBase):
             call_id=session.call_id,
             queue=self.queue,
             priority=priority_for(flags, emergency=self.emergency),
-            joined_at=self.service.clock(),
+            joined_at=self.service.clock() if self.joined_at is None else self.joined_at,
             flags=frozenset(flags),
             intent=self.intent,
         )
@@ -154,7 +159,10 @@ class WaitInQueue(VerbBase):
             priority=int(joined.entry.priority),
             position=joined.position,
         )
+        place = QueuePlace(self.queue, joined.entry.joined_at, self.emergency)
         try:
+            # On the channel, for a restart to put them back here (ivr.verbs.resume).
+            await session.control.remember(Note.QUEUE_PLACE, place.encode())
             return await self._hold(session, ticket)
         except CallerGone:
             if session.outcome == "callback":
@@ -162,6 +170,11 @@ class WaitInQueue(VerbBase):
             gone = self.service.leave(session.call_id)
             if gone is not None:
                 self._abandoned(session, gone.queue, gone.position, gone.waited_s)
+            raise
+        except EmergencyBreakOut:
+            self.service.leave(session.call_id, where="moved-on")
+            # A restart during the emergency route must not put them back here.
+            await session.control.remember(Note.QUEUE_PLACE, "")
             raise
         except BaseException:
             # A failure, an operator's override or a shutdown moves the call on: its place
@@ -185,6 +198,7 @@ class WaitInQueue(VerbBase):
             if loop.time() >= give_up:
                 self.service.leave(session.call_id, where="gave-up")
                 session.record("queue-gave-up", queue=self.queue, after_s=self.give_up_after)
+                await session.control.remember(Note.QUEUE_PLACE, "")  # moved on for good
                 return Outcome("gave-up", next_flow=self.on_full())
             if loop.time() >= next_announcement:
                 outcome = await self._announce(session, ticket)

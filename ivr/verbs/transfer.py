@@ -68,22 +68,63 @@ class Transfer(VerbBase):
                 await control.drop_leg(leg_id)
                 raise
             if answered:
-                await control.hold_music(False)
-                await control.connect(leg_id)
-                session.outcome = "transferred"
-                session.destination = target.destination
-                session.record("connected", destination=target.destination, leg=leg_id)
-                session.connected_leg = leg_id
-                await await_end(session, leg_id)
-                session.connected_leg = None
-                session.record("agent-hung-up", destination=target.destination)
-                await control.hangup()
-                return Outcome("transferred", value=target.destination, next_flow=())
+                return await talk(session, leg_id, target.destination)
             await control.drop_leg(leg_id)
             session.record("dial-failed", destination=target.destination, status=status)
             await control.hold_music(False)
             if index + 1 < len(self.targets):
                 await Play([self.unavailable_prompt], barge_in=False).run(session)
+        return Outcome("failed")
+
+
+async def talk(session: CallSession, leg_id: str, destination: str) -> Outcome:
+    """An answered leg: bridge it with the call, and end the call when it hangs up."""
+    control = session.control
+    await control.hold_music(False)
+    await control.connect(leg_id)
+    session.outcome = "transferred"
+    session.destination = destination
+    session.record("connected", destination=destination, leg=leg_id)
+    session.connected_leg = leg_id
+    await await_end(session, leg_id)
+    session.connected_leg = None
+    session.record("agent-hung-up", destination=destination)
+    await control.hangup()
+    return Outcome("transferred", value=destination, next_flow=())
+
+
+class FollowLeg(VerbBase):
+    """A leg a previous process was ringing for this call (found after a restart).
+
+    It is waited for, never rung again: answered, it is bridged as Transfer would;
+    not answered, the verb fails like a Transfer whose targets all failed.
+    """
+
+    name = "follow-leg"
+
+    def __init__(self, leg_id: str, destination: str, *, ring_timeout: int = 30) -> None:
+        self.leg_id = leg_id
+        self.destination = destination
+        self.ring_timeout = ring_timeout
+
+    def describe(self) -> str:
+        return f"follow-leg:{self.destination}"
+
+    async def run(self, session: CallSession) -> Outcome:
+        control = session.control
+        await control.hold_music(True)  # what they heard while it rang before the restart
+        await control.follow_leg(self.leg_id)
+        session.record("dial-followed", destination=self.destination, leg=self.leg_id)
+        try:
+            answered, status = await await_answer(session, self.leg_id, self.ring_timeout)
+        except BaseException:
+            await control.drop_leg(self.leg_id)
+            raise
+        if answered:
+            return await talk(session, self.leg_id, self.destination)
+        await control.drop_leg(self.leg_id)
+        session.record("dial-failed", destination=self.destination, status=status)
+        await control.hold_music(False)
         return Outcome("failed")
 
 

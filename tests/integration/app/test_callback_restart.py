@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
 from tests.integration.app.stack import running_sim
 from tests.integration.app.test_queues import (
@@ -39,6 +40,7 @@ def free_port() -> int:
 
 
 def write_config(tmp_path: Path, ari_port: int, http_port: int) -> Path:
+    """The app of these tests; texts go to the simulator's stand-in provider."""
     config = tmp_path / "ivr101.toml"
     rules = rules_dir(tmp_path)
     config.write_text(
@@ -54,11 +56,15 @@ port = {http_port}
 rules = "{rules}"
 [flow]
 first_digit_timeout = 0.4
+[sms]
+url = "http://127.0.0.1:{ari_port}/_sim/sms"
+survey = false
 [speech]
 engine = "none"
 [queues]
 announce_every = 30
 agent_away_s = 0.5
+callback_ring_timeout = 600
 [agents]
 fcr-1 = {{ endpoint = "PJSIP/fcr-1", queues = ["fcr"] }}
 """,
@@ -198,3 +204,184 @@ async def hang_up_all(http: aiohttp.ClientSession, base: str, calls: tuple[str, 
     for call_id in calls:
         async with http.post(f"{base}/_sim/calls/{call_id}/hangup") as resp:
             assert resp.status in (200, 202, 204, 404)
+
+
+# Long enough (x TIME_SCALE: 4 s) for a restart to happen while it rings; the agent
+# rung first talks for longer, so that they are still there when the caller answers.
+RINGS_THROUGH_A_RESTART = 80.0
+AGENT_WAITS = 120.0
+
+
+async def callback_attempts_of(db: Path, call_id: str) -> list[dict[str, Any]]:
+    return await asyncio.to_thread(
+        query,
+        db,
+        "SELECT attempt, outcome, channel_id FROM callback_attempts WHERE call_id = ? ORDER BY id",
+        call_id,
+    )
+
+
+async def sim_post(http: aiohttp.ClientSession, url: str, body: dict[str, Any]) -> None:
+    async with http.post(url, json=body) as resp:
+        assert resp.status < 300, await resp.text()
+
+
+@pytest.mark.parametrize("step", ["agent-ringing", "agent-intro", "caller-ringing", "bridged"])
+async def test_kill_9_at_each_step_of_a_callback_rings_the_caller_once_and_texts_nobody(
+    tmp_path: Path, step: str
+) -> None:
+    """Whatever the callback was doing, the next process carries it on from there."""
+    db = tmp_path / "calls.db"
+    http_port = free_port()
+    callback_end = f"Local/{CALLER}@ivr-callback"
+    async with running_sim({"PJSIP/fcr-1": talking(2.0)}) as (_sim, ari_port):
+        base = f"http://127.0.0.1:{ari_port}"
+        config = write_config(tmp_path, ari_port, http_port)
+        async with aiohttp.ClientSession() as http:
+
+            async def call() -> str:
+                script = [{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}]
+                body = {"dialled": "101", "caller_number": CALLER, "script": script}
+                async with http.post(f"{base}/_sim/calls", json=body) as resp:
+                    assert resp.status == 201, await resp.text()
+                    return str((await resp.json())["channel_id"])
+
+            async def press(call_id: str) -> None:
+                await sim_post(http, f"{base}/_sim/calls/{call_id}/dtmf", {"digits": "1"})
+
+            async def rung(endpoint: str) -> int:
+                async with http.get(f"{base}/_sim/requests") as resp:
+                    return originates(await resp.json(), endpoint)
+
+            async def callback_channel_reached(kind: str) -> bool:
+                rows = await asyncio.to_thread(
+                    query,
+                    db,
+                    "SELECT 1 FROM call_events WHERE call_id LIKE 'cb-%' AND kind = ?",
+                    kind,
+                )
+                return bool(rows)
+
+            async with serving(config, http_port) as first:
+                busy = await call()
+                await until(lambda: event_seen(db, busy, "connected"))
+                if step == "agent-ringing":
+                    slow = {"endpoint": "PJSIP/fcr-1", "answer_after": RINGS_THROUGH_A_RESTART}
+                    await sim_post(http, f"{base}/_sim/agents", slow)
+                if step in ("agent-intro", "caller-ringing"):
+                    slow = {"endpoint": callback_end, "answer_after": RINGS_THROUGH_A_RESTART}
+                    await sim_post(http, f"{base}/_sim/agents", slow)
+                    waits = {"endpoint": "PJSIP/fcr-1", "talk_for": AGENT_WAITS}
+                    await sim_post(http, f"{base}/_sim/agents", waits)
+                caller = await call()
+                await until(lambda: event_seen(db, caller, "callback-offered"))
+                await press(caller)
+                await until(lambda: event_seen(db, caller, "callback-number-asked"))
+                await press(caller)
+                await until(lambda: event_seen(db, caller, "callback-accepted"))
+                await hang_up_all(http, base, (caller,))
+                if step == "agent-ringing":
+                    await until(lambda: callback_channel_reached_ringing(http, base))
+                elif step == "agent-intro":
+                    await until(lambda: callback_channel_reached("step"))
+                elif step == "caller-ringing":
+                    await until(lambda: rung_at_least(rung, callback_end))
+                else:
+                    await until(lambda: callback_channel_reached("connected"), 30)
+                first.send_signal(signal.SIGKILL)
+                await first.wait()
+            for endpoint in ("PJSIP/fcr-1", callback_end):
+                await sim_post(
+                    http, f"{base}/_sim/agents", {"endpoint": endpoint, "answer_after": 1.0}
+                )
+
+            async with serving(config, http_port):
+
+                async def done() -> bool:
+                    rows = await asyncio.to_thread(
+                        query, db, "SELECT state FROM callbacks WHERE call_id = ?", caller
+                    )
+                    return bool(rows) and rows[0]["state"] == "done"
+
+                await until(done, 40)
+                attempts = await callback_attempts_of(db, caller)
+                assert [a["outcome"] for a in attempts][-1] == "answered"
+                assert all(a["outcome"] == "answered" for a in attempts), attempts
+                assert await rung(callback_end) == 1
+                texts = await asyncio.to_thread(
+                    query, db, "SELECT kind FROM sms_outbox WHERE call_id = ?", caller
+                )
+                assert texts == []
+                left = await asyncio.to_thread(
+                    query,
+                    db,
+                    "SELECT call_id FROM calls WHERE outcome = 'in-progress' AND call_id != ?",
+                    busy,
+                )
+                assert left == []
+                await hang_up_all(http, base, (busy,))
+
+
+async def callback_channel_reached_ringing(http: aiohttp.ClientSession, base: str) -> bool:
+    async with http.get(f"{base}/_sim/requests") as resp:
+        requests = await resp.json()
+    return any(
+        r["method"] == "POST"
+        and r["path"] == "/ari/channels"
+        and r.get("query", {}).get("channelId", "").startswith("cb-")
+        for r in requests
+    )
+
+
+async def rung_at_least(rung: Any, endpoint: str) -> bool:
+    return bool(await rung(endpoint) >= 1)
+
+
+async def test_after_kill_9_a_waiting_caller_is_back_at_their_place_not_the_menu(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "calls.db"
+    http_port = free_port()
+    async with running_sim({"PJSIP/fcr-1": talking(4.0)}) as (_sim, ari_port):
+        base = f"http://127.0.0.1:{ari_port}"
+        config = write_config(tmp_path, ari_port, http_port)
+        async with aiohttp.ClientSession() as http:
+
+            async def call() -> str:
+                script = [{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 4000}]
+                body = {"dialled": "101", "caller_number": CALLER, "script": script}
+                async with http.post(f"{base}/_sim/calls", json=body) as resp:
+                    assert resp.status == 201, await resp.text()
+                    return str((await resp.json())["channel_id"])
+
+            async with serving(config, http_port) as first:
+                busy = await call()
+                await until(lambda: event_seen(db, busy, "connected"))
+                waiting = await call()
+                await until(lambda: event_seen(db, waiting, "queue-announced"))
+                first.send_signal(signal.SIGKILL)
+                await first.wait()
+            joined = await asyncio.to_thread(
+                query,
+                db,
+                "SELECT detail FROM call_events WHERE call_id = ? AND kind = 'queue-joined'",
+                waiting,
+            )
+            assert len(joined) == 1
+            async with serving(config, http_port):
+                await until(lambda: event_seen(db, waiting, "connected"), 30)
+                resumed = await asyncio.to_thread(
+                    query,
+                    db,
+                    "SELECT kind, detail FROM call_events WHERE call_id = ? ORDER BY id",
+                    waiting,
+                )
+                kinds = [r["kind"] for r in resumed]
+                assert "queue-resumed" in kinds
+                after = kinds[kinds.index("queue-resumed") :]
+                assert "decision" not in after and "dtmf" not in after  # not asked again
+                rows = await asyncio.to_thread(
+                    query, db, "SELECT destination FROM calls WHERE call_id = ?", busy
+                )
+                assert rows == [{"destination": "fcr"}]
+                await hang_up_all(http, base, (busy, waiting))

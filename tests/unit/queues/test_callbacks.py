@@ -44,10 +44,11 @@ class Clock:
 
 @dataclass
 class FakeCalls:
-    """CallbackCalls: answers with the next scripted outcome; ``live`` channels exist."""
+    """CallbackCalls: answers with the next scripted outcome; ``resumed`` channels were
+    left under way by a previous process, and end with the outcome given."""
 
     outcomes: list[str] = field(default_factory=list)
-    live: set[str] = field(default_factory=set)
+    resumed: dict[str, str] = field(default_factory=dict)
     runs: list[tuple[str, str, str, str]] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)
 
@@ -55,9 +56,11 @@ class FakeCalls:
         self.runs.append((channel_id, agent_endpoint, number, queue))
         return self.outcomes.pop(0)
 
-    async def exists(self, channel_id: str) -> bool | None:
+    async def resume(
+        self, channel_id: str, agent_endpoint: str, number: str, queue: str
+    ) -> str | None:
         self.asked.append(channel_id)
-        return channel_id in self.live
+        return self.resumed.get(channel_id)
 
 
 @dataclass
@@ -314,27 +317,61 @@ async def test_start_puts_waiting_callbacks_back_in_their_own_places(rig: Rig) -
     assert rig.service.engine.entry("early") == early
 
 
-async def test_start_adopts_an_interrupted_attempt_whose_call_is_still_up(rig: Rig) -> None:
+async def test_start_follows_an_interrupted_attempt_still_under_way_to_its_end(
+    rig: Rig,
+) -> None:
     await rig.book.run(lambda s: s.accept(waiting_entry("c1", rig.clock() - 900, seq=1), 0.0))
-    await rig.book.run(lambda s: s.begin_attempt("c1", 1, "a1", "cb-old-1", rig.clock() - 10))
-    rig.calls.live = {"cb-old-1"}
-    assert await rig.worker.start() == 0
+    await rig.book.run(lambda s: s.begin_attempt("c1", 1, "a1", "cb-old-1.a1", rig.clock() - 10))
+    rig.calls.resumed = {"cb-old-1.a1": "answered"}
+    await rig.worker.start()
+    await eventually(state_is(rig, "done"))
     r = await row(rig)
-    assert (r["state"], r["outcome"], r["number"]) == ("done", "answered", "")
+    assert (r["outcome"], r["number"]) == ("answered", "")
     (attempt,) = await attempts(rig)
-    assert (attempt["outcome"], attempt["detail"]) == ("answered", "adopted")
-    assert rig.calls.asked == ["cb-old-1"] and rig.calls.runs == []
+    assert attempt["outcome"] == "answered"
+    assert rig.calls.asked == ["cb-old-1.a1"] and rig.calls.runs == []
     assert rig.service.engine.waiting("rc") == 0
+
+
+async def test_an_interrupted_attempt_whose_agent_left_before_the_caller_rang_is_not_spent(
+    rig: Rig,
+) -> None:
+    await rig.book.run(lambda s: s.accept(waiting_entry("c1", rig.clock() - 900, seq=1), 0.0))
+    await rig.book.run(lambda s: s.begin_attempt("c1", 1, "a1", "cb-old-1.a1", rig.clock() - 10))
+    rig.calls.resumed = {"cb-old-1.a1": "agent-left"}
+    await rig.worker.start()
+    await eventually(state_is(rig, "waiting", "agent-left"))
+    assert (await row(rig))["attempts"] == 0
+    kept = rig.service.engine.entry("c1")
+    assert kept.callback is not None and kept.callback.attempts == 0
+
+
+async def test_an_agent_who_hangs_up_on_the_intro_never_costs_the_caller_a_text(
+    rig: Rig,
+) -> None:
+    """max_attempts is 2: three agents hanging up on the intro fail nothing, text nobody."""
+    rig.calls.outcomes = ["agent-left", "agent-left", "agent-left", "answered"]
+    await book_callback(rig)
+    free_agent(rig)
+    await eventually(state_is(rig, "done"), timeout=AWAY_S * 40)
+    tried = await attempts(rig)
+    assert [(a["attempt"], a["outcome"]) for a in tried] == [
+        (1, "agent-left"),
+        (1, "agent-left"),
+        (1, "agent-left"),
+        (1, "answered"),
+    ]
+    assert await texts(rig) == []
 
 
 async def test_start_retries_an_interrupted_attempt_only_after_the_backoff(rig: Rig) -> None:
     await rig.book.run(lambda s: s.accept(waiting_entry("c1", rig.clock() - 900, seq=1), 0.0))
     await rig.book.run(lambda s: s.begin_attempt("c1", 1, "a1", "cb-old-1", rig.clock() - 10))
     rig.calls.outcomes = ["answered"]
-    assert await rig.worker.start() == 1  # an agent is free, yet nobody is rung at once
+    await rig.worker.start()  # an agent is free, yet nobody is rung at once
+    await eventually(state_is(rig, "waiting", "interrupted"))
     r = await row(rig)
-    assert (r["state"], r["outcome"], r["attempts"]) == ("waiting", "interrupted", 1)
-    assert r["ready_at"] == rig.clock() + BACKOFF_S
+    assert r["attempts"] == 1 and r["ready_at"] == rig.clock() + BACKOFF_S
     await settle()
     assert rig.calls.runs == [] and rig.service.position("c1") == 1
     rig.clock.now += BACKOFF_S
@@ -350,9 +387,10 @@ async def test_start_fails_an_interrupted_last_attempt_and_texts_the_caller(rig:
     last = waiting_entry("c1", rig.clock() - 900, seq=1, attempts=1)
     await rig.book.run(lambda s: s.accept(last, 0.0))
     await rig.book.run(lambda s: s.begin_attempt("c1", 2, "a1", "cb-old-2", rig.clock() - 10))
-    assert await rig.worker.start() == 0
+    await rig.worker.start()
+    await eventually(state_is(rig, "failed"))
     r = await row(rig)
-    assert (r["state"], r["outcome"], r["number"]) == ("failed", "interrupted", "")
+    assert (r["outcome"], r["number"]) == ("interrupted", "")
     ((kind, call_id, body),) = await texts(rig)
     assert (kind, call_id) == ("callback-update", "c1") and "2 times" in body
     await settle()

@@ -1,0 +1,67 @@
+"""What a call leaves on its own channel for the next process: ARI channel variables.
+
+A channel variable lives exactly as long as the channel, in Asterisk, whatever
+happens to the app (kill -9 included), and any process can read it back with
+``GET /channels/{id}/variable``. So after a restart a call found in Stasis can
+say where it was: the queue place it held, the leg it was ringing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+
+from ivr.ari.client import AriClient
+from ivr.ari.errors import AriError, AriNotFound
+
+log = logging.getLogger(__name__)
+
+
+class Note(StrEnum):
+    """The variables the app sets on its channels."""
+
+    QUEUE_PLACE = "IVR101_QUEUE_PLACE"  # QueuePlace.encode(): a caller holding in a queue
+    RINGING = "IVR101_RINGING"  # the leg a placed call (a callback) is ringing
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePlace:
+    """A caller's place in an app-run queue: restored as it was, ``joined_at`` and all."""
+
+    queue: str
+    joined_at: float
+    emergency: bool = False
+
+    def encode(self) -> str:
+        return f"{self.queue} {self.joined_at!r} {int(self.emergency)}"
+
+    @classmethod
+    def decode(cls, value: str) -> QueuePlace | None:
+        """None for anything that is not a place (an empty or foreign value)."""
+        parts = value.split()
+        if len(parts) != 3 or parts[2] not in ("0", "1"):
+            return None
+        try:
+            return cls(parts[0], float(parts[1]), parts[2] == "1")
+        except ValueError:
+            return None
+
+
+async def read_note(client: AriClient, channel_id: str, note: Note) -> str:
+    """The note's value, or "" when it was never set or cannot be read (an unset
+    variable is a 404 in Asterisk, as is a channel that has gone)."""
+    try:
+        return await client.get_variable(channel_id, note.value)
+    except AriNotFound:
+        return ""
+    except AriError as exc:
+        log.warning("channel %s: cannot read %s: %s", channel_id, note, exc)
+        return ""
+
+
+async def write_note(client: AriClient, channel_id: str, note: Note, value: str) -> None:
+    """Best effort: a note that cannot be written costs a restart its knowledge, never a call."""
+    with contextlib.suppress(AriError):
+        await client.set_variable(channel_id, note.value, value)

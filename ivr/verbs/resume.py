@@ -1,0 +1,57 @@
+"""Resume: a caller found in Stasis after a restart, talking to nobody, goes back to where
+they were, not to the start.
+
+A callback already booked (the book is the authority: it was committed before
+the caller was thanked): the caller is let go, never asked again. A queue place
+left on the channel (``Note.QUEUE_PLACE``): back in the same queue at the same
+place. Nothing known: asked again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from ivr.session.notes import QueuePlace
+from ivr.session.session import CallSession, Outcome, Verb
+from ivr.verbs.basic import Hangup, VerbBase
+
+
+class BookedCallbacks(Protocol):
+    """Whether a call has booked a callback (ivr.queues.callbacks.CallbackWorker)."""
+
+    async def booked_queue(self, call_id: str) -> str | None: ...
+
+
+class Resume(VerbBase):
+    name = "resume"
+
+    def __init__(
+        self,
+        callbacks: BookedCallbacks | None,
+        place: QueuePlace | None,
+        *,
+        rejoin: Callable[[QueuePlace], Sequence[Verb]],
+        ask_again: Callable[[], Sequence[Verb]],
+    ) -> None:
+        self.callbacks = callbacks
+        self.place = place
+        self.rejoin = rejoin
+        self.ask_again = ask_again
+
+    def describe(self) -> str:
+        return "resume"
+
+    async def run(self, session: CallSession) -> Outcome:
+        if self.callbacks is not None:
+            queue = await self.callbacks.booked_queue(session.call_id)
+            if queue is not None:
+                session.outcome = "callback"
+                session.destination = queue
+                session.record("callback-kept", queue=queue)
+                return Outcome("callback", value=queue, next_flow=[Hangup("goodbye")])
+        if self.place is not None:
+            await session.caller_profile()  # their flags set their priority, as before
+            session.record("queue-resumed", queue=self.place.queue, joined_at=self.place.joined_at)
+            return Outcome("resumed", value=self.place.queue, next_flow=self.rejoin(self.place))
+        return Outcome("asked-again", next_flow=self.ask_again())
