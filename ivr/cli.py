@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8088)
     sim.add_argument("--time-scale", type=float, default=1.0, help="0.1 = ten times faster")
+    sim.add_argument(
+        "--config", type=Path, help="TOML settings: the ARI user and password `ivr serve` uses"
+    )
 
     demo = sub.add_parser("demo", help="simulator + app in one process, with sample calls")
     demo.add_argument("--calls", type=int, default=10, help="how many sample calls to place")
@@ -78,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(args.config)
         if args.command == "sim":
-            return _sim(args.host, args.port, args.time_scale)
+            return _sim(args.host, args.port, args.time_scale, args.config)
         if args.command == "demo":
             from ivr.demo import main_demo
 
@@ -128,21 +131,29 @@ async def _reload_rules_on_sighup(app: web.Application) -> None:
     asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reload)
 
 
-def _sim(host: str, port: int, time_scale: float) -> int:
-    from ivr.embedded import PROMPT_SOUNDS
+def _sim(host: str, port: int, time_scale: float, config: Path | None) -> int:
+    from ivr.shipped import PROMPT_SOUNDS
     from ivr.simulator import Simulator, SimulatorConfig
+
+    # The credentials `ivr serve` would connect with, read the same way (file, then env).
+    settings = load_settings(config)
+    password = "a password (IVR_ARI_PASSWORD)" if settings.ari_password else "no password"
 
     async def run() -> None:
         sim = Simulator(
             SimulatorConfig(
-                username=os.environ.get("IVR_ARI_USER", "ivr101"),
-                password=os.environ.get("IVR_ARI_PASSWORD", "ivr101"),
+                username=settings.ari_user,
+                password=settings.ari_password,
                 time_scale=time_scale,
                 sound_roots=[PROMPT_SOUNDS],
             )
         )
         bound = await sim.start(host, port)
-        print(f"simulated Asterisk: ARI at http://{host}:{bound}/ari (Ctrl-C to stop)", flush=True)
+        print(
+            f"simulated Asterisk: ARI at http://{host}:{bound}/ari, user {settings.ari_user!r}"
+            f" with {password}, as `ivr serve` connects (Ctrl-C to stop)",
+            flush=True,
+        )
         try:
             await asyncio.Event().wait()
         finally:

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from ivr.config import REPO_ROOT, AgentSpec
-from ivr.embedded import PROMPT_SOUNDS, embedded
+from ivr.config import AgentSpec
+from ivr.embedded import embedded
+from ivr.shipped import DEMO_CALLERS, PROMPT_SOUNDS
 from ivr.simulator import AgentProfile
 
-CALLERS = REPO_ROOT / "demo" / "callers"  # recorded (synthesised) callers who talk
+CALLERS = DEMO_CALLERS  # recorded (synthesised) callers who talk
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,11 @@ import aiohttp
 from aiohttp import web
 
 from ivr.app import RUNTIME, Runtime, build_app
-from ivr.config import REPO_ROOT, Settings
+from ivr.config import Settings
 from ivr.session.session import Clock
+from ivr.shipped import PROMPT_SOUNDS
 from ivr.simulator import AgentProfile, Simulator, SimulatorConfig
 
-PROMPT_SOUNDS = REPO_ROOT / "prompts" / "sounds"
 CREDENTIALS = ("ivr101", "embedded")
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import aiohttp
 
+from ivr.config import load_settings
 from ivr.store.db import CallStore, iso
 
 IVR = [sys.executable, "-m", "ivr.cli"]
@@ -59,6 +60,25 @@ async def test_sim_serves_ari_with_the_credentials_from_the_environment() -> Non
                 assert (await resp.json())["system"]["version"] == "22.10.1"
             async with http.get(url.group(1) + "/asterisk/info") as resp:
                 assert resp.status == 401
+    finally:
+        proc.terminate()
+        await proc.wait()
+
+
+async def test_sim_and_serve_agree_on_the_default_credentials() -> None:
+    proc = await asyncio.create_subprocess_exec(
+        *IVR, "sim", "--port", "0", env=NO_IVR_SETTINGS, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert proc.stdout is not None
+        line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+        url = re.search(r"(http://\S+/ari)", line)
+        assert url, line
+        serve = load_settings(None, env={})  # what `ivr serve` connects with by default
+        async with aiohttp.ClientSession() as http:
+            auth = {"Authorization": aiohttp.encode_basic_auth(serve.ari_user, serve.ari_password)}
+            async with http.get(url.group(1) + "/asterisk/info", headers=auth) as resp:
+                assert resp.status == 200
     finally:
         proc.terminate()
         await proc.wait()
