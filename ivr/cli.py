@@ -50,8 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--exit", action="store_true", help="exit after the table (0 = all as expected)"
     )
-    demo.add_argument("--speed", type=float, default=4.0, help="1 = real time")
-    demo.add_argument("--db", default="var/demo.db", help="SQLite file for the demo's call log")
+    demo.add_argument("--speed", type=float, default=4.0, help="1 = real time, at most 100")
+    demo.add_argument(
+        "--db",
+        help="SQLite file for the demo's call log, kept across runs (default: a fresh one per run)",
+    )
     demo.add_argument(
         "--at",
         type=_when,
@@ -83,10 +86,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "sim":
             return _sim(args.host, args.port, args.time_scale, args.config)
         if args.command == "demo":
-            from ivr.demo import main_demo
+            from ivr.demo import MAX_SPEED, main_demo
 
-            if args.calls < 1 or args.speed <= 0:
-                print("ivr demo: --calls must be >= 1 and --speed > 0", file=sys.stderr)
+            if args.calls < 1 or not 0 < args.speed <= MAX_SPEED:
+                print(
+                    f"ivr demo: --calls must be >= 1 and --speed between 0 and {MAX_SPEED:g}"
+                    " (faster, the sample callers' keys and words outrun the app's replies)",
+                    file=sys.stderr,
+                )
                 return 2
             if args.at is None:
                 return main_demo(args.calls, args.exit, args.speed, args.db)
