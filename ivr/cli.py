@@ -44,14 +44,20 @@ def _parser() -> argparse.ArgumentParser:
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8088)
     sim.add_argument("--time-scale", type=float, default=1.0, help="0.1 = ten times faster")
+    sim.add_argument(
+        "--config", type=Path, help="TOML settings: the ARI user and password `ivr serve` uses"
+    )
 
     demo = sub.add_parser("demo", help="simulator + app in one process, with sample calls")
     demo.add_argument("--calls", type=int, default=10, help="how many sample calls to place")
     demo.add_argument(
         "--exit", action="store_true", help="exit after the table (0 = all as expected)"
     )
-    demo.add_argument("--speed", type=float, default=4.0, help="1 = real time")
-    demo.add_argument("--db", default="var/demo.db", help="SQLite file for the demo's call log")
+    demo.add_argument("--speed", type=float, default=4.0, help="1 = real time, at most 100")
+    demo.add_argument(
+        "--db",
+        help="SQLite file for the demo's call log, kept across runs (default: a fresh one per run)",
+    )
     demo.add_argument(
         "--at",
         type=_when,
@@ -78,12 +84,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             return _serve(args.config)
         if args.command == "sim":
-            return _sim(args.host, args.port, args.time_scale)
+            return _sim(args.host, args.port, args.time_scale, args.config)
         if args.command == "demo":
-            from ivr.demo import main_demo
+            from ivr.demo import MAX_SPEED, main_demo
 
-            if args.calls < 1 or args.speed <= 0:
-                print("ivr demo: --calls must be >= 1 and --speed > 0", file=sys.stderr)
+            if args.calls < 1 or not 0 < args.speed <= MAX_SPEED:
+                print(
+                    f"ivr demo: --calls must be >= 1 and --speed between 0 and {MAX_SPEED:g}"
+                    " (faster, the sample callers' keys and words outrun the app's replies)",
+                    file=sys.stderr,
+                )
                 return 2
             if args.at is None:
                 return main_demo(args.calls, args.exit, args.speed, args.db)
@@ -165,15 +175,19 @@ async def _reload_rules_on_sighup(app: web.Application) -> None:
     asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reload)
 
 
-def _sim(host: str, port: int, time_scale: float) -> int:
-    from ivr.embedded import PROMPT_SOUNDS
+def _sim(host: str, port: int, time_scale: float, config: Path | None) -> int:
+    from ivr.shipped import PROMPT_SOUNDS
     from ivr.simulator import Simulator, SimulatorConfig
+
+    # The credentials `ivr serve` would connect with, read the same way (file, then env).
+    settings = load_settings(config)
+    password = "a password (IVR_ARI_PASSWORD)" if settings.ari_password else "no password"
 
     async def run() -> None:
         sim = Simulator(
             SimulatorConfig(
-                username=os.environ.get("IVR_ARI_USER", "ivr101"),
-                password=os.environ.get("IVR_ARI_PASSWORD", "ivr101"),
+                username=settings.ari_user,
+                password=settings.ari_password,
                 time_scale=time_scale,
                 sound_roots=[PROMPT_SOUNDS],
             )
@@ -186,7 +200,11 @@ def _sim(host: str, port: int, time_scale: float) -> int:
             if busy is None:
                 raise
             raise busy from exc
-        print(f"simulated Asterisk: ARI at http://{host}:{bound}/ari (Ctrl-C to stop)", flush=True)
+        print(
+            f"simulated Asterisk: ARI at http://{host}:{bound}/ari, user {settings.ari_user!r}"
+            f" with {password}, as `ivr serve` connects (Ctrl-C to stop)",
+            flush=True,
+        )
         try:
             await asyncio.Event().wait()
         finally:

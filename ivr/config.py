@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from ivr.operator_auth import MIN_TOKEN_LENGTH
+from ivr.shipped import PROMPT_CATALOGUE
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PROMPTS = REPO_ROOT / "prompts" / "catalogue.yaml"
+DEFAULT_PROMPTS = PROMPT_CATALOGUE
 
 # Transfer legs ring the dialplan's [ivr-agents] context (dialplans/extensions.conf),
 # so a force turns a destination into a ring group or Queue() without touching the app.

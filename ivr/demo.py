@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+import tempfile
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,11 +20,12 @@ from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from ivr.config import REPO_ROOT, AgentSpec
-from ivr.embedded import PROMPT_SOUNDS, embedded
-from ivr.simulator import AgentProfile
+from ivr.config import AgentSpec
+from ivr.embedded import embedded
+from ivr.shipped import DEMO_CALLERS, PROMPT_SOUNDS
+from ivr.simulator import AgentProfile, TalkFrom
 
-CALLERS = REPO_ROOT / "demo" / "callers"  # recorded (synthesised) callers who talk
+CALLERS = DEMO_CALLERS  # recorded (synthesised) callers who talk
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,15 @@ DEMO_AGENTS = {
     "sb-1": AgentSpec("PJSIP/sb-1", ("switchboard",)),
     "sb-2": AgentSpec("PJSIP/sb-2", ("switchboard",)),
 }
-DEMO_AGENT_PROFILES = {"PJSIP/fcr-1": AgentProfile(answer_after=2.0, talk_for=40.0)}
+DEMO_AGENT_PROFILES = {
+    "PJSIP/fcr-1": AgentProfile(answer_after=2.0, talk_for=40.0, talk_from=TalkFrom.BRIDGED)
+}
+
+# The sample callers act at times from the start of their call (2 s is the smallest gap);
+# simulated time runs --speed times faster, the app's own replies do not. At 100 a gap is
+# 20 ms, still more than the app needs to answer a key under the load of 50 calls (agents
+# talk from when they are bridged: TalkFrom.BRIDGED). Faster, callers outrun the app.
+MAX_SPEED = 100.0
 
 # The demo's calls happen on a weekday morning, when every team is open, whatever the
 # real time; `ivr demo --at` moves them (e.g. a Sunday night shows the out-of-hours rules).
@@ -169,9 +179,25 @@ async def run_demo(
     calls: int,
     exit_after: bool,
     speed: float,
-    db_path: str,
+    db_path: str | None,
     start: datetime = DEMO_START,
     out: TextIO = sys.stdout,
+) -> int:
+    """``db_path`` None: a fresh database, deleted afterwards, so runs do not build history
+    (a second run's callers would be repeat callers, its totals include the first's)."""
+    with tempfile.TemporaryDirectory(prefix="ivr-demo-") as scratch:
+        fresh = db_path is None
+        db = str(Path(scratch) / "demo.db") if db_path is None else db_path
+        print(
+            f"call log: {db}"
+            + (" (fresh for this run; --db FILE keeps one across runs)" if fresh else ""),
+            file=out,
+        )
+        return await _run_demo(calls, exit_after, speed, db, start, out)
+
+
+async def _run_demo(
+    calls: int, exit_after: bool, speed: float, db_path: str, start: datetime, out: TextIO
 ) -> int:
     async with embedded(
         speed=speed,
@@ -211,7 +237,8 @@ async def run_demo(
                 print(line, file=out)
         async with stack.http.get(f"{stack.base}/_sim/sms") as resp:
             texts = await resp.json()
-        kinds = await stack.runtime.call_log.query(_sms_kinds)
+        call_ids = [r.call_id for r in results]
+        kinds = await stack.runtime.call_log.query(lambda store: _sms_kinds(store, call_ids))
         print(f"texts sent to the simulated SMS provider: {len(texts)} ({kinds})", file=out)
         failed = [r for r in results if not r.ok]
         print(
@@ -249,8 +276,14 @@ async def _callbacks_placed(runtime: Any, call_ids: list[str], timeout: float) -
     return lines
 
 
-def _sms_kinds(store: Any) -> str:
-    rows = store.db.execute("SELECT kind, COUNT(*) FROM sms_outbox GROUP BY kind ORDER BY kind")
+def _sms_kinds(store: Any, call_ids: list[str]) -> str:
+    """Texts about this run's calls only (an older run's, in the same --db, are not counted)."""
+    marks = ",".join("?" * len(call_ids))
+    rows = store.db.execute(
+        f"SELECT kind, COUNT(*) FROM sms_outbox WHERE call_id IN ({marks})"
+        " GROUP BY kind ORDER BY kind",
+        call_ids,
+    )
     return ", ".join(f"{kind} {count}" for kind, count in rows) or "none"
 
 
@@ -292,7 +325,7 @@ def format_table(results: list[DemoResult]) -> str:
 
 
 def main_demo(
-    calls: int, exit_after: bool, speed: float, db_path: str, start: datetime = DEMO_START
+    calls: int, exit_after: bool, speed: float, db_path: str | None, start: datetime = DEMO_START
 ) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         return asyncio.run(

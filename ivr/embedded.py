@@ -19,12 +19,12 @@ import aiohttp
 from aiohttp import web
 
 from ivr.app import RUNTIME, Runtime, build_app
-from ivr.config import REPO_ROOT, Settings
+from ivr.config import Settings
 from ivr.http_guard import server_options
 from ivr.session.session import Clock
-from ivr.simulator import AgentProfile, Simulator, SimulatorConfig
+from ivr.shipped import PROMPT_SOUNDS
+from ivr.simulator import AgentProfile, Simulator, SimulatorConfig, TalkFrom
 
-PROMPT_SOUNDS = REPO_ROOT / "prompts" / "sounds"
 CREDENTIALS = ("ivr101", "embedded")
 
 
@@ -78,7 +78,9 @@ async def embedded(
     ``agent`` is how every dialled person behaves, ``agents`` overrides it per endpoint.
     Texts go to the simulator's stand-in SMS provider (``GET /_sim/sms`` lists them).
     """
-    agent = agent or AgentProfile(answer_after=2.0, talk_for=5.0)
+    # Talk time counts from being bridged: at any speed the app bridges an agent before they
+    # hang up, however long (in scaled time) it takes under load.
+    agent = agent or AgentProfile(answer_after=2.0, talk_for=5.0, talk_from=TalkFrom.BRIDGED)
     user, password = CREDENTIALS
     sim = Simulator(
         SimulatorConfig(

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ivr.config import REPO_ROOT
 from ivr.directory.importer import import_csv
+from ivr.shipped import ROUTING_RULES
 
-DEFAULT_DEST = REPO_ROOT / "routing_rules" / "directory.yaml"
+DEFAULT_DEST = ROUTING_RULES / "directory.yaml"
 
 
 def add_subcommands(subparsers: Any) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ivr.callers.model import HATE_INCIDENT, REPEAT_VICTIM, VULNERABLE
+from ivr.shipped import ROUTING_RULES
 from ivr.yamlfile import DataFileError, line_of, load_data
 
 # Caller flags that lift a 101 caller above the rest (national risk cues at first contact).
@@ -232,7 +233,7 @@ class QueuesConfigError(DataFileError):
     error_id = "queues-config-invalid"
 
 
-DEFAULT_QUEUES_FILE = Path(__file__).resolve().parents[2] / "routing_rules" / "queues.yaml"
+DEFAULT_QUEUES_FILE = ROUTING_RULES / "queues.yaml"
 
 
 class _Errors:

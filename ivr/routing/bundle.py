@@ -23,9 +23,10 @@ from ivr.routing.cases import CaseBook
 from ivr.routing.model import Candidate, Hypothesis
 from ivr.routing.rules import RulesError, RuleSet
 from ivr.routing.schedules import Schedules, SchedulesError
+from ivr.shipped import ROUTING_RULES
 from ivr.yamlfile import DataFileError, YamlError
 
-DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "routing_rules"
+DEFAULT_FOLDER = ROUTING_RULES  # the shipped routing_rules/ (ivr.shipped: wheel or checkout)
 FILES = ("directory", "cases.csv", "intents.yaml", "rules.yaml", "schedules.yaml")
 
 

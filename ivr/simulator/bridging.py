@@ -78,6 +78,7 @@ class BridgeManager:
         if joined:
             self._update_peers(bridge)
             engine.reroute(bridge)
+            engine.calls.conversation_starts(bridge)
 
     def remove(self, bridge: Bridge, members: list[Channel]) -> None:
         for ch in members:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ivr.simulator.config import AgentProfile
+from ivr.simulator.config import AgentProfile, TalkFrom
 from ivr.simulator.dialplan import (
     CALLER_CONTEXT,
     CALLER_EXTENSIONS,
@@ -19,7 +19,7 @@ from ivr.simulator.dialplan import (
     route,
 )
 from ivr.simulator.errors import AriError, bad_request
-from ivr.simulator.model import CallRecord, Channel, Dialplan, Party
+from ivr.simulator.model import Bridge, CallRecord, Channel, Dialplan, Party
 
 if TYPE_CHECKING:
     from ivr.simulator.engine import Engine
@@ -65,6 +65,9 @@ class Leg:
 class CallFactory:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        # Stasis-side channel id -> (agent channel id, talk_for): TalkFrom.BRIDGED agents
+        # who have answered and wait to be bridged before their talk time starts.
+        self._talk_when_bridged: dict[str, tuple[str, float]] = {}
 
     # ---- allocation ------------------------------------------------------------------
     def check_ids(self, *ids: str | None) -> None:
@@ -341,8 +344,31 @@ class CallFactory:
 
     def _talk(self, leg: Leg, agent: Channel) -> None:
         talk_for = leg.profile.talk_for
-        if talk_for is not None and not agent.hung_up:
+        if talk_for is None or agent.hung_up:
+            return
+        if leg.profile.talk_from is TalkFrom.ANSWER:
             self._engine.scheduler.later(talk_for, self._agent_hangs_up, agent.id, owner=agent.id)
+            return
+        self._talk_when_bridged[leg.facing_id] = (agent.id, talk_for)
+        facing = self._engine.channels.get(leg.facing_id)
+        bridge = self._engine.bridges.get(facing.bridge_id or "") if facing else None
+        if bridge is not None:
+            self.conversation_starts(bridge)
+
+    def conversation_starts(self, bridge: Bridge) -> None:
+        """Agents waiting to be bridged start talking once they share a bridge with someone."""
+        if len(bridge.channels) < 2:
+            return
+        for channel_id in bridge.channels:
+            waiting = self._talk_when_bridged.pop(channel_id, None)
+            if waiting is not None:
+                agent_id, talk_for = waiting
+                self._engine.scheduler.later(
+                    talk_for, self._agent_hangs_up, agent_id, owner=agent_id
+                )
+
+    def forget(self, channel_id: str) -> None:
+        self._talk_when_bridged.pop(channel_id, None)
 
     def _agent_hangs_up(self, channel_id: str) -> None:
         ch = self._engine.channels.get(channel_id)

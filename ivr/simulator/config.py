@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 DEFAULT_APP_DIALPLAN: Mapping[str, str] = {"101": "ivr101", "01632960101": "ivr101"}
+
+
+class TalkFrom(StrEnum):
+    """When an agent's ``talk_for`` starts."""
+
+    ANSWER = "answer"  # at the answer, bridged or not: someone who hangs up on a greeting
+    # When the agent first shares a bridge: a conversation. However little simulated time
+    # there is between answer and hang-up (time_scale), the app has bridged them first.
+    BRIDGED = "bridged"
 
 
 @dataclass(frozen=True)
@@ -16,6 +26,7 @@ class AgentProfile:
     answer_after: float = 2.0
     talk_for: float | None = None
     reject: bool = False
+    talk_from: TalkFrom = TalkFrom.ANSWER
 
 
 @dataclass(frozen=True)

@@ -269,6 +269,7 @@ class Engine:
             self.apps.track_channel(app, ch.id, False)
         self.scheduler.cancel_owner(ch.id)
         self.runners.pop(ch.id, None)
+        self.calls.forget(ch.id)
         if ch.moh is not None:
             self.stop_moh(ch)
         if ch.snoop_of is not None:

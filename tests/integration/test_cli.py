@@ -13,6 +13,7 @@ from pathlib import Path
 
 import aiohttp
 
+from ivr.config import load_settings
 from ivr.store.db import CallStore, iso
 
 IVR = [sys.executable, "-m", "ivr.cli"]
@@ -59,6 +60,25 @@ async def test_sim_serves_ari_with_the_credentials_from_the_environment() -> Non
                 assert (await resp.json())["system"]["version"] == "22.10.1"
             async with http.get(url.group(1) + "/asterisk/info") as resp:
                 assert resp.status == 401
+    finally:
+        proc.terminate()
+        await proc.wait()
+
+
+async def test_sim_and_serve_agree_on_the_default_credentials() -> None:
+    proc = await asyncio.create_subprocess_exec(
+        *IVR, "sim", "--port", "0", env=NO_IVR_SETTINGS, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert proc.stdout is not None
+        line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+        url = re.search(r"(http://\S+/ari)", line)
+        assert url, line
+        serve = load_settings(None, env={})  # what `ivr serve` connects with by default
+        async with aiohttp.ClientSession() as http:
+            auth = {"Authorization": aiohttp.encode_basic_auth(serve.ari_user, serve.ari_password)}
+            async with http.get(url.group(1) + "/asterisk/info", headers=auth) as resp:
+                assert resp.status == 200
     finally:
         proc.terminate()
         await proc.wait()
@@ -129,3 +149,45 @@ def test_store_purge_without_a_database_says_so_and_exits_2(tmp_path: Path) -> N
     )
     assert result.returncode == 2
     assert "no database at" in result.stderr
+
+
+def demo_summary(stdout: str) -> list[str]:
+    """The table (without the seconds column) and the totals: what a run did, not how fast."""
+    lines = []
+    for line in stdout.splitlines():
+        if re.match(r"\d+\s+07700", line):
+            lines.append(re.sub(r"\s+\d+\.\d\s+(yes|NO)", r" \1", line).rstrip())
+        elif (
+            line.startswith(("texts sent", "waiting for", "  callback for"))
+            or "as expected" in line
+        ):
+            lines.append(re.sub(r"callback for \S+", "callback", line))
+    return lines
+
+
+def test_two_demo_runs_in_a_row_give_the_same_outcomes_and_totals(tmp_path: Path) -> None:
+    """Each run has a fresh database: no caller is a repeat caller of an earlier run."""
+    env = {**NO_IVR_SETTINGS, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    runs = [
+        subprocess.run(
+            [*IVR, "demo", "--calls", "3", "--exit", "--speed", "20"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+            env=env,
+        )
+        for _ in range(2)
+    ]
+    assert [r.returncode for r in runs] == [0, 0], runs[1].stdout + runs[1].stderr
+    first, second = (demo_summary(r.stdout) for r in runs)
+    assert first == second
+    assert "3 of 3 calls completed as expected" in first
+
+
+def test_demo_refuses_a_speed_the_sample_callers_would_outrun() -> None:
+    result = subprocess.run(
+        [*IVR, "demo", "--speed", "1000"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "--speed between 0 and 100" in result.stderr

@@ -16,8 +16,8 @@ from aiohttp import web
 from ivr.app import RUNTIME, Runtime, build_app
 from ivr.config import Settings
 from ivr.demo import prompt_seconds
-from ivr.embedded import PROMPT_SOUNDS
 from ivr.session.session import Clock
+from ivr.shipped import PROMPT_SOUNDS
 from ivr.simulator import AgentProfile, Simulator, SimulatorConfig
 
 TIME_SCALE = 0.05  # simulated seconds x 0.05 = wall seconds
