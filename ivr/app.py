@@ -80,7 +80,7 @@ RUNTIME = web.AppKey("runtime", Runtime)
 def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     """Build the app; ``clock`` is the one source of time for calls and routing."""
     prompts = PromptCatalogue.load(settings.prompts)
-    routing = RoutingService(settings.rules_dir, prompts=prompts)
+    routing = RoutingService(settings.rules_dir, prompts=prompts.ids)
     Path(settings.db_path).parent.mkdir(parents=True, exist_ok=True)
     sms = SmsService.from_settings(settings, clock=clock)
     # Texts only with a gateway: a link must not be promised that will never be sent.
