@@ -14,8 +14,9 @@ loop, as one assignment. Calls keep being routed by the old rules meanwhile;
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
@@ -44,6 +45,27 @@ class LiveRules:
     bundle: RoutingBundle
     engine: RoutingEngine
     generation: int
+
+
+def build_without_gc_pauses(build: Callable[[], RoutingBundle]) -> RoutingBundle:
+    """Run ``build`` with the cyclic GC paused, then freeze what it built.
+
+    Why: a full collection during a big build walks every object in the process with
+    the GIL held, stalling the loop's thread for 100+ ms at a time (bench/reload.py:
+    lag p99 55 ms with the GC on, 16 ms paused, 5,000 rows). A bundle has no reference
+    cycles, so refcounting frees the old one even frozen, and freezing keeps later full
+    collections from walking the new one. The cost: cyclic garbage still pending at the
+    freeze is never collected (what the process made during one build; publishes are rare).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        bundle = build()
+        gc.freeze()
+        return bundle
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class RoutingService:
@@ -112,7 +134,8 @@ class RoutingService:
             covering = self._requested
             loop = asyncio.get_running_loop()
             try:
-                bundle = await loop.run_in_executor(self._executor, self._build)
+                build = partial(build_without_gc_pauses, self._build)
+                bundle = await loop.run_in_executor(self._executor, build)
             except ValueError as exc:
                 self._last_errors = self._refused(exc)
             else:
