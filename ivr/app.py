@@ -35,7 +35,7 @@ from ivr.queues.callbacks import CallbackWorker
 from ivr.queues.model import DEFAULT_QUEUES_FILE, load_queues_config
 from ivr.queues.service import QueueService
 from ivr.routing.model import Decision, Hypothesis, RoutingInputs
-from ivr.routing.service import RoutingService
+from ivr.routing.service import RoutingService, rules_builder
 from ivr.session.control import AriCallControl
 from ivr.session.emergency import BreakOut
 from ivr.session.listening import MediaSettings
@@ -83,7 +83,7 @@ RUNTIME = web.AppKey("runtime", Runtime)
 def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     """Build the app; ``clock`` is the one source of time for calls and routing."""
     prompts = PromptCatalogue.load(settings.prompts)
-    routing = RoutingService(settings.rules_dir, prompts=prompts)
+    routing = RoutingService(settings.rules_dir, prompts=prompts.ids, executor=rules_builder())
     Path(settings.db_path).parent.mkdir(parents=True, exist_ok=True)
     sms = SmsService.from_settings(settings, clock=clock)
     # Texts only with a gateway: a link must not be promised that will never be sent.
@@ -141,6 +141,7 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     )
     app[RUNTIME] = runtime
     app.cleanup_ctx.append(_call_log_worker)
+    app.cleanup_ctx.append(_routing_publisher)
     app.cleanup_ctx.append(_callers_worker)
     app.cleanup_ctx.append(_retention_worker)
     app.cleanup_ctx.append(_sms_worker)  # after the call log: it has migrated the database
@@ -163,6 +164,11 @@ async def _call_log_worker(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def _routing_publisher(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[RUNTIME].routing.close()
 
 
 async def _callers_worker(app: web.Application) -> AsyncIterator[None]:

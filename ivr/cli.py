@@ -26,6 +26,7 @@ from ivr.masking import MaskingFormatter
 from ivr.routing import cli as routing_cli
 from ivr.speech import cli as speech_cli
 from ivr.store import cli as store_cli
+from ivr.yamlfile import DataFileError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -151,7 +152,16 @@ def _serve(config: Path | None) -> int:
     logging.getLogger(__name__).info(
         "connecting to %s as %s (app %s)", settings.ari_url, settings.ari_user, settings.ari_app
     )
-    app = build_app(settings)
+    try:
+        app = build_app(settings)
+    except DataFileError as exc:  # routing rules or prompts: one line, then `ivr rules check`
+        errors = getattr(exc, "errors", None) or [str(exc)]
+        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+        print(
+            f"ivr serve: refused [{exc.error_id}]: {errors[0]}{more}; see `ivr rules check`",
+            file=sys.stderr,
+        )
+        return 2
     app.on_startup.append(_reload_rules_on_sighup)
     try:
         web.run_app(app, host=settings.http_host, port=settings.http_port, **server_options())
@@ -164,15 +174,10 @@ def _serve(config: Path | None) -> int:
 
 
 async def _reload_rules_on_sighup(app: web.Application) -> None:
-    """``kill -HUP`` publishes routing_rules/: swapped in only if every file is valid."""
+    """``kill -HUP`` publishes routing_rules/: built off the loop, swapped in only if valid."""
     from ivr.app import RUNTIME
 
-    def reload() -> None:
-        errors = app[RUNTIME].routing.reload()
-        for error in errors:
-            logging.getLogger(__name__).error("rules not reloaded: %s", error)
-
-    asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reload)
+    asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, app[RUNTIME].routing.publish_soon)
 
 
 def _sim(host: str, port: int, time_scale: float, config: Path | None) -> int:

@@ -33,6 +33,10 @@ class DataFileError(ValueError):
         super().__init__("\n".join(errors))
         self.errors = list(errors)
 
+    def __reduce__(self) -> tuple[type[DataFileError], tuple[list[str]]]:
+        # Raised in the process that builds published rules: it must cross back whole.
+        return (type(self), (self.errors,))
+
 
 class LineDict(dict[str, Any]):
     """A mapping with the 1-based line of itself and of each key."""

@@ -25,6 +25,11 @@ def add_subcommands(subparsers: Any) -> None:
     importer.add_argument(
         "--to", type=Path, default=DEFAULT_DEST, help=f"directory YAML to write ({DEFAULT_DEST})"
     )
+    importer.add_argument(
+        "--schedules",
+        type=Path,
+        help="schedules.yaml the hours column names (default: the one beside --to, else shipped)",
+    )
     importer.set_defaults(run=cmd_import)
 
 
@@ -33,7 +38,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         if rows % 1000 == 0:
             print(f"  {rows} rows checked", file=sys.stderr, flush=True)
 
-    report = import_csv(args.csv, args.to, progress)
+    report = import_csv(args.csv, args.to, progress, args.schedules)
     for error in report.errors:
         print(error, file=sys.stderr)
     print(report.summary())

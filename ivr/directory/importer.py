@@ -48,16 +48,42 @@ class ImportReport:
 
 
 def import_csv(
-    src: Path, dest: Path, progress: Callable[[int], None] | None = None
+    src: Path,
+    dest: Path,
+    progress: Callable[[int], None] | None = None,
+    schedules: Path | None = None,
 ) -> ImportReport:
-    """Validate ``src`` entirely, then write ``dest`` atomically, or write nothing."""
+    """Validate ``src`` entirely, then write ``dest`` atomically, or write nothing.
+
+    Each entry's ``hours`` must name a schedule of ``schedules`` (default: the
+    schedules.yaml beside ``dest``, else the shipped one), or the next reload would
+    refuse the whole ruleset for it.
+    """
+    from ivr.routing.schedules import Schedules, SchedulesError
+
+    schedules_file = schedules or _schedules_beside(dest)
     try:
-        directory = Directory.load_csv(src, progress)
+        names = Schedules.load(schedules_file).names
+        directory = Directory.load_csv(src, progress, names)
+    except SchedulesError as exc:
+        return ImportReport(src, dest, errors=list(exc.errors))
     except DirectoryError as exc:
         return ImportReport(src, dest, errors=list(exc.errors))
+    if len(directory) == 0:
+        # Writing it would leave callers nobody to ask for by name.
+        return ImportReport(
+            src, dest, errors=[f"{src}:1: no entries, only a header [directory-import-empty]"]
+        )
     try:
         directory.to_yaml(dest, HEADER.format(source=src.name))
     except OSError as exc:
         return ImportReport(src, dest, errors=[f"{dest}:0: cannot write: {exc.strerror}"])
     people = sum(1 for e in directory if e.kind == "person")
     return ImportReport(src, dest, people=people, departments=len(directory) - people)
+
+
+def _schedules_beside(dest: Path) -> Path:
+    from ivr.routing.bundle import DEFAULT_FOLDER
+
+    beside = dest.parent / "schedules.yaml"
+    return beside if beside.is_file() else DEFAULT_FOLDER / "schedules.yaml"

@@ -27,7 +27,7 @@ import csv
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -294,11 +294,19 @@ class Directory:
     # --- CSV ----------------------------------------------------------------
 
     @classmethod
-    def load_csv(cls, path: Path, progress: Callable[[int], None] | None = None) -> Directory:
-        """Load a force export; every bad row is reported as "file:line: message"."""
+    def load_csv(
+        cls,
+        path: Path,
+        progress: Callable[[int], None] | None = None,
+        schedules: Collection[str] | None = None,
+    ) -> Directory:
+        """Load a force export; every bad row is reported as "file:line: message".
+
+        ``schedules``: the names an entry's ``hours`` may take (None: not checked here).
+        """
         try:
             with path.open(encoding="utf-8-sig", newline="") as handle:
-                return cls.parse_csv(handle, str(path), progress)
+                return cls.parse_csv(handle, str(path), progress, schedules)
         except OSError as exc:
             raise DirectoryError([f"{path}:0: cannot read: {exc.strerror}"]) from exc
         except UnicodeDecodeError as exc:
@@ -310,6 +318,7 @@ class Directory:
         lines: Any,
         name: str,
         progress: Callable[[int], None] | None = None,
+        schedules: Collection[str] | None = None,
     ) -> Directory:
         reader = csv.reader(lines)
         try:
@@ -351,6 +360,11 @@ class Directory:
             entry, errs = _build(record, _fixed(f"{name}:{line}"))
             errors.extend(errs)
             if entry is not None:
+                if schedules is not None and entry.hours and entry.hours not in schedules:
+                    errors.append(
+                        f"{name}:{line}: entry {entry.id!r}: unknown schedule {entry.hours!r}"
+                        " (not in schedules.yaml) [schedule-unknown]"
+                    )
                 if entry.id in seen:
                     errors.append(
                         f"{name}:{line}: duplicate id {entry.id!r} (first on line {seen[entry.id]})"

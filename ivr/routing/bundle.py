@@ -13,13 +13,14 @@ shipped defaults in ``routing_rules/``, so a test folder can be one file.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from ivr.directory import Directory
 from ivr.routing.cases import CaseBook
+from ivr.routing.limits import SIZE_LIMITS, SizeLimits
 from ivr.routing.model import Candidate, Hypothesis
 from ivr.routing.rules import RulesError, RuleSet
 from ivr.routing.schedules import Schedules, SchedulesError
@@ -128,12 +129,23 @@ def _errors_of(exc: Exception) -> list[str]:
     return [str(exc)]
 
 
-def load_bundle(folder: Path | None = None) -> RoutingBundle:
-    """A complete, cross-checked bundle, or BundleError listing every error."""
+def load_bundle(
+    folder: Path | None = None,
+    prompts: Collection[str] | None = None,
+    limits: SizeLimits = SIZE_LIMITS,
+) -> RoutingBundle:
+    """A complete, cross-checked bundle, or BundleError listing every error.
+
+    ``prompts``: the catalogue's ids, so a rule's ``message`` typo is refused here (by
+    ``ivr route``, ``ivr rules check`` and a publish alike) rather than heard as silence.
+    """
     from ivr.directory import DirectoryMatcher
     from ivr.routing.intents import IntentMatcher
 
     files, errors = resolve_files(folder)
+    too_large = limits.oversized(files)
+    errors.extend(too_large.values())
+    files = {part: path for part, path in files.items() if part not in too_large}
     directory = intents = cases = rules = schedules = None
     try:
         if "directory" in files:
@@ -163,23 +175,57 @@ def load_bundle(folder: Path | None = None) -> RoutingBundle:
             schedules = Schedules.load(files["schedules.yaml"])
     except SchedulesError as exc:
         errors.extend(exc.errors)
-    parts = (directory, intents, cases, rules, schedules)
-    if all(p is not None for p in parts):
-        assert directory and intents and cases and rules and schedules
+    errors.extend(_empty_parts(directory, cases, files))
+    if rules is not None and prompts is not None:
+        errors.extend(_unknown_prompts(rules, prompts, files))
+    if (
+        directory is not None
+        and intents is not None
+        and cases is not None
+        and rules is not None
+        and schedules is not None
+    ):
         errors.extend(cross_check(directory, intents, cases, rules, schedules, files))
-    if errors:
-        raise BundleError(errors)
-    assert directory is not None and intents is not None and cases is not None
-    assert rules is not None and schedules is not None
-    return RoutingBundle(
-        directory=directory,
-        matcher=DirectoryMatcher(directory),
-        intents=intents,
-        cases=cases,
-        rules=rules,
-        schedules=schedules,
-        source=str(folder or DEFAULT_FOLDER),
-    )
+        if not errors:
+            return RoutingBundle(
+                directory=directory,
+                matcher=DirectoryMatcher(directory),
+                intents=intents,
+                cases=cases,
+                rules=rules,
+                schedules=schedules,
+                source=str(folder or DEFAULT_FOLDER),
+            )
+    # A part that did not load has said why (missing, too large, invalid).
+    raise BundleError(errors)
+
+
+def _empty_parts(
+    directory: Directory | None, cases: CaseBook | None, files: dict[str, Path]
+) -> list[str]:
+    """A ruleset with nobody to ask for, or no case book, is an export gone wrong."""
+    errors: list[str] = []
+    if directory is not None and len(directory) == 0:
+        errors.append(
+            f"{files['directory']}:1: the directory has no entries (every name would go to"
+            " the switchboard) [directory-empty]"
+        )
+    if cases is not None and len(cases) == 0:
+        errors.append(
+            f"{files['cases.csv']}:1: no cases, only a header (no crime reference could reach"
+            " its officer) [cases-empty]"
+        )
+    return errors
+
+
+def _unknown_prompts(rules: RuleSet, prompts: Collection[str], files: dict[str, Path]) -> list[str]:
+    where = files.get("rules.yaml", Path("rules.yaml"))
+    return [
+        f"{where}:{rule.line}: rule {rule.name!r} plays {rule.then.message!r},"
+        " which is not in prompts/catalogue.yaml [prompt-unknown]"
+        for rule in rules.rules
+        if rule.then.message and rule.then.message not in prompts
+    ]
 
 
 def cross_check(
@@ -225,10 +271,10 @@ def _line_of_entry(path: Path, entry_id: str) -> int:
     return 0
 
 
-def check_bundle(folder: Path) -> list[str]:
+def check_bundle(folder: Path, prompts: Collection[str] | None = None) -> list[str]:
     """Every error of every file in ``folder`` (with defaults for missing files); [] if valid."""
     try:
-        load_bundle(folder)
+        load_bundle(folder, prompts)
     except BundleError as exc:
         return list(exc.errors)
     return []

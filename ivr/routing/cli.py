@@ -15,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from ivr.routing.bundle import BundleError, RoutingBundle, check_bundle, load_bundle
+from ivr.prompts import CatalogueError
+from ivr.routing.bundle import BundleError, RoutingBundle, load_bundle
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import CallerContext, Decision, Hypothesis, Override, RoutingInputs
 
@@ -60,26 +61,25 @@ def add_subcommands(subparsers: Any) -> None:
 
 def cmd_rules_check(args: argparse.Namespace) -> int:
     """Everything a publish would refuse: every file's errors, and messages with no prompt."""
-    from ivr.config import DEFAULT_PROMPTS
-    from ivr.prompts import CatalogueError, PromptCatalogue
-    from ivr.routing.service import RoutingService
-
-    folder: Path | None = args.folder
-    if folder is not None:
-        errors = check_bundle(folder)
-        if errors:
-            return _print_errors(errors)
     from ivr.queues.model import DEFAULT_QUEUES_FILE, QueuesConfigError, load_queues_config
 
+    folder: Path | None = args.folder
     queues_file = folder / "queues.yaml" if folder and (folder / "queues.yaml").exists() else None
     try:
-        prompts = PromptCatalogue.load(DEFAULT_PROMPTS)
-        bundle = RoutingService(folder, prompts=prompts).bundle
+        bundle = load_bundle(folder, _catalogue_ids())
         queues = load_queues_config(queues_file or DEFAULT_QUEUES_FILE)
     except (BundleError, CatalogueError, QueuesConfigError) as exc:
         return _print_errors(exc.errors)
     print(f"OK: {bundle.summary()}, {len(queues.queues)} queues ({folder or bundle.source})")
     return 0
+
+
+def _catalogue_ids() -> tuple[str, ...]:
+    """The prompt ids a rule's ``message`` may name (the catalogue the app plays from)."""
+    from ivr.config import DEFAULT_PROMPTS
+    from ivr.prompts import PromptCatalogue
+
+    return PromptCatalogue.load(DEFAULT_PROMPTS).ids
 
 
 def _print_errors(errors: list[str]) -> int:
@@ -103,8 +103,8 @@ def cmd_route(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
         print(f"ivr route: {exc}", file=sys.stderr)
         return 2
     try:
-        bundle = load_bundle(args.rules)
-    except BundleError as exc:
+        bundle = load_bundle(args.rules, _catalogue_ids())
+    except (BundleError, CatalogueError) as exc:
         print(
             f"ivr route: the rules in {args.rules or 'routing_rules/'} are invalid:",
             file=sys.stderr,

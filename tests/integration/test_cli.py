@@ -43,6 +43,23 @@ def test_serve_with_a_bad_config_explains_and_exits_2(tmp_path: Path) -> None:
     assert "ARI URL must start with http://" in result.stderr
 
 
+def test_serve_refuses_an_empty_directory_in_one_line_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "directory.yaml").write_text("entries: []\n")
+    result = subprocess.run(
+        [*IVR, "serve"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**NO_IVR_SETTINGS, "IVR_RULES": str(tmp_path), "IVR_DB": str(tmp_path / "x.db")},
+    )
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if "ivr serve" in line]
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert lines[0].startswith("ivr serve: refused [routing-bundle-invalid]: ")
+    assert f"{tmp_path}/directory.yaml:1: the directory has no entries" in lines[0]
+    assert "[directory-empty]" in lines[0] and "ivr rules check" in lines[0]
+
+
 async def test_sim_serves_ari_with_the_credentials_from_the_environment() -> None:
     env = {**os.environ, "IVR_ARI_USER": "u1", "IVR_ARI_PASSWORD": "pw1"}
     proc = await asyncio.create_subprocess_exec(

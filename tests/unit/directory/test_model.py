@@ -142,3 +142,33 @@ def test_csv_header_required(tmp_path: Path) -> None:
     assert not (tmp_path / "d.yaml").exists()
     with pytest.raises(DirectoryError):
         Directory.load_csv(tmp_path / "missing.csv")
+
+
+def test_csv_import_of_a_header_only_file_is_refused_and_nothing_written(tmp_path: Path) -> None:
+    src, dest = tmp_path / "in.csv", tmp_path / "directory.yaml"
+    dest.write_text("entries: [{id: a, kind: department, name: A, extension: '1'}]\n")
+    src.write_text("id,kind,name,rank,aliases,extension,hours,team\n\n")
+    report = import_csv(src, dest)
+    assert report.errors == [f"{src}:1: no entries, only a header [directory-import-empty]"]
+    assert dest.read_text().startswith("entries: [{id: a")
+
+
+def test_csv_import_refuses_an_hours_schedule_that_does_not_exist(tmp_path: Path) -> None:
+    src, dest = tmp_path / "in.csv", tmp_path / "directory.yaml"
+    (tmp_path / "schedules.yaml").write_text("schedules:\n  office-hours: {hours: always}\n")
+    src.write_text(
+        "id,kind,name,rank,aliases,extension,hours,team\n"
+        "ok-1,person,Good Name,PC,,4101,office-hours,\n"
+        "ok-2,person,Other Name,PC,,4102,ofice-hours,\n",
+        encoding="utf-8",
+    )
+    report = import_csv(src, dest)
+    assert report.errors == [
+        f"{src}:3: entry 'ok-2': unknown schedule 'ofice-hours' (not in schedules.yaml)"
+        " [schedule-unknown]"
+    ]
+    assert not dest.exists(), "all or nothing: the good row was not written either"
+    (tmp_path / "schedules.yaml").write_text(
+        "schedules:\n  office-hours: {hours: always}\n  ofice-hours: {hours: always}\n"
+    )
+    assert import_csv(src, dest).ok and dest.exists()

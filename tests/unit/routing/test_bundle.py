@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ivr.routing.bundle import DEFAULT_FOLDER, BundleError, check_bundle, load_bundle
+from ivr.routing.limits import SizeLimits
 from ivr.routing.model import Hypothesis, RoutingInputs
 from ivr.routing.service import RoutingService
 
@@ -80,3 +81,36 @@ def test_a_bad_reload_keeps_the_live_ruleset(tmp_path: Path) -> None:
     assert service.reload() == [] and service.generation == 2
     decision = service.decide(RoutingInputs(at=at, hypotheses=(Hypothesis("Sarah Johnson"),)))
     assert decision.destination == "directory:sarah-johnson"
+
+
+def test_an_empty_directory_is_a_clear_error_not_an_assertion(tmp_path: Path) -> None:
+    (tmp_path / "directory.yaml").write_text("entries: []\n")
+    errors = check_bundle(tmp_path)
+    assert any(
+        e.startswith(f"{tmp_path}/directory.yaml:1: ") and e.endswith("[directory-empty]")
+        for e in errors
+    ), errors
+
+
+def test_a_case_list_with_only_a_header_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "cases.csv").write_text("reference,officer_id,status\n")
+    errors = check_bundle(tmp_path)
+    assert [e for e in errors if e.endswith("[cases-empty]")] == [
+        f"{tmp_path}/cases.csv:1: no cases, only a header (no crime reference could reach"
+        " its officer) [cases-empty]"
+    ]
+
+
+def test_a_file_over_its_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    (tmp_path / "rules.yaml").write_text("rules: [oops\n" + "#" * 5000 + "\n")
+    errors = check_bundle_with(tmp_path, SizeLimits(rules=4096))
+    assert errors == [
+        f"{tmp_path}/rules.yaml:0: 4.9 KB is over the 4.0 KB limit for rules.yaml;"
+        " not read [file-too-large]"
+    ], "only the size is reported: the broken YAML inside was never parsed"
+
+
+def check_bundle_with(folder: Path, limits: SizeLimits) -> list[str]:
+    with pytest.raises(BundleError) as info:
+        load_bundle(folder, limits=limits)
+    return info.value.errors

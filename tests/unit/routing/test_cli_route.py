@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -91,3 +92,44 @@ def test_rules_check_also_checks_the_queues_file(
     (tmp_path / "queues.yaml").write_text("queues: [\n")
     assert main(["rules", "check", str(tmp_path)]) == 1
     assert "queues.yaml:2:" in capsys.readouterr().out
+
+
+INCIDENT_RULE = """rules:
+  - name: incident-message
+    when: {dialled: "01245 491491"}
+    then: {message: incident_update, continue: true}
+"""
+
+
+def test_route_refuses_rules_that_play_a_prompt_missing_from_the_catalogue(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "rules.yaml").write_text(INCIDENT_RULE)
+    assert main(["route", "--rules", str(tmp_path), "--digits", "1", "--at", TUESDAY]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path}/rules.yaml:2: rule 'incident-message' plays 'incident_update'" in err
+    assert "[prompt-unknown]" in err
+    assert main(["rules", "check", str(tmp_path)]) == 1
+    assert "plays 'incident_update'" in capsys.readouterr().out
+
+
+def test_rules_check_reports_an_empty_directory_as_an_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "directory.csv").write_text("id,kind,name,extension\n")
+    assert main(["rules", "check", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert f"{tmp_path}/directory.csv:1: the directory has no entries" in captured.out
+    assert "[directory-empty]" in captured.out and "error(s)" in captured.err
+
+
+def test_every_prompt_the_rules_readme_plays_is_in_the_catalogue() -> None:
+    """An admin copying an example from the README gets rules that pass `ivr rules check`."""
+    from ivr.config import DEFAULT_PROMPTS
+    from ivr.prompts import PromptCatalogue
+
+    readme = (DEFAULT_FOLDER / "README.md").read_text()
+    played = re.findall(r"\bmessage: ([a-z0-9_]+)", readme)
+    catalogue = PromptCatalogue.load(DEFAULT_PROMPTS)
+    assert played, "the README shows rules that play a message"
+    assert [p for p in played if p not in catalogue] == []
