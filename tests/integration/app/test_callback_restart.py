@@ -7,6 +7,8 @@ so SIGKILL is a real crash: no shutdown hook, no flush.
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 import os
 import signal
 import socket
@@ -31,6 +33,7 @@ from tests.integration.app.test_queues import (
 )
 
 REPO = Path(__file__).resolve().parents[3]
+API_TOKEN = "restart-test-operator-token"
 
 
 def free_port() -> int:
@@ -79,6 +82,7 @@ async def serving(config: Path, http_port: int) -> AsyncIterator[asyncio.subproc
         **os.environ,
         "IVR_ARI_PASSWORD": "test-secret",
         "IVR_CALLER_KEY": "test-key-for-restarts",
+        "IVR_API_TOKEN": API_TOKEN,
     }
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -340,6 +344,7 @@ async def rung_at_least(rung: Any, endpoint: str) -> bool:
 async def test_after_kill_9_a_waiting_caller_is_back_at_their_place_not_the_menu(
     tmp_path: Path,
 ) -> None:
+    """Same queue, same joined_at: still ahead of the caller who came after them."""
     db = tmp_path / "calls.db"
     http_port = free_port()
     async with running_sim({"PJSIP/fcr-1": talking(4.0)}) as (_sim, ari_port):
@@ -354,34 +359,74 @@ async def test_after_kill_9_a_waiting_caller_is_back_at_their_place_not_the_menu
                     assert resp.status == 201, await resp.text()
                     return str((await resp.json())["channel_id"])
 
+            # The agent stays on the first call until the test hangs it up: nobody is
+            # served while the places are compared.
+            await sim_post(
+                http, f"{base}/_sim/agents", {"endpoint": "PJSIP/fcr-1", "talk_for": 10_000}
+            )
             async with serving(config, http_port) as first:
                 busy = await call()
                 await until(lambda: event_seen(db, busy, "connected"))
                 waiting = await call()
                 await until(lambda: event_seen(db, waiting, "queue-announced"))
+                later = await call()
+                await until(lambda: event_seen(db, later, "queue-announced"))
                 first.send_signal(signal.SIGKILL)
                 await first.wait()
-            joined = await asyncio.to_thread(
-                query,
-                db,
-                "SELECT detail FROM call_events WHERE call_id = ? AND kind = 'queue-joined'",
-                waiting,
-            )
-            assert len(joined) == 1
+            before = {c: await joins_of(db, c) for c in (waiting, later)}
+            assert [len(j) for j in before.values()] == [1, 1]
+            assert before[waiting][0]["joined_at"] < before[later][0]["joined_at"]
             async with serving(config, http_port):
-                await until(lambda: event_seen(db, waiting, "connected"), 30)
-                resumed = await asyncio.to_thread(
-                    query,
-                    db,
-                    "SELECT kind, detail FROM call_events WHERE call_id = ? ORDER BY id",
-                    waiting,
-                )
-                kinds = [r["kind"] for r in resumed]
-                assert "queue-resumed" in kinds
-                after = kinds[kinds.index("queue-resumed") :]
-                assert "decision" not in after and "dtmf" not in after  # not asked again
+                for c in (waiting, later):
+                    await until(functools.partial(joined_times, db, c, 2), 30)
+                for c in (waiting, later):
+                    resumed = await asyncio.to_thread(
+                        query,
+                        db,
+                        "SELECT kind, detail FROM call_events WHERE call_id = ? ORDER BY id",
+                        c,
+                    )
+                    kinds = [r["kind"] for r in resumed]
+                    assert "queue-resumed" in kinds
+                    after = kinds[kinds.index("queue-resumed") :]
+                    assert "decision" not in after and "dtmf" not in after  # not asked again
+                    restored = json.loads(resumed[kinds.index("queue-resumed")]["detail"])
+                    rejoined = (await joins_of(db, c))[-1]
+                    # The place the restart gave back is the one held before the kill.
+                    assert restored["joined_at"] == before[c][0]["joined_at"]
+                    assert rejoined["joined_at"] == before[c][0]["joined_at"]
+                    assert rejoined["queue"] == "fcr"
+                places = await live_places(http, http_port)
+                assert (places[waiting]["position"], places[later]["position"]) == (1, 2)
+                assert not await event_seen(db, waiting, "dial")  # the agent is still busy
                 rows = await asyncio.to_thread(
                     query, db, "SELECT destination FROM calls WHERE call_id = ?", busy
                 )
                 assert rows == [{"destination": "fcr"}]
-                await hang_up_all(http, base, (busy, waiting))
+                # The agent comes free: the caller who was first is served first.
+                await hang_up_all(http, base, (busy,))
+                await until(lambda: event_seen(db, waiting, "connected"), 30)
+                assert not await event_seen(db, later, "dial")
+                await hang_up_all(http, base, (waiting, later))
+
+
+async def joins_of(db: Path, call_id: str) -> list[dict[str, Any]]:
+    rows = await asyncio.to_thread(
+        query,
+        db,
+        "SELECT detail FROM call_events WHERE call_id = ? AND kind = 'queue-joined' ORDER BY id",
+        call_id,
+    )
+    return [json.loads(r["detail"]) for r in rows]
+
+
+async def joined_times(db: Path, call_id: str, times: int) -> bool:
+    return len(await joins_of(db, call_id)) >= times
+
+
+async def live_places(http: aiohttp.ClientSession, http_port: int) -> dict[str, Any]:
+    """Each live call's queue place, as the operator API shows it."""
+    headers = {"Authorization": f"Bearer {API_TOKEN}"}
+    async with http.get(f"http://127.0.0.1:{http_port}/api/calls", headers=headers) as resp:
+        assert resp.status == 200, await resp.text()
+        return {c["call_id"]: c["queue"] for c in await resp.json()}
