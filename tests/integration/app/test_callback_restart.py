@@ -22,6 +22,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from ivr.media.wav import write_wav_8k
 from tests.integration.app.stack import running_sim
 from tests.integration.app.test_queues import (
     CALLER,
@@ -230,15 +231,39 @@ async def sim_post(http: aiohttp.ClientSession, url: str, body: dict[str, Any]) 
         assert resp.status < 300, await resp.text()
 
 
-@pytest.mark.parametrize("step", ["agent-ringing", "agent-intro", "caller-ringing", "bridged"])
+# Sim seconds (x TIME_SCALE: 3 s) a prompt is made to last, for a kill to land in it.
+LASTING_PROMPT = 60.0
+# The prompt that plays during each step before the callback is placed.
+PROMPT_OF_STEP = {"booking": "callback_number_check", "thank-you": "callback_thank_you"}
+
+
+def lasting_prompts(root: Path, prompt_ids: list[str]) -> list[Path]:
+    """A sounds root where these prompts play for LASTING_PROMPT (silence), or no root."""
+    (root / "en" / "ivr101").mkdir(parents=True, exist_ok=True)
+    for prompt_id in prompt_ids:
+        write_wav_8k(root / "en" / "ivr101" / f"{prompt_id}.wav", [0] * int(LASTING_PROMPT * 8000))
+    return [root] if prompt_ids else []
+
+
+@pytest.mark.parametrize(
+    "step", ["booking", "thank-you", "agent-ringing", "agent-intro", "caller-ringing", "bridged"]
+)
 async def test_kill_9_at_each_step_of_a_callback_rings_the_caller_once_and_texts_nobody(
     tmp_path: Path, step: str
 ) -> None:
-    """Whatever the callback was doing, the next process carries it on from there."""
+    """Whatever the callback was doing, the next process carries it on from there.
+
+    booking (the number being confirmed, nothing committed): the caller is back at
+    their place in the queue, not at the menu, and books again. thank-you (committed,
+    being thanked): the book says it is booked, so the caller hears goodbye and is let
+    go, never asked again. Either way the callback is placed once.
+    """
     db = tmp_path / "calls.db"
     http_port = free_port()
     callback_end = f"Local/{CALLER}@ivr-callback"
-    async with running_sim({"PJSIP/fcr-1": talking(2.0)}) as (_sim, ari_port):
+    before_placing = step in PROMPT_OF_STEP
+    sounds = lasting_prompts(tmp_path / "sounds", [PROMPT_OF_STEP[step]] if before_placing else [])
+    async with running_sim({"PJSIP/fcr-1": talking(2.0)}, sounds) as (_sim, ari_port):
         base = f"http://127.0.0.1:{ari_port}"
         config = write_config(tmp_path, ari_port, http_port)
         async with aiohttp.ClientSession() as http:
@@ -266,6 +291,17 @@ async def test_kill_9_at_each_step_of_a_callback_rings_the_caller_once_and_texts
                 )
                 return bool(rows)
 
+            async def callback_state() -> str | None:
+                rows = await asyncio.to_thread(
+                    query, db, "SELECT state FROM callbacks WHERE call_id = ?", caller
+                )
+                return str(rows[0]["state"]) if rows else None
+
+            if before_placing:
+                # The agent stays on the first call until the test hangs it up: nothing
+                # is placed before the restart.
+                waits = {"endpoint": "PJSIP/fcr-1", "talk_for": 10_000}
+                await sim_post(http, f"{base}/_sim/agents", waits)
             async with serving(config, http_port) as first:
                 busy = await call()
                 await until(lambda: event_seen(db, busy, "connected"))
@@ -281,31 +317,62 @@ async def test_kill_9_at_each_step_of_a_callback_rings_the_caller_once_and_texts
                 await until(lambda: event_seen(db, caller, "callback-offered"))
                 await press(caller)
                 await until(lambda: event_seen(db, caller, "callback-number-asked"))
-                await press(caller)
-                await until(lambda: event_seen(db, caller, "callback-accepted"))
-                await hang_up_all(http, base, (caller,))
+                if step != "booking":
+                    await press(caller)
+                    await until(lambda: event_seen(db, caller, "callback-accepted"))
+                if not before_placing:
+                    await hang_up_all(http, base, (caller,))
                 if step == "agent-ringing":
                     await until(lambda: callback_channel_reached_ringing(http, base))
                 elif step == "agent-intro":
                     await until(lambda: callback_channel_reached("step"))
                 elif step == "caller-ringing":
                     await until(lambda: rung_at_least(rung, callback_end))
-                else:
+                elif step == "bridged":
                     await until(lambda: callback_channel_reached("connected"), 30)
                 first.send_signal(signal.SIGKILL)
                 await first.wait()
+            if before_placing:
+                # Booking: the caller never said yes to the number, so nothing is in the
+                # book; thank-you: the callback was committed before the thanks began.
+                assert await callback_state() == (None if step == "booking" else "waiting")
+                assert not await event_seen(db, caller, "callback-kept")
             for endpoint in ("PJSIP/fcr-1", callback_end):
                 await sim_post(
                     http, f"{base}/_sim/agents", {"endpoint": endpoint, "answer_after": 1.0}
                 )
+            killed_at = await last_event_id(db, caller)
 
             async with serving(config, http_port):
+                if step == "booking":
+                    await until(lambda: event_seen(db, caller, "queue-resumed"), 30)
+                    joins = await joins_of(db, caller)
+                    assert len(joins) == 2 and joins[1]["joined_at"] == joins[0]["joined_at"]
+                    # Offered again (nothing was booked) and accepted, at the same place.
+                    await until(lambda: event_count_at_least(db, caller, "callback-offered", 2))
+                    await press(caller)
+                    await until(
+                        lambda: event_count_at_least(db, caller, "callback-number-asked", 2)
+                    )
+                    await press(caller)
+                    await until(lambda: event_seen(db, caller, "callback-accepted"))
+                elif step == "thank-you":
+                    await until(lambda: event_seen(db, caller, "callback-kept"), 30)
+                    await until(lambda: call_ended(db, caller))
+                    rows = await asyncio.to_thread(
+                        query, db, "SELECT outcome FROM calls WHERE call_id = ?", caller
+                    )
+                    assert rows == [{"outcome": "callback"}]
+                if before_placing:
+                    after = await kinds_after(db, caller, killed_at)
+                    assert "decision" not in after  # never back at the menu
+                    if step == "thank-you":  # let go: nothing asked, no queue
+                        asked = {"queue-resumed", "queue-joined", "callback-offered", "dtmf"}
+                        assert not asked & set(after), after
+                    await hang_up_all(http, base, (busy,))  # the agent comes free
 
                 async def done() -> bool:
-                    rows = await asyncio.to_thread(
-                        query, db, "SELECT state FROM callbacks WHERE call_id = ?", caller
-                    )
-                    return bool(rows) and rows[0]["state"] == "done"
+                    return await callback_state() == "done"
 
                 await until(done, 40)
                 attempts = await callback_attempts_of(db, caller)
@@ -324,6 +391,42 @@ async def test_kill_9_at_each_step_of_a_callback_rings_the_caller_once_and_texts
                 )
                 assert left == []
                 await hang_up_all(http, base, (busy,))
+
+
+async def last_event_id(db: Path, call_id: str) -> int:
+    rows = await asyncio.to_thread(
+        query, db, "SELECT MAX(id) AS last FROM call_events WHERE call_id = ?", call_id
+    )
+    return int(rows[0]["last"] or 0) if rows else 0
+
+
+async def kinds_after(db: Path, call_id: str, event_id: int) -> list[str]:
+    rows = await asyncio.to_thread(
+        query,
+        db,
+        "SELECT kind FROM call_events WHERE call_id = ? AND id > ? ORDER BY id",
+        call_id,
+        event_id,
+    )
+    return [str(r["kind"]) for r in rows]
+
+
+async def event_count_at_least(db: Path, call_id: str, kind: str, times: int) -> bool:
+    rows = await asyncio.to_thread(
+        query,
+        db,
+        "SELECT COUNT(*) AS n FROM call_events WHERE call_id = ? AND kind = ?",
+        call_id,
+        kind,
+    )
+    return bool(rows) and int(rows[0]["n"]) >= times
+
+
+async def call_ended(db: Path, call_id: str) -> bool:
+    rows = await asyncio.to_thread(
+        query, db, "SELECT ended_at FROM calls WHERE call_id = ?", call_id
+    )
+    return bool(rows) and bool(rows[0]["ended_at"])
 
 
 async def callback_channel_reached_ringing(http: aiohttp.ClientSession, base: str) -> bool:
