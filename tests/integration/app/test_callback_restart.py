@@ -43,7 +43,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def write_config(tmp_path: Path, ari_port: int, http_port: int) -> Path:
+def write_config(tmp_path: Path, ari_port: int, http_port: int, ring_timeout: int = 30) -> Path:
     """The app of these tests; texts go to the simulator's stand-in provider."""
     config = tmp_path / "ivr101.toml"
     rules = rules_dir(tmp_path)
@@ -60,6 +60,7 @@ port = {http_port}
 rules = "{rules}"
 [flow]
 first_digit_timeout = 0.4
+ring_timeout = {ring_timeout}
 [sms]
 url = "http://127.0.0.1:{ari_port}/_sim/sms"
 survey = false
@@ -365,7 +366,7 @@ async def test_kill_9_at_each_step_of_a_callback_rings_the_caller_once_and_texts
                     assert rows == [{"outcome": "callback"}]
                 if before_placing:
                     after = await kinds_after(db, caller, killed_at)
-                    assert "decision" not in after  # never back at the menu
+                    assert not await menu_steps_after(db, caller, killed_at)  # not the menu
                     if step == "thank-you":  # let go: nothing asked, no queue
                         asked = {"queue-resumed", "queue-joined", "callback-offered", "dtmf"}
                         assert not asked & set(after), after
@@ -486,13 +487,16 @@ async def test_after_kill_9_a_waiting_caller_is_back_at_their_place_not_the_menu
                     resumed = await asyncio.to_thread(
                         query,
                         db,
-                        "SELECT kind, detail FROM call_events WHERE call_id = ? ORDER BY id",
+                        "SELECT id, kind, detail FROM call_events WHERE call_id = ? ORDER BY id",
                         c,
                     )
                     kinds = [r["kind"] for r in resumed]
                     assert "queue-resumed" in kinds
+                    # Not asked again: no menu (decisions live in their own table, so the
+                    # menu shows as a route step) and no key asked for.
                     after = kinds[kinds.index("queue-resumed") :]
-                    assert "decision" not in after and "dtmf" not in after  # not asked again
+                    assert "dtmf" not in after
+                    assert not await menu_steps_after(db, c, resumed_id(resumed))
                     restored = json.loads(resumed[kinds.index("queue-resumed")]["detail"])
                     rejoined = (await joins_of(db, c))[-1]
                     # The place the restart gave back is the one held before the kill.
@@ -533,3 +537,91 @@ async def live_places(http: aiohttp.ClientSession, http_port: int) -> dict[str, 
     async with http.get(f"http://127.0.0.1:{http_port}/api/calls", headers=headers) as resp:
         assert resp.status == 200, await resp.text()
         return {c["call_id"]: c["queue"] for c in await resp.json()}
+
+
+EMERGENCY_LINE = "Local/fcr-priority@ivr-agents"
+
+
+async def test_a_caller_killed_while_their_emergency_break_out_rings_is_not_put_back_in_the_queue(
+    tmp_path: Path,
+) -> None:
+    """Key 9 on hold gave the place up for the emergency route: a restart while the
+    emergency line rings must not put the caller back at their old 101 place."""
+    db = tmp_path / "calls.db"
+    http_port = free_port()
+    agents = {"PJSIP/fcr-1": talking(4.0), EMERGENCY_LINE: talking(4.0)}
+    async with running_sim(agents) as (_sim, ari_port):
+        base = f"http://127.0.0.1:{ari_port}"
+        # The emergency line rings through the restart (never timed out meanwhile).
+        config = write_config(tmp_path, ari_port, http_port, ring_timeout=600)
+        async with aiohttp.ClientSession() as http:
+
+            async def call() -> str:
+                script = [{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 4000}]
+                body = {"dialled": "101", "caller_number": CALLER, "script": script}
+                async with http.post(f"{base}/_sim/calls", json=body) as resp:
+                    assert resp.status == 201, await resp.text()
+                    return str((await resp.json())["channel_id"])
+
+            await sim_post(
+                http, f"{base}/_sim/agents", {"endpoint": "PJSIP/fcr-1", "talk_for": 10_000}
+            )
+            slow = {"endpoint": EMERGENCY_LINE, "answer_after": RINGS_THROUGH_A_RESTART}
+            await sim_post(http, f"{base}/_sim/agents", slow)
+            async with serving(config, http_port) as first:
+                busy = await call()
+                await until(lambda: event_seen(db, busy, "connected"))
+                urgent = await call()
+                await until(lambda: event_seen(db, urgent, "queue-announced"))
+                await sim_post(http, f"{base}/_sim/calls/{urgent}/dtmf", {"digits": "9"})
+                await until(lambda: event_seen(db, urgent, "emergency-breakout"))
+
+                async def emergency_line_rings() -> bool:
+                    async with http.get(f"{base}/_sim/requests") as resp:
+                        return originates(await resp.json(), EMERGENCY_LINE) >= 1
+
+                await until(emergency_line_rings)
+                first.send_signal(signal.SIGKILL)
+                await first.wait()
+            # The place was given up on the channel itself, before the line was rung.
+            assert await queue_place_note(http, base, urgent) == ""
+            killed_at = await last_event_id(db, urgent)
+            async with serving(config, http_port):
+                # Asked again at the menu (where 9 is the emergency route), not put back
+                # at their 101 place.
+                async def asked_again() -> bool:
+                    return bool(await menu_steps_after(db, urgent, killed_at))
+
+                await until(asked_again, 30)
+                after = await kinds_after(db, urgent, killed_at)
+                assert "queue-resumed" not in after and "queue-joined" not in after, after
+                assert "callback-kept" not in after
+                await hang_up_all(http, base, (busy, urgent))
+
+
+async def queue_place_note(http: aiohttp.ClientSession, base: str, channel_id: str) -> str:
+    """The caller's Note.QUEUE_PLACE as Asterisk holds it ("" when unset)."""
+    headers = {"Authorization": aiohttp.encode_basic_auth("ivr101", "test-secret")}
+    url = f"{base}/ari/channels/{channel_id}/variable"
+    async with http.get(url, params={"variable": "IVR101_QUEUE_PLACE"}, headers=headers) as resp:
+        if resp.status == 404:
+            return ""
+        assert resp.status == 200, await resp.text()
+        return str((await resp.json()).get("value", ""))
+
+
+def resumed_id(events: list[dict[str, Any]]) -> int:
+    return int(next(e["id"] for e in events if e["kind"] == "queue-resumed"))
+
+
+async def menu_steps_after(db: Path, call_id: str, event_id: int) -> list[str]:
+    """The menu questions (route steps) a call was asked after an event."""
+    rows = await asyncio.to_thread(
+        query,
+        db,
+        "SELECT detail FROM call_events WHERE call_id = ? AND id > ? AND kind = 'step' ORDER BY id",
+        call_id,
+        event_id,
+    )
+    steps = [str(json.loads(r["detail"]).get("step", "")) for r in rows]
+    return [step for step in steps if step.startswith("route:")]

@@ -356,7 +356,8 @@ async def test_an_agent_who_hangs_up_on_the_intro_costs_the_caller_no_ring_no_at
 
             async def agent_left_often() -> bool:
                 tried = await callback_attempts(stack, caller)
-                return sum(a["outcome"] == "agent-left" for a in tried) > max_attempts
+                left = sum(1 for a in tried if a["outcome"] == "agent-left")
+                return left > max_attempts
 
             await until(agent_left_often, 30)
             requests = await stack.sim_get("/_sim/requests")
