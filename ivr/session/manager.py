@@ -296,6 +296,7 @@ class CallManager:
         bridge_of = {cid: b for b in bridges for cid in b.channels}
         adopted_legs: set[str] = set()
         callbacks_resumed: set[str] = set()
+        adoptions: list[tuple[Channel, Adoption]] = []
         for channel in orphans:
             bridge = bridge_of.get(channel.id)
             legs = tuple(c for c in bridge.channels if is_own_channel(c)) if bridge else ()
@@ -317,8 +318,15 @@ class CallManager:
                 place = QueuePlace.decode(
                     await read_note(self._client, channel.id, Note.QUEUE_PLACE)
                 )
-            adoption = Adoption(bridge.id if bridge else None, legs, channels, place)
-            adopted_legs.update(legs)
+            adoptions.append(
+                (channel, Adoption(bridge.id if bridge else None, legs, channels, place))
+            )
+        # Started only now, with no await in between, conversations first: their agents
+        # are claimed busy before any caller put back in a queue can be offered one
+        # (reading a note above lets a session started earlier run and dispatch).
+        adoptions.sort(key=lambda item: item[1].bridge_id is None)
+        for channel, adoption in adoptions:
+            adopted_legs.update(adoption.legs)
             log.warning("reconcile: adopting call %s (bridge %s)", channel.id, adoption.bridge_id)
             self.start_call(channel, channel.dialplan.exten, adoption)
         for channel in orphans:

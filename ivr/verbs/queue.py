@@ -158,6 +158,7 @@ class WaitInQueue(VerbBase):
             queue=self.queue,
             priority=int(joined.entry.priority),
             position=joined.position,
+            joined_at=joined.entry.joined_at,  # the place: a restart must give back this one
         )
         place = QueuePlace(self.queue, joined.entry.joined_at, self.emergency)
         try:

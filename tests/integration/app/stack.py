@@ -115,13 +115,15 @@ def office_hours_clock(start: datetime = TUESDAY_11AM) -> Clock:
 @asynccontextmanager
 async def running_sim(
     agents: Mapping[str, AgentProfile] | None = None,
+    sound_roots: Sequence[Path] = (),
 ) -> AsyncIterator[tuple[Simulator, int]]:
+    """``sound_roots``: searched before the prompts' own sounds (a prompt made to last)."""
     sim = Simulator(
         SimulatorConfig(
             username="ivr101",
             password="test-secret",
             time_scale=TIME_SCALE,
-            sound_roots=[PROMPT_SOUNDS],
+            sound_roots=[*sound_roots, PROMPT_SOUNDS],
             default_agent=AgentProfile(answer_after=2.0, talk_for=4.0),
             agents=dict(agents or {}),
         )

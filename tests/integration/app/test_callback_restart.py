@@ -7,6 +7,8 @@ so SIGKILL is a real crash: no shutdown hook, no flush.
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 import os
 import signal
 import socket
@@ -20,6 +22,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from ivr.media.wav import write_wav_8k
 from tests.integration.app.stack import running_sim
 from tests.integration.app.test_queues import (
     CALLER,
@@ -31,6 +34,7 @@ from tests.integration.app.test_queues import (
 )
 
 REPO = Path(__file__).resolve().parents[3]
+API_TOKEN = "restart-test-operator-token"
 
 
 def free_port() -> int:
@@ -39,7 +43,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def write_config(tmp_path: Path, ari_port: int, http_port: int) -> Path:
+def write_config(tmp_path: Path, ari_port: int, http_port: int, ring_timeout: int = 30) -> Path:
     """The app of these tests; texts go to the simulator's stand-in provider."""
     config = tmp_path / "ivr101.toml"
     rules = rules_dir(tmp_path)
@@ -56,6 +60,7 @@ port = {http_port}
 rules = "{rules}"
 [flow]
 first_digit_timeout = 0.4
+ring_timeout = {ring_timeout}
 [sms]
 url = "http://127.0.0.1:{ari_port}/_sim/sms"
 survey = false
@@ -79,6 +84,7 @@ async def serving(config: Path, http_port: int) -> AsyncIterator[asyncio.subproc
         **os.environ,
         "IVR_ARI_PASSWORD": "test-secret",
         "IVR_CALLER_KEY": "test-key-for-restarts",
+        "IVR_API_TOKEN": API_TOKEN,
     }
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -226,15 +232,39 @@ async def sim_post(http: aiohttp.ClientSession, url: str, body: dict[str, Any]) 
         assert resp.status < 300, await resp.text()
 
 
-@pytest.mark.parametrize("step", ["agent-ringing", "agent-intro", "caller-ringing", "bridged"])
+# Sim seconds (x TIME_SCALE: 3 s) a prompt is made to last, for a kill to land in it.
+LASTING_PROMPT = 60.0
+# The prompt that plays during each step before the callback is placed.
+PROMPT_OF_STEP = {"booking": "callback_number_check", "thank-you": "callback_thank_you"}
+
+
+def lasting_prompts(root: Path, prompt_ids: list[str]) -> list[Path]:
+    """A sounds root where these prompts play for LASTING_PROMPT (silence), or no root."""
+    (root / "en" / "ivr101").mkdir(parents=True, exist_ok=True)
+    for prompt_id in prompt_ids:
+        write_wav_8k(root / "en" / "ivr101" / f"{prompt_id}.wav", [0] * int(LASTING_PROMPT * 8000))
+    return [root] if prompt_ids else []
+
+
+@pytest.mark.parametrize(
+    "step", ["booking", "thank-you", "agent-ringing", "agent-intro", "caller-ringing", "bridged"]
+)
 async def test_kill_9_at_each_step_of_a_callback_rings_the_caller_once_and_texts_nobody(
     tmp_path: Path, step: str
 ) -> None:
-    """Whatever the callback was doing, the next process carries it on from there."""
+    """Whatever the callback was doing, the next process carries it on from there.
+
+    booking (the number being confirmed, nothing committed): the caller is back at
+    their place in the queue, not at the menu, and books again. thank-you (committed,
+    being thanked): the book says it is booked, so the caller hears goodbye and is let
+    go, never asked again. Either way the callback is placed once.
+    """
     db = tmp_path / "calls.db"
     http_port = free_port()
     callback_end = f"Local/{CALLER}@ivr-callback"
-    async with running_sim({"PJSIP/fcr-1": talking(2.0)}) as (_sim, ari_port):
+    before_placing = step in PROMPT_OF_STEP
+    sounds = lasting_prompts(tmp_path / "sounds", [PROMPT_OF_STEP[step]] if before_placing else [])
+    async with running_sim({"PJSIP/fcr-1": talking(2.0)}, sounds) as (_sim, ari_port):
         base = f"http://127.0.0.1:{ari_port}"
         config = write_config(tmp_path, ari_port, http_port)
         async with aiohttp.ClientSession() as http:
@@ -262,6 +292,17 @@ async def test_kill_9_at_each_step_of_a_callback_rings_the_caller_once_and_texts
                 )
                 return bool(rows)
 
+            async def callback_state() -> str | None:
+                rows = await asyncio.to_thread(
+                    query, db, "SELECT state FROM callbacks WHERE call_id = ?", caller
+                )
+                return str(rows[0]["state"]) if rows else None
+
+            if before_placing:
+                # The agent stays on the first call until the test hangs it up: nothing
+                # is placed before the restart.
+                waits = {"endpoint": "PJSIP/fcr-1", "talk_for": 10_000}
+                await sim_post(http, f"{base}/_sim/agents", waits)
             async with serving(config, http_port) as first:
                 busy = await call()
                 await until(lambda: event_seen(db, busy, "connected"))
@@ -277,31 +318,62 @@ async def test_kill_9_at_each_step_of_a_callback_rings_the_caller_once_and_texts
                 await until(lambda: event_seen(db, caller, "callback-offered"))
                 await press(caller)
                 await until(lambda: event_seen(db, caller, "callback-number-asked"))
-                await press(caller)
-                await until(lambda: event_seen(db, caller, "callback-accepted"))
-                await hang_up_all(http, base, (caller,))
+                if step != "booking":
+                    await press(caller)
+                    await until(lambda: event_seen(db, caller, "callback-accepted"))
+                if not before_placing:
+                    await hang_up_all(http, base, (caller,))
                 if step == "agent-ringing":
                     await until(lambda: callback_channel_reached_ringing(http, base))
                 elif step == "agent-intro":
                     await until(lambda: callback_channel_reached("step"))
                 elif step == "caller-ringing":
                     await until(lambda: rung_at_least(rung, callback_end))
-                else:
+                elif step == "bridged":
                     await until(lambda: callback_channel_reached("connected"), 30)
                 first.send_signal(signal.SIGKILL)
                 await first.wait()
+            if before_placing:
+                # Booking: the caller never said yes to the number, so nothing is in the
+                # book; thank-you: the callback was committed before the thanks began.
+                assert await callback_state() == (None if step == "booking" else "waiting")
+                assert not await event_seen(db, caller, "callback-kept")
             for endpoint in ("PJSIP/fcr-1", callback_end):
                 await sim_post(
                     http, f"{base}/_sim/agents", {"endpoint": endpoint, "answer_after": 1.0}
                 )
+            killed_at = await last_event_id(db, caller)
 
             async with serving(config, http_port):
+                if step == "booking":
+                    await until(lambda: event_seen(db, caller, "queue-resumed"), 30)
+                    joins = await joins_of(db, caller)
+                    assert len(joins) == 2 and joins[1]["joined_at"] == joins[0]["joined_at"]
+                    # Offered again (nothing was booked) and accepted, at the same place.
+                    await until(lambda: event_count_at_least(db, caller, "callback-offered", 2))
+                    await press(caller)
+                    await until(
+                        lambda: event_count_at_least(db, caller, "callback-number-asked", 2)
+                    )
+                    await press(caller)
+                    await until(lambda: event_seen(db, caller, "callback-accepted"))
+                elif step == "thank-you":
+                    await until(lambda: event_seen(db, caller, "callback-kept"), 30)
+                    await until(lambda: call_ended(db, caller))
+                    rows = await asyncio.to_thread(
+                        query, db, "SELECT outcome FROM calls WHERE call_id = ?", caller
+                    )
+                    assert rows == [{"outcome": "callback"}]
+                if before_placing:
+                    after = await kinds_after(db, caller, killed_at)
+                    assert not await menu_steps_after(db, caller, killed_at)  # not the menu
+                    if step == "thank-you":  # let go: nothing asked, no queue
+                        asked = {"queue-resumed", "queue-joined", "callback-offered", "dtmf"}
+                        assert not asked & set(after), after
+                    await hang_up_all(http, base, (busy,))  # the agent comes free
 
                 async def done() -> bool:
-                    rows = await asyncio.to_thread(
-                        query, db, "SELECT state FROM callbacks WHERE call_id = ?", caller
-                    )
-                    return bool(rows) and rows[0]["state"] == "done"
+                    return await callback_state() == "done"
 
                 await until(done, 40)
                 attempts = await callback_attempts_of(db, caller)
@@ -322,6 +394,42 @@ async def test_kill_9_at_each_step_of_a_callback_rings_the_caller_once_and_texts
                 await hang_up_all(http, base, (busy,))
 
 
+async def last_event_id(db: Path, call_id: str) -> int:
+    rows = await asyncio.to_thread(
+        query, db, "SELECT MAX(id) AS last FROM call_events WHERE call_id = ?", call_id
+    )
+    return int(rows[0]["last"] or 0) if rows else 0
+
+
+async def kinds_after(db: Path, call_id: str, event_id: int) -> list[str]:
+    rows = await asyncio.to_thread(
+        query,
+        db,
+        "SELECT kind FROM call_events WHERE call_id = ? AND id > ? ORDER BY id",
+        call_id,
+        event_id,
+    )
+    return [str(r["kind"]) for r in rows]
+
+
+async def event_count_at_least(db: Path, call_id: str, kind: str, times: int) -> bool:
+    rows = await asyncio.to_thread(
+        query,
+        db,
+        "SELECT COUNT(*) AS n FROM call_events WHERE call_id = ? AND kind = ?",
+        call_id,
+        kind,
+    )
+    return bool(rows) and int(rows[0]["n"]) >= times
+
+
+async def call_ended(db: Path, call_id: str) -> bool:
+    rows = await asyncio.to_thread(
+        query, db, "SELECT ended_at FROM calls WHERE call_id = ?", call_id
+    )
+    return bool(rows) and bool(rows[0]["ended_at"])
+
+
 async def callback_channel_reached_ringing(http: aiohttp.ClientSession, base: str) -> bool:
     async with http.get(f"{base}/_sim/requests") as resp:
         requests = await resp.json()
@@ -340,6 +448,7 @@ async def rung_at_least(rung: Any, endpoint: str) -> bool:
 async def test_after_kill_9_a_waiting_caller_is_back_at_their_place_not_the_menu(
     tmp_path: Path,
 ) -> None:
+    """Same queue, same joined_at: still ahead of the caller who came after them."""
     db = tmp_path / "calls.db"
     http_port = free_port()
     async with running_sim({"PJSIP/fcr-1": talking(4.0)}) as (_sim, ari_port):
@@ -354,34 +463,165 @@ async def test_after_kill_9_a_waiting_caller_is_back_at_their_place_not_the_menu
                     assert resp.status == 201, await resp.text()
                     return str((await resp.json())["channel_id"])
 
+            # The agent stays on the first call until the test hangs it up: nobody is
+            # served while the places are compared.
+            await sim_post(
+                http, f"{base}/_sim/agents", {"endpoint": "PJSIP/fcr-1", "talk_for": 10_000}
+            )
             async with serving(config, http_port) as first:
                 busy = await call()
                 await until(lambda: event_seen(db, busy, "connected"))
                 waiting = await call()
                 await until(lambda: event_seen(db, waiting, "queue-announced"))
+                later = await call()
+                await until(lambda: event_seen(db, later, "queue-announced"))
                 first.send_signal(signal.SIGKILL)
                 await first.wait()
-            joined = await asyncio.to_thread(
-                query,
-                db,
-                "SELECT detail FROM call_events WHERE call_id = ? AND kind = 'queue-joined'",
-                waiting,
-            )
-            assert len(joined) == 1
+            before = {c: await joins_of(db, c) for c in (waiting, later)}
+            assert [len(j) for j in before.values()] == [1, 1]
+            assert before[waiting][0]["joined_at"] < before[later][0]["joined_at"]
             async with serving(config, http_port):
-                await until(lambda: event_seen(db, waiting, "connected"), 30)
-                resumed = await asyncio.to_thread(
-                    query,
-                    db,
-                    "SELECT kind, detail FROM call_events WHERE call_id = ? ORDER BY id",
-                    waiting,
-                )
-                kinds = [r["kind"] for r in resumed]
-                assert "queue-resumed" in kinds
-                after = kinds[kinds.index("queue-resumed") :]
-                assert "decision" not in after and "dtmf" not in after  # not asked again
+                for c in (waiting, later):
+                    await until(functools.partial(joined_times, db, c, 2), 30)
+                for c in (waiting, later):
+                    resumed = await asyncio.to_thread(
+                        query,
+                        db,
+                        "SELECT id, kind, detail FROM call_events WHERE call_id = ? ORDER BY id",
+                        c,
+                    )
+                    kinds = [r["kind"] for r in resumed]
+                    assert "queue-resumed" in kinds
+                    # Not asked again: no menu (decisions live in their own table, so the
+                    # menu shows as a route step) and no key asked for.
+                    after = kinds[kinds.index("queue-resumed") :]
+                    assert "dtmf" not in after
+                    assert not await menu_steps_after(db, c, resumed_id(resumed))
+                    restored = json.loads(resumed[kinds.index("queue-resumed")]["detail"])
+                    rejoined = (await joins_of(db, c))[-1]
+                    # The place the restart gave back is the one held before the kill.
+                    assert restored["joined_at"] == before[c][0]["joined_at"]
+                    assert rejoined["joined_at"] == before[c][0]["joined_at"]
+                    assert rejoined["queue"] == "fcr"
+                places = await live_places(http, http_port)
+                assert (places[waiting]["position"], places[later]["position"]) == (1, 2)
+                assert not await event_seen(db, waiting, "dial")  # the agent is still busy
                 rows = await asyncio.to_thread(
                     query, db, "SELECT destination FROM calls WHERE call_id = ?", busy
                 )
                 assert rows == [{"destination": "fcr"}]
-                await hang_up_all(http, base, (busy, waiting))
+                # The agent comes free: the caller who was first is served first.
+                await hang_up_all(http, base, (busy,))
+                await until(lambda: event_seen(db, waiting, "connected"), 30)
+                assert not await event_seen(db, later, "dial")
+                await hang_up_all(http, base, (waiting, later))
+
+
+async def joins_of(db: Path, call_id: str) -> list[dict[str, Any]]:
+    rows = await asyncio.to_thread(
+        query,
+        db,
+        "SELECT detail FROM call_events WHERE call_id = ? AND kind = 'queue-joined' ORDER BY id",
+        call_id,
+    )
+    return [json.loads(r["detail"]) for r in rows]
+
+
+async def joined_times(db: Path, call_id: str, times: int) -> bool:
+    return len(await joins_of(db, call_id)) >= times
+
+
+async def live_places(http: aiohttp.ClientSession, http_port: int) -> dict[str, Any]:
+    """Each live call's queue place, as the operator API shows it."""
+    headers = {"Authorization": f"Bearer {API_TOKEN}"}
+    async with http.get(f"http://127.0.0.1:{http_port}/api/calls", headers=headers) as resp:
+        assert resp.status == 200, await resp.text()
+        return {c["call_id"]: c["queue"] for c in await resp.json()}
+
+
+EMERGENCY_LINE = "Local/fcr-priority@ivr-agents"
+
+
+async def test_a_caller_killed_while_their_emergency_break_out_rings_is_not_put_back_in_the_queue(
+    tmp_path: Path,
+) -> None:
+    """Key 9 on hold gave the place up for the emergency route: a restart while the
+    emergency line rings must not put the caller back at their old 101 place."""
+    db = tmp_path / "calls.db"
+    http_port = free_port()
+    agents = {"PJSIP/fcr-1": talking(4.0), EMERGENCY_LINE: talking(4.0)}
+    async with running_sim(agents) as (_sim, ari_port):
+        base = f"http://127.0.0.1:{ari_port}"
+        # The emergency line rings through the restart (never timed out meanwhile).
+        config = write_config(tmp_path, ari_port, http_port, ring_timeout=600)
+        async with aiohttp.ClientSession() as http:
+
+            async def call() -> str:
+                script = [{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 4000}]
+                body = {"dialled": "101", "caller_number": CALLER, "script": script}
+                async with http.post(f"{base}/_sim/calls", json=body) as resp:
+                    assert resp.status == 201, await resp.text()
+                    return str((await resp.json())["channel_id"])
+
+            await sim_post(
+                http, f"{base}/_sim/agents", {"endpoint": "PJSIP/fcr-1", "talk_for": 10_000}
+            )
+            slow = {"endpoint": EMERGENCY_LINE, "answer_after": RINGS_THROUGH_A_RESTART}
+            await sim_post(http, f"{base}/_sim/agents", slow)
+            async with serving(config, http_port) as first:
+                busy = await call()
+                await until(lambda: event_seen(db, busy, "connected"))
+                urgent = await call()
+                await until(lambda: event_seen(db, urgent, "queue-announced"))
+                await sim_post(http, f"{base}/_sim/calls/{urgent}/dtmf", {"digits": "9"})
+                await until(lambda: event_seen(db, urgent, "emergency-breakout"))
+
+                async def emergency_line_rings() -> bool:
+                    async with http.get(f"{base}/_sim/requests") as resp:
+                        return originates(await resp.json(), EMERGENCY_LINE) >= 1
+
+                await until(emergency_line_rings)
+                first.send_signal(signal.SIGKILL)
+                await first.wait()
+            # The place was given up on the channel itself, before the line was rung.
+            assert await queue_place_note(http, base, urgent) == ""
+            killed_at = await last_event_id(db, urgent)
+            async with serving(config, http_port):
+                # Asked again at the menu (where 9 is the emergency route), not put back
+                # at their 101 place.
+                async def asked_again() -> bool:
+                    return bool(await menu_steps_after(db, urgent, killed_at))
+
+                await until(asked_again, 30)
+                after = await kinds_after(db, urgent, killed_at)
+                assert "queue-resumed" not in after and "queue-joined" not in after, after
+                assert "callback-kept" not in after
+                await hang_up_all(http, base, (busy, urgent))
+
+
+async def queue_place_note(http: aiohttp.ClientSession, base: str, channel_id: str) -> str:
+    """The caller's Note.QUEUE_PLACE as Asterisk holds it ("" when unset)."""
+    headers = {"Authorization": aiohttp.encode_basic_auth("ivr101", "test-secret")}
+    url = f"{base}/ari/channels/{channel_id}/variable"
+    async with http.get(url, params={"variable": "IVR101_QUEUE_PLACE"}, headers=headers) as resp:
+        if resp.status == 404:
+            return ""
+        assert resp.status == 200, await resp.text()
+        return str((await resp.json()).get("value", ""))
+
+
+def resumed_id(events: list[dict[str, Any]]) -> int:
+    return int(next(e["id"] for e in events if e["kind"] == "queue-resumed"))
+
+
+async def menu_steps_after(db: Path, call_id: str, event_id: int) -> list[str]:
+    """The menu questions (route steps) a call was asked after an event."""
+    rows = await asyncio.to_thread(
+        query,
+        db,
+        "SELECT detail FROM call_events WHERE call_id = ? AND id > ? AND kind = 'step' ORDER BY id",
+        call_id,
+        event_id,
+    )
+    steps = [str(json.loads(r["detail"]).get("step", "")) for r in rows]
+    return [step for step in steps if step.startswith("route:")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import sqlite3
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,13 @@ async def callback_booked(stack: Stack, queue_key: str = "2") -> tuple[str, str]
     """
     busy = await stack.call([{"wait": IN_MENU}, {"dtmf": queue_key}, {"wait": 2000}])
     await until_event(stack, busy, "connected")
+    return await callback_booked_while_busy(stack, busy, queue_key)
+
+
+async def callback_booked_while_busy(
+    stack: Stack, busy: str, queue_key: str = "2"
+) -> tuple[str, str]:
+    """A second caller accepts a callback while ``busy`` keeps the only agent talking."""
     caller = await stack.call([{"wait": IN_MENU}, {"dtmf": queue_key}, {"wait": 2000}])
     await until_event(stack, caller, "callback-offered")
     await stack.sim_post(f"/_sim/calls/{caller}/dtmf", {"digits": "1"})  # yes, call me
@@ -323,6 +331,66 @@ async def test_a_caller_rung_first_who_hangs_up_on_the_greeting_spends_the_attem
         ]
         requests = await stack.sim_get("/_sim/requests")
         assert originates(requests, f"Local/{CALLER}@ivr-callback") == 2
+
+
+async def test_an_agent_who_hangs_up_on_the_intro_costs_the_caller_no_ring_no_attempt_no_text(
+    tmp_path: Path,
+) -> None:
+    """Agent first: an agent who answers and hangs up during callback_agent_intro is rung
+    again (more often than max_attempts, 2), the caller's phone never rings meanwhile and
+    nothing is texted; an agent who stays on then gets the callback put through."""
+    async with running_sim({"PJSIP/fcr-1": talking(2.0)}) as sim:
+        settings = queue_settings(
+            tmp_path, sms_url=f"http://127.0.0.1:{sim[1]}/_sim/sms", sms_survey=False
+        )
+        async with running_app(sim, tmp_path, settings) as stack:
+            busy = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+            await until_event(stack, busy, "connected")
+            # From its next ring on, the agent answers and hangs up a moment into the intro.
+            leaves = sim_seconds("callback_agent_intro") / 4
+            await stack.sim_post(
+                "/_sim/agents", {"endpoint": "PJSIP/fcr-1", "answer_after": 0.5, "talk_for": leaves}
+            )
+            _, caller = await callback_booked_while_busy(stack, busy)
+            max_attempts = 2
+
+            async def agent_left_often() -> bool:
+                tried = await callback_attempts(stack, caller)
+                left = sum(1 for a in tried if a["outcome"] == "agent-left")
+                return left > max_attempts
+
+            await until(agent_left_often, 30)
+            requests = await stack.sim_get("/_sim/requests")
+            assert originates(requests, f"Local/{CALLER}@ivr-callback") == 0
+            # Agent-left is not the caller's attempt: still waiting, nothing spent.
+            book = stack.runtime.callbacks
+            assert book is not None
+            stored = await book.book.run(lambda s: s.get(caller))
+            assert stored is not None and stored["state"] in ("waiting", "placing")
+            assert stored["attempts"] in (0, 1)  # 1 only while a ring is under way
+            # An agent who stays on: put through, and the caller is rung exactly once.
+            await stack.sim_post("/_sim/agents", {"endpoint": "PJSIP/fcr-1", "talk_for": 10_000})
+            await until_callback(stack, caller, "done", timeout=30)
+            tried = await callback_attempts(stack, caller)
+            outcomes = [a["outcome"] for a in tried]
+            assert outcomes[-1] == "answered"
+            assert set(outcomes[:-1]) == {"agent-left"} and len(outcomes) > max_attempts + 1
+            assert {a["attempt"] for a in tried} == {1}  # every ring was the caller's first
+            requests = await stack.sim_get("/_sim/requests")
+            assert originates(requests, f"Local/{CALLER}@ivr-callback") == 1
+            assert originates(requests, "PJSIP/fcr-1") == len(outcomes) + 1  # + the busy call
+            assert sms_of(tmp_path, caller) == []
+            await hang_up(stack, busy)
+
+
+def sms_of(tmp_path: Path, call_id: str) -> list[str]:
+    """The kinds of text stored for a call (stored before sending: ivr.notify.outbox)."""
+    conn = sqlite3.connect(f"file:{tmp_path / 'calls.db'}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT kind FROM sms_outbox WHERE call_id = ?", [call_id])
+        return [str(r[0]) for r in rows.fetchall()]
+    finally:
+        conn.close()
 
 
 SLOW_RC_YAML = QUEUES_YAML.replace(
