@@ -90,6 +90,7 @@ class FlowBuilder:
                 adoption.place,
                 rejoin=self._rejoin,
                 ask_again=lambda: [Play(["ask_again"]), self.ask(MENU)],
+                emergency=self.emergency if adoption.emergency else None,
             )
         ]
 

@@ -45,6 +45,7 @@ class Adoption:
     # which of the app's agents is still talking (ivr.channel_ids.agent_of, else the name).
     channels: tuple[tuple[str, str], ...] = ()
     place: QueuePlace | None = None  # the queue place the caller held (Note.QUEUE_PLACE)
+    emergency: bool = False  # decided an emergency before the restart (Note.EMERGENCY)
 
 
 SessionFactory = Callable[[Channel, str, AriCallControl, Adoption | None], CallSession]
@@ -302,6 +303,7 @@ class CallManager:
             legs = tuple(c for c in bridge.channels if is_own_channel(c)) if bridge else ()
             channels = tuple((c, live[c].name if c in live else "") for c in legs)
             place = None
+            emergency = False
             if channel.id.startswith(CALLBACK_PREFIX):
                 legs = tuple(c for c in legs if c != channel.id)
                 if not legs:
@@ -318,8 +320,12 @@ class CallManager:
                 place = QueuePlace.decode(
                     await read_note(self._client, channel.id, Note.QUEUE_PLACE)
                 )
+                emergency = await read_note(self._client, channel.id, Note.EMERGENCY) == "1"
             adoptions.append(
-                (channel, Adoption(bridge.id if bridge else None, legs, channels, place))
+                (
+                    channel,
+                    Adoption(bridge.id if bridge else None, legs, channels, place, emergency),
+                )
             )
         # Started only now, with no await in between, conversations first: their agents
         # are claimed busy before any caller put back in a queue can be offered one

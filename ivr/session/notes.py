@@ -24,6 +24,7 @@ class Note(StrEnum):
 
     QUEUE_PLACE = "IVR101_QUEUE_PLACE"  # QueuePlace.encode(): a caller holding in a queue
     RINGING = "IVR101_RINGING"  # the leg a placed call (a callback) is ringing
+    EMERGENCY = "IVR101_EMERGENCY"  # "1": decided an emergency; a restart resumes that route
 
 
 @dataclass(frozen=True, slots=True)

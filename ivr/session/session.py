@@ -22,6 +22,7 @@ from ivr.routing.model import EMERGENCY, Hypothesis
 from ivr.session.control import CallControl, is_gone
 from ivr.session.emergency import BreakOut, EmergencyBreakOut
 from ivr.session.events import CallerHungUp, CallEvent
+from ivr.session.notes import Note
 from ivr.speech.model import Transcript
 from ivr.store.db import iso
 from ivr.store.log import CallLog
@@ -131,6 +132,7 @@ class CallSession:
         """
         self._breakout = breakout
         self._emergency = False  # decided as an emergency: nothing breaks out of that
+        self._emergency_noted = False  # left on the channel, for a restart (Note.EMERGENCY)
         self.speech = speech
         self.callers = callers
         self.observer = observer
@@ -335,6 +337,10 @@ class CallSession:
 
     async def _run_flow(self) -> None:
         while self._flow:
+            if self._emergency and not self._emergency_noted:
+                self._emergency_noted = True
+                # Before the next step: a restart during the emergency route resumes it.
+                await self.control.remember(Note.EMERGENCY, "1")
             verb = self._flow.popleft()
             self.last_step = verb.describe()
             self.record("step", step=self.last_step)

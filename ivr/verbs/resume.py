@@ -1,7 +1,9 @@
 """Resume: a caller found in Stasis after a restart, talking to nobody, goes back to where
 they were, not to the start.
 
-A callback already booked (the book is the authority: it was committed before
+A call decided an emergency (``Note.EMERGENCY``): straight back on the
+emergency route, never the menu. A callback already booked (the book is the
+authority: it was committed before
 the caller was thanked): the caller is let go, never asked again. A queue place
 left on the channel (``Note.QUEUE_PLACE``): back in the same queue at the same
 place. Nothing known: asked again.
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from ivr.routing.model import EMERGENCY, Decision
 from ivr.session.notes import QueuePlace
 from ivr.session.session import CallSession, Outcome, Verb
 from ivr.verbs.basic import Hangup, VerbBase
@@ -33,7 +36,10 @@ class Resume(VerbBase):
         *,
         rejoin: Callable[[QueuePlace], Sequence[Verb]],
         ask_again: Callable[[], Sequence[Verb]],
+        emergency: Callable[[], Sequence[Verb]] | None = None,
     ) -> None:
+        """``emergency``: the emergency route, when the call had been decided one."""
+        self.emergency = emergency
         self.callbacks = callbacks
         self.place = place
         self.rejoin = rejoin
@@ -43,6 +49,18 @@ class Resume(VerbBase):
         return "resume"
 
     async def run(self, session: CallSession) -> Outcome:
+        if self.emergency is not None:
+            decision = Decision(
+                "route",
+                EMERGENCY,
+                rule="emergency-resumed",
+                reason="decided an emergency before a restart: back on the emergency route",
+            )
+            session.record_decision(decision.to_json())
+            if self.place is not None and self.place.emergency:
+                # Already waiting in the FCR queue as an emergency: back at that place.
+                return self._back_in_queue(session, self.place)
+            return Outcome("emergency", value=EMERGENCY, next_flow=self.emergency())
         if self.callbacks is not None:
             queue = await self.callbacks.booked_queue(session.call_id)
             if queue is not None:
@@ -52,6 +70,9 @@ class Resume(VerbBase):
                 return Outcome("callback", value=queue, next_flow=[Hangup("goodbye")])
         if self.place is not None:
             await session.caller_profile()  # their flags set their priority, as before
-            session.record("queue-resumed", queue=self.place.queue, joined_at=self.place.joined_at)
-            return Outcome("resumed", value=self.place.queue, next_flow=self.rejoin(self.place))
+            return self._back_in_queue(session, self.place)
         return Outcome("asked-again", next_flow=self.ask_again())
+
+    def _back_in_queue(self, session: CallSession, place: QueuePlace) -> Outcome:
+        session.record("queue-resumed", queue=place.queue, joined_at=place.joined_at)
+        return Outcome("resumed", value=place.queue, next_flow=self.rejoin(place))

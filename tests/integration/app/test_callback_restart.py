@@ -542,11 +542,12 @@ async def live_places(http: aiohttp.ClientSession, http_port: int) -> dict[str, 
 EMERGENCY_LINE = "Local/fcr-priority@ivr-agents"
 
 
-async def test_a_caller_killed_while_their_emergency_break_out_rings_is_not_put_back_in_the_queue(
+async def test_killed_while_an_emergency_break_out_rings_the_caller_resumes_the_emergency_route(
     tmp_path: Path,
 ) -> None:
     """Key 9 on hold gave the place up for the emergency route: a restart while the
-    emergency line rings must not put the caller back at their old 101 place."""
+    emergency line rings puts the caller straight back on that route, never at their old
+    101 place nor at the menu."""
     db = tmp_path / "calls.db"
     http_port = free_port()
     agents = {"PJSIP/fcr-1": talking(4.0), EMERGENCY_LINE: talking(4.0)}
@@ -587,15 +588,19 @@ async def test_a_caller_killed_while_their_emergency_break_out_rings_is_not_put_
             assert await queue_place_note(http, base, urgent) == ""
             killed_at = await last_event_id(db, urgent)
             async with serving(config, http_port):
-                # Asked again at the menu (where 9 is the emergency route), not put back
-                # at their 101 place.
-                async def asked_again() -> bool:
-                    return bool(await menu_steps_after(db, urgent, killed_at))
 
-                await until(asked_again, 30)
+                async def back_on_the_emergency_route() -> bool:
+                    return "transfer:emergency" in await steps_after(db, urgent, killed_at)
+
+                await until(back_on_the_emergency_route, 30)
                 after = await kinds_after(db, urgent, killed_at)
                 assert "queue-resumed" not in after and "queue-joined" not in after, after
                 assert "callback-kept" not in after
+                assert await menu_steps_after(db, urgent, killed_at) == []  # never the menu
+                rules = await asyncio.to_thread(
+                    query, db, "SELECT rule FROM decisions WHERE call_id = ? ORDER BY id", urgent
+                )
+                assert [r["rule"] for r in rules][-1] == "emergency-resumed"
                 await hang_up_all(http, base, (busy, urgent))
 
 
@@ -614,8 +619,8 @@ def resumed_id(events: list[dict[str, Any]]) -> int:
     return int(next(e["id"] for e in events if e["kind"] == "queue-resumed"))
 
 
-async def menu_steps_after(db: Path, call_id: str, event_id: int) -> list[str]:
-    """The menu questions (route steps) a call was asked after an event."""
+async def steps_after(db: Path, call_id: str, event_id: int) -> list[str]:
+    """The steps a call ran after an event."""
     rows = await asyncio.to_thread(
         query,
         db,
@@ -623,5 +628,9 @@ async def menu_steps_after(db: Path, call_id: str, event_id: int) -> list[str]:
         call_id,
         event_id,
     )
-    steps = [str(json.loads(r["detail"]).get("step", "")) for r in rows]
-    return [step for step in steps if step.startswith("route:")]
+    return [str(json.loads(r["detail"]).get("step", "")) for r in rows]
+
+
+async def menu_steps_after(db: Path, call_id: str, event_id: int) -> list[str]:
+    """The menu questions (route steps) a call was asked after an event."""
+    return [s for s in await steps_after(db, call_id, event_id) if s.startswith("route:")]
