@@ -35,7 +35,7 @@ from ivr.queues.callbacks import CallbackWorker
 from ivr.queues.model import DEFAULT_QUEUES_FILE, load_queues_config
 from ivr.queues.service import QueueService
 from ivr.routing.model import Decision, Hypothesis, RoutingInputs
-from ivr.routing.service import RoutingService, rules_builder
+from ivr.routing.service import RoutingService, RulesBuilder
 from ivr.session.control import AriCallControl
 from ivr.session.emergency import BreakOut
 from ivr.session.listening import MediaSettings
@@ -83,7 +83,7 @@ RUNTIME = web.AppKey("runtime", Runtime)
 def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     """Build the app; ``clock`` is the one source of time for calls and routing."""
     prompts = PromptCatalogue.load(settings.prompts)
-    routing = RoutingService(settings.rules_dir, prompts=prompts.ids, executor=rules_builder())
+    routing = RoutingService(settings.rules_dir, prompts=prompts.ids, executor=RulesBuilder())
     Path(settings.db_path).parent.mkdir(parents=True, exist_ok=True)
     sms = SmsService.from_settings(settings, clock=clock)
     # Texts only with a gateway: a link must not be promised that will never be sent.
@@ -483,7 +483,7 @@ def _session_factory(runtime: Runtime) -> SessionFactory:
             runtime.speech,
             callers=runtime.callers,
             observer=runtime.survey,
-            breakout=BreakOut(runtime.routing, runtime.flows.emergency),
+            breakout=BreakOut(runtime.routing, runtime.flows.emergency, runtime.flows.danger_check),
         )
 
     return make

@@ -18,6 +18,7 @@ from ivr.directory import DirectoryEntry
 from ivr.notify.texts import Texts
 from ivr.queues.service import QueueService
 from ivr.routing.model import DIRECTORY_PREFIX, Candidate, Decision, RoutingInputs
+from ivr.session.emergency import DangerAnswer
 from ivr.session.manager import Adoption
 from ivr.session.notes import QueuePlace
 from ivr.session.session import CallSession, Prompts, Verb
@@ -25,7 +26,7 @@ from ivr.verbs import Answer, Hangup, Play, StayConnected, Transfer
 from ivr.verbs.deflect import OfferLink
 from ivr.verbs.queue import CallbackDesk, QueueDial, WaitInQueue
 from ivr.verbs.resume import BookedCallbacks, Resume
-from ivr.verbs.route import Confirm, Disambiguate, IfListening, RouteCall
+from ivr.verbs.route import Confirm, Disambiguate, IfListening, RouteCall, choose, spoken_yes_no
 from ivr.verbs.transfer import FollowLeg, Target
 
 log = logging.getLogger(__name__)
@@ -346,6 +347,22 @@ class FlowBuilder:
         """The emergency route a caller breaks out to from any step (ivr.session.emergency)."""
         return self.route_to("emergency")
 
+    async def danger_check(self, session: CallSession, decision: Decision) -> DangerAnswer:
+        """Asked at once when words out of the menu carry a danger cue: 9 or yes, or
+        silence, or anything unclear, is an emergency; only 2 or no carries on."""
+        key, how = await choose(
+            session,
+            [session.prompts.media_uri("danger_check")],
+            {"9", "2"},
+            _danger_said,
+            self.settings.first_digit_timeout,
+            tries=1,
+            breakout=False,
+        )
+        # Not the words (said on hold, say): the decision that follows keeps them if it is one.
+        session.record("danger-check", rule=decision.rule, answer=how)
+        return DangerAnswer(key != "2", how)
+
     def step_down(self) -> list[Verb]:
         """After a refused request: apologise and put the caller through to a person.
 
@@ -399,6 +416,11 @@ def _callback_unanswered(agent_first: bool) -> Hangup:
     if agent_first:
         return Hangup("callback_no_answer", outcome="callback-no-answer")
     return Hangup("no_one_available", outcome="callback-agent-no-answer")
+
+
+def _danger_said(text: str) -> str | None:
+    """A spoken answer to the danger check: yes is 9, no is 2."""
+    return {"1": "9", "2": "2"}.get(spoken_yes_no(text) or "")
 
 
 def _offer_prompt(message: str | None) -> str:

@@ -3,22 +3,24 @@
 The menu asks the RoutingEngine, which weighs an emergency first. Every
 other step (a confirmation, a choice, the text offer, a number being keyed,
 a queue, a transfer ringing) asks the same engine through ``EmergencyWatch``
-whether the caller's words or keys are an emergency; if they are, the step
-raises ``EmergencyBreakOut`` and the session drops whatever it was doing
-(the step's own clean-up runs: a queue place is given up, a ringing leg
-dropped) and runs the emergency flow.
+whether the caller's words or keys are an emergency. The emergency key
+breaks out at once; a spoken cue first asks "is someone in danger now?"
+(``DangerCheck``: anything but a no counts as yes). Then the step raises
+``EmergencyBreakOut`` and the session drops whatever it was doing (the
+step's own clean-up runs: a queue place is given up, a ringing leg dropped)
+and runs the emergency flow.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from ivr.routing.model import Decision, Hypothesis
 
 if TYPE_CHECKING:
-    from ivr.session.session import Verb
+    from ivr.session.session import CallSession, Verb
 
 
 class EmergencyWatch(Protocol):
@@ -31,11 +33,25 @@ class EmergencyWatch(Protocol):
 
 
 @dataclass(frozen=True)
+class DangerAnswer:
+    """The caller's answer to "is someone in danger now?" after a cue out of the menu."""
+
+    danger: bool  # False only when they said it is not an emergency (no, or key 2)
+    how: str  # "key 9", "said 'yes'", "no-input": for the record
+
+
+# Asks the caller at once (ivr.flows.FlowBuilder.danger_check).
+DangerCheck = Callable[["CallSession", Decision], Awaitable[DangerAnswer]]
+
+
+@dataclass(frozen=True)
 class BreakOut:
-    """What a session needs to break out: the watch, and the verbs of the emergency route."""
+    """What a session needs to break out: the watch, the verbs of the emergency route,
+    and the question a spoken cue out of the menu is checked with (None: no check)."""
 
     watch: EmergencyWatch
     flow: Callable[[], Sequence[Verb]]
+    check: DangerCheck | None = None
 
 
 class EmergencyBreakOut(Exception):

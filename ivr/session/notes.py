@@ -34,18 +34,21 @@ class QueuePlace:
     queue: str
     joined_at: float
     emergency: bool = False
+    quiet: bool = False  # a sensitive call: no text may reach this phone (never says why)
 
     def encode(self) -> str:
-        return f"{self.queue} {self.joined_at!r} {int(self.emergency)}"
+        return f"{self.queue} {self.joined_at!r} {int(self.emergency)} {int(self.quiet)}"
 
     @classmethod
     def decode(cls, value: str) -> QueuePlace | None:
         """None for anything that is not a place (an empty or foreign value)."""
         parts = value.split()
-        if len(parts) != 3 or parts[2] not in ("0", "1"):
+        if len(parts) == 3:
+            parts.append("0")  # written by a release that did not note quiet calls
+        if len(parts) != 4 or not {parts[2], parts[3]} <= {"0", "1"}:
             return None
         try:
-            return cls(parts[0], float(parts[1]), parts[2] == "1")
+            return cls(parts[0], float(parts[1]), parts[2] == "1", parts[3] == "1")
         except ValueError:
             return None
 

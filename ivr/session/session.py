@@ -14,11 +14,11 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from ivr.ari.errors import AriError
 from ivr.callers.model import EMPTY_PROFILE, CallerLookup, CallerProfile, CallRecord
-from ivr.routing.model import EMERGENCY, Hypothesis
+from ivr.routing.model import EMERGENCY, Decision, Hypothesis
 from ivr.session.control import CallControl, is_gone
 from ivr.session.emergency import BreakOut, EmergencyBreakOut
 from ivr.session.events import CallerHungUp, CallEvent
@@ -260,32 +260,64 @@ class CallSession:
             return None
         return self._breakout.watch.emergency_key
 
-    def check_emergency(
-        self, hypotheses: Sequence[Hypothesis] = (), digits: str | None = None
-    ) -> None:
-        """Break out of the current step if the caller said or keyed an emergency.
+    def keyed_emergency(self, digits: str) -> None:
+        """Break out of the current step at once if the caller keyed the emergency key.
 
         Stores the Decision (the engine's rule and reason, and the step it interrupted)
         and raises EmergencyBreakOut; the session then runs the emergency flow.
         """
-        if not self.breaks_out or not (hypotheses or digits):
+        if not self.breaks_out or not digits:
             return
         assert self._breakout is not None
-        decision = self._breakout.watch.breakout(hypotheses, digits)
+        decision = self._breakout.watch.breakout((), digits)
+        if decision is not None:
+            self._break_out(decision, digits=digits)
+
+    async def said_emergency(self, hypotheses: Sequence[Hypothesis]) -> None:
+        """Break out if the caller's words carry a danger cue, unless, asked at once,
+        they say it is not an emergency.
+
+        Out of the menu, words like "quick", "urgent" or "still here" are said to a
+        confirmation or on hold by callers in no danger; the check ("if someone is in
+        danger now, press 9 or say yes") costs a real emergency a few seconds and keeps
+        a hurried caller from being taken out of their queue. Silence or an unclear
+        answer counts as danger: a caller who cannot speak is not left waiting.
+        """
+        if not self.breaks_out or not hypotheses:
+            return
+        assert self._breakout is not None
+        decision = self._breakout.watch.breakout(hypotheses, None)
         if decision is None:
             return
+        checked = ""
+        if self._breakout.check is not None:
+            answer = await self._breakout.check(self, decision)
+            if not answer.danger:
+                self.record("emergency-check-declined", step=self.last_step, answer=answer.how)
+                return
+            checked = answer.how
+        self._break_out(decision, heard=hypotheses, checked=checked)
+
+    def _break_out(
+        self,
+        decision: Decision,
+        *,
+        digits: str | None = None,
+        heard: Sequence[Hypothesis] = (),
+        checked: str = "",
+    ) -> NoReturn:
         step = self.last_step
         row = decision.to_json()
-        row["reason"] = f"{decision.reason} (while at {step})"
+        confirmed = f"; asked if someone is in danger: {checked}" if checked else ""
+        row["reason"] = f"{decision.reason} (while at {step}{confirmed})"
         row["evidence"] = {
             **row["evidence"],
             "breakout_from": step,
             "inputs": {
                 "digits": digits,
-                "heard": [
-                    {"text": h.text, "confidence": round(h.confidence, 3)} for h in hypotheses
-                ],
+                "heard": [{"text": h.text, "confidence": round(h.confidence, 3)} for h in heard],
             },
+            **({"danger_check": checked} if checked else {}),
         }
         self.record("emergency-breakout", step=step, rule=decision.rule)
         self.record_decision(row)

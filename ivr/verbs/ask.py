@@ -106,9 +106,10 @@ class Question:
 
     async def ask(self, session: CallSession) -> Answer:
         answer = await self._ask(session)
-        if self.breakout:
-            heard = answer.transcript.alternatives if answer.transcript is not None else ()
-            session.check_emergency(heard, answer.digits)
+        if self.breakout and answer.digits:
+            session.keyed_emergency(answer.digits)
+        if self.breakout and answer.transcript is not None:
+            await session.said_emergency(answer.transcript.alternatives)
         return answer
 
     async def _ask(self, session: CallSession) -> Answer:
@@ -179,9 +180,14 @@ async def listening_failed(session: CallSession, event: ListeningFailed) -> None
     await session.control.stop_listening()
 
 
-async def recognize(session: CallSession, utterance: SpeechEnded) -> Transcript | None:
+async def recognize(
+    session: CallSession, utterance: SpeechEnded, *, keep_words: bool = True
+) -> Transcript | None:
     """The words of an utterance, recorded; None after a recognizer failure (which
-    switches the call to keypad: it never drops the call)."""
+    switches the call to keypad: it never drops the call).
+
+    ``keep_words`` False: the event records that something was heard, not what.
+    """
     assert session.speech is not None
     loop = asyncio.get_running_loop()
     ended = loop.time()
@@ -192,15 +198,19 @@ async def recognize(session: CallSession, utterance: SpeechEnded) -> Transcript 
         session.record("speech-failed", error_id=exc.error_id, message=str(exc))
         await session.control.stop_listening()
         return None
+    words = (
+        {"text": transcript.text, "alternatives": [a.text for a in transcript.alternatives[1:]]}
+        if keep_words
+        else {}
+    )
     session.record(
-        "speech",
-        text=transcript.text,
+        "speech" if keep_words else "speech-unstored",
         confidence=round(transcript.confidence, 3),
         engine=transcript.engine,
         audio_s=round(transcript.audio_seconds, 2),
         decode_s=round(transcript.decode_seconds, 3),
         # from the end of speech (as the endpointer called it) to the words
         wait_s=round(loop.time() - ended, 3),
-        alternatives=[a.text for a in transcript.alternatives[1:]],
+        **words,
     )
     return transcript

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 
+from ivr.ari.errors import AriError
 from ivr.session.events import (
     CallerHungUp,
     CallEvent,
@@ -112,7 +114,7 @@ class Play(VerbBase):
                 if isinstance(event, DigitPressed):
                     session.record("dtmf", digit=event.digit, during=self.describe())
                     if self.breakout and event.digit == session.emergency_key:
-                        session.check_emergency(digits=event.digit)  # the finally stops it
+                        session.keyed_emergency(event.digit)  # the finally stops it
                     session.digits.append(event.digit)
                     if self.barge_in:
                         await session.control.stop_playback(playback_id)
@@ -128,6 +130,14 @@ class Play(VerbBase):
                     return Outcome("interrupted", value="speech")
                 if isinstance(event, SpeechEnded) and self.speech_barge_in:
                     session.pending.append(event)  # a short word the prompt talked over
+        except BaseException:
+            if not finished:
+                finished = True
+                # Why we are leaving (an emergency, the caller gone) matters more than a
+                # prompt ARI would not stop: never let that error replace it.
+                with contextlib.suppress(AriError):
+                    await session.control.stop_playback(playback_id)
+            raise
         finally:
             if not finished:
                 await session.control.stop_playback(playback_id)

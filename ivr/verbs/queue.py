@@ -160,7 +160,9 @@ class WaitInQueue(VerbBase):
             position=joined.position,
             joined_at=joined.entry.joined_at,  # the place: a restart must give back this one
         )
-        place = QueuePlace(self.queue, joined.entry.joined_at, self.emergency)
+        place = QueuePlace(
+            self.queue, joined.entry.joined_at, self.emergency, quiet=NO_TEXTS in flags
+        )
         try:
             # On the channel, for a restart to put them back here (ivr.verbs.resume).
             await session.control.remember(Note.QUEUE_PLACE, place.encode())
@@ -189,7 +191,11 @@ class WaitInQueue(VerbBase):
     async def _hold(self, session: CallSession, ticket: Ticket) -> Outcome:
         loop = asyncio.get_running_loop()
         next_announcement = loop.time()  # at once, then every announce_every
-        give_up = math.inf if self.give_up_after is None else loop.time() + self.give_up_after
+        give_up = math.inf
+        if self.give_up_after is not None:
+            # A place restored after a restart has used part of its waiting limit already.
+            joined = self.service.clock() if self.joined_at is None else self.joined_at
+            give_up = loop.time() + self.give_up_after - max(0.0, self.service.clock() - joined)
         while True:
             if not ticket.offers.empty():
                 outcome = await self._answer(session, ticket.offers.get_nowait())
@@ -223,18 +229,20 @@ class WaitInQueue(VerbBase):
             elif isinstance(event, SpeechEnded) and self._listening:
                 # Any epoch: whatever the caller says while waiting counts, even words
                 # that began under the last question.
-                transcript = await recognize(session, event)
+                # Only an emergency's words are kept (in its decision): what else is said
+                # on hold (to someone in the room, say) is not ours to store.
+                transcript = await recognize(session, event, keep_words=False)
                 if transcript is None:
                     self._listening = False
                 else:
-                    session.check_emergency(transcript.alternatives)
+                    await session.said_emergency(transcript.alternatives)
             elif isinstance(event, ListeningFailed) and self._listening:
                 await listening_failed(session, event)
                 self._listening = False
 
     async def _key(self, session: CallSession, digit: str) -> Outcome | None:
         """A key on hold: the emergency key breaks out; the callback key asks for one."""
-        session.check_emergency(digits=digit)
+        session.keyed_emergency(digit)
         if digit == CALLBACK_KEY and self._may_offer(session):
             return await self._callback(session)
         return None
@@ -278,9 +286,9 @@ class WaitInQueue(VerbBase):
         uri = session.prompts.media_uri
         media = [uri("queue_position"), f"number:{position}", *wait_media(estimate, uri)]
         await session.control.hold_music(False)
-        await Play((), media=media, speech_barge_in=self._listening).run(session)
-        if not ticket.offers.empty():
-            return None
+        played = await Play((), media=media, speech_barge_in=self._listening).run(session)
+        if not ticket.offers.empty() or played.value == "speech":
+            return None  # an agent is here; or the caller spoke over it: hear them out first
         if not self._may_offer(session) or self._offers >= MAX_CALLBACK_OFFERS:
             return None
         offer = self.service.offer_callback(session.call_id)
@@ -425,10 +433,12 @@ class WaitInQueue(VerbBase):
             session.connected_leg = None
             session.record("agent-hung-up", destination=self.queue)
         except BaseException as exc:
-            if not answered and isinstance(exc, CallerGone):
-                self.service.served(session.call_id)  # nobody to requeue: agent freed now
+            if not answered and isinstance(exc, CallerGone | EmergencyBreakOut):
+                # Nobody to requeue: the agent is free at once (their missing nothing).
+                self.service.served(session.call_id)
                 self.service.agent_missed(action)
-                self._abandoned(session, self.queue, 1, action.waited_s)
+                if isinstance(exc, CallerGone):
+                    self._abandoned(session, self.queue, 1, action.waited_s)
             elif not answered:
                 # ARI refused the dial (or the call is being moved on): the agent is skipped
                 # a while; run() takes the caller out of the queue.

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from ivr.notify.sensitive import SENSITIVE
 from ivr.routing.model import EMERGENCY, Decision
 from ivr.session.notes import QueuePlace
 from ivr.session.session import CallSession, Outcome, Verb
@@ -74,5 +75,8 @@ class Resume(VerbBase):
         return Outcome("asked-again", next_flow=self.ask_again())
 
     def _back_in_queue(self, session: CallSession, place: QueuePlace) -> Outcome:
+        if place.quiet:
+            # What made it sensitive was heard by the last process: no text, still.
+            session.categories.add(SENSITIVE)
         session.record("queue-resumed", queue=place.queue, joined_at=place.joined_at)
         return Outcome("resumed", value=place.queue, next_flow=self.rejoin(place))

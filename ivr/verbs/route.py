@@ -349,13 +349,19 @@ async def choose(
     interpret: Interpret,
     first_digit_timeout: float,
     tries: int = 2,
+    *,
+    breakout: bool = True,
 ) -> tuple[str | None, str]:
-    """Ask up to ``tries`` times for one of ``valid`` keys, or words that mean one."""
+    """Ask up to ``tries`` times for one of ``valid`` keys, or words that mean one.
+
+    ``breakout`` False: the question is itself about an emergency (9 is an answer).
+    """
     last = "no-input"
     for attempt in range(1, tries + 1):
-        answer = await Question((), media=media, first_digit_timeout=first_digit_timeout).ask(
-            session
+        question = Question(
+            (), media=media, first_digit_timeout=first_digit_timeout, breakout=breakout
         )
+        answer = await question.ask(session)
         if answer.digits in valid:
             return answer.digits, f"key {answer.digits}"
         if answer.transcript is not None:

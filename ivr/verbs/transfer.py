@@ -9,9 +9,11 @@ left with nobody.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ivr.ari.errors import AriError
 from ivr.session.events import DigitPressed, LegAnswered, LegFailed, LegHungUp
 from ivr.session.session import CallSession, Outcome
 from ivr.verbs.basic import Play, VerbBase
@@ -65,7 +67,9 @@ class Transfer(VerbBase):
             try:
                 answered, status = await await_answer(session, leg_id, self.ring_timeout)
             except BaseException:
-                await control.drop_leg(leg_id)
+                # An error dropping the leg must not replace why we stopped (an emergency).
+                with contextlib.suppress(AriError):
+                    await control.drop_leg(leg_id)
                 raise
             if answered:
                 return await talk(session, leg_id, target.destination)
@@ -144,7 +148,7 @@ async def await_answer(session: CallSession, leg_id: str, ring_timeout: int) -> 
             return False, getattr(event, "status", "HANGUP")
         if isinstance(event, DigitPressed):
             session.record("dtmf", digit=event.digit, during="ringing")
-            session.check_emergency(digits=event.digit)
+            session.keyed_emergency(event.digit)
     return False, "TIMEOUT"
 
 

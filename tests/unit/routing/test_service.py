@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
 import pickle
 import shutil
 import threading
@@ -12,7 +14,7 @@ from pathlib import Path
 from ivr.routing.bundle import BundleError, RoutingBundle, load_bundle
 from ivr.routing.limits import SIZE_LIMITS
 from ivr.routing.model import RoutingInputs
-from ivr.routing.service import RoutingService, rules_builder
+from ivr.routing.service import RoutingService, RulesBuilder
 
 SHIPPED = Path(__file__).resolve().parents[3] / "routing_rules"
 AT = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
@@ -137,7 +139,7 @@ async def test_a_running_app_builds_published_rules_in_a_process_of_its_own(
 ) -> None:
     folder = tmp_path / "rules"
     shutil.copytree(SHIPPED, folder)
-    service = RoutingService(folder, executor=rules_builder())
+    service = RoutingService(folder, executor=RulesBuilder())
     try:
         rules = folder / "rules.yaml"
         good = rules.read_text()
@@ -159,3 +161,30 @@ def test_a_file_error_pickles_with_every_line_it_lists() -> None:
     error = BundleError(["a.yaml:1: one", "b.yaml:2: two"])
     again = pickle.loads(pickle.dumps(error))
     assert type(again) is BundleError and again.errors == error.errors
+
+
+def dies_in_a_builder_when_told(
+    folder: Path | None, prompts: frozenset[str] | None = None
+) -> RoutingBundle:
+    """A loader whose build process dies (as one killed for its memory would)."""
+    if folder is not None and (folder / "DIE").exists() and multiprocessing.parent_process():
+        os._exit(3)
+    return load_bundle(folder, prompts)
+
+
+async def test_a_builder_that_dies_keeps_the_live_rules_and_the_next_publish_works(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "rules"
+    shutil.copytree(SHIPPED, folder)
+    service = RoutingService(folder, loader=dies_in_a_builder_when_told, executor=RulesBuilder())
+    try:
+        (folder / "DIE").touch()
+        errors = await service.publish()
+        assert len(errors) == 1 and errors[0].startswith("rules-build-failed: ")
+        assert service.generation == 1
+        (folder / "DIE").unlink()
+        assert await service.publish() == []
+        assert service.generation == 2
+    finally:
+        await service.close()

@@ -8,6 +8,7 @@ busy; the caller's keys and words are sent when the step's prompt plays.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from ivr.ari.errors import AriHttpError
 from ivr.config import AgentSpec, Settings
 from ivr.flows import FlowBuilder
 from ivr.queues.model import QueueEntry
@@ -144,6 +146,7 @@ def make_call(
     cues: Sequence[tuple[str, bool, Callable[[int], list[CallEvent]]]],
     flow: Callable[[FlowBuilder], Sequence[Verb]],
     heard: str = KNIFE,
+    settings: Settings | None = None,
 ) -> Call:
     routing = RoutingService(None)
     queues = QueueService(
@@ -154,7 +157,7 @@ def make_call(
     queues.claim_agent("leg-0.rc-1", "", "other-call-1")
     queues.claim_agent("leg-0.fcr-1", "", "other-call-2")
     prompts = FakePrompts()
-    flows = FlowBuilder(Settings(), routing, prompts, queues=queues, desk=Desk())
+    flows = FlowBuilder(settings or Settings(), routing, prompts, queues=queues, desk=Desk())
     control = ScriptedControl(cues)
     log = WatchedLog()
     session = CallSession(
@@ -166,7 +169,7 @@ def make_call(
         flows.step_down,
         fixed_clock,
         OneSentence(heard),
-        breakout=BreakOut(routing, flows.emergency),
+        breakout=BreakOut(routing, flows.emergency, flows.danger_check),
     )
     return Call(session, control, log, flows, queues)
 
@@ -207,19 +210,21 @@ def transfer(flows: FlowBuilder) -> Sequence[Verb]:
 
 
 # (state, flow, cues that take the caller there and then break out, expected rule, step it
-# broke out of (None: the menu's router decided it itself))
+# broke out of (None: the menu's router decided it itself)). Words out of the menu are
+# checked ("if someone is in danger now, press 9"): the caller presses 9.
 Cue = tuple[str, bool, Callable[[int], list[CallEvent]]]
+DANGER_YES: Cue = ("danger_check", False, key("9"))
 STATES: list[tuple[str, Callable[[FlowBuilder], Sequence[Verb]], list[Cue], str, str | None]] = [
     ("welcome, key 9", menu, [("welcome", True, key("9"))], "keypad-emergency", "play:welcome"),
     ("menu, key 9", menu, [("main_menu", False, key("9"))], "keypad-emergency", None),
     ("menu, said", menu, [("main_menu", False, talks())], "emergency-cue", None),
     ("confirm, key 9", confirm, [("confirm_prefix", False, key("9"))], "keypad-emergency",
      "confirm:directory:priya-patel"),
-    ("confirm, said", confirm, [("confirm_prefix", False, talks())], "emergency-cue",
+    ("confirm, said", confirm, [("confirm_prefix", False, talks()), DANGER_YES], "emergency-cue",
      "confirm:directory:priya-patel"),
     ("disambiguate, key 9", disambiguate, [("disambiguate_intro", False, key("9"))],
      "keypad-emergency", "disambiguate:2"),
-    ("disambiguate, said", disambiguate, [("disambiguate_intro", True, talks())],
+    ("disambiguate, said", disambiguate, [("disambiguate_intro", True, talks()), DANGER_YES],
      "emergency-cue", "disambiguate:2"),
     ("reference entry, key 9", reference, [("ask_reference", False, key("9", "#"))],
      "keypad-emergency", None),
@@ -227,23 +232,23 @@ STATES: list[tuple[str, Callable[[FlowBuilder], Sequence[Verb]], list[Cue], str,
      "emergency-cue", None),
     ("link offer, key 9", link_offer, [("online_sms_offer", False, key("9"))],
      "keypad-emergency", "offer-link"),
-    ("link offer, said", link_offer, [("online_sms_offer", False, talks())],
+    ("link offer, said", link_offer, [("online_sms_offer", False, talks()), DANGER_YES],
      "emergency-cue", "offer-link"),
     ("queue on hold, key 9", rc_queue, [("queue_position", False, key("9"))],
      "keypad-emergency", "queue:rc"),
-    ("queue on hold, said", rc_queue, [("queue_position", False, talks())],
+    ("queue on hold, said", rc_queue, [("queue_position", False, talks()), DANGER_YES],
      "emergency-cue", "queue:rc"),
     ("queue announcement, key 9", rc_queue, [("queue_position", True, key("9"))],
      "keypad-emergency", "queue:rc"),
     ("queue callback offer, key 9", rc_queue_offering_callbacks,
      [("callback_offer", False, key("9"))], "keypad-emergency", "queue:rc"),
     ("queue callback offer, said", rc_queue_offering_callbacks,
-     [("callback_offer", False, talks())], "emergency-cue", "queue:rc"),
+     [("callback_offer", False, talks()), DANGER_YES], "emergency-cue", "queue:rc"),
     ("callback number confirmation, key 9", rc_queue_offering_callbacks,
      [("callback_offer", False, key("1")), ("callback_number_is", False, key("9"))],
      "keypad-emergency", "queue:rc"),
     ("callback number confirmation, said", rc_queue_offering_callbacks,
-     [("callback_offer", False, key("1")), ("callback_number_is", False, talks())],
+     [("callback_offer", False, key("1")), ("callback_number_is", False, talks()), DANGER_YES],
      "emergency-cue", "queue:rc"),
     ("callback number entry, key 9", rc_queue_offering_callbacks,
      [("callback_offer", False, key("1")), ("callback_number_is", False, key("2")),
@@ -271,8 +276,10 @@ async def test_an_emergency_said_or_keyed_at_any_step_goes_to_emergency_at_once(
     (decision,) = [d for d in call.log.decisions if d["destination"] == "emergency"]
     assert decision["rule"] == rule
     assert decision["evidence"].get("breakout_from") == broke_out_of
+    checked = DANGER_YES in cues
+    assert decision["evidence"].get("danger_check") == ("key 9" if checked else None)
     if broke_out_of is not None:
-        assert f"(while at {broke_out_of})" in decision["reason"]
+        assert f"(while at {broke_out_of}" in decision["reason"]
     assert call.control.cues == []  # the caller reached the step before breaking out
     steps = call.log.steps()
     assert steps[-2:] == ["play:transfer_emergency", "transfer:emergency"]
@@ -284,9 +291,111 @@ async def test_an_emergency_said_or_keyed_at_any_step_goes_to_emergency_at_once(
 
 
 async def test_a_negated_cue_in_a_confirmation_does_not_break_out() -> None:
-    call = make_call([("confirm_prefix", False, talks())], confirm, heard=CALM)
+    call = make_call([("confirm_prefix", False, talks()), DANGER_YES], confirm, heard=CALM)
     task = asyncio.create_task(call.session.run())
     await call.log.until(lambda: "choose-speech" in call.log.kinds())  # heard, not understood
     assert [d for d in call.log.decisions if d["destination"] == "emergency"] == []
+    call.control.push(CallerHungUp())
+    await task
+
+
+async def test_words_spoken_over_the_position_announcement_are_heard_before_any_offer() -> None:
+    """Speech that barges in on the announcement is recognised on hold, not thrown away by
+    the callback offer that would follow it."""
+    call = make_call([("queue_position", True, talks()), DANGER_YES], rc_queue_offering_callbacks)
+    task = asyncio.create_task(call.session.run())
+    await call.log.until(lambda: "transfer:emergency" in call.log.steps())
+    (decision,) = [d for d in call.log.decisions if d["destination"] == "emergency"]
+    assert decision["rule"] == "emergency-cue"
+    assert "callback-offered" not in call.log.kinds()
+    call.control.push(CallerHungUp())
+    await task
+
+
+async def test_an_agent_ringing_when_the_caller_breaks_out_is_free_again_not_set_away() -> None:
+    call = make_call([("dial", False, key("9"))], rc_queue)
+    call.queues.agent_done("rc-1", "rc")  # rc-1 finished the other call: free to ring now
+    free = asyncio.Event()
+    asyncio.get_running_loop().call_later(0, free.set)  # after the wrap-up timer (0 s) fires
+    await free.wait()
+    task = asyncio.create_task(call.session.run())
+    await call.log.until(lambda: "transfer:emergency" in call.log.steps())
+    assert [e["agent"] for _, kind, e in call.log.events if kind == "dial"] == ["rc-1"]
+    # The agent missed nothing: still on the roster, not away for agent_away_s.
+    assert [a.id for a in call.queues.engine.agents("rc")] == ["rc-1"]
+    call.control.push(CallerHungUp())
+    await task
+
+
+async def test_an_error_stopping_the_ringing_leg_does_not_cost_the_caller_the_emergency() -> None:
+    call = make_call([("dial", False, key("9"))], transfer)
+    call.control.fail_on["drop_leg"] = AriHttpError("DELETE", "/channels/leg-1", 500, "boom")
+    task = asyncio.create_task(call.session.run())
+    await call.log.until(lambda: "transfer:emergency" in call.log.steps())
+    assert "error" not in call.log.kinds()  # no step-down to the switchboard instead
+    call.control.push(CallerHungUp())
+    await task
+
+
+async def test_what_a_caller_says_on_hold_is_not_stored_unless_it_is_an_emergency() -> None:
+    calm = "how much longer is this going to take"
+    call = make_call([("queue_position", False, talks())], rc_queue, heard=calm)
+    task = asyncio.create_task(call.session.run())
+    await call.log.until(lambda: "speech-unstored" in call.log.kinds())
+    assert "speech" not in call.log.kinds()
+    assert all(calm not in str(detail) for _, _, detail in call.log.events)
+    assert call.log.decisions == []
+    call.control.push(CallerHungUp())
+    await task
+
+
+async def test_a_hurried_caller_on_hold_who_says_it_is_no_emergency_keeps_their_place() -> None:
+    hurried = "hurry up I'm still here"  # urgency words the engine reads as danger cues
+    call = make_call(
+        [("queue_position", False, talks()), ("danger_check", False, key("2"))],
+        rc_queue,
+        heard=hurried,
+    )
+    task = asyncio.create_task(call.session.run())
+    await call.log.until(lambda: "emergency-check-declined" in call.log.kinds())
+    assert call.log.decisions == []
+    place = call.queues.place_of("call-1")
+    assert place is not None and (place["queue"], place["position"]) == ("rc", 1)
+    assert all(hurried not in str(detail) for _, _, detail in call.log.events)
+    call.control.push(CallerHungUp())
+    await task
+
+
+async def test_a_caller_who_cannot_answer_the_danger_check_is_taken_as_in_danger() -> None:
+    call = make_call(
+        [("queue_position", False, talks())],
+        rc_queue,
+        settings=Settings(first_digit_timeout=0.01),  # the check's silence, at once
+    )
+    task = asyncio.create_task(call.session.run())
+    await call.log.until(lambda: "transfer:emergency" in call.log.steps())
+    (decision,) = [d for d in call.log.decisions if d["destination"] == "emergency"]
+    assert decision["evidence"]["danger_check"] == "no-input"
+    call.control.push(CallerHungUp())
+    await task
+
+
+async def test_an_emergency_restored_to_the_fcr_queue_keeps_what_is_left_of_its_wait_limit() -> (
+    None
+):
+    """After a restart an emergency rejoins at its place; the time it already waited
+    counts against ``emergency_wait_s``, so the limit cannot double."""
+    waited = Settings().emergency_wait_s + 10.0
+    joined_at = time.time() - waited
+
+    def restored(flows: FlowBuilder) -> Sequence[Verb]:
+        return flows.reach("fcr", urgent=True, joined_at=joined_at)
+
+    call = make_call([], restored)
+    call.session.record_decision({"destination": "emergency"})  # decided before the restart
+    task = asyncio.create_task(call.session.run())
+    await call.log.until(lambda: "queue-gave-up" in call.log.kinds())
+    kinds = call.log.kinds()
+    assert "queue-announced" not in kinds[: kinds.index("queue-gave-up")]
     call.control.push(CallerHungUp())
     await task

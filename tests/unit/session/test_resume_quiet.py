@@ -1,0 +1,43 @@
+"""A sensitive caller put back in a queue after a restart is still never texted.
+
+The new process has not heard what made the call sensitive; the queue-place
+note on the channel says only that it was (never the topic).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ivr.notify.sensitive import SENSITIVE, Sensitivity
+from ivr.session.notes import QueuePlace
+from ivr.session.session import Verb
+from ivr.verbs.resume import Resume
+from tests.fakes import FakeControl
+from tests.unit.session.test_verbs import make_session
+
+
+def test_a_queue_place_carries_whether_the_call_was_quiet() -> None:
+    place = QueuePlace("rc", 1_796_000_000.25, emergency=False, quiet=True)
+    assert QueuePlace.decode(place.encode()) == place
+    # A note written by the release before: three fields, not quiet.
+    assert QueuePlace.decode("fcr 1796000000.5 1") == QueuePlace("fcr", 1_796_000_000.5, True)
+    assert QueuePlace.decode("rc 1796000000.5 1 2") is None
+
+
+def test_a_call_marked_sensitive_is_blocked_whatever_the_forces_list() -> None:
+    assert Sensitivity(["hate_incident"]).blocked({SENSITIVE, "fcr"}) == [SENSITIVE]
+
+
+async def test_a_quiet_place_restored_after_a_restart_marks_the_call_sensitive() -> None:
+    session, call_log = make_session(FakeControl())
+    rejoined: list[QueuePlace] = []
+
+    def rejoin(place: QueuePlace) -> Sequence[Verb]:
+        rejoined.append(place)
+        return []
+
+    place = QueuePlace("rc", 1_796_000_000.0, quiet=True)
+    await Resume(None, place, rejoin=rejoin, ask_again=list).run(session)
+    assert rejoined == [place]
+    assert SENSITIVE in session.categories
+    assert "queue-resumed" in call_log.kinds()
