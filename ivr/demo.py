@@ -168,6 +168,10 @@ DEMO_AGENT_PROFILES = {
 # 20 ms, still more than the app needs to answer a key under the load of 50 calls (agents
 # talk from when they are bridged: TalkFrom.BRIDGED). Faster, callers outrun the app.
 MAX_SPEED = 100.0
+# How long the demo waits for its calls, beyond the scripts' own time: queue timers run
+# in real time (an rc agent wraps up for 90 s), so a caller several places back waits.
+REAL_SECONDS_PER_CALL = 20.0
+PROGRESS_EVERY_S = 15.0
 
 # The demo's calls happen on a weekday morning, when every team is open, whatever the
 # real time; `ivr demo --at` moves them (e.g. a Sunday night shows the out-of-hours rules).
@@ -221,8 +225,13 @@ async def _run_demo(
             DemoResult(s, await stack.place(s.script, s.caller_number, "Demo Caller"))
             for s in chosen
         ]
+        # Simulated time runs --speed times faster; the app's own queue timers (wrap-up,
+        # away, announcements) do not, so callers behind others wait real seconds.
         await _wait_for_calls(
-            stack.runtime, [r.call_id for r in results], timeout=300.0 / speed + 60
+            stack.runtime,
+            [r.call_id for r in results],
+            timeout=300.0 / speed + 60 + REAL_SECONDS_PER_CALL * len(results),
+            out=out,
         )
         rows = await stack.runtime.call_log.query(
             lambda store: {r["call_id"]: r for r in store.recent_calls(10_000)}
@@ -287,9 +296,12 @@ def _sms_kinds(store: Any, call_ids: list[str]) -> str:
     return ", ".join(f"{kind} {count}" for kind, count in rows) or "none"
 
 
-async def _wait_for_calls(runtime: Any, call_ids: list[str], timeout: float) -> None:
+async def _wait_for_calls(
+    runtime: Any, call_ids: list[str], timeout: float, out: TextIO
+) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
+    next_word = loop.time() + PROGRESS_EVERY_S
     pending = set(call_ids)
     while pending and loop.time() < deadline:
         await asyncio.sleep(0.2)
@@ -298,6 +310,14 @@ async def _wait_for_calls(runtime: Any, call_ids: list[str], timeout: float) -> 
             lambda store: {r["call_id"]: r for r in store.recent_calls(1000)}
         )
         pending = {c for c in pending if c in started or not (rows.get(c) or {}).get("ended_at")}
+        if pending and loop.time() >= next_word:
+            next_word = loop.time() + PROGRESS_EVERY_S
+            print(
+                f"waiting for {len(pending)} call(s) still in progress (queues' wrap-up and"
+                " away times run in real time, whatever --speed) ...",
+                file=out,
+                flush=True,
+            )
 
 
 def format_table(results: list[DemoResult]) -> str:
