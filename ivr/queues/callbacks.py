@@ -14,6 +14,9 @@
   followed from where it is (``CallbackCalls.resume``: ringing, answered,
   talking) and finished like any other; one of which nothing is left is
   finished as ``interrupted`` and never re-placed at once (see ``book``).
+* ``withdraw`` (from the WaitInQueue verb): a caller who breaks out to 999
+  after booking takes the callback back: its place leaves the queue, the book
+  closes it (``withdrawn``), and nothing of it is placed, retried or texted.
 * every ``tick_s``: due retries are dispatched, and a caller whose promised
   time has passed is told by SMS, once.
 """
@@ -34,6 +37,7 @@ from ivr.queues.book import (
     DONE,
     FAILED,
     WAITING,
+    WITHDRAWN,
     BookedCallback,
     BookStore,
     CallbackBook,
@@ -100,6 +104,8 @@ class CallbackWorker:
         self.texts = texts
         self.tick_s = tick_s
         self._open: dict[str, _Open] = {}
+        # Withdrawn while an attempt of theirs was under way: it ends, and is not retried.
+        self._withdrawn: set[str] = set()
         self._chores = Chores()
         self.placed = 0  # attempts begun by this process (for /health and tests)
         service.placer = self
@@ -128,10 +134,40 @@ class CallbackWorker:
         return entry
 
     async def booked_queue(self, call_id: str) -> str | None:
-        """The queue of the callback this call booked, if it booked one (after a restart:
-        the caller is never asked again)."""
-        row = await self.book.run(lambda s: s.get(call_id))
+        """The queue of the callback this call booked and that is still to be put through
+        (after a restart such a caller is let go, never asked again; one whose callback
+        is done, failed or withdrawn is not owed one)."""
+        row = await self.book.run(lambda s: s.open_callback(call_id))
         return str(row["queue"]) if row is not None else None
+
+    async def withdraw(self, call_id: str, reason: str) -> bool:
+        """Take back a callback the caller must not be rung for (they broke out to 999
+        after booking it): its place leaves the queue at once, and the book closes it
+        with ``reason`` so that no restart places it either. An attempt already under
+        way ends as it will and is never retried. False when none was open here.
+
+        The book is written in the background (retried): the caller's emergency route
+        must not wait for the disk.
+        """
+        if self._open.pop(call_id, None) is None:
+            return False
+        self.service.leave(call_id, where="callback-withdrawn")  # None while being placed
+        self._withdrawn.add(call_id)
+        now = self.service.clock()
+        self._chores.spawn(self._close_withdrawn(call_id, reason, now), f"withdraw:{call_id}")
+        return True
+
+    async def _close_withdrawn(self, call_id: str, reason: str, now: float) -> None:
+        for pause in (*RECORD_RETRY_S, None):
+            try:
+                await self.book.run(lambda s: s.withdraw(call_id, reason, now))
+                return
+            except Exception:
+                if pause is None:
+                    log.critical("callback %s: withdrawal not recorded", call_id)
+                    return
+                log.exception("callback %s: withdrawal not recorded yet; retrying", call_id)
+                await asyncio.sleep(pause)
 
     # --- CallbackPlacer --------------------------------------------------------------
 
@@ -171,6 +207,12 @@ class CallbackWorker:
     async def _finish(self, action: PlaceCallback, attempt: int, outcome: str) -> None:
         entry = action.entry
         now = self.service.clock()
+        if entry.call_id in self._withdrawn:
+            # Taken back while it rang: the attempt is recorded, the callback stays closed.
+            self._withdrawn.discard(entry.call_id)
+            await self._record(entry.call_id, attempt, outcome, now, WITHDRAWN)
+            self.service.agent_done(action.agent_id, entry.queue)
+            return
         if outcome in CALLER_NOT_RUNG:
             # The caller was never rung: the attempt is not theirs to lose (and the agent
             # who missed it, or hung up on the intro, is skipped for a while).
