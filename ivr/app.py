@@ -310,6 +310,11 @@ class _CallbackCalls:
         return build
 
 
+# How a callback session that never rang the caller may end without spending their
+# attempt: the agent hung up (its first leg is the agent's), or a shutdown.
+NOT_THE_CALLERS_FAULT = frozenset({"caller", "app-shutdown"})
+
+
 class _SecondSide:
     """What a callback's session did: was the other side rung, and how did it end."""
 
@@ -324,10 +329,15 @@ class _SecondSide:
         if result.outcome == "transferred":
             return "answered"
         if agent_first:
-            # The agent answered; the caller did not, or was never rung: an agent who
-            # hangs up on the intro does not cost the caller an attempt.
-            rung = self.control is not None and self.control.dialled > 0
-            return "no-answer" if rung else "agent-left"
+            # The agent answered; the caller did not, or was never rung.
+            if self.control is not None and self.control.dialled > 0:
+                return "no-answer"
+            # Never rung because the agent hung up on the intro (the first leg of a
+            # callback is the agent: "caller" is them), or the app stopped meanwhile: not
+            # the caller's attempt. Anything else (ARI refused to ring their number: a
+            # misconfigured callback_dial) is a failed attempt, spent, so max_attempts
+            # ends it rather than agent after agent being taken for ever.
+            return "agent-left" if result.ended_by in NOT_THE_CALLERS_FAULT else "failed"
         # Caller first: their phone rang and they answered, so the attempt is spent (else
         # a caller who hangs up on the greeting, or a voicemail, is rung again at once,
         # for ever): no agent answered, or the caller left before one did.

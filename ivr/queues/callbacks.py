@@ -55,7 +55,8 @@ RECORD_RETRY_S = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)  # a locked database clears in 
 class CallbackCalls(Protocol):
     """Rings one side, then the other, and bridges them (ivr.app wires CallManager + flows).
 
-    Returns "answered" (both sides talked), or why not: "no-answer", "busy", "failed";
+    Returns "answered" (both sides talked), or why not: "no-answer", "busy", "failed"
+    (a side ARI would not ring, e.g. the caller's number through a bad callback_dial);
     agent first, outcomes that leave the caller's attempt unspent (their phone never
     rang): "agent-no-answer" (the agent never answered), "agent-left" (the agent
     answered and hung up before the caller was rung); caller first, after the caller

@@ -500,3 +500,28 @@ async def test_an_emergency_no_fcr_agent_can_take_goes_on_to_the_switchboard(
         assert [(j["queue"], j["priority"]) for j in joined] == [("fcr", 0), ("switchboard", 0)]
         for call in (emergency, busy):
             await hang_up(stack, call)
+
+
+async def test_a_callback_whose_caller_leg_cannot_be_dialled_fails_after_max_attempts(
+    tmp_path: Path,
+) -> None:
+    """ARI refuses to ring the caller's number (a misconfigured callback_dial): each try
+    is a spent attempt, so the callback fails after max_attempts (2) and the caller is
+    texted, instead of taking agent after agent for ever."""
+    async with running_sim({"PJSIP/fcr-1": talking(2.0)}) as sim:
+        settings = queue_settings(
+            tmp_path,
+            callback_dial="Bogus/{number}",
+            sms_url=f"http://127.0.0.1:{sim[1]}/_sim/sms",
+            sms_survey=False,
+        )
+        async with running_app(sim, tmp_path, settings) as stack:
+            busy, caller = await callback_booked(stack)
+            await until_callback(stack, caller, "failed", timeout=30)
+            attempts = await callback_attempts(stack, caller)
+            assert [(a["attempt"], a["outcome"]) for a in attempts] == [
+                (1, "failed"),
+                (2, "failed"),
+            ]
+            assert sms_of(tmp_path, caller) == ["callback-update"]
+            await hang_up(stack, busy)
