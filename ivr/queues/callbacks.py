@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -73,6 +73,11 @@ class CallbackCalls(Protocol):
         ``run``'s, or None when nothing of it is left and it never connected."""
         ...
 
+    def release(self, following: Collection[str]) -> None:
+        """Channels a previous process left for callbacks other than ``following`` (the
+        first channels of the attempts being followed) are hung up."""
+        ...
+
 
 # Outcomes after which the caller had answered (caller first): the text must not say
 # we never reached them.
@@ -107,6 +112,9 @@ class CallbackWorker:
         self._open: dict[str, _Open] = {}
         # Withdrawn while an attempt of theirs was under way: it ends, and is not retried.
         self._withdrawn: set[str] = set()
+        # The first channels of the attempts a previous process left under way, while they
+        # are followed; None until ``start`` has read the book.
+        self._following: set[str] | None = None
         self._chores = Chores()
         self.placed = 0  # attempts begun by this process (for /health and tests)
         service.placer = self
@@ -295,35 +303,56 @@ class CallbackWorker:
         restored (its queue gone from queues.yaml) does not hold up the others.
         """
         booked: list[BookedCallback] = await self.book.run(lambda s: s.open_callbacks())
+        following = self._following if self._following is not None else set()
         for item in booked:
             if item.entry.call_id in self._open:
                 continue
             try:
-                await self._restore(item)
+                await self._restore(item, following)
             except Exception:
                 log.exception("callback %s: cannot be restored", item.entry.call_id)
         if booked:
             log.info("callbacks: %d back in their places", len(self._open))
+        self._following = following
+        self.release_left()
         return len(self._open)
 
-    async def _restore(self, item: BookedCallback) -> None:
+    def release_left(self) -> None:
+        """Channels left for callbacks this worker does not follow are hung up (after a
+        restart or a WebSocket gap): none of them is placing in the book."""
+        if self._following is not None:  # not before the book says which are followed
+            self.calls.release(frozenset(self._following))
+
+    async def _restore(self, item: BookedCallback, following: set[str]) -> None:
         cb = item.entry.callback
         assert cb is not None
+        call_id = item.entry.call_id
         if item.state == WAITING:
             self.service.restore_callback(item.entry)
         else:
+            attempts = await self.book.run(lambda s: s.attempts(call_id))
+            last = attempts[-1] if attempts else None
+            if last is not None:
+                following.add(str(last["channel_id"]))
             # Followed in the background: it may be a conversation of many minutes.
-            self._chores.spawn(self._resume(item.entry), f"callback:{item.entry.call_id}")
-        self._open[item.entry.call_id] = _Open(cb.promised_by, item.late_sms)
+            self._chores.spawn(self._resume(item.entry, last), f"callback:{call_id}")
+        self._open[call_id] = _Open(cb.promised_by, item.late_sms)
 
-    async def _resume(self, entry: QueueEntry) -> None:
-        """An attempt under way when the last process died: followed from where it is
-        (still ringing, answered, ringing the other side, talking), never placed again at
-        once; finished like any attempt. Nothing left of it: ``_interrupted``."""
+    async def _resume(self, entry: QueueEntry, last: dict[str, Any] | None) -> None:
+        """An attempt under way when the last process died (``last``, its row): followed
+        from where it is (still ringing, answered, ringing the other side, talking),
+        never placed again at once; finished like any attempt. Nothing left of it:
+        ``_interrupted``."""
+        try:
+            await self._follow(entry, last)
+        finally:
+            if last is not None and self._following is not None:
+                self._following.discard(str(last["channel_id"]))
+                self.release_left()  # e.g. the leg it rang, if it was never taken over
+
+    async def _follow(self, entry: QueueEntry, last: dict[str, Any] | None) -> None:
         cb = entry.callback
         assert cb is not None
-        attempts = await self.book.run(lambda s: s.attempts(entry.call_id))
-        last = attempts[-1] if attempts else None
         outcome: str | None = None
         if last is not None:
             agent_id, channel_id = str(last["agent_id"]), str(last["channel_id"])

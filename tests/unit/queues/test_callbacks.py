@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,7 @@ class FakeCalls:
     resumed: dict[str, str] = field(default_factory=dict)
     runs: list[tuple[str, str, str, str]] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)
+    released: list[frozenset[str]] = field(default_factory=list)  # what was followed then
     # Set when an attempt starts ringing; with ``hold`` set, it rings until that is set.
     ringing: asyncio.Event = field(default_factory=asyncio.Event)
     hold: asyncio.Event | None = None
@@ -67,6 +68,9 @@ class FakeCalls:
     ) -> str | None:
         self.asked.append(channel_id)
         return self.resumed.get(channel_id)
+
+    def release(self, following: Collection[str]) -> None:
+        self.released.append(frozenset(following))
 
 
 @dataclass
@@ -515,3 +519,18 @@ async def test_a_callback_withdrawn_while_it_rings_is_not_retried_nor_texted(rig
     await eventually(lambda: _true(agent_state(rig) is AgentState.FREE))
     assert len(rig.calls.runs) == 1
     assert await texts(rig) == []
+
+
+async def test_start_keeps_the_channels_of_attempts_it_follows_and_lets_go_of_the_rest(
+    rig: Rig,
+) -> None:
+    """What a previous process left in Asterisk for callbacks is held until the book
+    says which attempts are under way: those are followed, everything else hung up."""
+    await rig.book.run(lambda s: s.accept(waiting_entry("c1", rig.clock() - 900, seq=1), 0.0))
+    await rig.book.run(lambda s: s.accept(waiting_entry("c2", rig.clock() - 800, seq=2), 0.0))
+    await rig.book.run(lambda s: s.begin_attempt("c1", 1, "a1", "cb-old-1.a1", rig.clock() - 10))
+    rig.calls.resumed = {"cb-old-1.a1": "answered"}
+    await rig.worker.start()
+    assert rig.calls.released[0] == {"cb-old-1.a1"}  # c2 is waiting: nothing of it rings
+    await eventually(state_is(rig, "done"))
+    await eventually(lambda: _true(rig.calls.released[-1] == frozenset()))
