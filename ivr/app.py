@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -272,8 +272,18 @@ class _CallbackCalls:
             timeout=self.settings.callback_ring_timeout,
         )
         if result is None:
+            if agent_first and not ringing and not any(e["kind"] == "dial" for e in events):
+                # Gone, and the caller's number was never dialled from it (no dial in its
+                # log, no leg noted on it): the agent's phone rang out, or they left on
+                # the intro, during the restart. Not the caller's attempt, and no text.
+                return "agent-no-answer"
             return None  # gone while nobody listened, and never put through
         return side.outcome(result, agent_first)
+
+    def release(self, following: Collection[str]) -> None:
+        runtime = self.runtime
+        if runtime is not None and runtime.manager is not None:
+            runtime.manager.release_held(following)
 
     def _sides(self, agent_endpoint: str, number: str) -> tuple[bool, str, str]:
         """(agent first?, the endpoint rung first, the other)."""
@@ -310,6 +320,11 @@ class _CallbackCalls:
         return build
 
 
+# How a callback session that never rang the caller may end without spending their
+# attempt: the agent hung up (its first leg is the agent's), or a shutdown.
+NOT_THE_CALLERS_FAULT = frozenset({"caller", "app-shutdown"})
+
+
 class _SecondSide:
     """What a callback's session did: was the other side rung, and how did it end."""
 
@@ -324,10 +339,15 @@ class _SecondSide:
         if result.outcome == "transferred":
             return "answered"
         if agent_first:
-            # The agent answered; the caller did not, or was never rung: an agent who
-            # hangs up on the intro does not cost the caller an attempt.
-            rung = self.control is not None and self.control.dialled > 0
-            return "no-answer" if rung else "agent-left"
+            # The agent answered; the caller did not, or was never rung.
+            if self.control is not None and self.control.dialled > 0:
+                return "no-answer"
+            # Never rung because the agent hung up on the intro (the first leg of a
+            # callback is the agent: "caller" is them), or the app stopped meanwhile: not
+            # the caller's attempt. Anything else (ARI refused to ring their number: a
+            # misconfigured callback_dial) is a failed attempt, spent, so max_attempts
+            # ends it rather than agent after agent being taken for ever.
+            return "agent-left" if result.ended_by in NOT_THE_CALLERS_FAULT else "failed"
         # Caller first: their phone rang and they answered, so the attempt is spent (else
         # a caller who hangs up on the greeting, or a voicemail, is rung again at once,
         # for ever): no agent answered, or the caller left before one did.
@@ -423,18 +443,25 @@ async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
         )
 
         callback_tick: asyncio.Task[None] | None = None
+        interrupted_closed = False
 
         async def on_connected(reconnect: bool) -> None:
-            nonlocal callback_tick
+            nonlocal callback_tick, interrupted_closed
             # Also on the first connect: a previous process may have left calls in Stasis.
             reconciled = await manager.reconcile()
-            if reconciled and not reconnect:
+            if reconciled and not interrupted_closed:
                 # What it left and nobody adopted is over: no row "in-progress" for ever.
+                # On the first reconcile that could see Asterisk, whichever connect it is.
+                interrupted_closed = True
                 runtime.call_log.close_interrupted(manager.calls, runtime.clock())
-            if runtime.callbacks is not None and callback_tick is None:
+            if runtime.callbacks is None:
+                manager.release_held(())  # callbacks off: what one left is nobody's
+            elif callback_tick is None:
                 # After reconcile, so an interrupted callback's channel can be looked up;
                 # in a task of its own, so events keep flowing meanwhile.
                 callback_tick = asyncio.create_task(runtime.callbacks.serve(), name="callbacks")
+            else:
+                runtime.callbacks.release_left()  # after a gap: what it does not follow
 
         stream = EventStream(
             client,

@@ -23,6 +23,11 @@ from ivr.store.db import CallStore, write_transaction
 from ivr.store.thread import StoreThread
 
 WAITING, PLACING, DONE, FAILED = "waiting", "placing", "done", "failed"
+# Taken back before it was put through (the caller broke out to 999 after booking it):
+# closed like a failed one, but nobody is texted and nothing of it is retried.
+WITHDRAWN = "withdrawn"
+OPEN_STATES = (WAITING, PLACING)
+CLOSED_STATES = (DONE, FAILED, WITHDRAWN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,17 +150,30 @@ class BookStore:
                 " WHERE call_id = ? AND attempt = ? AND outcome = 'placing'",
                 [outcome, now, detail, call_id, attempt],
             )
-            # A finished callback keeps no phone number.
-            number_sql = ", number = ''" if state in (DONE, FAILED) else ""
+            # A finished callback keeps no phone number. Only a callback still placing
+            # moves on: one withdrawn while its attempt rang stays closed.
+            number_sql = ", number = ''" if state in CLOSED_STATES else ""
             self.db.execute(
                 f"UPDATE callbacks SET state = ?, outcome = ?, ready_at = ?, updated_at = ?"
-                f"{number_sql} WHERE call_id = ?",
-                [state, outcome, ready_at, now, call_id],
+                f"{number_sql} WHERE call_id = ? AND state = ?",
+                [state, outcome, ready_at, now, call_id, PLACING],
             )
             if attempts is not None:
                 self.db.execute(
-                    "UPDATE callbacks SET attempts = ? WHERE call_id = ?", [attempts, call_id]
+                    "UPDATE callbacks SET attempts = ? WHERE call_id = ? AND state != ?",
+                    [attempts, call_id, WITHDRAWN],
                 )
+
+    def withdraw(self, call_id: str, reason: str, now: float) -> bool:
+        """Close an open callback for good (``reason``: why, e.g. "emergency"); its
+        number is blanked. False when it was not open (done, failed, never booked)."""
+        with write_transaction(self.db):
+            cur = self.db.execute(
+                "UPDATE callbacks SET state = ?, outcome = ?, number = '', updated_at = ?"
+                " WHERE call_id = ? AND state IN (?, ?)",
+                [WITHDRAWN, f"withdrawn-{reason}", now, call_id, *OPEN_STATES],
+            )
+            return cur.rowcount == 1
 
     def mark_late_sms(self, call_id: str, now: float) -> None:
         with write_transaction(self.db):
@@ -170,7 +188,18 @@ class BookStore:
         )
 
     def get(self, call_id: str) -> dict[str, Any] | None:
+        """The call's callback row, whatever its state (see ``open_callback``)."""
         rows = list(self.db["callbacks"].rows_where("call_id = ?", [call_id]))
+        return rows[0] if rows else None
+
+    def open_callback(self, call_id: str) -> dict[str, Any] | None:
+        """The call's callback while it is still to be put through (waiting or placing):
+        one done, failed or withdrawn promises the caller nothing any more."""
+        rows = list(
+            self.db["callbacks"].rows_where(
+                "call_id = ? AND state IN (?, ?)", [call_id, *OPEN_STATES]
+            )
+        )
         return rows[0] if rows else None
 
 

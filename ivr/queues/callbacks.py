@@ -14,6 +14,9 @@
   followed from where it is (``CallbackCalls.resume``: ringing, answered,
   talking) and finished like any other; one of which nothing is left is
   finished as ``interrupted`` and never re-placed at once (see ``book``).
+* ``withdraw`` (from the WaitInQueue verb): a caller who breaks out to 999
+  after booking takes the callback back: its place leaves the queue, the book
+  closes it (``withdrawn``), and nothing of it is placed, retried or texted.
 * every ``tick_s``: due retries are dispatched, and a caller whose promised
   time has passed is told by SMS, once.
 """
@@ -23,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -34,6 +37,7 @@ from ivr.queues.book import (
     DONE,
     FAILED,
     WAITING,
+    WITHDRAWN,
     BookedCallback,
     BookStore,
     CallbackBook,
@@ -51,7 +55,8 @@ RECORD_RETRY_S = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)  # a locked database clears in 
 class CallbackCalls(Protocol):
     """Rings one side, then the other, and bridges them (ivr.app wires CallManager + flows).
 
-    Returns "answered" (both sides talked), or why not: "no-answer", "busy", "failed";
+    Returns "answered" (both sides talked), or why not: "no-answer", "busy", "failed"
+    (a side ARI would not ring, e.g. the caller's number through a bad callback_dial);
     agent first, outcomes that leave the caller's attempt unspent (their phone never
     rang): "agent-no-answer" (the agent never answered), "agent-left" (the agent
     answered and hung up before the caller was rung); caller first, after the caller
@@ -66,6 +71,11 @@ class CallbackCalls(Protocol):
         """After a restart: follow an attempt the last process left under way (ringing,
         answered, talking) to its end, without ringing anyone again; its outcome as
         ``run``'s, or None when nothing of it is left and it never connected."""
+        ...
+
+    def release(self, following: Collection[str]) -> None:
+        """Channels a previous process left for callbacks other than ``following`` (the
+        first channels of the attempts being followed) are hung up."""
         ...
 
 
@@ -100,6 +110,11 @@ class CallbackWorker:
         self.texts = texts
         self.tick_s = tick_s
         self._open: dict[str, _Open] = {}
+        # Withdrawn while an attempt of theirs was under way: it ends, and is not retried.
+        self._withdrawn: set[str] = set()
+        # The first channels of the attempts a previous process left under way, while they
+        # are followed; None until ``start`` has read the book.
+        self._following: set[str] | None = None
         self._chores = Chores()
         self.placed = 0  # attempts begun by this process (for /health and tests)
         service.placer = self
@@ -128,10 +143,40 @@ class CallbackWorker:
         return entry
 
     async def booked_queue(self, call_id: str) -> str | None:
-        """The queue of the callback this call booked, if it booked one (after a restart:
-        the caller is never asked again)."""
-        row = await self.book.run(lambda s: s.get(call_id))
+        """The queue of the callback this call booked and that is still to be put through
+        (after a restart such a caller is let go, never asked again; one whose callback
+        is done, failed or withdrawn is not owed one)."""
+        row = await self.book.run(lambda s: s.open_callback(call_id))
         return str(row["queue"]) if row is not None else None
+
+    async def withdraw(self, call_id: str, reason: str) -> bool:
+        """Take back a callback the caller must not be rung for (they broke out to 999
+        after booking it): its place leaves the queue at once, and the book closes it
+        with ``reason`` so that no restart places it either. An attempt already under
+        way ends as it will and is never retried. False when none was open here.
+
+        The book is written in the background (retried): the caller's emergency route
+        must not wait for the disk.
+        """
+        if self._open.pop(call_id, None) is None:
+            return False
+        self.service.leave(call_id, where="callback-withdrawn")  # None while being placed
+        self._withdrawn.add(call_id)
+        now = self.service.clock()
+        self._chores.spawn(self._close_withdrawn(call_id, reason, now), f"withdraw:{call_id}")
+        return True
+
+    async def _close_withdrawn(self, call_id: str, reason: str, now: float) -> None:
+        for pause in (*RECORD_RETRY_S, None):
+            try:
+                await self.book.run(lambda s: s.withdraw(call_id, reason, now))
+                return
+            except Exception:
+                if pause is None:
+                    log.critical("callback %s: withdrawal not recorded", call_id)
+                    return
+                log.exception("callback %s: withdrawal not recorded yet; retrying", call_id)
+                await asyncio.sleep(pause)
 
     # --- CallbackPlacer --------------------------------------------------------------
 
@@ -171,6 +216,12 @@ class CallbackWorker:
     async def _finish(self, action: PlaceCallback, attempt: int, outcome: str) -> None:
         entry = action.entry
         now = self.service.clock()
+        if entry.call_id in self._withdrawn:
+            # Taken back while it rang: the attempt is recorded, the callback stays closed.
+            self._withdrawn.discard(entry.call_id)
+            await self._record(entry.call_id, attempt, outcome, now, WITHDRAWN)
+            self.service.agent_done(action.agent_id, entry.queue)
+            return
         if outcome in CALLER_NOT_RUNG:
             # The caller was never rung: the attempt is not theirs to lose (and the agent
             # who missed it, or hung up on the intro, is skipped for a while).
@@ -252,35 +303,56 @@ class CallbackWorker:
         restored (its queue gone from queues.yaml) does not hold up the others.
         """
         booked: list[BookedCallback] = await self.book.run(lambda s: s.open_callbacks())
+        following = self._following if self._following is not None else set()
         for item in booked:
             if item.entry.call_id in self._open:
                 continue
             try:
-                await self._restore(item)
+                await self._restore(item, following)
             except Exception:
                 log.exception("callback %s: cannot be restored", item.entry.call_id)
         if booked:
             log.info("callbacks: %d back in their places", len(self._open))
+        self._following = following
+        self.release_left()
         return len(self._open)
 
-    async def _restore(self, item: BookedCallback) -> None:
+    def release_left(self) -> None:
+        """Channels left for callbacks this worker does not follow are hung up (after a
+        restart or a WebSocket gap): none of them is placing in the book."""
+        if self._following is not None:  # not before the book says which are followed
+            self.calls.release(frozenset(self._following))
+
+    async def _restore(self, item: BookedCallback, following: set[str]) -> None:
         cb = item.entry.callback
         assert cb is not None
+        call_id = item.entry.call_id
         if item.state == WAITING:
             self.service.restore_callback(item.entry)
         else:
+            attempts = await self.book.run(lambda s: s.attempts(call_id))
+            last = attempts[-1] if attempts else None
+            if last is not None:
+                following.add(str(last["channel_id"]))
             # Followed in the background: it may be a conversation of many minutes.
-            self._chores.spawn(self._resume(item.entry), f"callback:{item.entry.call_id}")
-        self._open[item.entry.call_id] = _Open(cb.promised_by, item.late_sms)
+            self._chores.spawn(self._resume(item.entry, last), f"callback:{call_id}")
+        self._open[call_id] = _Open(cb.promised_by, item.late_sms)
 
-    async def _resume(self, entry: QueueEntry) -> None:
-        """An attempt under way when the last process died: followed from where it is
-        (still ringing, answered, ringing the other side, talking), never placed again at
-        once; finished like any attempt. Nothing left of it: ``_interrupted``."""
+    async def _resume(self, entry: QueueEntry, last: dict[str, Any] | None) -> None:
+        """An attempt under way when the last process died (``last``, its row): followed
+        from where it is (still ringing, answered, ringing the other side, talking),
+        never placed again at once; finished like any attempt. Nothing left of it:
+        ``_interrupted``."""
+        try:
+            await self._follow(entry, last)
+        finally:
+            if last is not None and self._following is not None:
+                self._following.discard(str(last["channel_id"]))
+                self.release_left()  # e.g. the leg it rang, if it was never taken over
+
+    async def _follow(self, entry: QueueEntry, last: dict[str, Any] | None) -> None:
         cb = entry.callback
         assert cb is not None
-        attempts = await self.book.run(lambda s: s.attempts(entry.call_id))
-        last = attempts[-1] if attempts else None
         outcome: str | None = None
         if last is not None:
             agent_id, channel_id = str(last["agent_id"]), str(last["channel_id"])

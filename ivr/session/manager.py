@@ -13,13 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Collection, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
 from ivr.ari import events as ari
 from ivr.ari.client import AriClient
-from ivr.ari.errors import AriError
+from ivr.ari.errors import AriError, AriNotFound
 from ivr.ari.models import Bridge, Channel
 from ivr.channel_ids import CALLBACK_PREFIX, is_own_channel
 from ivr.chores import Chores
@@ -85,6 +85,11 @@ class CallManager:
         self._make_session = make_session
         self._watchers: dict[str, asyncio.Queue[ari.AriEvent]] = {}
         self._chores = Chores()
+        # Channels a callback left in Asterisk that nobody here follows yet (found by
+        # reconcile: a ``cb-`` channel, or the leg it was ringing), each with its
+        # callback's ``cb-`` id: their StasisStart is not hung up as an orphan's, until
+        # the callback worker takes them over (``watch``) or lets them go (``release_held``).
+        self._held: dict[str, str] = {}
         self.calls: dict[str, LiveCall] = {}
         self.unrouted = 0
         self.closing = False
@@ -92,7 +97,17 @@ class CallManager:
     # --- EventRouter -----------------------------------------------------------------
 
     def watch(self, object_id: str, sink: asyncio.Queue[ari.AriEvent]) -> None:
+        self._held.pop(object_id, None)  # taken over
         self._watchers[object_id] = sink
+
+    def release_held(self, following: Collection[str]) -> None:
+        """Hang up the held channels of every callback not in ``following`` (the ``cb-``
+        ids the callback worker follows): callbacks off, or not placing in the book."""
+        for channel_id, owner in list(self._held.items()):
+            if owner not in following:
+                del self._held[channel_id]
+                log.warning("hanging up %s, left by a callback nobody follows", channel_id)
+                self._chore(self._client.hangup(channel_id))
 
     def unwatch(self, object_id: str) -> None:
         self._watchers.pop(object_id, None)
@@ -115,6 +130,11 @@ class CallManager:
 
     def _unowned_stasis_start(self, event: ari.StasisStarted) -> None:
         channel = event.channel
+        if channel.id in self._held:
+            # Answered before the callback worker followed it: the worker finds it in
+            # Stasis (resume_placed, FollowLeg) and carries on from there.
+            log.info("%s answered; held for the callback worker", channel.id)
+            return
         if (event.args and event.args[0] in OWN_CHANNEL_ARGS) or is_own_channel(channel.id):
             # A leg answering after its call ended (or a previous process's): nobody to talk to.
             log.warning("hanging up own channel %s that no call owns", channel.id)
@@ -186,11 +206,20 @@ class CallManager:
         """
         sink: asyncio.Queue[ari.AriEvent] = asyncio.Queue()
         self.watch(channel_id, sink)
-        try:
-            channel = await self._client.get_channel(channel_id)
-        except AriError:
-            self.unwatch(channel_id)
-            return None
+        pause = 0.2
+        while True:
+            try:
+                channel = await self._client.get_channel(channel_id)
+                break
+            except AriNotFound:
+                self.unwatch(channel_id)
+                return None
+            except AriError as exc:
+                # Not known to be gone (still watched meanwhile): asked again, for an
+                # attempt counted as gone while it still rang would be placed twice.
+                log.warning("callback %s: cannot look it up yet: %s", channel_id, exc)
+                await asyncio.sleep(pause)
+                pause = min(5.0, pause * 2)
         if channel.dialplan.app_name != "Stasis":
             return await self._follow_placed(sink, channel_id, build, timeout)
         self.unwatch(channel_id)
@@ -267,6 +296,14 @@ class CallManager:
             log.error("reconcile: cannot list channels: %s", exc)
             return False
         live = {c.id: c for c in channels}
+        for channel in channels:
+            if (
+                channel.id.startswith(CALLBACK_PREFIX)
+                and ";" not in channel.id  # a Local channel's ;2 runs the dialplan
+                and channel.id not in self._watchers
+                and channel.dialplan.app_name != "Stasis"
+            ):
+                self._held[channel.id] = channel.id  # still ringing: its answer is the worker's
         for call in list(self.calls.values()):
             try:
                 await call.control.reconcile(live)
@@ -296,7 +333,6 @@ class CallManager:
     ) -> None:
         bridge_of = {cid: b for b in bridges for cid in b.channels}
         adopted_legs: set[str] = set()
-        callbacks_resumed: set[str] = set()
         adoptions: list[tuple[Channel, Adoption]] = []
         for channel in orphans:
             bridge = bridge_of.get(channel.id)
@@ -308,11 +344,12 @@ class CallManager:
                 legs = tuple(c for c in legs if c != channel.id)
                 if not legs:
                     # Answered, not yet talking: the callback worker resumes it from the
-                    # book, and takes over the leg it was ringing (answered or not).
-                    callbacks_resumed.add(channel.id)
+                    # book, and takes over the leg it was ringing (answered or not); both
+                    # are held for it meanwhile (or hung up, if it does not follow them).
+                    self._held[channel.id] = channel.id
                     ringing = await read_note(self._client, channel.id, Note.RINGING)
-                    if ringing:
-                        adopted_legs.add(ringing)
+                    if ringing in live and ringing not in self._watchers:
+                        self._held[ringing] = channel.id
                     continue
             elif is_own_channel(channel.id):
                 continue
@@ -336,8 +373,8 @@ class CallManager:
             log.warning("reconcile: adopting call %s (bridge %s)", channel.id, adoption.bridge_id)
             self.start_call(channel, channel.dialplan.exten, adoption)
         for channel in orphans:
-            if channel.id in self.calls or channel.id in callbacks_resumed:
-                continue  # adopted above, or left to the callback worker
+            if channel.id in self.calls or channel.id in self._held:
+                continue  # adopted above, or held for the callback worker
             if is_own_channel(channel.id) and channel.id not in adopted_legs:
                 log.warning("reconcile: hanging up orphaned %s", channel.id)
                 with contextlib.suppress(AriError):

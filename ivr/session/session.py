@@ -323,6 +323,12 @@ class CallSession:
         self.record_decision(row)
         raise EmergencyBreakOut(decision, step)
 
+    def withdraw_outcome(self, outcome: str) -> None:
+        """The call no longer ends as ``outcome`` (a callback taken back when the caller
+        broke out to 999): the record must not promise what will not happen."""
+        if self.outcome == outcome:
+            self.outcome = "abandoned"  # until the route that follows says otherwise
+
     def mark_answered(self) -> None:
         self.answered_at = self.clock()
         self.log.call_updated(self.call_id, {"answered_at": iso(self.answered_at)})

@@ -49,7 +49,7 @@ NUMBER_EVENTS: dict[str, str] = {
     "dial": "endpoint",  # Local/<number>@ivr-callback
 }
 FINISHED_TEXTS = "('sent', 'failed')"
-FINISHED_CALLBACKS = "('done', 'failed')"
+FINISHED_CALLBACKS = "('done', 'failed', 'withdrawn')"
 RETRY_AFTER_FAILURE_S = 600.0
 
 Progress = Callable[[str, int], None]

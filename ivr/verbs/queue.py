@@ -52,6 +52,10 @@ class CallbackDesk(Protocol):
 
     async def accept(self, call_id: str, number: str) -> QueueEntry: ...
 
+    async def withdraw(self, call_id: str, reason: str) -> bool:
+        """Take a booked callback back (place, book, attempts); False when none was open."""
+        ...
+
 
 # (the call, seconds waited): e.g. text an abandoning caller (ivr.flows).
 OnAbandoned = Callable[[CallSession, float], None]
@@ -175,7 +179,23 @@ class WaitInQueue(VerbBase):
                 self._abandoned(session, gone.queue, gone.position, gone.waited_s)
             raise
         except EmergencyBreakOut:
-            self.service.leave(session.call_id, where="moved-on")
+            if session.outcome == "callback" and self.desk is not None:
+                # 999 during "thank you": the callback is taken back whole (its place,
+                # the book, any attempt), or a restart hours later would still ring them.
+                withdrawn = False
+                try:
+                    withdrawn = await self.desk.withdraw(session.call_id, "emergency")
+                except Exception as exc:
+                    session.record(
+                        "callback-withdraw-failed", error=type(exc).__name__, message=str(exc)
+                    )
+                if withdrawn:
+                    session.record("callback-withdrawn", queue=self.queue, reason="emergency")
+                else:
+                    self.service.leave(session.call_id, where="moved-on")
+                session.withdraw_outcome("callback")
+            else:
+                self.service.leave(session.call_id, where="moved-on")
             # A restart during the emergency route must not put them back here.
             await session.control.remember(Note.QUEUE_PLACE, "")
             raise

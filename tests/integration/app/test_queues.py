@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import sqlite3
 from collections.abc import Awaitable, Callable
@@ -12,10 +13,15 @@ from typing import Any
 import pytest
 
 from ivr.config import AgentSpec
+from ivr.queues.book import CallbackBook
+from ivr.queues.model import Callback, Priority, QueueEntry
 from ivr.routing.bundle import DEFAULT_FOLDER as DEFAULT_RULES_DIR
+from ivr.session.manager import CallManager
 from ivr.simulator import AgentProfile
+from ivr.store.log import SqliteCallLog
 from tests.integration.app.stack import (
     TIME_SCALE,
+    TUESDAY_11AM,
     Stack,
     running_app,
     running_sim,
@@ -500,3 +506,106 @@ async def test_an_emergency_no_fcr_agent_can_take_goes_on_to_the_switchboard(
         assert [(j["queue"], j["priority"]) for j in joined] == [("fcr", 0), ("switchboard", 0)]
         for call in (emergency, busy):
             await hang_up(stack, call)
+
+
+async def test_a_callback_whose_caller_leg_cannot_be_dialled_fails_after_max_attempts(
+    tmp_path: Path,
+) -> None:
+    """ARI refuses to ring the caller's number (a misconfigured callback_dial): each try
+    is a spent attempt, so the callback fails after max_attempts (2) and the caller is
+    texted, instead of taking agent after agent for ever."""
+    async with running_sim({"PJSIP/fcr-1": talking(2.0)}) as sim:
+        settings = queue_settings(
+            tmp_path,
+            callback_dial="Bogus/{number}",
+            sms_url=f"http://127.0.0.1:{sim[1]}/_sim/sms",
+            sms_survey=False,
+        )
+        async with running_app(sim, tmp_path, settings) as stack:
+            busy, caller = await callback_booked(stack)
+            await until_callback(stack, caller, "failed", timeout=30)
+            attempts = await callback_attempts(stack, caller)
+            assert [(a["attempt"], a["outcome"]) for a in attempts] == [
+                (1, "failed"),
+                (2, "failed"),
+            ]
+            assert sms_of(tmp_path, caller) == ["callback-update"]
+            await hang_up(stack, busy)
+
+
+async def seed_callback_left_placing(db: Path, call_id: str, channel_id: str) -> None:
+    """The book a kill -9 left: a callback whose attempt 1 was under way on ``channel_id``
+    (the app's clock starts at TUESDAY_11AM)."""
+    now = TUESDAY_11AM.timestamp()
+    callback = Callback(CALLER, now - 500, now + 3600, 0, 0.0)
+    entry = QueueEntry(call_id, "fcr", Priority.NORMAL, now - 600, seq=1, callback=callback)
+    book = CallbackBook(str(db))
+    await book.open()
+    try:
+        await book.run(lambda s: s.accept(entry, now - 500))
+        await book.run(lambda s: s.begin_attempt(call_id, 1, "fcr-1", channel_id, now - 10))
+    finally:
+        await book.close()
+
+
+async def test_an_agent_first_callback_whose_agent_rang_out_through_a_restart_is_not_spent(
+    tmp_path: Path,
+) -> None:
+    """Killed while the agent's phone rang; it stopped ringing before the next process
+    came up: nothing of the attempt is left, and the call log shows the caller's number
+    was never dialled, so the caller loses no attempt (and is not texted) for it."""
+    await seed_callback_left_placing(tmp_path / "calls.db", "c-gone", "cb-0123456789ab-1.fcr-1")
+    agents = {"PJSIP/fcr-1": talking(2.0)}
+    async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
+        await until_callback(stack, "c-gone", "done", timeout=30)
+        attempts = await callback_attempts(stack, "c-gone")
+        assert [(a["attempt"], a["outcome"]) for a in attempts] == [
+            (1, "agent-no-answer"),
+            (1, "answered"),
+        ]
+
+
+async def test_calls_a_dead_process_left_are_closed_on_the_first_reconcile_that_succeeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asterisk could not be listed on the first connect: the calls the dead process left
+    "in-progress" are closed at the next connect's reconcile, not left open for ever."""
+    log = SqliteCallLog(str(tmp_path / "calls.db"))
+    await log.open()
+    writer = asyncio.create_task(log.run())
+    log.call_started(
+        {
+            "call_id": "left-open",
+            "channel_id": "left-open",
+            "caller_number": CALLER,
+            "caller_name": "",
+            "dialled": "101",
+            "started_at": TUESDAY_11AM.isoformat(),
+            "outcome": "in-progress",
+            "last_step": "start",
+            "destination": "",
+        }
+    )
+    assert await log.query(lambda s: s.get_call("left-open"))
+    writer.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await writer
+    reconcile = CallManager.reconcile
+    failed_once: list[bool] = []
+
+    async def first_fails(self: CallManager) -> bool:
+        if not failed_once:
+            failed_once.append(True)
+            return False  # as when GET /channels fails
+        return await reconcile(self)
+
+    monkeypatch.setattr(CallManager, "reconcile", first_fails)
+    async with running_stack(tmp_path, settings=queue_settings(tmp_path)) as stack:
+        assert failed_once
+        await stack.sim_post("/_sim/ws/drop")
+
+        async def closed() -> bool:
+            row = await stack.runtime.call_log.query(lambda s: s.get_call("left-open"))
+            return bool(row) and row["outcome"] == "interrupted"
+
+        await until(closed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -51,9 +51,16 @@ class FakeCalls:
     resumed: dict[str, str] = field(default_factory=dict)
     runs: list[tuple[str, str, str, str]] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)
+    released: list[frozenset[str]] = field(default_factory=list)  # what was followed then
+    # Set when an attempt starts ringing; with ``hold`` set, it rings until that is set.
+    ringing: asyncio.Event = field(default_factory=asyncio.Event)
+    hold: asyncio.Event | None = None
 
     async def run(self, channel_id: str, agent_endpoint: str, number: str, queue: str) -> str:
         self.runs.append((channel_id, agent_endpoint, number, queue))
+        self.ringing.set()
+        if self.hold is not None:
+            await self.hold.wait()
         return self.outcomes.pop(0)
 
     async def resume(
@@ -61,6 +68,9 @@ class FakeCalls:
     ) -> str | None:
         self.asked.append(channel_id)
         return self.resumed.get(channel_id)
+
+    def release(self, following: Collection[str]) -> None:
+        self.released.append(frozenset(following))
 
 
 @dataclass
@@ -461,3 +471,66 @@ async def test_a_callback_the_call_moved_on_from_before_thanks_is_not_kept(rig: 
         await accepting
     assert await rig.book.run(lambda s: s.get("c1")) is None
     assert rig.service.engine.entry("c1").callback is None  # still holding, same place
+
+
+async def test_a_withdrawn_callback_leaves_queue_and_book_and_is_never_placed(rig: Rig) -> None:
+    """The caller broke out to 999 after booking: nobody rings them back, now or after a
+    restart, and nobody texts them about it."""
+    await book_callback(rig)
+    assert await rig.worker.withdraw("c1", "emergency")
+    assert rig.service.place_of("c1") is None
+    await eventually(state_is(rig, "withdrawn", "withdrawn-emergency"))
+    assert (await row(rig))["number"] == ""
+    free_agent(rig)
+    await eventually(lambda: _true(agent_state(rig) is AgentState.FREE))  # not given it
+    assert rig.calls.runs == []
+    assert await rig.worker.booked_queue("c1") is None
+    assert await rig.worker.start() == 0  # a restart finds nothing to put back
+    assert rig.service.place_of("c1") is None
+    assert not await rig.worker.withdraw("c1", "emergency")  # once
+    assert await texts(rig) == []
+
+
+async def test_only_a_callback_still_to_be_put_through_counts_as_booked(rig: Rig) -> None:
+    rig.calls.outcomes = ["answered"]
+    await book_callback(rig)
+    assert await rig.worker.booked_queue("c1") == "rc"
+    free_agent(rig)
+    await eventually(state_is(rig, "done"))
+    assert await rig.worker.booked_queue("c1") is None
+
+
+async def test_a_callback_withdrawn_while_it_rings_is_not_retried_nor_texted(rig: Rig) -> None:
+    rig.calls.outcomes = ["no-answer"]
+    rig.calls.hold = asyncio.Event()
+    await book_callback(rig)
+    free_agent(rig)
+    await rig.calls.ringing.wait()
+    assert await rig.worker.withdraw("c1", "emergency")
+    await eventually(state_is(rig, "withdrawn"))
+    rig.calls.hold.set()
+
+    async def attempt_ended() -> bool:
+        return [a["outcome"] for a in await attempts(rig)] == ["no-answer"]
+
+    await eventually(attempt_ended)
+    assert (await row(rig))["state"] == "withdrawn"  # not reopened for a retry
+    assert rig.service.place_of("c1") is None
+    await eventually(lambda: _true(agent_state(rig) is AgentState.FREE))
+    assert len(rig.calls.runs) == 1
+    assert await texts(rig) == []
+
+
+async def test_start_keeps_the_channels_of_attempts_it_follows_and_lets_go_of_the_rest(
+    rig: Rig,
+) -> None:
+    """What a previous process left in Asterisk for callbacks is held until the book
+    says which attempts are under way: those are followed, everything else hung up."""
+    await rig.book.run(lambda s: s.accept(waiting_entry("c1", rig.clock() - 900, seq=1), 0.0))
+    await rig.book.run(lambda s: s.accept(waiting_entry("c2", rig.clock() - 800, seq=2), 0.0))
+    await rig.book.run(lambda s: s.begin_attempt("c1", 1, "a1", "cb-old-1.a1", rig.clock() - 10))
+    rig.calls.resumed = {"cb-old-1.a1": "answered"}
+    await rig.worker.start()
+    assert rig.calls.released[0] == {"cb-old-1.a1"}  # c2 is waiting: nothing of it rings
+    await eventually(state_is(rig, "done"))
+    await eventually(lambda: _true(rig.calls.released[-1] == frozenset()))

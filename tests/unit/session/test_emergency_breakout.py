@@ -115,6 +115,9 @@ class Desk:
     async def accept(self, call_id: str, number: str) -> QueueEntry:
         raise AssertionError("no callback is booked in these tests")
 
+    async def withdraw(self, call_id: str, reason: str) -> bool:
+        return False
+
 
 class Links:
     async def online_link(self, call_id: str, number: str) -> bool:

@@ -1,0 +1,130 @@
+"""A caller who books a callback and then breaks out to 999 is not rung back, ever.
+
+The callback is committed before "thank you" plays; a 9 during the thanks takes the
+caller to the emergency route, and the callback must go with it: out of the queue,
+closed in the book (so that no restart places it), and the call no longer recorded as
+a callback. The real CallbackWorker and book, the real FlowBuilder and queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ivr.config import AgentSpec, Settings
+from ivr.flows import FlowBuilder
+from ivr.queues.book import CallbackBook
+from ivr.queues.callbacks import CallbackWorker
+from ivr.queues.service import QueueService
+from ivr.routing.service import RoutingService
+from ivr.session.emergency import BreakOut
+from ivr.session.events import CallerHungUp
+from ivr.session.session import CallInfo, CallSession
+from tests.fakes import FakePrompts, fixed_clock
+from tests.unit.queues.conftest import small_config
+from tests.unit.queues.test_callbacks import FakeCalls, eventually
+from tests.unit.session.test_emergency_breakout import (
+    KNIFE,
+    OneSentence,
+    ScriptedControl,
+    WatchedLog,
+    key,
+    rc_queue_offering_callbacks,
+)
+
+
+@dataclass
+class Booked:
+    session: CallSession
+    log: WatchedLog
+    queues: QueueService
+    worker: CallbackWorker
+    book: CallbackBook
+
+
+@pytest.fixture
+async def booked_then_999(tmp_path: Path) -> AsyncIterator[Booked]:
+    """Yes to a callback, yes to the number, then 9 while being thanked."""
+    routing = RoutingService(None)
+    queues = QueueService(
+        small_config(capacity=20),
+        {"rc-1": AgentSpec("PJSIP/rc-1", ("rc",)), "fcr-1": AgentSpec("PJSIP/fcr-1", ("fcr",))},
+    )
+    queues.claim_agent("leg-0.rc-1", "", "other-call-1")
+    queues.claim_agent("leg-0.fcr-1", "", "other-call-2")
+    book = CallbackBook(str(tmp_path / "calls.db"))
+    await book.open()
+    worker = CallbackWorker(queues, book, FakeCalls(), None)
+    prompts = FakePrompts()
+    flows = FlowBuilder(Settings(), routing, prompts, queues=queues, desk=worker)
+    control = ScriptedControl(
+        [
+            ("callback_offer", False, key("1")),
+            ("callback_number_is", False, key("1")),
+            ("callback_thank_you", True, key("9")),
+        ]
+    )
+    log = WatchedLog()
+    session = CallSession(
+        CallInfo("call-1", control.channel_id, "07700900123", "Test", "101"),
+        control,
+        prompts,
+        log,
+        rc_queue_offering_callbacks(flows),
+        flows.step_down,
+        fixed_clock,
+        OneSentence(KNIFE),
+        breakout=BreakOut(routing, flows.emergency),
+    )
+    task = asyncio.create_task(session.run())
+    try:
+        await log.until(lambda: "transfer:emergency" in log.steps())
+        yield Booked(session, log, queues, worker, book)
+        control.push(CallerHungUp())
+        await task
+    finally:
+        task.cancel()
+        await worker.close()
+        queues.close()
+        await book.close()
+
+
+async def test_a_callback_booked_before_a_999_break_out_is_withdrawn_everywhere(
+    booked_then_999: Booked,
+) -> None:
+    call = booked_then_999
+    assert "callback-accepted" in call.log.kinds()  # committed before the thanks
+    assert call.queues.place_of("call-1") is None  # no virtual place left to be placed
+    withdrawn = [d for _, kind, d in call.log.events if kind == "callback-withdrawn"]
+    assert withdrawn == [{"queue": "rc", "reason": "emergency"}]
+
+    async def closed() -> bool:  # the book is written in the background
+        found = await call.book.run(lambda s: s.get("call-1"))
+        return found is not None and found["state"] != "waiting"
+
+    await eventually(closed)
+    row = await call.book.run(lambda s: s.get("call-1"))
+    assert row is not None
+    assert (row["state"], row["outcome"], row["number"]) == (
+        "withdrawn",
+        "withdrawn-emergency",
+        "",
+    )
+    # A restart neither places it nor lets the caller go as one who booked.
+    assert await call.book.run(lambda s: s.open_callbacks()) == []
+    assert await call.worker.booked_queue("call-1") is None
+    assert call.session.outcome != "callback"
+
+
+async def test_a_call_that_withdrew_its_callback_is_not_recorded_as_a_callback(
+    booked_then_999: Booked,
+) -> None:
+    call = booked_then_999
+    call.session.control.push(CallerHungUp())  # type: ignore[attr-defined]
+    await call.session.done.wait()
+    row = call.log.rows["call-1"]
+    assert row["outcome"] == "abandoned" and row["destination"] == "emergency"
