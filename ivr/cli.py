@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import errno
 import logging
 import os
 import signal
@@ -22,6 +21,7 @@ from ivr.callers import cli as callers_cli
 from ivr.config import ConfigError, load_settings
 from ivr.directory import cli as directory_cli
 from ivr.http_guard import server_options
+from ivr.listen_address import CannotListen, bind_failure, check_listen_address, port_number
 from ivr.masking import MaskingFormatter
 from ivr.routing import cli as routing_cli
 from ivr.speech import cli as speech_cli
@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("sim", help="run the ARI-compatible Asterisk simulator alone")
     sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=int, default=8088)
+    sim.add_argument("--port", type=port_number, default=8088, help="0 to 65535 (0: any free)")
     sim.add_argument("--time-scale", type=float, default=1.0, help="0.1 = ten times faster")
     sim.add_argument(
         "--config", type=Path, help="TOML settings: the ARI user and password `ivr serve` uses"
@@ -100,30 +100,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return main_demo(args.calls, args.exit, args.speed, args.db)
             return main_demo(args.calls, args.exit, args.speed, args.db, args.at)
     except ConfigError as exc:
-        print(f"ivr: {exc}", file=sys.stderr)
+        print(f"ivr: {exc} [{exc.error_id}]", file=sys.stderr)
         return 2
-    except PortBusy as exc:
+    except CannotListen as exc:
         print(f"ivr {args.command}: {exc}", file=sys.stderr)
         return 1
     return 2
-
-
-class PortBusy(Exception):
-    """The HTTP port cannot be bound (in use, or not ours to take): one line, exit 1."""
-
-    error_id = "port-unavailable"
-
-    def __init__(self, host: str, port: int, exc: OSError) -> None:
-        reason = os.strerror(exc.errno) if exc.errno else str(exc)
-        super().__init__(f"cannot listen on {host}:{port}: {reason.lower()} [{self.error_id}]")
-
-
-_BIND_ERRORS = {errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES}
-
-
-def _bind_failure(host: str, port: int, exc: OSError) -> PortBusy | None:
-    """A PortBusy for an error binding the port; None for any other OSError (re-raised)."""
-    return PortBusy(host, port, exc) if exc.errno in _BIND_ERRORS else None
 
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -149,6 +131,7 @@ def _serve(config: Path | None) -> int:
     from ivr.app import build_app
 
     settings = load_settings(config)
+    check_listen_address(settings.http_host, settings.http_port)
     logging.getLogger(__name__).info(
         "connecting to %s as %s (app %s)", settings.ari_url, settings.ari_user, settings.ari_app
     )
@@ -166,10 +149,10 @@ def _serve(config: Path | None) -> int:
     try:
         web.run_app(app, host=settings.http_host, port=settings.http_port, **server_options())
     except OSError as exc:
-        busy = _bind_failure(settings.http_host, settings.http_port, exc)
-        if busy is None:
+        failure = bind_failure(settings.http_host, settings.http_port, exc)
+        if failure is None:
             raise
-        raise busy from exc
+        raise failure from exc
     return 0
 
 
@@ -186,6 +169,7 @@ def _sim(host: str, port: int, time_scale: float, config: Path | None) -> int:
 
     # The credentials `ivr serve` would connect with, read the same way (file, then env).
     settings = load_settings(config)
+    check_listen_address(host, port)
     password = "a password (IVR_ARI_PASSWORD)" if settings.ari_password else "no password"
 
     async def run() -> None:
@@ -201,10 +185,10 @@ def _sim(host: str, port: int, time_scale: float, config: Path | None) -> int:
             bound = await sim.start(host, port)
         except OSError as exc:
             await sim.stop()
-            busy = _bind_failure(host, port, exc)
-            if busy is None:
+            failure = bind_failure(host, port, exc)
+            if failure is None:
                 raise
-            raise busy from exc
+            raise failure from exc
         print(
             f"simulated Asterisk: ARI at http://{host}:{bound}/ari, user {settings.ari_user!r}"
             f" with {password}, as `ivr serve` connects (Ctrl-C to stop)",

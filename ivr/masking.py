@@ -19,9 +19,21 @@ _HEAD: Final = 6  # 07700 9: the kind of number (mobile, area), not whose
 _TAIL: Final = 2
 
 # A phone number as the app meets them: +447700900001, 447700900001, 07700900001,
-# 00447700900001. Not Asterisk's channel ids (epoch seconds: 1732456789.42) nor our
-# ids (leg-00123456789: a hex id can be all digits).
-_NUMBER = re.compile(r"(?<![\w.-])(?:\+\d{8,15}|00\d{8,15}|0\d{8,11}|44\d{9,10})(?![\w])")
+# 00447700900001, spaced or hyphenated as people write them (+44 7700 900001, 07700 900001,
+# 07700-900-001), or URL-encoded in a query or path (%2B447700900001, %2F07700900001).
+# Not Asterisk's channel ids (epoch seconds: 1732456789.42), our ids (leg-00123456789,
+# cb-<hex>-<n>: a hex id can be all digits), dates and times, ports or durations.
+#
+# _RUN finds a run of digit groups joined by single spaces or hyphens, perhaps after a plus;
+# _masked_run decides which groups of it form numbers. A run starts where a number can: not
+# inside a word, an id or a decimal, but after a URL escape. Possessive, so a run is read
+# once however it ends: a log line is masked in time linear in its length.
+_RUN = re.compile(
+    r"(?:(?<=%[0-9A-Fa-f]{2})|(?<![\w.%-]))(?P<plus>\+|%2[Bb])?(?P<run>\d++(?:[ -]\d++)*+)"
+)
+_GROUP = re.compile(r"\d+")
+_GLUED = re.compile(r"\w|\.\d")  # what a number's last digit is never followed by
+_MAX_GROUPS: Final = 6  # +44 20 7946 0000: more groups than any number is written in
 
 
 def mask_number(number: str) -> str:
@@ -36,7 +48,68 @@ def mask_number(number: str) -> str:
 
 def mask_numbers(text: str) -> str:
     """Every phone number in ``text`` masked; the rest unchanged."""
-    return _NUMBER.sub(lambda m: mask_number(m.group(0)), text)
+    return _RUN.sub(_masked_run, text)
+
+
+def _is_number(digits: str, plus: bool) -> bool:
+    """Whether these digits (separators removed) have the length of a phone number."""
+    if plus:
+        return 8 <= len(digits) <= 15
+    if digits.startswith("00") and 10 <= len(digits) <= 17:
+        return True
+    if digits.startswith("0"):
+        return 9 <= len(digits) <= 12
+    return digits.startswith("44") and 11 <= len(digits) <= 12
+
+
+def _masked_run(match: re.Match[str]) -> str:
+    """The run with the numbers in it masked: the longest ones, left to right.
+
+    A number starts at the run's start (with its plus) or after a space, never after a
+    hyphen (leg-00123456789), and ends at the run's end or before a space, never before a
+    hyphen (an id or a date goes on). Its groups after the first have two digits or more
+    (``0 12 calls`` is not a number). A run that runs into a word or a decimal
+    (``07700900001abc``, ``…T09``) ends before its last group.
+    """
+    plus, run = match["plus"] or "", match["run"]
+    groups = [(g.start(), g.end()) for g in _GROUP.finditer(run)]
+    if _GLUED.match(match.string, match.end()):
+        groups.pop()
+
+    def separator_after(index: int) -> str:
+        """The separator after group ``index``, "" after the last."""
+        end = groups[index][1]
+        return run[end] if end < len(run) else ""
+
+    out: list[str] = [plus]
+    done = 0  # characters of run already in out
+    i = 0
+    while i < len(groups):
+        if i > 0 and separator_after(i - 1) != " ":
+            i += 1
+            continue
+        for j in range(min(len(groups), i + _MAX_GROUPS), i, -1):
+            if separator_after(j - 1) == "-":
+                continue
+            if any(b - a < 2 for a, b in groups[i + 1 : j]):
+                continue
+            digits = "".join(run[a:b] for a, b in groups[i:j])
+            if _is_number(digits, plus=bool(plus) and i == 0):
+                begin, end = groups[i][0], groups[j - 1][1]
+                number = run[begin:end]
+                if i == 0 and plus:
+                    out.pop()
+                    masked = mask_number("+" + number)
+                    number_out = plus + masked[1:]
+                else:
+                    number_out = mask_number(number)
+                out += [run[done:begin], number_out]
+                done, i = end, j
+                break
+        else:
+            i += 1
+    out.append(run[done:])
+    return "".join(out)
 
 
 class MaskingFormatter(logging.Formatter):

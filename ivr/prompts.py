@@ -78,7 +78,7 @@ class PromptCatalogue:
         try:
             source = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise CatalogueError([f"{path}: cannot read: {exc.strerror or exc}"]) from exc
+            raise CatalogueError([f"{path}:0: cannot read: {exc.strerror or exc}"]) from exc
         catalogue = cls.parse(source, path)
         return replace(catalogue, durations=catalogue.read_durations(path.parent / "sounds"))
 

@@ -117,9 +117,10 @@ def load_yaml(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise YamlError(f"{path}: cannot read: {exc.strerror}") from exc
+        # file:0: like every other data-file error (line 0: the file as a whole)
+        raise YamlError(f"{path}:0: cannot read: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
-        raise YamlError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+        raise YamlError(f"{path}:0: not UTF-8 text ({exc.reason})") from exc
     return parse_yaml(text, str(path))
 
 

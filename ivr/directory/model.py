@@ -110,6 +110,16 @@ def _build(
         if not isinstance(value, str):
             errors.append(f"{where(field)}: {field} must be a string, not {type(value).__name__}")
             return ""
+        return one_line(field, value)
+
+    def one_line(field: str, value: str) -> str:
+        # A line break inside a name is a broken export (a quote out of place), not a
+        # name: folding it into a space would put half a name and a stray word live.
+        if value and value.splitlines() != [value]:
+            errors.append(
+                f"{where(field)}: {field} {value!r} spans lines; one line each"
+                " [directory-field-multiline]"
+            )
         return " ".join(value.split())
 
     entry_id = text("id")
@@ -124,13 +134,14 @@ def _build(
     aliases_raw = raw.get("aliases", ())
     aliases: list[str] = []
     if isinstance(aliases_raw, str):
-        aliases = [a for a in (" ".join(p.split()) for p in aliases_raw.split(";")) if a]
+        joined = one_line("aliases", aliases_raw)
+        aliases = [a for a in (p.strip() for p in joined.split(";")) if a]
     elif isinstance(aliases_raw, list | tuple):
         for item in aliases_raw:
             if not isinstance(item, str) or not item.strip():
                 errors.append(f"{where('aliases')}: aliases must be non-empty strings")
                 break
-            aliases.append(" ".join(item.split()))
+            aliases.append(one_line("aliases", item))
     elif aliases_raw is not None:
         errors.append(f"{where('aliases')}: aliases must be a list of strings")
 
@@ -398,7 +409,13 @@ NEW_FILE_MODE = 0o640  # the IVR's group reads the directory; others do not
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    """Replace ``path`` whole, keeping its mode (mkstemp's 0600 would lock the IVR out)."""
+    """Replace ``path`` whole, keeping its mode (mkstemp's 0600 would lock the IVR out).
+
+    A symlink is written through: its target is replaced and the link stays (a force
+    that links routing_rules/directory.yaml to a managed copy keeps the link).
+    """
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = path.stat().st_mode & 0o7777

@@ -4,6 +4,12 @@ Admins test a rules change before publishing it: ``ivr rules check DIR``
 validates every file of the folder together, and ``ivr route --rules DIR``
 shows what a caller's words (or keys) would do at a given time, with the
 rule and the reason, exactly as the live engine would decide.
+
+Both read the settings ``ivr serve`` reads (``--config``, then ``IVR_*``): a rule's
+``message`` is checked against the force's ``[prompts] catalogue``, and without a folder
+the configured ``rules_dir`` is the one checked, so the tools never pass rules that
+``ivr serve`` refuses, nor refuse rules it plays. Exit codes: 0 fine, 1 the rules (or the
+catalogue) are invalid, 2 the command line or the settings are.
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from ivr.prompts import CatalogueError
+from ivr.config import Settings, load_settings
+from ivr.prompts import CatalogueError, PromptCatalogue
 from ivr.routing.bundle import BundleError, RoutingBundle, load_bundle
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import CallerContext, Decision, Hypothesis, Override, RoutingInputs
@@ -50,23 +57,36 @@ def add_subcommands(subparsers: Any) -> None:
     route.add_argument("--attempt", type=int, default=1)
     route.add_argument("--dialled", default="101")
     route.add_argument("--json", action="store_true", help="print the Decision as JSON")
+    _add_config(route)
     route.set_defaults(run=cmd_route)
 
     rules = subparsers.add_parser("rules", help="routing rules tools")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True)
     check = rules_sub.add_parser("check", help="validate a rules folder; errors as file:line")
-    check.add_argument("folder", nargs="?", type=Path, help="default: the shipped routing_rules/")
+    check.add_argument(
+        "folder", nargs="?", type=Path, help="default: the configured one, else the shipped one"
+    )
+    _add_config(check)
     check.set_defaults(run=cmd_rules_check)
+
+
+def _add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        type=Path,
+        help="TOML settings as for `ivr serve` (env IVR_* wins): its prompt catalogue and rules",
+    )
 
 
 def cmd_rules_check(args: argparse.Namespace) -> int:
     """Everything a publish would refuse: every file's errors, and messages with no prompt."""
     from ivr.queues.model import DEFAULT_QUEUES_FILE, QueuesConfigError, load_queues_config
 
-    folder: Path | None = args.folder
+    settings = load_settings(args.config)  # ConfigError: ivr.cli prints it, exit 2
+    folder: Path | None = args.folder or settings.rules_dir
     queues_file = folder / "queues.yaml" if folder and (folder / "queues.yaml").exists() else None
     try:
-        bundle = load_bundle(folder, _catalogue_ids())
+        bundle = load_bundle(folder, _catalogue_ids(settings))
         queues = load_queues_config(queues_file or DEFAULT_QUEUES_FILE)
     except (BundleError, CatalogueError, QueuesConfigError) as exc:
         return _print_errors(exc.errors)
@@ -74,12 +94,9 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _catalogue_ids() -> tuple[str, ...]:
-    """The prompt ids a rule's ``message`` may name (the catalogue the app plays from)."""
-    from ivr.config import DEFAULT_PROMPTS
-    from ivr.prompts import PromptCatalogue
-
-    return PromptCatalogue.load(DEFAULT_PROMPTS).ids
+def _catalogue_ids(settings: Settings) -> tuple[str, ...]:
+    """The prompt ids a rule's ``message`` may name: the catalogue ``ivr serve`` plays from."""
+    return PromptCatalogue.load(settings.prompts).ids
 
 
 def _print_errors(errors: list[str]) -> int:
@@ -102,16 +119,15 @@ def cmd_route(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
     except UsageError as exc:
         print(f"ivr route: {exc}", file=sys.stderr)
         return 2
+    settings = load_settings(args.config)  # ConfigError: ivr.cli prints it, exit 2
+    rules: Path | None = args.rules or settings.rules_dir
     try:
-        bundle = load_bundle(args.rules, _catalogue_ids())
-    except (BundleError, CatalogueError) as exc:
-        print(
-            f"ivr route: the rules in {args.rules or 'routing_rules/'} are invalid:",
-            file=sys.stderr,
-        )
+        bundle = load_bundle(rules, _catalogue_ids(settings))
+    except (BundleError, CatalogueError) as exc:  # as `ivr rules check`: the rules, exit 1
+        print(f"ivr route: the rules in {rules or 'routing_rules/'} are invalid:", file=sys.stderr)
         for error in exc.errors:
             print(f"  {error}", file=sys.stderr)
-        return 2
+        return 1
     engine = RoutingEngine(bundle)
     caller = CallerContext(args.caller, frozenset(args.flag), args.recent_calls)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
 
 from ivr.http_guard import loads_json
-from ivr.simulator.config import AgentProfile
+from ivr.simulator.config import AgentProfile, TalkFrom
 from ivr.simulator.dialplan import (
     CallerBehaviour,
     ScriptError,
@@ -186,23 +187,19 @@ class SimControl:
         return web.json_response(self.texts)
 
     async def set_agent(self, request: web.Request) -> web.Response:
+        """Change how an endpoint answers: any of answer_after, talk_for, reject, talk_from.
+
+        Every key is checked and an unknown one refused: a test whose setting was dropped
+        without a word would go on to test something else.
+        """
         try:
             body = await read_json(request)
-            endpoint = str(body["endpoint"])
+            endpoint = body.get("endpoint")
+            if not isinstance(endpoint, str) or not endpoint:
+                raise ValueError("endpoint is required, e.g. PJSIP/fcr-1")
             current = agent_profile(self.engine.config, endpoint, self.engine.agent_overrides)
-            changes: dict[str, Any] = {}
-            for key in ("answer_after", "talk_for", "reject"):
-                if key in body:
-                    changes[key] = body[key]
-            profile = replace(current, **changes)
-            numbers: list[object] = [profile.answer_after]
-            if profile.talk_for is not None:
-                numbers.append(profile.talk_for)
-            if any(not _seconds(n) for n in numbers):
-                raise ValueError("answer_after/talk_for must be seconds >= 0")
-            if not isinstance(profile.reject, bool):
-                raise ValueError("reject must be true or false")
-        except (KeyError, TypeError, ValueError) as exc:
+            profile = replace(current, **agent_changes(body))
+        except ValueError as exc:
             return problem(400, f"bad agent profile: {exc}", "invalid-agent")
         self.engine.set_agent(endpoint, profile)
         return web.json_response(
@@ -211,9 +208,47 @@ class SimControl:
                 "answer_after": profile.answer_after,
                 "talk_for": profile.talk_for,
                 "reject": profile.reject,
+                "talk_from": profile.talk_from.value,
             }
         )
 
 
-def _seconds(value: object) -> bool:
-    return not isinstance(value, bool) and isinstance(value, int | float) and value >= 0
+# Longer than any test waits, short enough that the event loop can schedule it: a day.
+MAX_AGENT_SECONDS = 86_400.0
+_AGENT_KEYS = ("endpoint", "answer_after", "talk_for", "reject", "talk_from")
+
+
+def agent_changes(body: JsonObject) -> dict[str, Any]:
+    """The AgentProfile fields a /_sim/agents body sets; ValueError says what is wrong."""
+    unknown = sorted(set(body) - set(_AGENT_KEYS))
+    if unknown:
+        raise ValueError(f"unknown key(s) {', '.join(unknown)} (known: {', '.join(_AGENT_KEYS)})")
+    changes: dict[str, Any] = {}
+    if "answer_after" in body:
+        changes["answer_after"] = _seconds("answer_after", body["answer_after"])
+    if "talk_for" in body:  # null: talks until the other side hangs up
+        value = body["talk_for"]
+        changes["talk_for"] = None if value is None else _seconds("talk_for", value)
+    if "reject" in body:
+        if not isinstance(body["reject"], bool):
+            raise ValueError("reject must be true or false")
+        changes["reject"] = body["reject"]
+    if "talk_from" in body:
+        try:
+            changes["talk_from"] = TalkFrom(body["talk_from"])
+        except ValueError:
+            choices = " or ".join(repr(t.value) for t in TalkFrom)
+            raise ValueError(f"talk_from must be {choices}") from None
+    return changes
+
+
+def _seconds(key: str, value: object) -> float:
+    """A number of seconds from 0 to a day; NaN, infinity and 1e308 are refused."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 <= value <= MAX_AGENT_SECONDS
+    ):
+        raise ValueError(f"{key} must be seconds from 0 to {MAX_AGENT_SECONDS:g}, not {value!r}")
+    return float(value)

@@ -45,6 +45,41 @@ def test_numbers_in_free_text_are_masked_and_ids_and_times_are_not() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("call +44 7700 900123 back", "call +44 77•••••••23 back"),
+        ("call 07700 900123 back", "call 07700 ••••23 back"),
+        ("call 07700-900-123 back", "call 07700-•••••23 back"),
+        ("switchboard 020 7946 0000.", "switchboard 020 79•••••00."),
+        ("abroad +44 20 7946 0000", "abroad +44 20••••••••00"),
+        ("POST /sms?to=%2B447700900123&ref=9", "POST /sms?to=%2B44770•••••23&ref=9"),
+        ("GET /callers%2F07700900123/calls", "GET /callers%2F077009•••23/calls"),
+        ("q=%2007700900123", "q=%20077009•••23"),
+        # a spaced number between ordinary numbers: only the number
+        ("ref 5060 07700 900123 5060", "ref 5060 07700 ••••23 5060"),
+    ],
+)
+def test_spaced_and_url_encoded_numbers_are_masked(text: str, masked: str) -> None:
+    assert mask_numbers(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "channel 1732456789.42 answered",
+        "leg-00123456789 and cb-00123456789-2.agent1 and pb-0012345678901",
+        "bridge 00123456-0000-0000-0000-000000000000",
+        "at 2026-11-24T09:00:00 and 2026-11-24 09:00:00+00:00",
+        "listening on 127.0.0.1:8088, rtp 10000-20000",
+        "took 12.5 s, 0 12 calls, 1500 ms, 30 s ring, 86400 s",
+        "id 07700900001abc",
+    ],
+)
+def test_ids_times_and_ordinary_numbers_are_not_masked(text: str) -> None:
+    assert mask_numbers(text) == text
+
+
 def test_the_log_formatter_masks_arguments_and_tracebacks() -> None:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)

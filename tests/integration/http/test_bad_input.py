@@ -158,6 +158,21 @@ async def test_json_within_the_depth_limit_is_still_read(sim_port: int) -> None:
     assert reply.status == 200
 
 
+# Escaped quotes after an opening one: the old depth check backtracked over them from
+# each quote, quadratic, on the loop (60 KB held the simulator ~14 s; this, many minutes).
+ESCAPED_QUOTES = b'\\"' * 150_000
+
+
+async def test_simulator_answers_a_body_of_escaped_quotes_without_stalling(sim_port: int) -> None:
+    headers = [b"Content-Type: application/json"]
+    unterminated = await _request(sim_port, "POST", "/_sim/calls", headers, b'"' + ESCAPED_QUOTES)
+    assert unterminated.status == 400
+    assert unterminated.json()["error_id"] == "invalid-json"
+    valid = b'{"caller_name": "' + ESCAPED_QUOTES + b'"}'
+    placed = await _request(sim_port, "POST", "/_sim/calls", headers, valid)
+    assert placed.status == 201
+
+
 async def _cut_off(port: int) -> bytes:
     """Half a request line, then nothing: what the server sends before it closes.
 
