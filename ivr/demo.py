@@ -296,9 +296,7 @@ def _sms_kinds(store: Any, call_ids: list[str]) -> str:
     return ", ".join(f"{kind} {count}" for kind, count in rows) or "none"
 
 
-async def _wait_for_calls(
-    runtime: Any, call_ids: list[str], timeout: float, out: TextIO
-) -> None:
+async def _wait_for_calls(runtime: Any, call_ids: list[str], timeout: float, out: TextIO) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     next_word = loop.time() + PROGRESS_EVERY_S
