@@ -228,6 +228,15 @@ async def callback_attempts_of(db: Path, call_id: str) -> list[dict[str, Any]]:
     )
 
 
+async def fcr_caller(http: aiohttp.ClientSession, base: str, *, hold_ms: int) -> str:
+    """A simulated caller who keys 2 (the FCR) and holds ``hold_ms``; their channel id."""
+    script = [{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": hold_ms}]
+    body = {"dialled": "101", "caller_number": CALLER, "script": script}
+    async with http.post(f"{base}/_sim/calls", json=body) as resp:
+        assert resp.status == 201, await resp.text()
+        return str((await resp.json())["channel_id"])
+
+
 async def sim_post(http: aiohttp.ClientSession, url: str, body: dict[str, Any]) -> None:
     async with http.post(url, json=body) as resp:
         assert resp.status < 300, await resp.text()
@@ -271,11 +280,7 @@ async def test_kill_9_at_each_step_of_a_callback_rings_the_caller_once_and_texts
         async with aiohttp.ClientSession() as http:
 
             async def call() -> str:
-                script = [{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}]
-                body = {"dialled": "101", "caller_number": CALLER, "script": script}
-                async with http.post(f"{base}/_sim/calls", json=body) as resp:
-                    assert resp.status == 201, await resp.text()
-                    return str((await resp.json())["channel_id"])
+                return await fcr_caller(http, base, hold_ms=2000)
 
             async def press(call_id: str) -> None:
                 await sim_post(http, f"{base}/_sim/calls/{call_id}/dtmf", {"digits": "1"})
@@ -458,11 +463,7 @@ async def test_after_kill_9_a_waiting_caller_is_back_at_their_place_not_the_menu
         async with aiohttp.ClientSession() as http:
 
             async def call() -> str:
-                script = [{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 4000}]
-                body = {"dialled": "101", "caller_number": CALLER, "script": script}
-                async with http.post(f"{base}/_sim/calls", json=body) as resp:
-                    assert resp.status == 201, await resp.text()
-                    return str((await resp.json())["channel_id"])
+                return await fcr_caller(http, base, hold_ms=4000)
 
             # The agent stays on the first call until the test hangs it up: nobody is
             # served while the places are compared.
@@ -559,11 +560,7 @@ async def test_killed_while_an_emergency_break_out_rings_the_caller_resumes_the_
         async with aiohttp.ClientSession() as http:
 
             async def call() -> str:
-                script = [{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 4000}]
-                body = {"dialled": "101", "caller_number": CALLER, "script": script}
-                async with http.post(f"{base}/_sim/calls", json=body) as resp:
-                    assert resp.status == 201, await resp.text()
-                    return str((await resp.json())["channel_id"])
+                return await fcr_caller(http, base, hold_ms=4000)
 
             await sim_post(
                 http, f"{base}/_sim/agents", {"endpoint": "PJSIP/fcr-1", "talk_for": 10_000}

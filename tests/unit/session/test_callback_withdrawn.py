@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ivr.config import AgentSpec, Settings
+from ivr.config import Settings
 from ivr.flows import FlowBuilder
 from ivr.queues.book import CallbackBook
 from ivr.queues.callbacks import CallbackWorker
@@ -25,13 +25,13 @@ from ivr.session.emergency import BreakOut
 from ivr.session.events import CallerHungUp
 from ivr.session.session import CallInfo, CallSession
 from tests.fakes import FakePrompts, fixed_clock
-from tests.unit.queues.conftest import small_config
 from tests.unit.queues.test_callbacks import FakeCalls, eventually
 from tests.unit.session.test_emergency_breakout import (
     KNIFE,
     OneSentence,
     ScriptedControl,
     WatchedLog,
+    busy_queues,
     key,
     rc_queue_offering_callbacks,
 )
@@ -50,12 +50,7 @@ class Booked:
 async def booked_then_999(tmp_path: Path) -> AsyncIterator[Booked]:
     """Yes to a callback, yes to the number, then 9 while being thanked."""
     routing = RoutingService(None)
-    queues = QueueService(
-        small_config(capacity=20),
-        {"rc-1": AgentSpec("PJSIP/rc-1", ("rc",)), "fcr-1": AgentSpec("PJSIP/fcr-1", ("fcr",))},
-    )
-    queues.claim_agent("leg-0.rc-1", "", "other-call-1")
-    queues.claim_agent("leg-0.fcr-1", "", "other-call-2")
+    queues = busy_queues()
     book = CallbackBook(str(tmp_path / "calls.db"))
     await book.open()
     worker = CallbackWorker(queues, book, FakeCalls(), None)

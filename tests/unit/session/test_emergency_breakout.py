@@ -145,6 +145,17 @@ class Call:
     queues: QueueService
 
 
+def busy_queues() -> QueueService:
+    """App-run rc and fcr queues whose one agent each is on another call: callers hold."""
+    queues = QueueService(
+        small_config(capacity=20),
+        {"rc-1": AgentSpec("PJSIP/rc-1", ("rc",)), "fcr-1": AgentSpec("PJSIP/fcr-1", ("fcr",))},
+    )
+    queues.claim_agent("leg-0.rc-1", "", "other-call-1")
+    queues.claim_agent("leg-0.fcr-1", "", "other-call-2")
+    return queues
+
+
 def make_call(
     cues: Sequence[tuple[str, bool, Callable[[int], list[CallEvent]]]],
     flow: Callable[[FlowBuilder], Sequence[Verb]],
@@ -152,13 +163,7 @@ def make_call(
     settings: Settings | None = None,
 ) -> Call:
     routing = RoutingService(None)
-    queues = QueueService(
-        small_config(capacity=20),
-        {"rc-1": AgentSpec("PJSIP/rc-1", ("rc",)), "fcr-1": AgentSpec("PJSIP/fcr-1", ("fcr",))},
-    )
-    # Both agents are on other calls: whoever joins a queue holds.
-    queues.claim_agent("leg-0.rc-1", "", "other-call-1")
-    queues.claim_agent("leg-0.fcr-1", "", "other-call-2")
+    queues = busy_queues()
     prompts = FakePrompts()
     flows = FlowBuilder(settings or Settings(), routing, prompts, queues=queues, desk=Desk())
     control = ScriptedControl(cues)
