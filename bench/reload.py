@@ -1,6 +1,6 @@
 """A rules reload under load: does the event loop keep serving calls while it builds?
 
-.venv/bin/python bench/reload.py [--rows 100000] [--format yaml|csv] [--via thread|process]
+.venv/bin/python bench/reload.py [--rows 100000] [--format yaml|csv] [--via process|thread]
 
 Copies the shipped routing_rules/ to a temporary folder, starts a
 RoutingService on it (the live rules), then writes a ``--rows`` directory
@@ -12,8 +12,8 @@ live engine for a decision every 20 ms. Then a 10 MB rules.yaml is published
 p99 / max, decisions served meanwhile, and the process's peak RSS during the
 reload (``--via process``: the builder process's peak too).
 
-``--via process`` builds in a spawned process (ProcessPoolExecutor) and sends
-the bundle back pickled, to compare with the default worker thread.
+``--via process`` builds in a spawned process (``ProcessBuilder``, what a running
+app uses) and sends the bundle back pickled; ``--via thread`` on a worker thread.
 """
 
 from __future__ import annotations
@@ -22,14 +22,12 @@ import argparse
 import asyncio
 import contextlib
 import csv
-import multiprocessing
 import resource
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout
 
 from ivr.directory import Directory
 from ivr.directory.sample import sample_directory
+from ivr.routing.builders import ProcessBuilder, ThreadBuilder
 from ivr.routing.bundle import DEFAULT_FOLDER
 from ivr.routing.limits import MB
 from ivr.routing.model import RoutingInputs
@@ -151,13 +150,11 @@ def write_directory(folder: Path, rows: int, fmt: str) -> Path:
 
 
 async def run(rows: int, fmt: str, via: str) -> list[ReloadFigures]:
-    executor: Executor | None = None
-    if via == "process":
-        executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    builder = ProcessBuilder() if via == "process" else ThreadBuilder()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "rules"
         shutil.copytree(DEFAULT_FOLDER, folder)
-        service = RoutingService(folder, executor=executor)
+        service = RoutingService(folder, builder=builder)
         print(f"live rules: {service.bundle.summary()}", flush=True)
         idle = LoopProbe(service)
         ticking = asyncio.create_task(idle.tick())
@@ -184,8 +181,7 @@ async def run(rows: int, fmt: str, via: str) -> list[ReloadFigures]:
         )
         figures.append(await measure(f"{rows}-row {path.name}", service))
         print(f"now: {service.bundle.summary()}", flush=True)
-    if executor is not None:
-        executor.shutdown()
+    await service.close()
     return figures
 
 
@@ -193,7 +189,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--format", choices=("yaml", "csv"), default="yaml")
-    parser.add_argument("--via", choices=("thread", "process"), default="thread")
+    parser.add_argument("--via", choices=("thread", "process"), default="process")
     args = parser.parse_args()
     for figures in asyncio.run(run(args.rows, args.format, args.via)):
         print("\n".join(figures.lines()), flush=True)

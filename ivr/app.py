@@ -34,8 +34,9 @@ from ivr.queues.book import CallbackBook
 from ivr.queues.callbacks import CallbackWorker
 from ivr.queues.model import DEFAULT_QUEUES_FILE, load_queues_config
 from ivr.queues.service import QueueService
+from ivr.routing.builders import ProcessBuilder
 from ivr.routing.model import Decision, Hypothesis, RoutingInputs
-from ivr.routing.service import RoutingService, RulesBuilder
+from ivr.routing.service import RoutingService
 from ivr.session.control import AriCallControl
 from ivr.session.emergency import BreakOut
 from ivr.session.listening import MediaSettings
@@ -83,7 +84,7 @@ RUNTIME = web.AppKey("runtime", Runtime)
 def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     """Build the app; ``clock`` is the one source of time for calls and routing."""
     prompts = PromptCatalogue.load(settings.prompts)
-    routing = RoutingService(settings.rules_dir, prompts=prompts.ids, executor=RulesBuilder())
+    routing = RoutingService(settings.rules_dir, prompts=prompts.ids, builder=ProcessBuilder())
     Path(settings.db_path).parent.mkdir(parents=True, exist_ok=True)
     sms = SmsService.from_settings(settings, clock=clock)
     # Texts only with a gateway: a link must not be promised that will never be sent.

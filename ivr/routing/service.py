@@ -5,7 +5,7 @@ first and swaps it in only if every file is valid, so a bad file never
 replaces a good live ruleset (the errors are returned instead).
 
 A running app publishes with ``publish()``: the files are parsed and the
-bundle built in a process of its own (``RulesBuilder``: a 100,000-entry
+bundle built in a process of its own (``ProcessBuilder``: a 100,000-entry
 directory takes most of a minute of pure-Python YAML parsing), and only the
 finished bundle is swapped in, on the loop, as one assignment. Calls keep
 being routed by the old rules meanwhile; ``bench/reload.py`` measures the
@@ -17,24 +17,20 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import multiprocessing
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import ParamSpec, Protocol, TypeVar
+from typing import Protocol
 
 from ivr.chores import Chores
 from ivr.directory import DirectoryEntry
+from ivr.routing.builders import BundleBuilder, ThreadBuilder
 from ivr.routing.bundle import RoutingBundle, load_bundle
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import Decision, Hypothesis, RoutingInputs
 
 log = logging.getLogger(__name__)
-
-_P = ParamSpec("_P")
-_T = TypeVar("_T")
 
 
 class BundleLoader(Protocol):
@@ -65,53 +61,23 @@ def build_without_gc_pauses(build: Callable[[], RoutingBundle]) -> RoutingBundle
             gc.enable()
 
 
-class RulesBuilder(Executor):
-    """Where a running app builds published rules: a process of its own per publish.
-
-    A thread shares the GIL, so a big parse still stalls calls (bench/reload.py: 100,000
-    rows, lag p50 5.5 ms on a thread, 0.3 ms in a process); and the build's garbage
-    (the YAML node tree) dies with the process instead of staying in the app's heap.
-    Spawned (no fork of a running loop), made when a publish first needs it. A builder
-    that died (killed, out of memory) breaks its pool: the next publish gets a new one.
-    """
-
-    def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-
-    def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
-        if self._pool is not None:
-            try:
-                return self._pool.submit(fn, *args, **kwargs)
-            except BrokenExecutor:
-                log.warning("the rules builder's process died; starting a new one")
-                self._pool.shutdown(wait=False, cancel_futures=True)
-        self._pool = ProcessPoolExecutor(
-            1, mp_context=multiprocessing.get_context("spawn"), max_tasks_per_child=1
-        )
-        return self._pool.submit(fn, *args, **kwargs)
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=wait, cancel_futures=cancel_futures)
-
-
 class RoutingService:
     def __init__(
         self,
         folder: Path | None,
         loader: BundleLoader = load_bundle,
         prompts: Iterable[str] | None = None,
-        executor: Executor | None = None,
+        builder: BundleBuilder | None = None,
     ) -> None:
         """``prompts``: the catalogue's ids, so a rule's ``message`` typo is caught at publish.
 
-        ``executor`` builds a published bundle (default: the loop's thread pool; a running
-        app gives ``RulesBuilder()``); the loader and its arguments are plain picklable
+        ``builder`` builds a published bundle off the loop (default: a thread; a running
+        app gives ``ProcessBuilder()``); the loader and its arguments are plain picklable
         values.
         """
         self.folder = folder
         self._build = partial(loader, folder, None if prompts is None else frozenset(prompts))
-        self._executor = executor
+        self._builder: BundleBuilder = builder or ThreadBuilder()
         # At start-up a bad ruleset is fatal (nothing to fall back on): the error propagates.
         bundle = self._build()
         self._live = LiveRules(bundle, RoutingEngine(bundle), 1)
@@ -167,10 +133,8 @@ class RoutingService:
             if self._covered >= ticket:
                 return list(self._last_errors)
             covering = self._requested
-            loop = asyncio.get_running_loop()
             try:
-                build = partial(build_without_gc_pauses, self._build)
-                bundle = await loop.run_in_executor(self._executor, build)
+                bundle = await self._builder.build(partial(build_without_gc_pauses, self._build))
             except ValueError as exc:
                 self._last_errors = self._refused(exc)
             except Exception as exc:  # the builder itself failed (its process died, say)
@@ -193,9 +157,8 @@ class RoutingService:
     async def close(self) -> None:
         """At shutdown: a publish still building is dropped (the files stay for the next
         start), and the builder's process is ended."""
+        self._builder.close()
         await self._chores.cancel()
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
 
     def _swap(self, bundle: RoutingBundle) -> None:
         self._live = LiveRules(bundle, RoutingEngine(bundle), self._live.generation + 1)

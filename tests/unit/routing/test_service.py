@@ -11,10 +11,11 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ivr.routing.builders import ProcessBuilder
 from ivr.routing.bundle import BundleError, RoutingBundle, load_bundle
 from ivr.routing.limits import SIZE_LIMITS
 from ivr.routing.model import RoutingInputs
-from ivr.routing.service import RoutingService, RulesBuilder
+from ivr.routing.service import RoutingService
 
 SHIPPED = Path(__file__).resolve().parents[3] / "routing_rules"
 AT = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
@@ -139,7 +140,7 @@ async def test_a_running_app_builds_published_rules_in_a_process_of_its_own(
 ) -> None:
     folder = tmp_path / "rules"
     shutil.copytree(SHIPPED, folder)
-    service = RoutingService(folder, executor=RulesBuilder())
+    service = RoutingService(folder, builder=ProcessBuilder())
     try:
         rules = folder / "rules.yaml"
         good = rules.read_text()
@@ -177,7 +178,7 @@ async def test_a_builder_that_dies_keeps_the_live_rules_and_the_next_publish_wor
 ) -> None:
     folder = tmp_path / "rules"
     shutil.copytree(SHIPPED, folder)
-    service = RoutingService(folder, loader=dies_in_a_builder_when_told, executor=RulesBuilder())
+    service = RoutingService(folder, loader=dies_in_a_builder_when_told, builder=ProcessBuilder())
     try:
         (folder / "DIE").touch()
         errors = await service.publish()
@@ -188,3 +189,25 @@ async def test_a_builder_that_dies_keeps_the_live_rules_and_the_next_publish_wor
         assert service.generation == 2
     finally:
         await service.close()
+
+
+def hangs_in_a_builder_when_told(
+    folder: Path | None, prompts: frozenset[str] | None = None
+) -> RoutingBundle:
+    """A loader whose build never ends in the builder process (a pathological file)."""
+    if folder is not None and (folder / "HANG").exists() and multiprocessing.parent_process():
+        threading.Event().wait()
+    return load_bundle(folder, prompts)
+
+
+async def test_closing_the_service_ends_a_build_under_way(tmp_path: Path) -> None:
+    folder = tmp_path / "rules"
+    shutil.copytree(SHIPPED, folder)
+    service = RoutingService(folder, loader=hangs_in_a_builder_when_told, builder=ProcessBuilder())
+    (folder / "HANG").touch()
+    publish = asyncio.create_task(service.publish())
+    await asyncio.sleep(0)  # one turn: the publish starts its builder and waits for it
+    await service.close()  # the app shuts down: it must not wait for the build
+    errors = await publish
+    assert len(errors) == 1 and errors[0].startswith("rules-build-failed: BuilderDied")
+    assert service.generation == 1
