@@ -378,7 +378,7 @@ class FlowBuilder:
     def callback_call(
         self, agent_first: bool, other_endpoint: str, queue: str, agent: str = ""
     ) -> list[Verb]:
-        """The verbs of a callback once its first side has answered (ivr.app wires it).
+        """The verbs of a callback once its first side has answered (ivr.queues.placement runs it).
 
         ``agent``: when the caller was rung first, the agent the second leg rings.
         """
@@ -394,6 +394,10 @@ class FlowBuilder:
         )
         intro = "callback_agent_intro" if agent_first else "callback_greeting"
         return [Play([intro], barge_in=False), ring, _callback_unanswered(agent_first)]
+
+    def callback_failed(self) -> list[Verb]:
+        """A callback's own fallback: its legs have no caller in the IVR to step down for."""
+        return [Hangup("technical_difficulty", outcome="failed")]
 
     def callback_resumed(
         self, agent_first: bool, other_endpoint: str, queue: str, agent: str, ringing: str
@@ -412,7 +416,7 @@ class FlowBuilder:
 
 
 def _callback_unanswered(agent_first: bool) -> Hangup:
-    """The end of a callback whose second side did not answer (ivr.app reads the outcome)."""
+    """The end of a callback whose second side did not answer (ivr.queues.placement reads the outcome)."""
     if agent_first:
         return Hangup("callback_no_answer", outcome="callback-no-answer")
     return Hangup("no_one_available", outcome="callback-agent-no-answer")

@@ -53,7 +53,7 @@ RECORD_RETRY_S = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)  # a locked database clears in 
 
 
 class CallbackCalls(Protocol):
-    """Rings one side, then the other, and bridges them (ivr.app wires CallManager + flows).
+    """Rings one side, then the other, and bridges them (ivr.queues.placement: CallbackPlacement).
 
     Returns "answered" (both sides talked), or why not: "no-answer", "busy", "failed"
     (a side ARI would not ring, e.g. the caller's number through a bad callback_dial);

@@ -123,7 +123,7 @@ class AriCallControl:
     @property
     def dialled(self) -> int:
         """Legs originated for this call: a callback charges the caller only when their
-        number was really rung (ivr.app)."""
+        number was really rung (ivr.queues.placement)."""
         return self._dialled
 
     @property

@@ -38,7 +38,7 @@ from ivr.speech.model import RecognizerError, Transcript
 
 log = logging.getLogger(__name__)
 
-# What the router would do with a transcript as it stands (see ivr/app.py): "route" (a
+# What the router would do with a transcript as it stands (see ivr/workers.py): "route" (a
 # plain route), "emergency" (a cue in the top alternative), "cue-below" (an emergency
 # cue only in a lower alternative: a second opinion first, but not for long) or ""
 # (not actionable yet).
@@ -50,7 +50,7 @@ Actionable = Callable[[Transcript], Verdict]
 
 
 def actionable_by(decide: Callable[[tuple[Hypothesis, ...]], Decision]) -> Actionable:
-    """The router's verdict on a transcript as it stands (ivr/app.py, bench/asr.py).
+    """The router's verdict on a transcript as it stands (ivr/workers.py, bench/asr.py).
 
     An emergency that only a lower alternative carries is not actionable: it waits
     for a second opinion, and the router still sees that cue in the merged n-best (and

@@ -1,0 +1,280 @@
+"""The app's background workers, in the order they start (and stop in reverse).
+
+Each is an aiohttp ``cleanup_ctx`` generator over the Runtime: it opens what it owns,
+yields while the app runs, and closes it on shutdown, so that calls end cleanly before
+the call log is flushed. ``WORKERS`` is the order the composition root installs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+
+import aiohttp
+from aiohttp import web
+
+from ivr.ari.client import AriClient
+from ivr.ari.models import Channel
+from ivr.ari.stream import EventStream
+from ivr.routing.model import Decision, Hypothesis, RoutingInputs
+from ivr.runtime import RUNTIME, Runtime
+from ivr.session.control import AriCallControl
+from ivr.session.emergency import BreakOut
+from ivr.session.listening import MediaSettings
+from ivr.session.manager import Adoption, CallManager, SessionFactory
+from ivr.session.session import CallInfo, CallSession, SpeechService
+from ivr.speech.early import EarlySpeech
+from ivr.speech.factory import build_recognizer, vocabulary_from_bundle
+from ivr.speech.model import RecognizerError
+from ivr.speech.pool import SpeechPool
+from ivr.speech.twopass import Actionable, TwoPassSpeech, actionable_by
+from ivr.store.log import CallLogDown
+
+log = logging.getLogger(__name__)
+
+Worker = Callable[[web.Application], AsyncIterator[None]]
+
+
+async def _call_log_worker(app: web.Application) -> AsyncIterator[None]:
+    runtime = app[RUNTIME]
+    await runtime.call_log.open()  # a database that cannot open stops start-up, loudly
+    task = asyncio.create_task(runtime.call_log.run(), name="call-log")
+    yield
+    with contextlib.suppress(CallLogDown):
+        await runtime.call_log.flush()
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _routing_publisher(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[RUNTIME].routing.close()
+
+
+async def _callers_worker(app: web.Application) -> AsyncIterator[None]:
+    """Caller history opens after the call log (which migrates) and closes after the calls."""
+    callers = app[RUNTIME].callers
+    await callers.open()
+    yield
+    await callers.close()
+
+
+async def _retention_worker(app: web.Application) -> AsyncIterator[None]:
+    """Retention runs at start-up and daily, after the call log has migrated the database."""
+    retention = app[RUNTIME].retention
+    await retention.open()
+    task = asyncio.create_task(retention.run(), name="retention")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await retention.close()
+
+
+async def _sms_worker(app: web.Application) -> AsyncIterator[None]:
+    """The SMS outbox and its sender: a message is stored before anything else happens."""
+    sms = app[RUNTIME].sms
+    assert sms is not None
+    async with sms.running():
+        yield
+        # Texts of the last calls are stored before the outbox closes.
+        await app[RUNTIME].flows.chores.settle(timeout=5)
+        survey = app[RUNTIME].survey
+        if survey is not None:
+            await survey.close()
+
+
+async def _callback_book(app: web.Application) -> AsyncIterator[None]:
+    """Accepted callbacks: opened before calls arrive, closed after the last one ended."""
+    runtime = app[RUNTIME]
+    if runtime.callbacks is None:
+        yield
+        return
+    await runtime.callbacks.book.open()
+    try:
+        yield
+    finally:
+        await runtime.callbacks.close()
+        await runtime.callbacks.book.close()
+        if runtime.queues is not None:
+            runtime.queues.close()
+
+
+async def _speech_worker(app: web.Application) -> AsyncIterator[None]:
+    """Load the speech engine in the background: calls meanwhile use the keypad.
+
+    A model that cannot load is logged and the app runs keypad-only (the
+    step-down path), rather than refusing to answer 101.
+    """
+    runtime = app[RUNTIME]
+    settings = runtime.settings
+    if settings.speech_engine == "none":
+        runtime.speech_settled.set()
+        yield
+        return
+
+    async def load() -> None:
+        vocabulary = vocabulary_from_bundle(runtime.routing.bundle)
+        engines = (
+            ["pocketsphinx", "whisper"]
+            if settings.speech_engine == "combined"
+            else [settings.speech_engine]
+        )
+        try:
+            for engine in engines:
+                model = settings.speech_model if engine == settings.speech_engine else None
+                recognizer = await asyncio.to_thread(
+                    build_recognizer, engine, model=model, vocabulary=vocabulary
+                )
+                pools.append(SpeechPool(recognizer))
+        except RecognizerError as exc:
+            log.error("speech engine %s failed to load: [%s] %s", engine, exc.error_id, exc)
+        finally:
+            inner: SpeechService | None = None
+            if len(pools) == 2:
+                inner = TwoPassSpeech(pools[0], pools[1], _actionable(runtime))
+            elif pools:
+                inner = pools[0]  # combined with no Whisper: PocketSphinx alone
+            if inner is not None:
+                # Recognition starts at the pause, before the end of speech is confirmed.
+                runtime.speech = EarlySpeech(inner)
+            if runtime.speech is None:
+                log.error("speech off, keypad only")
+            else:
+                log.info("speech ready: %s", " + ".join(p.recognizer.name for p in pools))
+            runtime.speech_settled.set()
+
+    pools: list[SpeechPool] = []
+    loader = asyncio.create_task(load(), name="speech-load")
+    yield
+    loader.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await loader
+    if isinstance(runtime.speech, EarlySpeech):
+        await runtime.speech.close()
+    for pool in pools:
+        await pool.close()
+
+
+def _actionable(runtime: Runtime) -> Actionable:
+    """The router's verdict on a first pass (route, top emergency, or not yet). ~0.1 ms."""
+
+    def decide(hypotheses: tuple[Hypothesis, ...]) -> Decision:
+        return runtime.routing.decide(RoutingInputs(at=runtime.clock(), hypotheses=hypotheses))
+
+    return actionable_by(decide)
+
+
+async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
+    runtime = app[RUNTIME]
+    settings = runtime.settings
+    async with aiohttp.ClientSession() as http:
+        client = AriClient(http, settings.ari_url, settings.ari_user, settings.ari_password)
+        media = MediaSettings(
+            bind_host=settings.media_bind,
+            advertise_host=settings.media_advertise,
+            codec=settings.media_codec,
+        )
+
+        def media_for_call() -> MediaSettings | None:
+            """Listening only once speech has loaded; early decoding with it."""
+            speech = runtime.speech
+            if speech is None:
+                return None
+            early = speech if isinstance(speech, EarlySpeech) else None
+            return replace(media, early=early)
+
+        manager = CallManager(
+            client, settings.ari_app, _session_factory(runtime), media=media_for_call
+        )
+
+        callback_tick: asyncio.Task[None] | None = None
+        interrupted_closed = False
+
+        async def on_connected(reconnect: bool) -> None:
+            nonlocal callback_tick, interrupted_closed
+            # Also on the first connect: a previous process may have left calls in Stasis.
+            reconciled = await manager.reconcile()
+            if reconciled and not interrupted_closed:
+                # What it left and nobody adopted is over: no row "in-progress" for ever.
+                # On the first reconcile that could see Asterisk, whichever connect it is.
+                interrupted_closed = True
+                runtime.call_log.close_interrupted(manager.calls, runtime.clock())
+            if runtime.callbacks is None:
+                manager.release_held(())  # callbacks off: what one left is nobody's
+            elif callback_tick is None:
+                # After reconcile, so an interrupted callback's channel can be looked up;
+                # in a task of its own, so events keep flowing meanwhile.
+                callback_tick = asyncio.create_task(runtime.callbacks.serve(), name="callbacks")
+            else:
+                runtime.callbacks.release_left()  # after a gap: what it does not follow
+
+        stream = EventStream(
+            client,
+            settings.ari_app,
+            manager.on_event,
+            on_connected,
+            heartbeat=settings.ws_heartbeat,
+        )
+        runtime.client, runtime.manager, runtime.stream = client, manager, stream
+        if runtime.placement is not None:
+            runtime.placement.attach(manager, client, runtime.flows)
+        task = asyncio.create_task(stream.run(), name="ari-events")
+        try:
+            yield
+        finally:
+            # No new agent offers or callbacks while the calls are let go.
+            if callback_tick is not None:
+                callback_tick.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await callback_tick
+            if runtime.queues is not None:
+                runtime.queues.close()
+            await manager.shutdown()
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def _session_factory(runtime: Runtime) -> SessionFactory:
+    def make(
+        channel: Channel, dialled: str, control: AriCallControl, adoption: Adoption | None
+    ) -> CallSession:
+        info = CallInfo(
+            call_id=channel.id,
+            channel_id=channel.id,
+            caller_number=channel.caller.number,
+            caller_name=channel.caller.name,
+            dialled=dialled,
+        )
+        return CallSession(
+            info,
+            control,
+            runtime.prompts,
+            runtime.call_log,
+            runtime.flows.inbound() if adoption is None else runtime.flows.adopted(adoption),
+            runtime.flows.step_down,
+            runtime.clock,
+            runtime.speech,
+            callers=runtime.callers,
+            observer=runtime.survey,
+            breakout=BreakOut(runtime.routing, runtime.flows.emergency, runtime.flows.danger_check),
+        )
+
+    return make
+
+
+WORKERS: tuple[Worker, ...] = (
+    _call_log_worker,
+    _routing_publisher,
+    _callers_worker,
+    _retention_worker,
+    _sms_worker,  # after the call log: it has migrated the database
+    _callback_book,
+    _speech_worker,
+    _ari_worker,
+)
