@@ -416,7 +416,8 @@ class FlowBuilder:
 
 
 def _callback_unanswered(agent_first: bool) -> Hangup:
-    """The end of a callback whose second side did not answer (ivr.queues.placement reads the outcome)."""
+    """The end of a callback whose second side did not answer (the outcome is read by
+    ivr.queues.placement)."""
     if agent_first:
         return Hangup("callback_no_answer", outcome="callback-no-answer")
     return Hangup("no_one_available", outcome="callback-agent-no-answer")
