@@ -10,10 +10,11 @@ its own (a destination, a date, a range) and never re-tests a type.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, TypeAlias
 
 from ivr.yamlfile import DataFileError, LineDict, line_of
 
@@ -47,6 +48,34 @@ class Kind(Enum):
         return isinstance(value, list)
 
 
+@dataclass(frozen=True)
+class Number:
+    """A number within [low, high] (a whole one if ``whole``); ``unit`` names what it counts."""
+
+    low: float = 0.0
+    high: float = math.inf
+    whole: bool = False
+    unit: str = ""
+
+    def holds(self, value: Any) -> bool:
+        kind = Kind.WHOLE if self.whole else Kind.NUMBER
+        return kind.holds(value) and self.low <= value <= self.high
+
+    @property
+    def value(self) -> str:
+        """How a message names it: 'a whole number from 1 to 10', 'a number >= 0'."""
+        what = ("a whole number" if self.whole else "a number") + (
+            f" of {self.unit}" if self.unit else ""
+        )
+        if self.high == math.inf:
+            return f"{what} >= {self.low:g}"
+        return f"{what} from {self.low:g} to {self.high:g}"
+
+
+# What a key takes: a kind, or a number within a range.
+Spec: TypeAlias = Kind | Number
+
+
 class Problems:
     """Every 'file:line: message' of one file, so an admin fixes the file in one go."""
 
@@ -68,13 +97,13 @@ def _prefixed(what: str, message: str) -> str:
 
 @dataclass(frozen=True)
 class Shape:
-    """The keys a mapping may have (key -> kind), those it must have, and a hint for admins.
+    """The keys a mapping may have (key -> kind or number), those it must have, a hint.
 
     ``hint`` follows "expected a mapping" when the value is no mapping at all,
     e.g. "with name:, when: and then:".
     """
 
-    keys: Mapping[str, Kind]
+    keys: Mapping[str, Spec]
     required: frozenset[str] = field(default_factory=frozenset)
     hint: str = ""
 
@@ -95,15 +124,16 @@ class Shape:
         fitting.key_lines = {}
         for key, value in node.items():
             key_line = line_of(node, key) or fitting.line
-            kind = self.keys.get(key)
-            if kind is None:
+            spec = self.keys.get(key)
+            if spec is None:
                 expected = ", ".join(sorted(self.keys))
                 problems.add(
                     key_line, _prefixed(what, f"unknown key {key!r} (expected one of {expected})")
                 )
-            elif not kind.holds(value):
+            elif not spec.holds(value):
                 dotted = f"{what}.{key}" if what else key
-                problems.add(key_line, f"{dotted}: expected {kind.value}")
+                shown = "" if isinstance(value, dict | list) else f", not {value!r}"
+                problems.add(key_line, f"{dotted}: expected {spec.value}{shown}")
             else:
                 fitting[key] = value
                 fitting.key_lines[key] = key_line

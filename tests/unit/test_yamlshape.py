@@ -1,11 +1,11 @@
-"""One declared shape per mapping: misspelt keys, wrong kinds and missing keys, each with its line."""
+"""One declared shape per mapping: misspelt keys, wrong kinds, missing keys, each on its line."""
 
 from __future__ import annotations
 
 import pytest
 
 from ivr.yamlfile import DataFileError, parse_yaml
-from ivr.yamlshape import Kind, Problems, Shape
+from ivr.yamlshape import Kind, Number, Problems, Shape
 
 RULE = Shape(
     {"name": Kind.TEXT, "when": Kind.MAPPING, "then": Kind.MAPPING, "continue": Kind.FLAG},
@@ -50,7 +50,7 @@ def test_a_value_of_the_wrong_kind_is_reported_and_left_out() -> None:
     text = "name: a\nthen: {}\ncontinue: maybe\nwhen: [rc]\n"
     node = RULE.check(parse_yaml(text), problems, "rule 'a'")
     assert problems.items == [
-        "rules.yaml:3: rule 'a'.continue: expected true or false",
+        "rules.yaml:3: rule 'a'.continue: expected true or false, not 'maybe'",
         "rules.yaml:4: rule 'a'.when: expected a mapping",
     ]
     assert node is not None and set(node) == {"name", "then"}
@@ -60,7 +60,7 @@ def test_a_missing_key_is_reported_at_the_mapping_but_not_one_of_the_wrong_kind(
     problems = Problems("rules.yaml")
     RULE.check(parse_yaml("\n\nname: 7\nwhen: {}\n"), problems, "rule")
     assert problems.items == [
-        "rules.yaml:3: rule.name: expected text",
+        "rules.yaml:3: rule.name: expected text, not 7",
         "rules.yaml:3: rule: missing 'then:'",
     ]
 
@@ -106,3 +106,26 @@ def test_problems_raise_as_the_files_own_error_only_when_there_are_some() -> Non
     with pytest.raises(RulesError) as caught:
         problems.raise_if_any(RulesError)
     assert caught.value.errors == ["rules.yaml:4: bad"]
+
+
+def test_a_number_out_of_its_range_names_the_range_and_the_value() -> None:
+    shape = Shape(
+        {
+            "limit": Number(1, 10, whole=True),
+            "wait": Number(0, 1440, unit="minutes"),
+            "ring_s": Number(1),
+        }
+    )
+    problems = Problems("q.yaml")
+    node = shape.check(parse_yaml("limit: 2.5\nwait: -1\nring_s: 0\n"), problems)
+    assert problems.items == [
+        "q.yaml:1: limit: expected a whole number from 1 to 10, not 2.5",
+        "q.yaml:2: wait: expected a number of minutes from 0 to 1440, not -1",
+        "q.yaml:3: ring_s: expected a number >= 1, not 0",
+    ]
+    assert node == {}
+    assert shape.check(parse_yaml("limit: 10\nwait: 0.5\nring_s: 86400\n"), problems) == {
+        "limit": 10,
+        "wait": 0.5,
+        "ring_s": 86400,
+    }
