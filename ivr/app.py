@@ -32,7 +32,8 @@ from ivr.operator_auth import OperatorAuth
 from ivr.prompts import PromptCatalogue
 from ivr.queues.book import CallbackBook
 from ivr.queues.callbacks import CallbackWorker
-from ivr.queues.model import DEFAULT_QUEUES_FILE, load_queues_config
+from ivr.queues.model import DEFAULT_QUEUES_FILE
+from ivr.queues.queues_yaml import load_queues_config
 from ivr.queues.service import QueueService
 from ivr.routing.model import Decision, Hypothesis, RoutingInputs
 from ivr.routing.service import RoutingService, RulesBuilder
