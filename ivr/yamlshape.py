@@ -100,12 +100,16 @@ class Shape:
     """The keys a mapping may have (key -> kind or number), those it must have, a hint.
 
     ``hint`` follows "expected a mapping" when the value is no mapping at all,
-    e.g. "with name:, when: and then:".
+    e.g. "with name:, when: and then:". A key left empty is a value of the
+    wrong kind, unless it ``may_be_empty``: an empty ``destination:`` must not
+    quietly widen a rule, an empty ``keypad:`` may keep the default keypad.
     """
 
     keys: Mapping[str, Spec]
     required: frozenset[str] = field(default_factory=frozenset)
     hint: str = ""
+    # Keys an admin may leave empty ("keypad:" and nothing after it): as if not given.
+    may_be_empty: frozenset[str] = field(default_factory=frozenset)
 
     def check(
         self, node: Any, problems: Problems, what: str = "", line: int = 0
@@ -125,6 +129,8 @@ class Shape:
         for key, value in node.items():
             key_line = line_of(node, key) or fitting.line
             spec = self.keys.get(key)
+            if value is None and key in self.may_be_empty:
+                continue
             if spec is None:
                 expected = ", ".join(sorted(self.keys))
                 problems.add(

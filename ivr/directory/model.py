@@ -67,7 +67,9 @@ _ENTRY = Shape(
         ShapeKind.ANY,
     )
 )
-_TOP = Shape({"entries": ShapeKind.LIST}, hint="with 'entries:'")
+_TOP = Shape(
+    {"entries": ShapeKind.LIST}, hint="with 'entries:'", may_be_empty=frozenset({"entries"})
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,8 +34,11 @@ _TOP = Shape(
 )
 _HANDLING = Shape({"median_s": Number(1), "p90_s": Number(1)}, hint="with median_s and p90_s")
 _QUEUE_KEYS = {"wrap_up_s": _SECONDS, "capacity": Number(1), "callback_offer_above_s": _SECONDS}
-_DEFAULTS = Shape({"handling": Kind.ANY, **_QUEUE_KEYS})
-_QUEUE = Shape({"handling": Kind.ANY, **_QUEUE_KEYS, "staffing": Kind.ANY, "description": Kind.ANY})
+_DEFAULTS = Shape({"handling": Kind.ANY, **_QUEUE_KEYS}, may_be_empty=frozenset({"handling"}))
+_QUEUE = Shape(
+    {"handling": Kind.ANY, **_QUEUE_KEYS, "staffing": Kind.ANY, "description": Kind.ANY},
+    may_be_empty=frozenset({"handling"}),
+)
 _ESTIMATOR = Shape(
     {
         "answer_window_s": Number(60),

@@ -42,6 +42,7 @@ _TOP = Shape(
     },
     required=frozenset({"rules"}),
     hint="with 'rules:'",
+    may_be_empty=frozenset({"thresholds", "keypad", "alternatives"}),
 )
 _THRESHOLDS = Shape(
     {

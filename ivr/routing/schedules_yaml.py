@@ -40,6 +40,7 @@ _TOP = Shape(
     },
     required=frozenset({"schedules"}),
     hint="with 'schedules:'",
+    may_be_empty=frozenset({"bank_holidays", "closures"}),
 )
 _HOLIDAYS = Shape({"region": Kind.TEXT, "extra": Kind.LIST, "not_holidays": Kind.LIST})
 _HOLIDAY = Shape({"date": Kind.ANY, "name": Kind.ANY})

@@ -129,3 +129,13 @@ def test_a_number_out_of_its_range_names_the_range_and_the_value() -> None:
         "wait": 0.5,
         "ring_s": 86400,
     }
+
+
+def test_an_empty_key_is_the_wrong_kind_unless_it_may_be_empty() -> None:
+    shape = Shape(
+        {"keypad": Kind.MAPPING, "destination": Kind.TEXT}, may_be_empty=frozenset({"keypad"})
+    )
+    problems = Problems("rules.yaml")
+    node = shape.check(parse_yaml("keypad:\ndestination:\n"), problems)
+    assert problems.items == ["rules.yaml:2: destination: expected text, not None"]
+    assert node == {}
