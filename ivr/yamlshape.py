@@ -95,6 +95,11 @@ def _prefixed(what: str, message: str) -> str:
     return f"{what}: {message}" if what else message
 
 
+def _shown(value: Any) -> str:
+    """The wrong value itself, when it is short enough to say (a scalar)."""
+    return "" if isinstance(value, dict | list) else f", not {value!r}"
+
+
 @dataclass(frozen=True)
 class Shape:
     """The keys a mapping may have (key -> kind or number), those it must have, a hint.
@@ -121,7 +126,7 @@ class Shape:
         """
         if not isinstance(node, dict):
             hint = f" {self.hint}" if self.hint else ""
-            problems.add(line, _prefixed(what, f"expected a mapping{hint}"))
+            problems.add(line, _prefixed(what, f"expected a mapping{hint}{_shown(node)}"))
             return None
         fitting = LineDict()
         fitting.line = line_of(node) or line
@@ -138,8 +143,7 @@ class Shape:
                 )
             elif not spec.holds(value):
                 dotted = f"{what}.{key}" if what else key
-                shown = "" if isinstance(value, dict | list) else f", not {value!r}"
-                problems.add(key_line, f"{dotted}: expected {spec.value}{shown}")
+                problems.add(key_line, f"{dotted}: expected {spec.value}{_shown(value)}")
             else:
                 fitting[key] = value
                 fitting.key_lines[key] = key_line

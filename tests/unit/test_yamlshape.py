@@ -68,7 +68,9 @@ def test_a_missing_key_is_reported_at_the_mapping_but_not_one_of_the_wrong_kind(
 def test_no_mapping_at_all_is_reported_at_the_given_line_with_the_hint() -> None:
     problems = Problems("rules.yaml")
     assert RULE.check("just text", problems, "rule", line=12) is None
-    assert problems.items == ["rules.yaml:12: rule: expected a mapping with name:, when: and then:"]
+    assert problems.items == [
+        "rules.yaml:12: rule: expected a mapping with name:, when: and then:, not 'just text'"
+    ]
 
 
 def test_top_level_messages_have_no_prefix() -> None:
