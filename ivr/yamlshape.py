@@ -29,6 +29,7 @@ class Kind(Enum):
     WHOLE = "a whole number"
     MAPPING = "a mapping"
     LIST = "a list"
+    NAMES = "a name or a list of names"  # a rule's "destination: rc" or "[rc, fcr]"
 
     def holds(self, value: Any) -> bool:
         if self is Kind.ANY:
@@ -37,6 +38,9 @@ class Kind(Enum):
             return isinstance(value, str)
         if self is Kind.FLAG:
             return isinstance(value, bool)
+        if self is Kind.NAMES:
+            names = value if isinstance(value, list) else [value]
+            return bool(names) and all(isinstance(name, str) and name for name in names)
         if isinstance(value, bool):  # YAML's yes/no is no number
             return False
         if self is Kind.NUMBER:

@@ -32,7 +32,6 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _PROMPT = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
 _SHARE, _MINUTES = Number(0, 1), Number(0, 24 * 60, unit="minutes")
-_NAMES = Kind.ANY  # names: one name or a list of them (checked here)
 _TOP = Shape(
     {
         "thresholds": Kind.MAPPING,
@@ -71,10 +70,10 @@ _WHEN = Shape(
                 "caller_not",
                 "open",
                 "closed",
-                "dialled",
             ),
-            _NAMES,
+            Kind.NAMES,
         ),
+        "dialled": Kind.ANY,  # numbers too: dialled: 101
         "calls_at_least": Number(1, whole=True),
         "bank_holiday": Kind.FLAG,
         "override": Kind.FLAG,
@@ -88,7 +87,7 @@ _THEN = Shape(
         "route": Kind.TEXT,
         "divert": Kind.TEXT,
         "confirm": Kind.FLAG,
-        "offer": _NAMES,
+        "offer": Kind.NAMES,
         "message": Kind.TEXT,
         "reason": Kind.ANY,
         "continue": Kind.FLAG,
@@ -104,13 +103,11 @@ class _Parser:
     def err(self, line: int, message: str) -> None:
         self.problems.add(line, message)
 
-    def names(self, node: LineDict, key: str, what: str) -> tuple[str, ...]:
+    @staticmethod
+    def names(node: LineDict, key: str) -> tuple[str, ...]:
+        """A Kind.NAMES value as a tuple, one name or many."""
         raw = node[key]
-        items = raw if isinstance(raw, list) else [raw]
-        if not items or not all(isinstance(i, str) and i for i in items):
-            self.err(node.line_of(key), f"{what}.{key}: expected a name or a list of names")
-            return ()
-        return tuple(items)
+        return tuple(raw) if isinstance(raw, list) else (raw,)
 
     def destination(self, value: str, line: int, what: str, pattern: bool = False) -> bool:
         if pattern and value.endswith("*") and value[:-1] in ("", DIRECTORY_PREFIX):
@@ -226,31 +223,31 @@ def _when(p: _Parser, raw: LineDict, what: str) -> Condition:
     assert node is not None  # the rule's shape let only a mapping through
     c: dict[str, Any] = {}
     if "intent" in node:
-        names = p.names(node, "intent", what)
+        names = p.names(node, "intent")
         c["intents"] = frozenset(names)
         p.refs.extend(Reference("intent", n, node.line_of("intent")) for n in names)
     if "destination" in node:
-        dests = p.names(node, "destination", what)
+        dests = p.names(node, "destination")
         c["destinations"] = tuple(
             d for d in dests if p.destination(d, node.line_of("destination"), what, pattern=True)
         )
     for key, allowed in (("action", ACTIONS), ("source", SOURCES)):
         if key in node:
-            vals = p.names(node, key, what)
+            vals = p.names(node, key)
             for v in vals:
                 if v not in allowed:
                     p.err(node.line_of(key), f"{what}.{key}: {v!r} is not one of {sorted(allowed)}")
             c[key + "s"] = frozenset(vals)
     for key in ("caller", "caller_any", "caller_not"):
         if key in node:
-            c[key] = frozenset(p.names(node, key, what))
+            c[key] = frozenset(p.names(node, key))
     if "dialled" in node:
         raw_dialled = node["dialled"]
         listed = raw_dialled if isinstance(raw_dialled, list) else [raw_dialled]
         c["dialled"] = frozenset(str(d) for d in listed)
     for key in ("open", "closed"):
         if key in node:
-            names = p.names(node, key, what)
+            names = p.names(node, key)
             c[key] = names
             p.refs.extend(Reference("schedule", n, node.line_of(key)) for n in names)
     for key in ("bank_holiday", "override"):
@@ -289,7 +286,7 @@ def _then(p: _Parser, raw: LineDict, what: str) -> Then:
     if "confirm" in node:
         t["confirm"] = node["confirm"]
     if "offer" in node:
-        offers = p.names(node, "offer", what)
+        offers = p.names(node, "offer")
         for o in offers:
             if o not in OFFERS:
                 p.err(node.line_of("offer"), f"{what}.offer: {o!r} is not one of {sorted(OFFERS)}")

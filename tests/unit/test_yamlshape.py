@@ -88,6 +88,8 @@ def test_top_level_messages_have_no_prefix() -> None:
         (Kind.WHOLE, 3, 3.5),
         (Kind.MAPPING, {}, []),
         (Kind.LIST, [], {}),
+        (Kind.NAMES, ["rc", "fcr"], ["rc", ""]),
+        (Kind.NAMES, "rc", []),
     ],
 )
 def test_each_kind_takes_its_own_values_and_no_others(
