@@ -18,7 +18,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ivr.queues.model import DEFAULT_QUEUES_FILE, load_queues_config
+from ivr.queues.model import DEFAULT_QUEUES_FILE
+from ivr.queues.queues_yaml import load_queues_config
 from ivr.queues.simulation import SCENARIOS, DayResult, simulate_day
 
 

@@ -23,8 +23,9 @@ from ivr.operator_auth import OperatorAuth
 from ivr.prompts import PromptCatalogue
 from ivr.queues.book import CallbackBook
 from ivr.queues.callbacks import CallbackWorker
-from ivr.queues.model import DEFAULT_QUEUES_FILE, load_queues_config
+from ivr.queues.model import DEFAULT_QUEUES_FILE
 from ivr.queues.placement import CallbackPlacement, PlacementSettings
+from ivr.queues.queues_yaml import load_queues_config
 from ivr.queues.service import QueueService
 from ivr.routing.builders import ProcessBuilder
 from ivr.routing.service import RoutingService

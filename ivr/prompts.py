@@ -1,9 +1,8 @@
 """The prompt catalogue: prompt ids, what they say, and where Asterisk finds them.
 
 Admins edit ``prompts/catalogue.yaml``; a typo there must be reported with its
-line number, never half-loaded, so the file is walked as a YAML node tree
-(``yaml.compose``) instead of being turned into plain dicts, which would
-silently keep the last of two duplicate keys and forget where anything was.
+line number, never half-loaded: the file is read with ``ivr.yamlfile`` (lines
+kept, duplicate keys refused) and checked against the shapes below.
 """
 
 from __future__ import annotations
@@ -15,19 +14,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
-import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode
+from ivr.yamlfile import DataFileError, LineDict, parse_data
+from ivr.yamlshape import Kind, Problems, Shape
 
-from ivr.yamlfile import DataFileError
-
-_STR_TAG = "tag:yaml.org,2002:str"
-_NULL_TAG = "tag:yaml.org,2002:null"
 # Ids become file names and sound URIs, so keep them to what every filesystem takes.
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(_[A-Za-z]{2})?$")
-_TOP_KEYS = ("language", "sound_prefix", "prompts")
-_PROMPT_KEYS = ("text", "note")
 
 
 class CatalogueError(DataFileError):
@@ -103,7 +96,7 @@ class PromptCatalogue:
     @classmethod
     def parse(cls, source: str, path: Path | None = None) -> PromptCatalogue:
         """Parse catalogue text; ``path`` is only used to name the file in errors."""
-        return _Parser(str(path) if path else "<catalogue>").parse(source, path)
+        return _read(source, str(path) if path else "<catalogue>", path)
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -136,108 +129,64 @@ class PromptCatalogue:
         return [pid for pid in self.prompts if not self.wav_path(sounds_root, pid).is_file()]
 
 
-class _Parser:
-    """Collects every problem in one pass so an admin fixes the file in one go."""
+_TOP = Shape(
+    {"language": Kind.ANY, "sound_prefix": Kind.ANY, "prompts": Kind.MAPPING},
+    required=frozenset({"language", "sound_prefix", "prompts"}),
+    hint="with language, sound_prefix, prompts",
+)
+_PROMPT = Shape(
+    {"text": Kind.ANY, "note": Kind.ANY}, required=frozenset({"text"}), hint="with text (and note)"
+)
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.errors: list[str] = []
 
-    def error(self, node: Node | None, message: str, line: int | None = None) -> None:
-        if line is None:
-            line = node.start_mark.line + 1 if node is not None else 1
-        self.errors.append(f"{self.name}:{line}: {message}")
+def _read(source: str, name: str, path: Path | None) -> PromptCatalogue:
+    """Every problem of the file in one pass, so an admin fixes it in one go."""
+    data = parse_data(source, name, CatalogueError)
+    if data is None:
+        raise CatalogueError([f"{name}:1: catalogue is empty"])
+    err = Problems(name)
+    top = _TOP.check(data, err, "", 1)
+    if top is None:
+        raise CatalogueError(err.items)
+    language = _text(top, "language", err)
+    if language and not _LANGUAGE_RE.match(language):
+        err.add(top.line_of("language"), f"language {language!r} is not a code like 'en'")
+    prefix = _text(top, "sound_prefix", err)
+    if prefix and not _PREFIX_RE.match(prefix):
+        err.add(top.line_of("sound_prefix"), f"sound_prefix {prefix!r} must be a plain folder name")
+    node = top.get("prompts", LineDict())
+    if "prompts" in top and not node:
+        err.add(top.line_of("prompts"), "prompts must not be empty")
+    prompts: dict[str, Prompt] = {}
+    for pid, raw in node.items():
+        line = node.line_of(pid)
+        if not _ID_RE.match(pid):
+            err.add(line, f"prompt id {pid!r} must be lower case letters, digits, _")
+            continue
+        fields = _PROMPT.check(raw, err, f"prompt {pid!r}", line)
+        if fields is None:
+            continue
+        text, note = _text(fields, "text", err), _text(fields, "note", err)
+        if text:
+            prompts[pid] = Prompt(pid, text, note, line)
+    err.raise_if_any(CatalogueError)
+    return PromptCatalogue(language, prefix, prompts, path)
 
-    def parse(self, source: str, path: Path | None) -> PromptCatalogue:
-        try:
-            root = yaml.compose(source, Loader=yaml.SafeLoader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            line = mark.line + 1 if mark is not None else 1
-            problem = getattr(exc, "problem", None) or str(exc)
-            raise CatalogueError([f"{self.name}:{line}: YAML syntax error: {problem}"]) from exc
-        if root is None:
-            raise CatalogueError([f"{self.name}:1: catalogue is empty"])
-        if not isinstance(root, MappingNode):
-            self.error(root, "catalogue must be a mapping with language, sound_prefix, prompts")
-            raise CatalogueError(self.errors)
 
-        top = self.mapping_items(root, _TOP_KEYS, "top-level key")
-        language = self.string(top.get("language"), "language", root)
-        if language and not _LANGUAGE_RE.match(language):
-            self.error(top["language"][1], f"language {language!r} is not a code like 'en'")
-        prefix = self.string(top.get("sound_prefix"), "sound_prefix", root)
-        if prefix and not _PREFIX_RE.match(prefix):
-            self.error(
-                top["sound_prefix"][1], f"sound_prefix {prefix!r} must be a plain folder name"
-            )
-        prompts = self.prompts(top.get("prompts"), root)
-        if self.errors:
-            raise CatalogueError(self.errors)
-        return PromptCatalogue(language, prefix, prompts, path)
-
-    def mapping_items(
-        self, node: MappingNode, allowed: tuple[str, ...] | None, what: str
-    ) -> dict[str, tuple[ScalarNode, Node]]:
-        """Key → (key node, value node), reporting duplicates and (if given) unknown keys."""
-        items: dict[str, tuple[ScalarNode, Node]] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.tag != _STR_TAG:
-                self.error(key_node, f"{what} must be a plain name")
-                continue
-            key = str(key_node.value)
-            if key in items:
-                first = items[key][0].start_mark.line + 1
-                self.error(key_node, f"duplicate {what} {key!r} (first at line {first})")
-                continue
-            if allowed is not None and key not in allowed:
-                self.error(
-                    key_node, f"unknown {what} {key!r} (expected one of: {', '.join(allowed)})"
-                )
-                continue
-            items[key] = (key_node, value_node)
-        return items
-
-    def string(
-        self, item: tuple[ScalarNode, Node] | None, key: str, parent: Node, *, required: bool = True
-    ) -> str:
-        if item is None:
-            if required:
-                self.error(parent, f"missing required key {key!r}")
-            return ""
-        value = item[1]
-        if isinstance(value, ScalarNode) and value.tag == _NULL_TAG:
-            self.error(value, f"{key} must not be empty")
-            return ""
-        if not isinstance(value, ScalarNode) or value.tag != _STR_TAG:
-            self.error(value, f"{key} must be text (quote it if it looks like a number or yes/no)")
-            return ""
-        text = " ".join(str(value.value).split())
-        if not text:
-            self.error(value, f"{key} must not be empty")
-        return text
-
-    def prompts(self, item: tuple[ScalarNode, Node] | None, root: Node) -> dict[str, Prompt]:
-        if item is None:
-            self.error(root, "missing required key 'prompts'")
-            return {}
-        node = item[1]
-        if not isinstance(node, MappingNode):
-            self.error(node, "prompts must be a mapping of prompt id to {text, note}")
-            return {}
-        if not node.value:
-            self.error(node, "prompts must not be empty")
-        result: dict[str, Prompt] = {}
-        for pid, (key_node, value) in self.mapping_items(node, None, "prompt id").items():
-            if not _ID_RE.match(pid):
-                self.error(key_node, f"prompt id {pid!r} must be lower case letters, digits, _")
-                continue
-            if not isinstance(value, MappingNode):
-                self.error(value, f"prompt {pid!r} must be a mapping with text (and note)")
-                continue
-            fields = self.mapping_items(value, _PROMPT_KEYS, f"key in prompt {pid!r}")
-            text = self.string(fields.get("text"), "text", key_node)
-            note = self.string(fields.get("note"), "note", key_node, required=False)
-            if text:
-                result[pid] = Prompt(pid, text, note, key_node.start_mark.line + 1)
-        return result
+def _text(node: LineDict, key: str, err: Problems) -> str:
+    """One line of text; YAML's own types (a number, yes/no) are the usual slip, so say so."""
+    if key not in node:
+        return ""
+    value = node[key]
+    if value is None:
+        err.add(node.line_of(key), f"{key} must not be empty")
+        return ""
+    if not isinstance(value, str):
+        err.add(
+            node.line_of(key), f"{key} must be text (quote it if it looks like a number or yes/no)"
+        )
+        return ""
+    text = " ".join(value.split())
+    if not text:
+        err.add(node.line_of(key), f"{key} must not be empty")
+    return text

@@ -24,19 +24,18 @@ YAML layout (one list, so that ``kind`` is checked like any other field)::
 from __future__ import annotations
 
 import csv
-import os
 import re
-import tempfile
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from ivr.directory.ranks import RANK_TITLES, rank_code
+from ivr.directory.writing import replace_file, yaml_text
 from ivr.routing.model import DIRECTORY_PREFIX
-from ivr.yamlfile import LineDict, LineList, YamlError, load_yaml
+from ivr.yamlfile import LineDict, YamlError, line_of, load_yaml
+from ivr.yamlshape import Kind as ShapeKind
+from ivr.yamlshape import Problems, Shape
 
 __all__ = [
     "CSV_COLUMNS",
@@ -50,8 +49,26 @@ Kind = Literal["person", "department"]
 CSV_COLUMNS = ("id", "kind", "name", "rank", "aliases", "extension", "hours", "team")
 _REQUIRED_CSV = ("id", "kind", "name", "extension")
 _ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-_YAML_KEYS = frozenset(
-    {"id", "kind", "name", "rank", "first_name", "surname", "team", "aliases", "extension", "hours"}
+# Field types are _build's to check: it reads CSV rows too, and an empty field is "".
+_ENTRY = Shape(
+    dict.fromkeys(
+        (
+            "id",
+            "kind",
+            "name",
+            "rank",
+            "first_name",
+            "surname",
+            "team",
+            "aliases",
+            "extension",
+            "hours",
+        ),
+        ShapeKind.ANY,
+    )
+)
+_TOP = Shape(
+    {"entries": ShapeKind.LIST}, hint="with 'entries:'", may_be_empty=frozenset({"entries"})
 )
 
 
@@ -223,84 +240,44 @@ class Directory:
     @classmethod
     def from_data(cls, data: Any, name: str) -> Directory:
         """Validate parsed YAML (LineDict/LineList from ivr.yamlfile)."""
-        if data is None:
-            data = LineDict()
-            data.key_lines = {}
-        if not isinstance(data, dict):
-            raise DirectoryError([f"{name}:1: expected a mapping with 'entries:'"])
-        errors: list[str] = []
-        for key in data:
-            if key != "entries":
-                errors.append(
-                    f"{name}:{_line(data, key)}: unknown key {key!r} (expected 'entries')"
-                )
-        items = data.get("entries", [])
-        if items is None:
-            items = []
-        if not isinstance(items, list):
-            errors.append(f"{name}:{_line(data, 'entries')}: entries must be a list")
-            items = []
+        problems = Problems(name)
+        top = _TOP.check(LineDict() if data is None else data, problems, line=1)
+        if top is None:
+            raise DirectoryError(problems.items)
+        items = top.get("entries") or []
         entries: list[DirectoryEntry] = []
         seen: dict[str, int] = {}
-        for index, item in enumerate(items):
-            item_line = items.line_of(index) if isinstance(items, LineList) else 0
-            if not isinstance(item, dict):
-                errors.append(f"{name}:{item_line}: entry must be a mapping")
+        for index, raw in enumerate(items):
+            item_line = line_of(items, index)
+            item = _ENTRY.check(raw, problems, "entry", item_line)
+            if item is None:
                 continue
 
-            def where(field: str, item: Any = item, item_line: int = item_line) -> str:
-                line = item.line_of(field) if isinstance(item, LineDict) else item_line
-                return f"{name}:{line}"
+            def where(field: str, item: LineDict = item) -> str:
+                return f"{name}:{item.line_of(field)}"
 
-            for key in item:
-                if key not in _YAML_KEYS:
-                    errors.append(f"{where(key)}: unknown key {key!r}")
             entry, errs = _build(item, where)
-            errors.extend(errs)
+            problems.items.extend(errs)
             if entry is not None:
-                line = item.line_of("id") if isinstance(item, LineDict) else item_line
+                line = item.line_of("id")
                 if entry.id in seen:
-                    errors.append(
-                        f"{name}:{line}: duplicate id {entry.id!r} (first on line {seen[entry.id]})"
+                    problems.add(
+                        line, f"duplicate id {entry.id!r} (first on line {seen[entry.id]})"
                     )
                 else:
                     seen[entry.id] = line
                     entries.append(entry)
+        errors = problems.items
         if errors:
             raise DirectoryError(errors)
         return cls(entries)
 
     def to_yaml(self, path: Path, header: str = "") -> None:
         """Write atomically (temp file + replace): a reader never sees half a file."""
-        _atomic_write(path, self.yaml_text(header))
+        replace_file(path, self.yaml_text(header))
 
     def yaml_text(self, header: str = "") -> str:
-        records: list[dict[str, Any]] = []
-        for e in self.entries:
-            record: dict[str, Any] = {"id": e.id, "kind": e.kind, "name": e.name}
-            if e.kind == "person":
-                record["rank"] = e.rank
-                words = e.name.split()
-                if e.surname != words[-1] or e.first_name != " ".join(words[:-1]):
-                    record["first_name"] = e.first_name
-                    record["surname"] = e.surname
-            if e.team:
-                record["team"] = e.team
-            if e.aliases:
-                record["aliases"] = list(e.aliases)
-            record["extension"] = e.extension
-            if e.hours:
-                record["hours"] = e.hours
-            records.append(record)
-        body = yaml.safe_dump(
-            {"entries": records},
-            sort_keys=False,
-            allow_unicode=True,
-            default_flow_style=None,
-            width=100,
-        )
-        prefix = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
-        return prefix + body
+        return yaml_text(self.entries, header)
 
     # --- CSV ----------------------------------------------------------------
 
@@ -399,36 +376,3 @@ def _fixed(prefix: str) -> Callable[[str], str]:
         return prefix
 
     return where
-
-
-def _line(node: Any, key: str) -> int:
-    return node.line_of(key) if isinstance(node, LineDict) else 0
-
-
-NEW_FILE_MODE = 0o640  # the IVR's group reads the directory; others do not
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    """Replace ``path`` whole, keeping its mode (mkstemp's 0600 would lock the IVR out).
-
-    A symlink is written through: its target is replaced and the link stays (a force
-    that links routing_rules/directory.yaml to a managed copy keeps the link).
-    """
-    if path.is_symlink():
-        path = Path(os.path.realpath(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = NEW_FILE_MODE
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

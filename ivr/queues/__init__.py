@@ -27,10 +27,9 @@ from ivr.queues.model import (
     QueuesConfig,
     QueuesConfigError,
     QueueSettings,
-    load_queues_config,
-    parse_queues_config,
     priority_for,
 )
+from ivr.queues.queues_yaml import load_queues_config, parse_queues_config
 
 __all__ = [
     "Abandonment",

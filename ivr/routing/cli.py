@@ -80,7 +80,8 @@ def _add_config(parser: argparse.ArgumentParser) -> None:
 
 def cmd_rules_check(args: argparse.Namespace) -> int:
     """Everything a publish would refuse: every file's errors, and messages with no prompt."""
-    from ivr.queues.model import DEFAULT_QUEUES_FILE, QueuesConfigError, load_queues_config
+    from ivr.queues.model import DEFAULT_QUEUES_FILE, QueuesConfigError
+    from ivr.queues.queues_yaml import load_queues_config
 
     settings = load_settings(args.config)  # ConfigError: ivr.cli prints it, exit 2
     folder: Path | None = args.folder or settings.rules_dir

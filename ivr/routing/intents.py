@@ -46,15 +46,10 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from ivr.routing.model import Hypothesis, is_destination
+from ivr.routing.intents_yaml import Intent, IntentsError, read_intents
+from ivr.routing.model import Hypothesis
 from ivr.routing.text import normalise
-from ivr.yamlfile import (
-    DataFileError,
-    LineDict,
-    LineList,
-    load_data,
-    parse_data,
-)
+from ivr.yamlfile import load_data, parse_data
 
 __all__ = ["Intent", "IntentMatch", "IntentMatcher", "IntentsError"]
 
@@ -90,34 +85,6 @@ NEGATIONS = _wordset(
 
 NOT_FORMS = _wordset("isnt arent wasnt werent doesnt dont didnt hasnt havent wont")
 
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_TOP_KEYS = frozenset({"intents"})
-_INTENT_KEYS = frozenset(
-    {"name", "destination", "description", "emergency", "examples", "keywords", "cues", "not_cues"}
-)
-
-
-class IntentsError(DataFileError):
-    """intents.yaml is invalid; ``errors`` lists every 'file:line: message'."""
-
-    error_id = "intents-invalid"
-
-
-@dataclass(frozen=True)
-class Intent:
-    name: str
-    destination: str
-    examples: tuple[str, ...]
-    keywords: tuple[str, ...]
-    emergency: bool = False
-    description: str = ""
-    weights: tuple[float, ...] = ()  # parallel to keywords
-    cues: tuple[str, ...] = ()  # emergency intent only
-    # Phrases whose words are no cue ("gun licence", "shotgun certificate"): firearms
-    # licensing calls must not be sent to 999 handling by the word "gun".
-    not_cues: tuple[str, ...] = ()
-    line: int = 0
-
 
 @dataclass(frozen=True)
 class IntentMatch:
@@ -139,197 +106,6 @@ class IntentMatch:
             "keywords": list(self.keywords),
             "emergency": self.emergency,
         }
-
-
-# --- loading ---------------------------------------------------------------
-
-
-class _Errors:
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.items: list[str] = []
-
-    def add(self, line: int, message: str) -> None:
-        self.items.append(f"{self.source}:{line}: {message}")
-
-
-def _line(node: Any, key: str | int) -> int:
-    if isinstance(node, LineDict) and isinstance(key, str):
-        return node.line_of(key)
-    if isinstance(node, LineList) and isinstance(key, int):
-        return node.line_of(key)
-    return getattr(node, "line", 0)
-
-
-def _strings(
-    node: Any, owner: LineDict, key: str, err: _Errors, what: str
-) -> list[tuple[str, int]]:
-    """A list of non-empty strings, each with its line."""
-    if not isinstance(node, list):
-        err.add(owner.line_of(key), f"{key} must be a list of {what}s")
-        return []
-    out: list[tuple[str, int]] = []
-    for i, item in enumerate(node):
-        line = _line(node, i)
-        if isinstance(item, bool) or not isinstance(item, str | int | float):
-            err.add(line, f"{what} must be text, not {type(item).__name__}")
-        elif not normalise(str(item)):
-            err.add(line, f"empty {what}")
-        else:
-            out.append((str(item), line))
-    return out
-
-
-def _keywords(node: Any, owner: LineDict, err: _Errors) -> list[tuple[str, float, int]]:
-    """keywords: a mapping word -> weight, or a list of words (weight 1)."""
-    if isinstance(node, list):
-        found = _strings(node, owner, "keywords", err, "keyword")
-        return [(text, 1.0, line) for text, line in found]
-    if not isinstance(node, dict):
-        err.add(owner.line_of("keywords"), "keywords must be a mapping of keyword: weight")
-        return []
-    out: list[tuple[str, float, int]] = []
-    seen: dict[str, int] = {}
-    for word, weight in node.items():
-        line = _line(node, word)
-        if not normalise(word):
-            err.add(line, "empty keyword")
-            continue
-        if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 1:
-            err.add(line, f"keyword {word!r}: weight must be a number in (0, 1], not {weight!r}")
-            continue
-        key = normalise(word)
-        if key in seen:
-            err.add(line, f"keyword {word!r} repeats line {seen[key]} once normalised")
-            continue
-        seen[key] = line
-        out.append((word, float(weight), line))
-    return out
-
-
-def _parse(data: Any, source: str) -> tuple[Intent, ...]:
-    err = _Errors(source)
-    if not isinstance(data, LineDict):
-        raise IntentsError([f"{source}:1: expected a mapping with 'intents:'"])
-    for key in data:
-        if key not in _TOP_KEYS:
-            err.add(data.line_of(key), f"unknown key {key!r} (expected one of {sorted(_TOP_KEYS)})")
-    items = data.get("intents")
-    if not isinstance(items, list) or not items:
-        err.add(data.line_of("intents"), "'intents' must be a non-empty list")
-        raise IntentsError(err.items)
-
-    intents: list[Intent] = []
-    names: dict[str, int] = {}
-    examples_seen: dict[str, tuple[str, int]] = {}
-    emergency_line = 0
-    for index, item in enumerate(items):
-        line = _line(items, index)
-        if not isinstance(item, LineDict):
-            err.add(line, "each intent must be a mapping with name, destination, examples")
-            continue
-        for key in item:
-            if key not in _INTENT_KEYS:
-                err.add(
-                    item.line_of(key),
-                    f"unknown key {key!r} (expected one of {sorted(_INTENT_KEYS)})",
-                )
-        name = item.get("name")
-        if name is None:
-            err.add(item.line, "intent has no name")
-            name = f"#{index + 1}"
-        elif not isinstance(name, str) or not _NAME.match(name):
-            err.add(item.line_of("name"), f"bad intent name {name!r} (use lower_case_words)")
-            name = str(name)
-        elif name in names:
-            err.add(
-                item.line_of("name"),
-                f"duplicate intent {name!r} (first on line {names[name]})",
-            )
-        else:
-            names[name] = item.line_of("name")
-
-        destination = item.get("destination")
-        if destination is None:
-            err.add(item.line, f"intent {name!r} has no destination")
-        elif not isinstance(destination, str) or not is_destination(destination):
-            err.add(
-                item.line_of("destination"),
-                f"intent {name!r}: bad destination {destination!r}"
-                " (emergency, fcr, rc, online, switchboard or directory:<id>)",
-            )
-
-        emergency = item.get("emergency", False)
-        if not isinstance(emergency, bool):
-            err.add(item.line_of("emergency"), "emergency must be true or false")
-            emergency = False
-        elif emergency and emergency_line:
-            err.add(
-                item.line_of("emergency"),
-                f"only one intent may be the emergency intent (first on line {emergency_line})",
-            )
-        elif emergency:
-            emergency_line = item.line_of("emergency")
-
-        description = item.get("description", "")
-        if not isinstance(description, str):
-            err.add(item.line_of("description"), "description must be text")
-            description = ""
-
-        examples: list[str] = []
-        if "examples" not in item:
-            err.add(item.line, f"intent {name!r}: missing examples")
-        else:
-            found = _strings(item["examples"], item, "examples", err, "example")
-            if isinstance(item["examples"], list) and not item["examples"]:
-                err.add(item.line_of("examples"), f"intent {name!r} needs at least 1 example")
-            for text, ex_line in found:
-                key = normalise(text)
-                if key in examples_seen:
-                    other, other_line = examples_seen[key]
-                    err.add(
-                        ex_line,
-                        f"example {text!r} repeats line {other_line} (intent {other!r})",
-                    )
-                    continue
-                examples_seen[key] = (name, ex_line)
-                examples.append(text)
-
-        keywords = _keywords(item.get("keywords", []), item, err) if "keywords" in item else []
-
-        cues: list[str] = []
-        if "cues" in item:
-            if not emergency:
-                err.add(item.line_of("cues"), "cues belong on the intent marked emergency: true")
-            cues = [text for text, _ in _strings(item["cues"], item, "cues", err, "cue")]
-        not_cues: list[str] = []
-        if "not_cues" in item:
-            if not emergency:
-                err.add(item.line_of("not_cues"), "not_cues belong on the emergency intent")
-            not_cues = [
-                text for text, _ in _strings(item["not_cues"], item, "not_cues", err, "not_cue")
-            ]
-
-        intents.append(
-            Intent(
-                name=name,
-                destination=destination if isinstance(destination, str) else "",
-                examples=tuple(examples),
-                keywords=tuple(word for word, _, _ in keywords),
-                emergency=emergency,
-                description=description.strip(),
-                weights=tuple(weight for _, weight, _ in keywords),
-                cues=tuple(cues),
-                not_cues=tuple(not_cues),
-                line=line,
-            )
-        )
-    if err.items:
-        raise IntentsError(err.items)
-    return tuple(intents)
-
-
-# --- matching --------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,13 +178,11 @@ class IntentMatcher:
 
     @classmethod
     def load(cls, path: Path) -> IntentMatcher:
-        data = load_data(path, IntentsError)
-        return cls(_parse(data, str(path)))
+        return cls(read_intents(load_data(path, IntentsError), str(path)))
 
     @classmethod
     def parse(cls, text: str, source: str = "<string>") -> IntentMatcher:
-        data = parse_data(text, source, IntentsError)
-        return cls(_parse(data, source))
+        return cls(read_intents(parse_data(text, source, IntentsError), source))
 
     def get(self, name: str) -> Intent | None:
         return next((intent for intent in self.intents if intent.name == name), None)

@@ -185,7 +185,7 @@ def test_duplicate_prompt_id_reports_both_lines(tmp_path: Path) -> None:
             text: Hello again.
         """,
     )
-    assert errors_of(path) == [f"{path}:8: duplicate prompt id 'welcome' (first at line 4)"]
+    assert errors_of(path) == [f"{path}:8: duplicate key 'welcome' (first on line 4)"]
 
 
 def test_unknown_keys_are_reported_at_their_line(tmp_path: Path) -> None:
@@ -203,8 +203,8 @@ def test_unknown_keys_are_reported_at_their_line(tmp_path: Path) -> None:
     )
     errors = errors_of(path)
     assert len(errors) == 2
-    assert errors[0].startswith(f"{path}:3: unknown top-level key 'voice'")
-    assert errors[1].startswith(f"{path}:7: unknown key in prompt 'welcome' 'txet'")
+    assert errors[0].startswith(f"{path}:3: unknown key 'voice' (expected one of language,")
+    assert errors[1].startswith(f"{path}:7: prompt 'welcome': unknown key 'txet'")
 
 
 @pytest.mark.parametrize("value", ['""', "", "'   '"])
@@ -235,14 +235,12 @@ def test_missing_text_points_at_the_prompt(tmp_path: Path) -> None:
             note: forgot the text
         """,
     )
-    assert errors_of(path) == [f"{path}:4: missing required key 'text'"]
+    assert errors_of(path) == [f"{path}:5: prompt 'welcome': missing 'text:'"]
 
 
 def test_catalogue_that_is_not_a_mapping(tmp_path: Path) -> None:
     path = write(tmp_path, "- welcome\n- goodbye\n")
-    assert errors_of(path) == [
-        f"{path}:1: catalogue must be a mapping with language, sound_prefix, prompts"
-    ]
+    assert errors_of(path) == [f"{path}:1: expected a mapping with language, sound_prefix, prompts"]
 
 
 def test_prompt_that_is_not_a_mapping(tmp_path: Path) -> None:
@@ -255,7 +253,9 @@ def test_prompt_that_is_not_a_mapping(tmp_path: Path) -> None:
           welcome: Hello.
         """,
     )
-    assert errors_of(path) == [f"{path}:4: prompt 'welcome' must be a mapping with text (and note)"]
+    assert errors_of(path) == [
+        f"{path}:4: prompt 'welcome': expected a mapping with text (and note), not 'Hello.'"
+    ]
 
 
 def test_non_string_text_and_bad_id(tmp_path: Path) -> None:
@@ -279,7 +279,7 @@ def test_non_string_text_and_bad_id(tmp_path: Path) -> None:
 def test_yaml_syntax_error_carries_a_line(tmp_path: Path) -> None:
     path = write(tmp_path, "language: en\nprompts:\n  welcome: {text: Hello.\n")
     (error,) = errors_of(path)
-    assert error.startswith(f"{path}:4: YAML syntax error")
+    assert error.startswith(f"{path}:4: did not find expected ',' or '}}'")
 
 
 def test_empty_file_and_unreadable_file(tmp_path: Path) -> None:

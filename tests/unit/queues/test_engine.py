@@ -12,9 +12,9 @@ from ivr.queues.model import (
     QueueEntry,
     QueuesConfig,
     QueuesConfigError,
-    parse_queues_config,
     priority_for,
 )
+from ivr.queues.queues_yaml import parse_queues_config
 
 
 def entry(

@@ -6,7 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from ivr.queues.model import QueuesConfig, load_queues_config
+from ivr.queues.model import QueuesConfig
+from ivr.queues.queues_yaml import load_queues_config
 from ivr.queues.simulation import (
     BASELINE,
     CALLBACKS,

@@ -213,17 +213,16 @@ def test_bad_file_lists_every_error_with_its_line() -> None:
         IntentMatcher.load(path)
     assert caught.value.error_id == "intents-invalid"
     assert caught.value.errors == [
-        f"{path}:26: unknown key 'extra' (expected one of ['intents'])",
-        f"{path}:11: unknown key 'colour' (expected one of ['cues', 'description',"
-        " 'destination', 'emergency', 'examples', 'keywords', 'name',"
-        " 'not_cues'])",
+        f"{path}:26: unknown key 'extra' (expected one of intents)",
+        f"{path}:11: intent 'report_crime': unknown key 'colour' (expected one of cues,"
+        " description, destination, emergency, examples, keywords, name, not_cues)",
         f"{path}:9: empty keyword",
         f"{path}:10: keyword 'theft': weight must be a number in (0, 1], not 2",
         f"{path}:12: duplicate intent 'report_crime' (first on line 3)",
         f"{path}:16: intent 'lost': bad destination 'lost-and-found'"
         " (emergency, fcr, rc, online, switchboard or directory:<id>)",
         f"{path}:17: intent 'lost' needs at least 1 example",
-        f"{path}:18: intent 'chat': missing examples",
+        f"{path}:18: intent 'chat': missing 'examples:'",
         f"{path}:24: empty example",
         f"{path}:23: example 'my car was stolen' repeats line 6 (intent 'report_crime')",
         f"{path}:25: cues belong on the intent marked emergency: true",
@@ -246,16 +245,19 @@ def test_yaml_errors_become_intents_errors(tmp_path: Path) -> None:
     [
         ("[]", "<t>:1: expected a mapping with 'intents:'"),
         ("intents: []", "<t>:1: 'intents' must be a non-empty list"),
-        ("intents:\n  - just text\n", "<t>:2: each intent must be a mapping"),
-        ("intents:\n  - {destination: rc, examples: [x]}\n", "<t>:2: intent has no name"),
+        (
+            "intents:\n  - just text\n",
+            "<t>:2: intent: expected a mapping with name, destination, examples",
+        ),
+        ("intents:\n  - {destination: rc, examples: [x]}\n", "<t>:2: intent: missing 'name:'"),
         (
             "intents:\n  - {name: Bad Name, destination: rc, examples: [x]}\n",
             "<t>:2: bad intent name",
         ),
-        ("intents:\n  - {name: a, examples: [x]}\n", "<t>:2: intent 'a' has no destination"),
+        ("intents:\n  - {name: a, examples: [x]}\n", "<t>:2: intent 'a': missing 'destination:'"),
         (
             "intents:\n  - {name: a, destination: rc, examples: x}\n",
-            "<t>:2: examples must be a list",
+            "<t>:2: intent 'a'.examples: expected a list, not 'x'",
         ),
         (
             "intents:\n  - {name: a, destination: rc, examples: [x], keywords: 3}\n",
@@ -267,7 +269,7 @@ def test_yaml_errors_become_intents_errors(tmp_path: Path) -> None:
         ),
         (
             "intents:\n  - {name: a, destination: rc, examples: [x], emergency: 1}\n",
-            "<t>:2: emergency must",
+            "<t>:2: intent 'a'.emergency: expected true or false, not 1",
         ),
         (
             "intents:\n  - {name: a, destination: rc, examples: [x], emergency: true}\n"
