@@ -17,7 +17,8 @@ from ivr.config import Settings
 from ivr.directory import DirectoryEntry
 from ivr.notify.texts import Texts
 from ivr.queues.service import QueueService
-from ivr.routing.model import DIRECTORY_PREFIX, Candidate, Decision, RoutingInputs
+from ivr.routing.model import DIRECTORY_PREFIX, Candidate, Decision, Hypothesis, RoutingInputs
+from ivr.routing.text import normalise
 from ivr.session.emergency import DangerAnswer
 from ivr.session.manager import Adoption
 from ivr.session.notes import QueuePlace
@@ -47,6 +48,7 @@ class Routing(Protocol):
 
     def decide(self, inputs: RoutingInputs) -> Decision: ...
     def directory_entry(self, entry_id: str) -> DirectoryEntry | None: ...
+    def breakout(self, hypotheses: Sequence[Hypothesis], digits: str | None) -> Decision | None: ...
 
 
 class FlowBuilder:
@@ -98,7 +100,10 @@ class FlowBuilder:
     def _rejoin(self, place: QueuePlace) -> list[Verb]:
         """Back in the queue a restart took them from, at their own place."""
         if self.queues is None or not self.queues.runs(place.queue):
-            return [Play(["ask_again"]), self.ask(MENU)]  # that queue is no longer ours
+            # That queue is no longer ours (queues.yaml or [agents] changed with the restart).
+            if place.emergency:
+                return list(self.emergency())  # never the menu for an emergency
+            return [Play(["ask_again"]), self.ask(MENU)]
         return [
             *self.reach(place.queue, urgent=place.emergency, joined_at=place.joined_at),
             Hangup("no_one_available", outcome="unanswered"),
@@ -343,18 +348,50 @@ class FlowBuilder:
             return extension
         return self.settings.directory_dial.format(extension=extension)
 
+    async def settle_for_emergency(self, session: CallSession) -> None:
+        """A caller who breaks out to 999 after booking a callback (during the thanks, the
+        goodbye, anywhere) has it taken back whole: its place, the book, any attempt;
+        else a restart hours later would still ring them."""
+        if session.outcome != "callback" or self.desk is None:
+            return
+        withdrawn = False
+        try:
+            withdrawn = await self.desk.withdraw(session.call_id, "emergency")
+        except Exception as exc:
+            session.record("callback-withdraw-failed", error=type(exc).__name__, message=str(exc))
+        if withdrawn:
+            session.record("callback-withdrawn", reason="emergency")
+        elif self.queues is not None:
+            self.queues.leave(session.call_id, where="moved-on")
+        session.withdraw_outcome("callback")
+
     def emergency(self) -> Sequence[Verb]:
         """The emergency route a caller breaks out to from any step (ivr.session.emergency)."""
         return self.route_to("emergency")
 
     async def danger_check(self, session: CallSession, decision: Decision) -> DangerAnswer:
         """Asked at once when words out of the menu carry a danger cue: 9 or yes, or
-        silence, or anything unclear, is an emergency; only 2 or no carries on."""
+        silence, or anything unclear, is an emergency; only 2 or a plain no carries on.
+
+        A reply with danger in it is danger, whatever else it says ("no, he's not
+        breathing"); a no is only a no when it says nothing else ("no", "not an
+        emergency", "no thanks, I'm fine").
+        """
+
+        def said(text: str) -> str | None:
+            if self.routing.breakout((Hypothesis(text, 1.0),), None) is not None:
+                return "9"
+            words = normalise(text).split()
+            if words and all(word in PLAIN_NO for word in words) and words[0] in NO_FIRST:
+                return "2"
+            return "9" if spoken_yes_no(text) == "1" else None
+
+        await session.control.hold_music(False)  # on hold: the question must be heard
         key, how = await choose(
             session,
             [session.prompts.media_uri("danger_check")],
             {"9", "2"},
-            _danger_said,
+            said,
             self.settings.first_digit_timeout,
             tries=1,
             breakout=False,
@@ -423,9 +460,11 @@ def _callback_unanswered(agent_first: bool) -> Hangup:
     return Hangup("no_one_available", outcome="callback-agent-no-answer")
 
 
-def _danger_said(text: str) -> str | None:
-    """A spoken answer to the danger check: yes is 9, no is 2."""
-    return {"1": "9", "2": "2"}.get(spoken_yes_no(text) or "")
+# A spoken no to the danger check: it must start with a no word and say nothing else.
+NO_FIRST = frozenset({"no", "nope", "nah", "not", "nobody", "it's", "its", "i'm", "im"})
+PLAIN_NO = NO_FIRST | frozenset(
+    {"thanks", "thank", "you", "fine", "ok", "okay", "an", "emergency", "all", "right", "im"}
+)
 
 
 def _offer_prompt(message: str | None) -> str:

@@ -251,18 +251,24 @@ def _session_factory(runtime: Runtime) -> SessionFactory:
             caller_name=channel.caller.name,
             dialled=dialled,
         )
+        flows = runtime.flows
         return CallSession(
             info,
             control,
             runtime.prompts,
             runtime.call_log,
-            runtime.flows.inbound() if adoption is None else runtime.flows.adopted(adoption),
-            runtime.flows.step_down,
+            flows.inbound() if adoption is None else flows.adopted(adoption),
+            flows.step_down,
             runtime.clock,
             runtime.speech,
             callers=runtime.callers,
             observer=runtime.survey,
-            breakout=BreakOut(runtime.routing, runtime.flows.emergency, runtime.flows.danger_check),
+            breakout=BreakOut(
+                runtime.routing,
+                flows.emergency,
+                flows.danger_check,
+                flows.settle_for_emergency,
+            ),
         )
 
     return make

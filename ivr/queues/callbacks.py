@@ -335,10 +335,12 @@ class CallbackWorker:
             if last is not None:
                 following.add(str(last["channel_id"]))
             # Followed in the background: it may be a conversation of many minutes.
-            self._chores.spawn(self._resume(item.entry, last), f"callback:{call_id}")
+            self._chores.spawn(self._resume(item.entry, last, following), f"callback:{call_id}")
         self._open[call_id] = _Open(cb.promised_by, item.late_sms)
 
-    async def _resume(self, entry: QueueEntry, last: dict[str, Any] | None) -> None:
+    async def _resume(
+        self, entry: QueueEntry, last: dict[str, Any] | None, following: set[str]
+    ) -> None:
         """An attempt under way when the last process died (``last``, its row): followed
         from where it is (still ringing, answered, ringing the other side, talking),
         never placed again at once; finished like any attempt. Nothing left of it:
@@ -346,8 +348,10 @@ class CallbackWorker:
         try:
             await self._follow(entry, last)
         finally:
-            if last is not None and self._following is not None:
-                self._following.discard(str(last["channel_id"]))
+            if last is not None:
+                # From the set start() is still filling, too: one that ends meanwhile must
+                # not stay followed (its held channels never let go).
+                following.discard(str(last["channel_id"]))
                 self.release_left()  # e.g. the leg it rang, if it was never taken over
 
     async def _follow(self, entry: QueueEntry, last: dict[str, Any] | None) -> None:

@@ -52,6 +52,9 @@ class BreakOut:
     watch: EmergencyWatch
     flow: Callable[[], Sequence[Verb]]
     check: DangerCheck | None = None
+    # Whatever the call had promised that the emergency route replaces (a callback booked
+    # a moment before: withdrawn), wherever the break-out happens, "goodbye" included.
+    settle: Callable[[CallSession], Awaitable[None]] | None = None
 
 
 class EmergencyBreakOut(Exception):

@@ -20,7 +20,7 @@ from ivr.ari.errors import AriError
 from ivr.callers.model import EMPTY_PROFILE, CallerLookup, CallerProfile, CallRecord
 from ivr.routing.model import EMERGENCY, Decision, Hypothesis
 from ivr.session.control import CallControl, is_gone
-from ivr.session.emergency import BreakOut, EmergencyBreakOut
+from ivr.session.emergency import BreakOut, DangerAnswer, EmergencyBreakOut
 from ivr.session.events import CallerHungUp, CallEvent
 from ivr.session.notes import Note
 from ivr.speech.model import Transcript
@@ -291,7 +291,15 @@ class CallSession:
             return
         checked = ""
         if self._breakout.check is not None:
-            answer = await self._breakout.check(self, decision)
+            try:
+                answer = await self._breakout.check(self, decision)
+            except (CallerGone, asyncio.CancelledError):
+                raise
+            except Exception as exc:
+                # The question could not be asked (a prompt refused, missing from a force's
+                # catalogue): the words stand as they are, an emergency.
+                log.warning("call %s: danger check failed: %r", self.call_id, exc)
+                answer = DangerAnswer(True, "check-failed")
             if not answer.danger:
                 self.record("emergency-check-declined", step=self.last_step, answer=answer.how)
                 return
@@ -400,6 +408,11 @@ class CallSession:
                 assert self._breakout is not None  # only a session with one can raise it
                 self._flow = deque(self._breakout.flow())
                 self.digits.clear()  # the 9 (and anything keyed with it) is spent
+                if self._breakout.settle is not None:
+                    try:
+                        await self._breakout.settle(self)
+                    except Exception:  # never in the way of the emergency route
+                        log.exception("call %s: settling before 999 failed", self.call_id)
                 with contextlib.suppress(AriError):
                     await self.control.hold_music(False)  # the 999 advice must be heard
                 continue

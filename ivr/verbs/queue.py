@@ -179,22 +179,7 @@ class WaitInQueue(VerbBase):
                 self._abandoned(session, gone.queue, gone.position, gone.waited_s)
             raise
         except EmergencyBreakOut:
-            if session.outcome == "callback" and self.desk is not None:
-                # 999 during "thank you": the callback is taken back whole (its place,
-                # the book, any attempt), or a restart hours later would still ring them.
-                withdrawn = False
-                try:
-                    withdrawn = await self.desk.withdraw(session.call_id, "emergency")
-                except Exception as exc:
-                    session.record(
-                        "callback-withdraw-failed", error=type(exc).__name__, message=str(exc)
-                    )
-                if withdrawn:
-                    session.record("callback-withdrawn", queue=self.queue, reason="emergency")
-                else:
-                    self.service.leave(session.call_id, where="moved-on")
-                session.withdraw_outcome("callback")
-            else:
+            if session.outcome != "callback":  # a booked callback is withdrawn whole, below
                 self.service.leave(session.call_id, where="moved-on")
             # A restart during the emergency route must not put them back here.
             await session.control.remember(Note.QUEUE_PLACE, "")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ivr.config import Settings
 from ivr.directory import DirectoryEntry
 from ivr.flows import FlowBuilder
-from ivr.routing.model import Candidate, Decision, RoutingInputs
+from ivr.routing.model import Candidate, Decision, Hypothesis, RoutingInputs
 from ivr.verbs import Play, Transfer
 from ivr.verbs.route import Confirm, Disambiguate, RouteCall
 from tests.fakes import FakePrompts
@@ -21,6 +23,9 @@ class OneEntryRouting:
 
     def directory_entry(self, entry_id: str) -> DirectoryEntry | None:
         return PATEL if entry_id == PATEL.id else None
+
+    def breakout(self, hypotheses: Sequence[Hypothesis], digits: str | None) -> Decision | None:
+        return None
 
 
 def builder() -> FlowBuilder:

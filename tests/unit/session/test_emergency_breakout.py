@@ -161,10 +161,12 @@ def make_call(
     flow: Callable[[FlowBuilder], Sequence[Verb]],
     heard: str = KNIFE,
     settings: Settings | None = None,
+    prompts: FakePrompts | None = None,
+    speech: OneSentence | None = None,
 ) -> Call:
     routing = RoutingService(None)
     queues = busy_queues()
-    prompts = FakePrompts()
+    prompts = prompts or FakePrompts()
     flows = FlowBuilder(settings or Settings(), routing, prompts, queues=queues, desk=Desk())
     control = ScriptedControl(cues)
     log = WatchedLog()
@@ -176,8 +178,8 @@ def make_call(
         flow(flows),
         flows.step_down,
         fixed_clock,
-        OneSentence(heard),
-        breakout=BreakOut(routing, flows.emergency, flows.danger_check),
+        speech or OneSentence(heard),
+        breakout=BreakOut(routing, flows.emergency, flows.danger_check, flows.settle_for_emergency),
     )
     return Call(session, control, log, flows, queues)
 
@@ -405,5 +407,72 @@ async def test_an_emergency_restored_to_the_fcr_queue_keeps_what_is_left_of_its_
     await call.log.until(lambda: "queue-gave-up" in call.log.kinds())
     kinds = call.log.kinds()
     assert "queue-announced" not in kinds[: kinds.index("queue-gave-up")]
+    call.control.push(CallerHungUp())
+    await task
+
+
+@pytest.mark.parametrize(
+    ("reply", "breaks_out"),
+    [
+        ("no", False),
+        ("not an emergency", False),
+        ("no thanks I'm fine", False),
+        ("he's not breathing", True),  # "not" in it, and danger: danger
+        ("no I am not safe", True),
+        ("no no help me he has a knife", True),
+        ("yes", True),
+        ("what", True),  # unclear: taken as danger
+    ],
+)
+async def test_a_reply_to_the_danger_check_is_a_no_only_when_it_says_nothing_else(
+    reply: str, breaks_out: bool
+) -> None:
+    replies = iter(["hurry up please", reply])
+
+    class TwoSentences(OneSentence):
+        async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
+            return Transcript((Hypothesis(next(replies), 0.9),), "fake", audio_seconds=1.0)
+
+    call = make_call(
+        [("queue_position", False, talks()), ("danger_check", False, talks())],
+        rc_queue,
+        speech=TwoSentences(""),
+    )
+    task = asyncio.create_task(call.session.run())
+    ended = "transfer:emergency" if breaks_out else "emergency-check-declined"
+    await call.log.until(lambda: ended in call.log.steps() or ended in call.log.kinds())
+    emergencies = [d for d in call.log.decisions if d["destination"] == "emergency"]
+    assert bool(emergencies) is breaks_out
+    call.control.push(CallerHungUp())
+    await task
+
+
+async def test_the_danger_check_is_heard_without_hold_music() -> None:
+    call = make_call([("queue_position", False, talks()), DANGER_YES], rc_queue)
+    task = asyncio.create_task(call.session.run())
+    await call.log.until(lambda: "transfer:emergency" in call.log.steps())
+    ops = [(op, arg) for op, arg in call.control.calls if op in ("moh", "play")]
+    check = next(i for i, (op, arg) in enumerate(ops) if op == "play" and "danger_check" in arg[0])
+    assert ops[check - 1] == ("moh", False)
+    call.control.push(CallerHungUp())
+    await task
+
+
+class NoDangerPrompt(FakePrompts):
+    """A force's own catalogue, older than the danger check."""
+
+    def media_uri(self, prompt_id: str) -> str:
+        if prompt_id == "danger_check":
+            raise KeyError(prompt_id)
+        return super().media_uri(prompt_id)
+
+
+async def test_a_danger_check_that_cannot_be_asked_takes_the_words_as_an_emergency() -> None:
+    call = make_call([("confirm_prefix", False, talks())], confirm, prompts=NoDangerPrompt())
+    task = asyncio.create_task(call.session.run())
+    await call.log.until(lambda: "transfer:emergency" in call.log.steps())
+    (decision,) = [d for d in call.log.decisions if d["destination"] == "emergency"]
+    assert decision["evidence"]["danger_check"] == "check-failed"
+    assert "play:technical_difficulty" not in call.log.steps()  # no step-down instead
     call.control.push(CallerHungUp())
     await task

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ivr.config import Settings
+from ivr.flows import FlowBuilder
 from ivr.notify.sensitive import SENSITIVE, Sensitivity
+from ivr.session.manager import Adoption
 from ivr.session.notes import QueuePlace
 from ivr.session.session import Verb
 from ivr.verbs.resume import Resume
-from tests.fakes import FakeControl
+from tests.fakes import FakeControl, FakePrompts
 from tests.unit.session.test_verbs import make_session
+from tests.unit.test_flows import OneEntryRouting
 
 
 def test_a_queue_place_carries_whether_the_call_was_quiet() -> None:
@@ -41,3 +45,18 @@ async def test_a_quiet_place_restored_after_a_restart_marks_the_call_sensitive()
     assert rejoined == [place]
     assert SENSITIVE in session.categories
     assert "queue-resumed" in call_log.kinds()
+
+
+async def test_an_emergency_whose_queue_is_gone_after_a_restart_resumes_the_emergency_route() -> (
+    None
+):
+    """queues.yaml or [agents] changed with the restart: an emergency is never sent to the
+    menu for want of its old queue."""
+
+    flows = FlowBuilder(Settings(), OneEntryRouting(), FakePrompts())  # no app-run queues
+    place = QueuePlace("fcr", 1_796_000_000.0, emergency=True)
+    (resume,) = flows.adopted(Adoption(place=place, emergency=True))
+    session, _ = make_session(FakeControl())
+    outcome = await resume.run(session)
+    steps = [verb.describe() for verb in outcome.next_flow or []]
+    assert steps[:2] == ["play:transfer_emergency", "transfer:emergency"]
