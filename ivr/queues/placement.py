@@ -31,10 +31,6 @@ from ivr.session.notes import Note, read_note
 from ivr.session.session import CallInfo, CallSession, Prompts, Verb
 from ivr.store.log import SqliteCallLog
 
-# How a callback session that never rang the caller may end without spending their
-# attempt: the agent hung up (its first leg is the agent's), or a shutdown.
-NOT_THE_CALLERS_FAULT = frozenset({"caller", "app-shutdown"})
-
 
 class CallbackFlows(Protocol):
     """The callback's verbs (ivr.flows.FlowBuilder)."""
@@ -182,14 +178,17 @@ class _SecondSide:
             return "answered"
         if agent_first:
             # The agent answered; the caller did not, or was never rung.
-            if self._control is not None and self._control.dialled > 0:
+            control = self._control
+            if control is not None and control.dialled > 0:
                 return "no-answer"
-            # Never rung because the agent hung up on the intro (the first leg of a
-            # callback is the agent: "caller" is them), or the app stopped meanwhile: not
-            # the caller's attempt. Anything else (ARI refused to ring their number: a
-            # misconfigured callback_dial) is a failed attempt, spent, so max_attempts
-            # ends it rather than agent after agent being taken for ever.
-            return "agent-left" if result.ended_by in NOT_THE_CALLERS_FAULT else "failed"
+            if control is not None and control.refused > 0:
+                # ARI refused to ring their number (a misconfigured callback_dial): a failed
+                # attempt, spent, so max_attempts ends it rather than agent after agent
+                # being taken for ever.
+                return "failed"
+            # Never rung: the agent hung up on the intro, the intro could not be played,
+            # or the app stopped meanwhile. Not the caller's attempt, and no text.
+            return "agent-left"
         # Caller first: their phone rang and they answered, so the attempt is spent (else
         # a caller who hangs up on the greeting, or a voicemail, is rung again at once,
         # for ever): no agent answered, or the caller left before one did.

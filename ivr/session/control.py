@@ -113,6 +113,7 @@ class AriCallControl:
         self._bridge_id: str | None = None
         self._moh = False
         self._dialled = 0
+        self._refused = 0
         self.caller_gone = False
         self._watch(channel_id)
 
@@ -125,6 +126,11 @@ class AriCallControl:
         """Legs originated for this call: a callback charges the caller only when their
         number was really rung (ivr.queues.placement)."""
         return self._dialled
+
+    @property
+    def refused(self) -> int:
+        """Legs ARI refused to originate (a misconfigured dial string, a missing context)."""
+        return self._refused
 
     @property
     def inbox(self) -> asyncio.Queue[ari.AriEvent]:
@@ -183,6 +189,8 @@ class AriCallControl:
                 # The request may have reached Asterisk: make sure no agent rings for nobody.
                 with contextlib.suppress(AriError):
                     await self._client.hangup(leg_id)
+            elif isinstance(exc, AriError):
+                self._refused += 1
             self._legs.pop(leg_id, None)
             self._unwatch(leg_id)
             raise
