@@ -26,7 +26,7 @@ from ivr.chores import Chores
 from ivr.masking import mask_number
 from ivr.session.control import AriCallControl
 from ivr.session.listening import MediaSettings
-from ivr.session.notes import Note, QueuePlace, read_note
+from ivr.session.notes import Note, QueuePlace, read_note, read_notes
 from ivr.session.session import CallSession
 
 log = logging.getLogger(__name__)
@@ -354,10 +354,11 @@ class CallManager:
             elif is_own_channel(channel.id):
                 continue
             elif bridge is None:
-                place = QueuePlace.decode(
-                    await read_note(self._client, channel.id, Note.QUEUE_PLACE)
+                noted_place, noted_emergency = await read_notes(
+                    self._client, channel.id, Note.QUEUE_PLACE, Note.EMERGENCY
                 )
-                emergency = await read_note(self._client, channel.id, Note.EMERGENCY) == "1"
+                place = QueuePlace.decode(noted_place)
+                emergency = noted_emergency == "1"
             adoptions.append(
                 (
                     channel,

@@ -8,6 +8,7 @@ say where it was: the queue place it held, the leg it was ringing.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
@@ -53,16 +54,30 @@ class QueuePlace:
             return None
 
 
+# A read that fails for another reason than "unset" is tried again after these pauses:
+# a restart reading an emergency's note must not take a 5xx for "no emergency".
+READ_RETRY_S = (0.1, 0.3, 1.0)
+
+
 async def read_note(client: AriClient, channel_id: str, note: Note) -> str:
     """The note's value, or "" when it was never set or cannot be read (an unset
     variable is a 404 in Asterisk, as is a channel that has gone)."""
-    try:
-        return await client.get_variable(channel_id, note.value)
-    except AriNotFound:
-        return ""
-    except AriError as exc:
-        log.warning("channel %s: cannot read %s: %s", channel_id, note, exc)
-        return ""
+    for pause in (*READ_RETRY_S, None):
+        try:
+            return await client.get_variable(channel_id, note.value)
+        except AriNotFound:
+            return ""
+        except AriError as exc:
+            if pause is None:
+                log.warning("channel %s: cannot read %s: %s", channel_id, note, exc)
+                return ""
+            await asyncio.sleep(pause)
+    return ""  # not reached: the last pass returns
+
+
+async def read_notes(client: AriClient, channel_id: str, *notes: Note) -> list[str]:
+    """Several notes of one channel at once (a restart reads them for every caller)."""
+    return list(await asyncio.gather(*(read_note(client, channel_id, n) for n in notes)))
 
 
 async def write_note(client: AriClient, channel_id: str, note: Note, value: str) -> None:
