@@ -250,6 +250,14 @@ class SmsWorker:
         self.sent = 0
         self.failed = 0
         self.retried = 0
+        self._outcome_waiters: list[asyncio.Future[None]] = []
+
+    def next_outcome(self) -> asyncio.Future[None]:
+        """Resolved once the next send attempt's outcome (sent, failed, retry) is stored:
+        something waiting for texts to go out re-reads the outbox then, not on a timer."""
+        outcome: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._outcome_waiters.append(outcome)
+        return outcome
 
     async def run(self) -> None:
         """Send until cancelled. A database error is logged and retried, never fatal."""
@@ -290,7 +298,13 @@ class SmsWorker:
         expired_before = iso(now - timedelta(seconds=self._policy.max_age))
         row = await self._outbox.run(lambda s: s.claim_next(iso(now), expired_before))
         if row is not None:
-            await self._send(row)
+            try:
+                await self._send(row)
+            finally:
+                waiting, self._outcome_waiters = self._outcome_waiters, []
+                for outcome in waiting:
+                    if not outcome.done():
+                        outcome.set_result(None)
             return
         due = await self._outbox.run(lambda s: s.next_due())
         wait = self._idle_poll

@@ -22,6 +22,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from ivr.embedded import CREDENTIALS
 from ivr.media.wav import write_wav_8k
 from tests.integration.app.stack import running_sim
 from tests.integration.app.test_queues import (
@@ -82,7 +83,7 @@ fcr-1 = {{ endpoint = "PJSIP/fcr-1", queues = ["fcr"] }}
 async def serving(config: Path, http_port: int) -> AsyncIterator[asyncio.subprocess.Process]:
     env = {
         **os.environ,
-        "IVR_ARI_PASSWORD": "test-secret",
+        "IVR_ARI_PASSWORD": CREDENTIALS[1],
         "IVR_CALLER_KEY": "test-key-for-restarts",
         "IVR_API_TOKEN": API_TOKEN,
     }

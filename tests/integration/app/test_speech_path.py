@@ -47,7 +47,7 @@ async def test_a_spoken_name_reaches_the_recogniser_and_routes_the_call(tmp_path
     speech = RecordingSpeech("can I speak to PC Sarah Johnson")
     async with running_stack(tmp_path, settings={"speech_engine": "none"}) as stack:
         stack.runtime.speech = speech
-        call_id = await stack.call(SAYS_THE_NAME)
+        call_id = await stack.place(SAYS_THE_NAME)
         row = await stack.call_row(call_id)
         assert (row["outcome"], row["destination"]) == ("transferred", "directory:sarah-johnson")
         (utterance,) = speech.utterances
@@ -71,7 +71,7 @@ async def test_a_failing_recogniser_steps_down_to_the_keypad(tmp_path: Path) -> 
             {"wait": 3.0 + sim_seconds("ask_again")},
             {"dtmf": "2"},
         ]
-        call_id = await stack.call(script)
+        call_id = await stack.place(script)
         row = await stack.call_row(call_id)
         assert (row["outcome"], row["destination"]) == ("transferred", "fcr")
         kinds = [e["kind"] for e in await stack.events(call_id)]
@@ -84,7 +84,7 @@ async def test_listening_closes_before_the_caller_talks_to_a_person(tmp_path: Pa
     agents = {"Local/dir-4101@ivr-agents": AgentProfile(answer_after=1.0, talk_for=60.0)}
     async with running_stack(tmp_path, agents=agents, settings={"speech_engine": "none"}) as stack:
         stack.runtime.speech = speech
-        call_id = await stack.call(SAYS_THE_NAME)
+        call_id = await stack.place(SAYS_THE_NAME)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 15
         while loop.time() < deadline:
@@ -111,7 +111,7 @@ async def test_recognition_starts_at_the_pause_and_that_decode_answers(tmp_path:
     speech = EarlySpeech(engine)
     async with running_stack(tmp_path, settings={"speech_engine": "none"}) as stack:
         stack.runtime.speech = speech
-        call_id = await stack.call(SAYS_THE_NAME)
+        call_id = await stack.place(SAYS_THE_NAME)
         row = await stack.call_row(call_id)
         assert (row["outcome"], row["destination"]) == ("transferred", "directory:sarah-johnson")
         assert speech.used == 1 and len(engine.utterances) == 1
