@@ -101,6 +101,14 @@ class Embedded:
             except TimeoutError:
                 raise TimeoutError(f"{what} within {timeout:g} s") from None
 
+    async def until_event(self, call_id: str, kind: str, timeout: float = 15.0) -> None:
+        """Until the call has logged an event of ``kind``."""
+
+        async def logged() -> bool:
+            return any(e["kind"] == kind for e in await self.events(call_id))
+
+        await self.until(logged, timeout, f"call {call_id} logged no {kind}")
+
     async def first_decision(self, call_id: str, timeout: float) -> Row | None:
         """The call's first routing decision once stored; None if none came in time."""
 

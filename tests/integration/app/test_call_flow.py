@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -196,13 +195,7 @@ async def test_a_restart_leaves_conversations_up_and_hands_ivr_callers_to_the_di
             in_menu = await first.place([])
             await first.step_reached(talking, "transfer:")
             await first.step_reached(in_menu, "route:")
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + 10
-            while loop.time() < deadline:
-                live = first.runtime.manager.calls.get(talking) if first.runtime.manager else None
-                if live and live.session.connected_leg:
-                    break
-                await asyncio.sleep(0.02)
+            await first.until_event(talking, "connected", 10)
         # The first process has stopped: the conversation is still up, the menu caller was
         # handed back to the dialplan (its fallback rings a person).
         async with running_app(sim, tmp_path) as second:

@@ -3,7 +3,6 @@ and a re-dial after an abandoned call is linked to it."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,19 +16,15 @@ IN_MENU = sim_seconds("welcome") + 1.0
 KEY = {"caller_key": "integration-key"}
 
 
-async def history_rows(stack: Stack, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
-    """caller_calls once ``count`` calls are in it (written by the callers thread)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    rows: list[dict[str, Any]] = []
-    while loop.time() < deadline:
-        rows = await stack.runtime.call_log.query(
-            lambda s: list(s.db["caller_calls"].rows_where(order_by="at"))
-        )
-        if len(rows) >= count:
-            return rows
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"caller history has {rows}")
+async def history_rows(stack: Stack, count: int) -> list[dict[str, Any]]:
+    """caller_calls once the calls that have ended are in it (written by the callers
+    thread, which the session hands each call at its end)."""
+    await stack.runtime.callers.flush()
+    rows: list[dict[str, Any]] = await stack.runtime.call_log.query(
+        lambda s: list(s.db["caller_calls"].rows_where(order_by="at"))
+    )
+    assert len(rows) >= count, f"caller history has {rows}"
+    return rows
 
 
 async def test_a_nuisance_flag_sends_a_crime_report_to_an_operator(tmp_path: Path) -> None:

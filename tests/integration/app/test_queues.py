@@ -71,6 +71,8 @@ def queue_settings(tmp_path: Path, queues_yaml: str = QUEUES_YAML, **extra: Any)
 
 
 async def until(check: Callable[[], Awaitable[bool]], timeout: float = 15.0) -> None:
+    """Re-check every 50 ms: only for what no notice reaches, the callback book (its own
+    store thread) and another process's database (the restart tests' ``ivr serve``)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
@@ -85,7 +87,7 @@ async def has_event(stack: Stack, call_id: str, kind: str) -> bool:
 
 
 async def until_event(stack: Stack, call_id: str, kind: str, timeout: float = 15.0) -> None:
-    await until(lambda: has_event(stack, call_id, kind), timeout)
+    await stack.until_event(call_id, kind, timeout)
 
 
 async def hang_up(stack: Stack, call_id: str) -> None:
@@ -241,7 +243,7 @@ async def test_a_caller_who_presses_9_while_waiting_in_the_fcr_queue_goes_first_
         assert decisions[-1]["rule"] == "keypad-emergency"
         assert decisions[-1]["evidence"]["breakout_from"] == "queue:fcr"
         # Back in the FCR queue as an emergency transfer: ahead of the caller who was first.
-        await until(lambda: joined_twice(stack, urgent))
+        await stack.until(lambda: joined_twice(stack, urgent), 15, "not joined twice")
         rejoined = [e["detail"] for e in await stack.events(urgent) if e["kind"] == "queue-joined"]
         assert (rejoined[-1]["queue"], rejoined[-1]["priority"], rejoined[-1]["position"]) == (
             "fcr",
@@ -260,6 +262,11 @@ async def joined_twice(stack: Stack, call_id: str) -> bool:
     return [e["kind"] for e in await stack.events(call_id)].count("queue-joined") == 2
 
 
+async def queued_or_full(stack: Stack, call_id: str) -> bool:
+    """The caller has joined the queue or been told it is full: the next may call."""
+    return any(e["kind"] in ("queue-joined", "queue-full") for e in await stack.events(call_id))
+
+
 async def test_a_full_queue_sends_the_caller_on_to_the_switchboard(tmp_path: Path) -> None:
     agents = {"PJSIP/fcr-1": talking(8.0)}
     async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
@@ -267,7 +274,7 @@ async def test_a_full_queue_sends_the_caller_on_to_the_switchboard(tmp_path: Pat
         await until_event(stack, calls[0], "connected")
         for _ in range(3):
             calls.append(await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}]))
-            await asyncio.sleep(0.3)
+            await stack.until(lambda: queued_or_full(stack, calls[-1]), 15, "never queued")
         await until_event(stack, calls[-1], "queue-full")
         await until_event(stack, calls[-1], "connected")
         dials = [e["detail"] for e in await stack.events(calls[-1]) if e["kind"] == "dial"]
@@ -608,4 +615,4 @@ async def test_calls_a_dead_process_left_are_closed_on_the_first_reconcile_that_
             row = await stack.runtime.call_log.query(lambda s: s.get_call("left-open"))
             return bool(row) and row["outcome"] == "interrupted"
 
-        await until(closed)
+        await stack.until(closed, 15, "left-open never closed")

@@ -107,7 +107,7 @@ async def test_no_survey_when_surveys_are_switched_off(tmp_path: Path) -> None:
             call = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
             row = await stack.call_row(call)
             assert row["outcome"] == "transferred"
-            await asyncio.sleep(0.3)
+            assert await stack.texts_settled([call], 5)  # any text after the call is stored
             assert await outbox_kinds(stack, call) == []
 
 
@@ -126,7 +126,7 @@ async def test_a_caller_who_gives_up_after_a_long_wait_is_texted_a_way_back(
             await until_event(stack, waiting, "callback-offered")
             await stack.sim_post(f"/_sim/calls/{waiting}/dtmf", {"digits": "2"})  # no thanks
             await until_event(stack, waiting, "callback-declined")
-            await asyncio.sleep(0.4)
+            await asyncio.sleep(0.4)  # time under test: longer than abandoned_sms_after_s
             await hang_up(stack, waiting)
             row = await stack.call_row(waiting)
             assert row["outcome"] == "abandoned"
