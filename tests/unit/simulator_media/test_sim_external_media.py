@@ -23,30 +23,9 @@ from ivr.media.codecs import (
 )
 from ivr.media.rtp import RtpPacket
 from ivr.simulator.media import CallerAudio, ExternalMediaEndpoint
+from tests.pulse import Pulse
 
 SCALE = 0.02  # 0.4 ms per packet: fast, still paced
-
-
-class Pulse:
-    """Beaten by a datagram callback each time something arrives: a waiter re-checks its
-    condition then, not on a timer."""
-
-    def __init__(self) -> None:
-        self._beat = asyncio.Event()
-
-    def beat(self) -> None:
-        self._beat.set()
-
-    @property
-    def beaten(self) -> bool:
-        """Beaten since the last wait (or ever, before one)."""
-        return self._beat.is_set()
-
-    async def until(self, condition: Callable[[], bool], limit: float = 5.0) -> None:
-        async with asyncio.timeout(limit):
-            while not condition():
-                self._beat.clear()  # no await since the check: no beat is missed
-                await self._beat.wait()
 
 
 class Receiver(asyncio.DatagramProtocol):
