@@ -605,7 +605,7 @@ async def test_killed_while_an_emergency_break_out_rings_the_caller_resumes_the_
 
 async def queue_place_note(http: aiohttp.ClientSession, base: str, channel_id: str) -> str:
     """The caller's Note.QUEUE_PLACE as Asterisk holds it ("" when unset)."""
-    headers = {"Authorization": aiohttp.encode_basic_auth("ivr101", "test-secret")}
+    headers = {"Authorization": aiohttp.encode_basic_auth(*CREDENTIALS)}
     url = f"{base}/ari/channels/{channel_id}/variable"
     async with http.get(url, params={"variable": "IVR101_QUEUE_PLACE"}, headers=headers) as resp:
         if resp.status == 404:
