@@ -212,9 +212,13 @@ class SmsOutbox(StoreThread[OutboxStore]):
         return Queued(row_id, reference, number)
 
     async def wait_for_work(self, timeout: float) -> None:
-        """Sleep until ``timeout`` passes or a message is enqueued, whichever is first."""
+        """Sleep until ``timeout`` passes or a message is enqueued, whichever is first.
+
+        ``asyncio.timeout``, not ``wait_for``: on 3.11 a cancel that lands as the wait
+        ends is swallowed by ``wait_for``, and the worker would never stop."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._work.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._work.wait()
         self._work.clear()
 
     async def counts(self) -> dict[str, int]:

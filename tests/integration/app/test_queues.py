@@ -71,8 +71,8 @@ def queue_settings(tmp_path: Path, queues_yaml: str = QUEUES_YAML, **extra: Any)
 
 
 async def until(check: Callable[[], Awaitable[bool]], timeout: float = 15.0) -> None:
-    """Re-check every 50 ms: only for what no notice reaches, the callback book (its own
-    store thread) and another process's database (the restart tests' ``ivr serve``)."""
+    """Re-check every 50 ms: only for another process's database and HTTP port (the
+    restart tests' ``ivr serve``), which no notice of ours reaches."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
@@ -80,6 +80,24 @@ async def until(check: Callable[[], Awaitable[bool]], timeout: float = 15.0) -> 
             return
         await asyncio.sleep(0.05)
     raise AssertionError("condition not met in time")
+
+
+async def until_callbacks(
+    stack: Stack, check: Callable[[], Awaitable[bool]], timeout: float = 20.0
+) -> None:
+    """Re-check when the callback worker finishes a step or an agent's timer fires."""
+    worker = stack.runtime.callbacks
+    assert worker is not None
+    async with asyncio.timeout(timeout):
+        while True:
+            woken = {worker.next_step(), worker.service.next_timer()}
+            if await check():
+                for fut in woken:
+                    fut.cancel()
+                return
+            _, pending = await asyncio.wait(woken, return_when=asyncio.FIRST_COMPLETED)
+            for fut in pending:
+                fut.cancel()
 
 
 async def has_event(stack: Stack, call_id: str, kind: str) -> bool:
@@ -128,7 +146,7 @@ async def until_callback(stack: Stack, call_id: str, state: str, timeout: float 
         got = await book.book.run(lambda s: s.get(call_id))
         return got is not None and got["state"] == state
 
-    await until(reached, timeout)
+    await until_callbacks(stack, reached, timeout)
 
 
 async def callback_attempts(stack: Stack, call_id: str) -> list[dict[str, Any]]:
@@ -372,7 +390,7 @@ async def test_an_agent_who_hangs_up_on_the_intro_costs_the_caller_no_ring_no_at
                 left = sum(1 for a in tried if a["outcome"] == "agent-left")
                 return left > max_attempts
 
-            await until(agent_left_often, 30)
+            await until_callbacks(stack, agent_left_often, 30)
             requests = await stack.sim_get("/_sim/requests")
             assert originates(requests, f"Local/{CALLER}@ivr-callback") == 0
             # Agent-left is not the caller's attempt: still waiting, nothing spent.
