@@ -54,7 +54,7 @@ async def run(calls: int, time_scale: float) -> int:
             t0 = time.perf_counter()
             ids = await asyncio.gather(
                 *(
-                    stack.call([{"wait": in_menu}, {"dtmf": "1"}], caller=f"0770090{n:04d}")
+                    stack.place([{"wait": in_menu}, {"dtmf": "1"}], caller=f"0770090{n:04d}")
                     for n in range(calls)
                 )
             )

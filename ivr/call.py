@@ -20,6 +20,7 @@ from ivr.media.wav import WavError, read_wav_8k
 
 SPEED = 10.0  # prompts and agents run 10x faster; the caller's audio is timed in audio time
 SPEECH_LOAD_TIMEOUT_S = 180.0
+DECISION_TIMEOUT_S = 60.0
 
 
 def add_subcommands(subparsers: Any) -> None:
@@ -65,10 +66,11 @@ def cmd_call(args: argparse.Namespace) -> int:
 
 async def place_call(wav: Path, db_path: str, settings: dict[str, Any]) -> dict[str, Any] | None:
     # Imported here: the app and the simulator are only needed once a call is placed.
-    from ivr.demo import DEMO_START, prompt_seconds
-    from ivr.embedded import embedded
+    from ivr.embedded import WEEKDAY_MORNING, embedded, prompt_seconds
 
-    async with embedded(speed=SPEED, db_path=db_path, start=DEMO_START, settings=settings) as stack:
+    async with embedded(
+        speed=SPEED, db_path=db_path, start=WEEKDAY_MORNING, settings=settings
+    ) as stack:
         if not await stack.wait_speech_ready(SPEECH_LOAD_TIMEOUT_S):
             raise ConfigError("the speech engine did not load (see the log); nothing to test")
         # The caller starts talking once the first question is under way.
@@ -77,14 +79,8 @@ async def place_call(wav: Path, db_path: str, settings: dict[str, Any]) -> dict[
             {"say": str(wav)},
         ]
         call_id = await stack.place(script, "07700900999", "Test Caller")
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 60.0
-        while loop.time() < deadline:
-            decisions = await stack.runtime.call_log.query(lambda s: s.decisions_for(call_id))
-            if decisions:
-                return _as_route_json(decisions[0])
-            await asyncio.sleep(0.1)
-        return None
+        decision = await stack.first_decision(call_id, DECISION_TIMEOUT_S)
+        return None if decision is None else _as_route_json(decision)
 
 
 def _as_route_json(row: dict[str, Any]) -> dict[str, Any]:

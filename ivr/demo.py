@@ -12,17 +12,15 @@ import asyncio
 import contextlib
 import sys
 import tempfile
-import wave
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo
 
 from ivr.config import AgentSpec
-from ivr.embedded import embedded
-from ivr.shipped import DEMO_CALLERS, PROMPT_SOUNDS
+from ivr.embedded import WEEKDAY_MORNING, Embedded, embedded, prompt_seconds
+from ivr.shipped import DEMO_CALLERS
 from ivr.simulator import AgentProfile, TalkFrom
 
 CALLERS = DEMO_CALLERS  # recorded (synthesised) callers who talk
@@ -49,11 +47,6 @@ class DemoResult:
             self.row.get("outcome") == self.sample.expect_outcome
             and (self.row.get("destination") or "") == self.sample.expect_destination
         )
-
-
-def prompt_seconds(prompt_id: str, sounds: Path = PROMPT_SOUNDS) -> float:
-    with wave.open(str(sounds / "en" / "ivr101" / f"{prompt_id}.wav"), "rb") as wav:
-        return wav.getnframes() / wav.getframerate()
 
 
 def sample_calls(seconds: Callable[[str], float] = prompt_seconds) -> list[SampleCall]:
@@ -172,10 +165,11 @@ MAX_SPEED = 100.0
 # in real time (an rc agent wraps up for 90 s), so a caller several places back waits.
 REAL_SECONDS_PER_CALL = 20.0
 PROGRESS_EVERY_S = 15.0
+TEXTS_TIMEOUT_S = 10.0  # the stand-in provider answers at once; a retry waits its backoff
 
 # The demo's calls happen on a weekday morning, when every team is open, whatever the
 # real time; `ivr demo --at` moves them (e.g. a Sunday night shows the out-of-hours rules).
-DEMO_START = datetime(2026, 11, 24, 10, 30, tzinfo=ZoneInfo("Europe/London"))
+DEMO_START = WEEKDAY_MORNING
 
 
 async def run_demo(
@@ -228,7 +222,7 @@ async def _run_demo(
         # Simulated time runs --speed times faster; the app's own queue timers (wrap-up,
         # away, announcements) do not, so callers behind others wait real seconds.
         await _wait_for_calls(
-            stack.runtime,
+            stack,
             [r.call_id for r in results],
             timeout=300.0 / speed + 60 + REAL_SECONDS_PER_CALL * len(results),
             out=out,
@@ -244,6 +238,7 @@ async def _run_demo(
             print(f"waiting for {len(callbacks)} callback(s) to be placed ...", file=out)
             for line in await _callbacks_placed(stack.runtime, callbacks, timeout=120.0):
                 print(line, file=out)
+        await stack.texts_settled([r.call_id for r in results], timeout=TEXTS_TIMEOUT_S)
         async with stack.http.get(f"{stack.base}/_sim/sms") as resp:
             texts = await resp.json()
         call_ids = [r.call_id for r in results]
@@ -296,26 +291,18 @@ def _sms_kinds(store: Any, call_ids: list[str]) -> str:
     return ", ".join(f"{kind} {count}" for kind, count in rows) or "none"
 
 
-async def _wait_for_calls(runtime: Any, call_ids: list[str], timeout: float, out: TextIO) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    next_word = loop.time() + PROGRESS_EVERY_S
-    pending = set(call_ids)
-    while pending and loop.time() < deadline:
-        await asyncio.sleep(0.2)
-        started = set(runtime.manager.calls) if runtime.manager else set()
-        rows = await runtime.call_log.query(
-            lambda store: {r["call_id"]: r for r in store.recent_calls(1000)}
+async def _wait_for_calls(
+    stack: Embedded, call_ids: list[str], timeout: float, out: TextIO
+) -> None:
+    def progress(open_calls: int) -> None:
+        print(
+            f"waiting for {open_calls} call(s) still in progress (queues' wrap-up and"
+            " away times run in real time, whatever --speed) ...",
+            file=out,
+            flush=True,
         )
-        pending = {c for c in pending if c in started or not (rows.get(c) or {}).get("ended_at")}
-        if pending and loop.time() >= next_word:
-            next_word = loop.time() + PROGRESS_EVERY_S
-            print(
-                f"waiting for {len(pending)} call(s) still in progress (queues' wrap-up and"
-                " away times run in real time, whatever --speed) ...",
-                file=out,
-                flush=True,
-            )
+
+    await stack.calls_ended(call_ids, timeout, progress, every=PROGRESS_EVERY_S)
 
 
 def format_table(results: list[DemoResult]) -> str:

@@ -24,6 +24,7 @@ class FakeControl:
         self.released = 0
         self._n = 0
         self.fail_on: dict[str, Exception] = {}
+        self._asked = asyncio.Event()  # set on every request: what ``did`` waits on
 
     @property
     def channel_id(self) -> str:
@@ -31,11 +32,19 @@ class FakeControl:
 
     def _did(self, op: str, arg: Any = None) -> None:
         self.calls.append((op, arg))
+        self._asked.set()
         if op in self.fail_on:
             raise self.fail_on.pop(op)
 
     def ops(self) -> list[str]:
         return [op for op, _ in self.calls]
+
+    async def did(self, op: str, times: int = 1, timeout: float = 5.0) -> None:
+        """Until a verb has asked for ``op`` ``times`` times (woken by each request)."""
+        async with asyncio.timeout(timeout):
+            while self.ops().count(op) < times:
+                self._asked.clear()  # no await since the count: no request is missed
+                await self._asked.wait()
 
     def push(self, *events: CallEvent) -> None:
         for event in events:

@@ -87,6 +87,11 @@ class CallerService:
             lambda h: h.profile(pseudonym, call_id, at, self.policy),
         )
 
+    async def flush(self) -> None:
+        """Wait until the calls queued by ``record`` so far are written (one thread, in
+        order): a reader after a call's end sees it without waiting on a timer."""
+        await asyncio.get_running_loop().run_in_executor(self._executor, lambda: None)
+
     def record(self, call: CallRecord) -> None:
         """Queue a finished call for history; never blocks, never raises."""
         try:

@@ -212,9 +212,13 @@ class SmsOutbox(StoreThread[OutboxStore]):
         return Queued(row_id, reference, number)
 
     async def wait_for_work(self, timeout: float) -> None:
-        """Sleep until ``timeout`` passes or a message is enqueued, whichever is first."""
+        """Sleep until ``timeout`` passes or a message is enqueued, whichever is first.
+
+        ``asyncio.timeout``, not ``wait_for``: on 3.11 a cancel that lands as the wait
+        ends is swallowed by ``wait_for``, and the worker would never stop."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._work.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._work.wait()
         self._work.clear()
 
     async def counts(self) -> dict[str, int]:
@@ -250,6 +254,14 @@ class SmsWorker:
         self.sent = 0
         self.failed = 0
         self.retried = 0
+        self._outcome_waiters: list[asyncio.Future[None]] = []
+
+    def next_outcome(self) -> asyncio.Future[None]:
+        """Resolved once the next send attempt's outcome (sent, failed, retry) is stored:
+        something waiting for texts to go out re-reads the outbox then, not on a timer."""
+        outcome: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._outcome_waiters.append(outcome)
+        return outcome
 
     async def run(self) -> None:
         """Send until cancelled. A database error is logged and retried, never fatal."""
@@ -290,7 +302,13 @@ class SmsWorker:
         expired_before = iso(now - timedelta(seconds=self._policy.max_age))
         row = await self._outbox.run(lambda s: s.claim_next(iso(now), expired_before))
         if row is not None:
-            await self._send(row)
+            try:
+                await self._send(row)
+            finally:
+                waiting, self._outcome_waiters = self._outcome_waiters, []
+                for outcome in waiting:
+                    if not outcome.done():
+                        outcome.set_result(None)
             return
         due = await self._outbox.run(lambda s: s.next_due())
         wait = self._idle_poll

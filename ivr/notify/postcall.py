@@ -53,6 +53,10 @@ class PostCallSurvey:
             return
         log.info("call %s: survey %s %s", call.call_id, offer.outcome, offer.reason)
 
+    async def stored(self, timeout: float = 5.0) -> None:
+        """The surveys of the calls ended so far are in the outbox (or failed to be)."""
+        await self._chores.settle(timeout=timeout)
+
     async def close(self) -> None:
         """Let surveys being stored finish (the outbox closes after this)."""
-        await self._chores.settle(timeout=5)
+        await self.stored()

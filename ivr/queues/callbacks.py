@@ -117,11 +117,32 @@ class CallbackWorker:
         self._following: set[str] | None = None
         self._chores = Chores()
         self.placed = 0  # attempts begun by this process (for /health and tests)
+        self._step_waiters: list[asyncio.Future[None]] = []
         service.placer = self
+
+    def next_step(self) -> asyncio.Future[None]:
+        """Resolved once the worker next finishes a piece of work (a callback accepted or
+        restored, an attempt recorded, a withdrawal closed, a tick): what the book, the
+        agents and the texts are then is worth reading again, and not before."""
+        step: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._step_waiters.append(step)
+        return step
+
+    def _stepped(self) -> None:
+        waiting, self._step_waiters = self._step_waiters, []
+        for step in waiting:
+            if not step.done():
+                step.set_result(None)
 
     # --- CallbackDesk ----------------------------------------------------------------
 
     async def accept(self, call_id: str, number: str) -> QueueEntry:
+        try:
+            return await self._accept(call_id, number)
+        finally:
+            self._stepped()
+
+    async def _accept(self, call_id: str, number: str) -> QueueEntry:
         entry = self.service.accept_callback(call_id, number)
         now = self.service.clock()
         write = asyncio.ensure_future(self.book.run(lambda s: s.accept(entry, now)))
@@ -167,6 +188,12 @@ class CallbackWorker:
         return True
 
     async def _close_withdrawn(self, call_id: str, reason: str, now: float) -> None:
+        try:
+            await self._write_withdrawn(call_id, reason, now)
+        finally:
+            self._stepped()
+
+    async def _write_withdrawn(self, call_id: str, reason: str, now: float) -> None:
         for pause in (*RECORD_RETRY_S, None):
             try:
                 await self.book.run(lambda s: s.withdraw(call_id, reason, now))
@@ -181,7 +208,13 @@ class CallbackWorker:
     # --- CallbackPlacer --------------------------------------------------------------
 
     def place(self, action: PlaceCallback) -> None:
-        self._chores.spawn(self._place(action), f"callback:{action.entry.call_id}")
+        self._chores.spawn(self._place_once(action), f"callback:{action.entry.call_id}")
+
+    async def _place_once(self, action: PlaceCallback) -> None:
+        try:
+            await self._place(action)
+        finally:
+            self._stepped()
 
     async def _place(self, action: PlaceCallback) -> None:
         entry = action.entry
@@ -315,6 +348,7 @@ class CallbackWorker:
             log.info("callbacks: %d back in their places", len(self._open))
         self._following = following
         self.release_left()
+        self._stepped()
         return len(self._open)
 
     def release_left(self) -> None:
@@ -353,6 +387,7 @@ class CallbackWorker:
                 # not stay followed (its held channels never let go).
                 following.discard(str(last["channel_id"]))
                 self.release_left()  # e.g. the leg it rang, if it was never taken over
+            self._stepped()
 
     async def _follow(self, entry: QueueEntry, last: dict[str, Any] | None) -> None:
         cb = entry.callback
@@ -404,6 +439,8 @@ class CallbackWorker:
                 await self._tell_late()
             except Exception:
                 log.exception("callback tick failed")
+            finally:
+                self._stepped()
 
     async def _tell_late(self) -> None:
         now = self.service.clock()

@@ -76,6 +76,7 @@ class QueueService:
         self.placer: CallbackPlacer | None = None
         self._tickets: dict[str, Ticket] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._timer_waiters: list[asyncio.Future[None]] = []
         self._closed = False
         unknown = {q for spec in agents.values() for q in spec.queues} - set(config.queues)
         if unknown:
@@ -289,9 +290,22 @@ class QueueService:
 
         def fire() -> None:
             self._timers.pop(key, None)
-            fn(arg)
+            try:
+                fn(arg)
+            finally:
+                waiting, self._timer_waiters = self._timer_waiters, []
+                for fired in waiting:
+                    if not fired.done():
+                        fired.set_result(None)
 
         self._timers[key] = loop.call_later(max(0.0, delay), fire)
+
+    def next_timer(self) -> asyncio.Future[None]:
+        """Resolved once the next of the agents' timers (away, wrap-up, free) has fired and
+        its dispatch is done: what an agent's state waits on, for whoever watches it."""
+        fired: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._timer_waiters.append(fired)
+        return fired
 
     def close(self) -> None:
         """Stop: no more dispatching or timers (calls being let go may still report in)."""

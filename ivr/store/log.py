@@ -51,6 +51,7 @@ class SqliteCallLog:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calllog")
         self._store: CallStore | None = None
         self._flush_waiters: list[asyncio.Future[None]] = []
+        self._write_waiters: list[asyncio.Future[None]] = []
         self._running = False
         self.written = 0
         self.failed = 0
@@ -109,6 +110,19 @@ class SqliteCallLog:
         await self._queue.put(None)
         await done
 
+    def next_write(self) -> asyncio.Future[None]:
+        """Resolved once the next batch of records is written (a flush alone is not one).
+
+        Something that waits for the log to show a state takes this *before* it reads, so a
+        write that lands between its read and its wait still wakes it.
+        """
+        written: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if not self._running:
+            written.set_exception(CallLogDown("the call log writer is not running"))
+        else:
+            self._write_waiters.append(written)
+        return written
+
     # --- the worker -----------------------------------------------------------------------
 
     async def open(self) -> None:
@@ -135,7 +149,7 @@ class SqliteCallLog:
                 await self._apply(rest)
             except Exception:
                 log.exception("call log: %d records could not be written at shutdown", len(rest))
-            for fut in self._flush_waiters:
+            for fut in [*self._flush_waiters, *self._write_waiters]:
                 if not fut.done():
                     fut.set_exception(CallLogDown("the call log writer stopped"))
             store = self._store
@@ -160,6 +174,10 @@ class SqliteCallLog:
         writes = [w for w in batch if w is not None]
         if writes:
             await self._in_thread(lambda s: self._apply_sync(s, writes))
+            waiting, self._write_waiters = self._write_waiters, []
+            for fut in waiting:
+                if not fut.done():
+                    fut.set_result(None)
         if any(w is None for w in batch):
             waiters, self._flush_waiters = self._flush_waiters, []
             for fut in waiters:

@@ -8,14 +8,15 @@ from ivr.chores import Chores
 
 
 async def test_settle_waits_for_the_work_and_forgets_it_when_done() -> None:
-    chores, done = Chores(), []
+    chores, done, go = Chores(), [], asyncio.Event()
 
     async def work() -> None:
-        await asyncio.sleep(0.01)
+        await go.wait()
         done.append(1)
 
     chores.spawn(work())
     assert len(chores) == 1
+    go.set()  # the work is held until now: settle waits for it, however long
     await chores.settle(timeout=1)
     assert done == [1] and len(chores) == 0
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ async def test_a_caller_who_keys_1_reaches_the_resolution_centre_and_nothing_lea
     tmp_path: Path,
 ) -> None:
     async with running_stack(tmp_path) as stack:
-        call_id = await stack.call([{"wait": IN_MENU}, {"dtmf": "1"}])
+        call_id = await stack.place([{"wait": IN_MENU}, {"dtmf": "1"}])
         row = await stack.call_row(call_id)
         assert row["outcome"] == "transferred"
         assert row["destination"] == "rc"
@@ -37,7 +36,7 @@ async def test_a_caller_who_keys_1_reaches_the_resolution_centre_and_nothing_lea
 
 async def test_an_emergency_key_over_the_welcome_goes_straight_to_priority(tmp_path: Path) -> None:
     async with running_stack(tmp_path) as stack:
-        call_id = await stack.call([{"wait": 1.0}, {"dtmf": "9"}])
+        call_id = await stack.place([{"wait": 1.0}, {"dtmf": "9"}])
         row = await stack.call_row(call_id)
         assert (row["outcome"], row["destination"]) == ("transferred", "emergency")
         record = await stack.sim_get(f"/_sim/calls/{call_id}")
@@ -66,7 +65,7 @@ async def test_caller_hanging_up_during_each_step_is_recorded_where_they_left(
         tmp_path, agents={"Local/rc@ivr-agents": AgentProfile(answer_after=20.0)}
     ) as stack:
         for step, script in cases.items():
-            call_id = await stack.call(script)
+            call_id = await stack.place(script)
             row = await stack.call_row(call_id)
             assert (row["last_step"], row["outcome"], row["ended_by"]) == (
                 step,
@@ -83,7 +82,7 @@ async def test_caller_hanging_up_while_talking_to_the_agent_clears_the_agent_leg
         tmp_path, agents={"Local/rc@ivr-agents": AgentProfile(answer_after=1.0)}
     ) as stack:
         wait = sim_seconds("transfer_rc") + 4.0
-        call_id = await stack.call(
+        call_id = await stack.place(
             [{"wait": IN_MENU}, {"dtmf": "1"}, {"wait": wait}, {"hangup": True}]
         )
         row = await stack.call_row(call_id)
@@ -98,7 +97,7 @@ async def test_caller_hanging_up_while_talking_to_the_agent_clears_the_agent_leg
 async def test_a_busy_team_falls_back_to_the_switchboard(tmp_path: Path) -> None:
     agents = {"Local/fcr@ivr-agents": AgentProfile(answer_after=1.0, reject=True)}
     async with running_stack(tmp_path, agents=agents) as stack:
-        call_id = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}])
+        call_id = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}])
         row = await stack.call_row(call_id)
         assert (row["outcome"], row["destination"]) == ("transferred", "switchboard")
         failed = [e["detail"] for e in await stack.events(call_id) if e["kind"] == "dial-failed"]
@@ -111,7 +110,7 @@ async def test_a_refused_request_steps_down_to_the_switchboard_instead_of_silenc
 ) -> None:
     destinations = {**DEFAULT_DESTINATIONS, "rc": "Bogus/nowhere"}
     async with running_stack(tmp_path, settings={"destinations": destinations}) as stack:
-        call_id = await stack.call([{"wait": IN_MENU}, {"dtmf": "1"}])
+        call_id = await stack.place([{"wait": IN_MENU}, {"dtmf": "1"}])
         row = await stack.call_row(call_id)
         assert (row["outcome"], row["destination"]) == ("transferred", "switchboard")
         errors = [e["detail"] for e in await stack.events(call_id) if e["kind"] == "error"]
@@ -122,7 +121,7 @@ async def test_a_refused_request_steps_down_to_the_switchboard_instead_of_silenc
 
 async def test_a_silent_caller_reaches_a_person_after_the_reprompt_limit(tmp_path: Path) -> None:
     async with running_stack(tmp_path) as stack:
-        call_id = await stack.call([])
+        call_id = await stack.place([])
         row = await stack.call_row(call_id, timeout=30)
         assert (row["outcome"], row["destination"]) == ("transferred", "switchboard")
         decisions = await stack.runtime.call_log.query(lambda s: s.decisions_for(call_id))
@@ -135,7 +134,7 @@ async def test_a_silent_caller_reaches_a_person_after_the_reprompt_limit(tmp_pat
 async def test_the_call_survives_a_dropped_websocket(tmp_path: Path) -> None:
     async with running_stack(tmp_path) as stack:
         assert stack.runtime.stream is not None
-        call_id = await stack.call([{"wait": IN_MENU + 1.0}, {"dtmf": "1"}])
+        call_id = await stack.place([{"wait": IN_MENU + 1.0}, {"dtmf": "1"}])
         await stack.step_reached(call_id, "play:welcome")
         await stack.sim_post("/_sim/ws/drop")
         row = await stack.call_row(call_id, timeout=30)
@@ -148,7 +147,7 @@ async def test_a_call_whose_caller_left_during_the_gap_is_ended_on_reconnect(
     tmp_path: Path,
 ) -> None:
     async with running_stack(tmp_path, settings={"first_digit_timeout": 5.0}) as stack:
-        call_id = await stack.call([])
+        call_id = await stack.place([])
         await stack.step_reached(call_id, "route:")
         await stack.sim_post("/_sim/ws/drop")
         await stack.sim_post(f"/_sim/calls/{call_id}/hangup")
@@ -163,7 +162,7 @@ async def test_when_nobody_answers_the_caller_is_told_and_the_call_is_unanswered
     busy = AgentProfile(answer_after=1.0, reject=True)
     agents = {"Local/rc@ivr-agents": busy, "Local/switchboard@ivr-agents": busy}
     async with running_stack(tmp_path, agents=agents) as stack:
-        call_id = await stack.call([{"wait": IN_MENU}, {"dtmf": "1"}])
+        call_id = await stack.place([{"wait": IN_MENU}, {"dtmf": "1"}])
         row = await stack.call_row(call_id)
         assert (row["outcome"], row["last_step"]) == ("unanswered", "hangup:no_one_available")
         heard = [h["media_uri"] for h in (await stack.sim_get(f"/_sim/calls/{call_id}"))["heard"]]
@@ -174,7 +173,7 @@ async def test_when_nobody_answers_the_caller_is_told_and_the_call_is_unanswered
 async def test_hanging_up_on_the_goodbye_is_not_an_abandoned_call(tmp_path: Path) -> None:
     async with running_stack(tmp_path) as stack:
         wait = sim_seconds("online_info") + 0.5
-        call_id = await stack.call(
+        call_id = await stack.place(
             [{"wait": IN_MENU}, {"dtmf": "5"}, {"wait": wait}, {"hangup": True}]
         )
         row = await stack.call_row(call_id)
@@ -192,17 +191,11 @@ async def test_a_restart_leaves_conversations_up_and_hands_ivr_callers_to_the_di
     agents = {"Local/rc@ivr-agents": AgentProfile(answer_after=1.0, talk_for=60.0)}
     async with running_sim(agents) as sim:
         async with running_app(sim, tmp_path) as first:
-            talking = await first.call([{"wait": IN_MENU}, {"dtmf": "1"}])
-            in_menu = await first.call([])
+            talking = await first.place([{"wait": IN_MENU}, {"dtmf": "1"}])
+            in_menu = await first.place([])
             await first.step_reached(talking, "transfer:")
             await first.step_reached(in_menu, "route:")
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + 10
-            while loop.time() < deadline:
-                live = first.runtime.manager.calls.get(talking) if first.runtime.manager else None
-                if live and live.session.connected_leg:
-                    break
-                await asyncio.sleep(0.02)
+            await first.until_event(talking, "connected", 10)
         # The first process has stopped: the conversation is still up, the menu caller was
         # handed back to the dialplan (its fallback rings a person).
         async with running_app(sim, tmp_path) as second:
@@ -226,7 +219,7 @@ async def test_an_update_by_keyed_reference_reaches_the_officer_in_charge(tmp_pa
             {"wait": wait},
             {"dtmf": "42*18734*24#"},
         ]
-        call_id = await stack.call(script)
+        call_id = await stack.place(script)
         row = await stack.call_row(call_id)
         assert (row["outcome"], row["destination"]) == ("transferred", "directory:rhian-jones")
         decisions = await stack.runtime.call_log.query(lambda s: s.decisions_for(call_id))

@@ -22,6 +22,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from ivr.embedded import CREDENTIALS
 from ivr.media.wav import write_wav_8k
 from tests.integration.app.stack import running_sim
 from tests.integration.app.test_queues import (
@@ -82,7 +83,7 @@ fcr-1 = {{ endpoint = "PJSIP/fcr-1", queues = ["fcr"] }}
 async def serving(config: Path, http_port: int) -> AsyncIterator[asyncio.subprocess.Process]:
     env = {
         **os.environ,
-        "IVR_ARI_PASSWORD": "test-secret",
+        "IVR_ARI_PASSWORD": CREDENTIALS[1],
         "IVR_CALLER_KEY": "test-key-for-restarts",
         "IVR_API_TOKEN": API_TOKEN,
     }
@@ -604,7 +605,7 @@ async def test_killed_while_an_emergency_break_out_rings_the_caller_resumes_the_
 
 async def queue_place_note(http: aiohttp.ClientSession, base: str, channel_id: str) -> str:
     """The caller's Note.QUEUE_PLACE as Asterisk holds it ("" when unset)."""
-    headers = {"Authorization": aiohttp.encode_basic_auth("ivr101", "test-secret")}
+    headers = {"Authorization": aiohttp.encode_basic_auth(*CREDENTIALS)}
     url = f"{base}/ari/channels/{channel_id}/variable"
     async with http.get(url, params={"variable": "IVR101_QUEUE_PLACE"}, headers=headers) as resp:
         if resp.status == 404:

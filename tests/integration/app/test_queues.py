@@ -71,6 +71,8 @@ def queue_settings(tmp_path: Path, queues_yaml: str = QUEUES_YAML, **extra: Any)
 
 
 async def until(check: Callable[[], Awaitable[bool]], timeout: float = 15.0) -> None:
+    """Re-check every 50 ms: only for another process's database and HTTP port (the
+    restart tests' ``ivr serve``), which no notice of ours reaches."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
@@ -80,12 +82,30 @@ async def until(check: Callable[[], Awaitable[bool]], timeout: float = 15.0) -> 
     raise AssertionError("condition not met in time")
 
 
+async def until_callbacks(
+    stack: Stack, check: Callable[[], Awaitable[bool]], timeout: float = 20.0
+) -> None:
+    """Re-check when the callback worker finishes a step or an agent's timer fires."""
+    worker = stack.runtime.callbacks
+    assert worker is not None
+    async with asyncio.timeout(timeout):
+        while True:
+            woken = {worker.next_step(), worker.service.next_timer()}
+            if await check():
+                for fut in woken:
+                    fut.cancel()
+                return
+            _, pending = await asyncio.wait(woken, return_when=asyncio.FIRST_COMPLETED)
+            for fut in pending:
+                fut.cancel()
+
+
 async def has_event(stack: Stack, call_id: str, kind: str) -> bool:
     return any(e["kind"] == kind for e in await stack.events(call_id))
 
 
 async def until_event(stack: Stack, call_id: str, kind: str, timeout: float = 15.0) -> None:
-    await until(lambda: has_event(stack, call_id, kind), timeout)
+    await stack.until_event(call_id, kind, timeout)
 
 
 async def hang_up(stack: Stack, call_id: str) -> None:
@@ -99,7 +119,7 @@ async def callback_booked(stack: Stack, queue_key: str = "2") -> tuple[str, str]
 
     Returns (busy call, callback call) once the callback is accepted.
     """
-    busy = await stack.call([{"wait": IN_MENU}, {"dtmf": queue_key}, {"wait": 2000}])
+    busy = await stack.place([{"wait": IN_MENU}, {"dtmf": queue_key}, {"wait": 2000}])
     await until_event(stack, busy, "connected")
     return await callback_booked_while_busy(stack, busy, queue_key)
 
@@ -108,7 +128,7 @@ async def callback_booked_while_busy(
     stack: Stack, busy: str, queue_key: str = "2"
 ) -> tuple[str, str]:
     """A second caller accepts a callback while ``busy`` keeps the only agent talking."""
-    caller = await stack.call([{"wait": IN_MENU}, {"dtmf": queue_key}, {"wait": 2000}])
+    caller = await stack.place([{"wait": IN_MENU}, {"dtmf": queue_key}, {"wait": 2000}])
     await until_event(stack, caller, "callback-offered")
     await stack.sim_post(f"/_sim/calls/{caller}/dtmf", {"digits": "1"})  # yes, call me
     await until_event(stack, caller, "callback-number-asked")
@@ -126,7 +146,7 @@ async def until_callback(stack: Stack, call_id: str, state: str, timeout: float 
         got = await book.book.run(lambda s: s.get(call_id))
         return got is not None and got["state"] == state
 
-    await until(reached, timeout)
+    await until_callbacks(stack, reached, timeout)
 
 
 async def callback_attempts(stack: Stack, call_id: str) -> list[dict[str, Any]]:
@@ -162,9 +182,9 @@ async def test_a_waiting_caller_hears_position_and_wait_then_gets_the_free_agent
 ) -> None:
     agents = {"PJSIP/fcr-1": talking(1.5)}
     async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
-        first = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+        first = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
         await until_event(stack, first, "connected")
-        second = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+        second = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
         await until_event(stack, second, "queue-announced")
         events = await stack.events(second)
         joined = next(e for e in events if e["kind"] == "queue-joined")["detail"]
@@ -189,16 +209,16 @@ async def test_an_emergency_transfer_overtakes_a_full_101_queue(tmp_path: Path) 
         "Local/fcr-priority@ivr-agents": AgentProfile(answer_after=0.5, reject=True),
     }
     async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
-        busy = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+        busy = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
         await until_event(stack, busy, "connected")
         waiting: list[str] = []
         for _ in range(2):  # capacity 2: the FCR queue is now full
-            call = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+            call = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
             waiting.append(call)
             await until_event(stack, call, "queue-joined")
-        refused = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+        refused = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
         await until_event(stack, refused, "queue-full")
-        emergency = await stack.call([{"wait": IN_MENU}, {"dtmf": "9"}, {"wait": 2000}])
+        emergency = await stack.place([{"wait": IN_MENU}, {"dtmf": "9"}, {"wait": 2000}])
         await until_event(stack, emergency, "queue-joined")
         joined = next(
             e["detail"] for e in await stack.events(emergency) if e["kind"] == "queue-joined"
@@ -228,11 +248,11 @@ async def test_a_caller_who_presses_9_while_waiting_in_the_fcr_queue_goes_first_
         "Local/fcr-priority@ivr-agents": AgentProfile(answer_after=0.5, reject=True),
     }
     async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
-        busy = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+        busy = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
         await until_event(stack, busy, "connected")
-        ahead = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+        ahead = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
         await until_event(stack, ahead, "queue-announced")
-        urgent = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+        urgent = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
         await until_event(stack, urgent, "queue-announced")
         await stack.sim_post(f"/_sim/calls/{urgent}/dtmf", {"digits": "9"})
         await until_event(stack, urgent, "emergency-breakout")
@@ -241,7 +261,7 @@ async def test_a_caller_who_presses_9_while_waiting_in_the_fcr_queue_goes_first_
         assert decisions[-1]["rule"] == "keypad-emergency"
         assert decisions[-1]["evidence"]["breakout_from"] == "queue:fcr"
         # Back in the FCR queue as an emergency transfer: ahead of the caller who was first.
-        await until(lambda: joined_twice(stack, urgent))
+        await stack.until(lambda: joined_twice(stack, urgent), 15, "not joined twice")
         rejoined = [e["detail"] for e in await stack.events(urgent) if e["kind"] == "queue-joined"]
         assert (rejoined[-1]["queue"], rejoined[-1]["priority"], rejoined[-1]["position"]) == (
             "fcr",
@@ -260,14 +280,19 @@ async def joined_twice(stack: Stack, call_id: str) -> bool:
     return [e["kind"] for e in await stack.events(call_id)].count("queue-joined") == 2
 
 
+async def queued_or_full(stack: Stack, call_id: str) -> bool:
+    """The caller has joined the queue or been told it is full: the next may call."""
+    return any(e["kind"] in ("queue-joined", "queue-full") for e in await stack.events(call_id))
+
+
 async def test_a_full_queue_sends_the_caller_on_to_the_switchboard(tmp_path: Path) -> None:
     agents = {"PJSIP/fcr-1": talking(8.0)}
     async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
-        calls = [await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])]
+        calls = [await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])]
         await until_event(stack, calls[0], "connected")
         for _ in range(3):
-            calls.append(await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}]))
-            await asyncio.sleep(0.3)
+            calls.append(await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}]))
+            await stack.until(lambda: queued_or_full(stack, calls[-1]), 15, "never queued")
         await until_event(stack, calls[-1], "queue-full")
         await until_event(stack, calls[-1], "connected")
         dials = [e["detail"] for e in await stack.events(calls[-1]) if e["kind"] == "dial"]
@@ -350,7 +375,7 @@ async def test_an_agent_who_hangs_up_on_the_intro_costs_the_caller_no_ring_no_at
             tmp_path, sms_url=f"http://127.0.0.1:{sim[1]}/_sim/sms", sms_survey=False
         )
         async with running_app(sim, tmp_path, settings) as stack:
-            busy = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+            busy = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
             await until_event(stack, busy, "connected")
             # From its next ring on, the agent answers and hangs up a moment into the intro.
             leaves = sim_seconds("callback_agent_intro") / 4
@@ -365,7 +390,7 @@ async def test_an_agent_who_hangs_up_on_the_intro_costs_the_caller_no_ring_no_at
                 left = sum(1 for a in tried if a["outcome"] == "agent-left")
                 return left > max_attempts
 
-            await until(agent_left_often, 30)
+            await until_callbacks(stack, agent_left_often, 30)
             requests = await stack.sim_get("/_sim/requests")
             assert originates(requests, f"Local/{CALLER}@ivr-callback") == 0
             # Agent-left is not the caller's attempt: still waiting, nothing spent.
@@ -415,9 +440,9 @@ async def test_a_long_resolution_centre_wait_reaches_the_rules_which_offer_a_cal
     )
     agents = {"PJSIP/rc-1": talking(20.0)}
     async with running_stack(tmp_path, agents=agents, settings=settings) as stack:
-        busy = await stack.call([{"wait": IN_MENU}, {"dtmf": "1"}, {"wait": 3000}])
+        busy = await stack.place([{"wait": IN_MENU}, {"dtmf": "1"}, {"wait": 3000}])
         await until_event(stack, busy, "connected")
-        caller = await stack.call([{"wait": IN_MENU}, {"dtmf": "1"}, {"wait": 3000}])
+        caller = await stack.place([{"wait": IN_MENU}, {"dtmf": "1"}, {"wait": 3000}])
         await until_event(stack, caller, "callback-offered")
         decisions = await stack.runtime.call_log.query(lambda s: s.decisions_for(caller))
         routed = decisions[-1]
@@ -453,13 +478,13 @@ async def test_after_a_restart_an_agent_still_talking_is_not_offered_a_new_calle
     settings["agents"] = {**settings["agents"], "fcr-1": AgentSpec(endpoint, ("fcr",))}
     async with running_sim(agents) as sim:
         async with running_app(sim, tmp_path, settings) as first:
-            talking_call = await first.call([{"wait": IN_MENU}, {"dtmf": "2"}])
+            talking_call = await first.place([{"wait": IN_MENU}, {"dtmf": "2"}])
             await until_event(first, talking_call, "connected")
         async with running_app(sim, tmp_path, settings) as second:
             await second.step_reached(talking_call, "stay-connected")
             load = second.runtime.queues.snapshot()["fcr"] if second.runtime.queues else {}
             assert load["agents_free"] == 0  # fcr-1 is still on the adopted call
-            waiting = await second.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+            waiting = await second.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
             await until_event(second, waiting, "queue-joined")
             assert not await has_event(second, waiting, "dial")
             # The agent hangs up on the first caller, wraps up, then takes the second.
@@ -475,7 +500,7 @@ async def test_an_agent_that_cannot_be_dialled_leaves_no_ghost_in_the_queue(
     settings = queue_settings(tmp_path)
     settings["agents"] = {**settings["agents"], "fcr-1": AgentSpec("Bogus/fcr-1", ("fcr",))}
     async with running_stack(tmp_path, settings=settings) as stack:
-        call = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
+        call = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
         await until_event(stack, call, "error")
         await until_event(stack, call, "connected")  # stepped down to the switchboard
         queues = stack.runtime.queues
@@ -494,9 +519,9 @@ async def test_an_emergency_no_fcr_agent_can_take_goes_on_to_the_switchboard(
     }
     settings = queue_settings(tmp_path, emergency_wait_s=0.5)
     async with running_stack(tmp_path, agents=agents, settings=settings) as stack:
-        busy = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
+        busy = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
         await until_event(stack, busy, "connected")
-        emergency = await stack.call([{"wait": IN_MENU}, {"dtmf": "9"}, {"wait": 3000}])
+        emergency = await stack.place([{"wait": IN_MENU}, {"dtmf": "9"}, {"wait": 3000}])
         await until_event(stack, emergency, "queue-gave-up")
         await until_event(stack, emergency, "connected")
         events = await stack.events(emergency)
@@ -608,4 +633,4 @@ async def test_calls_a_dead_process_left_are_closed_on_the_first_reconcile_that_
             row = await stack.runtime.call_log.query(lambda s: s.get_call("left-open"))
             return bool(row) and row["outcome"] == "interrupted"
 
-        await until(closed)
+        await stack.until(closed, 15, "left-open never closed")

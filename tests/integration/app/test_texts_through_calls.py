@@ -60,7 +60,7 @@ async def test_accepting_the_online_link_texts_it_and_logs_the_call_as_deflected
     tmp_path: Path,
 ) -> None:
     async with provider() as fake, running_stack(tmp_path, settings={"sms_url": fake.url}) as stack:
-        call = await stack.call([{"wait": IN_MENU}, {"dtmf": "5"}, {"wait": 2000}])
+        call = await stack.place([{"wait": IN_MENU}, {"dtmf": "5"}, {"wait": 2000}])
         await until_event(stack, call, "link-offered")
         await stack.sim_post(f"/_sim/calls/{call}/dtmf", {"digits": "1"})
         row = await stack.call_row(call)
@@ -78,7 +78,7 @@ async def test_declining_the_online_link_puts_the_caller_through_and_texts_nothi
     async with provider() as fake:
         settings = {"sms_url": fake.url, "sms_survey": False}
         async with running_stack(tmp_path, settings=settings) as stack:
-            call = await stack.call([{"wait": IN_MENU}, {"dtmf": "5"}, {"wait": 3000}])
+            call = await stack.place([{"wait": IN_MENU}, {"dtmf": "5"}, {"wait": 3000}])
             await until_event(stack, call, "link-offered")
             await stack.sim_post(f"/_sim/calls/{call}/dtmf", {"digits": "2"})
             row = await stack.call_row(call)
@@ -92,7 +92,7 @@ async def test_a_call_a_person_answered_gets_one_survey_text(tmp_path: Path) -> 
     async with provider() as fake:
         settings = {"sms_url": fake.url, "destinations": {"fcr": "PJSIP/fcr-1"}}
         async with running_stack(tmp_path, agents=agents, settings=settings) as stack:
-            call = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
+            call = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
             row = await stack.call_row(call)
             assert row["outcome"] == "transferred"
             sent = await texts_of(fake, 1)
@@ -104,10 +104,10 @@ async def test_no_survey_when_surveys_are_switched_off(tmp_path: Path) -> None:
     async with provider() as fake:
         settings = {"sms_url": fake.url, "sms_survey": False}
         async with running_stack(tmp_path, settings=settings) as stack:
-            call = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
+            call = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
             row = await stack.call_row(call)
             assert row["outcome"] == "transferred"
-            await asyncio.sleep(0.3)
+            assert await stack.texts_settled([call], 5)  # any text after the call is stored
             assert await outbox_kinds(stack, call) == []
 
 
@@ -120,13 +120,13 @@ async def test_a_caller_who_gives_up_after_a_long_wait_is_texted_a_way_back(
             tmp_path, sms_url=fake.url, sms_survey=False, abandoned_sms_after_s=0.3
         )
         async with running_stack(tmp_path, agents=agents, settings=settings) as stack:
-            busy = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
+            busy = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
             await until_event(stack, busy, "connected")
-            waiting = await stack.call([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
+            waiting = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
             await until_event(stack, waiting, "callback-offered")
             await stack.sim_post(f"/_sim/calls/{waiting}/dtmf", {"digits": "2"})  # no thanks
             await until_event(stack, waiting, "callback-declined")
-            await asyncio.sleep(0.4)
+            await asyncio.sleep(0.4)  # time under test: longer than abandoned_sms_after_s
             await hang_up(stack, waiting)
             row = await stack.call_row(waiting)
             assert row["outcome"] == "abandoned"
@@ -161,7 +161,7 @@ async def test_a_callback_nobody_answers_is_retried_then_the_caller_is_texted(
 
 async def test_a_landline_caller_asking_for_online_is_told_where_to_go(tmp_path: Path) -> None:
     async with provider() as fake, running_stack(tmp_path, settings={"sms_url": fake.url}) as stack:
-        call = await stack.call(
+        call = await stack.place(
             [{"wait": IN_MENU}, {"dtmf": "5"}, {"wait": 3000}], caller="01632960123"
         )
         row = await stack.call_row(call)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -31,19 +30,24 @@ FAST = RetryPolicy(max_attempts=10, base_delay=0.02, max_delay=0.1)
 AUTH = "Bearer provider-s3cret"
 
 
-async def wait_until(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
+async def wait_until(
+    worker: SmsWorker, check: Callable[[], Awaitable[bool]], timeout: float = 5.0
+) -> None:
+    """Re-check after each send attempt the worker records (sent, failed or retry)."""
+    async with asyncio.timeout(timeout):
+        while True:
+            outcome = worker.next_outcome()  # before the read: none is missed
+            if await check():
+                outcome.cancel()
+                return
+            await outcome
 
 
 @contextlib.asynccontextmanager
-async def running(worker: SmsWorker) -> AsyncIterator[None]:
+async def running(worker: SmsWorker) -> AsyncIterator[SmsWorker]:
     task = asyncio.create_task(worker.run())
     try:
-        yield
+        yield worker
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -88,7 +92,7 @@ async def test_gateway_down_then_up_drains_the_outbox_and_loses_nothing(
             async def all_tried_while_down() -> bool:
                 return all(r["attempts"] >= 2 for r in await rows(outbox))
 
-            await wait_until(all_tried_while_down)  # connection refused, more than once
+            await wait_until(worker, all_tried_while_down)  # connection refused, more than once
             assert all(r["state"] in ("queued", "sending") for r in await rows(outbox))
             assert "Connect" in (await rows(outbox))[0]["last_error"]
             await provider.start()  # up, but 503 twice first
@@ -96,7 +100,7 @@ async def test_gateway_down_then_up_drains_the_outbox_and_loses_nothing(
             async def drained() -> bool:
                 return all(r["state"] == "sent" for r in await rows(outbox))
 
-            await wait_until(drained)
+            await wait_until(worker, drained)
     finally:
         await gateway.close()
         await provider.stop()
@@ -121,14 +125,14 @@ async def test_429_retry_after_is_honoured(outbox: SmsOutbox) -> None:
     await provider.start()
     gateway = gateway_for(provider.url)
     try:
-        async with running(SmsWorker(outbox, gateway, policy=FAST)):
+        async with running(SmsWorker(outbox, gateway, policy=FAST)) as worker:
             queued = await outbox.enqueue("07700 900123", "hello", "online-link")
 
             async def sent() -> bool:
                 row = await outbox.get(queued.id)
                 return row is not None and row["state"] == "sent"
 
-            await wait_until(sent)
+            await wait_until(worker, sent)
     finally:
         await gateway.close()
         await provider.stop()
@@ -146,15 +150,15 @@ async def test_a_permanent_400_marks_the_message_failed_after_one_attempt(
     await provider.start()
     gateway = gateway_for(provider.url)
     try:
-        async with running(SmsWorker(outbox, gateway, policy=FAST)):
+        async with running(SmsWorker(outbox, gateway, policy=FAST)) as worker:
             queued = await outbox.enqueue("07700 900123", "hello", "online-link")
 
             async def failed() -> bool:
                 row = await outbox.get(queued.id)
                 return row is not None and row["state"] == "failed"
 
-            await wait_until(failed)
-            await asyncio.sleep(0.15)  # longer than any backoff: no retry follows
+            await wait_until(worker, failed)
+            assert await outbox.run(lambda s: s.next_due()) is None  # no retry is due, ever
     finally:
         await gateway.close()
         await provider.stop()
@@ -171,14 +175,14 @@ async def test_an_outage_longer_than_max_attempts_fails_the_message_with_the_rea
     gateway = gateway_for(f"http://127.0.0.1:{free_port()}/v1/messages")  # nobody listening
     policy = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02)
     try:
-        async with running(SmsWorker(outbox, gateway, policy=policy)):
+        async with running(SmsWorker(outbox, gateway, policy=policy)) as worker:
             queued = await outbox.enqueue("07700 900123", "hello", "online-link")
 
             async def failed() -> bool:
                 row = await outbox.get(queued.id)
                 return row is not None and row["state"] == "failed"
 
-            await wait_until(failed)
+            await wait_until(worker, failed)
     finally:
         await gateway.close()
     row = await outbox.get(queued.id)
@@ -213,13 +217,13 @@ async def test_rows_left_sending_by_a_dead_process_are_sent_after_a_restart(
         HttpGatewayConfig(url=provider.url, idempotency_header="Idempotency-Key")
     )
     try:
-        async with running(SmsWorker(after, gateway, policy=FAST)):
+        async with running(SmsWorker(after, gateway, policy=FAST)) as worker:
 
             async def sent() -> bool:
                 row = await after.get(queued.id)
                 return row is not None and row["state"] == "sent"
 
-            await wait_until(sent)
+            await wait_until(worker, sent)
         row = await after.get(queued.id)
     finally:
         await gateway.close()
@@ -246,7 +250,7 @@ async def test_the_inbound_webhook_records_a_survey_reply(outbox: SmsOutbox) -> 
     url = f"http://127.0.0.1:{port}/sms/inbound"
     secret = {"X-Sms-Secret": "hook-s3cret"}
     try:
-        async with running(SmsWorker(outbox, gateway, policy=FAST)):
+        async with running(SmsWorker(outbox, gateway, policy=FAST)) as worker:
             offer = await survey.offer("call-1", "07700 900123", ["report_crime"])
             assert offer.outcome == "queued" and offer.outbox_id is not None
             outbox_id = offer.outbox_id
@@ -255,7 +259,7 @@ async def test_the_inbound_webhook_records_a_survey_reply(outbox: SmsOutbox) -> 
                 row = await outbox.get(outbox_id)
                 return row is not None and row["state"] == "sent"
 
-            await wait_until(sent)
+            await wait_until(worker, sent)
         assert "reply with 3 scores" in provider.received[0].json["body"]
 
         async with aiohttp.ClientSession() as http:

@@ -8,6 +8,7 @@ import math
 import socket
 from array import array
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any
 
 import pytest
 
@@ -15,18 +16,21 @@ from ivr.media.codecs import alaw_decode, alaw_encode, slin_to_network, ulaw_dec
 from ivr.media.receiver import RtpReceiver
 from ivr.media.rtp import PT_ALAW, PT_SLIN, PT_ULAW, RtpPacket
 from ivr.simulator.media import CallerAudio, ExternalMediaEndpoint
+from tests.pulse import Pulse
 
 SSRC = 0x32498D8D
 
 
 class Collector:
-    """on_audio that keeps every chunk."""
+    """on_audio that keeps every chunk (and beats ``pulse`` for each)."""
 
-    def __init__(self) -> None:
+    def __init__(self, pulse: Pulse | None = None) -> None:
         self.chunks: list[bytes] = []
+        self.pulse = pulse or Pulse()
 
     def __call__(self, pcm: bytes) -> None:
         self.chunks.append(pcm)
+        self.pulse.beat()
 
     def samples(self) -> array[int]:
         out = array("h")
@@ -48,16 +52,22 @@ def slin_packet(k: int, seq: int, ts: int, *, n: int = 160, ssrc: int = SSRC) ->
     return RtpPacket(PT_SLIN, seq & 0xFFFF, ts & 0xFFFFFFFF, ssrc, False, payload).pack()
 
 
-async def wait_for(cond: Callable[[], bool], timeout: float = 2.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not cond():  # noqa: ASYNC110 (polling counters the protocol bumps)
-            await asyncio.sleep(0.002)
+class WatchedReceiver(RtpReceiver):
+    """The receiver under test, beating its Collector's pulse on each datagram too."""
+
+    def __init__(self, codec: str, on_audio: Collector, **kwargs: Any) -> None:
+        super().__init__(codec, on_audio, **kwargs)
+        self.pulse = on_audio.pulse
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        super().datagram_received(data, addr)
+        self.pulse.beat()
 
 
 class Rig:
     """A receiver and a plain UDP socket sending to it."""
 
-    def __init__(self, receiver: RtpReceiver, audio: Collector) -> None:
+    def __init__(self, receiver: WatchedReceiver, audio: Collector) -> None:
         self.receiver = receiver
         self.audio = audio
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -71,7 +81,12 @@ class Rig:
 
     async def settle(self, count: int) -> None:
         """Wait until ``count`` datagrams (good or bad) have reached the receiver."""
-        await wait_for(lambda: self.receiver.stats.packets + self.receiver.stats.malformed >= count)
+        rx = self.receiver
+        await self.until(lambda: rx.stats.packets + rx.stats.malformed >= count)
+
+    async def until(self, condition: Callable[[], bool], timeout: float = 2.0) -> None:
+        """Re-checked on each datagram and each chunk of audio played out (both beat)."""
+        await self.receiver.pulse.until(condition, timeout)
 
 
 MakeRig = Callable[..., Awaitable[Rig]]
@@ -83,7 +98,8 @@ async def make_rig() -> AsyncIterator[MakeRig]:
 
     async def make(codec: str = "slin", jitter_packets: int = 3) -> Rig:
         audio = Collector()
-        rx = await RtpReceiver.open("127.0.0.1", 0, codec, audio, jitter_packets=jitter_packets)
+        rx = await WatchedReceiver.open("127.0.0.1", 0, codec, audio, jitter_packets=jitter_packets)
+        assert isinstance(rx, WatchedReceiver)
         rig = Rig(rx, audio)
         rigs.append(rig)
         return rig
@@ -118,7 +134,7 @@ async def test_in_order_slin_is_decoded_big_endian(make_rig: MakeRig) -> None:
         for k in range(10)
     )
     await rig.settle(sent)
-    await wait_for(lambda: rig.audio.total == 1600)
+    await rig.until(lambda: rig.audio.total == 1600)
     assert rig.audio.samples() == src
     s = rig.receiver.stats
     assert (s.packets, s.bytes, s.lost, s.late, s.reordered, s.malformed) == (10, 3200, 0, 0, 0, 0)
@@ -142,7 +158,7 @@ async def test_g711_decode(
         RtpPacket(pt, 7 + k, 160 * k, SSRC, False, coded[160 * k : 160 * (k + 1)]).pack()
         for k in range(5)
     )
-    await wait_for(lambda: rig.audio.total == 800)
+    await rig.until(lambda: rig.audio.total == 800)
     assert b"".join(rig.audio.chunks) == decode(coded)
     assert rig.receiver.stats.bytes == 800
 
@@ -151,7 +167,7 @@ async def test_reordered_packets_are_put_back_in_order(make_rig: MakeRig) -> Non
     rig = await make_rig()
     order = [0, 1, 3, 2, 5, 4, 6, 9, 7, 8, 10]
     rig.send(slin_packet(k, 500 + k, 160 * k) for k in order)
-    await wait_for(lambda: rig.audio.total == 11 * 160)
+    await rig.until(lambda: rig.audio.total == 11 * 160)
     assert rig.audio.samples() == expected(range(11))
     s = rig.receiver.stats
     assert (s.reordered, s.lost, s.late, s.duplicate) == (4, 0, 0, 0)
@@ -165,7 +181,7 @@ async def test_lost_packet_becomes_silence_once_the_jitter_is_exceeded(
     await rig.settle(5)
     assert rig.audio.total == 2 * 160  # 3, 4, 5 are held waiting for 2
     rig.send([slin_packet(6, 16, 160 * 6)])  # 4 packets past the gap: give up on 2
-    await wait_for(lambda: rig.audio.total == 7 * 160)
+    await rig.until(lambda: rig.audio.total == 7 * 160)
     assert rig.audio.samples() == expected([0, 1, None, 3, 4, 5, 6])
     assert rig.receiver.stats.lost == 1
 
@@ -175,7 +191,7 @@ async def test_gap_is_played_out_when_the_stream_goes_quiet(make_rig: MakeRig) -
     rig.send(slin_packet(k, 10 + k, 160 * k) for k in [0, 1, 4])
     await rig.settle(3)
     # nothing more arrives: ~3 packet times (60 ms) later the held packet is played out
-    await wait_for(lambda: rig.audio.total == 5 * 160, timeout=0.5)
+    await rig.until(lambda: rig.audio.total == 5 * 160, timeout=0.5)
     assert rig.audio.samples() == expected([0, 1, None, None, 4])
     assert rig.receiver.stats.lost == 2
 
@@ -186,7 +202,7 @@ async def test_duplicates_and_late_packets_are_dropped(make_rig: MakeRig) -> Non
     order = [0, 1, 1, 3, 3, 4, 2, 5]
     rig.send(slin_packet(k, 300 + k, 160 * k) for k in order)
     await rig.settle(len(order))
-    await wait_for(lambda: rig.audio.total == 6 * 160)
+    await rig.until(lambda: rig.audio.total == 6 * 160)
     assert rig.audio.samples() == expected([0, 1, None, 3, 4, 5])
     s = rig.receiver.stats
     assert (s.duplicate, s.late, s.lost, s.packets) == (2, 1, 1, 8)
@@ -203,7 +219,7 @@ async def test_30ms_packets_and_a_size_change(make_rig: MakeRig) -> None:
         ts += n
     del packets[2]
     rig.send(packets)
-    await wait_for(lambda: rig.audio.total == sum(sizes))
+    await rig.until(lambda: rig.audio.total == sum(sizes))
     want = array("h")
     for k, n in enumerate(sizes):
         chunk = array("h", bytes(2 * n)) if k == 2 else frame(k, n)
@@ -216,7 +232,7 @@ async def test_loss_duration_comes_from_timestamps(make_rig: MakeRig) -> None:
     rig = await make_rig(jitter_packets=0)
     # a 20 ms packet then a lost 30 ms one (timestamp step 240), then 20 ms again
     rig.send([slin_packet(0, 1, 0), slin_packet(2, 3, 160 + 240)])
-    await wait_for(lambda: rig.audio.total == 160 + 240 + 160)
+    await rig.until(lambda: rig.audio.total == 160 + 240 + 160)
     assert rig.audio.samples() == frame(0) + array("h", bytes(480)) + frame(2)
 
 
@@ -233,7 +249,7 @@ async def test_malformed_datagrams_are_counted_and_dropped(make_rig: MakeRig) ->
     ]
     rig.send([*bad, good])
     await rig.settle(len(bad) + 1)
-    await wait_for(lambda: rig.audio.total == 160)
+    await rig.until(lambda: rig.audio.total == 160)
     s = rig.receiver.stats
     assert (s.malformed, s.packets) == (len(bad), 1)
     assert rig.audio.samples() == frame(0)
@@ -243,7 +259,7 @@ async def test_sequence_wraps_at_65535(make_rig: MakeRig) -> None:
     rig = await make_rig()
     order = [0, 1, 3, 2, 4, 5]  # seq 65533, 65534, 0, 65535, 1, 2
     rig.send(slin_packet(k, 65533 + k, 2**32 - 480 + 160 * k) for k in order)
-    await wait_for(lambda: rig.audio.total == 6 * 160)
+    await rig.until(lambda: rig.audio.total == 6 * 160)
     assert rig.audio.samples() == expected(range(6))
     s = rig.receiver.stats
     assert (s.reordered, s.lost, s.late, s.resyncs) == (1, 0, 0, 0)
@@ -253,7 +269,7 @@ async def test_ssrc_change_starts_a_new_stream(make_rig: MakeRig) -> None:
     rig = await make_rig()
     rig.send(slin_packet(k, 100 + k, 160 * k) for k in range(3))
     rig.send(slin_packet(k, 40000 + k, 9999 + 160 * k, ssrc=7) for k in range(3, 6))
-    await wait_for(lambda: rig.audio.total == 6 * 160)
+    await rig.until(lambda: rig.audio.total == 6 * 160)
     assert rig.audio.samples() == expected(range(6))
     s = rig.receiver.stats
     assert (s.resyncs, s.lost, s.late) == (1, 0, 0)
@@ -267,7 +283,7 @@ async def test_big_sequence_jump_is_a_new_stream_but_a_stray_is_late(
     rig.send([slin_packet(99, 30000, 0)])  # one stray: dropped when 103 follows
     rig.send([slin_packet(3, 103, 480)])
     rig.send(slin_packet(k, 20000 + k, 160 * k) for k in range(4, 7))  # a restart
-    await wait_for(lambda: rig.audio.total == 7 * 160)
+    await rig.until(lambda: rig.audio.total == 7 * 160)
     assert rig.audio.samples() == expected(range(7))
     s = rig.receiver.stats
     assert (s.resyncs, s.late, s.lost) == (1, 1, 0)
@@ -275,9 +291,11 @@ async def test_big_sequence_jump_is_a_new_stream_but_a_stray_is_late(
 
 async def test_on_audio_errors_are_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
     calls: list[bytes] = []
+    called = Pulse()
 
     def bad(pcm: bytes) -> None:
         calls.append(pcm)
+        called.beat()
         raise RuntimeError("boom")
 
     rx = await RtpReceiver.open("127.0.0.1", 0, "slin", bad)
@@ -286,7 +304,7 @@ async def test_on_audio_errors_are_logged_not_raised(caplog: pytest.LogCaptureFi
         with caplog.at_level(logging.ERROR, logger="ivr.media.receiver"):
             for k in range(3):
                 sock.sendto(slin_packet(k, k, 160 * k), ("127.0.0.1", rx.local_port))
-            await wait_for(lambda: len(calls) == 3)
+            await called.until(lambda: len(calls) == 3, 2.0)
         assert "rtp-audio-callback-failed" in caplog.text
     finally:
         sock.close()
@@ -318,7 +336,7 @@ async def test_from_the_simulators_external_media(fmt: str) -> None:
         caller = CallerAudio()
         caller.say(src)
         sender.start_streaming(caller.next_frame)
-        await wait_for(lambda: audio.total >= len(src) + 320, timeout=5.0)
+        await audio.pulse.until(lambda: audio.total >= len(src) + 320, 5.0)
     finally:
         await sender.close()
         await rx.close()

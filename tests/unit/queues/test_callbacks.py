@@ -112,17 +112,21 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
         await outbox.close()
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 1.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not await check():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.005)
-
-
-async def settle() -> None:
-    await asyncio.sleep(0.02)
+async def eventually(
+    worker: CallbackWorker, check: Callable[[], Awaitable[bool]], timeout: float = 1.0
+) -> None:
+    """Re-check each time the worker finishes a piece of work or an agent's timer fires
+    (the two things that move a callback, its agent and its texts along)."""
+    async with asyncio.timeout(timeout):
+        while True:
+            woken = {worker.next_step(), worker.service.next_timer()}
+            if await check():
+                for fut in woken:
+                    fut.cancel()
+                return
+            _, pending = await asyncio.wait(woken, return_when=asyncio.FIRST_COMPLETED)
+            for fut in pending:
+                fut.cancel()
 
 
 async def row(rig: Rig, call_id: str = "c1") -> dict[str, Any]:
@@ -206,7 +210,7 @@ async def test_an_answered_callback_is_done_and_forgets_the_number(rig: Rig) -> 
     rig.calls.outcomes = ["answered"]
     await book_callback(rig)
     free_agent(rig)
-    await eventually(state_is(rig, "done"))
+    await eventually(rig.worker, state_is(rig, "done"))
     r = await row(rig)
     assert (r["outcome"], r["attempts"], r["number"]) == ("answered", 1, "")
     (attempt,) = await attempts(rig)
@@ -218,7 +222,7 @@ async def test_an_answered_callback_is_done_and_forgets_the_number(rig: Rig) -> 
     assert rig.calls.runs == [(attempt["channel_id"], "PJSIP/rc-1", MOBILE, "rc")]
     assert rig.worker.placed == 1
     assert rig.service.engine.waiting("rc") == 0
-    await eventually(lambda: _true(agent_state(rig) is AgentState.FREE))
+    await eventually(rig.worker, lambda: _true(agent_state(rig) is AgentState.FREE))
     assert await texts(rig) == []
 
 
@@ -234,7 +238,7 @@ async def test_a_callback_answered_after_its_promised_time_is_recorded_as_late(
     assert entry.callback is not None
     rig.clock.now = entry.callback.promised_by + 1
     free_agent(rig)
-    await eventually(state_is(rig, "done"))
+    await eventually(rig.worker, state_is(rig, "done"))
     assert (await attempts(rig))[0]["detail"] == "late"
 
 
@@ -242,18 +246,19 @@ async def test_no_answer_is_retried_after_the_backoff_then_failed_with_a_text(ri
     rig.calls.outcomes = ["no-answer", "busy"]
     await book_callback(rig)
     free_agent(rig)
-    await eventually(state_is(rig, "waiting", "no-answer"))
+    await eventually(rig.worker, state_is(rig, "waiting", "no-answer"))
     first_try = rig.clock()
     r = await row(rig)
     assert (r["attempts"], r["ready_at"], r["number"]) == (1, first_try + BACKOFF_S, MOBILE)
     retry = rig.service.engine.entry("c1")
     assert retry.callback is not None and retry.callback.attempts == 1
     assert rig.service.position("c1") == 1
-    await settle()
-    assert len(rig.calls.runs) == 1  # the agent is free again, but the backoff has not passed
+    # Free again (its dispatch has run with it), but the backoff has not passed.
+    await eventually(rig.worker, lambda: _true(agent_state(rig) is AgentState.FREE))
+    assert len(rig.calls.runs) == 1
     rig.clock.now = first_try + BACKOFF_S
     rig.service.dispatch()
-    await eventually(state_is(rig, "failed"))
+    await eventually(rig.worker, state_is(rig, "failed"))
     r = await row(rig)
     assert (r["outcome"], r["attempts"], r["number"]) == ("busy", 2, "")
     tried = await attempts(rig)
@@ -270,10 +275,10 @@ async def test_a_caller_rung_first_who_was_not_put_through_is_not_told_we_missed
     rig.calls.outcomes = ["caller-left", "no-agent"]
     await book_callback(rig)
     free_agent(rig)
-    await eventually(state_is(rig, "waiting", "caller-left"))
+    await eventually(rig.worker, state_is(rig, "waiting", "caller-left"))
     rig.clock.now += BACKOFF_S
     rig.service.dispatch()
-    await eventually(state_is(rig, "failed"))
+    await eventually(rig.worker, state_is(rig, "failed"))
     tried = await attempts(rig)
     assert [(a["attempt"], a["outcome"]) for a in tried] == [(1, "caller-left"), (2, "no-agent")]
     ((_, _, body),) = await texts(rig)
@@ -284,7 +289,7 @@ async def test_an_agent_who_did_not_answer_costs_the_caller_no_attempt(rig: Rig)
     rig.calls.outcomes = ["agent-no-answer"]
     await book_callback(rig)
     free_agent(rig)
-    await eventually(state_is(rig, "waiting", "agent-no-answer"))
+    await eventually(rig.worker, state_is(rig, "waiting", "agent-no-answer"))
     r = await row(rig)
     assert (r["attempts"], r["number"]) == (0, MOBILE)
     kept = rig.service.engine.entry("c1")
@@ -298,8 +303,8 @@ async def test_after_the_agent_did_not_answer_the_callback_is_placed_again(rig: 
     rig.calls.outcomes = ["agent-no-answer", "answered"]
     await book_callback(rig)
     free_agent(rig)
-    await eventually(state_is(rig, "waiting", "agent-no-answer"))
-    await eventually(state_is(rig, "done"), timeout=AWAY_S * 8)
+    await eventually(rig.worker, state_is(rig, "waiting", "agent-no-answer"))
+    await eventually(rig.worker, state_is(rig, "done"), timeout=AWAY_S * 8)
     assert len(rig.calls.runs) == 2
 
 
@@ -308,8 +313,7 @@ async def test_an_attempt_another_process_began_is_not_placed_again(rig: Rig) ->
     now = rig.clock()
     await rig.book.run(lambda s: s.begin_attempt("c1", 1, "a9", "cb-other-1", now))
     free_agent(rig)
-    await settle()
-    await eventually(lambda: _true(agent_state(rig) is AgentState.FREE))
+    await eventually(rig.worker, lambda: _true(agent_state(rig) is AgentState.FREE))
     assert rig.calls.runs == [] and rig.worker.placed == 0
     assert [a["channel_id"] for a in await attempts(rig)] == ["cb-other-1"]
 
@@ -334,7 +338,7 @@ async def test_start_follows_an_interrupted_attempt_still_under_way_to_its_end(
     await rig.book.run(lambda s: s.begin_attempt("c1", 1, "a1", "cb-old-1.a1", rig.clock() - 10))
     rig.calls.resumed = {"cb-old-1.a1": "answered"}
     await rig.worker.start()
-    await eventually(state_is(rig, "done"))
+    await eventually(rig.worker, state_is(rig, "done"))
     r = await row(rig)
     assert (r["outcome"], r["number"]) == ("answered", "")
     (attempt,) = await attempts(rig)
@@ -350,7 +354,7 @@ async def test_an_interrupted_attempt_whose_agent_left_before_the_caller_rang_is
     await rig.book.run(lambda s: s.begin_attempt("c1", 1, "a1", "cb-old-1.a1", rig.clock() - 10))
     rig.calls.resumed = {"cb-old-1.a1": "agent-left"}
     await rig.worker.start()
-    await eventually(state_is(rig, "waiting", "agent-left"))
+    await eventually(rig.worker, state_is(rig, "waiting", "agent-left"))
     assert (await row(rig))["attempts"] == 0
     kept = rig.service.engine.entry("c1")
     assert kept.callback is not None and kept.callback.attempts == 0
@@ -363,7 +367,7 @@ async def test_an_agent_who_hangs_up_on_the_intro_never_costs_the_caller_a_text(
     rig.calls.outcomes = ["agent-left", "agent-left", "agent-left", "answered"]
     await book_callback(rig)
     free_agent(rig)
-    await eventually(state_is(rig, "done"), timeout=AWAY_S * 40)
+    await eventually(rig.worker, state_is(rig, "done"), timeout=AWAY_S * 40)
     tried = await attempts(rig)
     assert [(a["attempt"], a["outcome"]) for a in tried] == [
         (1, "agent-left"),
@@ -379,14 +383,16 @@ async def test_start_retries_an_interrupted_attempt_only_after_the_backoff(rig: 
     await rig.book.run(lambda s: s.begin_attempt("c1", 1, "a1", "cb-old-1", rig.clock() - 10))
     rig.calls.outcomes = ["answered"]
     await rig.worker.start()  # an agent is free, yet nobody is rung at once
-    await eventually(state_is(rig, "waiting", "interrupted"))
+    await eventually(rig.worker, state_is(rig, "waiting", "interrupted"))
     r = await row(rig)
     assert r["attempts"] == 1 and r["ready_at"] == rig.clock() + BACKOFF_S
-    await settle()
+    await eventually(
+        rig.worker, lambda: _true(agent_state(rig) is AgentState.FREE)
+    )  # and dispatched
     assert rig.calls.runs == [] and rig.service.position("c1") == 1
     rig.clock.now += BACKOFF_S
     rig.service.dispatch()
-    await eventually(state_is(rig, "done"))
+    await eventually(rig.worker, state_is(rig, "done"))
     tried = await attempts(rig)
     assert [(a["attempt"], a["outcome"]) for a in tried] == [(1, "interrupted"), (2, "answered")]
     ((channel_id, *_),) = rig.calls.runs
@@ -398,12 +404,14 @@ async def test_start_fails_an_interrupted_last_attempt_and_texts_the_caller(rig:
     await rig.book.run(lambda s: s.accept(last, 0.0))
     await rig.book.run(lambda s: s.begin_attempt("c1", 2, "a1", "cb-old-2", rig.clock() - 10))
     await rig.worker.start()
-    await eventually(state_is(rig, "failed"))
+    await eventually(rig.worker, state_is(rig, "failed"))
     r = await row(rig)
     assert (r["outcome"], r["number"]) == ("interrupted", "")
     ((kind, call_id, body),) = await texts(rig)
     assert (kind, call_id) == ("callback-update", "c1") and "2 times" in body
-    await settle()
+    await eventually(
+        rig.worker, lambda: _true(agent_state(rig) is AgentState.FREE)
+    )  # and dispatched
     assert rig.calls.runs == []
 
 
@@ -413,8 +421,9 @@ async def test_a_missed_promise_is_texted_once(rig: Rig) -> None:
     rig.clock.now = entry.callback.promised_by + 1
     ticking = asyncio.create_task(rig.worker.run())
     try:
-        await eventually(lambda: _count(texts(rig), 1))
-        await asyncio.sleep(0.05)  # several more ticks
+        await eventually(rig.worker, lambda: _count(texts(rig), 1))
+        for _ in range(3):  # several more ticks
+            await rig.worker.next_step()
         ((kind, call_id, body),) = await texts(rig)
         assert (kind, call_id) == ("callback-update", "c1") and "not called you back" in body
         assert (await row(rig))["late_sms"] == 1
@@ -436,11 +445,12 @@ async def test_a_sensitive_callers_callback_is_rung_but_never_texted(rig: Rig) -
     ticking = asyncio.create_task(rig.worker.run())
     try:
         free_agent(rig)
-        await eventually(state_is(rig, "waiting", "no-answer"))
+        await eventually(rig.worker, state_is(rig, "waiting", "no-answer"))
         rig.clock.now += BACKOFF_S
         rig.service.dispatch()
-        await eventually(state_is(rig, "failed"))
-        await asyncio.sleep(0.05)  # several ticks past the promise
+        await eventually(rig.worker, state_is(rig, "failed"))
+        for _ in range(3):  # several ticks past the promise
+            await rig.worker.next_step()
         assert len(rig.calls.runs) == 2
         assert await texts(rig) == []
     finally:
@@ -479,10 +489,10 @@ async def test_a_withdrawn_callback_leaves_queue_and_book_and_is_never_placed(ri
     await book_callback(rig)
     assert await rig.worker.withdraw("c1", "emergency")
     assert rig.service.place_of("c1") is None
-    await eventually(state_is(rig, "withdrawn", "withdrawn-emergency"))
+    await eventually(rig.worker, state_is(rig, "withdrawn", "withdrawn-emergency"))
     assert (await row(rig))["number"] == ""
     free_agent(rig)
-    await eventually(lambda: _true(agent_state(rig) is AgentState.FREE))  # not given it
+    await eventually(rig.worker, lambda: _true(agent_state(rig) is AgentState.FREE))  # not given it
     assert rig.calls.runs == []
     assert await rig.worker.booked_queue("c1") is None
     assert await rig.worker.start() == 0  # a restart finds nothing to put back
@@ -496,7 +506,7 @@ async def test_only_a_callback_still_to_be_put_through_counts_as_booked(rig: Rig
     await book_callback(rig)
     assert await rig.worker.booked_queue("c1") == "rc"
     free_agent(rig)
-    await eventually(state_is(rig, "done"))
+    await eventually(rig.worker, state_is(rig, "done"))
     assert await rig.worker.booked_queue("c1") is None
 
 
@@ -507,16 +517,16 @@ async def test_a_callback_withdrawn_while_it_rings_is_not_retried_nor_texted(rig
     free_agent(rig)
     await rig.calls.ringing.wait()
     assert await rig.worker.withdraw("c1", "emergency")
-    await eventually(state_is(rig, "withdrawn"))
+    await eventually(rig.worker, state_is(rig, "withdrawn"))
     rig.calls.hold.set()
 
     async def attempt_ended() -> bool:
         return [a["outcome"] for a in await attempts(rig)] == ["no-answer"]
 
-    await eventually(attempt_ended)
+    await eventually(rig.worker, attempt_ended)
     assert (await row(rig))["state"] == "withdrawn"  # not reopened for a retry
     assert rig.service.place_of("c1") is None
-    await eventually(lambda: _true(agent_state(rig) is AgentState.FREE))
+    await eventually(rig.worker, lambda: _true(agent_state(rig) is AgentState.FREE))
     assert len(rig.calls.runs) == 1
     assert await texts(rig) == []
 
@@ -532,5 +542,5 @@ async def test_start_keeps_the_channels_of_attempts_it_follows_and_lets_go_of_th
     rig.calls.resumed = {"cb-old-1.a1": "answered"}
     await rig.worker.start()
     assert rig.calls.released[0] == {"cb-old-1.a1"}  # c2 is waiting: nothing of it rings
-    await eventually(state_is(rig, "done"))
-    await eventually(lambda: _true(rig.calls.released[-1] == frozenset()))
+    await eventually(rig.worker, state_is(rig, "done"))
+    await eventually(rig.worker, lambda: _true(rig.calls.released[-1] == frozenset()))

@@ -103,7 +103,7 @@ async def test_a_callback_booked_before_a_999_break_out_is_withdrawn_everywhere(
         found = await call.book.run(lambda s: s.get("call-1"))
         return found is not None and found["state"] != "waiting"
 
-    await eventually(closed)
+    await eventually(call.worker, closed)
     row = await call.book.run(lambda s: s.get("call-1"))
     assert row is not None
     assert (row["state"], row["outcome"], row["number"]) == (

@@ -88,7 +88,7 @@ async def test_choosing_retries_after_silence_then_accepts_a_valid_key() -> None
     menu = ["sound:ivr101/main_menu"]
     control.push(PromptFinished("pb-1", True))  # menu, then silence times out
     task = asyncio.create_task(choose(session, menu, {"1"}, lambda text: None, 0.01, tries=3))
-    await asyncio.sleep(0.05)
+    await control.did("play", 2)  # the silence timed out: the menu is asked again
     control.push(PromptFinished("pb-2", True), PromptFinished("pb-3", True), DigitPressed("1"))
     outcome = await task
     assert outcome == ("1", "key 1")
@@ -193,7 +193,7 @@ async def test_replace_flow_cancels_the_current_verb_and_runs_the_new_one() -> N
     control = FakeControl()
     session, call_log = make_session(control, [Play(["welcome"])])
     task = asyncio.create_task(session.run())
-    await asyncio.sleep(0.01)
+    await control.did("play")
     session.replace_flow([Hangup(None)], reason="operator: route to switchboard")
     await asyncio.wait_for(task, 1)
     assert control.ops() == ["play", "stop_playback", "hangup"]

@@ -162,10 +162,17 @@ def test_app_with_channels_survives_its_socket() -> None:
 async def test_scheduler_counts_and_cancels_by_owner() -> None:
     scheduler = Scheduler(0.01)
     fired: list[str] = []
-    scheduler.later(1.0, fired.append, "a", owner="ch1")
-    scheduler.later(1.0, fired.append, "b", owner="ch2")
+    b_fired = asyncio.Event()
+
+    def fire(name: str) -> None:
+        fired.append(name)
+        if name == "b":
+            b_fired.set()
+
+    scheduler.later(1.0, fire, "a", owner="ch1")
+    scheduler.later(1.0, fire, "b", owner="ch2")  # due with "a", after it
     assert len(scheduler) == 2
     scheduler.cancel_owner("ch1")
     assert len(scheduler) == 1
-    await asyncio.sleep(0.03)
+    await asyncio.wait_for(b_fired.wait(), 1)
     assert fired == ["b"] and len(scheduler) == 0

@@ -23,6 +23,7 @@ from ivr.media.codecs import (
 )
 from ivr.media.rtp import RtpPacket
 from ivr.simulator.media import CallerAudio, ExternalMediaEndpoint
+from tests.pulse import Pulse
 
 SCALE = 0.02  # 0.4 ms per packet: fast, still paced
 
@@ -33,12 +34,14 @@ class Receiver(asyncio.DatagramProtocol):
     def __init__(self) -> None:
         self.packets: list[tuple[bytes, tuple[str, int]]] = []
         self.transport: asyncio.DatagramTransport | None = None
+        self.pulse = Pulse()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
         self.packets.append((data, addr))
+        self.pulse.beat()
 
     @property
     def port(self) -> int:
@@ -54,11 +57,26 @@ async def receiver() -> AsyncIterator[Receiver]:
     transport.close()
 
 
-async def wait_for(condition: Callable[[], bool], limit: float = 5.0) -> None:
-    """Poll counters that datagram callbacks bump (no timing assertion: just a bound)."""
-    async with asyncio.timeout(limit):
-        while not condition():  # noqa: ASYNC110
-            await asyncio.sleep(0.001)
+class Watched(ExternalMediaEndpoint):
+    """The endpoint under test, beating a pulse on each datagram it receives."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pulse = Pulse()
+
+    def datagram_received(self, data: bytes, addr: tuple[str | Any, int]) -> None:
+        super().datagram_received(data, addr)
+        self.pulse.beat()
+
+
+def counted(source: Callable[[], array[int]], pulse: Pulse) -> Callable[[], array[int]]:
+    """A media source that beats ``pulse`` each time a packet is made from it."""
+
+    def frame() -> array[int]:
+        pulse.beat()
+        return source()
+
+    return frame
 
 
 def tone(samples: int, amp: int = 12001) -> array[int]:
@@ -78,7 +96,7 @@ async def stream(
     audio = CallerAudio()
     audio.say(speech)
     endpoint.start_streaming(audio.next_frame)
-    await wait_for(lambda: len(receiver.packets) >= count)
+    await receiver.pulse.until(lambda: len(receiver.packets) >= count)
     await endpoint.close()
     assert {addr for _, addr in receiver.packets} == {("127.0.0.1", endpoint.local_port)}
     return endpoint, [RtpPacket.parse(data) for data, _ in receiver.packets]
@@ -140,16 +158,16 @@ async def test_restart_keeps_numbering_and_swaps_source(receiver: Receiver) -> N
         "127.0.0.1", ("127.0.0.1", receiver.port), "slin", SCALE
     )
     endpoint.start_streaming(lambda: array("h", [2]) * 160)
-    await wait_for(lambda: len(receiver.packets) >= 3)
+    await receiver.pulse.until(lambda: len(receiver.packets) >= 3)
     endpoint.stop_streaming()
     assert not endpoint.streaming
-    await asyncio.sleep(0.01)
     sent = endpoint.sent_packets
+    await receiver.pulse.until(lambda: len(receiver.packets) >= sent)  # those on the wire
     assert len(receiver.packets) == sent
     endpoint.start_streaming(lambda: array("h", [4]) * 100)  # short frames are padded
-    await wait_for(lambda: len(receiver.packets) >= sent + 3)
+    await receiver.pulse.until(lambda: len(receiver.packets) >= sent + 3)
     endpoint.start_streaming(lambda: array("h", [6]) * 200)  # long frames are cut
-    await wait_for(lambda: any(d[12:14] == b"\x00\x03" for d, _ in receiver.packets))
+    await receiver.pulse.until(lambda: any(d[12:14] == b"\x00\x03" for d, _ in receiver.packets))
     await endpoint.close()
     packets = [RtpPacket.parse(d) for d, _ in receiver.packets]
     check_numbering(packets, 10, 320)
@@ -161,9 +179,7 @@ async def test_restart_keeps_numbering_and_swaps_source(receiver: Receiver) -> N
 
 
 async def test_receives_rtp_from_the_app(receiver: Receiver) -> None:
-    endpoint = await ExternalMediaEndpoint.open(
-        "127.0.0.1", ("127.0.0.1", receiver.port), "ulaw", SCALE
-    )
+    endpoint = await Watched.open("127.0.0.1", ("127.0.0.1", receiver.port), "ulaw", SCALE)
     assert receiver.transport is not None
     target = ("127.0.0.1", endpoint.local_port)
     speech = array("h", [1000, -1000, 0, 32000] * 40)
@@ -183,7 +199,8 @@ async def test_receives_rtp_from_the_app(receiver: Receiver) -> None:
         RtpPacket(10, 6, 960, 7, False, b"\x01\x02\x03").pack(), target
     )  # odd slin
     endpoint.datagram_received(b"", target)  # asyncio will not send an empty datagram
-    await wait_for(lambda: endpoint.received_packets + endpoint.malformed_packets >= 9)
+    assert isinstance(endpoint, Watched)
+    await endpoint.pulse.until(lambda: endpoint.received_packets + endpoint.malformed_packets >= 9)
     assert endpoint.received_packets == 5
     assert endpoint.malformed_packets == 4
     got = endpoint.received_samples()
@@ -215,16 +232,16 @@ async def test_close_is_idempotent_and_stops_everything(receiver: Receiver) -> N
         "127.0.0.1", ("127.0.0.1", receiver.port), "slin", SCALE
     )
     endpoint.start_streaming(CallerAudio().next_frame)
-    await wait_for(lambda: len(receiver.packets) >= 2)
+    await receiver.pulse.until(lambda: len(receiver.packets) >= 2)
     await endpoint.close()
     await endpoint.close()
     assert not endpoint.streaming
-    count = len(receiver.packets)
-    endpoint.start_streaming(CallerAudio().next_frame)  # ignored after close
-    endpoint.stop_streaming()
-    await asyncio.sleep(0.01)
-    assert len(receiver.packets) == count
+    count = endpoint.sent_packets
+    asked = Pulse()
+    endpoint.start_streaming(counted(CallerAudio().next_frame, asked))  # ignored after close
     assert not endpoint.streaming
+    await asyncio.sleep(0)  # one turn of the loop: where a first tick would have run
+    assert endpoint.sent_packets == count and not asked.beaten  # never asked for a frame
 
 
 async def test_failing_source_stops_the_stream(
@@ -234,11 +251,14 @@ async def test_failing_source_stops_the_stream(
         "127.0.0.1", ("127.0.0.1", receiver.port), "ulaw", SCALE
     )
 
+    asked = asyncio.Event()
+
     def broken() -> array[int]:
+        asked.set()
         raise RuntimeError("boom")
 
     endpoint.start_streaming(broken)
-    await asyncio.sleep(0.01)
+    await asked.wait()  # the tick that asked it has stopped the stream by now
     assert not endpoint.streaming and endpoint.sent_packets == 0
     assert "media-source-failed" in caplog.text
     await endpoint.close()
@@ -250,8 +270,11 @@ async def test_unreachable_remote_is_counted_not_raised() -> None:
     port = proto.port
     transport.close()  # nobody listens there now
     endpoint = await ExternalMediaEndpoint.open("127.0.0.1", ("127.0.0.1", port), "slin", SCALE)
-    endpoint.start_streaming(CallerAudio().next_frame)
-    await wait_for(lambda: endpoint.sent_packets >= 5)
+    made = Pulse()
+    endpoint.start_streaming(counted(CallerAudio().next_frame, made))
+    await made.until(lambda: endpoint.sent_packets >= 5)
+    assert endpoint.streaming  # nobody listening stops nothing: sends go on, none raised
+    assert endpoint.sent_packets >= 5
     await endpoint.close()
 
 

@@ -11,37 +11,41 @@ from ivr.speech.early import MAX_PENDING, EarlySpeech
 from ivr.speech.model import RecognizerError, Transcript
 
 
-class SlowEngine:
-    """Counts decodes; each takes ``seconds`` of event-loop time."""
+class GatedEngine:
+    """Counts decodes; each reports that it started and then waits for ``release``, so a
+    test decides what is under way when, without timing anything."""
 
-    def __init__(self, seconds: float = 0.05, fail: bool = False) -> None:
-        self.seconds = seconds
+    def __init__(self, fail: bool = False, released: bool = True) -> None:
         self.fail = fail
         self.decoded: list[bytes] = []
+        self.started: asyncio.Queue[bytes] = asyncio.Queue()
+        self.release = asyncio.Event()
+        if released:
+            self.release.set()
 
     async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
         self.decoded.append(pcm)
-        await asyncio.sleep(self.seconds)
+        self.started.put_nowait(pcm)
+        await self.release.wait()
         if self.fail:
             raise RecognizerError("engine broke")
         return Transcript((Hypothesis(pcm.decode(), 0.9),), "slow")
 
 
 async def test_the_early_decode_answers_the_utterance_without_decoding_again() -> None:
-    engine = SlowEngine(seconds=0.2)
+    engine = GatedEngine(released=False)
     speech = EarlySpeech(engine)
     speech.prefetch(b"pc jones please")
-    await asyncio.sleep(0.15)  # the trailing silence is being confirmed meanwhile
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    transcript = await speech.recognize(b"pc jones please")
+    assert await engine.started.get() == b"pc jones please"  # decoding at the pause
+    asked = asyncio.create_task(speech.recognize(b"pc jones please"))  # the end is called
+    engine.release.set()  # the decode under way finishes only now, after the end
+    transcript = await asked
     assert transcript.text == "pc jones please"
-    assert loop.time() - started < 0.15  # only what was left of the decode
-    assert engine.decoded == [b"pc jones please"] and speech.used == 1
+    assert engine.decoded == [b"pc jones please"] and speech.used == 1  # no second decode
 
 
 async def test_audio_that_changed_since_the_pause_is_decoded_afresh() -> None:
-    engine = SlowEngine()
+    engine = GatedEngine()
     speech = EarlySpeech(engine)
     speech.prefetch(b"pc jones")
     speech.forget(b"pc jones")  # the caller went on talking
@@ -52,14 +56,14 @@ async def test_audio_that_changed_since_the_pause_is_decoded_afresh() -> None:
 
 
 async def test_an_early_decode_that_fails_fails_the_utterance_like_any_decode() -> None:
-    speech = EarlySpeech(SlowEngine(fail=True))
+    speech = EarlySpeech(GatedEngine(fail=True))
     speech.prefetch(b"hello")
     with pytest.raises(RecognizerError):
         await speech.recognize(b"hello")
 
 
 async def test_early_decodes_nobody_asks_for_are_bounded() -> None:
-    speech = EarlySpeech(SlowEngine(seconds=10), max_in_flight=MAX_PENDING + 10)
+    speech = EarlySpeech(GatedEngine(released=False), max_in_flight=MAX_PENDING + 10)
     for i in range(MAX_PENDING + 5):
         speech.prefetch(f"utterance {i}".encode())
     assert speech.wasted == 5
@@ -67,10 +71,10 @@ async def test_early_decodes_nobody_asks_for_are_bounded() -> None:
 
 
 async def test_no_early_decode_starts_while_the_engines_are_busy_with_others() -> None:
-    engine = SlowEngine(seconds=10)
+    engine = GatedEngine(released=False)
     speech = EarlySpeech(engine, max_in_flight=2)
     for text in (b"one", b"two", b"three"):
         speech.prefetch(text)
-    await asyncio.sleep(0)
+    assert [await engine.started.get() for _ in range(2)] == [b"one", b"two"]
     assert engine.decoded == [b"one", b"two"] and speech.skipped == 1
     await speech.close()

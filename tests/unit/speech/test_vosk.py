@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 import wave
 from pathlib import Path
 
@@ -29,10 +28,7 @@ def model_dir() -> Path:
 @pytest.fixture(scope="module")
 def korean(model_dir: Path) -> VoskRecognizer:
     vocabulary = Vocabulary.from_texts([*KOREAN, "patel", "johnson", "sergeant"], list(KOREAN))
-    started = time.perf_counter()
-    recognizer = VoskRecognizer(model_dir, vocabulary, n_best=3)
-    assert time.perf_counter() - started < 20
-    return recognizer
+    return VoskRecognizer(model_dir, vocabulary, n_best=3)
 
 
 def test_loads_the_packaged_model_with_a_grammar(korean: VoskRecognizer) -> None:

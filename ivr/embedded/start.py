@@ -1,0 +1,140 @@
+"""The embedded default: the simulator and the app in one process, each on a free port.
+
+The same app that `ivr serve` runs against Asterisk, pointed at the simulator; nothing
+in the app knows the difference. The two start apart too, so a test can stop the app
+and start another against the same simulator (a restart) with calls still up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+import aiohttp
+from aiohttp import web
+
+from ivr.app import RUNTIME, build_app
+from ivr.config import Settings
+from ivr.embedded.harness import Embedded
+from ivr.http_guard import server_options
+from ivr.session.session import Clock
+from ivr.shipped import PROMPT_SOUNDS
+from ivr.simulator import AgentProfile, Simulator, SimulatorConfig, TalkFrom
+
+CREDENTIALS = ("ivr101", "embedded")
+# Talk time counts from being bridged: at any speed the app bridges an agent before they
+# hang up, however long (in scaled time) it takes under load.
+# Calls happen on a weekday morning, when every team is open, whatever the real time.
+WEEKDAY_MORNING = datetime(2026, 11, 24, 10, 30, tzinfo=ZoneInfo("Europe/London"))
+DEFAULT_AGENT = AgentProfile(answer_after=2.0, talk_for=5.0, talk_from=TalkFrom.BRIDGED)
+
+
+def shifted_clock(start: datetime) -> Clock:
+    """Real elapsed time from ``start``: calls happen 'as of' a chosen moment."""
+    origin = datetime.now(UTC)
+    return lambda: start + (datetime.now(UTC) - origin)
+
+
+class RunningSimulator(NamedTuple):
+    sim: Simulator
+    port: int  # ARI and /_sim on 127.0.0.1
+
+
+@asynccontextmanager
+async def running_simulator(
+    *,
+    speed: float,
+    agent: AgentProfile | None = None,
+    agents: Mapping[str, AgentProfile] | None = None,
+    sound_roots: Sequence[Path] = (),
+) -> AsyncIterator[RunningSimulator]:
+    """``speed`` > 1 runs simulated time (prompts, agents) faster. ``agent`` is how every
+    dialled person behaves, ``agents`` overrides it per endpoint; ``sound_roots`` are
+    searched before the prompts' own sounds."""
+    user, password = CREDENTIALS
+    sim = Simulator(
+        SimulatorConfig(
+            username=user,
+            password=password,
+            time_scale=1.0 / speed,
+            sound_roots=[*sound_roots, PROMPT_SOUNDS],
+            default_agent=agent or DEFAULT_AGENT,
+            agents=dict(agents or {}),
+        )
+    )
+    port = await sim.start("127.0.0.1", 0)
+    try:
+        yield RunningSimulator(sim, port)
+    finally:
+        await sim.stop()
+
+
+@asynccontextmanager
+async def running_app(
+    running: RunningSimulator,
+    *,
+    speed: float,
+    db_path: str,
+    clock: Clock,
+    settings: Mapping[str, Any] | None = None,
+) -> AsyncIterator[Embedded]:
+    """The app against a running simulator; leaving the block is the app's clean shutdown.
+
+    Texts go to the simulator's stand-in SMS provider (``GET /_sim/sms`` lists them).
+    """
+    user, password = CREDENTIALS
+    base = f"http://127.0.0.1:{running.port}"
+    app_settings = Settings(
+        ari_url=base,
+        ari_user=user,
+        ari_password=password,
+        db_path=db_path,
+        first_digit_timeout=6.0 / speed,
+        ring_timeout=30,
+        caller_key="embedded-demo-key",  # simulated callers only; a force sets IVR_CALLER_KEY
+        sms_url=f"{base}/_sim/sms",
+        api_token=secrets.token_urlsafe(24),  # printed by the demo; a force sets IVR_API_TOKEN
+    ).with_overrides(**dict(settings or {}))
+    app = build_app(app_settings, clock)
+    runner = web.AppRunner(app, **server_options())
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    try:
+        await site.start()
+        runtime = app[RUNTIME]
+        assert runtime.stream is not None
+        await asyncio.wait_for(runtime.stream.connected.wait(), 10)
+        app_port = runner.addresses[0][1]
+        async with aiohttp.ClientSession() as http:
+            yield Embedded(running.sim, runtime, http, base, f"http://127.0.0.1:{app_port}")
+    finally:
+        await runner.cleanup()
+
+
+@asynccontextmanager
+async def embedded(
+    *,
+    speed: float,
+    db_path: str,
+    start: datetime,
+    settings: Mapping[str, Any] | None = None,
+    agent: AgentProfile | None = None,
+    agents: Mapping[str, AgentProfile] | None = None,
+    sound_roots: Sequence[Path] = (),
+) -> AsyncIterator[Embedded]:
+    """Both, the app's clock starting at ``start``."""
+    async with (
+        running_simulator(
+            speed=speed, agent=agent, agents=agents, sound_roots=sound_roots
+        ) as running,
+        running_app(
+            running, speed=speed, db_path=db_path, clock=shifted_clock(start), settings=settings
+        ) as stack,
+    ):
+        yield stack
