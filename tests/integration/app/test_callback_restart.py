@@ -354,6 +354,8 @@ async def test_kill_9_at_each_step_of_a_callback_rings_the_caller_once_and_texts
             async with serving(config, http_port):
                 if step == "booking":
                     await until(lambda: event_seen(db, caller, "queue-resumed"), 30)
+                    # Resumed, then joined again (the join is written a moment later).
+                    await until(lambda: event_count_at_least(db, caller, "queue-joined", 2), 30)
                     joins = await joins_of(db, caller)
                     assert len(joins) == 2 and joins[1]["joined_at"] == joins[0]["joined_at"]
                     # Offered again (nothing was booked) and accepted, at the same place.
