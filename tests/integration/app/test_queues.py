@@ -28,6 +28,7 @@ from tests.integration.app.stack import (
     running_stack,
     sim_seconds,
 )
+from tests.unit.queues.test_callbacks import eventually
 
 IN_MENU = sim_seconds("welcome") + 1.0
 CALLER = "07700900123"
@@ -88,16 +89,7 @@ async def until_callbacks(
     """Re-check when the callback worker finishes a step or an agent's timer fires."""
     worker = stack.runtime.callbacks
     assert worker is not None
-    async with asyncio.timeout(timeout):
-        while True:
-            woken = {worker.next_step(), worker.service.next_timer()}
-            if await check():
-                for fut in woken:
-                    fut.cancel()
-                return
-            _, pending = await asyncio.wait(woken, return_when=asyncio.FIRST_COMPLETED)
-            for fut in pending:
-                fut.cancel()
+    await eventually(worker, check, timeout)
 
 
 async def has_event(stack: Stack, call_id: str, kind: str) -> bool:

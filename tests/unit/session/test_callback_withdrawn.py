@@ -15,24 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from ivr.config import Settings
-from ivr.flows import FlowBuilder
 from ivr.queues.book import CallbackBook
 from ivr.queues.callbacks import CallbackWorker
 from ivr.queues.service import QueueService
-from ivr.routing.service import RoutingService
-from ivr.session.emergency import BreakOut
 from ivr.session.events import CallerHungUp
-from ivr.session.session import CallInfo, CallSession
-from tests.fakes import FakePrompts, fixed_clock
+from ivr.session.session import CallSession
 from tests.unit.queues.test_callbacks import FakeCalls, eventually
 from tests.unit.session.test_emergency_breakout import (
-    KNIFE,
-    OneSentence,
-    ScriptedControl,
     WatchedLog,
     busy_queues,
     key,
+    make_call,
     rc_queue_offering_callbacks,
 )
 
@@ -51,32 +44,17 @@ async def booked_then_999(tmp_path: Path, request: pytest.FixtureRequest) -> Asy
     """Yes to a callback, yes to the number, then 9 while being thanked or told goodbye
     (the queue step is over by then: the break-out is settled by the session)."""
     nine_during = str(request.param)
-    routing = RoutingService(None)
     queues = busy_queues()
     book = CallbackBook(str(tmp_path / "calls.db"))
     await book.open()
     worker = CallbackWorker(queues, book, FakeCalls(), None)
-    prompts = FakePrompts()
-    flows = FlowBuilder(Settings(), routing, prompts, queues=queues, desk=worker)
-    control = ScriptedControl(
-        [
-            ("callback_offer", False, key("1")),
-            ("callback_number_is", False, key("1")),
-            (nine_during, True, key("9")),
-        ]
-    )
-    log = WatchedLog()
-    session = CallSession(
-        CallInfo("call-1", control.channel_id, "07700900123", "Test", "101"),
-        control,
-        prompts,
-        log,
-        rc_queue_offering_callbacks(flows),
-        flows.step_down,
-        fixed_clock,
-        OneSentence(KNIFE),
-        breakout=BreakOut(routing, flows.emergency, settle=flows.settle_for_emergency),
-    )
+    cues = [
+        ("callback_offer", False, key("1")),
+        ("callback_number_is", False, key("1")),
+        (nine_during, True, key("9")),
+    ]
+    call = make_call(cues, rc_queue_offering_callbacks, queues=queues, desk=worker)
+    session, control, log = call.session, call.control, call.log
     task = asyncio.create_task(session.run())
     try:
         await log.until(lambda: "transfer:emergency" in log.steps())

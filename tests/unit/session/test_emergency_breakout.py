@@ -35,6 +35,7 @@ from ivr.session.events import (
 from ivr.session.session import CallInfo, CallSession, Verb
 from ivr.speech.model import Transcript
 from ivr.verbs.deflect import OfferLink
+from ivr.verbs.queue import CallbackDesk
 from ivr.verbs.transfer import Target, Transfer
 from tests.fakes import FakeControl, FakePrompts, MemoryCallLog, fixed_clock
 from tests.unit.queues.conftest import small_config
@@ -163,11 +164,17 @@ def make_call(
     settings: Settings | None = None,
     prompts: FakePrompts | None = None,
     speech: OneSentence | None = None,
+    queues: QueueService | None = None,
+    desk: CallbackDesk | None = None,
 ) -> Call:
+    """A call running ``flow`` against the shipped rules; ``queues`` and ``desk``: the
+    app-run queues (busy) and the callback desk (one that books nothing)."""
     routing = RoutingService(None)
-    queues = busy_queues()
+    queues = queues or busy_queues()
     prompts = prompts or FakePrompts()
-    flows = FlowBuilder(settings or Settings(), routing, prompts, queues=queues, desk=Desk())
+    flows = FlowBuilder(
+        settings or Settings(), routing, prompts, queues=queues, desk=desk or Desk()
+    )
     control = ScriptedControl(cues)
     log = WatchedLog()
     session = CallSession(
