@@ -53,6 +53,7 @@ class ProcessBuilder:
 
     def __init__(self) -> None:
         self._running: set[BaseProcess] = set()
+        self.building = asyncio.Event()  # set while a builder process runs
 
     async def build(self, make: Make) -> RoutingBundle:
         context = multiprocessing.get_context("spawn")  # no fork of a running loop
@@ -63,6 +64,7 @@ class ProcessBuilder:
         process.start()
         send.close()  # the child's end: EOF here once the child is gone
         self._running.add(process)
+        self.building.set()
         answering = asyncio.ensure_future(asyncio.to_thread(_receive, receive))
         try:
             try:
@@ -75,6 +77,8 @@ class ProcessBuilder:
             receive.close()
             await asyncio.to_thread(process.join)
             self._running.discard(process)
+            if not self._running:
+                self.building.clear()
         if answer is None:
             raise BuilderDied(f"the rules builder's process died (exit code {process.exitcode})")
         ok, value = answer

@@ -203,10 +203,11 @@ def hangs_in_a_builder_when_told(
 async def test_closing_the_service_ends_a_build_under_way(tmp_path: Path) -> None:
     folder = tmp_path / "rules"
     shutil.copytree(SHIPPED, folder)
-    service = RoutingService(folder, loader=hangs_in_a_builder_when_told, builder=ProcessBuilder())
+    builder = ProcessBuilder()
+    service = RoutingService(folder, loader=hangs_in_a_builder_when_told, builder=builder)
     (folder / "HANG").touch()
     publish = asyncio.create_task(service.publish())
-    await asyncio.sleep(0)  # one turn: the publish starts its builder and waits for it
+    await builder.building.wait()  # the publish has started its builder and waits for it
     await service.close()  # the app shuts down: it must not wait for the build
     errors = await publish
     assert len(errors) == 1 and errors[0].startswith("rules-build-failed: BuilderDied")
