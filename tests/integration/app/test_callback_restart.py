@@ -410,15 +410,20 @@ async def last_event_id(db: Path, call_id: str) -> int:
     return int(rows[0]["last"] or 0) if rows else 0
 
 
-async def kinds_after(db: Path, call_id: str, event_id: int) -> list[str]:
-    rows = await asyncio.to_thread(
+async def events_after(db: Path, call_id: str, event_id: int) -> list[dict[str, Any]]:
+    """A call's events (kind, detail) after an event, in order."""
+    rows: list[dict[str, Any]] = await asyncio.to_thread(
         query,
         db,
-        "SELECT kind FROM call_events WHERE call_id = ? AND id > ? ORDER BY id",
+        "SELECT kind, detail FROM call_events WHERE call_id = ? AND id > ? ORDER BY id",
         call_id,
         event_id,
     )
-    return [str(r["kind"]) for r in rows]
+    return rows
+
+
+async def kinds_after(db: Path, call_id: str, event_id: int) -> list[str]:
+    return [str(r["kind"]) for r in await events_after(db, call_id, event_id)]
 
 
 async def event_count_at_least(db: Path, call_id: str, kind: str, times: int) -> bool:
@@ -622,14 +627,8 @@ def resumed_id(events: list[dict[str, Any]]) -> int:
 
 async def steps_after(db: Path, call_id: str, event_id: int) -> list[str]:
     """The steps a call ran after an event."""
-    rows = await asyncio.to_thread(
-        query,
-        db,
-        "SELECT detail FROM call_events WHERE call_id = ? AND id > ? AND kind = 'step' ORDER BY id",
-        call_id,
-        event_id,
-    )
-    return [str(json.loads(r["detail"]).get("step", "")) for r in rows]
+    events = await events_after(db, call_id, event_id)
+    return [str(json.loads(e["detail"]).get("step", "")) for e in events if e["kind"] == "step"]
 
 
 async def menu_steps_after(db: Path, call_id: str, event_id: int) -> list[str]:
