@@ -22,10 +22,10 @@ from ivr.ari.stream import EventStream
 from ivr.routing.model import Decision, Hypothesis, RoutingInputs
 from ivr.runtime import RUNTIME, Runtime
 from ivr.session.control import AriCallControl
-from ivr.session.emergency import BreakOut
 from ivr.session.listening import MediaSettings
 from ivr.session.manager import Adoption, CallManager, SessionFactory
-from ivr.session.session import CallInfo, CallSession, SpeechService
+from ivr.session.model import CallInfo, SpeechService
+from ivr.session.session import CallSession
 from ivr.speech.early import EarlySpeech
 from ivr.speech.factory import build_recognizer, vocabulary_from_bundle
 from ivr.speech.model import RecognizerError
@@ -82,7 +82,9 @@ async def _sms_worker(app: web.Application) -> AsyncIterator[None]:
     async with sms.running():
         yield
         # Texts of the last calls are stored before the outbox closes.
-        await app[RUNTIME].flows.chores.settle(timeout=5)
+        abandoned = app[RUNTIME].flows.abandoned
+        if abandoned is not None:
+            await abandoned.settle(timeout=5)
         survey = app[RUNTIME].survey
         if survey is not None:
             await survey.close()
@@ -222,7 +224,7 @@ async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
         )
         runtime.client, runtime.manager, runtime.stream = client, manager, stream
         if runtime.placement is not None:
-            runtime.placement.attach(manager, client, runtime.flows)
+            runtime.placement.attach(manager, client, runtime.flows.callbacks)
         task = asyncio.create_task(stream.run(), name="ari-events")
         try:
             yield
@@ -263,12 +265,8 @@ def _session_factory(runtime: Runtime) -> SessionFactory:
             runtime.speech,
             callers=runtime.callers,
             observer=runtime.survey,
-            breakout=BreakOut(
-                runtime.routing,
-                flows.emergency,
-                flows.danger_check,
-                flows.settle_for_emergency,
-            ),
+            breakout=flows.breakout(),
+            plan=flows,
         )
 
     return make

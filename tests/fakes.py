@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ivr.callers.model import EMPTY_PROFILE, CallerProfile, CallRecord
+from ivr.routing.model import Decision
 from ivr.session.events import CallEvent, PromptFinished
 from ivr.session.notes import Note
 
@@ -139,8 +140,8 @@ class MemoryCallLog:
     def event(self, call_id: str, at: datetime, kind: str, detail: dict[str, Any]) -> None:
         self.events.append((call_id, kind, detail))
 
-    def decision(self, call_id: str, at: datetime, decision: dict[str, Any]) -> None:
-        self.decisions.append(dict(decision))
+    def decision(self, call_id: str, at: datetime, decision: Decision) -> None:
+        self.decisions.append(decision.to_json())
 
     def kinds(self) -> list[str]:
         return [kind for _, kind, _ in self.events]

@@ -19,7 +19,7 @@ import logging
 from ivr.chores import Chores
 from ivr.notify.survey import SurveyService
 from ivr.routing.model import EMERGENCY
-from ivr.session.session import FinishedCall
+from ivr.session.model import FinishedCall
 
 log = logging.getLogger(__name__)
 

@@ -27,8 +27,10 @@ from ivr.ari.models import Channel
 from ivr.channel_ids import agent_of
 from ivr.session.control import AriCallControl
 from ivr.session.manager import CallManager, PlacedSession, Unanswered
+from ivr.session.model import CallInfo, Prompts, Verb
 from ivr.session.notes import Note, read_note
-from ivr.session.session import CallInfo, CallSession, Prompts, Verb
+from ivr.session.outcomes import CallOutcome
+from ivr.session.session import CallSession
 from ivr.store.log import SqliteCallLog
 
 
@@ -174,7 +176,7 @@ class _SecondSide:
             if agent_first:
                 return "agent-no-answer"
             return "busy" if result.status == "BUSY" else "no-answer"
-        if result.outcome == "transferred":
+        if result.outcome == CallOutcome.TRANSFERRED:
             return "answered"
         if agent_first:
             # The agent answered; the caller did not, or was never rung.
@@ -192,4 +194,6 @@ class _SecondSide:
         # Caller first: their phone rang and they answered, so the attempt is spent (else
         # a caller who hangs up on the greeting, or a voicemail, is rung again at once,
         # for ever): no agent answered, or the caller left before one did.
-        return "no-agent" if result.outcome == "callback-agent-no-answer" else "caller-left"
+        if result.outcome == CallOutcome.CALLBACK_AGENT_NO_ANSWER:
+            return "no-agent"
+        return "caller-left"

@@ -9,7 +9,7 @@ on past calls and tested from tables.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -111,6 +111,10 @@ class Decision:
     message: str | None = None  # prompt id to play before acting (e.g. emergency_advice)
     offers: tuple[str, ...] = ()  # "callback", "deflect-sms"
     evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    def with_evidence(self, **extra: Any) -> Decision:
+        """The same decision with more evidence (what it saw: the inputs, the step)."""
+        return replace(self, evidence={**self.evidence, **extra})
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -392,7 +392,7 @@ class CallManager:
         """Stop taking calls; hand IVR callers back to the dialplan, leave conversations up."""
         self.closing = True
         for call in self.calls.values():
-            call.session.shutting_down = True
+            call.session.shut_down()
         tasks = [c.task for c in self.calls.values()]
         for task in tasks:
             task.cancel()

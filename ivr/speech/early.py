@@ -20,7 +20,7 @@ import logging
 import os
 from collections import OrderedDict
 
-from ivr.session.session import SpeechService
+from ivr.session.model import SpeechService
 from ivr.speech.model import Transcript
 
 log = logging.getLogger(__name__)

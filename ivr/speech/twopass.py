@@ -33,7 +33,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from ivr.routing.model import EMERGENCY, Decision, Hypothesis
-from ivr.session.session import SpeechService
+from ivr.session.model import SpeechService
 from ivr.speech.model import RecognizerError, Transcript
 
 log = logging.getLogger(__name__)

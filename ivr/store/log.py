@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, Protocol
 
+from ivr.routing.model import Decision
 from ivr.store.db import CallStore, Row, iso, write_transaction
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ class CallLog(Protocol):
     def call_started(self, row: Row) -> None: ...
     def call_updated(self, call_id: str, fields: Row) -> None: ...
     def event(self, call_id: str, at: datetime, kind: str, detail: Row) -> None: ...
-    def decision(self, call_id: str, at: datetime, decision: Row) -> None: ...
+    def decision(self, call_id: str, at: datetime, decision: Decision) -> None: ...
 
 
 class CallLogDown(RuntimeError):
@@ -90,9 +91,10 @@ class SqliteCallLog:
         stamp = iso(at)
         self._put(lambda s: s.add_event(call_id, stamp, kind, dict(detail)))
 
-    def decision(self, call_id: str, at: datetime, decision: Row) -> None:
+    def decision(self, call_id: str, at: datetime, decision: Decision) -> None:
         stamp = iso(at)
-        self._put(lambda s: s.add_decision(call_id, stamp, dict(decision)))
+        row = decision.to_json()
+        self._put(lambda s: s.add_decision(call_id, stamp, row))
 
     # --- reads and barriers ---------------------------------------------------------------
 

@@ -11,7 +11,6 @@ keyed at any question leaves the step at once (ivr.session.emergency).
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -49,8 +48,8 @@ async def collect_digits(
     collected = ""
     deadline = loop.time() + first_timeout
     while True:
-        if session.digits:
-            digit = session.digits.popleft()
+        if session.keys:
+            digit = session.keys.pop()
         else:
             event = await session.wait(max(0.0, deadline - loop.time()))
             if event is None:
@@ -124,7 +123,7 @@ class Question:
             )
             play.speech_epoch = epoch
             await play.run(session)
-        if session.digits:
+        if session.keys:
             return Answer("digits", digits=await self._digits(session))
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.first_digit_timeout
@@ -133,7 +132,7 @@ class Question:
             if isinstance(event, SpeechStarted | SpeechEnded) and event.epoch != epoch:
                 continue  # speech from before this question was asked
             if isinstance(event, DigitPressed):
-                session.digits.appendleft(event.digit)
+                session.keys.push_front(event.digit)
                 session.record("dtmf", digit=event.digit, during=self.label)
                 return Answer("digits", digits=await self._digits(session))
             if isinstance(event, SpeechStarted) and listening:
@@ -163,20 +162,19 @@ class Question:
 async def open_listening(session: CallSession) -> int | None:
     """Listen for the caller's speech from now on: the new speech epoch, or None when the
     call is keypad only (no engine, or its audio path failed once)."""
-    if session.speech is None or session.speech_failed:
+    if not session.can_listen:
         return None
     if not await session.control.start_listening():
-        session.speech_failed = True  # the audio path did not come up: keypad from now on
+        session.keypad_only()  # the audio path did not come up: keypad from now on
         session.record("speech-unavailable", reason="listening set-up failed")
         return None
-    stale = (SpeechStarted, SpeechEnded)
-    session.pending = deque(e for e in session.pending if not isinstance(e, stale))
+    session.held.forget_speech()
     return session.control.reset_listening()
 
 
 async def listening_failed(session: CallSession, event: ListeningFailed) -> None:
     session.record("speech-unavailable", reason=event.reason)
-    session.speech_failed = True
+    session.keypad_only()
     await session.control.stop_listening()
 
 
@@ -194,7 +192,7 @@ async def recognize(
     try:
         transcript = await session.speech.recognize(utterance.audio, utterance.sample_rate)
     except RecognizerError as exc:
-        session.speech_failed = True
+        session.keypad_only()
         session.record("speech-failed", error_id=exc.error_id, message=str(exc))
         await session.control.stop_listening()
         return None

@@ -17,7 +17,9 @@ from ivr.session.events import (
     SpeechEnded,
     SpeechStarted,
 )
-from ivr.session.session import CallerGone, CallSession, Outcome
+from ivr.session.model import Outcome
+from ivr.session.outcomes import CallOutcome, Status
+from ivr.session.session import CallSession
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +48,13 @@ class Answer(VerbBase):
     async def run(self, session: CallSession) -> Outcome:
         await session.control.answer()
         session.mark_answered()
-        return Outcome("ok")
+        return Outcome(Status.OK)
 
 
 class Play(VerbBase):
     """Play prompts from the catalogue; with barge-in a key press stops them.
 
-    A digit that barges in is kept in ``session.digits`` so the next gather
+    A digit that barges in is kept in ``session.keys`` so the next gather
     sees it: callers who know the menu can type ahead. The emergency key breaks
     out at once, even from a prompt that cannot be interrupted otherwise.
     """
@@ -94,8 +96,8 @@ class Play(VerbBase):
         )
 
     async def run(self, session: CallSession) -> Outcome:
-        if self.barge_in and session.digits:
-            return Outcome("interrupted")
+        if self.barge_in and session.keys:
+            return Outcome(Status.INTERRUPTED)
         media = [session.prompts.media_uri(p) for p in self.prompt_ids] + list(self.extra_media)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.expected_seconds(session) + WATCHDOG_GRACE_S
@@ -107,29 +109,29 @@ class Play(VerbBase):
                 if event is None:
                     session.record("prompt-watchdog", step=self.describe(), playback=playback_id)
                     log.warning("no PlaybackFinished for %s; carrying on", playback_id)
-                    return Outcome("lost")  # the finally stops it, if it still plays
+                    return Outcome(Status.LOST)  # the finally stops it, if it still plays
                 if isinstance(event, PromptFinished) and event.playback_id == playback_id:
                     finished = True
-                    return Outcome("done" if event.completed else "failed")
+                    return Outcome(Status.DONE if event.completed else Status.FAILED)
                 if isinstance(event, DigitPressed):
                     session.record("dtmf", digit=event.digit, during=self.describe())
                     if self.breakout and event.digit == session.emergency_key:
                         session.keyed_emergency(event.digit)  # the finally stops it
-                    session.digits.append(event.digit)
+                    session.keys.push(event.digit)
                     if self.barge_in:
                         await session.control.stop_playback(playback_id)
                         finished = await _await_finish(session, playback_id)
-                        return Outcome("interrupted", value=event.digit)
+                        return Outcome(Status.INTERRUPTED, value=event.digit)
                 if isinstance(event, SpeechStarted | SpeechEnded) and not self._current(event):
                     continue
                 if isinstance(event, SpeechStarted) and self.speech_barge_in:
                     session.record("barge-in", by="speech", during=self.describe())
-                    session.pending.append(event)
+                    session.held.keep([event])
                     await session.control.stop_playback(playback_id)
                     finished = await _await_finish(session, playback_id)
-                    return Outcome("interrupted", value="speech")
+                    return Outcome(Status.INTERRUPTED, value="speech")
                 if isinstance(event, SpeechEnded) and self.speech_barge_in:
-                    session.pending.append(event)  # a short word the prompt talked over
+                    session.held.keep([event])  # a short word the prompt talked over
         except BaseException:
             if not finished:
                 finished = True
@@ -157,14 +159,13 @@ async def _await_finish(session: CallSession, playback_id: str) -> bool:
             if isinstance(event, PromptFinished) and event.playback_id == playback_id:
                 return True
             if isinstance(event, DigitPressed):
-                session.digits.append(event.digit)
+                session.keys.push(event.digit)
             elif isinstance(event, CallerHungUp):
-                session.ended_by = "caller"
-                raise CallerGone()
+                session.caller_left()
             elif isinstance(event, SpeechStarted | SpeechEnded | ListeningFailed):
                 kept.append(event)
     finally:
-        session.pending.extend(kept)
+        session.held.keep(kept)
 
 
 class Hangup(VerbBase):
@@ -176,7 +177,9 @@ class Hangup(VerbBase):
 
     name = "hangup"
 
-    def __init__(self, prompt_id: str | None = "goodbye", *, outcome: str = "completed") -> None:
+    def __init__(
+        self, prompt_id: str | None = "goodbye", *, outcome: CallOutcome = CallOutcome.COMPLETED
+    ) -> None:
         self.prompt_id = prompt_id
         self.outcome = outcome
 
@@ -184,10 +187,9 @@ class Hangup(VerbBase):
         return f"hangup:{self.prompt_id or '-'}"
 
     async def run(self, session: CallSession) -> Outcome:
-        if session.outcome == "abandoned":
-            session.outcome = self.outcome
+        session.settle_unless_settled(self.outcome)
         if self.prompt_id:
-            session.digits.clear()
+            session.keys.clear()
             await Play([self.prompt_id], barge_in=False).run(session)
         await session.control.hangup()
-        return Outcome(self.outcome)
+        return Outcome(Status.HUNG_UP, value=self.outcome)

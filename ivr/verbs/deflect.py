@@ -14,7 +14,10 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from ivr.notify.texts import can_text
-from ivr.session.session import CallSession, Outcome, Verb
+from ivr.routing.model import ONLINE
+from ivr.session.model import Outcome, Verb
+from ivr.session.outcomes import CallOutcome, Status
+from ivr.session.session import CallSession
 from ivr.verbs.basic import Hangup, VerbBase
 from ivr.verbs.route import choose, spoken_yes_no
 
@@ -50,10 +53,10 @@ class OfferLink(VerbBase):
         number = session.info.caller_number
         if not can_text(number):
             session.record("link-not-offered", reason="caller number cannot take a text")
-            return Outcome("not-offered", next_flow=self.not_offered)
+            return Outcome(Status.NOT_OFFERED, next_flow=self.not_offered)
         if self.texts.is_quiet(session.categories, session.heard):
             session.record("link-not-offered", reason="sensitive call: no texts to this phone")
-            return Outcome("not-offered", next_flow=self.not_offered)
+            return Outcome(Status.NOT_OFFERED, next_flow=self.not_offered)
         session.record("link-offered")
         key, how = await choose(
             session,
@@ -65,13 +68,14 @@ class OfferLink(VerbBase):
         )
         if key != "1":
             session.record("link-declined", answer=how)
-            return Outcome("declined", next_flow=self.otherwise)
+            return Outcome(Status.DECLINED, next_flow=self.otherwise)
         if not await self.texts.online_link(session.call_id, number):
             session.record("link-not-sent")
-            return Outcome("not-sent", next_flow=self.otherwise)
+            return Outcome(Status.NOT_SENT, next_flow=self.otherwise)
         session.record("deflected", channel="sms-link")
-        session.outcome = "deflected"
-        session.destination = "online"
+        session.settle(CallOutcome.DEFLECTED, ONLINE)
         return Outcome(
-            "deflected", value="online", next_flow=[Hangup("online_sms_sent", outcome="deflected")]
+            Status.DEFLECTED,
+            value=ONLINE,
+            next_flow=[Hangup("online_sms_sent", outcome=CallOutcome.DEFLECTED)],
         )

@@ -23,42 +23,47 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from ivr.ari.errors import AriError
-from ivr.notify.numbers import InvalidNumber, normalise_uk_callback
 from ivr.queues.engine import Connect
-from ivr.queues.estimator import Estimate
 from ivr.queues.model import NO_TEXTS, QueueEntry, priority_for
 from ivr.queues.service import QueueService, Ticket
 from ivr.session.emergency import EmergencyBreakOut
 from ivr.session.events import CallEvent, DigitPressed, ListeningFailed, SpeechEnded
+from ivr.session.model import CallerGone, Outcome
 from ivr.session.notes import Note, QueuePlace
-from ivr.session.session import CallerGone, CallSession, Outcome, Verb
-from ivr.verbs.ask import Question, listening_failed, open_listening, recognize
+from ivr.session.outcomes import CallOutcome, Status
+from ivr.session.session import CallSession
+from ivr.session.steps import PassOn
+from ivr.verbs.announce import wait_media
+from ivr.verbs.ask import listening_failed, open_listening, recognize
 from ivr.verbs.basic import Hangup, Play, VerbBase
-from ivr.verbs.route import choose, spoken_yes_no
-from ivr.verbs.transfer import await_answer, await_end
+from ivr.verbs.bridge import Dial, ring_and_bridge
+from ivr.verbs.callback_offer import CallbackDesk, book_callback, wants_callback
 
 CALLBACK_KEY = "1"
-CALLBACK_NUMBER_DIGITS = 11  # a UK number: 0 and ten digits (07700 900123)
 MAX_CALLBACK_OFFERS = 2
 
 
-class CallbackDesk(Protocol):
-    """Takes a callback: keeps the place, persists it, says by when (ivr.queues.callbacks)."""
+class Abandonment(Protocol):
+    """Told when a caller hangs up while waiting (ivr.notify.abandoned: a text, maybe)."""
 
-    async def accept(self, call_id: str, number: str) -> QueueEntry: ...
+    def queue_abandoned(
+        self,
+        call_id: str,
+        number: str,
+        waited_s: float,
+        categories: Iterable[str],
+        heard: Iterable[str],
+    ) -> None: ...
 
-    async def withdraw(self, call_id: str, reason: str) -> bool:
-        """Take a booked callback back (place, book, attempts); False when none was open."""
-        ...
 
+class Quiet(Protocol):
+    """Whether a call must bring no text to the caller's phone (ivr.notify.texts.Texts)."""
 
-# (the call, seconds waited): e.g. text an abandoning caller (ivr.flows).
-OnAbandoned = Callable[[CallSession, float], None]
+    def is_quiet(self, categories: Iterable[str], heard: Iterable[str] = ()) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -66,24 +71,6 @@ class QueueDial:
     ring_timeout: int
     caller_id: str
     first_digit_timeout: float = 6.0
-
-
-def wait_media(estimate: Estimate, media_uri: Callable[[str], str]) -> list[str]:
-    """The spoken wait: 'about 6 to 9 minutes', 'less than a minute', or no figure at all."""
-    if not estimate.known:
-        return [media_uri("queue_wait_unknown")]
-    if estimate.high < 60:
-        return [media_uri("queue_wait_short")]
-    lo, hi = estimate.minutes_range()
-    if lo == hi or lo == 0:
-        return [media_uri("queue_wait_up_to"), f"number:{hi}", media_uri("minutes")]
-    return [
-        media_uri("queue_wait_about"),
-        f"number:{lo}",
-        media_uri("queue_to"),
-        f"number:{hi}",
-        media_uri("minutes"),
-    ]
 
 
 class WaitInQueue(VerbBase):
@@ -96,23 +83,24 @@ class WaitInQueue(VerbBase):
         desk: CallbackDesk | None,
         dial: QueueDial,
         *,
-        on_full: Callable[[], Sequence[Verb]],
+        on_full: PassOn,
         announce_every: float = 60.0,
         emergency: bool = False,
         offer_callback: bool = False,
         offer_rule: str = "",
         intent: str = "",
-        on_abandoned: OnAbandoned | None = None,
+        on_abandoned: Abandonment | None = None,
         give_up_after: float | None = None,
-        quiet: Callable[[CallSession], bool] | None = None,
+        quiet: Quiet | None = None,
         joined_at: float | None = None,
     ) -> None:
         """``offer_callback``: the rules offered one (their ``wait_above`` already held);
         ``offer_rule`` names the rule, for the record.
 
-        ``give_up_after``: seconds after which the caller leaves the queue for
-        ``on_full`` (an emergency never waits for long for one team). ``quiet``: the
-        call must bring no text to the caller's phone (its callback is rung, never texted).
+        ``on_full``: where a full queue sends the caller (the flow plans it), and
+        ``give_up_after`` seconds of waiting too (an emergency never waits for long for
+        one team). ``quiet``: whether the call must bring no text to the caller's phone
+        (its callback is rung, never texted).
         ``joined_at``: the place a restart took the caller from (else they join now).
         """
         self.queue = queue
@@ -136,14 +124,14 @@ class WaitInQueue(VerbBase):
         return f"queue:{self.queue}"
 
     async def run(self, session: CallSession) -> Outcome:
-        session.digits.clear()  # keys typed under earlier prompts ask nothing of the queue
+        session.keys.clear()  # keys typed under earlier prompts ask nothing of the queue
         if session.breaks_out:
             # Heard over the music: an emergency said on hold must not wait its turn.
             self._listening = await open_listening(session) is not None
         else:
             await session.control.stop_listening()  # nobody to talk to the app while on hold
         flags = set(session.caller.flags)
-        if self.quiet is not None and self.quiet(session):
+        if self.quiet is not None and self.quiet.is_quiet(session.categories, session.heard):
             flags.add(NO_TEXTS)
         entry = QueueEntry(
             call_id=session.call_id,
@@ -156,7 +144,7 @@ class WaitInQueue(VerbBase):
         joined, ticket = self.service.join(entry)
         if ticket is None:
             session.record("queue-full", queue=self.queue, reason=joined.reason)
-            return Outcome("queue-full", next_flow=self.on_full())
+            return Outcome(Status.QUEUE_FULL, step=self.on_full)
         session.record(
             "queue-joined",
             queue=self.queue,
@@ -172,14 +160,14 @@ class WaitInQueue(VerbBase):
             await session.control.remember(Note.QUEUE_PLACE, place.encode())
             return await self._hold(session, ticket)
         except CallerGone:
-            if session.outcome == "callback":
+            if session.outcome == CallOutcome.CALLBACK:
                 raise  # hung up during "thank you": the callback holds their place now
             gone = self.service.leave(session.call_id)
             if gone is not None:
                 self._abandoned(session, gone.queue, gone.position, gone.waited_s)
             raise
         except EmergencyBreakOut:
-            if session.outcome != "callback":  # a booked callback is withdrawn whole, below
+            if session.outcome != CallOutcome.CALLBACK:  # a booked callback is withdrawn whole
                 self.service.leave(session.call_id, where="moved-on")
             # A restart during the emergency route must not put them back here.
             await session.control.remember(Note.QUEUE_PLACE, "")
@@ -187,7 +175,7 @@ class WaitInQueue(VerbBase):
         except BaseException:
             # A failure, an operator's override or a shutdown moves the call on: its place
             # must not linger as a ghost ahead of real callers (a callback keeps its own).
-            if session.outcome != "callback":
+            if session.outcome != CallOutcome.CALLBACK:
                 self.service.leave(session.call_id, where="moved-on")
             raise
         finally:
@@ -211,15 +199,15 @@ class WaitInQueue(VerbBase):
                 self.service.leave(session.call_id, where="gave-up")
                 session.record("queue-gave-up", queue=self.queue, after_s=self.give_up_after)
                 await session.control.remember(Note.QUEUE_PLACE, "")  # moved on for good
-                return Outcome("gave-up", next_flow=self.on_full())
+                return Outcome(Status.GAVE_UP, step=self.on_full)
             if loop.time() >= next_announcement:
                 outcome = await self._announce(session, ticket)
                 if outcome is not None:
                     return outcome
                 next_announcement = loop.time() + self.announce_every
                 continue
-            if session.digits:  # keyed over an announcement
-                outcome = await self._key(session, session.digits.popleft())
+            if session.keys:  # keyed over an announcement
+                outcome = await self._key(session, session.keys.pop())
                 if outcome is not None:
                     return outcome
                 continue
@@ -305,100 +293,43 @@ class WaitInQueue(VerbBase):
             session.record("callback-offered", rule=rule, reason=f"rule {rule}; {offer.reason}")
         else:
             session.record("callback-offered", rule="queue-threshold", reason=offer.reason)
-        key, how = await choose(
-            session,
-            [uri("callback_offer")],
-            {"1", "2"},
-            spoken_yes_no,
-            self.dial.first_digit_timeout,
-            tries=1,
-        )
+        wanted = await wants_callback(session, self.dial.first_digit_timeout)
         if not ticket.offers.empty():
             return None  # an agent came free meanwhile: better than any callback
-        if key != "1":
-            session.record("callback-declined", answer=how)
-            return None
-        return await self._callback(session)
+        return await self._callback(session) if wanted else None
 
     async def _callback(self, session: CallSession) -> Outcome | None:
-        """Confirm the number, store the callback, then (only then) thank the caller."""
         assert self.desk is not None
         await session.control.hold_music(False)
-        number = await self._confirm_number(session)
-        if number is None:
-            session.record("callback-number-unconfirmed")
-            await Play(["callback_stay"]).run(session)
-            return None
-        try:
-            entry = await self.desk.accept(session.call_id, number)
-        except Exception as exc:  # the place is kept in the queue either way
-            session.record("callback-store-failed", error=type(exc).__name__, message=str(exc))
-            await Play(["callback_stay"]).run(session)
-            return None
-        assert entry.callback is not None
-        minutes = max(1, round((entry.callback.promised_by - self.service.clock()) / 60))
-        session.record(
-            "callback-accepted",
-            queue=entry.queue,
-            promised_in_min=minutes,
-            attempts_left=self.service.config.callback.max_attempts,
+        booked = await book_callback(
+            session,
+            self.desk,
+            self.service.clock,
+            self.service.config.callback.max_attempts,
+            self.dial.first_digit_timeout,
         )
-        session.outcome = "callback"
-        session.destination = self.queue
+        if booked is None:
+            return None
+        session.settle(CallOutcome.CALLBACK, self.queue)
         uri = session.prompts.media_uri
         await Play(
             (),
-            media=[uri("callback_thank_you"), f"number:{minutes}", uri("minutes")],
+            media=[uri("callback_thank_you"), f"number:{booked}", uri("minutes")],
             barge_in=False,
         ).run(session)
         return Outcome(
-            "callback", value=self.queue, next_flow=[Hangup("goodbye", outcome="callback")]
+            Status.CALLBACK,
+            value=self.queue,
+            next_flow=[Hangup("goodbye", outcome=CallOutcome.CALLBACK)],
         )
 
-    async def _confirm_number(self, session: CallSession) -> str | None:
-        uri = session.prompts.media_uri
-        try:
-            number: str | None = normalise_uk_callback(session.info.caller_number)
-        except InvalidNumber:
-            number = None
-        for _ in range(2):
-            if number is not None:
-                session.record("callback-number-asked")
-                key, _how = await choose(
-                    session,
-                    [uri("callback_number_is"), f"digits:{number}", uri("callback_number_check")],
-                    {"1", "2"},
-                    spoken_yes_no,
-                    self.dial.first_digit_timeout,
-                    tries=2,
-                )
-                if key == "1":
-                    return number
-                if key is None:
-                    return None
-            session.digits.clear()
-            answer = await Question(
-                ["callback_enter_number"],
-                max_digits=CALLBACK_NUMBER_DIGITS,
-                first_digit_timeout=self.dial.first_digit_timeout * 2,
-                speech=False,
-            ).ask(session)
-            try:
-                number = normalise_uk_callback(answer.digits or "")
-            except InvalidNumber as exc:
-                session.record("callback-number-invalid", reason=str(exc))
-                await Play(["invalid_choice"]).run(session)
-                number = None
-        return None
-
     async def _answer(self, session: CallSession, action: Connect) -> Outcome | None:
-        """Dial the agent the engine chose; on answer bridge them, else keep the place.
+        """Ring the agent the engine chose; on answer bridge them, else keep the place.
 
         Whatever happens, the agent is released exactly once: wrap-up after a
         conversation, or skipped for a while (``agent_missed``) when they never
         answered; a caller who left while they rang frees them at once.
         """
-        control = session.control
         endpoint = self.service.endpoint(action.agent_id)
         session.record(
             "dial",
@@ -407,36 +338,18 @@ class WaitInQueue(VerbBase):
             agent=action.agent_id,
             waited_s=round(action.waited_s, 1),
         )
+        dial = Dial(endpoint, self.dial.ring_timeout, self.dial.caller_id, action.agent_id)
         answered = False
-        try:
-            await control.hold_music(True)
-            leg_id = await control.dial(
-                endpoint,
-                timeout=self.dial.ring_timeout,
-                caller_id=self.dial.caller_id,
-                agent=action.agent_id,
-            )
-            try:
-                answered, status = await await_answer(session, leg_id, self.dial.ring_timeout)
-            finally:
-                if not answered:
-                    with contextlib.suppress(AriError):
-                        await control.drop_leg(leg_id)
-            if not answered:
-                session.record("dial-failed", destination=self.queue, status=status)
-                self.service.agent_missed(action)
-                return None
+
+        def served() -> None:
+            nonlocal answered
+            answered = True
             self.service.served(session.call_id)
-            await control.hold_music(False)
-            await control.stop_listening()  # what the caller says to a person is not ours
-            await control.connect(leg_id)
-            session.outcome = "transferred"
-            session.destination = self.queue
-            session.record("connected", destination=self.queue, leg=leg_id, agent=action.agent_id)
-            session.connected_leg = leg_id
-            await await_end(session, leg_id)
-            session.connected_leg = None
-            session.record("agent-hung-up", destination=self.queue)
+
+        try:
+            talked = await ring_and_bridge(
+                session, dial, self.queue, answered=served, agent=action.agent_id
+            )
         except BaseException as exc:
             if not answered and isinstance(exc, CallerGone | EmergencyBreakOut):
                 # Nobody to requeue: the agent is free at once (their missing nothing).
@@ -452,15 +365,23 @@ class WaitInQueue(VerbBase):
         finally:
             if answered:
                 self.service.agent_done(action.agent_id, self.queue)
-        await control.hangup()
-        return Outcome("transferred", value=self.queue, next_flow=())
+        if not talked:
+            self.service.agent_missed(action)
+            return None
+        return Outcome(Status.TRANSFERRED, value=self.queue, next_flow=())
 
     def _abandoned(self, session: CallSession, queue: str, position: int, waited_s: float) -> None:
         session.record(
             "queue-abandoned", queue=queue, position=position, waited_s=round(waited_s, 1)
         )
         if self.on_abandoned is not None:
-            self.on_abandoned(session, waited_s)
+            self.on_abandoned.queue_abandoned(
+                session.call_id,
+                session.info.caller_number,
+                waited_s,
+                session.categories,
+                session.heard,
+            )
 
 
 def _outer_cancelling() -> bool:

@@ -11,13 +11,15 @@ place. Nothing known: asked again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from ivr.notify.sensitive import SENSITIVE
 from ivr.routing.model import EMERGENCY, Decision
+from ivr.session.model import Outcome
 from ivr.session.notes import QueuePlace
-from ivr.session.session import CallSession, Outcome, Verb
+from ivr.session.outcomes import CallOutcome, Status
+from ivr.session.session import CallSession
+from ivr.session.steps import AskAgain, EmergencyRoute, Rejoin
 from ivr.verbs.basic import Hangup, VerbBase
 
 
@@ -31,52 +33,43 @@ class Resume(VerbBase):
     name = "resume"
 
     def __init__(
-        self,
-        callbacks: BookedCallbacks | None,
-        place: QueuePlace | None,
-        *,
-        rejoin: Callable[[QueuePlace], Sequence[Verb]],
-        ask_again: Callable[[], Sequence[Verb]],
-        emergency: Callable[[], Sequence[Verb]] | None = None,
+        self, callbacks: BookedCallbacks | None, place: QueuePlace | None, *, emergency: bool
     ) -> None:
-        """``emergency``: the emergency route, when the call had been decided one."""
+        """``emergency``: the call had been decided one (Note.EMERGENCY)."""
         self.emergency = emergency
         self.callbacks = callbacks
         self.place = place
-        self.rejoin = rejoin
-        self.ask_again = ask_again
 
     def describe(self) -> str:
         return "resume"
 
     async def run(self, session: CallSession) -> Outcome:
-        if self.emergency is not None:
+        if self.emergency:
             decision = Decision(
                 "route",
                 EMERGENCY,
                 rule="emergency-resumed",
                 reason="decided an emergency before a restart: back on the emergency route",
             )
-            session.record_decision(decision.to_json())
+            session.record_decision(decision)
             if self.place is not None and self.place.emergency:
                 # Already waiting in the FCR queue as an emergency: back at that place.
                 return self._back_in_queue(session, self.place)
-            return Outcome("emergency", value=EMERGENCY, next_flow=self.emergency())
+            return Outcome(Status.EMERGENCY, value=EMERGENCY, step=EmergencyRoute())
         if self.callbacks is not None:
             queue = await self.callbacks.booked_queue(session.call_id)
             if queue is not None:
-                session.outcome = "callback"
-                session.destination = queue
+                session.settle(CallOutcome.CALLBACK, queue)
                 session.record("callback-kept", queue=queue)
-                return Outcome("callback", value=queue, next_flow=[Hangup("goodbye")])
+                return Outcome(Status.CALLBACK, value=queue, next_flow=[Hangup("goodbye")])
         if self.place is not None:
             await session.caller_profile()  # their flags set their priority, as before
             return self._back_in_queue(session, self.place)
-        return Outcome("asked-again", next_flow=self.ask_again())
+        return Outcome(Status.ASKED_AGAIN, step=AskAgain(sorry="ask_again"))
 
     def _back_in_queue(self, session: CallSession, place: QueuePlace) -> Outcome:
         if place.quiet:
             # What made it sensitive was heard by the last process: no text, still.
-            session.categories.add(SENSITIVE)
+            session.about(categories=[SENSITIVE])
         session.record("queue-resumed", queue=place.queue, joined_at=place.joined_at)
-        return Outcome("resumed", value=place.queue, next_flow=self.rejoin(place))
+        return Outcome(Status.RESUMED, value=place.queue, step=Rejoin(place))

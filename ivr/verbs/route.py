@@ -1,20 +1,31 @@
-"""Ask, decide, and act on the routing Decision: RouteCall, Confirm, Disambiguate.
+"""Ask and decide: RouteCall, Confirm, Disambiguate.
 
 The verbs only gather the caller's answer and hand it to the router; what
-the answer means is the RoutingEngine's business (pure, explainable).
+the answer means is the RoutingEngine's business (pure, explainable), and
+what follows is the flow's (the verbs end with a step: ivr.session.steps).
 Every Decision is stored with its evidence before it is acted on.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 from rapidfuzz import fuzz
 
-from ivr.routing.model import CallerContext, Candidate, Decision, Hypothesis, RoutingInputs
+from ivr.routing.model import (
+    DIRECTORY_PREFIX,
+    CallerContext,
+    Candidate,
+    Decision,
+    Hypothesis,
+    RoutingInputs,
+)
 from ivr.routing.text import normalise
-from ivr.session.session import CallSession, Outcome, Verb
+from ivr.session.model import Outcome, Prompts, Verb
+from ivr.session.outcomes import Status
+from ivr.session.session import CallSession
+from ivr.session.steps import AskAgain, Chosen, Decided, ToPerson
 from ivr.verbs.ask import Question
 from ivr.verbs.basic import Play, VerbBase
 
@@ -23,24 +34,20 @@ class Router(Protocol):
     def decide(self, inputs: RoutingInputs) -> Decision: ...
 
 
-# What to do with a Decision; ``ask`` is the RouteCall that produced it (for reprompts).
-ActOn = Callable[[Decision, "RouteCall"], Sequence[Verb]]
-# Media that names a candidate ("PC Sarah Johnson", "the Resolution Centre").
-NameMedia = Callable[[Candidate], list[str]]
-
-
-def decision_record(decision: Decision, **inputs: Any) -> dict[str, Any]:
-    """The row stored for a decision: the Decision itself plus the inputs it saw."""
-    row = decision.to_json()
-    row["evidence"] = {**row["evidence"], "inputs": inputs}
-    return row
+def name_media(prompts: Prompts, candidate: Candidate) -> list[str]:
+    """Audio that names a candidate: a rendered name, or the destination's own prompt."""
+    if candidate.destination.startswith(DIRECTORY_PREFIX):
+        entry_id = candidate.destination.removeprefix(DIRECTORY_PREFIX)
+        return [prompts.sound_uri("names/" + entry_id)]
+    return [prompts.media_uri(f"dest_{candidate.destination}")]
 
 
 QueueWaits = Callable[[], Mapping[str, float]]
 
 
 class RouteCall(VerbBase):
-    """Ask a question, collect the answer, let the router decide, act on the Decision."""
+    """Ask a question, collect the answer, let the router decide; the flow acts on the
+    Decision (``Decided``)."""
 
     name = "route"
 
@@ -48,7 +55,6 @@ class RouteCall(VerbBase):
         self,
         question: Sequence[str],
         router: Router,
-        act_on: ActOn,
         *,
         attempt: int = 1,
         max_digits: int = 1,
@@ -69,7 +75,6 @@ class RouteCall(VerbBase):
         self.spoken_question = tuple(spoken_question) if spoken_question else None
         self.confirmed = confirmed
         self.router = router
-        self.act_on = act_on
         self.attempt = attempt
         self.max_digits = max_digits
         self.first_digit_timeout = first_digit_timeout
@@ -80,45 +85,16 @@ class RouteCall(VerbBase):
             return f"route:confirmed:{self.confirmed}"
         return f"route:{'+'.join(self.question)}"
 
-    def with_confirmed(self, destination: str) -> RouteCall:
-        return RouteCall(
-            (),
-            self.router,
-            self.act_on,
-            attempt=self.attempt,
-            first_digit_timeout=self.first_digit_timeout,
-            confirmed=destination,
-            waits=self.waits,
-        )
-
-    def again(
-        self,
-        question: Sequence[str],
-        *,
-        max_digits: int = 1,
-        spoken_question: Sequence[str] | None = None,
-    ) -> RouteCall:
-        """The same step asked once more (the router sees the attempt count)."""
-        return RouteCall(
-            question,
-            self.router,
-            self.act_on,
-            attempt=self.attempt + 1,
-            max_digits=max_digits,
-            first_digit_timeout=self.first_digit_timeout,
-            spoken_question=spoken_question,
-            waits=self.waits,
-        )
-
     async def run(self, session: CallSession) -> Outcome:
         digits: str | None = None
         asked_ids: tuple[str, ...] = ()
         heard: tuple[Hypothesis, ...] = ()
         transcript = None
         if self.question:
-            can_listen = session.speech is not None and not session.speech_failed
             asked_ids = (
-                self.spoken_question if can_listen and self.spoken_question else self.question
+                self.spoken_question
+                if session.can_listen and self.spoken_question
+                else self.question
             )
             question = Question(
                 asked_ids,
@@ -148,22 +124,20 @@ class RouteCall(VerbBase):
             queue_waits=self.waits() if self.waits is not None else {},
         )
         decision = self.router.decide(inputs)
-        session.categories.update(profile.flags)
-        if decision.intent:
-            session.categories.add(decision.intent)
-        session.heard.extend(h.text for h in heard)
-        session.record_decision(
-            decision_record(
-                decision,
-                digits=digits,
-                heard=[{"text": h.text, "confidence": round(h.confidence, 3)} for h in heard],
-                engine=transcript.engine if transcript else None,
-                attempt=self.attempt,
-                question=list(asked_ids),
-                confirmed=self.confirmed,
-            )
+        session.about(
+            categories=[*profile.flags, *([decision.intent] if decision.intent else [])],
+            heard=[h.text for h in heard],
         )
-        return Outcome("decided", value=decision.action, next_flow=self.act_on(decision, self))
+        session.record_decision(
+            decision,
+            digits=digits,
+            heard=[{"text": h.text, "confidence": round(h.confidence, 3)} for h in heard],
+            engine=transcript.engine if transcript else None,
+            attempt=self.attempt,
+            question=list(asked_ids),
+            confirmed=self.confirmed,
+        )
+        return Outcome(Status.DECIDED, value=decision.action, step=Decided(decision, self.attempt))
 
 
 class Confirm(VerbBase):
@@ -172,20 +146,11 @@ class Confirm(VerbBase):
     name = "confirm"
 
     def __init__(
-        self,
-        candidate: Candidate,
-        name_media: NameMedia,
-        on_yes: Callable[[], Sequence[Verb]],
-        on_no: Callable[[], Sequence[Verb]],
-        on_unclear: Callable[[], Sequence[Verb]],
-        *,
-        first_digit_timeout: float = 6.0,
+        self, candidate: Candidate, *, attempt: int = 1, first_digit_timeout: float = 6.0
     ) -> None:
+        """``attempt``: the asking whose answer this confirms."""
         self.candidate = candidate
-        self.name_media = name_media
-        self.on_yes = on_yes
-        self.on_no = on_no
-        self.on_unclear = on_unclear
+        self.attempt = attempt
         self.first_digit_timeout = first_digit_timeout
 
     def describe(self) -> str:
@@ -194,27 +159,30 @@ class Confirm(VerbBase):
     async def run(self, session: CallSession) -> Outcome:
         media = [
             session.prompts.media_uri("confirm_prefix"),
-            *self.name_media(self.candidate),
+            *name_media(session.prompts, self.candidate),
             session.prompts.media_uri("confirm_suffix"),
         ]
         key, how = await choose(session, media, {"1", "2"}, spoken_yes_no, self.first_digit_timeout)
         if key == "1":
+            destination = self.candidate.destination
             session.record_decision(
-                {
-                    "action": "route",
-                    "destination": self.candidate.destination,
-                    "rule": "caller-confirmed",
-                    "reason": f"caller confirmed {self.candidate.name} ({how})",
-                    "candidates": [self.candidate.to_json()],
-                    "evidence": {"answer": how},
-                }
+                Decision(
+                    "route",
+                    destination,
+                    rule="caller-confirmed",
+                    reason=f"caller confirmed {self.candidate.name} ({how})",
+                    candidates=(self.candidate,),
+                    evidence={"answer": how},
+                )
             )
-            return Outcome("confirmed", value=self.candidate.destination, next_flow=self.on_yes())
+            return Outcome(
+                Status.CONFIRMED, value=destination, step=Chosen(destination, self.attempt)
+            )
         if key == "2":
             session.record("confirm-declined", destination=self.candidate.destination, answer=how)
-            return Outcome("declined", next_flow=self.on_no())
+            return Outcome(Status.DECLINED, step=AskAgain(self.attempt))
         session.record("confirm-unclear", destination=self.candidate.destination)
-        return Outcome("unclear", next_flow=self.on_unclear())
+        return Outcome(Status.UNCLEAR, step=ToPerson())
 
 
 class Disambiguate(VerbBase):
@@ -225,16 +193,13 @@ class Disambiguate(VerbBase):
     def __init__(
         self,
         candidates: Sequence[Candidate],
-        name_media: NameMedia,
-        on_choice: Callable[[Candidate], Sequence[Verb]],
-        on_none: Callable[[], Sequence[Verb]],
         *,
+        attempt: int = 1,
         first_digit_timeout: float = 6.0,
     ) -> None:
+        """``attempt``: the asking whose answer this narrows down."""
         self.candidates = tuple(candidates)[:8]
-        self.name_media = name_media
-        self.on_choice = on_choice
-        self.on_none = on_none
+        self.attempt = attempt
         self.first_digit_timeout = first_digit_timeout
 
     def describe(self) -> str:
@@ -245,7 +210,7 @@ class Disambiguate(VerbBase):
         for number, candidate in enumerate(self.candidates, 1):
             media += [
                 session.prompts.media_uri("for"),
-                *self.name_media(candidate),
+                *name_media(session.prompts, candidate),
                 session.prompts.media_uri("press"),
                 f"digits:{number}",
             ]
@@ -258,18 +223,22 @@ class Disambiguate(VerbBase):
         if key is not None and key != "0":
             chosen = self.candidates[int(key) - 1]
             session.record_decision(
-                {
-                    "action": "route",
-                    "destination": chosen.destination,
-                    "rule": "caller-chose",
-                    "reason": f"caller chose {chosen.name} ({how})",
-                    "candidates": [c.to_json() for c in self.candidates],
-                    "evidence": {"answer": how},
-                }
+                Decision(
+                    "route",
+                    chosen.destination,
+                    rule="caller-chose",
+                    reason=f"caller chose {chosen.name} ({how})",
+                    candidates=self.candidates,
+                    evidence={"answer": how},
+                )
             )
-            return Outcome("chosen", value=chosen.destination, next_flow=self.on_choice(chosen))
+            return Outcome(
+                Status.CHOSEN,
+                value=chosen.destination,
+                step=Chosen(chosen.destination, self.attempt),
+            )
         session.record("disambiguate-none", answer=how)
-        return Outcome("none", next_flow=self.on_none())
+        return Outcome(Status.NONE, step=ToPerson())
 
 
 YES = frozenset(
@@ -372,7 +341,7 @@ async def choose(
         session.record(f"choose-{last}", attempt=attempt, digits=answer.digits)
         if attempt < tries:
             await Play(["no_input" if last == "no-input" else "invalid_choice"]).run(session)
-            session.digits.clear()
+            session.keys.clear()
     return None, last
 
 
@@ -386,5 +355,4 @@ class IfListening(VerbBase):
         self.otherwise = tuple(otherwise)
 
     async def run(self, session: CallSession) -> Outcome:
-        listening = session.speech is not None and not session.speech_failed
-        return Outcome("branch", next_flow=self.then if listening else self.otherwise)
+        return Outcome(Status.BRANCH, next_flow=self.then if session.can_listen else self.otherwise)

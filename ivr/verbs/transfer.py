@@ -8,15 +8,15 @@ left with nobody.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ivr.ari.errors import AriError
-from ivr.session.events import DigitPressed, LegAnswered, LegFailed, LegHungUp
-from ivr.session.session import CallSession, Outcome
+from ivr.session.events import LegFailed, LegHungUp
+from ivr.session.model import Outcome
+from ivr.session.outcomes import Status
+from ivr.session.session import CallSession
 from ivr.verbs.basic import Play, VerbBase
+from ivr.verbs.bridge import Dial, Follow, ring_and_bridge
 
 
 @dataclass(frozen=True)
@@ -53,48 +53,13 @@ class Transfer(VerbBase):
         await control.stop_listening()
         for index, target in enumerate(self.targets):
             session.record("dial", destination=target.destination, endpoint=target.endpoint)
-            await control.hold_music(True)
-            try:
-                leg_id = await control.dial(
-                    target.endpoint,
-                    timeout=self.ring_timeout,
-                    caller_id=self.caller_id,
-                    agent=target.agent,
-                )
-            except BaseException:
-                await control.hold_music(False)  # whatever comes next must be heard
-                raise
-            try:
-                answered, status = await await_answer(session, leg_id, self.ring_timeout)
-            except BaseException:
-                # An error dropping the leg must not replace why we stopped (an emergency).
-                with contextlib.suppress(AriError):
-                    await control.drop_leg(leg_id)
-                raise
-            if answered:
-                return await talk(session, leg_id, target.destination)
-            await control.drop_leg(leg_id)
-            session.record("dial-failed", destination=target.destination, status=status)
+            dial = Dial(target.endpoint, self.ring_timeout, self.caller_id, target.agent)
+            if await ring_and_bridge(session, dial, target.destination):
+                return Outcome(Status.TRANSFERRED, value=target.destination, next_flow=())
             await control.hold_music(False)
             if index + 1 < len(self.targets):
                 await Play([self.unavailable_prompt], barge_in=False).run(session)
-        return Outcome("failed")
-
-
-async def talk(session: CallSession, leg_id: str, destination: str) -> Outcome:
-    """An answered leg: bridge it with the call, and end the call when it hangs up."""
-    control = session.control
-    await control.hold_music(False)
-    await control.connect(leg_id)
-    session.outcome = "transferred"
-    session.destination = destination
-    session.record("connected", destination=destination, leg=leg_id)
-    session.connected_leg = leg_id
-    await await_end(session, leg_id)
-    session.connected_leg = None
-    session.record("agent-hung-up", destination=destination)
-    await control.hangup()
-    return Outcome("transferred", value=destination, next_flow=())
+        return Outcome(Status.FAILED)
 
 
 class FollowLeg(VerbBase):
@@ -115,49 +80,12 @@ class FollowLeg(VerbBase):
         return f"follow-leg:{self.destination}"
 
     async def run(self, session: CallSession) -> Outcome:
-        control = session.control
-        await control.hold_music(True)  # what they heard while it rang before the restart
-        await control.follow_leg(self.leg_id)
-        session.record("dial-followed", destination=self.destination, leg=self.leg_id)
-        try:
-            answered, status = await await_answer(session, self.leg_id, self.ring_timeout)
-        except BaseException:
-            await control.drop_leg(self.leg_id)
-            raise
-        if answered:
-            return await talk(session, self.leg_id, self.destination)
-        await control.drop_leg(self.leg_id)
-        session.record("dial-failed", destination=self.destination, status=status)
-        await control.hold_music(False)
-        return Outcome("failed")
-
-
-async def await_answer(session: CallSession, leg_id: str, ring_timeout: int) -> tuple[bool, str]:
-    """Wait for a dialled leg to answer or fail; (answered, status).
-
-    The emergency key while it rings breaks out (the caller's ``except`` drops the leg).
-    """
-    loop = asyncio.get_running_loop()
-    # A little beyond Asterisk's own dial timeout, in case its events were lost.
-    deadline = loop.time() + ring_timeout + 5
-    while (remaining := deadline - loop.time()) > 0:
-        event = await session.wait(remaining)
-        if isinstance(event, LegAnswered) and event.leg_id == leg_id:
-            return True, "ANSWER"
-        if isinstance(event, LegFailed | LegHungUp) and event.leg_id == leg_id:
-            return False, getattr(event, "status", "HANGUP")
-        if isinstance(event, DigitPressed):
-            session.record("dtmf", digit=event.digit, during="ringing")
-            session.keyed_emergency(event.digit)
-    return False, "TIMEOUT"
-
-
-async def await_end(session: CallSession, leg_id: str) -> None:
-    """Wait until the connected leg hangs up (the caller hanging up raises CallerGone)."""
-    while True:
-        event = await session.wait()
-        if isinstance(event, LegHungUp | LegFailed) and event.leg_id == leg_id:
-            return
+        # The music is what they heard while it rang before the restart.
+        follow = Follow(self.leg_id, self.ring_timeout)
+        if await ring_and_bridge(session, follow, self.destination):
+            return Outcome(Status.TRANSFERRED, value=self.destination, next_flow=())
+        await session.control.hold_music(False)
+        return Outcome(Status.FAILED)
 
 
 class StayConnected(VerbBase):
@@ -174,9 +102,8 @@ class StayConnected(VerbBase):
         return "stay-connected"
 
     async def run(self, session: CallSession) -> Outcome:
-        session.outcome = "transferred"
         await session.control.stop_listening()
-        session.connected_leg = next(iter(sorted(self.legs)), None)
+        session.connected(next(iter(sorted(self.legs)), ""), None)
         session.record("rejoined", legs=sorted(self.legs))
         try:
             while self.legs:
@@ -186,6 +113,6 @@ class StayConnected(VerbBase):
         finally:
             if self.on_end is not None:
                 self.on_end()
-        session.connected_leg = None
+        session.disconnected()
         await session.control.hangup()
-        return Outcome("transferred", next_flow=())
+        return Outcome(Status.TRANSFERRED, next_flow=())

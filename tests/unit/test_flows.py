@@ -8,8 +8,19 @@ from ivr.config import Settings
 from ivr.directory import DirectoryEntry
 from ivr.flows import FlowBuilder
 from ivr.routing.model import Candidate, Decision, Hypothesis, RoutingInputs
+from ivr.session.notes import QueuePlace
+from ivr.session.steps import (
+    AskAgain,
+    Chosen,
+    EmergencyRoute,
+    MoveTo,
+    PassOn,
+    Rejoin,
+    Step,
+    ToPerson,
+)
 from ivr.verbs import Play, Transfer
-from ivr.verbs.route import Confirm, Disambiguate, RouteCall
+from ivr.verbs.route import Confirm, Disambiguate, RouteCall, name_media
 from tests.fakes import FakePrompts
 
 PATEL = DirectoryEntry(
@@ -18,6 +29,8 @@ PATEL = DirectoryEntry(
 
 
 class OneEntryRouting:
+    emergency_key: str | None = None  # no break-out: breakout() below finds no cue either
+
     def decide(self, inputs: RoutingInputs) -> Decision:
         return Decision("route", "rc", rule="t", reason="t")
 
@@ -32,15 +45,8 @@ def builder() -> FlowBuilder:
     return FlowBuilder(Settings(), OneEntryRouting(), FakePrompts())
 
 
-def asked() -> RouteCall:
-    flows = builder()
-    return flows.ask(("main_menu",))
-
-
 def test_a_directory_route_dials_the_extension_through_the_dialplan_then_the_switchboard() -> None:
-    verbs = builder().act_on(
-        Decision("route", "directory:priya-patel", rule="r", reason="r"), asked()
-    )
+    verbs = builder().act_on(Decision("route", "directory:priya-patel", rule="r", reason="r"), 1)
     transfer = next(v for v in verbs if isinstance(v, Transfer))
     assert [t.endpoint for t in transfer.targets] == [
         "Local/dir-4321@ivr-agents",
@@ -50,7 +56,7 @@ def test_a_directory_route_dials_the_extension_through_the_dialplan_then_the_swi
 
 def test_an_emergency_never_waits_for_the_advice_message() -> None:
     decision = Decision("route", "emergency", rule="r", reason="r", message="emergency_advice")
-    verbs = builder().act_on(decision, asked())
+    verbs = builder().act_on(decision, attempt=1)
     assert [v.describe() for v in verbs][:2] == ["play:transfer_emergency", "transfer:emergency"]
     transfer = verbs[1]
     assert isinstance(transfer, Transfer)
@@ -62,7 +68,7 @@ def test_confirm_and_disambiguate_offer_what_the_engine_chose() -> None:
     b = Candidate("directory:raj-patel", "Sergeant Raj Patel", 0.91)
     c = Candidate("directory:anil-patel", "DC Anil Patel", 0.71)
     confirm = builder().act_on(
-        Decision("confirm", None, rule="r", reason="r", candidates=(a,)), asked()
+        Decision("confirm", None, rule="r", reason="r", candidates=(a,)), attempt=1
     )
     assert isinstance(confirm[0], Confirm) and confirm[0].candidate == a
     decision = Decision(
@@ -73,24 +79,57 @@ def test_confirm_and_disambiguate_offer_what_the_engine_chose() -> None:
         candidates=(a, b, c),
         evidence={"choices": [a.destination, b.destination]},
     )
-    (verb,) = builder().act_on(decision, asked())
+    (verb,) = builder().act_on(decision, attempt=1)
     assert isinstance(verb, Disambiguate) and verb.candidates == (a, b)
 
 
 def test_reprompts_ask_for_a_reference_with_room_for_its_digits_or_say_sorry_first() -> None:
     ask_ref = Decision("reprompt", None, rule="r", reason="r", message="ask_reference")
-    (again,) = builder().act_on(ask_ref, asked())
+    (again,) = builder().act_on(ask_ref, attempt=1)
     assert isinstance(again, RouteCall) and again.max_digits == 16 and again.attempt == 2
     sorry = builder().act_on(
-        Decision("reprompt", None, rule="r", reason="r", message="no_input"), asked()
+        Decision("reprompt", None, rule="r", reason="r", message="no_input"), attempt=1
     )
     assert isinstance(sorry[0], Play) and sorry[0].prompt_ids == ("no_input",)
     assert isinstance(sorry[1], RouteCall)
 
 
 def test_names_play_their_rendered_audio_and_services_their_own_prompt() -> None:
-    flows = builder()
-    assert flows.name_media(Candidate("directory:priya-patel", "x", 1)) == [
+    prompts = FakePrompts()
+    assert name_media(prompts, Candidate("directory:priya-patel", "x", 1)) == [
         "sound:ivr101/names/priya-patel"
     ]
-    assert flows.name_media(Candidate("rc", "x", 1)) == ["sound:ivr101/dest_rc"]
+    assert name_media(prompts, Candidate("rc", "x", 1)) == ["sound:ivr101/dest_rc"]
+
+
+def test_each_step_a_verb_ends_with_is_planned_into_its_verbs() -> None:
+    """What the old callbacks did (on_yes, on_no, unclear, a full queue...), as the Plan."""
+    flows = builder()
+
+    def plan(step: Step) -> list[str]:
+        return [v.describe() for v in flows.verbs_for(step)]
+
+    (decide,) = flows.verbs_for(Chosen("rc", attempt=2))  # the router decides once more
+    assert isinstance(decide, RouteCall)
+    assert (decide.question, decide.confirmed, decide.attempt) == ((), "rc", 2)
+    *sorry, again = flows.verbs_for(AskAgain(attempt=1, sorry="ask_again"))
+    assert [v.describe() for v in sorry] == ["play:ask_again"]
+    assert isinstance(again, RouteCall) and again.attempt == 2
+    assert plan(AskAgain())[0] == "route:main_menu+main_menu_more"  # from the top, no sorry
+    assert plan(ToPerson())[:2] == ["play:transfer_switchboard", "transfer:switchboard"]
+    assert plan(EmergencyRoute())[:2] == ["play:transfer_emergency", "transfer:emergency"]
+    assert plan(MoveTo("fcr"))[:2] == ["play:transfer_fcr", "transfer:fcr"]
+    assert plan(PassOn("rc", (), urgent=False)) == ["hangup:no_one_available"]
+    assert plan(PassOn("rc", ("switchboard",), urgent=False)) == [
+        "play:agent_unavailable",
+        "transfer:switchboard",
+        "hangup:no_one_available",
+    ]
+    # Not one of ours after a restart (no app-run queues here): asked again, or for an
+    # emergency, its route.
+    assert plan(Rejoin(QueuePlace("rc", 1_796_000_000.0))) == [
+        "play:ask_again",
+        "route:main_menu+main_menu_more",
+    ]
+    emergency = QueuePlace("fcr", 1_796_000_000.0, emergency=True)
+    assert plan(Rejoin(emergency))[:2] == ["play:transfer_emergency", "transfer:emergency"]

@@ -15,7 +15,8 @@ from ivr.ari.models import Channel
 from ivr.masking import MaskingFormatter, mask_number, mask_numbers
 from ivr.session.control import AriCallControl
 from ivr.session.manager import Adoption, CallManager
-from ivr.session.session import CallInfo, CallSession
+from ivr.session.model import CallInfo
+from ivr.session.session import CallSession
 from tests.fakes import FakePrompts, MemoryCallLog
 
 

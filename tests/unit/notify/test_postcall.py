@@ -10,7 +10,7 @@ from ivr.notify.outbox import OutboxStore, SmsOutbox
 from ivr.notify.postcall import PostCallSurvey
 from ivr.notify.sensitive import sensitive_categories
 from ivr.notify.survey import SurveyService
-from ivr.session.session import FinishedCall
+from ivr.session.model import FinishedCall
 
 MOBILE = "07700 900123"
 

@@ -12,11 +12,14 @@ from collections.abc import Sequence
 
 import pytest
 
-import ivr.session.session as session_module
+import ivr.session.caller as caller_module
 from ivr.callers.model import CallerProfile
 from ivr.routing.model import Decision, RoutingInputs
 from ivr.session.events import CallerHungUp, DigitPressed, PromptFinished
-from ivr.session.session import CallInfo, CallSession, Verb
+from ivr.session.model import CallInfo, Verb
+from ivr.session.outcomes import CallOutcome
+from ivr.session.session import CallSession
+from ivr.session.steps import Decided, Step
 from ivr.verbs import Hangup
 from ivr.verbs.route import RouteCall
 from tests.fakes import FakeControl, FakePrompts, MemoryCallLog, TableCallers, fixed_clock
@@ -30,6 +33,14 @@ FLAGGED = CallerProfile(
     redial_of="call-0",
     redial_after_s=600.0,
 )
+
+
+class PutThrough:
+    """The plan: whatever the router decided, the caller is put through (and that ends it)."""
+
+    def verbs_for(self, step: Step) -> Sequence[Verb]:
+        assert isinstance(step, Decided)
+        return [Hangup(None, outcome=CallOutcome.TRANSFERRED)]
 
 
 class TableRouter:
@@ -46,19 +57,16 @@ def call_with(
 ) -> tuple[CallSession, FakeControl, MemoryCallLog]:
     control = FakeControl()
     call_log = MemoryCallLog()
-
-    def done(decision: Decision, asked: RouteCall) -> Sequence[Verb]:
-        return [Hangup(None, outcome="transferred")]
-
     session = CallSession(
         CallInfo("call-1", control.channel_id, number, "Test", "101"),
         control,
         FakePrompts(),
         call_log,
-        [RouteCall(["main_menu"], router, done)],
+        [RouteCall(["main_menu"], router)],
         lambda: [],
         fixed_clock,
         callers=callers,
+        plan=PutThrough(),
     )
     return session, control, call_log
 
@@ -105,7 +113,7 @@ async def test_a_failed_lookup_routes_the_call_as_a_new_caller() -> None:
 
 
 async def test_a_hung_lookup_does_not_hold_the_decision(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(session_module, "CALLER_LOOKUP_WAIT_S", 0.01)
+    monkeypatch.setattr(caller_module, "CALLER_LOOKUP_WAIT_S", 0.01)
     callers, router = TableCallers({NUMBER: FLAGGED}), TableRouter()
     callers.delay = 60.0
     session, control, _ = call_with(callers, router)

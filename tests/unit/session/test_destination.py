@@ -5,7 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from ivr.session.session import CallInfo, CallSession
+from ivr.routing.model import Decision
+from ivr.session.model import CallInfo
+from ivr.session.outcomes import CallOutcome
+from ivr.session.session import CallSession
 from ivr.store.db import MIGRATIONS, CallStore
 from tests.fakes import FakeControl, FakePrompts, MemoryCallLog, fixed_clock
 
@@ -20,17 +23,23 @@ def _session() -> tuple[CallSession, MemoryCallLog]:
 
 def test_a_decision_without_a_destination_is_stored_as_empty_not_none() -> None:
     session, call_log = _session()
-    session.record_decision({"action": "route", "destination": "rc", "rule": "confirm"})
-    session.record_decision({"action": "reprompt", "destination": None, "rule": "no-match"})
+    session.record_decision(Decision("route", "rc", rule="confirm", reason="caller confirmed"))
+    session.record_decision(Decision("reprompt", None, rule="no-match", reason="ask again"))
     assert session.destination == ""
     assert call_log.rows["call-1"]["destination"] == ""
     assert "None" not in session.categories
+    assert call_log.decisions[-1]["destination"] is None  # the Decision itself says none
 
 
-def test_a_decision_that_names_no_destination_keeps_the_one_before() -> None:
+def test_an_outcome_that_names_no_destination_keeps_the_one_before() -> None:
+    """Only a Decision moves the call: settling how it ends, or a conversation taken
+    over after a restart, leaves the destination it was routed to."""
     session, call_log = _session()
-    session.record_decision({"action": "route", "destination": "fcr"})
-    session.record_decision({"action": "note"})
+    session.record_decision(Decision("route", "fcr", rule="keypad", reason="caller pressed 2"))
+    session.settle(CallOutcome.CALLBACK)
+    assert session.destination == "fcr"
+    session.connected("leg-1", None)
+    assert (session.outcome, session.destination) == (CallOutcome.TRANSFERRED, "fcr")
     assert call_log.rows["call-1"]["destination"] == "fcr"
 
 

@@ -23,7 +23,6 @@ from ivr.queues.model import QueueEntry
 from ivr.queues.service import QueueService
 from ivr.routing.model import Candidate, Decision, Hypothesis
 from ivr.routing.service import RoutingService
-from ivr.session.emergency import BreakOut
 from ivr.session.events import (
     CallerHungUp,
     CallEvent,
@@ -32,10 +31,11 @@ from ivr.session.events import (
     SpeechEnded,
     SpeechStarted,
 )
-from ivr.session.session import CallInfo, CallSession, Verb
+from ivr.session.model import CallInfo, Verb
+from ivr.session.session import CallSession
 from ivr.speech.model import Transcript
+from ivr.verbs.callback_offer import CallbackDesk
 from ivr.verbs.deflect import OfferLink
-from ivr.verbs.queue import CallbackDesk
 from ivr.verbs.transfer import Target, Transfer
 from tests.fakes import FakeControl, FakePrompts, MemoryCallLog, fixed_clock
 from tests.unit.queues.conftest import small_config
@@ -57,7 +57,7 @@ class WatchedLog(MemoryCallLog):
         super().event(call_id, at, kind, detail)
         self.changed.set()
 
-    def decision(self, call_id: str, at: datetime, decision: dict[str, Any]) -> None:
+    def decision(self, call_id: str, at: datetime, decision: Decision) -> None:
         super().decision(call_id, at, decision)
         self.changed.set()
 
@@ -186,7 +186,8 @@ def make_call(
         flows.step_down,
         fixed_clock,
         speech or OneSentence(heard),
-        breakout=BreakOut(routing, flows.emergency, flows.danger_check, flows.settle_for_emergency),
+        breakout=flows.breakout(),
+        plan=flows,
     )
     return Call(session, control, log, flows, queues)
 
@@ -197,17 +198,17 @@ def menu(flows: FlowBuilder) -> Sequence[Verb]:
 
 def confirm(flows: FlowBuilder) -> Sequence[Verb]:
     decision = Decision("confirm", None, rule="t", reason="t", candidates=(PATEL,))
-    return flows.act_on(decision, flows.ask(("main_menu",)))
+    return flows.act_on(decision, attempt=1)
 
 
 def disambiguate(flows: FlowBuilder) -> Sequence[Verb]:
     decision = Decision("disambiguate", None, rule="t", reason="t", candidates=(PATEL, RAJ))
-    return flows.act_on(decision, flows.ask(("main_menu",)))
+    return flows.act_on(decision, attempt=1)
 
 
 def reference(flows: FlowBuilder) -> Sequence[Verb]:
     decision = Decision("reprompt", None, rule="t", reason="t", message="ask_reference")
-    return flows.act_on(decision, flows.ask(("main_menu",)))
+    return flows.act_on(decision, attempt=1)
 
 
 def link_offer(flows: FlowBuilder) -> Sequence[Verb]:
@@ -409,7 +410,8 @@ async def test_an_emergency_restored_to_the_fcr_queue_keeps_what_is_left_of_its_
         return flows.reach("fcr", urgent=True, joined_at=joined_at)
 
     call = make_call([], restored)
-    call.session.record_decision({"destination": "emergency"})  # decided before the restart
+    decided = Decision("route", "emergency", rule="emergency-resumed", reason="before a restart")
+    call.session.record_decision(decided)  # decided before the restart
     task = asyncio.create_task(call.session.run())
     await call.log.until(lambda: "queue-gave-up" in call.log.kinds())
     kinds = call.log.kinds()

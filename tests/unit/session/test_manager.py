@@ -12,7 +12,8 @@ from ivr.ari.client import AriClient
 from ivr.ari.models import Channel
 from ivr.session.control import AriCallControl
 from ivr.session.manager import Adoption, CallManager
-from ivr.session.session import CallInfo, CallSession
+from ivr.session.model import CallInfo
+from ivr.session.session import CallSession
 from tests.fakes import FakePrompts, MemoryCallLog
 
 ENV = ("StasisStart", "2026-11-24T06:00:00.000+0000", "ivr101")

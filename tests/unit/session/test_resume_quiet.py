@@ -6,14 +6,12 @@ note on the channel says only that it was (never the topic).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from ivr.config import Settings
 from ivr.flows import FlowBuilder
 from ivr.notify.sensitive import SENSITIVE, Sensitivity
 from ivr.session.manager import Adoption
 from ivr.session.notes import QueuePlace
-from ivr.session.session import Verb
+from ivr.session.steps import Rejoin
 from ivr.verbs.resume import Resume
 from tests.fakes import FakeControl, FakePrompts
 from tests.unit.session.test_verbs import make_session
@@ -34,15 +32,9 @@ def test_a_call_marked_sensitive_is_blocked_whatever_the_forces_list() -> None:
 
 async def test_a_quiet_place_restored_after_a_restart_marks_the_call_sensitive() -> None:
     session, call_log = make_session(FakeControl())
-    rejoined: list[QueuePlace] = []
-
-    def rejoin(place: QueuePlace) -> Sequence[Verb]:
-        rejoined.append(place)
-        return []
-
     place = QueuePlace("rc", 1_796_000_000.0, quiet=True)
-    await Resume(None, place, rejoin=rejoin, ask_again=list).run(session)
-    assert rejoined == [place]
+    outcome = await Resume(None, place, emergency=False).run(session)
+    assert outcome.step == Rejoin(place)
     assert SENSITIVE in session.categories
     assert "queue-resumed" in call_log.kinds()
 
@@ -58,5 +50,6 @@ async def test_an_emergency_whose_queue_is_gone_after_a_restart_resumes_the_emer
     (resume,) = flows.adopted(Adoption(place=place, emergency=True))
     session, _ = make_session(FakeControl())
     outcome = await resume.run(session)
-    steps = [verb.describe() for verb in outcome.next_flow or []]
+    assert outcome.step == Rejoin(place)  # back at its place: the plan finds it gone
+    steps = [verb.describe() for verb in flows.verbs_for(outcome.step)]
     assert steps[:2] == ["play:transfer_emergency", "transfer:emergency"]

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
+from ivr.config import Settings
+from ivr.flows import FlowBuilder
 from ivr.routing.model import Candidate, Decision, RoutingInputs
 from ivr.session.events import DigitPressed, PromptFinished
-from ivr.session.session import Verb
-from ivr.verbs import Hangup
+from ivr.session.outcomes import Status
+from ivr.session.steps import AskAgain, Chosen, Decided, ToPerson
 from ivr.verbs.route import Confirm, Disambiguate, RouteCall
-from tests.fakes import FakeControl
+from tests.fakes import FakeControl, FakePrompts
 from tests.unit.session.test_verbs import make_session
+from tests.unit.test_flows import OneEntryRouting
 
 JOHNSON = Candidate("directory:p-0001", "PC Sarah Johnson", 0.74, "surname phonetic")
 JOHNSTON = Candidate("directory:p-0002", "DC Sam Johnston", 0.72, "surname phonetic")
-
-
-def names(candidate: Candidate) -> list[str]:
-    return [f"sound:ivr101/names/{candidate.destination.split(':')[1]}"]
 
 
 class TableRouter:
@@ -30,8 +27,9 @@ class TableRouter:
         return self.decision
 
 
-def marker(label: str) -> Sequence[Verb]:
-    return [Hangup(label)]
+def plan() -> FlowBuilder:
+    """The flow that turns the steps these verbs end with into verbs."""
+    return FlowBuilder(Settings(), OneEntryRouting(), FakePrompts())
 
 
 async def test_route_call_passes_digits_time_and_caller_and_stores_the_decision() -> None:
@@ -40,10 +38,10 @@ async def test_route_call_passes_digits_time_and_caller_and_stores_the_decision(
     decision = Decision("route", "rc", rule="keypad", reason="caller pressed 1")
     router = TableRouter(decision)
     control.push(PromptFinished("pb-1", True), DigitPressed("1"))
-    verb = RouteCall(["main_menu"], router, lambda d, ask: marker(d.destination or ""))
+    verb = RouteCall(["main_menu"], router)
     outcome = await verb.run(session)
-    assert outcome.value == "route"
-    assert [v.describe() for v in outcome.next_flow or []] == ["hangup:rc"]
+    assert (outcome.status, outcome.value) == (Status.DECIDED, "route")
+    assert outcome.step == Decided(decision, attempt=1)
     (inputs,) = router.seen
     assert (inputs.digits, inputs.caller.number, inputs.attempt) == ("1", "07700900123", 1)
     assert inputs.at.tzinfo is not None
@@ -55,52 +53,52 @@ async def test_route_call_with_silence_still_asks_the_router_with_no_digits() ->
     control = FakeControl(auto_finish=True)
     session, _ = make_session(control)
     router = TableRouter(Decision("reprompt", None, rule="nothing-heard", reason="no input"))
-    verb = RouteCall(["main_menu"], router, lambda d, ask: [], first_digit_timeout=0.01)
-    await verb.run(session)
+    verb = RouteCall(["main_menu"], router, first_digit_timeout=0.01)
+    outcome = await verb.run(session)
     assert router.seen[0].digits is None
-    assert verb.again(["main_menu"]).attempt == 2
+    assert outcome.step == Decided(router.decision, attempt=1)
+    *_, again = plan().verbs_for(outcome.step)  # asked once more: the router sees attempt 2
+    assert isinstance(again, RouteCall) and again.attempt == 2
 
 
 async def test_confirm_plays_the_name_between_prompts_and_routes_on_yes() -> None:
     control = FakeControl()
     session, call_log = make_session(control)
     control.push(PromptFinished("pb-1", True), DigitPressed("1"))
-    verb = Confirm(JOHNSON, names, lambda: marker("yes"), lambda: marker("no"), lambda: marker("?"))
+    verb = Confirm(JOHNSON, attempt=2)
     outcome = await verb.run(session)
     assert control.calls[0] == (
         "play",
         ["sound:ivr101/confirm_prefix", "sound:ivr101/names/p-0001", "sound:ivr101/confirm_suffix"],
     )
-    assert [v.describe() for v in outcome.next_flow or []] == ["hangup:yes"]
+    assert (outcome.status, outcome.value) == (Status.CONFIRMED, JOHNSON.destination)
+    assert outcome.step == Chosen(JOHNSON.destination, attempt=2)
     assert call_log.decisions[-1]["rule"] == "caller-confirmed"
+    # The router decides once more on what they confirmed (hours, overrides, rules).
+    (decide,) = plan().verbs_for(outcome.step)
+    assert isinstance(decide, RouteCall)
+    assert (decide.question, decide.confirmed, decide.attempt) == ((), JOHNSON.destination, 2)
 
 
 async def test_confirm_no_and_unclear_take_their_own_paths() -> None:
     control = FakeControl()
     session, _ = make_session(control)
     control.push(PromptFinished("pb-1", True), DigitPressed("2"))
-    verb = Confirm(JOHNSON, names, lambda: marker("yes"), lambda: marker("no"), lambda: marker("?"))
-    assert [v.describe() for v in (await verb.run(session)).next_flow or []] == ["hangup:no"]
+    declined = await Confirm(JOHNSON).run(session)
+    assert (declined.status, declined.step) == (Status.DECLINED, AskAgain(attempt=1))
     silent = FakeControl(auto_finish=True)
     session, _ = make_session(silent)
-    quick = Confirm(
-        JOHNSON, names, lambda: [], lambda: [], lambda: marker("?"), first_digit_timeout=0.01
-    )
-    assert [v.describe() for v in (await quick.run(session)).next_flow or []] == ["hangup:?"]
+    quick = Confirm(JOHNSON, first_digit_timeout=0.01)
+    unclear = await quick.run(session)
+    assert (unclear.status, unclear.step) == (Status.UNCLEAR, ToPerson())
 
 
 async def test_disambiguate_reads_each_candidate_with_its_key_and_routes_the_choice() -> None:
     control = FakeControl()
     session, call_log = make_session(control)
     control.push(PromptFinished("pb-1", True), DigitPressed("2"))
-    chosen: list[Candidate] = []
-
-    def on_choice(c: Candidate) -> Sequence[Verb]:
-        chosen.append(c)
-        return []
-
-    verb = Disambiguate([JOHNSON, JOHNSTON], names, on_choice, lambda: marker("none"))
-    await verb.run(session)
+    verb = Disambiguate([JOHNSON, JOHNSTON])
+    outcome = await verb.run(session)
     media = control.calls[0][1]
     assert media[:5] == [
         "sound:ivr101/disambiguate_intro",
@@ -110,7 +108,7 @@ async def test_disambiguate_reads_each_candidate_with_its_key_and_routes_the_cho
         "digits:1",
     ]
     assert media[-1] == "sound:ivr101/someone_else"
-    assert chosen == [JOHNSTON]
+    assert outcome.step == Chosen(JOHNSTON.destination, attempt=1)
     assert call_log.decisions[-1]["destination"] == "directory:p-0002"
 
 
@@ -118,5 +116,5 @@ async def test_disambiguate_zero_means_someone_else() -> None:
     control = FakeControl()
     session, _ = make_session(control)
     control.push(PromptFinished("pb-1", True), DigitPressed("0"))
-    verb = Disambiguate([JOHNSON, JOHNSTON], names, lambda c: [], lambda: marker("none"))
-    assert [v.describe() for v in (await verb.run(session)).next_flow or []] == ["hangup:none"]
+    outcome = await Disambiguate([JOHNSON, JOHNSTON]).run(session)
+    assert (outcome.status, outcome.step) == (Status.NONE, ToPerson())

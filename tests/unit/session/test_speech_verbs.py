@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from ivr.routing.model import Candidate, Decision, Hypothesis, RoutingInputs
 from ivr.session.events import DigitPressed, PromptFinished, SpeechEnded, SpeechStarted
+from ivr.session.outcomes import Status
 from ivr.session.session import CallSession
+from ivr.session.steps import Chosen
 from ivr.speech.model import RecognizerError, Transcript
 from ivr.verbs.ask import Question
 from ivr.verbs.route import Confirm, RouteCall, spoken_choice, spoken_yes_no
 from tests.fakes import FakeControl, MemoryCallLog
-from tests.unit.session.test_route_verbs import TableRouter, marker, names
+from tests.unit.session.test_route_verbs import TableRouter
 from tests.unit.session.test_verbs import make_session
 
 
@@ -29,8 +31,7 @@ class FakeSpeech:
 def listening_session(speech: FakeSpeech) -> tuple[FakeControl, CallSession, MemoryCallLog]:
     control = FakeControl()
     control.listening = True
-    session, call_log = make_session(control)
-    session.speech = speech
+    session, call_log = make_session(control, speech=speech)
     return control, session, call_log
 
 
@@ -63,7 +64,7 @@ async def test_a_recognizer_failure_switches_the_call_to_the_keypad() -> None:
     )
     answer = await Question(["main_menu"]).ask(session)
     assert answer.status == "speech-failed"
-    assert session.speech_failed
+    assert not session.can_listen
     assert "stop_listening" in control.ops()
     control.push(PromptFinished("pb-2", True), DigitPressed("1"))
     again = await Question(["main_menu"]).ask(session)  # keypad: no new epoch
@@ -74,11 +75,10 @@ async def test_a_recognizer_failure_switches_the_call_to_the_keypad() -> None:
 
 async def test_when_the_audio_path_does_not_come_up_the_question_is_keypad_only() -> None:
     control = FakeControl()
-    session, call_log = make_session(control)
-    session.speech = FakeSpeech("x")
+    session, call_log = make_session(control, speech=FakeSpeech("x"))
     control.push(PromptFinished("pb-1", True), DigitPressed("0"))
     answer = await Question(["main_menu"]).ask(session)
-    assert answer.digits == "0" and session.speech_failed
+    assert answer.digits == "0" and not session.can_listen
     assert "speech-unavailable" in call_log.kinds()
 
 
@@ -88,7 +88,7 @@ async def test_route_call_hands_the_n_best_to_the_router() -> None:
     control.push(
         PromptFinished("pb-1", True), SpeechStarted(1), SpeechEnded(b"\x00" * 1600, epoch=1)
     )
-    await RouteCall(["main_menu"], router, lambda d, a: marker("x")).run(session)
+    await RouteCall(["main_menu"], router).run(session)
     (inputs,) = router.seen
     assert isinstance(inputs, RoutingInputs)
     assert inputs.hypotheses == (Hypothesis("firearms licensing", 0.9),) and inputs.digits is None
@@ -104,11 +104,8 @@ async def test_confirm_accepts_a_spoken_yes() -> None:
         PromptFinished("pb-1", True), SpeechStarted(1), SpeechEnded(b"\x00" * 1600, epoch=1)
     )
     candidate = Candidate("directory:sarah-johnson", "PC Sarah Johnson", 0.7)
-    verb = Confirm(
-        candidate, names, lambda: marker("yes"), lambda: marker("no"), lambda: marker("?")
-    )
-    outcome = await verb.run(session)
-    assert [v.describe() for v in outcome.next_flow or []] == ["hangup:yes"]
+    outcome = await Confirm(candidate).run(session)
+    assert (outcome.status, outcome.step) == (Status.CONFIRMED, Chosen(candidate.destination, 1))
 
 
 def test_spoken_answers_map_to_keys() -> None:

@@ -1,34 +1,54 @@
-"""The 101 call flow: verbs composed from settings and the routing Decision.
+"""FlowBuilder: the 101 call flow, verbs composed from settings and the routing Decision.
 
-The verbs gather answers; the RoutingEngine decides what they mean; this
-module turns each Decision into the next verbs (confirm, choose, transfer,
-ask again), so changing the rules never means changing the flow code.
+The verbs gather answers; the RoutingEngine decides what they mean; the verbs
+end with a step (ivr.session.steps) and this plans its verbs (confirm, choose,
+transfer, ask again), so changing the rules never means changing the flow code,
+and no verb calls back into the flow.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from ivr.chores import Chores
 from ivr.config import Settings
 from ivr.directory import DirectoryEntry
+from ivr.flows.callbacks import CallbackFlows, CallbackRing
+from ivr.flows.emergency import CallbackWithdrawal, DangerCheck
+from ivr.notify.abandoned import AbandonedCallTexts
 from ivr.notify.texts import Texts
 from ivr.queues.service import QueueService
-from ivr.routing.model import DIRECTORY_PREFIX, Candidate, Decision, Hypothesis, RoutingInputs
-from ivr.routing.text import normalise
-from ivr.session.emergency import DangerAnswer
+from ivr.routing.model import (
+    DIRECTORY_PREFIX,
+    SWITCHBOARD,
+    Decision,
+    Hypothesis,
+    RoutingInputs,
+)
+from ivr.session.emergency import BreakOut
 from ivr.session.manager import Adoption
+from ivr.session.model import Prompts, Verb
 from ivr.session.notes import QueuePlace
-from ivr.session.session import CallSession, Prompts, Verb
+from ivr.session.outcomes import CallOutcome
+from ivr.session.steps import (
+    AskAgain,
+    Chosen,
+    Decided,
+    EmergencyRoute,
+    MoveTo,
+    PassOn,
+    Rejoin,
+    Step,
+    ToPerson,
+)
 from ivr.verbs import Answer, Hangup, Play, StayConnected, Transfer
+from ivr.verbs.callback_offer import CallbackDesk
 from ivr.verbs.deflect import OfferLink
-from ivr.verbs.queue import CallbackDesk, QueueDial, WaitInQueue
+from ivr.verbs.queue import QueueDial, WaitInQueue
 from ivr.verbs.resume import BookedCallbacks, Resume
-from ivr.verbs.route import Confirm, Disambiguate, IfListening, RouteCall, choose, spoken_yes_no
-from ivr.verbs.transfer import FollowLeg, Target
+from ivr.verbs.route import Confirm, Disambiguate, IfListening, RouteCall
+from ivr.verbs.transfer import Target
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +65,9 @@ REFERENCE_DIGITS = 16
 
 class Routing(Protocol):
     """What the flow needs of the live ruleset (ivr.routing.service.RoutingService)."""
+
+    @property
+    def emergency_key(self) -> str | None: ...
 
     def decide(self, inputs: RoutingInputs) -> Decision: ...
     def directory_entry(self, entry_id: str) -> DirectoryEntry | None: ...
@@ -78,7 +101,12 @@ class FlowBuilder:
         self.desk = desk
         self.booked = booked
         self.texts = texts
-        self.chores = Chores()  # texts after abandoned calls (settled at shutdown)
+        self.abandoned = (
+            AbandonedCallTexts(texts, settings.abandoned_sms_after_s) if texts else None
+        )
+        self.callbacks = CallbackFlows(
+            CallbackRing(settings.callback_ring_timeout, settings.caller_id)
+        )
 
     def inbound(self) -> list[Verb]:
         return [Answer(), Play(["welcome"]), self.ask(MENU)]
@@ -87,15 +115,29 @@ class FlowBuilder:
         """A call found in Stasis with no session: rejoin its conversation, or ask again."""
         if adoption.bridge_id is not None and adoption.legs:
             return [StayConnected(adoption.legs, on_end=self._agents_back(adoption))]
-        return [
-            Resume(
-                self.booked,
-                adoption.place,
-                rejoin=self._rejoin,
-                ask_again=lambda: [Play(["ask_again"]), self.ask(MENU)],
-                emergency=self.emergency if adoption.emergency else None,
-            )
-        ]
+        return [Resume(self.booked, adoption.place, emergency=adoption.emergency)]
+
+    def verbs_for(self, step: Step) -> Sequence[Verb]:
+        """The Plan: what carries out the step a verb ended with."""
+        match step:
+            case Decided(decision, attempt):
+                return self.act_on(decision, attempt)
+            case Chosen(destination, attempt):
+                # The router decides once more: hours, overrides and rules still apply.
+                return [self.ask((), attempt=attempt, confirmed=destination)]
+            case AskAgain(attempt, sorry):
+                lead: list[Verb] = [Play([sorry])] if sorry else []
+                return [*lead, self.ask(MENU, attempt=attempt + 1)]
+            case ToPerson():
+                return self.route_to(SWITCHBOARD)
+            case PassOn(_, chain, urgent):
+                return self._after_full(chain, urgent)
+            case Rejoin(place):
+                return self._rejoin(place)
+            case EmergencyRoute():
+                return self.emergency()
+            case MoveTo(destination):
+                return self.route_to(destination)
 
     def _rejoin(self, place: QueuePlace) -> list[Verb]:
         """Back in the queue a restart took them from, at their own place."""
@@ -106,7 +148,7 @@ class FlowBuilder:
             return [Play(["ask_again"]), self.ask(MENU)]
         return [
             *self.reach(place.queue, urgent=place.emergency, joined_at=place.joined_at),
-            Hangup("no_one_available", outcome="unanswered"),
+            Hangup("no_one_available", outcome=CallOutcome.UNANSWERED),
         ]
 
     def _agents_back(self, adoption: Adoption) -> Callable[[], None] | None:
@@ -129,19 +171,31 @@ class FlowBuilder:
 
         return free
 
-    def ask(self, question: Sequence[str], *, max_digits: int = 1) -> RouteCall:
+    def ask(
+        self,
+        question: Sequence[str],
+        *,
+        max_digits: int = 1,
+        attempt: int = 1,
+        spoken: Sequence[str] | None = None,
+        confirmed: str | None = None,
+    ) -> RouteCall:
+        """The router asks ``question`` (``spoken`` instead while the call can listen;
+        the menu's spoken form by default). No question: it only decides on what the
+        caller ``confirmed``."""
         return RouteCall(
             question,
             self.routing,
-            self.act_on,
+            attempt=attempt,
             max_digits=max_digits,
             first_digit_timeout=self.settings.first_digit_timeout,
-            spoken_question=SPOKEN_MENU if tuple(question) == MENU else None,
+            confirmed=confirmed,
+            spoken_question=spoken or (SPOKEN_MENU if tuple(question) == MENU else None),
             waits=self.queues.waits if self.queues is not None else None,
         )
 
-    def act_on(self, decision: Decision, asked: RouteCall) -> Sequence[Verb]:
-        """The verbs that carry out a Decision."""
+    def act_on(self, decision: Decision, attempt: int) -> Sequence[Verb]:
+        """The verbs that carry out a Decision made at the ``attempt``-th asking."""
         if decision.action == "route" and decision.destination:
             return self.route_to(
                 decision.destination,
@@ -153,14 +207,7 @@ class FlowBuilder:
         if decision.action == "confirm" and decision.candidates:
             top = decision.candidates[0]
             return [
-                Confirm(
-                    top,
-                    self.name_media,
-                    on_yes=lambda: [asked.with_confirmed(top.destination)],
-                    on_no=lambda: [asked.again(MENU, spoken_question=SPOKEN_MENU)],
-                    on_unclear=lambda: self.route_to("switchboard"),
-                    first_digit_timeout=self.settings.first_digit_timeout,
-                )
+                Confirm(top, attempt=attempt, first_digit_timeout=self.settings.first_digit_timeout)
             ]
         if decision.action == "disambiguate" and decision.candidates:
             # The engine lists every candidate it weighed; it names the close ones to offer.
@@ -170,34 +217,24 @@ class FlowBuilder:
             )
             return [
                 Disambiguate(
-                    offer,
-                    self.name_media,
-                    on_choice=lambda c: [asked.with_confirmed(c.destination)],
-                    on_none=lambda: self.route_to("switchboard"),
-                    first_digit_timeout=self.settings.first_digit_timeout,
+                    offer, attempt=attempt, first_digit_timeout=self.settings.first_digit_timeout
                 )
             ]
+        again = attempt + 1
         if decision.message == "ask_reference":
-            return [asked.again(["ask_reference"], max_digits=REFERENCE_DIGITS)]
+            return [self.ask(["ask_reference"], max_digits=REFERENCE_DIGITS, attempt=again)]
         if decision.message == "ask_name":
             # A name needs speech; a call that cannot listen gets a person instead.
             return [
                 IfListening(
-                    then=[asked.again(["ask_name"], spoken_question=["ask_name"])],
-                    otherwise=self.route_to("switchboard"),
+                    then=[self.ask(["ask_name"], spoken=["ask_name"], attempt=again)],
+                    otherwise=self.route_to(SWITCHBOARD),
                 )
             ]
         sorry = decision.message or "ask_again"
         if sorry not in self.prompts:
             sorry = "ask_again"
-        return [Play([sorry]), asked.again(MENU, spoken_question=SPOKEN_MENU)]
-
-    def name_media(self, candidate: Candidate) -> list[str]:
-        """Audio that names a candidate: a rendered name, or the destination's own prompt."""
-        if candidate.destination.startswith(DIRECTORY_PREFIX):
-            entry_id = candidate.destination.removeprefix(DIRECTORY_PREFIX)
-            return [self.prompts.sound_uri("names/" + entry_id)]
-        return [self.prompts.media_uri(f"dest_{candidate.destination}")]
+        return [Play([sorry]), self.ask(MENU, attempt=again)]
 
     def route_to(
         self,
@@ -240,7 +277,7 @@ class FlowBuilder:
         reach: list[Verb] = [
             Play([prompt], barge_in=False),
             *self.reach(destination, offers=offers, intent=intent, offer_rule=offer_rule),
-            Hangup("no_one_available", outcome="unanswered"),
+            Hangup("no_one_available", outcome=CallOutcome.UNANSWERED),
         ]
         if deflect and self.texts is not None:
             return [*lead, OfferLink(self.texts, reach, prompt=_offer_prompt(message))]
@@ -283,15 +320,15 @@ class FlowBuilder:
                             self.settings.caller_id,
                             self.settings.first_digit_timeout,
                         ),
-                        on_full=functools.partial(self._after_full, rest, urgent),
+                        on_full=PassOn(name, rest, urgent),
                         announce_every=self.settings.queue_announce_every,
                         emergency=urgent,
                         give_up_after=self.settings.emergency_wait_s if urgent else None,
-                        quiet=self._quiet,
+                        quiet=self.texts,
                         offer_callback="callback" in offers and name == destination,
                         offer_rule=offer_rule,
                         intent=intent,
-                        on_abandoned=self._abandoned,
+                        on_abandoned=self.abandoned,
                         joined_at=joined_at if index == 0 else None,
                     )
                 )
@@ -306,28 +343,12 @@ class FlowBuilder:
         """A full queue (or an emergency's waiting limit) sends the caller on down the
         chain; nothing left: say so, kindly."""
         if not rest:
-            return [Hangup("no_one_available", outcome="unanswered")]
+            return [Hangup("no_one_available", outcome=CallOutcome.UNANSWERED)]
         return [
             Play(["agent_unavailable"], barge_in=False),
             *self.reach(rest[0], urgent=urgent),
-            Hangup("no_one_available", outcome="unanswered"),
+            Hangup("no_one_available", outcome=CallOutcome.UNANSWERED),
         ]
-
-    def _quiet(self, session: CallSession) -> bool:
-        return self.texts is not None and self.texts.is_quiet(session.categories, session.heard)
-
-    def _abandoned(self, session: CallSession, waited_s: float) -> None:
-        after = self.settings.abandoned_sms_after_s
-        if self.texts is None or after <= 0 or waited_s < after:
-            return
-        self.chores.spawn(
-            self.texts.abandoned(
-                session.call_id,
-                session.info.caller_number,
-                categories=frozenset(session.categories),
-                heard=tuple(session.heard),
-            )
-        )
 
     def _endpoints(self, destination: str) -> dict[str, str]:
         endpoints = dict(self.settings.destinations)
@@ -348,57 +369,18 @@ class FlowBuilder:
             return extension
         return self.settings.directory_dial.format(extension=extension)
 
-    async def settle_for_emergency(self, session: CallSession) -> None:
-        """A caller who breaks out to 999 after booking a callback (during the thanks, the
-        goodbye, anywhere) has it taken back whole: its place, the book, any attempt;
-        else a restart hours later would still ring them."""
-        if session.outcome != "callback" or self.desk is None:
-            return
-        withdrawn = False
-        try:
-            withdrawn = await self.desk.withdraw(session.call_id, "emergency")
-        except Exception as exc:
-            session.record("callback-withdraw-failed", error=type(exc).__name__, message=str(exc))
-        if withdrawn:
-            session.record("callback-withdrawn", reason="emergency")
-        elif self.queues is not None:
-            self.queues.leave(session.call_id, where="moved-on")
-        session.withdraw_outcome("callback")
-
     def emergency(self) -> Sequence[Verb]:
         """The emergency route a caller breaks out to from any step (ivr.session.emergency)."""
         return self.route_to("emergency")
 
-    async def danger_check(self, session: CallSession, decision: Decision) -> DangerAnswer:
-        """Asked at once when words out of the menu carry a danger cue: 9 or yes, or
-        silence, or anything unclear, is an emergency; only 2 or a plain no carries on.
-
-        A reply with danger in it is danger, whatever else it says ("no, he's not
-        breathing"); a no is only a no when it says nothing else ("no", "not an
-        emergency", "no thanks, I'm fine").
-        """
-
-        def said(text: str) -> str | None:
-            if self.routing.breakout((Hypothesis(text, 1.0),), None) is not None:
-                return "9"
-            words = normalise(text).split()
-            if words and all(word in PLAIN_NO for word in words) and words[0] in NO_FIRST:
-                return "2"
-            return "9" if spoken_yes_no(text) == "1" else None
-
-        await session.control.hold_music(False)  # on hold: the question must be heard
-        key, how = await choose(
-            session,
-            [session.prompts.media_uri("danger_check")],
-            {"9", "2"},
-            said,
-            self.settings.first_digit_timeout,
-            tries=1,
-            breakout=False,
+    def breakout(self) -> BreakOut:
+        """What a call needs to break out to 999 from any step."""
+        return BreakOut(
+            self.routing,
+            self.emergency,
+            DangerCheck(self.routing, self.settings.first_digit_timeout),
+            CallbackWithdrawal(self.desk, self.queues),
         )
-        # Not the words (said on hold, say): the decision that follows keeps them if it is one.
-        session.record("danger-check", rule=decision.rule, answer=how)
-        return DangerAnswer(key != "2", how)
 
     def step_down(self) -> list[Verb]:
         """After a refused request: apologise and put the caller through to a person.
@@ -409,62 +391,8 @@ class FlowBuilder:
         return [
             Play(["technical_difficulty"], barge_in=False),
             self._transfer([Target("switchboard", self.settings.destinations["switchboard"])]),
-            Hangup("no_one_available", outcome="unanswered"),
+            Hangup("no_one_available", outcome=CallOutcome.UNANSWERED),
         ]
-
-    def callback_call(
-        self, agent_first: bool, other_endpoint: str, queue: str, agent: str = ""
-    ) -> list[Verb]:
-        """The verbs of a callback once its first side has answered (ivr.queues.placement runs it).
-
-        ``agent``: when the caller was rung first, the agent the second leg rings.
-        """
-        target = (
-            Target(f"callback:{queue}", other_endpoint)
-            if agent_first
-            else Target(queue, other_endpoint, agent=agent)
-        )
-        ring = Transfer(
-            [target],
-            ring_timeout=self.settings.callback_ring_timeout,
-            caller_id=self.settings.caller_id,
-        )
-        intro = "callback_agent_intro" if agent_first else "callback_greeting"
-        return [Play([intro], barge_in=False), ring, _callback_unanswered(agent_first)]
-
-    def callback_failed(self) -> list[Verb]:
-        """A callback's own fallback: its legs have no caller in the IVR to step down for."""
-        return [Hangup("technical_difficulty", outcome="failed")]
-
-    def callback_resumed(
-        self, agent_first: bool, other_endpoint: str, queue: str, agent: str, ringing: str
-    ) -> list[Verb]:
-        """A callback whose first side answered before a restart: the leg it was ringing
-        then (``ringing``, from ``Note.RINGING``) is followed, never rung again; with none,
-        the other side is rung as usual."""
-        if not ringing:
-            return self.callback_call(agent_first, other_endpoint, queue, agent)
-        follow = FollowLeg(
-            ringing,
-            f"callback:{queue}" if agent_first else queue,
-            ring_timeout=self.settings.callback_ring_timeout,
-        )
-        return [follow, _callback_unanswered(agent_first)]
-
-
-def _callback_unanswered(agent_first: bool) -> Hangup:
-    """The end of a callback whose second side did not answer (the outcome is read by
-    ivr.queues.placement)."""
-    if agent_first:
-        return Hangup("callback_no_answer", outcome="callback-no-answer")
-    return Hangup("no_one_available", outcome="callback-agent-no-answer")
-
-
-# A spoken no to the danger check: it must start with a no word and say nothing else.
-NO_FIRST = frozenset({"no", "nope", "nah", "not", "nobody", "it's", "its", "i'm", "im"})
-PLAIN_NO = NO_FIRST | frozenset(
-    {"thanks", "thank", "you", "fine", "ok", "okay", "an", "emergency", "all", "right", "im"}
-)
 
 
 def _offer_prompt(message: str | None) -> str:

@@ -1,0 +1,86 @@
+"""Where a call goes next, as data: a verb names the step, the flow plans its verbs.
+
+Verbs never call back into the flow. A verb that knows *what* comes next but not
+*how* (the router decided; the caller confirmed; the queue is full) ends with one of
+these steps, and the session asks its ``Plan`` (ivr.flows.FlowBuilder) for the verbs.
+That keeps each verb testable alone and every change of course visible in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from ivr.routing.model import Decision
+from ivr.session.notes import QueuePlace
+
+if TYPE_CHECKING:
+    from ivr.session.model import Verb
+
+
+@dataclass(frozen=True)
+class Decided:
+    """The router decided; carry it out. ``attempt``: which asking this was."""
+
+    decision: Decision
+    attempt: int
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The caller confirmed or picked ``destination``: the router decides once more,
+    so closed hours, overrides and rules apply to what they chose."""
+
+    destination: str
+    attempt: int
+
+
+@dataclass(frozen=True)
+class AskAgain:
+    """Ask the menu once more (``attempt``: the asking this follows; 0: from the top)."""
+
+    attempt: int = 0
+    sorry: str = ""  # a prompt to play first ("ask_again"); empty: none
+
+
+@dataclass(frozen=True)
+class ToPerson:
+    """Nothing clear came of the question: a person finds out."""
+
+
+@dataclass(frozen=True)
+class PassOn:
+    """``queue`` is full or waited too long for: the next in its chain, or "nobody"."""
+
+    queue: str
+    chain: tuple[str, ...]  # what is left after ``queue``
+    urgent: bool
+
+
+@dataclass(frozen=True)
+class Rejoin:
+    """Back in the queue a restart took the caller from, at their own place."""
+
+    place: QueuePlace
+
+
+@dataclass(frozen=True)
+class EmergencyRoute:
+    """The emergency route (a call decided an emergency before a restart)."""
+
+
+@dataclass(frozen=True)
+class MoveTo:
+    """An operator sends the call to ``destination`` (a service, or directory:<id>)."""
+
+    destination: str
+
+
+Step = Decided | Chosen | AskAgain | ToPerson | PassOn | Rejoin | EmergencyRoute | MoveTo
+
+
+class Plan(Protocol):
+    """Turns a step into the verbs that carry it out (ivr.flows.FlowBuilder)."""
+
+    def verbs_for(self, step: Step) -> Sequence[Verb]: ...
