@@ -6,7 +6,8 @@ import sqlite3
 from pathlib import Path
 
 from ivr.session.session import CallInfo, CallSession
-from ivr.store.db import MIGRATIONS, CallStore
+from ivr.store.db import CallStore
+from ivr.store.migrations import MIGRATIONS
 from tests.fakes import FakeControl, FakePrompts, MemoryCallLog, fixed_clock
 
 
