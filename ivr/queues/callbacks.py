@@ -43,8 +43,8 @@ from ivr.queues.book import (
     CallbackBook,
     DoubleAttempt,
 )
-from ivr.queues.engine import PlaceCallback
 from ivr.queues.model import NO_TEXTS, QueueEntry
+from ivr.queues.outcomes import PlaceCallback
 from ivr.queues.service import QueueService
 
 log = logging.getLogger(__name__)

@@ -49,7 +49,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ivr.queues.engine import Action, Connect, QueueEngine
+from ivr.queues.engine import QueueEngine
 from ivr.queues.model import (
     Agent,
     Priority,
@@ -57,6 +57,7 @@ from ivr.queues.model import (
     QueuesConfig,
     priority_for,
 )
+from ivr.queues.outcomes import Action, Connect
 
 ANSWER_WITHIN_S = 300.0  # "answered within 5 minutes" (Essex: 90 % target)
 CALLBACK_PICKUP_S = 8.0  # a callback the caller answers rings this long first

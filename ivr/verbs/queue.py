@@ -29,9 +29,9 @@ from typing import Protocol
 
 from ivr.ari.errors import AriError
 from ivr.notify.numbers import InvalidNumber, normalise_uk_callback
-from ivr.queues.engine import Connect
 from ivr.queues.estimator import Estimate
 from ivr.queues.model import NO_TEXTS, QueueEntry, priority_for
+from ivr.queues.outcomes import Connect
 from ivr.queues.service import QueueService, Ticket
 from ivr.session.emergency import EmergencyBreakOut
 from ivr.session.events import CallEvent, DigitPressed, ListeningFailed, SpeechEnded
