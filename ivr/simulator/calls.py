@@ -153,7 +153,7 @@ class CallFactory:
             if behaviour is not None:
                 location = (context, spec.extension) if spec.extension else None
                 runner = ScriptRunner(
-                    engine.scheduler, engine, facing.id, behaviour, location=location
+                    engine.scheduler, engine.caller_side, facing.id, behaviour, location=location
                 )
                 engine.runners[facing.id] = runner
                 if not behaviour.start_on_answer:
