@@ -37,6 +37,7 @@ class Engine:
         from ivr.simulator.caller_side import CallerSide
         from ivr.simulator.calls import CallFactory
         from ivr.simulator.playbacks import PlaybackPlayer
+        from ivr.simulator.ringing import AgentRinger
         from ivr.simulator.special import ChannelSpecials
 
         self.config = config
@@ -58,6 +59,7 @@ class Engine:
         self.player = PlaybackPlayer(self)
         self.bridging = BridgeManager(self)
         self.calls = CallFactory(self)
+        self.ringer = AgentRinger(self)
         self.specials = ChannelSpecials(self)
         self.caller_side = CallerSide(self)
 
@@ -265,7 +267,7 @@ class Engine:
             self.apps.track_channel(app, ch.id, False)
         self.scheduler.cancel_owner(ch.id)
         self.runners.pop(ch.id, None)
-        self.calls.forget(ch.id)
+        self.ringer.forget(ch.id)
         if ch.moh is not None:
             self.stop_moh(ch)
         if ch.snoop_of is not None:
