@@ -18,9 +18,10 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ivr.queues.day_result import DayResult
 from ivr.queues.model import DEFAULT_QUEUES_FILE
 from ivr.queues.queues_yaml import load_queues_config
-from ivr.queues.simulation import SCENARIOS, DayResult, simulate_day
+from ivr.queues.simulation import SCENARIOS, simulate_day
 
 
 def _mmss(seconds: float) -> str:

@@ -7,16 +7,7 @@ Nothing here reads a clock or talks to Asterisk: the wiring passes ``now``
 and turns the engine's actions into bridges, dials and callbacks.
 """
 
-from ivr.queues.engine import (
-    Abandonment,
-    Action,
-    CallbackOffer,
-    Connect,
-    Joined,
-    PlaceCallback,
-    QueueEngine,
-    QueueError,
-)
+from ivr.queues.engine import QueueEngine
 from ivr.queues.estimator import Estimate, WaitEstimator
 from ivr.queues.model import (
     Agent,
@@ -28,6 +19,15 @@ from ivr.queues.model import (
     QueuesConfigError,
     QueueSettings,
     priority_for,
+)
+from ivr.queues.outcomes import (
+    Abandonment,
+    Action,
+    CallbackOffer,
+    Connect,
+    Joined,
+    PlaceCallback,
+    QueueError,
 )
 from ivr.queues.queues_yaml import load_queues_config, parse_queues_config
 

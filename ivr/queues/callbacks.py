@@ -19,6 +19,10 @@
   closes it (``withdrawn``), and nothing of it is placed, retried or texted.
 * every ``tick_s``: due retries are dispatched, and a caller whose promised
   time has passed is told by SMS, once.
+
+Beside it: ``callback_calls`` (the CallbackCalls it rings through),
+``callback_records`` (book writes retried until written) and ``callback_news``
+(the texts).
 """
 
 from __future__ import annotations
@@ -26,9 +30,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any
 
 from ivr.channel_ids import callback_id
 from ivr.chores import Chores
@@ -39,51 +42,17 @@ from ivr.queues.book import (
     WAITING,
     WITHDRAWN,
     BookedCallback,
-    BookStore,
     CallbackBook,
     DoubleAttempt,
 )
-from ivr.queues.engine import PlaceCallback
-from ivr.queues.model import NO_TEXTS, QueueEntry
+from ivr.queues.callback_calls import CALLER_NOT_RUNG, CALLER_REACHED, CallbackCalls
+from ivr.queues.callback_news import CallbackNews
+from ivr.queues.callback_records import CallbackRecorder
+from ivr.queues.model import QueueEntry
+from ivr.queues.outcomes import PlaceCallback
 from ivr.queues.service import QueueService
 
 log = logging.getLogger(__name__)
-
-RECORD_RETRY_S = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)  # a locked database clears in seconds
-
-
-class CallbackCalls(Protocol):
-    """Rings one side, then the other, and bridges them (ivr.queues.placement: CallbackPlacement).
-
-    Returns "answered" (both sides talked), or why not: "no-answer", "busy", "failed"
-    (a side ARI would not ring, e.g. the caller's number through a bad callback_dial);
-    agent first, outcomes that leave the caller's attempt unspent (their phone never
-    rang): "agent-no-answer" (the agent never answered), "agent-left" (the agent
-    answered and hung up before the caller was rung); caller first, after the caller
-    answered: "no-agent" (no agent answered) or "caller-left" (the caller hung up first).
-    """
-
-    async def run(self, channel_id: str, agent_endpoint: str, number: str, queue: str) -> str: ...
-
-    async def resume(
-        self, channel_id: str, agent_endpoint: str, number: str, queue: str
-    ) -> str | None:
-        """After a restart: follow an attempt the last process left under way (ringing,
-        answered, talking) to its end, without ringing anyone again; its outcome as
-        ``run``'s, or None when nothing of it is left and it never connected."""
-        ...
-
-    def release(self, following: Collection[str]) -> None:
-        """Channels a previous process left for callbacks other than ``following`` (the
-        first channels of the attempts being followed) are hung up."""
-        ...
-
-
-# Outcomes after which the caller had answered (caller first): the text must not say
-# we never reached them.
-CALLER_REACHED = frozenset({"no-agent", "caller-left"})
-# Outcomes after which the caller's number was never rung: their attempt is not spent.
-CALLER_NOT_RUNG = frozenset({"agent-no-answer", "agent-left"})
 
 
 @dataclass(frozen=True)
@@ -107,7 +76,8 @@ class CallbackWorker:
         self.service = service
         self.book = book
         self.calls = calls
-        self.texts = texts
+        self.news = CallbackNews(texts, book)
+        self.recorder = CallbackRecorder(book)
         self.tick_s = tick_s
         self._open: dict[str, _Open] = {}
         # Withdrawn while an attempt of theirs was under way: it ends, and is not retried.
@@ -189,21 +159,9 @@ class CallbackWorker:
 
     async def _close_withdrawn(self, call_id: str, reason: str, now: float) -> None:
         try:
-            await self._write_withdrawn(call_id, reason, now)
+            await self.recorder.withdraw(call_id, reason, now)
         finally:
             self._stepped()
-
-    async def _write_withdrawn(self, call_id: str, reason: str, now: float) -> None:
-        for pause in (*RECORD_RETRY_S, None):
-            try:
-                await self.book.run(lambda s: s.withdraw(call_id, reason, now))
-                return
-            except Exception:
-                if pause is None:
-                    log.critical("callback %s: withdrawal not recorded", call_id)
-                    return
-                log.exception("callback %s: withdrawal not recorded yet; retrying", call_id)
-                await asyncio.sleep(pause)
 
     # --- CallbackPlacer --------------------------------------------------------------
 
@@ -252,13 +210,15 @@ class CallbackWorker:
         if entry.call_id in self._withdrawn:
             # Taken back while it rang: the attempt is recorded, the callback stays closed.
             self._withdrawn.discard(entry.call_id)
-            await self._record(entry.call_id, attempt, outcome, now, WITHDRAWN)
+            await self.recorder.finish_attempt(entry.call_id, attempt, outcome, now, WITHDRAWN)
             self.service.agent_done(action.agent_id, entry.queue)
             return
         if outcome in CALLER_NOT_RUNG:
             # The caller was never rung: the attempt is not theirs to lose (and the agent
             # who missed it, or hung up on the intro, is skipped for a while).
-            await self._record(entry.call_id, attempt, outcome, now, WAITING, attempts=attempt - 1)
+            await self.recorder.finish_attempt(
+                entry.call_id, attempt, outcome, now, WAITING, attempts=attempt - 1
+            )
             self.service.agent_missed(action)
             return
         self.service.agent_done(action.agent_id, entry.queue)
@@ -266,49 +226,19 @@ class CallbackWorker:
         retry = self.service.engine.callback_attempted(entry, now, answered=answered)
         if answered:
             kept = now <= (entry.callback.promised_by if entry.callback else now)
-            await self._record(
+            await self.recorder.finish_attempt(
                 entry.call_id, attempt, outcome, now, DONE, detail="kept" if kept else "late"
             )
             self._open.pop(entry.call_id, None)
         elif retry is not None:
             assert retry.callback is not None
-            await self._record(
+            await self.recorder.finish_attempt(
                 entry.call_id, attempt, outcome, now, WAITING, ready_at=retry.callback.ready_at
             )
         else:
-            await self._record(entry.call_id, attempt, outcome, now, FAILED)
+            await self.recorder.finish_attempt(entry.call_id, attempt, outcome, now, FAILED)
             self._open.pop(entry.call_id, None)
-            if self.texts is not None and entry.callback is not None and _may_text(entry):
-                await self.texts.callback_missed(
-                    entry.call_id,
-                    entry.callback.number,
-                    attempt,
-                    reached=outcome in CALLER_REACHED,
-                )
-
-    async def _record(
-        self, call_id: str, attempt: int, outcome: str, now: float, state: str, **fields: Any
-    ) -> None:
-        """``BookStore.finish_attempt``, retried until it is written (``fields``: its
-        keyword arguments)."""
-
-        def write(store: BookStore) -> None:
-            store.finish_attempt(call_id, attempt, outcome, now, state=state, **fields)
-
-        # Until it is written the attempt stays "placing": the next one would be refused,
-        # and after a restart it would count as interrupted. Idempotent, so retried.
-        for pause in (*RECORD_RETRY_S, None):
-            try:
-                await self.book.run(write)
-                return
-            except Exception:
-                if pause is None:
-                    log.critical("callback %s: outcome %s not recorded", call_id, outcome)
-                    return
-                log.exception(
-                    "callback %s: outcome %s not recorded yet; retrying", call_id, outcome
-                )
-                await asyncio.sleep(pause)
+            await self.news.missed(entry, attempt, reached=outcome in CALLER_REACHED)
 
     # --- lifetime --------------------------------------------------------------------
 
@@ -421,13 +351,16 @@ class CallbackWorker:
         now = self.service.clock()
         max_attempts = self.service.config.callback.max_attempts
         if cb.attempts >= max_attempts:
-            await self._record(entry.call_id, cb.attempts, "interrupted", now, FAILED)
+            await self.recorder.finish_attempt(
+                entry.call_id, cb.attempts, "interrupted", now, FAILED
+            )
             self._open.pop(entry.call_id, None)
-            if self.texts is not None and _may_text(entry):
-                await self.texts.callback_missed(entry.call_id, cb.number, cb.attempts)
+            await self.news.missed(entry, cb.attempts)
             return None
         ready = now + self.service.config.callback.backoff(max(1, cb.attempts))
-        await self._record(entry.call_id, cb.attempts, "interrupted", now, WAITING, ready_at=ready)
+        await self.recorder.finish_attempt(
+            entry.call_id, cb.attempts, "interrupted", now, WAITING, ready_at=ready
+        )
         return replace(entry, callback=replace(cb, ready_at=ready))
 
     async def run(self) -> None:
@@ -445,7 +378,7 @@ class CallbackWorker:
     async def _tell_late(self) -> None:
         now = self.service.clock()
         for call_id, item in list(self._open.items()):
-            if item.late_sms or now <= item.promised_by or self.texts is None:
+            if item.late_sms or now <= item.promised_by or not self.news.on:
                 continue
             try:
                 entry = self.service.engine.entry(call_id)
@@ -453,18 +386,7 @@ class CallbackWorker:
                 continue  # being placed right now
             assert entry.callback is not None
             self._open[call_id] = _Open(item.promised_by, True)
-            if not _may_text(entry):
-                continue  # a sensitive call: the caller is rung, never texted
-            await self.texts.callback_late(call_id, entry.callback.number, item.promised_by)
-            await self.book.run(_late_marker(call_id, now))
+            await self.news.late(entry, item.promised_by, now)  # not on a sensitive call
 
     async def close(self) -> None:
         await self._chores.cancel()
-
-
-def _may_text(entry: QueueEntry) -> bool:
-    return NO_TEXTS not in entry.flags
-
-
-def _late_marker(call_id: str, now: float) -> Callable[[BookStore], None]:
-    return lambda store: store.mark_late_sms(call_id, now)

@@ -5,7 +5,7 @@ else: it never dials, plays or sleeps. Every method takes ``now`` (seconds on
 the app's clock) so the same code runs under the app, the tests and the
 day-long simulation (``ivr.queues.simulation``) and gives the same answers.
 
-The app's wiring (a later session) turns the engine's actions into ARI:
+The app's wiring turns the engine's actions (values of ``ivr.queues.outcomes``) into ARI:
 
 * ``join`` when a routed caller enters the holding bridge (``Joined.position``
   for the first announcement; a full queue refuses everyone but an emergency
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import bisect
 from collections import OrderedDict, deque
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from ivr.queues.estimator import Estimate, WaitEstimator
 from ivr.queues.model import (
@@ -38,62 +38,15 @@ from ivr.queues.model import (
     QueueEntry,
     QueuesConfig,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Joined:
-    """The result of ``join``: ``accepted`` False means the queue was full (reason says so)."""
-
-    entry: QueueEntry
-    accepted: bool
-    position: int = 0
-    reason: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Connect:
-    """Dial ``agent_id`` and bridge them with the waiting caller."""
-
-    agent_id: str
-    entry: QueueEntry
-    waited_s: float
-
-
-@dataclass(frozen=True, slots=True)
-class PlaceCallback:
-    """The callback's place reached the front: ``agent_id`` is reserved for it."""
-
-    agent_id: str
-    entry: QueueEntry
-    waited_s: float
-
-
-Action = Connect | PlaceCallback
-
-
-@dataclass(frozen=True, slots=True)
-class Abandonment:
-    """A caller who hung up while waiting: where (queue, position) and after how long."""
-
-    call_id: str
-    queue: str
-    priority: Priority
-    position: int
-    waited_s: float
-    at: float
-    where: str  # the journey step, e.g. "queue:rc"
-
-
-@dataclass(frozen=True, slots=True)
-class CallbackOffer:
-    offer: bool
-    estimate: Estimate
-    threshold_s: float
-    reason: str
-
-
-class QueueError(KeyError):
-    """An unknown call, agent or queue: a wiring bug, never a caller's fault."""
+from ivr.queues.outcomes import (
+    Abandonment,
+    Action,
+    CallbackOffer,
+    Connect,
+    Joined,
+    PlaceCallback,
+    QueueError,
+)
 
 
 class QueueEngine:
@@ -346,28 +299,7 @@ class QueueEngine:
             if threshold_s is not None
             else self.config.queue(entry.queue).callback_offer_above_s
         )
-        estimate = self.estimate(call_id, now)
-        if entry.priority is Priority.EMERGENCY_TRANSFER:
-            return CallbackOffer(
-                False, estimate, threshold, "emergency transfers are answered first"
-            )
-        if entry.virtual:
-            return CallbackOffer(False, estimate, threshold, "callback already accepted")
-        if not estimate.known:
-            return CallbackOffer(True, estimate, threshold, "wait unknown: nobody staffed")
-        if estimate.seconds > threshold:
-            return CallbackOffer(
-                True,
-                estimate,
-                threshold,
-                f"estimated wait {estimate.seconds / 60:.1f} min > {threshold / 60:.1f} min",
-            )
-        return CallbackOffer(
-            False,
-            estimate,
-            threshold,
-            f"estimated wait {estimate.seconds / 60:.1f} min <= {threshold / 60:.1f} min",
-        )
+        return CallbackOffer.weigh(entry, self.estimate(call_id, now), threshold)
 
     # --- internals -------------------------------------------------------------------
 

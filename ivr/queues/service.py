@@ -27,18 +27,18 @@ from typing import Any, Protocol
 
 from ivr.channel_ids import agent_of
 from ivr.config import AgentSpec
-from ivr.queues.engine import (
+from ivr.queues.engine import QueueEngine
+from ivr.queues.estimator import Estimate
+from ivr.queues.model import Agent, AgentState, QueueEntry, QueuesConfig
+from ivr.queues.outcomes import (
     Abandonment,
     Action,
     CallbackOffer,
     Connect,
     Joined,
     PlaceCallback,
-    QueueEngine,
     QueueError,
 )
-from ivr.queues.estimator import Estimate
-from ivr.queues.model import Agent, AgentState, QueueEntry, QueuesConfig
 
 log = logging.getLogger(__name__)
 

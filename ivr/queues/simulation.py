@@ -5,17 +5,9 @@ help, with the same staffing?") cannot be answered by unit tests, and a force
 cannot try it on live callers. The engine is pure and takes ``now``, so the
 same code the app runs is driven here by simulated time; nothing is mocked.
 
-The day (``routing_rules/queues.yaml`` ``day:``):
+The day (``routing_rules/queues.yaml`` ``day:``): its callers and their draws are
+``ivr.queues.day_callers``, what a scenario came to is ``ivr.queues.day_result``; here:
 
-* exactly ``calls`` first calls: a non-homogeneous Poisson process with a
-  piecewise-constant rate by hour, conditioned on its count (given N, Poisson
-  arrival times are independent draws from the normalised rate), so arrivals
-  peak late afternoon and early evening;
-* each caller has a queue (``mix``; a department with nobody on at that hour
-  sends its callers to the switchboard, as the routing rules' alternatives
-  do), an intent, a priority class, a log-normal
-  patience (abandons when it runs out while still on the line) and a log-normal
-  talk time from the queue's handling settings, plus wrap-up;
 * a share of abandoning callers ring back within ``redial_within_s`` (a new call);
 * agents by hour of day from each queue's ``staffing``; an agent due off
   finishes the call in hand first.
@@ -35,36 +27,34 @@ callbacks and deflection alone:
   (and who are not flagged: vulnerable and repeat callers speak to a person)
   are offered the online link; those who accept are *deflected*, counted apart
   from abandoned calls.
-
-The announced wait at joining is compared with the actual wait of callers
-answered on the line (EWT accuracy), next to the figure Asterisk's moving
-average of hold time would have announced, for contrast.
 """
 
 from __future__ import annotations
 
 import heapq
-import math
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from ivr.queues.engine import Action, Connect, QueueEngine
+from ivr.queues.day_callers import Caller, draw_caller, generate_callers
+from ivr.queues.day_result import ANSWER_WITHIN_S, DayResult
+from ivr.queues.engine import QueueEngine
 from ivr.queues.model import (
     Agent,
     Priority,
     QueueEntry,
     QueuesConfig,
-    priority_for,
 )
+from ivr.queues.outcomes import Action, Connect
 
-ANSWER_WITHIN_S = 300.0  # "answered within 5 minutes" (Essex: 90 % target)
 CALLBACK_PICKUP_S = 8.0  # a callback the caller answers rings this long first
 HORIZON_S = 48 * 3600.0  # the day's calls are all settled well before this
 
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
+    """One way of running the day: callbacks offered or not, deflection or not."""
+
     name: str
     callbacks: bool = False
     deflection: bool = False
@@ -74,151 +64,6 @@ BASELINE = Scenario("baseline")
 CALLBACKS = Scenario("callbacks", callbacks=True)
 CALLBACKS_DEFLECTION = Scenario("callbacks + deflection", callbacks=True, deflection=True)
 SCENARIOS = (BASELINE, CALLBACKS, CALLBACKS_DEFLECTION)
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """One call with every random draw it will need, fixed before any scenario runs."""
-
-    index: int
-    arrival: float
-    queue: str
-    intent: str
-    priority: Priority
-    patience_s: float
-    talk_s: float
-    u_callback: float  # accepts a callback offer when below the acceptance rate
-    u_deflect: float
-    u_redial: float
-    redial_after_s: float
-    redial_of: int | None = None
-
-    @property
-    def call_id(self) -> str:
-        return f"c{self.index}"
-
-
-@dataclass(slots=True)
-class DayResult:
-    scenario: str
-    calls: int = 0  # first calls + re-dials
-    redials: int = 0
-    deflected: int = 0
-    refused: int = 0  # queue full
-    abandoned: int = 0
-    answered: int = 0  # on the line (a completed callback is counted apart)
-    answered_within: int = 0
-    wait_total_s: float = 0.0
-    callback_wait_total_s: float = 0.0  # accepting the callback -> talking to a person
-    callbacks_offered: int = 0
-    callbacks_accepted: int = 0
-    callbacks_completed: int = 0
-    callbacks_failed: int = 0
-    callback_attempts: int = 0
-    promises_kept: int = 0
-    unresolved: int = 0
-    ewt_errors: list[float] = field(default_factory=list)
-    ewt_in_range: int = 0
-    asterisk_errors: list[float] = field(default_factory=list)
-    abandoned_waits: list[float] = field(default_factory=list)
-
-    @property
-    def offered(self) -> int:
-        """Calls that queued: deflected calls are not offered to an agent, nor counted lost."""
-        return self.calls - self.deflected
-
-    @property
-    def abandonment_rate(self) -> float:
-        return (self.abandoned + self.refused) / self.offered if self.offered else 0.0
-
-    @property
-    def asa_s(self) -> float:
-        """Average speed of answer of callers answered on the line."""
-        return self.wait_total_s / self.answered if self.answered else 0.0
-
-    @property
-    def callback_wait_s(self) -> float:
-        done = self.callbacks_completed
-        return self.callback_wait_total_s / done if done else 0.0
-
-    @property
-    def within_share(self) -> float:
-        """Grade of service: answered within 5 minutes over calls offered."""
-        return self.answered_within / self.offered if self.offered else 0.0
-
-    @property
-    def ewt_mae_s(self) -> float:
-        return sum(self.ewt_errors) / len(self.ewt_errors) if self.ewt_errors else 0.0
-
-    @property
-    def asterisk_mae_s(self) -> float:
-        errors = self.asterisk_errors
-        return sum(errors) / len(errors) if errors else 0.0
-
-    @property
-    def ewt_range_share(self) -> float:
-        return self.ewt_in_range / len(self.ewt_errors) if self.ewt_errors else 0.0
-
-
-def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
-    names = sorted(weights)
-    return rng.choices(names, weights=[weights[n] for n in names])[0]
-
-
-def generate_callers(config: QueuesConfig, seed: int) -> list[Caller]:
-    """The day's first calls, sorted by arrival; the same seed gives the same day."""
-    day = config.day
-    rng = random.Random(seed)
-    hours = list(range(24))
-    callers: list[Caller] = []
-    for _ in range(day.calls):
-        hour = rng.choices(hours, weights=day.arrivals_by_hour)[0]
-        arrival = (hour + rng.random()) * 3600.0
-        u = rng.random()
-        if u < day.emergency_share and "fcr" in config.queues:
-            queue, priority = "fcr", Priority.EMERGENCY_TRANSFER
-        else:
-            queue = _weighted(rng, dict(day.mix))
-            if config.queue(queue).agents_at(hour) == 0 and "switchboard" in config.queues:
-                queue = "switchboard"  # a closed department: the rules' alternative
-            flagged = u < day.emergency_share + day.priority_share
-            priority = priority_for(["vulnerable"] if flagged else [])
-        intents = dict(day.intents.get(queue, {})) or {queue: 1.0}
-        intent = "emergency" if priority is Priority.EMERGENCY_TRANSFER else _weighted(rng, intents)
-        callers.append(_draw(rng, config, len(callers), arrival, queue, intent, priority))
-    callers.sort(key=lambda c: (c.arrival, c.index))
-    return callers
-
-
-def _draw(
-    rng: random.Random,
-    config: QueuesConfig,
-    index: int,
-    arrival: float,
-    queue: str,
-    intent: str,
-    priority: Priority,
-    redial_of: int | None = None,
-) -> Caller:
-    day = config.day
-    handling = config.queue(queue).handling
-    patience = rng.lognormvariate(math.log(day.patience_median_s), day.patience_sigma)
-    if priority is Priority.EMERGENCY_TRANSFER:
-        patience *= 10  # someone in danger holds on
-    return Caller(
-        index=index,
-        arrival=arrival,
-        queue=queue,
-        intent=intent,
-        priority=priority,
-        patience_s=patience,
-        talk_s=rng.lognormvariate(handling.mu, handling.sigma),
-        u_callback=rng.random(),
-        u_deflect=rng.random(),
-        u_redial=rng.random(),
-        redial_after_s=rng.uniform(60.0, day.redial_within_s),
-        redial_of=redial_of,
-    )
 
 
 class _Day:
@@ -339,7 +184,7 @@ class _Day:
         if caller.u_redial < self.config.day.redial_share:
             self.next_index += 1
             rng = random.Random(f"{self.seed}:redial:{caller.index}")
-            again = _draw(
+            again = draw_caller(
                 rng,
                 self.config,
                 self.next_index,

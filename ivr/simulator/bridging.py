@@ -78,7 +78,7 @@ class BridgeManager:
         if joined:
             self._update_peers(bridge)
             engine.reroute(bridge)
-            engine.calls.conversation_starts(bridge)
+            engine.ringer.conversation_starts(bridge)
 
     def remove(self, bridge: Bridge, members: list[Channel]) -> None:
         for ch in members:

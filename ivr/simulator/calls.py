@@ -1,17 +1,16 @@
-"""Making channels: originate, create + dial, agents ringing and answering, inbound callers."""
+"""Making channels: originate, create + dial, inbound callers (``ringing`` rings agents)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ivr.simulator.config import AgentProfile, TalkFrom
+from ivr.simulator.config import AgentProfile
 from ivr.simulator.dialplan import (
     CALLER_CONTEXT,
     CALLER_EXTENSIONS,
     CallerBehaviour,
     ScriptRunner,
-    agent_profile,
     device_name,
     local_parts,
     parse_caller_id,
@@ -19,15 +18,13 @@ from ivr.simulator.dialplan import (
     route,
 )
 from ivr.simulator.errors import AriError, bad_request
-from ivr.simulator.model import Bridge, CallRecord, Channel, Dialplan, Party
+from ivr.simulator.model import CallRecord, Channel, Dialplan, Party
 
 if TYPE_CHECKING:
     from ivr.simulator.engine import Engine
 
-PRESENTATION_TXT = "Presentation Allowed, Not Screened"
 OUTGOING = ("AppDial2", "(Outgoing Line)")
 SILENT_AGENT = AgentProfile(answer_after=0.0, talk_for=None)
-ANSWER_SETTLE = 0.5  # Answer() to the next priority on the `;2` half, in the trace
 
 
 def allocation_failed() -> AriError:
@@ -51,23 +48,11 @@ class OriginateSpec:
     variables: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
-class Leg:
-    """What ringing an agent needs to remember until it answers or fails."""
-
-    facing_id: str
-    announce_far: bool
-    dialstring: str
-    later_dialstring: str
-    profile: AgentProfile
-
-
 class CallFactory:
+    """Makes channels: originate, create and dial; agents are rung by the AgentRinger."""
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        # Stasis-side channel id -> (agent channel id, talk_for): TalkFrom.BRIDGED agents
-        # who have answered and wait to be bridged before their talk time starts.
-        self._talk_when_bridged: dict[str, tuple[str, float]] = {}
 
     # ---- allocation ------------------------------------------------------------------
     def check_ids(self, *ids: str | None) -> None:
@@ -153,13 +138,13 @@ class CallFactory:
             if behaviour is not None:
                 location = (context, spec.extension) if spec.extension else None
                 runner = ScriptRunner(
-                    engine.scheduler, engine, facing.id, behaviour, location=location
+                    engine.scheduler, engine.caller_side, facing.id, behaviour, location=location
                 )
                 engine.runners[facing.id] = runner
                 if not behaviour.start_on_answer:
                     engine.scheduler.soon(runner.start, owner=facing.id)
         if far is None:
-            self.ring(
+            self._engine.ringer.ring(
                 facing,
                 None,
                 announce_far=False,
@@ -179,7 +164,7 @@ class CallFactory:
             engine.scheduler.soon(self._no_such_extension, facing.id, owner=facing.id)
         else:
             profile = SILENT_AGENT if where.kind == "caller" else None
-            self.ring(
+            self._engine.ringer.ring(
                 facing,
                 far,
                 announce_far=bool(spec.app),
@@ -201,8 +186,8 @@ class CallFactory:
     def _no_such_extension(self, facing_id: str) -> None:
         facing = self._engine.channels.get(facing_id)
         if facing is not None:
-            self.dial_event(facing, "", facing.dialstring)
-            self.dial_event(facing, "CHANUNAVAIL", facing.dialstring)
+            self._engine.ringer.dial_event(facing, "", facing.dialstring)
+            self._engine.ringer.dial_event(facing, "CHANUNAVAIL", facing.dialstring)
             self._engine.hangup(facing, cause=1, request={"cause": 1}, who="no-such-extension")
 
     # ---- POST /channels/create + /dial -------------------------------------------------
@@ -239,161 +224,13 @@ class CallFactory:
                 raise AriError(404, "Caller channel not found", "caller-not-found")
             ch.connected = source.caller.copy()
             engine.emit_channel(ch, "ChannelConnectedLine")
-        self.ring(
+        self._engine.ringer.ring(
             ch,
             engine.peer(ch),
             announce_far=False,
             dialstring=ch.dialstring,
             later_dialstring="",
             timeout=timeout,
-        )
-
-    # ---- ringing agents ------------------------------------------------------------------
-    def ring(
-        self,
-        facing: Channel,
-        far: Channel | None,
-        *,
-        announce_far: bool,
-        dialstring: str,
-        later_dialstring: str,
-        timeout: int,
-        profile: AgentProfile | None = None,
-    ) -> None:
-        engine = self._engine
-        profile = profile or agent_profile(engine.config, facing.endpoint, engine.agent_overrides)
-        leg = Leg(
-            facing.id, announce_far and far is not None, dialstring, later_dialstring, profile
-        )
-        engine.scheduler.soon(self._start_ringing, leg, timeout, owner=facing.id)
-
-    def _start_ringing(self, leg: Leg, timeout: int) -> None:
-        engine = self._engine
-        facing = engine.channels.get(leg.facing_id)
-        if facing is None:
-            return
-        far = engine.peer(facing)
-        if leg.announce_far and far is not None:
-            if far.caller.name or far.caller.number:
-                engine.emit_channel(
-                    far,
-                    "ChannelCallerId",
-                    caller_presentation=0,
-                    caller_presentation_txt=PRESENTATION_TXT,
-                )
-            engine.emit_channel(far, "ChannelConnectedLine")
-        self.dial_event(facing, "", leg.dialstring)
-        if leg.announce_far and far is not None:
-            engine.set_dialplan(far, 1, "Ringing", "")
-        engine.set_state(facing, "Ringing")
-        self.dial_event(facing, "RINGING", leg.later_dialstring)
-        profile = leg.profile
-        if leg.announce_far and far is not None:
-            engine.set_dialplan(far, 2, "Wait", f"{profile.answer_after:g}")
-        if profile.reject:
-            engine.scheduler.later(
-                profile.answer_after, self._fails, leg, "BUSY", 17, owner=facing.id
-            )
-        elif 0 < timeout < profile.answer_after:
-            engine.scheduler.later(timeout, self._fails, leg, "NOANSWER", 19, owner=facing.id)
-        else:
-            engine.scheduler.later(profile.answer_after, self._answers, leg, owner=facing.id)
-
-    def _answers(self, leg: Leg) -> None:
-        engine = self._engine
-        facing = engine.channels.get(leg.facing_id)
-        if facing is None:
-            return
-        far = engine.peer(facing)
-        if far is not None:
-            if leg.announce_far:
-                engine.set_dialplan(far, 3, "Answer", "")
-            engine.set_state(far, "Up")
-        engine.set_state(facing, "Up")
-        self.dial_event(facing, "ANSWER", leg.later_dialstring)
-        engine.on_up(facing)
-        if far is not None and leg.announce_far:
-            engine.scheduler.later(ANSWER_SETTLE, self._far_settles, leg, owner=far.id)
-        else:
-            self._talk(leg, far if far is not None else facing)
-
-    def _far_settles(self, leg: Leg) -> None:
-        """Half a second after Answer() the `;2` moves on to Wait() and picks up caller id."""
-        engine = self._engine
-        facing = engine.channels.get(leg.facing_id)
-        far = engine.peer(facing) if facing is not None else None
-        if facing is None or far is None:
-            return
-        # Asterisk has already taken the new caller id when it reports Wait() (trace).
-        changed = (far.caller.name, far.caller.number) != (
-            facing.connected.name,
-            facing.connected.number,
-        )
-        if changed:
-            far.caller = facing.connected.copy()
-        if leg.profile.talk_for is not None:
-            engine.set_dialplan(far, 4, "Wait", f"{leg.profile.talk_for:g}")
-        if changed:
-            engine.emit_channel(
-                far,
-                "ChannelCallerId",
-                caller_presentation=0,
-                caller_presentation_txt=PRESENTATION_TXT,
-            )
-        self._talk(leg, far)
-
-    def _talk(self, leg: Leg, agent: Channel) -> None:
-        talk_for = leg.profile.talk_for
-        if talk_for is None or agent.hung_up:
-            return
-        if leg.profile.talk_from is TalkFrom.ANSWER:
-            self._engine.scheduler.later(talk_for, self._agent_hangs_up, agent.id, owner=agent.id)
-            return
-        self._talk_when_bridged[leg.facing_id] = (agent.id, talk_for)
-        facing = self._engine.channels.get(leg.facing_id)
-        bridge = self._engine.bridges.get(facing.bridge_id or "") if facing else None
-        if bridge is not None:
-            self.conversation_starts(bridge)
-
-    def conversation_starts(self, bridge: Bridge) -> None:
-        """Agents waiting to be bridged start talking once they share a bridge with someone."""
-        if len(bridge.channels) < 2:
-            return
-        for channel_id in bridge.channels:
-            waiting = self._talk_when_bridged.pop(channel_id, None)
-            if waiting is not None:
-                agent_id, talk_for = waiting
-                self._engine.scheduler.later(
-                    talk_for, self._agent_hangs_up, agent_id, owner=agent_id
-                )
-
-    def forget(self, channel_id: str) -> None:
-        self._talk_when_bridged.pop(channel_id, None)
-
-    def _agent_hangs_up(self, channel_id: str) -> None:
-        ch = self._engine.channels.get(channel_id)
-        if ch is not None:
-            self._engine.hangup(ch, cause=16, request={"cause": 16}, who="agent")
-
-    def _fails(self, leg: Leg, status: str, cause: int) -> None:
-        engine = self._engine
-        facing = engine.channels.get(leg.facing_id)
-        if facing is None:
-            return
-        self.dial_event(facing, status, leg.later_dialstring)
-        far = engine.peer(facing)
-        engine.hangup(far or facing, cause=cause, request={"cause": cause}, who="agent")
-
-    def dial_event(self, peer: Channel, status: str, dialstring: str) -> None:
-        self._engine.emit(
-            peer.subscribers,
-            "Dial",
-            {
-                "dialstatus": status,
-                "forward": "",
-                "dialstring": dialstring,
-                "peer": peer.to_json(),
-            },
         )
 
     # ---- /_sim/calls ---------------------------------------------------------------------

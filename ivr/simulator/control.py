@@ -116,7 +116,7 @@ class SimControl:
             return problem(400, str(exc), exc.error_id)
         except ValueError as exc:
             return problem(400, f"invalid JSON body: {exc}", "invalid-json")
-        self.engine.caller_dtmf(caller, digits)
+        self.engine.caller_side.caller_dtmf(caller, digits)
         return web.json_response({"digits": digits}, status=202)
 
     async def call_say(self, request: web.Request) -> web.Response:
@@ -134,7 +134,7 @@ class SimControl:
         else:
             return problem(400, "path (or sound) is required", "missing-path")
         try:
-            seconds = self.engine.caller_say(caller, step)
+            seconds = self.engine.caller_side.caller_say(caller, step)
         except Exception as exc:  # a bad WAV is the test's mistake, not a server fault
             return problem(400, f"cannot say {step.text}: {exc}", "bad-audio")
         return web.json_response({"seconds": seconds}, status=202)
@@ -143,7 +143,7 @@ class SimControl:
         caller = self._caller(request)
         if caller is None:
             return problem(404, "Call not found or already over", "call-not-found")
-        self.engine.caller_hangup(caller, "caller")
+        self.engine.caller_side.caller_hangup(caller, "caller")
         return web.json_response({}, status=202)
 
     async def get_requests(self, request: web.Request) -> web.Response:

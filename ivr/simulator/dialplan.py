@@ -109,7 +109,7 @@ def parse_script(raw: object) -> tuple[Step, ...]:
 
 
 class CallerActions(Protocol):
-    """What a running caller script may do to its channel (implemented by the engine)."""
+    """What a running caller script may do to its channel (caller_side.CallerSide)."""
 
     def caller_dtmf(self, channel_id: str, digits: str) -> float: ...
     def caller_say(self, channel_id: str, step: Step) -> float: ...

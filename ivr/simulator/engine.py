@@ -10,7 +10,6 @@ import asyncio
 import itertools
 import logging
 import time
-from array import array
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,12 +17,7 @@ from ivr.simulator.apps import AppRegistry
 from ivr.simulator.config import AgentProfile, SimulatorConfig
 from ivr.simulator.dialplan import (
     AGENT_CONTEXT,
-    DTMF_GAP,
-    DTMF_TONE,
-    WEASELS_SECONDS,
     ScriptRunner,
-    Step,
-    dtmf_seconds,
 )
 from ivr.simulator.errors import channel_not_found, not_in_stasis
 from ivr.simulator.events import JsonObject, cause_text
@@ -36,12 +30,14 @@ log = logging.getLogger(__name__)
 
 
 class Engine:
-    """Holds every live object; other parts (player, bridges, calls) work through it."""
+    """Holds every live object; other parts (player, bridges, calls, callers) work through it."""
 
     def __init__(self, config: SimulatorConfig) -> None:
         from ivr.simulator.bridging import BridgeManager
+        from ivr.simulator.caller_side import CallerSide
         from ivr.simulator.calls import CallFactory
         from ivr.simulator.playbacks import PlaybackPlayer
+        from ivr.simulator.ringing import AgentRinger
         from ivr.simulator.special import ChannelSpecials
 
         self.config = config
@@ -63,7 +59,9 @@ class Engine:
         self.player = PlaybackPlayer(self)
         self.bridging = BridgeManager(self)
         self.calls = CallFactory(self)
+        self.ringer = AgentRinger(self)
         self.specials = ChannelSpecials(self)
+        self.caller_side = CallerSide(self)
 
     # ---- ids -------------------------------------------------------------------------
     def new_uid(self) -> str:
@@ -269,7 +267,7 @@ class Engine:
             self.apps.track_channel(app, ch.id, False)
         self.scheduler.cancel_owner(ch.id)
         self.runners.pop(ch.id, None)
-        self.calls.forget(ch.id)
+        self.ringer.forget(ch.id)
         if ch.moh is not None:
             self.stop_moh(ch)
         if ch.snoop_of is not None:
@@ -281,69 +279,6 @@ class Engine:
             ch.external = None
             endpoint.stop_streaming()
             self.spawn(endpoint.close())
-
-    # ---- caller side (CallerActions) ---------------------------------------------------
-    def caller_target(self, caller_id: str) -> Channel | None:
-        """The channel the app sees for a caller: the `;2` half of the caller's Local pair."""
-        ch = self.channels.get(caller_id)
-        if ch is None or ch.hung_up:
-            return None
-        return self.peer(ch) or ch
-
-    def caller_dtmf(self, channel_id: str, digits: str) -> float:
-        caller = self.channels.get(channel_id)
-        now = time.time()
-        for index, digit in enumerate(digits):
-            delay = index * (DTMF_TONE + DTMF_GAP) + DTMF_TONE
-            if caller is not None and caller.record is not None:
-                at = now + delay * self.config.time_scale
-                caller.record.dtmf_sent.append({"digit": digit, "at": at})
-            self.scheduler.later(delay, self._dtmf_arrives, channel_id, digit, owner=channel_id)
-        return dtmf_seconds(digits)
-
-    def _dtmf_arrives(self, caller_id: str, digit: str) -> None:
-        target = self.caller_target(caller_id)
-        if target is not None:
-            self.emit_channel(target, "ChannelDtmfReceived", digit=digit, duration_ms=100)
-
-    def caller_say(self, channel_id: str, step: Step) -> float:
-        target = self.caller_target(channel_id)
-        samples: array[int] | None
-        if step.kind == "say":
-            from ivr.media.wav import read_wav_8k
-
-            samples = read_wav_8k(step.text)
-            seconds = len(samples) / 8000.0
-        else:
-            samples = self.sounds.samples(step.text)
-            known = self.sounds.duration(step.text)
-            seconds = known if known is not None else WEASELS_SECONDS
-            if samples is None:
-                samples = array("h", bytes(2 * int(seconds * 8000)))
-        if target is not None and target.audio is not None:
-            seconds = target.audio.say(samples)
-        record = target.record if target is not None else None
-        if record is not None:
-            record.said.append({"what": step.text, "at": time.time(), "seconds": seconds})
-        return seconds
-
-    def caller_hangup(self, channel_id: str, who: str) -> None:
-        ch = self.channels.get(channel_id)
-        if ch is not None:
-            self.hangup(ch, cause=16, request={"cause": 16}, who=who)
-
-    def caller_dialplan(
-        self,
-        channel_id: str,
-        priority: int,
-        app: str,
-        data: str,
-        location: tuple[str, str] | None = None,
-    ) -> None:
-        ch = self.channels.get(channel_id)
-        if ch is not None:
-            context, exten = location or (ch.dialplan.context, ch.dialplan.exten)
-            ch.dialplan = Dialplan(context, exten, priority, app, data)
 
     def set_agent(self, endpoint: str, profile: AgentProfile) -> None:
         """Change how an endpoint answers from now on (POST /_sim/agents)."""

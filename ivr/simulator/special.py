@@ -144,7 +144,7 @@ class ChannelSpecials:
         ch = engine.channels.get(channel_id)
         if ch is None:
             return
-        engine.calls.dial_event(ch, "", ch.dialstring)
+        engine.ringer.dial_event(ch, "", ch.dialstring)
         engine.set_state(ch, "Up")
         engine.scheduler.later(
             STASIS_START_LAG, self._external_enters, channel_id, app, owner=channel_id, scaled=False
@@ -155,7 +155,7 @@ class ChannelSpecials:
         ch = engine.channels.get(channel_id)
         if ch is None:
             return
-        engine.calls.dial_event(ch, "ANSWER", ch.dialstring)
+        engine.ringer.dial_event(ch, "ANSWER", ch.dialstring)
         if not engine.enter_stasis(ch, app, [], varset=True):
             engine.hangup(ch, cause=16, request=None, who="stasis-failed")
 

@@ -1,8 +1,9 @@
 """SQLite schema and queries (sqlite-utils), migrated forward at start-up.
 
 WAL mode so the console and exports can read while calls are being written.
-Each migration is a numbered step recorded in ``schema_migrations``; a
-database from an older release is brought forward, never rebuilt.
+The schema is a list of numbered migration steps (``ivr.store.migrations``),
+each recorded in ``schema_migrations``; a database from an older release is
+brought forward, never rebuilt.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
 import sqlite_utils
+
+from ivr.store.migrations import MIGRATIONS
 
 Row = dict[str, Any]
 
@@ -55,266 +58,6 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
             conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
-
-
-def _m1_initial(db: sqlite_utils.Database) -> None:
-    db["calls"].create(  # type: ignore[union-attr]
-        {
-            "call_id": str,
-            "channel_id": str,
-            "caller_number": str,
-            "caller_name": str,
-            "dialled": str,
-            "started_at": str,
-            "answered_at": str,
-            "ended_at": str,
-            "duration_s": float,
-            "outcome": str,
-            "destination": str,
-            "last_step": str,
-            "ended_by": str,
-        },
-        pk="call_id",
-        not_null={"channel_id", "started_at"},
-        if_not_exists=True,
-    )
-    db["calls"].create_index(["started_at"], if_not_exists=True)  # type: ignore[union-attr]
-    db["call_events"].create(  # type: ignore[union-attr]
-        {"id": int, "call_id": str, "at": str, "kind": str, "detail": str},
-        pk="id",
-        foreign_keys=[("call_id", "calls", "call_id")],
-        if_not_exists=True,
-    )
-    db["call_events"].create_index(["call_id", "at"], if_not_exists=True)  # type: ignore[union-attr]
-    db["decisions"].create(  # type: ignore[union-attr]
-        {
-            "id": int,
-            "call_id": str,
-            "at": str,
-            "action": str,
-            "destination": str,
-            "intent": str,
-            "rule": str,
-            "reason": str,
-            "candidates": str,
-            "evidence": str,
-        },
-        pk="id",
-        foreign_keys=[("call_id", "calls", "call_id")],
-        if_not_exists=True,
-    )
-    db["decisions"].create_index(["call_id"], if_not_exists=True)  # type: ignore[union-attr]
-
-
-def _m2_decision_message_and_offers(db: sqlite_utils.Database) -> None:
-    """Issue 3: a Decision also names a prompt to play and the offers it makes."""
-    columns = db["decisions"].columns_dict
-    for name in ("message", "offers"):
-        if name not in columns:
-            db["decisions"].add_column(name, str)  # type: ignore[union-attr]
-
-
-def _m3_caller_history(db: sqlite_utils.Database) -> None:
-    """Issue 5: caller history by pseudonym (ivr/callers), never by number.
-
-    ``caller_calls`` is keyed by call_id so an adopted call (after a restart) updates its
-    row rather than counting twice; ``linked_call_id`` ties a re-dial to the abandoned
-    call before it. ``caller_flags`` keeps every flag ever set (cleared or expired rows
-    stay, for audit); the lookups read both tables by pseudonym and time.
-    """
-    db["caller_calls"].create(  # type: ignore[union-attr]
-        {
-            "call_id": str,
-            "pseudonym": str,
-            "at": str,
-            "outcome": str,
-            "destination": str,
-            "ended_at": str,
-            "abandoned": int,
-            "linked_call_id": str,
-        },
-        pk="call_id",
-        not_null={"pseudonym", "at"},
-        if_not_exists=True,
-    )
-    db["caller_calls"].create_index(["pseudonym", "at"], if_not_exists=True)  # type: ignore[union-attr]
-    db["caller_flags"].create(  # type: ignore[union-attr]
-        {
-            "id": int,
-            "pseudonym": str,
-            "flag": str,
-            "set_by": str,
-            "reason": str,
-            "set_at": str,
-            "expires_at": str,
-            "cleared_at": str,
-            "cleared_by": str,
-        },
-        pk="id",
-        not_null={"pseudonym", "flag", "set_at"},
-        if_not_exists=True,
-    )
-    db["caller_flags"].create_index(["pseudonym", "flag"], if_not_exists=True)  # type: ignore[union-attr]
-
-
-def _m4_sms_outbox(db: sqlite_utils.Database) -> None:
-    """Issue 5: SMS outbox (stored before sent; ivr/notify) and post-call survey replies.
-
-    ``reference`` is the per-message idempotency key sent to the provider. No foreign key
-    to ``calls``: the outbox commits on its own connection, possibly before the call log's
-    writer has stored the call row.
-    """
-    db["sms_outbox"].create(  # type: ignore[union-attr]
-        {
-            "id": int,
-            "reference": str,
-            "call_id": str,
-            "to_number": str,
-            "body": str,
-            "kind": str,
-            "created_at": str,
-            "state": str,  # queued | sending | sent | failed
-            "attempts": int,
-            "next_attempt_at": str,
-            "last_attempt_at": str,
-            "sent_at": str,
-            "last_error": str,
-            "provider_id": str,
-        },
-        pk="id",
-        not_null={"reference", "to_number", "body", "kind", "created_at", "state"},
-        defaults={"attempts": 0, "last_error": "", "provider_id": ""},
-        if_not_exists=True,
-    )
-    db["sms_outbox"].create_index(["reference"], unique=True, if_not_exists=True)  # type: ignore[union-attr]
-    db["sms_outbox"].create_index(["state", "next_attempt_at"], if_not_exists=True)  # type: ignore[union-attr]
-    db["sms_outbox"].create_index(["to_number", "kind"], if_not_exists=True)  # type: ignore[union-attr]
-    db["sms_outbox"].create_index(["call_id"], if_not_exists=True)  # type: ignore[union-attr]
-    db["survey_responses"].create(  # type: ignore[union-attr]
-        {
-            "id": int,
-            "outbox_id": int,
-            "call_id": str,
-            "q1_overall": int,
-            "q2_time_to_answer": int,
-            "q3_dealt_with": int,
-            "comment": str,
-            "received_at": str,
-        },
-        pk="id",
-        not_null={"outbox_id", "received_at"},
-        foreign_keys=[("outbox_id", "sms_outbox", "id")],
-        if_not_exists=True,
-    )
-    db["survey_responses"].create_index(["outbox_id"], unique=True, if_not_exists=True)  # type: ignore[union-attr]
-
-
-def _m5_callbacks(db: sqlite_utils.Database) -> None:
-    """Issue 5: accepted callbacks (a caller's place in a queue, kept across restarts).
-
-    ``number`` is the number to ring back: it has to be stored to be dialled, and is
-    blanked when the callback is finished (``ivr.queues.book``). ``attempts`` counts
-    callbacks placed: it is committed *before* each originate, so a crash can never
-    ring the caller twice for the same attempt.
-    """
-    db["callbacks"].create(  # type: ignore[union-attr]
-        {
-            "call_id": str,
-            "queue": str,
-            "priority": int,
-            "joined_at": float,
-            "seq": int,
-            "flags": str,
-            "intent": str,
-            "number": str,
-            "accepted_at": float,
-            "promised_by": float,
-            "attempts": int,
-            "ready_at": float,
-            "state": str,  # waiting | placing | done | failed
-            "outcome": str,
-            "late_sms": int,
-            "updated_at": float,
-        },
-        pk="call_id",
-        not_null={"queue", "number", "state"},
-        defaults={"attempts": 0, "ready_at": 0.0, "outcome": "", "late_sms": 0},
-        if_not_exists=True,
-    )
-    db["callbacks"].create_index(["state"], if_not_exists=True)  # type: ignore[union-attr]
-    db["callback_attempts"].create(  # type: ignore[union-attr]
-        {
-            "id": int,
-            "call_id": str,
-            "attempt": int,
-            "agent_id": str,
-            "channel_id": str,
-            "started_at": float,
-            "ended_at": float,
-            "outcome": str,  # answered | no-answer | busy | failed | interrupted
-            "detail": str,
-        },
-        pk="id",
-        not_null={"call_id", "attempt", "started_at"},
-        if_not_exists=True,
-    )
-    db["callback_attempts"].create_index(  # type: ignore[union-attr]
-        ["call_id", "attempt"], unique=True, if_not_exists=True
-    )
-
-
-def _m6_callback_rings(db: sqlite_utils.Database) -> None:
-    """A callback whose agent did not answer is rung again as the same caller attempt.
-
-    The caller's attempt count is guarded by ``callbacks.attempts`` (compare-and-set in
-    ``begin_attempt``); each ring is a row of its own, unique by its channel id.
-    """
-    db.execute("DROP INDEX IF EXISTS idx_callback_attempts_call_id_attempt")
-    db["callback_attempts"].create_index(  # type: ignore[union-attr]
-        ["call_id", "attempt"], if_not_exists=True
-    )
-    db["callback_attempts"].create_index(  # type: ignore[union-attr]
-        ["channel_id"], unique=True, if_not_exists=True
-    )
-
-
-def _m7_retention(db: sqlite_utils.Database) -> None:
-    """Retention (ivr/store/retention.py): which calls are blanked, indexes on the ages.
-
-    ``personal_cleared`` = 1 once a call's numbers are blanked; the partial index
-    finds the calls not yet blanked without reading the ones that are.
-    """
-    if "personal_cleared" not in db["calls"].columns_dict:
-        db.execute("ALTER TABLE calls ADD COLUMN personal_cleared INTEGER NOT NULL DEFAULT 0")
-    db.execute(
-        "CREATE INDEX IF NOT EXISTS idx_calls_not_cleared ON calls (started_at)"
-        " WHERE personal_cleared = 0"
-    )
-    db["sms_outbox"].create_index(["created_at"], if_not_exists=True)  # type: ignore[union-attr]
-    db["callbacks"].create_index(["accepted_at"], if_not_exists=True)  # type: ignore[union-attr]
-    db["caller_calls"].create_index(["at"], if_not_exists=True)  # type: ignore[union-attr]
-
-
-def _m8_no_none_destinations(db: sqlite_utils.Database) -> None:
-    """Calls that went nowhere were stored with the text 'None' as their destination.
-
-    (``str(None)`` of a decision that asks again.) Repaired to "", as the session
-    now writes them.
-    """
-    db.execute("UPDATE calls SET destination = '' WHERE destination = 'None'")
-    db.execute("UPDATE caller_calls SET destination = '' WHERE destination = 'None'")
-
-
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
-    _m1_initial,
-    _m2_decision_message_and_offers,
-    _m3_caller_history,
-    _m4_sms_outbox,
-    _m5_callbacks,
-    _m6_callback_rings,
-    _m7_retention,
-    _m8_no_none_destinations,
-)
 
 
 DB_MODE: Final = 0o600

@@ -27,8 +27,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from ivr.queues.engine import Connect
 from ivr.queues.model import NO_TEXTS, QueueEntry, priority_for
+from ivr.queues.outcomes import Connect
 from ivr.queues.service import QueueService, Ticket
 from ivr.session.emergency import EmergencyBreakOut
 from ivr.session.events import CallEvent, DigitPressed, ListeningFailed, SpeechEnded

@@ -77,7 +77,9 @@ def test_yaml_round_trip_and_shipped_file_is_generated(tmp_path: Path) -> None:
     d.to_yaml(out, "header")
     assert Directory.load_yaml(out).entries == d.entries
     shipped = Directory.load_yaml(ROOT / "routing_rules/directory.yaml")
-    assert shipped.entries == d.entries  # run scripts/make_directory.py after changing sample.py
+    assert (
+        shipped.entries == d.entries
+    )  # run scripts/make_directory.py after changing sample.py/.yaml
     people = [e for e in shipped if e.kind == "person"]
     assert len(people) == 200 and len(shipped) - len(people) == 12
     assert len({e.extension for e in shipped}) == len(shipped)

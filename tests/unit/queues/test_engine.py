@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ivr.queues.engine import Connect, PlaceCallback, QueueEngine, QueueError
+from ivr.queues.engine import QueueEngine
 from ivr.queues.model import (
     Agent,
     AgentState,
@@ -14,6 +14,7 @@ from ivr.queues.model import (
     QueuesConfigError,
     priority_for,
 )
+from ivr.queues.outcomes import Connect, PlaceCallback, QueueError
 from ivr.queues.queues_yaml import parse_queues_config
 
 

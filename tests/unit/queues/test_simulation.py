@@ -6,16 +6,11 @@ from dataclasses import replace
 
 import pytest
 
+from ivr.queues.day_callers import generate_callers
+from ivr.queues.day_result import DayResult
 from ivr.queues.model import QueuesConfig
 from ivr.queues.queues_yaml import load_queues_config
-from ivr.queues.simulation import (
-    BASELINE,
-    CALLBACKS,
-    CALLBACKS_DEFLECTION,
-    DayResult,
-    generate_callers,
-    simulate_day,
-)
+from ivr.queues.simulation import BASELINE, CALLBACKS, CALLBACKS_DEFLECTION, simulate_day
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ivr.routing.bundle import RoutingBundle
-from ivr.routing.engine import SECOND_OPINION, RoutingEngine
+from ivr.routing.emergency import SECOND_OPINION
+from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import Decision, Hypothesis, RoutingInputs
 
 HERE = Path(__file__).parent / "fixtures"

@@ -9,7 +9,8 @@ from ivr.routing.model import Decision
 from ivr.session.model import CallInfo
 from ivr.session.outcomes import CallOutcome
 from ivr.session.session import CallSession
-from ivr.store.db import MIGRATIONS, CallStore
+from ivr.store.db import CallStore
+from ivr.store.migrations import MIGRATIONS
 from tests.fakes import FakeControl, FakePrompts, MemoryCallLog, fixed_clock
 
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ivr.store.db import MIGRATIONS, CallStore
+from ivr.store.db import CallStore
 from ivr.store.log import CallLogDown, SqliteCallLog
+from ivr.store.migrations import MIGRATIONS
 
 AT = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -132,11 +133,11 @@ async def test_a_full_queue_counts_what_it_drops_instead_of_growing() -> None:
 def test_a_version_1_database_is_brought_forward_without_losing_decisions(tmp_path: Path) -> None:
     import sqlite_utils
 
-    from ivr.store import db as dbmod
+    from ivr.store import migrations
 
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(str(path))
-    dbmod._m1_initial(old)
+    migrations._m1_initial(old)
     old["schema_migrations"].insert({"version": 1, "applied_at": "t"}, pk="version")  # type: ignore[union-attr]
     old["calls"].insert({"call_id": "c1", "channel_id": "c1", "started_at": "t0"})  # type: ignore[union-attr]
     old["decisions"].insert(  # type: ignore[union-attr]
@@ -163,16 +164,16 @@ def test_a_version_1_database_is_brought_forward_without_losing_decisions(tmp_pa
 def test_a_migration_interrupted_half_way_is_finished_on_the_next_start(tmp_path: Path) -> None:
     import sqlite_utils
 
-    from ivr.store import db as dbmod
+    from ivr.store import migrations
 
     path = tmp_path / "half.db"
     half = sqlite_utils.Database(str(path))
     half["schema_migrations"].create({"version": int, "applied_at": str}, pk="version")  # type: ignore[union-attr]
-    for version in range(1, len(dbmod.MIGRATIONS)):
-        dbmod.MIGRATIONS[version - 1](half)
+    for version in range(1, len(migrations.MIGRATIONS)):
+        migrations.MIGRATIONS[version - 1](half)
         half["schema_migrations"].insert({"version": version, "applied_at": "t"})  # type: ignore[union-attr]
-    dbmod.MIGRATIONS[-1](half)  # the last step ran, but the crash came before it was recorded
+    migrations.MIGRATIONS[-1](half)  # the last step ran, but the crash came before it was recorded
     half.conn.close()
     store = CallStore(path)
-    assert store.migrate() == len(dbmod.MIGRATIONS)
+    assert store.migrate() == len(migrations.MIGRATIONS)
     store.close()

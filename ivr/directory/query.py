@@ -1,0 +1,147 @@
+"""What a caller's words say to the DirectoryMatcher: ranks, name words, optional words.
+
+The word lists are the matcher's model of speech to a police switchboard:
+FILLER carries no "who", WEAK says "a group" without saying which, and after
+a TOPIC word the caller is saying why, not whom. Ranks are read as phrases
+("detective sergeant", "sarg") into the codes of ``ivr.directory.ranks``,
+so a rank can confirm or contradict an entry instead of being a name word.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ivr.directory.ranks import RANKS
+from ivr.routing.text import tokens as text_tokens
+
+# Words that carry no "who": politeness, call phrases, function words.
+FILLER = frozenset(
+    " ".join(
+        (
+            "a an the to i id im ive me my we us our can could would will shall should like",
+            "want wanna speak speaking talk talking with please pls put through connect",
+            "connected transfer get give hello hi hiya hey yes yeah yep morning afternoon",
+            "evening good thanks thank cheers you just is are was be been am there someone",
+            "somebody anyone anybody person people in from at on of for and or uh um umm er",
+            "erm ah oh okay ok right so need needed trying try reach contact ring call calling",
+            "phone phoning looking look it its this that officer police called name named sir",
+            "madam mr mrs ms miss dr some who works work working do does available free",
+        )
+    ).split()
+)
+# Words that say "a group" but rarely decide which one: optional in queries, light in names.
+WEAK = frozenset(
+    " ".join(
+        ("team unit department dept office section squad desk line centre center room", "service")
+    ).split()
+)
+# After these, the caller is saying why, not whom: words may match but cost nothing.
+TOPIC = frozenset({"about", "regarding", "concerning", "because", "cos", "re", "as"})
+
+# Rank phrases as words -> codes; "detective" alone means any detective rank.
+_EXTRA_RANK_FORMS: dict[str, tuple[str, ...]] = {
+    "PS": ("sargent", "sergent", "seargent", "sarjeant", "serjeant", "sarg"),
+    "INSP": ("inspecter",),
+    "DCI": ("detective chief inspecter",),
+}
+DETECTIVES = frozenset({"DC", "DS", "DI", "DCI"})
+# Ranks callers confuse: "sergeant Johnson" for a detective sergeant, "PC" for a PCSO.
+RANK_FAMILY: dict[str, frozenset[str]] = {
+    "PC": frozenset({"DC", "PCSO"}),
+    "DC": frozenset({"PC"}),
+    "PCSO": frozenset({"PC"}),
+    "PS": frozenset({"DS"}),
+    "DS": frozenset({"PS"}),
+    "INSP": frozenset({"DI"}),
+    "DI": frozenset({"INSP"}),
+    "CI": frozenset({"DCI"}),
+    "DCI": frozenset({"CI"}),
+    "SUPT": frozenset({"CH_SUPT"}),
+    "CH_SUPT": frozenset({"SUPT"}),
+}
+_GENERIC_RANKS: dict[tuple[str, ...], frozenset[str]] = {
+    ("detective",): DETECTIVES,
+    ("det",): DETECTIVES,
+    ("chief",): frozenset({"CI", "DCI", "CH_SUPT"}),
+}
+
+
+def _rank_phrases() -> dict[tuple[str, ...], frozenset[str]]:
+    phrases: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for code, forms in RANKS.items():
+        for form in (*forms, *_EXTRA_RANK_FORMS.get(code, ())):
+            phrases[tuple(form.split())].add(code)
+    out = {k: frozenset(v) for k, v in phrases.items()}
+    for words, codes in _GENERIC_RANKS.items():
+        out.setdefault(words, codes)
+    return out
+
+
+RANK_PHRASES = _rank_phrases()
+RANK_MAX_WORDS = max(len(k) for k in RANK_PHRASES)
+
+
+@dataclass(slots=True)
+class Query:
+    """What one transcript says for the matcher: the ranks it allows and its name words."""
+
+    ranks: frozenset[str] | None  # codes the caller's rank words allow; None: no rank said
+    rank_said: str
+    words: tuple[tuple[str, bool], ...]  # (word, optional)
+    optional: frozenset[str]
+    plain: tuple[str, ...]  # the words alone
+    # (team, words left) -> (team recall, best word similarity, words still left)
+    team_cache: dict[tuple[str, tuple[str, ...]], tuple[float, float, list[str]]]
+
+
+def content_words(text: str) -> list[str]:
+    """The words of ``text`` that can say who: tokens without FILLER."""
+    return [w for w in text_tokens(text) if w not in FILLER]
+
+
+def parse_query(text: str, vocab: frozenset[str]) -> Query:
+    """Rank phrases to codes, the other words (optional after a TOPIC word or WEAK), and
+    split or plural forms joined to the directory's own ``vocab`` words."""
+    words = text_tokens(text)
+    ranks: set[str] | None = None
+    said: list[str] = []
+    out: list[tuple[str, bool]] = []
+    optional = False
+    i = 0
+    while i < len(words):
+        for size in range(min(RANK_MAX_WORDS, len(words) - i), 0, -1):
+            codes = RANK_PHRASES.get(tuple(words[i : i + size]))
+            if codes is not None and not optional:
+                ranks = set(codes) if ranks is None else ranks | codes
+                said.append(" ".join(words[i : i + size]))
+                i += size
+                break
+        else:
+            word = words[i]
+            i += 1
+            if word in TOPIC:
+                optional = optional or bool(out)  # "about my case" after a name
+            elif word not in FILLER:
+                out.append((word, optional or word in WEAK))
+    # "mc donald" -> "mcdonald", "johnsons" -> "johnson" when that is a known word
+    merged: list[tuple[str, bool]] = []
+    j = 0
+    while j < len(out):
+        word, opt = out[j]
+        if j + 1 < len(out) and word + out[j + 1][0] in vocab:
+            merged.append((word + out[j + 1][0], opt))
+            j += 2
+            continue
+        if word not in vocab and word.endswith("s") and word[:-1] in vocab:
+            word = word[:-1]
+        merged.append((word, opt))
+        j += 1
+    return Query(
+        frozenset(ranks) if ranks is not None else None,
+        " ".join(said),
+        tuple(merged),
+        frozenset(w for w, opt in merged if opt),
+        tuple(w for w, _ in merged),
+        {},
+    )
