@@ -22,6 +22,7 @@ from ivr.queues.service import QueueService
 from ivr.routing.model import (
     DIRECTORY_PREFIX,
     SWITCHBOARD,
+    Ask,
     Decision,
     Hypothesis,
     RoutingInputs,
@@ -221,9 +222,9 @@ class FlowBuilder:
                 )
             ]
         again = attempt + 1
-        if decision.message == "ask_reference":
+        if decision.ask is Ask.REFERENCE:
             return [self.ask(["ask_reference"], max_digits=REFERENCE_DIGITS, attempt=again)]
-        if decision.message == "ask_name":
+        if decision.ask is Ask.NAME:
             # A name needs speech; a call that cannot listen gets a person instead.
             return [
                 IfListening(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ivr.routing.model import Action, Candidate, Decision
+from ivr.routing.model import Action, Ask, Candidate, Decision
 
 
 @dataclass
@@ -26,6 +26,7 @@ class Draft:
     intent: str | None = None
     candidates: tuple[Candidate, ...] = ()
     message: str | None = None
+    ask: Ask | None = None
     offers: list[str] = field(default_factory=list)
     offered_by: dict[str, str] = field(default_factory=dict)  # offer -> the rule that made it
     evidence: dict[str, Any] = field(default_factory=dict)
@@ -49,6 +50,7 @@ class Draft:
             intent=self.intent,
             candidates=self.candidates,
             message=self.message,
+            ask=self.ask,
             offers=tuple(dict.fromkeys(self.offers)),
             evidence=evidence,
         )

@@ -115,7 +115,8 @@ class RoutingEngine:
                 [f"caller pressed {keyed}: ask for a {option.ask}"],
                 "keypad",
                 message=f"ask_{option.ask}",
-                evidence={"digits": keyed, "ask": option.ask},
+                ask=option.ask,
+                evidence={"digits": keyed, "ask": option.ask.value},
             )
         if option is not None and option.destination:
             return Draft(

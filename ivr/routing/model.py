@@ -11,9 +11,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 Action = Literal["route", "confirm", "disambiguate", "reprompt"]
+
+
+class Ask(StrEnum):
+    """What a reprompt asks for next (a keypad option's ``ask:``); the flow asks it."""
+
+    REFERENCE = "reference"
+    NAME = "name"
+
 
 # Destinations: these, or "directory:<entry id>".
 EMERGENCY = "emergency"
@@ -111,6 +120,7 @@ class Decision:
     message: str | None = None  # prompt id to play before acting (e.g. emergency_advice)
     offers: tuple[str, ...] = ()  # "callback", "deflect-sms"
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    ask: Ask | None = None  # a reprompt's next question (None: the menu again)
 
     def with_evidence(self, **extra: Any) -> Decision:
         """The same decision with more evidence (what it saw: the inputs, the step)."""
@@ -127,4 +137,5 @@ class Decision:
             "message": self.message,
             "offers": list(self.offers),
             "evidence": dict(self.evidence),
+            "ask": self.ask.value if self.ask else None,
         }

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ivr.routing.conditions import Condition, Facts, Then
-from ivr.routing.model import EMERGENCY
+from ivr.routing.model import EMERGENCY, Ask
 from ivr.yamlfile import DataFileError, load_data, parse_data
 
 __all__ = [
@@ -34,7 +34,7 @@ __all__ = [
 OFFERS = frozenset({"callback", "deflect-sms"})
 SOURCES = frozenset({"keypad", "reference", "directory", "intent", "fallback", "confirmed"})
 ACTIONS = frozenset({"route", "confirm", "disambiguate", "reprompt"})
-ASKS = frozenset({"name", "reference"})
+ASKS = frozenset(ask.value for ask in Ask)
 
 DEFAULT_KEYPAD: Mapping[str, str] = {
     "1": "rc",
@@ -77,7 +77,7 @@ class Rule:
 class KeyOption:
     key: str
     destination: str | None  # None when the key asks for something (a name, a reference)
-    ask: str | None = None
+    ask: Ask | None = None
     line: int = 0
 
 

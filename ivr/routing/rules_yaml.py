@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ivr.routing.conditions import Condition, Then
-from ivr.routing.model import DIRECTORY_PREFIX, EMERGENCY, is_destination
+from ivr.routing.model import DIRECTORY_PREFIX, EMERGENCY, Ask, is_destination
 from ivr.routing.rules import (
     ACTIONS,
     ASKS,
@@ -180,7 +180,7 @@ def _keypad(p: _Parser, node: LineDict | None, line: int) -> dict[str, KeyOption
             if ask not in ASKS:
                 p.err(kline, f"keypad {key}: can ask for {' or '.join(sorted(ASKS))}, not {ask!r}")
                 continue
-            result[key] = KeyOption(key, None, ask, kline)
+            result[key] = KeyOption(key, None, Ask(ask), kline)
         elif p.destination(value, kline, f"keypad {key}"):
             result[key] = KeyOption(key, value, None, kline)
     nine = result.get("9")

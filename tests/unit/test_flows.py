@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from ivr.config import Settings
 from ivr.directory import DirectoryEntry
 from ivr.flows import FlowBuilder
-from ivr.routing.model import Candidate, Decision, Hypothesis, RoutingInputs
+from ivr.routing.model import Ask, Candidate, Decision, Hypothesis, RoutingInputs
 from ivr.session.notes import QueuePlace
 from ivr.session.steps import (
     AskAgain,
@@ -84,9 +84,12 @@ def test_confirm_and_disambiguate_offer_what_the_engine_chose() -> None:
 
 
 def test_reprompts_ask_for_a_reference_with_room_for_its_digits_or_say_sorry_first() -> None:
-    ask_ref = Decision("reprompt", None, rule="r", reason="r", message="ask_reference")
+    ask_ref = Decision(
+        "reprompt", None, rule="r", reason="r", message="ask_reference", ask=Ask.REFERENCE
+    )
     (again,) = builder().act_on(ask_ref, attempt=1)
     assert isinstance(again, RouteCall) and again.max_digits == 16 and again.attempt == 2
+    assert again.question == ("ask_reference",)
     sorry = builder().act_on(
         Decision("reprompt", None, rule="r", reason="r", message="no_input"), attempt=1
     )

@@ -9,7 +9,7 @@ import pytest
 
 from ivr.routing.cases import Case
 from ivr.routing.engine import RoutingEngine
-from ivr.routing.model import CallerContext, Hypothesis, Override, RoutingInputs
+from ivr.routing.model import Ask, CallerContext, Hypothesis, Override, RoutingInputs
 from tests.unit.routing.fakes import department, fake_bundle, person
 
 LONDON = ZoneInfo("Europe/London")
@@ -142,6 +142,7 @@ def test_keys_that_ask_for_more(engine: RoutingEngine, digits: str, ask: str) ->
         f"ask_{ask}",
     )
     assert d.evidence["ask"] == ask
+    assert d.ask == Ask(ask)  # the typed next question the flow asks
 
 
 def test_a_wrong_key_reprompts_then_goes_to_a_person(engine: RoutingEngine) -> None:

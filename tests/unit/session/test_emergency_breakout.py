@@ -21,7 +21,7 @@ from ivr.config import AgentSpec, Settings
 from ivr.flows import FlowBuilder
 from ivr.queues.model import QueueEntry
 from ivr.queues.service import QueueService
-from ivr.routing.model import Candidate, Decision, Hypothesis
+from ivr.routing.model import Ask, Candidate, Decision, Hypothesis
 from ivr.routing.service import RoutingService
 from ivr.session.events import (
     CallerHungUp,
@@ -207,7 +207,9 @@ def disambiguate(flows: FlowBuilder) -> Sequence[Verb]:
 
 
 def reference(flows: FlowBuilder) -> Sequence[Verb]:
-    decision = Decision("reprompt", None, rule="t", reason="t", message="ask_reference")
+    decision = Decision(
+        "reprompt", None, rule="t", reason="t", message="ask_reference", ask=Ask.REFERENCE
+    )
     return flows.act_on(decision, attempt=1)
 
 
