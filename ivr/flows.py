@@ -20,8 +20,8 @@ from ivr.queues.service import QueueService
 from ivr.routing.model import DIRECTORY_PREFIX, Candidate, Decision, Hypothesis, RoutingInputs
 from ivr.routing.text import normalise
 from ivr.session.emergency import DangerAnswer
-from ivr.session.manager import Adoption
 from ivr.session.notes import QueuePlace
+from ivr.session.reconciler import Adoption
 from ivr.session.session import CallSession, Prompts, Verb
 from ivr.verbs import Answer, Hangup, Play, StayConnected, Transfer
 from ivr.verbs.deflect import OfferLink

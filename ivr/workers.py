@@ -24,7 +24,8 @@ from ivr.runtime import RUNTIME, Runtime
 from ivr.session.control import AriCallControl
 from ivr.session.emergency import BreakOut
 from ivr.session.listening import MediaSettings
-from ivr.session.manager import Adoption, CallManager, SessionFactory
+from ivr.session.manager import CallManager, SessionFactory
+from ivr.session.reconciler import Adoption
 from ivr.session.session import CallInfo, CallSession, SpeechService
 from ivr.speech.early import EarlySpeech
 from ivr.speech.factory import build_recognizer, vocabulary_from_bundle

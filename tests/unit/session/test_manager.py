@@ -11,7 +11,8 @@ from ivr.ari import events as ari
 from ivr.ari.client import AriClient
 from ivr.ari.models import Channel
 from ivr.session.control import AriCallControl
-from ivr.session.manager import Adoption, CallManager
+from ivr.session.manager import CallManager
+from ivr.session.reconciler import Adoption
 from ivr.session.session import CallInfo, CallSession
 from tests.fakes import FakePrompts, MemoryCallLog
 

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from ivr.config import Settings
 from ivr.flows import FlowBuilder
 from ivr.notify.sensitive import SENSITIVE, Sensitivity
-from ivr.session.manager import Adoption
 from ivr.session.notes import QueuePlace
+from ivr.session.reconciler import Adoption
 from ivr.session.session import Verb
 from ivr.verbs.resume import Resume
 from tests.fakes import FakeControl, FakePrompts
