@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from doublemetaphone import doublemetaphone  # type: ignore[import-untyped]
 from rapidfuzz import fuzz, process
 
+from ivr.decisions import Candidate, Hypothesis
 from ivr.directory.model import Directory, DirectoryEntry
 from ivr.directory.ranks import RANKS
-from ivr.routing.model import Candidate, Hypothesis
 from ivr.routing.text import tokens as text_tokens
 
 __all__ = ["FILLER", "DirectoryMatcher"]

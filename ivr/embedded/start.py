@@ -86,21 +86,27 @@ async def running_app(
 ) -> AsyncIterator[Embedded]:
     """The app against a running simulator; leaving the block is the app's clean shutdown.
 
+    ``settings``: changes as ``{"section.field": value}`` (``Settings.overridden``).
     Texts go to the simulator's stand-in SMS provider (``GET /_sim/sms`` lists them).
     """
     user, password = CREDENTIALS
     base = f"http://127.0.0.1:{running.port}"
-    app_settings = Settings(
-        ari_url=base,
-        ari_user=user,
-        ari_password=password,
-        db_path=db_path,
-        first_digit_timeout=6.0 / speed,
-        ring_timeout=30,
-        caller_key="embedded-demo-key",  # simulated callers only; a force sets IVR_CALLER_KEY
-        sms_url=f"{base}/_sim/sms",
-        api_token=secrets.token_urlsafe(24),  # printed by the demo; a force sets IVR_API_TOKEN
-    ).with_overrides(**dict(settings or {}))
+    app_settings = Settings().overridden(
+        {
+            "ari.url": base,
+            "ari.user": user,
+            "ari.password": password,
+            "store.db_path": db_path,
+            "flow.first_digit_timeout": 6.0 / speed,
+            "flow.ring_timeout": 30,
+            # Simulated callers only; a force sets IVR_CALLER_KEY.
+            "callers.key": "embedded-demo-key",
+            "sms.url": f"{base}/_sim/sms",
+            # Printed by the demo; a force sets IVR_API_TOKEN.
+            "http.api_token": secrets.token_urlsafe(24),
+            **(settings or {}),
+        }
+    )
     app = build_app(app_settings, clock)
     runner = web.AppRunner(app, **server_options())
     await runner.setup()
