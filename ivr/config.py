@@ -27,7 +27,7 @@ from ivr.speech.settings import SpeechSettings
 from ivr.store.settings import StoreSettings
 from ivr.web.settings import HttpSettings
 
-__all__ = ["ConfigError", "Settings", "load_settings"]
+__all__ = ["SECTIONS", "ConfigError", "Settings", "file_layout", "load_settings"]
 
 
 @dataclass(frozen=True)
@@ -54,24 +54,24 @@ class Settings:
         sections: dict[str, Any] = {}
         for dotted, value in changes.items():
             name, _, attr = dotted.partition(".")
-            if name not in _SECTIONS or not attr:
+            if name not in SECTIONS or not attr:
                 raise KeyError(f"no setting {dotted!r}: use 'section.field'")
             sections[name] = replace(sections.get(name, getattr(self, name)), **{attr: value})
         return replace(self, **sections)
 
 
 # Each field's default factory is its section's class.
-_SECTIONS = {f.name: cast(type[Section], f.default_factory) for f in fields(Settings)}
+SECTIONS = {f.name: cast(type[Section], f.default_factory) for f in fields(Settings)}
 
 
 def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """Build Settings from an optional TOML file and the environment (env wins)."""
     env = os.environ if env is None else env
     tables = _read(path) if path is not None else {}
-    source = str(path)
+    source = str(path) if path is not None else ""
     _refuse_undeclared(tables, source)
     sections: dict[str, Any] = {
-        name: read_section(kind, tables, env, source) for name, kind in _SECTIONS.items()
+        name: read_section(kind, tables, env, source) for name, kind in SECTIONS.items()
     }
     return Settings(**sections)
 
@@ -85,22 +85,28 @@ def _read(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: {exc}") from exc
 
 
+def file_layout() -> dict[str, set[str] | None]:
+    """Each table the file may have -> its keys (None: any key, as in [destinations])."""
+    layout: dict[str, set[str] | None] = {}
+    for kind in SECTIONS.values():
+        for table, key in declared(kind):
+            keys = layout.setdefault(table, set())
+            if key is None or keys is None:
+                layout[table] = None
+            else:
+                keys.add(key)
+    return layout
+
+
 def _refuse_undeclared(tables: Mapping[str, Any], source: str) -> None:
     """A misspelt table or key is an error, not a setting silently left at its default."""
-    keys: dict[str, set[str] | None] = {}  # None: a whole table, any key (its spec checks)
-    for kind in _SECTIONS.values():
-        for table, key in declared(kind):
-            known = keys.setdefault(table, set())
-            if key is None or known is None:
-                keys[table] = None
-            else:
-                known.add(key)
+    layout = file_layout()
     for table, body in tables.items():
-        if table not in keys:
+        if table not in layout:
             raise ConfigError(f"{source}: unknown section [{table}]")
-        known = keys[table]
+        known = layout[table]
         if known is None:
-            continue
+            continue  # a whole table: its option's spec checks it
         if not isinstance(body, dict):
             raise ConfigError(f"{source}: [{table}] must be a table of settings")
         for key in body:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast
@@ -229,13 +229,22 @@ class Section:
         """What no one option can check (one value against another): ConfigError if wrong."""
 
 
-def declared(section: type[Section]) -> Iterator[tuple[str, str | None]]:
-    """(table, key) of every option the file may set; key None: any key of a whole table."""
+def options(section: type[Section]) -> Iterator[tuple[str, Option]]:
+    """(field name, option) of each option of ``section``, its table and key filled in."""
     for f in fields(section):
         found = f.metadata.get(_OPTION)
-        if isinstance(found, Option) and found.file:
-            table = found.table or section.TABLE
-            yield table, None if found.whole_table else (found.key or f.name)
+        if isinstance(found, Option):
+            yield (
+                f.name,
+                replace(found, table=found.table or section.TABLE, key=found.key or f.name),
+            )
+
+
+def declared(section: type[Section]) -> Iterator[tuple[str, str | None]]:
+    """(table, key) of every option the file may set; key None: any key of a whole table."""
+    for _, found in options(section):
+        if found.file:
+            yield str(found.table), None if found.whole_table else found.key
 
 
 def read_section(
@@ -243,25 +252,20 @@ def read_section(
 ) -> S:
     """``section`` from the file's ``tables`` (read from ``source``) and ``env``, checked."""
     values: dict[str, Any] = {}
-    for f in fields(section):
-        found = f.metadata.get(_OPTION)
-        if not isinstance(found, Option):
-            continue
-        table = found.table or section.TABLE
-        key = found.key or f.name
+    for name, found in options(section):
         label, raw = "", None
-        body = tables.get(table)
-        if found.file and found.whole_table and table in tables:
-            label, raw = f"{source}: [{table}]", body
-        elif found.file and isinstance(body, dict) and key in body:
-            label, raw = f"{source}: [{table}] {key}", body[key]
+        body = tables.get(str(found.table))
+        if found.file and found.whole_table and found.table in tables:
+            label, raw = f"{source}: [{found.table}]", body
+        elif found.file and isinstance(body, dict) and found.key in body:
+            label, raw = f"{source}: [{found.table}] {found.key}", body[found.key]
         if found.env and env.get(found.env, "").strip():
             # A secret read from a file (docker secrets) ends in a newline.
             label, raw = found.env, env[found.env].strip()
         if not label:
-            continue
+            continue  # the default
         try:
-            values[f.name] = found.spec.read(raw)
+            values[name] = found.spec.read(raw)
         except Refused as exc:
             shown = f", got {raw!r}" if exc.show_value and not found.secret else ""
             raise ConfigError(f"{label} {exc.complaint}{shown}") from None

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from ivr.config import ConfigError, load_settings
+from ivr.config import SECTIONS, ConfigError, Settings, file_layout, load_settings
 from ivr.notify.survey import REPLY_WINDOW
 from ivr.queues.settings import AgentSpec, CallbackFirst, parse_agents
-from ivr.sections import Refused
+from ivr.sections import Refused, options
+from ivr.speech.settings import SpeechEngine
 from ivr.store.settings import MIN_NUMBERS_DAYS
 
 
@@ -191,3 +192,115 @@ def test_numbers_are_kept_at_least_as_long_as_survey_replies_are_matched() -> No
 def test_a_secret_from_a_file_loses_its_trailing_newline() -> None:
     settings = load_settings(None, env={"IVR_API_TOKEN": "0123456789abcdefXYZ\n"})
     assert settings.http.api_token == "0123456789abcdefXYZ"
+
+
+# The file's tables and keys and the environment's variables, as README.md documents them:
+# splitting Settings by feature must change none of them.
+FILE_KEYS = {
+    "ari": {"url", "user", "password", "app"},
+    "store": {"db", "numbers_days", "records_days"},
+    "prompts": {"catalogue"},
+    "http": {"host", "port"},
+    "flow": {"first_digit_timeout", "ring_timeout", "menu_tries", "caller_id", "directory_dial"},
+    "routing": {"rules"},
+    "speech": {"engine", "model"},
+    "media": {"bind", "advertise", "codec"},
+    "callers": {"repeat_calls", "repeat_days", "nuisance_calls_per_day", "redial_link_hours"},
+    "queues": {
+        "announce_every",
+        "agent_away_s",
+        "callback_first",
+        "callback_dial",
+        "callback_ring_timeout",
+        "online_link",
+        "abandoned_sms_after_s",
+        "emergency_wait_s",
+        "abandoned_sms_offer",
+    },
+    "sms": {
+        "url",
+        "method",
+        "auth_header",
+        "auth_value",
+        "body_template",
+        "sender",
+        "success_statuses",
+        "timeout",
+        "id_field",
+        "idempotency_header",
+        "max_attempts",
+        "backoff_base",
+        "backoff_max",
+        "max_age_hours",
+        "inbound_secret",
+        "inbound_header",
+        "survey",
+        "survey_excluded",
+    },
+    "destinations": None,  # any name
+    "agents": None,  # any agent id
+}
+VARIABLES = {
+    "IVR_ARI_URL",
+    "IVR_ARI_USER",
+    "IVR_ARI_PASSWORD",
+    "IVR_ARI_APP",
+    "IVR_DB",
+    "IVR_RULES",
+    "IVR_SPEECH_ENGINE",
+    "IVR_SPEECH_MODEL",
+    "IVR_CALLER_KEY",
+    "IVR_SMS_URL",
+    "IVR_SMS_AUTH",
+    "IVR_SMS_INBOUND_SECRET",
+    "IVR_API_TOKEN",
+}
+
+
+def test_the_sections_read_the_documented_tables_keys_and_variables() -> None:
+    assert file_layout() == FILE_KEYS
+    variables = {found.env for s in SECTIONS.values() for _, found in options(s) if found.env}
+    assert variables == VARIABLES
+
+
+def test_every_variable_is_read(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    env = {
+        "IVR_ARI_URL": "https://pbx.example:8089",
+        "IVR_ARI_USER": "u",
+        "IVR_ARI_PASSWORD": "pw",
+        "IVR_ARI_APP": "app",
+        "IVR_DB": "calls.db",
+        "IVR_RULES": str(rules),
+        "IVR_SPEECH_ENGINE": "vosk",
+        "IVR_SPEECH_MODEL": "models/vosk",
+        "IVR_CALLER_KEY": "key",
+        "IVR_SMS_URL": "https://sms.example/",
+        "IVR_SMS_AUTH": "auth",
+        "IVR_SMS_INBOUND_SECRET": "hook",
+        "IVR_API_TOKEN": "0123456789abcdef",
+    }
+    s = load_settings(None, env=env)
+    assert (s.ari.url, s.ari.user, s.ari.password, s.ari.app) == (
+        "https://pbx.example:8089",
+        "u",
+        "pw",
+        "app",
+    )
+    assert (s.store.db_path, s.routing.rules_dir) == ("calls.db", rules)
+    assert (s.speech.engine, s.speech.model) == (SpeechEngine.VOSK, Path("models/vosk"))
+    assert (s.callers.key, s.sms.url, s.sms.auth_value, s.sms.inbound_secret) == (
+        "key",
+        "https://sms.example/",
+        "auth",
+        "hook",
+    )
+    assert s.http.api_token == "0123456789abcdef"
+
+
+def test_settings_are_overridden_by_section_and_field() -> None:
+    settings = Settings().overridden({"flow.ring_timeout": 10, "sms.url": "http://x/"})
+    assert (settings.flow.ring_timeout, settings.sms.url) == (10, "http://x/")
+    assert settings.flow.caller_id == Settings().flow.caller_id
+    with pytest.raises(KeyError, match=r"section\.field"):
+        Settings().overridden({"ring_timeout": 10})

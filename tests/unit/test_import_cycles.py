@@ -148,3 +148,16 @@ def test_a_cycle_is_found() -> None:
 
 def test_no_module_of_ivr_imports_itself_back() -> None:
     assert cycles(import_graph()) == []
+
+
+def test_the_shared_leaves_import_nothing_from_ivr() -> None:
+    graph = import_graph()
+    assert graph["ivr.decisions"] == set()
+    assert graph["ivr.sections"] == set()
+
+
+def test_no_feature_reads_the_composed_settings() -> None:
+    """A feature takes its own section; only entry points and the app know ``Settings``."""
+    entry_points = {"ivr.app", "ivr.runtime", "ivr.cli", "ivr.call", "ivr.embedded.start"}
+    readers = {m for m, targets in import_graph().items() if "ivr.config" in targets}
+    assert {m for m in readers if not m.endswith(".cli")} <= entry_points
