@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from ivr.chores import Chores
-from ivr.config import Settings
 from ivr.directory import DirectoryEntry
+from ivr.flow_settings import FlowSettings
 from ivr.notify.texts import Texts
 from ivr.queues.service import QueueService
 from ivr.routing.model import DIRECTORY_PREFIX, Candidate, Decision, Hypothesis, RoutingInputs
@@ -56,7 +56,7 @@ class FlowBuilder:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: FlowSettings,
         routing: Routing,
         prompts: Prompts,
         *,

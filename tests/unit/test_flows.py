@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ivr.config import Settings
 from ivr.directory import DirectoryEntry
+from ivr.flow_settings import FlowSettings
 from ivr.flows import FlowBuilder
 from ivr.routing.model import Candidate, Decision, Hypothesis, RoutingInputs
 from ivr.verbs import Play, Transfer
@@ -29,7 +29,7 @@ class OneEntryRouting:
 
 
 def builder() -> FlowBuilder:
-    return FlowBuilder(Settings(), OneEntryRouting(), FakePrompts())
+    return FlowBuilder(FlowSettings(), OneEntryRouting(), FakePrompts())
 
 
 def asked() -> RouteCall:

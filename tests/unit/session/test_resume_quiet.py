@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ivr.config import Settings
+from ivr.flow_settings import FlowSettings
 from ivr.flows import FlowBuilder
 from ivr.notify.sensitive import SENSITIVE, Sensitivity
 from ivr.session.notes import QueuePlace
@@ -53,7 +53,7 @@ async def test_an_emergency_whose_queue_is_gone_after_a_restart_resumes_the_emer
     """queues.yaml or [agents] changed with the restart: an emergency is never sent to the
     menu for want of its old queue."""
 
-    flows = FlowBuilder(Settings(), OneEntryRouting(), FakePrompts())  # no app-run queues
+    flows = FlowBuilder(FlowSettings(), OneEntryRouting(), FakePrompts())  # no app-run queues
     place = QueuePlace("fcr", 1_796_000_000.0, emergency=True)
     (resume,) = flows.adopted(Adoption(place=place, emergency=True))
     session, _ = make_session(FakeControl())
