@@ -372,7 +372,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from ivr.speech.factory import build_recognizer, vocabulary_from_bundle
+    from ivr.speech.factory import build_recognizer
+    from ivr.speech.vocabulary import vocabulary_from_bundle
 
     bundle = load_bundle(None)
     router = RoutingEngine(bundle)

@@ -45,7 +45,7 @@ async def run(calls: int, time_scale: float) -> int:
     agents = {"Local/rc@ivr-agents": AgentProfile(answer_after=2.0, talk_for=10.0)}
     with tempfile.TemporaryDirectory() as tmp:
         async with running_stack(
-            Path(tmp), agents=agents, settings={"first_digit_timeout": 6.0 * time_scale}
+            Path(tmp), agents=agents, settings={"flow.first_digit_timeout": 6.0 * time_scale}
         ) as stack:
             lags: list[float] = []
             stop = asyncio.Event()

@@ -27,12 +27,13 @@ from ivr.queues.model import DEFAULT_QUEUES_FILE
 from ivr.queues.placement import CallbackPlacement, PlacementSettings
 from ivr.queues.queues_yaml import load_queues_config
 from ivr.queues.service import QueueService
+from ivr.queues.settings import CallbackFirst
 from ivr.routing.builders import ProcessBuilder
 from ivr.routing.service import RoutingService
 from ivr.runtime import RUNTIME, Runtime
 from ivr.session.session import Clock, utc_now
 from ivr.store.log import SqliteCallLog
-from ivr.store.retention import RetentionPolicy, RetentionWorker
+from ivr.store.retention import RetentionWorker
 from ivr.web import routes
 from ivr.workers import WORKERS
 
@@ -43,49 +44,55 @@ log = logging.getLogger(__name__)
 
 def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     """Build the app; ``clock`` is the one source of time for calls and routing."""
-    prompts = PromptCatalogue.load(settings.prompts)
-    routing = RoutingService(settings.rules_dir, prompts=prompts.ids, builder=ProcessBuilder())
-    Path(settings.db_path).parent.mkdir(parents=True, exist_ok=True)
-    sms = SmsService.from_settings(settings, clock=clock)
+    db_path = settings.store.db_path
+    prompts = PromptCatalogue.load(settings.prompts.catalogue)
+    rules_dir = settings.routing.rules_dir
+    routing = RoutingService(rules_dir, prompts=prompts.ids, builder=ProcessBuilder())
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    sms = SmsService.from_settings(settings.sms, db_path, clock=clock)
     # Texts only with a gateway: a link must not be promised that will never be sent.
     texts = (
         Texts(
             sms.outbox,
-            settings.online_link,
+            settings.texts.online_link,
             sms.survey.sensitivity,
-            abandoned_offer=settings.abandoned_sms_offer,
+            abandoned_offer=settings.texts.abandoned_offer,
         )
-        if settings.sms_url
+        if settings.sms.url
         else None
     )
-    call_log = SqliteCallLog(settings.db_path)
+    call_log = SqliteCallLog(db_path)
     queues: QueueService | None = None
     callbacks: CallbackWorker | None = None
     placement: CallbackPlacement | None = None
-    if settings.agents:
-        queues_file = (
-            settings.rules_dir / "queues.yaml" if settings.rules_dir else DEFAULT_QUEUES_FILE
-        )
+    if settings.queues.agents:
+        queues_file = rules_dir / "queues.yaml" if rules_dir else DEFAULT_QUEUES_FILE
         queues = QueueService(
             load_queues_config(queues_file),
-            settings.agents,
-            away_s=settings.agent_away_s,
+            settings.queues.agents,
+            away_s=settings.queues.agent_away_s,
             clock=lambda: clock().timestamp(),
         )
         placement = CallbackPlacement(
             PlacementSettings(
-                agent_first=settings.callback_first == "agent",
-                callback_dial=settings.callback_dial,
-                caller_id=settings.caller_id,
-                ring_timeout=settings.callback_ring_timeout,
+                agent_first=settings.callbacks.first == CallbackFirst.AGENT,
+                callback_dial=settings.callbacks.dial,
+                caller_id=settings.flow.caller_id,
+                ring_timeout=settings.flow.callback_ring_timeout,
             ),
             prompts,
             call_log,
             clock,
         )
-        callbacks = CallbackWorker(queues, CallbackBook(settings.db_path), placement, texts)
+        callbacks = CallbackWorker(queues, CallbackBook(db_path), placement, texts)
     flows = FlowBuilder(
-        settings, routing, prompts, queues=queues, desk=callbacks, texts=texts, booked=callbacks
+        settings.flow,
+        routing,
+        prompts,
+        queues=queues,
+        desk=callbacks,
+        texts=texts,
+        booked=callbacks,
     )
     runtime = Runtime(
         settings=settings,
@@ -93,24 +100,19 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         call_log=call_log,
         routing=routing,
         flows=flows,
-        callers=build_caller_service(settings),
-        retention=RetentionWorker(
-            settings.db_path,
-            RetentionPolicy(settings.retention_numbers_days, settings.retention_records_days),
-            clock,
-        ),
+        callers=build_caller_service(settings.callers, db_path),
+        retention=RetentionWorker(db_path, settings.store.retention, clock),
         clock=clock,
         sms=sms,
         queues=queues,
         callbacks=callbacks,
         placement=placement,
-        survey=PostCallSurvey(sms.survey) if settings.sms_url and settings.sms_survey else None,
+        survey=PostCallSurvey(sms.survey) if settings.sms.url and settings.sms.survey else None,
     )
-    if not settings.api_token:
+    api_token = settings.http.api_token
+    if not api_token:
         log.warning("IVR_API_TOKEN is not set: the operator API (/api/...) answers 403")
-    app = web.Application(
-        middlewares=[reject_bad_headers(), OperatorAuth(settings.api_token).middleware]
-    )
+    app = web.Application(middlewares=[reject_bad_headers(), OperatorAuth(api_token).middleware])
     app[RUNTIME] = runtime
     app.cleanup_ctx.extend(WORKERS)
     sms.inbound.register(app)  # POST /sms/inbound (survey replies)

@@ -15,8 +15,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ivr.config import ConfigError
 from ivr.media.wav import WavError, read_wav_8k
+from ivr.sections import ConfigError
+from ivr.speech.settings import SpeechEngine
 
 SPEED = 10.0  # prompts and agents run 10x faster; the caller's audio is timed in audio time
 SPEECH_LOAD_TIMEOUT_S = 180.0
@@ -42,11 +43,11 @@ def cmd_call(args: argparse.Namespace) -> int:
     except WavError as exc:
         print(f"ivr call: {exc}", file=sys.stderr)
         return 2
-    settings: dict[str, Any] = {"rules_dir": args.rules}
+    settings: dict[str, Any] = {"routing.rules_dir": args.rules}
     if args.engine:
-        settings["speech_engine"] = args.engine
+        settings["speech.engine"] = SpeechEngine(args.engine)
     if args.model:
-        settings["speech_model"] = args.model
+        settings["speech.model"] = args.model
     try:
         decision = asyncio.run(place_call(args.wav.resolve(), args.db, settings))
     except ConfigError as exc:

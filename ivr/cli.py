@@ -131,10 +131,9 @@ def _serve(config: Path | None) -> int:
     from ivr.app import build_app
 
     settings = load_settings(config)
-    check_listen_address(settings.http_host, settings.http_port)
-    logging.getLogger(__name__).info(
-        "connecting to %s as %s (app %s)", settings.ari_url, settings.ari_user, settings.ari_app
-    )
+    listen, ari = settings.http, settings.ari
+    check_listen_address(listen.host, listen.port)
+    logging.getLogger(__name__).info("connecting to %s as %s (app %s)", ari.url, ari.user, ari.app)
     try:
         app = build_app(settings)
     except DataFileError as exc:  # routing rules or prompts: one line, then `ivr rules check`
@@ -147,9 +146,9 @@ def _serve(config: Path | None) -> int:
         return 2
     app.on_startup.append(_reload_rules_on_sighup)
     try:
-        web.run_app(app, host=settings.http_host, port=settings.http_port, **server_options())
+        web.run_app(app, host=listen.host, port=listen.port, **server_options())
     except OSError as exc:
-        failure = bind_failure(settings.http_host, settings.http_port, exc)
+        failure = bind_failure(listen.host, listen.port, exc)
         if failure is None:
             raise
         raise failure from exc
@@ -168,15 +167,15 @@ def _sim(host: str, port: int, time_scale: float, config: Path | None) -> int:
     from ivr.simulator import Simulator, SimulatorConfig
 
     # The credentials `ivr serve` would connect with, read the same way (file, then env).
-    settings = load_settings(config)
+    ari = load_settings(config).ari
     check_listen_address(host, port)
-    password = "a password (IVR_ARI_PASSWORD)" if settings.ari_password else "no password"
+    password = "a password (IVR_ARI_PASSWORD)" if ari.password else "no password"
 
     async def run() -> None:
         sim = Simulator(
             SimulatorConfig(
-                username=settings.ari_user,
-                password=settings.ari_password,
+                username=ari.user,
+                password=ari.password,
                 time_scale=time_scale,
                 sound_roots=[PROMPT_SOUNDS],
             )
@@ -190,7 +189,7 @@ def _sim(host: str, port: int, time_scale: float, config: Path | None) -> int:
                 raise
             raise failure from exc
         print(
-            f"simulated Asterisk: ARI at http://{host}:{bound}/ari, user {settings.ari_user!r}"
+            f"simulated Asterisk: ARI at http://{host}:{bound}/ari, user {ari.user!r}"
             f" with {password}, as `ivr serve` connects (Ctrl-C to stop)",
             flush=True,
         )

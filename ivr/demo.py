@@ -18,8 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from ivr.config import AgentSpec
 from ivr.embedded import WEEKDAY_MORNING, Embedded, embedded, prompt_seconds
+from ivr.queues.settings import AgentSpec
 from ivr.shipped import DEMO_CALLERS
 from ivr.simulator import AgentProfile, TalkFrom
 
@@ -201,7 +201,7 @@ async def _run_demo(
         speed=speed,
         db_path=db_path,
         start=start,
-        settings={"agents": DEMO_AGENTS},
+        settings={"queues.agents": DEMO_AGENTS},
         agents=DEMO_AGENT_PROFILES,
     ) as stack:
         if not await stack.wait_speech_ready(120.0):
@@ -250,7 +250,7 @@ async def _run_demo(
         )
         if exit_after:
             return 1 if failed else 0
-        token = stack.runtime.settings.api_token
+        token = stack.runtime.settings.http.api_token
         print(
             f"serving: curl -H 'Authorization: Bearer {token}' {stack.app_url}/api/calls"
             "; Ctrl-C to stop",

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
+from ivr.sections import PATH, Section, option
+from ivr.shipped import PROMPT_CATALOGUE
 from ivr.yamlfile import DataFileError, LineDict, parse_data
 from ivr.yamlshape import Kind, Problems, Shape
 
@@ -40,6 +42,15 @@ class UnknownPrompt(KeyError):
 
     def __str__(self) -> str:
         return f"unknown prompt id {self.prompt_id!r}"
+
+
+@dataclass(frozen=True)
+class PromptSettings(Section):
+    """[prompts]: the catalogue the app plays from (default: the shipped one)."""
+
+    TABLE = "prompts"
+
+    catalogue: Path = option(PROMPT_CATALOGUE, PATH)
 
 
 @dataclass(frozen=True)

@@ -23,14 +23,17 @@ from ivr.routing.model import Decision, Hypothesis, RoutingInputs
 from ivr.runtime import RUNTIME, Runtime
 from ivr.session.control import AriCallControl
 from ivr.session.listening import MediaSettings
-from ivr.session.manager import Adoption, CallManager, SessionFactory
+from ivr.session.manager import CallManager, SessionFactory
 from ivr.session.model import CallInfo, SpeechService
+from ivr.session.reconciler import Adoption
 from ivr.session.session import CallSession
 from ivr.speech.early import EarlySpeech
-from ivr.speech.factory import build_recognizer, vocabulary_from_bundle
+from ivr.speech.factory import build_recognizer
 from ivr.speech.model import RecognizerError
 from ivr.speech.pool import SpeechPool
+from ivr.speech.settings import SpeechEngine
 from ivr.speech.twopass import Actionable, TwoPassSpeech, actionable_by
+from ivr.speech.vocabulary import vocabulary_from_bundle
 from ivr.store.log import CallLogDown
 
 log = logging.getLogger(__name__)
@@ -113,8 +116,8 @@ async def _speech_worker(app: web.Application) -> AsyncIterator[None]:
     step-down path), rather than refusing to answer 101.
     """
     runtime = app[RUNTIME]
-    settings = runtime.settings
-    if settings.speech_engine == "none":
+    settings = runtime.settings.speech
+    if settings.engine == SpeechEngine.NONE:
         runtime.speech_settled.set()
         yield
         return
@@ -122,13 +125,13 @@ async def _speech_worker(app: web.Application) -> AsyncIterator[None]:
     async def load() -> None:
         vocabulary = vocabulary_from_bundle(runtime.routing.bundle)
         engines = (
-            ["pocketsphinx", "whisper"]
-            if settings.speech_engine == "combined"
-            else [settings.speech_engine]
+            [SpeechEngine.POCKETSPHINX, SpeechEngine.WHISPER]
+            if settings.engine == SpeechEngine.COMBINED
+            else [settings.engine]
         )
         try:
             for engine in engines:
-                model = settings.speech_model if engine == settings.speech_engine else None
+                model = settings.model if engine == settings.engine else None
                 recognizer = await asyncio.to_thread(
                     build_recognizer, engine, model=model, vocabulary=vocabulary
                 )
@@ -173,13 +176,11 @@ def _actionable(runtime: Runtime) -> Actionable:
 
 async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
     runtime = app[RUNTIME]
-    settings = runtime.settings
+    ari, external = runtime.settings.ari, runtime.settings.media
     async with aiohttp.ClientSession() as http:
-        client = AriClient(http, settings.ari_url, settings.ari_user, settings.ari_password)
+        client = AriClient(http, ari.url, ari.user, ari.password)
         media = MediaSettings(
-            bind_host=settings.media_bind,
-            advertise_host=settings.media_advertise,
-            codec=settings.media_codec,
+            bind_host=external.bind, advertise_host=external.advertise, codec=external.codec
         )
 
         def media_for_call() -> MediaSettings | None:
@@ -190,9 +191,7 @@ async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
             early = speech if isinstance(speech, EarlySpeech) else None
             return replace(media, early=early)
 
-        manager = CallManager(
-            client, settings.ari_app, _session_factory(runtime), media=media_for_call
-        )
+        manager = CallManager(client, ari.app, _session_factory(runtime), media=media_for_call)
 
         callback_tick: asyncio.Task[None] | None = None
         interrupted_closed = False
@@ -217,10 +216,10 @@ async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
 
         stream = EventStream(
             client,
-            settings.ari_app,
+            ari.app,
             manager.on_event,
             on_connected,
-            heartbeat=settings.ws_heartbeat,
+            heartbeat=ari.ws_heartbeat,
         )
         runtime.client, runtime.manager, runtime.stream = client, manager, stream
         if runtime.placement is not None:

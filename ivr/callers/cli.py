@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ivr.callers.history import CallerHistory
-from ivr.callers.model import FLAG_PATTERN, KNOWN_FLAGS, CallerPolicy
+from ivr.callers.model import FLAG_PATTERN, KNOWN_FLAGS
 from ivr.callers.pseudonym import Pseudonymiser, normalise_number
 from ivr.config import Settings, load_settings
 from ivr.store.db import CallStore, write_transaction
@@ -98,12 +98,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 2
     history, pseudonym, settings = opened
     now = datetime.now(UTC)
-    policy = CallerPolicy(
-        settings.repeat_calls,
-        settings.repeat_days,
-        settings.nuisance_calls_per_day,
-        settings.redial_link_hours,
-    )
+    policy = settings.callers.policy
     # "show" asks as a new call would now: counts include that call, as the rules see them.
     profile = history.profile(pseudonym, "", now, policy)
     flags = history.flags(pseudonym, now)
@@ -112,7 +107,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     print(f"caller {_short(pseudonym)}")
     print(f"  flags now: {', '.join(sorted(profile.flags)) or 'none'}")
     print(
-        f"  calls in {settings.repeat_days:g} days: {profile.recent_calls - 1};"
+        f"  calls in {settings.callers.repeat_days:g} days: {profile.recent_calls - 1};"
         f" in 24 hours: {profile.calls_today - 1}"
     )
     for row in flags:
@@ -131,7 +126,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def _open(args: argparse.Namespace) -> tuple[CallerHistory, str, Settings] | None:
     settings = load_settings(args.config)
-    if not settings.caller_key:
+    if not settings.callers.key:
         print(
             "ivr callers: set IVR_CALLER_KEY to the server's key (without it no pseudonym matches)",
             file=sys.stderr,
@@ -140,9 +135,9 @@ def _open(args: argparse.Namespace) -> tuple[CallerHistory, str, Settings] | Non
     if normalise_number(args.number) is None:
         print(f"ivr callers: {args.number!r} is not a caller's number", file=sys.stderr)
         return None
-    pseudonym = Pseudonymiser(settings.caller_key).pseudonym(args.number)
+    pseudonym = Pseudonymiser(settings.callers.key).pseudonym(args.number)
     assert pseudonym is not None  # normalise_number said it is a number
-    path = args.db or settings.db_path
+    path = args.db or settings.store.db_path
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     return CallerHistory(CallStore(path).db), pseudonym, settings
 

@@ -22,7 +22,7 @@ from typing import TypeVar
 from ivr.callers.history import CallerHistory
 from ivr.callers.model import EMPTY_PROFILE, CallerPolicy, CallerProfile, CallRecord
 from ivr.callers.pseudonym import Pseudonymiser
-from ivr.config import Settings
+from ivr.callers.settings import CallerSettings
 from ivr.store.db import CallStore, write_transaction
 
 log = logging.getLogger(__name__)
@@ -142,12 +142,6 @@ class CallerService:
         return fn(self._history)
 
 
-def build_caller_service(settings: Settings) -> CallerService:
+def build_caller_service(settings: CallerSettings, db_path: str) -> CallerService:
     """The app's CallerService from settings ``[callers]`` and IVR_CALLER_KEY."""
-    policy = CallerPolicy(
-        repeat_calls=settings.repeat_calls,
-        repeat_days=settings.repeat_days,
-        nuisance_calls_per_day=settings.nuisance_calls_per_day,
-        redial_link_hours=settings.redial_link_hours,
-    )
-    return CallerService(settings.db_path, Pseudonymiser.from_setting(settings.caller_key), policy)
+    return CallerService(db_path, Pseudonymiser.from_setting(settings.key), settings.policy)

@@ -59,11 +59,12 @@ def import_csv(
     schedules.yaml beside ``dest``, else the shipped one), or the next reload would
     refuse the whole ruleset for it.
     """
-    from ivr.routing.schedules import Schedules, SchedulesError
+    from ivr.routing.schedules import SchedulesError
+    from ivr.routing.schedules_yaml import load_schedules
 
     schedules_file = schedules or _schedules_beside(dest)
     try:
-        names = Schedules.load(schedules_file).names
+        names = load_schedules(schedules_file).names
         directory = Directory.load_csv(src, progress, names)
     except SchedulesError as exc:
         return ImportReport(src, dest, errors=list(exc.errors))

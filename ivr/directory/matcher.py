@@ -24,10 +24,10 @@ import heapq
 import math
 from collections.abc import Iterable, Sequence
 
+from ivr.decisions import Candidate, Hypothesis
 from ivr.directory.index import EXACT, DirectoryIndex, Match, Phrase
 from ivr.directory.model import Directory, DirectoryEntry
 from ivr.directory.query import DETECTIVES, FILLER, RANK_FAMILY, WEAK, Query, parse_query
-from ivr.routing.model import Candidate, Hypothesis
 from ivr.routing.text import tokens as text_tokens
 
 __all__ = ["DirectoryMatcher"]

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from ivr.decisions import DIRECTORY_PREFIX
 from ivr.directory.ranks import RANK_TITLES, rank_code
 from ivr.directory.writing import replace_file, yaml_text
-from ivr.routing.model import DIRECTORY_PREFIX
 from ivr.yamlfile import LineDict, YamlError, line_of, load_yaml
 from ivr.yamlshape import Kind as ShapeKind
 from ivr.yamlshape import Problems, Shape

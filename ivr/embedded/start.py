@@ -20,12 +20,18 @@ import aiohttp
 from aiohttp import web
 
 from ivr.app import RUNTIME, build_app
+from ivr.ari.settings import AriSettings
+from ivr.callers.settings import CallerSettings
 from ivr.config import Settings
 from ivr.embedded.harness import Embedded
+from ivr.flow_settings import FlowSettings
 from ivr.http_guard import server_options
+from ivr.notify.settings import SmsSettings
 from ivr.session.session import Clock
 from ivr.shipped import PROMPT_SOUNDS
 from ivr.simulator import AgentProfile, Simulator, SimulatorConfig, TalkFrom
+from ivr.store.settings import StoreSettings
+from ivr.web.settings import HttpSettings
 
 CREDENTIALS = ("ivr101", "embedded")
 # Talk time counts from being bridged: at any speed the app bridges an agent before they
@@ -86,21 +92,21 @@ async def running_app(
 ) -> AsyncIterator[Embedded]:
     """The app against a running simulator; leaving the block is the app's clean shutdown.
 
+    ``settings``: changes as ``{"section.field": value}`` (``Settings.overridden``).
     Texts go to the simulator's stand-in SMS provider (``GET /_sim/sms`` lists them).
     """
     user, password = CREDENTIALS
     base = f"http://127.0.0.1:{running.port}"
     app_settings = Settings(
-        ari_url=base,
-        ari_user=user,
-        ari_password=password,
-        db_path=db_path,
-        first_digit_timeout=6.0 / speed,
-        ring_timeout=30,
-        caller_key="embedded-demo-key",  # simulated callers only; a force sets IVR_CALLER_KEY
-        sms_url=f"{base}/_sim/sms",
-        api_token=secrets.token_urlsafe(24),  # printed by the demo; a force sets IVR_API_TOKEN
-    ).with_overrides(**dict(settings or {}))
+        ari=AriSettings(url=base, user=user, password=password),
+        store=StoreSettings(db_path=db_path),
+        flow=FlowSettings(first_digit_timeout=6.0 / speed, ring_timeout=30),
+        # Simulated callers only; a force sets IVR_CALLER_KEY.
+        callers=CallerSettings(key="embedded-demo-key"),
+        sms=SmsSettings(url=f"{base}/_sim/sms"),
+        # Printed by the demo; a force sets IVR_API_TOKEN.
+        http=HttpSettings(api_token=secrets.token_urlsafe(24)),
+    ).overridden(settings or {})
     app = build_app(app_settings, clock)
     runner = web.AppRunner(app, **server_options())
     await runner.setup()

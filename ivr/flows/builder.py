@@ -12,8 +12,8 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from ivr.config import Settings
 from ivr.directory import DirectoryEntry
+from ivr.flow_settings import FlowSettings
 from ivr.flows.callbacks import CallbackFlows, CallbackRing
 from ivr.flows.emergency import CallbackWithdrawal, DangerCheck
 from ivr.notify.abandoned import AbandonedCallTexts
@@ -28,10 +28,10 @@ from ivr.routing.model import (
     RoutingInputs,
 )
 from ivr.session.emergency import BreakOut
-from ivr.session.manager import Adoption
 from ivr.session.model import Prompts, Verb
 from ivr.session.notes import QueuePlace
 from ivr.session.outcomes import CallOutcome
+from ivr.session.reconciler import Adoption
 from ivr.session.steps import (
     AskAgain,
     Chosen,
@@ -80,7 +80,7 @@ class FlowBuilder:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: FlowSettings,
         routing: Routing,
         prompts: Prompts,
         *,

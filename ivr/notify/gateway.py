@@ -26,9 +26,13 @@ from typing import Any, Literal, Protocol
 
 import aiohttp
 
-from ivr.config import DEFAULT_SMS_BODY_TEMPLATE as DEFAULT_BODY_TEMPLATE
-
 log = logging.getLogger(__name__)
+
+# "{to}", "{body}", "{sender}", "{reference}" inside its strings are filled per message
+# (JSON-escaped): see render_body.
+DEFAULT_BODY_TEMPLATE = (
+    '{"to": "{to}", "from": "{sender}", "body": "{body}", "reference": "{reference}"}'
+)
 
 PLACEHOLDERS = frozenset({"to", "body", "sender", "reference"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -17,8 +17,8 @@ from __future__ import annotations
 import logging
 
 from ivr.chores import Chores
+from ivr.decisions import EMERGENCY
 from ivr.notify.survey import SurveyService
-from ivr.routing.model import EMERGENCY
 from ivr.session.model import FinishedCall
 
 log = logging.getLogger(__name__)

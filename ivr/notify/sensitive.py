@@ -13,6 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+# Surveys are never sent for calls in these categories ([sms] survey_excluded), and no
+# unasked-for text goes to them: the phone may be read by the person the caller reported.
+DEFAULT_SURVEY_EXCLUDED = ("domestic_abuse", "sexual_offence", "stalking_harassment", "child_abuse")
+
 # A call known to be sensitive without saying why (restored after a restart from a note
 # on the channel, which must not name the topic): always excluded, whatever the settings.
 SENSITIVE = "sensitive"

@@ -1,4 +1,4 @@
-"""Everything SMS, built from Settings, so the composition root wires one object.
+"""Everything SMS, built from its settings, so the composition root wires one object.
 
 ``SmsService.running()`` is the lifetime the app gives it (a cleanup_ctx):
 open the outbox (a database that cannot open stops start-up), run the one
@@ -14,9 +14,9 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from ivr.config import Settings
 from ivr.notify.gateway import HttpGatewayConfig, HttpSmsGateway
 from ivr.notify.outbox import Clock, RetryPolicy, SmsOutbox, SmsWorker, utc_now
+from ivr.notify.settings import SmsSettings
 from ivr.notify.survey import SmsInbound, SurveyService
 
 
@@ -29,36 +29,39 @@ class SmsService:
     inbound: SmsInbound
 
     @classmethod
-    def from_settings(cls, settings: Settings, clock: Clock = utc_now) -> SmsService:
-        outbox = SmsOutbox(settings.db_path, clock=clock)
+    def from_settings(
+        cls, settings: SmsSettings, db_path: str, clock: Clock = utc_now
+    ) -> SmsService:
+        """The outbox in the app's database at ``db_path``."""
+        outbox = SmsOutbox(db_path, clock=clock)
         gateway = HttpSmsGateway(
             HttpGatewayConfig(
-                url=settings.sms_url,
-                method=settings.sms_method.upper(),
-                auth_header=settings.sms_auth_header,
-                auth_value=settings.sms_auth_value,
-                body_template=settings.sms_body_template,
-                success_statuses=frozenset(settings.sms_success_statuses),
-                timeout=settings.sms_timeout,
-                id_field=settings.sms_id_field,
-                idempotency_header=settings.sms_idempotency_header,
+                url=settings.url,
+                method=settings.method.value,
+                auth_header=settings.auth_header,
+                auth_value=settings.auth_value,
+                body_template=settings.body_template,
+                success_statuses=frozenset(settings.success_statuses),
+                timeout=settings.timeout,
+                id_field=settings.id_field,
+                idempotency_header=settings.idempotency_header,
             )
         )
         worker = SmsWorker(
             outbox,
             gateway,
-            sender=settings.sms_sender,
+            sender=settings.sender,
             policy=RetryPolicy(
-                max_attempts=settings.sms_max_attempts,
-                base_delay=settings.sms_backoff_base,
-                max_delay=settings.sms_backoff_max,
-                max_age=settings.sms_max_age_hours * 3600.0,
+                max_attempts=settings.max_attempts,
+                base_delay=settings.backoff_base,
+                max_delay=settings.backoff_max,
+                max_age=settings.max_age_hours * 3600.0,
             ),
-            enabled=bool(settings.sms_url),
+            enabled=bool(settings.url),
             clock=clock,
         )
-        survey = SurveyService(outbox, settings.sms_survey_excluded, clock=clock)
-        inbound = SmsInbound(survey, settings.sms_inbound_secret, settings.sms_inbound_header)
+        survey = SurveyService(outbox, settings.survey_excluded, clock=clock)
+        inbound = SmsInbound(survey, settings.inbound_secret, settings.inbound_header)
         return cls(outbox, gateway, worker, survey, inbound)
 
     @contextlib.asynccontextmanager

@@ -33,11 +33,10 @@ from typing import Literal
 
 from aiohttp import web
 
-from ivr.config import DEFAULT_SURVEY_EXCLUDED
 from ivr.http_guard import loads_json
 from ivr.notify.numbers import InvalidNumber, normalise_uk_mobile
 from ivr.notify.outbox import Clock, OutboxDown, OutboxStore, SmsOutbox, utc_now
-from ivr.notify.sensitive import Sensitivity
+from ivr.notify.sensitive import DEFAULT_SURVEY_EXCLUDED, Sensitivity
 from ivr.store.db import Row, iso, write_transaction
 
 log = logging.getLogger(__name__)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from ivr.config import DEFAULT_SURVEY_EXCLUDED
 from ivr.notify.numbers import InvalidNumber, normalise_uk_mobile
 from ivr.notify.outbox import SmsOutbox
-from ivr.notify.sensitive import Sensitivity
+from ivr.notify.sensitive import DEFAULT_SURVEY_EXCLUDED, Sensitivity
 
 log = logging.getLogger(__name__)
 UK = ZoneInfo("Europe/London")
@@ -26,18 +26,27 @@ LINK_TEXT = (
     "Police 101: report online, chat to us or track a report at {link} "
     "In an emergency always call 999."
 )
-# What a caller who gave up waiting is offered ([queues] abandoned_sms_offer).
+
+
+class AbandonedOffer(StrEnum):
+    """What a caller who gave up waiting is offered ([queues] abandoned_sms_offer)."""
+
+    BOTH = "both"
+    CALLBACK = "callback"  # call again and choose a callback
+    LINK = "link"  # report online
+
+
 ABANDONED_TEXTS = {
-    "both": (
+    AbandonedOffer.BOTH: (
         "Police 101: sorry we could not answer your call. Call 101 again and choose a "
         "callback to keep your place, or report online at {link} In an emergency call 999."
     ),
-    "callback": (
+    AbandonedOffer.CALLBACK: (
         "Police 101: sorry we could not answer your call. Call 101 again and choose a "
         "callback: we will ring you back and you will not wait on the line. "
         "In an emergency call 999."
     ),
-    "link": (
+    AbandonedOffer.LINK: (
         "Police 101: sorry we could not answer your call. You can report online, chat to us "
         "or track a report at {link} In an emergency call 999."
     ),
@@ -72,11 +81,11 @@ class Texts:
         link: str,
         sensitivity: Sensitivity | None = None,
         *,
-        abandoned_offer: str = "both",
+        abandoned_offer: AbandonedOffer = AbandonedOffer.BOTH,
     ) -> None:
         """``sensitivity``: calls in these categories get no unasked-for text (abandoned).
 
-        ``abandoned_offer``: what the abandoned-call text offers: both, callback or link.
+        ``abandoned_offer``: what the abandoned-call text offers.
         """
         self.outbox = outbox
         self.link = link

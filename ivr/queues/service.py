@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ivr.channel_ids import agent_of
-from ivr.config import AgentSpec
 from ivr.queues.engine import QueueEngine
 from ivr.queues.estimator import Estimate
 from ivr.queues.model import Agent, AgentState, QueueEntry, QueuesConfig
@@ -39,6 +38,7 @@ from ivr.queues.outcomes import (
     PlaceCallback,
     QueueError,
 )
+from ivr.queues.settings import AgentSpec
 
 log = logging.getLogger(__name__)
 

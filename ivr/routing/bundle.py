@@ -23,7 +23,9 @@ from ivr.routing.cases import CaseBook
 from ivr.routing.limits import SIZE_LIMITS, SizeLimits
 from ivr.routing.model import Candidate, Hypothesis
 from ivr.routing.rules import RulesError, RuleSet
+from ivr.routing.rules_yaml import load_rules
 from ivr.routing.schedules import Schedules, SchedulesError
+from ivr.routing.schedules_yaml import load_schedules
 from ivr.shipped import ROUTING_RULES
 from ivr.yamlfile import DataFileError, YamlError
 
@@ -167,12 +169,12 @@ def load_bundle(
         errors.extend(_errors_of(exc))
     try:
         if "rules.yaml" in files:
-            rules = RuleSet.load(files["rules.yaml"])
+            rules = load_rules(files["rules.yaml"])
     except RulesError as exc:
         errors.extend(exc.errors)
     try:
         if "schedules.yaml" in files:
-            schedules = Schedules.load(files["schedules.yaml"])
+            schedules = load_schedules(files["schedules.yaml"])
     except SchedulesError as exc:
         errors.extend(exc.errors)
     errors.extend(_empty_parts(directory, cases, files))

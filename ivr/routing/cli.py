@@ -84,7 +84,7 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
     from ivr.queues.queues_yaml import load_queues_config
 
     settings = load_settings(args.config)  # ConfigError: ivr.cli prints it, exit 2
-    folder: Path | None = args.folder or settings.rules_dir
+    folder: Path | None = args.folder or settings.routing.rules_dir
     queues_file = folder / "queues.yaml" if folder and (folder / "queues.yaml").exists() else None
     try:
         bundle = load_bundle(folder, _catalogue_ids(settings))
@@ -97,7 +97,7 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
 
 def _catalogue_ids(settings: Settings) -> tuple[str, ...]:
     """The prompt ids a rule's ``message`` may name: the catalogue ``ivr serve`` plays from."""
-    return PromptCatalogue.load(settings.prompts).ids
+    return PromptCatalogue.load(settings.prompts.catalogue).ids
 
 
 def _print_errors(errors: list[str]) -> int:
@@ -121,7 +121,7 @@ def cmd_route(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
         print(f"ivr route: {exc}", file=sys.stderr)
         return 2
     settings = load_settings(args.config)  # ConfigError: ivr.cli prints it, exit 2
-    rules: Path | None = args.rules or settings.rules_dir
+    rules: Path | None = args.rules or settings.routing.rules_dir
     try:
         bundle = load_bundle(rules, _catalogue_ids(settings))
     except (BundleError, CatalogueError) as exc:  # as `ivr rules check`: the rules, exit 1

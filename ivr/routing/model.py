@@ -3,64 +3,50 @@
 ``RoutingEngine.decide(RoutingInputs) -> Decision`` is pure: everything it
 may depend on (the time, caller history, queue waits, operator overrides)
 arrives in RoutingInputs, so a decision can be logged, explained, replayed
-on past calls and tested from tables.
+on past calls and tested from tables. The types other packages share
+(Hypothesis, Candidate, Decision, the destinations) are in the leaf ivr.decisions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
-from typing import Any, Literal
 
-Action = Literal["route", "confirm", "disambiguate", "reprompt"]
+from ivr.decisions import (
+    DIRECTORY_PREFIX,
+    EMERGENCY,
+    FCR,
+    ONLINE,
+    RC,
+    SERVICE_DESTINATIONS,
+    SWITCHBOARD,
+    Action,
+    Ask,
+    Candidate,
+    Decision,
+    Hypothesis,
+    is_destination,
+)
 
-
-class Ask(StrEnum):
-    """What a reprompt asks for next (a keypad option's ``ask:``); the flow asks it."""
-
-    REFERENCE = "reference"
-    NAME = "name"
-
-
-# Destinations: these, or "directory:<entry id>".
-EMERGENCY = "emergency"
-FCR = "fcr"
-RC = "rc"
-ONLINE = "online"
-SWITCHBOARD = "switchboard"
-SERVICE_DESTINATIONS = frozenset({EMERGENCY, FCR, RC, ONLINE, SWITCHBOARD})
-DIRECTORY_PREFIX = "directory:"
-
-
-def is_destination(value: str) -> bool:
-    return value in SERVICE_DESTINATIONS or (
-        value.startswith(DIRECTORY_PREFIX) and len(value) > len(DIRECTORY_PREFIX)
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Hypothesis:
-    """One recognition alternative (n-best), or typed text; confidence in [0, 1].
-
-    ``heard_by``: (engine, place in that engine's n-best, 0 = its top) when two engines
-    were merged (ivr.speech.twopass.merge); a text both heard carries both. Empty for one
-    engine or typed text, and then the emergency cue scan reads every alternative.
-    """
-
-    text: str
-    confidence: float = 1.0
-    heard_by: tuple[tuple[str, int], ...] = ()
-
-    @property
-    def engines(self) -> frozenset[str]:
-        return frozenset(engine for engine, _ in self.heard_by)
-
-    @property
-    def top(self) -> bool:
-        """Some engine's best reading."""
-        return any(rank == 0 for _, rank in self.heard_by)
+__all__ = [
+    "DIRECTORY_PREFIX",
+    "EMERGENCY",
+    "FCR",
+    "ONLINE",
+    "RC",
+    "SERVICE_DESTINATIONS",
+    "SWITCHBOARD",
+    "Action",
+    "Ask",
+    "CallerContext",
+    "Candidate",
+    "Decision",
+    "Hypothesis",
+    "Override",
+    "RoutingInputs",
+    "is_destination",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,51 +77,3 @@ class RoutingInputs:
     attempt: int = 1  # 1 for the first question, 2 after one reprompt, ...
     dialled: str = "101"
     confirmed: str | None = None  # destination the caller just said yes to (confirm/choice)
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    destination: str
-    name: str
-    score: float  # 0..1
-    evidence: str = ""  # e.g. "surname 'Johnston' ~ 'johnson' (phonetic JNSN)"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "destination": self.destination,
-            "name": self.name,
-            "score": round(self.score, 4),
-            "evidence": self.evidence,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    action: Action
-    destination: str | None
-    rule: str
-    reason: str
-    intent: str | None = None
-    candidates: tuple[Candidate, ...] = ()
-    message: str | None = None  # prompt id to play before acting (e.g. emergency_advice)
-    offers: tuple[str, ...] = ()  # "callback", "deflect-sms"
-    evidence: Mapping[str, Any] = field(default_factory=dict)
-    ask: Ask | None = None  # a reprompt's next question (None: the menu again)
-
-    def with_evidence(self, **extra: Any) -> Decision:
-        """The same decision with more evidence (what it saw: the inputs, the step)."""
-        return replace(self, evidence={**self.evidence, **extra})
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "action": self.action,
-            "destination": self.destination,
-            "candidates": [c.to_json() for c in self.candidates],
-            "intent": self.intent,
-            "rule": self.rule,
-            "reason": self.reason,
-            "message": self.message,
-            "offers": list(self.offers),
-            "evidence": dict(self.evidence),
-            "ask": self.ask.value if self.ask else None,
-        }

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ivr.routing.conditions import Condition, Facts, Then
 from ivr.routing.model import EMERGENCY, Ask
-from ivr.yamlfile import DataFileError, load_data, parse_data
+from ivr.yamlfile import DataFileError
 
 __all__ = [
     "DEFAULT_KEYPAD",
@@ -98,18 +97,6 @@ class RuleSet:
     alternatives: Mapping[str, str] = field(default_factory=dict)  # entry id or team -> dest
     references: tuple[Reference, ...] = ()
     source: str = ""
-
-    @classmethod
-    def load(cls, path: Path) -> RuleSet:
-        from ivr.routing.rules_yaml import read_rules  # the reader needs this module's types
-
-        return read_rules(load_data(path, RulesError), str(path))
-
-    @classmethod
-    def parse(cls, text: str, name: str = "rules.yaml") -> RuleSet:
-        from ivr.routing.rules_yaml import read_rules
-
-        return read_rules(parse_data(text, name, RulesError), name)
 
     def first_match(self, facts: Facts, start: int = 0) -> Rule | None:
         found = self.next_match(facts, start)

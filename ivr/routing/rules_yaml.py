@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from ivr.routing.conditions import Condition, Then
@@ -25,7 +26,7 @@ from ivr.routing.rules import (
     RuleSet,
     Thresholds,
 )
-from ivr.yamlfile import LineDict
+from ivr.yamlfile import LineDict, load_data, parse_data
 from ivr.yamlshape import Kind, Number, Problems, Shape
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -122,6 +123,15 @@ class _Parser:
         if value.startswith(DIRECTORY_PREFIX):
             self.refs.append(Reference("directory", value[len(DIRECTORY_PREFIX) :], line))
         return True
+
+
+def load_rules(path: Path) -> RuleSet:
+    """rules.yaml at ``path``; RulesError lists every problem as file:line."""
+    return read_rules(load_data(path, RulesError), str(path))
+
+
+def parse_rules(text: str, name: str = "rules.yaml") -> RuleSet:
+    return read_rules(parse_data(text, name, RulesError), name)
 
 
 def read_rules(data: Any, source: str) -> RuleSet:

@@ -13,11 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from ivr.yamlfile import DataFileError, load_data, parse_data
+from ivr.yamlfile import DataFileError
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_GROUPS: Mapping[str, tuple[int, ...]] = {
@@ -80,18 +79,6 @@ class Schedules:
     @property
     def names(self) -> frozenset[str]:
         return frozenset(self.schedules)
-
-    @classmethod
-    def load(cls, path: Path) -> Schedules:
-        from ivr.routing.schedules_yaml import read_schedules  # the reader needs these types
-
-        return read_schedules(load_data(path, SchedulesError), str(path))
-
-    @classmethod
-    def parse(cls, text: str, name: str = "schedules.yaml") -> Schedules:
-        from ivr.routing.schedules_yaml import read_schedules
-
-        return read_schedules(parse_data(text, name, SchedulesError), name)
 
     def local(self, at: datetime) -> datetime:
         """``at`` in the schedules' timezone; a naive time is taken as already local."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,7 +26,7 @@ from ivr.routing.schedules import (
     SchedulesError,
     Span,
 )
-from ivr.yamlfile import LineDict, LineList, line_of
+from ivr.yamlfile import LineDict, LineList, line_of, load_data, parse_data
 from ivr.yamlshape import Kind, Problems, Shape
 
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -64,6 +65,15 @@ _CLOSURE = Shape(
     },
     hint="with date: or from:/until:",
 )
+
+
+def load_schedules(path: Path) -> Schedules:
+    """schedules.yaml at ``path``; SchedulesError lists every problem as file:line."""
+    return read_schedules(load_data(path, SchedulesError), str(path))
+
+
+def parse_schedules(text: str, name: str = "schedules.yaml") -> Schedules:
+    return read_schedules(parse_data(text, name, SchedulesError), name)
 
 
 def read_schedules(data: Any, source: str) -> Schedules:

@@ -1,9 +1,10 @@
 """CallControl: the one seam between call logic and Asterisk.
 
-``AriCallControl`` implements it over ARI for one inbound channel. It owns
-everything it creates for the call (playbacks, bridges, agent legs) so that
-``release()`` can clean all of it up on any exit path, and it translates the
-ARI events routed to it into CallEvents.
+``AriCallControl`` implements it over ARI for one inbound channel. It makes the
+requests; what they create for the call (playbacks, bridges, agent legs) is kept
+in its ``CallObjects`` (ivr.session.call_objects), so that ``release()`` can
+clean all of it up on any exit path, and the ARI events routed to the call are
+turned into CallEvents there.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from ivr.ari import events as ari
@@ -20,29 +20,12 @@ from ivr.ari.client import AriClient
 from ivr.ari.errors import AriConflict, AriError, AriNotFound, AriUnavailable
 from ivr.ari.models import Channel
 from ivr.channel_ids import new_id
-from ivr.session.events import (
-    CallerHungUp,
-    CallEvent,
-    DigitPressed,
-    LegAnswered,
-    LegFailed,
-    LegHungUp,
-    PromptFinished,
-)
+from ivr.session.call_objects import CallObjects, EventRouter
+from ivr.session.events import CallerHungUp, CallEvent, LegAnswered, LegFailed, PromptFinished
 from ivr.session.listening import AsrTap, ListeningError, MediaSettings
 from ivr.session.notes import Note, write_note
 
 log = logging.getLogger(__name__)
-
-_FAILED_DIALS = {
-    "BUSY",
-    "NOANSWER",
-    "CHANUNAVAIL",
-    "CONGESTION",
-    "CANCEL",
-    "DONTCALL",
-    "INVALIDARGS",
-}
 
 
 class CallControl(Protocol):
@@ -72,13 +55,6 @@ class CallControl(Protocol):
     async def follow_leg(self, leg_id: str) -> None: ...
 
 
-class EventRouter(Protocol):
-    """Delivers ARI events about an object id to whoever watches it."""
-
-    def watch(self, object_id: str, sink: asyncio.Queue[ari.AriEvent]) -> None: ...
-    def unwatch(self, object_id: str) -> None: ...
-
-
 class AriCallControl:
     """CallControl for one inbound channel, over ARI."""
 
@@ -106,20 +82,19 @@ class AriCallControl:
         self._app = app
         self._channel_id = channel_id
         self._language = language
-        self._inbox: asyncio.Queue[ari.AriEvent] = asyncio.Queue()
-        self._watched: set[str] = set()
-        self._playbacks: set[str] = set()
-        self._legs: dict[str, str] = {}  # leg id -> "ringing" | "up"
-        self._bridge_id: str | None = None
+        self._objects = CallObjects(router, channel_id)
         self._moh = False
         self._dialled = 0
         self._refused = 0
-        self.caller_gone = False
-        self._watch(channel_id)
 
     @property
     def channel_id(self) -> str:
         return self._channel_id
+
+    @property
+    def caller_gone(self) -> bool:
+        """The caller hung up, or is no longer this call's to serve."""
+        return self._objects.caller_gone
 
     @property
     def dialled(self) -> int:
@@ -134,41 +109,28 @@ class AriCallControl:
 
     @property
     def inbox(self) -> asyncio.Queue[ari.AriEvent]:
-        return self._inbox
-
-    def _watch(self, object_id: str) -> None:
-        self._watched.add(object_id)
-        self._router.watch(object_id, self._inbox)
-
-    def _unwatch(self, object_id: str) -> None:
-        self._watched.discard(object_id)
-        self._router.unwatch(object_id)
+        return self._objects.inbox
 
     async def answer(self) -> None:
         await self._client.answer(self._channel_id)
 
     async def play(self, media: Sequence[str]) -> str:
         playback_id = new_id("pb")
-        self._watch(playback_id)  # before the request: PlaybackStarted can beat the response
-        self._playbacks.add(playback_id)
+        self._objects.add_playback(playback_id)
         try:
             await self._client.play(self._channel_id, playback_id, media, self._language)
         except BaseException:
-            self._forget_playback(playback_id)
+            self._objects.forget_playback(playback_id)
             raise
         return playback_id
 
     async def stop_playback(self, playback_id: str) -> None:
-        if playback_id not in self._playbacks:
+        if not self._objects.owns_playback(playback_id):
             return
         try:
             await self._client.stop_playback(playback_id)
         except AriNotFound:
-            self._forget_playback(playback_id)  # already finished: nothing to stop
-
-    def _forget_playback(self, playback_id: str) -> None:
-        self._playbacks.discard(playback_id)
-        self._unwatch(playback_id)
+            self._objects.forget_playback(playback_id)  # already finished: nothing to stop
 
     async def dial(self, endpoint: str, *, timeout: int, caller_id: str, agent: str = "") -> str:
         """Originate a leg into the app; it reports LegAnswered at its StasisStart.
@@ -178,8 +140,7 @@ class AriCallControl:
         leg_id = new_id("leg", agent)
         if self._note_legs:
             await self.remember(Note.RINGING, leg_id)
-        self._watch(leg_id)
-        self._legs[leg_id] = "ringing"
+        self._objects.ring(leg_id)
         try:
             await self._client.originate(
                 endpoint, leg_id, self._app, app_args="leg", caller_id=caller_id, timeout=timeout
@@ -191,8 +152,7 @@ class AriCallControl:
                     await self._client.hangup(leg_id)
             elif isinstance(exc, AriError):
                 self._refused += 1
-            self._legs.pop(leg_id, None)
-            self._unwatch(leg_id)
+            self._objects.forget_leg(leg_id)
             raise
         self._dialled += 1
         return leg_id
@@ -203,20 +163,17 @@ class AriCallControl:
         Watched before it is looked up; one that answered or went meanwhile is reported
         as such (``LegAnswered`` / ``LegFailed``), since its events were never ours.
         """
-        self._legs[leg_id] = "ringing"
-        self._watch(leg_id)
+        self._objects.ring(leg_id)
         self._dialled += 1
         try:
             leg = await self._client.get_channel(leg_id)
         except AriNotFound:
-            self._legs.pop(leg_id, None)
-            self._unwatch(leg_id)
-            self._inbox.put_nowait(_Synthetic(LegFailed(leg_id, "HANGUP")))
+            self._objects.forget_leg(leg_id)
+            self._objects.report(LegFailed(leg_id, "HANGUP"))
             return
         up = leg.state == "Up" and leg.dialplan.app_name == "Stasis"
-        if up and self._legs.get(leg_id) == "ringing":
-            self._legs[leg_id] = "up"
-            self._inbox.put_nowait(_Synthetic(LegAnswered(leg_id)))
+        if up and self._objects.answered(leg_id):
+            self._objects.report(LegAnswered(leg_id))
 
     async def remember(self, note: Note, value: str) -> None:
         """Leave a note on the call's channel for the next process (ivr.session.notes)."""
@@ -229,13 +186,13 @@ class AriCallControl:
         await self._client.add_channels(bridge_id, [leg_id])
 
     async def _ensure_bridge(self) -> str:
-        if self._bridge_id is None:
+        if self._objects.bridge_id is None:
             bridge_id = new_id("br")
-            self._watch(bridge_id)
+            self._objects.watch(bridge_id)
             await self._client.create_bridge(bridge_id, name=f"call-{self._channel_id}")
-            self._bridge_id = bridge_id
+            self._objects.bridge_id = bridge_id
             await self._client.add_channels(bridge_id, [self._channel_id])
-        return self._bridge_id
+        return self._objects.bridge_id
 
     async def hold_music(self, on: bool) -> None:
         if on == self._moh:
@@ -247,20 +204,19 @@ class AriCallControl:
         self._moh = on
 
     async def drop_leg(self, leg_id: str) -> None:
-        if leg_id not in self._legs:
-            self._unwatch(leg_id)
+        if not self._objects.owns_leg(leg_id):
+            self._objects.unwatch(leg_id)
             return
         with contextlib.suppress(AriNotFound):
             await self._client.hangup(leg_id)  # on any other error the leg stays ours to retry
-        self._legs.pop(leg_id, None)
-        self._unwatch(leg_id)
+        self._objects.forget_leg(leg_id)
 
     async def hangup(self) -> None:
         if self.caller_gone:
             return
         with contextlib.suppress(AriNotFound):  # already gone is what we wanted
             await self._client.hangup(self._channel_id)
-        self.caller_gone = True
+        self._objects.caller_gone = True
 
     async def start_listening(self) -> bool:
         """Open the caller's audio path once per call; False means keypad only."""
@@ -274,7 +230,7 @@ class AriCallControl:
             self._app,
             self._channel_id,
             self._media,
-            lambda event: self._inbox.put_nowait(_Synthetic(event)),
+            self._objects.report,
             new_id,
         )
         try:
@@ -297,7 +253,7 @@ class AriCallControl:
         try:
             await self._client.get_channel(self._channel_id)
         except AriNotFound:
-            self.caller_gone = True
+            self._objects.caller_gone = True
             return False
         except AriError:
             return True  # cannot tell: assume the caller is there and keep serving them
@@ -313,28 +269,20 @@ class AriCallControl:
         if not self.caller_gone:
             try:
                 await self._client.continue_in_dialplan(self._channel_id)
-                self.caller_gone = True  # no longer ours
+                self._objects.caller_gone = True  # no longer ours
             except AriNotFound:
-                self.caller_gone = True
+                self._objects.caller_gone = True
             except AriError as exc:
                 log.warning("hand back %s failed (%s); hanging up", self._channel_id, exc)
                 await self.hangup()
-        self._unwatch_all()
+        self._objects.unwatch_all()
 
     def detach(self) -> None:
         """Stop following the call without touching it (on shutdown, mid-conversation).
 
         Listening has already stopped by then: Transfer stops it before bridging.
         """
-        self._playbacks.clear()
-        self._legs.clear()
-        self._bridge_id = None
-        self.caller_gone = True
-        self._unwatch_all()
-
-    def _unwatch_all(self) -> None:
-        for object_id in list(self._watched):
-            self._unwatch(object_id)
+        self._objects.forget_all()
 
     async def release(self) -> None:
         """Undo everything this call created; safe to call more than once, on any path."""
@@ -343,31 +291,31 @@ class AriCallControl:
             await self.hangup()
         except Exception as exc:
             log.warning("release: hang up caller: %s", exc)
-        self._unwatch_all()
+        self._objects.unwatch_all()
 
     async def _release_owned(self) -> None:
         """Stop prompts, listening, legs and the bridge; the caller is left alone."""
         await self.stop_listening()
-        for playback_id in list(self._playbacks):
+        for playback_id in self._objects.playbacks():
             try:
                 await self.stop_playback(playback_id)
             except Exception as exc:
                 log.warning("release: stop playback %s: %s", playback_id, exc)
-            self._forget_playback(playback_id)
-        for leg_id in list(self._legs):
+            self._objects.forget_playback(playback_id)
+        for leg_id in self._objects.legs():
             try:
                 await self.drop_leg(leg_id)
             except Exception as exc:
                 log.warning("release: hang up leg %s: %s", leg_id, exc)
-        if self._bridge_id is not None:
-            bridge_id, self._bridge_id = self._bridge_id, None
+        if self._objects.bridge_id is not None:
+            bridge_id, self._objects.bridge_id = self._objects.bridge_id, None
             try:
                 await self._client.destroy_bridge(bridge_id)
             except AriNotFound:
                 pass
             except Exception as exc:
                 log.warning("release: destroy bridge %s: %s", bridge_id, exc)
-            self._unwatch(bridge_id)
+            self._objects.unwatch(bridge_id)
         if self._moh and not self.caller_gone:
             with contextlib.suppress(AriError):
                 await self._client.stop_moh(self._channel_id)
@@ -375,100 +323,28 @@ class AriCallControl:
 
     def adopt(self, bridge_id: str | None, legs: Sequence[str]) -> None:
         """Take over a call a previous process left in Stasis: its bridge and answered legs."""
-        if bridge_id is not None:
-            self._bridge_id = bridge_id
-            self._watch(bridge_id)
-        for leg_id in legs:
-            self._legs[leg_id] = "up"
-            self._watch(leg_id)
+        self._objects.adopt(bridge_id, legs)
 
     async def reconcile(self, live: Mapping[str, Channel]) -> None:
         """After a WebSocket gap: synthesise what was missed (caller gone, prompt ended, leg up)."""
         if self._channel_id not in live:
-            self._inbox.put_nowait(_Synthetic(CallerHungUp()))
+            self._objects.report(CallerHungUp())
             return
-        for playback_id in list(self._playbacks):
+        for playback_id in self._objects.playbacks():
             try:
                 await self._client.get_playback(playback_id)
             except AriNotFound:
-                self._inbox.put_nowait(_Synthetic(PromptFinished(playback_id, completed=True)))
-                self._forget_playback(playback_id)
-        for leg_id, state in list(self._legs.items()):
-            leg = live.get(leg_id)
-            missed: CallEvent | None = None
-            if leg is None:
-                self._legs.pop(leg_id, None)
-                self._unwatch(leg_id)
-                missed = LegHungUp(leg_id) if state == "up" else LegFailed(leg_id, "HANGUP")
-            elif state == "ringing" and leg.state == "Up" and leg.dialplan.app_name == "Stasis":
-                self._legs[leg_id] = "up"  # answered into the app while we were not listening
-                missed = LegAnswered(leg_id)
-            if missed is not None:
-                self._inbox.put_nowait(_Synthetic(missed))
+                self._objects.report(PromptFinished(playback_id, completed=True))
+                self._objects.forget_playback(playback_id)
+        self._objects.catch_up_legs(live)
 
     async def next_event(self, timeout: float | None = None) -> CallEvent | None:
         """The next CallEvent, or None when ``timeout`` passes first."""
-        loop = asyncio.get_running_loop()
-        deadline = None if timeout is None else loop.time() + timeout
-        while True:
-            remaining = None if deadline is None else max(0.0, deadline - loop.time())
-            try:
-                raw = await asyncio.wait_for(self._inbox.get(), remaining)
-            except TimeoutError:
-                return None
-            event = self.translate(raw)
-            if event is not None:
-                return event
+        return await self._objects.next_event(timeout)
 
     def translate(self, event: ari.AriEvent) -> CallEvent | None:
         """Map one ARI event to a CallEvent, updating what this call owns."""
-        match event:
-            case _Synthetic(event=missed):
-                return missed
-            case ari.DtmfReceived(channel=ch, digit=digit) if ch.id == self._channel_id:
-                return DigitPressed(digit)
-            case ari.PlaybackFinished(playback=pb) if pb.id in self._playbacks:
-                self._forget_playback(pb.id)
-                return PromptFinished(pb.id, completed=pb.state != "failed")
-            case ari.HangupRequested(channel=ch, cause=cause, soft=soft) if (
-                ch.id == self._channel_id and not soft
-            ):
-                self.caller_gone = True
-                return CallerHungUp(cause)
-            case ari.StasisEnded(channel=ch) if ch.id == self._channel_id:
-                self.caller_gone = True
-                return CallerHungUp()
-            case ari.StasisStarted(channel=ch) if self._legs.get(ch.id) == "ringing":
-                self._legs[ch.id] = "up"
-                return LegAnswered(ch.id)
-            case ari.DialProgressed(peer=peer, dialstatus=status) if (
-                status in _FAILED_DIALS and self._legs.get(peer.id) == "ringing"
-            ):
-                self._legs.pop(peer.id, None)
-                return LegFailed(peer.id, status)
-            case ari.StasisEnded(channel=ch) | ari.ChannelDestroyed(channel=ch) if (
-                ch.id in self._legs
-            ):
-                state = self._legs.pop(ch.id)
-                self._unwatch(ch.id)
-                return LegHungUp(ch.id) if state == "up" else LegFailed(ch.id, "HANGUP")
-            case ari.HangupRequested(channel=ch) if self._legs.get(ch.id) == "up":
-                self._legs.pop(ch.id)
-                return LegHungUp(ch.id)
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class _Synthetic(ari.AriEvent):
-    """A CallEvent made up during reconciliation, queued among the ARI events."""
-
-    event: CallEvent = field(default_factory=CallerHungUp)
-
-    def __init__(self, event: CallEvent) -> None:
-        object.__setattr__(self, "type", "Synthetic")
-        object.__setattr__(self, "timestamp", "")
-        object.__setattr__(self, "application", "")
-        object.__setattr__(self, "event", event)
+        return self._objects.translate(event)
 
 
 def is_gone(exc: BaseException) -> bool:

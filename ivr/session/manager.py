@@ -2,10 +2,9 @@
 
 It is the app's only ARI event handler. A StasisStart for a channel nobody
 owns is a new inbound call; every other event goes to whichever session
-watches one of the object ids it names. On every (re)connect it reconciles
-with Asterisk, because Asterisk drops, not replays, the events of a gap and
-keeps channels in Stasis while no app is listening: calls that a previous
-process (or this one, before a gap) left behind are adopted or cleared.
+watches one of the object ids it names. It runs each session's task, places
+the calls the app makes itself (callbacks), and on every (re)connect has its
+Reconciler (ivr.session.reconciler) bring the calls in line with Asterisk.
 """
 
 from __future__ import annotations
@@ -20,33 +19,20 @@ from typing import Any
 from ivr.ari import events as ari
 from ivr.ari.client import AriClient
 from ivr.ari.errors import AriError, AriNotFound
-from ivr.ari.models import Bridge, Channel
-from ivr.channel_ids import CALLBACK_PREFIX, is_own_channel
+from ivr.ari.models import Channel
+from ivr.channel_ids import is_own_channel
 from ivr.chores import Chores
 from ivr.masking import mask_number
 from ivr.session.control import AriCallControl
+from ivr.session.held import HeldChannels
 from ivr.session.listening import MediaSettings
-from ivr.session.notes import Note, QueuePlace, read_note, read_notes
+from ivr.session.reconciler import Adoption, Reconciler
 from ivr.session.session import CallSession
 
 log = logging.getLogger(__name__)
 
 # appArgs the app gives the channels it creates itself; they are never new calls.
 OWN_CHANNEL_ARGS = frozenset({"leg", "snoop", "media", "callback"})
-
-
-@dataclass(frozen=True)
-class Adoption:
-    """How to take over a call found in Stasis with no session (after a restart or gap)."""
-
-    bridge_id: str | None = None  # the caller is in this bridge with the app's legs
-    legs: tuple[str, ...] = ()
-    # The app's own channels in that bridge, (id, name), a callback's own included:
-    # which of the app's agents is still talking (ivr.channel_ids.agent_of, else the name).
-    channels: tuple[tuple[str, str], ...] = ()
-    place: QueuePlace | None = None  # the queue place the caller held (Note.QUEUE_PLACE)
-    emergency: bool = False  # decided an emergency before the restart (Note.EMERGENCY)
-
 
 SessionFactory = Callable[[Channel, str, AriCallControl, Adoption | None], CallSession]
 # Builds the session for a call the app placed itself (a callback), once it answers.
@@ -85,29 +71,33 @@ class CallManager:
         self._make_session = make_session
         self._watchers: dict[str, asyncio.Queue[ari.AriEvent]] = {}
         self._chores = Chores()
-        # Channels a callback left in Asterisk that nobody here follows yet (found by
-        # reconcile: a ``cb-`` channel, or the leg it was ringing), each with its
-        # callback's ``cb-`` id: their StasisStart is not hung up as an orphan's, until
-        # the callback worker takes them over (``watch``) or lets them go (``release_held``).
-        self._held: dict[str, str] = {}
+        # Found by reconcile: their StasisStart is not hung up as an orphan's, until the
+        # callback worker takes them over (``watch``) or lets them go (``release_held``).
+        self._held = HeldChannels()
         self.calls: dict[str, LiveCall] = {}
+        self._reconciler = Reconciler(
+            client,
+            app,
+            calls=self.calls,
+            watched=self._watchers,
+            held=self._held,
+            start_call=self.start_call,
+        )
         self.unrouted = 0
         self.closing = False
 
     # --- EventRouter -----------------------------------------------------------------
 
     def watch(self, object_id: str, sink: asyncio.Queue[ari.AriEvent]) -> None:
-        self._held.pop(object_id, None)  # taken over
+        self._held.take(object_id)
         self._watchers[object_id] = sink
 
     def release_held(self, following: Collection[str]) -> None:
         """Hang up the held channels of every callback not in ``following`` (the ``cb-``
         ids the callback worker follows): callbacks off, or not placing in the book."""
-        for channel_id, owner in list(self._held.items()):
-            if owner not in following:
-                del self._held[channel_id]
-                log.warning("hanging up %s, left by a callback nobody follows", channel_id)
-                self._chore(self._client.hangup(channel_id))
+        for channel_id in self._held.unfollowed(following):
+            log.warning("hanging up %s, left by a callback nobody follows", channel_id)
+            self._chore(self._client.hangup(channel_id))
 
     def unwatch(self, object_id: str) -> None:
         self._watchers.pop(object_id, None)
@@ -289,104 +279,7 @@ class CallManager:
 
         False when Asterisk could not be asked (nothing is known about what was left).
         """
-        try:
-            channels = await self._client.list_channels()
-            in_stasis = set((await self._client.get_application(self._app)).get("channel_ids", []))
-        except AriError as exc:
-            log.error("reconcile: cannot list channels: %s", exc)
-            return False
-        live = {c.id: c for c in channels}
-        for channel in channels:
-            if (
-                channel.id.startswith(CALLBACK_PREFIX)
-                and ";" not in channel.id  # a Local channel's ;2 runs the dialplan
-                and channel.id not in self._watchers
-                and channel.dialplan.app_name != "Stasis"
-            ):
-                self._held[channel.id] = channel.id  # still ringing: its answer is the worker's
-        for call in list(self.calls.values()):
-            try:
-                await call.control.reconcile(live)
-            except AriError as exc:
-                log.warning("reconcile: call %s: %s", call.session.call_id, exc)
-        # channel_ids lists the app's subscriptions, not only channels in Stasis: an
-        # originate into the app subscribes a Local channel's ;2 half too, which is
-        # running the dialplan (ringing or talking to the agent). Only channels in
-        # Stasis are ours to adopt or hang up; hanging up that ;2 drops the agent.
-        orphans = [
-            live[cid]
-            for cid in in_stasis
-            if cid in live and cid not in self._watchers and live[cid].dialplan.app_name == "Stasis"
-        ]
-        if not orphans:
-            return True
-        try:
-            bridges = await self._client.list_bridges()
-        except AriError as exc:
-            log.error("reconcile: cannot list bridges: %s", exc)
-            return False
-        await self._adopt(orphans, bridges, live)
-        return True
-
-    async def _adopt(
-        self, orphans: list[Channel], bridges: list[Bridge], live: dict[str, Channel]
-    ) -> None:
-        bridge_of = {cid: b for b in bridges for cid in b.channels}
-        adopted_legs: set[str] = set()
-        adoptions: list[tuple[Channel, Adoption]] = []
-        for channel in orphans:
-            bridge = bridge_of.get(channel.id)
-            legs = tuple(c for c in bridge.channels if is_own_channel(c)) if bridge else ()
-            channels = tuple((c, live[c].name if c in live else "") for c in legs)
-            place = None
-            emergency = False
-            if channel.id.startswith(CALLBACK_PREFIX):
-                legs = tuple(c for c in legs if c != channel.id)
-                if not legs:
-                    # Answered, not yet talking: the callback worker resumes it from the
-                    # book, and takes over the leg it was ringing (answered or not); both
-                    # are held for it meanwhile (or hung up, if it does not follow them).
-                    self._held[channel.id] = channel.id
-                    ringing = await read_note(self._client, channel.id, Note.RINGING)
-                    if ringing in live and ringing not in self._watchers:
-                        self._held[ringing] = channel.id
-                    continue
-            elif is_own_channel(channel.id):
-                continue
-            elif bridge is None:
-                noted_place, noted_emergency = await read_notes(
-                    self._client, channel.id, Note.QUEUE_PLACE, Note.EMERGENCY
-                )
-                place = QueuePlace.decode(noted_place)
-                emergency = noted_emergency == "1"
-            adoptions.append(
-                (
-                    channel,
-                    Adoption(bridge.id if bridge else None, legs, channels, place, emergency),
-                )
-            )
-        # Started only now, with no await in between, conversations first: their agents
-        # are claimed busy before any caller put back in a queue can be offered one
-        # (reading a note above lets a session started earlier run and dispatch).
-        adoptions.sort(key=lambda item: item[1].bridge_id is None)
-        for channel, adoption in adoptions:
-            adopted_legs.update(adoption.legs)
-            log.warning("reconcile: adopting call %s (bridge %s)", channel.id, adoption.bridge_id)
-            self.start_call(channel, channel.dialplan.exten, adoption)
-        for channel in orphans:
-            if channel.id in self.calls or channel.id in self._held:
-                continue  # adopted above, or held for the callback worker
-            if is_own_channel(channel.id) and channel.id not in adopted_legs:
-                log.warning("reconcile: hanging up orphaned %s", channel.id)
-                with contextlib.suppress(AriError):
-                    await self._client.hangup(channel.id)
-        # Our bridges that no adopted call uses (a listening path, a call that ended).
-        kept = {b.id for b in bridges if any(c in self._watchers for c in b.channels)}
-        for bridge in bridges:
-            if bridge.id.startswith("br-") and bridge.id not in kept:
-                log.warning("reconcile: destroying orphaned bridge %s", bridge.id)
-                with contextlib.suppress(AriError):
-                    await self._client.destroy_bridge(bridge.id)
+        return await self._reconciler.reconcile()
 
     async def shutdown(self) -> None:
         """Stop taking calls; hand IVR callers back to the dialplan, leave conversations up."""

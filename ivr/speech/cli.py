@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ivr.routing.bundle import BundleError, load_bundle
-from ivr.speech.factory import ENGINES, build_recognizer, vocabulary_from_bundle
+from ivr.speech.factory import ENGINES, build_recognizer
 from ivr.speech.model import RecognizerError, Transcript
+from ivr.speech.vocabulary import vocabulary_from_bundle
 
 
 def add_subcommands(subparsers: Any) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ivr.routing.model import Hypothesis
+from ivr.decisions import Hypothesis
 
 
 class RecognizerError(RuntimeError):

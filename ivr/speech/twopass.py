@@ -32,7 +32,7 @@ import logging
 from collections.abc import Callable
 from typing import Literal
 
-from ivr.routing.model import EMERGENCY, Decision, Hypothesis
+from ivr.decisions import EMERGENCY, Decision, Hypothesis
 from ivr.session.model import SpeechService
 from ivr.speech.model import RecognizerError, Transcript
 

@@ -28,9 +28,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ivr.routing.model import Hypothesis
-from ivr.speech.factory import spoken_words
+from ivr.decisions import Hypothesis
 from ivr.speech.model import RecognizerError, Transcript, Vocabulary
+from ivr.speech.vocabulary import spoken_words
 
 __all__ = ["VoskRecognizer"]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from ivr.config import load_settings
 from ivr.store.db import CallStore
-from ivr.store.retention import Retention, RetentionPolicy
+from ivr.store.retention import Retention
 
 
 def add_subcommands(subparsers: Any) -> None:
@@ -31,11 +31,11 @@ def add_subcommands(subparsers: Any) -> None:
 
 def cmd_purge(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
-    path = args.db or settings.db_path
+    path = args.db or settings.store.db_path
     if not Path(path).exists():
         print(f"ivr store purge: no database at {path}", file=sys.stderr)
         return 2
-    policy = RetentionPolicy(settings.retention_numbers_days, settings.retention_records_days)
+    policy = settings.store.retention
     print(
         f"{path}: numbers kept {policy.numbers_days:g} days, records {policy.records_days:g} days",
         file=sys.stderr,

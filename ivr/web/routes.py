@@ -25,7 +25,7 @@ async def _health(request: web.Request) -> web.Response:
         "speech": runtime.speech is not None,
         "call_log_healthy": runtime.call_log.healthy,
         # Without IVR_CALLER_KEY, operator flags stop matching after a restart.
-        "caller_key_configured": bool(runtime.settings.caller_key),
+        "caller_key_configured": bool(runtime.settings.callers.key),
         "queues": runtime.queues.snapshot() if runtime.queues is not None else {},
     }
     return web.json_response(body, status=200 if connected else 503)

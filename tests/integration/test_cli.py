@@ -40,7 +40,7 @@ def test_serve_with_a_bad_config_explains_and_exits_2(tmp_path: Path) -> None:
         [*IVR, "serve", "--config", str(cfg)], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2
-    assert "ARI URL must start with http://" in result.stderr
+    assert "ivr.toml: [ari] url must start with http://" in result.stderr
 
 
 def test_serve_refuses_an_empty_directory_in_one_line_without_a_traceback(tmp_path: Path) -> None:
@@ -93,7 +93,7 @@ async def test_sim_and_serve_agree_on_the_default_credentials() -> None:
         assert url, line
         serve = load_settings(None, env={})  # what `ivr serve` connects with by default
         async with aiohttp.ClientSession() as http:
-            auth = {"Authorization": aiohttp.encode_basic_auth(serve.ari_user, serve.ari_password)}
+            auth = {"Authorization": aiohttp.encode_basic_auth(serve.ari.user, serve.ari.password)}
             async with http.get(url.group(1) + "/asterisk/info", headers=auth) as resp:
                 assert resp.status == 200
     finally:

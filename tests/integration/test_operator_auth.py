@@ -11,7 +11,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from ivr.app import build_app
+from ivr.ari.settings import AriSettings
 from ivr.config import ConfigError, Settings, load_settings
+from ivr.speech.settings import SpeechEngine, SpeechSettings
+from ivr.store.settings import StoreSettings
+from ivr.web.settings import HttpSettings
 
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
 TOKEN = "s3cret-operator-token-0123"
@@ -19,10 +23,11 @@ TOKEN = "s3cret-operator-token-0123"
 
 def _settings(tmp_path: Path, token: str) -> Settings:
     return Settings(
-        ari_url="http://127.0.0.1:9",  # nothing listens there: no calls, an empty list
-        db_path=str(tmp_path / "calls.db"),
-        speech_engine="none",
-        api_token=token,
+        # Nothing listens there: no calls, an empty list.
+        ari=AriSettings(url="http://127.0.0.1:9"),
+        store=StoreSettings(db_path=str(tmp_path / "calls.db")),
+        speech=SpeechSettings(engine=SpeechEngine.NONE),
+        http=HttpSettings(api_token=token),
     )
 
 
@@ -70,7 +75,7 @@ async def test_health_stays_open_for_load_balancers(
 
 def test_token_comes_from_the_environment_and_stays_out_of_reprs() -> None:
     settings = load_settings(env={"IVR_API_TOKEN": TOKEN})
-    assert settings.api_token == TOKEN
+    assert settings.http.api_token == TOKEN
     assert TOKEN not in repr(settings)
 
 

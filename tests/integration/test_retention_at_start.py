@@ -12,8 +12,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from ivr.app import RUNTIME, build_app
+from ivr.ari.settings import AriSettings
 from ivr.config import Settings
+from ivr.speech.settings import SpeechEngine, SpeechSettings
 from ivr.store.db import CallStore, iso
+from ivr.store.settings import StoreSettings
 
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -35,11 +38,9 @@ async def test_calls_past_the_policy_are_purged_at_start_up(
         )
     store.close()
     settings = Settings(
-        ari_url="http://127.0.0.1:9",
-        db_path=str(path),
-        speech_engine="none",
-        retention_numbers_days=2,
-        retention_records_days=10,
+        ari=AriSettings(url="http://127.0.0.1:9"),
+        store=StoreSettings(db_path=str(path), numbers_days=2, records_days=10),
+        speech=SpeechSettings(engine=SpeechEngine.NONE),
     )
     app = build_app(settings, clock=lambda: NOW)
     await aiohttp_client(app)

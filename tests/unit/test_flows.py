@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ivr.config import Settings
 from ivr.directory import DirectoryEntry
+from ivr.flow_settings import FlowSettings
 from ivr.flows import FlowBuilder
 from ivr.routing.model import Ask, Candidate, Decision, Hypothesis, RoutingInputs
 from ivr.session.notes import QueuePlace
@@ -42,7 +42,7 @@ class OneEntryRouting:
 
 
 def builder() -> FlowBuilder:
-    return FlowBuilder(Settings(), OneEntryRouting(), FakePrompts())
+    return FlowBuilder(FlowSettings(), OneEntryRouting(), FakePrompts())
 
 
 def test_a_directory_route_dials_the_extension_through_the_dialplan_then_the_switchboard() -> None:

@@ -14,8 +14,9 @@ from ivr.ari.client import AriClient
 from ivr.ari.models import Channel
 from ivr.masking import MaskingFormatter, mask_number, mask_numbers
 from ivr.session.control import AriCallControl
-from ivr.session.manager import Adoption, CallManager
+from ivr.session.manager import CallManager
 from ivr.session.model import CallInfo
+from ivr.session.reconciler import Adoption
 from ivr.session.session import CallSession
 from tests.fakes import FakePrompts, MemoryCallLog
 

@@ -25,18 +25,20 @@ from ivr.embedded import (
 )
 from ivr.session.session import Clock
 from ivr.simulator import AgentProfile
+from ivr.speech.settings import SpeechEngine
 
 TIME_SCALE = 0.05  # simulated seconds x 0.05 = wall seconds
 SPEED = 1.0 / TIME_SCALE
 TUESDAY_11AM = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
 TEST_AGENT = AgentProfile(answer_after=2.0, talk_for=4.0)
 # The harness turns on the demo's extras; the tests ask for each where they test it.
+# {"section.field": value}, as Settings.overridden takes them.
 TEST_SETTINGS: dict[str, Any] = {
-    "first_digit_timeout": 0.4,
-    "speech_engine": "none",  # keypad unless a test brings its own recogniser
-    "caller_key": "",
-    "sms_url": "",
-    "api_token": "",
+    "flow.first_digit_timeout": 0.4,
+    "speech.engine": SpeechEngine.NONE,  # keypad unless a test brings its own recogniser
+    "callers.key": "",
+    "sms.url": "",
+    "http.api_token": "",
 }
 
 Stack = Embedded

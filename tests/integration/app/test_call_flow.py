@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ivr.config import DEFAULT_DESTINATIONS
+from ivr.flow_settings import DEFAULT_DESTINATIONS
 from ivr.simulator import AgentProfile
 from tests.integration.app.stack import running_app, running_sim, running_stack, sim_seconds
 
@@ -109,7 +109,7 @@ async def test_a_refused_request_steps_down_to_the_switchboard_instead_of_silenc
     tmp_path: Path,
 ) -> None:
     destinations = {**DEFAULT_DESTINATIONS, "rc": "Bogus/nowhere"}
-    async with running_stack(tmp_path, settings={"destinations": destinations}) as stack:
+    async with running_stack(tmp_path, settings={"flow.destinations": destinations}) as stack:
         call_id = await stack.place([{"wait": IN_MENU}, {"dtmf": "1"}])
         row = await stack.call_row(call_id)
         assert (row["outcome"], row["destination"]) == ("transferred", "switchboard")
@@ -146,7 +146,7 @@ async def test_the_call_survives_a_dropped_websocket(tmp_path: Path) -> None:
 async def test_a_call_whose_caller_left_during_the_gap_is_ended_on_reconnect(
     tmp_path: Path,
 ) -> None:
-    async with running_stack(tmp_path, settings={"first_digit_timeout": 5.0}) as stack:
+    async with running_stack(tmp_path, settings={"flow.first_digit_timeout": 5.0}) as stack:
         call_id = await stack.place([])
         await stack.step_reached(call_id, "route:")
         await stack.sim_post("/_sim/ws/drop")

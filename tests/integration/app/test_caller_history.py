@@ -13,7 +13,7 @@ from ivr.store.db import CallStore
 from tests.integration.app.stack import Stack, running_stack, sim_seconds
 
 IN_MENU = sim_seconds("welcome") + 1.0
-KEY = {"caller_key": "integration-key"}
+KEY = {"callers.key": "integration-key"}
 
 
 async def history_rows(stack: Stack, count: int) -> list[dict[str, Any]]:
@@ -29,7 +29,7 @@ async def history_rows(stack: Stack, count: int) -> list[dict[str, Any]]:
 
 async def test_a_nuisance_flag_sends_a_crime_report_to_an_operator(tmp_path: Path) -> None:
     store = CallStore(tmp_path / "calls.db")
-    pseudonym = Pseudonymiser(KEY["caller_key"]).pseudonym("07700900123")
+    pseudonym = Pseudonymiser(KEY["callers.key"]).pseudonym("07700900123")
     assert pseudonym is not None
     with store.db.conn:
         CallerHistory(store.db).set_flag(

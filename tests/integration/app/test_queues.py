@@ -6,15 +6,15 @@ import asyncio
 import contextlib
 import shutil
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ivr.config import AgentSpec
 from ivr.queues.book import CallbackBook
 from ivr.queues.model import Callback, Priority, QueueEntry
+from ivr.queues.settings import AgentSpec
 from ivr.routing.bundle import DEFAULT_FOLDER as DEFAULT_RULES_DIR
 from ivr.session.manager import CallManager
 from ivr.simulator import AgentProfile
@@ -58,16 +58,19 @@ def rules_dir(tmp_path: Path, queues_yaml: str = QUEUES_YAML) -> Path:
     return target
 
 
-def queue_settings(tmp_path: Path, queues_yaml: str = QUEUES_YAML, **extra: Any) -> dict[str, Any]:
+def queue_settings(
+    tmp_path: Path, queues_yaml: str = QUEUES_YAML, changes: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """App-run queues, as ``{"section.field": value}`` settings, with ``changes``."""
     return {
-        "rules_dir": rules_dir(tmp_path, queues_yaml),
-        "agents": {
+        "routing.rules_dir": rules_dir(tmp_path, queues_yaml),
+        "queues.agents": {
             "fcr-1": AgentSpec("PJSIP/fcr-1", ("fcr",)),
             "sb-1": AgentSpec("PJSIP/sb-1", ("switchboard",)),
         },
-        "queue_announce_every": 30.0,
-        "agent_away_s": 0.5,
-        **extra,
+        "flow.queue_announce_every": 30.0,
+        "queues.agent_away_s": 0.5,
+        **(changes or {}),
     }
 
 
@@ -151,7 +154,7 @@ def caller_first(tmp_path: Path, callback_caller: AgentProfile) -> dict[str, Any
     """Agents and settings of a callback that rings the caller (this profile) first."""
     return {
         "agents": {"PJSIP/fcr-1": talking(2.0), f"Local/{CALLER}@ivr-callback": callback_caller},
-        "settings": queue_settings(tmp_path, callback_first="caller"),
+        "settings": queue_settings(tmp_path, changes={"callbacks.first": "caller"}),
     }
 
 
@@ -364,7 +367,8 @@ async def test_an_agent_who_hangs_up_on_the_intro_costs_the_caller_no_ring_no_at
     nothing is texted; an agent who stays on then gets the callback put through."""
     async with running_sim({"PJSIP/fcr-1": talking(2.0)}) as sim:
         settings = queue_settings(
-            tmp_path, sms_url=f"http://127.0.0.1:{sim[1]}/_sim/sms", sms_survey=False
+            tmp_path,
+            changes={"sms.url": f"http://127.0.0.1:{sim[1]}/_sim/sms", "sms.survey": False},
         )
         async with running_app(sim, tmp_path, settings) as stack:
             busy = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
@@ -428,7 +432,7 @@ async def test_a_long_resolution_centre_wait_reaches_the_rules_which_offer_a_cal
     settings = queue_settings(
         tmp_path,
         SLOW_RC_YAML,
-        agents={"rc-1": AgentSpec("PJSIP/rc-1", ("rc",))},
+        changes={"queues.agents": {"rc-1": AgentSpec("PJSIP/rc-1", ("rc",))}},
     )
     agents = {"PJSIP/rc-1": talking(20.0)}
     async with running_stack(tmp_path, agents=agents, settings=settings) as stack:
@@ -467,7 +471,10 @@ async def test_after_a_restart_an_agent_still_talking_is_not_offered_a_new_calle
 ) -> None:
     agents = {endpoint: talking(6.0)}
     settings = queue_settings(tmp_path)
-    settings["agents"] = {**settings["agents"], "fcr-1": AgentSpec(endpoint, ("fcr",))}
+    settings["queues.agents"] = {
+        **settings["queues.agents"],
+        "fcr-1": AgentSpec(endpoint, ("fcr",)),
+    }
     async with running_sim(agents) as sim:
         async with running_app(sim, tmp_path, settings) as first:
             talking_call = await first.place([{"wait": IN_MENU}, {"dtmf": "2"}])
@@ -490,7 +497,10 @@ async def test_an_agent_that_cannot_be_dialled_leaves_no_ghost_in_the_queue(
     tmp_path: Path,
 ) -> None:
     settings = queue_settings(tmp_path)
-    settings["agents"] = {**settings["agents"], "fcr-1": AgentSpec("Bogus/fcr-1", ("fcr",))}
+    settings["queues.agents"] = {
+        **settings["queues.agents"],
+        "fcr-1": AgentSpec("Bogus/fcr-1", ("fcr",)),
+    }
     async with running_stack(tmp_path, settings=settings) as stack:
         call = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
         await until_event(stack, call, "error")
@@ -509,7 +519,7 @@ async def test_an_emergency_no_fcr_agent_can_take_goes_on_to_the_switchboard(
         "PJSIP/fcr-1": talking(20.0),
         "Local/fcr-priority@ivr-agents": AgentProfile(answer_after=0.5, reject=True),
     }
-    settings = queue_settings(tmp_path, emergency_wait_s=0.5)
+    settings = queue_settings(tmp_path, changes={"flow.emergency_wait_s": 0.5})
     async with running_stack(tmp_path, agents=agents, settings=settings) as stack:
         busy = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
         await until_event(stack, busy, "connected")
@@ -534,9 +544,11 @@ async def test_a_callback_whose_caller_leg_cannot_be_dialled_fails_after_max_att
     async with running_sim({"PJSIP/fcr-1": talking(2.0)}) as sim:
         settings = queue_settings(
             tmp_path,
-            callback_dial="Bogus/{number}",
-            sms_url=f"http://127.0.0.1:{sim[1]}/_sim/sms",
-            sms_survey=False,
+            changes={
+                "callbacks.dial": "Bogus/{number}",
+                "sms.url": f"http://127.0.0.1:{sim[1]}/_sim/sms",
+                "sms.survey": False,
+            },
         )
         async with running_app(sim, tmp_path, settings) as stack:
             busy, caller = await callback_booked(stack)

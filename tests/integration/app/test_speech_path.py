@@ -56,7 +56,7 @@ class EndsAsked(EarlySpeech):
 
 async def test_a_spoken_name_reaches_the_recogniser_and_routes_the_call(tmp_path: Path) -> None:
     speech = RecordingSpeech("can I speak to PC Sarah Johnson")
-    async with running_stack(tmp_path, settings={"speech_engine": "none"}) as stack:
+    async with running_stack(tmp_path, settings={"speech.engine": "none"}) as stack:
         stack.runtime.speech = speech
         call_id = await stack.place(SAYS_THE_NAME)
         row = await stack.call_row(call_id)
@@ -74,7 +74,7 @@ async def test_a_spoken_name_reaches_the_recogniser_and_routes_the_call(tmp_path
 
 async def test_a_failing_recogniser_steps_down_to_the_keypad(tmp_path: Path) -> None:
     speech = RecordingSpeech("", fail=True)
-    async with running_stack(tmp_path, settings={"speech_engine": "none"}) as stack:
+    async with running_stack(tmp_path, settings={"speech.engine": "none"}) as stack:
         stack.runtime.speech = speech
         script: list[dict[str, object]] = [
             {"wait": sim_seconds("welcome") + 1.0},
@@ -93,7 +93,7 @@ async def test_a_failing_recogniser_steps_down_to_the_keypad(tmp_path: Path) -> 
 async def test_listening_closes_before_the_caller_talks_to_a_person(tmp_path: Path) -> None:
     speech = RecordingSpeech("can I speak to PC Sarah Johnson")
     agents = {"Local/dir-4101@ivr-agents": AgentProfile(answer_after=1.0, talk_for=60.0)}
-    async with running_stack(tmp_path, agents=agents, settings={"speech_engine": "none"}) as stack:
+    async with running_stack(tmp_path, agents=agents, settings={"speech.engine": "none"}) as stack:
         stack.runtime.speech = speech
         call_id = await stack.place(SAYS_THE_NAME)
         await stack.until_event(call_id, "connected", 15)
@@ -112,7 +112,7 @@ async def test_recognition_starts_at_the_pause_and_that_decode_answers(tmp_path:
     simulator runs audio time at TIME_SCALE.)"""
     engine = RecordingSpeech("can I speak to PC Sarah Johnson")
     speech = EndsAsked(engine)
-    async with running_stack(tmp_path, settings={"speech_engine": "none"}) as stack:
+    async with running_stack(tmp_path, settings={"speech.engine": "none"}) as stack:
         stack.runtime.speech = speech
         call_id = await stack.place(SAYS_THE_NAME)
         row = await stack.call_row(call_id)

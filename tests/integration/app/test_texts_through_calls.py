@@ -59,7 +59,7 @@ async def outbox_kinds(stack: Any, call_id: str) -> list[str]:
 async def test_accepting_the_online_link_texts_it_and_logs_the_call_as_deflected(
     tmp_path: Path,
 ) -> None:
-    async with provider() as fake, running_stack(tmp_path, settings={"sms_url": fake.url}) as stack:
+    async with provider() as fake, running_stack(tmp_path, settings={"sms.url": fake.url}) as stack:
         call = await stack.place([{"wait": IN_MENU}, {"dtmf": "5"}, {"wait": 2000}])
         await until_event(stack, call, "link-offered")
         await stack.sim_post(f"/_sim/calls/{call}/dtmf", {"digits": "1"})
@@ -67,7 +67,7 @@ async def test_accepting_the_online_link_texts_it_and_logs_the_call_as_deflected
         assert (row["outcome"], row["destination"]) == ("deflected", "online")
         sent = await texts_of(fake, 1)
         assert sent[0]["to"] == "+447700900123"
-        assert stack.runtime.settings.online_link in sent[0]["body"]
+        assert stack.runtime.settings.texts.online_link in sent[0]["body"]
         assert await outbox_kinds(stack, call) == ["deflection"]
         await stack.nothing_left()
 
@@ -76,7 +76,7 @@ async def test_declining_the_online_link_puts_the_caller_through_and_texts_nothi
     tmp_path: Path,
 ) -> None:
     async with provider() as fake:
-        settings = {"sms_url": fake.url, "sms_survey": False}
+        settings = {"sms.url": fake.url, "sms.survey": False}
         async with running_stack(tmp_path, settings=settings) as stack:
             call = await stack.place([{"wait": IN_MENU}, {"dtmf": "5"}, {"wait": 3000}])
             await until_event(stack, call, "link-offered")
@@ -90,7 +90,7 @@ async def test_declining_the_online_link_puts_the_caller_through_and_texts_nothi
 async def test_a_call_a_person_answered_gets_one_survey_text(tmp_path: Path) -> None:
     agents = {"PJSIP/fcr-1": AgentProfile(answer_after=1.0, talk_for=2.0)}
     async with provider() as fake:
-        settings = {"sms_url": fake.url, "destinations": {"fcr": "PJSIP/fcr-1"}}
+        settings = {"sms.url": fake.url, "flow.destinations": {"fcr": "PJSIP/fcr-1"}}
         async with running_stack(tmp_path, agents=agents, settings=settings) as stack:
             call = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
             row = await stack.call_row(call)
@@ -102,7 +102,7 @@ async def test_a_call_a_person_answered_gets_one_survey_text(tmp_path: Path) -> 
 
 async def test_no_survey_when_surveys_are_switched_off(tmp_path: Path) -> None:
     async with provider() as fake:
-        settings = {"sms_url": fake.url, "sms_survey": False}
+        settings = {"sms.url": fake.url, "sms.survey": False}
         async with running_stack(tmp_path, settings=settings) as stack:
             call = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
             row = await stack.call_row(call)
@@ -117,7 +117,8 @@ async def test_a_caller_who_gives_up_after_a_long_wait_is_texted_a_way_back(
     agents = {"PJSIP/fcr-1": talking(20.0)}
     async with provider() as fake:
         settings = queue_settings(
-            tmp_path, sms_url=fake.url, sms_survey=False, abandoned_sms_after_s=0.3
+            tmp_path,
+            changes={"sms.url": fake.url, "sms.survey": False, "flow.abandoned_sms_after_s": 0.3},
         )
         async with running_stack(tmp_path, agents=agents, settings=settings) as stack:
             busy = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 3000}])
@@ -144,7 +145,7 @@ async def test_a_callback_nobody_answers_is_retried_then_the_caller_is_texted(
         f"Local/{CALLER}@ivr-callback": AgentProfile(reject=True),  # the caller's line is busy
     }
     async with provider() as fake:
-        settings = queue_settings(tmp_path, sms_url=fake.url, sms_survey=False)
+        settings = queue_settings(tmp_path, changes={"sms.url": fake.url, "sms.survey": False})
         async with running_stack(tmp_path, agents=agents, settings=settings) as stack:
             _, caller = await callback_booked(stack)
             await until_callback(stack, caller, "failed", timeout=30)
@@ -160,7 +161,7 @@ async def test_a_callback_nobody_answers_is_retried_then_the_caller_is_texted(
 
 
 async def test_a_landline_caller_asking_for_online_is_told_where_to_go(tmp_path: Path) -> None:
-    async with provider() as fake, running_stack(tmp_path, settings={"sms_url": fake.url}) as stack:
+    async with provider() as fake, running_stack(tmp_path, settings={"sms.url": fake.url}) as stack:
         call = await stack.place(
             [{"wait": IN_MENU}, {"dtmf": "5"}, {"wait": 3000}], caller="01632960123"
         )

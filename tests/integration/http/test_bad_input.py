@@ -19,9 +19,14 @@ import pytest
 from aiohttp import web
 
 from ivr.app import build_app
+from ivr.ari.settings import AriSettings
 from ivr.config import Settings
 from ivr.http_guard import MAX_JSON_DEPTH, server_options
+from ivr.notify.settings import SmsSettings
 from ivr.simulator import Simulator, SimulatorConfig
+from ivr.speech.settings import SpeechEngine, SpeechSettings
+from ivr.store.settings import StoreSettings
+from ivr.web.settings import HttpSettings
 
 TOKEN = "s3cret-operator-token-0123"
 SMS_SECRET = "inbound-secret"
@@ -43,12 +48,11 @@ class Reply:
 @pytest.fixture
 async def app_port(tmp_path: Path) -> AsyncIterator[int]:
     settings = Settings(
-        ari_url="http://127.0.0.1:9",  # nothing listens there: no calls
-        db_path=str(tmp_path / "calls.db"),
-        speech_engine="none",
-        api_token=TOKEN,
-        sms_url="http://127.0.0.1:9/sms",
-        sms_inbound_secret=SMS_SECRET,
+        ari=AriSettings(url="http://127.0.0.1:9"),  # nothing listens there: no calls
+        store=StoreSettings(db_path=str(tmp_path / "calls.db")),
+        speech=SpeechSettings(engine=SpeechEngine.NONE),
+        http=HttpSettings(api_token=TOKEN),
+        sms=SmsSettings(url="http://127.0.0.1:9/sms", inbound_secret=SMS_SECRET),
     )
     runner = web.AppRunner(build_app(settings), **server_options(header_timeout=QUICK))
     await runner.setup()

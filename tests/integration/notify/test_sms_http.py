@@ -304,7 +304,7 @@ async def test_with_no_url_sms_is_disabled_and_messages_stay_queued(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings = load_settings(env={"IVR_DB": str(tmp_path / "ivr.db")})
-    sms = SmsService.from_settings(settings)
+    sms = SmsService.from_settings(settings.sms, settings.store.db_path)
     async with sms.running():
         queued = await sms.outbox.enqueue("07700 900123", "hello", "online-link")
         await asyncio.sleep(0.05)

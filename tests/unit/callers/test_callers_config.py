@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from ivr.config import ConfigError, Settings, load_settings
+from ivr.callers.settings import CallerSettings
+from ivr.config import ConfigError, load_settings
 
 
 def test_defaults_are_safe_and_keyless() -> None:
-    settings = load_settings(env={})
-    assert (settings.repeat_calls, settings.repeat_days) == (3, 7.0)
-    assert (settings.nuisance_calls_per_day, settings.redial_link_hours) == (10, 2.0)
-    assert settings.caller_key == ""
+    callers = load_settings(env={}).callers
+    assert (callers.repeat_calls, callers.repeat_days) == (3, 7.0)
+    assert (callers.nuisance_calls_per_day, callers.redial_link_hours) == (10, 2.0)
+    assert callers.key == ""
 
 
 def test_the_section_and_the_env_key_are_read(tmp_path: Path) -> None:
@@ -23,8 +24,8 @@ def test_the_section_and_the_env_key_are_read(tmp_path: Path) -> None:
         "redial_link_hours = 1.5\n"
     )
     settings = load_settings(path, env={"IVR_CALLER_KEY": "s3cret"})
-    assert settings == Settings(
-        caller_key="s3cret",
+    assert settings.callers == CallerSettings(
+        key="s3cret",
         repeat_calls=4,
         repeat_days=28,
         nuisance_calls_per_day=20,

@@ -10,7 +10,7 @@ import pytest
 from ivr.callers.model import EMPTY_PROFILE, CallerPolicy, CallRecord
 from ivr.callers.pseudonym import Pseudonymiser
 from ivr.callers.service import CallerHistoryDown, CallerService, build_caller_service
-from ivr.config import Settings
+from ivr.callers.settings import CallerSettings
 from ivr.store.db import CallStore
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -57,10 +57,8 @@ async def test_a_closed_history_raises_for_lookups_and_swallows_records(tmp_path
 
 
 def test_settings_build_the_policy_and_the_key(tmp_path: Path) -> None:
-    settings = Settings(
-        db_path=str(tmp_path / "c.db"), caller_key="secret", repeat_calls=5, repeat_days=30
-    )
-    callers = build_caller_service(settings)
+    settings = CallerSettings(key="secret", repeat_calls=5, repeat_days=30)
+    callers = build_caller_service(settings, str(tmp_path / "c.db"))
     assert callers.policy == CallerPolicy(5, 30, 10, 2.0)
     assert callers.pseudonyms.pseudonym("07700900123") == Pseudonymiser("secret").pseudonym(
         "07700900123"

@@ -10,9 +10,9 @@ from ivr.config import ConfigError, load_settings
 
 
 def test_sms_is_off_by_default_and_surveys_exclude_domestic_abuse() -> None:
-    settings = load_settings(env={})
-    assert settings.sms_url == ""
-    assert "domestic_abuse" in settings.sms_survey_excluded
+    sms = load_settings(env={}).sms
+    assert sms.url == ""
+    assert "domestic_abuse" in sms.survey_excluded
 
 
 def test_sms_settings_come_from_the_file_and_secrets_from_the_environment(tmp_path: Path) -> None:
@@ -29,12 +29,13 @@ def test_sms_settings_come_from_the_file_and_secrets_from_the_environment(tmp_pa
     settings = load_settings(
         cfg, env={"IVR_SMS_AUTH": "key-s3cret", "IVR_SMS_INBOUND_SECRET": "hook-s3cret"}
     )
-    assert settings.sms_url == "https://sms.example/v1/messages"
-    assert settings.sms_auth_header == "X-Api-Key"
-    assert settings.sms_auth_value == "key-s3cret"
-    assert settings.sms_inbound_secret == "hook-s3cret"
-    assert settings.sms_success_statuses == (200, 202)
-    assert settings.sms_survey_excluded == ("domestic_abuse", "hate_crime")
+    sms = settings.sms
+    assert sms.url == "https://sms.example/v1/messages"
+    assert sms.auth_header == "X-Api-Key"
+    assert sms.auth_value == "key-s3cret"
+    assert sms.inbound_secret == "hook-s3cret"
+    assert sms.success_statuses == (200, 202)
+    assert sms.survey_excluded == ("domestic_abuse", "hate_crime")
     assert "s3cret" not in repr(settings)
 
 

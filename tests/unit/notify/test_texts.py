@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ivr.notify.outbox import OutboxStore, SmsOutbox
-from ivr.notify.texts import Texts
+from ivr.notify.texts import AbandonedOffer, Texts
 
 LINK = "https://example.police.uk/report"
 MOBILE = "07700 900123"
@@ -103,13 +103,13 @@ async def test_an_abandoned_call_about_a_sensitive_topic_gets_no_text(
 @pytest.mark.parametrize(
     ("offer", "says", "never"),
     [
-        ("both", ["choose a callback", LINK], []),
-        ("callback", ["choose a callback"], [LINK]),
-        ("link", [LINK], ["callback"]),
+        (AbandonedOffer.BOTH, ["choose a callback", LINK], []),
+        (AbandonedOffer.CALLBACK, ["choose a callback"], [LINK]),
+        (AbandonedOffer.LINK, [LINK], ["callback"]),
     ],
 )
 async def test_the_abandoned_call_text_offers_what_the_force_chose(
-    outbox: SmsOutbox, offer: str, says: list[str], never: list[str]
+    outbox: SmsOutbox, offer: AbandonedOffer, says: list[str], never: list[str]
 ) -> None:
     assert await Texts(outbox, LINK, abandoned_offer=offer).abandoned("c1", MOBILE)
     body = (await stored(outbox))[0][3]

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from ivr.config import AgentSpec
 from ivr.notify.outbox import OutboxStore, SmsOutbox
 from ivr.notify.texts import Texts
 from ivr.queues.book import CallbackBook
@@ -26,6 +25,7 @@ from ivr.queues.model import (
     QueuesConfig,
 )
 from ivr.queues.service import QueueService
+from ivr.queues.settings import AgentSpec
 
 from .conftest import small_config
 

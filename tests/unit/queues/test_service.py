@@ -8,10 +8,10 @@ from dataclasses import replace
 
 import pytest
 
-from ivr.config import AgentSpec
 from ivr.queues.model import AgentState, Callback, Priority, QueueEntry, QueuesConfig, priority_for
 from ivr.queues.outcomes import Connect, PlaceCallback, QueueError
 from ivr.queues.service import QueueService, Ticket
+from ivr.queues.settings import AgentSpec
 
 from .conftest import small_config
 

@@ -9,8 +9,8 @@ from ivr.directory import Directory, DirectoryEntry
 from ivr.routing.bundle import RoutingBundle
 from ivr.routing.cases import Case, CaseBook
 from ivr.routing.model import Candidate, Hypothesis
-from ivr.routing.rules import RuleSet
-from ivr.routing.schedules import Schedules
+from ivr.routing.rules_yaml import parse_rules
+from ivr.routing.schedules_yaml import parse_schedules
 
 
 @dataclass
@@ -90,8 +90,8 @@ def fake_bundle(
         matcher=FakeMatcher(names or {}),
         intents=FakeIntents(intents or {}),
         cases=CaseBook(cases),
-        rules=RuleSet.parse(rules),
-        schedules=Schedules.parse(schedules),
+        rules=parse_rules(rules),
+        schedules=parse_schedules(schedules),
         source="fake",
     )
 

@@ -134,8 +134,8 @@ def test_rules_check_reports_an_empty_directory_as_an_error(
 
 def test_every_prompt_the_rules_readme_plays_is_in_the_catalogue() -> None:
     """An admin copying an example from the README gets rules that pass `ivr rules check`."""
-    from ivr.config import DEFAULT_PROMPTS
     from ivr.prompts import PromptCatalogue
+    from ivr.shipped import PROMPT_CATALOGUE as DEFAULT_PROMPTS
 
     readme = (DEFAULT_FOLDER / "README.md").read_text()
     played = re.findall(r"\bmessage: ([a-z0-9_]+)", readme)
@@ -146,7 +146,7 @@ def test_every_prompt_the_rules_readme_plays_is_in_the_catalogue() -> None:
 
 def _force_config(tmp_path: Path, extra_prompt: str | None, drop_prompt: str | None) -> Path:
     """A force's settings whose [prompts] catalogue is the shipped one, edited."""
-    from ivr.config import DEFAULT_PROMPTS
+    from ivr.shipped import PROMPT_CATALOGUE as DEFAULT_PROMPTS
 
     lines = DEFAULT_PROMPTS.read_text(encoding="utf-8").splitlines()
     if drop_prompt is not None:

@@ -12,7 +12,9 @@ import pytest
 
 from ivr.routing.bundle import DEFAULT_FOLDER, check_bundle
 from ivr.routing.rules import Facts, RulesError, RuleSet
-from ivr.routing.schedules import Schedules, SchedulesError
+from ivr.routing.rules_yaml import load_rules, parse_rules
+from ivr.routing.schedules import SchedulesError
+from ivr.routing.schedules_yaml import load_schedules
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 GOOD = sorted((FIXTURES / "good").glob("*.yaml"))
@@ -23,7 +25,7 @@ EXPECT = re.compile(r"^# expect: (\d+): (.+)$", re.M)
 def _errors_of(path: Path, tmp_path: Path) -> list[str]:
     if path.name.startswith("schedules_"):
         with pytest.raises(SchedulesError) as sinfo:
-            Schedules.load(path)
+            load_schedules(path)
         return sinfo.value.errors
     if path.name.startswith("bundle_"):
         folder = tmp_path / "rules"
@@ -32,16 +34,16 @@ def _errors_of(path: Path, tmp_path: Path) -> list[str]:
         errors = check_bundle(folder)
         return [e.replace(str(folder / "rules.yaml"), str(path)) for e in errors]
     with pytest.raises(RulesError) as info:
-        RuleSet.load(path)
+        load_rules(path)
     return info.value.errors
 
 
 @pytest.mark.parametrize("path", GOOD, ids=[p.name for p in GOOD])
 def test_good_files_load(path: Path) -> None:
     if path.name.startswith("schedules_"):
-        assert Schedules.load(path).names
+        assert load_schedules(path).names
     else:
-        assert isinstance(RuleSet.load(path), RuleSet)
+        assert isinstance(load_rules(path), RuleSet)
 
 
 @pytest.mark.parametrize("path", BAD, ids=[p.name for p in BAD])
@@ -58,16 +60,16 @@ def test_bad_files_report_every_error_with_its_line(path: Path, tmp_path: Path) 
 
 
 def test_shipped_rules_load() -> None:
-    rules = RuleSet.load(DEFAULT_FOLDER / "rules.yaml")
+    rules = load_rules(DEFAULT_FOLDER / "rules.yaml")
     assert rules.rules and rules.keypad["9"].destination == "emergency"
     assert rules.thresholds.low < rules.thresholds.high
 
 
 def test_not_a_mapping_and_bad_yaml() -> None:
     with pytest.raises(RulesError, match=r"x.yaml:1: expected a mapping"):
-        RuleSet.parse("- 1\n", "x.yaml")
+        parse_rules("- 1\n", "x.yaml")
     with pytest.raises(RulesError, match=r"x.yaml:3: "):
-        RuleSet.parse("rules:\n  - [unclosed\n", "x.yaml")
+        parse_rules("rules:\n  - [unclosed\n", "x.yaml")
 
 
 def _facts(**kw: object) -> Facts:
@@ -107,7 +109,7 @@ rules:
 
 
 def test_conditions_match_and_explain_themselves() -> None:
-    rules = RuleSet.parse(RULES)
+    rules = parse_rules(RULES)
     f = _facts(flags=frozenset({"vulnerable"}), waits={"rc": 14 * 60})
     found = rules.next_match(f)
     assert found is not None
@@ -124,7 +126,7 @@ def test_conditions_match_and_explain_themselves() -> None:
 
 
 def test_first_match_can_start_later() -> None:
-    rules = RuleSet.parse(RULES)
+    rules = parse_rules(RULES)
     f = _facts(flags=frozenset({"repeat"}), waits={"rc": 60, "fcr": 3600})
     assert [r.name for r in rules.rules if r.when.explain(f) is not None] == [
         "rc-open-short",

@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 
 from ivr.ari.errors import AriHttpError
-from ivr.config import AgentSpec, Settings
+from ivr.flow_settings import FlowSettings
 from ivr.flows import FlowBuilder
 from ivr.queues.model import QueueEntry
 from ivr.queues.service import QueueService
+from ivr.queues.settings import AgentSpec
 from ivr.routing.model import Ask, Candidate, Decision, Hypothesis
 from ivr.routing.service import RoutingService
 from ivr.session.events import (
@@ -161,7 +162,7 @@ def make_call(
     cues: Sequence[tuple[str, bool, Callable[[int], list[CallEvent]]]],
     flow: Callable[[FlowBuilder], Sequence[Verb]],
     heard: str = KNIFE,
-    settings: Settings | None = None,
+    settings: FlowSettings | None = None,
     prompts: FakePrompts | None = None,
     speech: OneSentence | None = None,
     queues: QueueService | None = None,
@@ -173,7 +174,7 @@ def make_call(
     queues = queues or busy_queues()
     prompts = prompts or FakePrompts()
     flows = FlowBuilder(
-        settings or Settings(), routing, prompts, queues=queues, desk=desk or Desk()
+        settings or FlowSettings(), routing, prompts, queues=queues, desk=desk or Desk()
     )
     control = ScriptedControl(cues)
     log = WatchedLog()
@@ -390,7 +391,7 @@ async def test_a_caller_who_cannot_answer_the_danger_check_is_taken_as_in_danger
     call = make_call(
         [("queue_position", False, talks())],
         rc_queue,
-        settings=Settings(first_digit_timeout=0.01),  # the check's silence, at once
+        settings=FlowSettings(first_digit_timeout=0.01),  # the check's silence, at once
     )
     task = asyncio.create_task(call.session.run())
     await call.log.until(lambda: "transfer:emergency" in call.log.steps())
@@ -405,7 +406,7 @@ async def test_an_emergency_restored_to_the_fcr_queue_keeps_what_is_left_of_its_
 ):
     """After a restart an emergency rejoins at its place; the time it already waited
     counts against ``emergency_wait_s``, so the limit cannot double."""
-    waited = Settings().emergency_wait_s + 10.0
+    waited = FlowSettings().emergency_wait_s + 10.0
     joined_at = time.time() - waited
 
     def restored(flows: FlowBuilder) -> Sequence[Verb]:

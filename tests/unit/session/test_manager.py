@@ -11,8 +11,9 @@ from ivr.ari import events as ari
 from ivr.ari.client import AriClient
 from ivr.ari.models import Channel
 from ivr.session.control import AriCallControl
-from ivr.session.manager import Adoption, CallManager
+from ivr.session.manager import CallManager
 from ivr.session.model import CallInfo
+from ivr.session.reconciler import Adoption
 from ivr.session.session import CallSession
 from tests.fakes import FakePrompts, MemoryCallLog
 

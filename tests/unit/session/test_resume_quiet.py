@@ -6,11 +6,11 @@ note on the channel says only that it was (never the topic).
 
 from __future__ import annotations
 
-from ivr.config import Settings
+from ivr.flow_settings import FlowSettings
 from ivr.flows import FlowBuilder
 from ivr.notify.sensitive import SENSITIVE, Sensitivity
-from ivr.session.manager import Adoption
 from ivr.session.notes import QueuePlace
+from ivr.session.reconciler import Adoption
 from ivr.session.steps import Rejoin
 from ivr.verbs.resume import Resume
 from tests.fakes import FakeControl, FakePrompts
@@ -45,7 +45,7 @@ async def test_an_emergency_whose_queue_is_gone_after_a_restart_resumes_the_emer
     """queues.yaml or [agents] changed with the restart: an emergency is never sent to the
     menu for want of its old queue."""
 
-    flows = FlowBuilder(Settings(), OneEntryRouting(), FakePrompts())  # no app-run queues
+    flows = FlowBuilder(FlowSettings(), OneEntryRouting(), FakePrompts())  # no app-run queues
     place = QueuePlace("fcr", 1_796_000_000.0, emergency=True)
     (resume,) = flows.adopted(Adoption(place=place, emergency=True))
     session, _ = make_session(FakeControl())

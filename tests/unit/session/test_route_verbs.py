@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ivr.config import Settings
+from ivr.flow_settings import FlowSettings
 from ivr.flows import FlowBuilder
 from ivr.routing.model import Candidate, Decision, RoutingInputs
 from ivr.session.events import DigitPressed, PromptFinished
@@ -29,7 +29,7 @@ class TableRouter:
 
 def plan() -> FlowBuilder:
     """The flow that turns the steps these verbs end with into verbs."""
-    return FlowBuilder(Settings(), OneEntryRouting(), FakePrompts())
+    return FlowBuilder(FlowSettings(), OneEntryRouting(), FakePrompts())
 
 
 async def test_route_call_passes_digits_time_and_caller_and_stores_the_decision() -> None:

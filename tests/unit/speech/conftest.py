@@ -16,9 +16,9 @@ import pytest
 from ivr.routing.bundle import RoutingBundle, load_bundle
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import RoutingInputs
-from ivr.speech.factory import vocabulary_from_bundle
 from ivr.speech.model import Transcript, Vocabulary
 from ivr.speech.sphinx import PocketSphinxRecognizer
+from ivr.speech.vocabulary import vocabulary_from_bundle
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WEEKDAY_MORNING = datetime(2025, 3, 4, 10, 0, tzinfo=ZoneInfo("Europe/London"))

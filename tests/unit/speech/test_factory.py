@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from ivr.routing.bundle import RoutingBundle
-from ivr.speech.factory import build_recognizer, spoken_words, vocabulary_from_bundle
+from ivr.speech.factory import build_recognizer
 from ivr.speech.model import RecognizerError, Vocabulary
+from ivr.speech.vocabulary import spoken_words, vocabulary_from_bundle
 
 
 def test_vocabulary_holds_names_ranks_aliases_teams_keywords(bundle: RoutingBundle) -> None:

@@ -13,11 +13,9 @@ from ivr.speech.resample import resample_pcm16
 from ivr.speech.sphinx import (
     PocketSphinxRecognizer,
     alternative_confidences,
-    build_sphinx_model,
-    letter_to_sound,
-    pronunciations,
     word_posterior_confidence,
 )
+from ivr.speech.sphinx_model import build_sphinx_model, letter_to_sound, pronunciations
 from tests.unit.speech.conftest import Utterance
 
 Route = Callable[[Transcript], str | None]

