@@ -25,8 +25,8 @@ from ivr.queues.placement import CallbackPlacement
 from ivr.queues.service import QueueService
 from ivr.routing.service import RoutingService
 from ivr.session.manager import CallManager
-from ivr.session.model import SpeechService
 from ivr.session.session import Clock, utc_now
+from ivr.speech.model import SpeechService
 from ivr.store.log import SqliteCallLog
 from ivr.store.retention import RetentionWorker
 

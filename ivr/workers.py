@@ -24,12 +24,12 @@ from ivr.runtime import RUNTIME, Runtime
 from ivr.session.control import AriCallControl
 from ivr.session.listening import MediaSettings
 from ivr.session.manager import CallManager, SessionFactory
-from ivr.session.model import CallInfo, SpeechService
+from ivr.session.model import CallInfo
 from ivr.session.reconciler import Adoption
 from ivr.session.session import CallSession
 from ivr.speech.early import EarlySpeech
 from ivr.speech.factory import build_recognizer
-from ivr.speech.model import RecognizerError
+from ivr.speech.model import RecognizerError, SpeechService
 from ivr.speech.pool import SpeechPool
 from ivr.speech.settings import SpeechEngine
 from ivr.speech.twopass import Actionable, TwoPassSpeech, actionable_by

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from ivr.session.outcomes import Status
-from ivr.speech.model import Transcript
 
 if TYPE_CHECKING:
     from ivr.session.session import CallSession
@@ -26,12 +25,6 @@ class Prompts(Protocol):
     def __contains__(self, prompt_id: object) -> bool: ...
     def sound_uri(self, name: str) -> str: ...
     def seconds(self, prompt_id: str) -> float | None: ...
-
-
-class SpeechService(Protocol):
-    """Speech to text off the event loop (ivr.speech.pool.SpeechPool)."""
-
-    async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript: ...
 
 
 class CallerGone(Exception):

@@ -30,12 +30,12 @@ from ivr.session.model import (
     FallbackFlow,
     FinishedCall,
     Prompts,
-    SpeechService,
     Verb,
 )
 from ivr.session.outcomes import CallOutcome, EndedBy
 from ivr.session.runner import FlowRunner
 from ivr.session.steps import MoveTo, Plan
+from ivr.speech.model import SpeechService
 from ivr.store.db import iso
 from ivr.store.log import CallLog
 

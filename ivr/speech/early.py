@@ -20,8 +20,7 @@ import logging
 import os
 from collections import OrderedDict
 
-from ivr.session.model import SpeechService
-from ivr.speech.model import Transcript
+from ivr.speech.model import SpeechService, Transcript
 
 log = logging.getLogger(__name__)
 

@@ -55,3 +55,9 @@ class Recognizer(Protocol):
     def name(self) -> str: ...
 
     def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript: ...
+
+
+class SpeechService(Protocol):
+    """Speech to text off the event loop, as a call uses it (ivr.speech.pool.SpeechPool)."""
+
+    async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript: ...

@@ -33,8 +33,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from ivr.decisions import EMERGENCY, Decision, Hypothesis
-from ivr.session.model import SpeechService
-from ivr.speech.model import RecognizerError, Transcript
+from ivr.speech.model import RecognizerError, SpeechService, Transcript
 
 log = logging.getLogger(__name__)
 

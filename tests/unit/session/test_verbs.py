@@ -15,8 +15,9 @@ from ivr.session.events import (
     LegHungUp,
     PromptFinished,
 )
-from ivr.session.model import CallerGone, CallInfo, SpeechService, Verb
+from ivr.session.model import CallerGone, CallInfo, Verb
 from ivr.session.session import CallSession
+from ivr.speech.model import SpeechService
 from ivr.verbs import Answer, Hangup, Play, Transfer
 from ivr.verbs.ask import Question
 from ivr.verbs.route import choose
