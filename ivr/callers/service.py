@@ -9,13 +9,11 @@ failed lookup into an empty profile, and a failed record is logged here.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from datetime import datetime
 from typing import TypeVar
 
@@ -24,6 +22,7 @@ from ivr.callers.model import EMPTY_PROFILE, CallerPolicy, CallerProfile, CallRe
 from ivr.callers.pseudonym import Pseudonymiser
 from ivr.callers.settings import CallerSettings
 from ivr.store.db import CallStore, write_transaction
+from ivr.store.thread import StoreThread
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +42,13 @@ class CallerService:
     """CallerLookup over the call database: ``await open()``, then ``profile``/``record``."""
 
     def __init__(self, path: str, pseudonyms: Pseudonymiser, policy: CallerPolicy) -> None:
-        self._path = path
         self.pseudonyms = pseudonyms
         self.policy = policy
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callers")
-        self._store: CallStore | None = None
-        self._history: CallerHistory | None = None
+        self._thread: StoreThread[_HistoryStore] = StoreThread(
+            "callers",
+            lambda: _HistoryStore(CallStore(path)),
+            lambda: CallerHistoryDown("caller history is not open"),
+        )
         self._count = threading.Lock()  # the done callback runs on the worker thread
         self.pending = 0
         self.recorded = 0
@@ -57,40 +57,25 @@ class CallerService:
 
     async def open(self) -> None:
         """Open (and migrate) the database; the call log opens it first at start-up."""
-
-        def connect() -> None:
-            self._store = CallStore(self._path)
-            self._history = CallerHistory(self._store.db)
-
-        await asyncio.get_running_loop().run_in_executor(self._executor, connect)
+        await self._thread.open()
 
     async def close(self) -> None:
         """Write what is queued, then close: records of calls that just ended are kept."""
-
-        def shut() -> None:
-            if self._store is not None:
-                self._store.close()
-            self._store = self._history = None
-
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._executor, shut)
-        await asyncio.to_thread(self._executor.shutdown, wait=True)
+        await self._thread.close()
 
     async def profile(self, number: str, call_id: str, at: datetime) -> CallerProfile:
         """The caller's flags, recent calls and re-dial link; withheld numbers: empty."""
         pseudonym = self.pseudonyms.pseudonym(number)
         if pseudonym is None:
             return EMPTY_PROFILE
-        return await asyncio.get_running_loop().run_in_executor(
-            self._executor,
-            self._with_history,
-            lambda h: h.profile(pseudonym, call_id, at, self.policy),
+        return await self._thread.run(
+            lambda s: s.history.profile(pseudonym, call_id, at, self.policy)
         )
 
     async def flush(self) -> None:
         """Wait until the calls queued by ``record`` so far are written (one thread, in
         order): a reader after a call's end sees it without waiting on a timer."""
-        await asyncio.get_running_loop().run_in_executor(self._executor, lambda: None)
+        await self._thread.flush()
 
     def record(self, call: CallRecord) -> None:
         """Queue a finished call for history; never blocks, never raises."""
@@ -105,9 +90,7 @@ class CallerService:
                 return
             with self._count:
                 self.pending += 1
-            future: Future[None] = self._executor.submit(
-                self._with_history, lambda h: self._write(h, pseudonym, call)
-            )
+            future = self._thread.submit(lambda s: self._write(s.history, pseudonym, call))
             future.add_done_callback(self._recorded)
         except Exception:
             self.failed += 1
@@ -136,10 +119,16 @@ class CallerService:
             self.failed += 1
         log.error("caller history: a call was not recorded: %r", exc)
 
-    def _with_history(self, fn: Callable[[CallerHistory], T]) -> T:
-        if self._history is None:
-            raise CallerHistoryDown("caller history is not open")
-        return fn(self._history)
+
+class _HistoryStore:
+    """The call database as caller history uses it, on its own thread's connection."""
+
+    def __init__(self, store: CallStore) -> None:
+        self.store = store
+        self.history = CallerHistory(store.db)
+
+    def close(self) -> None:
+        self.store.close()
 
 
 def build_caller_service(settings: CallerSettings, db_path: str) -> CallerService:

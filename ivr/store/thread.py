@@ -1,7 +1,8 @@
 """One SQLite connection on one thread: the async face of a synchronous store.
 
 sqlite3 connections belong to the thread that made them, and a query must
-never block the event loop; so each store (callback book, SMS outbox) lives on
+never block the event loop; so each store (callback book, SMS outbox, caller history,
+retention) lives on
 a single worker thread and the loop hands it functions to run.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Generic, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -52,3 +53,18 @@ class StoreThread(Generic[S]):
         if store is None:
             raise self._not_open()
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, store)
+
+    def submit(self, fn: Callable[[S], T]) -> Future[T]:
+        """``fn(store)`` queued on the store's thread from code that cannot wait (a call's
+        end); the Future says how it went. Run in order with everything else."""
+        return self._executor.submit(self._on_store, fn)
+
+    async def flush(self) -> None:
+        """Wait until everything queued so far has run."""
+        await asyncio.get_running_loop().run_in_executor(self._executor, lambda: None)
+
+    def _on_store(self, fn: Callable[[S], T]) -> T:
+        store = self._store
+        if store is None:
+            raise self._not_open()
+        return fn(store)
