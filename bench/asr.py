@@ -50,10 +50,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
+from ivr.decisions import Decision, Hypothesis  # noqa: E402
 from ivr.media.endpointing import EndpointerConfig  # noqa: E402
 from ivr.routing.bundle import load_bundle  # noqa: E402
 from ivr.routing.engine import RoutingEngine  # noqa: E402
-from ivr.routing.model import Decision, Hypothesis, RoutingInputs  # noqa: E402
+from ivr.routing.model import RoutingInputs  # noqa: E402
 from ivr.speech.model import Recognizer, RecognizerError, Transcript  # noqa: E402
 
 SPEECH = ROOT / "tests" / "speech"

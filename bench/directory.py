@@ -13,9 +13,9 @@ import random
 import statistics
 import time
 
+from ivr.decisions import Hypothesis
 from ivr.directory.matcher import DirectoryMatcher
 from ivr.directory.sample import sample_directory
-from ivr.routing.model import Hypothesis
 
 
 def _queries(

@@ -26,11 +26,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ivr.decisions import Decision, Hypothesis
 from ivr.directory import Directory, DirectoryMatcher
 from ivr.directory.sample import sample_directory
 from ivr.routing.bundle import RoutingBundle, load_bundle
 from ivr.routing.engine import RoutingEngine
-from ivr.routing.model import Decision, Hypothesis, RoutingInputs
+from ivr.routing.model import RoutingInputs
 from ivr.yamlfile import load_yaml
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,7 +19,8 @@ from aiohttp import web
 from ivr.ari.client import AriClient
 from ivr.ari.models import Channel
 from ivr.ari.stream import EventStream
-from ivr.routing.model import Decision, Hypothesis, RoutingInputs
+from ivr.decisions import Decision, Hypothesis
+from ivr.routing.model import RoutingInputs
 from ivr.runtime import RUNTIME, Runtime
 from ivr.session.control import AriCallControl
 from ivr.session.listening import MediaSettings

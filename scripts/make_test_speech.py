@@ -40,10 +40,11 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from ivr.decisions import Decision, Hypothesis
 from ivr.media.codecs import ulaw_decode, ulaw_encode
 from ivr.routing.bundle import load_bundle
 from ivr.routing.engine import RoutingEngine
-from ivr.routing.model import Decision, Hypothesis, RoutingInputs
+from ivr.routing.model import RoutingInputs
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEECH = ROOT / "tests" / "speech"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ivr.callers.model import EMPTY_PROFILE, CallerProfile, CallRecord
-from ivr.routing.model import Decision
+from ivr.decisions import Decision
 from ivr.session.events import CallEvent, PromptFinished
 from ivr.session.notes import Note
 

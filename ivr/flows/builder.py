@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from ivr.decisions import DIRECTORY_PREFIX, SWITCHBOARD, Ask, Decision, Hypothesis
 from ivr.directory import DirectoryEntry
 from ivr.flow_settings import FlowSettings
 from ivr.flows.callbacks import CallbackFlows, CallbackRing
@@ -19,14 +20,7 @@ from ivr.flows.emergency import CallbackWithdrawal, DangerCheck
 from ivr.notify.abandoned import AbandonedCallTexts
 from ivr.notify.texts import Texts
 from ivr.queues.service import QueueService
-from ivr.routing.model import (
-    DIRECTORY_PREFIX,
-    SWITCHBOARD,
-    Ask,
-    Decision,
-    Hypothesis,
-    RoutingInputs,
-)
+from ivr.routing.model import RoutingInputs
 from ivr.session.emergency import BreakOut
 from ivr.session.model import Prompts, Verb
 from ivr.session.notes import QueuePlace

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from ivr.decisions import Decision, Hypothesis
 from ivr.queues.service import QueueService
-from ivr.routing.model import Decision, Hypothesis
 from ivr.routing.text import normalise
 from ivr.session.emergency import DangerAnswer
 from ivr.session.outcomes import CallOutcome

@@ -11,16 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ivr.decisions import DIRECTORY_PREFIX, EMERGENCY, SWITCHBOARD, is_destination
 from ivr.directory import DirectoryEntry
 from ivr.routing.bundle import RoutingBundle
 from ivr.routing.draft import Draft
-from ivr.routing.model import (
-    DIRECTORY_PREFIX,
-    EMERGENCY,
-    SWITCHBOARD,
-    RoutingInputs,
-    is_destination,
-)
+from ivr.routing.model import RoutingInputs
 from ivr.routing.rules import Facts
 
 _MAX_OVERRIDE_HOPS = 4

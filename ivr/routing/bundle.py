@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from ivr.decisions import Candidate, Hypothesis
 from ivr.directory import Directory
 from ivr.routing.cases import CaseBook
 from ivr.routing.limits import SIZE_LIMITS, SizeLimits
-from ivr.routing.model import Candidate, Hypothesis
 from ivr.routing.rules import RulesError, RuleSet
 from ivr.routing.rules_yaml import load_rules
 from ivr.routing.schedules import Schedules, SchedulesError

@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ivr.config import Settings, load_settings
+from ivr.decisions import Decision, Hypothesis
 from ivr.prompts import CatalogueError, PromptCatalogue
 from ivr.routing.bundle import BundleError, RoutingBundle, load_bundle
 from ivr.routing.engine import RoutingEngine
-from ivr.routing.model import CallerContext, Decision, Hypothesis, Override, RoutingInputs
+from ivr.routing.model import CallerContext, Override, RoutingInputs
 
 LONDON = "Europe/London"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ivr.routing.model import Action, Ask, Candidate, Decision
+from ivr.decisions import Action, Ask, Candidate, Decision
 
 
 @dataclass

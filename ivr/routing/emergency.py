@@ -16,9 +16,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ivr.decisions import EMERGENCY, FCR, Decision, Hypothesis
 from ivr.routing.bundle import RoutingBundle
 from ivr.routing.draft import quote
-from ivr.routing.model import EMERGENCY, FCR, Decision, Hypothesis
 
 # A top alternative at least this confident is a second opinion that can outvote a cue
 # in another engine's lower alternative (the two-pass strategy's own threshold).

@@ -18,12 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ivr.routing.adjustments import RouteAdjuster
-from ivr.routing.bundle import IntentMatchLike, RoutingBundle
-from ivr.routing.cases import Case
-from ivr.routing.draft import Draft, quote
-from ivr.routing.emergency import EmergencyScreen
-from ivr.routing.model import (
+from ivr.decisions import (
     DIRECTORY_PREFIX,
     EMERGENCY,
     ONLINE,
@@ -31,9 +26,14 @@ from ivr.routing.model import (
     Candidate,
     Decision,
     Hypothesis,
-    RoutingInputs,
     is_destination,
 )
+from ivr.routing.adjustments import RouteAdjuster
+from ivr.routing.bundle import IntentMatchLike, RoutingBundle
+from ivr.routing.cases import Case
+from ivr.routing.draft import Draft, quote
+from ivr.routing.emergency import EmergencyScreen
+from ivr.routing.model import RoutingInputs
 from ivr.routing.rules import Thresholds
 
 

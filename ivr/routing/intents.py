@@ -46,8 +46,8 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from ivr.decisions import Hypothesis
 from ivr.routing.intents_yaml import Intent, IntentsError, read_intents
-from ivr.routing.model import Hypothesis
 from ivr.routing.text import normalise
 from ivr.yamlfile import load_data, parse_data
 

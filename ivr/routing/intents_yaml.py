@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ivr.routing.model import is_destination
+from ivr.decisions import is_destination
 from ivr.routing.text import normalise
 from ivr.yamlfile import DataFileError, LineDict, line_of
 from ivr.yamlshape import Kind, Problems, Shape

@@ -14,39 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ivr.decisions import (
-    DIRECTORY_PREFIX,
-    EMERGENCY,
-    FCR,
-    ONLINE,
-    RC,
-    SERVICE_DESTINATIONS,
-    SWITCHBOARD,
-    Action,
-    Ask,
-    Candidate,
-    Decision,
     Hypothesis,
-    is_destination,
 )
-
-__all__ = [
-    "DIRECTORY_PREFIX",
-    "EMERGENCY",
-    "FCR",
-    "ONLINE",
-    "RC",
-    "SERVICE_DESTINATIONS",
-    "SWITCHBOARD",
-    "Action",
-    "Ask",
-    "CallerContext",
-    "Candidate",
-    "Decision",
-    "Hypothesis",
-    "Override",
-    "RoutingInputs",
-    "is_destination",
-]
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ivr.decisions import EMERGENCY, Ask
 from ivr.routing.conditions import Condition, Facts, Then
-from ivr.routing.model import EMERGENCY, Ask
 from ivr.yamlfile import DataFileError
 
 __all__ = [

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ivr.decisions import DIRECTORY_PREFIX, EMERGENCY, Ask, is_destination
 from ivr.routing.conditions import Condition, Then
-from ivr.routing.model import DIRECTORY_PREFIX, EMERGENCY, Ask, is_destination
 from ivr.routing.rules import (
     ACTIONS,
     ASKS,

@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import Protocol
 
 from ivr.chores import Chores
+from ivr.decisions import Decision, Hypothesis
 from ivr.directory import DirectoryEntry
 from ivr.routing.builders import BundleBuilder, ThreadBuilder
 from ivr.routing.bundle import RoutingBundle, load_bundle
 from ivr.routing.engine import RoutingEngine
-from ivr.routing.model import Decision, Hypothesis, RoutingInputs
+from ivr.routing.model import RoutingInputs
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NoReturn, Protocol
 
-from ivr.routing.model import Decision, Hypothesis
+from ivr.decisions import Decision, Hypothesis
 from ivr.session.model import CallerGone
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 from ivr.callers.model import CallerLookup, CallerProfile
-from ivr.routing.model import EMERGENCY, Decision, Hypothesis
+from ivr.decisions import EMERGENCY, Decision, Hypothesis
 from ivr.session.caller import CallerHistory
 from ivr.session.control import CallControl
 from ivr.session.emergency import BreakOut, EmergencyGuard

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from ivr.routing.model import Decision
+from ivr.decisions import Decision
 from ivr.session.notes import QueuePlace
 
 if TYPE_CHECKING:

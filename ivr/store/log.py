@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, Protocol
 
-from ivr.routing.model import Decision
+from ivr.decisions import Decision
 from ivr.store.db import CallStore, Row, iso, write_transaction
 
 log = logging.getLogger(__name__)

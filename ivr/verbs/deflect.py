@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from ivr.decisions import ONLINE
 from ivr.notify.texts import can_text
-from ivr.routing.model import ONLINE
 from ivr.session.model import Outcome, Verb
 from ivr.session.outcomes import CallOutcome, Status
 from ivr.session.session import CallSession

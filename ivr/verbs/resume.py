@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from ivr.decisions import EMERGENCY, Decision
 from ivr.notify.sensitive import SENSITIVE
-from ivr.routing.model import EMERGENCY, Decision
 from ivr.session.model import Outcome
 from ivr.session.notes import QueuePlace
 from ivr.session.outcomes import CallOutcome, Status

@@ -13,14 +13,8 @@ from typing import Protocol
 
 from rapidfuzz import fuzz
 
-from ivr.routing.model import (
-    DIRECTORY_PREFIX,
-    CallerContext,
-    Candidate,
-    Decision,
-    Hypothesis,
-    RoutingInputs,
-)
+from ivr.decisions import DIRECTORY_PREFIX, Candidate, Decision, Hypothesis
+from ivr.routing.model import CallerContext, RoutingInputs
 from ivr.routing.text import normalise
 from ivr.session.model import Outcome, Prompts, Verb
 from ivr.session.outcomes import Status

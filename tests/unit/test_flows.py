@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ivr.decisions import Ask, Candidate, Decision, Hypothesis
 from ivr.directory import DirectoryEntry
 from ivr.flow_settings import FlowSettings
 from ivr.flows import FlowBuilder
-from ivr.routing.model import Ask, Candidate, Decision, Hypothesis, RoutingInputs
+from ivr.routing.model import RoutingInputs
 from ivr.session.notes import QueuePlace
 from ivr.session.steps import (
     AskAgain,

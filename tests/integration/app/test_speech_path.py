@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ivr.routing.model import Hypothesis
+from ivr.decisions import Hypothesis
 from ivr.simulator import AgentProfile
 from ivr.speech.early import EarlySpeech
 from ivr.speech.model import RecognizerError, Transcript

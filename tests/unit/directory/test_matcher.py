@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ivr.decisions import Hypothesis
 from ivr.directory import Directory, DirectoryMatcher
-from ivr.routing.model import Hypothesis
 from ivr.yamlfile import load_yaml
 
 ROOT = Path(__file__).resolve().parents[3]

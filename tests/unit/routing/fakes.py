@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ivr.decisions import Candidate, Hypothesis
 from ivr.directory import Directory, DirectoryEntry
 from ivr.routing.bundle import RoutingBundle
 from ivr.routing.cases import Case, CaseBook
-from ivr.routing.model import Candidate, Hypothesis
 from ivr.routing.rules_yaml import parse_rules
 from ivr.routing.schedules_yaml import parse_schedules
 

@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ivr.decisions import Hypothesis
 from ivr.routing.bundle import DEFAULT_FOLDER, BundleError, check_bundle, load_bundle
 from ivr.routing.limits import SizeLimits
-from ivr.routing.model import Hypothesis, RoutingInputs
+from ivr.routing.model import RoutingInputs
 from ivr.routing.service import RoutingService
 
 

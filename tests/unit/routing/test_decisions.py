@@ -11,9 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ivr.decisions import Hypothesis
 from ivr.routing.bundle import RoutingBundle
 from ivr.routing.engine import RoutingEngine
-from ivr.routing.model import CallerContext, Hypothesis, Override, RoutingInputs
+from ivr.routing.model import CallerContext, Override, RoutingInputs
 from ivr.yamlfile import line_of, load_yaml
 
 HERE = Path(__file__).parent / "fixtures"

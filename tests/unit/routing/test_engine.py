@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ivr.decisions import Ask, Hypothesis
 from ivr.routing.cases import Case
 from ivr.routing.engine import RoutingEngine
-from ivr.routing.model import Ask, CallerContext, Hypothesis, Override, RoutingInputs
+from ivr.routing.model import CallerContext, Override, RoutingInputs
 from tests.unit.routing.fakes import department, fake_bundle, person
 
 LONDON = ZoneInfo("Europe/London")

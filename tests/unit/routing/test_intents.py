@@ -10,8 +10,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ivr.decisions import SERVICE_DESTINATIONS, Hypothesis
 from ivr.routing.intents import IntentMatcher, IntentsError
-from ivr.routing.model import SERVICE_DESTINATIONS, Hypothesis
 from ivr.routing.text import normalise
 
 ROOT = Path(__file__).resolve().parents[3]

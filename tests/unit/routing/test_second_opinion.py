@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ivr.decisions import Decision, Hypothesis
 from ivr.routing.bundle import RoutingBundle
 from ivr.routing.emergency import SECOND_OPINION
 from ivr.routing.engine import RoutingEngine
-from ivr.routing.model import Decision, Hypothesis, RoutingInputs
+from ivr.routing.model import RoutingInputs
 
 HERE = Path(__file__).parent / "fixtures"
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from ivr.routing.model import Hypothesis, RoutingInputs
+from ivr.decisions import Hypothesis
+from ivr.routing.model import RoutingInputs
 from ivr.routing.service import RoutingService
 from ivr.session.events import CallerHungUp
 from tests.fakes import fixed_clock

@@ -14,7 +14,8 @@ import pytest
 
 import ivr.session.caller as caller_module
 from ivr.callers.model import CallerProfile
-from ivr.routing.model import Decision, RoutingInputs
+from ivr.decisions import Decision
+from ivr.routing.model import RoutingInputs
 from ivr.session.events import CallerHungUp, DigitPressed, PromptFinished
 from ivr.session.model import CallInfo, Verb
 from ivr.session.outcomes import CallOutcome

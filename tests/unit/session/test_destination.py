@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from ivr.routing.model import Decision
+from ivr.decisions import Decision
 from ivr.session.model import CallInfo
 from ivr.session.outcomes import CallOutcome
 from ivr.session.session import CallSession

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 
 from ivr.ari.errors import AriHttpError
+from ivr.decisions import Ask, Candidate, Decision, Hypothesis
 from ivr.flow_settings import FlowSettings
 from ivr.flows import FlowBuilder
 from ivr.queues.model import QueueEntry
 from ivr.queues.service import QueueService
 from ivr.queues.settings import AgentSpec
-from ivr.routing.model import Ask, Candidate, Decision, Hypothesis
 from ivr.routing.service import RoutingService
 from ivr.session.events import (
     CallerHungUp,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from ivr.decisions import Candidate, Decision
 from ivr.flow_settings import FlowSettings
 from ivr.flows import FlowBuilder
-from ivr.routing.model import Candidate, Decision, RoutingInputs
+from ivr.routing.model import RoutingInputs
 from ivr.session.events import DigitPressed, PromptFinished
 from ivr.session.outcomes import Status
 from ivr.session.steps import AskAgain, Chosen, Decided, ToPerson

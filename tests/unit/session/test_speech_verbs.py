@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ivr.routing.model import Candidate, Decision, Hypothesis, RoutingInputs
+from ivr.decisions import Candidate, Decision, Hypothesis
+from ivr.routing.model import RoutingInputs
 from ivr.session.events import DigitPressed, PromptFinished, SpeechEnded, SpeechStarted
 from ivr.session.outcomes import Status
 from ivr.session.session import CallSession

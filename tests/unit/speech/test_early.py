@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from ivr.routing.model import Hypothesis
+from ivr.decisions import Hypothesis
 from ivr.speech.early import MAX_PENDING, EarlySpeech
 from ivr.speech.model import RecognizerError, Transcript
 

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from ivr.routing.model import Hypothesis
+from ivr.decisions import Hypothesis
 from ivr.speech.model import RecognizerError, Transcript
 from ivr.speech.pool import SpeechPool
 from ivr.speech.sphinx import PocketSphinxRecognizer

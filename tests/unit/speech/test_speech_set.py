@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from ivr.decisions import DIRECTORY_PREFIX, SERVICE_DESTINATIONS
 from ivr.routing.bundle import load_bundle
-from ivr.routing.model import DIRECTORY_PREFIX, SERVICE_DESTINATIONS
 
 SPEECH = Path(__file__).resolve().parents[2] / "speech"
 COLUMNS = ["file", "text", "destination", "voice", "noise_db"]

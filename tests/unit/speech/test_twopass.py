@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ivr.routing.model import Decision, Hypothesis
+from ivr.decisions import Decision, Hypothesis
 from ivr.speech.model import RecognizerError, Transcript
 from ivr.speech.twopass import TwoPassSpeech, Verdict, actionable_by, merge
 
