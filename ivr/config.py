@@ -17,6 +17,7 @@ from typing import Any, cast
 from ivr.ari.settings import AriSettings
 from ivr.callers.settings import CallerSettings
 from ivr.flow_settings import FlowSettings
+from ivr.http_settings import HttpSettings
 from ivr.media.settings import ExternalMediaSettings
 from ivr.notify.settings import SmsSettings, TextSettings
 from ivr.prompts import PromptSettings
@@ -25,7 +26,6 @@ from ivr.routing.settings import RoutingSettings
 from ivr.sections import ConfigError, Section, declared, read_section
 from ivr.speech.settings import SpeechSettings
 from ivr.store.settings import StoreSettings
-from ivr.web.settings import HttpSettings
 
 __all__ = ["SECTIONS", "ConfigError", "Settings", "file_layout", "load_settings"]
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ivr.directory.importer import import_csv
+from ivr.directory_import import import_csv
 from ivr.shipped import ROUTING_RULES
 
 DEFAULT_DEST = ROUTING_RULES / "directory.yaml"

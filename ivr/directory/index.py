@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 from ivr.directory.model import DirectoryEntry
 from ivr.directory.query import WEAK, content_words
 from ivr.directory.ranks import RANKS
-from ivr.routing.text import tokens as text_tokens
+from ivr.text import tokens as text_tokens
 
 EXACT, PHONETIC, FUZZY = "exact", "phonetic", "fuzzy"
 _FUZZY_CUTOFF = 78.0

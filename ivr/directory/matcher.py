@@ -28,7 +28,7 @@ from ivr.decisions import Candidate, Hypothesis
 from ivr.directory.index import EXACT, DirectoryIndex, Match, Phrase
 from ivr.directory.model import Directory, DirectoryEntry
 from ivr.directory.query import DETECTIVES, FILLER, RANK_FAMILY, WEAK, Query, parse_query
-from ivr.routing.text import tokens as text_tokens
+from ivr.text import tokens as text_tokens
 
 __all__ = ["DirectoryMatcher"]
 

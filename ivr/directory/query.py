@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from ivr.directory.ranks import RANKS
-from ivr.routing.text import tokens as text_tokens
+from ivr.text import tokens as text_tokens
 
 # Words that carry no "who": politeness, call phrases, function words.
 FILLER = frozenset(

@@ -26,12 +26,12 @@ from ivr.config import Settings
 from ivr.embedded.harness import Embedded
 from ivr.flow_settings import FlowSettings
 from ivr.http_guard import server_options
+from ivr.http_settings import HttpSettings
 from ivr.notify.settings import SmsSettings
 from ivr.session.session import Clock
 from ivr.shipped import PROMPT_SOUNDS
 from ivr.simulator import AgentProfile, Simulator, SimulatorConfig, TalkFrom
 from ivr.store.settings import StoreSettings
-from ivr.web.settings import HttpSettings
 
 CREDENTIALS = ("ivr101", "embedded")
 # Talk time counts from being bridged: at any speed the app bridges an agent before they

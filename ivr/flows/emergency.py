@@ -11,10 +11,10 @@ from typing import Protocol
 
 from ivr.decisions import Decision, Hypothesis
 from ivr.queues.service import QueueService
-from ivr.routing.text import normalise
 from ivr.session.emergency import DangerAnswer
 from ivr.session.outcomes import CallOutcome
 from ivr.session.session import CallSession
+from ivr.text import normalise
 from ivr.verbs.callback_offer import CallbackDesk
 from ivr.verbs.route import choose, spoken_yes_no
 

@@ -7,7 +7,7 @@ matched, the keywords hit and the score.
 
 How ``IntentMatcher.match`` scores one hypothesis against one intent
 --------------------------------------------------------------------
-1. Text is normalised (``ivr.routing.text.normalise``) and filler words
+1. Text is normalised (``ivr.text.normalise``) and filler words
    ("i", "my", "the", "please", ...) are dropped for the fuzzy part, so
    "my car was broke into" and "car broken into" compare on content.
 2. **Example similarity** ``f``: the best rapidfuzz ``ratio`` between the
@@ -48,7 +48,7 @@ from rapidfuzz import fuzz, process
 
 from ivr.decisions import Hypothesis
 from ivr.routing.intents_yaml import Intent, IntentsError, read_intents
-from ivr.routing.text import normalise
+from ivr.text import normalise
 from ivr.yamlfile import load_data, parse_data
 
 __all__ = ["Intent", "IntentMatch", "IntentMatcher", "IntentsError"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ivr.decisions import is_destination
-from ivr.routing.text import normalise
+from ivr.text import normalise
 from ivr.yamlfile import DataFileError, LineDict, line_of
 from ivr.yamlshape import Kind, Problems, Shape
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from ivr.routing.text import words_to_digits
+from ivr.text import words_to_digits
 
 __all__ = ["is_reference", "parse_reference"]
 

@@ -15,11 +15,11 @@ from rapidfuzz import fuzz
 
 from ivr.decisions import DIRECTORY_PREFIX, Candidate, Decision, Hypothesis
 from ivr.routing.model import CallerContext, RoutingInputs
-from ivr.routing.text import normalise
 from ivr.session.model import Outcome, Prompts, Verb
 from ivr.session.outcomes import Status
 from ivr.session.session import CallSession
 from ivr.session.steps import AskAgain, Chosen, Decided, ToPerson
+from ivr.text import normalise
 from ivr.verbs.ask import Question
 from ivr.verbs.basic import Play, VerbBase
 

@@ -13,9 +13,9 @@ from aiohttp.test_utils import TestClient
 from ivr.app import build_app
 from ivr.ari.settings import AriSettings
 from ivr.config import ConfigError, Settings, load_settings
+from ivr.http_settings import HttpSettings
 from ivr.speech.settings import SpeechEngine, SpeechSettings
 from ivr.store.settings import StoreSettings
-from ivr.web.settings import HttpSettings
 
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
 TOKEN = "s3cret-operator-token-0123"

@@ -154,6 +154,7 @@ def test_the_shared_leaves_import_nothing_from_ivr() -> None:
     graph = import_graph()
     assert graph["ivr.decisions"] == set()
     assert graph["ivr.sections"] == set()
+    assert graph["ivr.text"] == set()
 
 
 def test_no_feature_reads_the_composed_settings() -> None:
@@ -161,3 +162,23 @@ def test_no_feature_reads_the_composed_settings() -> None:
     entry_points = {"ivr.app", "ivr.runtime", "ivr.cli", "ivr.call", "ivr.embedded.start"}
     readers = {m for m, targets in import_graph().items() if "ivr.config" in targets}
     assert {m for m in readers if not m.endswith(".cli")} <= entry_points
+
+
+def package_graph() -> dict[str, set[str]]:
+    """ivr's packages and top-level modules, and which of them each imports; the
+    command-line modules (``*.cli``) are entry points, left out like the app."""
+    graph: dict[str, set[str]] = {}
+    for module, targets in import_graph().items():
+        if module.endswith(".cli"):
+            continue
+        unit = ".".join(module.split(".")[:2])
+        graph.setdefault(unit, set()).update(
+            ".".join(t.split(".")[:2]) for t in targets if not t.startswith(unit + ".")
+        )
+        graph[unit].discard(unit)
+    return graph
+
+
+def test_no_package_of_ivr_imports_itself_back() -> None:
+    """The layers of docs/architecture.md: each package imports only those below it."""
+    assert cycles(package_graph()) == []

@@ -22,11 +22,11 @@ from ivr.app import build_app
 from ivr.ari.settings import AriSettings
 from ivr.config import Settings
 from ivr.http_guard import MAX_JSON_DEPTH, server_options
+from ivr.http_settings import HttpSettings
 from ivr.notify.settings import SmsSettings
 from ivr.simulator import Simulator, SimulatorConfig
 from ivr.speech.settings import SpeechEngine, SpeechSettings
 from ivr.store.settings import StoreSettings
-from ivr.web.settings import HttpSettings
 
 TOKEN = "s3cret-operator-token-0123"
 SMS_SECRET = "inbound-secret"

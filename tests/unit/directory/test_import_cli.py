@@ -14,7 +14,7 @@ import pytest
 
 from ivr.directory import Directory, DirectoryError
 from ivr.directory.cli import cmd_import
-from ivr.directory.importer import import_csv
+from ivr.directory_import import import_csv
 
 HEADER = "id,kind,name,rank,aliases,extension,hours,team\n"
 GOOD = HEADER + "sarah-j,person,Sarah Jones,DC,,4101,,\n"

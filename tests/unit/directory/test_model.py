@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from ivr.directory import Directory, DirectoryError, rank_code
-from ivr.directory.importer import import_csv
 from ivr.directory.sample import sample_directory
+from ivr.directory_import import import_csv
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parents[3]

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from ivr.decisions import SERVICE_DESTINATIONS, Hypothesis
 from ivr.routing.intents import IntentMatcher, IntentsError
-from ivr.routing.text import normalise
+from ivr.text import normalise
 
 ROOT = Path(__file__).resolve().parents[3]
 INTENTS = ROOT / "routing_rules" / "intents.yaml"

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ivr.routing.references import is_reference, parse_reference
-from ivr.routing.text import digits_to_words
+from ivr.text import digits_to_words
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ivr.routing.text import digits_to_words, normalise, tokens, words_to_digits
+from ivr.text import digits_to_words, normalise, tokens, words_to_digits
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ivr.directory.importer import import_csv
+from ivr.directory_import import import_csv
 from ivr.store.db import CallStore
 
 CSV = "id,kind,name,rank,aliases,extension,hours,team\nsarah-j,person,Sarah Jones,DC,,4101,,\n"

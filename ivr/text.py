@@ -1,4 +1,5 @@
-"""Text normalisation shared by the routing parts.
+"""Text normalisation shared by routing, the directory and the flow (a leaf: it imports
+nothing from ivr).
 
 Callers' words arrive as ASR hypotheses, typed text or keyed digits; the
 directory, the intents and the reference parser must compare them on the

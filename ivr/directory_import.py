@@ -3,7 +3,8 @@
 All-or-nothing on purpose: the whole CSV is validated first and every bad
 row is reported by line; on any error the live directory is left untouched,
 and on success it is replaced atomically, so a running IVR reloading the
-file never sees half an import.
+file never sees half an import. It checks each entry's hours against the routing
+bundle's schedules, so it sits above both packages rather than in the directory's.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ivr.directory.model import Directory, DirectoryError
+from ivr.routing.bundle import DEFAULT_FOLDER
+from ivr.routing.schedules import SchedulesError
+from ivr.routing.schedules_yaml import load_schedules
 
 __all__ = ["ImportReport", "import_csv"]
 
@@ -59,9 +63,6 @@ def import_csv(
     schedules.yaml beside ``dest``, else the shipped one), or the next reload would
     refuse the whole ruleset for it.
     """
-    from ivr.routing.schedules import SchedulesError
-    from ivr.routing.schedules_yaml import load_schedules
-
     schedules_file = schedules or _schedules_beside(dest)
     try:
         names = load_schedules(schedules_file).names
@@ -84,7 +85,5 @@ def import_csv(
 
 
 def _schedules_beside(dest: Path) -> Path:
-    from ivr.routing.bundle import DEFAULT_FOLDER
-
     beside = dest.parent / "schedules.yaml"
     return beside if beside.is_file() else DEFAULT_FOLDER / "schedules.yaml"
