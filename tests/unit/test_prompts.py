@@ -19,7 +19,7 @@ CATALOGUE = REPO / "prompts" / "catalogue.yaml"
 SOUNDS = REPO / "prompts" / "sounds"
 RENDER = REPO / "scripts" / "render_prompts.py"
 
-# What the call flow (ivr/flows.py, ivr/verbs) and the brief ask for by name.
+# What the call flow (ivr/flows, ivr/verbs) and the brief ask for by name.
 REQUIRED_IDS = {
     "welcome",
     "main_menu",
