@@ -13,6 +13,7 @@ from pathlib import Path
 from aiohttp import web
 
 from ivr.callers.service import build_caller_service
+from ivr.clock import Clock, utc_now
 from ivr.config import Settings
 from ivr.flows import FlowBuilder
 from ivr.http_guard import reject_bad_headers
@@ -31,7 +32,6 @@ from ivr.queues.settings import CallbackFirst
 from ivr.routing.builders import ProcessBuilder
 from ivr.routing.service import RoutingService
 from ivr.runtime import RUNTIME, Runtime
-from ivr.session.session import Clock, utc_now
 from ivr.store.log import SqliteCallLog
 from ivr.store.retention import RetentionWorker
 from ivr.web import routes

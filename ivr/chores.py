@@ -35,3 +35,10 @@ class Chores:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def being_cancelled() -> bool:
+    """The running task itself is being cancelled (an operator's override, shutdown):
+    a CancelledError caught from an inner task must then go on up, not be swallowed."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

@@ -15,6 +15,7 @@ from aiohttp import web
 from ivr.ari.client import AriClient
 from ivr.ari.stream import EventStream
 from ivr.callers.service import CallerService
+from ivr.clock import Clock, utc_now
 from ivr.config import Settings
 from ivr.flows import FlowBuilder
 from ivr.notify import SmsService
@@ -25,7 +26,6 @@ from ivr.queues.placement import CallbackPlacement
 from ivr.queues.service import QueueService
 from ivr.routing.service import RoutingService
 from ivr.session.manager import CallManager
-from ivr.session.session import Clock, utc_now
 from ivr.speech.model import SpeechService
 from ivr.store.log import SqliteCallLog
 from ivr.store.retention import RetentionWorker

@@ -22,13 +22,13 @@ from aiohttp import web
 from ivr.app import RUNTIME, build_app
 from ivr.ari.settings import AriSettings
 from ivr.callers.settings import CallerSettings
+from ivr.clock import Clock
 from ivr.config import Settings
 from ivr.embedded.harness import Embedded
 from ivr.flow_settings import FlowSettings
 from ivr.http_guard import server_options
 from ivr.http_settings import HttpSettings
 from ivr.notify.settings import SmsSettings
-from ivr.session.session import Clock
 from ivr.shipped import PROMPT_SOUNDS
 from ivr.simulator import AgentProfile, Simulator, SimulatorConfig, TalkFrom
 from ivr.store.settings import StoreSettings

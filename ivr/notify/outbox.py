@@ -32,8 +32,9 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from ivr.clock import Clock, utc_now
 from ivr.masking import mask_numbers
 from ivr.notify.gateway import SendResult, SmsGateway, SmsMessage
 from ivr.notify.numbers import normalise_uk_mobile
@@ -42,15 +43,10 @@ from ivr.store.thread import StoreThread
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 
 KINDS = frozenset(
     {"online-link", "abandoned-callback-offer", "callback-update", "deflection", "survey"}
 )
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class OutboxDown(RuntimeError):

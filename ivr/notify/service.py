@@ -14,8 +14,9 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from ivr.clock import Clock, utc_now
 from ivr.notify.gateway import HttpGatewayConfig, HttpSmsGateway
-from ivr.notify.outbox import Clock, RetryPolicy, SmsOutbox, SmsWorker, utc_now
+from ivr.notify.outbox import RetryPolicy, SmsOutbox, SmsWorker
 from ivr.notify.settings import SmsSettings
 from ivr.notify.survey import SmsInbound, SurveyService
 

@@ -33,9 +33,10 @@ from typing import Literal
 
 from aiohttp import web
 
+from ivr.clock import Clock, utc_now
 from ivr.http_guard import loads_json
 from ivr.notify.numbers import InvalidNumber, normalise_uk_mobile
-from ivr.notify.outbox import Clock, OutboxDown, OutboxStore, SmsOutbox, utc_now
+from ivr.notify.outbox import OutboxDown, OutboxStore, SmsOutbox
 from ivr.notify.sensitive import DEFAULT_SURVEY_EXCLUDED, Sensitivity
 from ivr.store.db import Row, iso, write_transaction
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ivr.ari.errors import AriError
+from ivr.chores import being_cancelled
 from ivr.session.control import is_gone
 from ivr.session.emergency import EmergencyBreakOut, EmergencyGuard
 from ivr.session.model import CallerGone, FallbackFlow, Outcome, Verb
@@ -75,7 +76,7 @@ class FlowRunner:
             try:
                 outcome = await self._current
             except asyncio.CancelledError:
-                if self._replacing and not _outer_cancelled():
+                if self._replacing and not being_cancelled():
                     self._replacing = False
                     continue
                 self._current.cancel()
@@ -135,8 +136,3 @@ class FlowRunner:
             return
         self._stepped_down = True
         self._flow = deque(self._fallback())
-
-
-def _outer_cancelled() -> bool:
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0

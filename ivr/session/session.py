@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any, NoReturn
 
 from ivr.callers.model import CallerLookup, CallerProfile
+from ivr.clock import Clock, utc_now
 from ivr.decisions import EMERGENCY, Decision, Hypothesis
 from ivr.session.caller import CallerHistory
 from ivr.session.control import CallControl
@@ -40,12 +41,6 @@ from ivr.store.db import iso
 from ivr.store.log import CallLog
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class CallSession:

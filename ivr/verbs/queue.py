@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from ivr.chores import being_cancelled
 from ivr.queues.model import NO_TEXTS, QueueEntry, priority_for
 from ivr.queues.outcomes import Connect
 from ivr.queues.service import QueueService, Ticket
@@ -254,7 +255,7 @@ class WaitInQueue(VerbBase):
             try:
                 event = await event_task  # CallerGone propagates from here
             except asyncio.CancelledError:
-                if _outer_cancelling():
+                if being_cancelled():
                     raise
                 event = None
         return event
@@ -382,11 +383,6 @@ class WaitInQueue(VerbBase):
                 session.categories,
                 session.heard,
             )
-
-
-def _outer_cancelling() -> bool:
-    task = asyncio.current_task()
-    return task is not None and task.cancelling() > 0
 
 
 async def _offered(ticket: Ticket) -> None:

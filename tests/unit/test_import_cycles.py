@@ -155,6 +155,7 @@ def test_the_shared_leaves_import_nothing_from_ivr() -> None:
     assert graph["ivr.decisions"] == set()
     assert graph["ivr.sections"] == set()
     assert graph["ivr.text"] == set()
+    assert graph["ivr.clock"] == set()
 
 
 def test_no_feature_reads_the_composed_settings() -> None:

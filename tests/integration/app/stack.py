@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ivr.clock import Clock
 from ivr.embedded import (
     Embedded,
     RunningSimulator,
@@ -23,7 +24,6 @@ from ivr.embedded import (
 from ivr.embedded import (
     running_app as embedded_app,
 )
-from ivr.session.session import Clock
 from ivr.simulator import AgentProfile
 from ivr.speech.settings import SpeechEngine
 
