@@ -96,7 +96,10 @@ class FlowRunner:
             finally:
                 self._current = None
                 self._current_verb = None
-            self._follow(outcome)
+            try:
+                self._follow(outcome)
+            except Exception as exc:  # planning what follows failed: as if the verb had
+                self._step_down(session, verb, exc)
 
     def _follow(self, outcome: Outcome) -> None:
         if outcome.step is not None:

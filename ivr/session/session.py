@@ -95,6 +95,7 @@ class CallSession:
         self._answered_at: datetime | None = None
         self._connected_leg: str | None = None  # set while the caller talks to a person
         self._shutting_down = False
+        self._crashed = False
 
     # --- what the call is (read-only: changed through the methods below) ------------------
 
@@ -306,6 +307,13 @@ class CallSession:
         except asyncio.CancelledError:
             self._ended_by = self._ended_by or EndedBy.APP_SHUTDOWN
             raise
+        except Exception:
+            # A bug, not a refused request (those step down): the dialplan's own fallback
+            # rings a person, and the record still ends.
+            log.exception("call %s: the flow crashed", self.call_id)
+            self._ended_by = self._ended_by or EndedBy.APP
+            self.settle(CallOutcome.FAILED)
+            self._crashed = True
         finally:
             await self._finish()
 
@@ -314,7 +322,7 @@ class CallSession:
             if self._shutting_down and self._connected_leg is not None:
                 self.control.detach()  # they are talking to a person: leave them be
                 self.record("detached-on-shutdown", leg=self._connected_leg)
-            elif self._runner.hand_back or self._shutting_down:
+            elif self._runner.hand_back or self._shutting_down or self._crashed:
                 await self.control.hand_back()
                 self.record("handed-to-dialplan")
                 self.settle_unless_settled(CallOutcome.HANDED_TO_DIALPLAN)
@@ -322,13 +330,15 @@ class CallSession:
                 await self.control.release()
         except Exception:
             log.exception("call %s: release failed", self.call_id)
+        try:
+            await self._close_record()
+        finally:
+            self.done.set()  # whoever waits for this call (a callback's placement) goes on
+
+    async def _close_record(self) -> None:
         ended = self.clock()
         if self._outcome == CallOutcome.ABANDONED and self._ended_by != EndedBy.CALLER:
-            self._outcome = (
-                CallOutcome.COMPLETED
-                if self._ended_by == EndedBy.APP
-                else CallOutcome(self._ended_by.value)
-            )
+            self._outcome = _ENDED_AS.get(self._ended_by, CallOutcome.FAILED)
         ending = {
             "ended_at": iso(ended),
             "duration_s": round((ended - self.started_at).total_seconds(), 3),
@@ -347,7 +357,6 @@ class CallSession:
             ended_by=self._ended_by.value,
         )
         self._tell_observer()
-        self.done.set()
 
     def _tell_observer(self) -> None:
         if self.observer is None:
@@ -364,3 +373,7 @@ class CallSession:
             self.observer.call_ended(finished)
         except Exception:
             log.exception("call %s: post-call work failed", self.call_id)
+
+
+# How a call nobody settled ended, by who ended it (the caller: abandoned).
+_ENDED_AS = {EndedBy.APP: CallOutcome.COMPLETED, EndedBy.APP_SHUTDOWN: CallOutcome.APP_SHUTDOWN}

@@ -56,15 +56,16 @@ class StoreThread(Generic[S]):
 
     def submit(self, fn: Callable[[S], T]) -> Future[T]:
         """``fn(store)`` queued on the store's thread from code that cannot wait (a call's
-        end); the Future says how it went. Run in order with everything else."""
-        return self._executor.submit(self._on_store, fn)
+        end); the Future says how it went. Run in order with everything else: queued
+        before ``close``, it runs before the store is closed."""
+        store = self._store
+        if store is None:
+            refused: Future[T] = Future()
+            refused.set_exception(self._not_open())
+            return refused
+        return self._executor.submit(fn, store)
 
     async def flush(self) -> None:
         """Wait until everything queued so far has run."""
         await asyncio.get_running_loop().run_in_executor(self._executor, lambda: None)
 
-    def _on_store(self, fn: Callable[[S], T]) -> T:
-        store = self._store
-        if store is None:
-            raise self._not_open()
-        return fn(store)
