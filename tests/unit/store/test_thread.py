@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -29,7 +30,10 @@ async def test_work_submitted_before_close_runs_before_the_store_closes() -> Non
     await thread.open()
     busy = threading.Event()
     thread.submit(lambda s: busy.wait(5))  # the thread is busy when close is asked for
-    written = [thread.submit(lambda s, n=n: s.seen.append(f"r{n}")) for n in range(3)]
+    def write(n: int) -> Callable[[Store], None]:
+        return lambda s: s.seen.append(f"r{n}")
+
+    written = [thread.submit(write(n)) for n in range(3)]
     closing = asyncio.create_task(thread.close())
     await asyncio.sleep(0)  # close has been asked for while the writes wait their turn
     busy.set()
