@@ -2,7 +2,7 @@
 package shares (routing, speech, directory, the flow, texts).
 
 A leaf: it imports nothing from ivr, so any module may use these types without
-depending on the routing engine (ivr.routing.model re-exports them).
+depending on the routing engine.
 """
 
 from __future__ import annotations
@@ -20,6 +20,16 @@ class Ask(StrEnum):
 
     REFERENCE = "reference"
     NAME = "name"
+
+    @property
+    def prompt(self) -> str:
+        """The question's prompt id (``ask_reference``)."""
+        return f"ask_{self.value}"
+
+    @classmethod
+    def by_prompt(cls, message: str | None) -> Ask | None:
+        """The question a rule's ``message: ask_reference`` asks (None: not a question)."""
+        return next((ask for ask in cls if ask.prompt == message), None)
 
 
 # Destinations: these, or "directory:<entry id>".

@@ -9,7 +9,7 @@ and no verb calls back into the flow.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from ivr.decisions import DIRECTORY_PREFIX, SWITCHBOARD, Ask, Decision, Hypothesis
@@ -109,7 +109,12 @@ class FlowBuilder:
     def adopted(self, adoption: Adoption) -> list[Verb]:
         """A call found in Stasis with no session: rejoin its conversation, or ask again."""
         if adoption.bridge_id is not None and adoption.legs:
-            return [StayConnected(adoption.legs, on_end=self._agents_back(adoption))]
+            agents = None
+            if self.queues is not None:
+                # Agents still talking on it are busy until it ends, then wrap up.
+                call_id = adoption.bridge_id or ""
+                agents = self.queues.claim_agents(adoption.channels, call_id)
+            return [StayConnected(adoption.legs, agents)]
         return [Resume(self.booked, adoption.place, emergency=adoption.emergency)]
 
     def verbs_for(self, step: Step) -> Sequence[Verb]:
@@ -145,26 +150,6 @@ class FlowBuilder:
             *self.reach(place.queue, urgent=place.emergency, joined_at=place.joined_at),
             Hangup("no_one_available", outcome=CallOutcome.UNANSWERED),
         ]
-
-    def _agents_back(self, adoption: Adoption) -> Callable[[], None] | None:
-        """Agents still talking on an adopted call are busy until it ends, then wrap up."""
-        queues = self.queues
-        if queues is None:
-            return None
-        call_id = adoption.bridge_id or ""
-        claimed = {
-            c[0]: c
-            for cid, name in adoption.channels
-            if (c := queues.claim_agent(cid, name, call_id))
-        }
-        if not claimed:
-            return None
-
-        def free() -> None:
-            for agent_id, queue in claimed.values():
-                queues.agent_done(agent_id, queue)
-
-        return free
 
     def ask(
         self,

@@ -35,7 +35,7 @@ from ivr.store.log import SqliteCallLog
 
 
 class CallbackFlows(Protocol):
-    """The callback's verbs (ivr.flows.FlowBuilder)."""
+    """The callback's verbs (ivr.flows.callbacks.CallbackFlows)."""
 
     def callback_resumed(
         self, agent_first: bool, other_endpoint: str, queue: str, agent: str, ringing: str
@@ -53,7 +53,7 @@ class PlacementSettings:
 
 
 class CallbackPlacement:
-    """``CallbackCalls`` (ivr.queues.callbacks) over the CallManager."""
+    """``CallbackCalls`` (ivr.queues.callback_calls) over the CallManager."""
 
     def __init__(
         self,

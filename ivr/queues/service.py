@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -221,6 +221,14 @@ class QueueService:
         log.warning("agent %s did not answer; away for %.0f s", action.agent_id, self.away_s)
         self.dispatch()
 
+    def claim_agents(
+        self, channels: Iterable[tuple[str, str]], call_id: str
+    ) -> ClaimedAgents | None:
+        """The app's agents on a conversation taken over after a restart (channel id,
+        name), busy until ``ClaimedAgents.release`` (None: none of them is ours)."""
+        claimed = {c[0]: c for cid, name in channels if (c := self.claim_agent(cid, name, call_id))}
+        return ClaimedAgents(self, tuple(claimed.values())) if claimed else None
+
     def agent_done(self, agent_id: str, queue: str) -> None:
         """The agent's call ended: wrap-up (still busy), then free for the next caller."""
         with _known_agent(agent_id):
@@ -329,3 +337,15 @@ class _known_agent:
             log.info("agent %s: %s", self.agent_id, exc)
             return True
         return False
+
+
+class ClaimedAgents:
+    """Agents busy on an adopted conversation; released (wrap-up) when it ends."""
+
+    def __init__(self, service: QueueService, agents: tuple[tuple[str, str], ...]) -> None:
+        self._service = service
+        self.agents = agents  # (agent id, queue)
+
+    def release(self) -> None:
+        for agent_id, queue in self.agents:
+            self._service.agent_done(agent_id, queue)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ivr.decisions import DIRECTORY_PREFIX, EMERGENCY, SWITCHBOARD, is_destination
+from ivr.decisions import DIRECTORY_PREFIX, EMERGENCY, SWITCHBOARD, Ask, is_destination
 from ivr.directory import DirectoryEntry
 from ivr.routing.bundle import RoutingBundle
 from ivr.routing.draft import Draft
@@ -123,7 +123,10 @@ class RouteAdjuster:
             for offer in then.offers:
                 draft.offered_by.setdefault(offer, rule.name)
             if then.message:
+                # The message is the next question, or what is said before it (the menu):
+                # the flow reads which from ``ask``, never from the prompt id.
                 draft.message = then.message
+                draft.ask = Ask.by_prompt(then.message)
             conditions = f": {'; '.join(why)}" if why else ""
             text = f"rule {rule.name}{conditions} → {then.describe()}"
             draft.reasons.append(text + (f" ({then.reason})" if then.reason else ""))

@@ -114,7 +114,7 @@ class RoutingEngine:
                 "keypad-ask",
                 [f"caller pressed {keyed}: ask for a {option.ask}"],
                 "keypad",
-                message=f"ask_{option.ask}",
+                message=option.ask.prompt,
                 ask=option.ask,
                 evidence={"digits": keyed, "ask": option.ask.value},
             )

@@ -46,7 +46,7 @@ class DangerAnswer:
     how: str  # "key 9", "said 'yes'", "no-input": for the record
 
 
-# Asks the caller at once (ivr.flows.FlowBuilder.danger_check).
+# Asks the caller at once (ivr.flows.emergency.DangerCheck).
 DangerCheck = Callable[["CallSession", Decision], Awaitable[DangerAnswer]]
 
 

@@ -68,4 +68,3 @@ class StoreThread(Generic[S]):
     async def flush(self) -> None:
         """Wait until everything queued so far has run."""
         await asyncio.get_running_loop().run_in_executor(self._executor, lambda: None)
-

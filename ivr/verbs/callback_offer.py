@@ -31,8 +31,8 @@ class CallbackDesk(Protocol):
         ...
 
 
-async def wants_callback(session: CallSession, first_digit_timeout: float) -> bool:
-    """ "Would you like us to call you back?": one asking, by key or word."""
+async def wants_callback(session: CallSession, first_digit_timeout: float) -> tuple[bool, str]:
+    """ "Would you like us to call you back?": one asking, by key or word; (yes, how)."""
     key, how = await choose(
         session,
         [session.prompts.media_uri("callback_offer")],
@@ -41,9 +41,7 @@ async def wants_callback(session: CallSession, first_digit_timeout: float) -> bo
         first_digit_timeout,
         tries=1,
     )
-    if key != "1":
-        session.record("callback-declined", answer=how)
-    return key == "1"
+    return key == "1", how
 
 
 async def book_callback(

@@ -294,10 +294,13 @@ class WaitInQueue(VerbBase):
             session.record("callback-offered", rule=rule, reason=f"rule {rule}; {offer.reason}")
         else:
             session.record("callback-offered", rule="queue-threshold", reason=offer.reason)
-        wanted = await wants_callback(session, self.dial.first_digit_timeout)
+        wanted, how = await wants_callback(session, self.dial.first_digit_timeout)
         if not ticket.offers.empty():
             return None  # an agent came free meanwhile: better than any callback
-        return await self._callback(session) if wanted else None
+        if not wanted:
+            session.record("callback-declined", answer=how)
+            return None
+        return await self._callback(session)
 
     async def _callback(self, session: CallSession) -> Outcome | None:
         assert self.desk is not None

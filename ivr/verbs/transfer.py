@@ -8,8 +8,9 @@ left with nobody.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from ivr.session.events import LegFailed, LegHungUp
 from ivr.session.model import Outcome
@@ -88,22 +89,29 @@ class FollowLeg(VerbBase):
         return Outcome(Status.FAILED)
 
 
+class HeldAgents(Protocol):
+    """Agents busy on a conversation (ivr.queues.service.ClaimedAgents)."""
+
+    def release(self) -> None: ...
+
+
 class StayConnected(VerbBase):
     """A conversation taken over from a previous process: wait for it to end, then clear up."""
 
     name = "stay-connected"
 
-    def __init__(self, legs: Sequence[str], on_end: Callable[[], None] | None = None) -> None:
-        """``on_end``: the conversation is over (e.g. the agent it held is free again)."""
+    def __init__(self, legs: Sequence[str], agents: HeldAgents | None = None) -> None:
+        """``agents``: the app's agents on it, released when the conversation is over."""
         self.legs = set(legs)
-        self.on_end = on_end
+        self.agents = agents
 
     def describe(self) -> str:
         return "stay-connected"
 
     async def run(self, session: CallSession) -> Outcome:
         await session.control.stop_listening()
-        session.connected(next(iter(sorted(self.legs)), ""), None)
+        if self.legs:
+            session.connected(min(self.legs), None)
         session.record("rejoined", legs=sorted(self.legs))
         try:
             while self.legs:
@@ -111,8 +119,8 @@ class StayConnected(VerbBase):
                 if isinstance(event, LegHungUp | LegFailed):
                     self.legs.discard(event.leg_id)
         finally:
-            if self.on_end is not None:
-                self.on_end()
+            if self.agents is not None:
+                self.agents.release()
         session.disconnected()
         await session.control.hangup()
         return Outcome(Status.TRANSFERRED, next_flow=())

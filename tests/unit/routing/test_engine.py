@@ -146,6 +146,14 @@ def test_keys_that_ask_for_more(engine: RoutingEngine, digits: str, ask: str) ->
     assert d.ask == Ask(ask)  # the typed next question the flow asks
 
 
+def test_a_rule_message_that_is_a_question_is_the_typed_next_question() -> None:
+    """``then: {message: ask_name}`` asks for a name, as a keypad ``ask:name`` does."""
+    assert Ask.by_prompt("ask_name") is Ask.NAME
+    assert Ask.by_prompt("ask_reference") is Ask.REFERENCE
+    assert Ask.by_prompt("incident_divert") is None and Ask.by_prompt(None) is None
+    assert [a.prompt for a in Ask] == ["ask_reference", "ask_name"]
+
+
 def test_a_wrong_key_reprompts_then_goes_to_a_person(engine: RoutingEngine) -> None:
     d = engine.decide(key("7"))
     assert (d.action, d.rule, d.message) == ("reprompt", "no-match", "invalid_choice")

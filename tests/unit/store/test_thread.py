@@ -30,6 +30,7 @@ async def test_work_submitted_before_close_runs_before_the_store_closes() -> Non
     await thread.open()
     busy = threading.Event()
     thread.submit(lambda s: busy.wait(5))  # the thread is busy when close is asked for
+
     def write(n: int) -> Callable[[Store], None]:
         return lambda s: s.seen.append(f"r{n}")
 
