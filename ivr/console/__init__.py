@@ -1,0 +1,1 @@
+"""The switchboard console: operators and admins, signed in, watching and correcting calls."""
