@@ -19,6 +19,7 @@ demo: $(STAMP)
 	$(BIN)/ivr demo
 
 test: $(STAMP)
+	scripts/install_chromium.sh
 	$(BIN)/ruff check ivr tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/pytest -q
