@@ -107,9 +107,7 @@ class AuditLog:
         self._clock = clock
         self.failed = 0
 
-    def record(
-        self, who: str, action: str, detail: Mapping[str, Any], *, client: str = ""
-    ) -> None:
+    def record(self, who: str, action: str, detail: Mapping[str, Any], *, client: str = "") -> None:
         """Queue one entry; never blocks the loop, never raises into a request."""
         try:
             at, kept = self._clock(), dict(detail)

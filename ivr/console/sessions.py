@@ -85,8 +85,9 @@ class SessionStore:
             self.db.execute(
                 "UPDATE console_sessions SET last_seen = ? WHERE id_hash = ?", [iso(now), key]
             )
-        return ActiveSession(Operator(row["name"], Role(row["role"]), row["phone"] or ""),
-                             row["csrf_token"])
+        return ActiveSession(
+            Operator(row["name"], Role(row["role"]), row["phone"] or ""), row["csrf_token"]
+        )
 
     def end(self, token: str) -> None:
         self.db.execute("DELETE FROM console_sessions WHERE id_hash = ?", [token_hash(token)])
