@@ -87,7 +87,7 @@ class SessionRoutes:
                 page.headers["Retry-After"] = str(outcome.retry_after)
                 return page
             return _page(WRONG, name[:MAX_NAME], status=401)
-        response = web.HTTPSeeOther("/")
+        response = web.Response(status=303, headers={"Location": "/"})
         self._set_cookie(request, response, outcome)
         return response
 
