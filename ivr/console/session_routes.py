@@ -104,6 +104,10 @@ class SessionRoutes:
 
 
 async def _json(request: web.Request) -> Any:
+    # JSON only: a cross-site page can post a form or text/plain without asking, but not
+    # application/json (the browser asks first, and this app never says yes).
+    if request.content_type != "application/json":
+        raise ValueError("send JSON (Content-Type: application/json)")
     if request.content_length is not None and request.content_length > MAX_BODY:
         raise ValueError("the request body is too long")
     raw = await request.content.read(MAX_BODY + 1)

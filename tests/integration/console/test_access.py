@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from argon2 import PasswordHasher
 
 from ivr.console.access import ACCESS, ConsoleAccess, register
 from ivr.console.audit import AuditEntry
 from ivr.console.identity import Role, operator_of, require
+from ivr.console.passwords import Check, Passwords
 from ivr.console.settings import ConsoleSettings, SecureCookie
 from ivr.console.store import ConsoleStore
 from ivr.http_guard import reject_bad_headers
@@ -195,6 +197,36 @@ async def test_bad_sign_in_bodies_are_400_not_500(
     )
     assert resp.status == 400
     assert (await resp.json())["error"]
+
+
+async def test_sign_in_takes_json_only(
+    aiohttp_client: ClientFactory, tmp_path: Path, clock: MovingClock
+) -> None:
+    client = await _client(aiohttp_client, tmp_path, clock)
+    resp = await client.post("/api/session", data={"user": "alice", "password": PASSWORD})
+    assert resp.status == 400
+    assert "application/json" in (await resp.json())["error"]
+
+
+async def test_a_hash_with_old_parameters_is_replaced_at_sign_in(
+    aiohttp_client: ClientFactory, tmp_path: Path, clock: MovingClock
+) -> None:
+    client = await _client(aiohttp_client, tmp_path, clock)
+    store = ConsoleStore(tmp_path / "calls.db", POLICY)
+    old = store.users.get("alice")
+    store.users.set_password(
+        "alice",
+        Passwords(PasswordHasher(time_cost=1, memory_cost=16, parallelism=1)).hash(PASSWORD),
+        "t0",
+    )
+    store.close()
+    await _sign_in(client)  # the app's hasher: memory_cost 8
+    store = ConsoleStore(tmp_path / "calls.db", POLICY)
+    new = store.users.get("alice")
+    store.close()
+    assert old is not None and new is not None
+    assert "m=8," in new.password_hash and "m=16," not in new.password_hash
+    assert fast_passwords().check(new.password_hash, PASSWORD) is Check.RIGHT
 
 
 async def test_too_many_failures_are_429_with_retry_after(

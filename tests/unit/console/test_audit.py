@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ivr.console.audit import AuditAction, AuditLog
+from ivr.console.identity import Audit
 from ivr.console.store import ConsoleDatabase, ConsoleStore
 from tests.unit.console.fixtures import POLICY, MovingClock
 
@@ -57,7 +58,8 @@ def test_since_filters_by_who_and_action(tmp_path: Path) -> None:
 async def test_the_log_queues_from_the_loop_and_never_raises(tmp_path: Path) -> None:
     clock = MovingClock()
     db = ConsoleDatabase(tmp_path / "calls.db", POLICY)
-    log = AuditLog(db, clock)
+    log: Audit = AuditLog(db, clock)  # the identity contract other modules code against
+    assert isinstance(log, AuditLog)
     log.record("alice", "call-rerouted", {"call_id": "c1"}, client="10.0.0.9")
     assert log.failed == 1  # not open yet: counted and logged, not raised
     await db.open()
