@@ -19,6 +19,7 @@ from aiohttp import web
 from ivr import call as call_cli
 from ivr.callers import cli as callers_cli
 from ivr.config import ConfigError, load_settings
+from ivr.console import cli as console_cli
 from ivr.directory import cli as directory_cli
 from ivr.http_guard import server_options
 from ivr.listen_address import CannotListen, bind_failure, check_listen_address, port_number
@@ -71,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     call_cli.add_subcommands(sub)
     callers_cli.add_subcommands(sub)
     store_cli.add_subcommands(sub)
+    console_cli.add_subcommands(sub)
     return parser
 
 

@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from ivr.ari.settings import AriSettings
 from ivr.callers.settings import CallerSettings
+from ivr.console.settings import ConsoleSettings
 from ivr.flow_settings import FlowSettings
 from ivr.http_settings import HttpSettings
 from ivr.media.settings import ExternalMediaSettings
@@ -47,6 +48,7 @@ class Settings:
     callbacks: CallbackDialSettings = field(default_factory=CallbackDialSettings)
     sms: SmsSettings = field(default_factory=SmsSettings)
     texts: TextSettings = field(default_factory=TextSettings)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
 
     def overridden(self, changes: Mapping[str, Any]) -> Settings:
         """These settings with ``{"section.field": value}`` changed (tests, the demo);

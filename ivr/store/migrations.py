@@ -261,6 +261,69 @@ def _m8_no_none_destinations(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE caller_calls SET destination = '' WHERE destination = 'None'")
 
 
+# The audit trail is append-only: SQLite itself refuses to change or remove a row.
+# Retention (ivr.console.audit.AuditStore.purge_before) lifts the DELETE guard inside
+# one write transaction and puts it back before it commits.
+AUDIT_NO_UPDATE = (
+    "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
+)
+AUDIT_NO_DELETE = (
+    "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
+)
+
+
+def _m9_console(db: sqlite_utils.Database) -> None:
+    """Issue 12: the console's people, their sign-in sessions, and the audit trail.
+
+    ``console_sessions.id_hash`` is the SHA-256 of the cookie's value: a copy of the
+    database does not sign anyone in. ``users.disabled_at`` is "" while the user may
+    sign in; a disabled user is kept (the audit names them).
+    """
+    db["users"].create(  # type: ignore[union-attr]
+        {
+            "name": str,
+            "role": str,
+            "phone": str,
+            "password_hash": str,
+            "created_at": str,
+            "password_changed_at": str,
+            "disabled_at": str,
+        },
+        pk="name",
+        not_null={"role", "password_hash", "created_at"},
+        defaults={"phone": "", "disabled_at": ""},
+        if_not_exists=True,
+    )
+    db["console_sessions"].create(  # type: ignore[union-attr]
+        {
+            "id_hash": str,
+            "user": str,
+            "csrf_token": str,
+            "created_at": str,
+            "last_seen": str,
+            "client": str,
+        },
+        pk="id_hash",
+        not_null={"user", "csrf_token", "created_at", "last_seen"},
+        foreign_keys=[("user", "users", "name")],
+        if_not_exists=True,
+    )
+    db["console_sessions"].create_index(["user"], if_not_exists=True)  # type: ignore[union-attr]
+    db["console_sessions"].create_index(["last_seen"], if_not_exists=True)  # type: ignore[union-attr]
+    db["audit"].create(  # type: ignore[union-attr]
+        {"id": int, "at": str, "who": str, "action": str, "detail": str, "client": str},
+        pk="id",
+        not_null={"at", "who", "action", "detail"},
+        defaults={"client": ""},
+        if_not_exists=True,
+    )
+    db["audit"].create_index(["at"], if_not_exists=True)  # type: ignore[union-attr]
+    db.execute(AUDIT_NO_UPDATE)
+    db.execute(AUDIT_NO_DELETE)
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
@@ -270,4 +333,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m6_callback_rings,
     _m7_retention,
     _m8_no_none_destinations,
+    _m9_console,
 )

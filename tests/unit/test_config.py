@@ -237,6 +237,14 @@ FILE_KEYS = {
         "survey",
         "survey_excluded",
     },
+    "console": {
+        "idle_minutes",
+        "absolute_hours",
+        "secure_cookie",
+        "trusted_proxies",
+        "login_failures",
+        "login_window_s",
+    },
     "destinations": None,  # any name
     "agents": None,  # any agent id
 }
@@ -254,6 +262,7 @@ VARIABLES = {
     "IVR_SMS_AUTH",
     "IVR_SMS_INBOUND_SECRET",
     "IVR_API_TOKEN",
+    "IVR_CONSOLE_SECURE_COOKIE",
 }
 
 

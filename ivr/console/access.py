@@ -1,0 +1,78 @@
+"""The console's access control, built and added to an app in one call (``register``).
+
+The composition root (ivr.app) calls ``register`` once; other console modules reach
+the audit trail as ``app[ACCESS].audit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from ivr.clock import Clock, utc_now
+from ivr.console.audit import AuditLog
+from ivr.console.auth import ConsoleAuth
+from ivr.console.passwords import Passwords
+from ivr.console.ratelimit import LoginLimiter
+from ivr.console.requests import RequestFacts
+from ivr.console.session_routes import SessionRoutes
+from ivr.console.sessions import SessionPolicy
+from ivr.console.settings import ConsoleSettings
+from ivr.console.signin import SignIn
+from ivr.console.store import ConsoleDatabase
+
+
+@dataclass(frozen=True)
+class ConsoleAccess:
+    db: ConsoleDatabase
+    audit: AuditLog
+    auth: ConsoleAuth
+    sign_in: SignIn
+    facts: RequestFacts
+
+    @classmethod
+    def build(
+        cls,
+        db_path: str,
+        api_token: str,
+        settings: ConsoleSettings,
+        clock: Clock = utc_now,
+        passwords: Passwords | None = None,
+    ) -> ConsoleAccess:
+        db = ConsoleDatabase(db_path, SessionPolicy(settings.idle, settings.absolute))
+        audit = AuditLog(db, clock)
+        facts = RequestFacts(frozenset(settings.trusted_proxies), settings.secure_cookie)
+        limiter = LoginLimiter(settings.login_failures, settings.login_window_s)
+        sign_in = SignIn(db, passwords or Passwords(), limiter, audit, clock)
+        return cls(db, audit, ConsoleAuth(db, api_token, facts, clock), sign_in, facts)
+
+    async def lifetime(self, app: web.Application) -> AsyncIterator[None]:
+        """aiohttp cleanup_ctx: the console's database open while the app runs."""
+        await self.db.open()
+        try:
+            yield
+        finally:
+            await self.db.close()
+
+
+ACCESS = web.AppKey("console_access", ConsoleAccess)
+
+
+def register(
+    app: web.Application,
+    db_path: str,
+    api_token: str,
+    settings: ConsoleSettings,
+    clock: Clock = utc_now,
+    passwords: Passwords | None = None,
+) -> ConsoleAccess:
+    """Add the auth middleware (after those already there), /api/session and /login, and
+    the console database's lifetime; replaces ivr.operator_auth.OperatorAuth."""
+    access = ConsoleAccess.build(db_path, api_token, settings, clock, passwords)
+    app[ACCESS] = access
+    app.middlewares.append(access.auth.middleware)
+    app.cleanup_ctx.append(access.lifetime)
+    SessionRoutes(access.sign_in, access.facts).add_to(app)
+    return access

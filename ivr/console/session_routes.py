@@ -1,0 +1,172 @@
+"""Signing in and out over HTTP: ``/api/session`` (JSON) and the ``/login`` page.
+
+``POST /api/session {"user", "password"}`` sets the session cookie (HttpOnly,
+SameSite=Strict, Secure over TLS) and answers ``{"user", "role", "csrf_token"}``;
+``GET`` says who is signed in; ``DELETE`` signs out. ``/login`` is a plain form that
+also works without script (a form POST to ``/login``, then a redirect to the board).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from ivr.console.auth import COOKIE, SESSION, SESSION_TOKEN
+from ivr.console.identity import operator_of
+from ivr.console.requests import RequestFacts
+from ivr.console.sessions import Grant
+from ivr.console.signin import MAX_NAME, Refused, SignIn
+from ivr.http_guard import BadJson, loads_json
+
+WRONG = "wrong user name or password"
+MAX_BODY = 4096
+
+
+@dataclass(frozen=True)
+class SessionRoutes:
+    sign_in: SignIn
+    facts: RequestFacts
+
+    def add_to(self, app: web.Application) -> None:
+        app.router.add_post("/api/session", self.create)
+        app.router.add_get("/api/session", self.show)
+        app.router.add_delete("/api/session", self.delete)
+        app.router.add_get("/login", self.login_page)
+        app.router.add_post("/login", self.login_form)
+        app.router.add_get("/login.js", _login_script)
+
+    async def create(self, request: web.Request) -> web.Response:
+        try:
+            name, password = _credentials(await _json(request))
+        except ValueError as exc:
+            return _error(400, str(exc))
+        outcome = await self.sign_in.attempt(name, password, self.facts.client(request))
+        if isinstance(outcome, Refused):
+            return _refused(outcome)
+        response = web.json_response(_who(outcome))
+        self._set_cookie(request, response, outcome)
+        return response
+
+    async def show(self, request: web.Request) -> web.Response:
+        operator = operator_of(request)
+        session = request.get(SESSION)
+        return web.json_response(
+            {
+                "user": operator.name,
+                "role": operator.role.value,
+                "phone": operator.phone,
+                "csrf_token": session.csrf_token if session is not None else "",
+            }
+        )
+
+    async def delete(self, request: web.Request) -> web.Response:
+        operator = operator_of(request)
+        token = request.get(SESSION_TOKEN)
+        if token is not None:
+            await self.sign_in.sign_out(token, operator, self.facts.client(request))
+        response = web.json_response({"signed_out": operator.name})
+        response.del_cookie(COOKIE, path="/")
+        return response
+
+    async def login_page(self, request: web.Request) -> web.Response:
+        return _page()
+
+    async def login_form(self, request: web.Request) -> web.StreamResponse:
+        form = await request.post()
+        name, password = form.get("user", ""), form.get("password", "")
+        if not isinstance(name, str) or not isinstance(password, str) or not name:
+            return _page("enter your user name and password", status=400)
+        outcome = await self.sign_in.attempt(name, password, self.facts.client(request))
+        if isinstance(outcome, Refused):
+            if outcome.retry_after:
+                page = _page(_limited(outcome.retry_after), name[:MAX_NAME], status=429)
+                page.headers["Retry-After"] = str(outcome.retry_after)
+                return page
+            return _page(WRONG, name[:MAX_NAME], status=401)
+        response = web.Response(status=303, headers={"Location": "/"})
+        self._set_cookie(request, response, outcome)
+        return response
+
+    def _set_cookie(self, request: web.Request, response: web.StreamResponse, grant: Grant) -> None:
+        # No max-age: the cookie ends with the browser; the server's expiries end it sooner.
+        response.set_cookie(
+            COOKIE,
+            grant.token,
+            path="/",
+            httponly=True,
+            samesite="Strict",
+            secure=self.facts.secure_cookie_for(request),
+        )
+
+
+async def _json(request: web.Request) -> Any:
+    # JSON only: a cross-site page can post a form or text/plain without asking, but not
+    # application/json (the browser asks first, and this app never says yes).
+    if request.content_type != "application/json":
+        raise ValueError("send JSON (Content-Type: application/json)")
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise ValueError("the request body is too long")
+    raw = await request.content.read(MAX_BODY + 1)
+    if len(raw) > MAX_BODY:
+        raise ValueError("the request body is too long")
+    try:
+        return loads_json(raw)
+    except BadJson as exc:
+        raise ValueError(str(exc)) from None
+    except ValueError:
+        raise ValueError('the body must be JSON: {"user": ..., "password": ...}') from None
+
+
+def _credentials(body: Any) -> tuple[str, str]:
+    if not isinstance(body, dict):
+        raise ValueError('the body must be a JSON object: {"user": ..., "password": ...}')
+    name, password = body.get("user"), body.get("password")
+    if not isinstance(name, str) or not name or not isinstance(password, str):
+        raise ValueError('"user" and "password" must be text')
+    return name, password
+
+
+def _who(grant: Grant) -> dict[str, str]:
+    return {
+        "user": grant.operator.name,
+        "role": grant.operator.role.value,
+        "csrf_token": grant.csrf_token,
+    }
+
+
+def _limited(wait: int) -> str:
+    return f"too many failed sign-ins: try again in {wait} seconds"
+
+
+def _refused(refused: Refused) -> web.Response:
+    if refused.retry_after:
+        response = _error(429, _limited(refused.retry_after))
+        response.headers["Retry-After"] = str(refused.retry_after)
+        return response
+    return _error(401, WRONG)
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("ivr.console", "templates"),
+    autoescape=jinja2.select_autoescape(default=True),
+)
+
+
+def _page(error: str = "", user: str = "", status: int = 200) -> web.Response:
+    html = _TEMPLATES.get_template("login.html").render(error=error, user=user)
+    response = web.Response(text=html, status=status, content_type="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def _login_script(request: web.Request) -> web.Response:
+    script = files("ivr.console").joinpath("static/login.js").read_text(encoding="utf-8")
+    return web.Response(text=script, content_type="text/javascript")
