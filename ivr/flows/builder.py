@@ -31,10 +31,12 @@ from ivr.session.steps import (
     Chosen,
     Decided,
     EmergencyRoute,
+    OPERATOR_PREFIX,
     MoveTo,
     PassOn,
     Rejoin,
     Step,
+    ToOperator,
     ToPerson,
 )
 from ivr.verbs import Answer, Hangup, Play, StayConnected, Transfer
@@ -136,8 +138,10 @@ class FlowBuilder:
                 return self._rejoin(place)
             case EmergencyRoute():
                 return self.emergency()
-            case MoveTo(destination):
-                return self.route_to(destination)
+            case MoveTo(destination, joined_at):
+                return self.route_to(destination, joined_at=joined_at)
+            case ToOperator(name, endpoint):
+                return self._to_operator(name, endpoint)
 
     def _rejoin(self, place: QueuePlace) -> list[Verb]:
         """Back in the queue a restart took them from, at their own place."""
@@ -224,8 +228,10 @@ class FlowBuilder:
         offers: Sequence[str] = (),
         intent: str = "",
         offer_rule: str = "",
+        joined_at: float | None = None,
     ) -> Sequence[Verb]:
-        """``offer_rule``: the rule that offered a callback (named when it is offered)."""
+        """``offer_rule``: the rule that offered a callback (named when it is offered);
+        ``joined_at``: a place in ``destination``'s queue kept from another queue."""
         if destination == "online":
             told: list[Verb] = [Play(["online_info"], barge_in=False), Hangup("goodbye")]
             if self.texts is None:
@@ -256,7 +262,13 @@ class FlowBuilder:
         # Hangup only runs when every target failed: Transfer ends the flow on success.
         reach: list[Verb] = [
             Play([prompt], barge_in=False),
-            *self.reach(destination, offers=offers, intent=intent, offer_rule=offer_rule),
+            *self.reach(
+                destination,
+                offers=offers,
+                intent=intent,
+                offer_rule=offer_rule,
+                joined_at=joined_at,
+            ),
             Hangup("no_one_available", outcome=CallOutcome.UNANSWERED),
         ]
         if deflect and self.texts is not None:
@@ -277,7 +289,7 @@ class FlowBuilder:
 
         ``urgent``: an emergency being passed on (it keeps its priority, and its limit on
         waiting, in the next queue too). ``joined_at``: a place in ``destination``'s
-        queue restored after a restart.
+        queue restored after a restart, or kept by an operator's move between queues.
         """
         urgent = urgent or destination == "emergency"
         endpoints = self._endpoints(destination)
@@ -348,6 +360,18 @@ class FlowBuilder:
         if "/" in extension:
             return extension
         return self.settings.directory_dial.format(extension=extension)
+
+    def _to_operator(self, name: str, endpoint: str) -> list[Verb]:
+        """An operator's own phone, straight (no queue); the switchboard if unanswered."""
+        targets = [Target(f"{OPERATOR_PREFIX}{name}", endpoint)]
+        switchboard = self.settings.destinations.get(SWITCHBOARD)
+        if switchboard:
+            targets.append(Target(SWITCHBOARD, switchboard))
+        return [
+            Play(["transfer_switchboard"], barge_in=False),
+            self._transfer(targets),
+            Hangup("no_one_available", outcome=CallOutcome.UNANSWERED),
+        ]
 
     def emergency(self) -> Sequence[Verb]:
         """The emergency route a caller breaks out to from any step (ivr.session.emergency)."""
