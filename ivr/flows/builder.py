@@ -12,7 +12,7 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
-from ivr.decisions import DIRECTORY_PREFIX, SWITCHBOARD, Ask, Decision, Hypothesis
+from ivr.decisions import DIRECTORY_PREFIX, EMERGENCY, SWITCHBOARD, Ask, Decision, Hypothesis
 from ivr.directory import DirectoryEntry
 from ivr.flow_settings import FlowSettings
 from ivr.flows.callbacks import CallbackFlows, CallbackRing
@@ -27,11 +27,11 @@ from ivr.session.notes import QueuePlace
 from ivr.session.outcomes import CallOutcome
 from ivr.session.reconciler import Adoption
 from ivr.session.steps import (
+    OPERATOR_PREFIX,
     AskAgain,
     Chosen,
     Decided,
     EmergencyRoute,
-    OPERATOR_PREFIX,
     MoveTo,
     PassOn,
     Rejoin,
@@ -42,6 +42,7 @@ from ivr.session.steps import (
 from ivr.verbs import Answer, Hangup, Play, StayConnected, Transfer
 from ivr.verbs.callback_offer import CallbackDesk
 from ivr.verbs.deflect import OfferLink
+from ivr.verbs.incident import Notices, PlayNotices
 from ivr.verbs.queue import QueueDial, WaitInQueue
 from ivr.verbs.resume import BookedCallbacks, Resume
 from ivr.verbs.route import Confirm, Disambiguate, IfListening, RouteCall
@@ -84,8 +85,11 @@ class FlowBuilder:
         desk: CallbackDesk | None = None,
         texts: Texts | None = None,
         booked: BookedCallbacks | None = None,
+        notices: Notices | None = None,
     ) -> None:
         """``queues``: the app-run queues (None: every destination rings [destinations]).
+
+        ``notices``: the incident and outage messages operators switch on (None: none).
 
         ``desk`` takes callbacks and ``booked`` knows them after a restart; ``texts``
         sends links and abandoned-call texts (None: no SMS, so no deflection offer and the
@@ -98,6 +102,7 @@ class FlowBuilder:
         self.desk = desk
         self.booked = booked
         self.texts = texts
+        self.notices = notices
         self.abandoned = (
             AbandonedCallTexts(texts, settings.abandoned_sms_after_s) if texts else None
         )
@@ -106,7 +111,10 @@ class FlowBuilder:
         )
 
     def inbound(self) -> list[Verb]:
-        return [Answer(), Play(["welcome"]), self.ask(MENU)]
+        if self.notices is None:
+            return [Answer(), Play(["welcome"]), self.ask(MENU)]
+        # Messages for every caller come right after the welcome, before the menu.
+        return [Answer(), Play(["welcome"]), PlayNotices(self.notices), self.ask(MENU)]
 
     def adopted(self, adoption: Adoption) -> list[Verb]:
         """A call found in Stasis with no session: rejoin its conversation, or ask again."""
@@ -181,13 +189,19 @@ class FlowBuilder:
     def act_on(self, decision: Decision, attempt: int) -> Sequence[Verb]:
         """The verbs that carry out a Decision made at the ``attempt``-th asking."""
         if decision.action == "route" and decision.destination:
-            return self.route_to(
+            lead: list[Verb] = []
+            if self.notices is not None and decision.destination != EMERGENCY:
+                # Messages for callers whose words matched an intent or a place: heard
+                # before they are put through (an emergency never waits for one).
+                lead.append(PlayNotices(self.notices, matched=True, intent=decision.intent or ""))
+            route = self.route_to(
                 decision.destination,
                 message=decision.message,
                 offers=decision.offers,
                 intent=decision.intent or "",
                 offer_rule=str((decision.evidence.get("offered_by") or {}).get("callback", "")),
             )
+            return [*lead, *route]
         if decision.action == "confirm" and decision.candidates:
             top = decision.candidates[0]
             return [

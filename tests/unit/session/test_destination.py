@@ -10,8 +10,10 @@ from ivr.session.model import CallInfo
 from ivr.session.outcomes import CallOutcome
 from ivr.session.session import CallSession
 from ivr.store.db import CallStore
-from ivr.store.migrations import MIGRATIONS
+from ivr.store.migrations import MIGRATIONS, _m8_no_none_destinations
 from tests.fakes import FakeControl, FakePrompts, MemoryCallLog, fixed_clock
+
+M8_VERSION = MIGRATIONS.index(_m8_no_none_destinations) + 1
 
 
 def _session() -> tuple[CallSession, MemoryCallLog]:
@@ -51,7 +53,7 @@ def test_migration_repairs_destinations_stored_as_the_text_none(tmp_path: Path) 
     store.call_updated("c1", {"destination": "None"})
     store.call_started({"call_id": "c2", "channel_id": "c2", "started_at": "t0"})
     store.call_updated("c2", {"destination": "rc"})
-    store.db.execute("DELETE FROM schema_migrations WHERE version = ?", [len(MIGRATIONS)])
+    store.db.execute("DELETE FROM schema_migrations WHERE version = ?", [M8_VERSION])
     store.close()
     with sqlite3.connect(path) as conn:  # an older release wrote the 'None'
         conn.execute(
