@@ -141,7 +141,7 @@ class ConsoleActions:
         kept = entry is not None and queues is not None and queues.runs(to)
         session.move_to(
             to,
-            str(reason),
+            reason.text,
             operator.name,
             reason_code=reason.code.value,
             joined_at=entry.joined_at if kept and entry is not None else None,
@@ -157,7 +157,7 @@ class ConsoleActions:
         session = self._movable(call_id)
         source = session.destination
         step = ToOperator(operator.name, operator.phone)
-        session.take_to(step, str(reason), operator.name, reason_code=reason.code.value)
+        session.take_to(step, reason.text, operator.name, reason_code=reason.code.value)
         moved = Moved(call_id, source, step.destination, reason, operator.name)
         self._audit.record(operator.name, "call.take", moved.as_json())
         return moved

@@ -298,13 +298,14 @@ class CallSession:
         plan = self._runner.plan
         if plan is None:
             raise RuntimeError("this call has no plan to route it by")
+        why = ": ".join(part for part in (reason_code, reason) if part)
         # Rule "operator-move" with where from: the analysis counts these as misroutes.
         self.record_decision(
             Decision(
                 "route",
                 destination,
                 rule="operator-move",
-                reason=f"moved by {by}: {reason}",
+                reason=f"moved by {by}: {why}",
                 evidence={
                     "by": by,
                     "from": self._destination,
@@ -313,7 +314,7 @@ class CallSession:
                 },
             )
         )
-        self.replace_flow(plan.verbs_for(step), reason)
+        self.replace_flow(plan.verbs_for(step), why)
 
     def shut_down(self) -> None:
         """The app is stopping: a caller talking to a person is left be, others handed back."""
