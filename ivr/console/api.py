@@ -20,7 +20,7 @@ from ivr.console.diverts import DivertStore
 from ivr.console.errors import BadRequest, ConsoleError
 from ivr.console.identity import Audit, Role, require
 from ivr.console.messages import IncidentMessages
-from ivr.console.openapi import ApiDocument, Json, error_responses
+from ivr.console.openapi import API_DOCUMENT, ApiDocument, Json, error_responses
 from ivr.console.reasons import MAX_REASON_CHARS, Reason, ReasonCode
 from ivr.queues.model import PRIORITY_FLAGS
 
@@ -37,13 +37,14 @@ def register(
 ) -> ApiDocument:
     """Add the routes (and their OpenAPI operations) to ``app``; returns the document,
     which serves /api/openapi.json, for the other console modules to add theirs to."""
-    doc = doc or ApiDocument()
+    doc = doc or app.get(API_DOCUMENT) or ApiDocument()
     api = ConsoleApi(actions, diverts, messages, audit)
     _schemas(doc)
     for method, path, handler, operation in api.routes():
         app.router.add_route(method, path, _json_errors(handler))
         doc.add(method, path, operation)
-    doc.serve(app)
+    if API_DOCUMENT not in app:
+        doc.serve(app)
     return doc
 
 

@@ -87,6 +87,10 @@ class ApiDocument:
             return web.json_response(self.document())
 
         app.router.add_get("/api/openapi.json", handler)
+        app[API_DOCUMENT] = self  # the other console modules add their operations to it
+
+
+API_DOCUMENT = web.AppKey("api_document", ApiDocument)
 
 
 def registered_api_routes(app: web.Application) -> set[tuple[str, str]]:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -16,76 +15,25 @@ from ivr.queues.model import Priority, QueueEntry
 from ivr.queues.service import QueueService
 from ivr.queues.settings import AgentSpec
 from ivr.session.events import CallerHungUp
-from ivr.session.model import CallInfo, Outcome, Verb
-from ivr.session.session import CallSession
-from ivr.session.steps import MoveTo, Step, ToOperator
-from ivr.verbs import Hangup
-from ivr.verbs.basic import VerbBase
-from tests.fakes import FakeControl, FakePrompts, MemoryCallLog
-from tests.unit.console.support import ANN, BOB, HandClock, ListAudit, OneEntryDirectory
+from ivr.session.steps import MoveTo, ToOperator
+from tests.unit.console.support import (
+    ANN,
+    BOB,
+    Calls,
+    ListAudit,
+    Live,
+    OneEntryDirectory,
+    live_call,
+)
 from tests.unit.queues.conftest import small_config
 
 MISROUTED = Reason(ReasonCode.MISROUTED, "asked for FCR")
 
 
-class Hold(VerbBase):
-    """Waits for the caller, as a verb on hold does, until it is cancelled."""
-
-    name = "hold"
-
-    async def run(self, session: CallSession) -> Outcome:
-        while True:
-            await session.wait()
-
-
-class StepPlan:
-    def __init__(self) -> None:
-        self.steps: list[Step] = []
-
-    def verbs_for(self, step: Step) -> Sequence[Verb]:
-        self.steps.append(step)
-        return [Hangup(None)]
-
-
-class Calls:
-    def __init__(self, *sessions: CallSession) -> None:
-        self.by_id = {s.call_id: s for s in sessions}
-
-    def session(self, call_id: str) -> CallSession | None:
-        return self.by_id.get(call_id)
-
-    def sessions(self) -> list[CallSession]:
-        return list(self.by_id.values())
-
-
-class Live:
-    def __init__(self, plan: StepPlan, call_log: MemoryCallLog, control: FakeControl) -> None:
-        self.plan, self.log, self.control = plan, call_log, control
-        self.session = CallSession(
-            CallInfo("call-1", control.channel_id, "07700900123", "Test", "101"),
-            control,
-            FakePrompts(),
-            call_log,
-            [Hold()],
-            lambda: [Hangup("technical_difficulty")],
-            HandClock(),
-            plan=plan,
-        )
-
-
 @pytest.fixture
 async def live() -> AsyncIterator[Live]:
-    call = Live(StepPlan(), MemoryCallLog(), FakeControl())
-    task = asyncio.create_task(call.session.run())
-    await call.control.did("remember", 0)  # running
-    for _ in range(5):
-        await asyncio.sleep(0)
-    try:
+    async with live_call() as call:
         yield call
-    finally:
-        if not task.done():
-            task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 def queues() -> QueueService:
