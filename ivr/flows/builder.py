@@ -110,6 +110,10 @@ class FlowBuilder:
             CallbackRing(settings.callback_ring_timeout, settings.caller_id)
         )
 
+    def use_notices(self, notices: Notices) -> None:
+        """Play the operators' incident messages from the next call on (the console's)."""
+        self.notices = notices
+
     def inbound(self) -> list[Verb]:
         if self.notices is None:
             return [Answer(), Play(["welcome"]), self.ask(MENU)]
