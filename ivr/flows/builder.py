@@ -12,7 +12,7 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
-from ivr.decisions import DIRECTORY_PREFIX, SWITCHBOARD, Ask, Decision, Hypothesis
+from ivr.decisions import DIRECTORY_PREFIX, EMERGENCY, SWITCHBOARD, Ask, Decision, Hypothesis
 from ivr.directory import DirectoryEntry
 from ivr.flow_settings import FlowSettings
 from ivr.flows.callbacks import CallbackFlows, CallbackRing
@@ -27,6 +27,7 @@ from ivr.session.notes import QueuePlace
 from ivr.session.outcomes import CallOutcome
 from ivr.session.reconciler import Adoption
 from ivr.session.steps import (
+    OPERATOR_PREFIX,
     AskAgain,
     Chosen,
     Decided,
@@ -35,11 +36,13 @@ from ivr.session.steps import (
     PassOn,
     Rejoin,
     Step,
+    ToOperator,
     ToPerson,
 )
 from ivr.verbs import Answer, Hangup, Play, StayConnected, Transfer
 from ivr.verbs.callback_offer import CallbackDesk
 from ivr.verbs.deflect import OfferLink
+from ivr.verbs.incident import Notices, PlayNotices
 from ivr.verbs.queue import QueueDial, WaitInQueue
 from ivr.verbs.resume import BookedCallbacks, Resume
 from ivr.verbs.route import Confirm, Disambiguate, IfListening, RouteCall
@@ -82,8 +85,11 @@ class FlowBuilder:
         desk: CallbackDesk | None = None,
         texts: Texts | None = None,
         booked: BookedCallbacks | None = None,
+        notices: Notices | None = None,
     ) -> None:
         """``queues``: the app-run queues (None: every destination rings [destinations]).
+
+        ``notices``: the incident and outage messages operators switch on (None: none).
 
         ``desk`` takes callbacks and ``booked`` knows them after a restart; ``texts``
         sends links and abandoned-call texts (None: no SMS, so no deflection offer and the
@@ -96,6 +102,7 @@ class FlowBuilder:
         self.desk = desk
         self.booked = booked
         self.texts = texts
+        self.notices = notices
         self.abandoned = (
             AbandonedCallTexts(texts, settings.abandoned_sms_after_s) if texts else None
         )
@@ -103,8 +110,15 @@ class FlowBuilder:
             CallbackRing(settings.callback_ring_timeout, settings.caller_id)
         )
 
+    def use_notices(self, notices: Notices) -> None:
+        """Play the operators' incident messages from the next call on (the console's)."""
+        self.notices = notices
+
     def inbound(self) -> list[Verb]:
-        return [Answer(), Play(["welcome"]), self.ask(MENU)]
+        if self.notices is None:
+            return [Answer(), Play(["welcome"]), self.ask(MENU)]
+        # Messages for every caller come right after the welcome, before the menu.
+        return [Answer(), Play(["welcome"]), PlayNotices(self.notices), self.ask(MENU)]
 
     def adopted(self, adoption: Adoption) -> list[Verb]:
         """A call found in Stasis with no session: rejoin its conversation, or ask again."""
@@ -136,8 +150,10 @@ class FlowBuilder:
                 return self._rejoin(place)
             case EmergencyRoute():
                 return self.emergency()
-            case MoveTo(destination):
-                return self.route_to(destination)
+            case MoveTo(destination, joined_at):
+                return self.route_to(destination, joined_at=joined_at)
+            case ToOperator(name, endpoint):
+                return self._to_operator(name, endpoint)
 
     def _rejoin(self, place: QueuePlace) -> list[Verb]:
         """Back in the queue a restart took them from, at their own place."""
@@ -177,13 +193,19 @@ class FlowBuilder:
     def act_on(self, decision: Decision, attempt: int) -> Sequence[Verb]:
         """The verbs that carry out a Decision made at the ``attempt``-th asking."""
         if decision.action == "route" and decision.destination:
-            return self.route_to(
+            lead: list[Verb] = []
+            if self.notices is not None and decision.destination != EMERGENCY:
+                # Messages for callers whose words matched an intent or a place: heard
+                # before they are put through (an emergency never waits for one).
+                lead.append(PlayNotices(self.notices, matched=True, intent=decision.intent or ""))
+            route = self.route_to(
                 decision.destination,
                 message=decision.message,
                 offers=decision.offers,
                 intent=decision.intent or "",
                 offer_rule=str((decision.evidence.get("offered_by") or {}).get("callback", "")),
             )
+            return [*lead, *route]
         if decision.action == "confirm" and decision.candidates:
             top = decision.candidates[0]
             return [
@@ -224,8 +246,10 @@ class FlowBuilder:
         offers: Sequence[str] = (),
         intent: str = "",
         offer_rule: str = "",
+        joined_at: float | None = None,
     ) -> Sequence[Verb]:
-        """``offer_rule``: the rule that offered a callback (named when it is offered)."""
+        """``offer_rule``: the rule that offered a callback (named when it is offered);
+        ``joined_at``: a place in ``destination``'s queue kept from another queue."""
         if destination == "online":
             told: list[Verb] = [Play(["online_info"], barge_in=False), Hangup("goodbye")]
             if self.texts is None:
@@ -256,7 +280,13 @@ class FlowBuilder:
         # Hangup only runs when every target failed: Transfer ends the flow on success.
         reach: list[Verb] = [
             Play([prompt], barge_in=False),
-            *self.reach(destination, offers=offers, intent=intent, offer_rule=offer_rule),
+            *self.reach(
+                destination,
+                offers=offers,
+                intent=intent,
+                offer_rule=offer_rule,
+                joined_at=joined_at,
+            ),
             Hangup("no_one_available", outcome=CallOutcome.UNANSWERED),
         ]
         if deflect and self.texts is not None:
@@ -277,7 +307,7 @@ class FlowBuilder:
 
         ``urgent``: an emergency being passed on (it keeps its priority, and its limit on
         waiting, in the next queue too). ``joined_at``: a place in ``destination``'s
-        queue restored after a restart.
+        queue restored after a restart, or kept by an operator's move between queues.
         """
         urgent = urgent or destination == "emergency"
         endpoints = self._endpoints(destination)
@@ -348,6 +378,18 @@ class FlowBuilder:
         if "/" in extension:
             return extension
         return self.settings.directory_dial.format(extension=extension)
+
+    def _to_operator(self, name: str, endpoint: str) -> list[Verb]:
+        """An operator's own phone, straight (no queue); the switchboard if unanswered."""
+        targets = [Target(f"{OPERATOR_PREFIX}{name}", endpoint)]
+        switchboard = self.settings.destinations.get(SWITCHBOARD)
+        if switchboard:
+            targets.append(Target(SWITCHBOARD, switchboard))
+        return [
+            Play(["transfer_switchboard"], barge_in=False),
+            self._transfer(targets),
+            Hangup("no_one_available", outcome=CallOutcome.UNANSWERED),
+        ]
 
     def emergency(self) -> Sequence[Verb]:
         """The emergency route a caller breaks out to from any step (ivr.session.emergency)."""

@@ -126,6 +126,17 @@ class QueueEngine:
         self._insert(moved, now)  # past capacity: a misrouted caller is never refused
         return Joined(moved, True, self.position(call_id))
 
+    def reprioritise(self, call_id: str, priority: Priority, flag: str) -> QueueEntry:
+        """A waiting caller moves to ``priority`` (never down), keeping ``joined_at``: an
+        operator learnt they are vulnerable, or a repeat victim, during this call."""
+        entry = self.entry(call_id)
+        better = min(entry.priority, priority)
+        moved = replace(entry, priority=better, flags=entry.flags | {flag})
+        queue = self._queues[entry.queue]
+        queue.remove(entry)
+        bisect.insort(queue, moved, key=lambda e: e.sort_key)
+        return moved
+
     def requeue(self, entry: QueueEntry, now: float) -> int:
         """Put a served entry back at its own place (agent no answer, callback retry)."""
         self._served.pop(entry.call_id, None)

@@ -22,13 +22,20 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from ivr.channel_ids import agent_of
 from ivr.queues.engine import QueueEngine
 from ivr.queues.estimator import Estimate
-from ivr.queues.model import Agent, AgentState, QueueEntry, QueuesConfig
+from ivr.queues.model import (
+    PRIORITY_FLAGS,
+    Agent,
+    AgentState,
+    QueueEntry,
+    QueuesConfig,
+    priority_for,
+)
 from ivr.queues.outcomes import (
     Abandonment,
     Action,
@@ -43,6 +50,7 @@ from ivr.queues.settings import AgentSpec
 log = logging.getLogger(__name__)
 
 EpochClock = Callable[[], float]
+RAISED_MEMORY = 10_000  # calls whose raised priority is remembered (a live app runs for months)
 
 
 class CallbackPlacer(Protocol):
@@ -75,6 +83,7 @@ class QueueService:
         self.clock = clock
         self.placer: CallbackPlacer | None = None
         self._tickets: dict[str, Ticket] = {}
+        self._raised: dict[str, frozenset[str]] = {}  # call id -> flags an operator raised
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._timer_waiters: list[asyncio.Future[None]] = []
         self._closed = False
@@ -160,12 +169,41 @@ class QueueService:
             "wait_s": round(wait.seconds) if wait.known else None,
         }
 
+    def entry_of(self, call_id: str) -> QueueEntry | None:
+        """A waiting caller's entry (None when not waiting in an app-run queue)."""
+        try:
+            return self.engine.entry(call_id)
+        except QueueError:
+            return None
+
+    def raise_priority(self, call_id: str, flag: str) -> QueueEntry:
+        """An operator raises a waiting caller to the risk class (``flag``: vulnerable,
+        repeat victim, hate incident) for this call; QueueError when not waiting.
+
+        Remembered for the call, so a move to another queue keeps it.
+        """
+        if flag not in PRIORITY_FLAGS:
+            raise QueueError(f"{flag!r} is not a priority flag")
+        entry = self.engine.reprioritise(call_id, priority_for({flag}), flag)
+        self._raised[call_id] = self._raised.get(call_id, frozenset()) | {flag}
+        while len(self._raised) > RAISED_MEMORY:
+            del self._raised[next(iter(self._raised))]
+        self.dispatch()
+        return entry
+
     def estimate_for_new(self, queue: str) -> Estimate:
         return self.engine.estimate_for_new(queue, self.clock())
 
     # --- callers ----------------------------------------------------------------------
 
     def join(self, entry: QueueEntry) -> tuple[Joined, Ticket | None]:
+        raised = self._raised.get(entry.call_id)
+        if raised:  # an operator raised this call's priority in a queue it has left
+            entry = replace(
+                entry,
+                priority=min(entry.priority, priority_for(raised)),
+                flags=entry.flags | raised,
+            )
         joined = self.engine.join(entry, self.clock())
         if not joined.accepted:
             return joined, None

@@ -18,7 +18,8 @@ import asyncio
 import gc
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Protocol
@@ -29,9 +30,16 @@ from ivr.directory import DirectoryEntry
 from ivr.routing.builders import BundleBuilder, ThreadBuilder
 from ivr.routing.bundle import RoutingBundle, load_bundle
 from ivr.routing.engine import RoutingEngine
-from ivr.routing.model import RoutingInputs
+from ivr.routing.model import Override, RoutingInputs
 
 log = logging.getLogger(__name__)
+
+
+class OverrideSource(Protocol):
+    """The operators' diverts in force (ivr.console.diverts.DivertStore): read from
+    memory, synchronously, so routing a call never waits on a database."""
+
+    def active(self, at: datetime) -> tuple[Override, ...]: ...
 
 
 class BundleLoader(Protocol):
@@ -87,6 +95,7 @@ class RoutingService:
         self._covered = 0  # the latest request a finished build had read the files for
         self._last_errors: list[str] = []
         self._chores = Chores()
+        self._overrides: OverrideSource | None = None
 
     @property
     def bundle(self) -> RoutingBundle:
@@ -100,7 +109,17 @@ class RoutingService:
     def generation(self) -> int:
         return self._live.generation
 
+    def use_overrides(self, source: OverrideSource) -> None:
+        """Apply ``source``'s diverts to every decision from now on (the console's)."""
+        self._overrides = source
+
     def decide(self, inputs: RoutingInputs) -> Decision:
+        """The live engine's decision, with the diverts in force passed in its inputs (the
+        engine itself reads no store: it stays pure and replayable)."""
+        if self._overrides is not None:
+            diverts = self._overrides.active(inputs.at)
+            if diverts:
+                inputs = replace(inputs, overrides=(*inputs.overrides, *diverts))
         return self._live.engine.decide(inputs)
 
     def breakout(self, hypotheses: Sequence[Hypothesis], digits: str | None) -> Decision | None:

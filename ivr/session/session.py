@@ -35,7 +35,7 @@ from ivr.session.model import (
 )
 from ivr.session.outcomes import CallOutcome, EndedBy
 from ivr.session.runner import FlowRunner
-from ivr.session.steps import MoveTo, Plan
+from ivr.session.steps import MoveTo, Plan, ToOperator
 from ivr.speech.model import SpeechService
 from ivr.store.db import iso
 from ivr.store.log import CallLog
@@ -260,22 +260,61 @@ class CallSession:
         self.record("flow-replaced", reason=reason, verbs=[v.describe() for v in verbs])
         self._runner.replace(verbs)
 
-    def move_to(self, destination: str, reason: str, by: str) -> None:
-        """An operator sends the call to ``destination``: stored as a Decision (who, why),
-        then the current step is left for the route there."""
+    def move_to(
+        self,
+        destination: str,
+        reason: str,
+        by: str,
+        *,
+        reason_code: str = "",
+        joined_at: float | None = None,
+    ) -> None:
+        """An operator sends the call to ``destination``: stored as a Decision (who, why,
+        from where), then the current step is left for the route there.
+
+        ``joined_at``: the caller's place in time in the app-run queue they are leaving,
+        kept if ``destination`` is an app-run queue too.
+        """
+        self._operator_move(MoveTo(destination, joined_at), destination, reason, by, reason_code)
+
+    def take_to(self, step: ToOperator, reason: str, by: str, *, reason_code: str = "") -> None:
+        """An operator takes the call to their own phone; recorded like a move."""
+        self._operator_move(step, step.destination, reason, by, reason_code)
+
+    @property
+    def movable(self) -> str | None:
+        """Why an operator cannot move this call now (None: they can)."""
+        if self.done.is_set():
+            return "the call has ended"
+        if self._connected_leg is not None:
+            return "the caller is talking to a person"
+        if self._runner.plan is None:
+            return "this call has no plan to route it by"
+        return None
+
+    def _operator_move(
+        self, step: MoveTo | ToOperator, destination: str, reason: str, by: str, reason_code: str
+    ) -> None:
         plan = self._runner.plan
         if plan is None:
             raise RuntimeError("this call has no plan to route it by")
+        why = ": ".join(part for part in (reason_code, reason) if part)
+        # Rule "operator-move" with where from: the analysis counts these as misroutes.
         self.record_decision(
             Decision(
                 "route",
                 destination,
                 rule="operator-move",
-                reason=f"moved by {by}: {reason}",
-                evidence={"by": by},
+                reason=f"moved by {by}: {why}",
+                evidence={
+                    "by": by,
+                    "from": self._destination,
+                    "reason_code": reason_code,
+                    "reason": reason,
+                },
             )
         )
-        self.replace_flow(plan.verbs_for(MoveTo(destination)), reason)
+        self.replace_flow(plan.verbs_for(step), why)
 
     def shut_down(self) -> None:
         """The app is stopping: a caller talking to a person is left be, others handed back."""

@@ -72,12 +72,34 @@ class EmergencyRoute:
 
 @dataclass(frozen=True)
 class MoveTo:
-    """An operator sends the call to ``destination`` (a service, or directory:<id>)."""
+    """An operator sends the call to ``destination`` (a service, or directory:<id>).
+
+    ``joined_at``: the caller was waiting in an app-run queue since then; moved to
+    another app-run queue they keep that place in time (a misroute is not their fault).
+    """
 
     destination: str
+    joined_at: float | None = None
 
 
-Step = Decided | Chosen | AskAgain | ToPerson | PassOn | Rejoin | EmergencyRoute | MoveTo
+@dataclass(frozen=True)
+class ToOperator:
+    """An operator takes the call to their own phone (``endpoint``); the switchboard if
+    it is not answered."""
+
+    name: str
+    endpoint: str
+
+    @property
+    def destination(self) -> str:
+        return f"{OPERATOR_PREFIX}{self.name}"
+
+
+OPERATOR_PREFIX = "operator:"
+
+Step = (
+    Decided | Chosen | AskAgain | ToPerson | PassOn | Rejoin | EmergencyRoute | MoveTo | ToOperator
+)
 
 
 class Plan(Protocol):

@@ -324,6 +324,48 @@ def _m9_console(db: sqlite_utils.Database) -> None:
     db.execute(AUDIT_NO_DELETE)
 
 
+def _m10_console_routing(db: sqlite_utils.Database) -> None:
+    """Issue 12: operators' diverts and incident messages (ivr.console.diverts, .messages).
+
+    Rows are never deleted: a cancelled one keeps who cancelled it and when, so the
+    record shows what callers were told and where they were sent, and by whom. Times
+    are stored as ISO strings (UTC), like every other time in this database.
+    """
+    db["diverts"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "source": str,
+            "target": str,
+            "reason": str,
+            "set_by": str,
+            "starts_at": str,
+            "until": str,
+            "cancelled_at": str,
+            "cancelled_by": str,
+        },
+        pk="id",
+        not_null={"source", "target", "set_by", "starts_at", "until"},
+        if_not_exists=True,
+    )
+    db["diverts"].create_index(["until"], if_not_exists=True)  # type: ignore[union-attr]
+    db["incident_messages"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "prompt_id": str,
+            "scope": str,
+            "set_by": str,
+            "starts_at": str,
+            "until": str,
+            "cancelled_at": str,
+            "cancelled_by": str,
+        },
+        pk="id",
+        not_null={"prompt_id", "scope", "set_by", "starts_at", "until"},
+        if_not_exists=True,
+    )
+    db["incident_messages"].create_index(["until"], if_not_exists=True)  # type: ignore[union-attr]
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
@@ -334,4 +376,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m7_retention,
     _m8_no_none_destinations,
     _m9_console,
+    _m10_console_routing,
 )

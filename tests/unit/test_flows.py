@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from ivr.decisions import Ask, Candidate, Decision, Hypothesis
 from ivr.directory import DirectoryEntry
 from ivr.flow_settings import FlowSettings
 from ivr.flows import FlowBuilder
+from ivr.queues.service import QueueService
+from ivr.queues.settings import AgentSpec
 from ivr.routing.model import RoutingInputs
 from ivr.session.notes import QueuePlace
 from ivr.session.steps import (
@@ -18,11 +21,15 @@ from ivr.session.steps import (
     PassOn,
     Rejoin,
     Step,
+    ToOperator,
     ToPerson,
 )
 from ivr.verbs import Play, Transfer
+from ivr.verbs.incident import Notice, Notices, PlayNotices
+from ivr.verbs.queue import WaitInQueue
 from ivr.verbs.route import Confirm, Disambiguate, RouteCall, name_media
 from tests.fakes import FakePrompts
+from tests.unit.queues.conftest import small_config
 
 PATEL = DirectoryEntry(
     id="priya-patel", kind="person", name="Priya Patel", rank="PS", extension="4321"
@@ -137,3 +144,47 @@ def test_each_step_a_verb_ends_with_is_planned_into_its_verbs() -> None:
     ]
     emergency = QueuePlace("fcr", 1_796_000_000.0, emergency=True)
     assert plan(Rejoin(emergency))[:2] == ["play:transfer_emergency", "transfer:emergency"]
+
+
+def queued_builder(notices: Notices | None = None) -> FlowBuilder:
+    queues = QueueService(
+        small_config(),
+        {"a1": AgentSpec("PJSIP/rc-1", ("rc",)), "a2": AgentSpec("PJSIP/fcr-1", ("fcr",))},
+    )
+    return FlowBuilder(FlowSettings(), OneEntryRouting(), FakePrompts(), queues=queues)
+
+
+def test_an_operator_move_between_app_run_queues_keeps_the_callers_joined_at() -> None:
+    verbs = queued_builder().verbs_for(MoveTo("fcr", joined_at=900.0))
+    wait = next(v for v in verbs if isinstance(v, WaitInQueue))
+    assert (wait.queue, wait.joined_at) == ("fcr", 900.0)
+    fresh = next(v for v in queued_builder().verbs_for(MoveTo("fcr")) if isinstance(v, WaitInQueue))
+    assert fresh.joined_at is None
+
+
+def test_taken_to_an_operators_phone_rings_it_then_the_switchboard() -> None:
+    verbs = builder().verbs_for(ToOperator("ann", "PJSIP/op-1"))
+    transfer = next(v for v in verbs if isinstance(v, Transfer))
+    assert [(t.destination, t.endpoint) for t in transfer.targets] == [
+        ("operator:ann", "PJSIP/op-1"),
+        ("switchboard", "Local/switchboard@ivr-agents"),
+    ]
+    assert verbs[-1].describe() == "hangup:no_one_available"
+
+
+class NoNotices:
+    def to_play(
+        self, at: datetime, *, matched: bool, intent: str = "", heard: Sequence[str] = ()
+    ) -> tuple[Notice, ...]:
+        return ()
+
+
+def test_incident_messages_follow_the_welcome_and_come_before_a_route_but_never_999() -> None:
+    flows = FlowBuilder(FlowSettings(), OneEntryRouting(), FakePrompts(), notices=NoNotices())
+    assert [v.describe() for v in flows.inbound()][:3] == ["answer", "play:welcome", "notices:all"]
+    routed = flows.act_on(Decision("route", "rc", rule="r", reason="r", intent="burglary"), 1)
+    assert isinstance(routed[0], PlayNotices) and routed[0].intent == "burglary"
+    assert routed[0].describe() == "notices:matched"
+    emergency = flows.act_on(Decision("route", "emergency", rule="r", reason="r"), 1)
+    assert not any(isinstance(v, PlayNotices) for v in emergency)
+    assert "notices:all" not in [v.describe() for v in builder().inbound()]  # none wired

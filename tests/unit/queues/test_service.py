@@ -310,3 +310,39 @@ async def test_an_agent_offered_to_a_caller_who_moved_on_is_free_for_the_next(
     assert not first.offers.empty()  # a1 is offered to c1 ...
     service.served("c1")  # ... who never takes them
     assert (await offered(second)).agent_id == "a1"
+
+
+async def test_an_operator_raises_a_waiting_caller_above_those_who_waited_longer(
+    service: QueueService, clock: Clock
+) -> None:
+    hold_agent(service, clock)
+    join(service, caller("early", 900.0))
+    join(service, caller("late", 950.0))
+    assert service.position("late") == 2
+    raised = service.raise_priority("late", "vulnerable")
+    assert (raised.priority, raised.joined_at) == (Priority.PRIORITY, 950.0)
+    assert "vulnerable" in raised.flags
+    assert (service.position("late"), service.position("early")) == (1, 2)
+
+
+async def test_a_raised_priority_follows_the_caller_into_another_queue(
+    service: QueueService, clock: Clock
+) -> None:
+    hold_agent(service, clock)
+    join(service, caller("c1", 900.0))
+    service.raise_priority("c1", "repeat-victim")
+    service.leave("c1", where="moved-on")
+    joined, _ = service.join(QueueEntry("c1", "fcr", Priority.NORMAL, 900.0))
+    assert joined.entry.priority == Priority.PRIORITY
+    assert service.entry_of("c1") == joined.entry
+
+
+async def test_only_a_waiting_caller_and_a_priority_flag_can_be_raised(
+    service: QueueService,
+) -> None:
+    assert service.entry_of("nobody") is None
+    with pytest.raises(QueueError):
+        service.raise_priority("nobody", "vulnerable")
+    join(service, caller("c1", 900.0))
+    with pytest.raises(QueueError):
+        service.raise_priority("c1", "nuisance")

@@ -13,6 +13,8 @@ from ivr.store.db import CallStore
 from ivr.store.migrations import MIGRATIONS, _m8_no_none_destinations
 from tests.fakes import FakeControl, FakePrompts, MemoryCallLog, fixed_clock
 
+M8_VERSION = MIGRATIONS.index(_m8_no_none_destinations) + 1
+
 
 def _session() -> tuple[CallSession, MemoryCallLog]:
     call_log = MemoryCallLog()
@@ -51,8 +53,8 @@ def test_migration_repairs_destinations_stored_as_the_text_none(tmp_path: Path) 
     store.call_updated("c1", {"destination": "None"})
     store.call_started({"call_id": "c2", "channel_id": "c2", "started_at": "t0"})
     store.call_updated("c2", {"destination": "rc"})
-    m8 = MIGRATIONS.index(_m8_no_none_destinations) + 1  # later steps do not repair this
-    store.db.execute("DELETE FROM schema_migrations WHERE version = ?", [m8])
+    # Later steps do not repair this: only m8 runs again.
+    store.db.execute("DELETE FROM schema_migrations WHERE version = ?", [M8_VERSION])
     store.close()
     with sqlite3.connect(path) as conn:  # an older release wrote the 'None'
         conn.execute(

@@ -1,0 +1,194 @@
+"""Incident and outage messages: an operator switches on a prepared prompt for a while.
+
+The prompt comes from the catalogue (admins prepare new ones as text + rendered audio
+with the prompt tooling; an admin page for it is issue 13). Its scope is every caller
+("all", heard after the welcome) or callers whose words match an intent
+("intent:<name>") or a place ("place:<word>"), heard before their route is acted on.
+Stored in SQLite (table ``incident_messages``), kept in memory while in force:
+``to_play`` (ivr.verbs.incident.Notices) never queries.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from ivr.clock import Clock, utc_now
+from ivr.console.errors import BadRequest, NotFound
+from ivr.console.identity import Audit, Operator
+from ivr.console.timed import TimedTable, checked_until, parsed, stored, timed_thread
+from ivr.text import normalise
+from ivr.verbs.incident import Notice
+
+TABLE = TimedTable.INCIDENT_MESSAGES
+_WORDS = re.compile(r"[a-z0-9][a-z0-9 '\-]{0,59}")
+
+
+class ScopeKind(StrEnum):
+    ALL = "all"
+    INTENT = "intent"
+    PLACE = "place"
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: ScopeKind
+    value: str = ""  # the intent's name, or the place's words (normalised)
+
+    def __str__(self) -> str:
+        return self.kind.value if self.kind is ScopeKind.ALL else f"{self.kind}:{self.value}"
+
+    @classmethod
+    def parse(cls, text: Any, intents: Collection[str] | None = None) -> Scope:
+        """``all``, ``intent:<name>`` (one the rules know) or ``place:<word>``."""
+        if not isinstance(text, str) or not text.strip():
+            raise BadRequest("scope is required: all, intent:<name> or place:<word>")
+        text = text.strip()
+        if text == ScopeKind.ALL:
+            return cls(ScopeKind.ALL)
+        kind, _, value = text.partition(":")
+        if kind == ScopeKind.INTENT and value:
+            if intents is not None and value not in intents:
+                raise BadRequest(f"scope: no intent {value[:60]!r} in the rules")
+            return cls(ScopeKind.INTENT, value)
+        if kind == ScopeKind.PLACE and value:
+            words = normalise(value)
+            if not _WORDS.fullmatch(words):
+                raise BadRequest("scope: a place is a word or a few (letters, digits)")
+            return cls(ScopeKind.PLACE, words)
+        raise BadRequest(f"scope {text[:60]!r} is not all, intent:<name> or place:<word>")
+
+    def matches(self, intent: str, heard: Sequence[str]) -> bool:
+        """A matched scope (never "all") for the caller's intent or words."""
+        if self.kind is ScopeKind.INTENT:
+            return bool(intent) and intent == self.value
+        if self.kind is ScopeKind.PLACE:
+            needle = f" {self.value} "
+            return any(needle in f" {normalise(h)} " for h in heard)
+        return False
+
+
+@dataclass(frozen=True)
+class IncidentMessage:
+    id: int
+    prompt_id: str
+    scope: Scope
+    set_by: str
+    starts_at: datetime
+    until: datetime
+    cancelled_at: datetime | None = None
+    cancelled_by: str = ""
+
+    def in_force(self, at: datetime) -> bool:
+        return self.cancelled_at is None and self.starts_at <= at < self.until
+
+    def notice(self) -> Notice:
+        return Notice(self.id, self.prompt_id, str(self.scope), self.set_by)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "prompt_id": self.prompt_id,
+            "scope": str(self.scope),
+            "by": self.set_by,
+            "from": self.starts_at.isoformat(),
+            "until": self.until.isoformat(),
+            "cancelled_at": self.cancelled_at.isoformat() if self.cancelled_at else None,
+            "cancelled_by": self.cancelled_by or None,
+        }
+
+    @classmethod
+    def of_row(cls, row: Mapping[str, Any]) -> IncidentMessage:
+        kind, _, value = str(row["scope"]).partition(":")
+        return cls(
+            id=int(row["id"]),
+            prompt_id=row["prompt_id"],
+            scope=Scope(ScopeKind(kind), value),
+            set_by=row["set_by"],
+            starts_at=datetime.fromisoformat(row["starts_at"]),
+            until=datetime.fromisoformat(row["until"]),
+            cancelled_at=parsed(row["cancelled_at"]),
+            cancelled_by=row["cancelled_by"] or "",
+        )
+
+
+class IncidentMessages:
+    """The messages: stored, and those in force in memory (Notices for the call flow)."""
+
+    def __init__(
+        self,
+        db_path: str,
+        prompts: Collection[str],
+        audit: Audit,
+        clock: Clock = utc_now,
+        intents: Callable[[], Collection[str]] | None = None,
+    ) -> None:
+        """``prompts``: the catalogue's ids; ``intents``: the live rules' intent names."""
+        self._thread = timed_thread(db_path, "incident-messages")
+        self._prompts = frozenset(prompts)
+        self._audit = audit
+        self._clock = clock
+        self._intents = intents
+        self._in_force: dict[int, IncidentMessage] = {}
+
+    async def open(self) -> None:
+        await self._thread.open()
+        now = stored(self._clock())
+        rows = await self._thread.run(lambda s: s.in_force(TABLE, now))
+        self._in_force = {m.id: m for m in map(IncidentMessage.of_row, rows)}
+
+    async def close(self) -> None:
+        await self._thread.close()
+
+    def listed(self, at: datetime | None = None) -> list[IncidentMessage]:
+        at = at or self._clock()
+        for gone in [i for i, m in self._in_force.items() if m.until <= at]:
+            del self._in_force[gone]  # ended by itself
+        return [m for m in self._in_force.values() if m.in_force(at)]
+
+    def to_play(
+        self, at: datetime, *, matched: bool, intent: str = "", heard: Sequence[str] = ()
+    ) -> tuple[Notice, ...]:
+        """Notices: "all" after the welcome; the matched scopes once the words are in."""
+        return tuple(
+            m.notice()
+            for m in self.listed(at)
+            if (m.scope.matches(intent, heard) if matched else m.scope.kind is ScopeKind.ALL)
+        )
+
+    async def add(
+        self, prompt_id: Any, scope: Any, until: Any, operator: Operator
+    ) -> IncidentMessage:
+        """Check the request (BadRequest), store it, then switch it on."""
+        now = self._clock()
+        if not isinstance(prompt_id, str) or prompt_id not in self._prompts:
+            raise BadRequest("prompt_id must be a prompt of the catalogue (admins add new ones)")
+        where = Scope.parse(scope, self._intents() if self._intents is not None else None)
+        end = checked_until(until, now)
+        row = {
+            "prompt_id": prompt_id,
+            "scope": str(where),
+            "set_by": operator.name,
+            "starts_at": stored(now),
+            "until": stored(end),
+        }
+        saved = await self._thread.run(lambda s: s.insert(TABLE, row))
+        message = IncidentMessage.of_row(saved)
+        self._in_force[message.id] = message
+        self._audit.record(operator.name, "message.add", message.as_json())
+        return message
+
+    async def cancel(self, message_id: int, operator: Operator) -> IncidentMessage:
+        now = self._clock()
+        message = self._in_force.get(message_id)
+        if message is None or not message.in_force(now):
+            raise NotFound(f"no message {message_id} in force")
+        at = stored(now)
+        await self._thread.run(lambda s: s.cancel(TABLE, message_id, at, operator.name))
+        self._in_force.pop(message_id, None)
+        self._audit.record(operator.name, "message.cancel", {"id": message_id})
+        return replace(message, cancelled_at=datetime.fromisoformat(at), cancelled_by=operator.name)

@@ -1,0 +1,72 @@
+"""The console's routing side as one part the composition root builds, starts and stops.
+
+ConsoleRouting holds the operators' actions, diverts and incident messages; ``start``
+opens their stores and hands them to routing (diverts as overrides) and the call flow
+(messages after the welcome and after a match); ``register`` adds the JSON API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from ivr.console.actions import ConsoleActions, RuntimeCalls
+from ivr.console.api import register
+from ivr.console.destinations import KnownDestinations
+from ivr.console.diverts import DivertStore
+from ivr.console.identity import Audit
+from ivr.console.messages import IncidentMessages
+from ivr.console.openapi import ApiDocument
+from ivr.runtime import Runtime
+
+
+@dataclass
+class ConsoleRouting:
+    runtime: Runtime
+    audit: Audit
+    actions: ConsoleActions
+    diverts: DivertStore
+    messages: IncidentMessages
+
+    @classmethod
+    def build(cls, runtime: Runtime, audit: Audit) -> ConsoleRouting:
+        db_path = runtime.settings.store.db_path
+        destinations = KnownDestinations(runtime.routing)
+        routing = runtime.routing
+
+        def intents() -> set[str]:
+            return {intent.name for intent in routing.bundle.intents.intents}
+
+        return cls(
+            runtime,
+            audit,
+            ConsoleActions(RuntimeCalls(runtime), destinations, audit, lambda: runtime.queues),
+            DivertStore(db_path, destinations, audit, runtime.clock),
+            IncidentMessages(db_path, runtime.prompts.ids, audit, runtime.clock, intents),
+        )
+
+    async def start(self) -> None:
+        """Open the stores (what was in force before a restart is again), then apply them."""
+        await self.diverts.open()
+        await self.messages.open()
+        self.runtime.routing.use_overrides(self.diverts)
+        self.runtime.flows.use_notices(self.messages)
+
+    async def stop(self) -> None:
+        await self.messages.close()
+        await self.diverts.close()
+
+    def register(self, app: web.Application) -> ApiDocument:
+        """The JSON API's routes on ``app``, started and stopped with it."""
+        app.cleanup_ctx.append(self._lifetime())
+        return register(app, self.actions, self.diverts, self.messages, self.audit)
+
+    def _lifetime(self) -> Callable[[web.Application], AsyncIterator[None]]:
+        async def lifetime(app: web.Application) -> AsyncIterator[None]:
+            await self.start()
+            yield
+            await self.stop()
+
+        return lifetime
