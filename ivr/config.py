@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from ivr.ari.settings import AriSettings
 from ivr.callers.settings import CallerSettings
-from ivr.console.settings import ConsoleSettings
+from ivr.console_settings import ConsoleSettings
 from ivr.flow_settings import FlowSettings
 from ivr.http_settings import HttpSettings
 from ivr.media.settings import ExternalMediaSettings

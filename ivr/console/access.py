@@ -19,9 +19,9 @@ from ivr.console.ratelimit import LoginLimiter
 from ivr.console.requests import RequestFacts
 from ivr.console.session_routes import SessionRoutes
 from ivr.console.sessions import SessionPolicy
-from ivr.console.settings import ConsoleSettings
 from ivr.console.signin import SignIn
 from ivr.console.store import ConsoleDatabase
+from ivr.console_settings import ConsoleSettings
 
 
 @dataclass(frozen=True)

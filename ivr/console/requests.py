@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from ivr.console.settings import SecureCookie
+from ivr.console_settings import SecureCookie
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from ivr.console.access import ACCESS, ConsoleAccess, register
 from ivr.console.audit import AuditEntry
 from ivr.console.identity import Role, operator_of, require
 from ivr.console.passwords import Check, Passwords
-from ivr.console.settings import ConsoleSettings, SecureCookie
 from ivr.console.store import ConsoleStore
+from ivr.console_settings import ConsoleSettings, SecureCookie
 from ivr.http_guard import reject_bad_headers
 from tests.unit.console.fixtures import (
     PASSWORD,
