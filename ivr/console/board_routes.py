@@ -26,8 +26,7 @@ from ivr.console.feed import HEARTBEAT, BoardFeed
 from ivr.console.identity import OPERATOR, Audit, Role, require
 from ivr.console.notes import BoardCallLog, CallNotes
 from ivr.console.pages import Pages, add_static
-from ivr.console.panel import CallbackNotFound, QueuesDesk
-from ivr.queues.callbacks import CallbackWorker
+from ivr.console.panel import CallbackNotFound, QueuesDesk, Withdrawal
 from ivr.queues.service import QueueService
 from ivr.store.log import CallLog
 
@@ -86,7 +85,7 @@ class BoardConsole:
         live: LiveCalls,
         audit: Audit,
         queues: QueueService | None = None,
-        callbacks: CallbackWorker | None = None,
+        callbacks: Withdrawal | None = None,  # the CallbackWorker
         destinations: Iterable[str] = (),
         clock: Clock = utc_now,
         long_wait_s: float = LONG_WAIT_S,

@@ -11,9 +11,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
-from ivr.queues.callbacks import CallbackWorker
 from ivr.queues.model import AgentState, QueueEntry
 from ivr.queues.outcomes import QueueError
 from ivr.queues.service import QueueService
@@ -85,6 +84,12 @@ class QueuesPanel:
 EMPTY_PANEL = QueuesPanel((), (), ())
 
 
+class Withdrawal(Protocol):
+    """Takes a booked callback back (ivr.queues.callbacks.CallbackWorker)."""
+
+    async def withdraw(self, call_id: str, reason: str) -> bool: ...
+
+
 class CallbackNotFound(LookupError):
     """No open callback for that call here (never booked, done, or already cancelled)."""
 
@@ -92,7 +97,7 @@ class CallbackNotFound(LookupError):
 class QueuesDesk:
     """The panel's data, and the callback actions. ``None`` service: no app-run queues."""
 
-    def __init__(self, service: QueueService | None, worker: CallbackWorker | None) -> None:
+    def __init__(self, service: QueueService | None, worker: Withdrawal | None) -> None:
         self.service = service
         self.worker = worker
 
