@@ -75,9 +75,7 @@ class Withdrawals:
 def queues_service(clock: Clock) -> QueueService:
     handling = HandlingTime(300.0, 720.0)
     config = QueuesConfig(queues={q: QueueSettings(q, handling) for q in ("rc", "fcr")})
-    return QueueService(
-        config, {"rc-1": AgentSpec("PJSIP/rc-1", ("rc",))}, clock=clock.epoch
-    )
+    return QueueService(config, {"rc-1": AgentSpec("PJSIP/rc-1", ("rc",))}, clock=clock.epoch)
 
 
 class Switchboard:
@@ -158,4 +156,3 @@ def operator_middleware(
 
 
 ANNA = Operator("anna", Role.OPERATOR, "PJSIP/operator-1")
-
