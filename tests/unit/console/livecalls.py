@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 
 from ivr.callers.model import CallerProfile
 from ivr.console.board_routes import BoardConsole
@@ -136,18 +137,11 @@ class Switchboard:
         await asyncio.gather(*self.tasks.values(), return_exceptions=True)
 
 
-def operator_middleware(
-    operator: Operator | None,
-) -> Callable[
-    [web.Request, Callable[[web.Request], Awaitable[web.StreamResponse]]],
-    Awaitable[web.StreamResponse],
-]:
+def operator_middleware(operator: Operator | None) -> Middleware:
     """Stands in for the auth middleware: every request is ``operator``'s (None: nobody's)."""
 
     @web.middleware
-    async def middleware(
-        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-    ) -> web.StreamResponse:
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if operator is not None:
             request[OPERATOR] = operator
         return await handler(request)
