@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -73,10 +73,11 @@ class Withdrawals:
         return True
 
 
-def queues_service(clock: Clock) -> QueueService:
+def queues_service(epoch: Callable[[], float]) -> QueueService:
+    """rc with one agent (rc-1), fcr with none (its callers wait); ``epoch``: seconds."""
     handling = HandlingTime(300.0, 720.0)
     config = QueuesConfig(queues={q: QueueSettings(q, handling) for q in ("rc", "fcr")})
-    return QueueService(config, {"rc-1": AgentSpec("PJSIP/rc-1", ("rc",))}, clock=clock.epoch)
+    return QueueService(config, {"rc-1": AgentSpec("PJSIP/rc-1", ("rc",))}, clock=epoch)
 
 
 class Switchboard:
@@ -90,7 +91,7 @@ class Switchboard:
         self.controls: dict[str, FakeControl] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.audit = AuditList()
-        self.queues = queues_service(self.clock)
+        self.queues = queues_service(self.clock.epoch)
         self.withdrawals = Withdrawals(set())
         self.console = BoardConsole.build(
             inner_log=self.inner,
