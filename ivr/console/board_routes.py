@@ -205,8 +205,8 @@ async def _board_events(request: web.Request) -> web.StreamResponse:
             if message is None:
                 break  # too far behind, or the app is stopping
             await response.write(message)
-    except (ConnectionError, RuntimeError):
-        pass  # the client went away mid-write (aiohttp: reset, or the transport closed)
+    except ConnectionError:
+        pass  # the client went away mid-write
     finally:
         feed.unsubscribe(subscriber)
     return response

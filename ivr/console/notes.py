@@ -26,7 +26,7 @@ class Heard:
     """What the caller said last: the recogniser's n-best (top first) and its confidence."""
 
     nbest: tuple[str, ...]
-    confidence: float
+    confidence: float | None  # None: words the flow noted without a recogniser's score
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +108,7 @@ def _heard(detail: Row) -> Heard | None:
     alternatives = detail.get("alternatives") or []
     nbest = (text, *(str(a) for a in alternatives if isinstance(a, str)))
     confidence = detail.get("confidence")
-    return Heard(nbest, float(confidence) if isinstance(confidence, int | float) else 0.0)
+    return Heard(nbest, float(confidence) if isinstance(confidence, int | float) else None)
 
 
 Changed = Callable[[str], None]

@@ -79,7 +79,7 @@
     const said = node("td", c.heard ? c.heard.nbest[0] : "–", "said");
     if (c.heard) {
       if (c.heard.nbest.length > 1) said.append(small("or: " + c.heard.nbest.slice(1).join(" / ")));
-      said.append(small(`confidence ${c.heard.confidence}`));
+      if (c.heard.confidence !== null) said.append(small(`confidence ${c.heard.confidence}`));
     }
 
     const decision = node("td", c.decision ? c.decision.destination || c.decision.action : "–");
