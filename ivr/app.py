@@ -15,12 +15,16 @@ from aiohttp import web
 from ivr.callers.service import build_caller_service
 from ivr.clock import Clock, utc_now
 from ivr.config import Settings
+from ivr.console import access as console_access
+from ivr.console import board_routes
+from ivr.console.access import ConsoleAccess
+from ivr.console.board_routes import BoardConsole
+from ivr.console.wiring import ConsoleRouting
 from ivr.flows import FlowBuilder
 from ivr.http_guard import reject_bad_headers
 from ivr.notify import SmsService
 from ivr.notify.postcall import PostCallSurvey
 from ivr.notify.texts import Texts
-from ivr.operator_auth import OperatorAuth
 from ivr.prompts import PromptCatalogue
 from ivr.queues.book import CallbackBook
 from ivr.queues.callbacks import CallbackWorker
@@ -35,7 +39,7 @@ from ivr.runtime import RUNTIME, Runtime
 from ivr.store.log import SqliteCallLog
 from ivr.store.retention import RetentionWorker
 from ivr.web import routes
-from ivr.workers import WORKERS
+from ivr.workers import CALLS, SERVICES
 
 __all__ = ["RUNTIME", "Runtime", "build_app"]
 
@@ -94,6 +98,16 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         texts=texts,
         booked=callbacks,
     )
+    access = ConsoleAccess.build(db_path, settings.http.api_token, settings.console, clock)
+    board = BoardConsole.build(
+        inner_log=call_log,
+        live=lambda: runtime.live_sessions(),
+        audit=access.audit,
+        queues=queues,
+        callbacks=callbacks,
+        destinations=settings.flow.destinations,
+        clock=clock,
+    )
     runtime = Runtime(
         settings=settings,
         prompts=prompts,
@@ -108,13 +122,17 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         callbacks=callbacks,
         placement=placement,
         survey=PostCallSurvey(sms.survey) if settings.sms.url and settings.sms.survey else None,
+        session_log=board.call_log,
     )
-    api_token = settings.http.api_token
-    if not api_token:
-        log.warning("IVR_API_TOKEN is not set: the operator API (/api/...) answers 403")
-    app = web.Application(middlewares=[reject_bad_headers(), OperatorAuth(api_token).middleware])
+    app = web.Application(middlewares=[reject_bad_headers()])
     app[RUNTIME] = runtime
-    app.cleanup_ctx.extend(WORKERS)
+    app.cleanup_ctx.extend(SERVICES)
+    # The console: sign-in and the audit trail, operators' actions, diverts and incident
+    # messages, the live board. Their stores open before calls can arrive.
+    console_access.install(app, access)
+    ConsoleRouting.build(runtime, access.audit).register(app)
+    board_routes.register(app, board)
+    app.cleanup_ctx.append(CALLS)
     sms.inbound.register(app)  # POST /sms/inbound (survey replies)
-    routes.register(app)  # /health, /api/calls
+    routes.register(app)  # /health
     return app

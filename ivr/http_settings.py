@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ivr.operator_auth import MIN_TOKEN_LENGTH
 from ivr.sections import POSITIVE, TEXT, Section, Token, option
+
+MIN_TOKEN_LENGTH = 16  # a short token is guessable over an open port
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,9 @@ from ivr.queues.placement import CallbackPlacement
 from ivr.queues.service import QueueService
 from ivr.routing.service import RoutingService
 from ivr.session.manager import CallManager
+from ivr.session.session import CallSession
 from ivr.speech.model import SpeechService
-from ivr.store.log import SqliteCallLog
+from ivr.store.log import CallLog, SqliteCallLog
 from ivr.store.retention import RetentionWorker
 
 
@@ -53,6 +54,13 @@ class Runtime:
     callbacks: CallbackWorker | None = None
     placement: CallbackPlacement | None = None  # how callbacks ring (attached on connect)
     survey: PostCallSurvey | None = None  # None: no gateway, or [sms] survey = false
+    # What calls record into: the call log, seen on the way by the console's board.
+    session_log: CallLog | None = None
+
+    def live_sessions(self) -> list[CallSession]:
+        """The calls the app is running now (none before it is connected to Asterisk)."""
+        manager = self.manager
+        return [call.session for call in manager.calls.values()] if manager else []
 
 
 RUNTIME = web.AppKey("runtime", Runtime)

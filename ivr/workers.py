@@ -258,7 +258,7 @@ def _session_factory(runtime: Runtime) -> SessionFactory:
             info,
             control,
             runtime.prompts,
-            runtime.call_log,
+            runtime.session_log or runtime.call_log,
             flows.inbound() if adoption is None else flows.adopted(adoption),
             flows.step_down,
             runtime.clock,
@@ -272,7 +272,8 @@ def _session_factory(runtime: Runtime) -> SessionFactory:
     return make
 
 
-WORKERS: tuple[Worker, ...] = (
+# Everything calls need, started before the first call can arrive.
+SERVICES: tuple[Worker, ...] = (
     _call_log_worker,
     _routing_publisher,
     _callers_worker,
@@ -280,5 +281,8 @@ WORKERS: tuple[Worker, ...] = (
     _sms_worker,  # after the call log: it has migrated the database
     _callback_book,
     _speech_worker,
-    _ari_worker,
 )
+# Connects to Asterisk: calls arrive from here on, so it starts last (after the console's
+# diverts and messages too) and stops first.
+CALLS: Worker = _ari_worker
+WORKERS: tuple[Worker, ...] = (*SERVICES, CALLS)

@@ -69,10 +69,16 @@ def register(
     passwords: Passwords | None = None,
 ) -> ConsoleAccess:
     """Add the auth middleware (after those already there), /api/session and /login, and
-    the console database's lifetime; replaces ivr.operator_auth.OperatorAuth."""
+    the console database's lifetime."""
     access = ConsoleAccess.build(db_path, api_token, settings, clock, passwords)
+    install(app, access)
+    return access
+
+
+def install(app: web.Application, access: ConsoleAccess) -> None:
+    """Add a built ConsoleAccess to ``app`` (the composition root builds it first: the
+    board and the actions audit through it)."""
     app[ACCESS] = access
     app.middlewares.append(access.auth.middleware)
     app.cleanup_ctx.append(access.lifetime)
     SessionRoutes(access.sign_in, access.facts).add_to(app)
-    return access

@@ -1,7 +1,4 @@
-"""``/health`` for load balancers (counts only) and ``/api/calls`` for operators.
-
-``/api/...`` sits behind the bearer token (ivr.operator_auth); ``/health`` is open.
-"""
+"""``/health`` for load balancers: open, counts only (the console's API is ivr.console)."""
 
 from __future__ import annotations
 
@@ -12,7 +9,6 @@ from ivr.runtime import RUNTIME
 
 def register(app: web.Application) -> None:
     app.router.add_get("/health", _health)
-    app.router.add_get("/api/calls", _live_calls)
 
 
 async def _health(request: web.Request) -> web.Response:
@@ -29,24 +25,3 @@ async def _health(request: web.Request) -> web.Response:
         "queues": runtime.queues.snapshot() if runtime.queues is not None else {},
     }
     return web.json_response(body, status=200 if connected else 503)
-
-
-async def _live_calls(request: web.Request) -> web.Response:
-    runtime = request.app[RUNTIME]
-    calls = runtime.manager.calls.values() if runtime.manager else []
-    queues = runtime.queues
-    return web.json_response(
-        [
-            {
-                "call_id": c.session.call_id,
-                "caller_number": c.session.info.caller_number,
-                "dialled": c.session.info.dialled,
-                "step": c.session.last_step,
-                "destination": c.session.destination,
-                "caller_flags": sorted(c.session.caller.flags),
-                "recent_calls": c.session.caller.recent_calls,
-                "queue": queues.place_of(c.session.call_id) if queues is not None else None,
-            }
-            for c in calls
-        ]
-    )

@@ -52,7 +52,12 @@ async def test_live_calls_refuse_a_missing_or_wrong_token(
     resp = await client.get("/api/calls", headers=headers)
     assert resp.status == 401
     assert resp.headers["WWW-Authenticate"] == 'Bearer realm="ivr101"'
-    assert await resp.json() == {"error": "missing or wrong bearer token"}
+    expected = (
+        "sign in first (POST /api/session), or send a bearer token"
+        if header is None  # nothing at all: a person may sign in instead
+        else "missing or wrong bearer token"
+    )
+    assert await resp.json() == {"error": expected}
 
 
 async def test_without_a_configured_token_the_api_is_off_not_open(
