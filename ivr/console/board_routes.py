@@ -27,6 +27,7 @@ from ivr.console.identity import OPERATOR, Audit, Role, require
 from ivr.console.notes import BoardCallLog, CallNotes
 from ivr.console.pages import Pages, add_static
 from ivr.console.panel import CallbackNotFound, QueuesDesk, Withdrawal
+from ivr.console.reasons import ReasonCode
 from ivr.queues.service import QueueService
 from ivr.store.log import CallLog
 
@@ -44,23 +45,6 @@ class BoardAudit(StrEnum):
     CALLBACK_CANCELLED = "callback-cancelled"
     CALLBACK_CALLED_NOW = "callback-called-now"
 
-
-@dataclass(frozen=True)
-class ReasonCode:
-    code: str
-    label: str
-
-
-# The short list an operator picks a reason from (plus free text). Shared with the actions'
-# API: a route request carries the code as "reason_code".
-REASON_CODES = (
-    ReasonCode("misrouted", "Misrouted by the IVR"),
-    ReasonCode("misheard", "Caller's words misheard"),
-    ReasonCode("caller-asked", "Caller asked for another service"),
-    ReasonCode("destination-closed", "Destination closed or overloaded"),
-    ReasonCode("safeguarding", "Vulnerable caller / safeguarding"),
-    ReasonCode("other", "Other (say why)"),
-)
 
 PRIORITY_FLAGS = (VULNERABLE, REPEAT_VICTIM, HATE_INCIDENT)
 
@@ -152,7 +136,7 @@ async def _board_page(request: web.Request) -> web.StreamResponse:
         calls=console.view.snapshot(),
         panel=console.desk.panel(),
         destinations=console.destinations,
-        reasons=REASON_CODES,
+        reasons=list(ReasonCode),
         priority_flags=PRIORITY_FLAGS,
         max_reason=MAX_REASON,
     )

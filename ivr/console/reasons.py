@@ -17,10 +17,30 @@ MAX_REASON_CHARS = 200
 
 class ReasonCode(StrEnum):
     MISROUTED = "misrouted"
+    MISHEARD = "misheard"
     CALLER_ASKED = "caller-asked"
     WRONG_QUEUE = "wrong-queue"
+    DESTINATION_CLOSED = "destination-closed"
+    SAFEGUARDING = "safeguarding"
     EMERGENCY = "emergency"
     OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        """What the operator reads in the list."""
+        return _LABELS[self]
+
+
+_LABELS = {
+    ReasonCode.MISROUTED: "Misrouted by the IVR",
+    ReasonCode.MISHEARD: "Caller's words misheard",
+    ReasonCode.CALLER_ASKED: "Caller asked for another service",
+    ReasonCode.WRONG_QUEUE: "Waiting in the wrong queue",
+    ReasonCode.DESTINATION_CLOSED: "Destination closed or overloaded",
+    ReasonCode.SAFEGUARDING: "Vulnerable caller / safeguarding",
+    ReasonCode.EMERGENCY: "An emergency",
+    ReasonCode.OTHER: "Other (say why)",
+}
 
 
 def checked_text(value: Any, what: str, *, required: bool) -> str:

@@ -247,6 +247,12 @@
     }
   }
 
+  // "all" callers, a scope as the API writes it, or a place callers mention.
+  function messageScope(value) {
+    if (!value) return "all";
+    return value.includes(":") ? value : `place:${value}`;
+  }
+
   function untilIso(value) {
     return new Date(value).toISOString();
   }
@@ -285,16 +291,15 @@
   function actionRequest(kind, callId) {
     const code = $("action-code");
     const why = $("action-reason").value.trim();
-    const label = code.options[code.selectedIndex].text;
     const id = encodeURIComponent(callId);
     switch (kind) {
       case "route":
         return [`/api/calls/${id}/route`,
           { destination: $("action-destination").value, reason_code: code.value, reason: why }];
       case "take":
-        return [`/api/calls/${id}/take`, { reason: `${label}: ${why}` }];
+        return [`/api/calls/${id}/take`, { reason_code: code.value, reason: why }];
       case "priority":
-        return [`/api/calls/${id}/priority`, { flag: $("action-flag").value, reason: `${label}: ${why}` }];
+        return [`/api/calls/${id}/priority`, { flag: $("action-flag").value, reason: why }];
       default:
         return [`/api/callbacks/${id}/cancel`, { reason: why }];
     }
@@ -358,16 +363,15 @@
     $("action-cancel").addEventListener("click", closeDialog);
     $("action-dialog").addEventListener("cancel", (e) => { e.preventDefault(); closeDialog(); });
     $("divert-form").addEventListener("submit", (e) => submitForm(e, "/api/diverts", {
-      from: $("divert-from").value,
-      to: $("divert-to").value,
+      source: $("divert-from").value,
+      target: $("divert-to").value,
       until: untilIso($("divert-until").value),
       reason: $("divert-reason").value.trim(),
     }, "/api/diverts", "diverts"));
     $("message-form").addEventListener("submit", (e) => submitForm(e, "/api/messages", {
-      prompt: $("message-prompt").value.trim(),
-      scope: $("message-scope").value.trim(),
+      prompt_id: $("message-prompt").value.trim(),
+      scope: messageScope($("message-scope").value.trim()),
       until: untilIso($("message-until").value),
-      reason: $("message-reason").value.trim(),
     }, "/api/messages", "messages"));
     $("sign-out").addEventListener("click", async () => {
       try { await send("DELETE", "/api/session"); } finally { window.location.assign("/login"); }
