@@ -18,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from ivr.console.identity import Role
+from ivr.console.people import add_person, disable_person, new_password
 from ivr.embedded import WEEKDAY_MORNING, Embedded, embedded, prompt_seconds
 from ivr.queues.settings import AgentSpec
 from ivr.shipped import DEMO_CALLERS
@@ -170,6 +172,10 @@ TEXTS_TIMEOUT_S = 10.0  # the stand-in provider answers at once; a retry waits i
 # The demo's calls happen on a weekday morning, when every team is open, whatever the
 # real time; `ivr demo --at` moves them (e.g. a Sunday night shows the out-of-hours rules).
 DEMO_START = WEEKDAY_MORNING
+# The console's people for one run: disabled when it ends, new passwords every run.
+DEMO_PEOPLE = (("demo-operator", Role.OPERATOR), ("demo-admin", Role.ADMIN))
+DEMO_PHONE = "PJSIP/demo-operator"  # "take to my phone" rings the simulator's agent
+DEMO_BY = "ivr-demo"
 
 
 async def run_demo(
@@ -204,60 +210,84 @@ async def _run_demo(
         settings={"queues.agents": DEMO_AGENTS},
         agents=DEMO_AGENT_PROFILES,
     ) as stack:
-        if not await stack.wait_speech_ready(120.0):
-            print(
-                "speech engine not ready: spoken calls will be asked again on the keypad", file=out
-            )
-        samples = sample_calls()
-        chosen = [samples[i % len(samples)] for i in range(calls)]
-        print(
-            f"simulator ARI on {stack.base}/ari; placing {len(chosen)} calls "
-            f"as of {start:%a %d %b %Y %H:%M %Z} (--at to change)",
-            file=out,
+        people = await _demo_people(db_path)
+        try:
+            return await _demo_calls(stack, calls, exit_after, speed, start, people, out)
+        finally:
+            for name in people:
+                await asyncio.to_thread(disable_person, db_path, name, by=DEMO_BY)
+
+
+async def _demo_people(db_path: str) -> dict[str, str]:
+    """A demo operator and admin for this run only (disabled when it ends): name -> password."""
+    people = {}
+    for name, role in DEMO_PEOPLE:
+        password = new_password()
+        await asyncio.to_thread(
+            add_person, db_path, name, role, password, by=DEMO_BY, phone=DEMO_PHONE
         )
-        results = [
-            DemoResult(s, await stack.place(s.script, s.caller_number, "Demo Caller"))
-            for s in chosen
-        ]
-        # Simulated time runs --speed times faster; the app's own queue timers (wrap-up,
-        # away, announcements) do not, so callers behind others wait real seconds.
-        await _wait_for_calls(
-            stack,
-            [r.call_id for r in results],
-            timeout=300.0 / speed + 60 + REAL_SECONDS_PER_CALL * len(results),
-            out=out,
-        )
-        rows = await stack.runtime.call_log.query(
-            lambda store: {r["call_id"]: r for r in store.recent_calls(10_000)}
-        )
-        for result in results:
-            result.row = rows.get(result.call_id) or {}
-        print(format_table(results), file=out)
-        callbacks = [r.call_id for r in results if r.row.get("outcome") == "callback"]
-        if callbacks:
-            print(f"waiting for {len(callbacks)} callback(s) to be placed ...", file=out)
-            for line in await _callbacks_placed(stack.runtime, callbacks, timeout=120.0):
-                print(line, file=out)
-        await stack.texts_settled([r.call_id for r in results], timeout=TEXTS_TIMEOUT_S)
-        async with stack.http.get(f"{stack.base}/_sim/sms") as resp:
-            texts = await resp.json()
-        call_ids = [r.call_id for r in results]
-        kinds = await stack.runtime.call_log.query(lambda store: _sms_kinds(store, call_ids))
-        print(f"texts sent to the simulated SMS provider: {len(texts)} ({kinds})", file=out)
-        failed = [r for r in results if not r.ok]
-        print(
-            f"{len(results) - len(failed)} of {len(results)} calls completed as expected", file=out
-        )
-        if exit_after:
-            return 1 if failed else 0
-        token = stack.runtime.settings.http.api_token
-        print(
-            f"serving: curl -H 'Authorization: Bearer {token}' {stack.app_url}/api/calls"
-            "; Ctrl-C to stop",
-            file=out,
-        )
-        await asyncio.Event().wait()
-        return 0
+        people[name] = password
+    return people
+
+
+async def _demo_calls(
+    stack: Embedded,
+    calls: int,
+    exit_after: bool,
+    speed: float,
+    start: datetime,
+    people: dict[str, str],
+    out: TextIO,
+) -> int:
+    signs_in = " or ".join(f"{name} / {password}" for name, password in people.items())
+    print(
+        f"switchboard console: {stack.app_url}/ (sign in as {signs_in}; this run only)",
+        file=out,
+    )
+    if not await stack.wait_speech_ready(120.0):
+        print("speech engine not ready: spoken calls will be asked again on the keypad", file=out)
+    samples = sample_calls()
+    chosen = [samples[i % len(samples)] for i in range(calls)]
+    print(
+        f"simulator ARI on {stack.base}/ari; placing {len(chosen)} calls "
+        f"as of {start:%a %d %b %Y %H:%M %Z} (--at to change)",
+        file=out,
+    )
+    results = [
+        DemoResult(s, await stack.place(s.script, s.caller_number, "Demo Caller")) for s in chosen
+    ]
+    # Simulated time runs --speed times faster; the app's own queue timers (wrap-up,
+    # away, announcements) do not, so callers behind others wait real seconds.
+    await _wait_for_calls(
+        stack,
+        [r.call_id for r in results],
+        timeout=300.0 / speed + 60 + REAL_SECONDS_PER_CALL * len(results),
+        out=out,
+    )
+    rows = await stack.runtime.call_log.query(
+        lambda store: {r["call_id"]: r for r in store.recent_calls(10_000)}
+    )
+    for result in results:
+        result.row = rows.get(result.call_id) or {}
+    print(format_table(results), file=out)
+    callbacks = [r.call_id for r in results if r.row.get("outcome") == "callback"]
+    if callbacks:
+        print(f"waiting for {len(callbacks)} callback(s) to be placed ...", file=out)
+        for line in await _callbacks_placed(stack.runtime, callbacks, timeout=120.0):
+            print(line, file=out)
+    await stack.texts_settled([r.call_id for r in results], timeout=TEXTS_TIMEOUT_S)
+    async with stack.http.get(f"{stack.base}/_sim/sms") as resp:
+        texts = await resp.json()
+    call_ids = [r.call_id for r in results]
+    kinds = await stack.runtime.call_log.query(lambda store: _sms_kinds(store, call_ids))
+    print(f"texts sent to the simulated SMS provider: {len(texts)} ({kinds})", file=out)
+    failed = [r for r in results if not r.ok]
+    print(f"{len(results) - len(failed)} of {len(results)} calls completed as expected", file=out)
+    if exit_after:
+        return 1 if failed else 0
+    print(f"serving the console at {stack.app_url}/ (Ctrl-C to stop)", file=out)
+    await asyncio.Event().wait()
+    return 0
 
 
 async def _callbacks_placed(runtime: Any, call_ids: list[str], timeout: float) -> list[str]:

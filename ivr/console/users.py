@@ -79,6 +79,10 @@ class UserStore:
         self.db.execute("UPDATE users SET disabled_at = ? WHERE name = ?", [at, name])
         return True
 
+    def enable(self, name: str) -> None:
+        """Let a disabled ``name`` sign in again (the demo's people, a run later)."""
+        self.db.execute("UPDATE users SET disabled_at = '' WHERE name = ?", [name])
+
 
 def _user(row: Row) -> User:
     return User(
