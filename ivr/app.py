@@ -19,6 +19,7 @@ from ivr.console import access as console_access
 from ivr.console import board_routes
 from ivr.console.access import ConsoleAccess
 from ivr.console.board_routes import BoardConsole
+from ivr.console.openapi_access import document_access, document_board
 from ivr.console.wiring import ConsoleRouting
 from ivr.flows import FlowBuilder
 from ivr.http_guard import reject_bad_headers
@@ -130,8 +131,10 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     # The console: sign-in and the audit trail, operators' actions, diverts and incident
     # messages, the live board. Their stores open before calls can arrive.
     console_access.install(app, access)
-    ConsoleRouting.build(runtime, access.audit).register(app)
+    api = ConsoleRouting.build(runtime, access.audit).register(app)
     board_routes.register(app, board)
+    document_access(api)
+    document_board(api)
     app.cleanup_ctx.append(CALLS)
     sms.inbound.register(app)  # POST /sms/inbound (survey replies)
     routes.register(app)  # /health
