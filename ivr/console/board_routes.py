@@ -223,7 +223,7 @@ async def _callback_now(request: web.Request) -> web.Response:
     if request.can_read_body:
         await _json_object(request)  # an empty body is fine; a bad one is still a 400
     try:
-        entry = console.desk.call_now(call_id)
+        entry = await console.desk.call_now(call_id)
     except CallbackNotFound:
         raise _error(404, f"no waiting callback for call {call_id}") from None
     console.audit.record(operator.name, BoardAudit.CALLBACK_CALLED_NOW, {"call_id": call_id})

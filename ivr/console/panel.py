@@ -89,6 +89,10 @@ class Withdrawal(Protocol):
 
     async def withdraw(self, call_id: str, reason: str) -> bool: ...
 
+    async def made_ready(self, call_id: str, now: float) -> None:
+        """Write down that a callback is ready now (the book, retried)."""
+        ...
+
 
 class CallbackNotFound(LookupError):
     """No open callback for that call here (never booked, done, or already cancelled)."""
@@ -142,7 +146,7 @@ class QueuesDesk:
         if self.worker is None or not await self.worker.withdraw(call_id, reason):
             raise CallbackNotFound(call_id)
 
-    def call_now(self, call_id: str) -> QueueEntry:
+    async def call_now(self, call_id: str) -> QueueEntry:
         """Make a waiting callback ready at once (a retry's backoff, the hold-off after
         booking): it keeps its place and is placed when an agent is free for it."""
         service = self.service
@@ -161,6 +165,8 @@ class QueuesDesk:
         engine.leave(call_id, now, "callback-now", abandoned=False)
         engine.requeue(ready, now)
         service.dispatch()
+        if self.worker is not None:
+            await self.worker.made_ready(call_id, now)  # a restart must not undo it
         return ready
 
 

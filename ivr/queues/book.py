@@ -175,6 +175,15 @@ class BookStore:
             )
             return cur.rowcount == 1
 
+    def ready_now(self, call_id: str, now: float) -> bool:
+        """A waiting callback an operator wants placed at once: a restart keeps that."""
+        with write_transaction(self.db):
+            cur = self.db.execute(
+                "UPDATE callbacks SET ready_at = ?, updated_at = ? WHERE call_id = ? AND state = ?",
+                [now, now, call_id, WAITING],
+            )
+            return cur.rowcount == 1
+
     def mark_late_sms(self, call_id: str, now: float) -> None:
         with write_transaction(self.db):
             self.db.execute(

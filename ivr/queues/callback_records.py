@@ -41,6 +41,10 @@ class CallbackRecorder:
         """``BookStore.withdraw``: the callback is closed and never placed again."""
         await self._until_written(lambda s: s.withdraw(call_id, reason, now), call_id, "withdrawal")
 
+    async def ready_now(self, call_id: str, now: float) -> None:
+        """``BookStore.ready_now``: placed as soon as an agent is free, restart or not."""
+        await self._until_written(lambda s: s.ready_now(call_id, now), call_id, "ready now")
+
     async def _until_written(
         self, write: Callable[[BookStore], object], call_id: str, what: str
     ) -> None:

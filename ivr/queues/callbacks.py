@@ -163,6 +163,10 @@ class CallbackWorker:
         finally:
             self._stepped()
 
+    async def made_ready(self, call_id: str, now: float) -> None:
+        """An operator's "call now": the book's ready time too, so a restart keeps it."""
+        await self.recorder.ready_now(call_id, now)
+
     # --- CallbackPlacer --------------------------------------------------------------
 
     def place(self, action: PlaceCallback) -> None:

@@ -64,6 +64,7 @@ class Withdrawals:
     def __init__(self, open_ids: set[str]) -> None:
         self.open = open_ids
         self.done: list[tuple[str, str]] = []
+        self.ready: list[str] = []  # written down as ready now
 
     async def withdraw(self, call_id: str, reason: str) -> bool:
         if call_id not in self.open:
@@ -71,6 +72,9 @@ class Withdrawals:
         self.open.discard(call_id)
         self.done.append((call_id, reason))
         return True
+
+    async def made_ready(self, call_id: str, now: float) -> None:
+        self.ready.append(call_id)
 
 
 def queues_service(epoch: Callable[[], float]) -> QueueService:

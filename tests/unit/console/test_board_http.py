@@ -134,6 +134,7 @@ async def test_calling_a_callback_now_makes_it_ready_in_the_same_place(
     assert entry.callback is not None and entry.callback.ready_at <= board.clock.epoch()
     assert (entry.joined_at, entry.seq) == (before.joined_at, before.seq)
     assert ("anna", "callback-called-now", {"call_id": "cb1"}) in board.audit.entries
+    assert board.withdrawals.ready == ["cb1"]  # written down: a restart keeps it ready
     assert (await client.post("/api/callbacks/nobody/now")).status == 404
 
 

@@ -211,3 +211,14 @@ async def test_the_async_book_runs_queries_once_open_and_refuses_when_closed(
     assert [b.entry for b in opened] == [entry]
     with pytest.raises(RuntimeError, match="not open"):
         await book.run(lambda s: s.open_callbacks())
+
+
+def test_an_operators_call_now_is_kept_for_a_restart_while_the_callback_waits(
+    store: BookStore,
+) -> None:
+    store.accept(booked(), 160.0)
+    assert store.ready_now("c1", 500.0)
+    (open_one,) = store.open_callbacks()
+    assert open_one.entry.callback is not None and open_one.entry.callback.ready_at == 500.0
+    store.begin_attempt("c1", 1, "rc-1", "cb-c1-1", 510.0)
+    assert not store.ready_now("c1", 520.0)  # ringing: nothing to make ready
