@@ -134,7 +134,7 @@ class ConsoleActions:
         """Send the call to ``destination``; a caller moved from one app-run queue to
         another keeps their original ``joined_at``."""
         to = self._destinations.check(destination)
-        session = self._movable(call_id)
+        session = self._movable(call_id, to)
         source = session.destination
         queues = self._queues()
         entry = queues.entry_of(call_id) if queues is not None else None
@@ -154,9 +154,9 @@ class ConsoleActions:
         """Put the call through to the operator's own phone (the switchboard if unanswered)."""
         if not operator.phone:
             raise Conflict(f"{operator.name} has no phone to take calls on")
-        session = self._movable(call_id)
-        source = session.destination
         step = ToOperator(operator.name, operator.phone)
+        session = self._movable(call_id, step.destination)
+        source = session.destination
         session.take_to(step, reason.text, operator.name, reason_code=reason.code.value)
         moved = Moved(call_id, source, step.destination, reason, operator.name)
         self._audit.record(operator.name, "call.take", moved.as_json())
@@ -196,9 +196,9 @@ class ConsoleActions:
             raise Conflict("the call has ended")
         return session
 
-    def _movable(self, call_id: str) -> CallSession:
+    def _movable(self, call_id: str, destination: str) -> CallSession:
         session = self._live(call_id)
-        why_not = session.movable
+        why_not = session.movable_to(destination)
         if why_not is not None:
             raise Conflict(f"cannot move this call: {why_not}")
         return session

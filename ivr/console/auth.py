@@ -113,6 +113,14 @@ class ConsoleAuth:
             return response
         return None
 
+    async def still_signed_in(self, request: web.Request) -> bool:
+        """A long-lived request (the board's event stream) checks its session again:
+        signed out, disabled or expired ends it. A bearer request stays valid."""
+        token = request.get(SESSION_TOKEN)
+        if token is None:
+            return OPERATOR in request
+        return await self._session(token) is not None
+
     async def _session(self, token: str) -> ActiveSession | None:
         if len(token) > 256:
             return None

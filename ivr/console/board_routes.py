@@ -21,6 +21,7 @@ from aiohttp import web
 
 from ivr.callers.model import HATE_INCIDENT, REPEAT_VICTIM, VULNERABLE
 from ivr.clock import Clock, utc_now
+from ivr.console.access import ACCESS
 from ivr.console.board import LONG_WAIT_S, BoardView, LiveCalls
 from ivr.console.feed import HEARTBEAT, BoardFeed
 from ivr.console.identity import OPERATOR, Audit, Role, require
@@ -186,6 +187,9 @@ async def _board_events(request: web.Request) -> web.StreamResponse:
                     message = await subscriber.queue.get()
             except TimeoutError:
                 message = HEARTBEAT
+                if not await _still_signed_in(request):
+                    await response.write(SIGNED_OUT)  # the page says it is not live
+                    break
             if message is None:
                 break  # too far behind, or the app is stopping
             await response.write(message)
@@ -194,6 +198,15 @@ async def _board_events(request: web.Request) -> web.StreamResponse:
     finally:
         feed.unsubscribe(subscriber)
     return response
+
+
+SIGNED_OUT = b"event: signed-out\ndata: {}\n\n"
+
+
+async def _still_signed_in(request: web.Request) -> bool:
+    """Callers' details stop flowing once the operator is signed out, disabled or expired."""
+    access = request.app.get(ACCESS)
+    return access is None or await access.auth.still_signed_in(request)
 
 
 # --- callback actions ----------------------------------------------------------------------

@@ -284,20 +284,33 @@ class CallSession:
     @property
     def movable(self) -> str | None:
         """Why an operator cannot move this call now (None: they can)."""
+        return self.movable_to("")
+
+    def movable_to(self, destination: str) -> str | None:
+        """Why an operator cannot move this call to ``destination`` now (None: they can).
+
+        A call on the emergency route is never taken off it by a console action: once
+        moved, the caller could no longer break out to 999 (nothing breaks out of an
+        emergency), and a queue would seat them at normal priority. Only a move to
+        emergency handling itself is allowed.
+        """
         if self.done.is_set():
             return "the call has ended"
         if self._connected_leg is not None:
             return "the caller is talking to a person"
         if self._runner.plan is None:
             return "this call has no plan to route it by"
+        if self._guard.is_emergency and destination != EMERGENCY:
+            return "the call is on the emergency route (only a move to emergency is allowed)"
         return None
 
     def _operator_move(
         self, step: MoveTo | ToOperator, destination: str, reason: str, by: str, reason_code: str
     ) -> None:
         plan = self._runner.plan
-        if plan is None:
-            raise RuntimeError("this call has no plan to route it by")
+        why_not = self.movable_to(destination)
+        if plan is None or why_not is not None:
+            raise RuntimeError(f"cannot move this call: {why_not}")
         why = ": ".join(part for part in (reason_code, reason) if part)
         # Rule "operator-move" with where from: the analysis counts these as misroutes.
         self.record_decision(

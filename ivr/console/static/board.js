@@ -8,6 +8,7 @@
   let csrf = "";
   let offset = 0; // server clock minus this browser's, in seconds
   let acting = null; // {kind, callId, opener} while the dialog is open
+  let live = false; // the event stream is open and this page is up to date
 
   // --- small helpers ------------------------------------------------------------------
 
@@ -93,11 +94,16 @@
     if (c.queue && c.queue.estimate_s !== null) queue.append(small(`about ${duration(c.queue.estimate_s)}`));
 
     const actions = node("td", null, "actions");
-    actions.append(
-      actionButton("route", "Re-route"), " ",
-      actionButton("take", "Take"), " ",
-      actionButton("priority", "Priority"),
-    );
+    if (c.emergency) {
+      // Never taken off the emergency route from here (the server refuses it too).
+      actions.append(small("emergency route: not moved from the board"));
+    } else {
+      actions.append(
+        actionButton("route", "Re-route"), " ",
+        actionButton("take", "Take"), " ",
+        actionButton("priority", "Priority"),
+      );
+    }
     tr.append(flags, caller, step, inIvr, inQueue, said, decision, queue, actions);
     return tr;
   }
@@ -134,6 +140,7 @@
   }
 
   function tick() {
+    if (!live) return;  // frozen times are not mistaken for a live board
     const now = serverNow();
     for (const cell of document.querySelectorAll("td.since[data-since]")) {
       cell.firstChild.textContent = duration(now - Number(cell.dataset.since));
@@ -182,11 +189,27 @@
 
   // --- live updates -------------------------------------------------------------------
 
+  // The board must never look live when it is not: a stale row hides a new emergency.
+  function notLive(why) {
+    live = false;
+    document.body.classList.add("not-live");
+    $("feed-state").textContent = `NOT LIVE: ${why}. Reload the page or sign in again.`;
+  }
+
   function connect() {
     const source = new EventSource("/api/board/events");
-    source.addEventListener("open", () => { $("feed-state").textContent = "Live"; });
+    source.addEventListener("open", () => {
+      live = true;
+      document.body.classList.remove("not-live");
+      $("feed-state").textContent = "Live";
+    });
     source.addEventListener("error", () => {
-      $("feed-state").textContent = "Reconnecting to live updates…";
+      if (source.readyState === EventSource.CLOSED) notLive("the live updates stopped");
+      else $("feed-state").textContent = "Reconnecting to live updates… (not live)";
+    });
+    source.addEventListener("signed-out", () => {
+      source.close();
+      notLive("you are signed out");
     });
     source.addEventListener("snapshot", (e) => {
       const data = JSON.parse(e.data);

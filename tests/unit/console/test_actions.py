@@ -133,3 +133,17 @@ def test_a_reason_is_a_code_of_the_list_and_other_needs_words() -> None:
         Reason.parse("other", "")
     with pytest.raises(BadRequest, match="must be text"):
         Reason.parse("other", 5)
+
+
+async def test_a_call_on_the_emergency_route_is_never_moved_or_taken_off_it(live: Live) -> None:
+    """Moved away, the caller could no longer break out to 999: only emergency is allowed."""
+    audit = ListAudit()
+    live.session.record_decision(Decision("route", "emergency", rule="cue", reason="fire"))
+    console = actions(live, audit)
+    with pytest.raises(Conflict, match="emergency route"):
+        console.route("call-1", "rc", MISROUTED, ANN)
+    with pytest.raises(Conflict, match="emergency route"):
+        console.take("call-1", MISROUTED, ANN)
+    assert live.plan.steps == [] and audit.actions() == []
+    console.route("call-1", "emergency", MISROUTED, ANN)  # to emergency handling: fine
+    assert live.plan.steps == [MoveTo("emergency")]
