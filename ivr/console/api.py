@@ -9,13 +9,13 @@ cookie session is checked by the auth middleware before a handler runs.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
 from ivr.console.actions import ConsoleActions
+from ivr.console.bodies import json_object
 from ivr.console.diverts import DivertStore
 from ivr.console.errors import BadRequest, ConsoleError
 from ivr.console.identity import Audit, Role, require
@@ -60,18 +60,12 @@ def _json_errors(handler: Handler) -> Handler:
 
 async def _body(request: web.Request) -> dict[str, Any]:
     """The request's JSON object; BadRequest for anything else."""
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise BadRequest("the body must be JSON") from None
-    if not isinstance(body, dict):
-        raise BadRequest("the body must be a JSON object")
-    return body
+    return await json_object(request)
 
 
 def _row_id(request: web.Request) -> int:
     text = request.match_info["id"]
-    if not text.isdigit() or len(text) > 12:
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
         raise BadRequest(f"{text[:20]!r} is not an id")
     return int(text)
 

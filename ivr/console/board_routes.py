@@ -23,19 +23,18 @@ from ivr.callers.model import HATE_INCIDENT, REPEAT_VICTIM, VULNERABLE
 from ivr.clock import Clock, utc_now
 from ivr.console.access import ACCESS
 from ivr.console.board import LONG_WAIT_S, BoardView, LiveCalls
+from ivr.console.bodies import json_object
+from ivr.console.errors import BadRequest
 from ivr.console.feed import HEARTBEAT, BoardFeed
 from ivr.console.identity import OPERATOR, Audit, Role, require
 from ivr.console.notes import BoardCallLog, CallNotes
 from ivr.console.pages import Pages, add_static
 from ivr.console.panel import CallbackNotFound, QueuesDesk, Withdrawal
-from ivr.console.reasons import ReasonCode
+from ivr.console.reasons import MAX_REASON_CHARS, ReasonCode
 from ivr.queues.service import QueueService
 from ivr.store.log import CallLog
 
 log = logging.getLogger(__name__)
-
-MAX_REASON = 500  # characters: a reason is a sentence, not a statement
-MAX_BODY = 4096  # bytes of JSON an action may send
 
 
 class BoardAudit(StrEnum):
@@ -139,7 +138,7 @@ async def _board_page(request: web.Request) -> web.StreamResponse:
         destinations=console.destinations,
         reasons=list(ReasonCode),
         priority_flags=PRIORITY_FLAGS,
-        max_reason=MAX_REASON,
+        max_reason=MAX_REASON_CHARS,
     )
 
 
@@ -251,18 +250,10 @@ def _error(status: int, message: str) -> web.HTTPException:
 
 
 async def _json_object(request: web.Request) -> Mapping[str, Any]:
-    raw = await request.content.read(MAX_BODY + 1)
-    if len(raw) > MAX_BODY:
-        raise _error(400, f"the body is longer than {MAX_BODY} bytes")
-    if not raw.strip():
-        return {}
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise _error(400, "the body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise _error(400, "the body must be a JSON object")
-    return body
+        return await json_object(request, empty_ok=True)
+    except BadRequest as exc:
+        raise _error(400, exc.message) from None
 
 
 def _reason(body: Mapping[str, Any]) -> str:
@@ -270,6 +261,6 @@ def _reason(body: Mapping[str, Any]) -> str:
     if not isinstance(reason, str) or not reason.strip():
         raise _error(400, '"reason" is required: a short text saying why')
     reason = reason.strip()
-    if len(reason) > MAX_REASON:
-        raise _error(400, f'"reason" is longer than {MAX_REASON} characters')
+    if len(reason) > MAX_REASON_CHARS:
+        raise _error(400, f'"reason" is longer than {MAX_REASON_CHARS} characters')
     return reason

@@ -59,6 +59,10 @@ class Console:
         self, method: str, path: str, body: Any = None, *, user: str = "ann", raw: bytes = b""
     ) -> tuple[int, Any]:
         headers = {"X-Test-User": user}
+        if raw:  # sent as JSON unless the bytes say otherwise (a leading b"text:")
+            as_text = raw.startswith(b"text:")
+            headers["Content-Type"] = "text/plain" if as_text else "application/json"
+            raw = raw.removeprefix(b"text:")
         kwargs: dict[str, Any] = {"data": raw} if raw else {"json": body}
         async with self.client.request(method, path, headers=headers, **kwargs) as resp:
             assert resp.content_type == "application/json", await resp.text()
@@ -154,7 +158,10 @@ async def test_a_caller_moved_between_queues_keeps_their_place(console: Console)
 @pytest.mark.parametrize(
     ("raw", "body", "status", "message"),
     [
-        (b"{not json", None, 400, "must be JSON"),
+        (b"{not json", None, 400, "not valid JSON"),
+        (b"[" * 100 + b"]" * 100, None, 400, "nests deeper"),
+        (b"{" + b" " * 5000 + b"}", None, 400, "longer than"),  # a 4,300-digit int too
+        (b'text:{"destination": "fcr", "reason_code": "misrouted"}', None, 400, "application/json"),
         (b"", [1, 2], 400, "JSON object"),
         (b"", {"destination": "fcr"}, 400, "reason_code must be one of"),
         (b"", {"destination": "fcr", "reason_code": "other"}, 400, "reason is required"),
@@ -215,6 +222,7 @@ async def test_a_divert_is_listed_until_cancelled(console: Console) -> None:
     assert (await console.call("GET", "/api/diverts"))[1] == []
     assert (await console.call("DELETE", f"/api/diverts/{divert['id']}"))[0] == 404
     assert (await console.call("DELETE", "/api/diverts/abc"))[0] == 400
+    assert (await console.call("DELETE", "/api/diverts/²"))[0] == 400  # a digit, not 0-9
     bad = {**body, "until": later(days=30)}
     status, answer = await console.call("POST", "/api/diverts", bad)
     assert status == 400 and "7 days" in answer["error"]

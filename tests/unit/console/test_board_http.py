@@ -10,8 +10,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from ivr.console.board_routes import MAX_REASON, register
+from ivr.console.board_routes import register
 from ivr.console.identity import Operator
+from ivr.console.reasons import MAX_REASON_CHARS
 from ivr.queues.model import Callback, Priority, QueueEntry
 from tests.unit.console.livecalls import ANNA, Switchboard, operator_middleware
 
@@ -149,10 +150,11 @@ async def test_cancelling_a_callback_needs_a_reason_and_is_audited(
         ("[1]", "JSON object"),
         ('{"reason": 5}', '"reason" is required'),
         ('{"reason": "   "}', '"reason" is required'),
-        ('{"reason": "' + "x" * (MAX_REASON + 1) + '"}', "longer than"),
+        ('{"reason": "' + "x" * (MAX_REASON_CHARS + 1) + '"}', "longer than"),
     ]
+    JSON = {"Content-Type": "application/json"}
     for body, message in bad:
-        response = await client.post(url, data=body)
+        response = await client.post(url, data=body, headers=JSON)
         assert response.status == 400, body
         assert message in (await response.json())["error"]
     response = await client.post(url, json={"reason": "caller rang back and was helped"})
