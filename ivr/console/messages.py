@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from ivr.clock import Clock, utc_now
-from ivr.console.errors import BadRequest, NotFound
+from ivr.console.errors import BadRequest, Conflict, NotFound
 from ivr.console.identity import Audit, Operator
 from ivr.console.timed import TimedTable, checked_until, parsed, stored, timed_thread
 from ivr.text import normalise
@@ -26,6 +26,9 @@ from ivr.verbs.incident import Notice
 
 TABLE = TimedTable.INCIDENT_MESSAGES
 _WORDS = re.compile(r"[a-z0-9][a-z0-9 '\-]{0,59}")
+
+
+MAX_FOR_ALL = 2  # messages every caller hears after the welcome, at once
 
 
 class ScopeKind(StrEnum):
@@ -169,6 +172,15 @@ class IncidentMessages:
             raise BadRequest("prompt_id must be a prompt of the catalogue (admins add new ones)")
         where = Scope.parse(scope, self._intents() if self._intents is not None else None)
         end = checked_until(until, now)
+        in_force = self.listed(now)
+        if any(m.prompt_id == prompt_id and str(m.scope) == str(where) for m in in_force):
+            raise Conflict(f"{prompt_id} is already on for {where}")
+        if (
+            where.kind is ScopeKind.ALL
+            and sum(m.scope.kind is ScopeKind.ALL for m in in_force) >= MAX_FOR_ALL
+        ):
+            # Every caller hears each one before the menu: more would keep them from help.
+            raise Conflict(f"at most {MAX_FOR_ALL} messages for all callers at once")
         row = {
             "prompt_id": prompt_id,
             "scope": str(where),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ivr.console.errors import BadRequest, NotFound
+from ivr.console.errors import BadRequest, Conflict, NotFound
 from ivr.console.messages import IncidentMessages, Scope, ScopeKind
 from ivr.session.model import CallInfo
 from ivr.session.session import CallSession
@@ -17,7 +17,7 @@ from ivr.verbs.incident import PlayNotices
 from tests.fakes import FakeControl, FakePrompts, MemoryCallLog
 from tests.unit.console.support import ANN, START, HandClock, ListAudit
 
-PROMPTS = ("welcome", "incident_flood", "outage_phones")
+PROMPTS = ("welcome", "incident_flood", "incident_fire", "outage_phones")
 
 
 @pytest.fixture
@@ -124,3 +124,16 @@ async def test_a_message_in_force_is_heard_and_on_the_calls_record(
     played = [d for _, kind, d in call_log.events if kind == "incident-message"]
     assert played == [{"id": on.id, "prompt": "outage_phones", "scope": "all", "set_by": "ann"}]
     assert ("play", ["sound:ivr101/outage_phones"]) in control.calls
+
+
+async def test_the_same_message_twice_or_a_pile_for_every_caller_is_refused(
+    messages: IncidentMessages,
+) -> None:
+    """Each message for all callers plays before the menu: they are capped, never doubled."""
+    await messages.add("outage_phones", "all", later(hours=1), ANN)
+    with pytest.raises(Conflict, match="already on"):
+        await messages.add("outage_phones", "all", later(hours=2), ANN)
+    await messages.add("incident_flood", "all", later(hours=1), ANN)
+    with pytest.raises(Conflict, match="at most 2"):
+        await messages.add("incident_fire", "all", later(hours=1), ANN)
+    await messages.add("incident_fire", "place:High Street", later(hours=1), ANN)  # scoped: fine
