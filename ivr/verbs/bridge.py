@@ -75,9 +75,16 @@ async def bridge(session: CallSession, leg_id: str, destination: str, **detail: 
     What the caller says to a person is not ours to hear: listening stops first.
     """
     control = session.control
-    await control.hold_music(False)
-    await control.stop_listening()
-    await control.connect(leg_id)
+    try:
+        await control.hold_music(False)
+        await control.stop_listening()
+        await control.connect(leg_id)
+    except BaseException:
+        # Answered but never bridged (an operator's move, a shutdown, ARI refused): the
+        # person who answered must not be left on a line with nobody.
+        with contextlib.suppress(AriError):
+            await control.drop_leg(leg_id)
+        raise
     session.connected(leg_id, destination)
     session.record("connected", destination=destination, leg=leg_id, **detail)
     await await_end(session, leg_id)

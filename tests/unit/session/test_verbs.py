@@ -149,6 +149,22 @@ async def test_transfer_connects_the_answered_leg_and_ends_when_the_agent_hangs_
     assert "connected" in call_log.kinds()
 
 
+class RefusingBridge(FakeControl):
+    async def connect(self, leg_id: str) -> None:
+        self._did("connect", leg_id)
+        raise AriHttpError("POST", "/bridges", 500, "bridge refused")
+
+
+async def test_an_answered_leg_that_cannot_be_bridged_is_dropped_not_left_alone() -> None:
+    control = RefusingBridge()
+    session, _ = make_session(control)
+    control.push(LegAnswered("leg-1"))
+    with pytest.raises(AriHttpError):
+        await Transfer([Target("rc", "PJSIP/rc")]).run(session)
+    assert control.ops()[-2:] == ["connect", "drop_leg"]
+    assert session.connected_leg is None  # never counted as talking to a person
+
+
 async def test_transfer_falls_back_to_the_next_target_when_busy() -> None:
     control = FakeControl()
     session, call_log = make_session(control)
