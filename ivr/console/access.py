@@ -42,12 +42,13 @@ class ConsoleAccess:
         settings: ConsoleSettings,
         clock: Clock = utc_now,
         passwords: Passwords | None = None,
+        pool: HashPool | None = None,
     ) -> ConsoleAccess:
         db = ConsoleDatabase(db_path, SessionPolicy(settings.idle, settings.absolute))
         audit = AuditLog(db, clock)
         facts = RequestFacts(frozenset(settings.trusted_proxies), settings.secure_cookie)
         limiter = LoginLimiter(settings.login_failures, settings.login_window_s)
-        sign_in = SignIn(db, passwords or Passwords(), limiter, audit, clock, HashPool())
+        sign_in = SignIn(db, passwords or Passwords(), limiter, audit, clock, pool or HashPool())
         return cls(db, audit, ConsoleAuth(db, api_token, facts, clock), sign_in, facts)
 
     async def lifetime(self, app: web.Application) -> AsyncIterator[None]:
@@ -71,10 +72,11 @@ def register(
     settings: ConsoleSettings,
     clock: Clock = utc_now,
     passwords: Passwords | None = None,
+    pool: HashPool | None = None,
 ) -> ConsoleAccess:
     """Add the auth middleware (after those already there), the security headers,
     /api/session and /login, and the console database's lifetime."""
-    access = ConsoleAccess.build(db_path, api_token, settings, clock, passwords)
+    access = ConsoleAccess.build(db_path, api_token, settings, clock, passwords, pool)
     install(app, access)
     return access
 
