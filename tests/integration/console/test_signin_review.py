@@ -309,3 +309,17 @@ def test_password_reset_ends_the_users_sessions(tmp_path: Path) -> None:
         assert store.sessions.find(grant.token, datetime.now(UTC)) is None
     finally:
         store.close()
+
+
+def test_the_access_log_escapes_the_decoded_path(caplog: pytest.LogCaptureFixture) -> None:
+    from aiohttp.test_utils import make_mocked_request
+
+    from ivr.http_guard import PathAccessLogger, loggable
+
+    assert loggable('/a\n\x1b"b') == '/a\\n\\x1b\\"b'
+    request = make_mocked_request("GET", "/x%0a1.2.3.4%20%22GET%20/admin%22%20200")
+    logger = logging.getLogger("test.access")
+    with caplog.at_level(logging.INFO, logger="test.access"):
+        PathAccessLogger(logger, "").log(request, web.Response(), 0.0)
+    [line] = [r.getMessage() for r in caplog.records]
+    assert "\n" not in line and '"GET /x\\n1.2.3.4 \\"GET /admin\\" 200" 200' in line
