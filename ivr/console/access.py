@@ -14,6 +14,8 @@ from aiohttp import web
 from ivr.clock import Clock, utc_now
 from ivr.console.audit import AuditLog
 from ivr.console.auth import ConsoleAuth
+from ivr.console.hashpool import HashPool
+from ivr.console.headers import add_security_headers
 from ivr.console.passwords import Passwords
 from ivr.console.ratelimit import LoginLimiter
 from ivr.console.requests import RequestFacts
@@ -40,20 +42,23 @@ class ConsoleAccess:
         settings: ConsoleSettings,
         clock: Clock = utc_now,
         passwords: Passwords | None = None,
+        pool: HashPool | None = None,
     ) -> ConsoleAccess:
         db = ConsoleDatabase(db_path, SessionPolicy(settings.idle, settings.absolute))
         audit = AuditLog(db, clock)
         facts = RequestFacts(frozenset(settings.trusted_proxies), settings.secure_cookie)
         limiter = LoginLimiter(settings.login_failures, settings.login_window_s)
-        sign_in = SignIn(db, passwords or Passwords(), limiter, audit, clock)
+        sign_in = SignIn(db, passwords or Passwords(), limiter, audit, clock, pool or HashPool())
         return cls(db, audit, ConsoleAuth(db, api_token, facts, clock), sign_in, facts)
 
     async def lifetime(self, app: web.Application) -> AsyncIterator[None]:
-        """aiohttp cleanup_ctx: the console's database open while the app runs."""
+        """aiohttp cleanup_ctx: the console's database (and password hasher) while the
+        app runs."""
         await self.db.open()
         try:
             yield
         finally:
+            self.sign_in.close()
             await self.db.close()
 
 
@@ -67,10 +72,11 @@ def register(
     settings: ConsoleSettings,
     clock: Clock = utc_now,
     passwords: Passwords | None = None,
+    pool: HashPool | None = None,
 ) -> ConsoleAccess:
-    """Add the auth middleware (after those already there), /api/session and /login, and
-    the console database's lifetime."""
-    access = ConsoleAccess.build(db_path, api_token, settings, clock, passwords)
+    """Add the auth middleware (after those already there), the security headers,
+    /api/session and /login, and the console database's lifetime."""
+    access = ConsoleAccess.build(db_path, api_token, settings, clock, passwords, pool)
     install(app, access)
     return access
 
@@ -79,6 +85,7 @@ def install(app: web.Application, access: ConsoleAccess) -> None:
     """Add a built ConsoleAccess to ``app`` (the composition root builds it first: the
     board and the actions audit through it)."""
     app[ACCESS] = access
+    add_security_headers(app)
     app.middlewares.append(access.auth.middleware)
     app.cleanup_ctx.append(access.lifetime)
     SessionRoutes(access.sign_in, access.facts).add_to(app)

@@ -9,7 +9,7 @@
 - neither: ``/api/...`` answers 401 as JSON; a page redirects to ``/login``.
 
 Open: ``/health`` (counts only, for load balancers), ``/sms/inbound`` (its own shared
-secret), the login page and its script, ``/static/``, and ``POST /api/session``
+secret), the login page, its script and style, ``/static/``, and ``POST /api/session``
 (signing in). Every refusal is JSON ``{"error": ...}``.
 """
 
@@ -36,7 +36,7 @@ COOKIE = "ivr_console"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 LOGIN_PAGE = "/login"
-OPEN_PATHS = frozenset({"/health", "/sms/inbound", LOGIN_PAGE, "/login.js"})
+OPEN_PATHS = frozenset({"/health", "/sms/inbound", LOGIN_PAGE, "/login.js", "/login.css"})
 OPEN_PREFIXES = ("/static/",)
 SIGN_IN = ("POST", "/api/session")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -84,7 +84,7 @@ class ConsoleAuth:
             return _unauthenticated(request)
         if request.method not in SAFE_METHODS and not await _csrf_ok(request, active.csrf_token):
             log.warning(
-                "console: %s %s by %s without its CSRF token",
+                "console: %s %r by %s without its CSRF token",
                 request.method,
                 path,
                 active.operator.name,
@@ -103,7 +103,7 @@ class ConsoleAuth:
             given.strip().encode("utf-8"), self._token
         ):
             log.warning(
-                "console: refused bearer %s %s from %s",
+                "console: refused bearer %s %r from %s",
                 request.method,
                 request.path,
                 self._facts.client(request),

@@ -22,6 +22,7 @@ from ivr.config import load_settings
 from ivr.console.audit import AuditAction, AuditEntry
 from ivr.console.identity import Role
 from ivr.console.passwords import BadInput, Passwords, check_name, check_password, check_phone
+from ivr.console.people import reset_password
 from ivr.console.sessions import SessionPolicy
 from ivr.console.store import ConsoleStore
 from ivr.console.users import NoSuchUser, UserExists
@@ -163,7 +164,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
         except BadInput as exc:
             return _fail("passwd", str(exc))
         now = datetime.now(UTC)
-        store.users.set_password(args.name, hashed, iso(now))
+        reset_password(store, args.name, hashed, now)  # and ends their sessions
         store.audit.append(now, _who(), AuditAction.PASSWORD_CHANGED, {"user": args.name})
     finally:
         store.close()
@@ -178,7 +179,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.json:
-        for entry in entries:
+        for entry in entries:  # json.dumps escapes control characters (and non-ASCII)
             print(json.dumps(asdict(entry), sort_keys=True))
         return 0
     print(f"{'at (UTC)':<19}  {'who':<20} {'action':<18} {'client':<15} detail")
@@ -188,6 +189,18 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _line(entry: AuditEntry) -> str:
-    at = entry.at[:19].replace("T", " ")
-    detail = " ".join(f"{k}={v}" for k, v in sorted(entry.detail.items()))
-    return f"{at:<19}  {entry.who:<20} {entry.action:<18} {entry.client or '-':<15} {detail}"
+    at = printable(entry.at[:19].replace("T", " "))
+    detail = printable(" ".join(f"{k}={v}" for k, v in sorted(entry.detail.items())))
+    who, action, client = printable(entry.who), printable(entry.action), printable(entry.client)
+    return f"{at:<19}  {who:<20} {action:<18} {client or '-':<15} {detail}"
+
+
+def printable(text: str) -> str:
+    """``text`` with every non-printable character escaped (``\\x1b``): a row's words
+    can come from an attacker (a name typed at sign-in, a caller's text), and escape
+    sequences printed raw would rewrite the admin's terminal."""
+    return "".join(c if c.isprintable() else _escaped(c) for c in text)
+
+
+def _escaped(char: str) -> str:
+    return char.encode("unicode_escape").decode("ascii")

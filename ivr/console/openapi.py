@@ -52,7 +52,7 @@ class ApiDocument:
                     }
                 },
                 "securitySchemes": {
-                    "session": {"type": "apiKey", "in": "cookie", "name": "ivr_session"},
+                    "session": {"type": "apiKey", "in": "cookie", "name": "ivr_console"},
                     "token": {"type": "http", "scheme": "bearer"},
                 },
             },

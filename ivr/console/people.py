@@ -13,7 +13,7 @@ from ivr.console.passwords import Passwords, check_name, check_phone
 from ivr.console.sessions import SessionPolicy
 from ivr.console.store import ConsoleStore
 from ivr.console_settings import ConsoleSettings
-from ivr.store.db import iso
+from ivr.store.db import iso, write_transaction
 
 _DEFAULTS = ConsoleSettings()
 _POLICY = SessionPolicy(_DEFAULTS.idle, _DEFAULTS.absolute)  # only ends sessions here
@@ -37,11 +37,20 @@ def add_person(
             detail = {"user": name, "role": role.value, "phone": phone}
             store.audit.append(now, by, AuditAction.USER_ADDED, detail)
         else:
-            store.users.set_password(name, hashed, iso(now))
-            store.users.enable(name)
+            with write_transaction(store.db):
+                reset_password(store, name, hashed, now)
+                store.users.enable(name)
             store.audit.append(now, by, AuditAction.PASSWORD_CHANGED, {"user": name})
     finally:
         store.close()
+
+
+def reset_password(store: ConsoleStore, name: str, hashed: str, now: datetime) -> None:
+    """Give ``name`` a new password and end their sessions, in one transaction: whoever
+    held the old password (the reason for a reset, often) is signed out with it."""
+    with write_transaction(store.db):
+        store.users.set_password(name, hashed, iso(now))
+        store.sessions.end_all_of(name)
 
 
 def disable_person(db_path: str | Path, name: str, *, by: str) -> None:

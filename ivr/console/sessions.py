@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlite_utils
@@ -28,17 +28,18 @@ class SessionPolicy:
 
 @dataclass(frozen=True)
 class Grant:
-    """A new session: ``token`` goes into the cookie and is never stored."""
+    """A new session: ``token`` goes into the cookie and is never stored (nor logged:
+    the tokens stay out of the repr)."""
 
-    token: str
-    csrf_token: str
+    token: str = field(repr=False)
+    csrf_token: str = field(repr=False)
     operator: Operator
 
 
 @dataclass(frozen=True)
 class ActiveSession:
     operator: Operator
-    csrf_token: str
+    csrf_token: str = field(repr=False)
 
 
 def token_hash(token: str) -> str:

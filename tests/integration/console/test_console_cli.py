@@ -7,11 +7,12 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from ivr.console.cli import read_password
+from ivr.console.cli import printable, read_password
 from ivr.console.identity import Role
 from ivr.console.passwords import BadInput, Check, Passwords
 from ivr.console.store import ConsoleStore
@@ -114,3 +115,39 @@ def test_at_a_terminal_the_password_is_asked_twice_without_echo() -> None:
     differing = iter([PASSWORD, PASSWORD + "x"])
     with pytest.raises(BadInput, match="differ"):
         read_password(_Terminal(), lambda _: next(differing))
+
+
+def test_passwd_ends_the_users_sessions(tmp_path: Path) -> None:
+    db = tmp_path / "calls.db"
+    assert _ivr(db, "users", "add", "alice", "--role", "operator", stdin=PASSWORD).returncode == 0
+    store = ConsoleStore(db, POLICY)
+    user = store.users.get("alice")
+    assert user is not None
+    grant = store.sessions.start(user.operator, "10.0.0.1", datetime.now(UTC))
+    store.close()
+    changed = _ivr(db, "users", "passwd", "alice", stdin="another long password\n")
+    assert changed.returncode == 0, changed.stderr
+    store = ConsoleStore(db, POLICY)
+    try:
+        assert store.sessions.find(grant.token, datetime.now(UTC)) is None
+    finally:
+        store.close()
+
+
+def test_audit_escapes_what_an_attacker_could_have_typed(tmp_path: Path) -> None:
+    db = tmp_path / "calls.db"
+    store = ConsoleStore(db, POLICY)
+    evil = "\x1b[2J\x1b]0;pwned\x07mallory\r\n"
+    store.audit.append(datetime.now(UTC), evil, "sign-in-failed", {"why": evil}, evil)
+    store.close()
+    for args in ((), ("--json",)):
+        shown = _ivr(db, "audit", *args)
+        assert shown.returncode == 0, shown.stderr
+        body = shown.stdout.rstrip("\n")
+        assert not any(c in body for c in "\x1b\x07\r"), body
+        assert "mallory" in body and body.count("\n") == (1 if not args else 0)
+
+
+def test_printable_escapes_only_what_a_terminal_would_act_on() -> None:
+    assert printable("Zoë O'Brien") == "Zoë O'Brien"
+    assert printable("a\x1b[2Jb\n\u202e") == "a\\x1b[2Jb\\n\\u202e"
