@@ -33,7 +33,7 @@ class ConsoleSettings(Section):
         SecureCookie.AUTO, Choice(SecureCookie), env="IVR_CONSOLE_SECURE_COOKIE"
     )
     trusted_proxies: tuple[str, ...] = option((), Names("proxy addresses"))
-    login_failures: int = option(5, AT_LEAST_ONE)  # per user name and per client address
+    login_failures: int = option(5, AT_LEAST_ONE)  # per (user name, client address); 4x per address
     login_window_s: float = option(300.0, SECONDS)
 
     @property
