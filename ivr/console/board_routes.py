@@ -12,8 +12,9 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -26,7 +27,7 @@ from ivr.console.board import LONG_WAIT_S, BoardView, LiveCalls
 from ivr.console.bodies import json_object
 from ivr.console.errors import BadRequest
 from ivr.console.feed import HEARTBEAT, BoardFeed
-from ivr.console.identity import OPERATOR, Audit, Role, require
+from ivr.console.identity import OPERATOR, Audit, Operator, Role, require
 from ivr.console.notes import BoardCallLog, CallNotes
 from ivr.console.pages import Pages, add_static
 from ivr.console.panel import CallbackNotFound, QueuesDesk, Withdrawal
@@ -47,6 +48,29 @@ class BoardAudit(StrEnum):
 
 
 PRIORITY_FLAGS = (VULNERABLE, REPEAT_VICTIM, HATE_INCIDENT)
+STREAMS_PER_OPERATOR = 3  # a board, a second screen, a reload racing the old one
+STREAMS_IN_ALL = 50  # each builds a snapshot on the loop that runs the calls
+
+
+class StreamSlots:
+    """How many event streams each operator holds: a few each, and a ceiling for all."""
+
+    def __init__(self) -> None:
+        self._held: Counter[str] = Counter()
+
+    def take(self, operator: str) -> str | None:
+        """None when a slot was taken; else why not."""
+        if self._held[operator] >= STREAMS_PER_OPERATOR:
+            return f"at most {STREAMS_PER_OPERATOR} live boards per person: close one"
+        if sum(self._held.values()) >= STREAMS_IN_ALL:
+            return "too many live boards are open: try again shortly"
+        self._held[operator] += 1
+        return None
+
+    def give_back(self, operator: str) -> None:
+        self._held[operator] -= 1
+        if self._held[operator] <= 0:
+            del self._held[operator]
 
 
 @dataclass
@@ -60,6 +84,7 @@ class BoardConsole:
     audit: Audit
     pages: Pages
     destinations: tuple[str, ...]
+    slots: StreamSlots = field(default_factory=StreamSlots)
 
     @classmethod
     def build(
@@ -166,7 +191,23 @@ async def _queues_json(request: web.Request) -> web.Response:
 
 async def _board_events(request: web.Request) -> web.StreamResponse:
     operator = require(request, Role.OPERATOR)
+    if request.method != "GET":
+        raise web.HTTPMethodNotAllowed(request.method, ["GET"])  # a HEAD would hold a slot
     console = request.app[BOARD]
+    refused = console.slots.take(operator.name)
+    if refused is not None:
+        raise web.HTTPTooManyRequests(
+            text=json.dumps({"error": refused}), content_type="application/json"
+        )
+    try:
+        return await _stream(request, console, operator)
+    finally:
+        console.slots.give_back(operator.name)
+
+
+async def _stream(
+    request: web.Request, console: BoardConsole, operator: Operator
+) -> web.StreamResponse:
     feed = console.feed
     console.audit.record(operator.name, BoardAudit.BOARD_VIEWED, {"via": "events"})
     response = web.StreamResponse(

@@ -3,6 +3,7 @@ panel and the callback actions (validated, audited)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -10,7 +11,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from ivr.console.board_routes import register
+from ivr.console.board_routes import (
+    STREAMS_IN_ALL,
+    STREAMS_PER_OPERATOR,
+    StreamSlots,
+    register,
+)
 from ivr.console.identity import Operator
 from ivr.console.reasons import MAX_REASON_CHARS
 from ivr.queues.model import Callback, Priority, QueueEntry
@@ -168,3 +174,29 @@ async def test_cancelling_a_callback_needs_a_reason_and_is_audited(
     again = await client.post(url, json={"reason": "twice"})
     assert again.status == 404
     assert "no open callback" in (await again.json())["error"]
+
+
+async def test_live_boards_are_capped_per_person_and_a_closed_one_frees_its_slot(
+    board: Switchboard, aiohttp_client: ClientFactory
+) -> None:
+    client = await client_for(board, aiohttp_client)
+    async with contextlib.AsyncExitStack() as open_streams:
+        for _ in range(STREAMS_PER_OPERATOR):
+            stream = await open_streams.enter_async_context(client.get("/api/board/events"))
+            assert stream.status == 200
+            await stream.content.readuntil(b"\n\n")  # its snapshot: the slot is held
+        refused = await client.get("/api/board/events")
+        assert refused.status == 429
+        assert "live boards per person" in (await refused.json())["error"]
+        assert (await client.head("/api/board/events")).status == 405
+
+
+def test_stream_slots_count_each_person_and_everyone() -> None:
+    slots = StreamSlots()
+    assert [slots.take("ann") for _ in range(STREAMS_PER_OPERATOR)] == [None] * 3
+    assert slots.take("ann") is not None
+    slots.give_back("ann")
+    assert slots.take("ann") is None
+    for n in range(STREAMS_IN_ALL - STREAMS_PER_OPERATOR):
+        assert slots.take(f"op{n}") is None
+    assert "too many" in (slots.take("zed") or "")
