@@ -18,7 +18,7 @@ from ivr.console.destinations import KnownDestinations
 from ivr.console.errors import BadRequest, Conflict, NotFound
 from ivr.console.identity import Audit, Operator
 from ivr.console.reasons import checked_text
-from ivr.console.timed import TimedTable, checked_until, parsed, stored, timed_thread
+from ivr.console.timed import InForce, TimedTable, checked_until, parsed, stored
 from ivr.decisions import EMERGENCY
 from ivr.routing.model import Override
 
@@ -83,30 +83,23 @@ class DivertStore:
         audit: Audit,
         clock: Clock = utc_now,
     ) -> None:
-        self._thread = timed_thread(db_path, "diverts")
+        self._rows = InForce(db_path, TABLE, Divert.of_row)
         self._destinations = destinations
         self._audit = audit
         self._clock = clock
-        self._in_force: dict[int, Divert] = {}
 
     async def open(self) -> None:
-        await self._thread.open()
-        now = stored(self._clock())
-        rows = await self._thread.run(lambda s: s.in_force(TABLE, now))
-        self._in_force = {d.id: d for d in map(Divert.of_row, rows)}
+        await self._rows.open(self._clock())
 
     async def close(self) -> None:
-        await self._thread.close()
+        await self._rows.close()
 
     def active(self, at: datetime) -> tuple[Override, ...]:
         """The diverts in force at ``at`` (OverrideSource): memory only, never a query."""
         return tuple(d.override() for d in self.listed(at))
 
     def listed(self, at: datetime | None = None) -> list[Divert]:
-        at = at or self._clock()
-        for gone in [i for i, d in self._in_force.items() if d.until <= at]:
-            del self._in_force[gone]  # expired by itself
-        return [d for d in self._in_force.values() if d.in_force(at)]
+        return self._rows.listed(at or self._clock())
 
     async def add(
         self, source: Any, target: Any, reason: Any, until: Any, operator: Operator
@@ -135,19 +128,15 @@ class DivertStore:
             "starts_at": stored(now),
             "until": stored(end),
         }
-        saved = await self._thread.run(lambda s: s.insert(TABLE, row))
-        divert = Divert.of_row(saved)
-        self._in_force[divert.id] = divert
+        divert = await self._rows.insert(row)
         self._audit.record(operator.name, "divert.add", divert.as_json())
         return divert
 
     async def cancel(self, divert_id: int, operator: Operator) -> Divert:
         now = self._clock()
-        divert = self._in_force.get(divert_id)
+        divert = self._rows.get(divert_id)
         if divert is None or not divert.in_force(now):
             raise NotFound(f"no divert {divert_id} in force")
-        at = stored(now)
-        await self._thread.run(lambda s: s.cancel(TABLE, divert_id, at, operator.name))
-        self._in_force.pop(divert_id, None)
+        at = await self._rows.cancel(divert_id, now, operator.name)
         self._audit.record(operator.name, "divert.cancel", {"id": divert_id})
-        return replace(divert, cancelled_at=datetime.fromisoformat(at), cancelled_by=operator.name)
+        return replace(divert, cancelled_at=at, cancelled_by=operator.name)

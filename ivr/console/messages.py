@@ -20,7 +20,7 @@ from typing import Any
 from ivr.clock import Clock, utc_now
 from ivr.console.errors import BadRequest, Conflict, NotFound
 from ivr.console.identity import Audit, Operator
-from ivr.console.timed import TimedTable, checked_until, parsed, stored, timed_thread
+from ivr.console.timed import InForce, TimedTable, checked_until, parsed, stored
 from ivr.text import normalise
 from ivr.verbs.incident import Notice
 
@@ -131,27 +131,20 @@ class IncidentMessages:
         intents: Callable[[], Collection[str]] | None = None,
     ) -> None:
         """``prompts``: the catalogue's ids; ``intents``: the live rules' intent names."""
-        self._thread = timed_thread(db_path, "incident-messages")
+        self._rows = InForce(db_path, TABLE, IncidentMessage.of_row)
         self._prompts = frozenset(prompts)
         self._audit = audit
         self._clock = clock
         self._intents = intents
-        self._in_force: dict[int, IncidentMessage] = {}
 
     async def open(self) -> None:
-        await self._thread.open()
-        now = stored(self._clock())
-        rows = await self._thread.run(lambda s: s.in_force(TABLE, now))
-        self._in_force = {m.id: m for m in map(IncidentMessage.of_row, rows)}
+        await self._rows.open(self._clock())
 
     async def close(self) -> None:
-        await self._thread.close()
+        await self._rows.close()
 
     def listed(self, at: datetime | None = None) -> list[IncidentMessage]:
-        at = at or self._clock()
-        for gone in [i for i, m in self._in_force.items() if m.until <= at]:
-            del self._in_force[gone]  # ended by itself
-        return [m for m in self._in_force.values() if m.in_force(at)]
+        return self._rows.listed(at or self._clock())
 
     def to_play(
         self, at: datetime, *, matched: bool, intent: str = "", heard: Sequence[str] = ()
@@ -188,19 +181,15 @@ class IncidentMessages:
             "starts_at": stored(now),
             "until": stored(end),
         }
-        saved = await self._thread.run(lambda s: s.insert(TABLE, row))
-        message = IncidentMessage.of_row(saved)
-        self._in_force[message.id] = message
+        message = await self._rows.insert(row)
         self._audit.record(operator.name, "message.add", message.as_json())
         return message
 
     async def cancel(self, message_id: int, operator: Operator) -> IncidentMessage:
         now = self._clock()
-        message = self._in_force.get(message_id)
+        message = self._rows.get(message_id)
         if message is None or not message.in_force(now):
             raise NotFound(f"no message {message_id} in force")
-        at = stored(now)
-        await self._thread.run(lambda s: s.cancel(TABLE, message_id, at, operator.name))
-        self._in_force.pop(message_id, None)
+        at = await self._rows.cancel(message_id, now, operator.name)
         self._audit.record(operator.name, "message.cancel", {"id": message_id})
-        return replace(message, cancelled_at=datetime.fromisoformat(at), cancelled_by=operator.name)
+        return replace(message, cancelled_at=at, cancelled_by=operator.name)

@@ -5,9 +5,10 @@ stores; the rows in force are kept in memory by their owners, so a call reads no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from ivr.console.errors import BadRequest
 from ivr.store.db import CallStore, iso, write_transaction
@@ -86,3 +87,58 @@ def parsed(value: str | None) -> datetime | None:
 
 def stored(at: datetime) -> str:
     return iso(at)
+
+
+class Timed(Protocol):
+    """A row of a TimedTable as its owner reads it (Divert, IncidentMessage)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def until(self) -> datetime: ...
+    def in_force(self, at: datetime) -> bool: ...
+
+
+T = TypeVar("T", bound=Timed)
+
+
+class InForce(Generic[T]):
+    """A TimedTable on its own thread, and the rows in force kept in memory: what a call
+    asks (the diverts, the messages to play) is answered without a query."""
+
+    def __init__(self, db_path: str, table: TimedTable, of_row: Callable[[Row], T]) -> None:
+        self._thread = timed_thread(db_path, table.value)
+        self._table = table
+        self._of_row = of_row
+        self._rows: dict[int, T] = {}
+
+    async def open(self, now: datetime) -> None:
+        """What was in force before a restart is again."""
+        await self._thread.open()
+        at = stored(now)
+        rows = await self._thread.run(lambda s: s.in_force(self._table, at))
+        self._rows = {item.id: item for item in map(self._of_row, rows)}
+
+    async def close(self) -> None:
+        await self._thread.close()
+
+    def listed(self, at: datetime) -> list[T]:
+        for gone in [i for i, item in self._rows.items() if item.until <= at]:
+            del self._rows[gone]  # ended by itself
+        return [item for item in self._rows.values() if item.in_force(at)]
+
+    def get(self, row_id: int) -> T | None:
+        return self._rows.get(row_id)
+
+    async def insert(self, row: Row) -> T:
+        saved = await self._thread.run(lambda s: s.insert(self._table, row))
+        item = self._of_row(saved)
+        self._rows[item.id] = item
+        return item
+
+    async def cancel(self, row_id: int, now: datetime, by: str) -> datetime:
+        """Stored as cancelled at ``now`` by ``by`` (returns the time as stored)."""
+        at = stored(now)
+        await self._thread.run(lambda s: s.cancel(self._table, row_id, at, by))
+        self._rows.pop(row_id, None)
+        return datetime.fromisoformat(at)
