@@ -31,6 +31,11 @@ class HashPool:
         self._max = threads + max_queued
         self._waiting = 0
 
+    @property
+    def waiting(self) -> int:
+        """Checks running or queued now."""
+        return self._waiting
+
     async def run(self, fn: Callable[..., T], *args: object) -> T:
         """``fn(*args)`` on the pool; PoolFull when ``max_queued`` are already waiting."""
         if self._waiting >= self._max:

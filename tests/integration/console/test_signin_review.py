@@ -42,10 +42,12 @@ class CountingPasswords(Passwords):
         self.threads: set[str] = set()
         self.gate = threading.Event()
         self.gate.set()
+        self.entered = threading.Semaphore(0)  # released as each check starts
 
     def check(self, stored: str | None, password: str) -> Check:
         self.checks += 1
         self.threads.add(threading.current_thread().name)
+        self.entered.release()
         self.gate.wait(10)
         return super().check(stored, password)
 
@@ -134,30 +136,37 @@ async def test_hashing_runs_on_its_own_pool_and_a_full_queue_is_503(
     aiohttp_client: ClientFactory, tmp_path: Path
 ) -> None:
     passwords = CountingPasswords()
-    client = await _client(aiohttp_client, tmp_path, passwords, pool=HashPool(1, 1))
+    pool = HashPool(1, 1)
+    client = await _client(aiohttp_client, tmp_path, passwords, pool=pool)
     assert await _post(client, "alice", PASSWORD) == 200
     assert passwords.threads and all(t.startswith("ivr-hash") for t in passwords.threads)
     passwords.gate.clear()
-    held = [
-        asyncio.ensure_future(_post(client, name, "wrong", f"10.0.0.{n}"))
-        for n, name in enumerate(("a1", "a2"), start=2)
-    ]
-    await asyncio.sleep(0.2)  # one check running, one queued
+    assert passwords.entered.acquire(timeout=0)  # alice's check, done
+    first = asyncio.ensure_future(_post(client, "a1", "wrong", "10.0.0.2"))
+    assert await asyncio.to_thread(passwords.entered.acquire, True, 5)  # running: a1
+    queued = asyncio.create_task(pool.run(passwords.gate.wait, 10))
+    await asyncio.sleep(0)  # one loop turn: the task takes the queue's one place
+    assert pool.waiting == 2  # a1 running, one queued
     resp = await client.post(
         "/api/session", json={"user": "root", "password": PASSWORD}, headers=_from("10.0.0.9")
     )
     assert resp.status == 503
     assert int(resp.headers["Retry-After"]) > 0
     passwords.gate.set()
-    assert await asyncio.gather(*held) == [401, 401]
+    assert await first == 401 and await queued is True
     # The refused attempt was not counted as a failure: root signs in at once.
     assert await _post(client, "root", PASSWORD, "10.0.0.9") == 200
 
 
 async def test_the_pool_refuses_past_its_queue() -> None:
-    pool, gate = HashPool(1, 0), threading.Event()
-    running = asyncio.ensure_future(pool.run(gate.wait, 10))
-    await asyncio.sleep(0.05)
+    pool, gate, entered = HashPool(1, 0), threading.Event(), threading.Event()
+
+    def held() -> bool:
+        entered.set()
+        return gate.wait(10)
+
+    running = asyncio.ensure_future(pool.run(held))
+    assert await asyncio.to_thread(entered.wait, 5)  # the pool's one thread is busy
     with pytest.raises(PoolFull):
         await pool.run(gate.wait, 10)
     gate.set()

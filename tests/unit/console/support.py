@@ -65,7 +65,11 @@ class Hold(VerbBase):
 
     name = "hold"
 
+    def __init__(self) -> None:
+        self.holding = asyncio.Event()  # the call is on hold: an operator may act on it
+
     async def run(self, session: CallSession) -> Outcome:
+        self.holding.set()
         while True:
             await session.wait()
 
@@ -93,12 +97,13 @@ class Calls:
 class Live:
     def __init__(self, plan: StepPlan, call_log: MemoryCallLog, control: FakeControl) -> None:
         self.plan, self.log, self.control = plan, call_log, control
+        self.hold = Hold()
         self.session = CallSession(
             CallInfo("call-1", control.channel_id, "07700900123", "Test", "101"),
             control,
             FakePrompts(),
             call_log,
-            [Hold()],
+            [self.hold],
             lambda: [Hangup("technical_difficulty")],
             HandClock(),
             plan=plan,
@@ -110,9 +115,7 @@ async def live_call() -> AsyncIterator[Live]:
     """A call running (on hold) with a plan that records the steps it is given."""
     call = Live(StepPlan(), MemoryCallLog(), FakeControl())
     task = asyncio.create_task(call.session.run())
-    await call.control.did("remember", 0)  # running
-    for _ in range(5):
-        await asyncio.sleep(0)
+    await call.hold.holding.wait()
     try:
         yield call
     finally:
