@@ -115,7 +115,8 @@ class AppFigures:
     cpu_s: float  # process CPU, all threads
     publish_cpu_s: float  # BoardFeed.publish's own thread CPU
     publishes: int  # publish calls (one per coalesced change, or a sweep)
-    publish_ms: list[float]  # each publish's thread CPU that sent anything
+    change_ms: list[float]  # thread CPU of each publish of changes that sent a message
+    sweep_ms: list[float]  # thread CPU of each sweep (every row rebuilt and compared)
     messages: int  # SSE messages queued (calls + queues), each to every client
     rows_built: int
     lag_ms: list[float]  # the app loop's lag (a 10 ms ticker)
@@ -131,7 +132,8 @@ class PublishProbe:
         self._inner = feed.publish
         self.cpu_s = 0.0
         self.calls = 0
-        self.sending_ms: list[float] = []
+        self.change_ms: list[float] = []
+        self.sweep_ms: list[float] = []
         feed.publish = self._publish  # type: ignore[method-assign]
 
     def _publish(self, *, sweep: bool = False) -> None:
@@ -143,8 +145,10 @@ class PublishProbe:
             spent = time.thread_time() - started
             self.cpu_s += spent
             self.calls += 1
-            if self.feed.stats.published != before:
-                self.sending_ms.append(spent * 1000)
+            if sweep:
+                self.sweep_ms.append(spent * 1000)
+            elif self.feed.stats.published != before:
+                self.change_ms.append(spent * 1000)
 
 
 class AppMeter:
@@ -156,14 +160,15 @@ class AppMeter:
         self.lags: list[float] = []
         self._since = self._now()
 
-    def _now(self) -> tuple[float, float, float, int, list[float], int, int]:
+    def _now(self) -> tuple[float, float, float, int, int, int, int, int]:
         probe, stats = self.probe, self.feed.stats
         return (
             time.perf_counter(),
             time.process_time(),
             probe.cpu_s,
             probe.calls,
-            list(probe.sending_ms),
+            len(probe.change_ms),
+            len(probe.sweep_ms),
             stats.published,
             stats.rows_built,
         )
@@ -177,9 +182,10 @@ class AppMeter:
             cpu_s=now[1] - then[1],
             publish_cpu_s=now[2] - then[2],
             publishes=now[3] - then[3],
-            publish_ms=now[4][len(then[4]) :],
-            messages=now[5] - then[5],
-            rows_built=now[6] - then[6],
+            change_ms=self.probe.change_ms[then[4] :],
+            sweep_ms=self.probe.sweep_ms[then[5] :],
+            messages=now[6] - then[6],
+            rows_built=now[7] - then[7],
             lag_ms=lags,
             peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         )
@@ -645,7 +651,6 @@ def report(
     print()
     per_message = app.cpu_s / max(1, app.messages) * 1000
     lag = sorted(app.lag_ms)
-    sending = app.publish_ms
     print("| figure | value |")
     print("|---|---|")
     print(
@@ -662,11 +667,12 @@ def report(
         f" ({app.publish_cpu_s / max(1, app.messages) * 1000:.2f} ms per message;"
         f" {app.publish_cpu_s / app.wall_s * 100:.2f} % of a core) |"
     )
-    if sending:
-        print(
-            f"| one publish that sent, p50 / p95 / max | {statistics.median(sending):.2f} /"
-            f" {_pct(sending, 0.95):.2f} / {max(sending):.2f} ms |"
-        )
+    for name, ms in (("a publish of changes", app.change_ms), ("a sweep", app.sweep_ms)):
+        if ms:
+            print(
+                f"| {name} ({len(ms)}), p50 / p95 / max | {statistics.median(ms):.2f} /"
+                f" {_pct(ms, 0.95):.2f} / {max(ms):.2f} ms |"
+            )
     if unwatched is not None:
         base = unwatched.app
         per_s = app.cpu_s / app.wall_s - base.cpu_s / base.wall_s
