@@ -268,6 +268,10 @@ class BoardClient:
     def pending(self, call_id: str) -> bool:
         return call_id in self._expect
 
+    def forget(self, call_id: str) -> None:
+        """The call ended by itself before the bench acted: nothing to time."""
+        self._expect.pop(call_id, None)
+
     def missed(self) -> Counter[Kind]:
         """Expected changes never shown; forgotten, so the next window starts clean."""
         left = Counter(e.kind for e in self._expect.values())
@@ -356,6 +360,7 @@ class Driver:
         self.actions: Counter[Kind] = Counter()
         self.unmeasured: Counter[Kind] = Counter()  # acted, but no client showed the before
         self.measuring = False
+        self.ended_by_themselves = 0  # found gone when the bench acted on them
 
     def full(self) -> bool:
         now = time.perf_counter()
@@ -432,12 +437,12 @@ class Driver:
         else:
             self.actions[Kind.KEY] += 1
             self.unmeasured[Kind.KEY] += self.measuring
-        await self._post(f"/_sim/calls/{caller.call_id}/dtmf", {"digits": caller.key})
+        await self._on_call(caller, "dtmf", {"digits": caller.key})
 
     async def _emergency(self, caller: Caller) -> None:
         caller.key, caller.keyed_at = "9", time.perf_counter()
         self._expect(caller.call_id, Kind.EMERGENCY, caller.keyed_at, IN_FCR_QUEUE)
-        await self._post(f"/_sim/calls/{caller.call_id}/dtmf", {"digits": "9"})
+        await self._on_call(caller, "dtmf", {"digits": "9"})
 
     async def _hangup(self, caller: Caller) -> None:
         del self.live[caller.call_id]
@@ -446,12 +451,24 @@ class Driver:
         else:  # a row never shown is never removed
             self.actions[Kind.HANGUP] += 1
             self.unmeasured[Kind.HANGUP] += self.measuring
-        await self._post(f"/_sim/calls/{caller.call_id}/hangup", {})
+        await self._on_call(caller, "hangup", {})
 
     async def hang_up_all(self) -> None:
         for call_id in list(self.live):
             del self.live[call_id]
             await self._post(f"/_sim/calls/{call_id}/hangup", {}, quiet=True)
+
+    async def _on_call(self, caller: Caller, action: str, body: dict[str, Any]) -> None:
+        """A key or a hang-up; a call the app or the simulator ended meanwhile is dropped."""
+        path = f"/_sim/calls/{caller.call_id}/{action}"
+        async with self.http.post(f"{self.sim}{path}", json=body) as resp:
+            if resp.status == 404:
+                self.live.pop(caller.call_id, None)
+                self.ended_by_themselves += 1
+                for client in self.clients:
+                    client.forget(caller.call_id)
+            elif resp.status >= 300:
+                raise RuntimeError(f"POST {path}: {resp.status} {await resp.text()}")
 
     async def _post(self, path: str, body: dict[str, Any], quiet: bool = False) -> Any:
         async with self.http.post(f"{self.sim}{path}", json=body) as resp:
@@ -487,6 +504,7 @@ class AppChild:
             target=app_process, args=(theirs, sim_port, db_path), name="ivr-app"
         )
         self.process.start()
+        theirs.close()  # the child's end: a child that dies is then an EOFError here
 
     async def url(self) -> str:
         return str(await asyncio.wait_for(asyncio.to_thread(self.conn.recv), 60))
@@ -497,7 +515,8 @@ class AppChild:
         return figures
 
     async def stop(self, timeout: float = 60.0) -> None:
-        self.conn.send(Command.STOP)
+        if self.process.is_alive():
+            self.conn.send(Command.STOP)
         await asyncio.to_thread(self.process.join, timeout)
         if self.process.is_alive():
             print("the app process did not stop in time: terminated", flush=True)
@@ -521,13 +540,14 @@ async def measure(
     app = await child.mark()  # the window ends with the last action
     window = Window(app, Counter(driver.actions), unmeasured=Counter(driver.unmeasured))
     window.here_cpu_s = time.process_time() - here
+    for client in clients:  # messages within the window, as the app's figures
+        window.calls_messages += client.messages["calls"]
+        window.rows += client.rows
     await asyncio.sleep(LAST_MESSAGES_S)
     for client in clients:
         for kind, ms in client.latencies.items():
             window.latencies.setdefault(kind, []).extend(ms)
         window.missed += client.missed()
-        window.calls_messages += client.messages["calls"]
-        window.rows += client.rows
     if clients:
         window.calls_messages //= len(clients)
         window.rows //= len(clients)
@@ -602,7 +622,7 @@ async def _bench(
             await asyncio.sleep(LAST_MESSAGES_S)  # the server sees the streams close
             unwatched = await measure(driver, child, [], rate, seconds)
         await driver.hang_up_all()
-    report(calls, rate, clients, shown, watched, unwatched)
+    report(calls, rate, clients, shown, watched, unwatched, driver.ended_by_themselves)
     return 0 if watched.latencies else 1
 
 
@@ -624,7 +644,13 @@ def _latency_row(name: str, ms: list[float], missed: int, unmeasured: int) -> st
 
 
 def report(
-    calls: int, rate: float, clients: int, shown: int, watched: Window, unwatched: Window | None
+    calls: int,
+    rate: float,
+    clients: int,
+    shown: int,
+    watched: Window,
+    unwatched: Window | None,
+    ended: int,
 ) -> None:
     app = watched.app
     print()
@@ -696,7 +722,7 @@ def report(
         f" ({watched.here_cpu_s / app.wall_s * 100:.1f} % of a core) |"
     )
     actions = ", ".join(f"{k.value} {n}" for k, n in watched.actions.items())
-    print(f"\nactions: {actions}")
+    print(f"\nactions: {actions}; calls found ended by themselves: {ended}")
 
 
 def main() -> int:
