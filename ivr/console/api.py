@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ivr.console.actions import ConsoleActions
+from ivr.console.actions import CallAudit, ConsoleActions
 from ivr.console.api_schemas import add_schemas, operation, path_param
 from ivr.console.bodies import json_object
 from ivr.console.diverts import DivertStore
@@ -23,6 +23,7 @@ from ivr.console.identity import Audit, Role, require
 from ivr.console.messages import IncidentMessages
 from ivr.console.openapi import API_DOCUMENT, ApiDocument, Json
 from ivr.console.reasons import Reason
+from ivr.console.seen import Seen
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -91,6 +92,18 @@ class ConsoleApi:
             ("GET", "/api/calls", self.calls, operation("Live calls", "CallList", [], ())),
             (
                 "POST",
+                "/api/calls/{call_id}/reveal",
+                self.reveal,
+                operation(
+                    "Show a caller's full number (audited, with the reason)",
+                    "Revealed",
+                    [call_id],
+                    (400, 404),
+                    "RevealRequest",
+                ),
+            ),
+            (
+                "POST",
                 "/api/calls/{call_id}/route",
                 self.route,
                 operation("Re-route a call", "Moved", [call_id], (400, 404, 409), "RouteRequest"),
@@ -151,16 +164,24 @@ class ConsoleApi:
     async def calls(self, request: web.Request) -> web.Response:
         operator = require(request, Role.OPERATOR)
         live = self.actions.live()
-        # Callers' numbers are personal data: every view of them is audited.
-        self.audit.record(operator.name, "calls.view", {"calls": len(live)})
+        # Who looked at the live calls, and when (the numbers are masked: revealing one is
+        # its own audited request).
+        self.audit.record(operator.name, CallAudit.VIEWED, {"calls": len(live)})
         return web.json_response(live)
+
+    async def reveal(self, request: web.Request) -> web.Response:
+        operator = require(request, Role.OPERATOR)
+        body = await _body(request)
+        revealed = self.actions.reveal(request.match_info["call_id"], body.get("reason"), operator)
+        return web.json_response(revealed.as_json())
 
     async def route(self, request: web.Request) -> web.Response:
         operator = require(request, Role.OPERATOR)
         body = await _body(request)
         reason = Reason.parse(body.get("reason_code"), body.get("reason"))
+        seen = Seen.parse(body.get("expected"))
         moved = self.actions.route(
-            request.match_info["call_id"], body.get("destination"), reason, operator
+            request.match_info["call_id"], body.get("destination"), reason, operator, seen
         )
         return web.json_response(moved.as_json())
 
@@ -168,14 +189,19 @@ class ConsoleApi:
         operator = require(request, Role.OPERATOR)
         body = await _body(request)
         reason = Reason.parse(body.get("reason_code"), body.get("reason"))
-        moved = self.actions.take(request.match_info["call_id"], reason, operator)
+        seen = Seen.parse(body.get("expected"))
+        moved = self.actions.take(request.match_info["call_id"], reason, operator, seen)
         return web.json_response(moved.as_json())
 
     async def priority(self, request: web.Request) -> web.Response:
         operator = require(request, Role.OPERATOR)
         body = await _body(request)
         raised = self.actions.raise_priority(
-            request.match_info["call_id"], body.get("flag"), body.get("reason"), operator
+            request.match_info["call_id"],
+            body.get("flag"),
+            body.get("reason"),
+            operator,
+            Seen.parse(body.get("expected")),
         )
         return web.json_response(raised.as_json())
 

@@ -60,12 +60,20 @@ def add_schemas(doc: ApiDocument) -> None:
         "description": "a service (rc, fcr, switchboard, online, emergency) or directory:<id>",
     }
     code = {"type": "string", "enum": [c.value for c in ReasonCode]}
+    expected = {
+        "type": "object",
+        "properties": {"step": {"type": "string"}, "destination": {"type": "string"}},
+        "additionalProperties": False,
+        "description": "what the operator saw of the call (its step and destination, as"
+        " GET /api/calls gives them): if the call has moved on since, the action is"
+        " refused (409) so the operator looks again. Optional",
+    }
     doc.schema(
         "ReasonRequest",
         {
             "type": "object",
             "required": ["reason_code"],
-            "properties": {"reason_code": code, "reason": text},
+            "properties": {"reason_code": code, "reason": text, "expected": expected},
             "description": 'reason is required when reason_code is "other"',
         },
     )
@@ -74,7 +82,12 @@ def add_schemas(doc: ApiDocument) -> None:
         {
             "type": "object",
             "required": ["destination", "reason_code"],
-            "properties": {"destination": destination, "reason_code": code, "reason": text},
+            "properties": {
+                "destination": destination,
+                "reason_code": code,
+                "reason": text,
+                "expected": expected,
+            },
         },
     )
     doc.schema(
@@ -85,6 +98,27 @@ def add_schemas(doc: ApiDocument) -> None:
             "properties": {
                 "flag": {"type": "string", "enum": sorted(PRIORITY_FLAGS)},
                 "reason": text,
+                "expected": expected,
+            },
+        },
+    )
+    doc.schema(
+        "RevealRequest",
+        {
+            "type": "object",
+            "required": ["reason"],
+            "properties": {"reason": {**text, "description": "why the number is needed"}},
+        },
+    )
+    doc.schema(
+        "Revealed",
+        {
+            "type": "object",
+            "properties": {
+                "call_id": {"type": "string"},
+                "caller_number": {"type": "string", "description": "in full"},
+                "reason": {"type": "string"},
+                "by": {"type": "string"},
             },
         },
     )
@@ -181,7 +215,11 @@ def add_schemas(doc: ApiDocument) -> None:
             "type": "object",
             "properties": {
                 "call_id": {"type": "string"},
-                "caller_number": {"type": "string"},
+                "caller_number": {
+                    "type": "string",
+                    "description": "masked (077009•••01): POST /api/calls/{call_id}/reveal"
+                    " gives it in full",
+                },
                 "dialled": {"type": "string"},
                 "step": {"type": "string"},
                 "destination": {"type": "string"},
