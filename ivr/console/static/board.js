@@ -182,7 +182,9 @@
       const state = node("td", cb.state);
       if (cb.late) state.append(" ", node("span", "LATE", "label"));
       const actions = node("td", null, "actions");
-      actions.append(actionButton("cancel-callback", "Cancel"), " ", actionButton("callback-now", "Call now"));
+      actions.append(actionButton("cancel-callback", "Cancel"));
+      // One being called now cannot be called sooner; cancelling stops any retry.
+      if (cb.state !== "calling now") actions.append(" ", actionButton("callback-now", "Call now"));
       tr.append(node("td", cb.queue), node("td", clock(cb.promised_by)), node("td", cb.attempts), state, actions);
       body.append(tr);
       if (keepKey && keepKey[0] === cb.call_id) {
