@@ -262,8 +262,8 @@ def _m8_no_none_destinations(db: sqlite_utils.Database) -> None:
 
 
 # The audit trail is append-only: SQLite itself refuses to change or remove a row.
-# Retention (ivr.console.audit.AuditStore.purge_before) lifts the DELETE guard inside
-# one write transaction and puts it back before it commits.
+# Retention (ivr.store.retention, after [console] audit_days) lifts the DELETE guard
+# inside one write transaction and puts it back before it commits.
 AUDIT_NO_UPDATE = (
     "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit"
     " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
