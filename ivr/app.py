@@ -116,7 +116,9 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         routing=routing,
         flows=flows,
         callers=build_caller_service(settings.callers, db_path),
-        retention=RetentionWorker(db_path, settings.store.retention, clock),
+        retention=RetentionWorker(
+            db_path, settings.store.retention.with_audit(settings.console.audit_days), clock
+        ),
         clock=clock,
         sms=sms,
         queues=queues,

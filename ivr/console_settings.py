@@ -1,4 +1,5 @@
-"""[console]: how long a sign-in lasts, when its cookie is Secure, how sign-ins are limited.
+"""[console]: how long a sign-in lasts, when its cookie is Secure, how sign-ins are limited,
+and how long the audit trail is kept.
 
 Behind a TLS-terminating proxy the app sees plain HTTP: only a proxy listed in
 ``trusted_proxies`` may say otherwise (X-Forwarded-Proto, X-Forwarded-For), as anyone
@@ -16,6 +17,10 @@ from ivr.sections import AT_LEAST_ONE, Choice, ConfigError, Names, Number, Secti
 MINUTES = Number(unit="minutes")
 HOURS = Number(unit="hours")
 SECONDS = Number(unit="seconds")
+# The audit trail answers complaints and reviews that come months after the call: it is
+# kept at least this long whatever the config says.
+MIN_AUDIT_DAYS = 90
+AUDIT_DAYS = Number(low=MIN_AUDIT_DAYS, inclusive=True, unit="days")
 
 
 class SecureCookie(StrEnum):
@@ -35,6 +40,7 @@ class ConsoleSettings(Section):
     trusted_proxies: tuple[str, ...] = option((), Names("proxy addresses"))
     login_failures: int = option(5, AT_LEAST_ONE)  # per (user name, client address); 4x per address
     login_window_s: float = option(300.0, SECONDS)
+    audit_days: float = option(400.0, AUDIT_DAYS)  # the retention chore purges older rows
 
     @property
     def idle(self) -> timedelta:

@@ -18,6 +18,7 @@ from ivr.console.hashpool import HashPool
 from ivr.console.headers import add_security_headers
 from ivr.console.passwords import Passwords
 from ivr.console.ratelimit import LoginLimiter
+from ivr.console.refusals import RefusalAudit
 from ivr.console.requests import RequestFacts
 from ivr.console.session_routes import SessionRoutes
 from ivr.console.sessions import SessionPolicy
@@ -49,7 +50,8 @@ class ConsoleAccess:
         facts = RequestFacts(frozenset(settings.trusted_proxies), settings.secure_cookie)
         limiter = LoginLimiter(settings.login_failures, settings.login_window_s)
         sign_in = SignIn(db, passwords or Passwords(), limiter, audit, clock, pool or HashPool())
-        return cls(db, audit, ConsoleAuth(db, api_token, facts, clock), sign_in, facts)
+        auth = ConsoleAuth(db, api_token, facts, clock, RefusalAudit(audit))
+        return cls(db, audit, auth, sign_in, facts)
 
     async def lifetime(self, app: web.Application) -> AsyncIterator[None]:
         """aiohttp cleanup_ctx: the console's database (and password hasher) while the

@@ -2,18 +2,28 @@
 data, append-only on the call database.
 
 SQLite triggers (migration ``_m9_console``) refuse any UPDATE or DELETE of a row. The
-one way a row goes is ``AuditStore.purge_before``, for a retention policy: it lifts the
-DELETE guard, removes rows older than a time, and puts the guard back, in one
-transaction. ``AuditLog.record`` queues a row from the event loop and never waits.
+one way a row goes is retention (``[console] audit_days``, run by the daily retention
+chore: ivr.store.retention), which lifts the DELETE guard, removes rows older than a
+time, and puts the guard back, in one transaction. ``AuditLog.record`` queues a row from
+the event loop and never waits.
+
+Every row says where it came from: the client's address and, for a signed-in person, a
+short reference to their session (``session_reference``: the first hex digits of the
+session's stored hash, so the rows of one sitting can be told apart and matched to the
+sessions table, while the row holds nothing that signs anyone in). The auth middleware
+sets the ``AuditOrigin`` of each request it lets through (``audit_origin``), so the
+services record their actions without knowing about requests.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -21,8 +31,9 @@ from typing import Any, Protocol
 import sqlite_utils
 
 from ivr.clock import Clock
-from ivr.store.db import iso, write_transaction
-from ivr.store.migrations import AUDIT_NO_DELETE
+from ivr.console.sessions import token_hash
+from ivr.store.db import iso
+from ivr.store.retention import purge_audit_before
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +48,38 @@ class AuditAction(StrEnum):
     USER_ADDED = "user-added"
     USER_DISABLED = "user-disabled"
     PASSWORD_CHANGED = "password-changed"
+    CSRF_REFUSED = "csrf-refused"  # a signed-in state change without its CSRF token
+    TOKEN_REFUSED = "api-token-refused"  # a wrong bearer token (or one while it is off)
+
+
+SESSION_REFERENCE_CHARS = 8
+
+
+def session_reference(token: str) -> str:
+    """What the audit names a cookie session by: the first hex digits of its stored hash."""
+    return token_hash(token)[:SESSION_REFERENCE_CHARS]
+
+
+@dataclass(frozen=True)
+class AuditOrigin:
+    """Where a request came from, as its audit rows say."""
+
+    client: str  # the client's address (a trusted proxy's X-Forwarded-For)
+    session: str = ""  # session_reference of a cookie session; "" for the bearer token
+
+
+# The origin of the request being handled (set by the auth middleware, per request task).
+_ORIGIN: ContextVar[AuditOrigin | None] = ContextVar("audit_origin", default=None)
+
+
+@contextmanager
+def audit_origin(origin: AuditOrigin) -> Iterator[None]:
+    """Rows recorded inside this block (by this task, and tasks it starts) carry ``origin``."""
+    token = _ORIGIN.set(origin)
+    try:
+        yield
+    finally:
+        _ORIGIN.reset(token)
 
 
 @dataclass(frozen=True)
@@ -46,6 +89,10 @@ class AuditEntry:
     action: str
     detail: dict[str, Any]
     client: str
+    session: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 class AuditStore:
@@ -55,7 +102,13 @@ class AuditStore:
         self.db = db
 
     def append(
-        self, at: datetime, who: str, action: str, detail: Mapping[str, Any], client: str = ""
+        self,
+        at: datetime,
+        who: str,
+        action: str,
+        detail: Mapping[str, Any],
+        client: str = "",
+        session: str = "",
     ) -> None:
         self.db["audit"].insert(  # type: ignore[union-attr]
             {
@@ -64,6 +117,7 @@ class AuditStore:
                 "action": str(action),
                 "detail": json.dumps(dict(detail), sort_keys=True, default=str),
                 "client": client,
+                "session": session,
             }
         )
 
@@ -77,17 +131,20 @@ class AuditStore:
             params.append(action)
         rows = self.db["audit"].rows_where(" AND ".join(where), params, order_by="id")
         return [
-            AuditEntry(r["at"], r["who"], r["action"], json.loads(r["detail"]), r["client"] or "")
+            AuditEntry(
+                r["at"],
+                r["who"],
+                r["action"],
+                json.loads(r["detail"]),
+                r["client"] or "",
+                r["session"] or "",
+            )
             for r in rows
         ]
 
     def purge_before(self, at: datetime) -> int:
         """Delete entries older than ``at`` (retention only; every other DELETE fails)."""
-        with write_transaction(self.db):
-            self.db.execute("DROP TRIGGER IF EXISTS audit_no_delete")
-            cur = self.db.execute("DELETE FROM audit WHERE at < ?", [iso(at)])
-            self.db.execute(AUDIT_NO_DELETE)
-        return int(cur.rowcount)
+        return purge_audit_before(self.db, at)
 
 
 class _HasAudit(Protocol):
@@ -107,13 +164,26 @@ class AuditLog:
         self._clock = clock
         self.failed = 0
 
-    def record(self, who: str, action: str, detail: Mapping[str, Any], *, client: str = "") -> None:
-        """Queue one entry; never blocks the loop, never raises into a request."""
+    def record(
+        self,
+        who: str,
+        action: str,
+        detail: Mapping[str, Any],
+        *,
+        client: str | None = None,
+        session: str | None = None,
+    ) -> None:
+        """Queue one entry; never blocks the loop, never raises into a request.
+
+        ``client`` and ``session`` default to the request's origin (``audit_origin``)."""
         try:
             at, kept = self._clock(), dict(detail)
+            origin = _ORIGIN.get() or AuditOrigin("")
+            address = origin.client if client is None else client
+            reference = origin.session if session is None else session
 
             def write(store: _HasAudit) -> None:
-                store.audit.append(at, who, action, kept, client)
+                store.audit.append(at, who, action, kept, address, reference)
 
             self._thread.submit(write).add_done_callback(self._written)
         except Exception:

@@ -11,6 +11,11 @@
 Open: ``/health`` (counts only, for load balancers), ``/sms/inbound`` (its own shared
 secret), the login page, its script and style, ``/static/``, and ``POST /api/session``
 (signing in). Every refusal is JSON ``{"error": ...}``.
+
+A request let through is handled inside its ``AuditOrigin`` (the client's address, and
+the cookie session's reference), so every row it leads to in the audit trail says where
+it came from. A wrong bearer token and a state change without its CSRF token are
+audited too, through RefusalAudit (a few rows a minute per address at most).
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from ivr.clock import Clock
+from ivr.console.audit import AuditAction, AuditOrigin, audit_origin, session_reference
 from ivr.console.identity import OPERATOR, Operator, Role
 from ivr.console.passwords import MACHINE_NAME
+from ivr.console.refusals import RefusalAudit
 from ivr.console.requests import RequestFacts
 from ivr.console.sessions import ActiveSession
 from ivr.console.store import ConsoleDatabase
@@ -55,12 +62,19 @@ class ConsoleAuth:
     """aiohttp middleware (``.middleware``): sets request[OPERATOR] or refuses."""
 
     def __init__(
-        self, db: ConsoleDatabase, api_token: str, facts: RequestFacts, clock: Clock
+        self,
+        db: ConsoleDatabase,
+        api_token: str,
+        facts: RequestFacts,
+        clock: Clock,
+        refusals: RefusalAudit | None = None,
     ) -> None:
+        """``refusals``: where refused requests are audited (None: only logged)."""
         self._db = db
         self._token = api_token.encode("utf-8")
         self._facts = facts
         self._clock = clock
+        self._refusals = refusals
 
     def __repr__(self) -> str:
         return f"ConsoleAuth(api_token={bool(self._token)})"
@@ -73,15 +87,18 @@ class ConsoleAuth:
         if (request.method, path) == SIGN_IN:
             return await handler(request)
         if "Authorization" in request.headers:
-            refusal = self._bearer(request)
+            origin = AuditOrigin(self._facts.client(request))
+            refusal = self._bearer(request, origin)
             if refusal is not None:
                 return refusal
             request[OPERATOR] = MACHINE
-            return await handler(request)
+            with audit_origin(origin):
+                return await handler(request)
         token = request.cookies.get(COOKIE, "")
         active = await self._session(token) if token else None
         if active is None:
             return _unauthenticated(request)
+        origin = AuditOrigin(self._facts.client(request), session_reference(token))
         if request.method not in SAFE_METHODS and not await _csrf_ok(request, active.csrf_token):
             log.warning(
                 "console: %s %r by %s without its CSRF token",
@@ -89,15 +106,18 @@ class ConsoleAuth:
                 path,
                 active.operator.name,
             )
+            self._refused(active.operator.name, AuditAction.CSRF_REFUSED, request, origin)
             return _error(403, f"missing or wrong CSRF token: send the {CSRF_HEADER} header")
         request[OPERATOR] = active.operator
         request[SESSION] = active
         request[SESSION_TOKEN] = token
-        return await handler(request)
+        with audit_origin(origin):
+            return await handler(request)
 
-    def _bearer(self, request: web.Request) -> web.Response | None:
+    def _bearer(self, request: web.Request, origin: AuditOrigin) -> web.Response | None:
         scheme, _, given = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() == "bearer" and not self._token:
+            self._refused(MACHINE_NAME, AuditAction.TOKEN_REFUSED, request, origin, "off")
             return _error(403, "the bearer token is off: set IVR_API_TOKEN on the server")
         if scheme.lower() != "bearer" or not hmac.compare_digest(
             given.strip().encode("utf-8"), self._token
@@ -106,12 +126,29 @@ class ConsoleAuth:
                 "console: refused bearer %s %r from %s",
                 request.method,
                 request.path,
-                self._facts.client(request),
+                origin.client,
             )
+            self._refused(MACHINE_NAME, AuditAction.TOKEN_REFUSED, request, origin, "wrong")
             response = _error(401, "missing or wrong bearer token")
             response.headers["WWW-Authenticate"] = 'Bearer realm="ivr101"'
             return response
         return None
+
+    def _refused(
+        self,
+        who: str,
+        action: AuditAction,
+        request: web.Request,
+        origin: AuditOrigin,
+        why: str = "",
+    ) -> None:
+        if self._refusals is None:
+            return
+        # The path as asked, cut short: it is the requester's text (ivr audit escapes it).
+        detail = {"method": request.method, "path": request.path[:200]}
+        if why:
+            detail["token"] = why
+        self._refusals.refused(who, action, detail, origin)
 
     async def still_signed_in(self, request: web.Request) -> bool:
         """A long-lived request (the board's event stream) checks its session again:

@@ -13,7 +13,6 @@ import json
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
@@ -180,9 +179,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
         store.close()
     if args.json:
         for entry in entries:  # json.dumps escapes control characters (and non-ASCII)
-            print(json.dumps(asdict(entry), sort_keys=True))
+            print(json.dumps(entry.as_json(), sort_keys=True))
         return 0
-    print(f"{'at (UTC)':<19}  {'who':<20} {'action':<18} {'client':<15} detail")
+    print(f"{'at (UTC)':<19}  {'who':<20} {'action':<18} {'client':<15} {'session':<8} detail")
     for entry in entries:
         print(_line(entry))
     return 0
@@ -192,7 +191,8 @@ def _line(entry: AuditEntry) -> str:
     at = printable(entry.at[:19].replace("T", " "))
     detail = printable(" ".join(f"{k}={v}" for k, v in sorted(entry.detail.items())))
     who, action, client = printable(entry.who), printable(entry.action), printable(entry.client)
-    return f"{at:<19}  {who:<20} {action:<18} {client or '-':<15} {detail}"
+    session = printable(entry.session)
+    return f"{at:<19}  {who:<20} {action:<18} {client or '-':<15} {session or '-':<8} {detail}"
 
 
 def printable(text: str) -> str:

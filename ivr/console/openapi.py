@@ -26,7 +26,8 @@ def error_responses(*statuses: int) -> Json:
         401: "not signed in",
         403: "signed in without the role this needs, or no CSRF token",
         404: "no such object",
-        409: "the call cannot take this now (ended, talking to a person, not waiting)",
+        409: "the call cannot take this now (ended, talking to a person, not waiting,"
+        " or moved on from what the operator saw)",
     }
     return {
         str(status): {

@@ -1,7 +1,9 @@
 """The queues and callbacks panel: agents, who waits in each queue, callbacks booked; and the
 two things an operator may do to a callback (cancel it with a reason, call it now).
 
-Read from the QueueService's engine (what it holds now, in memory); the actions go through
+Read from the QueueService's engine (what it holds now, in memory). A callback being placed
+is out of its queue meanwhile (its agent is busy with it): it is shown from the agent's
+side, "calling now", until the attempt ends. The actions go through
 the CallbackWorker (cancel: ``withdraw``, which closes the book's row too) and the engine's
 own requeue (call now: the same place, ready at once).
 """
@@ -9,11 +11,12 @@ own requeue (call now: the same place, ready at once).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
-from ivr.queues.model import AgentState, QueueEntry
+from ivr.queues.model import Agent, AgentState, QueueEntry
 from ivr.queues.outcomes import QueueError
 from ivr.queues.service import QueueService
 
@@ -35,6 +38,7 @@ _STATUS = {
 class CallbackState(StrEnum):
     WAITING = "waiting"  # in its place, ready when it reaches the front
     RETRY_LATER = "retry later"  # held back by a retry's backoff (or just booked)
+    CALLING = "calling now"  # an attempt under way: ringing, or the caller with the agent
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +124,9 @@ class QueuesDesk:
         )
         queues: list[QueueView] = []
         callbacks: list[CallbackView] = []
+        calling = _being_placed(engine.agents(), engine.served_entry)
         for name in sorted(service.queued):
+            callbacks += [_callback(e, now, placing=True) for e in calling if e.queue == name]
             waiting: list[WaitingCaller] = []
             for entry, position in engine.positions(name):
                 if entry.callback is None:
@@ -170,12 +176,30 @@ class QueuesDesk:
         return ready
 
 
-def _callback(entry: QueueEntry, now: float) -> CallbackView:
-    """A callback in its place. One being placed is out of the queue meanwhile: its agent
-    shows as on a call, serving it."""
+def _being_placed(
+    agents: Iterable[Agent], served: Callable[[str], QueueEntry | None]
+) -> list[QueueEntry]:
+    """The callbacks an agent is busy with now (an attempt under way), by call id."""
+    found: list[QueueEntry] = []
+    for agent in agents:
+        if agent.state is not AgentState.BUSY or agent.serving is None:
+            continue
+        entry = served(agent.serving)
+        if entry is not None and entry.callback is not None:
+            found.append(entry)
+    return sorted(found, key=lambda e: e.call_id)
+
+
+def _callback(entry: QueueEntry, now: float, *, placing: bool = False) -> CallbackView:
+    """A callback in its place, or (``placing``) the one an agent is calling now."""
     cb = entry.callback
     assert cb is not None
-    state = CallbackState.WAITING if cb.ready_at <= now else CallbackState.RETRY_LATER
+    if placing:
+        state = CallbackState.CALLING
+    elif cb.ready_at <= now:
+        state = CallbackState.WAITING
+    else:
+        state = CallbackState.RETRY_LATER
     return CallbackView(
         entry.call_id,
         entry.queue,

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ivr.clock import Clock
-from ivr.console.audit import AuditAction, AuditLog
+from ivr.console.audit import AuditAction, AuditLog, session_reference
 from ivr.console.hashpool import RETRY_AFTER_S, HashPool, PoolFull
 from ivr.console.identity import Operator
 from ivr.console.passwords import BadInput, Check, Passwords, check_name
@@ -116,7 +116,13 @@ class SignIn:
             await self._rehash(user.name, password)
         now = self._clock()
         grant = await self._db.run(lambda s: s.sessions.start(user.operator, client, now))
-        self._audit.record(user.name, AuditAction.SIGN_IN, {"role": user.role.value}, client=client)
+        self._audit.record(
+            user.name,
+            AuditAction.SIGN_IN,
+            {"role": user.role.value},
+            client=client,
+            session=session_reference(grant.token),  # the session this sitting's rows name
+        )
         return grant
 
     async def _rehash(self, name: str, password: str) -> None:

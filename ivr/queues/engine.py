@@ -268,6 +268,10 @@ class QueueEngine:
                 return e
         raise QueueError(call_id)  # pragma: no cover - _where and lists agree
 
+    def served_entry(self, call_id: str) -> QueueEntry | None:
+        """The entry of a call given to an agent (None: not served here, or long ago)."""
+        return self._served.get(call_id)
+
     def waiting(self, queue: str) -> int:
         return len(self._queue(queue))
 

@@ -35,9 +35,10 @@ def cmd_purge(args: argparse.Namespace) -> int:
     if not Path(path).exists():
         print(f"ivr store purge: no database at {path}", file=sys.stderr)
         return 2
-    policy = settings.store.retention
+    policy = settings.store.retention.with_audit(settings.console.audit_days)
     print(
-        f"{path}: numbers kept {policy.numbers_days:g} days, records {policy.records_days:g} days",
+        f"{path}: numbers kept {policy.numbers_days:g} days, records"
+        f" {policy.records_days:g} days, the console's audit {policy.audit_days:g} days",
         file=sys.stderr,
     )
     live = sys.stderr.isatty()

@@ -262,8 +262,8 @@ def _m8_no_none_destinations(db: sqlite_utils.Database) -> None:
 
 
 # The audit trail is append-only: SQLite itself refuses to change or remove a row.
-# Retention (ivr.console.audit.AuditStore.purge_before) lifts the DELETE guard inside
-# one write transaction and puts it back before it commits.
+# Retention (ivr.store.retention, after [console] audit_days) lifts the DELETE guard
+# inside one write transaction and puts it back before it commits.
 AUDIT_NO_UPDATE = (
     "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit"
     " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
@@ -366,6 +366,17 @@ def _m10_console_routing(db: sqlite_utils.Database) -> None:
     db["incident_messages"].create_index(["until"], if_not_exists=True)  # type: ignore[union-attr]
 
 
+def _m11_consolefin(db: sqlite_utils.Database) -> None:
+    """Issue 12: an audit row names the sign-in session it came from (``session``: the
+    first hex digits of the session's hash, never its id; "" for the bearer token, the
+    command line, or a refusal before any session).
+
+    Adding a column is no UPDATE: the append-only triggers stay as they are.
+    """
+    if "session" not in db["audit"].columns_dict:
+        db.execute("ALTER TABLE audit ADD COLUMN session TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
@@ -377,4 +388,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m8_no_none_destinations,
     _m9_console,
     _m10_console_routing,
+    _m11_consolefin,
 )

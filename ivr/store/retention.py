@@ -13,6 +13,8 @@ Two ages (``[store] numbers_days`` and ``records_days``):
   what the caller said: kept until then so a rule change can be tried on past
   calls), caller-history rows, texts and survey replies, finished callbacks, and
   flags that were cleared or lapsed that long ago. Flags in force are never touched.
+- after ``audit_days`` (``[console] audit_days``, when the app sets it) the console's
+  audit rows go: the one DELETE the append-only trail allows (``purge_audit_before``).
 
 Other connections write to the same database while a purge runs (a callback being
 accepted, a text stored while the caller waits), and SQLite's busy timeout polls
@@ -38,6 +40,7 @@ from typing import Any, TypeVar
 import sqlite_utils
 
 from ivr.store.db import CallStore, iso, write_transaction
+from ivr.store.migrations import AUDIT_NO_DELETE
 from ivr.store.thread import StoreThread
 
 log = logging.getLogger(__name__)
@@ -60,10 +63,36 @@ T = TypeVar("T")
 class RetentionPolicy:
     numbers_days: float
     records_days: float
+    audit_days: float | None = None  # None: the audit trail is not purged
 
     def __post_init__(self) -> None:
         if not 0 < self.numbers_days <= self.records_days:
             raise ValueError("retention needs 0 < numbers_days <= records_days")
+        if self.audit_days is not None and not self.audit_days > 0:
+            raise ValueError("retention needs audit_days > 0")
+
+    def with_audit(self, days: float) -> RetentionPolicy:
+        """This policy, purging the console's audit trail after ``days`` too."""
+        return RetentionPolicy(self.numbers_days, self.records_days, days)
+
+
+def _delete_audit_rows(db: sqlite_utils.Database, cutoff: str, limit: int) -> int:
+    """Inside a write transaction: lift the audit trail's DELETE guard, delete up to
+    ``limit`` rows older than ``cutoff`` (-1: all), put the guard back. No other
+    connection ever sees the table unguarded: the transaction commits all or nothing."""
+    db.execute("DROP TRIGGER IF EXISTS audit_no_delete")
+    cur = db.execute(
+        "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < ? ORDER BY id LIMIT ?)",
+        [cutoff, limit],
+    )
+    db.execute(AUDIT_NO_DELETE)
+    return int(cur.rowcount)
+
+
+def purge_audit_before(db: sqlite_utils.Database, at: datetime) -> int:
+    """Delete the audit rows older than ``at``, in one transaction (the CLI, tests)."""
+    with write_transaction(db):
+        return _delete_audit_rows(db, iso(at), -1)
 
 
 @dataclass
@@ -180,7 +209,18 @@ class Retention:
             " AND (to_number != '' OR last_error != '') LIMIT ?)",
             [numbers_cutoff],
         )
+        if self.policy.audit_days is not None:
+            self._purge_audit(run, iso(now - timedelta(days=self.policy.audit_days)))
         return report
+
+    def _purge_audit(self, run: _Run, cutoff: str) -> None:
+        """The audit trail's old rows, a batch a transaction (each lifts and restores
+        the guard), until a batch finds fewer."""
+        while not self.stop.is_set():
+            deleted = run.transaction(_delete_audit_rows, self.db, cutoff, self.batch)
+            run.tally("audit trail: old rows deleted", deleted)
+            if deleted < self.batch:
+                return
 
     # ---- steps on a batch of calls (inside its transaction) ---------------------------
 

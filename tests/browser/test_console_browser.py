@@ -49,6 +49,10 @@ async def test_an_operator_re_routes_a_live_call_by_keyboard(
         await row.locator('button[data-action="route"]').focus()
         await page.keyboard.press("Enter")
         await expect(page.locator("#action-destination")).to_be_focused()
+        # What the operator acts on: the masked caller, where the call is and is going.
+        await expect(page.locator("#action-caller")).to_contain_text("•")
+        await expect(page.locator("#action-step")).to_have_text("transfer:rc")
+        await expect(page.locator("#action-going")).to_have_text("rc")
         await page.keyboard.press("s")  # the first destination starting with s: switchboard
         await expect(page.locator("#action-destination")).to_have_value("switchboard")
         await page.keyboard.press("Tab")  # the reason code: the list's first

@@ -58,6 +58,7 @@ def test_environment_overrides_the_file_and_the_password_stays_out_of_repr(tmp_p
         ("[store]\nnumbers_days = 3\n", "at least 7: survey replies"),
         ("[store]\nrecords_days = 'a year'\n", "records_days must be a positive number"),
         ("[store]\nnumbers_days = 60\nrecords_days = 30\n", "not be longer than records_days"),
+        ("[console]\naudit_days = 30\n", r"\[console\] audit_days must be a number of days >= 90"),
     ],
 )
 def test_bad_settings_are_refused_with_a_clear_message(
@@ -244,6 +245,7 @@ FILE_KEYS = {
         "trusted_proxies",
         "login_failures",
         "login_window_s",
+        "audit_days",
     },
     "destinations": None,  # any name
     "agents": None,  # any agent id

@@ -7,7 +7,7 @@
   const $ = (id) => document.getElementById(id);
   let csrf = "";
   let offset = 0; // server clock minus this browser's, in seconds
-  let acting = null; // {kind, callId, opener} while the dialog is open
+  let acting = null; // {kind, callId, opener, seen} while the dialog is open
   let live = false; // the event stream is open and this page is up to date
 
   // --- small helpers ------------------------------------------------------------------
@@ -58,6 +58,11 @@
     const tr = document.createElement("tr");
     tr.id = "call-" + c.call_id;
     tr.dataset.call = c.call_id;
+    // What the action dialog shows and sends back as "expected" (the server refuses an
+    // action on a call that has moved on since).
+    tr.dataset.caller = c.caller;
+    tr.dataset.step = c.step;
+    tr.dataset.destination = c.destination;
     if (c.emergency) tr.classList.add("emergency");
     if (c.long_wait) tr.classList.add("long-wait");
 
@@ -177,7 +182,9 @@
       const state = node("td", cb.state);
       if (cb.late) state.append(" ", node("span", "LATE", "label"));
       const actions = node("td", null, "actions");
-      actions.append(actionButton("cancel-callback", "Cancel"), " ", actionButton("callback-now", "Call now"));
+      actions.append(actionButton("cancel-callback", "Cancel"));
+      // One being called now cannot be called sooner; cancelling stops any retry.
+      if (cb.state !== "calling now") actions.append(" ", actionButton("callback-now", "Call now"));
       tr.append(node("td", cb.queue), node("td", clock(cb.promised_by)), node("td", cb.attempts), state, actions);
       body.append(tr);
       if (keepKey && keepKey[0] === cb.call_id) {
@@ -241,7 +248,11 @@
     });
     let data = {};
     try { data = await response.json(); } catch { /* an empty body */ }
-    if (!response.ok) throw new Error(data.error || `${response.status} ${response.statusText}`);
+    if (!response.ok) {
+      const err = new Error(data.error || `${response.status} ${response.statusText}`);
+      err.status = response.status;
+      throw err;
+    }
     return data;
   }
 
@@ -289,10 +300,30 @@
     "cancel-callback": "Cancel the callback",
   };
 
+  // What the board shows of a call now (null: not on the board, e.g. a callback).
+  function seenOf(callId) {
+    const row = $("call-" + callId);
+    if (!row || row.dataset.step === undefined) return null;
+    return { caller: row.dataset.caller, step: row.dataset.step, destination: row.dataset.destination };
+  }
+
+  // The dialog shows what the operator acts on; "changed" marks facts updated after a
+  // refusal (the call moved on), so they read them again before confirming.
+  function showSeen(seen, changed) {
+    $("action-seen").hidden = seen === null;
+    $("action-seen").classList.toggle("changed", Boolean(changed));
+    if (seen === null) return;
+    $("action-caller").textContent = seen.caller || "unknown";
+    $("action-step").textContent = seen.step || "–";
+    $("action-going").textContent = seen.destination || "not decided yet";
+  }
+
   function openDialog(kind, callId, opener) {
-    acting = { kind, callId, opener };
+    const seen = kind === "cancel-callback" ? null : seenOf(callId);
+    acting = { kind, callId, opener, seen };
     $("action-title").textContent = TITLES[kind];
     $("action-call").textContent = `Call ${callId}`;
+    showSeen(seen, false);
     $("field-destination").hidden = kind !== "route";
     $("field-flag").hidden = kind !== "priority";
     $("field-code").hidden = kind === "cancel-callback";
@@ -311,18 +342,20 @@
     else $("calls").focus();
   }
 
-  function actionRequest(kind, callId) {
+  function actionRequest(kind, callId, seen) {
     const code = $("action-code");
     const why = $("action-reason").value.trim();
     const id = encodeURIComponent(callId);
+    const expected = seen ? { step: seen.step, destination: seen.destination } : undefined;
     switch (kind) {
       case "route":
-        return [`/api/calls/${id}/route`,
-          { destination: $("action-destination").value, reason_code: code.value, reason: why }];
+        return [`/api/calls/${id}/route`, {
+          destination: $("action-destination").value, reason_code: code.value, reason: why, expected,
+        }];
       case "take":
-        return [`/api/calls/${id}/take`, { reason_code: code.value, reason: why }];
+        return [`/api/calls/${id}/take`, { reason_code: code.value, reason: why, expected }];
       case "priority":
-        return [`/api/calls/${id}/priority`, { flag: $("action-flag").value, reason: why }];
+        return [`/api/calls/${id}/priority`, { flag: $("action-flag").value, reason: why, expected }];
       default:
         return [`/api/callbacks/${id}/cancel`, { reason: why }];
     }
@@ -336,8 +369,8 @@
       $("action-reason").focus();
       return;
     }
-    const { kind, callId } = acting;
-    const [url, body] = actionRequest(kind, callId);
+    const { kind, callId, seen } = acting;
+    const [url, body] = actionRequest(kind, callId, seen);
     $("action-submit").disabled = true;
     try {
       await send("POST", url, body);
@@ -345,6 +378,11 @@
       closeDialog();
     } catch (err) {
       $("action-error").textContent = err.message;
+      if (err.status === 409 && acting && acting.seen) {
+        // The call moved on: show where it is now; confirming again acts on that.
+        acting.seen = seenOf(callId) || acting.seen;
+        showSeen(acting.seen, true);
+      }
     } finally {
       $("action-submit").disabled = false;
     }

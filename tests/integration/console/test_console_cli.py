@@ -151,3 +151,23 @@ def test_audit_escapes_what_an_attacker_could_have_typed(tmp_path: Path) -> None
 def test_printable_escapes_only_what_a_terminal_would_act_on() -> None:
     assert printable("Zoë O'Brien") == "Zoë O'Brien"
     assert printable("a\x1b[2Jb\n\u202e") == "a\\x1b[2Jb\\n\\u202e"
+
+
+def test_audit_shows_each_rows_client_and_session(tmp_path: Path) -> None:
+    db = tmp_path / "calls.db"
+    store = ConsoleStore(db, POLICY)
+    now = datetime.now(UTC)
+    store.audit.append(now, "alice", "call.route", {"call_id": "c1"}, "10.1.2.3", "ab12cd34")
+    store.audit.append(now, "api-token", "calls.view", {"calls": 0}, "10.9.9.9")
+    store.close()
+    table = _ivr(db, "audit", "--since", "1d")
+    assert table.returncode == 0, table.stderr
+    header, alice, machine = table.stdout.splitlines()
+    assert "client" in header and "session" in header
+    assert "10.1.2.3" in alice and "ab12cd34" in alice
+    assert "10.9.9.9" in machine
+    rows = [json.loads(line) for line in _ivr(db, "audit", "--json").stdout.splitlines()]
+    assert [(r["client"], r["session"]) for r in rows] == [
+        ("10.1.2.3", "ab12cd34"),
+        ("10.9.9.9", ""),
+    ]

@@ -105,6 +105,7 @@ async def test_nobody_signed_in_is_401_on_every_route(console: Console) -> None:
         ("POST", "/api/calls/call-1/route"),
         ("POST", "/api/calls/call-1/take"),
         ("POST", "/api/calls/call-1/priority"),
+        ("POST", "/api/calls/call-1/reveal"),
         ("GET", "/api/diverts"),
         ("POST", "/api/diverts"),
         ("DELETE", "/api/diverts/1"),
@@ -120,7 +121,7 @@ async def test_the_live_calls_keep_their_shape_and_say_what_may_be_done(console:
     status, calls = await console.call("GET", "/api/calls")
     assert status == 200
     (call,) = calls
-    assert call["call_id"] == "call-1" and call["caller_number"] == "07700900123"
+    assert call["call_id"] == "call-1" and call["caller_number"] == "077009•••23"
     for field in ("dialled", "step", "destination", "caller_flags", "recent_calls", "queue"):
         assert field in call
     assert (call["movable"], call["talking"]) == (True, False)
@@ -247,3 +248,78 @@ async def test_the_openapi_document_names_every_api_route_and_no_other(console: 
     assert app is not None
     assert undocumented(app, app[API_DOCUMENT]) == (set(), set())
     assert "/api/calls/{call_id}/route" in doc["paths"]
+
+
+async def test_the_list_never_carries_a_full_number(console: Console) -> None:
+    async with console.client.get("/api/calls", headers={"X-Test-User": "ann"}) as resp:
+        assert "07700900123" not in await resp.text()
+
+
+async def test_a_full_number_is_shown_only_for_a_reason_and_the_view_is_audited(
+    console: Console,
+) -> None:
+    url = "/api/calls/call-1/reveal"
+    for body, message in [({}, "reason is required"), ({"reason": 5}, "reason must be text")]:
+        status, answer = await console.call("POST", url, body)
+        assert status == 400 and message in answer["error"]
+    assert console.audit.entries == []
+    status, shown = await console.call("POST", url, {"reason": "caller cut off: ring back"})
+    assert (status, shown["caller_number"], shown["by"]) == (200, "07700900123", "ann")
+    assert console.audit.entries == [
+        (
+            "ann",
+            "call.number-revealed",
+            {
+                "call_id": "call-1",
+                "reason": "caller cut off: ring back",
+                "personal_data": "caller number",
+            },
+        )
+    ]
+    status, answer = await console.call("POST", "/api/calls/call-9/reveal", {"reason": "x"})
+    assert status == 404 and "no live call" in answer["error"]
+
+
+async def test_an_action_on_a_call_that_moved_on_since_the_operator_looked_is_409(
+    console: Console,
+) -> None:
+    console.live.session.record_decision(Decision("route", "rc", rule="keypad", reason="1"))
+    (call,) = (await console.call("GET", "/api/calls"))[1]
+    seen = {"step": call["step"], "destination": call["destination"]}
+    console.live.session.record_decision(Decision("route", "fcr", rule="keypad", reason="2"))
+    stale = {"destination": "switchboard", "reason_code": "misrouted", "expected": seen}
+    status, answer = await console.call("POST", "/api/calls/call-1/route", stale)
+    assert status == 409
+    assert answer["error"].startswith(f"the call moved on: now at {call['step']}, going to fcr")
+    take = {"reason_code": "caller-asked", "expected": seen}
+    assert (await console.call("POST", "/api/calls/call-1/take", take))[0] == 409
+    priority = {"flag": "vulnerable", "reason": "disclosed", "expected": seen}
+    assert (await console.call("POST", "/api/calls/call-1/priority", priority))[0] == 409
+    assert console.live.plan.steps == [] and console.audit.actions() == ["calls.view"]
+    fresh = {**stale, "expected": {**seen, "destination": "fcr"}}
+    status, moved = await console.call("POST", "/api/calls/call-1/route", fresh)
+    assert (status, moved["from"], moved["to"]) == (200, "fcr", "switchboard")
+
+
+async def test_without_expected_an_action_proceeds_as_before(console: Console) -> None:
+    console.live.session.record_decision(Decision("route", "rc", rule="keypad", reason="1"))
+    body = {"destination": "fcr", "reason_code": "misrouted", "expected": None}
+    assert (await console.call("POST", "/api/calls/call-1/route", body))[0] == 200
+
+
+@pytest.mark.parametrize(
+    ("expected", "message"),
+    [
+        ("rc", "expected must be an object"),
+        ({"queue": "rc"}, "expected takes only step and destination"),
+        ({"step": 5}, "expected.step must be text"),
+        ({"destination": "x" * 300}, "expected.destination must be text"),
+    ],
+)
+async def test_a_bad_expected_is_a_400_saying_why(
+    console: Console, expected: Any, message: str
+) -> None:
+    body = {"destination": "fcr", "reason_code": "misrouted", "expected": expected}
+    status, answer = await console.call("POST", "/api/calls/call-1/route", body)
+    assert status == 400 and message in answer["error"]
+    assert console.live.plan.steps == []

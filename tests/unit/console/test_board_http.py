@@ -20,6 +20,7 @@ from ivr.console.board_routes import (
 from ivr.console.identity import Operator
 from ivr.console.reasons import MAX_REASON_CHARS
 from ivr.queues.model import Callback, Priority, QueueEntry
+from ivr.queues.outcomes import PlaceCallback
 from tests.unit.console.livecalls import ANNA, Switchboard, operator_middleware
 
 ClientFactory = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
@@ -200,3 +201,37 @@ def test_stream_slots_count_each_person_and_everyone() -> None:
     for n in range(STREAMS_IN_ALL - STREAMS_PER_OPERATOR):
         assert slots.take(f"op{n}") is None
     assert "too many" in (slots.take("zed") or "")
+
+
+class HeldPlacer:
+    """Places nothing: each attempt stays under way until the test ends it."""
+
+    def __init__(self) -> None:
+        self.actions: list[PlaceCallback] = []
+
+    def place(self, action: PlaceCallback) -> None:
+        self.actions.append(action)
+
+
+async def test_a_callback_being_placed_stays_on_the_panel_as_calling_now_until_it_ends(
+    board: Switchboard, aiohttp_client: ClientFactory
+) -> None:
+    placer = HeldPlacer()
+    board.queues.placer = placer
+    book_callback(board, "cb1", ready_in=0)  # ready at once, rc-1 free: the attempt begins
+    board.queues.dispatch()
+    [attempt] = placer.actions
+    client = await client_for(board, aiohttp_client)
+    panel = await (await client.get("/api/queues")).json()
+    (callback,) = panel["callbacks"]
+    assert (callback["call_id"], callback["state"], callback["queue"]) == (
+        "cb1",
+        "calling now",
+        "rc",
+    )
+    page = await (await client.get("/")).text()
+    assert "calling now" in page
+    assert 'data-action="callback-now"' not in page  # it cannot be called any sooner
+    board.queues.agent_done(attempt.agent_id, attempt.entry.queue)
+    board.queues.engine.callback_attempted(attempt.entry, board.clock.epoch(), answered=True)
+    assert (await (await client.get("/api/queues")).json())["callbacks"] == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -311,3 +312,47 @@ def test_a_stopped_purge_ends_between_batches_and_the_next_run_finishes(
     assert [r["caller_number"] for r in store.recent_calls()].count("") == 2
     Retention(store.db, POLICY, batch=2).purge(NOW)
     assert {r["caller_number"] for r in store.recent_calls()} == {""}
+
+
+def add_audit(store: CallStore, who: str, days_ago: float) -> None:
+    store.db["audit"].insert(  # type: ignore[union-attr]
+        {
+            "at": iso(NOW - timedelta(days=days_ago)),
+            "who": who,
+            "action": "sign-in",
+            "detail": "{}",
+            "client": "10.0.0.1",
+        }
+    )
+
+
+def audit_rows(store: CallStore) -> list[str]:
+    return [r["who"] for r in store.db["audit"].rows_where(order_by="id")]
+
+
+def test_audit_rows_past_audit_days_go_recent_ones_stay_and_the_guard_is_back(
+    store: CallStore,
+) -> None:
+    for n in range(5):
+        add_audit(store, f"old-{n}", 120 + n)
+    add_audit(store, "recent", 89)
+    policy = POLICY.with_audit(90)
+    report = Retention(store.db, policy, batch=2, rest=0).purge(NOW)
+    assert audit_rows(store) == ["recent"]
+    assert report.counts["audit trail: old rows deleted"] == 5
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        store.db.execute("DELETE FROM audit")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        store.db.execute("UPDATE audit SET who = 'mallory'")
+    assert audit_rows(store) == ["recent"]
+
+
+def test_without_audit_days_the_audit_trail_is_left_alone(store: CallStore) -> None:
+    add_audit(store, "old", 1000)
+    Retention(store.db, POLICY, rest=0).purge(NOW)
+    assert audit_rows(store) == ["old"]
+
+
+def test_policy_refuses_a_non_positive_audit_age() -> None:
+    with pytest.raises(ValueError, match="audit_days"):
+        POLICY.with_audit(0)
