@@ -59,8 +59,8 @@ class ScheduleFinder:
         try:
             hours = parse_hours(value)
         except HoursTextError as exc:
-            if _NAME_LIKE.fullmatch(value) and not any(ch.isdigit() for ch in value):
-                # a word like a schedule name: most likely a typo of one
+            if exc.read_nothing and _NAME_LIKE.fullmatch(value):
+                # a word like a schedule name and nothing like hours: a typo of a name
                 raise ValueError(
                     f"unknown schedule {value!r} (not in schedules.yaml) [schedule-unknown]"
                 ) from None
@@ -99,9 +99,7 @@ def with_added(text: str, added: tuple[NewSchedule, ...], source: str) -> str:
                 " (one schedule per line below it) [schedules-not-editable]"
             ]
         )
-    end = next(
-        (i for i in range(start + 1, len(lines)) if _TOP_LEVEL.match(lines[i])), len(lines)
-    )
+    end = next((i for i in range(start + 1, len(lines)) if _TOP_LEVEL.match(lines[i])), len(lines))
     while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1].startswith("#")):
         end -= 1  # blank lines and comments before the next key belong to it
     indent = next(

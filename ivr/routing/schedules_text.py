@@ -56,7 +56,14 @@ _TOKEN = re.compile(
 
 
 class HoursTextError(ValueError):
-    """Literal hours that could not be read; the message says what and what was expected."""
+    """Literal hours that could not be read; the message says what and what was expected.
+
+    ``read_nothing``: not one word of it was hours (a mistyped schedule name, most likely).
+    """
+
+    def __init__(self, message: str, read_nothing: bool = False) -> None:
+        super().__init__(message)
+        self.read_nothing = read_nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +163,9 @@ def parse_hours(text: str) -> OpeningHours:
         match = _TOKEN.match(folded, position)
         if match is None:
             rest = folded[position:].split(" ")[0]
-            raise HoursTextError(f"cannot read {rest!r} in {text.strip()!r}; {EXPECTED}")
+            raise HoursTextError(
+                f"cannot read {rest!r} in {text.strip()!r}; {EXPECTED}", read_nothing=not position
+            )
         position = match.end()
         if match.group("skip"):
             continue
