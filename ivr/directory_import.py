@@ -101,7 +101,7 @@ def import_csv(
         return ImportReport(
             src, dest, errors=[f"{src}:1: no entries, only a header [directory-import-empty]"]
         )
-    dangling = find_dangling(dest.parent, directory, _current_directory(dest.parent))
+    dangling = find_dangling(dest.parent, directory, lambda: _current_directory(dest.parent))
     refused = [d.message() for d in dangling if d.refuses]
     warnings = [d.message() for d in dangling if not d.refuses]
     if refused:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -93,9 +93,14 @@ class Suggester:
         return str(best[0]) if best is not None else None
 
 
-def find_dangling(folder: Path, new: Directory, old: Directory | None = None) -> list[Dangling]:
+def find_dangling(
+    folder: Path, new: Directory, old: Callable[[], Directory | None] = lambda: None
+) -> list[Dangling]:
     """Every name the ruleset in ``folder`` (its own files, else the shipped ones) uses that
-    ``new`` lacks. Files that do not load are skipped: ``ivr rules check`` says why."""
+    ``new`` lacks. Files that do not load are skipped: ``ivr rules check`` says why.
+
+    ``old`` gives the directory in use now, read only when something dangles (a
+    force's whole directory is worth reading only to explain a problem)."""
     files, _ = resolve_files(folder)
     ids = frozenset(e.id for e in new)
     teams = frozenset(e.team for e in new if e.team)
@@ -110,7 +115,7 @@ def find_dangling(folder: Path, new: Directory, old: Directory | None = None) ->
     found.extend(_in_queues(queues if queues.is_file() else DEFAULT_QUEUES_FILE, ids))
     if not found:
         return []
-    suggester = Suggester(new, old)
+    suggester = Suggester(new, old())
     return [replace(d, suggestion=suggester.suggest(d.missing, d.team_too)) for d in found]
 
 

@@ -103,6 +103,18 @@ def test_an_id_renamed_under_the_same_name_is_suggested_by_name(
     assert "sends to `firearms`, not in the new directory; did you mean `fl-unit`?" in error
 
 
+def test_a_rule_that_only_tests_for_the_id_names_it(folder: Path, tmp_path: Path) -> None:
+    rules = folder / "rules.yaml"
+    rules.write_text(
+        RULES.replace("destination: rc\n", "destination: directory:dept-crime-bureau\n").replace(
+            "route: directory:dept-crime-bureau", "route: fcr"
+        )
+    )
+    load_bundle(folder)
+    [error] = import_csv(export(tmp_path), folder / "directory.yaml").errors
+    assert "rule `crime-bureau-hours` names `dept-crime-bureau`, not in the new" in error
+
+
 def test_nothing_close_says_so(folder: Path, tmp_path: Path) -> None:
     rows = "switchboard-desk,department,Switchboard Desk,,,3009,,Firearms Team\n"
     [error] = import_csv(export(tmp_path, rows), folder / "directory.yaml").errors
