@@ -1,10 +1,22 @@
-"""``ivr directory import FILE.csv``: a force's export into routing_rules/directory.yaml.
+"""``ivr directory import FILE``: a force's export into routing_rules/directory.yaml.
 
-All-or-nothing on purpose: the whole CSV is validated first and every bad
-row is reported by line; on any error the live directory is left untouched,
-and on success it is replaced atomically, so a running IVR reloading the
-file never sees half an import. It checks each entry's hours against the routing
-bundle's schedules, so it sits above both packages rather than in the directory's.
+All-or-nothing on purpose: the whole export (CSV, or directory YAML) is
+validated first and every bad row is reported by line; on any error nothing
+is written, and on success the files are replaced atomically, so a running IVR
+reloading them never sees half an import.
+
+An ``hours`` cell may name a schedule or give literal opening hours
+("Mon-Fri 09:00-17:00"): those reuse the schedule with the same week, or add
+one to schedules.yaml in the same import. The new schedules are written
+first: they are additions no entry uses yet, so a reload between the two
+files still finds a valid ruleset; if the directory then cannot be written,
+schedules.yaml is put back as it was.
+
+Names the rest of the ruleset uses that the new directory lacks are checked
+before writing (``ivr.directory_refs``): a rule or intent that would dangle
+makes ``ivr rules check`` fail, so the import is refused and each one printed
+with the closest id in the new directory; a case or queue that would dangle
+is a warning (the IVR copes: the SMS link, unused settings).
 """
 
 from __future__ import annotations
@@ -14,15 +26,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ivr.directory.model import Directory, DirectoryError
-from ivr.routing.bundle import DEFAULT_FOLDER
+from ivr.directory.writing import replace_file
+from ivr.directory_refs import find_dangling
+from ivr.routing.bundle import DEFAULT_FOLDER, resolve_files
 from ivr.routing.schedules import SchedulesError
-from ivr.routing.schedules_yaml import load_schedules
+from ivr.routing.schedules_add import ScheduleFinder, with_added
+from ivr.routing.schedules_yaml import parse_schedules
 
 __all__ = ["ImportReport", "import_csv"]
 
 HEADER = """Voice-activated directory: imported from {source}; edit here or re-import.
 Layout: entries: [ {{id, kind: person|department, name, rank, first_name?, surname?, team,
 aliases, extension, hours}} ]; see ivr/directory/model.py."""
+YAML_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +50,10 @@ class ImportReport:
     people: int = 0
     departments: int = 0
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # written all the same
+    schedules_added: tuple[str, ...] = ()
+    schedules_reused: tuple[str, ...] = ()
+    schedules_file: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -46,9 +66,14 @@ class ImportReport:
     def summary(self) -> str:
         if self.errors:
             return f"{self.source}: {len(self.errors)} error(s); {self.dest} not changed"
-        return (
+        text = (
             f"{self.dest}: {self.people} people, {self.departments} departments from {self.source}"
         )
+        if self.schedules_added:
+            text += f"; {len(self.schedules_added)} schedule(s) added to {self.schedules_file}"
+        if self.schedules_reused:
+            text += f"; hours matched schedule(s) {', '.join(self.schedules_reused)}"
+        return text
 
 
 def import_csv(
@@ -57,33 +82,109 @@ def import_csv(
     progress: Callable[[int], None] | None = None,
     schedules: Path | None = None,
 ) -> ImportReport:
-    """Validate ``src`` entirely, then write ``dest`` atomically, or write nothing.
+    """Validate ``src`` entirely, then write ``dest`` (and schedules.yaml) atomically, or
+    write nothing.
 
-    Each entry's ``hours`` must name a schedule of ``schedules`` (default: the
-    schedules.yaml beside ``dest``, else the shipped one), or the next reload would
-    refuse the whole ruleset for it.
+    ``schedules``: the schedules.yaml an ``hours`` cell names or adds to (default: the one
+    beside ``dest``, else the shipped one, whose additions then go beside ``dest``).
     """
-    schedules_file = schedules or _schedules_beside(dest)
+    read_from = schedules or _schedules_beside(dest)
+    write_to = schedules or dest.parent / "schedules.yaml"
     try:
-        names = load_schedules(schedules_file).names
-        directory = Directory.load_csv(src, progress, names)
-    except SchedulesError as exc:
-        return ImportReport(src, dest, errors=list(exc.errors))
-    except DirectoryError as exc:
+        schedules_text = _read(read_from)
+        finder = ScheduleFinder(parse_schedules(schedules_text, str(read_from)))
+        directory = _load(src, progress, finder)
+    except (SchedulesError, DirectoryError) as exc:
         return ImportReport(src, dest, errors=list(exc.errors))
     if len(directory) == 0:
         # Writing it would leave callers nobody to ask for by name.
         return ImportReport(
             src, dest, errors=[f"{src}:1: no entries, only a header [directory-import-empty]"]
         )
+    dangling = find_dangling(dest.parent, directory, lambda: _current_directory(dest.parent))
+    refused = [d.message() for d in dangling if d.refuses]
+    warnings = [d.message() for d in dangling if not d.refuses]
+    if refused:
+        return ImportReport(src, dest, errors=refused, warnings=warnings)
     try:
-        directory.to_yaml(dest, HEADER.format(source=src.name))
-    except OSError as exc:
-        return ImportReport(src, dest, errors=[f"{dest}:0: cannot write: {exc.strerror}"])
+        new_schedules = with_added(schedules_text, finder.added, str(write_to))
+    except SchedulesError as exc:
+        return ImportReport(src, dest, errors=list(exc.errors))
+    added = (write_to, new_schedules) if finder.added else None
+    error = _write(directory, HEADER.format(source=src.name), dest, added)
+    if error:
+        return ImportReport(src, dest, errors=[error], warnings=warnings)
     people = sum(1 for e in directory if e.kind == "person")
-    return ImportReport(src, dest, people=people, departments=len(directory) - people)
+    return ImportReport(
+        src,
+        dest,
+        people=people,
+        departments=len(directory) - people,
+        warnings=warnings,
+        schedules_added=tuple(new.name for new in finder.added),
+        schedules_reused=tuple(sorted(finder.reused)),
+        schedules_file=write_to if finder.added else None,
+    )
 
 
 def _schedules_beside(dest: Path) -> Path:
     beside = dest.parent / "schedules.yaml"
     return beside if beside.is_file() else DEFAULT_FOLDER / "schedules.yaml"
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise SchedulesError([f"{path}:0: cannot read: {exc.strerror}"]) from exc
+    except UnicodeDecodeError as exc:
+        raise SchedulesError([f"{path}:0: not UTF-8 text ({exc.reason})"]) from exc
+
+
+def _load(src: Path, progress: Callable[[int], None] | None, finder: ScheduleFinder) -> Directory:
+    if src.suffix.lower() in YAML_SUFFIXES:
+        return Directory.load_yaml(src, finder)
+    return Directory.load_csv(src, progress, finder)
+
+
+def _current_directory(folder: Path) -> Directory | None:
+    """The directory the folder uses now (for "did you mean": an id renamed, name kept)."""
+    files, _ = resolve_files(folder)
+    path = files.get("directory")
+    if path is None:
+        return None
+    try:
+        return Directory.load_csv(path) if path.suffix == ".csv" else Directory.load_yaml(path)
+    except DirectoryError:
+        return None
+
+
+def _write(
+    directory: Directory, header: str, dest: Path, schedules: tuple[Path, str] | None
+) -> str | None:
+    """Schedules first (additions only), then the directory; on failure, undo the first."""
+    before: str | None = None
+    if schedules is not None:
+        path, text = schedules
+        try:
+            before = path.read_text(encoding="utf-8") if path.is_file() else None
+            replace_file(path, text)
+        except (OSError, UnicodeDecodeError) as exc:
+            return f"{path}:0: cannot write: {getattr(exc, 'strerror', None) or exc}"
+    try:
+        directory.to_yaml(dest, header)
+    except OSError as exc:
+        if schedules is not None:
+            _undo(schedules[0], before)
+        return f"{dest}:0: cannot write: {exc.strerror}"
+    return None
+
+
+def _undo(path: Path, before: str | None) -> None:
+    try:
+        if before is None:
+            path.unlink(missing_ok=True)
+        else:
+            replace_file(path, before)
+    except OSError:
+        pass  # the additions are unused schedules: the ruleset stays valid either way

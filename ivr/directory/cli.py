@@ -11,6 +11,7 @@ from ivr.directory_import import import_csv
 from ivr.shipped import ROUTING_RULES
 
 DEFAULT_DEST = ROUTING_RULES / "directory.yaml"
+WARNINGS_SHOWN = 50  # every error is shown; warnings (written all the same) up to this
 
 
 def add_subcommands(subparsers: Any) -> None:
@@ -20,7 +21,10 @@ def add_subcommands(subparsers: Any) -> None:
         "import", help="validate a CSV export and write it as the directory (all or nothing)"
     )
     importer.add_argument(
-        "csv", type=Path, help="columns id,kind,name,rank,aliases,extension,hours,team"
+        "csv",
+        type=Path,
+        help="the export: CSV with columns id,kind,name,rank,aliases,extension,hours,team"
+        " (or a directory YAML); hours: a schedule name or e.g. 'Mon-Fri 09:00-17:00'",
     )
     importer.add_argument(
         "--to", type=Path, default=DEFAULT_DEST, help=f"directory YAML to write ({DEFAULT_DEST})"
@@ -28,7 +32,8 @@ def add_subcommands(subparsers: Any) -> None:
     importer.add_argument(
         "--schedules",
         type=Path,
-        help="schedules.yaml the hours column names (default: the one beside --to, else shipped)",
+        help="schedules.yaml the hours column names or adds to"
+        " (default: the one beside --to, else the shipped one, its additions beside --to)",
     )
     importer.set_defaults(run=cmd_import)
 
@@ -41,5 +46,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     report = import_csv(args.csv, args.to, progress, args.schedules)
     for error in report.errors:
         print(error, file=sys.stderr)
+    for warning in report.warnings[:WARNINGS_SHOWN]:
+        print(warning, file=sys.stderr)
+    if len(report.warnings) > WARNINGS_SHOWN:
+        print(f"... and {len(report.warnings) - WARNINGS_SHOWN} more warnings", file=sys.stderr)
     print(report.summary())
     return 0 if report.ok else 1

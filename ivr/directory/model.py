@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ivr.decisions import DIRECTORY_PREFIX
+from ivr.directory.hours import HoursResolver, known_schedules, with_schedule
 from ivr.directory.ranks import RANK_TITLES, rank_code
 from ivr.directory.writing import replace_file, yaml_text
 from ivr.yamlfile import LineDict, YamlError, line_of, load_yaml
@@ -230,16 +231,16 @@ class Directory:
     # --- YAML ---------------------------------------------------------------
 
     @classmethod
-    def load_yaml(cls, path: Path) -> Directory:
+    def load_yaml(cls, path: Path, hours: HoursResolver | None = None) -> Directory:
         try:
             data = load_yaml(path)
         except YamlError as exc:
             raise DirectoryError([str(exc)]) from exc
-        return cls.from_data(data, str(path))
+        return cls.from_data(data, str(path), hours)
 
     @classmethod
-    def from_data(cls, data: Any, name: str) -> Directory:
-        """Validate parsed YAML (LineDict/LineList from ivr.yamlfile)."""
+    def from_data(cls, data: Any, name: str, hours: HoursResolver | None = None) -> Directory:
+        """Validate parsed YAML (LineDict/LineList from ivr.yamlfile); ``hours`` as for CSV."""
         problems = Problems(name)
         top = _TOP.check(LineDict() if data is None else data, problems, line=1)
         if top is None:
@@ -258,6 +259,8 @@ class Directory:
 
             entry, errs = _build(item, where)
             problems.items.extend(errs)
+            if entry is not None and hours is not None:
+                entry = with_schedule(entry, hours, where("hours"), problems.items)
             if entry is not None:
                 line = item.line_of("id")
                 if entry.id in seen:
@@ -286,11 +289,12 @@ class Directory:
         cls,
         path: Path,
         progress: Callable[[int], None] | None = None,
-        schedules: Collection[str] | None = None,
+        schedules: Collection[str] | HoursResolver | None = None,
     ) -> Directory:
         """Load a force export; every bad row is reported as "file:line: message".
 
-        ``schedules``: the names an entry's ``hours`` may take (None: not checked here).
+        ``schedules``: the names an entry's ``hours`` may take, or a resolver that turns
+        each cell into the schedule name to keep (None: not checked here).
         """
         try:
             with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -306,8 +310,9 @@ class Directory:
         lines: Any,
         name: str,
         progress: Callable[[int], None] | None = None,
-        schedules: Collection[str] | None = None,
+        schedules: Collection[str] | HoursResolver | None = None,
     ) -> Directory:
+        hours = known_schedules(schedules) if isinstance(schedules, Collection) else schedules
         reader = csv.reader(lines)
         try:
             header = next(reader)
@@ -347,12 +352,9 @@ class Directory:
             record = {c: (row[index[c]] if index[c] < len(row) else "") for c in known}
             entry, errs = _build(record, _fixed(f"{name}:{line}"))
             errors.extend(errs)
+            if entry is not None and hours is not None:
+                entry = with_schedule(entry, hours, f"{name}:{line}", errors)
             if entry is not None:
-                if schedules is not None and entry.hours and entry.hours not in schedules:
-                    errors.append(
-                        f"{name}:{line}: entry {entry.id!r}: unknown schedule {entry.hours!r}"
-                        " (not in schedules.yaml) [schedule-unknown]"
-                    )
                 if entry.id in seen:
                     errors.append(
                         f"{name}:{line}: duplicate id {entry.id!r} (first on line {seen[entry.id]})"

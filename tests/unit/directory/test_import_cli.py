@@ -15,6 +15,7 @@ import pytest
 from ivr.directory import Directory, DirectoryError
 from ivr.directory.cli import cmd_import
 from ivr.directory_import import import_csv
+from tests.unit.directory.folders import own_rules
 
 HEADER = "id,kind,name,rank,aliases,extension,hours,team\n"
 GOOD = HEADER + "sarah-j,person,Sarah Jones,DC,,4101,,\n"
@@ -78,8 +79,7 @@ def test_a_symlinked_directory_is_written_through_the_link(tmp_path: Path) -> No
     target = managed / "directory.yaml"
     target.write_text("entries: []\n")
     target.chmod(0o604)
-    rules = tmp_path / "routing_rules"
-    rules.mkdir()
+    rules = own_rules(tmp_path / "routing_rules")
     link = rules / "directory.yaml"
     link.symlink_to(target)
     src = tmp_path / "in.csv"
@@ -95,7 +95,7 @@ def test_a_symlinked_directory_is_written_through_the_link(tmp_path: Path) -> No
 
 def test_a_relative_symlink_is_written_through_too(tmp_path: Path) -> None:
     (tmp_path / "real.yaml").write_text("entries: []\n")
-    link = tmp_path / "directory.yaml"
+    link = own_rules(tmp_path) / "directory.yaml"
     link.symlink_to("real.yaml")
     src = tmp_path / "in.csv"
     src.write_text(GOOD, encoding="utf-8")

@@ -9,6 +9,7 @@ import pytest
 from ivr.directory import Directory, DirectoryError, rank_code
 from ivr.directory.sample import sample_directory
 from ivr.directory_import import import_csv
+from tests.unit.directory.folders import own_rules
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).resolve().parents[3]
@@ -96,7 +97,7 @@ CSV_GOOD = (
 
 
 def test_csv_import_writes_yaml(tmp_path: Path) -> None:
-    src, dest = tmp_path / "in.csv", tmp_path / "out" / "directory.yaml"
+    src, dest = tmp_path / "in.csv", own_rules(tmp_path / "out") / "directory.yaml"
     src.write_text(CSV_GOOD, encoding="utf-8")
     seen: list[int] = []
     report = import_csv(src, dest, seen.append)
@@ -156,7 +157,7 @@ def test_csv_import_of_a_header_only_file_is_refused_and_nothing_written(tmp_pat
 
 
 def test_csv_import_refuses_an_hours_schedule_that_does_not_exist(tmp_path: Path) -> None:
-    src, dest = tmp_path / "in.csv", tmp_path / "directory.yaml"
+    src, dest = tmp_path / "in.csv", own_rules(tmp_path) / "directory.yaml"
     (tmp_path / "schedules.yaml").write_text("schedules:\n  office-hours: {hours: always}\n")
     src.write_text(
         "id,kind,name,rank,aliases,extension,hours,team\n"

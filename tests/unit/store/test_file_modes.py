@@ -15,6 +15,7 @@ import pytest
 
 from ivr.directory_import import import_csv
 from ivr.store.db import CallStore
+from tests.unit.directory.folders import own_rules
 
 CSV = "id,kind,name,rank,aliases,extension,hours,team\nsarah-j,person,Sarah Jones,DC,,4101,,\n"
 
@@ -56,7 +57,7 @@ def test_an_existing_database_keeps_the_mode_its_admin_gave_it(
 
 
 def test_directory_import_creates_a_new_file_0640(tmp_path: Path, open_umask: None) -> None:
-    src, dest = tmp_path / "in.csv", tmp_path / "directory.yaml"
+    src, dest = tmp_path / "in.csv", own_rules(tmp_path) / "directory.yaml"
     src.write_text(CSV, encoding="utf-8")
     assert import_csv(src, dest).written
     assert _mode(dest) == 0o640
@@ -65,7 +66,7 @@ def test_directory_import_creates_a_new_file_0640(tmp_path: Path, open_umask: No
 def test_directory_import_keeps_the_mode_of_the_file_it_replaces(
     tmp_path: Path, open_umask: None
 ) -> None:
-    src, dest = tmp_path / "in.csv", tmp_path / "directory.yaml"
+    src, dest = tmp_path / "in.csv", own_rules(tmp_path) / "directory.yaml"
     src.write_text(CSV, encoding="utf-8")
     dest.write_text("entries: []\n")
     dest.chmod(0o644)
