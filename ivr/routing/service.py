@@ -101,9 +101,7 @@ class RoutingService:
         self.folder = folder
         self._loader = loader
         self._prompts = None if prompts is None else frozenset(prompts)
-        self._build = partial(
-            build_fingerprinted, partial(loader, folder, self._prompts), folder
-        )
+        self._build = partial(build_fingerprinted, partial(loader, folder, self._prompts), folder)
         self._builder: BundleBuilder = builder or ThreadBuilder()
         # At start-up a bad ruleset is fatal (nothing to fall back on): the error propagates.
         bundle = self._build()
@@ -208,9 +206,10 @@ class RoutingService:
             self._covered = covering
             return list(self._last_errors)
 
-    async def _build_and_swap(self) -> list[str]:
-        bundle = None
-        for _ in range(3):
+    async def _build_and_swap(self, attempts: int = 3) -> list[str]:
+        """Build, name the version, swap; a folder changed after its build (no version
+        has the files built) is built again, and in the end swapped in without one."""
+        for attempt in range(1, attempts + 1):
             try:
                 bundle = await self._builder.build(partial(build_without_gc_pauses, self._build))
             except ValueError as exc:
@@ -219,12 +218,13 @@ class RoutingService:
                 log.exception("routing rules not reloaded: the build failed")
                 return [f"rules-build-failed: {type(exc).__name__}: {exc}"]
             stamped = await self._stamp(bundle)
-            if stamped is not None:
-                self._swap(stamped)
-                return []
-            log.warning("the rules folder changed after it was built; building it again")
-        log.error("the rules folder kept changing: its rules are live without a version")
-        self._swap(bundle)
+            if stamped is None and attempt < attempts:
+                log.warning("the rules folder changed after it was built; building it again")
+                continue
+            if stamped is None:
+                log.error("the rules folder kept changing: its rules are live without a version")
+            self._swap(stamped or bundle)
+            break
         return []
 
     async def _stamp(self, bundle: RoutingBundle) -> RoutingBundle | None:

@@ -66,9 +66,7 @@ def read_ruleset(folder: Path | None) -> RulesetFiles:
     """
     if folder is None:
         return RulesetFiles({name: path.read_bytes() for name, path in _walk(DEFAULT_FOLDER)})
-    files = (
-        {name: path.read_bytes() for name, path in _walk(folder)} if folder.is_dir() else {}
-    )
+    files = {name: path.read_bytes() for name, path in _walk(folder)} if folder.is_dir() else {}
     chosen, _ = resolve_files(folder)
     defaults = [p for p in chosen.values() if p.parent == DEFAULT_FOLDER]
     defaults += [DEFAULT_FOLDER / n for n in OTHER_DEFAULTS if not (folder / n).is_file()]

@@ -39,7 +39,7 @@ class RulesetBook:
         self._thread: StoreThread[RulesetDb] = StoreThread(
             "rulesets", lambda: RulesetDb(path), lambda: BookDown("the rulesets store is closed")
         )
-        self._clock = clock
+        self.clock = clock
 
     async def open(self) -> None:
         await self._thread.open()
@@ -51,7 +51,7 @@ class RulesetBook:
         return await self._thread.run(lambda db: fn(db.rulesets))
 
     async def version_of(self, digest: str, folder: Path | None) -> int | None:
-        at = self._clock()
+        at = self.clock()
         return await self.run(lambda store: store.version_of(digest, folder, at))
 
     async def history(self) -> list[RulesetVersion]:
@@ -63,5 +63,5 @@ class RulesetBook:
     async def add(
         self, files: RulesetFiles, author: str, kind: VersionKind, comment: str
     ) -> RulesetVersion:
-        at = self._clock()
+        at = self.clock()
         return await self.run(lambda store: store.add(files, at, author, kind, comment))

@@ -90,10 +90,14 @@ def _exchange(a: Path, b: Path) -> bool:
         renameat2 = libc.renameat2
     except (OSError, AttributeError):
         return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    done = renameat2(
-        _AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE
-    )
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
+    done = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     if done == 0:
         return True
     code = ctypes.get_errno()
@@ -105,17 +109,22 @@ def _exchange(a: Path, b: Path) -> bool:
 def check_folder(folder: Path, prompts: Collection[str] | None, shown_as: Path) -> list[str]:
     """Every error ``ivr rules check`` would print for ``folder`` (its queues included),
     naming ``shown_as`` where the files will be (a staged folder is not where they live)."""
-    queues = folder / "queues.yaml"
     errors: list[str] = []
     try:
         load_bundle(folder, prompts)
     except BundleError as exc:
         errors.extend(exc.errors)
+    return shown([*errors, *check_queues(folder)], folder, shown_as)
+
+
+def check_queues(folder: Path) -> list[str]:
+    """queues.yaml's errors (the shipped one where the folder has none)."""
+    queues = folder / "queues.yaml"
     try:
         load_queues_config(queues if queues.is_file() else DEFAULT_QUEUES_FILE)
     except QueuesConfigError as exc:
-        errors.extend(exc.errors)
-    return shown(errors, folder, shown_as)
+        return list(exc.errors)
+    return []
 
 
 def shown(errors: list[str], staged: Path, folder: Path) -> list[str]:
