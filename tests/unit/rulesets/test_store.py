@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ivr.decisions import Decision
 from ivr.routing.snapshot import RulesetFiles, read_ruleset
 from ivr.rulesets.store import ON_DISK, NoSuchVersion, RulesetStore, VersionKind, pack, unpack
 from ivr.store.db import CallStore
@@ -68,3 +69,12 @@ def test_a_folder_nobody_published_is_adopted_once(store: RulesetStore, tmp_path
     (folder / "rules.yaml").write_text("changed since the build\n")
     assert store.version_of("a digest of other files", folder, AT) is None
     assert len(store.history()) == 1
+
+
+def test_a_decision_row_records_its_ruleset_version(tmp_path: Path) -> None:
+    calls = CallStore(tmp_path / "calls.db")
+    calls.call_started({"call_id": "c1", "channel_id": "c1", "started_at": "2026-11-24"})
+    made = Decision("route", "rc", rule="keypad", reason="pressed 1", ruleset_version=4)
+    calls.add_decision("c1", "2026-11-24T11:00:00", made.to_json())
+    calls.add_decision("c1", "2026-11-24T11:00:01", Decision("route", "rc", "r", "r").to_json())
+    assert [d["ruleset_version"] for d in calls.decisions_for("c1")] == [4, None]
