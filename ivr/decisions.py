@@ -99,6 +99,9 @@ class Decision:
     offers: tuple[str, ...] = ()  # "callback", "deflect-sms"
     evidence: Mapping[str, Any] = field(default_factory=dict)
     ask: Ask | None = None  # a reprompt's next question (None: the menu again)
+    # The published ruleset that made it (ivr.rulesets); None: no version is known (a tool
+    # run on a folder, an operator's move, which no ruleset makes).
+    ruleset_version: int | None = None
 
     def with_evidence(self, **extra: Any) -> Decision:
         """The same decision with more evidence (what it saw: the inputs, the step)."""
@@ -116,4 +119,5 @@ class Decision:
             "offers": list(self.offers),
             "evidence": dict(self.evidence),
             "ask": self.ask.value if self.ask else None,
+            "ruleset_version": self.ruleset_version,
         }

@@ -253,7 +253,7 @@ def _session_factory(runtime: Runtime) -> SessionFactory:
             caller_name=channel.caller.name,
             dialled=dialled,
         )
-        flows = runtime.flows
+        flows = runtime.flows.for_call(runtime.routing.pinned())  # its rules for the whole call
         return CallSession(
             info,
             control,

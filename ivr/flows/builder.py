@@ -8,6 +8,7 @@ and no verb calls back into the flow.
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Sequence
 from typing import Protocol
@@ -109,6 +110,13 @@ class FlowBuilder:
         self.callbacks = CallbackFlows(
             CallbackRing(settings.callback_ring_timeout, settings.caller_id)
         )
+
+    def for_call(self, routing: Routing) -> FlowBuilder:
+        """This flow for one call, routed by ``routing`` (the rules live when it began:
+        ``RoutingService.pinned``), so a publish mid-call never changes its rules."""
+        flows = copy.copy(self)
+        flows.routing = routing
+        return flows
 
     def use_notices(self, notices: Notices) -> None:
         """Play the operators' incident messages from the next call on (the console's)."""

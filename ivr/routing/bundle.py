@@ -84,6 +84,10 @@ class RoutingBundle:
     rules: RuleSet
     schedules: Schedules
     source: str = ""
+    # sha256 of the files it was built from (ivr.routing.snapshot), and the published
+    # version with those files (set by RoutingService when it swaps the bundle in).
+    digest: str = ""
+    version: int | None = None
 
     def summary(self) -> str:
         return (

@@ -27,6 +27,7 @@ from ivr.prompts import CatalogueError, PromptCatalogue
 from ivr.routing.bundle import BundleError, RoutingBundle, load_bundle
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import CallerContext, Override, RoutingInputs
+from ivr.rulesets.cli import add_rules_subcommands
 
 LONDON = "Europe/London"
 
@@ -69,6 +70,7 @@ def add_subcommands(subparsers: Any) -> None:
     )
     _add_config(check)
     check.set_defaults(run=cmd_rules_check)
+    add_rules_subcommands(rules_sub)  # history, diff, publish, rollback (ivr.rulesets)
 
 
 def _add_config(parser: argparse.ArgumentParser) -> None:

@@ -36,7 +36,8 @@ class Draft:
     def __post_init__(self) -> None:
         self.fired.insert(0, self.rule)
 
-    def finish(self) -> Decision:
+    def finish(self, ruleset_version: int | None = None) -> Decision:
+        """The immutable Decision, signed with the version of the ruleset that made it."""
         evidence = dict(self.evidence)
         evidence["source"] = self.source
         evidence["rules"] = [*self.fired]
@@ -53,6 +54,7 @@ class Draft:
             ask=self.ask,
             offers=tuple(dict.fromkeys(self.offers)),
             evidence=evidence,
+            ruleset_version=ruleset_version,
         )
 
 

@@ -16,6 +16,7 @@ is long); they can never produce or remove an emergency route.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from ivr.decisions import (
@@ -42,6 +43,7 @@ class RoutingEngine:
 
     def __init__(self, bundle: RoutingBundle) -> None:
         self.bundle = bundle
+        self.version = bundle.version  # on every Decision: which ruleset made it
         self.thresholds: Thresholds = bundle.rules.thresholds
         self.screen = EmergencyScreen(bundle)
         self.adjuster = RouteAdjuster(bundle)
@@ -53,7 +55,7 @@ class RoutingEngine:
         scanned, discount = self.screen.outvoted_cues(hypotheses)
         emergency = self.screen.check(scanned, inputs.digits)
         if emergency is not None:
-            return emergency
+            return self._made(emergency)
         draft = (
             self._confirmed(inputs.confirmed)
             or self._keypad(inputs.digits)
@@ -70,7 +72,7 @@ class RoutingEngine:
         if discount is not None:
             draft.reasons.append(discount.reason)
             draft.evidence["discounted_cue"] = discount.evidence
-        return draft.finish()
+        return draft.finish(self.version)
 
     @property
     def emergency_key(self) -> str | None:
@@ -89,7 +91,13 @@ class RoutingEngine:
         decision = self.screen.check(scanned, digits)
         if decision is None or decision.destination != EMERGENCY:
             return None
-        return decision
+        return self._made(decision)
+
+    def _made(self, decision: Decision) -> Decision:
+        """``decision`` signed with this engine's ruleset version."""
+        if decision.ruleset_version == self.version:
+            return decision
+        return replace(decision, ruleset_version=self.version)
 
     def _confirmed(self, confirmed: str | None) -> Draft | None:
         if not confirmed:

@@ -10,6 +10,10 @@ directory takes most of a minute of pure-Python YAML parsing), and only the
 finished bundle is swapped in, on the loop, as one assignment. Calls keep
 being routed by the old rules meanwhile; ``bench/reload.py`` measures the
 loop's lag during such a reload.
+
+Every live bundle carries its ruleset version (``use_versions``: the digest of the files
+it was built from names one, ivr.rulesets), and so every Decision does. A call keeps the
+rules it started with (``pinned``): a publish mid-call applies from the next call on.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from ivr.routing.builders import BundleBuilder, ThreadBuilder
 from ivr.routing.bundle import RoutingBundle, load_bundle
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import Override, RoutingInputs
+from ivr.routing.snapshot import build_fingerprinted
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +45,15 @@ class OverrideSource(Protocol):
     memory, synchronously, so routing a call never waits on a database."""
 
     def active(self, at: datetime) -> tuple[Override, ...]: ...
+
+
+class RulesetVersions(Protocol):
+    """The published versions (ivr.rulesets.book.RulesetBook)."""
+
+    async def version_of(self, digest: str, folder: Path | None) -> int | None:
+        """The version whose files have ``digest``; the folder's files stored as a new
+        (adopted) version when none has; None when the folder no longer holds them."""
+        ...
 
 
 class BundleLoader(Protocol):
@@ -85,7 +99,9 @@ class RoutingService:
         values.
         """
         self.folder = folder
-        self._build = partial(loader, folder, None if prompts is None else frozenset(prompts))
+        self._loader = loader
+        self._prompts = None if prompts is None else frozenset(prompts)
+        self._build = partial(build_fingerprinted, partial(loader, folder, self._prompts), folder)
         self._builder: BundleBuilder = builder or ThreadBuilder()
         # At start-up a bad ruleset is fatal (nothing to fall back on): the error propagates.
         bundle = self._build()
@@ -96,6 +112,7 @@ class RoutingService:
         self._last_errors: list[str] = []
         self._chores = Chores()
         self._overrides: OverrideSource | None = None
+        self._versions: RulesetVersions | None = None
 
     @property
     def bundle(self) -> RoutingBundle:
@@ -109,6 +126,34 @@ class RoutingService:
     def generation(self) -> int:
         return self._live.generation
 
+    @property
+    def version(self) -> int | None:
+        """The live ruleset's published version (None: no versions attached)."""
+        return self._live.bundle.version
+
+    @property
+    def publishing(self) -> bool:
+        """A publish is building now."""
+        return self._publishing.locked()
+
+    def pinned(self) -> PinnedRules:
+        """One call's view: the rules live now, for every question of the call."""
+        return PinnedRules(self, self._live)
+
+    async def use_versions(self, versions: RulesetVersions) -> None:
+        """Name the live ruleset's version, and every published one's from now on.
+
+        A folder changed since the live bundle was built is published afresh.
+        """
+        self._versions = versions
+        async with self._publishing:
+            live = self._live
+            stamped = await self._stamp(live.bundle)
+            if stamped is not None and self._live is live:
+                self._live = LiveRules(stamped, RoutingEngine(stamped), live.generation)
+        if stamped is None:
+            await self.publish()
+
     def use_overrides(self, source: OverrideSource) -> None:
         """Apply ``source``'s diverts to every decision from now on (the console's)."""
         self._overrides = source
@@ -116,11 +161,15 @@ class RoutingService:
     def decide(self, inputs: RoutingInputs) -> Decision:
         """The live engine's decision, with the diverts in force passed in its inputs (the
         engine itself reads no store: it stays pure and replayable)."""
+        return self.decide_by(self._live, inputs)
+
+    def decide_by(self, live: LiveRules, inputs: RoutingInputs) -> Decision:
+        """``live``'s decision, with the diverts in force now."""
         if self._overrides is not None:
             diverts = self._overrides.active(inputs.at)
             if diverts:
                 inputs = replace(inputs, overrides=(*inputs.overrides, *diverts))
-        return self._live.engine.decide(inputs)
+        return live.engine.decide(inputs)
 
     def breakout(self, hypotheses: Sequence[Hypothesis], digits: str | None) -> Decision | None:
         return self._live.engine.breakout(hypotheses, digits)
@@ -153,18 +202,58 @@ class RoutingService:
             if self._covered >= ticket:
                 return list(self._last_errors)
             covering = self._requested
+            self._last_errors = await self._build_and_swap()
+            self._covered = covering
+            return list(self._last_errors)
+
+    async def _build_and_swap(self, attempts: int = 3) -> list[str]:
+        """Build, name the version, swap; a folder changed after its build (no version
+        has the files built) is built again, and in the end swapped in without one."""
+        for attempt in range(1, attempts + 1):
             try:
                 bundle = await self._builder.build(partial(build_without_gc_pauses, self._build))
             except ValueError as exc:
-                self._last_errors = self._refused(exc)
+                return self._refused(exc)
             except Exception as exc:  # the builder itself failed (its process died, say)
                 log.exception("routing rules not reloaded: the build failed")
-                self._last_errors = [f"rules-build-failed: {type(exc).__name__}: {exc}"]
-            else:
-                self._swap(bundle)
-                self._last_errors = []
-            self._covered = covering
-            return list(self._last_errors)
+                return [f"rules-build-failed: {type(exc).__name__}: {exc}"]
+            stamped = await self._stamp(bundle)
+            if stamped is None and attempt < attempts:
+                log.warning("the rules folder changed after it was built; building it again")
+                continue
+            if stamped is None:
+                log.error("the rules folder kept changing: its rules are live without a version")
+            self._swap(stamped or bundle)
+            break
+        return []
+
+    async def _stamp(self, bundle: RoutingBundle) -> RoutingBundle | None:
+        """``bundle`` with its version; None if its files are no longer in the folder.
+
+        A versions store that fails leaves the bundle unversioned: calls are routed by
+        valid rules whether or not their record could be written.
+        """
+        if self._versions is None:
+            return bundle
+        try:
+            version = await self._versions.version_of(bundle.digest, self.folder)
+        except Exception:
+            log.exception("the ruleset's version is unknown: the versions store failed")
+            return bundle
+        return None if version is None else replace(bundle, version=version)
+
+    async def check(self, folder: Path) -> list[str]:
+        """Every error a publish of ``folder`` would meet ([]: valid), built as a publish
+        is (off the loop), swapping nothing in."""
+        make = partial(self._loader, folder, self._prompts)
+        try:
+            await self._builder.build(partial(build_without_gc_pauses, make))
+        except ValueError as exc:
+            return [str(e) for e in getattr(exc, "errors", None) or [exc]]
+        except Exception as exc:
+            log.exception("a rules check failed to build")
+            return [f"rules-build-failed: {type(exc).__name__}: {exc}"]
+        return []
 
     def publish_soon(self) -> None:
         """Start a publish and return at once (a signal handler); the outcome is logged."""
@@ -182,7 +271,12 @@ class RoutingService:
 
     def _swap(self, bundle: RoutingBundle) -> None:
         self._live = LiveRules(bundle, RoutingEngine(bundle), self._live.generation + 1)
-        log.info("routing rules reloaded (generation %d): %s", self.generation, bundle.summary())
+        log.info(
+            "routing rules reloaded (generation %d, version %s): %s",
+            self.generation,
+            bundle.version,
+            bundle.summary(),
+        )
 
     @staticmethod
     def _refused(exc: ValueError) -> list[str]:
@@ -191,3 +285,29 @@ class RoutingService:
         for error in errors:
             log.error("rules not reloaded: %s", error)
         return errors
+
+
+class PinnedRules:
+    """The rules one call is routed by: the LiveRules of its start, whatever is published
+    meanwhile, so no caller hears two rulesets; operators' diverts still apply at once."""
+
+    def __init__(self, service: RoutingService, live: LiveRules) -> None:
+        self._service = service
+        self._live = live
+
+    @property
+    def version(self) -> int | None:
+        return self._live.bundle.version
+
+    def decide(self, inputs: RoutingInputs) -> Decision:
+        return self._service.decide_by(self._live, inputs)
+
+    def breakout(self, hypotheses: Sequence[Hypothesis], digits: str | None) -> Decision | None:
+        return self._live.engine.breakout(hypotheses, digits)
+
+    @property
+    def emergency_key(self) -> str | None:
+        return self._live.engine.emergency_key
+
+    def directory_entry(self, entry_id: str) -> DirectoryEntry | None:
+        return self._live.bundle.directory.get(entry_id)

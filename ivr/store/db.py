@@ -151,6 +151,7 @@ class CallStore:
             "evidence": json.dumps(decision.get("evidence", {})),
             "message": decision.get("message") or "",
             "offers": json.dumps(decision.get("offers", [])),
+            "ruleset_version": decision.get("ruleset_version"),
         }
         self.db["decisions"].insert(row)  # type: ignore[union-attr]
 

@@ -377,6 +377,43 @@ def _m11_consolefin(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE audit ADD COLUMN session TEXT NOT NULL DEFAULT ''")
 
 
+RULESETS_NO_UPDATE = (
+    "CREATE TRIGGER IF NOT EXISTS rulesets_no_update BEFORE UPDATE ON rulesets"
+    " BEGIN SELECT RAISE(ABORT, 'ruleset versions are append-only'); END"
+)
+RULESETS_NO_DELETE = (
+    "CREATE TRIGGER IF NOT EXISTS rulesets_no_delete BEFORE DELETE ON rulesets"
+    " BEGIN SELECT RAISE(ABORT, 'ruleset versions are append-only'); END"
+)
+
+
+def _m12_rulesets(db: sqlite_utils.Database) -> None:
+    """Issue 13: every published ruleset (ivr.rulesets), and the version each decision
+    was made by. ``files`` is the whole folder, zlib-compressed JSON; a rollback is a new
+    row, so rows are never changed or removed (triggers)."""
+    db["rulesets"].create(  # type: ignore[union-attr]
+        {
+            "version": int,
+            "at": str,
+            "author": str,
+            "kind": str,
+            "comment": str,
+            "digest": str,
+            "size": int,
+            "files": bytes,
+        },
+        pk="version",
+        not_null={"at", "author", "kind", "digest", "files"},
+        defaults={"comment": ""},
+        if_not_exists=True,
+    )
+    db["rulesets"].create_index(["digest"], if_not_exists=True)  # type: ignore[union-attr]
+    db.execute(RULESETS_NO_UPDATE)
+    db.execute(RULESETS_NO_DELETE)
+    if "ruleset_version" not in db["decisions"].columns_dict:
+        db["decisions"].add_column("ruleset_version", int)  # type: ignore[union-attr]
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
@@ -389,4 +426,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m9_console,
     _m10_console_routing,
     _m11_consolefin,
+    _m12_rulesets,
 )
