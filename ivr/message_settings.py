@@ -21,7 +21,7 @@ MESSAGE_SOUND_PREFIX = "ivr101-messages"  # beside the catalogue's ivr101, never
 class MessageSettings(Section):
     TABLE = "messages"
 
-    sounds_dir: Path = option(Path("var/sounds"), PATH, env="IVR_MESSAGE_SOUNDS")
+    sounds_dir: Path = option(Path("var/sounds"), PATH)
     render_timeout_s: float = option(30.0, Number(unit="seconds"))
 
     def folder(self, language: str) -> Path:

@@ -365,6 +365,7 @@ def _m10_console_routing(db: sqlite_utils.Database) -> None:
     )
     db["incident_messages"].create_index(["until"], if_not_exists=True)  # type: ignore[union-attr]
 
+
 def _m11_msgprompts(db: sqlite_utils.Database) -> None:
     """Issue 12: the incident messages admins add as text (ivr.console.message_prompts).
 

@@ -245,6 +245,7 @@ FILE_KEYS = {
         "login_failures",
         "login_window_s",
     },
+    "messages": {"sounds_dir", "render_timeout_s"},
     "destinations": None,  # any name
     "agents": None,  # any agent id
 }
