@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import io
 import wave
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import timedelta
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,12 @@ from ivr.console.openapi import ApiDocument
 from ivr.media.synth import missing_tools
 from ivr.message_settings import MessageSettings
 from ivr.prompts import PromptCatalogue
+from ivr.session.model import CallInfo
+from ivr.session.session import CallSession
 from ivr.shipped import PROMPT_CATALOGUE
+from ivr.verbs import Hangup
+from ivr.verbs.incident import Notice, NoticeMedia, NoticePlay, PlayNotices
+from tests.fakes import FakeControl, FakePrompts, MemoryCallLog
 from tests.unit.console.support import ANN, START, HandClock, ListAudit
 
 Client = TestClient[Any, Any]
@@ -230,3 +235,40 @@ async def test_the_admin_page_is_for_admins_and_plays_its_previews(desk: Desk) -
     assert '<audio controls preload="none" src="/api/messages/prompts/outage_online/audio"' in page
     assert 'for="add-id"' in page and 'for="add-text"' in page
     assert "<script>" not in page and "style=" not in page
+
+
+class TwoNotices:
+    """A catalogue message and an added one, in force for everyone."""
+
+    def to_play(
+        self, at: datetime, *, matched: bool, intent: str = "", heard: Sequence[str] = ()
+    ) -> tuple[Notice, ...]:
+        added = NoticeMedia("sound:ivr101-messages/flood_a1", 40.0)
+        return (
+            Notice(1, "outage_online", "all", "ann"),
+            Notice(2, "flood_a1", "all", "bob", added),
+        )
+
+
+async def test_an_added_message_plays_by_its_own_uri_and_its_length_sets_the_watchdog() -> None:
+    control = FakeControl(auto_finish=True)
+    call_log = MemoryCallLog()
+    prompts = FakePrompts({"outage_online": 6.0})
+    session = CallSession(
+        CallInfo("call-1", control.channel_id, "07700900123", "Test", "101"),
+        control,
+        prompts,
+        call_log,
+        [PlayNotices(TwoNotices()), Hangup(None)],
+        lambda: [Hangup("technical_difficulty")],
+        HandClock(),
+    )
+    await session.run()
+    assert (
+        "play",
+        ["sound:ivr101/outage_online", "sound:ivr101-messages/flood_a1"],
+    ) in control.calls
+    played = [d["set_by"] for _, kind, d in call_log.events if kind == "incident-message"]
+    assert played == ["ann", "bob"]
+    notices = TwoNotices().to_play(START, matched=False)
+    assert NoticePlay(notices).expected_seconds(session) == 46.0  # not a guess per URI
