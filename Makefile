@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/ivr demo
 
 test: $(STAMP)
-	scripts/install_chromium.sh
+	scripts/install_system.sh
 	$(BIN)/ruff check ivr tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/pytest -q

@@ -169,7 +169,8 @@ def _sim(host: str, port: int, time_scale: float, config: Path | None) -> int:
     from ivr.simulator import Simulator, SimulatorConfig
 
     # The credentials `ivr serve` would connect with, read the same way (file, then env).
-    ari = load_settings(config).ari
+    settings = load_settings(config)
+    ari = settings.ari
     check_listen_address(host, port)
     password = "a password (IVR_ARI_PASSWORD)" if ari.password else "no password"
 
@@ -179,7 +180,8 @@ def _sim(host: str, port: int, time_scale: float, config: Path | None) -> int:
                 username=ari.user,
                 password=ari.password,
                 time_scale=time_scale,
-                sound_roots=[PROMPT_SOUNDS],
+                # The messages admins add, where `ivr serve` renders them.
+                sound_roots=[PROMPT_SOUNDS, settings.messages.sounds_dir],
             )
         )
         try:

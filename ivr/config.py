@@ -20,6 +20,7 @@ from ivr.console_settings import ConsoleSettings
 from ivr.flow_settings import FlowSettings
 from ivr.http_settings import HttpSettings
 from ivr.media.settings import ExternalMediaSettings
+from ivr.message_settings import MessageSettings
 from ivr.notify.settings import SmsSettings, TextSettings
 from ivr.prompts import PromptSettings
 from ivr.queues.settings import AppQueueSettings, CallbackDialSettings
@@ -49,6 +50,7 @@ class Settings:
     sms: SmsSettings = field(default_factory=SmsSettings)
     texts: TextSettings = field(default_factory=TextSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    messages: MessageSettings = field(default_factory=MessageSettings)
 
     def overridden(self, changes: Mapping[str, Any]) -> Settings:
         """These settings with ``{"section.field": value}`` changed (tests, the demo);

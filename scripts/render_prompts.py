@@ -17,66 +17,31 @@ import argparse
 import hashlib
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import wave
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Lets the script run from a plain checkout, without the package installed.
 sys.path.insert(0, str(REPO_ROOT))
 
-from ivr.prompts import CatalogueError, PromptCatalogue  # noqa: E402  (needs the path above)
+from ivr.media.synth import (  # noqa: E402  (needs the path above)
+    VOICE,
+    RenderError,
+    missing_tools,
+    synthesize,
+    wav_problem,
+    wav_seconds,
+)
+from ivr.prompts import CatalogueError, PromptCatalogue  # noqa: E402
 
 DEFAULT_CATALOGUE = REPO_ROOT / "prompts" / "catalogue.yaml"
 DEFAULT_SOUNDS = REPO_ROOT / "prompts" / "sounds"
 MANIFEST = "manifest.json"
 
-SAMPLE_RATE = 8000
-BAND_HZ = (300, 3400)
-# Part of every prompt's hash: change any of these and every prompt is stale.
-VOICE: dict[str, object] = {
-    "engine": "espeak-ng",
-    "voice": "en-gb",
-    "words_per_minute": 150,
-    "pitch": 50,
-    "sample_rate": SAMPLE_RATE,
-    "band_hz": list(BAND_HZ),
-    "peak_dbfs": -3,
-    "pipeline": 1,
-}
-TOOLS = ("espeak-ng", "sox")
-
-
-class RenderError(RuntimeError):
-    error_id = "prompt-render-failed"
-
 
 def text_hash(text: str) -> str:
     payload = json.dumps({"text": text, "voice": VOICE}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def wav_problem(path: Path) -> str | None:
-    """Why Asterisk's format_wav would refuse this file (or the test would), if it would."""
-    try:
-        with wave.open(str(path), "rb") as wav:
-            rate, channels, width = wav.getframerate(), wav.getnchannels(), wav.getsampwidth()
-            frames = wav.getnframes()
-    except (OSError, EOFError, wave.Error) as exc:
-        return f"unreadable WAV ({exc})"
-    if (rate, channels, width) != (SAMPLE_RATE, 1, 2):
-        return f"{rate} Hz, {channels} channel(s), {8 * width}-bit; want 8000 Hz mono 16-bit"
-    if frames == 0:
-        return "no audio"
-    return None
-
-
-def wav_seconds(path: Path) -> float:
-    with wave.open(str(path), "rb") as wav:
-        return wav.getnframes() / wav.getframerate()
 
 
 def read_manifest(folder: Path) -> dict[str, str]:
@@ -119,43 +84,6 @@ def check(catalogue: PromptCatalogue, sounds: Path) -> list[str]:
             f"{pid}: in {MANIFEST} but not in the catalogue (run the renderer to prune)"
         )
     return problems
-
-
-def missing_tools() -> list[str]:
-    return [tool for tool in TOOLS if shutil.which(tool) is None]
-
-
-def synthesize(text: str, out: Path) -> None:
-    """espeak-ng → sox: trim silence, telephone band, 8 kHz, peak at -3 dBFS.
-
-    Dithering is off so the same text always gives the same bytes, and a
-    re-render of unchanged prompts leaves git clean.
-    """
-    with tempfile.TemporaryDirectory(prefix="ivr-prompt-") as tmpdir:
-        raw = Path(tmpdir) / "raw.wav"
-        final = Path(tmpdir) / "out.wav"
-        voice = ["-v", str(VOICE["voice"]), "-s", str(VOICE["words_per_minute"])]
-        espeak = ["espeak-ng", *voice, "-p", str(VOICE["pitch"]), "-w", str(raw), "--stdin"]
-        out_format = ["-D", "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", "-e", "signed-integer"]
-        trim = ["silence", "1", "0.02", "0.1%"]
-        effects = [*trim, "reverse", *trim, "reverse", "sinc", f"{BAND_HZ[0]}-{BAND_HZ[1]}"]
-        effects += ["rate", "-h", str(SAMPLE_RATE), "norm", str(VOICE["peak_dbfs"])]
-        commands = [espeak, ["sox", "-V1", str(raw), *out_format, str(final), *effects]]
-        for number, cmd in enumerate(commands):
-            result = subprocess.run(
-                cmd,
-                input=text if number == 0 else None,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if result.returncode != 0:
-                raise RenderError(f"{cmd[0]} failed ({result.returncode}): {result.stderr.strip()}")
-        problem = wav_problem(final)
-        if problem:
-            raise RenderError(f"rendered audio is wrong: {problem}")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(final), out)
 
 
 def render(catalogue: PromptCatalogue, sounds: Path, force: bool) -> int:

@@ -1,7 +1,7 @@
 """Incident and outage messages: an operator switches on a prepared prompt for a while.
 
-The prompt comes from the catalogue (admins prepare new ones as text + rendered audio
-with the prompt tooling; an admin page for it is issue 13). Its scope is every caller
+The prompt comes from the catalogue, or is one an admin added as text + rendered audio
+(ivr.console.message_prompts: its Notice carries its own media URI). Its scope is every caller
 ("all", heard after the welcome) or callers whose words match an intent
 ("intent:<name>") or a place ("place:<word>"), heard before their route is acted on.
 Stored in SQLite (table ``incident_messages``), kept in memory while in force:
@@ -11,24 +11,33 @@ Stored in SQLite (table ``incident_messages``), kept in memory while in force:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from ivr.clock import Clock, utc_now
 from ivr.console.errors import BadRequest, Conflict, NotFound
 from ivr.console.identity import Audit, Operator
 from ivr.console.timed import InForce, TimedTable, checked_until, parsed, stored
 from ivr.text import normalise
-from ivr.verbs.incident import Notice
+from ivr.verbs.incident import Notice, NoticeMedia
 
 TABLE = TimedTable.INCIDENT_MESSAGES
 _WORDS = re.compile(r"[a-z0-9][a-z0-9 '\-]{0,59}")
 
 
 MAX_FOR_ALL = 2  # messages every caller hears after the welcome, at once
+
+
+class AddedPrompts(Protocol):
+    """The messages admins added (ivr.console.message_prompts.MessagePrompts)."""
+
+    def media(self, prompt_id: str) -> NoticeMedia | None:
+        """Its audio; None when ``prompt_id`` is not an added message in use."""
+        ...
 
 
 class ScopeKind(StrEnum):
@@ -89,8 +98,8 @@ class IncidentMessage:
     def in_force(self, at: datetime) -> bool:
         return self.cancelled_at is None and self.starts_at <= at < self.until
 
-    def notice(self) -> Notice:
-        return Notice(self.id, self.prompt_id, str(self.scope), self.set_by)
+    def notice(self, media: NoticeMedia | None = None) -> Notice:
+        return Notice(self.id, self.prompt_id, str(self.scope), self.set_by, media)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -129,13 +138,17 @@ class IncidentMessages:
         audit: Audit,
         clock: Clock = utc_now,
         intents: Callable[[], Collection[str]] | None = None,
+        added: AddedPrompts | None = None,
     ) -> None:
-        """``prompts``: the catalogue's ids; ``intents``: the live rules' intent names."""
+        """``prompts``: the catalogue's ids; ``intents``: the live rules' intent names;
+        ``added``: the messages admins added."""
         self._rows = InForce(db_path, TABLE, IncidentMessage.of_row)
         self._prompts = frozenset(prompts)
         self._audit = audit
         self._clock = clock
         self._intents = intents
+        self._added = added
+        self._adding: Counter[str] = Counter()  # prompt ids of switch-ons not yet stored
 
     async def open(self) -> None:
         await self._rows.open(self._clock())
@@ -146,12 +159,24 @@ class IncidentMessages:
     def listed(self, at: datetime | None = None) -> list[IncidentMessage]:
         return self._rows.listed(at or self._clock())
 
+    def in_use(self) -> set[str]:
+        """Prompt ids of the messages in force or being switched on: not to be retired."""
+        return {m.prompt_id for m in self.listed()} | set(+self._adding)
+
+    def _media(self, prompt_id: str) -> NoticeMedia | None:
+        return self._added.media(prompt_id) if self._added is not None else None
+
+    def _known(self, prompt_id: Any) -> bool:
+        return isinstance(prompt_id, str) and (
+            prompt_id in self._prompts or self._media(prompt_id) is not None
+        )
+
     def to_play(
         self, at: datetime, *, matched: bool, intent: str = "", heard: Sequence[str] = ()
     ) -> tuple[Notice, ...]:
         """Notices: "all" after the welcome; the matched scopes once the words are in."""
         return tuple(
-            m.notice()
+            m.notice(None if m.prompt_id in self._prompts else self._media(m.prompt_id))
             for m in self.listed(at)
             if (m.scope.matches(intent, heard) if matched else m.scope.kind is ScopeKind.ALL)
         )
@@ -161,8 +186,10 @@ class IncidentMessages:
     ) -> IncidentMessage:
         """Check the request (BadRequest), store it, then switch it on."""
         now = self._clock()
-        if not isinstance(prompt_id, str) or prompt_id not in self._prompts:
-            raise BadRequest("prompt_id must be a prompt of the catalogue (admins add new ones)")
+        if not self._known(prompt_id):
+            raise BadRequest(
+                "prompt_id must be a prompt of the catalogue or a message an admin added"
+            )
         where = Scope.parse(scope, self._intents() if self._intents is not None else None)
         end = checked_until(until, now)
         in_force = self.listed(now)
@@ -181,7 +208,11 @@ class IncidentMessages:
             "starts_at": stored(now),
             "until": stored(end),
         }
-        message = await self._rows.insert(row)
+        self._adding[prompt_id] += 1
+        try:
+            message = await self._rows.insert(row)
+        finally:
+            self._adding[prompt_id] -= 1
         self._audit.record(operator.name, "message.add", message.as_json())
         return message
 

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from ivr.console import message_routes
 from ivr.console.actions import ConsoleActions, RuntimeCalls
 from ivr.console.api import register
 from ivr.console.destinations import KnownDestinations
 from ivr.console.diverts import DivertStore
 from ivr.console.identity import Audit
+from ivr.console.message_prompts import MessagePrompts
 from ivr.console.messages import IncidentMessages
 from ivr.console.openapi import ApiDocument
 from ivr.runtime import Runtime
@@ -29,6 +31,7 @@ class ConsoleRouting:
     actions: ConsoleActions
     diverts: DivertStore
     messages: IncidentMessages
+    prompts: MessagePrompts  # the messages admins add (ivr.console.message_routes)
 
     @classmethod
     def build(cls, runtime: Runtime, audit: Audit) -> ConsoleRouting:
@@ -39,29 +42,36 @@ class ConsoleRouting:
         def intents() -> set[str]:
             return {intent.name for intent in routing.bundle.intents.intents}
 
+        settings = runtime.settings.messages
+        added = MessagePrompts(db_path, runtime.prompts, settings, audit, runtime.clock)
         return cls(
             runtime,
             audit,
             ConsoleActions(RuntimeCalls(runtime), destinations, audit, lambda: runtime.queues),
             DivertStore(db_path, destinations, audit, runtime.clock),
-            IncidentMessages(db_path, runtime.prompts.ids, audit, runtime.clock, intents),
+            IncidentMessages(db_path, runtime.prompts.ids, audit, runtime.clock, intents, added),
+            added,
         )
 
     async def start(self) -> None:
         """Open the stores (what was in force before a restart is again), then apply them."""
         await self.diverts.open()
+        await self.prompts.open()
         await self.messages.open()
         self.runtime.routing.use_overrides(self.diverts)
         self.runtime.flows.use_notices(self.messages)
 
     async def stop(self) -> None:
         await self.messages.close()
+        await self.prompts.close()
         await self.diverts.close()
 
     def register(self, app: web.Application) -> ApiDocument:
         """The JSON API's routes on ``app``, started and stopped with it."""
         app.cleanup_ctx.append(self._lifetime())
-        return register(app, self.actions, self.diverts, self.messages, self.audit)
+        doc = register(app, self.actions, self.diverts, self.messages, self.audit)
+        message_routes.register(app, self.prompts, self.messages, self.audit, doc)
+        return doc
 
     def _lifetime(self) -> Callable[[web.Application], AsyncIterator[None]]:
         async def lifetime(app: web.Application) -> AsyncIterator[None]:

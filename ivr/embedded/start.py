@@ -28,6 +28,7 @@ from ivr.embedded.harness import Embedded
 from ivr.flow_settings import FlowSettings
 from ivr.http_guard import server_options
 from ivr.http_settings import HttpSettings
+from ivr.message_settings import MessageSettings
 from ivr.notify.settings import SmsSettings
 from ivr.shipped import PROMPT_SOUNDS
 from ivr.simulator import AgentProfile, Simulator, SimulatorConfig, TalkFrom
@@ -45,6 +46,12 @@ def shifted_clock(start: datetime) -> Clock:
     """Real elapsed time from ``start``: calls happen 'as of' a chosen moment."""
     origin = datetime.now(UTC)
     return lambda: start + (datetime.now(UTC) - origin)
+
+
+def message_sounds(db_path: str) -> Path:
+    """The sounds root of the messages admins add, beside the run's database: the
+    simulator is given it, as a force links Asterisk's sounds dir to it."""
+    return Path(db_path).parent / "sounds"
 
 
 class RunningSimulator(NamedTuple):
@@ -100,6 +107,7 @@ async def running_app(
     app_settings = Settings(
         ari=AriSettings(url=base, user=user, password=password),
         store=StoreSettings(db_path=db_path),
+        messages=MessageSettings(sounds_dir=message_sounds(db_path)),
         flow=FlowSettings(first_digit_timeout=6.0 / speed, ring_timeout=30),
         # Simulated callers only; a force sets IVR_CALLER_KEY.
         callers=CallerSettings(key="embedded-demo-key"),
@@ -137,7 +145,10 @@ async def embedded(
     """Both, the app's clock starting at ``start``."""
     async with (
         running_simulator(
-            speed=speed, agent=agent, agents=agents, sound_roots=sound_roots
+            speed=speed,
+            agent=agent,
+            agents=agents,
+            sound_roots=[*sound_roots, message_sounds(db_path)],
         ) as running,
         running_app(
             running, speed=speed, db_path=db_path, clock=shifted_clock(start), settings=settings

@@ -414,6 +414,28 @@ def _m12_rulesets(db: sqlite_utils.Database) -> None:
         db["decisions"].add_column("ruleset_version", int)  # type: ignore[union-attr]
 
 
+def _m13_msgprompts(db: sqlite_utils.Database) -> None:
+    """Issue 12: the incident messages admins add as text (ivr.console.message_prompts).
+
+    The audio is a WAV in the [messages] sounds folder; the row keeps the text it was
+    rendered from and who added it. Retired rows stay (retired_at set): past calls'
+    records name their ids, so an id is never given to a different text.
+    """
+    db["message_prompts"].create(  # type: ignore[union-attr]
+        {
+            "id": str,
+            "text": str,
+            "created_by": str,
+            "created_at": str,
+            "retired_at": str,
+            "retired_by": str,
+        },
+        pk="id",
+        not_null={"text", "created_by", "created_at"},
+        if_not_exists=True,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
@@ -427,4 +449,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m10_console_routing,
     _m11_consolefin,
     _m12_rulesets,
+    _m13_msgprompts,
 )

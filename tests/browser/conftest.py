@@ -1,6 +1,6 @@
 """Playwright driving Debian's chromium, headless (a browser download cannot work here).
 
-``make test`` installs the chromium package (scripts/install_chromium.sh); a run without
+``make test`` installs the chromium package (scripts/install_system.sh); a run without
 it fails here with that message rather than skipping. Screenshots go to
 test-artifacts/ (IVR_TEST_ARTIFACTS), kept by CI.
 """
@@ -34,7 +34,7 @@ SCREEN: ViewportSize = {"width": 1366, "height": 768}  # a switchboard's screen
 def chromium_path() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found is None:
-        pytest.fail("no chromium: run scripts/install_chromium.sh (make test does)")
+        pytest.fail("no chromium: run scripts/install_system.sh (make test does)")
     return found
 
 

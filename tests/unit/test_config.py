@@ -247,6 +247,7 @@ FILE_KEYS = {
         "login_window_s",
         "audit_days",
     },
+    "messages": {"sounds_dir", "render_timeout_s"},
     "destinations": None,  # any name
     "agents": None,  # any agent id
 }

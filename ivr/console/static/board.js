@@ -281,6 +281,28 @@
     }
   }
 
+  // The prepared messages an operator may switch on: labelled by what callers hear.
+  async function loadMessagePrompts() {
+    const select = $("message-prompt");
+    try {
+      const prompts = await send("GET", "/api/messages/prompts");
+      const options = prompts.map((p) => {
+        const label = p.text.length > 100 ? `${p.text.slice(0, 99)}…` : p.text;
+        const option = node("option", label);
+        option.value = p.id;
+        option.title = `${p.id}: ${p.text}`;
+        return option;
+      });
+      const none = node("option", options.length ? "Choose a message…" : "No prepared messages");
+      none.value = "";
+      select.replaceChildren(none, ...options);
+    } catch (err) {
+      const failed = node("option", `Cannot load the messages: ${err.message}`);
+      failed.value = "";
+      select.replaceChildren(failed);
+    }
+  }
+
   // "all" callers, a scope as the API writes it, or a place callers mention.
   function messageScope(value) {
     if (!value) return "all";
@@ -430,7 +452,7 @@
       reason: $("divert-reason").value.trim(),
     }, "/api/diverts", "diverts"));
     $("message-form").addEventListener("submit", (e) => submitForm(e, "/api/messages", {
-      prompt_id: $("message-prompt").value.trim(),
+      prompt_id: $("message-prompt").value,
       scope: messageScope($("message-scope").value.trim()),
       until: untilIso($("message-until").value),
     }, "/api/messages", "messages"));
@@ -443,6 +465,7 @@
     loadSession();
     loadList("/api/diverts", "diverts");
     loadList("/api/messages", "messages");
+    loadMessagePrompts();
     connect();
     setInterval(tick, 1000);
   }
