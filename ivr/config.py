@@ -27,6 +27,7 @@ from ivr.routing.settings import RoutingSettings
 from ivr.sections import ConfigError, Section, declared, read_section
 from ivr.speech.settings import SpeechSettings
 from ivr.store.settings import StoreSettings
+from ivr.suggest.settings import SuggestSettings
 
 __all__ = ["SECTIONS", "ConfigError", "Settings", "file_layout", "load_settings"]
 
@@ -49,6 +50,7 @@ class Settings:
     sms: SmsSettings = field(default_factory=SmsSettings)
     texts: TextSettings = field(default_factory=TextSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    suggest: SuggestSettings = field(default_factory=SuggestSettings)
 
     def overridden(self, changes: Mapping[str, Any]) -> Settings:
         """These settings with ``{"section.field": value}`` changed (tests, the demo);

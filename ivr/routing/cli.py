@@ -27,6 +27,7 @@ from ivr.prompts import CatalogueError, PromptCatalogue
 from ivr.routing.bundle import BundleError, RoutingBundle, load_bundle
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import CallerContext, Override, RoutingInputs
+from ivr.suggest.cli import add_suggest
 
 LONDON = "Europe/London"
 
@@ -69,6 +70,7 @@ def add_subcommands(subparsers: Any) -> None:
     )
     _add_config(check)
     check.set_defaults(run=cmd_rules_check)
+    add_suggest(rules_sub)
 
 
 def _add_config(parser: argparse.ArgumentParser) -> None:

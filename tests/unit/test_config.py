@@ -245,6 +245,7 @@ FILE_KEYS = {
         "login_failures",
         "login_window_s",
     },
+    "suggest": {"min_calls", "days", "min_share", "min_lift", "example_ratio"},
     "destinations": None,  # any name
     "agents": None,  # any agent id
 }
