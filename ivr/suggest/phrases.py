@@ -16,6 +16,14 @@ from ivr.routing.intents import STOPWORDS
 from ivr.text import normalise
 
 MAX_WORDS = 3  # longer phrases are sentences, not names
+# Besides the matcher's filler, the words of asking rather than of what is asked for:
+# "calling about", "can you put me through": no alias begins or ends with them.
+FILLER = STOPWORDS | frozenset(
+    """about regarding calling ringing call phoned speak talk ask asking tell put through
+    connect connected transfer hello hiya thanks thank sorry what when where how why who
+    which will should shall may might some any if but not no up out down into over after
+    before know think see looking trying going ill youre""".split()
+)
 
 
 def content(text: str) -> str:
@@ -30,11 +38,11 @@ def phrases(text: str, max_words: int = MAX_WORDS) -> frozenset[str]:
     words = normalise(text).split()
     found: set[str] = set()
     for start, first in enumerate(words):
-        if first in STOPWORDS or first.isdigit():
+        if first in FILLER or first.isdigit():
             continue
         for end in range(start, min(start + max_words, len(words))):
             last = words[end]
-            if last not in STOPWORDS and not last.isdigit():
+            if last not in FILLER and not last.isdigit():
                 found.add(" ".join(words[start : end + 1]))
     return frozenset(found)
 
