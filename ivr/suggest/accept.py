@@ -62,7 +62,10 @@ def accept(
             [f"{folder}:0: live or shipped rules are never edited here; accept into a copy"]
         )
     path, copied = _own_copy(folder, suggestion.kind)
-    before = path.read_text(encoding="utf-8")
+    try:
+        before = path.read_bytes().decode("utf-8")  # line ends as they are: "\r\n" stays
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AcceptError([f"{path}:0: cannot read it as UTF-8 text ({exc})"]) from exc
     try:
         after = _edited(suggestion, path, before)
     except EditError as exc:

@@ -88,6 +88,8 @@ def _after_line(text: str, end: yaml.Mark, line: str) -> str:
     newline = text.find("\n", end.index)
     if newline < 0:
         return f"{text}\n{line}\n"
+    if text[newline - 1] == "\r":  # the file's own line ends
+        return _insert(text, newline - 1, f"\r\n{line}")
     return _insert(text, newline, f"\n{line}")
 
 
