@@ -65,8 +65,10 @@ class CallLogReader:
         since: datetime,
         until: datetime,
         progress: Callable[[int], None] | None = None,
+        every: int = PROGRESS_EVERY,
     ) -> Iterator[LoggedCall]:
-        """The calls that started in [since, until), with their decisions in order."""
+        """The calls that started in [since, until), with their decisions in order;
+        ``progress`` hears the count every ``every`` calls."""
         try:
             rows = self._conn.execute(_QUERY, (iso(since), iso(until)))
             current: str | None = None
@@ -78,7 +80,7 @@ class CallLogReader:
                     if current is not None:
                         yield logged_call(current, started, decisions)
                         read += 1
-                        if progress is not None and read % PROGRESS_EVERY == 0:
+                        if progress is not None and read % every == 0:
                             progress(read)
                     current, started, decisions = call_id, started_at, []
                 decisions.append((at or "", destination or "", rule or "", _evidence(evidence)))

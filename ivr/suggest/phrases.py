@@ -16,13 +16,19 @@ from ivr.routing.intents import STOPWORDS
 from ivr.text import normalise
 
 MAX_WORDS = 3  # longer phrases are sentences, not names
+
+
 # Besides the matcher's filler, the words of asking rather than of what is asked for:
 # "calling about", "can you put me through": no alias begins or ends with them.
-FILLER = STOPWORDS | frozenset(
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+FILLER = STOPWORDS | _words(
     """about regarding calling ringing call phoned speak talk ask asking tell put through
     connect connected transfer hello hiya thanks thank sorry what when where how why who
     which will should shall may might some any if but not no up out down into over after
-    before know think see looking trying going ill youre""".split()
+    before know think see looking trying going ill youre"""
 )
 
 

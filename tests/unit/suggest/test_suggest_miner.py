@@ -31,9 +31,9 @@ def rules() -> RulesInForce:
     return RulesInForce(bundle.directory, bundle.intents.intents)
 
 
-async def logged(tmp_path: Path, callers: list[Caller]) -> list[LoggedCall]:
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    path = tmp_path / "calls.db"
+async def logged(where: Path, callers: list[Caller]) -> list[LoggedCall]:
+    """The calls as the miner reads them; ``where``: a folder, or the database file."""
+    path = where if where.suffix == ".db" else where / "calls.db"
     await write_log(path, callers)
     reader = CallLogReader(path)
     try:
@@ -77,9 +77,9 @@ async def test_a_word_unmoved_callers_say_as_often_suggests_nothing(
     alike = [Caller(f"unmoved-{n}", f"my phone was {what}", "rc") for n, what in
              enumerate(["stolen", "taken", "snatched", "nicked", "grabbed", "lifted"])]  # fmt: skip
     miner = SuggestionMiner(rules)
-    without = miner.suggest(await logged(tmp_path / "a", [*moved, *unmoved()]))
+    without = miner.suggest(await logged(tmp_path / "a.db", [*moved, *unmoved()]))
     assert [s.text for s in of_kind(without, SuggestionKind.ALIAS)] == ["phone"]
-    with_them = miner.suggest(await logged(tmp_path / "b", [*moved, *alike, *unmoved()]))
+    with_them = miner.suggest(await logged(tmp_path / "b.db", [*moved, *alike, *unmoved()]))
     assert of_kind(with_them, SuggestionKind.ALIAS) == []  # 5 of 11 saying it: no clue
 
 
