@@ -19,7 +19,7 @@ from typing import Any
 from ivr.config import load_settings
 from ivr.routing.bundle import BundleError, load_bundle
 from ivr.routing.intents import IntentMatcher
-from ivr.suggest.calls import CallLogError, CallLogReader
+from ivr.suggest.calls import PROGRESS_EVERY, CallLogError, CallLogReader
 from ivr.suggest.miner import RulesInForce, SuggestionMiner
 from ivr.suggest.model import Suggestion
 
@@ -95,6 +95,8 @@ def cmd_rules_suggest(args: argparse.Namespace) -> int:
     except CallLogError as exc:
         print(f"ivr rules suggest: {exc}", file=sys.stderr)
         return 2
+    if len(calls) >= PROGRESS_EVERY:
+        print(f"ivr rules suggest: mining {len(calls)} calls", file=sys.stderr, flush=True)
     suggestions = miner.suggest(calls)
     if args.json:
         print(json.dumps(_as_json(suggestions, len(calls), since, now), ensure_ascii=False))

@@ -25,7 +25,7 @@ from ivr.decisions import DIRECTORY_PREFIX
 from ivr.directory import Directory, DirectoryEntry
 from ivr.routing.intents_yaml import Intent
 from ivr.suggest.model import CallEvidence, LoggedCall, Suggestion, SuggestionKind
-from ivr.suggest.phrases import alike, closest, contains, phrases, representative
+from ivr.suggest.phrases import closest, contains, groups, phrases, representative
 from ivr.suggest.settings import SuggestSettings
 from ivr.text import normalise
 
@@ -67,8 +67,7 @@ class SuggestionMiner:
                 continue
             base_rate = len(moved) / len(calls)
             passed: Passed = {}
-            for phrase in sorted({p for call in moved for p in said[call.call_id]}):
-                ids = frozenset(c.call_id for c in moved if phrase in said[c.call_id])
+            for phrase, ids in sorted(_callers_saying(moved, said).items()):
                 share = len(ids) / saying[phrase]
                 lift = share / base_rate
                 if (
@@ -151,6 +150,17 @@ def _phrases_of(call: LoggedCall) -> frozenset[str]:
     return frozenset().union(*(phrases(text) for text in call.said))
 
 
+def _callers_saying(
+    moved: Sequence[LoggedCall], said: dict[str, frozenset[str]]
+) -> dict[str, frozenset[str]]:
+    """Each phrase the moved calls said -> the ids of those that said it."""
+    index: dict[str, set[str]] = defaultdict(set)
+    for call in moved:
+        for phrase in said[call.call_id]:
+            index[phrase].add(call.call_id)
+    return {phrase: frozenset(ids) for phrase, ids in index.items()}
+
+
 def _moved_to_entries(calls: Sequence[LoggedCall]) -> dict[str, list[LoggedCall]]:
     moved: dict[str, list[LoggedCall]] = defaultdict(list)
     for call in calls:
@@ -166,9 +176,7 @@ def _named(entry: DirectoryEntry, phrase: str) -> bool:
     return any(contains(name, phrase) or contains(phrase, name) for name in known)
 
 
-def _covered(
-    phrase: str, ids: frozenset[str], passed: dict[str, tuple[frozenset[str], str]]
-) -> bool:
+def _covered(phrase: str, ids: frozenset[str], passed: Passed) -> bool:
     """A longer phrase whose calls a shorter passing phrase within it already has."""
     return any(
         other != phrase and contains(phrase, other) and ids <= other_ids
@@ -177,22 +185,10 @@ def _covered(
 
 
 def _groups(calls: Sequence[LoggedCall]) -> list[list[LoggedCall]]:
-    """Alike utterances together (single link, in the calls' order: deterministic)."""
-    groups: list[list[LoggedCall]] = []
-    for call in sorted(calls, key=lambda c: (c.started_at, c.call_id)):
-        home = next(
-            (
-                g
-                for g in groups
-                if any(alike(call.utterance, o.utterance) >= GROUP_RATIO for o in g)
-            ),
-            None,
-        )
-        if home is None:
-            groups.append([call])
-        else:
-            home.append(call)
-    return groups
+    """Alike utterances together, in the calls' order (deterministic)."""
+    ordered = sorted(calls, key=lambda c: (c.started_at, c.call_id))
+    found = groups([call.utterance for call in ordered], GROUP_RATIO)
+    return [[ordered[i] for i in group] for group in found]
 
 
 def _in_order(evidence: tuple[CallEvidence, ...]) -> tuple[CallEvidence, ...]:

@@ -9,8 +9,9 @@ content words, as the intent matcher scores examples (ivr.routing.intents).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from ivr.routing.intents import STOPWORDS
 from ivr.text import normalise
@@ -32,8 +33,12 @@ FILLER = STOPWORDS | _words(
 )
 
 
+@lru_cache(maxsize=65_536)
 def content(text: str) -> str:
-    """``text`` normalised without filler words (all of it if nothing else is left)."""
+    """``text`` normalised without filler words (all of it if nothing else is left).
+
+    Cached: the same examples and utterances are compared many times over.
+    """
     words = normalise(text).split()
     kept = [w for w in words if w not in STOPWORDS]
     return " ".join(kept or words)
@@ -58,33 +63,39 @@ def contains(phrase: str, part: str) -> bool:
     return f" {part} " in f" {phrase} "
 
 
-def similarity(a: str, b: str) -> float:
-    """How alike two utterances are (0-100), on their content words."""
-    return float(fuzz.ratio(content(a), content(b)))
-
-
 def closest(text: str, examples: Sequence[str]) -> tuple[float, str]:
-    """The best similarity of ``text`` to any of ``examples``, and that example."""
-    best, which = 0.0, ""
-    mine = content(text)
-    for example in examples:
-        score = float(fuzz.ratio(mine, content(example)))
-        if score > best:
-            best, which = score, example
-    return best, which
+    """The best similarity (rapidfuzz ratio, 0-100) of ``text`` to any of ``examples``,
+    as the intent matcher scores them, and that example ((0, "") for none)."""
+    best = process.extractOne(content(text), [content(e) for e in examples], scorer=fuzz.ratio)
+    return (float(best[1]), examples[best[2]]) if best is not None else (0.0, "")
 
 
-def alike(a: str, b: str) -> float:
-    """Whether two utterances say the same thing in other words (0-100): word sets."""
-    return float(fuzz.token_set_ratio(content(a), content(b)))
+def groups(utterances: Sequence[str], cutoff: float) -> list[list[int]]:
+    """Indexes of alike utterances together: each joins the group of the earlier one it is
+    most like (token set ratio >= ``cutoff``: the same words, some left out), else its own."""
+    placed: list[str] = []
+    owner: list[int] = []
+    found: list[list[int]] = []
+    for index, utterance in enumerate(utterances):
+        text = content(utterance)
+        best = process.extractOne(text, placed, scorer=fuzz.token_set_ratio, score_cutoff=cutoff)
+        if best is None:
+            owner.append(len(found))
+            found.append([index])
+        else:
+            owner.append(owner[best[2]])
+            found[owner[-1]].append(index)
+        placed.append(text)
+    return found
 
 
 def representative(utterances: Sequence[str]) -> str:
     """The utterance most like the others (the medoid); ties: the shorter, then A-Z."""
     if not utterances:
         raise ValueError("no utterances")
-
-    def centrality(text: str) -> float:
-        return sum(alike(text, other) for other in utterances)
-
-    return min(utterances, key=lambda u: (-centrality(u), len(u), u))
+    texts = [content(u) for u in utterances]
+    centrality = process.cdist(texts, texts, scorer=fuzz.token_set_ratio).sum(axis=1)
+    best = min(
+        range(len(utterances)), key=lambda i: (-centrality[i], len(utterances[i]), utterances[i])
+    )
+    return utterances[best]
