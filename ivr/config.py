@@ -28,6 +28,7 @@ from ivr.routing.settings import RoutingSettings
 from ivr.sections import ConfigError, Section, declared, read_section
 from ivr.speech.settings import SpeechSettings
 from ivr.store.settings import StoreSettings
+from ivr.suggest.settings import SuggestSettings
 
 __all__ = ["SECTIONS", "ConfigError", "Settings", "file_layout", "load_settings"]
 
@@ -51,6 +52,7 @@ class Settings:
     texts: TextSettings = field(default_factory=TextSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     messages: MessageSettings = field(default_factory=MessageSettings)
+    suggest: SuggestSettings = field(default_factory=SuggestSettings)
 
     def overridden(self, changes: Mapping[str, Any]) -> Settings:
         """These settings with ``{"section.field": value}`` changed (tests, the demo);

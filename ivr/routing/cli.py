@@ -28,6 +28,7 @@ from ivr.routing.bundle import BundleError, RoutingBundle, load_bundle
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import CallerContext, Override, RoutingInputs
 from ivr.rulesets.cli import add_rules_subcommands
+from ivr.suggest.cli import add_suggest
 
 LONDON = "Europe/London"
 
@@ -71,6 +72,7 @@ def add_subcommands(subparsers: Any) -> None:
     _add_config(check)
     check.set_defaults(run=cmd_rules_check)
     add_rules_subcommands(rules_sub)  # history, diff, publish, rollback (ivr.rulesets)
+    add_suggest(rules_sub)
 
 
 def _add_config(parser: argparse.ArgumentParser) -> None:

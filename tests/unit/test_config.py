@@ -248,6 +248,7 @@ FILE_KEYS = {
         "audit_days",
     },
     "messages": {"sounds_dir", "render_timeout_s"},
+    "suggest": {"min_calls", "days", "min_share", "min_lift", "example_ratio"},
     "destinations": None,  # any name
     "agents": None,  # any agent id
 }
