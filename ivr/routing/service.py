@@ -116,11 +116,16 @@ class RoutingService:
     def decide(self, inputs: RoutingInputs) -> Decision:
         """The live engine's decision, with the diverts in force passed in its inputs (the
         engine itself reads no store: it stays pure and replayable)."""
+        return self._live.engine.decide(self.in_force(inputs))
+
+    def in_force(self, inputs: RoutingInputs) -> RoutingInputs:
+        """``inputs`` as ``decide`` hands them to the engine: with the diverts in force
+        (what a call's decision is stored with, to be replayed: ivr.replay)."""
         if self._overrides is not None:
             diverts = self._overrides.active(inputs.at)
             if diverts:
-                inputs = replace(inputs, overrides=(*inputs.overrides, *diverts))
-        return self._live.engine.decide(inputs)
+                return replace(inputs, overrides=(*inputs.overrides, *diverts))
+        return inputs
 
     def breakout(self, hypotheses: Sequence[Hypothesis], digits: str | None) -> Decision | None:
         return self._live.engine.breakout(hypotheses, digits)

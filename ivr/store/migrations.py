@@ -366,6 +366,13 @@ def _m10_console_routing(db: sqlite_utils.Database) -> None:
     db["incident_messages"].create_index(["until"], if_not_exists=True)  # type: ignore[union-attr]
 
 
+def _m11_replay(db: sqlite_utils.Database) -> None:
+    """Issue 13: the full RoutingInputs of an engine decision (ivr.replay.codec, versioned
+    JSON; NULL on rows written before, and on decisions that are not the engine's)."""
+    if "inputs" not in db["decisions"].columns_dict:
+        db["decisions"].add_column("inputs", str)  # type: ignore[union-attr]
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
@@ -377,4 +384,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m8_no_none_destinations,
     _m9_console,
     _m10_console_routing,
+    _m11_replay,
 )
