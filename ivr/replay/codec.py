@@ -95,7 +95,9 @@ def from_json(text: str) -> RoutingInputs:
         body = upgrade(body)
     try:
         return _decode(body)
-    except (KeyError, TypeError, ValueError) as exc:
+    except KeyError as exc:
+        raise StoredInputsError(f"stored inputs version {version}: missing {exc}") from exc
+    except (TypeError, ValueError) as exc:
         raise StoredInputsError(f"stored inputs version {version} unreadable: {exc}") from exc
 
 
@@ -135,13 +137,10 @@ def _hypothesis(item: Mapping[str, Any]) -> Hypothesis:
 
 
 def _override(item: Mapping[str, Any]) -> Override:
-    until = item["until"]
-    return Override(
-        _str(item["source"], "source"),
-        _str(item["target"], "target"),
-        _str(item["reason"], "reason"),
-        None if until is None else _time(until, item.get("until_zone"), "until"),
-    )
+    source, target = _str(item["source"], "source"), _str(item["target"], "target")
+    reason, until = _str(item["reason"], "reason"), item["until"]
+    until_at = None if until is None else _time(until, item.get("until_zone"), "until")
+    return Override(source, target, reason, until_at)
 
 
 def _zone_name(at: datetime) -> str | None:
