@@ -106,7 +106,7 @@ class DecisionLog:
             has_calls = bool(self._table_columns("calls"))
         except sqlite3.DatabaseError as exc:
             self._db.close()
-            raise LogUnreadable(f"{path} is not a call database: {exc}") from exc
+            raise LogUnreadable(f"{path} cannot be read as a call database: {exc}") from exc
         if not self._columns:
             self._db.close()
             raise LogUnreadable(f"{path} has no decisions table: not a call database")

@@ -68,7 +68,8 @@ def test_a_missing_or_foreign_database_is_one_line_and_exit_2(
     assert err == f"ivr replay: no database at {tmp_path / 'none.db'}\n"
     (tmp_path / "notes.txt").write_text("not a database at all, just some words\n" * 50)
     err = _refused(["replay", "--db", str(tmp_path / "notes.txt"), "--rules", rules], capsys)
-    assert err.startswith("ivr replay: ") and "not a call database" in err
+    assert err.startswith("ivr replay: ") and "cannot be read as a call database" in err
+    assert "file is not a database" in err
     assert err.count("\n") == 1
     import sqlite3
 
