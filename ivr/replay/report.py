@@ -134,7 +134,7 @@ class TextReport:
         rows = sorted(
             self.s.transitions.items(), key=lambda kv: (kv[0][0] == kv[0][1], -kv[1].total())
         )
-        pairs = [f"{old} → {new}" + ("" if old != new else "  (same)") for (old, new), _ in rows]
+        pairs = [f"{old} → {new}" if old != new else f"{old} (same)" for (old, new), _ in rows]
         width = max([len("old → new"), *map(len, pairs)])
         lines = [f"{'old → new':<{width}}" + "".join(f"  {f.value:>11}" for f in kinds)]
         for pair, (_, counts) in zip(pairs, rows, strict=True):
