@@ -24,6 +24,7 @@ from ivr.directory import cli as directory_cli
 from ivr.http_guard import server_options
 from ivr.listen_address import CannotListen, bind_failure, check_listen_address, port_number
 from ivr.masking import MaskingFormatter
+from ivr.replay import cli as replay_cli
 from ivr.routing import cli as routing_cli
 from ivr.speech import cli as speech_cli
 from ivr.store import cli as store_cli
@@ -73,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     callers_cli.add_subcommands(sub)
     store_cli.add_subcommands(sub)
     console_cli.add_subcommands(sub)
+    replay_cli.add_subcommands(sub)
     return parser
 
 

@@ -165,11 +165,16 @@ class RoutingService:
 
     def decide_by(self, live: LiveRules, inputs: RoutingInputs) -> Decision:
         """``live``'s decision, with the diverts in force now."""
+        return live.engine.decide(self.in_force(inputs))
+
+    def in_force(self, inputs: RoutingInputs) -> RoutingInputs:
+        """``inputs`` as ``decide`` hands them to the engine: with the diverts in force
+        (what a call's decision is stored with, to be replayed: ivr.replay)."""
         if self._overrides is not None:
             diverts = self._overrides.active(inputs.at)
             if diverts:
-                inputs = replace(inputs, overrides=(*inputs.overrides, *diverts))
-        return live.engine.decide(inputs)
+                return replace(inputs, overrides=(*inputs.overrides, *diverts))
+        return inputs
 
     def breakout(self, hypotheses: Sequence[Hypothesis], digits: str | None) -> Decision | None:
         return self._live.engine.breakout(hypotheses, digits)
@@ -301,6 +306,10 @@ class PinnedRules:
 
     def decide(self, inputs: RoutingInputs) -> Decision:
         return self._service.decide_by(self._live, inputs)
+
+    def in_force(self, inputs: RoutingInputs) -> RoutingInputs:
+        """What ``decide`` hands the engine (the diverts in force): stored for replay."""
+        return self._service.in_force(inputs)
 
     def breakout(self, hypotheses: Sequence[Hypothesis], digits: str | None) -> Decision | None:
         return self._live.engine.breakout(hypotheses, digits)

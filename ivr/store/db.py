@@ -23,6 +23,11 @@ from ivr.store.migrations import MIGRATIONS
 
 Row = dict[str, Any]
 
+# The evidence key an engine decision's stored RoutingInputs (ivr.replay.codec's JSON text)
+# travel under to the writer, which moves them into the decisions.inputs column: so neither
+# the CallLog seam nor CallSession's API grows a parameter for them.
+STORED_INPUTS: Final = "routing_inputs"
+
 
 def iso(at: datetime) -> str:
     """The stored form of a time: UTC, milliseconds, so the strings sort as times do.
@@ -139,6 +144,8 @@ class CallStore:
         )
 
     def add_decision(self, call_id: str, at: str, decision: Row) -> None:
+        evidence = dict(decision.get("evidence", {}))
+        inputs = evidence.pop(STORED_INPUTS, None)
         row = {
             "call_id": call_id,
             "at": at,
@@ -148,10 +155,11 @@ class CallStore:
             "rule": decision.get("rule", ""),
             "reason": decision.get("reason", ""),
             "candidates": json.dumps(decision.get("candidates", [])),
-            "evidence": json.dumps(decision.get("evidence", {})),
+            "evidence": json.dumps(evidence),
             "message": decision.get("message") or "",
             "offers": json.dumps(decision.get("offers", [])),
             "ruleset_version": decision.get("ruleset_version"),
+            "inputs": inputs if isinstance(inputs, str) else None,
         }
         self.db["decisions"].insert(row)  # type: ignore[union-attr]
 

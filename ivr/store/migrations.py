@@ -436,6 +436,13 @@ def _m13_msgprompts(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m14_replay(db: sqlite_utils.Database) -> None:
+    """Issue 13: the full RoutingInputs of an engine decision (ivr.replay.codec, versioned
+    JSON; NULL on rows written before, and on decisions that are not the engine's)."""
+    if "inputs" not in db["decisions"].columns_dict:
+        db["decisions"].add_column("inputs", str)  # type: ignore[union-attr]
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
@@ -450,4 +457,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m11_consolefin,
     _m12_rulesets,
     _m13_msgprompts,
+    _m14_replay,
 )

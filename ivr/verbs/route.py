@@ -9,11 +9,12 @@ Every Decision is stored with its evidence before it is acted on.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from rapidfuzz import fuzz
 
 from ivr.decisions import DIRECTORY_PREFIX, Candidate, Decision, Hypothesis
+from ivr.replay.record import decision_record
 from ivr.routing.model import CallerContext, RoutingInputs
 from ivr.session.model import Outcome, Prompts, Verb
 from ivr.session.outcomes import Status
@@ -26,6 +27,14 @@ from ivr.verbs.basic import Play, VerbBase
 
 class Router(Protocol):
     def decide(self, inputs: RoutingInputs) -> Decision: ...
+
+
+@runtime_checkable
+class InForce(Protocol):
+    """A router that says what its engine sees (RoutingService: the diverts in force added),
+    so a decision is stored with those inputs; a router without it is taken as is."""
+
+    def in_force(self, inputs: RoutingInputs) -> RoutingInputs: ...
 
 
 def name_media(prompts: Prompts, candidate: Candidate) -> list[str]:
@@ -117,20 +126,16 @@ class RouteCall(VerbBase):
             confirmed=self.confirmed,
             queue_waits=self.waits() if self.waits is not None else {},
         )
+        seen = self.router.in_force(inputs) if isinstance(self.router, InForce) else inputs
         decision = self.router.decide(inputs)
         session.about(
             categories=[*profile.flags, *([decision.intent] if decision.intent else [])],
             heard=[h.text for h in heard],
         )
-        session.record_decision(
-            decision,
-            digits=digits,
-            heard=[{"text": h.text, "confidence": round(h.confidence, 3)} for h in heard],
-            engine=transcript.engine if transcript else None,
-            attempt=self.attempt,
-            question=list(asked_ids),
-            confirmed=self.confirmed,
+        stored, evidence = decision_record(
+            decision, seen, engine=transcript.engine if transcript else None, question=asked_ids
         )
+        session.record_decision(stored, **evidence)
         return Outcome(Status.DECIDED, value=decision.action, step=Decided(decision, self.attempt))
 
 

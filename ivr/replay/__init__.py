@@ -1,0 +1,1 @@
+"""ivr replay: decide logged calls again under a draft ruleset, and say what changes."""
