@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ivr.analysis.journey import JourneyPoint, Source, Via, VisitEnd
-from ivr.analysis.kpis import Kpis, KpiCollector
+from ivr.analysis.kpis import KpiCollector, Kpis
 from ivr.analysis.reader import CallLogSource, LogUnreadable, Period
 from ivr.analysis.stored import text_figures
 from tests.unit.analysis.handlog import DAY, write_log
@@ -18,7 +18,10 @@ def db(tmp_path: Path) -> Path:
     return write_log(tmp_path / "calls.db")
 
 
-def kpis(db: Path, period: Period = Period(), target_s: float = 300) -> Kpis:
+ALL = Period()
+
+
+def kpis(db: Path, period: Period = ALL, target_s: float = 300) -> Kpis:
     collector = KpiCollector(target_s=target_s)
     with CallLogSource(db) as log:
         for journey in log.journeys(period):
