@@ -120,7 +120,9 @@ def generate(path: Path, calls: int, seed: int = 14) -> None:
     weights = [30, 25, 15, 10, 20]
     spacing = 365 * 86400 / calls
     began = time.monotonic()
-    batch_calls, batch_events, batch_decisions = [], [], []
+    batch_calls: list[Any] = []
+    batch_events: list[Any] = []
+    batch_decisions: list[Any] = []
     for n in range(calls):
         call, events, decisions = rng.choices(shapes, weights)[0]
         second = n * spacing
