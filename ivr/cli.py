@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from ivr import call as call_cli
+from ivr.analysis import cli as analysis_cli
 from ivr.callers import cli as callers_cli
 from ivr.config import ConfigError, load_settings
 from ivr.console import cli as console_cli
@@ -75,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     store_cli.add_subcommands(sub)
     console_cli.add_subcommands(sub)
     replay_cli.add_subcommands(sub)
+    analysis_cli.add_subcommands(sub)
     return parser
 
 

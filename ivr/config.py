@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, cast
 
+from ivr.analysis.settings import AnalysisSettings
 from ivr.ari.settings import AriSettings
 from ivr.callers.settings import CallerSettings
 from ivr.console_settings import ConsoleSettings
@@ -53,6 +54,7 @@ class Settings:
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     messages: MessageSettings = field(default_factory=MessageSettings)
     suggest: SuggestSettings = field(default_factory=SuggestSettings)
+    analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
 
     def overridden(self, changes: Mapping[str, Any]) -> Settings:
         """These settings with ``{"section.field": value}`` changed (tests, the demo);

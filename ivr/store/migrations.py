@@ -443,6 +443,78 @@ def _m14_replay(db: sqlite_utils.Database) -> None:
         db["decisions"].add_column("inputs", str)  # type: ignore[union-attr]
 
 
+# Views for the common questions (Datasette, sqlite3): a view changes by being dropped
+# and made again, so each is (name, SELECT). Times are the stored UTC text.
+KPI_VIEWS: tuple[tuple[str, str], ...] = (
+    (
+        "v_calls_by_interval",
+        "SELECT substr(started_at, 1, 14)"
+        " || printf('%02d', (CAST(substr(started_at, 15, 2) AS INTEGER) / 15) * 15)"
+        " || ':00Z' AS interval_start,"
+        " count(*) AS calls,"
+        " sum(outcome = 'transferred') AS transferred,"
+        " sum(outcome = 'abandoned') AS abandoned,"
+        " sum(outcome = 'deflected') AS deflected,"
+        " sum(outcome = 'callback') AS callbacks,"
+        " round(avg(duration_s), 1) AS average_duration_s"
+        " FROM calls WHERE dialled IS NOT 'callback' GROUP BY 1",
+    ),
+    (
+        "v_outcomes_by_day",
+        "SELECT substr(started_at, 1, 10) AS day, outcome, count(*) AS calls"
+        " FROM calls WHERE dialled IS NOT 'callback' GROUP BY 1, 2",
+    ),
+    (
+        "v_abandoned_by_step",
+        "SELECT last_step, count(*) AS calls, round(avg(duration_s), 1) AS average_after_s"
+        " FROM calls WHERE outcome = 'abandoned' GROUP BY 1",
+    ),
+    (
+        "v_queue_abandoned",
+        "SELECT call_id, at, json_extract(detail, '$.queue') AS queue,"
+        " json_extract(detail, '$.waited_s') AS waited_s"
+        " FROM call_events WHERE kind = 'queue-abandoned'",
+    ),
+    (
+        "v_queue_answered",
+        "SELECT j.call_id, json_extract(j.detail, '$.queue') AS queue, j.at AS joined,"
+        " min(c.at) AS answered,"
+        " round((julianday(min(c.at)) - julianday(j.at)) * 86400, 1) AS waited_s"
+        " FROM call_events j JOIN call_events c ON c.call_id = j.call_id"
+        " AND c.kind = 'connected' AND c.at >= j.at"
+        " AND json_extract(c.detail, '$.destination') = json_extract(j.detail, '$.queue')"
+        " WHERE j.kind = 'queue-joined' GROUP BY j.id",
+    ),
+    (
+        "v_decisions_by_rule",
+        "SELECT rule, action, destination, count(*) AS decisions FROM decisions GROUP BY 1, 2, 3",
+    ),
+    (
+        "v_operator_moves",
+        "SELECT call_id, at, json_extract(evidence, '$.from') AS moved_from,"
+        " destination AS moved_to, json_extract(evidence, '$.by') AS moved_by,"
+        " json_extract(evidence, '$.reason_code') AS reason_code,"
+        " json_extract(evidence, '$.reason') AS reason"
+        " FROM decisions WHERE rule = 'operator-move' AND json_valid(evidence)",
+    ),
+    (
+        "v_dialled",
+        "SELECT dialled, count(*) AS calls, sum(outcome = 'abandoned') AS abandoned"
+        " FROM calls WHERE dialled IS NOT 'callback' GROUP BY 1",
+    ),
+)
+
+
+def _m11_kpis(db: sqlite_utils.Database) -> None:
+    """Issue 14: views for the common questions (KPI_VIEWS), for Datasette and sqlite3.
+
+    Read-only conveniences: dropped and made again, so a changed view replaces the old.
+    """
+    for name, select in KPI_VIEWS:
+        db.execute(f"DROP VIEW IF EXISTS {name}")
+        db.execute(f"CREATE VIEW {name} AS {select}")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
@@ -458,4 +530,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m12_rulesets,
     _m13_msgprompts,
     _m14_replay,
+    _m11_kpis,
 )

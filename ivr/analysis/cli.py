@@ -1,0 +1,151 @@
+"""``ivr report`` (one self-contained HTML file) and ``ivr export`` (CSV per interval).
+
+Both read the call database read-only and stream it; progress (calls read / total, rate)
+goes to stderr. Exit codes: 0 written, 2 the command line, the settings, the database or
+the output file is unusable (one line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date, datetime
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any, TextIO
+
+from ivr.analysis.export import write_csv
+from ivr.analysis.intervals import BadInterval, IntervalCollector, parse_interval
+from ivr.analysis.journey import CallJourney
+from ivr.analysis.kpis import LOCAL, KpiCollector
+from ivr.analysis.reader import CallLogSource, LogUnreadable, Period
+from ivr.analysis.report import ReportInput, render
+from ivr.analysis.settings import AnalysisSettings
+from ivr.analysis.stored import callback_figures, text_figures
+from ivr.config import ConfigError, load_settings
+
+
+def add_subcommands(subparsers: Any) -> None:
+    report = subparsers.add_parser("report", help="the force's figures as one HTML file")
+    _common(report)
+    report.add_argument("--out", type=Path, required=True, help="the HTML file to write")
+    report.set_defaults(run=cmd_report)
+    export = subparsers.add_parser(
+        "export", help="CSV per interval and queue for workforce planning (Erlang C)"
+    )
+    _common(export)
+    export.add_argument("--interval", default="15m", help="15m (default), 30m, 1h ...")
+    export.add_argument("--out", type=Path, help="the CSV file (default: stdout)")
+    export.set_defaults(run=cmd_export)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, required=True, help="call database (read-only)")
+    parser.add_argument("--from", dest="start", type=_when, help="date or ISO time (UK local)")
+    parser.add_argument("--to", dest="end", type=_when, help="date or ISO time, not included")
+    parser.add_argument("--config", type=Path, help="TOML settings ([analysis] answer target)")
+    parser.add_argument(
+        "--target", type=float, help="answer target in seconds (default [analysis])"
+    )
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    return _run("report", args, _report)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    return _run("export", args, _export)
+
+
+def _run(name: str, args: argparse.Namespace, work: Any) -> int:
+    period = Period(args.start, args.end)
+    if period.start and period.end and period.start >= period.end:
+        return _refuse(name, "--from must be before --to")
+    try:
+        settings = load_settings(args.config).analysis
+        if args.target is not None:
+            if not args.target > 0:
+                return _refuse(name, "--target must be a positive number of seconds")
+            settings = AnalysisSettings(args.target, settings.service_level_goal)
+        with CallLogSource(args.db) as log:
+            return int(work(args, log, period, settings))
+    except (ConfigError, LogUnreadable, BadInterval) as exc:
+        return _refuse(name, str(exc))
+    except OSError as exc:
+        where = args.out or "the output"
+        return _refuse(name, f"cannot write {where}: {exc.strerror or exc}")
+
+
+def _report(
+    args: argparse.Namespace, log: CallLogSource, period: Period, settings: AnalysisSettings
+) -> int:
+    collector = KpiCollector(target_s=settings.answer_target_s)
+    for journey in _with_progress(log, period, sys.stderr):
+        collector.add(journey)
+    data = ReportInput(
+        title=f"ivr101: calls in {args.db.name}",
+        period=_describe(period),
+        kpis=collector.figures(),
+        callbacks=callback_figures(log, period),
+        texts=text_figures(log, period),
+        goal=settings.service_level_goal,
+    )
+    args.out.write_text(render(data), encoding="utf-8")
+    print(f"ivr report: {data.kpis.calls:,} calls → {args.out}", file=sys.stderr)
+    return 0
+
+
+def _export(
+    args: argparse.Namespace, log: CallLogSource, period: Period, settings: AnalysisSettings
+) -> int:
+    collector = IntervalCollector(parse_interval(args.interval), settings.answer_target_s)
+    for journey in _with_progress(log, period, sys.stderr):
+        collector.add(journey)
+    if args.out is None:
+        write_csv(collector.rows(), sys.stdout)
+        return 0
+    with args.out.open("w", encoding="utf-8", newline="") as out:
+        rows = write_csv(collector.rows(), out)
+    print(f"ivr export: {rows:,} rows → {args.out}", file=sys.stderr)
+    return 0
+
+
+def _with_progress(log: CallLogSource, period: Period, stream: TextIO) -> Iterator[CallJourney]:
+    """The journeys, with "read N/total (rate/s)" on stderr at most every 2 s."""
+    total = log.count(period)
+    began = last = time.monotonic()
+    live = stream.isatty()
+    for done, journey in enumerate(log.journeys(period), start=1):
+        yield journey
+        if done % 1000 == 0 and (now := time.monotonic()) - last >= 2.0:
+            last = now
+            text = f"read {done:,}/{total:,} calls ({done / (now - began):,.0f}/s)"
+            stream.write(f"\r{text}\033[K" if live else f"{text}\n")
+            stream.flush()
+    if live:
+        stream.write("\r\033[K")
+
+
+def _describe(period: Period) -> str:
+    start = period.start.isoformat() if period.start else "the first call"
+    end = period.end.isoformat() if period.end else "the last"
+    return f"Calls from {start} to {end} (hours and days in UK time)."
+
+
+def _refuse(name: str, message: str) -> int:
+    print(f"ivr {name}: {message}", file=sys.stderr)
+    return 2
+
+
+def _when(text: str) -> datetime:
+    """A date (its midnight) or an ISO time; without a zone, UK local time."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        try:
+            when = datetime.combine(date.fromisoformat(text), clock_time())
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"not a date or ISO time: {text!r}") from exc
+    return when if when.tzinfo else when.replace(tzinfo=LOCAL)

@@ -1,0 +1,89 @@
+"""``ivr report`` holds its charts and fetches nothing; ``ivr export``'s intervals add up."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import pytest
+
+from ivr.analysis.intervals import BadInterval, parse_interval
+from ivr.cli import main
+from tests.unit.analysis.handlog import write_log
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return write_log(tmp_path / "calls.db")
+
+
+def test_report_is_self_contained_with_charts_and_tables(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    assert main(["report", "--db", str(db), "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    charts = re.findall(r"<figure class=\"chart\"><svg .*?</svg><figcaption><table>", html)
+    assert len(charts) >= 8  # each chart with its table beside it
+    assert html.count("<title id=") == html.count("<svg ")  # every chart titled
+    assert not re.search(r"(src|href)\s*=\s*[\"']?\s*(https?:)?//", html)
+    assert "<script" not in html and "@import" not in html and "url(" not in html
+    assert "Service level by queue" in html and "fcr → rc" not in html
+    assert "my bike was stolen" in html
+
+
+def test_export_intervals_sum_to_the_totals(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "x.csv"
+    assert main(["export", "--db", str(db), "--interval", "15m", "--out", str(out)]) == 0
+    rows = read(out)
+    rc = [r for r in rows if r["queue"] == "rc"]
+    assert len(rc) == 5  # 09:00 .. 10:00, the quiet 09:45 included as zeros
+    totals = {c: sum(int(r[c]) for r in rc) for c in ("offered", "answered", "abandoned")}
+    assert totals == {"offered": 4, "answered": 2, "abandoned": 1}
+    assert sum(int(r["answered_within_target"]) for r in rc) == 1
+    assert sum(int(r["callbacks"]) for r in rc) == 1
+    first = rc[0]
+    assert first["interval_start"] == "2026-03-02T09:00:00+00:00"
+    assert first["average_time_to_answer_s"] == "60.0"
+    assert first["average_handling_time_s"] == "300.0"
+
+
+def test_export_hourly_sums_match_quarter_hours(db: Path, tmp_path: Path) -> None:
+    sums = []
+    for interval in ("15m", "1h"):
+        out = tmp_path / f"{interval}.csv"
+        assert main(["export", "--db", str(db), "--interval", interval, "--out", str(out)]) == 0
+        sums.append(sum(int(r["offered"]) for r in read(out)))
+    assert sums[0] == sums[1] == 4  # the four rc places, each in one interval
+
+
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["--interval", "7m"], "does not divide a day"),
+        (["--interval", "x"], "not an interval"),
+        (["--from", "2026-03-03", "--to", "2026-03-02"], "--from must be before --to"),
+        (["--target", "-1"], "--target must be a positive"),
+    ],
+)
+def test_export_refuses_bad_input(
+    db: Path, argv: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", "--db", str(db), *argv]) == 2
+    assert says in capsys.readouterr().err
+
+
+def test_report_refuses_a_missing_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["report", "--db", str(tmp_path / "no.db"), "--out", str(tmp_path / "r.html")])
+    assert code == 2 and "no database" in capsys.readouterr().err
+
+
+def test_intervals_parse() -> None:
+    assert (parse_interval("15m"), parse_interval("1h"), parse_interval("30")) == (15, 60, 30)
+    with pytest.raises(BadInterval):
+        parse_interval("0m")
