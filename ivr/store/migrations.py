@@ -505,7 +505,7 @@ KPI_VIEWS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _m11_kpis(db: sqlite_utils.Database) -> None:
+def _m15_kpis(db: sqlite_utils.Database) -> None:
     """Issue 14: views for the common questions (KPI_VIEWS), for Datasette and sqlite3.
 
     Read-only conveniences: dropped and made again, so a changed view replaces the old.
@@ -530,5 +530,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m12_rulesets,
     _m13_msgprompts,
     _m14_replay,
-    _m11_kpis,
+    _m15_kpis,
 )
