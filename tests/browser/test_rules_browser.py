@@ -104,8 +104,10 @@ async def test_an_admin_edits_tries_replays_publishes_and_rolls_back(
         same = page.locator("#try-same")
         await expect(same).to_be_focused()
         await expect(same).to_contain_text("Different")
-        await expect(page.locator("#try-draft")).to_contain_text("fcr (differs)")
-        await expect(page.locator("#try-live")).to_contain_text("rc (differs)")
+        await expect(page.locator("#try-draft")).to_contain_text(
+            "Force Control Room (fcr) (differs)"
+        )
+        await expect(page.locator("#try-live")).to_contain_text("Resolution Centre (rc) (differs)")
         await page.screenshot(path=artifacts / "3-try.png")
 
         # Replay the draft over the logged call.
@@ -118,7 +120,9 @@ async def test_an_admin_edits_tries_replays_publishes_and_rolls_back(
         moved = page.locator("#replay-rows tr.moved")
         await expect(moved).to_contain_text("fcr (moved)")
         await expect(moved.locator("td").first).to_have_text("rc")
-        await expect(page.locator("#replay-changes")).to_contain_text("rc → fcr")
+        await expect(page.locator("#replay-changes")).to_contain_text(
+            "Resolution Centre (rc) → Force Control Room (fcr)"
+        )
         await page.screenshot(path=artifacts / "4-replay.png")
 
         # Publish: the draft moves more than the limit, so a warning first.

@@ -93,9 +93,10 @@ window.Admin = (() => {
     return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
   }
 
-  // A datetime-local value (the admin's local time) as ISO with its offset; "" stays "".
+  // A datetime-local value ("2026-11-24T11:00") goes as it is: the server reads a time
+  // without an offset as UK time, the force's, whatever this browser's zone is.
   function isoFromLocal(value) {
-    return value ? new Date(value).toISOString() : "";
+    return value || "";
   }
 
   function percent(share) {
@@ -112,8 +113,11 @@ window.Admin = (() => {
     ["ruleset_version", "Ruleset version"],
   ];
 
+  // "Force Control Room (fcr)": the name admins use, and the id the rules files use.
   function where(d) {
-    const to = d.destination_label || d.destination || "";
+    const id = d.destination || "";
+    const label = d.destination_label || "";
+    const to = label && label !== id ? `${label} (${id})` : id;
     if (d.action === "route" || !d.action) return to;
     return to ? `${d.action}: ${to}` : d.action;
   }

@@ -123,9 +123,13 @@
   }
 
   function show(result) {
+    const notes = [];
+    if (result.approximate) notes.push(`${result.approximate} rebuilt approximately from older rows`);
+    if (result.skipped) notes.push(`${result.skipped} skipped (no readable time)`);
+    if (result.failed) notes.push(`${result.failed} the draft could not decide`);
+    if (result.cancelled) notes.push("cancelled before the end");
     $("replay-summary").textContent = `${result.decisions} decisions replayed; ${result.changed} `
-      + `would change (${percent(result.moved_share)})`
-      + (result.approximate ? `; ${result.approximate} rebuilt approximately from older rows.` : ".");
+      + `would change (${percent(result.moved_share)})${notes.map((n) => `; ${n}`).join("")}.`;
     $("replay-rows").replaceChildren(...tableRows(result.table));
     if (!result.table.length) {
       const empty = node("td", "No calls in the period.");

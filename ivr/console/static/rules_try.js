@@ -22,8 +22,7 @@
     const form = new FormData(); // a recording: the same fields, multipart
     form.append("audio", audio);
     for (const [key, value] of Object.entries(fields)) {
-      if (Array.isArray(value)) for (const v of value) form.append(key, v);
-      else form.append(key, value);
+      form.append(key, Array.isArray(value) ? value.join(",") : value); // flags: "a,b"
     }
     return form;
   }
