@@ -53,7 +53,8 @@
       stopped("The replay has finished.");
       show(state.result);
     } else if (state.state === "cancelled") {
-      stopped("The replay was cancelled.");
+      stopped("The replay was cancelled: what it had replayed is below.");
+      if (state.result) show(state.result);
     } else {
       stopped(`The replay failed${state.error ? `: ${state.error}` : "."}`);
     }
