@@ -25,6 +25,7 @@ from ivr.notify.settings import SmsSettings, TextSettings
 from ivr.prompts import PromptSettings
 from ivr.queues.settings import AppQueueSettings, CallbackDialSettings
 from ivr.routing.settings import RoutingSettings
+from ivr.rulesets_settings import RulesetSettings
 from ivr.sections import ConfigError, Section, declared, read_section
 from ivr.speech.settings import SpeechSettings
 from ivr.store.settings import StoreSettings
@@ -53,6 +54,7 @@ class Settings:
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     messages: MessageSettings = field(default_factory=MessageSettings)
     suggest: SuggestSettings = field(default_factory=SuggestSettings)
+    rulesets: RulesetSettings = field(default_factory=RulesetSettings)
 
     def overridden(self, changes: Mapping[str, Any]) -> Settings:
         """These settings with ``{"section.field": value}`` changed (tests, the demo);
