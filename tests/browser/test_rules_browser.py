@@ -169,11 +169,11 @@ async def test_an_admin_edits_tries_replays_publishes_and_rolls_back(
         for path in PAGES:
             await page.goto(f"{url}/admin/{path}")
             await expect(page.locator("nav.admin-nav")).to_be_visible()
-            wide = await page.evaluate("document.documentElement.scrollWidth")
-            assert wide <= PHONE["width"], path
             await page.screenshot(
                 path=artifacts / f"phone-{path.replace('/', '-')}.png", full_page=True
             )
+            wide = await page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= PHONE["width"], path
 
 
 async def test_an_operator_gets_the_403_page_on_the_rules_pages(

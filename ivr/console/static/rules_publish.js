@@ -13,7 +13,7 @@
       return `${data.error} (the warning limit is ${limit} of decisions).`;
     }
     return `this draft moves ${percent(data.moved_share)} of the replayed decisions, `
-      + `more than the limit of ${limit}. ${data.error}`;
+      + `more than the limit of ${limit}.`;
   }
 
   function showWarning(data) {
