@@ -31,7 +31,15 @@ NEW_RULE = (
     "      reason: crime reports go to the control room\n"
 )
 FIXED_LINE = "      route: fcr"
-PAGES = ("rules", "rules/try", "rules/replay", "rules/versions", "rules/suggestions", "messages")
+# Each admin page, and what shows once its script has filled it in.
+PAGES = {
+    "rules": "#file-list button",
+    "rules/try": "#try-form",
+    "rules/replay": "#replay-form",
+    "rules/versions": "#version-rows tr",
+    "rules/suggestions": "#suggestions-state:not(:text('Loading'))",
+    "messages": "#prompt-rows tr",
+}
 SLOW = 30_000  # ms: a replay or a publish builds the rules in a process of its own
 
 
@@ -166,9 +174,13 @@ async def test_an_admin_edits_tries_replays_publishes_and_rolls_back(
 
         # Every admin page at a phone's width: nothing wider than the screen.
         await page.set_viewport_size(PHONE)
-        for path in PAGES:
+        for path, ready in PAGES.items():
             await page.goto(f"{url}/admin/{path}")
             await expect(page.locator("nav.admin-nav")).to_be_visible()
+            await expect(page.locator(ready).first).to_be_visible()
+            if path == "rules":
+                await page.locator('#file-list button[data-file="rules.yaml"]').click()
+                await expect(editor).to_be_focused()
             await page.screenshot(
                 path=artifacts / f"phone-{path.replace('/', '-')}.png", full_page=True
             )

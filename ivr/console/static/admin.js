@@ -125,10 +125,14 @@ window.Admin = (() => {
   function fieldValue(d, key) {
     if (key === "where") return where(d);
     const v = d[key];
+    if (key === "ruleset_version" && v === null) return "the draft (not published)";
     if (v === null || v === undefined || v === "") return "–";
-    if (key === "ruleset_version" && d.ruleset_version === null) return "draft";
     return String(v);
   }
+
+  // The version always differs between a draft and the live rules: not a difference
+  // in what happens to the call, so never marked.
+  const COMPARED = new Set(["where", "rule", "reason", "intent", "confidence"]);
 
   // <dl> of decision `d`; rows whose value differs from `other` are marked in words
   // ("differs") and by a border, never by colour alone.
@@ -137,7 +141,7 @@ window.Admin = (() => {
     for (const [key, label] of DECISION_FIELDS) {
       if (!(key in d) && key !== "where") continue;
       const value = fieldValue(d, key);
-      const differs = other !== undefined && value !== fieldValue(other, key);
+      const differs = other !== undefined && COMPARED.has(key) && value !== fieldValue(other, key);
       const dt = node("dt", label);
       const dd = node("dd", value);
       if (differs) {
