@@ -31,6 +31,7 @@ NEW_RULE = (
     "      reason: crime reports go to the control room\n"
 )
 FIXED_LINE = "      route: fcr"
+BAD_CSV = b"id,kind,name\npriya,nonsense,Priya Patel\n"
 # Each admin page, and what shows once its script has filled it in.
 PAGES = {
     "rules": "#file-list button",
@@ -72,8 +73,18 @@ async def test_an_admin_edits_tries_replays_publishes_and_rolls_back(
         await sign_in(page, url, "root")
         live_before = stack.runtime.routing.version
 
-        # The draft: a rule with a mistake, checked as it is typed.
+        # The draft: a directory export that does not import leaves it as it was.
         await page.goto(f"{url}/admin/rules")
+        await expect(page.locator("#draft-state")).to_contain_text("0 file(s) changed")
+        await page.locator("#directory-file").set_input_files(
+            files=[{"name": "export.csv", "mimeType": "text/csv", "buffer": BAD_CSV}]
+        )
+        await page.locator("#directory-submit").click()
+        await expect(page.locator("#notice")).to_contain_text("Not imported (nothing changed)")
+        await expect(page.locator("#directory-errors li").first).to_be_visible()
+        await expect(page.locator("#draft-state")).to_contain_text("0 file(s) changed")
+
+        # rules.yaml: a rule with a mistake, checked as it is typed.
         await page.locator('#file-list button[data-file="rules.yaml"]').click()
         editor = page.locator("#editor")
         await expect(editor).to_be_focused()

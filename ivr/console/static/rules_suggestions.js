@@ -41,9 +41,10 @@
     button.type = "button";
     button.dataset.key = s.key;
     button.setAttribute("aria-describedby", `state-${s.key}`);
-    const state = node("p", "", "state");
+    const state = node("p", s.in_draft ? "Already in the draft." : "", "state");
     state.id = `state-${s.key}`;
     state.setAttribute("role", "status");
+    button.disabled = Boolean(s.in_draft);
     li.append(title, facts, evidence(s.calls || []), button, state);
     return li;
   }
@@ -65,8 +66,10 @@
     const state = $(`state-${button.dataset.key}`);
     button.disabled = true;
     try {
-      await api("POST", "/api/rules/suggestions/accept", { key: button.dataset.key });
-      state.textContent = "Accepted: it is in the draft (not live).";
+      const answer = await api("POST", "/api/rules/suggestions/accept", { key: button.dataset.key });
+      const problems = (answer.errors || []).length;
+      state.textContent = `Accepted into the draft's ${answer.file} (not live)`
+        + (problems ? `; the draft now has ${problems} problem(s) to fix.` : ".");
       say("Added to the draft. Review, replay and publish it from the draft page.");
     } catch (err) {
       state.textContent = err.status === 409 ? `Already in the draft: ${err.message}` : `Not accepted: ${err.message}`;
