@@ -4,6 +4,7 @@ types, discard, and a directory export through the importer, all or nothing."""
 from __future__ import annotations
 
 import csv
+from collections.abc import AsyncIterator
 import io
 from pathlib import Path
 
@@ -41,9 +42,9 @@ ROUTES = [
 
 
 @pytest.fixture
-async def admin(tmp_path: Path, aiohttp_client: ClientFactory) -> Admin:
+async def admin(tmp_path: Path, aiohttp_client: ClientFactory) -> AsyncIterator[Admin]:
     async with admin_app(tmp_path, aiohttp_client) as admin:
-        yield admin  # type: ignore[misc]
+        yield admin
 
 
 async def test_an_operator_reaches_no_draft_route_and_nobody_signed_in_none(admin: Admin) -> None:
