@@ -4,8 +4,8 @@ types, discard, and a directory export through the importer, all or nothing."""
 from __future__ import annotations
 
 import csv
-from collections.abc import AsyncIterator
 import io
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
