@@ -3,6 +3,7 @@ types, discard, and a directory export through the importer, all or nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import AsyncIterator
@@ -219,3 +220,14 @@ async def test_an_export_missing_an_entry_the_rules_use_is_refused_with_a_fix(
     assert any("custody-enquiries" in e for e in answer["errors"]), answer
     draft = await admin.ok("GET", "/api/rules/draft")
     assert [f["name"] for f in draft["files"] if f["changed"]] == ["intents.yaml"]
+
+
+async def test_a_draft_is_built_once_per_digest_however_many_ask(admin: Admin) -> None:
+    workspace = admin.desk.workspace
+    draft = await workspace.current()
+    first, second = await asyncio.gather(workspace.built(draft), workspace.built(draft))
+    assert first is second and first.engine is not None
+    assert await workspace.built(await workspace.current()) is first
+    await admin.edit_rules(KEY_5_ONLINE, KEY_5_RC)
+    changed = await workspace.built(await workspace.current())
+    assert changed is not first and changed.digest != first.digest
