@@ -31,7 +31,7 @@ from ivr.rulesets.admin import (
 )
 from ivr.rulesets.book import RulesetBook
 from ivr.rulesets.diff import diff_rulesets
-from ivr.rulesets.draft_wiring import register_draft
+from ivr.rulesets.draft_wiring import DraftDesk, DraftOptions, register_draft
 from ivr.rulesets.live_write import LiveWriter
 from ivr.rulesets.openapi import document_rules
 from ivr.rulesets.store import NoSuchVersion, RulesetVersion, VersionKind
@@ -46,6 +46,7 @@ class RulesetsApi:
         self.book = book
         self.audit = audit
         self.writer = LiveWriter(routing, book)
+        self.draft: DraftDesk | None = None  # the draft's routes, once registered
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         return [
@@ -152,9 +153,11 @@ def register(
     *,
     db_path: str,
     clock: Callable[[], datetime],
+    draft: DraftOptions | None = None,
 ) -> RulesetsApi:
     """The routes (documented in the app's ApiDocument), and the versions store opened
-    with the app: register it before the worker that connects calls."""
+    with the app: register it before the worker that connects calls. ``draft``: the
+    draft's settings and speech (default: the app's Runtime's)."""
     book = RulesetBook(db_path, clock)
     api = RulesetsApi(routing, book, audit)
     doc: ApiDocument | None = app.get(API_DOCUMENT)
@@ -163,7 +166,9 @@ def register(
     if doc is not None:
         document_rules(doc)
     # The browser's draft: edit, try, replay, publish, suggestions (ivr.rulesets.draft_*).
-    register_draft(app, routing, book, api.writer, audit, db_path=db_path, clock=clock)
+    api.draft = register_draft(
+        app, routing, book, api.writer, audit, db_path=db_path, clock=clock, options=draft
+    )
 
     async def lifetime(app: web.Application) -> AsyncIterator[None]:
         await book.open()

@@ -76,7 +76,8 @@ class DraftApi:
             raise BadRequest("name must be the file's name")
         draft = await self.workspace.current()
         _text(draft, name)
-        build = await self.workspace.built(draft.with_text(name, text))
+        typed = await asyncio.to_thread(draft.with_text, name, text)
+        build = await self.workspace.built(typed)
         return web.json_response({"errors": build.errors, "digest": build.digest})
 
     async def discard(self, request: web.Request) -> web.Response:

@@ -60,7 +60,8 @@ class DraftWorkspace:
     async def current(self) -> DraftFiles:
         edits = await self.book.run(lambda store: DraftStore(store.db).edits())
         base, version = await self.base()
-        return DraftFiles(base, version, edits)
+        # Merging and hashing a 30 MB directory is for a thread, not the loop.
+        return await asyncio.to_thread(DraftFiles, base, version, edits)
 
     async def save(self, texts: Mapping[str, str | None], who: str) -> DraftFiles:
         """Each named file's text into the draft (a text equal to the live file's, or None,

@@ -11,7 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
-from playwright.async_api import Page, ViewportSize, expect
+from playwright.async_api import FilePayload, Page, ViewportSize, expect
 
 from ivr.console.identity import Role
 from ivr.console.people import add_person
@@ -76,9 +76,8 @@ async def test_an_admin_edits_tries_replays_publishes_and_rolls_back(
         # The draft: a directory export that does not import leaves it as it was.
         await page.goto(f"{url}/admin/rules")
         await expect(page.locator("#draft-state")).to_contain_text("0 file(s) changed")
-        await page.locator("#directory-file").set_input_files(
-            files=[{"name": "export.csv", "mimeType": "text/csv", "buffer": BAD_CSV}]
-        )
+        export: FilePayload = {"name": "export.csv", "mimeType": "text/csv", "buffer": BAD_CSV}
+        await page.locator("#directory-file").set_input_files(files=[export])
         await page.locator("#directory-submit").click()
         await expect(page.locator("#notice")).to_contain_text("Not imported (nothing changed)")
         await expect(page.locator("#directory-errors li").first).to_be_visible()
