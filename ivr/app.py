@@ -37,6 +37,7 @@ from ivr.queues.settings import CallbackFirst
 from ivr.routing.builders import ProcessBuilder
 from ivr.routing.service import RoutingService
 from ivr.rulesets import api as rulesets_api
+from ivr.rulesets import pages as rules_pages
 from ivr.runtime import RUNTIME, Runtime
 from ivr.store.log import SqliteCallLog
 from ivr.store.retention import RetentionWorker
@@ -140,6 +141,7 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     document_board(api)
     # Ruleset versions: the live rules' version is named before calls arrive.
     rulesets_api.register(app, routing, access.audit, db_path=db_path, clock=clock)
+    rules_pages.register(app)  # /admin/rules/*: the admin pages over that API
     app.cleanup_ctx.append(CALLS)
     sms.inbound.register(app)  # POST /sms/inbound (survey replies)
     routes.register(app)  # /health

@@ -26,6 +26,7 @@ from ivr.notify.settings import SmsSettings, TextSettings
 from ivr.prompts import PromptSettings
 from ivr.queues.settings import AppQueueSettings, CallbackDialSettings
 from ivr.routing.settings import RoutingSettings
+from ivr.rulesets_settings import RulesetSettings
 from ivr.sections import ConfigError, Section, declared, read_section
 from ivr.speech.settings import SpeechSettings
 from ivr.store.settings import StoreSettings
@@ -55,6 +56,7 @@ class Settings:
     messages: MessageSettings = field(default_factory=MessageSettings)
     suggest: SuggestSettings = field(default_factory=SuggestSettings)
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
+    rulesets: RulesetSettings = field(default_factory=RulesetSettings)
 
     def overridden(self, changes: Mapping[str, Any]) -> Settings:
         """These settings with ``{"section.field": value}`` changed (tests, the demo);

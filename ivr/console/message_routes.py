@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from ivr.console.admin_pages import MESSAGES, AdminPages
 from ivr.console.bodies import json_object
 from ivr.console.errors import ConsoleError
-from ivr.console.identity import OPERATOR, Audit, Role, require
+from ivr.console.identity import Audit, Role, require
 from ivr.console.message_prompts import (
     ID_RULE,
     MAX_TEXT,
@@ -60,7 +61,7 @@ class MessagePromptRoutes:
     prompts: MessagePrompts
     messages: IncidentMessages
     audit: Audit
-    pages: Pages
+    pages: AdminPages
 
     async def listed(self, request: web.Request) -> web.Response:
         require(request, Role.OPERATOR)
@@ -84,19 +85,17 @@ class MessagePromptRoutes:
         return web.json_response(entry.as_json())
 
     async def page(self, request: web.Request) -> web.StreamResponse:
-        if request.get(OPERATOR) is None:
-            raise web.HTTPSeeOther("/login")
-        admin = require(request, Role.ADMIN)
+        admin = self.pages.admin(request)  # signed out → /login; an operator → 403 page
         self.audit.record(admin.name, "message-prompts-viewed", {})
-        response = self.pages.render(
+        return self.pages.render(
+            request,
             "messages_admin.html",
-            operator=admin,
+            MESSAGES,
+            policy=PAGE_POLICY,
             prompts=self.prompts.listed(),
             added=PromptSource.ADDED,
             max_text=MAX_TEXT,
         )
-        response.headers["Content-Security-Policy"] = PAGE_POLICY
-        return response
 
 
 def register(
@@ -108,7 +107,7 @@ def register(
     pages: Pages | None = None,
 ) -> None:
     """The routes on ``app`` and their operations in ``doc``."""
-    routes = MessagePromptRoutes(prompts, messages, audit, pages or Pages())
+    routes = MessagePromptRoutes(prompts, messages, audit, AdminPages(pages))
     base, one = "/api/messages/prompts", "/api/messages/prompts/{id}"
     app.router.add_get(base, _json_errors(routes.listed))
     app.router.add_post(base, _json_errors(routes.add))

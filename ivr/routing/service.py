@@ -247,12 +247,18 @@ class RoutingService:
             return bundle
         return None if version is None else replace(bundle, version=version)
 
+    async def build(self, folder: Path) -> RoutingBundle:
+        """``folder``'s bundle, built as a publish builds it (off the loop, checked against
+        the prompt catalogue), swapped nowhere: a draft's (ivr.rulesets.draft_builds).
+        A ValueError (BundleError) lists every error."""
+        make = partial(self._loader, folder, self._prompts)
+        return await self._builder.build(partial(build_without_gc_pauses, make))
+
     async def check(self, folder: Path) -> list[str]:
         """Every error a publish of ``folder`` would meet ([]: valid), built as a publish
         is (off the loop), swapping nothing in."""
-        make = partial(self._loader, folder, self._prompts)
         try:
-            await self._builder.build(partial(build_without_gc_pauses, make))
+            await self.build(folder)
         except ValueError as exc:
             return [str(e) for e in getattr(exc, "errors", None) or [exc]]
         except Exception as exc:

@@ -31,7 +31,8 @@ from ivr.rulesets.admin import (
 )
 from ivr.rulesets.book import RulesetBook
 from ivr.rulesets.diff import diff_rulesets
-from ivr.rulesets.folder import check_queues, shown, stage, swap_in
+from ivr.rulesets.draft_wiring import DraftDesk, DraftOptions, register_draft
+from ivr.rulesets.live_write import LiveWriter
 from ivr.rulesets.openapi import document_rules
 from ivr.rulesets.store import NoSuchVersion, RulesetVersion, VersionKind
 
@@ -44,7 +45,8 @@ class RulesetsApi:
         self.routing = routing
         self.book = book
         self.audit = audit
-        self._rolling = asyncio.Lock()
+        self.writer = LiveWriter(routing, book)
+        self.draft: DraftDesk | None = None  # the draft's routes, once registered
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         return [
@@ -93,9 +95,9 @@ class RulesetsApi:
             raise BadRequest(f"comment must be text of at most {MAX_COMMENT} characters")
         if self.routing.folder is None:
             raise Conflict("no rules folder is configured: the shipped rules are not rolled back")
-        if self.routing.publishing or self._rolling.locked():
+        if self.writer.busy:
             raise Conflict("a publish is running: try again when it has finished")
-        async with self._rolling:
+        async with self.writer.lock:
             try:
                 added = await self._roll_back(to, who, comment.strip())
             except NoSuchVersion as exc:
@@ -117,25 +119,14 @@ class RulesetsApi:
         )
 
     async def _roll_back(self, to: int, who: str, comment: str) -> RulesetVersion:
-        folder = self.routing.folder
-        assert folder is not None
-        files = await self.book.files(to)
-        before = f"the folder as it was before the rollback to {to}"
-        if folder.is_dir():  # a folder edited by hand is kept as a version first
-            live = await asyncio.to_thread(read_ruleset, folder)
-            at = self.book.clock()
-            await self.book.run(lambda s: s.version_of(live.digest, folder, at, before))
-        staging = stage(folder, files)
-        staged = await asyncio.to_thread(staging.__enter__)
-        try:
-            errors = await self.routing.check(staged)
-            errors += await asyncio.to_thread(check_queues, staged)
-            if errors:
-                raise Refused(f"version {to} is not valid now", shown(errors, staged, folder))
-            await asyncio.to_thread(swap_in, staged, folder)
-        finally:
-            await asyncio.to_thread(staging.__exit__, None, None, None)
-        return await self.book.add(files, who, VersionKind.ROLLBACK, rollback_comment(to, comment))
+        return await self.writer.write(
+            await self.book.files(to),
+            who,
+            VersionKind.ROLLBACK,
+            rollback_comment(to, comment),
+            before=f"the folder as it was before the rollback to {to}",
+            invalid=f"version {to} is not valid now",
+        )
 
 
 def _ref(text: str) -> int | str:
@@ -162,9 +153,11 @@ def register(
     *,
     db_path: str,
     clock: Callable[[], datetime],
+    draft: DraftOptions | None = None,
 ) -> RulesetsApi:
     """The routes (documented in the app's ApiDocument), and the versions store opened
-    with the app: register it before the worker that connects calls."""
+    with the app: register it before the worker that connects calls. ``draft``: the
+    draft's settings and speech (default: the app's Runtime's)."""
     book = RulesetBook(db_path, clock)
     api = RulesetsApi(routing, book, audit)
     doc: ApiDocument | None = app.get(API_DOCUMENT)
@@ -172,6 +165,10 @@ def register(
         app.router.add_route(method, path, _json_errors(handler))
     if doc is not None:
         document_rules(doc)
+    # The browser's draft: edit, try, replay, publish, suggestions (ivr.rulesets.draft_*).
+    api.draft = register_draft(
+        app, routing, book, api.writer, audit, db_path=db_path, clock=clock, options=draft
+    )
 
     async def lifetime(app: web.Application) -> AsyncIterator[None]:
         await book.open()

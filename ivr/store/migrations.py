@@ -515,6 +515,17 @@ def _m15_kpis(db: sqlite_utils.Database) -> None:
         db.execute(f"CREATE VIEW {name} AS {select}")
 
 
+def _m16_draftapi(db: sqlite_utils.Database) -> None:
+    """Issue 13: the admins' shared rules draft (ivr.rulesets.draft_store): only the files
+    an admin edited, whole, over the live version; the rest are the live version's."""
+    db["rules_draft"].create(  # type: ignore[union-attr]
+        {"name": str, "text": str, "updated_by": str, "updated_at": str, "based_on": int},
+        pk="name",
+        not_null={"text", "updated_by", "updated_at"},
+        if_not_exists=True,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
@@ -531,4 +542,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m13_msgprompts,
     _m14_replay,
     _m15_kpis,
+    _m16_draftapi,
 )

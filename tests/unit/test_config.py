@@ -250,6 +250,7 @@ FILE_KEYS = {
     "messages": {"sounds_dir", "render_timeout_s"},
     "suggest": {"min_calls", "days", "min_share", "min_lift", "example_ratio"},
     "analysis": {"answer_target_s", "service_level_goal"},
+    "rulesets": {"publish_warn_share", "replay_days", "max_file_mb"},
     "destinations": None,  # any name
     "agents": None,  # any agent id
 }
