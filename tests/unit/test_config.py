@@ -249,6 +249,7 @@ FILE_KEYS = {
     },
     "messages": {"sounds_dir", "render_timeout_s"},
     "suggest": {"min_calls", "days", "min_share", "min_lift", "example_ratio"},
+    "metrics": {"scrapers"},
     "destinations": None,  # any name
     "agents": None,  # any agent id
 }
