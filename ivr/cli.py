@@ -28,6 +28,7 @@ from ivr.replay import cli as replay_cli
 from ivr.routing import cli as routing_cli
 from ivr.speech import cli as speech_cli
 from ivr.store import cli as store_cli
+from ivr.whatif import cli as whatif_cli
 from ivr.yamlfile import DataFileError
 
 
@@ -75,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     store_cli.add_subcommands(sub)
     console_cli.add_subcommands(sub)
     replay_cli.add_subcommands(sub)
+    whatif_cli.add_subcommands(sub)
     return parser
 
 
