@@ -23,6 +23,7 @@ from ivr.console.openapi_access import document_access, document_board
 from ivr.console.wiring import ConsoleRouting
 from ivr.flows import FlowBuilder
 from ivr.http_guard import reject_bad_headers
+from ivr.metrics.wiring import AppMetrics
 from ivr.notify import SmsService
 from ivr.notify.postcall import PostCallSurvey
 from ivr.notify.texts import Texts
@@ -111,6 +112,12 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         destinations=settings.flow.destinations,
         clock=clock,
     )
+    metrics = AppMetrics.build(
+        live=lambda: runtime.live_sessions(),
+        queues=queues,
+        outbox_counts=sms.outbox.counts,
+        scrapers=settings.metrics.networks,
+    )
     runtime = Runtime(
         settings=settings,
         prompts=prompts,
@@ -127,11 +134,12 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         callbacks=callbacks,
         placement=placement,
         survey=PostCallSurvey(sms.survey) if settings.sms.url and settings.sms.survey else None,
-        session_log=board.call_log,
+        session_log=metrics.tee(board.call_log),
     )
     app = web.Application(middlewares=[reject_bad_headers()])
     app[RUNTIME] = runtime
     app.cleanup_ctx.extend(SERVICES)
+    metrics.register(app)  # /metrics: its gate goes ahead of the console's sign-in
     # The console: sign-in and the audit trail, operators' actions, diverts and incident
     # messages, the live board. Their stores open before calls can arrive.
     console_access.install(app, access)

@@ -29,6 +29,7 @@ from ivr.replay import cli as replay_cli
 from ivr.routing import cli as routing_cli
 from ivr.speech import cli as speech_cli
 from ivr.store import cli as store_cli
+from ivr.whatif import cli as whatif_cli
 from ivr.yamlfile import DataFileError
 
 
@@ -77,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     console_cli.add_subcommands(sub)
     replay_cli.add_subcommands(sub)
     analysis_cli.add_subcommands(sub)
+    whatif_cli.add_subcommands(sub)
     return parser
 
 

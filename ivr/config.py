@@ -22,6 +22,7 @@ from ivr.flow_settings import FlowSettings
 from ivr.http_settings import HttpSettings
 from ivr.media.settings import ExternalMediaSettings
 from ivr.message_settings import MessageSettings
+from ivr.metrics_settings import MetricsSettings
 from ivr.notify.settings import SmsSettings, TextSettings
 from ivr.prompts import PromptSettings
 from ivr.queues.settings import AppQueueSettings, CallbackDialSettings
@@ -57,6 +58,7 @@ class Settings:
     suggest: SuggestSettings = field(default_factory=SuggestSettings)
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     rulesets: RulesetSettings = field(default_factory=RulesetSettings)
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
 
     def overridden(self, changes: Mapping[str, Any]) -> Settings:
         """These settings with ``{"section.field": value}`` changed (tests, the demo);

@@ -251,6 +251,7 @@ FILE_KEYS = {
     "suggest": {"min_calls", "days", "min_share", "min_lift", "example_ratio"},
     "analysis": {"answer_target_s", "service_level_goal"},
     "rulesets": {"publish_warn_share", "replay_days", "max_file_mb"},
+    "metrics": {"scrapers"},
     "destinations": None,  # any name
     "agents": None,  # any agent id
 }

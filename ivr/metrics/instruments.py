@@ -1,0 +1,96 @@
+"""The app's metrics: one ``CollectorRegistry`` per app and what is counted in it.
+
+Counters and histograms move as things happen (``MetricsCallLog`` calls the ``*_seen``
+methods); gauges of live state are read at scrape time by ``LiveCollector``. Every
+label value goes through a ``LabelValues`` guard (ivr.metrics.labels).
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from ivr.metrics.labels import LabelValues
+
+CONFIDENCE_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
+# Seconds to answer: 20 s and 5 min are the usual service-level targets for 101.
+WAIT_BUCKETS = (5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 180.0, 300.0, 600.0, 900.0, 1800.0)
+LAG_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+
+
+class IvrMetrics:
+    """The registry and its instruments; build one per app."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.decisions = Counter(
+            "ivr_decisions",
+            "Routing decisions stored, by action, destination and the rule that made them.",
+            ["action", "destination", "rule"],
+            registry=r,
+        )
+        self.asr_confidence = Histogram(
+            "ivr_asr_confidence",
+            "Confidence of each recognised utterance (top alternative), by engine.",
+            ["engine"],
+            buckets=CONFIDENCE_BUCKETS,
+            registry=r,
+        )
+        self.answer_wait = Histogram(
+            "ivr_queue_answer_wait_seconds",
+            "Time a caller waited in an app-run queue before a person answered.",
+            ["queue"],
+            buckets=WAIT_BUCKETS,
+            registry=r,
+        )
+        self.abandoned_wait = Histogram(
+            "ivr_queue_abandoned_wait_seconds",
+            "Time a caller waited in an app-run queue before hanging up.",
+            ["queue"],
+            buckets=WAIT_BUCKETS,
+            registry=r,
+        )
+        self.calls_ended = Counter(
+            "ivr_calls_ended", "Calls ended, by outcome.", ["outcome"], registry=r
+        )
+        self.loop_lag = Histogram(
+            "ivr_event_loop_lag_seconds",
+            "How late a periodic wake-up of the event loop ran (time the loop was busy).",
+            buckets=LAG_BUCKETS,
+            registry=r,
+        )
+        self.loop_lag_last = Gauge(
+            "ivr_event_loop_lag_last_seconds",
+            "The latest event-loop lag measured.",
+            registry=r,
+        )
+        self._action = LabelValues()
+        self._destination = LabelValues()
+        self._rule = LabelValues()
+        self._engine = LabelValues()
+        self._queue = LabelValues()
+        self._outcome = LabelValues()
+        self.queue_label = self._queue  # the live collector's queues share the bound
+
+    def decision_seen(self, action: str, destination: str, rule: str) -> None:
+        self.decisions.labels(
+            self._action(action), self._destination(destination), self._rule(rule)
+        ).inc()
+
+    def speech_seen(self, engine: str, confidence: float) -> None:
+        if 0.0 <= confidence <= 1.0:
+            self.asr_confidence.labels(self._engine(engine)).observe(confidence)
+
+    def answered(self, queue: str, waited_s: float) -> None:
+        self.answer_wait.labels(self._queue(queue)).observe(max(0.0, waited_s))
+
+    def abandoned(self, queue: str, waited_s: float) -> None:
+        self.abandoned_wait.labels(self._queue(queue)).observe(max(0.0, waited_s))
+
+    def ended(self, outcome: str) -> None:
+        self.calls_ended.labels(self._outcome(outcome)).inc()
+
+    def lag_seen(self, seconds: float) -> None:
+        lag = max(0.0, seconds)
+        self.loop_lag.observe(lag)
+        self.loop_lag_last.set(lag)
