@@ -3,7 +3,10 @@
 GET /api/rules/versions, GET /api/rules/diff?a=&b=, POST /api/rules/rollback. A
 rollback is staged and checked as a publish builds (off the loop), swapped into the
 folder, stored as a new version, audited, then published in this app; while a publish
-is building it answers 409. ``live`` in a diff is the version this app routes by.
+is building it answers 409. ``live`` in a diff is the version this app routes by. A
+folder that cannot be written, or a store that is down, answers JSON (500, 503); while
+queues.yaml differs from the one the app started with, answers name it in
+``restart_needed`` (ivr.rulesets.restart).
 ``register`` also opens the versions store with the app and names the live ruleset's
 version before calls arrive (``RoutingService.use_versions``).
 """
@@ -11,8 +14,10 @@ version before calls arrive (``RoutingService.use_versions``).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 
@@ -29,14 +34,16 @@ from ivr.rulesets.admin import (
     parse_ref,
     rollback_comment,
 )
-from ivr.rulesets.book import RulesetBook
+from ivr.rulesets.book import BookDown, RulesetBook
 from ivr.rulesets.diff import diff_rulesets
-from ivr.rulesets.folder import check_queues, shown, stage, swap_in
+from ivr.rulesets.folder import UnsafePath, check_queues, shown, stage, swap_in
 from ivr.rulesets.openapi import document_rules
-from ivr.rulesets.store import NoSuchVersion, RulesetVersion, VersionKind
+from ivr.rulesets.restart import read_at_start, restart_hint, restart_needed
+from ivr.rulesets.store import MAX_VERSION, NoSuchVersion, RulesetVersion, VersionKind
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_COMMENT = 500
+log = logging.getLogger(__name__)
 
 
 class RulesetsApi:
@@ -45,6 +52,7 @@ class RulesetsApi:
         self.book = book
         self.audit = audit
         self._rolling = asyncio.Lock()
+        self._started_with = read_at_start(routing.folder)  # as the app read them
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         return [
@@ -57,8 +65,18 @@ class RulesetsApi:
         require(request, Role.ADMIN)
         history = await self.book.history()
         return web.json_response(
-            {"live": self.routing.version, "versions": [v.to_json() for v in history]}
+            {
+                "live": self.routing.version,
+                "versions": [v.to_json() for v in history],
+                **await self._restart_needed(),
+            }
         )
+
+    async def _restart_needed(self) -> dict[str, Any]:
+        now = await asyncio.to_thread(read_at_start, self.routing.folder)
+        parts = restart_needed(self._started_with, now)
+        note = {"note": restart_hint(parts)} if parts else {}
+        return {"restart_needed": list(parts), **note}
 
     async def diff(self, request: web.Request) -> web.Response:
         require(request, Role.ADMIN)
@@ -87,7 +105,7 @@ class RulesetsApi:
         who = require(request, Role.ADMIN).name
         body = await json_object(request)
         to, comment = body.get("version"), body.get("comment", "")
-        if not isinstance(to, int) or isinstance(to, bool) or to < 1:
+        if not isinstance(to, int) or isinstance(to, bool) or not 1 <= to <= MAX_VERSION:
             raise BadRequest("version must be a version number (1, 2, ...)")
         if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
             raise BadRequest(f"comment must be text of at most {MAX_COMMENT} characters")
@@ -102,6 +120,9 @@ class RulesetsApi:
                 raise NotFound(str(exc)) from None
             except Refused as exc:
                 return web.json_response({"error": str(exc), "errors": exc.errors}, status=400)
+            except (OSError, UnsafePath) as exc:  # FolderUnwritable says what it needs
+                log.error("rules rollback to %s failed: %s", to, exc)
+                return web.json_response({"error": str(exc)}, status=500)
             self.audit.record(
                 who,
                 RulesetAction.ROLLED_BACK,
@@ -113,6 +134,7 @@ class RulesetsApi:
                 "version": added.to_json(),
                 "live": self.routing.version,
                 "publish_errors": errors,
+                **await self._restart_needed(),
             }
         )
 
@@ -132,10 +154,12 @@ class RulesetsApi:
             errors += await asyncio.to_thread(check_queues, staged)
             if errors:
                 raise Refused(f"version {to} is not valid now", shown(errors, staged, folder))
+            written = await asyncio.to_thread(read_ruleset, staged)  # today's defaults
             await asyncio.to_thread(swap_in, staged, folder)
         finally:
             await asyncio.to_thread(staging.__exit__, None, None, None)
-        return await self.book.add(files, who, VersionKind.ROLLBACK, rollback_comment(to, comment))
+        comment = rollback_comment(to, comment)
+        return await self.book.add(written, who, VersionKind.ROLLBACK, comment)
 
 
 def _ref(text: str) -> int | str:
@@ -151,6 +175,8 @@ def _json_errors(handler: Handler) -> Handler:
             return await handler(request)
         except ConsoleError as exc:
             return web.json_response({"error": exc.message}, status=int(exc.status))
+        except BookDown as exc:
+            return web.json_response({"error": str(exc)}, status=503)
 
     return guarded
 
