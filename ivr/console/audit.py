@@ -175,6 +175,10 @@ class AuditLog:
         """The latest row was written (or none was tried)."""
         return not self._failing
 
+    def health(self) -> dict[str, object]:
+        """Its fields in /health (an audit row that fails, fails no request)."""
+        return {"audit_healthy": self.healthy, "audit_failed": self.failed}
+
     def record(
         self,
         who: str,
