@@ -25,6 +25,7 @@ from ivr.console.sessions import SessionPolicy
 from ivr.console.signin import SignIn
 from ivr.console.store import ConsoleDatabase
 from ivr.console_settings import ConsoleSettings
+from ivr.web.routes import add_health_report
 
 
 @dataclass(frozen=True)
@@ -90,4 +91,5 @@ def install(app: web.Application, access: ConsoleAccess) -> None:
     add_security_headers(app)
     app.middlewares.append(access.auth.middleware)
     app.cleanup_ctx.append(access.lifetime)
+    add_health_report(app, access.audit.health)
     SessionRoutes(access.sign_in, access.facts).add_to(app)

@@ -157,12 +157,27 @@ class _Submits(Protocol):
 
 
 class AuditLog:
-    """identity.Audit on a store thread: ``record`` queues, the thread writes in order."""
+    """identity.Audit on a store thread: ``record`` queues, the thread writes in order.
+
+    A row that cannot be written is never raised into a request, so it must be loud
+    elsewhere: each is logged as an error naming the action, counted (``failed``), and
+    ``healthy`` is False until a row is written again (/health shows both).
+    """
 
     def __init__(self, thread: _Submits, clock: Clock) -> None:
         self._thread = thread
         self._clock = clock
         self.failed = 0
+        self._failing = False
+
+    @property
+    def healthy(self) -> bool:
+        """The latest row was written (or none was tried)."""
+        return not self._failing
+
+    def health(self) -> dict[str, object]:
+        """Its fields in /health (an audit row that fails, fails no request)."""
+        return {"audit_healthy": self.healthy, "audit_failed": self.failed}
 
     def record(
         self,
@@ -185,13 +200,26 @@ class AuditLog:
             def write(store: _HasAudit) -> None:
                 store.audit.append(at, who, action, kept, address, reference)
 
-            self._thread.submit(write).add_done_callback(self._written)
+            self._thread.submit(write).add_done_callback(
+                lambda done: self._written(done, action, who)
+            )
         except Exception:
             self.failed += 1
-            log.exception("audit: %s by %s not recorded", action, who)
+            self._failing = True
+            log.exception("audit: %s by %s NOT recorded (the audit trail is failing)", action, who)
 
-    def _written(self, future: Future[Any]) -> None:
+    def _written(self, future: Future[Any], action: str, who: str) -> None:
         exc = None if future.cancelled() else future.exception()
-        if exc is not None or future.cancelled():
-            self.failed += 1
-            log.error("audit: an entry was not recorded: %r", exc)
+        if exc is None and not future.cancelled():
+            self._failing = False
+            return
+        self.failed += 1
+        self._failing = True
+        log.error(
+            "audit: %s by %s NOT recorded (the audit trail is failing: %d rows lost): %r",
+            action,
+            who,
+            self.failed,
+            exc,
+            exc_info=exc,
+        )

@@ -300,7 +300,11 @@ class RoutingService:
 
 class PinnedRules:
     """The rules one call is routed by: the LiveRules of its start, whatever is published
-    meanwhile, so no caller hears two rulesets; operators' diverts still apply at once."""
+    meanwhile, so no caller hears two rulesets; operators' diverts still apply at once.
+
+    The directory is contact data, not rules: an entry is looked up in the live bundle
+    first (an operator may move the call to an entry added since it began, a person's
+    extension may have changed), the call's own only for an entry gone since."""
 
     def __init__(self, service: RoutingService, live: LiveRules) -> None:
         self._service = service
@@ -325,4 +329,5 @@ class PinnedRules:
         return self._live.engine.emergency_key
 
     def directory_entry(self, entry_id: str) -> DirectoryEntry | None:
-        return self._live.bundle.directory.get(entry_id)
+        live = self._service.directory_entry(entry_id)
+        return live if live is not None else self._live.bundle.directory.get(entry_id)

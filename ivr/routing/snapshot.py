@@ -1,62 +1,65 @@
 """A ruleset's files as one value, and the digest that names them.
 
-A published version (ivr.rulesets) stores the whole rules folder; a running app knows
+A published version (ivr.rulesets) stores a rules folder's parts; a running app knows
 which version it routes by from the digest of the files its bundle was built from. The
-files are the folder's own (every file, however deep, but hidden ones) plus the shipped
-default of each part the folder lacks, since those are what the bundle was built from
-too; a version written back into a folder therefore holds everything it needs.
+files are the folder's own parts (``PARTS``: what the bundle and the queues read; not
+a stray HR export, a README or ``.git``, which are never stored) plus the shipped
+default of each part the folder lacks, marked as such (``defaults``): they are what the
+bundle was built from too, but a rollback leaves them out of the folder, so a later
+release's defaults (its emergency cues, say) still apply.
 
-The digest is SHA-256 over the files in path order, each as its path, a NUL, its length
-and its bytes: unambiguous, so two different folders never share one.
+The digest is SHA-256 over the files in path order, each as its path, a NUL (a 0x01 for
+a shipped default), its length and its bytes: unambiguous, so two different folders
+never share one.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ivr.routing.bundle import DEFAULT_FOLDER, BundleError, RoutingBundle, resolve_files
+from ivr.routing.bundle import DEFAULT_FOLDER, FILES, BundleError, RoutingBundle, resolve_files
 
 # Read from the shipped folder when an admin's folder lacks them (not bundle parts).
 OTHER_DEFAULTS = ("queues.yaml",)
-SKIPPED_DIRS = frozenset({"__pycache__"})
+DIRECTORY_FILES = ("directory.yaml", "directory.csv")  # the bundle's "directory" part
+# The files of a rules folder a ruleset is: each read by the bundle or the queues.
+PARTS = frozenset({*DIRECTORY_FILES, *(f for f in FILES if f != "directory"), *OTHER_DEFAULTS})
 BUILD_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
 class RulesetFiles:
-    """Relative POSIX path -> the file's bytes."""
+    """Relative POSIX path -> the file's bytes; ``defaults``: those read from the shipped
+    folder because the rules folder lacks them."""
 
     files: Mapping[str, bytes]
+    defaults: frozenset[str] = frozenset()
     digest: str = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "digest", digest_of(self.files))
+        object.__setattr__(self, "digest", digest_of(self.files, self.defaults))
 
     @property
     def size(self) -> int:
         return sum(len(data) for data in self.files.values())
 
+    def own_parts(self) -> dict[str, bytes]:
+        """What a rules folder holding this ruleset holds itself: its parts but the
+        defaults (a version stored before parts were known may hold other files too)."""
+        return {p: d for p, d in self.files.items() if p in PARTS and p not in self.defaults}
 
-def digest_of(files: Mapping[str, bytes]) -> str:
+
+def digest_of(files: Mapping[str, bytes], defaults: frozenset[str] = frozenset()) -> str:
     sha = hashlib.sha256()
     for path in sorted(files):
         data = files[path]
-        sha.update(path.encode("utf-8") + b"\0" + len(data).to_bytes(8, "big"))
+        mark = b"\1" if path in defaults else b"\0"
+        sha.update(path.encode("utf-8") + mark + len(data).to_bytes(8, "big"))
         sha.update(data)
     return sha.hexdigest()
-
-
-def _walk(root: Path) -> Iterator[tuple[str, Path]]:
-    for here, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED_DIRS)
-        for name in sorted(names):
-            path = Path(here) / name
-            if not name.startswith(".") and path.is_file():
-                yield path.relative_to(root).as_posix(), path
 
 
 def read_ruleset(folder: Path | None) -> RulesetFiles:
@@ -64,16 +67,15 @@ def read_ruleset(folder: Path | None) -> RulesetFiles:
 
     OSError if one cannot be read.
     """
+    root = DEFAULT_FOLDER if folder is None else folder
+    own = {name: (root / name).read_bytes() for name in PARTS if (root / name).is_file()}
     if folder is None:
-        return RulesetFiles({name: path.read_bytes() for name, path in _walk(DEFAULT_FOLDER)})
-    files = {name: path.read_bytes() for name, path in _walk(folder)} if folder.is_dir() else {}
+        return RulesetFiles(own)
     chosen, _ = resolve_files(folder)
-    defaults = [p for p in chosen.values() if p.parent == DEFAULT_FOLDER]
-    defaults += [DEFAULT_FOLDER / n for n in OTHER_DEFAULTS if not (folder / n).is_file()]
-    for path in defaults:
-        if path.is_file() and path.name not in files:
-            files[path.name] = path.read_bytes()
-    return RulesetFiles(files)
+    shipped = [p for p in chosen.values() if p.parent == DEFAULT_FOLDER]
+    shipped += [DEFAULT_FOLDER / n for n in OTHER_DEFAULTS if n not in own]
+    defaults = {p.name: p.read_bytes() for p in shipped if p.is_file() and p.name not in own}
+    return RulesetFiles({**own, **defaults}, frozenset(defaults))
 
 
 def build_fingerprinted(

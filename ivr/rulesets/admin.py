@@ -2,9 +2,11 @@
 
 A publish snapshots the configured folder once it passes the checks ``ivr rules check``
 makes. A rollback writes an earlier version's files into the folder whole (staged,
-checked, swapped: ivr.rulesets.folder) and stores them as a new version; a folder
-edited by hand is stored first (adopted), so a rollback never loses what was live.
-Neither touches a running app: it reloads on SIGHUP and finds the version by digest.
+checked, swapped: ivr.rulesets.folder) and stores what the folder then holds as a new
+version (its parts, with today's shipped defaults for those it lacks); a folder edited
+by hand is stored first (adopted), so a rollback never loses what was live. Neither
+touches a running app: it reloads on SIGHUP and finds the version by digest (and is
+restarted for a changed queues.yaml: ``restart``, ivr.rulesets.restart).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from ivr.routing.snapshot import RulesetFiles, read_ruleset
 from ivr.rulesets.diff import FileDiff, diff_rulesets
 from ivr.rulesets.folder import check_folder, stage, swap_in
+from ivr.rulesets.restart import restart_needed
 from ivr.rulesets.store import RulesetStore, RulesetVersion, VersionKind
 
 LIVE = "live"  # the folder as it is now, in `ivr rules diff`
@@ -44,6 +47,13 @@ class Refused(ValueError):
 class Published:
     version: RulesetVersion
     unchanged: bool  # the folder already was the newest version: nothing stored
+    restart: tuple[str, ...] = ()  # parts read at start-up only that the publish changed
+
+
+@dataclass(frozen=True)
+class RolledBack:
+    version: RulesetVersion  # the new version: what the folder holds now
+    restart: tuple[str, ...]  # parts read at start-up only that the rollback changed
 
 
 def rollback_comment(to: int, comment: str) -> str:
@@ -99,7 +109,10 @@ class RulesetAdmin:
         if latest is not None and latest.digest == files.digest:
             return Published(latest, unchanged=True)
         added = self.store.add(files, self.clock(), author, VersionKind.PUBLISH, comment)
-        return Published(added, unchanged=False)
+        if latest is None:  # the first: nothing to compare with
+            return Published(added, unchanged=False)
+        before = self.store.files(latest.version).files
+        return Published(added, unchanged=False, restart=restart_needed(before, files.files))
 
     def keep_live(self, why: str) -> None:
         """Store the folder as it is now if no version has its files (edited by hand)."""
@@ -107,15 +120,18 @@ class RulesetAdmin:
         if folder.is_dir():
             self.store.version_of(read_ruleset(folder).digest, folder, self.clock(), why)
 
-    def rollback(self, to: int, author: str, comment: str) -> RulesetVersion:
+    def rollback(self, to: int, author: str, comment: str) -> RolledBack:
         folder = self._own_folder()
         files = self.store.files(to)
         self.keep_live(f"the folder as it was before the rollback to {to}")
+        before = read_ruleset(folder)
         with stage(folder, files) as staged:
             errors = check_folder(staged, self.prompts, folder)
             if errors:
                 raise Refused(f"version {to} is not valid now", errors)
+            written = read_ruleset(staged)
             swap_in(staged, folder)
-        return self.store.add(
-            files, self.clock(), author, VersionKind.ROLLBACK, rollback_comment(to, comment)
+        added = self.store.add(
+            written, self.clock(), author, VersionKind.ROLLBACK, rollback_comment(to, comment)
         )
+        return RolledBack(added, restart_needed(before.files, written.files))

@@ -3,7 +3,10 @@
 GET /api/rules/versions, GET /api/rules/diff?a=&b=, POST /api/rules/rollback. A
 rollback is staged and checked as a publish builds (off the loop), swapped into the
 folder, stored as a new version, audited, then published in this app; while a publish
-is building it answers 409. ``live`` in a diff is the version this app routes by.
+is building it answers 409. ``live`` in a diff is the version this app routes by. A
+folder that cannot be written, or a store that is down, answers JSON (500, 503); while
+queues.yaml differs from the one the app started with, answers name it in
+``restart_needed`` (ivr.rulesets.restart).
 ``register`` also opens the versions store with the app and names the live ruleset's
 version before calls arrive (``RoutingService.use_versions``).
 """
@@ -11,8 +14,10 @@ version before calls arrive (``RoutingService.use_versions``).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 
@@ -29,15 +34,18 @@ from ivr.rulesets.admin import (
     parse_ref,
     rollback_comment,
 )
-from ivr.rulesets.book import RulesetBook
+from ivr.rulesets.book import BookDown, RulesetBook
 from ivr.rulesets.diff import diff_rulesets
 from ivr.rulesets.draft_wiring import DraftDesk, DraftOptions, register_draft
+from ivr.rulesets.folder import UnsafePath
 from ivr.rulesets.live_write import LiveWriter
 from ivr.rulesets.openapi import document_rules
-from ivr.rulesets.store import NoSuchVersion, RulesetVersion, VersionKind
+from ivr.rulesets.restart import read_at_start, restart_hint, restart_needed
+from ivr.rulesets.store import MAX_VERSION, NoSuchVersion, RulesetVersion, VersionKind
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_COMMENT = 500
+log = logging.getLogger(__name__)
 
 
 class RulesetsApi:
@@ -47,6 +55,7 @@ class RulesetsApi:
         self.audit = audit
         self.writer = LiveWriter(routing, book)
         self.draft: DraftDesk | None = None  # the draft's routes, once registered
+        self._started_with = read_at_start(routing.folder)  # as the app read them
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         return [
@@ -59,8 +68,18 @@ class RulesetsApi:
         require(request, Role.ADMIN)
         history = await self.book.history()
         return web.json_response(
-            {"live": self.routing.version, "versions": [v.to_json() for v in history]}
+            {
+                "live": self.routing.version,
+                "versions": [v.to_json() for v in history],
+                **await self._restart_needed(),
+            }
         )
+
+    async def _restart_needed(self) -> dict[str, Any]:
+        now = await asyncio.to_thread(read_at_start, self.routing.folder)
+        parts = restart_needed(self._started_with, now)
+        note = {"note": restart_hint(parts)} if parts else {}
+        return {"restart_needed": list(parts), **note}
 
     async def diff(self, request: web.Request) -> web.Response:
         require(request, Role.ADMIN)
@@ -89,7 +108,7 @@ class RulesetsApi:
         who = require(request, Role.ADMIN).name
         body = await json_object(request)
         to, comment = body.get("version"), body.get("comment", "")
-        if not isinstance(to, int) or isinstance(to, bool) or to < 1:
+        if not isinstance(to, int) or isinstance(to, bool) or not 1 <= to <= MAX_VERSION:
             raise BadRequest("version must be a version number (1, 2, ...)")
         if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
             raise BadRequest(f"comment must be text of at most {MAX_COMMENT} characters")
@@ -104,6 +123,9 @@ class RulesetsApi:
                 raise NotFound(str(exc)) from None
             except Refused as exc:
                 return web.json_response({"error": str(exc), "errors": exc.errors}, status=400)
+            except (OSError, UnsafePath) as exc:  # FolderUnwritable says what it needs
+                log.error("rules rollback to %s failed: %s", to, exc)
+                return web.json_response({"error": str(exc)}, status=500)
             self.audit.record(
                 who,
                 RulesetAction.ROLLED_BACK,
@@ -115,6 +137,7 @@ class RulesetsApi:
                 "version": added.to_json(),
                 "live": self.routing.version,
                 "publish_errors": errors,
+                **await self._restart_needed(),
             }
         )
 
@@ -142,6 +165,8 @@ def _json_errors(handler: Handler) -> Handler:
             return await handler(request)
         except ConsoleError as exc:
             return web.json_response({"error": exc.message}, status=int(exc.status))
+        except BookDown as exc:
+            return web.json_response({"error": str(exc)}, status=503)
 
     return guarded
 

@@ -23,6 +23,7 @@ from ivr.console.cli import printable
 from ivr.prompts import CatalogueError, PromptCatalogue
 from ivr.rulesets.admin import Refused, RulesetAction, RulesetAdmin, parse_ref
 from ivr.rulesets.folder import UnsafePath
+from ivr.rulesets.restart import restart_hint
 from ivr.rulesets.store import NoSuchVersion, RulesetStore
 from ivr.store.db import CallStore
 
@@ -157,6 +158,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
     else:
         print(f"published version {v.version} ({v.digest[:12]})")
     print(RELOAD_HINT)
+    if published.restart:
+        print(restart_hint(published.restart))
     return 0
 
 
@@ -167,7 +170,8 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     except CatalogueError as exc:
         return _fail("rollback", exc)
     try:
-        added = opened.admin.rollback(args.version, who, args.comment)
+        rolled = opened.admin.rollback(args.version, who, args.comment)
+        added = rolled.version
         opened.audit.append(
             datetime.now(UTC),
             who,
@@ -180,4 +184,6 @@ def cmd_rollback(args: argparse.Namespace) -> int:
         opened.close()
     print(f"rolled back to {args.version}: the folder now holds version {added.version}")
     print(RELOAD_HINT)
+    if rolled.restart:
+        print(restart_hint(rolled.restart))
     return 0

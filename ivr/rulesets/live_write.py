@@ -55,7 +55,9 @@ class LiveWriter:
             errors += await asyncio.to_thread(check_queues, staged)
             if errors:
                 raise Refused(invalid, shown(errors, staged, folder))
+            # Stored as written: the version's own files, with this release's defaults.
+            written = await asyncio.to_thread(read_ruleset, staged)
             await asyncio.to_thread(swap_in, staged, folder)
         finally:
             await asyncio.to_thread(staging.__exit__, None, None, None)
-        return await self.book.add(files, who, kind, comment)
+        return await self.book.add(written, who, kind, comment)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ivr.console.openapi import ApiDocument, Json, error_responses
+from ivr.rulesets.store import MAX_VERSION
 
 TEXT = {"type": "string"}
 VERSION = {
@@ -39,6 +40,15 @@ def document_rules(doc: ApiDocument) -> None:
     doc.schema("RulesetVersion", VERSION)
     version = {"$ref": "#/components/schemas/RulesetVersion"}
     live = {"type": ["integer", "null"], "description": "the version this app routes by"}
+    restart = {  # ivr.rulesets.restart
+        "restart_needed": {
+            "type": "array",
+            "items": TEXT,
+            "description": "parts read at start-up only (queues.yaml) that differ from"
+            " those the app started with: restart it for them to apply",
+        },
+        "note": TEXT,
+    }
     doc.add(
         "get",
         "/api/rules/versions",
@@ -52,6 +62,7 @@ def document_rules(doc: ApiDocument) -> None:
                         "properties": {
                             "live": live,
                             "versions": {"type": "array", "items": version},
+                            **restart,
                         },
                     },
                 ),
@@ -112,7 +123,11 @@ def document_rules(doc: ApiDocument) -> None:
                             "type": "object",
                             "required": ["version"],
                             "properties": {
-                                "version": {"type": "integer", "minimum": 1},
+                                "version": {
+                                    "type": "integer",
+                                    "minimum": 1,
+                                    "maximum": MAX_VERSION,
+                                },
                                 "comment": TEXT,
                             },
                         }
@@ -129,6 +144,7 @@ def document_rules(doc: ApiDocument) -> None:
                             "version": version,
                             "live": live,
                             "publish_errors": {"type": "array", "items": TEXT},
+                            **restart,
                         },
                     },
                 ),
@@ -137,6 +153,12 @@ def document_rules(doc: ApiDocument) -> None:
                     " file:line: message, as `ivr rules check`)",
                     refused,
                 ),
+                "500": _json(
+                    "the rules folder could not be written (the message says why and"
+                    " what a rollback needs); the live folder is as it was",
+                    refused,
+                ),
+                "503": _json("the versions store is down", refused),
             },
         },
     )

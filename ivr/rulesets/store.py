@@ -2,9 +2,9 @@
 
 Versions are numbered 1, 2, 3 ... in the order they were stored and never changed
 (triggers refuse it): a rollback to N is a new version holding N's files. ``files`` is
-the folder as zlib-compressed JSON (text files as text, anything else as base64): the
-shipped rules are 30 kB, a 100,000-entry directory a few MB before compression
-(``bench/rulesets.py`` prints the row size).
+the folder's parts as zlib-compressed JSON (text files as text, anything else as base64,
+and which are the shipped defaults): the shipped rules are 30 kB, a 100,000-entry
+directory a few MB before compression (``bench/rulesets.py`` prints the row size).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from ivr.routing.snapshot import RulesetFiles, read_ruleset
 from ivr.store.db import iso, write_transaction
 
 ON_DISK = "files on disk"  # the author of a folder nobody published
+MAX_VERSION = 2**63 - 1  # SQLite's INTEGER: a larger number is no version (not an overflow)
 
 
 class VersionKind(StrEnum):
@@ -69,7 +70,11 @@ def pack(files: RulesetFiles) -> bytes:
             text[path] = data.decode("utf-8")
         except UnicodeDecodeError:
             binary[path] = base64.b64encode(data).decode("ascii")
-    body = json.dumps({"text": text, "binary": binary}, ensure_ascii=False, sort_keys=True)
+    body = json.dumps(
+        {"text": text, "binary": binary, "defaults": sorted(files.defaults)},
+        ensure_ascii=False,
+        sort_keys=True,
+    )
     return zlib.compress(body.encode("utf-8"), 6)
 
 
@@ -77,7 +82,13 @@ def unpack(blob: bytes) -> RulesetFiles:
     body = json.loads(zlib.decompress(blob).decode("utf-8"))
     files: dict[str, bytes] = {p: t.encode("utf-8") for p, t in body["text"].items()}
     files.update({p: base64.b64decode(b) for p, b in body["binary"].items()})
-    return RulesetFiles(files)
+    # Versions stored before defaults were marked hold them as the folder's own.
+    return RulesetFiles(files, frozenset(body.get("defaults", ())))
+
+
+def _known_range(version: int) -> None:
+    if not 1 <= version <= MAX_VERSION:
+        raise NoSuchVersion(f"there is no ruleset version {version}")
 
 
 _COLUMNS = "version, at, author, kind, comment, digest, size"
@@ -128,12 +139,14 @@ class RulesetStore:
         return [_version(dict(zip(_COLUMNS.split(", "), r, strict=True))) for r in self._rows(sql)]
 
     def get(self, version: int) -> RulesetVersion:
+        _known_range(version)
         rows = self._rows(f"SELECT {_COLUMNS} FROM rulesets WHERE version = ?", [version])
         if not rows:
             raise NoSuchVersion(f"there is no ruleset version {version}")
         return _version(dict(zip(_COLUMNS.split(", "), rows[0], strict=True)))
 
     def files(self, version: int) -> RulesetFiles:
+        _known_range(version)
         rows = self._rows("SELECT files FROM rulesets WHERE version = ?", [version])
         if not rows:
             raise NoSuchVersion(f"there is no ruleset version {version}")

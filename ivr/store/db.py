@@ -20,6 +20,7 @@ from typing import Any, Final
 import sqlite_utils
 
 from ivr.store.migrations import MIGRATIONS
+from ivr.store.schema import check_schema
 
 Row = dict[str, Any]
 
@@ -92,13 +93,18 @@ class CallStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
-        self.migrate()
+        try:
+            self.migrate()
+        except BaseException:
+            conn.close()
+            raise
 
     def migrate(self) -> int:
         """Apply the migrations this database has not seen; return the schema version.
 
         Each step and its version row commit together; the steps are still written to
         be re-run (IF NOT EXISTS), as databases migrated before that was so may hold half.
+        SchemaMismatch if the database then lacks anything the steps make (ivr.store.schema).
         """
         table = self.db["schema_migrations"]
         if not table.exists():
@@ -112,6 +118,7 @@ class CallStore:
                 self.db["schema_migrations"].insert(  # type: ignore[union-attr]
                     {"version": version, "applied_at": _now_iso()}
                 )
+        check_schema(self.db, self.path)
         return len(MIGRATIONS)
 
     def close(self) -> None:

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from aiohttp import web
 
 from ivr.runtime import RUNTIME
+
+HealthReport = Callable[[], Mapping[str, object]]
+# What parts above this layer add to /health (the console's audit trail): their fields.
+HEALTH_REPORTS = web.AppKey("health_reports", list[HealthReport])
+
+
+def add_health_report(app: web.Application, report: HealthReport) -> None:
+    app.setdefault(HEALTH_REPORTS, []).append(report)
 
 
 def register(app: web.Application) -> None:
@@ -24,4 +34,6 @@ async def _health(request: web.Request) -> web.Response:
         "caller_key_configured": bool(runtime.settings.callers.key),
         "queues": runtime.queues.snapshot() if runtime.queues is not None else {},
     }
+    for report in request.app.get(HEALTH_REPORTS, []):
+        body.update(report())
     return web.json_response(body, status=200 if connected else 503)

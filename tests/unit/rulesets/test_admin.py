@@ -54,7 +54,8 @@ def test_publish_diff_rollback_and_history_round_trip(
     assert "the folder now holds version 3" in capsys.readouterr().out
     assert rules.read_bytes() == original
     assert read_ruleset(folder).files == read_ruleset(SHIPPED).files
-    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")], "no staging left"
+    hidden = [p.name for p in folder.parent.iterdir() if p.name.startswith(".")]
+    assert hidden == [".rules.prev"], "no staging left; the replaced folder kept"
 
     assert main(["rules", "history"]) == 0
     lines = capsys.readouterr().out.splitlines()[1:]
@@ -123,13 +124,18 @@ def test_a_rollback_keeps_a_hand_edited_folder_as_a_version_first(tmp_path: Path
     store = RulesetStore(CallStore(tmp_path / "calls.db").db)
     admin = RulesetAdmin(store, folder, None, lambda: AT)
     admin.publish("alice", "")
-    (folder / "notes.txt").write_text("edited by hand\n")
-    os.chmod(folder / "rules.yaml", 0o600)
+    rules = folder / "rules.yaml"
+    original = rules.read_bytes()
+    rules.write_bytes(original + b"# edited by hand\n")
+    (folder / "notes.txt").write_text("no part of the rules\n")
+    os.chmod(rules, 0o600)
     added = admin.rollback(1, "bob", "")
     kept = store.get(2)
     assert kept.kind is VersionKind.ADOPTED and "before the rollback to 1" in kept.comment
-    assert store.files(2).files["notes.txt"] == b"edited by hand\n"
-    assert added.version == 3 and not (folder / "notes.txt").exists()
+    assert store.files(2).files["rules.yaml"].endswith(b"# edited by hand\n")
+    assert "notes.txt" not in store.files(2).files
+    assert added.version.version == 3 and rules.read_bytes() == original
+    assert (folder / "notes.txt").read_text() == "no part of the rules\n", "left as it was"
     assert (folder / "rules.yaml").stat().st_mode & 0o777 == 0o600, "modes are kept"
 
 
