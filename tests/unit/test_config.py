@@ -247,7 +247,7 @@ FILE_KEYS = {
         "login_window_s",
         "audit_days",
     },
-    "messages": {"sounds_dir", "render_timeout_s"},
+    "messages": {"sounds_dir", "render_timeout_s", "all_callers_max_s"},
     "suggest": {"min_calls", "days", "min_share", "min_lift", "example_ratio"},
     "destinations": None,  # any name
     "agents": None,  # any agent id
