@@ -6,8 +6,9 @@ is written, and on success the files are replaced atomically, so a running IVR
 reloading them never sees half an import.
 
 An ``hours`` cell may name a schedule or give literal opening hours
-("Mon-Fri 09:00-17:00"): those reuse the schedule with the same week, or add
-one to schedules.yaml in the same import. The new schedules are written
+("Mon-Fri 09:00-17:00"): those reuse a schedule an earlier import added with the
+same week and bank-holiday policy (``bank_holidays``: ivr.routing.schedules_add.
+HolidayHours), or add one to schedules.yaml in the same import. The new schedules are written
 first: they are additions no entry uses yet, so a reload between the two
 files still finds a valid ruleset; if the directory then cannot be written,
 schedules.yaml is put back as it was.
@@ -30,7 +31,7 @@ from ivr.directory.writing import replace_file
 from ivr.directory_refs import find_dangling
 from ivr.routing.bundle import DEFAULT_FOLDER, resolve_files
 from ivr.routing.schedules import SchedulesError
-from ivr.routing.schedules_add import ScheduleFinder, with_added
+from ivr.routing.schedules_add import HolidayHours, NewSchedule, ScheduleFinder, with_added
 from ivr.routing.schedules_yaml import parse_schedules
 
 __all__ = ["ImportReport", "import_csv"]
@@ -54,6 +55,8 @@ class ImportReport:
     schedules_added: tuple[str, ...] = ()
     schedules_reused: tuple[str, ...] = ()
     schedules_file: Path | None = None
+    added: tuple[NewSchedule, ...] = ()  # the schedules_added, with their policies
+    bank_holidays: HolidayHours = HolidayHours.AUTO
 
     @property
     def ok(self) -> bool:
@@ -73,7 +76,8 @@ class ImportReport:
             text += f"; {len(self.schedules_added)} schedule(s) added to {self.schedules_file}"
         if self.schedules_reused:
             text += f"; hours matched schedule(s) {', '.join(self.schedules_reused)}"
-        return text
+        choice = self.bank_holidays.explained()
+        return "\n".join([text, *(f"  {new.describe()} [{choice}]" for new in self.added)])
 
 
 def import_csv(
@@ -81,18 +85,21 @@ def import_csv(
     dest: Path,
     progress: Callable[[int], None] | None = None,
     schedules: Path | None = None,
+    *,
+    bank_holidays: HolidayHours = HolidayHours.AUTO,
 ) -> ImportReport:
     """Validate ``src`` entirely, then write ``dest`` (and schedules.yaml) atomically, or
     write nothing.
 
     ``schedules``: the schedules.yaml an ``hours`` cell names or adds to (default: the one
     beside ``dest``, else the shipped one, whose additions then go beside ``dest``).
+    ``bank_holidays``: what the schedules literal hours add do on a bank holiday.
     """
     read_from = schedules or _schedules_beside(dest)
     write_to = schedules or dest.parent / "schedules.yaml"
     try:
         schedules_text = _read(read_from)
-        finder = ScheduleFinder(parse_schedules(schedules_text, str(read_from)))
+        finder = ScheduleFinder(parse_schedules(schedules_text, str(read_from)), bank_holidays)
         directory = _load(src, progress, finder)
     except (SchedulesError, DirectoryError) as exc:
         return ImportReport(src, dest, errors=list(exc.errors))
@@ -124,6 +131,8 @@ def import_csv(
         schedules_added=tuple(new.name for new in finder.added),
         schedules_reused=tuple(sorted(finder.reused)),
         schedules_file=write_to if finder.added else None,
+        added=finder.added,
+        bank_holidays=bank_holidays,
     )
 
 

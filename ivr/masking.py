@@ -1,5 +1,8 @@
 """Caller numbers never reach a log in clear: ``077009•••01`` is enough to tell calls apart.
 
+The console shows less (``mask_for_console``: ``07•••••••01``): a log mask leaves 1,000
+candidates, few enough to guess a number without the audited reveal.
+
 Logs are kept and shipped beyond the retention the database keeps (``[store]
 numbers_days``), so a number in a log line outlives its blanking. Log the call id where
 there is one; where a number must show, ``mask_number`` it. ``mask_numbers`` masks any
@@ -17,6 +20,8 @@ from typing import Final
 MASK: Final = "•"
 _HEAD: Final = 6  # 07700 9: the kind of number (mobile, area), not whose
 _TAIL: Final = 2
+_CONSOLE_HEAD: Final = 2  # 07: a mobile, 01/02: a landline; +44 with its plus
+_CONSOLE_HIDDEN: Final = 7  # at least ten million candidates, or all of it hidden
 
 # A phone number as the app meets them: +447700900001, 447700900001, 07700900001,
 # 00447700900001, spaced or hyphenated as people write them (+44 7700 900001, 07700 900001,
@@ -44,6 +49,18 @@ def mask_number(number: str) -> str:
         return MASK * len(number)
     head = number[: min(_HEAD, len(number) - _TAIL - 3)]
     return head + MASK * (len(number) - len(head) - _TAIL) + number[-_TAIL:]
+
+
+def mask_for_console(number: str) -> str:
+    """``07700900001`` → ``07•••••••01``: the kind of number (its prefix, ``+44`` for an
+    international one) and the last two digits, to tell callers apart on the board; a
+    short number (an extension) wholly masked."""
+    if not number:
+        return "?"
+    head = _CONSOLE_HEAD + 1 if number.startswith("+") else _CONSOLE_HEAD
+    if len(number) < head + _TAIL + _CONSOLE_HIDDEN:
+        return MASK * len(number)
+    return number[:head] + MASK * (len(number) - head - _TAIL) + number[-_TAIL:]
 
 
 def mask_numbers(text: str) -> str:

@@ -1,5 +1,5 @@
-"""[messages]: where the incident messages admins add are rendered to, and how long a
-render may take.
+"""[messages]: where the incident messages admins add are rendered to, how long a
+render may take, and how long the messages for all callers may last together.
 
 ``sounds_dir`` is laid out like Asterisk's sounds folder: a message ``flood_a1`` is
 written to ``<sounds_dir>/<language>/ivr101-messages/flood_a1.wav`` and played as
@@ -23,6 +23,8 @@ class MessageSettings(Section):
 
     sounds_dir: Path = option(Path("var/sounds"), PATH)
     render_timeout_s: float = option(30.0, Number(unit="seconds"))
+    # Every caller hears the "all" messages before the menu, with no way to skip them.
+    all_callers_max_s: float = option(30.0, Number(unit="seconds"))
 
     def folder(self, language: str) -> Path:
         """Where the WAVs go: the folder Asterisk's sounds dir links to."""

@@ -23,7 +23,7 @@ from ivr.console.errors import BadRequest, Conflict, NotFound
 from ivr.console.identity import Audit, Operator
 from ivr.console.reasons import Reason, checked_text
 from ivr.console.seen import Seen
-from ivr.masking import mask_number
+from ivr.masking import mask_for_console
 from ivr.queues.model import PRIORITY_FLAGS
 from ivr.queues.outcomes import QueueError
 from ivr.queues.service import QueueService
@@ -149,7 +149,7 @@ class ConsoleActions:
         return [
             {
                 "call_id": s.call_id,
-                "caller_number": mask_number(s.info.caller_number),
+                "caller_number": mask_for_console(s.info.caller_number),
                 "dialled": s.info.dialled,
                 "step": s.last_step,
                 "destination": s.destination,

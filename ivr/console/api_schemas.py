@@ -217,7 +217,7 @@ def add_schemas(doc: ApiDocument) -> None:
                 "call_id": {"type": "string"},
                 "caller_number": {
                     "type": "string",
-                    "description": "masked (077009•••01): POST /api/calls/{call_id}/reveal"
+                    "description": "masked (07•••••••01): POST /api/calls/{call_id}/reveal"
                     " gives it in full",
                 },
                 "dialled": {"type": "string"},

@@ -18,7 +18,7 @@ from typing import Any
 from ivr.clock import Clock, utc_now
 from ivr.console.notes import CallNotes, Heard, LatestDecision
 from ivr.decisions import EMERGENCY
-from ivr.masking import mask_number
+from ivr.masking import mask_for_console
 from ivr.queues.model import Priority
 from ivr.queues.service import QueueService
 from ivr.session.session import CallSession
@@ -132,7 +132,7 @@ class BoardView:
         heard = note.heard or (Heard(call.heard[-1:], None) if call.heard else None)
         return BoardCall(
             call_id=call.call_id,
-            caller=mask_number(call.info.caller_number),
+            caller=mask_for_console(call.info.caller_number),
             dialled=call.info.dialled,
             step=call.last_step,
             started_at=started,

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 ID_RULE = re.compile(r"[a-z][a-z0-9_]{2,40}")
 MAX_TEXT = 600  # about 40 s of speech: every caller in scope hears it all before help
+CHARS_PER_SECOND = 15.0  # the prompts' voice: a message whose audio is missing, timed
 PREPARED_PREFIXES = ("incident_", "outage_")
 
 
@@ -154,6 +155,7 @@ class MessagePrompts:
         self._audit = audit
         self._clock = clock
         self._synth = synthesizer or Synthesizer(settings.render_timeout_s)
+        self._max_all_s = settings.all_callers_max_s
         self._added: dict[str, MessagePrompt] = {}
         self._busy: set[str] = set()  # ids being added or retired just now
 
@@ -163,6 +165,13 @@ class MessagePrompts:
         self._added = {r["id"]: MessagePrompt.of_row(r, self._seconds(r["id"])) for r in rows}
         for missing in [p.id for p in self._added.values() if p.seconds is None]:
             log.warning("message %s: no audio at %s", missing, self.wav_path(missing))
+        for both in sorted(p for p in self._added if p in self._catalogue):
+            # Added while the id was free; an upgrade's catalogue brought one of its own.
+            log.warning(
+                "message %s: the prompt catalogue now has a prompt of that id too; the added"
+                " message is the one offered and played (retire it to use the catalogue's)",
+                both,
+            )
 
     async def close(self) -> None:
         await self._thread.close()
@@ -182,9 +191,25 @@ class MessagePrompts:
         prepared = [
             MessagePrompt(p.id, p.text, PromptSource.CATALOGUE, seconds=seconds(p.id))
             for p in self._catalogue.prompts.values()
-            if p.id.startswith(PREPARED_PREFIXES)
+            if p.id.startswith(PREPARED_PREFIXES) and p.id not in self._added
         ]
         return [*prepared, *self._added.values()]
+
+    @property
+    def all_callers_max_s(self) -> float:
+        """How long the messages for all callers may last together ([messages])."""
+        return self._max_all_s
+
+    def seconds_of(self, prompt_id: str) -> float:
+        """How long a pick-list entry plays: its audio's length, else timed by its text."""
+        added = self._added.get(prompt_id)
+        if added is not None:
+            text, seconds = added.text, added.seconds
+        elif prompt_id in self._catalogue:
+            text, seconds = self._catalogue.get(prompt_id).text, self._catalogue.seconds(prompt_id)
+        else:
+            return 0.0
+        return seconds if seconds is not None else len(text) / CHARS_PER_SECOND
 
     def media(self, prompt_id: str) -> NoticeMedia | None:
         """Where an added message's audio is (None: not an added message in use)."""
@@ -239,7 +264,7 @@ class MessagePrompts:
     ) -> MessagePrompt:
         """No longer offered, its audio removed; Conflict while a message in force plays it
         (``in_force``: the prompt ids of the messages in force)."""
-        if prompt_id in self._catalogue:
+        if prompt_id in self._catalogue and prompt_id not in self._added:
             raise Conflict(f"{prompt_id} is in the catalogue: an admin edits the catalogue file")
         entry = self._added.get(prompt_id)
         if entry is None or prompt_id in self._busy:

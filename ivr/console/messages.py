@@ -39,6 +39,15 @@ class AddedPrompts(Protocol):
         """Its audio; None when ``prompt_id`` is not an added message in use."""
         ...
 
+    def seconds_of(self, prompt_id: str) -> float:
+        """How long any pick-list entry plays (catalogue or added)."""
+        ...
+
+    @property
+    def all_callers_max_s(self) -> float:
+        """How long the messages for all callers may last together."""
+        ...
+
 
 class ScopeKind(StrEnum):
     ALL = "all"
@@ -174,9 +183,12 @@ class IncidentMessages:
     def to_play(
         self, at: datetime, *, matched: bool, intent: str = "", heard: Sequence[str] = ()
     ) -> tuple[Notice, ...]:
-        """Notices: "all" after the welcome; the matched scopes once the words are in."""
+        """Notices: "all" after the welcome; the matched scopes once the words are in.
+
+        An added message's audio wins over a catalogue prompt of the same id (one an
+        upgrade brought later): the operator switched on the added one."""
         return tuple(
-            m.notice(None if m.prompt_id in self._prompts else self._media(m.prompt_id))
+            m.notice(self._media(m.prompt_id))
             for m in self.listed(at)
             if (m.scope.matches(intent, heard) if matched else m.scope.kind is ScopeKind.ALL)
         )
@@ -201,6 +213,8 @@ class IncidentMessages:
         ):
             # Every caller hears each one before the menu: more would keep them from help.
             raise Conflict(f"at most {MAX_FOR_ALL} messages for all callers at once")
+        if where.kind is ScopeKind.ALL:
+            self._check_length(prompt_id, in_force)
         row = {
             "prompt_id": prompt_id,
             "scope": str(where),
@@ -215,6 +229,21 @@ class IncidentMessages:
             self._adding[prompt_id] -= 1
         self._audit.record(operator.name, "message.add", message.as_json())
         return message
+
+    def _check_length(self, prompt_id: str, in_force: Sequence[IncidentMessage]) -> None:
+        """Conflict when the messages for all callers would last longer than the setting:
+        they play before the menu, unskippable (barge-in is off for them)."""
+        if self._added is None:
+            return
+        playing = [m.prompt_id for m in in_force if m.scope.kind is ScopeKind.ALL]
+        total = sum(self._added.seconds_of(p) for p in [*playing, prompt_id])
+        limit = self._added.all_callers_max_s
+        if total > limit:
+            raise Conflict(
+                f"callers would hear {total:.0f} s of messages before the menu; at most"
+                f" {limit:g} s for all callers ([messages] all_callers_max_s): switch one off,"
+                " choose a shorter one, or scope it to an intent or a place"
+            )
 
     async def cancel(self, message_id: int, operator: Operator) -> IncidentMessage:
         now = self._clock()

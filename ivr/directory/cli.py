@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ivr.directory_import import import_csv
+from ivr.routing.schedules_add import HolidayHours
 from ivr.shipped import ROUTING_RULES
 
 DEFAULT_DEST = ROUTING_RULES / "directory.yaml"
@@ -35,6 +36,13 @@ def add_subcommands(subparsers: Any) -> None:
         help="schedules.yaml the hours column names or adds to"
         " (default: the one beside --to, else the shipped one, its additions beside --to)",
     )
+    importer.add_argument(
+        "--bank-holidays",
+        choices=[choice.value for choice in HolidayHours],
+        default=HolidayHours.AUTO.value,
+        help="what schedules added for literal hours do on bank holidays: auto (default):"
+        " open (usual hours) if the hours include a weekend day, else closed; or closed, open",
+    )
     importer.set_defaults(run=cmd_import)
 
 
@@ -43,7 +51,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         if rows % 1000 == 0:
             print(f"  {rows} rows checked", file=sys.stderr, flush=True)
 
-    report = import_csv(args.csv, args.to, progress, args.schedules)
+    report = import_csv(
+        args.csv, args.to, progress, args.schedules, bank_holidays=HolidayHours(args.bank_holidays)
+    )
     for error in report.errors:
         print(error, file=sys.stderr)
     for warning in report.warnings[:WARNINGS_SHOWN]:

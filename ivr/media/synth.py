@@ -30,6 +30,7 @@ VOICE: dict[str, object] = {
 }
 TOOLS = ("espeak-ng", "sox")
 RENDER_TIMEOUT_S = 30.0  # 600 characters take about 2 s here; a hung tool is killed
+WAV_MODE = 0o644  # read by Asterisk, which runs as another user
 
 
 class RenderError(RuntimeError):
@@ -85,7 +86,8 @@ def synthesize(text: str, out: Path, timeout_s: float | None = None) -> None:
 
     Dithering is off so the same text always gives the same bytes, and a
     re-render of unchanged prompts leaves git clean. ``out`` is replaced whole
-    (moved in from a temporary folder) or not at all.
+    (moved in from a temporary folder) or not at all, and is 0644 whatever the umask:
+    Asterisk, another user, plays it (a service's UMask=0077 would leave it 0600).
     """
     with tempfile.TemporaryDirectory(prefix="ivr-prompt-") as tmpdir:
         raw = Path(tmpdir) / "raw.wav"
@@ -109,6 +111,7 @@ def synthesize(text: str, out: Path, timeout_s: float | None = None) -> None:
         problem = wav_problem(final)
         if problem:
             raise RenderError(f"rendered audio is wrong: {problem}")
+        final.chmod(WAV_MODE)
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(final), out)
 

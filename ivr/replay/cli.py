@@ -29,6 +29,7 @@ from ivr.routing.bundle import BundleError, load_bundle
 from ivr.routing.engine import RoutingEngine
 
 LOCAL = ZoneInfo("Europe/London")
+NAIVE_IS_LOCAL = "without a zone, UK local time (Europe/London), as ivr rules suggest --since"
 SHOW = 20
 
 
@@ -39,9 +40,14 @@ def add_subcommands(subparsers: Any) -> None:
     replay.add_argument("--db", type=Path, required=True, help="call database (read-only)")
     replay.add_argument("--rules", type=Path, required=True, help="the draft rules folder")
     replay.add_argument(
-        "--from", dest="start", type=_when, help="ISO time, from (UK local without a zone)"
+        "--from", dest="start", type=_when, help=f"ISO date or time, from; {NAIVE_IS_LOCAL}"
     )
-    replay.add_argument("--to", dest="end", type=_when, help="ISO time, up to (not included)")
+    replay.add_argument(
+        "--to",
+        dest="end",
+        type=_when,
+        help=f"ISO date or time, up to (not included); {NAIVE_IS_LOCAL}",
+    )
     replay.add_argument("--json", dest="json_file", type=Path, help="write every call here")
     replay.add_argument(
         "--show", type=_count, default=SHOW, help=f"changed calls printed (default {SHOW})"

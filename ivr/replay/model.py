@@ -133,6 +133,7 @@ class ReplaySummary:
     judgements: Counter[tuple[Judgement, Fidelity]] = field(default_factory=Counter)
     unpaired_moves: int = 0  # operator moves with no engine decision before them in the period
     skipped: int = 0  # rows too damaged to replay at all (no readable time)
+    keys_cleared: int = 0  # rows whose keyed digits retention blanked: not replayed
     failed: int = 0  # rows the engine raised on (a bug: the first is kept)
     first_failure: str = ""
     cancelled: bool = False
@@ -170,6 +171,7 @@ class ReplaySummary:
             },
             "unpaired_moves": self.unpaired_moves,
             "skipped": self.skipped,
+            "keys_cleared": self.keys_cleared,
             "failed": self.failed,
             "first_failure": self.first_failure,
             "cancelled": self.cancelled,

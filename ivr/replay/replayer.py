@@ -122,6 +122,7 @@ class Replayer:
                 progress(summary.done, summary.total)
         overrides.finish()
         summary.skipped = log.skipped
+        summary.keys_cleared = log.keys_cleared
         summary.elapsed_s = time.perf_counter() - began
         return summary
 

@@ -125,6 +125,11 @@ class TextReport:
             )
         if s.skipped:
             lines.append(f"  {s.skipped:,} rows skipped: no readable time to decide them at")
+        if s.keys_cleared:
+            lines.append(
+                f"  {s.keys_cleared:,} rows not replayed: their keyed digits were cleared after"
+                " numbers_days ([store] retention)"
+            )
         if s.failed:
             lines.append(f"  {s.failed:,} rows the engine failed on; first: {s.first_failure}")
         return lines

@@ -9,6 +9,8 @@ Engine decisions are RouteCall's rows: those with stored inputs, and, logged bef
 inputs column, those whose evidence has the verb's ``inputs.attempt``. Those are rebuilt
 from what the evidence kept (time, words and confidences, keys, attempt, confirmed, and
 the call's dialled number), without caller flags, queue waits or diverts: APPROXIMATE.
+Rows whose keyed digits retention blanked (``KEYS_CLEARED``, after ``numbers_days``) are
+counted apart and not decided again: without their keys they would only seem to change.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from ivr.replay.codec import StoredInputsError, from_json
 from ivr.replay.model import Fidelity, Verdict
 from ivr.routing.model import RoutingInputs
 from ivr.store.db import iso
+from ivr.store.retention import KEYS_CLEARED
 
 OPERATOR_MOVE: Final = "operator-move"  # the rule of an operator's move (CallSession)
 BATCH: Final = 1000
@@ -97,6 +100,7 @@ class DecisionLog:
         self.path = path
         self.batch = batch
         self.skipped = 0  # rows with no readable time: nothing to replay them at
+        self.keys_cleared = 0  # rows whose keyed digits retention blanked: not replayable
         try:
             self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         except sqlite3.Error as exc:
@@ -165,6 +169,10 @@ class DecisionLog:
             return LoggedDecision(
                 row_id, call_id, at, verdict, None, moved_by=by if isinstance(by, str) else ""
             )
+        if found.get(KEYS_CLEARED) is True:
+            # Decided again without its keys, a keyed call would only seem to change.
+            self.keys_cleared += 1
+            return None
         fidelity = Fidelity.APPROXIMATE
         if isinstance(inputs, str):
             try:

@@ -148,6 +148,14 @@ def parse_hours(text: str) -> OpeningHours:
     def close_group() -> None:
         if not ranges and not shut:
             raise HoursTextError(f"{_label(days)} has no times (add them, or 'closed'); {EXPECTED}")
+        again = sorted(opened.intersection(days)) if ranges else []
+        if again:
+            # "Mon-Fri 09:00-17:00; Mon 10:00-12:00" is a typo as often as split hours:
+            # merging would open the day for the union of both, so ask for one list.
+            raise HoursTextError(
+                f"{DAYS[again[0]].title()} is given times twice (give a day's ranges"
+                f" together: 'Mon 09:00-12:00 14:00-16:00'); {EXPECTED}"
+            )
         (closed if shut else opened).update(days)
         for day in days:
             for start, end in ranges:

@@ -3,12 +3,15 @@
 Two ages (``[store] numbers_days`` and ``records_days``):
 
 - after ``numbers_days`` the numbers go: a call's caller number and name, the digits
-  the caller keyed (a keyed digit may be a callback number), event details that can
-  quote a number (``NUMBER_EVENTS``: a callback dials the caller's number), and a
-  text's recipient and provider error. (A callback's number goes as soon as it is
-  finished: ``ivr.queues.book``; one still open that long, say its queue was removed
-  from the config, is failed as expired.) What the call was about, where it went and
-  why stay, so the routing can still be analysed.
+  the caller keyed (a keyed digit may be a callback number) in its events and in its
+  decisions (evidence, stored RoutingInputs, a reason quoting them; the row is marked
+  ``KEYS_CLEARED``, and ``ivr replay`` counts such rows apart instead of deciding them
+  again without their keys), event details that can quote a number (``NUMBER_EVENTS``:
+  a callback dials the caller's number), and a text's recipient and provider error.
+  (A callback's number goes as soon as it is finished: ``ivr.queues.book``; one still
+  open that long, say its queue was removed from the config, is failed as expired.)
+  What the call was about, where it went and why stay, so the routing can still be
+  analysed.
 - after ``records_days`` the call goes: its row, events and decisions (which hold
   what the caller said: kept until then so a rule change can be tried on past
   calls), caller-history rows, texts and survey replies, finished callbacks, and
@@ -35,7 +38,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import sqlite_utils
 
@@ -51,9 +54,33 @@ NUMBER_EVENTS: dict[str, str] = {
     "callback-number-invalid": "reason",
     "dial": "endpoint",  # Local/<number>@ivr-callback
 }
+# The evidence key of a decision whose keyed digits were blanked (ivr.replay skips it).
+KEYS_CLEARED: Final = "keys_cleared"
 FINISHED_TEXTS = "('sent', 'failed')"
 FINISHED_CALLBACKS = "('done', 'failed', 'withdrawn')"
 RETRY_AFTER_FAILURE_S = 600.0
+
+# A decision row's keyed digits: the engine's evidence ($.digits), what the verb saw
+# ($.inputs.digits), the stored RoutingInputs. A reason quotes the keys whole ("key
+# '07700900123' is not a choice"); a menu choice of 1-3 keys is no number, and replacing
+# "1" in the text would garble it. Rows a damaged JSON would break are left alone.
+_KEYED_DIGITS = (
+    "coalesce(nullif(json_extract(evidence, '$.digits'), ''),"
+    " json_extract(evidence, '$.inputs.digits'), '')"
+)
+_KEYED = (
+    "json_valid(evidence) AND (coalesce(json_extract(evidence, '$.digits'), '') != ''"
+    " OR coalesce(json_extract(evidence, '$.inputs.digits'), '') != ''"
+    " OR (json_valid(inputs) AND coalesce(json_extract(inputs, '$.digits'), '') != ''))"
+)
+_KEYS_BLANKED = (
+    f"reason = CASE WHEN length({_KEYED_DIGITS}) > 3"
+    f" THEN replace(reason, {_KEYED_DIGITS}, '[keys cleared]') ELSE reason END,"
+    " evidence = json_set(json_replace(evidence, '$.digits', '', '$.inputs.digits', ''),"
+    f" '$.{KEYS_CLEARED}', json('true')),"
+    " inputs = CASE WHEN json_valid(inputs) THEN json_replace(inputs, '$.digits', NULL)"
+    " ELSE inputs END"
+)
 
 Progress = Callable[[str, int], None]
 T = TypeVar("T")
@@ -248,6 +275,11 @@ class Retention:
                 [*call_ids, kind],
             )
             tally("events: keyed digits and quoted numbers blanked", cur.rowcount)
+        cur = self.db.execute(
+            f"UPDATE decisions SET {_KEYS_BLANKED} WHERE call_id IN ({marks}) AND {_KEYED}",
+            call_ids,
+        )
+        tally("decisions: keyed digits blanked", cur.rowcount)
 
 
 class _Run:

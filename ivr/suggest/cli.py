@@ -15,6 +15,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ivr.config import load_settings
 from ivr.routing.bundle import BundleError, load_bundle
@@ -23,6 +24,7 @@ from ivr.suggest.calls import PROGRESS_EVERY, CallLogError, CallLogReader
 from ivr.suggest.miner import RulesInForce, SuggestionMiner
 from ivr.suggest.model import Suggestion
 
+LOCAL = ZoneInfo("Europe/London")
 _SPAN = re.compile(r"^(\d+)([hdw])$")
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 
@@ -39,7 +41,9 @@ def add_suggest(rules_sub: Any) -> None:
     suggest.add_argument("--db", type=Path, required=True, help="the call database (read-only)")
     suggest.add_argument("--rules", type=Path, help="rules folder (default: the configured one)")
     suggest.add_argument(
-        "--since", help="28d, 12h, 2w or an ISO date/time (default: [suggest] days)"
+        "--since",
+        help="28d, 12h, 2w or an ISO date/time, without a zone UK local time (Europe/London),"
+        " as ivr replay --from (default: [suggest] days)",
     )
     suggest.add_argument("--json", action="store_true", help="print the suggestions as JSON")
     suggest.add_argument("--config", type=Path, help="TOML settings as for `ivr serve`")
@@ -47,7 +51,8 @@ def add_suggest(rules_sub: Any) -> None:
 
 
 def parse_since(value: str, now: datetime) -> datetime:
-    """``28d`` back from ``now``, or an ISO date/time (UTC unless it says otherwise)."""
+    """``28d`` back from ``now``, or an ISO date/time: UK local time unless it says
+    otherwise (what an operator means by "since 1 July", and what ``ivr replay`` reads)."""
     span = _SPAN.match(value.strip())
     if span:
         return now - timedelta(**{_UNITS[span.group(2)]: int(span.group(1))})
@@ -57,7 +62,7 @@ def parse_since(value: str, now: datetime) -> datetime:
         raise UsageError(
             f"--since {value!r}: expected 28d, 12h, 2w or a date like 2026-11-01"
         ) from None
-    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    at = at if at.tzinfo else at.replace(tzinfo=LOCAL)
     if at > now:
         raise UsageError(f"--since {value!r} is in the future")
     return at

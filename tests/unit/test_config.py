@@ -247,7 +247,7 @@ FILE_KEYS = {
         "login_window_s",
         "audit_days",
     },
-    "messages": {"sounds_dir", "render_timeout_s"},
+    "messages": {"sounds_dir", "render_timeout_s", "all_callers_max_s"},
     "suggest": {"min_calls", "days", "min_share", "min_lift", "example_ratio"},
     "analysis": {"answer_target_s", "service_level_goal"},
     "rulesets": {"publish_warn_share", "replay_days", "max_file_mb"},

@@ -12,7 +12,7 @@ import pytest
 from ivr.ari import events as ari
 from ivr.ari.client import AriClient
 from ivr.ari.models import Channel
-from ivr.masking import MaskingFormatter, mask_number, mask_numbers
+from ivr.masking import MaskingFormatter, mask_for_console, mask_number, mask_numbers
 from ivr.session.control import AriCallControl
 from ivr.session.manager import CallManager
 from ivr.session.model import CallInfo
@@ -34,6 +34,25 @@ def test_a_number_keeps_at_most_its_first_six_and_last_two_characters(
     number: str, masked: str
 ) -> None:
     assert mask_number(number) == masked
+
+
+@pytest.mark.parametrize(
+    ("number", "masked"),
+    [
+        ("07700900123", "07•••••••23"),
+        ("+447700900123", "+44••••••••23"),
+        ("00447700900123", "00••••••••••23"),
+        ("2001", "••••"),
+        ("9001234", "•••••••"),
+        ("", "?"),
+    ],
+)
+def test_the_console_shows_only_the_kind_of_number_and_its_last_two_digits(
+    number: str, masked: str
+) -> None:
+    """The log mask leaves 1,000 candidates (077009•••23): an operator could guess a
+    number without the audited reveal. The console's leaves ten million."""
+    assert mask_for_console(number) == masked
 
 
 def test_numbers_in_free_text_are_masked_and_ids_and_times_are_not() -> None:

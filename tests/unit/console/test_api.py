@@ -121,7 +121,7 @@ async def test_the_live_calls_keep_their_shape_and_say_what_may_be_done(console:
     status, calls = await console.call("GET", "/api/calls")
     assert status == 200
     (call,) = calls
-    assert call["call_id"] == "call-1" and call["caller_number"] == "077009•••23"
+    assert call["call_id"] == "call-1" and call["caller_number"] == "07•••••••23"
     for field in ("dialled", "step", "destination", "caller_flags", "recent_calls", "queue"):
         assert field in call
     assert (call["movable"], call["talking"]) == (True, False)

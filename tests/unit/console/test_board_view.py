@@ -30,7 +30,7 @@ async def test_a_live_call_shows_its_masked_caller_step_times_and_history(
     await board.call("c1")
     board.clock.now += timedelta(seconds=42)
     (row,) = board.console.view.snapshot()
-    assert row.caller == "077009•••01"
+    assert row.caller == "07•••••••01"
     assert "07700900001" not in json.dumps(row.to_json())
     assert row.step == "hold"
     assert row.in_ivr_s == 42

@@ -5,8 +5,10 @@ what, and every refusal as JSON."""
 from __future__ import annotations
 
 import io
+import logging
 import wave
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,13 +18,14 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from ivr.console import message_routes
+from ivr.console.errors import Conflict
 from ivr.console.identity import OPERATOR, Operator, Role
-from ivr.console.message_prompts import MessagePrompts, PromptAudit
+from ivr.console.message_prompts import MessagePrompts, PromptAudit, PromptRows
 from ivr.console.messages import IncidentMessages
 from ivr.console.openapi import ApiDocument
 from ivr.media.synth import missing_tools
 from ivr.message_settings import MessageSettings
-from ivr.prompts import PromptCatalogue
+from ivr.prompts import Prompt, PromptCatalogue
 from ivr.session.model import CallInfo
 from ivr.session.session import CallSession
 from ivr.shipped import PROMPT_CATALOGUE
@@ -272,3 +275,115 @@ async def test_an_added_message_plays_by_its_own_uri_and_its_length_sets_the_wat
     assert played == ["ann", "bob"]
     notices = TwoNotices().to_play(START, matched=False)
     assert NoticePlay(notices).expected_seconds(session) == 46.0  # not a guess per URI
+
+
+# --- how long callers wait, and ids a later catalogue also uses ------------------------
+
+
+AT = START.isoformat()
+
+
+async def open_desk(
+    tmp_path: Path, catalogue: PromptCatalogue, **settings: Any
+) -> tuple[MessagePrompts, IncidentMessages]:
+    db, clock, audit = str(tmp_path / "calls.db"), HandClock(), ListAudit()
+    chosen = MessageSettings(sounds_dir=tmp_path / "sounds", **settings)
+    prompts = MessagePrompts(db, catalogue, chosen, audit, clock)
+    messages = IncidentMessages(db, catalogue.ids, audit, clock, added=prompts)
+    await prompts.open()
+    await messages.open()
+    return prompts, messages
+
+
+async def close_desk(prompts: MessagePrompts, messages: IncidentMessages) -> None:
+    await messages.close()
+    await prompts.close()
+
+
+async def test_messages_for_all_callers_may_not_keep_them_longer_than_the_setting(
+    tmp_path: Path, catalogue: PromptCatalogue
+) -> None:
+    """incident_major (8 s) and outage_online (6 s): 14 s before the menu, over a 10 s
+    limit. The second is refused for all callers, allowed for callers of an intent."""
+    prompts, messages = await open_desk(tmp_path, catalogue, all_callers_max_s=10.0)
+    until = (START + timedelta(hours=1)).isoformat()
+    try:
+        await messages.add("incident_major", "all", until, ANN)
+        with pytest.raises(Conflict) as refused:
+            await messages.add("outage_online", "all", until, ANN)
+        assert str(refused.value) == (
+            "callers would hear 14 s of messages before the menu; at most 10 s for all"
+            " callers ([messages] all_callers_max_s): switch one off, choose a shorter one,"
+            " or scope it to an intent or a place"
+        )
+        await messages.add("outage_online", "intent:burglary", until, ANN)
+    finally:
+        await close_desk(prompts, messages)
+
+
+def test_the_limit_is_a_setting_of_30_seconds_by_default() -> None:
+    assert MessageSettings().all_callers_max_s == 30.0
+
+
+async def test_a_message_without_audio_is_timed_by_its_text(
+    tmp_path: Path, catalogue: PromptCatalogue
+) -> None:
+    """An added message whose WAV is missing on this host (a restore): 15 characters a
+    second, as the prompts' voice speaks, so 600 characters are refused for all callers."""
+    await close_desk(*await open_desk(tmp_path, catalogue))  # the tables made
+    rows = PromptRows(str(tmp_path / "calls.db"))
+    text = ("word " * 120).strip()
+    rows.insert(
+        {"id": "long_notice", "text": text, "created_by": "root", "created_at": START.isoformat()}
+    )
+    rows.close()
+    prompts, messages = await open_desk(tmp_path, catalogue)
+    try:
+        assert prompts.seconds_of("long_notice") == pytest.approx(599 / 15)
+        with pytest.raises(Conflict, match="callers would hear 40 s"):
+            await messages.add("long_notice", "all", (START + timedelta(hours=1)).isoformat(), ANN)
+    finally:
+        await close_desk(prompts, messages)
+
+
+async def test_an_added_id_a_later_catalogue_also_uses_plays_the_added_message(
+    tmp_path: Path, catalogue: PromptCatalogue, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Added first (the id was free), then an upgrade's catalogue brought a prompt of that
+    id: the operator switched on the added message, so that is what callers hear; open()
+    warns, the pick list offers it once, and an admin may still retire it."""
+    await close_desk(*await open_desk(tmp_path, catalogue))  # the tables made
+    rows = PromptRows(str(tmp_path / "calls.db"))
+    rows.insert(
+        {
+            "id": "incident_flood",
+            "text": "Our flood.",
+            "created_by": "root",
+            "created_at": START.isoformat(),
+        }
+    )
+    rows.close()
+    upgraded = replace(
+        catalogue,
+        prompts={**catalogue.prompts, "incident_flood": Prompt("incident_flood", "Theirs.")},
+    )
+    with caplog.at_level(logging.WARNING, logger="ivr.console.message_prompts"):
+        prompts, messages = await open_desk(tmp_path, upgraded)
+    try:
+        assert any(
+            "incident_flood" in r.getMessage() and "catalogue" in r.getMessage()
+            for r in caplog.records
+        )
+        assert [p.source for p in prompts.listed() if p.id == "incident_flood"] == ["added"]
+        await messages.add("incident_flood", "all", (START + timedelta(hours=1)).isoformat(), ANN)
+        (notice,) = messages.to_play(START, matched=False)
+        assert notice.media is not None
+        assert notice.media.uri == "sound:ivr101-messages/incident_flood"
+    finally:
+        await close_desk(prompts, messages)
+    prompts, messages = await open_desk(tmp_path, upgraded)
+    try:
+        await prompts.retire("incident_flood", ROOT, in_force=())
+        assert [p.source for p in prompts.listed() if p.id == "incident_flood"] == ["catalogue"]
+    finally:
+        await close_desk(prompts, messages)

@@ -47,10 +47,10 @@ async def test_no_board_payload_carries_a_full_number(
         assert unmasked(await response.text()) == [], path
     async with client.get("/api/board/events") as stream:
         kind, snapshot = await next_event(stream)
-        assert kind == "snapshot" and [c["caller"] for c in snapshot["calls"]] == ["077009•••01"]
+        assert kind == "snapshot" and [c["caller"] for c in snapshot["calls"]] == ["07•••••••01"]
         assert snapshot["queues"]["callbacks"][0]["call_id"] == "cb1"
         assert unmasked(str(snapshot)) == []
         await board.call("c2", NUMBERS[2])
         update = await next_calls(stream)
-        assert [c["caller"] for c in update["changed"]] == ["077009•••03"]
+        assert [c["caller"] for c in update["changed"]] == ["07•••••••03"]
         assert unmasked(str(update)) == []

@@ -34,7 +34,9 @@ def test_the_command_prints_the_missing_schedules_file_as_file_and_line(
 ) -> None:
     src, schedules = tmp_path / "in.csv", tmp_path / "schedules.yaml"
     src.write_text(GOOD, encoding="utf-8")
-    args = argparse.Namespace(csv=src, to=tmp_path / "directory.yaml", schedules=schedules)
+    args = argparse.Namespace(
+        csv=src, to=tmp_path / "directory.yaml", schedules=schedules, bank_holidays="auto"
+    )
     assert cmd_import(args) == 1
     assert capsys.readouterr().err.splitlines() == [
         f"{schedules}:0: cannot read: No such file or directory"

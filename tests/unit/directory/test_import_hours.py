@@ -13,10 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ivr.cli import main
 from ivr.directory import Directory
 from ivr.directory.cli import cmd_import
 from ivr.directory_import import import_csv
 from ivr.routing.bundle import DEFAULT_FOLDER, load_bundle
+from ivr.routing.schedules_add import HolidayHours
 from ivr.routing.schedules_text import EXPECTED
 from tests.unit.directory.folders import own_rules
 
@@ -69,29 +71,52 @@ def test_literal_hours_add_a_schedule_the_reloaded_ruleset_keeps(tmp_path: Path)
     assert "2 schedule(s) added to" in report.summary()
 
 
-def test_hours_a_schedule_already_has_reuse_it_and_leave_the_file_alone(tmp_path: Path) -> None:
+def test_hours_an_import_already_added_reuse_it_and_leave_the_file_alone(
+    tmp_path: Path,
+) -> None:
     folder = folder_with_schedules(tmp_path)
+    first = export(tmp_path, "front-desk,department,Front Desk,,,3001,Mon-Fri 8am-6pm,")
+    report = import_csv(first, folder / "directory.yaml")
+    # office-hours has that week, but a policy and closures of its own: not taken on
+    assert report.written and report.schedules_added == ("hours-mon-fri-0800-1800",)
+    after_first = (folder / "schedules.yaml").read_text(encoding="utf-8")
     src = export(
         tmp_path,
-        "front-desk,department,Front Desk,,,3001,Mon-Fri 8am-6pm,",
+        "front-desk,department,Front Desk,,,3001,monday to friday 0800-1800,",
         "back-desk,department,Back Desk,,,3002,24/7,",
     )
     report = import_csv(src, folder / "directory.yaml")
     assert report.written and report.schedules_added == ()
-    assert report.schedules_reused == ("office-hours",)
-    assert (folder / "schedules.yaml").read_text(encoding="utf-8") == SCHEDULES
+    assert report.schedules_reused == ("hours-mon-fri-0800-1800",)
+    assert (folder / "schedules.yaml").read_text(encoding="utf-8") == after_first
     directory = Directory.load_yaml(folder / "directory.yaml")
-    assert [e.hours for e in directory] == ["office-hours", ""]  # 24/7: always, no schedule
+    assert [e.hours for e in directory] == ["hours-mon-fri-0800-1800", ""]  # 24/7: always
     load_bundle(folder)
+
+
+def test_an_out_of_hours_desk_is_open_on_christmas_night_and_the_option_can_close_it(
+    tmp_path: Path,
+) -> None:
+    folder = folder_with_schedules(tmp_path)
+    src = export(tmp_path, "night-desk,department,Night Desk,,,3001,Daily 18:00-08:00,")
+    christmas_night = datetime(2026, 12, 25, 21, 0, tzinfo=LONDON)
+    assert import_csv(src, folder / "directory.yaml").written
+    bundle = load_bundle(folder)
+    assert bundle.schedules.is_open("hours-mon-sun-1800-0800", christmas_night)
+
+    other = folder_with_schedules(tmp_path / "other")
+    report = import_csv(src, other / "directory.yaml", bank_holidays=HolidayHours.CLOSED)
+    assert report.written
+    assert not load_bundle(other).schedules.is_open("hours-mon-sun-1800-0800", christmas_night)
 
 
 def test_without_schedules_of_its_own_the_folder_gets_the_shipped_ones_plus_additions(
     tmp_path: Path,
 ) -> None:
     folder = own_rules(tmp_path / "rules")
-    plain = export(tmp_path, "front-desk,department,Front Desk,,,3001,Mon-Fri 09:00-17:00,")
+    plain = export(tmp_path, "front-desk,department,Front Desk,,,3001,firearms-licensing,")
     assert import_csv(plain, folder / "directory.yaml").written
-    assert not (folder / "schedules.yaml").exists(), "reused firearms-licensing: nothing to add"
+    assert not (folder / "schedules.yaml").exists(), "a shipped schedule named: nothing to add"
 
     src = export(tmp_path, "front-desk,department,Front Desk,,,3001,Sat 10:00-14:00,")
     assert import_csv(src, folder / "directory.yaml").written
@@ -170,11 +195,29 @@ def test_a_yaml_export_takes_literal_hours_too_and_names_the_line(tmp_path: Path
     load_bundle(folder)
 
 
+def test_the_option_is_read_from_the_command_line_and_a_wrong_one_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["directory", "import", "--help"])
+    assert "--bank-holidays {auto,closed,open}" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exited:
+        main(["directory", "import", "x.csv", "--bank-holidays", "sometimes"])
+    assert exited.value.code == 2
+    assert "invalid choice: 'sometimes'" in capsys.readouterr().err
+
+
 def test_the_command_says_what_it_added(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = folder_with_schedules(tmp_path)
     src = export(tmp_path, "front-desk,department,Front Desk,,,3001,daily 22:00-06:00,")
-    args = argparse.Namespace(csv=src, to=folder / "directory.yaml", schedules=None)
+    args = argparse.Namespace(
+        csv=src, to=folder / "directory.yaml", schedules=None, bank_holidays="auto"
+    )
     assert cmd_import(args) == 0
     out = capsys.readouterr().out
     assert f"1 schedule(s) added to {folder / 'schedules.yaml'}" in out
+    assert (
+        "  hours-mon-sun-2200-0600 (Mon-Sun 22:00-06:00): open on bank holidays (usual hours)"
+        " [--bank-holidays auto: open if the hours include a weekend day, else closed]"
+    ) in out.splitlines()
     assert "hours-mon-sun-2200-0600" in (folder / "schedules.yaml").read_text(encoding="utf-8")

@@ -179,7 +179,10 @@ def test_cases_of_a_dropped_officer_are_a_warning_and_the_import_is_written(
     )
     rows = NEW_ROWS + "sarah-johnson,person,Sarah Johnson,DC,,4101,,\n"
     args = argparse.Namespace(
-        csv=export(tmp_path, rows), to=folder / "directory.yaml", schedules=None
+        csv=export(tmp_path, rows),
+        to=folder / "directory.yaml",
+        schedules=None,
+        bank_holidays="auto",
     )
     assert cmd_import(args) == 0
     err = capsys.readouterr().err

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -62,3 +64,16 @@ def test_a_wav_that_is_not_telephone_audio_is_named_as_such(tmp_path: Path) -> N
     bad = tmp_path / "bad.wav"
     bad.write_bytes(b"RIFF nonsense")
     assert wav_problem(bad) is not None and "unreadable" in str(wav_problem(bad))
+
+
+@needs_tools
+def test_the_rendered_file_is_readable_by_asterisk_whatever_the_umask(tmp_path: Path) -> None:
+    """Under a service's UMask=0077 the temporary file is 0600: Asterisk, another user,
+    could not play it. The written WAV is 0644 regardless."""
+    out = tmp_path / "sounds" / "notice.wav"
+    previous = os.umask(0o077)
+    try:
+        synthesize("Our phones are slow today.", out)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644

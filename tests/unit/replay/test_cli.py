@@ -53,6 +53,13 @@ def test_from_and_to_take_uk_local_time_without_a_zone(
     assert "replayed 2 of 2 engine decisions" in out and "approximate" not in out
 
 
+def test_the_help_says_both_ends_are_uk_local_time(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["replay", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert text.count("UK local time (Europe/London)") == 2  # --from and --to
+
+
 def _refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     assert main(argv) == 2
     out, err = capsys.readouterr()

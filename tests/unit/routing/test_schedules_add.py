@@ -1,13 +1,17 @@
-"""Hours cells to schedule names: reuse a schedule with the same week, else add one to
-schedules.yaml, keeping the admin's comments and whatever follows ``schedules:``."""
+"""Hours cells to schedule names: reuse a schedule an import added with the same week and
+bank-holiday policy, else add one to schedules.yaml, keeping the admin's comments and
+whatever follows ``schedules:``."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from ivr.routing.bundle import DEFAULT_FOLDER
 from ivr.routing.schedules import SchedulesError
-from ivr.routing.schedules_add import ScheduleFinder, with_added
+from ivr.routing.schedules_add import HolidayHours, NewSchedule, ScheduleFinder, with_added
 from ivr.routing.schedules_text import parse_hours, same_week
 from ivr.routing.schedules_yaml import parse_schedules
 
@@ -38,12 +42,73 @@ def test_a_schedule_name_and_an_empty_cell_pass_unchanged() -> None:
     assert find.added == () and find.reused == {}
 
 
-def test_literal_hours_reuse_the_schedule_with_exactly_that_week() -> None:
+def test_literal_hours_never_take_on_an_admin_s_schedule_with_the_same_week() -> None:
+    """``office`` has the week of "Mon-Fri 8am-6pm", but also its own bank-holiday policy and
+    closures, and it changes whenever an admin edits it: a desk's hours get their own."""
     find = finder()
-    assert find("Mon-Fri 8am-6pm") == "office"
-    assert find("monday - friday 0800-1800") == "office"
-    assert find("Mon-Sun 16:00-23:00") == "late"
-    assert find.added == () and find.reused == {"office": 2, "late": 1}
+    assert find("Mon-Fri 8am-6pm") == "hours-mon-fri-0800-1800"
+    assert find("monday - friday 0800-1800") == "hours-mon-fri-0800-1800"
+    assert find("Mon-Sun 16:00-23:00") == "hours-mon-sun-1600-2300"
+    assert find.reused == {}
+    assert [new.name for new in find.added] == [
+        "hours-mon-fri-0800-1800",
+        "hours-mon-sun-1600-2300",
+    ]
+
+
+def test_an_import_made_schedule_with_the_same_week_and_policy_is_reused() -> None:
+    earlier = with_added(FILE, _added("Mon-Fri 09:00-17:00"), "schedules.yaml")
+    find = finder(earlier)
+    assert find("mon-fri 9am-5pm") == "hours-mon-fri-0900-1700"
+    assert find.added == () and find.reused == {"hours-mon-fri-0900-1700": 1}
+    # the same week kept open on bank holidays is another schedule
+    find = ScheduleFinder(parse_schedules(earlier), HolidayHours.OPEN)
+    assert find("Mon-Fri 09:00-17:00") == "hours-mon-fri-0900-1700-2"
+    assert find.added[0].bank_holidays == "open" and find.reused == {}
+
+
+def test_bank_holidays_by_default_follow_the_weekend_and_the_option_overrides() -> None:
+    """A desk open at weekends works the days others have off: open on bank holidays (its
+    usual hours); weekday-only hours close. ``--bank-holidays`` sets one policy for all."""
+    find = finder()
+    find("Mon-Fri 09:00-17:00")
+    find("Daily 18:00-08:00")
+    find("Sat 10:00-14:00")
+    assert [(n.name, n.bank_holidays) for n in find.added] == [
+        ("hours-mon-fri-0900-1700", "closed"),
+        ("hours-mon-sun-1800-0800", "open"),
+        ("hours-sat-1000-1400", "open"),
+    ]
+    for choice, policy in ((HolidayHours.CLOSED, "closed"), (HolidayHours.OPEN, "open")):
+        find = ScheduleFinder(parse_schedules(FILE), choice)
+        find("Mon-Fri 09:00-17:00")
+        find("Daily 18:00-08:00")
+        assert {n.bank_holidays for n in find.added} == {policy}
+
+
+def test_an_out_of_hours_service_added_by_default_is_open_on_christmas_night() -> None:
+    find = finder()
+    name = find("Daily 18:00-08:00")
+    schedules = parse_schedules(with_added(FILE, find.added, "schedules.yaml"))
+    christmas_night = datetime(2026, 12, 25, 21, 0, tzinfo=ZoneInfo("Europe/London"))
+    assert schedules.is_bank_holiday(christmas_night)
+    assert schedules.is_open(name, christmas_night)
+
+
+def test_each_added_schedule_says_its_bank_holiday_policy() -> None:
+    find = finder()
+    find("Mon-Fri 09:00-17:00")
+    find("Daily 18:00-08:00")
+    assert [n.describe() for n in find.added] == [
+        "hours-mon-fri-0900-1700 (Mon-Fri 09:00-17:00): closed on bank holidays",
+        "hours-mon-sun-1800-0800 (Mon-Sun 18:00-08:00): open on bank holidays (usual hours)",
+    ]
+
+
+def _added(cell: str) -> tuple[NewSchedule, ...]:
+    find = finder()
+    find(cell)
+    return find.added
 
 
 def test_other_hours_add_one_schedule_each_under_a_generated_name() -> None:
@@ -102,7 +167,7 @@ def test_added_schedules_go_at_the_end_of_the_block_and_the_rest_is_kept() -> No
     ]
     added = schedules.schedules["hours-mon-sat-0800-2000"]
     assert same_week(added.week, parse_hours("Mon-Sat 08:00-20:00").week)
-    assert added.bank_holidays == "closed"
+    assert added.bank_holidays == "open"  # it opens on Saturdays: see the default below
     assert "Mon-Sat 08:00-20:00 (added by ivr directory import)" in added.description
     assert schedules.schedules["office"].bank_holidays == "open"
 
@@ -110,11 +175,15 @@ def test_added_schedules_go_at_the_end_of_the_block_and_the_rest_is_kept() -> No
 def test_the_shipped_schedules_take_additions_too() -> None:
     shipped = (DEFAULT_FOLDER / "schedules.yaml").read_text(encoding="utf-8")
     find = finder(shipped)
-    assert find("Mon-Fri 09:00-17:00") == "firearms-licensing"
+    # firearms-licensing has this week, and closures and edits of its own: not reused
+    assert find("Mon-Fri 09:00-17:00") == "hours-mon-fri-0900-1700"
     find("Tue 10:00-12:00 14:00-16:00")
     text = with_added(shipped, find.added, "schedules.yaml")
     names = parse_schedules(text).names
-    assert names == parse_schedules(shipped).names | {"hours-tue-1000-1200-1400-1600"}
+    assert names == parse_schedules(shipped).names | {
+        "hours-mon-fri-0900-1700",
+        "hours-tue-1000-1200-1400-1600",
+    }
 
 
 def test_nothing_added_leaves_the_text_alone() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -13,11 +14,20 @@ import pytest
 
 from ivr.callers.history import CallerHistory
 from ivr.callers.model import CallRecord
+from ivr.decisions import Hypothesis
 from ivr.notify.outbox import OutboxStore
 from ivr.queues.book import DONE, WAITING, BookStore
 from ivr.queues.model import Callback, Priority, QueueEntry
+from ivr.replay.model import Fidelity
+from ivr.replay.replayer import Replayer
+from ivr.replay.report import FirstCalls, TextReport
+from ivr.replay.source import DecisionLog, Period
+from ivr.routing.bundle import load_bundle
+from ivr.routing.engine import RoutingEngine
+from ivr.routing.model import RoutingInputs
 from ivr.store.db import CallStore, iso, write_transaction
-from ivr.store.retention import Retention, RetentionPolicy, RetentionWorker
+from ivr.store.retention import KEYS_CLEARED, Retention, RetentionPolicy, RetentionWorker
+from tests.unit.replay.support import fixture_log, keyed
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 POLICY = RetentionPolicy(numbers_days=30, records_days=400)
@@ -356,3 +366,53 @@ def test_without_audit_days_the_audit_trail_is_left_alone(store: CallStore) -> N
 def test_policy_refuses_a_non_positive_audit_age() -> None:
     with pytest.raises(ValueError, match="audit_days"):
         POLICY.with_audit(0)
+
+
+async def test_keyed_digits_in_decisions_go_after_numbers_days_and_replay_skips_those_rows(
+    tmp_path: Path,
+) -> None:
+    """A number keyed at the menu is in the decision's evidence (twice), in its stored
+    RoutingInputs and in its reason ("key '07700900123' is not a choice"): all go with the
+    call's number. Replay cannot decide such a row again (its keys are gone): it counts
+    the row apart, never as a changed call."""
+    path = tmp_path / "calls.db"
+    old, recent = NOW - timedelta(days=31), NOW - timedelta(days=29)
+    async with fixture_log(path) as log:
+        log.decided("keyed", keyed(NUMBER, old))
+        log.decided("menu", keyed("1", old))
+        log.decided_before_inputs_were_stored("before", keyed(NUMBER, old))
+        log.decided("said", RoutingInputs(at=old, hypotheses=(Hypothesis("my car", 0.9),)))
+        log.decided("recent", keyed(NUMBER, recent))
+    store = CallStore(path)
+    try:
+        counts = Retention(store.db, POLICY).purge(NOW).counts
+        rows = {
+            call_id: row
+            for call_id, *row in store.db.execute(
+                "SELECT call_id, evidence, inputs, reason FROM decisions"
+            ).fetchall()
+        }
+    finally:
+        store.close()
+    assert counts["decisions: keyed digits blanked"] == 3
+    assert [c for c, row in rows.items() if NUMBER in str(row)] == ["recent"]
+    menu = json.loads(rows["menu"][0])
+    assert (menu["digits"], menu["inputs"]["digits"], menu[KEYS_CLEARED]) == ("", "", True)
+    assert json.loads(rows["menu"][1])["digits"] is None
+    assert KEYS_CLEARED not in json.loads(rows["said"][0])  # nothing keyed: replayed as it was
+
+    with DecisionLog(path) as decisions:
+        summary = Replayer(RoutingEngine(load_bundle(None))).run(decisions, Period(), Sink())
+    assert summary.keys_cleared == 3 and summary.skipped == 0
+    assert summary.replayed == {Fidelity.EXACT: 2} and sum(summary.changed.values()) == 0
+    report = TextReport(summary, FirstCalls(5), "t").render()
+    assert "3 rows not replayed: their keyed digits were cleared after numbers_days" in report
+    assert json.loads(json.dumps(summary.to_json()))["keys_cleared"] == 3
+
+
+class Sink:
+    def changed(self, call: object) -> None:
+        raise AssertionError(f"no call should change: {call}")
+
+    def overridden(self, call: object) -> None:
+        raise AssertionError(f"no operator moved a call: {call}")

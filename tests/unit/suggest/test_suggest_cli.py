@@ -7,6 +7,7 @@ import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,6 +17,7 @@ from ivr.suggest.cli import UsageError, parse_since
 from tests.unit.suggest.logged import prisoner_calls, write_log
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+UK = ZoneInfo("Europe/London")
 
 
 @pytest.fixture
@@ -106,9 +108,21 @@ def test_invalid_rules_exit_1(db: Path, tmp_path: Path, capsys: pytest.CaptureFi
 def test_since_reads_spans_and_dates() -> None:
     assert parse_since("28d", NOW) == NOW - timedelta(days=28)
     assert parse_since("2w", NOW) == NOW - timedelta(weeks=2)
-    assert parse_since("2026-11-01", NOW) == datetime(2026, 11, 1, tzinfo=UTC)
+    assert parse_since("2026-11-01", NOW) == datetime(2026, 11, 1, tzinfo=UK)
+    assert parse_since("2026-11-01T09:00+00:00", NOW) == datetime(2026, 11, 1, 9, tzinfo=UTC)
     with pytest.raises(UsageError):
         parse_since("-3d", NOW)
+
+
+def test_a_time_without_a_zone_is_uk_local_as_in_ivr_replay(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """In summer, midnight in London is 23:00 UTC the day before: the operator's date."""
+    assert parse_since("2026-07-01", NOW) == datetime(2026, 6, 30, 23, 0, tzinfo=UTC)
+    assert parse_since("2026-07-01T08:30", NOW) == datetime(2026, 7, 1, 7, 30, tzinfo=UTC)
+    with pytest.raises(SystemExit):
+        main(["rules", "suggest", "--help"])
+    assert "UK local time (Europe/London)" in " ".join(capsys.readouterr().out.split())
 
 
 async def test_a_long_read_reports_progress(tmp_path: Path) -> None:
