@@ -220,9 +220,10 @@ RINGS_THROUGH_A_RESTART = 80.0
 # loaded machine can outlast any delay, and a phone answered while no app listens is hung
 # up by Asterisk (the attempt then is not the one the test is about).
 RINGS_UNTIL_ANSWERED = 86_400.0
-# The agent rung first talks until the other side hangs up (JSON null), so that they are
-# still there when the caller answers, however long the restart took.
-AGENT_WAITS = None
+# The agent talks until the other side hangs up (JSON null): they leave the first caller
+# when the test hangs that call up, not while the second is still booking on a slow
+# machine, and a callback's agent is still there when the caller answers after a restart.
+TALKS_UNTIL_HUNG_UP = None
 
 
 async def callback_attempts_of(db: Path, call_id: str) -> list[dict[str, Any]]:
@@ -317,20 +318,17 @@ async def test_kill_9_at_each_step_of_a_callback_rings_the_caller_once_and_texts
                 )
                 return str(rows[0]["state"]) if rows else None
 
-            if before_placing:
-                # The agent stays on the first call until the test hangs it up: nothing
-                # is placed before the restart.
-                waits = {"endpoint": "PJSIP/fcr-1", "talk_for": 10_000}
-                await sim_post(http, f"{base}/_sim/agents", waits)
+            # The agent stays on the first call until the test hangs it up: the second
+            # caller is offered a callback, and (before_placing) nothing is placed before
+            # the restart.
+            waits = {"endpoint": "PJSIP/fcr-1", "talk_for": TALKS_UNTIL_HUNG_UP}
+            await sim_post(http, f"{base}/_sim/agents", waits)
             async with serving(config, http_port) as first:
                 busy = await call()
                 await until(lambda: event_seen(db, busy, "connected"))
                 if rings_through is not None:
                     slow = {"endpoint": rings_through, "answer_after": RINGS_UNTIL_ANSWERED}
                     await sim_post(http, f"{base}/_sim/agents", slow)
-                if step in ("agent-intro", "caller-ringing"):
-                    waits = {"endpoint": "PJSIP/fcr-1", "talk_for": AGENT_WAITS}
-                    await sim_post(http, f"{base}/_sim/agents", waits)
                 caller = await call()
                 await until(lambda: event_seen(db, caller, "callback-offered"))
                 await press(caller)
@@ -339,7 +337,9 @@ async def test_kill_9_at_each_step_of_a_callback_rings_the_caller_once_and_texts
                     await press(caller)
                     await until(lambda: event_seen(db, caller, "callback-accepted"))
                 if not before_placing:
+                    # Booked: the caller goes, then the agent comes free for the callback.
                     await hang_up_all(http, base, (caller,))
+                    await hang_up_all(http, base, (busy,))
                 if step == "agent-ringing":
                     await until(lambda: callback_channel_reached_ringing(http, base))
                 elif step == "agent-intro":
