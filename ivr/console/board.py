@@ -129,7 +129,7 @@ class BoardView:
             if on
         )
         started = call.started_at.timestamp()
-        heard = note.heard or (Heard(call.heard[-1:], None) if call.heard else None)
+        heard = note.heard or (Heard.said_on_board(call.heard[-1:], None) if call.heard else None)
         return BoardCall(
             call_id=call.call_id,
             caller=mask_for_console(call.info.caller_number),

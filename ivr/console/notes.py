@@ -9,10 +9,11 @@ board which call changed. Nothing here changes a call.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from ivr.console.said import mask_said
 from ivr.decisions import EMERGENCY, Decision
 from ivr.store.db import Row
 from ivr.store.log import CallLog
@@ -23,10 +24,19 @@ _EMERGENCY_EVENTS = frozenset({"emergency-breakout"})
 
 @dataclass(frozen=True, slots=True)
 class Heard:
-    """What the caller said last: the recogniser's n-best (top first) and its confidence."""
+    """What the caller said last: the recogniser's n-best (top first) and its confidence.
+
+    As the board shows it: long numbers masked (``said_on_board``); the call's record
+    keeps the words as heard.
+    """
 
     nbest: tuple[str, ...]
     confidence: float | None  # None: words the flow noted without a recogniser's score
+
+    @classmethod
+    def said_on_board(cls, nbest: Iterable[str], confidence: float | None) -> Heard:
+        """Masked once here, when heard, not on every one of the board's refreshes."""
+        return cls(tuple(mask_said(words) for words in nbest), confidence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +118,9 @@ def _heard(detail: Row) -> Heard | None:
     alternatives = detail.get("alternatives") or []
     nbest = (text, *(str(a) for a in alternatives if isinstance(a, str)))
     confidence = detail.get("confidence")
-    return Heard(nbest, float(confidence) if isinstance(confidence, int | float) else None)
+    return Heard.said_on_board(
+        nbest, float(confidence) if isinstance(confidence, int | float) else None
+    )
 
 
 Changed = Callable[[str], None]

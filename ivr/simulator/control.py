@@ -67,6 +67,7 @@ class SimControl:
         r.add_post("/_sim/ws/drop", self.drop_sockets)
         r.add_get("/_sim/objects", self.objects)
         r.add_post("/_sim/agents", self.set_agent)
+        r.add_post("/_sim/agents/answer", self.answer_agent)
         r.add_post("/_sim/sms", self.receive_sms)
         r.add_get("/_sim/sms", self.list_sms)
 
@@ -211,6 +212,22 @@ class SimControl:
                 "talk_from": profile.talk_from.value,
             }
         )
+
+    async def answer_agent(self, request: web.Request) -> web.Response:
+        """Every phone of an endpoint ringing now answers at once: ``{"endpoint": ...}``.
+
+        For a test whose agent must answer once something has happened (a restarted app
+        is following the call), not after a delay that a slow machine may outlast. The
+        ids answered are returned; none is not an error (nothing was ringing).
+        """
+        try:
+            endpoint = (await read_json(request)).get("endpoint")
+        except ValueError as exc:
+            return problem(400, f"invalid JSON body: {exc}", "invalid-json")
+        if not isinstance(endpoint, str) or not endpoint:
+            return problem(400, "endpoint is required, e.g. PJSIP/fcr-1", "invalid-agent")
+        answered = self.engine.ringer.answer_now(endpoint)
+        return web.json_response({"endpoint": endpoint, "answered": answered})
 
 
 # Longer than any test waits, short enough that the event loop can schedule it: a day.

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from ivr.simulator.config import AgentProfile, TalkFrom
 from ivr.simulator.dialplan import agent_profile
 from ivr.simulator.model import Bridge, Channel
+from ivr.simulator.timers import Timer
 
 if TYPE_CHECKING:
     from ivr.simulator.engine import Engine
@@ -42,6 +43,9 @@ class AgentRinger:
         # Stasis-side channel id -> (agent channel id, talk_for): TalkFrom.BRIDGED agents
         # who have answered and wait to be bridged before their talk time starts.
         self._talk_when_bridged: dict[str, tuple[str, float]] = {}
+        # Facing channel id -> (leg, its answer or ring-out timer): phones ringing now that
+        # will pick up if asked to (``answer_now``).
+        self._ringing: dict[str, tuple[Leg, Timer]] = {}
 
     def ring(
         self,
@@ -89,11 +93,33 @@ class AgentRinger:
                 profile.answer_after, self._fails, leg, "BUSY", 17, owner=facing.id
             )
         elif 0 < timeout < profile.answer_after:
-            engine.scheduler.later(timeout, self._fails, leg, "NOANSWER", 19, owner=facing.id)
+            timer = engine.scheduler.later(
+                timeout, self._fails, leg, "NOANSWER", 19, owner=facing.id
+            )
+            self._ringing[facing.id] = (leg, timer)
         else:
-            engine.scheduler.later(profile.answer_after, self._answers, leg, owner=facing.id)
+            timer = engine.scheduler.later(
+                profile.answer_after, self._answers, leg, owner=facing.id
+            )
+            self._ringing[facing.id] = (leg, timer)
+
+    def answer_now(self, endpoint: str) -> list[str]:
+        """Every phone of ``endpoint`` ringing now answers at once (POST /_sim/agents/answer);
+        the facing channel ids. A test's agent can thus answer on an event (say, once a
+        restarted app follows the call) rather than after a time the test must outrun."""
+        ringing = [
+            facing_id
+            for facing_id in self._ringing
+            if (ch := self._engine.channels.get(facing_id)) is not None and ch.endpoint == endpoint
+        ]
+        for facing_id in ringing:
+            leg, timer = self._ringing[facing_id]
+            timer.cancel()
+            self._answers(leg)
+        return ringing
 
     def _answers(self, leg: Leg) -> None:
+        self._ringing.pop(leg.facing_id, None)
         engine = self._engine
         facing = engine.channels.get(leg.facing_id)
         if facing is None:
@@ -163,6 +189,7 @@ class AgentRinger:
 
     def forget(self, channel_id: str) -> None:
         self._talk_when_bridged.pop(channel_id, None)
+        self._ringing.pop(channel_id, None)
 
     def _agent_hangs_up(self, channel_id: str) -> None:
         ch = self._engine.channels.get(channel_id)
@@ -170,6 +197,7 @@ class AgentRinger:
             self._engine.hangup(ch, cause=16, request={"cause": 16}, who="agent")
 
     def _fails(self, leg: Leg, status: str, cause: int) -> None:
+        self._ringing.pop(leg.facing_id, None)
         engine = self._engine
         facing = engine.channels.get(leg.facing_id)
         if facing is None:

@@ -91,3 +91,41 @@ async def test_settings_not_given_keep_their_value(client: SimClient, simulator:
     assert simulator.engine.agent_overrides["PJSIP/busy"] == AgentProfile(
         answer_after=0.0, reject=True
     )
+
+
+@pytest.mark.parametrize("timeout", [0, 30])  # rings for a day, or would ring out first
+async def test_a_ringing_phone_answers_when_told_not_before(
+    client: SimClient, simulator: Simulator, timeout: int
+) -> None:
+    await client.sim("POST", "/agents", {"endpoint": "PJSIP/later", "answer_after": 86_400})
+    stream = await client.events()
+    await client.ari("POST", "/channels", 200, endpoint="PJSIP/later", app="ivr101",
+                     channelId="later", timeout=timeout)  # fmt: skip
+    await stream.wait_for("Dial", lambda e: e["dialstatus"] == "RINGING")
+    # Another endpoint's ringing phone is not this one's to answer.
+    assert await client.sim("POST", "/agents/answer", {"endpoint": "PJSIP/other"}) == {
+        "endpoint": "PJSIP/other",
+        "answered": [],
+    }
+    assert "StasisStart" not in stream.types("later")
+    reply = await client.sim("POST", "/agents/answer", {"endpoint": "PJSIP/later"})
+    assert reply == {"endpoint": "PJSIP/later", "answered": ["later"]}
+    await stream.wait_for("StasisStart", lambda e: e["channel"]["id"] == "later")
+    # Answered once: it is no longer ringing, and its ring-out (if any) was called off.
+    assert (await client.sim("POST", "/agents/answer", {"endpoint": "PJSIP/later"}))[
+        "answered"
+    ] == []
+    assert (await client.sim("GET", "/objects"))["timers"] == 0
+    await client.ari("DELETE", "/channels/later", 204)
+    await client.wait_idle()
+    await stream.close()
+
+
+@pytest.mark.parametrize("raw", ["{}", '{"endpoint": ""}', '{"endpoint": 7}', "[1]"])
+async def test_answering_without_an_endpoint_is_refused(client: SimClient, raw: str) -> None:
+    async with client.session.post(
+        f"{client.base}/_sim/agents/answer", data=raw, headers={"Content-Type": "application/json"}
+    ) as resp:
+        body = await resp.json()
+    assert resp.status == 400, body
+    assert body["error_id"] in ("invalid-agent", "invalid-json")

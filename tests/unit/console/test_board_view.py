@@ -65,6 +65,43 @@ async def test_the_words_heard_and_the_latest_decision_with_rule_and_confidence(
     assert json.loads(json.dumps(row.to_json()))["decision"]["rule"] == "intent-theft"
 
 
+async def test_numbers_the_caller_said_are_masked_on_the_board_not_in_the_record(
+    board: Switchboard,
+) -> None:
+    said = "my number is oh seven seven oh oh nine oh oh one two three and 2 men ran off"
+    session = await board.call("c1")
+    session.record(
+        "speech",
+        text=said,
+        alternatives=["ring 07700 900123", "card 4929 1234 5678 9012"],
+        confidence=0.7,
+    )
+    (row,) = board.console.view.snapshot()
+    assert row.heard is not None
+    assert row.heard.nbest == (
+        "my number is ••••••••••• and 2 men ran off",
+        "ring •••••••••••",
+        "card ••••••••••••••••",
+    )
+    shown = json.dumps(row.to_json(), ensure_ascii=False)
+    assert "900123" not in shown and "oh oh one" not in shown and "5678" not in shown
+    # The call's record keeps the words as heard, for those allowed to read it.
+    (detail,) = [d for _, kind, d in board.inner.events if kind == "speech"]
+    assert detail["text"] == said
+    assert detail["alternatives"] == ["ring 07700 900123", "card 4929 1234 5678 9012"]
+
+
+async def test_words_the_flow_noted_without_a_recogniser_are_masked_too(
+    board: Switchboard,
+) -> None:
+    session = await board.call("c1")
+    session.about(heard=["stolen bike", "born 12/03/1985 at flat 4"])
+    (row,) = board.console.view.snapshot()
+    assert row.heard is not None
+    assert row.heard.nbest == ("born •••••••• at flat 4",)
+    assert session.heard[-1] == "born 12/03/1985 at flat 4"
+
+
 async def test_an_emergency_is_flagged_with_a_text_label(board: Switchboard) -> None:
     session = await board.call("c1")
     session.record_decision(Decision("route", EMERGENCY, rule="danger-cue", reason="knife"))
