@@ -148,9 +148,11 @@ class _Call:
                 place.fate, place.waited, place.answered_at = Fate.ANSWERED, at - place.joined, at
         elif kind == "queue-abandoned":
             waited = detail.get("waited_s")
-            exact = isinstance(waited, int | float) and not isinstance(waited, bool)
             place.fate = Fate.ABANDONED
-            place.waited = float(waited) if exact else at - place.joined
+            if isinstance(waited, int | float) and not isinstance(waited, bool):
+                place.waited = float(waited)  # the queue's own count, as the report reads it
+            else:
+                place.waited = at - place.joined
             self.close(at)
         elif kind == "callback-accepted":
             place.fate, place.waited = Fate.CALLBACK, at - place.joined
