@@ -117,6 +117,8 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         queues=queues,
         outbox_counts=sms.outbox.counts,
         scrapers=settings.metrics.networks,
+        token=settings.metrics.token,
+        target_s=settings.analysis.answer_target_s,
     )
     runtime = Runtime(
         settings=settings,

@@ -1,9 +1,11 @@
-"""[metrics]: who may scrape ``/metrics`` without the bearer token.
+"""[metrics]: who may scrape ``/metrics``.
 
-The bearer token (IVR_API_TOKEN) always works; ``scrapers`` lists the addresses or
-networks (``10.0.0.5``, ``10.1.2.0/24``, ``::1``) of Prometheus servers that scrape
-without one. The address is the TCP peer's: a proxy in front is the peer, so list
-only scrapers that reach the app directly.
+``token`` (IVR_METRICS_TOKEN, environment only) is a scrape-only bearer token: it opens
+``/metrics`` and nothing else, so Prometheus need not hold the operator's token
+(IVR_API_TOKEN, which also works). ``scrapers`` lists the addresses or networks
+(``10.0.0.5``, ``10.1.2.0/24``, ``::1``) of Prometheus servers that scrape without a
+token. The address is the TCP peer's: a proxy or NAT in front is the peer (and so is
+everyone behind it), so list only scrapers that reach the app directly.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
-from ivr.sections import Refused, Section, option
+from ivr.http_settings import MIN_TOKEN_LENGTH
+from ivr.sections import Refused, Section, Token, option
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -37,6 +40,9 @@ class MetricsSettings(Section):
     TABLE = "metrics"
 
     scrapers: tuple[str, ...] = option((), Networks())
+    token: str = option(
+        "", Token(MIN_TOKEN_LENGTH), env="IVR_METRICS_TOKEN", file=False, secret=True
+    )
 
     @property
     def networks(self) -> tuple[Network, ...]:

@@ -2,14 +2,17 @@
 
 Counters and histograms move as things happen (``MetricsCallLog`` calls the ``*_seen``
 methods); gauges of live state are read at scrape time by ``LiveCollector``. Every
-label value goes through a ``LabelValues`` guard (ivr.metrics.labels).
+label value goes through a ``LabelValues`` guard (ivr.metrics.labels), and a decision's
+destination is first reduced to its route category (``route_of``, as the report counts
+its route mix): a directory entry is a person, never a label.
 """
 
 from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from ivr.metrics.labels import LabelValues
+from ivr.analysis.kpis import route_of
+from ivr.metrics.labels import LabelValues, SeriesCap
 
 CONFIDENCE_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
 # Seconds to answer: 20 s and 5 min are the usual service-level targets for 101.
@@ -17,15 +20,23 @@ WAIT_BUCKETS = (5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 180.0, 300.0, 600.0, 900.0, 
 LAG_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
 
-class IvrMetrics:
-    """The registry and its instruments; build one per app."""
+ANSWER_TARGET_S = 300.0  # [analysis] answer_target_s's default
 
-    def __init__(self) -> None:
+
+class IvrMetrics:
+    """The registry and its instruments; build one per app.
+
+    ``target_s``: the answer target ([analysis] answer_target_s), so the service level is
+    answered within it over offered, as ``ivr report`` counts it (ivr.analysis.tally).
+    """
+
+    def __init__(self, target_s: float = ANSWER_TARGET_S) -> None:
+        self.target_s = target_s
         self.registry = CollectorRegistry()
         r = self.registry
         self.decisions = Counter(
             "ivr_decisions",
-            "Routing decisions stored, by action, destination and the rule that made them.",
+            "Routing decisions stored, by action, destination's route category and rule.",
             ["action", "destination", "rule"],
             registry=r,
         )
@@ -50,6 +61,24 @@ class IvrMetrics:
             buckets=WAIT_BUCKETS,
             registry=r,
         )
+        self.offered = Counter(
+            "ivr_queue_offered",
+            "Places taken in an app-run queue (each join counts, as in ivr report).",
+            ["queue"],
+            registry=r,
+        )
+        self.answered_in_target = Counter(
+            "ivr_queue_answered_in_target",
+            "Queue places a person answered within the answer target ([analysis]).",
+            ["queue"],
+            registry=r,
+        )
+        self.answer_target = Gauge(
+            "ivr_queue_answer_target_seconds",
+            "The answer target the service level counts against ([analysis] answer_target_s).",
+            registry=r,
+        )
+        self.answer_target.set(target_s)
         self.calls_ended = Counter(
             "ivr_calls_ended", "Calls ended, by outcome.", ["outcome"], registry=r
         )
@@ -64,25 +93,33 @@ class IvrMetrics:
             "The latest event-loop lag measured.",
             registry=r,
         )
-        self._action = LabelValues()
-        self._destination = LabelValues()
-        self._rule = LabelValues()
-        self._engine = LabelValues()
-        self._queue = LabelValues()
-        self._outcome = LabelValues()
+        self._action = LabelValues(name="action")
+        self._destination = LabelValues(name="destination")
+        self._rule = LabelValues(name="rule")
+        self._engine = LabelValues(name="engine")
+        self._queue = LabelValues(name="queue")
+        self._outcome = LabelValues(name="outcome")
+        self._decision_series = SeriesCap("ivr_decisions")
         self.queue_label = self._queue  # the live collector's queues share the bound
 
     def decision_seen(self, action: str, destination: str, rule: str) -> None:
-        self.decisions.labels(
-            self._action(action), self._destination(destination), self._rule(rule)
-        ).inc()
+        labels = self._decision_series(
+            self._action(action), self._destination(route_of(destination)), self._rule(rule)
+        )
+        self.decisions.labels(*labels).inc()
 
     def speech_seen(self, engine: str, confidence: float) -> None:
         if 0.0 <= confidence <= 1.0:
             self.asr_confidence.labels(self._engine(engine)).observe(confidence)
 
+    def joined(self, queue: str) -> None:
+        self.offered.labels(self._queue(queue)).inc()
+
     def answered(self, queue: str, waited_s: float) -> None:
-        self.answer_wait.labels(self._queue(queue)).observe(max(0.0, waited_s))
+        label, wait = self._queue(queue), max(0.0, waited_s)
+        self.answer_wait.labels(label).observe(wait)
+        if wait <= self.target_s:
+            self.answered_in_target.labels(label).inc()
 
     def abandoned(self, queue: str, waited_s: float) -> None:
         self.abandoned_wait.labels(self._queue(queue)).observe(max(0.0, waited_s))

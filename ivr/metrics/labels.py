@@ -4,19 +4,25 @@ A label value becomes a time series for ever (in Prometheus and every dashboard)
 each must be (1) a name, not free text or a number: lower-case letters, digits and
 ``_ . : / -``, at most 64 characters, no run of five or more digits (a phone number or a
 crime reference would have one); and (2) one of a bounded set: after ``limit`` distinct
-values a label's new ones are all counted as ``other``. Destinations, rule names, queue
-names, engines and steps come from the ruleset and the code, so neither bound is hit in
-practice; the guard is what makes that a promise rather than a hope.
+values a label's new ones are all counted as ``other``, and after ``MAX_SERIES`` label
+combinations a metric's new ones are all ``other`` too (``SeriesCap``). A destination is
+labelled by its route category (ivr.analysis.kpis.route_of): a directory entry names a
+person, so it never becomes a label. Either cap, once hit, is logged (once per guard):
+``other`` then hides figures, which someone should know.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Final
+
+log = logging.getLogger(__name__)
 
 OTHER: Final = "other"
 NONE: Final = "none"
 MAX_VALUES: Final = 200
+MAX_SERIES: Final = 1000  # label combinations per metric
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.:/-]{0,63}")
 _DIGITS = re.compile(r"\d{5,}")
 
@@ -29,9 +35,11 @@ def is_name(value: str) -> bool:
 class LabelValues:
     """The values one label has taken: bounded, and only names."""
 
-    def __init__(self, limit: int = MAX_VALUES) -> None:
+    def __init__(self, limit: int = MAX_VALUES, name: str = "a label") -> None:
         self._limit = limit
+        self._name = name
         self._seen: set[str] = set()
+        self.full = False  # the limit was hit: new values are counted as OTHER
 
     def __call__(self, value: object) -> str:
         text = str(value).strip().lower() if value is not None else ""
@@ -41,9 +49,42 @@ class LabelValues:
             return OTHER
         if text not in self._seen:
             if len(self._seen) >= self._limit:
+                if not self.full:
+                    log.warning(
+                        "metrics: %s has %d values; new ones count as other",
+                        self._name,
+                        self._limit,
+                    )
+                self.full = True
                 return OTHER
             self._seen.add(text)
         return text
+
+
+class SeriesCap:
+    """The label combinations one metric has taken: at most ``limit``, then all OTHER.
+
+    Each label is bounded on its own, but their product need not be (action x
+    destination x rule): this bounds the series a metric can create."""
+
+    def __init__(self, metric: str, limit: int = MAX_SERIES) -> None:
+        self._metric = metric
+        self._limit = limit
+        self._seen: set[tuple[str, ...]] = set()
+        self.full = False
+
+    def __call__(self, *values: str) -> tuple[str, ...]:
+        if values in self._seen:
+            return values
+        if len(self._seen) >= self._limit:
+            if not self.full:
+                log.warning(
+                    "metrics: %s has %d series; new ones count as other", self._metric, self._limit
+                )
+            self.full = True
+            values = (OTHER,) * len(values)
+        self._seen.add(values)
+        return values
 
 
 def step_kind(step: str) -> str:

@@ -57,6 +57,8 @@ class MetricsCallLog:
         m = self.metrics
         if kind in SPEECH_KINDS and detail.get("confidence") is not None:
             m.speech_seen(str(detail.get("engine", "")), float(detail["confidence"]))
+        elif kind == "queue-joined":
+            m.joined(str(detail.get("queue", "")))
         elif kind == "dial" and detail.get("waited_s") is not None:
             queue = str(detail.get("destination", ""))
             self._dialled[call_id] = (queue, at, float(detail["waited_s"]))

@@ -1,10 +1,12 @@
 """``GET /metrics``: the Prometheus text format, to scrapers we know.
 
-Who may scrape (docs/metrics.md): a client at an address in ``[metrics] scrapers``, or
-one sending the operator API's bearer token (IVR_API_TOKEN). The gate is a middleware
-ahead of the console's sign-in: an allowed address is answered at once (it has no
-token to show), a bearer request goes on to the console's check (constant-time, refusals
-audited), anything else gets a 401 rather than the console's redirect to its sign-in page.
+Who may scrape (docs/metrics.md): a client at an address in ``[metrics] scrapers``, one
+sending the scrape-only token (IVR_METRICS_TOKEN: it opens nothing else, so Prometheus
+need not hold an operator's powers), or one sending the operator API's bearer token
+(IVR_API_TOKEN). The gate is a middleware ahead of the console's sign-in: an allowed
+address or the scrape token (compared in constant time) is answered at once, another
+bearer request goes on to the console's check (constant-time, refusals audited),
+anything else gets a 401 rather than the console's redirect to its sign-in page.
 The values hold no personal data (ivr.metrics.labels), so the figures themselves are the
 only thing guarded: a force's load is not for anyone on the network to read.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import ipaddress
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass
@@ -36,6 +39,16 @@ class MetricsEndpoint:
     metrics: IvrMetrics
     scrapers: Sequence[Network] = ()
     monitors: Sequence[Monitor] = ()  # each runs for the app's lifetime (``run`` methods)
+    token: str = ""  # the scrape-only token ([metrics] token); "" is none
+
+    def scrape_token(self, request: web.BaseRequest) -> bool:
+        """The request bears the scrape-only token (constant-time compare)."""
+        if not self.token:
+            return False
+        scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        return hmac.compare_digest(sent.strip().encode(), self.token.encode())
 
     def allowed_peer(self, request: web.BaseRequest) -> bool:
         """The TCP peer is a listed scraper (a forwarded-for header counts for nothing)."""
@@ -56,7 +69,7 @@ class MetricsEndpoint:
     async def gate(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path != PATH:
             return await handler(request)
-        if self.allowed_peer(request):
+        if self.allowed_peer(request) or self.scrape_token(request):
             return self.response(request)
         if "Authorization" in request.headers:
             return await handler(request)  # the console's bearer check, then _scrape
@@ -87,7 +100,8 @@ async def _scrape(request: web.Request) -> web.StreamResponse:
 def _unauthorised() -> web.Response:
     response = json_error(
         401,
-        "send the bearer token (IVR_API_TOKEN), or scrape from an address in [metrics] scrapers",
+        "send the scrape token (IVR_METRICS_TOKEN) or the operator token (IVR_API_TOKEN),"
+        " or scrape from an address in [metrics] scrapers",
         "metrics-unauthorised",
     )
     response.headers["WWW-Authenticate"] = 'Bearer realm="ivr101"'

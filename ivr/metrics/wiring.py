@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from ivr.metrics import web as metrics_web
-from ivr.metrics.instruments import IvrMetrics
+from ivr.metrics.instruments import ANSWER_TARGET_S, IvrMetrics
 from ivr.metrics.live import LiveCalls, LiveCollector, QueueLoads
 from ivr.metrics.monitors import Counts, LoopLagMonitor, OutboxDepth
 from ivr.metrics.tee import MetricsCallLog
@@ -30,15 +30,20 @@ class AppMetrics:
         queues: QueueService | None,
         outbox_counts: Counts | None,
         scrapers: Sequence[Network] = (),
+        token: str = "",
+        target_s: float = ANSWER_TARGET_S,
     ) -> AppMetrics:
-        """``outbox_counts``: ``SmsOutbox.counts`` (None: no outbox, no depth)."""
-        instruments = IvrMetrics()
+        """``outbox_counts``: ``SmsOutbox.counts`` (None: no outbox, no depth); ``token``:
+        the scrape-only token; ``target_s``: [analysis] answer_target_s."""
+        instruments = IvrMetrics(target_s)
         depth = OutboxDepth(outbox_counts)
         instruments.registry.register(
             LiveCollector(live, _loads(queues), depth, instruments.queue_label)
         )
         lag = LoopLagMonitor(instruments)
-        endpoint = metrics_web.MetricsEndpoint(instruments, scrapers, (lag.run, depth.run))
+        endpoint = metrics_web.MetricsEndpoint(
+            instruments, scrapers, (lag.run, depth.run), token=token
+        )
         return cls(instruments, endpoint)
 
     def tee(self, inner: CallLog) -> MetricsCallLog:

@@ -2,8 +2,10 @@
 
 Prints the log's figures, the log's own settings simulated (the check that the model
 reproduces the log, within the stated tolerance), and the scenario, side by side per
-queue. Progress goes to stderr. Exit codes: 0 done (a validation miss is printed, not an
-error: the reader judges the scenario by it), 2 the command line, the database or the
+queue. The log's figures are ``ivr report``'s (ivr.whatif.logged), against the same
+answer target: ``--target``, else ``[analysis] answer_target_s`` of ``--config``. Progress
+goes to stderr. Exit codes: 0 done (a validation miss is printed, not an error: the
+reader judges the scenario by it), 2 the command line, the settings, the database or the
 rules folder is unusable.
 """
 
@@ -15,14 +17,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ivr.analysis import reader as analysis_reader
+from ivr.config import ConfigError, load_settings
 from ivr.replay.cli import LOCAL, ProgressLine
 from ivr.replay.source import LogUnreadable, Period
 from ivr.routing.bundle import BundleError
 from ivr.whatif.figures import QueuedCall
 from ivr.whatif.fit import Demand
+from ivr.whatif.logged import logged_figures
 from ivr.whatif.report import Column, Tolerance, fitted, table
 from ivr.whatif.rerouting import moves_for, replay_routes
-from ivr.whatif.runs import ALL, Progress, by_queue, simulate_runs
+from ivr.whatif.runs import ALL, Progress, simulate_runs
 from ivr.whatif.simulate import Scenario
 from ivr.whatif.source import LogUnusable, read_queue_log
 
@@ -74,8 +79,12 @@ def add_subcommands(subparsers: Any) -> None:
         help="share of callers who take the online link instead of queueing (e.g. 0.2)",
     )
     whatif.add_argument("--rules", type=Path, help="a draft rules folder: re-route the calls")
+    whatif.add_argument("--config", type=Path, help="TOML settings ([analysis] answer target)")
     whatif.add_argument(
-        "--target", type=_seconds, default=300.0, metavar="S", help="service-level target"
+        "--target",
+        type=_seconds,
+        metavar="S",
+        help="answer target in seconds (default [analysis] answer_target_s)",
     )
     whatif.add_argument("--seed", type=int, default=SEED, help=f"first run's seed ({SEED})")
     whatif.add_argument(
@@ -88,6 +97,11 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     period = Period(args.start, args.end)
     if period.start and period.end and period.start >= period.end:
         return _refuse("--from must be before --to")
+    try:
+        target = args.target or load_settings(args.config).analysis.answer_target_s
+    except ConfigError as exc:
+        return _refuse(str(exc))
+    args.target = target
     try:
         log = read_queue_log(args.db, period)
         demand = Demand.fit(log)
@@ -132,10 +146,17 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         target_s=args.target,
         progress=_progress("the log's settings"),
     )
-    columns = [
-        Column("log", by_queue(log.calls, args.target)),
-        Column("simulated", baseline.figures),
-    ]
+    try:
+        logged = logged_figures(
+            args.db,
+            analysis_reader.Period(period.start, period.end),
+            sorted(demand.queues),
+            args.target,
+            ALL,
+        )
+    except analysis_reader.LogUnreadable as exc:
+        return _refuse(str(exc))
+    columns = [Column("log", logged), Column("simulated", baseline.figures)]
     if changed:
         result = simulate_runs(
             demand,

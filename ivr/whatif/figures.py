@@ -1,22 +1,25 @@
-"""What a set of queued calls came to, in the measures a force reports.
+"""What a set of queued calls came to, in the measures a force reports, by the report's
+own definitions (ivr.analysis.tally.DestinationTally): the log's figures and a
+simulation's are counted by the same code as ``ivr report``'s.
 
-Over calls *offered* to a queue (deflected calls never were): the service level is the
-share answered on the line within the target; abandonment the share who hung up waiting;
-a callback is neither (counted apart); average and 90th-percentile time to answer are over
-calls answered on the line. (ivr.queues.day_result reads its simulated day the same way.)
-
-TODO(lead, on merge): the KPI package (ivr/analysis, issue 14) computes these from the log
-too; this module should then use its definitions rather than keep its own.
+Over queue places *offered* (deflected calls never were): the service level is the share
+answered on the line within the target ([analysis] answer_target_s); abandonment the
+share who hung up waiting; a callback is neither (counted apart); average and
+90th-percentile time to answer are over places answered on the line.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 
-SERVICE_TARGET_S = 300.0  # "90 % answered within 5 minutes" (DOMAIN.md, feature 10)
+from ivr.analysis.journey import Via, Visit, VisitEnd
+from ivr.analysis.settings import AnalysisSettings
+from ivr.analysis.tally import DestinationFigures, DestinationTally
+
+SERVICE_TARGET_S = AnalysisSettings().answer_target_s  # [analysis]'s default
 
 
 class Fate(StrEnum):
@@ -25,19 +28,32 @@ class Fate(StrEnum):
     ANSWERED = "answered"  # a person answered it on the line
     ABANDONED = "abandoned"  # the caller hung up waiting
     CALLBACK = "callback"  # booked a callback (kept their place off the line)
-    OTHER = "other"  # moved on by an operator, broke out to 999, still waiting at the end
+    OTHER = "other"  # the queue's limit, moved on, broke out to 999, still waiting at the end
+
+
+VISIT_END = {
+    Fate.ANSWERED: VisitEnd.ANSWERED,
+    Fate.ABANDONED: VisitEnd.ABANDONED,
+    Fate.CALLBACK: VisitEnd.CALLBACK,
+    Fate.OTHER: VisitEnd.MOVED_ON,
+}
 
 
 @dataclass(frozen=True, slots=True)
 class QueuedCall:
-    """One call's time in one queue: the unit the figures and the fit count."""
+    """One call's time in one queue (a queue place): the unit the figures and the fit count."""
 
     queue: str
     joined: float  # epoch seconds
     fate: Fate
-    waited_s: float  # to the answer, to hanging up, or to the callback booking
+    waited_s: float  # to the answer, to hanging up, to the callback booking, or to leaving
     handled_s: float | None = None  # talk time once answered (None: not answered)
     call_id: str = ""  # logged calls only
+
+    def visit(self) -> Visit:
+        """The place as the analysis package's ``Visit``."""
+        at = datetime.fromtimestamp(self.joined, UTC)
+        return Visit(self.queue, Via.QUEUE, at, VISIT_END[self.fate], self.waited_s, self.handled_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,24 +77,22 @@ class Figures:
 
     @classmethod
     def of(cls, calls: Iterable[QueuedCall], target_s: float = SERVICE_TARGET_S) -> Figures:
-        offered = abandoned = callbacks = 0
-        waits: list[float] = []
+        tally = DestinationTally("", Via.QUEUE, target_s)
         for call in calls:
-            offered += 1
-            if call.fate is Fate.ANSWERED:
-                waits.append(call.waited_s)
-            elif call.fate is Fate.ABANDONED:
-                abandoned += 1
-            elif call.fate is Fate.CALLBACK:
-                callbacks += 1
+            tally.add(call.visit())
+        return cls.of_destination(tally.figures())
+
+    @classmethod
+    def of_destination(cls, found: DestinationFigures) -> Figures:
+        """A queue's figures as ``ivr report`` gives them (``Kpis.queue(name)``)."""
         return cls(
-            offered=offered,
-            answered=len(waits),
-            abandoned=abandoned,
-            callbacks=callbacks,
-            within_target=sum(1 for w in waits if w <= target_s),
-            asa_s=sum(waits) / len(waits) if waits else 0.0,
-            p90_s=percentile(waits, 0.9),
+            offered=found.offered,
+            answered=found.answered,
+            abandoned=found.abandoned,
+            callbacks=found.callbacks,
+            within_target=found.answered_in_target,
+            asa_s=found.mean_answer_s or 0.0,
+            p90_s=found.p90_answer_s or 0.0,
         )
 
     @classmethod
@@ -100,11 +114,3 @@ class Figures:
             asa_s=avg("asa_s"),
             p90_s=avg("p90_s"),
         )
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The ``q`` quantile, nearest rank (0.0 for none)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]

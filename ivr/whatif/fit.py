@@ -2,8 +2,10 @@
 they wait before giving up.
 
 - **Arrivals**: per queue, the mean count of calls joining in each 15-minute slot of each
-  weekday (UK local time), over the weekdays the period holds; simulated as a Poisson
-  process at that rate, slot by slot.
+  weekday (UK local time), over the times that slot occurred in the period (a clock
+  change day has 92 or 100 slots: the October repeated hour's slots occur twice, the
+  March lost hour's not at all); simulated as a Poisson process at that rate, slot by
+  slot, on the same local clock (``slot_starts``).
 - **Handling**: the empirical distribution of answered calls' talk times, per queue
   (resampled). Wrap-up is not logged, so it is not in it.
 - **Patience**: the Kaplan-Meier estimate of the time callers will wait before hanging
@@ -37,6 +39,16 @@ def slot_of(epoch: float) -> tuple[int, int]:
     """(weekday 0 = Monday, 15-minute slot of the day), in UK local time."""
     local = datetime.fromtimestamp(epoch, LOCAL)
     return local.weekday(), (local.hour * 3600 + local.minute * 60) // SLOT_S
+
+
+def slot_starts(midnight: datetime) -> list[tuple[float, int]]:
+    """A local day's 15-minute slots as they happen: (start, epoch seconds; its slot of
+    the day on the local clock). UK offsets are whole hours, so every real quarter hour
+    from midnight to the next midnight starts a local one, DST days included."""
+    start = midnight.timestamp()
+    end = (midnight + timedelta(days=1, hours=2)).replace(hour=0).timestamp()
+    steps = round((end - start) / SLOT_S)
+    return [(start + n * SLOT_S, slot_of(start + n * SLOT_S)[1]) for n in range(steps)]
 
 
 def days_between(first: float, last: float) -> list[datetime]:
@@ -141,14 +153,19 @@ class Demand:
     def fit(cls, log: QueueLog) -> Demand:
         if log.first is None or log.last is None or not log.calls:
             raise ValueError("the log holds no queued calls in that period")
-        weekdays = Counter(day.weekday() for day in days_between(log.first, log.last))
+        # how often each (weekday, slot) occurred: the denominator of its mean
+        occurred = Counter(
+            (day.weekday(), slot)
+            for day in days_between(log.first, log.last)
+            for _, slot in slot_starts(day)
+        )
         by_queue: dict[str, list[QueuedCall]] = defaultdict(list)
         for call in log.calls:
             by_queue[call.queue].append(call)
         queues = {}
         for name, calls in sorted(by_queue.items()):
             counts = Counter(slot_of(c.joined) for c in calls)
-            rates = {key: n / weekdays[key[0]] for key, n in counts.items() if weekdays[key[0]]}
+            rates = {key: n / occurred[key] for key, n in counts.items() if occurred[key]}
             handling = tuple(c.handled_s for c in calls if c.handled_s is not None)
             queues[name] = QueueDemand(
                 name, rates, handling, Patience.fit(calls), len(log.agents.get(name, ()))

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ivr.whatif.figures import Fate, QueuedCall
-from ivr.whatif.fit import SLOT_S, Demand, QueueDemand
+from ivr.whatif.fit import SLOT_S, Demand, QueueDemand, slot_starts
 
 OUT = ""  # a routing change's destination that is no app-run queue
 # Callers offered a callback who take it, when the log offered none to learn from
@@ -102,13 +102,13 @@ class Simulation:
         queues = self.demand.queues
         found: dict[str, list[_Caller]] = {name: [] for name in queues}
         for day in self.demand.days():
-            weekday, midnight = day.weekday(), day.timestamp()
+            weekday, slots = day.weekday(), slot_starts(day)  # on the local clock
             for name in sorted(queues):
-                for (wd, slot), rate in sorted(queues[name].rates.items()):
-                    if wd != weekday:
-                        continue
+                rates = queues[name].rates
+                for start, slot in slots:
+                    rate = rates.get((weekday, slot), 0.0)
                     for _ in range(poisson(rng, rate)):
-                        at = midnight + (slot + rng.random()) * SLOT_S
+                        at = start + rng.random() * SLOT_S
                         target = self._moved(name)
                         if target == OUT:
                             outcome.rerouted_out += 1

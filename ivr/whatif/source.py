@@ -2,10 +2,15 @@
 
 Only app-run queues leave what a what-if needs (when a caller joined, was answered or
 gave up): ``queue-joined``, ``dial`` (the agent), ``connected``, ``agent-hung-up``,
-``queue-abandoned`` and ``ended`` events, as ivr.verbs.queue writes them. One cursor over
-those events, call by call (the ``call_id, at`` index), so memory holds one call at a time.
-A call that joins again (after a break-out, or a move) counts once, in its last queue,
-from its first join there.
+``queue-abandoned``, ``queue-gave-up``, ``callback-accepted``, ``emergency-breakout`` and
+``ended`` events, as ivr.verbs.queue writes them. One cursor over those events, call by
+call (the ``call_id, at`` index), so memory holds one call at a time.
+
+Every queue place counts, as ``ivr report`` counts them (ivr.analysis.visits): a call that
+joins again (after a move, a break-out) is offered again. A place that ended any way but
+an answer, a hang-up or a callback (the queue's limit, a break-out, a move, the call's
+end) records the time it was left: its wait is *censored* there for the patience fit,
+never taken as 0 s.
 """
 
 from __future__ import annotations
@@ -27,9 +32,14 @@ KINDS = (
     "connected",
     "agent-hung-up",
     "queue-abandoned",
+    "queue-gave-up",
+    "emergency-breakout",
     "callback-offered",
+    "callback-accepted",
     "ended",
 )
+# A place ends here without an answer: the wait is censored at the event's time.
+LEAVES = frozenset({"queue-gave-up", "emergency-breakout"})  # (agent-hung-up: answered)
 
 
 class LogUnusable(ValueError):
@@ -91,54 +101,87 @@ def _read(db: sqlite3.Connection, period: Period) -> QueueLog:
 
 
 def _keep(call: _Call | None, log: QueueLog, start: float | None, end: float | None) -> None:
-    queued = call.queued() if call is not None else None
-    if queued is None:
+    if call is None:
         return
-    if (start is not None and queued.joined < start) or (end is not None and queued.joined >= end):
-        return
-    log.calls.append(queued)
-    log.first = queued.joined if log.first is None else min(log.first, queued.joined)
-    log.last = queued.joined if log.last is None else max(log.last, queued.joined)
+    call.close(None)
+    for queued in call.places:
+        if (start is not None and queued.joined < start) or (
+            end is not None and queued.joined >= end
+        ):
+            continue
+        log.calls.append(queued)
+        log.first = queued.joined if log.first is None else min(log.first, queued.joined)
+        log.last = queued.joined if log.last is None else max(log.last, queued.joined)
+
+
+@dataclass
+class _Place:
+    queue: str
+    joined: float
+    fate: Fate = Fate.OTHER
+    waited: float | None = None  # None: not left yet
+    answered_at: float | None = None
+    handled: float | None = None
 
 
 @dataclass
 class _Call:
     call_id: str
-    queue: str = ""
-    joined: float | None = None
-    fate: Fate = Fate.OTHER
-    waited: float = 0.0
-    answered_at: float | None = None
-    handled: float | None = None
+    places: list[QueuedCall] = field(default_factory=list)
+    open: _Place | None = None
 
     def add(self, at: float, kind: str, detail: dict[str, Any], log: QueueLog) -> None:
-        if kind == "queue-joined":
-            queue = str(detail.get("queue", ""))
-            if queue != self.queue or self.joined is None:
-                self.queue, self.joined = queue, at
-            self.fate = Fate.OTHER
-        elif self.joined is None:
+        place = self.open
+        if kind == "callback-offered":
+            log.callback_offers += 1
+        elif kind == "queue-joined":
+            self.close(at)  # an operator moved them, or they joined again
+            self.open = _Place(str(detail.get("queue", "")), at)
+        elif place is None:
             return
         elif kind == "dial" and detail.get("agent"):
-            log.agents[str(detail.get("destination", self.queue))].add(str(detail["agent"]))
-        elif kind == "connected" and detail.get("destination") == self.queue:
-            self.fate, self.waited, self.answered_at = Fate.ANSWERED, at - self.joined, at
+            log.agents[str(detail.get("destination", place.queue))].add(str(detail["agent"]))
+        elif kind == "dial" and detail.get("destination") not in (None, place.queue):
+            self.close(at)  # put through elsewhere: the place was left then
+        elif kind == "connected" and detail.get("destination") == place.queue:
+            if place.answered_at is None:
+                place.fate, place.waited, place.answered_at = Fate.ANSWERED, at - place.joined, at
         elif kind == "queue-abandoned":
-            self.fate, self.waited = Fate.ABANDONED, at - self.joined
-        elif kind == "callback-offered":
-            log.callback_offers += 1
-        elif kind in ("agent-hung-up", "ended"):
-            if self.answered_at is not None and self.handled is None:
-                self.handled = at - self.answered_at
-            if kind == "ended" and detail.get("outcome") == "callback":
-                self.fate, self.waited = Fate.CALLBACK, at - self.joined
+            waited = detail.get("waited_s")
+            place.fate = Fate.ABANDONED
+            if isinstance(waited, int | float) and not isinstance(waited, bool):
+                place.waited = float(waited)  # the queue's own count, as the report reads it
+            else:
+                place.waited = at - place.joined
+            self.close(at)
+        elif kind == "callback-accepted":
+            place.fate, place.waited = Fate.CALLBACK, at - place.joined
+            self.close(at)
+        elif kind in LEAVES or kind == "agent-hung-up":
+            self.close(at)
+        elif kind == "ended":
+            if place.answered_at is None and detail.get("outcome") == "callback":
+                place.fate, place.waited = Fate.CALLBACK, at - place.joined
+            elif place.answered_at is None and detail.get("outcome") == "abandoned":
+                place.fate, place.waited = Fate.ABANDONED, at - place.joined  # while it rang
+            self.close(at)
 
-    def queued(self) -> QueuedCall | None:
-        if self.joined is None:
-            return None
-        handled = self.handled if self.fate is Fate.ANSWERED else None
-        waited = max(0.0, self.waited)
-        return QueuedCall(self.queue, self.joined, self.fate, waited, handled, self.call_id)
+    def close(self, at: float | None) -> None:
+        """The open place ends at ``at`` (None: the log ends with it open)."""
+        place, self.open = self.open, None
+        if place is None:
+            return
+        if place.answered_at is not None:
+            if at is not None and place.handled is None:
+                place.handled = at - place.answered_at
+        elif place.waited is None:
+            # left without an answer: censored when it was left (0 s if never seen to leave)
+            place.waited = at - place.joined if at is not None else 0.0
+        handled = place.handled if place.fate is Fate.ANSWERED else None
+        waited = max(0.0, place.waited or 0.0)
+        self.places.append(
+            QueuedCall(place.queue, place.joined, place.fate, waited, handled, self.call_id)
+        )
 
 
 def _epoch(text: str) -> float:

@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from ivr.app import RUNTIME, build_app
 from ivr.ari.settings import AriSettings
 from ivr.callers.settings import CallerSettings
-from ivr.config import Settings
+from ivr.config import ConfigError, Settings, load_settings
 from ivr.decisions import Decision
 from ivr.http_settings import HttpSettings
 from ivr.metrics_settings import MetricsSettings
@@ -25,8 +26,16 @@ ClientFactory = Callable[[web.Application], Awaitable[TestClient[Any, Any]]]
 TOKEN = "0123456789abcdef-metrics"
 
 
+SCRAPE_TOKEN = "scrape-only-0123456789"
+
+
 def app_settings(
-    tmp_path: Path, name: str, *, scrapers: tuple[str, ...] = (), token: str = ""
+    tmp_path: Path,
+    name: str,
+    *,
+    scrapers: tuple[str, ...] = (),
+    token: str = "",
+    scrape_token: str = "",
 ) -> Settings:
     return Settings(
         ari=AriSettings(url="http://127.0.0.1:9"),  # nothing listens there
@@ -34,7 +43,7 @@ def app_settings(
         speech=SpeechSettings(engine=SpeechEngine.NONE),
         callers=CallerSettings(key=""),
         http=HttpSettings(api_token=token),
-        metrics=MetricsSettings(scrapers=scrapers),
+        metrics=MetricsSettings(scrapers=scrapers, token=scrape_token),
     )
 
 
@@ -63,6 +72,29 @@ async def test_anyone_else_needs_the_bearer_token(
     right = await client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
     assert right.status == 200
     assert value(parse(await right.text()), "ivr_event_loop_lag_last_seconds") is not None
+
+
+async def test_the_scrape_token_opens_metrics_and_nothing_else(
+    aiohttp_client: ClientFactory, tmp_path: Path
+) -> None:
+    settings = app_settings(tmp_path, "a", token=TOKEN, scrape_token=SCRAPE_TOKEN)
+    client = await aiohttp_client(build_app(settings))
+    bearer = {"Authorization": f"Bearer {SCRAPE_TOKEN}"}
+    scraped = await client.get("/metrics", headers=bearer)
+    assert scraped.status == 200
+    assert value(parse(await scraped.text()), "ivr_event_loop_lag_last_seconds") is not None
+    api = await client.get("/api/board", headers=bearer, allow_redirects=False)
+    assert api.status in (401, 403)  # no operator powers
+    near = {"Authorization": f"Bearer {SCRAPE_TOKEN[:-1]}x"}
+    assert (await client.get("/metrics", headers=near)).status in (401, 403)
+
+
+def test_the_scrape_token_is_read_from_the_environment_only() -> None:
+    settings = load_settings(None, env={"IVR_METRICS_TOKEN": f"{SCRAPE_TOKEN}\n"})
+    assert settings.metrics.token == SCRAPE_TOKEN
+    assert SCRAPE_TOKEN not in repr(settings.metrics)
+    with pytest.raises(ConfigError):
+        load_settings(None, env={"IVR_METRICS_TOKEN": "short"})
 
 
 async def test_without_a_token_or_a_list_nobody_scrapes(

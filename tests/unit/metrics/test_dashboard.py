@@ -18,6 +18,7 @@ def served_names() -> set[str]:
     metrics.registry.register(LiveCollector(list, dict, lambda: 0))
     metrics.decision_seen("route", "fcr", "keypad")
     metrics.speech_seen("whisper", 0.9)
+    metrics.joined("fcr")
     metrics.answered("fcr", 10.0)
     metrics.abandoned("fcr", 10.0)
     metrics.ended("transferred")

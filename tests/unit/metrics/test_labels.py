@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import logging
+
 import pytest
 
-from ivr.metrics.labels import NONE, OTHER, LabelValues, is_name, step_kind
+from ivr.metrics.labels import NONE, OTHER, LabelValues, SeriesCap, is_name, step_kind
 
 
 @pytest.mark.parametrize(
@@ -43,3 +45,27 @@ def test_a_step_is_named_by_its_verb() -> None:
     assert step_kind("queue:fcr") == "queue"
     assert step_kind("play:welcome+menu") == "play"
     assert step_kind("resume") == "resume"
+
+
+def test_a_metric_keeps_at_most_its_cap_of_label_combinations(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cap = SeriesCap("ivr_test", limit=2)
+    assert cap("a", "x") == ("a", "x") and cap("a", "y") == ("a", "y")
+    with caplog.at_level(logging.WARNING):
+        assert cap("b", "x") == (OTHER, OTHER)
+        assert cap("b", "y") == (OTHER, OTHER)
+    assert cap("a", "x") == ("a", "x")
+    assert cap.full
+    assert [r.getMessage() for r in caplog.records].count(
+        "metrics: ivr_test has 2 series; new ones count as other"
+    ) == 1
+
+
+def test_a_label_past_its_cap_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    guard = LabelValues(limit=1, name="queue")
+    guard("a")
+    with caplog.at_level(logging.WARNING):
+        assert guard("b") == OTHER
+    assert guard.full
+    assert "queue has 1 values" in caplog.text

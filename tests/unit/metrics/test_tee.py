@@ -98,8 +98,9 @@ def test_no_personal_data_reaches_a_label() -> None:
     text = " ".join(f"{name} {labels}" for (name, labels) in scrape(metrics.registry))
     assert "07700900123" not in text and "Bloggs" not in text
     got = scrape(metrics.registry)
-    other = {"action": "route", "destination": "other", "rule": "operator-move"}
-    assert value(got, "ivr_decisions_total", **other) == 1
+    # a directory entry is a person: the label is its route category
+    directory = {"action": "route", "destination": "directory", "rule": "operator-move"}
+    assert value(got, "ivr_decisions_total", **directory) == 1
     assert value(got, "ivr_asr_confidence_count", engine="other") == 1
 
 
@@ -111,3 +112,30 @@ def test_a_record_it_cannot_read_is_skipped_never_raised_into_the_call() -> None
     log.event("c1", at(2), "queue-abandoned", {"queue": "fcr", "waited_s": "long"})
     assert inner.kinds() == ["speech", "queue-abandoned"]
     assert value(scrape(metrics.registry), "ivr_asr_confidence_count", engine="whisper") is None
+
+
+def test_a_person_in_the_directory_is_never_a_label_only_the_route_category() -> None:
+    metrics = IvrMetrics()
+    log = MetricsCallLog(MemoryCallLog(), metrics)
+    for n, destination in enumerate(("directory:jane-smith", "directory:pc-jones", "rc")):
+        log.decision(f"c{n}", at(1), Decision("route", destination, rule="ask-name", reason=""))
+    got = scrape(metrics.registry)
+    text = " ".join(f"{labels}" for (_, labels) in got)
+    assert "smith" not in text and "jones" not in text
+    asked = {"action": "route", "rule": "ask-name"}
+    assert value(got, "ivr_decisions_total", destination="directory", **asked) == 2
+    assert value(got, "ivr_decisions_total", destination="rc", **asked) == 1
+
+
+def test_service_level_counts_offered_places_and_answers_within_the_target() -> None:
+    metrics = IvrMetrics(target_s=30.0)
+    log = MetricsCallLog(MemoryCallLog(), metrics)
+    queue_call(log, "c1", answered=True)  # answered after 45 s: outside 30 s
+    queue_call(log, "c2", answered=False)
+    log.event("c3", at(0), "queue-joined", {"queue": "fcr", "position": 1})
+    log.event("c3", at(5), "dial", {"destination": "fcr", "agent": "a1", "waited_s": 5.0})
+    log.event("c3", at(10), "connected", {"destination": "fcr", "leg": "leg-1"})
+    got = scrape(metrics.registry)
+    assert value(got, "ivr_queue_offered_total", queue="fcr") == 3
+    assert value(got, "ivr_queue_answered_in_target_total", queue="fcr") == 1
+    assert value(got, "ivr_queue_answer_target_seconds") == 30.0

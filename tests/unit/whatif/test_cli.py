@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from ivr.analysis.kpis import KpiCollector
+from ivr.analysis.reader import CallLogSource, Period
 from ivr.cli import main
 
 
@@ -68,3 +70,44 @@ def test_a_file_that_is_no_log_is_refused(
     assert "cannot be read as a call log" in capsys.readouterr().err
     assert main(["whatif", "--db", str(tmp_path / "missing.db")]) == 2
     assert "no database" in capsys.readouterr().err
+
+
+def log_cell(out: str, queue: str, measure: str) -> str:
+    """The log column's cell of a measure of a queue in the printed table."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.split()[:1] == [queue])
+    row = next(line for line in lines[start:] if measure in line)
+    return row.split(measure)[1].split()[0]
+
+
+def test_the_logs_figures_are_the_reports_against_the_configured_target(
+    synthetic_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "ivr.toml"
+    config.write_text("[analysis]\nanswer_target_s = 60\n", encoding="utf-8")
+    assert main(["whatif", "--db", str(synthetic_db), "--config", str(config), "--runs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "target 60 s" in out
+    collector = KpiCollector(target_s=60.0)
+    with CallLogSource(synthetic_db) as log:
+        for journey in log.journeys(Period()):
+            collector.add(journey)
+    for queue in ("fcr", "rc"):
+        report = collector.figures().queue(queue)
+        assert report is not None and report.service_level is not None
+        assert log_cell(out, queue, "answered within target") == f"{report.service_level:.1%}"[:-1]
+        assert log_cell(out, queue, "offered") == f"{report.offered:,}"
+
+
+def test_the_target_on_the_command_line_wins_and_a_bad_config_is_refused(
+    synthetic_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "ivr.toml"
+    config.write_text("[analysis]\nanswer_target_s = 60\n", encoding="utf-8")
+    args = ["whatif", "--db", str(synthetic_db), "--config", str(config), "--runs", "1"]
+    assert main([*args, "--target", "20"]) == 0
+    assert "target 20 s" in capsys.readouterr().out
+    config.write_text("[analysis]\nanswer_target_s = -5\n", encoding="utf-8")
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ivr whatif:") and "answer_target_s" in err and "Traceback" not in err
