@@ -12,13 +12,13 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from ivr import call as call_cli
 from ivr.analysis import cli as analysis_cli
 from ivr.callers import cli as callers_cli
+from ivr.clock import parse_uk_time
 from ivr.config import ConfigError, load_settings
 from ivr.console import cli as console_cli
 from ivr.directory import cli as directory_cli
@@ -127,12 +127,10 @@ def configure_logging(level: str) -> None:
 
 
 def _when(text: str) -> datetime:
-    """An ISO time; without a zone it is UK local time."""
     try:
-        when = datetime.fromisoformat(text)
+        return parse_uk_time(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not an ISO time: {text!r}") from exc
-    return when if when.tzinfo else when.replace(tzinfo=ZoneInfo("Europe/London"))
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _serve(config: Path | None) -> int:

@@ -20,15 +20,15 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo
 
+from ivr.clock import UK, parse_uk_time
 from ivr.replay.replayer import Replayer, ReplaySink
 from ivr.replay.report import FirstCalls, JsonReport, Sinks, TextReport
 from ivr.replay.source import DecisionLog, LogUnreadable, Period
 from ivr.routing.bundle import BundleError, load_bundle
 from ivr.routing.engine import RoutingEngine
 
-LOCAL = ZoneInfo("Europe/London")
+LOCAL = UK
 NAIVE_IS_LOCAL = "without a zone, UK local time (Europe/London), as ivr rules suggest --since"
 SHOW = 20
 
@@ -156,12 +156,10 @@ def _refuse(message: str, progress: ProgressLine | None = None) -> int:
 
 
 def _when(text: str) -> datetime:
-    """An ISO time; without a zone it is UK local time (as ``ivr route --at``)."""
     try:
-        when = datetime.fromisoformat(text)
+        return parse_uk_time(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not an ISO time: {text!r}") from exc
-    return when if when.tzinfo else when.replace(tzinfo=LOCAL)
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _count(text: str) -> int:

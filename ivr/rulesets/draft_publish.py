@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from ivr.clock import UK
 from ivr.console.bodies import json_object
 from ivr.console.errors import BadRequest, Conflict, NotFound
 from ivr.console.identity import Audit, Role, require
@@ -30,7 +30,7 @@ from ivr.rulesets.live_write import LiveWriter
 from ivr.rulesets.store import VersionKind
 from ivr.rulesets_settings import RulesetSettings
 
-LONDON = ZoneInfo("Europe/London")
+LONDON = UK
 MAX_COMMENT = 500
 
 

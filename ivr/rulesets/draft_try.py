@@ -13,10 +13,10 @@ import wave
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from ivr.clock import UK
 from ivr.console.bodies import json_object
 from ivr.console.errors import BadRequest, Conflict
 from ivr.console.identity import Role, require
@@ -28,7 +28,7 @@ from ivr.rulesets.draft_view import view
 from ivr.speech.model import RecognizerError, SpeechService
 from ivr.speech.resample import resample_pcm16
 
-LONDON = ZoneInfo("Europe/London")
+LONDON = UK
 PHONE_RATE = 8000
 MAX_WAV = 2 * 48000 * 30 + 1024  # 30 s of 48 kHz 16-bit mono, and a header
 MAX_TEXT = 500

@@ -15,8 +15,8 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from ivr.clock import UK
 from ivr.config import load_settings
 from ivr.routing.bundle import BundleError, load_bundle
 from ivr.routing.intents import IntentMatcher
@@ -24,7 +24,7 @@ from ivr.suggest.calls import PROGRESS_EVERY, CallLogError, CallLogReader
 from ivr.suggest.miner import RulesInForce, SuggestionMiner
 from ivr.suggest.model import Suggestion
 
-LOCAL = ZoneInfo("Europe/London")
+LOCAL = UK
 _SPAN = re.compile(r"^(\d+)([hdw])$")
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 

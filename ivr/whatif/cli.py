@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ivr.analysis import reader as analysis_reader
+from ivr.clock import parse_uk_time
 from ivr.config import ConfigError, load_settings
 from ivr.replay.cli import LOCAL, ProgressLine
 from ivr.replay.source import LogUnreadable, Period
@@ -237,10 +238,9 @@ def _refuse(message: str) -> int:
 
 def _when(text: str) -> datetime:
     try:
-        when = datetime.fromisoformat(text)
+        return parse_uk_time(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not an ISO time: {text!r}") from exc
-    return when if when.tzinfo else when.replace(tzinfo=LOCAL)
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _agents(text: str) -> tuple[str, int]:
