@@ -70,7 +70,14 @@ def _run(name: str, args: argparse.Namespace, work: Any) -> int:
                 return _refuse(name, "--target must be a positive number of seconds")
             settings = AnalysisSettings(args.target, settings.service_level_goal)
         with CallLogSource(args.db) as log:
-            return int(work(args, log, period, settings))
+            code = int(work(args, log, period, settings))
+            if log.damage.total:
+                print(
+                    f"ivr {name}: skipped {log.damage.calls:,} unreadable calls and"
+                    f" {log.damage.events:,} unreadable events (a damaged database?)",
+                    file=sys.stderr,
+                )
+            return code
     except (ConfigError, LogUnreadable, BadInterval) as exc:
         return _refuse(name, str(exc))
     except OSError as exc:
