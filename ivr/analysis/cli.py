@@ -11,13 +11,13 @@ import argparse
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from typing import Any, TextIO
 
 from ivr.analysis.export import write_csv
-from ivr.analysis.intervals import BadInterval, IntervalCollector, parse_interval
+from ivr.analysis.intervals import BadInterval, Grid, IntervalCollector, parse_interval
 from ivr.analysis.journey import CallJourney
 from ivr.analysis.kpis import LOCAL, KpiCollector
 from ivr.analysis.reader import CallLogSource, LogUnreadable, Period
@@ -107,9 +107,17 @@ def _report(
 def _export(
     args: argparse.Namespace, log: CallLogSource, period: Period, settings: AnalysisSettings
 ) -> int:
-    collector = IntervalCollector(parse_interval(args.interval), settings.answer_target_s)
+    collector = IntervalCollector(
+        _grid(log, period, parse_interval(args.interval)), settings.answer_target_s
+    )
     for journey in _with_progress(log, period, sys.stderr):
         collector.add(journey)
+    if collector.outside:
+        print(
+            f"ivr export: {collector.outside:,} queue places outside the period's"
+            " intervals left out (a call going on past --to, or a damaged time)",
+            file=sys.stderr,
+        )
     if args.out is None:
         write_csv(collector.rows(), sys.stdout)
         return 0
@@ -117,6 +125,33 @@ def _export(
         rows = write_csv(collector.rows(), out)
     print(f"ivr export: {rows:,} rows → {args.out}", file=sys.stderr)
     return 0
+
+
+OPEN_DAYS = 31  # without --from and --to, the longest span of calls exported
+
+
+def _grid(log: CallLogSource, period: Period, minutes: int) -> Grid:
+    """The period's intervals; an open side is the local midnight of the calls' first
+    (or after their last) day, so a stray time cannot stretch the rows."""
+    if period.start is not None and period.end is not None:
+        return Grid(period.start, period.end, minutes)
+    calls = log.started_range(period)
+    if calls is None:  # no calls: no rows
+        at = period.start or period.end or datetime.now(LOCAL)
+        return Grid(at, at, minutes)
+    refusal = f"give --from and --to (up to {OPEN_DAYS} days of calls are exported without)"
+    try:
+        start = period.start or _midnight(calls[0])
+        end = period.end or _midnight(calls[1]) + timedelta(days=1)
+    except OverflowError:  # a stray time at the end of the calendar
+        raise BadInterval(f"the calls reach year {calls[1].year}: {refusal}") from None
+    if end - start > timedelta(days=OPEN_DAYS):
+        raise BadInterval(f"the calls span {(end - start).days} days: {refusal}")
+    return Grid(start, end, minutes)
+
+
+def _midnight(when: datetime) -> datetime:
+    return datetime.combine(when.astimezone(LOCAL).date(), clock_time(), tzinfo=LOCAL)
 
 
 def _with_progress(log: CallLogSource, period: Period, stream: TextIO) -> Iterator[CallJourney]:

@@ -147,6 +147,19 @@ class CallLogSource:
         where, params = period.clause("started_at")
         return int(self.query(f"SELECT count(*) FROM calls WHERE {where}", params).fetchone()[0])
 
+    def started_range(self, period: Period) -> tuple[datetime, datetime] | None:
+        """The first and last readable start time of the calls in ``period`` (None: none)."""
+        where, params = period.clause("started_at")
+        first, last = self.query(
+            f"SELECT min(started_at), max(started_at) FROM calls WHERE {where}"
+            " AND started_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'",
+            params,
+        ).fetchone()
+        try:
+            return (stored_time(first), stored_time(last)) if first else None
+        except ValueError:
+            return None  # damaged beyond a date: the rows themselves are skipped
+
     def journeys(self, period: Period) -> Iterator[CallJourney]:
         """Every call that started in ``period``, in start order."""
         where, params = period.clause("started_at")
