@@ -1,4 +1,5 @@
-"""``ivr report`` (one self-contained HTML file) and ``ivr export`` (CSV per interval).
+"""``ivr report`` (one self-contained HTML file), ``ivr export`` (CSV per interval) and
+``ivr analysis-copy`` (the database without personal data, for Datasette).
 
 Both read the call database read-only and stream it; progress (calls read / total, rate)
 goes to stderr. Exit codes: 0 written, 2 the command line, the settings, the database or
@@ -22,6 +23,7 @@ from ivr.analysis.journey import CallJourney
 from ivr.analysis.kpis import LOCAL, KpiCollector
 from ivr.analysis.reader import CallLogSource, LogUnreadable, Period
 from ivr.analysis.report import ReportInput, render
+from ivr.analysis.safe_copy import AnalysisCopy, CopyRefused
 from ivr.analysis.settings import AnalysisSettings
 from ivr.analysis.stored import callback_figures, text_figures
 from ivr.config import ConfigError, load_settings
@@ -39,6 +41,13 @@ def add_subcommands(subparsers: Any) -> None:
     export.add_argument("--interval", default="15m", help="15m (default), 30m, 1h ...")
     export.add_argument("--out", type=Path, help="the CSV file (default: stdout)")
     export.set_defaults(run=cmd_export)
+    copy = subparsers.add_parser(
+        "analysis-copy",
+        help="a copy of the call database without personal data (for Datasette)",
+    )
+    copy.add_argument("--db", type=Path, required=True, help="call database (read-only)")
+    copy.add_argument("--out", type=Path, required=True, help="the copy (a new file)")
+    copy.set_defaults(run=cmd_analysis_copy)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -57,6 +66,18 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     return _run("export", args, _export)
+
+
+def cmd_analysis_copy(args: argparse.Namespace) -> int:
+    try:
+        done = AnalysisCopy(args.db, args.out).write()
+    except CopyRefused as exc:
+        return _refuse("analysis-copy", str(exc))
+    except OSError as exc:
+        return _refuse("analysis-copy", f"cannot write {args.out}: {exc.strerror or exc}")
+    left_out = ", ".join(done.dropped) or "none"
+    print(f"ivr analysis-copy: {done.calls:,} calls → {args.out} (tables left out: {left_out})")
+    return 0
 
 
 def _run(name: str, args: argparse.Namespace, work: Any) -> int:
