@@ -46,6 +46,7 @@ def test_export_intervals_sum_to_the_totals(db: Path, tmp_path: Path) -> None:
     assert totals == {"offered": 4, "answered": 2, "abandoned": 1}
     assert sum(int(r["answered_within_target"]) for r in rc) == 1
     assert sum(int(r["callbacks"]) for r in rc) == 1
+    assert sum(int(r["offered_live"]) for r in rc) == 3  # the callback's place left out
     assert rc[0]["interval_start"] == "2026-03-02T00:00:00+00:00"
     (first,) = [r for r in rc if r["interval_start"] == "2026-03-02T09:00:00+00:00"]
     assert first["average_time_to_answer_s"] == "60.0"
