@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from ivr.cli import main
+from ivr.shipped import REPO_ROOT
 from ivr.store.migrations import KPI_VIEWS
 from tests.unit.analysis.handlog import write_log
 
@@ -64,3 +66,17 @@ def test_the_copy_is_a_new_file(
     assert main(["analysis-copy", "--db", str(bad), "--out", str(tmp_path / "c.db")]) == 2
     assert not (tmp_path / "c.db").exists()
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_the_metadata_describes_the_copy(live: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.db"
+    assert main(["analysis-copy", "--db", str(live), "--out", str(copy)]) == 0
+    db = sqlite3.connect(copy)
+    try:
+        names = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+    finally:
+        db.close()
+    metadata = json.loads((REPO_ROOT / "docs" / "datasette-metadata.json").read_text("utf-8"))
+    (database,) = metadata["databases"].values()
+    assert set(database["tables"]) <= names
+    assert "analysis copy" in metadata["description"]
