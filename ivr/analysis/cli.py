@@ -1,4 +1,5 @@
-"""``ivr report`` (one self-contained HTML file) and ``ivr export`` (CSV per interval).
+"""``ivr report`` (one self-contained HTML file), ``ivr export`` (CSV per interval) and
+``ivr analysis-copy`` (the database without personal data, for Datasette).
 
 Both read the call database read-only and stream it; progress (calls read / total, rate)
 goes to stderr. Exit codes: 0 written, 2 the command line, the settings, the database or
@@ -11,17 +12,18 @@ import argparse
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from typing import Any, TextIO
 
 from ivr.analysis.export import write_csv
-from ivr.analysis.intervals import BadInterval, IntervalCollector, parse_interval
+from ivr.analysis.intervals import BadInterval, Grid, IntervalCollector, parse_interval
 from ivr.analysis.journey import CallJourney
 from ivr.analysis.kpis import LOCAL, KpiCollector
 from ivr.analysis.reader import CallLogSource, LogUnreadable, Period
 from ivr.analysis.report import ReportInput, render
+from ivr.analysis.safe_copy import AnalysisCopy, CopyRefused
 from ivr.analysis.settings import AnalysisSettings
 from ivr.analysis.stored import callback_figures, text_figures
 from ivr.config import ConfigError, load_settings
@@ -39,6 +41,13 @@ def add_subcommands(subparsers: Any) -> None:
     export.add_argument("--interval", default="15m", help="15m (default), 30m, 1h ...")
     export.add_argument("--out", type=Path, help="the CSV file (default: stdout)")
     export.set_defaults(run=cmd_export)
+    copy = subparsers.add_parser(
+        "analysis-copy",
+        help="a copy of the call database without personal data (for Datasette)",
+    )
+    copy.add_argument("--db", type=Path, required=True, help="call database (read-only)")
+    copy.add_argument("--out", type=Path, required=True, help="the copy (a new file)")
+    copy.set_defaults(run=cmd_analysis_copy)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -59,6 +68,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     return _run("export", args, _export)
 
 
+def cmd_analysis_copy(args: argparse.Namespace) -> int:
+    try:
+        done = AnalysisCopy(args.db, args.out).write()
+    except CopyRefused as exc:
+        return _refuse("analysis-copy", str(exc))
+    except OSError as exc:
+        return _refuse("analysis-copy", f"cannot write {args.out}: {exc.strerror or exc}")
+    left_out = ", ".join(done.dropped) or "none"
+    print(f"ivr analysis-copy: {done.calls:,} calls → {args.out} (tables left out: {left_out})")
+    return 0
+
+
 def _run(name: str, args: argparse.Namespace, work: Any) -> int:
     period = Period(args.start, args.end)
     if period.start and period.end and period.start >= period.end:
@@ -70,7 +91,14 @@ def _run(name: str, args: argparse.Namespace, work: Any) -> int:
                 return _refuse(name, "--target must be a positive number of seconds")
             settings = AnalysisSettings(args.target, settings.service_level_goal)
         with CallLogSource(args.db) as log:
-            return int(work(args, log, period, settings))
+            code = int(work(args, log, period, settings))
+            if log.damage.total:
+                print(
+                    f"ivr {name}: skipped {log.damage.calls:,} unreadable calls and"
+                    f" {log.damage.events:,} unreadable events (a damaged database?)",
+                    file=sys.stderr,
+                )
+            return code
     except (ConfigError, LogUnreadable, BadInterval) as exc:
         return _refuse(name, str(exc))
     except OSError as exc:
@@ -100,9 +128,17 @@ def _report(
 def _export(
     args: argparse.Namespace, log: CallLogSource, period: Period, settings: AnalysisSettings
 ) -> int:
-    collector = IntervalCollector(parse_interval(args.interval), settings.answer_target_s)
+    collector = IntervalCollector(
+        _grid(log, period, parse_interval(args.interval)), settings.answer_target_s
+    )
     for journey in _with_progress(log, period, sys.stderr):
         collector.add(journey)
+    if collector.outside:
+        print(
+            f"ivr export: {collector.outside:,} queue places outside the period's"
+            " intervals left out (a call going on past --to, or a damaged time)",
+            file=sys.stderr,
+        )
     if args.out is None:
         write_csv(collector.rows(), sys.stdout)
         return 0
@@ -110,6 +146,33 @@ def _export(
         rows = write_csv(collector.rows(), out)
     print(f"ivr export: {rows:,} rows → {args.out}", file=sys.stderr)
     return 0
+
+
+OPEN_DAYS = 31  # without --from and --to, the longest span of calls exported
+
+
+def _grid(log: CallLogSource, period: Period, minutes: int) -> Grid:
+    """The period's intervals; an open side is the local midnight of the calls' first
+    (or after their last) day, so a stray time cannot stretch the rows."""
+    if period.start is not None and period.end is not None:
+        return Grid(period.start, period.end, minutes)
+    calls = log.started_range(period)
+    if calls is None:  # no calls: no rows
+        at = period.start or period.end or datetime.now(LOCAL)
+        return Grid(at, at, minutes)
+    refusal = f"give --from and --to (up to {OPEN_DAYS} days of calls are exported without)"
+    try:
+        start = period.start or _midnight(calls[0])
+        end = period.end or _midnight(calls[1]) + timedelta(days=1)
+    except OverflowError:  # a stray time at the end of the calendar
+        raise BadInterval(f"the calls reach year {calls[1].year}: {refusal}") from None
+    if end - start > timedelta(days=OPEN_DAYS):
+        raise BadInterval(f"the calls span {(end - start).days} days: {refusal}")
+    return Grid(start, end, minutes)
+
+
+def _midnight(when: datetime) -> datetime:
+    return datetime.combine(when.astimezone(LOCAL).date(), clock_time(), tzinfo=LOCAL)
 
 
 def _with_progress(log: CallLogSource, period: Period, stream: TextIO) -> Iterator[CallJourney]:

@@ -26,6 +26,9 @@ COLUMNS: Final = (
     "service_level_pct",
     "average_time_to_answer_s",
     "average_handling_time_s",
+    # Offered less the places taken as a callback: their work comes back later as the
+    # callback:<queue> rows, so Erlang C's volume sums offered_live, not offered.
+    "offered_live",
 )
 
 
@@ -54,6 +57,7 @@ def write_csv(rows: Iterable[IntervalFigures], out: TextIO) -> int:
                 _one(level),
                 _one(r.asa_s),
                 _one(r.aht_s),
+                r.offered - r.callbacks,
             )
         )
         written += 1

@@ -2,21 +2,23 @@
 
 A visit counts in the interval it was offered in (joined the queue, or first rang), so
 the intervals of a queue add up to its totals in ``Kpis``. Intervals are whole minutes
-that divide a day (15, 30, 60...): UK offsets are whole hours, so a UTC boundary is a
-local one too. Between a queue's first and last interval, quiet ones are rows of zeros
-(planning tools expect every interval).
+that divide an hour (15, 30, 60...): UK offsets are whole hours, so a UTC boundary is a
+local one too (a longer interval would start at 01:00 in summer). Every queue seen gets
+every interval of the period (``Grid``), quiet ones as rows of zeros (planning tools
+expect every interval); a visit outside the period is left out and counted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from ivr.analysis.journey import CallJourney, Via, VisitEnd
 from ivr.analysis.kpis import LOCAL
 
-DAY_MINUTES = 24 * 60
+HOUR_MINUTES = 60
+MAX_DAYS = 366  # the longest period exported at once (a year of 5-minute rows per queue)
 
 
 class BadInterval(ValueError):
@@ -24,16 +26,47 @@ class BadInterval(ValueError):
 
 
 def parse_interval(text: str) -> int:
-    """'15m', '30m', '1h', '60' -> minutes; it must divide a day."""
+    """'15m', '30m', '1h', '60' -> minutes; it must divide an hour (see the module)."""
     raw = text.strip().lower()
     scale = 60 if raw.endswith("h") else 1
     digits = raw.rstrip("mh")
     if not digits.isdigit() or int(digits) * scale <= 0:
         raise BadInterval(f"not an interval: {text!r} (use 15m, 30m or 1h)")
     minutes = int(digits) * scale
-    if DAY_MINUTES % minutes:
-        raise BadInterval(f"{text!r} does not divide a day (use 5m, 10m, 15m, 30m or 1h)")
+    if minutes > HOUR_MINUTES or HOUR_MINUTES % minutes:
+        raise BadInterval(
+            f"{text!r} does not divide an hour (use 5m, 10m, 15m, 30m or 1h;"
+            " longer intervals would not start on the UK clock's hours)"
+        )
     return minutes
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """The period's intervals: from ``start`` (rounded down to an interval) to ``end``."""
+
+    start: datetime
+    end: datetime
+    minutes: int
+
+    def __post_init__(self) -> None:
+        if self.end - self.start > timedelta(days=MAX_DAYS):
+            raise BadInterval(f"the period is longer than {MAX_DAYS} days: export it in parts")
+
+    @property
+    def step(self) -> int:
+        return self.minutes * 60
+
+    @property
+    def first(self) -> int:
+        return int(self.start.timestamp()) // self.step * self.step
+
+    @property
+    def stop(self) -> int:
+        return int(self.end.timestamp())
+
+    def slots(self) -> range:
+        return range(self.first, self.stop, self.step)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,17 +113,24 @@ class _Cell:
 class IntervalCollector:
     """Folds journeys into per-interval, per-queue cells; ``rows()`` in time order."""
 
-    minutes: int = 15
+    grid: Grid
     target_s: float = 300.0
     zone: tzinfo = LOCAL
     cells: dict[tuple[int, str, Via], _Cell] = field(default_factory=dict)
+    queues: set[tuple[str, Via]] = field(default_factory=set)
+    outside: int = 0  # visits outside the grid (a call late in the period, a stray time)
 
     def add(self, journey: CallJourney) -> None:
-        step = self.minutes * 60
+        step = self.grid.step
         for visit in journey.visits:
             if visit.end is VisitEnd.REFUSED:
                 continue
-            slot = int(visit.at.timestamp()) // step * step
+            stamp = visit.at.timestamp()
+            if not self.grid.first <= stamp < self.grid.stop:
+                self.outside += 1
+                continue
+            slot = int(stamp) // step * step
+            self.queues.add((visit.destination, visit.via))
             key = (slot, visit.destination, visit.via)
             cell = self.cells.get(key)
             if cell is None:
@@ -115,23 +155,13 @@ class IntervalCollector:
         return self
 
     def rows(self) -> Iterator[IntervalFigures]:
-        """Every interval from each queue's first to its last, quiet ones as zeros."""
-        step = self.minutes * 60
-        spans: dict[tuple[str, Via], tuple[int, int]] = {}
-        for slot, queue, via in self.cells:
-            low, high = spans.get((queue, via), (slot, slot))
-            spans[(queue, via)] = (min(low, slot), max(high, slot))
-        if not spans:
-            return
-        first = min(low for low, _ in spans.values())
-        last = max(high for _, high in spans.values())
-        for slot in range(first, last + step, step):
+        """Every interval of the grid for every queue seen, quiet ones as zeros."""
+        queues = sorted(self.queues)
+        for slot in self.grid.slots():
             start = datetime.fromtimestamp(slot, UTC).astimezone(self.zone)
-            for (queue, via), (low, high) in sorted(spans.items()):
-                if not low <= slot <= high:
-                    continue
+            for queue, via in queues:
                 c = self.cells.get((slot, queue, via), _Cell())
                 yield IntervalFigures(
-                    start, self.minutes, queue, via, c.offered, c.answered, c.in_target,
+                    start, self.grid.minutes, queue, via, c.offered, c.answered, c.in_target,
                     c.abandoned, c.callbacks, c.wait, c.handle, c.handled,
                 )  # fmt: skip

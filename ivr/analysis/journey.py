@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Final
 
 
 class Via(StrEnum):
@@ -84,6 +85,8 @@ class SeenDecision:
 
 
 OPERATOR_MOVE = "operator-move"  # the rule of an operator's move (CallSession._operator_move)
+CALLBACK_LEG: Final = "callback"  # the dialled "number" of a callback's own call
+CALLBACK_PREFIX: Final = "callback:"  # a callback call's destinations: callback:<queue>
 
 
 @dataclass(slots=True)

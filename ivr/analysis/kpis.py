@@ -13,7 +13,7 @@ from datetime import tzinfo
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from ivr.analysis.journey import CallJourney, JourneyPoint, Via
+from ivr.analysis.journey import CALLBACK_LEG, CallJourney, JourneyPoint, Via
 from ivr.analysis.tally import DestinationFigures, DestinationTally
 from ivr.analysis.understanding import UnderstandingFigures, UnderstandingTally
 
@@ -21,7 +21,6 @@ LOCAL: Final = ZoneInfo("Europe/London")
 VULNERABLE: Final = "vulnerable"  # ivr.callers.model.VULNERABLE
 # Seconds into the call at which callers gave up, in bands (upper bounds).
 GAVE_UP_BANDS: Final = (10, 30, 60, 120, 300, 600, 1800)
-CALLBACK_LEG: Final = "callback"  # the dialled number of a callback's own leg
 ROUTES: Final = ("emergency", "fcr", "rc", "online", "switchboard")
 
 

@@ -12,12 +12,20 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
-from ivr.analysis.journey import OPERATOR_MOVE, CallJourney, SeenDecision, Source
+from ivr.analysis.journey import (
+    CALLBACK_LEG,
+    CALLBACK_PREFIX,
+    OPERATOR_MOVE,
+    CallJourney,
+    SeenDecision,
+    Source,
+    Visit,
+)
 from ivr.analysis.visits import VisitTracker
 from ivr.store.db import iso
 
@@ -45,6 +53,22 @@ KINDS: Final = (
     "emergency-breakout",
     "ended",
 )
+
+
+class DamagedRow(ValueError):
+    """A calls row whose times or duration cannot be read: the call is skipped."""
+
+
+@dataclass(slots=True)
+class Damage:
+    """Rows skipped as unreadable (a crafted or damaged database), told to the user."""
+
+    calls: int = 0
+    events: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.calls + self.events
 
 
 class LogUnreadable(ValueError):
@@ -102,6 +126,7 @@ class CallLogSource:
             self.db.close()
             raise LogUnreadable(f"{path} is not a call database (no {', '.join(sorted(missing))})")
         self.tables = frozenset(tables)
+        self.damage = Damage()
 
     def __enter__(self) -> CallLogSource:
         return self
@@ -121,6 +146,19 @@ class CallLogSource:
     def count(self, period: Period) -> int:
         where, params = period.clause("started_at")
         return int(self.query(f"SELECT count(*) FROM calls WHERE {where}", params).fetchone()[0])
+
+    def started_range(self, period: Period) -> tuple[datetime, datetime] | None:
+        """The first and last readable start time of the calls in ``period`` (None: none)."""
+        where, params = period.clause("started_at")
+        first, last = self.query(
+            f"SELECT min(started_at), max(started_at) FROM calls WHERE {where}"
+            " AND started_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'",
+            params,
+        ).fetchone()
+        try:
+            return (stored_time(first), stored_time(last)) if first else None
+        except ValueError:
+            return None  # damaged beyond a date: the rows themselves are skipped
 
     def journeys(self, period: Period) -> Iterator[CallJourney]:
         """Every call that started in ``period``, in start order."""
@@ -144,14 +182,19 @@ class CallLogSource:
         for row in self.query(f"{_DECISIONS} WHERE call_id IN ({marks}) ORDER BY call_id, id", ids):
             decisions.setdefault(row[0], []).append(_decision(row))
         for row in rows:
-            yield build_journey(row, events.get(row[0], ()), decisions.get(row[0], []))
+            try:
+                yield build_journey(
+                    row, events.get(row[0], ()), decisions.get(row[0], []), self.damage
+                )
+            except DamagedRow:
+                self.damage.calls += 1
 
 
 def _decision(row: tuple[Any, ...]) -> SeenDecision:
     _call, action, destination, rule, found = row
     try:
         attempt, digits, heard, moved_from = json.loads(found) if found else (None,) * 4
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
         attempt = digits = heard = moved_from = None
     if isinstance(digits, str) and digits:
         source, said = Source.KEYPAD, f"keyed {digits}"
@@ -170,36 +213,72 @@ def _decision(row: tuple[Any, ...]) -> SeenDecision:
     )
 
 
+def stored_time(text: object) -> datetime:
+    """A stored time; one without an offset is read as UTC (what ``iso`` writes)."""
+    if not isinstance(text, str):
+        raise ValueError(f"not a time: {text!r}")
+    when = datetime.fromisoformat(text)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def build_journey(
-    row: Sequence[Any], events: Sequence[tuple[str, str, str]], decisions: list[SeenDecision]
+    row: Sequence[Any],
+    events: Sequence[tuple[str, str, str]],
+    decisions: list[SeenDecision],
+    damage: Damage | None = None,
 ) -> CallJourney:
-    """A call's journey from its row, its events (at, kind, detail JSON) and decisions."""
+    """A call's journey from its row, its events (at, kind, detail JSON) and decisions.
+
+    Raises ``DamagedRow`` when the row's times or duration are unreadable; an unreadable
+    event is skipped (counted in ``damage``) and the rest of the call still counts.
+    """
     call_id, started, dialled, outcome, destination, last_step, ended_by, duration, ended = row
+    try:
+        started_at = stored_time(started)
+        end = stored_time(ended) if ended not in (None, "") else None
+        duration_s = float(duration) if duration is not None else None
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise DamagedRow(f"call {call_id!r}: {exc}") from exc
     journey = CallJourney(
         call_id=str(call_id),
-        started_at=datetime.fromisoformat(started),
+        started_at=started_at,
         dialled=str(dialled),
         outcome=str(outcome),
         destination=str(destination),
         last_step=str(last_step),
         ended_by=str(ended_by),
-        duration_s=float(duration) if duration is not None else None,
+        duration_s=duration_s,
         decisions=decisions,
     )
     visits = VisitTracker(journey.started_at)
     for at_text, kind, text in events:
         try:
             detail = json.loads(text) if text else {}
-            at = datetime.fromisoformat(at_text)
-        except ValueError:
-            continue  # a damaged row: the rest of the call still counts
+            at = stored_time(at_text)
+        except (ValueError, RecursionError):
+            if damage is not None:
+                damage.events += 1
+            continue
         if not isinstance(detail, dict):
             detail = {}
         visits.event(kind, at, detail)
         _note(journey, kind, detail)
-    end = datetime.fromisoformat(ended) if isinstance(ended, str) and ended else None
-    journey.visits = visits.finish(end, outcome=journey.outcome)
+    journey.visits = _named(visits.finish(end, outcome=journey.outcome), journey.dialled)
     return journey
+
+
+def _named(visits: list[Visit], dialled: str) -> list[Visit]:
+    """A callback's own call: every place it rings is ``callback:<queue>``, whichever side
+    was rung first (caller first, its dial names the bare queue: ivr.flows.callbacks), so
+    its work is never counted again as the queue's volume."""
+    if dialled != CALLBACK_LEG:
+        return visits
+    return [
+        v
+        if v.destination.startswith(CALLBACK_PREFIX)
+        else replace(v, destination=f"{CALLBACK_PREFIX}{v.destination}")
+        for v in visits
+    ]
 
 
 def _note(journey: CallJourney, kind: str, detail: dict[str, Any]) -> None:

@@ -3,14 +3,23 @@ against keys, recognition confidence, and the operators' corrections (misroutes)
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from ivr.analysis.journey import CallJourney, Source
+from ivr.masking import MASK, mask_numbers
 
 CONFIDENCE_BANDS = 10  # 0.0-0.1 ... 0.9-1.0
 PHRASES_KEPT = 200  # per misroute pair: the commonest phrases survive a prune
 TOP_PHRASES = 5
+_DIGIT_RUN = re.compile(r"\d{2,}")  # a menu key ("keyed 1") stays readable
+
+
+def masked_phrase(said: str) -> str:
+    """What a caller said, fit for a report: phone numbers masked as in the logs, and
+    every other run of digits too (crime references, dates of birth...)."""
+    return _DIGIT_RUN.sub(lambda m: MASK * len(m.group()), mask_numbers(said))
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +93,7 @@ class UnderstandingTally:
         if not said:
             return
         phrases = self.phrases.setdefault(pair, Counter())
-        phrases[said] += 1
+        phrases[masked_phrase(said)] += 1
         if len(phrases) > 2 * PHRASES_KEPT:  # bounded memory: keep the commonest
             self.phrases[pair] = Counter(dict(phrases.most_common(PHRASES_KEPT)))
 

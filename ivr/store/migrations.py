@@ -444,13 +444,15 @@ def _m14_replay(db: sqlite_utils.Database) -> None:
 
 
 # Views for the common questions (Datasette, sqlite3): a view changes by being dropped
-# and made again, so each is (name, SELECT). Times are the stored UTC text.
+# and made again, so each is (name, SELECT). Times are the stored UTC text, and the
+# intervals and days are UTC ones (column names say so): UK intervals come from
+# ``ivr export``, which cuts them on the UK clock.
 KPI_VIEWS: tuple[tuple[str, str], ...] = (
     (
         "v_calls_by_interval",
         "SELECT substr(started_at, 1, 14)"
         " || printf('%02d', (CAST(substr(started_at, 15, 2) AS INTEGER) / 15) * 15)"
-        " || ':00Z' AS interval_start,"
+        " || ':00Z' AS interval_start_utc,"
         " count(*) AS calls,"
         " sum(outcome = 'transferred') AS transferred,"
         " sum(outcome = 'abandoned') AS abandoned,"
@@ -461,7 +463,7 @@ KPI_VIEWS: tuple[tuple[str, str], ...] = (
     ),
     (
         "v_outcomes_by_day",
-        "SELECT substr(started_at, 1, 10) AS day, outcome, count(*) AS calls"
+        "SELECT substr(started_at, 1, 10) AS day_utc, outcome, count(*) AS calls"
         " FROM calls WHERE dialled IS NOT 'callback' GROUP BY 1, 2",
     ),
     (
@@ -481,8 +483,11 @@ KPI_VIEWS: tuple[tuple[str, str], ...] = (
         " min(c.at) AS answered,"
         " round((julianday(min(c.at)) - julianday(j.at)) * 86400, 1) AS waited_s"
         " FROM call_events j JOIN call_events c ON c.call_id = j.call_id"
-        " AND c.kind = 'connected' AND c.at >= j.at"
+        " AND c.kind = 'connected' AND c.id > j.id"
         " AND json_extract(c.detail, '$.destination') = json_extract(j.detail, '$.queue')"
+        # Only the place the answer ended: a rejoin (A, B, A) is one answer, not two.
+        " AND NOT EXISTS (SELECT 1 FROM call_events k WHERE k.call_id = j.call_id"
+        " AND k.kind = 'queue-joined' AND k.id > j.id AND k.id < c.id)"
         " WHERE j.kind = 'queue-joined' GROUP BY j.id",
     ),
     (
@@ -526,6 +531,14 @@ def _m16_draftapi(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m17_fix14a(db: sqlite_utils.Database) -> None:
+    """Issue 14 review: the views name their UTC intervals and days as UTC, and
+    v_queue_answered counts a rejoined queue's answer once (KPI_VIEWS made again)."""
+    for name, select in KPI_VIEWS:
+        db.execute(f"DROP VIEW IF EXISTS {name}")
+        db.execute(f"CREATE VIEW {name} AS {select}")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
@@ -543,4 +556,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m14_replay,
     _m15_kpis,
     _m16_draftapi,
+    _m17_fix14a,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -40,13 +41,14 @@ def test_export_intervals_sum_to_the_totals(db: Path, tmp_path: Path) -> None:
     assert main(["export", "--db", str(db), "--interval", "15m", "--out", str(out)]) == 0
     rows = read(out)
     rc = [r for r in rows if r["queue"] == "rc"]
-    assert len(rc) == 5  # 09:00 .. 10:00, the quiet 09:45 included as zeros
+    assert len(rc) == 96  # the calls' whole (local) day, quiet intervals as zeros
     totals = {c: sum(int(r[c]) for r in rc) for c in ("offered", "answered", "abandoned")}
     assert totals == {"offered": 4, "answered": 2, "abandoned": 1}
     assert sum(int(r["answered_within_target"]) for r in rc) == 1
     assert sum(int(r["callbacks"]) for r in rc) == 1
-    first = rc[0]
-    assert first["interval_start"] == "2026-03-02T09:00:00+00:00"
+    assert sum(int(r["offered_live"]) for r in rc) == 3  # the callback's place left out
+    assert rc[0]["interval_start"] == "2026-03-02T00:00:00+00:00"
+    (first,) = [r for r in rc if r["interval_start"] == "2026-03-02T09:00:00+00:00"]
     assert first["average_time_to_answer_s"] == "60.0"
     assert first["average_handling_time_s"] == "300.0"
 
@@ -63,7 +65,10 @@ def test_export_hourly_sums_match_quarter_hours(db: Path, tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     "argv, says",
     [
-        (["--interval", "7m"], "does not divide a day"),
+        (["--interval", "7m"], "does not divide an hour"),
+        (["--interval", "24h"], "does not divide an hour"),
+        (["--interval", "2h"], "does not divide an hour"),
+        (["--from", "2020-01-01", "--to", "2026-01-01"], "longer than 366 days"),
         (["--interval", "x"], "not an interval"),
         (["--from", "2026-03-03", "--to", "2026-03-02"], "--from must be before --to"),
         (["--target", "-1"], "--target must be a positive"),
@@ -87,3 +92,48 @@ def test_intervals_parse() -> None:
     assert (parse_interval("15m"), parse_interval("1h"), parse_interval("30")) == (15, 60, 30)
     with pytest.raises(BadInterval):
         parse_interval("0m")
+
+
+def test_export_rows_cover_the_period_for_every_queue(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "x.csv"
+    argv = ["--from", "2026-03-02T08:00", "--to", "2026-03-02T12:00", "--interval", "1h"]
+    assert main(["export", "--db", str(db), *argv, "--out", str(out)]) == 0
+    rows = read(out)
+    starts = sorted({r["interval_start"] for r in rows})
+    assert starts == [f"2026-03-02T{h:02d}:00:00+00:00" for h in (8, 9, 10, 11)]
+    assert len(rows) == 4 * len({(r["queue"], r["via"]) for r in rows})  # every queue, every hour
+
+
+def test_a_stray_time_cannot_stretch_the_export(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with sqlite3.connect(db) as con:
+        con.execute(
+            "UPDATE call_events SET at = '9999-12-31T00:00:00Z'"
+            " WHERE call_id = 'A' AND kind = 'queue-joined'"
+        )
+    con.close()
+    out = tmp_path / "x.csv"
+    assert main(["export", "--db", str(db), "--out", str(out)]) == 0
+    rows = read(out)
+    assert {r["interval_start"][:10] for r in rows} == {"2026-03-02"}
+    assert "1 queue places outside the period" in capsys.readouterr().err
+    with sqlite3.connect(db) as con:
+        con.execute("UPDATE calls SET started_at = '9999-12-31T00:00:00Z' WHERE call_id = 'H'")
+    con.close()
+    assert main(["export", "--db", str(db), "--out", str(out)]) == 2
+    assert "give --from and --to" in capsys.readouterr().err
+
+
+def test_summer_intervals_start_on_the_uk_hour(db: Path, tmp_path: Path) -> None:
+    with sqlite3.connect(db) as con:  # the same calls on a BST day
+        for table, column in (("calls", "started_at"), ("call_events", "at")):
+            con.execute(
+                f"UPDATE {table} SET {column} = replace({column}, '2026-03-02', '2026-07-06')"
+            )
+    con.close()
+    out = tmp_path / "x.csv"
+    assert main(["export", "--db", str(db), "--interval", "1h", "--out", str(out)]) == 0
+    starts = sorted({r["interval_start"] for r in read(out)})
+    assert starts[0] == "2026-07-06T00:00:00+01:00" and len(starts) == 24
+    assert all(s.endswith(":00:00+01:00") for s in starts)
