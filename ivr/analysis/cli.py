@@ -12,7 +12,7 @@ import argparse
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from typing import Any, TextIO
@@ -26,6 +26,7 @@ from ivr.analysis.report import ReportInput, render
 from ivr.analysis.safe_copy import AnalysisCopy, CopyRefused
 from ivr.analysis.settings import AnalysisSettings
 from ivr.analysis.stored import callback_figures, text_figures
+from ivr.clock import parse_uk_time
 from ivr.config import ConfigError, load_settings
 
 
@@ -203,12 +204,7 @@ def _refuse(name: str, message: str) -> int:
 
 
 def _when(text: str) -> datetime:
-    """A date (its midnight) or an ISO time; without a zone, UK local time."""
     try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        try:
-            when = datetime.combine(date.fromisoformat(text), clock_time())
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(f"not a date or ISO time: {text!r}") from exc
-    return when if when.tzinfo else when.replace(tzinfo=LOCAL)
+        return parse_uk_time(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

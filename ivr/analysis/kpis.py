@@ -11,13 +11,13 @@ from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import tzinfo
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from ivr.analysis.journey import CALLBACK_LEG, CallJourney, JourneyPoint, Via
 from ivr.analysis.tally import DestinationFigures, DestinationTally
 from ivr.analysis.understanding import UnderstandingFigures, UnderstandingTally
+from ivr.clock import UK
 
-LOCAL: Final = ZoneInfo("Europe/London")
+LOCAL: Final = UK
 VULNERABLE: Final = "vulnerable"  # ivr.callers.model.VULNERABLE
 # Seconds into the call at which callers gave up, in bands (upper bounds).
 GAVE_UP_BANDS: Final = (10, 30, 60, 120, 300, 600, 1800)
