@@ -94,6 +94,9 @@ def add_subcommands(subparsers: Any) -> None:
     whatif.set_defaults(run=cmd_whatif)
 
 
+MAX_SPAN_DAYS = 366
+
+
 def cmd_whatif(args: argparse.Namespace) -> int:
     period = Period(args.start, args.end)
     if period.start and period.end and period.start >= period.end:
@@ -105,6 +108,13 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     args.target = target
     try:
         log = read_queue_log(args.db, period)
+        span_days = ((log.last or 0.0) - (log.first or 0.0)) / 86_400
+        if span_days > MAX_SPAN_DAYS:
+            # A stray time (a clock at 1970 or 9999) would have the fit walk every day.
+            return _refuse(
+                f"the log's queue joins span {span_days:,.0f} days; give --from and --to "
+                f"(at most {MAX_SPAN_DAYS} days)"
+            )
         demand = Demand.fit(log)
     except LogUnusable as exc:
         return _refuse(str(exc))

@@ -111,3 +111,21 @@ def test_the_target_on_the_command_line_wins_and_a_bad_config_is_refused(
     assert main(args) == 2
     err = capsys.readouterr().err
     assert err.startswith("ivr whatif:") and "answer_target_s" in err and "Traceback" not in err
+
+
+def test_a_stray_time_far_in_the_future_is_refused_not_a_traceback(
+    synthetic_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One queue join stamped 9999 (a broken clock) would have the fit walk every day to it."""
+    import shutil
+    import sqlite3
+
+    db = tmp_path / "stray.db"
+    shutil.copy(synthetic_db, db)
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "UPDATE call_events SET at = '9999-12-31T23:59:00+00:00' WHERE id ="
+            " (SELECT max(id) FROM call_events WHERE kind = 'queue-joined')"
+        )
+    assert main(["whatif", "--db", str(db), "--runs", "1"]) == 2
+    assert "give --from and --to" in capsys.readouterr().err
