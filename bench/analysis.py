@@ -185,7 +185,9 @@ def main() -> int:
     size = args.db.stat().st_size / 2**20
     out = args.db.with_suffix(".html")
     report = timed(["report", "--db", str(args.db), "--out", str(out)])
-    export = timed(["export", "--db", str(args.db), "--interval", "15m",
+    # The export asks for a period past 31 days: the generated year, UK days.
+    year = ["--from", "2026-01-01", "--to", "2027-01-02"]
+    export = timed(["export", "--db", str(args.db), "--interval", "15m", *year,
                     "--out", str(args.db.with_suffix(".csv"))])  # fmt: skip
     print(f"{args.calls:,} calls, database {size:,.0f} MB")
     print(f"ivr report: {report[0]:.1f} s, peak RSS {report[1]:.0f} MB")
