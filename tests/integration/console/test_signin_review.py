@@ -144,12 +144,12 @@ async def test_hashing_runs_on_its_own_pool_and_a_full_queue_is_503(
     assert passwords.entered.acquire(timeout=0)  # alice's check, done
     first = asyncio.ensure_future(_post(client, "a1", "wrong", "10.0.0.2"))
     assert await asyncio.to_thread(passwords.entered.acquire, True, 5)  # running: a1
+    # Scheduled before the request below, so it takes the queue's one place first.
     queued = asyncio.create_task(pool.run(passwords.gate.wait, 10))
-    await asyncio.sleep(0)  # one loop turn: the task takes the queue's one place
-    assert pool.waiting == 2  # a1 running, one queued
     resp = await client.post(
         "/api/session", json={"user": "root", "password": PASSWORD}, headers=_from("10.0.0.9")
     )
+    assert pool.waiting == 2  # a1 running, one queued
     assert resp.status == 503
     assert int(resp.headers["Retry-After"]) > 0
     passwords.gate.set()
