@@ -4,25 +4,8 @@
 "use strict";
 
 (() => {
-  const $ = (id) => document.getElementById(id);
-  let csrf = "";
-
-  function say(text) {
-    $("notice").textContent = text;
-  }
-
-  async function send(method, url, body) {
-    const response = await fetch(url, {
-      method,
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    let data = {};
-    try { data = await response.json(); } catch { /* an empty body */ }
-    if (!response.ok) throw new Error(data.error || `${response.status} ${response.statusText}`);
-    return data;
-  }
+  // The shared admin helpers (admin.js): the API call with the page's CSRF token.
+  const { $, say, api: send } = window.Admin;
 
   async function add(event) {
     event.preventDefault();
@@ -59,14 +42,9 @@
     }
   }
 
-  async function start() {
+  function start() {
     $("add-form").addEventListener("submit", add);
     document.addEventListener("click", retire);
-    try {
-      csrf = (await send("GET", "/api/session")).csrf_token || "";
-    } catch (err) {
-      say(`Cannot read the session (${err.message}): sign in again.`);
-    }
   }
 
   start();
