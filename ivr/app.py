@@ -8,6 +8,7 @@ workers in ivr.workers (started in order, stopped in reverse, as aiohttp
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 from aiohttp import web
@@ -36,6 +37,7 @@ from ivr.queues.queues_yaml import load_queues_config
 from ivr.queues.service import QueueService
 from ivr.queues.settings import CallbackFirst
 from ivr.routing.builders import ProcessBuilder
+from ivr.routing.bundle import load_bundle
 from ivr.routing.service import RoutingService
 from ivr.rulesets import api as rulesets_api
 from ivr.rulesets import pages as rules_pages
@@ -55,7 +57,12 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     db_path = settings.store.db_path
     prompts = PromptCatalogue.load(settings.prompts.catalogue)
     rules_dir = settings.routing.rules_dir
-    routing = RoutingService(rules_dir, prompts=prompts.ids, builder=ProcessBuilder())
+    routing = RoutingService(
+        rules_dir,
+        prompts=prompts.ids,
+        builder=ProcessBuilder(),
+        loader=partial(load_bundle, meaning=settings.routing.meaning),
+    )
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     sms = SmsService.from_settings(settings.sms, db_path, clock=clock)
     # Texts only with a gateway: a link must not be promised that will never be sent.

@@ -12,6 +12,7 @@ shipped defaults in ``routing_rules/``, so a test folder can be one file.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from typing import Protocol
 
 from ivr.decisions import Candidate, Hypothesis
 from ivr.directory import Directory
+from ivr.embedding.encoder import EmbeddingModelError, SentenceEncoder, shared_encoder
+from ivr.embedding.files import PACKAGED
 from ivr.routing.cases import CaseBook
 from ivr.routing.limits import SIZE_LIMITS, SizeLimits
 from ivr.routing.rules import RulesError, RuleSet
@@ -29,6 +32,9 @@ from ivr.routing.schedules_yaml import load_schedules
 from ivr.shipped import ROUTING_RULES
 from ivr.yamlfile import DataFileError, YamlError
 
+log = logging.getLogger(__name__)
+
+MEANING_OFF = "off"
 DEFAULT_FOLDER = ROUTING_RULES  # the shipped routing_rules/ (ivr.shipped: wheel or checkout)
 FILES = ("directory", "cases.csv", "intents.yaml", "rules.yaml", "schedules.yaml")
 
@@ -90,8 +96,10 @@ class RoutingBundle:
     version: int | None = None
 
     def summary(self) -> str:
+        meaning = getattr(self.intents, "meaning", None)
+        how = "by meaning" if meaning is not None else "by words only"
         return (
-            f"{len(self.rules.rules)} rules, {len(self.intents.intents)} intents,"
+            f"{len(self.rules.rules)} rules, {len(self.intents.intents)} intents ({how}),"
             f" {len(self.directory)} directory entries, {len(self.cases)} cases,"
             f" {len(self.schedules.names)} schedules"
         )
@@ -139,8 +147,13 @@ def load_bundle(
     folder: Path | None = None,
     prompts: Collection[str] | None = None,
     limits: SizeLimits = SIZE_LIMITS,
+    meaning: str = PACKAGED,
 ) -> RoutingBundle:
     """A complete, cross-checked bundle, or BundleError listing every error.
+
+    ``meaning``: the sentence model intents are matched with ("packaged", a model folder,
+    or "off"); a model that cannot be loaded leaves words-only matching, logged loudly,
+    because a caller must still be routed.
 
     ``prompts``: the catalogue's ids, so a rule's ``message`` typo is refused here (by
     ``ivr route``, ``ivr rules check`` and a publish alike) rather than heard as silence.
@@ -163,7 +176,7 @@ def load_bundle(
         errors.extend(_errors_of(exc))
     try:
         if "intents.yaml" in files:
-            intents = IntentMatcher.load(files["intents.yaml"])
+            intents = IntentMatcher.load(files["intents.yaml"], meaning_encoder(meaning))
     except ValueError as exc:
         errors.extend(_errors_of(exc))
     try:
@@ -204,6 +217,17 @@ def load_bundle(
             )
     # A part that did not load has said why (missing, too large, invalid).
     raise BundleError(errors)
+
+
+def meaning_encoder(meaning: str) -> SentenceEncoder | None:
+    """The sentence model named by ``[routing] meaning``; None: off, or it will not load."""
+    if meaning == MEANING_OFF:
+        return None
+    try:
+        return shared_encoder(meaning)
+    except EmbeddingModelError as exc:
+        log.error("intents matched by words only: %s", exc)
+        return None
 
 
 def _empty_parts(

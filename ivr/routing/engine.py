@@ -198,18 +198,20 @@ class RoutingEngine:
             return None
         th = self.thresholds
         candidates = tuple(self.bundle.matcher.match(hypotheses))
-        matches = self.bundle.intents.match(hypotheses)
-        intent = next((m for m in matches if m.score >= th.intent and not m.emergency), None)
+        matches = [m for m in self.bundle.intents.match(hypotheses) if not m.emergency]
+        intent = matches[0] if matches and matches[0].score >= th.intent else None
         top = candidates[0] if candidates else None
+        # Both scores carry the same recogniser factor (0.85 + 0.15 x confidence), so
+        # they compare directly: the stronger evidence decides.
         if (
             top is not None
             and top.score >= th.low
-            and (intent is None or top.score >= _on_directory_scale(intent, hypotheses))
+            and (intent is None or top.score >= intent.score)
         ):
             return self._directory(candidates, intent)
         if intent is not None:
-            draft = self._intent(intent)
-            draft.candidates = candidates
+            draft = self._intent(intent, matches)
+            draft.candidates = (*draft.candidates, *candidates)
             return draft
         if top is not None:
             return Draft(
@@ -269,15 +271,47 @@ class RoutingEngine:
             evidence=evidence,
         )
 
-    def _intent(self, match: IntentMatchLike) -> Draft:
+    def _intent(self, match: IntentMatchLike, matches: Sequence[IntentMatchLike]) -> Draft:
+        """Two bands: sure enough routes; unsure confirms; two close readings ask which."""
+        th = self.thresholds
+        why = f"intent {match.intent} ~ {quote(match.example)}{_meaning(match)} ({match.score:.2f})"
+        evidence: dict[str, Any] = {"score": round(match.score, 4), "heard": match.matched}
+        rival = next((m for m in matches[1:] if m.destination != match.destination), None)
+        if (
+            rival is not None
+            and rival.score >= th.intent
+            and match.score - rival.score <= th.intent_margin
+        ):
+            evidence["choices"] = [match.destination, rival.destination]
+            return Draft(
+                "disambiguate",
+                None,
+                "intent-disambiguate",
+                [f"{why} and {rival.intent} ({rival.score:.2f}) within {th.intent_margin:g}"],
+                "intent",
+                intent=match.intent,
+                candidates=(_as_candidate(match), _as_candidate(rival)),
+                evidence=evidence,
+            )
+        if match.score >= th.intent_route:
+            return Draft(
+                "route",
+                match.destination,
+                "intent",
+                [f"{why} >= {th.intent_route:g}"],
+                "intent",
+                intent=match.intent,
+                evidence=evidence,
+            )
         return Draft(
-            "route",
+            "confirm",
             match.destination,
-            "intent",
-            [f"intent {match.intent} matched example {quote(match.example)} ({match.score:.2f})"],
+            "intent-confirm",
+            [f"{why} between {th.intent:g} and {th.intent_route:g} → confirm"],
             "intent",
             intent=match.intent,
-            evidence={"score": round(match.score, 4), "heard": match.matched},
+            candidates=(_as_candidate(match),),
+            evidence=evidence,
         )
 
     def _nothing_usable(self, inputs: RoutingInputs, hypotheses: Sequence[Hypothesis]) -> Draft:
@@ -302,18 +336,11 @@ class RoutingEngine:
         draft.fired.append("reprompt-limit")
 
 
-def _on_directory_scale(intent: IntentMatchLike, hypotheses: Sequence[Hypothesis]) -> float:
-    """An intent's score as the directory matcher would weigh the same ASR confidence.
+def _meaning(match: IntentMatchLike) -> str:
+    semantic = getattr(match, "semantic", None)
+    return f" (meaning {semantic:.2f})" if isinstance(semantic, float) else ""
 
-    Intent scores are multiplied by the hypothesis confidence, directory scores
-    only by 0.85 + 0.15 x confidence (DirectoryMatcher.match), so comparing them
-    raw hands every uncertain transcript to the directory: "i want to report a
-    crime" @0.78 went to the Resolution Centre's "report a crime line" alias
-    (0.93) over the exact report_crime example (0.78). Typed text (confidence
-    1) compares exactly as before.
-    """
-    conf = next((h.confidence for h in hypotheses if h.text == intent.matched), 1.0)
-    conf = min(1.0, max(0.0, conf)) if conf == conf else 0.0
-    if conf <= 0.0:
-        return intent.score
-    return min(1.0, intent.score / conf) * (0.85 + 0.15 * conf)
+
+def _as_candidate(match: IntentMatchLike) -> Candidate:
+    """An intent as a choice to confirm or offer (the prompt names its destination)."""
+    return Candidate(match.destination, match.intent, match.score, f"~ {quote(match.example)}")

@@ -47,11 +47,19 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from ivr.decisions import Hypothesis
+from ivr.embedding.encoder import SentenceEncoder
 from ivr.routing.intents_yaml import Intent, IntentsError, read_intents
+from ivr.routing.meaning import (
+    MAX_ALTERNATIVES,
+    MEANING_CALIBRATION,
+    WORDS_CALIBRATION,
+    MeaningIndex,
+    Nearest,
+)
 from ivr.text import normalise
 from ivr.yamlfile import load_data, parse_data
 
-__all__ = ["Intent", "IntentMatch", "IntentMatcher", "IntentsError"]
+__all__ = ["Evidence", "Intent", "IntentMatch", "IntentMatcher", "IntentsError"]
 
 F_WEIGHT = 0.6  # example similarity
 K_WEIGHT = 0.4  # keyword evidence
@@ -95,9 +103,12 @@ class IntentMatch:
     matched: str  # the hypothesis text
     keywords: tuple[str, ...] = ()  # keywords/cues hit; "(negated)" marks a negated hit
     emergency: bool = False
+    semantic: float | None = None  # cosine with the nearest example (None: words only)
+    fuzzy: float = 0.0  # wording similarity with the closest example, 0..1
+    keyword: float = 0.0  # keyword evidence, 0..1
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "intent": self.intent,
             "destination": self.destination,
             "score": round(self.score, 4),
@@ -105,7 +116,23 @@ class IntentMatch:
             "matched": self.matched,
             "keywords": list(self.keywords),
             "emergency": self.emergency,
+            "fuzzy": round(self.fuzzy, 4),
+            "keyword": round(self.keyword, 4),
         }
+        if self.semantic is not None:
+            found["semantic"] = round(self.semantic, 4)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The three kinds of evidence for one intent in one caller text (calibration input)."""
+
+    semantic: float | None
+    fuzzy: float
+    keyword: float
+    example: str
+    hits: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +171,14 @@ def _content(normalised: str) -> str:
 class IntentMatcher:
     """Matches hypotheses to intents; build once, match many (indexes precomputed)."""
 
-    def __init__(self, intents: Sequence[Intent]) -> None:
+    def __init__(self, intents: Sequence[Intent], encoder: SentenceEncoder | None = None) -> None:
         self.intents: tuple[Intent, ...] = tuple(intents)
+        # Meaning: every example embedded once here; None = words only (no model).
+        self.meaning = (
+            MeaningIndex(encoder, [intent.examples for intent in self.intents])
+            if encoder is not None
+            else None
+        )
         self._examples: list[tuple[list[str], list[str]]] = []  # per intent: (content, raw)
         for intent in self.intents:
             content = [_content(normalise(e)) for e in intent.examples]
@@ -177,12 +210,14 @@ class IntentMatcher:
         self._word_cache: dict[str, frozenset[str]] = {}
 
     @classmethod
-    def load(cls, path: Path) -> IntentMatcher:
-        return cls(read_intents(load_data(path, IntentsError), str(path)))
+    def load(cls, path: Path, encoder: SentenceEncoder | None = None) -> IntentMatcher:
+        return cls(read_intents(load_data(path, IntentsError), str(path)), encoder)
 
     @classmethod
-    def parse(cls, text: str, source: str = "<string>") -> IntentMatcher:
-        return cls(read_intents(parse_data(text, source, IntentsError), source))
+    def parse(
+        cls, text: str, source: str = "<string>", encoder: SentenceEncoder | None = None
+    ) -> IntentMatcher:
+        return cls(read_intents(parse_data(text, source, IntentsError), source), encoder)
 
     def get(self, name: str) -> Intent | None:
         return next((intent for intent in self.intents if intent.name == name), None)
@@ -251,40 +286,78 @@ class IntentMatcher:
 
     # -- the two questions --
 
-    def match(self, hypotheses: Sequence[Hypothesis]) -> list[IntentMatch]:
-        """Every intent scored against the hypotheses, best first (ties: file order)."""
+    def evidence(self, hypotheses: Sequence[Hypothesis]) -> list[tuple[_Scan, list[Evidence]]]:
+        """Per usable hypothesis, each intent's evidence (file order). The first
+        MAX_ALTERNATIVES distinct texts also get meaning (the model's cost is per text)."""
         scans = [s for s in (self._scan(h) for h in hypotheses) if s.content]
-        best: list[IntentMatch | None] = [None] * len(self.intents)
+        near: dict[str, list[Nearest | None]] = {}
+        if self.meaning is not None:
+            texts = list(dict.fromkeys(s.text for s in scans))[:MAX_ALTERNATIVES]
+            near = dict(zip(texts, self.meaning.nearest(texts), strict=True))
+        found: list[tuple[_Scan, list[Evidence]]] = []
         for scan in scans:
-            for index, intent in enumerate(self.intents):
+            meant = near.get(scan.text)
+            row: list[Evidence] = []
+            for index in range(len(self.intents)):
                 content, raw = self._examples[index]
-                similarity = 0.0
-                example = ""
+                similarity, example = 0.0, ""
                 if content:
-                    found = process.extractOne(scan.content, content, scorer=SCORER, processor=None)
-                    if found is not None:
-                        similarity = found[1] / 100.0
-                        example = raw[found[2]]
+                    hit = process.extractOne(scan.content, content, scorer=SCORER, processor=None)
+                    if hit is not None:
+                        similarity, example = hit[1] / 100.0, raw[hit[2]]
                 miss = 1.0
-                hit_names: list[str] = []
-                for hit in scan.hits:
-                    for owner, weight in hit.phrase.owners:
+                names: list[str] = []
+                for h in scan.hits:
+                    for owner, weight in h.phrase.owners:
                         if owner == index:
-                            miss *= 1.0 - weight * (NEGATED_FACTOR if hit.negated else 1.0)
-                            hit_names.append(_hit_name(hit))
-                evidence = 1.0 - miss
-                score = scan.confidence * (F_WEIGHT * similarity + K_WEIGHT * evidence)
-                score = min(1.0, max(0.0, score))
+                            miss *= 1.0 - weight * (NEGATED_FACTOR if h.negated else 1.0)
+                            names.append(_hit_name(h))
+                nearest = meant[index] if meant is not None else None
+                if nearest is not None:
+                    example = raw[nearest.example]  # the nearest in meaning is named
+                row.append(
+                    Evidence(
+                        semantic=nearest.similarity if nearest is not None else None,
+                        fuzzy=similarity,
+                        keyword=1.0 - miss,
+                        example=example,
+                        hits=tuple(names),
+                    )
+                )
+            found.append((scan, row))
+        return found
+
+    def match(self, hypotheses: Sequence[Hypothesis]) -> list[IntentMatch]:
+        """Every intent scored against the hypotheses, best first (ties: file order).
+
+        The score is a calibrated probability (ivr.routing.meaning.Calibration) from
+        meaning, wording and keywords, taken down a little for an unsure recogniser
+        (0.85 + 0.15 x confidence, as the directory does) but never multiplied by the
+        confidence itself: a correct transcript heard at 0.5 is still a clear request.
+        """
+        best: list[IntentMatch | None] = [None] * len(self.intents)
+        for scan, row in self.evidence(hypotheses):
+            factor = 0.85 + 0.15 * scan.confidence
+            for index, ev in enumerate(row):
+                if ev.semantic is not None:
+                    p = MEANING_CALIBRATION.probability(ev.semantic, ev.fuzzy, ev.keyword)
+                else:
+                    p = WORDS_CALIBRATION.probability(0.0, ev.fuzzy, ev.keyword)
+                score = min(1.0, max(0.0, p * factor))
                 current = best[index]
                 if current is None or score > current.score:
+                    intent = self.intents[index]
                     best[index] = IntentMatch(
                         intent=intent.name,
                         destination=intent.destination,
                         score=score,
-                        example=example,
+                        example=ev.example,
                         matched=scan.text,
-                        keywords=tuple(hit_names),
+                        keywords=ev.hits,
                         emergency=intent.emergency,
+                        semantic=ev.semantic,
+                        fuzzy=ev.fuzzy,
+                        keyword=ev.keyword,
                     )
         results = [m for m in best if m is not None]
         order = {intent.name: i for i, intent in enumerate(self.intents)}
@@ -352,4 +425,5 @@ def _cue_readings(hypothesis: Hypothesis) -> Iterable[Hypothesis]:
 def describe(match: IntentMatch) -> str:
     """One line for logs and the operator screen."""
     hits = f"; keywords {', '.join(match.keywords)}" if match.keywords else ""
-    return f"{match.intent} {match.score:.2f}: {match.matched!r} ~ {match.example!r}{hits}"
+    meant = f" (meaning {match.semantic:.2f})" if match.semantic is not None else ""
+    return f"{match.intent} {match.score:.2f}: {match.matched!r} ~ {match.example!r}{meant}{hits}"

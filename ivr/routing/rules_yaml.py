@@ -50,6 +50,8 @@ _THRESHOLDS = Shape(
         "low": _SHARE,
         "margin": _SHARE,
         "intent": _SHARE,
+        "intent_route": _SHARE,
+        "intent_margin": _SHARE,
         "reprompt_limit": Number(1, 10, whole=True),
     }
 )
@@ -170,6 +172,13 @@ def _thresholds(p: _Parser, raw: LineDict | None) -> Thresholds:
         p.err(node.line_of("low"), f"thresholds: low {result.low:g} is above high {result.high:g}")
     if result.margin > 0.5:
         p.err(node.line_of("margin"), "thresholds.margin: at most 0.5")
+    if result.intent > result.intent_route:
+        p.err(
+            node.line_of("intent"),
+            f"thresholds: intent {result.intent:g} is above intent_route {result.intent_route:g}",
+        )
+    if result.intent_margin > 0.5:
+        p.err(node.line_of("intent_margin"), "thresholds.intent_margin: at most 0.5")
     return result
 
 

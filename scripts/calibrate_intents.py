@@ -1,0 +1,101 @@
+"""Fit the intent score's calibration (ivr.routing.meaning) on labelled requests.
+
+.venv/bin/python scripts/calibrate_intents.py [--dev FOLDER ...]
+
+Rows: the tuning table (tests/unit/routing/fixtures/intents_table.yaml), the two
+early held-out files (no longer clean: their results were seen), and any dev set
+folders given (requests.yaml rows whose ``expect`` is a queue, not a directory
+entry). Never give it a held-out set (bench/heldout/set_*): a set fitted on is
+no longer evidence.
+
+For every request and every non-emergency intent: features (meaning, wording,
+keywords) and whether that intent's destination is the right one; a logistic
+regression with a little L2 (IRLS) gives P(right). Prints the coefficients to
+paste into MEANING_CALIBRATION / WORDS_CALIBRATION, and top-1 accuracy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ivr.decisions import Hypothesis  # noqa: E402
+from ivr.embedding.encoder import shared_encoder  # noqa: E402
+from ivr.routing.intents import IntentMatcher  # noqa: E402
+from ivr.yamlfile import load_yaml  # noqa: E402
+
+FIXTURES = ROOT / "tests/unit/routing/fixtures"
+
+
+def labelled(dev: list[Path], matcher: IntentMatcher) -> list[tuple[str, str]]:
+    to_destination = {i.name: i.destination for i in matcher.intents}
+    rows: list[tuple[str, str]] = []
+    for name in ("intents_table.yaml", "intents_heldout.yaml", "intents_heldout2.yaml"):
+        for row in load_yaml(FIXTURES / name):
+            if isinstance(row, dict) and row.get("intent") != "emergency":
+                rows.append((str(row["text"]), to_destination[str(row["intent"])]))
+    for folder in dev:
+        if "heldout/set_" in str(folder):
+            raise SystemExit(f"{folder}: a held-out set is never fitted on")
+        for row in load_yaml(folder / "requests.yaml"):
+            expect = str(row["expect"])
+            if expect in {"rc", "fcr", "online", "switchboard"}:
+                rows.append((str(row["text"]), expect))
+    return rows
+
+
+def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.1, rounds: int = 50) -> np.ndarray:
+    """Logistic regression by Newton's method; x has a leading column of ones."""
+    w = np.zeros(x.shape[1])
+    for _ in range(rounds):
+        p = 1 / (1 + np.exp(-(x @ w)))
+        gradient = x.T @ (p - y) + l2 * np.r_[0, w[1:]]
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + l2 * np.diag(np.r_[0, np.ones(len(w) - 1)])
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev", type=Path, action="append", default=[])
+    args = parser.parse_args()
+    matcher = IntentMatcher.load(ROOT / "routing_rules/intents.yaml", shared_encoder())
+    rows = labelled(args.dev, matcher)
+    keep = [i for i, intent in enumerate(matcher.intents) if not intent.emergency]
+    meaning, words, truth, groups = [], [], [], []
+    for n, (text, expect) in enumerate(rows):
+        found = matcher.evidence([Hypothesis(text)])
+        if not found:
+            continue
+        _, evidence = found[0]
+        for i in keep:
+            ev = evidence[i]
+            meaning.append([1.0, ev.semantic or 0.0, ev.fuzzy, ev.keyword])
+            words.append([1.0, ev.fuzzy, ev.keyword])
+            truth.append(float(matcher.intents[i].destination == expect))
+            groups.append(n)
+    y = np.array(truth)
+    for label, x in (("meaning", np.array(meaning)), ("words", np.array(words))):
+        w = fit(x, y)
+        scores = x @ w
+        right = total = 0
+        for n in sorted(set(groups)):
+            idx = [k for k, g in enumerate(groups) if g == n]
+            total += 1
+            right += int(y[idx[int(np.argmax(scores[idx]))]] == 1.0)
+        print(f"{label}: weights {np.round(w, 3).tolist()}  top-1 {right}/{total}")
+    print(f"{len(rows)} labelled requests")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
