@@ -81,6 +81,10 @@ class IntentsLike(Protocol):
     def emergency_cue(self, hypotheses: Sequence[Hypothesis]) -> IntentMatchLike | None: ...
 
 
+class DepartmentsLike(Protocol):
+    def match(self, hypotheses: Sequence[Hypothesis], limit: int = 3) -> list[Candidate]: ...
+
+
 @dataclass(frozen=True)
 class RoutingBundle:
     directory: Directory
@@ -90,6 +94,8 @@ class RoutingBundle:
     rules: RuleSet
     schedules: Schedules
     source: str = ""
+    # Departments by meaning (None: words only, no sentence model).
+    departments: DepartmentsLike | None = None
     # sha256 of the files it was built from (ivr.routing.snapshot), and the published
     # version with those files (set by RoutingService when it swaps the bundle in).
     digest: str = ""
@@ -159,6 +165,7 @@ def load_bundle(
     ``ivr route``, ``ivr rules check`` and a publish alike) rather than heard as silence.
     """
     from ivr.directory import DirectoryMatcher
+    from ivr.routing.departments import DepartmentMeaning
     from ivr.routing.intents import IntentMatcher
 
     files, errors = resolve_files(folder)
@@ -174,9 +181,10 @@ def load_bundle(
             )
     except (ValueError, YamlError) as exc:
         errors.extend(_errors_of(exc))
+    encoder = meaning_encoder(meaning)
     try:
         if "intents.yaml" in files:
-            intents = IntentMatcher.load(files["intents.yaml"], meaning_encoder(meaning))
+            intents = IntentMatcher.load(files["intents.yaml"], encoder)
     except ValueError as exc:
         errors.extend(_errors_of(exc))
     try:
@@ -214,6 +222,7 @@ def load_bundle(
                 rules=rules,
                 schedules=schedules,
                 source=str(folder or DEFAULT_FOLDER),
+                departments=DepartmentMeaning(encoder, directory) if encoder else None,
             )
     # A part that did not load has said why (missing, too large, invalid).
     raise BundleError(errors)

@@ -197,7 +197,7 @@ class RoutingEngine:
         if not hypotheses:
             return None
         th = self.thresholds
-        candidates = tuple(self.bundle.matcher.match(hypotheses))
+        candidates = self._candidates(hypotheses)
         matches = [m for m in self.bundle.intents.match(hypotheses) if not m.emergency]
         intent = matches[0] if matches and matches[0].score >= th.intent else None
         top = candidates[0] if candidates else None
@@ -224,6 +224,18 @@ class RoutingEngine:
                 evidence={"heard": hypotheses[0].text},
             )
         return None
+
+    def _candidates(self, hypotheses: Sequence[Hypothesis]) -> tuple[Candidate, ...]:
+        """Directory candidates by name, and departments by meaning; best per place."""
+        found = list(self.bundle.matcher.match(hypotheses))
+        if self.bundle.departments is not None:
+            found += self.bundle.departments.match(hypotheses)
+        best: dict[str, Candidate] = {}
+        for candidate in found:
+            known = best.get(candidate.destination)
+            if known is None or candidate.score > known.score:
+                best[candidate.destination] = candidate
+        return tuple(sorted(best.values(), key=lambda c: -c.score))
 
     def _directory(
         self, candidates: tuple[Candidate, ...], intent: IntentMatchLike | None

@@ -1,0 +1,119 @@
+"""Departments by what callers mean: "the people who deal with speeding tickets".
+
+The DirectoryMatcher finds names (a person's, a department's, an alias); a
+caller describing what they need rarely says the department's name. Each
+department's name, aliases and teams are embedded once per ruleset build with
+the intents' sentence model, and a caller's words are compared with them by
+cosine. A close meaning becomes a directory Candidate the engine weighs like
+any other (a middling one is confirmed, "Did you want Firearms Licensing?",
+never routed silently).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
+
+import numpy as np
+import yaml
+
+from ivr.decisions import Candidate, Hypothesis
+from ivr.directory import DirectoryEntry
+from ivr.embedding.encoder import SentenceEncoder
+from ivr.routing.meaning import MAX_ALTERNATIVES
+
+__all__ = ["DepartmentMeaning"]
+
+# Cosine -> candidate score: below FLOOR it is not evidence; at FLOOR the directory's
+# confirm band's bottom (0.6); from FLOOR + 0.17 its route band (0.85) for typed text.
+FLOOR = 0.55
+SLOPE = 1.5
+BASE = 0.6
+KIND_MATCH = 0.6  # a department this close in meaning to a kind's name answers for it
+
+
+def shipped_kinds() -> dict[str, tuple[str, ...]]:
+    """ivr/routing/data/department_kinds.yaml: kind name -> what callers say."""
+    text = resources.files("ivr.routing").joinpath("data/department_kinds.yaml").read_text()
+    kinds = yaml.safe_load(text)["kinds"]
+    return {str(name): tuple(str(s) for s in said) for name, said in kinds.items()}
+
+
+class DepartmentMeaning:
+    """Every department's names, embedded; ``match`` gives candidates by meaning."""
+
+    def __init__(
+        self,
+        encoder: SentenceEncoder,
+        entries: Iterable[DirectoryEntry],
+        kinds: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        self.encoder = encoder
+        kinds = shipped_kinds() if kinds is None else kinds
+        departments = [e for e in entries if e.kind == "department"]
+        names = {e.id: list(dict.fromkeys([e.name, *e.aliases, *_teams(e)])) for e in departments}
+        attached = self._kinds_of(departments, names, kinds)
+        self._entries: list[DirectoryEntry] = []
+        texts: list[str] = []
+        for entry in departments:
+            said = [f"{s} [{kind}]" for kind in attached.get(entry.id, ()) for s in kinds[kind]]
+            for text in [*names[entry.id], *said]:
+                self._entries.append(entry)
+                texts.append(text)
+        self._texts = texts
+        self._anchors = (
+            encoder.encode(texts) if texts else np.zeros((0, encoder.dimension), np.float32)
+        )
+
+    def _kinds_of(
+        self,
+        departments: Sequence[DirectoryEntry],
+        names: Mapping[str, list[str]],
+        kinds: Mapping[str, Sequence[str]],
+    ) -> dict[str, list[str]]:
+        """Department id -> the kinds its names mean (closest kind first)."""
+        if not departments or not kinds:
+            return {}
+        kind_names = list(kinds)
+        kind_vectors = self.encoder.encode(kind_names)
+        found: dict[str, list[str]] = {}
+        for entry in departments:
+            similarity = (self.encoder.encode(names[entry.id]) @ kind_vectors.T).max(axis=0)
+            order = np.argsort(-similarity)
+            top = float(similarity[order[0]])
+            close = [i for i in order[:2] if similarity[i] >= max(KIND_MATCH, top - 0.05)]
+            if close:
+                found[entry.id] = [kind_names[i] for i in close]
+        return found
+
+    def match(self, hypotheses: Sequence[Hypothesis], limit: int = 3) -> list[Candidate]:
+        if not self._texts:
+            return []
+        heard = [h for h in hypotheses if h.text.strip()][:MAX_ALTERNATIVES]
+        if not heard:
+            return []
+        similarity = self.encoder.encode([h.text for h in heard]) @ self._anchors.T
+        best: dict[str, Candidate] = {}
+        for row, hypothesis in zip(similarity, heard, strict=True):
+            factor = 0.85 + 0.15 * min(1.0, max(0.0, hypothesis.confidence))
+            for anchor in np.argsort(-row)[: limit * 3]:
+                cosine = float(row[anchor])
+                if cosine < FLOOR:
+                    break
+                entry = self._entries[anchor]
+                score = min(0.95, BASE + SLOPE * (cosine - FLOOR)) * factor
+                known = best.get(entry.destination)
+                if known is None or score > known.score:
+                    best[entry.destination] = Candidate(
+                        entry.destination,
+                        entry.spoken_name,
+                        round(score, 4),
+                        f"meaning ~ {self._texts[anchor]!r} ({cosine:.2f})",
+                    )
+        return sorted(best.values(), key=lambda c: -c.score)[:limit]
+
+
+def _teams(entry: DirectoryEntry) -> tuple[str, ...]:
+    """The teams a department answers for (the directory's ``teams:``), if it has any."""
+    teams = getattr(entry, "teams", ())
+    return tuple(teams) if isinstance(teams, tuple | list) else ()
