@@ -130,11 +130,15 @@ def load_encoder(where: str | Path = PACKAGED) -> MeaningEncoder:
     return MeaningEncoder(read_model(where), where)
 
 
-@functools.cache
-def shared_encoder(where: str = PACKAGED) -> MeaningEncoder:
+def shared_encoder(where: str | Path = PACKAGED) -> MeaningEncoder:
     """One encoder per model per process: 90 MB of read-only weights are loaded once.
 
     Rulesets built in another process (ivr.routing.builders) pickle their encoder as
     this call, so the app's own copy is reused when the bundle comes back.
     """
+    return _shared(str(where))
+
+
+@functools.cache
+def _shared(where: str) -> MeaningEncoder:
     return MeaningEncoder(read_model(where), where)

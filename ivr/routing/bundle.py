@@ -105,9 +105,9 @@ class RoutingBundle:
         meaning = getattr(self.intents, "meaning", None)
         how = "by meaning" if meaning is not None else "by words only"
         return (
-            f"{len(self.rules.rules)} rules, {len(self.intents.intents)} intents ({how}),"
+            f"{len(self.rules.rules)} rules, {len(self.intents.intents)} intents,"
             f" {len(self.directory)} directory entries, {len(self.cases)} cases,"
-            f" {len(self.schedules.names)} schedules"
+            f" {len(self.schedules.names)} schedules; intents matched {how}"
         )
 
 

@@ -281,8 +281,9 @@ def _ranges_by_day(week: Week) -> list[tuple[Span, ...]]:
             stop = min(end, (day + 1) * DAY_MINUTES)
             pieces.append((day % 7, offset, stop - day * DAY_MINUTES))
             cursor = stop
-        if len(pieces) == 2 and pieces[0][1] > 0 and pieces[1][2] < DAY_MINUTES:
-            pieces = [(pieces[0][0], pieces[0][1], pieces[1][2])]  # 22:00-06:00
+        if len(pieces) == 2 and pieces[0][1] > 0 and pieces[1][2] < pieces[0][1]:
+            # 22:00-06:00; not a full 24 hours from 00:05 to 00:05, which would read as empty
+            pieces = [(pieces[0][0], pieces[0][1], pieces[1][2])]
         for day, s, e in pieces:
             per_day[day].append((s, e))
     return [tuple(sorted(ranges)) for ranges in per_day]

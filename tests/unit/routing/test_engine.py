@@ -211,7 +211,7 @@ def test_intents_when_no_name_is_good_enough(engine: RoutingEngine) -> None:
     d = engine.decide(say("report burglary"))
     assert (d.action, d.destination, d.rule, d.intent) == ("route", "rc", "intent", "report_crime")
     assert d.reason.startswith(
-        "intent report_crime matched example 'example for report_crime' (0.91)"
+        "intent report_crime ~ 'example for report_crime' (0.91) >= 0.75"
     )
     assert d.candidates and d.candidates[0].destination == "directory:day-team"
     # a mid-band name loses to a stronger intent
@@ -239,7 +239,7 @@ def test_rules_offer_on_long_waits_with_a_readable_reason(engine: RoutingEngine)
     d = engine.decide(say("report burglary", queue_waits={"rc": 14 * 60}))
     assert (d.destination, d.rule, d.offers) == ("rc", "rc-long-wait", ("callback", "deflect-sms"))
     assert d.reason == (
-        "intent report_crime matched example 'example for report_crime' (0.91);"
+        "intent report_crime ~ 'example for report_crime' (0.91) >= 0.75;"
         " rule rc-long-wait: rc wait 14 min > 10 min → offer callback + deflect-sms"
     )
     assert d.evidence["rules"] == ["intent", "rc-long-wait"]

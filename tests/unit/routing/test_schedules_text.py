@@ -215,6 +215,14 @@ def test_the_text_of_any_week_reads_back_as_that_week(hours: OpeningHours) -> No
     assert parse_hours(hours.text()) == hours
 
 
+def test_a_full_day_from_just_after_midnight_reads_back_not_as_an_empty_range() -> None:
+    # Found by Hypothesis: Sat 00:05 to Sun 00:05 was written "sat: 00:05-00:05" (empty).
+    hours = OpeningHours(week=((), (), (), (), (), ((5, 1440),), ((0, 5),)))
+    text = yaml.safe_dump({"schedules": {hours.name(): {"hours": hours.yaml_hours()}}})
+    assert same_week(parse_schedules(text).schedules[hours.name()].week, hours.week)
+    assert parse_hours(hours.text()) == hours
+
+
 @given(weeks())
 @UNTIMED
 def test_the_schedules_yaml_of_any_week_reads_back_as_that_week(hours: OpeningHours) -> None:

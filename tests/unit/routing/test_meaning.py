@@ -1,0 +1,114 @@
+"""Intents and departments by meaning, on the shipped ruleset and the packaged model.
+
+The sentences here are written for these tests (never taken from a held-out set):
+phrasings that share no content word with any example of their intent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ivr.decisions import Hypothesis
+from ivr.routing.bundle import RoutingBundle, load_bundle
+from ivr.routing.engine import RoutingEngine
+from ivr.routing.intents import IntentMatcher
+from ivr.routing.model import RoutingInputs
+
+TUESDAY_10 = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+
+
+@pytest.fixture(scope="module")
+def bundle() -> RoutingBundle:
+    return load_bundle(None)
+
+
+def say(text: str, confidence: float = 1.0) -> RoutingInputs:
+    return RoutingInputs(at=TUESDAY_10, hypotheses=(Hypothesis(text, confidence),))
+
+
+def test_the_shipped_ruleset_matches_by_meaning(bundle: RoutingBundle) -> None:
+    assert isinstance(bundle.intents, IntentMatcher) and bundle.intents.meaning is not None
+    assert "intents matched by meaning" in bundle.summary()
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("some toerag had the catalytic converter off my motor overnight", "report_crime"),
+        ("a bloke conned my nan out of her savings with a fake bank call", "report_crime"),
+        ("there are youths setting off fireworks at the bus shelter as we speak", "incident"),
+        ("I've mislaid my purse on the number 12", "online"),
+    ],
+)
+def test_phrasings_never_given_as_examples_find_their_intent(
+    bundle: RoutingBundle, text: str, intent: str
+) -> None:
+    best = bundle.intents.match([Hypothesis(text)])[0]
+    assert best.intent == intent
+
+
+def test_the_decision_names_the_nearest_example_and_its_meaning_score(
+    bundle: RoutingBundle,
+) -> None:
+    decision = RoutingEngine(bundle).decide(say("someone pinched my pushbike from the station"))
+    assert decision.intent == "report_crime" and decision.destination == "rc"
+    assert "(meaning 0." in decision.reason and " ~ '" in decision.reason
+    (match,) = bundle.intents.match([Hypothesis("someone pinched my pushbike from the station")])[
+        :1
+    ]
+    intent = (
+        bundle.intents.get("report_crime") if isinstance(bundle.intents, IntentMatcher) else None
+    )
+    assert intent is not None and match.semantic is not None and match.example in intent.examples
+
+
+def test_a_correct_transcript_heard_with_low_confidence_is_not_reprompted(
+    bundle: RoutingBundle,
+) -> None:
+    # Speech confidence used to multiply intent scores under the cut-off.
+    engine = RoutingEngine(bundle)
+    sure = engine.decide(say("I want to report that my shed was broken into last week"))
+    unsure = engine.decide(say("I want to report that my shed was broken into last week", 0.45))
+    assert sure.destination == unsure.destination == "rc"
+    assert unsure.action in ("route", "confirm")
+
+
+def _engine_with(tmp_path: Path, thresholds: str) -> RoutingEngine:
+    (tmp_path / "rules.yaml").write_text(f"thresholds: {{{thresholds}}}\nrules: []\n")
+    return RoutingEngine(load_bundle(tmp_path))
+
+
+def test_an_unsure_intent_is_confirmed_not_routed(tmp_path: Path) -> None:
+    engine = _engine_with(tmp_path, "intent: 0.05, intent_route: 0.99, intent_margin: 0.0")
+    decision = engine.decide(say("my bike got nicked from the station"))
+    assert (decision.action, decision.rule, decision.destination) == (
+        "confirm",
+        "intent-confirm",
+        "rc",
+    )
+    assert decision.candidates[0].destination == "rc"
+
+
+def test_two_close_intents_are_offered_as_a_choice(tmp_path: Path) -> None:
+    engine = _engine_with(tmp_path, "intent: 0.01, intent_route: 0.99, intent_margin: 0.5")
+    decision = engine.decide(say("something has happened to my car"))
+    assert (decision.action, decision.rule) == ("disambiguate", "intent-disambiguate")
+    first, second = decision.evidence["choices"]
+    assert first == "rc" and second not in ("rc", "emergency")
+    assert [c.destination for c in decision.candidates[:2]] == [first, second]
+
+
+def test_a_department_is_found_by_what_the_caller_needs(bundle: RoutingBundle) -> None:
+    assert bundle.departments is not None
+    found = bundle.departments.match([Hypothesis("my shotgun certificate runs out next month")])
+    assert found and found[0].destination == "directory:firearms-licensing"
+    assert found[0].evidence.startswith("meaning ~ ")
+
+
+def test_words_with_no_department_meaning_give_no_department(bundle: RoutingBundle) -> None:
+    assert bundle.departments is not None
+    assert bundle.departments.match([Hypothesis("the weather is lovely today")]) == []
