@@ -57,12 +57,10 @@ def test_the_decision_names_the_nearest_example_and_its_meaning_score(
     decision = RoutingEngine(bundle).decide(say("someone pinched my pushbike from the station"))
     assert decision.intent == "report_crime" and decision.destination == "rc"
     assert "(meaning 0." in decision.reason and " ~ '" in decision.reason
-    (match,) = bundle.intents.match([Hypothesis("someone pinched my pushbike from the station")])[
-        :1
-    ]
-    intent = (
-        bundle.intents.get("report_crime") if isinstance(bundle.intents, IntentMatcher) else None
-    )
+    matcher = bundle.intents
+    assert isinstance(matcher, IntentMatcher)
+    match = matcher.match([Hypothesis("someone pinched my pushbike from the station")])[0]
+    intent = matcher.get("report_crime")
     assert intent is not None and match.semantic is not None and match.example in intent.examples
 
 
