@@ -83,6 +83,11 @@ class MeaningEncoder:
     def dimension(self) -> int:
         return self._bert.dimension
 
+    def forget(self) -> None:
+        """Drop every cached vector (a bench measures the model, not the cache)."""
+        with self._lock:
+            self._cache.clear()
+
     def encode(self, texts: Sequence[str]) -> Floats:
         """One unit row per text (the empty text is the zero vector)."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)

@@ -76,12 +76,17 @@ class DepartmentMeaning:
             return {}
         kind_names = list(kinds)
         kind_vectors = self.encoder.encode(kind_names)
+        texts = [text for entry in departments for text in names[entry.id]]
+        similarity = self.encoder.encode(texts) @ kind_vectors.T  # one batch for all
         found: dict[str, list[str]] = {}
+        at = 0
         for entry in departments:
-            similarity = (self.encoder.encode(names[entry.id]) @ kind_vectors.T).max(axis=0)
-            order = np.argsort(-similarity)
-            top = float(similarity[order[0]])
-            close = [i for i in order[:2] if similarity[i] >= max(KIND_MATCH, top - 0.05)]
+            count = len(names[entry.id])
+            best = similarity[at : at + count].max(axis=0)
+            at += count
+            order = np.argsort(-best)
+            top = float(best[order[0]])
+            close = [i for i in order[:2] if best[i] >= max(KIND_MATCH, top - 0.05)]
             if close:
                 found[entry.id] = [kind_names[i] for i in close]
         return found
