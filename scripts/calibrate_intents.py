@@ -2,21 +2,25 @@
 
 .venv/bin/python scripts/calibrate_intents.py [--dev FOLDER ...]
 
-Rows: the tuning table (tests/unit/routing/fixtures/intents_table.yaml), the two
-early held-out files (no longer clean: their results were seen), and any dev set
-folders given (requests.yaml rows whose ``expect`` is a queue, not a directory
-entry). Never give it a held-out set (bench/heldout/set_*): a set fitted on is
-no longer evidence.
+Rows: 25 examples of each intent, each matched against the intents WITHOUT it
+(leave-one-out: paraphrases the matcher has not seen), the tuning table
+(tests/unit/routing/fixtures/intents_table.yaml), and any dev set folders given
+(requests.yaml rows whose ``expect`` is a queue, not a directory entry). Never
+give it a held-out set (bench/heldout/set_*): a set fitted on is no longer
+evidence.
 
-For every request and every non-emergency intent: features (meaning, wording,
-keywords) and whether that intent's destination is the right one; a logistic
-regression with a little L2 (IRLS) gives P(right). Prints the coefficients to
-paste into MEANING_CALIBRATION / WORDS_CALIBRATION, and top-1 accuracy.
+For every request and every non-emergency intent: the evidence
+(ivr.routing.intents.Evidence: meaning, wording, keywords, margin) and whether
+that intent's destination is the right one; a logistic regression with a little
+L2 (Newton's method) gives P(right). Prints the coefficients to paste into
+MEANING_CALIBRATION / WORDS_CALIBRATION, and top-1 accuracy.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import random
 import sys
 from pathlib import Path
 
@@ -36,10 +40,9 @@ FIXTURES = ROOT / "tests/unit/routing/fixtures"
 def labelled(dev: list[Path], matcher: IntentMatcher) -> list[tuple[str, str]]:
     to_destination = {i.name: i.destination for i in matcher.intents}
     rows: list[tuple[str, str]] = []
-    for name in ("intents_table.yaml", "intents_heldout.yaml", "intents_heldout2.yaml"):
-        for row in load_yaml(FIXTURES / name):
-            if isinstance(row, dict) and row.get("intent") != "emergency":
-                rows.append((str(row["text"]), to_destination[str(row["intent"])]))
+    for row in load_yaml(FIXTURES / "intents_table.yaml"):
+        if isinstance(row, dict) and row.get("intent") != "emergency":
+            rows.append((str(row["text"]), to_destination[str(row["intent"])]))
     for folder in dev:
         if "heldout/set_" in str(folder):
             raise SystemExit(f"{folder}: a held-out set is never fitted on")
@@ -48,6 +51,23 @@ def labelled(dev: list[Path], matcher: IntentMatcher) -> list[tuple[str, str]]:
             if expect in {"rc", "fcr", "online", "switchboard"}:
                 rows.append((str(row["text"]), expect))
     return rows
+
+
+def left_out(matcher: IntentMatcher, per_intent: int) -> list[tuple[IntentMatcher, str, str]]:
+    """(matcher without the example, the example, its destination), seeded."""
+    rng = random.Random(1)
+    found: list[tuple[IntentMatcher, str, str]] = []
+    encoder = matcher.meaning.encoder if matcher.meaning else None
+    for k, intent in enumerate(matcher.intents):
+        if intent.emergency:
+            continue
+        examples = list(intent.examples)
+        for j in rng.sample(range(len(examples)), min(per_intent, len(examples))):
+            intents = list(matcher.intents)
+            kept = tuple(e for n, e in enumerate(examples) if n != j)
+            intents[k] = dataclasses.replace(intent, examples=kept)
+            found.append((IntentMatcher(intents, encoder), examples[j], intent.destination))
+    return found
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.1, rounds: int = 50) -> np.ndarray:
@@ -67,21 +87,25 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.1, rounds: int = 50) -> np.n
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", type=Path, action="append", default=[])
+    parser.add_argument("--per-intent", type=int, default=25, help="examples left out per intent")
     args = parser.parse_args()
     matcher = IntentMatcher.load(ROOT / "routing_rules/intents.yaml", shared_encoder())
-    rows = labelled(args.dev, matcher)
+    cases = [(matcher, text, expect) for text, expect in labelled(args.dev, matcher)]
+    cases += left_out(matcher, args.per_intent)
     keep = [i for i, intent in enumerate(matcher.intents) if not intent.emergency]
     meaning, words, truth, groups = [], [], [], []
-    for n, (text, expect) in enumerate(rows):
-        found = matcher.evidence([Hypothesis(text)])
+    for n, (used, text, expect) in enumerate(cases):
+        if n % 50 == 0:
+            print(f"  {n}/{len(cases)} requests", file=sys.stderr)
+        found = used.evidence([Hypothesis(text)])
         if not found:
             continue
         _, evidence = found[0]
         for i in keep:
             ev = evidence[i]
-            meaning.append([1.0, ev.semantic or 0.0, ev.fuzzy, ev.keyword])
+            meaning.append([1.0, ev.semantic or 0.0, ev.fuzzy, ev.keyword, ev.margin])
             words.append([1.0, ev.fuzzy, ev.keyword])
-            truth.append(float(matcher.intents[i].destination == expect))
+            truth.append(float(used.intents[i].destination == expect))
             groups.append(n)
     y = np.array(truth)
     for label, x in (("meaning", np.array(meaning)), ("words", np.array(words))):
@@ -92,8 +116,8 @@ def main() -> int:
             idx = [k for k, g in enumerate(groups) if g == n]
             total += 1
             right += int(y[idx[int(np.argmax(scores[idx]))]] == 1.0)
-        print(f"{label}: weights {np.round(w, 3).tolist()}  top-1 {right}/{total}")
-    print(f"{len(rows)} labelled requests")
+        print(f"{label}: weights {np.round(w, 2).tolist()}  top-1 {right}/{total}")
+    print(f"{len(cases)} labelled requests")
     return 0
 
 

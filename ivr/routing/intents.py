@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +133,12 @@ class Evidence:
     keyword: float
     example: str
     hits: tuple[str, ...]
+    margin: float = 0.0  # semantic minus the nearest other (non-emergency) intent's
+
+    def probability(self) -> float:
+        if self.semantic is None:
+            return WORDS_CALIBRATION.probability(0.0, self.fuzzy, self.keyword)
+        return MEANING_CALIBRATION.probability(self.semantic, self.fuzzy, self.keyword, self.margin)
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,8 +330,24 @@ class IntentMatcher:
                         hits=tuple(names),
                     )
                 )
-            found.append((scan, row))
+            found.append((scan, self._with_margins(row)))
         return found
+
+    def _with_margins(self, row: list[Evidence]) -> list[Evidence]:
+        """Each intent's lead in meaning over the nearest other (the emergency intent,
+        decided by its cues, is neither a rival nor scored here)."""
+        rivals = [
+            (i, ev.semantic)
+            for i, ev in enumerate(row)
+            if ev.semantic is not None and not self.intents[i].emergency
+        ]
+        if len(rivals) < 2:
+            return row
+        out = list(row)
+        for i, semantic in rivals:
+            nearest_other = max(s for j, s in rivals if j != i)
+            out[i] = replace(row[i], margin=semantic - nearest_other)
+        return out
 
     def match(self, hypotheses: Sequence[Hypothesis]) -> list[IntentMatch]:
         """Every intent scored against the hypotheses, best first (ties: file order).
@@ -339,11 +361,7 @@ class IntentMatcher:
         for scan, row in self.evidence(hypotheses):
             factor = 0.85 + 0.15 * scan.confidence
             for index, ev in enumerate(row):
-                if ev.semantic is not None:
-                    p = MEANING_CALIBRATION.probability(ev.semantic, ev.fuzzy, ev.keyword)
-                else:
-                    p = WORDS_CALIBRATION.probability(0.0, ev.fuzzy, ev.keyword)
-                score = min(1.0, max(0.0, p * factor))
+                score = min(1.0, max(0.0, ev.probability() * factor))
                 current = best[index]
                 if current is None or score > current.score:
                     intent = self.intents[index]
