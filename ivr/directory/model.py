@@ -102,16 +102,17 @@ class Directory:
         self,
         entries: tuple[DirectoryEntry, ...] | list[DirectoryEntry] = (),
         team_map: Mapping[str, str] | None = None,
+        source: str = "<directory>:0",
     ) -> None:
-        """``team_map``: the top-level ``teams:`` (team -> queue or directory:<id>)."""
+        """``team_map``: the top-level ``teams:`` (team -> queue or directory:<id>);
+        ``source``: where its errors say the map is."""
         self.entries: tuple[DirectoryEntry, ...] = tuple(entries)
         self._by_id = {e.id: e for e in self.entries}
         if len(self._by_id) != len(self.entries):
             raise DirectoryError(["<directory>:0: duplicate ids"])
         self.team_map: dict[str, str] = dict(team_map or {})
         claims = listed_claims(self.entries) + [
-            TeamClaim(team, dest, "<directory>:0", TEAMS_MAP)
-            for team, dest in self.team_map.items()
+            TeamClaim(team, dest, source, TEAMS_MAP) for team, dest in self.team_map.items()
         ]
         routes, errors = resolve_teams(self.entries, claims)
         if errors:

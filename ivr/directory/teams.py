@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ivr.decisions import DIRECTORY_PREFIX, EMERGENCY, SERVICE_DESTINATIONS
+from ivr.decisions import DIRECTORY_PREFIX, EMERGENCY, SERVICE_DESTINATIONS, is_destination
 from ivr.directory.entry import DirectoryEntry, team_key
 
 __all__ = ["TeamClaim", "TeamRoute", "listed_claims", "resolve_teams"]
@@ -117,7 +117,7 @@ def _target(claim: TeamClaim, by_id: Mapping[str, DirectoryEntry]) -> tuple[str,
             "",
             "a team never routes to emergency (only danger cues do) [directory-team-emergency]",
         )
-    if not dest.startswith(DIRECTORY_PREFIX):
+    if not is_destination(dest):
         queues = ", ".join(sorted(TEAM_QUEUES))
         return "", (
             f"destination {dest!r} is unknown (one of {queues}, or directory:<department id>)"
