@@ -14,17 +14,24 @@ from tests.unit.directory.folders import own_rules
 
 # A small force: teams routed by a department, by the map to a queue and to a
 # department, and one team (Dog Section) with no destination.
-FORCE = """\
-entries:
-  - {id: mark-johnston, kind: person, name: Mark Johnston, rank: PC, team: Roads Policing, extension: "4103"}
-  - {id: sarah-johnson, kind: person, name: Sarah Johnson, rank: PC, team: Neighbourhood North, extension: "4101"}
-  - {id: gareth-jones, kind: person, name: Gareth Jones, rank: INSP, team: Roads Policing, extension: "4111"}
-  - {id: emma-clarke, kind: person, name: Emma Clarke, rank: DC, team: Economic Crime, extension: "4104"}
-  - {id: anil-patel, kind: person, name: Anil Patel, rank: DC, team: CID Burglary, extension: "4110"}
-  - {id: david-lee, kind: person, name: David Lee, rank: DS, team: CID Burglary, extension: "4120"}
-  - {id: rachel-smyth, kind: person, name: Rachel Smyth, rank: DC, team: Child Protection, extension: "4107"}
-  - {id: ben-hall, kind: person, name: Ben Hall, rank: PC, team: Dog Section, extension: "4130"}
-  - {id: tom-reid, kind: person, name: Tom Reid, rank: PC, team: Dog Section, extension: "4131"}
+PEOPLE = [  # id, name, rank, team
+    ("mark-johnston", "Mark Johnston", "PC", "Roads Policing"),
+    ("sarah-johnson", "Sarah Johnson", "PC", "Neighbourhood North"),
+    ("gareth-jones", "Gareth Jones", "INSP", "Roads Policing"),
+    ("emma-clarke", "Emma Clarke", "DC", "Economic Crime"),
+    ("anil-patel", "Anil Patel", "DC", "CID Burglary"),
+    ("david-lee", "David Lee", "DS", "CID Burglary"),
+    ("rachel-smyth", "Rachel Smyth", "DC", "Child Protection"),
+    ("ben-hall", "Ben Hall", "PC", "Dog Section"),
+    ("tom-reid", "Tom Reid", "PC", "Dog Section"),
+]
+FORCE = (
+    "entries:\n"
+    + "".join(
+        f"  - {{id: {i}, kind: person, name: {n}, rank: {r}, team: {t}, extension: '1'}}\n"
+        for i, n, r, t in PEOPLE
+    )
+    + """\
   - id: traffic-unit
     kind: department
     name: Traffic Unit
@@ -43,6 +50,7 @@ teams:
   Neighbourhood North: fcr
   Corporate Services: directory:force-hq
 """
+)
 
 
 def _load(tmp_path: Path, text: str, name: str = "directory.yaml") -> Directory:
