@@ -3,7 +3,7 @@
 .venv/bin/python bench/directory.py [--people 10000] [--queries 3000]
 
 Queries mix what callers say: rank + surname, full names, first names,
-misspellings, departments, teams, unrelated sentences and 3-best lists.
+misspellings, departments, teams (routed and not), unrelated sentences and 3-best lists.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ def _queries(
         "put me through to the crime bureau",
         "I want to report a crime",
         "lost property",
+        "roads policing please",  # a team routed to its department
+        "can I speak to someone in neighbourhood policing",  # a team mapped to a queue
     ]
     out: list[list[Hypothesis]] = []
     for i in range(n):

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ivr.decisions import Decision, Hypothesis
+from ivr.decisions import SERVICE_DESTINATIONS, Decision, Hypothesis
 from ivr.directory import Directory, DirectoryMatcher
 from ivr.directory.sample import sample_directory
 from ivr.embedding.encoder import MeaningEncoder
@@ -152,7 +152,9 @@ def accuracy(engine: RoutingEngine) -> None:
         if "ambiguous" in row:
             ok = d.action == "disambiguate"
         elif "top" in row:
-            want = f"directory:{row['top']}"
+            # a team mapped to a queue: the queue itself ("rc"), else an entry's id
+            top = row["top"]
+            want = top if top in SERVICE_DESTINATIONS else f"directory:{top}"
             ok = d.destination == want and (d.action == "route" if row.get("route") else True)
         else:
             ok = not (d.destination or "").startswith("directory:")

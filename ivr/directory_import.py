@@ -38,7 +38,8 @@ __all__ = ["ImportReport", "import_csv"]
 
 HEADER = """Voice-activated directory: imported from {source}; edit here or re-import.
 Layout: entries: [ {{id, kind: person|department, name, rank, first_name?, surname?, team,
-aliases, extension, hours}} ]; see ivr/directory/model.py."""
+aliases, teams?, extension, hours}} ], teams?: {{team: rc|fcr|switchboard|online|directory:<id>}};
+see ivr/directory/model.py."""
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
@@ -103,6 +104,11 @@ def import_csv(
         directory = _load(src, progress, finder)
     except (SchedulesError, DirectoryError) as exc:
         return ImportReport(src, dest, errors=list(exc.errors))
+    if not directory.team_map and src.suffix.lower() not in YAML_SUFFIXES:
+        try:  # a CSV export cannot hold the top-level teams: map: keep the current one
+            directory = _keep_team_map(directory, dest)
+        except DirectoryError as exc:
+            return ImportReport(src, dest, errors=list(exc.errors))
     if len(directory) == 0:
         # Writing it would leave callers nobody to ask for by name.
         return ImportReport(
@@ -154,6 +160,21 @@ def _load(src: Path, progress: Callable[[int], None] | None, finder: ScheduleFin
     if src.suffix.lower() in YAML_SUFFIXES:
         return Directory.load_yaml(src, finder)
     return Directory.load_csv(src, progress, finder)
+
+
+def _keep_team_map(directory: Directory, dest: Path) -> Directory:
+    """``directory`` with the teams: map of the file it replaces (teams that go to a
+    queue: no CSV column holds them); refused if the map names an entry now gone."""
+    if dest.suffix.lower() not in YAML_SUFFIXES or not dest.is_file():
+        return directory
+    try:
+        current = Directory.load_yaml(dest)
+    except DirectoryError:
+        return directory  # a broken file's map is no map to keep
+    if not current.team_map:
+        return directory
+    where = f"{dest}:0: the current teams: map, kept for the import"
+    return Directory(directory.entries, current.team_map, where)
 
 
 def _current_directory(folder: Path) -> Directory | None:

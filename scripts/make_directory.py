@@ -20,10 +20,14 @@ Layout: one `entries:` list; each entry has
   name        full name ("Sarah Johnson") or department name
   rank        person only: PC DC PS DS INSP DI CI DCI SUPT CH_SUPT PCSO STAFF
   first_name, surname   optional, when the last word is not the surname
-  team        person's team ("CID Burglary"); callers may ask by team
+  team        person's team ("CID Burglary")
   aliases     department: other names callers use; person: nicknames
+  teams       department: the people's teams it answers for ("roads policing please")
   extension   string: extension number or endpoint
-  hours       schedule name in schedules.yaml; absent = always"""
+  hours       schedule name in schedules.yaml; absent = always
+Then an optional top-level `teams:` map for teams that are a queue or have no
+department: team -> rc | fcr | switchboard | online | directory:<department id>.
+A team in neither gets no destination: asking for it finds its members."""
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from doublemetaphone import doublemetaphone  # type: ignore[import-untyped]
 from rapidfuzz import fuzz, process
 
-from ivr.directory.model import DirectoryEntry
+from ivr.decisions import DIRECTORY_PREFIX
+from ivr.directory.entry import DirectoryEntry, team_key
 from ivr.directory.query import WEAK, content_words
 from ivr.directory.ranks import RANKS
+from ivr.directory.teams import TeamRoute
 from ivr.text import tokens as text_tokens
 
 EXACT, PHONETIC, FUZZY = "exact", "phonetic", "fuzzy"
@@ -33,9 +36,14 @@ class Phrase:
 
     words: tuple[str, ...]
     weights: tuple[float, ...]
-    label: str  # "name 'Firearms Licensing'" / "alias 'gun licence'"
+    label: str  # "name 'Firearms Licensing'" / "alias 'gun licence'" / "team 'X' → Y"
     full: float  # score for an exact, complete match
     total: float  # sum of weights
+    team: str = ""  # the team's name, when the phrase is a team routed here
+
+
+# Exact-match scores: a department's own name, an alias, a team it answers for.
+NAME_FULL, ALIAS_FULL, TEAM_FULL = 0.98, 0.97, 0.96
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +64,16 @@ def _keys(word: str) -> tuple[str, ...]:
 
 
 class DirectoryIndex:
-    """Who each word can name, and which vocabulary words are like a caller's word."""
+    """Who each word can name, and which vocabulary words are like a caller's word.
 
-    def __init__(self, entries: tuple[DirectoryEntry, ...]) -> None:
+    Keys are entry indexes, then one per queue a team routes to (``queues``): a team
+    routed to a department is one more phrase of that department, so "roads policing"
+    and "collision reporting" compete as one candidate, not two.
+    """
+
+    def __init__(
+        self, entries: tuple[DirectoryEntry, ...], teams: tuple[TeamRoute, ...] = ()
+    ) -> None:
         self.entries = entries
         self.postings: dict[str, list[int]] = defaultdict(list)  # name word -> entries
         self.team_postings: dict[str, set[str]] = defaultdict(set)  # team word -> teams
@@ -67,10 +82,12 @@ class DirectoryIndex:
         self.phrases: dict[int, tuple[Phrase, ...]] = {}
         self.phrase_set: set[tuple[str, ...]] = set()
         self.person_words: set[str] = set()
+        self.queues: dict[int, str] = {}  # key past the entries -> queue destination
 
         group_df: dict[str, int] = defaultdict(int)  # word -> departments/teams using it
-        teams = {e.team for e in self.entries if e.kind == "person" and e.team}
-        for team_name in teams:
+        every_team = {team_key(e.team): e.team for e in self.entries if e.kind == "person"}
+        every_team.update((team_key(t.name), t.name) for t in teams)
+        for team_name in every_team.values():
             for word in set(content_words(team_name)):
                 group_df[word] += 1
         for e in self.entries:
@@ -107,19 +124,18 @@ class DirectoryIndex:
                     for word in team:
                         self.team_postings[word].add(e.team)
             else:
-                phrases = []
+                own: list[Phrase] = []
                 for n, text in enumerate((e.name, *e.aliases)):
-                    words = tuple(dict.fromkeys(content_words(text)))
-                    if not words:
-                        continue
                     label = f"name {e.name!r}" if n == 0 else f"alias {text!r}"
-                    weights = tuple(weight(w) for w in words)
-                    full = 0.98 if n == 0 else 0.97
-                    phrases.append(Phrase(words, weights, label, full, sum(weights)))
-                    self.phrase_set.add(words)
-                    for word in words:
-                        self.postings[word].append(i)
-                self.phrases[i] = tuple(phrases)
+                    full = NAME_FULL if n == 0 else ALIAS_FULL
+                    own.extend(self._phrase(text, label, full, weight))
+                self.phrases[i] = tuple(own)
+        self._route_teams(teams, weight)
+        for target, phrases in self.phrases.items():
+            for phrase in phrases:
+                self.phrase_set.add(phrase.words)
+                for word in phrase.words:
+                    self.postings[word].append(target)
 
         self.vocab: frozenset[str] = frozenset(self.postings) | frozenset(self.team_postings)
         self._phonetic: dict[str, list[str]] = defaultdict(list)
@@ -136,12 +152,43 @@ class DirectoryIndex:
         self._cache: dict[str, dict[str, Match]] = {}
         rank_words = {w for forms in RANKS.values() for f in forms for w in f.split()}
         self.rank_words = frozenset(rank_words)
-        self.vocabulary: frozenset[str] = frozenset(
-            w
-            for e in self.entries
-            for text in (e.name, e.first_name, e.surname, e.team, *e.aliases)
-            for w in text_tokens(text)
-        ) | frozenset(rank_words)
+        self.vocabulary: frozenset[str] = (
+            frozenset(
+                w
+                for e in self.entries
+                for text in (e.name, e.first_name, e.surname, e.team, *e.aliases)
+                for w in text_tokens(text)
+            )
+            | frozenset(rank_words)
+            | frozenset(w for t in teams for w in text_tokens(t.name))
+        )
+
+    @staticmethod
+    def _phrase(
+        text: str, label: str, full: float, weight: Callable[[str], float], team: str = ""
+    ) -> list[Phrase]:
+        words = tuple(dict.fromkeys(content_words(text)))
+        if not words:
+            return []
+        weights = tuple(weight(w) for w in words)
+        return [Phrase(words, weights, label, full, sum(weights), team)]
+
+    def _route_teams(self, teams: tuple[TeamRoute, ...], weight: Callable[[str], float]) -> None:
+        """Each routed team: a phrase of its department, or of its queue's own key."""
+        by_id = {e.id: n for n, e in enumerate(self.entries)}
+        queue_key: dict[str, int] = {}
+        extra: dict[int, list[Phrase]] = defaultdict(list)
+        for team in teams:
+            entry = by_id.get(team.destination.removeprefix(DIRECTORY_PREFIX))
+            if entry is None or not team.destination.startswith(DIRECTORY_PREFIX):
+                if team.destination not in queue_key:
+                    queue_key[team.destination] = len(self.entries) + len(queue_key)
+                    self.queues[queue_key[team.destination]] = team.destination
+                entry = queue_key[team.destination]
+            label = f"team {team.name!r} → {team.via}"
+            extra[entry].extend(self._phrase(team.name, label, TEAM_FULL, weight, team.name))
+        for key, phrases in extra.items():
+            self.phrases[key] = (*self.phrases.get(key, ()), *phrases)
 
     def similar(self, word: str) -> dict[str, Match]:
         """Vocabulary words like ``word``: exact 1.0, sound-alike 0.92, near spelling ~0.86."""

@@ -7,7 +7,14 @@ something, and the same on every entry:
 * exact full name or department alias: ~0.97-1.0; rank + surname ~0.91;
   surname alone ~0.86 (enough to route when only one person has it, and a
   tie the engine turns into a question when several do);
-* a first name alone ~0.66 (confirm); a team alone ~0.6 (several tied);
+* a team a department answers for, or one the directory maps to a queue:
+  0.96 said whole (its department's or queue's candidate, evidence "team
+  'Roads Policing' → Collision Reporting"), partly by the same recall as a
+  department's name; a word that names a person costs a team x0.5, not x0.7,
+  so "PC Johnson in roads policing" stays PC Johnson's (the team is evidence
+  for the person);
+* a first name alone ~0.66 (confirm); a team with no destination alone ~0.6
+  (its members, several tied);
 * a sound-alike ("jonson", Smyth for "smith") 0.92 per word, a near spelling
   (Johnston for "johnson") ~0.86 per word, so it never beats the exact one;
 * a rank that contradicts the entry's (-0.15) and every word the entry does
@@ -39,7 +46,7 @@ class DirectoryMatcher:
     def __init__(self, directory: Directory) -> None:
         self.directory = directory
         self._entries: tuple[DirectoryEntry, ...] = directory.entries
-        self._index = DirectoryIndex(self._entries)
+        self._index = DirectoryIndex(self._entries, directory.teams)
         self._people = self._index.people
         self._phrases = self._index.phrases
         self.vocabulary: frozenset[str] = self._index.vocabulary
@@ -95,7 +102,7 @@ class DirectoryMatcher:
                 if weighted > best.get(index, (-1.0, 0))[0]:
                     best[index] = (weighted, n)
         ranked = heapq.nsmallest(
-            limit, best.items(), key=lambda item: (-item[1][0], self._entries[item[0]].id)
+            limit, best.items(), key=lambda item: (-item[1][0], self._id(item[0]))
         )
         out: list[Candidate] = []
         for i, (score, n) in ranked:
@@ -109,16 +116,30 @@ class DirectoryMatcher:
                 self._score_department(i, query, matches, notes)
             if len(usable) > 1:
                 notes.append(f"in {usable[n].text.strip()!r} @{confidences[n]:.2f}")
-            entry = self._entries[i]
+            destination, name = self._target(i, query, matches)
             out.append(
                 Candidate(
-                    destination=entry.destination,
-                    name=entry.spoken_name,
+                    destination=destination,
+                    name=name,
                     score=round(min(1.0, max(0.0, score)), 4),
                     evidence="; ".join(notes),
                 )
             )
         return out
+
+    def _id(self, i: int) -> str:
+        """An entry's id, or a queue's name: the tie-break that keeps results stable."""
+        return self._entries[i].id if i < len(self._entries) else self._index.queues[i]
+
+    def _target(
+        self, i: int, query: Query, matches: dict[str, dict[str, Match]]
+    ) -> tuple[str, str]:
+        """(destination, name) of a key: an entry, or a queue named by the team asked for."""
+        if i < len(self._entries):
+            entry = self._entries[i]
+            return entry.destination, entry.spoken_name
+        found = self._best_phrase(i, query, matches)
+        return self._index.queues[i], found[2].team if found else self._index.queues[i]
 
     def _score_query(self, query: Query, matches: dict[str, dict[str, Match]]) -> dict[int, float]:
         out: dict[int, float] = {}
@@ -256,13 +277,11 @@ class DirectoryMatcher:
             if by_rank[rank] > 0:
                 out[i] = by_rank[rank]
 
-    def _score_department(
-        self,
-        i: int,
-        query: Query,
-        matches: dict[str, dict[str, Match]],
-        notes: list[str] | None,
-    ) -> float:
+    def _best_phrase(
+        self, i: int, query: Query, matches: dict[str, dict[str, Match]]
+    ) -> tuple[float, list[str], Phrase, bool, float, list[str]] | None:
+        """The phrase of a department or queue the words match best: (score, words left,
+        phrase, exact, recall, loose matches)."""
         words = [w for w, _ in query.words]
         best: tuple[float, list[str], Phrase, bool, float, list[str]] | None = None
         for phrase in self._phrases[i]:
@@ -289,6 +308,17 @@ class DirectoryMatcher:
             score = phrase.full - 0.01 * weak_missing if exact else min(0.95, 0.35 + 0.6 * recall)
             if best is None or (score, -len(free)) > (best[0], -len(best[1])):
                 best = (score, free, phrase, exact, recall, loose)
+        return best
+
+    def _score_department(
+        self,
+        i: int,
+        query: Query,
+        matches: dict[str, dict[str, Match]],
+        notes: list[str] | None,
+    ) -> float:
+        """A department's (or a queue's) best phrase: its name, an alias, a team."""
+        best = self._best_phrase(i, query, matches)
         if best is None:
             return 0.0
         score, free, phrase, exact, recall, loose = best
@@ -299,7 +329,18 @@ class DirectoryMatcher:
             score -= 0.1
             if notes is not None:
                 notes.append(f"rank {query.rank_said!r} said for a department")
+        if phrase.team:
+            # A person named with their team wants the person: the team is their evidence.
+            named = [w for w in free if w not in query.optional and self._names_person(w, matches)]
+            if named:
+                score *= (0.5 / 0.7) ** len(named)
+                if notes is not None:
+                    notes.append(f"{' '.join(named)!r} names a person")
         return self._penalise(score, free, query, notes)
+
+    def _names_person(self, word: str, matches: dict[str, dict[str, Match]]) -> bool:
+        people = self._index.person_words
+        return any(sim >= 0.85 and other in people for other, (sim, _) in matches[word].items())
 
     @staticmethod
     def _penalise(score: float, free: list[str], query: Query, notes: list[str] | None) -> float:

@@ -15,24 +15,31 @@ YAML layout (one list, so that ``kind`` is checked like any other field)::
         rank: PC                   # code or spoken form; "" or STAFF = no rank
         first_name: Sarah          # optional; default: all but the last word
         surname: Johnson           # optional; default: the last word
-        team: CID Burglary
+        team: CID Burglary         # a person's team
         aliases: [Sal]             # person: other first names; department: other names
         extension: "4101"          # a string: extension or endpoint
         hours: office-hours        # schedule name in schedules.yaml; "" = always
+      - id: collision-reporting
+        kind: department
+        name: Collision Reporting
+        teams: [Roads Policing]    # department: the people's teams it answers for
+        extension: "3008"
+    teams:                         # optional: teams that are a queue or have no department
+      Response Team East: fcr      # rc, fcr, switchboard, online or directory:<department id>
+
+A caller asking for a team goes where it is listed or mapped (``ivr.directory.teams``).
 """
 
 from __future__ import annotations
 
 import csv
-import re
 from collections.abc import Callable, Collection, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from ivr.decisions import DIRECTORY_PREFIX
+from ivr.directory.entry import DirectoryEntry, Kind, build_entry, fixed_where, team_key
 from ivr.directory.hours import HoursResolver, known_schedules, with_schedule
-from ivr.directory.ranks import RANK_TITLES, rank_code
+from ivr.directory.teams import TeamClaim, TeamRoute, listed_claims, resolve_teams
 from ivr.directory.writing import replace_file, yaml_text
 from ivr.yamlfile import LineDict, YamlError, line_of, load_yaml
 from ivr.yamlshape import Kind as ShapeKind
@@ -44,13 +51,13 @@ __all__ = [
     "DirectoryEntry",
     "DirectoryError",
     "Kind",
+    "TeamRoute",
 ]
 
-Kind = Literal["person", "department"]
-CSV_COLUMNS = ("id", "kind", "name", "rank", "aliases", "extension", "hours", "team")
+CSV_COLUMNS = ("id", "kind", "name", "rank", "aliases", "extension", "hours", "team", "teams")
 _REQUIRED_CSV = ("id", "kind", "name", "extension")
-_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-# Field types are _build's to check: it reads CSV rows too, and an empty field is "".
+TEAMS_MAP = "the teams map"
+# Field types are build_entry's to check: it reads CSV rows too, and an empty field is "".
 _ENTRY = Shape(
     dict.fromkeys(
         (
@@ -61,6 +68,7 @@ _ENTRY = Shape(
             "first_name",
             "surname",
             "team",
+            "teams",
             "aliases",
             "extension",
             "hours",
@@ -69,34 +77,10 @@ _ENTRY = Shape(
     )
 )
 _TOP = Shape(
-    {"entries": ShapeKind.LIST}, hint="with 'entries:'", may_be_empty=frozenset({"entries"})
+    {"entries": ShapeKind.LIST, "teams": ShapeKind.MAPPING},
+    hint="with 'entries:'",
+    may_be_empty=frozenset({"entries", "teams"}),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class DirectoryEntry:
-    """A person or department a caller can be put through to."""
-
-    id: str
-    kind: Kind
-    name: str
-    rank: str = ""  # canonical code (ranks.RANKS); "" for departments
-    first_name: str = ""
-    surname: str = ""
-    team: str = ""
-    aliases: tuple[str, ...] = ()
-    extension: str = ""  # extension number or endpoint ("Local/...@ivr-agents")
-    hours: str = ""  # schedule name; "" = always
-
-    @property
-    def destination(self) -> str:
-        return f"{DIRECTORY_PREFIX}{self.id}"
-
-    @property
-    def spoken_name(self) -> str:
-        """What a confirm prompt says: "PC Sarah Johnson", "Firearms Licensing"."""
-        title = RANK_TITLES.get(self.rank, "") if self.kind == "person" else ""
-        return f"{title} {self.name}".strip()
 
 
 class DirectoryError(ValueError):
@@ -111,113 +95,35 @@ class DirectoryError(ValueError):
         super().__init__(f"{len(self.errors)} directory error(s): {shown}{more}")
 
 
-def _build(
-    raw: Mapping[str, Any], where: Callable[[str], str]
-) -> tuple[DirectoryEntry | None, list[str]]:
-    """Validate one record (YAML mapping or CSV row) into an entry, or its errors.
-
-    ``where(field)`` gives the "file:line" prefix for a field so YAML errors
-    point at the offending key and CSV errors at the row.
-    """
-    errors: list[str] = []
-
-    def text(field: str) -> str:
-        value = raw.get(field, "")
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            errors.append(f"{where(field)}: {field} must be a string, not {type(value).__name__}")
-            return ""
-        return one_line(field, value)
-
-    def one_line(field: str, value: str) -> str:
-        # A line break inside a name is a broken export (a quote out of place), not a
-        # name: folding it into a space would put half a name and a stray word live.
-        if value and value.splitlines() != [value]:
-            errors.append(
-                f"{where(field)}: {field} {value!r} spans lines; one line each"
-                " [directory-field-multiline]"
-            )
-        return " ".join(value.split())
-
-    entry_id = text("id")
-    kind = text("kind")
-    name = text("name")
-    rank_raw = text("rank")
-    extension = text("extension")
-    hours = text("hours")
-    team = text("team")
-    first_name = text("first_name")
-    surname = text("surname")
-    aliases_raw = raw.get("aliases", ())
-    aliases: list[str] = []
-    if isinstance(aliases_raw, str):
-        joined = one_line("aliases", aliases_raw)
-        aliases = [a for a in (p.strip() for p in joined.split(";")) if a]
-    elif isinstance(aliases_raw, list | tuple):
-        for item in aliases_raw:
-            if not isinstance(item, str) or not item.strip():
-                errors.append(f"{where('aliases')}: aliases must be non-empty strings")
-                break
-            aliases.append(one_line("aliases", item))
-    elif aliases_raw is not None:
-        errors.append(f"{where('aliases')}: aliases must be a list of strings")
-
-    if not entry_id:
-        errors.append(f"{where('id')}: id is missing")
-    elif not _ID.match(entry_id):
-        errors.append(
-            f"{where('id')}: id {entry_id!r} must be lower-case letters, digits and '-'"
-            " (it becomes directory:<id> and a dial suffix)"
-        )
-    if kind not in ("person", "department"):
-        errors.append(f"{where('kind')}: kind {kind!r} must be 'person' or 'department'")
-    if not name:
-        errors.append(f"{where('name')}: name is missing")
-    if not extension:
-        errors.append(f"{where('extension')}: extension is missing")
-    elif " " in extension:
-        errors.append(f"{where('extension')}: extension {extension!r} contains spaces")
-    rank = ""
-    if kind == "person":
-        code = rank_code(rank_raw) if rank_raw else "STAFF"
-        if code is None:
-            errors.append(f"{where('rank')}: unknown rank {rank_raw!r}")
-        else:
-            rank = code
-    elif kind == "department" and rank_raw:
-        errors.append(f"{where('rank')}: a department has no rank (got {rank_raw!r})")
-    if errors or kind not in ("person", "department"):
-        return None, errors
-    if kind == "person":
-        words = name.split()
-        if not surname:
-            surname = words[-1]
-        if not first_name:
-            first_name = " ".join(words[:-1]) if len(words) > 1 else ""
-    entry = DirectoryEntry(
-        id=entry_id,
-        kind="person" if kind == "person" else "department",
-        name=name,
-        rank=rank,
-        first_name=first_name,
-        surname=surname,
-        team=team,
-        aliases=tuple(aliases),
-        extension=extension,
-        hours=hours,
-    )
-    return entry, errors
-
-
 class Directory:
     """An immutable, validated set of entries with lookup by id."""
 
-    def __init__(self, entries: tuple[DirectoryEntry, ...] | list[DirectoryEntry] = ()) -> None:
+    def __init__(
+        self,
+        entries: tuple[DirectoryEntry, ...] | list[DirectoryEntry] = (),
+        team_map: Mapping[str, str] | None = None,
+        source: str = "<directory>:0",
+    ) -> None:
+        """``team_map``: the top-level ``teams:`` (team -> queue or directory:<id>);
+        ``source``: where its errors say the map is."""
         self.entries: tuple[DirectoryEntry, ...] = tuple(entries)
         self._by_id = {e.id: e for e in self.entries}
         if len(self._by_id) != len(self.entries):
             raise DirectoryError(["<directory>:0: duplicate ids"])
+        self.team_map: dict[str, str] = dict(team_map or {})
+        claims = listed_claims(self.entries) + [
+            TeamClaim(team, dest, source, TEAMS_MAP) for team, dest in self.team_map.items()
+        ]
+        routes, errors = resolve_teams(self.entries, claims)
+        if errors:
+            raise DirectoryError(errors)
+        # Every team with a destination: listed by a department or in the map.
+        self.teams: tuple[TeamRoute, ...] = routes
+        self._teams = {team_key(route.name): route for route in routes}
+
+    def team_route(self, team: str) -> TeamRoute | None:
+        """Where a caller asking for ``team`` goes (None: the team has no destination)."""
+        return self._teams.get(team_key(team))
 
     def get(self, entry_id: str) -> DirectoryEntry | None:
         return self._by_id.get(entry_id)
@@ -248,6 +154,7 @@ class Directory:
         items = top.get("entries") or []
         entries: list[DirectoryEntry] = []
         seen: dict[str, int] = {}
+        listed_at: dict[str, str] = {}
         for index, raw in enumerate(items):
             item_line = line_of(items, index)
             item = _ENTRY.check(raw, problems, "entry", item_line)
@@ -257,7 +164,7 @@ class Directory:
             def where(field: str, item: LineDict = item) -> str:
                 return f"{name}:{item.line_of(field)}"
 
-            entry, errs = _build(item, where)
+            entry, errs = build_entry(item, where)
             problems.items.extend(errs)
             if entry is not None and hours is not None:
                 entry = with_schedule(entry, hours, where("hours"), problems.items)
@@ -270,17 +177,24 @@ class Directory:
                 else:
                     seen[entry.id] = line
                     entries.append(entry)
+                    listed_at[entry.id] = where("teams")
+        team_map = _team_map(top.get("teams"), line_of(top, "teams"), problems)
+        claims = listed_claims(entries, listed_at) + [
+            TeamClaim(team, dest, f"{name}:{line}", TEAMS_MAP)
+            for team, (dest, line) in team_map.items()
+        ]
+        problems.items.extend(resolve_teams(entries, claims)[1])
         errors = problems.items
         if errors:
             raise DirectoryError(errors)
-        return cls(entries)
+        return cls(entries, {team: dest for team, (dest, _) in team_map.items()})
 
     def to_yaml(self, path: Path, header: str = "") -> None:
         """Write atomically (temp file + replace): a reader never sees half a file."""
         replace_file(path, self.yaml_text(header))
 
     def yaml_text(self, header: str = "") -> str:
-        return yaml_text(self.entries, header)
+        return yaml_text(self.entries, header, self.team_map)
 
     # --- CSV ----------------------------------------------------------------
 
@@ -334,6 +248,7 @@ class Directory:
         errors: list[str] = []
         entries: list[DirectoryEntry] = []
         seen: dict[str, int] = {}
+        listed_at: dict[str, str] = {}
         start = reader.line_num + 1
         rows = 0
         while True:
@@ -350,7 +265,7 @@ class Directory:
                 continue
             rows += 1
             record = {c: (row[index[c]] if index[c] < len(row) else "") for c in known}
-            entry, errs = _build(record, _fixed(f"{name}:{line}"))
+            entry, errs = build_entry(record, fixed_where(f"{name}:{line}"))
             errors.extend(errs)
             if entry is not None and hours is not None:
                 entry = with_schedule(entry, hours, f"{name}:{line}", errors)
@@ -362,19 +277,28 @@ class Directory:
                 else:
                     seen[entry.id] = line
                     entries.append(entry)
+                    listed_at[entry.id] = f"{name}:{line}"
             if progress is not None and rows % 1000 == 0:
                 progress(rows)
         if progress is not None:
             progress(rows)
+        errors.extend(resolve_teams(entries, listed_claims(entries, listed_at))[1])
         if errors:
             raise DirectoryError(errors)
         return cls(entries)
 
 
-def _fixed(prefix: str) -> Callable[[str], str]:
-    """A CSV row has one line for all its fields."""
-
-    def where(_field: str) -> str:
-        return prefix
-
-    return where
+def _team_map(node: Any, line: int, problems: Problems) -> dict[str, tuple[str, int]]:
+    """The top-level ``teams:`` as team -> (destination, line); bad items go to problems."""
+    out: dict[str, tuple[str, int]] = {}
+    if not isinstance(node, dict):
+        return out
+    for team, dest in node.items():
+        at = line_of(node, team) or line
+        if not isinstance(team, str) or not team.strip() or team.splitlines() != [team]:
+            problems.add(at, f"teams: {team!r} is no team name (one line of text)")
+        elif not isinstance(dest, str) or not dest.strip():
+            problems.add(at, f"teams: {team!r}: expected a destination (rc, fcr, directory:<id>)")
+        else:
+            out[team] = (dest.strip(), at)
+    return out

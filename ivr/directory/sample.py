@@ -35,6 +35,7 @@ class SampleDepartment:
     name: str
     aliases: tuple[str, ...]
     hours: str  # a schedule name; "" for always open
+    teams: tuple[str, ...] = ()  # the people's teams it answers for
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,7 @@ class SampleForce:
     first_names: tuple[str, ...]
     surnames: tuple[str, ...]
     rank_weights: tuple[tuple[str, int], ...]  # order matters: the draws are seeded
+    team_destinations: tuple[tuple[str, str], ...] = ()  # team -> queue or directory:<id>
 
     @property
     def teams(self) -> tuple[str, ...]:
@@ -78,7 +80,11 @@ class SampleForce:
             teams_staff=tuple(map(str, teams["staff"])),
             departments=tuple(
                 SampleDepartment(
-                    str(d["id"]), str(d["name"]), tuple(map(str, d["aliases"])), str(d["hours"])
+                    str(d["id"]),
+                    str(d["name"]),
+                    tuple(map(str, d["aliases"])),
+                    str(d["hours"]),
+                    tuple(map(str, d.get("teams", ()))),
                 )
                 for d in data["departments"]
             ),
@@ -89,6 +95,10 @@ class SampleForce:
             first_names=tuple(map(str, data["first_names"])),
             surnames=tuple(map(str, data["surnames"])),
             rank_weights=tuple((str(code), int(w)) for code, w in data["rank_weights"].items()),
+            team_destinations=tuple(
+                (str(team), str(dest))
+                for team, dest in (data.get("team_destinations") or {}).items()
+            ),
         )
 
 
@@ -116,7 +126,8 @@ def sample_directory(
     force: SampleForce | None = None,
 ) -> Directory:
     """``people`` people (the fixed ones first) and the twelve departments of ``force``
-    (the shipped ``sample.yaml`` unless given).
+    (the shipped ``sample.yaml`` unless given), with the teams they answer for and the
+    force's top-level team destinations (only with the departments: a team may name one).
 
     Random names never reuse a fixed person's surname, so the deliberate
     near-homophones and shared surnames stay exactly as tests expect.
@@ -174,6 +185,8 @@ def sample_directory(
                     aliases=dept.aliases,
                     extension=str(3001 + n),
                     hours=dept.hours,
+                    teams=dept.teams,
                 )
             )
+        return Directory(entries, dict(force.team_destinations))
     return Directory(entries)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,8 +18,11 @@ if TYPE_CHECKING:
     from ivr.directory.model import DirectoryEntry
 
 
-def yaml_text(entries: Iterable[DirectoryEntry], header: str = "") -> str:
-    """The directory as admins edit it: the fields that say something, the header as comments."""
+def yaml_text(
+    entries: Iterable[DirectoryEntry], header: str = "", team_map: Mapping[str, str] | None = None
+) -> str:
+    """The directory as admins edit it: the fields that say something, the header as
+    comments, the top-level ``teams:`` map (team -> queue or entry) after the entries."""
     records: list[dict[str, Any]] = []
     for e in entries:
         record: dict[str, Any] = {"id": e.id, "kind": e.kind, "name": e.name}
@@ -33,6 +36,8 @@ def yaml_text(entries: Iterable[DirectoryEntry], header: str = "") -> str:
             record["team"] = e.team
         if e.aliases:
             record["aliases"] = list(e.aliases)
+        if e.teams:
+            record["teams"] = list(e.teams)
         record["extension"] = e.extension
         if e.hours:
             record["hours"] = e.hours
@@ -44,6 +49,14 @@ def yaml_text(entries: Iterable[DirectoryEntry], header: str = "") -> str:
         default_flow_style=None,
         width=100,
     )
+    if team_map:  # one team a line: admins scan and edit it like a list
+        body += yaml.safe_dump(
+            {"teams": dict(team_map)},
+            sort_keys=False,
+            allow_unicode=True,
+            default_flow_style=False,
+            width=100,
+        )
     prefix = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
     return prefix + body
 
