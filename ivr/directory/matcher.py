@@ -39,6 +39,9 @@ from ivr.text import tokens as text_tokens
 
 __all__ = ["DirectoryMatcher"]
 
+NAMED_COST = 0.93  # per unexplained word when the person was clearly named
+NAMED_FLOOR = 0.8
+
 
 class DirectoryMatcher:
     """Scores directory entries against what a caller said; build once, match often."""
@@ -244,6 +247,10 @@ class DirectoryMatcher:
         else:
             return 0.0
         name_matched = ss > 0 or sf > 0
+        rank_matched = query.ranks is not None and entry.rank in query.ranks
+        # A surname heard clearly with the first name or the rank is a person asked for by
+        # name, whatever the caller says around it ("he dealt with my accident").
+        named = ss >= 0.95 and (sf >= 0.9 or rank_matched)
         if name_matched and tr > 0:
             score += 0.04 * tr
         if query.ranks is not None:
@@ -343,11 +350,16 @@ class DirectoryMatcher:
         return any(sim >= 0.85 and other in people for other, (sim, _) in matches[word].items())
 
     @staticmethod
-    def _penalise(score: float, free: list[str], query: Query, notes: list[str] | None) -> float:
+    def _penalise(
+        score: float, free: list[str], query: Query, notes: list[str] | None, named: bool = False
+    ) -> float:
+        """Words the entry does not explain cost 0.7 each (most requests are not names),
+        but little when the caller clearly named the person (NAMED_COST, NAMED_FLOOR)."""
         if free:
             unexplained = [w for w in free if w not in query.optional]
             if unexplained:
-                score *= 0.7 ** len(unexplained)
+                n = len(unexplained)
+                score *= max(NAMED_FLOOR, NAMED_COST**n) if named else 0.7**n
                 if notes is not None:
                     notes.append(f"unexplained {' '.join(unexplained)!r}")
         return min(1.0, max(0.0, score))

@@ -202,13 +202,11 @@ class RoutingEngine:
         intent = matches[0] if matches and matches[0].score >= th.intent else None
         top = candidates[0] if candidates else None
         # Both scores carry the same recogniser factor (0.85 + 0.15 x confidence), so
-        # they compare directly: the stronger evidence decides.
-        if (
-            top is not None
-            and top.score >= th.low
-            and (intent is None or top.score >= intent.score)
-        ):
-            return self._directory(candidates, intent)
+        # they compare directly: the stronger evidence decides. A named person or place
+        # outranks "someone" (the switchboard intent): "can I speak to Inspector Morgan".
+        if top is not None and top.score >= th.low:
+            if intent is None or top.score >= intent.score or intent.destination == SWITCHBOARD:
+                return self._directory(candidates, intent)
         if intent is not None:
             draft = self._intent(intent, matches)
             draft.candidates = (*draft.candidates, *candidates)
