@@ -354,7 +354,7 @@ def run_set(
             try:
                 transcripts = recognise(
                     engine,
-                    lambda e=engine: loader(e, vocabulary, args.whisper_model),
+                    functools.partial(loader, engine, vocabulary, args.whisper_model),
                     jobs,
                     cache,
                     digest,
