@@ -52,7 +52,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from bench.heldout import failures_allowed, load_all, print_report  # noqa: E402
-from bench.heldout_score import Row, Scored, describe, judge  # noqa: E402
+from bench.heldout_score import Row, Scored, breakdown_table, by_voice, describe, judge  # noqa: E402
 from bench.heldout_sets import AT, Request, RequestSet, SetError  # noqa: E402
 from ivr.decisions import Decision, Hypothesis  # noqa: E402
 from ivr.routing.engine import RoutingEngine  # noqa: E402
@@ -293,8 +293,8 @@ def route_heard(engine: RoutingEngine, heard: Sequence[Heard]) -> list[Scored]:
     out = []
     for h in heard:
         decision = engine.decide(RoutingInputs(at=AT, hypotheses=h.transcript.alternatives))
-        out.append(Scored(h.job.request, decision, judge(decision, h.job.request.expect,
-                                                          h.job.request.also)))  # fmt: skip
+        verdict = judge(decision, h.job.request.expect, h.job.request.also)
+        out.append(Scored(h.job.request, decision, verdict, h.job.voice))
     return out
 
 
@@ -462,6 +462,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"shipped engine, each set's directory and cases, {AT:%A %H:%M};"
           f" speech: {voices}, clean telephone band\n")  # fmt: skip
     print_report(sets, rows, ("set", "engine"))
+    print()
+    speech = [r for r in rows if r.label[1] != "text"]
+    print("\n".join(breakdown_table(speech, by_voice, "voice", ("set", "engine"))))
     print()
     print("\n".join(figures))
     if args.failures:

@@ -84,6 +84,7 @@ class Scored:
     request: Request
     decision: Decision
     verdict: Verdict
+    voice: str = ""  # speech benches: the test voice that spoke the request
 
 
 @dataclass(slots=True)
@@ -175,6 +176,11 @@ def summary_table(rows: Sequence[Row], label: Sequence[str] = ("set",)) -> list[
 
 def by_tag(_row: Row, scored: Scored) -> tuple[str, ...]:
     return scored.request.tags
+
+
+def by_voice(_row: Row, scored: Scored) -> tuple[str, ...]:
+    """The voice, speeds together: the engines hear flite's voices and espeak-ng unequally."""
+    return (scored.voice.split("@")[0],) if scored.voice else ()
 
 
 def by_expect(row: Row, scored: Scored) -> tuple[str]:
