@@ -38,6 +38,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -133,6 +134,10 @@ def spread(requests: Sequence[Request], limit: int | None) -> list[Request]:
     return [requests[i * len(requests) // limit] for i in range(limit)]
 
 
+class RenderError(RuntimeError):
+    """A synthesizer failed on a request (the run stops: a skipped row would skew figures)."""
+
+
 class Speaker:
     """Renders a job's text in its voice (8 kHz telephone band), once per (voice, text)."""
 
@@ -145,9 +150,14 @@ class Speaker:
         key = (job.voice, job.request.text)
         if key not in self._pcm:
             out = self.tmp / "utterance.wav"
-            self.script.synthesize(job.request.text, job.voice, out, self.tmp)
-            with wave.open(str(out), "rb") as w:
-                self._pcm[key] = w.readframes(w.getnframes())
+            try:
+                self.script.synthesize(job.request.text, job.voice, out, self.tmp)
+                with wave.open(str(out), "rb") as w:
+                    self._pcm[key] = w.readframes(w.getnframes())
+            except (OSError, subprocess.CalledProcessError, wave.Error) as exc:
+                raise RenderError(
+                    f"cannot speak {job.request.text!r} as {job.voice}: {exc}"
+                ) from exc
         return self._pcm[key]
 
 
@@ -272,7 +282,10 @@ def loader(engine: str, vocabulary: Vocabulary, whisper_model: Path | None) -> R
     if engine == "whisper" and whisper_model is None:
         from ivr.speech.whisper_model import assemble_whisper_base
 
-        whisper_model = assemble_whisper_base(ROOT / DEFAULT_WHISPER_CACHE)
+        try:
+            whisper_model = assemble_whisper_base(ROOT / DEFAULT_WHISPER_CACHE)
+        except (OSError, ValueError) as exc:
+            raise RecognizerError(f"cannot assemble the whisper base model: {exc}") from exc
     started = time.perf_counter()
     recognizer = build_recognizer(engine, model=whisper_model, vocabulary=vocabulary)
     print(f"{engine}: loaded in {time.perf_counter() - started:.1f} s", file=sys.stderr)
@@ -454,7 +467,11 @@ def main(argv: list[str] | None = None) -> int:
     figures: list[str] = []
     heard: dict[tuple[str, ...], list[Heard]] = {}
     for requests_set in sets:
-        set_rows, set_figures, set_heard = run_set(requests_set, engines, args)
+        try:
+            set_rows, set_figures, set_heard = run_set(requests_set, engines, args)
+        except RenderError as exc:
+            print(f"cannot run: {exc}", file=sys.stderr)
+            return 2
         rows += set_rows
         figures += set_figures
         heard.update({(requests_set.name, name): h for name, h in set_heard.items()})
