@@ -8,6 +8,8 @@ Every Decision is stored with its evidence before it is acted on.
 
 from __future__ import annotations
 
+import asyncio
+
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
@@ -127,7 +129,9 @@ class RouteCall(VerbBase):
             queue_waits=self.waits() if self.waits is not None else {},
         )
         seen = self.router.in_force(inputs) if isinstance(self.router, InForce) else inputs
-        decision = self.router.decide(inputs)
+        # Off the event loop: matching by meaning runs a sentence model (numpy releases
+        # the GIL), and other calls' events must not wait for this caller's decision.
+        decision = await asyncio.to_thread(self.router.decide, inputs)
         session.about(
             categories=[*profile.flags, *([decision.intent] if decision.intent else [])],
             heard=[h.text for h in heard],
