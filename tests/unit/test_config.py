@@ -203,7 +203,7 @@ FILE_KEYS = {
     "prompts": {"catalogue"},
     "http": {"host", "port"},
     "flow": {"first_digit_timeout", "ring_timeout", "menu_tries", "caller_id", "directory_dial"},
-    "routing": {"rules"},
+    "routing": {"rules", "meaning"},
     "speech": {"engine", "model"},
     "media": {"bind", "advertise", "codec"},
     "callers": {"repeat_calls", "repeat_days", "nuisance_calls_per_day", "redial_link_hours"},
