@@ -221,7 +221,7 @@ class FlowBuilder:
             update = CaseUpdate.of(decision)  # a crime reference: its status is heard first
             route = self.route_to(
                 decision.destination,
-                message=None if update else decision.message,
+                message=None if update and update.says(decision.message) else decision.message,
                 offers=decision.offers,
                 intent=decision.intent or "",
                 offer_rule=str((decision.evidence.get("offered_by") or {}).get("callback", "")),

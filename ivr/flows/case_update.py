@@ -41,6 +41,10 @@ class CaseUpdate:
             return None  # a Decision from before a status was renamed: no status heard
         return cls(reference, status, STATUS_SMS in decision.offers)
 
+    def says(self, message: str | None) -> bool:
+        """True when ``message`` is this status's prompt (played here, not by the route)."""
+        return message == self.status.prompt
+
     def verbs(
         self,
         route: Sequence[Verb],
