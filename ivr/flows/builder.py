@@ -17,6 +17,7 @@ from ivr.decisions import DIRECTORY_PREFIX, EMERGENCY, SWITCHBOARD, Ask, Decisio
 from ivr.directory import DirectoryEntry
 from ivr.flow_settings import FlowSettings
 from ivr.flows.callbacks import CallbackFlows, CallbackRing
+from ivr.flows.case_update import CaseUpdate
 from ivr.flows.emergency import CallbackWithdrawal, DangerCheck
 from ivr.notify.abandoned import AbandonedCallTexts
 from ivr.notify.texts import Texts
@@ -29,6 +30,7 @@ from ivr.session.outcomes import CallOutcome
 from ivr.session.reconciler import Adoption
 from ivr.session.steps import (
     OPERATOR_PREFIX,
+    Answered,
     AskAgain,
     Chosen,
     Decided,
@@ -60,6 +62,9 @@ _TRANSFER_PROMPT = {
 MENU = ("main_menu", "main_menu_more")
 SPOKEN_MENU = ("ask_speech", *MENU)
 REFERENCE_DIGITS = 16
+# At a one-key question (the menu, a name) each key is a whole answer but star, which
+# starts a crime reference ("*42*18734*24#"): no one-key choice waits for more keys.
+ONE_KEY_ANSWERS = frozenset("0123456789#")
 
 
 class Routing(Protocol):
@@ -147,6 +152,9 @@ class FlowBuilder:
             case Chosen(destination, attempt):
                 # The router decides once more: hours, overrides and rules still apply.
                 return [self.ask((), attempt=attempt, confirmed=destination)]
+            case Answered(_, _, attempt):
+                # A reference said or keyed at a confirmation: the router decides on it.
+                return [self.ask((), attempt=attempt, answered=step)]
             case AskAgain(attempt, sorry):
                 lead: list[Verb] = [Play([sorry])] if sorry else []
                 return [*lead, self.ask(MENU, attempt=attempt + 1)]
@@ -183,17 +191,21 @@ class FlowBuilder:
         attempt: int = 1,
         spoken: Sequence[str] | None = None,
         confirmed: str | None = None,
+        answered: Answered | None = None,
     ) -> RouteCall:
         """The router asks ``question`` (``spoken`` instead while the call can listen;
         the menu's spoken form by default). No question: it only decides on what the
-        caller ``confirmed``."""
+        caller ``confirmed``, or ``answered`` to another question."""
+        one_key = max_digits == 1
         return RouteCall(
             question,
             self.routing,
             attempt=attempt,
-            max_digits=max_digits,
+            max_digits=REFERENCE_DIGITS if one_key else max_digits,
+            single_keys=ONE_KEY_ANSWERS if one_key else (),
             first_digit_timeout=self.settings.first_digit_timeout,
             confirmed=confirmed,
+            answered=answered,
             spoken_question=spoken or (SPOKEN_MENU if tuple(question) == MENU else None),
             waits=self.queues.waits if self.queues is not None else None,
         )
@@ -206,13 +218,17 @@ class FlowBuilder:
                 # Messages for callers whose words matched an intent or a place: heard
                 # before they are put through (an emergency never waits for one).
                 lead.append(PlayNotices(self.notices, matched=True, intent=decision.intent or ""))
+            update = CaseUpdate.of(decision)  # a crime reference: its status is heard first
             route = self.route_to(
                 decision.destination,
-                message=decision.message,
+                message=None if update and update.says(decision.message) else decision.message,
                 offers=decision.offers,
                 intent=decision.intent or "",
                 offer_rule=str((decision.evidence.get("offered_by") or {}).get("callback", "")),
             )
+            if update is not None:
+                timeout = self.settings.first_digit_timeout
+                route = update.verbs(route, self.prompts, self.texts, timeout)
             return [*lead, *route]
         if decision.action == "confirm" and decision.candidates:
             top = decision.candidates[0]

@@ -45,7 +45,14 @@ log = logging.getLogger(__name__)
 
 
 KINDS = frozenset(
-    {"online-link", "abandoned-callback-offer", "callback-update", "deflection", "survey"}
+    {
+        "online-link",
+        "abandoned-callback-offer",
+        "callback-update",
+        "deflection",
+        "survey",
+        "case-status",
+    }
 )
 
 

@@ -51,6 +51,11 @@ ABANDONED_TEXTS = {
         "or track a report at {link} In an emergency call 999."
     ),
 }
+# A case's public status (ivr.routing.case_status), never the records system's words.
+CASE_STATUS_TEXT = (
+    "Police 101: an update on your report {reference}: {status} "
+    "Track it at {link} In an emergency call 999."
+)
 CALLBACK_MISSED_TEXT = (
     "Police 101: we tried to call you back {attempts} times without reaching you. "
     "Please call 101 again, or report online at {link} In an emergency call 999."
@@ -99,6 +104,11 @@ class Texts:
     async def online_link(self, call_id: str, number: str) -> bool:
         """The deflection text; True once it is stored (the caller may be told it is sent)."""
         return await self._send(number, LINK_TEXT.format(link=self.link), "deflection", call_id)
+
+    async def case_status(self, call_id: str, number: str, reference: str, status: str) -> bool:
+        """The status the caller asked for by text; ``status``: a public status's sentence."""
+        body = CASE_STATUS_TEXT.format(reference=reference, status=status, link=self.link)
+        return await self._send(number, body, "case-status", call_id)
 
     async def abandoned(
         self,

@@ -4,8 +4,11 @@ Update requests ("any news on my crime?") are a large share of 101 demand;
 with the reference the engine can send the caller straight to the officer
 in charge. The case book is a CSV exported from the records system:
 ``reference,officer_id,status`` (extra columns are ignored so an export
-with more fields still loads). Like every data file, all problems are
-collected with "file:line: message" and raised together, never half-loaded.
+with more fields still loads), and optionally ``public_status``: what a
+caller may be told, one of ivr.routing.case_status.PublicStatus, for a
+status the fixed keyword table reads wrongly (empty: the table decides).
+Like every data file, all problems are collected with "file:line: message"
+and raised together, never half-loaded.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ivr.routing.case_status import PublicStatus, public_status_of
 from ivr.routing.references import is_reference, parse_reference
 from ivr.yamlfile import DataFileError
 
@@ -33,7 +37,13 @@ class CasesError(DataFileError):
 class Case:
     reference: str  # canonical, "42/18734/24"
     officer_id: str  # a directory entry id
-    status: str
+    status: str  # the records system's words: never spoken or texted
+    pinned: PublicStatus | None = None  # the ``public_status`` column, when filled
+
+    @property
+    def public_status(self) -> PublicStatus:
+        """What the caller may be told: the admin's pin, else the status read by the table."""
+        return self.pinned or public_status_of(self.status)
 
 
 class CaseBook:
@@ -131,6 +141,17 @@ def _row(
             f" (2-digit force / 4-7 digit serial / 2-digit year){suggestion}"
         )
         bad = True
+    pinned: PublicStatus | None = None
+    public = values.get("public_status", "").lower().replace(" ", "_")
+    if public:
+        try:
+            pinned = PublicStatus(public)
+        except ValueError:
+            allowed = ", ".join(s.value for s in PublicStatus)
+            errors.append(f"{source}:{line}: public_status {public!r} is not one of {allowed}")
+            bad = True
     if bad:
         return None
-    return Case(reference=reference, officer_id=values["officer_id"], status=values["status"])
+    return Case(
+        reference=reference, officer_id=values["officer_id"], status=values["status"], pinned=pinned
+    )

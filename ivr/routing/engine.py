@@ -22,7 +22,6 @@ from typing import Any
 from ivr.decisions import (
     DIRECTORY_PREFIX,
     EMERGENCY,
-    ONLINE,
     SWITCHBOARD,
     Candidate,
     Decision,
@@ -31,7 +30,7 @@ from ivr.decisions import (
 )
 from ivr.routing.adjustments import RouteAdjuster
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
-from ivr.routing.cases import Case
+from ivr.routing.case_route import CaseRoute
 from ivr.routing.draft import Draft, quote
 from ivr.routing.emergency import EmergencyScreen
 from ivr.routing.model import RoutingInputs
@@ -47,6 +46,7 @@ class RoutingEngine:
         self.thresholds: Thresholds = bundle.rules.thresholds
         self.screen = EmergencyScreen(bundle)
         self.adjuster = RouteAdjuster(bundle)
+        self.cases = CaseRoute(bundle.cases, bundle.directory)
 
     # --- the stages, in order of evidence ---------------------------------------------------
 
@@ -135,63 +135,10 @@ class RoutingEngine:
                 "keypad",
                 evidence={"digits": keyed},
             )
-        if len(keyed) > 1:
-            from ivr.routing.references import parse_reference
-
-            reference = parse_reference(keyed)
-            if reference is not None:
-                return self._reference(reference, f"keyed {keyed}")
-        return None
+        return self.cases.keyed(keyed)
 
     def _reference_in_text(self, hypotheses: Sequence[Hypothesis]) -> Draft | None:
-        from ivr.routing.references import parse_reference
-
-        for hypothesis in hypotheses:
-            reference = parse_reference(hypothesis.text)
-            if reference is not None:
-                return self._reference(reference, f"said {quote(hypothesis.text)}")
-        return None
-
-    def _reference(self, reference: str, how: str) -> Draft:
-        case: Case | None = self.bundle.cases.get(reference)
-        evidence: dict[str, Any] = {"reference": reference}
-        if case is None:
-            return Draft(
-                "route",
-                SWITCHBOARD,
-                "reference-unknown",
-                [f"crime reference {reference} ({how}) not in the case book → a person checks it"],
-                "reference",
-                evidence=evidence,
-            )
-        evidence.update(officer_id=case.officer_id, status=case.status)
-        officer = self.bundle.directory.get(case.officer_id)
-        if officer is None:
-            return Draft(
-                "route",
-                ONLINE,
-                "reference-no-officer",
-                [
-                    f"crime reference {reference} ({how}), status {case.status!r}; officer"
-                    f" {case.officer_id!r} not in the directory → tracking link by SMS"
-                ],
-                "reference",
-                offers=["deflect-sms"],
-                evidence=evidence,
-            )
-        return Draft(
-            "route",
-            officer.destination,
-            "reference-officer",
-            [f"crime reference {reference} ({how}) → officer in charge {officer.spoken_name}"],
-            "reference",
-            candidates=(
-                Candidate(
-                    officer.destination, officer.spoken_name, 1.0, f"in charge of {reference}"
-                ),
-            ),
-            evidence=evidence,
-        )
+        return self.cases.said(hypotheses)
 
     def _names_and_intents(self, hypotheses: Sequence[Hypothesis]) -> Draft | None:
         if not hypotheses:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from ivr.decisions import Decision
+from ivr.decisions import Decision, Hypothesis
 from ivr.session.notes import QueuePlace
 
 if TYPE_CHECKING:
@@ -42,6 +42,16 @@ class AskAgain:
 
     attempt: int = 0
     sorry: str = ""  # a prompt to play first ("ask_again"); empty: none
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A question's answer the router should weigh itself (a crime reference keyed or said
+    at a confirmation): it decides on these keys and words as if asked them."""
+
+    digits: str | None
+    heard: tuple[Hypothesis, ...]
+    attempt: int
 
 
 @dataclass(frozen=True)
@@ -98,7 +108,16 @@ class ToOperator:
 OPERATOR_PREFIX = "operator:"
 
 Step = (
-    Decided | Chosen | AskAgain | ToPerson | PassOn | Rejoin | EmergencyRoute | MoveTo | ToOperator
+    Decided
+    | Chosen
+    | Answered
+    | AskAgain
+    | ToPerson
+    | PassOn
+    | Rejoin
+    | EmergencyRoute
+    | MoveTo
+    | ToOperator
 )
 
 

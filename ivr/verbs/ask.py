@@ -11,7 +11,7 @@ keyed at any question leaves the step at once (ivr.session.emergency).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from ivr.session.events import DigitPressed, ListeningFailed, SpeechEnded, SpeechStarted
@@ -36,6 +36,7 @@ async def collect_digits(
     inter_timeout: float,
     label: str,
     stop_on: str | None = None,
+    single_keys: Collection[str] = (),
 ) -> str:
     """Keys typed ahead first, then keys as they come; '#' ends a multi-digit entry.
 
@@ -43,6 +44,8 @@ async def collect_digits(
     it: an emergency never waits for the inter-digit timeout). Keys beyond ``max_digits``
     are read until the caller stops (the terminator or a pause) and kept in the answer,
     which is then too long to be valid: they never spill into the next question.
+    ``single_keys``: first keys that are a whole answer (a menu choice) in an entry that
+    may be longer (a crime reference, which the others start).
     """
     loop = asyncio.get_running_loop()
     collected = ""
@@ -58,6 +61,9 @@ async def collect_digits(
                 continue  # a late event of an earlier step; the deadline stands
             digit = event.digit
             session.record("dtmf", digit=digit, during=label)
+        if not collected and digit in single_keys:
+            collected = digit
+            break
         if digit == terminator and max_digits > 1:
             break
         collected += digit
@@ -82,8 +88,12 @@ class Question:
         speech: bool = True,
         max_speech_s: float = 15.0,
         breakout: bool = True,
+        single_keys: Collection[str] = (),
     ) -> None:
-        """``breakout``: an emergency said or keyed here leaves this step at once (False
+        """``single_keys``: first keys that end a multi-digit entry at once (see
+        ``collect_digits``).
+
+        ``breakout``: an emergency said or keyed here leaves this step at once (False
         only where the RoutingEngine decides on the answer itself: the menu).
 
         A multi-digit entry (a phone number) ends at once on the emergency key as its
@@ -98,6 +108,7 @@ class Question:
         self.speech = speech
         self.max_speech_s = max_speech_s
         self.breakout = breakout
+        self.single_keys = frozenset(single_keys)
 
     @property
     def label(self) -> str:
@@ -156,6 +167,7 @@ class Question:
             inter_timeout=self.inter_digit_timeout,
             label=self.label,
             stop_on=session.emergency_key if self.breakout and self.max_digits > 1 else None,
+            single_keys=self.single_keys,
         )
 
 

@@ -9,11 +9,8 @@ Every Decision is stored with its evidence before it is acted on.
 from __future__ import annotations
 
 import asyncio
-
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Protocol, runtime_checkable
-
-from rapidfuzz import fuzz
 
 from ivr.decisions import DIRECTORY_PREFIX, Candidate, Decision, Hypothesis
 from ivr.replay.record import decision_record
@@ -21,10 +18,13 @@ from ivr.routing.model import CallerContext, RoutingInputs
 from ivr.session.model import Outcome, Prompts, Verb
 from ivr.session.outcomes import Status
 from ivr.session.session import CallSession
-from ivr.session.steps import AskAgain, Chosen, Decided, ToPerson
-from ivr.text import normalise
+from ivr.session.steps import Answered, AskAgain, Chosen, Decided, ToPerson
 from ivr.verbs.ask import Question
-from ivr.verbs.basic import Play, VerbBase
+from ivr.verbs.basic import VerbBase
+from ivr.verbs.choice import ask_choice
+from ivr.verbs.choice import choose as choose  # where the offers import it from
+from ivr.verbs.choice import spoken_choice as spoken_choice
+from ivr.verbs.choice import spoken_yes_no as spoken_yes_no
 
 
 class Router(Protocol):
@@ -67,11 +67,15 @@ class RouteCall(VerbBase):
         confirmed: str | None = None,
         spoken_question: Sequence[str] | None = None,
         waits: QueueWaits | None = None,
+        single_keys: Collection[str] = (),
+        answered: Answered | None = None,
     ) -> None:
         """``spoken_question`` replaces ``question`` while the call can listen (it invites
         speech before the keypad choices).
 
-        With ``confirmed`` and no question, it only asks the router again.
+        With ``confirmed`` and no question, it only asks the router again; with
+        ``answered`` (no question), the router decides on that answer to another question.
+        ``single_keys``: keys that answer at once in a multi-digit entry (Question).
 
         After the caller confirms or picks a destination the router decides once
         more, so closed hours, overrides and rules apply to what they chose.
@@ -84,8 +88,12 @@ class RouteCall(VerbBase):
         self.max_digits = max_digits
         self.first_digit_timeout = first_digit_timeout
         self.waits = waits  # the app-run queues' current estimated waits, for wait_above rules
+        self.single_keys = tuple(single_keys)
+        self.answered = answered
 
     def describe(self) -> str:
+        if not self.question and self.answered is not None:
+            return "route:answered"
         if not self.question:
             return f"route:confirmed:{self.confirmed}"
         return f"route:{'+'.join(self.question)}"
@@ -108,11 +116,14 @@ class RouteCall(VerbBase):
                 # A reference can be said too, and so can an emergency while keying one.
                 speech=True,
                 breakout=False,  # the router weighs an emergency first in what it decides
+                single_keys=self.single_keys,
             )
             answer = await question.ask(session)
             digits = answer.digits
             transcript = answer.transcript
             heard = transcript.alternatives if transcript else ()
+        elif self.answered is not None:
+            digits, heard = self.answered.digits, self.answered.heard
         profile = await session.caller_profile()  # once per call; empty if history fails
         inputs = RoutingInputs(
             at=session.clock(),
@@ -165,7 +176,12 @@ class Confirm(VerbBase):
             *name_media(session.prompts, self.candidate),
             session.prompts.media_uri("confirm_suffix"),
         ]
-        key, how = await choose(session, media, {"1", "2"}, spoken_yes_no, self.first_digit_timeout)
+        choice = await ask_choice(
+            session, media, {"1", "2"}, spoken_yes_no, self.first_digit_timeout, references=True
+        )
+        if choice.reference is not None:
+            return choice.answered(session, self.attempt)
+        key, how = choice.key, choice.how
         if key == "1":
             destination = self.candidate.destination
             session.record_decision(
@@ -220,9 +236,17 @@ class Disambiguate(VerbBase):
         media.append(session.prompts.media_uri("someone_else"))
         valid = {str(k) for k in range(len(self.candidates) + 1)}
         names = [c.name for c in self.candidates]
-        key, how = await choose(
-            session, media, valid, lambda text: spoken_choice(text, names), self.first_digit_timeout
+        choice = await ask_choice(
+            session,
+            media,
+            valid,
+            lambda text: spoken_choice(text, names),
+            self.first_digit_timeout,
+            references=True,
         )
+        if choice.reference is not None:
+            return choice.answered(session, self.attempt)
+        key, how = choice.key, choice.how
         if key is not None and key != "0":
             chosen = self.candidates[int(key) - 1]
             session.record_decision(
@@ -242,110 +266,6 @@ class Disambiguate(VerbBase):
             )
         session.record("disambiguate-none", answer=how)
         return Outcome(Status.NONE, step=ToPerson())
-
-
-YES = frozenset(
-    [
-        "yes",
-        "yeah",
-        "yep",
-        "yup",
-        "correct",
-        "right",
-        "aye",
-        "please",
-        "sure",
-        "ok",
-        "okay",
-        "that's",
-    ]
-)
-NO = frozenset(["no", "nope", "nah", "wrong", "not", "incorrect"])
-ORDINALS = {
-    "1": ("one", "first", "1"),
-    "2": ("two", "second", "2"),
-    "3": ("three", "third", "3"),
-    "4": ("four", "fourth", "4"),
-    "5": ("five", "fifth", "5"),
-    "6": ("six", "sixth", "6"),
-    "7": ("seven", "seventh", "7"),
-    "8": ("eight", "eighth", "8"),
-}
-SOMEONE_ELSE = ("someone else", "somebody else", "none", "neither", "nobody", "operator")
-
-
-def spoken_yes_no(text: str) -> str | None:
-    """ "1" for yes, "2" for no, None when unclear (or both: "no, yes" is asked again)."""
-    words = set(normalise(text).split())
-    yes, no = bool(words & YES), bool(words & NO)
-    if yes == no:
-        return None
-    return "1" if yes else "2"
-
-
-def spoken_choice(text: str, names: Sequence[str]) -> str | None:
-    """The key a spoken answer stands for: an ordinal, a name, or "someone else" (0)."""
-    said = normalise(text)
-    if any(phrase in said for phrase in SOMEONE_ELSE):
-        return "0"
-    words = said.split()
-    for position in (1, 0, 2):  # "second" before "one": "the second one" means 2
-        for key, forms in ORDINALS.items():
-            if int(key) <= len(names) and forms[position] in words:
-                return key
-    # Only the words that tell the names apart count ("Priya" vs "Raj", not "Sergeant Patel").
-    name_words = [name.lower().split() for name in names]
-    common = set.intersection(*(set(w) for w in name_words)) if name_words else set()
-    scores = sorted(
-        (
-            (
-                max((fuzz.ratio(w, s) for w in ws if w not in common for s in words), default=0),
-                str(i),
-            )
-            for i, ws in enumerate(name_words, 1)
-        ),
-        reverse=True,
-    )
-    if scores and scores[0][0] >= 80 and (len(scores) == 1 or scores[0][0] - scores[1][0] >= 10):
-        return scores[0][1]
-    return None
-
-
-Interpret = Callable[[str], str | None]
-
-
-async def choose(
-    session: CallSession,
-    media: list[str],
-    valid: set[str],
-    interpret: Interpret,
-    first_digit_timeout: float,
-    tries: int = 2,
-    *,
-    breakout: bool = True,
-) -> tuple[str | None, str]:
-    """Ask up to ``tries`` times for one of ``valid`` keys, or words that mean one.
-
-    ``breakout`` False: the question is itself about an emergency (9 is an answer).
-    """
-    last = "no-input"
-    for attempt in range(1, tries + 1):
-        question = Question(
-            (), media=media, first_digit_timeout=first_digit_timeout, breakout=breakout
-        )
-        answer = await question.ask(session)
-        if answer.digits in valid:
-            return answer.digits, f"key {answer.digits}"
-        if answer.transcript is not None:
-            key = interpret(answer.transcript.text)
-            if key in valid:
-                return key, f"said {answer.transcript.text!r}"
-        last = answer.status if answer.status != "digits" else "invalid"
-        session.record(f"choose-{last}", attempt=attempt, digits=answer.digits)
-        if attempt < tries:
-            await Play(["no_input" if last == "no-input" else "invalid_choice"]).run(session)
-            session.keys.clear()
-    return None, last
 
 
 class IfListening(VerbBase):

@@ -114,3 +114,20 @@ async def test_the_abandoned_call_text_offers_what_the_force_chose(
     assert await Texts(outbox, LINK, abandoned_offer=offer).abandoned("c1", MOBILE)
     body = (await stored(outbox))[0][3]
     assert all(s in body for s in says) and not any(n in body for n in never)
+
+
+async def test_a_case_status_text_says_the_public_status_and_the_tracking_link(
+    outbox: SmsOutbox,
+) -> None:
+    from ivr.routing.case_status import PublicStatus
+
+    texts = Texts(outbox, LINK)
+    sentence = PublicStatus.WITH_PROSECUTORS.sentence
+    assert await texts.case_status("c1", MOBILE, "42/18734/24", sentence)
+    assert not await texts.case_status("c2", "01632 960123", "42/18734/24", sentence)
+    ((kind, call_id, to, body),) = await stored(outbox)
+    assert (kind, call_id, to) == ("case-status", "c1", "+447700900123")
+    assert body == (
+        "Police 101: an update on your report 42/18734/24: it is with prosecutors or going"
+        f" through the courts. Track it at {LINK} In an emergency call 999."
+    )

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ivr.decisions import Ask, Hypothesis
+from ivr.routing.case_status import PublicStatus
 from ivr.routing.cases import Case
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import CallerContext, Override, RoutingInputs
@@ -70,6 +71,10 @@ INTENTS = {
 CASES = [
     Case("42/18734/24", "sarah-johnson", "under investigation"),
     Case("42/55555/25", "retired", "closed"),
+    Case("42/66666/25", "retired", "awaiting forensics"),
+    Case("42/44444/25", "sarah-johnson", "closed - no further action"),
+    Case("42/33333/25", "sarah-johnson", "a word the table lacks"),
+    Case("42/22222/25", "sarah-johnson", "suspect named", PublicStatus.RECEIVED),
 ]
 
 
@@ -174,11 +179,53 @@ def test_reference_in_text(engine: RoutingEngine) -> None:
     d = engine.decide(say("my reference is 42/18734/24"))
     assert (d.destination, d.rule) == ("directory:sarah-johnson", "reference-officer")
     assert d.candidates[0].destination == "directory:sarah-johnson"
-    d = engine.decide(say("it's 42 stroke 55555 stroke 25"))
+    d = engine.decide(say("it's 42 stroke 66666 stroke 25"))
     assert (d.destination, d.rule, d.offers) == ("online", "reference-no-officer", ("deflect-sms",))
-    assert d.evidence["status"] == "closed"
+    assert d.evidence["status"] == "awaiting forensics"
+    assert d.message == "case_status_awaiting_information"
     d = engine.decide(say("42/99999/25"))
     assert (d.destination, d.rule) == ("switchboard", "reference-unknown")
+
+
+def test_an_open_case_names_its_public_status_and_offers_it_by_text(
+    engine: RoutingEngine,
+) -> None:
+    d = engine.decide(say("any news on 42/18734/24"))
+    assert (d.destination, d.rule) == ("directory:sarah-johnson", "reference-officer")
+    assert (d.message, d.offers) == ("case_status_under_investigation", ("status-sms",))
+    assert d.evidence["public_status"] == "under_investigation"
+    assert d.evidence["status"] == "under investigation"  # the log keeps the record's words
+
+
+def test_a_case_closed_with_no_further_action_goes_to_the_resolution_centre(
+    engine: RoutingEngine,
+) -> None:
+    # Its officer is in the directory: a closed case still goes to the RC, not to them.
+    d = engine.decide(key("42*44444*25#"))
+    assert (d.destination, d.rule, d.message) == (
+        "rc",
+        "reference-closed",
+        "case_status_closed_nfa",
+    )
+    assert "case closed, no further action → Resolution Centre" in d.reason
+    assert "status-sms" not in d.offers
+    d = engine.decide(say("42/55555/25"))
+    assert (d.destination, d.rule, d.message) == ("rc", "reference-closed", "case_status_closed")
+
+
+def test_a_status_the_table_cannot_read_is_only_open_and_a_pin_wins(engine: RoutingEngine) -> None:
+    d = engine.decide(say("42/33333/25"))
+    assert (d.destination, d.message) == ("directory:sarah-johnson", "case_status_open")
+    assert d.evidence["public_status"] == "open"
+    d = engine.decide(say("42/22222/25"))
+    assert (d.message, d.evidence["public_status"]) == ("case_status_received", "received")
+
+
+def test_a_reference_keyed_after_star_at_the_menu(engine: RoutingEngine) -> None:
+    d = engine.decide(key("*4218734*24"))
+    assert (d.destination, d.rule) == ("directory:sarah-johnson", "reference-officer")
+    d = engine.decide(key("*"))
+    assert (d.action, d.rule, d.message) == ("reprompt", "no-match", "invalid_choice")
 
 
 # --- 4. names against intents ----------------------------------------------------------------
