@@ -266,7 +266,7 @@ class DirectoryMatcher:
                 score -= 0.10 if query.ranks == DETECTIVES else 0.15
                 if notes is not None:
                     notes.append(f"rank {entry.rank} != {query.rank_said!r}")
-        return self._penalise(score, free, query, notes)
+        return self._penalise(score, free, query, notes, named=named)
 
     def _score_team(
         self,

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from tokenizers import Tokenizer
 
+from ivr.embedding.anchor_store import DEFAULT_STORE, AnchorStore
 from ivr.embedding.bert import BertConfig, BertEncoder
 from ivr.embedding.files import PACKAGED, EmbeddingModelError, ModelFiles, read_model
 from ivr.embedding.safetensors_np import read_safetensors
@@ -47,12 +48,15 @@ class SentenceEncoder(Protocol):
     @property
     def dimension(self) -> int: ...
     def encode(self, texts: Sequence[str]) -> Floats: ...
+    def encode_anchors(self, texts: Sequence[str]) -> Floats: ...
 
 
 class MeaningEncoder:
     """A BERT-family sentence model: tokenizer + numpy encoder + mean pooling."""
 
-    def __init__(self, files: ModelFiles, where: str | Path = PACKAGED) -> None:
+    def __init__(
+        self, files: ModelFiles, where: str | Path = PACKAGED, store: AnchorStore | None = None
+    ) -> None:
         try:
             self._bert = BertEncoder(
                 BertConfig.from_json(files.config), read_safetensors(files.weights)
@@ -70,6 +74,7 @@ class MeaningEncoder:
         self._identity = files.identity
         self._cache: OrderedDict[str, Floats] = OrderedDict()
         self._lock = threading.Lock()
+        self._store = store
 
     def __reduce__(self) -> tuple[object, tuple[str]]:
         # By reference: the receiving process uses (or loads) its own shared copy.
@@ -87,6 +92,24 @@ class MeaningEncoder:
         """Drop every cached vector (a bench measures the model, not the cache)."""
         with self._lock:
             self._cache.clear()
+
+    def encode_anchors(self, texts: Sequence[str]) -> Floats:
+        """Like ``encode``, for texts admins wrote (examples, names): kept on disk too, so
+        the next ruleset build (another process) does not run the model on them again."""
+        if self._store is None:
+            return self.encode(texts)
+        wanted = [t for t in dict.fromkeys(texts) if t.strip()]
+        with self._lock:
+            missing = [t for t in wanted if t not in self._cache]
+        if missing:
+            stored = self._store.get(self._identity, missing, self.dimension)
+            with self._lock:
+                self._cache.update(stored)
+            fresh = [t for t in missing if t not in stored]
+            if fresh:
+                vectors = self.encode(fresh)
+                self._store.put(self._identity, dict(zip(fresh, vectors, strict=True)))
+        return self.encode(texts)
 
     def encode(self, texts: Sequence[str]) -> Floats:
         """One unit row per text (the empty text is the zero vector)."""
@@ -146,4 +169,4 @@ def shared_encoder(where: str | Path = PACKAGED) -> MeaningEncoder:
 
 @functools.cache
 def _shared(where: str) -> MeaningEncoder:
-    return MeaningEncoder(read_model(where), where)
+    return MeaningEncoder(read_model(where), where, AnchorStore(DEFAULT_STORE))

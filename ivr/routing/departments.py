@@ -62,7 +62,7 @@ class DepartmentMeaning:
                 texts.append(text)
         self._texts = texts
         self._anchors = (
-            encoder.encode(texts) if texts else np.zeros((0, encoder.dimension), np.float32)
+            encoder.encode_anchors(texts) if texts else np.zeros((0, encoder.dimension), np.float32)
         )
 
     def _kinds_of(
@@ -75,9 +75,9 @@ class DepartmentMeaning:
         if not departments or not kinds:
             return {}
         kind_names = list(kinds)
-        kind_vectors = self.encoder.encode(kind_names)
+        kind_vectors = self.encoder.encode_anchors(kind_names)
         texts = [text for entry in departments for text in names[entry.id]]
-        similarity = self.encoder.encode(texts) @ kind_vectors.T  # one batch for all
+        similarity = self.encoder.encode_anchors(texts) @ kind_vectors.T  # one batch
         found: dict[str, list[str]] = {}
         at = 0
         for entry in departments:

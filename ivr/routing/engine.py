@@ -151,9 +151,8 @@ class RoutingEngine:
         # Both scores carry the same recogniser factor (0.85 + 0.15 x confidence), so
         # they compare directly: the stronger evidence decides. A named person or place
         # outranks "someone" (the switchboard intent): "can I speak to Inspector Morgan".
-        if top is not None and top.score >= th.low:
-            if intent is None or top.score >= intent.score or intent.destination == SWITCHBOARD:
-                return self._directory(candidates, intent)
+        if top is not None and top.score >= th.low and _name_wins(top, intent):
+            return self._directory(candidates, intent)
         if intent is not None:
             draft = self._intent(intent, matches)
             draft.candidates = (*draft.candidates, *candidates)
@@ -291,6 +290,12 @@ class RoutingEngine:
             f"attempt {inputs.attempt} of {self.thresholds.reprompt_limit} → a person"
         )
         draft.fired.append("reprompt-limit")
+
+
+def _name_wins(top: Candidate, intent: IntentMatchLike | None) -> bool:
+    """A directory candidate over the best intent: stronger, or the intent only asks for
+    "someone" (switchboard) while the caller named someone."""
+    return intent is None or top.score >= intent.score or intent.destination == SWITCHBOARD
 
 
 def _meaning(match: IntentMatchLike) -> str:

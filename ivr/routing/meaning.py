@@ -61,9 +61,7 @@ class Calibration:
 
 # Fitted by scripts/calibrate_intents.py (leave-one-out on the shipped examples, the tuning
 # table and the dev set; never a held-out set); refit when the model or intents change much.
-MEANING_CALIBRATION = Calibration(
-    bias=-3.23, semantic=1.03, fuzzy=4.03, keywords=1.66, margin=4.62
-)
+MEANING_CALIBRATION = Calibration(bias=-3.23, semantic=1.03, fuzzy=4.03, keywords=1.66, margin=4.62)
 WORDS_CALIBRATION = Calibration(bias=-5.18, semantic=0.0, fuzzy=6.98, keywords=3.18)
 
 
@@ -85,7 +83,7 @@ class MeaningIndex:
         starts = np.cumsum([0, *sizes])
         self._spans = [(int(a), int(b)) for a, b in itertools.pairwise(starts)]
         self._anchors: Floats = (
-            encoder.encode(texts) if texts else np.zeros((0, encoder.dimension), np.float32)
+            encoder.encode_anchors(texts) if texts else np.zeros((0, encoder.dimension), np.float32)
         )
 
     @property

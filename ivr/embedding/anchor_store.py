@@ -1,0 +1,97 @@
+"""AnchorStore: the vectors of intent examples and department names, kept on disk.
+
+Every ruleset build embeds every example (some 700 sentences, seconds of CPU)
+in a fresh build process (ivr.routing.builders) that has no memory of the last
+one. Anchors rarely change, so their vectors are kept in a small SQLite file
+per machine, keyed by the model's identity and the text. Only anchors admins
+wrote are stored: never a caller's words (those are personal data and stay in
+the call log, under its retention).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["DEFAULT_STORE", "AnchorStore"]
+
+log = logging.getLogger(__name__)
+
+Floats = npt.NDArray[np.float32]
+
+DEFAULT_STORE = Path(
+    os.environ.get("IVR_MEANING_CACHE", str(Path.home() / ".cache" / "ivr101" / "anchors.sqlite"))
+)
+_CHUNK = 500  # texts per SELECT (SQLite's variable limit is higher; keep queries small)
+
+
+class AnchorStore:
+    """Vectors by (model, text); a store that cannot be opened or written is skipped."""
+
+    def __init__(self, path: Path = DEFAULT_STORE) -> None:
+        self.path = path
+        self._broken = False
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._broken:
+            return None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=5.0)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS anchors (model TEXT NOT NULL, text TEXT NOT NULL,"
+                " vector BLOB NOT NULL, PRIMARY KEY (model, text))"
+            )
+            return db
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("anchor vectors not kept on disk (%s): %s", self.path, exc)
+            self._broken = True
+            return None
+
+    def get(self, model: str, texts: Sequence[str], dimension: int) -> dict[str, Floats]:
+        db = self._connect()
+        if db is None:
+            return {}
+        found: dict[str, Floats] = {}
+        try:
+            with db:
+                for start in range(0, len(texts), _CHUNK):
+                    chunk = list(texts[start : start + _CHUNK])
+                    marks = ",".join("?" * len(chunk))
+                    rows = db.execute(
+                        f"SELECT text, vector FROM anchors WHERE model = ? AND text IN ({marks})",
+                        [model, *chunk],
+                    )
+                    for text, blob in rows:
+                        vector = np.frombuffer(blob, dtype=np.float32)
+                        if vector.shape == (dimension,):
+                            found[text] = vector.copy()
+        except sqlite3.Error as exc:
+            log.warning("anchor vectors not read from %s: %s", self.path, exc)
+        finally:
+            db.close()
+        return found
+
+    def put(self, model: str, vectors: Mapping[str, Floats]) -> None:
+        if not vectors:
+            return
+        db = self._connect()
+        if db is None:
+            return
+        try:
+            with db:
+                db.executemany(
+                    "INSERT OR REPLACE INTO anchors (model, text, vector) VALUES (?, ?, ?)",
+                    [(model, t, np.asarray(v, np.float32).tobytes()) for t, v in vectors.items()],
+                )
+        except sqlite3.Error as exc:
+            log.warning("anchor vectors not kept in %s: %s", self.path, exc)
+        finally:
+            db.close()
