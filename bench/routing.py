@@ -2,6 +2,7 @@
 
 .venv/bin/python bench/routing.py [--people 10000] [--rounds 3]
 
+Memory: resident memory the sentence model adds (loaded before anything else).
 Latency: every utterance of the project's labelled sets plus keypad and
 reference inputs, decided ``--rounds`` times on one core with the shipped
 rules, intents and schedules and a generated directory (the shipped people
@@ -29,7 +30,7 @@ from zoneinfo import ZoneInfo
 from ivr.decisions import SERVICE_DESTINATIONS, Decision, Hypothesis
 from ivr.directory import Directory, DirectoryMatcher
 from ivr.directory.sample import sample_directory
-from ivr.embedding.encoder import MeaningEncoder
+from ivr.embedding.encoder import MeaningEncoder, shared_encoder
 from ivr.routing.bundle import RoutingBundle, load_bundle
 from ivr.routing.departments import DepartmentMeaning
 from ivr.routing.engine import RoutingEngine
@@ -176,11 +177,26 @@ def accuracy(engine: RoutingEngine) -> None:
     _score("decisions.yaml (action, destination, rule, ...)", load_yaml(DECISIONS), decision_row)
 
 
+def _rss_mb() -> float:
+    """This process's resident memory now (Linux /proc), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    before = _rss_mb()
+    t0 = time.perf_counter()
+    shared_encoder()
+    print(
+        f"sentence model: loaded in {time.perf_counter() - t0:.1f} s,"
+        f" resident memory +{_rss_mb() - before:.0f} MB"
+    )
     t0 = time.perf_counter()
     bundle = big_bundle(args.people)
     print(f"bundle: {bundle.summary()} (built in {time.perf_counter() - t0:.1f} s)")
