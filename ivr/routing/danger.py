@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from rapidfuzz import fuzz
+
 from ivr.routing import danger_words as words
 from ivr.routing.danger_words import Context, CueKind
 from ivr.text import normalise
@@ -115,43 +117,60 @@ def _blank(pattern: re.Pattern[str], text: str) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
 
 
+def _calm(text: str) -> str:
+    """``text`` without the "now" of a calm phrase (only that word: "I want to report it,
+    he's outside now" keeps its "he's outside")."""
+    return words.CALM_NOW.sub(lambda m: m.group(0)[: -len("now")] + "   ", text)
+
+
 class DangerReader:
     """Reads the cues of one utterance in context; holds no state between calls."""
 
     def read(self, text: str, cues: Iterable[str]) -> Reading:
         """The verdict for ``text`` given the clear (un-negated) cues found in it."""
         said = normalise(text)
-        names = tuple(dict.fromkeys(normalise(c) for c in cues if normalise(c)))
+        names = tuple(dict.fromkeys(n for n in map(normalise, cues) if n))
         if not names:
             return Reading(Verdict.EMERGENCY)
         heard = self._contexts(said)
         # All-clears ("they've gone now") are blanked first so their "now" is no danger.
-        rest = _blank(words.CALM_NOW, said)
+        rest = _calm(said)
         for clear in _ALL_CLEAR.values():
             rest = _blank(clear, rest)
         present = list(_found(words.PRESENT, rest)) + self._states(rest)
         moved: list[tuple[str, Context]] = []
         kept: list[str] = []
         found = {ctx for ctx, _ in heard}
+        remote = Context.REMOTE in found
         for cue in names:
-            at = _locate(said, cue)
-            if at is None:
-                kept.append(cue)  # an ASR near-miss: its context cannot be read
+            spans = _locate(said, cue)
+            if not spans:
+                kept.append(cue)  # not in these words as said: its context cannot be read
                 continue
-            near = _Near(said[:at].split()[-6:], said[at + len(cue) :])
-            kind = _kind(cue, near)
-            found_here = near.found_object() if kind is CueKind.WEAPON else None
-            now = None if found_here else _present_before(near, kind, Context.REMOTE in found)
+            # Every time the cue is said must be moved ("threatened me last week, he's
+            # threatened me again now").
+            nears = [_Near(said[:start].split()[-6:], said[end:]) for start, end in spans]
+            kinds = [_kind(cue, near) for near in nears]
+            objects = [
+                near.found_object() if k is CueKind.WEAPON else None
+                for near, k in zip(nears, kinds, strict=True)
+            ]
+            nows = [
+                _present_before(near, kind, remote)
+                for near, kind, obj in zip(nears, kinds, objects, strict=True)
+                if obj is None
+            ]
+            now = next((n for n in nows if n), None)
             if now:
                 present.append(f"{now} {cue}")
                 continue
-            mover = _mover(kind, found, found_here is not None)
-            if mover is None:
+            movers = [_mover(k, found, o is not None) for k, o in zip(kinds, objects, strict=True)]
+            if any(m is None for m in movers):
                 kept.append(cue)
-            else:
-                moved.append((cue, mover))
-                if found_here and not any(c is Context.FOUND for c, _ in heard):
-                    heard.append((Context.FOUND, (found_here,)))
+                continue
+            moved.append((cue, movers[0] or Context.PAST))
+            if movers[0] is Context.FOUND and not any(c is Context.FOUND for c, _ in heard):
+                heard.append((Context.FOUND, (objects[0] or "",)))
         verdict = Verdict.EMERGENCY
         if not present and not kept and moved:
             verdict = Verdict.RC if self._crime_report(said, moved, found) else Verdict.FCR
@@ -192,10 +211,32 @@ class DangerReader:
         return kinds <= words.CRIME_REPORT_KINDS and past and clear and not serious
 
 
-def _locate(said: str, cue: str) -> int | None:
-    """Where the cue's words start in the normalised text, if they are there verbatim."""
-    match = re.search(rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])", said)
-    return match.start() if match else None
+def _locate(said: str, cue: str) -> list[tuple[int, int]]:
+    """Where the cue's words are in the normalised text: verbatim, else as the matcher
+    finds ASR near-misses ("attack" for "attacked", "nife" for "knife"); [] if not."""
+    spans = [m.span() for m in re.finditer(rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])", said)]
+    if spans:
+        return spans
+    first, count = cue.split()[0], len(cue.split())
+    start = 0
+    for token in said.split(" "):
+        if token and _stands_for(token, first):
+            end = start
+            for _ in range(count):
+                end = said.find(" ", end + 1)
+                end = len(said) if end < 0 else end
+            spans.append((start, end))
+        start += len(token) + 1
+    return spans
+
+
+def _stands_for(token: str, word: str) -> bool:
+    """The matcher's near-miss rules, in short (ivr.routing.intents: WORD_FUZZ, prefixes)."""
+    if token == word:
+        return True
+    if len(token) >= 6 and word.startswith(token):
+        return True
+    return len(token) >= 4 and len(word) >= 5 and fuzz.ratio(token, word) >= 88
 
 
 @dataclass(frozen=True)
@@ -223,8 +264,8 @@ class _Near:
 
 def _kind(cue: str, near: _Near) -> CueKind:
     kind = words.CUE_KINDS.get(cue, CueKind.PRESENT)
-    if kind is CueKind.VIOLENCE and words.INTENT_BEFORE.search(near.window):
-        return CueKind.THREAT  # "they'll stab him": said, not done
+    if kind in (CueKind.VIOLENCE, CueKind.INJURY) and words.INTENT_BEFORE.search(near.window):
+        return CueKind.THREAT  # "they'll stab him", "threatening to hurt me": said, not done
     return kind
 
 

@@ -80,8 +80,9 @@ def _kinds(table: Mapping[CueKind, str]) -> dict[str, CueKind]:
 CUE_KINDS: Mapping[str, CueKind] = _kinds(
     {
         CueKind.PRESENT: """broken in now, in my house now, in the house now, still here,
-            still there, still in the house, outside now, in progress, happening now,
-            right now, come quick, come now, police now""",
+            still there, still in the house, still inside, still upstairs, still downstairs,
+            outside now, in progress, happening now, right now, come quick, come now,
+            police now""",
         CueKind.INTRUDER: """breaking in, breaking into, trying to get in, kicking the door,
             masked, balaclava, balaclavas, someone in my house, somebody in my house,
             someones in my house, someone in the house, somebody in the house, intruder,
@@ -206,6 +207,8 @@ GONE = pattern(
         r"|had|both|all) (?:(?:all|both|now|already|since|just|long|then|finally) )?"
         r"(?:gone|left|ran off|run off|ran away|run away|drove off|driven off|drove away"
         r"|walked off|walked away|went off|took off|legged it|scarpered|cleared off)(?: now)?",
+        r"(?:and|then|and then) (?:gone|left|ran off|run off|ran away|drove off|drove away"
+        r"|walked off|walked away)(?: now)?",
         r"long gone(?: now)?",
         r"(?:nobody|no one|noone|nobodys|no ones)(?: is| was)? (?:there|here|inside|home|around)"
         r"(?: now| anymore| any more)?",
@@ -235,12 +238,12 @@ PRESENT = pattern(
         r"|upstairs|about|trying)",
         r"(?:hes|shes|theyre|is|are|theres|there is|there are|someones|somebodys|standing"
         r"|waiting|sitting|sat|parked|lurking|hiding|hanging around|banging)(?: [a-z]+){0,2}"
-        r" (?:outside|here|downstairs|upstairs|in the garden"
+        r" (?:outside|inside|here|downstairs|upstairs|in the garden"
         r"|at (?:my|the|our) (?:door|window|house|gate|flat|home))",
         r"(?:hes|shes|theyre|is|are|im)(?: [a-z]+){0,2} (?:coming|heading"
         r"|on (?:his|her|their|the|my) way)",
         r"(?:come|comes|coming) (?:round|over|back|here|to get|for me|for us|to my|to the)",
-        r"on (?:his|her|their) way|about to",
+        r"on (?:his|her|their) way|about to|banging on",
     ]
 )
 # A "now" about the caller or the past, not the danger ("I want to report it now", "he

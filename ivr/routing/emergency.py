@@ -34,6 +34,8 @@ from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.danger import DangerReader, Reading, Verdict
 from ivr.routing.draft import quote
 
+MEMO_SIZE = 1024  # cue scans remembered (by words); cleared when full
+
 # A top alternative at least this confident is a second opinion that can outvote a cue
 # in another engine's lower alternative (the two-pass strategy's own threshold).
 SECOND_OPINION = 0.5
@@ -48,11 +50,29 @@ class Discount:
 
 
 class EmergencyScreen:
-    """Finds an emergency in what a caller said or keyed; holds no state between calls."""
+    """Finds an emergency in what a caller said or keyed; holds no state between calls.
+
+    Only a bounded memo of cue scans by their words: ``decide`` scans the same
+    alternatives twice (the release, then the check), and a reading depends on the
+    words alone.
+    """
 
     def __init__(self, bundle: RoutingBundle) -> None:
         self.bundle = bundle
         self.reader = DangerReader()
+        self._memo: dict[tuple[tuple[str, float], ...], IntentMatchLike | None] = {}
+        self._readings: dict[str, tuple[IntentMatchLike, Reading] | None] = {}
+
+    def _cue(self, hypotheses: Sequence[Hypothesis]) -> IntentMatchLike | None:
+        """``emergency_cue`` of these alternatives, remembered for the next scan of them."""
+        if not hypotheses:
+            return None
+        key = tuple((h.text, h.confidence) for h in hypotheses)
+        if key not in self._memo:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = self.bundle.intents.emergency_cue(hypotheses)
+        return self._memo[key]
 
     @property
     def key(self) -> str | None:
@@ -126,12 +146,19 @@ class EmergencyScreen:
 
     def _read(self, hypothesis: Hypothesis) -> tuple[IntentMatchLike, Reading] | None:
         """This alternative's clear cues read in context (None: no clear cue in it)."""
-        cue = self.bundle.intents.emergency_cue((hypothesis,))
-        if cue is None or cue.score < 1.0:
-            return None
-        names: tuple[str, ...] = getattr(cue, "keywords", ()) or (cue.example,)
-        clear = [name for name in names if not name.endswith(NEGATED)]
-        return cue, self.reader.read(cue.matched, clear)
+        text = hypothesis.text
+        if text in self._readings:
+            return self._readings[text]
+        cue = self.bundle.intents.emergency_cue((Hypothesis(text),))
+        read = None
+        if cue is not None and cue.score >= 1.0:
+            names: tuple[str, ...] = getattr(cue, "keywords", ()) or (cue.example,)
+            clear = [name for name in names if not name.endswith(NEGATED)]
+            read = cue, self.reader.read(cue.matched, clear)
+        if len(self._readings) >= MEMO_SIZE:
+            self._readings.clear()
+        self._readings[text] = read
+        return read
 
     def _verdict(self, hypothesis: Hypothesis) -> Verdict | None:
         read = self._read(hypothesis)
@@ -151,7 +178,7 @@ class EmergencyScreen:
         Those calls are crime reports: ordinary routing (intents, hours, rules) takes
         them, and the Discount says which cue was released by which words.
         """
-        best = self.bundle.intents.emergency_cue(hypotheses) if hypotheses else None
+        best = self._cue(hypotheses)
         if best is None or self._verdict(Hypothesis(best.matched)) is not Verdict.RC:
             return hypotheses, None  # the best cue decides as it reads: nothing to release
         released: list[tuple[Hypothesis, IntentMatchLike, Reading]] = []
@@ -181,7 +208,7 @@ class EmergencyScreen:
         if keyed and nine and set(keyed) == {nine}:
             reason = f"caller pressed {keyed} (emergency)"
             return _emergency_decision("keypad-emergency", reason, {"digits": keyed})
-        cue = self.bundle.intents.emergency_cue(hypotheses) if hypotheses else None
+        cue = self._cue(hypotheses)
         if cue is None:
             return None
         evidence = {"cue_intent": cue.intent, "matched": cue.matched, "score": round(cue.score, 4)}
