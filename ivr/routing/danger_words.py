@@ -233,7 +233,8 @@ PRESENT = pattern(
         r"now|right now|at the moment|as we speak|currently|tonight",
         r"just now|just happened|just been",
         r"(?:has|hes|shes|theyve|theyre) just",  # not "I've just found ...": the caller's act
-        r"in progress|happening|going on|ongoing",
+        # not "what's happening with my case": a question about it
+        r"in progress|(?<!whats )(?<!what is )(?<!anything )(?<!nothing )(?:happening|going on)",
         r"still (?:here|there|in|inside|outside|around|at|nearby|hiding|waiting|on|downstairs"
         r"|upstairs|about|trying)",
         r"(?:hes|shes|theyre|is|are|theres|there is|there are|someones|somebodys|standing"
