@@ -82,15 +82,14 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
         CueKind.PRESENT: """broken in now, in my house now, in the house now, still here,
             still there, still in the house, still inside, still upstairs, still downstairs,
             outside now, in progress, happening now, right now, come quick, come now,
-            police now""",
+            police now, wont let me out, wont let me leave, trapped""",
         CueKind.INTRUDER: """breaking in, breaking into, trying to get in, kicking the door,
             masked, balaclava, balaclavas, someone in my house, somebody in my house,
             someones in my house, someone in the house, somebody in the house, intruder,
             intruders, kick the door, kick down, kicking down""",
         CueKind.DAMAGE: "smashing, force the door, trying to force, force open, forcing",
         CueKind.TAKEN: """following me, being followed, kidnapped, snatched, abducted,
-            been taken, missing child, wont let me out, wont let me leave, locked me in,
-            trapped""",
+            been taken, missing child, locked me in""",
         CueKind.WEAPON: """knife, knives, machete, gun, guns, shotgun, weapon, weapons, armed,
             broken bottle, petrol bomb, petrol bombs""",
         CueKind.VIOLENCE: """robbing, being robbed, stab, stabbed, stabbing, shot, shooting,
@@ -245,6 +244,10 @@ PRESENT = pattern(
         r"|on (?:his|her|their|the|my) way)",
         r"(?:come|comes|coming) (?:round|over|back|here|to get|for me|for us|to my|to the)",
         r"on (?:his|her|their) way|about to|banging on",
+        r"(?:started|starting|kicking off|at it|back) again",
+        r"(?:hes|shes|theyre|is|are) (?:nearby|near me|next to me|behind me|across the"
+        r" (?:road|street)|in the (?:same )?(?:shop|street|pub|park|bar|club|car park|building"
+        r"|room|garden|house|flat))",
     ]
 )
 # A "now" about the caller or the past, not the danger ("I want to report it now", "he

@@ -105,6 +105,10 @@ TABLE: list[tuple[str, str]] = [
     ("the burglars from last night are still inside", EMERGENCY),
     ("my dad has been stabbed, it was on the news", EMERGENCY),
     ("they set fire to my car last night and now they're smashing my windows", EMERGENCY),
+    ("he hit me last night and he won't let me leave", EMERGENCY),
+    ("there was a fire yesterday and it's started again", EMERGENCY),
+    ("the man who attacked me last week is in the shop", EMERGENCY),
+    ("what's happening with my case, I was stabbed last year", "past-emergency-cue"),
 ]
 
 
