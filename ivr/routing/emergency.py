@@ -8,6 +8,19 @@ carries, while every engine's top alternative is cue-free and another
 engine's top is confident, is discounted, and the Decision says so (a cue in
 any engine's top always wins). Kept apart from the RoutingEngine because the
 same screen also runs at steps other than the menu (``breakout``).
+
+A cue found is then read in context (``DangerReader``, ivr.routing.danger):
+"he threatened me last week", "threatening messages on facebook", "I found a
+knife" go to the Force Control Room with a rule naming the context
+(``past-emergency-cue``, ``remote-emergency-cue``, ...). Every alternative
+that carries a clear cue is read, and any one read as danger makes it an
+emergency (recall first). Damage or a fire in the past with nobody there
+("someone set fire to my bin last night, it's out now") is released to
+ordinary routing when an intent is heard to route it by, so opening hours and
+admin rules apply as to any crime report, and the Decision says which cue was
+released and why; with no intent heard it goes to the FCR like any other cue
+in context. Every route the screen
+itself returns stays out of admin rules' reach.
 """
 
 from __future__ import annotations
@@ -17,8 +30,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ivr.decisions import EMERGENCY, FCR, Decision, Hypothesis
-from ivr.routing.bundle import RoutingBundle
+from ivr.routing.bundle import IntentMatchLike, RoutingBundle
+from ivr.routing.danger import DangerReader, Reading, Verdict
 from ivr.routing.draft import quote
+
+MEMO_SIZE = 1024  # cue scans remembered (by words); cleared when full
 
 # A top alternative at least this confident is a second opinion that can outvote a cue
 # in another engine's lower alternative (the two-pass strategy's own threshold).
@@ -34,10 +50,29 @@ class Discount:
 
 
 class EmergencyScreen:
-    """Finds an emergency in what a caller said or keyed; holds no state between calls."""
+    """Finds an emergency in what a caller said or keyed; holds no state between calls.
+
+    Only a bounded memo of cue scans by their words: ``decide`` scans the same
+    alternatives twice (the release, then the check), and a reading depends on the
+    words alone.
+    """
 
     def __init__(self, bundle: RoutingBundle) -> None:
         self.bundle = bundle
+        self.reader = DangerReader()
+        self._memo: dict[tuple[tuple[str, float], ...], IntentMatchLike | None] = {}
+        self._readings: dict[str, tuple[IntentMatchLike, Reading] | None] = {}
+
+    def _cue(self, hypotheses: Sequence[Hypothesis]) -> IntentMatchLike | None:
+        """``emergency_cue`` of these alternatives, remembered for the next scan of them."""
+        if not hypotheses:
+            return None
+        key = tuple((h.text, h.confidence) for h in hypotheses)
+        if key not in self._memo:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = self.bundle.intents.emergency_cue(hypotheses)
+        return self._memo[key]
 
     @property
     def key(self) -> str | None:
@@ -51,6 +86,20 @@ class EmergencyScreen:
         self, hypotheses: tuple[Hypothesis, ...]
     ) -> tuple[tuple[Hypothesis, ...], Discount | None]:
         """The alternatives the emergency cue scan reads, and a cue it discounted.
+
+        A second opinion's discount (below), then the past crimes released (``_released``).
+        """
+        scanned, discount = self._outvoted(hypotheses)
+        scanned, released = self._released(scanned)
+        if discount is None or released is None:
+            return scanned, discount or released
+        evidence = {**discount.evidence, "released": released.evidence}
+        return scanned, Discount(f"{discount.reason}; {released.reason}", evidence)
+
+    def _outvoted(
+        self, hypotheses: tuple[Hypothesis, ...]
+    ) -> tuple[tuple[Hypothesis, ...], Discount | None]:
+        """The second-opinion discount.
 
         All of them, unless two engines were heard (every alternative has ``heard_by``) and
         no engine's top alternative carries a cue, clear or negated: then a lower
@@ -95,20 +144,73 @@ class EmergencyScreen:
         }
         return scanned, Discount(reason, evidence)
 
+    def _read(self, hypothesis: Hypothesis) -> tuple[IntentMatchLike, Reading] | None:
+        """This alternative's clear cues read in context (None: no clear cue in it)."""
+        text = hypothesis.text
+        if text in self._readings:
+            return self._readings[text]
+        cue = self.bundle.intents.emergency_cue((Hypothesis(text),))
+        read = None
+        if cue is not None and cue.score >= 1.0:
+            names: tuple[str, ...] = getattr(cue, "keywords", ()) or (cue.example,)
+            clear = [name for name in names if not name.endswith(NEGATED)]
+            read = cue, self.reader.read(cue.matched, clear)
+        if len(self._readings) >= MEMO_SIZE:
+            self._readings.clear()
+        self._readings[text] = read
+        return read
+
+    def _verdict(self, hypothesis: Hypothesis) -> Verdict | None:
+        read = self._read(hypothesis)
+        return read[1].verdict if read is not None else None
+
+    def _intent_heard(self, hypotheses: tuple[Hypothesis, ...]) -> bool:
+        """Whether ordinary routing has an intent to route a released call by."""
+        floor = self.bundle.rules.thresholds.intent
+        matches = self.bundle.intents.match(hypotheses)
+        return any(m.score >= floor and not m.emergency for m in matches)
+
+    def _released(
+        self, hypotheses: tuple[Hypothesis, ...]
+    ) -> tuple[tuple[Hypothesis, ...], Discount | None]:
+        """Leave out the alternatives whose cues all read as a past crime with nobody there.
+
+        Those calls are crime reports: ordinary routing (intents, hours, rules) takes
+        them, and the Discount says which cue was released by which words.
+        """
+        best = self._cue(hypotheses)
+        if best is None or self._verdict(Hypothesis(best.matched)) is not Verdict.RC:
+            return hypotheses, None  # the best cue decides as it reads: nothing to release
+        released: list[tuple[Hypothesis, IntentMatchLike, Reading]] = []
+        for hypothesis in hypotheses:
+            read = self._read(hypothesis)
+            if read is not None and read[1].verdict is Verdict.RC:
+                released.append((hypothesis, *read))
+        if not released or not self._intent_heard(hypotheses):
+            return hypotheses, None  # no crime report to route it by: the FCR takes it
+        carrier, cue, reading = released[0]
+        reason = (
+            f"emergency cue in {quote(carrier.text)} read as a past crime with nobody there"
+            f" ({reading.explain()}): routed as any crime report"
+        )
+        evidence = {"matched": cue.matched, "cue_intent": cue.intent, **reading.to_json()}
+        left = tuple(h for h in hypotheses if all(h is not r for r, _, _ in released))
+        return left, Discount(reason, evidence)
+
     def check(self, hypotheses: Sequence[Hypothesis], digits: str | None) -> Decision | None:
-        """The emergency (or negated-cue) route for what was scanned and keyed, if any."""
+        """The emergency (or negated-cue, or cue-in-context) route, if any.
+
+        An emergency when any alternative's clear cues read as danger; the FCR, with
+        the context that moved them, when every alternative's read as no danger now.
+        """
         keyed = (digits or "").strip()
         nine = self.key
         if keyed and nine and set(keyed) == {nine}:
             reason = f"caller pressed {keyed} (emergency)"
             return _emergency_decision("keypad-emergency", reason, {"digits": keyed})
-        cue = self.bundle.intents.emergency_cue(hypotheses) if hypotheses else None
+        cue = self._cue(hypotheses)
         if cue is None:
             return None
-        reason = (
-            f"emergency cue: {quote(cue.matched)} ~ {cue.intent} example {quote(cue.example)}"
-            f" ({cue.score:.2f}); 999 advice outranks every other route"
-        )
         evidence = {"cue_intent": cue.intent, "matched": cue.matched, "score": round(cue.score, 4)}
         if cue.score < 1.0:
             # Every cue was negated ("nobody is hurt", "it's not an emergency"): the caller
@@ -118,15 +220,55 @@ class EmergencyScreen:
                 f"negated emergency cue: {quote(cue.matched)} ~ {quote(cue.example)}"
                 f" ({cue.score:.2f}); the Force Control Room assesses the risk"
             )
-            return Decision(
-                action="route",
-                destination=FCR,
-                rule="negated-emergency-cue",
-                reason=reason,
-                intent=cue.intent,
-                evidence={**evidence, "source": "emergency", "rules": ["negated-emergency-cue"]},
-            )
-        return _emergency_decision("emergency-cue", reason, evidence, cue.intent)
+            return _fcr_decision("negated-emergency-cue", reason, evidence, cue.intent)
+        read = self._read(Hypothesis(cue.matched))
+        first = read[1] if read is not None else None
+        if first is None or first.verdict is Verdict.EMERGENCY:
+            return _cue_emergency(cue, first)
+        for hypothesis in hypotheses:
+            other = self._read(hypothesis) if hypothesis.text != cue.matched else None
+            if other is not None and other[1].verdict is Verdict.EMERGENCY:
+                return _cue_emergency(*other)  # recall first: any alternative in danger
+        context = first.context.value if first.context else "context"
+        rule = f"{context}-emergency-cue"
+        reason = (
+            f"emergency cue in context: {quote(cue.matched)}: {first.explain()};"
+            " no present danger heard, the Force Control Room assesses the risk"
+        )
+        return _fcr_decision(rule, reason, {**evidence, "context": first.to_json()}, cue.intent)
+
+
+NEGATED = " (negated)"  # how IntentMatch.keywords marks a negated cue
+
+
+def _cue_emergency(cue: IntentMatchLike, reading: Reading | None) -> Decision:
+    reason = (
+        f"emergency cue: {quote(cue.matched)} ~ {cue.intent} example {quote(cue.example)}"
+        f" ({cue.score:.2f}); 999 advice outranks every other route"
+    )
+    evidence: dict[str, Any] = {
+        "cue_intent": cue.intent,
+        "matched": cue.matched,
+        "score": round(cue.score, 4),
+    }
+    if reading is not None and reading.heard:
+        # A context was heard but did not move the cue: say which words kept it.
+        reason += f" ({reading.explain()})"
+        evidence["context"] = reading.to_json()
+    return _emergency_decision("emergency-cue", reason, evidence, cue.intent)
+
+
+def _fcr_decision(
+    rule: str, reason: str, evidence: Mapping[str, Any], intent: str | None
+) -> Decision:
+    return Decision(
+        action="route",
+        destination=FCR,
+        rule=rule,
+        reason=reason,
+        intent=intent,
+        evidence={**evidence, "source": "emergency", "rules": [rule]},
+    )
 
 
 def _emergency_decision(

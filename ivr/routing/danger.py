@@ -1,0 +1,292 @@
+"""DangerReader: an emergency cue read in its context, when and how, before 999.
+
+A cue says *what* ("threatened", "knife", "fire"); the words around it say
+whether the danger is here now. "He threatened me last week", "threatening
+messages on facebook", "I found a knife in the park", "the stabbing in the
+news", "nobody's hurt" carry a cue but no present danger, and 999 advice
+there costs the caller a wrong turn and the control room a false alarm.
+
+Recall still comes first, so the reading is one-sided:
+
+- any present-danger words ("now", "he's outside", "still in the house", "he's
+  coming round", "is bleeding", "he's got a knife", "someone has been stabbed")
+  keep every cue an emergency;
+- otherwise a cue moves only if a context that fits its kind is heard (a
+  message moves a threat, never a fire; nothing moves an overdose); one
+  unmoved cue keeps the whole utterance an emergency, and so does a cue whose
+  words are not literally in it (an ASR near-miss: its context is unknown);
+- what moves goes to the Force Control Room, which assesses the risk; only
+  damage or a fire, in the past and with an all-clear ("they're long gone",
+  "the fire's out"), is read as a crime report (Verdict.RC).
+
+The vocabulary is in ivr.routing.danger_words; this module only applies it.
+Pure and cheap: a few precompiled regexes over one normalised string.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from ivr.routing import danger_words as words
+from ivr.routing.danger_words import Context, CueKind
+from ivr.text import normalise
+
+__all__ = ["Context", "CueKind", "DangerReader", "Reading", "Verdict"]
+
+
+class Verdict(Enum):
+    EMERGENCY = "emergency"  # 999 advice, as every cue was before
+    FCR = "fcr"  # no present danger heard; the Force Control Room assesses the risk
+    RC = "rc"  # a past crime with nobody there: a crime report like any other
+
+
+_ALL_CLEAR = {Context.UNHURT: words.UNHURT, Context.GONE: words.GONE, Context.OUT: words.OUT}
+_HEARD = {Context.WITNESS: words.WITNESS, Context.REMOTE: words.REMOTE, Context.PAST: words.PAST}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One utterance's cues in context: the verdict and the words that decided it."""
+
+    verdict: Verdict
+    present: tuple[str, ...] = ()  # present-danger words heard
+    moved: tuple[tuple[str, Context], ...] = ()  # each cue moved and the context that did
+    kept: tuple[str, ...] = ()  # cues nothing moved (they keep it an emergency)
+    heard: tuple[tuple[Context, tuple[str, ...]], ...] = ()  # every context's words
+
+    @property
+    def context(self) -> Context | None:
+        """The context that moved the first cue (names the Decision's rule)."""
+        return self.moved[0][1] if self.moved else None
+
+    def words_of(self, context: Context) -> tuple[str, ...]:
+        return next((found for ctx, found in self.heard if ctx is context), ())
+
+    def explain(self) -> str:
+        """Which cue, which context words: for the Decision's reason."""
+        parts = [
+            f"{_q(cue)} by {ctx.value} {', '.join(_q(w) for w in self.words_of(ctx))}"
+            for cue, ctx in self.moved
+        ]
+        text = "; ".join(parts)
+        if self.verdict is Verdict.RC:
+            named = {ctx for _, ctx in self.moved}
+            text += "".join(
+                f"; {ctx.value} {', '.join(_q(w) for w in found)}"
+                for ctx, found in self.heard
+                if ctx not in named and ctx in _ALL_CLEAR
+            )
+        if self.present and self.heard:
+            text = "present danger " + ", ".join(_q(w) for w in self.present)
+            text += " outweighs " + ", ".join(
+                f"{ctx.value} {', '.join(_q(w) for w in found)}" for ctx, found in self.heard
+            )
+        elif self.kept and self.heard:
+            text = (
+                ", ".join(_q(c) for c in self.kept)
+                + " not moved by "
+                + ", ".join(ctx.value for ctx, _ in self.heard)
+            )
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict.value,
+            "present": list(self.present),
+            "moved": {cue: ctx.value for cue, ctx in self.moved},
+            "kept": list(self.kept),
+            "context": {ctx.value: list(found) for ctx, found in self.heard},
+        }
+
+
+def _q(text: str) -> str:
+    return f"'{text}'"
+
+
+def _found(pattern: re.Pattern[str], text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(m.group(0) for m in pattern.finditer(text)))
+
+
+def _blank(pattern: re.Pattern[str], text: str) -> str:
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _calm(text: str) -> str:
+    """``text`` without the "now" of a calm phrase (only that word: "I want to report it,
+    he's outside now" keeps its "he's outside")."""
+    return words.CALM_NOW.sub(lambda m: m.group(0)[: -len("now")] + "   ", text)
+
+
+class DangerReader:
+    """Reads the cues of one utterance in context; holds no state between calls."""
+
+    def read(self, text: str, cues: Iterable[str]) -> Reading:
+        """The verdict for ``text`` given the clear (un-negated) cues found in it."""
+        said = normalise(text)
+        names = tuple(dict.fromkeys(n for n in map(normalise, cues) if n))
+        if not names:
+            return Reading(Verdict.EMERGENCY)
+        heard = self._contexts(said)
+        # All-clears ("they've gone now") are blanked first so their "now" is no danger.
+        rest = _calm(said)
+        for clear in _ALL_CLEAR.values():
+            rest = _blank(clear, rest)
+        present = list(_found(words.PRESENT, rest)) + self._states(rest)
+        moved: list[tuple[str, Context]] = []
+        kept: list[str] = []
+        found = {ctx for ctx, _ in heard}
+        remote = Context.REMOTE in found
+        for cue in names:
+            spans = _locate(said, cue)
+            if not spans:
+                kept.append(cue)  # not in these words as said: its context cannot be read
+                continue
+            # Every time the cue is said must be moved ("threatened me last week, he's
+            # threatened me again now").
+            nears = [_Near(said[:start].split()[-6:], said[end:]) for start, end in spans]
+            kinds = [_kind(cue, near) for near in nears]
+            objects = [
+                near.found_object() if k is CueKind.WEAPON else None
+                for near, k in zip(nears, kinds, strict=True)
+            ]
+            nows = [
+                _present_before(near, kind, remote)
+                for near, kind, obj in zip(nears, kinds, objects, strict=True)
+                if obj is None
+            ]
+            now = next((n for n in nows if n), None)
+            if now:
+                present.append(f"{now} {cue}")
+                continue
+            movers = [_mover(k, found, o is not None) for k, o in zip(kinds, objects, strict=True)]
+            if any(m is None for m in movers):
+                kept.append(cue)
+                continue
+            moved.append((cue, movers[0] or Context.PAST))
+            if movers[0] is Context.FOUND and not any(c is Context.FOUND for c, _ in heard):
+                heard.append((Context.FOUND, (objects[0] or "",)))
+        verdict = Verdict.EMERGENCY
+        if not present and not kept and moved:
+            verdict = Verdict.RC if self._crime_report(said, moved, found) else Verdict.FCR
+        return Reading(
+            verdict,
+            present=tuple(dict.fromkeys(present)),
+            moved=tuple(moved),
+            kept=tuple(kept),
+            heard=tuple(heard),
+        )
+
+    @staticmethod
+    def _contexts(said: str) -> list[tuple[Context, tuple[str, ...]]]:
+        heard: list[tuple[Context, tuple[str, ...]]] = []
+        for ctx, pattern in (*_HEARD.items(), *_ALL_CLEAR.items()):
+            found = _found(pattern, said)
+            if found:
+                heard.append((ctx, found))
+        return heard
+
+    @staticmethod
+    def _states(text: str) -> list[str]:
+        """Present states ("he is bleeding") not preceded by a negation ("nobody is hurt")."""
+        states = []
+        for match in words.PRESENT_STATE.finditer(text):
+            lead = text[: match.start()].split()[-2:]
+            if not any(w in words.NEGATIONS for w in (*lead, *match.group(0).split())):
+                states.append(match.group(0))
+        return states
+
+    @staticmethod
+    def _crime_report(said: str, moved: Sequence[tuple[str, Context]], found: set[Context]) -> bool:
+        """Damage or a fire, in the past, with an all-clear: no risk left to assess."""
+        kinds = {words.CUE_KINDS.get(cue, CueKind.PRESENT) for cue, _ in moved}
+        past = Context.PAST in found or words.WEAK_PAST.search(said) is not None
+        clear = bool(found & {Context.GONE, Context.OUT})
+        serious = found & {Context.REMOTE, Context.WITNESS, Context.FOUND}
+        return kinds <= words.CRIME_REPORT_KINDS and past and clear and not serious
+
+
+def _locate(said: str, cue: str) -> list[tuple[int, int]]:
+    """Where the cue's words are in the normalised text: verbatim, else as the matcher
+    finds ASR near-misses ("attack" for "attacked", "nife" for "knife"); [] if not."""
+    spans = [m.span() for m in re.finditer(rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])", said)]
+    if spans:
+        return spans
+    first, count = cue.split()[0], len(cue.split())
+    start = 0
+    for token in said.split(" "):
+        if token and _stands_for(token, first):
+            end = start
+            for _ in range(count):
+                end = said.find(" ", end + 1)
+                end = len(said) if end < 0 else end
+            spans.append((start, end))
+        start += len(token) + 1
+    return spans
+
+
+def _stands_for(token: str, word: str) -> bool:
+    """The matcher's near-miss rules, in short (ivr.routing.intents: WORD_FUZZ, prefixes)."""
+    if token == word:
+        return True
+    if len(token) >= 6 and word.startswith(token):
+        return True
+    return len(token) >= 4 and len(word) >= 5 and fuzz.ratio(token, word) >= 88
+
+
+@dataclass(frozen=True)
+class _Near:
+    """The words around one cue: up to six before it, and the text after it."""
+
+    before: list[str]
+    after: str
+
+    @property
+    def window(self) -> str:
+        return " ".join(self.before)
+
+    def negated(self) -> bool:
+        return any(w in words.NEGATIONS for w in self.before[-3:])
+
+    def found_object(self) -> str | None:
+        """The words that make a weapon a found object ("found a", "... dumped in")."""
+        match = words.FOUND_BEFORE.search(self.window)
+        if match:
+            return match.group(0).strip()
+        match = words.FOUND_AFTER.search(self.after)
+        return match.group(0).strip() if match else None
+
+
+def _kind(cue: str, near: _Near) -> CueKind:
+    kind = words.CUE_KINDS.get(cue, CueKind.PRESENT)
+    if kind in (CueKind.VIOLENCE, CueKind.INJURY) and words.INTENT_BEFORE.search(near.window):
+        return CueKind.THREAT  # "they'll stab him", "threatening to hurt me": said, not done
+    return kind
+
+
+def _present_before(near: _Near, kind: CueKind, remote: bool) -> str | None:
+    """The words just before a cue that put it in the present, if any."""
+    window = near.window
+    if kind in words.PHYSICAL or (kind is CueKind.THREAT and not remote):
+        for pattern in (words.BE_BEFORE, words.BE_INTENT_BEFORE, words.PERFECT_BEFORE):
+            match = pattern.search(window)
+            if match and not near.negated():
+                return match.group(0).strip()
+    if kind is CueKind.WEAPON:
+        match = words.HOLD_BEFORE.search(window)
+        if match:
+            return match.group(0).strip()
+    return None
+
+
+def _mover(kind: CueKind, found: set[Context], found_object: bool) -> Context | None:
+    """The first context (in PRIORITY order) heard that can move a cue of this kind."""
+    for ctx in words.PRIORITY:
+        if kind in words.MOVES[ctx] and (found_object if ctx is Context.FOUND else ctx in found):
+            return ctx
+    return None

@@ -1,0 +1,312 @@
+"""The words DangerReader reads around an emergency cue: cue kinds, contexts, present danger.
+
+Kept apart from the reader so the vocabulary can be reviewed (and grown) as a
+list, the way intents.yaml is. Every phrase is matched on ``normalise``d text
+(lower case, no punctuation, "he's" -> "hes", "nobody's" -> "nobodys"), whole
+words only. Regex fragments keep related phrasings on one line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from enum import Enum
+
+
+class CueKind(Enum):
+    """What a cue is about; it decides which contexts can move it away from 999."""
+
+    PRESENT = "present"  # the cue itself says now: "right now", "still here", "in progress"
+    MEDICAL = "medical"  # a life at risk whatever the context: "not breathing", "overdose"
+    SELF_HARM = "self-harm"
+    THREAT = "threat"  # words, possibly by message: "threatened", "going to kill"
+    WEAPON = "weapon"
+    VIOLENCE = "violence"
+    INJURY = "injury"
+    INTRUDER = "intruder"
+    DAMAGE = "damage"  # property attacked: "smashing", "force the door"
+    TAKEN = "taken"  # abduction, being followed
+    FIRE = "fire"
+    ROAD = "road"
+    URGENCY = "urgency"  # "quick", "urgent", "emergency": a plea, not a danger by itself
+
+
+class Context(Enum):
+    """A reason a cue is no danger now; the value names the Decision's rule."""
+
+    FOUND = "found-object"  # "I found a knife in the park"
+    WITNESS = "witness"  # news, an appeal, information, a question about it
+    REMOTE = "remote"  # by text, message, facebook, phone call
+    PAST = "past"  # last week, yesterday, on saturday, years ago
+    OUT = "fire-out"  # the fire is out
+    GONE = "offender-gone"  # they've gone, nobody there
+    UNHURT = "nobody-hurt"  # nobody's hurt, everyone's ok
+
+
+# Which kinds each context can move (to the FCR; see DangerReader for the RC).
+# MEDICAL, SELF_HARM and PRESENT are in none: no context makes them safe.
+_ANY_EVENT = frozenset(CueKind) - {CueKind.PRESENT, CueKind.MEDICAL, CueKind.SELF_HARM}
+MOVES: Mapping[Context, frozenset[CueKind]] = {
+    Context.FOUND: frozenset({CueKind.WEAPON, CueKind.URGENCY}),
+    Context.WITNESS: _ANY_EVENT,
+    Context.REMOTE: frozenset({CueKind.THREAT, CueKind.WEAPON, CueKind.TAKEN, CueKind.URGENCY}),
+    Context.PAST: _ANY_EVENT,
+    Context.OUT: frozenset({CueKind.FIRE, CueKind.URGENCY}),
+    # A threat whose maker has left is no danger now ("he said it and walked off");
+    # violence is not: the one he hurt may still need help.
+    Context.GONE: frozenset({CueKind.THREAT, CueKind.DAMAGE, CueKind.INTRUDER, CueKind.URGENCY}),
+    Context.UNHURT: frozenset({CueKind.INJURY, CueKind.URGENCY}),
+}
+# Tried in this order for each cue: the first context that moves it names the reason.
+PRIORITY = (
+    Context.FOUND,
+    Context.WITNESS,
+    Context.REMOTE,
+    Context.PAST,
+    Context.OUT,
+    Context.GONE,
+    Context.UNHURT,
+)
+# Only these kinds, past and with nobody there, are a crime report rather than a risk.
+CRIME_REPORT_KINDS = frozenset({CueKind.DAMAGE, CueKind.FIRE, CueKind.URGENCY})
+
+
+def _kinds(table: Mapping[CueKind, str]) -> dict[str, CueKind]:
+    return {cue.strip(): kind for kind, cues in table.items() for cue in cues.split(",")}
+
+
+# The shipped cues (routing_rules/intents.yaml), normalised. A cue not listed here
+# (an admin added it) is read as PRESENT: it stays an emergency whatever surrounds it.
+CUE_KINDS: Mapping[str, CueKind] = _kinds(
+    {
+        CueKind.PRESENT: """broken in now, in my house now, in the house now, still here,
+            still there, still in the house, still inside, still upstairs, still downstairs,
+            outside now, in progress, happening now, right now, come quick, come now,
+            police now, wont let me out, wont let me leave, trapped""",
+        CueKind.INTRUDER: """breaking in, breaking into, trying to get in, kicking the door,
+            masked, balaclava, balaclavas, someone in my house, somebody in my house,
+            someones in my house, someone in the house, somebody in the house, intruder,
+            intruders, kick the door, kick down, kicking down""",
+        CueKind.DAMAGE: "smashing, force the door, trying to force, force open, forcing",
+        CueKind.TAKEN: """following me, being followed, kidnapped, snatched, abducted,
+            been taken, missing child, locked me in""",
+        CueKind.WEAPON: """knife, knives, machete, gun, guns, shotgun, weapon, weapons, armed,
+            broken bottle, petrol bomb, petrol bombs""",
+        CueKind.VIOLENCE: """robbing, being robbed, stab, stabbed, stabbing, shot, shooting,
+            attacking, attacked, hitting me, hitting her, hitting him, beating, punching,
+            strangling, pushing me, pushing her, hurting, grabbing, kicking him,
+            kicking her, assaulting, choking, fight, fighting, raped, rape, screaming, grabbed,
+            stamping, hit me, hit her, hit him, hitting, by the throat, strangled""",
+        CueKind.INJURY: """blood, bleeding, hurt, seriously hurt, badly hurt, injured, injury,
+            run over, hit by a car""",
+        CueKind.MEDICAL: """unconscious, not breathing, cant breathe, collapsed, overdose,
+            dying, dead, not moving, wont wake up, having a fit, seizure, ambulance, face down,
+            drowning""",
+        CueKind.THREAT: """going to kill, kill me, kill her, kill him, threatening, threatened,
+            hurt me, going to hurt""",
+        CueKind.SELF_HARM: """kill myself, suicide, jump off, going to jump, about to jump,
+            want to die, wants to die, kill herself, kill himself, end it all, end my life""",
+        CueKind.FIRE: "fire, on fire, smoke",
+        CueKind.ROAD: "drunk driver, drink driving",
+        CueKind.URGENCY: "emergency, 999, quick, quickly, hurry, urgent, urgently",
+    }
+)
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+NEGATIONS = _wordset(
+    """no not never nobody noone nobodys noones nothing none without dont doesnt didnt
+    isnt wasnt arent werent hasnt havent hadnt wont cant couldnt"""
+)
+
+
+def pattern(fragments: Iterable[str]) -> re.Pattern[str]:
+    """One whole-word alternation of regex fragments (spaces are single spaces)."""
+    joined = "|".join(" ".join(f.split()) for f in fragments)
+    return re.compile(rf"(?<![a-z0-9])(?:{joined})(?![a-z0-9])")
+
+
+_DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_SOME = r"(?:a|one|two|three|four|five|six|seven|eight|nine|ten|few|a few|several|couple of"
+_SOME += r"|a couple of|some|many|\d+)"
+_BE = r"(?:is|are|hes|shes|theyre|im|its|theres|there is|there are|being|am)"
+_HAVE = r"(?:has|have|hes|shes|theyve|ive|weve|youve|its|theres)"
+
+# Time that puts the event behind the caller (a bare "was" is not enough: "my son was
+# hit by a car" is happening to him now).
+PAST = pattern(
+    [
+        r"yesterday",
+        rf"last (?:night|week|weekend|month|year|time|summer|winter|spring|autumn|christmas"
+        rf"|easter|{_DAYS})",
+        rf"{_SOME} (?:days|weeks|months|years) (?:ago|back)",
+        r"(?:days|weeks|months|years|a while|a long time|ages) ago",
+        r"the other (?:day|night|week)",
+        r"earlier",
+        rf"on (?:the )?(?:{_DAYS})",
+        rf"(?:{_DAYS}) (?:night|morning|afternoon|evening)",
+        r"(?:at|over) the weekend",
+        r"overnight",
+        r"used to",
+        r"historic|historical",
+        rf"(?:back )?in (?:{_MONTHS}|(?:19|20)\d\d)",
+        r"when (?:i|we|she|he) (?:was|were) (?:a child|a kid|little|young|younger|at school"
+        r"|a teenager|growing up|a boy|a girl)",
+        r"as a (?:child|kid)",
+    ]
+)
+# A past tense that, next to an all-clear, makes a crime report ("it was arson").
+WEAK_PAST = pattern([r"was|were|had|already|did|happened"])
+
+REMOTE = pattern(
+    [
+        r"texts?|texted|texting|txt|over text",
+        r"messages?|messaged|messaging|voicemails?|voice mails?",
+        r"facebook|instagram|insta|snapchats?|snap chat|tiktok|tik tok|twitter|whatsapps?"
+        r"|whats app|social media|online|internet|group chat",
+        r"emails?|emailed|e mails?",
+        r"dms?|posted|posting|posts|comments",
+        r"phone calls?|on the phone|over the phone|by phone",
+        r"(?:rang|rings|ringing|phoned|phones|calls|called|calling) (?:me|us|her|him)",
+        r"letters?",
+    ]
+)
+WITNESS = pattern(
+    [
+        r"(?:in|on) the (?:local )?(?:news|paper|papers)|news|appeal",
+        r"(?:i|we) (?:saw|seen|witnessed|heard) something",
+        r"(?:i|we) (?:have|got|might have|may have|think i have) (?:some )?(?:information|info)",
+        r"information (?:about|on|regarding|for)",
+        r"know who (?:did|done|it was)",
+        r"cctv|dash ?cam|footage",
+        r"(?:ask|asking|enquire|enquiring|enquiry|question|questions|query) (?:about|regarding)",
+        r"advice (?:about|on|regarding)",
+        r"amnesty",
+    ]
+)
+# All-clears. Each one swallows a trailing "now" ("they've gone now"), which
+# would otherwise read as present danger.
+UNHURT = pattern(
+    [
+        r"(?:nobody|no one|noone|nobodys|no ones|noones|no body|none of us|neither of us)"
+        r"(?: (?:is|was|were|has|have|got|been|has been|seems|seemed|looks|appears to be))?"
+        r"(?: (?:badly|seriously|really|too))? (?:hurt|injured|harmed)(?: now)?",
+        r"no (?:injuries|injury|casualties)",
+        r"(?:everyone|everybody|everyones|everybodys|all of us|were all|we are all|im|i am)"
+        r"(?: is| are)? (?:ok|okay|fine|safe|alright|all right|unhurt|uninjured)(?: now)?",
+    ]
+)
+GONE = pattern(
+    [
+        r"(?:theyve|theyre|they have|they are|hes|shes|he has|she has|they|he|she|has|have"
+        r"|had|both|all) (?:(?:all|both|now|already|since|just|long|then|finally) )?"
+        r"(?:gone|left|ran off|run off|ran away|run away|drove off|driven off|drove away"
+        r"|walked off|walked away|went off|took off|legged it|scarpered|cleared off)(?: now)?",
+        r"(?:and|then|and then) (?:gone|left|ran off|run off|ran away|drove off|drove away"
+        r"|walked off|walked away)(?: now)?",
+        r"long gone(?: now)?",
+        r"(?:nobody|no one|noone|nobodys|no ones)(?: is| was)? (?:there|here|inside|home|around)"
+        r"(?: now| anymore| any more)?",
+        r"not (?:there|here|around) (?:anymore|any more|now)",
+        r"no longer (?:there|here|around)",
+    ]
+)
+OUT = pattern(
+    [
+        r"(?:put|putting|got|been put) (?:it |the fire |them )?out(?! of)(?: now)?",
+        r"(?:its|it is|it was|fire is|fire was|fires|fires been|its been) (?:all |now )?"
+        r"(?:out|put out|extinguished)(?! of)(?: now)?",
+        r"(?:went|gone|has gone|burnt|burned) out(?! of)(?: on its own)?(?: now)?",
+        r"extinguished",
+        r"no longer (?:burning|on fire|alight)",
+    ]
+)
+
+# Present danger, anywhere in what was said: it keeps every cue an emergency.
+PRESENT = pattern(
+    [
+        r"now|right now|at the moment|as we speak|currently|tonight",
+        r"just now|just happened|just been",
+        r"(?:has|hes|shes|theyve|theyre) just",  # not "I've just found ...": the caller's act
+        # not "what's happening with my case": a question about it
+        r"in progress|(?<!whats )(?<!what is )(?<!anything )(?<!nothing )(?:happening|going on)",
+        r"still (?:here|there|in|inside|outside|around|at|nearby|hiding|waiting|on|downstairs"
+        r"|upstairs|about|trying)",
+        r"(?:hes|shes|theyre|is|are|theres|there is|there are|someones|somebodys|standing"
+        r"|waiting|sitting|sat|parked|lurking|hiding|hanging around|banging)(?: [a-z]+){0,2}"
+        r" (?:outside|inside|here|downstairs|upstairs|in the garden"
+        r"|at (?:my|the|our) (?:door|window|house|gate|flat|home))",
+        r"(?:hes|shes|theyre|is|are|im)(?: [a-z]+){0,2} (?:coming|heading"
+        r"|on (?:his|her|their|the|my) way)",
+        r"(?:come|comes|coming) (?:round|over|back|here|to get|for me|for us|to my|to the)",
+        r"on (?:his|her|their) way|about to|banging on",
+        r"(?:started|starting|kicking off|at it|back) again",
+        r"(?:hes|shes|theyre|is|are) (?:nearby|near me|next to me|behind me|across the"
+        r" (?:road|street)|in the (?:same )?(?:shop|street|pub|park|bar|club|car park|building"
+        r"|room|garden|house|flat))",
+    ]
+)
+# A "now" about the caller or the past, not the danger ("I want to report it now", "he
+# lives in Leeds now", "it's over now"): blanked before PRESENT is looked for.
+CALM_NOW = pattern(
+    [
+        r"(?:want to|wanted to|like to|ready to|decided to|able to|report it|reporting it"
+        r"|reporting this|lives?|living|moved|its over|all over|sorted|better|calmer|quieter)"
+        r"(?: [a-z]+){0,3} now",
+    ]
+)
+# Present states of a person: ignored after a negation ("nobody is hurt").
+PRESENT_STATE = pattern(
+    [
+        r"(?:is|are|hes|shes|theyre|im|its)(?: (?:badly|seriously|really|very|still))?"
+        r" (?:bleeding|hurt|injured|unconscious|dying|trapped|stuck|in danger)",
+    ]
+)
+
+# Words just before a cue that put it in the present ("he is hitting her", "someone has
+# been stabbed", "he's got a knife"), or make a weapon a found object.
+BE_BEFORE = re.compile(rf"(?:^| ){_BE}(?: [a-z]+)?$")
+BE_INTENT_BEFORE = re.compile(
+    r"(?:^| )(?:hes|shes|theyre|is|are|im|someones|somebodys) (?:going to|gonna|about to"
+    r"|threatening to|trying to)(?: [a-z]+)?$"
+)
+PERFECT_BEFORE = re.compile(rf"(?:^| ){_HAVE}(?: just)?(?: been)?(?: [a-z]+)?$")
+HOLD_BEFORE = re.compile(
+    r"(?:^| )(?:has|have) (?:a|an|got)(?: [a-z]+){0,3}$"
+    r"|(?:^| )(?:hes got|shes got|theyve got|got|holding|carrying|waving|pointing|brandishing"
+    r"|wielding|pulled|pulling|produced|armed with|theres|there is|there are)(?: [a-z]+){0,4}$"
+)
+# ... or just after it: "a knife lying in the road", "shotgun cartridges dumped in a lane".
+FOUND_AFTER = re.compile(
+    r"^(?: [a-z]+){0,2} (?:dumped|lying|abandoned|discarded|hidden|stashed|left (?:in|on|by"
+    r"|under|behind|at|outside))(?![a-z0-9])"
+)
+# A violent verb said as an intent ("they'll stab him", "saying he's going to shoot me") is
+# a threat, and is read as one (a message can carry it).
+INTENT_BEFORE = re.compile(
+    r"(?:^| )(?:going to|gonna|will|ll|wants to|want to|threatening to|threatened to"
+    r"|threatens to|saying|says|said|would|wd)(?: [a-z]+)?$"
+    r"|(?:^| )(?:theyll|hell|shell|youll|ill|hed|theyd|shed)(?: [a-z]+)?$"
+)
+FOUND_BEFORE = re.compile(
+    r"(?:^| )(?:found|find|finding|picked up|came across|discovered|hand in|handed in"
+    r"|handing in)(?: (?:a|an|some|the|this|these|those|two|three|few|old|rusty|kitchen"
+    r"|large|small|big|little|bag of|box of|load of|lots of|couple of|what looks like)){0,3}$"
+)
+# Kinds whose verb or state is in the present after "is"/"has been"; THREAT only when
+# no remote medium carries it ("he is threatening me on whatsapp" is a message).
+PHYSICAL = frozenset(
+    {
+        CueKind.VIOLENCE,
+        CueKind.INJURY,
+        CueKind.INTRUDER,
+        CueKind.DAMAGE,
+        CueKind.TAKEN,
+        CueKind.FIRE,
+        CueKind.ROAD,
+    }
+)

@@ -1,0 +1,327 @@
+"""Emergency cues read in context (ivr.routing.danger): fewer false alarms, no missed 999.
+
+The table is this file's own sentences (none from a held-out set). ``expect`` is the
+Decision's rule: ``emergency-cue`` (999 advice) or a context rule (the FCR, the context
+named). A past crime with nobody there is released to ordinary routing only when an
+intent is heard, so those cases use stand-in intents (their scores are pinned).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ivr.decisions import Hypothesis
+from ivr.routing.bundle import RoutingBundle
+from ivr.routing.danger import Context, CueKind, DangerReader, Verdict
+from ivr.routing.danger_words import CUE_KINDS
+from ivr.routing.engine import RoutingEngine
+from ivr.routing.model import CallerContext, RoutingInputs
+from ivr.text import normalise
+from tests.unit.routing.fakes import fake_bundle
+
+AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+EMERGENCY = "emergency-cue"
+RELEASED = "released"
+
+TABLE: list[tuple[str, str]] = [
+    # --- past: the FCR, rule past-emergency-cue
+    ("my neighbour threatened me on tuesday night", "past-emergency-cue"),
+    ("a lad threatened my son outside school last week", "past-emergency-cue"),
+    ("I was attacked in town two weeks ago", "past-emergency-cue"),
+    ("there was a stabbing near my flat a few days ago", "past-emergency-cue"),
+    ("I want to report a historic rape", "past-emergency-cue"),
+    ("my dad used to hit me when I was a child", "past-emergency-cue"),
+    ("there was a fight at the pub last night", "past-emergency-cue"),
+    ("my ex hit me back in march", "past-emergency-cue"),
+    ("I was threatened at work yesterday", "past-emergency-cue"),
+    ("some men with balaclavas were hanging about last weekend", "past-emergency-cue"),
+    ("a drunk driver reversed into my wall the other night", "past-emergency-cue"),
+    # --- by message or phone: remote-emergency-cue
+    ("someone is sending me threatening emails", "remote-emergency-cue"),
+    ("a man on instagram said he will kill me", "remote-emergency-cue"),
+    ("my ex left a voicemail threatening to hurt me", "remote-emergency-cue"),
+    ("he keeps texting me saying he'll stab me", "remote-emergency-cue"),
+    ("I'm getting threatening phone calls", "remote-emergency-cue"),
+    ("someone posted on facebook they are going to kill my dog", "remote-emergency-cue"),
+    ("a stranger keeps following me on tiktok", "remote-emergency-cue"),
+    # --- a found weapon: found-object-emergency-cue
+    ("I found a gun in my late father's loft", "found-object-emergency-cue"),
+    ("we found some old knives buried in the garden", "found-object-emergency-cue"),
+    ("there's a machete lying in the bushes by the park", "found-object-emergency-cue"),
+    ("I want to hand in a shotgun", "found-object-emergency-cue"),
+    ("a knife was left in the bus shelter on my road", "found-object-emergency-cue"),
+    # --- news, appeals, information, questions: witness-emergency-cue
+    ("I have information about the shooting on the estate", "witness-emergency-cue"),
+    ("I saw something on the night of the stabbing", "witness-emergency-cue"),
+    ("I'm ringing about the appeal for the attack in the park", "witness-emergency-cue"),
+    ("can I ask about knife crime in my area", "witness-emergency-cue"),
+    ("I'd like some advice about a fight my son was in", "witness-emergency-cue"),
+    (
+        "my cousin is on the news after the fire at the flats, I know who did it",
+        "witness-emergency-cue",
+    ),
+    # --- all-clears
+    ("there's been a bump on the bypass, nobody's injured", "nobody-hurt-emergency-cue"),
+    ("the kitchen fire is out and nobody's hurt", "fire-out-emergency-cue"),
+    ("a man was kicking the door earlier but he's gone now", "past-emergency-cue"),
+    ("he threatened me and then drove off, I'm fine", "offender-gone-emergency-cue"),
+    ("someone tried forcing my shed door, they're long gone", "offender-gone-emergency-cue"),
+    ("the youths smashing the bus shelter have run off", "offender-gone-emergency-cue"),
+    ("kids set fire to my fence last night, it's out now and they've gone", "past-emergency-cue"),
+    # --- negated cues: as before
+    ("no one was injured", "negated-emergency-cue"),
+    ("it's not an emergency, my bike was stolen", "negated-emergency-cue"),
+    # --- present danger outweighs any context: 999
+    ("he threatened me last week and now he's outside my house", EMERGENCY),
+    ("my ex keeps messaging me threats and now he's trying to get in", EMERGENCY),
+    ("someone's just stabbed my friend", EMERGENCY),
+    ("I found my neighbour collapsed on the floor", EMERGENCY),
+    ("I found him with a knife in his hand", EMERGENCY),
+    ("my son took an overdose last night", EMERGENCY),
+    ("she texted me saying she's going to kill herself", EMERGENCY),
+    ("he was stabbed last week and he's bleeding again", EMERGENCY),
+    ("there was a fight on saturday and the same lads are fighting outside now", EMERGENCY),
+    ("I saw on facebook there's a man with a gun at the school right now", EMERGENCY),
+    ("he rang me to say he's on his way to kill me", EMERGENCY),
+    ("the fire is out but there's still smoke and my nan is inside", EMERGENCY),
+    ("nobody is hurt but he's still got the knife", EMERGENCY),
+    ("the man who threatened me last month is banging on my window", EMERGENCY),
+    ("I think someone's been shot, I heard bangs", EMERGENCY),
+    ("my friend messaged to say she's been raped and she's still with him", EMERGENCY),
+    ("the kids who set the fire yesterday are back and it's on fire again", EMERGENCY),
+    ("I'm being followed, he's been messaging me for weeks", EMERGENCY),
+    ("he hit me yesterday and he's just hit me again", EMERGENCY),
+    ("he's got a gun, he showed it to me on a video call", EMERGENCY),
+    ("there's someone in the house and I think they've gone upstairs", EMERGENCY),
+    ("they've gone but my husband is badly hurt", EMERGENCY),
+    ("he was hit by a car ten minutes ago", EMERGENCY),
+    ("my ex threatened me on the phone and now he's parked outside", EMERGENCY),
+    ("he's going to stab me, he said so last week too", EMERGENCY),
+    ("the burglars from last night are still inside", EMERGENCY),
+    ("my dad has been stabbed, it was on the news", EMERGENCY),
+    ("they set fire to my car last night and now they're smashing my windows", EMERGENCY),
+    ("he hit me last night and he won't let me leave", EMERGENCY),
+    ("there was a fire yesterday and it's started again", EMERGENCY),
+    ("the man who attacked me last week is in the shop", EMERGENCY),
+    ("what's happening with my case, I was stabbed last year", "past-emergency-cue"),
+]
+
+
+def decide(engine: RoutingEngine, *hypotheses: Hypothesis) -> tuple[str | None, str, dict]:  # type: ignore[type-arg]
+    d = engine.decide(
+        RoutingInputs(at=AT, hypotheses=hypotheses, caller=CallerContext("01234567890"))
+    )
+    rule = RELEASED if "discounted_cue" in d.evidence else d.rule
+    return d.destination, rule, {"reason": d.reason, **d.evidence}
+
+
+def test_the_table_is_big_and_goes_both_ways() -> None:
+    assert len(TABLE) >= 60
+    kept = sum(expect == EMERGENCY for _, expect in TABLE)
+    assert 20 <= kept <= len(TABLE) - 20
+
+
+@pytest.mark.parametrize(("text", "expect"), TABLE, ids=[t for t, _ in TABLE])
+def test_cue_in_context(engine: RoutingEngine, text: str, expect: str) -> None:
+    destination, rule, why = decide(engine, Hypothesis(text))
+    assert rule == expect, why
+    if expect == EMERGENCY:
+        assert destination == "emergency"
+    elif expect != RELEASED:
+        assert destination == "fcr", why
+    else:
+        assert destination not in ("emergency", None), why
+
+
+def test_the_reason_names_the_cue_and_the_context_words(engine: RoutingEngine) -> None:
+    _, rule, why = decide(engine, Hypothesis("he threatened me last week"))
+    assert rule == "past-emergency-cue"
+    assert "'threatened' by past 'last week'" in why["reason"]
+    assert why["context"]["moved"] == {"threatened": "past"}
+    assert why["context"]["context"] == {"past": ["last week"]}
+    # Kept an emergency: the reason says which present words outweighed the context.
+    _, rule, why = decide(engine, Hypothesis("he threatened me last week, he's outside now"))
+    assert rule == EMERGENCY and "present danger 'hes outside'" in why["reason"]
+    assert "outweighs past 'last week'" in why["reason"]
+
+
+FIRE_OUT = "someone set fire to the bins yesterday, it's out now"
+ONLY_RC_RULE = """
+rules:
+  - name: rc-closed
+    when: {destination: rc, closed: rc-hours}
+    then: {divert: fcr}
+"""
+
+
+def test_a_past_crime_is_released_to_ordinary_routing_and_its_rules() -> None:
+    engine = RoutingEngine(
+        fake_bundle(ONLY_RC_RULE, intents={FIRE_OUT: ("report_crime", "rc", 0.8)})
+    )
+    destination, rule, why = decide(engine, Hypothesis(FIRE_OUT))
+    assert (destination, rule) == ("rc", RELEASED)
+    released = why["discounted_cue"]
+    assert released["verdict"] == "rc" and released["moved"] == {"fire": "past"}
+    assert released["context"] == {"past": ["yesterday"], "fire-out": ["its out now"]}
+    assert "read as a past crime with nobody there" in why["reason"]
+    # Released means the admin rules apply, as to any crime report: RC closed -> FCR.
+    night = engine.decide(
+        RoutingInputs(
+            at=AT.replace(hour=23), hypotheses=(Hypothesis(FIRE_OUT),), caller=CallerContext("1")
+        )
+    )
+    assert (night.destination, night.rule) == ("fcr", "rc-closed")
+
+
+def test_a_past_crime_with_no_intent_heard_goes_to_the_fcr() -> None:
+    # Nothing ordinary routing could route it by: the FCR, not a reprompt.
+    engine = RoutingEngine(fake_bundle(ONLY_RC_RULE))
+    destination, rule, why = decide(engine, Hypothesis(FIRE_OUT))
+    assert (destination, rule) == ("fcr", "past-emergency-cue")
+    assert "fire-out 'its out now'" in why["reason"]
+
+
+def test_any_alternative_in_danger_makes_it_an_emergency(engine: RoutingEngine) -> None:
+    past = Hypothesis("he threatened me last week", 0.9)
+    now = Hypothesis("he threatened me he's at the door", 0.2)
+    assert decide(engine, past)[:2] == ("fcr", "past-emergency-cue")
+    destination, rule, why = decide(engine, past, now)
+    assert (destination, rule) == ("emergency", EMERGENCY)
+    assert why["matched"] == now.text
+
+
+def test_only_the_past_crime_alternatives_are_released() -> None:
+    engine = RoutingEngine(
+        fake_bundle(ONLY_RC_RULE, intents={FIRE_OUT: ("report_crime", "rc", 0.8)})
+    )
+    released = Hypothesis(FIRE_OUT, 0.9)
+    found = Hypothesis("I found a knife by the bins", 0.3)
+    destination, rule, why = decide(engine, released, found)
+    assert (destination, rule) == ("fcr", "found-object-emergency-cue")
+    assert why["matched"] == found.text
+    armed = Hypothesis("they set the bins on fire and they've got a knife", 0.1)
+    destination, rule, why = decide(engine, released, found, armed)
+    assert (destination, rule) == ("emergency", EMERGENCY)
+    assert why["matched"] == armed.text
+
+
+def test_a_whispered_intruder_is_an_emergency(engine: RoutingEngine) -> None:
+    heard = (
+        Hypothesis("the reason is in my house", 0.4),
+        Hypothesis("there's someone in my house", 0.1),
+    )
+    assert decide(engine, *heard)[:2] == ("emergency", EMERGENCY)
+
+
+def test_only_real_danger_breaks_out(engine: RoutingEngine) -> None:
+    assert engine.breakout([Hypothesis("he threatened me last week")], None) is None
+    decision = engine.breakout([Hypothesis("he threatened me, he's outside now")], None)
+    assert decision is not None and decision.destination == "emergency"
+
+
+def test_every_shipped_cue_has_a_kind(bundle: RoutingBundle) -> None:
+    cues = {normalise(c) for c in getattr(bundle.intents, "cues", ())}
+    assert cues and not cues - set(CUE_KINDS), sorted(cues - set(CUE_KINDS))
+
+
+def test_a_cue_with_no_kind_or_not_found_verbatim_stays_an_emergency() -> None:
+    reader = DangerReader()
+    # An admin's new cue: no kind known, so no context moves it.
+    assert reader.read("the lorry crushed him last week", ["crushed"]).verdict is Verdict.EMERGENCY
+    assert reader.read("he threatened me last week", ["threatened"]).verdict is Verdict.FCR
+    # Words the cue is not in at all: nothing to read it by.
+    assert reader.read("he did it last week", ["threatened"]).verdict is Verdict.EMERGENCY
+    assert reader.read("he threatened me last week", []).verdict is Verdict.EMERGENCY
+
+
+def test_no_context_moves_a_life_at_risk() -> None:
+    reader = DangerReader()
+    for kind in (CueKind.MEDICAL, CueKind.SELF_HARM, CueKind.PRESENT):
+        for cue in (c for c, k in CUE_KINDS.items() if k is kind):
+            for context in CONTEXTS:
+                reading = reader.read(f"my friend {cue} {context}", [cue])
+                assert reading.verdict is Verdict.EMERGENCY, (cue, context, reading)
+
+
+# --- properties ---------------------------------------------------------------------------
+
+# Context phrases: each, on its own, could move some cue off 999.
+CONTEXTS = [
+    "last week",
+    "yesterday",
+    "on saturday",
+    "over text",
+    "on facebook",
+    "in the news",
+    "I have information",
+    "they've gone",
+    "the fire is out",
+    "nobody's hurt",
+    "I found it",
+    "years ago",
+]
+# Present danger: any one of these, after anything, means 999.
+PRESENT = [
+    "and he's outside now",
+    "he's still here",
+    "they're still in the house",
+    "it's happening right now",
+    "he's coming round now",
+    "and someone is bleeding",
+    "he's at the door",
+    "they're trying to get in",
+]
+LEADS = ["", "my neighbour", "I want to say", "there was a", "he", "um so", "the"]
+
+
+def _cue_sentence(bundle: RoutingBundle) -> st.SearchStrategy[str]:
+    cues = sorted(getattr(bundle.intents, "cues", ()))
+    return st.builds(
+        lambda lead, cue, context: f"{lead} {cue} {context}".strip(),
+        st.sampled_from(LEADS),
+        st.sampled_from(cues),
+        st.sampled_from(CONTEXTS),
+    )
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data(), present=st.sampled_from(PRESENT))
+def test_present_danger_after_any_cue_sentence_is_an_emergency(
+    engine: RoutingEngine, bundle: RoutingBundle, data: st.DataObject, present: str
+) -> None:
+    sentence = data.draw(_cue_sentence(bundle))
+    destination, rule, why = decide(engine, Hypothesis(f"{sentence}, {present}"))
+    assert (destination, rule) == ("emergency", EMERGENCY), why
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_a_cue_sentence_never_goes_to_rc_or_online_from_the_screen(
+    engine: RoutingEngine, bundle: RoutingBundle, data: st.DataObject
+) -> None:
+    """In context a cue goes to the FCR, or (released) as its own words route; never a web
+    page or the crime desk straight from the screen."""
+    sentence = data.draw(_cue_sentence(bundle))
+    destination, rule, why = decide(engine, Hypothesis(sentence))
+    if rule == RELEASED:
+        assert why["discounted_cue"]["verdict"] == "rc"
+    elif rule.endswith("emergency-cue"):
+        assert destination in ("emergency", "fcr"), why
+        if destination == "fcr" and rule != "negated-emergency-cue":
+            assert Context(rule.removesuffix("-emergency-cue")) in Context
+
+
+@given(st.text(max_size=80), st.lists(st.sampled_from(sorted(CUE_KINDS)), max_size=3))
+def test_reading_never_raises(text: str, cues: list[str]) -> None:
+    reading = DangerReader().read(text, cues)
+    assert reading.verdict in Verdict
+    assert not (reading.verdict is not Verdict.EMERGENCY and (reading.present or reading.kept))
