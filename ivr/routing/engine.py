@@ -144,14 +144,16 @@ class RoutingEngine:
         if not hypotheses:
             return None
         th = self.thresholds
-        candidates = self._candidates(hypotheses)
+        by_name = tuple(self.bundle.matcher.match(hypotheses))
+        candidates = self._candidates(by_name, hypotheses)
         matches = [m for m in self.bundle.intents.match(hypotheses) if not m.emergency]
         intent = matches[0] if matches and matches[0].score >= th.intent else None
         top = candidates[0] if candidates else None
         # Both scores carry the same recogniser factor (0.85 + 0.15 x confidence), so
         # they compare directly: the stronger evidence decides. A named person or place
         # outranks "someone" (the switchboard intent): "can I speak to Inspector Morgan".
-        if top is not None and top.score >= th.low and _name_wins(top, intent):
+        named = by_name[0] if by_name and by_name[0].score >= th.low else None
+        if top is not None and top.score >= th.low and _name_wins(top, named, intent):
             return self._directory(candidates, intent)
         if intent is not None:
             draft = self._intent(intent, matches)
@@ -169,9 +171,11 @@ class RoutingEngine:
             )
         return None
 
-    def _candidates(self, hypotheses: Sequence[Hypothesis]) -> tuple[Candidate, ...]:
+    def _candidates(
+        self, by_name: Sequence[Candidate], hypotheses: Sequence[Hypothesis]
+    ) -> tuple[Candidate, ...]:
         """Directory candidates by name, and departments by meaning; best per place."""
-        found = list(self.bundle.matcher.match(hypotheses))
+        found = list(by_name)
         if self.bundle.departments is not None:
             found += self.bundle.departments.match(hypotheses)
         best: dict[str, Candidate] = {}
@@ -292,10 +296,12 @@ class RoutingEngine:
         draft.fired.append("reprompt-limit")
 
 
-def _name_wins(top: Candidate, intent: IntentMatchLike | None) -> bool:
+def _name_wins(top: Candidate, named: Candidate | None, intent: IntentMatchLike | None) -> bool:
     """A directory candidate over the best intent: stronger, or the intent only asks for
-    "someone" (switchboard) while the caller named someone."""
-    return intent is None or top.score >= intent.score or intent.destination == SWITCHBOARD
+    "someone" (switchboard) while the caller NAMED someone (by name, not by meaning)."""
+    if intent is None or top.score >= intent.score:
+        return True
+    return intent.destination == SWITCHBOARD and named is not None
 
 
 def _meaning(match: IntentMatchLike) -> str:

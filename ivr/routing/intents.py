@@ -18,15 +18,13 @@ How ``IntentMatcher.match`` scores one hypothesis against one intent
    and mixes (``token_set_ratio`` scores 100 whenever one example's words are
    a subset of the caller's, so short examples won too often).
 3. **Keyword evidence** ``k``: keywords (and, for the emergency intent, its
-   cues) found in the hypothesis, combined as ``1 - prod(1 - weight)``.
-   Words of five letters or more also match ASR near-misses (rapidfuzz
-   ``ratio`` >= 88: "braking"~"breaking", "burglar"~"burglary"), and a
-   caller word of six letters or more stands for the longer words it begins
-   ("being follow" ~ "being followed"); shorter words must match exactly
-   ("gun" is not "gum", "break in" is not "breaking in"). A hit preceded by a
-   negation within three words ("nobody is hurt") counts half.
-4. ``score = confidence * (F_WEIGHT * f + K_WEIGHT * k)`` in 0..1; an intent
-   keeps its best hypothesis. Intents come back best first.
+   cues) found in the hypothesis (ivr.routing.phrases: ASR near-misses and
+   negation), combined as ``1 - prod(1 - weight)``.
+4. **Meaning** (with a sentence model, ivr.routing.meaning): the cosine with
+   the intent's nearest example, and its lead over the nearest other intent.
+5. ``score`` = a calibrated probability of the four (``Calibration``), times
+   0.85 + 0.15 x the recogniser's confidence; an intent keeps its best
+   hypothesis. Intents come back best first.
 
 ``emergency_cue`` is separate and recall-first: it looks at EVERY
 alternative, whatever its confidence, and reports the first cue found,
@@ -38,9 +36,8 @@ a real emergency costs far more than asking "is anyone in danger?".
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,42 +53,28 @@ from ivr.routing.meaning import (
     MeaningIndex,
     Nearest,
 )
+from ivr.routing.phrases import (
+    NEGATED_FACTOR,
+    STOPWORDS,
+    PhraseScanner,
+    Scan,
+    content_of,
+    hit_name,
+)
 from ivr.text import normalise
 from ivr.yamlfile import load_data, parse_data
 
-__all__ = ["Evidence", "Intent", "IntentMatch", "IntentMatcher", "IntentsError"]
+__all__ = [
+    "STOPWORDS",
+    "Evidence",
+    "Intent",
+    "IntentMatch",
+    "IntentMatcher",
+    "IntentsError",
+]
 
-F_WEIGHT = 0.6  # example similarity
-K_WEIGHT = 0.4  # keyword evidence
-WORD_FUZZ = 88.0  # rapidfuzz ratio for a near-miss word
-FUZZY_MIN_WORD = 5  # keyword/cue words shorter than this must match exactly
-FUZZY_MIN_TOKEN = 4  # caller tokens shorter than this only match exactly
-PREFIX_MIN_TOKEN = 6  # a caller token this long also stands for words it begins
-NEGATION_WINDOW = 3
-NEGATED_FACTOR = 0.5
 CUE_WEIGHT = 1.0  # a cue as emergency keyword evidence in match()
 SCORER = fuzz.ratio  # chosen by measurement; see the module docstring
-
-
-def _wordset(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Filler dropped before fuzzy example matching; never negations.
-STOPWORDS = _wordset(
-    """a an the i im ive id my me mine to is was were are am be been being it its
-    of and or on in at for from with please can could would you your yes yeah ok
-    okay um umm er erm uh so just well hi there theres this that hes shes they
-    theyre theyve weve we our us he she his her him do does did have has had
-    got get gonna want wanna like need would someone somebody anyone anybody
-    anything something"""
-)
-NEGATIONS = _wordset(
-    """no not never nobody noone nothing none without dont doesnt didnt isnt
-    wasnt arent werent hasnt havent hadnt wont cant couldnt"""
-)
-
-NOT_FORMS = _wordset("isnt arent wasnt werent doesnt dont didnt hasnt havent wont")
 
 
 @dataclass(frozen=True)
@@ -141,39 +124,6 @@ class Evidence:
         return MEANING_CALIBRATION.probability(self.semantic, self.fuzzy, self.keyword, self.margin)
 
 
-@dataclass(frozen=True, slots=True)
-class _Phrase:
-    text: str  # normalised
-    words: tuple[str, ...]
-    owners: tuple[tuple[int, float], ...]  # (intent index, weight) as keyword evidence
-    cue: bool
-
-
-@dataclass(slots=True)
-class _Hit:
-    phrase: _Phrase
-    negated: bool
-
-
-@dataclass(slots=True)
-class _Scan:
-    """One hypothesis, normalised once, with the phrases found in it."""
-
-    text: str
-    confidence: float
-    content: str
-    hits: list[_Hit] = field(default_factory=list)
-
-
-def _hit_name(hit: _Hit) -> str:
-    return hit.phrase.text + (" (negated)" if hit.negated else "")
-
-
-def _content(normalised: str) -> str:
-    words = [w for w in normalised.split() if w not in STOPWORDS]
-    return " ".join(words) if words else normalised
-
-
 class IntentMatcher:
     """Matches hypotheses to intents; build once, match many (indexes precomputed)."""
 
@@ -187,7 +137,7 @@ class IntentMatcher:
         )
         self._examples: list[tuple[list[str], list[str]]] = []  # per intent: (content, raw)
         for intent in self.intents:
-            content = [_content(normalise(e)) for e in intent.examples]
+            content = [content_of(normalise(e)) for e in intent.examples]
             self._examples.append((content, list(intent.examples)))
         self._emergency = next((i for i, it in enumerate(self.intents) if it.emergency), None)
         not_cues = self.intents[self._emergency].not_cues if self._emergency is not None else ()
@@ -205,15 +155,7 @@ class IntentMatcher:
                 cue_texts.add(key)
                 if not any(owner == index for owner, _ in owners.get(key, [])):
                     owners.setdefault(key, []).append((index, CUE_WEIGHT))
-        self._by_first: dict[str, list[_Phrase]] = {}
-        vocabulary: set[str] = set()
-        for text, who in owners.items():
-            phrase = _Phrase(text, tuple(text.split()), tuple(who), text in cue_texts)
-            self._by_first.setdefault(phrase.words[0], []).append(phrase)
-            vocabulary.update(phrase.words)
-        self._vocabulary = frozenset(vocabulary)
-        self._fuzzy_vocabulary = sorted(w for w in vocabulary if len(w) >= FUZZY_MIN_WORD)
-        self._word_cache: dict[str, frozenset[str]] = {}
+        self._scanner = PhraseScanner(owners, frozenset(cue_texts))
 
     @classmethod
     def load(cls, path: Path, encoder: SentenceEncoder | None = None) -> IntentMatcher:
@@ -232,67 +174,12 @@ class IntentMatcher:
     def cues(self) -> tuple[str, ...]:
         return self.intents[self._emergency].cues if self._emergency is not None else ()
 
-    # -- words and phrases --
-
-    def _word_matches(self, token: str) -> frozenset[str]:
-        """Vocabulary words this caller token stands for (itself, or near-misses)."""
-        cached = self._word_cache.get(token)
-        if cached is not None:
-            return cached
-        found = {token} if token in self._vocabulary else set()
-        if token in NOT_FORMS:
-            found.add("not")  # "she isn't breathing" is the cue "not breathing"
-        if not found and len(token) >= FUZZY_MIN_TOKEN and self._fuzzy_vocabulary:
-            for word, _, _ in process.extract(
-                token,
-                self._fuzzy_vocabulary,
-                scorer=fuzz.ratio,
-                score_cutoff=WORD_FUZZ,
-                limit=None,
-            ):
-                found.add(word)
-        if len(token) >= PREFIX_MIN_TOKEN:
-            # ASR drops endings ("being follow", "neighbour collapse").
-            at = bisect_left(self._fuzzy_vocabulary, token)
-            while at < len(self._fuzzy_vocabulary) and self._fuzzy_vocabulary[at].startswith(token):
-                found.add(self._fuzzy_vocabulary[at])
-                at += 1
-        result = frozenset(found)
-        if len(self._word_cache) < 20_000:  # callers' vocabulary is bounded; cap anyway
-            self._word_cache[token] = result
-        return result
-
-    def _scan(self, hypothesis: Hypothesis) -> _Scan:
-        text = normalise(hypothesis.text)
-        confidence = min(1.0, max(0.0, hypothesis.confidence))
-        if confidence != confidence:  # NaN
-            confidence = 0.0
-        scan = _Scan(text=hypothesis.text, confidence=confidence, content=_content(text))
-        words = text.split()
-        matches = [self._word_matches(w) for w in words]
-        seen: set[str] = set()
-        for i, candidates in enumerate(matches):
-            for first in candidates:
-                for phrase in self._by_first.get(first, ()):
-                    n = len(phrase.words)
-                    if i + n > len(words) or not all(
-                        phrase.words[j] in matches[i + j] for j in range(1, n)
-                    ):
-                        continue
-                    negated = any(w in NEGATIONS for w in words[max(0, i - NEGATION_WINDOW) : i])
-                    if phrase.text in seen:
-                        if not negated:  # an un-negated occurrence wins
-                            for hit in scan.hits:
-                                if hit.phrase is phrase:
-                                    hit.negated = False
-                        continue
-                    seen.add(phrase.text)
-                    scan.hits.append(_Hit(phrase, negated))
-        return scan
+    def _scan(self, hypothesis: Hypothesis) -> Scan:
+        return self._scanner.scan(hypothesis)
 
     # -- the two questions --
 
-    def evidence(self, hypotheses: Sequence[Hypothesis]) -> list[tuple[_Scan, list[Evidence]]]:
+    def evidence(self, hypotheses: Sequence[Hypothesis]) -> list[tuple[Scan, list[Evidence]]]:
         """Per usable hypothesis, each intent's evidence (file order). The first
         MAX_ALTERNATIVES distinct texts also get meaning (the model's cost is per text)."""
         scans = [s for s in (self._scan(h) for h in hypotheses) if s.content]
@@ -300,7 +187,7 @@ class IntentMatcher:
         if self.meaning is not None:
             texts = list(dict.fromkeys(s.text for s in scans))[:MAX_ALTERNATIVES]
             near = dict(zip(texts, self.meaning.nearest(texts), strict=True))
-        found: list[tuple[_Scan, list[Evidence]]] = []
+        found: list[tuple[Scan, list[Evidence]]] = []
         for scan in scans:
             meant = near.get(scan.text)
             row: list[Evidence] = []
@@ -317,7 +204,7 @@ class IntentMatcher:
                     for owner, weight in h.phrase.owners:
                         if owner == index:
                             miss *= 1.0 - weight * (NEGATED_FACTOR if h.negated else 1.0)
-                            names.append(_hit_name(h))
+                            names.append(hit_name(h))
                 nearest = meant[index] if meant is not None else None
                 if nearest is not None:
                     example = raw[nearest.example]  # the nearest in meaning is named
@@ -410,7 +297,7 @@ class IntentMatcher:
             score = 1.0 if clear else NEGATED_FACTOR
             rank = (score, scan.confidence)
             if found is None or rank > found[0]:
-                names = tuple(_hit_name(h) for h in cues)
+                names = tuple(hit_name(h) for h in cues)
                 found = (
                     rank,
                     IntentMatch(

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from ivr.routing.intents import STOPWORDS
+from ivr.routing.phrases import STOPWORDS
 from ivr.text import normalise
 
 MAX_WORDS = 3  # longer phrases are sentences, not names

@@ -72,7 +72,8 @@ TABLE: list[tuple[str, str]] = [
     ("he threatened me and then drove off, I'm fine", "offender-gone-emergency-cue"),
     ("someone tried forcing my shed door, they're long gone", "offender-gone-emergency-cue"),
     ("the youths smashing the bus shelter have run off", "offender-gone-emergency-cue"),
-    ("kids set fire to my fence last night, it's out now and they've gone", "past-emergency-cue"),
+    # the shipped intents hear a past crime here: released to ordinary routing (the RC)
+    ("kids set fire to my fence last night, it's out now and they've gone", RELEASED),
     # --- negated cues: as before
     ("no one was injured", "negated-emergency-cue"),
     ("it's not an emergency, my bike was stolen", "negated-emergency-cue"),
