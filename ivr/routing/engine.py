@@ -153,7 +153,9 @@ class RoutingEngine:
         # they compare directly: the stronger evidence decides. A named person or place
         # outranks "someone" (the switchboard intent): "can I speak to Inspector Morgan".
         named = by_name[0] if by_name and by_name[0].score >= th.low else None
-        if top is not None and top.score >= th.low and _name_wins(top, named, intent):
+        if named is not None and not self._is_person(named):
+            named = None  # a department's name or alias competes with intents on score
+        if top is not None and top.score >= th.low and _name_wins(top, named, intent, th.high):
             return self._directory(candidates, intent)
         if intent is not None:
             draft = self._intent(intent, matches)
@@ -170,6 +172,10 @@ class RoutingEngine:
                 evidence={"heard": hypotheses[0].text},
             )
         return None
+
+    def _is_person(self, candidate: Candidate) -> bool:
+        entry = self.adjuster.entry(candidate.destination)
+        return entry is not None and entry.kind == "person"
 
     def _candidates(
         self, by_name: Sequence[Candidate], hypotheses: Sequence[Hypothesis]
@@ -296,12 +302,16 @@ class RoutingEngine:
         draft.fired.append("reprompt-limit")
 
 
-def _name_wins(top: Candidate, named: Candidate | None, intent: IntentMatchLike | None) -> bool:
-    """A directory candidate over the best intent: stronger, or the intent only asks for
-    "someone" (switchboard) while the caller NAMED someone (by name, not by meaning)."""
+def _name_wins(
+    top: Candidate, named: Candidate | None, intent: IntentMatchLike | None, high: float
+) -> bool:
+    """A directory candidate over the best intent: stronger; or the caller NAMED a person
+    (by name, not by meaning) and the intent only asks for "someone" (switchboard), or
+    the name is as sure as a route ("Siobhan O'Donnell in missing persons" is a person,
+    not a missing-person report)."""
     if intent is None or top.score >= intent.score:
         return True
-    return intent.destination == SWITCHBOARD and named is not None
+    return named is not None and (intent.destination == SWITCHBOARD or named.score >= high)
 
 
 def _meaning(match: IntentMatchLike) -> str:

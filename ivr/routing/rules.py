@@ -59,7 +59,7 @@ class Thresholds:
     high: float = 0.85
     low: float = 0.6
     margin: float = 0.05
-    intent: float = 0.5  # an intent below this is not evidence; from here to intent_route: confirm
+    intent: float = 0.4  # an intent below this is not evidence; from here to intent_route: confirm
     intent_route: float = 0.75  # an intent at or above this routes without asking
     intent_margin: float = 0.08  # two intents (other destinations) this close: ask which
     reprompt_limit: int = 2  # after this many failed attempts, a person (switchboard)
