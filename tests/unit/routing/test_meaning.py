@@ -110,3 +110,24 @@ def test_a_department_is_found_by_what_the_caller_needs(bundle: RoutingBundle) -
 def test_words_with_no_department_meaning_give_no_department(bundle: RoutingBundle) -> None:
     assert bundle.departments is not None
     assert bundle.departments.match([Hypothesis("the weather is lovely today")]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "destination"),
+    [
+        # a named person, not "someone": the switchboard intent does not take it
+        ("can I speak to Inspector Jones", "directory:gareth-jones"),
+        ("could I speak to Sergeant Patel please", "directory:priya-patel"),  # or Raj: asked
+        # a department's alias does not: the intent is the stronger evidence
+        ("I want to report a crime", "rc"),
+        ("lost property", "online"),
+    ],
+)
+def test_names_and_intents_weigh_as_a_caller_means_them(
+    bundle: RoutingBundle, text: str, destination: str
+) -> None:
+    decision = RoutingEngine(bundle).decide(say(text))
+    offered = decision.destination or (
+        decision.candidates[0].destination if decision.candidates else None
+    )
+    assert offered == destination, decision.reason
