@@ -39,8 +39,8 @@ from ivr.text import tokens as text_tokens
 
 __all__ = ["DirectoryMatcher"]
 
-NAMED_COST = 0.93  # per unexplained word when the person was clearly named
-NAMED_FLOOR = 0.8
+NAMED_COST = 0.8  # per unexplained word when the person was clearly named
+NAMED_FLOOR = 0.7
 
 
 class DirectoryMatcher:

@@ -42,10 +42,17 @@ class Vocabulary:
 
     words: frozenset[str] = frozenset()  # names, ranks' spoken forms, aliases, teams, keywords
     phrases: tuple[str, ...] = field(default=())  # whole example requests ("can I speak to ...")
+    names: frozenset[str] = frozenset()  # people's first names and surnames (of ``words``)
 
     @classmethod
-    def from_texts(cls, words: Iterable[str], phrases: Iterable[str]) -> Vocabulary:
-        return cls(frozenset(w.lower() for w in words if w), tuple(phrases))
+    def from_texts(
+        cls, words: Iterable[str], phrases: Iterable[str], names: Iterable[str] = ()
+    ) -> Vocabulary:
+        return cls(
+            frozenset(w.lower() for w in words if w),
+            tuple(phrases),
+            frozenset(n.lower() for n in names if n),
+        )
 
 
 class Recognizer(Protocol):

@@ -52,6 +52,7 @@ def vocabulary_from_bundle(bundle: RoutingBundle) -> Vocabulary:
     """Words and whole phrasings a caller may use with this force's directory and intents."""
     words: set[str] = set(_SMALL_WORDS.split())
     phrases: list[str] = []
+    people: set[str] = set()
 
     def add_phrase(text: str) -> None:
         phrase = _phrase(text)
@@ -63,6 +64,7 @@ def vocabulary_from_bundle(bundle: RoutingBundle) -> Vocabulary:
     for entry in bundle.directory:
         names = [entry.name, *entry.aliases]
         if entry.kind == "person":
+            people.update(spoken_words(entry.name))
             firsts = [entry.first_name, *entry.aliases] if entry.first_name else list(entry.aliases)
             names += [f"{first} {entry.surname}" for first in firsts if first]
             names.append(entry.surname)
@@ -90,7 +92,7 @@ def vocabulary_from_bundle(bundle: RoutingBundle) -> Vocabulary:
             add_phrase(example)
         for keyword in _texts(getattr(intent, "keywords", ())):
             words.update(spoken_words(keyword))
-    return Vocabulary.from_texts(words, dict.fromkeys(phrases))
+    return Vocabulary.from_texts(words, dict.fromkeys(phrases), people)
 
 
 def _texts(values: object) -> Iterable[str]:

@@ -114,7 +114,9 @@ def whisper_prompt(
     Whisper's own tokenizer says which words need help: one it spells in a
     single BPE piece, lower-case or capitalised ("smith", "Clark", "stolen"),
     it produces unprompted, so those are left out to save the ~224-token
-    budget. Of the rest, near-homophones of such an easy word of the force
+    budget. People's names come first (the intents' examples bring hundreds of
+    ordinary words, and a misheard name is a call put through to the wrong
+    officer); within each, near-homophones of such an easy word of the force
     come first (same first two letters, and two letters apart with the same
     double metaphone, Clarke/Clark, Smyth/Smith, or one letter and one sound
     apart, Johnston/Johnson): Whisper drifts to the easy spelling, which
@@ -129,7 +131,7 @@ def whisper_prompt(
         if word.isalpha() and len(word) >= 3 and word not in rank_words | {"pcso"}:
             pieces[word] = min(count_tokens(" " + word), count_tokens(" " + word.capitalize()))
     easy = [w for w, n in pieces.items() if n == 1]
-    scored: list[tuple[int, int, str]] = []
+    scored: list[tuple[int, int, int, str]] = []
     partners: dict[str, list[str]] = {}
     for word, n in pieces.items():
         if n < 2:
@@ -142,12 +144,13 @@ def whisper_prompt(
             if other[:2] == word[:2]
             and Levenshtein.distance(key, doublemetaphone(other)[0]) <= (1 if letters == 1 else 0)
         )
-        scored.append((0 if partners[word] else 1, n, word))
+        name = 0 if word in vocabulary.names else 1
+        scored.append((name, 0 if partners[word] else 1, n, word))
     scored.sort()
     parts = [PROMPT_PREAMBLE, " " + ", ".join(ranks) + "."]
     used = count_tokens("".join(parts))
     chosen: list[str] = []
-    for _, _, word in scored:
+    for _, _, _, word in scored:
         # A rare spelling alone would pull "Johnson" to "Johnston": name both, side by side.
         group = [w.capitalize() for w in [*partners.get(word, []), word]]
         group = [w for w in group if w not in chosen]

@@ -262,6 +262,7 @@ VARIABLES = {
     "IVR_ARI_APP",
     "IVR_DB",
     "IVR_RULES",
+    "IVR_MEANING",
     "IVR_SPEECH_ENGINE",
     "IVR_SPEECH_MODEL",
     "IVR_CALLER_KEY",
