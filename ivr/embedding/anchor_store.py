@@ -31,6 +31,16 @@ DEFAULT_STORE = Path(
 _CHUNK = 500  # texts per SELECT (SQLite's variable limit is higher; keep queries small)
 
 
+def _vector(blob: object, dimension: int) -> Floats | None:
+    """A stored vector, or None when it is not one this model made (size, NaN, length)."""
+    if not isinstance(blob, bytes) or len(blob) != dimension * 4:
+        return None
+    vector = np.frombuffer(blob, dtype=np.float32).copy()
+    if not np.isfinite(vector).all() or abs(float(np.linalg.norm(vector)) - 1.0) > 1e-3:
+        return None
+    return vector
+
+
 class AnchorStore:
     """Vectors by (model, text); a store that cannot be opened or written is skipped."""
 
@@ -70,9 +80,9 @@ class AnchorStore:
                         [model, *chunk],
                     )
                     for text, blob in rows:
-                        vector = np.frombuffer(blob, dtype=np.float32)
-                        if vector.shape == (dimension,):
-                            found[text] = vector.copy()
+                        vector = _vector(blob, dimension)
+                        if vector is not None:
+                            found[text] = vector
         except sqlite3.Error as exc:
             log.warning("anchor vectors not read from %s: %s", self.path, exc)
         finally:

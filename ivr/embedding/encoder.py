@@ -75,6 +75,7 @@ class MeaningEncoder:
         self._cache: OrderedDict[str, Floats] = OrderedDict()
         self._lock = threading.Lock()
         self._store = store
+        self._store_key = f"{self._identity}:{MAX_TOKENS}"  # truncation changes vectors
 
     def __reduce__(self) -> tuple[object, tuple[str]]:
         # By reference: the receiving process uses (or loads) its own shared copy.
@@ -87,6 +88,11 @@ class MeaningEncoder:
     @property
     def dimension(self) -> int:
         return self._bert.dimension
+
+    @property
+    def store_key(self) -> str:
+        """The model as the anchor store names it (identity and truncation)."""
+        return self._store_key
 
     def forget(self) -> None:
         """Drop every cached vector (a bench measures the model, not the cache)."""
@@ -102,13 +108,13 @@ class MeaningEncoder:
         with self._lock:
             missing = [t for t in wanted if t not in self._cache]
         if missing:
-            stored = self._store.get(self._identity, missing, self.dimension)
+            stored = self._store.get(self._store_key, missing, self.dimension)
             with self._lock:
                 self._cache.update(stored)
             fresh = [t for t in missing if t not in stored]
             if fresh:
                 vectors = self.encode(fresh)
-                self._store.put(self._identity, dict(zip(fresh, vectors, strict=True)))
+                self._store.put(self._store_key, dict(zip(fresh, vectors, strict=True)))
         return self.encode(texts)
 
     def encode(self, texts: Sequence[str]) -> Floats:

@@ -15,6 +15,7 @@ import hashlib
 import importlib.util
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,17 @@ def _sha256(path: Path) -> str:
 
 
 def read_model(where: str | Path = PACKAGED) -> ModelFiles:
-    """The packaged model (``"packaged"``) or a sentence-transformers folder's files."""
+    """The packaged model (``"packaged"``) or a sentence-transformers folder's files;
+    any problem reading them is an EmbeddingModelError (words-only matching follows)."""
+    try:
+        return _read(where)
+    except EmbeddingModelError:
+        raise
+    except (OSError, ValueError, zipfile.BadZipFile, zlib.error, NotImplementedError) as exc:
+        raise EmbeddingModelError(f"{where}: the model cannot be read: {exc}") from exc
+
+
+def _read(where: str | Path) -> ModelFiles:
     if str(where) == PACKAGED:
         return _read_zip(packaged_zip())
     folder = Path(where)
@@ -81,12 +92,14 @@ def read_model(where: str | Path = PACKAGED) -> ModelFiles:
         raise EmbeddingModelError(f"{folder}: missing {', '.join(missing)}")
     pooling = _pooling(_optional_json(folder / "1_Pooling" / "config.json"), str(folder))
     weights = (folder / "model.safetensors").read_bytes()
+    config = (folder / "config.json").read_bytes()
+    tokenizer = (folder / "tokenizer.json").read_text(encoding="utf-8")
     return ModelFiles(
         source=str(folder),
-        identity=hashlib.sha256(weights).hexdigest(),
-        config=_json((folder / "config.json").read_bytes(), f"{folder}/config.json"),
+        identity=_identity(weights, config, tokenizer),
+        config=_json(config, f"{folder}/config.json"),
         weights=weights,
-        tokenizer=(folder / "tokenizer.json").read_text(encoding="utf-8"),
+        tokenizer=tokenizer,
         pooling=pooling,
     )
 
@@ -116,12 +129,21 @@ def _read_zip(path: Path) -> ModelFiles:
     )
     return ModelFiles(
         source=f"packaged {DISTRIBUTION.replace('==', ' ')}",
-        identity=hashlib.sha256(weights).hexdigest(),
+        identity=_identity(weights, config, tokenizer),
         config=_json(config, f"{path}:config.json"),
         weights=weights,
         tokenizer=tokenizer,
         pooling=pooling,
     )
+
+
+def _identity(weights: bytes, config: bytes, tokenizer: str) -> str:
+    """Names the model in caches: its weights, its config and its tokenizer together
+    (a changed tokenizer with the same weights gives other vectors)."""
+    digest = hashlib.sha256()
+    for part in (weights, config, tokenizer.encode("utf-8")):
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()
 
 
 def _json(data: bytes, where: str) -> dict[str, Any]:

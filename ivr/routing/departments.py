@@ -11,6 +11,7 @@ never routed silently).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 
@@ -23,6 +24,8 @@ from ivr.embedding.encoder import SentenceEncoder
 from ivr.routing.meaning import MAX_ALTERNATIVES
 
 __all__ = ["DepartmentMeaning"]
+
+log = logging.getLogger(__name__)
 
 # Cosine -> candidate score: below FLOOR it is not evidence; at FLOOR the directory's
 # confirm band's bottom (0.6); from FLOOR + 0.17 its route band (0.85) for typed text.
@@ -55,12 +58,19 @@ class DepartmentMeaning:
         attached = self._kinds_of(departments, names, kinds)
         self._entries: list[DirectoryEntry] = []
         texts: list[str] = []
+        shown: list[str] = []  # how the evidence names each anchor
         for entry in departments:
-            said = [f"{s} [{kind}]" for kind in attached.get(entry.id, ()) for s in kinds[kind]]
-            for text in [*names[entry.id], *said]:
+            for text in names[entry.id]:
                 self._entries.append(entry)
                 texts.append(text)
+                shown.append(repr(text))
+            for kind in attached.get(entry.id, ()):
+                for said in kinds[kind]:
+                    self._entries.append(entry)
+                    texts.append(said)
+                    shown.append(f"{said!r} ({kind})")
         self._texts = texts
+        self._shown = shown
         self._anchors = (
             encoder.encode_anchors(texts) if texts else np.zeros((0, encoder.dimension), np.float32)
         )
@@ -97,7 +107,11 @@ class DepartmentMeaning:
         heard = [h for h in hypotheses if h.text.strip()][:MAX_ALTERNATIVES]
         if not heard:
             return []
-        similarity = self.encoder.encode([h.text for h in heard]) @ self._anchors.T
+        try:
+            similarity = self.encoder.encode([h.text for h in heard]) @ self._anchors.T
+        except Exception:
+            log.exception("sentence model failed: no departments by meaning this time")
+            return []
         best: dict[str, Candidate] = {}
         for row, hypothesis in zip(similarity, heard, strict=True):
             factor = 0.85 + 0.15 * min(1.0, max(0.0, hypothesis.confidence))
@@ -113,7 +127,7 @@ class DepartmentMeaning:
                         entry.destination,
                         entry.spoken_name,
                         round(score, 4),
-                        f"meaning ~ {self._texts[anchor]!r} ({cosine:.2f})",
+                        f"meaning ~ {self._shown[anchor]} ({cosine:.2f})",
                     )
         return sorted(best.values(), key=lambda c: -c.score)[:limit]
 

@@ -22,6 +22,7 @@ from typing import Any
 from ivr.decisions import (
     DIRECTORY_PREFIX,
     EMERGENCY,
+    FCR,
     SWITCHBOARD,
     Candidate,
     Decision,
@@ -146,16 +147,24 @@ class RoutingEngine:
         th = self.thresholds
         by_name = tuple(self.bundle.matcher.match(hypotheses))
         candidates = self._candidates(by_name, hypotheses)
-        matches = [m for m in self.bundle.intents.match(hypotheses) if not m.emergency]
+        scored = self.bundle.intents.match(hypotheses)
+        matches = [m for m in scored if not m.emergency]
         intent = matches[0] if matches and matches[0].score >= th.intent else None
         top = candidates[0] if candidates else None
-        # Both scores carry the same recogniser factor (0.85 + 0.15 x confidence), so
-        # they compare directly: the stronger evidence decides. A named person or place
-        # outranks "someone" (the switchboard intent): "can I speak to Inspector Morgan".
         named = by_name[0] if by_name and by_name[0].score >= th.low else None
         if named is not None and not self._is_person(named):
             named = None  # a department's name or alias competes with intents on score
+        danger = _danger_by_meaning(scored)
+        sure_place = top is not None and top.score >= th.high  # "roads policing please"
+        if danger is not None and named is None and not sure_place:
+            return self._danger(danger, candidates)
+        # Both scores carry the same recogniser factor (0.85 + 0.15 x confidence), so
+        # they compare directly: the stronger evidence decides. A named person or place
+        # outranks "someone" (the switchboard intent): "can I speak to Inspector Morgan".
         if top is not None and top.score >= th.low and _name_wins(top, named, intent, th.high):
+            if named is not None and intent is not None and top.score < intent.score:
+                # The name, not the score, beat the intent: it is the one to offer.
+                candidates = (named, *(c for c in candidates if c.destination != named.destination))
             return self._directory(candidates, intent)
         if intent is not None:
             draft = self._intent(intent, matches)
@@ -173,6 +182,23 @@ class RoutingEngine:
             )
         return None
 
+    def _danger(self, match: IntentMatchLike, candidates: tuple[Candidate, ...]) -> Draft:
+        """No cue word, but the words MEAN an emergency: a control room handler judges."""
+        semantic = getattr(match, "semantic", None) or 0.0
+        return Draft(
+            "route",
+            FCR,
+            "danger-meaning",
+            [
+                f"no emergency cue, but nearest in meaning to emergency example"
+                f" {quote(match.example)} ({semantic:.2f}) → the Force Control Room assesses"
+            ],
+            "intent",
+            intent=match.intent,
+            candidates=candidates,
+            evidence={"heard": match.matched, "semantic": round(semantic, 4)},
+        )
+
     def _is_person(self, candidate: Candidate) -> bool:
         entry = self.adjuster.entry(candidate.destination)
         return entry is not None and entry.kind == "person"
@@ -183,7 +209,14 @@ class RoutingEngine:
         """Directory candidates by name, and departments by meaning; best per place."""
         found = list(by_name)
         if self.bundle.departments is not None:
-            found += self.bundle.departments.match(hypotheses)
+            # Meaning alone is asked about ("Did you want Missing Persons?"), never put
+            # straight through: it stays under the route band, so an intent heard as
+            # surely ("my relative is missing": the FCR) outranks it.
+            cap = self.thresholds.high - 0.01
+            found += [
+                replace(c, score=min(c.score, cap))
+                for c in self.bundle.departments.match(hypotheses)
+            ]
         best: dict[str, Candidate] = {}
         for candidate in found:
             known = best.get(candidate.destination)
@@ -242,6 +275,9 @@ class RoutingEngine:
         th = self.thresholds
         why = f"intent {match.intent} ~ {quote(match.example)}{_meaning(match)} ({match.score:.2f})"
         evidence: dict[str, Any] = {"score": round(match.score, 4), "heard": match.matched}
+        explained = getattr(match, "to_json", None)
+        if callable(explained):  # the nearest example, meaning, wording, keywords, margin
+            evidence["intent_evidence"] = explained()
         rival = next((m for m in matches[1:] if m.destination != match.destination), None)
         if (
             rival is not None
@@ -300,6 +336,24 @@ class RoutingEngine:
             f"attempt {inputs.attempt} of {self.thresholds.reprompt_limit} → a person"
         )
         draft.fired.append("reprompt-limit")
+
+
+DANGER_MEANING = 0.45  # cosine with an emergency example that, when nearest, means danger
+
+
+def _danger_by_meaning(scored: Sequence[IntentMatchLike]) -> IntentMatchLike | None:
+    """The emergency intent's match when it is the nearest in meaning of all intents.
+
+    Cues catch the emergencies callers name; a request that only MEANS one ("my mum has
+    taken all her tablets") must not be confirmed to the Resolution Centre or a web
+    form. It is not sent to 999 advice either (no cue was heard): the FCR assesses.
+    """
+    meant = [(getattr(m, "semantic", None), m) for m in scored]
+    known = [(s, m) for s, m in meant if isinstance(s, float)]
+    if not known:
+        return None
+    semantic, nearest = max(known, key=lambda pair: pair[0])
+    return nearest if nearest.emergency and semantic >= DANGER_MEANING else None
 
 
 def _name_wins(

@@ -89,6 +89,7 @@ class IntentMatch:
     semantic: float | None = None  # cosine with the nearest example (None: words only)
     fuzzy: float = 0.0  # wording similarity with the closest example, 0..1
     keyword: float = 0.0  # keyword evidence, 0..1
+    margin: float = 0.0  # meaning's lead over the nearest other intent
 
     def to_json(self) -> dict[str, Any]:
         found: dict[str, Any] = {
@@ -104,6 +105,7 @@ class IntentMatch:
         }
         if self.semantic is not None:
             found["semantic"] = round(self.semantic, 4)
+            found["margin"] = round(self.margin, 4)
         return found
 
 
@@ -186,7 +188,9 @@ class IntentMatcher:
         near: dict[str, list[Nearest | None]] = {}
         if self.meaning is not None:
             texts = list(dict.fromkeys(s.text for s in scans))[:MAX_ALTERNATIVES]
-            near = dict(zip(texts, self.meaning.nearest(texts), strict=True))
+            found_near = self.meaning.nearest(texts)
+            if found_near is not None:
+                near = dict(zip(texts, found_near, strict=True))
         found: list[tuple[Scan, list[Evidence]]] = []
         for scan in scans:
             meant = near.get(scan.text)
@@ -263,6 +267,7 @@ class IntentMatcher:
                         semantic=ev.semantic,
                         fuzzy=ev.fuzzy,
                         keyword=ev.keyword,
+                        margin=ev.margin,
                     )
         results = [m for m in best if m is not None]
         order = {intent.name: i for i, intent in enumerate(self.intents)}

@@ -16,6 +16,7 @@ confirm) mean the same thing for every intent and every admin edit.
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ import numpy.typing as npt
 from ivr.embedding.encoder import SentenceEncoder
 
 __all__ = ["MEANING_CALIBRATION", "WORDS_CALIBRATION", "Calibration", "MeaningIndex", "Nearest"]
+
+log = logging.getLogger(__name__)
 
 Floats = npt.NDArray[np.float32]
 
@@ -49,6 +52,9 @@ class Calibration:
     def probability(
         self, semantic: float, fuzzy: float, keywords: float, margin: float = 0.0
     ) -> float:
+        values = (semantic, fuzzy, keywords, margin)
+        if not all(math.isfinite(v) for v in values):
+            return 0.0  # a NaN is no evidence (min/max would have made it certainty)
         z = (
             self.bias
             + self.semantic * semantic
@@ -90,11 +96,19 @@ class MeaningIndex:
     def identity(self) -> str:
         return self.encoder.identity
 
-    def nearest(self, texts: Sequence[str]) -> list[list[Nearest | None]]:
-        """For each text, each intent's nearest example (None: the intent has none)."""
+    def nearest(self, texts: Sequence[str]) -> list[list[Nearest | None]] | None:
+        """For each text, each intent's nearest example (None: the intent has none).
+
+        None when the model fails at run time (memory, a broken install): the caller is
+        then matched by words only, logged, rather than dropped.
+        """
         if not texts:
             return []
-        vectors = self.encoder.encode(texts)
+        try:
+            vectors = self.encoder.encode(texts)
+        except Exception:
+            log.exception("sentence model failed: this decision is matched by words only")
+            return None
         similarity = vectors @ self._anchors.T  # (texts, anchors); intents' anchors contiguous
         result: list[list[Nearest | None]] = []
         for row in similarity:

@@ -21,7 +21,7 @@ def test_a_second_encoder_reads_the_anchors_the_first_kept(tmp_path: Path) -> No
     rows = sqlite3.connect(tmp_path / "anchors.sqlite").execute("SELECT text FROM anchors")
     assert sorted(r[0] for r in rows) == ["lost property", "report a burglary"]
     second = MeaningEncoder(read_model(), store=store)
-    found = store.get(second.identity, ["report a burglary", "lost property"], second.dimension)
+    found = store.get(second.store_key, ["report a burglary", "lost property"], second.dimension)
     assert np.array_equal(found["report a burglary"], kept[0])
     assert np.array_equal(second.encode_anchors(["lost property"])[0], kept[1])
 

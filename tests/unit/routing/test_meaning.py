@@ -6,8 +6,11 @@ phrasings that share no content word with any example of their intent.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,7 +19,9 @@ from ivr.decisions import Hypothesis
 from ivr.routing.bundle import RoutingBundle, load_bundle
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.intents import IntentMatcher
+from ivr.routing.meaning import MEANING_CALIBRATION
 from ivr.routing.model import RoutingInputs
+from ivr.shipped import ROUTING_RULES
 
 TUESDAY_10 = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 
@@ -131,3 +136,55 @@ def test_names_and_intents_weigh_as_a_caller_means_them(
         decision.candidates[0].destination if decision.candidates else None
     )
     assert offered == destination, decision.reason
+
+
+class _FailingAtRunTime:
+    """The real model for anchors at build time; out of memory for a caller's words."""
+
+    def __init__(self) -> None:
+        from ivr.embedding.encoder import shared_encoder
+
+        self._real = shared_encoder()
+        self.identity, self.dimension = self._real.identity, self._real.dimension
+
+    def encode_anchors(self, texts: Sequence[str]) -> Any:
+        return self._real.encode_anchors(texts)
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        raise MemoryError("no room for a caller's words")
+
+
+def test_a_model_failing_mid_call_steps_down_to_words(caplog: pytest.LogCaptureFixture) -> None:
+    matcher = IntentMatcher.load(ROUTING_RULES / "intents.yaml", _FailingAtRunTime())
+    with caplog.at_level(logging.ERROR):
+        best = matcher.match([Hypothesis("my bike was stolen from the station")])[0]
+    assert best.intent == "report_crime" and best.semantic is None
+    assert "matched by words only" in caplog.text
+
+
+def test_no_number_is_evidence() -> None:
+    assert MEANING_CALIBRATION.probability(float("nan"), 1.0, 1.0, 1.0) == 0.0
+    assert MEANING_CALIBRATION.probability(0.9, 1.0, 1.0, float("inf")) == 0.0
+
+
+def test_words_that_mean_an_emergency_without_a_cue_reach_the_control_room(
+    bundle: RoutingBundle,
+) -> None:
+    decision = RoutingEngine(bundle).decide(say("my mum took all her tablets"))
+    assert (decision.destination, decision.rule) == ("fcr", "danger-meaning")
+    assert "nearest in meaning to emergency example" in decision.reason
+
+
+def test_a_department_by_meaning_alone_is_asked_about_never_put_through(
+    bundle: RoutingBundle,
+) -> None:
+    decision = RoutingEngine(bundle).decide(say("my shotgun certificate runs out next month"))
+    assert decision.action == "confirm"
+    assert decision.candidates[0].destination == "directory:firearms-licensing"
+
+
+def test_the_decision_carries_the_intent_evidence(bundle: RoutingBundle) -> None:
+    decision = RoutingEngine(bundle).decide(say("someone pinched my pushbike from the station"))
+    evidence = decision.evidence["intent_evidence"]
+    assert evidence["intent"] == "report_crime" and evidence["example"]
+    assert {"semantic", "fuzzy", "keyword", "margin"} <= set(evidence)
