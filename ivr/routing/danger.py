@@ -35,6 +35,7 @@ from rapidfuzz import fuzz
 
 from ivr.routing import danger_words as words
 from ivr.routing.danger_words import Context, CueKind
+from ivr.routing.phrases import FUZZY_MIN_TOKEN, FUZZY_MIN_WORD, PREFIX_MIN_TOKEN, WORD_FUZZ
 from ivr.text import normalise
 
 __all__ = ["Context", "CueKind", "DangerReader", "Reading", "Verdict"]
@@ -231,12 +232,16 @@ def _locate(said: str, cue: str) -> list[tuple[int, int]]:
 
 
 def _stands_for(token: str, word: str) -> bool:
-    """The matcher's near-miss rules, in short (ivr.routing.intents: WORD_FUZZ, prefixes)."""
+    """The matcher's near-miss rules, in short (ivr.routing.phrases: the same thresholds)."""
     if token == word:
         return True
-    if len(token) >= 6 and word.startswith(token):
+    if len(token) >= PREFIX_MIN_TOKEN and word.startswith(token):
         return True
-    return len(token) >= 4 and len(word) >= 5 and fuzz.ratio(token, word) >= 88
+    return (
+        len(token) >= FUZZY_MIN_TOKEN
+        and len(word) >= FUZZY_MIN_WORD
+        and fuzz.ratio(token, word) >= WORD_FUZZ
+    )
 
 
 @dataclass(frozen=True)
