@@ -13,11 +13,11 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol
 
-from ivr.decisions import DIRECTORY_PREFIX, EMERGENCY, SWITCHBOARD, Ask, Decision, Hypothesis
+from ivr.decisions import DIRECTORY_PREFIX, SWITCHBOARD, Decision, Hypothesis
 from ivr.directory import DirectoryEntry
 from ivr.flow_settings import FlowSettings
 from ivr.flows.callbacks import CallbackFlows, CallbackRing
-from ivr.flows.case_update import CaseUpdate
+from ivr.flows.decision_plan import MENU, REFERENCE_DIGITS, DecisionPlan
 from ivr.flows.emergency import CallbackWithdrawal, DangerCheck
 from ivr.notify.abandoned import AbandonedCallTexts
 from ivr.notify.texts import Texts
@@ -48,7 +48,7 @@ from ivr.verbs.deflect import OfferLink
 from ivr.verbs.incident import Notices, PlayNotices
 from ivr.verbs.queue import QueueDial, WaitInQueue
 from ivr.verbs.resume import BookedCallbacks, Resume
-from ivr.verbs.route import Confirm, Disambiguate, IfListening, RouteCall
+from ivr.verbs.route import RouteCall
 from ivr.verbs.transfer import Target
 
 log = logging.getLogger(__name__)
@@ -59,9 +59,7 @@ _TRANSFER_PROMPT = {
     "emergency": "transfer_emergency",
     "switchboard": "transfer_switchboard",
 }
-MENU = ("main_menu", "main_menu_more")
 SPOKEN_MENU = ("ask_speech", *MENU)
-REFERENCE_DIGITS = 16
 # At a one-key question (the menu, a name) each key is a whole answer but star, which
 # starts a crime reference ("*42*18734*24#"): no one-key choice waits for more keys.
 ONE_KEY_ANSWERS = frozenset("0123456789#")
@@ -212,55 +210,7 @@ class FlowBuilder:
 
     def act_on(self, decision: Decision, attempt: int) -> Sequence[Verb]:
         """The verbs that carry out a Decision made at the ``attempt``-th asking."""
-        if decision.action == "route" and decision.destination:
-            lead: list[Verb] = []
-            if self.notices is not None and decision.destination != EMERGENCY:
-                # Messages for callers whose words matched an intent or a place: heard
-                # before they are put through (an emergency never waits for one).
-                lead.append(PlayNotices(self.notices, matched=True, intent=decision.intent or ""))
-            update = CaseUpdate.of(decision)  # a crime reference: its status is heard first
-            route = self.route_to(
-                decision.destination,
-                message=None if update and update.says(decision.message) else decision.message,
-                offers=decision.offers,
-                intent=decision.intent or "",
-                offer_rule=str((decision.evidence.get("offered_by") or {}).get("callback", "")),
-            )
-            if update is not None:
-                timeout = self.settings.first_digit_timeout
-                route = update.verbs(route, self.prompts, self.texts, timeout)
-            return [*lead, *route]
-        if decision.action == "confirm" and decision.candidates:
-            top = decision.candidates[0]
-            return [
-                Confirm(top, attempt=attempt, first_digit_timeout=self.settings.first_digit_timeout)
-            ]
-        if decision.action == "disambiguate" and decision.candidates:
-            # The engine lists every candidate it weighed; it names the close ones to offer.
-            chosen = set(decision.evidence.get("choices") or ())
-            offer = [c for c in decision.candidates if c.destination in chosen] or list(
-                decision.candidates
-            )
-            return [
-                Disambiguate(
-                    offer, attempt=attempt, first_digit_timeout=self.settings.first_digit_timeout
-                )
-            ]
-        again = attempt + 1
-        if decision.ask is Ask.REFERENCE:
-            return [self.ask(["ask_reference"], max_digits=REFERENCE_DIGITS, attempt=again)]
-        if decision.ask is Ask.NAME:
-            # A name needs speech; a call that cannot listen gets a person instead.
-            return [
-                IfListening(
-                    then=[self.ask(["ask_name"], spoken=["ask_name"], attempt=again)],
-                    otherwise=self.route_to(SWITCHBOARD),
-                )
-            ]
-        sorry = decision.message or "ask_again"
-        if sorry not in self.prompts:
-            sorry = "ask_again"
-        return [Play([sorry]), self.ask(MENU, attempt=again)]
+        return DecisionPlan(self).verbs(decision, attempt)
 
     def route_to(
         self,

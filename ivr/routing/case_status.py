@@ -5,7 +5,8 @@ cases.csv's ``status`` is free text from the records system ("awaiting CCTV",
 evidence, so it is never spoken or texted. Each status is read as one of a
 few public statuses, each with one recorded prompt and one sentence for a
 text. The reading is a fixed keyword table (``public_status_of``), checked
-in order, so the same export always gives the same answer; an admin can pin
+in order, so the same export always gives the same answer (a keyword negated,
+"not charged", "CPS declined to charge", does not count); an admin can pin
 a case with the optional ``public_status`` column. A status the table does
 not know is only "open": guessing "under investigation" could tell a caller
 something untrue.
@@ -13,6 +14,7 @@ something untrue.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from ivr.text import normalise
@@ -82,10 +84,48 @@ KEYWORDS: tuple[tuple[PublicStatus, tuple[str, ...]], ...] = (
 )
 
 
+# A keyword negated does not count ("not charged", "reopened - not closed"): the words
+# before it within NEGATION_WINDOW, and for the words that follow what they undo ("CPS
+# declined to charge", "court case withdrawn") the words after it. A status that says
+# only what did not happen falls through the table, to OPEN at worst.
+NEGATION_WINDOW = 2
+NEGATED_BY_BEFORE = frozenset(
+    [
+        "no",
+        "not",
+        "never",
+        "declined",
+        "withdrawn",
+        "isnt",
+        "wasnt",
+        "arent",
+        "werent",
+        "hasnt",
+        "havent",
+    ]
+)
+NEGATED_BY_AFTER = frozenset(["declined", "withdrawn"])
+_CLAUSE = re.compile(r"[,;:()\u2013\u2014]|\s-+\s|^-+|-+$")
+
+
 def public_status_of(status: str) -> PublicStatus:
     """The public status a free-text case status means (OPEN when the table cannot tell)."""
-    padded = f" {normalise(status)} "
+    # A negation reads only within its own clause: "not closed - awaiting CCTV".
+    clauses = [normalise(clause).split() for clause in _CLAUSE.split(status)]
     for public, phrases in KEYWORDS:
-        if any(f" {phrase} " in padded for phrase in phrases):
+        if any(_said(words, phrase.split()) for phrase in phrases for words in clauses):
             return public
     return PublicStatus.OPEN
+
+
+def _said(words: list[str], phrase: list[str]) -> bool:
+    """Whether the phrase's whole words are in ``words`` at least once un-negated."""
+    n = len(phrase)
+    for at in range(len(words) - n + 1):
+        if words[at : at + n] != phrase:
+            continue
+        before = words[max(0, at - NEGATION_WINDOW) : at]
+        after = words[at + n : at + n + NEGATION_WINDOW]
+        if NEGATED_BY_BEFORE.isdisjoint(before) and NEGATED_BY_AFTER.isdisjoint(after):
+            return True
+    return False

@@ -35,6 +35,7 @@ from rapidfuzz import fuzz
 
 from ivr.routing import danger_words as words
 from ivr.routing.danger_words import Context, CueKind
+from ivr.routing.phrases import FUZZY_MIN_TOKEN, FUZZY_MIN_WORD, PREFIX_MIN_TOKEN, WORD_FUZZ
 from ivr.text import normalise
 
 __all__ = ["Context", "CueKind", "DangerReader", "Reading", "Verdict"]
@@ -156,13 +157,12 @@ class DangerReader:
                 for near, k in zip(nears, kinds, strict=True)
             ]
             nows = [
-                _present_before(near, kind, remote)
+                _present_near(cue, near, kind, remote, obj is not None)
                 for near, kind, obj in zip(nears, kinds, objects, strict=True)
-                if obj is None
             ]
             now = next((n for n in nows if n), None)
             if now:
-                present.append(f"{now} {cue}")
+                present.append(now)
                 continue
             movers = [_mover(k, found, o is not None) for k, o in zip(kinds, objects, strict=True)]
             if any(m is None for m in movers):
@@ -231,12 +231,16 @@ def _locate(said: str, cue: str) -> list[tuple[int, int]]:
 
 
 def _stands_for(token: str, word: str) -> bool:
-    """The matcher's near-miss rules, in short (ivr.routing.intents: WORD_FUZZ, prefixes)."""
+    """The matcher's near-miss rules, in short (ivr.routing.phrases: the same thresholds)."""
     if token == word:
         return True
-    if len(token) >= 6 and word.startswith(token):
+    if len(token) >= PREFIX_MIN_TOKEN and word.startswith(token):
         return True
-    return len(token) >= 4 and len(word) >= 5 and fuzz.ratio(token, word) >= 88
+    return (
+        len(token) >= FUZZY_MIN_TOKEN
+        and len(word) >= FUZZY_MIN_WORD
+        and fuzz.ratio(token, word) >= WORD_FUZZ
+    )
 
 
 @dataclass(frozen=True)
@@ -281,6 +285,23 @@ def _present_before(near: _Near, kind: CueKind, remote: bool) -> str | None:
         match = words.HOLD_BEFORE.search(window)
         if match:
             return match.group(0).strip()
+    return None
+
+
+def _present_near(cue: str, near: _Near, kind: CueKind, remote: bool, found: bool) -> str | None:
+    """The words that put this cue in the present ("he is hitting", "knife ... waving").
+
+    The words before it; for a found weapon, the words after it instead: the
+    present-danger lists already read the whole utterance, and a found weapon
+    someone is using now ("I found a knife and a man is waving it") is danger too.
+    """
+    if not found:
+        before = _present_before(near, kind, remote)
+        return f"{before} {cue}" if before else None
+    for match in words.WIELDED_AFTER.finditer(near.after):
+        lead = near.after[: match.start()].split()[-2:]
+        if not any(w in words.NEGATIONS for w in lead):
+            return f"{cue} ... {match.group(0).strip()}"
     return None
 
 

@@ -281,6 +281,13 @@ HOLD_BEFORE = re.compile(
     r"|(?:^| )(?:hes got|shes got|theyve got|got|holding|carrying|waving|pointing|brandishing"
     r"|wielding|pulled|pulling|produced|armed with|theres|there is|there are)(?: [a-z]+){0,4}$"
 )
+# After a found weapon, someone using it now ("I found a knife and a man is waving it"):
+# the found-object context does not move it. Only here: "he was waving a knife last week"
+# stays a past cue.
+WIELDED_AFTER = re.compile(
+    r"(?:^| )(?:waving|waved|waves|pointing|points|pointed|brandishing|brandished"
+    r"|threatening|threatens|wielding|swinging|swings|aiming|aims|using|uses)(?![a-z0-9])"
+)
 # ... or just after it: "a knife lying in the road", "shotgun cartridges dumped in a lane".
 FOUND_AFTER = re.compile(
     r"^(?: [a-z]+){0,2} (?:dumped|lying|abandoned|discarded|hidden|stashed|left (?:in|on|by"

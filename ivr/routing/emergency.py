@@ -33,8 +33,10 @@ from ivr.decisions import EMERGENCY, FCR, Decision, Hypothesis
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.danger import DangerReader, Reading, Verdict
 from ivr.routing.draft import quote
+from ivr.routing.memo import BoundedMemo
+from ivr.routing.phrases import NEGATED_MARK
 
-MEMO_SIZE = 1024  # cue scans remembered (by words); cleared when full
+MEMO_SIZE = 1024  # cue scans and readings remembered (by words), least recent out first
 
 # A top alternative at least this confident is a second opinion that can outvote a cue
 # in another engine's lower alternative (the two-pass strategy's own threshold).
@@ -60,19 +62,18 @@ class EmergencyScreen:
     def __init__(self, bundle: RoutingBundle) -> None:
         self.bundle = bundle
         self.reader = DangerReader()
-        self._memo: dict[tuple[tuple[str, float], ...], IntentMatchLike | None] = {}
-        self._readings: dict[str, tuple[IntentMatchLike, Reading] | None] = {}
+        # Shared by decisions in worker threads and break-outs on the event loop.
+        self._memo: BoundedMemo[tuple[tuple[str, float], ...], IntentMatchLike | None]
+        self._memo = BoundedMemo(MEMO_SIZE)
+        self._readings: BoundedMemo[str, tuple[IntentMatchLike, Reading] | None]
+        self._readings = BoundedMemo(MEMO_SIZE)
 
     def _cue(self, hypotheses: Sequence[Hypothesis]) -> IntentMatchLike | None:
         """``emergency_cue`` of these alternatives, remembered for the next scan of them."""
         if not hypotheses:
             return None
         key = tuple((h.text, h.confidence) for h in hypotheses)
-        if key not in self._memo:
-            if len(self._memo) >= MEMO_SIZE:
-                self._memo.clear()
-            self._memo[key] = self.bundle.intents.emergency_cue(hypotheses)
-        return self._memo[key]
+        return self._memo.get(key, lambda: self.bundle.intents.emergency_cue(hypotheses))
 
     @property
     def key(self) -> str | None:
@@ -146,19 +147,15 @@ class EmergencyScreen:
 
     def _read(self, hypothesis: Hypothesis) -> tuple[IntentMatchLike, Reading] | None:
         """This alternative's clear cues read in context (None: no clear cue in it)."""
-        text = hypothesis.text
-        if text in self._readings:
-            return self._readings[text]
+        return self._readings.get(hypothesis.text, lambda: self._read_now(hypothesis.text))
+
+    def _read_now(self, text: str) -> tuple[IntentMatchLike, Reading] | None:
         cue = self.bundle.intents.emergency_cue((Hypothesis(text),))
-        read = None
-        if cue is not None and cue.score >= 1.0:
-            names: tuple[str, ...] = getattr(cue, "keywords", ()) or (cue.example,)
-            clear = [name for name in names if not name.endswith(NEGATED)]
-            read = cue, self.reader.read(cue.matched, clear)
-        if len(self._readings) >= MEMO_SIZE:
-            self._readings.clear()
-        self._readings[text] = read
-        return read
+        if cue is None or cue.score < 1.0:
+            return None
+        names: tuple[str, ...] = getattr(cue, "keywords", ()) or (cue.example,)
+        clear = [name for name in names if not name.endswith(NEGATED_MARK)]
+        return cue, self.reader.read(cue.matched, clear)
 
     def _verdict(self, hypothesis: Hypothesis) -> Verdict | None:
         read = self._read(hypothesis)
@@ -196,6 +193,22 @@ class EmergencyScreen:
         evidence = {"matched": cue.matched, "cue_intent": cue.intent, **reading.to_json()}
         left = tuple(h for h in hypotheses if all(h is not r for r, _, _ in released))
         return left, Discount(reason, evidence)
+
+    def breakout(self, hypotheses: Sequence[Hypothesis], digits: str | None) -> Decision | None:
+        """Only an emergency, at a step other than the menu (None: carry on).
+
+        The key, the cues and the second-opinion discount as ``check`` after
+        ``outvoted_cues``, but never the past-crime release: it asks the intent matcher
+        (the sentence model) whether a crime report was heard, and a break-out runs on
+        the event loop. Nothing is lost: a released alternative reads as no danger, so
+        keeping it can only add an emergency, never hide one.
+        """
+        heard = tuple(h for h in hypotheses if h.text and h.text.strip())
+        scanned, _ = self._outvoted(heard)
+        decision = self.check(scanned, digits)
+        if decision is None or decision.destination != EMERGENCY:
+            return None
+        return decision
 
     def check(self, hypotheses: Sequence[Hypothesis], digits: str | None) -> Decision | None:
         """The emergency (or negated-cue, or cue-in-context) route, if any.
@@ -236,9 +249,6 @@ class EmergencyScreen:
             " no present danger heard, the Force Control Room assesses the risk"
         )
         return _fcr_decision(rule, reason, {**evidence, "context": first.to_json()}, cue.intent)
-
-
-NEGATED = " (negated)"  # how IntentMatch.keywords marks a negated cue
 
 
 def _cue_emergency(cue: IntentMatchLike, reading: Reading | None) -> Decision:

@@ -87,12 +87,8 @@ class RoutingEngine:
         emergency counts (a negated cue, "nobody is hurt", does not pull a caller out of
         a confirmation or a queue), so nothing else about the step is decided here.
         """
-        heard = tuple(h for h in hypotheses if h.text and h.text.strip())
-        scanned, _ = self.screen.outvoted_cues(heard)
-        decision = self.screen.check(scanned, digits)
-        if decision is None or decision.destination != EMERGENCY:
-            return None
-        return self._made(decision)
+        decision = self.screen.breakout(hypotheses, digits)  # never the intent matcher
+        return self._made(decision) if decision is not None else None
 
     def _made(self, decision: Decision) -> Decision:
         """``decision`` signed with this engine's ruleset version."""

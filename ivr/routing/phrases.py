@@ -36,6 +36,7 @@ FUZZY_MIN_TOKEN = 4  # caller tokens shorter than this only match exactly
 PREFIX_MIN_TOKEN = 6  # a caller token this long also stands for words it begins
 NEGATION_WINDOW = 3
 NEGATED_FACTOR = 0.5
+NEGATED_MARK = " (negated)"  # ends a negated hit's name (IntentMatch.keywords)
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -84,7 +85,7 @@ class Scan:
 
 
 def hit_name(hit: Hit) -> str:
-    return hit.phrase.text + (" (negated)" if hit.negated else "")
+    return hit.phrase.text + (NEGATED_MARK if hit.negated else "")
 
 
 def content_of(normalised: str) -> str:

@@ -4,6 +4,13 @@ Shared by every verb that offers a choice (confirm, disambiguate, the SMS and
 callback offers, the danger check). A confirmation or a pick also takes a crime
 reference keyed or said instead (``references``): the caller who answers "did
 you want PC Jones?" with their reference is routed by it (ivr.session.steps.Answered).
+
+The limit of a keyed reference there: an answer key answers at once (no caller
+waits for a pause after "1" for yes), so a reference whose first digit is an
+answer key ("12/18734/24" at a yes/no) is taken as that answer. Such a
+reference must start with ``*`` (REFERENCE_START), as at the menu: after it
+every key is the reference's until '#' or a pause. A reference starting with
+any other key needs no star (that key answers nothing, so it starts one).
 """
 
 from __future__ import annotations
@@ -22,7 +29,14 @@ from ivr.text import normalise
 from ivr.verbs.ask import Answer, Question
 from ivr.verbs.basic import Play
 
-__all__ = ["Choice", "ask_choice", "choose", "spoken_choice", "spoken_yes_no"]
+__all__ = [
+    "REFERENCE_START",
+    "Choice",
+    "ask_choice",
+    "choose",
+    "spoken_choice",
+    "spoken_yes_no",
+]
 
 YES = frozenset(
     [
@@ -93,6 +107,7 @@ def spoken_choice(text: str, names: Sequence[str]) -> str | None:
 
 Interpret = Callable[[str], str | None]
 REFERENCE_KEYS = 16  # keys a crime reference may take at a choice ("42*1234567*24#")
+REFERENCE_START = "*"  # starts a keyed reference explicitly: never an answer key itself
 
 
 @dataclass(frozen=True)
@@ -153,7 +168,10 @@ async def ask_choice(
     references: bool = False,
 ) -> Choice:
     """``choose``; with ``references`` a crime reference keyed or said is an answer too
-    (keys other than ``valid`` start a longer entry, which '#' or a pause ends)."""
+    (``*`` or any key other than ``valid`` starts a longer entry, which '#' or a pause
+    ends; a ``valid`` key answers at once, so a reference starting with one needs ``*``)."""
+    if references and REFERENCE_START in valid:
+        raise ValueError(f"{REFERENCE_START!r} starts a crime reference: not an answer key")
     last = "no-input"
     for attempt in range(1, tries + 1):
         question = Question(

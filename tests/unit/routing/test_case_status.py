@@ -32,6 +32,17 @@ ROOT = Path(__file__).resolve().parents[3]
         ("with DC Smith re: Mr Jones", PublicStatus.OPEN),
         ("", PublicStatus.OPEN),
         ("renewed", PublicStatus.OPEN),  # whole words only: not "new"
+        # A negated keyword does not count: the status falls through the table.
+        ("not charged", PublicStatus.OPEN),
+        ("CPS declined to charge", PublicStatus.OPEN),
+        ("reopened - not closed", PublicStatus.OPEN),
+        ("never charged", PublicStatus.OPEN),
+        ("charges withdrawn at court", PublicStatus.OPEN),
+        ("not closed - awaiting CCTV", PublicStatus.AWAITING_INFORMATION),
+        ("not with CPS, under investigation", PublicStatus.UNDER_INVESTIGATION),
+        ("not charged yet, closed", PublicStatus.CLOSED),  # the un-negated keyword counts
+        ("closed - no further action", PublicStatus.CLOSED_NFA),  # its own "no" is no negation
+        ("closed-no further action", PublicStatus.CLOSED_NFA),
     ],
 )
 def test_the_keyword_table(status: str, public: PublicStatus) -> None:

@@ -326,3 +326,24 @@ def test_reading_never_raises(text: str, cues: list[str]) -> None:
     reading = DangerReader().read(text, cues)
     assert reading.verdict in Verdict
     assert not (reading.verdict is not Verdict.EMERGENCY and (reading.present or reading.kept))
+
+
+@pytest.mark.parametrize(
+    ("text", "expect"),
+    [
+        ("I found a knife in the park and a man is waving it", EMERGENCY),
+        ("we found a gun by the garages and a lad is pointing it at people", EMERGENCY),
+        ("I found a machete in the alley and someone is brandishing it", EMERGENCY),
+        ("I found a knife in the park and a man is threatening kids with it", EMERGENCY),
+        # Nobody using it: still a found object, the FCR.
+        ("I found a knife in the park this morning", "found-object-emergency-cue"),
+        ("I found a knife in the park and handed it to the warden", "found-object-emergency-cue"),
+        ("I found a knife in the park, nobody is waving it about", "found-object-emergency-cue"),
+    ],
+)
+def test_a_found_weapon_someone_is_using_is_an_emergency(
+    engine: RoutingEngine, text: str, expect: str
+) -> None:
+    destination, rule, why = decide(engine, Hypothesis(text))
+    assert rule == expect, why
+    assert destination == ("emergency" if expect == EMERGENCY else "fcr")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
+import pytest
+
 from ivr.decisions import Candidate, Decision, Hypothesis
 from ivr.flow_settings import FlowSettings
 from ivr.flows import FlowBuilder
@@ -14,6 +16,7 @@ from ivr.session.outcomes import Status
 from ivr.session.steps import Answered, Chosen
 from ivr.verbs import Play
 from ivr.verbs.ask import Question
+from ivr.verbs.choice import REFERENCE_START, ask_choice
 from ivr.verbs.route import Confirm, Disambiguate, RouteCall
 from ivr.verbs.status_text import OfferStatusText
 from tests.fakes import FakeControl, FakePrompts
@@ -178,3 +181,26 @@ def test_a_closed_case_hears_its_status_and_goes_to_the_rc_with_no_text_offer() 
         "play:case_status_open",
         "play:transfer_directory",
     ]
+
+
+async def test_star_starts_a_reference_whose_first_key_is_an_answer_key() -> None:
+    # At a confirmation 1 and 2 answer at once, so "12/18734/24" keyed plain is a yes; after
+    # "*" every key is the reference's, until '#' or a pause.
+    reference = "12*18734*24"
+    control = FakeControl()
+    session, call_log = make_session(control)
+    control.push(PromptFinished("pb-1", True), *keys("*" + reference + "#"))
+    outcome = await Confirm(JOHNSON, attempt=1).run(session)
+    assert outcome.step == Answered("*" + reference, (), 1)
+    assert "reference-answered" in call_log.kinds()
+    control = FakeControl()
+    session, _ = make_session(control)
+    control.push(PromptFinished("pb-1", True), *keys(reference + "#"))
+    outcome = await Confirm(JOHNSON).run(session)  # the limit, documented: a yes
+    assert outcome.step == Chosen(JOHNSON.destination, 1)
+
+
+async def test_star_is_never_an_answer_key_where_a_reference_may_be_keyed() -> None:
+    session, _ = make_session(FakeControl())
+    with pytest.raises(ValueError, match="starts a crime reference"):
+        await ask_choice(session, [], {"1", REFERENCE_START}, str, 1.0, references=True)
