@@ -257,9 +257,7 @@ def test_directory_bands(engine: RoutingEngine) -> None:
 def test_intents_when_no_name_is_good_enough(engine: RoutingEngine) -> None:
     d = engine.decide(say("report burglary"))
     assert (d.action, d.destination, d.rule, d.intent) == ("route", "rc", "intent", "report_crime")
-    assert d.reason.startswith(
-        "intent report_crime ~ 'example for report_crime' (0.91) >= 0.75"
-    )
+    assert d.reason.startswith("intent report_crime ~ 'example for report_crime' (0.91) >= 0.75")
     assert d.candidates and d.candidates[0].destination == "directory:day-team"
     # a mid-band name loses to a stronger intent
     d = engine.decide(say("burglary team"))
