@@ -220,7 +220,7 @@ class EmergencyScreen:
         nine = self.key
         if keyed and nine and set(keyed) == {nine}:
             reason = f"caller pressed {keyed} (emergency)"
-            return _emergency_decision("keypad-emergency", reason, {"digits": keyed})
+            return emergency_decision("keypad-emergency", reason, {"digits": keyed})
         cue = self._cue(hypotheses)
         if cue is None:
             return None
@@ -265,7 +265,7 @@ def _cue_emergency(cue: IntentMatchLike, reading: Reading | None) -> Decision:
         # A context was heard but did not move the cue: say which words kept it.
         reason += f" ({reading.explain()})"
         evidence["context"] = reading.to_json()
-    return _emergency_decision("emergency-cue", reason, evidence, cue.intent)
+    return emergency_decision("emergency-cue", reason, evidence, cue.intent)
 
 
 def _fcr_decision(
@@ -281,7 +281,7 @@ def _fcr_decision(
     )
 
 
-def _emergency_decision(
+def emergency_decision(
     rule: str, reason: str, evidence: Mapping[str, Any], intent: str | None = None
 ) -> Decision:
     return Decision(

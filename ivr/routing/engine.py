@@ -33,7 +33,7 @@ from ivr.routing.adjustments import RouteAdjuster
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.case_route import CaseRoute
 from ivr.routing.draft import Draft, quote
-from ivr.routing.emergency import EmergencyScreen
+from ivr.routing.emergency import EmergencyScreen, emergency_decision
 from ivr.routing.model import RoutingInputs
 from ivr.routing.rules import Thresholds
 
@@ -54,7 +54,7 @@ class RoutingEngine:
     def decide(self, inputs: RoutingInputs) -> Decision:
         hypotheses = tuple(h for h in inputs.hypotheses if h.text and h.text.strip())
         scanned, discount = self.screen.outvoted_cues(hypotheses)
-        emergency = self.screen.check(scanned, inputs.digits)
+        emergency = self.screen.check(scanned, inputs.digits) or self._meant_emergency(scanned)
         if emergency is not None:
             return self._made(emergency)
         draft = (
@@ -74,6 +74,24 @@ class RoutingEngine:
             draft.reasons.append(discount.reason)
             draft.evidence["discounted_cue"] = discount.evidence
         return draft.finish(self.version)
+
+    def _meant_emergency(self, heard: tuple[Hypothesis, ...]) -> Decision | None:
+        """No cue word at all, but the words MEAN an emergency (DangerMeaning) surely
+        enough: 999 advice and the priority transfer, as a cue would give."""
+        if not heard or self.bundle.intents.emergency_cue(heard) is not None:
+            return None  # a cue was read in context by the screen: its verdict stands
+        meant = getattr(self.bundle.intents, "danger_meant", None)
+        found = meant(heard) if callable(meant) else None
+        if found is None or found.probability < EMERGENCY_MEANING:
+            return None
+        reason = (
+            f"no emergency cue, but {quote(found.text)} means an emergency"
+            f" (p {found.probability:.2f} >= {EMERGENCY_MEANING:g}, from the emergency"
+            " intent's examples); 999 advice outranks every other route"
+        )
+        return emergency_decision(
+            "emergency-meaning", reason, {"matched": found.text, "p": round(found.probability, 4)}
+        )
 
     @property
     def emergency_key(self) -> str | None:
@@ -335,6 +353,7 @@ class RoutingEngine:
 
 
 DANGER_MEANING = 0.45  # cosine with an emergency example that, when nearest, means danger
+EMERGENCY_MEANING = 0.55  # P(emergency | meaning) from which words with no cue get 999 handling
 
 
 def _danger_by_meaning(scored: Sequence[IntentMatchLike]) -> IntentMatchLike | None:

@@ -45,6 +45,7 @@ from rapidfuzz import fuzz, process
 
 from ivr.decisions import Hypothesis
 from ivr.embedding.encoder import SentenceEncoder
+from ivr.routing.danger_meaning import DangerMeaning, Meant
 from ivr.routing.intents_yaml import Intent, IntentsError, read_intents
 from ivr.routing.meaning import (
     MAX_ALTERNATIVES,
@@ -137,6 +138,13 @@ class IntentMatcher:
             if encoder is not None
             else None
         )
+        emergencies = [e for intent in self.intents if intent.emergency for e in intent.examples]
+        others = [e for intent in self.intents if not intent.emergency for e in intent.examples]
+        self.danger = (
+            DangerMeaning(encoder, emergencies, others)
+            if encoder is not None and emergencies and others
+            else None
+        )
         self._examples: list[tuple[list[str], list[str]]] = []  # per intent: (content, raw)
         for intent in self.intents:
             content = [content_of(normalise(e)) for e in intent.examples]
@@ -175,6 +183,13 @@ class IntentMatcher:
     @property
     def cues(self) -> tuple[str, ...]:
         return self.intents[self._emergency].cues if self._emergency is not None else ()
+
+    def danger_meant(self, hypotheses: Sequence[Hypothesis]) -> Meant | None:
+        """How surely the first few alternatives MEAN an emergency (None: words only)."""
+        if self.danger is None:
+            return None
+        texts = list(dict.fromkeys(h.text for h in hypotheses if h.text.strip()))
+        return self.danger.meant(texts[:MAX_ALTERNATIVES])
 
     def _scan(self, hypothesis: Hypothesis) -> Scan:
         return self._scanner.scan(hypothesis)

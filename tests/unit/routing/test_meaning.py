@@ -188,3 +188,49 @@ def test_the_decision_carries_the_intent_evidence(bundle: RoutingBundle) -> None
     evidence = decision.evidence["intent_evidence"]
     assert evidence["intent"] == "report_crime" and evidence["example"]
     assert {"semantic", "fuzzy", "keyword", "margin"} <= set(evidence)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "there's a man in the kitchen I've never seen before and he's going through the drawers",
+        "my sister's fella has locked her in the shed and he's got the key",
+        "the lads next door have got a man on the floor and they're jumping on him",
+    ],
+)
+def test_an_emergency_told_without_a_cue_word_gets_999_handling(
+    bundle: RoutingBundle, text: str
+) -> None:
+    assert bundle.intents.emergency_cue([Hypothesis(text)]) is None  # no cue: meaning only
+    decision = RoutingEngine(bundle).decide(say(text))
+    assert (decision.destination, decision.rule) == ("emergency", "emergency-meaning")
+    assert decision.message == "emergency_advice" and "means an emergency" in decision.reason
+
+
+@pytest.mark.parametrize(
+    "text", ["I lost my purse in the park yesterday", "my bike was nicked last week from the gym"]
+)
+def test_everyday_requests_do_not_mean_an_emergency(bundle: RoutingBundle, text: str) -> None:
+    assert RoutingEngine(bundle).decide(say(text)).destination != "emergency"
+
+
+def test_danger_is_learned_from_the_intents_own_examples() -> None:
+    # An admin's emergency examples teach it: here, only water danger is an emergency.
+    text = """intents:
+  - name: emergency
+    destination: emergency
+    emergency: true
+    examples: [someone is drowning in the river, a child fell in the canal and went under,
+               a man is in the sea and can't get back to shore]
+    cues: [drowning]
+  - name: report_crime
+    destination: rc
+    examples: [my bike was stolen, someone scratched my car, my shed was broken into,
+               I was scammed online, my phone was taken from my bag]
+"""
+    from ivr.embedding.encoder import shared_encoder
+
+    matcher = IntentMatcher.parse(text, "intents.yaml", shared_encoder())
+    wet = matcher.danger_meant([Hypothesis("a little boy has slipped into the lake")])
+    dry = matcher.danger_meant([Hypothesis("somebody took my wallet on the train")])
+    assert wet is not None and dry is not None and wet.probability > 0.5 > dry.probability
