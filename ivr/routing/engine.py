@@ -80,6 +80,11 @@ class RoutingEngine:
         enough: 999 advice and the priority transfer, as a cue would give."""
         if not heard or self.bundle.intents.emergency_cue(heard) is not None:
             return None  # a cue was read in context by the screen: its verdict stands
+        if max(len(h.text.split()) for h in heard) < MEANING_MIN_WORDS:
+            return None  # "firearms", "victim support": too few words to mean anything
+        named = self.bundle.matcher.match(heard, limit=1)
+        if named and named[0].score >= self.thresholds.low:
+            return None  # a person or place asked for by name ("the control room")
         meant = getattr(self.bundle.intents, "danger_meant", None)
         found = meant(heard) if callable(meant) else None
         if found is None or found.probability < EMERGENCY_MEANING:
@@ -169,8 +174,10 @@ class RoutingEngine:
         if named is not None and not self._is_person(named):
             named = None  # a department's name or alias competes with intents on score
         danger = _danger_by_meaning(scored)
-        sure_place = top is not None and top.score >= th.high  # "roads policing please"
-        if danger is not None and named is None and not sure_place:
+        # A person or place asked for by name ("roads policing please") is not a danger.
+        asked_for = bool(by_name) and by_name[0].score >= th.low
+        few_words = max(len(h.text.split()) for h in hypotheses) < MEANING_MIN_WORDS
+        if danger is not None and not asked_for and not few_words:
             return self._danger(danger, candidates)
         # Both scores carry the same recogniser factor (0.85 + 0.15 x confidence), so
         # they compare directly: the stronger evidence decides. A named person or place
@@ -353,6 +360,7 @@ class RoutingEngine:
 
 
 DANGER_MEANING = 0.45  # cosine with an emergency example that, when nearest, means danger
+MEANING_MIN_WORDS = 4  # a request this short is a name or a topic, not a described emergency
 EMERGENCY_MEANING = 0.55  # P(emergency | meaning) from which words with no cue get 999 handling
 
 
