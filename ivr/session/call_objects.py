@@ -167,8 +167,12 @@ class CallObjects:
         deadline = None if timeout is None else loop.time() + timeout
         while True:
             remaining = None if deadline is None else max(0.0, deadline - loop.time())
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancel that
+            # lands as an event arrives, so an operator's re-route at the start of a dial
+            # was lost (the old verb rang on; test_console_actions, 1 run in 8).
             try:
-                raw = await asyncio.wait_for(self.inbox.get(), remaining)
+                async with asyncio.timeout(remaining):
+                    raw = await self.inbox.get()
             except TimeoutError:
                 return None
             event = self.translate(raw)

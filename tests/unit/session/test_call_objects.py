@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from ivr.ari import events as ari
@@ -120,3 +121,19 @@ async def test_next_event_skips_what_means_nothing_and_times_out() -> None:
     objects.report(CallerHungUp())
     assert await objects.next_event(1) == CallerHungUp()
     assert await objects.next_event(0.01) is None
+
+
+async def test_a_cancel_that_lands_as_an_event_arrives_is_not_swallowed() -> None:
+    # An operator's re-route cancels the verb waiting here; if an event arrives in the
+    # same instant the cancel must still win (asyncio.wait_for on 3.11 returned the event
+    # and the old verb rang on), and the event stays for whoever reads next.
+    objects = CallObjects(Router(), "c1")
+    waiting = asyncio.create_task(objects.next_event(5.0))
+    await asyncio.sleep(0)  # one loop turn (no time): it is now waiting on the inbox
+    dtmf = {"type": "ChannelDtmfReceived", "digit": "5", "channel": chan("c1")}
+    objects.inbox.put_nowait(event(dtmf))
+    waiting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await waiting
+    assert waiting.cancelled()
+    assert await objects.next_event(0) == DigitPressed("5")
