@@ -308,8 +308,9 @@ async def _answered(sink: asyncio.Queue[ari.AriEvent], channel_id: str, wait: fl
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
     while (remaining := deadline - loop.time()) > 0:
-        try:
-            event = await asyncio.wait_for(sink.get(), remaining)
+        try:  # asyncio.timeout: 3.11's wait_for swallows a cancel landing with an event
+            async with asyncio.timeout(remaining):
+                event = await sink.get()
         except TimeoutError:
             break
         if isinstance(event, ari.StasisStarted) and event.channel.id == channel_id:

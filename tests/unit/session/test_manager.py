@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import aiohttp
@@ -72,3 +73,24 @@ async def test_events_reach_every_session_watching_one_of_their_ids() -> None:
         manager.unwatch("pb-1")
         manager.on_event(event)
         assert inbox.empty()
+
+
+async def test_cancelling_a_wait_for_an_answer_wins_over_the_answer_arriving() -> None:
+    # A callback withdrawn (or a shutdown) while its leg answers: the cancel must win, not
+    # be swallowed by the answer landing in the same instant (3.11's wait_for did).
+    from ivr.session.manager import _answered
+
+    sink: asyncio.Queue[ari.AriEvent] = asyncio.Queue()
+    waiting = asyncio.create_task(_answered(sink, "leg-1", 30.0))
+    await asyncio.sleep(0)  # one loop turn (no time): it is now waiting on the sink
+    started = {
+        "type": "StasisStart",
+        "args": [],
+        "channel": {"id": "leg-1", "name": "x", "state": "Up"},
+    }
+    sink.put_nowait(ari.parse_event({"application": "ivr101", "timestamp": "", **started}))
+    waiting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await waiting
+    assert waiting.cancelled()
+    assert sink.qsize() == 1  # the event stays for whoever reads next
