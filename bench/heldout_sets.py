@@ -26,8 +26,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
-
 from ivr.decisions import DIRECTORY_PREFIX, RC, is_destination
 from ivr.routing.bundle import BundleError, RoutingBundle, load_bundle
 from ivr.routing.references import parse_reference
@@ -118,25 +116,6 @@ def parse_requests(data: Any, name: str) -> tuple[Request, ...]:
     return tuple(requests)
 
 
-def _without_teams(directory: Path, out: Path) -> bool:
-    """Copy ``directory`` to ``out`` without ``teams`` keys; True when there were any.
-
-    TODO(teams branch): once the directory loader knows `teams:` (a department's list
-    and the top-level map, branch "teams"), nothing is dropped: this runs only when the
-    real loader refused the file and mentioned teams.
-    """
-    data = yaml.safe_load(directory.read_text(encoding="utf-8-sig"))
-    dropped = False
-    if isinstance(data, dict):
-        dropped = data.pop("teams", None) is not None
-        for entry in data.get("entries") or []:
-            if isinstance(entry, dict) and "teams" in entry:
-                del entry["teams"]
-                dropped = True
-    out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return dropped
-
-
 def set_bundle(folder: Path) -> tuple[RoutingBundle, tuple[str, ...]]:
     """The shipped rules, intents and schedules with the set's directory and cases."""
     notes: list[str] = []
@@ -149,19 +128,7 @@ def set_bundle(folder: Path) -> tuple[RoutingBundle, tuple[str, ...]]:
         try:
             bundle = load_bundle(tmp)
         except BundleError as exc:
-            if not any("teams" in e for e in exc.errors):
-                raise SetError([e.replace(str(tmp), str(folder)) for e in exc.errors]) from exc
-            try:
-                dropped = _without_teams(folder / "directory.yaml", tmp / "directory.yaml")
-            except (OSError, yaml.YAMLError) as err:
-                raise SetError([f"{folder / 'directory.yaml'}:0: {err}"]) from err
-            try:
-                bundle = load_bundle(tmp)
-            except BundleError as again:
-                errors = [e.replace(str(tmp), str(folder)) for e in again.errors]
-                raise SetError(errors) from again
-            if dropped:
-                notes.append("teams keys dropped (this loader predates teams in the directory)")
+            raise SetError([e.replace(str(tmp), str(folder)) for e in exc.errors]) from exc
     closed = sorted(n for n in bundle.schedules.names if not bundle.schedules.is_open(n, AT))
     if closed:
         notes.append(f"schedules closed at {AT:%a %H:%M}: {', '.join(closed)}")
