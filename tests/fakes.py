@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from ivr.callers.model import EMPTY_PROFILE, CallerProfile, CallRecord
 from ivr.decisions import Decision
@@ -191,3 +191,19 @@ class TableCallers:
 
     def record(self, call: CallRecord) -> None:
         self.recorded.append(call)
+
+
+_T = TypeVar("_T")
+
+
+class ReadQueue(asyncio.Queue[_T]):
+    """An asyncio.Queue that says when someone starts reading it: a test waits on
+    ``reading`` (an event), not on loop turns, to know the reader is now blocked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reading = asyncio.Event()
+
+    async def get(self) -> _T:
+        self.reading.set()
+        return await super().get()

@@ -17,6 +17,7 @@ from ivr.session.events import (
     LegHungUp,
     PromptFinished,
 )
+from tests.fakes import ReadQueue
 
 
 class Router:
@@ -128,8 +129,10 @@ async def test_a_cancel_that_lands_as_an_event_arrives_is_not_swallowed() -> Non
     # same instant the cancel must still win (asyncio.wait_for on 3.11 returned the event
     # and the old verb rang on), and the event stays for whoever reads next.
     objects = CallObjects(Router(), "c1")
+    inbox: ReadQueue[ari.AriEvent] = ReadQueue()
+    objects.inbox = inbox  # the same queue, telling the test when the wait began
     waiting = asyncio.create_task(objects.next_event(5.0))
-    await asyncio.sleep(0)  # one loop turn (no time): it is now waiting on the inbox
+    await inbox.reading.wait()
     dtmf = {"type": "ChannelDtmfReceived", "digit": "5", "channel": chan("c1")}
     objects.inbox.put_nowait(event(dtmf))
     waiting.cancel()

@@ -16,7 +16,7 @@ from ivr.session.manager import CallManager
 from ivr.session.model import CallInfo
 from ivr.session.reconciler import Adoption
 from ivr.session.session import CallSession
-from tests.fakes import FakePrompts, MemoryCallLog
+from tests.fakes import FakePrompts, MemoryCallLog, ReadQueue
 
 ENV = ("StasisStart", "2026-11-24T06:00:00.000+0000", "ivr101")
 
@@ -80,9 +80,9 @@ async def test_cancelling_a_wait_for_an_answer_wins_over_the_answer_arriving() -
     # be swallowed by the answer landing in the same instant (3.11's wait_for did).
     from ivr.session.manager import _answered
 
-    sink: asyncio.Queue[ari.AriEvent] = asyncio.Queue()
+    sink: ReadQueue[ari.AriEvent] = ReadQueue()
     waiting = asyncio.create_task(_answered(sink, "leg-1", 30.0))
-    await asyncio.sleep(0)  # one loop turn (no time): it is now waiting on the sink
+    await sink.reading.wait()
     started = {
         "type": "StasisStart",
         "args": [],
