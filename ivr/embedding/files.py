@@ -77,6 +77,8 @@ def read_model(where: str | Path = PACKAGED) -> ModelFiles:
         return _read(where)
     except EmbeddingModelError:
         raise
+    # zipfile says NotImplementedError for a compression method it lacks, zlib.error for
+    # a damaged member; a folder may be unreadable (OSError) or not UTF-8 (ValueError).
     except (OSError, ValueError, zipfile.BadZipFile, zlib.error, NotImplementedError) as exc:
         raise EmbeddingModelError(f"{where}: the model cannot be read: {exc}") from exc
 

@@ -106,3 +106,11 @@ def test_a_ruleset_whose_model_will_not_load_is_matched_by_words(
     assert getattr(bundle.intents, "meaning", "?") is None and bundle.departments is None
     assert "intents matched by words only" in caplog.text
     assert "by words only" in bundle.summary()
+
+
+def test_a_model_folder_that_cannot_be_read_is_a_model_error(tmp_path: Path) -> None:
+    for name in ("config.json", "model.safetensors"):
+        (tmp_path / name).write_bytes(b"{}")
+    (tmp_path / "tokenizer.json").write_bytes(b"\xff\xfe not utf-8")
+    with pytest.raises(EmbeddingModelError, match="the model cannot be read"):
+        read_model(tmp_path)
