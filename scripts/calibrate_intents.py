@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from ivr.decisions import Hypothesis  # noqa: E402
 from ivr.embedding.encoder import shared_encoder  # noqa: E402
 from ivr.routing.intents import IntentMatcher  # noqa: E402
+from ivr.routing.logistic import fit_logistic  # noqa: E402
 from ivr.yamlfile import load_yaml  # noqa: E402
 
 FIXTURES = ROOT / "tests/unit/routing/fixtures"
@@ -70,20 +71,6 @@ def left_out(matcher: IntentMatcher, per_intent: int) -> list[tuple[IntentMatche
     return found
 
 
-def fit(x: np.ndarray, y: np.ndarray, l2: float = 0.1, rounds: int = 50) -> np.ndarray:
-    """Logistic regression by Newton's method; x has a leading column of ones."""
-    w = np.zeros(x.shape[1])
-    for _ in range(rounds):
-        p = 1 / (1 + np.exp(-(x @ w)))
-        gradient = x.T @ (p - y) + l2 * np.r_[0, w[1:]]
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + l2 * np.diag(np.r_[0, np.ones(len(w) - 1)])
-        step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return w
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", type=Path, action="append", default=[])
@@ -109,7 +96,7 @@ def main() -> int:
             groups.append(n)
     y = np.array(truth)
     for label, x in (("meaning", np.array(meaning)), ("words", np.array(words))):
-        w = fit(x, y)
+        w = fit_logistic(x, y, l2=0.1)
         scores = x @ w
         right = total = 0
         for n in sorted(set(groups)):

@@ -17,7 +17,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ivr.decisions import Candidate, Hypothesis
 from ivr.directory import Directory
@@ -65,6 +65,18 @@ class IntentMatchLike(Protocol):
     def matched(self) -> str: ...
     @property
     def emergency(self) -> bool: ...
+    @property
+    def semantic(self) -> float | None: ...  # cosine with the nearest example; None: words
+    def to_json(self) -> dict[str, Any]: ...
+
+
+class MeantLike(Protocol):
+    """How surely some words mean an emergency (ivr.routing.danger_meaning.Meant)."""
+
+    @property
+    def probability(self) -> float: ...
+    @property
+    def text(self) -> str: ...
 
 
 class IntentLike(Protocol):
@@ -79,6 +91,9 @@ class IntentsLike(Protocol):
     def intents(self) -> Sequence[IntentLike]: ...
     def match(self, hypotheses: Sequence[Hypothesis]) -> Sequence[IntentMatchLike]: ...
     def emergency_cue(self, hypotheses: Sequence[Hypothesis]) -> IntentMatchLike | None: ...
+    def danger_meant(self, hypotheses: Sequence[Hypothesis]) -> MeantLike | None: ...
+    @property
+    def by_meaning(self) -> bool: ...
 
 
 class DepartmentsLike(Protocol):
@@ -102,8 +117,7 @@ class RoutingBundle:
     version: int | None = None
 
     def summary(self) -> str:
-        meaning = getattr(self.intents, "meaning", None)
-        how = "by meaning" if meaning is not None else "by words only"
+        how = "by meaning" if self.intents.by_meaning else "by words only"
         return (
             f"{len(self.rules.rules)} rules, {len(self.intents.intents)} intents,"
             f" {len(self.directory)} directory entries, {len(self.cases)} cases,"

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ivr.embedding.encoder import SentenceEncoder
+from ivr.routing.logistic import fit_logistic
 
 __all__ = ["DangerMeaning", "Meant"]
 
@@ -38,22 +39,6 @@ class Meant:
     text: str
 
 
-def _fit(x: Floats, y: Floats, weights: Floats) -> Floats:
-    """Weighted, L2-regularised logistic regression by Newton's method (bias unpenalised)."""
-    w = np.zeros(x.shape[1])
-    ridge = L2 * np.eye(x.shape[1])
-    ridge[0, 0] = 0.0
-    for _ in range(ROUNDS):
-        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -60, 60)))
-        gradient = x.T @ (weights * (p - y)) + ridge @ w
-        hessian = (x * (weights * p * (1 - p))[:, None]).T @ x + ridge
-        step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if float(np.abs(step).max()) < 1e-7:
-            break
-    return w
-
-
 class DangerMeaning:
     """P(emergency | meaning), fitted on emergency examples against all the others."""
 
@@ -66,11 +51,9 @@ class DangerMeaning:
         x = np.hstack([np.ones((len(texts), 1)), vectors])
         y = np.array([1.0] * len(emergencies) + [0.0] * len(others))
         # Each class weighs the same in all: there are fewer emergency examples.
-        share = {
-            1.0: len(texts) / (2 * max(1, len(emergencies))),
-            0.0: len(texts) / (2 * max(1, len(others))),
-        }
-        self._w = _fit(x, y, np.array([share[v] for v in y]))
+        half = len(texts) / 2
+        weights = np.where(y == 1.0, half / max(1, len(emergencies)), half / max(1, len(others)))
+        self._w = fit_logistic(x, y, l2=L2, weights=weights, rounds=ROUNDS, tolerance=1e-7)
 
     def meant(self, texts: Sequence[str]) -> Meant | None:
         """The most alarming of ``texts``, or None (nothing to read, or the model failed)."""

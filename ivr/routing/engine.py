@@ -80,15 +80,15 @@ class RoutingEngine:
         enough: 999 advice and the priority transfer, as a cue would give."""
         if not heard or self.bundle.intents.emergency_cue(heard) is not None:
             return None  # a cue was read in context by the screen: its verdict stands
-        if max(len(h.text.split()) for h in heard) < MEANING_MIN_WORDS:
+        if _too_short(heard):
             return None  # "firearms", "victim support": too few words to mean anything
+        found = self.bundle.intents.danger_meant(heard)
+        if found is None or found.probability < EMERGENCY_MEANING:
+            return None
+        # Only now the names (decide matches them again later; this is the rare case).
         named = self.bundle.matcher.match(heard, limit=1)
         if named and named[0].score >= self.thresholds.low:
             return None  # a person or place asked for by name ("the control room")
-        meant = getattr(self.bundle.intents, "danger_meant", None)
-        found = meant(heard) if callable(meant) else None
-        if found is None or found.probability < EMERGENCY_MEANING:
-            return None
         reason = (
             f"no emergency cue, but {quote(found.text)} means an emergency"
             f" (p {found.probability:.2f} >= {EMERGENCY_MEANING:g}, from the emergency"
@@ -176,8 +176,7 @@ class RoutingEngine:
         danger = _danger_by_meaning(scored)
         # A person or place asked for by name ("roads policing please") is not a danger.
         asked_for = bool(by_name) and by_name[0].score >= th.low
-        few_words = max(len(h.text.split()) for h in hypotheses) < MEANING_MIN_WORDS
-        if danger is not None and not asked_for and not few_words:
+        if danger is not None and not asked_for and not _too_short(hypotheses):
             return self._danger(danger, candidates)
         # Both scores carry the same recogniser factor (0.85 + 0.15 x confidence), so
         # they compare directly: the stronger evidence decides. A named person or place
@@ -205,7 +204,7 @@ class RoutingEngine:
 
     def _danger(self, match: IntentMatchLike, candidates: tuple[Candidate, ...]) -> Draft:
         """No cue word, but the words MEAN an emergency: a control room handler judges."""
-        semantic = getattr(match, "semantic", None) or 0.0
+        semantic = match.semantic or 0.0
         return Draft(
             "route",
             FCR,
@@ -296,9 +295,8 @@ class RoutingEngine:
         th = self.thresholds
         why = f"intent {match.intent} ~ {quote(match.example)}{_meaning(match)} ({match.score:.2f})"
         evidence: dict[str, Any] = {"score": round(match.score, 4), "heard": match.matched}
-        explained = getattr(match, "to_json", None)
-        if callable(explained):  # the nearest example, meaning, wording, keywords, margin
-            evidence["intent_evidence"] = explained()
+        # the nearest example, meaning, wording, keywords, margin
+        evidence["intent_evidence"] = match.to_json()
         rival = next((m for m in matches[1:] if m.destination != match.destination), None)
         if (
             rival is not None
@@ -364,6 +362,11 @@ MEANING_MIN_WORDS = 4  # a request this short is a name or a topic, not a descri
 EMERGENCY_MEANING = 0.55  # P(emergency | meaning) from which words with no cue get 999 handling
 
 
+def _too_short(heard: Sequence[Hypothesis]) -> bool:
+    """Fewer words than a described emergency takes, in every alternative."""
+    return max(len(h.text.split()) for h in heard) < MEANING_MIN_WORDS
+
+
 def _danger_by_meaning(scored: Sequence[IntentMatchLike]) -> IntentMatchLike | None:
     """The emergency intent's match when it is the nearest in meaning of all intents.
 
@@ -371,8 +374,7 @@ def _danger_by_meaning(scored: Sequence[IntentMatchLike]) -> IntentMatchLike | N
     taken all her tablets") must not be confirmed to the Resolution Centre or a web
     form. It is not sent to 999 advice either (no cue was heard): the FCR assesses.
     """
-    meant = [(getattr(m, "semantic", None), m) for m in scored]
-    known = [(s, m) for s, m in meant if isinstance(s, float)]
+    known = [(m.semantic, m) for m in scored if m.semantic is not None]
     if not known:
         return None
     semantic, nearest = max(known, key=lambda pair: pair[0])
@@ -392,8 +394,7 @@ def _name_wins(
 
 
 def _meaning(match: IntentMatchLike) -> str:
-    semantic = getattr(match, "semantic", None)
-    return f" (meaning {semantic:.2f})" if isinstance(semantic, float) else ""
+    return f" (meaning {match.semantic:.2f})" if match.semantic is not None else ""
 
 
 def _as_candidate(match: IntentMatchLike) -> Candidate:

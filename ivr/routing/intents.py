@@ -184,6 +184,11 @@ class IntentMatcher:
     def cues(self) -> tuple[str, ...]:
         return self.intents[self._emergency].cues if self._emergency is not None else ()
 
+    @property
+    def by_meaning(self) -> bool:
+        """Matched with a sentence model (False: fuzzy examples and keywords only)."""
+        return self.meaning is not None
+
     def danger_meant(self, hypotheses: Sequence[Hypothesis]) -> Meant | None:
         """How surely the first few alternatives MEAN an emergency (None: words only)."""
         if self.danger is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ivr.decisions import Candidate, Hypothesis
 from ivr.directory import Directory, DirectoryEntry
@@ -34,6 +35,10 @@ class Match:
     example: str
     matched: str
     emergency: bool = False
+    semantic: float | None = None  # words only, as a matcher without a model
+
+    def to_json(self) -> dict[str, Any]:
+        return {"intent": self.intent, "example": self.example, "score": self.score}
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,11 @@ class FakeIntents:
                 name, dest, score = self.table[h.text]
                 return [Match(name, dest, score, f"example for {name}", h.text)]
         return []
+
+    by_meaning = False
+
+    def danger_meant(self, hypotheses: Sequence[Hypothesis]) -> None:
+        return None  # words only: no sentence model
 
     def emergency_cue(self, hypotheses: Sequence[Hypothesis]) -> Match | None:
         for h in hypotheses:
