@@ -28,6 +28,7 @@ __all__ = ["DANGER_CHECK", "DangerDoubt", "MeaningDoubts", "ask_first"]
 DANGER_MEANING = 0.45  # cosine with an emergency example that, when nearest, means danger
 MEANING_MIN_WORDS = 4  # a request this short is a name or a topic, not a described emergency
 DANGER_CHECK = 0.40  # P(emergency | meaning) from which words with no cue are asked about
+DANGER_CHECK_ROUTED = 0.55  # ... when ordinary routing is sure where it goes ("broke into my car")
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,9 @@ class MeaningDoubts:
     def __init__(self, bundle: RoutingBundle) -> None:
         self.bundle = bundle
 
-    def meant(self, heard: Sequence[Hypothesis]) -> DangerDoubt | None:
+    def meant(self, heard: Sequence[Hypothesis], ordinary: Decision) -> DangerDoubt | None:
+        """``ordinary``: what routing decided without the doubt; a sure route by what the
+        caller asked for needs more evidence of danger to be asked about."""
         intents = self.bundle.intents
         if not heard or intents.emergency_cue(heard) is not None:
             return None  # a cue was read in context by the screen: its verdict stands
@@ -66,7 +69,8 @@ class MeaningDoubts:
         found = intents.danger_meant(heard)
         probability = found.probability if found is not None else 0.0
         nearest = nearest_danger(intents.match(heard))
-        if probability < DANGER_CHECK and nearest is None:
+        sure = ordinary.action == "route" and ordinary.rule not in ("reprompt-limit",)
+        if nearest is None and probability < (DANGER_CHECK_ROUTED if sure else DANGER_CHECK):
             return None
         named = self.bundle.matcher.match(heard, limit=1)
         if named and named[0].score >= self.bundle.rules.thresholds.low:

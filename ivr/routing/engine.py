@@ -61,7 +61,6 @@ class RoutingEngine:
         screened = self.screen.check(scanned, inputs.digits)
         if isinstance(screened, Decision):
             return self._made(screened)
-        doubt = screened or self.doubts.meant(scanned)
         draft = (
             self._confirmed(inputs.confirmed)
             or self._keypad(inputs.digits)
@@ -79,6 +78,7 @@ class RoutingEngine:
             draft.reasons.append(discount.reason)
             draft.evidence["discounted_cue"] = discount.evidence
         decision = draft.finish(self.version)
+        doubt = screened or self.doubts.meant(scanned, decision)
         return self._made(ask_first(doubt, decision)) if doubt is not None else decision
 
     @property
