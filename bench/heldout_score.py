@@ -12,6 +12,11 @@ Scored as the caller lives it, so the same rules serve text and speech:
 * **reprompt**: asked again (including a confirm with nothing to offer, which the
   flow turns into a reprompt).
 
+A **danger check** ("if someone is in danger right now, press 9 or say yes") is asked
+before the decision's ``otherwise``: an emergency caller says yes and reaches 999
+handling (right, but one question later); anyone else says no and is scored on
+``otherwise`` as above. Each check is counted, apart, so the question's cost shows.
+
 Orthogonal to those: an **emergency miss** (expected emergency, and neither routed
 nor first offered to emergency) and a **false emergency** (routed or first offered
 to emergency when emergency is not accepted: a 999 script for a 101 caller).
@@ -20,7 +25,7 @@ to emergency when emergency is not accepted: a 999 script for a 101 caller).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from bench.heldout_sets import Request, RequestSet
@@ -40,6 +45,7 @@ class Verdict:
     landed: str | None  # where the call goes, or what the caller is asked about first
     emergency_miss: bool = False
     false_emergency: bool = False
+    checked: bool = False  # a danger check was asked first
 
     @property
     def right(self) -> bool:
@@ -62,6 +68,10 @@ def first_offer(decision: Decision) -> str | None:
 
 
 def judge(decision: Decision, expect: str, also: Collection[str] = ()) -> Verdict:
+    if decision.is_danger_check and decision.otherwise is not None:
+        if expect == EMERGENCY:
+            return Verdict(Outcome.RIGHT, EMERGENCY, checked=True)
+        return replace(judge(decision.otherwise, expect, also), checked=True)
     accepted = {expect, *also}
     if decision.action == "route":
         landed = decision.destination
@@ -97,6 +107,8 @@ class Tally:
     emergencies: int = 0  # requests that expect emergency
     emergency_misses: int = 0
     false_emergencies: int = 0
+    checked_emergencies: int = 0  # emergencies that reached 999 handling by a danger check
+    checked_others: int = 0  # callers with no emergency asked the danger check
 
     def add(self, scored: Scored) -> None:
         v = scored.verdict
@@ -108,6 +120,9 @@ class Tally:
         self.emergencies += scored.request.expect == EMERGENCY
         self.emergency_misses += v.emergency_miss
         self.false_emergencies += v.false_emergency
+        is_emergency = scored.request.expect == EMERGENCY
+        self.checked_emergencies += v.checked and is_emergency
+        self.checked_others += v.checked and not is_emergency
 
     @classmethod
     def of(cls, rows: Iterable[Scored]) -> Tally:
@@ -149,6 +164,7 @@ SUMMARY = (
     "false emergencies",
     "reprompts",
     "wrong offers",
+    "danger checks (emergency / other)",
 )
 
 
@@ -169,6 +185,7 @@ def summary_table(rows: Sequence[Row], label: Sequence[str] = ("set",)) -> list[
             str(t.false_emergencies),
             _pct(t.reprompts, t.n),
             str(t.wrong_offers),
+            f"{t.checked_emergencies} / {t.checked_others}",
         ]
         lines.append(f"| {' | '.join([*row.label, *cells])} |")
     return lines

@@ -102,6 +102,39 @@ class Decision:
     # The published ruleset that made it (ivr.rulesets); None: no version is known (a tool
     # run on a folder, an operator's move, which no ruleset makes).
     ruleset_version: int | None = None
+    # A danger check's "no" (``is_danger_check``): where the call goes when the caller says
+    # nobody is in danger now, decided with the check so the flow needs no second decision
+    # (its summary is in ``evidence["otherwise"]``, which the log keeps).
+    otherwise: Decision | None = None
+
+    @property
+    def is_danger_check(self) -> bool:
+        """Asks "is someone in danger right now?" before anything else (yes: 999 handling)."""
+        return self.action == "confirm" and self.destination == EMERGENCY and bool(self.otherwise)
+
+    def answered(self, danger: bool, how: str) -> Decision:
+        """Where a danger check's answer sends the call (``how``: "key 9", "said 'no'").
+
+        Danger (yes, 9, silence, unclear): this check's own reasons, as the emergency route
+        with its 999 advice; else ``otherwise``, saying the caller ruled danger out.
+        """
+        if not self.is_danger_check or self.otherwise is None:
+            raise ValueError(f"not a danger check: {self.action} {self.destination}")
+        if danger:
+            return replace(
+                self,
+                action="route",
+                rule="danger-check-yes",
+                reason=f"{self.reason}; asked: {how} → 999 handling",
+                message="emergency_advice",
+                otherwise=None,
+                evidence={**self.evidence, "danger_check": how},
+            )
+        return replace(
+            self.otherwise,
+            reason=f"nobody in danger now ({how}); {self.otherwise.reason}",
+            evidence={**self.otherwise.evidence, "danger_check": how},
+        )
 
     def with_evidence(self, **extra: Any) -> Decision:
         """The same decision with more evidence (what it saw: the inputs, the step)."""

@@ -107,8 +107,8 @@ class CallNotes:
     def decision(self, call_id: str, decision: Decision) -> None:
         note = self._notes.setdefault(call_id, CallNote())
         note.decision = LatestDecision.of(decision)
-        if decision.destination == EMERGENCY:
-            note.emergency = True
+        if decision.destination == EMERGENCY and not decision.is_danger_check:
+            note.emergency = True  # a danger check only asks: its answer decides
 
 
 def _heard(detail: Row) -> Heard | None:

@@ -369,12 +369,17 @@ class FlowBuilder:
         """The emergency route a caller breaks out to from any step (ivr.session.emergency)."""
         return self.route_to("emergency")
 
+    @property
+    def danger_check(self) -> DangerCheck:
+        """Asks "is someone in danger right now?" (a break-out's, or a decision's)."""
+        return DangerCheck(self.routing, self.settings.first_digit_timeout)
+
     def breakout(self) -> BreakOut:
         """What a call needs to break out to 999 from any step."""
         return BreakOut(
             self.routing,
             self.emergency,
-            DangerCheck(self.routing, self.settings.first_digit_timeout),
+            self.danger_check,
             CallbackWithdrawal(self.desk, self.queues),
         )
 

@@ -1,7 +1,8 @@
 """DecisionPlan: the verbs that carry out one routing Decision (FlowBuilder.act_on).
 
 A route, with a crime reference's case update first (its status heard, then
-offered by text: ivr.flows.case_update); a confirmation or a pick (each also
+offered by text: ivr.flows.case_update); the danger check (ivr.verbs.danger); a
+confirmation or a pick (each also
 takes a crime reference keyed or said: ivr.verbs.choice); or the next
 question: a crime reference, a name, the menu again. Kept apart from the
 FlowBuilder, which plans every other step, so each stays small.
@@ -16,8 +17,10 @@ from ivr.decisions import EMERGENCY, SWITCHBOARD, Ask, Decision
 from ivr.flow_settings import FlowSettings
 from ivr.flows.case_update import CaseUpdate
 from ivr.notify.texts import Texts
+from ivr.session.emergency import DangerCheck
 from ivr.session.model import Prompts, Verb
 from ivr.verbs import Play
+from ivr.verbs.danger import AskDanger
 from ivr.verbs.incident import Notices, PlayNotices
 from ivr.verbs.route import Confirm, Disambiguate, IfListening, RouteCall
 
@@ -38,6 +41,8 @@ class FlowParts(Protocol):
     def texts(self) -> Texts | None: ...
     @property
     def notices(self) -> Notices | None: ...
+    @property
+    def danger_check(self) -> DangerCheck: ...
 
     def ask(
         self,
@@ -69,6 +74,8 @@ class DecisionPlan:
         timeout = flow.settings.first_digit_timeout
         if decision.action == "route" and decision.destination:
             return self._route(decision)
+        if decision.is_danger_check:
+            return [AskDanger(decision, flow.danger_check, attempt=attempt)]
         if decision.action == "confirm" and decision.candidates:
             return [Confirm(decision.candidates[0], attempt=attempt, first_digit_timeout=timeout)]
         if decision.action == "disambiguate" and decision.candidates:

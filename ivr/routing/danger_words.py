@@ -114,6 +114,19 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
 )
 
 
+# Cues that say how urgent, not what is happening ("right now", "quick", "urgent"): heard
+# with no other cue, they are asked about (the danger check), not taken as an emergency.
+# ("emergency", "999", "come quick" say the caller's own verdict: those are not weak).
+WEAK_CUES = frozenset(
+    {"right now", "happening now", "quick", "quickly", "hurry", "urgent", "urgently"}
+)
+
+
+# Present-danger words that say when, not where or what ("I've seen him now on facebook",
+# "it's all calmed down now"): beside a past or a message, they do not make it an emergency.
+WEAK_PRESENT = frozenset({"now", "right now", "just now", "going on", "at the moment"})
+
+
 def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -145,6 +158,12 @@ PAST = pattern(
         rf"last (?:night|week|weekend|month|year|time|summer|winter|spring|autumn|christmas"
         rf"|easter|{_DAYS})",
         rf"{_SOME} (?:days|weeks|months|years) (?:ago|back)",
+        # Recent, but over: "about twenty minutes ago", "an hour ago" (the danger check asks).
+        rf"(?:{_SOME}|an|half an|twenty|thirty|forty|fifty) (?:minutes?|mins|hours?) ago",
+        r"for (?:days|weeks|months|years|ages|a while|a long time)",
+        # A year said as words: "in twenty nineteen" (never "in twenty minutes").
+        r"in (?:nineteen|twenty) (?:oh [a-z]+|ten|eleven|twelve|thirteen|fourteen|fifteen"
+        r"|sixteen|seventeen|eighteen|nineteen|twenty(?: [a-z]+)?)",
         r"(?:days|weeks|months|years|a while|a long time|ages) ago",
         r"the other (?:day|night|week)",
         r"earlier",

@@ -31,16 +31,28 @@ from typing import Any
 
 from ivr.decisions import EMERGENCY, FCR, Decision, Hypothesis
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
-from ivr.routing.danger import DangerReader, Reading, Verdict
+from ivr.routing.danger import Context, DangerReader, Reading, Verdict
+from ivr.routing.danger_check import DangerDoubt
+from ivr.routing.danger_words import CUE_KINDS, WEAK_CUES, WEAK_PRESENT, CueKind
 from ivr.routing.draft import quote
 from ivr.routing.memo import BoundedMemo
 from ivr.routing.phrases import NEGATED_MARK
+from ivr.text import normalise
 
 MEMO_SIZE = 1024  # cue scans and readings remembered (by words), least recent out first
 
 # A top alternative at least this confident is a second opinion that can outvote a cue
 # in another engine's lower alternative (the two-pass strategy's own threshold).
 SECOND_OPINION = 0.5
+
+
+# Contexts after which the danger may still be there ("he threatened me last week",
+# "he keeps messaging me that he'll kill me"): asked, not assumed either way.
+DOUBTFUL = frozenset({Context.PAST, Context.REMOTE})
+# Contexts that put a danger at a remove from the caller now (in time, by message, told
+# second-hand, an object found): heard beside a cue still read as danger, they make it a
+# doubt to ask about.
+AT_A_REMOVE = frozenset({Context.PAST, Context.REMOTE, Context.WITNESS, Context.FOUND})
 
 
 @dataclass(frozen=True)
@@ -153,9 +165,7 @@ class EmergencyScreen:
         cue = self.bundle.intents.emergency_cue((Hypothesis(text),))
         if cue is None or cue.score < 1.0:
             return None
-        names: tuple[str, ...] = getattr(cue, "keywords", ()) or (cue.example,)
-        clear = [name for name in names if not name.endswith(NEGATED_MARK)]
-        return cue, self.reader.read(cue.matched, clear)
+        return cue, self.reader.read(cue.matched, _cue_names(cue))
 
     def _verdict(self, hypothesis: Hypothesis) -> Verdict | None:
         read = self._read(hypothesis)
@@ -206,15 +216,21 @@ class EmergencyScreen:
         heard = tuple(h for h in hypotheses if h.text and h.text.strip())
         scanned, _ = self._outvoted(heard)
         decision = self.check(scanned, digits)
+        if isinstance(decision, DangerDoubt):
+            return decision.breakout
         if decision is None or decision.destination != EMERGENCY:
             return None
         return decision
 
-    def check(self, hypotheses: Sequence[Hypothesis], digits: str | None) -> Decision | None:
-        """The emergency (or negated-cue, or cue-in-context) route, if any.
+    def check(
+        self, hypotheses: Sequence[Hypothesis], digits: str | None
+    ) -> Decision | DangerDoubt | None:
+        """The emergency (or negated-cue, or cue-in-context) route, or a doubt to ask about.
 
-        An emergency when any alternative's clear cues read as danger; the FCR, with
-        the context that moved them, when every alternative's read as no danger now.
+        An emergency when any alternative's clear cues read as danger with no context
+        against it; a doubt when a context was heard but did not move a cue, or moved
+        it by time or distance only (past, by message: the danger may still be there);
+        the FCR, with the context that moved them, when every cue read as no danger now.
         """
         keyed = (digits or "").strip()
         nine = self.key
@@ -236,19 +252,75 @@ class EmergencyScreen:
             return _fcr_decision("negated-emergency-cue", reason, evidence, cue.intent)
         read = self._read(Hypothesis(cue.matched))
         first = read[1] if read is not None else None
-        if first is None or first.verdict is Verdict.EMERGENCY:
-            return _cue_emergency(cue, first)
+        readings = [(cue, first)]
         for hypothesis in hypotheses:
             other = self._read(hypothesis) if hypothesis.text != cue.matched else None
-            if other is not None and other[1].verdict is Verdict.EMERGENCY:
-                return _cue_emergency(*other)  # recall first: any alternative in danger
+            if other is not None:
+                readings.append(other)
+        for found, reading in readings:
+            if reading is None or (
+                reading.verdict is Verdict.EMERGENCY and not _doubtful(found, reading)
+            ):
+                return _cue_emergency(found, reading)  # recall first: any alternative in danger
+        doubted = next((r for r in readings if r[1] and r[1].verdict is Verdict.EMERGENCY), None)
+        if doubted is not None:
+            return _doubted(*doubted)
+        assert first is not None
         context = first.context.value if first.context else "context"
         rule = f"{context}-emergency-cue"
+        evidence = {**evidence, "context": first.to_json()}
+        if first.context in DOUBTFUL and first.verdict is not Verdict.RC:
+            reason = (
+                f"emergency cue in context: {quote(cue.matched)}: {first.explain()};"
+                " the danger may still be there: ask"
+            )
+            return DangerDoubt(rule, reason, evidence, cue.intent)
         reason = (
             f"emergency cue in context: {quote(cue.matched)}: {first.explain()};"
             " no present danger heard, the Force Control Room assesses the risk"
         )
-        return _fcr_decision(rule, reason, {**evidence, "context": first.to_json()}, cue.intent)
+        return _fcr_decision(rule, reason, evidence, cue.intent)
+
+
+def _doubtful(cue: IntentMatchLike, reading: Reading) -> bool:
+    """Danger read, but with a time, a distance or a second-hand account heard beside it
+    ("a lad pulled a knife on my son last friday", "they're posting that I'll kill
+    myself") and no more of the present than "now"; or only urgency heard ("kids doing
+    wheelies in the traffic right now"). An all-clear alone does not make it doubtful:
+    "I've just been stabbed, he ran off" needs 999 handling whoever has gone."""
+    strong = [w for w in reading.present if normalise(w) not in WEAK_PRESENT]
+    here = [c for c in reading.kept if CUE_KINDS.get(c) is CueKind.PRESENT]
+    if strong or [c for c in here if c not in WEAK_CUES]:
+        return False  # the danger is said to be here now ("he's outside my house")
+    if any(context in AT_A_REMOVE for context, _ in reading.heard):
+        return True
+    names = _cue_names(cue)
+    return bool(names) and all(normalise(name) in WEAK_CUES for name in names)
+
+
+def _cue_names(cue: IntentMatchLike) -> list[str]:
+    """The clear (not negated) cues a match found."""
+    names: tuple[str, ...] = getattr(cue, "keywords", ()) or (cue.example,)
+    return [name for name in names if not name.endswith(NEGATED_MARK)]
+
+
+def _doubted(cue: IntentMatchLike, reading: Reading | None) -> DangerDoubt:
+    """A cue kept as danger although a context was heard ("a lad pulled a gun on me back in
+    the summer, I've seen him now on facebook"), or only urgency: ask, not assume."""
+    assert reading is not None
+    why = reading.explain() if reading.heard else "only urgency heard, not what is happening"
+    reason = (
+        f"emergency cue: {quote(cue.matched)} ~ {cue.intent} example {quote(cue.example)}"
+        f" ({cue.score:.2f}), but {why}: ask"
+    )
+    evidence = {
+        "cue_intent": cue.intent,
+        "matched": cue.matched,
+        "score": round(cue.score, 4),
+        "context": reading.to_json(),
+    }
+    emergency = _cue_emergency(cue, reading)
+    return DangerDoubt("doubtful-emergency-cue", reason, evidence, cue.intent, emergency)
 
 
 def _cue_emergency(cue: IntentMatchLike, reading: Reading | None) -> Decision:

@@ -8,7 +8,10 @@ Evidence is weighed in a fixed order, strongest first, and the order is the
 safety case: an emergency cue in any recognition alternative wins over
 everything (``EmergencyScreen``, ivr.routing.emergency, says when a cue is
 discounted); then keys, then a crime reference, then directory names against
-intents. Admin rules only adjust the result (``RouteAdjuster``,
+intents. Danger heard unsurely (a cue with a context that did not move it, a
+past or messaged threat, words that only mean danger) is asked about before
+anything else: the danger check (``ask_first``), whose "no" is the ordinary
+decision. Admin rules only adjust the result (``RouteAdjuster``,
 ivr.routing.adjustments: divert when closed, offer a callback when the wait
 is long); they can never produce or remove an emergency route.
 """
@@ -22,7 +25,6 @@ from typing import Any
 from ivr.decisions import (
     DIRECTORY_PREFIX,
     EMERGENCY,
-    FCR,
     SWITCHBOARD,
     Candidate,
     Decision,
@@ -32,8 +34,9 @@ from ivr.decisions import (
 from ivr.routing.adjustments import RouteAdjuster
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.case_route import CaseRoute
+from ivr.routing.danger_check import MeaningDoubts, ask_first
 from ivr.routing.draft import Draft, quote
-from ivr.routing.emergency import EmergencyScreen, emergency_decision
+from ivr.routing.emergency import EmergencyScreen
 from ivr.routing.model import RoutingInputs
 from ivr.routing.rules import Thresholds
 
@@ -48,15 +51,16 @@ class RoutingEngine:
         self.screen = EmergencyScreen(bundle)
         self.adjuster = RouteAdjuster(bundle)
         self.cases = CaseRoute(bundle.cases, bundle.directory)
+        self.doubts = MeaningDoubts(bundle)
 
     # --- the stages, in order of evidence ---------------------------------------------------
 
     def decide(self, inputs: RoutingInputs) -> Decision:
         hypotheses = tuple(h for h in inputs.hypotheses if h.text and h.text.strip())
         scanned, discount = self.screen.outvoted_cues(hypotheses)
-        emergency = self.screen.check(scanned, inputs.digits) or self._meant_emergency(scanned)
-        if emergency is not None:
-            return self._made(emergency)
+        screened = self.screen.check(scanned, inputs.digits)
+        if isinstance(screened, Decision):
+            return self._made(screened)
         draft = (
             self._confirmed(inputs.confirmed)
             or self._keypad(inputs.digits)
@@ -73,30 +77,9 @@ class RoutingEngine:
         if discount is not None:
             draft.reasons.append(discount.reason)
             draft.evidence["discounted_cue"] = discount.evidence
-        return draft.finish(self.version)
-
-    def _meant_emergency(self, heard: tuple[Hypothesis, ...]) -> Decision | None:
-        """No cue word at all, but the words MEAN an emergency (DangerMeaning) surely
-        enough: 999 advice and the priority transfer, as a cue would give."""
-        if not heard or self.bundle.intents.emergency_cue(heard) is not None:
-            return None  # a cue was read in context by the screen: its verdict stands
-        if _too_short(heard):
-            return None  # "firearms", "victim support": too few words to mean anything
-        found = self.bundle.intents.danger_meant(heard)
-        if found is None or found.probability < EMERGENCY_MEANING:
-            return None
-        # Only now the names (decide matches them again later; this is the rare case).
-        named = self.bundle.matcher.match(heard, limit=1)
-        if named and named[0].score >= self.thresholds.low:
-            return None  # a person or place asked for by name ("the control room")
-        reason = (
-            f"no emergency cue, but {quote(found.text)} means an emergency"
-            f" (p {found.probability:.2f} >= {EMERGENCY_MEANING:g}, from the emergency"
-            " intent's examples); 999 advice outranks every other route"
-        )
-        return emergency_decision(
-            "emergency-meaning", reason, {"matched": found.text, "p": round(found.probability, 4)}
-        )
+        decision = draft.finish(self.version)
+        doubt = screened or self.doubts.meant(scanned, decision)
+        return self._made(ask_first(doubt, decision)) if doubt is not None else decision
 
     @property
     def emergency_key(self) -> str | None:
@@ -173,11 +156,6 @@ class RoutingEngine:
         named = by_name[0] if by_name and by_name[0].score >= th.low else None
         if named is not None and not self._is_person(named):
             named = None  # a department's name or alias competes with intents on score
-        danger = _danger_by_meaning(scored)
-        # A person or place asked for by name ("roads policing please") is not a danger.
-        asked_for = bool(by_name) and by_name[0].score >= th.low
-        if danger is not None and not asked_for and not _too_short(hypotheses):
-            return self._danger(danger, candidates)
         # Both scores carry the same recogniser factor (0.85 + 0.15 x confidence), so
         # they compare directly: the stronger evidence decides. A named person or place
         # outranks "someone" (the switchboard intent): "can I speak to Inspector Morgan".
@@ -201,23 +179,6 @@ class RoutingEngine:
                 evidence={"heard": hypotheses[0].text},
             )
         return None
-
-    def _danger(self, match: IntentMatchLike, candidates: tuple[Candidate, ...]) -> Draft:
-        """No cue word, but the words MEAN an emergency: a control room handler judges."""
-        semantic = match.semantic or 0.0
-        return Draft(
-            "route",
-            FCR,
-            "danger-meaning",
-            [
-                f"no emergency cue, but nearest in meaning to emergency example"
-                f" {quote(match.example)} ({semantic:.2f}) → the Force Control Room assesses"
-            ],
-            "intent",
-            intent=match.intent,
-            candidates=candidates,
-            evidence={"heard": match.matched, "semantic": round(semantic, 4)},
-        )
 
     def _is_person(self, candidate: Candidate) -> bool:
         entry = self.adjuster.entry(candidate.destination)
@@ -355,30 +316,6 @@ class RoutingEngine:
             f"attempt {inputs.attempt} of {self.thresholds.reprompt_limit} → a person"
         )
         draft.fired.append("reprompt-limit")
-
-
-DANGER_MEANING = 0.45  # cosine with an emergency example that, when nearest, means danger
-MEANING_MIN_WORDS = 4  # a request this short is a name or a topic, not a described emergency
-EMERGENCY_MEANING = 0.55  # P(emergency | meaning) from which words with no cue get 999 handling
-
-
-def _too_short(heard: Sequence[Hypothesis]) -> bool:
-    """Fewer words than a described emergency takes, in every alternative."""
-    return max(len(h.text.split()) for h in heard) < MEANING_MIN_WORDS
-
-
-def _danger_by_meaning(scored: Sequence[IntentMatchLike]) -> IntentMatchLike | None:
-    """The emergency intent's match when it is the nearest in meaning of all intents.
-
-    Cues catch the emergencies callers name; a request that only MEANS one ("my mum has
-    taken all her tablets") must not be confirmed to the Resolution Centre or a web
-    form. It is not sent to 999 advice either (no cue was heard): the FCR assesses.
-    """
-    known = [(m.semantic, m) for m in scored if m.semantic is not None]
-    if not known:
-        return None
-    semantic, nearest = max(known, key=lambda pair: pair[0])
-    return nearest if nearest.emergency and semantic >= DANGER_MEANING else None
 
 
 def _name_wins(

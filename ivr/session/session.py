@@ -175,7 +175,8 @@ class CallSession:
         """
         if inputs:
             decision = decision.with_evidence(inputs=inputs)
-        self._destination = decision.destination or ""
+        # A danger check asks; the answer's decision says where the call goes.
+        self._destination = "" if decision.is_danger_check else decision.destination or ""
         if self._destination:
             self._categories.add(self._destination)
         if self._destination == EMERGENCY:

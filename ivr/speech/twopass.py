@@ -58,9 +58,11 @@ def actionable_by(decide: Callable[[tuple[Hypothesis, ...]], Decision]) -> Actio
 
     def judge(transcript: Transcript) -> Verdict:
         decision = decide(transcript.alternatives)
-        if decision.destination == EMERGENCY:
+        if decision.destination == EMERGENCY and decision.action == "route":
+            # (A danger check only asks: a second opinion may still make it sure.)
             top = transcript.alternatives[:1]
-            if top == transcript.alternatives or decide(top).destination == EMERGENCY:
+            sure = decide(top) if top != transcript.alternatives else decision
+            if sure.destination == EMERGENCY and sure.action == "route":
                 return "emergency"
             return "cue-below"
         return "route" if decision.action == "route" else ""

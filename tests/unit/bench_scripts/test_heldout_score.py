@@ -109,6 +109,35 @@ def test_tally_counts_each_kind() -> None:
     assert (t.emergencies, t.emergency_misses, t.false_emergencies) == (1, 1, 1)
 
 
+def check(otherwise: Decision) -> Decision:
+    """A danger check whose "no" is ``otherwise`` (ivr.routing.danger_check.ask_first)."""
+    return Decision("confirm", "emergency", "danger-check", "test",
+                    candidates=(Candidate("emergency", "999 handling", 1.0),),
+                    otherwise=otherwise)  # fmt: skip
+
+
+def test_a_danger_check_is_right_for_an_emergency_and_scored_on_its_no_otherwise() -> None:
+    asked = check(route("rc"))
+    emergency = judge(asked, "emergency")
+    assert emergency.right and emergency.checked and not emergency.emergency_miss
+    calm = judge(asked, "rc")
+    assert calm.right and calm.checked and not calm.false_emergency
+    wrong = judge(check(route("online")), "rc")
+    assert (wrong.outcome, wrong.checked) == (Outcome.MISROUTE, True)
+    assert not wrong.false_emergency  # nobody heard 999 advice: they were asked
+
+
+def test_tally_counts_danger_checks_apart_for_emergencies_and_others() -> None:
+    cases = [
+        (Request("a", "emergency"), check(route("fcr"))),
+        (Request("b", "rc"), check(route("rc"))),
+        (Request("c", "fcr"), check(ask("confirm", "fcr"))),
+        (Request("d", "emergency"), route("emergency")),
+    ]
+    t = Tally.of(Scored(r, d, judge(d, r.expect, r.also)) for r, d in cases)
+    assert (t.right, t.checked_emergencies, t.checked_others) == (4, 1, 2)
+
+
 def test_requests_accept_strings_or_lists_and_say_what_is_wrong() -> None:
     text = (
         "- {text: '  my bike  was stolen ', expect: rc, also: fcr, tags: [theft]}\n"

@@ -109,6 +109,21 @@ async def test_an_emergency_is_flagged_with_a_text_label(board: Switchboard) -> 
     assert row.emergency and row.labels == (Flag.EMERGENCY.value,)
 
 
+async def test_a_caller_asked_the_danger_check_is_not_flagged_until_they_answer(
+    board: Switchboard,
+) -> None:
+    session = await board.call("c1")
+    rc = Decision("route", "rc", rule="intent", reason="past threat")
+    asked = (Candidate(EMERGENCY, "999 handling", 1.0),)
+    check = Decision("confirm", EMERGENCY, "danger-check", "threat", candidates=asked, otherwise=rc)
+    session.record_decision(check)
+    (row,) = board.console.view.snapshot()
+    assert not row.emergency and row.labels == ()
+    session.record_decision(check.answered(True, "key 9"))
+    (row,) = board.console.view.snapshot()
+    assert row.emergency and row.labels == (Flag.EMERGENCY.value,)
+
+
 async def test_a_queued_caller_shows_queue_position_estimate_and_a_long_wait(
     board: Switchboard,
 ) -> None:

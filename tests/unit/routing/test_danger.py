@@ -2,7 +2,9 @@
 
 The table is this file's own sentences (none from a held-out set). ``expect`` is the
 Decision's rule: ``emergency-cue`` (999 advice) or a context rule (the FCR, the context
-named). A past crime with nobody there is released to ordinary routing only when an
+named); a past or a remote context, or a cue kept with no more present than "now", is
+asked about first (the danger check, ivr.routing.danger_check: ``ASK``, the rule that
+raised it). A past crime with nobody there is released to ordinary routing only when an
 intent is heard, so those cases use stand-in intents (their scores are pinned).
 """
 
@@ -27,6 +29,8 @@ from tests.unit.routing.fakes import fake_bundle
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 EMERGENCY = "emergency-cue"
 RELEASED = "released"
+ASK = "ask"  # decide's destination for a danger check
+ASKED = frozenset({"past-emergency-cue", "remote-emergency-cue", "doubtful-emergency-cue"})
 
 TABLE: list[tuple[str, str]] = [
     # --- past: the FCR, rule past-emergency-cue
@@ -83,8 +87,8 @@ TABLE: list[tuple[str, str]] = [
     ("someone's just stabbed my friend", EMERGENCY),
     ("I found my neighbour collapsed on the floor", EMERGENCY),
     ("I found him with a knife in his hand", EMERGENCY),
-    ("my son took an overdose last night", EMERGENCY),
-    ("she texted me saying she's going to kill herself", EMERGENCY),
+    ("my son took an overdose last night", "doubtful-emergency-cue"),
+    ("she texted me saying she's going to kill herself", "doubtful-emergency-cue"),
     ("he was stabbed last week and he's bleeding again", EMERGENCY),
     ("there was a fight on saturday and the same lads are fighting outside now", EMERGENCY),
     ("I saw on facebook there's a man with a gun at the school right now", EMERGENCY),
@@ -100,7 +104,7 @@ TABLE: list[tuple[str, str]] = [
     ("he's got a gun, he showed it to me on a video call", EMERGENCY),
     ("there's someone in the house and I think they've gone upstairs", EMERGENCY),
     ("they've gone but my husband is badly hurt", EMERGENCY),
-    ("he was hit by a car ten minutes ago", EMERGENCY),
+    ("he was hit by a car ten minutes ago", "past-emergency-cue"),
     ("my ex threatened me on the phone and now he's parked outside", EMERGENCY),
     ("he's going to stab me, he said so last week too", EMERGENCY),
     ("the burglars from last night are still inside", EMERGENCY),
@@ -118,6 +122,8 @@ def decide(engine: RoutingEngine, *hypotheses: Hypothesis) -> tuple[str | None, 
         RoutingInputs(at=AT, hypotheses=hypotheses, caller=CallerContext("01234567890"))
     )
     rule = RELEASED if "discounted_cue" in d.evidence else d.rule
+    if d.is_danger_check:
+        return ASK, str(d.evidence["raised_by"]), {"reason": d.reason, **d.evidence}
     return d.destination, rule, {"reason": d.reason, **d.evidence}
 
 
@@ -133,6 +139,8 @@ def test_cue_in_context(engine: RoutingEngine, text: str, expect: str) -> None:
     assert rule == expect, why
     if expect == EMERGENCY:
         assert destination == "emergency"
+    elif expect in ASKED:
+        assert destination == ASK, why
     elif expect != RELEASED:
         assert destination == "fcr", why
     else:
@@ -190,7 +198,7 @@ def test_a_past_crime_with_no_intent_heard_goes_to_the_fcr() -> None:
 def test_any_alternative_in_danger_makes_it_an_emergency(engine: RoutingEngine) -> None:
     past = Hypothesis("he threatened me last week", 0.9)
     now = Hypothesis("he threatened me he's at the door", 0.2)
-    assert decide(engine, past)[:2] == ("fcr", "past-emergency-cue")
+    assert decide(engine, past)[:2] == (ASK, "past-emergency-cue")
     destination, rule, why = decide(engine, past, now)
     assert (destination, rule) == ("emergency", EMERGENCY)
     assert why["matched"] == now.text
@@ -271,12 +279,13 @@ PRESENT = [
     "and he's outside now",
     "he's still here",
     "they're still in the house",
-    "it's happening right now",
     "he's coming round now",
     "and someone is bleeding",
     "he's at the door",
     "they're trying to get in",
 ]
+# Only "now": after a past or a message it is asked about, never routed elsewhere unasked.
+ONLY_NOW = ["it's happening right now", "and it's going on now"]
 LEADS = ["", "my neighbour", "I want to say", "there was a", "he", "um so", "the"]
 
 
@@ -303,6 +312,18 @@ def test_present_danger_after_any_cue_sentence_is_an_emergency(
 
 
 @settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data(), now=st.sampled_from(ONLY_NOW))
+def test_only_now_after_any_cue_sentence_is_an_emergency_or_asked(
+    engine: RoutingEngine, bundle: RoutingBundle, data: st.DataObject, now: str
+) -> None:
+    sentence = data.draw(_cue_sentence(bundle))
+    destination, _, why = decide(engine, Hypothesis(f"{sentence}, {now}"))
+    assert destination in ("emergency", ASK), why
+
+
+@settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.data())
@@ -316,8 +337,8 @@ def test_a_cue_sentence_never_goes_to_rc_or_online_from_the_screen(
     if rule == RELEASED:
         assert why["discounted_cue"]["verdict"] == "rc"
     elif rule.endswith("emergency-cue"):
-        assert destination in ("emergency", "fcr"), why
-        if destination == "fcr" and rule != "negated-emergency-cue":
+        assert destination in ("emergency", "fcr", ASK), why
+        if destination != "emergency" and rule not in ("negated-emergency-cue", *ASKED):
             assert Context(rule.removesuffix("-emergency-cue")) in Context
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ivr.decisions import Hypothesis
+from ivr.decisions import Decision, Hypothesis
 from ivr.routing.danger import _stands_for
 from ivr.routing.emergency import MEMO_SIZE, EmergencyScreen
 from ivr.routing.engine import RoutingEngine
@@ -51,7 +51,7 @@ def test_a_scan_survives_other_scans_evicting_its_memo_between_check_and_read() 
         decision = screen.check((Hypothesis(Meddling(KNIFE)),), None)
     finally:
         Meddling.screen = None
-    assert decision is not None and decision.destination == "emergency"
+    assert isinstance(decision, Decision) and decision.destination == "emergency"
     assert decision.rule == "emergency-cue"
 
 

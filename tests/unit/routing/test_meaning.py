@@ -167,12 +167,19 @@ def test_no_number_is_evidence() -> None:
     assert MEANING_CALIBRATION.probability(0.9, 1.0, 1.0, float("inf")) == 0.0
 
 
-def test_words_that_mean_an_emergency_without_a_cue_reach_the_control_room(
+def test_words_that_mean_an_emergency_without_a_cue_are_asked_about_first(
     bundle: RoutingBundle,
 ) -> None:
     decision = RoutingEngine(bundle).decide(say("my mum took all her tablets"))
-    assert (decision.destination, decision.rule) == ("fcr", "danger-meaning")
-    assert "nearest in meaning to emergency example" in decision.reason
+    assert decision.is_danger_check and decision.evidence["raised_by"] == "danger-meaning"
+    assert "nearest emergency example" in decision.reason
+    # No: ordinary routing's decision, made in the same step.
+    assert decision.otherwise is not None and decision.otherwise.destination != "emergency"
+    no = decision.answered(False, "key 2")
+    assert no.destination == decision.otherwise.destination
+    assert no.reason.startswith("nobody in danger now (key 2)")
+    yes = decision.answered(True, "key 9")
+    assert (yes.action, yes.destination, yes.message) == ("route", "emergency", "emergency_advice")
 
 
 def test_a_department_by_meaning_alone_is_asked_about_never_put_through(
@@ -198,13 +205,13 @@ def test_the_decision_carries_the_intent_evidence(bundle: RoutingBundle) -> None
         "the lads next door have got a man on the floor and they're jumping on him",
     ],
 )
-def test_an_emergency_told_without_a_cue_word_gets_999_handling(
+def test_an_emergency_told_without_a_cue_word_is_asked_about_at_once(
     bundle: RoutingBundle, text: str
 ) -> None:
     assert bundle.intents.emergency_cue([Hypothesis(text)]) is None  # no cue: meaning only
     decision = RoutingEngine(bundle).decide(say(text))
-    assert (decision.destination, decision.rule) == ("emergency", "emergency-meaning")
-    assert decision.message == "emergency_advice" and "means an emergency" in decision.reason
+    assert decision.is_danger_check, decision.reason
+    assert "may mean danger" in decision.reason
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ivr.decisions import Decision, Hypothesis
+from ivr.decisions import Candidate, Decision, Hypothesis
 from ivr.speech.model import RecognizerError, Transcript
 from ivr.speech.twopass import TwoPassSpeech, Verdict, actionable_by, merge
 
@@ -110,6 +110,19 @@ def test_an_emergency_only_a_lower_alternative_carries_is_not_yet_actionable() -
     assert judge(Transcript((runner_up, top), "pocketsphinx")) == "emergency"  # at once
     assert judge(Transcript((runner_up,), "pocketsphinx")) == "emergency"
     assert judge(Transcript((top,), "pocketsphinx")) == "route"
+
+
+def test_a_danger_check_is_not_acted_on_without_a_second_opinion() -> None:
+    """A check only asks: the slower engine may hear the danger surely (or not at all)."""
+    rc = Decision("route", "rc", "intent", "past threat")
+
+    def doubtful(hypotheses: tuple[Hypothesis, ...]) -> Decision:
+        return Decision("confirm", "emergency", "danger-check", "last week",
+                        candidates=(Candidate("emergency", "999 handling", 1.0),),
+                        otherwise=rc)  # fmt: skip
+
+    judge = actionable_by(doubtful)
+    assert judge(Transcript((Hypothesis("he threatened me last week", 0.9),), "x")) == ""
 
 
 async def test_a_runner_up_cue_gets_a_second_opinion_and_stays_in_the_n_best() -> None:

@@ -1,0 +1,138 @@
+"""The danger check: danger heard unsurely is asked about, not assumed either way.
+
+A cue word said plainly ("he's got a knife") is 999 handling at once
+(ivr.routing.emergency). Everything between that and no danger at all is a
+*doubt*: a cue with a time or a distance beside it ("he threatened me last
+week", "she's messaged that he's outside"), urgency alone ("right now"), or no
+cue but words that mean danger to the sentence model ("she's locked in his
+flat"). A guess either way fails someone: 999 advice for a caller reporting
+last week's threat, a queue for a caller hiding from an intruder. So the
+caller is asked first ("if someone is in danger right now, press 9 or say
+yes"): yes, 9, silence or anything unclear is 999 handling
+(ivr.flows.emergency.DangerCheck); a plain no goes where ordinary routing
+would have sent the call (``Decision.otherwise``), decided in the same step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ivr.decisions import EMERGENCY, FCR, Candidate, Decision, Hypothesis
+from ivr.routing.bundle import IntentMatchLike, RoutingBundle
+from ivr.routing.draft import quote
+
+__all__ = ["DANGER_CHECK", "DangerDoubt", "MeaningDoubts", "ask_first"]
+
+DANGER_MEANING = 0.45  # cosine with an emergency example that, when nearest, means danger
+MEANING_MIN_WORDS = 4  # a request this short is a name or a topic, not a described emergency
+DANGER_CHECK = 0.40  # P(emergency | meaning) from which words with no cue are asked about
+DANGER_CHECK_ROUTED = 0.55  # ... when ordinary routing is sure where it goes ("broke into my car")
+
+
+@dataclass(frozen=True)
+class DangerDoubt:
+    """Danger that may be here now, heard too unsurely for 999 advice unasked.
+
+    ``rule`` names what raised it (``past-emergency-cue``, ``danger-meaning``, ...).
+    """
+
+    rule: str
+    reason: str
+    evidence: Mapping[str, Any]
+    intent: str | None = None
+    # A cue still read as danger (a context heard did not move it): what a step other than
+    # the menu breaks out with, as before; its own danger check asks there.
+    breakout: Decision | None = None
+
+
+class MeaningDoubts:
+    """No cue word at all, but the words may MEAN danger now (the sentence model).
+
+    Meaning alone never sends a caller to 999 advice unasked (the model reads "he's been
+    let out and I'm terrified he'll come after me" like an attack), nor lets one wait in
+    a queue unasked ("she's locked in his flat").
+    """
+
+    def __init__(self, bundle: RoutingBundle) -> None:
+        self.bundle = bundle
+
+    def meant(self, heard: Sequence[Hypothesis], ordinary: Decision) -> DangerDoubt | None:
+        """``ordinary``: what routing decided without the doubt; a sure route by what the
+        caller asked for needs more evidence of danger to be asked about."""
+        intents = self.bundle.intents
+        if not heard or intents.emergency_cue(heard) is not None:
+            return None  # a cue was read in context by the screen: its verdict stands
+        if max(len(h.text.split()) for h in heard) < MEANING_MIN_WORDS:
+            return None  # "firearms", "victim support": too few words to mean anything
+        found = intents.danger_meant(heard)
+        probability = found.probability if found is not None else 0.0
+        nearest = nearest_danger(intents.match(heard))
+        sure = ordinary.action == "route" and ordinary.rule not in ("reprompt-limit",)
+        if nearest is None and probability < (DANGER_CHECK_ROUTED if sure else DANGER_CHECK):
+            return None
+        named = self.bundle.matcher.match(heard, limit=1)
+        if named and named[0].score >= self.bundle.rules.thresholds.low:
+            return None  # a person or place asked for by name ("the control room")
+        evidence: dict[str, Any] = {"p": round(probability, 4)}
+        why = [f"p {probability:.2f} from the emergency intent's examples"]
+        if nearest is not None:
+            semantic = nearest.semantic or 0.0
+            why.append(f"nearest emergency example {quote(nearest.example)} ({semantic:.2f})")
+            evidence.update(nearest=nearest.example, semantic=round(semantic, 4))
+        said = found.text if found is not None else heard[0].text
+        evidence["matched"] = said
+        reason = f"no emergency cue, but {quote(said)} may mean danger ({'; '.join(why)})"
+        return DangerDoubt("danger-meaning", reason, evidence)
+
+
+def nearest_danger(scored: Sequence[IntentMatchLike]) -> IntentMatchLike | None:
+    """The emergency intent's match when it is the nearest in meaning of all intents."""
+    known = [(m.semantic, m) for m in scored if m.semantic is not None]
+    if not known:
+        return None
+    semantic, nearest = max(known, key=lambda pair: pair[0])
+    return nearest if nearest.emergency and semantic >= DANGER_MEANING else None
+
+
+def ask_first(doubt: DangerDoubt, ordinary: Decision) -> Decision:
+    """The danger check before ``ordinary``: a confirm of emergency whose no is ``otherwise``.
+
+    Ordinary routing's reprompt (nothing else understood) becomes the Force Control
+    Room: danger was heard, so a person assesses it rather than the menu again.
+    """
+    otherwise = ordinary
+    if ordinary.action == "reprompt" or ordinary.rule == "reprompt-limit":
+        otherwise = Decision(
+            action="route",
+            destination=FCR,
+            rule="danger-check-declined",
+            reason=f"{doubt.reason}; nobody in danger now, but nothing else to route by:"
+            " the Force Control Room assesses",
+            intent=doubt.intent,
+            evidence={**doubt.evidence, "source": "emergency", "rules": [doubt.rule]},
+            ruleset_version=ordinary.ruleset_version,
+        )
+    then = f"{otherwise.action} {otherwise.destination or ''}".strip()
+    return Decision(
+        action="confirm",
+        destination=EMERGENCY,
+        rule="danger-check",
+        reason=f"{doubt.reason}; asked if someone is in danger now (no: {then})",
+        intent=doubt.intent,
+        candidates=(Candidate(EMERGENCY, "999 handling", 1.0, doubt.reason),),
+        evidence={
+            **doubt.evidence,
+            "source": "emergency",
+            "rules": [doubt.rule, "danger-check"],
+            "raised_by": doubt.rule,
+            "otherwise": {
+                "action": otherwise.action,
+                "destination": otherwise.destination,
+                "rule": otherwise.rule,
+            },
+        },
+        ruleset_version=ordinary.ruleset_version,
+        otherwise=otherwise,
+    )

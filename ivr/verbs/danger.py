@@ -1,0 +1,41 @@
+"""AskDanger: the danger check a routing decision asks before anything else.
+
+The engine heard danger too unsurely to send the caller to 999 advice unasked, or
+to route them anywhere else unasked (ivr.routing.danger_check). The question and
+how answers are read are the break-out's own (ivr.flows.emergency.DangerCheck):
+9, yes, silence or anything unclear is danger; only 2 or a plain no carries on.
+"""
+
+from __future__ import annotations
+
+from ivr.decisions import Decision
+from ivr.session.emergency import DangerCheck
+from ivr.session.model import Outcome
+from ivr.session.outcomes import Status
+from ivr.session.session import CallSession
+from ivr.session.steps import Decided
+from ivr.verbs.basic import VerbBase
+
+
+class AskDanger(VerbBase):
+    """Asks "is someone in danger right now?" and ends with the decision the answer picks."""
+
+    name = "danger-check"
+
+    def __init__(self, decision: Decision, check: DangerCheck, *, attempt: int = 1) -> None:
+        """``decision``: a danger check (``Decision.is_danger_check``) made at ``attempt``."""
+        if not decision.is_danger_check:
+            raise ValueError(f"not a danger check: {decision.action} {decision.destination}")
+        self.decision = decision
+        self.check = check
+        self.attempt = attempt
+
+    def describe(self) -> str:
+        otherwise = self.decision.otherwise
+        return f"danger-check:{otherwise.destination if otherwise else ''}"
+
+    async def run(self, session: CallSession) -> Outcome:
+        answer = await self.check(session, self.decision)
+        decision = self.decision.answered(answer.danger, answer.how)
+        session.record_decision(decision)
+        return Outcome(Status.DECIDED, value=decision.action, step=Decided(decision, self.attempt))

@@ -1,0 +1,62 @@
+"""The danger check (ivr.routing.danger_check): asked first, and where each answer goes."""
+
+from __future__ import annotations
+
+import pytest
+
+from ivr.decisions import Decision
+from ivr.routing.danger_check import DangerDoubt, ask_first
+
+DOUBT = DangerDoubt(
+    "past-emergency-cue",
+    "emergency cue in context: 'he threatened me last week'",
+    {"matched": "he threatened me last week"},
+    "emergency",
+)
+RC = Decision("confirm", "rc", "intent-confirm", "intent report_crime (0.6)", intent="report")
+AGAIN = Decision("reprompt", None, "no-match", "nothing usable")
+
+
+def test_the_check_asks_about_emergency_and_keeps_the_ordinary_decision_for_a_no() -> None:
+    check = ask_first(DOUBT, RC)
+    assert check.is_danger_check
+    assert (check.action, check.destination, check.rule) == ("confirm", "emergency", "danger-check")
+    assert check.otherwise == RC
+    assert check.evidence["raised_by"] == "past-emergency-cue"
+    assert check.evidence["otherwise"] == {
+        "action": "confirm",
+        "destination": "rc",
+        "rule": "intent-confirm",
+    }
+    assert "(no: confirm rc)" in check.reason
+
+
+def test_a_no_with_nothing_else_understood_goes_to_the_control_room_not_the_menu() -> None:
+    for ordinary in (AGAIN, Decision("route", "switchboard", "reprompt-limit", "attempt 3")):
+        check = ask_first(DOUBT, ordinary)
+        assert check.otherwise is not None
+        assert (check.otherwise.destination, check.otherwise.rule) == (
+            "fcr",
+            "danger-check-declined",
+        )
+
+
+def test_yes_is_the_emergency_route_with_999_advice_and_the_checks_reasons() -> None:
+    yes = ask_first(DOUBT, RC).answered(True, "no-input")
+    assert (yes.action, yes.destination, yes.rule) == ("route", "emergency", "danger-check-yes")
+    assert yes.message == "emergency_advice" and yes.otherwise is None
+    assert yes.evidence["danger_check"] == "no-input"
+    assert "he threatened me last week" in yes.reason and "no-input" in yes.reason
+    assert not yes.is_danger_check
+
+
+def test_no_is_the_ordinary_decision_saying_danger_was_ruled_out() -> None:
+    no = ask_first(DOUBT, RC).answered(False, "said 'no'")
+    assert (no.action, no.destination, no.rule) == ("confirm", "rc", "intent-confirm")
+    assert no.evidence["danger_check"] == "said 'no'"
+    assert no.reason.startswith("nobody in danger now (said 'no')")
+
+
+def test_only_a_danger_check_can_be_answered() -> None:
+    with pytest.raises(ValueError, match="not a danger check"):
+        RC.answered(True, "key 9")

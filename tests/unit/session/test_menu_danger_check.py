@@ -1,0 +1,68 @@
+"""The danger check at the menu: danger heard unsurely is asked about before anything else.
+
+The shipped rules and the real RoutingEngine and FlowBuilder (the break-out table's
+harness, tests/unit/session/test_emergency_breakout.py); the caller says a past
+threat at the menu and answers the check by key or silence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from ivr.session.events import CallerHungUp
+from tests.unit.session.test_emergency_breakout import key, make_call, menu, talks
+
+PAST_THREAT = "my neighbour threatened me last week"
+
+
+async def test_a_past_threat_is_asked_about_and_9_is_999_handling() -> None:
+    call = make_call([("main_menu", False, talks()), ("danger_check", False, key("9"))], menu,
+                     heard=PAST_THREAT)  # fmt: skip
+    task = asyncio.create_task(call.session.run())
+    await call.log.until(lambda: "transfer:emergency" in call.log.steps())
+    asked, answered = call.log.decisions[-2:]
+    assert (asked["action"], asked["rule"]) == ("confirm", "danger-check")
+    assert asked["evidence"]["raised_by"] == "past-emergency-cue"
+    assert (answered["destination"], answered["rule"]) == ("emergency", "danger-check-yes")
+    assert answered["evidence"]["danger_check"] == "key 9"
+    assert answered["message"] == "emergency_advice"
+    assert call.log.steps()[-2:] == ["play:transfer_emergency", "transfer:emergency"]
+    call.control.push(CallerHungUp())
+    await task
+
+
+async def test_a_past_threat_answered_no_goes_where_ordinary_routing_sends_it() -> None:
+    call = make_call([("main_menu", False, talks()), ("danger_check", False, key("2"))], menu,
+                     heard=PAST_THREAT)  # fmt: skip
+    task = asyncio.create_task(call.session.run())
+    await call.log.until(lambda: any("danger_check" in d["evidence"] for d in call.log.decisions))
+    asked, answered = call.log.decisions[-2:]
+    otherwise = asked["evidence"]["otherwise"]
+    assert (answered["action"], answered["destination"]) == (
+        otherwise["action"],
+        otherwise["destination"],
+    )
+    assert answered["destination"] != "emergency"
+    assert answered["reason"].startswith("nobody in danger now (key 2)")
+    assert "transfer:emergency" not in call.log.steps()
+    call.control.push(CallerHungUp())
+    await task
+
+
+async def test_after_a_no_the_caller_can_still_break_out_with_9() -> None:
+    """The check names emergency only as a question: it does not make the call an
+    emergency (which would switch the break-out off), so a caller who said no and then
+    keys 9 in the queue still reaches 999 handling."""
+    cues = [
+        ("main_menu", False, talks()),
+        ("danger_check", False, key("2")),
+        ("queue_position", True, key("9")),
+    ]
+    call = make_call(cues, menu, heard=PAST_THREAT)
+    task = asyncio.create_task(call.session.run())
+    await call.log.until(lambda: "transfer:emergency" in call.log.steps())
+    rules = [d["rule"] for d in call.log.decisions]
+    assert rules[-3:] == ["danger-check", "intent", "keypad-emergency"]
+    assert call.log.decisions[-1]["evidence"]["breakout_from"] == "queue:rc"
+    call.control.push(CallerHungUp())
+    await task
