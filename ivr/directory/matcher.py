@@ -34,13 +34,22 @@ from collections.abc import Iterable, Sequence
 from ivr.decisions import Candidate, Hypothesis
 from ivr.directory.index import EXACT, DirectoryIndex, Match, Phrase
 from ivr.directory.model import Directory, DirectoryEntry
-from ivr.directory.query import DETECTIVES, FILLER, RANK_FAMILY, WEAK, Query, parse_query
+from ivr.directory.query import (
+    DETECTIVES,
+    FILLER,
+    ORDINARY,
+    RANK_FAMILY,
+    WEAK,
+    Query,
+    parse_query,
+)
 from ivr.text import tokens as text_tokens
 
 __all__ = ["DirectoryMatcher"]
 
-NAMED_COST = 0.8  # per unexplained word when the person was clearly named
-NAMED_FLOOR = 0.7
+NAMED_COST = 0.9  # per unexplained word when the person was clearly named or described
+NAMED_FLOOR = 0.85
+DESCRIBED_BONUS = 0.10  # x role: a first name with its team is 0.76, with the rank too 0.81
 
 
 class DirectoryMatcher:
@@ -98,6 +107,7 @@ class DirectoryMatcher:
         for n, conf in enumerate(confidences):
             weight = math.sqrt(conf / top) if top > 0 else 1.0
             query = parse_query(usable[n].text[:500], self._index.vocab)
+            query.groups = self._groups_said(query.plain)
             matches = {w: self._index.similar(w) for w, _ in query.words}
             parsed.append((query, matches))
             for index, score in self._score_query(query, matches).items():
@@ -211,31 +221,13 @@ class DirectoryMatcher:
                 if notes is not None:
                     notes.append(_say("surname", entry.surname, word, how, sim))
         ss /= len(person.surname) or 1
-        sf, target, word, how = self._best(person.first, free, matches)
+        sf, first_target, first_word, how = self._best(person.first, free, matches)
         if sf > 0:
-            free.remove(word)
+            free.remove(first_word)
             if notes is not None:
-                field = "first name" if target in person.first_own else "nickname"
-                notes.append(_say(field, target.title(), word, how, sf))
-        tr = team_best = 0.0
-        if person.team and free:
-            key = (entry.team, tuple(free))
-            cached = query.team_cache.get(key)
-            if cached is None:
-                team_sum = 0.0
-                rest = list(free)
-                for part, part_weight in zip(person.team, person.team_weights, strict=True):
-                    sim, _, word, _ = self._best((part,), rest, matches)
-                    if sim > 0:
-                        rest.remove(word)
-                        team_sum += part_weight * sim
-                        team_best = max(team_best, sim)
-                cached = (team_sum / person.team_total, team_best, rest)
-                query.team_cache[key] = cached
-            tr, team_best, free = cached[0], cached[1], list(cached[2])
-        if tr > 0 and notes is not None:
-            notes.append(f"team {entry.team!r} ({tr:.0%})")
-
+                field = "first name" if first_target in person.first_own else "nickname"
+                notes.append(_say(field, first_target.title(), first_word, how, sf))
+        tr, team_best, role, free = self._role(i, query, matches, free, notes)
         if ss > 0 and sf > 0:
             score = 0.95 * (0.35 * sf + 0.65 * ss)
         elif ss > 0:
@@ -251,10 +243,20 @@ class DirectoryMatcher:
         # A surname heard clearly with the first name or the rank is a person asked for by
         # name, whatever the caller says around it ("he dealt with my accident").
         named = ss >= 0.95 and (sf >= 0.9 or rank_matched)
-        if name_matched and tr > 0:
-            score += 0.04 * tr
+        # A first name with what the person does ("Kwame, he's a PC in roads policing"):
+        # two facts that agree are no chance match, unless the name is an everyday word.
+        described = (
+            ss == 0
+            and sf >= 0.9
+            and not ORDINARY.intersection((first_word, first_target))
+            and (role >= 0.5 or rank_matched)
+        )
+        if name_matched and role > 0:
+            score += (DESCRIBED_BONUS if described else 0.04) * role
+        if described and notes is not None:
+            notes.append("first name with their role")
         if query.ranks is not None:
-            if entry.rank in query.ranks:
+            if rank_matched:
                 score += 0.05 if name_matched else 0.08
                 if notes is not None:
                     notes.append(f"rank {entry.rank} = {query.rank_said!r}")
@@ -266,7 +268,58 @@ class DirectoryMatcher:
                 score -= 0.10 if query.ranks == DETECTIVES else 0.15
                 if notes is not None:
                     notes.append(f"rank {entry.rank} != {query.rank_said!r}")
-        return self._penalise(score, free, query, notes, named=named)
+        # ...but not when the other words name another team or department ("PC Johnson
+        # in roads policing" is not the Johnson in neighbourhood policing).
+        own = person.role_words
+        sure = (named or described) and all(group <= own for group in query.groups)
+        return self._penalise(score, free, query, notes, named=sure)
+
+    def _role(
+        self,
+        i: int,
+        query: Query,
+        matches: dict[str, dict[str, Match]],
+        free: list[str],
+        notes: list[str] | None,
+    ) -> tuple[float, float, float, list[str]]:
+        """(team recall, best team word, role, words left): how far the words say the
+        person's team, or name the department that answers for it (role: the better)."""
+        person = self._people[i]
+        entry = self._entries[i]
+        if not free or not (person.team or person.unit):
+            return 0.0, 0.0, 0.0, free
+        key = (entry.team, tuple(free))
+        cached = query.team_cache.get(key)
+        if cached is None:
+            team_sum = team_best = 0.0
+            rest = list(free)
+            for part, part_weight in zip(person.team, person.team_weights, strict=True):
+                sim, _, word, _ = self._best((part,), rest, matches)
+                if sim > 0:
+                    rest.remove(word)
+                    team_sum += part_weight * sim
+                    team_best = max(team_best, sim)
+            tr = team_sum / person.team_total if person.team else 0.0
+            unit, unit_rest = 0.0, rest
+            for words in person.unit:  # "traffic" for Roads Policing: its department's alias
+                left = list(rest)
+                got = 0.0
+                for part in words:
+                    sim, _, word, _ = self._best((part,), left, matches)
+                    if sim >= 0.85:
+                        left.remove(word)
+                        got += sim
+                if got / len(words) > unit:
+                    unit, unit_rest = got / len(words), left
+            cached = (tr, team_best, max(tr, unit), unit_rest)
+            query.team_cache[key] = cached
+        tr, team_best, role, rest = cached
+        if notes is not None:
+            if tr > 0:
+                notes.append(f"team {entry.team!r} ({tr:.0%})")
+            if role > tr:
+                notes.append(f"the department for team {entry.team!r} ({role:.0%})")
+        return tr, team_best, role, list(rest)
 
     def _score_team(
         self,
@@ -344,6 +397,16 @@ class DirectoryMatcher:
                 if notes is not None:
                     notes.append(f"{' '.join(named)!r} names a person")
         return self._penalise(score, free, query, notes)
+
+    def _groups_said(self, words: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+        """Each whole team, department name or alias in the words, as its telling words."""
+        groups = self._index.group_phrases
+        return tuple(
+            frozenset(words[start : start + size]) - WEAK
+            for size in range(1, 5)
+            for start in range(len(words) - size + 1)
+            if tuple(words[start : start + size]) in groups
+        )
 
     def _names_person(self, word: str, matches: dict[str, dict[str, Match]]) -> bool:
         people = self._index.person_words
