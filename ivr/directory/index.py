@@ -141,14 +141,12 @@ class DirectoryIndex:
         for target, phrases in self.phrases.items():
             for phrase in phrases:
                 self.phrase_set.add(phrase.words)
+                for word in phrase.words:
+                    self.postings[word].append(target)
         # What names a group of people: a department's names, routed and unrouted teams.
         self.group_phrases: frozenset[tuple[str, ...]] = frozenset(self.phrase_set) | {
             p.team for p in self.people.values() if p.team
         }
-        for target, phrases in self.phrases.items():
-            for phrase in phrases:
-                for word in phrase.words:
-                    self.postings[word].append(target)
 
         self.vocab: frozenset[str] = frozenset(self.postings) | frozenset(self.team_postings)
         self._phonetic: dict[str, list[str]] = defaultdict(list)
