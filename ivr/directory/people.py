@@ -6,8 +6,8 @@ Two kinds of request say *who* so surely that the caller's other words ("he
 dealt with my accident") are only their reason and cost little:
 
 * **named**: the surname heard clearly with the first name or the rank;
-* **described**: a first name with what the person does, their team, their
-  department's name or alias, or their rank ("Kwame, he's a PC in roads
+* **described**: a first name with what the person does, their whole team,
+  their department's name or alias, or their rank ("Kwame, he's a PC in roads
   policing"); two facts that agree are no chance match, unless the first
   name is an everyday word (``query.ORDINARY``: "a mark on my car").
 
@@ -31,6 +31,9 @@ NAMED_COST = 0.9  # per unexplained word when the person was named or described.
 NAMED_FLOOR = 0.85  # ...and never more than this in all
 DESCRIBED_BONUS = 0.10  # x role: a first name with its team is 0.76, with the rank too 0.81
 UNIT_WORD = 0.85  # a department word must be heard this clearly to describe a person
+# The team or department said whole, not one word of it: "my daughter Hannah is missing"
+# says one word of Missing Persons and is no request for its Hannah.
+WHOLE_ROLE = 0.9
 
 
 class PersonScorer:
@@ -84,7 +87,7 @@ class PersonScorer:
             ss == 0
             and sf >= 0.9
             and not ORDINARY.intersection((first_word, first_target))
-            and (role >= 0.5 or rank_matched)
+            and (role >= WHOLE_ROLE or rank_matched)
         )
         if name_matched and role > 0:
             score += (DESCRIBED_BONUS if described else 0.04) * role

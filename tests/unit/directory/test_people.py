@@ -20,6 +20,7 @@ PEOPLE = [  # id, first name, surname, rank, team
     ("priya-shah", "Priya", "Shah", "DS", "Domestic Abuse"),
     ("abena-asante", "Abena", "Asante", "PC", "Student Liaison"),
     ("siobhan-odonnell", "Siobhan", "O'Donnell", "PS", "Missing Persons"),
+    ("hannah-greenwood", "Hannah", "Greenwood", "STAFF", "Missing Persons"),
     ("sian-johnson", "Sian", "Johnson", "PC", "Neighbourhood North"),
     ("sian-johnston", "Sian", "Johnston", "PC", "Roads Policing"),
 ]
@@ -136,6 +137,15 @@ def test_a_common_word_that_is_a_first_name_does_not_describe_a_person(
         matcher, "I asked Kwame roads policing to do something, a van keeps speeding past"
     )
     assert scores["kwame-mensah"] >= LOW
+
+
+def test_one_word_of_a_team_does_not_describe_its_member(matcher: DirectoryMatcher) -> None:
+    # A report that says "missing" is no request for the Hannah in Missing Persons...
+    scores = _scores(matcher, "my daughter Hannah is missing, she didn't come home from school")
+    assert scores.get("hannah-greenwood", 0.0) < LOW, scores
+    # ...but the team said whole is.
+    top = _clearly_first(matcher, "Hannah from missing persons please")
+    assert top.destination == "directory:hannah-greenwood" and top.score >= LOW
 
 
 def test_a_full_name_is_as_sure_as_a_route_with_its_team(matcher: DirectoryMatcher) -> None:
