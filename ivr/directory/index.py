@@ -56,6 +56,10 @@ class Person:
     team: tuple[str, ...]
     team_weights: tuple[float, ...]
     team_total: float
+    # The name and aliases (telling words only) of the department that answers for the
+    # team: "Kwame from traffic" describes PC Kwame Mensah of Roads Policing too.
+    unit: tuple[tuple[str, ...], ...] = ()
+    role_words: frozenset[str] = frozenset()  # the team's and the unit's words
 
 
 def _keys(word: str) -> tuple[str, ...]:
@@ -100,6 +104,7 @@ class DirectoryIndex:
                 return 0.3
             return max(0.4, 1.0 - 0.2 * math.log(max(1, group_df.get(word, 1))))
 
+        units = self._units(teams)
         for i, e in enumerate(self.entries):
             if e.kind == "person":
                 first = tuple(dict.fromkeys(content_words(e.first_name)))
@@ -114,6 +119,8 @@ class DirectoryIndex:
                     team=team,
                     team_weights=team_weights,
                     team_total=sum(team_weights),
+                    unit=units.get(team_key(e.team), ()),
+                    role_words=frozenset(team).union(*units.get(team_key(e.team), ())),
                 )
                 self.people[i] = person
                 for word in set(person.first + person.surname):
@@ -136,6 +143,10 @@ class DirectoryIndex:
                 self.phrase_set.add(phrase.words)
                 for word in phrase.words:
                     self.postings[word].append(target)
+        # What names a group of people: a department's names, routed and unrouted teams.
+        self.group_phrases: frozenset[tuple[str, ...]] = frozenset(self.phrase_set) | {
+            p.team for p in self.people.values() if p.team
+        }
 
         self.vocab: frozenset[str] = frozenset(self.postings) | frozenset(self.team_postings)
         self._phonetic: dict[str, list[str]] = defaultdict(list)
@@ -162,6 +173,19 @@ class DirectoryIndex:
             | frozenset(rank_words)
             | frozenset(w for t in teams for w in text_tokens(t.name))
         )
+
+    def _units(self, teams: tuple[TeamRoute, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+        """Team key -> the telling words of each name of the department that answers for it."""
+        departments = {e.destination: e for e in self.entries if e.kind == "department"}
+        out: dict[str, tuple[tuple[str, ...], ...]] = {}
+        for team in teams:
+            department = departments.get(team.destination)
+            if department is None:
+                continue
+            names = (department.name, *department.aliases)
+            words = (tuple(w for w in content_words(n) if w not in WEAK) for n in names)
+            out[team_key(team.name)] = tuple(dict.fromkeys(w for w in words if w))
+        return out
 
     @staticmethod
     def _phrase(

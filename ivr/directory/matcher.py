@@ -13,34 +13,37 @@ something, and the same on every entry:
   department's name; a word that names a person costs a team x0.5, not x0.7,
   so "PC Johnson in roads policing" stays PC Johnson's (the team is evidence
   for the person);
-* a first name alone ~0.66 (confirm); a team with no destination alone ~0.6
-  (its members, several tied);
+* a first name alone ~0.66 (confirm; several people of that name tie, so the
+  caller is asked which); a first name with the person's team, their
+  department's name or alias (0.76) and rank (0.81): a described person
+  (ivr.directory.people), which outscores the department the team words alone
+  would reach; a team with no destination alone ~0.6 (its members, several tied);
 * a sound-alike ("jonson", Smyth for "smith") 0.92 per word, a near spelling
   (Johnston for "johnson") ~0.86 per word, so it never beats the exact one;
 * a rank that contradicts the entry's (-0.15) and every word the entry does
   not explain (x0.7) push a candidate down: "my car was broken into" must
-  not reach PC Carr.
+  not reach PC Carr. A person named or described pays x0.9 a word, at most
+  x0.85 in all: "he dealt with my accident" is the caller's reason.
 
 How words are parsed (``query``) and looked up (``index``) lives beside this
-module; this one is the scoring, which is what the numbers above describe.
+module, and so does a person's score (``people``); this one ranks the entries
+and scores departments and teams.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from ivr.decisions import Candidate, Hypothesis
 from ivr.directory.index import EXACT, DirectoryIndex, Match, Phrase
 from ivr.directory.model import Directory, DirectoryEntry
-from ivr.directory.query import DETECTIVES, FILLER, RANK_FAMILY, WEAK, Query, parse_query
+from ivr.directory.people import PersonScorer, best, penalise
+from ivr.directory.query import FILLER, WEAK, Query, parse_query
 from ivr.text import tokens as text_tokens
 
 __all__ = ["DirectoryMatcher"]
-
-NAMED_COST = 0.8  # per unexplained word when the person was clearly named
-NAMED_FLOOR = 0.7
 
 
 class DirectoryMatcher:
@@ -51,6 +54,7 @@ class DirectoryMatcher:
         self._entries: tuple[DirectoryEntry, ...] = directory.entries
         self._index = DirectoryIndex(self._entries, directory.teams)
         self._people = self._index.people
+        self._person = PersonScorer(self._index)
         self._phrases = self._index.phrases
         self.vocabulary: frozenset[str] = self._index.vocabulary
 
@@ -93,19 +97,20 @@ class DirectoryMatcher:
         ]
         top = max(confidences)
         overall = 0.85 + 0.15 * top if top > 0 else 0.85
-        best: dict[int, tuple[float, int]] = {}  # entry -> (weighted score, hypothesis)
+        found: dict[int, tuple[float, int]] = {}  # entry -> (weighted score, hypothesis)
         parsed: list[tuple[Query, dict[str, dict[str, Match]]]] = []
         for n, conf in enumerate(confidences):
             weight = math.sqrt(conf / top) if top > 0 else 1.0
             query = parse_query(usable[n].text[:500], self._index.vocab)
+            query.groups = self._groups_said(query.plain)
             matches = {w: self._index.similar(w) for w, _ in query.words}
             parsed.append((query, matches))
             for index, score in self._score_query(query, matches).items():
                 weighted = score * weight * overall
-                if weighted > best.get(index, (-1.0, 0))[0]:
-                    best[index] = (weighted, n)
+                if weighted > found.get(index, (-1.0, 0))[0]:
+                    found[index] = (weighted, n)
         ranked = heapq.nsmallest(
-            limit, best.items(), key=lambda item: (-item[1][0], self._id(item[0]))
+            limit, found.items(), key=lambda item: (-item[1][0], self._id(item[0]))
         )
         out: list[Candidate] = []
         for i, (score, n) in ranked:
@@ -114,7 +119,7 @@ class DirectoryMatcher:
             notes: list[str] = []
             query, matches = parsed[n]
             if i in self._people:
-                self._score_person(i, query, matches, notes)
+                self._person.score(i, query, matches, notes)
             else:
                 self._score_department(i, query, matches, notes)
             if len(usable) > 1:
@@ -167,106 +172,12 @@ class DirectoryMatcher:
         people = self._people
         for i in candidates:
             if i in people:
-                score = self._score_person(i, query, matches, None)
+                score = self._person.score(i, query, matches, None)
             else:
                 score = self._score_department(i, query, matches, None)
             if score > 0:
                 out[i] = score
         return out
-
-    @staticmethod
-    def _best(
-        targets: Iterable[str], words: Sequence[str], matches: dict[str, dict[str, Match]]
-    ) -> tuple[float, str, str, str]:
-        """Best (similarity, target, query word, how) of any query word on any target."""
-        best = (0.0, "", "", "")
-        for target in targets:
-            for word in words:
-                m = matches[word].get(target)
-                if m is not None and m[0] > best[0]:
-                    best = (m[0], target, word, m[1])
-        return best
-
-    def _score_person(
-        self,
-        i: int,
-        query: Query,
-        matches: dict[str, dict[str, Match]],
-        notes: list[str] | None,
-    ) -> float:
-        person = self._people[i]
-        entry = self._entries[i]
-        free = list(query.plain)
-
-        ss = 0.0
-        for part in person.surname:
-            sim, _, word, how = 0.0, "", "", ""
-            for w in free:  # inlined _best: this loop runs for every candidate
-                m = matches[w].get(part)
-                if m is not None and m[0] > sim:
-                    sim, word, how = m[0], w, m[1]
-            if sim > 0:
-                ss += sim
-                free.remove(word)
-                if notes is not None:
-                    notes.append(_say("surname", entry.surname, word, how, sim))
-        ss /= len(person.surname) or 1
-        sf, target, word, how = self._best(person.first, free, matches)
-        if sf > 0:
-            free.remove(word)
-            if notes is not None:
-                field = "first name" if target in person.first_own else "nickname"
-                notes.append(_say(field, target.title(), word, how, sf))
-        tr = team_best = 0.0
-        if person.team and free:
-            key = (entry.team, tuple(free))
-            cached = query.team_cache.get(key)
-            if cached is None:
-                team_sum = 0.0
-                rest = list(free)
-                for part, part_weight in zip(person.team, person.team_weights, strict=True):
-                    sim, _, word, _ = self._best((part,), rest, matches)
-                    if sim > 0:
-                        rest.remove(word)
-                        team_sum += part_weight * sim
-                        team_best = max(team_best, sim)
-                cached = (team_sum / person.team_total, team_best, rest)
-                query.team_cache[key] = cached
-            tr, team_best, free = cached[0], cached[1], list(cached[2])
-        if tr > 0 and notes is not None:
-            notes.append(f"team {entry.team!r} ({tr:.0%})")
-
-        if ss > 0 and sf > 0:
-            score = 0.95 * (0.35 * sf + 0.65 * ss)
-        elif ss > 0:
-            score = 0.86 * ss
-        elif sf > 0:
-            score = 0.66 * sf
-        elif tr > 0:  # one telling team word is enough; the caller's extra words cost
-            score = 0.62 * team_best
-        else:
-            return 0.0
-        name_matched = ss > 0 or sf > 0
-        rank_matched = query.ranks is not None and entry.rank in query.ranks
-        # A surname heard clearly with the first name or the rank is a person asked for by
-        # name, whatever the caller says around it ("he dealt with my accident").
-        named = ss >= 0.95 and (sf >= 0.9 or rank_matched)
-        if name_matched and tr > 0:
-            score += 0.04 * tr
-        if query.ranks is not None:
-            if entry.rank in query.ranks:
-                score += 0.05 if name_matched else 0.08
-                if notes is not None:
-                    notes.append(f"rank {entry.rank} = {query.rank_said!r}")
-            elif query.ranks & RANK_FAMILY.get(entry.rank, frozenset()):
-                score += 0.01
-                if notes is not None:
-                    notes.append(f"rank {entry.rank} ~ {query.rank_said!r}")
-            else:
-                score -= 0.10 if query.ranks == DETECTIVES else 0.15
-                if notes is not None:
-                    notes.append(f"rank {entry.rank} != {query.rank_said!r}")
-        return self._penalise(score, free, query, notes, named=named)
 
     def _score_team(
         self,
@@ -280,7 +191,7 @@ class DirectoryMatcher:
         for i in self._index.team_members[team]:
             rank = self._entries[i].rank
             if rank not in by_rank:
-                by_rank[rank] = self._score_person(i, query, matches, None)
+                by_rank[rank] = self._person.score(i, query, matches, None)
             if by_rank[rank] > 0:
                 out[i] = by_rank[rank]
 
@@ -290,7 +201,7 @@ class DirectoryMatcher:
         """The phrase of a department or queue the words match best: (score, words left,
         phrase, exact, recall, loose matches)."""
         words = [w for w, _ in query.words]
-        best: tuple[float, list[str], Phrase, bool, float, list[str]] | None = None
+        top: tuple[float, list[str], Phrase, bool, float, list[str]] | None = None
         for phrase in self._phrases[i]:
             free = list(words)
             got = 0.0
@@ -298,7 +209,7 @@ class DirectoryMatcher:
             weak_missing = 0
             loose: list[str] = []
             for part, w in zip(phrase.words, phrase.weights, strict=True):
-                sim, _, word, how = self._best((part,), free, matches)
+                sim, _, word, how = best((part,), free, matches)
                 if sim > 0:
                     free.remove(word)
                     got += w * sim
@@ -313,9 +224,9 @@ class DirectoryMatcher:
                 continue
             exact = exact and weak_missing < len(phrase.words)
             score = phrase.full - 0.01 * weak_missing if exact else min(0.95, 0.35 + 0.6 * recall)
-            if best is None or (score, -len(free)) > (best[0], -len(best[1])):
-                best = (score, free, phrase, exact, recall, loose)
-        return best
+            if top is None or (score, -len(free)) > (top[0], -len(top[1])):
+                top = (score, free, phrase, exact, recall, loose)
+        return top
 
     def _score_department(
         self,
@@ -325,10 +236,10 @@ class DirectoryMatcher:
         notes: list[str] | None,
     ) -> float:
         """A department's (or a queue's) best phrase: its name, an alias, a team."""
-        best = self._best_phrase(i, query, matches)
-        if best is None:
+        phrased = self._best_phrase(i, query, matches)
+        if phrased is None:
             return 0.0
-        score, free, phrase, exact, recall, loose = best
+        score, free, phrase, exact, recall, loose = phrased
         if notes is not None:
             kind = "exact" if exact else f"{recall:.0%} of words"
             notes.append(f"{phrase.label} {kind}" + (f" ({', '.join(loose)})" if loose else ""))
@@ -343,29 +254,18 @@ class DirectoryMatcher:
                 score *= (0.5 / 0.7) ** len(named)
                 if notes is not None:
                     notes.append(f"{' '.join(named)!r} names a person")
-        return self._penalise(score, free, query, notes)
+        return penalise(score, free, query, notes)
+
+    def _groups_said(self, words: tuple[str, ...]) -> tuple[frozenset[str], ...]:
+        """Each whole team, department name or alias in the words, as its telling words."""
+        groups = self._index.group_phrases
+        return tuple(
+            frozenset(words[start : start + size]) - WEAK
+            for size in range(1, 5)
+            for start in range(len(words) - size + 1)
+            if tuple(words[start : start + size]) in groups
+        )
 
     def _names_person(self, word: str, matches: dict[str, dict[str, Match]]) -> bool:
         people = self._index.person_words
         return any(sim >= 0.85 and other in people for other, (sim, _) in matches[word].items())
-
-    @staticmethod
-    def _penalise(
-        score: float, free: list[str], query: Query, notes: list[str] | None, named: bool = False
-    ) -> float:
-        """Words the entry does not explain cost 0.7 each (most requests are not names),
-        but little when the caller clearly named the person (NAMED_COST, NAMED_FLOOR)."""
-        if free:
-            unexplained = [w for w in free if w not in query.optional]
-            if unexplained:
-                n = len(unexplained)
-                score *= max(NAMED_FLOOR, NAMED_COST**n) if named else 0.7**n
-                if notes is not None:
-                    notes.append(f"unexplained {' '.join(unexplained)!r}")
-        return min(1.0, max(0.0, score))
-
-
-def _say(field: str, value: str, word: str, how: str, sim: float) -> str:
-    if how == EXACT:
-        return f"{field} {value!r} exact"
-    return f"{field} {value!r} ~ {word!r} ({how} {sim:.2f})"

@@ -27,6 +27,7 @@ FILLER = frozenset(
             "erm ah oh okay ok right so need needed trying try reach contact ring call calling",
             "phone phoning looking look it its this that officer police called name named sir",
             "madam mr mrs ms miss dr some who works work working do does available free",
+            "have has had after he hes she shes his her him they theyre them their",
         )
     ).split()
 )
@@ -34,6 +35,17 @@ FILLER = frozenset(
 WEAK = frozenset(
     " ".join(
         ("team unit department dept office section squad desk line centre center room", "service")
+    ).split()
+)
+# First names that are everyday words ("a mark on my car", "I hope", "they tried to rob
+# me"): said with a team or rank they are not read as describing a person (matcher).
+ORDINARY = frozenset(
+    " ".join(
+        (
+            "mark hope grace faith joy rose bill pat sue dawn june may april august summer",
+            "rich frank guy holly ivy penny rob robin nick drew cliff dean ray rod sandy",
+            "chase hunter sky storm jack miles wade carol mercy amber ruby pearl jade bobby",
+        )
     ).split()
 )
 # After these, the caller is saying why, not whom: words may match but cost nothing.
@@ -91,8 +103,10 @@ class Query:
     words: tuple[tuple[str, bool], ...]  # (word, optional)
     optional: frozenset[str]
     plain: tuple[str, ...]  # the words alone
-    # (team, words left) -> (team recall, best word similarity, words still left)
-    team_cache: dict[tuple[str, tuple[str, ...]], tuple[float, float, list[str]]]
+    # (team, words left) -> (team recall, best word similarity, role, words still left)
+    team_cache: dict[tuple[str, tuple[str, ...]], tuple[float, float, float, list[str]]]
+    # The telling words of each whole team or department name said (the matcher's to set)
+    groups: tuple[frozenset[str], ...] = ()
 
 
 def content_words(text: str) -> list[str]:

@@ -148,14 +148,14 @@ class RoutingEngine:
             return None
         th = self.thresholds
         by_name = tuple(self.bundle.matcher.match(hypotheses))
-        candidates = self._candidates(by_name, hypotheses)
+        named = by_name[0] if by_name and by_name[0].score >= th.low else None
+        if named is not None and not self._is_person(named):
+            named = None  # a department's name or alias competes with intents on score
+        candidates = self._candidates(by_name, hypotheses, named)
         scored = self.bundle.intents.match(hypotheses)
         matches = [m for m in scored if not m.emergency]
         intent = matches[0] if matches and matches[0].score >= th.intent else None
         top = candidates[0] if candidates else None
-        named = by_name[0] if by_name and by_name[0].score >= th.low else None
-        if named is not None and not self._is_person(named):
-            named = None  # a department's name or alias competes with intents on score
         # Both scores carry the same recogniser factor (0.85 + 0.15 x confidence), so
         # they compare directly: the stronger evidence decides. A named person or place
         # outranks "someone" (the switchboard intent): "can I speak to Inspector Morgan".
@@ -185,7 +185,10 @@ class RoutingEngine:
         return entry is not None and entry.kind == "person"
 
     def _candidates(
-        self, by_name: Sequence[Candidate], hypotheses: Sequence[Hypothesis]
+        self,
+        by_name: Sequence[Candidate],
+        hypotheses: Sequence[Hypothesis],
+        person: Candidate | None = None,
     ) -> tuple[Candidate, ...]:
         """Directory candidates by name, and departments by meaning; best per place."""
         found = list(by_name)
@@ -194,6 +197,10 @@ class RoutingEngine:
             # straight through: it stays under the route band, so an intent heard as
             # surely ("my relative is missing": the FCR) outranks it.
             cap = self.thresholds.high - 0.01
+            if person is not None:
+                # ...and under a person the words name: "Fraser in roads policing" means
+                # the team the matcher already counted for Fraser, not another place.
+                cap = min(cap, person.score - self.thresholds.margin - 0.01)
             found += [
                 replace(c, score=min(c.score, cap))
                 for c in self.bundle.departments.match(hypotheses)

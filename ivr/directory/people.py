@@ -1,0 +1,189 @@
+"""PersonScorer: how well a caller's words fit one person (the scale is the matcher's).
+
+A person is found by surname, first name (or nickname), their team or the
+department that answers for it, and the rank said; every other word costs.
+Two kinds of request say *who* so surely that the caller's other words ("he
+dealt with my accident") are only their reason and cost little:
+
+* **named**: the surname heard clearly with the first name or the rank;
+* **described**: a first name with what the person does, their whole team,
+  their department's name or alias, or their rank ("Kwame, he's a PC in roads
+  policing"); two facts that agree are no chance match, unless the first
+  name is an everyday word (``query.ORDINARY``: "a mark on my car").
+
+Neither holds when the words name a different team or department ("PC Johnson
+in roads policing" is not the Johnson in neighbourhood policing). The pieces
+every entry's score uses (``best``, ``penalise``, ``say``) live here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from ivr.directory.index import EXACT, DirectoryIndex, Match
+from ivr.directory.query import DETECTIVES, ORDINARY, RANK_FAMILY, Query
+
+__all__ = ["PersonScorer", "best", "penalise", "say"]
+
+Matches = dict[str, dict[str, Match]]  # query word -> vocabulary word -> similarity
+
+NAMED_COST = 0.9  # per unexplained word when the person was named or described...
+NAMED_FLOOR = 0.85  # ...and never more than this in all
+DESCRIBED_BONUS = 0.10  # x role: a first name with its team is 0.76, with the rank too 0.81
+UNIT_WORD = 0.85  # a department word must be heard this clearly to describe a person
+# The team or department said whole, not one word of it: "my daughter Hannah is missing"
+# says one word of Missing Persons and is no request for its Hannah.
+WHOLE_ROLE = 0.9
+
+
+class PersonScorer:
+    """Scores one person entry (by index) against a parsed query."""
+
+    def __init__(self, index: DirectoryIndex) -> None:
+        self._index = index
+        self._people = index.people
+        self._entries = index.entries
+
+    def score(self, i: int, query: Query, matches: Matches, notes: list[str] | None) -> float:
+        """The person's score in 0..1; ``notes`` (when given) gets the evidence."""
+        person = self._people[i]
+        entry = self._entries[i]
+        free = list(query.plain)
+
+        ss = 0.0
+        for part in person.surname:
+            sim, word, how = 0.0, "", ""
+            for w in free:  # inlined best(): this loop runs for every candidate
+                m = matches[w].get(part)
+                if m is not None and m[0] > sim:
+                    sim, word, how = m[0], w, m[1]
+            if sim > 0:
+                ss += sim
+                free.remove(word)
+                if notes is not None:
+                    notes.append(say("surname", entry.surname, word, how, sim))
+        ss /= len(person.surname) or 1
+        sf, first_target, first_word, how = best(person.first, free, matches)
+        if sf > 0:
+            free.remove(first_word)
+            if notes is not None:
+                field = "first name" if first_target in person.first_own else "nickname"
+                notes.append(say(field, first_target.title(), first_word, how, sf))
+        tr, team_best, role, free = self._role(i, query, matches, free, notes)
+        if ss > 0 and sf > 0:
+            score = 0.95 * (0.35 * sf + 0.65 * ss)
+        elif ss > 0:
+            score = 0.86 * ss
+        elif sf > 0:
+            score = 0.66 * sf
+        elif tr > 0:  # one telling team word is enough; the caller's extra words cost
+            score = 0.62 * team_best
+        else:
+            return 0.0
+        name_matched = ss > 0 or sf > 0
+        rank_matched = query.ranks is not None and entry.rank in query.ranks
+        named = ss >= 0.95 and (sf >= 0.9 or rank_matched)
+        described = (
+            ss == 0
+            and sf >= 0.9
+            and not ORDINARY.intersection((first_word, first_target))
+            and (role >= WHOLE_ROLE or rank_matched)
+        )
+        if name_matched and role > 0:
+            score += (DESCRIBED_BONUS if described else 0.04) * role
+        if described and notes is not None:
+            notes.append("first name with their role")
+        if query.ranks is not None:
+            if rank_matched:
+                score += 0.05 if name_matched else 0.08
+                if notes is not None:
+                    notes.append(f"rank {entry.rank} = {query.rank_said!r}")
+            elif query.ranks & RANK_FAMILY.get(entry.rank, frozenset()):
+                score += 0.01
+                if notes is not None:
+                    notes.append(f"rank {entry.rank} ~ {query.rank_said!r}")
+            else:
+                score -= 0.10 if query.ranks == DETECTIVES else 0.15
+                if notes is not None:
+                    notes.append(f"rank {entry.rank} != {query.rank_said!r}")
+        own = person.role_words
+        sure = (named or described) and all(group <= own for group in query.groups)
+        return penalise(score, free, query, notes, sure=sure)
+
+    def _role(
+        self, i: int, query: Query, matches: Matches, free: list[str], notes: list[str] | None
+    ) -> tuple[float, float, float, list[str]]:
+        """(team recall, best team word, role, words left): how far the words say the
+        person's team, or name the department that answers for it (role: the better)."""
+        person = self._people[i]
+        entry = self._entries[i]
+        if not free or not person.team:
+            return 0.0, 0.0, 0.0, free
+        key = (entry.team, tuple(free))
+        cached = query.team_cache.get(key)
+        if cached is None:
+            team_sum = team_best = 0.0
+            rest = list(free)
+            for part, part_weight in zip(person.team, person.team_weights, strict=True):
+                sim, _, word, _ = best((part,), rest, matches)
+                if sim > 0:
+                    rest.remove(word)
+                    team_sum += part_weight * sim
+                    team_best = max(team_best, sim)
+            tr = team_sum / person.team_total
+            unit, unit_rest = 0.0, rest
+            for words in person.unit:  # "traffic" for Roads Policing: its department's alias
+                left = list(rest)
+                got = 0.0
+                for part in words:
+                    sim, _, word, _ = best((part,), left, matches)
+                    if sim >= UNIT_WORD:
+                        left.remove(word)
+                        got += sim
+                if got / len(words) > unit:
+                    unit, unit_rest = got / len(words), left
+            cached = (tr, team_best, max(tr, unit), unit_rest)
+            query.team_cache[key] = cached
+        tr, team_best, role, rest = cached
+        if notes is not None:
+            if tr > 0:
+                notes.append(f"team {entry.team!r} ({tr:.0%})")
+            if role > tr:
+                notes.append(f"the department for team {entry.team!r} ({role:.0%})")
+        return tr, team_best, role, list(rest)
+
+
+def best(
+    targets: Iterable[str], words: Sequence[str], matches: Matches
+) -> tuple[float, str, str, str]:
+    """Best (similarity, target, query word, how) of any query word on any target."""
+    found = (0.0, "", "", "")
+    for target in targets:
+        for word in words:
+            m = matches[word].get(target)
+            if m is not None and m[0] > found[0]:
+                found = (m[0], target, word, m[1])
+    return found
+
+
+def penalise(
+    score: float, free: list[str], query: Query, notes: list[str] | None, sure: bool = False
+) -> float:
+    """Words the entry does not explain cost 0.7 each (most requests are not names),
+    but little when the caller surely named or described the person (NAMED_COST,
+    NAMED_FLOOR)."""
+    if free:
+        unexplained = [w for w in free if w not in query.optional]
+        if unexplained:
+            n = len(unexplained)
+            score *= max(NAMED_FLOOR, NAMED_COST**n) if sure else 0.7**n
+            if notes is not None:
+                notes.append(f"unexplained {' '.join(unexplained)!r}")
+    return min(1.0, max(0.0, score))
+
+
+def say(field: str, value: str, word: str, how: str, sim: float) -> str:
+    """One piece of evidence: "surname 'Johnson' exact" / "... ~ 'jonson' (phonetic 0.92)"."""
+    if how == EXACT:
+        return f"{field} {value!r} exact"
+    return f"{field} {value!r} ~ {word!r} ({how} {sim:.2f})"

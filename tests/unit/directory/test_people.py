@@ -1,0 +1,164 @@
+"""People asked for by first name and what they do: named, described, or only a word."""
+
+from __future__ import annotations
+
+import pytest
+
+from ivr.decisions import Candidate, Hypothesis
+from ivr.directory import Directory, DirectoryEntry, DirectoryMatcher
+
+LOW, HIGH, MARGIN = 0.6, 0.85, 0.05  # the shipped rules' bands
+
+PEOPLE = [  # id, first name, surname, rank, team
+    ("kwame-mensah", "Kwame", "Mensah", "PC", "Roads Policing"),
+    ("daniel-smith", "Daniel", "Smith", "PC", "Roads Policing"),
+    ("hope-okafor", "Hope", "Okafor", "PC", "Roads Policing"),
+    ("mark-evans", "Mark", "Evans", "PC", "Roads Policing"),
+    ("sarah-hughes", "Sarah", "Hughes", "DC", "Domestic Abuse"),
+    ("sarah-jenkins", "Sarah", "Jenkins", "DC", "CID Aldbridge"),
+    ("priya-nair", "Priya", "Nair", "DC", "Domestic Abuse"),
+    ("priya-shah", "Priya", "Shah", "DS", "Domestic Abuse"),
+    ("abena-asante", "Abena", "Asante", "PC", "Student Liaison"),
+    ("siobhan-odonnell", "Siobhan", "O'Donnell", "PS", "Missing Persons"),
+    ("hannah-greenwood", "Hannah", "Greenwood", "STAFF", "Missing Persons"),
+    ("sian-johnson", "Sian", "Johnson", "PC", "Neighbourhood North"),
+    ("sian-johnston", "Sian", "Johnston", "PC", "Roads Policing"),
+]
+DEPARTMENTS = [  # id, name, aliases, teams
+    ("roads-policing-unit", "Roads Policing Unit", ("Traffic",), ("Roads Policing",)),
+    ("domestic-abuse-team", "Domestic Abuse Investigation Team", ("DAIT",), ("Domestic Abuse",)),
+    ("missing-persons-unit", "Missing Persons Unit", (), ("Missing Persons",)),
+    ("npt-aldbridge", "Aldbridge Neighbourhood Policing Team", (), ("Student Liaison",)),
+]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> DirectoryMatcher:
+    entries = [
+        DirectoryEntry(
+            id=i,
+            kind="person",
+            name=f"{first} {surname}",
+            first_name=first,
+            surname=surname,
+            rank=rank,
+            team=team,
+            extension="4000",
+        )
+        for i, first, surname, rank, team in PEOPLE
+    ] + [
+        DirectoryEntry(
+            id=i, kind="department", name=name, aliases=aliases, teams=teams, extension="2000"
+        )
+        for i, name, aliases, teams in DEPARTMENTS
+    ]
+    return DirectoryMatcher(Directory(entries))
+
+
+def _found(matcher: DirectoryMatcher, text: str) -> list[Candidate]:
+    return matcher.match([Hypothesis(text)], limit=10)
+
+
+def _scores(matcher: DirectoryMatcher, text: str) -> dict[str, float]:
+    return {c.destination.removeprefix("directory:"): c.score for c in _found(matcher, text)}
+
+
+def _clearly_first(matcher: DirectoryMatcher, text: str) -> Candidate:
+    found = _found(matcher, text)
+    assert found, f"nothing for {text!r}"
+    runner_up = found[1].score if len(found) > 1 else 0.0
+    assert found[0].score - runner_up > MARGIN, [(c.destination, c.score) for c in found[:3]]
+    return found[0]
+
+
+def test_first_name_and_team_is_the_person_whatever_else_the_caller_says(
+    matcher: DirectoryMatcher,
+) -> None:
+    top = _clearly_first(
+        matcher, "I'm after Kwame, he's a PC in roads policing, he dealt with my accident"
+    )
+    assert top.destination == "directory:kwame-mensah" and LOW <= top.score < HIGH
+    assert "first name with their role" in top.evidence
+    assert "team 'Roads Policing'" in top.evidence and "rank PC" in top.evidence
+
+
+def test_first_name_and_the_teams_department_is_the_person(matcher: DirectoryMatcher) -> None:
+    top = _clearly_first(matcher, "Kwame from traffic please")
+    assert top.destination == "directory:kwame-mensah" and top.score >= LOW
+    assert "the department for team 'Roads Policing'" in top.evidence
+
+
+def test_first_name_and_team_beats_the_team_alone(matcher: DirectoryMatcher) -> None:
+    scores = _scores(matcher, "can I talk to Abena, she's the student liaison officer")
+    assert scores["abena-asante"] >= LOW > scores["npt-aldbridge"]
+
+
+def test_a_shared_first_name_is_narrowed_by_the_team(matcher: DirectoryMatcher) -> None:
+    top = _clearly_first(
+        matcher, "I need Sarah from the domestic abuse team, she gave me her card but I lost it"
+    )
+    assert top.destination == "directory:sarah-hughes" and top.score >= LOW
+
+
+def test_a_shared_first_name_alone_asks_which(matcher: DirectoryMatcher) -> None:
+    found = _found(matcher, "Sarah please")
+    assert {c.destination for c in found[:2]} == {
+        "directory:sarah-hughes",
+        "directory:sarah-jenkins",
+    }
+    assert found[0].score - found[1].score <= MARGIN and found[0].score >= LOW
+
+
+def test_a_first_name_shared_within_the_team_still_asks_which(matcher: DirectoryMatcher) -> None:
+    found = _found(matcher, "Priya in domestic abuse please")
+    assert {c.destination for c in found[:2]} == {"directory:priya-nair", "directory:priya-shah"}
+    assert found[0].score - found[1].score <= MARGIN and found[0].score >= LOW
+
+
+def test_the_rank_picks_between_people_of_the_same_name_and_team(
+    matcher: DirectoryMatcher,
+) -> None:
+    top = _clearly_first(matcher, "Sergeant Priya in domestic abuse please")
+    assert top.destination == "directory:priya-shah"
+
+
+def test_a_common_word_that_is_a_first_name_does_not_describe_a_person(
+    matcher: DirectoryMatcher,
+) -> None:
+    # "Hope" and "Mark" work in Roads Policing, but these callers are reporting something.
+    for text in (
+        "I hope roads policing can do something, a van keeps speeding past the school",
+        "a roads policing car left a mark on my wall when it reversed, I want to report it",
+    ):
+        scores = _scores(matcher, text)
+        assert max(scores.get("hope-okafor", 0.0), scores.get("mark-evans", 0.0)) < LOW, scores
+    # The same words with a first name that is only a name describe the person.
+    scores = _scores(
+        matcher, "I asked Kwame roads policing to do something, a van keeps speeding past"
+    )
+    assert scores["kwame-mensah"] >= LOW
+
+
+def test_one_word_of_a_team_does_not_describe_its_member(matcher: DirectoryMatcher) -> None:
+    # A report that says "missing" is no request for the Hannah in Missing Persons...
+    scores = _scores(matcher, "my daughter Hannah is missing, she didn't come home from school")
+    assert scores.get("hannah-greenwood", 0.0) < LOW, scores
+    # ...but the team said whole is.
+    top = _clearly_first(matcher, "Hannah from missing persons please")
+    assert top.destination == "directory:hannah-greenwood" and top.score >= LOW
+
+
+def test_a_full_name_is_as_sure_as_a_route_with_its_team(matcher: DirectoryMatcher) -> None:
+    top = _clearly_first(matcher, "could I have Siobhan O'Donnell in missing persons")
+    assert top.destination == "directory:siobhan-odonnell" and top.score >= HIGH
+
+
+def test_a_named_person_is_not_sure_when_the_words_name_another_team(
+    matcher: DirectoryMatcher,
+) -> None:
+    # Sian Johnson is named exactly, but works in Neighbourhood North: the caller's
+    # "roads policing" is Sian Johnston's team, and costs the exact name its easy ride.
+    scores = _scores(matcher, "Sian Johnson in roads policing")
+    assert scores["sian-johnston"] >= HIGH and scores["sian-johnson"] < LOW
+    alone = _scores(matcher, "Sian Johnson, she dealt with my car crash")
+    assert alone["sian-johnson"] >= LOW

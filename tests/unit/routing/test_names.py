@@ -1,0 +1,47 @@
+"""People asked for by first name and team, through the engine and the shipped directory.
+
+A department found by the MEANING of the team words must not outrank the person the
+same words describe; an everyday word that is a first name must not take a report.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from ivr.decisions import Decision, Hypothesis
+from ivr.routing.engine import RoutingEngine
+from ivr.routing.model import RoutingInputs
+
+TUESDAY_10 = datetime(2030, 1, 8, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+
+
+def _decide(engine: RoutingEngine, text: str) -> Decision:
+    return engine.decide(RoutingInputs(at=TUESDAY_10, hypotheses=(Hypothesis(text),)))
+
+
+def test_first_name_and_team_is_the_person_not_the_teams_department(
+    engine: RoutingEngine,
+) -> None:
+    # One Harry works in Roads Policing (Collision Reporting answers for the team).
+    decision = _decide(engine, "Harry in roads policing please")
+    assert (decision.action, decision.destination) == ("confirm", "directory:harry-ward")
+    assert "first name with their role" in decision.reason
+
+
+def test_a_first_name_two_of_the_team_share_asks_which(engine: RoutingEngine) -> None:
+    decision = _decide(engine, "Fraser in roads policing")
+    assert decision.action == "disambiguate"
+    offered = [c.destination for c in decision.candidates[:2]]
+    assert sorted(offered) == ["directory:fraser-desai", "directory:fraser-lawrence"]
+
+
+def test_a_common_word_that_is_a_first_name_does_not_take_a_report(
+    engine: RoutingEngine,
+) -> None:
+    # PC Mark Johnston works in Roads Policing; this caller is not asking for him.
+    decision = _decide(
+        engine, "a roads policing car left a mark on my wall when it reversed, I want to report it"
+    )
+    offered = decision.candidates[0].destination if decision.candidates else None
+    assert "directory:mark-johnston" not in (decision.destination, offered)
