@@ -2,13 +2,14 @@
 
 .venv/bin/python bench/emergencies.py [--rounds 3]
 
-For each set, the rows labelled emergency that the engine does not send to
-``emergency`` (misses: must be none) and the other rows it does (false
-alarms), with the rule and context of every cue the screen moved to the FCR
-or released. Sets: the intents table and held-out fixtures, the decisions
-table, the speech labels' texts, and /work/heldout/dev_c/requests.yaml when
-it exists (a dev set; the other held-out sets are never read here). Cost:
-the screen alone (release + check) per utterance, cold (its memo cleared).
+For each set, the rows labelled emergency that the engine neither sends to
+``emergency`` nor asks the danger check (misses: must be none), the other rows
+it sends there (false alarms), the rows asked the danger check (an emergency
+then says yes; anyone else no: one question), with the rule and context of
+every cue the screen moved to the FCR or released. Sets: the intents table and
+its fixtures, the decisions table, the speech labels' texts, and the dev sets
+bench/heldout/dev_c and dev_d (never a held-out set). Cost: the screen alone
+(release + check) per utterance, cold (its memo cleared).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from ivr.yamlfile import load_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests/unit/routing/fixtures"
-DEV_C = Path("/work/heldout/dev_c/requests.yaml")
+DEV_SETS = ("dev_c", "dev_d")
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 
 
@@ -46,8 +47,9 @@ def labelled_sets() -> dict[str, list[tuple[str, bool]]]:
     with (ROOT / "tests/speech/labels.csv").open(encoding="utf-8") as f:
         labels = {r["text"]: r["destination"] == "emergency" for r in csv.DictReader(f)}
     sets["speech labels.csv"] = list(labels.items())
-    if DEV_C.exists():
-        sets["dev_c"] = [(r["text"], r["expect"] == "emergency") for r in load_yaml(DEV_C)]
+    for name in DEV_SETS:
+        rows = load_yaml(ROOT / "bench/heldout" / name / "requests.yaml")
+        sets[name] = [(r["text"], r["expect"] == "emergency") for r in rows]
     return sets
 
 
@@ -60,12 +62,15 @@ def main() -> None:
     texts: list[str] = []
     for name, rows in labelled_sets().items():
         missed, false, moved = [], [], []
+        asked = [0, 0]  # danger checks: [of emergencies, of the others]
         for text, emergency in rows:
             texts.append(text)
             d = engine.decide(
                 RoutingInputs(at=AT, hypotheses=(Hypothesis(text),), caller=CallerContext("0"))
             )
-            if emergency and d.destination != "emergency":
+            if d.is_danger_check:
+                asked[0 if emergency else 1] += 1
+            elif emergency and d.destination != "emergency":
                 missed.append(f"{text!r} -> {d.destination} ({d.rule})")
             elif not emergency and d.destination == "emergency":
                 false.append(f"{text!r} ({d.rule})")
@@ -74,7 +79,8 @@ def main() -> None:
         count = sum(e for _, e in rows)
         print(
             f"{name}: {len(rows)} rows, {count} emergencies, {len(missed)} missed,"
-            f" {len(false)} false alarms, {len(moved)} cues moved off 999"
+            f" {len(false)} false alarms, danger checks {asked[0]} emergencies /"
+            f" {asked[1]} others, {len(moved)} cues moved off 999"
         )
         for line in missed:
             print(f"  MISSED  {line}")
