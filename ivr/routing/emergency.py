@@ -46,6 +46,7 @@ MEMO_SIZE = 1024  # cue scans and readings remembered (by words), least recent o
 SECOND_OPINION = 0.5
 
 
+NEGATED = "negated-emergency-cue"  # every cue negated: the FCR unless a request was understood
 # Contexts after which the danger may still be there ("he threatened me last week",
 # "he keeps messaging me that he'll kill me"): asked, not assumed either way.
 DOUBTFUL = frozenset({Context.PAST, Context.REMOTE})
@@ -243,13 +244,14 @@ class EmergencyScreen:
         evidence = {"cue_intent": cue.intent, "matched": cue.matched, "score": round(cue.score, 4)}
         if cue.score < 1.0:
             # Every cue was negated ("nobody is hurt", "it's not an emergency"): the caller
-            # says there is no danger, but a control room handler, not a crime desk or a
-            # web page, is the one to judge that.
+            # says there is no danger. The engine routes by what they asked for when it
+            # understood that (a bumped car to the crime desk); otherwise a control room
+            # handler judges it (``NEGATED``, RoutingEngine.decide).
             reason = (
                 f"negated emergency cue: {quote(cue.matched)} ~ {quote(cue.example)}"
                 f" ({cue.score:.2f}); the Force Control Room assesses the risk"
             )
-            return _fcr_decision("negated-emergency-cue", reason, evidence, cue.intent)
+            return _fcr_decision(NEGATED, reason, evidence, cue.intent)
         read = self._read(Hypothesis(cue.matched))
         first = read[1] if read is not None else None
         readings = [(cue, first)]
