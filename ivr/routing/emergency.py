@@ -290,7 +290,7 @@ def _doubtful(cue: IntentMatchLike, reading: Reading) -> bool:
     myself") and no more of the present than "now"; or only urgency heard ("kids doing
     wheelies in the traffic right now"). An all-clear alone does not make it doubtful:
     "I've just been stabbed, he ran off" needs 999 handling whoever has gone."""
-    strong = [w for w in reading.present if normalise(w) not in WEAK_PRESENT]
+    strong = [w for w in reading.present if not _weak_present(w)]
     here = [c for c in reading.kept if CUE_KINDS.get(c) is CueKind.PRESENT]
     if strong or [c for c in here if c not in WEAK_CUES]:
         return False  # the danger is said to be here now ("he's outside my house")
@@ -298,6 +298,13 @@ def _doubtful(cue: IntentMatchLike, reading: Reading) -> bool:
         return True
     names = _cue_names(cue)
     return bool(names) and all(normalise(name) in WEAK_CUES for name in names)
+
+
+def _weak_present(words: str) -> bool:
+    """Says when, or that a thing exists ("there's a bomb" in a message going round),
+    not that the danger is here with the caller."""
+    said = normalise(words)
+    return said in WEAK_PRESENT or said.startswith(("theres ", "there is ", "there are "))
 
 
 def _cue_names(cue: IntentMatchLike) -> list[str]:

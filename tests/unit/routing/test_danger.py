@@ -91,7 +91,10 @@ TABLE: list[tuple[str, str]] = [
     ("she texted me saying she's going to kill herself", "doubtful-emergency-cue"),
     ("he was stabbed last week and he's bleeding again", EMERGENCY),
     ("there was a fight on saturday and the same lads are fighting outside now", EMERGENCY),
-    ("I saw on facebook there's a man with a gun at the school right now", EMERGENCY),
+    (
+        "I saw on facebook there's a man with a gun at the school right now",
+        "doubtful-emergency-cue",
+    ),
     ("he rang me to say he's on his way to kill me", EMERGENCY),
     ("the fire is out but there's still smoke and my nan is inside", EMERGENCY),
     ("nobody is hurt but he's still got the knife", EMERGENCY),
