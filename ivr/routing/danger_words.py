@@ -92,7 +92,7 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
         CueKind.TAKEN: """following me, being followed, kidnapped, snatched, abducted,
             been taken, missing child, locked me in""",
         CueKind.WEAPON: """knife, knives, machete, gun, guns, shotgun, weapon, weapons, armed,
-            broken bottle, petrol bomb, petrol bombs""",
+            broken bottle, petrol bomb, petrol bombs, bomb, grenade""",
         CueKind.VIOLENCE: """robbing, being robbed, stab, stabbed, stabbing, shot, shooting,
             attacking, attacked, hitting me, hitting her, hitting him, beating, punching,
             strangling, pushing me, pushing her, hurting, grabbing, kicking him,

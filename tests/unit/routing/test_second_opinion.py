@@ -108,7 +108,8 @@ def test_a_negated_cue_in_a_top_leaves_the_scan_as_it_was(engine: RoutingEngine)
     assert d == decide(engine, *plain(*heard))
     assert d.destination == "emergency"  # the clear runner-up outranks the negated tops
     d = decide(engine, *heard[:2])
-    assert (d.destination, d.rule) == ("fcr", "negated-emergency-cue")
+    # Nobody hurt, and a burglary to report: routed as asked, the negated cue on record.
+    assert d.destination == "rc" and d.evidence["negated_cue"]["matched"] == heard[0].text
 
 
 def _cues(bundle: RoutingBundle) -> list[str]:
@@ -138,7 +139,11 @@ def test_a_cue_in_either_engines_top_decides_as_if_unmarked(
     d = decide(engine, *heard)
     assert d == decide(engine, *plain(*heard))
     assert "discounted_cue" not in d.evidence
-    if d.rule == "negated-emergency-cue":
+    if "negated_cue" in d.evidence:
+        assert d.destination != "emergency", d.reason  # "nobody is hurt": routed as asked
+    elif d.rule == "negated-emergency-cue":
         assert d.destination == "fcr", d.reason
+    elif d.is_danger_check:
+        assert d.otherwise is not None, d.reason
     else:
         assert d.destination == "emergency", d.reason
