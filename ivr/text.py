@@ -19,7 +19,10 @@ import unicodedata
 __all__ = [
     "DIGIT_WORDS",
     "digits_to_words",
+    "is_number_word",
     "normalise",
+    "number_tokens",
+    "spoken_number",
     "tokens",
     "words_to_digits",
 ]
@@ -166,6 +169,26 @@ _WORD_OR_SEPARATOR = re.compile(r"[a-z0-9]+|[/*#]")
 _NAMES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 
 
+def is_number_word(word: str) -> bool:
+    """A digit word, a teen, a tens word or typed digits: never a homophone ("for", "oh")."""
+    return word in DIGIT_WORDS or word in _TEENS or word in _TENS or word.isdigit()
+
+
+# Any mark a recogniser writes for a pause ("four two, one eight seven.") reads as ",".
+_PAUSE_MARKS = frozenset(",;:.?!\u2026")
+_NUMBER_TOKEN = re.compile(r"[a-z0-9]+|[/*#]|[,;:.?!\u2026]")
+
+
+def number_tokens(text: str) -> list[str]:
+    """Folded words, digit strings, "/", "*", "#" and "," for each pause mark, in order.
+
+    For readers of spoken numbers that need the pauses ``normalise`` drops
+    (ivr.routing.spoken_refs); a hyphen joins ("forty-two" -> "forty", "two").
+    """
+    folded = _APOSTROPHES.sub("", _fold(text))
+    return ["," if t in _PAUSE_MARKS else t for t in _NUMBER_TOKEN.findall(folded)]
+
+
 def _is_digitish(word: str) -> bool:
     return (
         word in DIGIT_WORDS
@@ -176,7 +199,7 @@ def _is_digitish(word: str) -> bool:
     )
 
 
-def _spoken_number(words: list[str], i: int) -> tuple[str, int] | None:
+def spoken_number(words: list[str], i: int) -> tuple[str, int] | None:
     """Read one spoken number group at ``words[i]``: (its digits, words used).
 
     Groups: a digit ("four", "oh"), a teen, a tens word with an optional unit
@@ -201,7 +224,7 @@ def _spoken_number(words: list[str], i: int) -> tuple[str, int] | None:
             if rest_at < len(words) and words[rest_at] == "and":
                 rest_at += 1
             if rest_at < len(words) and words[rest_at] in (_TENS.keys() | _TEENS.keys()):
-                rest = _spoken_number(words, rest_at)
+                rest = spoken_number(words, rest_at)
                 if rest is not None:
                     return f"{DIGIT_WORDS[word]}{int(rest[0]):02d}", rest_at - i + rest[1]
             if rest_at < len(words) and words[rest_at] in DIGIT_WORDS and rest_at > i + 2:
@@ -258,7 +281,7 @@ def words_to_digits(text: str) -> str:
             or glue_next
             or (i + 1 < len(words) and _is_digitish(words[i + 1]) and words[i + 1] not in {"o"})
         )
-        group = _spoken_number(words, i) if zero_ok else None
+        group = spoken_number(words, i) if zero_ok else None
         if group is None:
             pieces.append(word)
             glue_next = False
