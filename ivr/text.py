@@ -18,6 +18,7 @@ import unicodedata
 
 __all__ = [
     "DIGIT_WORDS",
+    "TENS",
     "digits_to_words",
     "is_number_word",
     "normalise",
@@ -151,7 +152,7 @@ _TEENS: dict[str, int] = {
     "eighteen": 18,
     "nineteen": 19,
 }
-_TENS: dict[str, int] = {
+TENS: dict[str, int] = {
     "twenty": 20,
     "thirty": 30,
     "forty": 40,
@@ -171,7 +172,7 @@ _NAMES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight"
 
 def is_number_word(word: str) -> bool:
     """A digit word, a teen, a tens word or typed digits: never a homophone ("for", "oh")."""
-    return word in DIGIT_WORDS or word in _TEENS or word in _TENS or word.isdigit()
+    return word in DIGIT_WORDS or word in _TEENS or word in TENS or word.isdigit()
 
 
 # Any mark a recogniser writes for a pause ("four two, one eight seven.") reads as ",".
@@ -193,7 +194,7 @@ def _is_digitish(word: str) -> bool:
     return (
         word in DIGIT_WORDS
         or word in _TEENS
-        or word in _TENS
+        or word in TENS
         or word in _ZERO_LETTERS
         or word.isdigit()
     )
@@ -212,10 +213,10 @@ def spoken_number(words: list[str], i: int) -> tuple[str, int] | None:
         digit = "0" if nxt in _ZERO_LETTERS else str(DIGIT_WORDS.get(nxt, nxt))
         if len(digit) == 1:
             return digit * _REPEATS[word], 2
-    if word in _TENS:
+    if word in TENS:
         if nxt in DIGIT_WORDS and DIGIT_WORDS[nxt] > 0:
-            return str(_TENS[word] + DIGIT_WORDS[nxt]), 2
-        return str(_TENS[word]), 1
+            return str(TENS[word] + DIGIT_WORDS[nxt]), 2
+        return str(TENS[word]), 1
     if word in _TEENS:
         return str(_TEENS[word]), 1
     if word in DIGIT_WORDS:
@@ -223,7 +224,7 @@ def spoken_number(words: list[str], i: int) -> tuple[str, int] | None:
             rest_at = i + 2
             if rest_at < len(words) and words[rest_at] == "and":
                 rest_at += 1
-            if rest_at < len(words) and words[rest_at] in (_TENS.keys() | _TEENS.keys()):
+            if rest_at < len(words) and words[rest_at] in (TENS.keys() | _TEENS.keys()):
                 rest = spoken_number(words, rest_at)
                 if rest is not None:
                     return f"{DIGIT_WORDS[word]}{int(rest[0]):02d}", rest_at - i + rest[1]

@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum, auto
 
-from ivr.text import is_number_word, number_tokens, spoken_number
+from ivr.text import TENS, is_number_word, number_tokens, spoken_number
 
 __all__ = ["HOMOPHONES", "Homophones", "spoken_digits"]
 
@@ -48,6 +48,7 @@ _SEPARATOR_WORDS = frozenset({"stroke", "slash", "oblique", "dash"})
 _SEPARATOR_CHARS = frozenset("/*#")
 _CORRECTIONS = frozenset({"no", "sorry", "correction", "actually", "rather"})
 _REPEATS = frozenset({"double", "triple", "treble"})
+_ZERO_LETTERS = frozenset({"oh", "o"})
 
 
 class Homophones(Enum):
@@ -136,11 +137,41 @@ def _is_digit(tokens: list[Token], i: int, homophones: Homophones) -> bool:
     if left and right:
         return True  # inside a run
     step = -1 if left else 1
-    tight = tokens[i + step].kind in (Kind.NUMBER, Kind.HOMOPHONE, Kind.SEPARATOR)
+    near = tokens[i + step]
+    if near.kind not in (Kind.NUMBER, Kind.HOMOPHONE, Kind.SEPARATOR):
+        return False  # a pause between: "24, to be honest"
+    if tokens[i].text in _ZERO_LETTERS or (step < 0 and near.text in TENS):
+        return True  # "oh seven", as ever; "twenty for" is far likelier "twenty four"
+    if _one_digit_part(tokens, i, step):
+        return True  # "for two stroke": a force code or a year needs two digits
     far = i - step
     while 0 <= far < len(tokens) and tokens[far].kind is Kind.HOMOPHONE:
         far -= step  # "nought won ate": the homophones at the edge go together
-    return tight and (not 0 <= far < len(tokens) or tokens[far].kind in _EDGES)
+    return not 0 <= far < len(tokens) or tokens[far].kind in _EDGES
+
+
+def _one_digit_part(tokens: list[Token], i: int, step: int) -> bool:
+    """The digits ``tokens[i]`` touches are one digit, and a separator ends them."""
+    j, words = i + step, []
+    while 0 <= j < len(tokens) and tokens[j].kind is Kind.NUMBER:
+        words.append(tokens[j].text)
+        j += step
+    if not 0 <= j < len(tokens) or tokens[j].kind is not Kind.SEPARATOR:
+        return False
+    return len(_digits_of(words[::step])) == 1
+
+
+def _digits_of(words: list[str]) -> str:
+    """The digits of a run of number words ("forty two", "double seven" -> "42", "77")."""
+    digits, j = "", 0
+    while j < len(words):
+        group = spoken_number(words, j)
+        if group is None:  # "and" or "hundred" out of place: no digits of its own
+            j += 1
+            continue
+        digits += group[0]
+        j += group[1]
+    return digits
 
 
 def _resolved(tokens: list[Token], homophones: Homophones) -> list[Token]:
@@ -183,14 +214,7 @@ def _pieces(tokens: list[Token]) -> list[_Piece]:
         end = i
         while end < len(tokens) and tokens[end].kind is Kind.NUMBER and not words[end].isdigit():
             end += 1
-        digits, j = "", i
-        while j < end:
-            group = spoken_number(words[:end], j)
-            if group is None:  # "and" or "hundred" out of place: no digits of its own
-                j += 1
-                continue
-            digits += group[0]
-            j += group[1]
+        digits = _digits_of(words[i:end])
         out.append(_Piece(Kind.NUMBER, digits) if digits else _Piece(Kind.WORD, words[i]))
         i = end
     return out
