@@ -32,7 +32,7 @@ import re
 from ivr.routing.spoken_refs import Homophones, spoken_digits
 from ivr.text import words_to_digits
 
-__all__ = ["is_reference", "parse_reference", "reference_readings"]
+__all__ = ["digit_runs", "is_reference", "parse_reference", "reference_readings"]
 
 _CANONICAL = re.compile(r"[0-9]{2}/[0-9]{4,7}/[0-9]{2}")
 # A run: digit groups joined by separators or single spaces, nothing else.
@@ -91,6 +91,30 @@ def _found(text: str) -> str | None:
     return None
 
 
+def _texts(text_or_digits: str) -> tuple[str, ...]:
+    """The words read with numbers as digits, the likeliest reading first."""
+    return (
+        spoken_digits(text_or_digits),
+        words_to_digits(text_or_digits),
+        spoken_digits(text_or_digits, Homophones.ALL),
+        spoken_digits(text_or_digits, Homophones.NONE),
+    )
+
+
+def digit_runs(text_or_digits: str) -> list[str]:
+    """The digits of every run one digit short or long of a reference (7 to 12), in any
+    reading: what a reference with a digit dropped or doubled by the recogniser leaves.
+    Phone numbers (11 digits from a 0) are left out."""
+    runs: list[str] = []
+    for text in _texts(text_or_digits):
+        for match in _RUN.finditer(text):
+            digits = re.sub(r"[^0-9]", "", match.group())
+            phone = len(digits) == 11 and digits.startswith("0")
+            if 7 <= len(digits) <= 12 and not phone and digits not in runs:
+                runs.append(digits)
+    return runs
+
+
 def reference_readings(text_or_digits: str) -> list[str]:
     """Every reference the words can be read as, the likeliest first; empty if none.
 
@@ -99,12 +123,7 @@ def reference_readings(text_or_digits: str) -> list[str]:
     24?) and are for near-miss matching only (ivr.routing.case_route confirms them).
     """
     readings: list[str] = []
-    for text in (
-        spoken_digits(text_or_digits),
-        words_to_digits(text_or_digits),
-        spoken_digits(text_or_digits, Homophones.ALL),
-        spoken_digits(text_or_digits, Homophones.NONE),
-    ):
+    for text in _texts(text_or_digits):
         found = _found(text)
         if found is not None and found not in readings:
             readings.append(found)
