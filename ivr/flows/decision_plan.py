@@ -16,6 +16,7 @@ from ivr.decisions import EMERGENCY, SWITCHBOARD, Ask, Decision
 from ivr.flow_settings import FlowSettings
 from ivr.flows.case_update import CaseUpdate
 from ivr.notify.texts import Texts
+from ivr.routing.case_route import reference_to_confirm
 from ivr.session.model import Prompts, Verb
 from ivr.verbs import Play
 from ivr.verbs.incident import Notices, PlayNotices
@@ -70,7 +71,15 @@ class DecisionPlan:
         if decision.action == "route" and decision.destination:
             return self._route(decision)
         if decision.action == "confirm" and decision.candidates:
-            return [Confirm(decision.candidates[0], attempt=attempt, first_digit_timeout=timeout)]
+            reference = reference_to_confirm(decision)  # a reference heard nearly right
+            return [
+                Confirm(
+                    decision.candidates[0],
+                    attempt=attempt,
+                    first_digit_timeout=timeout,
+                    reference=reference,
+                )
+            ]
         if decision.action == "disambiguate" and decision.candidates:
             # The engine lists every candidate it weighed; it names the close ones to offer.
             chosen = set(decision.evidence.get("choices") or ())
