@@ -18,8 +18,12 @@ import unicodedata
 
 __all__ = [
     "DIGIT_WORDS",
+    "TENS",
     "digits_to_words",
+    "is_number_word",
     "normalise",
+    "number_tokens",
+    "spoken_number",
     "tokens",
     "words_to_digits",
 ]
@@ -148,7 +152,7 @@ _TEENS: dict[str, int] = {
     "eighteen": 18,
     "nineteen": 19,
 }
-_TENS: dict[str, int] = {
+TENS: dict[str, int] = {
     "twenty": 20,
     "thirty": 30,
     "forty": 40,
@@ -166,17 +170,37 @@ _WORD_OR_SEPARATOR = re.compile(r"[a-z0-9]+|[/*#]")
 _NAMES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 
 
+def is_number_word(word: str) -> bool:
+    """A digit word, a teen, a tens word or typed digits: never a homophone ("for", "oh")."""
+    return word in DIGIT_WORDS or word in _TEENS or word in TENS or word.isdigit()
+
+
+# Any mark a recogniser writes for a pause ("four two, one eight seven.") reads as ",".
+_PAUSE_MARKS = frozenset(",;:.?!\u2026")
+_NUMBER_TOKEN = re.compile(r"[a-z0-9]+|[/*#]|[,;:.?!\u2026]")
+
+
+def number_tokens(text: str) -> list[str]:
+    """Folded words, digit strings, "/", "*", "#" and "," for each pause mark, in order.
+
+    For readers of spoken numbers that need the pauses ``normalise`` drops
+    (ivr.routing.spoken_refs); a hyphen joins ("forty-two" -> "forty", "two").
+    """
+    folded = _APOSTROPHES.sub("", _fold(text))
+    return ["," if t in _PAUSE_MARKS else t for t in _NUMBER_TOKEN.findall(folded)]
+
+
 def _is_digitish(word: str) -> bool:
     return (
         word in DIGIT_WORDS
         or word in _TEENS
-        or word in _TENS
+        or word in TENS
         or word in _ZERO_LETTERS
         or word.isdigit()
     )
 
 
-def _spoken_number(words: list[str], i: int) -> tuple[str, int] | None:
+def spoken_number(words: list[str], i: int) -> tuple[str, int] | None:
     """Read one spoken number group at ``words[i]``: (its digits, words used).
 
     Groups: a digit ("four", "oh"), a teen, a tens word with an optional unit
@@ -189,10 +213,10 @@ def _spoken_number(words: list[str], i: int) -> tuple[str, int] | None:
         digit = "0" if nxt in _ZERO_LETTERS else str(DIGIT_WORDS.get(nxt, nxt))
         if len(digit) == 1:
             return digit * _REPEATS[word], 2
-    if word in _TENS:
+    if word in TENS:
         if nxt in DIGIT_WORDS and DIGIT_WORDS[nxt] > 0:
-            return str(_TENS[word] + DIGIT_WORDS[nxt]), 2
-        return str(_TENS[word]), 1
+            return str(TENS[word] + DIGIT_WORDS[nxt]), 2
+        return str(TENS[word]), 1
     if word in _TEENS:
         return str(_TEENS[word]), 1
     if word in DIGIT_WORDS:
@@ -200,8 +224,8 @@ def _spoken_number(words: list[str], i: int) -> tuple[str, int] | None:
             rest_at = i + 2
             if rest_at < len(words) and words[rest_at] == "and":
                 rest_at += 1
-            if rest_at < len(words) and words[rest_at] in (_TENS.keys() | _TEENS.keys()):
-                rest = _spoken_number(words, rest_at)
+            if rest_at < len(words) and words[rest_at] in (TENS.keys() | _TEENS.keys()):
+                rest = spoken_number(words, rest_at)
                 if rest is not None:
                     return f"{DIGIT_WORDS[word]}{int(rest[0]):02d}", rest_at - i + rest[1]
             if rest_at < len(words) and words[rest_at] in DIGIT_WORDS and rest_at > i + 2:
@@ -258,7 +282,7 @@ def words_to_digits(text: str) -> str:
             or glue_next
             or (i + 1 < len(words) and _is_digitish(words[i + 1]) and words[i + 1] not in {"o"})
         )
-        group = _spoken_number(words, i) if zero_ok else None
+        group = spoken_number(words, i) if zero_ok else None
         if group is None:
             pieces.append(word)
             glue_next = False

@@ -17,6 +17,7 @@ from ivr.decisions import EMERGENCY, SWITCHBOARD, Ask, Decision
 from ivr.flow_settings import FlowSettings
 from ivr.flows.case_update import CaseUpdate
 from ivr.notify.texts import Texts
+from ivr.routing.case_route import reference_to_confirm
 from ivr.session.emergency import DangerCheck
 from ivr.session.model import Prompts, Verb
 from ivr.verbs import Play
@@ -77,7 +78,15 @@ class DecisionPlan:
         if decision.is_danger_check:
             return [AskDanger(decision, flow.danger_check, attempt=attempt)]
         if decision.action == "confirm" and decision.candidates:
-            return [Confirm(decision.candidates[0], attempt=attempt, first_digit_timeout=timeout)]
+            reference = reference_to_confirm(decision)  # a reference heard nearly right
+            return [
+                Confirm(
+                    decision.candidates[0],
+                    attempt=attempt,
+                    first_digit_timeout=timeout,
+                    reference=reference,
+                )
+            ]
         if decision.action == "disambiguate" and decision.candidates:
             # The engine lists every candidate it weighed; it names the close ones to offer.
             chosen = set(decision.evidence.get("choices") or ())

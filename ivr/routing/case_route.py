@@ -1,7 +1,11 @@
 """CaseRoute: a crime reference, keyed or said, to the case's public status and who takes the call.
 
 A stage of the RoutingEngine (after keys, before names and intents), kept
-apart so the engine's own stages stay about matching. The Decision carries
+apart so the engine's own stages stay about matching. Only a reference in the
+case book routes; one case within a digit of what was heard (a digit misheard,
+dropped or doubled by the recogniser, or another reading of "for"/"to") is
+confirmed first, the reference read back ("Is your crime reference ...?"),
+never its status; more than one goes to a person, as an unknown one does. The Decision carries
 the status prompt as its ``message`` (played before the transfer, as the
 emergency advice is) and, for an open case, the ``status-sms`` offer. A
 closed case has nobody working on it: the Resolution Centre takes new
@@ -19,16 +23,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ivr.decisions import ONLINE, RC, SWITCHBOARD, Candidate, Hypothesis
+from ivr.decisions import ONLINE, RC, SWITCHBOARD, Candidate, Decision, Hypothesis
 from ivr.directory import Directory
 from ivr.routing.case_status import STATUS_SMS, PublicStatus
-from ivr.routing.cases import CaseBook
+from ivr.routing.cases import Case, CaseBook
 from ivr.routing.draft import Draft, quote
-from ivr.routing.references import parse_reference
+from ivr.routing.references import (
+    digit_runs,
+    is_reference,
+    parse_reference,
+    reference_readings,
+)
 
-__all__ = ["CaseRoute"]
+__all__ = ["CONFIRM_REFERENCE", "CaseRoute", "reference_to_confirm"]
 
 SOURCE = "reference"
+CONFIRM_REFERENCE = "confirm_reference"  # evidence: the reference a confirmation reads back
+NEAR_SCORE = 0.5  # a near miss is a guess until the caller says yes
+
+
+def reference_to_confirm(decision: Decision) -> str | None:
+    """The crime reference a ``reference-near`` confirmation reads back, if it is one."""
+    reference = decision.evidence.get(CONFIRM_REFERENCE)
+    return reference if isinstance(reference, str) and is_reference(reference) else None
 
 
 class CaseRoute:
@@ -42,16 +59,63 @@ class CaseRoute:
         """A reference keyed (``4218734#24``, ``42*18734*24``); None when it is not one."""
         if len(digits) <= 1:
             return None
-        reference = parse_reference(digits)
-        return self.route(reference, f"keyed {digits}") if reference else None
+        return self._decide(parse_reference(digits), [digits], f"keyed {digits}")
 
     def said(self, hypotheses: Sequence[Hypothesis]) -> Draft | None:
-        """The first recognition alternative that holds a reference, else None."""
-        for hypothesis in hypotheses:
-            reference = parse_reference(hypothesis.text)
-            if reference is not None:
-                return self.route(reference, f"said {quote(hypothesis.text)}")
-        return None
+        """The first recognition alternative that holds a reference decides; a near miss in
+        any alternative is confirmed; None when nothing said is or nearly is a reference."""
+        heard = next((h for h in hypotheses if parse_reference(h.text) is not None), None)
+        near = [h for h in hypotheses if reference_readings(h.text) or digit_runs(h.text)]
+        said = heard or (near[0] if near else None)
+        if said is None:
+            return None
+        return self._decide(
+            parse_reference(said.text),
+            [h.text for h in near],
+            f"said {quote(said.text)}",
+        )
+
+    def _decide(self, reference: str | None, texts: Sequence[str], how: str) -> Draft | None:
+        """The exact reference routes; else one case within a digit of what was said or
+        keyed is confirmed (the reference read back, never its status); else a person."""
+        if reference is not None and self.cases.get(reference) is not None:
+            return self.route(reference, how)
+        runs = [run for text in texts for run in (*reference_readings(text), *digit_runs(text))]
+        near = self.cases.near(runs)
+        if len(near) == 1:
+            return self._confirm(near[0], reference or runs[0], how)
+        if reference is None:
+            return None
+        draft = self.route(reference, how)
+        if near:
+            draft.reasons.append(f"{len(near)} cases within a digit of it: not guessed")
+            draft.evidence["near_cases"] = len(near)
+        return draft
+
+    def _confirm(self, case: Case, heard: str, how: str) -> Draft:
+        """Ask "Is your crime reference ...?" before the case decides anything: a misheard
+        digit must not put a caller through to (or tell them about) someone else's case."""
+        routed = self.route(case.reference, how)
+        assert routed.destination is not None
+        place = routed.candidates[0] if routed.candidates else None
+        candidate = Candidate(
+            routed.destination,
+            place.name if place else f"crime reference {case.reference}",
+            NEAR_SCORE,
+            f"reference {case.reference} is within a digit of {heard}",
+        )
+        return Draft(
+            "confirm",
+            routed.destination,
+            "reference-near",
+            [
+                f"crime reference {heard} ({how}) is not in the case book;"
+                f" {case.reference} is within a digit of it → confirm the reference"
+            ],
+            SOURCE,
+            candidates=(candidate,),
+            evidence={"reference_heard": heard, CONFIRM_REFERENCE: case.reference},
+        )
 
     def route(self, reference: str, how: str) -> Draft:
         case = self.cases.get(reference)

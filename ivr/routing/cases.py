@@ -18,6 +18,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
 from ivr.routing.case_status import PublicStatus, public_status_of
 from ivr.routing.references import is_reference, parse_reference
 from ivr.yamlfile import DataFileError
@@ -53,6 +56,10 @@ class CaseBook:
         self._cases: dict[str, Case] = {}
         for case in cases:
             self._cases[case.reference] = case
+        # Each reference's digits alone ("421873424"): one-to-one, as the force code and
+        # the year are always two digits; what near misses are measured on.
+        self._by_digits = {_digits(ref): case for ref, case in self._cases.items()}
+        self._all_digits = list(self._by_digits)
 
     @classmethod
     def load_csv(cls, path: Path) -> CaseBook:
@@ -113,6 +120,28 @@ class CaseBook:
             case = self._cases.get(parsed) if parsed else None
         return case
 
+    def near(self, digit_runs: Iterable[str], edits: int = 1) -> list[Case]:
+        """Cases whose digits are within ``edits`` of any run: one digit wrong, dropped or
+        doubled, as a recogniser mishears a reference. The runs may be references
+        ("42/18734/25") or bare digits; exact matches count too. Best first, by reference.
+        """
+        found: dict[str, tuple[int, Case]] = {}
+        for run in digit_runs:
+            digits = _digits(run)
+            if not digits:
+                continue
+            for key, distance, _ in process.extract(
+                digits,
+                self._all_digits,
+                scorer=Levenshtein.distance,
+                score_cutoff=edits,
+                limit=None,
+            ):
+                case = self._by_digits[key]
+                if case.reference not in found or distance < found[case.reference][0]:
+                    found[case.reference] = (int(distance), case)
+        return [case for _, case in sorted(found.values(), key=lambda f: (f[0], f[1].reference))]
+
     def __len__(self) -> int:
         return len(self._cases)
 
@@ -121,6 +150,10 @@ class CaseBook:
 
     def __contains__(self, reference: object) -> bool:
         return isinstance(reference, str) and self.get(reference) is not None
+
+
+def _digits(reference: str) -> str:
+    return "".join(ch for ch in reference if ch.isdigit())
 
 
 def _row(

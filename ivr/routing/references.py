@@ -18,15 +18,21 @@ separated only by separators or spaces and:
 
 Anything else is not a reference (None). It never raises: it runs on
 whatever a caller says or keys.
+
+Speech is read first as ivr.routing.spoken_refs reads it (digit homophones
+where a number is being said, pauses, corrections); ``reference_readings``
+also gives the other readings (every homophone a digit, none, the plain
+number words), which the case book takes as near misses only.
 """
 
 from __future__ import annotations
 
 import re
 
+from ivr.routing.spoken_refs import Homophones, spoken_digits
 from ivr.text import words_to_digits
 
-__all__ = ["is_reference", "parse_reference"]
+__all__ = ["digit_runs", "is_reference", "parse_reference", "reference_readings"]
 
 _CANONICAL = re.compile(r"[0-9]{2}/[0-9]{4,7}/[0-9]{2}")
 # A run: digit groups joined by separators or single spaces, nothing else.
@@ -76,11 +82,55 @@ def _parse_run(run: str) -> str | None:
     return _from_digits(re.sub(r"[^0-9]", "", run))
 
 
-def parse_reference(text_or_digits: str) -> str | None:
-    """The canonical reference in ``text_or_digits`` ("42/18734/24"), or None."""
-    text = words_to_digits(text_or_digits)
+def _found(text: str) -> str | None:
+    """The first reference in text whose numbers are already digits."""
     for match in _RUN.finditer(text):
         found = _parse_run(match.group())
         if found is not None:
             return found
     return None
+
+
+def _texts(text_or_digits: str) -> tuple[str, ...]:
+    """The words read with numbers as digits, the likeliest reading first."""
+    return (
+        spoken_digits(text_or_digits),
+        words_to_digits(text_or_digits),
+        spoken_digits(text_or_digits, Homophones.ALL),
+        spoken_digits(text_or_digits, Homophones.NONE),
+    )
+
+
+def digit_runs(text_or_digits: str) -> list[str]:
+    """The digits of every run one digit short or long of a reference (7 to 12), in any
+    reading: what a reference with a digit dropped or doubled by the recogniser leaves.
+    Phone numbers (11 digits from a 0) are left out."""
+    runs: list[str] = []
+    for text in _texts(text_or_digits):
+        for match in _RUN.finditer(text):
+            digits = re.sub(r"[^0-9]", "", match.group())
+            phone = len(digits) == 11 and digits.startswith("0")
+            if 7 <= len(digits) <= 12 and not phone and digits not in runs:
+                runs.append(digits)
+    return runs
+
+
+def reference_readings(text_or_digits: str) -> list[str]:
+    """Every reference the words can be read as, the likeliest first; empty if none.
+
+    ``parse_reference``'s reading comes first when there is one; the others come
+    from reading the digit homophones otherwise ("twenty for my burglary": 20, or
+    24?) and are for near-miss matching only (ivr.routing.case_route confirms them).
+    """
+    readings: list[str] = []
+    for text in _texts(text_or_digits):
+        found = _found(text)
+        if found is not None and found not in readings:
+            readings.append(found)
+    return readings
+
+
+def parse_reference(text_or_digits: str) -> str | None:
+    """The canonical reference in ``text_or_digits`` ("42/18734/24"), or None."""
+    found = _found(spoken_digits(text_or_digits))
+    return found if found is not None else _found(words_to_digits(text_or_digits))

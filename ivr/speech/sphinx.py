@@ -21,6 +21,17 @@ LM-constrained engine always emits *some* in-vocabulary words. Lower n-best
 entries get the top score times their path-score ratio to the best,
 sharpened (``alternative_confidences``). Noise mostly decodes to nothing.
 
+A question that asks for a crime reference (``expect=Ask.REFERENCE``) is
+decoded twice: by the LM as ever, and by a JSGF grammar of digits, number
+words and "stroke" (``REFERENCE_GRAMMAR``) in decoders of its own (switching
+one decoder between the LM and a grammar re-initialises the LM search: ~2 s
+a call, measured). The grammar's reading comes first when its path scores
+better than the LM's best (the audio fits digits better than the force's
+words), and is dropped otherwise: a caller who answers "I want to report a
+burglary" is heard by the LM alone, not as a string of digits the router
+would take for a reference. (Its word posteriors, without a lattice best
+path, are near 1 whatever was said, so they cannot rank it.)
+
 Thread safety: a Decoder is not thread-safe and costs ~0.2 s to build, so
 the recogniser keeps a pool of idle decoders; each call borrows one (making
 one if none is idle) and returns it. ``rebuild`` bumps a generation so
@@ -42,10 +53,10 @@ from typing import Any
 import numpy as np
 import pocketsphinx  # type: ignore[import-untyped]  # Cython extension ships no stubs
 
-from ivr.decisions import Hypothesis
+from ivr.decisions import Ask, Hypothesis
 from ivr.speech.model import RecognizerError, Transcript, Vocabulary
 from ivr.speech.resample import resample_pcm16
-from ivr.speech.sphinx_model import SphinxModel, build_sphinx_model
+from ivr.speech.sphinx_model import SphinxModel, build_sphinx_model, pronunciations
 
 __all__ = ["PocketSphinxRecognizer"]
 
@@ -59,6 +70,24 @@ _RIVAL_RATIO = 0.93
 _SILENCE_RMS = 30.0  # about -60 dBFS: below this there is nothing to decode
 _SHARPEN = 10.0  # exponent on n-best path-score ratios (see alternative_confidences)
 
+# A crime reference as callers say it: digits one by one or in pairs ("forty two"),
+# "double"/"oh", groups joined by "stroke" (or "slash", "dash"), and "no"/"sorry" to put
+# a group right (ivr.routing.spoken_refs reads all of these).
+REFERENCE_GRAMMAR = """#JSGF V1.0;
+grammar reference;
+<digit> = zero | oh | nought | one | two | three | four | five | six | seven | eight | nine;
+<teen> = ten | eleven | twelve | thirteen | fourteen | fifteen | sixteen | seventeen
+       | eighteen | nineteen;
+<tens> = twenty | thirty | forty | fifty | sixty | seventy | eighty | ninety;
+<number> = <digit> | double <digit> | triple <digit> | <teen> | <tens> [<digit>];
+<join> = stroke | slash | dash | no | sorry;
+public <reference> = [my [crime] reference [number] is] <number>+ (<join> <number>+)*;
+"""
+# The grammar's words (not its <rules>): the digits decoders' dictionary.
+REFERENCE_WORDS = frozenset(
+    re.findall(r"(?<![<\w])[a-z]+(?![>\w])", REFERENCE_GRAMMAR.partition(";\ngrammar")[2])
+) - {"public"}
+
 
 class _Generation:
     """One built model and the idle decoders made from it."""
@@ -67,6 +96,7 @@ class _Generation:
         self.model = model
         self.number = number
         self.idle: queue.SimpleQueue[pocketsphinx.Decoder] = queue.SimpleQueue()
+        self.idle_digits: queue.SimpleQueue[pocketsphinx.Decoder] = queue.SimpleQueue()
         self.initial_cmn = ""
 
     def new_decoder(self) -> pocketsphinx.Decoder:
@@ -78,6 +108,23 @@ class _Generation:
             config = pocketsphinx.Config(
                 hmm=str(Path(pocketsphinx.get_model_path()) / "en-us" / "en-us"),
                 lm=str(lm_path),
+                dict=str(dict_path),
+                samprate=_MODEL_RATE,
+                loglevel="FATAL",
+            )
+            return pocketsphinx.Decoder(config)
+
+    def new_digits_decoder(self) -> pocketsphinx.Decoder:
+        """A decoder over the digits grammar alone (for a question asking for a reference)."""
+        lines = [f"{w} {pronunciations(w)[0][0]}" for w in sorted(REFERENCE_WORDS)]
+        with tempfile.TemporaryDirectory(prefix="ivr-sphinx-") as name:
+            grammar_path, dict_path = Path(name) / "reference.gram", Path(name) / "digits.dict"
+            grammar_path.write_text(REFERENCE_GRAMMAR, encoding="utf-8")
+            dict_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            config = pocketsphinx.Config(
+                hmm=str(Path(pocketsphinx.get_model_path()) / "en-us" / "en-us"),
+                jsgf=str(grammar_path),
+                bestpath=False,  # a lattice best path over the grammar takes ~2 s
                 dict=str(dict_path),
                 samprate=_MODEL_RATE,
                 loglevel="FATAL",
@@ -160,8 +207,11 @@ class PocketSphinxRecognizer:
         if current is generation:
             generation.idle.put(decoder)
 
-    def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
-        """Decode one utterance; n-best with confidences in [0, 1], best first."""
+    def recognize(
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+    ) -> Transcript:
+        """Decode one utterance; n-best with confidences in [0, 1], best first (with the
+        digits grammar's reading among them when a reference is ``expect``ed)."""
         started = time.perf_counter()
         if sample_rate <= 0 or len(pcm) % 2:
             raise RecognizerError(f"bad audio: {len(pcm)} bytes at {sample_rate} Hz")
@@ -171,11 +221,14 @@ class PocketSphinxRecognizer:
         audio = resample_pcm16(pcm, sample_rate, _MODEL_RATE)
         generation, decoder = self._borrow()
         try:
-            decoder.set_cmn(generation.initial_cmn)  # same result whichever decoder runs it
-            decoder.start_utt()
-            decoder.process_raw(audio, no_search=False, full_utt=True)
-            decoder.end_utt()
+            _decode(decoder, generation.initial_cmn, audio)
             alternatives = self._alternatives(decoder)
+            if expect is Ask.REFERENCE:
+                best = decoder.hyp()
+                digits = self._digits(generation, audio)
+                lm_score = float(best.score) if best is not None and alternatives else 0.0
+                if digits is not None and digits[1] >= lm_score:
+                    alternatives = (digits[0], *alternatives)
         except Exception as exc:
             raise RecognizerError(f"PocketSphinx failed: {exc}") from exc
         else:
@@ -186,6 +239,22 @@ class PocketSphinxRecognizer:
             audio_seconds=audio_seconds,
             decode_seconds=time.perf_counter() - started,
         )
+
+    @staticmethod
+    def _digits(generation: _Generation, audio: bytes) -> tuple[Hypothesis, float] | None:
+        """The digits grammar's reading of the utterance and its path score."""
+        try:
+            decoder = generation.idle_digits.get_nowait()
+        except queue.Empty:
+            decoder = generation.new_digits_decoder()
+        _decode(decoder, generation.initial_cmn, audio)
+        best = decoder.hyp()
+        segments = [(seg.word, float(seg.prob)) for seg in decoder.seg() or ()]
+        generation.idle_digits.put(decoder)
+        if best is None or not best.hypstr.strip():
+            return None
+        confidence = word_posterior_confidence(segments)
+        return Hypothesis(best.hypstr.strip(), round(confidence, 4)), float(best.score)
 
     def _alternatives(self, decoder: pocketsphinx.Decoder) -> tuple[Hypothesis, ...]:
         best = decoder.hyp()
@@ -208,6 +277,13 @@ class PocketSphinxRecognizer:
             Hypothesis(text, round(conf, 4))
             for text, conf in zip(texts, alternative_confidences(top, scores), strict=True)
         )
+
+
+def _decode(decoder: pocketsphinx.Decoder, initial_cmn: str, audio: bytes) -> None:
+    decoder.set_cmn(initial_cmn)  # same result whichever decoder runs it
+    decoder.start_utt()
+    decoder.process_raw(audio, no_search=False, full_utt=True)
+    decoder.end_utt()
 
 
 def _rms(pcm: bytes) -> float:
@@ -242,7 +318,7 @@ def word_posterior_confidence(segments: Iterable[tuple[str, float]]) -> float:
     """
     total = weight = 0.0
     for word, prob in segments:
-        if word.startswith(("<", "[", "+")):
+        if word.startswith(("<", "[", "+", "(NULL)")):
             continue
         letters = len(re.sub(r"\(\d+\)$", "", word))
         total += letters * min(1.0, max(0.0, prob))

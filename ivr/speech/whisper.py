@@ -38,13 +38,16 @@ from doublemetaphone import doublemetaphone  # type: ignore[import-untyped]  # n
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from ivr.decisions import Hypothesis
+from ivr.decisions import Ask, Hypothesis
 from ivr.speech.model import RecognizerError, Transcript, Vocabulary
 from ivr.speech.whisper_model import DEFAULT_CACHE_DIR, assemble_whisper_base
 
 WHISPER_RATE = 16000
 PROMPT_TOKENS = 150  # Whisper keeps at most 223 prompt tokens; fewer also decodes faster
 PROMPT_PREAMBLE = "UK police 101 call."
+# When the question asked for a crime reference: numbers, not the force's names (which
+# Whisper would otherwise pull digits towards), in the shape callers say them.
+REFERENCE_PROMPT = "Crime reference forty two stroke one two three four five stroke twenty six."
 # Spoken ranks Whisper should spell as words ("Sergeant", not "Sargent"), in prompt order.
 RANK_WORDS = (
     "Constable",
@@ -223,8 +226,11 @@ class WhisperRecognizer:
 
         self.prompt = prompt if prompt is not None else whisper_prompt(vocabulary, count_tokens)
 
-    def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
-        """One endpointed utterance -> one hypothesis (Whisper has no cheap n-best)."""
+    def recognize(
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+    ) -> Transcript:
+        """One endpointed utterance -> one hypothesis (Whisper has no cheap n-best); a
+        crime reference ``expect``ed is decoded with ``REFERENCE_PROMPT``."""
         started = time.perf_counter()
         audio = to_whisper_audio(pcm, sample_rate)
         seconds = audio.size / WHISPER_RATE
@@ -236,7 +242,9 @@ class WhisperRecognizer:
                 language="en",
                 task="transcribe",
                 beam_size=self.beam_size,
-                initial_prompt=self.prompt or None,
+                initial_prompt=(
+                    REFERENCE_PROMPT if expect is Ask.REFERENCE else (self.prompt or None)
+                ),
                 vad_filter=False,  # the endpointer already cut the utterance
                 condition_on_previous_text=False,
                 without_timestamps=True,
@@ -268,6 +276,7 @@ def load_whisper(
 
 
 __all__ = [
+    "REFERENCE_PROMPT",
     "WhisperRecognizer",
     "confidence_of",
     "load_whisper",

@@ -25,6 +25,7 @@ from ivr.verbs.choice import ask_choice
 from ivr.verbs.choice import choose as choose  # where the offers import it from
 from ivr.verbs.choice import spoken_choice as spoken_choice
 from ivr.verbs.choice import spoken_yes_no as spoken_yes_no
+from ivr.verbs.readback import reference_media
 
 
 class Router(Protocol):
@@ -160,21 +161,32 @@ class Confirm(VerbBase):
     name = "confirm"
 
     def __init__(
-        self, candidate: Candidate, *, attempt: int = 1, first_digit_timeout: float = 6.0
+        self,
+        candidate: Candidate,
+        *,
+        attempt: int = 1,
+        first_digit_timeout: float = 6.0,
+        reference: str | None = None,
     ) -> None:
-        """``attempt``: the asking whose answer this confirms."""
+        """``attempt``: the asking whose answer this confirms. ``reference``: a crime
+        reference heard nearly right, read back instead of the candidate's name."""
         self.candidate = candidate
         self.attempt = attempt
         self.first_digit_timeout = first_digit_timeout
+        self.reference = reference
 
     def describe(self) -> str:
         return f"confirm:{self.candidate.destination}"
 
     async def run(self, session: CallSession) -> Outcome:
+        prompts = session.prompts
         media = [
-            session.prompts.media_uri("confirm_prefix"),
-            *name_media(session.prompts, self.candidate),
-            session.prompts.media_uri("confirm_suffix"),
+            *(
+                [prompts.media_uri("confirm_reference"), *reference_media(prompts, self.reference)]
+                if self.reference
+                else [prompts.media_uri("confirm_prefix"), *name_media(prompts, self.candidate)]
+            ),
+            prompts.media_uri("confirm_suffix"),
         ]
         choice = await ask_choice(
             session, media, {"1", "2"}, spoken_yes_no, self.first_digit_timeout, references=True

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from ivr.decisions import Hypothesis
+from ivr.decisions import Ask, Hypothesis
 from ivr.speech.early import MAX_PENDING, EarlySpeech
 from ivr.speech.model import RecognizerError, Transcript
 
@@ -23,7 +23,9 @@ class GatedEngine:
         if released:
             self.release.set()
 
-    async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
+    async def recognize(
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+    ) -> Transcript:
         self.decoded.append(pcm)
         self.started.put_nowait(pcm)
         await self.release.wait()

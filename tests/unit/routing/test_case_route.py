@@ -1,0 +1,132 @@
+"""Crime references heard nearly right: exact routes, one near case is confirmed with the
+reference read back (never its status), several go to a person (issue 16 item 4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from ivr.decisions import Decision, Hypothesis
+from ivr.routing.case_route import CONFIRM_REFERENCE, reference_to_confirm
+from ivr.routing.cases import Case, CaseBook
+from ivr.routing.engine import RoutingEngine
+from ivr.routing.model import RoutingInputs
+from tests.unit.routing.fakes import fake_bundle, person
+
+TUESDAY_10 = datetime(2026, 11, 24, 10, 0)
+CASES = [
+    Case("42/18734/24", "sarah-johnson", "under investigation"),
+    Case("42/55555/25", "sarah-johnson", "closed"),
+    Case("42/60001/25", "sarah-johnson", "open"),
+    Case("42/60002/25", "sarah-johnson", "open"),
+    Case("42/1234/23", "sarah-johnson", "open"),
+]
+
+
+@pytest.fixture(scope="module")
+def engine() -> RoutingEngine:
+    return RoutingEngine(
+        fake_bundle(entries=[person("sarah-johnson", "Sarah Johnson")], cases=CASES)
+    )
+
+
+def said(engine: RoutingEngine, *texts: str) -> Decision:
+    heard = tuple(Hypothesis(t) for t in texts)
+    return engine.decide(RoutingInputs(at=TUESDAY_10, hypotheses=heard))
+
+
+def keyed(engine: RoutingEngine, digits: str) -> Decision:
+    return engine.decide(RoutingInputs(at=TUESDAY_10, digits=digits))
+
+
+def test_the_reported_call_now_reaches_the_officer(engine: RoutingEngine) -> None:
+    d = said(engine, "forty two stroke one eight seven three for stroke twenty for")
+    assert (d.action, d.destination, d.rule) == (
+        "route",
+        "directory:sarah-johnson",
+        "reference-officer",
+    )
+    assert d.evidence["reference"] == "42/18734/24"
+
+
+@pytest.mark.parametrize(
+    ("text", "heard"),
+    [
+        ("four two stroke one eight seven three five stroke two four", "42/18735/24"),  # wrong
+        ("four two one eight seven three two four", "42/1873/24"),  # a digit dropped
+        ("four two stroke one eight eight seven three four stroke two four", "42/188734/24"),
+        ("four two one eight three four two four", "42/1834/24"),  # another digit dropped
+    ],
+)
+def test_one_near_case_is_confirmed_with_its_reference(
+    engine: RoutingEngine, text: str, heard: str
+) -> None:
+    d = said(engine, text)
+    assert (d.action, d.destination, d.rule) == (
+        "confirm",
+        "directory:sarah-johnson",
+        "reference-near",
+    )
+    assert reference_to_confirm(d) == "42/18734/24"
+    assert d.evidence["reference_heard"] == heard
+    # Nothing of the case is told before the caller says it is theirs.
+    assert d.message is None and not d.offers
+    assert "public_status" not in d.evidence and "reference" not in d.evidence
+
+
+def test_a_digit_dropped_from_a_short_reference_leaves_no_reference_but_is_near(
+    engine: RoutingEngine,
+) -> None:
+    d = said(engine, "my reference is four two one two four two three")
+    assert (d.action, d.rule, reference_to_confirm(d)) == (
+        "confirm",
+        "reference-near",
+        "42/1234/23",
+    )
+    assert d.evidence["reference_heard"] == "4212423"
+
+
+def test_a_near_closed_case_is_confirmed_for_the_resolution_centre(engine: RoutingEngine) -> None:
+    d = keyed(engine, "42*55556*25#")
+    assert (d.action, d.destination, d.rule) == ("confirm", "rc", "reference-near")
+    assert d.candidates[0].name == "crime reference 42/55555/25"
+    assert d.evidence[CONFIRM_REFERENCE] == "42/55555/25"
+
+
+def test_another_alternative_near_a_case_is_confirmed_not_routed(engine: RoutingEngine) -> None:
+    d = said(engine, "42/18735/24", "42/18734/24")
+    assert (d.action, d.rule, reference_to_confirm(d)) == (
+        "confirm",
+        "reference-near",
+        "42/18734/24",
+    )
+
+
+def test_two_near_cases_go_to_a_person(engine: RoutingEngine) -> None:
+    d = said(engine, "four two stroke six double oh oh three stroke two five")
+    assert (d.action, d.destination, d.rule) == ("route", "switchboard", "reference-unknown")
+    assert d.evidence["near_cases"] == 2
+    assert reference_to_confirm(d) is None
+
+
+def test_far_from_every_case_is_unknown_and_ordinary_words_are_not_references(
+    engine: RoutingEngine,
+) -> None:
+    d = said(engine, "42/99999/25")
+    assert (d.destination, d.rule) == ("switchboard", "reference-unknown")
+    assert "near_cases" not in d.evidence
+    d = said(engine, "I want to report it for my mum")
+    assert d.rule != "reference-near" and "reference" not in d.evidence
+
+
+def test_near_measures_digits_wrong_dropped_and_doubled() -> None:
+    book = CaseBook(CASES)
+    assert [c.reference for c in book.near(["42/18734/24"])] == ["42/18734/24"]
+    assert [c.reference for c in book.near(["421873425"])] == ["42/18734/24"]
+    assert [c.reference for c in book.near(["42187324"])] == ["42/18734/24"]
+    assert [c.reference for c in book.near(["4218873424"])] == ["42/18734/24"]
+    assert [c.reference for c in book.near(["426000325"])] == ["42/60001/25", "42/60002/25"]
+    assert book.near(["42/99999/25", "", "nonsense"]) == []
+    # two edits away is not near
+    assert book.near(["421873535"]) == []
