@@ -6,7 +6,9 @@ For each set, the rows labelled emergency that the engine neither sends to
 ``emergency`` nor asks the danger check (misses: must be none), the other rows
 it sends there (false alarms), the rows asked the danger check (an emergency
 then says yes; anyone else no: one question), with the rule and context of
-every cue the screen moved to the FCR or released. Sets: the intents table and
+every cue the screen moved to the FCR or released; and how many emergencies, said out
+of the menu (in a queue, at a confirmation), would not break out (``breakout``: the
+cues only, never the sentence model). Sets: the intents table and
 its fixtures, the decisions table, the speech labels' texts, and the dev sets
 bench/heldout/dev_c and dev_d (never a held-out set). Cost: the screen alone
 (release + check) per utterance, cold (its memo cleared).
@@ -63,8 +65,11 @@ def main() -> None:
     for name, rows in labelled_sets().items():
         missed, false, moved = [], [], []
         asked = [0, 0]  # danger checks: [of emergencies, of the others]
+        unbroken = 0  # emergencies that said out of the menu (a queue) would not break out
         for text, emergency in rows:
             texts.append(text)
+            if emergency and engine.breakout((Hypothesis(text),), None) is None:
+                unbroken += 1
             d = engine.decide(
                 RoutingInputs(at=AT, hypotheses=(Hypothesis(text),), caller=CallerContext("0"))
             )
@@ -80,7 +85,8 @@ def main() -> None:
         print(
             f"{name}: {len(rows)} rows, {count} emergencies, {len(missed)} missed,"
             f" {len(false)} false alarms, danger checks {asked[0]} emergencies /"
-            f" {asked[1]} others, {len(moved)} cues moved off 999"
+            f" {asked[1]} others, {len(moved)} cues moved off 999;"
+            f" out of the menu {unbroken} emergencies would not break out"
         )
         for line in missed:
             print(f"  MISSED  {line}")

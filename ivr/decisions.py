@@ -110,7 +110,8 @@ class Decision:
     @property
     def is_danger_check(self) -> bool:
         """Asks "is someone in danger right now?" before anything else (yes: 999 handling)."""
-        return self.action == "confirm" and self.destination == EMERGENCY and bool(self.otherwise)
+        asks = self.action == "confirm" and self.destination == EMERGENCY
+        return asks and self.otherwise is not None
 
     def answered(self, danger: bool, how: str) -> Decision:
         """Where a danger check's answer sends the call (``how``: "key 9", "said 'no'").
@@ -118,7 +119,7 @@ class Decision:
         Danger (yes, 9, silence, unclear): this check's own reasons, as the emergency route
         with its 999 advice; else ``otherwise``, saying the caller ruled danger out.
         """
-        if not self.is_danger_check or self.otherwise is None:
+        if self.otherwise is None or not self.is_danger_check:
             raise ValueError(f"not a danger check: {self.action} {self.destination}")
         if danger:
             return replace(

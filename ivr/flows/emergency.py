@@ -1,11 +1,13 @@
 """What the emergency break-out asks and undoes (ivr.session.emergency calls these).
 
-``DangerCheck``: asked at once when words out of the menu carry a danger cue.
+``DangerCheck``: asked at once when words out of the menu carry a danger cue, and
+when a routing decision is itself a danger check (ivr.verbs.danger.AskDanger).
 ``CallbackWithdrawal``: a callback booked a moment before is taken back whole.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -23,6 +25,10 @@ NO_FIRST = frozenset({"no", "nope", "nah", "not", "nobody", "it's", "its", "i'm"
 PLAIN_NO = NO_FIRST | frozenset(
     {"thanks", "thank", "you", "fine", "ok", "okay", "an", "emergency", "all", "right", "im"}
 )
+
+
+# "not" before these is not a no to "is someone in danger?" but a caller who is not well.
+NOT_WELL = frozenset({"ok", "okay", "fine", "all", "alright", "safe", "good", "well"})
 
 
 class Cues(Protocol):
@@ -48,6 +54,8 @@ class DangerCheck:
         if self.cues.breakout((Hypothesis(text, 1.0),), None) is not None:
             return "9"
         words = normalise(text).split()
+        if any(a == "not" and b in NOT_WELL for a, b in itertools.pairwise(words)):
+            return None  # "I'm not okay", "not all right": unclear, so danger
         if words and all(word in PLAIN_NO for word in words) and words[0] in NO_FIRST:
             return "2"
         return "9" if spoken_yes_no(text) == "1" else None

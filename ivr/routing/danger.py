@@ -10,7 +10,8 @@ Recall still comes first, so the reading is one-sided:
 
 - any present-danger words ("now", "he's outside", "still in the house", "he's
   coming round", "is bleeding", "he's got a knife", "someone has been stabbed")
-  keep every cue an emergency;
+  keep every cue an emergency (the screen still asks first when a time or a
+  distance was heard beside no more than "now": ivr.routing.emergency);
 - otherwise a cue moves only if a context that fits its kind is heard (a
   message moves a threat, never a fire; nothing moves an overdose); one
   unmoved cue keeps the whole utterance an emergency, and so does a cue whose

@@ -19,16 +19,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ivr.decisions import EMERGENCY, FCR, Candidate, Decision, Hypothesis
+from ivr.decisions import EMERGENCY, FCR, ONLINE, Candidate, Decision, Hypothesis
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.draft import quote
 
-__all__ = ["DANGER_CHECK", "DangerDoubt", "MeaningDoubts", "ask_first"]
+__all__ = ["DangerDoubt", "MeaningDoubts", "ask_first", "understood"]
 
 DANGER_MEANING = 0.45  # cosine with an emergency example that, when nearest, means danger
 MEANING_MIN_WORDS = 4  # a request this short is a name or a topic, not a described emergency
-DANGER_CHECK = 0.40  # P(emergency | meaning) from which words with no cue are asked about
-DANGER_CHECK_ROUTED = 0.55  # ... when ordinary routing is sure where it goes ("broke into my car")
+ASK_FROM = 0.40  # P(emergency | meaning) from which words with no cue are asked about
+# ... when ordinary routing is sure where it goes ("someone broke into my car"), or a name
+# was said ("Rachel in child protection, my daughter has gone off with a man"): surer.
+ASK_FROM_WHEN_ROUTED = 0.55
 
 
 @dataclass(frozen=True)
@@ -62,18 +64,23 @@ class MeaningDoubts:
         """``ordinary``: what routing decided without the doubt; a sure route by what the
         caller asked for needs more evidence of danger to be asked about."""
         intents = self.bundle.intents
-        if not heard or intents.emergency_cue(heard) is not None:
-            return None  # a cue was read in context by the screen: its verdict stands
+        cue = intents.emergency_cue(heard) if heard else None
+        if not heard or (cue is not None and cue.score >= 1.0):
+            return None  # a clear cue was read in context by the screen: its verdict stands
         if max(len(h.text.split()) for h in heard) < MEANING_MIN_WORDS:
             return None  # "firearms", "victim support": too few words to mean anything
         found = intents.danger_meant(heard)
         probability = found.probability if found is not None else 0.0
         nearest = nearest_danger(intents.match(heard))
-        sure = ordinary.action == "route" and ordinary.rule not in ("reprompt-limit",)
-        if nearest is None and probability < (DANGER_CHECK_ROUTED if sure else DANGER_CHECK):
+        sure = ordinary.action == "route" and understood(ordinary)
+        if nearest is None and probability < (ASK_FROM_WHEN_ROUTED if sure else ASK_FROM):
             return None
         named = self.bundle.matcher.match(heard, limit=1)
-        if named and named[0].score >= self.bundle.rules.thresholds.low:
+        if (
+            named
+            and named[0].score >= self.bundle.rules.thresholds.low
+            and probability < ASK_FROM_WHEN_ROUTED
+        ):
             return None  # a person or place asked for by name ("the control room")
         evidence: dict[str, Any] = {"p": round(probability, 4)}
         why = [f"p {probability:.2f} from the emergency intent's examples"]
@@ -96,19 +103,27 @@ def nearest_danger(scored: Sequence[IntentMatchLike]) -> IntentMatchLike | None:
     return nearest if nearest.emergency and semantic >= DANGER_MEANING else None
 
 
+def understood(decision: Decision) -> bool:
+    """Ordinary routing found something to act on: not "ask again", not "a person, we
+    could not tell" (the reprompt limit)."""
+    return decision.action != "reprompt" and decision.rule != "reprompt-limit"
+
+
 def ask_first(doubt: DangerDoubt, ordinary: Decision) -> Decision:
     """The danger check before ``ordinary``: a confirm of emergency whose no is ``otherwise``.
 
-    Ordinary routing's reprompt (nothing else understood) becomes the Force Control
-    Room: danger was heard, so a person assesses it rather than the menu again.
+    Ordinary routing's reprompt (nothing else understood), or a web link, becomes the
+    Force Control Room: danger was heard, so a person assesses it rather than the menu
+    again or a web form ("I'm getting threatening phone calls").
     """
     otherwise = ordinary
-    if ordinary.action == "reprompt" or ordinary.rule == "reprompt-limit":
+    if not understood(ordinary) or ordinary.destination == ONLINE:
+        why = "nothing else to route by" if not understood(ordinary) else "not a web form"
         otherwise = Decision(
             action="route",
             destination=FCR,
             rule="danger-check-declined",
-            reason=f"{doubt.reason}; nobody in danger now, but nothing else to route by:"
+            reason=f"{doubt.reason}; nobody in danger now, but {why}:"
             " the Force Control Room assesses",
             intent=doubt.intent,
             evidence={**doubt.evidence, "source": "emergency", "rules": [doubt.rule]},

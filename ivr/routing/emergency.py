@@ -10,9 +10,11 @@ any engine's top always wins). Kept apart from the RoutingEngine because the
 same screen also runs at steps other than the menu (``breakout``).
 
 A cue found is then read in context (``DangerReader``, ivr.routing.danger):
-"he threatened me last week", "threatening messages on facebook", "I found a
-knife" go to the Force Control Room with a rule naming the context
-(``past-emergency-cue``, ``remote-emergency-cue``, ...). Every alternative
+"I found a knife", "the stabbing in the news" go to the Force Control Room
+with a rule naming the context (``found-object-emergency-cue``, ...); "he
+threatened me last week", "threatening messages on facebook" (a time or a
+distance: the danger may still be there) are a ``DangerDoubt``, asked about
+first (ivr.routing.danger_check). Every alternative
 that carries a clear cue is read, and any one read as danger makes it an
 emergency (recall first). Damage or a fire in the past with nobody there
 ("someone set fire to my bin last night, it's out now") is released to
@@ -212,7 +214,8 @@ class EmergencyScreen:
         ``outvoted_cues``, but never the past-crime release: it asks the intent matcher
         (the sentence model) whether a crime report was heard, and a break-out runs on
         the event loop. Nothing is lost: a released alternative reads as no danger, so
-        keeping it can only add an emergency, never hide one.
+        keeping it can only add an emergency, never hide one; and a doubt raised by a cue
+        breaks out too (the step's own danger check asks, ivr.session.emergency).
         """
         heard = tuple(h for h in hypotheses if h.text and h.text.strip())
         scanned, _ = self._outvoted(heard)
@@ -276,7 +279,9 @@ class EmergencyScreen:
                 f"emergency cue in context: {quote(cue.matched)}: {first.explain()};"
                 " the danger may still be there: ask"
             )
-            return DangerDoubt(rule, reason, evidence, cue.intent)
+            # Out of the menu too ("he hit me twenty minutes ago" said in a queue): the
+            # step breaks out and its own danger check asks.
+            return DangerDoubt(rule, reason, evidence, cue.intent, _cue_emergency(cue, first))
         reason = (
             f"emergency cue in context: {quote(cue.matched)}: {first.explain()};"
             " no present danger heard, the Force Control Room assesses the risk"

@@ -34,7 +34,7 @@ from ivr.decisions import (
 from ivr.routing.adjustments import RouteAdjuster
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.case_route import CaseRoute
-from ivr.routing.danger_check import DangerDoubt, MeaningDoubts, ask_first
+from ivr.routing.danger_check import DangerDoubt, MeaningDoubts, ask_first, understood
 from ivr.routing.draft import Draft, quote
 from ivr.routing.emergency import NEGATED, EmergencyScreen
 from ivr.routing.model import RoutingInputs
@@ -80,10 +80,10 @@ class RoutingEngine:
             draft.evidence["discounted_cue"] = discount.evidence
         decision = draft.finish(self.version)
         if calm is not None:
-            return self._made(_said_calm(calm, decision))
+            decision = _said_calm(calm, decision)
         doubt = screened if isinstance(screened, DangerDoubt) else None
         doubt = doubt or self.doubts.meant(scanned, decision)
-        return self._made(ask_first(doubt, decision)) if doubt is not None else decision
+        return self._made(ask_first(doubt, decision) if doubt is not None else decision)
 
     @property
     def emergency_key(self) -> str | None:
@@ -333,7 +333,7 @@ def _said_calm(calm: Decision, ordinary: Decision) -> Decision:
     """Every cue negated ("no one was hurt, just the bumper"): what the caller asked for, if
     ordinary routing understood it (a route, or a question about it: they said there is no
     danger); else the Force Control Room judges (``calm``)."""
-    if ordinary.action == "reprompt" or ordinary.rule == "reprompt-limit":
+    if not understood(ordinary):
         return calm
     matched = calm.evidence.get("matched", "")
     return replace(

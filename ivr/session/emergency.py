@@ -46,7 +46,8 @@ class DangerAnswer:
     how: str  # "key 9", "said 'yes'", "no-input": for the record
 
 
-# Asks the caller at once (ivr.flows.emergency.DangerCheck).
+# Asks the caller at once (ivr.flows.emergency.DangerCheck); also the menu's danger check
+# (ivr.verbs.danger.AskDanger).
 DangerCheck = Callable[["CallSession", Decision], Awaitable[DangerAnswer]]
 
 

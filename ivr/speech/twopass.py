@@ -58,8 +58,10 @@ def actionable_by(decide: Callable[[tuple[Hypothesis, ...]], Decision]) -> Actio
 
     def judge(transcript: Transcript) -> Verdict:
         decision = decide(transcript.alternatives)
+        if decision.is_danger_check:
+            # It only asks: a second opinion may make it sure (or clear), but not for long.
+            return "cue-below"
         if decision.destination == EMERGENCY and decision.action == "route":
-            # (A danger check only asks: a second opinion may still make it sure.)
             top = transcript.alternatives[:1]
             sure = decide(top) if top != transcript.alternatives else decision
             if sure.destination == EMERGENCY and sure.action == "route":

@@ -8,13 +8,18 @@ how answers are read are the break-out's own (ivr.flows.emergency.DangerCheck):
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from ivr.decisions import Decision
-from ivr.session.emergency import DangerCheck
-from ivr.session.model import Outcome
+from ivr.session.emergency import DangerAnswer, DangerCheck
+from ivr.session.model import CallerGone, Outcome
 from ivr.session.outcomes import Status
 from ivr.session.session import CallSession
 from ivr.session.steps import Decided
 from ivr.verbs.basic import VerbBase
+
+log = logging.getLogger(__name__)
 
 
 class AskDanger(VerbBase):
@@ -35,7 +40,15 @@ class AskDanger(VerbBase):
         return f"danger-check:{otherwise.destination if otherwise else ''}"
 
     async def run(self, session: CallSession) -> Outcome:
-        answer = await self.check(session, self.decision)
+        try:
+            answer = await self.check(session, self.decision)
+        except (CallerGone, asyncio.CancelledError):
+            raise
+        except Exception as exc:
+            # The question could not be asked (a prompt refused, missing from a force's
+            # catalogue): danger was heard, so it stands, as at a break-out.
+            log.warning("call %s: danger check failed: %r", session.call_id, exc)
+            answer = DangerAnswer(True, "check-failed")
         decision = self.decision.answered(answer.danger, answer.how)
         session.record_decision(decision)
         return Outcome(Status.DECIDED, value=decision.action, step=Decided(decision, self.attempt))

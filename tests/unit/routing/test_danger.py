@@ -234,10 +234,21 @@ def test_a_whispered_intruder_is_an_emergency(engine: RoutingEngine) -> None:
     assert decide(engine, *heard)[:2] == ("emergency", EMERGENCY)
 
 
-def test_only_real_danger_breaks_out(engine: RoutingEngine) -> None:
-    assert engine.breakout([Hypothesis("he threatened me last week")], None) is None
-    decision = engine.breakout([Hypothesis("he threatened me, he's outside now")], None)
-    assert decision is not None and decision.destination == "emergency"
+def test_out_of_the_menu_danger_or_a_doubt_breaks_out_and_a_calm_cue_does_not(
+    engine: RoutingEngine,
+) -> None:
+    """A break-out asks its own danger check, so a doubt breaks out too ("he hit me
+    twenty minutes ago" said in a queue); a negated or found-object cue does not."""
+    for text in (
+        "he threatened me, he's outside now",
+        "he threatened me last week",
+        "he hit me twenty minutes ago",
+        "someone was stabbed half an hour ago",
+    ):
+        decision = engine.breakout([Hypothesis(text)], None)
+        assert decision is not None and decision.destination == "emergency", text
+    for text in ("nobody is hurt", "I found a knife in the park"):
+        assert engine.breakout([Hypothesis(text)], None) is None, text
 
 
 def test_every_shipped_cue_has_a_kind(bundle: RoutingBundle) -> None:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
-from ivr.decisions import Decision
+from ivr.decisions import Decision, Hypothesis
 from ivr.routing.danger_check import DangerDoubt, ask_first
+from ivr.routing.model import RoutingInputs
+from ivr.routing.service import RoutingService
+
+AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 
 DOUBT = DangerDoubt(
     "past-emergency-cue",
@@ -60,3 +67,42 @@ def test_no_is_the_ordinary_decision_saying_danger_was_ruled_out() -> None:
 def test_only_a_danger_check_can_be_answered() -> None:
     with pytest.raises(ValueError, match="not a danger check"):
         RC.answered(True, "key 9")
+
+
+def test_a_no_after_danger_never_goes_to_a_web_form() -> None:
+    online = Decision("confirm", "online", "online-by-sms", "threatening phone calls")
+    check = ask_first(DOUBT, online)
+    assert check.otherwise is not None
+    assert (check.otherwise.destination, check.otherwise.rule) == ("fcr", "danger-check-declined")
+    assert "not a web form" in check.otherwise.reason
+
+
+# --- on the shipped rules -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped() -> RoutingService:
+    return RoutingService(None)
+
+
+def said(service: RoutingService, text: str) -> Decision:
+    return service.decide(RoutingInputs(at=AT, hypotheses=(Hypothesis(text, 0.9),)))
+
+
+def test_a_negated_cue_does_not_hide_words_that_mean_danger(shipped: RoutingService) -> None:
+    decision = said(shipped, "he isn't armed but he's broken into my house and I'm hiding upstairs")
+    assert decision.is_danger_check and decision.evidence["raised_by"] == "danger-meaning"
+
+
+def test_a_name_said_does_not_hide_words_that_surely_mean_danger(shipped: RoutingService) -> None:
+    text = "Rachel in child protection, my daughter has gone off with a man we don't know"
+    decision = said(shipped, text)
+    assert decision.is_danger_check and decision.evidence["p"] >= 0.55
+    assert decision.otherwise is not None
+    assert decision.otherwise.destination == "directory:rachel-smyth"  # a no: the person
+
+
+def test_an_ordinary_crime_report_is_not_asked_about_danger(shipped: RoutingService) -> None:
+    for text in ("someone broke into my car", "my bike was stolen from the station"):
+        decision = said(shipped, text)
+        assert not decision.is_danger_check and decision.destination == "rc", text

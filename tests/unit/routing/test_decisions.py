@@ -165,12 +165,15 @@ def test_a_clear_emergency_cue_never_routes_to_rc_online_or_a_directory_entry(
         )
     )
     if "negated_cue" in decision.evidence:
-        return  # "nobody is hurt, I want to report a burglary": routed as asked
+        # "nobody is hurt, I want to report a burglary": routed as asked, never 999 advice.
+        assert decision.destination != "emergency" and not decision.is_danger_check
+        assert decision.evidence["negated_cue"]["score"] < 1.0
+        return
     assert decision.destination not in ("rc", "online")
     assert not (decision.destination or "").startswith("directory:")
     if decision.rule == "negated-emergency-cue":  # "nobody is hurt": a control room judges
         assert decision.destination == "fcr", decision.reason
-    elif decision.is_danger_check:
-        assert decision.otherwise is not None  # asked first: 9 or yes is 999 handling
+    elif decision.is_danger_check:  # asked first: a cue read beside a time or a distance
+        assert decision.evidence["raised_by"].endswith("emergency-cue"), decision.reason
     else:
         assert decision.destination == "emergency", decision.reason

@@ -143,7 +143,7 @@ def test_a_cue_in_either_engines_top_decides_as_if_unmarked(
         assert d.destination != "emergency", d.reason  # "nobody is hurt": routed as asked
     elif d.rule == "negated-emergency-cue":
         assert d.destination == "fcr", d.reason
-    elif d.is_danger_check:
-        assert d.otherwise is not None, d.reason
+    elif d.is_danger_check:  # asked first: a cue read beside a time or a distance
+        assert d.evidence["raised_by"].endswith("emergency-cue"), d.reason
     else:
         assert d.destination == "emergency", d.reason

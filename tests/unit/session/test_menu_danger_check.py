@@ -2,15 +2,26 @@
 
 The shipped rules and the real RoutingEngine and FlowBuilder (the break-out table's
 harness, tests/unit/session/test_emergency_breakout.py); the caller says a past
-threat at the menu and answers the check by key or silence.
+threat at the menu and answers the check by key, by silence, or cannot be asked it.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+import pytest
+
+from ivr.flow_settings import FlowSettings
+from ivr.flows.emergency import DangerCheck
+from ivr.routing.service import RoutingService
 from ivr.session.events import CallerHungUp
-from tests.unit.session.test_emergency_breakout import key, make_call, menu, talks
+from tests.unit.session.test_emergency_breakout import (
+    NoDangerPrompt,
+    key,
+    make_call,
+    menu,
+    talks,
+)
 
 PAST_THREAT = "my neighbour threatened me last week"
 
@@ -66,3 +77,45 @@ async def test_after_a_no_the_caller_can_still_break_out_with_9() -> None:
     assert call.log.decisions[-1]["evidence"]["breakout_from"] == "queue:rc"
     call.control.push(CallerHungUp())
     await task
+
+
+async def test_silence_at_the_menus_danger_check_is_999_handling() -> None:
+    call = make_call([("main_menu", False, talks())], menu, heard=PAST_THREAT,
+                     settings=FlowSettings(first_digit_timeout=0.01))  # fmt: skip
+    task = asyncio.create_task(call.session.run())
+    await call.log.until(lambda: "transfer:emergency" in call.log.steps())
+    answered = call.log.decisions[-1]
+    assert (answered["rule"], answered["evidence"]["danger_check"]) == (
+        "danger-check-yes",
+        "no-input",
+    )
+    call.control.push(CallerHungUp())
+    await task
+
+
+async def test_a_menu_danger_check_that_cannot_be_asked_is_999_handling() -> None:
+    call = make_call([("main_menu", False, talks())], menu, heard=PAST_THREAT,
+                     prompts=NoDangerPrompt())  # fmt: skip
+    task = asyncio.create_task(call.session.run())
+    await call.log.until(lambda: "transfer:emergency" in call.log.steps())
+    assert call.log.decisions[-1]["evidence"]["danger_check"] == "check-failed"
+    assert "play:technical_difficulty" not in call.log.steps()
+    call.control.push(CallerHungUp())
+    await task
+
+
+@pytest.mark.parametrize(
+    ("said", "key"),
+    [
+        ("no", "2"),
+        ("no thanks I'm fine", "2"),
+        ("it's not an emergency", "2"),
+        ("I'm not okay", None),
+        ("not all right", None),
+        ("no, he's got a knife", "9"),
+        ("yes", "9"),
+    ],
+)
+def test_only_a_plain_no_answers_no_to_the_danger_check(said: str, key: str | None) -> None:
+    check = DangerCheck(RoutingService(None), 1.0)
+    assert check._said(said) == key  # None: unclear, which counts as danger

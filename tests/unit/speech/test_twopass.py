@@ -114,8 +114,9 @@ def test_an_emergency_only_a_lower_alternative_carries_is_not_yet_actionable() -
     assert judge(Transcript((top,), "pocketsphinx")) == "route"
 
 
-def test_a_danger_check_is_not_acted_on_without_a_second_opinion() -> None:
-    """A check only asks: the slower engine may hear the danger surely (or not at all)."""
+def test_a_danger_check_waits_for_a_second_opinion_but_not_for_long() -> None:
+    """A check only asks: the slower engine may hear the danger surely (or not at all),
+    within the cue wait, as a cue in a lower alternative does."""
     rc = Decision("route", "rc", "intent", "past threat")
 
     def doubtful(hypotheses: tuple[Hypothesis, ...]) -> Decision:
@@ -124,7 +125,7 @@ def test_a_danger_check_is_not_acted_on_without_a_second_opinion() -> None:
                         otherwise=rc)  # fmt: skip
 
     judge = actionable_by(doubtful)
-    assert judge(Transcript((Hypothesis("he threatened me last week", 0.9),), "x")) == ""
+    assert judge(Transcript((Hypothesis("he threatened me last week", 0.9),), "x")) == "cue-below"
 
 
 async def test_a_runner_up_cue_gets_a_second_opinion_and_stays_in_the_n_best() -> None:
