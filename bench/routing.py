@@ -142,6 +142,9 @@ def accuracy(engine: RoutingEngine) -> None:
     def intent_row(row: dict[str, Any]) -> str | None:
         d = decide(row)
         want = destinations[row["intent"]]
+        if d.is_danger_check and d.otherwise is not None:
+            # Asked first: an emergency says yes; anyone else says no and goes on.
+            d = d.answered(want == "emergency", "as the table says")
         ok = d.destination == want and d.action == "route"
         # an update request that names its crime reference goes to the officer in charge
         ok = ok or (row["intent"] == "update" and d.evidence.get("source") == "reference")
