@@ -40,6 +40,7 @@ class JourneyPoint(StrEnum):
     WELCOME = "welcome"
     MENU = "menu"
     CONFIRM = "confirm"
+    DANGER_CHECK = "danger-check"  # asked "is someone in danger right now?"
     OFFER = "offer"
     QUEUE = "queue"
     TRANSFER = "transfer"
@@ -82,6 +83,8 @@ class SeenDecision:
     source: Source
     said: str = ""  # the top alternative heard, or "keyed N"
     moved_from: str = ""  # an operator's move: where the call was going before
+    # A danger check's answer: how the caller answered ("key 9", "said 'no'", "no-input").
+    danger_check: str = ""
 
 
 OPERATOR_MOVE = "operator-move"  # the rule of an operator's move (CallSession._operator_move)
@@ -142,6 +145,7 @@ _POINTS = (
     ("play:invalid", JourneyPoint.MENU),
     ("confirm:", JourneyPoint.CONFIRM),
     ("disambiguate:", JourneyPoint.CONFIRM),
+    ("danger-check:", JourneyPoint.DANGER_CHECK),
     ("offer-link", JourneyPoint.OFFER),
     ("queue:", JourneyPoint.QUEUE),
     ("resume", JourneyPoint.QUEUE),

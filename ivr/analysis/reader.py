@@ -104,7 +104,8 @@ _CALLS = (
 _DECISIONS = (
     "SELECT call_id, coalesce(action, ''), coalesce(destination, ''), coalesce(rule, ''),"
     " CASE WHEN json_valid(evidence) THEN json_extract(evidence, '$.inputs.attempt',"
-    " '$.inputs.digits', '$.inputs.heard[0].text', '$.from') END FROM decisions"
+    " '$.inputs.digits', '$.inputs.heard[0].text', '$.from', '$.danger_check') END"
+    " FROM decisions"
 )
 
 
@@ -193,9 +194,9 @@ class CallLogSource:
 def _decision(row: tuple[Any, ...]) -> SeenDecision:
     _call, action, destination, rule, found = row
     try:
-        attempt, digits, heard, moved_from = json.loads(found) if found else (None,) * 4
+        attempt, digits, heard, moved_from, how = json.loads(found) if found else (None,) * 5
     except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
-        attempt = digits = heard = moved_from = None
+        attempt = digits = heard = moved_from = how = None
     if isinstance(digits, str) and digits:
         source, said = Source.KEYPAD, f"keyed {digits}"
     elif isinstance(heard, str) and heard:
@@ -210,6 +211,7 @@ def _decision(row: tuple[Any, ...]) -> SeenDecision:
         source=source,
         said=said,
         moved_from=moved_from if isinstance(moved_from, str) else "",
+        danger_check=how if isinstance(how, str) else "",
     )
 
 

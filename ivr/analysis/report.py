@@ -230,9 +230,19 @@ def _understanding(k: Kpis) -> str:
     rows = [
         ("calls the menu decided", u.calls),
         ("first-time right (never asked again)", pct(u.first_time_right, u.calls)),
-        ("confirm rate (calls with 'did you mean')", pct(u.confirmed, u.calls)),
+        (
+            "confirm rate (calls with 'did you mean'; danger checks apart)",
+            pct(u.confirmed, u.calls),
+        ),
         ("disambiguation rate", pct(u.disambiguated, u.calls)),
         ("no-match rate (of decisions)", pct(u.no_match, u.decisions)),
+    ]
+    d = u.danger_checks
+    checks = [
+        ("danger checks asked ('is someone in danger right now?')", d.asked),
+        ("answered yes (999 handling)", d.yes),
+        ("answered no (routed as asked)", d.no),
+        ("no answer (silence, not understood, or hung up)", d.no_answer),
     ]
     sources = [s for s in Source]
     bands = [f"{i / 10:.1f}-{(i + 1) / 10:.1f}" for i in range(len(u.confidence_bands))]
@@ -243,6 +253,7 @@ def _understanding(k: Kpis) -> str:
     return _section(
         "Understanding",
         table("Understanding", ("", ""), rows),
+        table("Danger checks", ("", "checks"), checks),
         figure(
             Bars(
                 "Decisions by input", [s.value for s in sources], [u.by_source[s] for s in sources]

@@ -1,5 +1,10 @@
 """How well the IVR understood callers: first-time right, confirms, no-matches, speech
-against keys, recognition confidence, and the operators' corrections (misroutes)."""
+against keys, recognition confidence, and the operators' corrections (misroutes).
+
+A danger check ("is someone in danger right now?", rule ``danger-check``) is stored as a
+confirm of emergency but is no "did you mean": it is counted apart (``DangerCheckFigures``),
+and the decision a "no" carries on with counts as what it is (a confirm is one).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,9 @@ CONFIDENCE_BANDS = 10  # 0.0-0.1 ... 0.9-1.0
 PHRASES_KEPT = 200  # per misroute pair: the commonest phrases survive a prune
 TOP_PHRASES = 5
 _DIGIT_RUN = re.compile(r"\d{2,}")  # a menu key ("keyed 1") stays readable
+DANGER_CHECK = "danger-check"  # the engine's rule for the question (ivr.routing.danger_check)
+DANGER_CHECK_YES = "danger-check-yes"  # the answer's rule when it is 999 handling
+ANSWERS = ("key ", "said ")  # how a caller answered; else silence or nothing understood
 
 
 def masked_phrase(said: str) -> str:
@@ -33,16 +41,31 @@ class Misroute:
 
 
 @dataclass(frozen=True, slots=True)
+class DangerCheckFigures:
+    """Danger checks asked, and how they were answered. Silence, an answer not understood
+    and a hang-up during the question are "no answer" (the first two are 999 handling)."""
+
+    asked: int = 0
+    yes: int = 0  # 9 or yes: 999 handling
+    no: int = 0  # 2 or no: carried on where ordinary routing sent the call
+
+    @property
+    def no_answer(self) -> int:
+        return max(0, self.asked - self.yes - self.no)
+
+
+@dataclass(frozen=True, slots=True)
 class UnderstandingFigures:
     calls: int  # calls with at least one engine decision
     first_time_right: int  # ... of which none asked again
-    confirmed: int  # ... with a "did you mean" question
+    confirmed: int  # ... with a "did you mean" question (a danger check is none)
     disambiguated: int  # ... with a choice between candidates
     decisions: int  # engine decisions
     no_match: int  # ... that matched nothing
     by_source: dict[Source, int]
     confidence_bands: tuple[int, ...]  # speech recognitions by confidence tenth
     misroutes: tuple[Misroute, ...]
+    danger_checks: DangerCheckFigures = DangerCheckFigures()
 
     @staticmethod
     def rate(part: int, whole: int) -> float | None:
@@ -57,6 +80,7 @@ class UnderstandingTally:
     disambiguated: int = 0
     decisions: int = 0
     no_match: int = 0
+    checks: Counter[str] = field(default_factory=Counter)  # asked, yes, no
     by_source: Counter[Source] = field(default_factory=Counter)
     bands: list[int] = field(default_factory=lambda: [0] * CONFIDENCE_BANDS)
     moves: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -69,6 +93,7 @@ class UnderstandingTally:
         said = ""
         engine_seen = False
         reprompted = confirmed = disambiguated = False
+        asking = 0  # danger checks asked and not yet answered (a break-out asks its own)
         for decision in journey.decisions:
             if decision.engine:
                 engine_seen = True
@@ -76,11 +101,23 @@ class UnderstandingTally:
                 self.by_source[decision.source] += 1
                 self.no_match += decision.rule == "no-match"
                 reprompted |= decision.action == "reprompt"
-                confirmed |= decision.action == "confirm"
-                disambiguated |= decision.action == "disambiguate"
+                if decision.rule == DANGER_CHECK:
+                    self.checks["asked"] += 1
+                    asking += 1
+                else:
+                    confirmed |= decision.action == "confirm"
+                    disambiguated |= decision.action == "disambiguate"
                 said = decision.said or said
             elif decision.rule == "operator-move":
                 self._move(decision.moved_from, decision.destination, said)
+            elif decision.danger_check and asking:
+                asking -= 1
+                if decision.rule != DANGER_CHECK_YES:  # a no: the ordinary decision goes on
+                    self.checks["no"] += 1
+                    confirmed |= decision.action == "confirm"
+                    disambiguated |= decision.action == "disambiguate"
+                elif decision.danger_check.startswith(ANSWERS):
+                    self.checks["yes"] += 1
         if engine_seen:
             self.calls += 1
             self.first_time_right += not reprompted
@@ -117,4 +154,7 @@ class UnderstandingTally:
             by_source={source: self.by_source[source] for source in Source},
             confidence_bands=tuple(self.bands),
             misroutes=misroutes,
+            danger_checks=DangerCheckFigures(
+                self.checks["asked"], self.checks["yes"], self.checks["no"]
+            ),
         )

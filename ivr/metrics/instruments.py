@@ -4,7 +4,10 @@ Counters and histograms move as things happen (``MetricsCallLog`` calls the ``*_
 methods); gauges of live state are read at scrape time by ``LiveCollector``. Every
 label value goes through a ``LabelValues`` guard (ivr.metrics.labels), and a decision's
 destination is first reduced to its route category (``route_of``, as the report counts
-its route mix): a directory entry is a person, never a label.
+its route mix): a directory entry is a person, never a label. A danger check ("is
+someone in danger right now?") is labelled ``destination="danger-check"``: it sends the
+call nowhere yet, and its answer is a decision of its own (999 handling or the ordinary
+route), so a sum by destination never counts one emergency twice.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ LAG_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
 
 ANSWER_TARGET_S = 300.0  # [analysis] answer_target_s's default
+DANGER_CHECK = "danger-check"  # a danger check's destination label
 
 
 class IvrMetrics:
@@ -102,9 +106,13 @@ class IvrMetrics:
         self._decision_series = SeriesCap("ivr_decisions")
         self.queue_label = self._queue  # the live collector's queues share the bound
 
-    def decision_seen(self, action: str, destination: str, rule: str) -> None:
+    def decision_seen(
+        self, action: str, destination: str, rule: str, *, danger_check: bool = False
+    ) -> None:
+        """``danger_check``: the decision asks (``Decision.is_danger_check``), sends nowhere."""
+        where = DANGER_CHECK if danger_check else route_of(destination)
         labels = self._decision_series(
-            self._action(action), self._destination(route_of(destination)), self._rule(rule)
+            self._action(action), self._destination(where), self._rule(rule)
         )
         self.decisions.labels(*labels).inc()
 

@@ -49,7 +49,12 @@ class MetricsCallLog:
     def decision(self, call_id: str, at: datetime, decision: Decision) -> None:
         self.inner.decision(call_id, at, decision)
         try:
-            self.metrics.decision_seen(decision.action, decision.destination or "", decision.rule)
+            self.metrics.decision_seen(
+                decision.action,
+                decision.destination or "",
+                decision.rule,
+                danger_check=decision.is_danger_check,
+            )
         except Exception:
             self._complain("decision")
 

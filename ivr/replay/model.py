@@ -6,11 +6,12 @@ Plain values, so the CLI prints them and a browser page can send them as JSON al
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from ivr.decisions import Decision
+from ivr.decisions import EMERGENCY, Decision
 
 
 class Fidelity(StrEnum):
@@ -32,20 +33,46 @@ class Judgement(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """What one decision said, and why: the rule and its reason."""
+    """What one decision said, and why: the rule and its reason.
+
+    ``otherwise``: a danger check's "no" (``Decision.otherwise``), part of where it sends
+    the call: a draft that changes only where a "no" goes changes the call.
+    """
 
     action: str
     destination: str
     rule: str
     reason: str
+    otherwise: Verdict | None = None
 
     @classmethod
     def of(cls, decision: Decision) -> Verdict:
-        return cls(decision.action, decision.destination or "", decision.rule, decision.reason)
+        otherwise = cls.of(decision.otherwise) if decision.otherwise is not None else None
+        return cls(
+            decision.action, decision.destination or "", decision.rule, decision.reason, otherwise
+        )
+
+    @classmethod
+    def logged(
+        cls, action: str, destination: str, rule: str, reason: str, evidence: Mapping[str, Any]
+    ) -> Verdict:
+        """A decisions row's verdict; a danger check's "no" is its ``evidence["otherwise"]``
+        (the summary the log keeps: action, destination and rule, no reason)."""
+        otherwise = None
+        kept = evidence.get("otherwise")
+        if action == "confirm" and destination == EMERGENCY and isinstance(kept, Mapping):
+            then, where, rule_then = (
+                str(kept.get(k) or "") for k in ("action", "destination", "rule")
+            )
+            otherwise = cls(then, where, rule_then, "")
+        return cls(action, destination, rule, reason, otherwise)
 
     @property
     def label(self) -> str:
-        """Where it sends the call: a destination, or what the call is asked next."""
+        """Where it sends the call: a destination, or what the call is asked next
+        (a danger check: ``check:emergency|rc``, what a yes and a no lead to)."""
+        if self.otherwise is not None:
+            return f"check:{self.destination}|{self.otherwise.label}"
         if self.action == "route":
             return self.destination
         return f"{self.action}:{self.destination}" if self.destination else self.action
@@ -53,13 +80,16 @@ class Verdict:
     def sends_to(self, destination: str) -> bool:
         return self.action == "route" and self.destination == destination
 
-    def to_json(self) -> dict[str, str]:
-        return {
+    def to_json(self) -> dict[str, Any]:
+        found: dict[str, Any] = {
             "action": self.action,
             "destination": self.destination,
             "rule": self.rule,
             "reason": self.reason,
         }
+        if self.otherwise is not None:
+            found["otherwise"] = self.otherwise.to_json()
+        return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -162,8 +162,10 @@ class DecisionLog:
 
     def _parse(self, row: tuple[Any, ...]) -> LoggedDecision | None:
         row_id, call_id, at, action, destination, rule, reason, evidence, inputs, dialled = row
-        verdict = Verdict(str(action or ""), str(destination or ""), str(rule), str(reason or ""))
         found = _json_object(evidence)
+        verdict = Verdict.logged(
+            str(action or ""), str(destination or ""), str(rule), str(reason or ""), found
+        )
         if rule == OPERATOR_MOVE and inputs is None:
             by = found.get("by")
             return LoggedDecision(

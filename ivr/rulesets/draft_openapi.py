@@ -28,6 +28,15 @@ DECISION = {
         "confidence": {"type": ["number", "null"]},
         "explanation": TEXTS,
         "ruleset_version": NULL_INT,
+        "otherwise": {  # a danger check's "no": where the call goes when nobody is in danger
+            "type": ["object", "null"],
+            "properties": {
+                "action": {"enum": ["route", "confirm", "disambiguate", "reprompt"]},
+                "destination": {"type": ["string", "null"]},
+                "destination_label": TEXT,
+                "rule": TEXT,
+            },
+        },
     },
 }
 D = {"$ref": "#/components/schemas/RulesDecision"}

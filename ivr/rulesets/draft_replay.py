@@ -254,7 +254,10 @@ class ResultWriter:
 def _bare(verdict: Verdict) -> Decision:
     """A decision known only by its verdict (no candidates, evidence or intent)."""
     action: Action = next((a for a in ACTIONS if a == verdict.action), "reprompt")
-    return Decision(action, verdict.destination or None, verdict.rule, verdict.reason)
+    otherwise = _bare(verdict.otherwise) if verdict.otherwise is not None else None
+    return Decision(
+        action, verdict.destination or None, verdict.rule, verdict.reason, otherwise=otherwise
+    )
 
 
 def _logged_rows(db_path: Path, ids: Iterable[int]) -> dict[int, dict[str, Any]]:

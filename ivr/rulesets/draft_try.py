@@ -21,6 +21,7 @@ from ivr.console.bodies import json_object
 from ivr.console.errors import BadRequest, Conflict
 from ivr.console.identity import Role, require
 from ivr.decisions import Hypothesis
+from ivr.replay.model import Verdict
 from ivr.routing.model import CallerContext, RoutingInputs
 from ivr.rulesets.draft_builds import DraftWorkspace
 from ivr.rulesets.draft_http import Invalid, form_parts, is_multipart, text_of
@@ -73,7 +74,8 @@ class TryApi:
                 "heard": [{"text": h.text, "confidence": h.confidence} for h in inputs.hypotheses],
                 "draft": draft_view,
                 "live": live_view,
-                "same": (drafted.action, drafted.destination) == (live.action, live.destination),
+                # A danger check is the same only if a "no" goes the same way too.
+                "same": Verdict.of(drafted).label == Verdict.of(live).label,
                 "draft_digest": draft.digest,
             }
         )

@@ -84,6 +84,19 @@ def view(decision: Decision, directory: Directory | None) -> dict[str, Any]:
         "confidence": confidence(decision),
         "explanation": explanation(decision),
         "ruleset_version": decision.ruleset_version,
+        "otherwise": _otherwise(decision.otherwise, directory),
+    }
+
+
+def _otherwise(decision: Decision | None, directory: Directory | None) -> dict[str, Any] | None:
+    """A danger check's "no": where the call goes when nobody is in danger now."""
+    if decision is None:
+        return None
+    return {
+        "action": decision.action,
+        "destination": decision.destination,
+        "destination_label": destination_label(decision.destination, directory),
+        "rule": decision.rule,
     }
 
 
@@ -104,9 +117,10 @@ def logged_decision(row: Mapping[str, Any]) -> Decision:
     offers = tuple(str(o) for o in _json(row.get("offers"), list))
     version = row.get("ruleset_version")
     known: Action = next((a for a in ACTIONS if a == action), "route")
+    destination = str(row.get("destination") or "") or None
     return Decision(
         action=known,
-        destination=str(row.get("destination") or "") or None,
+        destination=destination,
         rule=str(row.get("rule") or ""),
         reason=str(row.get("reason") or ""),
         intent=str(row.get("intent") or "") or None,
@@ -115,6 +129,24 @@ def logged_decision(row: Mapping[str, Any]) -> Decision:
         offers=offers,
         evidence=evidence,
         ruleset_version=version if isinstance(version, int) else None,
+        otherwise=_logged_otherwise(known, destination, evidence),
+    )
+
+
+def _logged_otherwise(
+    action: Action, destination: str | None, evidence: Mapping[str, Any]
+) -> Decision | None:
+    """A logged danger check's "no", from the summary its evidence keeps."""
+    kept = evidence.get("otherwise")
+    if action != "confirm" or destination != EMERGENCY or not isinstance(kept, Mapping):
+        return None
+    then = str(kept.get("action") or "")
+    known: Action = next((a for a in ACTIONS if a == then), "route")
+    return Decision(
+        known,
+        str(kept.get("destination") or "") or None,
+        str(kept.get("rule") or ""),
+        "nobody in danger now",
     )
 
 

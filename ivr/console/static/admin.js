@@ -114,10 +114,12 @@ window.Admin = (() => {
   ];
 
   // "Force Control Room (fcr)": the name admins use, and the id the rules files use.
+  // A danger check (`otherwise`: where a "no" goes) reads as the question and both answers.
   function where(d) {
     const id = d.destination || "";
     const label = d.destination_label || "";
     const to = label && label !== id ? `${label} (${id})` : id;
+    if (d.otherwise) return `danger check: yes → ${to}; no → ${where(d.otherwise)}`;
     if (d.action === "route" || !d.action) return to;
     return to ? `${d.action}: ${to}` : d.action;
   }

@@ -6,6 +6,7 @@ Seven calls and an operator's correction, times in seconds from each call's star
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -80,10 +81,10 @@ CALLS = [
 ]  # fmt: skip
 
 
-def write_log(path: Path) -> Path:
+def write_log(path: Path, calls: Sequence[Call] = CALLS) -> Path:
     store = CallStore(path)
     try:
-        for call in CALLS:
+        for call in calls:
             start = DAY + timedelta(minutes=call.start_min)
 
             def at(seconds: float, start: datetime = start) -> str:

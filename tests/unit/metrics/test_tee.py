@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from ivr.decisions import Decision
 from ivr.metrics.instruments import IvrMetrics
 from ivr.metrics.tee import MetricsCallLog
+from ivr.routing.danger_check import DangerDoubt, ask_first
 from tests.fakes import MemoryCallLog
 from tests.unit.metrics.scrape import scrape, value
 
@@ -139,3 +140,24 @@ def test_service_level_counts_offered_places_and_answers_within_the_target() -> 
     assert value(got, "ivr_queue_offered_total", queue="fcr") == 3
     assert value(got, "ivr_queue_answered_in_target_total", queue="fcr") == 1
     assert value(got, "ivr_queue_answer_target_seconds") == 30.0
+
+
+def test_a_danger_check_and_its_yes_count_one_emergency_not_two() -> None:
+    """The check asks (destination label danger-check); only its answer goes anywhere."""
+    metrics = IvrMetrics()
+    log = MetricsCallLog(MemoryCallLog(), metrics)
+    doubt = DangerDoubt("past-emergency-cue", "a threat last week", {}, "emergency")
+    for call_id, danger in (("c1", True), ("c2", False)):
+        check = ask_first(doubt, Decision("route", "rc", rule="intent", reason="crime"))
+        log.decision(call_id, at(3), check)
+        log.decision(call_id, at(9), check.answered(danger, "key 9" if danger else "key 2"))
+    got = scrape(metrics.registry)
+    asked = {"action": "confirm", "destination": "danger-check", "rule": "danger-check"}
+    assert value(got, "ivr_decisions_total", **asked) == 2
+    emergencies = [
+        v
+        for (name, labels), v in got.items()
+        if name == "ivr_decisions_total" and ("destination", "emergency") in labels
+    ]
+    assert emergencies == [1.0]
+    assert value(got, "ivr_decisions_total", action="route", destination="rc", rule="intent") == 1

@@ -69,6 +69,10 @@ class FixtureLog:
         self._session(call_id, inputs.at).record_decision(decision, **evidence)
         return decision
 
+    def answered(self, call_id: str, at: datetime, decision: Decision) -> None:
+        """A danger check's answer, stored as AskDanger stores it (no inputs: not the engine's)."""
+        self._session(call_id, at).record_decision(decision)
+
     def moved(self, call_id: str, at: datetime, source: str, target: str) -> None:
         """An operator's move, in the shape CallSession._operator_move stores (checked
         against a live session in test_replay.py)."""

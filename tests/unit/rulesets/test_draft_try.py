@@ -129,3 +129,35 @@ async def test_a_file_that_is_no_wav_is_refused(
     finally:
         await pool.close()
     assert status == 400 and "not a WAV" in answer["error"]
+
+
+PAST_THREAT = "my neighbour threatened me last week"
+REPORT_CRIME_RC = "  - name: report_crime\n    destination: rc\n"
+REPORT_CRIME_FCR = "  - name: report_crime\n    destination: fcr\n"
+
+
+async def test_a_danger_check_whose_no_goes_elsewhere_under_the_draft_is_not_the_same(
+    admin: Admin,
+) -> None:
+    """Both ask the danger check first; only where a "no" goes differs, and that counts."""
+    answer = await admin.ok("GET", "/api/rules/draft/files/intents.yaml")
+    assert REPORT_CRIME_RC in answer["text"]
+    edited = answer["text"].replace(REPORT_CRIME_RC, REPORT_CRIME_FCR)
+    await admin.ok("PUT", "/api/rules/draft/files/intents.yaml", {"text": edited})
+    tried = await admin.ok("POST", "/api/rules/draft/try", {"text": PAST_THREAT, "at": MONDAY_10AM})
+    live, draft = tried["live"], tried["draft"]
+    for side in (live, draft):
+        assert (side["action"], side["destination"], side["rule"]) == (
+            "confirm",
+            "emergency",
+            "danger-check",
+        )
+    assert (live["otherwise"]["destination"], draft["otherwise"]["destination"]) == ("rc", "fcr")
+    assert draft["otherwise"]["destination_label"] == "Force Control Room"
+    assert tried["same"] is False
+
+
+async def test_a_danger_check_the_draft_leaves_alone_is_the_same(admin: Admin) -> None:
+    tried = await admin.ok("POST", "/api/rules/draft/try", {"text": PAST_THREAT, "at": MONDAY_10AM})
+    assert tried["live"]["otherwise"]["destination"] == "rc"
+    assert tried["same"] is True
