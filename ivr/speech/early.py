@@ -20,6 +20,7 @@ import logging
 import os
 from collections import OrderedDict
 
+from ivr.decisions import Ask
 from ivr.speech.model import SpeechService, Transcript
 
 log = logging.getLogger(__name__)
@@ -58,12 +59,19 @@ class EarlySpeech:
         task.add_done_callback(_quiet)
         self._early[key] = (now, task)
 
-    async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
+    async def recognize(
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+    ) -> Transcript:
+        if expect is not None:
+            # The early decode had no hint, and a hinted question decodes differently (a
+            # reference's digits, a name's prompt): the head start is given up for it.
+            self.forget(pcm, sample_rate)
+            return await self.inner.recognize(pcm, sample_rate, expect=expect)
         found = self._early.pop(_key(pcm, sample_rate), None)
         if found is not None:
             self.used += 1
             return await found[1]
-        return await self.inner.recognize(pcm, sample_rate)
+        return await self.inner.recognize(pcm, sample_rate, expect=expect)
 
     def forget(self, pcm: bytes, sample_rate: int = 8000) -> None:
         """The caller went on talking: this early decode will never be asked for."""

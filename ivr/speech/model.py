@@ -3,6 +3,10 @@
 Engines are blocking (they run in a worker pool, never on the event loop)
 and take whole utterances as endpointed by ivr.media: 16-bit little-endian
 mono PCM at the given rate (8 kHz from the telephone).
+
+``expect`` is what the question asked for (ivr.decisions.Ask; None: anything,
+the menu): a hint an engine may use to favour it (a digits grammar, a numeric
+prompt for a crime reference) and may ignore.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ivr.decisions import Hypothesis
+from ivr.decisions import Ask, Hypothesis
 
 
 class RecognizerError(RuntimeError):
@@ -61,10 +65,14 @@ class Recognizer(Protocol):
     @property
     def name(self) -> str: ...
 
-    def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript: ...
+    def recognize(
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+    ) -> Transcript: ...
 
 
 class SpeechService(Protocol):
     """Speech to text off the event loop, as a call uses it (ivr.speech.pool.SpeechPool)."""
 
-    async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript: ...
+    async def recognize(
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+    ) -> Transcript: ...

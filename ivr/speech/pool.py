@@ -16,6 +16,7 @@ build both, swap, then ``close()`` the old one.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import multiprocessing
 import os
@@ -23,6 +24,7 @@ import pickle
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from ivr.decisions import Ask
 from ivr.speech.model import Recognizer, RecognizerError, Transcript
 
 __all__ = ["SpeechPool"]
@@ -38,10 +40,10 @@ def _init_worker(blob: bytes) -> None:
     _worker_recognizer = pickle.loads(blob)
 
 
-def _recognize_in_worker(pcm: bytes, sample_rate: int) -> Transcript:
+def _recognize_in_worker(pcm: bytes, sample_rate: int, expect: Ask | None) -> Transcript:
     if _worker_recognizer is None:
         raise RecognizerError("speech worker has no recogniser")
-    return _worker_recognizer.recognize(pcm, sample_rate)
+    return _worker_recognizer.recognize(pcm, sample_rate, expect=expect)
 
 
 class SpeechPool:
@@ -79,7 +81,9 @@ class SpeechPool:
                 max_workers=self.workers, thread_name_prefix=f"speech-{recognizer.name}"
             )
 
-    async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
+    async def recognize(
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+    ) -> Transcript:
         if self._closed:
             raise RecognizerError("the speech pool is closed")
         if len(pcm) > MAX_UTTERANCE_BYTES:
@@ -87,11 +91,12 @@ class SpeechPool:
         loop = asyncio.get_running_loop()
         try:
             if self.processes:
-                work = loop.run_in_executor(self._executor, _recognize_in_worker, pcm, sample_rate)
-            else:
                 work = loop.run_in_executor(
-                    self._executor, self.recognizer.recognize, pcm, sample_rate
+                    self._executor, _recognize_in_worker, pcm, sample_rate, expect
                 )
+            else:
+                decode = functools.partial(self.recognizer.recognize, expect=expect)
+                work = loop.run_in_executor(self._executor, decode, pcm, sample_rate)
             # A call never waits in silence behind a stuck or overloaded engine.
             return await asyncio.wait_for(work, self.timeout_s)
         except TimeoutError as exc:

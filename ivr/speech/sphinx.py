@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pocketsphinx  # type: ignore[import-untyped]  # Cython extension ships no stubs
 
-from ivr.decisions import Hypothesis
+from ivr.decisions import Ask, Hypothesis
 from ivr.speech.model import RecognizerError, Transcript, Vocabulary
 from ivr.speech.resample import resample_pcm16
 from ivr.speech.sphinx_model import SphinxModel, build_sphinx_model
@@ -160,7 +160,9 @@ class PocketSphinxRecognizer:
         if current is generation:
             generation.idle.put(decoder)
 
-    def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
+    def recognize(
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+    ) -> Transcript:
         """Decode one utterance; n-best with confidences in [0, 1], best first."""
         started = time.perf_counter()
         if sample_rate <= 0 or len(pcm) % 2:

@@ -32,7 +32,7 @@ import logging
 from collections.abc import Callable
 from typing import Literal
 
-from ivr.decisions import EMERGENCY, Decision, Hypothesis
+from ivr.decisions import EMERGENCY, Ask, Decision, Hypothesis
 from ivr.speech.model import RecognizerError, SpeechService, Transcript
 
 log = logging.getLogger(__name__)
@@ -101,8 +101,10 @@ class TwoPassSpeech:
         self.escalated = 0
         self.kept = 0
 
-    async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
-        first = await self.fast.recognize(pcm, sample_rate)
+    async def recognize(
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+    ) -> Transcript:
+        first = await self.fast.recognize(pcm, sample_rate, expect=expect)
         verdict = self.actionable(first)
         if keeps(verdict, first.confidence, self.below):
             self.kept += 1
@@ -112,7 +114,9 @@ class TwoPassSpeech:
         # pass alone keeps its cue: the router reads every alternative of one engine).
         budget = self.cue_wait_s if verdict == "cue-below" else None
         try:
-            second = await asyncio.wait_for(self.slow.recognize(pcm, sample_rate), budget)
+            second = await asyncio.wait_for(
+                self.slow.recognize(pcm, sample_rate, expect=expect), budget
+            )
         except (RecognizerError, TimeoutError) as exc:
             log.warning("second opinion failed (%r); keeping the first pass", exc)
             return first

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ivr.decisions import Hypothesis
+from ivr.decisions import Ask, Hypothesis
 from ivr.speech.model import RecognizerError, Transcript, Vocabulary
 from ivr.speech.vocabulary import spoken_words
 
@@ -105,8 +105,13 @@ class VoskRecognizer:
         """Pickles as (model folder, vocabulary): a worker process loads its own model."""
         return (_rebuild, (self.model_dir, self.vocabulary, self.n_best))
 
-    def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
-        """Decode one utterance at its own rate; n-best with confidences in [0, 1]."""
+    def recognize(
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+    ) -> Transcript:
+        """Decode one utterance at its own rate; n-best with confidences in [0, 1].
+
+        ``expect`` is not used yet: no Vosk model is installed here to measure a
+        digits grammar on (PocketSphinx and Whisper use it)."""
         started = time.perf_counter()
         if sample_rate <= 0 or len(pcm) % 2:
             raise RecognizerError(f"bad audio: {len(pcm)} bytes at {sample_rate} Hz")

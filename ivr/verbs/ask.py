@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from ivr.decisions import Ask
 from ivr.session.events import DigitPressed, ListeningFailed, SpeechEnded, SpeechStarted
 from ivr.session.session import CallSession
 from ivr.speech.model import RecognizerError, Transcript
@@ -89,8 +90,13 @@ class Question:
         max_speech_s: float = 15.0,
         breakout: bool = True,
         single_keys: Collection[str] = (),
+        expect: Ask | None = None,
     ) -> None:
-        """``single_keys``: first keys that end a multi-digit entry at once (see
+        """``expect``: what the question asks for, a hint to the recogniser (a digits
+        grammar for a crime reference); by default read from its prompt (``ask_reference``
+        asks for a reference: ``Ask.by_prompt``), so every asking of it carries the hint.
+
+        ``single_keys``: first keys that end a multi-digit entry at once (see
         ``collect_digits``).
 
         ``breakout``: an emergency said or keyed here leaves this step at once (False
@@ -109,6 +115,7 @@ class Question:
         self.max_speech_s = max_speech_s
         self.breakout = breakout
         self.single_keys = frozenset(single_keys)
+        self.expect = expect or (Ask.by_prompt(self.prompt_ids[0]) if self.prompt_ids else None)
 
     @property
     def label(self) -> str:
@@ -149,7 +156,7 @@ class Question:
             if isinstance(event, SpeechStarted) and listening:
                 deadline = loop.time() + self.max_speech_s + 2.0  # let them finish
             elif isinstance(event, SpeechEnded) and listening:
-                transcript = await recognize(session, event)
+                transcript = await recognize(session, event, expect=self.expect)
                 if transcript is None:
                     return Answer("speech-failed")
                 return Answer("speech", transcript=transcript)
@@ -191,7 +198,11 @@ async def listening_failed(session: CallSession, event: ListeningFailed) -> None
 
 
 async def recognize(
-    session: CallSession, utterance: SpeechEnded, *, keep_words: bool = True
+    session: CallSession,
+    utterance: SpeechEnded,
+    *,
+    keep_words: bool = True,
+    expect: Ask | None = None,
 ) -> Transcript | None:
     """The words of an utterance, recorded; None after a recognizer failure (which
     switches the call to keypad: it never drops the call).
@@ -202,7 +213,9 @@ async def recognize(
     loop = asyncio.get_running_loop()
     ended = loop.time()
     try:
-        transcript = await session.speech.recognize(utterance.audio, utterance.sample_rate)
+        transcript = await session.speech.recognize(
+            utterance.audio, utterance.sample_rate, expect=expect
+        )
     except RecognizerError as exc:
         session.keypad_only()
         session.record("speech-failed", error_id=exc.error_id, message=str(exc))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ivr.decisions import Hypothesis
+from ivr.decisions import Ask, Hypothesis
 from ivr.simulator import AgentProfile
 from ivr.speech.early import EarlySpeech
 from ivr.speech.model import RecognizerError, Transcript
@@ -34,7 +34,9 @@ class RecordingSpeech:
         self.utterances: list[bytes] = []
         self.order = order if order is not None else []
 
-    async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
+    async def recognize(
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+    ) -> Transcript:
         self.utterances.append(pcm)
         self.order.append("decode")
         if self.fail:
@@ -49,7 +51,9 @@ class EndsAsked(EarlySpeech):
         super().__init__(inner)
         self.order = inner.order
 
-    async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
+    async def recognize(
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+    ) -> Transcript:
         self.order.append("end")
         return await super().recognize(pcm, sample_rate)
 

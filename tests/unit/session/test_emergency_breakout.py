@@ -109,7 +109,9 @@ class OneSentence:
     def __init__(self, text: str) -> None:
         self.text = text
 
-    async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
+    async def recognize(
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+    ) -> Transcript:
         return Transcript((Hypothesis(self.text, 0.9),), "fake", audio_seconds=1.0)
 
 
@@ -442,7 +444,9 @@ async def test_a_reply_to_the_danger_check_is_a_no_only_when_it_says_nothing_els
     replies = iter(["hurry up please", reply])
 
     class TwoSentences(OneSentence):
-        async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
+        async def recognize(
+            self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        ) -> Transcript:
             return Transcript((Hypothesis(next(replies), 0.9),), "fake", audio_seconds=1.0)
 
     call = make_call(

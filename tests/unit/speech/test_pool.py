@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from ivr.decisions import Hypothesis
+from ivr.decisions import Ask, Hypothesis
 from ivr.speech.model import RecognizerError, Transcript
 from ivr.speech.pool import SpeechPool
 from ivr.speech.sphinx import PocketSphinxRecognizer
@@ -18,7 +18,9 @@ from tests.unit.speech.conftest import Utterance
 class Echo:
     name = "echo"
 
-    def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
+    def recognize(
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+    ) -> Transcript:
         if pcm == b"boom":
             raise ValueError("engine blew up")
         if pcm == b"fail":
@@ -72,7 +74,9 @@ class Stuck:
     def __init__(self) -> None:
         self.release = threading.Event()
 
-    def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
+    def recognize(
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+    ) -> Transcript:
         self.release.wait(5)
         return Transcript((), "stuck")
 

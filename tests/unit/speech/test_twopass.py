@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ivr.decisions import Candidate, Decision, Hypothesis
+from ivr.decisions import Ask, Candidate, Decision, Hypothesis
 from ivr.speech.model import RecognizerError, Transcript
 from ivr.speech.twopass import TwoPassSpeech, Verdict, actionable_by, merge
 
@@ -23,7 +23,9 @@ class Said:
         self.fail = fail
         self.calls = 0
 
-    async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
+    async def recognize(
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+    ) -> Transcript:
         self.calls += 1
         if self.fail:
             raise RecognizerError("down")
@@ -167,7 +169,9 @@ class Stalled:
     def __init__(self) -> None:
         self.calls = 0
 
-    async def recognize(self, pcm: bytes, sample_rate: int = 8000) -> Transcript:
+    async def recognize(
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+    ) -> Transcript:
         self.calls += 1
         await asyncio.sleep(3600)
         raise AssertionError("unreachable")
