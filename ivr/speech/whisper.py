@@ -17,6 +17,13 @@ hypothesis with a runaway repetition (compression ratio > 2.4, Whisper's own
 hallucination test) is halved. The figures on the labelled set are in
 bench/README.md.
 
+Prompts: Whisper is primed per question (``WhisperPrompts``): a question that
+asked for a name with the force's names (``whisper_prompt``), the menu and any
+other question with ``[speech] whisper_prompt`` (default a short domain prompt
+naming nobody: a menu primed with names had Whisper write surnames and ranks
+into ordinary sentences, issue 16; names said at the menu are found by the
+directory's phonetic matcher in what Whisper wrote).
+
 Threads: a CTranslate2 model is safe to call from several threads at once;
 ``num_workers`` is how many of those calls run in parallel (each with
 ``cpu_threads`` threads), the rest queue inside CTranslate2. On 2 cores,
