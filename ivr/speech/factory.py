@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ivr.speech.model import Recognizer, RecognizerError, Vocabulary
-from ivr.speech.settings import WhisperPrompt
+from ivr.speech.settings import DEFAULT_WHISPER_PROMPT, WhisperPrompt
 
 __all__ = ["DEFAULT_WHISPER_CACHE", "ENGINES", "build_recognizer"]
 
@@ -22,7 +22,7 @@ def build_recognizer(
     *,
     model: Path | None,
     vocabulary: Vocabulary,
-    whisper_prompt: WhisperPrompt = WhisperPrompt.DOMAIN,
+    whisper_prompt: WhisperPrompt = DEFAULT_WHISPER_PROMPT,
 ) -> Recognizer:
     """The named engine, loaded; RecognizerError says what is missing or unknown.
 

@@ -19,10 +19,10 @@ bench/README.md.
 
 Prompts: Whisper is primed per question (``WhisperPrompts``): a question that
 asked for a name with the force's names (``whisper_prompt``), the menu and any
-other question with ``[speech] whisper_prompt`` (default a short domain prompt
-naming nobody: a menu primed with names had Whisper write surnames and ranks
-into ordinary sentences, issue 16; names said at the menu are found by the
-directory's phonetic matcher in what Whisper wrote).
+other question as ``[speech] whisper_prompt`` says (default none; "domain" is
+the preamble and ranks: a menu primed with names had Whisper write surnames
+and ranks into ordinary sentences, issue 16; names said at the menu are found
+by the directory's phonetic matcher in what Whisper wrote).
 
 Threads: a CTranslate2 model is safe to call from several threads at once;
 ``num_workers`` is how many of those calls run in parallel (each with
@@ -48,7 +48,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ivr.decisions import Ask, Hypothesis
 from ivr.speech.model import RecognizerError, Transcript, Vocabulary
-from ivr.speech.settings import WhisperPrompt
+from ivr.speech.settings import DEFAULT_WHISPER_PROMPT, WhisperPrompt
 from ivr.speech.whisper_model import DEFAULT_CACHE_DIR, assemble_whisper_base
 
 WHISPER_RATE = 16000
@@ -259,7 +259,7 @@ class WhisperRecognizer:
         cpu_threads: int | None = None,
         num_workers: int = 1,
         prompt: str | None = None,
-        policy: WhisperPrompt = WhisperPrompt.DOMAIN,
+        policy: WhisperPrompt = DEFAULT_WHISPER_PROMPT,
     ) -> None:
         """``prompt``: one prompt for every question (tests, benches); else ``policy``'s."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never the hub, whatever the caller passes

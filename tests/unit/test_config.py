@@ -328,8 +328,8 @@ def test_settings_are_overridden_by_section_and_field() -> None:
         Settings().overridden({"ring_timeout": 10})
 
 
-def test_whisper_prompt_is_read_and_defaults_to_the_domain_prompt(tmp_path: Path) -> None:
-    assert load_settings(None, env={}).speech.whisper_prompt is WhisperPrompt.DOMAIN
+def test_whisper_prompt_is_read_and_defaults_to_no_prompt(tmp_path: Path) -> None:
+    assert load_settings(None, env={}).speech.whisper_prompt is WhisperPrompt.NONE
     cfg = tmp_path / "ivr.toml"
     cfg.write_text('[speech]\nwhisper_prompt = "names"\n')
     assert load_settings(cfg, env={}).speech.whisper_prompt is WhisperPrompt.NAMES
