@@ -3,6 +3,7 @@
 .venv/bin/python bench/asr.py                       # full set (rendered on demand), all engines
 .venv/bin/python bench/asr.py --set committed --limit 20 --engines whisper   # quick look
 .venv/bin/python bench/asr.py --noise clean,15 --vosk-model /path/to/vosk-model-small-en-us
+.venv/bin/python bench/asr.py --noise clean --limit 40 --whisper-prompt names   # the old prompt
 
 What matters on a 101 line is where the call goes, not the word error rate:
 every utterance of tests/speech/ is recognised, the n-best goes through the
@@ -50,12 +51,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
+from bench.heldout_asr import directory_surnames, invented_surnames  # noqa: E402
 from ivr.decisions import Decision, Hypothesis  # noqa: E402
 from ivr.media.endpointing import EndpointerConfig  # noqa: E402
 from ivr.routing.bundle import load_bundle  # noqa: E402
 from ivr.routing.engine import RoutingEngine  # noqa: E402
 from ivr.routing.model import RoutingInputs  # noqa: E402
 from ivr.speech.model import Recognizer, RecognizerError, Transcript  # noqa: E402
+from ivr.speech.settings import SpeechSettings, WhisperPrompt  # noqa: E402
 
 SPEECH = ROOT / "tests" / "speech"
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))  # as the labels
@@ -357,6 +360,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engines", default="pocketsphinx,whisper", help="comma-separated")
     parser.add_argument("--vosk-model", type=Path, help="a Vosk model folder: adds vosk")
     parser.add_argument("--whisper-model", type=Path, help="default: assembled from packages")
+    parser.add_argument(
+        "--whisper-prompt",
+        choices=[p.value for p in WhisperPrompt],
+        default=SpeechSettings().whisper_prompt.value,
+        help="what primes Whisper at the menu ([speech] whisper_prompt)",
+    )
     parser.add_argument("--noise", default=",".join(CONDITIONS), help="clean,ulaw,25,20,15")
     parser.add_argument("--limit", type=int, help="at most this many utterances (texts)")
     parser.add_argument("--escalate-below", type=float, default=0.5, help="combined strategy")
@@ -398,7 +407,12 @@ def main(argv: list[str] | None = None) -> int:
         model = {"vosk": args.vosk_model, "whisper": args.whisper_model}.get(name)
         try:
             started = time.perf_counter()
-            recognizers[name] = build_recognizer(name, model=model, vocabulary=vocabulary)
+            recognizers[name] = build_recognizer(
+                name,
+                model=model,
+                vocabulary=vocabulary,
+                whisper_prompt=WhisperPrompt(args.whisper_prompt),
+            )
             print(f"{name}: loaded in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         except RecognizerError as exc:
             print(f"{name}: skipped ({exc})", file=sys.stderr)
@@ -452,6 +466,16 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for line in extra:
         print(line)
+    surnames = directory_surnames(bundle)
+    for name, outcomes in results.items():
+        invented = [
+            o for o in outcomes if invented_surnames(o.sample.text, o.transcript.text, surnames)
+        ]
+        print(
+            f"{name}: {len(invented)}/{len(outcomes)} transcripts name a directory surname"
+            " nobody said (nor a sound-alike)"
+            + "".join(f"\n    {o.transcript.text!r} (said {o.sample.text!r})" for o in invented)
+        )
     for name, outcomes in results.items():
         confident = [o.latency for o in outcomes if o.transcript.confidence >= args.escalate_below]
         good = [o.transcript.confidence for o in outcomes if o.correct]

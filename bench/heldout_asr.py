@@ -4,6 +4,7 @@
 .venv/bin/python bench/heldout_asr.py set_a set_b --limit 60     # a quick look (spread sample)
 .venv/bin/python bench/heldout_asr.py dev_c --voices kal16@1.0,espeak:en-gb@150  # each voice
 .venv/bin/python bench/heldout_asr.py dev_c --failures           # dev sets only (bench/heldout.py)
+.venv/bin/python bench/heldout_asr.py dev_c --whisper-prompt names --invented  # as before issue 16
 
 Each request of a set is rendered as telephone speech with the project's test
 voices (scripts/make_test_speech.py's chain: flite kal16/rms/slt/awb at three
@@ -15,10 +16,15 @@ whole set costs one pass and a request keeps its voice when the set grows.
 PocketSphinx and Whisper (the app's engines, ivr.speech, with the vocabulary
 built from the SET's bundle, as the app builds it from the rules in force)
 recognise it; each n-best is cached as JSON in ~/.cache/ivr101-heldout-asr/
-<set>/<voice>/<engine>/<text hash>.json, so after a router change the routing
-re-runs in seconds. A cached transcript made with another vocabulary (the
-intents' examples or the set's directory changed: the app would hear with
-another LM) is decoded again unless ``--keep-stale``.
+<set>/<voice>/<engine>/<text hash>.json (Whisper's folder is named by its prompt
+policy, ``whisper-domain``, so the policies' runs stand side by side), so after a
+router change the routing re-runs in seconds. A cached transcript made with
+another vocabulary or Whisper prompt (the intents' examples or the set's
+directory changed: the app would hear with another LM or prompt) is decoded
+again unless ``--keep-stale``. Every request is an answer to the menu, so
+Whisper hears it with the menu's prompt (``--whisper-prompt``, [speech]
+whisper_prompt); each engine's figures say how many transcripts name a
+directory surname the caller did not say (``--invented`` lists them).
 
 The n-best then goes through the shipped engine with the set's directory, as
 bench/heldout.py routes text, and the same figures print per engine, with
@@ -59,6 +65,8 @@ from ivr.decisions import Decision, Hypothesis  # noqa: E402
 from ivr.routing.engine import RoutingEngine  # noqa: E402
 from ivr.routing.model import RoutingInputs  # noqa: E402
 from ivr.speech.model import Recognizer, RecognizerError, Transcript, Vocabulary  # noqa: E402
+from ivr.speech.settings import SpeechSettings, WhisperPrompt  # noqa: E402
+from ivr.speech.vocabulary import spoken_words  # noqa: E402
 
 CACHE = Path.home() / ".cache" / "ivr101-heldout-asr"
 ENGINES = ("pocketsphinx", "whisper")
@@ -175,6 +183,22 @@ def vocabulary_digest(vocabulary: Vocabulary, engine_setting: str = "") -> str:
     return _digest(text)[:16]
 
 
+def whisper_setting(
+    label: str, policy: WhisperPrompt, vocabulary: Vocabulary, count_tokens: Callable[[str], int]
+) -> str:
+    """Whisper's part of the cache key: its model and the very prompt the menu primes it
+    with (a change to the prompt's words or to the policy is a new transcript)."""
+    from ivr.speech.whisper import whisper_prompts
+
+    prompt = whisper_prompts(vocabulary, count_tokens, policy).open
+    return f"whisper:{label}:prompt={policy.value}:{prompt}"
+
+
+def cache_slot(engine: str, policy: WhisperPrompt) -> str:
+    """The cache folder of an engine's transcripts: Whisper's per prompt policy."""
+    return f"{engine}-{policy.value}" if engine == "whisper" else engine
+
+
 class TranscriptCache:
     """n-best per (set, voice, engine, text hash), as JSON files (one per transcript)."""
 
@@ -205,8 +229,11 @@ class TranscriptCache:
         except (OSError, ValueError, KeyError, TypeError):
             return None  # absent or unreadable: decode again
 
-    def put(self, job: Job, transcript: Transcript, vocabulary: str) -> None:
-        path = self.path(job.voice, transcript.engine, job.request.text)
+    def put(
+        self, job: Job, transcript: Transcript, vocabulary: str, *, slot: str | None = None
+    ) -> None:
+        """``slot``: the engine's folder (default its name; ``cache_slot``)."""
+        path = self.path(job.voice, slot or transcript.engine, job.request.text)
         path.parent.mkdir(parents=True, exist_ok=True)
         data: dict[str, Any] = {
             "text": job.request.text,
@@ -251,6 +278,7 @@ class Progress:
 
 def recognise(
     engine: str,
+    slot: str,
     load: Callable[[], Recognizer],
     jobs: Sequence[Job],
     cache: TranscriptCache,
@@ -258,8 +286,8 @@ def recognise(
     speaker: Speaker,
     args: argparse.Namespace,
 ) -> list[Transcript]:
-    """Every job's n-best: from the cache, else decoded now (and cached)."""
-    found = [cache.get(job, engine, vocabulary, args.keep_stale) for job in jobs]
+    """Every job's n-best: from the cache (``slot``'s folder), else decoded now (and cached)."""
+    found = [cache.get(job, slot, vocabulary, args.keep_stale) for job in jobs]
     todo = [i for i, t in enumerate(found) if t is None]
     print(
         f"{engine}: {len(jobs) - len(todo)}/{len(jobs)} cached, {len(todo)} to decode",
@@ -270,24 +298,34 @@ def recognise(
         progress = Progress(f"{engine} {cache.root.name}", len(todo), args.progress_every)
         for i in todo:
             transcript = recognizer.recognize(speaker.pcm(jobs[i]), RATE)
-            cache.put(jobs[i], transcript, vocabulary)
+            cache.put(jobs[i], transcript, vocabulary, slot=slot)
             found[i] = transcript
             progress.step()
     return [t for t in found if t is not None]
 
 
-def loader(engine: str, vocabulary: Vocabulary, whisper_model: Path | None) -> Recognizer:
-    from ivr.speech.factory import DEFAULT_WHISPER_CACHE, build_recognizer
+def whisper_folder(whisper_model: Path | None) -> Path:
+    """The Whisper model folder: the one given, or the packaged model assembled."""
+    if whisper_model is not None:
+        return whisper_model
+    from ivr.speech.factory import DEFAULT_WHISPER_CACHE
+    from ivr.speech.whisper_model import assemble_whisper_base
 
-    if engine == "whisper" and whisper_model is None:
-        from ivr.speech.whisper_model import assemble_whisper_base
+    try:
+        return assemble_whisper_base(ROOT / DEFAULT_WHISPER_CACHE)
+    except (OSError, ValueError) as exc:
+        raise RecognizerError(f"cannot assemble the whisper base model: {exc}") from exc
 
-        try:
-            whisper_model = assemble_whisper_base(ROOT / DEFAULT_WHISPER_CACHE)
-        except (OSError, ValueError) as exc:
-            raise RecognizerError(f"cannot assemble the whisper base model: {exc}") from exc
+
+def loader(
+    engine: str, vocabulary: Vocabulary, whisper_model: Path | None, policy: WhisperPrompt
+) -> Recognizer:
+    from ivr.speech.factory import build_recognizer
+
     started = time.perf_counter()
-    recognizer = build_recognizer(engine, model=whisper_model, vocabulary=vocabulary)
+    recognizer = build_recognizer(
+        engine, model=whisper_model, vocabulary=vocabulary, whisper_prompt=policy
+    )
     print(f"{engine}: loaded in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return recognizer
 
@@ -360,17 +398,25 @@ def run_set(
     with tempfile.TemporaryDirectory(prefix="heldout-asr-") as tmp:
         speaker = Speaker(script, Path(tmp))
         for engine in engines:
-            setting = (
-                f"{engine}:{args.whisper_model or 'packaged'}" if engine == "whisper" else engine
-            )
-            digest = vocabulary_digest(vocabulary, setting)
             try:
+                folder, setting = None, engine
+                if engine == "whisper":
+                    from ivr.speech.whisper import tokenizer_counter
+
+                    folder = whisper_folder(args.whisper_model)
+                    setting = whisper_setting(
+                        str(args.whisper_model or "packaged"),
+                        args.whisper_prompt,
+                        vocabulary,
+                        tokenizer_counter(folder),
+                    )
                 transcripts = recognise(
                     engine,
-                    functools.partial(loader, engine, vocabulary, args.whisper_model),
+                    cache_slot(engine, args.whisper_prompt),
+                    functools.partial(loader, engine, vocabulary, folder, args.whisper_prompt),
                     jobs,
                     cache,
-                    digest,
+                    vocabulary_digest(vocabulary, setting),
                     speaker,
                     args,
                 )
@@ -402,9 +448,77 @@ def run_set(
             f"{requests_set.name} combined: {sent}/{len(combined)} sent on to Whisper"
             f" (PocketSphinx confidence < {args.escalate_below} or not actionable)"
         )
+    listed = args.invented and failures_allowed(requests_set, args.i_am_not_tuning)
+    figures += invented_figures(
+        requests_set.name, heard, directory_surnames(requests_set.bundle), listed=listed
+    )
     rows = [Row((requests_set.name, name), requests_set, route_heard(router, h))
             for name, h in heard.items()]  # fmt: skip
     return rows, figures, heard
+
+
+# --- names nobody said ---------------------------------------------------------------------
+
+
+def directory_surnames(bundle: Any) -> frozenset[str]:
+    """The surnames of the directory's people, as a recogniser spells them."""
+    return frozenset(
+        word
+        for entry in bundle.directory
+        if entry.kind == "person" and entry.surname
+        for word in spoken_words(entry.surname)
+    )
+
+
+def _sounds(word: str) -> set[str]:
+    from doublemetaphone import doublemetaphone  # type: ignore[import-untyped]  # no stubs
+
+    return {code for code in doublemetaphone(word) if code}
+
+
+def invented_surnames(said: str, heard: str, surnames: frozenset[str]) -> list[str]:
+    """Directory surnames in what was ``heard`` that the caller never ``said``, nor a word
+    that sounds like them (issue 16: a prompt full of names had Whisper write surnames
+    into ordinary sentences; "Thomson" written "Thompson" is a spelling, not an invention)."""
+    from rapidfuzz.distance import Levenshtein
+
+    spoken = set(spoken_words(said))
+    sounds = set().union(*(_sounds(w) for w in spoken))
+
+    def sounds_said(word: str) -> bool:  # one sound apart in a longer code: TMPSN ~ TMSN
+        return any(
+            Levenshtein.distance(a, b) <= (1 if min(len(a), len(b)) >= 3 else 0)
+            for a in _sounds(word)
+            for b in sounds
+        )
+
+    heard_words = spoken_words(heard)
+    return list(
+        dict.fromkeys(
+            w for w in heard_words if w in surnames and w not in spoken and not sounds_said(w)
+        )
+    )
+
+
+def invented_figures(
+    set_name: str, heard: dict[str, list[Heard]], surnames: frozenset[str], *, listed: bool
+) -> list[str]:
+    """Per engine: how many top transcripts name a surname nobody said (and which)."""
+    lines = []
+    for engine, items in heard.items():
+        if engine == "text":
+            continue
+        found = [
+            (h, names)
+            for h in items
+            if (names := invented_surnames(h.job.request.text, h.transcript.text, surnames))
+        ]
+        lines.append(f"{set_name} {engine}: {len(found)}/{len(items)} transcripts name a"
+                     " directory surname nobody said (nor a sound-alike)")  # fmt: skip
+        if listed:
+            lines += [f"    {', '.join(names)}: heard {h.transcript.text!r}"
+                      f" (said {h.job.request.text!r})" for h, names in found]  # fmt: skip
+    return lines
 
 
 def print_failures(requests_set: RequestSet, row: Row, heard: list[Heard], allowed: bool) -> None:
@@ -429,6 +543,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="at most this many requests per set (spread)")
     parser.add_argument("--escalate-below", type=float, default=0.5, help="combined strategy")
     parser.add_argument("--whisper-model", type=Path, help="default: assembled from packages")
+    parser.add_argument(
+        "--whisper-prompt",
+        default=SpeechSettings().whisper_prompt.value,
+        help="the menu's prompt: domain, names or none ([speech] whisper_prompt)",
+    )
+    parser.add_argument(
+        "--invented", action="store_true", help="list transcripts naming a surname nobody said"
+    )
     parser.add_argument("--cache", type=Path, default=CACHE, help=f"default {CACHE}")
     parser.add_argument("--keep-stale", action="store_true",
                         help="route cached transcripts made with another vocabulary")  # fmt: skip
@@ -444,6 +566,11 @@ def main(argv: list[str] | None = None) -> int:
                 for e in engines if e not in ENGINES]  # fmt: skip
     if args.limit is not None and args.limit < 1:
         problems.append("--limit must be at least 1")
+    try:
+        args.whisper_prompt = WhisperPrompt(args.whisper_prompt)
+    except ValueError:
+        problems.append(f"--whisper-prompt {args.whisper_prompt!r}: choose one of"
+                        f" {', '.join(p.value for p in WhisperPrompt)}")  # fmt: skip
     try:
         args.voice_list = parse_voices(args.voices, _speech_script().FLITE_VOICES)
     except ValueError as exc:

@@ -134,7 +134,11 @@ async def _speech_worker(app: web.Application) -> AsyncIterator[None]:
             for engine in engines:
                 model = settings.model if engine == settings.engine else None
                 recognizer = await asyncio.to_thread(
-                    build_recognizer, engine, model=model, vocabulary=vocabulary
+                    build_recognizer,
+                    engine,
+                    model=model,
+                    vocabulary=vocabulary,
+                    whisper_prompt=settings.whisper_prompt,
                 )
                 pools.append(SpeechPool(recognizer))
         except RecognizerError as exc:

@@ -62,8 +62,9 @@ class EarlySpeech:
     async def recognize(
         self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
     ) -> Transcript:
-        if expect is Ask.REFERENCE:
-            # The early decode had no hint, and a reference's digits decode differently.
+        if expect is not None:
+            # The early decode had no hint, and a hinted question decodes differently (a
+            # reference's digits, a name's prompt): the head start is given up for it.
             self.forget(pcm, sample_rate)
             return await self.inner.recognize(pcm, sample_rate, expect=expect)
         found = self._early.pop(_key(pcm, sample_rate), None)

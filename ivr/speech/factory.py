@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ivr.speech.model import Recognizer, RecognizerError, Vocabulary
+from ivr.speech.settings import DEFAULT_WHISPER_PROMPT, WhisperPrompt
 
 __all__ = ["DEFAULT_WHISPER_CACHE", "ENGINES", "build_recognizer"]
 
@@ -16,8 +17,17 @@ ENGINES = ("pocketsphinx", "vosk", "whisper")
 DEFAULT_WHISPER_CACHE = Path("var/models/whisper-base")
 
 
-def build_recognizer(engine: str, *, model: Path | None, vocabulary: Vocabulary) -> Recognizer:
-    """The named engine, loaded; RecognizerError says what is missing or unknown."""
+def build_recognizer(
+    engine: str,
+    *,
+    model: Path | None,
+    vocabulary: Vocabulary,
+    whisper_prompt: WhisperPrompt = DEFAULT_WHISPER_PROMPT,
+) -> Recognizer:
+    """The named engine, loaded; RecognizerError says what is missing or unknown.
+
+    ``whisper_prompt``: what Whisper is primed with at the menu ([speech] whisper_prompt).
+    """
     if engine == "pocketsphinx":
         from ivr.speech.sphinx import PocketSphinxRecognizer
 
@@ -44,6 +54,8 @@ def build_recognizer(engine: str, *, model: Path | None, vocabulary: Vocabulary)
                 raise RecognizerError(f"cannot assemble the whisper base model: {exc}") from exc
         if not model_dir.is_dir():
             raise RecognizerError(f"whisper model folder {model_dir} does not exist")
-        recognizer: Recognizer = whisper.WhisperRecognizer(model_dir, vocabulary)
+        recognizer: Recognizer = whisper.WhisperRecognizer(
+            model_dir, vocabulary, policy=whisper_prompt
+        )
         return recognizer
     raise RecognizerError(f"unknown speech engine {engine!r} (choose one of {', '.join(ENGINES)})")

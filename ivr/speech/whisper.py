@@ -17,6 +17,13 @@ hypothesis with a runaway repetition (compression ratio > 2.4, Whisper's own
 hallucination test) is halved. The figures on the labelled set are in
 bench/README.md.
 
+Prompts: Whisper is primed per question (``WhisperPrompts``): a question that
+asked for a name with the force's names (``whisper_prompt``), the menu and any
+other question as ``[speech] whisper_prompt`` says (default none; "domain" is
+the preamble and ranks: a menu primed with names had Whisper write surnames
+and ranks into ordinary sentences, issue 16; names said at the menu are found
+by the directory's phonetic matcher in what Whisper wrote).
+
 Threads: a CTranslate2 model is safe to call from several threads at once;
 ``num_workers`` is how many of those calls run in parallel (each with
 ``cpu_threads`` threads), the rest queue inside CTranslate2. On 2 cores,
@@ -30,6 +37,7 @@ import math
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +48,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ivr.decisions import Ask, Hypothesis
 from ivr.speech.model import RecognizerError, Transcript, Vocabulary
+from ivr.speech.settings import DEFAULT_WHISPER_PROMPT, WhisperPrompt
 from ivr.speech.whisper_model import DEFAULT_CACHE_DIR, assemble_whisper_base
 
 WHISPER_RATE = 16000
@@ -106,13 +115,70 @@ def to_whisper_audio(pcm: bytes, sample_rate: int) -> np.ndarray[Any, np.dtype[n
 # --- the prompt --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class WhisperPrompts:
+    """Which prompt primes which question (``[speech] whisper_prompt`` chooses ``open``).
+
+    Names are primed only where a name was asked for: elsewhere the directory matcher
+    finds them (phonetically) in what Whisper wrote. A menu primed with them had
+    Whisper hear strings of surnames and ranks in ordinary sentences (issue 16).
+    """
+
+    open: str  # the menu, and any question with no hint
+    name: str  # a question that asked for a name (Ask.NAME)
+
+    def for_question(self, expect: Ask | None) -> str:
+        return self.name if expect is Ask.NAME else self.open
+
+
+def _ranks(vocabulary: Vocabulary) -> list[str]:
+    return [r for r in RANK_WORDS if r.lower() in vocabulary.words] or list(RANK_WORDS[:4])
+
+
+def domain_prompt(vocabulary: Vocabulary) -> str:
+    """The preamble and the ranks: spells "Sergeant" right and names nobody."""
+    return f"{PROMPT_PREAMBLE} {', '.join(_ranks(vocabulary))}."
+
+
+def whisper_prompts(
+    vocabulary: Vocabulary, count_tokens: Callable[[str], int], policy: WhisperPrompt
+) -> WhisperPrompts:
+    """The prompts for ``policy`` (the menu's); a name question always gets the names."""
+    names = whisper_prompt(vocabulary, count_tokens)
+    opened = {
+        WhisperPrompt.NAMES: names,
+        WhisperPrompt.DOMAIN: domain_prompt(vocabulary),
+        WhisperPrompt.NONE: "",
+    }[policy]
+    return WhisperPrompts(open=opened, name=names)
+
+
+def tokenizer_counter(model_dir: Path) -> Callable[[str], int]:
+    """Whisper's BPE token count, from the model folder's tokenizer alone (no model load):
+    what bench/heldout_asr.py needs to key its cache by the prompt."""
+    from tokenizers import Tokenizer  # faster-whisper's own dependency
+
+    try:
+        tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
+    except Exception as exc:  # the Rust tokenizer raises its own Exception type
+        raise RecognizerError(f"cannot read Whisper's tokenizer in {model_dir}: {exc}") from exc
+    return _counter(tokenizer)
+
+
+def _counter(tokenizer: Any) -> Callable[[str], int]:
+    def count_tokens(text: str) -> int:
+        return len(tokenizer.encode(text, add_special_tokens=False).ids)
+
+    return count_tokens
+
+
 def whisper_prompt(
     vocabulary: Vocabulary,
     count_tokens: Callable[[str], int],
     *,
     budget: int = PROMPT_TOKENS,
 ) -> str:
-    """A short biasing prompt: the ranks, then the force's most useful words to spell.
+    """The names prompt: the ranks, then the force's most useful words to spell.
 
     Whisper's own tokenizer says which words need help: one it spells in a
     single BPE piece, lower-case or capitalised ("smith", "Clark", "stolen"),
@@ -127,7 +193,7 @@ def whisper_prompt(
     (the rare one alone pulls the easy one over). Then the cheapest (fewest
     pieces), so more names fit; ties alphabetically (a deterministic prompt).
     """
-    ranks = [r for r in RANK_WORDS if r.lower() in vocabulary.words] or list(RANK_WORDS[:4])
+    ranks = _ranks(vocabulary)
     rank_words = {r.lower() for r in RANK_WORDS}
     pieces: dict[str, int] = {}
     for word in vocabulary.words:
@@ -196,7 +262,9 @@ class WhisperRecognizer:
         cpu_threads: int | None = None,
         num_workers: int = 1,
         prompt: str | None = None,
+        policy: WhisperPrompt = DEFAULT_WHISPER_PROMPT,
     ) -> None:
+        """``prompt``: one prompt for every question (tests, benches); else ``policy``'s."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never the hub, whatever the caller passes
         model_dir = Path(model_dir)
         if not (model_dir / "model.bin").is_file():
@@ -219,18 +287,18 @@ class WhisperRecognizer:
         except Exception as exc:  # CTranslate2 raises RuntimeError/ValueError on bad files
             raise RecognizerError(f"cannot load Whisper from {model_dir}: {exc}") from exc
         self.beam_size = beam_size
-        tokenizer = self._model.hf_tokenizer
-
-        def count_tokens(text: str) -> int:
-            return len(tokenizer.encode(text, add_special_tokens=False).ids)
-
-        self.prompt = prompt if prompt is not None else whisper_prompt(vocabulary, count_tokens)
+        self.prompts = (
+            WhisperPrompts(prompt, prompt)
+            if prompt is not None
+            else whisper_prompts(vocabulary, _counter(self._model.hf_tokenizer), policy)
+        )
 
     def recognize(
         self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
     ) -> Transcript:
-        """One endpointed utterance -> one hypothesis (Whisper has no cheap n-best); a
-        crime reference ``expect``ed is decoded with ``REFERENCE_PROMPT``."""
+        """One endpointed utterance -> one hypothesis (Whisper has no cheap n-best),
+        primed with the prompt for what the question asked (``WhisperPrompts``); a crime
+        reference ``expect``ed is decoded with ``REFERENCE_PROMPT``."""
         started = time.perf_counter()
         audio = to_whisper_audio(pcm, sample_rate)
         seconds = audio.size / WHISPER_RATE
@@ -243,7 +311,9 @@ class WhisperRecognizer:
                 task="transcribe",
                 beam_size=self.beam_size,
                 initial_prompt=(
-                    REFERENCE_PROMPT if expect is Ask.REFERENCE else (self.prompt or None)
+                    REFERENCE_PROMPT
+                    if expect is Ask.REFERENCE
+                    else self.prompts.for_question(expect) or None
                 ),
                 vad_filter=False,  # the endpointer already cut the utterance
                 condition_on_previous_text=False,
@@ -277,9 +347,13 @@ def load_whisper(
 
 __all__ = [
     "REFERENCE_PROMPT",
+    "WhisperPrompts",
     "WhisperRecognizer",
     "confidence_of",
+    "domain_prompt",
     "load_whisper",
     "to_whisper_audio",
+    "tokenizer_counter",
     "whisper_prompt",
+    "whisper_prompts",
 ]

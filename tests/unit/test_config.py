@@ -11,7 +11,7 @@ from ivr.config import SECTIONS, ConfigError, Settings, file_layout, load_settin
 from ivr.notify.survey import REPLY_WINDOW
 from ivr.queues.settings import AgentSpec, CallbackFirst, parse_agents
 from ivr.sections import Refused, options
-from ivr.speech.settings import SpeechEngine
+from ivr.speech.settings import SpeechEngine, WhisperPrompt
 from ivr.store.settings import MIN_NUMBERS_DAYS
 
 
@@ -50,6 +50,10 @@ def test_environment_overrides_the_file_and_the_password_stays_out_of_repr(tmp_p
         (
             "[speech]\nengine = 'kaldi'\n",
             "engine must be combined, pocketsphinx, whisper, vosk or none",
+        ),
+        (
+            "[speech]\nwhisper_prompt = 'surnames'\n",
+            r"\[speech\] whisper_prompt must be domain, names or none, got 'surnames'",
         ),
         ("[media]\ncodec = 'opus'\n", r"\[media\] codec must be slin, ulaw or alaw, got 'opus'"),
         ("[routing]\nrules = 5\n", r"\[routing\] rules must be a path"),
@@ -204,7 +208,7 @@ FILE_KEYS = {
     "http": {"host", "port"},
     "flow": {"first_digit_timeout", "ring_timeout", "menu_tries", "caller_id", "directory_dial"},
     "routing": {"rules", "meaning"},
-    "speech": {"engine", "model"},
+    "speech": {"engine", "model", "whisper_prompt"},
     "media": {"bind", "advertise", "codec"},
     "callers": {"repeat_calls", "repeat_days", "nuisance_calls_per_day", "redial_link_hours"},
     "queues": {
@@ -322,3 +326,10 @@ def test_settings_are_overridden_by_section_and_field() -> None:
     assert settings.flow.caller_id == Settings().flow.caller_id
     with pytest.raises(KeyError, match=r"section\.field"):
         Settings().overridden({"ring_timeout": 10})
+
+
+def test_whisper_prompt_is_read_and_defaults_to_no_prompt(tmp_path: Path) -> None:
+    assert load_settings(None, env={}).speech.whisper_prompt is WhisperPrompt.NONE
+    cfg = tmp_path / "ivr.toml"
+    cfg.write_text('[speech]\nwhisper_prompt = "names"\n')
+    assert load_settings(cfg, env={}).speech.whisper_prompt is WhisperPrompt.NAMES

@@ -80,3 +80,35 @@ async def test_no_early_decode_starts_while_the_engines_are_busy_with_others() -
     assert [await engine.started.get() for _ in range(2)] == [b"one", b"two"]
     assert engine.decoded == [b"one", b"two"] and speech.skipped == 1
     await speech.close()
+
+
+class HintedEngine:
+    """Records the hint each decode was given."""
+
+    def __init__(self) -> None:
+        self.decoded: list[tuple[bytes, Ask | None]] = []
+
+    async def recognize(
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+    ) -> Transcript:
+        self.decoded.append((pcm, expect))
+        return Transcript((Hypothesis(pcm.decode(), 0.9),), "hinted")
+
+
+@pytest.mark.parametrize("expect", [Ask.NAME, Ask.REFERENCE])
+async def test_a_question_with_a_hint_is_decoded_afresh_with_it(expect: Ask) -> None:
+    engine = HintedEngine()
+    speech = EarlySpeech(engine)
+    speech.prefetch(b"smyth")  # decoded at the pause, with no hint (the menu's prompt)
+    transcript = await speech.recognize(b"smyth", expect=expect)
+    assert transcript.text == "smyth"
+    assert engine.decoded[-1] == (b"smyth", expect)  # the hinted decode answered
+    assert speech.used == 0 and speech.wasted == 1
+
+
+async def test_the_menu_takes_the_early_decode() -> None:
+    engine = HintedEngine()
+    speech = EarlySpeech(engine)
+    speech.prefetch(b"my bike was stolen")
+    await speech.recognize(b"my bike was stolen", expect=None)
+    assert engine.decoded == [(b"my bike was stolen", None)] and speech.used == 1

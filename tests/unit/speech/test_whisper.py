@@ -10,16 +10,26 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from ivr.decisions import Ask
 from ivr.routing.bundle import load_bundle
 from ivr.speech import whisper, whisper_model
 from ivr.speech.model import RecognizerError, Vocabulary
-from ivr.speech.whisper import WhisperRecognizer, confidence_of, to_whisper_audio
+from ivr.speech.settings import WhisperPrompt
+from ivr.speech.whisper import (
+    WhisperRecognizer,
+    confidence_of,
+    to_whisper_audio,
+    tokenizer_counter,
+    whisper_prompt,
+    whisper_prompts,
+)
 from ivr.speech.whisper_model import SHA256, WhisperAssemblyError, assemble_whisper_base
 
 SPEECH = Path(__file__).resolve().parents[2] / "speech"
@@ -116,10 +126,56 @@ def test_confidence_mapping() -> None:
 
 
 def test_prompt_fits_and_names_the_homophones(recognizer: WhisperRecognizer) -> None:
-    tokens = recognizer._model.hf_tokenizer.encode(recognizer.prompt, add_special_tokens=False)
+    prompt = recognizer.prompts.for_question(Ask.NAME)
+    tokens = recognizer._model.hf_tokenizer.encode(prompt, add_special_tokens=False)
     assert len(tokens.ids) <= whisper.PROMPT_TOKENS
     for word in ("Sergeant", "Constable", "Smyth", "Clarke", "Johnston"):
-        assert word in recognizer.prompt
+        assert word in prompt
+
+
+def _names_in(prompt: str, vocabulary: Vocabulary) -> set[str]:
+    return {w for w in re.findall(r"[a-z']+", prompt.lower()) if w in vocabulary.names}
+
+
+def test_the_menu_prompt_names_nobody_and_the_name_question_names_people(
+    recognizer: WhisperRecognizer,
+) -> None:
+    vocabulary = _vocabulary()
+    assert _names_in(recognizer.prompts.for_question(None), vocabulary) == set()  # the default
+    assert len(_names_in(recognizer.prompts.for_question(Ask.NAME), vocabulary)) >= 10
+    # a reference question is no name question: it is not primed with names either
+    assert _names_in(recognizer.prompts.for_question(Ask.REFERENCE), vocabulary) == set()
+
+
+@pytest.mark.parametrize(
+    ("policy", "menu_has_names"),
+    [(WhisperPrompt.DOMAIN, False), (WhisperPrompt.NONE, False), (WhisperPrompt.NAMES, True)],
+)
+def test_each_policy_primes_the_menu_its_way_and_names_only_for_names(
+    model_dir: Path, policy: WhisperPrompt, menu_has_names: bool
+) -> None:
+    vocabulary = _vocabulary()
+    prompts = whisper_prompts(vocabulary, tokenizer_counter(model_dir), policy)
+    assert bool(_names_in(prompts.open, vocabulary)) is menu_has_names
+    assert (prompts.open == "") is (policy is WhisperPrompt.NONE)
+    if policy is WhisperPrompt.DOMAIN:
+        assert prompts.open.startswith(whisper.PROMPT_PREAMBLE) and "Sergeant" in prompts.open
+    assert prompts.name == whisper_prompt(vocabulary, tokenizer_counter(model_dir))
+    assert _names_in(prompts.name, vocabulary)
+
+
+def test_the_tokenizer_alone_counts_as_the_model_does(
+    recognizer: WhisperRecognizer, model_dir: Path
+) -> None:
+    count = tokenizer_counter(model_dir)
+    text = "Sergeant Smyth, Clarke, Johnston."
+    loaded = recognizer._model.hf_tokenizer.encode(text, add_special_tokens=False)
+    assert count(text) == len(loaded.ids) > 4
+
+
+def test_a_folder_without_a_tokenizer_is_a_recognizer_error(tmp_path: Path) -> None:
+    with pytest.raises(RecognizerError, match="tokenizer"):
+        tokenizer_counter(tmp_path)
 
 
 # --- transcription -----------------------------------------------------------------------
