@@ -173,7 +173,10 @@ def test_a_clear_emergency_cue_never_routes_to_rc_online_or_a_directory_entry(
     assert not (decision.destination or "").startswith("directory:")
     if decision.rule == "negated-emergency-cue":  # "nobody is hurt": a control room judges
         assert decision.destination == "fcr", decision.reason
-    elif decision.is_danger_check:  # asked first: a cue read beside a time or a distance
-        assert decision.evidence["raised_by"].endswith("emergency-cue"), decision.reason
+    elif decision.is_danger_check:
+        # Asked first (yes or 9: 999 handling): a cue read beside a time or a distance, or
+        # a negated cue ("no ... breaking in") whose words still mean danger.
+        raised_by = decision.evidence["raised_by"]
+        assert raised_by.endswith("emergency-cue") or raised_by == "danger-meaning", raised_by
     else:
         assert decision.destination == "emergency", decision.reason

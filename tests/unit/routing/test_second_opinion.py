@@ -143,7 +143,8 @@ def test_a_cue_in_either_engines_top_decides_as_if_unmarked(
         assert d.destination != "emergency", d.reason  # "nobody is hurt": routed as asked
     elif d.rule == "negated-emergency-cue":
         assert d.destination == "fcr", d.reason
-    elif d.is_danger_check:  # asked first: a cue read beside a time or a distance
-        assert d.evidence["raised_by"].endswith("emergency-cue"), d.reason
+    elif d.is_danger_check:  # asked first: a cue beside a time, or words meaning danger
+        raised_by = d.evidence["raised_by"]
+        assert raised_by.endswith("emergency-cue") or raised_by == "danger-meaning", raised_by
     else:
         assert d.destination == "emergency", d.reason
