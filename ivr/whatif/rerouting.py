@@ -6,7 +6,9 @@ decision now routes to another destination moves there: to that queue if it is o
 the log's app-run queues, else out of the queues (a transfer, the online link, a
 department Asterisk queues itself). Each queue's moved shares then apply to the
 simulated callers of that queue. Approximate where the draft would ask the caller more
-(a confirm, a reprompt): those calls stay where they went.
+(a confirm, a reprompt): those calls stay where they went. A danger check is the
+exception: the logged call was queued, so nobody was in danger and the caller's "no"
+sends it where the check's ``otherwise`` routes.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ivr.replay.model import ChangedCall, OverriddenCall, ReplaySummary
+from ivr.replay.model import ChangedCall, OverriddenCall, ReplaySummary, Verdict
 from ivr.replay.replayer import Replayer
 from ivr.replay.source import DecisionLog, Period
 from ivr.routing.bundle import load_bundle
@@ -34,11 +36,24 @@ class _NewRoutes:
         self.to: dict[str, str] = {}
 
     def changed(self, call: ChangedCall) -> None:
-        if call.new.action == "route" and call.new.destination:
-            self.to[call.call_id] = call.new.destination
+        target = where_it_goes(call.new)
+        if target:
+            self.to[call.call_id] = target
 
     def overridden(self, call: OverriddenCall) -> None:
         """An operator's move is where the call went, whatever the rules say."""
+
+
+def where_it_goes(verdict: Verdict) -> str | None:
+    """The destination a queued caller reaches under this verdict, or None (asked more).
+
+    A danger check's caller was queued, so was in no danger: they answer "no".
+    """
+    if verdict.otherwise is not None:
+        return where_it_goes(verdict.otherwise)
+    if verdict.action == "route" and verdict.destination:
+        return verdict.destination
+    return None
 
 
 def replay_routes(
