@@ -140,7 +140,14 @@ class FlowBuilder:
                 call_id = adoption.bridge_id or ""
                 agents = self.queues.claim_agents(adoption.channels, call_id)
             return [StayConnected(adoption.legs, agents)]
-        return [Resume(self.booked, adoption.place, emergency=adoption.emergency)]
+        return [
+            Resume(
+                self.booked,
+                adoption.place,
+                emergency=adoption.emergency,
+                checking=adoption.checking,
+            )
+        ]
 
     def verbs_for(self, step: Step) -> Sequence[Verb]:
         """The Plan: what carries out the step a verb ended with."""

@@ -25,7 +25,15 @@ class Note(StrEnum):
 
     QUEUE_PLACE = "IVR101_QUEUE_PLACE"  # QueuePlace.encode(): a caller holding in a queue
     RINGING = "IVR101_RINGING"  # the leg a placed call (a callback) is ringing
-    EMERGENCY = "IVR101_EMERGENCY"  # "1": decided an emergency; a restart resumes that route
+    EMERGENCY = "IVR101_EMERGENCY"  # an Urgency: where a restart picks an urgent call up
+
+
+class Urgency(StrEnum):
+    """Note.EMERGENCY's values: what a restart must not lose of a call's danger."""
+
+    DECIDED = "1"  # decided an emergency: a restart resumes that route
+    CHECKING = "check"  # being asked whether someone is in danger: a restart asks again
+    NONE = ""  # asked, and the caller ruled danger out
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from ivr.ari.models import Bridge, Channel
 from ivr.channel_ids import CALLBACK_PREFIX, is_own_channel
 from ivr.session.control import AriCallControl
 from ivr.session.held import HeldChannels
-from ivr.session.notes import Note, QueuePlace, read_note, read_notes
+from ivr.session.notes import Note, QueuePlace, Urgency, read_note, read_notes
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ class Adoption:
     channels: tuple[tuple[str, str], ...] = ()
     place: QueuePlace | None = None  # the queue place the caller held (Note.QUEUE_PLACE)
     emergency: bool = False  # decided an emergency before the restart (Note.EMERGENCY)
+    checking: bool = False  # was being asked whether someone is in danger (Note.EMERGENCY)
 
 
 class RunningCall(Protocol):
@@ -127,7 +128,7 @@ class Reconciler:
             legs = tuple(c for c in bridge.channels if is_own_channel(c)) if bridge else ()
             channels = tuple((c, live[c].name if c in live else "") for c in legs)
             place = None
-            emergency = False
+            emergency = checking = False
             if channel.id.startswith(CALLBACK_PREFIX):
                 legs = tuple(c for c in legs if c != channel.id)
                 if not legs:
@@ -146,11 +147,14 @@ class Reconciler:
                     self._client, channel.id, Note.QUEUE_PLACE, Note.EMERGENCY
                 )
                 place = QueuePlace.decode(noted_place)
-                emergency = noted_emergency == "1"
+                emergency = noted_emergency == Urgency.DECIDED
+                checking = noted_emergency == Urgency.CHECKING
             adoptions.append(
                 (
                     channel,
-                    Adoption(bridge.id if bridge else None, legs, channels, place, emergency),
+                    Adoption(
+                        bridge.id if bridge else None, legs, channels, place, emergency, checking
+                    ),
                 )
             )
         # Started only now, with no await in between, conversations first: their agents

@@ -22,7 +22,7 @@ from ivr.chores import being_cancelled
 from ivr.session.control import is_gone
 from ivr.session.emergency import EmergencyBreakOut, EmergencyGuard
 from ivr.session.model import CallerGone, FallbackFlow, Outcome, Verb
-from ivr.session.notes import Note
+from ivr.session.notes import Note, Urgency
 from ivr.session.outcomes import CallOutcome
 from ivr.session.steps import Plan
 
@@ -66,7 +66,7 @@ class FlowRunner:
             if self._guard.is_emergency and not self._emergency_noted:
                 self._emergency_noted = True
                 # Before the next step: a restart during the emergency route resumes it.
-                await session.control.remember(Note.EMERGENCY, "1")
+                await session.control.remember(Note.EMERGENCY, Urgency.DECIDED)
             verb = self._flow.popleft()
             session.at_step(verb.describe())
             self._current_verb = verb

@@ -14,6 +14,7 @@ import logging
 from ivr.decisions import Decision
 from ivr.session.emergency import DangerAnswer, DangerCheck
 from ivr.session.model import CallerGone, Outcome
+from ivr.session.notes import Note, Urgency
 from ivr.session.outcomes import Status
 from ivr.session.session import CallSession
 from ivr.session.steps import Decided
@@ -40,6 +41,8 @@ class AskDanger(VerbBase):
         return f"danger-check:{otherwise.destination if otherwise else ''}"
 
     async def run(self, session: CallSession) -> Outcome:
+        # A restart while the caller is asked must ask again, not start over at the menu.
+        await session.control.remember(Note.EMERGENCY, Urgency.CHECKING)
         try:
             answer = await self.check(session, self.decision)
         except (CallerGone, asyncio.CancelledError):
@@ -50,5 +53,8 @@ class AskDanger(VerbBase):
             log.warning("call %s: danger check failed: %r", session.call_id, exc)
             answer = DangerAnswer(True, "check-failed")
         decision = self.decision.answered(answer.danger, answer.how)
+        if not answer.danger:
+            await session.control.remember(Note.EMERGENCY, Urgency.NONE)
+        # (Danger: the runner notes the emergency route before the next step.)
         session.record_decision(decision)
         return Outcome(Status.DECIDED, value=decision.action, step=Decided(decision, self.attempt))

@@ -2,9 +2,11 @@
 they were, not to the start.
 
 A call decided an emergency (``Note.EMERGENCY``): straight back on the
-emergency route, never the menu. A callback already booked (the book is the
-authority: it was committed before
-the caller was thanked): the caller is let go, never asked again. A queue place
+emergency route, never the menu. A caller who was being asked whether someone is in
+danger (a danger check) is asked again: yes, 9, silence or anything unclear is 999
+handling as before; a no, the menu (what they said first went with the old process).
+A callback already booked (the book is the authority: it was committed before the
+caller was thanked): the caller is let go, never asked again. A queue place
 left on the channel (``Note.QUEUE_PLACE``): back in the same queue at the same
 place. Nothing known: asked again.
 """
@@ -13,13 +15,13 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ivr.decisions import EMERGENCY, Decision
+from ivr.decisions import EMERGENCY, Candidate, Decision
 from ivr.notify.sensitive import SENSITIVE
 from ivr.session.model import Outcome
 from ivr.session.notes import QueuePlace
 from ivr.session.outcomes import CallOutcome, Status
 from ivr.session.session import CallSession
-from ivr.session.steps import AskAgain, EmergencyRoute, Rejoin
+from ivr.session.steps import AskAgain, Decided, EmergencyRoute, Rejoin
 from ivr.verbs.basic import Hangup, VerbBase
 
 
@@ -33,10 +35,17 @@ class Resume(VerbBase):
     name = "resume"
 
     def __init__(
-        self, callbacks: BookedCallbacks | None, place: QueuePlace | None, *, emergency: bool
+        self,
+        callbacks: BookedCallbacks | None,
+        place: QueuePlace | None,
+        *,
+        emergency: bool,
+        checking: bool = False,
     ) -> None:
-        """``emergency``: the call had been decided one (Note.EMERGENCY)."""
+        """``emergency``: the call had been decided one; ``checking``: it was being asked
+        the danger check (Note.EMERGENCY)."""
         self.emergency = emergency
+        self.checking = checking
         self.callbacks = callbacks
         self.place = place
 
@@ -56,6 +65,10 @@ class Resume(VerbBase):
                 # Already waiting in the FCR queue as an emergency: back at that place.
                 return self._back_in_queue(session, self.place)
             return Outcome(Status.EMERGENCY, value=EMERGENCY, step=EmergencyRoute())
+        if self.checking:
+            check = asked_again()
+            session.record_decision(check)
+            return Outcome(Status.DECIDED, value=check.action, step=Decided(check, 0))
         if self.callbacks is not None:
             queue = await self.callbacks.booked_queue(session.call_id)
             if queue is not None:
@@ -73,3 +86,23 @@ class Resume(VerbBase):
             session.about(categories=[SENSITIVE])
         session.record("queue-resumed", queue=place.queue, joined_at=place.joined_at)
         return Outcome(Status.RESUMED, value=place.queue, step=Rejoin(place))
+
+
+def asked_again() -> Decision:
+    """The danger check a restart interrupted, asked again; a no leads to the menu."""
+    menu = Decision(
+        "reprompt",
+        None,
+        rule="danger-check-resumed",
+        reason="nobody in danger now: asked what they need again",
+        message="ask_again",
+    )
+    return Decision(
+        "confirm",
+        EMERGENCY,
+        rule="danger-check-resumed",
+        reason="was being asked whether someone is in danger when the app restarted: asked again",
+        candidates=(Candidate(EMERGENCY, "999 handling", 1.0, "a danger check interrupted"),),
+        otherwise=menu,
+        evidence={"otherwise": {"action": "reprompt", "destination": None, "rule": menu.rule}},
+    )
