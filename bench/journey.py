@@ -16,10 +16,11 @@ by a caller who knows what they need and answers honestly:
   confirmed destination. No: the menu again, at the next asking, with no apology;
 * **disambiguate**: the list in full, then a key (``KEY_S``) for the offer that serves
   the caller, or 0 (someone else: a person) when none does;
-* **reprompt**: the apology (the decision's message, else "ask_again"; "ask_name" or
-  "ask_reference" when it asks for one), the spoken invitation ("In a few words, tell
-  me why you're calling...", the caller then speaks over the keypad menu), and the
-  caller says the same request again, in the next voice of the rotation. The engine
+* **reprompt**: the apology (the decision's message, else "ask_again") and the spoken
+  invitation ("In a few words, tell me why you're calling...", the caller then speaks
+  over the keypad menu), or only "ask_name" / "ask_reference" when it asks for one; the
+  caller says the same request again (after the name or reference question too: the
+  bench has no other answer), in the next voice of the rotation. The engine
   itself sends the call to the switchboard once the reprompt limit is reached
   (routing_rules/rules.yaml ``reprompt_limit``: the decision says so).
 
@@ -146,12 +147,14 @@ def offered(decision: Decision) -> list[Candidate]:
     return [c for c in decision.candidates if c.destination in chosen] or list(decision.candidates)
 
 
-def sorry_prompt(decision: Decision, known: Callable[[str], bool]) -> str:
-    """What a reprompt plays before asking again (ivr.flows.decision_plan)."""
+def asked_again(decision: Decision, known: Callable[[str], bool]) -> tuple[str, ...]:
+    """What a reprompt plays before the caller speaks again (ivr.flows.decision_plan):
+    its own question when it asks for a name or a reference, else an apology and the
+    menu's spoken invitation."""
     if decision.ask is Ask.REFERENCE or decision.ask is Ask.NAME:
-        return decision.ask.prompt
+        return (decision.ask.prompt,)
     message = decision.message or "ask_again"
-    return message if known(message) else "ask_again"
+    return (message if known(message) else "ask_again", *SPOKEN_MENU)
 
 
 class Walk:
@@ -192,12 +195,13 @@ class Walk:
                     return self.end(SWITCHBOARD)  # "someone else": a person
                 decision = self.caller.confirmed(serves[0].destination, attempt)
                 continue
-            else:
-                self.seconds += self.clock.prompt_s(sorry_prompt(decision, known))
             if attempt >= MAX_ASKINGS:
                 return self.end(SWITCHBOARD)
+            declined = decision.action == "confirm" and decision.candidates
+            # A declined offer asks the menu again with no apology (ivr.session.steps.AskAgain).
+            again = SPOKEN_MENU if declined else asked_again(decision, known)
+            self.seconds += self.clock.prompts(again)
             attempt += 1
-            self.seconds += self.clock.prompts(SPOKEN_MENU)
             decision = self.ask(attempt)
 
     def ask(self, attempt: int) -> Decision:

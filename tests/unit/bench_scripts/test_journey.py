@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from bench.journey import KEY_S, Clock, End, Reply, Turn, walk
-from ivr.decisions import EMERGENCY, FCR, RC, SWITCHBOARD, Candidate, Decision
+from ivr.decisions import EMERGENCY, FCR, RC, SWITCHBOARD, Ask, Candidate, Decision
 
 PROMPTS = {
     "ask_again": 3.0,
@@ -21,6 +21,7 @@ PROMPTS = {
     "for": 0.5,
     "press": 0.5,
     "no_input": 1.9,
+    "ask_name": 3.3,
 }
 NAME_S = 1.2
 CLOCK = Clock(PROMPTS.__getitem__, lambda candidate: NAME_S, trailing_s=0.8, early_s=0.4)
@@ -154,3 +155,9 @@ def test_offer_after_declined_offer_ends_with_a_person() -> None:
     journey = walk(caller, {FCR}, CLOCK, known)
     assert (journey.end, journey.askings) == (End.PERSON, 4)
     assert journey.right is False
+
+
+def test_a_question_for_a_name_is_asked_instead_of_the_menu() -> None:
+    name = Decision("reprompt", None, "ask", "a name?", ask=Ask.NAME)
+    turns = [Turn(name, 3.0, 0.2), Turn(route(RC), 3.2, 0.2)]
+    assert walk(Scripted(turns), {RC}, CLOCK, known).seconds == pytest.approx(3.8 + 3.3 + 4.0)
