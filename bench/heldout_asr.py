@@ -34,7 +34,8 @@ bench/heldout.py routes text, and the same figures print per engine, with
 is unsure, both n-best merged: ivr.speech.twopass, what the app runs). Then, per
 engine, the first decision and the caller's whole journey (bench/first_decision.py,
 bench/journey.py: confirmations, danger checks and reprompts, with the "yes",
-"no" and repeated requests heard by the same engine; ``--no-journeys`` skips it).
+"no" and repeated requests heard by the same engine; ``--journeys`` says for which
+engines: combined by default, what the app runs; ``none`` skips it).
 Whisper is ~0.5-0.6 of real time on this 2-core machine and PocketSphinx ~0.1:
 a 300-request set of ~3 s requests is ~15 min per line the first time.
 """
@@ -209,7 +210,8 @@ def run_set(
                 rows.append(row)
                 heard_by[label] = items
                 if engine != "text":
-                    walked = journeys(hearing, engine, items, speech) if args.journeys else []
+                    walk_it = engine in args.journey_engines
+                    walked = journeys(hearing, engine, items, speech) if walk_it else []
                     runs.append(EngineRun(label, row.scored, walked))
         if hearing.decoders and (stale := next(iter(hearing.decoders.values())).cache.stale):
             verb = "routed as they are (--keep-stale)" if args.keep_stale else "decoded again"
@@ -293,10 +295,10 @@ def arguments() -> argparse.ArgumentParser:
         "--invented", action="store_true", help="list transcripts naming a surname nobody said"
     )
     parser.add_argument(
-        "--no-journeys",
-        dest="journeys",
-        action="store_false",
-        help="first decisions only (no confirmations, reprompts, times)",
+        "--journeys",
+        default=COMBINED,
+        help="engines whose callers are walked to the end (bench/journey.py; default combined,"
+        " what the app runs; 'none': first decisions only; each costs decodes of yes/no)",
     )
     parser.add_argument(
         "--breakdowns",
@@ -321,6 +323,14 @@ def check_arguments(args: argparse.Namespace) -> tuple[list[RequestSet], list[st
     args.engine_list = [e.strip() for e in args.engines.split(",") if e.strip()]
     problems = [f"unknown engine {e!r} (choose from {', '.join(ENGINES)})"
                 for e in args.engine_list if e not in ENGINES]  # fmt: skip
+    walked = [e.strip() for e in args.journeys.split(",") if e.strip() not in ("", "none")]
+    args.journey_engines = frozenset(walked)
+    choices = ", ".join((*ENGINES, COMBINED, "none"))
+    problems += [
+        f"--journeys: unknown engine {e!r} (choose from {choices})"
+        for e in walked
+        if e not in (*ENGINES, COMBINED)
+    ]
     if args.limit is not None and args.limit < 1:
         problems.append("--limit must be at least 1")
     try:

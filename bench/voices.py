@@ -71,7 +71,7 @@ _FESTIVAL = re.compile(
 )
 
 # Independent voices, in a fixed order: a request's voice is picked from its text's hash,
-# so it keeps its voice when the set grows. Two in three are festival's (closer to people).
+# so it keeps its voice when the set grows. 8 of the 13 are festival's (closer to people).
 INDEPENDENT = (
     "festival:kal",
     "festival:ked",
