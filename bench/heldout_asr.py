@@ -211,7 +211,9 @@ def run_set(
                 heard_by[label] = items
                 if engine != "text":
                     walk_it = engine in args.journey_engines
-                    walked = journeys(hearing, engine, items, speech) if walk_it else []
+                    walked = (
+                        journeys(hearing, engine, items, speech, args.decode_rtf) if walk_it else []
+                    )
                     runs.append(EngineRun(label, row.scored, walked))
         if hearing.decoders and (stale := next(iter(hearing.decoders.values())).cache.stale):
             verb = "routed as they are (--keep-stale)" if args.keep_stale else "decoded again"
@@ -226,7 +228,11 @@ def prompt_clock() -> PromptClock:
 
 
 def journeys(
-    hearing: Hearing, engine: str, heard: Sequence[Heard], speech: Speech
+    hearing: Hearing,
+    engine: str,
+    heard: Sequence[Heard],
+    speech: Speech,
+    rtf: dict[str, float] | None = None,
 ) -> list[Journey]:
     """Each caller's journey through ``engine`` (bench/journey.py)."""
     clock = prompt_clock()
@@ -235,7 +241,7 @@ def journeys(
     out = []
     for h in heard:
         job_at = functools.partial(speech.job_at, h.job, script=script)
-        caller = SpokenCaller(hearing, engine, h.job, job_at, danger)
+        caller = SpokenCaller(hearing, engine, h.job, job_at, danger, rtf)
         out.append(walk(caller, h.job.request.accepted, clock.clock(), clock.known))
     return out
 
@@ -275,6 +281,22 @@ def print_failures(requests_set: RequestSet, row: Row, heard: list[Heard], allow
         print("\n".join(lines))
 
 
+def parse_rtf(spec: str | None) -> dict[str, float] | None:
+    """``pocketsphinx=0.12,whisper=0.27`` (both engines), or None (times as measured)."""
+    if spec is None:
+        return None
+    rtf: dict[str, float] = {}
+    for item in spec.split(","):
+        engine, _, value = item.partition("=")
+        try:
+            rtf[engine.strip()] = float(value)
+        except ValueError:
+            raise ValueError(f"--decode-rtf {item!r}: want ENGINE=FACTOR") from None
+    if set(rtf) != set(ENGINES) or not all(0 < v < 10 for v in rtf.values()):
+        raise ValueError(f"--decode-rtf {spec!r}: want pocketsphinx=R,whisper=R (0 < R < 10)")
+    return rtf
+
+
 def arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("sets", nargs="*", help="set names under bench/heldout/, or folders")
@@ -299,6 +321,12 @@ def arguments() -> argparse.ArgumentParser:
         default=COMBINED,
         help="engines whose callers are walked to the end (bench/journey.py; default combined,"
         " what the app runs; 'none': first decisions only; each costs decodes of yes/no)",
+    )
+    parser.add_argument(
+        "--decode-rtf",
+        metavar="pocketsphinx=R,whisper=R",
+        help="journeys: decode time as audio x these real-time factors (default: as measured"
+        " when decoded, which on a loaded machine measures the load)",
     )
     parser.add_argument(
         "--breakdowns",
@@ -333,6 +361,10 @@ def check_arguments(args: argparse.Namespace) -> tuple[list[RequestSet], list[st
     ]
     if args.limit is not None and args.limit < 1:
         problems.append("--limit must be at least 1")
+    try:
+        args.decode_rtf = parse_rtf(args.decode_rtf)
+    except ValueError as exc:
+        problems.append(str(exc))
     try:
         args.whisper_prompt = WhisperPrompt(args.whisper_prompt)
     except ValueError:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,9 +95,21 @@ class SpokenCaller:
         first: Job,
         job_at: Callable[[str, int], Job],
         danger: DangerCheck,
+        rtf: Mapping[str, float] | None = None,
     ) -> None:
+        """``rtf``: decode time as audio x this real-time factor per engine, instead of as
+        measured (a loaded machine's times say more about the load than the engine)."""
         self.hearing, self.engine, self.first = hearing, engine, first
-        self.job_at, self.danger = job_at, danger
+        self.job_at, self.danger, self.rtf = job_at, danger, rtf
+
+    def _decode_s(self, heard: Heard) -> float:
+        if self.rtf is None:
+            return heard.transcript.decode_seconds
+        audio = heard.transcript.audio_seconds
+        if self.engine != COMBINED:
+            return audio * self.rtf[self.engine]
+        second = self.rtf["whisper"] if heard.escalated else 0.0
+        return audio * (self.rtf["pocketsphinx"] + second)
 
     def _job(self, text: str, attempt: int) -> Job:
         if attempt == 1 and text == self.first.request.text:
@@ -111,11 +123,12 @@ class SpokenCaller:
         inputs = RoutingInputs(at=AT, hypotheses=transcript.alternatives, attempt=attempt)
         decision = self.hearing.router.decide(inputs)
         decide_s = time.perf_counter() - started
-        return Turn(decision, transcript.audio_seconds, transcript.decode_seconds, decide_s)
+        return Turn(decision, transcript.audio_seconds, self._decode_s(heard), decide_s)
 
     def say(self, word: str, attempt: int) -> Reply:
-        transcript = self.hearing.heard(self.engine, self._job(word, attempt)).transcript
-        return Reply(transcript.text, transcript.audio_seconds, transcript.decode_seconds)
+        heard = self.hearing.heard(self.engine, self._job(word, attempt))
+        transcript = heard.transcript
+        return Reply(transcript.text, transcript.audio_seconds, self._decode_s(heard))
 
     def confirmed(self, destination: str, attempt: int) -> Decision:
         inputs = RoutingInputs(at=AT, confirmed=destination, attempt=attempt)

@@ -126,3 +126,13 @@ def test_the_table_counts_first_decisions_and_journeys() -> None:
         "1",
         "3.0",
     ]
+
+
+def test_decode_factors_name_both_engines() -> None:
+    from bench.heldout_asr import parse_rtf
+
+    assert parse_rtf(None) is None
+    assert parse_rtf("pocketsphinx=0.12,whisper=0.27") == {"pocketsphinx": 0.12, "whisper": 0.27}
+    for bad in ("pocketsphinx=0.1", "pocketsphinx=x,whisper=0.2", "pocketsphinx=0,whisper=0.2"):
+        with pytest.raises(ValueError, match="decode-rtf"):
+            parse_rtf(bad)
