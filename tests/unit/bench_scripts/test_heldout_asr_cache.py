@@ -7,17 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bench.heldout_asr import (
-    Job,
-    TranscriptCache,
-    cache_slot,
-    invented_surnames,
-    parse_voices,
-    spread,
-    vocabulary_digest,
-    whisper_setting,
-)
+from bench.heldout_asr import spread
 from bench.heldout_sets import Request
+from bench.invented_names import invented_surnames
+from bench.speech_conditions import parse_voices
+from bench.transcripts import Job, TranscriptCache, cache_slot, vocabulary_digest, whisper_setting
 from ivr.decisions import Hypothesis
 from ivr.speech.model import Transcript, Vocabulary
 from ivr.speech.settings import WhisperPrompt
@@ -62,7 +56,7 @@ def test_the_vocabulary_digest_follows_the_words_and_the_engine_setting() -> Non
 
 def test_voices_are_rotate_or_a_checked_list() -> None:
     flite = ("kal16", "slt")
-    assert parse_voices("rotate", flite) is None
+    assert parse_voices("rotate", flite) == ("rotate",)
     assert parse_voices("kal16@1.0, espeak:en-gb@150", flite) == ("kal16@1.0", "espeak:en-gb@150")
     for bad in ("kal@1.0", "slt", "espeak:en-gb", ""):
         with pytest.raises(ValueError):
