@@ -53,6 +53,7 @@ from bench.heldout_sets import (  # noqa: E402
     find_sets,
     load_set,
     load_tuning,
+    parse_requests,
 )
 from ivr.decisions import Decision, Hypothesis  # noqa: E402
 from ivr.embedding.encoder import EmbeddingModelError, MeaningEncoder, shared_encoder  # noqa: E402
@@ -62,6 +63,7 @@ from ivr.routing.bundle import BundleError, load_bundle  # noqa: E402
 from ivr.routing.engine import RoutingEngine  # noqa: E402
 from ivr.routing.meaning import MEANING_CALIBRATION, Calibration  # noqa: E402
 from ivr.routing.model import RoutingInputs  # noqa: E402
+from ivr.yamlfile import YamlError, load_yaml  # noqa: E402
 
 DEV_SETS = ("dev_c", "dev_d", "dev_e", "dev_f")
 # all-mpnet-base-v2 with the shipped recipe (calibrate_intents.py --dev dev_c) on this branch.
@@ -148,8 +150,16 @@ def cost_in_child(where: str, sets: list[str], count: int) -> Cost:
     return Cost(**json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def request_texts(sets: list[RequestSet], count: int) -> list[str]:
-    texts = dict.fromkeys(r.text for s in sets for r in s.requests)
+def request_texts(folders: list[Path], count: int) -> list[str]:
+    """The sets' requests, read without building a bundle (that would load MiniLM)."""
+    texts: dict[str, None] = {}
+    for folder in folders:
+        path = folder / "requests.yaml"
+        try:
+            requests = parse_requests(load_yaml(path), str(path))
+        except (OSError, YamlError) as exc:
+            raise SetError([f"{path}:0: {exc}"]) from exc
+        texts.update(dict.fromkeys(r.text for r in requests))
     return list(texts)[:count]
 
 
@@ -224,11 +234,11 @@ def main(argv: list[str] | None = None) -> int:
     names = args.sets or list(DEV_SETS)
     try:
         folders = find_sets(names)
-        sets = [load_set(folder) for folder in folders]
         if args.cost_of:
-            cost = measure_cost(args.cost_of, request_texts(sets, args.sentences))
+            cost = measure_cost(args.cost_of, request_texts(folders, args.sentences))
             print(json.dumps(dataclasses.asdict(cost)))
             return 0
+        sets = [load_set(folder) for folder in folders]
         if not args.model:
             parser.error("--model FOLDER is required (the model to compare with MiniLM)")
         shared_encoder(args.model)  # a model that will not load is said here, once

@@ -135,21 +135,23 @@ class MPNetEncoder:
         self._bias = get("encoder.relative_attention_bias.weight", (config.buckets, config.heads))
 
         def linear(prefix: str, rows: int, cols: int) -> tuple[Floats, Floats]:
-            # Stored (out, in) as torch keeps them; x @ W.T is x @ (the transpose, contiguous).
-            weight = np.ascontiguousarray(get(prefix + ".weight", (rows, cols)).T)
-            return weight, get(prefix + ".bias", (rows,))
+            # Stored (out, in) as torch keeps them: x @ W.T, a view BLAS reads transposed,
+            # so the weights are not copied (a copy leaves the freed original in the heap).
+            return get(prefix + ".weight", (rows, cols)).T, get(prefix + ".bias", (rows,))
 
         layers: list[_Layer] = []
         for n in range(config.layers):
             p = f"encoder.layer.{n}."
-            q, k, v = (linear(f"{p}attention.attn.{part}", h, h) for part in "qkv")
+            q, k, v = (get(f"{p}attention.attn.{part}.weight", (h, h)) for part in "qkv")
             out_w, out_b = linear(f"{p}attention.attn.o", h, h)
             up_w, up_b = linear(f"{p}intermediate.dense", i, h)
             down_w, down_b = linear(f"{p}output.dense", h, i)
             layers.append(
                 _Layer(
-                    qkv_w=np.ascontiguousarray(np.concatenate([q[0], k[0], v[0]], axis=1)),
-                    qkv_b=np.concatenate([q[1], k[1], v[1]]),
+                    qkv_w=np.concatenate([q, k, v]).T,  # one product for the three
+                    qkv_b=np.concatenate(
+                        [get(f"{p}attention.attn.{part}.bias", (h,)) for part in "qkv"]
+                    ),
                     out_w=out_w,
                     out_b=out_b,
                     ln1=(
