@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from bench.heldout_score import Row, Scored, score, summary_table  # noqa: E402
+from bench.heldout_score import Row, Scored, Verdict, score, summary_table  # noqa: E402
 from bench.heldout_sets import (  # noqa: E402
     AT,
     TUNING,
@@ -193,6 +193,14 @@ class Routed:
         return score(self.requests_set.requests, lambda _request: next(answers))
 
 
+def sets_only(found: list[Routed]) -> list[Routed]:
+    return [r for r in found if r.requests_set.name != TUNING]
+
+
+def verdicts(routed: Routed) -> list[Verdict]:
+    return [scored.verdict for scored in routed.scored()]
+
+
 def decide_all(requests_set: RequestSet, model: Model) -> Routed:
     encoder = shared_encoder(model.where)
     engine = RoutingEngine(requests_set.bundle)
@@ -246,7 +254,14 @@ def routing_table(models: list[Model], sets: list[tuple[Path | None, RequestSet]
         )
     rows: list[Row] = []
     timing: list[str] = []
+    changes: list[str] = []
+    first = [v.right for r in sets_only(routed[models[0].label]) for v in verdicts(r)]
     for label, found in routed.items():
+        if label != models[0].label:
+            other = [v.right for r in sets_only(found) for v in verdicts(r)]
+            gained = sum(b and not a for a, b in zip(first, other, strict=True))
+            lost = sum(a and not b for a, b in zip(first, other, strict=True))
+            changes.append(f"| {label} | {gained} | {lost} |")
         mine = [Row((label, r.requests_set.name), r.requests_set, r.scored()) for r in found]
         dev = [row for row in mine if row.source.name != TUNING]
         if len(dev) > 1:
@@ -264,6 +279,10 @@ def routing_table(models: list[Model], sets: list[tuple[Path | None, RequestSet]
     print("\ndecision time, the model run every time (numpy's own threads)")
     print("| model | decisions | second model run | p50 ms | p99 ms |\n|---|---|---|---|---|")
     print("\n".join(timing))
+    print(f"\nthe sets' requests (not the tuning table) against {models[0].label}: how many")
+    print("it got wrong and this one right (gained), and the other way round (lost)")
+    print("| model | gained | lost |\n|---|---|---|")
+    print("\n".join(changes))
 
 
 def main(argv: list[str] | None = None) -> int:
