@@ -1,6 +1,6 @@
 """Fit the intent score's calibration (ivr.routing.meaning) on labelled requests.
 
-.venv/bin/python scripts/calibrate_intents.py [--dev FOLDER ...]
+.venv/bin/python scripts/calibrate_intents.py [--dev FOLDER ...] [--model FOLDER]
 
 Rows: 25 examples of each intent, each matched against the intents WITHOUT it
 (leave-one-out: paraphrases the matcher has not seen), the tuning table
@@ -75,8 +75,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", type=Path, action="append", default=[])
     parser.add_argument("--per-intent", type=int, default=25, help="examples left out per intent")
+    parser.add_argument("--model", default="packaged", help="a sentence model folder to fit for")
     args = parser.parse_args()
-    matcher = IntentMatcher.load(ROOT / "routing_rules/intents.yaml", shared_encoder())
+    matcher = IntentMatcher.load(ROOT / "routing_rules/intents.yaml", shared_encoder(args.model))
     cases = [(matcher, text, expect) for text, expect in labelled(args.dev, matcher)]
     cases += left_out(matcher, args.per_intent)
     keep = [i for i, intent in enumerate(matcher.intents) if not intent.emergency]

@@ -22,6 +22,7 @@ from tokenizers import Tokenizer
 from ivr.embedding.anchor_store import DEFAULT_STORE, AnchorStore
 from ivr.embedding.bert import BertConfig, BertEncoder
 from ivr.embedding.files import PACKAGED, EmbeddingModelError, ModelFiles, read_model
+from ivr.embedding.mpnet import MPNetConfig, MPNetEncoder
 from ivr.embedding.safetensors_np import read_safetensors
 
 __all__ = [
@@ -58,9 +59,7 @@ class MeaningEncoder:
         self, files: ModelFiles, where: str | Path = PACKAGED, store: AnchorStore | None = None
     ) -> None:
         try:
-            self._bert = BertEncoder(
-                BertConfig.from_json(files.config), read_safetensors(files.weights)
-            )
+            self._bert = _network(files)
             tokenizer = Tokenizer.from_str(files.tokenizer)
         except Exception as exc:
             raise EmbeddingModelError(
@@ -157,6 +156,14 @@ class MeaningEncoder:
             np.clip(ids, 0, self._bert.vocabulary_size - 1, out=ids)
             result[chunk] = self._bert.encode(ids, mask)
         return result
+
+
+def _network(files: ModelFiles) -> BertEncoder | MPNetEncoder:
+    """The layer stack config.json names: BERT (MiniLM, the default) or MPNet."""
+    tensors = read_safetensors(files.weights)
+    if files.config.get("model_type") == "mpnet":
+        return MPNetEncoder(MPNetConfig.from_json(files.config), tensors)
+    return BertEncoder(BertConfig.from_json(files.config), tensors)
 
 
 def load_encoder(where: str | Path = PACKAGED) -> MeaningEncoder:
