@@ -290,7 +290,9 @@ class RoutingEngine:
                 candidates=(_as_candidate(match), _as_candidate(rival)),
                 evidence=evidence,
             )
-        if match.score >= th.intent_route:
+        if match.score >= th.intent_route and _heard(match) >= th.intent_route:
+            # The n-best's agreement may lift a reprompt to a question, or take a route
+            # down to one; it never routes silently what its best reading alone would ask.
             return Draft(
                 "route",
                 match.destination,
