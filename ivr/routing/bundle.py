@@ -67,6 +67,10 @@ class IntentMatchLike(Protocol):
     def emergency(self) -> bool: ...
     @property
     def semantic(self) -> float | None: ...  # cosine with the nearest example; None: words
+    @property
+    def alone(self) -> float | None: ...  # before the n-best's agreement moved it (None: not)
+    @property
+    def agreement(self) -> str: ...  # how the agreement moved it, for the reason ("": not)
     def to_json(self) -> dict[str, Any]: ...
 
 

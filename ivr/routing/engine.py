@@ -161,10 +161,11 @@ class RoutingEngine:
         intent = matches[0] if matches and matches[0].score >= th.intent else None
         top = candidates[0] if candidates else None
         # Both scores carry the same recogniser factor (0.85 + 0.15 x confidence), so
-        # they compare directly: the stronger evidence decides. A named person or place
-        # outranks "someone" (the switchboard intent): "can I speak to Inspector Morgan".
+        # they compare directly: the stronger evidence decides (the intent's score before
+        # the n-best's agreement moved it: names have no such term). A named person or
+        # place outranks "someone" (the switchboard intent): "can I speak to Inspector Morgan".
         if top is not None and top.score >= th.low and _name_wins(top, named, intent, th.high):
-            if named is not None and intent is not None and top.score < intent.score:
+            if named is not None and intent is not None and top.score < _heard(intent):
                 # The name, not the score, beat the intent: it is the one to offer.
                 candidates = (named, *(c for c in candidates if c.destination != named.destination))
             return self._directory(candidates, intent)
@@ -265,7 +266,10 @@ class RoutingEngine:
     def _intent(self, match: IntentMatchLike, matches: Sequence[IntentMatchLike]) -> Draft:
         """Two bands: sure enough routes; unsure confirms; two close readings ask which."""
         th = self.thresholds
-        why = f"intent {match.intent} ~ {quote(match.example)}{_meaning(match)} ({match.score:.2f})"
+        why = (
+            f"intent {match.intent} ~ {quote(match.example)}{_meaning(match)}"
+            f" ({match.score:.2f}{_agreement(match)})"
+        )
         evidence: dict[str, Any] = {"score": round(match.score, 4), "heard": match.matched}
         # the nearest example, meaning, wording, keywords, margin
         evidence["intent_evidence"] = match.to_json()
@@ -286,7 +290,9 @@ class RoutingEngine:
                 candidates=(_as_candidate(match), _as_candidate(rival)),
                 evidence=evidence,
             )
-        if match.score >= th.intent_route:
+        if match.score >= th.intent_route and _heard(match) >= th.intent_route:
+            # The n-best's agreement may lift a reprompt to a question, or take a route
+            # down to one; it never routes silently what its best reading alone would ask.
             return Draft(
                 "route",
                 match.destination,
@@ -351,13 +357,22 @@ def _name_wins(
     (by name, not by meaning) and the intent only asks for "someone" (switchboard), or
     the name is as sure as a route ("Siobhan O'Donnell in missing persons" is a person,
     not a missing-person report)."""
-    if intent is None or top.score >= intent.score:
+    if intent is None or top.score >= _heard(intent):
         return True
     return named is not None and (intent.destination == SWITCHBOARD or named.score >= high)
 
 
 def _meaning(match: IntentMatchLike) -> str:
     return f" (meaning {match.semantic:.2f})" if match.semantic is not None else ""
+
+
+def _heard(match: IntentMatchLike) -> float:
+    """The intent's score as its best alternative alone reads it (before agreement)."""
+    return match.score if match.alone is None else match.alone
+
+
+def _agreement(match: IntentMatchLike) -> str:
+    return f"; {match.agreement}" if match.agreement else ""
 
 
 def _as_candidate(match: IntentMatchLike) -> Candidate:

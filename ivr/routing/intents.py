@@ -35,6 +35,7 @@ a real emergency costs far more than asking "is anyone in danger?".
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -62,6 +63,7 @@ from ivr.routing.phrases import (
     content_of,
     hit_name,
 )
+from ivr.routing.support import NBestSupport, Support
 from ivr.text import normalise
 from ivr.yamlfile import load_data, parse_data
 
@@ -91,6 +93,15 @@ class IntentMatch:
     fuzzy: float = 0.0  # wording similarity with the closest example, 0..1
     keyword: float = 0.0  # keyword evidence, 0..1
     margin: float = 0.0  # meaning's lead over the nearest other intent
+    support: Support | None = None  # the n-best's agreement (None: one text, or typed)
+    alone: float | None = None  # the score before the support term moved it
+
+    @property
+    def agreement(self) -> str:
+        """How the n-best's agreement moved the score, for the Decision's reason ("": not)."""
+        if self.support is None or self.alone is None:
+            return ""
+        return f"{self.support.describe()}: {self.alone:.2f} → {self.score:.2f}"
 
     def to_json(self) -> dict[str, Any]:
         found: dict[str, Any] = {
@@ -107,6 +118,8 @@ class IntentMatch:
         if self.semantic is not None:
             found["semantic"] = round(self.semantic, 4)
             found["margin"] = round(self.margin, 4)
+        if self.support is not None:
+            found["support"] = {**self.support.to_json(), "alone": round(self.alone or 0.0, 4)}
         return found
 
 
@@ -132,6 +145,7 @@ class IntentMatcher:
 
     def __init__(self, intents: Sequence[Intent], encoder: SentenceEncoder | None = None) -> None:
         self.intents: tuple[Intent, ...] = tuple(intents)
+        self.support = NBestSupport()
         # Meaning: every example embedded once here; None = words only (no model).
         self.meaning = (
             MeaningIndex(encoder, [intent.examples for intent in self.intents])
@@ -204,15 +218,22 @@ class IntentMatcher:
     def evidence(self, hypotheses: Sequence[Hypothesis]) -> list[tuple[Scan, list[Evidence]]]:
         """Per usable hypothesis, each intent's evidence (file order). The first
         MAX_ALTERNATIVES distinct texts also get meaning (the model's cost is per text)."""
-        scans = [s for s in (self._scan(h) for h in hypotheses) if s.content]
+        return [(scan, row) for _, scan, row in self._evidence(hypotheses)]
+
+    def _evidence(
+        self, hypotheses: Sequence[Hypothesis]
+    ) -> list[tuple[Hypothesis, Scan, list[Evidence]]]:
+        """``evidence``, each row with the hypothesis it came from (its ``heard_by``)."""
+        usable = [(h, s) for h, s in ((h, self._scan(h)) for h in hypotheses) if s.content]
+        scans = [s for _, s in usable]
         near: dict[str, list[Nearest | None]] = {}
         if self.meaning is not None:
             texts = list(dict.fromkeys(s.text for s in scans))[:MAX_ALTERNATIVES]
             found_near = self.meaning.nearest(texts)
             if found_near is not None:
                 near = dict(zip(texts, found_near, strict=True))
-        found: list[tuple[Scan, list[Evidence]]] = []
-        for scan in scans:
+        found: list[tuple[Hypothesis, Scan, list[Evidence]]] = []
+        for hypothesis, scan in usable:
             meant = near.get(scan.text)
             row: list[Evidence] = []
             for index in range(len(self.intents)):
@@ -241,7 +262,7 @@ class IntentMatcher:
                         hits=tuple(names),
                     )
                 )
-            found.append((scan, self._with_margins(row)))
+            found.append((hypothesis, scan, self._with_margins(row)))
         return found
 
     def _with_margins(self, row: list[Evidence]) -> list[Evidence]:
@@ -267,15 +288,24 @@ class IntentMatcher:
         meaning, wording and keywords, taken down a little for an unsure recogniser
         (0.85 + 0.15 x confidence, as the directory does) but never multiplied by the
         confidence itself: a correct transcript heard at 0.5 is still a clear request.
+        An intent keeps its best alternative's score; then, when two or more different
+        alternatives were heard, their agreement moves it (ivr.routing.support: read
+        best by most of the n-best gains, by one low alternative loses). The emergency
+        intent is left as it is: its cues decide, recall first.
         """
+        found = self._evidence(hypotheses)
         best: list[IntentMatch | None] = [None] * len(self.intents)
-        for scan, row in self.evidence(hypotheses):
+        readings: list[list[float]] = []  # per alternative, each intent's probability
+        for _, scan, row in found:
             factor = 0.85 + 0.15 * scan.confidence
+            readings.append([])
             for index, ev in enumerate(row):
-                score = min(1.0, max(0.0, ev.probability() * factor))
+                intent = self.intents[index]
+                probability = ev.probability()
+                readings[-1].append(math.nan if intent.emergency else probability)
+                score = min(1.0, max(0.0, probability * factor))
                 current = best[index]
                 if current is None or score > current.score:
-                    intent = self.intents[index]
                     best[index] = IntentMatch(
                         intent=intent.name,
                         destination=intent.destination,
@@ -289,7 +319,16 @@ class IntentMatcher:
                         keyword=ev.keyword,
                         margin=ev.margin,
                     )
-        results = [m for m in best if m is not None]
+        supports = (
+            self.support.of([h for h, _, _ in found], readings) if readings else [None] * len(best)
+        )
+        results = [
+            replace(m, score=s.apply(m.score), support=s, alone=m.score)
+            if s is not None and not m.emergency
+            else m
+            for m, s in zip(best, supports, strict=True)
+            if m is not None
+        ]
         order = {intent.name: i for i, intent in enumerate(self.intents)}
         results.sort(key=lambda m: (-m.score, order[m.intent]))
         return results

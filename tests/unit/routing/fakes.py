@@ -36,6 +36,8 @@ class Match:
     matched: str
     emergency: bool = False
     semantic: float | None = None  # words only, as a matcher without a model
+    alone: float | None = None  # one text: no n-best agreement moved the score
+    agreement: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {"intent": self.intent, "example": self.example, "score": self.score}

@@ -35,6 +35,14 @@ def plain(*heard: Hypothesis) -> tuple[Hypothesis, ...]:
     return tuple(Hypothesis(h.text, h.confidence) for h in heard)
 
 
+def handled(decision: Decision) -> tuple[object, ...]:
+    """What the screen decided, and where a "no" goes: the marks may move an intent's
+    score (two engines agreeing: ivr.routing.support), never the emergency handling."""
+    otherwise = decision.otherwise
+    after = (otherwise.action, otherwise.destination) if otherwise is not None else None
+    return (decision.action, decision.destination, decision.rule, after)
+
+
 def runner_up_cue(whisper: float = 0.8) -> tuple[Hypothesis, ...]:
     """Whisper's top, PocketSphinx's (cue-free) top, and a PocketSphinx runner-up with 'hurt'."""
     return (
@@ -137,7 +145,7 @@ def test_a_cue_in_either_engines_top_decides_as_if_unmarked(
         Hypothesis(f"{BURGLARY} please", 0.9, ((other, 1),)),
     )
     d = decide(engine, *heard)
-    assert d == decide(engine, *plain(*heard))
+    assert handled(d) == handled(decide(engine, *plain(*heard)))
     assert "discounted_cue" not in d.evidence
     if "negated_cue" in d.evidence:
         assert d.destination != "emergency", d.reason  # "nobody is hurt": routed as asked
