@@ -11,7 +11,7 @@ Checked against the model's published similarity figures
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ Floats = npt.NDArray[np.float32]
 Ints = npt.NDArray[np.int64]
 
 QKV = ("query", "key", "value")
-_NEG = np.float32(-1e9)  # an attention score that softmax turns into 0 (padding)
+NEG = np.float32(-1e9)  # an attention score that softmax turns into 0 (padding)
 
 
 class BertError(ValueError):
@@ -61,7 +61,9 @@ class BertConfig:
 
 
 @dataclass(frozen=True)
-class _Layer:
+class Layer:
+    """One transformer layer's weights (BERT's and MPNet's have the same shape)."""
+
     qkv_w: Floats  # (hidden, 3*hidden): query, key, value side by side
     qkv_b: Floats
     out_w: Floats
@@ -123,12 +125,12 @@ class BertEncoder:
             get("embeddings.LayerNorm.weight", (h,)),
             get("embeddings.LayerNorm.bias", (h,)),
         )
-        layers: list[_Layer] = []
+        layers: list[Layer] = []
         for n in range(config.layers):
             p = f"encoder.layer.{n}."
             att = p + "attention."
             layers.append(
-                _Layer(
+                Layer(
                     qkv_w=np.ascontiguousarray(
                         np.concatenate(
                             [
@@ -173,27 +175,46 @@ class BertEncoder:
         # sequence; only attention needs the (batch, heads, length, width) view.
         x = self._words[ids.reshape(-1)] + np.tile(self._positions[:length], (batch, 1))
         x = _layer_norm((x + self._type0).astype(np.float32), self._ln0, cfg.eps)
-        heads, width = cfg.heads, cfg.hidden // cfg.heads
-        scale = np.float32(1 / math.sqrt(width))
-        pad = np.where(mask[:, None, None, :] > 0, np.float32(0), _NEG).astype(np.float32)
-        for layer in self._layers:
-            qkv = x @ layer.qkv_w + layer.qkv_b  # (b*l, 3h)
-            qkv = qkv.reshape(batch, length, 3, heads, width).transpose(2, 0, 3, 1, 4)
-            q, k, v = qkv[0], qkv[1], qkv[2]  # (b, heads, l, width)
-            scores = (q @ k.transpose(0, 1, 3, 2)) * scale + pad
-            scores -= scores.max(axis=-1, keepdims=True)
-            weights = np.exp(scores)
-            weights /= weights.sum(axis=-1, keepdims=True)
-            context = (weights @ v).transpose(0, 2, 1, 3).reshape(batch * length, cfg.hidden)
-            x = _layer_norm(x + context @ layer.out_w + layer.out_b, layer.ln1, cfg.eps)
-            hidden = _gelu(x @ layer.up_w + layer.up_b)
-            x = _layer_norm(x + hidden @ layer.down_w + layer.down_b, layer.ln2, cfg.eps)
-        x = x.reshape(batch, length, cfg.hidden)
-        weight = mask.astype(np.float32)[:, :, None]
-        pooled = (x * weight).sum(axis=1) / np.maximum(weight.sum(axis=1), np.float32(1e-9))
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        result: Floats = (pooled / np.maximum(norms, np.float32(1e-12))).astype(np.float32)
-        return result
+        heads = cfg.heads
+        pad = np.where(mask[:, None, None, :] > 0, np.float32(0), NEG).astype(np.float32)
+        x = run_layers(x, self._layers, pad, (batch, length, heads), cfg.eps)
+        return mean_pooled(x, mask)
+
+
+def run_layers(
+    x: Floats, layers: Sequence[Layer], bias: Floats, shape: tuple[int, int, int], eps: float
+) -> Floats:
+    """The layers on (batch*length, hidden) rows; ``bias`` is added to every attention
+    score (padding masked out, and MPNet's relative positions); ``shape``: batch, length,
+    heads. Dense layers run as one matrix product each; only attention needs the
+    (batch, heads, length, width) view. Returns (batch, length, hidden)."""
+    batch, length, heads = shape
+    hidden_size = x.shape[1]
+    width = hidden_size // heads
+    scale = np.float32(1 / math.sqrt(width))
+    for layer in layers:
+        qkv = x @ layer.qkv_w + layer.qkv_b  # (b*l, 3h)
+        qkv = qkv.reshape(batch, length, 3, heads, width).transpose(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]  # (b, heads, l, width)
+        scores = (q @ k.transpose(0, 1, 3, 2)) * scale + bias
+        scores -= scores.max(axis=-1, keepdims=True)
+        weights = np.exp(scores)
+        weights /= weights.sum(axis=-1, keepdims=True)
+        context = (weights @ v).transpose(0, 2, 1, 3).reshape(batch * length, hidden_size)
+        x = _layer_norm(x + context @ layer.out_w + layer.out_b, layer.ln1, eps)
+        hidden = _gelu(x @ layer.up_w + layer.up_b)
+        x = _layer_norm(x + hidden @ layer.down_w + layer.down_b, layer.ln2, eps)
+    result: Floats = x.reshape(batch, length, hidden_size)
+    return result
+
+
+def mean_pooled(x: Floats, real: npt.NDArray[Any]) -> Floats:
+    """Sentence vectors: the real tokens' mean, unit length (as sentence-transformers)."""
+    weight = real.astype(np.float32)[:, :, None]
+    pooled = (x * weight).sum(axis=1) / np.maximum(weight.sum(axis=1), np.float32(1e-9))
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    result: Floats = (pooled / np.maximum(norms, np.float32(1e-12))).astype(np.float32)
+    return result
 
 
 def _rows(tensors: Mapping[str, np.ndarray], hidden: int) -> tuple[int, int]:

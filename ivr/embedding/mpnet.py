@@ -21,14 +21,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ivr.embedding.bert import _gelu, _layer_norm
+from ivr.embedding.bert import NEG, Layer, _layer_norm, mean_pooled, run_layers
 
 __all__ = ["MPNetConfig", "MPNetEncoder", "MPNetError", "relative_position_bucket"]
 
 Floats = npt.NDArray[np.float32]
 Ints = npt.NDArray[np.int64]
-
-_NEG = np.float32(-1e9)  # an attention score that softmax turns into 0 (padding)
 
 
 class MPNetError(ValueError):
@@ -93,20 +91,6 @@ def relative_position_bucket(relative: Ints, buckets: int = 32, max_distance: in
     return out
 
 
-@dataclass(frozen=True)
-class _Layer:
-    qkv_w: Floats  # (hidden, 3*hidden): q, k, v side by side
-    qkv_b: Floats
-    out_w: Floats
-    out_b: Floats
-    ln1: tuple[Floats, Floats]
-    up_w: Floats
-    up_b: Floats
-    down_w: Floats
-    down_b: Floats
-    ln2: tuple[Floats, Floats]
-
-
 class MPNetEncoder:
     """Token ids in, one mean-pooled, unit-length vector per sequence out."""
 
@@ -139,7 +123,7 @@ class MPNetEncoder:
             # so the weights are not copied (a copy leaves the freed original in the heap).
             return get(prefix + ".weight", (rows, cols)).T, get(prefix + ".bias", (rows,))
 
-        layers: list[_Layer] = []
+        layers: list[Layer] = []
         for n in range(config.layers):
             p = f"encoder.layer.{n}."
             q, k, v = (get(f"{p}attention.attn.{part}.weight", (h, h)) for part in "qkv")
@@ -147,7 +131,7 @@ class MPNetEncoder:
             up_w, up_b = linear(f"{p}intermediate.dense", i, h)
             down_w, down_b = linear(f"{p}output.dense", h, i)
             layers.append(
-                _Layer(
+                Layer(
                     qkv_w=np.concatenate([q, k, v]).T,  # one product for the three
                     qkv_b=np.concatenate(
                         [get(f"{p}attention.attn.{part}.bias", (h,)) for part in "qkv"]
@@ -197,25 +181,7 @@ class MPNetEncoder:
         positions = np.cumsum(real, axis=1) * real + cfg.padding_idx
         x = self._words[ids.reshape(-1)] + self._positions[positions.reshape(-1)]
         x = _layer_norm(x.astype(np.float32), self._ln0, cfg.eps)
-        heads, width = cfg.heads, cfg.hidden // cfg.heads
-        scale = np.float32(1 / math.sqrt(width))
-        pad = np.where(real[:, None, None, :] > 0, np.float32(0), _NEG).astype(np.float32)
+        pad = np.where(real[:, None, None, :] > 0, np.float32(0), NEG).astype(np.float32)
         bias = self.position_bias(length)[None] + pad  # (b, heads, l, l), shared by all layers
-        for layer in self._layers:
-            qkv = x @ layer.qkv_w + layer.qkv_b  # (b*l, 3h)
-            qkv = qkv.reshape(batch, length, 3, heads, width).transpose(2, 0, 3, 1, 4)
-            q, k, v = qkv[0], qkv[1], qkv[2]  # (b, heads, l, width)
-            scores = (q @ k.transpose(0, 1, 3, 2)) * scale + bias
-            scores -= scores.max(axis=-1, keepdims=True)
-            weights = np.exp(scores)
-            weights /= weights.sum(axis=-1, keepdims=True)
-            context = (weights @ v).transpose(0, 2, 1, 3).reshape(batch * length, cfg.hidden)
-            x = _layer_norm(x + context @ layer.out_w + layer.out_b, layer.ln1, cfg.eps)
-            hidden = _gelu(x @ layer.up_w + layer.up_b)
-            x = _layer_norm(x + hidden @ layer.down_w + layer.down_b, layer.ln2, cfg.eps)
-        x = x.reshape(batch, length, cfg.hidden)
-        weight = real.astype(np.float32)[:, :, None]
-        pooled = (x * weight).sum(axis=1) / np.maximum(weight.sum(axis=1), np.float32(1e-9))
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        result: Floats = (pooled / np.maximum(norms, np.float32(1e-12))).astype(np.float32)
-        return result
+        x = run_layers(x, self._layers, bias, (batch, length, cfg.heads), cfg.eps)
+        return mean_pooled(x, real)
