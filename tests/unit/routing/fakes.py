@@ -52,6 +52,8 @@ class Intent:
 @dataclass
 class FakeIntents:
     table: Mapping[str, tuple[str, str, float]] = field(default_factory=dict)  # text -> intent
+    # text -> the score its best alternative alone gave, before the n-best's agreement
+    alone: Mapping[str, float] = field(default_factory=dict)
     cues: Sequence[str] = ("knife", "fire")
     intents: Sequence[Intent] = (
         Intent("report_crime", "rc"),
@@ -64,7 +66,19 @@ class FakeIntents:
         for h in hypotheses:
             if h.text in self.table:
                 name, dest, score = self.table[h.text]
-                return [Match(name, dest, score, f"example for {name}", h.text)]
+                alone = self.alone.get(h.text)
+                agreement = "" if alone is None else f"agreement: {alone:.2f} → {score:.2f}"
+                return [
+                    Match(
+                        name,
+                        dest,
+                        score,
+                        f"example for {name}",
+                        h.text,
+                        alone=alone,
+                        agreement=agreement,
+                    )
+                ]
         return []
 
     by_meaning = False

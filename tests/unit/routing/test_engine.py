@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,7 @@ from ivr.routing.case_status import PublicStatus
 from ivr.routing.cases import Case
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import CallerContext, Override, RoutingInputs
-from tests.unit.routing.fakes import department, fake_bundle, person
+from tests.unit.routing.fakes import FakeIntents, department, fake_bundle, person
 
 LONDON = ZoneInfo("Europe/London")
 TUESDAY_10 = datetime(2030, 1, 8, 10, 0, tzinfo=LONDON)
@@ -349,3 +350,19 @@ def test_decide_is_pure(engine: RoutingEngine) -> None:
     inputs = say("report burglary", queue_waits={"rc": 900})
     first = engine.decide(inputs)
     assert all(engine.decide(inputs) == first for _ in range(3))
+
+
+def test_the_n_bests_agreement_can_lift_a_reprompt_to_a_question_but_never_to_a_route() -> None:
+    """An intent its best alternative alone would only confirm is still confirmed, however
+    many alternatives agree; one no alternative alone reached is asked about, not routed."""
+    bundle = fake_bundle(intents=INTENTS)
+    assert isinstance(bundle.intents, FakeIntents)
+    lifted = replace(bundle.intents, alone={"report burglary": 0.62, "something happening": 0.2})
+    engine = RoutingEngine(replace(bundle, intents=lifted))
+    asked = engine.decide(say("report burglary"))
+    assert (asked.action, asked.destination) == ("confirm", "rc")
+    assert "agreement: 0.62 → 0.91" in asked.reason
+    lifted_from_nothing = engine.decide(say("something happening"))
+    assert (lifted_from_nothing.action, lifted_from_nothing.destination) == ("confirm", "fcr")
+    plain = RoutingEngine(bundle).decide(say("report burglary"))
+    assert (plain.action, plain.destination) == ("route", "rc")
