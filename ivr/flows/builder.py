@@ -1,9 +1,8 @@
 """FlowBuilder: the 101 call flow, verbs composed from settings and the routing Decision.
 
-The verbs gather answers; the RoutingEngine decides what they mean; the verbs
-end with a step (ivr.session.steps) and this plans its verbs (confirm, choose,
-transfer, ask again), so changing the rules never means changing the flow code,
-and no verb calls back into the flow.
+The verbs gather answers; the RoutingEngine decides what they mean; the verbs end with
+a step (ivr.session.steps) and this plans its verbs (confirm, choose, transfer, ask
+again): changing the rules never means changing the flow code; no verb calls back.
 """
 
 from __future__ import annotations
@@ -140,14 +139,8 @@ class FlowBuilder:
                 call_id = adoption.bridge_id or ""
                 agents = self.queues.claim_agents(adoption.channels, call_id)
             return [StayConnected(adoption.legs, agents)]
-        return [
-            Resume(
-                self.booked,
-                adoption.place,
-                emergency=adoption.emergency,
-                checking=adoption.checking,
-            )
-        ]
+        place, emergency, checking = adoption.place, adoption.emergency, adoption.checking
+        return [Resume(self.booked, place, emergency=emergency, checking=checking)]
 
     def verbs_for(self, step: Step) -> Sequence[Verb]:
         """The Plan: what carries out the step a verb ended with."""
