@@ -17,6 +17,7 @@ from typing import Any, cast
 from ivr.analysis.settings import AnalysisSettings
 from ivr.ari.settings import AriSettings
 from ivr.callers.settings import CallerSettings
+from ivr.chat.settings import ChatSettings
 from ivr.console_settings import ConsoleSettings
 from ivr.flow_settings import FlowSettings
 from ivr.http_settings import HttpSettings
@@ -53,6 +54,7 @@ class Settings:
     callbacks: CallbackDialSettings = field(default_factory=CallbackDialSettings)
     sms: SmsSettings = field(default_factory=SmsSettings)
     texts: TextSettings = field(default_factory=TextSettings)
+    chat: ChatSettings = field(default_factory=ChatSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     messages: MessageSettings = field(default_factory=MessageSettings)
     suggest: SuggestSettings = field(default_factory=SuggestSettings)

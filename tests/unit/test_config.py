@@ -202,6 +202,21 @@ def test_a_secret_from_a_file_loses_its_trailing_newline() -> None:
 # The file's tables and keys and the environment's variables, as README.md documents them:
 # splitting Settings by feature must change none of them.
 FILE_KEYS = {
+    "chat": {
+        "enabled",
+        "schedule",
+        "public_url",
+        "link_minutes",
+        "secret",
+        "per_agent",
+        "handle_minutes",
+        "max_wait_minutes",
+        "channel",
+        "webhook_url",
+        "webhook_status_url",
+        "webhook_secret",
+        "webhook_timeout",
+    },
     "ari": {"url", "user", "password", "app"},
     "store": {"db", "numbers_days", "records_days"},
     "prompts": {"catalogue"},
@@ -276,6 +291,8 @@ VARIABLES = {
     "IVR_API_TOKEN",
     "IVR_METRICS_TOKEN",
     "IVR_CONSOLE_SECURE_COOKIE",
+    "IVR_CHAT_SECRET",
+    "IVR_CHAT_WEBHOOK_SECRET",
 }
 
 
