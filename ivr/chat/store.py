@@ -229,7 +229,7 @@ class ChatStore:
         rows = self.db["chats"].rows_where(
             "state IN (?, ?)",
             [ChatState.WAITING.value, ChatState.ACTIVE.value],
-            order_by="opened_at",
+            order_by="opened_at, rowid",
         )
         return [_chat(row, self._last_seq(row["chat_id"])) for row in rows]
 
