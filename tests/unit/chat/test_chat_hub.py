@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ from ivr.chat.hub import (
     NotSignedIn,
     NotWaiting,
 )
-from ivr.chat.model import ChatOutcome, ChatState, ChatUnavailable, Sender, Unavailable
+from ivr.chat.model import ChatMessage, ChatOutcome, ChatState, ChatUnavailable, Sender, Unavailable
 from ivr.chat.store import ChatRecords, ChatStore
 from tests.unit.chat.conftest import HandClock, context
 
@@ -54,26 +55,42 @@ def pending(listener: ChatListener) -> list[ChatEvent]:
     return list(listener._items)
 
 
+class HeldRecords(ChatRecords):
+    """Holds each message at the door to the database until the test lets it in."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.entered = asyncio.Event()
+        self.door = asyncio.Event()
+
+    async def add_message(self, *args: Any, **kwargs: Any) -> tuple[ChatMessage, bool]:
+        self.entered.set()
+        await self.door.wait()
+        return await super().add_message(*args, **kwargs)
+
+
 async def test_a_message_is_in_the_database_before_a_listener_gets_it(
-    hub: ChatHub, db_path: str
+    db_path: str, clock: HandClock
 ) -> None:
+    held = HeldRecords(db_path)
+    await held.open()
+    hub = new_hub(held, clock)
+    hub.sign_in("pc-jones", "PC Jones")
     chat_id = await started(hub)
-    listener = hub.listen(chat_id)
+    page = hub.listen(chat_id)
+    saying = asyncio.create_task(hub.say(chat_id, Sender.CALLER, "  my bike was stolen  "))
+    await held.entered.wait()
+    assert pending(page) == []  # not stored yet: nobody is told
+    held.door.set()
+    sent = await saying
     reader = ChatStore(db_path)  # another connection: sees only what was committed
-    seen: list[list[str]] = []
-
-    async def read() -> None:
-        async for event in listener:
-            assert event.message is not None
-            seen.append([m.body for m in reader.messages_since(chat_id, 0)])
-            return
-
-    task = asyncio.create_task(read())
-    sent = await hub.say(chat_id, Sender.CALLER, "  my bike was stolen  ")
-    await task
-    reader.close()
-    assert sent.body == "my bike was stolen" and sent.seq == 1
-    assert seen == [["my bike was stolen"]]
+    try:
+        assert reader.messages_since(chat_id, 0) == [sent]
+    finally:
+        reader.close()
+    assert [e.message for e in pending(page)] == [sent]
+    assert (sent.body, sent.seq) == ("my bike was stolen", 1)
+    await held.close()
 
 
 async def test_a_resend_with_the_same_client_id_is_not_doubled(hub: ChatHub) -> None:
@@ -373,3 +390,14 @@ async def test_events_and_views_have_a_json_wire_form(hub: ChatHub) -> None:
         1,
     )
     assert view["context"]["flags"] == ["vulnerable"] and view["context"]["call_id"] == "call-9"
+
+
+async def test_two_agents_taking_one_chat_at_once_one_gets_it(hub: ChatHub) -> None:
+    hub.sign_in("pc-smith", "PC Smith")
+    chat_id = await started(hub)
+    results = await asyncio.gather(
+        hub.take("pc-jones", chat_id), hub.take("pc-smith", chat_id), return_exceptions=True
+    )
+    assert sorted(type(r).__name__ for r in results) == ["ChatView", "NotWaiting"]
+    joined = [m for m in await hub.since(chat_id, 0) if m.sender is Sender.SYSTEM]
+    assert len(joined) == 1
