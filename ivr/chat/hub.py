@@ -88,7 +88,10 @@ class ChatHub:
         self._feeds: dict[str, set[ChatListener]] = {}  # agent -> desks
 
     async def open(self) -> None:
-        """Pick up the waiting and active chats (after a restart: no chat is lost)."""
+        """Pick up the waiting and active chats (after a restart: no chat is lost), and
+        the last closed ones (a page still open on one is told it ended)."""
+        for chat in await self._records.recently_closed(RECENTLY_CLOSED):
+            self._remember_closed(chat)
         for chat in await self._records.live_chats():
             self._live[chat.chat_id] = chat
 

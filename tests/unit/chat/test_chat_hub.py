@@ -352,6 +352,7 @@ async def test_a_new_hub_on_the_same_database_has_the_same_chats_and_carries_on(
         after = {v.chat_id: v for v in [*second.queue(), *second.held_by("pc-jones")]}
         assert after == before and set(after) == {waiting, active}
         assert not second.chat_of(closed)
+        assert (second.view(closed).state, second.view(closed).last_seq) == (ChatState.CLOSED, 1)
         message = await second.say(active, Sender.CALLER, "still there?", client_id="x")
         assert message.seq == 3  # joined, hello, then this
         assert [m.seq for m in await second.since(active, 0)] == [1, 2, 3]
