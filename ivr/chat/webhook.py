@@ -186,6 +186,11 @@ class WebhookChatChannel:
         self._status: PlatformStatus | None = None  # None: unknown or failing = down
         self._down_reason = "no status yet"
 
+    @classmethod
+    def from_settings(cls, chat: ChatSettings, clock: Clock) -> WebhookChatChannel:
+        """ValueError (naming the key) when [chat] lacks the webhook's URL or secret."""
+        return cls(WebhookConfig.from_settings(chat), clock)
+
     def __repr__(self) -> str:
         return f"WebhookChatChannel(url={self._config.url!r})"
 

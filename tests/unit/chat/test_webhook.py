@@ -434,6 +434,7 @@ def test_the_config_comes_from_chat_settings_and_names_what_is_missing() -> None
         3.0,
     )
     assert config.https_only and SECRET not in repr(config)
+    assert SECRET not in repr(WebhookChatChannel.from_settings(settings, lambda: NOW))
     with pytest.raises(ValueError, match="webhook_url"):
         WebhookConfig.from_settings(replace(settings, webhook_url=""))
     with pytest.raises(ValueError, match="IVR_CHAT_WEBHOOK_SECRET"):
