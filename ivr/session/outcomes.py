@@ -17,6 +17,7 @@ class CallOutcome(StrEnum):
     TRANSFERRED = "transferred"
     CALLBACK = "callback"
     DEFLECTED = "deflected"  # sent online (counted apart from abandonment)
+    DEFLECTED_CHAT = "deflected:chat"  # texted a live-chat link (a deflection too)
     UNANSWERED = "unanswered"  # nobody could be reached
     FAILED = "failed"
     HANDED_TO_DIALPLAN = "handed-to-dialplan"
@@ -24,6 +25,9 @@ class CallOutcome(StrEnum):
     # A callback's own legs (ivr.queues.placement reads them)
     CALLBACK_NO_ANSWER = "callback-no-answer"
     CALLBACK_AGENT_NO_ANSWER = "callback-agent-no-answer"
+
+
+DEFLECTIONS = frozenset({CallOutcome.DEFLECTED, CallOutcome.DEFLECTED_CHAT})
 
 
 class EndedBy(StrEnum):
