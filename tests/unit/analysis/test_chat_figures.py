@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,8 +18,12 @@ from ivr.chat.model import ChatCounts, ChatOutcome
 from ivr.store.db import CallStore, iso
 from tests.unit.analysis.handlog import DAY, Call, keyed, write_log
 
-TO_CHAT = [(10, "chat-offered", {"wait_min": 4}), (20, "chat-accepted", {"wait_min": 4}),
-           (20, "deflected", {"channel": "chat-link"})]  # fmt: skip
+Event = tuple[float, str, dict[str, Any]]
+TO_CHAT: list[Event] = [
+    (10, "chat-offered", {"wait_min": 4}),
+    (20, "chat-accepted", {"wait_min": 4}),
+    (20, "deflected", {"channel": "chat-link"}),
+]
 CHAT_CALLS = [
     # I took the link and never opened it (the chore's event comes after the call ended).
     Call("I", 0, "deflected:chat", "hangup:chat_sms_sent", 30, "chat",
