@@ -23,9 +23,7 @@ log = logging.getLogger(__name__)
 UK = ZoneInfo("Europe/London")
 
 # Never "chat to us": chat is offered by its own text, only while it can answer.
-LINK_TEXT = (
-    "Police 101: report online or track a report at {link} In an emergency always call 999."
-)
+LINK_TEXT = "Police 101: report online or track a report at {link} In an emergency always call 999."
 # The live-chat link: only a token in the URL, nothing about the caller or the call.
 CHAT_LINK_TEXT = (
     "Police 101: chat to us at {url} (link works once, for {minutes} minutes). "
