@@ -159,7 +159,8 @@ class KpiCollector:
         c = self.chat
         c["offered"] += journey.chat_offered
         c["accepted"] += journey.chat_accepted
-        c["link_expired"] += journey.chat_link_expired
+        # Only a link the caller was told of: one whose text could not be stored expires too.
+        c["link_expired"] += journey.chat_link_expired and journey.chat_accepted
         if journey.chat_not_offered:
             self.chat_not_offered[journey.chat_not_offered] += 1
 

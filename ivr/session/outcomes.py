@@ -27,9 +27,6 @@ class CallOutcome(StrEnum):
     CALLBACK_AGENT_NO_ANSWER = "callback-agent-no-answer"
 
 
-DEFLECTIONS = frozenset({CallOutcome.DEFLECTED, CallOutcome.DEFLECTED_CHAT})
-
-
 class EndedBy(StrEnum):
     NOBODY = ""  # still running
     CALLER = "caller"

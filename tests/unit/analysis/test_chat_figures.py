@@ -36,6 +36,10 @@ CHAT_CALLS = [
           (10, "link-offered", {}), (20, "deflected", {"channel": "sms-link"})]),
     Call("M", 40, "abandoned", "route:main_menu", 20, "",
          [(2, "redial-of", {"linked_call_id": "I", "after_s": 2000.0, "after": "deflected:chat"})]),
+    # O said yes but the text could not be stored: its link expires, never counted as one.
+    Call("O", 45, "transferred", "transfer:rc", 90, "rc",
+         [(10, "chat-offered", {"wait_min": 2}), (20, "chat-link-not-sent", {}),
+          (1900, "chat-link-expired", {"link_id": "l-9"})]),
     Call("N", 50, "abandoned", "play:welcome", 5,
          events=[(2, "redial-of", {"linked_call_id": "M", "after_s": 60.0})]),
 ]  # fmt: skip
@@ -56,7 +60,7 @@ def kpis(db: Path) -> Kpis:
 
 def test_chat_is_counted_apart_and_a_call_sent_to_chat_is_a_deflection(db: Path) -> None:
     k = kpis(db)
-    assert k.chat == ChatCounts(offered=3, accepted=2, link_expired=1)
+    assert k.chat == ChatCounts(offered=4, accepted=2, link_expired=1)
     assert k.chat_not_offered == {"no chat agent signed in": 1}
     assert k.offers.deflected == 3  # I and J to chat, L online
     assert k.outcomes["deflected:chat"] == 2 and k.abandoned == 2  # M and N only
@@ -118,7 +122,7 @@ def test_the_report_has_a_chat_section_apart_from_abandonment(db: Path) -> None:
     page = render(ReportInput("t", "p", k, none, TextFigures(0, 0, {}), 0.8, chat))
     section = page.split("<h2>Live chat (counted apart from abandonment)</h2>")[1]
     section = section.split("</section>")[0]
-    assert "<td>took the chat link (ended deflected:chat)</td><td>2 (66.7%)</td>" in section
+    assert "<td>took the chat link (ended deflected:chat)</td><td>2 (50.0%)</td>" in section
     assert "<td>link never opened in time</td><td>1 (50.0%)</td>" in section
     assert "<td>chats an agent joined</td><td>3 (75.0%)</td>" in section
     assert "<td>average chat wait (opened to an agent joining)</td><td>160 s</td>" in section
