@@ -25,7 +25,7 @@ from ivr.analysis.reader import CallLogSource, LogUnreadable, Period
 from ivr.analysis.report import ReportInput, render
 from ivr.analysis.safe_copy import AnalysisCopy, CopyRefused
 from ivr.analysis.settings import AnalysisSettings
-from ivr.analysis.stored import callback_figures, text_figures
+from ivr.analysis.stored import callback_figures, chat_figures, text_figures
 from ivr.clock import parse_uk_time
 from ivr.config import ConfigError, load_settings
 
@@ -113,13 +113,15 @@ def _report(
     collector = KpiCollector(target_s=settings.answer_target_s)
     for journey in _with_progress(log, period, sys.stderr):
         collector.add(journey)
+    kpis = collector.figures()
     data = ReportInput(
         title=f"ivr101: calls in {args.db.name}",
         period=_describe(period),
-        kpis=collector.figures(),
+        kpis=kpis,
         callbacks=callback_figures(log, period),
         texts=text_figures(log, period),
         goal=settings.service_level_goal,
+        chat=chat_figures(log, period, kpis.chat),
     )
     args.out.write_text(render(data), encoding="utf-8")
     print(f"ivr report: {data.kpis.calls:,} calls → {args.out}", file=sys.stderr)

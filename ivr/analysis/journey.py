@@ -116,6 +116,13 @@ class CallJourney:
     flags: tuple[str, ...] = ()
     recent_calls: int = 0  # calls in the repeat window, this one included (0: unknown)
     redial: bool = False  # a re-dial soon after an abandoned call
+    redial_after_chat: bool = False  # a ring-back soon after a call sent to chat
+    # Live chat (issue 17), counted apart from abandonment and from the online link.
+    chat_offered: bool = False
+    chat_declined: bool = False
+    chat_accepted: bool = False  # took the link: the call ended deflected:chat
+    chat_link_expired: bool = False  # ... and never opened it in time (recorded later)
+    chat_not_offered: str = ""  # why chat was not offered where it would have been
     breakout_from: str = ""  # the step a caller broke out to 999 from
 
     @property
@@ -147,6 +154,7 @@ _POINTS = (
     ("disambiguate:", JourneyPoint.CONFIRM),
     ("danger-check:", JourneyPoint.DANGER_CHECK),
     ("offer-link", JourneyPoint.OFFER),
+    ("offer-chat", JourneyPoint.OFFER),
     ("queue:", JourneyPoint.QUEUE),
     ("resume", JourneyPoint.QUEUE),
     ("play:transfer", JourneyPoint.TRANSFER),

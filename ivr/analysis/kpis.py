@@ -2,7 +2,7 @@
 
 ``KpiCollector.add`` takes one ``CallJourney`` at a time (streaming; nothing per call is
 kept) and ``figures()`` returns ``Kpis``. Abandonment counts callers who hung up before
-being helped; a deflection (sent online) or a callback is never one.
+being helped; a deflection (sent online or to live chat) or a callback is never one.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from typing import Final
 from ivr.analysis.journey import CALLBACK_LEG, CallJourney, JourneyPoint, Via
 from ivr.analysis.tally import DestinationFigures, DestinationTally
 from ivr.analysis.understanding import UnderstandingFigures, UnderstandingTally
+from ivr.chat.model import ChatCounts
 from ivr.clock import UK
 
 LOCAL: Final = UK
 VULNERABLE: Final = "vulnerable"  # ivr.callers.model.VULNERABLE
 # Seconds into the call at which callers gave up, in bands (upper bounds).
 GAVE_UP_BANDS: Final = (10, 30, 60, 120, 300, 600, 1800)
-ROUTES: Final = ("emergency", "fcr", "rc", "online", "switchboard")
+ROUTES: Final = ("emergency", "fcr", "rc", "online", "chat", "switchboard")
 
 
 def route_of(destination: str) -> str:
@@ -47,7 +48,7 @@ class OfferFigures:
 
     links_offered: int  # calls offered the online link
     links_declined: int
-    deflected: int  # calls that took it (ended as deflected)
+    deflected: int  # calls that took it, or a chat link (ended deflected, deflected:chat)
     callbacks_offered: int  # calls offered a callback
     callbacks_declined: int
     callbacks_accepted: int
@@ -58,6 +59,7 @@ class CallerFigures:
     known: int  # calls whose caller history was looked up
     repeat: int  # ... with another call in the repeat window
     redials: int  # re-dials soon after an abandoned call
+    redials_after_chat: int  # ring-backs soon after a call sent to chat
     flagged: int  # callers with any flag
     vulnerable: int
 
@@ -80,6 +82,10 @@ class Kpis:
     callers: CallerFigures
     understanding: UnderstandingFigures
     breakouts: dict[str, int]  # emergency break-outs by the step they came from
+    # Live chat as the calls saw it (offered, accepted, link expired); what happened in
+    # the chats themselves is read from the chats table (ivr.analysis.stored).
+    chat: ChatCounts
+    chat_not_offered: dict[str, int]  # why chat was not offered, where it would have been
 
     def queue(self, name: str) -> DestinationFigures | None:
         return next(
@@ -107,6 +113,8 @@ class KpiCollector:
     callers: Counter[str] = field(default_factory=Counter)
     breakouts: Counter[str] = field(default_factory=Counter)
     understanding: UnderstandingTally = field(default_factory=UnderstandingTally)
+    chat: Counter[str] = field(default_factory=Counter)
+    chat_not_offered: Counter[str] = field(default_factory=Counter)
 
     def add(self, journey: CallJourney) -> None:
         if journey.dialled == CALLBACK_LEG:
@@ -148,12 +156,20 @@ class KpiCollector:
         o["callbacks_offered"] += journey.callbacks_offered > 0
         o["callbacks_declined"] += journey.callbacks_declined > 0
         o["callbacks_accepted"] += journey.callback_accepted
+        c = self.chat
+        c["offered"] += journey.chat_offered
+        c["accepted"] += journey.chat_accepted
+        # Only a link the caller was told of: one whose text could not be stored expires too.
+        c["link_expired"] += journey.chat_link_expired and journey.chat_accepted
+        if journey.chat_not_offered:
+            self.chat_not_offered[journey.chat_not_offered] += 1
 
     def _caller(self, journey: CallJourney) -> None:
         c = self.callers
         c["known"] += journey.recent_calls > 0
         c["repeat"] += journey.recent_calls > 1
         c["redials"] += journey.redial
+        c["redials_after_chat"] += journey.redial_after_chat
         c["flagged"] += bool(journey.flags)
         c["vulnerable"] += VULNERABLE in journey.flags
 
@@ -181,4 +197,10 @@ class KpiCollector:
             callers=CallerFigures(*(self.callers[f.name] for f in fields(CallerFigures))),
             understanding=self.understanding.figures(),
             breakouts=dict(self.breakouts.most_common()),
+            chat=ChatCounts(
+                offered=self.chat["offered"],
+                accepted=self.chat["accepted"],
+                link_expired=self.chat["link_expired"],
+            ),
+            chat_not_offered=dict(self.chat_not_offered.most_common()),
         )

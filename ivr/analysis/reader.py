@@ -30,6 +30,7 @@ from ivr.analysis.visits import VisitTracker
 from ivr.store.db import iso
 
 BATCH: Final = 1000
+CHAT_OUTCOME: Final = "deflected:chat"  # ivr.session.outcomes.CallOutcome.DEFLECTED_CHAT
 
 # The event kinds the figures read (steps and keys are most of a log, and are not needed).
 KINDS: Final = (
@@ -47,6 +48,11 @@ KINDS: Final = (
     "link-offered",
     "link-declined",
     "deflected",
+    "chat-offered",
+    "chat-declined",
+    "chat-accepted",
+    "chat-not-offered",
+    "chat-link-expired",
     "speech",
     "caller-profile",
     "redial-of",
@@ -283,6 +289,20 @@ def _named(visits: list[Visit], dialled: str) -> list[Visit]:
     ]
 
 
+def _note_chat(journey: CallJourney, kind: str, detail: dict[str, Any]) -> None:
+    """Live chat's events (ivr.verbs.chat_offer, ivr.chat.expiry)."""
+    if kind == "chat-offered":
+        journey.chat_offered = True
+    elif kind == "chat-declined":
+        journey.chat_declined = True
+    elif kind == "chat-accepted":
+        journey.chat_accepted = True
+    elif kind == "chat-link-expired":
+        journey.chat_link_expired = True
+    elif kind == "chat-not-offered":
+        journey.chat_not_offered = str(detail.get("reason") or "unknown")
+
+
 def _note(journey: CallJourney, kind: str, detail: dict[str, Any]) -> None:
     """What an event says about the call as a whole (offers, speech, the caller)."""
     if kind == "speech":
@@ -307,6 +327,11 @@ def _note(journey: CallJourney, kind: str, detail: dict[str, Any]) -> None:
         recent = detail.get("recent_calls")
         journey.recent_calls = recent if isinstance(recent, int) else 0
     elif kind == "redial-of":
-        journey.redial = True
+        if detail.get("after") == CHAT_OUTCOME:
+            journey.redial_after_chat = True
+        else:
+            journey.redial = True
+    elif kind.startswith("chat-"):
+        _note_chat(journey, kind, detail)
     elif kind == "emergency-breakout":
         journey.breakout_from = str(detail.get("step", ""))

@@ -1,20 +1,22 @@
 """``ivr report``'s HTML: one self-contained file (inline CSS and SVG, nothing fetched).
 
-Sections follow issue 14: volumes, queues, abandonment, deflection and callbacks,
-callers, understanding (misroutes), the directory. Every chart has its table.
+Sections follow issue 14: volumes, queues, abandonment, deflection and callbacks, live
+chat (issue 17), callers, understanding (misroutes), the directory. Every chart has its
+table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 
 from ivr.analysis.charts import Bars, figure, table
 from ivr.analysis.journey import JourneyPoint, Source, Via
 from ivr.analysis.kpis import GAVE_UP_BANDS, Kpis
 from ivr.analysis.stored import CallbackFigures, TextFigures
-from ivr.analysis.tally import DestinationFigures
+from ivr.analysis.tally import DestinationFigures, WaitHistogram
+from ivr.chat.model import ChatCounts, ChatOutcome
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 TOP_DIRECTORY = 20
@@ -36,6 +38,8 @@ class ReportInput:
     callbacks: CallbackFigures
     texts: TextFigures
     goal: float
+    # Live chat: the calls' counts with the chats table's (ivr.analysis.stored.chat_figures).
+    chat: ChatCounts = field(default_factory=ChatCounts)
 
 
 def pct(part: float, whole: float) -> str:
@@ -54,6 +58,7 @@ def render(data: ReportInput) -> str:
         _queues(k, data.goal),
         _abandonment(k),
         _offers(data),
+        _chat(data),
         _callers(k),
         _understanding(k),
         _directory(k),
@@ -79,7 +84,8 @@ def _summary(data: ReportInput) -> str:
             "Abandoned (hung up before being helped)",
             f"{k.abandoned:,} ({pct(k.abandoned, k.calls)})",
         ),
-        ("Deflected online (not abandonment)", f"{k.offers.deflected:,}"),
+        ("Deflected online or to chat (not abandonment)", f"{k.offers.deflected:,}"),
+        ("... of them to live chat (took the chat link)", f"{k.chat.accepted:,}"),
         ("Callbacks booked", f"{k.offers.callbacks_accepted:,}"),
         ("Callback calls placed", f"{k.callback_legs:,}"),
         ("Answer target", f"{k.target_s:g} s, goal {100 * data.goal:g}%"),
@@ -183,7 +189,7 @@ def _offers(data: ReportInput) -> str:
     deflection = [
         ("calls offered the online link", o.links_offered),
         ("declined", o.links_declined),
-        ("deflected (took the link)", o.deflected),
+        ("deflected (took the online link, or the chat link)", o.deflected),
         ("link texts stored", t.deflection_stored),
         ("link texts sent to the provider", t.deflection_sent),
     ]
@@ -207,6 +213,34 @@ def _offers(data: ReportInput) -> str:
     )
 
 
+def _chat(data: ReportInput) -> str:
+    """Live chat apart from abandonment: offered and taken on the phone, then what the
+    chats table says (a link never opened in time is counted, not lost)."""
+    c, why = data.chat, data.kpis.chat_not_offered
+    waits = WaitHistogram()
+    for wait in c.waits_s:
+        waits.add(wait)
+    rows = [
+        ("calls offered chat", c.offered),
+        (
+            "took the chat link (ended deflected:chat)",
+            f"{c.accepted} ({pct(c.accepted, c.offered)})",
+        ),
+        ("link never opened in time", f"{c.link_expired} ({pct(c.link_expired, c.accepted)})"),
+        ("chats opened", c.opened),
+        ("chats an agent joined", f"{c.answered} ({pct(c.answered, c.opened)})"),
+        ("average chat wait (opened to an agent joining)", secs(waits.mean)),
+        ("90% of chats joined within", secs(waits.percentile(0.9))),
+    ]
+    outcomes = [(o.value, c.outcomes.get(o, 0)) for o in ChatOutcome]
+    return _section(
+        "Live chat (counted apart from abandonment)",
+        table("Chat", ("", "count"), rows),
+        table("Chats by outcome", ("outcome", "chats"), outcomes),
+        table("Where chat was not offered, and why", ("reason", "calls"), list(why.items())),
+    )
+
+
 def _callers(k: Kpis) -> str:
     c = k.callers
     rows = [
@@ -216,6 +250,7 @@ def _callers(k: Kpis) -> str:
             f"{c.repeat} ({pct(c.repeat, c.known)})",
         ),
         ("re-dials after an abandoned call", c.redials),
+        ("ring-backs after taking a chat link", c.redials_after_chat),
         ("flagged callers", c.flagged),
         ("vulnerable callers", c.vulnerable),
     ]

@@ -16,7 +16,14 @@ from typing import Any
 
 import sqlite_utils
 
-from ivr.callers.model import NUISANCE, REPEAT, CallerPolicy, CallerProfile, CallRecord
+from ivr.callers.model import (
+    NUISANCE,
+    REDIAL_AFTER,
+    REPEAT,
+    CallerPolicy,
+    CallerProfile,
+    CallRecord,
+)
 from ivr.store.db import iso
 
 Row = dict[str, Any]
@@ -141,7 +148,7 @@ class CallerHistory:
             flags.add(REPEAT)
         if calls_today > policy.nuisance_calls_per_day:
             flags.add(NUISANCE)
-        redial_of, gap = self._redial_of(pseudonym, call_id, at, policy)
+        redial_of, gap, after = self._redial_of(pseudonym, call_id, at, policy)
         return CallerProfile(
             pseudonym=pseudonym,
             flags=frozenset(flags),
@@ -149,25 +156,27 @@ class CallerHistory:
             calls_today=calls_today,
             redial_of=redial_of,
             redial_after_s=gap,
+            redial_of_outcome=after,
         )
 
     def _redial_of(
         self, pseudonym: str, call_id: str, at: datetime, policy: CallerPolicy
-    ) -> tuple[str | None, float | None]:
-        """The caller's previous call, if it was abandoned within the link window.
+    ) -> tuple[str | None, float | None, str]:
+        """The caller's previous call, its gap and outcome, if it ended within the link
+        window as abandoned or sent to chat (``REDIAL_AFTER``).
 
         Only the call just before counts: once the caller has been through again
         (answered or not), that later call is the one a re-dial follows.
         """
         row = self.db.execute(
-            "SELECT call_id, at, ended_at, abandoned FROM caller_calls"
+            "SELECT call_id, at, ended_at, abandoned, outcome FROM caller_calls"
             " WHERE pseudonym = ? AND at <= ? AND call_id != ? ORDER BY at DESC LIMIT 1",
             [pseudonym, iso(at), call_id],
         ).fetchone()
-        if row is None or not row[3]:
-            return None, None
+        if row is None or not (row[3] or row[4] in REDIAL_AFTER):
+            return None, None, ""
         gave_up = datetime.fromisoformat(row[2] or row[1])
         gap = (at - gave_up).total_seconds()
         if gap > policy.redial_link_hours * 3600:
-            return None, None
-        return str(row[0]), max(0.0, gap)
+            return None, None, ""
+        return str(row[0]), max(0.0, gap), "abandoned" if row[3] else str(row[4])

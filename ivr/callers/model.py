@@ -24,13 +24,19 @@ KNOWN_FLAGS = frozenset({VULNERABLE, REPEAT_VICTIM, HATE_INCIDENT, NUISANCE, REP
 FLAG_PATTERN = r"^[a-z][a-z0-9-]{1,31}$"  # other flags are allowed if the rules name them
 
 
+# The earlier calls a ring-back links to (ivr.session.outcomes.CallOutcome's values: this
+# package sits below the session): a call given up, and one sent to chat by a text.
+REDIAL_AFTER = frozenset({"abandoned", "deflected:chat"})
+
+
 @dataclass(frozen=True, slots=True)
 class CallerPolicy:
     """Thresholds from settings ``[callers]``; the defaults are safe for a 101 line.
 
     ``repeat``: at least ``repeat_calls`` calls (this one included) within ``repeat_days``.
     ``nuisance``: more than ``nuisance_calls_per_day`` calls (this one included) in 24 hours.
-    A re-dial within ``redial_link_hours`` of an abandoned call is linked to it.
+    A re-dial within ``redial_link_hours`` of an abandoned call, or of a call that took
+    a chat link (they may not have got through on chat), is linked to it.
     """
 
     repeat_calls: int = 3
@@ -45,8 +51,9 @@ class CallerProfile:
 
     ``recent_calls`` counts calls in the repeat window including the current one (so a rule
     ``calls_at_least: 3`` means "this is at least the third call"); 0 for a caller who
-    cannot be identified. ``redial_of`` is the abandoned call this one re-dials, if the
-    caller's previous call was abandoned within the link window.
+    cannot be identified. ``redial_of`` is the call this one re-dials, if the caller's
+    previous call ended within the link window as one of ``REDIAL_AFTER``
+    (``redial_of_outcome`` says which).
     """
 
     pseudonym: str | None = None
@@ -55,6 +62,7 @@ class CallerProfile:
     calls_today: int = 0
     redial_of: str | None = None
     redial_after_s: float | None = None
+    redial_of_outcome: str = ""
 
     @property
     def known(self) -> bool:

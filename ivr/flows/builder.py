@@ -18,6 +18,7 @@ from ivr.flow_settings import FlowSettings
 from ivr.flows.callbacks import CallbackFlows, CallbackRing
 from ivr.flows.decision_plan import MENU, REFERENCE_DIGITS, DecisionPlan
 from ivr.flows.emergency import CallbackWithdrawal, DangerCheck
+from ivr.flows.sms_offers import SmsOffers
 from ivr.notify.abandoned import AbandonedCallTexts
 from ivr.notify.texts import Texts
 from ivr.queues.service import QueueService
@@ -43,7 +44,7 @@ from ivr.session.steps import (
 )
 from ivr.verbs import Answer, Hangup, Play, StayConnected, Transfer
 from ivr.verbs.callback_offer import CallbackDesk
-from ivr.verbs.deflect import OfferLink
+from ivr.verbs.chat_offer import ChatOffering
 from ivr.verbs.incident import Notices, PlayNotices
 from ivr.verbs.queue import QueueDial, WaitInQueue
 from ivr.verbs.resume import BookedCallbacks, Resume
@@ -89,6 +90,7 @@ class FlowBuilder:
         texts: Texts | None = None,
         booked: BookedCallbacks | None = None,
         notices: Notices | None = None,
+        chat: ChatOffering | None = None,
     ) -> None:
         """``queues``: the app-run queues (None: every destination rings [destinations]).
 
@@ -96,7 +98,8 @@ class FlowBuilder:
 
         ``desk`` takes callbacks and ``booked`` knows them after a restart; ``texts``
         sends links and abandoned-call texts (None: no SMS, so no deflection offer and the
-        online route just tells the caller).
+        online route just tells the caller); ``chat`` (ivr.chat.desk.ChatDesk) offers
+        live chat there instead while it can answer (None: the link only).
         """
         self.settings = settings
         self.routing = routing
@@ -106,6 +109,7 @@ class FlowBuilder:
         self.booked = booked
         self.texts = texts
         self.notices = notices
+        self.chat = chat
         self.abandoned = (
             AbandonedCallTexts(texts, settings.abandoned_sms_after_s) if texts else None
         )
@@ -230,14 +234,9 @@ class FlowBuilder:
                 return told  # no SMS gateway: tell them where to go instead
             # "To speak to someone instead, press 2": the Resolution Centre takes reports.
             # A landline cannot take the link: tell them where to go, as without a gateway.
-            return [
-                OfferLink(
-                    self.texts,
-                    self.route_to("rc"),
-                    prompt=_offer_prompt(message),
-                    not_offered=told,
-                )
-            ]
+            texted = SmsOffers(self.texts, self.chat, self.settings.first_digit_timeout)
+            otherwise = self.route_to("rc")
+            return [texted.offer(otherwise, message=message, not_offered=told, intent=intent)]
         lead: list[Verb] = []
         # An emergency never waits for advice; a message id the catalogue lacks (a rules
         # typo) is skipped rather than failing the call.
@@ -264,7 +263,8 @@ class FlowBuilder:
             Hangup("no_one_available", outcome=CallOutcome.UNANSWERED),
         ]
         if deflect and self.texts is not None:
-            return [*lead, OfferLink(self.texts, reach, prompt=_offer_prompt(message))]
+            texted = SmsOffers(self.texts, self.chat, self.settings.first_digit_timeout)
+            return [*lead, texted.offer(reach, message=message, intent=intent)]
         return [*lead, *reach]
 
     def reach(
@@ -394,7 +394,3 @@ class FlowBuilder:
             self._transfer([Target("switchboard", self.settings.destinations["switchboard"])]),
             Hangup("no_one_available", outcome=CallOutcome.UNANSWERED),
         ]
-
-
-def _offer_prompt(message: str | None) -> str:
-    return message if message and message.endswith("_offer") else "online_sms_offer"

@@ -52,6 +52,7 @@ KINDS = frozenset(
         "deflection",
         "survey",
         "case-status",
+        "chat-link",
     }
 )
 

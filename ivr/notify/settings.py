@@ -90,7 +90,7 @@ class SmsSettings(Section):
 class TextSettings(Section):
     TABLE = "queues"
 
-    # The link texted for online reporting, live chat and tracking a report.
+    # The link texted for online reporting and tracking a report (never live chat).
     online_link: str = option("https://www.police.uk/", TEXT)
     abandoned_offer: AbandonedOffer = option(
         AbandonedOffer.BOTH, Choice(AbandonedOffer), key="abandoned_sms_offer"

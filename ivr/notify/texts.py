@@ -22,9 +22,12 @@ from ivr.notify.sensitive import DEFAULT_SURVEY_EXCLUDED, Sensitivity
 log = logging.getLogger(__name__)
 UK = ZoneInfo("Europe/London")
 
-LINK_TEXT = (
-    "Police 101: report online, chat to us or track a report at {link} "
-    "In an emergency always call 999."
+# Never "chat to us": chat is offered by its own text, only while it can answer.
+LINK_TEXT = "Police 101: report online or track a report at {link} In an emergency always call 999."
+# The live-chat link: only a token in the URL, nothing about the caller or the call.
+CHAT_LINK_TEXT = (
+    "Police 101: chat to us at {url} (link works once, for {minutes} minutes). "
+    "In an emergency call 999."
 )
 
 
@@ -47,7 +50,7 @@ ABANDONED_TEXTS = {
         "In an emergency call 999."
     ),
     AbandonedOffer.LINK: (
-        "Police 101: sorry we could not answer your call. You can report online, chat to us "
+        "Police 101: sorry we could not answer your call. You can report online "
         "or track a report at {link} In an emergency call 999."
     ),
 }
@@ -104,6 +107,11 @@ class Texts:
     async def online_link(self, call_id: str, number: str) -> bool:
         """The deflection text; True once it is stored (the caller may be told it is sent)."""
         return await self._send(number, LINK_TEXT.format(link=self.link), "deflection", call_id)
+
+    async def chat_link(self, call_id: str, number: str, url: str, minutes: float) -> bool:
+        """The live-chat link the caller said yes to; True once it is stored."""
+        body = CHAT_LINK_TEXT.format(url=url, minutes=f"{minutes:g}")
+        return await self._send(number, body, "chat-link", call_id)
 
     async def case_status(self, call_id: str, number: str, reference: str, status: str) -> bool:
         """The status the caller asked for by text; ``status``: a public status's sentence."""

@@ -78,10 +78,13 @@ class CallerHistory:
                 calls_today=profile.calls_today,
             )
         if profile.redial_of is not None:
+            # ``after``: how the earlier call ended (abandoned, deflected:chat), when known.
+            after = {"after": profile.redial_of_outcome} if profile.redial_of_outcome else {}
             self._record(
                 "redial-of",
                 linked_call_id=profile.redial_of,
                 after_s=round(profile.redial_after_s or 0.0, 1),
+                **after,
             )
         return profile
 

@@ -17,6 +17,7 @@ class CallOutcome(StrEnum):
     TRANSFERRED = "transferred"
     CALLBACK = "callback"
     DEFLECTED = "deflected"  # sent online (counted apart from abandonment)
+    DEFLECTED_CHAT = "deflected:chat"  # texted a live-chat link (a deflection too)
     UNANSWERED = "unanswered"  # nobody could be reached
     FAILED = "failed"
     HANDED_TO_DIALPLAN = "handed-to-dialplan"

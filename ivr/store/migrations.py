@@ -458,7 +458,9 @@ KPI_VIEWS: tuple[tuple[str, str], ...] = (
         " count(*) AS calls,"
         " sum(outcome = 'transferred') AS transferred,"
         " sum(outcome = 'abandoned') AS abandoned,"
-        " sum(outcome = 'deflected') AS deflected,"
+        # A call sent to live chat is a deflection too (issue 17; v_outcomes_by_day
+        # counts it apart).
+        " sum(outcome IN ('deflected', 'deflected:chat')) AS deflected,"
         " sum(outcome = 'callback') AS callbacks,"
         " round(avg(duration_s), 1) AS average_duration_s"
         " FROM calls WHERE dialled IS NOT 'callback' GROUP BY 1",
@@ -546,6 +548,14 @@ def _m18_chat(db: sqlite_utils.Database) -> None:
     chat_tables(db)
 
 
+def _m19_chativr(db: sqlite_utils.Database) -> None:
+    """Issue 17: v_calls_by_interval counts a call sent to chat (``deflected:chat``) as
+    deflected (KPI_VIEWS made again)."""
+    for name, select in KPI_VIEWS:
+        db.execute(f"DROP VIEW IF EXISTS {name}")
+        db.execute(f"CREATE VIEW {name} AS {select}")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
@@ -565,4 +575,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m16_draftapi,
     _m17_fix14a,
     _m18_chat,
+    _m19_chativr,
 )

@@ -121,3 +121,27 @@ def test_an_adopted_call_updates_its_row_and_keeps_its_start(history: CallerHist
     (row,) = history.calls(P)
     assert (row["outcome"], row["destination"], row["abandoned"]) == ("transferred", "fcr", 0)
     assert row["at"].startswith("2026-11-24T08:00")
+
+
+def test_a_ring_back_after_taking_a_chat_link_is_linked_to_that_call(
+    history: CallerHistory,
+) -> None:
+    """The caller may never have got through on chat: their ring-back is not a new start."""
+    call(history, "to-chat", timedelta(hours=1), "deflected:chat", timedelta(minutes=2))
+    profile = history.profile(P, "now", NOW, POLICY)
+    assert (profile.redial_of, profile.redial_of_outcome) == ("to-chat", "deflected:chat")
+    assert profile.redial_after_s == pytest.approx(58 * 60)
+    call(history, "gave-up", timedelta(minutes=30), "abandoned", timedelta(minutes=1))
+    assert history.profile(P, "now", NOW, POLICY).redial_of_outcome == "abandoned"
+
+
+@pytest.mark.parametrize("outcome", ["deflected", "transferred", "callback"])
+def test_other_ended_calls_are_not_redialled(history: CallerHistory, outcome: str) -> None:
+    call(history, "earlier", timedelta(minutes=30), outcome)
+    profile = history.profile(P, "now", NOW, POLICY)
+    assert (profile.redial_of, profile.redial_of_outcome) == (None, "")
+
+
+def test_a_ring_back_long_after_the_chat_link_is_not_linked(history: CallerHistory) -> None:
+    call(history, "to-chat", timedelta(hours=2, minutes=5), "deflected:chat", timedelta(0))
+    assert history.profile(P, "now", NOW, POLICY).redial_of is None

@@ -131,3 +131,29 @@ async def test_a_case_status_text_says_the_public_status_and_the_tracking_link(
         "Police 101: an update on your report 42/18734/24: it is with prosecutors or going"
         f" through the courts. Track it at {LINK} In an emergency call 999."
     )
+
+
+async def test_the_chat_link_text_carries_only_the_link_and_how_long_it_works(
+    outbox: SmsOutbox,
+) -> None:
+    texts = Texts(outbox, LINK)
+    url = "https://101.example.police.uk/chat/AbC123.sIg456"
+    assert await texts.chat_link("c1", MOBILE, url, 30.0)
+    [(kind, call_id, to, body)] = await stored(outbox)
+    assert (kind, call_id, to) == ("chat-link", "c1", "+447700900123")
+    assert body == (
+        f"Police 101: chat to us at {url} (link works once, for 30 minutes). "
+        "In an emergency call 999."
+    )
+    assert not await texts.chat_link("c2", "01632 960123", url, 30.0)  # a landline
+
+
+async def test_texts_that_do_not_offer_chat_never_promise_it(outbox: SmsOutbox) -> None:
+    """Chat is offered by its own text, only while it can answer (issue 17)."""
+    for offer in AbandonedOffer:
+        texts = Texts(outbox, LINK, abandoned_offer=offer)
+        assert await texts.abandoned(f"a-{offer}", MOBILE)
+    assert await Texts(outbox, LINK).online_link("c1", MOBILE)
+    bodies = [body for *_, body in await stored(outbox)]
+    assert len(bodies) == len(AbandonedOffer) + 1
+    assert not [b for b in bodies if "chat" in b.lower()]

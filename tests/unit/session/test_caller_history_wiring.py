@@ -142,3 +142,23 @@ async def test_a_record_that_raises_never_stops_the_end_of_the_call() -> None:
     control.push(CallerHungUp())
     await session.run()
     assert session.done.is_set() and call_log.kinds()[-1] == "ended"
+
+
+async def test_a_ring_back_after_a_chat_link_says_how_the_earlier_call_ended() -> None:
+    after_chat = CallerProfile(
+        pseudonym="p" * 64,
+        recent_calls=2,
+        calls_today=2,
+        redial_of="call-0",
+        redial_after_s=900.0,
+        redial_of_outcome="deflected:chat",
+    )
+    session, control, call_log = call_with(TableCallers({NUMBER: after_chat}), TableRouter())
+    control.push(PromptFinished("pb-1", True), DigitPressed("1"))
+    await session.run()
+    events = {kind: detail for _, kind, detail in call_log.events}
+    assert events["redial-of"] == {
+        "linked_call_id": "call-0",
+        "after_s": 900.0,
+        "after": "deflected:chat",
+    }
