@@ -69,13 +69,8 @@ def test_chat_is_counted_apart_and_a_call_sent_to_chat_is_a_deflection(db: Path)
 
 
 def add_chats(db: Path) -> None:
-    """The chats table as ivr.chat.store keeps it (its columns that the figures read)."""
+    """Chats as ivr.chat.store keeps them (the migrated table; the columns figures read)."""
     conn = sqlite3.connect(db)
-    conn.execute(
-        "CREATE TABLE chats (chat_id TEXT PRIMARY KEY, call_id TEXT, link_id TEXT, state TEXT,"
-        " priority INTEGER, context TEXT, opened_at TEXT, answered_at TEXT, agent TEXT,"
-        " closed_at TEXT, closed_by TEXT, outcome TEXT, callback_requested_at TEXT)"
-    )
 
     def at(minutes: float) -> str:
         return iso(DAY + timedelta(minutes=minutes))
@@ -83,13 +78,13 @@ def add_chats(db: Path) -> None:
     rows = [
         ("c1", "J", at(5), at(7), "closed", "advice-given"),  # waited 120 s
         ("c2", "X", at(10), at(15), "closed", "report-taken"),  # 300 s
-        ("c3", "Y", at(20), None, "waiting", ""),  # nobody yet
+        ("c3", "Y", at(20), "", "waiting", ""),  # nobody yet
         ("c4", "Z", at(25), at(26), "closed", "something-new"),  # a later release's outcome
         ("c5", "W", at(60 * 24 * 3), at(60 * 24 * 3 + 1), "closed", "advice-given"),  # later
     ]
     conn.executemany(
-        "INSERT INTO chats (chat_id, call_id, opened_at, answered_at, state, outcome)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO chats (chat_id, call_id, opened_at, answered_at, state, outcome,"
+        " priority, context) VALUES (?, ?, ?, ?, ?, ?, 1, '{}')",
         rows,
     )
     conn.commit()
@@ -108,6 +103,9 @@ def test_the_chats_table_gives_opened_answered_waits_and_outcomes(db: Path) -> N
 
 
 def test_without_a_chats_table_the_calls_counts_stand_alone(db: Path) -> None:
+    conn = sqlite3.connect(db)  # a database from before live chat's migration
+    conn.executescript("DROP TABLE chat_messages; DROP TABLE chats;")
+    conn.close()
     calls = ChatCounts(offered=3, accepted=2, link_expired=1)
     with CallLogSource(db) as log:
         assert chat_figures(log, Period(), calls) is calls
