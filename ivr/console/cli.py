@@ -130,8 +130,8 @@ def cmd_add(args: argparse.Namespace) -> int:
         return _fail("add", str(exc))
     finally:
         store.close()
-    skills = f"; skills {skills_text(Skill(s) for s in args.skill)}" if args.skill else ""
-    print(f"added {name} ({args.role}{skills})")
+    given = f"; skills {skills_text(Skill(s) for s in args.skill)}" if args.skill else ""
+    print(f"added {name} ({args.role}{given})")
     return 0
 
 
