@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import sqlite_utils
 
+from ivr.store.chat_tables import chat_tables
+
 
 def _m1_initial(db: sqlite_utils.Database) -> None:
     db["calls"].create(  # type: ignore[union-attr]
@@ -539,6 +541,11 @@ def _m17_fix14a(db: sqlite_utils.Database) -> None:
         db.execute(f"CREATE VIEW {name} AS {select}")
 
 
+def _m18_chat(db: sqlite_utils.Database) -> None:
+    """Issue 17: live chat's links, chats and transcripts (ivr.store.chat_tables)."""
+    chat_tables(db)
+
+
 def _m18_chatweb(db: sqlite_utils.Database) -> None:
     """Issue 17: a person's skills apart from their role (ivr.console.identity.Skill):
     "chat" lets them answer live chats. Names, comma-separated; "" for none."""
@@ -564,5 +571,6 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m15_kpis,
     _m16_draftapi,
     _m17_fix14a,
+    _m18_chat,
     _m18_chatweb,
 )
