@@ -20,6 +20,7 @@ from ivr.console import access as console_access
 from ivr.console import board_routes
 from ivr.console.access import ConsoleAccess
 from ivr.console.board_routes import BoardConsole
+from ivr.console.chat_wiring import LiveChat
 from ivr.console.openapi_access import document_access, document_board
 from ivr.console.wiring import ConsoleRouting
 from ivr.flows import FlowBuilder
@@ -156,6 +157,9 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     board_routes.register(app, board)
     document_access(api)
     document_board(api)
+    # Live chat (issue 17): the public chat page and the agents' desk, when [chat] is on.
+    if settings.chat.enabled:
+        LiveChat.build(settings, access, clock).register(app, api)
     # Ruleset versions: the live rules' version is named before calls arrive.
     rulesets_api.register(app, routing, access.audit, db_path=db_path, clock=clock)
     rules_pages.register(app)  # /admin/rules/*: the admin pages over that API

@@ -131,11 +131,17 @@ PUBLIC = web.AppKey("chat_public", ChatPublic)
 def register(app: web.Application, public: ChatPublic) -> None:
     """The public routes (open in ivr.console.auth: every path under ``/chat/``)."""
     app[PUBLIC] = public
-    add_static(app)
+    ensure_static(app)
     app.router.add_get("/chat/ws", _socket)
     app.router.add_get(CHAT_PAGE, _page)
     app.router.add_get("/chat/{token}", _open_link)
     app.on_shutdown.append(_close_sockets)
+
+
+def ensure_static(app: web.Application) -> None:
+    """``/static/`` once, whichever of the board, the chat and the desk adds it first."""
+    if "static" not in app.router.named_resources():
+        add_static(app)
 
 
 async def _close_sockets(app: web.Application) -> None:

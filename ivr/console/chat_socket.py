@@ -32,7 +32,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from ivr.chat.hub import ChatClosed, ChatEvent, ChatEventKind, ChatHub, NoSuchChat
+from ivr.chat.hub import ChatEvent, ChatEventKind, ChatHub, ChatListener, ChatRefused, NoSuchChat
 from ivr.chat.model import ChatMessage, ChatState, Sender
 from ivr.console.chat_limits import ChatLimits, MessageRate
 
@@ -64,16 +64,6 @@ def public_json(event: ChatEvent) -> dict[str, Any]:
     if "who" in data:
         data["who"] = ""
     return data
-
-
-def message_event(message: ChatMessage) -> ChatEvent:
-    return ChatEvent(
-        kind=ChatEventKind.MESSAGE,
-        chat_id=message.chat_id,
-        message=message,
-        seq=message.seq,
-        sender=message.sender,
-    )
 
 
 class CallerSocket:
@@ -113,7 +103,9 @@ class CallerSocket:
             if self._sockets[chat_id] <= 0:
                 del self._sockets[chat_id]
 
-    async def _serve(self, ws: web.WebSocketResponse, hub: ChatHub, chat_id: str, since: int) -> None:
+    async def _serve(
+        self, ws: web.WebSocketResponse, hub: ChatHub, chat_id: str, since: int
+    ) -> None:
         # Listen before reading what was missed: a message stored in between is in one
         # or the other (or both: each seq is sent once).
         listener = hub.listen(chat_id) if hub.chat_of(chat_id) else None
@@ -135,7 +127,7 @@ class CallerSocket:
                 with contextlib.suppress(asyncio.CancelledError):
                     await pump
 
-    async def _pump(self, ws: web.WebSocketResponse, listener: Any) -> None:
+    async def _pump(self, ws: web.WebSocketResponse, listener: ChatListener) -> None:
         async for event in listener:
             if event.kind is ChatEventKind.DROPPED:
                 await ws.close(code=CloseCode.DROPPED, message=b"reconnect")
@@ -154,7 +146,9 @@ class CallerSocket:
             else:
                 await self._error(ws, "Only text frames are read here.")
 
-    async def _frame(self, ws: web.WebSocketResponse, hub: ChatHub, chat_id: str, text: str) -> None:
+    async def _frame(
+        self, ws: web.WebSocketResponse, hub: ChatHub, chat_id: str, text: str
+    ) -> None:
         try:
             data = json.loads(text)
         except ValueError:
@@ -175,7 +169,7 @@ class CallerSocket:
                 case PageFrame.CALLBACK:
                     if not await hub.ask_callback(chat_id):
                         await self._error(ws, "You have already asked for a call back.")
-        except (ChatClosed, NoSuchChat):
+        except ChatRefused:
             await self._error(ws, "This chat has ended.", data.get("client_id"))
 
     async def _say(
@@ -197,7 +191,7 @@ class CallerSocket:
         except ValueError as exc:
             await self._error(ws, str(exc), client_id)
             return
-        await self._message(ws, message)  # the page's acknowledgement, even for a resend
+        await self._message(ws, message)  # the ack (a resend's came with the replay)
 
     def _typing(self, hub: ChatHub, chat_id: str) -> None:
         now = time.monotonic()
@@ -209,7 +203,7 @@ class CallerSocket:
         if message.seq in self._sent:
             return
         self._sent.add(message.seq)
-        await self._send(ws, public_json(message_event(message)))
+        await self._send(ws, public_json(ChatEvent.of(message)))
 
     async def _error(self, ws: web.WebSocketResponse, error: str, client_id: Any = None) -> None:
         frame: dict[str, Any] = {"kind": "error", "error": error}
