@@ -127,7 +127,7 @@ async def _page(request: web.Request) -> web.StreamResponse:
         operator=operator,
         per_agent=desk.per_agent,
         replies=desk.replies,
-        outcomes=[o for o in ChatOutcome if o is not ChatOutcome.CALLER_LEFT],
+        outcomes=list(ChatOutcome),  # caller-left too: a caller who went quiet
     )
 
 

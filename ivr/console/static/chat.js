@@ -12,6 +12,7 @@
   let contiguous = 0; // every seq up to this one is shown: what a reconnect asks after
   let ws = null;
   let retries = 0;
+  let retryTimer = null;
   let ended = false;
   let lastTyping = 0;
   let typingTimer = null;
@@ -40,7 +41,7 @@
     who.textContent = (WHO[sender] || sender) + ":";
     const text = document.createElement("span");
     text.className = "body";
-    text.textContent = " " + body;
+    text.textContent = body;
     li.append(who, text);
     if (sender === "caller") {
       const status = document.createElement("span");
@@ -135,9 +136,17 @@
       state("Connection lost: reconnecting… Your messages will be sent when it is back.");
       const delay = Math.min(30000, 1000 * 2 ** retries) * (0.5 + Math.random() / 2);
       retries += 1;
-      setTimeout(connect, delay);
+      retryTimer = setTimeout(connect, delay);
     });
   }
+
+  // Back online: try at once rather than at the end of a long backoff.
+  window.addEventListener("online", () => {
+    if (ended || (ws && ws.readyState <= WebSocket.OPEN)) return;
+    clearTimeout(retryTimer);
+    retries = 0;
+    connect();
+  });
 
   function handle(data) {
     switch (data.kind) {
