@@ -33,20 +33,19 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class LiveChat:
+    """Built before the call flow (which offers chat from ``hub`` and texts ``links``),
+    added to the app after the console's access control (``register``)."""
+
+    settings: Settings
     records: ChatRecords
     signer: TokenSigner
     links: ChatLinks
     hub: ChatHub
-    public: ChatPublic
-    desk: AgentDesk
+    channel: ChatChannel  # where a started chat goes: the hub, or a force's platform
 
     @classmethod
     def build(
-        cls,
-        settings: Settings,
-        access: ConsoleAccess,
-        clock: Clock,
-        channel: ChatChannel | None = None,
+        cls, settings: Settings, clock: Clock, channel: ChatChannel | None = None
     ) -> LiveChat:
         """``channel``: a force's own platform (ivr.chat.webhook) where [chat] channel
         says so; None: the built-in hub takes the chats."""
@@ -62,24 +61,26 @@ class LiveChat:
             records, signer, clock, public_url=chat.public_url, minutes=chat.link_minutes
         )
         hub = ChatHub(records, clock, per_agent=chat.per_agent, handle_s=chat.handle_minutes * 60)
+        return cls(settings, records, signer, links, hub, channel or hub)
+
+    def register(self, app: web.Application, access: ConsoleAccess, doc: ApiDocument) -> None:
+        """The records and hub for the app's lifetime; the public routes, the desk's
+        page, feed and actions (documented in ``doc``)."""
+        settings = self.settings
         public = ChatPublic(
-            links,
-            channel or hub,
-            hub if channel is None else None,
-            signer,
+            self.links,
+            self.channel,
+            self.hub if self.channel is self.hub else None,
+            self.signer,
             access.facts,
             settings.texts.online_link,
         )
         replies = load_replies(replies_file(settings.routing.rules_dir))
-        desk = AgentDesk(hub, links, access.audit, access.facts, replies, chat.per_agent)
-        return cls(records, signer, links, hub, public, desk)
-
-    def register(self, app: web.Application, doc: ApiDocument) -> None:
-        """The records and hub for the app's lifetime; the public routes, the desk's
-        page, feed and actions (documented in ``doc``)."""
+        per_agent = settings.chat.per_agent
+        desk = AgentDesk(self.hub, self.links, access.audit, access.facts, replies, per_agent)
         app.cleanup_ctx.append(self._lifetime)
-        chat_public.register(app, self.public)
-        chat_desk.register(app, self.desk)
+        chat_public.register(app, public)
+        chat_desk.register(app, desk)
         chat_desk_api.register(app, doc)
 
     async def _lifetime(self, app: web.Application) -> AsyncIterator[None]:
