@@ -25,6 +25,8 @@ BACKLOG = 256  # events a listener may have unread before it is dropped
 
 
 class ChatEventKind(StrEnum):
+    """JOINED, TRANSFERRED and CLOSED carry ``seq``: the chat's last message number then."""
+
     MESSAGE = "message"  # a stored message (``message`` set, ``seq`` its number)
     TYPING = "typing"  # ``sender`` is typing (not stored)
     DELIVERED = "delivered"  # ``sender`` has read up to ``seq`` (not stored)

@@ -88,7 +88,10 @@ class ChatHub:
         self._feeds: dict[str, set[ChatListener]] = {}  # agent -> desks
 
     async def open(self) -> None:
-        """Pick up the waiting and active chats (after a restart: no chat is lost)."""
+        """Pick up the waiting and active chats (after a restart: no chat is lost), and
+        the last closed ones (a page still open on one is told it ended)."""
+        for chat in await self._records.recently_closed(RECENTLY_CLOSED):
+            self._remember_closed(chat)
         for chat in await self._records.live_chats():
             self._live[chat.chat_id] = chat
 
@@ -163,7 +166,9 @@ class ChatHub:
             chat_id, partial(self._forget, self._listeners, chat_id), self._backlog
         )
         if chat.state is ChatState.CLOSED:
-            listener.push(ChatEvent(ChatEventKind.CLOSED, chat_id, who=chat.closed_by))
+            listener.push(
+                ChatEvent(ChatEventKind.CLOSED, chat_id, seq=chat.last_seq, who=chat.closed_by)
+            )
             listener.finish()
             return listener
         self._listeners.setdefault(chat_id, set()).add(listener)
@@ -251,7 +256,9 @@ class ChatHub:
                 chat.answered_at = None
             raise
         await self._add(chat, Sender.SYSTEM, f"{display} has joined the chat.")
-        self._publish(chat, ChatEvent(ChatEventKind.JOINED, chat.chat_id, who=agent))
+        self._publish(
+            chat, ChatEvent(ChatEventKind.JOINED, chat.chat_id, who=agent, seq=chat.last_seq)
+        )
         self._queue_changed(chat.chat_id, agent)
         return self._view(chat)
 
@@ -266,7 +273,7 @@ class ChatHub:
         chat.agent = to_agent
         await self._records.save_chat(chat)
         await self._add(chat, Sender.SYSTEM, f"You are now talking to {display}.")
-        event = ChatEvent(ChatEventKind.TRANSFERRED, chat_id, who=to_agent)
+        event = ChatEvent(ChatEventKind.TRANSFERRED, chat_id, who=to_agent, seq=chat.last_seq)
         self._publish(chat, event, from_agent)
         return self._view(chat)
 
@@ -286,7 +293,7 @@ class ChatHub:
         chat.closed_at = self._clock()
         self._remember_closed(chat)
         await self._records.save_chat(chat)
-        self._publish(chat, ChatEvent(ChatEventKind.CLOSED, chat_id, who=by))
+        self._publish(chat, ChatEvent(ChatEventKind.CLOSED, chat_id, who=by, seq=chat.last_seq))
         for listener in list(self._listeners.get(chat_id, ())):
             listener.finish()
         if was_waiting:
@@ -336,11 +343,12 @@ class ChatHub:
 
     def _waiting(self) -> list[ChatRow]:
         waiting = [c for c in self._live.values() if c.state is ChatState.WAITING]
-        return sorted(waiting, key=lambda c: (c.priority, c.opened_at, c.chat_id))
+        # Stable: chats opened in the same millisecond keep their order of arrival.
+        return sorted(waiting, key=lambda c: (c.priority, c.opened_at))
 
     def _held(self, agent: str) -> list[ChatRow]:
         held = [c for c in self._live.values() if c.state is ChatState.ACTIVE and c.agent == agent]
-        return sorted(held, key=lambda c: (c.opened_at, c.chat_id))
+        return sorted(held, key=lambda c: c.opened_at)
 
     def _view(self, chat: ChatRow) -> ChatView:
         return ChatView(

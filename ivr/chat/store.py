@@ -229,9 +229,17 @@ class ChatStore:
         rows = self.db["chats"].rows_where(
             "state IN (?, ?)",
             [ChatState.WAITING.value, ChatState.ACTIVE.value],
-            order_by="opened_at",
+            order_by="opened_at, rowid",
         )
         return [_chat(row, self._last_seq(row["chat_id"])) for row in rows]
+
+    def recently_closed(self, limit: int) -> list[ChatRow]:
+        """The last ``limit`` chats closed, oldest first (a page open on one when the
+        process restarted is still told it ended)."""
+        rows = self.db["chats"].rows_where(
+            "state = ?", [ChatState.CLOSED.value], order_by="closed_at desc", limit=limit
+        )
+        return [_chat(row, self._last_seq(row["chat_id"])) for row in rows][::-1]
 
     # --- messages --------------------------------------------------------------------
 
@@ -321,6 +329,9 @@ class ChatRecords(StoreThread[ChatStore]):
 
     async def live_chats(self) -> list[ChatRow]:
         return await self.run(lambda s: s.live_chats())
+
+    async def recently_closed(self, limit: int) -> list[ChatRow]:
+        return await self.run(lambda s: s.recently_closed(limit))
 
     async def add_message(
         self,

@@ -16,6 +16,7 @@ Two ages (``[store] numbers_days`` and ``records_days``):
   what the caller said: kept until then so a rule change can be tried on past
   calls), caller-history rows, texts and survey replies, finished callbacks, and
   flags that were cleared or lapsed that long ago. Flags in force are never touched.
+- chats, their transcripts and links, and a link's number: ivr.store.chat_retention.
 - after ``audit_days`` (``[console] audit_days``, when the app sets it) the console's
   audit rows go: the one DELETE the append-only trail allows (``purge_audit_before``).
 
@@ -42,6 +43,7 @@ from typing import Any, Final, TypeVar
 
 import sqlite_utils
 
+from ivr.store.chat_retention import chat_steps
 from ivr.store.db import CallStore, iso, write_transaction
 from ivr.store.migrations import AUDIT_NO_DELETE
 from ivr.store.thread import StoreThread
@@ -216,6 +218,8 @@ class Retention:
             f" WHERE accepted_at < ? AND state IN {FINISHED_CALLBACKS} LIMIT ?)",
             [records_epoch],
         )
+        for step, sql, params in chat_steps(records_cutoff, numbers_cutoff):
+            run.repeat(step, sql, params)
         run.call_batches(
             "personal_cleared = 0 AND started_at < ?",
             [numbers_cutoff],
