@@ -18,7 +18,6 @@ opened from the page itself, always carries it.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -29,6 +28,7 @@ from ivr.chat.links import ChatLinks
 from ivr.chat.model import ChatChannel, ChatUnavailable, LinkRefused
 from ivr.chat.tokens import Purpose, TokenSigner
 from ivr.console.chat_limits import ChatLimits, MessageRate
+from ivr.console.chat_presence import LEAVE_AFTER_S, CallerPresence
 from ivr.console.chat_socket import CallerSocket
 from ivr.console.pages import Pages, add_static
 from ivr.console.requests import RequestFacts
@@ -102,12 +102,16 @@ class ChatPublic:
     online_url: str  # the online form: what a refused caller can do instead
     limits: ChatLimits = field(default_factory=ChatLimits)
     pages: Pages = field(default_factory=Pages)
-    sockets: Counter[str] = field(default_factory=Counter)  # open sockets per chat
+    leave_after_s: float = LEAVE_AFTER_S  # a waiting caller's page gone this long: left
     open_sockets: set[web.WebSocketResponse] = field(default_factory=set)
     rate: MessageRate = field(init=False)
+    presence: CallerPresence = field(init=False)
 
     def __post_init__(self) -> None:
         self.rate = MessageRate(self.limits.per_minute)
+        self.presence = CallerPresence(
+            self.hub, per_chat=self.limits.sockets_per_chat, leave_after_s=self.leave_after_s
+        )
 
     def refused(self, why: LinkRefused | NoChat) -> web.Response:
         words = REFUSALS[why]
@@ -146,6 +150,7 @@ def ensure_static(app: web.Application) -> None:
 
 async def _close_sockets(app: web.Application) -> None:
     """Open sockets would hold the shutdown up: each is closed (the page reconnects)."""
+    app[PUBLIC].presence.close()
     for ws in list(app[PUBLIC].open_sockets):
         await ws.close(code=1001, message=b"server restarting")
 
@@ -201,7 +206,7 @@ async def _socket(request: web.Request) -> web.StreamResponse:
     await ws.prepare(request)
     public.open_sockets.add(ws)
     try:
-        await CallerSocket(public.hub, public.limits, public.rate, public.sockets).serve(
+        await CallerSocket(public.hub, public.limits, public.rate, public.presence).serve(
             ws, chat_id, _since(request)
         )
     finally:

@@ -25,7 +25,6 @@ import contextlib
 import json
 import logging
 import time
-from collections import Counter
 from collections.abc import Mapping
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -35,6 +34,7 @@ from aiohttp import WSMsgType, web
 from ivr.chat.hub import ChatEvent, ChatEventKind, ChatHub, ChatListener, ChatRefused, NoSuchChat
 from ivr.chat.model import ChatMessage, ChatState, Sender
 from ivr.console.chat_limits import ChatLimits, MessageRate
+from ivr.console.chat_presence import CallerPresence
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +74,12 @@ class CallerSocket:
         hub: ChatHub | None,
         limits: ChatLimits,
         rate: MessageRate,
-        sockets: Counter[str],
+        presence: CallerPresence,
     ) -> None:
         self._hub = hub
         self._limits = limits
         self._rate = rate
-        self._sockets = sockets
+        self._presence = presence
         self._sent: set[int] = set()  # seqs this connection has sent: each once
         self._lock = asyncio.Lock()  # the pump and the reader both write
         self._typed_at = 0.0
@@ -90,18 +90,15 @@ class CallerSocket:
             await self._send(ws, {"kind": "no-chat"})
             await ws.close(code=CloseCode.NO_CHAT)
             return
-        if self._sockets[chat_id] >= self._limits.sockets_per_chat:
+        if not self._presence.arrive(chat_id):
             error = "This chat is open in too many tabs: close one and reload."
             await self._send(ws, {"kind": "error", "error": error})
             await ws.close(code=CloseCode.TOO_MANY)
             return
-        self._sockets[chat_id] += 1
         try:
             await self._serve(ws, hub, chat_id, since)
         finally:
-            self._sockets[chat_id] -= 1
-            if self._sockets[chat_id] <= 0:
-                del self._sockets[chat_id]
+            self._presence.leave(chat_id)
 
     async def _serve(
         self, ws: web.WebSocketResponse, hub: ChatHub, chat_id: str, since: int

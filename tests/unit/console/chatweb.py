@@ -66,6 +66,7 @@ class ChatWorld:
     clock: HandClock = field(default_factory=HandClock)
     audit: ListAudit = field(default_factory=ListAudit)
     limits: ChatLimits = field(default_factory=ChatLimits)
+    leave_after_s: float = 900.0
 
     def __post_init__(self) -> None:
         self.signer = TokenSigner(SECRET)
@@ -76,7 +77,7 @@ class ChatWorld:
         facts = RequestFacts(frozenset())
         self.public = ChatPublic(
             self.links, self.hub, self.hub, self.signer, facts, "https://report.example/",
-            self.limits,
+            self.limits, leave_after_s=self.leave_after_s,
         )  # fmt: skip
         self.desk = AgentDesk(self.hub, self.links, self.audit, facts, REPLIES, per_agent=2)
 

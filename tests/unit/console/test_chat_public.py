@@ -272,3 +272,27 @@ def test_the_rate_is_a_sliding_minute() -> None:
     assert not rate.allow("c")
     now[0] = 60.5
     assert rate.allow("c")
+
+
+async def test_a_waiting_caller_whose_page_is_gone_has_left_and_one_page_too_many_is_refused(
+    records: ChatRecords, aiohttp_client: ClientFactory
+) -> None:
+    world = ChatWorld(records, limits=ChatLimits(sockets_per_chat=1), leave_after_s=0.0)
+    client = await caller(world, aiohttp_client)
+    [chat] = world.hub.queue()
+    feed = world.hub.agent_feed("ann")
+    ws = await client.ws_connect("/chat/ws")
+    await until(ws, kind("hello"))
+    second = await client.ws_connect("/chat/ws")
+    assert "too many tabs" in (await second.receive_json())["error"]
+    assert (await second.receive()).type is WSMsgType.CLOSE and second.close_code == 4429
+
+    await ws.close()
+    async with asyncio.timeout(GUARD_S):
+        async for event in feed:
+            if event.kind.value == "queue" and event.chat_id == chat.chat_id:
+                break
+    row = await records.chat(chat.chat_id)
+    assert row is not None and row.outcome is ChatOutcome.CALLER_LEFT
+    assert not world.hub.queue()
+    feed.close()
