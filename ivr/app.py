@@ -79,7 +79,7 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     )
     call_log = SqliteCallLog(db_path)
     # Live chat's hub and links (issue 17): the call flow offers chat from them.
-    chat = LiveChat.build(settings, clock) if settings.chat.enabled else None
+    chat = LiveChat.build(settings.chat, db_path, clock) if settings.chat.enabled else None
     queues: QueueService | None = None
     callbacks: CallbackWorker | None = None
     placement: CallbackPlacement | None = None
@@ -161,7 +161,7 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     document_board(api)
     # Live chat (issue 17): the public chat page and the agents' desk, when [chat] is on.
     if chat is not None:
-        chat.register(app, access, api)
+        chat.register(app, access, api, online_url=settings.texts.online_link, rules_dir=rules_dir)
     # Ruleset versions: the live rules' version is named before calls arrive.
     rulesets_api.register(app, routing, access.audit, db_path=db_path, clock=clock)
     rules_pages.register(app)  # /admin/rules/*: the admin pages over that API
