@@ -20,6 +20,7 @@ from ivr.console import access as console_access
 from ivr.console import board_routes
 from ivr.console.access import ConsoleAccess
 from ivr.console.board_routes import BoardConsole
+from ivr.console.chat_wiring import LiveChat
 from ivr.console.openapi_access import document_access, document_board
 from ivr.console.wiring import ConsoleRouting
 from ivr.flows import FlowBuilder
@@ -77,6 +78,8 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         else None
     )
     call_log = SqliteCallLog(db_path)
+    # Live chat's hub and links (issue 17): the call flow offers chat from them.
+    chat = LiveChat.build(settings.chat, db_path, clock) if settings.chat.enabled else None
     queues: QueueService | None = None
     callbacks: CallbackWorker | None = None
     placement: CallbackPlacement | None = None
@@ -156,6 +159,9 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     board_routes.register(app, board)
     document_access(api)
     document_board(api)
+    # Live chat (issue 17): the public chat page and the agents' desk, when [chat] is on.
+    if chat is not None:
+        chat.register(app, access, api, online_url=settings.texts.online_link, rules_dir=rules_dir)
     # Ruleset versions: the live rules' version is named before calls arrive.
     rulesets_api.register(app, routing, access.audit, db_path=db_path, clock=clock)
     rules_pages.register(app)  # /admin/rules/*: the admin pages over that API

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from ivr.console.identity import Role
+from ivr.console.identity import Role, Skill
 from ivr.console.people import add_person, disable_person, new_password
 from ivr.embedded import WEEKDAY_MORNING, Embedded, embedded, prompt_seconds
 from ivr.queues.settings import AgentSpec
@@ -174,6 +174,7 @@ TEXTS_TIMEOUT_S = 10.0  # the stand-in provider answers at once; a retry waits i
 DEMO_START = WEEKDAY_MORNING
 # The console's people for one run: disabled when it ends, new passwords every run.
 DEMO_PEOPLE = (("demo-operator", Role.OPERATOR), ("demo-admin", Role.ADMIN))
+DEMO_SKILLS = {"demo-operator": (Skill.CHAT,)}  # the chat desk (when [chat] is on)
 DEMO_PHONE = "PJSIP/demo-operator"  # "take to my phone" rings the simulator's agent
 DEMO_BY = "ivr-demo"
 
@@ -224,7 +225,14 @@ async def _demo_people(db_path: str) -> dict[str, str]:
     for name, role in DEMO_PEOPLE:
         password = new_password()
         await asyncio.to_thread(
-            add_person, db_path, name, role, password, by=DEMO_BY, phone=DEMO_PHONE
+            add_person,
+            db_path,
+            name,
+            role,
+            password,
+            by=DEMO_BY,
+            phone=DEMO_PHONE,
+            skills=DEMO_SKILLS.get(name, ()),
         )
         people[name] = password
     return people

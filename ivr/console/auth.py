@@ -9,8 +9,9 @@
 - neither: ``/api/...`` answers 401 as JSON; a page redirects to ``/login``.
 
 Open: ``/health`` (counts only, for load balancers), ``/sms/inbound`` (its own shared
-secret), the login page, its script and style, ``/static/``, and ``POST /api/session``
-(signing in). Every refusal is JSON ``{"error": ...}``.
+secret), the login page, its script and style, ``/static/``, the public chat under
+``/chat/`` (its own signed cookie), and ``POST /api/session`` (signing in). Every
+refusal is JSON ``{"error": ...}``.
 
 A request let through is handled inside its ``AuditOrigin`` (the client's address, and
 the cookie session's reference), so every row it leads to in the audit trail says where
@@ -44,7 +45,7 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 LOGIN_PAGE = "/login"
 OPEN_PATHS = frozenset({"/health", "/sms/inbound", LOGIN_PAGE, "/login.js", "/login.css"})
-OPEN_PREFIXES = ("/static/",)
+OPEN_PREFIXES = ("/static/", "/chat/")  # /chat/: the public chat (ivr.console.chat_public)
 SIGN_IN = ("POST", "/api/session")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 API_PREFIX = "/api/"

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from ivr.config import load_settings
 from ivr.console.audit import AuditAction, AuditEntry
-from ivr.console.identity import Role
+from ivr.console.identity import Role, Skill, skills_text
 from ivr.console.passwords import BadInput, Passwords, check_name, check_password, check_phone
 from ivr.console.people import reset_password
 from ivr.console.sessions import SessionPolicy
@@ -38,6 +38,13 @@ def add_subcommands(subparsers: Any) -> None:
     add.add_argument("name")
     add.add_argument("--role", choices=[r.value for r in Role], required=True)
     add.add_argument("--phone", default="", help="the endpoint calls are taken to: PJSIP/op-1")
+    add.add_argument(
+        "--skill",
+        action="append",
+        default=[],
+        choices=[s.value for s in Skill],
+        help="a skill apart from the role (repeat for more): chat answers live chats",
+    )
     add.set_defaults(run=cmd_add)
     listing = actions.add_parser("list", help="every user, with role, phone and state")
     listing.set_defaults(run=cmd_list)
@@ -113,15 +120,18 @@ def cmd_add(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
         now = datetime.now(UTC)
-        store.users.add(name, Role(args.role), phone, hashed, iso(now))
-        store.audit.append(
-            now, _who(), AuditAction.USER_ADDED, {"user": name, "role": args.role, "phone": phone}
-        )
+        skills = frozenset(Skill(s) for s in args.skill)
+        store.users.add(name, Role(args.role), phone, hashed, iso(now), skills)
+        detail = {"user": name, "role": args.role, "phone": phone}
+        if skills:
+            detail["skills"] = skills_text(skills)
+        store.audit.append(now, _who(), AuditAction.USER_ADDED, detail)
     except UserExists as exc:
         return _fail("add", str(exc))
     finally:
         store.close()
-    print(f"added {name} ({args.role})")
+    given = f"; skills {skills_text(Skill(s) for s in args.skill)}" if args.skill else ""
+    print(f"added {name} ({args.role}{given})")
     return 0
 
 
@@ -131,10 +141,11 @@ def cmd_list(args: argparse.Namespace) -> int:
         users = store.users.all()
     finally:
         store.close()
-    print(f"{'name':<20} {'role':<9} {'phone':<24} state")
+    print(f"{'name':<20} {'role':<9} {'phone':<24} {'skills':<12} state")
     for user in users:
         state = "disabled" if user.disabled else "active"
-        print(f"{user.name:<20} {user.role.value:<9} {user.phone or '-':<24} {state}")
+        skills = skills_text(user.skills) or "-"
+        print(f"{user.name:<20} {user.role.value:<9} {user.phone or '-':<24} {skills:<12} {state}")
     return 0
 
 

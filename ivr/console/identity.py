@@ -7,7 +7,7 @@ themselves. Every action and every view of personal data is written to the ``Aud
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
@@ -20,14 +20,37 @@ class Role(StrEnum):
     ADMIN = "admin"  # all of that, and rules, intents, the directory, schedules, users
 
 
+class Skill(StrEnum):
+    """What a person is trained for, apart from their role: an admin holds every role but
+    only the skills they were given (answering the public in chat is a trained job)."""
+
+    CHAT = "chat"  # answers live chats at the chat desk (ivr.console.chat_desk)
+
+
 @dataclass(frozen=True)
 class Operator:
     name: str  # the user name, or "api-token" for a machine client
     role: Role
     phone: str = ""  # the endpoint a call is taken to ("PJSIP/operator-1"), if any
+    skills: frozenset[Skill] = frozenset()
 
     def may(self, role: Role) -> bool:
         return self.role == Role.ADMIN or self.role == role
+
+    def can(self, skill: Skill) -> bool:
+        return skill in self.skills
+
+
+def skills_text(skills: Iterable[Skill]) -> str:
+    """The users table's form: names, sorted, comma-separated ("" for none)."""
+    return ",".join(sorted(s.value for s in set(skills)))
+
+
+def skills_of(text: str) -> frozenset[Skill]:
+    """The stored form back; a name this release does not know is ignored (a newer
+    release's skill in a shared database gives nothing here, rather than an error)."""
+    known = {s.value for s in Skill}
+    return frozenset(Skill(n) for n in text.split(",") if n in known)
 
 
 OPERATOR = web.RequestKey("operator", Operator)

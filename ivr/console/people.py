@@ -4,11 +4,12 @@ admin for one run, and the browser tests' users. Audited like ``ivr users``."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from ivr.console.audit import AuditAction
-from ivr.console.identity import Role
+from ivr.console.identity import Role, Skill, skills_text
 from ivr.console.passwords import Passwords, check_name, check_phone
 from ivr.console.sessions import SessionPolicy
 from ivr.console.store import ConsoleStore
@@ -25,21 +26,33 @@ def new_password() -> str:
 
 
 def add_person(
-    db_path: str | Path, name: str, role: Role, password: str, *, by: str, phone: str = ""
+    db_path: str | Path,
+    name: str,
+    role: Role,
+    password: str,
+    *,
+    by: str,
+    phone: str = "",
+    skills: Iterable[Skill] = (),
 ) -> None:
-    """Add ``name``; if they exist, give them this password and let them sign in again."""
+    """Add ``name``; if they exist, give them this password and these skills, and let
+    them sign in again."""
+    skills = frozenset(skills)
     hashed = Passwords().hash(password)
     store = ConsoleStore(db_path, _POLICY)
     try:
         now = datetime.now(UTC)
         if store.users.get(name) is None:
-            store.users.add(check_name(name), role, check_phone(phone), hashed, iso(now))
+            store.users.add(check_name(name), role, check_phone(phone), hashed, iso(now), skills)
             detail = {"user": name, "role": role.value, "phone": phone}
+            if skills:
+                detail["skills"] = skills_text(skills)
             store.audit.append(now, by, AuditAction.USER_ADDED, detail)
         else:
             with write_transaction(store.db):
                 reset_password(store, name, hashed, now)
                 store.users.enable(name)
+                store.users.set_skills(name, skills)
             store.audit.append(now, by, AuditAction.PASSWORD_CHANGED, {"user": name})
     finally:
         store.close()

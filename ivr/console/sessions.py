@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from ivr.console.identity import Operator, Role
+from ivr.console.identity import Operator, Role, skills_of
 from ivr.store.db import iso
 
 TOUCH_EVERY = timedelta(seconds=30)  # last_seen is written at most this often per session
@@ -72,7 +72,7 @@ class SessionStore:
         key = token_hash(token)
         rows = list(
             self.db.query(
-                "SELECT s.csrf_token, s.last_seen, u.name, u.role, u.phone"
+                "SELECT s.csrf_token, s.last_seen, u.name, u.role, u.phone, u.skills"
                 " FROM console_sessions s JOIN users u ON u.name = s.user"
                 " WHERE s.id_hash = ? AND u.disabled_at = ''"
                 " AND s.created_at > ? AND s.last_seen > ?",
@@ -87,7 +87,10 @@ class SessionStore:
                 "UPDATE console_sessions SET last_seen = ? WHERE id_hash = ?", [iso(now), key]
             )
         return ActiveSession(
-            Operator(row["name"], Role(row["role"]), row["phone"] or ""), row["csrf_token"]
+            Operator(
+                row["name"], Role(row["role"]), row["phone"] or "", skills_of(row["skills"] or "")
+            ),
+            row["csrf_token"],
         )
 
     def end(self, token: str) -> None:

@@ -6,11 +6,12 @@ deleted, so the audit trail still names someone who exists.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlite_utils
 
-from ivr.console.identity import Operator, Role
+from ivr.console.identity import Operator, Role, Skill, skills_of, skills_text
 from ivr.store.db import Row
 
 
@@ -29,17 +30,26 @@ class User:
     phone: str
     password_hash: str
     disabled: bool
+    skills: frozenset[Skill] = frozenset()
 
     @property
     def operator(self) -> Operator:
-        return Operator(self.name, self.role, self.phone)
+        return Operator(self.name, self.role, self.phone, self.skills)
 
 
 class UserStore:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
 
-    def add(self, name: str, role: Role, phone: str, password_hash: str, at: str) -> None:
+    def add(
+        self,
+        name: str,
+        role: Role,
+        phone: str,
+        password_hash: str,
+        at: str,
+        skills: Iterable[Skill] = (),
+    ) -> None:
         if self.get(name) is not None:
             raise UserExists(f"there is already a user {name!r}")
         self.db["users"].insert(  # type: ignore[union-attr]
@@ -51,6 +61,7 @@ class UserStore:
                 "created_at": at,
                 "password_changed_at": at,
                 "disabled_at": "",
+                "skills": skills_text(skills),
             }
         )
 
@@ -65,6 +76,13 @@ class UserStore:
         cur = self.db.execute(
             "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE name = ?",
             [password_hash, at, name],
+        )
+        if cur.rowcount == 0:
+            raise NoSuchUser(f"no user {name!r}")
+
+    def set_skills(self, name: str, skills: Iterable[Skill]) -> None:
+        cur = self.db.execute(
+            "UPDATE users SET skills = ? WHERE name = ?", [skills_text(skills), name]
         )
         if cur.rowcount == 0:
             raise NoSuchUser(f"no user {name!r}")
@@ -91,4 +109,5 @@ def _user(row: Row) -> User:
         phone=row["phone"] or "",
         password_hash=row["password_hash"],
         disabled=bool(row["disabled_at"]),
+        skills=skills_of(row.get("skills") or ""),
     )

@@ -556,6 +556,13 @@ def _m19_chativr(db: sqlite_utils.Database) -> None:
         db.execute(f"CREATE VIEW {name} AS {select}")
 
 
+def _m20_chatweb(db: sqlite_utils.Database) -> None:
+    """Issue 17: a person's skills apart from their role (ivr.console.identity.Skill):
+    "chat" lets them answer live chats. Names, comma-separated; "" for none."""
+    if "skills" not in db["users"].columns_dict:
+        db.execute("ALTER TABLE users ADD COLUMN skills TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
@@ -576,4 +583,5 @@ MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
     _m17_fix14a,
     _m18_chat,
     _m19_chativr,
+    _m20_chatweb,
 )
