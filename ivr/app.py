@@ -14,6 +14,7 @@ from pathlib import Path
 from aiohttp import web
 
 from ivr.callers.service import build_caller_service
+from ivr.chat.desk import ChatDesk
 from ivr.clock import Clock, utc_now
 from ivr.config import Settings
 from ivr.console import access as console_access
@@ -79,7 +80,17 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     )
     call_log = SqliteCallLog(db_path)
     # Live chat's hub and links (issue 17): the call flow offers chat from them.
-    chat = LiveChat.build(settings.chat, db_path, clock) if settings.chat.enabled else None
+    chat = (
+        LiveChat.build(settings.chat, db_path, clock, call_log) if settings.chat.enabled else None
+    )
+    # Chat is offered only with a gateway to text its link (and while it can answer).
+    chat_desk = (
+        ChatDesk(
+            settings.chat, chat.channel, lambda: routing.bundle.schedules, chat.links, texts, clock
+        )
+        if chat is not None and texts is not None
+        else None
+    )
     queues: QueueService | None = None
     callbacks: CallbackWorker | None = None
     placement: CallbackPlacement | None = None
@@ -111,6 +122,7 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         desk=callbacks,
         texts=texts,
         booked=callbacks,
+        chat=chat_desk,
     )
     access = ConsoleAccess.build(db_path, settings.http.api_token, settings.console, clock)
     board = BoardConsole.build(

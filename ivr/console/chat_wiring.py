@@ -8,6 +8,8 @@ two web sides: the public chat (ivr.console.chat_public) and the agents' desk
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -15,12 +17,14 @@ from pathlib import Path
 
 from aiohttp import web
 
+from ivr.chat.expiry import EventLog, LinkExpiry
 from ivr.chat.hub import ChatHub
 from ivr.chat.links import ChatLinks
 from ivr.chat.model import ChatChannel
-from ivr.chat.settings import ChatSettings
+from ivr.chat.settings import ChannelKind, ChatSettings
 from ivr.chat.store import ChatRecords
 from ivr.chat.tokens import TokenSigner
+from ivr.chat.webhook import WebhookChatChannel
 from ivr.clock import Clock
 from ivr.console import chat_desk, chat_desk_api, chat_public
 from ivr.console.access import ConsoleAccess
@@ -43,13 +47,14 @@ class LiveChat:
     links: ChatLinks
     hub: ChatHub
     channel: ChatChannel  # where a started chat goes: the hub, or a force's platform
+    expiry: LinkExpiry  # links never opened: counted on their calls
+    platform: WebhookChatChannel | None = None  # [chat] channel = "webhook"
 
     @classmethod
-    def build(
-        cls, chat: ChatSettings, db_path: str, clock: Clock, channel: ChatChannel | None = None
-    ) -> LiveChat:
-        """``chat``: [chat]; ``db_path``: [store] db; ``channel``: a force's own platform
-        (ivr.chat.webhook) where [chat] channel says so; None: the built-in hub."""
+    def build(cls, chat: ChatSettings, db_path: str, clock: Clock, call_log: EventLog) -> LiveChat:
+        """``chat``: [chat]; ``db_path``: [store] db; ``call_log``: where a link that
+        expired unopened is recorded. [chat] channel picks the built-in hub or a force's
+        own platform (ivr.chat.webhook; ValueError names a missing setting)."""
         if not chat.secret:
             log.warning(
                 "chat: no [chat] secret (IVR_CHAT_SECRET): links texted before a restart"
@@ -61,7 +66,13 @@ class LiveChat:
             records, signer, clock, public_url=chat.public_url, minutes=chat.link_minutes
         )
         hub = ChatHub(records, clock, per_agent=chat.per_agent, handle_s=chat.handle_minutes * 60)
-        return cls(chat, records, signer, links, hub, channel or hub)
+        platform = (
+            WebhookChatChannel.from_settings(chat, clock)
+            if chat.channel is ChannelKind.WEBHOOK
+            else None
+        )
+        expiry = LinkExpiry(links, call_log, clock)
+        return cls(chat, records, signer, links, hub, platform or hub, expiry, platform)
 
     def register(
         self,
@@ -93,10 +104,23 @@ class LiveChat:
         chat_desk_api.register(app, doc)
 
     async def _lifetime(self, app: web.Application) -> AsyncIterator[None]:
+        """Records, then the hub; the platform's status poll and the expiry chore run
+        while the app does (the call log is open: it starts before these)."""
         await self.records.open()
+        tasks: list[asyncio.Task[None]] = []
         try:
             await self.hub.open()  # the waiting and active chats of before a restart
+            if self.platform is not None:
+                await self.platform.open()
+                tasks.append(asyncio.create_task(self.platform.run(), name="chat-status"))
+            tasks.append(asyncio.create_task(self.expiry.run(), name="chat-link-expiry"))
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if self.platform is not None:
+                await self.platform.close()
             await self.hub.close()
             await self.records.close()
