@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import sys
 import tempfile
 from collections.abc import Callable
@@ -208,7 +209,13 @@ async def _run_demo(
         speed=speed,
         db_path=db_path,
         start=start,
-        settings={"queues.agents": DEMO_AGENTS},
+        # Live chat on: sign in as demo-operator at /desk/chat and online callers are
+        # offered chat (texted links open on this machine).
+        settings={
+            "queues.agents": DEMO_AGENTS,
+            "chat.enabled": True,
+            "chat.secret": secrets.token_urlsafe(32),
+        },
         agents=DEMO_AGENT_PROFILES,
     ) as stack:
         people = await _demo_people(db_path)
@@ -252,6 +259,7 @@ async def _demo_calls(
         f"switchboard console: {stack.app_url}/ (sign in as {signs_in}; this run only)",
         file=out,
     )
+    print(f"live chat desk: {stack.app_url}/desk/chat (demo-operator)", file=out)
     if not await stack.wait_speech_ready(120.0):
         print("speech engine not ready: spoken calls will be asked again on the keypad", file=out)
     samples = sample_calls()

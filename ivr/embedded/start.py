@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import socket
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -104,6 +105,8 @@ async def running_app(
     """
     user, password = CREDENTIALS
     base = f"http://127.0.0.1:{running.port}"
+    # The app's port is known before it is built: a chat link texted in the demo opens.
+    app_port = _free_port()
     app_settings = Settings(
         ari=AriSettings(url=base, user=user, password=password),
         store=StoreSettings(db_path=db_path),
@@ -114,17 +117,16 @@ async def running_app(
         sms=SmsSettings(url=f"{base}/_sim/sms"),
         # Printed by the demo; a force sets IVR_API_TOKEN.
         http=HttpSettings(api_token=secrets.token_urlsafe(24)),
-    ).overridden(settings or {})
+    ).overridden({"chat.public_url": f"http://127.0.0.1:{app_port}", **(settings or {})})
     app = build_app(app_settings, clock)
     runner = web.AppRunner(app, **server_options())
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", app_port)
     try:
         await site.start()
         runtime = app[RUNTIME]
         assert runtime.stream is not None
         await asyncio.wait_for(runtime.stream.connected.wait(), 10)
-        app_port = runner.addresses[0][1]
         async with aiohttp.ClientSession() as http:
             yield Embedded(running.sim, runtime, http, base, f"http://127.0.0.1:{app_port}")
     finally:
@@ -155,3 +157,9 @@ async def embedded(
         ) as stack,
     ):
         yield stack
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
