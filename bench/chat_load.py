@@ -383,12 +383,13 @@ def raise_fd_limit(plan: Plan) -> str:
     return f"raised from {soft} to {need}"
 
 
-async def _bounded(at_once: int, jobs: Sequence[Callable[[], Awaitable[None]]]) -> None:
+async def _bounded(at_once: int, jobs: Sequence[Awaitable[None]]) -> None:
+    """``jobs`` (coroutines not yet started), at most ``at_once`` running."""
     gate = asyncio.Semaphore(at_once)
 
-    async def one(job: Callable[[], Awaitable[None]]) -> None:
+    async def one(job: Awaitable[None]) -> None:
         async with gate:
-            await job()
+            await job
 
     await asyncio.gather(*(one(job) for job in jobs))
 
@@ -469,7 +470,7 @@ async def run(plan: Plan, command: str) -> int:
             mem_start = app.memory()
             await asyncio.to_thread(_add_agents, db_path, [a.name for a in agents])
             t0 = time.perf_counter()
-            await _bounded(SIGNING_IN_AT_ONCE, [lambda a=a: a.sign_in(url) for a in agents])
+            await _bounded(SIGNING_IN_AT_ONCE, [a.sign_in(url) for a in agents])
             signed_s = time.perf_counter() - t0
             mem_desks = app.memory()
 
@@ -477,10 +478,7 @@ async def run(plan: Plan, command: str) -> int:
             t0 = time.perf_counter()
             await _bounded(
                 OPENING_AT_ONCE,
-                [
-                    lambda c=c, u=u: c.open(u, url, signer)
-                    for c, u in zip(callers, urls, strict=True)
-                ],
+                [c.open(u, url, signer) for c, u in zip(callers, urls, strict=True)],
             )
             opened_s = time.perf_counter() - t0
             t0 = time.perf_counter()
