@@ -251,6 +251,7 @@ class Caller:
         self.agent = ""  # who holds the chat (set once taken)
         self.ws: aiohttp.ClientWebSocketResponse | None = None
         self.hello = asyncio.Event()
+        self.joined = asyncio.Event()  # "an officer has joined"
         self.reader: asyncio.Task[None] | None = None
         self._seen: set[asyncio.Task[None]] = set()
 
@@ -268,6 +269,8 @@ class Caller:
         kind = data.get("kind")
         if kind == "hello":
             self.hello.set()
+        elif kind == "joined":
+            self.joined.set()
         elif kind == "error":
             self.ledger.fail(f"caller {self.index}: {data.get('error')}")
         elif kind == "message" and data["message"]["sender"] == "agent":
@@ -455,78 +458,114 @@ def _pct(values: Sequence[float]) -> str:
     return f"{cut[49]:.1f} / {cut[94]:.1f} / {cut[98]:.1f} / {max(values):.1f} ms"
 
 
+@dataclass
+class Measured:
+    """What a run measured, beside the ledger's messages."""
+
+    fds: str = ""
+    pid: int = 0
+    exit_code: int | None = None
+    signed_s: float = 0.0  # the agents' sign-ins and desks
+    opened_s: float = 0.0  # links opened, pages and sockets
+    taken_s: float = 0.0
+    sent_s: float = 0.0
+    cpu_s: float = 0.0  # the app's, over the messages and their delivery
+    memory: dict[str, Memory] = field(default_factory=dict)
+
+
+START, DESKS, OPEN, AFTER = (
+    "at start",
+    "before chats (agents at desks)",
+    "with all chats open",
+    "after the messages",
+)
+
+
 async def run(plan: Plan, command: str) -> int:
-    fds = raise_fd_limit(plan)
+    measured = Measured(fds=raise_fd_limit(plan))
     secret = secrets.token_urlsafe(32)
-    signer = TokenSigner(secret)
     ledger = Ledger()
     with tempfile.TemporaryDirectory(prefix="chat-load-") as tmp:
         db_path = str(Path(tmp) / "calls.db")
         app = await AppProcess.start(db_path, secret, plan.per_agent, Path(tmp) / "app.log")
-        url = app.url
+        measured.pid = app.proc.pid
         agents = [Agent(f"agent{n:03d}", ledger) for n in range(plan.agents)]
         callers = [Caller(i, ledger) for i in range(plan.chats)]
         try:
-            mem_start = app.memory()
-            await asyncio.to_thread(_add_agents, db_path, [a.name for a in agents])
-            t0 = time.perf_counter()
-            await _bounded(SIGNING_IN_AT_ONCE, [a.sign_in(url) for a in agents])
-            signed_s = time.perf_counter() - t0
-            mem_desks = app.memory()
-
-            urls = await _issue_links(db_path, signer, url, plan.chats)
-            t0 = time.perf_counter()
-            await _bounded(
-                OPENING_AT_ONCE,
-                [c.open(u, url, signer) for c, u in zip(callers, urls, strict=True)],
-            )
-            opened_s = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            await asyncio.gather(*(a.take_all(url, plan.per_agent) for a in agents))
-            taken_s = time.perf_counter() - t0
-            holder = {chat_id: a.name for a in agents for chat_id in a.held}
-            for caller in callers:
-                caller.agent = holder.get(caller.chat_id, "")
-            unheld = sum(1 for c in callers if not c.agent)
-            if unheld:
-                raise SystemExit(f"{unheld} chats not taken: raise --agents or --per-agent")
-            await asyncio.sleep(1.0)  # the joins' messages and queue events delivered
-            mem_open = app.memory()
-
-            ledger.expected = 2 * plan.chats * plan.messages
-            cpu0 = app.cpu_s()
-            t0 = time.perf_counter()
-            await _send_all(plan, url, callers, {a.name: a for a in agents})
-            sent_s = time.perf_counter() - t0
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(ledger.all_in.wait(), SETTLE_S)
-            cpu = app.cpu_s() - cpu0
-            mem_after = app.memory()
+            await _drive(plan, app, db_path, TokenSigner(secret), agents, callers, measured)
         finally:
             await asyncio.gather(*(c.close() for c in callers), *(a.close() for a in agents))
-            code = await app.stop()
+            measured.exit_code = await app.stop()
+    return report(plan, command, measured, ledger)
 
-    per_chat_kb = (mem_open.rss_mb - mem_desks.rss_mb) * 1024 / plan.chats
+
+async def _drive(
+    plan: Plan,
+    app: AppProcess,
+    db_path: str,
+    signer: TokenSigner,
+    agents: Sequence[Agent],
+    callers: Sequence[Caller],
+    measured: Measured,
+) -> None:
+    url, memory, ledger = app.url, measured.memory, callers[0].ledger
+    memory[START] = app.memory()
+    await asyncio.to_thread(_add_agents, db_path, [a.name for a in agents])
+    t0 = time.perf_counter()
+    await _bounded(SIGNING_IN_AT_ONCE, [a.sign_in(url) for a in agents])
+    measured.signed_s = time.perf_counter() - t0
+    memory[DESKS] = app.memory()
+
+    urls = await _issue_links(db_path, signer, url, plan.chats)
+    t0 = time.perf_counter()
+    opening = [c.open(u, url, signer) for c, u in zip(callers, urls, strict=True)]
+    await _bounded(OPENING_AT_ONCE, opening)
+    measured.opened_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    await asyncio.gather(*(a.take_all(url, plan.per_agent) for a in agents))
+    measured.taken_s = time.perf_counter() - t0
+    holder = {chat_id: a.name for a in agents for chat_id in a.held}
+    for caller in callers:
+        caller.agent = holder.get(caller.chat_id, "")
+    unheld = sum(1 for c in callers if not c.agent)
+    if unheld:
+        raise SystemExit(f"{unheld} chats not taken: raise --agents or --per-agent")
+    # Every page has been told "an officer has joined" before the memory is read.
+    await asyncio.wait_for(asyncio.gather(*(c.joined.wait() for c in callers)), 60)
+    memory[OPEN] = app.memory()
+
+    ledger.expected = 2 * plan.chats * plan.messages
+    cpu0 = app.cpu_s()
+    t0 = time.perf_counter()
+    await _send_all(plan, url, callers, {a.name: a for a in agents})
+    measured.sent_s = time.perf_counter() - t0
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(ledger.all_in.wait(), SETTLE_S)
+    measured.cpu_s = app.cpu_s() - cpu0
+    memory[AFTER] = app.memory()
+
+
+def report(plan: Plan, command: str, m: Measured, ledger: Ledger) -> int:
+    """The figures, after the command that made them; 1 if any message went astray."""
+    per_chat_kb = (m.memory[OPEN].rss_mb - m.memory[DESKS].rss_mb) * 1024 / plan.chats
     sent = len(ledger.sent)
     print(f"command: {command}")
     print(
         f"chats: {plan.chats} open, held by {plan.agents} agents x {plan.per_agent};"
         f" {plan.messages} messages each way per chat at {plan.rate:g}/s"
     )
-    print(f"file descriptor limit: {fds}")
-    print(f"app process: pid {app.proc.pid}, exit code {code}")
+    print(f"file descriptor limit: {m.fds}")
+    print(f"app process: pid {m.pid}, exit code {m.exit_code}")
     print(
-        f"setup: agents signed in {signed_s:.1f} s, chats opened {opened_s:.2f} s,"
-        f" taken {taken_s:.2f} s"
+        f"setup: agents signed in {m.signed_s:.1f} s, chats opened {m.opened_s:.2f} s,"
+        f" taken {m.taken_s:.2f} s"
     )
-    print(f"memory at start: {mem_start}")
-    print(f"memory before chats (agents at desks): {mem_desks}")
-    print(f"memory with all chats open: {mem_open}")
-    print(f"memory after the messages: {mem_after}")
+    for when, memory in m.memory.items():
+        print(f"memory {when}: {memory}")
     print(f"memory per open chat: {per_chat_kb:.1f} KB (VmRSS)")
     print(
-        f"messages: {sent} sent in {sent_s:.1f} s; app CPU {cpu:.2f} s"
-        f" ({cpu / max(sent, 1) * 1000:.2f} ms per message)"
+        f"messages: {sent} sent in {m.sent_s:.1f} s; app CPU {m.cpu_s:.2f} s"
+        f" ({m.cpu_s / max(sent, 1) * 1000:.2f} ms per message)"
     )
     print(f"delivery p50 / p95 / p99 / max (all): {_pct(ledger.latencies_ms())}")
     for way in Way:
