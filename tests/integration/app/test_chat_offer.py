@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -25,6 +25,7 @@ import aiohttp
 from ivr.callers.history import CallerHistory
 from ivr.callers.pseudonym import Pseudonymiser
 from ivr.chat.expiry import EXPIRED_EVENT
+from ivr.chat.tokens import Purpose, TokenSigner
 from ivr.console.identity import Role, Skill
 from ivr.console.people import add_person
 from ivr.store.db import CallStore
@@ -72,10 +73,16 @@ async def next_frame(ws: aiohttp.ClientWebSocketResponse, wanted: Callable[[Fram
             return data
 
 
+class AtDesk(NamedTuple):
+    browser: aiohttp.ClientSession  # signed in: the console's cookie
+    feed: aiohttp.ClientWebSocketResponse  # the desk's live feed, open
+    csrf: str  # for the desk's POSTs
+
+
 @asynccontextmanager
-async def agent_at_desk(stack: Stack, name: str = "ann") -> AsyncIterator[tuple[Any, Any, str]]:
-    """``name`` (chat skill) signs in with the form and opens the desk's feed:
-    (their browser, the feed, their CSRF token). Leaving closes both."""
+async def agent_at_desk(stack: Stack, name: str = "ann") -> AsyncIterator[AtDesk]:
+    """``name`` (chat skill) signs in with the form and opens the desk's feed, which
+    signs them in to chat. Leaving closes both."""
     db = stack.runtime.settings.store.db_path
     await asyncio.to_thread(
         add_person, db, name, Role.OPERATOR, PASSWORD, by="test", skills=[Skill.CHAT]
@@ -89,7 +96,7 @@ async def agent_at_desk(stack: Stack, name: str = "ann") -> AsyncIterator[tuple[
         async with agent.ws_connect(f"{stack.app_url}/desk/chat/ws") as feed:
             hello = await next_frame(feed, lambda f: True)
             assert hello == {"kind": "hello", "me": name}  # sent once signed in to chat
-            yield agent, feed, csrf
+            yield AtDesk(agent, feed, csrf)
 
 
 async def chat_call(stack: Stack) -> str:
@@ -149,6 +156,7 @@ async def test_a_caller_moves_to_chat_and_the_agent_sees_the_call_and_answers(
         [text] = await texts_for(stack, call)
         assert (text["kind"], text["to_number"]) == ("chat-link", "+447700900123")
         path = link_path(text["body"])
+        assert TokenSigner(SECRET).verify(Purpose.LINK, path.removeprefix("/chat/"))
         for private in (CALLER, CALLER[1:], call):  # nothing of the caller or the call
             assert private not in path
 
