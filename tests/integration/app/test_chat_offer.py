@@ -251,3 +251,32 @@ async def test_a_link_never_opened_expires_and_is_counted_on_its_call(tmp_path: 
                 assert resp.status == 410
                 assert "has expired" in await resp.text()
             await again.nothing_left()
+
+
+async def test_a_link_opened_while_no_agent_is_at_a_desk_still_opens_once_one_is(
+    tmp_path: Path,
+) -> None:
+    """The agent who made chat open closes their desk (a reload, a break) before the
+    caller opens the link: the caller is told chat is not open just now, and the link,
+    which started no chat, is not spent: opened again once an agent is back, it works."""
+    async with (
+        provider() as fake,
+        running_stack(tmp_path, settings=chat_settings(fake.url)) as stack,
+    ):
+        async with agent_at_desk(stack):
+            call = await chat_call(stack)
+            assert (await stack.call_row(call))["outcome"] == "deflected:chat"
+        [text] = await texts_for(stack, call)
+        path = link_path(text["body"])
+        async with browser() as phone:
+            async with phone.get(f"{stack.app_url}{path}", allow_redirects=False) as refused:
+                assert refused.status == 503
+                assert "will work again" in await refused.text()
+                assert "ivr_chat" not in refused.cookies
+            async with (
+                agent_at_desk(stack, "bob") as desk,
+                phone.get(f"{stack.app_url}{path}", allow_redirects=False) as opened,
+            ):
+                assert (opened.status, opened.headers["Location"]) == (303, "/chat/")
+                await next_frame(desk.feed, lambda f: f["kind"] == "queue")
+        await stack.nothing_left()
