@@ -63,6 +63,12 @@ class ChatLinks:
             return opened
         return link_id, opened
 
+    async def release(self, link_id: str) -> None:
+        """The link opened but no chat could start (no agent just then, the platform
+        down): it may be opened again until it expires (one that started a chat stays
+        used)."""
+        await self._records.release_link(link_id)
+
     async def attach(self, link_id: str, chat_id: str) -> None:
         """Record the chat a link started (the built-in hub does this itself on start)."""
         await self._records.attach(link_id, chat_id)

@@ -152,6 +152,16 @@ class ChatStore:
         # call's event is recorded once, there).
         return LinkRefused.USED if row[0] == LinkState.OPENED.value else LinkRefused.EXPIRED
 
+    def release_link(self, link_id: str) -> None:
+        """An opened link that started no chat (the channel refused) is sent again:
+        single use means one chat, not one try."""
+        with write_transaction(self.db):
+            self.db.execute(
+                "UPDATE chat_links SET state = ?, opened_at = '' WHERE link_id = ?"
+                " AND state = ? AND chat_id = ''",
+                [LinkState.SENT.value, link_id, LinkState.OPENED.value],
+            )
+
     def attach(self, link_id: str, chat_id: str) -> None:
         with write_transaction(self.db):
             self.db.execute(
@@ -307,6 +317,9 @@ class ChatRecords(StoreThread[ChatStore]):
 
     async def open_link(self, link_id: str, now: datetime) -> ChatContext | LinkRefused:
         return await self.run(lambda s: s.open_link(link_id, now))
+
+    async def release_link(self, link_id: str) -> None:
+        await self.run(lambda s: s.release_link(link_id))
 
     async def attach(self, link_id: str, chat_id: str) -> None:
         await self.run(lambda s: s.attach(link_id, chat_id))

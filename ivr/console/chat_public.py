@@ -78,7 +78,8 @@ REFUSALS: dict[LinkRefused | NoChat, Refusal] = {
     ),
     LinkRefused.UNAVAILABLE: Refusal(
         "Chat is not open just now",
-        "No officer can chat at the moment. You can report online, or ring 101.",
+        "No officer can chat at the moment. This link will work again until it expires;"
+        " or you can report online, or ring 101.",
         503,
     ),
     NoChat.NONE: Refusal(
@@ -168,6 +169,7 @@ async def _open_link(request: web.Request) -> web.StreamResponse:
         start = await public.channel.start(context, link_id)
     except ChatUnavailable as exc:
         log.warning("chat: link %s opened but the channel refused: %s", link_id, exc)
+        await public.links.release(link_id)  # no chat started: the link is not spent
         return public.refused(LinkRefused.UNAVAILABLE)
     if start.redirect:  # a force's own platform has its own page
         raise web.HTTPSeeOther(start.redirect)

@@ -67,14 +67,18 @@ async def running_sim(
 
 @asynccontextmanager
 async def running_app(
-    running: RunningSimulator, tmp_path: Path, settings: Mapping[str, Any] | None = None
+    running: RunningSimulator,
+    tmp_path: Path,
+    settings: Mapping[str, Any] | None = None,
+    start: datetime = TUESDAY_11AM,
 ) -> AsyncIterator[Stack]:
-    """The app against a running simulator; leaving the block is the app's clean shutdown."""
+    """The app against a running simulator; leaving the block is the app's clean shutdown.
+    ``start``: the app's clock then (an app started again later, after a restart)."""
     async with embedded_app(
         running,
         speed=SPEED,
         db_path=str(tmp_path / "calls.db"),
-        clock=office_hours_clock(),
+        clock=office_hours_clock(start),
         settings={**TEST_SETTINGS, **(settings or {})},
     ) as stack:
         yield stack

@@ -46,6 +46,21 @@ async def test_opening_gives_the_calls_context_once(records: ChatRecords, clock:
     assert row is not None and row["state"] == LinkState.OPENED
 
 
+async def test_a_link_released_after_no_chat_started_opens_again_but_not_once_attached(
+    records: ChatRecords, clock: HandClock
+) -> None:
+    chat_links = links(records, clock)
+    link = await chat_links.issue(context(), NUMBER)
+    assert not isinstance(await chat_links.open(link.token), LinkRefused)
+    await chat_links.release(link.link_id)  # the channel refused: no chat started
+    row = await records.run(lambda s: s.link(link.link_id))
+    assert row is not None and (row["state"], row["opened_at"]) == (LinkState.SENT, "")
+    assert await chat_links.open(link.token) == (link.link_id, context())
+    await chat_links.attach(link.link_id, "chat-1")
+    await chat_links.release(link.link_id)  # a chat was started: it stays used
+    assert await chat_links.open(link.token) is LinkRefused.USED
+
+
 async def test_two_racing_opens_on_two_connections_start_one_chat(
     db_path: str, records: ChatRecords, clock: HandClock
 ) -> None:
