@@ -196,12 +196,15 @@ class ChatHub:
         return True
 
     async def caller_left(self, chat_id: str) -> None:
-        """A waiting chat is closed as CALLER_LEFT; an agent's chat stays for the agent
-        to close with an outcome, with a system message saying the caller left."""
+        """A waiting chat is closed as CALLER_LEFT, unless the caller asked to be called
+        back (they leave the page expecting a ring: the chat waits for an agent); an
+        agent's chat stays for the agent to close, with a system message saying so."""
         chat = self._live.get(chat_id)
         if chat is None:
             return
         if chat.state is ChatState.WAITING:
+            if chat.callback_requested_at is not None:
+                return  # they asked to be rung back: gone from the page, still waiting
             await self.close_chat(chat_id, ChatOutcome.CALLER_LEFT, CALLER)
         else:
             await self._add(chat, Sender.SYSTEM, "The caller has left the chat.")

@@ -260,6 +260,17 @@ async def test_a_callback_is_asked_once(hub: ChatHub, records: ChatRecords) -> N
     assert bodies == ["The caller asked to be called back."]
 
 
+async def test_a_caller_who_asked_for_a_callback_and_left_the_page_still_waits(
+    hub: ChatHub, records: ChatRecords
+) -> None:
+    chat_id = await started(hub)
+    await hub.ask_callback(chat_id)
+    await hub.caller_left(chat_id)
+    assert [v.chat_id for v in hub.queue()] == [chat_id] and hub.view(chat_id).callback_requested
+    stored = await records.chat(chat_id)
+    assert stored is not None and stored.state is ChatState.WAITING
+
+
 async def test_a_message_body_is_one_to_2000_characters_after_trimming(hub: ChatHub) -> None:
     chat_id = await started(hub)
     for bad in ("", "   \n ", "x" * 2001):
