@@ -126,7 +126,8 @@
     const el = panel.el;
     const c = view.context;
     el.querySelector(".chat-title").textContent =
-      `${c.intent || "Chat"} · waiting since ${new Date(view.opened_at).toLocaleTimeString()}` +
+      `${c.intent || "Chat"} · opened ${new Date(view.opened_at).toLocaleTimeString()}` +
+      (view.callback_requested ? " · CALLBACK ASKED" : "") +
       (view.priority === 0 ? " · PRIORITY" : "");
     el.querySelector(".intent").textContent = c.intent || "–";
     el.querySelector(".destination").textContent = c.destination || "–";
