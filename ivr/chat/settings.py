@@ -11,7 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ivr.sections import AT_LEAST_ONE, FLAG, POSITIVE, TEXT, Choice, HttpUrl, Section, Token, option
+from ivr.sections import (
+    AT_LEAST_ONE,
+    FLAG,
+    POSITIVE,
+    TEXT,
+    Choice,
+    ConfigError,
+    HttpUrl,
+    Section,
+    Token,
+    option,
+)
 
 
 class ChannelKind(StrEnum):
@@ -41,3 +52,16 @@ class ChatSettings(Section):
     webhook_status_url: str = option("", HttpUrl(put_them="IVR_CHAT_WEBHOOK_SECRET", optional=True))
     webhook_secret: str = option("", Token(32), env="IVR_CHAT_WEBHOOK_SECRET", secret=True)
     webhook_timeout: float = option(5.0, POSITIVE)
+
+    def validate(self) -> None:
+        """A webhook that could not reach the platform, or that the platform could not
+        tell from a forger, is refused at start-up, not at the first caller's link."""
+        if not self.enabled or self.channel is not ChannelKind.WEBHOOK:
+            return
+        if not self.webhook_url:
+            raise ConfigError('[chat] channel = "webhook" needs [chat] webhook_url')
+        if not self.webhook_secret:
+            raise ConfigError(
+                '[chat] channel = "webhook" needs a secret: IVR_CHAT_WEBHOOK_SECRET'
+                " (or [chat] webhook_secret)"
+            )
