@@ -52,4 +52,20 @@ def test_a_documented_settings_sample_is_accepted_by_the_loader(
 ) -> None:
     path = tmp_path / "ivr.toml"
     path.write_text(text, encoding="utf-8")
-    load_settings(path, env={})
+    load_settings(path, env=environment_named_in(text))
+
+
+def environment_named_in(text: str) -> dict[str, str]:
+    """A sample that says a secret comes from the environment ("# secrets: IVR_X in the
+    environment") is loaded with that variable set, as the deployment it shows would be."""
+    names = set()
+    for line in text.splitlines():
+        if line.lstrip().startswith("#"):
+            names.update(re.findall(r"\bIVR_[A-Z0-9_]+\b", line))
+    return {name: "s" * 40 for name in sorted(names)}
+
+
+def test_a_sample_naming_an_environment_secret_is_loaded_with_it_set() -> None:
+    sample = "[chat]\n# secrets: IVR_CHAT_SECRET and IVR_CHAT_WEBHOOK_SECRET in the environment\n"
+    assert set(environment_named_in(sample)) == {"IVR_CHAT_SECRET", "IVR_CHAT_WEBHOOK_SECRET"}
+    assert environment_named_in('[chat]\nsecret = "IVR_CHAT_SECRET"\n') == {}
