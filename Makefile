@@ -24,6 +24,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	scripts/install_system.sh
+	scripts/install_asterisk.sh
 	$(BIN)/ruff check ivr tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/pytest -q

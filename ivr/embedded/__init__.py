@@ -2,25 +2,30 @@
 and the integration tests (``start``: bring them up; ``harness``: place calls, read
 the call log, wait for a call to end)."""
 
-from ivr.embedded.harness import Embedded, prompt_seconds
+from ivr.embedded.harness import AppWatch, Embedded, prompt_seconds
 from ivr.embedded.start import (
     CREDENTIALS,
     WEEKDAY_MORNING,
     RunningSimulator,
     embedded,
+    free_port,
     running_app,
     running_simulator,
+    serving,
     shifted_clock,
 )
 
 __all__ = [
     "CREDENTIALS",
     "WEEKDAY_MORNING",
+    "AppWatch",
     "Embedded",
     "RunningSimulator",
     "embedded",
+    "free_port",
     "prompt_seconds",
     "running_app",
     "running_simulator",
+    "serving",
     "shifted_clock",
 ]

@@ -36,48 +36,17 @@ def prompt_seconds(prompt_id: str, sounds: Path = PROMPT_SOUNDS) -> float:
 
 
 @dataclass
-class Embedded:
-    sim: Simulator
+class AppWatch:
+    """Waits on a running app's call log: whatever Asterisk it answers (the simulator
+    here, a real one in tests/real)."""
+
     runtime: Runtime
-    http: aiohttp.ClientSession
-    base: str  # the simulator, e.g. http://127.0.0.1:PORT
-    app_url: str
 
     async def wait_speech_ready(self, timeout: float) -> bool:
         """True once the engine has loaded; False if it failed, is off, or took too long."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.runtime.speech_settled.wait(), timeout)
         return self.runtime.speech is not None
-
-    # --- the simulator -----------------------------------------------------------------
-
-    async def place(
-        self,
-        script: Sequence[Mapping[str, object]],
-        caller: str = "07700900123",
-        name: str = "Caller",
-    ) -> str:
-        """A scripted caller dials 101; returns the app-side channel id (the call id)."""
-        body = {
-            "dialled": "101",
-            "caller_number": caller,
-            "caller_name": name,
-            "script": list(script),
-        }
-        async with self.http.post(f"{self.base}/_sim/calls", json=body) as resp:
-            if resp.status != 201:
-                raise RuntimeError(f"the simulator refused the call: {await resp.text()}")
-            return str((await resp.json())["channel_id"])
-
-    async def sim_post(self, path: str, body: Mapping[str, Any] | None = None) -> Any:
-        async with self.http.post(f"{self.base}{path}", json=dict(body or {})) as resp:
-            if resp.status >= 300:
-                raise RuntimeError(f"POST {path}: {resp.status} {await resp.text()}")
-            return await resp.json()
-
-    async def sim_get(self, path: str) -> Any:
-        async with self.http.get(f"{self.base}{path}") as resp:
-            return await resp.json()
 
     # --- the call log --------------------------------------------------------------------
 
@@ -201,6 +170,46 @@ class Embedded:
             return live is not None and live.session.last_step.startswith(prefix)
 
         await self.until(reached, timeout, f"call {call_id} never reached {prefix}")
+
+
+@dataclass
+class Embedded(AppWatch):
+    """The app and the simulator it answers, in one process."""
+
+    sim: Simulator
+    http: aiohttp.ClientSession
+    base: str  # the simulator, e.g. http://127.0.0.1:PORT
+    app_url: str
+
+    # --- the simulator -----------------------------------------------------------------
+
+    async def place(
+        self,
+        script: Sequence[Mapping[str, object]],
+        caller: str = "07700900123",
+        name: str = "Caller",
+    ) -> str:
+        """A scripted caller dials 101; returns the app-side channel id (the call id)."""
+        body = {
+            "dialled": "101",
+            "caller_number": caller,
+            "caller_name": name,
+            "script": list(script),
+        }
+        async with self.http.post(f"{self.base}/_sim/calls", json=body) as resp:
+            if resp.status != 201:
+                raise RuntimeError(f"the simulator refused the call: {await resp.text()}")
+            return str((await resp.json())["channel_id"])
+
+    async def sim_post(self, path: str, body: Mapping[str, Any] | None = None) -> Any:
+        async with self.http.post(f"{self.base}{path}", json=dict(body or {})) as resp:
+            if resp.status >= 300:
+                raise RuntimeError(f"POST {path}: {resp.status} {await resp.text()}")
+            return await resp.json()
+
+    async def sim_get(self, path: str) -> Any:
+        async with self.http.get(f"{self.base}{path}") as resp:
+            return await resp.json()
 
     async def nothing_left(self, timeout: float = 5.0) -> dict[str, Any]:
         """Once every call's task has ended, until the simulator holds no channel, bridge,

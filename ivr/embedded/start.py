@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import aiohttp
 from aiohttp import web
 
-from ivr.app import RUNTIME, build_app
+from ivr.app import RUNTIME, Runtime, build_app
 from ivr.ari.settings import AriSettings
 from ivr.callers.settings import CallerSettings
 from ivr.clock import Clock
@@ -106,7 +106,7 @@ async def running_app(
     user, password = CREDENTIALS
     base = f"http://127.0.0.1:{running.port}"
     # The app's port is known before it is built: a chat link texted in the demo opens.
-    app_port = _free_port()
+    app_port = free_port()
     app_settings = Settings(
         ari=AriSettings(url=base, user=user, password=password),
         store=StoreSettings(db_path=db_path),
@@ -118,17 +118,33 @@ async def running_app(
         # Printed by the demo; a force sets IVR_API_TOKEN.
         http=HttpSettings(api_token=secrets.token_urlsafe(24)),
     ).overridden({"chat.public_url": f"http://127.0.0.1:{app_port}", **(settings or {})})
-    app = build_app(app_settings, clock)
+    async with (
+        serving(app_settings, clock, app_port) as runtime,
+        aiohttp.ClientSession() as http,
+    ):
+        yield Embedded(
+            runtime=runtime,
+            sim=running.sim,
+            http=http,
+            base=base,
+            app_url=f"http://127.0.0.1:{app_port}",
+        )
+
+
+@asynccontextmanager
+async def serving(settings: Settings, clock: Clock, port: int) -> AsyncIterator[Runtime]:
+    """The app built from ``settings``, serving on 127.0.0.1:``port`` once its event
+    WebSocket is connected; leaving the block is its clean shutdown."""
+    app = build_app(settings, clock)
     runner = web.AppRunner(app, **server_options())
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", app_port)
+    site = web.TCPSite(runner, "127.0.0.1", port)
     try:
         await site.start()
         runtime = app[RUNTIME]
         assert runtime.stream is not None
         await asyncio.wait_for(runtime.stream.connected.wait(), 10)
-        async with aiohttp.ClientSession() as http:
-            yield Embedded(running.sim, runtime, http, base, f"http://127.0.0.1:{app_port}")
+        yield runtime
     finally:
         await runner.cleanup()
 
@@ -159,7 +175,7 @@ async def embedded(
         yield stack
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])

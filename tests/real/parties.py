@@ -1,0 +1,189 @@
+"""Scripted callers and agents on a real Asterisk: the test's own ARI application.
+
+A caller is a Local channel dialled into the project's dialplan (``101@from-pstn``):
+its ``;2`` half runs the dialplan into ``Stasis(ivr101)`` (the app's call, id
+``<caller id>;2``), its ``;1`` half comes into this application once the app answers,
+and the test keys digits, speaks a WAV or hangs up on it. An agent is a Local leg the
+app rings at ``Local/<desk>@test-agents``, whose other half comes here to be answered
+(or left ringing). Each waits on ARI events, never on time. Built on the project's own
+AriClient and EventStream, so the client code is exercised against the real thing too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from ivr.ari.client import AriClient
+from ivr.ari.errors import AriNotFound
+from ivr.ari.events import (
+    AriEvent,
+    DtmfReceived,
+    PlaybackFinished,
+    StasisEnded,
+    StasisStarted,
+)
+from ivr.ari.stream import EventStream
+from tests.real.asterisk import TEST_APP, RealAsterisk
+
+EVENT_TIMEOUT_S = 30.0
+_ids = itertools.count(1)
+
+
+@dataclass
+class Leg:
+    """One channel of the test's: what it has seen, awaited by kind."""
+
+    channel_id: str
+    client: AriClient
+    events: list[AriEvent] = field(default_factory=list)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def note(self, event: AriEvent) -> None:
+        self.events.append(event)
+        self.changed.set()
+
+    async def seen(self, kind: type[AriEvent], timeout: float = EVENT_TIMEOUT_S) -> AriEvent:
+        """The first event of ``kind`` on this leg, once it has come."""
+        async with asyncio.timeout(timeout):
+            while True:
+                for event in self.events:
+                    if isinstance(event, kind):
+                        return event
+                self.changed.clear()
+                await self.changed.wait()
+
+    @property
+    def ended(self) -> bool:
+        return any(isinstance(e, StasisEnded) for e in self.events)
+
+    async def until_ended(self, timeout: float = EVENT_TIMEOUT_S) -> None:
+        await self.seen(StasisEnded, timeout)
+
+    async def hang_up(self) -> None:
+        with contextlib.suppress(AriNotFound):
+            await self.client.hangup(self.channel_id)
+
+    def digits(self) -> str:
+        """Keys this leg has received (an agent hears what the app sends)."""
+        return "".join(e.digit for e in self.events if isinstance(e, DtmfReceived))
+
+
+@dataclass
+class Caller(Leg):
+    """The caller's half: keys and speech go to the app's ``;2`` half as heard."""
+
+    @property
+    def call_id(self) -> str:
+        """The app's id for this call: the ``;2`` half Asterisk names after ours."""
+        return f"{self.channel_id};2"
+
+    async def answered(self, timeout: float = EVENT_TIMEOUT_S) -> None:
+        """Until the app has answered (our half enters this application then)."""
+        await self.seen(StasisStarted, timeout)
+
+    async def keys(self, digits: str) -> None:
+        """RFC 4733-style key presses, as SendDTMF makes them (100 ms each)."""
+        await self.client.request("POST", f"/channels/{self.channel_id}/dtmf", {"dtmf": digits})
+
+    async def say(self, sound: str, timeout: float = EVENT_TIMEOUT_S) -> None:
+        """Play ``sound`` (e.g. ``sound:test/name``) into the call; returns once said."""
+        playback_id = f"{self.channel_id}-says-{next(_ids)}"
+        await self.client.play(self.channel_id, playback_id, [sound])
+        async with asyncio.timeout(timeout):
+            while not any(
+                isinstance(e, PlaybackFinished) and e.playback.id == playback_id
+                for e in self.events
+            ):
+                self.changed.clear()
+                await self.changed.wait()
+
+
+@dataclass
+class Agent(Leg):
+    """The agent's half of a leg the app rang; ``desk`` is the extension it dialled."""
+
+    desk: str = ""
+
+    async def answer(self) -> None:
+        await self.client.answer(self.channel_id)
+
+
+class Parties:
+    """The test's ARI application: places callers, hands out rung agents."""
+
+    def __init__(self, asterisk: RealAsterisk, http: aiohttp.ClientSession) -> None:
+        user, password = asterisk.credentials
+        self.client = AriClient(http, asterisk.ari_url, user, password)
+        self._stream = EventStream(self.client, TEST_APP, self._on_event, self._on_connected)
+        self._legs: dict[str, Leg] = {}
+        self._rung: dict[str, asyncio.Queue[Agent]] = defaultdict(asyncio.Queue)
+        self._task: asyncio.Task[None] | None = None
+
+    async def _on_connected(self, reconnect: bool) -> None:
+        return None
+
+    def _on_event(self, event: AriEvent) -> None:
+        if isinstance(event, StasisStarted) and event.args[:1] == ("agent",):
+            desk = event.args[1] if len(event.args) > 1 else ""
+            agent = Agent(event.channel.id, self.client, desk=desk)
+            self._legs[agent.channel_id] = agent
+            agent.note(event)
+            self._rung[desk].put_nowait(agent)
+            return
+        for object_id in event.object_ids():
+            # A caller's playbacks are named after its channel (``Caller.say``).
+            leg = self._legs.get(object_id.split("-says-")[0])
+            if leg is not None:
+                leg.note(event)
+                return
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._stream.run(), name="test-parties")
+        await asyncio.wait_for(self._stream.connected.wait(), 10)
+
+    async def stop(self) -> None:
+        for leg in list(self._legs.values()):
+            if not leg.ended:
+                await leg.hang_up()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def call(
+        self, number: str = "101", caller: str = "07700900123", context: str = "from-pstn"
+    ) -> Caller:
+        """A caller dials ``number`` into ``context``; returns once Asterisk has the call."""
+        channel_id = f"caller-{next(_ids)}"
+        leg = Caller(channel_id, self.client)
+        self._legs[channel_id] = leg
+        await self.client.originate(
+            f"Local/{number}@{context}",
+            channel_id,
+            TEST_APP,
+            app_args="caller",
+            caller_id=f'"Test Caller" <{caller}>',
+        )
+        return leg
+
+    async def agent_rung(self, desk: str, timeout: float = EVENT_TIMEOUT_S) -> Agent:
+        """The next leg the app rings at ``desk`` (``Local/<desk>@test-agents``)."""
+        return await asyncio.wait_for(self._rung[desk].get(), timeout)
+
+
+@contextlib.asynccontextmanager
+async def parties_on(asterisk: RealAsterisk) -> AsyncIterator[Parties]:
+    async with aiohttp.ClientSession() as http:
+        parties = Parties(asterisk, http)
+        await parties.start()
+        try:
+            yield parties
+        finally:
+            await parties.stop()
