@@ -37,8 +37,13 @@ BOOT_TIMEOUT_S = 60.0
 
 
 def test_files() -> dict[str, str]:
-    """tests/real/conf/*: each appended to the deployed file of the same name."""
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted((HERE / "conf").iterdir())}
+    """tests/real/conf/<topic>/<file>: each appended to the deployed file of that name
+    (a topic per test area, so each keeps its own contexts and endpoints)."""
+    files: dict[str, str] = {}
+    for path in sorted((HERE / "conf").glob("*/*.conf")):
+        topic = path.parent.name
+        files[path.name] = files.get(path.name, "") + f"\n; [{topic}]\n" + path.read_text()
+    return files
 
 
 class AsteriskMissing(RuntimeError):
