@@ -187,6 +187,7 @@ class RealAsterisk:
     def __init__(self, folder: AsteriskFolder) -> None:
         self.folder = folder
         self._process: subprocess.Popen[bytes] | None = None
+        self.boot_log = ""  # what Asterisk printed up to fully booted
 
     @property
     def ari_url(self) -> str:
@@ -216,6 +217,7 @@ class RealAsterisk:
                 start_new_session=True,
             )
         self._until_booted()
+        self.boot_log = self.console_log.read_text(errors="replace")
 
     def _until_booted(self) -> None:
         """Until the control socket answers `core waitfullybooted` (which itself blocks
