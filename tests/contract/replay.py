@@ -230,7 +230,8 @@ class Replay:
             for sink in self.sinks.values():
                 sink.close()
         self._compare_events()
-        self._check_timing()
+        if self.target.timed:
+            self._check_timing()
         self._check_rtp()
         for c in self.ids.conflicts:
             self.miss(None, "id mapping conflict", c)

@@ -36,6 +36,14 @@ class Seen:
 def seen(event: dict[str, Any], key: str, translate: Callable[[str], str] | None = None) -> Seen:
     """``key`` is the event's summary (`compare.event_key`, ids already translated)."""
     subject = event_subject(event) or str(event.get("type"))
+    if event.get("type") == "Dial":
+        # Dial events come through the dial's own topic, not the peer channel's: they
+        # race with the peer's ChannelStateChange(Ringing) (seen on a real app call).
+        subject = f"dial {subject}"
+    if event.get("type") == "Dial" and event.get("dialstatus") == "":
+        # The peer's snapshot in the first Dial is taken as it starts ringing: a real
+        # app call showed it `Ringing` once, `Down` (as traced) other times.
+        key = key.replace(" [Ringing];", " [Down|Ringing];").replace(" [Down];", " [Down|Ringing];")
     if translate is not None:
         subject = translate(subject)
     return Seen(key, subject, stamp_ms(event.get("timestamp")))
