@@ -48,7 +48,7 @@ class RunningCall(Protocol):
 
 
 # Starts the session of an adopted call: (channel, dialled, adoption).
-StartCall = Callable[[Channel, str, Adoption], object]
+StartCall = Callable[[Channel, str, Adoption | None], object]
 
 
 class Reconciler:
@@ -123,6 +123,7 @@ class Reconciler:
         bridge_of = {cid: b for b in bridges for cid in b.channels}
         adopted_legs: set[str] = set()
         adoptions: list[tuple[Channel, Adoption]] = []
+        fresh: list[Channel] = []
         for channel in orphans:
             bridge = bridge_of.get(channel.id)
             legs = tuple(c for c in bridge.channels if is_own_channel(c)) if bridge else ()
@@ -141,6 +142,12 @@ class Reconciler:
                         self._held.hold(ringing, channel.id)
                     continue
             elif is_own_channel(channel.id):
+                continue
+            elif bridge is None and channel.state != "Up":
+                # Never answered: a call that came in while we (re)connected, whose
+                # StasisStart is still on its way (or was lost in the gap). Adopted, it
+                # would be asked again and never answered; it is a new call.
+                fresh.append(channel)
                 continue
             elif bridge is None:
                 noted_place, noted_emergency = await read_notes(
@@ -165,6 +172,9 @@ class Reconciler:
             adopted_legs.update(adoption.legs)
             log.warning("reconcile: adopting call %s (bridge %s)", channel.id, adoption.bridge_id)
             self._start_call(channel, channel.dialplan.exten, adoption)
+        for channel in fresh:
+            log.info("reconcile: %s is a new call (not answered yet)", channel.id)
+            self._start_call(channel, channel.dialplan.exten, None)
         for channel in orphans:
             if channel.id in self._calls or channel.id in self._held:
                 continue  # adopted above, or held for the callback worker

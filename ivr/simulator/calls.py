@@ -9,6 +9,9 @@ from ivr.simulator.config import AgentProfile
 from ivr.simulator.dialplan import (
     CALLER_CONTEXT,
     CALLER_EXTENSIONS,
+    ENTRY_CONTEXT,
+    ENTRY_STASIS_PRIORITY,
+    PSTN_CONTEXT,
     CallerBehaviour,
     ScriptRunner,
     device_name,
@@ -158,8 +161,14 @@ class CallFactory:
             record = CallRecord(facing.id, far.id, far.dialplan.exten)
             facing.record = far.record = record
             engine.records[facing.id] = engine.records[far.id] = record
-            far.dialplan = Dialplan(far.dialplan.context, far.dialplan.exten, 2)
-            engine.scheduler.soon(self._inbound_enters, far.id, where.app, owner=far.id)
+            exten = far.dialplan.exten
+            if where.shipped:
+                far.dialplan = Dialplan(ENTRY_CONTEXT, exten, ENTRY_STASIS_PRIORITY)
+                args = [exten]
+            else:
+                far.dialplan = Dialplan(far.dialplan.context, exten, 2)
+                args = []
+            engine.scheduler.soon(self._inbound_enters, far.id, where.app, args, owner=far.id)
         elif where.kind == "none":
             engine.scheduler.soon(self._no_such_extension, facing.id, owner=facing.id)
         else:
@@ -175,12 +184,12 @@ class CallFactory:
             )
         return facing
 
-    def _inbound_enters(self, far_id: str, app: str) -> None:
+    def _inbound_enters(self, far_id: str, app: str, args: list[str]) -> None:
         engine = self._engine
         far = engine.channels.get(far_id)
         if far is None or far.hung_up:
             return
-        if not engine.enter_stasis(far, app, [], varset=False):
+        if not engine.enter_stasis(far, app, args, varset=False):
             engine.hangup(far, cause=16, request=None, who="stasis-failed")
 
     def _no_such_extension(self, facing_id: str) -> None:
@@ -237,10 +246,12 @@ class CallFactory:
     def sim_call(
         self, dialled: str, caller_name: str, caller_number: str, behaviour: CallerBehaviour
     ) -> tuple[Channel, Channel | None]:
-        """An inbound call exactly as the harness made them, with a scripted caller."""
+        """An inbound call as a network call comes in through the project's dialplan
+        (``from-pstn`` -> ``ivr101-entry``, Stasis with the number dialled as its
+        argument, as the real Asterisk shows it), with a scripted caller."""
         caller_id = f'"{caller_name}" <{caller_number}>' if caller_name else caller_number
         spec = OriginateSpec(
-            endpoint=f"Local/{dialled}@{CALLER_CONTEXT}",
+            endpoint=f"Local/{dialled}@{PSTN_CONTEXT}",
             extension="sim",
             context=CALLER_CONTEXT,
             priority=1,

@@ -20,6 +20,11 @@ WEASELS_SECONDS = 2.95
 CALLER_CONTEXT = "ivr-in"
 AGENT_CONTEXT = "ivr-agents"
 CALLBACK_CONTEXT = "ivr-callback"  # dialplans/extensions.conf: where callbacks dial out
+# dialplans/extensions.conf: calls from the network Goto [ivr101-entry], whose third
+# priority is Stasis(<app>,${EXTEN}) (the real Asterisk shows the call there).
+PSTN_CONTEXT = "from-pstn"
+ENTRY_CONTEXT = "ivr101-entry"
+ENTRY_STASIS_PRIORITY = 3
 
 
 class ScriptError(ValueError):
@@ -187,12 +192,15 @@ class Route:
 
     kind: str  # stasis | caller | agent | none
     app: str = ""
+    shipped: bool = False  # the project's own dialplan: Stasis(app,${EXTEN}) in ivr101-entry
     behaviour: CallerBehaviour | None = None
 
 
 def route(config: SimulatorConfig, context: str, exten: str) -> Route:
     if context == CALLER_CONTEXT and exten in config.app_dialplan:
         return Route("stasis", app=config.app_dialplan[exten])
+    if context == PSTN_CONTEXT and exten in config.app_dialplan:
+        return Route("stasis", app=config.app_dialplan[exten], shipped=True)
     if context == CALLER_CONTEXT and exten in CALLER_EXTENSIONS:
         return Route("caller", behaviour=CALLER_EXTENSIONS[exten])
     if context in (AGENT_CONTEXT, CALLBACK_CONTEXT):

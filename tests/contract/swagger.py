@@ -18,6 +18,7 @@ that `check_rest` does, in the same wording as the checker that produced the
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,8 +43,10 @@ def repo_root() -> Path:
 
 
 def shared_dir() -> Path:
-    """The shared reference folder: `../shared` relative to the repository root."""
-    return repo_root().parent / "shared"
+    """The shared reference folder: `../shared` relative to the repository root, or
+    $IVR_SHARED_DIR (a git worktree elsewhere has no `../shared` beside it)."""
+    override = os.environ.get("IVR_SHARED_DIR")
+    return Path(override) if override else repo_root().parent / "shared"
 
 
 def api_docs_dir() -> Path:
