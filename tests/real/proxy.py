@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 CHUNK = 65536
 
 
-@dataclass
+@dataclass(eq=False)  # each pipe is itself (kept in a set)
 class _Pipe:
     """One client connection and its upstream twin; closing either closes both."""
 
@@ -39,6 +39,7 @@ class CuttableProxy:
     _open: bool = True
     _pipes: set[_Pipe] = field(default_factory=set)
     _server: asyncio.Server | None = None
+    _handlers: set[asyncio.Task[None]] = field(default_factory=set)
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -50,10 +51,14 @@ class CuttableProxy:
         self.port = int(self._server.sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
-        self.cut()
+        """Close the port, then end every connection's pumps (their sockets closed)."""
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
+        self.cut()
+        for handler in self._handlers:
+            handler.cancel()
+        await asyncio.gather(*self._handlers, return_exceptions=True)
 
     def cut(self) -> None:
         """Drop every connection now; turn new ones away until ``restore``."""
@@ -73,6 +78,16 @@ class CuttableProxy:
                 await self._changed.wait()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        handler = asyncio.current_task()
+        assert handler is not None
+        self._handlers.add(handler)
+        try:
+            await self._carry(reader, writer)
+        finally:
+            self._handlers.discard(handler)
+            writer.close()
+
+    async def _carry(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if not self._open:
             self.turned_away += 1
             self._changed.set()
@@ -84,6 +99,9 @@ class CuttableProxy:
             writer.close()
             return
         pipe = _Pipe(writer, up_writer)
+        if not self._open:  # cut while connecting upstream
+            pipe.close()
+            return
         self._pipes.add(pipe)
         try:
             await asyncio.gather(_pump(reader, up_writer), _pump(up_reader, writer))
