@@ -70,6 +70,9 @@ class CuttableProxy:
     def restore(self) -> None:
         self._open = True
 
+    def is_cut(self) -> bool:
+        return not self._open
+
     async def until_turned_away(self, count: int = 1, timeout: float = 15.0) -> None:
         """Until ``count`` connections in all have been turned away while cut."""
         async with asyncio.timeout(timeout):
@@ -88,7 +91,7 @@ class CuttableProxy:
             writer.close()
 
     async def _carry(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if not self._open:
+        if self.is_cut():
             self.turned_away += 1
             self._changed.set()
             writer.close()
@@ -99,7 +102,7 @@ class CuttableProxy:
             writer.close()
             return
         pipe = _Pipe(writer, up_writer)
-        if not self._open:  # cut while connecting upstream
+        if self.is_cut():  # cut while connecting upstream
             pipe.close()
             return
         self._pipes.add(pipe)
