@@ -7,17 +7,30 @@ the app must pick each call up again, and nothing may be left behind in Asterisk
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
+from pathlib import Path
+from typing import Any
 
 from ivr.ari.stream import EventStream
 from ivr.embedded import AppWatch
 from tests.real.app import real_app
 from tests.real.asterisk import RealAsterisk
-from tests.real.parties import Parties
+from tests.real.parties import Agent, Parties
 from tests.real.proxy import CuttableProxy, cuttable_proxy
+from tests.real.serve import CONNECTED, ivr_serve
 from tests.real.watch import Leftovers, watching
 
 MENU = "route:"
 WELCOME_S = 30.0  # the welcome plays 12.5 s before the menu
+MENU_PROMPT = "main_menu"
+
+
+def call_rows(db: Path) -> list[dict[str, Any]]:
+    """The `calls` table as `ivr serve` left it (read once it has stopped)."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute("SELECT * FROM calls")]
 
 
 async def drop_and_restore(app: AppWatch, proxy: CuttableProxy) -> EventStream:
@@ -78,3 +91,55 @@ async def test_a_caller_talking_to_an_agent_when_the_websocket_drops_ends_cleanl
     assert stream.connects == 2
     assert (row["outcome"], row["destination"]) == ("transferred", "rc")
     assert left == Leftovers()
+
+
+async def first_rung(parties: Parties, desks: tuple[str, ...] = ("rc", "fcr")) -> Agent:
+    """The agent the app rings first among ``desks``: `ivr serve` runs on the real clock,
+    and out of the resolution centre's hours key 1 goes to the control room instead."""
+    waits = {asyncio.create_task(parties.agent_rung(desk)) for desk in desks}
+    done, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    for wait in pending:
+        wait.cancel()
+    return done.pop().result()
+
+
+async def test_ivr_serve_killed_with_calls_in_progress_takes_them_up_again_when_it_restarts(
+    asterisk: RealAsterisk, parties: Parties, tmp_path: Path
+) -> None:
+    async with watching(asterisk) as watch:
+        async with ivr_serve(asterisk, tmp_path) as serve:
+            await serve.until_logged(CONNECTED)
+            talking = await parties.call(caller="07700900001")
+            await talking.answered()
+            await talking.keys("1")
+            agent = await first_rung(parties)
+            await agent.answer()
+            await watch.until(lambda _: watch.in_bridge_with_another(talking.call_id), "bridge")
+            waiting = await parties.call(caller="07700900002")
+            await waiting.answered()
+            await watch.until(lambda _: watch.playback_of(waiting.call_id, MENU_PROMPT), "menu")
+
+            await serve.kill()
+            await serve.start()
+            await serve.until_logged(CONNECTED)
+            await serve.until_logged("adopting call", talking.call_id)
+            await serve.until_logged("adopting call", waiting.call_id)
+
+            assert not waiting.ended
+            await waiting.keys("1")
+            second = await first_rung(parties)
+            await second.answer()
+            await watch.until(lambda _: watch.in_bridge_with_another(waiting.call_id), "bridge")
+            assert not talking.ended  # never let go: still with the agent it had
+            await agent.hang_up()
+            await talking.until_ended()
+            await second.hang_up()
+            await waiting.until_ended()
+            left = await watch.until_nothing_left()
+        rows = {r["call_id"]: r for r in call_rows(tmp_path / "calls.db")}
+    assert left == Leftovers()
+    for call, desk in ((talking, agent.desk), (waiting, second.desk)):
+        row = rows[call.call_id]
+        assert (row["outcome"], row["destination"]) == ("transferred", desk), row
+    # Taken up in its conversation, not asked again (docs/architecture.md, "Restarts").
+    assert rows[talking.call_id]["last_step"] == "stay-connected"

@@ -22,6 +22,8 @@ from ivr.ari.events import (
     AriEvent,
     BridgeDestroyed,
     ChannelDestroyed,
+    ChannelEnteredBridge,
+    ChannelLeftBridge,
     PlaybackFinished,
     PlaybackStarted,
     parse_event,
@@ -76,17 +78,30 @@ class AsteriskWatch:
         except TimeoutError:
             raise TimeoutError(f"Asterisk showed no {what} within {timeout:g} s") from None
 
-    def playback_of(self, channel_id: str, media: str) -> str | None:
-        """The id of the latest playback on ``channel_id`` whose media names ``media``."""
+    def playbacks(self, channel_id: str, media: str) -> list[str]:
+        """Ids of the playbacks started on ``channel_id`` whose media names ``media``."""
         target = f"channel:{channel_id}"
-        started = [
+        return [
             e.playback.id
             for e in self.events
             if isinstance(e, PlaybackStarted)
             and e.playback.target_uri == target
             and media in e.playback.media_uri
         ]
+
+    def playback_of(self, channel_id: str, media: str) -> str | None:
+        """The latest of ``playbacks(channel_id, media)``; None before the first."""
+        started = self.playbacks(channel_id, media)
         return started[-1] if started else None
+
+    def in_bridge_with_another(self, channel_id: str) -> str | None:
+        """The id of a bridge ``channel_id`` shares with another channel, once it does."""
+        for event in reversed(self.events):
+            if isinstance(event, ChannelEnteredBridge | ChannelLeftBridge) and (
+                channel_id in event.bridge.channels
+            ):
+                return event.bridge.id if len(event.bridge.channels) >= 2 else None
+        return None
 
     def finished_at(self, playback_id: str) -> int | None:
         """Where in ``events`` the playback's PlaybackFinished is; None before it."""
