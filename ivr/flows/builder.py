@@ -135,7 +135,10 @@ class FlowBuilder:
         return [Answer(), Play(["welcome"]), PlayNotices(self.notices), self.ask(MENU)]
 
     def adopted(self, adoption: Adoption) -> list[Verb]:
-        """A call found in Stasis with no session: rejoin its conversation, or ask again."""
+        """A call found in Stasis with no session: rejoin its conversation, or ask again;
+        one nobody answered yet (it arrived while no process listened) starts afresh."""
+        if not adoption.answered:
+            return self.inbound()
         if adoption.bridge_id is not None and adoption.legs:
             agents = None
             if self.queues is not None:

@@ -38,6 +38,15 @@ class Adoption:
     place: QueuePlace | None = None  # the queue place the caller held (Note.QUEUE_PLACE)
     emergency: bool = False  # decided an emergency before the restart (Note.EMERGENCY)
     checking: bool = False  # was being asked whether someone is in danger (Note.EMERGENCY)
+    # False: it entered Stasis while no process listened (a gap, a restart) and nobody
+    # answered it yet: the caller is still ringing and is greeted from the start.
+    answered: bool = True
+
+
+def in_stasis_of(channel: Channel, app: str) -> bool:
+    """In Stasis(``app``,...) now: Asterisk names the application first in app_data."""
+    location = channel.dialplan
+    return location.app_name == "Stasis" and location.app_data.split(",", 1)[0] == app
 
 
 class RunningCall(Protocol):
@@ -100,12 +109,13 @@ class Reconciler:
                 log.warning("reconcile: call %s: %s", call_id, exc)
         # channel_ids lists the app's subscriptions, not only channels in Stasis: an
         # originate into the app subscribes a Local channel's ;2 half too, which is
-        # running the dialplan (ringing or talking to the agent). Only channels in
-        # Stasis are ours to adopt or hang up; hanging up that ;2 drops the agent.
+        # running the dialplan (ringing or talking to the agent), perhaps in Stasis of
+        # another ARI application that answers for the desk. Only channels in this
+        # app's Stasis are ours to adopt or hang up; hanging up that ;2 drops the agent.
         orphans = [
             live[cid]
             for cid in in_stasis
-            if cid in live and cid not in self._watched and live[cid].dialplan.app_name == "Stasis"
+            if cid in live and cid not in self._watched and in_stasis_of(live[cid], self._app)
         ]
         if not orphans:
             return True
@@ -160,7 +170,13 @@ class Reconciler:
                 (
                     channel,
                     Adoption(
-                        bridge.id if bridge else None, legs, channels, place, emergency, checking
+                        bridge.id if bridge else None,
+                        legs,
+                        channels,
+                        place,
+                        emergency,
+                        checking,
+                        answered=channel.state == "Up",
                     ),
                 )
             )

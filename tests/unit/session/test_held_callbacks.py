@@ -23,8 +23,15 @@ CALLER_LEG = "leg-000000000003"
 
 
 def channel(cid: str, app: str = "", state: str = "Ring") -> Channel:
+    # As Asterisk reports it: Stasis's data names the application first.
+    data = "ivr101" if app == "Stasis" else ""
     return Channel.from_json(
-        {"id": cid, "name": f"Local/x-{cid}", "state": state, "dialplan": {"app_name": app}}
+        {
+            "id": cid,
+            "name": f"Local/x-{cid}",
+            "state": state,
+            "dialplan": {"app_name": app, "app_data": data},
+        }
     )
 
 

@@ -76,9 +76,8 @@ class NotedClient:
 
     def __init__(self, notes: dict[str, str]) -> None:
         self.notes = notes
-        self.channel = Channel(
-            "caller-1", "PJSIP/caller-1", "Up", dialplan=DialplanLocation(app_name="Stasis")
-        )
+        location = DialplanLocation(app_name="Stasis", app_data="ivr101,101")
+        self.channel = Channel("caller-1", "PJSIP/caller-1", "Up", dialplan=location)
 
     async def list_channels(self) -> list[Channel]:
         return [self.channel]

@@ -1,0 +1,135 @@
+"""`ivr serve` as a deployment runs it, answering the test's real Asterisk.
+
+The real CLI in a process of its own (``python -m ivr.cli serve --config <toml>`` from
+this checkout), the ARI settings in the environment as the README says, the desks in the
+TOML's ``[destinations]`` at ``Local/<desk>@test-agents``. What the test waits on is the
+process's own log (stderr), line by line: it says when it connected to Asterisk and
+which calls it adopted, the moment it happens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ivr.shipped import REPO_ROOT
+from tests.real.app import DESKS
+from tests.real.asterisk import RealAsterisk, free_port
+
+CONNECTED = "ari websocket connected (app=ivr101"
+LOG_WAIT_S = 60.0  # a cold start loads the routing bundle and its sentence model
+
+
+def serve_toml(http_port: int) -> str:
+    """Keypad only, short waits; the desks where the test answers them."""
+    desks = "\n".join(f'{desk} = "Local/{desk}@test-agents"' for desk in DESKS)
+    return (
+        f"[http]\nport = {http_port}\n\n"
+        "[flow]\nfirst_digit_timeout = 2.0\nring_timeout = 4\n\n"
+        '[speech]\nengine = "none"\n\n'
+        f"[destinations]\n{desks}\n"
+    )
+
+
+def serve_env(asterisk: RealAsterisk, db_path: Path) -> dict[str, str]:
+    """The environment without the developer's own IVR_* settings, plus the ARI ones."""
+    user, password = asterisk.credentials
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IVR_")}
+    env.update(
+        IVR_ARI_URL=asterisk.ari_url,
+        IVR_ARI_USER=user,
+        IVR_ARI_PASSWORD=password,
+        IVR_DB=str(db_path),
+        PYTHONPATH=str(REPO_ROOT),  # this checkout's code, whatever .venv points at
+    )
+    return env
+
+
+@dataclass
+class ServeProcess:
+    """One `ivr serve`; its log lines as they come (also kept in ``log_file``)."""
+
+    config: Path
+    env: dict[str, str]
+    log_file: Path
+    lines: list[str] = field(default_factory=list)
+    _process: asyncio.subprocess.Process | None = None
+    _reader: asyncio.Task[None] | None = None
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def start(self) -> None:
+        self.lines.clear()
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "ivr.cli",
+            "serve",
+            "--config",
+            str(self.config),
+            cwd=REPO_ROOT,
+            env=self.env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        self._reader = asyncio.create_task(self._read(self._process), name="serve-log")
+
+    async def _read(self, process: asyncio.subprocess.Process) -> None:
+        assert process.stderr is not None
+        with self.log_file.open("a", encoding="utf-8") as out:
+            while line := await process.stderr.readline():
+                text = line.decode(errors="replace").rstrip()
+                out.write(text + "\n")
+                self.lines.append(text)
+                self._changed.set()
+        self._changed.set()  # the process ended: a waiter must not wait for ever
+
+    async def until_logged(self, *parts: str, timeout: float = LOG_WAIT_S) -> str:
+        """The first line (since the last start) that has every one of ``parts``."""
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    self._changed.clear()
+                    for line in self.lines:
+                        if all(part in line for part in parts):
+                            return line
+                    if self._process is not None and self._process.returncode is not None:
+                        raise AssertionError(f"ivr serve exited: see {self.log_file}")
+                    await self._changed.wait()
+        except TimeoutError:
+            raise TimeoutError(f"ivr serve never logged {parts}: see {self.log_file}") from None
+
+    async def kill(self) -> None:
+        """SIGKILL: no shutdown of its own, as a crash or the OOM killer would end it."""
+        await self._end(signal.SIGKILL)
+
+    async def _end(self, how: signal.Signals) -> None:
+        process = self._process
+        if process is None or process.returncode is not None:
+            return
+        process.send_signal(how)
+        await process.wait()
+        if self._reader is not None:
+            await self._reader
+
+    async def stop(self) -> None:
+        await self._end(signal.SIGTERM)
+
+
+@contextlib.asynccontextmanager
+async def ivr_serve(asterisk: RealAsterisk, folder: Path) -> AsyncIterator[ServeProcess]:
+    """A started `ivr serve` (its call log ``folder/calls.db``), stopped on the way out."""
+    config = folder / "ivr101.toml"
+    config.write_text(serve_toml(free_port()), encoding="utf-8")
+    serve = ServeProcess(config, serve_env(asterisk, folder / "calls.db"), folder / "serve.log")
+    await serve.start()
+    try:
+        yield serve
+    finally:
+        await serve.stop()

@@ -1,0 +1,145 @@
+"""The app's link to a real Asterisk 22 broken mid-call: the WebSocket dropped and
+restored (a cuttable proxy in front of Asterisk's HTTP port), and `ivr serve` killed
+and started again. Asterisk keeps the calls in Stasis meanwhile and replays nothing;
+the app must pick each call up again, and nothing may be left behind in Asterisk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from ivr.ari.stream import EventStream
+from ivr.embedded import AppWatch
+from tests.real.app import real_app
+from tests.real.asterisk import RealAsterisk
+from tests.real.parties import Agent, Parties
+from tests.real.proxy import CuttableProxy, cuttable_proxy
+from tests.real.serve import CONNECTED, ivr_serve
+from tests.real.watch import Leftovers, watching
+
+MENU = "route:"
+WELCOME_S = 30.0  # the welcome plays 12.5 s before the menu
+MENU_PROMPT = "main_menu"
+
+
+def call_rows(db: Path) -> list[dict[str, Any]]:
+    """The `calls` table as `ivr serve` left it (read once it has stopped)."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute("SELECT * FROM calls")]
+
+
+async def drop_and_restore(app: AppWatch, proxy: CuttableProxy) -> EventStream:
+    """Cut the app off Asterisk until it has tried to come back once, then let it."""
+    stream = app.runtime.stream
+    assert stream is not None and stream.connects == 1
+    proxy.cut()
+    await proxy.until_turned_away()  # the app noticed the drop and is trying again
+    assert not stream.connected.is_set()
+    proxy.restore()
+    await asyncio.wait_for(stream.connected.wait(), 30)
+    return stream
+
+
+async def test_a_caller_in_the_menu_when_the_websocket_drops_is_routed_by_keys_after_it_returns(
+    asterisk: RealAsterisk, parties: Parties, db_path: str
+) -> None:
+    async with (
+        cuttable_proxy(asterisk.folder.http_port) as proxy,
+        watching(asterisk) as watch,
+        real_app(asterisk, db_path, {"ari.url": proxy.url}) as app,
+    ):
+        caller = await parties.call()
+        await caller.answered()
+        await app.step_reached(caller.call_id, MENU, WELCOME_S)
+        stream = await drop_and_restore(app, proxy)
+        await caller.keys("1")
+        agent = await parties.agent_rung("rc")
+        await agent.answer()
+        await app.until_event(caller.call_id, "connected")
+        await agent.hang_up()
+        row = await app.call_row(caller.call_id)
+        left = await watch.until_nothing_left()
+    assert stream.connects == 2
+    assert (row["outcome"], row["destination"]) == ("transferred", "rc")
+    assert left == Leftovers()
+
+
+async def test_a_caller_talking_to_an_agent_when_the_websocket_drops_ends_cleanly_after_it(
+    asterisk: RealAsterisk, parties: Parties, db_path: str
+) -> None:
+    async with (
+        cuttable_proxy(asterisk.folder.http_port) as proxy,
+        watching(asterisk) as watch,
+        real_app(asterisk, db_path, {"ari.url": proxy.url}) as app,
+    ):
+        caller = await parties.call()
+        await caller.answered()
+        await caller.keys("1")
+        agent = await parties.agent_rung("rc")
+        await agent.answer()
+        await app.until_event(caller.call_id, "connected")
+        stream = await drop_and_restore(app, proxy)
+        await agent.hang_up()
+        row = await app.call_row(caller.call_id)
+        await caller.until_ended()
+        left = await watch.until_nothing_left()
+    assert stream.connects == 2
+    assert (row["outcome"], row["destination"]) == ("transferred", "rc")
+    assert left == Leftovers()
+
+
+async def first_rung(parties: Parties, desks: tuple[str, ...] = ("rc", "fcr")) -> Agent:
+    """The agent the app rings first among ``desks``: `ivr serve` runs on the real clock,
+    and out of the resolution centre's hours key 1 goes to the control room instead."""
+    waits = {asyncio.create_task(parties.agent_rung(desk)) for desk in desks}
+    done, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    for wait in pending:
+        wait.cancel()
+    return done.pop().result()
+
+
+async def test_ivr_serve_killed_with_calls_in_progress_takes_them_up_again_when_it_restarts(
+    asterisk: RealAsterisk, parties: Parties, tmp_path: Path
+) -> None:
+    async with watching(asterisk) as watch:
+        async with ivr_serve(asterisk, tmp_path) as serve:
+            await serve.until_logged(CONNECTED)
+            talking = await parties.call(caller="07700900001")
+            await talking.answered()
+            await talking.keys("1")
+            agent = await first_rung(parties)
+            await agent.answer()
+            await watch.until(lambda _: watch.in_bridge_with_another(talking.call_id), "bridge")
+            waiting = await parties.call(caller="07700900002")
+            await waiting.answered()
+            await watch.until(lambda _: watch.playback_of(waiting.call_id, MENU_PROMPT), "menu")
+
+            await serve.kill()
+            await serve.start()
+            await serve.until_logged(CONNECTED)
+            await serve.until_logged("adopting call", talking.call_id)
+            await serve.until_logged("adopting call", waiting.call_id)
+
+            assert not waiting.ended
+            await waiting.keys("1")
+            second = await first_rung(parties)
+            await second.answer()
+            await watch.until(lambda _: watch.in_bridge_with_another(waiting.call_id), "bridge")
+            assert not talking.ended  # never let go: still with the agent it had
+            await agent.hang_up()
+            await talking.until_ended()
+            await second.hang_up()
+            await waiting.until_ended()
+            left = await watch.until_nothing_left()
+        rows = {r["call_id"]: r for r in call_rows(tmp_path / "calls.db")}
+    assert left == Leftovers()
+    for call, desk in ((talking, agent.desk), (waiting, second.desk)):
+        row = rows[call.call_id]
+        assert (row["outcome"], row["destination"]) == ("transferred", desk), row
+    # Taken up in its conversation, not asked again (docs/architecture.md, "Restarts").
+    assert rows[talking.call_id]["last_step"] == "stay-connected"

@@ -1,0 +1,119 @@
+"""Reconcile after a restart, as a real Asterisk 22 showed it must: it leaves alone what
+another ARI application holds, and knows a caller nobody has answered yet.
+
+Seen on a real Asterisk 22 (tests/real/test_resilience.py): a transfer leg's ``;2`` half
+is subscribed to the app (the originate subscribes it) and may sit in Stasis of another
+application that answers for the desk. It is not ours to hang up: that drops the agent
+the adopted caller is talking to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ivr.ari.errors import AriNotFound
+from ivr.ari.models import Bridge, Channel
+from ivr.flow_settings import FlowSettings
+from ivr.flows import FlowBuilder
+from ivr.session.held import HeldChannels
+from ivr.session.reconciler import Adoption, Reconciler
+from tests.fakes import FakePrompts
+from tests.unit.test_flows import OneEntryRouting
+
+CALLER = "caller-1;2"
+LEG = "leg-000000000001"
+
+
+def channel(cid: str, app_data: str) -> Channel:
+    return Channel.from_json(
+        {
+            "id": cid,
+            "name": f"Local/x-{cid}",
+            "state": "Up",
+            "dialplan": {"app_name": "Stasis", "app_data": app_data, "exten": "101"},
+        }
+    )
+
+
+class AfterKill:
+    """A caller talking to an agent whose leg's other half is in another app's Stasis."""
+
+    def __init__(self) -> None:
+        self.channels = [
+            channel(CALLER, "ivr101,101"),
+            channel(LEG, "ivr101,leg"),
+            channel(f"{LEG};2", "desk-app,agent,rc"),
+        ]
+        self.hung_up: list[str] = []
+
+    async def list_channels(self) -> list[Channel]:
+        return self.channels
+
+    async def get_application(self, app: str) -> dict[str, Any]:
+        return {"channel_ids": [c.id for c in self.channels]}
+
+    async def list_bridges(self) -> list[Bridge]:
+        return [Bridge("br-1", channels=(CALLER, LEG))]
+
+    async def hangup(self, channel_id: str) -> None:
+        self.hung_up.append(channel_id)
+
+    async def get_variable(self, channel_id: str, name: str) -> str:
+        raise AriNotFound("GET", "/variable", 404, "Provided variable was not found")
+
+    async def destroy_bridge(self, bridge_id: str) -> None:
+        self.hung_up.append(bridge_id)
+
+
+async def test_a_legs_other_half_in_another_apps_stasis_is_not_hung_up_on_reconcile() -> None:
+    client = AfterKill()
+    adopted: list[str] = []
+    watched: set[str] = set()
+
+    def start_call(channel: Channel, dialled: str, adoption: Adoption) -> None:
+        adopted.append(channel.id)
+        watched.update((channel.id, *adoption.legs))  # as the adopted session does
+
+    reconciler = Reconciler(
+        client,  # type: ignore[arg-type]
+        "ivr101",
+        calls={},
+        watched=watched,
+        held=HeldChannels(),
+        start_call=start_call,
+    )
+    assert await reconciler.reconcile()
+    assert client.hung_up == []
+    assert adopted == [CALLER]
+
+
+async def test_a_caller_who_entered_stasis_while_no_app_listened_is_adopted_as_unanswered() -> None:
+    client = AfterKill()
+    ringing = Channel.from_json(
+        {
+            "id": "caller-2;2",
+            "name": "Local/101@from-pstn-1;2",
+            "state": "Ring",
+            "dialplan": {"app_name": "Stasis", "app_data": "ivr101,101", "exten": "101"},
+        }
+    )
+    client.channels.append(ringing)
+    adoptions: dict[str, Adoption] = {}
+    reconciler = Reconciler(
+        client,  # type: ignore[arg-type]
+        "ivr101",
+        calls={},
+        watched={CALLER, LEG},
+        held=HeldChannels(),
+        start_call=lambda channel, dialled, adoption: adoptions.update({channel.id: adoption}),
+    )
+    assert await reconciler.reconcile()
+    assert adoptions["caller-2;2"].answered is False
+    assert client.hung_up == []
+
+
+def test_an_adopted_caller_nobody_answered_is_answered_and_welcomed_like_a_new_call() -> None:
+    flows = FlowBuilder(FlowSettings(), OneEntryRouting(), FakePrompts())
+    steps = [verb.describe() for verb in flows.adopted(Adoption(answered=False))]
+    assert steps == [verb.describe() for verb in flows.inbound()]
+    assert steps[0] == "answer"
