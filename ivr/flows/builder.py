@@ -135,10 +135,8 @@ class FlowBuilder:
         return [Answer(), Play(["welcome"]), PlayNotices(self.notices), self.ask(MENU)]
 
     def adopted(self, adoption: Adoption) -> list[Verb]:
-        """A call found in Stasis with no session: rejoin its conversation, or ask again;
-        one nobody answered yet (it arrived while no process listened) starts afresh."""
-        if not adoption.answered:
-            return self.inbound()
+        """A call found in Stasis with no session: rejoin its conversation, or ask again.
+        (One nobody answered yet is not adopted: the Reconciler starts it as a new call.)"""
         if adoption.bridge_id is not None and adoption.legs:
             agents = None
             if self.queues is not None:

@@ -38,9 +38,6 @@ class Adoption:
     place: QueuePlace | None = None  # the queue place the caller held (Note.QUEUE_PLACE)
     emergency: bool = False  # decided an emergency before the restart (Note.EMERGENCY)
     checking: bool = False  # was being asked whether someone is in danger (Note.EMERGENCY)
-    # False: it entered Stasis while no process listened (a gap, a restart) and nobody
-    # answered it yet: the caller is still ringing and is greeted from the start.
-    answered: bool = True
 
 
 def in_stasis_of(channel: Channel, app: str) -> bool:
@@ -176,7 +173,6 @@ class Reconciler:
                         place,
                         emergency,
                         checking,
-                        answered=channel.state == "Up",
                     ),
                 )
             )

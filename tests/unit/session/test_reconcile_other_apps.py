@@ -13,12 +13,8 @@ from typing import Any
 
 from ivr.ari.errors import AriNotFound
 from ivr.ari.models import Bridge, Channel
-from ivr.flow_settings import FlowSettings
-from ivr.flows import FlowBuilder
 from ivr.session.held import HeldChannels
 from ivr.session.reconciler import Adoption, Reconciler
-from tests.fakes import FakePrompts
-from tests.unit.test_flows import OneEntryRouting
 
 CALLER = "caller-1;2"
 LEG = "leg-000000000001"
@@ -70,7 +66,8 @@ async def test_a_legs_other_half_in_another_apps_stasis_is_not_hung_up_on_reconc
     adopted: list[str] = []
     watched: set[str] = set()
 
-    def start_call(channel: Channel, dialled: str, adoption: Adoption) -> None:
+    def start_call(channel: Channel, dialled: str, adoption: Adoption | None) -> None:
+        assert adoption is not None  # answered and bridged: adopted, not a new call
         adopted.append(channel.id)
         watched.update((channel.id, *adoption.legs))  # as the adopted session does
 
@@ -85,35 +82,3 @@ async def test_a_legs_other_half_in_another_apps_stasis_is_not_hung_up_on_reconc
     assert await reconciler.reconcile()
     assert client.hung_up == []
     assert adopted == [CALLER]
-
-
-async def test_a_caller_who_entered_stasis_while_no_app_listened_is_adopted_as_unanswered() -> None:
-    client = AfterKill()
-    ringing = Channel.from_json(
-        {
-            "id": "caller-2;2",
-            "name": "Local/101@from-pstn-1;2",
-            "state": "Ring",
-            "dialplan": {"app_name": "Stasis", "app_data": "ivr101,101", "exten": "101"},
-        }
-    )
-    client.channels.append(ringing)
-    adoptions: dict[str, Adoption] = {}
-    reconciler = Reconciler(
-        client,  # type: ignore[arg-type]
-        "ivr101",
-        calls={},
-        watched={CALLER, LEG},
-        held=HeldChannels(),
-        start_call=lambda channel, dialled, adoption: adoptions.update({channel.id: adoption}),
-    )
-    assert await reconciler.reconcile()
-    assert adoptions["caller-2;2"].answered is False
-    assert client.hung_up == []
-
-
-def test_an_adopted_caller_nobody_answered_is_answered_and_welcomed_like_a_new_call() -> None:
-    flows = FlowBuilder(FlowSettings(), OneEntryRouting(), FakePrompts())
-    steps = [verb.describe() for verb in flows.adopted(Adoption(answered=False))]
-    assert steps == [verb.describe() for verb in flows.inbound()]
-    assert steps[0] == "answer"

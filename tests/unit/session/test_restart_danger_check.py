@@ -95,7 +95,7 @@ class NotedClient:
 
 
 async def adopted_with(notes: dict[str, str]) -> Adoption:
-    adopted: list[Adoption] = []
+    adopted: list[Adoption | None] = []
     reconciler = Reconciler(
         cast(AriClient, NotedClient(notes)),
         "ivr101",
@@ -106,6 +106,7 @@ async def adopted_with(notes: dict[str, str]) -> Adoption:
     )
     assert await reconciler.reconcile()
     (adoption,) = adopted
+    assert adoption is not None
     return adoption
 
 
