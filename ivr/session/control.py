@@ -116,6 +116,10 @@ class AriCallControl:
 
     async def play(self, media: Sequence[str]) -> str:
         playback_id = new_id("pb")
+        if not self._objects.playbacks():
+            # Only with nothing playing: Asterisk sets a variable in the channel's command
+            # queue, behind a prompt still playing (this one is then the queued next).
+            await self.remember(Note.PLAYBACK, playback_id)
         self._objects.add_playback(playback_id)
         try:
             await self._client.play(self._channel_id, playback_id, media, self._language)

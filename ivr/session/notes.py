@@ -26,6 +26,9 @@ class Note(StrEnum):
     QUEUE_PLACE = "IVR101_QUEUE_PLACE"  # QueuePlace.encode(): a caller holding in a queue
     RINGING = "IVR101_RINGING"  # the leg a placed call (a callback) is ringing
     EMERGENCY = "IVR101_EMERGENCY"  # an Urgency: where a restart picks an urgent call up
+    # The prompt playing: a restart stops it. Asterisk plays on after the process that
+    # asked has died, and queues the next process's prompts behind it (seen on 22.10.1).
+    PLAYBACK = "IVR101_PLAYBACK"
 
 
 class Urgency(StrEnum):

@@ -157,9 +157,10 @@ class Reconciler:
                 fresh.append(channel)
                 continue
             elif bridge is None:
-                noted_place, noted_emergency = await read_notes(
-                    self._client, channel.id, Note.QUEUE_PLACE, Note.EMERGENCY
+                noted_place, noted_emergency, noted_playback = await read_notes(
+                    self._client, channel.id, Note.QUEUE_PLACE, Note.EMERGENCY, Note.PLAYBACK
                 )
+                await self._silence(noted_playback)
                 place = QueuePlace.decode(noted_place)
                 emergency = noted_emergency == Urgency.DECIDED
                 checking = noted_emergency == Urgency.CHECKING
@@ -201,3 +202,10 @@ class Reconciler:
                 log.warning("reconcile: destroying orphaned bridge %s", bridge.id)
                 with contextlib.suppress(AriError):
                     await self._client.destroy_bridge(bridge.id)
+
+    async def _silence(self, playback_id: str) -> None:
+        """Stop the prompt the dead process left playing (Note.PLAYBACK), or the caller
+        hears it out and every prompt of ours waits behind it."""
+        if playback_id:
+            with contextlib.suppress(AriError):
+                await self._client.stop_playback(playback_id)

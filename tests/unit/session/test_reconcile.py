@@ -23,6 +23,9 @@ class GapClient:
     async def play(self, *args: Any) -> None:
         return None
 
+    async def set_variable(self, *args: Any) -> None:
+        return None
+
     async def originate(self, *args: Any, **kwargs: Any) -> None:
         return None
 
