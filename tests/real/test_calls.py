@@ -1,10 +1,27 @@
-"""Whole calls through a real Asterisk 22: the project's dialplan, the app, the caller."""
+"""Whole calls through a real Asterisk 22: the project's dialplan, the app, the caller.
+
+What each test knows of the call it reads from the app's call log (``AppWatch``) and
+from Asterisk itself: the test's ARI application sees its own legs, and subscribes to
+the app's channel where a test must see what Asterisk did to it (prompts started and
+stopped, the dialplan's steps). Nothing waits on time: each step waits on an event.
+"""
 
 from __future__ import annotations
 
+from ivr.ari.events import (
+    AriEvent,
+    DtmfReceived,
+    PlaybackContinuing,
+    PlaybackFinished,
+    PlaybackStarted,
+)
 from tests.real.app import real_app
 from tests.real.asterisk import RealAsterisk
+from tests.real.leftovers import nothing_left
 from tests.real.parties import Parties
+
+MENU = "sound:ivr101/main_menu"
+MENU_MORE = "sound:ivr101/main_menu_more"
 
 
 async def test_a_caller_who_keys_1_is_put_through_to_the_resolution_centre(
@@ -22,3 +39,100 @@ async def test_a_caller_who_keys_1_is_put_through_to_the_resolution_centre(
         assert (row["outcome"], row["destination"]) == ("transferred", "rc")
         await caller.until_ended()
     assert asterisk.active_channels() == 0
+
+
+async def test_a_caller_who_keys_2_is_put_through_to_the_force_control_room(
+    asterisk: RealAsterisk, parties: Parties, db_path: str
+) -> None:
+    async with real_app(asterisk, db_path) as app:
+        caller = await parties.call()
+        await caller.answered()
+        await caller.keys("2")
+        agent = await parties.agent_rung("fcr")
+        await agent.answer()
+        await app.until_event(caller.call_id, "connected")
+        await agent.hang_up()
+        row = await app.call_row(caller.call_id)
+        assert (row["outcome"], row["destination"], row["ended_by"]) == (
+            "transferred",
+            "fcr",
+            "app",
+        )
+        decision = await app.first_decision(caller.call_id, 5)
+        assert decision is not None
+        assert (decision["destination"], decision["rule"]) == ("fcr", "keypad")
+        await caller.until_ended()
+        await nothing_left(asterisk, parties)
+
+
+async def test_the_emergency_key_during_the_welcome_rings_the_emergency_desk_at_once(
+    asterisk: RealAsterisk, parties: Parties, db_path: str
+) -> None:
+    async with real_app(asterisk, db_path) as app:
+        caller = await parties.call()
+        await caller.answered()
+        call = await parties.watch(caller.call_id)
+        await call.until_playing("sound:ivr101/welcome")
+        await caller.keys("9")
+        agent = await parties.agent_rung("emergency")
+        # Straight there: the menu was never read out, nobody else was rung first.
+        started = [e.playback.media_uri for e in call.events if isinstance(e, PlaybackStarted)]
+        assert started == ["sound:ivr101/welcome", "sound:ivr101/transfer_emergency"]
+        dialled = [
+            e["detail"]["destination"]
+            for e in await app.events(caller.call_id)
+            if e["kind"] == "dial"
+        ]
+        assert dialled == ["emergency"]
+        await agent.answer()
+        await app.until_event(caller.call_id, "connected")
+        await caller.hang_up()
+        row = await app.call_row(caller.call_id)
+        assert (row["outcome"], row["destination"], row["ended_by"]) == (
+            "transferred",
+            "emergency",
+            "caller",
+        )
+        await nothing_left(asterisk, parties)
+
+
+def _playback_events(events: list[AriEvent], playback_id: str) -> list[str]:
+    return [
+        type(e).__name__
+        for e in events
+        if isinstance(e, PlaybackStarted | PlaybackContinuing | PlaybackFinished)
+        and e.playback.id == playback_id
+    ]
+
+
+async def test_a_key_during_the_menu_stops_it_before_its_second_half(
+    asterisk: RealAsterisk, parties: Parties, db_path: str
+) -> None:
+    """The menu is one playback of two sounds: a key pressed in the first stops it, so
+    Asterisk finishes it without ever continuing to the second (event order, no clock)."""
+    async with real_app(asterisk, db_path) as app:
+        caller = await parties.call()
+        await caller.answered()
+        call = await parties.watch(caller.call_id)
+        menu = await call.until_playing(MENU)
+        await caller.keys("1")
+        await call.until_playing("sound:ivr101/transfer_rc")
+        kinds = _playback_events(call.events, menu.playback.id)
+        assert kinds == ["PlaybackStarted", "PlaybackFinished"]
+        order = [
+            "key" if isinstance(e, DtmfReceived) else "menu ended"
+            for e in call.events
+            if isinstance(e, DtmfReceived)
+            or (isinstance(e, PlaybackFinished) and e.playback.id == menu.playback.id)
+        ]
+        assert order == ["key", "menu ended"]
+        started = [e.playback.media_uri for e in call.events if isinstance(e, PlaybackStarted)]
+        assert MENU_MORE not in started
+        assert started[-1] == "sound:ivr101/transfer_rc"
+        steps = [e["detail"] for e in await app.events(caller.call_id) if e["kind"] == "dtmf"]
+        assert [(s["digit"], s["during"]) for s in steps] == [
+            ("1", "play:main_menu+main_menu_more")
+        ]
+        await caller.hang_up()
+        await app.call_row(caller.call_id)
+        await nothing_left(asterisk, parties)
