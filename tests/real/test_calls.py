@@ -8,6 +8,11 @@ stopped, the dialplan's steps). Nothing waits on time: each step waits on an eve
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import pytest
+
 from ivr.ari.events import (
     AriEvent,
     DtmfReceived,
@@ -15,10 +20,11 @@ from ivr.ari.events import (
     PlaybackFinished,
     PlaybackStarted,
 )
+from ivr.embedded import AppWatch
 from tests.real.app import real_app
 from tests.real.asterisk import RealAsterisk
 from tests.real.leftovers import nothing_left
-from tests.real.parties import Parties
+from tests.real.parties import Caller, Parties, Watched
 
 MENU = "sound:ivr101/main_menu"
 MENU_MORE = "sound:ivr101/main_menu_more"
@@ -136,3 +142,111 @@ async def test_a_key_during_the_menu_stops_it_before_its_second_half(
         await caller.hang_up()
         await app.call_row(caller.call_id)
         await nothing_left(asterisk, parties)
+
+
+async def test_an_unanswered_resolution_centre_falls_back_to_the_switchboard(
+    asterisk: RealAsterisk, parties: Parties, db_path: str
+) -> None:
+    async with real_app(asterisk, db_path) as app:
+        caller = await parties.call()
+        await caller.answered()
+        await caller.keys("1")
+        unanswered = await parties.agent_rung("rc")
+        # Left ringing: the app's ring_timeout (4 s here) ends the leg, not the test.
+        await unanswered.until_ended()
+        switchboard = await parties.agent_rung("switchboard")
+        await switchboard.answer()
+        await app.until_event(caller.call_id, "connected")
+        await switchboard.hang_up()
+        row = await app.call_row(caller.call_id)
+        assert (row["outcome"], row["destination"], row["ended_by"]) == (
+            "transferred",
+            "switchboard",
+            "app",
+        )
+        events = await app.events(caller.call_id)
+        failed = [e["detail"] for e in events if e["kind"] == "dial-failed"]
+        assert failed == [{"destination": "rc", "status": "NOANSWER"}]
+        dialled = [e["detail"]["destination"] for e in events if e["kind"] == "dial"]
+        assert dialled == ["rc", "switchboard"]
+        await caller.until_ended()
+        await nothing_left(asterisk, parties)
+
+
+Drive = Callable[[Parties, AppWatch, Caller, Watched], Awaitable[None]]
+
+
+async def _welcome(parties: Parties, app: AppWatch, caller: Caller, call: Watched) -> None:
+    await call.until_playing("sound:ivr101/welcome")
+
+
+async def _menu(parties: Parties, app: AppWatch, caller: Caller, call: Watched) -> None:
+    await call.until_playing(MENU)
+
+
+async def _transfer_prompt(parties: Parties, app: AppWatch, caller: Caller, call: Watched) -> None:
+    await caller.keys("1")
+    await call.until_playing("sound:ivr101/transfer_rc")
+
+
+async def _agent_ringing(parties: Parties, app: AppWatch, caller: Caller, call: Watched) -> None:
+    await caller.keys("1")
+    await parties.agent_rung("rc")
+
+
+async def _talking(parties: Parties, app: AppWatch, caller: Caller, call: Watched) -> None:
+    await caller.keys("1")
+    agent = await parties.agent_rung("rc")
+    await agent.answer()
+    await app.until_event(caller.call_id, "connected")
+
+
+@dataclass(frozen=True)
+class HangUpAt:
+    """Where the caller hangs up (``reach``: until the call is there), and what the call
+    row must say then."""
+
+    reach: Drive
+    last_step: str
+    outcome: str
+
+
+HANG_UPS = {
+    "welcome": HangUpAt(_welcome, "play:welcome", "abandoned"),
+    "menu": HangUpAt(_menu, "route:main_menu+main_menu_more", "abandoned"),
+    "transfer_prompt": HangUpAt(_transfer_prompt, "play:transfer_rc", "abandoned"),
+    "agent_ringing": HangUpAt(_agent_ringing, "transfer:rc", "abandoned"),
+    "talking_to_agent": HangUpAt(_talking, "transfer:rc", "transferred"),
+}
+
+
+@pytest.mark.parametrize("where", list(HANG_UPS))
+async def test_a_caller_who_hangs_up_leaves_nothing_in_asterisk_and_the_row_says_where(
+    asterisk: RealAsterisk, parties: Parties, db_path: str, where: str
+) -> None:
+    at = HANG_UPS[where]
+    async with real_app(asterisk, db_path) as app:
+        caller = await parties.call()
+        await caller.answered()
+        call = await parties.watch(caller.call_id)
+        await at.reach(parties, app, caller, call)
+        await caller.hang_up()
+        row = await app.call_row(caller.call_id)
+        assert (row["last_step"], row["outcome"], row["ended_by"]) == (
+            at.last_step,
+            at.outcome,
+            "caller",
+        )
+        await caller.until_ended()
+        await nothing_left(asterisk, parties)
+
+
+async def test_nothing_left_names_a_channel_still_up(
+    asterisk: RealAsterisk, parties: Parties
+) -> None:
+    caller = await parties.call(number="nobody", context="test-agents")
+    await parties.agent_rung("nobody")
+    with pytest.raises(AssertionError, match="Local/nobody@test-agents"):
+        await nothing_left(asterisk, parties, timeout=0.3)
+    await caller.hang_up()
+    await nothing_left(asterisk, parties)
