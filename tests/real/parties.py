@@ -25,7 +25,8 @@ from ivr.ari.errors import AriNotFound
 from ivr.ari.events import (
     AriEvent,
     ChannelDestroyed,
-    ChannelEvent,
+    ChannelStateChanged,
+    ChannelVarset,
     DtmfReceived,
     PlaybackEvent,
     PlaybackFinished,
@@ -84,17 +85,23 @@ class Leg:
 class Caller(Leg):
     """The caller's half: keys and speech go to the app's ``;2`` half as heard."""
 
+    created: bool = False  # created, then dialled (``call_watched``), not originated
+
     @property
     def call_id(self) -> str:
         """The app's id for this call: the ``;2`` half Asterisk names after ours."""
         return f"{self.channel_id};2"
 
     async def answered(self, timeout: float = EVENT_TIMEOUT_S) -> None:
-        """Until the call is answered: our half is Up (an originated half enters this
-        application then; a created one was here from the start and changes state)."""
+        """Until the call is answered. An originated half enters this application then
+        (its state may say Up a moment before: only StasisStart means we may key); a
+        created one was here from the start and changes state to Up."""
+        if not self.created:
+            await self.seen(StasisStarted, timeout)
+            return
         async with asyncio.timeout(timeout):
             while not any(
-                isinstance(e, ChannelEvent) and e.channel.state == "Up" for e in self.events
+                isinstance(e, ChannelStateChanged) and e.channel.state == "Up" for e in self.events
             ):
                 self.changed.clear()
                 await self.changed.wait()
@@ -147,13 +154,26 @@ class Watched(Leg):
         await self.seen(ChannelDestroyed, timeout)
 
     def dialplan(self) -> list[DialplanStep]:
-        """The dialplan applications it ran, in order."""
+        """The dialplan applications it ran, in order; its own name in their data put back
+        as ``${CHANNEL}``, as the dialplan wrote it."""
+        steps: list[DialplanStep] = []
+        for e in self.events:
+            if isinstance(e, UnknownEvent) and e.raw.get("type") == "ChannelDialplan":
+                channel = e.raw.get("channel")
+                name = str(channel.get("name", "")) if isinstance(channel, dict) else ""
+                data = str(e.raw.get("dialplan_app_data", ""))
+                if name:
+                    data = data.replace(name, "${CHANNEL}")
+                steps.append(DialplanStep(str(e.raw.get("dialplan_app", "")), data))
+        return steps
+
+    def variable_set(self, name: str) -> list[str]:
+        """The values the channel variable ``name`` took, in order (empty ones left out:
+        Asterisk clears DIALSTATUS and the like before each Dial)."""
         return [
-            DialplanStep(
-                str(e.raw.get("dialplan_app", "")), str(e.raw.get("dialplan_app_data", ""))
-            )
+            e.value
             for e in self.events
-            if isinstance(e, UnknownEvent) and e.raw.get("type") == "ChannelDialplan"
+            if isinstance(e, ChannelVarset) and e.variable == name and e.value
         ]
 
     async def until_dialplan(
@@ -259,7 +279,7 @@ class Parties:
         dialplan) is watched from before it runs its first priority: the channel is
         created, the half subscribed, then dialled, so no event of its is missed."""
         channel_id = f"caller-{next(_ids)}"
-        leg = Caller(channel_id, self.client)
+        leg = Caller(channel_id, self.client, created=True)
         self._legs[channel_id] = leg
         await self.client.request(
             "POST",
@@ -272,6 +292,7 @@ class Parties:
             },
         )
         dialplan_half = await self.watch(leg.call_id)
+        await leg.seen(StasisStarted)  # the 200 can come before it is in Stasis (409)
         await self.client.dial(channel_id)
         return leg, dialplan_half
 

@@ -8,6 +8,8 @@ stopped, the dialplan's steps). Nothing waits on time: each step waits on an eve
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -24,7 +26,7 @@ from ivr.embedded import AppWatch
 from tests.real.app import real_app
 from tests.real.asterisk import RealAsterisk
 from tests.real.leftovers import nothing_left
-from tests.real.parties import Caller, Parties, Watched
+from tests.real.parties import Caller, DialplanStep, Parties, Watched
 
 MENU = "sound:ivr101/main_menu"
 MENU_MORE = "sound:ivr101/main_menu_more"
@@ -249,4 +251,79 @@ async def test_nothing_left_names_a_channel_still_up(
     with pytest.raises(AssertionError, match="Local/nobody@test-agents"):
         await nothing_left(asterisk, parties, timeout=0.3)
     await caller.hang_up()
+    await nothing_left(asterisk, parties)
+
+
+# The shipped fallback (dialplans/extensions.conf [ivr-agents] fallback), once Stasis
+# has returned: apologise, try the switchboard, then the FCR, then say no one is there.
+FALLBACK = [
+    DialplanStep("Goto", "ivr-agents,fallback,1"),
+    DialplanStep("Answer", ""),
+    DialplanStep("Playback", "ivr101/technical_difficulty"),
+    DialplanStep("Dial", "PJSIP/switchboard,60"),
+    DialplanStep("Dial", "PJSIP/fcr-agent-1,60"),
+    DialplanStep("Playback", "ivr101/no_one_available"),
+    DialplanStep("Hangup", ""),
+]
+
+
+def _after_stasis(steps: list[DialplanStep]) -> list[DialplanStep]:
+    """The steps after the call left Stasis(ivr101), its log line's text cut to its kind."""
+    rest = steps[[s.app for s in steps].index("Stasis") + 1 :]
+    return [DialplanStep(s.app, s.data.split(":")[0]) if s.app == "Log" else s for s in rest]
+
+
+async def test_with_the_app_down_the_dialplan_apologises_and_tries_the_switchboard(
+    asterisk: RealAsterisk, parties: Parties
+) -> None:
+    caller, call = await parties.call_watched()
+    await caller.answered()
+    steps = await call.until_dialplan(DialplanStep("Hangup", ""))
+    assert DialplanStep("Stasis", "ivr101,101") in steps
+    assert call.variable_set("STASISSTATUS") == ["FAILED"]
+    assert _after_stasis(steps) == [
+        DialplanStep("GotoIf", "1?app-down"),
+        DialplanStep("Log", "WARNING,ivr101 app not running"),
+        *FALLBACK,
+    ]
+    # The agents' phones are not registered here: both dials fail at once, and the
+    # caller hears no_one_available to its end before the dialplan hangs up.
+    assert call.variable_set("DIALSTATUS") == ["CHANUNAVAIL", "CHANUNAVAIL"]
+    assert call.variable_set("PLAYBACKSTATUS") == ["SUCCESS", "SUCCESS"]
+    await caller.until_ended()
+    await nothing_left(asterisk, parties)
+
+
+def _stored_call(db_path: str, call_id: str) -> dict[str, object]:
+    """The call's row as the stopped app left it in its database."""
+    with contextlib.closing(sqlite3.connect(db_path)) as db:
+        db.row_factory = sqlite3.Row
+        row = db.execute("SELECT * FROM calls WHERE call_id = ?", (call_id,)).fetchone()
+    assert row is not None, f"no row for {call_id}"
+    return dict(row)
+
+
+async def test_a_call_the_app_releases_as_it_stops_reaches_the_dialplan_fallback(
+    asterisk: RealAsterisk, parties: Parties, db_path: str
+) -> None:
+    async with real_app(asterisk, db_path):
+        caller, call = await parties.call_watched()
+        await caller.answered()
+        await call.until_playing("sound:ivr101/welcome")
+    # The app has stopped: it handed the caller back to the dialplan after Stasis().
+    steps = await call.until_dialplan(DialplanStep("Dial", "PJSIP/switchboard,60"))
+    assert call.variable_set("STASISSTATUS") == ["SUCCESS"]
+    assert _after_stasis(steps)[:6] == [
+        DialplanStep("GotoIf", "0?app-down"),
+        DialplanStep("Log", "NOTICE,ivr101 released ${CHANNEL} to the dialplan"),
+        *FALLBACK[:4],
+    ]
+    row = _stored_call(db_path, caller.call_id)
+    assert (row["last_step"], row["outcome"], row["ended_by"]) == (
+        "play:welcome",
+        "handed-to-dialplan",
+        "app-shutdown",
+    )
+    await caller.hang_up()
+    await caller.until_ended()
     await nothing_left(asterisk, parties)
