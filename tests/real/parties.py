@@ -273,7 +273,7 @@ class Parties:
         return leg
 
     async def call_watched(
-        self, number: str = "101", context: str = "from-pstn"
+        self, number: str = "101", caller: str = "07700900123", context: str = "from-pstn"
     ) -> tuple[Caller, Watched]:
         """A caller as ``call`` places it, whose ``;2`` half (the one that runs the
         dialplan) is watched from before it runs its first priority: the channel is
@@ -293,6 +293,10 @@ class Parties:
         )
         dialplan_half = await self.watch(leg.call_id)
         await leg.seen(StasisStarted)  # the 200 can come before it is in Stasis (409)
+        # A Local ;2 half takes its caller id from the ;1 half's connected line.
+        await self.client.set_variable(
+            channel_id, "CONNECTEDLINE(all)", f'"Test Caller" <{caller}>'
+        )
         await self.client.dial(channel_id)
         return leg, dialplan_half
 

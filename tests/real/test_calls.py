@@ -1,9 +1,11 @@
 """Whole calls through a real Asterisk 22: the project's dialplan, the app, the caller.
 
 What each test knows of the call it reads from the app's call log (``AppWatch``) and
-from Asterisk itself: the test's ARI application sees its own legs, and subscribes to
-the app's channel where a test must see what Asterisk did to it (prompts started and
-stopped, the dialplan's steps). Nothing waits on time: each step waits on an event.
+from Asterisk itself: the test's ARI application sees its own legs, and where a test
+must see what Asterisk did to the call (prompts started and stopped, the dialplan's
+steps) it subscribes to the call's own channel before it is dialled
+(``Parties.call_watched``), so no event is missed. Nothing waits on time: each step
+waits on an event.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ async def test_a_caller_who_keys_1_is_put_through_to_the_resolution_centre(
         row = await app.call_row(caller.call_id)
         assert (row["outcome"], row["destination"]) == ("transferred", "rc")
         await caller.until_ended()
-    assert asterisk.active_channels() == 0
+        await nothing_left(asterisk, parties)
 
 
 async def test_a_caller_who_keys_2_is_put_through_to_the_force_control_room(
@@ -77,9 +79,8 @@ async def test_the_emergency_key_during_the_welcome_rings_the_emergency_desk_at_
     asterisk: RealAsterisk, parties: Parties, db_path: str
 ) -> None:
     async with real_app(asterisk, db_path) as app:
-        caller = await parties.call()
+        caller, call = await parties.call_watched()
         await caller.answered()
-        call = await parties.watch(caller.call_id)
         await call.until_playing("sound:ivr101/welcome")
         await caller.keys("9")
         agent = await parties.agent_rung("emergency")
@@ -119,9 +120,8 @@ async def test_a_key_during_the_menu_stops_it_before_its_second_half(
     """The menu is one playback of two sounds: a key pressed in the first stops it, so
     Asterisk finishes it without ever continuing to the second (event order, no clock)."""
     async with real_app(asterisk, db_path) as app:
-        caller = await parties.call()
+        caller, call = await parties.call_watched()
         await caller.answered()
-        call = await parties.watch(caller.call_id)
         menu = await call.until_playing(MENU)
         await caller.keys("1")
         await call.until_playing("sound:ivr101/transfer_rc")
@@ -228,9 +228,8 @@ async def test_a_caller_who_hangs_up_leaves_nothing_in_asterisk_and_the_row_says
 ) -> None:
     at = HANG_UPS[where]
     async with real_app(asterisk, db_path) as app:
-        caller = await parties.call()
+        caller, call = await parties.call_watched()
         await caller.answered()
-        call = await parties.watch(caller.call_id)
         await at.reach(parties, app, caller, call)
         await caller.hang_up()
         row = await app.call_row(caller.call_id)
@@ -279,6 +278,7 @@ async def test_with_the_app_down_the_dialplan_apologises_and_tries_the_switchboa
     caller, call = await parties.call_watched()
     await caller.answered()
     steps = await call.until_dialplan(DialplanStep("Hangup", ""))
+    assert steps[1] == DialplanStep("NoOp", "ivr101: 07700900123 dialled 101")
     assert DialplanStep("Stasis", "ivr101,101") in steps
     assert call.variable_set("STASISSTATUS") == ["FAILED"]
     assert _after_stasis(steps) == [
