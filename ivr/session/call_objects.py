@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Protocol
 
 from ivr.ari import events as ari
+from ivr.ari.causes import dial_status
 from ivr.ari.models import Channel
 from ivr.session.events import (
     CallerHungUp,
@@ -205,6 +206,13 @@ class CallObjects:
             ):
                 self._legs.pop(peer.id, None)
                 return LegFailed(peer.id, status)
+            case ari.ChannelDestroyed(channel=ch, cause=cause) if (
+                self._legs.get(ch.id) == LegState.RINGING
+            ):
+                # Rung out or refused: Asterisk says which only in the cause (no Dial event).
+                self._legs.pop(ch.id)
+                self.unwatch(ch.id)
+                return LegFailed(ch.id, dial_status(cause, "HANGUP"))
             case ari.StasisEnded(channel=ch) | ari.ChannelDestroyed(channel=ch) if (
                 ch.id in self._legs
             ):

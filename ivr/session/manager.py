@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ivr.ari import events as ari
+from ivr.ari.causes import dial_status
 from ivr.ari.client import AriClient
 from ivr.ari.errors import AriError, AriNotFound
 from ivr.ari.models import Channel
@@ -300,10 +301,6 @@ class _NotAnswered(Exception):
         self.cause = cause
 
 
-# Q.850 causes as Asterisk reports them when an originate fails.
-_CAUSES = {17: "BUSY", 18: "NOANSWER", 19: "NOANSWER", 21: "CONGESTION", 34: "CONGESTION"}
-
-
 async def _answered(sink: asyncio.Queue[ari.AriEvent], channel_id: str, wait: float) -> Channel:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
@@ -316,5 +313,5 @@ async def _answered(sink: asyncio.Queue[ari.AriEvent], channel_id: str, wait: fl
         if isinstance(event, ari.StasisStarted) and event.channel.id == channel_id:
             return event.channel
         if isinstance(event, ari.ChannelDestroyed) and event.channel.id == channel_id:
-            raise _NotAnswered(_CAUSES.get(event.cause, "NOANSWER"), event.cause)
+            raise _NotAnswered(dial_status(event.cause, "NOANSWER"), event.cause)
     raise _NotAnswered("TIMEOUT")

@@ -24,10 +24,16 @@ from ivr.ari.client import AriClient
 from ivr.ari.errors import AriNotFound
 from ivr.ari.events import (
     AriEvent,
+    ChannelDestroyed,
+    ChannelStateChanged,
+    ChannelVarset,
     DtmfReceived,
+    PlaybackEvent,
     PlaybackFinished,
+    PlaybackStarted,
     StasisEnded,
     StasisStarted,
+    UnknownEvent,
 )
 from ivr.ari.stream import EventStream
 from tests.real.asterisk import TEST_APP, RealAsterisk
@@ -79,14 +85,26 @@ class Leg:
 class Caller(Leg):
     """The caller's half: keys and speech go to the app's ``;2`` half as heard."""
 
+    created: bool = False  # created, then dialled (``call_watched``), not originated
+
     @property
     def call_id(self) -> str:
         """The app's id for this call: the ``;2`` half Asterisk names after ours."""
         return f"{self.channel_id};2"
 
     async def answered(self, timeout: float = EVENT_TIMEOUT_S) -> None:
-        """Until the app has answered (our half enters this application then)."""
-        await self.seen(StasisStarted, timeout)
+        """Until the call is answered. An originated half enters this application then
+        (its state may say Up a moment before: only StasisStart means we may key); a
+        created one was here from the start and changes state to Up."""
+        if not self.created:
+            await self.seen(StasisStarted, timeout)
+            return
+        async with asyncio.timeout(timeout):
+            while not any(
+                isinstance(e, ChannelStateChanged) and e.channel.state == "Up" for e in self.events
+            ):
+                self.changed.clear()
+                await self.changed.wait()
 
     async def keys(self, digits: str) -> None:
         """RFC 4733-style key presses, as SendDTMF makes them (100 ms each)."""
@@ -115,6 +133,70 @@ class Agent(Leg):
         await self.client.answer(self.channel_id)
 
 
+@dataclass(frozen=True)
+class DialplanStep:
+    """A ``ChannelDialplan`` event: the application a channel's dialplan ran next."""
+
+    app: str
+    data: str
+
+
+@dataclass
+class Watched(Leg):
+    """One of the app's or the dialplan's channels the test listens to (its events
+    forwarded by a subscription), never driven: it shows what Asterisk did to a call."""
+
+    @property
+    def ended(self) -> bool:
+        return any(isinstance(e, ChannelDestroyed) for e in self.events)
+
+    async def until_ended(self, timeout: float = EVENT_TIMEOUT_S) -> None:
+        await self.seen(ChannelDestroyed, timeout)
+
+    def dialplan(self) -> list[DialplanStep]:
+        """The dialplan applications it ran, in order; its own name in their data put back
+        as ``${CHANNEL}``, as the dialplan wrote it."""
+        steps: list[DialplanStep] = []
+        for e in self.events:
+            if isinstance(e, UnknownEvent) and e.raw.get("type") == "ChannelDialplan":
+                channel = e.raw.get("channel")
+                name = str(channel.get("name", "")) if isinstance(channel, dict) else ""
+                data = str(e.raw.get("dialplan_app_data", ""))
+                if name:
+                    data = data.replace(name, "${CHANNEL}")
+                steps.append(DialplanStep(str(e.raw.get("dialplan_app", "")), data))
+        return steps
+
+    def variable_set(self, name: str) -> list[str]:
+        """The values the channel variable ``name`` took, in order (empty ones left out:
+        Asterisk clears DIALSTATUS and the like before each Dial)."""
+        return [
+            e.value
+            for e in self.events
+            if isinstance(e, ChannelVarset) and e.variable == name and e.value
+        ]
+
+    async def until_dialplan(
+        self, step: DialplanStep, timeout: float = EVENT_TIMEOUT_S
+    ) -> list[DialplanStep]:
+        """Until its dialplan has run ``step``; every step so far."""
+        async with asyncio.timeout(timeout):
+            while step not in self.dialplan():
+                self.changed.clear()
+                await self.changed.wait()
+        return self.dialplan()
+
+    async def until_playing(self, media: str, timeout: float = EVENT_TIMEOUT_S) -> PlaybackEvent:
+        """Until a playback on it starts ``media`` (e.g. ``sound:ivr101/main_menu``)."""
+        async with asyncio.timeout(timeout):
+            while True:
+                for event in self.events:
+                    if isinstance(event, PlaybackStarted) and event.playback.media_uri == media:
+                        return event
+                self.changed.clear()
+                await self.changed.wait()
+
+
 class Parties:
     """The test's ARI application: places callers, hands out rung agents."""
 
@@ -125,6 +207,9 @@ class Parties:
         self._legs: dict[str, Leg] = {}
         self._rung: dict[str, asyncio.Queue[Agent]] = defaultdict(asyncio.Queue)
         self._task: asyncio.Task[None] | None = None
+        # Set on every event this application receives: whoever re-reads Asterisk's
+        # state (``nothing_left``) looks again then.
+        self.activity = asyncio.Event()
 
     async def _on_connected(self, reconnect: bool) -> None:
         return None
@@ -137,7 +222,8 @@ class Parties:
             agent.note(event)
             self._rung[desk].put_nowait(agent)
             return
-        for object_id in event.object_ids():
+        self.activity.set()
+        for object_id in _channel_ids(event):
             # A caller's playbacks are named after its channel (``Caller.say``).
             leg = self._legs.get(object_id.split("-says-")[0])
             if leg is not None:
@@ -173,9 +259,63 @@ class Parties:
         )
         return leg
 
+    async def watch(self, channel_id: str) -> Watched:
+        """Subscribe this application to a channel it does not own (the app's call, a
+        dialplan's channel): its events (state, dialplan, playbacks, DTMF, its end) come
+        here too, so a test can see what Asterisk did to it."""
+        leg = Watched(channel_id, self.client)
+        self._legs[channel_id] = leg
+        await self.client.request(
+            "POST",
+            f"/applications/{TEST_APP}/subscription",
+            {"eventSource": f"channel:{channel_id}"},
+        )
+        return leg
+
+    async def call_watched(
+        self, number: str = "101", caller: str = "07700900123", context: str = "from-pstn"
+    ) -> tuple[Caller, Watched]:
+        """A caller as ``call`` places it, whose ``;2`` half (the one that runs the
+        dialplan) is watched from before it runs its first priority: the channel is
+        created, the half subscribed, then dialled, so no event of its is missed."""
+        channel_id = f"caller-{next(_ids)}"
+        leg = Caller(channel_id, self.client, created=True)
+        self._legs[channel_id] = leg
+        await self.client.request(
+            "POST",
+            "/channels/create",
+            {
+                "endpoint": f"Local/{number}@{context}",
+                "channelId": channel_id,
+                "app": TEST_APP,
+                "appArgs": "caller",
+            },
+        )
+        dialplan_half = await self.watch(leg.call_id)
+        await leg.seen(StasisStarted)  # the 200 can come before it is in Stasis (409)
+        # A Local ;2 half takes its caller id from the ;1 half's connected line.
+        await self.client.set_variable(
+            channel_id, "CONNECTEDLINE(all)", f'"Test Caller" <{caller}>'
+        )
+        await self.client.dial(channel_id)
+        return leg, dialplan_half
+
     async def agent_rung(self, desk: str, timeout: float = EVENT_TIMEOUT_S) -> Agent:
         """The next leg the app rings at ``desk`` (``Local/<desk>@test-agents``)."""
         return await asyncio.wait_for(self._rung[desk].get(), timeout)
+
+
+def _channel_ids(event: AriEvent) -> tuple[str, ...]:
+    """The ids to find a leg by: a playback's channel too (its target), and the channel
+    of an event the app's parser does not type (``ChannelDialplan``)."""
+    if isinstance(event, PlaybackEvent):
+        target = event.playback.target_uri
+        playing_on = (target.removeprefix("channel:"),) if target.startswith("channel:") else ()
+        return (*event.object_ids(), *playing_on)
+    if isinstance(event, UnknownEvent):
+        channel = event.raw.get("channel")
+        return (str(channel["id"]),) if isinstance(channel, dict) and "id" in channel else ()
+    return event.object_ids()
 
 
 @contextlib.asynccontextmanager

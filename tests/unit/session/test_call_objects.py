@@ -83,6 +83,23 @@ def test_a_ringing_leg_that_fails_to_dial_is_reported_failed() -> None:
     assert objects.legs() == []
 
 
+def test_a_ringing_leg_that_rang_out_is_reported_by_its_cause() -> None:
+    """A real Asterisk 22 sends no Dial NOANSWER for an originate that times out: the
+    leg's ChannelDestroyed (cause 19) is all there is."""
+    objects = CallObjects(Router(), "c1")
+    objects.ring("leg-1")
+    objects.ring("leg-2")
+    rang_out = {"type": "ChannelDestroyed", "cause": 19, "cause_txt": "User alerting, no answer"}
+    assert objects.translate(event({**rang_out, "channel": chan("leg-1")})) == LegFailed(
+        "leg-1", "NOANSWER"
+    )
+    cleared = {"type": "ChannelDestroyed", "cause": 16, "cause_txt": "Normal Clearing"}
+    assert objects.translate(event({**cleared, "channel": chan("leg-2")})) == LegFailed(
+        "leg-2", "HANGUP"
+    )
+    assert objects.legs() == []
+
+
 def test_after_a_gap_legs_that_went_or_answered_are_reported() -> None:
     objects = CallObjects(Router(), "c1")
     objects.ring("leg-gone")
