@@ -27,7 +27,7 @@ test: $(STAMP)
 	scripts/install_asterisk.sh
 	$(BIN)/ruff check ivr tests bench scripts
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	scripts/run_tests.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check ivr tests bench scripts

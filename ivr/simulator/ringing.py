@@ -202,7 +202,10 @@ class AgentRinger:
         facing = engine.channels.get(leg.facing_id)
         if facing is None:
             return
-        self.dial_event(facing, status, leg.later_dialstring)
+        if status != "NOANSWER":
+            # A real Asterisk 22 reports no Dial status when an originate's timeout
+            # passes: only the hang-up, cause 19 (tests/real, test_calls.py).
+            self.dial_event(facing, status, leg.later_dialstring)
         far = engine.peer(facing)
         engine.hangup(far or facing, cause=cause, request={"cause": cause}, who="agent")
 

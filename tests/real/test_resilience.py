@@ -16,10 +16,11 @@ from ivr.ari.stream import EventStream
 from ivr.embedded import AppWatch
 from tests.real.app import real_app
 from tests.real.asterisk import RealAsterisk
+from tests.real.leftovers import nothing_left
 from tests.real.parties import Agent, Parties
 from tests.real.proxy import CuttableProxy, cuttable_proxy
 from tests.real.serve import CONNECTED, ivr_serve
-from tests.real.watch import Leftovers, watching
+from tests.real.watch import watching
 
 MENU = "route:"
 WELCOME_S = 30.0  # the welcome plays 12.5 s before the menu
@@ -50,7 +51,6 @@ async def test_a_caller_in_the_menu_when_the_websocket_drops_is_routed_by_keys_a
 ) -> None:
     async with (
         cuttable_proxy(asterisk.folder.http_port) as proxy,
-        watching(asterisk) as watch,
         real_app(asterisk, db_path, {"ari.url": proxy.url}) as app,
     ):
         caller = await parties.call()
@@ -63,10 +63,9 @@ async def test_a_caller_in_the_menu_when_the_websocket_drops_is_routed_by_keys_a
         await app.until_event(caller.call_id, "connected")
         await agent.hang_up()
         row = await app.call_row(caller.call_id)
-        left = await watch.until_nothing_left()
+        await nothing_left(asterisk, parties)
     assert stream.connects == 2
     assert (row["outcome"], row["destination"]) == ("transferred", "rc")
-    assert left == Leftovers()
 
 
 async def test_a_caller_talking_to_an_agent_when_the_websocket_drops_ends_cleanly_after_it(
@@ -74,7 +73,6 @@ async def test_a_caller_talking_to_an_agent_when_the_websocket_drops_ends_cleanl
 ) -> None:
     async with (
         cuttable_proxy(asterisk.folder.http_port) as proxy,
-        watching(asterisk) as watch,
         real_app(asterisk, db_path, {"ari.url": proxy.url}) as app,
     ):
         caller = await parties.call()
@@ -87,10 +85,9 @@ async def test_a_caller_talking_to_an_agent_when_the_websocket_drops_ends_cleanl
         await agent.hang_up()
         row = await app.call_row(caller.call_id)
         await caller.until_ended()
-        left = await watch.until_nothing_left()
+        await nothing_left(asterisk, parties)
     assert stream.connects == 2
     assert (row["outcome"], row["destination"]) == ("transferred", "rc")
-    assert left == Leftovers()
 
 
 async def first_rung(parties: Parties, desks: tuple[str, ...] = ("rc", "fcr")) -> Agent:
@@ -135,9 +132,8 @@ async def test_ivr_serve_killed_with_calls_in_progress_takes_them_up_again_when_
             await talking.until_ended()
             await second.hang_up()
             await waiting.until_ended()
-            left = await watch.until_nothing_left()
+            await nothing_left(asterisk, parties)
         rows = {r["call_id"]: r for r in call_rows(tmp_path / "calls.db")}
-    assert left == Leftovers()
     for call, desk in ((talking, agent.desk), (waiting, second.desk)):
         row = rows[call.call_id]
         assert (row["outcome"], row["destination"]) == ("transferred", desk), row

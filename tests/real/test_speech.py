@@ -18,8 +18,9 @@ from ivr.media.synth import missing_tools, synthesize
 from ivr.speech.settings import SpeechEngine
 from tests.real.app import real_app
 from tests.real.asterisk import RealAsterisk
+from tests.real.leftovers import nothing_left
 from tests.real.parties import Parties
-from tests.real.watch import Leftovers, watching
+from tests.real.watch import watching
 
 SPEECH = {"speech.engine": SpeechEngine.WHISPER}
 LOAD_S = 60.0
@@ -43,7 +44,7 @@ async def test_a_caller_who_says_their_car_was_stolen_is_put_through_to_the_reso
     asterisk: RealAsterisk, parties: Parties, db_path: str
 ) -> None:
     said = spoken(asterisk, "stolen_car", STOLEN_CAR)
-    async with watching(asterisk) as watch, real_app(asterisk, db_path, SPEECH) as app:
+    async with real_app(asterisk, db_path, SPEECH) as app:
         assert await app.wait_speech_ready(LOAD_S), "the speech engine did not load"
         caller = await parties.call()
         await caller.answered()
@@ -56,11 +57,10 @@ async def test_a_caller_who_says_their_car_was_stolen_is_put_through_to_the_reso
         decision = await app.first_decision(caller.call_id, 5)
         await agent.hang_up()
         row = await app.call_row(caller.call_id)
-        left = await watch.until_nothing_left()  # while the app runs: its call cleaned up
+        await nothing_left(asterisk, parties)  # while the app runs: its call cleaned up
     assert heard and STOLEN_CAR in heard[0]["text"].lower()
     assert decision is not None and decision["destination"] == "rc"
     assert (row["outcome"], row["destination"]) == ("transferred", "rc")
-    assert left == Leftovers()
 
 
 async def test_a_caller_who_talks_over_the_menu_stops_it_and_is_heard(
@@ -81,8 +81,7 @@ async def test_a_caller_who_talks_over_the_menu_stops_it_and_is_heard(
         await parties.agent_rung("rc")
         await caller.hang_up()
         row = await app.call_row(caller.call_id)
-        left = await watch.until_nothing_left()
+        await nothing_left(asterisk, parties)
     # The menu stopped while the caller was still talking, not at its own end.
     assert stopped is not None and ended is not None and stopped < ended
     assert row["ended_by"] == "caller"
-    assert left == Leftovers()

@@ -20,8 +20,6 @@ import aiohttp
 from ivr.ari.client import AriClient
 from ivr.ari.events import (
     AriEvent,
-    BridgeDestroyed,
-    ChannelDestroyed,
     ChannelEnteredBridge,
     ChannelLeftBridge,
     PlaybackFinished,
@@ -33,14 +31,6 @@ from tests.real.asterisk import RealAsterisk
 WATCH_APP = "ivr101-watch"
 WAIT_S = 30.0
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Leftovers:
-    """What Asterisk still has: channel names and bridge ids (both empty after a call)."""
-
-    channels: tuple[str, ...] = ()
-    bridges: tuple[str, ...] = ()
 
 
 @dataclass
@@ -109,33 +99,6 @@ class AsteriskWatch:
             if isinstance(event, PlaybackFinished) and event.playback.id == playback_id:
                 return index
         return None
-
-    async def leftovers(self) -> Leftovers:
-        channels = await self.client.list_channels()
-        bridges = await self.client.list_bridges()
-        return Leftovers(
-            tuple(sorted(c.name for c in channels)), tuple(sorted(b.id for b in bridges))
-        )
-
-    async def until_nothing_left(self, timeout: float = WAIT_S) -> Leftovers:
-        """Until Asterisk has no channel and no bridge (asked again after each one is
-        destroyed); what is still there at ``timeout``, for the test to show."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            self._changed.clear()
-            seen = len(self.events)
-            left = await self.leftovers()
-            if left == Leftovers() or loop.time() >= deadline:
-                return left
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(deadline - loop.time()):
-                    while not any(
-                        isinstance(e, ChannelDestroyed | BridgeDestroyed)
-                        for e in self.events[seen:]
-                    ):
-                        self._changed.clear()
-                        await self._changed.wait()
 
 
 @contextlib.asynccontextmanager
