@@ -20,6 +20,7 @@ import argparse
 import struct
 import sys
 import wave
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,8 +164,19 @@ class Pcaps:
 
     keypad: Path
     speech: Path
-    speech_seconds: float  # the spoken part: its end is the caller's end of speech
-    speech_lead_s: float
+    speech_end_s: float  # the caller's last voiced 20 ms, from the stream's start
+
+
+def voiced_end_s(wav: Path, floor: int = 100) -> float:
+    """Where the last 20 ms with a sample above ``floor`` ends (the WAV's own trailing
+    silence is not speech)."""
+    with wave.open(str(wav), "rb") as w:
+        samples = array("h", w.readframes(w.getnframes()))
+    if sys.byteorder != "little":
+        samples.byteswap()
+    frames = range(0, len(samples), FRAME)
+    last = max((i for i in frames if max(map(abs, samples[i : i + FRAME])) > floor), default=0)
+    return (last + FRAME) / RATE
 
 
 def make_pcaps(out: Path, digits: str = "1", wav: Path = SPEECH_WAV) -> Pcaps:
@@ -174,9 +186,7 @@ def make_pcaps(out: Path, digits: str = "1", wav: Path = SPEECH_WAV) -> Pcaps:
     speech = out / "speech.pcap"
     lead = 0.5
     speech.write_bytes(pcap_bytes(speech_stream(wav, lead_s=lead).packets))
-    with wave.open(str(wav), "rb") as w:
-        seconds = w.getnframes() / w.getframerate()
-    return Pcaps(keypad, speech, seconds, lead)
+    return Pcaps(keypad, speech, lead + voiced_end_s(wav))
 
 
 def main() -> int:
@@ -186,7 +196,7 @@ def main() -> int:
     parser.add_argument("--wav", type=Path, default=SPEECH_WAV)
     args = parser.parse_args()
     made = make_pcaps(args.out, args.digits, args.wav)
-    print(f"{made.keypad}\n{made.speech} ({made.speech_seconds:.2f} s of speech)")
+    print(f"{made.keypad}\n{made.speech} (speech ends {made.speech_end_s:.2f} s in)")
     return 0
 
 

@@ -1,0 +1,312 @@
+"""SIP load through a real Asterisk 22 and ``ivr serve``: SIPp callers, ramped.
+
+Starts Asterisk (tests/real/asterisk.py: the project's dialplans plus the test-only
+tests/real/conf/*/ files) and ``ivr serve`` as its own process (ARI, database and scrape
+token in the environment; the desks at the load agents' context, who answer after a
+second, talk for a while and hang up). Then, step by step, SIPp places calls at a
+setup rate with at most so many on the line (bench/sipp/*_caller.xml: a keypad caller
+keys 1 as RFC 4733; a speech caller says "I want to report a crime" as u-law RTP), and
+after each step prints: calls SIPp completed and failed, the app's calls and outcomes,
+decision rows, channels left in Asterisk, app CPU per call and memory, the app's
+event-loop lag (its /metrics), Asterisk's CPU, and for speech callers end of speech →
+decision / action (p50 / p95 / max). It stops at the first step that fails (or
+--keep-going), and says where it broke.
+
+    .venv/bin/python bench/sip_load.py --kind keypad --steps 2x20 5x50 10x100 15x150
+    .venv/bin/python bench/sip_load.py --kind speech --steps 1x2 1x5 2x10
+
+A step ``RxL`` is R call setups a second with at most L calls on the line; each step
+places ``--rounds`` x L calls, and its agents talk long enough (L / R seconds, at least
+``--talk``) that the line really fills to L.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.sipp.make_pcaps import Pcaps
+from bench.sipp.run import CallerKind, SippLoad, SippTally, failure_reasons, prepare, sipp_binary
+from bench.sipp.serve import Lag, ServeProcess, proc_cpu_seconds, running_serve
+from bench.sipp.tally import CallLogTally, calls_mark, open_calls, tally
+from tests.real.asterisk import RealAsterisk, running_asterisk, test_files
+
+SETTLE_S = 60.0  # after SIPp ends: the app's rows and Asterisk's channels must settle
+SPEECH_GOAL_P95_S = 1.0
+
+
+@dataclass(frozen=True)
+class Step:
+    rate: float
+    limit: int
+
+    @classmethod
+    def parse(cls, text: str) -> Step:
+        rate, _, limit = text.partition("x")
+        return cls(float(rate), int(limit))
+
+    def __str__(self) -> str:
+        return f"{self.rate:g}/s x {self.limit}"
+
+
+@dataclass
+class Samples:
+    """What was sampled once a second while SIPp ran."""
+
+    peak_on_line: int = 0
+    peak_rss_mb: float = 0.0
+    lag_last_max_s: float = 0.0
+
+
+@dataclass
+class StepResult:
+    step: Step
+    sipp: SippTally
+    sipp_rc: int
+    reasons: dict[str, int]
+    answer_ms: float  # SIPp's mean INVITE → 200 OK
+    call_s: float  # SIPp's mean call length
+    log: CallLogTally
+    channels_left: int
+    app_cpu_s: float
+    asterisk_cpu_s: float
+    wall_s: float
+    rss_before_mb: float
+    samples: Samples
+    lag: Lag
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.sipp.failed == 0
+            and self.sipp.successful == self.sipp.created
+            and self.channels_left == 0
+            and self.log.open_calls == 0
+        )
+
+
+def loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def last_stats(stat_file: Path) -> dict[str, str]:
+    import csv
+
+    if not stat_file.exists():
+        return {}
+    with stat_file.open(newline="") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
+    return rows[-1] if rows else {}
+
+
+def seconds_of(hms: str) -> float:
+    """SIPp's ``HH:MM:SS:uuuuuu`` (or ``HH:MM:SS``) as seconds."""
+    parts = [float(p) for p in hms.split(":")]
+    h, m, s = parts[:3]
+    return h * 3600 + m * 60 + s + (parts[3] / 1_000_000 if len(parts) > 3 else 0.0)
+
+
+def until_settled(asterisk: RealAsterisk, serve: ServeProcess, mark: int) -> int:
+    """Until the app has closed the step's calls and Asterisk has no channel (or
+    SETTLE_S): the channels left then."""
+    deadline = time.monotonic() + SETTLE_S
+    while True:
+        channels = asterisk.active_channels()
+        if (channels == 0 and open_calls(serve, mark) == 0) or time.monotonic() > deadline:
+            return channels
+        time.sleep(0.5)  # two processes to watch from outside: look again shortly
+
+
+def run_step(
+    asterisk: RealAsterisk,
+    serve: ServeProcess,
+    work: Path,
+    pcaps: Pcaps,
+    kind: CallerKind,
+    step: Step,
+    rounds: float,
+    talk_min: float,
+    index: int,
+) -> StepResult:
+    talk = max(talk_min, step.limit / step.rate)
+    asterisk.rx(f"dialplan set global SIPLOAD_TALK_S {talk:g}")
+    calls = max(1, round(step.limit * rounds))
+    load = SippLoad(kind, calls=calls, rate=step.rate, limit=step.limit)
+    name = f"step{index}_{kind.value}"
+    command = load.command(sipp_binary(asterisk.folder.home), work, asterisk.folder.sip_port, name)
+    mark = calls_mark(serve)
+    lag0, cpu0, ast0 = serve.lag(), serve.cpu_seconds(), proc_cpu_seconds(asterisk.pid)
+    rss0 = serve.rss_mb()
+    samples = Samples(peak_rss_mb=rss0)
+    print(
+        f"step {index}: {kind.value} {step}: {calls} calls, agents talk {talk:g} s"
+        f" (load average {loadavg()})",
+        flush=True,
+    )
+    t0 = time.monotonic()
+    with (work / f"{name}.out").open("wb") as out:
+        sipp = subprocess.Popen(
+            command, cwd=work, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT
+        )
+        shown = t0
+        while sipp.poll() is None:
+            time.sleep(1.0)  # sampling period
+            stats = last_stats(work / f"{name}.csv")
+            on_line = int(stats.get("CurrentCall", 0) or 0)
+            samples.peak_on_line = max(samples.peak_on_line, on_line)
+            samples.peak_rss_mb = max(samples.peak_rss_mb, serve.rss_mb())
+            samples.lag_last_max_s = max(samples.lag_last_max_s, serve.lag_last_s())
+            if time.monotonic() - shown >= 5:
+                shown = time.monotonic()
+                print(
+                    f"  {shown - t0:5.0f} s: created {stats.get('TotalCallCreated', 0)},"
+                    f" on the line {on_line}, ok {stats.get('SuccessfulCall(C)', 0)},"
+                    f" failed {stats.get('FailedCall(C)', 0)}; app RSS {serve.rss_mb():.0f} MB,"
+                    f" lag {serve.lag_last_s() * 1000:.0f} ms; load {loadavg()}",
+                    flush=True,
+                )
+    wall = time.monotonic() - t0
+    channels = until_settled(asterisk, serve, mark)
+    stats = last_stats(work / f"{name}.csv")
+    return StepResult(
+        step=step,
+        sipp=SippTally.read(work / f"{name}.csv"),
+        sipp_rc=sipp.returncode,
+        reasons=failure_reasons(work / f"{name}.csv"),
+        answer_ms=seconds_of(stats.get("ResponseTime1(C)", "0:0:0")) * 1000,
+        call_s=seconds_of(stats.get("CallLength(C)", "0:0:0")),
+        log=tally(serve, mark, kind.pause_ms / 1000 + pcaps.speech_end_s),
+        channels_left=channels,
+        app_cpu_s=serve.cpu_seconds() - cpu0,
+        asterisk_cpu_s=proc_cpu_seconds(asterisk.pid) - ast0,
+        wall_s=wall,
+        rss_before_mb=rss0,
+        samples=samples,
+        lag=serve.lag().since(lag0),
+    )
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def report(kind: CallerKind, r: StepResult) -> None:
+    s, log = r.sipp, r.log
+    per_call_ms = r.app_cpu_s / max(1, s.created) * 1000
+    per_line_mb = (r.samples.peak_rss_mb - r.rss_before_mb) / max(1, r.samples.peak_on_line)
+    print(
+        f"  SIPp: {s.successful}/{s.created} completed, {s.failed} failed (exit {r.sipp_rc})"
+        + (f" {r.reasons}" if r.reasons else "")
+    )
+    print(
+        f"  peak on the line {r.samples.peak_on_line}; setups at {r.step.rate:g}/s;"
+        f" INVITE→200 mean {r.answer_ms:.0f} ms; call length mean {r.call_s:.1f} s;"
+        f" wall {r.wall_s:.0f} s"
+    )
+    print(
+        f"  app: {log.calls} calls logged, {log.open_calls} still open;"
+        f" outcomes {dict(log.outcomes)}; {log.decisions} decision rows;"
+        f" key heard on {log.keyed}, speech on {log.heard}"
+    )
+    print(f"  channels left in Asterisk: {r.channels_left}")
+    print(
+        f"  app CPU {r.app_cpu_s:.1f} s ({per_call_ms:.0f} ms per call,"
+        f" {r.app_cpu_s / r.wall_s * 100:.0f} % of a core); RSS {r.rss_before_mb:.0f} →"
+        f" peak {r.samples.peak_rss_mb:.0f} MB ({per_line_mb * 1024:.0f} kB per call on the line)"
+    )
+    print(
+        f"  Asterisk CPU {r.asterisk_cpu_s:.1f} s"
+        f" ({r.asterisk_cpu_s / r.wall_s * 100:.0f} % of a core)"
+    )
+    print(
+        f"  event-loop lag (app's histogram, {r.lag.count:.0f} samples): p50 ≤"
+        f" {r.lag.quantile(0.5) * 1000:g} ms, p99 ≤ {r.lag.quantile(0.99) * 1000:g} ms;"
+        f" max sampled {r.samples.lag_last_max_s * 1000:.0f} ms"
+    )
+    if kind is CallerKind.SPEECH and log.speech:
+        for label, values in (
+            ("words", [t.to_words for t in log.speech]),
+            ("decision", [t.to_decision for t in log.speech]),
+            ("action", [t.to_action for t in log.speech]),
+            ("action, from the caller's own end (est.)", [t.caller_to_action for t in log.speech]),
+        ):
+            print(
+                f"  end of speech → {label}: p50 {statistics.median(values) * 1000:.0f}"
+                f" / p95 {pct(values, 0.95) * 1000:.0f} / max {max(values) * 1000:.0f} ms"
+                f" ({len(values)} utterances)"
+            )
+
+
+def speech_holds(r: StepResult) -> bool:
+    times = [t.to_action for t in r.log.speech]
+    return bool(times) and len(times) == r.sipp.created and pct(times, 0.95) < SPEECH_GOAL_P95_S
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kind", choices=[k.value for k in CallerKind], default="keypad")
+    parser.add_argument("--steps", nargs="+", type=Step.parse, default=None)
+    parser.add_argument("--rounds", type=float, default=2.0, help="calls per step = rounds x L")
+    parser.add_argument("--talk", type=float, default=5.0, help="agents talk at least this (s)")
+    parser.add_argument("--engine", default="combined", help="the speech engine (speech kind)")
+    parser.add_argument("--keep-going", action="store_true")
+    parser.add_argument("--work", type=Path, help="keep SIPp's and the app's files here")
+    args = parser.parse_args()
+    kind = CallerKind(args.kind)
+    steps = args.steps or (
+        [Step(2, 20), Step(5, 50), Step(10, 100), Step(15, 150)]
+        if kind is CallerKind.KEYPAD
+        else [Step(1, 2), Step(1, 5), Step(2, 10)]
+    )
+    engine = args.engine if kind is CallerKind.SPEECH else "none"
+    print(f"machine: {os.cpu_count()} cores, load average {loadavg()}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="sip_load_") as tmp:
+        work = args.work or Path(tmp)
+        pcaps = prepare(work)
+        with (
+            running_asterisk(work / "asterisk", test_files()) as asterisk,
+            running_serve(asterisk, work / "serve", engine) as serve,
+        ):
+            started = time.monotonic()
+            serve.until_ready(speech=kind is CallerKind.SPEECH)
+            print(
+                f"Asterisk pid {asterisk.pid}, ivr serve pid {serve.pid} (engine {engine})"
+                f" ready in {time.monotonic() - started:.1f} s",
+                flush=True,
+            )
+            broke: str | None = None
+            for index, step in enumerate(steps, 1):
+                result = run_step(
+                    asterisk, serve, work, pcaps, kind, step, args.rounds, args.talk, index
+                )
+                report(kind, result)
+                if not result.ok:
+                    broke = f"step {index} ({step}) failed calls or left channels"
+                elif kind is CallerKind.SPEECH and not speech_holds(result):
+                    broke = f"step {index} ({step}): end of speech → action p95 ≥ 1 s or unheard"
+                if broke:
+                    print(f"BROKE at {broke}", flush=True)
+                    if not args.keep_going:
+                        break
+            if broke is None:
+                print("no step broke", flush=True)
+            if serve.process.poll() is not None:
+                print(f"ivr serve exited ({serve.process.returncode}): see its log", flush=True)
+            log_tail = (work / "serve" / "serve.log").read_text(errors="replace")[-1500:]
+            if log_tail.strip():
+                print("ivr serve log (tail):\n" + log_tail)
+    return 0 if broke is None else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
