@@ -140,7 +140,10 @@ async def _speech_worker(app: web.Application) -> AsyncIterator[None]:
                     vocabulary=vocabulary,
                     whisper_prompt=settings.whisper_prompt,
                 )
-                pools.append(SpeechPool(recognizer))
+                pool = SpeechPool(recognizer)
+                pools.append(pool)
+                # Its workers start now, off the loop, not on the first callers' words.
+                await pool.warm_up()
         except RecognizerError as exc:
             log.error("speech engine %s failed to load: [%s] %s", engine, exc.error_id, exc)
         finally:
@@ -171,7 +174,8 @@ async def _speech_worker(app: web.Application) -> AsyncIterator[None]:
 
 
 def _actionable(runtime: Runtime) -> Actionable:
-    """The router's verdict on a first pass (route, top emergency, or not yet). ~0.1 ms."""
+    """The router's verdict on a first pass (route, top emergency, or not yet): a routing
+    decision, so TwoPassSpeech runs it in a worker thread."""
 
     def decide(hypotheses: tuple[Hypothesis, ...]) -> Decision:
         return runtime.routing.decide(RoutingInputs(at=runtime.clock(), hypotheses=hypotheses))
