@@ -23,12 +23,14 @@ places ``--rounds`` x L calls, and its agents talk long enough (L / R seconds, a
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +67,7 @@ class Samples:
     peak_on_line: int = 0
     peak_rss_mb: float = 0.0
     lag_last_max_s: float = 0.0
+    ari_probe_max_s: float = 0.0  # GET /ari/asterisk/info from outside: is Asterisk slow?
 
 
 @dataclass
@@ -165,6 +168,7 @@ def run_step(
             samples.peak_on_line = max(samples.peak_on_line, on_line)
             samples.peak_rss_mb = max(samples.peak_rss_mb, serve.rss_mb())
             samples.lag_last_max_s = max(samples.lag_last_max_s, serve.lag_last_s())
+            samples.ari_probe_max_s = max(samples.ari_probe_max_s, ari_probe_s(asterisk))
             if time.monotonic() - shown >= 5:
                 shown = time.monotonic()
                 print(
@@ -195,6 +199,21 @@ def run_step(
     )
 
 
+def ari_probe_s(asterisk: RealAsterisk) -> float:
+    """One ARI request's round trip on a fresh connection (the app's own pool aside)."""
+    user, password = asterisk.credentials
+    request = urllib.request.Request(f"{asterisk.ari_url}/ari/asterisk/info")
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    request.add_header("Authorization", f"Basic {token}")
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+    except OSError:
+        return 30.0
+    return time.monotonic() - started
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -218,7 +237,7 @@ def report(kind: CallerKind, r: StepResult) -> None:
         f" outcomes {dict(log.outcomes)}; {log.decisions} decision rows;"
         f" key heard on {log.keyed}, speech on {log.heard}"
     )
-    print(f"  channels left in Asterisk: {r.channels_left}")
+    print(f"  channels left in Asterisk: {r.channels_left}; machine load average {loadavg()}")
     print(
         f"  app CPU {r.app_cpu_s:.1f} s ({per_call_ms:.0f} ms per call,"
         f" {r.app_cpu_s / r.wall_s * 100:.0f} % of a core); RSS {r.rss_before_mb:.0f} →"
@@ -226,7 +245,8 @@ def report(kind: CallerKind, r: StepResult) -> None:
     )
     print(
         f"  Asterisk CPU {r.asterisk_cpu_s:.1f} s"
-        f" ({r.asterisk_cpu_s / r.wall_s * 100:.0f} % of a core)"
+        f" ({r.asterisk_cpu_s / r.wall_s * 100:.0f} % of a core); slowest ARI probe"
+        f" {r.samples.ari_probe_max_s * 1000:.0f} ms"
     )
     print(
         f"  event-loop lag (app's histogram, {r.lag.count:.0f} samples): p50 ≤"
