@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import os
 import statistics
 import subprocess
@@ -38,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.sipp.make_pcaps import Pcaps
 from bench.sipp.run import CallerKind, SippLoad, SippTally, failure_reasons, prepare, sipp_binary
-from bench.sipp.serve import Lag, ServeProcess, proc_cpu_seconds, running_serve
+from bench.sipp.serve import CLOCK_TICKS, Lag, ServeProcess, proc_cpu_seconds, running_serve
 from bench.sipp.tally import CallLogTally, calls_mark, open_calls, tally
 from tests.real.asterisk import RealAsterisk, running_asterisk, test_files
 
@@ -68,6 +69,8 @@ class Samples:
     peak_rss_mb: float = 0.0
     lag_last_max_s: float = 0.0
     ari_probe_max_s: float = 0.0  # GET /ari/asterisk/info from outside: is Asterisk slow?
+    ari_probe_refused: int = 0  # probes Asterisk dropped or did not answer in 10 s
+    sipp_cpu_s: float = 0.0  # SIPp's own CPU (its RTP threads too), last seen
 
 
 @dataclass
@@ -83,6 +86,7 @@ class StepResult:
     app_cpu_s: float
     asterisk_cpu_s: float
     wall_s: float
+    machine_cpu_s: float  # every process's, while SIPp ran
     rss_before_mb: float
     samples: Samples
     lag: Lag
@@ -94,7 +98,16 @@ class StepResult:
             and self.sipp.successful == self.sipp.created
             and self.channels_left == 0
             and self.log.open_calls == 0
+            and self.log.not_transferred == 0
+            and not self.log.errors
         )
+
+
+def machine_busy_s() -> float:
+    """CPU seconds all cores spent busy since boot (/proc/stat: all but idle, iowait)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / CLOCK_TICKS
 
 
 def loadavg() -> str:
@@ -148,6 +161,7 @@ def run_step(
     command = load.command(sipp_binary(asterisk.folder.home), work, asterisk.folder.sip_port, name)
     mark = calls_mark(serve)
     lag0, cpu0, ast0 = serve.lag(), serve.cpu_seconds(), proc_cpu_seconds(asterisk.pid)
+    busy0 = machine_busy_s()
     rss0 = serve.rss_mb()
     samples = Samples(peak_rss_mb=rss0)
     print(
@@ -168,7 +182,13 @@ def run_step(
             samples.peak_on_line = max(samples.peak_on_line, on_line)
             samples.peak_rss_mb = max(samples.peak_rss_mb, serve.rss_mb())
             samples.lag_last_max_s = max(samples.lag_last_max_s, serve.lag_last_s())
-            samples.ari_probe_max_s = max(samples.ari_probe_max_s, ari_probe_s(asterisk))
+            probe = ari_probe_s(asterisk)
+            if probe is None:
+                samples.ari_probe_refused += 1
+            else:
+                samples.ari_probe_max_s = max(samples.ari_probe_max_s, probe)
+            with contextlib.suppress(OSError):
+                samples.sipp_cpu_s = proc_cpu_seconds(sipp.pid)
             if time.monotonic() - shown >= 5:
                 shown = time.monotonic()
                 print(
@@ -179,6 +199,10 @@ def run_step(
                     flush=True,
                 )
     wall = time.monotonic() - t0
+    # All at SIPp's end, so that what is left of the machine is the other processes'.
+    machine_s = machine_busy_s() - busy0
+    app_cpu = serve.cpu_seconds() - cpu0
+    asterisk_cpu = proc_cpu_seconds(asterisk.pid) - ast0
     channels = until_settled(asterisk, serve, mark)
     stats = last_stats(work / f"{name}.csv")
     return StepResult(
@@ -190,16 +214,17 @@ def run_step(
         call_s=seconds_of(stats.get("CallLength(C)", "0:0:0")),
         log=tally(serve, mark, kind.pause_ms / 1000 + pcaps.speech_end_s),
         channels_left=channels,
-        app_cpu_s=serve.cpu_seconds() - cpu0,
-        asterisk_cpu_s=proc_cpu_seconds(asterisk.pid) - ast0,
+        app_cpu_s=app_cpu,
+        asterisk_cpu_s=asterisk_cpu,
         wall_s=wall,
+        machine_cpu_s=machine_s,
         rss_before_mb=rss0,
         samples=samples,
         lag=serve.lag().since(lag0),
     )
 
 
-def ari_probe_s(asterisk: RealAsterisk) -> float:
+def ari_probe_s(asterisk: RealAsterisk) -> float | None:
     """One ARI request's round trip on a fresh connection (the app's own pool aside)."""
     user, password = asterisk.credentials
     request = urllib.request.Request(f"{asterisk.ari_url}/ari/asterisk/info")
@@ -207,10 +232,10 @@ def ari_probe_s(asterisk: RealAsterisk) -> float:
     request.add_header("Authorization", f"Basic {token}")
     started = time.monotonic()
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=10) as response:
             response.read()
     except OSError:
-        return 30.0
+        return None
     return time.monotonic() - started
 
 
@@ -235,7 +260,8 @@ def report(kind: CallerKind, r: StepResult) -> None:
     print(
         f"  app: {log.calls} calls logged, {log.open_calls} still open;"
         f" outcomes {dict(log.outcomes)}; {log.decisions} decision rows;"
-        f" key heard on {log.keyed}, speech on {log.heard}"
+        f" key heard on {log.keyed}, speech on {log.heard};"
+        f" app errors {dict(log.errors) or 0}"
     )
     print(f"  channels left in Asterisk: {r.channels_left}; machine load average {loadavg()}")
     print(
@@ -243,10 +269,16 @@ def report(kind: CallerKind, r: StepResult) -> None:
         f" {r.app_cpu_s / r.wall_s * 100:.0f} % of a core); RSS {r.rss_before_mb:.0f} →"
         f" peak {r.samples.peak_rss_mb:.0f} MB ({per_line_mb * 1024:.0f} kB per call on the line)"
     )
+    others = r.machine_cpu_s - r.app_cpu_s - r.asterisk_cpu_s - r.samples.sipp_cpu_s
+    print(
+        f"  machine busy {r.machine_cpu_s / r.wall_s * 100:.0f} % of a core (2 cores = 200 %):"
+        f" SIPp {r.samples.sipp_cpu_s / r.wall_s * 100:.0f} %, other processes (other"
+        f" helpers' tests) {others / r.wall_s * 100:.0f} %"
+    )
     print(
         f"  Asterisk CPU {r.asterisk_cpu_s:.1f} s"
         f" ({r.asterisk_cpu_s / r.wall_s * 100:.0f} % of a core); slowest ARI probe"
-        f" {r.samples.ari_probe_max_s * 1000:.0f} ms"
+        f" {r.samples.ari_probe_max_s * 1000:.0f} ms, {r.samples.ari_probe_refused} refused"
     )
     print(
         f"  event-loop lag (app's histogram, {r.lag.count:.0f} samples): p50 ≤"
@@ -297,6 +329,9 @@ def main() -> int:
             running_asterisk(work / "asterisk", test_files()) as asterisk,
             running_serve(asterisk, work / "serve", engine) as serve,
         ):
+            # A deployed Asterisk runs as a daemon at verbose 0; the harness boots it at -vvv
+            # for the tests' console logs, which would cost it a line per dialplan step.
+            asterisk.rx("core set verbose 0")
             started = time.monotonic()
             serve.until_ready(speech=kind is CallerKind.SPEECH)
             print(
@@ -304,28 +339,30 @@ def main() -> int:
                 f" ready in {time.monotonic() - started:.1f} s",
                 flush=True,
             )
-            broke: str | None = None
+            broke: list[str] = []
             for index, step in enumerate(steps, 1):
                 result = run_step(
                     asterisk, serve, work, pcaps, kind, step, args.rounds, args.talk, index
                 )
                 report(kind, result)
+                why = ""
                 if not result.ok:
-                    broke = f"step {index} ({step}) failed calls or left channels"
+                    why = "failed calls, app errors or channels left"
                 elif kind is CallerKind.SPEECH and not speech_holds(result):
-                    broke = f"step {index} ({step}): end of speech → action p95 ≥ 1 s or unheard"
-                if broke:
-                    print(f"BROKE at {broke}", flush=True)
+                    why = "end of speech → action p95 ≥ 1 s, or speech not heard on every call"
+                if why:
+                    broke.append(f"step {index} ({step}): {why}")
+                    print(f"BROKE at step {index} ({step}): {why}", flush=True)
                     if not args.keep_going:
                         break
-            if broke is None:
+            if not broke:
                 print("no step broke", flush=True)
             if serve.process.poll() is not None:
                 print(f"ivr serve exited ({serve.process.returncode}): see its log", flush=True)
             log_tail = (work / "serve" / "serve.log").read_text(errors="replace")[-1500:]
             if log_tail.strip():
                 print("ivr serve log (tail):\n" + log_tail)
-    return 0 if broke is None else 1
+    return 1 if broke else 0
 
 
 if __name__ == "__main__":

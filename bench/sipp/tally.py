@@ -38,7 +38,13 @@ class CallLogTally:
     decisions: int = 0
     keyed: int = 0  # calls whose key the app heard
     heard: int = 0  # calls whose speech the app recognised
+    errors: Counter[str] = field(default_factory=Counter)  # the app's error events, by id
     speech: list[SpeechTiming] = field(default_factory=list)
+
+    @property
+    def not_transferred(self) -> int:
+        """Calls the app did not put through to a person (every caller here asks for one)."""
+        return sum(n for k, n in self.outcomes.items() if not k.startswith("transferred:"))
 
 
 def calls_mark(serve: ServeProcess) -> int:
@@ -80,6 +86,9 @@ def tally(serve: ServeProcess, mark: int, speech_end_s: float = 0.0) -> CallLogT
         decided.setdefault(str(call_id), []).append(datetime.fromisoformat(str(at)))
     for call_id, logged in events.items():
         kinds = [kind for _, kind, _ in logged]
+        for _, kind, detail in logged:
+            if kind == "error":
+                out.errors[str(detail.get("error_id", "?"))] += 1
         out.keyed += "dtmf" in kinds
         out.heard += "speech" in kinds
         timing = speech_timing(logged, decided.get(call_id, []), speech_end_s)
