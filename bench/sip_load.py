@@ -38,7 +38,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.sipp.make_pcaps import Pcaps
-from bench.sipp.run import CallerKind, SippLoad, SippTally, failure_reasons, prepare, sipp_binary
+from bench.sipp.run import (
+    CallerKind,
+    SippLoad,
+    SippTally,
+    failure_reasons,
+    prepare,
+    sipp_binary,
+    starved_ticks,
+)
 from bench.sipp.serve import CLOCK_TICKS, Lag, ServeProcess, proc_cpu_seconds, running_serve
 from bench.sipp.tally import CallLogTally, calls_mark, open_calls, tally
 from tests.real.asterisk import RealAsterisk, running_asterisk, test_files
@@ -79,6 +87,7 @@ class StepResult:
     sipp: SippTally
     sipp_rc: int
     reasons: dict[str, int]
+    sipp_late: int  # SIPp's own loop 0.5 s late (it was short of CPU)
     answer_ms: float  # SIPp's mean INVITE → 200 OK
     call_s: float  # SIPp's mean call length
     log: CallLogTally
@@ -210,6 +219,7 @@ def run_step(
         sipp=SippTally.read(work / f"{name}.csv"),
         sipp_rc=sipp.returncode,
         reasons=failure_reasons(work / f"{name}.csv"),
+        sipp_late=starved_ticks(work / f"{name}_errors.log"),
         answer_ms=seconds_of(stats.get("ResponseTime1(C)", "0:0:0")) * 1000,
         call_s=seconds_of(stats.get("CallLength(C)", "0:0:0")),
         log=tally(serve, mark, kind.pause_ms / 1000 + pcaps.speech_end_s),
@@ -272,8 +282,9 @@ def report(kind: CallerKind, r: StepResult) -> None:
     others = r.machine_cpu_s - r.app_cpu_s - r.asterisk_cpu_s - r.samples.sipp_cpu_s
     print(
         f"  machine busy {r.machine_cpu_s / r.wall_s * 100:.0f} % of a core (2 cores = 200 %):"
-        f" SIPp {r.samples.sipp_cpu_s / r.wall_s * 100:.0f} %, other processes (other"
-        f" helpers' tests) {others / r.wall_s * 100:.0f} %"
+        f" SIPp {r.samples.sipp_cpu_s / r.wall_s * 100:.0f} % (late {r.sipp_late} times),"
+        f" everything else (other helpers' tests, loopback networking)"
+        f" {others / r.wall_s * 100:.0f} %"
     )
     print(
         f"  Asterisk CPU {r.asterisk_cpu_s:.1f} s"
@@ -321,7 +332,14 @@ def main() -> int:
         else [Step(1, 2), Step(1, 5), Step(2, 10)]
     )
     engine = args.engine if kind is CallerKind.SPEECH else "none"
-    print(f"machine: {os.cpu_count()} cores, load average {loadavg()}", flush=True)
+    busy0, t0 = machine_busy_s(), time.monotonic()
+    time.sleep(5)  # what the machine does without this bench: other helpers' tests
+    idle_busy = (machine_busy_s() - busy0) / (time.monotonic() - t0) * 100
+    print(
+        f"machine: {os.cpu_count()} cores, load average {loadavg()}; busy {idle_busy:.0f} %"
+        " of a core before this bench started anything",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="sip_load_") as tmp:
         work = args.work or Path(tmp)
         pcaps = prepare(work)
