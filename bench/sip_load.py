@@ -47,7 +47,14 @@ from bench.sipp.run import (
     sipp_binary,
     starved_ticks,
 )
-from bench.sipp.serve import CLOCK_TICKS, Lag, ServeProcess, proc_cpu_seconds, running_serve
+from bench.sipp.serve import (
+    CLOCK_TICKS,
+    Lag,
+    ServeProcess,
+    proc_cpu_seconds,
+    proc_runqueue_wait_s,
+    running_serve,
+)
 from bench.sipp.tally import CallLogTally, calls_mark, open_calls, tally
 from tests.real.asterisk import RealAsterisk, running_asterisk, test_files
 
@@ -96,6 +103,7 @@ class StepResult:
     asterisk_cpu_s: float
     wall_s: float
     machine_cpu_s: float  # every process's, while SIPp ran
+    loop_waited_s: float  # the app's loop thread runnable but without a CPU
     rss_before_mb: float
     samples: Samples
     lag: Lag
@@ -170,7 +178,7 @@ def run_step(
     command = load.command(sipp_binary(asterisk.folder.home), work, asterisk.folder.sip_port, name)
     mark = calls_mark(serve)
     lag0, cpu0, ast0 = serve.lag(), serve.cpu_seconds(), proc_cpu_seconds(asterisk.pid)
-    busy0 = machine_busy_s()
+    busy0, waited0 = machine_busy_s(), proc_runqueue_wait_s(serve.pid)
     rss0 = serve.rss_mb()
     samples = Samples(peak_rss_mb=rss0)
     print(
@@ -212,6 +220,7 @@ def run_step(
     machine_s = machine_busy_s() - busy0
     app_cpu = serve.cpu_seconds() - cpu0
     asterisk_cpu = proc_cpu_seconds(asterisk.pid) - ast0
+    loop_waited = proc_runqueue_wait_s(serve.pid) - waited0
     channels = until_settled(asterisk, serve, mark)
     stats = last_stats(work / f"{name}.csv")
     return StepResult(
@@ -228,6 +237,7 @@ def run_step(
         asterisk_cpu_s=asterisk_cpu,
         wall_s=wall,
         machine_cpu_s=machine_s,
+        loop_waited_s=loop_waited,
         rss_before_mb=rss0,
         samples=samples,
         lag=serve.lag().since(lag0),
@@ -294,7 +304,9 @@ def report(kind: CallerKind, r: StepResult) -> None:
     print(
         f"  event-loop lag (app's histogram, {r.lag.count:.0f} samples): p50 ≤"
         f" {r.lag.quantile(0.5) * 1000:g} ms, p99 ≤ {r.lag.quantile(0.99) * 1000:g} ms;"
-        f" max sampled {r.samples.lag_last_max_s * 1000:.0f} ms"
+        f" max sampled {r.samples.lag_last_max_s * 1000:.0f} ms; the loop's thread waited"
+        f" {r.loop_waited_s:.1f} s for a CPU ({r.loop_waited_s / r.wall_s * 100:.1f} % of the"
+        " step)"
     )
     if kind is CallerKind.SPEECH and log.speech:
         for label, values in (

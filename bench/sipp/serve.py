@@ -137,6 +137,12 @@ def proc_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def proc_runqueue_wait_s(pid: int) -> float:
+    """How long the process's main thread (the app's event loop) has waited, runnable,
+    for a CPU (/proc/<pid>/schedstat, nanoseconds): lag the app did not cause."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+
+
 def proc_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
