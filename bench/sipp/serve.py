@@ -120,7 +120,12 @@ class ServeProcess:
         return float(found.group(1)) if found else 0.0
 
     def cpu_seconds(self) -> float:
-        return proc_cpu_seconds(self.pid)
+        """The app's CPU with its speech worker processes' (children, while they live)."""
+        total = proc_cpu_seconds(self.pid)
+        for child in children(self.pid):
+            with contextlib.suppress(OSError):  # gone since it was listed
+                total += proc_cpu_seconds(child)
+        return total
 
     def rss_mb(self) -> float:
         return proc_rss_mb(self.pid)
@@ -129,6 +134,15 @@ class ServeProcess:
         """A read of the app's call log (WAL: reading never blocks the app's writer)."""
         with contextlib.closing(sqlite3.connect(f"file:{self.db}?mode=ro", uri=True)) as db:
             return db.execute(sql, args).fetchall()
+
+
+def children(pid: int) -> list[int]:
+    """The live child processes of ``pid`` (/proc/<pid>/task/*/children)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
 
 
 def proc_cpu_seconds(pid: int) -> float:
