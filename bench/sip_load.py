@@ -12,8 +12,9 @@ event-loop lag (its /metrics), Asterisk's CPU, and for speech callers end of spe
 decision / action (p50 / p95 / max). It stops at the first step that fails (or
 --keep-going), and says where it broke.
 
-    .venv/bin/python bench/sip_load.py --kind keypad --steps 2x20 5x50 10x100 15x150
-    .venv/bin/python bench/sip_load.py --kind speech --steps 1x2 1x5 2x10
+    .venv/bin/python bench/sip_load.py --kind keypad --steps 10x100 15x150 20x200 25x250
+    .venv/bin/python bench/sip_load.py --kind speech --steps 2x20 4x40 6x60 --rounds 1.5
+    .venv/bin/python bench/sip_load.py --kind keypad --steps 2x10 --rounds 1   # a quick look
 
 A step ``RxL`` is R call setups a second with at most L calls on the line; each step
 places ``--rounds`` x L calls, and its agents talk long enough (L / R seconds, at least
@@ -339,9 +340,9 @@ def main() -> int:
     args = parser.parse_args()
     kind = CallerKind(args.kind)
     steps = args.steps or (
-        [Step(2, 20), Step(5, 50), Step(10, 100), Step(15, 150)]
+        [Step(5, 50), Step(10, 100), Step(15, 150), Step(20, 200)]
         if kind is CallerKind.KEYPAD
-        else [Step(1, 2), Step(1, 5), Step(2, 10)]
+        else [Step(2, 20), Step(4, 40), Step(6, 60)]
     )
     engine = args.engine if kind is CallerKind.SPEECH else "none"
     busy0, t0 = machine_busy_s(), time.monotonic()
