@@ -140,7 +140,10 @@ async def _speech_worker(app: web.Application) -> AsyncIterator[None]:
                     vocabulary=vocabulary,
                     whisper_prompt=settings.whisper_prompt,
                 )
-                pools.append(SpeechPool(recognizer))
+                pool = SpeechPool(recognizer)
+                pools.append(pool)
+                # Its workers start now, off the loop, not on the first callers' words.
+                await pool.warm_up()
         except RecognizerError as exc:
             log.error("speech engine %s failed to load: [%s] %s", engine, exc.error_id, exc)
         finally:
@@ -171,7 +174,8 @@ async def _speech_worker(app: web.Application) -> AsyncIterator[None]:
 
 
 def _actionable(runtime: Runtime) -> Actionable:
-    """The router's verdict on a first pass (route, top emergency, or not yet). ~0.1 ms."""
+    """The router's verdict on a first pass (route, top emergency, or not yet): a routing
+    decision, so TwoPassSpeech runs it in a worker thread."""
 
     def decide(hypotheses: tuple[Hypothesis, ...]) -> Decision:
         return runtime.routing.decide(RoutingInputs(at=runtime.clock(), hypotheses=hypotheses))
@@ -179,10 +183,21 @@ def _actionable(runtime: Runtime) -> Actionable:
     return actionable_by(decide)
 
 
+# Asterisk serves at most `sessionlimit` HTTP connections at once (http.conf; 100 by
+# default, the events WebSocket among them) and drops the rest at once ("HTTP session
+# count exceeded"). aiohttp's own pool allows 100, so under SIP load (150 calls, Asterisk
+# slow to answer) the app's REST requests were refused; half the limit leaves room for
+# the WebSocket and an operator's tools (bench/README.md "SIP load").
+ARI_CONNECTIONS = 50
+
+
 async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
     runtime = app[RUNTIME]
     ari, external = runtime.settings.ari, runtime.settings.media
-    async with aiohttp.ClientSession() as http:
+    # At most ARI_CONNECTIONS requests at once: the rest wait in the app for a connection,
+    # rather than opening more than Asterisk serves (see ARI_CONNECTIONS).
+    connector = aiohttp.TCPConnector(limit=ARI_CONNECTIONS)
+    async with aiohttp.ClientSession(connector=connector) as http:
         client = AriClient(http, ari.url, ari.user, ari.password)
         media = MediaSettings(
             bind_host=external.bind, advertise_host=external.advertise, codec=external.codec

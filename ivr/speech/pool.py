@@ -21,7 +21,7 @@ import logging
 import multiprocessing
 import os
 import pickle
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from ivr.decisions import Ask
@@ -117,11 +117,23 @@ class SpeechPool:
             raise RecognizerError(f"{self.recognizer.name} engine error: {exc!r}") from exc
 
     async def warm_up(self) -> None:
-        """Start every worker now (each loads its engine) rather than on the first calls."""
+        """Start every worker now (each loads its engine) rather than on the first calls.
+
+        Submitted from a worker thread: a process pool starts a worker inside ``submit``,
+        and a "spawn" start blocks until the child has imported the app (~1 s), which on
+        the event loop would stall every call in progress (bench/README.md "SIP load").
+        """
         silence = bytes(1600)
-        await asyncio.gather(
-            *(self.recognize(silence) for _ in range(self.workers)), return_exceptions=True
-        )
+
+        def submit_all() -> list[Future[Transcript]]:
+            if self.processes:
+                job = functools.partial(_recognize_in_worker, silence, 8000, None)
+            else:
+                job = functools.partial(self.recognizer.recognize, silence, 8000)
+            return [self._executor.submit(job) for _ in range(self.workers)]
+
+        started = await asyncio.to_thread(submit_all)
+        await asyncio.gather(*(asyncio.wrap_future(f) for f in started), return_exceptions=True)
 
     async def close(self) -> None:
         """Finish calls in flight, then stop the workers; idempotent."""

@@ -107,7 +107,10 @@ class TwoPassSpeech:
         self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
     ) -> Transcript:
         first = await self.fast.recognize(pcm, sample_rate, expect=expect)
-        verdict = self.actionable(first)
+        # The verdict is a routing decision (the sentence model: ~10 ms, its first load
+        # ~1 s): in a worker thread, as ivr.verbs.route decides, never on the event loop
+        # every call shares (bench/README.md "SIP load").
+        verdict = await asyncio.to_thread(self.actionable, first)
         if keeps(verdict, first.confidence, self.below):
             self.kept += 1
             return first

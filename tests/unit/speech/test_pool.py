@@ -95,3 +95,26 @@ async def test_an_oversized_utterance_is_refused() -> None:
     with pytest.raises(RecognizerError, match="not recognisable"):
         await pool.recognize(bytes(2 * 8000 * 31))
     await pool.close()
+
+
+class Gathering(Echo):
+    """Answers only once ``parties`` recognitions run at the same time."""
+
+    def __init__(self, parties: int) -> None:
+        self.barrier = threading.Barrier(parties, timeout=30)
+        self.seen = 0
+
+    def recognize(
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+    ) -> Transcript:
+        self.seen += 1
+        self.barrier.wait()
+        return super().recognize(pcm, sample_rate, expect=expect)
+
+
+async def test_warm_up_starts_every_worker_at_once() -> None:
+    recognizer = Gathering(3)
+    pool = SpeechPool(recognizer, workers=3)
+    await pool.warm_up()  # the barrier breaks (and warm_up still returns) if one is missing
+    assert (recognizer.seen, recognizer.barrier.broken) == (3, False)
+    await pool.close()
