@@ -267,8 +267,12 @@ FALLBACK = [
 
 
 def _after_stasis(steps: list[DialplanStep]) -> list[DialplanStep]:
-    """The steps after the call left Stasis(ivr101), its log line's text cut to its kind."""
+    """The steps after the call left Stasis(ivr101) up to the dialplan's Hangup (an `h`
+    extension a test conf adds runs after it), a log line's text cut to its kind."""
     rest = steps[[s.app for s in steps].index("Stasis") + 1 :]
+    apps = [s.app for s in rest]
+    if "Hangup" in apps:
+        rest = rest[: apps.index("Hangup") + 1]
     return [DialplanStep(s.app, s.data.split(":")[0]) if s.app == "Log" else s for s in rest]
 
 
