@@ -51,11 +51,15 @@ async def test_a_caller_in_the_menu_when_the_websocket_drops_is_routed_by_keys_a
 ) -> None:
     async with (
         cuttable_proxy(asterisk.folder.http_port) as proxy,
+        watching(asterisk) as watch,
         real_app(asterisk, db_path, {"ari.url": proxy.url}) as app,
     ):
         caller = await parties.call()
         await caller.answered()
         await app.step_reached(caller.call_id, MENU, WELCOME_S)
+        # Cut once the menu plays: a request cut in flight is a different case (the call
+        # steps down to a person), not the one pinned here.
+        await watch.until(lambda _: watch.playback_of(caller.call_id, MENU_PROMPT), "menu")
         stream = await drop_and_restore(app, proxy)
         await caller.keys("1")
         agent = await parties.agent_rung("rc")
