@@ -36,6 +36,7 @@ from ivr.ari.events import (
     UnknownEvent,
 )
 from ivr.ari.stream import EventStream
+from ivr.embedded import AppWatch
 from tests.real.asterisk import TEST_APP, RealAsterisk
 
 EVENT_TIMEOUT_S = 30.0
@@ -299,6 +300,15 @@ class Parties:
         )
         await self.client.dial(channel_id)
         return leg, dialplan_half
+
+    async def put_through(self, app: AppWatch, caller: Caller, key: str, desk: str) -> Agent:
+        """``caller`` keys ``key``; the agent rung at ``desk`` answers; returns once the
+        app has connected them."""
+        await caller.keys(key)
+        agent = await self.agent_rung(desk)
+        await agent.answer()
+        await app.until_event(caller.call_id, "connected")
+        return agent
 
     async def agent_rung(self, desk: str, timeout: float = EVENT_TIMEOUT_S) -> Agent:
         """The next leg the app rings at ``desk`` (``Local/<desk>@test-agents``)."""

@@ -34,43 +34,24 @@ MENU = "sound:ivr101/main_menu"
 MENU_MORE = "sound:ivr101/main_menu_more"
 
 
-async def test_a_caller_who_keys_1_is_put_through_to_the_resolution_centre(
-    asterisk: RealAsterisk, parties: Parties, db_path: str
+@pytest.mark.parametrize(("key", "desk"), [("1", "rc"), ("2", "fcr")])
+async def test_a_caller_who_keys_the_menu_is_put_through_to_that_desk(
+    asterisk: RealAsterisk, parties: Parties, db_path: str, key: str, desk: str
 ) -> None:
     async with real_app(asterisk, db_path) as app:
         caller = await parties.call()
         await caller.answered()
-        await caller.keys("1")
-        agent = await parties.agent_rung("rc")
-        await agent.answer()
-        await app.until_event(caller.call_id, "connected")
-        await agent.hang_up()
-        row = await app.call_row(caller.call_id)
-        assert (row["outcome"], row["destination"]) == ("transferred", "rc")
-        await caller.until_ended()
-        await nothing_left(asterisk, parties)
-
-
-async def test_a_caller_who_keys_2_is_put_through_to_the_force_control_room(
-    asterisk: RealAsterisk, parties: Parties, db_path: str
-) -> None:
-    async with real_app(asterisk, db_path) as app:
-        caller = await parties.call()
-        await caller.answered()
-        await caller.keys("2")
-        agent = await parties.agent_rung("fcr")
-        await agent.answer()
-        await app.until_event(caller.call_id, "connected")
+        agent = await parties.put_through(app, caller, key, desk)
         await agent.hang_up()
         row = await app.call_row(caller.call_id)
         assert (row["outcome"], row["destination"], row["ended_by"]) == (
             "transferred",
-            "fcr",
+            desk,
             "app",
         )
         decision = await app.first_decision(caller.call_id, 5)
         assert decision is not None
-        assert (decision["destination"], decision["rule"]) == ("fcr", "keypad")
+        assert (decision["destination"], decision["rule"]) == (desk, "keypad")
         await caller.until_ended()
         await nothing_left(asterisk, parties)
 
@@ -197,10 +178,7 @@ async def _agent_ringing(parties: Parties, app: AppWatch, caller: Caller, call: 
 
 
 async def _talking(parties: Parties, app: AppWatch, caller: Caller, call: Watched) -> None:
-    await caller.keys("1")
-    agent = await parties.agent_rung("rc")
-    await agent.answer()
-    await app.until_event(caller.call_id, "connected")
+    await parties.put_through(app, caller, "1", "rc")
 
 
 @dataclass(frozen=True)

@@ -61,10 +61,7 @@ async def test_a_caller_in_the_menu_when_the_websocket_drops_is_routed_by_keys_a
         # steps down to a person), not the one pinned here.
         await watch.until(lambda _: watch.playback_of(caller.call_id, MENU_PROMPT), "menu")
         stream = await drop_and_restore(app, proxy)
-        await caller.keys("1")
-        agent = await parties.agent_rung("rc")
-        await agent.answer()
-        await app.until_event(caller.call_id, "connected")
+        agent = await parties.put_through(app, caller, "1", "rc")
         await agent.hang_up()
         row = await app.call_row(caller.call_id)
         await nothing_left(asterisk, parties)
@@ -81,10 +78,7 @@ async def test_a_caller_talking_to_an_agent_when_the_websocket_drops_ends_cleanl
     ):
         caller = await parties.call()
         await caller.answered()
-        await caller.keys("1")
-        agent = await parties.agent_rung("rc")
-        await agent.answer()
-        await app.until_event(caller.call_id, "connected")
+        agent = await parties.put_through(app, caller, "1", "rc")
         stream = await drop_and_restore(app, proxy)
         await agent.hang_up()
         row = await app.call_row(caller.call_id)
