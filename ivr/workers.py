@@ -12,6 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import aiohttp
 from aiohttp import web
@@ -273,6 +274,11 @@ def _session_factory(runtime: Runtime) -> SessionFactory:
             dialled=dialled,
         )
         flows = runtime.flows.for_call(runtime.routing.pinned())  # its rules for the whole call
+        # An adopted call began before this process: its duration counts from the caller's
+        # channel's creation (its age, on the app's clock), not from the adoption.
+        started_at = None
+        if adoption is not None:
+            started_at = runtime.clock() - channel.age(datetime.now(UTC))
         return CallSession(
             info,
             control,
@@ -286,6 +292,7 @@ def _session_factory(runtime: Runtime) -> SessionFactory:
             observer=runtime.survey,
             breakout=flows.breakout(),
             plan=flows,
+            started_at=started_at,
         )
 
     return make

@@ -9,6 +9,7 @@ Only the fields an IVR acts on are kept.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 JsonObject = dict[str, Any]
@@ -78,6 +79,15 @@ class Channel:
     creationtime: str = ""
     language: str = "en"
     channelvars: dict[str, str] = field(default_factory=dict)
+
+    def age(self, now: datetime) -> timedelta:
+        """How long the channel has existed at ``now`` (Asterisk's ``creationtime``, e.g.
+        ``2026-11-24T06:00:59.786+0000``); zero when it is missing or unreadable."""
+        try:
+            created = datetime.strptime(self.creationtime, "%Y-%m-%dT%H:%M:%S.%f%z")
+        except ValueError:
+            return timedelta(0)
+        return max(now - created, timedelta(0))
 
     @classmethod
     def from_json(cls, obj: JsonObject) -> Channel:

@@ -60,12 +60,14 @@ class CallSession:
         observer: CallObserver | None = None,
         breakout: BreakOut | None = None,
         plan: Plan | None = None,
+        started_at: datetime | None = None,
     ) -> None:
         """``speech`` None: keypad only (no engine configured, or it failed to load).
 
         ``callers`` None: no caller history (every caller looks new, nobody is flagged).
         ``breakout`` None: no emergency route (a callback's own legs). ``plan`` turns the
         steps verbs end with into verbs (None: a flow whose verbs name no step).
+        ``started_at``: when the caller's call began, if before now (an adopted call).
         """
         self.info = info
         self.control = control
@@ -74,7 +76,7 @@ class CallSession:
         self.clock = clock
         self.speech = speech
         self.observer = observer
-        self.started_at = clock()
+        self.started_at = started_at or clock()
         self.keys = TypeAhead()
         self.held = HeldEvents()
         self.done = asyncio.Event()

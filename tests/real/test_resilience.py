@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -135,5 +136,8 @@ async def test_ivr_serve_killed_with_calls_in_progress_takes_them_up_again_when_
     for call, desk in ((talking, agent.desk), (waiting, second.desk)):
         row = rows[call.call_id]
         assert (row["outcome"], row["destination"]) == ("transferred", desk), row
+        # The whole call, both processes' parts: counted from the caller's start.
+        whole = datetime.fromisoformat(row["ended_at"]) - datetime.fromisoformat(row["started_at"])
+        assert abs(row["duration_s"] - whole.total_seconds()) < 0.01, row
     # Taken up in its conversation, not asked again (docs/architecture.md, "Restarts").
     assert rows[talking.call_id]["last_step"] == "stay-connected"
