@@ -74,10 +74,10 @@ async def test_a_call_adopted_mid_check_is_asked_it_again_and_a_no_is_the_menu()
 class NotedClient:
     """Asterisk after a restart: one caller in Stasis, in no bridge, with its notes."""
 
-    def __init__(self, notes: dict[str, str]) -> None:
+    def __init__(self, notes: dict[str, str], state: str = "Up") -> None:
         self.notes = notes
-        location = DialplanLocation(app_name="Stasis", app_data="ivr101,101")
-        self.channel = Channel("caller-1", "PJSIP/caller-1", "Up", dialplan=location)
+        location = DialplanLocation(exten="101", app_name="Stasis", app_data="ivr101,101")
+        self.channel = Channel("caller-1", "PJSIP/caller-1", state, dialplan=location)
 
     async def list_channels(self) -> list[Channel]:
         return [self.channel]
