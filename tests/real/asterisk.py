@@ -16,7 +16,7 @@ import secrets
 import shutil
 import socket
 import subprocess
-import time
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +35,7 @@ ARI_USER = "ivr101"
 TEST_APP = "ivr101-test"
 BOOT_TIMEOUT_S = 60.0
 STOP_WAIT_S = 3.0
+READY = b"Asterisk Ready."  # the console's line once fully booted
 
 
 def test_files() -> dict[str, str]:
@@ -189,6 +190,8 @@ class RealAsterisk:
         self.folder = folder
         self._process: subprocess.Popen[bytes] | None = None
         self.boot_log = ""  # what Asterisk printed up to fully booted
+        self._ready = threading.Event()
+        self._console: threading.Thread | None = None
 
     @property
     def ari_url(self) -> str:
@@ -209,32 +212,36 @@ class RealAsterisk:
 
     def start(self) -> None:
         binary = self.folder.home / "sbin" / "asterisk"
-        with self.console_log.open("wb") as out:
-            self._process = subprocess.Popen(
-                [str(binary), "-C", str(self.folder.conf), "-f", "-n", "-vvv"],
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        self._process = subprocess.Popen(
+            [str(binary), "-C", str(self.folder.conf), "-f", "-n", "-vvv"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._console = threading.Thread(target=self._copy_console, name="asterisk-console")
+        self._console.start()
         self._until_booted()
         self.boot_log = self.console_log.read_text(errors="replace")
 
+    def _copy_console(self) -> None:
+        """Asterisk's console into ``console_log``, line by line; ``_ready`` set when it
+        says it has booted, ``_ready`` set too when it exits (start() then says why)."""
+        assert self._process is not None and self._process.stdout is not None
+        with self._process.stdout as console, self.console_log.open("wb") as out:
+            for line in console:
+                out.write(line)
+                out.flush()
+                if READY in line:
+                    self._ready.set()
+        self._ready.set()
+
     def _until_booted(self) -> None:
-        """Until the control socket answers `core waitfullybooted` (which itself blocks
-        until every module has loaded); the process dying first fails with its log."""
-        deadline = time.monotonic() + BOOT_TIMEOUT_S
-        socket_path = self.folder.root / "run" / "asterisk.ctl"
-        while True:
-            self._still_running()
-            if socket_path.exists():
-                done = self.rx_result("core waitfullybooted")
-                if done.returncode == 0:
-                    return
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Asterisk did not boot; see {self.console_log}")
-            # The control socket has no notice of its own: look again shortly.
-            time.sleep(0.1)
+        """Until the console prints that Asterisk is ready (every module loaded); the
+        process dying first fails with its log."""
+        if not self._ready.wait(BOOT_TIMEOUT_S):
+            raise RuntimeError(f"Asterisk did not boot; see {self.console_log}")
+        self._still_running()
 
     def _still_running(self) -> None:
         assert self._process is not None
@@ -280,6 +287,8 @@ class RealAsterisk:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait(timeout=10)
+        if self._console is not None:
+            self._console.join(timeout=10)
 
 
 @contextlib.contextmanager
