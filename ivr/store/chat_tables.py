@@ -13,7 +13,7 @@ to keep ivr.store.migrations short. The rows are ivr.chat.store's.
 
 from __future__ import annotations
 
-import sqlite_utils
+from ivr.store.engine import Database
 
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS chat_links (link_id TEXT PRIMARY KEY, call_id TEXT NOT NULL,"
@@ -40,6 +40,6 @@ _TABLES = (
 )
 
 
-def chat_tables(db: sqlite_utils.Database) -> None:
+def chat_tables(db: Database) -> None:
     for statement in _TABLES:
         db.execute(statement)

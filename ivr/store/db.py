@@ -1,24 +1,21 @@
-"""SQLite schema and queries (sqlite-utils), migrated forward at start-up.
+"""The call database's schema and queries, migrated forward at start-up.
 
-WAL mode so the console and exports can read while calls are being written.
-The schema is a list of numbered migration steps (``ivr.store.migrations``),
-each recorded in ``schema_migrations``; a database from an older release is
-brought forward, never rebuilt.
+On SQLite (WAL mode, so the console and exports read while calls are written) or
+PostgreSQL (ivr.store.engine). The schema is a list of numbered migration steps
+(``ivr.store.migrations``), each recorded in ``schema_migrations``; a database from
+an older release is brought forward, never rebuilt.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
-import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
-import sqlite_utils
-
+from ivr.store.engine import Database, Dialect, open_database, table
 from ivr.store.migrations import MIGRATIONS
 from ivr.store.schema import check_schema
 
@@ -42,61 +39,25 @@ def iso(at: datetime) -> str:
 
 
 @contextlib.contextmanager
-def write_transaction(db: sqlite_utils.Database) -> Iterator[None]:
-    """Writes that commit together, with the write lock taken first (BEGIN IMMEDIATE).
-
-    Several connections (call log, caller history, outbox, callbacks) write to one WAL
-    database. A deferred transaction that reads before it writes cannot wait for
-    another writer: SQLite answers "database is locked" at once. Taking the lock up
-    front lets the busy timeout queue writers instead. (sqlite-utils commits each
-    statement on its own outside a transaction, so ``with conn:`` groups nothing.)
-    """
-    conn = db.conn
-    if conn.in_transaction:
-        with db.atomic():  # nested: a savepoint inside the caller's transaction
-            yield
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+def write_transaction(db: Database) -> Iterator[None]:
+    """Writes that commit together, the write lock taken first (``Database.transaction``)."""
+    with db.transaction():
         yield
-    except BaseException:
-        with contextlib.suppress(sqlite3.OperationalError):  # an error may have ended it
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
-DB_MODE: Final = 0o600
-
-
-def _create_private(path: str) -> None:
-    """Create the database owner-only (0600) before SQLite does (it would use 0644).
-
-    It holds callers' numbers and what they said. SQLite gives its -wal and -shm files
-    the database's own mode. An existing file keeps the mode its admin gave it.
-    """
-    if path == ":memory:" or path.startswith("file:"):
-        return
-    # Exists already, or cannot be made: sqlite3.connect then opens it or says why not.
-    with contextlib.suppress(OSError):
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, DB_MODE))
 
 
 class CallStore:
-    """Synchronous access to the call database; keep it off the event loop (see SqliteCallLog)."""
+    """Synchronous access to the call database; keep it off the event loop (see SqliteCallLog).
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = str(path)
-        _create_private(self.path)
-        conn = sqlite3.connect(self.path, check_same_thread=False)
-        self.db = sqlite_utils.Database(conn)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
+    ``location`` is a SQLite file's path or a ``postgresql://`` URL (ivr.store.engine).
+    """
+
+    def __init__(self, location: str | Path) -> None:
+        self.path = str(location)
+        self.db = open_database(self.path)
         try:
             self.migrate()
         except BaseException:
-            conn.close()
+            self.db.close()
             raise
 
     def migrate(self) -> int:
@@ -104,34 +65,35 @@ class CallStore:
 
         Each step and its version row commit together; the steps are still written to
         be re-run (IF NOT EXISTS), as databases migrated before that was so may hold half.
+        Two processes starting on one PostgreSQL database take turns (an advisory lock).
         SchemaMismatch if the database then lacks anything the steps make (ivr.store.schema).
         """
-        table = self.db["schema_migrations"]
-        if not table.exists():
-            table.create({"version": int, "applied_at": str}, pk="version")  # type: ignore[union-attr]
-        done = {row["version"] for row in self.db["schema_migrations"].rows}
-        for version, step in enumerate(MIGRATIONS, start=1):
-            if version in done:
-                continue
-            with write_transaction(self.db):
-                step(self.db)
-                self.db["schema_migrations"].insert(  # type: ignore[union-attr]
-                    {"version": version, "applied_at": _now_iso()}
-                )
-        check_schema(self.db, self.path)
+        db = self.db
+        with migration_lock(db):
+            db.create_table(
+                table("schema_migrations", {"version": int, "applied_at": str}, pk="version")
+            )
+            done = {row["version"] for row in db.query("SELECT version FROM schema_migrations")}
+            for version, step in enumerate(MIGRATIONS, start=1):
+                if version in done:
+                    continue
+                with db.transaction():
+                    step(db)
+                    db.insert("schema_migrations", {"version": version, "applied_at": _now_iso()})
+        check_schema(db, db.location)
         return len(MIGRATIONS)
 
     def close(self) -> None:
-        self.db.conn.close()
+        self.db.close()
 
     # --- writes --------------------------------------------------------------------
 
     def call_started(self, row: Row) -> None:
         """First sight of a call; a call adopted after a restart keeps its original row."""
-        self.db["calls"].insert(row, pk="call_id", ignore=True)  # type: ignore[union-attr]
+        self.db.insert("calls", row, ignore=True)
 
     def call_updated(self, call_id: str, fields: Row) -> None:
-        self.db["calls"].update(call_id, fields)  # type: ignore[union-attr]
+        self.db.update("calls", {"call_id": call_id}, fields)
 
     def close_interrupted(self, live: Sequence[str], at: str) -> int:
         """Calls a dead process left "in-progress" that nobody took over: ended as
@@ -146,8 +108,9 @@ class CallStore:
         return int(cur.rowcount)
 
     def add_event(self, call_id: str, at: str, kind: str, detail: Row) -> None:
-        self.db["call_events"].insert(  # type: ignore[union-attr]
-            {"call_id": call_id, "at": at, "kind": kind, "detail": json.dumps(detail)}
+        self.db.insert(
+            "call_events",
+            {"call_id": call_id, "at": at, "kind": kind, "detail": json.dumps(detail)},
         )
 
     def add_decision(self, call_id: str, at: str, decision: Row) -> None:
@@ -168,23 +131,23 @@ class CallStore:
             "ruleset_version": decision.get("ruleset_version"),
             "inputs": inputs if isinstance(inputs, str) else None,
         }
-        self.db["decisions"].insert(row)  # type: ignore[union-attr]
+        self.db.insert("decisions", row)
 
     # --- reads ---------------------------------------------------------------------
 
     def get_call(self, call_id: str) -> Row | None:
-        rows = list(self.db["calls"].rows_where("call_id = ?", [call_id]))
+        rows = self.db.rows_where("calls", "call_id = ?", [call_id])
         return rows[0] if rows else None
 
     def recent_calls(self, limit: int = 50) -> list[Row]:
-        return list(self.db["calls"].rows_where(order_by="started_at desc", limit=limit))
+        return self.db.rows_where("calls", order_by="started_at desc", limit=limit)
 
     def events_for(self, call_id: str) -> list[Row]:
-        rows = self.db["call_events"].rows_where("call_id = ?", [call_id], order_by="id")
+        rows = self.db.rows_where("call_events", "call_id = ?", [call_id], order_by="id")
         return [{**r, "detail": json.loads(r["detail"])} for r in rows]
 
     def decisions_for(self, call_id: str) -> list[Row]:
-        rows = self.db["decisions"].rows_where("call_id = ?", [call_id], order_by="id")
+        rows = self.db.rows_where("decisions", "call_id = ?", [call_id], order_by="id")
         return [
             {
                 **r,
@@ -194,6 +157,24 @@ class CallStore:
             }
             for r in rows
         ]
+
+
+# Any fixed number, the same in every process: the key of the advisory lock migrations hold.
+MIGRATION_LOCK: Final = 0x1F1101
+
+
+@contextlib.contextmanager
+def migration_lock(db: Database) -> Iterator[None]:
+    """One process at a time migrates a shared PostgreSQL database (SQLite's own
+    write lock does this for a file, step by step)."""
+    if db.dialect is not Dialect.POSTGRES:
+        yield
+        return
+    db.execute("SELECT pg_advisory_lock(?)", [MIGRATION_LOCK])
+    try:
+        yield
+    finally:
+        db.execute("SELECT pg_advisory_unlock(?)", [MIGRATION_LOCK])
 
 
 def _now_iso() -> str:

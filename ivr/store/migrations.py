@@ -10,69 +10,74 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import sqlite_utils
-
 from ivr.store.chat_tables import chat_tables
+from ivr.store.engine import Database, Guard, table
 
 
-def _m1_initial(db: sqlite_utils.Database) -> None:
-    db["calls"].create(  # type: ignore[union-attr]
-        {
-            "call_id": str,
-            "channel_id": str,
-            "caller_number": str,
-            "caller_name": str,
-            "dialled": str,
-            "started_at": str,
-            "answered_at": str,
-            "ended_at": str,
-            "duration_s": float,
-            "outcome": str,
-            "destination": str,
-            "last_step": str,
-            "ended_by": str,
-        },
-        pk="call_id",
-        not_null={"channel_id", "started_at"},
-        if_not_exists=True,
+def _m1_initial(db: Database) -> None:
+    db.create_table(
+        table(
+            "calls",
+            {
+                "call_id": str,
+                "channel_id": str,
+                "caller_number": str,
+                "caller_name": str,
+                "dialled": str,
+                "started_at": str,
+                "answered_at": str,
+                "ended_at": str,
+                "duration_s": float,
+                "outcome": str,
+                "destination": str,
+                "last_step": str,
+                "ended_by": str,
+            },
+            pk="call_id",
+            not_null={"channel_id", "started_at"},
+        )
     )
-    db["calls"].create_index(["started_at"], if_not_exists=True)  # type: ignore[union-attr]
-    db["call_events"].create(  # type: ignore[union-attr]
-        {"id": int, "call_id": str, "at": str, "kind": str, "detail": str},
-        pk="id",
-        foreign_keys=[("call_id", "calls", "call_id")],
-        if_not_exists=True,
+    db.create_index("calls", ["started_at"])
+    db.create_table(
+        table(
+            "call_events",
+            {"id": int, "call_id": str, "at": str, "kind": str, "detail": str},
+            pk="id",
+            foreign_keys=[("call_id", "calls", "call_id")],
+        )
     )
-    db["call_events"].create_index(["call_id", "at"], if_not_exists=True)  # type: ignore[union-attr]
-    db["decisions"].create(  # type: ignore[union-attr]
-        {
-            "id": int,
-            "call_id": str,
-            "at": str,
-            "action": str,
-            "destination": str,
-            "intent": str,
-            "rule": str,
-            "reason": str,
-            "candidates": str,
-            "evidence": str,
-        },
-        pk="id",
-        foreign_keys=[("call_id", "calls", "call_id")],
-        if_not_exists=True,
+    db.create_index("call_events", ["call_id", "at"])
+    db.create_table(
+        table(
+            "decisions",
+            {
+                "id": int,
+                "call_id": str,
+                "at": str,
+                "action": str,
+                "destination": str,
+                "intent": str,
+                "rule": str,
+                "reason": str,
+                "candidates": str,
+                "evidence": str,
+            },
+            pk="id",
+            foreign_keys=[("call_id", "calls", "call_id")],
+        )
     )
-    db["decisions"].create_index(["call_id"], if_not_exists=True)  # type: ignore[union-attr]
+    db.create_index("decisions", ["call_id"])
 
 
-def _m2_decision_message_and_offers(db: sqlite_utils.Database) -> None:
+def _m2_decision_message_and_offers(db: Database) -> None:
     """Issue 3: a Decision also names a prompt to play and the offers it makes."""
-    columns = db["decisions"].columns_dict
+    columns = db.columns("decisions")
     for name in ("message", "offers"):
         if name not in columns:
-            db["decisions"].add_column(name, str)  # type: ignore[union-attr]
+            db.add_column("decisions", name, str)
 
 
-def _m3_caller_history(db: sqlite_utils.Database) -> None:
+def _m3_caller_history(db: Database) -> None:
     """Issue 5: caller history by pseudonym (ivr/callers), never by number.
 
     ``caller_calls`` is keyed by call_id so an adopted call (after a restart) updates its
@@ -80,94 +85,102 @@ def _m3_caller_history(db: sqlite_utils.Database) -> None:
     call before it. ``caller_flags`` keeps every flag ever set (cleared or expired rows
     stay, for audit); the lookups read both tables by pseudonym and time.
     """
-    db["caller_calls"].create(  # type: ignore[union-attr]
-        {
-            "call_id": str,
-            "pseudonym": str,
-            "at": str,
-            "outcome": str,
-            "destination": str,
-            "ended_at": str,
-            "abandoned": int,
-            "linked_call_id": str,
-        },
-        pk="call_id",
-        not_null={"pseudonym", "at"},
-        if_not_exists=True,
+    db.create_table(
+        table(
+            "caller_calls",
+            {
+                "call_id": str,
+                "pseudonym": str,
+                "at": str,
+                "outcome": str,
+                "destination": str,
+                "ended_at": str,
+                "abandoned": int,
+                "linked_call_id": str,
+            },
+            pk="call_id",
+            not_null={"pseudonym", "at"},
+        )
     )
-    db["caller_calls"].create_index(["pseudonym", "at"], if_not_exists=True)  # type: ignore[union-attr]
-    db["caller_flags"].create(  # type: ignore[union-attr]
-        {
-            "id": int,
-            "pseudonym": str,
-            "flag": str,
-            "set_by": str,
-            "reason": str,
-            "set_at": str,
-            "expires_at": str,
-            "cleared_at": str,
-            "cleared_by": str,
-        },
-        pk="id",
-        not_null={"pseudonym", "flag", "set_at"},
-        if_not_exists=True,
+    db.create_index("caller_calls", ["pseudonym", "at"])
+    db.create_table(
+        table(
+            "caller_flags",
+            {
+                "id": int,
+                "pseudonym": str,
+                "flag": str,
+                "set_by": str,
+                "reason": str,
+                "set_at": str,
+                "expires_at": str,
+                "cleared_at": str,
+                "cleared_by": str,
+            },
+            pk="id",
+            not_null={"pseudonym", "flag", "set_at"},
+        )
     )
-    db["caller_flags"].create_index(["pseudonym", "flag"], if_not_exists=True)  # type: ignore[union-attr]
+    db.create_index("caller_flags", ["pseudonym", "flag"])
 
 
-def _m4_sms_outbox(db: sqlite_utils.Database) -> None:
+def _m4_sms_outbox(db: Database) -> None:
     """Issue 5: SMS outbox (stored before sent; ivr/notify) and post-call survey replies.
 
     ``reference`` is the per-message idempotency key sent to the provider. No foreign key
     to ``calls``: the outbox commits on its own connection, possibly before the call log's
     writer has stored the call row.
     """
-    db["sms_outbox"].create(  # type: ignore[union-attr]
-        {
-            "id": int,
-            "reference": str,
-            "call_id": str,
-            "to_number": str,
-            "body": str,
-            "kind": str,
-            "created_at": str,
-            "state": str,  # queued | sending | sent | failed
-            "attempts": int,
-            "next_attempt_at": str,
-            "last_attempt_at": str,
-            "sent_at": str,
-            "last_error": str,
-            "provider_id": str,
-        },
-        pk="id",
-        not_null={"reference", "to_number", "body", "kind", "created_at", "state"},
-        defaults={"attempts": 0, "last_error": "", "provider_id": ""},
-        if_not_exists=True,
+    db.create_table(
+        table(
+            "sms_outbox",
+            {
+                "id": int,
+                "reference": str,
+                "call_id": str,
+                "to_number": str,
+                "body": str,
+                "kind": str,
+                "created_at": str,
+                "state": str,  # queued | sending | sent | failed
+                "attempts": int,
+                "next_attempt_at": str,
+                "last_attempt_at": str,
+                "sent_at": str,
+                "last_error": str,
+                "provider_id": str,
+            },
+            pk="id",
+            not_null={"reference", "to_number", "body", "kind", "created_at", "state"},
+            defaults={"attempts": 0, "last_error": "", "provider_id": ""},
+        )
     )
-    db["sms_outbox"].create_index(["reference"], unique=True, if_not_exists=True)  # type: ignore[union-attr]
-    db["sms_outbox"].create_index(["state", "next_attempt_at"], if_not_exists=True)  # type: ignore[union-attr]
-    db["sms_outbox"].create_index(["to_number", "kind"], if_not_exists=True)  # type: ignore[union-attr]
-    db["sms_outbox"].create_index(["call_id"], if_not_exists=True)  # type: ignore[union-attr]
-    db["survey_responses"].create(  # type: ignore[union-attr]
-        {
-            "id": int,
-            "outbox_id": int,
-            "call_id": str,
-            "q1_overall": int,
-            "q2_time_to_answer": int,
-            "q3_dealt_with": int,
-            "comment": str,
-            "received_at": str,
-        },
-        pk="id",
-        not_null={"outbox_id", "received_at"},
-        foreign_keys=[("outbox_id", "sms_outbox", "id")],
-        if_not_exists=True,
+    db.create_index("sms_outbox", ["reference"], unique=True)
+    db.create_index("sms_outbox", ["state", "next_attempt_at"])
+    db.create_index("sms_outbox", ["to_number", "kind"])
+    db.create_index("sms_outbox", ["call_id"])
+    db.create_table(
+        table(
+            "survey_responses",
+            {
+                "id": int,
+                "outbox_id": int,
+                "call_id": str,
+                "q1_overall": int,
+                "q2_time_to_answer": int,
+                "q3_dealt_with": int,
+                "comment": str,
+                "received_at": str,
+            },
+            pk="id",
+            not_null={"outbox_id", "received_at"},
+            foreign_keys=[("outbox_id", "sms_outbox", "id")],
+        )
     )
-    db["survey_responses"].create_index(["outbox_id"], unique=True, if_not_exists=True)  # type: ignore[union-attr]
+    db.create_index("survey_responses", ["outbox_id"], unique=True)
 
 
-def _m5_callbacks(db: sqlite_utils.Database) -> None:
+def _m5_callbacks(db: Database) -> None:
     """Issue 5: accepted callbacks (a caller's place in a queue, kept across restarts).
 
     ``number`` is the number to ring back: it has to be stored to be dialled, and is
@@ -175,85 +188,81 @@ def _m5_callbacks(db: sqlite_utils.Database) -> None:
     callbacks placed: it is committed *before* each originate, so a crash can never
     ring the caller twice for the same attempt.
     """
-    db["callbacks"].create(  # type: ignore[union-attr]
-        {
-            "call_id": str,
-            "queue": str,
-            "priority": int,
-            "joined_at": float,
-            "seq": int,
-            "flags": str,
-            "intent": str,
-            "number": str,
-            "accepted_at": float,
-            "promised_by": float,
-            "attempts": int,
-            "ready_at": float,
-            "state": str,  # waiting | placing | done | failed
-            "outcome": str,
-            "late_sms": int,
-            "updated_at": float,
-        },
-        pk="call_id",
-        not_null={"queue", "number", "state"},
-        defaults={"attempts": 0, "ready_at": 0.0, "outcome": "", "late_sms": 0},
-        if_not_exists=True,
+    db.create_table(
+        table(
+            "callbacks",
+            {
+                "call_id": str,
+                "queue": str,
+                "priority": int,
+                "joined_at": float,
+                "seq": int,
+                "flags": str,
+                "intent": str,
+                "number": str,
+                "accepted_at": float,
+                "promised_by": float,
+                "attempts": int,
+                "ready_at": float,
+                "state": str,  # waiting | placing | done | failed
+                "outcome": str,
+                "late_sms": int,
+                "updated_at": float,
+            },
+            pk="call_id",
+            not_null={"queue", "number", "state"},
+            defaults={"attempts": 0, "ready_at": 0.0, "outcome": "", "late_sms": 0},
+        )
     )
-    db["callbacks"].create_index(["state"], if_not_exists=True)  # type: ignore[union-attr]
-    db["callback_attempts"].create(  # type: ignore[union-attr]
-        {
-            "id": int,
-            "call_id": str,
-            "attempt": int,
-            "agent_id": str,
-            "channel_id": str,
-            "started_at": float,
-            "ended_at": float,
-            "outcome": str,  # answered | no-answer | busy | failed | interrupted
-            "detail": str,
-        },
-        pk="id",
-        not_null={"call_id", "attempt", "started_at"},
-        if_not_exists=True,
+    db.create_index("callbacks", ["state"])
+    db.create_table(
+        table(
+            "callback_attempts",
+            {
+                "id": int,
+                "call_id": str,
+                "attempt": int,
+                "agent_id": str,
+                "channel_id": str,
+                "started_at": float,
+                "ended_at": float,
+                "outcome": str,  # answered | no-answer | busy | failed | interrupted
+                "detail": str,
+            },
+            pk="id",
+            not_null={"call_id", "attempt", "started_at"},
+        )
     )
-    db["callback_attempts"].create_index(  # type: ignore[union-attr]
-        ["call_id", "attempt"], unique=True, if_not_exists=True
-    )
+    db.create_index("callback_attempts", ["call_id", "attempt"], unique=True)
 
 
-def _m6_callback_rings(db: sqlite_utils.Database) -> None:
+def _m6_callback_rings(db: Database) -> None:
     """A callback whose agent did not answer is rung again as the same caller attempt.
 
     The caller's attempt count is guarded by ``callbacks.attempts`` (compare-and-set in
     ``begin_attempt``); each ring is a row of its own, unique by its channel id.
     """
     db.execute("DROP INDEX IF EXISTS idx_callback_attempts_call_id_attempt")
-    db["callback_attempts"].create_index(  # type: ignore[union-attr]
-        ["call_id", "attempt"], if_not_exists=True
-    )
-    db["callback_attempts"].create_index(  # type: ignore[union-attr]
-        ["channel_id"], unique=True, if_not_exists=True
-    )
+    db.create_index("callback_attempts", ["call_id", "attempt"])
+    db.create_index("callback_attempts", ["channel_id"], unique=True)
 
 
-def _m7_retention(db: sqlite_utils.Database) -> None:
+def _m7_retention(db: Database) -> None:
     """Retention (ivr/store/retention.py): which calls are blanked, indexes on the ages.
 
     ``personal_cleared`` = 1 once a call's numbers are blanked; the partial index
     finds the calls not yet blanked without reading the ones that are.
     """
-    if "personal_cleared" not in db["calls"].columns_dict:
-        db.execute("ALTER TABLE calls ADD COLUMN personal_cleared INTEGER NOT NULL DEFAULT 0")
-    db.execute(
-        "CREATE INDEX IF NOT EXISTS idx_calls_not_cleared ON calls (started_at)"
-        " WHERE personal_cleared = 0"
+    db.add_column("calls", "personal_cleared", int, 0)
+    db.create_index(
+        "calls", ["started_at"], name="idx_calls_not_cleared", where="personal_cleared = 0"
     )
-    db["sms_outbox"].create_index(["created_at"], if_not_exists=True)  # type: ignore[union-attr]
-    db["callbacks"].create_index(["accepted_at"], if_not_exists=True)  # type: ignore[union-attr]
-    db["caller_calls"].create_index(["at"], if_not_exists=True)  # type: ignore[union-attr]
+    db.create_index("sms_outbox", ["created_at"])
+    db.create_index("callbacks", ["accepted_at"])
+    db.create_index("caller_calls", ["at"])
 
 
-def _m8_no_none_destinations(db: sqlite_utils.Database) -> None:
+def _m8_no_none_destinations(db: Database) -> None:
     """Calls that went nowhere were stored with the text 'None' as their destination.
 
     (``str(None)`` of a decision that asks again.) Repaired to "", as the session
@@ -263,307 +272,335 @@ def _m8_no_none_destinations(db: sqlite_utils.Database) -> None:
     db.execute("UPDATE caller_calls SET destination = '' WHERE destination = 'None'")
 
 
-# The audit trail is append-only: SQLite itself refuses to change or remove a row.
+# The audit trail is append-only: the database itself refuses to change or remove a row.
 # Retention (ivr.store.retention, after [console] audit_days) lifts the DELETE guard
 # inside one write transaction and puts it back before it commits.
-AUDIT_NO_UPDATE = (
-    "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit"
-    " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
-)
-AUDIT_NO_DELETE = (
-    "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit"
-    " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
-)
+AUDIT_NO_UPDATE = Guard("audit_no_update", "audit", "UPDATE", "the audit trail is append-only")
+AUDIT_NO_DELETE = Guard("audit_no_delete", "audit", "DELETE", "the audit trail is append-only")
 
 
-def _m9_console(db: sqlite_utils.Database) -> None:
+def _m9_console(db: Database) -> None:
     """Issue 12: the console's people, their sign-in sessions, and the audit trail.
 
     ``console_sessions.id_hash`` is the SHA-256 of the cookie's value: a copy of the
     database does not sign anyone in. ``users.disabled_at`` is "" while the user may
     sign in; a disabled user is kept (the audit names them).
     """
-    db["users"].create(  # type: ignore[union-attr]
-        {
-            "name": str,
-            "role": str,
-            "phone": str,
-            "password_hash": str,
-            "created_at": str,
-            "password_changed_at": str,
-            "disabled_at": str,
-        },
-        pk="name",
-        not_null={"role", "password_hash", "created_at"},
-        defaults={"phone": "", "disabled_at": ""},
-        if_not_exists=True,
+    db.create_table(
+        table(
+            "users",
+            {
+                "name": str,
+                "role": str,
+                "phone": str,
+                "password_hash": str,
+                "created_at": str,
+                "password_changed_at": str,
+                "disabled_at": str,
+            },
+            pk="name",
+            not_null={"role", "password_hash", "created_at"},
+            defaults={"phone": "", "disabled_at": ""},
+        )
     )
-    db["console_sessions"].create(  # type: ignore[union-attr]
-        {
-            "id_hash": str,
-            "user": str,
-            "csrf_token": str,
-            "created_at": str,
-            "last_seen": str,
-            "client": str,
-        },
-        pk="id_hash",
-        not_null={"user", "csrf_token", "created_at", "last_seen"},
-        foreign_keys=[("user", "users", "name")],
-        if_not_exists=True,
+    db.create_table(
+        table(
+            "console_sessions",
+            {
+                "id_hash": str,
+                "user": str,
+                "csrf_token": str,
+                "created_at": str,
+                "last_seen": str,
+                "client": str,
+            },
+            pk="id_hash",
+            not_null={"user", "csrf_token", "created_at", "last_seen"},
+            foreign_keys=[("user", "users", "name")],
+        )
     )
-    db["console_sessions"].create_index(["user"], if_not_exists=True)  # type: ignore[union-attr]
-    db["console_sessions"].create_index(["last_seen"], if_not_exists=True)  # type: ignore[union-attr]
-    db["audit"].create(  # type: ignore[union-attr]
-        {"id": int, "at": str, "who": str, "action": str, "detail": str, "client": str},
-        pk="id",
-        not_null={"at", "who", "action", "detail"},
-        defaults={"client": ""},
-        if_not_exists=True,
+    db.create_index("console_sessions", ["user"])
+    db.create_index("console_sessions", ["last_seen"])
+    db.create_table(
+        table(
+            "audit",
+            {"id": int, "at": str, "who": str, "action": str, "detail": str, "client": str},
+            pk="id",
+            not_null={"at", "who", "action", "detail"},
+            defaults={"client": ""},
+        )
     )
-    db["audit"].create_index(["at"], if_not_exists=True)  # type: ignore[union-attr]
-    db.execute(AUDIT_NO_UPDATE)
-    db.execute(AUDIT_NO_DELETE)
+    db.create_index("audit", ["at"])
+    AUDIT_NO_UPDATE.make(db)
+    AUDIT_NO_DELETE.make(db)
 
 
-def _m10_console_routing(db: sqlite_utils.Database) -> None:
+def _m10_console_routing(db: Database) -> None:
     """Issue 12: operators' diverts and incident messages (ivr.console.diverts, .messages).
 
     Rows are never deleted: a cancelled one keeps who cancelled it and when, so the
     record shows what callers were told and where they were sent, and by whom. Times
     are stored as ISO strings (UTC), like every other time in this database.
     """
-    db["diverts"].create(  # type: ignore[union-attr]
-        {
-            "id": int,
-            "source": str,
-            "target": str,
-            "reason": str,
-            "set_by": str,
-            "starts_at": str,
-            "until": str,
-            "cancelled_at": str,
-            "cancelled_by": str,
-        },
-        pk="id",
-        not_null={"source", "target", "set_by", "starts_at", "until"},
-        if_not_exists=True,
+    db.create_table(
+        table(
+            "diverts",
+            {
+                "id": int,
+                "source": str,
+                "target": str,
+                "reason": str,
+                "set_by": str,
+                "starts_at": str,
+                "until": str,
+                "cancelled_at": str,
+                "cancelled_by": str,
+            },
+            pk="id",
+            not_null={"source", "target", "set_by", "starts_at", "until"},
+        )
     )
-    db["diverts"].create_index(["until"], if_not_exists=True)  # type: ignore[union-attr]
-    db["incident_messages"].create(  # type: ignore[union-attr]
-        {
-            "id": int,
-            "prompt_id": str,
-            "scope": str,
-            "set_by": str,
-            "starts_at": str,
-            "until": str,
-            "cancelled_at": str,
-            "cancelled_by": str,
-        },
-        pk="id",
-        not_null={"prompt_id", "scope", "set_by", "starts_at", "until"},
-        if_not_exists=True,
+    db.create_index("diverts", ["until"])
+    db.create_table(
+        table(
+            "incident_messages",
+            {
+                "id": int,
+                "prompt_id": str,
+                "scope": str,
+                "set_by": str,
+                "starts_at": str,
+                "until": str,
+                "cancelled_at": str,
+                "cancelled_by": str,
+            },
+            pk="id",
+            not_null={"prompt_id", "scope", "set_by", "starts_at", "until"},
+        )
     )
-    db["incident_messages"].create_index(["until"], if_not_exists=True)  # type: ignore[union-attr]
+    db.create_index("incident_messages", ["until"])
 
 
-def _m11_consolefin(db: sqlite_utils.Database) -> None:
+def _m11_consolefin(db: Database) -> None:
     """Issue 12: an audit row names the sign-in session it came from (``session``: the
     first hex digits of the session's hash, never its id; "" for the bearer token, the
     command line, or a refusal before any session).
 
     Adding a column is no UPDATE: the append-only triggers stay as they are.
     """
-    if "session" not in db["audit"].columns_dict:
-        db.execute("ALTER TABLE audit ADD COLUMN session TEXT NOT NULL DEFAULT ''")
+    db.add_column("audit", "session", str, "")
 
 
-RULESETS_NO_UPDATE = (
-    "CREATE TRIGGER IF NOT EXISTS rulesets_no_update BEFORE UPDATE ON rulesets"
-    " BEGIN SELECT RAISE(ABORT, 'ruleset versions are append-only'); END"
+RULESETS_NO_UPDATE = Guard(
+    "rulesets_no_update", "rulesets", "UPDATE", "ruleset versions are append-only"
 )
-RULESETS_NO_DELETE = (
-    "CREATE TRIGGER IF NOT EXISTS rulesets_no_delete BEFORE DELETE ON rulesets"
-    " BEGIN SELECT RAISE(ABORT, 'ruleset versions are append-only'); END"
+RULESETS_NO_DELETE = Guard(
+    "rulesets_no_delete", "rulesets", "DELETE", "ruleset versions are append-only"
 )
 
 
-def _m12_rulesets(db: sqlite_utils.Database) -> None:
+def _m12_rulesets(db: Database) -> None:
     """Issue 13: every published ruleset (ivr.rulesets), and the version each decision
     was made by. ``files`` is the whole folder, zlib-compressed JSON; a rollback is a new
     row, so rows are never changed or removed (triggers)."""
-    db["rulesets"].create(  # type: ignore[union-attr]
-        {
-            "version": int,
-            "at": str,
-            "author": str,
-            "kind": str,
-            "comment": str,
-            "digest": str,
-            "size": int,
-            "files": bytes,
-        },
-        pk="version",
-        not_null={"at", "author", "kind", "digest", "files"},
-        defaults={"comment": ""},
-        if_not_exists=True,
+    db.create_table(
+        table(
+            "rulesets",
+            {
+                "version": int,
+                "at": str,
+                "author": str,
+                "kind": str,
+                "comment": str,
+                "digest": str,
+                "size": int,
+                "files": bytes,
+            },
+            pk="version",
+            not_null={"at", "author", "kind", "digest", "files"},
+            defaults={"comment": ""},
+        )
     )
-    db["rulesets"].create_index(["digest"], if_not_exists=True)  # type: ignore[union-attr]
-    db.execute(RULESETS_NO_UPDATE)
-    db.execute(RULESETS_NO_DELETE)
-    if "ruleset_version" not in db["decisions"].columns_dict:
-        db["decisions"].add_column("ruleset_version", int)  # type: ignore[union-attr]
+    db.create_index("rulesets", ["digest"])
+    RULESETS_NO_UPDATE.make(db)
+    RULESETS_NO_DELETE.make(db)
+    if "ruleset_version" not in db.columns("decisions"):
+        db.add_column("decisions", "ruleset_version", int)
 
 
-def _m13_msgprompts(db: sqlite_utils.Database) -> None:
+def _m13_msgprompts(db: Database) -> None:
     """Issue 12: the incident messages admins add as text (ivr.console.message_prompts).
 
     The audio is a WAV in the [messages] sounds folder; the row keeps the text it was
     rendered from and who added it. Retired rows stay (retired_at set): past calls'
     records name their ids, so an id is never given to a different text.
     """
-    db["message_prompts"].create(  # type: ignore[union-attr]
-        {
-            "id": str,
-            "text": str,
-            "created_by": str,
-            "created_at": str,
-            "retired_at": str,
-            "retired_by": str,
-        },
-        pk="id",
-        not_null={"text", "created_by", "created_at"},
-        if_not_exists=True,
+    db.create_table(
+        table(
+            "message_prompts",
+            {
+                "id": str,
+                "text": str,
+                "created_by": str,
+                "created_at": str,
+                "retired_at": str,
+                "retired_by": str,
+            },
+            pk="id",
+            not_null={"text", "created_by", "created_at"},
+        )
     )
 
 
-def _m14_replay(db: sqlite_utils.Database) -> None:
+def _m14_replay(db: Database) -> None:
     """Issue 13: the full RoutingInputs of an engine decision (ivr.replay.codec, versioned
     JSON; NULL on rows written before, and on decisions that are not the engine's)."""
-    if "inputs" not in db["decisions"].columns_dict:
-        db["decisions"].add_column("inputs", str)  # type: ignore[union-attr]
+    if "inputs" not in db.columns("decisions"):
+        db.add_column("decisions", "inputs", str)
 
 
-# Views for the common questions (Datasette, sqlite3): a view changes by being dropped
-# and made again, so each is (name, SELECT). Times are the stored UTC text, and the
-# intervals and days are UTC ones (column names say so): UK intervals come from
-# ``ivr export``, which cuts them on the UK clock.
-KPI_VIEWS: tuple[tuple[str, str], ...] = (
-    (
-        "v_calls_by_interval",
-        "SELECT substr(started_at, 1, 14)"
-        " || printf('%02d', (CAST(substr(started_at, 15, 2) AS INTEGER) / 15) * 15)"
-        " || ':00Z' AS interval_start_utc,"
-        " count(*) AS calls,"
-        " sum(outcome = 'transferred') AS transferred,"
-        " sum(outcome = 'abandoned') AS abandoned,"
-        # A call sent to live chat is a deflection too (issue 17; v_outcomes_by_day
-        # counts it apart).
-        " sum(outcome IN ('deflected', 'deflected:chat')) AS deflected,"
-        " sum(outcome = 'callback') AS callbacks,"
-        " round(avg(duration_s), 1) AS average_duration_s"
-        " FROM calls WHERE dialled IS NOT 'callback' GROUP BY 1",
-    ),
-    (
-        "v_outcomes_by_day",
-        "SELECT substr(started_at, 1, 10) AS day_utc, outcome, count(*) AS calls"
-        " FROM calls WHERE dialled IS NOT 'callback' GROUP BY 1, 2",
-    ),
-    (
-        "v_abandoned_by_step",
-        "SELECT last_step, count(*) AS calls, round(avg(duration_s), 1) AS average_after_s"
-        " FROM calls WHERE outcome = 'abandoned' GROUP BY 1",
-    ),
-    (
-        "v_queue_abandoned",
-        "SELECT call_id, at, json_extract(detail, '$.queue') AS queue,"
-        " json_extract(detail, '$.waited_s') AS waited_s"
-        " FROM call_events WHERE kind = 'queue-abandoned'",
-    ),
-    (
-        "v_queue_answered",
-        "SELECT j.call_id, json_extract(j.detail, '$.queue') AS queue, j.at AS joined,"
-        " min(c.at) AS answered,"
-        " round((julianday(min(c.at)) - julianday(j.at)) * 86400, 1) AS waited_s"
-        " FROM call_events j JOIN call_events c ON c.call_id = j.call_id"
-        " AND c.kind = 'connected' AND c.id > j.id"
-        " AND json_extract(c.detail, '$.destination') = json_extract(j.detail, '$.queue')"
-        # Only the place the answer ended: a rejoin (A, B, A) is one answer, not two.
-        " AND NOT EXISTS (SELECT 1 FROM call_events k WHERE k.call_id = j.call_id"
-        " AND k.kind = 'queue-joined' AND k.id > j.id AND k.id < c.id)"
-        " WHERE j.kind = 'queue-joined' GROUP BY j.id",
-    ),
-    (
-        "v_decisions_by_rule",
-        "SELECT rule, action, destination, count(*) AS decisions FROM decisions GROUP BY 1, 2, 3",
-    ),
-    (
-        "v_operator_moves",
-        "SELECT call_id, at, json_extract(evidence, '$.from') AS moved_from,"
-        " destination AS moved_to, json_extract(evidence, '$.by') AS moved_by,"
-        " json_extract(evidence, '$.reason_code') AS reason_code,"
-        " json_extract(evidence, '$.reason') AS reason"
-        " FROM decisions WHERE rule = 'operator-move' AND json_valid(evidence)",
-    ),
-    (
-        "v_dialled",
-        "SELECT dialled, count(*) AS calls, sum(outcome = 'abandoned') AS abandoned"
-        " FROM calls WHERE dialled IS NOT 'callback' GROUP BY 1",
-    ),
+# Views for the common questions (Datasette, sqlite3, psql): a view changes by being
+# dropped and made again, so each is (name, SELECT), in SQL both engines run but for the
+# JSON fields and time differences (asked of the Database). Times are the stored UTC
+# text, and the intervals and days are UTC ones (column names say so): UK intervals
+# come from ``ivr export``, which cuts them on the UK clock.
+KPI_VIEW_NAMES: tuple[str, ...] = (
+    "v_calls_by_interval",
+    "v_outcomes_by_day",
+    "v_abandoned_by_step",
+    "v_queue_abandoned",
+    "v_queue_answered",
+    "v_decisions_by_rule",
+    "v_operator_moves",
+    "v_dialled",
 )
+_NOT_CALLBACK = "COALESCE(dialled, '') != 'callback'"
 
 
-def _m15_kpis(db: sqlite_utils.Database) -> None:
+def _count(condition: str) -> str:
+    return f"sum(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+
+def _round1(expr: str) -> str:
+    return f"round(CAST({expr} AS NUMERIC), 1)"
+
+
+def kpi_views(db: Database) -> tuple[tuple[str, str], ...]:
+    j, n = db.json_text, db.json_number
+    quarter = (
+        "CASE WHEN CAST(substr(started_at, 15, 2) AS INTEGER) < 15 THEN '00'"
+        " WHEN CAST(substr(started_at, 15, 2) AS INTEGER) < 30 THEN '15'"
+        " WHEN CAST(substr(started_at, 15, 2) AS INTEGER) < 45 THEN '30' ELSE '45' END"
+    )
+    transferred = _count("outcome = 'transferred'")
+    abandoned = _count("outcome = 'abandoned'")
+    deflected = _count("outcome IN ('deflected', 'deflected:chat')")
+    callbacks = _count("outcome = 'callback'")
+    views = (
+        (
+            "SELECT substr(started_at, 1, 14) || " + quarter + " || ':00Z' AS interval_start_utc,"
+            " count(*) AS calls,"
+            f" {transferred} AS transferred,"
+            f" {abandoned} AS abandoned,"
+            # A call sent to live chat is a deflection too (issue 17; v_outcomes_by_day
+            # counts it apart).
+            f" {deflected} AS deflected,"
+            f" {callbacks} AS callbacks,"
+            f" {_round1('avg(duration_s)')} AS average_duration_s"
+            f" FROM calls WHERE {_NOT_CALLBACK} GROUP BY 1"
+        ),
+        (
+            "SELECT substr(started_at, 1, 10) AS day_utc, outcome, count(*) AS calls"
+            f" FROM calls WHERE {_NOT_CALLBACK} GROUP BY 1, 2"
+        ),
+        (
+            f"SELECT last_step, count(*) AS calls, {_round1('avg(duration_s)')} AS average_after_s"
+            " FROM calls WHERE outcome = 'abandoned' GROUP BY 1"
+        ),
+        (
+            f"SELECT call_id, at, {j('detail', 'queue')} AS queue,"
+            f" {n('detail', 'waited_s')} AS waited_s"
+            " FROM call_events WHERE kind = 'queue-abandoned'"
+        ),
+        (
+            f"SELECT j.call_id, {j('j.detail', 'queue')} AS queue, j.at AS joined,"
+            " min(c.at) AS answered,"
+            f" {_round1(db.seconds_between('j.at', 'min(c.at)'))} AS waited_s"
+            " FROM call_events j JOIN call_events c ON c.call_id = j.call_id"
+            " AND c.kind = 'connected' AND c.id > j.id"
+            f" AND {j('c.detail', 'destination')} = {j('j.detail', 'queue')}"
+            # Only the place the answer ended: a rejoin (A, B, A) is one answer, not two.
+            " AND NOT EXISTS (SELECT 1 FROM call_events k WHERE k.call_id = j.call_id"
+            " AND k.kind = 'queue-joined' AND k.id > j.id AND k.id < c.id)"
+            " WHERE j.kind = 'queue-joined' GROUP BY j.id"
+        ),
+        "SELECT rule, action, destination, count(*) AS decisions FROM decisions GROUP BY 1, 2, 3",
+        (
+            f"SELECT call_id, at, {j('evidence', 'from')} AS moved_from,"
+            f" destination AS moved_to, {j('evidence', 'by')} AS moved_by,"
+            f" {j('evidence', 'reason_code')} AS reason_code,"
+            f" {j('evidence', 'reason')} AS reason"
+            f" FROM decisions WHERE rule = 'operator-move' AND {db.json_valid('evidence')}"
+        ),
+        (
+            f"SELECT dialled, count(*) AS calls, {abandoned} AS abandoned"
+            f" FROM calls WHERE {_NOT_CALLBACK} GROUP BY 1"
+        ),
+    )
+    return tuple(zip(KPI_VIEW_NAMES, views, strict=True))
+
+
+def _make_views(db: Database) -> None:
+    for name, select in kpi_views(db):
+        db.execute(f"DROP VIEW IF EXISTS {name}")
+        db.execute(f"CREATE VIEW {name} AS {select}")
+
+
+def _m15_kpis(db: Database) -> None:
     """Issue 14: views for the common questions (KPI_VIEWS), for Datasette and sqlite3.
 
     Read-only conveniences: dropped and made again, so a changed view replaces the old.
     """
-    for name, select in KPI_VIEWS:
-        db.execute(f"DROP VIEW IF EXISTS {name}")
-        db.execute(f"CREATE VIEW {name} AS {select}")
+    _make_views(db)
 
 
-def _m16_draftapi(db: sqlite_utils.Database) -> None:
+def _m16_draftapi(db: Database) -> None:
     """Issue 13: the admins' shared rules draft (ivr.rulesets.draft_store): only the files
     an admin edited, whole, over the live version; the rest are the live version's."""
-    db["rules_draft"].create(  # type: ignore[union-attr]
-        {"name": str, "text": str, "updated_by": str, "updated_at": str, "based_on": int},
-        pk="name",
-        not_null={"text", "updated_by", "updated_at"},
-        if_not_exists=True,
+    db.create_table(
+        table(
+            "rules_draft",
+            {"name": str, "text": str, "updated_by": str, "updated_at": str, "based_on": int},
+            pk="name",
+            not_null={"text", "updated_by", "updated_at"},
+        )
     )
 
 
-def _m17_fix14a(db: sqlite_utils.Database) -> None:
+def _m17_fix14a(db: Database) -> None:
     """Issue 14 review: the views name their UTC intervals and days as UTC, and
     v_queue_answered counts a rejoined queue's answer once (KPI_VIEWS made again)."""
-    for name, select in KPI_VIEWS:
-        db.execute(f"DROP VIEW IF EXISTS {name}")
-        db.execute(f"CREATE VIEW {name} AS {select}")
+    _make_views(db)
 
 
-def _m18_chat(db: sqlite_utils.Database) -> None:
+def _m18_chat(db: Database) -> None:
     """Issue 17: live chat's links, chats and transcripts (ivr.store.chat_tables)."""
     chat_tables(db)
 
 
-def _m19_chativr(db: sqlite_utils.Database) -> None:
+def _m19_chativr(db: Database) -> None:
     """Issue 17: v_calls_by_interval counts a call sent to chat (``deflected:chat``) as
     deflected (KPI_VIEWS made again)."""
-    for name, select in KPI_VIEWS:
-        db.execute(f"DROP VIEW IF EXISTS {name}")
-        db.execute(f"CREATE VIEW {name} AS {select}")
+    _make_views(db)
 
 
-def _m20_chatweb(db: sqlite_utils.Database) -> None:
+def _m20_chatweb(db: Database) -> None:
     """Issue 17: a person's skills apart from their role (ivr.console.identity.Skill):
     "chat" lets them answer live chats. Names, comma-separated; "" for none."""
-    if "skills" not in db["users"].columns_dict:
-        db.execute("ALTER TABLE users ADD COLUMN skills TEXT NOT NULL DEFAULT ''")
+    db.add_column("users", "skills", str, "")
 
 
-MIGRATIONS: tuple[Callable[[sqlite_utils.Database], None], ...] = (
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
     _m3_caller_history,
