@@ -25,6 +25,7 @@ from ivr.console.chat_wiring import LiveChat
 from ivr.console.openapi_access import document_access, document_board
 from ivr.console.wiring import ConsoleRouting
 from ivr.flows import FlowBuilder
+from ivr.ha.leadership import Leadership, LeaseBook, ari_lease_name
 from ivr.http_guard import reject_bad_headers
 from ivr.metrics.wiring import AppMetrics
 from ivr.notify import SmsService
@@ -44,6 +45,7 @@ from ivr.routing.service import RoutingService
 from ivr.rulesets import api as rulesets_api
 from ivr.rulesets import pages as rules_pages
 from ivr.runtime import RUNTIME, Runtime
+from ivr.store.engine import is_postgres
 from ivr.store.log import SqliteCallLog
 from ivr.store.retention import RetentionWorker
 from ivr.web import routes
@@ -65,7 +67,8 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         builder=ProcessBuilder(),
         loader=partial(load_bundle, meaning=settings.routing.meaning),
     )
-    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    if not is_postgres(db_path):
+        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     sms = SmsService.from_settings(settings.sms, db_path, clock=clock)
     # Texts only with a gateway: a link must not be promised that will never be sent.
     texts = (
@@ -159,6 +162,15 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         placement=placement,
         survey=PostCallSurvey(sms.survey) if settings.sms.url and settings.sms.survey else None,
         session_log=metrics.tee(board.call_log),
+        leadership=(
+            Leadership(
+                LeaseBook(db_path),
+                ari_lease_name(settings.ari.url, settings.ari.app),
+                settings.ha,
+            )
+            if settings.ha.enabled
+            else None
+        ),
     )
     app = web.Application(middlewares=[reject_bad_headers()])
     app[RUNTIME] = runtime
@@ -180,4 +192,6 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     app.cleanup_ctx.append(CALLS)
     sms.inbound.register(app)  # POST /sms/inbound (survey replies)
     routes.register(app)  # /health
+    if runtime.leadership is not None:
+        routes.add_health_report(app, runtime.leadership.report)
     return app

@@ -20,6 +20,7 @@ from ivr.callers.settings import CallerSettings
 from ivr.chat.settings import ChatSettings
 from ivr.console_settings import ConsoleSettings
 from ivr.flow_settings import FlowSettings
+from ivr.ha.settings import HaSettings
 from ivr.http_settings import HttpSettings
 from ivr.media.settings import ExternalMediaSettings
 from ivr.message_settings import MessageSettings
@@ -61,6 +62,7 @@ class Settings:
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
     rulesets: RulesetSettings = field(default_factory=RulesetSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    ha: HaSettings = field(default_factory=HaSettings)
 
     def overridden(self, changes: Mapping[str, Any]) -> Settings:
         """These settings with ``{"section.field": value}`` changed (tests, the demo);

@@ -18,6 +18,7 @@ from ivr.callers.service import CallerService
 from ivr.clock import Clock, utc_now
 from ivr.config import Settings
 from ivr.flows import FlowBuilder
+from ivr.ha.leadership import Leadership
 from ivr.notify import SmsService
 from ivr.notify.postcall import PostCallSurvey
 from ivr.prompts import PromptCatalogue
@@ -56,6 +57,8 @@ class Runtime:
     survey: PostCallSurvey | None = None  # None: no gateway, or [sms] survey = false
     # What calls record into: the call log, seen on the way by the console's board.
     session_log: CallLog | None = None
+    # Active/standby ([ha]): None on a single node, which connects to Asterisk at once.
+    leadership: Leadership | None = None
 
     def live_sessions(self) -> list[CallSession]:
         """The calls the app is running now (none before it is connected to Asterisk)."""

@@ -21,6 +21,7 @@ from ivr.ari.client import AriClient
 from ivr.ari.models import Channel
 from ivr.ari.stream import EventStream
 from ivr.decisions import Decision, Hypothesis
+from ivr.ha.leadership import Leadership
 from ivr.routing.model import RoutingInputs
 from ivr.runtime import RUNTIME, Runtime
 from ivr.session.control import AriCallControl
@@ -235,17 +236,23 @@ async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
             else:
                 runtime.callbacks.release_left()  # after a gap: what it does not follow
 
+        leadership = runtime.leadership
         stream = EventStream(
             client,
             ari.app,
             manager.on_event,
             on_connected,
             heartbeat=ari.ws_heartbeat,
+            on_replaced=(
+                None
+                if leadership is None
+                else lambda: leadership.fence("Asterisk gave the ARI application to another node")
+            ),
         )
         runtime.client, runtime.manager, runtime.stream = client, manager, stream
         if runtime.placement is not None:
             runtime.placement.attach(manager, client, runtime.flows.callbacks)
-        task = asyncio.create_task(stream.run(), name="ari-events")
+        task = asyncio.create_task(_events(stream, leadership), name="ari-events")
         try:
             yield
         finally:
@@ -260,6 +267,35 @@ async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+async def _events(stream: EventStream, leadership: Leadership | None) -> None:
+    """The event stream; with [ha], only once this node holds the lease, renewed meanwhile."""
+    if leadership is None:
+        await stream.run()
+        return
+    await leadership.acquire()
+    keeper = asyncio.create_task(leadership.keep(), name="ha-lease")
+    try:
+        await stream.run()
+    finally:
+        keeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await keeper
+        await leadership.release()
+
+
+async def _lease_book(app: web.Application) -> AsyncIterator[None]:
+    """[ha]: the lease table, opened after the call log has migrated the database."""
+    leadership = app[RUNTIME].leadership
+    if leadership is None:
+        yield
+        return
+    await leadership.book.open()
+    try:
+        yield
+    finally:
+        await leadership.book.close()
 
 
 def _session_factory(runtime: Runtime) -> SessionFactory:
@@ -307,6 +343,7 @@ SERVICES: tuple[Worker, ...] = (
     _sms_worker,  # after the call log: it has migrated the database
     _callback_book,
     _speech_worker,
+    _lease_book,
 )
 # Connects to Asterisk: calls arrive from here on, so it starts last (after the console's
 # diverts and messages too) and stops first.

@@ -58,6 +58,7 @@ class EventStream:
         backoff: Backoff = Backoff(),
         rng: random.Random | None = None,
         sleep: Sleep = asyncio.sleep,
+        on_replaced: Callable[[], None] | None = None,
     ) -> None:
         self._client = client
         self._app = app
@@ -67,6 +68,7 @@ class EventStream:
         self._backoff = backoff
         self._rng = rng or random.Random()
         self._sleep = sleep
+        self._on_replaced = on_replaced  # [ha]: another node took the app: fence this one
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self.connected = asyncio.Event()
         self.connects = 0
@@ -137,6 +139,9 @@ class EventStream:
         if isinstance(event, ApplicationReplaced):
             self.replaced = True
             log.error("another connection took over ARI app %s; this one gets no events", self._app)
+            if self._on_replaced is not None:
+                self._on_replaced()
+                return
         try:
             self._on_event(event)
         except Exception:

@@ -292,6 +292,13 @@ class Database(ABC):
             return "TRUE"
         return f"json_valid({column})"
 
+    def epoch_now(self) -> str:
+        """SQL for the database server's clock, in seconds since 1970: one clock for every
+        node (leases), whatever each machine's own says."""
+        if self.dialect is Dialect.POSTGRES:
+            return "extract(epoch from clock_timestamp())"
+        return "((julianday('now') - 2440587.5) * 86400.0)"
+
     def seconds_between(self, start: str, end: str) -> str:
         """SQL for the seconds from one stored ISO time to another."""
         if self.dialect is Dialect.POSTGRES:
@@ -366,9 +373,12 @@ class SqliteDatabase(Database):
     def __init__(self, path: str) -> None:
         self.location = path
         _create_private(path)
-        conn = sqlite3.connect(path, check_same_thread=False)
+        # isolation_level=None: sqlite3 opens no transaction behind our back; a statement
+        # outside transaction() commits on its own, as on PostgreSQL in autocommit.
+        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self.utils = sqlite_utils.Database(conn)
         self.conn = conn
+        self._savepoints = 0
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -383,9 +393,19 @@ class SqliteDatabase(Database):
         says "database is locked" at once); taking the lock first lets the busy timeout
         queue writers. (sqlite3 outside a transaction commits each statement.)"""
         conn = self.conn
-        if conn.in_transaction:
-            with self.utils.atomic():  # nested: a savepoint inside the caller's transaction
+        if conn.in_transaction:  # nested: a savepoint inside the caller's transaction
+            self._savepoints += 1
+            name = f"sp{self._savepoints}"
+            conn.execute(f"SAVEPOINT {name}")
+            try:
                 yield
+            except BaseException:
+                conn.execute(f"ROLLBACK TO {name}")
+                conn.execute(f"RELEASE {name}")
+                raise
+            finally:
+                self._savepoints -= 1
+            conn.execute(f"RELEASE {name}")
             return
         conn.execute("BEGIN IMMEDIATE")
         try:

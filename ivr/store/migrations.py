@@ -600,6 +600,28 @@ def _m20_chatweb(db: Database) -> None:
     db.add_column("users", "skills", str, "")
 
 
+def _m21_ha(db: Database) -> None:
+    """Issue 19: the leases that say which node holds what (ivr.ha): the ARI application
+    of one Asterisk, today. ``generation`` goes up at each takeover, so a node that lost
+    its lease cannot renew it by name alone. Times are the database's own clock
+    (seconds since 1970), the same for every node."""
+    db.create_table(
+        table(
+            "node_leases",
+            {
+                "name": str,
+                "holder": str,
+                "generation": int,
+                "expires_at": float,
+                "acquired_at": float,
+                "renewed_at": float,
+            },
+            pk="name",
+            not_null={"holder", "generation", "expires_at", "acquired_at", "renewed_at"},
+        )
+    )
+
+
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
@@ -621,4 +643,5 @@ MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _m18_chat,
     _m19_chativr,
     _m20_chatweb,
+    _m21_ha,
 )

@@ -271,11 +271,14 @@ FILE_KEYS = {
     "analysis": {"answer_target_s", "service_level_goal"},
     "rulesets": {"publish_warn_share", "replay_days", "max_file_mb"},
     "metrics": {"scrapers"},
+    "ha": {"enabled", "node", "lease_s"},
     "destinations": None,  # any name
     "agents": None,  # any agent id
 }
 VARIABLES = {
     "IVR_ARI_URL",
+    "IVR_HA",
+    "IVR_HA_NODE",
     "IVR_ARI_USER",
     "IVR_ARI_PASSWORD",
     "IVR_ARI_APP",
