@@ -37,7 +37,7 @@ def serve_toml(http_port: int) -> str:
     )
 
 
-def serve_env(asterisk: RealAsterisk, db_path: Path) -> dict[str, str]:
+def serve_env(asterisk: RealAsterisk, db_path: Path | str) -> dict[str, str]:
     """The environment without the developer's own IVR_* settings, plus the ARI ones."""
     user, password = asterisk.credentials
     env = {k: v for k, v in os.environ.items() if not k.startswith("IVR_")}
@@ -123,11 +123,20 @@ class ServeProcess:
 
 
 @contextlib.asynccontextmanager
-async def ivr_serve(asterisk: RealAsterisk, folder: Path) -> AsyncIterator[ServeProcess]:
-    """A started `ivr serve` (its call log ``folder/calls.db``), stopped on the way out."""
-    config = folder / "ivr101.toml"
-    config.write_text(serve_toml(free_port()), encoding="utf-8")
-    serve = ServeProcess(config, serve_env(asterisk, folder / "calls.db"), folder / "serve.log")
+async def ivr_serve(
+    asterisk: RealAsterisk,
+    folder: Path,
+    *,
+    db: Path | str | None = None,
+    extra_toml: str = "",
+    name: str = "serve",
+) -> AsyncIterator[ServeProcess]:
+    """A started `ivr serve` (its call log ``db``, by default ``folder/calls.db``),
+    stopped on the way out. ``name`` tells several apart (their config and log files)."""
+    config = folder / f"{name}.toml"
+    config.write_text(serve_toml(free_port()) + extra_toml, encoding="utf-8")
+    env = serve_env(asterisk, folder / "calls.db" if db is None else db)
+    serve = ServeProcess(config, env, folder / f"{name}.log")
     await serve.start()
     try:
         yield serve
