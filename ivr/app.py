@@ -81,7 +81,8 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         if settings.sms.url
         else None
     )
-    call_log = SqliteCallLog(db_path)
+    # Calls are stamped with the Asterisk they came through (several may share the database).
+    call_log = SqliteCallLog(db_path, origin=ari_lease_name(settings.ari.url, settings.ari.app))
     # Live chat's hub and links (issue 17): the call flow offers chat from them.
     chat = (
         LiveChat.build(settings.chat, db_path, clock, call_log) if settings.chat.enabled else None

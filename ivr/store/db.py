@@ -95,15 +95,17 @@ class CallStore:
     def call_updated(self, call_id: str, fields: Row) -> None:
         self.db.update("calls", {"call_id": call_id}, fields)
 
-    def close_interrupted(self, live: Sequence[str], at: str) -> int:
+    def close_interrupted(self, live: Sequence[str], at: str, origin: str = "") -> int:
         """Calls a dead process left "in-progress" that nobody took over: ended as
-        ``interrupted`` (by ``app-crash``), never in progress for ever."""
+        ``interrupted`` (by ``app-crash``), never in progress for ever. Only ``origin``'s
+        (the Asterisk this node answers; "": calls stored before origins): another
+        Asterisk node's calls on the same database are its own business."""
         marks = ",".join("?" for _ in live)
         keep = f" AND call_id NOT IN ({marks})" if live else ""
         cur = self.db.execute(
             "UPDATE calls SET outcome = 'interrupted', ended_by = 'app-crash', ended_at = ?"
-            f" WHERE outcome = 'in-progress'{keep}",
-            [at, *live],
+            f" WHERE outcome = 'in-progress' AND origin IN ('', ?){keep}",
+            [at, origin, *live],
         )
         return int(cur.rowcount)
 

@@ -46,8 +46,9 @@ _Write = Callable[[CallStore], None]
 class SqliteCallLog:
     """CallLog backed by CallStore: ``open()`` at start-up, then ``run()`` as the writer."""
 
-    def __init__(self, path: str, *, max_queued: int = MAX_QUEUED) -> None:
+    def __init__(self, path: str, *, origin: str = "", max_queued: int = MAX_QUEUED) -> None:
         self._path = path
+        self.origin = origin  # the Asterisk this node answers: stamped on each call's row
         self._queue: asyncio.Queue[_Write | None] = asyncio.Queue(maxsize=max_queued)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="calllog")
         self._store: CallStore | None = None
@@ -74,7 +75,7 @@ class SqliteCallLog:
                 log.error("call log queue full: %d records dropped so far", self.dropped)
 
     def call_started(self, row: Row) -> None:
-        self._put(lambda s: s.call_started(dict(row)))
+        self._put(lambda s: s.call_started({**row, "origin": self.origin}))
 
     def call_updated(self, call_id: str, fields: Row) -> None:
         self._put(lambda s: s.call_updated(call_id, dict(fields)))
@@ -82,9 +83,11 @@ class SqliteCallLog:
     def close_interrupted(self, live: Collection[str], at: datetime) -> None:
         """At start-up, once calls left in Stasis are adopted: the rest of the calls a
         dead process left open are ended (``CallStore.close_interrupted``)."""
-        kept, stamp = sorted(live), iso(at)
+        kept, stamp, origin = sorted(live), iso(at), self.origin
         self._put(
-            lambda s: log.info("%d interrupted calls closed", s.close_interrupted(kept, stamp))
+            lambda s: log.info(
+                "%d interrupted calls closed", s.close_interrupted(kept, stamp, origin)
+            )
         )
 
     def event(self, call_id: str, at: datetime, kind: str, detail: Row) -> None:

@@ -620,6 +620,11 @@ def _m21_ha(db: Database) -> None:
             not_null={"holder", "generation", "expires_at", "acquired_at", "renewed_at"},
         )
     )
+    # Which Asterisk (and ARI application) a call came through: with several Asterisk
+    # nodes on one database, a node closes only its own interrupted calls, and the board
+    # shows the others' calls as theirs. "" on calls from before.
+    db.add_column("calls", "origin", str, "")
+    db.create_index("calls", ["outcome", "origin"])
 
 
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
