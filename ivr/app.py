@@ -22,6 +22,7 @@ from ivr.console import board_routes
 from ivr.console.access import ConsoleAccess
 from ivr.console.board_routes import BoardConsole
 from ivr.console.chat_wiring import LiveChat
+from ivr.console.cluster import OtherNodes
 from ivr.console.openapi_access import document_access, document_board
 from ivr.console.wiring import ConsoleRouting
 from ivr.flows import FlowBuilder
@@ -82,7 +83,8 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         else None
     )
     # Calls are stamped with the Asterisk they came through (several may share the database).
-    call_log = SqliteCallLog(db_path, origin=ari_lease_name(settings.ari.url, settings.ari.app))
+    origin = ari_lease_name(settings.ari.url, settings.ari.app)
+    call_log = SqliteCallLog(db_path, origin=origin)
     # Live chat's hub and links (issue 17): the call flow offers chat from them.
     chat = (
         LiveChat.build(settings.chat, db_path, clock, call_log) if settings.chat.enabled else None
@@ -137,6 +139,7 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         callbacks=callbacks,
         destinations=settings.flow.destinations,
         clock=clock,
+        others=OtherNodes(db_path, origin, clock),  # other Asterisk nodes' calls, read-only
     )
     metrics = AppMetrics.build(
         live=lambda: runtime.live_sessions(),
@@ -166,7 +169,7 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         leadership=(
             Leadership(
                 LeaseBook(db_path),
-                ari_lease_name(settings.ari.url, settings.ari.app),
+                origin,
                 settings.ha,
             )
             if settings.ha.enabled
