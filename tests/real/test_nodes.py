@@ -19,10 +19,11 @@ from pathlib import Path
 
 from ivr.shipped import REPO_ROOT
 from ivr.store.db import CallStore
-from tests.real.asterisk import RealAsterisk, running_asterisk, test_files
+from tests.real.asterisk import RealAsterisk, running_asterisk
+from tests.real.asterisk import test_files as conf_files  # not collected as a test
 from tests.real.board import BoardWatch, Row, board_json, watching_board
 from tests.real.leftovers import nothing_left
-from tests.real.parties import Caller, Parties, parties_on
+from tests.real.parties import Agent, Caller, Parties, parties_on
 from tests.real.serve import CONNECTED, ServeProcess, ivr_serve
 
 # rc is run by each node's app (an agent of its own); fcr rings [destinations] as before.
@@ -41,7 +42,7 @@ def origin(asterisk: RealAsterisk) -> str:
 @asynccontextmanager
 async def second_asterisk(root: Path) -> AsyncIterator[tuple[RealAsterisk, Parties]]:
     """Node B's Asterisk (node A's is the session's), on ports of its own."""
-    with running_asterisk(root, test_files()) as asterisk:
+    with running_asterisk(root, conf_files()) as asterisk:
         async with parties_on(asterisk) as parties:
             yield asterisk, parties
 
@@ -55,9 +56,23 @@ async def waiting_in_rc(parties: Parties, caller: Caller) -> None:
     await agent.hang_up()
 
 
+async def put_through(parties: Parties, caller: Caller) -> Agent:
+    """The caller keys fcr (rung at [destinations], not queued by the app); answered."""
+    await caller.answered()
+    await caller.keys(INCIDENT)
+    agent = await parties.agent_rung("fcr")
+    await agent.answer()
+    return agent
+
+
 def queue_position(board: BoardWatch, call_id: str) -> int | None:
     call = board.calls.get(call_id)
     return call["queue"]["position"] if call and call["queue"] else None
+
+
+def talking(board: BoardWatch, call_id: str) -> bool:
+    call = board.calls.get(call_id)
+    return call is not None and call["talking"]
 
 
 def announced(db: str, call_id: str) -> list[int]:
@@ -72,12 +87,13 @@ def announced(db: str, call_id: str) -> list[int]:
 
 def report(db: str, out: Path) -> str:
     """`ivr report` on the shared database, as an analyst runs it (this checkout's code)."""
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "ivr.cli", "report", "--db", db, "--out", str(out)],
         cwd=REPO_ROOT,
-        check=True,
         capture_output=True,
+        text=True,
     )
+    assert done.returncode == 0, done.stderr
     return out.read_text(encoding="utf-8")
 
 
@@ -104,23 +120,23 @@ async def test_each_node_sees_the_others_calls_and_the_report_counts_every_node(
         await asyncio.gather(a.until_logged(CONNECTED), b.until_logged(CONNECTED))
         node_a, node_b = origin(asterisk), origin(asterisk_b)
 
-        # A caller waits in rc on node A, then another in rc on node B.
+        # A caller waits in rc on node A, another in rc on node B; and on node B a third
+        # keys fcr and is put through (a transfer, answered).
         first = await parties.call(caller="07700900101")
-        await waiting_in_rc(parties, first)
         second = await parties_b.call(caller="07700900102")
-        await waiting_in_rc(parties_b, second)
-        # And on node B a caller keys fcr and is put through (a transfer, answered).
         third = await parties_b.call(caller="07700900103")
-        await third.answered()
-        await third.keys(INCIDENT)
-        agent = await parties_b.agent_rung("fcr")
-        await agent.answer()
+        _, _, agent = await asyncio.gather(
+            waiting_in_rc(parties, first),
+            waiting_in_rc(parties_b, second),
+            put_through(parties_b, third),
+        )
 
         async with watching_board(a.url, token) as board_a, watching_board(b.url, token) as board_b:
             # Each node's board: its own caller in its own queue, at the front of it.
             at_a = await board_a.until(lambda w: queue_position(w, first.call_id), "A's caller")
             at_b = await board_b.until(lambda w: queue_position(w, second.call_id), "B's caller")
             assert (at_a, at_b) == (1, 1)  # a queue shared by the nodes would say 1 and 2
+            await board_b.until(lambda w: talking(w, third.call_id), "B's third caller talking")
 
             # Node A's board lists node B's live calls as another node's, read-only.
             await board_a.until(
