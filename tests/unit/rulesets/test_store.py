@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,14 +13,17 @@ from ivr.decisions import Decision
 from ivr.routing.snapshot import RulesetFiles, read_ruleset
 from ivr.rulesets.store import ON_DISK, NoSuchVersion, RulesetStore, VersionKind, pack, unpack
 from ivr.store.db import CallStore
+from tests.engine_errors import GUARDED
 
 SHIPPED = Path(__file__).resolve().parents[3] / "routing_rules"
 AT = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> RulesetStore:
-    return RulesetStore(CallStore(tmp_path / "calls.db").db)
+def store(db_location: str) -> Iterator[RulesetStore]:
+    calls = CallStore(db_location)
+    yield RulesetStore(calls.db)
+    calls.close()
 
 
 def test_files_come_back_as_they_went_in_text_and_bytes_alike() -> None:
@@ -51,9 +54,9 @@ def test_versions_are_numbered_in_order_and_listed_newest_first(store: RulesetSt
 
 def test_a_version_is_never_changed_or_removed(store: RulesetStore) -> None:
     store.add(RulesetFiles({"a": b"1"}), AT, "alice", VersionKind.PUBLISH)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(GUARDED, match="append-only"):
         store.db.execute("UPDATE rulesets SET author = 'mallory'")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(GUARDED, match="append-only"):
         store.db.execute("DELETE FROM rulesets")
 
 
@@ -71,10 +74,11 @@ def test_a_folder_nobody_published_is_adopted_once(store: RulesetStore, tmp_path
     assert len(store.history()) == 1
 
 
-def test_a_decision_row_records_its_ruleset_version(tmp_path: Path) -> None:
-    calls = CallStore(tmp_path / "calls.db")
+def test_a_decision_row_records_its_ruleset_version(db_location: str) -> None:
+    calls = CallStore(db_location)
     calls.call_started({"call_id": "c1", "channel_id": "c1", "started_at": "2026-11-24"})
     made = Decision("route", "rc", rule="keypad", reason="pressed 1", ruleset_version=4)
     calls.add_decision("c1", "2026-11-24T11:00:00", made.to_json())
     calls.add_decision("c1", "2026-11-24T11:00:01", Decision("route", "rc", "r", "r").to_json())
     assert [d["ruleset_version"] for d in calls.decisions_for("c1")] == [4, None]
+    calls.close()
