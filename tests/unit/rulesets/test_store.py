@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -50,6 +52,34 @@ def test_versions_are_numbered_in_order_and_listed_newest_first(store: RulesetSt
     assert store.files(2).files == {"a": b"2"}
     with pytest.raises(NoSuchVersion):
         store.files(9)
+
+
+def test_two_publishers_at_once_never_take_one_number(
+    store: RulesetStore, db_location: str
+) -> None:
+    """Two processes (two connections) storing versions at the same time: every version
+    is stored, each under a number of its own."""
+    other = CallStore(db_location)
+    both = threading.Barrier(2)
+
+    def publish(into: RulesetStore, author: str) -> None:
+        both.wait()
+        for i in range(15):
+            into.add(RulesetFiles({"a": f"{author} {i}".encode()}), AT, author, VersionKind.PUBLISH)
+
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            runs = [
+                pool.submit(publish, store, "alice"),
+                pool.submit(publish, RulesetStore(other.db), "bob"),
+            ]
+            for run in runs:
+                run.result()
+    finally:
+        other.close()
+    history = store.history()
+    assert sorted(v.version for v in history) == list(range(1, 31))
+    assert [v.author for v in history].count("bob") == 15
 
 
 def test_a_version_is_never_changed_or_removed(store: RulesetStore) -> None:
