@@ -161,7 +161,7 @@ def test_a_begin_attempt_that_cannot_record_its_attempt_changes_nothing(store: B
         "INSERT INTO callback_attempts (call_id, attempt, channel_id, started_at)"
         " VALUES ('other', 1, 'cb-x-1', 1.0)"
     )
-    with pytest.raises(Exception, match="(?i)unique"):  # SQLite's words, or PostgreSQL's
+    with pytest.raises(Exception, match=r"(?i)unique"):  # SQLite's words, or PostgreSQL's
         store.begin_attempt("c1", 1, "agent-1", "cb-x-1", now=200.0)
     row = store.get("c1")
     assert row is not None and (row["state"], row["attempts"]) == (WAITING, 0)
