@@ -20,7 +20,7 @@ from ivr.callers.model import FLAG_PATTERN, KNOWN_FLAGS
 from ivr.callers.pseudonym import Pseudonymiser, normalise_number
 from ivr.config import Settings, load_settings
 from ivr.store.db import CallStore, write_transaction
-from ivr.store.engine import is_postgres
+from ivr.store.engine import make_room
 
 DEFAULT_DAYS = 90  # flags lapse unless renewed: a flag is personal data, kept no longer than needed
 
@@ -142,8 +142,7 @@ def _open(args: argparse.Namespace) -> tuple[CallerHistory, str, Settings] | Non
     pseudonym = Pseudonymiser(settings.callers.key).pseudonym(args.number)
     assert pseudonym is not None  # normalise_number said it is a number
     path = args.db or settings.store.db_path
-    if not is_postgres(path):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    make_room(path)
     return CallerHistory(CallStore(path).db), pseudonym, settings
 
 

@@ -26,7 +26,7 @@ from ivr.rulesets.folder import UnsafePath
 from ivr.rulesets.restart import restart_hint
 from ivr.rulesets.store import NoSuchVersion, RulesetStore
 from ivr.store.db import CallStore
-from ivr.store.engine import is_postgres
+from ivr.store.engine import make_room
 
 RELOAD_HINT = (
     "a running `ivr serve` uses it once told to reload: `systemctl reload ivr101`"
@@ -72,8 +72,7 @@ class _Opened:
     def __init__(self, args: argparse.Namespace, prompts: bool = False) -> None:
         settings: Settings = load_settings(args.config)  # ConfigError: ivr.cli, exit 2
         path = args.db or settings.store.db_path
-        if not is_postgres(path):  # a SQLite file's folder; a PostgreSQL URL names none
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        make_room(path)
         ids = PromptCatalogue.load(settings.prompts.catalogue).ids if prompts else None
         self.calls = CallStore(path)
         self.admin = RulesetAdmin(
