@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from pathlib import Path
 
 from aiohttp import web
 
@@ -46,7 +45,7 @@ from ivr.routing.service import RoutingService
 from ivr.rulesets import api as rulesets_api
 from ivr.rulesets import pages as rules_pages
 from ivr.runtime import RUNTIME, Runtime
-from ivr.store.engine import is_postgres
+from ivr.store.engine import make_room
 from ivr.store.log import SqliteCallLog
 from ivr.store.retention import RetentionWorker
 from ivr.web import routes
@@ -68,8 +67,7 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         builder=ProcessBuilder(),
         loader=partial(load_bundle, meaning=settings.routing.meaning),
     )
-    if not is_postgres(db_path):
-        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    make_room(db_path)
     sms = SmsService.from_settings(settings.sms, db_path, clock=clock)
     # Texts only with a gateway: a link must not be promised that will never be sent.
     texts = (

@@ -3,7 +3,7 @@
 Why an outbox: a caller who accepted a callback, abandoned a call or was
 offered the online link must get the text even if the provider is down
 for an hour or the app restarts. ``SmsOutbox.enqueue()`` returns only once
-the row is committed to SQLite (table ``sms_outbox``, migration 4), so
+the row is committed to the call database (table ``sms_outbox``, migration 4), so
 whoever promised the caller a text can rely on it. ``SmsWorker`` then sends
 due rows one at a time, with exponential backoff and jitter up to
 ``max_attempts``, and marks each ``sent`` or ``failed``.
@@ -16,11 +16,11 @@ Each row carries a unique ``reference`` (``sms-<uuid>``) that is passed to
 the provider in the body template (and an idempotency header if
 configured), so a provider that de-duplicates on it sends one text.
 
-SQLite is reached from one worker thread with its own connection (WAL lets
-it share the file with the call log's writer); nothing here blocks the
-event loop. Messages older than ``max_age`` when their turn comes are
-failed as ``expired`` rather than sent: a "we will call you back" text a
-day late does more harm than none.
+The database (SQLite, or PostgreSQL: ivr.store.engine) is reached from one worker
+thread with its own connection (on SQLite, WAL lets it share the file with the call
+log's writer); nothing here blocks the event loop. Messages older than ``max_age``
+when their turn comes are failed as ``expired`` rather than sent: a "we will call you
+back" text a day late does more harm than none.
 """
 
 from __future__ import annotations
@@ -97,22 +97,31 @@ class OutboxStore:
     """Synchronous queries on ``sms_outbox``; used only on SmsOutbox's worker thread."""
 
     def __init__(self, path: str) -> None:
-        self._calls = CallStore(path)  # opens in WAL mode and migrates
+        self._calls = CallStore(path)  # opens either engine and migrates
         self.db = self._calls.db
 
     def close(self) -> None:
         self._calls.close()
 
     def insert(self, row: Row) -> int:
+        """A new message, queued and due at once; its id."""
         with write_transaction(self.db):
-            cur = self.db.execute(
-                "INSERT INTO sms_outbox (reference, call_id, to_number, body, kind, created_at,"
-                " state, attempts, next_attempt_at, last_error, provider_id)"
-                " VALUES (:reference, :call_id, :to_number, :body, :kind, :created_at,"
-                " 'queued', 0, :created_at, '', '')",
-                row,
+            return self.db.insert_id(
+                "sms_outbox",
+                {
+                    "reference": row["reference"],
+                    "call_id": row["call_id"],
+                    "to_number": row["to_number"],
+                    "body": row["body"],
+                    "kind": row["kind"],
+                    "created_at": row["created_at"],
+                    "state": "queued",
+                    "attempts": 0,
+                    "next_attempt_at": row["created_at"],
+                    "last_error": "",
+                    "provider_id": "",
+                },
             )
-        return int(cur.lastrowid or 0)
 
     def requeue_sending(self) -> int:
         """Rows a previous process left mid-send go back to the queue (at-least-once)."""
@@ -175,7 +184,7 @@ class OutboxStore:
         return None if row is None or row[0] is None else str(row[0])
 
     def get(self, row_id: int) -> Row | None:
-        rows = list(self.db.table("sms_outbox").rows_where("id = ?", [row_id]))
+        rows = self.db.rows_where("sms_outbox", "id = ?", [row_id])
         return rows[0] if rows else None
 
     def counts(self) -> dict[str, int]:

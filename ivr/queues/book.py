@@ -1,4 +1,4 @@
-"""CallbackBook: accepted callbacks in SQLite, so a caller's place survives any restart.
+"""CallbackBook: accepted callbacks in the call database: a caller's place survives restarts.
 
 The promise to a caller is only made after the row is committed ("accepting
 keeps the caller's place in the queue and is persisted before the caller hears
@@ -9,7 +9,8 @@ is finished as ``interrupted``: the caller may or may not have been rung, so
 it counts as a spent attempt and is retried after the backoff like a no-answer
 (at most ``max_attempts`` calls in all), never re-placed at once.
 
-One connection on one thread (like the SMS outbox): the loop never blocks.
+One connection on one thread (like the SMS outbox): the loop never blocks. SQLite or
+PostgreSQL (ivr.store.engine): the SQL is the same on both.
 """
 
 from __future__ import annotations
@@ -37,6 +38,28 @@ class BookedCallback:
     entry: QueueEntry
     state: str
     late_sms: bool
+
+
+# The columns ``accept`` writes from the entry. Accepting again (the same call) replaces
+# the whole row, as INSERT OR REPLACE did: every column is set anew, outcome and late_sms
+# back to their start.
+_BOOKED = (
+    "call_id",
+    "queue",
+    "priority",
+    "joined_at",
+    "seq",
+    "flags",
+    "intent",
+    "number",
+    "accepted_at",
+    "promised_by",
+    "attempts",
+    "ready_at",
+    "state",
+    "updated_at",
+)
+_REBOOKED = ", ".join(f"{name} = excluded.{name}" for name in (*_BOOKED[1:], "outcome", "late_sms"))
 
 
 def _entry(row: dict[str, Any]) -> QueueEntry:
@@ -73,9 +96,9 @@ class BookStore:
         assert cb is not None
         with write_transaction(self.db):
             self.db.execute(
-                "INSERT OR REPLACE INTO callbacks (call_id, queue, priority, joined_at, seq, flags,"
-                " intent, number, accepted_at, promised_by, attempts, ready_at, state, outcome,"
-                " late_sms, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?)",
+                f"INSERT INTO callbacks ({', '.join(_BOOKED)}, outcome, late_sms)"
+                f" VALUES ({', '.join('?' for _ in _BOOKED)}, '', 0)"
+                f" ON CONFLICT (call_id) DO UPDATE SET {_REBOOKED}",
                 [
                     entry.call_id,
                     entry.queue,
@@ -103,16 +126,10 @@ class BookStore:
             )
 
     def open_callbacks(self) -> list[BookedCallback]:
-        rows = self.db.execute(
-            "SELECT * FROM callbacks WHERE state IN (?, ?) ORDER BY joined_at, seq",
-            [WAITING, PLACING],
+        rows = self.db.rows_where(
+            "callbacks", "state IN (?, ?)", [WAITING, PLACING], order_by="joined_at, seq"
         )
-        names = [d[0] for d in rows.description]
-        out = []
-        for values in rows.fetchall():
-            row = dict(zip(names, values, strict=True))
-            out.append(BookedCallback(_entry(row), row["state"], bool(row["late_sms"])))
-        return out
+        return [BookedCallback(_entry(row), row["state"], bool(row["late_sms"])) for row in rows]
 
     def begin_attempt(
         self, call_id: str, attempt: int, agent_id: str, channel_id: str, now: float
@@ -192,22 +209,18 @@ class BookStore:
             )
 
     def attempts(self, call_id: str) -> list[dict[str, Any]]:
-        return list(
-            self.db["callback_attempts"].rows_where("call_id = ?", [call_id], order_by="attempt")
-        )
+        return self.db.rows_where("callback_attempts", "call_id = ?", [call_id], order_by="attempt")
 
     def get(self, call_id: str) -> dict[str, Any] | None:
         """The call's callback row, whatever its state (see ``open_callback``)."""
-        rows = list(self.db["callbacks"].rows_where("call_id = ?", [call_id]))
+        rows = self.db.rows_where("callbacks", "call_id = ?", [call_id])
         return rows[0] if rows else None
 
     def open_callback(self, call_id: str) -> dict[str, Any] | None:
         """The call's callback while it is still to be put through (waiting or placing):
         one done, failed or withdrawn promises the caller nothing any more."""
-        rows = list(
-            self.db["callbacks"].rows_where(
-                "call_id = ? AND state IN (?, ?)", [call_id, *OPEN_STATES]
-            )
+        rows = self.db.rows_where(
+            "callbacks", "call_id = ? AND state IN (?, ?)", [call_id, *OPEN_STATES]
         )
         return rows[0] if rows else None
 

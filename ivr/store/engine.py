@@ -22,6 +22,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Final, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -546,6 +547,12 @@ class PostgresDatabase(Database):
 
 def is_postgres(location: str) -> bool:
     return urlsplit(location).scheme in POSTGRES_SCHEMES
+
+
+def make_room(location: str) -> None:
+    """The folder a SQLite file is to be made in (a PostgreSQL URL names none)."""
+    if not is_postgres(location):
+        Path(location).parent.mkdir(parents=True, exist_ok=True)
 
 
 def open_database(location: str) -> Database:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -32,11 +31,9 @@ def audit() -> ListAudit:
 
 @pytest.fixture
 async def messages(
-    tmp_path: Path, clock: HandClock, audit: ListAudit
+    db_location: str, clock: HandClock, audit: ListAudit
 ) -> AsyncIterator[IncidentMessages]:
-    store = IncidentMessages(
-        str(tmp_path / "calls.db"), PROMPTS, audit, clock, intents=lambda: {"burglary"}
-    )
+    store = IncidentMessages(db_location, PROMPTS, audit, clock, intents=lambda: {"burglary"})
     await store.open()
     try:
         yield store

@@ -89,15 +89,15 @@ def worker_config() -> QueuesConfig:
 
 
 @pytest.fixture
-async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
+async def rig(db_location: str) -> AsyncIterator[Rig]:
+    """The worker on a book and an outbox that share one call database, on each engine."""
     clock = Clock()
     service = QueueService(
         worker_config(), {"a1": AgentSpec("PJSIP/rc-1", ("rc",))}, away_s=AWAY_S, clock=clock
     )
-    path = str(tmp_path / "calls.db")
-    book = CallbackBook(path)
+    book = CallbackBook(db_location)
     await book.open()
-    outbox = SmsOutbox(path)
+    outbox = SmsOutbox(db_location)
     await outbox.open()
     calls = FakeCalls()
     worker = CallbackWorker(
