@@ -109,6 +109,15 @@ class InForce(Generic[T]):
     async def open(self, now: datetime) -> None:
         """What was in force before a restart is again."""
         await self._thread.open()
+        await self.refresh(now)
+
+    async def refresh(self, now: datetime) -> None:
+        """Read again what is in force: another node sharing the database (an operator on
+        its console, or the node this one took over from) may have set or cancelled rows.
+
+        A snapshot never hides this node's own insert or cancel: the one thread runs them
+        in order, so a read queued before a write is laid down before that write's own
+        change to memory, and a read queued after it sees it."""
         at = stored(now)
         rows = await self._thread.run(lambda s: s.in_force(self._table, at))
         self._rows = {item.id: item for item in map(self._of_row, rows)}

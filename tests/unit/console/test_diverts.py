@@ -101,3 +101,21 @@ async def test_a_destination_diverted_already_must_be_cancelled_first(store: Div
     await store.add("rc", "switchboard", "x", later(hours=1), ANN)
     with pytest.raises(Conflict, match="cancel it first"):
         await store.add("rc", "fcr", "x", later(hours=1), ANN)
+
+
+async def test_a_divert_set_and_cancelled_on_another_node_applies_here_after_a_refresh(
+    db_location: str, store: DivertStore, clock: HandClock, audit: ListAudit
+) -> None:
+    """Two nodes on one database: each keeps the diverts in memory; refresh reads the other's."""
+    other = DivertStore(db_location, KnownDestinations(OneEntryDirectory()), audit, clock)
+    await other.open()
+    try:
+        divert = await other.add("rc", "switchboard", "RC evacuated", later(hours=1), ANN)
+        assert store.listed() == []  # memory only: not seen until read again
+        await store.refresh()
+        assert [d.id for d in store.listed()] == [divert.id]
+        await other.cancel(divert.id, ANN)
+        await store.refresh()
+        assert store.listed() == []
+    finally:
+        await other.close()
