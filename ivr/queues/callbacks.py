@@ -89,6 +89,8 @@ class CallbackWorker:
         self._open: dict[str, _Open] = {}
         # Withdrawn while an attempt of theirs was under way: it ends, and is not retried.
         self._withdrawn: set[str] = set()
+        # Being written to the book by ``accept``: in the queue already, not yet in _open.
+        self._accepting: set[str] = set()
         # The first channels of the attempts a previous process left under way, while they
         # are followed; None until ``start`` has read the book.
         self._following: set[str] | None = None
@@ -123,6 +125,7 @@ class CallbackWorker:
         entry = self.service.accept_callback(call_id, number)
         now = self.service.clock()
         write = asyncio.ensure_future(self.book.run(lambda s: s.accept(entry, now)))
+        self._accepting.add(call_id)
         try:
             await asyncio.shield(write)
         except asyncio.CancelledError:
@@ -136,6 +139,8 @@ class CallbackWorker:
         except BaseException:
             self.service.engine.cancel_callback(call_id)  # still holding, same place
             raise
+        finally:
+            self._accepting.discard(call_id)
         assert entry.callback is not None
         self._open[call_id] = _Open(entry.callback.promised_by, False)
         return entry
@@ -296,8 +301,9 @@ class CallbackWorker:
         """The claimed callbacks not yet in this node's queue, restored; how many."""
         restored = 0
         for item in claimed:
-            if item.entry.call_id in self._open:
-                continue
+            call_id = item.entry.call_id
+            if call_id in self._open or call_id in self._accepting or call_id in self._withdrawn:
+                continue  # here already, or closing (withdrawn, its row not yet written)
             try:
                 await self._restore(item, following)
                 restored += 1

@@ -162,3 +162,19 @@ async def test_a_node_that_lost_the_claim_before_it_noticed_does_not_place_it(
         free_agent(b)
         await eventually(b.worker, state_is(b, "done"))
         assert len(b.calls.runs) == 1
+
+
+async def test_a_renewal_while_a_withdrawal_is_being_written_does_not_bring_it_back(
+    db_location: str,
+) -> None:
+    """The caller went to 999: the claim read just before the book closes the row must
+    not put the callback back in the queue."""
+    async with rig_on(db_location, A) as a:
+        await book_callback(a)
+        assert await a.worker.withdraw("c1", "emergency")
+        assert await a.worker.reclaim() == 0  # read before the withdrawal was written
+        assert a.service.place_of("c1") is None
+        await eventually(a.worker, state_is(a, "withdrawn"))
+        free_agent(a)
+        await eventually(a.worker, lambda: _true(agent_state(a) is AgentState.FREE))
+        assert a.calls.runs == []
