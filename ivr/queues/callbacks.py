@@ -326,7 +326,7 @@ class CallbackWorker:
         """Renew this node's claims and take over the callbacks of a node whose claim
         ran out (it died), in their places; returns how many were taken over. One that
         another node took from this one (this node's claim lapsed) leaves its queue."""
-        held = set(self._open)  # before the claim: accepted since, it is in the claim
+        held = set(self._open)  # read first: one accepted meanwhile is in the claim too
         claimed: list[BookedCallback] = await self.book.run(lambda s: s.claim())
         for call_id in held - {item.entry.call_id for item in claimed}:
             self._lost(call_id)
