@@ -68,7 +68,10 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         loader=partial(load_bundle, meaning=settings.routing.meaning),
     )
     make_room(db_path)
-    sms = SmsService.from_settings(settings.sms, db_path, clock=clock)
+    # The node's origin (its Asterisk and ARI app): it holds the texts and callbacks it
+    # serves (ivr.ha.claims), and stamps its calls; several may share the database.
+    origin = ari_lease_name(settings.ari.url, settings.ari.app)
+    sms = SmsService.from_settings(settings.sms, db_path, clock=clock, origin=origin)
     # Texts only with a gateway: a link must not be promised that will never be sent.
     texts = (
         Texts(
@@ -80,8 +83,6 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         if settings.sms.url
         else None
     )
-    # Calls are stamped with the Asterisk they came through (several may share the database).
-    origin = ari_lease_name(settings.ari.url, settings.ari.app)
     call_log = SqliteCallLog(db_path, origin=origin)
     # Live chat's hub and links (issue 17): the call flow offers chat from them.
     chat = (
@@ -117,7 +118,8 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
             call_log,
             clock,
         )
-        callbacks = CallbackWorker(queues, CallbackBook(db_path), placement, texts)
+        book = CallbackBook(db_path, origin=origin, claim_s=settings.callbacks.claim_s)
+        callbacks = CallbackWorker(queues, book, placement, texts)
     flows = FlowBuilder(
         settings.flow,
         routing,

@@ -15,8 +15,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from ivr.clock import Clock, utc_now
+from ivr.ha.claims import ALONE
 from ivr.notify.gateway import HttpGatewayConfig, HttpSmsGateway
-from ivr.notify.outbox import RetryPolicy, SmsOutbox, SmsWorker
+from ivr.notify.outbox import RetryPolicy, SmsOutbox, SmsWorker, claim_lease
 from ivr.notify.settings import SmsSettings
 from ivr.notify.survey import SmsInbound, SurveyService
 
@@ -31,10 +32,11 @@ class SmsService:
 
     @classmethod
     def from_settings(
-        cls, settings: SmsSettings, db_path: str, clock: Clock = utc_now
+        cls, settings: SmsSettings, db_path: str, clock: Clock = utc_now, origin: str = ALONE
     ) -> SmsService:
-        """The outbox in the app's database at ``db_path``."""
-        outbox = SmsOutbox(db_path, clock=clock)
+        """The outbox in the app's database at ``db_path``; ``origin``: the node's, which
+        holds the texts it sends (ivr.ha.claims)."""
+        outbox = SmsOutbox(db_path, clock=clock, origin=origin)
         gateway = HttpSmsGateway(
             HttpGatewayConfig(
                 url=settings.url,
@@ -60,6 +62,7 @@ class SmsService:
             ),
             enabled=bool(settings.url),
             clock=clock,
+            claim_s=claim_lease(settings.timeout),
         )
         survey = SurveyService(outbox, settings.survey_excluded, clock=clock)
         inbound = SmsInbound(survey, settings.inbound_secret, settings.inbound_header)

@@ -300,6 +300,14 @@ class Database(ABC):
             return "extract(epoch from clock_timestamp())"
         return "((julianday('now') - 2440587.5) * 86400.0)"
 
+    def skip_locked(self) -> str:
+        """SQL to end a SELECT that claims rows: on PostgreSQL the rows are locked and
+        rows another node is claiming right now are passed over, not waited for; on
+        SQLite nothing (BEGIN IMMEDIATE already lets one writer in at a time)."""
+        if self.dialect is Dialect.POSTGRES:
+            return " FOR UPDATE SKIP LOCKED"
+        return ""
+
     def seconds_between(self, start: str, end: str) -> str:
         """SQL for the seconds from one stored ISO time to another."""
         if self.dialect is Dialect.POSTGRES:

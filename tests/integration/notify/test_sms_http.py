@@ -199,11 +199,14 @@ async def test_rows_left_sending_by_a_dead_process_are_sent_after_a_restart(
     await before.open()
     queued = await before.enqueue("07700 900123", "we will call you back", "callback-update")
 
-    # The previous process claimed it (attempt counted) and died before the answer was stored.
+    # The previous process claimed it (attempt counted) and died before the answer was
+    # stored: its claim has not run out, and needs not (the same origin takes it back).
     def die_mid_send(store: OutboxStore) -> None:
         with store.db.transaction():
             store.db.execute(
-                "UPDATE sms_outbox SET state = 'sending', attempts = 1 WHERE id = ?", [queued.id]
+                "UPDATE sms_outbox SET state = 'sending', attempts = 1, claimed_by = ?,"
+                f" claim_until = {store.db.epoch_now()} + 3600 WHERE id = ?",
+                [store.origin, queued.id],
             )
 
     await before.run(die_mid_send)

@@ -107,7 +107,16 @@ async def sent_survey(outbox: SmsOutbox, survey: SurveyService, call_id: str) ->
     offer = await survey.offer(call_id, "07700 900123", ["report_crime"])
     assert offer.outbox_id is not None
     outbox_id = offer.outbox_id
-    await outbox.run(lambda s: s.mark_sent(outbox_id, f"prov-{call_id}", iso(NOW)))
+
+    def send(store: OutboxStore) -> None:
+        # Claimed as the worker's claim leaves it: only its claimant settles a text.
+        store.db.execute(
+            "UPDATE sms_outbox SET state = 'sending', claimed_by = ? WHERE id = ?",
+            [store.origin, outbox_id],
+        )
+        assert store.mark_sent(outbox_id, f"prov-{call_id}", iso(NOW))
+
+    await outbox.run(send)
     return outbox_id
 
 

@@ -180,12 +180,19 @@ def text(outbox: OutboxStore, name: str, days_ago: float) -> int:
     )
 
 
+def claimed(outbox: OutboxStore, row_id: int) -> int:
+    """The one queued text claimed for sending, as the worker does before it settles it."""
+    row = outbox.claim_next(iso(NOW), "", 60.0)
+    assert row is not None and row["id"] == row_id
+    return row_id
+
+
 def test_texts_lose_their_recipient_then_go_with_their_survey_replies(
     outbox: OutboxStore,
 ) -> None:
     ids = {}
     for name, days in (("sent-old", 31), ("sent-new", 2), ("ancient", 401)):
-        ids[name] = text(outbox, name, days)
+        ids[name] = claimed(outbox, text(outbox, name, days))
         outbox.mark_sent(ids[name], "prov-1", iso(NOW - timedelta(days=days)))
     with write_transaction(outbox.db):
         outbox.db.execute(
@@ -203,7 +210,7 @@ def test_texts_lose_their_recipient_then_go_with_their_survey_replies(
 def test_a_failed_text_loses_its_recipient_and_the_providers_error(
     outbox: OutboxStore,
 ) -> None:
-    row_id = text(outbox, "failed", days_ago=31)
+    row_id = claimed(outbox, text(outbox, "failed", days_ago=31))
     outbox.mark_failed(row_id, "400: +447700900123 is not a valid recipient")
     report = Retention(outbox.db, POLICY).purge(NOW)
     row = outbox.get(row_id)
