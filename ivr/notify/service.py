@@ -69,9 +69,12 @@ class SmsService:
         return cls(outbox, gateway, worker, survey, inbound)
 
     @contextlib.asynccontextmanager
-    async def running(self) -> AsyncIterator[None]:
+    async def running(self, until_active: asyncio.Event | None = None) -> AsyncIterator[None]:
+        """The outbox open, the sender sending. ``until_active`` ([ha]): a standby sends
+        nothing until it is the active node, since its origin is the active node's and
+        its start-up would take back the texts that node is sending."""
         await self.outbox.open()
-        task = asyncio.create_task(self.worker.run(), name="sms-worker")
+        task = asyncio.create_task(self._send(until_active), name="sms-worker")
         try:
             yield
         finally:
@@ -80,3 +83,8 @@ class SmsService:
                 await task
             await self.gateway.close()
             await self.outbox.close()
+
+    async def _send(self, until_active: asyncio.Event | None) -> None:
+        if until_active is not None:
+            await until_active.wait()
+        await self.worker.run()
