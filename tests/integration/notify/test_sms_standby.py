@@ -7,7 +7,7 @@ import asyncio
 
 from ivr.notify.service import SmsService
 from ivr.notify.settings import SmsSettings
-from tests.integration.notify.test_sms_claims import A, LATER, LEASE_S, stores, text
+from tests.integration.notify.test_sms_claims import LATER, LEASE_S, A, stores, text
 
 
 async def test_a_standby_leaves_the_active_nodes_sends_alone_until_it_becomes_active(
