@@ -44,6 +44,7 @@ from ivr.routing.bundle import load_bundle
 from ivr.routing.service import RoutingService
 from ivr.rulesets import api as rulesets_api
 from ivr.rulesets import pages as rules_pages
+from ivr.rulesets.follow import RulesetFollower
 from ivr.runtime import RUNTIME, Runtime
 from ivr.store.engine import make_room
 from ivr.store.log import SqliteCallLog
@@ -191,8 +192,12 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     if chat is not None:
         chat.register(app, access, api, online_url=settings.texts.online_link, rules_dir=rules_dir)
     # Ruleset versions: the live rules' version is named before calls arrive.
-    rulesets_api.register(app, routing, access.audit, db_path=db_path, clock=clock)
+    rules = rulesets_api.register(app, routing, access.audit, db_path=db_path, clock=clock)
     rules_pages.register(app)  # /admin/rules/*: the admin pages over that API
+    if routing.folder is not None:
+        # What is published or rolled back through any node sharing the database applies
+        # here too (ivr.rulesets.follow); after the versions store opens, before calls.
+        app.cleanup_ctx.append(RulesetFollower(rules.writer).lifetime)
     app.cleanup_ctx.append(CALLS)
     sms.inbound.register(app)  # POST /sms/inbound (survey replies)
     routes.register(app)  # /health

@@ -34,6 +34,12 @@ class VersionKind(StrEnum):
     ADOPTED = "adopted"  # found live in the folder (edited by hand), stored by the app
 
 
+# What a person chose to make live, through any node or `ivr rules`: every node follows
+# the newest (ivr.rulesets.follow). An adopted version is one node's own folder (edited
+# by hand, or kept before a write): followed too, nodes would copy each other's folders.
+CHOSEN = (VersionKind.PUBLISH, VersionKind.ROLLBACK)
+
+
 class NoSuchVersion(LookupError):
     error_id = "ruleset-version-unknown"
 
@@ -156,6 +162,16 @@ class RulesetStore:
     def latest(self) -> RulesetVersion | None:
         found = self.history(limit=1)
         return found[0] if found else None
+
+    def newest_chosen(self) -> RulesetVersion | None:
+        """The newest version a person published or rolled back to (``CHOSEN``)."""
+        marks = ", ".join("?" for _ in CHOSEN)
+        rows = self._rows(
+            f"SELECT {_COLUMNS} FROM rulesets WHERE kind IN ({marks})"
+            " ORDER BY version DESC LIMIT 1",
+            [kind.value for kind in CHOSEN],
+        )
+        return _version(dict(zip(_COLUMNS.split(", "), rows[0], strict=True))) if rows else None
 
     def with_digest(self, digest: str) -> RulesetVersion | None:
         """The newest version whose files have ``digest``."""
