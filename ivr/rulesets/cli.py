@@ -29,8 +29,8 @@ from ivr.store.db import CallStore
 from ivr.store.engine import make_room
 
 RELOAD_HINT = (
-    "a running `ivr serve` uses it once told to reload: `systemctl reload ivr101`"
-    " (its ExecReload) or `kill -HUP <pid>`"
+    "every running `ivr serve` on this database applies it within 5 s"
+    " (ivr.rulesets.follow); calls in progress keep their rules"
 )
 
 
