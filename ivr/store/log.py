@@ -192,10 +192,24 @@ class SqliteCallLog:
     def _apply_sync(self, store: CallStore, writes: list[_Write]) -> None:
         """One transaction; a record that is bad in itself is counted and skipped.
 
-        Each record in a savepoint of its own (a nested transaction): PostgreSQL aborts
-        the whole transaction at a failed statement, so a bad record must be undone
-        alone for the rest of the batch to commit (SQLite would carry on without it).
+        PostgreSQL aborts a whole transaction at a failed statement, so a bad record
+        cannot just be stepped over: the batch is rolled back and written again, each
+        record in a savepoint of its own (a nested transaction), which undoes the bad
+        ones alone. Only then: a savepoint per record would cost two more round trips
+        each on PostgreSQL (about 2.5 times the batch's time, measured).
         """
+        try:
+            with write_transaction(store.db):
+                for write in writes:
+                    write(store)
+        except Exception as exc:
+            if _is_storage_failure(exc):
+                raise  # the disk or database, not a record: retry the batch
+            self._apply_each(store, writes)
+            return
+        self.written += len(writes)
+
+    def _apply_each(self, store: CallStore, writes: list[_Write]) -> None:
         with write_transaction(store.db):
             for write in writes:
                 try:

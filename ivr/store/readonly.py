@@ -35,7 +35,7 @@ from ivr.store.engine import (
     to_pyformat,
 )
 
-Location = str | os.PathLike[str]  # a SQLite file's path, or a postgresql:// URL
+Location = str | Path  # a SQLite file's path, or a postgresql:// URL
 BATCH: Final = 1000
 
 
