@@ -2,7 +2,7 @@
 
 .venv/bin/python bench/callers.py [--rows 100000] [--callers 20000] [--lookups 5000]
 
-Builds a temporary database with ``--rows`` calls over 90 days from
+Builds a temporary SQLite database with ``--rows`` calls over 90 days from
 ``--callers`` pseudonyms (a long tail, a few heavy callers and one nuisance
 caller with thousands of calls) plus flags, then times:
 
@@ -32,6 +32,7 @@ from ivr.callers.model import CallerPolicy, CallRecord
 from ivr.callers.pseudonym import Pseudonymiser
 from ivr.callers.service import CallerService
 from ivr.store.db import CallStore, iso
+from ivr.store.engine import SqliteDatabase
 
 NOW = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
 POLICY = CallerPolicy()
@@ -47,7 +48,9 @@ def build(path: Path, rows: int, callers: int, seed: int = 5) -> tuple[list[str]
     rng = random.Random(seed)
     keyed = Pseudonymiser(KEY)
     store = CallStore(path)
-    history = CallerHistory(store.db)
+    db = store.db
+    assert isinstance(db, SqliteDatabase)  # a temporary SQLite file: its bulk insert
+    history = CallerHistory(db)
     numbers = [number(n) for n in range(callers)]
     pseudonyms = [keyed.pseudonym(n) or "" for n in numbers]
     heavy = pseudonyms[:20]  # 20 frequent callers share 10% of the calls, one has 5%
@@ -74,8 +77,8 @@ def build(path: Path, rows: int, callers: int, seed: int = 5) -> tuple[list[str]
                 None,
             )
         )
-    with store.db.conn:
-        store.db.conn.executemany("INSERT INTO caller_calls VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch)
+    with db.transaction():
+        db.conn.executemany("INSERT INTO caller_calls VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch)
         for i, p in enumerate(rng.sample(pseudonyms, min(2000, callers))):
             history.set_flag(
                 p,
@@ -88,13 +91,13 @@ def build(path: Path, rows: int, callers: int, seed: int = 5) -> tuple[list[str]
     writes = 500
     t0 = time.perf_counter()
     for i in range(writes):
-        with store.db.conn:
+        with db.transaction():
             history.record_call(
                 pseudonyms[i % callers],
                 CallRecord("", f"live-{i}", NOW, "transferred", "rc", ended_at=NOW),
             )
     per_write = (time.perf_counter() - t0) / writes
-    store.db.execute("ANALYZE")
+    db.execute("ANALYZE")
     store.close()
     return numbers, per_write
 
@@ -190,7 +193,7 @@ def main() -> None:
         ):
             plan = store.db.execute(
                 f"EXPLAIN QUERY PLAN {sql}", ["p", "a", "b", "c"][: sql.count("?")]
-            )
+            ).fetchall()
             print(f"  {sql.split(' WHERE')[0][:40]:<40} {' / '.join(r[3] for r in plan)}")
         store.close()
         asyncio.run(through_service(path, numbers, min(args.lookups, 2000)))

@@ -19,6 +19,7 @@ figures include this process's queueing, so they are an upper bound for the app.
 
     .venv/bin/python bench/chat_load.py                       # 500 chats, 100 agents x 5
     .venv/bin/python bench/chat_load.py --quick               # 20 chats, a few seconds
+    .venv/bin/python bench/chat_load.py --db postgresql://...  # the call database on PostgreSQL
 """
 
 from __future__ import annotations
@@ -363,6 +364,7 @@ class Plan:
     per_agent: int
     messages: int  # each way, per chat
     rate: float  # messages a second, both ways, all chats
+    db: str = ""  # the call database (a PostgreSQL URL); "" a SQLite file made for the run
 
     @property
     def round_s(self) -> float:
@@ -486,7 +488,7 @@ async def run(plan: Plan, command: str) -> int:
     secret = secrets.token_urlsafe(32)
     ledger = Ledger()
     with tempfile.TemporaryDirectory(prefix="chat-load-") as tmp:
-        db_path = str(Path(tmp) / "calls.db")
+        db_path = plan.db or str(Path(tmp) / "calls.db")
         app = await AppProcess.start(db_path, secret, plan.per_agent, Path(tmp) / "app.log")
         measured.pid = app.proc.pid
         agents = [Agent(f"agent{n:03d}", ledger) for n in range(plan.agents)]
@@ -590,6 +592,11 @@ def parse(argv: Sequence[str] | None) -> tuple[Plan, str]:
         "--rate", type=float, default=50.0, help="messages a second, both ways, all chats"
     )
     parser.add_argument("--quick", action="store_true", help="20 chats, 4 agents x 5, 2 each way")
+    parser.add_argument(
+        "--db",
+        default="",
+        help="call database (a postgresql:// URL); default: a new SQLite file",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.chats, args.agents, args.per_agent, args.messages = 20, 4, 5, 2
@@ -604,7 +611,7 @@ def parse(argv: Sequence[str] | None) -> tuple[Plan, str]:
             f"{args.agents} agents x {args.per_agent} hold {args.agents * args.per_agent}"
             f" chats, fewer than --chats {args.chats}"
         )
-    plan = Plan(args.chats, args.agents, args.per_agent, args.messages, args.rate)
+    plan = Plan(args.chats, args.agents, args.per_agent, args.messages, args.rate, args.db)
     shown = list(argv) if argv is not None else sys.argv[1:]
     return plan, " ".join([".venv/bin/python bench/chat_load.py", *shown])
 

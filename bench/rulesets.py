@@ -1,6 +1,6 @@
 """How big a stored ruleset version is, and how long storing and reading one take.
 
-.venv/bin/python bench/rulesets.py [--rows 100000]
+.venv/bin/python bench/rulesets.py [--rows 100000] [--db postgresql://...]
 
 Copies the shipped routing_rules/ to a temporary folder with a ``--rows`` YAML
 directory (as bench/reload.py writes it), then: reads the folder and its digest, stores it as a
@@ -42,6 +42,11 @@ def write_directory(folder: Path, rows: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument(
+        "--db",
+        default="",
+        help="call database (a postgresql:// URL); default: a new SQLite file",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "rules"
@@ -50,7 +55,8 @@ def main() -> None:
         start = time.perf_counter()
         files = read_ruleset(folder)
         read_s = time.perf_counter() - start
-        store = RulesetStore(CallStore(Path(tmp) / "calls.db").db)
+        calls = CallStore(args.db or Path(tmp) / "calls.db")
+        store = RulesetStore(calls.db)
         start = time.perf_counter()
         added = store.add(files, datetime.now(UTC), "bench", VersionKind.PUBLISH)
         add_s = time.perf_counter() - start
@@ -64,6 +70,7 @@ def main() -> None:
         start = time.perf_counter()
         diffs = diff_rulesets(read_ruleset(DEFAULT_FOLDER), again, "shipped", "big")
         diff_s = time.perf_counter() - start
+        calls.close()
     print(f"ruleset with a {args.rows}-row YAML directory")
     print(f"  folder             {files.size / 1e6:.1f} MB in {len(files.files)} files")
     print(f"  stored row         {row[0] / 1e6:.2f} MB (zlib-compressed JSON)")

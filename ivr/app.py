@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from pathlib import Path
 
 from aiohttp import web
 
@@ -22,6 +21,7 @@ from ivr.console import board_routes
 from ivr.console.access import ConsoleAccess
 from ivr.console.board_routes import BoardConsole
 from ivr.console.chat_wiring import LiveChat
+from ivr.console.cluster import OtherNodes
 from ivr.console.openapi_access import document_access, document_board
 from ivr.console.wiring import ConsoleRouting
 from ivr.flows import FlowBuilder
@@ -45,7 +45,7 @@ from ivr.routing.service import RoutingService
 from ivr.rulesets import api as rulesets_api
 from ivr.rulesets import pages as rules_pages
 from ivr.runtime import RUNTIME, Runtime
-from ivr.store.engine import is_postgres
+from ivr.store.engine import make_room
 from ivr.store.log import SqliteCallLog
 from ivr.store.retention import RetentionWorker
 from ivr.web import routes
@@ -67,9 +67,11 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         builder=ProcessBuilder(),
         loader=partial(load_bundle, meaning=settings.routing.meaning),
     )
-    if not is_postgres(db_path):
-        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    sms = SmsService.from_settings(settings.sms, db_path, clock=clock)
+    make_room(db_path)
+    # The node's origin (its Asterisk and ARI app): it holds the texts and callbacks it
+    # serves (ivr.ha.claims), and stamps its calls; several may share the database.
+    origin = ari_lease_name(settings.ari.url, settings.ari.app)
+    sms = SmsService.from_settings(settings.sms, db_path, clock=clock, origin=origin)
     # Texts only with a gateway: a link must not be promised that will never be sent.
     texts = (
         Texts(
@@ -81,8 +83,7 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         if settings.sms.url
         else None
     )
-    # Calls are stamped with the Asterisk they came through (several may share the database).
-    call_log = SqliteCallLog(db_path, origin=ari_lease_name(settings.ari.url, settings.ari.app))
+    call_log = SqliteCallLog(db_path, origin=origin)
     # Live chat's hub and links (issue 17): the call flow offers chat from them.
     chat = (
         LiveChat.build(settings.chat, db_path, clock, call_log) if settings.chat.enabled else None
@@ -117,7 +118,8 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
             call_log,
             clock,
         )
-        callbacks = CallbackWorker(queues, CallbackBook(db_path), placement, texts)
+        book = CallbackBook(db_path, origin=origin, claim_s=settings.callbacks.claim_s)
+        callbacks = CallbackWorker(queues, book, placement, texts)
     flows = FlowBuilder(
         settings.flow,
         routing,
@@ -137,6 +139,7 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         callbacks=callbacks,
         destinations=settings.flow.destinations,
         clock=clock,
+        others=OtherNodes(db_path, origin, clock),  # other Asterisk nodes' calls, read-only
     )
     metrics = AppMetrics.build(
         live=lambda: runtime.live_sessions(),
@@ -166,7 +169,7 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
         leadership=(
             Leadership(
                 LeaseBook(db_path),
-                ari_lease_name(settings.ari.url, settings.ari.app),
+                origin,
                 settings.ha,
             )
             if settings.ha.enabled

@@ -85,7 +85,8 @@ async def _sms_worker(app: web.Application) -> AsyncIterator[None]:
     """The SMS outbox and its sender: a message is stored before anything else happens."""
     sms = app[RUNTIME].sms
     assert sms is not None
-    async with sms.running():
+    leadership = app[RUNTIME].leadership
+    async with sms.running(None if leadership is None else leadership.active):
         yield
         # Texts of the last calls are stored before the outbox closes.
         abandoned = app[RUNTIME].flows.abandoned

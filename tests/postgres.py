@@ -38,7 +38,9 @@ class PostgresServer:
             [*prefix, *argv], check=True, capture_output=True, text=True, cwd=self.folder
         )
 
-    def start(self) -> None:
+    def start(self, *, durable: bool = False) -> None:
+        """``durable``: PostgreSQL's own defaults (fsync, synchronous commit), for figures
+        a deployment would see; the tests run without them."""
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres", "postgres")
         self._run(
@@ -54,9 +56,10 @@ class PostgresServer:
         )
         options = (
             f"-c listen_addresses='' -c unix_socket_directories={self.socket_dir}"
-            f" -c port={PORT} -c fsync=off -c synchronous_commit=off"
-            " -c full_page_writes=off -c max_connections=200 -c shared_buffers=32MB"
+            f" -c port={PORT} -c max_connections=200 -c shared_buffers=32MB"
         )
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             str(PG_BIN / "pg_ctl"),
             "-D",
@@ -97,11 +100,11 @@ class PostgresServer:
 
 
 @contextmanager
-def running_postgres() -> Iterator[PostgresServer]:
+def running_postgres(*, durable: bool = False) -> Iterator[PostgresServer]:
     folder = Path(tempfile.mkdtemp(prefix="ivr-pg-"))
     server = PostgresServer(folder)
     try:
-        server.start()
+        server.start(durable=durable)
         yield server
     finally:
         if (server.data / "postmaster.pid").exists():

@@ -21,6 +21,7 @@ from ivr.analysis.export import write_csv
 from ivr.analysis.intervals import BadInterval, Grid, IntervalCollector, parse_interval
 from ivr.analysis.journey import CallJourney
 from ivr.analysis.kpis import LOCAL, KpiCollector
+from ivr.analysis.origins import origin_figures
 from ivr.analysis.reader import CallLogSource, LogUnreadable, Period
 from ivr.analysis.report import ReportInput, render
 from ivr.analysis.safe_copy import AnalysisCopy, CopyRefused
@@ -127,6 +128,7 @@ def _report(
         texts=text_figures(log, period),
         goal=settings.service_level_goal,
         chat=chat_figures(log, period, kpis.chat),
+        origins=origin_figures(log, period),
     )
     args.out.write_text(render(data), encoding="utf-8")
     print(f"ivr report: {data.kpis.calls:,} calls → {args.out}", file=sys.stderr)

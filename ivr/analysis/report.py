@@ -1,8 +1,9 @@
 """``ivr report``'s HTML: one self-contained file (inline CSS and SVG, nothing fetched).
 
 Sections follow issue 14: volumes, queues, abandonment, deflection and callbacks, live
-chat (issue 17), callers, understanding (misroutes), the directory. Every chart has its
-table.
+chat (issue 17), callers, understanding (misroutes), the directory; and, when several
+Asterisk nodes share the database (issue 19), the calls each came through. Every chart
+has its table.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from html import escape
 from ivr.analysis.charts import Bars, figure, table
 from ivr.analysis.journey import JourneyPoint, Source, Via
 from ivr.analysis.kpis import GAVE_UP_BANDS, Kpis
+from ivr.analysis.origins import OriginFigures
 from ivr.analysis.stored import CallbackFigures, TextFigures
 from ivr.analysis.tally import DestinationFigures, WaitHistogram
 from ivr.chat.model import ChatCounts, ChatOutcome
@@ -40,6 +42,8 @@ class ReportInput:
     goal: float
     # Live chat: the calls' counts with the chats table's (ivr.analysis.stored.chat_figures).
     chat: ChatCounts = field(default_factory=ChatCounts)
+    # Calls per Asterisk node (ivr.analysis.origins): shown when there is more than one.
+    origins: tuple[OriginFigures, ...] = ()
 
 
 def pct(part: float, whole: float) -> str:
@@ -54,6 +58,7 @@ def render(data: ReportInput) -> str:
     k = data.kpis
     sections = [
         _summary(data),
+        _nodes(data.origins),
         _volumes(k),
         _queues(k, data.goal),
         _abandonment(k),
@@ -92,6 +97,29 @@ def _summary(data: ReportInput) -> str:
     ]
     outcomes = table("Calls by outcome", ("outcome", "calls"), list(k.outcomes.items()))
     return _section("Summary", table("Headline figures", ("", ""), rows), outcomes)
+
+
+def _nodes(origins: tuple[OriginFigures, ...]) -> str:
+    """One node's calls are the whole report: no section. Several: each node's share."""
+    if len(origins) < 2:
+        return ""
+    rows = [
+        (
+            o.origin or "(before nodes were recorded)",
+            f"{o.calls:,}",
+            f"{o.answered:,} ({pct(o.answered, o.calls)})",
+            f"{o.abandoned:,} ({pct(o.abandoned, o.calls)})",
+        )
+        for o in origins
+    ]
+    return _section(
+        "Calls by Asterisk node",
+        table(
+            "Calls by the Asterisk node (and ARI application) they came through",
+            ("node", "calls", "answered by a person", "abandoned"),
+            rows,
+        ),
+    )
 
 
 def _volumes(k: Kpis) -> str:

@@ -20,6 +20,7 @@ from ivr.callers.model import FLAG_PATTERN, KNOWN_FLAGS
 from ivr.callers.pseudonym import Pseudonymiser, normalise_number
 from ivr.config import Settings, load_settings
 from ivr.store.db import CallStore, write_transaction
+from ivr.store.engine import make_room
 
 DEFAULT_DAYS = 90  # flags lapse unless renewed: a flag is personal data, kept no longer than needed
 
@@ -33,7 +34,10 @@ def add_subcommands(subparsers: Any) -> None:
     def common(parser: argparse.ArgumentParser) -> None:
         parser.add_argument("number", help="the caller's number, any usual form (07..., +44...)")
         parser.add_argument("--config", type=Path, help="TOML settings file (env IVR_* wins)")
-        parser.add_argument("--db", help="call database (default: the settings' [store] db)")
+        parser.add_argument(
+            "--db",
+            help="call database, a file or a postgresql:// URL (default: the settings' [store] db)",
+        )
 
     flag = actions.add_parser("flag", help="set a flag (vulnerable, repeat-victim, ...)")
     common(flag)
@@ -73,7 +77,7 @@ def cmd_flag(args: argparse.Namespace) -> int:
             expires_at=now + timedelta(days=args.days),
         )
     print(f"{args.flag} set for {_short(pseudonym)} until {_day(now + timedelta(days=args.days))}")
-    history.db.conn.close()
+    history.db.close()
     return 0
 
 
@@ -84,7 +88,7 @@ def cmd_unflag(args: argparse.Namespace) -> int:
     history, pseudonym, _ = opened
     with write_transaction(history.db):
         cleared = history.clear_flag(pseudonym, args.flag, cleared_by=args.by, at=datetime.now(UTC))
-    history.db.conn.close()
+    history.db.close()
     if not cleared:
         print(f"{_short(pseudonym)} has no {args.flag} flag in force", file=sys.stderr)
         return 1
@@ -103,7 +107,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     profile = history.profile(pseudonym, "", now, policy)
     flags = history.flags(pseudonym, now)
     calls = history.calls(pseudonym, args.calls)
-    history.db.conn.close()
+    history.db.close()
     print(f"caller {_short(pseudonym)}")
     print(f"  flags now: {', '.join(sorted(profile.flags)) or 'none'}")
     print(
@@ -138,7 +142,7 @@ def _open(args: argparse.Namespace) -> tuple[CallerHistory, str, Settings] | Non
     pseudonym = Pseudonymiser(settings.callers.key).pseudonym(args.number)
     assert pseudonym is not None  # normalise_number said it is a number
     path = args.db or settings.store.db_path
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    make_room(path)
     return CallerHistory(CallStore(path).db), pseudonym, settings
 
 

@@ -1,4 +1,5 @@
-"""Caller history in SQLite (tables of migration 3), synchronous: call it off the event loop.
+"""Caller history in the call database (tables of migration 3), synchronous: call it off
+the event loop. The same SQL on SQLite and PostgreSQL (ivr.store.engine).
 
 Everything is keyed by pseudonym (see pseudonym.py) and read through the
 ``(pseudonym, at)`` and ``(pseudonym, flag)`` indexes, so a lookup costs the
@@ -14,8 +15,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlite_utils
-
 from ivr.callers.model import (
     NUISANCE,
     REDIAL_AFTER,
@@ -25,6 +24,7 @@ from ivr.callers.model import (
     CallRecord,
 )
 from ivr.store.db import iso
+from ivr.store.engine import Database
 
 Row = dict[str, Any]
 
@@ -32,7 +32,7 @@ Row = dict[str, Any]
 class CallerHistory:
     """Reads and writes ``caller_calls`` and ``caller_flags`` on one connection's thread."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     # --- calls -----------------------------------------------------------------------
@@ -69,13 +69,11 @@ class CallerHistory:
 
     def calls(self, pseudonym: str, limit: int = 20) -> list[Row]:
         """The caller's latest calls, newest first (for operators and ``ivr callers show``)."""
-        cursor = self.db.execute(
+        return self.db.query(
             "SELECT call_id, at, ended_at, outcome, destination, abandoned, linked_call_id"
             " FROM caller_calls WHERE pseudonym = ? ORDER BY at DESC LIMIT ?",
             [pseudonym, limit],
         )
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     # --- flags -----------------------------------------------------------------------
 
@@ -96,12 +94,17 @@ class CallerHistory:
             " WHERE pseudonym = ? AND flag = ? AND cleared_at IS NULL",
             [stamp, f"superseded by {set_by}", pseudonym, flag],
         )
-        cursor = self.db.execute(
-            "INSERT INTO caller_flags (pseudonym, flag, set_by, reason, set_at, expires_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [pseudonym, flag, set_by, reason, stamp, iso(expires_at) if expires_at else None],
+        return self.db.insert_id(
+            "caller_flags",
+            {
+                "pseudonym": pseudonym,
+                "flag": flag,
+                "set_by": set_by,
+                "reason": reason,
+                "set_at": stamp,
+                "expires_at": iso(expires_at) if expires_at else None,
+            },
         )
-        return int(cursor.lastrowid or 0)
 
     def clear_flag(self, pseudonym: str, flag: str, *, cleared_by: str, at: datetime) -> int:
         """Clear a live flag; the row stays for audit. Returns how many were live."""
@@ -115,14 +118,12 @@ class CallerHistory:
 
     def flags(self, pseudonym: str, at: datetime) -> list[Row]:
         """Flags in force at ``at``: not cleared, not expired."""
-        cursor = self.db.execute(
+        return self.db.query(
             "SELECT flag, set_by, reason, set_at, expires_at FROM caller_flags"
             " WHERE pseudonym = ? AND cleared_at IS NULL"
             " AND (expires_at IS NULL OR expires_at > ?) ORDER BY flag",
             [pseudonym, iso(at)],
         )
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     # --- the profile -----------------------------------------------------------------
 

@@ -1,16 +1,18 @@
 """CallerService: caller history for live calls, without blocking the event loop.
 
-SQLite work runs on one worker thread with its own connection (sqlite
+Database work runs on one worker thread with its own connection (sqlite
 connections belong to one thread; WAL lets it read while the call log
-writes). Lookups are awaited by the call; records of finished calls are
-queued and forgotten by it. Neither may stop a call: the session turns a
-failed lookup into an empty profile, and a failed record is logged here.
+writes; PostgreSQL's is used the same way). Lookups are awaited by the call;
+records of finished calls are queued and forgotten by it. Neither may stop a
+call: the session turns a failed lookup into an empty profile, and a failed
+record is logged here.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import sys
 import threading
 import time
 from concurrent.futures import Future
@@ -97,15 +99,16 @@ class CallerService:
             log.exception("caller history: call %s not recorded", call.call_id)
 
     def _write(self, history: CallerHistory, pseudonym: str, call: CallRecord) -> None:
-        """One record; a locked database (a backup, the CLI, a long call-log batch) is
-        retried for a while on this worker thread rather than losing the call."""
+        """One record; a locked database (a backup, the CLI, a long call-log batch) or a
+        lost PostgreSQL connection is retried for a while on this worker thread rather
+        than losing the call."""
         for attempt in range(WRITE_TRIES):
             try:
                 with write_transaction(history.db):
                     history.record_call(pseudonym, call)
                 return
-            except sqlite3.OperationalError:
-                if attempt == WRITE_TRIES - 1:
+            except Exception as exc:
+                if attempt == WRITE_TRIES - 1 or not _transient(exc):
                     raise
                 time.sleep(min(5.0, 0.25 * 2**attempt))
 
@@ -118,6 +121,16 @@ class CallerService:
                 return
             self.failed += 1
         log.error("caller history: a call was not recorded: %r", exc)
+
+
+def _transient(exc: Exception) -> bool:
+    """A write worth trying again: SQLite's "database is locked", or a PostgreSQL
+    connection lost (a server restart, a failover), which the engine opens again on the
+    next try. psycopg is looked up, not imported: a SQLite-only process never loads it."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return True
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(exc, psycopg.OperationalError)
 
 
 class _HistoryStore:

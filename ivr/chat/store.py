@@ -1,7 +1,7 @@
 """Live chat's rows in the call database: links, chats and their transcripts.
 
 ``ChatStore`` is synchronous and used only on its own thread; ``ChatRecords`` is its async
-face (one connection on a StoreThread: the event loop never waits on SQLite). Every
+face (one connection on a StoreThread: the event loop never waits on the database). Every
 promise is committed before it is made: a link's row before the text goes, a message
 before anyone is sent it. The tables are ivr.store.chat_tables'.
 """
@@ -23,6 +23,7 @@ from ivr.chat.model import (
     Sender,
 )
 from ivr.store.db import CallStore, iso, write_transaction
+from ivr.store.engine import Dialect
 from ivr.store.thread import StoreThread
 
 Row = dict[str, Any]
@@ -185,7 +186,7 @@ class ChatStore:
 
     def link(self, link_id: str) -> Row | None:
         """The link's row as stored (tests, the console's record of a call)."""
-        rows = list(self.db["chat_links"].rows_where("link_id = ?", [link_id]))
+        rows = self.db.rows_where("chat_links", "link_id = ?", [link_id])
         return rows[0] if rows else None
 
     # --- chats -----------------------------------------------------------------------
@@ -231,23 +232,25 @@ class ChatStore:
             )
 
     def chat(self, chat_id: str) -> ChatRow | None:
-        rows = list(self.db["chats"].rows_where("chat_id = ?", [chat_id]))
+        rows = self.db.rows_where("chats", "chat_id = ?", [chat_id])
         return _chat(rows[0], self._last_seq(chat_id)) if rows else None
 
     def live_chats(self) -> list[ChatRow]:
-        """The chats waiting or with an agent: what a restarted hub picks up."""
-        rows = self.db["chats"].rows_where(
+        """The chats waiting or with an agent: what a restarted hub picks up, oldest
+        first (chats opened in the same millisecond: by id, an order both engines keep)."""
+        rows = self.db.rows_where(
+            "chats",
             "state IN (?, ?)",
             [ChatState.WAITING.value, ChatState.ACTIVE.value],
-            order_by="opened_at, rowid",
+            order_by="opened_at, chat_id",
         )
         return [_chat(row, self._last_seq(row["chat_id"])) for row in rows]
 
     def recently_closed(self, limit: int) -> list[ChatRow]:
         """The last ``limit`` chats closed, oldest first (a page open on one when the
         process restarted is still told it ended)."""
-        rows = self.db["chats"].rows_where(
-            "state = ?", [ChatState.CLOSED.value], order_by="closed_at desc", limit=limit
+        rows = self.db.rows_where(
+            "chats", "state = ?", [ChatState.CLOSED.value], order_by="closed_at desc", limit=limit
         )
         return [_chat(row, self._last_seq(row["chat_id"])) for row in rows][::-1]
 
@@ -266,6 +269,7 @@ class ChatStore:
         """The message numbered next and stored; True if new. A ``client_id`` seen
         before in this chat gives the stored message back (and False)."""
         with write_transaction(self.db):
+            self._lock_chat(chat_id)
             if client_id:
                 row = self.db.execute(
                     f"SELECT {_MESSAGE_COLUMNS} FROM chat_messages"
@@ -288,6 +292,16 @@ class ChatStore:
             [chat_id, seq],
         ).fetchall()
         return [_message(row) for row in rows]
+
+    def _lock_chat(self, chat_id: str) -> None:
+        """Inside a transaction: one writer at a time numbers this chat's messages.
+
+        SQLite's BEGIN IMMEDIATE holds the one write lock already. On PostgreSQL two
+        connections (two processes) would read the same last seq, and the second INSERT
+        fail: the chat's row is locked instead, until the transaction ends.
+        """
+        if self.db.dialect is Dialect.POSTGRES:
+            self.db.execute("SELECT 1 FROM chats WHERE chat_id = ? FOR UPDATE", [chat_id])
 
     def _last_seq(self, chat_id: str) -> int:
         row = self.db.execute(

@@ -1,10 +1,10 @@
 """The audit trail: every sign-in, failed sign-in, operator action and view of personal
 data, append-only on the call database.
 
-SQLite triggers (migration ``_m9_console``) refuse any UPDATE or DELETE of a row. The
-one way a row goes is retention (``[console] audit_days``, run by the daily retention
-chore: ivr.store.retention), which lifts the DELETE guard, removes rows older than a
-time, and puts the guard back, in one transaction. ``AuditLog.record`` queues a row from
+Triggers (migration ``_m9_console``, on either engine) refuse any UPDATE or DELETE of
+a row. The one way a row goes is retention (``[console] audit_days``, run by the daily
+retention chore: ivr.store.retention), which lifts the DELETE guard, removes rows older
+than a time, and puts the guard back, in one transaction. ``AuditLog.record`` queues a row from
 the event loop and never waits.
 
 Every row says where it came from: the client's address and, for a signed-in person, a
@@ -28,11 +28,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-import sqlite_utils
-
 from ivr.clock import Clock
 from ivr.console.sessions import token_hash
 from ivr.store.db import iso
+from ivr.store.engine import Database
 from ivr.store.retention import purge_audit_before
 
 log = logging.getLogger(__name__)
@@ -98,7 +97,7 @@ class AuditEntry:
 class AuditStore:
     """Synchronous reads and writes of the ``audit`` table (one store thread)."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def append(
@@ -110,7 +109,8 @@ class AuditStore:
         client: str = "",
         session: str = "",
     ) -> None:
-        self.db["audit"].insert(  # type: ignore[union-attr]
+        self.db.insert(
+            "audit",
             {
                 "at": iso(at),
                 "who": who,
@@ -118,7 +118,7 @@ class AuditStore:
                 "detail": json.dumps(dict(detail), sort_keys=True, default=str),
                 "client": client,
                 "session": session,
-            }
+            },
         )
 
     def since(self, at: datetime, who: str = "", action: str = "") -> list[AuditEntry]:
@@ -129,7 +129,7 @@ class AuditStore:
         if action:
             where.append("action = ?")
             params.append(action)
-        rows = self.db["audit"].rows_where(" AND ".join(where), params, order_by="id")
+        rows = self.db.rows_where("audit", " AND ".join(where), params, order_by="id")
         return [
             AuditEntry(
                 r["at"],

@@ -25,6 +25,7 @@ from ivr.clock import Clock, utc_now
 from ivr.console.access import ACCESS
 from ivr.console.board import LONG_WAIT_S, BoardView, LiveCalls
 from ivr.console.bodies import json_object
+from ivr.console.cluster import OtherNodes
 from ivr.console.errors import BadRequest
 from ivr.console.feed import HEARTBEAT, BoardFeed
 from ivr.console.identity import OPERATOR, Audit, Operator, Role, require
@@ -85,6 +86,10 @@ class BoardConsole:
     pages: Pages
     destinations: tuple[str, ...]
     slots: StreamSlots = field(default_factory=StreamSlots)
+    # Several Asterisk nodes on one database: this node's name (its calls' origin) and
+    # the others' live calls, read-only (None: not read).
+    node: str = ""
+    others: OtherNodes | None = None
 
     @classmethod
     def build(
@@ -98,11 +103,12 @@ class BoardConsole:
         destinations: Iterable[str] = (),
         clock: Clock = utc_now,
         long_wait_s: float = LONG_WAIT_S,
+        others: OtherNodes | None = None,
     ) -> BoardConsole:
         notes = CallNotes()
         view = BoardView(live, notes, queues, clock=clock, long_wait_s=long_wait_s)
         desk = QueuesDesk(queues, callbacks)
-        feed = BoardFeed(view, desk)
+        feed = BoardFeed(view, desk, others=others)
         return cls(
             view,
             feed,
@@ -111,7 +117,15 @@ class BoardConsole:
             audit,
             Pages(),
             tuple(sorted(set(destinations))),
+            node=others.origin if others is not None else "",
+            others=others,
         )
+
+    async def other_calls(self) -> list[dict[str, Any]]:
+        """The other nodes' live calls, read now."""
+        if self.others is None:
+            return []
+        return [c.to_json() for c in await self.others.calls()]
 
 
 BOARD = web.AppKey("board", BoardConsole)
@@ -132,12 +146,17 @@ def register(app: web.Application, console: BoardConsole) -> None:
 
 
 async def _publisher(app: web.Application) -> AsyncIterator[None]:
+    others = app[BOARD].others
+    if others is not None:
+        await others.open()
     task = asyncio.create_task(app[BOARD].feed.run(), name="board-feed")
     yield
     app[BOARD].feed.close()
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+    if others is not None:
+        await others.close()
 
 
 async def _close_streams(app: web.Application) -> None:
@@ -160,6 +179,8 @@ async def _board_page(request: web.Request) -> web.StreamResponse:
         now=console.view.clock().timestamp(),
         calls=console.view.snapshot(),
         panel=console.desk.panel(),
+        node=console.node,
+        others=await console.other_calls(),
         destinations=console.destinations,
         reasons=list(ReasonCode),
         priority_flags=PRIORITY_FLAGS,
@@ -178,6 +199,8 @@ async def _board_json(request: web.Request) -> web.Response:
         {
             "now": console.view.clock().timestamp(),
             "calls": [c.to_json() for c in console.view.snapshot()],
+            "node": console.node,
+            "others": await console.other_calls(),
         }
     )
 

@@ -26,6 +26,7 @@ from ivr.console.sessions import SessionPolicy
 from ivr.console.store import ConsoleStore
 from ivr.console.users import NoSuchUser, UserExists
 from ivr.store.db import iso
+from ivr.store.engine import make_room
 
 _SINCE = re.compile(r"(\d+)([dhm])")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
@@ -83,7 +84,7 @@ def since(text: str) -> timedelta:
 def _open(args: argparse.Namespace) -> ConsoleStore:
     settings = load_settings(args.config)
     path = args.db or settings.store.db_path
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    make_room(path)
     console = settings.console
     return ConsoleStore(path, SessionPolicy(console.idle, console.absolute))
 

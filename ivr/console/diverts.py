@@ -94,6 +94,10 @@ class DivertStore:
     async def close(self) -> None:
         await self._rows.close()
 
+    async def refresh(self) -> None:
+        """Another node's diverts too (ivr.console.timed.InForce.refresh)."""
+        await self._rows.refresh(self._clock())
+
     def active(self, at: datetime) -> tuple[Override, ...]:
         """The diverts in force at ``at`` (OverrideSource): memory only, never a query."""
         return tuple(d.override() for d in self.listed(at))

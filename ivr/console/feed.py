@@ -8,11 +8,15 @@ it reconnects, as EventSource does by itself, and starts again from a snapshot) 
 browser never holds up the calls or the other clients. Every ``sweep_s`` all rows are
 rebuilt and compared with what was sent: queue positions move when someone else leaves,
 calls leave without a last log record, agents change state, none of which names the row.
+With several Asterisk nodes on one database, the other nodes' live calls are read from it
+every ``others_s`` (ivr.console.cluster, on a store thread) and sent when they changed.
 
 Messages (``event:`` name, ``data:`` JSON):
-  snapshot  {"now", "calls": [BoardCall...], "queues": QueuesPanel}   on connect
+  snapshot  {"now", "calls": [BoardCall...], "queues": QueuesPanel, "others": [OtherCall...]}
+            on connect
   calls     {"now", "changed": [BoardCall...], "removed": [call_id...]}
   queues    {"now", "queues": QueuesPanel}
+  others    {"now", "others": [OtherCall...]}   the other nodes' calls, all of them
 and a comment line as a heartbeat when nothing else was sent for ``heartbeat_s``.
 """
 
@@ -25,9 +29,10 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from ivr.console.board import BoardView
+from ivr.console.cluster import OtherCall
 from ivr.console.panel import QueuesDesk
 
 log = logging.getLogger(__name__)
@@ -39,6 +44,13 @@ class FeedEvent(StrEnum):
     SNAPSHOT = "snapshot"
     CALLS = "calls"
     QUEUES = "queues"
+    OTHERS = "others"
+
+
+class OtherCalls(Protocol):
+    """Other nodes' live calls (``ivr.console.cluster.OtherNodes``)."""
+
+    async def calls(self) -> list[OtherCall]: ...
 
 
 def sse(event: FeedEvent, data: dict[str, Any]) -> bytes:
@@ -94,6 +106,8 @@ class BoardFeed:
         view: BoardView,
         desk: QueuesDesk,
         *,
+        others: OtherCalls | None = None,
+        others_s: float = 2.0,
         min_interval_s: float = 0.25,
         sweep_s: float = 2.0,
         heartbeat_s: float = 15.0,
@@ -101,6 +115,8 @@ class BoardFeed:
     ) -> None:
         self.view = view
         self.desk = desk
+        self.others = others
+        self.others_s = others_s
         self.min_interval_s = min_interval_s
         self.sweep_s = sweep_s
         self.heartbeat_s = heartbeat_s
@@ -113,6 +129,8 @@ class BoardFeed:
         self._sent: dict[str, str] = {}  # call id -> the row's key as last published
         self._shown: set[str] = set()  # every call id a client may have on its board
         self._panel = ""  # the queues panel as last published
+        self._others: list[dict[str, Any]] = []  # the other nodes' calls as last read
+        self._others_key = "[]"
         self._closed = False
 
     # --- from the calls (never blocks, never raises) --------------------------------------
@@ -143,9 +161,15 @@ class BoardFeed:
                 "now": self._now(),
                 "calls": [c.to_json() for c in calls],
                 "queues": self.desk.panel().to_json(),
+                "others": self._others,
             },
         )
         return subscriber, message
+
+    @property
+    def other_calls(self) -> list[dict[str, Any]]:
+        """The other nodes' calls as last read (the page's first rows)."""
+        return self._others
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self._clients.discard(subscriber)
@@ -161,6 +185,32 @@ class BoardFeed:
 
     async def run(self) -> None:
         """Publish changes until cancelled: a task of its own (BoardConsole starts it)."""
+        async with asyncio.TaskGroup() as tasks:
+            tasks.create_task(self._publish_changes())
+            if self.others is not None:
+                tasks.create_task(self._poll_others(self.others))
+
+    async def _poll_others(self, others: OtherCalls) -> None:
+        """The other nodes' calls, read every ``others_s``; a failed read is tried again."""
+        while True:
+            try:
+                self.others_read(await others.calls())
+            except Exception:
+                log.exception("board: reading the other nodes' calls failed")
+            await asyncio.sleep(self.others_s)
+
+    def others_read(self, calls: list[OtherCall]) -> bool:
+        """The other nodes' calls as just read: sent to the clients only if they changed."""
+        rows = [c.to_json() for c in calls]
+        key = json.dumps(rows, sort_keys=True, separators=(",", ":"))
+        if key == self._others_key:
+            return False
+        self._others, self._others_key = rows, key
+        if self._clients:
+            self._send(sse(FeedEvent.OTHERS, {"now": self._now(), "others": rows}))
+        return True
+
+    async def _publish_changes(self) -> None:
         loop = asyncio.get_running_loop()
         last = 0.0
         next_sweep = loop.time() + self.sweep_s

@@ -4,8 +4,8 @@ A catalogue prompt is a prepared message when its id starts ``incident_`` or ``o
 (prompts/catalogue.yaml, committed audio). An admin adds one as text: it is rendered
 with the prompts' own voice (ivr.media.synth) into the [messages] sounds folder and
 played as ``sound:ivr101-messages/<id>``, which is what Asterisk plays once its sounds
-dir links to that folder. Rows are in SQLite (``message_prompts``); the ones not retired
-are kept in memory, so a call asking for a message's audio never queries.
+dir links to that folder. Rows are in the call database (``message_prompts``); the ones
+not retired are kept in memory, so a call asking for a message's audio never queries.
 """
 
 from __future__ import annotations
@@ -108,18 +108,16 @@ class PromptRows:
         self._calls.close()
 
     def active(self) -> list[dict[str, Any]]:
-        cursor = self.db.execute(
-            "SELECT * FROM message_prompts WHERE retired_at IS NULL ORDER BY created_at, id"
+        return self.db.rows_where(
+            "message_prompts", "retired_at IS NULL", order_by="created_at, id"
         )
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
 
     def insert(self, row: Mapping[str, Any]) -> bool:
         """False when the id was ever used (a retired one included)."""
         with write_transaction(self.db):
             cursor = self.db.execute(
-                "INSERT OR IGNORE INTO message_prompts (id, text, created_by, created_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO message_prompts (id, text, created_by, created_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
                 [row["id"], row["text"], row["created_by"], row["created_at"]],
             )
         return cursor.rowcount == 1

@@ -165,6 +165,10 @@ class IncidentMessages:
     async def close(self) -> None:
         await self._rows.close()
 
+    async def refresh(self) -> None:
+        """Another node's messages too (ivr.console.timed.InForce.refresh)."""
+        await self._rows.refresh(self._clock())
+
     def listed(self, at: datetime | None = None) -> list[IncidentMessage]:
         return self._rows.listed(at or self._clock())
 

@@ -63,15 +63,21 @@ def document_board(doc: ApiDocument) -> None:
         "get",
         "/api/board",
         {
-            "summary": "Every live call as the board shows it",
-            "responses": {"200": _json("the calls"), **error_responses()},
+            "summary": "Every live call as the board shows it, and other nodes' (read-only)",
+            "responses": {
+                "200": _json("calls, this node's name, and other nodes' calls in progress"),
+                **error_responses(),
+            },
         },
     )
     doc.add(
         "get",
         "/api/board/events",
         {
-            "summary": "Server-sent events: a snapshot, then changed and removed calls",
+            "summary": (
+                "Server-sent events: a snapshot, then changed and removed calls, the queues"
+                " panel, and other nodes' calls when they change"
+            ),
             "responses": {
                 "200": {"description": "text/event-stream"},
                 **error_responses(),

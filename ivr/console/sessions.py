@@ -12,10 +12,9 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import sqlite_utils
-
 from ivr.console.identity import Operator, Role, skills_of
 from ivr.store.db import iso
+from ivr.store.engine import Database
 
 TOUCH_EVERY = timedelta(seconds=30)  # last_seen is written at most this often per session
 
@@ -48,14 +47,15 @@ def token_hash(token: str) -> str:
 
 
 class SessionStore:
-    def __init__(self, db: sqlite_utils.Database, policy: SessionPolicy) -> None:
+    def __init__(self, db: Database, policy: SessionPolicy) -> None:
         self.db = db
         self.policy = policy
 
     def start(self, operator: Operator, client: str, now: datetime) -> Grant:
         self.purge_expired(now)
         grant = Grant(secrets.token_urlsafe(32), secrets.token_urlsafe(32), operator)
-        self.db["console_sessions"].insert(  # type: ignore[union-attr]
+        self.db.insert(
+            "console_sessions",
             {
                 "id_hash": token_hash(grant.token),
                 "user": operator.name,
@@ -63,21 +63,19 @@ class SessionStore:
                 "created_at": iso(now),
                 "last_seen": iso(now),
                 "client": client,
-            }
+            },
         )
         return grant
 
     def find(self, token: str, now: datetime) -> ActiveSession | None:
         """The live session of this cookie value, its idle clock restarted; else None."""
         key = token_hash(token)
-        rows = list(
-            self.db.query(
-                "SELECT s.csrf_token, s.last_seen, u.name, u.role, u.phone, u.skills"
-                " FROM console_sessions s JOIN users u ON u.name = s.user"
-                " WHERE s.id_hash = ? AND u.disabled_at = ''"
-                " AND s.created_at > ? AND s.last_seen > ?",
-                [key, iso(now - self.policy.absolute), iso(now - self.policy.idle)],
-            )
+        rows = self.db.query(
+            "SELECT s.csrf_token, s.last_seen, u.name, u.role, u.phone, u.skills"
+            ' FROM console_sessions s JOIN users u ON u.name = s."user"'
+            " WHERE s.id_hash = ? AND u.disabled_at = ''"
+            " AND s.created_at > ? AND s.last_seen > ?",
+            [key, iso(now - self.policy.absolute), iso(now - self.policy.idle)],
         )
         if not rows:
             return None
@@ -97,7 +95,10 @@ class SessionStore:
         self.db.execute("DELETE FROM console_sessions WHERE id_hash = ?", [token_hash(token)])
 
     def end_all_of(self, user: str) -> int:
-        return int(self.db.execute("DELETE FROM console_sessions WHERE user = ?", [user]).rowcount)
+        # "user" quoted: PostgreSQL reserves the word (bare, it is CURRENT_USER).
+        return int(
+            self.db.execute('DELETE FROM console_sessions WHERE "user" = ?', [user]).rowcount
+        )
 
     def purge_expired(self, now: datetime) -> int:
         cur = self.db.execute(

@@ -1,5 +1,5 @@
 """Timed rows (diverts, incident messages): in force from one time until another, unless
-cancelled first. One SQLite connection on its own thread (StoreThread), as the other
+cancelled first. One database connection on its own thread (StoreThread), as the other
 stores; the rows in force are kept in memory by their owners, so a call reads none.
 """
 
@@ -35,11 +35,8 @@ class TimedRows:
 
     def insert(self, table: TimedTable, row: Row) -> Row:
         with write_transaction(self.db):
-            names, marks = ", ".join(row), ", ".join("?" * len(row))
-            cursor = self.db.execute(
-                f"INSERT INTO {table.value} ({names}) VALUES ({marks})", list(row.values())
-            )
-        return {**row, "id": cursor.lastrowid, "cancelled_at": None, "cancelled_by": None}
+            row_id = self.db.insert_id(table.value, row)
+        return {**row, "id": row_id, "cancelled_at": None, "cancelled_by": None}
 
     def cancel(self, table: TimedTable, row_id: int, at: str, by: str) -> bool:
         """True when this cancelled it (False: no such row, or cancelled already)."""
@@ -52,12 +49,9 @@ class TimedRows:
         return cursor.rowcount == 1
 
     def in_force(self, table: TimedTable, at: str) -> list[Row]:
-        rows = self.db.execute(
-            f"SELECT * FROM {table.value} WHERE cancelled_at IS NULL AND until > ? ORDER BY id",
-            [at],
+        return self.db.rows_where(
+            table.value, "cancelled_at IS NULL AND until > ?", [at], order_by="id"
         )
-        names = [d[0] for d in rows.description]
-        return [dict(zip(names, r, strict=True)) for r in rows.fetchall()]
 
 
 def timed_thread(path: str, name: str) -> StoreThread[TimedRows]:
@@ -115,6 +109,15 @@ class InForce(Generic[T]):
     async def open(self, now: datetime) -> None:
         """What was in force before a restart is again."""
         await self._thread.open()
+        await self.refresh(now)
+
+    async def refresh(self, now: datetime) -> None:
+        """Read again what is in force: another node sharing the database (an operator on
+        its console, or the node this one took over from) may have set or cancelled rows.
+
+        A snapshot never hides this node's own insert or cancel: the one thread runs them
+        in order, so a read queued before a write is laid down before that write's own
+        change to memory, and a read queued after it sees it."""
         at = stored(now)
         rows = await self._thread.run(lambda s: s.in_force(self._table, at))
         self._rows = {item.id: item for item in map(self._of_row, rows)}

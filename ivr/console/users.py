@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import sqlite_utils
-
 from ivr.console.identity import Operator, Role, Skill, skills_of, skills_text
 from ivr.store.db import Row
+from ivr.store.engine import Database
 
 
 class UserExists(ValueError):
@@ -38,7 +37,7 @@ class User:
 
 
 class UserStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def add(
@@ -52,7 +51,8 @@ class UserStore:
     ) -> None:
         if self.get(name) is not None:
             raise UserExists(f"there is already a user {name!r}")
-        self.db["users"].insert(  # type: ignore[union-attr]
+        self.db.insert(
+            "users",
             {
                 "name": name,
                 "role": role.value,
@@ -62,15 +62,15 @@ class UserStore:
                 "password_changed_at": at,
                 "disabled_at": "",
                 "skills": skills_text(skills),
-            }
+            },
         )
 
     def get(self, name: str) -> User | None:
-        rows = list(self.db["users"].rows_where("name = ?", [name]))
+        rows = self.db.rows_where("users", "name = ?", [name])
         return _user(rows[0]) if rows else None
 
     def all(self) -> list[User]:
-        return [_user(r) for r in self.db["users"].rows_where(order_by="name")]
+        return [_user(r) for r in self.db.rows_where("users", order_by="name")]
 
     def set_password(self, name: str, password_hash: str, at: str) -> None:
         cur = self.db.execute(

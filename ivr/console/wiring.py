@@ -3,10 +3,14 @@
 ConsoleRouting holds the operators' actions, diverts and incident messages; ``start``
 opens their stores and hands them to routing (diverts as overrides) and the call flow
 (messages after the welcome and after a match); ``register`` adds the JSON API.
+``follow`` reads them again every few seconds, for what other nodes set.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
@@ -22,6 +26,11 @@ from ivr.console.message_prompts import MessagePrompts
 from ivr.console.messages import IncidentMessages
 from ivr.console.openapi import ApiDocument
 from ivr.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+# How soon a divert or message set on another node applies here: a small table read.
+FOLLOW_S = 2.0
 
 
 @dataclass
@@ -73,10 +82,26 @@ class ConsoleRouting:
         message_routes.register(app, self.prompts, self.messages, self.audit, doc)
         return doc
 
+    async def follow(self, every_s: float = FOLLOW_S) -> None:
+        """Diverts and messages set or cancelled on another node sharing the database (or
+        on the node this one took over from) apply here within ``every_s``. A database
+        that cannot be read keeps what is in memory (logged), never stops the calls."""
+        while True:
+            await asyncio.sleep(every_s)
+            try:
+                await self.diverts.refresh()
+                await self.messages.refresh()
+            except Exception as exc:
+                log.warning("diverts and messages not refreshed: %s: %s", type(exc).__name__, exc)
+
     def _lifetime(self) -> Callable[[web.Application], AsyncIterator[None]]:
         async def lifetime(app: web.Application) -> AsyncIterator[None]:
             await self.start()
+            following = asyncio.create_task(self.follow(), name="console-follow")
             yield
+            following.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await following
             await self.stop()
 
         return lifetime

@@ -15,8 +15,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from ivr.clock import Clock, utc_now
+from ivr.ha.claims import ALONE
 from ivr.notify.gateway import HttpGatewayConfig, HttpSmsGateway
-from ivr.notify.outbox import RetryPolicy, SmsOutbox, SmsWorker
+from ivr.notify.outbox import RetryPolicy, SmsOutbox, SmsWorker, claim_lease
 from ivr.notify.settings import SmsSettings
 from ivr.notify.survey import SmsInbound, SurveyService
 
@@ -31,10 +32,11 @@ class SmsService:
 
     @classmethod
     def from_settings(
-        cls, settings: SmsSettings, db_path: str, clock: Clock = utc_now
+        cls, settings: SmsSettings, db_path: str, clock: Clock = utc_now, origin: str = ALONE
     ) -> SmsService:
-        """The outbox in the app's database at ``db_path``."""
-        outbox = SmsOutbox(db_path, clock=clock)
+        """The outbox in the app's database at ``db_path``; ``origin``: the node's, which
+        holds the texts it sends (ivr.ha.claims)."""
+        outbox = SmsOutbox(db_path, clock=clock, origin=origin)
         gateway = HttpSmsGateway(
             HttpGatewayConfig(
                 url=settings.url,
@@ -60,15 +62,19 @@ class SmsService:
             ),
             enabled=bool(settings.url),
             clock=clock,
+            claim_s=claim_lease(settings.timeout),
         )
         survey = SurveyService(outbox, settings.survey_excluded, clock=clock)
         inbound = SmsInbound(survey, settings.inbound_secret, settings.inbound_header)
         return cls(outbox, gateway, worker, survey, inbound)
 
     @contextlib.asynccontextmanager
-    async def running(self) -> AsyncIterator[None]:
+    async def running(self, until_active: asyncio.Event | None = None) -> AsyncIterator[None]:
+        """The outbox open, the sender sending. ``until_active`` ([ha]): a standby sends
+        nothing until it is the active node, since its origin is the active node's and
+        its start-up would take back the texts that node is sending."""
         await self.outbox.open()
-        task = asyncio.create_task(self.worker.run(), name="sms-worker")
+        task = asyncio.create_task(self._send(until_active), name="sms-worker")
         try:
             yield
         finally:
@@ -77,3 +83,8 @@ class SmsService:
                 await task
             await self.gateway.close()
             await self.outbox.close()
+
+    async def _send(self, until_active: asyncio.Event | None) -> None:
+        if until_active is not None:
+            await until_active.wait()
+        await self.worker.run()

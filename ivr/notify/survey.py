@@ -186,21 +186,26 @@ def _find_survey(store: OutboxStore, number: str, reference: str | None, since: 
 
 
 def _save_response(store: OutboxStore, row: Row) -> int:
+    """Store the reply; a second reply to the same survey replaces the first. Its id."""
     with write_transaction(store.db):
-        store.db.execute(
+        found = store.db.scalar(
             "INSERT INTO survey_responses (outbox_id, call_id, q1_overall, q2_time_to_answer,"
-            " q3_dealt_with, comment, received_at) VALUES (:outbox_id, :call_id, :q1_overall,"
-            " :q2_time_to_answer, :q3_dealt_with, :comment, :received_at)"
-            " ON CONFLICT(outbox_id) DO UPDATE SET q1_overall = excluded.q1_overall,"
+            " q3_dealt_with, comment, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (outbox_id) DO UPDATE SET q1_overall = excluded.q1_overall,"
             " q2_time_to_answer = excluded.q2_time_to_answer,"
             " q3_dealt_with = excluded.q3_dealt_with, comment = excluded.comment,"
-            " received_at = excluded.received_at",
-            row,
+            " received_at = excluded.received_at RETURNING id",
+            [
+                row["outbox_id"],
+                row["call_id"],
+                row["q1_overall"],
+                row["q2_time_to_answer"],
+                row["q3_dealt_with"],
+                row["comment"],
+                row["received_at"],
+            ],
         )
-    found = store.db.execute(
-        "SELECT id FROM survey_responses WHERE outbox_id = ?", [row["outbox_id"]]
-    ).fetchone()
-    return int(found[0])
+    return int(found)
 
 
 class SmsInbound:

@@ -9,11 +9,16 @@
   the other way round: ``callback_first``), bridge them, and record the
   outcome. No answer or busy: back in the same place after the backoff, up to
   ``max_attempts``; out of attempts: the caller gets an SMS.
-* ``start`` (at start-up): callbacks from the book take back their places
-  (original ``joined_at`` and ``seq``); an attempt a crash interrupted is
+* ``start`` (at start-up): the callbacks this node claims in the book (its own,
+  nobody's, a dead node's: ivr.ha.claims) take back their places (original
+  ``joined_at`` and ``seq``); an attempt a crash of this origin interrupted is
   followed from where it is (``CallbackCalls.resume``: ringing, answered,
-  talking) and finished like any other; one of which nothing is left is
-  finished as ``interrupted`` and never re-placed at once (see ``book``).
+  talking) and finished like any other; one of which nothing is left, or one
+  another node had under way, is finished as ``interrupted`` and never re-placed
+  at once (see ``book``).
+* every third of the claim (``reclaim``): this node's claims are renewed, and the
+  callbacks of a node whose claim ran out (it died) are taken over as at start-up;
+  one another node took from this one leaves its queue.
 * ``withdraw`` (from the WaitInQueue verb): a caller who breaks out to 999
   after booking takes the callback back: its place leaves the queue, the book
   closes it (``withdrawn``), and nothing of it is placed, retried or texted.
@@ -35,6 +40,7 @@ from typing import Any
 
 from ivr.channel_ids import callback_id
 from ivr.chores import Chores
+from ivr.ha.claims import RENEWALS_PER_CLAIM
 from ivr.notify.texts import Texts
 from ivr.queues.book import (
     DONE,
@@ -43,6 +49,7 @@ from ivr.queues.book import (
     WITHDRAWN,
     BookedCallback,
     CallbackBook,
+    ClaimLost,
     DoubleAttempt,
 )
 from ivr.queues.callback_calls import CALLER_NOT_RUNG, CALLER_REACHED, CallbackCalls
@@ -82,6 +89,8 @@ class CallbackWorker:
         self._open: dict[str, _Open] = {}
         # Withdrawn while an attempt of theirs was under way: it ends, and is not retried.
         self._withdrawn: set[str] = set()
+        # Being written to the book by ``accept``: in the queue already, not yet in _open.
+        self._accepting: set[str] = set()
         # The first channels of the attempts a previous process left under way, while they
         # are followed; None until ``start`` has read the book.
         self._following: set[str] | None = None
@@ -116,6 +125,7 @@ class CallbackWorker:
         entry = self.service.accept_callback(call_id, number)
         now = self.service.clock()
         write = asyncio.ensure_future(self.book.run(lambda s: s.accept(entry, now)))
+        self._accepting.add(call_id)
         try:
             await asyncio.shield(write)
         except asyncio.CancelledError:
@@ -129,6 +139,8 @@ class CallbackWorker:
         except BaseException:
             self.service.engine.cancel_callback(call_id)  # still holding, same place
             raise
+        finally:
+            self._accepting.discard(call_id)
         assert entry.callback is not None
         self._open[call_id] = _Open(entry.callback.promised_by, False)
         return entry
@@ -190,6 +202,11 @@ class CallbackWorker:
             await self.book.run(
                 lambda s: s.begin_attempt(entry.call_id, attempt, action.agent_id, channel_id, now)
             )
+        except ClaimLost as exc:
+            log.warning("%s: another node serves it; not placed here", exc)
+            self._open.pop(entry.call_id, None)
+            self.service.agent_done(action.agent_id, entry.queue)
+            return
         except DoubleAttempt as exc:
             log.error("%s: not placed again", exc)
             self.service.agent_done(action.agent_id, entry.queue)
@@ -247,7 +264,7 @@ class CallbackWorker:
     # --- lifetime --------------------------------------------------------------------
 
     async def serve(self) -> None:
-        """``start`` (retried until the book can be read), then the tick, until cancelled.
+        """``start`` (retried until the book can be read), then the ticks, until cancelled.
 
         A task of its own: recovery may ask ARI about channels, and the event stream
         that called for it must not wait meanwhile.
@@ -261,29 +278,73 @@ class CallbackWorker:
                 log.exception("callbacks: cannot restore from the book; retrying")
                 await asyncio.sleep(pause)
                 pause = min(30.0, pause * 2)
-        await self.run()
+        await asyncio.gather(self.run(), self.keep_claims())
 
     async def start(self) -> int:
-        """Put every open callback back in its place; returns how many.
+        """Claim the open callbacks this node may serve and put each back in its place;
+        returns how many it holds.
 
         Safe to call again: callbacks already back are skipped, and one row that cannot be
         restored (its queue gone from queues.yaml) does not hold up the others.
         """
-        booked: list[BookedCallback] = await self.book.run(lambda s: s.open_callbacks())
+        claimed: list[BookedCallback] = await self.book.run(lambda s: s.claim())
         following = self._following if self._following is not None else set()
-        for item in booked:
-            if item.entry.call_id in self._open:
-                continue
-            try:
-                await self._restore(item, following)
-            except Exception:
-                log.exception("callback %s: cannot be restored", item.entry.call_id)
-        if booked:
+        await self._restore_all(claimed, following)
+        if claimed:
             log.info("callbacks: %d back in their places", len(self._open))
         self._following = following
         self.release_left()
         self._stepped()
         return len(self._open)
+
+    async def _restore_all(self, claimed: list[BookedCallback], following: set[str]) -> int:
+        """The claimed callbacks not yet in this node's queue, restored; how many."""
+        restored = 0
+        for item in claimed:
+            call_id = item.entry.call_id
+            if call_id in self._open or call_id in self._accepting or call_id in self._withdrawn:
+                continue  # here already, or closing (withdrawn, its row not yet written)
+            try:
+                await self._restore(item, following)
+                restored += 1
+            except Exception:
+                log.exception("callback %s: cannot be restored", item.entry.call_id)
+        return restored
+
+    async def keep_claims(self) -> None:
+        """``reclaim`` every third of the claim, until cancelled."""
+        while True:
+            await asyncio.sleep(self.book.claim_s / RENEWALS_PER_CLAIM)
+            try:
+                await self.reclaim()
+            except Exception:
+                log.exception("callbacks: claims not renewed; trying again")
+            finally:
+                self._stepped()
+
+    async def reclaim(self) -> int:
+        """Renew this node's claims and take over the callbacks of a node whose claim
+        ran out (it died), in their places; returns how many were taken over. One that
+        another node took from this one (this node's claim lapsed) leaves its queue."""
+        held = set(self._open)  # read first: one accepted meanwhile is in the claim too
+        claimed: list[BookedCallback] = await self.book.run(lambda s: s.claim())
+        for call_id in held - {item.entry.call_id for item in claimed}:
+            self._lost(call_id)
+        following = self._following if self._following is not None else set()
+        taken = await self._restore_all(claimed, following)
+        if taken:
+            log.warning("callbacks: %d taken over from a node whose claim ran out", taken)
+        return taken
+
+    def _lost(self, call_id: str) -> None:
+        """Another node holds a callback this one has (or it was closed meanwhile): if it
+        waits in this node's queue, it leaves it; one being placed here finds out when
+        its outcome is recorded (``begin_attempt`` refuses it from then on)."""
+        if call_id not in self._open or self.service.place_of(call_id) is None:
+            return
+        log.warning("callback %s: another node took it over; it leaves this queue", call_id)
+        self._open.pop(call_id, None)
+        self.service.leave(call_id, where="claimed-elsewhere")
 
     def release_left(self) -> None:
         """Channels left for callbacks this worker does not follow are hung up (after a
@@ -297,6 +358,13 @@ class CallbackWorker:
         call_id = item.entry.call_id
         if item.state == WAITING:
             self.service.restore_callback(item.entry)
+        elif item.held_by not in ("", self.book.origin):
+            # Under way on another node (another Asterisk) that died: nothing of it can be
+            # followed from here, and the caller may have been rung.
+            log.warning(
+                "callback %s: attempt %d of %s interrupted", call_id, cb.attempts, item.held_by
+            )
+            self._chores.spawn(self._taken_over(item.entry), f"callback:{call_id}")
         else:
             attempts = await self.book.run(lambda s: s.attempts(call_id))
             last = attempts[-1] if attempts else None
@@ -346,6 +414,14 @@ class CallbackWorker:
         restored = await self._interrupted(entry)
         if restored is not None:
             self.service.restore_callback(restored)
+
+    async def _taken_over(self, entry: QueueEntry) -> None:
+        try:
+            restored = await self._interrupted(entry)
+            if restored is not None:
+                self.service.restore_callback(restored)
+        finally:
+            self._stepped()
 
     async def _interrupted(self, entry: QueueEntry) -> QueueEntry | None:
         """Gone without a trace of a conversation: the caller may have been rung, so the

@@ -88,6 +88,10 @@ class CallbackDialSettings(Section):
 
     first: CallbackFirst = option(CallbackFirst.AGENT, Choice(CallbackFirst), key="callback_first")
     dial: str = option("Local/{number}@ivr-callback", Text("{number}"), key="callback_dial")
+    # Nodes sharing one database (ivr.ha.claims): how long a node's callbacks stay its own
+    # unrenewed, i.e. how long a dead node's callbacks wait before another node takes
+    # them over. Renewed every third of it: a database write each time.
+    claim_s: float = option(30.0, POSITIVE, key="callback_claim_s")
 
 
 __all__ = [

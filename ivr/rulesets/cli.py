@@ -26,6 +26,7 @@ from ivr.rulesets.folder import UnsafePath
 from ivr.rulesets.restart import restart_hint
 from ivr.rulesets.store import NoSuchVersion, RulesetStore
 from ivr.store.db import CallStore
+from ivr.store.engine import make_room
 
 RELOAD_HINT = (
     "a running `ivr serve` uses it once told to reload: `systemctl reload ivr101`"
@@ -71,7 +72,7 @@ class _Opened:
     def __init__(self, args: argparse.Namespace, prompts: bool = False) -> None:
         settings: Settings = load_settings(args.config)  # ConfigError: ivr.cli, exit 2
         path = args.db or settings.store.db_path
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        make_room(path)
         ids = PromptCatalogue.load(settings.prompts.catalogue).ids if prompts else None
         self.calls = CallStore(path)
         self.admin = RulesetAdmin(

@@ -13,9 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlite_utils
-
 from ivr.store.db import iso, write_transaction
+from ivr.store.engine import Database
 
 TABLE = "rules_draft"
 
@@ -32,7 +31,7 @@ class DraftEdit:
 
 
 class DraftStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def edits(self) -> dict[str, DraftEdit]:
@@ -58,8 +57,10 @@ class DraftStore:
                     self.db.execute(f"DELETE FROM {TABLE} WHERE name = ?", [name])
                     continue
                 self.db.execute(
-                    f"INSERT OR REPLACE INTO {TABLE} (name, text, updated_by, updated_at,"
-                    " based_on) VALUES (?, ?, ?, ?, ?)",
+                    f"INSERT INTO {TABLE} (name, text, updated_by, updated_at, based_on)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET"
+                    " text = excluded.text, updated_by = excluded.updated_by,"
+                    " updated_at = excluded.updated_at, based_on = excluded.based_on",
                     [name, text, who, iso(at), based_on],
                 )
 

@@ -19,13 +19,13 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from ivr.routing.snapshot import RulesetFiles, read_ruleset
 from ivr.store.db import iso, write_transaction
+from ivr.store.engine import Database, Dialect
 
 ON_DISK = "files on disk"  # the author of a folder nobody published
-MAX_VERSION = 2**63 - 1  # SQLite's INTEGER: a larger number is no version (not an overflow)
+# SQLite's INTEGER and PostgreSQL's BIGINT: a larger number is no version (not an overflow).
+MAX_VERSION = 2**63 - 1
 
 
 class VersionKind(StrEnum):
@@ -109,7 +109,7 @@ def _version(row: Mapping[str, Any]) -> RulesetVersion:
 class RulesetStore:
     """Synchronous reads and writes of ``rulesets`` (one thread: a CLI, or a store thread)."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def add(
@@ -117,7 +117,8 @@ class RulesetStore:
     ) -> RulesetVersion:
         blob = pack(files)
         with write_transaction(self.db):
-            (last,) = self.db.execute("SELECT COALESCE(MAX(version), 0) FROM rulesets").fetchone()
+            _lock_versions(self.db)
+            last = self.db.scalar("SELECT COALESCE(MAX(version), 0) FROM rulesets")
             row = {
                 "version": int(last) + 1,
                 "at": iso(at),
@@ -128,7 +129,7 @@ class RulesetStore:
                 "size": files.size,
                 "files": blob,
             }
-            self.db["rulesets"].insert(row)  # type: ignore[union-attr]
+            self.db.insert("rulesets", row)
         return _version(row)
 
     def history(self, limit: int | None = None) -> list[RulesetVersion]:
@@ -180,3 +181,14 @@ class RulesetStore:
 
     def _rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         return list(self.db.execute(sql, params or []).fetchall())
+
+
+def _lock_versions(db: Database) -> None:
+    """Inside ``add``'s transaction: no other writer numbers a version until it commits.
+
+    SQLite's BEGIN IMMEDIATE holds the one write lock already. PostgreSQL's transaction
+    locks nothing by reading MAX(version): two processes publishing at once would take
+    the same number, and the second INSERT fail. A lock that lets readers on is enough.
+    """
+    if db.dialect is Dialect.POSTGRES:
+        db.execute("LOCK TABLE rulesets IN SHARE ROW EXCLUSIVE MODE")

@@ -95,6 +95,7 @@ class Reconciler:
             if (
                 channel.id.startswith(CALLBACK_PREFIX)
                 and ";" not in channel.id  # a Local channel's ;2 runs the dialplan
+                and channel.id in in_stasis  # originated into this app, not another's
                 and channel.id not in self._watched
                 and channel.dialplan.app_name != "Stasis"
             ):

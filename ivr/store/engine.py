@@ -22,6 +22,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Final, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
@@ -299,6 +300,14 @@ class Database(ABC):
             return "extract(epoch from clock_timestamp())"
         return "((julianday('now') - 2440587.5) * 86400.0)"
 
+    def skip_locked(self) -> str:
+        """SQL to end a SELECT that claims rows: on PostgreSQL the rows are locked and
+        rows another node is claiming right now are passed over, not waited for; on
+        SQLite nothing (BEGIN IMMEDIATE already lets one writer in at a time)."""
+        if self.dialect is Dialect.POSTGRES:
+            return " FOR UPDATE SKIP LOCKED"
+        return ""
+
     def seconds_between(self, start: str, end: str) -> str:
         """SQL for the seconds from one stored ISO time to another."""
         if self.dialect is Dialect.POSTGRES:
@@ -546,6 +555,12 @@ class PostgresDatabase(Database):
 
 def is_postgres(location: str) -> bool:
     return urlsplit(location).scheme in POSTGRES_SCHEMES
+
+
+def make_room(location: str) -> None:
+    """The folder a SQLite file is to be made in (a PostgreSQL URL names none)."""
+    if not is_postgres(location):
+        Path(location).parent.mkdir(parents=True, exist_ok=True)
 
 
 def open_database(location: str) -> Database:

@@ -627,6 +627,16 @@ def _m21_ha(db: Database) -> None:
     db.create_index("calls", ["outcome", "origin"])
 
 
+def _m22_claims(db: Database) -> None:
+    """Issue 19: work done once across nodes (ivr.queues.book, ivr.notify.outbox): a
+    callback or a text is claimed by one node's origin (its Asterisk and ARI app) until
+    ``claim_until`` (the database's clock, seconds since 1970; renewed while it lives).
+    "" and 0: nobody's (rows from before, which any node may take)."""
+    for name in ("callbacks", "sms_outbox"):
+        db.add_column(name, "claimed_by", str, "")
+        db.add_column(name, "claim_until", float, 0.0)
+
+
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _m1_initial,
     _m2_decision_message_and_offers,
@@ -649,4 +659,5 @@ MIGRATIONS: tuple[Callable[[Database], None], ...] = (
     _m19_chativr,
     _m20_chatweb,
     _m21_ha,
+    _m22_claims,
 )

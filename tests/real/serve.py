@@ -58,6 +58,7 @@ class ServeProcess:
     config: Path
     env: dict[str, str]
     log_file: Path
+    url: str = ""  # its HTTP side (the console, /api/board with IVR_API_TOKEN)
     lines: list[str] = field(default_factory=list)
     _process: asyncio.subprocess.Process | None = None
     _reader: asyncio.Task[None] | None = None
@@ -130,13 +131,18 @@ async def ivr_serve(
     db: Path | str | None = None,
     extra_toml: str = "",
     name: str = "serve",
+    api_token: str = "",
 ) -> AsyncIterator[ServeProcess]:
     """A started `ivr serve` (its call log ``db``, by default ``folder/calls.db``),
-    stopped on the way out. ``name`` tells several apart (their config and log files)."""
+    stopped on the way out. ``name`` tells several apart (their config and log files);
+    ``api_token`` (IVR_API_TOKEN: the environment only) opens its API to a bearer."""
     config = folder / f"{name}.toml"
-    config.write_text(serve_toml(free_port()) + extra_toml, encoding="utf-8")
+    port = free_port()
+    config.write_text(serve_toml(port) + extra_toml, encoding="utf-8")
     env = serve_env(asterisk, folder / "calls.db" if db is None else db)
-    serve = ServeProcess(config, env, folder / f"{name}.log")
+    if api_token:
+        env["IVR_API_TOKEN"] = api_token
+    serve = ServeProcess(config, env, folder / f"{name}.log", f"http://127.0.0.1:{port}")
     await serve.start()
     try:
         yield serve

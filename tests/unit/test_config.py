@@ -232,6 +232,7 @@ FILE_KEYS = {
         "callback_first",
         "callback_dial",
         "callback_ring_timeout",
+        "callback_claim_s",
         "online_link",
         "abandoned_sms_after_s",
         "emergency_wait_s",

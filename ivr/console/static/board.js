@@ -152,6 +152,26 @@
     }
   }
 
+  // --- calls on other nodes (read-only: acted on from their own node's console) -------
+
+  function renderOthers(others) {
+    const body = $("other-rows");
+    body.replaceChildren();
+    for (const o of others) {
+      const tr = document.createElement("tr");
+      tr.id = "other-" + o.call_id;
+      const since = node("td", duration(serverNow() - o.started_at), "since");
+      since.dataset.since = o.started_at;
+      const latest = node("td", o.last_event || "–");
+      if (o.last_event_at !== null) latest.append(small(clock(o.last_event_at)));
+      tr.append(node("td", o.node), node("td", o.caller), node("td", o.dialled), since,
+        node("td", o.destination || "–"), latest);
+      body.append(tr);
+    }
+    $("others-count").textContent = `(${others.length})`;
+    $("no-others").hidden = others.length > 0;
+  }
+
   // --- the queues panel ---------------------------------------------------------------
 
   function renderPanel(p) {
@@ -225,6 +245,7 @@
       for (const c of data.calls) { upsertCall(c); seen.add("call-" + c.call_id); }
       for (const row of Array.from($("call-rows").rows)) if (!seen.has(row.id)) removeCall(row.dataset.call);
       renderPanel(data.queues);
+      renderOthers(data.others || []);
       countCalls();
     });
     source.addEventListener("calls", (e) => {
@@ -235,6 +256,11 @@
       countCalls();
     });
     source.addEventListener("queues", (e) => renderPanel(JSON.parse(e.data).queues));
+    source.addEventListener("others", (e) => {
+      const data = JSON.parse(e.data);
+      offset = data.now - Date.now() / 1000;
+      renderOthers(data.others);
+    });
   }
 
   // --- talking to the API -------------------------------------------------------------
@@ -459,7 +485,7 @@
     $("sign-out").addEventListener("click", async () => {
       try { await send("DELETE", "/api/session"); } finally { window.location.assign("/login"); }
     });
-    for (const cell of document.querySelectorAll("td.time[data-at]")) {
+    for (const cell of document.querySelectorAll(".time[data-at]")) {
       cell.textContent = clock(Number(cell.dataset.at));
     }
     loadSession();

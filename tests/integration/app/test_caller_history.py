@@ -21,7 +21,7 @@ async def history_rows(stack: Stack, count: int) -> list[dict[str, Any]]:
     thread, which the session hands each call at its end)."""
     await stack.runtime.callers.flush()
     rows: list[dict[str, Any]] = await stack.runtime.call_log.query(
-        lambda s: list(s.db["caller_calls"].rows_where(order_by="at"))
+        lambda s: s.db.rows_where("caller_calls", order_by="at")
     )
     assert len(rows) >= count, f"caller history has {rows}"
     return rows
@@ -31,7 +31,7 @@ async def test_a_nuisance_flag_sends_a_crime_report_to_an_operator(tmp_path: Pat
     store = CallStore(tmp_path / "calls.db")
     pseudonym = Pseudonymiser(KEY["callers.key"]).pseudonym("07700900123")
     assert pseudonym is not None
-    with store.db.conn:
+    with store.db.transaction():
         CallerHistory(store.db).set_flag(
             pseudonym,
             "nuisance",

@@ -28,7 +28,7 @@ from ivr.chat.expiry import EXPIRED_EVENT
 from ivr.chat.tokens import Purpose, TokenSigner
 from ivr.console.identity import Role, Skill
 from ivr.console.people import add_person
-from ivr.store.db import CallStore
+from ivr.store.db import CallStore, write_transaction
 from tests.integration.app.stack import (
     TUESDAY_11AM,
     Stack,
@@ -109,7 +109,7 @@ async def chat_call(stack: Stack) -> str:
 
 async def texts_for(stack: Stack, call: str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = await stack.runtime.sms.outbox.run(  # type: ignore[union-attr]
-        lambda s: list(s.db.table("sms_outbox").rows_where("call_id = ?", [call]))
+        lambda s: s.db.rows_where("sms_outbox", "call_id = ?", [call])
     )
     return rows
 
@@ -130,7 +130,7 @@ def flag_caller(tmp_path: Path, flag: str) -> None:
     store = CallStore(tmp_path / "calls.db")
     pseudonym = Pseudonymiser(CALLER_KEY).pseudonym(CALLER)
     assert pseudonym is not None
-    with store.db.conn:
+    with write_transaction(store.db):
         CallerHistory(store.db).set_flag(
             pseudonym, flag, set_by="op", reason="test", at=TUESDAY_11AM, expires_at=None
         )

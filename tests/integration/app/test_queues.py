@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from ivr.embedded import RunningSimulator
+from ivr.ha.leadership import ari_lease_name
 from ivr.queues.book import CallbackBook
 from ivr.queues.model import Callback, Priority, QueueEntry
 from ivr.queues.settings import AgentSpec
@@ -567,13 +569,17 @@ async def test_a_callback_whose_caller_leg_cannot_be_dialled_fails_after_max_att
             await hang_up(stack, busy)
 
 
-async def seed_callback_left_placing(db: Path, call_id: str, channel_id: str) -> None:
+async def seed_callback_left_placing(
+    db: Path, call_id: str, channel_id: str, sim: RunningSimulator
+) -> None:
     """The book a kill -9 left: a callback whose attempt 1 was under way on ``channel_id``
-    (the app's clock starts at TUESDAY_11AM)."""
+    (the app's clock starts at TUESDAY_11AM), held by the app of the simulator ``sim``
+    (ivr.ha.claims: its next process follows what it left)."""
     now = TUESDAY_11AM.timestamp()
     callback = Callback(CALLER, now - 500, now + 3600, 0, 0.0)
     entry = QueueEntry(call_id, "fcr", Priority.NORMAL, now - 600, seq=1, callback=callback)
-    book = CallbackBook(str(db))
+    origin = ari_lease_name(f"http://127.0.0.1:{sim.port}", "ivr101")
+    book = CallbackBook(str(db), origin=origin)
     await book.open()
     try:
         await book.run(lambda s: s.accept(entry, now - 500))
@@ -588,15 +594,17 @@ async def test_an_agent_first_callback_whose_agent_rang_out_through_a_restart_is
     """Killed while the agent's phone rang; it stopped ringing before the next process
     came up: nothing of the attempt is left, and the call log shows the caller's number
     was never dialled, so the caller loses no attempt (and is not texted) for it."""
-    await seed_callback_left_placing(tmp_path / "calls.db", "c-gone", "cb-0123456789ab-1.fcr-1")
     agents = {"PJSIP/fcr-1": talking(2.0)}
-    async with running_stack(tmp_path, agents=agents, settings=queue_settings(tmp_path)) as stack:
-        await until_callback(stack, "c-gone", "done", timeout=30)
-        attempts = await callback_attempts(stack, "c-gone")
-        assert [(a["attempt"], a["outcome"]) for a in attempts] == [
-            (1, "agent-no-answer"),
-            (1, "answered"),
-        ]
+    async with running_sim(agents) as sim:
+        channel_id = "cb-0123456789ab-1.fcr-1"
+        await seed_callback_left_placing(tmp_path / "calls.db", "c-gone", channel_id, sim)
+        async with running_app(sim, tmp_path, queue_settings(tmp_path)) as stack:
+            await until_callback(stack, "c-gone", "done", timeout=30)
+            attempts = await callback_attempts(stack, "c-gone")
+    assert [(a["attempt"], a["outcome"]) for a in attempts] == [
+        (1, "agent-no-answer"),
+        (1, "answered"),
+    ]
 
 
 async def test_calls_a_dead_process_left_are_closed_on_the_first_reconcile_that_succeeds(

@@ -55,8 +55,9 @@ async def running(worker: SmsWorker) -> AsyncIterator[SmsWorker]:
 
 
 @pytest.fixture
-async def outbox(tmp_path: Path) -> AsyncIterator[SmsOutbox]:
-    box = SmsOutbox(str(tmp_path / "ivr.db"))
+async def outbox(db_location: str) -> AsyncIterator[SmsOutbox]:
+    """The outbox on each engine in turn."""
+    box = SmsOutbox(db_location)
     await box.open()
     yield box
     await box.close()
@@ -67,7 +68,7 @@ def gateway_for(url: str) -> HttpSmsGateway:
 
 
 async def rows(outbox: SmsOutbox) -> list[dict[str, Any]]:
-    return await outbox.run(lambda s: list(s.db.table("sms_outbox").rows_where(order_by="id")))
+    return await outbox.run(lambda s: s.db.rows_where("sms_outbox", order_by="id"))
 
 
 async def test_gateway_down_then_up_drains_the_outbox_and_loses_nothing(
@@ -192,18 +193,20 @@ async def test_an_outage_longer_than_max_attempts_fails_the_message_with_the_rea
 
 
 async def test_rows_left_sending_by_a_dead_process_are_sent_after_a_restart(
-    tmp_path: Path,
+    db_location: str,
 ) -> None:
-    path = str(tmp_path / "ivr.db")
-    before = SmsOutbox(path)
+    before = SmsOutbox(db_location)
     await before.open()
     queued = await before.enqueue("07700 900123", "we will call you back", "callback-update")
 
-    # The previous process claimed it (attempt counted) and died before the answer was stored.
+    # The previous process claimed it (attempt counted) and died before the answer was
+    # stored: its claim has not run out, and needs not (the same origin takes it back).
     def die_mid_send(store: OutboxStore) -> None:
-        with store.db.conn:
+        with store.db.transaction():
             store.db.execute(
-                "UPDATE sms_outbox SET state = 'sending', attempts = 1 WHERE id = ?", [queued.id]
+                "UPDATE sms_outbox SET state = 'sending', attempts = 1, claimed_by = ?,"
+                f" claim_until = {store.db.epoch_now()} + 3600 WHERE id = ?",
+                [store.origin, queued.id],
             )
 
     await before.run(die_mid_send)
@@ -211,7 +214,7 @@ async def test_rows_left_sending_by_a_dead_process_are_sent_after_a_restart(
 
     provider = FakeProvider(free_port())
     await provider.start()
-    after = SmsOutbox(path)
+    after = SmsOutbox(db_location)
     await after.open()
     gateway = HttpSmsGateway(
         HttpGatewayConfig(url=provider.url, idempotency_header="Idempotency-Key")
@@ -289,7 +292,7 @@ async def test_the_inbound_webhook_records_a_survey_reply(outbox: SmsOutbox) -> 
         await gateway.close()
         await provider.stop()
         await runner.cleanup()
-    (response,) = await outbox.run(lambda s: list(s.db.table("survey_responses").rows))
+    (response,) = await outbox.run(lambda s: s.db.rows_where("survey_responses"))
     assert response["outbox_id"] == outbox_id
     assert response["call_id"] == "call-1"
     assert (response["q1_overall"], response["q2_time_to_answer"], response["q3_dealt_with"]) == (

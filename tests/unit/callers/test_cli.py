@@ -15,7 +15,12 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return str(tmp_path / "calls.db")
 
 
-def test_flag_show_unflag_round_trip(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_flag_show_unflag_round_trip(
+    db_location: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On each engine: ``--db`` takes a file or a PostgreSQL URL."""
+    monkeypatch.setenv("IVR_CALLER_KEY", "test-key")
+    db = db_location
     args = ["callers", "flag", "07700 900123", "--db", db, "--flag", "vulnerable"]
     assert main([*args, "--reason", "lives alone, hard of hearing", "--by", "op7"]) == 0
     assert "vulnerable set for" in capsys.readouterr().out

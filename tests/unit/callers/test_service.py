@@ -12,6 +12,7 @@ from ivr.callers.pseudonym import Pseudonymiser
 from ivr.callers.service import CallerHistoryDown, CallerService, build_caller_service
 from ivr.callers.settings import CallerSettings
 from ivr.store.db import CallStore
+from ivr.store.engine import open_database
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -20,8 +21,8 @@ def service(tmp_path: Path) -> CallerService:
     return CallerService(str(tmp_path / "calls.db"), Pseudonymiser("k"), CallerPolicy())
 
 
-async def test_a_recorded_abandoned_call_links_the_redial_and_counts(tmp_path: Path) -> None:
-    callers = service(tmp_path)
+async def test_a_recorded_abandoned_call_links_the_redial_and_counts(db_location: str) -> None:
+    callers = CallerService(db_location, Pseudonymiser("k"), CallerPolicy())
     await callers.open()
     start = NOW - timedelta(minutes=30)
     callers.record(
@@ -31,8 +32,8 @@ async def test_a_recorded_abandoned_call_links_the_redial_and_counts(tmp_path: P
     assert profile.known and profile.redial_of == "c1" and profile.recent_calls == 2
     assert callers.recorded == 1 and callers.pending == 0
     await callers.close()
-    store = CallStore(tmp_path / "calls.db")
-    (row,) = store.db["caller_calls"].rows
+    store = CallStore(db_location)
+    (row,) = store.db.rows_where("caller_calls")
     assert "7700900123" not in str(row) and row["abandoned"] == 1  # no number at rest
     store.close()
 
@@ -64,3 +65,25 @@ def test_settings_build_the_policy_and_the_key(tmp_path: Path) -> None:
         "07700900123"
     )
     assert "secret" not in repr(settings)
+
+
+async def test_a_record_whose_postgresql_connection_was_lost_is_written_on_a_new_one(
+    pg_url: str,
+) -> None:
+    """A server restart or failover drops the connection: the call is still recorded."""
+    callers = CallerService(pg_url, Pseudonymiser("k"), CallerPolicy())
+    await callers.open()
+    try:
+        pid = await callers._thread.run(lambda s: s.store.db.scalar("SELECT pg_backend_pid()"))
+        admin = open_database(pg_url)
+        try:  # the timeout makes it wait until that backend has gone
+            assert admin.scalar("SELECT pg_terminate_backend(?, 5000)", [pid]) is True
+        finally:
+            admin.close()
+        callers.record(CallRecord("07700900123", "c1", NOW, "abandoned"))
+        await callers.flush()
+        assert (callers.recorded, callers.failed) == (1, 0)
+        profile = await callers.profile("07700900123", "c2", NOW)
+        assert profile.recent_calls == 2
+    finally:
+        await callers.close()

@@ -1,4 +1,5 @@
-"""A chat database on disk, its records opened, and a clock moved by hand."""
+"""A chat database (on each engine: ``db_location``), its records opened, and a clock
+moved by hand."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ def context(call_id: str = "call-1", *flags: str) -> ChatContext:
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> str:
+    """A SQLite file (the tests not yet run on both engines)."""
     return str(tmp_path / "calls.db")
 
 
@@ -49,8 +51,8 @@ def clock() -> HandClock:
 
 
 @pytest.fixture
-async def records(db_path: str) -> AsyncIterator[ChatRecords]:
-    opened = ChatRecords(db_path)
+async def records(db_location: str) -> AsyncIterator[ChatRecords]:
+    opened = ChatRecords(db_location)
     await opened.open()
     yield opened
     await opened.close()

@@ -70,9 +70,9 @@ class HeldRecords(ChatRecords):
 
 
 async def test_a_message_is_in_the_database_before_a_listener_gets_it(
-    db_path: str, clock: HandClock
+    db_location: str, clock: HandClock
 ) -> None:
-    held = HeldRecords(db_path)
+    held = HeldRecords(db_location)
     await held.open()
     hub = new_hub(held, clock)
     hub.sign_in("pc-jones", "PC Jones")
@@ -83,7 +83,7 @@ async def test_a_message_is_in_the_database_before_a_listener_gets_it(
     assert pending(page) == []  # not stored yet: nobody is told
     held.door.set()
     sent = await saying
-    reader = ChatStore(db_path)  # another connection: sees only what was committed
+    reader = ChatStore(db_location)  # another connection: sees only what was committed
     try:
         assert reader.messages_since(chat_id, 0) == [sent]
     finally:
@@ -340,7 +340,7 @@ async def test_availability_follows_agents_signed_in_and_their_capacity(
 
 
 async def test_a_new_hub_on_the_same_database_has_the_same_chats_and_carries_on(
-    records: ChatRecords, clock: HandClock, db_path: str
+    records: ChatRecords, clock: HandClock, db_location: str
 ) -> None:
     first = new_hub(records, clock)
     first.sign_in("pc-jones", "PC Jones")
@@ -354,7 +354,7 @@ async def test_a_new_hub_on_the_same_database_has_the_same_chats_and_carries_on(
     await first.close()
     await records.close()
 
-    reopened = ChatRecords(db_path)  # the process restarted
+    reopened = ChatRecords(db_location)  # the process restarted
     await reopened.open()
     try:
         second = new_hub(reopened, clock)

@@ -62,10 +62,10 @@ async def test_a_link_released_after_no_chat_started_opens_again_but_not_once_at
 
 
 async def test_two_racing_opens_on_two_connections_start_one_chat(
-    db_path: str, records: ChatRecords, clock: HandClock
+    db_location: str, records: ChatRecords, clock: HandClock
 ) -> None:
     link = await links(records, clock).issue(context(), NUMBER)
-    others = [ChatRecords(db_path) for _ in range(4)]
+    others = [ChatRecords(db_location) for _ in range(4)]
     for other in others:
         await other.open()
     try:
@@ -107,11 +107,11 @@ async def test_expire_due_marks_only_sent_links_past_their_time(
 
 
 async def test_a_forged_or_edited_token_is_refused_without_a_database_read(
-    records: ChatRecords, clock: HandClock, db_path: str
+    records: ChatRecords, clock: HandClock, db_location: str
 ) -> None:
     link = await links(records, clock).issue(context(), NUMBER)
     link_id, _, signature = link.token.rpartition(".")
-    never_opened = ChatRecords(db_path)  # any database read on it would raise
+    never_opened = ChatRecords(db_location)  # any database read on it would raise
     refusing = links(never_opened, clock)
     edited = f"{link_id}x.{signature}"
     other_key = TokenSigner("z" * 40).sign(Purpose.LINK, link_id)

@@ -75,7 +75,7 @@ async def outbox(tmp_path: Path) -> AsyncIterator[SmsOutbox]:
 
 async def kinds(outbox: SmsOutbox) -> list[str]:
     def read(store: OutboxStore) -> list[str]:
-        return [str(r[0]) for r in store.db.execute("SELECT kind FROM sms_outbox ORDER BY id")]
+        return [str(r["kind"]) for r in store.db.rows_where("sms_outbox", order_by="id")]
 
     return await outbox.run(read)
 

@@ -35,7 +35,7 @@ def fast_passwords() -> Passwords:
     return Passwords(FAST)
 
 
-def seed_users(path: Path, *users: tuple[str, Role, str]) -> None:
+def seed_users(path: str | Path, *users: tuple[str, Role, str]) -> None:
     """Users (name, role, phone), each with PASSWORD."""
     store = ConsoleStore(path, POLICY)
     passwords = fast_passwords()

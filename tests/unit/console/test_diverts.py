@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -27,10 +26,8 @@ def audit() -> ListAudit:
 
 
 @pytest.fixture
-async def store(tmp_path: Path, clock: HandClock, audit: ListAudit) -> AsyncIterator[DivertStore]:
-    diverts = DivertStore(
-        str(tmp_path / "calls.db"), KnownDestinations(OneEntryDirectory()), audit, clock
-    )
+async def store(db_location: str, clock: HandClock, audit: ListAudit) -> AsyncIterator[DivertStore]:
+    diverts = DivertStore(db_location, KnownDestinations(OneEntryDirectory()), audit, clock)
     await diverts.open()
     try:
         yield diverts
@@ -58,7 +55,7 @@ async def test_a_divert_changes_the_decision_names_itself_and_expires(
 
 
 async def test_a_cancelled_divert_stops_at_once_and_stays_cancelled_after_a_restart(
-    tmp_path: Path, store: DivertStore, clock: HandClock, audit: ListAudit
+    db_location: str, store: DivertStore, clock: HandClock, audit: ListAudit
 ) -> None:
     kept = await store.add("fcr", "rc", "FCR training", later(hours=1), ANN)
     gone = await store.add("rc", "directory:priya-patel", "cover", later(hours=1), ANN)
@@ -67,9 +64,7 @@ async def test_a_cancelled_divert_stops_at_once_and_stays_cancelled_after_a_rest
     assert [d.id for d in store.listed()] == [kept.id]
     with pytest.raises(NotFound):
         await store.cancel(gone.id, ANN)
-    again = DivertStore(
-        str(tmp_path / "calls.db"), KnownDestinations(OneEntryDirectory()), audit, clock
-    )
+    again = DivertStore(db_location, KnownDestinations(OneEntryDirectory()), audit, clock)
     await again.open()
     try:
         assert [(d.id, d.source, d.target) for d in again.listed()] == [(kept.id, "fcr", "rc")]
@@ -106,3 +101,21 @@ async def test_a_destination_diverted_already_must_be_cancelled_first(store: Div
     await store.add("rc", "switchboard", "x", later(hours=1), ANN)
     with pytest.raises(Conflict, match="cancel it first"):
         await store.add("rc", "fcr", "x", later(hours=1), ANN)
+
+
+async def test_a_divert_set_and_cancelled_on_another_node_applies_here_after_a_refresh(
+    db_location: str, store: DivertStore, clock: HandClock, audit: ListAudit
+) -> None:
+    """Two nodes on one database: each keeps the diverts in memory; refresh reads the other's."""
+    other = DivertStore(db_location, KnownDestinations(OneEntryDirectory()), audit, clock)
+    await other.open()
+    try:
+        divert = await other.add("rc", "switchboard", "RC evacuated", later(hours=1), ANN)
+        assert store.listed() == []  # memory only: not seen until read again
+        await store.refresh()
+        assert [d.id for d in store.listed()] == [divert.id]
+        await other.cancel(divert.id, ANN)
+        await store.refresh()
+        assert store.listed() == []
+    finally:
+        await other.close()

@@ -77,9 +77,9 @@ def catalogue() -> PromptCatalogue:
 
 @pytest.fixture
 async def desk(
-    tmp_path: Path, aiohttp_client: ClientFactory, catalogue: PromptCatalogue
+    tmp_path: Path, db_location: str, aiohttp_client: ClientFactory, catalogue: PromptCatalogue
 ) -> AsyncIterator[Desk]:
-    clock, audit, db = HandClock(), ListAudit(), str(tmp_path / "calls.db")
+    clock, audit, db = HandClock(), ListAudit(), db_location
     settings = MessageSettings(sounds_dir=tmp_path / "sounds")
     prompts = MessagePrompts(db, catalogue, settings, audit, clock)
     messages = IncidentMessages(db, catalogue.ids, audit, clock, added=prompts)
@@ -200,11 +200,11 @@ async def test_an_added_message_is_offered_heard_switched_on_and_then_retired(
 
 @needs_tools
 async def test_added_messages_are_kept_across_a_restart(
-    desk: Desk, tmp_path: Path, catalogue: PromptCatalogue
+    desk: Desk, tmp_path: Path, db_location: str, catalogue: PromptCatalogue
 ) -> None:
     assert (await desk.call("POST", "/api/messages/prompts", FLOOD))[0] == 201
     settings = MessageSettings(sounds_dir=tmp_path / "sounds")
-    again = MessagePrompts(str(tmp_path / "calls.db"), catalogue, settings, ListAudit())
+    again = MessagePrompts(db_location, catalogue, settings, ListAudit())
     await again.open()
     try:
         (kept,) = [p for p in again.listed() if p.id == FLOOD["id"]]
@@ -284,9 +284,9 @@ AT = START.isoformat()
 
 
 async def open_desk(
-    tmp_path: Path, catalogue: PromptCatalogue, **settings: Any
+    tmp_path: Path, db: str, catalogue: PromptCatalogue, **settings: Any
 ) -> tuple[MessagePrompts, IncidentMessages]:
-    db, clock, audit = str(tmp_path / "calls.db"), HandClock(), ListAudit()
+    clock, audit = HandClock(), ListAudit()
     chosen = MessageSettings(sounds_dir=tmp_path / "sounds", **settings)
     prompts = MessagePrompts(db, catalogue, chosen, audit, clock)
     messages = IncidentMessages(db, catalogue.ids, audit, clock, added=prompts)
@@ -301,11 +301,11 @@ async def close_desk(prompts: MessagePrompts, messages: IncidentMessages) -> Non
 
 
 async def test_messages_for_all_callers_may_not_keep_them_longer_than_the_setting(
-    tmp_path: Path, catalogue: PromptCatalogue
+    tmp_path: Path, db_location: str, catalogue: PromptCatalogue
 ) -> None:
     """incident_major (8 s) and outage_online (6 s): 14 s before the menu, over a 10 s
     limit. The second is refused for all callers, allowed for callers of an intent."""
-    prompts, messages = await open_desk(tmp_path, catalogue, all_callers_max_s=10.0)
+    prompts, messages = await open_desk(tmp_path, db_location, catalogue, all_callers_max_s=10.0)
     until = (START + timedelta(hours=1)).isoformat()
     try:
         await messages.add("incident_major", "all", until, ANN)
@@ -326,18 +326,18 @@ def test_the_limit_is_a_setting_of_30_seconds_by_default() -> None:
 
 
 async def test_a_message_without_audio_is_timed_by_its_text(
-    tmp_path: Path, catalogue: PromptCatalogue
+    tmp_path: Path, db_location: str, catalogue: PromptCatalogue
 ) -> None:
     """An added message whose WAV is missing on this host (a restore): 15 characters a
     second, as the prompts' voice speaks, so 600 characters are refused for all callers."""
-    await close_desk(*await open_desk(tmp_path, catalogue))  # the tables made
-    rows = PromptRows(str(tmp_path / "calls.db"))
+    await close_desk(*await open_desk(tmp_path, db_location, catalogue))  # the tables made
+    rows = PromptRows(db_location)
     text = ("word " * 120).strip()
     rows.insert(
         {"id": "long_notice", "text": text, "created_by": "root", "created_at": START.isoformat()}
     )
     rows.close()
-    prompts, messages = await open_desk(tmp_path, catalogue)
+    prompts, messages = await open_desk(tmp_path, db_location, catalogue)
     try:
         assert prompts.seconds_of("long_notice") == pytest.approx(599 / 15)
         with pytest.raises(Conflict, match="callers would hear 40 s"):
@@ -347,13 +347,13 @@ async def test_a_message_without_audio_is_timed_by_its_text(
 
 
 async def test_an_added_id_a_later_catalogue_also_uses_plays_the_added_message(
-    tmp_path: Path, catalogue: PromptCatalogue, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, db_location: str, catalogue: PromptCatalogue, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Added first (the id was free), then an upgrade's catalogue brought a prompt of that
     id: the operator switched on the added message, so that is what callers hear; open()
     warns, the pick list offers it once, and an admin may still retire it."""
-    await close_desk(*await open_desk(tmp_path, catalogue))  # the tables made
-    rows = PromptRows(str(tmp_path / "calls.db"))
+    await close_desk(*await open_desk(tmp_path, db_location, catalogue))  # the tables made
+    rows = PromptRows(db_location)
     rows.insert(
         {
             "id": "incident_flood",
@@ -368,7 +368,7 @@ async def test_an_added_id_a_later_catalogue_also_uses_plays_the_added_message(
         prompts={**catalogue.prompts, "incident_flood": Prompt("incident_flood", "Theirs.")},
     )
     with caplog.at_level(logging.WARNING, logger="ivr.console.message_prompts"):
-        prompts, messages = await open_desk(tmp_path, upgraded)
+        prompts, messages = await open_desk(tmp_path, db_location, upgraded)
     try:
         assert any(
             "incident_flood" in r.getMessage() and "catalogue" in r.getMessage()
@@ -381,9 +381,24 @@ async def test_an_added_id_a_later_catalogue_also_uses_plays_the_added_message(
         assert notice.media.uri == "sound:ivr101-messages/incident_flood"
     finally:
         await close_desk(prompts, messages)
-    prompts, messages = await open_desk(tmp_path, upgraded)
+    prompts, messages = await open_desk(tmp_path, db_location, upgraded)
     try:
         await prompts.retire("incident_flood", ROOT, in_force=())
         assert [p.source for p in prompts.listed() if p.id == "incident_flood"] == ["catalogue"]
     finally:
         await close_desk(prompts, messages)
+
+
+def test_an_id_once_used_is_refused_by_the_store_even_retired(db_location: str) -> None:
+    """Past calls' records name a message by its id: a retired id is never reused."""
+    rows = PromptRows(db_location)
+    try:
+        first = {"id": "flood_a", "text": "One.", "created_by": "root", "created_at": AT}
+        assert rows.insert(first) is True
+        assert rows.insert({**first, "text": "Two."}) is False
+        rows.retire("flood_a", AT, "root")
+        assert rows.active() == []
+        assert rows.insert({**first, "text": "Three."}) is False
+        assert [r["text"] for r in rows.db.rows_where("message_prompts")] == ["One."]
+    finally:
+        rows.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -32,11 +31,9 @@ def audit() -> ListAudit:
 
 @pytest.fixture
 async def messages(
-    tmp_path: Path, clock: HandClock, audit: ListAudit
+    db_location: str, clock: HandClock, audit: ListAudit
 ) -> AsyncIterator[IncidentMessages]:
-    store = IncidentMessages(
-        str(tmp_path / "calls.db"), PROMPTS, audit, clock, intents=lambda: {"burglary"}
-    )
+    store = IncidentMessages(db_location, PROMPTS, audit, clock, intents=lambda: {"burglary"})
     await store.open()
     try:
         yield store
@@ -137,3 +134,20 @@ async def test_the_same_message_twice_or_a_pile_for_every_caller_is_refused(
     with pytest.raises(Conflict, match="at most 2"):
         await messages.add("incident_fire", "all", later(hours=1), ANN)
     await messages.add("incident_fire", "place:High Street", later(hours=1), ANN)  # scoped: fine
+
+
+async def test_a_message_switched_on_and_off_on_another_node_plays_here_after_a_refresh(
+    db_location: str, messages: IncidentMessages, clock: HandClock, audit: ListAudit
+) -> None:
+    other = IncidentMessages(db_location, PROMPTS, audit, clock, intents=lambda: {"burglary"})
+    await other.open()
+    try:
+        on = await other.add("outage_phones", "all", later(hours=1), ANN)
+        assert messages.to_play(clock(), matched=False) == ()  # memory only until read again
+        await messages.refresh()
+        assert [n.id for n in messages.to_play(clock(), matched=False)] == [on.id]
+        await other.cancel(on.id, ANN)
+        await messages.refresh()
+        assert messages.to_play(clock(), matched=False) == ()
+    finally:
+        await other.close()

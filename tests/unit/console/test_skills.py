@@ -29,8 +29,8 @@ def test_an_admin_holds_every_role_but_only_the_skills_given() -> None:
     assert Operator("ann", Role.OPERATOR, skills=frozenset({Skill.CHAT})).can(Skill.CHAT)
 
 
-def test_a_session_carries_the_users_skills(tmp_path: Path) -> None:
-    path = tmp_path / "calls.db"
+def test_a_session_carries_the_users_skills(db_location: str) -> None:
+    path = db_location
     seed_users(path, ("ann", Role.OPERATOR, ""), ("bob", Role.OPERATOR, ""))
     store = ConsoleStore(path, POLICY)
     try:
@@ -46,8 +46,8 @@ def test_a_session_carries_the_users_skills(tmp_path: Path) -> None:
         store.close()
 
 
-def test_add_person_gives_skills_and_a_re_add_replaces_them(tmp_path: Path) -> None:
-    db = tmp_path / "calls.db"
+def test_add_person_gives_skills_and_a_re_add_replaces_them(db_location: str) -> None:
+    db = db_location
     add_person(db, "ann", Role.OPERATOR, "a long enough password", by="t", skills=[Skill.CHAT])
     store = ConsoleStore(db, POLICY)
     try:

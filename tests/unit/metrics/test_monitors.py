@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 from ivr.metrics.instruments import IvrMetrics
 from ivr.metrics.monitors import LoopLagMonitor, OutboxDepth
@@ -42,9 +41,9 @@ async def test_the_lag_is_how_late_the_wake_up_came() -> None:
 
 
 async def test_the_outbox_depth_counts_unsent_texts_on_the_outboxs_thread(
-    tmp_path: Path,
+    db_location: str,
 ) -> None:
-    outbox = SmsOutbox(str(tmp_path / "calls.db"))
+    outbox = SmsOutbox(db_location)
     await outbox.open()
     try:
         time = FakeTime(busy=[])

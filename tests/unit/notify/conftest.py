@@ -1,9 +1,8 @@
-"""An open SMS outbox on a fresh database, for the notify tests."""
+"""An open SMS outbox on a fresh database, for the notify tests: on each engine."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,8 @@ from ivr.notify.outbox import SmsOutbox
 
 
 @pytest.fixture
-async def outbox(tmp_path: Path) -> AsyncIterator[SmsOutbox]:
-    box = SmsOutbox(str(tmp_path / "sms.db"))
+async def outbox(db_location: str) -> AsyncIterator[SmsOutbox]:
+    box = SmsOutbox(db_location)
     await box.open()
     try:
         yield box

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from ivr.ha.claims import ALONE
 from ivr.notify.outbox import OutboxStore, SmsOutbox
 from ivr.notify.texts import Texts
 from ivr.queues.book import CallbackBook
@@ -88,16 +89,19 @@ def worker_config() -> QueuesConfig:
     return replace(small_config(), callback=callback)
 
 
-@pytest.fixture
-async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
-    clock = Clock()
+@contextlib.asynccontextmanager
+async def rig_on(
+    db_location: str, origin: str = ALONE, clock: Clock | None = None
+) -> AsyncIterator[Rig]:
+    """One node's worker (its queues, agent and calls) on the call database at
+    ``db_location``, its book holding callbacks as ``origin``."""
+    clock = clock or Clock()
     service = QueueService(
         worker_config(), {"a1": AgentSpec("PJSIP/rc-1", ("rc",))}, away_s=AWAY_S, clock=clock
     )
-    path = str(tmp_path / "calls.db")
-    book = CallbackBook(path)
+    book = CallbackBook(db_location, origin=origin)
     await book.open()
-    outbox = SmsOutbox(path)
+    outbox = SmsOutbox(db_location, origin=origin)
     await outbox.open()
     calls = FakeCalls()
     worker = CallbackWorker(
@@ -110,6 +114,13 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
         service.close()
         await book.close()
         await outbox.close()
+
+
+@pytest.fixture
+async def rig(db_location: str) -> AsyncIterator[Rig]:
+    """The worker on a book and an outbox that share one call database, on each engine."""
+    async with rig_on(db_location) as one:
+        yield one
 
 
 async def eventually(

@@ -47,7 +47,7 @@ class Admin:
         routing: RoutingService,
         api: RulesetsApi,
         folder: Path,
-        db: Path,
+        db: str,
         audit: ListAudit,
     ) -> None:
         self.client, self.routing, self.api = client, routing, api
@@ -93,11 +93,13 @@ async def admin_app(
     aiohttp_client: ClientFactory,
     clock: Callable[[], datetime] | None = None,
     options: DraftOptions | None = None,
-    db: Path | None = None,
+    db: str = "",
 ) -> AsyncIterator[Admin]:
+    """``db``: the call database (``db_location``); a SQLite file in ``tmp_path`` if not
+    given (the replays read the calls from there)."""
     folder = tmp_path / "rules"
     shutil.copytree(shipped_folder(Shipped.ROUTING_RULES), folder)
-    db = db or tmp_path / "calls.db"
+    db = db or str(tmp_path / "calls.db")
     routing = RoutingService(folder, prompts=["online_sms_offer", "no_input", "invalid_choice"])
     audit = ListAudit()
     app = web.Application(middlewares=[signed_in])
@@ -108,7 +110,7 @@ async def admin_app(
         app,
         routing,
         audit,
-        db_path=str(db),
+        db_path=db,
         clock=clock or HandClock(),
         draft=options or DraftOptions(),
     )

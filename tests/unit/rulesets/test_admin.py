@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,16 +24,16 @@ AT = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def folder(tmp_path: Path, db_location: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     rules = tmp_path / "rules"
     shutil.copytree(SHIPPED, rules)
     monkeypatch.setenv("IVR_RULES", str(rules))
-    monkeypatch.setenv("IVR_DB", str(tmp_path / "calls.db"))
+    monkeypatch.setenv("IVR_DB", db_location)
     return rules
 
 
 def test_publish_diff_rollback_and_history_round_trip(
-    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    folder: Path, db_location: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     rules = folder / "rules.yaml"
     original = rules.read_bytes()
@@ -61,7 +62,7 @@ def test_publish_diff_rollback_and_history_round_trip(
     lines = capsys.readouterr().out.splitlines()[1:]
     assert [line.split()[0] for line in lines] == ["3", "2", "1"]
     assert "carol" in lines[0] and "rollback" in lines[0] and "rollback to 1: too many" in lines[0]
-    calls = CallStore(tmp_path / "calls.db")
+    calls = CallStore(db_location)
     audit = AuditStore(calls.db).since(datetime(2000, 1, 1, tzinfo=UTC))
     assert [(e.who, e.action, e.detail["version"]) for e in audit] == [
         ("alice", "rules-published", 1),
@@ -69,6 +70,7 @@ def test_publish_diff_rollback_and_history_round_trip(
         ("carol", "rules-rolled-back", 3),
     ]
     assert RulesetStore(calls.db).get(3).digest == RulesetStore(calls.db).get(1).digest
+    calls.close()
 
 
 def test_publishing_an_unchanged_folder_stores_nothing(
@@ -91,10 +93,18 @@ def test_an_invalid_folder_is_refused_with_its_line_numbered_errors(
     assert capsys.readouterr().out.splitlines()[1:] == []
 
 
-def test_a_rollback_to_a_version_that_no_longer_validates_is_refused(tmp_path: Path) -> None:
+@pytest.fixture
+def store(db_location: str) -> Iterator[RulesetStore]:
+    calls = CallStore(db_location)
+    yield RulesetStore(calls.db)
+    calls.close()
+
+
+def test_a_rollback_to_a_version_that_no_longer_validates_is_refused(
+    tmp_path: Path, store: RulesetStore
+) -> None:
     folder = tmp_path / "rules"
     shutil.copytree(SHIPPED, folder)
-    store = RulesetStore(CallStore(tmp_path / "calls.db").db)
     catalogue = set(PromptCatalogue.load(REPO_ROOT / "prompts" / "catalogue.yaml").ids)
     clock = lambda: AT  # noqa: E731
     assert RulesetAdmin(store, folder, catalogue, clock).publish("alice", "").version.version == 1
@@ -118,10 +128,11 @@ def test_a_rollback_to_a_version_that_no_longer_validates_is_refused(tmp_path: P
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
-def test_a_rollback_keeps_a_hand_edited_folder_as_a_version_first(tmp_path: Path) -> None:
+def test_a_rollback_keeps_a_hand_edited_folder_as_a_version_first(
+    tmp_path: Path, store: RulesetStore
+) -> None:
     folder = tmp_path / "rules"
     shutil.copytree(SHIPPED, folder)
-    store = RulesetStore(CallStore(tmp_path / "calls.db").db)
     admin = RulesetAdmin(store, folder, None, lambda: AT)
     admin.publish("alice", "")
     rules = folder / "rules.yaml"

@@ -85,14 +85,16 @@ class Console:
 
 
 @pytest.fixture
-async def console(tmp_path: Path, aiohttp_client: ClientFactory) -> AsyncIterator[Console]:
+async def console(
+    tmp_path: Path, db_location: str, aiohttp_client: ClientFactory
+) -> AsyncIterator[Console]:
     folder = tmp_path / "rules"
     shutil.copytree(SHIPPED, folder)
     loader = GatedLoader()
     routing = RoutingService(folder, loader=loader, prompts=["online_sms_offer", "no_input"])
     audit = ListAudit()
     app = web.Application(middlewares=[signed_in])
-    register(app, routing, audit, db_path=str(tmp_path / "calls.db"), clock=HandClock())
+    register(app, routing, audit, db_path=db_location, clock=HandClock())
     client = await aiohttp_client(app)
     yield Console(client, routing, folder, audit, loader)
     await routing.close()
@@ -140,10 +142,10 @@ async def test_versions_diff_and_a_rollback_published_live(console: Console) -> 
 
 
 async def test_a_version_that_is_no_longer_valid_is_refused_with_its_errors(
-    console: Console, tmp_path: Path
+    console: Console, tmp_path: Path, db_location: str
 ) -> None:
     # Version 2 plays old_offer, which the catalogue this app reads no longer has.
-    calls = CallStore(tmp_path / "calls.db")
+    calls = CallStore(db_location)
     admin = RulesetAdmin(RulesetStore(calls.db), console.folder, None, HandClock())
     console.edit("message: online_sms_offer", "message: old_offer")
     assert admin.publish("ann", "when old_offer was recorded").version.version == 2

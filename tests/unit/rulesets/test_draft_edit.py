@@ -43,8 +43,10 @@ ROUTES = [
 
 
 @pytest.fixture
-async def admin(tmp_path: Path, aiohttp_client: ClientFactory) -> AsyncIterator[Admin]:
-    async with admin_app(tmp_path, aiohttp_client) as admin:
+async def admin(
+    tmp_path: Path, db_location: str, aiohttp_client: ClientFactory
+) -> AsyncIterator[Admin]:
+    async with admin_app(tmp_path, aiohttp_client, db=db_location) as admin:
         yield admin
 
 

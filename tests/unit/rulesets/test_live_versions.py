@@ -1,6 +1,6 @@
 """A running app's rules carry their version, and a call keeps the version it began with.
 
-The real RoutingService, RulesetBook (SQLite), FlowBuilder and CallSession, with the
+The real RoutingService, RulesetBook (on each engine), FlowBuilder and CallSession, with the
 shipped rules in a folder of the test's own; the caller keys 7, which the shipped rules
 do not know (ask again) and version 2 sends to the Force Control Room.
 """
@@ -38,7 +38,7 @@ AT = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
 @dataclass
 class App:
     folder: Path
-    db: Path
+    db: str
     routing: RoutingService
     book: RulesetBook
 
@@ -56,14 +56,14 @@ class App:
 
 
 @pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[App]:
+async def app(tmp_path: Path, db_location: str) -> AsyncIterator[App]:
     folder = tmp_path / "rules"
     shutil.copytree(SHIPPED, folder)
     routing = RoutingService(folder)
-    book = RulesetBook(tmp_path / "calls.db", lambda: AT)
+    book = RulesetBook(db_location, lambda: AT)
     await book.open()
     await routing.use_versions(book)
-    yield App(folder, tmp_path / "calls.db", routing, book)
+    yield App(folder, db_location, routing, book)
     await book.close()
     await routing.close()
 
@@ -151,7 +151,7 @@ async def decisions(log: SqliteCallLog, call_id: str, count: int) -> list[dict[s
 
 
 async def test_a_call_started_before_a_publish_is_decided_by_its_own_version(app: App) -> None:
-    log = SqliteCallLog(str(app.db))
+    log = SqliteCallLog(app.db)
     await log.open()
     writer = asyncio.create_task(log.run())
     flows = FlowBuilder(FlowSettings(), app.routing, FakePrompts())

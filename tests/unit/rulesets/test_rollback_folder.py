@@ -148,11 +148,16 @@ def test_a_folder_that_cannot_be_written_beside_says_what_it_needs(
     assert "Permission denied" in message and "same file system" in message
 
 
-def test_a_version_number_too_large_for_sqlite_is_simply_unknown(tmp_path: Path) -> None:
-    store = RulesetStore(CallStore(tmp_path / "calls.db").db)
-    for lookup in (store.get, store.files):
-        with pytest.raises(NoSuchVersion):
-            lookup(10**20)
+def test_a_version_number_too_large_for_the_database_is_simply_unknown(db_location: str) -> None:
+    calls = CallStore(db_location)
+    store = RulesetStore(calls.db)
+    try:
+        for lookup in (store.get, store.files):
+            for number in (10**20, 0, -1):
+                with pytest.raises(NoSuchVersion):
+                    lookup(number)
+    finally:
+        calls.close()
 
 
 def test_the_cli_says_when_queues_yaml_needs_a_restart(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,14 +15,17 @@ from ivr.decisions import Decision
 from ivr.routing.snapshot import RulesetFiles, read_ruleset
 from ivr.rulesets.store import ON_DISK, NoSuchVersion, RulesetStore, VersionKind, pack, unpack
 from ivr.store.db import CallStore
+from tests.engine_errors import GUARDED
 
 SHIPPED = Path(__file__).resolve().parents[3] / "routing_rules"
 AT = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> RulesetStore:
-    return RulesetStore(CallStore(tmp_path / "calls.db").db)
+def store(db_location: str) -> Iterator[RulesetStore]:
+    calls = CallStore(db_location)
+    yield RulesetStore(calls.db)
+    calls.close()
 
 
 def test_files_come_back_as_they_went_in_text_and_bytes_alike() -> None:
@@ -49,11 +54,39 @@ def test_versions_are_numbered_in_order_and_listed_newest_first(store: RulesetSt
         store.files(9)
 
 
+def test_two_publishers_at_once_never_take_one_number(
+    store: RulesetStore, db_location: str
+) -> None:
+    """Two processes (two connections) storing versions at the same time: every version
+    is stored, each under a number of its own."""
+    other = CallStore(db_location)
+    both = threading.Barrier(2)
+
+    def publish(into: RulesetStore, author: str) -> None:
+        both.wait()
+        for i in range(15):
+            into.add(RulesetFiles({"a": f"{author} {i}".encode()}), AT, author, VersionKind.PUBLISH)
+
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            runs = [
+                pool.submit(publish, store, "alice"),
+                pool.submit(publish, RulesetStore(other.db), "bob"),
+            ]
+            for run in runs:
+                run.result()
+    finally:
+        other.close()
+    history = store.history()
+    assert sorted(v.version for v in history) == list(range(1, 31))
+    assert [v.author for v in history].count("bob") == 15
+
+
 def test_a_version_is_never_changed_or_removed(store: RulesetStore) -> None:
     store.add(RulesetFiles({"a": b"1"}), AT, "alice", VersionKind.PUBLISH)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(GUARDED, match="append-only"):
         store.db.execute("UPDATE rulesets SET author = 'mallory'")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(GUARDED, match="append-only"):
         store.db.execute("DELETE FROM rulesets")
 
 
@@ -71,10 +104,11 @@ def test_a_folder_nobody_published_is_adopted_once(store: RulesetStore, tmp_path
     assert len(store.history()) == 1
 
 
-def test_a_decision_row_records_its_ruleset_version(tmp_path: Path) -> None:
-    calls = CallStore(tmp_path / "calls.db")
+def test_a_decision_row_records_its_ruleset_version(db_location: str) -> None:
+    calls = CallStore(db_location)
     calls.call_started({"call_id": "c1", "channel_id": "c1", "started_at": "2026-11-24"})
     made = Decision("route", "rc", rule="keypad", reason="pressed 1", ruleset_version=4)
     calls.add_decision("c1", "2026-11-24T11:00:00", made.to_json())
     calls.add_decision("c1", "2026-11-24T11:00:01", Decision("route", "rc", "r", "r").to_json())
     assert [d["ruleset_version"] for d in calls.decisions_for("c1")] == [4, None]
+    calls.close()

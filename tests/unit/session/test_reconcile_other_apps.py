@@ -4,7 +4,9 @@ another ARI application holds, and knows a caller nobody has answered yet.
 Seen on a real Asterisk 22 (tests/real/test_resilience.py): a transfer leg's ``;2`` half
 is subscribed to the app (the originate subscribes it) and may sit in Stasis of another
 application that answers for the desk. It is not ours to hang up: that drops the agent
-the adopted caller is talking to.
+the adopted caller is talking to. And (tests/real/test_claims.py) a callback another
+node's application placed on the same Asterisk, still ringing, is that node's: Asterisk
+lists it among that application's subscriptions, not this one's, dead node or alive.
 """
 
 from __future__ import annotations
@@ -82,3 +84,48 @@ async def test_a_legs_other_half_in_another_apps_stasis_is_not_hung_up_on_reconc
     assert await reconciler.reconcile()
     assert client.hung_up == []
     assert adopted == [CALLER]
+
+
+class OtherNodesCallbackRinging:
+    """Another node's application (``ivr101b``) rings an agent for its callback."""
+
+    def __init__(self) -> None:
+        ringing = Channel.from_json(
+            {
+                "id": "cb-000000000009-1.rc-1",
+                "name": "Local/rc@test-agents-00000001;1",
+                "state": "Ring",
+                "dialplan": {"app_name": "AppDial2", "app_data": "(Outgoing Line)"},
+            }
+        )
+        self.channels = [ringing]
+        self.hung_up: list[str] = []
+
+    async def list_channels(self) -> list[Channel]:
+        return self.channels
+
+    async def get_application(self, app: str) -> dict[str, Any]:
+        return {"channel_ids": [c.id for c in self.channels] if app == "ivr101b" else []}
+
+    async def list_bridges(self) -> list[Bridge]:
+        return []
+
+    async def hangup(self, channel_id: str) -> None:
+        self.hung_up.append(channel_id)
+
+
+async def test_another_apps_ringing_callback_is_not_held_for_this_apps_callback_worker() -> None:
+    """Held, it would be hung up as "left by a callback nobody follows" (the worker
+    follows only its own), dropping the other node's attempt."""
+    client = OtherNodesCallbackRinging()
+    held = HeldChannels()
+    reconciler = Reconciler(
+        client,  # type: ignore[arg-type]
+        "ivr101",
+        calls={},
+        watched=set(),
+        held=held,
+        start_call=lambda *_: None,
+    )
+    assert await reconciler.reconcile()
+    assert held.unfollowed(()) == [] and client.hung_up == []

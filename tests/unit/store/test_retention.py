@@ -1,9 +1,5 @@
-"""Retention on a real database: numbers go after one age, whole calls after another.
-
-On both engines (``db_location``). The texts, callbacks and caller history it purges are
-written here as rows, in the shapes their stores write them (the stores' own tests pin
-those): retention is what is under test.
-"""
+"""Retention on a real database: numbers go after one age, whole calls after another;
+on both engines (``db_location``)."""
 
 from __future__ import annotations
 
@@ -17,7 +13,12 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
+from ivr.callers.history import CallerHistory
+from ivr.callers.model import CallRecord
 from ivr.decisions import Hypothesis
+from ivr.notify.outbox import OutboxStore
+from ivr.queues.book import DONE, WAITING, BookStore
+from ivr.queues.model import Callback, Priority, QueueEntry
 from ivr.replay.model import Fidelity
 from ivr.replay.replayer import Replayer
 from ivr.replay.report import FirstCalls, TextReport
@@ -26,7 +27,6 @@ from ivr.routing.bundle import load_bundle
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import RoutingInputs
 from ivr.store.db import CallStore, iso, write_transaction
-from ivr.store.engine import Database, Row
 from ivr.store.retention import KEYS_CLEARED, Retention, RetentionPolicy, RetentionWorker
 from tests.unit.replay.support import fixture_log, keyed
 
@@ -164,187 +164,129 @@ def test_a_second_run_changes_nothing(store: CallStore) -> None:
     assert Retention(store.db, POLICY).purge(NOW).total == 0
 
 
-def text(db: Database, name: str, days_ago: float, state: str = "queued", error: str = "") -> int:
-    """A text stored ``days_ago`` (ivr.notify.outbox's row), in ``state``."""
-    created = iso(NOW - timedelta(days=days_ago))
-    return db.insert_id(
-        "sms_outbox",
+@pytest.fixture
+def outbox(db_location: str) -> Iterator[OutboxStore]:
+    box = OutboxStore(db_location)
+    yield box
+    box.close()
+
+
+def text(outbox: OutboxStore, name: str, days_ago: float) -> int:
+    """A text stored ``days_ago`` (still queued)."""
+    return outbox.insert(
         {
             "reference": name,
             "call_id": name,
             "to_number": "+447700900123",
             "body": "How did we do?",
             "kind": "survey",
-            "created_at": created,
-            "state": state,
-            "attempts": 0 if state == "queued" else 1,
-            "next_attempt_at": created,
-            "sent_at": created if state == "sent" else None,
-            "last_error": error,
-            "provider_id": "prov-1" if state == "sent" else "",
-        },
+            "created_at": iso(NOW - timedelta(days=days_ago)),
+        }
     )
 
 
-def text_row(db: Database, row_id: int) -> Row | None:
-    rows = db.rows_where("sms_outbox", "id = ?", [row_id])
-    return rows[0] if rows else None
+def claimed(outbox: OutboxStore, row_id: int) -> int:
+    """The one queued text claimed for sending, as the worker does before it settles it."""
+    row = outbox.claim_next(iso(NOW), "", 60.0)
+    assert row is not None and row["id"] == row_id
+    return row_id
 
 
 def test_texts_lose_their_recipient_then_go_with_their_survey_replies(
-    store: CallStore,
+    outbox: OutboxStore,
 ) -> None:
-    db = store.db
-    ages = (("sent-old", 31), ("sent-new", 2), ("ancient", 401))
-    ids = {name: text(db, name, days, "sent") for name, days in ages}
-    db.insert(
-        "survey_responses",
-        {
-            "outbox_id": ids["ancient"],
-            "call_id": "ancient",
-            "q1_overall": 4,
-            "received_at": iso(NOW - timedelta(days=400)),
-        },
-    )
-    counts = Retention(db, POLICY).purge(NOW).counts
-    assert text_row(db, ids["sent-old"])["to_number"] == ""  # type: ignore[index]
-    assert text_row(db, ids["sent-new"])["to_number"] == "+447700900123"  # type: ignore[index]
-    assert text_row(db, ids["ancient"]) is None
+    ids = {}
+    for name, days in (("sent-old", 31), ("sent-new", 2), ("ancient", 401)):
+        ids[name] = claimed(outbox, text(outbox, name, days))
+        outbox.mark_sent(ids[name], "prov-1", iso(NOW - timedelta(days=days)))
+    with write_transaction(outbox.db):
+        outbox.db.execute(
+            "INSERT INTO survey_responses (outbox_id, call_id, q1_overall, received_at)"
+            " VALUES (?, 'ancient', 4, ?)",
+            [ids["ancient"], iso(NOW - timedelta(days=400))],
+        )
+    counts = Retention(outbox.db, POLICY).purge(NOW).counts
+    assert outbox.get(ids["sent-old"])["to_number"] == ""  # type: ignore[index]
+    assert outbox.get(ids["sent-new"])["to_number"] == "+447700900123"  # type: ignore[index]
+    assert outbox.get(ids["ancient"]) is None
     assert counts["survey replies deleted"] == 1 and counts["texts deleted"] == 1
 
 
-def test_a_failed_text_loses_its_recipient_and_the_providers_error(store: CallStore) -> None:
-    error = "400: +447700900123 is not a valid recipient"
-    row_id = text(store.db, "failed", days_ago=31, state="failed", error=error)
-    report = Retention(store.db, POLICY).purge(NOW)
-    row = text_row(store.db, row_id)
+def test_a_failed_text_loses_its_recipient_and_the_providers_error(
+    outbox: OutboxStore,
+) -> None:
+    row_id = claimed(outbox, text(outbox, "failed", days_ago=31))
+    outbox.mark_failed(row_id, "400: +447700900123 is not a valid recipient")
+    report = Retention(outbox.db, POLICY).purge(NOW)
+    row = outbox.get(row_id)
     assert row is not None and (row["to_number"], row["last_error"]) == ("", "")
     assert row["state"] == "failed" and report.counts["texts: recipient blanked"] == 1
 
 
-def test_a_text_still_queued_keeps_its_number(store: CallStore) -> None:
-    row_id = text(store.db, "queued", days_ago=500)
-    Retention(store.db, POLICY).purge(NOW)
-    assert text_row(store.db, row_id)["to_number"] == "+447700900123"  # type: ignore[index]
+def test_a_text_still_queued_keeps_its_number(outbox: OutboxStore) -> None:
+    row_id = text(outbox, "queued", days_ago=500)
+    Retention(outbox.db, POLICY).purge(NOW)
+    assert outbox.get(row_id)["to_number"] == "+447700900123"  # type: ignore[index]
 
 
-def callback(db: Database, call_id: str, days_ago: float, *, done: bool) -> None:
-    """A callback accepted ``days_ago`` (ivr.queues.book's rows): still waiting, or
-    answered at its first attempt (done, its number blanked as the book does)."""
-    accepted = (NOW - timedelta(days=days_ago)).timestamp()
-    db.insert(
-        "callbacks",
-        {
-            "call_id": call_id,
-            "queue": "rc",
-            "priority": 2,
-            "joined_at": accepted,
-            "seq": 1,
-            "flags": "[]",
-            "intent": "",
-            "number": "" if done else NUMBER,
-            "accepted_at": accepted,
-            "promised_by": accepted + 1800,
-            "attempts": 1 if done else 0,
-            "ready_at": 0.0,
-            "state": "done" if done else "waiting",
-            "outcome": "answered" if done else "",
-            "late_sms": 0,
-            "updated_at": accepted,
-        },
-    )
-    if done:
-        db.insert(
-            "callback_attempts",
-            {
-                "call_id": call_id,
-                "attempt": 1,
-                "agent_id": "rc-1",
-                "channel_id": f"cb-{call_id}",
-                "started_at": accepted + 60,
-                "ended_at": accepted + 120,
-                "outcome": "answered",
-                "detail": "",
-            },
-        )
-
-
-def callback_row(db: Database, call_id: str) -> Row | None:
-    rows = db.rows_where("callbacks", "call_id = ?", [call_id])
-    return rows[0] if rows else None
-
-
-def attempts(db: Database, call_id: str) -> int:
-    return int(db.scalar("SELECT count(*) FROM callback_attempts WHERE call_id = ?", [call_id]))
-
-
-def test_finished_callbacks_and_their_attempts_go_after_records_days(store: CallStore) -> None:
-    db = store.db
+def test_finished_callbacks_and_their_attempts_go_after_records_days(db_location: str) -> None:
+    book = BookStore(db_location)
     for call_id, days in (
         ("done-old", 401),
         ("done-new", 10),
         ("waiting-old", 401),
         ("waiting-new", 10),
     ):
-        callback(db, call_id, days, done=call_id.startswith("done"))
-    counts = Retention(db, POLICY).purge(NOW).counts
-    assert callback_row(db, "done-old") is None and attempts(db, "done-old") == 0
-    assert callback_row(db, "done-new") is not None and attempts(db, "done-new") == 1
-    waiting = callback_row(db, "waiting-new")
-    assert waiting is not None and (waiting["state"], waiting["number"]) == ("waiting", NUMBER)
-    expired = callback_row(db, "waiting-old")  # never placed (say, its queue was removed)
+        joined = (NOW - timedelta(days=days)).timestamp()
+        entry = QueueEntry(
+            call_id,
+            "rc",
+            Priority.NORMAL,
+            joined,
+            callback=Callback(NUMBER, accepted_at=joined, promised_by=joined + 1800),
+        )
+        book.accept(entry, joined)
+        if call_id.startswith("done"):
+            book.begin_attempt(call_id, 1, "rc-1", f"cb-{call_id}", joined + 60)
+            book.finish_attempt(call_id, 1, "answered", joined + 120, state=DONE)
+    counts = Retention(book.db, POLICY).purge(NOW).counts
+    assert book.get("done-old") is None and book.attempts("done-old") == []
+    assert book.get("done-new") is not None and len(book.attempts("done-new")) == 1
+    waiting = book.get("waiting-new")
+    assert waiting is not None and (waiting["state"], waiting["number"]) == (WAITING, NUMBER)
+    expired = book.get("waiting-old")  # never placed (say, its queue was removed)
     assert expired is not None
     assert (expired["state"], expired["outcome"], expired["number"]) == ("failed", "expired", "")
     assert counts["callbacks deleted"] == 1 and counts["callback attempts deleted"] == 1
     assert counts["callbacks: stale ones expired"] == 1
-
-
-def history_call(db: Database, call_id: str, at: datetime) -> None:
-    """A caller-history row (ivr.callers.history's)."""
-    db.insert(
-        "caller_calls",
-        {
-            "call_id": call_id,
-            "pseudonym": "p" * 64,
-            "at": iso(at),
-            "outcome": "transferred",
-            "destination": "rc",
-            "ended_at": "",
-            "abandoned": 0,
-            "linked_call_id": "",
-        },
-    )
-
-
-def flag(db: Database, reason: str, at: datetime, *, expires: str = "", cleared: str = "") -> None:
-    """A caller flag (ivr.callers.history's row): "" for no expiry, not cleared."""
-    db.insert_id(
-        "caller_flags",
-        {
-            "pseudonym": reason[0] * 64,
-            "flag": "vulnerable",
-            "set_by": "op",
-            "reason": reason,
-            "set_at": iso(at),
-            "expires_at": expires,
-            "cleared_at": cleared,
-            "cleared_by": "op" if cleared else "",
-        },
-    )
+    book.close()
 
 
 def test_caller_history_and_lapsed_flags_go_but_flags_in_force_stay(store: CallStore) -> None:
-    db = store.db
+    history = CallerHistory(store.db)
     long_ago = NOW - timedelta(days=420)
-    with write_transaction(db):
-        history_call(db, "gone", long_ago)
-        history_call(db, "kept", NOW)
-        flag(db, "lapsed", long_ago, expires=iso(long_ago + timedelta(days=5)))
-        flag(db, "in force", long_ago)
-        flag(db, "cleared", long_ago, cleared=iso(long_ago + timedelta(days=1)))
+    with write_transaction(store.db):
+        history.record_call("p" * 64, CallRecord("", "gone", long_ago, "transferred", "rc"))
+        history.record_call("p" * 64, CallRecord("", "kept", NOW, "transferred", "rc"))
+        history.set_flag(
+            "p" * 64,
+            "vulnerable",
+            set_by="op",
+            reason="lapsed",
+            at=long_ago,
+            expires_at=long_ago + timedelta(days=5),
+        )
+        history.set_flag(
+            "q" * 64, "vulnerable", set_by="op", reason="in force", at=long_ago, expires_at=None
+        )
+        history.set_flag(
+            "r" * 64, "nuisance", set_by="op", reason="cleared", at=long_ago, expires_at=None
+        )
+        history.clear_flag("r" * 64, "nuisance", cleared_by="op", at=long_ago + timedelta(days=1))
     counts = purge(store)
-    assert [r["call_id"] for r in db.rows_where("caller_calls")] == ["kept"]
-    assert [r["reason"] for r in db.rows_where("caller_flags")] == ["in force"]
+    assert [r["call_id"] for r in history.calls("p" * 64)] == ["kept"]
+    assert [r["reason"] for r in history.flags("q" * 64, NOW)] == ["in force"]
+    assert history.flags("r" * 64, NOW) == []
     assert counts["caller history: old flags deleted"] == 2  # lapsed, and cleared
     assert counts["caller history: calls deleted"] == 1
 
