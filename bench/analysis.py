@@ -89,7 +89,7 @@ def templates() -> list[tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple
             ending = {"ended_at": ended, "duration_s": duration, "outcome": outcome,
                       "destination": dest, "last_step": last, "ended_by": by}  # fmt: skip
             store.call_updated(cid, ending)
-        db = store.db.conn
+        db = store.db
         out = []
         for n in range(len(TEMPLATES)):
             cid = f"T{n}"

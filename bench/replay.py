@@ -1,6 +1,6 @@
 """``ivr replay`` over a force-sized log: calls/s and peak memory.
 
-.venv/bin/python bench/replay.py [--calls 100000] [--db PATH] [--no-trace]
+.venv/bin/python bench/replay.py [--calls 100000] [--db PATH|URL] [--no-trace]
 
 Builds (in a process of its own, so its memory is not counted) a call database of
 ``--calls`` calls over a week, written the way the live app writes them: the shipped
@@ -9,7 +9,8 @@ engine decides each call and the row goes through RouteCall's stored shape
 ``CallStore.add_decision``. The calls vary: keys, utterances (n-best, confidences), times
 of day and week, caller flags and recent calls, queue waits, a divert in force now and
 then, second attempts, and 3 % moved by an operator afterwards. ``--db`` keeps the
-database for the next run.
+database for the next run: a file, or a ``postgresql://`` URL (built when it holds no
+decisions; the replay then reads it through a read-only server-side cursor).
 
 Then replays the whole log (``Replayer``, as ``ivr replay`` runs it) under the shipped
 rules and under a modified copy (key 5 to the Resolution Centre, a lower directory
@@ -43,6 +44,8 @@ from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import CallerContext, Override, RoutingInputs
 from ivr.shipped import ROUTING_RULES
 from ivr.store.db import CallStore, iso, write_transaction
+from ivr.store.engine import is_postgres
+from ivr.store.readonly import Location, as_location, describe, missing
 
 LONDON = ZoneInfo("Europe/London")
 WEEK = datetime(2026, 3, 2, 0, 0, tzinfo=LONDON)  # a Monday
@@ -93,7 +96,7 @@ def _inputs(rng: random.Random) -> RoutingInputs:
     )
 
 
-def build(path: Path, calls: int, seed: int = 13) -> None:
+def build(path: Location, calls: int, seed: int = 13) -> None:
     """``calls`` calls in the stored shape, written in transactions of 2,000 rows."""
     rng = random.Random(seed)
     engine = RoutingEngine(load_bundle(None))
@@ -104,7 +107,7 @@ def build(path: Path, calls: int, seed: int = 13) -> None:
             for n in range(start, min(calls, start + 2000)):
                 _one_call(store, engine, rng, f"call-{n:06d}")
     store.close()
-    print(f"built {calls:,} calls in {time.perf_counter() - began:.1f} s: {path}")
+    print(f"built {calls:,} calls in {time.perf_counter() - began:.1f} s: {describe(path)}")
 
 
 def _one_call(store: CallStore, engine: RoutingEngine, rng: random.Random, call_id: str) -> None:
@@ -142,7 +145,20 @@ def modified_rules(folder: Path) -> Path:
     return folder
 
 
-def replay(db: Path, rules: Path | None, *, traced: bool = False) -> tuple[ReplaySummary, int]:
+def unbuilt(db: Location) -> bool:
+    """No log there yet: no file, or a PostgreSQL database without decisions."""
+    if missing(db):
+        return True
+    if not is_postgres(str(db)):
+        return False
+    store = CallStore(db)
+    try:
+        return store.db.count("decisions") == 0
+    finally:
+        store.close()
+
+
+def replay(db: Location, rules: Path | None, *, traced: bool = False) -> tuple[ReplaySummary, int]:
     engine = RoutingEngine(load_bundle(rules))
     if traced:
         tracemalloc.start()
@@ -162,12 +178,14 @@ def _rss_mb() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=100_000)
-    parser.add_argument("--db", type=Path, help="keep the database here (built if missing)")
+    parser.add_argument(
+        "--db", type=as_location, help="keep the database here, file or URL (built if empty)"
+    )
     parser.add_argument("--no-trace", action="store_true", help="skip the tracemalloc run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or Path(tmp) / "calls.db"
-        if not db.exists():
+        if unbuilt(db):
             child = multiprocessing.get_context("spawn").Process(
                 target=build, args=(db, args.calls)
             )

@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ivr.store.db import CallStore, iso
+from ivr.store.engine import SqliteDatabase
 from ivr.store.retention import PurgeReport, Retention, RetentionPolicy
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
@@ -37,7 +38,8 @@ KINDS = ("prompt", "dtmf", "speech", "barge-in", "dial", "connected")
 def build(path: Path, per_day: int, days: int, events: int, seed: int = 3) -> int:
     rng = random.Random(seed)
     store = CallStore(path)
-    conn: sqlite3.Connection = store.db.conn
+    assert isinstance(store.db, SqliteDatabase)  # a file: this bench measures SQLite's lock
+    conn = store.db.conn
     total = 0
     for day in range(days, 0, -1):
         calls, evs, decisions, texts, history = [], [], [], [], []
@@ -56,7 +58,7 @@ def build(path: Path, per_day: int, days: int, events: int, seed: int = 3) -> in
             if i % 3 == 0:
                 texts.append((f"r{call_id}", call_id, "+44" + number[1:], "survey", stamp))
             history.append((call_id, f"{rng.randrange(10**6):064d}", stamp, "transferred"))
-        with conn:
+        with store.db.transaction():  # one transaction a day (the connection autocommits)
             conn.executemany(
                 "INSERT INTO calls (call_id, channel_id, caller_number, caller_name, dialled,"
                 " started_at, outcome) VALUES (?, ?, ?, ?, ?, ?, ?)",

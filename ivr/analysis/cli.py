@@ -29,6 +29,7 @@ from ivr.analysis.settings import AnalysisSettings
 from ivr.analysis.stored import callback_figures, chat_figures, text_figures
 from ivr.clock import parse_uk_time
 from ivr.config import ConfigError, load_settings
+from ivr.store.readonly import as_location, name_of
 
 
 def add_subcommands(subparsers: Any) -> None:
@@ -47,13 +48,17 @@ def add_subcommands(subparsers: Any) -> None:
         "analysis-copy",
         help="a copy of the call database without personal data (for Datasette)",
     )
-    copy.add_argument("--db", type=Path, required=True, help="call database (read-only)")
+    copy.add_argument(
+        "--db", type=as_location, required=True, help="call database, file or URL (read-only)"
+    )
     copy.add_argument("--out", type=Path, required=True, help="the copy (a new file)")
     copy.set_defaults(run=cmd_analysis_copy)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, required=True, help="call database (read-only)")
+    parser.add_argument(
+        "--db", type=as_location, required=True, help="call database, file or URL (read-only)"
+    )
     parser.add_argument("--from", dest="start", type=_when, help="date or ISO time (UK local)")
     parser.add_argument("--to", dest="end", type=_when, help="date or ISO time, not included")
     parser.add_argument("--config", type=Path, help="TOML settings ([analysis] answer target)")
@@ -116,7 +121,7 @@ def _report(
         collector.add(journey)
     kpis = collector.figures()
     data = ReportInput(
-        title=f"ivr101: calls in {args.db.name}",
+        title=f"ivr101: calls in {name_of(args.db)}",
         period=_describe(period),
         kpis=kpis,
         callbacks=callback_figures(log, period),

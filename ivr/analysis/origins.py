@@ -29,8 +29,7 @@ class OriginFigures:
 def origin_figures(log: CallLogSource, period: Period) -> tuple[OriginFigures, ...]:
     """Each origin's figures for calls started in ``period``, by origin; none when the
     database is from before origins."""
-    columns = log.query("SELECT * FROM calls WHERE 1 = 0").description or ()
-    if "origin" not in {c[0] for c in columns}:
+    if "origin" not in log.db.columns("calls"):
         return ()
     where, params = period.clause("c.started_at")
     rows = log.query(

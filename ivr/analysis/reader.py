@@ -1,20 +1,20 @@
 """The call log read-only and streamed: calls in start order, a batch at a time, each
 turned into a ``CallJourney`` with its events and decisions.
 
-Read-only (``mode=ro``): a report beside a running server never writes to its database.
-Memory stays flat however long the period: one batch of calls (and only the event kinds
-the figures use) is held at a time. JSON fields of decisions are read by SQLite
-(``json_extract``), not parsed whole in Python: most of a decision row is its inputs.
+Read-only (ivr.store.readonly: SQLite ``mode=ro``, or a read-only PostgreSQL connection):
+a report beside a running server never writes to its database. Memory stays flat however
+long the period: one batch of calls (and only the event kinds the figures use) is held at
+a time. On SQLite the JSON fields of decisions are picked by SQLite (``json_extract``),
+not parsed whole in Python; PostgreSQL 15 has no test for valid JSON, so there the
+evidence is parsed in Python, where a damaged row costs only its own fields.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Final
 
 from ivr.analysis.journey import (
@@ -28,6 +28,8 @@ from ivr.analysis.journey import (
 )
 from ivr.analysis.visits import VisitTracker
 from ivr.store.db import iso
+from ivr.store.engine import Database, Dialect
+from ivr.store.readonly import Location, describe, missing, open_read_only, read_errors
 
 BATCH: Final = 1000
 CHAT_OUTCOME: Final = "deflected:chat"  # ivr.session.outcomes.CallOutcome.DEFLECTED_CHAT
@@ -78,7 +80,7 @@ class Damage:
 
 
 class LogUnreadable(ValueError):
-    """The database cannot be read as a call log: missing, not SQLite, or no calls table."""
+    """The database cannot be read as a call log: missing, unreadable, or no calls table."""
 
     error_id = "analysis-db"
 
@@ -99,7 +101,7 @@ class Period:
         if self.end is not None:
             parts.append(f"{column} < ?")
             params.append(iso(self.end))
-        return " AND ".join(parts) or "1", params
+        return " AND ".join(parts) or "1 = 1", params
 
 
 _CALLS = (
@@ -107,33 +109,68 @@ _CALLS = (
     " coalesce(destination, ''), coalesce(last_step, ''), coalesce(ended_by, ''),"
     " duration_s, ended_at FROM calls"
 )
-_DECISIONS = (
-    "SELECT call_id, coalesce(action, ''), coalesce(destination, ''), coalesce(rule, ''),"
-    " CASE WHEN json_valid(evidence) THEN json_extract(evidence, '$.inputs.attempt',"
+# The evidence fields the figures use, in this order (``_decision`` unpacks them).
+_PICKED: Final = (
+    ("inputs", "attempt"),
+    ("inputs", "digits"),
+    ("inputs", "heard", 0, "text"),
+    ("from",),
+    ("danger_check",),
+)
+_NONE: Final = (None,) * len(_PICKED)
+_SQLITE_PICKED: Final = (
+    "CASE WHEN json_valid(evidence) THEN json_extract(evidence, '$.inputs.attempt',"
     " '$.inputs.digits', '$.inputs.heard[0].text', '$.from', '$.danger_check') END"
-    " FROM decisions"
 )
 
 
-class CallLogSource:
-    """A call database, read-only; ``with CallLogSource(path) as log: log.journeys(...)``."""
+def _decisions_sql(db: Database) -> str:
+    """The decisions' columns, the picked evidence fields last: a JSON array of them
+    (SQLite), or the evidence whole, picked in Python (``_picked``; PostgreSQL)."""
+    picked = "evidence" if db.dialect is Dialect.POSTGRES else _SQLITE_PICKED
+    return (
+        "SELECT call_id, coalesce(action, ''), coalesce(destination, ''), coalesce(rule, ''),"
+        f" {picked} FROM decisions"
+    )
 
-    def __init__(self, path: Path, *, batch: int = BATCH) -> None:
-        if not path.is_file():
+
+def _date_like(db: Database, column: str) -> str:
+    """SQL true for a stored time that starts with a date (YYYY-MM-DD): damaged text
+    must not become a period's first or last call."""
+    if db.dialect is Dialect.POSTGRES:
+        return f"{column} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}'"
+    return f"{column} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'"
+
+
+class CallLogSource:
+    """A call database, read-only; ``with CallLogSource(path) as log: log.journeys(...)``.
+
+    ``path``: a SQLite file, or a ``postgresql://`` URL."""
+
+    def __init__(self, path: Location, *, batch: int = BATCH) -> None:
+        if missing(path):
             raise LogUnreadable(f"no database at {path}")
-        self.path = path
+        self.path = describe(path)
         self.batch = batch
         try:
-            self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-            tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master")}
-        except sqlite3.DatabaseError as exc:
-            raise LogUnreadable(f"{path} cannot be read as a call database: {exc}") from exc
-        missing = {"calls", "call_events", "decisions"} - tables
-        if missing:
+            self.db = open_read_only(path)
+        except read_errors() as exc:
+            raise LogUnreadable(f"{self.path} cannot be opened: {exc}") from exc
+        try:
+            tables = set(self.db.table_names())
+        except read_errors() as exc:
             self.db.close()
-            raise LogUnreadable(f"{path} is not a call database (no {', '.join(sorted(missing))})")
+            raise LogUnreadable(f"{self.path} cannot be read as a call database: {exc}") from exc
+        lacking = {"calls", "call_events", "decisions"} - tables
+        if lacking:
+            self.db.close()
+            raise LogUnreadable(
+                f"{self.path} is not a call database (no {', '.join(sorted(lacking))})"
+            )
         self.tables = frozenset(tables)
         self.damage = Damage()
+        self._decisions = _decisions_sql(self.db)
+        self._parse_evidence = self.db.dialect is Dialect.POSTGRES
 
     def __enter__(self) -> CallLogSource:
         return self
@@ -144,24 +181,25 @@ class CallLogSource:
     def close(self) -> None:
         self.db.close()
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """The rows (tuples) of one query."""
         try:
-            return self.db.execute(sql, params)
-        except sqlite3.DatabaseError as exc:
+            return self.db.execute(sql, params).fetchall()
+        except read_errors() as exc:
             raise LogUnreadable(f"cannot read {self.path}: {exc}") from exc
 
     def count(self, period: Period) -> int:
         where, params = period.clause("started_at")
-        return int(self.query(f"SELECT count(*) FROM calls WHERE {where}", params).fetchone()[0])
+        return int(self.query(f"SELECT count(*) FROM calls WHERE {where}", params)[0][0])
 
     def started_range(self, period: Period) -> tuple[datetime, datetime] | None:
         """The first and last readable start time of the calls in ``period`` (None: none)."""
         where, params = period.clause("started_at")
-        first, last = self.query(
+        ((first, last),) = self.query(
             f"SELECT min(started_at), max(started_at) FROM calls WHERE {where}"
-            " AND started_at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'",
+            f" AND {_date_like(self.db, 'started_at')}",
             params,
-        ).fetchone()
+        )
         try:
             return (stored_time(first), stored_time(last)) if first else None
         except ValueError:
@@ -170,9 +208,13 @@ class CallLogSource:
     def journeys(self, period: Period) -> Iterator[CallJourney]:
         """Every call that started in ``period``, in start order."""
         where, params = period.clause("started_at")
-        cursor = self.query(f"{_CALLS} WHERE {where} ORDER BY started_at, call_id", params)
-        while rows := cursor.fetchmany(self.batch):
-            yield from self._batch(rows)
+        sql = f"{_CALLS} WHERE {where} ORDER BY started_at, call_id"
+        try:
+            batches = self.db.stream(sql, params, self.batch)
+            for rows in batches:
+                yield from self._batch(rows)
+        except read_errors() as exc:
+            raise LogUnreadable(f"cannot read {self.path}: {exc}") from exc
 
     def _batch(self, rows: list[tuple[Any, ...]]) -> Iterator[CallJourney]:
         ids = [row[0] for row in rows]
@@ -186,8 +228,9 @@ class CallLogSource:
         ):
             events.setdefault(call_id, []).append((at, kind, detail))
         decisions: dict[str, list[SeenDecision]] = {}
-        for row in self.query(f"{_DECISIONS} WHERE call_id IN ({marks}) ORDER BY call_id, id", ids):
-            decisions.setdefault(row[0], []).append(_decision(row))
+        sql = f"{self._decisions} WHERE call_id IN ({marks}) ORDER BY call_id, id"
+        for row in self.query(sql, ids):
+            decisions.setdefault(row[0], []).append(_decision(row, self._parse_evidence))
         for row in rows:
             try:
                 yield build_journey(
@@ -197,12 +240,40 @@ class CallLogSource:
                 self.damage.calls += 1
 
 
-def _decision(row: tuple[Any, ...]) -> SeenDecision:
-    _call, action, destination, rule, found = row
+def _extracted(found: Any) -> Sequence[Any]:
+    """The ``_PICKED`` fields from SQLite's ``json_extract`` with several paths (a JSON
+    array of them; NULL for a damaged evidence)."""
     try:
-        attempt, digits, heard, moved_from, how = json.loads(found) if found else (None,) * 5
+        fields = json.loads(found) if found else None
     except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
-        attempt = digits = heard = moved_from = how = None
+        fields = None
+    return fields if isinstance(fields, list) and len(fields) == len(_PICKED) else _NONE
+
+
+def _picked(evidence: Any) -> Sequence[Any]:
+    """The ``_PICKED`` fields of an evidence text, parsed here (PostgreSQL)."""
+    try:
+        found = json.loads(evidence) if isinstance(evidence, str) else None
+    except (ValueError, RecursionError):
+        return _NONE
+    if not isinstance(found, dict):
+        return _NONE
+    return [_at(found, path) for path in _PICKED]
+
+
+def _at(value: Any, path: tuple[str | int, ...]) -> Any:
+    for key in path:
+        if isinstance(key, int):
+            value = value[key] if isinstance(value, list) and len(value) > key else None
+        else:
+            value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _decision(row: tuple[Any, ...], whole: bool = False) -> SeenDecision:
+    """A decision row; its last column is the picked fields (``whole``: the evidence)."""
+    _call, action, destination, rule, found = row
+    attempt, digits, heard, moved_from, how = _picked(found) if whole else _extracted(found)
     if isinstance(digits, str) and digits:
         source, said = Source.KEYPAD, f"keyed {digits}"
     elif isinstance(heard, str) and heard:

@@ -27,6 +27,7 @@ from ivr.replay.report import FirstCalls, JsonReport, Sinks, TextReport
 from ivr.replay.source import DecisionLog, LogUnreadable, Period
 from ivr.routing.bundle import BundleError, load_bundle
 from ivr.routing.engine import RoutingEngine
+from ivr.store.readonly import as_location, describe
 
 LOCAL = UK
 NAIVE_IS_LOCAL = "without a zone, UK local time (Europe/London), as ivr rules suggest --since"
@@ -37,7 +38,9 @@ def add_subcommands(subparsers: Any) -> None:
     replay = subparsers.add_parser(
         "replay", help="decide logged calls again under a draft rules folder; show what changes"
     )
-    replay.add_argument("--db", type=Path, required=True, help="call database (read-only)")
+    replay.add_argument(
+        "--db", type=as_location, required=True, help="call database, file or URL (read-only)"
+    )
     replay.add_argument("--rules", type=Path, required=True, help="the draft rules folder")
     replay.add_argument(
         "--from", dest="start", type=_when, help=f"ISO date or time, from; {NAIVE_IS_LOCAL}"
@@ -70,7 +73,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     except LogUnreadable as exc:
         return _refuse(str(exc))
     kept = FirstCalls(args.show)
-    title = f"{args.db}, {_describe(period)}, under {args.rules} ({bundle.summary()})"
+    title = f"{describe(args.db)}, {_describe(period)}, under {args.rules} ({bundle.summary()})"
     progress = ProgressLine(sys.stderr)
     try:
         with log, _json_report(args.json_file) as written, _cancel_on_interrupt() as cancel:
@@ -79,7 +82,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
                 log, period, sink, progress=progress, cancel=cancel
             )
             if written is not None:
-                about = {"db": str(args.db), "rules": str(args.rules), "title": title}
+                about = {"db": describe(args.db), "rules": str(args.rules), "title": title}
                 written.finish(summary, about)
     except LogUnreadable as exc:
         return _refuse(str(exc), progress)

@@ -1,7 +1,8 @@
 """The logged decisions a replay reads: a call database opened read-only, in batches.
 
-Read-only (``mode=ro``) so a replay beside a running server can never write to it; one
-cursor stepped ``batch`` rows at a time, so memory stays flat however long the period.
+Read-only (ivr.store.readonly: SQLite ``mode=ro``, or a read-only PostgreSQL connection)
+so a replay beside a running server can never write to it; one cursor stepped ``batch``
+rows at a time, so memory stays flat however long the period.
 Rows come call by call (``ORDER BY call_id, id``: the call_id index), so an operator's
 move meets the engine decision it overrode without holding other calls in memory.
 
@@ -16,11 +17,9 @@ counted apart and not decided again: without their keys they would only seem to 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Final
 
 from ivr.decisions import Hypothesis
@@ -28,6 +27,9 @@ from ivr.replay.codec import StoredInputsError, from_json
 from ivr.replay.model import Fidelity, Verdict
 from ivr.routing.model import RoutingInputs
 from ivr.store.db import iso
+from ivr.store.engine import Database, Params
+from ivr.store.json_sql import json_path
+from ivr.store.readonly import Location, describe, missing, open_read_only, read_errors
 from ivr.store.retention import KEYS_CLEARED
 
 OPERATOR_MOVE: Final = "operator-move"  # the rule of an operator's move (CallSession)
@@ -35,7 +37,7 @@ BATCH: Final = 1000
 
 
 class LogUnreadable(ValueError):
-    """The database cannot be replayed from: missing, not SQLite, or no decisions table."""
+    """The database cannot be replayed from: missing, unreadable, or no decisions table."""
 
     error_id = "replay-db"
 
@@ -56,7 +58,7 @@ class Period:
         if self.end is not None:
             parts.append("d.at < ?")
             params.append(iso(self.end))
-        return " AND ".join(parts) or "1", params
+        return " AND ".join(parts) or "1 = 1", params
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,35 +87,39 @@ class LoggedDecision:
         return "(nothing)"
 
 
-_ENGINE_ROW = (
-    "(d.inputs IS NOT NULL OR (CASE WHEN json_valid(d.evidence)"
-    " THEN json_extract(d.evidence, '$.inputs.attempt') END) IS NOT NULL)"
-)
+def _engine_row(db: Database, inputs: str) -> str:
+    """SQL true for RouteCall's rows: stored inputs, or the verb's ``inputs.attempt`` in
+    the evidence (a row a damaged JSON would break is not one, on SQLite)."""
+    attempt = json_path(db, "d.evidence", "inputs", "attempt")
+    valid = db.json_valid("d.evidence")
+    return f"({inputs} IS NOT NULL OR (CASE WHEN {valid} THEN {attempt} END) IS NOT NULL)"
 
 
 class DecisionLog:
-    """A call database's decisions, read-only; ``with DecisionLog(path) as log: ...``."""
+    """A call database's decisions, read-only; ``with DecisionLog(path) as log: ...``.
 
-    def __init__(self, path: Path, *, batch: int = BATCH) -> None:
-        if not path.is_file():
+    ``path``: a SQLite file, or a ``postgresql://`` URL."""
+
+    def __init__(self, path: Location, *, batch: int = BATCH) -> None:
+        if missing(path):
             raise LogUnreadable(f"no database at {path}")
-        self.path = path
+        self.path = describe(path)
         self.batch = batch
         self.skipped = 0  # rows with no readable time: nothing to replay them at
         self.keys_cleared = 0  # rows whose keyed digits retention blanked: not replayable
         try:
-            self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        except sqlite3.Error as exc:
-            raise LogUnreadable(f"cannot open {path}: {exc}") from exc
+            self._db = open_read_only(path)
+        except read_errors() as exc:
+            raise LogUnreadable(f"cannot open {self.path}: {exc}") from exc
         try:
-            self._columns = self._table_columns("decisions")
-            has_calls = bool(self._table_columns("calls"))
-        except sqlite3.DatabaseError as exc:
+            self._columns = set(self._db.columns("decisions"))
+            has_calls = bool(self._db.columns("calls"))
+        except read_errors() as exc:
             self._db.close()
-            raise LogUnreadable(f"{path} cannot be read as a call database: {exc}") from exc
+            raise LogUnreadable(f"{self.path} cannot be read as a call database: {exc}") from exc
         if not self._columns:
             self._db.close()
-            raise LogUnreadable(f"{path} has no decisions table: not a call database")
+            raise LogUnreadable(f"{self.path} has no decisions table: not a call database")
         # A database from before the inputs column: every engine row is approximate.
         inputs = "d.inputs" if "inputs" in self._columns else "NULL"
         self._select = (
@@ -122,7 +128,7 @@ class DecisionLog:
             f" {'c.dialled' if has_calls else 'NULL'} AS dialled FROM decisions d"
             f"{' LEFT JOIN calls c ON c.call_id = d.call_id' if has_calls else ''}"
         )
-        self._engine_row = _ENGINE_ROW.replace("d.inputs", inputs)
+        self._engine_row = _engine_row(self._db, inputs)
 
     def __enter__(self) -> DecisionLog:
         return self
@@ -137,7 +143,10 @@ class DecisionLog:
         """The engine decisions in ``period``: the replay's total."""
         where, params = period.clause()
         sql = f"SELECT count(*) FROM decisions d WHERE {where} AND {self._engine_row}"
-        return int(self._query(sql, params).fetchone()[0])
+        try:
+            return int(self._db.scalar(sql, params))
+        except read_errors() as exc:
+            raise self._unreadable(exc) from exc
 
     def batches(self, period: Period) -> Iterator[list[LoggedDecision]]:
         """The engine decisions and operator moves in ``period``, call by call, in batches."""
@@ -146,19 +155,18 @@ class DecisionLog:
             f"{self._select} WHERE {where} AND ({self._engine_row} OR d.rule = ?)"
             " ORDER BY d.call_id, d.id"
         )
-        cursor = self._query(sql, [*params, OPERATOR_MOVE])
-        while rows := cursor.fetchmany(self.batch):
+        for rows in self._stream(sql, [*params, OPERATOR_MOVE]):
             parsed = [self._parse(row) for row in rows]
             yield [row for row in parsed if row is not None]
 
-    def _query(self, sql: str, params: list[str]) -> sqlite3.Cursor:
+    def _stream(self, sql: str, params: Params) -> Iterator[list[Any]]:
         try:
-            return self._db.execute(sql, params)
-        except sqlite3.DatabaseError as exc:
-            raise LogUnreadable(f"cannot read the decisions in {self.path}: {exc}") from exc
+            yield from self._db.stream(sql, params, self.batch)
+        except read_errors() as exc:
+            raise self._unreadable(exc) from exc
 
-    def _table_columns(self, table: str) -> set[str]:
-        return {row[1] for row in self._db.execute(f"PRAGMA table_info({table})")}
+    def _unreadable(self, exc: Exception) -> LogUnreadable:
+        return LogUnreadable(f"cannot read the decisions in {self.path}: {exc}")
 
     def _parse(self, row: tuple[Any, ...]) -> LoggedDecision | None:
         row_id, call_id, at, action, destination, rule, reason, evidence, inputs, dialled = row

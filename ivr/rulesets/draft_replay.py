@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 from ivr.decisions import Action, Decision
@@ -37,6 +35,7 @@ from ivr.replay.replayer import Replayer
 from ivr.replay.source import DecisionLog, LogUnreadable, Period
 from ivr.routing.engine import RoutingEngine
 from ivr.rulesets.draft_view import ACTIONS, logged_decision, view
+from ivr.store.readonly import Location, open_read_only
 
 SHOWN = 200  # changed calls, and moved calls, a result lists
 LOGGED_COLUMNS = (
@@ -109,7 +108,7 @@ class ReplayJobs:
     """The jobs of this app (the latest ``KEPT_JOBS``); ``watch`` hears each job's progress
     on its thread (tests hold a job there to cancel it mid-way)."""
 
-    def __init__(self, db_path: Path, watch: Callable[[ReplayJob], None] | None = None) -> None:
+    def __init__(self, db_path: Location, watch: Callable[[ReplayJob], None] | None = None) -> None:
         self.db_path = db_path
         self.watch = watch
         self._jobs: dict[str, ReplayJob] = {}
@@ -260,23 +259,22 @@ def _bare(verdict: Verdict) -> Decision:
     )
 
 
-def _logged_rows(db_path: Path, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+def _logged_rows(db_path: Location, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     """The decisions rows with these ids, read-only (missing columns left out)."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    db = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+    db = open_read_only(db_path)
     try:
-        db.row_factory = sqlite3.Row
-        columns = {r[1] for r in db.execute("PRAGMA table_info(decisions)")}
+        columns = set(db.columns("decisions"))
         chosen = [c for c in LOGGED_COLUMNS if c in columns]
         found: dict[int, dict[str, Any]] = {}
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             sql = f"SELECT {', '.join(chosen)} FROM decisions WHERE id IN ({marks})"
-            for row in db.execute(sql, chunk):
-                found[int(row["id"])] = dict(row)
+            for row in db.query(sql, chunk):
+                found[int(row["id"])] = row
         return found
     finally:
         db.close()

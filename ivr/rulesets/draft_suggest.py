@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -26,6 +25,7 @@ from ivr.routing.snapshot import RulesetFiles
 from ivr.rulesets.draft import DraftAction, materialised, relative
 from ivr.rulesets.draft_builds import DraftWorkspace
 from ivr.rulesets.draft_http import Invalid
+from ivr.store.readonly import Location
 from ivr.suggest.accept import AcceptError, accept
 from ivr.suggest.calls import CallLogError, CallLogReader
 from ivr.suggest.miner import RulesInForce, SuggestionMiner
@@ -59,7 +59,7 @@ class SuggestApi:
         self,
         workspace: DraftWorkspace,
         audit: Audit,
-        db_path: Path,
+        db_path: Location,
         settings: SuggestSettings,
         clock: Callable[[], datetime],
     ) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from aiohttp import web
 
@@ -92,14 +91,14 @@ def register_draft(
 ) -> DraftDesk:
     options = options or options_of(app)
     workspace = DraftWorkspace(routing, book)
-    jobs = ReplayJobs(Path(db_path), options.watch)
+    jobs = ReplayJobs(db_path, options.watch)
     desk = DraftDesk(
         workspace,
         jobs,
         DraftApi(workspace, audit, options.settings),
         TryApi(workspace, options.speech, clock),
         PublishApi(workspace, jobs, writer, audit, options.settings, clock),
-        SuggestApi(workspace, audit, Path(db_path), options.suggest, clock),
+        SuggestApi(workspace, audit, db_path, options.suggest, clock),
     )
     for method, path, handler in desk.routes():
         app.router.add_route(method, path, guarded(handler))

@@ -6,7 +6,8 @@
   callback asked from the chat).
 
 Each is a ``... LIMIT ?`` statement the purge repeats, a short transaction each
-(ivr.store.retention); messages go before their chat (a foreign key).
+(ivr.store.retention); messages go before their chat (a foreign key), by their key
+(chat, seq): SQL both engines run, no SQLite rowid.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ def chat_steps(records_cutoff: str, numbers_cutoff: str) -> list[ChatStep]:
     return [
         (
             "chat messages deleted",
-            "DELETE FROM chat_messages WHERE rowid IN (SELECT m.rowid FROM chat_messages m"
-            " JOIN chats c ON c.chat_id = m.chat_id WHERE c.opened_at < ? LIMIT ?)",
+            "DELETE FROM chat_messages WHERE (chat_id, seq) IN (SELECT m.chat_id, m.seq"
+            " FROM chat_messages m JOIN chats c ON c.chat_id = m.chat_id"
+            " WHERE c.opened_at < ? LIMIT ?)",
             [records_cutoff],
         ),
         (

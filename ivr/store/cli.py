@@ -15,6 +15,7 @@ from typing import Any
 
 from ivr.config import load_settings
 from ivr.store.db import CallStore
+from ivr.store.engine import is_postgres, redact
 from ivr.store.retention import Retention
 
 
@@ -25,19 +26,21 @@ def add_subcommands(subparsers: Any) -> None:
         "purge", help="blank numbers and delete calls older than the retention policy allows"
     )
     purge.add_argument("--config", type=Path, help="TOML settings file (env IVR_* wins)")
-    purge.add_argument("--db", help="call database (default: the settings' [store] db)")
+    purge.add_argument(
+        "--db", help="call database: a file or a postgresql:// URL (default: [store] db)"
+    )
     purge.set_defaults(run=cmd_purge)
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     path = args.db or settings.store.db_path
-    if not Path(path).exists():
+    if not is_postgres(path) and not Path(path).exists():  # never create one to purge
         print(f"ivr store purge: no database at {path}", file=sys.stderr)
         return 2
     policy = settings.store.retention.with_audit(settings.console.audit_days)
     print(
-        f"{path}: numbers kept {policy.numbers_days:g} days, records"
+        f"{redact(path)}: numbers kept {policy.numbers_days:g} days, records"
         f" {policy.records_days:g} days, the console's audit {policy.audit_days:g} days",
         file=sys.stderr,
     )

@@ -39,13 +39,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Final, TypeVar
-
-import sqlite_utils
+from typing import Any, TypeVar
 
 from ivr.store.chat_retention import chat_steps
 from ivr.store.db import CallStore, iso, write_transaction
+from ivr.store.engine import Database
 from ivr.store.migrations import AUDIT_NO_DELETE
+from ivr.store.retention_sql import KEYS_CLEARED as KEYS_CLEARED
+from ivr.store.retention_sql import event_blanked, keyed, keys_blanked
 from ivr.store.thread import StoreThread
 
 log = logging.getLogger(__name__)
@@ -56,33 +57,9 @@ NUMBER_EVENTS: dict[str, str] = {
     "callback-number-invalid": "reason",
     "dial": "endpoint",  # Local/<number>@ivr-callback
 }
-# The evidence key of a decision whose keyed digits were blanked (ivr.replay skips it).
-KEYS_CLEARED: Final = "keys_cleared"
 FINISHED_TEXTS = "('sent', 'failed')"
 FINISHED_CALLBACKS = "('done', 'failed', 'withdrawn')"
 RETRY_AFTER_FAILURE_S = 600.0
-
-# A decision row's keyed digits: the engine's evidence ($.digits), what the verb saw
-# ($.inputs.digits), the stored RoutingInputs. A reason quotes the keys whole ("key
-# '07700900123' is not a choice"); a menu choice of 1-3 keys is no number, and replacing
-# "1" in the text would garble it. Rows a damaged JSON would break are left alone.
-_KEYED_DIGITS = (
-    "coalesce(nullif(json_extract(evidence, '$.digits'), ''),"
-    " json_extract(evidence, '$.inputs.digits'), '')"
-)
-_KEYED = (
-    "json_valid(evidence) AND (coalesce(json_extract(evidence, '$.digits'), '') != ''"
-    " OR coalesce(json_extract(evidence, '$.inputs.digits'), '') != ''"
-    " OR (json_valid(inputs) AND coalesce(json_extract(inputs, '$.digits'), '') != ''))"
-)
-_KEYS_BLANKED = (
-    f"reason = CASE WHEN length({_KEYED_DIGITS}) > 3"
-    f" THEN replace(reason, {_KEYED_DIGITS}, '[keys cleared]') ELSE reason END,"
-    " evidence = json_set(json_replace(evidence, '$.digits', '', '$.inputs.digits', ''),"
-    f" '$.{KEYS_CLEARED}', json('true')),"
-    " inputs = CASE WHEN json_valid(inputs) THEN json_replace(inputs, '$.digits', NULL)"
-    " ELSE inputs END"
-)
 
 Progress = Callable[[str, int], None]
 T = TypeVar("T")
@@ -105,23 +82,27 @@ class RetentionPolicy:
         return RetentionPolicy(self.numbers_days, self.records_days, days)
 
 
-def _delete_audit_rows(db: sqlite_utils.Database, cutoff: str, limit: int) -> int:
+def _delete_audit_rows(db: Database, cutoff: str, limit: int | None) -> int:
     """Inside a write transaction: lift the audit trail's DELETE guard, delete up to
-    ``limit`` rows older than ``cutoff`` (-1: all), put the guard back. No other
-    connection ever sees the table unguarded: the transaction commits all or nothing."""
-    db.execute("DROP TRIGGER IF EXISTS audit_no_delete")
-    cur = db.execute(
-        "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < ? ORDER BY id LIMIT ?)",
-        [cutoff, limit],
-    )
-    db.execute(AUDIT_NO_DELETE)
+    ``limit`` rows older than ``cutoff`` (None: all), put the guard back. No other
+    connection ever sees the table unguarded: the transaction commits all or nothing
+    (PostgreSQL's DDL is transactional too)."""
+    AUDIT_NO_DELETE.drop(db)
+    if limit is None:
+        cur = db.execute("DELETE FROM audit WHERE at < ?", [cutoff])
+    else:
+        cur = db.execute(
+            "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE at < ? ORDER BY id LIMIT ?)",
+            [cutoff, limit],
+        )
+    AUDIT_NO_DELETE.make(db)
     return int(cur.rowcount)
 
 
-def purge_audit_before(db: sqlite_utils.Database, at: datetime) -> int:
+def purge_audit_before(db: Database, at: datetime) -> int:
     """Delete the audit rows older than ``at``, in one transaction (the CLI, tests)."""
     with write_transaction(db):
-        return _delete_audit_rows(db, iso(at), -1)
+        return _delete_audit_rows(db, iso(at), None)
 
 
 @dataclass
@@ -149,7 +130,7 @@ class Retention:
 
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        db: Database,
         policy: RetentionPolicy,
         *,
         batch: int = 500,
@@ -188,9 +169,9 @@ class Retention:
         run.repeat(
             "caller history: old flags deleted",
             "DELETE FROM caller_flags WHERE id IN (SELECT id FROM caller_flags WHERE"
-            " (coalesce(cleared_at, '') != '' AND cleared_at < ?1)"
-            " OR (coalesce(expires_at, '') != '' AND expires_at < ?1) LIMIT ?2)",
-            [records_cutoff],
+            " (coalesce(cleared_at, '') != '' AND cleared_at < ?)"
+            " OR (coalesce(expires_at, '') != '' AND expires_at < ?) LIMIT ?)",
+            [records_cutoff, records_cutoff],
         )
         run.repeat(
             "survey replies deleted",
@@ -272,15 +253,16 @@ class Retention:
         )
         tally("calls: number and name blanked", cur.rowcount)
         for kind, key in NUMBER_EVENTS.items():
+            blanked, is_set = event_blanked(self.db, key)
             cur = self.db.execute(
-                f"UPDATE call_events SET detail = json_set(detail, '$.{key}', '')"
-                f" WHERE call_id IN ({marks}) AND kind = ?"
-                f" AND coalesce(json_extract(detail, '$.{key}'), '') != ''",
+                f"UPDATE call_events SET {blanked}"
+                f" WHERE call_id IN ({marks}) AND kind = ? AND {is_set}",
                 [*call_ids, kind],
             )
             tally("events: keyed digits and quoted numbers blanked", cur.rowcount)
         cur = self.db.execute(
-            f"UPDATE decisions SET {_KEYS_BLANKED} WHERE call_id IN ({marks}) AND {_KEYED}",
+            f"UPDATE decisions SET {keys_blanked(self.db)}"
+            f" WHERE call_id IN ({marks}) AND {keyed(self.db)}",
             call_ids,
         )
         tally("decisions: keyed digits blanked", cur.rowcount)

@@ -1,23 +1,24 @@
 """Reading the call log for the miner: read-only, a call at a time, in start order.
 
 The database is the live one a running IVR writes to, so it is opened read-only
-(``mode=ro``: nothing here can write, lock out the call log or migrate it), and rows
-are streamed, never loaded whole. A call's decisions become a ``LoggedCall``: what
+(ivr.store.readonly: SQLite ``mode=ro``, or a read-only PostgreSQL connection; nothing
+here can write, lock out the call log or migrate it), and rows are streamed, never
+loaded whole. A call's decisions become a ``LoggedCall``: what
 its caller said to the engine (the top hypothesis of each question, from the
 decision's ``inputs``) and, if operators moved it, from where to where.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
-import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from ivr.session.steps import OPERATOR_PREFIX
 from ivr.store.db import iso
+from ivr.store.readonly import Location, describe, missing, open_read_only, read_errors
 from ivr.suggest.model import LoggedCall, Move
 from ivr.text import normalise
 
@@ -44,21 +45,27 @@ class CallLogError(ValueError):
 class CallLogReader:
     """The calls of one database, read-only; ``close()`` when done."""
 
-    def __init__(self, path: Path) -> None:
-        if not path.is_file():
+    def __init__(self, path: Location) -> None:
+        if missing(path):
             raise CallLogError(f"{path}: no such database file")
+        self.path = describe(path)
         try:
-            self._conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-            tables = {r[0] for r in self._conn.execute("SELECT name FROM sqlite_master")}
-        except sqlite3.DatabaseError as exc:
-            raise CallLogError(f"{path}: cannot read it as a call database ({exc})") from exc
+            self._db = open_read_only(path)
+        except read_errors() as exc:
+            raise CallLogError(f"{self.path}: cannot open it ({exc})") from exc
+        try:
+            tables = set(self._db.table_names())
+        except read_errors() as exc:
+            self._db.close()
+            raise CallLogError(f"{self.path}: cannot read it as a call database ({exc})") from exc
         if not {"calls", "decisions"} <= tables:
-            self._conn.close()
-            raise CallLogError(f"{path}: no calls and decisions tables (not an ivr101 database)")
-        self.path = path
+            self._db.close()
+            raise CallLogError(
+                f"{self.path}: no calls and decisions tables (not an ivr101 database)"
+            )
 
     def close(self) -> None:
-        self._conn.close()
+        self._db.close()
 
     def calls(
         self,
@@ -70,7 +77,7 @@ class CallLogReader:
         """The calls that started in [since, until), with their decisions in order;
         ``progress`` hears the count every ``every`` calls."""
         try:
-            rows = self._conn.execute(_QUERY, (iso(since), iso(until)))
+            rows = itertools.chain.from_iterable(self._db.stream(_QUERY, (iso(since), iso(until))))
             current: str | None = None
             started = ""
             decisions: list[tuple[str, str, str, dict[str, Any]]] = []
@@ -86,7 +93,7 @@ class CallLogReader:
                 decisions.append((at or "", destination or "", rule or "", _evidence(evidence)))
             if current is not None:
                 yield logged_call(current, started, decisions)
-        except sqlite3.DatabaseError as exc:
+        except read_errors() as exc:
             raise CallLogError(f"{self.path}: {exc}") from exc
 
 

@@ -20,6 +20,7 @@ from ivr.clock import UK
 from ivr.config import load_settings
 from ivr.routing.bundle import BundleError, load_bundle
 from ivr.routing.intents import IntentMatcher
+from ivr.store.readonly import as_location
 from ivr.suggest.calls import PROGRESS_EVERY, CallLogError, CallLogReader
 from ivr.suggest.miner import RulesInForce, SuggestionMiner
 from ivr.suggest.model import Suggestion
@@ -38,7 +39,9 @@ def add_suggest(rules_sub: Any) -> None:
     suggest = rules_sub.add_parser(
         "suggest", help="aliases and examples that operators' moves suggest, with the calls"
     )
-    suggest.add_argument("--db", type=Path, required=True, help="the call database (read-only)")
+    suggest.add_argument(
+        "--db", type=as_location, required=True, help="the call database, file or URL (read-only)"
+    )
     suggest.add_argument("--rules", type=Path, help="rules folder (default: the configured one)")
     suggest.add_argument(
         "--since",

@@ -23,6 +23,7 @@ from ivr.config import ConfigError, load_settings
 from ivr.replay.cli import LOCAL, ProgressLine
 from ivr.replay.source import LogUnreadable, Period
 from ivr.routing.bundle import BundleError
+from ivr.store.readonly import as_location, describe
 from ivr.whatif.figures import QueuedCall
 from ivr.whatif.fit import Demand
 from ivr.whatif.logged import logged_figures
@@ -41,7 +42,9 @@ def add_subcommands(subparsers: Any) -> None:
         "whatif",
         help="simulate the logged demand with other staffing, callbacks, deflection or rules",
     )
-    whatif.add_argument("--db", type=Path, required=True, help="call database (read-only)")
+    whatif.add_argument(
+        "--db", type=as_location, required=True, help="call database, file or URL (read-only)"
+    )
     whatif.add_argument(
         "--from", dest="start", type=_when, help="ISO time, from (UK local without a zone)"
     )
@@ -119,7 +122,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     except LogUnusable as exc:
         return _refuse(str(exc))
     except ValueError as exc:
-        return _refuse(f"{args.db}: {exc}")
+        return _refuse(f"{describe(args.db)}: {exc}")
     agents = dict(args.agents)
     unknown = sorted(set(agents) - set(demand.queues))
     if unknown:
@@ -208,7 +211,7 @@ def _title(
     first = datetime.fromtimestamp(demand.first, LOCAL).strftime("%Y-%m-%d %H:%M")
     last = datetime.fromtimestamp(demand.last, LOCAL).strftime("%Y-%m-%d %H:%M")
     lines = [
-        f"ivr whatif: {args.db}, {len(calls):,} queued calls from {first} to {last};"
+        f"ivr whatif: {describe(args.db)}, {len(calls):,} queued calls from {first} to {last};"
         f" {args.runs} runs from seed {args.seed}; target {args.target:g} s",
     ]
     if changed:

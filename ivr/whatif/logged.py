@@ -9,17 +9,17 @@ those queues into one ``DestinationTally``.
 from __future__ import annotations
 
 from collections.abc import Collection
-from pathlib import Path
 
 from ivr.analysis.journey import Via
 from ivr.analysis.kpis import KpiCollector
 from ivr.analysis.reader import CallLogSource, Period
 from ivr.analysis.tally import DestinationTally
+from ivr.store.readonly import Location
 from ivr.whatif.figures import Figures
 
 
 def logged_figures(
-    db: Path, period: Period, queues: Collection[str], target_s: float, all_name: str
+    db: Location, period: Period, queues: Collection[str], target_s: float, all_name: str
 ) -> dict[str, Figures]:
     """Per queue of ``queues`` (and ``all_name``: them together), the log's figures.
 

@@ -23,6 +23,7 @@ from ivr.replay.replayer import Replayer
 from ivr.replay.source import DecisionLog, Period
 from ivr.routing.bundle import load_bundle
 from ivr.routing.engine import RoutingEngine
+from ivr.store.readonly import Location
 from ivr.whatif.figures import QueuedCall
 from ivr.whatif.simulate import OUT
 
@@ -57,7 +58,7 @@ def where_it_goes(verdict: Verdict) -> str | None:
 
 
 def replay_routes(
-    db: Path,
+    db: Location,
     rules: Path,
     period: Period,
     progress: Callable[[int, int], None] | None = None,

@@ -4,7 +4,8 @@ Only app-run queues leave what a what-if needs (when a caller joined, was answer
 gave up): ``queue-joined``, ``dial`` (the agent), ``connected``, ``agent-hung-up``,
 ``queue-abandoned``, ``queue-gave-up``, ``callback-accepted``, ``emergency-breakout`` and
 ``ended`` events, as ivr.verbs.queue writes them. One cursor over those events, call by
-call (the ``call_id, at`` index), so memory holds one call at a time.
+call (the ``call_id, at`` index), so memory holds one call at a time; the database (a
+SQLite file or a PostgreSQL URL) opened read-only (ivr.store.readonly).
 
 Every queue place counts, as ``ivr report`` counts them (ivr.analysis.visits): a call that
 joins again (after a move, a break-out) is offered again. A place that ended any way but
@@ -16,14 +17,20 @@ never taken as 0 s.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from ivr.replay.source import Period
+from ivr.store.readonly import (
+    Location,
+    ReadOnlyDatabase,
+    describe,
+    missing,
+    open_read_only,
+    read_errors,
+)
 from ivr.whatif.figures import Fate, QueuedCall
 
 KINDS = (
@@ -59,25 +66,25 @@ class QueueLog:
     last: float | None = None
 
 
-def read_queue_log(path: Path, period: Period) -> QueueLog:
+def read_queue_log(path: Location, period: Period) -> QueueLog:
     """The queued calls that joined in ``period``; LogUnusable when the file is no log."""
-    if not path.is_file():
+    if missing(path):
         raise LogUnusable(f"no database at {path}")
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise LogUnusable(f"cannot open {path}: {exc}") from exc
+        db = open_read_only(path)
+    except read_errors() as exc:
+        raise LogUnusable(f"cannot open {describe(path)}: {exc}") from exc
     try:
         return _read(db, period)
-    except sqlite3.DatabaseError as exc:
-        raise LogUnusable(f"{path} cannot be read as a call log: {exc}") from exc
+    except read_errors() as exc:
+        raise LogUnusable(f"{describe(path)} cannot be read as a call log: {exc}") from exc
     finally:
         db.close()
 
 
-def _read(db: sqlite3.Connection, period: Period) -> QueueLog:
+def _read(db: ReadOnlyDatabase, period: Period) -> QueueLog:
     marks = ",".join("?" for _ in KINDS)
-    cursor = db.execute(
+    batches = db.stream(
         f"SELECT call_id, at, kind, detail FROM call_events WHERE kind IN ({marks})"
         " ORDER BY call_id, at, id",
         KINDS,
@@ -86,7 +93,7 @@ def _read(db: sqlite3.Connection, period: Period) -> QueueLog:
     start = period.start.timestamp() if period.start else None
     end = period.end.timestamp() if period.end else None
     call: _Call | None = None
-    while rows := cursor.fetchmany(1000):
+    for rows in batches:
         for call_id, at, kind, detail in rows:
             if call is None or call.call_id != call_id:
                 _keep(call, log, start, end)

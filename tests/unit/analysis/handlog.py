@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ivr.decisions import Action, Decision
 from ivr.store.db import CallStore, iso
 
 DAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+Location = TypeVar("Location", str, Path)  # a SQLite file, or a PostgreSQL URL
 
 
 @dataclass
@@ -81,8 +82,12 @@ CALLS = [
 ]  # fmt: skip
 
 
-def write_log(path: Path, calls: Sequence[Call] = CALLS) -> Path:
-    store = CallStore(path)
+def write_log(path: Location, calls: Sequence[Call] = CALLS) -> Location:
+    _write(CallStore(path), calls)
+    return path
+
+
+def _write(store: CallStore, calls: Sequence[Call]) -> None:
     try:
         for call in calls:
             start = DAY + timedelta(minutes=call.start_min)
@@ -122,4 +127,3 @@ def write_log(path: Path, calls: Sequence[Call] = CALLS) -> Path:
             )
     finally:
         store.close()
-    return path

@@ -1,11 +1,10 @@
 """Live chat in the figures (issue 17): offered, taken, never opened, and the chats
-themselves, counted apart from abandonment; a call sent to chat is a deflection."""
+themselves, counted apart from abandonment; a call sent to chat is a deflection. From a
+SQLite file or PostgreSQL alike (``db_location``)."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,9 @@ from ivr.analysis.report import ReportInput, render
 from ivr.analysis.stored import CallbackFigures, TextFigures, chat_figures
 from ivr.chat.model import ChatCounts, ChatOutcome
 from ivr.store.db import CallStore, iso
+from ivr.store.engine import open_database
 from tests.unit.analysis.handlog import DAY, Call, keyed, write_log
+from tests.unit.store.rows import insert_all
 
 Event = tuple[float, str, dict[str, Any]]
 TO_CHAT: list[Event] = [
@@ -46,11 +47,11 @@ CHAT_CALLS = [
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return write_log(tmp_path / "calls.db", CHAT_CALLS)
+def db(db_location: str) -> str:
+    return write_log(db_location, CHAT_CALLS)
 
 
-def kpis(db: Path) -> Kpis:
+def kpis(db: str) -> Kpis:
     collector = KpiCollector()
     with CallLogSource(db) as log:
         for journey in log.journeys(Period()):
@@ -58,7 +59,7 @@ def kpis(db: Path) -> Kpis:
     return collector.figures()
 
 
-def test_chat_is_counted_apart_and_a_call_sent_to_chat_is_a_deflection(db: Path) -> None:
+def test_chat_is_counted_apart_and_a_call_sent_to_chat_is_a_deflection(db: str) -> None:
     k = kpis(db)
     assert k.chat == ChatCounts(offered=4, accepted=2, link_expired=1)
     assert k.chat_not_offered == {"no chat agent signed in": 1}
@@ -68,9 +69,8 @@ def test_chat_is_counted_apart_and_a_call_sent_to_chat_is_a_deflection(db: Path)
     assert (k.callers.redials, k.callers.redials_after_chat) == (1, 1)
 
 
-def add_chats(db: Path) -> None:
+def add_chats(db: str) -> None:
     """Chats as ivr.chat.store keeps them (the migrated table; the columns figures read)."""
-    conn = sqlite3.connect(db)
 
     def at(minutes: float) -> str:
         return iso(DAY + timedelta(minutes=minutes))
@@ -82,16 +82,14 @@ def add_chats(db: Path) -> None:
         ("c4", "Z", at(25), at(26), "closed", "something-new"),  # a later release's outcome
         ("c5", "W", at(60 * 24 * 3), at(60 * 24 * 3 + 1), "closed", "advice-given"),  # later
     ]
-    conn.executemany(
-        "INSERT INTO chats (chat_id, call_id, opened_at, answered_at, state, outcome,"
-        " priority, context) VALUES (?, ?, ?, ?, ?, ?, 1, '{}')",
-        rows,
-    )
-    conn.commit()
-    conn.close()
+    names = ("chat_id", "call_id", "opened_at", "answered_at", "state", "outcome")
+    database = open_database(db)
+    chats = [{**dict(zip(names, row, strict=True)), "priority": 1, "context": "{}"} for row in rows]
+    insert_all(database, "chats", chats)
+    database.close()
 
 
-def test_the_chats_table_gives_opened_answered_waits_and_outcomes(db: Path) -> None:
+def test_the_chats_table_gives_opened_answered_waits_and_outcomes(db: str) -> None:
     add_chats(db)
     period = Period(DAY, DAY + timedelta(days=1))
     with CallLogSource(db) as log:
@@ -102,16 +100,17 @@ def test_the_chats_table_gives_opened_answered_waits_and_outcomes(db: Path) -> N
     assert counts.outcomes == {ChatOutcome.ADVICE_GIVEN: 1, ChatOutcome.REPORT_TAKEN: 1}
 
 
-def test_without_a_chats_table_the_calls_counts_stand_alone(db: Path) -> None:
-    conn = sqlite3.connect(db)  # a database from before live chat's migration
-    conn.executescript("DROP TABLE chat_messages; DROP TABLE chats;")
-    conn.close()
+def test_without_a_chats_table_the_calls_counts_stand_alone(db: str) -> None:
+    database = open_database(db)  # a database from before live chat's migration
+    database.execute("DROP TABLE chat_messages")
+    database.execute("DROP TABLE chats")
+    database.close()
     calls = ChatCounts(offered=3, accepted=2, link_expired=1)
     with CallLogSource(db) as log:
         assert chat_figures(log, Period(), calls) is calls
 
 
-def test_the_report_has_a_chat_section_apart_from_abandonment(db: Path) -> None:
+def test_the_report_has_a_chat_section_apart_from_abandonment(db: str) -> None:
     add_chats(db)
     k = kpis(db)
     with CallLogSource(db) as log:
@@ -128,12 +127,10 @@ def test_the_report_has_a_chat_section_apart_from_abandonment(db: Path) -> None:
     assert "<td>advice-given</td><td>1</td>" in section
 
 
-def test_the_interval_view_counts_a_call_sent_to_chat_as_deflected(db: Path) -> None:
+def test_the_interval_view_counts_a_call_sent_to_chat_as_deflected(db: str) -> None:
     store = CallStore(db)
     try:
-        rows = list(
-            store.db.execute("SELECT interval_start_utc, deflected FROM v_calls_by_interval")
-        )
+        rows = store.db.query("SELECT interval_start_utc, deflected FROM v_calls_by_interval")
     finally:
         store.close()
-    assert sum(n for _, n in rows) == 3
+    assert sum(row["deflected"] for row in rows) == 3

@@ -1,16 +1,17 @@
-"""``ivr report`` holds its charts and fetches nothing; ``ivr export``'s intervals add up."""
+"""``ivr report`` holds its charts and fetches nothing; ``ivr export``'s intervals add up;
+from a SQLite file or a PostgreSQL URL alike (``db_location``)."""
 
 from __future__ import annotations
 
 import csv
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from ivr.analysis.intervals import BadInterval, parse_interval
 from ivr.cli import main
+from ivr.store.engine import open_database
 from tests.unit.analysis.handlog import write_log
 
 
@@ -19,13 +20,20 @@ def read(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return write_log(tmp_path / "calls.db")
+def db(db_location: str) -> str:
+    return write_log(db_location)
 
 
-def test_report_is_self_contained_with_charts_and_tables(db: Path, tmp_path: Path) -> None:
+def change(db: str, sql: str) -> None:
+    """A row changed behind the writer's back (another tool, a restored backup)."""
+    database = open_database(db)
+    database.execute(sql)
+    database.close()
+
+
+def test_report_is_self_contained_with_charts_and_tables(db: str, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
-    assert main(["report", "--db", str(db), "--out", str(out)]) == 0
+    assert main(["report", "--db", db, "--out", str(out)]) == 0
     html = out.read_text(encoding="utf-8")
     charts = re.findall(r"<figure class=\"chart\"><svg .*?</svg><figcaption><table>", html)
     assert len(charts) >= 8  # each chart with its table beside it
@@ -36,9 +44,9 @@ def test_report_is_self_contained_with_charts_and_tables(db: Path, tmp_path: Pat
     assert "my bike was stolen" in html
 
 
-def test_export_intervals_sum_to_the_totals(db: Path, tmp_path: Path) -> None:
+def test_export_intervals_sum_to_the_totals(db: str, tmp_path: Path) -> None:
     out = tmp_path / "x.csv"
-    assert main(["export", "--db", str(db), "--interval", "15m", "--out", str(out)]) == 0
+    assert main(["export", "--db", db, "--interval", "15m", "--out", str(out)]) == 0
     rows = read(out)
     rc = [r for r in rows if r["queue"] == "rc"]
     assert len(rc) == 96  # the calls' whole (local) day, quiet intervals as zeros
@@ -53,11 +61,11 @@ def test_export_intervals_sum_to_the_totals(db: Path, tmp_path: Path) -> None:
     assert first["average_handling_time_s"] == "300.0"
 
 
-def test_export_hourly_sums_match_quarter_hours(db: Path, tmp_path: Path) -> None:
+def test_export_hourly_sums_match_quarter_hours(db: str, tmp_path: Path) -> None:
     sums = []
     for interval in ("15m", "1h"):
         out = tmp_path / f"{interval}.csv"
-        assert main(["export", "--db", str(db), "--interval", interval, "--out", str(out)]) == 0
+        assert main(["export", "--db", db, "--interval", interval, "--out", str(out)]) == 0
         sums.append(sum(int(r["offered"]) for r in read(out)))
     assert sums[0] == sums[1] == 4  # the four rc places, each in one interval
 
@@ -75,9 +83,9 @@ def test_export_hourly_sums_match_quarter_hours(db: Path, tmp_path: Path) -> Non
     ],
 )
 def test_export_refuses_bad_input(
-    db: Path, argv: list[str], says: str, capsys: pytest.CaptureFixture[str]
+    db: str, argv: list[str], says: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["export", "--db", str(db), *argv]) == 2
+    assert main(["export", "--db", db, *argv]) == 2
     assert says in capsys.readouterr().err
 
 
@@ -94,10 +102,10 @@ def test_intervals_parse() -> None:
         parse_interval("0m")
 
 
-def test_export_rows_cover_the_period_for_every_queue(db: Path, tmp_path: Path) -> None:
+def test_export_rows_cover_the_period_for_every_queue(db: str, tmp_path: Path) -> None:
     out = tmp_path / "x.csv"
     argv = ["--from", "2026-03-02T08:00", "--to", "2026-03-02T12:00", "--interval", "1h"]
-    assert main(["export", "--db", str(db), *argv, "--out", str(out)]) == 0
+    assert main(["export", "--db", db, *argv, "--out", str(out)]) == 0
     rows = read(out)
     starts = sorted({r["interval_start"] for r in rows})
     assert starts == [f"2026-03-02T{h:02d}:00:00+00:00" for h in (8, 9, 10, 11)]
@@ -105,35 +113,28 @@ def test_export_rows_cover_the_period_for_every_queue(db: Path, tmp_path: Path) 
 
 
 def test_a_stray_time_cannot_stretch_the_export(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with sqlite3.connect(db) as con:
-        con.execute(
-            "UPDATE call_events SET at = '9999-12-31T00:00:00Z'"
-            " WHERE call_id = 'A' AND kind = 'queue-joined'"
-        )
-    con.close()
+    change(
+        db,
+        "UPDATE call_events SET at = '9999-12-31T00:00:00Z'"
+        " WHERE call_id = 'A' AND kind = 'queue-joined'",
+    )
     out = tmp_path / "x.csv"
-    assert main(["export", "--db", str(db), "--out", str(out)]) == 0
+    assert main(["export", "--db", db, "--out", str(out)]) == 0
     rows = read(out)
     assert {r["interval_start"][:10] for r in rows} == {"2026-03-02"}
     assert "1 queue places outside the period" in capsys.readouterr().err
-    with sqlite3.connect(db) as con:
-        con.execute("UPDATE calls SET started_at = '9999-12-31T00:00:00Z' WHERE call_id = 'H'")
-    con.close()
-    assert main(["export", "--db", str(db), "--out", str(out)]) == 2
+    change(db, "UPDATE calls SET started_at = '9999-12-31T00:00:00Z' WHERE call_id = 'H'")
+    assert main(["export", "--db", db, "--out", str(out)]) == 2
     assert "give --from and --to" in capsys.readouterr().err
 
 
-def test_summer_intervals_start_on_the_uk_hour(db: Path, tmp_path: Path) -> None:
-    with sqlite3.connect(db) as con:  # the same calls on a BST day
-        for table, column in (("calls", "started_at"), ("call_events", "at")):
-            con.execute(
-                f"UPDATE {table} SET {column} = replace({column}, '2026-03-02', '2026-07-06')"
-            )
-    con.close()
+def test_summer_intervals_start_on_the_uk_hour(db: str, tmp_path: Path) -> None:
+    for table, column in (("calls", "started_at"), ("call_events", "at")):  # a BST day
+        change(db, f"UPDATE {table} SET {column} = replace({column}, '2026-03-02', '2026-07-06')")
     out = tmp_path / "x.csv"
-    assert main(["export", "--db", str(db), "--interval", "1h", "--out", str(out)]) == 0
+    assert main(["export", "--db", db, "--interval", "1h", "--out", str(out)]) == 0
     starts = sorted({r["interval_start"] for r in read(out)})
     assert starts[0] == "2026-07-06T00:00:00+01:00" and len(starts) == 24
     assert all(s.endswith(":00:00+01:00") for s in starts)

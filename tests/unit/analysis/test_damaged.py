@@ -13,11 +13,14 @@ from ivr.analysis.journey import SeenDecision, Source, Via
 from ivr.analysis.reader import CallLogSource, Period, build_journey
 from ivr.analysis.understanding import UnderstandingTally
 from ivr.cli import main
+from ivr.store.engine import open_database
 from tests.unit.analysis.handlog import write_log
 
 
 @pytest.fixture
 def damaged(tmp_path: Path) -> Path:
+    """SQLite only: it keeps text in a FLOAT column (``duration_s = 'abc'``), which
+    PostgreSQL refuses at the write (the damage both can hold is tested below)."""
     path = write_log(tmp_path / "calls.db")
     db = sqlite3.connect(path)
     with db:
@@ -55,6 +58,27 @@ def test_commands_survive_a_damaged_log(
     err = capsys.readouterr().err
     assert "skipped 2 unreadable calls and 1 unreadable events" in err
     assert "Traceback" not in err
+
+
+def test_damaged_text_is_skipped_and_counted_on_either_engine(db_location: str) -> None:
+    """Damage a PostgreSQL database can hold too: unreadable times and JSON in TEXT."""
+    write_log(db_location)
+    db = open_database(db_location)
+    db.execute("UPDATE calls SET started_at = 'garbage' WHERE call_id = 'D'")
+    db.execute("UPDATE call_events SET detail = '{not json' WHERE call_id = 'B' AND kind = 'dial'")
+    db.execute("UPDATE decisions SET evidence = '[[[' WHERE call_id = 'A'")
+    db.execute("UPDATE decisions SET evidence = '[1, 2]' WHERE call_id = 'E'")
+    db.close()
+    with CallLogSource(db_location) as log:
+        journeys = {j.call_id: j for j in log.journeys(Period())}
+        assert (log.damage.calls, log.damage.events) == (1, 1)
+        assert log.started_range(Period()) is not None  # 'garbage' is no first or last call
+    assert set(journeys) == {"A", "B", "C", "E", "F", "G", "H"}
+    assert journeys["B"].visits[0].wait_s == 400.0  # the answer stands without its dial
+    (a_decision,) = journeys["A"].decisions
+    assert (a_decision.destination, a_decision.source) == ("rc", Source.NOTHING)
+    (e_decision,) = journeys["E"].decisions
+    assert (e_decision.engine, e_decision.said) == (False, "")
 
 
 def test_a_callback_calls_places_are_callback_queue() -> None:

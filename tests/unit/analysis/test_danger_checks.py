@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ivr.analysis.journey import JourneyPoint, journey_point
 from ivr.analysis.kpis import KpiCollector, Kpis
 from ivr.analysis.reader import CallLogSource, Period
@@ -52,7 +50,7 @@ def calls() -> list[Call]:
     ]  # fmt: skip
 
 
-def kpis(db: Path) -> Kpis:
+def kpis(db: str) -> Kpis:
     collector = KpiCollector()
     with CallLogSource(db) as log:
         for journey in log.journeys(Period()):
@@ -60,23 +58,23 @@ def kpis(db: Path) -> Kpis:
     return collector.figures()
 
 
-def test_danger_checks_are_counted_apart_from_did_you_mean_confirms(tmp_path: Path) -> None:
-    u = kpis(write_log(tmp_path / "calls.db", calls())).understanding
+def test_danger_checks_are_counted_apart_from_did_you_mean_confirms(db_location: str) -> None:
+    u = kpis(write_log(db_location, calls())).understanding
     assert u.calls == 5
     assert u.confirmed == 2  # "asked", and the confirm a "no" carried on with
     d = u.danger_checks
     assert (d.asked, d.yes, d.no, d.no_answer) == (4, 1, 1, 2)  # a break-out's own is not
 
 
-def test_a_call_that_ends_at_the_danger_check_is_abandoned_there(tmp_path: Path) -> None:
+def test_a_call_that_ends_at_the_danger_check_is_abandoned_there(db_location: str) -> None:
     assert journey_point("danger-check:rc") is JourneyPoint.DANGER_CHECK
-    k = kpis(write_log(tmp_path / "calls.db", calls()))
+    k = kpis(write_log(db_location, calls()))
     assert sum(k.abandoned_at[JourneyPoint.DANGER_CHECK]) == 1
     assert JourneyPoint.OTHER not in k.abandoned_at
 
 
-def test_the_report_names_the_danger_check_figures(tmp_path: Path) -> None:
-    k = kpis(write_log(tmp_path / "calls.db", calls()))
+def test_the_report_names_the_danger_check_figures(db_location: str) -> None:
+    k = kpis(write_log(db_location, calls()))
     none = CallbackFigures(0, 0, 0, 0, 0, 0)
     page = render(ReportInput("t", "p", k, none, TextFigures(0, 0, {}), 0.8))
     assert "danger checks asked" in page and "answered no (routed as asked)" in page

@@ -1,37 +1,47 @@
-"""The Datasette metadata names only real tables, views and columns; the views run."""
+"""The Datasette metadata names only real tables, views and columns; the KPI views run,
+on SQLite and PostgreSQL alike (``db_location``: they are for psql too)."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
+
+import sqlite_utils
 
 from ivr.shipped import REPO_ROOT
 from ivr.store.db import CallStore
-from ivr.store.migrations import KPI_VIEWS
+from ivr.store.migrations import KPI_VIEW_NAMES
 from tests.unit.analysis.handlog import write_log
 
 METADATA = REPO_ROOT / "docs" / "datasette-metadata.json"
 
 
 def test_metadata_names_real_tables_and_columns(tmp_path: Path) -> None:
+    """SQLite only: Datasette opens SQLite files (the analysis copy)."""
     store = CallStore(tmp_path / "calls.db")
     try:
-        names = set(store.db.table_names()) | set(store.db.view_names())
+        db = sqlite_utils.Database(sqlite3.connect(tmp_path / "calls.db"))
+        names = set(db.table_names()) | set(db.view_names())
         (database,) = json.loads(METADATA.read_text(encoding="utf-8"))["databases"].values()
         for table, about in database["tables"].items():
             assert table in names, table
             assert about["description"]
-            real = {c.name for c in store.db[table].columns}
+            real = {c.name for c in db[table].columns}
             assert set(about.get("columns", {})) <= real, (table, set(about["columns"]) - real)
-        assert {name for name, _ in KPI_VIEWS} <= set(database["tables"])
+        assert set(KPI_VIEW_NAMES) <= set(database["tables"])
+        db.conn.close()
     finally:
         store.close()
 
 
-def test_the_views_run_on_a_log(tmp_path: Path) -> None:
-    store = CallStore(write_log(tmp_path / "calls.db"))
+def test_the_views_run_on_a_log(db_location: str) -> None:
+    store = CallStore(write_log(db_location))
     try:
-        rows = {name: list(store.db.execute(f"SELECT * FROM {name}")) for name, _ in KPI_VIEWS}
+        rows = {
+            name: [tuple(r) for r in store.db.execute(f"SELECT * FROM {name}").fetchall()]
+            for name in KPI_VIEW_NAMES
+        }
     finally:
         store.close()
     assert sum(r[1] for r in rows["v_calls_by_interval"]) == 8
@@ -41,18 +51,18 @@ def test_the_views_run_on_a_log(tmp_path: Path) -> None:
     assert [r[2:4] for r in rows["v_operator_moves"]] == [("fcr", "rc")]
 
 
-def test_the_views_say_their_times_are_utc(tmp_path: Path) -> None:
-    store = CallStore(tmp_path / "calls.db")
+def test_the_views_say_their_times_are_utc(db_location: str) -> None:
+    store = CallStore(db_location)
     try:
-        by_interval = {c.name for c in store.db["v_calls_by_interval"].columns}
-        by_day = {c.name for c in store.db["v_outcomes_by_day"].columns}
+        by_interval = set(store.db.columns("v_calls_by_interval"))
+        by_day = set(store.db.columns("v_outcomes_by_day"))
     finally:
         store.close()
     assert "interval_start_utc" in by_interval and "day_utc" in by_day
 
 
-def test_a_rejoined_queue_is_answered_once(tmp_path: Path) -> None:
-    store = CallStore(write_log(tmp_path / "calls.db"))
+def test_a_rejoined_queue_is_answered_once(db_location: str) -> None:
+    store = CallStore(write_log(db_location))
     try:
         row = {"call_id": "R", "channel_id": "R", "caller_number": "", "caller_name": ""}
         store.call_started(row | {"dialled": "101", "started_at": "2026-03-02T11:00:00Z"})
@@ -63,7 +73,7 @@ def test_a_rejoined_queue_is_answered_once(tmp_path: Path) -> None:
             ("09", "connected", {"destination": "rc"}),
         ]:
             store.add_event("R", f"2026-03-02T11:00:{second}Z", kind, detail)
-        rows = list(store.db.execute("SELECT * FROM v_queue_answered WHERE call_id = 'R'"))
+        rows = store.db.execute("SELECT * FROM v_queue_answered WHERE call_id = 'R'").fetchall()
     finally:
         store.close()
     assert [(r[1], r[4]) for r in rows] == [("rc", 6.0)]

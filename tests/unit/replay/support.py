@@ -97,8 +97,9 @@ class FixtureLog:
 
 
 @contextlib.asynccontextmanager
-async def fixture_log(path: Path) -> AsyncIterator[FixtureLog]:
-    """The writer running on ``path``; everything is written when the block ends."""
+async def fixture_log(path: str | Path) -> AsyncIterator[FixtureLog]:
+    """The writer running on ``path`` (a file or a PostgreSQL URL); everything is
+    written when the block ends."""
     log = SqliteCallLog(str(path))
     await log.open()
     worker = asyncio.create_task(log.run())

@@ -14,8 +14,9 @@ from tests.unit.replay.support import MONDAY_10AM, draft_rules, fixture_log, key
 
 
 @pytest.fixture
-async def logged(tmp_path: Path) -> Path:
-    path = tmp_path / "calls.db"
+async def logged(db_location: str) -> str:
+    """Three calls, in a SQLite file or PostgreSQL (``db_location``)."""
+    path = db_location
     async with fixture_log(path) as log:
         log.decided("c1", keyed("1"))
         log.decided("c2", keyed("5", MONDAY_10AM + timedelta(minutes=1)))
@@ -25,10 +26,10 @@ async def logged(tmp_path: Path) -> Path:
 
 
 def test_the_report_goes_to_stdout_and_every_call_to_the_json_file(
-    logged: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    logged: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out_file = tmp_path / "replay.json"
-    argv = ["replay", "--db", str(logged), "--rules", str(draft_rules(tmp_path))]
+    argv = ["replay", "--db", logged, "--rules", str(draft_rules(tmp_path))]
     assert main([*argv, "--json", str(out_file), "--show", "1"]) == 0
     out, err = capsys.readouterr()
     assert "online → rc" in out and "changed calls (first 1 of 2" in out
@@ -45,9 +46,9 @@ def test_the_report_goes_to_stdout_and_every_call_to_the_json_file(
 
 
 def test_from_and_to_take_uk_local_time_without_a_zone(
-    logged: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    logged: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["replay", "--db", str(logged), "--rules", str(draft_rules(tmp_path))]
+    argv = ["replay", "--db", logged, "--rules", str(draft_rules(tmp_path))]
     assert main([*argv, "--from", "2026-01-12T10:00", "--to", "2026-01-12T11:00"]) == 0
     out, _ = capsys.readouterr()
     assert "replayed 2 of 2 engine decisions" in out and "approximate" not in out
@@ -87,23 +88,23 @@ def test_a_missing_or_foreign_database_is_one_line_and_exit_2(
 
 
 def test_an_invalid_rules_folder_lists_its_errors_with_line_numbers(
-    logged: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    logged: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     folder = draft_rules(tmp_path)
     rules = folder / "rules.yaml"
     rules.write_text(rules.read_text().replace('  "1": rc\n', '  "1": nowhere\n'))
-    err = _refused(["replay", "--db", str(logged), "--rules", str(folder)], capsys)
+    err = _refused(["replay", "--db", logged, "--rules", str(folder)], capsys)
     lines = err.splitlines()
     assert any(line.startswith(f"{rules}:") and "nowhere" in line for line in lines)
     assert lines[-1].startswith("ivr replay: ") and "error(s) in the rules folder" in lines[-1]
-    err = _refused(["replay", "--db", str(logged), "--rules", str(tmp_path / "gone")], capsys)
+    err = _refused(["replay", "--db", logged, "--rules", str(tmp_path / "gone")], capsys)
     assert "not a folder" in err
 
 
 def test_bad_arguments_are_refused_with_exit_2(
-    logged: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    logged: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["replay", "--db", str(logged), "--rules", str(draft_rules(tmp_path))]
+    argv = ["replay", "--db", logged, "--rules", str(draft_rules(tmp_path))]
     err = _refused([*argv, "--from", "2026-01-13", "--to", "2026-01-12"], capsys)
     assert err == "ivr replay: --from must be before --to\n"
     err = _refused([*argv, "--json", str(tmp_path / "no" / "such" / "dir.json")], capsys)

@@ -1,6 +1,7 @@
 """Replay on a fixture log written through the real writer: the live rules reproduce every
 stored decision; a draft's changes, the operator moves it now gets right or wrong, and the
-rows logged before inputs were stored are counted apart."""
+rows logged before inputs were stored are counted apart. From a SQLite file or PostgreSQL
+alike (``db_location``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ivr.replay.source import OPERATOR_MOVE, DecisionLog, Period
 from ivr.routing.bundle import load_bundle
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import CallerContext, Override
+from ivr.store.engine import is_postgres, open_database
 from tests.unit.console.support import live_call
 from tests.unit.replay.support import MONDAY_10AM, draft_rules, fixture_log, keyed
 
@@ -35,9 +37,9 @@ class Kept:
 
 
 @pytest.fixture
-async def logged(tmp_path: Path) -> Path:
+async def logged(db_location: str) -> str:
     """Nine calls on a Monday morning, one an hour later, logged as the live app logs them."""
-    path = tmp_path / "calls.db"
+    path = db_location
     at = [MONDAY_10AM + timedelta(minutes=n) for n in range(10)]
     async with fixture_log(path) as log:
         log.decided("c1", keyed("1", at[0]))  # rc, and rc under the draft
@@ -59,14 +61,14 @@ async def logged(tmp_path: Path) -> Path:
 ALL = Period()
 
 
-def replay(path: Path, rules: Path | None, period: Period = ALL) -> tuple[ReplaySummary, Kept]:
+def replay(path: str, rules: Path | None, period: Period = ALL) -> tuple[ReplaySummary, Kept]:
     kept = Kept()
     with DecisionLog(path) as log:
         summary = Replayer(RoutingEngine(load_bundle(rules))).run(log, period, kept)
     return summary, kept
 
 
-def test_the_live_rules_reproduce_every_stored_decision_rule_and_reason(logged: Path) -> None:
+def test_the_live_rules_reproduce_every_stored_decision_rule_and_reason(logged: str) -> None:
     """Flags, waits and diverts are stored: c7, c8 and c9 come out as they went."""
     engine = RoutingEngine(load_bundle(None))
     with DecisionLog(logged) as log:
@@ -85,7 +87,7 @@ def test_the_live_rules_reproduce_every_stored_decision_rule_and_reason(logged: 
 
 
 def test_a_draft_shows_what_changes_and_how_operators_moves_fare(
-    logged: Path, tmp_path: Path
+    logged: str, tmp_path: Path
 ) -> None:
     summary, kept = replay(logged, draft_rules(tmp_path))
     assert summary.total == 10
@@ -124,7 +126,7 @@ def test_a_draft_shows_what_changes_and_how_operators_moves_fare(
     )
 
 
-def test_the_period_bounds_what_is_replayed(logged: Path, tmp_path: Path) -> None:
+def test_the_period_bounds_what_is_replayed(logged: str, tmp_path: Path) -> None:
     draft = draft_rules(tmp_path)
     hour = Period(MONDAY_10AM, MONDAY_10AM + timedelta(hours=1))
     summary, kept = replay(logged, draft, hour)
@@ -135,12 +137,9 @@ def test_the_period_bounds_what_is_replayed(logged: Path, tmp_path: Path) -> Non
 
 
 def test_a_database_from_before_the_inputs_column_is_all_approximate(
-    logged: Path, tmp_path: Path
+    logged: str, tmp_path: Path
 ) -> None:
-    import sqlite3
-
-    with sqlite3.connect(logged) as db:
-        db.execute("ALTER TABLE decisions DROP COLUMN inputs")
+    change(logged, "ALTER TABLE decisions DROP COLUMN inputs")
     summary, kept = replay(logged, draft_rules(tmp_path))
     assert summary.replayed == {Fidelity.APPROXIMATE: 10}
     assert summary.judged(Judgement.NOW_RIGHT) == 1
@@ -148,18 +147,15 @@ def test_a_database_from_before_the_inputs_column_is_all_approximate(
 
 
 def test_damaged_stored_inputs_are_replayed_from_the_evidence_and_counted_apart(
-    logged: Path, tmp_path: Path
+    logged: str, tmp_path: Path
 ) -> None:
-    import sqlite3
-
-    with sqlite3.connect(logged) as db:
-        db.execute("UPDATE decisions SET inputs = '{\"v\": 1}' WHERE call_id = 'c2'")
+    change(logged, "UPDATE decisions SET inputs = '{\"v\": 1}' WHERE call_id = 'c2'")
     summary, _ = replay(logged, draft_rules(tmp_path))
     assert summary.replayed[Fidelity.DAMAGED] == 1 and summary.changed[Fidelity.DAMAGED] == 1
 
 
 def test_progress_is_reported_per_batch_and_a_cancel_stops_between_batches(
-    logged: Path, tmp_path: Path
+    logged: str, tmp_path: Path
 ) -> None:
     engine = RoutingEngine(load_bundle(draft_rules(tmp_path)))
     seen: list[tuple[int, int]] = []
@@ -175,10 +171,28 @@ def test_progress_is_reported_per_batch_and_a_cancel_stops_between_batches(
     assert summary.cancelled and 0 < summary.done < summary.total
 
 
-def test_the_replay_leaves_the_database_as_it_was(logged: Path, tmp_path: Path) -> None:
-    before = logged.read_bytes()
+def test_the_replay_leaves_the_database_as_it_was(logged: str, tmp_path: Path) -> None:
+    before = contents(logged)
     replay(logged, draft_rules(tmp_path))
-    assert logged.read_bytes() == before
+    assert contents(logged) == before
+
+
+def change(location: str, sql: str) -> None:
+    """A change behind the writer's back (an older release's schema, a damaged row)."""
+    db = open_database(location)
+    db.execute(sql)
+    db.close()
+
+
+def contents(location: str) -> object:
+    """The whole database: a SQLite file's bytes, or every PostgreSQL table's rows."""
+    if not is_postgres(location):
+        return Path(location).read_bytes()
+    db = open_database(location)
+    try:
+        return {t: db.query(f'SELECT * FROM "{t}" ORDER BY 1') for t in db.table_names()}
+    finally:
+        db.close()
 
 
 async def test_an_operators_move_on_a_live_call_has_the_rule_the_replay_looks_for() -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 from ivr.decisions import Decision
 from ivr.session.model import CallInfo
 from ivr.session.outcomes import CallOutcome
@@ -46,25 +43,23 @@ def test_an_outcome_that_names_no_destination_keeps_the_one_before() -> None:
     assert call_log.rows["call-1"]["destination"] == "fcr"
 
 
-def test_migration_repairs_destinations_stored_as_the_text_none(tmp_path: Path) -> None:
-    path = tmp_path / "calls.db"
-    store = CallStore(path)
+def test_migration_repairs_destinations_stored_as_the_text_none(db_location: str) -> None:
+    store = CallStore(db_location)
     store.call_started({"call_id": "c1", "channel_id": "c1", "started_at": "t0"})
     store.call_updated("c1", {"destination": "None"})
     store.call_started({"call_id": "c2", "channel_id": "c2", "started_at": "t0"})
     store.call_updated("c2", {"destination": "rc"})
     # Later steps do not repair this: only m8 runs again.
     store.db.execute("DELETE FROM schema_migrations WHERE version = ?", [M8_VERSION])
+    # an older release wrote the 'None'
+    store.db.execute(
+        "INSERT INTO caller_calls (call_id, pseudonym, at, outcome, destination)"
+        " VALUES ('c1', 'p', 't0', 'abandoned', 'None')"
+    )
     store.close()
-    with sqlite3.connect(path) as conn:  # an older release wrote the 'None'
-        conn.execute(
-            "INSERT INTO caller_calls (call_id, pseudonym, at, outcome, destination)"
-            " VALUES ('c1', 'p', 't0', 'abandoned', 'None')"
-        )
-    conn.close()
-    store = CallStore(path)
-    calls = {r["call_id"]: r["destination"] for r in store.db["calls"].rows}
-    history = [r["destination"] for r in store.db["caller_calls"].rows]
+    store = CallStore(db_location)
+    calls = {r["call_id"]: r["destination"] for r in store.db.rows_where("calls")}
+    history = [r["destination"] for r in store.db.rows_where("caller_calls")]
     store.close()
     assert calls == {"c1": "", "c2": "rc"}
     assert history == [""]

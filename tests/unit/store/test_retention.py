@@ -1,4 +1,5 @@
-"""Retention on a real database: numbers go after one age, whole calls after another."""
+"""Retention on a real database: numbers go after one age, whole calls after another;
+on both engines (``db_location``)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
+import psycopg
 import pytest
 
 from ivr.callers.history import CallerHistory
@@ -34,9 +35,13 @@ POLICY = RetentionPolicy(numbers_days=30, records_days=400)
 NUMBER = "07700900123"
 
 
+# What each engine raises when the audit trail's guard refuses a statement.
+REFUSED = (sqlite3.IntegrityError, psycopg.errors.RaiseException)
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[CallStore]:
-    s = CallStore(tmp_path / "calls.db")
+def store(db_location: str) -> Iterator[CallStore]:
+    s = CallStore(db_location)
     yield s
     s.close()
 
@@ -160,8 +165,8 @@ def test_a_second_run_changes_nothing(store: CallStore) -> None:
 
 
 @pytest.fixture
-def outbox(tmp_path: Path) -> Iterator[OutboxStore]:
-    box = OutboxStore(str(tmp_path / "calls.db"))
+def outbox(db_location: str) -> Iterator[OutboxStore]:
+    box = OutboxStore(db_location)
     yield box
     box.close()
 
@@ -224,8 +229,8 @@ def test_a_text_still_queued_keeps_its_number(outbox: OutboxStore) -> None:
     assert outbox.get(row_id)["to_number"] == "+447700900123"  # type: ignore[index]
 
 
-def test_finished_callbacks_and_their_attempts_go_after_records_days(tmp_path: Path) -> None:
-    book = BookStore(str(tmp_path / "calls.db"))
+def test_finished_callbacks_and_their_attempts_go_after_records_days(db_location: str) -> None:
+    book = BookStore(db_location)
     for call_id, days in (
         ("done-old", 401),
         ("done-new", 10),
@@ -291,13 +296,12 @@ def test_policy_refuses_numbers_kept_longer_than_records() -> None:
         RetentionPolicy(numbers_days=60, records_days=30)
 
 
-async def test_the_worker_purges_at_start_and_stops_cleanly(tmp_path: Path) -> None:
-    path = tmp_path / "calls.db"
-    store = CallStore(path)
+async def test_the_worker_purges_at_start_and_stops_cleanly(db_location: str) -> None:
+    store = CallStore(db_location)
     add_call(store, "ancient", days_ago=401)
     add_call(store, "old", days_ago=31)
     store.close()
-    worker = RetentionWorker(str(path), POLICY, lambda: NOW, every_s=3600)
+    worker = RetentionWorker(db_location, POLICY, lambda: NOW, every_s=3600)
     await worker.open()
     task = asyncio.create_task(worker.run())
     try:
@@ -307,7 +311,7 @@ async def test_the_worker_purges_at_start_and_stops_cleanly(tmp_path: Path) -> N
         await asyncio.gather(task, return_exceptions=True)
         await worker.close()
     assert worker.last is not None and worker.last.counts["calls deleted"] == 1
-    store = CallStore(path)
+    store = CallStore(db_location)
     old = store.get_call("old")
     assert store.get_call("ancient") is None and old is not None and old["caller_number"] == ""
     store.close()
@@ -332,19 +336,20 @@ def test_a_stopped_purge_ends_between_batches_and_the_next_run_finishes(
 
 
 def add_audit(store: CallStore, who: str, days_ago: float) -> None:
-    store.db["audit"].insert(  # type: ignore[union-attr]
+    store.db.insert(
+        "audit",
         {
             "at": iso(NOW - timedelta(days=days_ago)),
             "who": who,
             "action": "sign-in",
             "detail": "{}",
             "client": "10.0.0.1",
-        }
+        },
     )
 
 
 def audit_rows(store: CallStore) -> list[str]:
-    return [r["who"] for r in store.db["audit"].rows_where(order_by="id")]
+    return [r["who"] for r in store.db.rows_where("audit", order_by="id")]
 
 
 def test_audit_rows_past_audit_days_go_recent_ones_stay_and_the_guard_is_back(
@@ -357,9 +362,9 @@ def test_audit_rows_past_audit_days_go_recent_ones_stay_and_the_guard_is_back(
     report = Retention(store.db, policy, batch=2, rest=0).purge(NOW)
     assert audit_rows(store) == ["recent"]
     assert report.counts["audit trail: old rows deleted"] == 5
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(REFUSED, match="append-only"):
         store.db.execute("DELETE FROM audit")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(REFUSED, match="append-only"):
         store.db.execute("UPDATE audit SET who = 'mallory'")
     assert audit_rows(store) == ["recent"]
 
@@ -376,13 +381,13 @@ def test_policy_refuses_a_non_positive_audit_age() -> None:
 
 
 async def test_keyed_digits_in_decisions_go_after_numbers_days_and_replay_skips_those_rows(
-    tmp_path: Path,
+    db_location: str,
 ) -> None:
     """A number keyed at the menu is in the decision's evidence (twice), in its stored
     RoutingInputs and in its reason ("key '07700900123' is not a choice"): all go with the
     call's number. Replay cannot decide such a row again (its keys are gone): it counts
     the row apart, never as a changed call."""
-    path = tmp_path / "calls.db"
+    path = db_location
     old, recent = NOW - timedelta(days=31), NOW - timedelta(days=29)
     async with fixture_log(path) as log:
         log.decided("keyed", keyed(NUMBER, old))

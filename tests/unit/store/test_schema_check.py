@@ -3,67 +3,61 @@ is missing; a database this build migrated opens as before."""
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
-
 import pytest
-import sqlite_utils
 
 from ivr.cli import main
 from ivr.store.db import CallStore
+from ivr.store.engine import is_postgres, open_database, table
 from ivr.store.migrations import MIGRATIONS, _m11_consolefin
 from ivr.store.schema import SchemaMismatch, missing, needed
 
 
-def migrated_by_a_branch(path: Path) -> None:
+def migrated_by_a_branch(location: str) -> None:
     """Every step recorded as done, but step 11 was the branch's own (it made nothing)."""
-    db = sqlite_utils.Database(sqlite3.connect(path))
-    db["schema_migrations"].create({"version": int, "applied_at": str}, pk="version")  # type: ignore[union-attr]
+    db = open_database(location)
+    db.create_table(table("schema_migrations", {"version": int, "applied_at": str}, pk="version"))
     for version, step in enumerate(MIGRATIONS, start=1):
         if step is not _m11_consolefin:
             step(db)
-        db["schema_migrations"].insert({"version": version, "applied_at": "x"})  # type: ignore[union-attr]
-    db.conn.close()
+        db.insert("schema_migrations", {"version": version, "applied_at": "x"})
+    db.close()
 
 
 def test_a_database_migrated_by_another_build_is_refused_naming_what_it_lacks(
-    tmp_path: Path,
+    db_location: str,
 ) -> None:
-    path = tmp_path / "calls.db"
-    migrated_by_a_branch(path)
+    migrated_by_a_branch(db_location)
     with pytest.raises(SchemaMismatch) as refused:
-        CallStore(path)
+        CallStore(db_location)
     message = str(refused.value)
     assert "column audit.session (step 11)" in message
     assert "DELETE FROM schema_migrations WHERE version >= 11" in message
+    assert ("psql" if is_postgres(db_location) else "sqlite3") in message
 
 
-def test_running_the_steps_again_as_the_message_says_repairs_it(tmp_path: Path) -> None:
-    path = tmp_path / "calls.db"
-    migrated_by_a_branch(path)
-    db = sqlite3.connect(path)
+def test_running_the_steps_again_as_the_message_says_repairs_it(db_location: str) -> None:
+    migrated_by_a_branch(db_location)
+    db = open_database(db_location)
     db.execute("DELETE FROM schema_migrations WHERE version >= 11")
-    db.commit()
     db.close()
-    store = CallStore(path)
+    store = CallStore(db_location)
     assert missing(store.db) == []
     store.close()
 
 
-def test_a_database_this_build_migrated_lacks_nothing(tmp_path: Path) -> None:
-    store = CallStore(tmp_path / "calls.db")
+def test_a_database_this_build_migrated_lacks_nothing(db_location: str) -> None:
+    store = CallStore(db_location)
     assert needed() and missing(store.db) == []
     assert {n.what for n in needed()} >= {"table audit", "column audit.session"}
     store.close()
 
 
 def test_the_command_line_refuses_it_in_one_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    db_location: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = tmp_path / "calls.db"
-    migrated_by_a_branch(path)
-    monkeypatch.setenv("IVR_DB", str(path))
-    assert main(["rules", "history"]) == 2
+    migrated_by_a_branch(db_location)
+    monkeypatch.setenv("IVR_DB", db_location)
+    assert main(["store", "purge"]) == 2
     err = capsys.readouterr().err
     assert "audit.session" in err and "[database-schema-mismatch]" in err
     assert "Traceback" not in err

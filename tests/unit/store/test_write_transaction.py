@@ -1,4 +1,5 @@
-"""write_transaction: writers on several connections queue instead of failing."""
+"""write_transaction: writers on several connections queue instead of failing; a failed
+write leaves nothing behind (both engines)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ import threading
 import time
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from ivr.store.db import CallStore, write_transaction
 
 
 def test_a_read_then_write_waits_for_another_writer_instead_of_failing(tmp_path: Path) -> None:
+    """SQLite only: BEGIN IMMEDIATE takes SQLite's one write lock first, so a reader that
+    then writes waits its turn. PostgreSQL locks rows, not the database, and a reader is
+    never blocked: stores that read then write rely on ON CONFLICT or a conditional
+    UPDATE there, not on this."""
     path = tmp_path / "calls.db"
     first, second = CallStore(path), CallStore(path)
     first.db.execute("CREATE TABLE n (v INTEGER)")
@@ -31,15 +37,18 @@ def test_a_read_then_write_waits_for_another_writer_instead_of_failing(tmp_path:
         (count,) = second.db.execute("SELECT COUNT(*) FROM n").fetchone()
         second.db.execute("INSERT INTO n VALUES (?)", [count + 1])
     writer.join()
-    assert [r[0] for r in second.db.execute("SELECT v FROM n ORDER BY v")] == [1, 2]
+    assert [r["v"] for r in second.db.query("SELECT v FROM n ORDER BY v")] == [1, 2]
     first.close()
     second.close()
 
 
-def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:
-    store = CallStore(tmp_path / "calls.db")
+def test_a_failed_write_leaves_nothing_behind(db_location: str) -> None:
+    store = CallStore(db_location)
     store.db.execute("CREATE TABLE n (v INTEGER UNIQUE)")
-    with pytest.raises(sqlite3.IntegrityError), write_transaction(store.db):
+    with (
+        pytest.raises((sqlite3.IntegrityError, psycopg.errors.UniqueViolation)),
+        write_transaction(store.db),
+    ):
         store.db.execute("INSERT INTO n VALUES (1)")
         store.db.execute("INSERT INTO n VALUES (1)")
     assert store.db.execute("SELECT COUNT(*) FROM n").fetchone()[0] == 0

@@ -32,7 +32,7 @@ def at(n: int) -> datetime:
     return START + timedelta(hours=n)
 
 
-async def write_log(path: Path, callers: Sequence[Caller], start: datetime = START) -> None:
+async def write_log(path: str | Path, callers: Sequence[Caller], start: datetime = START) -> None:
     log = SqliteCallLog(str(path))
     await log.open()
     writer = asyncio.create_task(log.run())

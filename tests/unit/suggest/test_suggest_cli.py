@@ -1,4 +1,5 @@
-"""`ivr rules suggest` through ivr.cli.main, on a log written by the real writer."""
+"""`ivr rules suggest` through ivr.cli.main, on a log written by the real writer, in a
+SQLite file or PostgreSQL (``db_location``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ivr.cli import main
+from ivr.store.engine import is_postgres, open_database
 from ivr.suggest.calls import CallLogReader
 from ivr.suggest.cli import UsageError, parse_since
 from tests.unit.suggest.logged import prisoner_calls, write_log
@@ -21,19 +23,26 @@ UK = ZoneInfo("Europe/London")
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> Path:
-    path = tmp_path / "calls.db"
-    await write_log(path, prisoner_calls(), start=datetime.now(UTC) - timedelta(days=2))
-    return path
+async def db(db_location: str) -> str:
+    await write_log(db_location, prisoner_calls(), start=datetime.now(UTC) - timedelta(days=2))
+    return db_location
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def digest(location: str) -> str:
+    """The whole database: a SQLite file's bytes, or every PostgreSQL table's rows."""
+    if not is_postgres(location):
+        return hashlib.sha256(Path(location).read_bytes()).hexdigest()
+    db = open_database(location)
+    try:
+        tables = {t: db.query(f'SELECT * FROM "{t}" ORDER BY 1') for t in db.table_names()}
+    finally:
+        db.close()
+    return hashlib.sha256(repr(tables).encode()).hexdigest()
 
 
-def test_json_lists_the_alias_with_its_calls(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_lists_the_alias_with_its_calls(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     before = digest(db)
-    assert main(["rules", "suggest", "--db", str(db), "--json"]) == 0
+    assert main(["rules", "suggest", "--db", db, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["calls"] == 19
     (alias,) = out["suggestions"]
@@ -47,9 +56,9 @@ def test_json_lists_the_alias_with_its_calls(db: Path, capsys: pytest.CaptureFix
 
 
 def test_text_names_the_question_the_why_and_each_call(
-    db: Path, capsys: pytest.CaptureFixture[str]
+    db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["rules", "suggest", "--db", str(db)]) == 0
+    assert main(["rules", "suggest", "--db", db]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("1 suggestion(s) from 19 calls since ")
     assert lines[1] == (
@@ -61,9 +70,9 @@ def test_text_names_the_question_the_why_and_each_call(
 
 
 def test_a_period_that_ends_before_the_calls_finds_none(
-    db: Path, capsys: pytest.CaptureFixture[str]
+    db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["rules", "suggest", "--db", str(db), "--since", "1h"]) == 0
+    assert main(["rules", "suggest", "--db", db, "--since", "1h"]) == 0
     assert capsys.readouterr().out.startswith("no suggestions from 0 calls since ")
 
 
@@ -76,9 +85,9 @@ def test_a_period_that_ends_before_the_calls_finds_none(
     ],
 )
 def test_bad_input_exits_2_with_a_clear_message(
-    db: Path, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+    db: str, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    base = ["rules", "suggest", "--db", str(db)]
+    base = ["rules", "suggest", "--db", db]
     assert main([*base, *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
@@ -97,11 +106,11 @@ def test_a_file_that_is_no_call_database_exits_2(
     assert "not an ivr101 database" in capsys.readouterr().err
 
 
-def test_invalid_rules_exit_1(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_invalid_rules_exit_1(db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "intents.yaml").write_text("intents: 3\n", encoding="utf-8")
-    assert main(["rules", "suggest", "--db", str(db), "--rules", str(rules)]) == 1
+    assert main(["rules", "suggest", "--db", db, "--rules", str(rules)]) == 1
     assert "are invalid" in capsys.readouterr().err
 
 
@@ -125,8 +134,8 @@ def test_a_time_without_a_zone_is_uk_local_as_in_ivr_replay(
     assert "UK local time (Europe/London)" in " ".join(capsys.readouterr().out.split())
 
 
-async def test_a_long_read_reports_progress(tmp_path: Path) -> None:
-    path = tmp_path / "calls.db"
+async def test_a_long_read_reports_progress(db_location: str) -> None:
+    path = db_location
     await write_log(path, prisoner_calls())
     seen: list[int] = []
     reader = CallLogReader(path)

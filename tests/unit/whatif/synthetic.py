@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ivr.store.db import CallStore, iso
+from tests.unit.store.rows import insert_all
 
 START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday; GMT all period (no clock change)
 WEEKS = 4
@@ -64,7 +65,7 @@ def arrivals(rng: random.Random, queue: KnownQueue) -> list[float]:
     return sorted(times)
 
 
-def write_log(path: Path, queues: tuple[KnownQueue, ...] = (FCR, RC), seed: int = 7) -> int:
+def write_log(path: str | Path, queues: tuple[KnownQueue, ...] = (FCR, RC), seed: int = 7) -> int:
     """Write the log; returns how many calls it holds."""
     rng = random.Random(seed)
     calls: list[dict[str, object]] = []
@@ -115,8 +116,8 @@ def write_log(path: Path, queues: tuple[KnownQueue, ...] = (FCR, RC), seed: int 
             )
     store = CallStore(str(path))
     try:
-        store.db["calls"].insert_all(calls)  # type: ignore[union-attr]
-        store.db["call_events"].insert_all(events)  # type: ignore[union-attr]
+        insert_all(store.db, "calls", calls)
+        insert_all(store.db, "call_events", events)
     finally:
         store.close()
     return len(calls)

@@ -9,6 +9,7 @@ import pytest
 from ivr.analysis.kpis import KpiCollector
 from ivr.analysis.reader import CallLogSource, Period
 from ivr.cli import main
+from tests.unit.whatif.synthetic import KnownQueue, write_log
 
 
 def test_the_table_sets_log_simulation_and_scenario_side_by_side(
@@ -59,6 +60,21 @@ def test_bad_arguments_are_usage_errors(
         main(["whatif", "--db", str(synthetic_db), *args])
     assert exited.value.code == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_the_log_may_be_a_postgresql_database(
+    pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Read through a read-only connection, as from a file: the queued calls, the
+    rerouting replay and the log's own figures (a small queue: PostgreSQL writes are
+    slower to set up than a file's)."""
+    small = KnownQueue("rc", 1, 0.5, 0.0, 9, 12, 200.0, 0.5, 300.0)
+    calls = write_log(pg_url, (small,))
+    assert main(["whatif", "--db", pg_url, "--agents", "rc=2", "--runs", "1"]) == 0
+    out, err = capsys.readouterr()
+    header = next(line for line in out.splitlines() if line.startswith("queue"))
+    assert header.split() == ["queue", "measure", "log", "simulated", "scenario"]
+    assert f"{calls:,} queued calls" in out + err and "postgresql://" in out + err
 
 
 def test_a_file_that_is_no_log_is_refused(

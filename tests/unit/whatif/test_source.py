@@ -1,10 +1,10 @@
-"""The log's queue places as the what-if reads them: every place, and when it was left."""
+"""The log's queue places as the what-if reads them: every place, and when it was left;
+from a SQLite file or PostgreSQL alike (``db_location``)."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,12 +13,13 @@ from ivr.store.db import CallStore, iso
 from ivr.whatif.figures import Fate
 from ivr.whatif.fit import Patience
 from ivr.whatif.source import read_queue_log
+from tests.unit.store.rows import insert_all
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 Event = tuple[str, float, str, dict[str, object]]
 
 
-def write(path: Path, events: list[Event]) -> None:
+def write(path: str, events: list[Event]) -> None:
     ids = sorted({e[0] for e in events})
     calls = [
         {
@@ -40,14 +41,14 @@ def write(path: Path, events: list[Event]) -> None:
     ]
     store = CallStore(str(path))
     try:
-        store.db["calls"].insert_all(calls)  # type: ignore[union-attr]
-        store.db["call_events"].insert_all(rows)  # type: ignore[union-attr]
+        insert_all(store.db, "calls", calls)
+        insert_all(store.db, "call_events", rows)
     finally:
         store.close()
 
 
-def test_a_place_left_without_an_answer_is_censored_when_it_was_left(tmp_path: Path) -> None:
-    db = tmp_path / "calls.db"
+def test_a_place_left_without_an_answer_is_censored_when_it_was_left(db_location: str) -> None:
+    db = db_location
     write(
         db,
         [
@@ -74,8 +75,8 @@ def test_a_place_left_without_an_answer_is_censored_when_it_was_left(tmp_path: P
     assert patience.at(30.0) == pytest.approx(2 / 3)  # censored at 0 s, it would be 0
 
 
-def test_every_queue_place_counts_as_the_report_counts_it(tmp_path: Path) -> None:
-    db = tmp_path / "calls.db"
+def test_every_queue_place_counts_as_the_report_counts_it(db_location: str) -> None:
+    db = db_location
     write(
         db,
         [
