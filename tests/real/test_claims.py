@@ -159,7 +159,7 @@ async def test_a_callback_whose_node_is_killed_mid_attempt_is_placed_on_by_the_o
             await caller.until_ended()
 
             async def done() -> bool:
-                return (await callback_row(pg_url))["state"] == "done"
+                return bool((await callback_row(pg_url))["state"] == "done")
 
             await until(done, DB_WAIT_S)
             await nothing_left(asterisk, parties)

@@ -7,6 +7,7 @@ adopts every call, and carries on. No call may be lost.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.real.asterisk import RealAsterisk
@@ -33,7 +34,7 @@ async def answer_agents(parties: Parties, count: int) -> list[Agent]:
             await rung.put(await parties.agent_rung(desk, timeout=120))
 
     listeners = [asyncio.create_task(ringing(desk)) for desk in ("rc", "fcr")]
-    agents = []
+    agents: list[Agent] = []
     try:
         while len(agents) < count:
             agent = await asyncio.wait_for(rung.get(), 120)
@@ -51,8 +52,12 @@ async def put_through(parties: Parties, watch: AsteriskWatch, callers: list[Call
     await asyncio.gather(*(caller.keys("1") for caller in callers))
     agents = await answer_agents(parties, len(callers))
     for caller in callers:
-        await watch.until(lambda _, c=caller: watch.in_bridge_with_another(c.call_id), "bridge")
+        await watch.until(bridged(watch, caller), "bridge")
     return agents
+
+
+def bridged(watch: AsteriskWatch, caller: Caller) -> Callable[[object], str | None]:
+    return lambda _: watch.in_bridge_with_another(caller.call_id)
 
 
 async def in_the_menu(watch: AsteriskWatch, caller: Caller) -> None:
