@@ -76,6 +76,8 @@ async def test_a_caller_who_talks_over_the_menu_stops_it_and_is_heard(
         await caller.say(said)
         voice = watch.playback_of(caller.channel_id, said)
         assert voice is not None
+        # The watch has its own WebSocket: it may hear the words end after the caller does.
+        await watch.until(lambda _: watch.finished_at(voice), "the caller's words end")
         stopped, ended = watch.finished_at(menu), watch.finished_at(voice)
         await app.until_event(caller.call_id, "barge-in")
         await parties.agent_rung("rc")
