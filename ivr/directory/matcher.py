@@ -254,7 +254,23 @@ class DirectoryMatcher:
                 score *= (0.5 / 0.7) ** len(named)
                 if notes is not None:
                     notes.append(f"{' '.join(named)!r} names a person")
-        return penalise(score, free, query, notes)
+        # A name of two or more words, or an acronym, said whole ("the missing persons
+        # unit", "the MASH") names the department as surely as a person's full name: the
+        # caller's other words ("I'm the social worker for a girl who...") cost little.
+        sure = (
+            exact
+            and not phrase.team
+            and (len(phrase.words) > 1 or self._acronym(i, phrase))
+            and not any(self._names_person(w, matches) for w in free)  # "Ellie in cyber crime"
+        )
+        return penalise(score, free, query, notes, sure=sure)
+
+    def _acronym(self, i: int, phrase: Phrase) -> bool:
+        if i >= len(self._entries):
+            return False
+        said = " ".join(phrase.words)
+        entry = self._entries[i]
+        return any(a.isupper() and a.lower() == said for a in (entry.name, *entry.aliases))
 
     def _groups_said(self, words: tuple[str, ...]) -> tuple[frozenset[str], ...]:
         """Each whole team, department name or alias in the words, as its telling words."""

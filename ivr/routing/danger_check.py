@@ -31,6 +31,8 @@ ASK_FROM = 0.40  # P(emergency | meaning) from which words with no cue are asked
 # ... when ordinary routing is sure where it goes ("someone broke into my car"), or a name
 # was said ("Rachel in child protection, my daughter has gone off with a man"): surer.
 ASK_FROM_WHEN_ROUTED = 0.55
+CUE_RULE = "emergency-cue"  # a cue read as danger now: 999 handling (ivr.routing.emergency)
+UNMEANT = "unmeant-emergency-cue"  # a cue in words that do not mean danger: asked
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,35 @@ class MeaningDoubts:
 
     def __init__(self, bundle: RoutingBundle) -> None:
         self.bundle = bundle
+
+    def unmeant_cue(
+        self, heard: Sequence[Hypothesis], screened: Decision | DangerDoubt | None
+    ) -> Decision | DangerDoubt | None:
+        """A cue word read as danger, in words whose meaning does not say danger: ask.
+
+        Cue words are matched for recall ("flight" heard as "fight", "a dead end", "the
+        party's screaming in the street", "nobody's hurt but both cars are stuck"), so a
+        cue alone is not sure enough for 999 advice unasked when the sentence as a whole
+        reads as an ordinary 101 call: below ``ASK_FROM``, the bar from which meaning
+        alone would ask, the cue raises the danger check instead (yes, 9 or silence is
+        999 handling). Short words ("knife. flat twelve") keep the cue's verdict: too few
+        words to mean anything else.
+        """
+        if not isinstance(screened, Decision) or screened.rule != CUE_RULE:
+            return screened
+        if screened.evidence.get("here_now", True):
+            return screened  # "he's outside now", "she's collapsed": said to be here now
+        if not heard or max(len(h.text.split()) for h in heard) < MEANING_MIN_WORDS:
+            return screened
+        found = self.bundle.intents.danger_meant(heard)
+        if found is None or found.probability >= ASK_FROM:
+            return screened  # the meaning agrees, or cannot be read: the cue stands
+        reason = (
+            f"{screened.reason}; but what was said does not mean danger now"
+            f" (p {found.probability:.2f} from the emergency intent's examples): ask"
+        )
+        evidence = {**screened.evidence, "p": round(found.probability, 4)}
+        return DangerDoubt(UNMEANT, reason, evidence, screened.intent, screened)
 
     def meant(self, heard: Sequence[Hypothesis], ordinary: Decision) -> DangerDoubt | None:
         """``ordinary``: what routing decided without the doubt; a sure route by what the

@@ -34,7 +34,7 @@ from typing import Any
 from ivr.decisions import EMERGENCY, FCR, Decision, Hypothesis
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.danger import Context, DangerReader, Reading, Verdict
-from ivr.routing.danger_check import DangerDoubt
+from ivr.routing.danger_check import CUE_RULE, DangerDoubt
 from ivr.routing.danger_words import CUE_KINDS, WEAK_CUES, WEAK_PRESENT, CueKind
 from ivr.routing.draft import quote
 from ivr.routing.memo import BoundedMemo
@@ -56,6 +56,8 @@ DOUBTFUL = frozenset({Context.PAST, Context.REMOTE})
 # second-hand, an object found): heard beside a cue still read as danger, they make it a
 # doubt to ask about.
 AT_A_REMOVE = frozenset({Context.PAST, Context.REMOTE, Context.WITNESS, Context.FOUND})
+# Cue kinds no context moves (ivr.routing.danger_words.MOVES): said at all, they are danger.
+UNMOVABLE = frozenset({CueKind.PRESENT, CueKind.MEDICAL, CueKind.SELF_HARM})
 
 
 @dataclass(frozen=True)
@@ -295,14 +297,20 @@ def _doubtful(cue: IntentMatchLike, reading: Reading) -> bool:
     myself") and no more of the present than "now"; or only urgency heard ("kids doing
     wheelies in the traffic right now"). An all-clear alone does not make it doubtful:
     "I've just been stabbed, he ran off" needs 999 handling whoever has gone."""
-    strong = [w for w in reading.present if not _weak_present(w)]
-    here = [c for c in reading.kept if CUE_KINDS.get(c) is CueKind.PRESENT]
-    if strong or [c for c in here if c not in WEAK_CUES]:
+    if _here_now(reading):
         return False  # the danger is said to be here now ("he's outside my house")
     if any(context in AT_A_REMOVE for context, _ in reading.heard):
         return True
     names = _cue_names(cue)
     return bool(names) and all(normalise(name) in WEAK_CUES for name in names)
+
+
+def _here_now(reading: Reading) -> list[str]:
+    """The words that say the danger is here now: present-danger words beyond "now", and
+    cues that are themselves a present state ("collapsed", "breaking in")."""
+    strong = [w for w in reading.present if not _weak_present(w)]
+    here = [c for c in reading.kept if CUE_KINDS.get(c) is CueKind.PRESENT]
+    return strong + [c for c in here if c not in WEAK_CUES]
 
 
 def _weak_present(words: str) -> bool:
@@ -347,11 +355,16 @@ def _cue_emergency(cue: IntentMatchLike, reading: Reading | None) -> Decision:
         "matched": cue.matched,
         "score": round(cue.score, 4),
     }
+    if reading is not None:
+        # Said to be here now, or a kind no context makes safe ("collapsed", "kill
+        # myself"): what the danger check's meaning test leaves alone.
+        unmovable = [c for c in reading.kept if CUE_KINDS.get(c, CueKind.PRESENT) in UNMOVABLE]
+        evidence["here_now"] = list(dict.fromkeys(_here_now(reading) + unmovable))
     if reading is not None and reading.heard:
         # A context was heard but did not move the cue: say which words kept it.
         reason += f" ({reading.explain()})"
         evidence["context"] = reading.to_json()
-    return emergency_decision("emergency-cue", reason, evidence, cue.intent)
+    return emergency_decision(CUE_RULE, reason, evidence, cue.intent)
 
 
 def _fcr_decision(

@@ -39,6 +39,7 @@ from ivr.routing.draft import Draft, quote
 from ivr.routing.emergency import NEGATED, EmergencyScreen
 from ivr.routing.model import RoutingInputs
 from ivr.routing.rules import Thresholds
+from ivr.text import normalise
 
 
 class RoutingEngine:
@@ -58,7 +59,7 @@ class RoutingEngine:
     def decide(self, inputs: RoutingInputs) -> Decision:
         hypotheses = tuple(h for h in inputs.hypotheses if h.text and h.text.strip())
         scanned, discount = self.screen.outvoted_cues(hypotheses)
-        screened = self.screen.check(scanned, inputs.digits)
+        screened = self.doubts.unmeant_cue(scanned, self.screen.check(scanned, inputs.digits))
         calm = screened if isinstance(screened, Decision) and screened.rule == NEGATED else None
         if isinstance(screened, Decision) and calm is None:
             return self._made(screened)
@@ -153,7 +154,8 @@ class RoutingEngine:
         th = self.thresholds
         by_name = tuple(self.bundle.matcher.match(hypotheses))
         named = by_name[0] if by_name and by_name[0].score >= th.low else None
-        if named is not None and not self._is_person(named):
+        unit = named is not None and self._unit_asked(named, hypotheses)
+        if named is not None and not (unit or self._is_person(named)):
             named = None  # a department's name or alias competes with intents on score
         candidates = self._candidates(by_name, hypotheses, named)
         scored = self.bundle.intents.match(hypotheses)
@@ -164,7 +166,8 @@ class RoutingEngine:
         # they compare directly: the stronger evidence decides (the intent's score before
         # the n-best's agreement moved it: names have no such term). A named person or
         # place outranks "someone" (the switchboard intent): "can I speak to Inspector Morgan".
-        if top is not None and top.score >= th.low and _name_wins(top, named, intent, th.high):
+        wins = _name_wins(top, named, intent, th.high, unit) if top is not None else False
+        if top is not None and top.score >= th.low and wins:
             if named is not None and intent is not None and top.score < _heard(intent):
                 # The name, not the score, beat the intent: it is the one to offer.
                 candidates = (named, *(c for c in candidates if c.destination != named.destination))
@@ -184,6 +187,20 @@ class RoutingEngine:
                 evidence={"heard": hypotheses[0].text},
             )
         return None
+
+    def _unit_asked(self, candidate: Candidate, hypotheses: Sequence[Hypothesis]) -> bool:
+        """The caller asked for a unit, not about a topic: "the missing persons unit
+        please", "I need the MASH" (an acronym alias said), against "lost property" or
+        "I want to report a fraud", where the words name a department only by the way."""
+        entry = self.adjuster.entry(candidate.destination)
+        if entry is None or entry.kind != "department":
+            return False
+        acronyms = {a.lower() for a in (entry.name, *entry.aliases) if a.isupper() and len(a) <= 6}
+        for hypothesis in hypotheses:
+            said = set(normalise(hypothesis.text).split())
+            if said & UNIT_WORDS or said & acronyms:
+                return True
+        return False
 
     def _is_person(self, candidate: Candidate) -> bool:
         entry = self.adjuster.entry(candidate.destination)
@@ -350,8 +367,18 @@ def _said_calm(calm: Decision, ordinary: Decision) -> Decision:
     )
 
 
+# Words a caller asking for a unit says ("the dog section", "your fraud squad").
+UNIT_WORDS = frozenset(
+    {"unit", "team", "squad", "department", "dept", "office", "section", "hub", "desk", "bureau"}
+)
+
+
 def _name_wins(
-    top: Candidate, named: Candidate | None, intent: IntentMatchLike | None, high: float
+    top: Candidate,
+    named: Candidate | None,
+    intent: IntentMatchLike | None,
+    high: float,
+    unit: bool = False,
 ) -> bool:
     """A directory candidate over the best intent: stronger; or the caller NAMED a person
     (by name, not by meaning) and the intent only asks for "someone" (switchboard), or
@@ -359,7 +386,7 @@ def _name_wins(
     not a missing-person report)."""
     if intent is None or top.score >= _heard(intent):
         return True
-    return named is not None and (intent.destination == SWITCHBOARD or named.score >= high)
+    return named is not None and (intent.destination == SWITCHBOARD or named.score >= high or unit)
 
 
 def _meaning(match: IntentMatchLike) -> str:

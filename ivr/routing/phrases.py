@@ -57,6 +57,19 @@ NEGATIONS = _wordset(
     wasnt arent werent hasnt havent hadnt wont cant couldnt"""
 )
 
+# Words that start another clause: a negation before one is not the cue's ("if I don't pay
+# he'll hurt him", "didn't see his face but he hit me").
+CLAUSE_STARTS = _wordset("he she they hes shes theyre theyve hell shell theyll but")
+
+
+def negated_before(window: list[str]) -> bool:
+    """Whether the words just before a hit negate it: a negation with no new clause between."""
+    for i, word in enumerate(window):
+        if word in NEGATIONS and not any(w in CLAUSE_STARTS for w in window[i + 1 :]):
+            return True
+    return False
+
+
 NOT_FORMS = _wordset("isnt arent wasnt werent doesnt dont didnt hasnt havent wont")
 
 
@@ -155,7 +168,7 @@ class PhraseScanner:
                         phrase.words[j] in matches[i + j] for j in range(1, n)
                     ):
                         continue
-                    negated = any(w in NEGATIONS for w in words[max(0, i - NEGATION_WINDOW) : i])
+                    negated = negated_before(words[max(0, i - NEGATION_WINDOW) : i])
                     if phrase.text in seen:
                         if not negated:  # an un-negated occurrence wins
                             for hit in scan.hits:

@@ -50,9 +50,7 @@ async def texts_of(fake: FakeProvider, count: int, timeout: float = 10.0) -> lis
 
 async def outbox_kinds(stack: Any, call_id: str) -> list[str]:
     sms = stack.runtime.sms
-    rows = await sms.outbox.run(
-        lambda s: s.db.rows_where("sms_outbox", "call_id = ?", [call_id])
-    )
+    rows = await sms.outbox.run(lambda s: s.db.rows_where("sms_outbox", "call_id = ?", [call_id]))
     return [r["kind"] for r in rows]
 
 

@@ -138,3 +138,15 @@ def test_a_clearly_named_person_survives_the_callers_other_words(
     # A surname alone, with no rank or first name, is not named so surely.
     loose = matcher.match([Hypothesis("smyth was the name of the road where my car was taken")])
     assert not loose or loose[0].score < LOW
+
+
+def test_a_department_named_whole_survives_the_callers_other_words(
+    matcher: DirectoryMatcher,
+) -> None:
+    # Its full name said: the rest of the sentence costs little, so the caller is asked.
+    said = "missing persons unit please, I'm the social worker for a girl who keeps going missing"
+    found = matcher.match([Hypothesis(said)])
+    assert found[0].destination == "directory:missing-persons-unit" and found[0].score >= LOW
+    # A person named with the department's name is the person, not the department.
+    named = matcher.match([Hypothesis("can I speak to Bethan Fletcher in public protection")])
+    assert named[0].destination == "directory:bethan-fletcher"

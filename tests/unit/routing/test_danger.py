@@ -30,7 +30,10 @@ AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 EMERGENCY = "emergency-cue"
 RELEASED = "released"
 ASK = "ask"  # decide's destination for a danger check
-ASKED = frozenset({"past-emergency-cue", "remote-emergency-cue", "doubtful-emergency-cue"})
+ASKED = frozenset(
+    {"past-emergency-cue", "remote-emergency-cue", "doubtful-emergency-cue"}
+    | {"unmeant-emergency-cue"}
+)
 
 TABLE: list[tuple[str, str]] = [
     # --- past: the FCR, rule past-emergency-cue
@@ -386,3 +389,42 @@ def test_a_found_weapon_someone_is_using_is_an_emergency(
     destination, rule, why = decide(engine, Hypothesis(text))
     assert rule == expect, why
     assert destination == ("emergency" if expect == EMERGENCY else "fcr")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A cue word (fuzzy "flight" ~ "fight", "asked" ~ "masked") in
+        # words whose meaning is an ordinary 101 call.
+        "my husband hasn't come off the flight, the airline say he never boarded",
+        "I'm a teacher, a detective asked me to ring the child protection team",
+    ],
+)
+def test_a_cue_in_words_that_do_not_mean_danger_is_asked_not_assumed(
+    engine: RoutingEngine, text: str
+) -> None:
+    destination, rule, why = decide(engine, Hypothesis(text))
+    assert (destination, rule) == (ASK, "unmeant-emergency-cue"), why
+    assert "does not mean danger now" in why["reason"] and 0 <= why["p"] < 0.40
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he's got a knife and he's outside my house now",  # said to be here now
+        "I found my neighbour collapsed on the floor",  # a kind no context makes safe
+        "knife. flat twelve. quick",  # too few words to mean anything else
+    ],
+)
+def test_a_cue_said_to_be_here_now_stays_999_whatever_the_meaning(
+    engine: RoutingEngine, text: str
+) -> None:
+    destination, rule, why = decide(engine, Hypothesis(text))
+    assert (destination, rule) == ("emergency", EMERGENCY), why
+
+
+def test_a_cue_asked_about_still_breaks_out_of_other_steps(engine: RoutingEngine) -> None:
+    # Out of the menu no sentence model runs: the cue alone breaks out, as ever.
+    text = "my husband hasn't come off the flight, the airline say he never boarded"
+    decision = engine.breakout((Hypothesis(text),), None)
+    assert decision is not None and decision.destination == "emergency"

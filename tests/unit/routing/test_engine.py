@@ -260,9 +260,9 @@ def test_intents_when_no_name_is_good_enough(engine: RoutingEngine) -> None:
     assert (d.action, d.destination, d.rule, d.intent) == ("route", "rc", "intent", "report_crime")
     assert d.reason.startswith("intent report_crime ~ 'example for report_crime' (0.91) >= 0.75")
     assert d.candidates and d.candidates[0].destination == "directory:day-team"
-    # a mid-band name loses to a stronger intent
+    # the caller asked for the unit ("the burglary team"): offered, not the intent's route
     d = engine.decide(say("burglary team"))
-    assert (d.destination, d.rule) == ("rc", "intent")
+    assert (d.action, d.destination) == ("confirm", "directory:day-team")
 
 
 def test_nothing_usable_reprompts_then_switchboard(engine: RoutingEngine) -> None:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from ivr.decisions import SERVICE_DESTINATIONS, Hypothesis
 from ivr.routing.intents import IntentMatcher, IntentsError
+from ivr.routing.phrases import negated_before
 from ivr.text import normalise
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -317,3 +318,24 @@ def test_a_real_cue_beside_a_licence_still_counts(matcher: IntentMatcher) -> Non
     text = "I've got a gun licence and he is threatening me with a gun"
     cue = matcher.emergency_cue([Hypothesis(text)])
     assert cue is not None and cue.score == 1.0 and cue.matched == text
+
+
+@pytest.mark.parametrize(
+    ("before", "negated"),
+    [
+        (["nobody", "is"], True),
+        (["he", "didnt"], True),
+        (["dont", "pay", "hell"], False),  # "if I don't pay he'll hurt him"
+        (["didnt", "see", "but"], False),
+        ([], False),
+    ],
+)
+def test_a_negation_counts_only_in_the_cues_own_clause(before: list[str], negated: bool) -> None:
+    assert negated_before(before) is negated
+
+
+def test_a_threat_after_a_negated_condition_is_an_emergency_cue(matcher: IntentMatcher) -> None:
+    cue = matcher.emergency_cue(
+        (Hypothesis("a man just phoned saying he's got my son and if I don't pay he'll hurt him"),)
+    )
+    assert cue is not None and cue.score >= 1.0

@@ -68,13 +68,13 @@ def test_a_runner_up_cue_against_a_confident_second_opinion_is_discounted(
 def test_the_same_words_from_one_engine_are_an_emergency(engine: RoutingEngine) -> None:
     # No marks (one engine, or typed text): every alternative counts, as ever.
     d = decide(engine, *plain(*runner_up_cue()))
-    assert (d.destination, d.rule) == ("emergency", "emergency-cue")
+    assert cue_counted(d)
     assert "discounted_cue" not in d.evidence
 
 
 def test_an_unsure_second_opinion_cannot_outvote_a_cue(engine: RoutingEngine) -> None:
     d = decide(engine, *runner_up_cue(whisper=SECOND_OPINION - 0.01))
-    assert (d.destination, d.rule) == ("emergency", "emergency-cue")
+    assert cue_counted(d)
 
 
 def test_a_cue_in_pocketsphinx_top_always_wins(engine: RoutingEngine) -> None:
@@ -83,7 +83,7 @@ def test_a_cue_in_pocketsphinx_top_always_wins(engine: RoutingEngine) -> None:
         Hypothesis(f"{BURGLARY}.", 0.95, ((W, 0),)),
         Hypothesis("i want to report a burglary he has a gun", 0.3, ((PS, 0),)),
     )
-    assert (d.destination, d.rule) == ("emergency", "emergency-cue")
+    assert cue_counted(d)
 
 
 def test_a_cue_in_whisper_top_always_wins(engine: RoutingEngine) -> None:
@@ -93,7 +93,7 @@ def test_a_cue_in_whisper_top_always_wins(engine: RoutingEngine) -> None:
         Hypothesis(BURGLARY.lower(), 0.95, ((PS, 0),)),
         Hypothesis("i want to report a burglary please", 0.9, ((PS, 1),)),
     )
-    assert (d.destination, d.rule) == ("emergency", "emergency-cue")
+    assert cue_counted(d)
 
 
 def test_a_runner_up_both_engines_heard_counts(engine: RoutingEngine) -> None:
@@ -103,7 +103,7 @@ def test_a_runner_up_both_engines_heard_counts(engine: RoutingEngine) -> None:
         Hypothesis("i want to report a hurt burglary", 0.9, ((W, 0), (PS, 2))),
         Hypothesis(BURGLARY.lower(), 0.83, ((PS, 0),)),
     )
-    assert (d.destination, d.rule) == ("emergency", "emergency-cue")
+    assert cue_counted(d)
 
 
 def test_a_negated_cue_in_a_top_leaves_the_scan_as_it_was(engine: RoutingEngine) -> None:
@@ -156,3 +156,10 @@ def test_a_cue_in_either_engines_top_decides_as_if_unmarked(
         assert raised_by.endswith("emergency-cue") or raised_by == "danger-meaning", raised_by
     else:
         assert d.destination == "emergency", d.reason
+
+
+def cue_counted(d: Decision) -> bool:
+    """The cue raised emergency handling: 999 advice, or (in words that do not mean
+    danger, like these tests' "i want to report a hurt burglary") the danger check."""
+    raised = d.rule == "emergency-cue" or d.evidence.get("raised_by") == "unmeant-emergency-cue"
+    return d.destination == "emergency" and raised

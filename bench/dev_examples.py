@@ -1,0 +1,237 @@
+"""Dev sets' requests as intent examples: callers' words the intents learn from.
+
+.venv/bin/python bench/dev_examples.py --check            # leave one dev set out, each in turn
+.venv/bin/python bench/dev_examples.py --write dev_c ...  # add the sets' requests to intents.yaml
+
+Why: the intents' own examples were written by the people tuning the router, and it
+matched their wording better than callers' meaning (issue 15). The dev sets
+(bench/heldout/dev_*) were written independently, from DOMAIN.md alone, so their
+requests are anchors in other people's words. Each request whose destination is a
+queue becomes an example of the intent that routes there (``emergency``, ``incident``
+for the FCR, ``report_crime`` for the RC, ``online``, ``switchboard``); an update
+request (first tag ``update``) becomes an ``update`` example whatever its reference
+resolves to. Requests for a person or a department are the directory's business and
+are not examples; nor are switchboard requests that name a person or a unit the set's
+force lacks ("PC Jones", "the dog section"), which would teach a name to mean "the
+operator".
+
+``--check`` says whether that generalises: for each dev set in turn, the others'
+requests are added to the intents as their authors wrote them (the blocks ``--write``
+added left out) and the set left out is routed (the shipped rules, the set's directory
+and cases), against those intents alone. A held-out set
+(bench/heldout/set_*) is refused in both modes: a set learnt from is no longer evidence.
+
+``--write`` appends to routing_rules/intents.yaml as text (its comments and layout
+kept), each intent's new examples after its last one under a comment naming the sets;
+a request already an example (same words) is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.heldout_score import Outcome, score  # noqa: E402
+from bench.heldout_sets import AT, SETS, is_dev, load_set  # noqa: E402
+from ivr.decisions import Hypothesis  # noqa: E402
+from ivr.routing.bundle import load_bundle  # noqa: E402
+from ivr.routing.engine import RoutingEngine  # noqa: E402
+from ivr.routing.model import RoutingInputs  # noqa: E402
+from ivr.text import normalise  # noqa: E402
+
+INTENTS = ROOT / "routing_rules" / "intents.yaml"
+TO_INTENT = {
+    "emergency": "emergency",
+    "fcr": "incident",
+    "rc": "report_crime",
+    "online": "online",
+    "switchboard": "switchboard",
+}
+UPDATE = "update"
+MARK = "# callers' words from the dev sets"  # heads each block --write adds
+# Tags the writers gave switchboard requests that name a person or a unit: not examples.
+NAMED = frozenset(
+    {
+        *("ambiguous", "ambiguous-name", "name-clash", "same-surname", "officer", "homophone"),
+        *("name-not-in-directory", "not-in-directory", "missing-unit", "unit-not-in-directory"),
+        "no-directory-entry",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    intent: str
+    source: str  # the dev set it came from
+
+
+def examples_of(folder: Path) -> list[Example]:
+    """The set's requests that are examples of an intent (module docstring)."""
+    if not is_dev(folder.name):
+        raise SystemExit(f"{folder}: not a dev set; a held-out set is never learnt from")
+    rows = yaml.safe_load((folder / "requests.yaml").read_text(encoding="utf-8"))
+    found = []
+    for row in rows:
+        tags = [str(t) for t in row.get("tags") or ()]
+        expect = str(row["expect"])
+        if tags and tags[0] == UPDATE:
+            intent = UPDATE
+        elif expect in TO_INTENT and not (expect == "switchboard" and NAMED & set(tags)):
+            intent = TO_INTENT[expect]
+        else:
+            continue
+        found.append(Example(str(row["text"]), intent, folder.name))
+    return found
+
+
+def known_examples(data: dict[str, Any]) -> set[str]:
+    return {normalise(str(e)) for i in data["intents"] for e in i.get("examples") or ()}
+
+
+def new_examples(examples: Iterable[Example], data: dict[str, Any]) -> list[Example]:
+    """The examples not already in the intents (by their normalised words), once each."""
+    seen = known_examples(data)
+    out = []
+    for example in examples:
+        key = normalise(example.text)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(example)
+    return out
+
+
+def augmented(data: dict[str, Any], examples: Sequence[Example]) -> dict[str, Any]:
+    by_name = {i["name"]: i for i in data["intents"]}
+    for example in examples:
+        by_name[example.intent].setdefault("examples", []).append(example.text)
+    return data
+
+
+def route_left_out(folder: Path, examples: Sequence[Example]) -> tuple[int, int, int, int]:
+    """(requests, right, silent misroutes, emergency misses) for the set with ``examples``
+    added to the shipped intents."""
+    requests_set = load_set(folder)
+    with tempfile.TemporaryDirectory(prefix="dev-examples-") as tmp_name:
+        tmp = Path(tmp_name)
+        for part in ("directory.yaml", "cases.csv"):
+            shutil.copyfile(folder / part, tmp / part)
+        data = yaml.safe_load(without_dev_examples(INTENTS.read_text(encoding="utf-8")))
+        added = augmented(data, new_examples(examples, data))
+        (tmp / "intents.yaml").write_text(yaml.safe_dump(added, sort_keys=False), "utf-8")
+        engine = RoutingEngine(load_bundle(tmp))
+    scored = score(
+        requests_set.requests,
+        lambda r: engine.decide(RoutingInputs(at=AT, hypotheses=(Hypothesis(r.text),))),
+    )
+    return (
+        len(scored),
+        sum(s.verdict.right for s in scored),
+        sum(s.verdict.outcome is Outcome.MISROUTE for s in scored),
+        sum(s.verdict.emergency_miss for s in scored),
+    )
+
+
+def without_dev_examples(text: str) -> str:
+    """intents.yaml as the intents' authors wrote it: every block ``--write`` added left
+    out, so ``--check`` never routes a set with its own requests as examples."""
+    kept: list[str] = []
+    skipping = False
+    for line in text.split("\n"):
+        if line.strip().startswith(MARK):
+            skipping = True
+            continue
+        if skipping and line.startswith("      - "):
+            continue
+        skipping = False
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def check(folders: Sequence[Path]) -> None:
+    print("| left out | requests | right, intents as shipped | right, others' requests added |")
+    print("|---|---|---|---|")
+    totals = [0, 0, 0]
+    for i, folder in enumerate(folders):
+        others = [e for f in folders if f != folder for e in examples_of(f)]
+        n, before, *_ = route_left_out(folder, [])
+        _, after, silent, missed = route_left_out(folder, others)
+        totals = [totals[0] + n, totals[1] + before, totals[2] + after]
+        print(
+            f"| {folder.name} | {n} | {before} ({100 * before / n:.1f} %) |"
+            f" {after} ({100 * after / n:.1f} %), {silent} silent, {missed} emergencies missed |",
+            flush=True,
+        )
+        print(f"  ({i + 1}/{len(folders)} sets)", file=sys.stderr, flush=True)
+    n, before, after = totals
+    print(f"| all | {n} | {before} ({100 * before / n:.1f} %) | {after} ({100 * after / n:.1f} %)")
+
+
+def write(folders: Sequence[Path], intents: Path = INTENTS) -> int:
+    """Append each intent's new examples after its last example; the count written."""
+    text = intents.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    examples = new_examples([e for f in folders for e in examples_of(f)], data)
+    lines = text.split("\n")
+    for intent in data["intents"]:
+        mine = [e for e in examples if e.intent == intent["name"]]
+        if not mine:
+            continue
+        at = _after_last_example(lines, intent["name"])
+        sources = ", ".join(sorted({e.source for e in mine}))
+        block = [f"      {MARK} ({sources}): bench/dev_examples.py"]
+        block += [f"      - {json.dumps(e.text, ensure_ascii=False)}" for e in mine]
+        lines[at:at] = block
+    written = "\n".join(lines)
+    if len(known_examples(yaml.safe_load(written))) != len(known_examples(data)) + len(examples):
+        raise SystemExit(f"{intents}: the examples did not land where expected; nothing written")
+    intents.write_text(written, encoding="utf-8")
+    return len(examples)
+
+
+def _after_last_example(lines: list[str], name: str) -> int:
+    """The line index after ``name``'s last example (its ``examples:`` list item lines)."""
+    start = lines.index(f"  - name: {name}")
+    at = next(i for i in range(start, len(lines)) if lines[i].strip() == "examples:")
+    last = at
+    for i in range(at + 1, len(lines)):
+        stripped = lines[i].strip()
+        if lines[i].startswith(("      - ", "      #")):
+            last = i
+        elif stripped:
+            break
+    return last + 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--check", action="store_true", help="leave one dev set out in turn")
+    mode.add_argument("--write", action="store_true", help="append the sets to intents.yaml")
+    parser.add_argument("sets", nargs="*", help="dev sets under bench/heldout (default: all)")
+    args = parser.parse_args(argv)
+    names = args.sets or sorted(p.name for p in SETS.iterdir() if is_dev(p.name))
+    folders = [SETS / n if not Path(n).is_dir() else Path(n) for n in names]
+    for folder in folders:
+        examples_of(folder)  # refuses a held-out set before any work
+    if args.check:
+        check(folders)
+    else:
+        print(f"{write(folders)} examples added to {INTENTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
