@@ -61,6 +61,11 @@ class Reading:
     moved: tuple[tuple[str, Context], ...] = ()  # each cue moved and the context that did
     kept: tuple[str, ...] = ()  # cues nothing moved (they keep it an emergency)
     heard: tuple[tuple[Context, tuple[str, ...]], ...] = ()  # every context's words
+    # The present words that tell of a deed with a weapon ("pulled a knife", "holding a
+    # machete"), not that the danger is here now ("he's still got the knife", "he's trying
+    # to get in"): beside a past, a distance or an all-clear they may be the past told
+    # ("a lad pulled a knife on my son last friday", "a video of a lad holding a machete").
+    events: tuple[str, ...] = ()
 
     @property
     def context(self) -> Context | None:
@@ -140,6 +145,7 @@ class DangerReader:
         for clear in _ALL_CLEAR.values():
             rest = _blank(clear, rest)
         present = list(_found(words.PRESENT, rest)) + self._states(rest)
+        events: list[str] = []
         moved: list[tuple[str, Context]] = []
         kept: list[str] = []
         found = {ctx for ctx, _ in heard}
@@ -164,6 +170,8 @@ class DangerReader:
             now = next((n for n in nows if n), None)
             if now:
                 present.append(now)
+                if now.split()[0] in words.WEAPON_DEEDS:
+                    events.append(now)  # "pulled a knife", "holding a machete": a deed
                 continue
             movers = [_mover(k, found, o is not None) for k, o in zip(kinds, objects, strict=True)]
             if any(m is None for m in movers):
@@ -181,6 +189,7 @@ class DangerReader:
             moved=tuple(moved),
             kept=tuple(kept),
             heard=tuple(heard),
+            events=tuple(dict.fromkeys(events)),
         )
 
     @staticmethod

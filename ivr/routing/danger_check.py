@@ -107,12 +107,14 @@ class MeaningDoubts:
         if nearest is None and probability < (ASK_FROM_WHEN_ROUTED if sure else ASK_FROM):
             return None
         named = self.bundle.matcher.match(heard, limit=1)
-        if (
-            named
-            and named[0].score >= self.bundle.rules.thresholds.low
-            and probability < ASK_FROM_WHEN_ROUTED
+        thresholds = self.bundle.rules.thresholds
+        if named and (
+            named[0].score >= thresholds.high
+            or (named[0].score >= thresholds.low and probability < ASK_FROM_WHEN_ROUTED)
         ):
-            return None  # a person or place asked for by name ("the control room")
+            # A person or place asked for by name ("the control room"); surely named
+            # ("put me through to detective sergeant johnson"), whatever the words are near.
+            return None
         evidence: dict[str, Any] = {"p": round(probability, 4)}
         why = [f"p {probability:.2f} from the emergency intent's examples"]
         if nearest is not None:

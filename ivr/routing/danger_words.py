@@ -301,6 +301,11 @@ HOLD_BEFORE = re.compile(
     r"|(?:^| )(?:hes got|shes got|theyve got|got|holding|carrying|waving|pointing|brandishing"
     r"|wielding|pulled|pulling|produced|armed with|theres|there is|there are)(?: [a-z]+){0,4}$"
 )
+# HOLD_BEFORE's words that tell a deed rather than that the weapon is here now ("he's got").
+WEAPON_DEEDS = frozenset(
+    {"pulled", "pulling", "produced", "holding", "carrying", "waving", "pointing"}
+    | {"brandishing", "wielding"}
+)
 # After a found weapon, someone using it now ("I found a knife and a man is waving it"):
 # the found-object context does not move it. Only here: "he was waving a knife last week"
 # stays a past cue.

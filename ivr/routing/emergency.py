@@ -56,8 +56,14 @@ DOUBTFUL = frozenset({Context.PAST, Context.REMOTE})
 # second-hand, an object found): heard beside a cue still read as danger, they make it a
 # doubt to ask about.
 AT_A_REMOVE = frozenset({Context.PAST, Context.REMOTE, Context.WITNESS, Context.FOUND})
+# ... and, with those, the all-clears that contradict danger now ("nobody's hurt", "the
+# fire's out"). Not "they've gone": "I've just been stabbed, he ran off" needs 999 handling.
+DOUBTED_BESIDE = AT_A_REMOVE | {Context.UNHURT, Context.OUT}
 # Cue kinds no context moves (ivr.routing.danger_words.MOVES): said at all, they are danger.
 UNMOVABLE = frozenset({CueKind.PRESENT, CueKind.MEDICAL, CueKind.SELF_HARM})
+# ... except bare words the sentence's meaning must settle: "it's still there" (a van, a
+# fly-tipper), "dead" (a deer in the road, a dead end).
+MEANING_DECIDES = frozenset({"still here", "still there", "dead"})
 
 
 @dataclass(frozen=True)
@@ -294,21 +300,30 @@ class EmergencyScreen:
 def _doubtful(cue: IntentMatchLike, reading: Reading) -> bool:
     """Danger read, but with a time, a distance or a second-hand account heard beside it
     ("a lad pulled a knife on my son last friday", "they're posting that I'll kill
-    myself") and no more of the present than "now"; or only urgency heard ("kids doing
-    wheelies in the traffic right now"). An all-clear alone does not make it doubtful:
-    "I've just been stabbed, he ran off" needs 999 handling whoever has gone."""
+    myself") and no more of the present than "now"; or an all-clear that contradicts it
+    ("nobody's hurt but both cars are stuck") with no intruder heard; or only urgency
+    heard ("kids doing wheelies in the traffic right now"). "They've gone" does not make
+    it doubtful: "I've just been stabbed, he ran off" needs 999 handling whoever has gone."""
     if _here_now(reading):
         return False  # the danger is said to be here now ("he's outside my house")
-    if any(context in AT_A_REMOVE for context, _ in reading.heard):
+    heard = {context for context, _ in reading.heard}
+    if heard & AT_A_REMOVE:
         return True
+    intruder = any(CUE_KINDS.get(c) is CueKind.INTRUDER for c in reading.kept)
+    if heard & DOUBTED_BESIDE and not intruder:
+        return True  # "nobody's hurt", "the fire's out", but not "they're trying to get in"
     names = _cue_names(cue)
     return bool(names) and all(normalise(name) in WEAK_CUES for name in names)
 
 
 def _here_now(reading: Reading) -> list[str]:
     """The words that say the danger is here now: present-danger words beyond "now", and
-    cues that are themselves a present state ("collapsed", "breaking in")."""
-    strong = [w for w in reading.present if not _weak_present(w)]
+    cues that are themselves a present state ("breaking in"). Words that only tell what
+    happened ("pulled a knife") do not, beside a past, a distance or an all-clear."""
+    beside = any(context in DOUBTED_BESIDE for context, _ in reading.heard)
+    strong = [
+        w for w in reading.present if not _weak_present(w) and not (beside and w in reading.events)
+    ]
     here = [c for c in reading.kept if CUE_KINDS.get(c) is CueKind.PRESENT]
     return strong + [c for c in here if c not in WEAK_CUES]
 
@@ -358,8 +373,13 @@ def _cue_emergency(cue: IntentMatchLike, reading: Reading | None) -> Decision:
     if reading is not None:
         # Said to be here now, or a kind no context makes safe ("collapsed", "kill
         # myself"): what the danger check's meaning test leaves alone.
-        unmovable = [c for c in reading.kept if CUE_KINDS.get(c, CueKind.PRESENT) in UNMOVABLE]
-        evidence["here_now"] = list(dict.fromkeys(_here_now(reading) + unmovable))
+        unmovable = [
+            c
+            for c in reading.kept
+            if CUE_KINDS.get(c, CueKind.PRESENT) in UNMOVABLE and c not in MEANING_DECIDES
+        ]
+        here = [w for w in _here_now(reading) if w not in MEANING_DECIDES]
+        evidence["here_now"] = list(dict.fromkeys(here + unmovable))
     if reading is not None and reading.heard:
         # A context was heard but did not move the cue: say which words kept it.
         reason += f" ({reading.explain()})"

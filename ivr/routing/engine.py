@@ -154,19 +154,21 @@ class RoutingEngine:
         th = self.thresholds
         by_name = tuple(self.bundle.matcher.match(hypotheses))
         named = by_name[0] if by_name and by_name[0].score >= th.low else None
-        unit = named is not None and self._unit_asked(named, hypotheses)
-        if named is not None and not (unit or self._is_person(named)):
-            named = None  # a department's name or alias competes with intents on score
-        candidates = self._candidates(by_name, hypotheses, named)
+        person = named is not None and self._is_person(named)
+        # A department's name or alias competes with intents on score ("lost property",
+        # "fraud" name a topic), unless the caller asked for the unit ("the fraud squad").
+        unit = named is not None and not person and self._unit_asked(named, hypotheses)
+        candidates = self._candidates(by_name, hypotheses, named if person else None)
         scored = self.bundle.intents.match(hypotheses)
         matches = [m for m in scored if not m.emergency]
         intent = matches[0] if matches and matches[0].score >= th.intent else None
         top = candidates[0] if candidates else None
         # Both scores carry the same recogniser factor (0.85 + 0.15 x confidence), so
         # they compare directly: the stronger evidence decides (the intent's score before
-        # the n-best's agreement moved it: names have no such term). A named person or
-        # place outranks "someone" (the switchboard intent): "can I speak to Inspector Morgan".
-        wins = _name_wins(top, named, intent, th.high, unit) if top is not None else False
+        # the n-best's agreement moved it: names have no such term). A person or place
+        # named outranks "someone" (the switchboard intent): "can I speak to Inspector
+        # Morgan", "victim support".
+        wins = top is not None and _name_wins(top, named, intent, th.high, person, unit)
         if top is not None and top.score >= th.low and wins:
             if named is not None and intent is not None and top.score < _heard(intent):
                 # The name, not the score, beat the intent: it is the one to offer.
@@ -378,15 +380,19 @@ def _name_wins(
     named: Candidate | None,
     intent: IntentMatchLike | None,
     high: float,
-    unit: bool = False,
+    person: bool,
+    unit: bool,
 ) -> bool:
     """A directory candidate over the best intent: stronger; or the caller NAMED a person
-    (by name, not by meaning) and the intent only asks for "someone" (switchboard), or
-    the name is as sure as a route ("Siobhan O'Donnell in missing persons" is a person,
-    not a missing-person report)."""
+    or place (by name, not by meaning) and the intent only asks for "someone"
+    (switchboard); or named a person as surely as a route ("Siobhan O'Donnell in missing
+    persons" is a person, not a missing-person report); or asked for a unit by name
+    ("the missing persons unit please")."""
     if intent is None or top.score >= _heard(intent):
         return True
-    return named is not None and (intent.destination == SWITCHBOARD or named.score >= high or unit)
+    if named is None:
+        return False
+    return intent.destination == SWITCHBOARD or (person and named.score >= high) or unit
 
 
 def _meaning(match: IntentMatchLike) -> str:

@@ -120,6 +120,16 @@ TABLE: list[tuple[str, str]] = [
     ("there was a fire yesterday and it's started again", EMERGENCY),
     ("the man who attacked me last week is in the shop", EMERGENCY),
     ("what's happening with my case, I was stabbed last year", "past-emergency-cue"),
+    # --- a deed with a weapon told beside a past, a message or an all-clear: asked
+    ("a lad pulled a knife on my son last friday and took his bike", "doubtful-emergency-cue"),
+    (
+        "I've been sent a video on snapchat of a lad holding a machete saying it's for me",
+        "doubtful-emergency-cue",
+    ),
+    ("nobody's hurt but there's a lorry jack-knifed across both lanes", "doubtful-emergency-cue"),
+    # ... but not a weapon said to be here now, nor an intruder, whatever the all-clear
+    ("nobody is hurt but he's still got the knife", EMERGENCY),
+    ("nobody's hurt, they're trying to get in", EMERGENCY),
 ]
 
 
