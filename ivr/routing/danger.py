@@ -213,7 +213,12 @@ class DangerReader:
 
     @staticmethod
     def _crime_report(said: str, moved: Sequence[tuple[str, Context]], found: set[Context]) -> bool:
-        """Damage or a fire, in the past, with an all-clear: no risk left to assess."""
+        """Damage or a fire, in the past, with an all-clear: no risk left to assess. Or an
+        event the caller knows of second hand ("the stabbing that was on the news, I know
+        who did it", "is it safe to go into town?"): information or a question, routed as
+        the caller asks, not a risk to the caller to assess."""
+        if all(ctx is Context.WITNESS for _, ctx in moved) and Context.FOUND not in found:
+            return True
         kinds = {words.CUE_KINDS.get(cue, CueKind.PRESENT) for cue, _ in moved}
         past = Context.PAST in found or words.WEAK_PAST.search(said) is not None
         clear = bool(found & {Context.GONE, Context.OUT})

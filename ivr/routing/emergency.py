@@ -191,7 +191,8 @@ class EmergencyScreen:
     def _released(
         self, hypotheses: tuple[Hypothesis, ...]
     ) -> tuple[tuple[Hypothesis, ...], Discount | None]:
-        """Leave out the alternatives whose cues all read as a past crime with nobody there.
+        """Leave out the alternatives whose cues all read as no danger here now: a past crime
+        with nobody there, or an event known second hand (the news, information).
 
         Those calls are crime reports: ordinary routing (intents, hours, rules) takes
         them, and the Discount says which cue was released by which words.
@@ -208,8 +209,8 @@ class EmergencyScreen:
             return hypotheses, None  # no crime report to route it by: the FCR takes it
         carrier, cue, reading = released[0]
         reason = (
-            f"emergency cue in {quote(carrier.text)} read as a past crime with nobody there"
-            f" ({reading.explain()}): routed as any crime report"
+            f"emergency cue in {quote(carrier.text)} read as no danger here now"
+            f" ({reading.explain()}): routed as the caller asks"
         )
         evidence = {"matched": cue.matched, "cue_intent": cue.intent, **reading.to_json()}
         left = tuple(h for h in hypotheses if all(h is not r for r, _, _ in released))
@@ -373,10 +374,17 @@ def _cue_emergency(cue: IntentMatchLike, reading: Reading | None) -> Decision:
     if reading is not None:
         # Said to be here now, or a kind no context makes safe ("collapsed", "kill
         # myself"): what the danger check's meaning test leaves alone.
+        said = f" {normalise(cue.matched)} "
         unmovable = [
             c
             for c in reading.kept
-            if CUE_KINDS.get(c, CueKind.PRESENT) in UNMOVABLE and c not in MEANING_DECIDES
+            if c not in MEANING_DECIDES
+            and (
+                CUE_KINDS.get(c, CueKind.PRESENT) in UNMOVABLE
+                # an intruder said in so many words ("they're trying to get in"), not a
+                # near miss ("asked" for "masked")
+                or (CUE_KINDS.get(c) is CueKind.INTRUDER and f" {c} " in said)
+            )
         ]
         here = [w for w in _here_now(reading) if w not in MEANING_DECIDES]
         evidence["here_now"] = list(dict.fromkeys(here + unmovable))

@@ -49,6 +49,8 @@ _SEPARATOR_CHARS = frozenset("/*#")
 _CORRECTIONS = frozenset({"no", "sorry", "correction", "actually", "rather"})
 _REPEATS = frozenset({"double", "triple", "treble"})
 _ZERO_LETTERS = frozenset({"oh", "o"})
+_SCALES = frozenset({"hundred", "thousand"})
+_THEN = frozenset({"then", "next"})
 
 
 class Homophones(Enum):
@@ -100,9 +102,12 @@ def _kind(word: str, nxt: str, previous: Token | None) -> Kind:
         return Kind.NUMBER
     if word in _REPEATS and (is_number_word(nxt) or nxt in HOMOPHONES):
         return Kind.NUMBER
-    if word == "hundred" and previous is not None and previous.kind is Kind.NUMBER:
+    if word in _SCALES and previous is not None and previous.kind is Kind.NUMBER:
         return Kind.NUMBER
-    if word == "and" and previous is not None and previous.text == "hundred":
+    between = previous is not None and previous.kind in (Kind.NUMBER, Kind.PAUSE)
+    if word in _THEN and between and (is_number_word(nxt) or nxt in HOMOPHONES):
+        return Kind.PAUSE  # "four two, then three oh one two six": a group break
+    if word == "and" and previous is not None and previous.text in _SCALES:
         return Kind.NUMBER if is_number_word(nxt) else Kind.WORD
     if word in HOMOPHONES:
         return Kind.HOMOPHONE
@@ -162,15 +167,24 @@ def _one_digit_part(tokens: list[Token], i: int, step: int) -> bool:
 
 
 def _digits_of(words: list[str]) -> str:
-    """The digits of a run of number words ("forty two", "double seven" -> "42", "77")."""
+    """The digits of a run of number words ("forty two", "double seven" -> "42", "77";
+    "fifty five thousand five hundred and seventeen" -> "55517")."""
     digits, j = "", 0
+    thousands: int | None = None  # where the digits after "thousand" start
     while j < len(words):
+        if words[j] == "thousand" and digits and thousands is None:
+            thousands = len(digits)
+            j += 1
+            continue
         group = spoken_number(words, j)
         if group is None:  # "and" or "hundred" out of place: no digits of its own
             j += 1
             continue
         digits += group[0]
         j += group[1]
+    if thousands is not None and len(digits) - thousands <= 3:
+        # "twenty thousand and five" is 20005: what follows "thousand" fills three places.
+        digits = digits[:thousands] + digits[thousands:].zfill(3)
     return digits
 
 

@@ -62,16 +62,13 @@ TABLE: list[tuple[str, str]] = [
     ("there's a machete lying in the bushes by the park", "found-object-emergency-cue"),
     ("I want to hand in a shotgun", "found-object-emergency-cue"),
     ("a knife was left in the bus shelter on my road", "found-object-emergency-cue"),
-    # --- news, appeals, information, questions: witness-emergency-cue
-    ("I have information about the shooting on the estate", "witness-emergency-cue"),
-    ("I saw something on the night of the stabbing", "witness-emergency-cue"),
-    ("I'm ringing about the appeal for the attack in the park", "witness-emergency-cue"),
-    ("can I ask about knife crime in my area", "witness-emergency-cue"),
-    ("I'd like some advice about a fight my son was in", "witness-emergency-cue"),
-    (
-        "my cousin is on the news after the fire at the flats, I know who did it",
-        "witness-emergency-cue",
-    ),
+    # --- news, appeals, information, questions: routed as the caller asks (released)
+    ("I have information about the shooting on the estate", RELEASED),
+    ("I saw something on the night of the stabbing", RELEASED),
+    ("I'm ringing about the appeal for the attack in the park", RELEASED),
+    ("can I ask about knife crime in my area", RELEASED),
+    ("I'd like some advice about a fight my son was in", RELEASED),
+    ("my cousin is on the news after the fire at the flats, I know who did it", RELEASED),
     # --- all-clears
     ("there's been a bump on the bypass, nobody's injured", "nobody-hurt-emergency-cue"),
     ("the kitchen fire is out and nobody's hurt", "fire-out-emergency-cue"),
@@ -197,7 +194,7 @@ def test_a_past_crime_is_released_to_ordinary_routing_and_its_rules() -> None:
     released = why["discounted_cue"]
     assert released["verdict"] == "rc" and released["moved"] == {"fire": "past"}
     assert released["context"] == {"past": ["yesterday"], "fire-out": ["its out now"]}
-    assert "read as a past crime with nobody there" in why["reason"]
+    assert "read as no danger here now" in why["reason"]
     # Released means the admin rules apply, as to any crime report: RC closed -> FCR.
     night = engine.decide(
         RoutingInputs(

@@ -72,6 +72,14 @@ from ivr.routing.spoken_refs import Homophones, spoken_digits
             "my crime number is forty two stroke one eight seven three four stroke twenty four",
             "42/18734/24",
         ),
+        # the middle group said as a number, and "then" between groups
+        ("forty two, fifty five thousand five hundred and seventeen, twenty six", "42/55517/26"),
+        (
+            "forty-two slash twenty thousand nine hundred and sixty-two slash twenty-five",
+            "42/20962/25",
+        ),
+        ("four two stroke twenty thousand and five stroke two four", "42/20005/24"),
+        ("it's four two, then three oh one two six, then two four", "42/30126/24"),
     ],
 )
 def test_spoken_references(said: str, reference: str) -> None:
