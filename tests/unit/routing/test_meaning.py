@@ -170,7 +170,8 @@ def test_no_number_is_evidence() -> None:
 def test_words_that_mean_an_emergency_without_a_cue_are_asked_about_first(
     bundle: RoutingBundle,
 ) -> None:
-    decision = RoutingEngine(bundle).decide(say("my mum took all her tablets"))
+    said = "my mum has swallowed a whole packet of paracetamol"
+    decision = RoutingEngine(bundle).decide(say(said))
     assert decision.is_danger_check and decision.evidence["raised_by"] == "danger-meaning"
     assert "nearest emergency example" in decision.reason
     # No: ordinary routing's decision, made in the same step.
