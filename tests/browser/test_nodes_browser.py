@@ -7,15 +7,17 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, ViewportSize, expect
 
 from ivr.console.identity import Role
 from ivr.console.people import add_person
 from ivr.store.db import CallStore, iso
+from tests.browser.conftest import SCREEN
 from tests.browser.test_console_browser import PASSWORD, sign_in
 from tests.integration.app.stack import running_stack
 
 THERE = "ari:http://10.0.0.2:8088:ivr101"
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def other_node_writes(db: str, call_id: str, fields: dict[str, str] | None = None) -> None:
@@ -68,6 +70,14 @@ async def test_another_nodes_call_is_listed_read_only_and_leaves_when_it_ends(
         await expect(others.get_by_role("button")).to_have_count(0)  # acted on at its node
         await expect(page.locator("#call-rows tr")).to_have_count(0)  # not one of this node's
         await page.screenshot(path=artifacts / "other-nodes-call.png")
+        await page.set_viewport_size(PHONE)  # a supervisor's phone: one column
+        await expect(row).to_be_visible()
+        listed, queues = await others.bounding_box(), await page.locator("aside").bounding_box()
+        assert listed is not None and queues is not None
+        assert queues["y"] >= listed["y"] + listed["height"]  # below the calls, not over them
+        assert queues["x"] + queues["width"] <= PHONE["width"]  # nothing off the screen
+        await page.screenshot(path=artifacts / "other-nodes-call-phone.png", full_page=True)
+        await page.set_viewport_size(SCREEN)
 
         ended = {"outcome": "abandoned", "ended_at": iso(datetime.now(UTC))}
         await asyncio.to_thread(other_node_writes, db, "elsewhere-1", ended)
