@@ -67,8 +67,8 @@ class MeaningDoubts:
     ) -> Decision | DangerDoubt | None:
         """A cue word read as danger, in words whose meaning does not say danger: ask.
 
-        Cue words are matched for recall ("flight" heard as "fight", "a dead end", "the
-        party's screaming in the street", "nobody's hurt but both cars are stuck"), so a
+        Cue words are matched for recall ("flight" heard as "fight", "asked" as "masked",
+        "a dead deer in the road"), so a
         cue alone is not sure enough for 999 advice unasked when the sentence as a whole
         reads as an ordinary 101 call: below ``ASK_FROM``, the bar from which meaning
         alone would ask, the cue raises the danger check instead (yes, 9 or silence is

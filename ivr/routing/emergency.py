@@ -329,6 +329,25 @@ def _here_now(reading: Reading) -> list[str]:
     return strong + [c for c in here if c not in WEAK_CUES]
 
 
+def _sure_danger(cue: IntentMatchLike, reading: Reading) -> list[str]:
+    """What makes a cue danger whatever the sentence means, for the danger check's meaning
+    test (ivr.routing.danger_check.MeaningDoubts.unmeant_cue): words said to be here now,
+    a kind no context makes safe ("collapsed", "kill myself"), or an intruder said in so
+    many words ("they're trying to get in"; not a near miss, "asked" for "masked")."""
+    said = f" {normalise(cue.matched)} "
+    unmovable = [
+        c
+        for c in reading.kept
+        if c not in MEANING_DECIDES
+        and (
+            CUE_KINDS.get(c, CueKind.PRESENT) in UNMOVABLE
+            or (CUE_KINDS.get(c) is CueKind.INTRUDER and f" {c} " in said)
+        )
+    ]
+    here = [w for w in _here_now(reading) if w not in MEANING_DECIDES]
+    return list(dict.fromkeys(here + unmovable))
+
+
 def _weak_present(words: str) -> bool:
     """Says when, or that a thing exists ("there's a bomb" in a message going round),
     not that the danger is here with the caller."""
@@ -372,22 +391,7 @@ def _cue_emergency(cue: IntentMatchLike, reading: Reading | None) -> Decision:
         "score": round(cue.score, 4),
     }
     if reading is not None:
-        # Said to be here now, or a kind no context makes safe ("collapsed", "kill
-        # myself"): what the danger check's meaning test leaves alone.
-        said = f" {normalise(cue.matched)} "
-        unmovable = [
-            c
-            for c in reading.kept
-            if c not in MEANING_DECIDES
-            and (
-                CUE_KINDS.get(c, CueKind.PRESENT) in UNMOVABLE
-                # an intruder said in so many words ("they're trying to get in"), not a
-                # near miss ("asked" for "masked")
-                or (CUE_KINDS.get(c) is CueKind.INTRUDER and f" {c} " in said)
-            )
-        ]
-        here = [w for w in _here_now(reading) if w not in MEANING_DECIDES]
-        evidence["here_now"] = list(dict.fromkeys(here + unmovable))
+        evidence["here_now"] = _sure_danger(cue, reading)
     if reading is not None and reading.heard:
         # A context was heard but did not move the cue: say which words kept it.
         reason += f" ({reading.explain()})"
