@@ -9,8 +9,9 @@ commit is on disk), on a Unix socket.
 
 - decisions/s, batched: through SqliteCallLog, the app's writer (its queue drained into
   one transaction per batch): N decisions over N/5 calls enqueued at once, then flushed.
-- decisions/s, one by one: each decision flushed before the next (a quiet line: every
-  record its own transaction).
+- decisions/s, one by one: N/10 decisions, each flushed before the next (a quiet line:
+  every decision its own transaction).
+  Both (``decisions``) start their calls before the clock starts: only decisions are timed.
 - callbacks/s: a whole callback through the book (ivr.queues.book.BookStore): accepted,
   its attempt begun, finished as answered; each step its own transaction, as the worker
   does them.
@@ -46,45 +47,38 @@ DECISION = Decision(
     intent="crime_report",
     evidence={"said": "someone broke into my shed last night", "score": 0.91},
 )
+CALL_DECISIONS = 5  # decisions per call
 
 
 def progress(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-async def decisions_batched(location: str, count: int) -> float:
+async def decisions(location: str, count: int, *, flush_each: bool) -> float:
+    """Decisions per second through SqliteCallLog, the app's writer: ``count`` decisions
+    over calls of ``CALL_DECISIONS`` (the calls started before the clock starts), all
+    enqueued at once then flushed (``flush_each`` false: one transaction per drained
+    batch), or each flushed before the next (true: every decision its own transaction)."""
     log = SqliteCallLog(location, origin="bench")
     await log.open()
     writer = asyncio.create_task(log.run())
-    started = time.perf_counter()
-    for n in range(count):
-        call_id = f"d{n // 5}"
-        if n % 5 == 0:
+    try:
+        run = "each" if flush_each else "batched"  # both runs write to one database
+        calls = [f"{run}-{n // CALL_DECISIONS}" for n in range(count)]
+        for call_id in dict.fromkeys(calls):
             log.call_started({"call_id": call_id, "channel_id": call_id, "started_at": "x"})
-        log.decision(call_id, START + timedelta(seconds=n), DECISION)
-    await log.flush()
-    elapsed = time.perf_counter() - started
-    writer.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await writer
-    return count / elapsed
-
-
-async def decisions_one_by_one(location: str, count: int) -> float:
-    log = SqliteCallLog(location, origin="bench")
-    await log.open()
-    writer = asyncio.create_task(log.run())
-    log.call_started({"call_id": "one", "channel_id": "one", "started_at": "x"})
-    await log.flush()
-    started = time.perf_counter()
-    for n in range(count):
-        log.decision("one", START + timedelta(seconds=n), DECISION)
         await log.flush()
-    elapsed = time.perf_counter() - started
-    writer.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await writer
-    return count / elapsed
+        started = time.perf_counter()
+        for n, call_id in enumerate(calls):
+            log.decision(call_id, START + timedelta(seconds=n), DECISION)
+            if flush_each:
+                await log.flush()
+        await log.flush()
+        return count / (time.perf_counter() - started)
+    finally:
+        writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await writer
 
 
 def callbacks(location: str, count: int) -> float:
@@ -132,9 +126,9 @@ def main() -> int:
     with engines(args.db) as found:
         for name, location in found:
             progress(f"{name}: {args.decisions} decisions batched...")
-            batched = asyncio.run(decisions_batched(location, args.decisions))
+            batched = asyncio.run(decisions(location, args.decisions, flush_each=False))
             progress(f"{name}: {one_by_one} decisions one by one...")
-            single = asyncio.run(decisions_one_by_one(location, one_by_one))
+            single = asyncio.run(decisions(location, one_by_one, flush_each=True))
             progress(f"{name}: {args.callbacks} callbacks...")
             rate = callbacks(location, args.callbacks)
             print(f"{name:<11} {batched:>20.0f} {single:>11.0f} {rate:>12.0f}", flush=True)

@@ -29,7 +29,12 @@ from ivr.analysis.journey import (
 from ivr.analysis.visits import VisitTracker
 from ivr.store.db import iso
 from ivr.store.engine import Database, Dialect
-from ivr.store.readonly import Location, describe, missing, open_read_only, read_errors
+from ivr.store.readonly import (
+    CallDatabaseUnusable,
+    Location,
+    open_call_database,
+    read_errors,
+)
 
 BATCH: Final = 1000
 CHAT_OUTCOME: Final = "deflected:chat"  # ivr.session.outcomes.CallOutcome.DEFLECTED_CHAT
@@ -148,26 +153,12 @@ class CallLogSource:
     ``path``: a SQLite file, or a ``postgresql://`` URL."""
 
     def __init__(self, path: Location, *, batch: int = BATCH) -> None:
-        if missing(path):
-            raise LogUnreadable(f"no database at {path}")
-        self.path = describe(path)
+        try:
+            opened = open_call_database(path, needs=("calls", "call_events", "decisions"))
+        except CallDatabaseUnusable as exc:
+            raise LogUnreadable(str(exc)) from exc
+        self.db, self.tables, self.path = opened.db, opened.tables, opened.name
         self.batch = batch
-        try:
-            self.db = open_read_only(path)
-        except read_errors() as exc:
-            raise LogUnreadable(f"{self.path} cannot be opened: {exc}") from exc
-        try:
-            tables = set(self.db.table_names())
-        except read_errors() as exc:
-            self.db.close()
-            raise LogUnreadable(f"{self.path} cannot be read as a call database: {exc}") from exc
-        lacking = {"calls", "call_events", "decisions"} - tables
-        if lacking:
-            self.db.close()
-            raise LogUnreadable(
-                f"{self.path} is not a call database (no {', '.join(sorted(lacking))})"
-            )
-        self.tables = frozenset(tables)
         self.damage = Damage()
         self._decisions = _decisions_sql(self.db)
         self._parse_evidence = self.db.dialect is Dialect.POSTGRES

@@ -69,6 +69,21 @@ class Leadership:
         self.role = Role.STANDBY
         self.holder = ""  # who holds the lease, as last seen
         self.active = asyncio.Event()
+        self._round_waiters: list[asyncio.Future[None]] = []
+
+    def next_round(self) -> asyncio.Future[None]:
+        """Resolved once the next round of ``acquire`` or ``keep`` (one read or renewal
+        of the lease, done or failed) is handled, before the loop sleeps: something that
+        watches the role re-reads it then, not on a timer."""
+        handled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._round_waiters.append(handled)
+        return handled
+
+    def _round_handled(self) -> None:
+        waiting, self._round_waiters = self._round_waiters, []
+        for handled in waiting:
+            if not handled.done():
+                handled.set_result(None)
 
     async def acquire(self) -> Held:
         """Wait until this node holds the lease (at once when it is free)."""
@@ -99,6 +114,7 @@ class Leadership:
                         )
             except Exception as exc:  # the database: try again, never give up on it
                 log.warning("standby: the lease cannot be read: %s: %s", type(exc).__name__, exc)
+            self._round_handled()
             await self._sleep(self._every_s)
 
     async def keep(self) -> None:
@@ -121,12 +137,14 @@ class Leadership:
                     type(exc).__name__,
                     exc,
                 )
+                self._round_handled()
                 continue
             unrenewed_s = 0.0
             if not still:
                 row = await self._current_or_none()
                 self.fence(f"the lease {self.name} was taken over by {row or 'another node'}")
                 return
+            self._round_handled()
 
     def fence(self, reason: str) -> None:
         if self.role is Role.FENCED:

@@ -329,6 +329,7 @@ class SmsWorker:
         self.failed = 0
         self.retried = 0
         self._outcome_waiters: list[asyncio.Future[None]] = []
+        self.started = asyncio.Event()  # see run()
 
     def next_outcome(self) -> asyncio.Future[None]:
         """Resolved once the next send attempt's outcome (sent, failed, retry) is stored:
@@ -338,7 +339,10 @@ class SmsWorker:
         return outcome
 
     async def run(self) -> None:
-        """Send until cancelled. A database error is logged and retried, never fatal."""
+        """Send until cancelled. A database error is logged and retried, never fatal.
+
+        ``started`` is set once start-up has queued again the texts a restart left
+        ``sending``: from then the outbox shows them as this worker will send them."""
         pause = 0.5
         while True:  # a locked database at start-up must not stop the worker for good
             try:
@@ -350,6 +354,7 @@ class SmsWorker:
                 log.exception("sms worker: cannot requeue at start; trying again in %.1f s", pause)
                 await asyncio.sleep(pause)
                 pause = min(30.0, pause * 2)
+        self.started.set()
         if requeued:
             log.warning("sms: %d message(s) interrupted by a restart are queued again", requeued)
         if not self._enabled:

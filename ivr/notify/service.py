@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ivr.clock import Clock, utc_now
 from ivr.ha.claims import ALONE
@@ -24,11 +24,18 @@ from ivr.notify.survey import SmsInbound, SurveyService
 
 @dataclass
 class SmsService:
+    """The outbox, its sender and the survey, wired from [sms].
+
+    ``sender_waiting`` is set once the sender has started and waits to be the active
+    node (``running(until_active)``): a test, or anything else that must know the
+    standby's sender is parked rather than not yet scheduled, waits on it."""
+
     outbox: SmsOutbox
     gateway: HttpSmsGateway
     worker: SmsWorker
     survey: SurveyService
     inbound: SmsInbound
+    sender_waiting: asyncio.Event = field(default_factory=asyncio.Event, init=False)
 
     @classmethod
     def from_settings(
@@ -86,5 +93,6 @@ class SmsService:
 
     async def _send(self, until_active: asyncio.Event | None) -> None:
         if until_active is not None:
+            self.sender_waiting.set()
             await until_active.wait()
         await self.worker.run()

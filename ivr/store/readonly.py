@@ -6,6 +6,10 @@ write to it, lock the call log out or migrate it. On SQLite the file is opened w
 ``mode=ro`` (never created, never migrated); on PostgreSQL every transaction of the
 connection is read-only (``default_transaction_read_only``), a reconnect included.
 
+``open_call_database`` is how a reader opens one: every way it can fail (no file, not
+openable, not readable, a table missing) is one ``CallDatabaseUnusable`` whose message
+says which, so each reader only says what it needs.
+
 ``stream`` reads a long result a batch at a time, so memory stays flat however long
 the period: SQLite steps its cursor; PostgreSQL needs a server-side cursor, which
 lives in a transaction (otherwise psycopg would fetch the whole result first).
@@ -18,7 +22,8 @@ import itertools
 import os
 import sqlite3
 from abc import abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -125,3 +130,41 @@ def read_errors() -> tuple[type[Exception], ...]:
     import psycopg
 
     return (sqlite3.Error, psycopg.Error)
+
+
+class CallDatabaseUnusable(ValueError):
+    """A call database a reader cannot use; the message names it (no password) and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallDatabase:
+    """A call database opened read-only (close ``db`` when done), and its tables."""
+
+    db: ReadOnlyDatabase
+    tables: frozenset[str]
+    name: str  # ``describe``'s: for messages
+
+
+def open_call_database(location: Location, needs: Iterable[str]) -> CallDatabase:
+    """``location``'s database, read-only, once it is known to hold the tables in ``needs``;
+    CallDatabaseUnusable otherwise (and nothing left open)."""
+    if missing(location):
+        raise CallDatabaseUnusable(f"no database at {location} (no such database file)")
+    name = describe(location)
+    try:
+        db = open_read_only(location)
+    except read_errors() as exc:
+        raise CallDatabaseUnusable(f"{name}: cannot open it ({exc})") from exc
+    try:
+        tables = frozenset(db.table_names())
+    except read_errors() as exc:
+        db.close()
+        raise CallDatabaseUnusable(f"{name}: cannot read it as a call database ({exc})") from exc
+    lacking = sorted(set(needs) - tables)
+    if lacking:
+        db.close()
+        raise CallDatabaseUnusable(
+            f"{name}: no {', '.join(lacking)} table{'s' if len(lacking) > 1 else ''}"
+            " (not an ivr101 database)"
+        )
+    return CallDatabase(db, tables, name)

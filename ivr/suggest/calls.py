@@ -18,7 +18,12 @@ from typing import Any
 
 from ivr.session.steps import OPERATOR_PREFIX
 from ivr.store.db import iso
-from ivr.store.readonly import Location, describe, missing, open_read_only, read_errors
+from ivr.store.readonly import (
+    CallDatabaseUnusable,
+    Location,
+    open_call_database,
+    read_errors,
+)
 from ivr.suggest.model import LoggedCall, Move
 from ivr.text import normalise
 
@@ -46,23 +51,11 @@ class CallLogReader:
     """The calls of one database, read-only; ``close()`` when done."""
 
     def __init__(self, path: Location) -> None:
-        if missing(path):
-            raise CallLogError(f"{path}: no such database file")
-        self.path = describe(path)
         try:
-            self._db = open_read_only(path)
-        except read_errors() as exc:
-            raise CallLogError(f"{self.path}: cannot open it ({exc})") from exc
-        try:
-            tables = set(self._db.table_names())
-        except read_errors() as exc:
-            self._db.close()
-            raise CallLogError(f"{self.path}: cannot read it as a call database ({exc})") from exc
-        if not {"calls", "decisions"} <= tables:
-            self._db.close()
-            raise CallLogError(
-                f"{self.path}: no calls and decisions tables (not an ivr101 database)"
-            )
+            opened = open_call_database(path, needs=("calls", "decisions"))
+        except CallDatabaseUnusable as exc:
+            raise CallLogError(str(exc)) from exc
+        self._db, self.path = opened.db, opened.name
 
     def close(self) -> None:
         self._db.close()

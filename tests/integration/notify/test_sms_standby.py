@@ -19,12 +19,12 @@ async def test_a_standby_leaves_the_active_nodes_sends_alone_until_it_becomes_ac
         standby = SmsService.from_settings(SmsSettings(), db_location, origin=A)
         became_active = asyncio.Event()
         async with standby.running(became_active):
-            await asyncio.sleep(0)  # the sender's task has started, and waits
+            await standby.sender_waiting.wait()  # the sender has started, and waits
             await standby.outbox.flush()  # anything it had queued on the outbox has run
             row = active.get(row_id)
             assert row is not None and row["state"] == "sending"
+            assert not standby.worker.started.is_set()
             became_active.set()
-            await asyncio.sleep(0)  # the sender starts: its own origin's sends come back
-            await standby.outbox.flush()
+            await standby.worker.started.wait()  # its own origin's sends came back
             row = active.get(row_id)
             assert row is not None and row["state"] == "queued"

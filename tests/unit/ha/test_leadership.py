@@ -4,7 +4,8 @@ fenced, and a database it cannot reach does not fence it."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -15,16 +16,26 @@ NAME = "ari:http://127.0.0.1:8088:ivr101"
 
 
 class Ticks:
-    """The leadership's sleep: each call is a tick the test sees, run at once."""
+    """The leadership's sleep, in the test's hands: a sleep ends when the test lets
+    the time pass (``tick``), so each round of the loop runs when the test says."""
 
     def __init__(self) -> None:
-        self.count = 0
-        self.on_tick: Callable[[int], None] = lambda n: None
+        self._passed = asyncio.Event()
 
     async def __call__(self, seconds: float) -> None:
-        self.count += 1
-        self.on_tick(self.count)
-        await asyncio.sleep(0)
+        await self._passed.wait()
+        self._passed.clear()
+
+    def tick(self) -> None:
+        self._passed.set()
+
+
+async def round_handled(node: Leadership, loop: asyncio.Task[Any]) -> None:
+    """Wait until ``node``'s ``loop`` (its acquire or keep) has handled its next round;
+    the loop must still be running then."""
+    handled: asyncio.Future[Any] = node.next_round()
+    await asyncio.wait({handled, loop}, return_when=asyncio.FIRST_COMPLETED)
+    assert not loop.done(), "the loop ended instead"
 
 
 @pytest.fixture
@@ -55,12 +66,14 @@ async def test_a_standby_waits_while_the_active_holds_and_takes_over_when_it_rel
     await a.acquire()
     ticks = Ticks()
     b = leader(book, "node-b", ticks, [])
-    released = asyncio.Event()
-    ticks.on_tick = lambda n: released.set() if n == 3 else None
     waiting = asyncio.create_task(b.acquire())
-    await released.wait()
+    await round_handled(b, waiting)  # b has read the lease: node-a holds it
+    for _ in range(2):  # and it reads it again, round after round
+        ticks.tick()
+        await round_handled(b, waiting)
     assert b.role is Role.STANDBY and b.holder == "node-a" and not waiting.done()
     await a.release()
+    ticks.tick()
     held = await waiting
     assert held.generation == 2 and a.role is Role.STANDBY
     assert b.role is Role.ACTIVE  # type: ignore[comparison-overlap]
@@ -75,7 +88,11 @@ async def test_an_active_node_taken_over_is_fenced_naming_who_took_it(book: Leas
     await book.run(lambda s: s.db.execute("UPDATE node_leases SET expires_at = 0"))
     b = leader(book, "node-b", Ticks(), [])
     await b.acquire()
-    await a.keep()  # returns once it found the lease gone
+    keeper = asyncio.create_task(a.keep())
+    served_on = a.next_round()
+    ticks.tick()
+    await asyncio.wait({keeper, served_on}, return_when=asyncio.FIRST_COMPLETED)
+    assert keeper.done()  # at its first renewal, which found the lease gone
     assert a.role is Role.FENCED and not a.active.is_set()
     assert len(fenced) == 1 and "node-b" in fenced[0]
 
@@ -90,10 +107,10 @@ async def test_an_active_node_keeps_serving_while_the_database_cannot_be_reached
     a = leader(book, "node-a", ticks, fenced)
     await a.acquire()
     await book.close()  # every renewal now fails
-    tried = asyncio.Event()
-    ticks.on_tick = lambda n: tried.set() if n == 6 else None
     keeper = asyncio.create_task(a.keep())
-    await tried.wait()
+    for _ in range(6):  # two leases' worth of renewals, a third of a lease apart
+        ticks.tick()
+        await round_handled(a, keeper)
     keeper.cancel()
     with pytest.raises(asyncio.CancelledError):
         await keeper
