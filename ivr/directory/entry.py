@@ -41,6 +41,14 @@ class DirectoryEntry:
         return f"{DIRECTORY_PREFIX}{self.id}"
 
     @property
+    def acronyms(self) -> frozenset[str]:
+        """The name or aliases written as an acronym ("MASH", "CID"), lower case: said
+        alone, they name the department as surely as its whole name."""
+        return frozenset(
+            a.lower() for a in (self.name, *self.aliases) if a.isupper() and 2 <= len(a) <= 6
+        )
+
+    @property
     def spoken_name(self) -> str:
         """What a confirm prompt says: "PC Sarah Johnson", "Firearms Licensing"."""
         title = RANK_TITLES.get(self.rank, "") if self.kind == "person" else ""

@@ -260,17 +260,14 @@ class DirectoryMatcher:
         sure = (
             exact
             and not phrase.team
-            and (len(phrase.words) > 1 or self._acronym(i, phrase))
+            and (len(phrase.words) > 1 or self._acronym(i, phrase.words))
             and not any(self._names_person(w, matches) for w in free)  # "Ellie in cyber crime"
         )
         return penalise(score, free, query, notes, sure=sure)
 
-    def _acronym(self, i: int, phrase: Phrase) -> bool:
-        if i >= len(self._entries):
-            return False
-        said = " ".join(phrase.words)
-        entry = self._entries[i]
-        return any(a.isupper() and a.lower() == said for a in (entry.name, *entry.aliases))
+    def _acronym(self, i: int, words: tuple[str, ...]) -> bool:
+        """Whether entry ``i`` (not a queue) has these words as an acronym."""
+        return i < len(self._entries) and " ".join(words) in self._entries[i].acronyms
 
     def _groups_said(self, words: tuple[str, ...]) -> tuple[frozenset[str], ...]:
         """Each whole team, department name or alias in the words, as its telling words."""

@@ -32,6 +32,9 @@ ASK_FROM = 0.40  # P(emergency | meaning) from which words with no cue are asked
 # was said ("Rachel in child protection, my daughter has gone off with a man"): surer.
 ASK_FROM_WHEN_ROUTED = 0.55
 CUE_RULE = "emergency-cue"  # a cue read as danger now: 999 handling (ivr.routing.emergency)
+# The cue Decision's evidence key for what makes it danger whatever the words mean
+# (ivr.routing.emergency._sure_danger); absent: not read, so the cue stands.
+SURE_DANGER = "here_now"
 UNMEANT = "unmeant-emergency-cue"  # a cue in words that do not mean danger: asked
 
 
@@ -77,7 +80,7 @@ class MeaningDoubts:
         """
         if not isinstance(screened, Decision) or screened.rule != CUE_RULE:
             return screened
-        if screened.evidence.get("here_now", True):
+        if screened.evidence.get(SURE_DANGER, True):
             return screened  # "he's outside now", "she's collapsed": said to be here now
         if not heard or max(len(h.text.split()) for h in heard) < MEANING_MIN_WORDS:
             return screened

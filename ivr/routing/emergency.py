@@ -34,7 +34,7 @@ from typing import Any
 from ivr.decisions import EMERGENCY, FCR, Decision, Hypothesis
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.danger import Context, DangerReader, Reading, Verdict
-from ivr.routing.danger_check import CUE_RULE, DangerDoubt
+from ivr.routing.danger_check import CUE_RULE, SURE_DANGER, DangerDoubt
 from ivr.routing.danger_words import CUE_KINDS, WEAK_CUES, WEAK_PRESENT, CueKind
 from ivr.routing.draft import quote
 from ivr.routing.memo import BoundedMemo
@@ -391,7 +391,7 @@ def _cue_emergency(cue: IntentMatchLike, reading: Reading | None) -> Decision:
         "score": round(cue.score, 4),
     }
     if reading is not None:
-        evidence["here_now"] = _sure_danger(cue, reading)
+        evidence[SURE_DANGER] = _sure_danger(cue, reading)
     if reading is not None and reading.heard:
         # A context was heard but did not move the cue: say which words kept it.
         reason += f" ({reading.explain()})"

@@ -197,10 +197,9 @@ class RoutingEngine:
         entry = self.adjuster.entry(candidate.destination)
         if entry is None or entry.kind != "department":
             return False
-        acronyms = {a.lower() for a in (entry.name, *entry.aliases) if a.isupper() and len(a) <= 6}
         for hypothesis in hypotheses:
             said = set(normalise(hypothesis.text).split())
-            if said & UNIT_WORDS or said & acronyms:
+            if said & UNIT_WORDS or said & entry.acronyms:
                 return True
         return False
 
