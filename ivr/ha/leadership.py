@@ -23,6 +23,7 @@ from typing import Final
 
 from ivr.ha.lease import Held, LeaseBook, LeaseStore
 from ivr.ha.settings import HaSettings
+from ivr.notifier import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -69,21 +70,13 @@ class Leadership:
         self.role = Role.STANDBY
         self.holder = ""  # who holds the lease, as last seen
         self.active = asyncio.Event()
-        self._round_waiters: list[asyncio.Future[None]] = []
+        self._rounds = Notifier()
 
     def next_round(self) -> asyncio.Future[None]:
         """Resolved once the next round of ``acquire`` or ``keep`` (one read or renewal
         of the lease, done or failed) is handled, before the loop sleeps: something that
         watches the role re-reads it then, not on a timer."""
-        handled: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._round_waiters.append(handled)
-        return handled
-
-    def _round_handled(self) -> None:
-        waiting, self._round_waiters = self._round_waiters, []
-        for handled in waiting:
-            if not handled.done():
-                handled.set_result(None)
+        return self._rounds.next()
 
     async def acquire(self) -> Held:
         """Wait until this node holds the lease (at once when it is free)."""
@@ -114,7 +107,7 @@ class Leadership:
                         )
             except Exception as exc:  # the database: try again, never give up on it
                 log.warning("standby: the lease cannot be read: %s: %s", type(exc).__name__, exc)
-            self._round_handled()
+            self._rounds.notify()
             await self._sleep(self._every_s)
 
     async def keep(self) -> None:
@@ -137,14 +130,14 @@ class Leadership:
                     type(exc).__name__,
                     exc,
                 )
-                self._round_handled()
+                self._rounds.notify()
                 continue
             unrenewed_s = 0.0
             if not still:
                 row = await self._current_or_none()
                 self.fence(f"the lease {self.name} was taken over by {row or 'another node'}")
                 return
-            self._round_handled()
+            self._rounds.notify()
 
     def fence(self, reason: str) -> None:
         if self.role is Role.FENCED:

@@ -44,6 +44,7 @@ from datetime import datetime, timedelta
 from ivr.clock import Clock, utc_now
 from ivr.ha.claims import ALONE
 from ivr.masking import mask_numbers
+from ivr.notifier import Notifier
 from ivr.notify.gateway import SendResult, SmsGateway, SmsMessage
 from ivr.notify.numbers import normalise_uk_mobile
 from ivr.store.db import CallStore, Row, iso, write_transaction
@@ -328,15 +329,13 @@ class SmsWorker:
         self.sent = 0
         self.failed = 0
         self.retried = 0
-        self._outcome_waiters: list[asyncio.Future[None]] = []
+        self._outcomes = Notifier()
         self.started = asyncio.Event()  # see run()
 
     def next_outcome(self) -> asyncio.Future[None]:
         """Resolved once the next send attempt's outcome (sent, failed, retry) is stored:
         something waiting for texts to go out re-reads the outbox then, not on a timer."""
-        outcome: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._outcome_waiters.append(outcome)
-        return outcome
+        return self._outcomes.next()
 
     async def run(self) -> None:
         """Send until cancelled. A database error is logged and retried, never fatal.
@@ -386,10 +385,7 @@ class SmsWorker:
             try:
                 await self._send(row)
             finally:
-                waiting, self._outcome_waiters = self._outcome_waiters, []
-                for outcome in waiting:
-                    if not outcome.done():
-                        outcome.set_result(None)
+                self._outcomes.notify()
             return
         due = await self._outbox.run(lambda s: s.next_due())
         wait = self._idle_poll

@@ -41,6 +41,7 @@ from typing import Any
 from ivr.channel_ids import callback_id
 from ivr.chores import Chores
 from ivr.ha.claims import RENEWALS_PER_CLAIM
+from ivr.notifier import Notifier
 from ivr.notify.texts import Texts
 from ivr.queues.book import (
     DONE,
@@ -96,22 +97,14 @@ class CallbackWorker:
         self._following: set[str] | None = None
         self._chores = Chores()
         self.placed = 0  # attempts begun by this process (for /health and tests)
-        self._step_waiters: list[asyncio.Future[None]] = []
+        self._steps = Notifier()
         service.placer = self
 
     def next_step(self) -> asyncio.Future[None]:
         """Resolved once the worker next finishes a piece of work (a callback accepted or
         restored, an attempt recorded, a withdrawal closed, a tick): what the book, the
         agents and the texts are then is worth reading again, and not before."""
-        step: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._step_waiters.append(step)
-        return step
-
-    def _stepped(self) -> None:
-        waiting, self._step_waiters = self._step_waiters, []
-        for step in waiting:
-            if not step.done():
-                step.set_result(None)
+        return self._steps.next()
 
     # --- CallbackDesk ----------------------------------------------------------------
 
@@ -119,7 +112,7 @@ class CallbackWorker:
         try:
             return await self._accept(call_id, number)
         finally:
-            self._stepped()
+            self._steps.notify()
 
     async def _accept(self, call_id: str, number: str) -> QueueEntry:
         entry = self.service.accept_callback(call_id, number)
@@ -173,7 +166,7 @@ class CallbackWorker:
         try:
             await self.recorder.withdraw(call_id, reason, now)
         finally:
-            self._stepped()
+            self._steps.notify()
 
     async def made_ready(self, call_id: str, now: float) -> None:
         """An operator's "call now": the book's ready time too, so a restart keeps it."""
@@ -188,7 +181,7 @@ class CallbackWorker:
         try:
             await self._place(action)
         finally:
-            self._stepped()
+            self._steps.notify()
 
     async def _place(self, action: PlaceCallback) -> None:
         entry = action.entry
@@ -294,7 +287,7 @@ class CallbackWorker:
             log.info("callbacks: %d back in their places", len(self._open))
         self._following = following
         self.release_left()
-        self._stepped()
+        self._steps.notify()
         return len(self._open)
 
     async def _restore_all(self, claimed: list[BookedCallback], following: set[str]) -> int:
@@ -320,7 +313,7 @@ class CallbackWorker:
             except Exception:
                 log.exception("callbacks: claims not renewed; trying again")
             finally:
-                self._stepped()
+                self._steps.notify()
 
     async def reclaim(self) -> int:
         """Renew this node's claims and take over the callbacks of a node whose claim
@@ -389,7 +382,7 @@ class CallbackWorker:
                 # not stay followed (its held channels never let go).
                 following.discard(str(last["channel_id"]))
                 self.release_left()  # e.g. the leg it rang, if it was never taken over
-            self._stepped()
+            self._steps.notify()
 
     async def _follow(self, entry: QueueEntry, last: dict[str, Any] | None) -> None:
         cb = entry.callback
@@ -421,7 +414,7 @@ class CallbackWorker:
             if restored is not None:
                 self.service.restore_callback(restored)
         finally:
-            self._stepped()
+            self._steps.notify()
 
     async def _interrupted(self, entry: QueueEntry) -> QueueEntry | None:
         """Gone without a trace of a conversation: the caller may have been rung, so the
@@ -453,7 +446,7 @@ class CallbackWorker:
             except Exception:
                 log.exception("callback tick failed")
             finally:
-                self._stepped()
+                self._steps.notify()
 
     async def _tell_late(self) -> None:
         now = self.service.clock()

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from ivr.channel_ids import agent_of
+from ivr.notifier import Notifier
 from ivr.queues.engine import QueueEngine
 from ivr.queues.estimator import Estimate
 from ivr.queues.model import (
@@ -85,7 +86,7 @@ class QueueService:
         self._tickets: dict[str, Ticket] = {}
         self._raised: dict[str, frozenset[str]] = {}  # call id -> flags an operator raised
         self._timers: dict[str, asyncio.TimerHandle] = {}
-        self._timer_waiters: list[asyncio.Future[None]] = []
+        self._timers_fired = Notifier()
         self._closed = False
         unknown = {q for spec in agents.values() for q in spec.queues} - set(config.queues)
         if unknown:
@@ -339,19 +340,14 @@ class QueueService:
             try:
                 fn(arg)
             finally:
-                waiting, self._timer_waiters = self._timer_waiters, []
-                for fired in waiting:
-                    if not fired.done():
-                        fired.set_result(None)
+                self._timers_fired.notify()
 
         self._timers[key] = loop.call_later(max(0.0, delay), fire)
 
     def next_timer(self) -> asyncio.Future[None]:
         """Resolved once the next of the agents' timers (away, wrap-up, free) has fired and
         its dispatch is done: what an agent's state waits on, for whoever watches it."""
-        fired: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._timer_waiters.append(fired)
-        return fired
+        return self._timers_fired.next()
 
     def close(self) -> None:
         """Stop: no more dispatching or timers (calls being let go may still report in)."""
