@@ -1,6 +1,7 @@
 """Dev sets' requests as intent examples: callers' words the intents learn from.
 
 .venv/bin/python bench/dev_examples.py --check            # leave one dev set out, each in turn
+.venv/bin/python bench/dev_examples.py --check --no-shipped --failures /tmp/loso.txt
 .venv/bin/python bench/dev_examples.py --write dev_c ...  # add the sets' requests to intents.yaml
 
 Why: the intents' own examples were written by the people tuning the router, and it
@@ -43,7 +44,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.heldout_score import Outcome, score  # noqa: E402
+from bench.heldout_score import Scored, Tally, describe, score  # noqa: E402
 from bench.heldout_sets import AT, SETS, is_dev, load_set  # noqa: E402
 from ivr.decisions import Hypothesis  # noqa: E402
 from ivr.routing.bundle import load_bundle  # noqa: E402
@@ -120,9 +121,8 @@ def augmented(data: dict[str, Any], examples: Sequence[Example]) -> dict[str, An
     return data
 
 
-def route_left_out(folder: Path, examples: Sequence[Example]) -> tuple[int, int, int, int]:
-    """(requests, right, silent misroutes, emergency misses) for the set with ``examples``
-    added to the shipped intents."""
+def route_left_out(folder: Path, examples: Sequence[Example]) -> list[Scored]:
+    """The set's requests routed with ``examples`` added to the shipped intents."""
     requests_set = load_set(folder)
     with tempfile.TemporaryDirectory(prefix="dev-examples-") as tmp_name:
         tmp = Path(tmp_name)
@@ -132,15 +132,9 @@ def route_left_out(folder: Path, examples: Sequence[Example]) -> tuple[int, int,
         added = augmented(data, new_examples(examples, data))
         (tmp / "intents.yaml").write_text(yaml.safe_dump(added, sort_keys=False), "utf-8")
         engine = RoutingEngine(load_bundle(tmp))
-    scored = score(
+    return score(
         requests_set.requests,
         lambda r: engine.decide(RoutingInputs(at=AT, hypotheses=(Hypothesis(r.text),))),
-    )
-    return (
-        len(scored),
-        sum(s.verdict.right for s in scored),
-        sum(s.verdict.outcome is Outcome.MISROUTE for s in scored),
-        sum(s.verdict.emergency_miss for s in scored),
     )
 
 
@@ -160,23 +154,43 @@ def without_dev_examples(text: str) -> str:
     return "\n".join(kept)
 
 
-def check(folders: Sequence[Path]) -> None:
-    print("| left out | requests | right, intents as shipped | right, others' requests added |")
-    print("|---|---|---|---|")
-    totals = [0, 0, 0]
+def check(folders: Sequence[Path], shipped: bool = True, failures: Path | None = None) -> None:
+    """Each set routed with the others' requests as examples (and, ``shipped``, with the
+    intents as their authors wrote them); ``failures``: that file gets each left-out
+    set's failing rows, the ones a change must fix without having learnt from them."""
+    print(
+        "| left out | requests | right, intents as shipped | right, others' requests added"
+        " | silent misroutes | false emergencies | emergency misses | danger checks (others) |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    totals, before_total = Tally(), 0
+    listed: list[str] = []
     for i, folder in enumerate(folders):
         others = [e for f in folders if f != folder for e in examples_of(f)]
-        n, before, *_ = route_left_out(folder, [])
-        _, after, silent, missed = route_left_out(folder, others)
-        totals = [totals[0] + n, totals[1] + before, totals[2] + after]
-        print(
-            f"| {folder.name} | {n} | {before} ({100 * before / n:.1f} %) |"
-            f" {after} ({100 * after / n:.1f} %), {silent} silent, {missed} emergencies missed |",
-            flush=True,
-        )
+        before = sum(s.verdict.right for s in route_left_out(folder, [])) if shipped else 0
+        scored = route_left_out(folder, others)
+        tally = Tally.of(scored)
+        for row in scored:
+            totals.add(row)
+        before_total += before
+        print(_check_row(folder.name, tally, before if shipped else None), flush=True)
+        wrong = [s for s in scored if not s.verdict.right]
+        listed += [f"\n{folder.name}: {len(wrong)} failures (left out)"]
+        listed += [line for s in wrong for line in describe(s)]
         print(f"  ({i + 1}/{len(folders)} sets)", file=sys.stderr, flush=True)
-    n, before, after = totals
-    print(f"| all | {n} | {before} ({100 * before / n:.1f} %) | {after} ({100 * after / n:.1f} %)")
+    print(_check_row("all", totals, before_total if shipped else None))
+    if failures is not None:
+        failures.write_text("\n".join(listed) + "\n", encoding="utf-8")
+
+
+def _check_row(name: str, tally: Tally, before: int | None) -> str:
+    n = tally.n
+    shipped = f"{before} ({100 * before / n:.1f} %)" if before is not None else "-"
+    return (
+        f"| {name} | {n} | {shipped} | {tally.right} ({100 * tally.right / n:.1f} %) |"
+        f" {tally.misroutes} | {tally.false_emergencies} |"
+        f" {tally.emergency_misses}/{tally.emergencies} | {tally.checked_others} |"
+    )
 
 
 def write(folders: Sequence[Path], intents: Path = INTENTS) -> int:
@@ -221,13 +235,19 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--check", action="store_true", help="leave one dev set out in turn")
     mode.add_argument("--write", action="store_true", help="append the sets to intents.yaml")
     parser.add_argument("sets", nargs="*", help="dev sets under bench/heldout (default: all)")
+    parser.add_argument(
+        "--failures", type=Path, help="--check: write each left-out set's failing rows here"
+    )
+    parser.add_argument(
+        "--no-shipped", action="store_true", help="--check: skip the intents-as-shipped column"
+    )
     args = parser.parse_args(argv)
     names = args.sets or sorted(p.name for p in SETS.iterdir() if is_dev(p.name))
     folders = [SETS / n if not Path(n).is_dir() else Path(n) for n in names]
     for folder in folders:
         examples_of(folder)  # refuses a held-out set before any work
     if args.check:
-        check(folders)
+        check(folders, shipped=not args.no_shipped, failures=args.failures)
     else:
         print(f"{write(folders)} examples added to {INTENTS.relative_to(ROOT)}")
     return 0

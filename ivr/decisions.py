@@ -77,14 +77,20 @@ class Candidate:
     name: str
     score: float  # 0..1
     evidence: str = ""  # e.g. "surname 'Johnston' ~ 'johnson' (phonetic JNSN)"
+    # A person the caller named (surname with first name or rank) or described (first name
+    # with their team or rank): their other words are their reason, not a mismatch.
+    said_who: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "destination": self.destination,
             "name": self.name,
             "score": round(self.score, 4),
             "evidence": self.evidence,
         }
+        if self.said_who:
+            out["said_who"] = True
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -118,8 +118,9 @@ class DirectoryMatcher:
                 continue
             notes: list[str] = []
             query, matches = parsed[n]
+            sure = False
             if i in self._people:
-                self._person.score(i, query, matches, notes)
+                _, sure = self._person.fit(i, query, matches, notes)
             else:
                 self._score_department(i, query, matches, notes)
             if len(usable) > 1:
@@ -131,6 +132,7 @@ class DirectoryMatcher:
                     name=name,
                     score=round(min(1.0, max(0.0, score)), 4),
                     evidence="; ".join(notes),
+                    said_who=sure,
                 )
             )
         return out

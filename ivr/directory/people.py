@@ -46,6 +46,13 @@ class PersonScorer:
 
     def score(self, i: int, query: Query, matches: Matches, notes: list[str] | None) -> float:
         """The person's score in 0..1; ``notes`` (when given) gets the evidence."""
+        return self.fit(i, query, matches, notes)[0]
+
+    def fit(
+        self, i: int, query: Query, matches: Matches, notes: list[str] | None
+    ) -> tuple[float, bool]:
+        """``score``, and whether the words said who surely (named or described: the
+        caller's other words are their reason, not a mismatch)."""
         person = self._people[i]
         entry = self._entries[i]
         free = list(query.plain)
@@ -79,7 +86,7 @@ class PersonScorer:
         elif tr > 0:  # one telling team word is enough; the caller's extra words cost
             score = 0.62 * team_best
         else:
-            return 0.0
+            return 0.0, False
         name_matched = ss > 0 or sf > 0
         rank_matched = query.ranks is not None and entry.rank in query.ranks
         named = ss >= 0.95 and (sf >= 0.9 or rank_matched)
@@ -108,7 +115,7 @@ class PersonScorer:
                     notes.append(f"rank {entry.rank} != {query.rank_said!r}")
         own = person.role_words
         sure = (named or described) and all(group <= own for group in query.groups)
-        return penalise(score, free, query, notes, sure=sure)
+        return penalise(score, free, query, notes, sure=sure), sure
 
     def _role(
         self, i: int, query: Query, matches: Matches, free: list[str], notes: list[str] | None
@@ -131,9 +138,11 @@ class PersonScorer:
                     team_sum += part_weight * sim
                     team_best = max(team_best, sim)
             tr = team_sum / person.team_total
+            # The department's name or alias read from all the words, not what the team's
+            # own words left: "Kwame in CID" says CID whole for team "CID Kingsport".
             unit, unit_rest = 0.0, rest
             for words in person.unit:  # "traffic" for Roads Policing: its department's alias
-                left = list(rest)
+                left = list(free)
                 got = 0.0
                 for part in words:
                     sim, _, word, _ = best((part,), left, matches)
@@ -141,7 +150,9 @@ class PersonScorer:
                         left.remove(word)
                         got += sim
                 if got / len(words) > unit:
-                    unit, unit_rest = got / len(words), left
+                    # Words either reading explains are explained ("fraud investigation
+                    # team": the team's words and the department's alias both count).
+                    unit, unit_rest = got / len(words), [w for w in left if w in rest]
             cached = (tr, team_best, max(tr, unit), unit_rest)
             query.team_cache[key] = cached
         tr, team_best, role, rest = cached

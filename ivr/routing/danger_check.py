@@ -31,10 +31,23 @@ ASK_FROM = 0.40  # P(emergency | meaning) from which words with no cue are asked
 # ... when ordinary routing is sure where it goes ("someone broke into my car"), or a name
 # was said ("Rachel in child protection, my daughter has gone off with a man"): surer.
 ASK_FROM_WHEN_ROUTED = 0.55
+# A cue word read as danger is asked about below this P(emergency | meaning) when nothing
+# is said to be here now ("a van's been going round the caravan park, it's still here",
+# "there's a dead deer on the bend"): the words' meaning has to agree for 999 unasked.
+CUE_ASK_FROM = 0.60
+# ... and below this, the cue said in a present tense is not sure either ("my garden
+# ornaments have been taken", "my company got a bomb threat by email"): the tense is how
+# the cue was said, not that the danger is here.
+CUE_ASK_BELOW_ANYWAY = 0.20
 CUE_RULE = "emergency-cue"  # a cue read as danger now: 999 handling (ivr.routing.emergency)
-# The cue Decision's evidence key for what makes it danger whatever the words mean
-# (ivr.routing.emergency._sure_danger); absent: not read, so the cue stands.
+# The cue Decision's evidence keys for what makes it danger whatever the words mean
+# (ivr.routing.emergency._sure_danger): words said to be here now ("he's still outside"),
+# cues no context makes safe said in so many words ("collapsed"); and, surer than
+# nothing but less than those, the cue said in a present tense ("has been taken").
+# SURE_DANGER absent: not read, so the cue stands.
 SURE_DANGER = "here_now"
+SAID_DANGER = "said_danger"
+CUE_TENSE = "cue_tense"
 UNMEANT = "unmeant-emergency-cue"  # a cue in words that do not mean danger: asked
 
 
@@ -71,28 +84,35 @@ class MeaningDoubts:
         """A cue word read as danger, in words whose meaning does not say danger: ask.
 
         Cue words are matched for recall ("flight" heard as "fight", "asked" as "masked",
-        "a dead deer in the road"), so a
-        cue alone is not sure enough for 999 advice unasked when the sentence as a whole
-        reads as an ordinary 101 call: below ``ASK_FROM``, the bar from which meaning
-        alone would ask, the cue raises the danger check instead (yes, 9 or silence is
-        999 handling). Short words ("knife. flat twelve") keep the cue's verdict: too few
-        words to mean anything else.
+        "a dead deer in the road", "screaming" at a party), so a cue alone is not sure
+        enough for 999 advice unasked when the sentence as a whole does not read as an
+        emergency: below ``CUE_ASK_FROM`` with nothing said to be here now, or below
+        ``CUE_ASK_BELOW_ANYWAY`` with no more than present-tense words, the cue raises
+        the danger check instead (yes, 9 or silence is 999 handling). Short words
+        ("knife. flat twelve") keep the cue's verdict: too few words to mean anything else.
         """
         if not isinstance(screened, Decision) or screened.rule != CUE_RULE:
             return screened
-        if screened.evidence.get(SURE_DANGER, True):
-            return screened  # "he's outside now", "she's collapsed": said to be here now
+        evidence = screened.evidence
+        if evidence.get(SURE_DANGER, True) or evidence.get(SAID_DANGER):
+            return screened  # not read, or "he's outside now", "she's collapsed"
         if not heard or max(len(h.text.split()) for h in heard) < MEANING_MIN_WORDS:
             return screened
         found = self.bundle.intents.danger_meant(heard)
-        if found is None or found.probability >= ASK_FROM:
+        bar = CUE_ASK_BELOW_ANYWAY if evidence.get(CUE_TENSE) else CUE_ASK_FROM
+        if found is None or found.probability >= bar:
             return screened  # the meaning agrees, or cannot be read: the cue stands
         reason = (
             f"{screened.reason}; but what was said does not mean danger now"
             f" (p {found.probability:.2f} from the emergency intent's examples): ask"
         )
-        evidence = {**screened.evidence, "p": round(found.probability, 4)}
-        return DangerDoubt(UNMEANT, reason, evidence, screened.intent, screened)
+        return DangerDoubt(
+            UNMEANT,
+            reason,
+            {**evidence, "p": round(found.probability, 4)},
+            screened.intent,
+            screened,
+        )
 
     def meant(self, heard: Sequence[Hypothesis], ordinary: Decision) -> DangerDoubt | None:
         """``ordinary``: what routing decided without the doubt; a sure route by what the

@@ -92,7 +92,7 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
         CueKind.TAKEN: """following me, being followed, kidnapped, snatched, abducted,
             been taken, missing child, locked me in, dragged into, bundled into""",
         CueKind.WEAPON: """knife, knives, machete, gun, guns, shotgun, weapon, weapons, armed,
-            broken bottle, petrol bomb, petrol bombs, bomb, grenade""",
+            broken bottle, petrol bomb, petrol bombs, bomb, grenade, scissors""",
         CueKind.VIOLENCE: """robbing, being robbed, stab, stabbed, stabbing, shot, shooting,
             attacking, attacked, hitting me, hitting her, hitting him, beating, punching,
             strangling, pushing me, pushing her, hurting, grabbing, kicking him,
@@ -110,9 +110,10 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
             hurt me, going to hurt""",
         CueKind.SELF_HARM: """kill myself, suicide, jump off, going to jump, about to jump,
             want to die, wants to die, kill herself, kill himself, end it all, end my life,
-            legs over""",
+            legs over, not going to be here, wont be here tomorrow, got everything ready,
+            on the edge, at the edge""",
         CueKind.FIRE: "fire, on fire, smoke",
-        CueKind.ROAD: "drunk driver, drink driving",
+        CueKind.ROAD: "drunk driver, drink driving, on the runway, over the runway",
         CueKind.URGENCY: "emergency, 999, quick, quickly, hurry, urgent, urgently",
     }
 )
@@ -128,7 +129,7 @@ WEAK_CUES = frozenset(
 
 # Present-danger words that say when, not where or what ("I've seen him now on facebook",
 # "it's all calmed down now"): beside a past or a message, they do not make it an emergency.
-WEAK_PRESENT = frozenset({"now", "right now", "just now", "going on", "at the moment"})
+WEAK_PRESENT = frozenset({"now", "right now", "just now", "going on", "at the moment", "tonight"})
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -220,7 +221,8 @@ UNHURT = pattern(
         r"(?: (?:is|was|were|has|have|got|been|has been|seems|seemed|looks|appears to be))?"
         r"(?: (?:badly|seriously|really|too))? (?:hurt|injured|harmed)(?: now)?",
         r"no (?:injuries|injury|casualties)",
-        r"(?:everyone|everybody|everyones|everybodys|all of us|were all|we are all|im|i am)"
+        r"(?:everyone|everybody|everyones|everybodys|all of us|were all|we are all|im|i am"
+        r"|hes|shes|he is|she is|theyre|they are)"
         r"(?: is| are)? (?:ok|okay|fine|safe|alright|all right|unhurt|uninjured)(?: now)?",
     ]
 )
@@ -245,6 +247,8 @@ OUT = pattern(
         r"(?:its|it is|it was|fire is|fire was|fires|fires been|its been) (?:all |now )?"
         r"(?:out|put out|extinguished)(?! of)(?: now)?",
         r"(?:went|gone|has gone|burnt|burned) out(?! of)(?: on its own)?(?: now)?",
+        # "the fire at the old mill's out now": the fire, where it was, then out.
+        r"fire(?: [a-z]+){0,4} out now",
         r"extinguished",
         r"no longer (?:burning|on fire|alight)",
     ]

@@ -27,6 +27,7 @@ itself returns stays out of admin rules' reach.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,12 +35,15 @@ from typing import Any
 from ivr.decisions import EMERGENCY, FCR, Decision, Hypothesis
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.danger import Context, DangerReader, Reading, Verdict
-from ivr.routing.danger_check import CUE_RULE, SURE_DANGER, DangerDoubt
+from ivr.routing.danger_check import CUE_RULE, CUE_TENSE, SAID_DANGER, SURE_DANGER, DangerDoubt
 from ivr.routing.danger_words import CUE_KINDS, WEAK_CUES, WEAK_PRESENT, CueKind
 from ivr.routing.draft import quote
 from ivr.routing.memo import BoundedMemo
 from ivr.routing.phrases import NEGATED_MARK
 from ivr.text import normalise
+
+# The words of a perfect or a possession before a cue (CUE_TENSE, ``_sure_danger``).
+PERFECT = re.compile(r"(?<![a-z])(?:been|got|after)(?![a-z])")
 
 MEMO_SIZE = 1024  # cue scans and readings remembered (by words), least recent out first
 
@@ -49,6 +53,10 @@ SECOND_OPINION = 0.5
 
 
 NEGATED = "negated-emergency-cue"  # every cue negated: the FCR unless a request was understood
+# ... and the same for an injury cue the caller clears in so many words ("we had a bump,
+# nobody's hurt, do I need to report it"): they say there is no danger, as a negation does.
+UNHURT_RULE = f"{Context.UNHURT.value}-emergency-cue"
+CALM = frozenset({NEGATED, UNHURT_RULE})
 # Contexts after which the danger may still be there ("he threatened me last week",
 # "he keeps messaging me that he'll kill me"): asked, not assumed either way.
 DOUBTFUL = frozenset({Context.PAST, Context.REMOTE})
@@ -62,8 +70,14 @@ DOUBTED_BESIDE = AT_A_REMOVE | {Context.UNHURT, Context.OUT}
 # Cue kinds no context moves (ivr.routing.danger_words.MOVES): said at all, they are danger.
 UNMOVABLE = frozenset({CueKind.PRESENT, CueKind.MEDICAL, CueKind.SELF_HARM})
 # ... except bare words the sentence's meaning must settle: "it's still there" (a van, a
-# fly-tipper), "dead" (a deer in the road, a dead end).
-MEANING_DECIDES = frozenset({"still here", "still there", "dead"})
+# fly-tipper), "dead" (a deer in the road), "ambulance" (it has been and gone), and the
+# cues that read a life at risk between the lines ("I've got everything ready", "right
+# at the edge", "a drone over the runway").
+MEANING_DECIDES = frozenset(
+    {"still here", "still there", "dead", "ambulance", "not going to be here"}
+    | {"wont be here tomorrow", "got everything ready", "on the edge", "at the edge"}
+    | {"on the runway", "over the runway"}
+)
 
 
 @dataclass(frozen=True)
@@ -329,23 +343,31 @@ def _here_now(reading: Reading) -> list[str]:
     return strong + [c for c in here if c not in WEAK_CUES]
 
 
-def _sure_danger(cue: IntentMatchLike, reading: Reading) -> list[str]:
+def _sure_danger(cue: IntentMatchLike, reading: Reading) -> dict[str, list[str]]:
     """What makes a cue danger whatever the sentence means, for the danger check's meaning
-    test (ivr.routing.danger_check.MeaningDoubts.unmeant_cue): words said to be here now,
-    a kind no context makes safe ("collapsed", "kill myself"), or an intruder said in so
-    many words ("they're trying to get in"; not a near miss, "asked" for "masked")."""
+    test (ivr.routing.danger_check.MeaningDoubts.unmeant_cue), under its evidence keys:
+    the words said to be here now (SURE_DANGER), apart from the cue's own present tense
+    ("has been taken", "got a bomb": CUE_TENSE, less sure); and a kind no context makes
+    safe ("collapsed", "kill myself") or an intruder, said in so many words (SAID_DANGER;
+    "they're trying to get in", not a near miss, "asked" for "masked")."""
     said = f" {normalise(cue.matched)} "
     unmovable = [
         c
         for c in reading.kept
         if c not in MEANING_DECIDES
-        and (
-            CUE_KINDS.get(c, CueKind.PRESENT) in UNMOVABLE
-            or (CUE_KINDS.get(c) is CueKind.INTRUDER and f" {c} " in said)
-        )
+        and f" {c} " in said
+        and CUE_KINDS.get(c, CueKind.PRESENT) in UNMOVABLE | {CueKind.INTRUDER}
     ]
     here = [w for w in _here_now(reading) if w not in MEANING_DECIDES]
-    return list(dict.fromkeys(here + unmovable))
+    # A perfect or a possession ("have been taken", "got a bomb"), not a state going on
+    # ("someone is bleeding") nor a cue that is itself one ("he's still here").
+    events = {n for n in map(normalise, _cue_names(cue)) if CUE_KINDS.get(n) is not CueKind.PRESENT}
+    tense = [w for w in here if PERFECT.search(w) and any(w.endswith(f" {c}") for c in events)]
+    return {
+        SURE_DANGER: [w for w in dict.fromkeys(here) if w not in tense],
+        CUE_TENSE: list(dict.fromkeys(tense)),
+        SAID_DANGER: list(dict.fromkeys(unmovable)),
+    }
 
 
 def _weak_present(words: str) -> bool:
@@ -391,7 +413,7 @@ def _cue_emergency(cue: IntentMatchLike, reading: Reading | None) -> Decision:
         "score": round(cue.score, 4),
     }
     if reading is not None:
-        evidence[SURE_DANGER] = _sure_danger(cue, reading)
+        evidence.update(_sure_danger(cue, reading))
     if reading is not None and reading.heard:
         # A context was heard but did not move the cue: say which words kept it.
         reason += f" ({reading.explain()})"

@@ -36,7 +36,7 @@ from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.case_route import CaseRoute
 from ivr.routing.danger_check import DangerDoubt, MeaningDoubts, ask_first, understood
 from ivr.routing.draft import Draft, quote
-from ivr.routing.emergency import NEGATED, EmergencyScreen
+from ivr.routing.emergency import CALM, NEGATED, EmergencyScreen
 from ivr.routing.model import RoutingInputs
 from ivr.routing.rules import Thresholds
 from ivr.text import normalise
@@ -60,7 +60,7 @@ class RoutingEngine:
         hypotheses = tuple(h for h in inputs.hypotheses if h.text and h.text.strip())
         scanned, discount = self.screen.outvoted_cues(hypotheses)
         screened = self.doubts.unmeant_cue(scanned, self.screen.check(scanned, inputs.digits))
-        calm = screened if isinstance(screened, Decision) and screened.rule == NEGATED else None
+        calm = screened if isinstance(screened, Decision) and screened.rule in CALM else None
         if isinstance(screened, Decision) and calm is None:
             return self._made(screened)
         draft = (
@@ -354,17 +354,19 @@ class RoutingEngine:
 
 
 def _said_calm(calm: Decision, ordinary: Decision) -> Decision:
-    """Every cue negated ("no one was hurt, just the bumper"): what the caller asked for, if
+    """Every cue negated or cleared ("no one was hurt, just the bumper"): what the caller
+    asked for, if
     ordinary routing understood it (a route, or a question about it: they said there is no
     danger); else the Force Control Room judges (``calm``)."""
     if not understood(ordinary):
         return calm
     matched = calm.evidence.get("matched", "")
+    how, key = ("negated", "negated_cue") if calm.rule == NEGATED else ("cleared", "cleared_cue")
     return replace(
         ordinary,
-        reason=f"{ordinary.reason}; emergency cue negated in {quote(str(matched))}:"
+        reason=f"{ordinary.reason}; emergency cue {how} in {quote(str(matched))}:"
         " no danger said, routed as asked",
-        evidence={**ordinary.evidence, "negated_cue": dict(calm.evidence)},
+        evidence={**ordinary.evidence, key: dict(calm.evidence)},
     )
 
 
@@ -385,13 +387,15 @@ def _name_wins(
     """A directory candidate over the best intent: stronger; or the caller NAMED a person
     or place (by name, not by meaning) and the intent only asks for "someone"
     (switchboard); or named a person as surely as a route ("Siobhan O'Donnell in missing
-    persons" is a person, not a missing-person report); or asked for a unit by name
-    ("the missing persons unit please")."""
+    persons" is a person, not a missing-person report), or said who in so many words
+    ("Kwame in CID, he's looking after my case": offered, since the words have another
+    reading); or asked for a unit by name ("the missing persons unit please")."""
     if intent is None or top.score >= _heard(intent):
         return True
     if named is None:
         return False
-    return intent.destination == SWITCHBOARD or (person and named.score >= high) or unit
+    surely = person and (named.score >= high or named.said_who)
+    return intent.destination == SWITCHBOARD or surely or unit
 
 
 def _meaning(match: IntentMatchLike) -> str:

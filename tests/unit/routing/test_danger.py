@@ -137,6 +137,8 @@ def decide(engine: RoutingEngine, *hypotheses: Hypothesis) -> tuple[str | None, 
     rule = RELEASED if "discounted_cue" in d.evidence else d.rule
     if "negated_cue" in d.evidence:
         rule = "negated-emergency-cue"  # routed as asked: the caller said there is no danger
+    if "cleared_cue" in d.evidence:
+        rule = "nobody-hurt-emergency-cue"  # "nobody's hurt": routed as asked too
     if d.is_danger_check:
         return ASK, str(d.evidence["raised_by"]), {"reason": d.reason, **d.evidence}
     return d.destination, rule, {"reason": d.reason, **d.evidence}
@@ -156,7 +158,7 @@ def test_cue_in_context(engine: RoutingEngine, text: str, expect: str) -> None:
         assert destination == "emergency"
     elif expect in ASKED:
         assert destination == ASK, why
-    elif expect == "negated-emergency-cue":
+    elif expect in ("negated-emergency-cue", "nobody-hurt-emergency-cue"):
         assert destination not in ("emergency", ASK), why  # as asked, or the FCR judges
     elif expect != RELEASED:
         assert destination == "fcr", why
@@ -362,11 +364,14 @@ def test_a_cue_sentence_never_goes_to_rc_or_online_from_the_screen(
     page or the crime desk straight from the screen."""
     sentence = data.draw(_cue_sentence(bundle))
     destination, rule, why = decide(engine, Hypothesis(sentence))
+    calm = ("negated-emergency-cue", "nobody-hurt-emergency-cue")
     if rule == RELEASED:
         assert why["discounted_cue"]["verdict"] == "rc"
+    elif rule in calm:
+        assert destination not in ("emergency", ASK), why  # no danger said: as asked, or FCR
     elif rule.endswith("emergency-cue"):
         assert destination in ("emergency", "fcr", ASK), why
-        if destination != "emergency" and rule not in ("negated-emergency-cue", *ASKED):
+        if destination != "emergency" and rule not in ASKED:
             assert Context(rule.removesuffix("-emergency-cue")) in Context
 
 
@@ -420,7 +425,7 @@ def test_a_cue_in_words_that_do_not_mean_danger_is_asked_not_assumed(
     [
         "he's got a knife and he's outside my house now",  # said to be here now
         "I found my neighbour collapsed on the floor",  # a kind no context makes safe
-        "knife. flat twelve. quick",  # too few words to mean anything else
+        "knife. flat twelve.",  # too few words to mean anything else
     ],
 )
 def test_a_cue_said_to_be_here_now_stays_999_whatever_the_meaning(
