@@ -115,9 +115,13 @@ class DepartmentMeaning:
         best: dict[str, Candidate] = {}
         for row, hypothesis in zip(similarity, heard, strict=True):
             factor = 0.85 + 0.15 * min(1.0, max(0.0, hypothesis.confidence))
-            for anchor in np.argsort(-row)[: limit * 3]:
+            order = np.argsort(-row)
+            for rank, anchor in enumerate(order):
                 cosine = float(row[anchor])
-                if cosine < FLOOR:
+                # Past the first few, only anchors tied with the last one taken: every
+                # department of a kind shares its anchors ("my local neighbourhood team"),
+                # and the one the caller named must not be cut by the order of a tie.
+                if cosine < FLOOR or (rank >= limit * 3 and cosine < float(row[order[rank - 1]])):
                     break
                 entry = self._entries[anchor]
                 score = min(0.95, BASE + SLOPE * (cosine - FLOOR)) * factor
@@ -129,7 +133,8 @@ class DepartmentMeaning:
                         round(score, 4),
                         f"meaning ~ {self._shown[anchor]} ({cosine:.2f})",
                     )
-        return sorted(best.values(), key=lambda c: -c.score)[:limit]
+        ranked = sorted(best.values(), key=lambda c: -c.score)
+        return [c for c in ranked if c.score >= ranked[min(limit, len(ranked)) - 1].score]
 
 
 def _teams(entry: DirectoryEntry) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ is long); they can never produce or remove an emergency route.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -168,7 +169,10 @@ class RoutingEngine:
         # the n-best's agreement moved it: names have no such term). A person or place
         # named outranks "someone" (the switchboard intent): "can I speak to Inspector
         # Morgan", "victim support".
-        wins = top is not None and _name_wins(top, named, intent, th.high, person, unit)
+        wins = top is not None and (
+            _name_wins(top, named, intent, th.high, person, unit)
+            or (top.score >= th.low and self._unit_described(top, hypotheses))
+        )
         if top is not None and top.score >= th.low and wins:
             if named is not None and intent is not None and top.score < _heard(intent):
                 # The name, not the score, beat the intent: it is the one to offer.
@@ -202,6 +206,15 @@ class RoutingEngine:
             if said & UNIT_WORDS or said & entry.acronyms:
                 return True
         return False
+
+    def _unit_described(self, candidate: Candidate, hypotheses: Sequence[Hypothesis]) -> bool:
+        """A department found by meaning, for words that ask for a unit by what it does
+        ("the people who keep the things you seize"): offered, whatever else the words
+        are near ("I want my chainsaw back" is no crime report)."""
+        entry = self.adjuster.entry(candidate.destination)
+        if entry is None or entry.kind != "department":
+            return False
+        return any(UNIT_DESCRIBED.search(normalise(h.text)) for h in hypotheses)
 
     def _is_person(self, candidate: Candidate) -> bool:
         entry = self.adjuster.entry(candidate.destination)
@@ -370,6 +383,15 @@ def _said_calm(calm: Decision, ordinary: Decision) -> Decision:
     )
 
 
+# A unit asked for by what it does, not its name: "the team that deals with anti-social
+# behaviour", "the court people", "whoever plans the policing for the festival".
+UNIT_DESCRIBED = re.compile(
+    r"(?<![a-z])(?:(?:team|people|unit|department|lot|section|office|folk|ones|someone|whoever)"
+    r"(?: who| that| which)? (?:deal|deals|dealing|handle|handles|handling|look after"
+    r"|looks after|plan|plans|planning|keep|keeps|run|runs|investigate|investigates|cover"
+    r"|covers|sort|sorts|do|does)"
+    r"|the [a-z]+ (?:people|lot|folk|ones))(?![a-z])"
+)
 # Words a caller asking for a unit says ("the dog section", "your fraud squad").
 UNIT_WORDS = frozenset(
     {"unit", "team", "squad", "department", "dept", "office", "section", "hub", "desk", "bureau"}
