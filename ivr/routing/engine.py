@@ -37,6 +37,7 @@ from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.case_route import CaseRoute
 from ivr.routing.danger_check import DangerDoubt, MeaningDoubts, ask_first, understood
 from ivr.routing.draft import Draft, quote
+from ivr.routing.elsewhere import OtherForceArea
 from ivr.routing.emergency import CALM, NEGATED, EmergencyScreen
 from ivr.routing.model import RoutingInputs
 from ivr.routing.rules import Thresholds
@@ -54,6 +55,7 @@ class RoutingEngine:
         self.adjuster = RouteAdjuster(bundle)
         self.cases = CaseRoute(bundle.cases, bundle.directory)
         self.doubts = MeaningDoubts(bundle)
+        self.area = OtherForceArea(bundle.directory)
 
     # --- the stages, in order of evidence ---------------------------------------------------
 
@@ -71,6 +73,7 @@ class RoutingEngine:
             or self._names_and_intents(hypotheses)
             or self._nothing_usable(inputs, hypotheses)
         )
+        self._elsewhere(draft, hypotheses)
         if draft.action == "route":
             self.adjuster.directory_hours(draft, inputs)
             self.adjuster.overrides(draft, inputs)
@@ -193,6 +196,19 @@ class RoutingEngine:
                 evidence={"heard": hypotheses[0].text},
             )
         return None
+
+    def _elsewhere(self, draft: Draft, hypotheses: Sequence[Hypothesis]) -> None:
+        """An intent's decision about a place in another force's area: a person on the
+        switchboard transfers the call there (ivr.routing.elsewhere)."""
+        if draft.source != "intent" or draft.destination == SWITCHBOARD:
+            return
+        place = self.area.named(hypotheses)
+        if place is None:
+            return
+        draft.action, draft.destination, draft.rule = "route", SWITCHBOARD, "other-force-area"
+        draft.fired.append(draft.rule)
+        draft.reasons.append(f"{place!r} is another force's area: a person transfers the call")
+        draft.evidence["other_area"] = place
 
     def _unit_asked(self, candidate: Candidate, hypotheses: Sequence[Hypothesis]) -> bool:
         """The caller asked for a unit, not about a topic: "the missing persons unit

@@ -1,0 +1,89 @@
+"""OtherForceArea: a place named that is another force's business ("my flat in Bristol").
+
+DOMAIN.md asks that calls for another force's area are transferred quickly: a crime
+report or an incident in another force's area is theirs to record, and a person on
+the switchboard puts the caller through to them (there is no national 101 transfer a
+menu could make). The shipped list (ivr/routing/data/uk_places.yaml) holds the UK's
+cities, large towns and forces; a place the force's own directory names (a
+neighbourhood team, an alias, a person's team) is its own and never counts, and
+neither does a place that is part of a street or a building's name ("London Road",
+"the Durham Arms"). Only what an intent decided is moved: an emergency is 999
+handling wherever it is, and a person or a department asked for by name is who the
+caller wants.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from ivr.decisions import Hypothesis
+from ivr.directory import DirectoryEntry
+from ivr.text import normalise
+
+__all__ = ["OtherForceArea", "shipped_places"]
+
+# After a place these make it part of a street's or a building's name, not the place.
+NAME_PARTS = (
+    "road|rd|street|st|lane|avenue|way|close|drive|crescent|terrace|place|gardens|grove"
+    "|square|row|hill|arms|hotel|inn|house|court|park|estate|walk|parade|mews|yard|gate"
+)
+
+
+# Where something happened: "my flat in Bristol", "it happened in Croydon", "I'm in
+# Birmingham and ...". Not where someone lives or went ("he lives up in Leeds now", "he's
+# moved to Manchester", "while we were in Blackpool", "I'm up in Manchester"): the
+# matter is still here.
+WHERE_IT_HAPPENED = (
+    r"(?<![a-z0-9])(?<!lives )(?<!living )(?<!lived )(?<!based )(?<!works )(?<!working )"
+    r"(?<!staying )(?<!were )(?<!was )(?<!up )(?<!over )(?<!down )(?<!out )"
+    r"(?:in|at|near|around|round|outside) "
+)
+# After a place, a force: "is this the Durham police?"
+FORCE_WORDS = "police|constabulary|force|cops|old bill"
+
+
+@cache
+def shipped_places() -> tuple[str, ...]:
+    """ivr/routing/data/uk_places.yaml, normalised."""
+    text = resources.files("ivr.routing").joinpath("data/uk_places.yaml").read_text()
+    return tuple(normalise(str(p)) for p in yaml.safe_load(text)["places"])
+
+
+class OtherForceArea:
+    """The places outside this force's area, found where a caller says something happened
+    or which force they want."""
+
+    def __init__(self, own: Iterable[DirectoryEntry], places: Sequence[str] | None = None) -> None:
+        said_by_us = " ".join(
+            f" {normalise(text)} "
+            for entry in own
+            for text in (entry.name, entry.team, *entry.aliases, *entry.teams)
+            if text
+        )
+        elsewhere = [
+            p
+            for p in (shipped_places() if places is None else places)
+            if f" {p} " not in said_by_us
+        ]
+        names = "|".join(re.escape(p) for p in sorted(elsewhere, key=len, reverse=True))
+        self._pattern = (
+            re.compile(
+                rf"{WHERE_IT_HAPPENED}({names})(?![a-z0-9])(?! (?:{NAME_PARTS})(?![a-z0-9]))"
+                rf"|(?<![a-z0-9])({names}) (?:{FORCE_WORDS})(?![a-z0-9])"
+            )
+            if elsewhere
+            else None
+        )
+
+    def named(self, hypotheses: Sequence[Hypothesis]) -> str | None:
+        """The first place outside the area in the best alternative, if any (a lower
+        alternative's place is too weak a reason to move a call)."""
+        if self._pattern is None or not hypotheses:
+            return None
+        found = self._pattern.search(normalise(hypotheses[0].text))
+        return (found.group(1) or found.group(2)) if found else None

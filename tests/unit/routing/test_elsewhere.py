@@ -1,0 +1,93 @@
+"""Another force's area (ivr.routing.elsewhere): a person transfers what is theirs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ivr.decisions import Decision, Hypothesis
+from ivr.directory import DirectoryEntry
+from ivr.routing.elsewhere import OtherForceArea, shipped_places
+from ivr.routing.model import RoutingInputs
+from ivr.routing.service import RoutingService
+
+AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+OWN = [
+    DirectoryEntry("leeds-npt", "department", "Leeds North Neighbourhood Team"),
+    DirectoryEntry("ann-york", "person", "Ann York", surname="York", team="Leeds North"),
+]
+
+
+@pytest.fixture(scope="module")
+def area() -> OtherForceArea:
+    return OtherForceArea(OWN)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> RoutingService:
+    return RoutingService(None)
+
+
+def said(service: RoutingService, text: str) -> Decision:
+    return service.decide(RoutingInputs(at=AT, hypotheses=(Hypothesis(text, 0.9),)))
+
+
+def named(area: OtherForceArea, text: str) -> str | None:
+    return area.named((Hypothesis(text),))
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("I want to report a burglary at my flat in Bristol", "bristol"),
+        ("something happened in Croydon last week when I was visiting", "croydon"),
+        ("im in birmingham wiv my cousin n sum1 nicked my bag", "birmingham"),
+        ("is this the Durham police? I think I rang the wrong one", "durham"),
+    ],
+)
+def test_a_place_where_it_happened_or_a_force_asked_for_is_named(
+    area: OtherForceArea, text: str, place: str
+) -> None:
+    assert named(area, text) == place
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my ex keeps texting that he'll kill me, he lives up in Manchester now",
+        "he's moved to Bristol but he keeps messaging me",
+        "someone broke in while we were in Blackpool for the weekend",
+        "my mum's not answering, she lives here and I'm up in Glasgow",
+        "there's a fight outside the pub on London Road",
+        "my car was damaged in the car park of the Durham Arms",
+        "I keep getting parking fines from Bristol and I've never been there",
+    ],
+)
+def test_where_someone_lives_or_went_or_a_street_name_is_not_another_area(
+    area: OtherForceArea, text: str
+) -> None:
+    assert named(area, text) is None
+
+
+def test_a_place_the_force_s_own_directory_names_is_its_own(area: OtherForceArea) -> None:
+    assert "leeds" in shipped_places() and "york" in shipped_places()
+    assert named(area, "my shed was broken into in Leeds") is None  # a team of its own
+    assert named(area, "someone keyed my car in York") is None  # a name in the directory
+    assert named(area, "someone keyed my car in Hull") == "hull"
+
+
+def test_a_crime_report_in_another_area_goes_to_a_person_with_the_reason(
+    shipped: RoutingService,
+) -> None:
+    decision = said(shipped, "someone stole my bike outside my mate's house in Sheffield yesterday")
+    assert (decision.action, decision.destination) == ("route", "switchboard")
+    assert decision.rule == "other-force-area"
+    assert decision.evidence["other_area"] == "sheffield"
+    assert "another force's area" in decision.reason
+
+
+def test_an_emergency_elsewhere_is_still_999_handling(shipped: RoutingService) -> None:
+    decision = said(shipped, "my sister's been stabbed in Leeds and is bleeding")
+    assert decision.destination == "emergency"
