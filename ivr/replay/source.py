@@ -29,7 +29,12 @@ from ivr.routing.model import RoutingInputs
 from ivr.store.db import iso
 from ivr.store.engine import Database, Params
 from ivr.store.json_sql import json_path
-from ivr.store.readonly import Location, describe, missing, open_read_only, read_errors
+from ivr.store.readonly import (
+    CallDatabaseUnusable,
+    Location,
+    open_call_database,
+    read_errors,
+)
 from ivr.store.retention import KEYS_CLEARED
 
 OPERATOR_MOVE: Final = "operator-move"  # the rule of an operator's move (CallSession)
@@ -101,25 +106,20 @@ class DecisionLog:
     ``path``: a SQLite file, or a ``postgresql://`` URL."""
 
     def __init__(self, path: Location, *, batch: int = BATCH) -> None:
-        if missing(path):
-            raise LogUnreadable(f"no database at {path}")
-        self.path = describe(path)
+        try:
+            opened = open_call_database(path, needs=("decisions",))
+        except CallDatabaseUnusable as exc:
+            raise LogUnreadable(str(exc)) from exc
+        self._db, self.path = opened.db, opened.name
         self.batch = batch
         self.skipped = 0  # rows with no readable time: nothing to replay them at
         self.keys_cleared = 0  # rows whose keyed digits retention blanked: not replayable
         try:
-            self._db = open_read_only(path)
-        except read_errors() as exc:
-            raise LogUnreadable(f"cannot open {self.path}: {exc}") from exc
-        try:
             self._columns = set(self._db.columns("decisions"))
-            has_calls = bool(self._db.columns("calls"))
         except read_errors() as exc:
             self._db.close()
-            raise LogUnreadable(f"{self.path} cannot be read as a call database: {exc}") from exc
-        if not self._columns:
-            self._db.close()
-            raise LogUnreadable(f"{self.path} has no decisions table: not a call database")
+            raise self._unreadable(exc) from exc
+        has_calls = "calls" in opened.tables
         # A database from before the inputs column: every engine row is approximate.
         inputs = "d.inputs" if "inputs" in self._columns else "NULL"
         self._select = (

@@ -24,11 +24,10 @@ from typing import Any
 
 from ivr.replay.source import Period
 from ivr.store.readonly import (
+    CallDatabaseUnusable,
     Location,
     ReadOnlyDatabase,
-    describe,
-    missing,
-    open_read_only,
+    open_call_database,
     read_errors,
 )
 from ivr.whatif.figures import Fate, QueuedCall
@@ -68,18 +67,16 @@ class QueueLog:
 
 def read_queue_log(path: Location, period: Period) -> QueueLog:
     """The queued calls that joined in ``period``; LogUnusable when the file is no log."""
-    if missing(path):
-        raise LogUnusable(f"no database at {path}")
     try:
-        db = open_read_only(path)
-    except read_errors() as exc:
-        raise LogUnusable(f"cannot open {describe(path)}: {exc}") from exc
+        opened = open_call_database(path, needs=("call_events",))
+    except CallDatabaseUnusable as exc:
+        raise LogUnusable(str(exc)) from exc
     try:
-        return _read(db, period)
+        return _read(opened.db, period)
     except read_errors() as exc:
-        raise LogUnusable(f"{describe(path)} cannot be read as a call log: {exc}") from exc
+        raise LogUnusable(f"{opened.name} cannot be read as a call log: {exc}") from exc
     finally:
-        db.close()
+        opened.db.close()
 
 
 def _read(db: ReadOnlyDatabase, period: Period) -> QueueLog:

@@ -73,10 +73,10 @@ def test_a_missing_or_foreign_database_is_one_line_and_exit_2(
 ) -> None:
     rules = str(draft_rules(tmp_path))
     err = _refused(["replay", "--db", str(tmp_path / "none.db"), "--rules", rules], capsys)
-    assert err == f"ivr replay: no database at {tmp_path / 'none.db'}\n"
+    assert err == f"ivr replay: no database at {tmp_path / 'none.db'} (no such database file)\n"
     (tmp_path / "notes.txt").write_text("not a database at all, just some words\n" * 50)
     err = _refused(["replay", "--db", str(tmp_path / "notes.txt"), "--rules", rules], capsys)
-    assert err.startswith("ivr replay: ") and "cannot be read as a call database" in err
+    assert err.startswith("ivr replay: ") and "cannot read it as a call database" in err
     assert "file is not a database" in err
     assert err.count("\n") == 1
     import sqlite3
@@ -84,7 +84,8 @@ def test_a_missing_or_foreign_database_is_one_line_and_exit_2(
     with sqlite3.connect(tmp_path / "other.db") as db:
         db.execute("CREATE TABLE things (x)")
     err = _refused(["replay", "--db", str(tmp_path / "other.db"), "--rules", rules], capsys)
-    assert "has no decisions table" in err and err.count("\n") == 1
+    assert "other.db: no decisions table (not an ivr101 database)" in err
+    assert err.count("\n") == 1
 
 
 def test_an_invalid_rules_folder_lists_its_errors_with_line_numbers(

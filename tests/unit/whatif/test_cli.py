@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,12 @@ def test_a_file_that_is_no_log_is_refused(
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not sqlite at all" * 100)
     assert main(["whatif", "--db", str(junk)]) == 2
-    assert "cannot be read as a call log" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"{junk}: cannot read it as a call database (file is not a database)" in err
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    assert main(["whatif", "--db", str(other)]) == 2
+    assert f"{other}: no call_events table (not an ivr101 database)" in capsys.readouterr().err
     assert main(["whatif", "--db", str(tmp_path / "missing.db")]) == 2
     assert "no database" in capsys.readouterr().err
 
