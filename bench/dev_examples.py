@@ -160,7 +160,8 @@ def check(folders: Sequence[Path], shipped: bool = True, failures: Path | None =
     set's failing rows, the ones a change must fix without having learnt from them."""
     print(
         "| left out | requests | right, intents as shipped | right, others' requests added"
-        " | silent misroutes | false emergencies | emergency misses | danger checks (others) |"
+        " | silent misroutes | false emergencies | emergency misses"
+        " | danger checks (emergency / others) |"
     )
     print("|---|---|---|---|---|---|---|---|")
     totals, before_total = Tally(), 0
@@ -189,7 +190,8 @@ def _check_row(name: str, tally: Tally, before: int | None) -> str:
     return (
         f"| {name} | {n} | {shipped} | {tally.right} ({100 * tally.right / n:.1f} %) |"
         f" {tally.misroutes} | {tally.false_emergencies} |"
-        f" {tally.emergency_misses}/{tally.emergencies} | {tally.checked_others} |"
+        f" {tally.emergency_misses}/{tally.emergencies}"
+        f" | {tally.checked_emergencies} / {tally.checked_others} |"
     )
 
 

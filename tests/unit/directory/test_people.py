@@ -23,12 +23,14 @@ PEOPLE = [  # id, first name, surname, rank, team
     ("hannah-greenwood", "Hannah", "Greenwood", "STAFF", "Missing Persons"),
     ("sian-johnson", "Sian", "Johnson", "PC", "Neighbourhood North"),
     ("sian-johnston", "Sian", "Johnston", "PC", "Roads Policing"),
+    ("tomasz-nowak", "Tomasz", "Nowak", "DC", "CID Aldbridge"),
 ]
 DEPARTMENTS = [  # id, name, aliases, teams
     ("roads-policing-unit", "Roads Policing Unit", ("Traffic",), ("Roads Policing",)),
     ("domestic-abuse-team", "Domestic Abuse Investigation Team", ("DAIT",), ("Domestic Abuse",)),
     ("missing-persons-unit", "Missing Persons Unit", (), ("Missing Persons",)),
     ("npt-aldbridge", "Aldbridge Neighbourhood Policing Team", (), ("Student Liaison",)),
+    ("cid", "Criminal Investigation Department", ("CID",), ("CID Aldbridge",)),
 ]
 
 
@@ -80,6 +82,17 @@ def test_first_name_and_team_is_the_person_whatever_else_the_caller_says(
     assert top.destination == "directory:kwame-mensah" and LOW <= top.score < HIGH
     assert "first name with their role" in top.evidence
     assert "team 'Roads Policing'" in top.evidence and "rank PC" in top.evidence
+
+
+def test_first_name_and_the_department_alias_that_is_also_a_team_word_is_the_person(
+    matcher: DirectoryMatcher,
+) -> None:
+    # "CID" is a word of the team ("CID Aldbridge") and the department's whole alias: the
+    # alias says the role whole, so Tomasz is described, and his other words are a reason.
+    top = _clearly_first(matcher, "can I speak to Tomasz in CID please, he's looking after my case")
+    assert top.destination == "directory:tomasz-nowak" and top.score >= LOW
+    assert top.said_who and "first name with their role" in top.evidence
+    assert not _found(matcher, "Tomasz please")[0].said_who  # a first name alone says less
 
 
 def test_first_name_and_the_teams_department_is_the_person(matcher: DirectoryMatcher) -> None:

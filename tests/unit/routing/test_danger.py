@@ -420,6 +420,28 @@ def test_a_cue_in_words_that_do_not_mean_danger_is_asked_not_assumed(
     assert "does not mean danger now" in why["reason"] and 0 <= why["p"] < 0.40
 
 
+def test_a_bare_still_there_is_asked_unless_the_words_mean_danger(engine: RoutingEngine) -> None:
+    # "still there" is matched for recall; a van parked all afternoon is no emergency.
+    text = "there's a removal van been parked on our street all afternoon and it's still there"
+    destination, rule, why = decide(engine, Hypothesis(text))
+    assert (destination, rule) == (ASK, "unmeant-emergency-cue"), why
+    assert why["here_now"] == [] and why["p"] < 0.60
+
+
+def test_a_cue_said_only_in_its_own_perfect_tense_is_asked_when_far_from_danger(
+    engine: RoutingEngine,
+) -> None:
+    text = "my grandad's old war medals have been taken from the display cabinet at his care home"
+    destination, rule, why = decide(engine, Hypothesis(text))
+    assert (destination, rule) == (ASK, "unmeant-emergency-cue"), why
+    assert why["cue_tense"] == ["have been taken"] and why["p"] < 0.20
+    # ... while the same tense about a person, which means danger, stays 999 unasked.
+    destination, rule, why = decide(
+        engine, Hypothesis("my daughter has been taken by a man in a van")
+    )
+    assert (destination, rule) == ("emergency", EMERGENCY), why
+
+
 @pytest.mark.parametrize(
     "text",
     [
