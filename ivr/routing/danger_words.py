@@ -93,7 +93,7 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
             been taken, missing child, locked me in, dragged into, bundled into""",
         CueKind.WEAPON: """knife, knives, machete, gun, guns, shotgun, weapon, weapons, armed,
             broken bottle, petrol bomb, petrol bombs, bomb, grenade, scissors""",
-        CueKind.VIOLENCE: """robbing, being robbed, stab, stabbed, stabbing, shot, shooting,
+        CueKind.VIOLENCE: """robbing, being robbed, just robbed, just been robbed, stab, stabbed, stabbing, shot, shooting,
             attacking, attacked, hitting me, hitting her, hitting him, beating, punching,
             strangling, pushing me, pushing her, hurting, grabbing, kicking him,
             kicking her, assaulting, choking, fight, fighting, raped, rape, screaming, grabbed,
@@ -113,7 +113,8 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
             legs over, not going to be here, wont be here tomorrow, got everything ready,
             on the edge, at the edge""",
         CueKind.FIRE: "fire, on fire, smoke",
-        CueKind.ROAD: "drunk driver, drink driving, on the runway, over the runway",
+        CueKind.ROAD: """drunk driver, drink driving, on the runway, over the runway,
+            on the motorway, middle of the motorway, onto the motorway""",
         CueKind.URGENCY: "emergency, 999, quick, quickly, hurry, urgent, urgently",
     }
 )

@@ -72,11 +72,12 @@ UNMOVABLE = frozenset({CueKind.PRESENT, CueKind.MEDICAL, CueKind.SELF_HARM})
 # ... except bare words the sentence's meaning must settle: "it's still there" (a van, a
 # fly-tipper), "dead" (a deer in the road), "ambulance" (it has been and gone), and the
 # cues that read a life at risk between the lines ("I've got everything ready", "right
-# at the edge", "a drone over the runway").
+# at the edge", "a drone over the runway", "horses loose on the motorway").
 MEANING_DECIDES = frozenset(
     {"still here", "still there", "dead", "ambulance", "not going to be here"}
     | {"wont be here tomorrow", "got everything ready", "on the edge", "at the edge"}
-    | {"on the runway", "over the runway"}
+    | {"on the runway", "over the runway", "on the motorway", "middle of the motorway"}
+    | {"onto the motorway"}
 )
 
 
