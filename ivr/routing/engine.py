@@ -384,9 +384,8 @@ class RoutingEngine:
 
 def _said_calm(calm: Decision, ordinary: Decision) -> Decision:
     """Every cue negated or cleared ("no one was hurt, just the bumper"): what the caller
-    asked for, if
-    ordinary routing understood it (a route, or a question about it: they said there is no
-    danger); else the Force Control Room judges (``calm``)."""
+    asked for, if ordinary routing understood it (a route, or a question about it: they said
+    there is no danger); else the Force Control Room judges (``calm``)."""
     if not understood(ordinary):
         return calm
     matched = calm.evidence.get("matched", "")
