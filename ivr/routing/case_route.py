@@ -3,8 +3,9 @@
 A stage of the RoutingEngine (after keys, before names and intents), kept
 apart so the engine's own stages stay about matching. Only a reference in the
 case book routes; one case within a digit of what was heard (a digit misheard,
-dropped or doubled by the recogniser, or another reading of "for"/"to") is
-confirmed first, the reference read back ("Is your crime reference ...?"),
+dropped or doubled by the recogniser, or another reading of "for"/"to"; in a
+reference said whole, its serial only: another force's or year's is another
+case) is confirmed first, the reference read back ("Is your crime reference ...?"),
 never its status; more than one goes to a person, as an unknown one does. The Decision carries
 the status prompt as its ``message`` (played before the transfer, as the
 emergency advice is) and, for an open case, the ``status-sms`` offer. A
@@ -80,7 +81,16 @@ class CaseRoute:
         keyed is confirmed (the reference read back, never its status); else a person."""
         if reference is not None and self.cases.get(reference) is not None:
             return self.route(reference, how)
-        runs = [run for text in texts for run in (*reference_readings(text), *digit_runs(text))]
+        # A reference said whole is read as one (its force and year as said: CaseBook.near);
+        # only words that are no reference are read as bare digits too.
+        runs = [
+            run
+            for text in texts
+            for run in (
+                *reference_readings(text),
+                *(digit_runs(text) if parse_reference(text) is None else ()),
+            )
+        ]
         near = self.cases.near(runs)
         if len(near) == 1:
             return self._confirm(near[0], reference or runs[0], how)

@@ -130,6 +130,9 @@ class CaseBook:
             digits = _digits(run)
             if not digits:
                 continue
+            # Said as a reference, its force and year are what they say: another force's
+            # ("41/...") or another year's is another case, not a digit misheard.
+            said = run.split("/")
             for key, distance, _ in process.extract(
                 digits,
                 self._all_digits,
@@ -138,6 +141,8 @@ class CaseBook:
                 limit=None,
             ):
                 case = self._by_digits[key]
+                if len(said) == 3 and not _same_force_and_year(said, case.reference):
+                    continue
                 if case.reference not in found or distance < found[case.reference][0]:
                     found[case.reference] = (int(distance), case)
         return [case for _, case in sorted(found.values(), key=lambda f: (f[0], f[1].reference))]
@@ -150,6 +155,11 @@ class CaseBook:
 
     def __contains__(self, reference: object) -> bool:
         return isinstance(reference, str) and self.get(reference) is not None
+
+
+def _same_force_and_year(said: list[str], reference: str) -> bool:
+    parts = reference.split("/")
+    return len(parts) == 3 and (said[0], said[2]) == (parts[0], parts[2])
 
 
 def _digits(reference: str) -> str:

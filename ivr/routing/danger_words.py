@@ -111,10 +111,12 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
         CueKind.SELF_HARM: """kill myself, suicide, jump off, going to jump, about to jump,
             want to die, wants to die, kill herself, kill himself, end it all, end my life,
             legs over, not going to be here, wont be here tomorrow, got everything ready,
-            on the edge, at the edge""",
+            on the edge, at the edge, hose on the exhaust, hosepipe on the exhaust,
+            pipe on the exhaust""",
         CueKind.FIRE: "fire, on fire, smoke",
         CueKind.ROAD: """drunk driver, drink driving, on the runway, over the runway,
-            on the motorway, middle of the motorway, onto the motorway""",
+            on the motorway, middle of the motorway, onto the motorway, on the railway line,
+            on the railway, on the tracks, on the train tracks""",
         CueKind.URGENCY: "emergency, 999, quick, quickly, hurry, urgent, urgently",
     }
 )

@@ -77,7 +77,8 @@ MEANING_DECIDES = frozenset(
     {"still here", "still there", "dead", "ambulance", "not going to be here"}
     | {"wont be here tomorrow", "got everything ready", "on the edge", "at the edge"}
     | {"on the runway", "over the runway", "on the motorway", "middle of the motorway"}
-    | {"onto the motorway"}
+    | {"onto the motorway", "on the railway line", "on the railway", "on the tracks"}
+    | {"on the train tracks"}
 )
 
 

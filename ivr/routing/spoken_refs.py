@@ -51,6 +51,7 @@ _REPEATS = frozenset({"double", "triple", "treble"})
 _ZERO_LETTERS = frozenset({"oh", "o"})
 _SCALES = frozenset({"hundred", "thousand"})
 _THEN = frozenset({"then", "next"})
+_THEN_FILLERS = frozenset({"its", "it's", "is"})  # "then it's": still a group break
 
 
 class Homophones(Enum):
@@ -105,8 +106,13 @@ def _kind(word: str, nxt: str, previous: Token | None) -> Kind:
     if word in _SCALES and previous is not None and previous.kind is Kind.NUMBER:
         return Kind.NUMBER
     between = previous is not None and previous.kind in (Kind.NUMBER, Kind.PAUSE)
-    if word in _THEN and between and (is_number_word(nxt) or nxt in HOMOPHONES):
+    numeric = is_number_word(nxt) or nxt in HOMOPHONES
+    if word in _THEN and between and (numeric or nxt in _THEN_FILLERS):
         return Kind.PAUSE  # "four two, then three oh one two six": a group break
+    if word == "and" and between and nxt in _THEN:
+        return Kind.PAUSE  # "forty two and then ..."
+    if word in _THEN_FILLERS and previous is not None and previous.text in _THEN and numeric:
+        return Kind.PAUSE  # "... and then it's three four ..."
     if word == "and" and previous is not None and previous.text in _SCALES:
         return Kind.NUMBER if is_number_word(nxt) else Kind.WORD
     if word in HOMOPHONES:

@@ -130,3 +130,13 @@ def test_near_measures_digits_wrong_dropped_and_doubled() -> None:
     assert book.near(["42/99999/25", "", "nonsense"]) == []
     # two edits away is not near
     assert book.near(["421873535"]) == []
+
+
+def test_a_reference_said_with_another_force_or_year_is_not_near() -> None:
+    # "41/..." is another force's reference and "/25" another year's case, not a digit
+    # misheard in ours: a person checks it. Bare digits (a recogniser's run) still are.
+    book = CaseBook(CASES)
+    assert book.near(["41/18734/24"]) == []
+    assert book.near(["42/18734/25"]) == []
+    assert [c.reference for c in book.near(["42/18784/24"])] == ["42/18734/24"]
+    assert [c.reference for c in book.near(["421873425"])] == ["42/18734/24"]

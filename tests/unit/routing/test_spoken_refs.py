@@ -80,6 +80,10 @@ from ivr.routing.spoken_refs import Homophones, spoken_digits
         ),
         ("four two stroke twenty thousand and five stroke two four", "42/20005/24"),
         ("it's four two, then three oh one two six, then two four", "42/30126/24"),
+        (
+            "it starts forty-two and then it's three four oh eight five stroke two five",
+            "42/34085/25",
+        ),
     ],
 )
 def test_spoken_references(said: str, reference: str) -> None:
