@@ -407,6 +407,9 @@ UNIT_DESCRIBED = re.compile(
     r"|covers|sort|sorts|do|does)"
     r"|the [a-z]+ (?:people|lot|folk|ones))(?![a-z])"
 )
+# A name at least this sure outranks the switchboard intent ("someone"); below it, a sound-
+# alike ("pothole" for Patel) is no name said.
+NAMED_OVER_SOMEONE = 0.62
 # Words a caller asking for a unit says ("the dog section", "your fraud squad").
 UNIT_WORDS = frozenset(
     {"unit", "team", "squad", "department", "dept", "office", "section", "hub", "desk", "bureau"}
@@ -422,8 +425,8 @@ def _name_wins(
     unit: bool,
 ) -> bool:
     """A directory candidate over the best intent: stronger; or the caller NAMED a person
-    or place (by name, not by meaning) and the intent only asks for "someone"
-    (switchboard); or named a person as surely as a route ("Siobhan O'Donnell in missing
+    or place (by name, not by meaning; at least NAMED_OVER_SOMEONE, not a sound-alike) and
+    the intent only asks for "someone" (switchboard); or named a person as surely as a route ("Siobhan O'Donnell in missing
     persons" is a person, not a missing-person report), or said who in so many words
     ("Kwame in CID, he's looking after my case": offered, since the words have another
     reading); or asked for a unit by name ("the missing persons unit please")."""
@@ -432,7 +435,8 @@ def _name_wins(
     if named is None:
         return False
     surely = person and (named.score >= high or named.said_who)
-    return intent.destination == SWITCHBOARD or surely or unit
+    someone = intent.destination == SWITCHBOARD and named.score >= NAMED_OVER_SOMEONE
+    return someone or surely or unit
 
 
 def _meaning(match: IntentMatchLike) -> str:

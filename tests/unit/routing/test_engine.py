@@ -58,6 +58,8 @@ NAMES = {
     "dan": [("dan-day", 0.9)],
     "lone": [("lone-wolf", 0.9)],
     "report burglary": [("day-team", 0.45)],
+    "a pothole": [("sarah-johnson", 0.6)],  # a sound-alike, not a name said
+    "speak to johnson": [("sarah-johnson", 0.7), ("david-johnson", 0.6)],
     "burglary team": [("day-team", 0.7)],
     "gibberish": [("sarah-johnson", 0.3)],
     "knife johnson": [("sarah-johnson", 0.95)],
@@ -68,6 +70,8 @@ INTENTS = {
     "something happening": ("incident", "fcr", 0.7),
     "weak": ("online", "online", 0.3),
     "lost phone": ("online", "online", 0.9),
+    "a pothole": ("switchboard", "switchboard", 0.8),
+    "speak to johnson": ("switchboard", "switchboard", 0.8),
 }
 CASES = [
     Case("42/18734/24", "sarah-johnson", "under investigation"),
@@ -263,6 +267,15 @@ def test_intents_when_no_name_is_good_enough(engine: RoutingEngine) -> None:
     # the caller asked for the unit ("the burglary team"): offered, not the intent's route
     d = engine.decide(say("burglary team"))
     assert (d.action, d.destination) == ("confirm", "directory:day-team")
+
+
+def test_a_name_said_outranks_asking_for_someone_but_a_sound_alike_does_not(
+    engine: RoutingEngine,
+) -> None:
+    d = engine.decide(say("speak to johnson"))
+    assert (d.action, d.destination) == ("confirm", "directory:sarah-johnson"), d.reason
+    d = engine.decide(say("a pothole"))
+    assert (d.action, d.destination) == ("route", "switchboard"), d.reason
 
 
 def test_nothing_usable_reprompts_then_switchboard(engine: RoutingEngine) -> None:
