@@ -426,8 +426,9 @@ def _name_wins(
 ) -> bool:
     """A directory candidate over the best intent: stronger; or the caller NAMED a person
     or place (by name, not by meaning; at least NAMED_OVER_SOMEONE, not a sound-alike) and
-    the intent only asks for "someone" (switchboard); or named a person as surely as a route ("Siobhan O'Donnell in missing
-    persons" is a person, not a missing-person report), or said who in so many words
+    the intent only asks for "someone" (switchboard); or named a person as surely as a
+    route ("Siobhan O'Donnell in missing persons" is a person, not a missing-person
+    report), or said who in so many words
     ("Kwame in CID, he's looking after my case": offered, since the words have another
     reading); or asked for a unit by name ("the missing persons unit please")."""
     if intent is None or top.score >= _heard(intent):
