@@ -60,25 +60,30 @@ class CaseRoute:
         """A reference keyed (``4218734#24``, ``42*18734*24``); None when it is not one."""
         if len(digits) <= 1:
             return None
-        return self._decide(parse_reference(digits), [digits], f"keyed {digits}")
+        reference = parse_reference(digits)
+        whole = frozenset({digits}) if reference is not None else frozenset()
+        return self._decide(reference, [digits], f"keyed {digits}", whole)
 
     def said(self, hypotheses: Sequence[Hypothesis]) -> Draft | None:
         """The first recognition alternative that holds a reference decides; a near miss in
         any alternative is confirmed; None when nothing said is or nearly is a reference."""
-        heard = next((h for h in hypotheses if parse_reference(h.text) is not None), None)
+        parsed = {h.text: parse_reference(h.text) for h in hypotheses}
+        heard = next((h for h in hypotheses if parsed[h.text] is not None), None)
         near = [h for h in hypotheses if reference_readings(h.text) or digit_runs(h.text)]
         said = heard or (near[0] if near else None)
         if said is None:
             return None
+        whole = frozenset(text for text, reference in parsed.items() if reference is not None)
         return self._decide(
-            parse_reference(said.text),
-            [h.text for h in near],
-            f"said {quote(said.text)}",
+            parsed[said.text], [h.text for h in near], f"said {quote(said.text)}", whole
         )
 
-    def _decide(self, reference: str | None, texts: Sequence[str], how: str) -> Draft | None:
+    def _decide(
+        self, reference: str | None, texts: Sequence[str], how: str, whole: frozenset[str]
+    ) -> Draft | None:
         """The exact reference routes; else one case within a digit of what was said or
-        keyed is confirmed (the reference read back, never its status); else a person."""
+        keyed is confirmed (the reference read back, never its status); else a person.
+        ``whole``: the texts that are a reference said whole."""
         if reference is not None and self.cases.get(reference) is not None:
             return self.route(reference, how)
         # A reference said whole is read as one (its force and year as said: CaseBook.near);
@@ -88,7 +93,7 @@ class CaseRoute:
             for text in texts
             for run in (
                 *reference_readings(text),
-                *(digit_runs(text) if parse_reference(text) is None else ()),
+                *(digit_runs(text) if text not in whole else ()),
             )
         ]
         near = self.cases.near(runs)

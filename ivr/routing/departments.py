@@ -134,7 +134,10 @@ class DepartmentMeaning:
                         f"meaning ~ {self._shown[anchor]} ({cosine:.2f})",
                     )
         ranked = sorted(best.values(), key=lambda c: -c.score)
-        return [c for c in ranked if c.score >= ranked[min(limit, len(ranked)) - 1].score]
+        if len(ranked) <= limit or limit <= 0:
+            return ranked[: max(limit, 0)]
+        cut = ranked[limit - 1].score  # the limit, and any tied with the last one kept
+        return [c for c in ranked if c.score >= cut]
 
 
 def _teams(entry: DirectoryEntry) -> tuple[str, ...]:

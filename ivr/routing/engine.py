@@ -32,6 +32,7 @@ from ivr.decisions import (
     Hypothesis,
     is_destination,
 )
+from ivr.directory import DirectoryEntry
 from ivr.routing.adjustments import RouteAdjuster
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.case_route import CaseRoute
@@ -174,7 +175,7 @@ class RoutingEngine:
         # Morgan", "victim support".
         wins = top is not None and (
             _name_wins(top, named, intent, th.high, person, unit)
-            or (top.score >= th.low and self._unit_described(top, hypotheses))
+            or self._unit_described(top, hypotheses)
         )
         if top is not None and top.score >= th.low and wins:
             if named is not None and intent is not None and top.score < _heard(intent):
@@ -214,8 +215,8 @@ class RoutingEngine:
         """The caller asked for a unit, not about a topic: "the missing persons unit
         please", "I need the MASH" (an acronym alias said), against "lost property" or
         "I want to report a fraud", where the words name a department only by the way."""
-        entry = self.adjuster.entry(candidate.destination)
-        if entry is None or entry.kind != "department":
+        entry = self._entry_of(candidate, "department")
+        if entry is None:
             return False
         for hypothesis in hypotheses:
             said = set(normalise(hypothesis.text).split())
@@ -227,14 +228,17 @@ class RoutingEngine:
         """A department found by meaning, for words that ask for a unit by what it does
         ("the people who keep the things you seize"): offered, whatever else the words
         are near ("I want my chainsaw back" is no crime report)."""
-        entry = self.adjuster.entry(candidate.destination)
-        if entry is None or entry.kind != "department":
+        if self._entry_of(candidate, "department") is None:
             return False
         return any(UNIT_DESCRIBED.search(normalise(h.text)) for h in hypotheses)
 
     def _is_person(self, candidate: Candidate) -> bool:
+        return self._entry_of(candidate, "person") is not None
+
+    def _entry_of(self, candidate: Candidate, kind: str) -> DirectoryEntry | None:
+        """The directory entry a candidate names, if it is of this kind."""
         entry = self.adjuster.entry(candidate.destination)
-        return entry is not None and entry.kind == "person"
+        return entry if entry is not None and entry.kind == kind else None
 
     def _candidates(
         self,
