@@ -31,6 +31,7 @@ def test_a_callback_channel_names_its_agent_and_attempt() -> None:
         "1795500508.157",  # Asterisk's own id: a dot, but not ours
         "leg-0123456789ab.",  # a mark with nothing after it
     ],
+    ids=["leg", "snoop", "asterisk-id", "mark-without-agent"],
 )
 def test_other_ids_name_no_agent(channel_id: str) -> None:
     assert agent_of(channel_id) is None
