@@ -11,6 +11,7 @@ through one engine, and the shipped engine decides as the flow asks it to.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import tempfile
 import time
@@ -21,7 +22,7 @@ from pathlib import Path
 from bench.heldout_sets import AT
 from bench.journey import Clock, Reply, Turn
 from bench.transcripts import Decoder, Job
-from ivr.decisions import DIRECTORY_PREFIX, Candidate, Decision, Hypothesis
+from ivr.decisions import DIRECTORY_PREFIX, Candidate, Decision, Hint, Hypothesis
 from ivr.flows.emergency import DangerCheck
 from ivr.prompts import PromptCatalogue
 from ivr.routing.engine import RoutingEngine
@@ -54,7 +55,7 @@ def combined(
     def decide(hypotheses: tuple[Hypothesis, ...]) -> Decision:
         return router.decide(RoutingInputs(at=AT, hypotheses=hypotheses))
 
-    if keep_first(first, actionable_by(decide), below):
+    if keep_first(first, actionable_by(decide), below, job.expect):
         return Heard(job, first)
     return Heard(job, merge(first, second()), escalated=True)
 
@@ -126,7 +127,9 @@ class SpokenCaller:
         return Turn(decision, transcript.audio_seconds, self._decode_s(heard), decide_s)
 
     def say(self, word: str, attempt: int) -> Reply:
-        heard = self.hearing.heard(self.engine, self._job(word, attempt))
+        # "yes" or "no" at a question: the app hints it to the recogniser (Hint.YES_NO).
+        job = dataclasses.replace(self._job(word, attempt), expect=Hint.YES_NO)
+        heard = self.hearing.heard(self.engine, job)
         transcript = heard.transcript
         return Reply(transcript.text, transcript.audio_seconds, self._decode_s(heard))
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from bench.heldout_sets import Request
 from bench.voices import Channel, TelephoneSpeaker
-from ivr.decisions import Hypothesis
+from ivr.decisions import Expect, Hypothesis
 from ivr.speech.model import Recognizer, RecognizerError, Transcript, Vocabulary
 from ivr.speech.settings import WhisperPrompt
 
@@ -50,6 +50,7 @@ class Job:
     request: Request
     voice: str
     channel: Channel = field(default=OWN_CLEAN)
+    expect: Expect | None = None  # what the question asked for (the recogniser's hint)
 
 
 def vocabulary_digest(vocabulary: Vocabulary, engine_setting: str = "") -> str:
@@ -81,12 +82,14 @@ class TranscriptCache:
         self.root = root / set_name
         self.stale = 0
 
-    def path(self, voice: str, engine: str, text: str, channel: Channel = OWN_CLEAN) -> Path:
-        safe = re.sub(r"[^\w.@-]", "_", voice) + channel_key(channel)
-        return self.root / safe / engine / f"{digest(text)[:24]}.json"
+    def path(self, job: Job, engine: str) -> Path:
+        """A hinted question's transcript is kept apart from the same words at the menu."""
+        safe = re.sub(r"[^\w.@-]", "_", job.voice) + channel_key(job.channel)
+        said = job.request.text if job.expect is None else f"{job.expect}\n{job.request.text}"
+        return self.root / safe / engine / f"{digest(said)[:24]}.json"
 
     def get(self, job: Job, engine: str, vocabulary: str, keep_stale: bool) -> Transcript | None:
-        path = self.path(job.voice, engine, job.request.text, job.channel)
+        path = self.path(job, engine)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data["text"] != job.request.text:  # a hash collision: decode again
@@ -108,12 +111,13 @@ class TranscriptCache:
         self, job: Job, transcript: Transcript, vocabulary: str, *, slot: str | None = None
     ) -> None:
         """``slot``: the engine's folder (default its name; ``cache_slot``)."""
-        path = self.path(job.voice, slot or transcript.engine, job.request.text, job.channel)
+        path = self.path(job, slot or transcript.engine)
         path.parent.mkdir(parents=True, exist_ok=True)
         data: dict[str, Any] = {
             "text": job.request.text,
             "voice": job.voice,
             "line": job.channel.label + (" g711" if job.channel.codec else ""),
+            "expect": job.expect,
             "engine": transcript.engine,
             "vocabulary": vocabulary,
             "audio_seconds": transcript.audio_seconds,
@@ -175,7 +179,7 @@ class Decoder:
         if self._recognizer is None:
             self._recognizer = self.load()
         pcm = self.speaker.pcm(job.voice, job.request.text, job.channel)
-        transcript = self._recognizer.recognize(pcm, RATE)
+        transcript = self._recognizer.recognize(pcm, RATE, expect=job.expect)
         self.cache.put(job, transcript, self.vocabulary, slot=self.slot)
         self.decoded += 1
         return transcript

@@ -32,6 +32,17 @@ class Ask(StrEnum):
         return next((ask for ask in cls if ask.prompt == message), None)
 
 
+class Hint(StrEnum):
+    """What a question other than a reprompt waits for: a hint to the recogniser only
+    (a rule cannot ask it, as it asks an ``Ask``)."""
+
+    YES_NO = "yes-no"  # a yes or a no (confirmations, offers, the danger check)
+
+
+# What a question asks for, as a hint to the recogniser (ivr.speech.model); None: anything.
+Expect = Ask | Hint
+
+
 # Destinations: these, or "directory:<entry id>".
 EMERGENCY = "emergency"
 FCR = "fcr"

@@ -20,7 +20,7 @@ import logging
 import os
 from collections import OrderedDict
 
-from ivr.decisions import Ask
+from ivr.decisions import Expect
 from ivr.speech.model import SpeechService, Transcript
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class EarlySpeech:
         self._early[key] = (now, task)
 
     async def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript:
         if expect is not None:
             # The early decode had no hint, and a hinted question decodes differently (a

@@ -4,9 +4,10 @@ Engines are blocking (they run in a worker pool, never on the event loop)
 and take whole utterances as endpointed by ivr.media: 16-bit little-endian
 mono PCM at the given rate (8 kHz from the telephone).
 
-``expect`` is what the question asked for (ivr.decisions.Ask; None: anything,
-the menu): a hint an engine may use to favour it (a digits grammar, a numeric
-prompt for a crime reference) and may ignore.
+``expect`` is what the question asked for (ivr.decisions.Expect: an Ask, or
+Hint.YES_NO at a confirmation, an offer or the danger check; None: anything, the
+menu): a hint an engine may use to favour it (a digits grammar, a numeric prompt
+for a crime reference, a yes-or-no prompt) and may ignore.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ivr.decisions import Ask, Hypothesis
+from ivr.decisions import Expect, Hypothesis
 
 
 class RecognizerError(RuntimeError):
@@ -66,7 +67,7 @@ class Recognizer(Protocol):
     def name(self) -> str: ...
 
     def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript: ...
 
 
@@ -74,5 +75,5 @@ class SpeechService(Protocol):
     """Speech to text off the event loop, as a call uses it (ivr.speech.pool.SpeechPool)."""
 
     async def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript: ...

@@ -24,7 +24,7 @@ import pickle
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from ivr.decisions import Ask
+from ivr.decisions import Expect
 from ivr.speech.model import Recognizer, RecognizerError, Transcript
 
 __all__ = ["SpeechPool"]
@@ -40,7 +40,7 @@ def _init_worker(blob: bytes) -> None:
     _worker_recognizer = pickle.loads(blob)
 
 
-def _recognize_in_worker(pcm: bytes, sample_rate: int, expect: Ask | None) -> Transcript:
+def _recognize_in_worker(pcm: bytes, sample_rate: int, expect: Expect | None) -> Transcript:
     if _worker_recognizer is None:
         raise RecognizerError("speech worker has no recogniser")
     return _worker_recognizer.recognize(pcm, sample_rate, expect=expect)
@@ -82,7 +82,7 @@ class SpeechPool:
             )
 
     async def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript:
         if self._closed:
             raise RecognizerError("the speech pool is closed")

@@ -53,7 +53,7 @@ from typing import Any
 import numpy as np
 import pocketsphinx  # type: ignore[import-untyped]  # Cython extension ships no stubs
 
-from ivr.decisions import Ask, Hypothesis
+from ivr.decisions import Ask, Expect, Hypothesis
 from ivr.speech.model import RecognizerError, Transcript, Vocabulary
 from ivr.speech.resample import resample_pcm16
 from ivr.speech.sphinx_model import SphinxModel, build_sphinx_model, pronunciations
@@ -208,7 +208,7 @@ class PocketSphinxRecognizer:
             generation.idle.put(decoder)
 
     def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript:
         """Decode one utterance; n-best with confidences in [0, 1], best first (with the
         digits grammar's reading among them when a reference is ``expect``ed)."""

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ivr.decisions import Ask, Hypothesis
+from ivr.decisions import Expect, Hypothesis
 from ivr.speech.model import RecognizerError, Transcript, Vocabulary
 from ivr.speech.vocabulary import spoken_words
 
@@ -106,7 +106,7 @@ class VoskRecognizer:
         return (_rebuild, (self.model_dir, self.vocabulary, self.n_best))
 
     def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript:
         """Decode one utterance at its own rate; n-best with confidences in [0, 1].
 

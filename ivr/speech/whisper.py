@@ -46,7 +46,7 @@ from doublemetaphone import doublemetaphone  # type: ignore[import-untyped]  # n
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from ivr.decisions import Ask, Hypothesis
+from ivr.decisions import Ask, Expect, Hint, Hypothesis
 from ivr.speech.model import RecognizerError, Transcript, Vocabulary
 from ivr.speech.settings import DEFAULT_WHISPER_PROMPT, WhisperPrompt
 from ivr.speech.whisper_model import DEFAULT_CACHE_DIR, assemble_whisper_base
@@ -57,6 +57,12 @@ PROMPT_PREAMBLE = "UK police 101 call."
 # When the question asked for a crime reference: numbers, not the force's names (which
 # Whisper would otherwise pull digits towards), in the shape callers say them.
 REFERENCE_PROMPT = "Crime reference forty two stroke one two three four five stroke twenty six."
+# When the question wants a yes or a no (a confirmation, an offer, the danger check):
+# unprimed, Whisper wrote "Hello." for a short "no" in five of thirteen unfamiliar voices
+# (bench/README.md, "A yes or a no"), and the danger check takes anything but a no as danger.
+YES_NO_PROMPT = "Is that right? Say yes or no."
+# The questions whose answer has a shape of its own, and the prompt that primes it.
+SHAPED: dict[Expect, str] = {Ask.REFERENCE: REFERENCE_PROMPT, Hint.YES_NO: YES_NO_PROMPT}
 # Spoken ranks Whisper should spell as words ("Sergeant", not "Sargent"), in prompt order.
 RANK_WORDS = (
     "Constable",
@@ -127,7 +133,7 @@ class WhisperPrompts:
     open: str  # the menu, and any question with no hint
     name: str  # a question that asked for a name (Ask.NAME)
 
-    def for_question(self, expect: Ask | None) -> str:
+    def for_question(self, expect: Expect | None) -> str:
         return self.name if expect is Ask.NAME else self.open
 
 
@@ -293,12 +299,17 @@ class WhisperRecognizer:
             else whisper_prompts(vocabulary, _counter(self._model.hf_tokenizer), policy)
         )
 
+    def prompt_for(self, expect: Expect | None) -> str | None:
+        """What primes an answer to the question (None: nothing)."""
+        shaped = SHAPED.get(expect) if expect is not None else None
+        return shaped or self.prompts.for_question(expect) or None
+
     def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript:
         """One endpointed utterance -> one hypothesis (Whisper has no cheap n-best),
         primed with the prompt for what the question asked (``WhisperPrompts``); a crime
-        reference ``expect``ed is decoded with ``REFERENCE_PROMPT``."""
+        reference or a yes or no ``expect``ed is decoded with its own prompt (``SHAPED``)."""
         started = time.perf_counter()
         audio = to_whisper_audio(pcm, sample_rate)
         seconds = audio.size / WHISPER_RATE
@@ -310,11 +321,7 @@ class WhisperRecognizer:
                 language="en",
                 task="transcribe",
                 beam_size=self.beam_size,
-                initial_prompt=(
-                    REFERENCE_PROMPT
-                    if expect is Ask.REFERENCE
-                    else self.prompts.for_question(expect) or None
-                ),
+                initial_prompt=self.prompt_for(expect),
                 vad_filter=False,  # the endpointer already cut the utterance
                 condition_on_previous_text=False,
                 without_timestamps=True,
@@ -347,6 +354,8 @@ def load_whisper(
 
 __all__ = [
     "REFERENCE_PROMPT",
+    "SHAPED",
+    "YES_NO_PROMPT",
     "WhisperPrompts",
     "WhisperRecognizer",
     "confidence_of",

@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from ivr.decisions import Ask
+from ivr.decisions import Ask, Expect
 from ivr.session.events import DigitPressed, ListeningFailed, SpeechEnded, SpeechStarted
 from ivr.session.session import CallSession
 from ivr.speech.model import RecognizerError, Transcript
@@ -90,7 +90,7 @@ class Question:
         max_speech_s: float = 15.0,
         breakout: bool = True,
         single_keys: Collection[str] = (),
-        expect: Ask | None = None,
+        expect: Expect | None = None,
     ) -> None:
         """``expect``: what the question asks for, a hint to the recogniser (a digits
         grammar for a crime reference); by default read from its prompt (``ask_reference``
@@ -202,7 +202,7 @@ async def recognize(
     utterance: SpeechEnded,
     *,
     keep_words: bool = True,
-    expect: Ask | None = None,
+    expect: Expect | None = None,
 ) -> Transcript | None:
     """The words of an utterance, recorded; None after a recognizer failure (which
     switches the call to keypad: it never drops the call).

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from ivr.decisions import Expect, Hint
 from ivr.routing.references import parse_reference
 from ivr.session.model import Outcome
 from ivr.session.outcomes import Status
@@ -145,13 +146,22 @@ async def choose(
     tries: int = 2,
     *,
     breakout: bool = True,
+    expect: Expect | None = Hint.YES_NO,
 ) -> tuple[str | None, str]:
     """Ask up to ``tries`` times for one of ``valid`` keys, or words that mean one.
 
     ``breakout`` False: the question is itself about an emergency (9 is an answer).
+    ``expect``: what the words will be, a hint to the recogniser (default a yes or no).
     """
     choice = await ask_choice(
-        session, media, valid, interpret, first_digit_timeout, tries, breakout=breakout
+        session,
+        media,
+        valid,
+        interpret,
+        first_digit_timeout,
+        tries,
+        breakout=breakout,
+        expect=expect,
     )
     return choice.key, choice.how
 
@@ -166,10 +176,12 @@ async def ask_choice(
     *,
     breakout: bool = True,
     references: bool = False,
+    expect: Expect | None = None,
 ) -> Choice:
-    """``choose``; with ``references`` a crime reference keyed or said is an answer too
-    (``*`` or any key other than ``valid`` starts a longer entry, which '#' or a pause
-    ends; a ``valid`` key answers at once, so a reference starting with one needs ``*``)."""
+    """``choose``, with no recogniser hint unless ``expect`` gives one; with ``references``
+    a crime reference keyed or said is an answer too (``*`` or any key other than
+    ``valid`` starts a longer entry, which '#' or a pause ends; a ``valid`` key answers
+    at once, so a reference starting with one needs ``*``)."""
     if references and REFERENCE_START in valid:
         raise ValueError(f"{REFERENCE_START!r} starts a crime reference: not an answer key")
     last = "no-input"
@@ -181,6 +193,7 @@ async def ask_choice(
             breakout=breakout,
             max_digits=REFERENCE_KEYS if references else 1,
             single_keys=(*valid, "#") if references else (),
+            expect=expect,
         )
         answer = await question.ask(session)
         if answer.digits in valid:

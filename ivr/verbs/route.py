@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
-from ivr.decisions import DIRECTORY_PREFIX, Candidate, Decision, Hypothesis
+from ivr.decisions import DIRECTORY_PREFIX, Candidate, Decision, Hint, Hypothesis
 from ivr.replay.record import decision_record
 from ivr.routing.model import CallerContext, RoutingInputs
 from ivr.session.model import Outcome, Prompts, Verb
@@ -189,7 +189,13 @@ class Confirm(VerbBase):
             prompts.media_uri("confirm_suffix"),
         ]
         choice = await ask_choice(
-            session, media, {"1", "2"}, spoken_yes_no, self.first_digit_timeout, references=True
+            session,
+            media,
+            {"1", "2"},
+            spoken_yes_no,
+            self.first_digit_timeout,
+            references=True,
+            expect=Hint.YES_NO,
         )
         if choice.reference is not None:
             return choice.answered(session, self.attempt)

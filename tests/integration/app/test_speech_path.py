@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ivr.decisions import Ask, Hypothesis
+from ivr.decisions import Expect, Hypothesis
 from ivr.simulator import AgentProfile
 from ivr.speech.early import EarlySpeech
 from ivr.speech.model import RecognizerError, Transcript
@@ -35,7 +35,7 @@ class RecordingSpeech:
         self.order = order if order is not None else []
 
     async def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript:
         self.utterances.append(pcm)
         self.order.append("decode")
@@ -52,7 +52,7 @@ class EndsAsked(EarlySpeech):
         self.order = inner.order
 
     async def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript:
         self.order.append("end")
         return await super().recognize(pcm, sample_rate)

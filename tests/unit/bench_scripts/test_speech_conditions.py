@@ -13,7 +13,7 @@ from bench.journey import End, Journey
 from bench.speech_conditions import Speech, conditions, parse_noise, parse_voices
 from bench.transcripts import OWN_CLEAN, Job, TranscriptCache
 from bench.voices import INDEPENDENT, Channel, Voicing, speech_script
-from ivr.decisions import EMERGENCY, RC, Candidate, Decision, Hypothesis
+from ivr.decisions import EMERGENCY, RC, Candidate, Decision, Hint, Hypothesis
 from ivr.speech.model import Transcript
 
 FLITE = ("kal16", "rms", "slt", "awb")
@@ -24,10 +24,21 @@ HEARD = Transcript((Hypothesis("my bike was stolen", 0.8),), "pocketsphinx", 1.5
 def test_the_cache_key_holds_the_voice_and_the_line(tmp_path: Path) -> None:
     cache = TranscriptCache(tmp_path, "dev_c")
     lines = [OWN_CLEAN, Channel(None), Channel(15), Channel(20)]
-    paths = {cache.path("festival:kal", "whisper", REQUEST.text, line) for line in lines}
+    paths = {cache.path(Job(REQUEST, "festival:kal", line), "whisper") for line in lines}
     assert len(paths) == len(lines)
     # the own voices' clean band keeps the folder the transcripts had before issue 16
-    assert cache.path("kal16@1.0", "pocketsphinx", REQUEST.text).parent.parent.name == "kal16@1.0"
+    own = cache.path(Job(REQUEST, "kal16@1.0"), "pocketsphinx")
+    assert own.parent.parent.name == "kal16@1.0"
+
+
+def test_a_yes_or_no_question_keeps_its_transcripts_apart_from_the_menu(tmp_path: Path) -> None:
+    cache = TranscriptCache(tmp_path, "dev_c")
+    menu = Job(Request("no", RC), "festival:kal")
+    asked = Job(Request("no", RC), "festival:kal", expect=Hint.YES_NO)
+    assert cache.path(menu, "pocketsphinx") != cache.path(asked, "pocketsphinx")
+    cache.put(asked, HEARD, "v1")
+    assert cache.get(asked, "pocketsphinx", "v1", keep_stale=False) == HEARD
+    assert cache.get(menu, "pocketsphinx", "v1", keep_stale=False) is None
     noisy = Job(REQUEST, "festival:kal", Channel(15))
     cache.put(noisy, HEARD, "v1")
     assert cache.get(noisy, "pocketsphinx", "v1", keep_stale=False) == HEARD

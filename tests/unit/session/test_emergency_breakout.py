@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from ivr.ari.errors import AriHttpError
-from ivr.decisions import Ask, Candidate, Decision, Hypothesis
+from ivr.decisions import Ask, Candidate, Decision, Expect, Hint, Hypothesis
 from ivr.flow_settings import FlowSettings
 from ivr.flows import FlowBuilder
 from ivr.queues.model import QueueEntry
@@ -110,7 +110,7 @@ class OneSentence:
         self.text = text
 
     async def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript:
         return Transcript((Hypothesis(self.text, 0.9),), "fake", audio_seconds=1.0)
 
@@ -445,7 +445,7 @@ async def test_a_reply_to_the_danger_check_is_a_no_only_when_it_says_nothing_els
 
     class TwoSentences(OneSentence):
         async def recognize(
-            self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+            self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
         ) -> Transcript:
             return Transcript((Hypothesis(next(replies), 0.9),), "fake", audio_seconds=1.0)
 
@@ -459,6 +459,29 @@ async def test_a_reply_to_the_danger_check_is_a_no_only_when_it_says_nothing_els
     await call.log.until(lambda: ended in call.log.steps() or ended in call.log.kinds())
     emergencies = [d for d in call.log.decisions if d["destination"] == "emergency"]
     assert bool(emergencies) is breaks_out
+    call.control.push(CallerHungUp())
+    await task
+
+
+async def test_the_danger_check_tells_the_recogniser_a_yes_or_no_is_coming() -> None:
+    replies = iter(["hurry up please", "no"])
+    hints: list[Expect | None] = []
+
+    class Hinted(OneSentence):
+        async def recognize(
+            self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
+        ) -> Transcript:
+            hints.append(expect)
+            return Transcript((Hypothesis(next(replies), 0.9),), "fake", audio_seconds=1.0)
+
+    call = make_call(
+        [("queue_position", False, talks()), ("danger_check", False, talks())],
+        rc_queue,
+        speech=Hinted(""),
+    )
+    task = asyncio.create_task(call.session.run())
+    await call.log.until(lambda: "emergency-check-declined" in call.log.kinds())
+    assert hints == [None, Hint.YES_NO]  # words on hold are anything; the answer a yes/no
     call.control.push(CallerHungUp())
     await task
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ivr.decisions import Ask, Candidate, Decision, Hypothesis
+from ivr.decisions import Candidate, Decision, Expect, Hypothesis
 from ivr.routing.model import RoutingInputs
 from ivr.session.events import DigitPressed, PromptFinished, SpeechEnded, SpeechStarted
 from ivr.session.outcomes import Status
@@ -23,7 +23,7 @@ class FakeSpeech:
         self.heard: list[bytes] = []
 
     async def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript:
         self.heard.append(pcm)
         if self.fail:

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from ivr.decisions import Ask, Hypothesis
+from ivr.decisions import Ask, Expect, Hypothesis
 from ivr.speech.early import MAX_PENDING, EarlySpeech
 from ivr.speech.model import RecognizerError, Transcript
 
@@ -24,7 +24,7 @@ class GatedEngine:
             self.release.set()
 
     async def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript:
         self.decoded.append(pcm)
         self.started.put_nowait(pcm)
@@ -86,10 +86,10 @@ class HintedEngine:
     """Records the hint each decode was given."""
 
     def __init__(self) -> None:
-        self.decoded: list[tuple[bytes, Ask | None]] = []
+        self.decoded: list[tuple[bytes, Expect | None]] = []
 
     async def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript:
         self.decoded.append((pcm, expect))
         return Transcript((Hypothesis(pcm.decode(), 0.9),), "hinted")

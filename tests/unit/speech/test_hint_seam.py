@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ivr.decisions import Ask, Hypothesis
+from ivr.decisions import Ask, Expect, Hypothesis
 from ivr.speech.model import Transcript
 from ivr.speech.pool import SpeechPool
 from ivr.speech.twopass import TwoPassSpeech
@@ -17,7 +17,7 @@ class SaysItsHint:
     name = "hint"
 
     def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript:
         return Transcript((Hypothesis(str(expect), 0.9),), self.name)
 

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from ivr.decisions import Ask, Hypothesis
+from ivr.decisions import Expect, Hypothesis
 from ivr.speech.model import RecognizerError, Transcript
 from ivr.speech.pool import SpeechPool
 from ivr.speech.sphinx import PocketSphinxRecognizer
@@ -19,7 +19,7 @@ class Echo:
     name = "echo"
 
     def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript:
         if pcm == b"boom":
             raise ValueError("engine blew up")
@@ -75,7 +75,7 @@ class Stuck:
         self.release = threading.Event()
 
     def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript:
         self.release.wait(5)
         return Transcript((), "stuck")
@@ -105,7 +105,7 @@ class Gathering(Echo):
         self.seen = 0
 
     def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript:
         self.seen += 1
         self.barrier.wait()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ivr.decisions import Ask, Decision, Hypothesis
+from ivr.decisions import Ask, Decision, Expect, Hypothesis
 from ivr.flow_settings import FlowSettings
 from ivr.flows import FlowBuilder
 from ivr.routing.references import parse_reference
@@ -39,10 +39,10 @@ class HintedSpeech:
 
     def __init__(self, text: str = "four two stroke one eight seven three four") -> None:
         self.text = text
-        self.expected: list[Ask | None] = []
+        self.expected: list[Expect | None] = []
 
     async def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript:
         self.expected.append(expect)
         return Transcript((Hypothesis(self.text, 0.9),), "fake")
@@ -54,10 +54,10 @@ class HintedEngine:
     name = "hinted"
 
     def __init__(self) -> None:
-        self.expected: list[Ask | None] = []
+        self.expected: list[Expect | None] = []
 
     def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript:
         self.expected.append(expect)
         return Transcript((Hypothesis("x", 0.9),), self.name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ivr.decisions import Ask, Candidate, Decision, Hypothesis
+from ivr.decisions import Candidate, Decision, Expect, Hint, Hypothesis
 from ivr.speech.model import RecognizerError, Transcript
 from ivr.speech.twopass import TwoPassSpeech, Verdict, actionable_by, merge
 
@@ -24,7 +24,7 @@ class Said:
         self.calls = 0
 
     async def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript:
         self.calls += 1
         if self.fail:
@@ -171,7 +171,7 @@ class Stalled:
         self.calls = 0
 
     async def recognize(
-        self, pcm: bytes, sample_rate: int = 8000, *, expect: Ask | None = None
+        self, pcm: bytes, sample_rate: int = 8000, *, expect: Expect | None = None
     ) -> Transcript:
         self.calls += 1
         await asyncio.sleep(3600)
@@ -190,3 +190,21 @@ async def test_a_possible_emergency_waits_only_briefly_for_the_second_opinion() 
     result = await asyncio.wait_for(two.recognize(b""), 1.0)
     assert slow.calls == 1 and result.engine == "pocketsphinx"
     assert fake_decide(result.alternatives).destination == "emergency"  # the cue still counts
+
+
+async def test_a_yes_or_no_is_always_heard_by_the_second_engine_too() -> None:
+    # PocketSphinx's LM is the force's requests: a confident, routable reading of a
+    # one-word answer is still no reading of a yes or a no.
+    fast, slow = Said("pc johnson", 0.9, "pocketsphinx"), Said("No.", 0.8, "whisper")
+    two = TwoPassSpeech(fast, slow, routes)
+    result = await two.recognize(b"", expect=Hint.YES_NO)
+    assert slow.calls == 1 and two.escalated == 1
+    assert result.text == "No."
+
+
+async def test_a_cue_heard_in_a_yes_or_no_waits_only_briefly_for_the_second_engine() -> None:
+    fast = Said("he has a gun", 0.7, "pocketsphinx")
+    slow = Stalled()
+    two = TwoPassSpeech(fast, slow, actionable_by(fake_decide), cue_wait_s=0.05)
+    result = await asyncio.wait_for(two.recognize(b"", expect=Hint.YES_NO), 1.0)
+    assert slow.calls == 1 and result.text == "he has a gun"

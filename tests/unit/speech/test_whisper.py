@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ivr.decisions import Ask
+from ivr.decisions import Ask, Hint
 from ivr.routing.bundle import load_bundle
 from ivr.speech import whisper, whisper_model
 from ivr.speech.model import RecognizerError, Vocabulary
@@ -145,6 +145,15 @@ def test_the_menu_prompt_names_nobody_and_the_name_question_names_people(
     assert len(_names_in(recognizer.prompts.for_question(Ask.NAME), vocabulary)) >= 10
     # a reference question is no name question: it is not primed with names either
     assert _names_in(recognizer.prompts.for_question(Ask.REFERENCE), vocabulary) == set()
+
+
+def test_a_yes_or_no_and_a_reference_are_primed_with_their_own_shape(
+    recognizer: WhisperRecognizer,
+) -> None:
+    assert recognizer.prompt_for(Hint.YES_NO) == whisper.YES_NO_PROMPT
+    assert recognizer.prompt_for(Ask.REFERENCE) == whisper.REFERENCE_PROMPT
+    assert recognizer.prompt_for(Ask.NAME) == recognizer.prompts.for_question(Ask.NAME)
+    assert recognizer.prompt_for(None) == (recognizer.prompts.open or None)
 
 
 @pytest.mark.parametrize(
