@@ -232,6 +232,18 @@ class RoutingEngine:
             return False
         return any(UNIT_DESCRIBED.search(normalise(h.text)) for h in hypotheses)
 
+    def _shared_surname(self, tied: Sequence[Candidate]) -> str | None:
+        """The surname the best matches share when they tie, all people ("PC Jones":
+        five PC Joneses; "DC Jones" for one DC and one PC does not tie: the rank tells).
+        Reading their names out to a caller who knows only the surname is a guess for
+        them; every independent set's writers sent such callers to a person, who asks
+        what it is about (bench/README.md, "A surname several share")."""
+        entries = [self._entry_of(c, "person") for c in tied]
+        surnames = {e.surname.casefold() for e in entries if e is not None and e.surname}
+        if len(surnames) != 1 or any(e is None for e in entries):
+            return None
+        return next(e.surname for e in entries if e is not None)
+
     def _is_person(self, candidate: Candidate) -> bool:
         return self._entry_of(candidate, "person") is not None
 
@@ -279,6 +291,23 @@ class RoutingEngine:
         if len({c.destination for c in close}) > 1:
             names = ", ".join(f"{c.name} ({c.score:.2f})" for c in close)
             evidence["choices"] = [c.destination for c in close]
+            tied = [c for c in close if top.score - c.score < TIED]
+            shared = self._shared_surname(tied) if len(tied) > 1 else None
+            if shared is not None:
+                evidence["shared_surname"] = shared
+                return Draft(
+                    "route",
+                    SWITCHBOARD,
+                    "directory-shared-name",
+                    [
+                        f"{len(tied)} people named {shared!r} score the same:"
+                        f" {', '.join(f'{c.name} ({c.score:.2f})' for c in tied)}, and nothing"
+                        f" said tells them apart: a person asks which{beaten}"
+                    ],
+                    "directory",
+                    candidates=candidates,
+                    evidence=evidence,
+                )
             return Draft(
                 "disambiguate",
                 None,
@@ -413,6 +442,8 @@ UNIT_DESCRIBED = re.compile(
 )
 # A name at least this sure outranks the switchboard intent ("someone"); below it, a sound-
 # alike ("pothole" for Patel) is no name said.
+# Directory matches this close score the same: what the caller said fits each as well.
+TIED = 0.005
 NAMED_OVER_SOMEONE = 0.62
 # Words a caller asking for a unit says ("the dog section", "your fraud squad").
 UNIT_WORDS = frozenset(

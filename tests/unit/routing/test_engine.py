@@ -43,6 +43,7 @@ rules:
 ENTRIES = [
     person("sarah-johnson", "Sarah Johnson"),
     person("david-johnson", "David Johnson"),
+    person("jon-johnston", "Jon Johnston"),
     person("sam-closed", "Sam Closed", team="Day Team", hours="office-hours"),
     person("nina-night", "Nina Night", team="Night Team", hours="office-hours"),
     person("dan-day", "Dan Day", team="Day Team", hours="office-hours"),
@@ -51,7 +52,9 @@ ENTRIES = [
 ]
 NAMES = {
     "sarah johnson": [("sarah-johnson", 0.95), ("david-johnson", 0.6)],
-    "johnson": [("sarah-johnson", 0.86), ("david-johnson", 0.84), ("mark", 0.5)],
+    "johnson": [("sarah-johnson", 0.86), ("david-johnson", 0.86), ("mark", 0.5)],
+    "johnston": [("jon-johnston", 0.86), ("david-johnson", 0.84)],
+    "dc johnson": [("david-johnson", 0.91), ("sarah-johnson", 0.87)],
     "sarah jonsen": [("sarah-johnson", 0.7), ("david-johnson", 0.4)],
     "sam": [("sam-closed", 0.9)],
     "nina": [("nina-night", 0.9)],
@@ -253,10 +256,23 @@ def test_directory_bands(engine: RoutingEngine) -> None:
         "directory:sarah-johnson",
         "directory-confirm",
     )
-    d = engine.decide(say("johnson"))
+    d = engine.decide(say("johnston"))  # sound-alikes: the caller hears which and picks
     assert (d.action, d.destination, d.rule) == ("disambiguate", None, "directory-disambiguate")
+    assert d.evidence["choices"] == ["directory:jon-johnston", "directory:david-johnson"]
+
+
+def test_a_surname_several_people_share_goes_to_a_person_who_asks_which(
+    engine: RoutingEngine,
+) -> None:
+    d = engine.decide(say("johnson"))
+    assert (d.action, d.destination, d.rule) == ("route", "switchboard", "directory-shared-name")
     assert d.evidence["choices"] == ["directory:sarah-johnson", "directory:david-johnson"]
+    assert d.evidence["shared_surname"] == "Johnson"
     assert len(d.candidates) == 3  # all considered, not just the close ones
+    assert "nothing said tells them apart" in d.reason
+    d = engine.decide(say("dc johnson"))  # the rank tells them apart: the list, DC first
+    assert (d.action, d.rule) == ("disambiguate", "directory-disambiguate")
+    assert d.evidence["choices"] == ["directory:david-johnson", "directory:sarah-johnson"]
 
 
 def test_intents_when_no_name_is_good_enough(engine: RoutingEngine) -> None:

@@ -122,7 +122,7 @@ def test_words_with_no_department_meaning_give_no_department(bundle: RoutingBund
     [
         # a named person, not "someone": the switchboard intent does not take it
         ("can I speak to Inspector Jones", "directory:gareth-jones"),
-        ("could I speak to Sergeant Patel please", "directory:priya-patel"),  # or Raj: asked
+        ("could I speak to Sergeant Priya Patel please", "directory:priya-patel"),
         # a department's alias does not: the intent is the stronger evidence
         ("I want to report a crime", "rc"),
         ("lost property", "online"),
