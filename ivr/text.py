@@ -180,13 +180,22 @@ _PAUSE_MARKS = frozenset(",;:.?!\u2026")
 _NUMBER_TOKEN = re.compile(r"[a-z0-9]+|[/*#]|[,;:.?!\u2026]")
 
 
+# Whisper writes a spoken number as it would print it: "10,056" (the comma groups
+# thousands, no pause) and "42nd" ("forty two" heard as the ordinal).
+_THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b")
+
+
 def number_tokens(text: str) -> list[str]:
     """Folded words, digit strings, "/", "*", "#" and "," for each pause mark, in order.
 
     For readers of spoken numbers that need the pauses ``normalise`` drops
-    (ivr.routing.spoken_refs); a hyphen joins ("forty-two" -> "forty", "two").
+    (ivr.routing.spoken_refs); a hyphen joins ("forty-two" -> "forty", "two"); digits
+    as a recogniser prints them lose a thousands comma and an ordinal's letters
+    ("10,056" -> "10056", "42nd" -> "42").
     """
     folded = _APOSTROPHES.sub("", _fold(text))
+    folded = _ORDINAL.sub("", _THOUSANDS_COMMA.sub("", folded))
     return ["," if t in _PAUSE_MARKS else t for t in _NUMBER_TOKEN.findall(folded)]
 
 

@@ -27,6 +27,7 @@ correction says ("one eight seven three four, no, five" -> 18735).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum, auto
 
@@ -44,7 +45,8 @@ HOMOPHONES: dict[str, str] = {
     "oh": "zero",
     "o": "zero",
 }
-_SEPARATOR_WORDS = frozenset({"stroke", "slash", "oblique", "dash"})
+# "flash": how Whisper hears "slash" in a reference it writes in figures.
+_SEPARATOR_WORDS = frozenset({"stroke", "slash", "oblique", "dash", "flash"})
 _SEPARATOR_CHARS = frozenset("/*#")
 _CORRECTIONS = frozenset({"no", "sorry", "correction", "actually", "rather"})
 _REPEATS = frozenset({"double", "triple", "treble"})
@@ -216,6 +218,19 @@ class _Piece:
     text: str
 
 
+_TYPED_TENS = re.compile(r"[2-9]0")
+
+
+def _unit_after(tokens: list[Token], i: int) -> str | None:
+    """The one digit said straight after typed tens ("40 to", "40 2": "forty two", as
+    Whisper writes it), or None."""
+    if i + 1 >= len(tokens) or tokens[i + 1].kind is not Kind.NUMBER:
+        return None
+    nxt = tokens[i + 1].text
+    digit = nxt if nxt.isdigit() else _digits_of([nxt])
+    return digit if len(digit) == 1 and digit != "0" else None
+
+
 def _pieces(tokens: list[Token]) -> list[_Piece]:
     """Spoken number words glued into digit groups; typed digits stay their own group."""
     out: list[_Piece] = []
@@ -228,8 +243,9 @@ def _pieces(tokens: list[Token]) -> list[_Piece]:
             i += 1
             continue
         if token.text.isdigit():
-            out.append(_Piece(Kind.NUMBER, token.text))
-            i += 1
+            unit = _unit_after(tokens, i) if _TYPED_TENS.fullmatch(token.text) else None
+            out.append(_Piece(Kind.NUMBER, token.text[0] + unit if unit else token.text))
+            i += 2 if unit else 1
             continue
         end = i
         while end < len(tokens) and tokens[end].kind is Kind.NUMBER and not words[end].isdigit():

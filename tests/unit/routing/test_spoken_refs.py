@@ -84,6 +84,12 @@ from ivr.routing.spoken_refs import Homophones, spoken_digits
             "it starts forty-two and then it's three four oh eight five stroke two five",
             "42/34085/25",
         ),
+        # as Whisper prints a spoken reference: figures, an ordinal, a thousands comma,
+        # "flash" for slash, "forty two" as "40 to"
+        ("The reference is 42nd slash 10,056.26 about the van", "42/10056/26"),
+        ("reference number 40 to slash 15520 slash 26", "42/15520/26"),
+        ("Reference 42. Flash 02719. Flash 26.", "42/02719/26"),
+        ("Reference 40 2 slash 29640 slash 24", "42/29640/24"),
     ],
 )
 def test_spoken_references(said: str, reference: str) -> None:
@@ -119,6 +125,8 @@ def test_ordinary_words_stay_words(said: str, words: str) -> None:
         "call me on oh seven seven double oh nine double oh one two three",  # a phone number
         "it was for two weeks to the day",
         "no one is hurt",
+        "it happened on the 22nd, I paid 1,500 pounds for it",
+        "I was 40 2 years ago, the camera flash went off",
     ],
 )
 def test_not_references(said: str) -> None:
