@@ -6,7 +6,8 @@ by a caller who knows what they need and answers honestly:
 * **route**: the call goes there (an emergency route is 999 handling);
 * **danger check** (ivr.verbs.danger, ivr.flows.emergency.DangerCheck): "If someone is
   in danger right now, press 9, or say yes..." in full; an emergency caller says "yes",
-  anyone else "no"; the reply is heard by the engine and read as the app reads it (only
+  anyone else "no"; the reply is heard by the engine, told a yes or a no is coming
+  (``Hint.YES_NO``, as at every yes/no question), and read as the app reads it (only
   a plain no carries on: anything unclear is danger); then the decision it picks;
 * **confirm**: "Did you want <name>? If that's right, press 1..." in full; the caller
   says "yes" when the offer serves them, else "no"; heard and read by
