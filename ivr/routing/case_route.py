@@ -21,10 +21,11 @@ reaches the caller (prompt, text) is built from the public status alone.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
-from ivr.decisions import ONLINE, RC, SWITCHBOARD, Candidate, Decision, Hypothesis
+from ivr.decisions import ONLINE, RC, SWITCHBOARD, Ask, Candidate, Decision, Hypothesis
 from ivr.directory import Directory
 from ivr.routing.case_status import STATUS_SMS, PublicStatus
 from ivr.routing.cases import Case, CaseBook
@@ -35,10 +36,18 @@ from ivr.routing.references import (
     parse_reference,
     reference_readings,
 )
+from ivr.routing.spoken_refs import spoken_digits
 
 __all__ = ["CONFIRM_REFERENCE", "CaseRoute", "reference_to_confirm"]
 
 SOURCE = "reference"
+# Words that say a reference comes next, as spoken_digits writes them (lower case).
+ANNOUNCED = re.compile(
+    r"\b(?:reference|ref|crime (?:number|no)|incident (?:number|no)|log (?:number|no)"
+    r"|occurrence (?:number|no))\b"
+)
+UNREAD_SPAN = 80  # characters after the announcement in which its digits are looked for
+UNREAD_DIGITS = 5
 CONFIRM_REFERENCE = "confirm_reference"  # evidence: the reference a confirmation reads back
 NEAR_SCORE = 0.5  # a near miss is a guess until the caller says yes
 
@@ -66,17 +75,47 @@ class CaseRoute:
 
     def said(self, hypotheses: Sequence[Hypothesis]) -> Draft | None:
         """The first recognition alternative that holds a reference decides; a near miss in
-        any alternative is confirmed; None when nothing said is or nearly is a reference."""
+        any alternative is confirmed; a reference announced and not heard whole is asked
+        for on the keypad; None when nothing said is or nearly is a reference."""
         parsed = {h.text: parse_reference(h.text) for h in hypotheses}
         heard = next((h for h in hypotheses if parsed[h.text] is not None), None)
         near = [h for h in hypotheses if reference_readings(h.text) or digit_runs(h.text)]
         said = heard or (near[0] if near else None)
         if said is None:
-            return None
+            return self._unread(hypotheses[:1])
         whole = frozenset(text for text, reference in parsed.items() if reference is not None)
-        return self._decide(
+        decided = self._decide(
             parsed[said.text], [h.text for h in near], f"said {quote(said.text)}", whole
         )
+        return decided or self._unread(hypotheses[:1])
+
+    def _unread(self, top: Sequence[Hypothesis]) -> Draft | None:
+        """ "Reference forty two slash the road two seven one nine ...": the caller said a
+        reference (the word, then digits) that no reading makes whole. Routing on the rest
+        ("an update": a tracking link) would drop the case they named; the keypad reads it
+        exactly (``ask_reference``). Five digits at least, so "reference to the flat at 42"
+        is no reference."""
+        for hypothesis in top:
+            digits = spoken_digits(hypothesis.text)
+            announced = ANNOUNCED.search(digits)
+            if announced is None:
+                continue
+            after = digits[announced.end() : announced.end() + UNREAD_SPAN]
+            if sum(ch.isdigit() for ch in after) >= UNREAD_DIGITS:
+                return Draft(
+                    "reprompt",
+                    None,
+                    "reference-unread",
+                    [
+                        f"a crime reference was said ({quote(hypothesis.text)}) but not heard"
+                        " whole: asked for on the keypad"
+                    ],
+                    SOURCE,
+                    message=Ask.REFERENCE.prompt,
+                    ask=Ask.REFERENCE,
+                    evidence={"heard": hypothesis.text, "ask": Ask.REFERENCE.value},
+                )
+        return None
 
     def _decide(
         self, reference: str | None, texts: Sequence[str], how: str, whole: frozenset[str]

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from ivr.decisions import Decision, Hypothesis
+from ivr.decisions import Ask, Decision, Hypothesis
 from ivr.routing.case_route import CONFIRM_REFERENCE, reference_to_confirm
 from ivr.routing.cases import Case, CaseBook
 from ivr.routing.engine import RoutingEngine
@@ -118,6 +118,35 @@ def test_far_from_every_case_is_unknown_and_ordinary_words_are_not_references(
     assert "near_cases" not in d.evidence
     d = said(engine, "I want to report it for my mum")
     assert d.rule != "reference-near" and "reference" not in d.evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "reference forty two slash the road two seven one nine slash twenty six is it court",
+        "my crime number is forty account last put the thousand five hundred twenty six",
+    ],
+)
+def test_a_reference_said_and_not_heard_whole_is_asked_for_on_the_keypad(
+    engine: RoutingEngine, text: str
+) -> None:
+    d = said(engine, text)
+    assert (d.action, d.rule, d.ask) == ("reprompt", "reference-unread", Ask.REFERENCE)
+    assert d.message == "ask_reference"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want an update, with reference to the break in at 42 High Street",
+        "I've lost my crime reference number, can you help",
+        "the ref at the match on the 21st was useless",
+    ],
+)
+def test_the_word_reference_without_a_reference_after_it_is_not_asked_about(
+    engine: RoutingEngine, text: str
+) -> None:
+    assert said(engine, text).rule != "reference-unread"
 
 
 def test_near_measures_digits_wrong_dropped_and_doubled() -> None:
