@@ -440,10 +440,10 @@ UNIT_DESCRIBED = re.compile(
     r"|covers|sort|sorts|do|does)"
     r"|the [a-z]+ (?:people|lot|folk|ones))(?![a-z])"
 )
-# A name at least this sure outranks the switchboard intent ("someone"); below it, a sound-
-# alike ("pothole" for Patel) is no name said.
 # Directory matches this close score the same: what the caller said fits each as well.
 TIED = 0.005
+# A name at least this sure outranks the switchboard intent ("someone"); below it, a sound-
+# alike ("pothole" for Patel) is no name said.
 NAMED_OVER_SOMEONE = 0.62
 # Words a caller asking for a unit says ("the dog section", "your fraud squad").
 UNIT_WORDS = frozenset(
