@@ -81,41 +81,43 @@ class CaseRoute:
         heard = next((h for h in hypotheses if parsed[h.text] is not None), None)
         near = [h for h in hypotheses if reference_readings(h.text) or digit_runs(h.text)]
         said = heard or (near[0] if near else None)
+        top = hypotheses[0] if hypotheses else None
         if said is None:
-            return self._unread(hypotheses[:1])
+            return self._unread(top)
         whole = frozenset(text for text, reference in parsed.items() if reference is not None)
         decided = self._decide(
             parsed[said.text], [h.text for h in near], f"said {quote(said.text)}", whole
         )
-        return decided or self._unread(hypotheses[:1])
+        return decided or self._unread(top)
 
-    def _unread(self, top: Sequence[Hypothesis]) -> Draft | None:
+    def _unread(self, top: Hypothesis | None) -> Draft | None:
         """ "Reference forty two slash the road two seven one nine ...": the caller said a
         reference (the word, then digits) that no reading makes whole. Routing on the rest
         ("an update": a tracking link) would drop the case they named; the keypad reads it
         exactly (``ask_reference``). Five digits at least, so "reference to the flat at 42"
         is no reference."""
-        for hypothesis in top:
-            digits = spoken_digits(hypothesis.text)
-            announced = ANNOUNCED.search(digits)
-            if announced is None:
-                continue
-            after = digits[announced.end() : announced.end() + UNREAD_SPAN]
-            if sum(ch.isdigit() for ch in after) >= UNREAD_DIGITS:
-                return Draft(
-                    "reprompt",
-                    None,
-                    "reference-unread",
-                    [
-                        f"a crime reference was said ({quote(hypothesis.text)}) but not heard"
-                        " whole: asked for on the keypad"
-                    ],
-                    SOURCE,
-                    message=Ask.REFERENCE.prompt,
-                    ask=Ask.REFERENCE,
-                    evidence={"heard": hypothesis.text, "ask": Ask.REFERENCE.value},
-                )
-        return None
+        if top is None:
+            return None
+        digits = spoken_digits(top.text)
+        announced = ANNOUNCED.search(digits)
+        if announced is None:
+            return None
+        after = digits[announced.end() : announced.end() + UNREAD_SPAN]
+        if sum(ch.isdigit() for ch in after) < UNREAD_DIGITS:
+            return None
+        return Draft(
+            "reprompt",
+            None,
+            "reference-unread",
+            [
+                f"a crime reference was said ({quote(top.text)}) but not heard whole:"
+                " asked for on the keypad"
+            ],
+            SOURCE,
+            message=Ask.REFERENCE.prompt,
+            ask=Ask.REFERENCE,
+            evidence={"heard": top.text, "ask": Ask.REFERENCE.value},
+        )
 
     def _decide(
         self, reference: str | None, texts: Sequence[str], how: str, whole: frozenset[str]

@@ -238,11 +238,10 @@ class RoutingEngine:
         Reading their names out to a caller who knows only the surname is a guess for
         them; every independent set's writers sent such callers to a person, who asks
         what it is about (bench/README.md, "A surname several share")."""
-        entries = [self._entry_of(c, "person") for c in tied]
-        surnames = {e.surname.casefold() for e in entries if e is not None and e.surname}
-        if len(surnames) != 1 or any(e is None for e in entries):
+        people = [e for c in tied if (e := self._entry_of(c, "person")) is not None]
+        if len(people) != len(tied) or len({e.surname.casefold() for e in people}) != 1:
             return None
-        return next(e.surname for e in entries if e is not None)
+        return people[0].surname or None
 
     def _is_person(self, candidate: Candidate) -> bool:
         return self._entry_of(candidate, "person") is not None
