@@ -169,6 +169,13 @@ def test_a_clear_emergency_cue_never_routes_to_rc_online_or_a_directory_entry(
         assert decision.destination != "emergency" and not decision.is_danger_check
         assert decision.evidence["negated_cue"]["score"] < 1.0
         return
+    if "cleared_cue" in decision.evidence:
+        # An all-clear said of the cue ("a bump, nobody's hurt": ivr.routing.emergency
+        # UNHURT_RULE) is routed as asked too, never 999 advice; a cue it cannot clear
+        # ("nobody's hurt, they're trying to get in") stays an emergency (test_danger.py).
+        assert decision.destination != "emergency" and not decision.is_danger_check
+        assert "nobody-hurt" in decision.evidence["cleared_cue"]["context"]["context"]
+        return
     assert decision.destination not in ("rc", "online")
     assert not (decision.destination or "").startswith("directory:")
     if decision.rule == "negated-emergency-cue":  # "nobody is hurt": a control room judges
