@@ -101,7 +101,10 @@ def build_app(settings: Settings, clock: Clock = utc_now) -> web.Application:
     callbacks: CallbackWorker | None = None
     placement: CallbackPlacement | None = None
     if settings.queues.agents:
-        queues_file = rules_dir / "queues.yaml" if rules_dir else DEFAULT_QUEUES_FILE
+        # A rules folder without its own queues.yaml has the shipped one, as it has every
+        # other file it leaves out (ivr.routing.bundle.resolve_files).
+        own = rules_dir / "queues.yaml" if rules_dir else None
+        queues_file = own if own is not None and own.is_file() else DEFAULT_QUEUES_FILE
         queues = QueueService(
             load_queues_config(queues_file),
             settings.queues.agents,

@@ -201,6 +201,21 @@ class Embedded(AppWatch):
                 raise RuntimeError(f"the simulator refused the call: {await resp.text()}")
             return str((await resp.json())["channel_id"])
 
+    async def until_heard(self, call_id: str, media_uri: str, timeout: float = 15.0) -> None:
+        """Until the caller has begun to hear ``media_uri``: a test that answers a prompt
+        answers once it is heard, however loaded the machine (a script's fixed wait may
+        come early). The simulator's record has no event to await, so it is read again
+        every few milliseconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            record = await self.sim_get(f"/_sim/calls/{call_id}")
+            if any(h["media_uri"] == media_uri for h in record.get("heard", [])):
+                return
+            if loop.time() >= deadline:
+                raise TimeoutError(f"call {call_id} never heard {media_uri} within {timeout:g} s")
+            await asyncio.sleep(0.01)
+
     async def sim_post(self, path: str, body: Mapping[str, Any] | None = None) -> Any:
         async with self.http.post(f"{self.base}{path}", json=dict(body or {})) as resp:
             if resp.status >= 300:

@@ -14,10 +14,13 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
+from ivr.routing.bundle import DEFAULT_FOLDER as SHIPPED_RULES
 from ivr.shipped import REPO_ROOT
 from tests.real.app import DESKS
 from tests.real.asterisk import RealAsterisk, free_port
@@ -26,11 +29,32 @@ CONNECTED = "ari websocket connected (app=ivr101"
 LOG_WAIT_S = 60.0  # a cold start loads the routing bundle and its sentence model
 
 
-def serve_toml(http_port: int) -> str:
-    """Keypad only, short waits; the desks where the test answers them."""
+def always_open() -> str:
+    """The shipped schedules.yaml with every schedule open at every hour. `ivr serve` runs
+    on the wall clock, and these tests are not about opening hours: with the shipped
+    hours a crime keyed after 8 pm goes to the Force Control Room, not the Resolution
+    Centre's queue they wait in (the in-process app gets a weekday morning instead)."""
+    shipped = yaml.safe_load((SHIPPED_RULES / "schedules.yaml").read_text(encoding="utf-8"))
+    shipped["schedules"] = dict.fromkeys(shipped["schedules"], "always")
+    shipped["closures"] = []
+    return yaml.safe_dump(shipped, sort_keys=False)
+
+
+def rules_folder(folder: Path, files: Mapping[str, str]) -> Path:
+    """A routing rules folder of ``files`` and every schedule open (a file missing from
+    it is the shipped one)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in {"schedules.yaml": always_open(), **files}.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def serve_toml(http_port: int, rules: Path) -> str:
+    """Keypad only, short waits; the desks where the test answers them; ``rules``."""
     desks = "\n".join(f'{desk} = "Local/{desk}@test-agents"' for desk in DESKS)
     return (
         f"[http]\nport = {http_port}\n\n"
+        f'[routing]\nrules = "{rules}"\n\n'
         "[flow]\nfirst_digit_timeout = 2.0\nring_timeout = 4\n\n"
         '[speech]\nengine = "none"\n\n'
         f"[destinations]\n{desks}\n"
@@ -132,13 +156,16 @@ async def ivr_serve(
     extra_toml: str = "",
     name: str = "serve",
     api_token: str = "",
+    rules: Mapping[str, str] | None = None,
 ) -> AsyncIterator[ServeProcess]:
     """A started `ivr serve` (its call log ``db``, by default ``folder/calls.db``),
     stopped on the way out. ``name`` tells several apart (their config and log files);
-    ``api_token`` (IVR_API_TOKEN: the environment only) opens its API to a bearer."""
+    ``api_token`` (IVR_API_TOKEN: the environment only) opens its API to a bearer;
+    ``rules``: routing rules files by name (queues.yaml: its text), the rest shipped."""
     config = folder / f"{name}.toml"
     port = free_port()
-    config.write_text(serve_toml(port) + extra_toml, encoding="utf-8")
+    rules_dir = rules_folder(folder / f"{name}-rules", rules or {})
+    config.write_text(serve_toml(port, rules_dir) + extra_toml, encoding="utf-8")
     env = serve_env(asterisk, folder / "calls.db" if db is None else db)
     if api_token:
         env["IVR_API_TOKEN"] = api_token

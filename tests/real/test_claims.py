@@ -20,7 +20,7 @@ from typing import Any
 from ivr.ha.leadership import ari_lease_name
 from ivr.queues.book import BookStore
 from ivr.queues.model import Callback, Priority, QueueEntry
-from tests.integration.app.test_queues import rules_dir, until
+from tests.integration.app.test_queues import until
 from tests.real.asterisk import RealAsterisk
 from tests.real.leftovers import nothing_left
 from tests.real.parties import Parties
@@ -48,10 +48,9 @@ TAKEN_OVER = "taken over from a node whose claim ran out"
 DB_WAIT_S = 60.0  # another process's writes: re-read until then (a loaded box of 2 cores)
 
 
-def node_toml(app: str, rules: Path) -> str:
+def node_toml(app: str) -> str:
     return (
         f'\n[ari]\napp = "{app}"\n'
-        f'\n[routing]\nrules = "{rules}"\n'
         f"\n[queues]\ncallback_claim_s = {CLAIM_S}\ncallback_ring_timeout = 120\n"
         f'callback_dial = "Local/callee{{number}}@test-agents"\n'
         '\n[agents]\nrc-1 = { endpoint = "Local/rc@test-agents", queues = ["rc"] }\n'
@@ -115,11 +114,11 @@ async def caller_dialled(pg_url: str, channel_id: str) -> int:
 async def test_a_callback_whose_node_is_killed_mid_attempt_is_placed_on_by_the_other_node(
     asterisk: RealAsterisk, parties: Parties, tmp_path: Path, pg_url: str
 ) -> None:
-    rules = rules_dir(tmp_path, QUEUES_YAML)
+    rules = {"queues.yaml": QUEUES_YAML}
     origin_a = ari_lease_name(asterisk.ari_url, "ivr101a")
     await asyncio.to_thread(book, pg_url, origin_a)
     async with ivr_serve(
-        asterisk, tmp_path, db=pg_url, extra_toml=node_toml("ivr101a", rules), name="a"
+        asterisk, tmp_path, db=pg_url, extra_toml=node_toml("ivr101a"), name="a", rules=rules
     ) as a:
         # A claims its callback and places attempt 1: the agent's phone rings.
         first_ring = await parties.agent_rung("rc", timeout=60)
@@ -130,7 +129,7 @@ async def test_a_callback_whose_node_is_killed_mid_attempt_is_placed_on_by_the_o
             origin_a,
         )
         async with ivr_serve(
-            asterisk, tmp_path, db=pg_url, extra_toml=node_toml("ivr101b", rules), name="b"
+            asterisk, tmp_path, db=pg_url, extra_toml=node_toml("ivr101b"), name="b", rules=rules
         ) as b:
             await b.until_logged(CONNECTED)
             # A lives (renewing its claim): B has not taken the callback.

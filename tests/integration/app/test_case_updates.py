@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.integration.app.stack import Stack, running_stack, sim_seconds
-from tests.integration.app.test_speech_path import SAYS_THE_NAME, SPEECH_SECONDS, RecordingSpeech
+from tests.integration.app.stack import Stack, running_stack
+from tests.integration.app.test_speech_path import SAYS_THE_NAME, RecordingSpeech
 from tests.integration.app.test_texts_through_calls import outbox_kinds, provider, texts_of
 
 STATUS = "sound:ivr101/case_status_"
@@ -48,10 +48,9 @@ async def test_a_reference_keyed_at_a_confirmation_of_a_closed_case_reaches_the_
 ) -> None:
     async with running_stack(tmp_path, settings={"speech.engine": "none"}) as stack:
         stack.runtime.speech = RecordingSpeech("PC Johnsen")  # a name heard well enough to ask
-        asked = SPEECH_SECONDS + sim_seconds("confirm_prefix") + 1.0
-        call = await stack.place(
-            [*SAYS_THE_NAME, {"wait": asked}, {"dtmf": "42*2526150*24#"}, {"wait": 3000}]
-        )
+        call = await stack.place([*SAYS_THE_NAME, {"wait": 3000}])
+        await stack.until_heard(call, "sound:ivr101/confirm_prefix")
+        await stack.sim_post(f"/_sim/calls/{call}/dtmf", {"digits": "42*2526150*24#"})
         row = await stack.call_row(call)
         assert (row["outcome"], row["destination"]) == ("transferred", "rc")
         decisions = await stack.runtime.call_log.query(lambda s: s.decisions_for(call))

@@ -651,3 +651,19 @@ async def test_calls_a_dead_process_left_are_closed_on_the_first_reconcile_that_
             return bool(row) and row["outcome"] == "interrupted"
 
         await stack.until(closed, 15, "left-open never closed")
+
+
+async def test_a_rules_folder_without_its_own_queues_file_runs_the_shipped_queues(
+    tmp_path: Path,
+) -> None:
+    own = tmp_path / "own-rules"  # a force's folder that changes nothing about queues
+    own.mkdir()
+    settings = {**queue_settings(tmp_path), "routing.rules_dir": own}
+    async with running_stack(tmp_path, settings=settings) as stack:
+        call = await stack.place([{"wait": IN_MENU}, {"dtmf": "2"}, {"wait": 2000}])
+        await until_event(stack, call, "queue-joined")
+        joined = next(e for e in await stack.events(call) if e["kind"] == "queue-joined")
+        assert joined["detail"]["queue"] == "fcr"
+        await stack.sim_post(f"/_sim/calls/{call}/hangup")
+        await stack.call_row(call)
+        await stack.nothing_left()

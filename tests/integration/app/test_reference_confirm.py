@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.integration.app.stack import running_stack, sim_seconds
+from tests.integration.app.stack import running_stack
 from tests.integration.app.test_case_updates import heard
-from tests.integration.app.test_speech_path import SAYS_THE_NAME, SPEECH_SECONDS, RecordingSpeech
-
-DIGIT_SECONDS = 0.5  # the simulator's time to say one digit (digits: media)
+from tests.integration.app.test_speech_path import SAYS_THE_NAME, RecordingSpeech
 
 
 async def test_a_near_reference_is_read_back_and_confirmed(tmp_path: Path) -> None:
@@ -20,14 +18,9 @@ async def test_a_near_reference_is_read_back_and_confirmed(tmp_path: Path) -> No
             "it's about my crime reference four two stroke one eight seven three five"
             " stroke twenty for"
         )
-        read_back = (
-            sim_seconds("confirm_reference")
-            + 2 * sim_seconds("stroke")
-            + 9 * DIGIT_SECONDS
-            + sim_seconds("confirm_suffix")
-        )
-        asked = SPEECH_SECONDS + read_back + 1.0  # the caller answers once it is all said
-        call = await stack.place([*SAYS_THE_NAME, {"wait": asked}, {"dtmf": "1"}, {"wait": 3000}])
+        call = await stack.place([*SAYS_THE_NAME, {"wait": 3000}])
+        await stack.until_heard(call, "sound:ivr101/confirm_suffix")  # read back: answered
+        await stack.sim_post(f"/_sim/calls/{call}/dtmf", {"digits": "1"})
         row = await stack.call_row(call)
         assert (row["outcome"], row["destination"]) == ("transferred", "directory:rhian-jones")
         media = await heard(stack, call)
