@@ -18,7 +18,8 @@ so the router weighs all of them:
   "can you put me through to ...") is not acted on at once: Whisper is asked,
   and when neither engine's top alternative carries a cue and Whisper's is
   confident, the router discounts that cue and says so in the Decision. A cue
-  in either engine's top always wins;
+  in either engine's top always counts: acted on at once when that engine was
+  sure, asked about (the danger check) when only an unsure engine heard it;
 * a yes or a no (``Hint.YES_NO``) is always heard by both: the LM was built for
   requests and hears a one-word answer as the nearest request word.
 
@@ -75,17 +76,19 @@ def actionable_by(decide: Callable[[tuple[Hypothesis, ...]], Decision]) -> Actio
 
 
 def keeps(verdict: Verdict, confidence: float, below: float, expect: Expect | None = None) -> bool:
-    """The first pass alone will do: a confident route, or an emergency its top carries.
+    """The first pass alone will do: a confident route, or a confident emergency.
 
-    An emergency in the top alternative is acted on at any confidence: a cue in any
-    engine's top always wins in the router, so a second opinion could only delay it.
+    An emergency its top carries is kept alone only when PocketSphinx is sure of it:
+    unsure, its LM hears a garbled request as the nearest words it knows, cue words
+    among them, so it waits for Whisper (at most ``CUE_WAIT_S``), and a cue Whisper
+    confidently did not hear is asked about (ivr.routing.emergency, ``UNSURE_RULE``).
     A yes or a no is always heard twice: PocketSphinx's LM is made of the force's
     requests, and it heard 5 of 34 spoken no's as a no (bench/README.md, "A yes or a
     no"), once as "help", which the danger check would take for danger.
     """
     if expect is Hint.YES_NO:
         return False
-    return verdict == "emergency" or (verdict == "route" and confidence >= below)
+    return verdict in ("emergency", "route") and confidence >= below
 
 
 def keep_first(

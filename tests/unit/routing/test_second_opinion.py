@@ -3,7 +3,8 @@
 The router reads every alternative for an emergency cue (recall first). The one
 exception needs a second opinion: when no engine's top alternative carries a cue and
 another engine's top is confident, a cue in a lower alternative is discounted, and
-the Decision says why. A cue in any engine's top always wins, negation as ever.
+the Decision says why. A cue in any engine's confident top always wins, negation as
+ever; one only an unsure engine heard, against a confident one, is asked about.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from ivr.decisions import Decision, Hypothesis
 from ivr.routing.bundle import RoutingBundle
-from ivr.routing.emergency import SECOND_OPINION
+from ivr.routing.emergency import SECOND_OPINION, UNSURE_RULE
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import RoutingInputs
 
@@ -77,21 +78,56 @@ def test_an_unsure_second_opinion_cannot_outvote_a_cue(engine: RoutingEngine) ->
     assert cue_counted(d)
 
 
-def test_a_cue_in_pocketsphinx_top_always_wins(engine: RoutingEngine) -> None:
+def test_a_cue_in_a_confident_pocketsphinx_top_always_wins(engine: RoutingEngine) -> None:
+    d = decide(
+        engine,
+        Hypothesis(f"{BURGLARY}.", 0.95, ((W, 0),)),
+        Hypothesis("i want to report a burglary he has a gun", SECOND_OPINION, ((PS, 0),)),
+    )
+    assert cue_counted(d)
+
+
+def test_a_cue_in_a_confident_whisper_top_always_wins(engine: RoutingEngine) -> None:
+    d = decide(
+        engine,
+        Hypothesis("Someone is hurt, I want to report a burglary.", 0.6, ((W, 0),)),
+        Hypothesis(BURGLARY.lower(), 0.95, ((PS, 0),)),
+        Hypothesis("i want to report a burglary please", 0.9, ((PS, 1),)),
+    )
+    assert cue_counted(d)
+
+
+def test_a_cue_only_an_unsure_engine_heard_is_asked_about(engine: RoutingEngine) -> None:
+    # PocketSphinx's LM hears a garbled request as the nearest words it knows, "gun"
+    # among them; Whisper, sure, heard the burglary: ask, and a "no" reaches the RC.
     d = decide(
         engine,
         Hypothesis(f"{BURGLARY}.", 0.95, ((W, 0),)),
         Hypothesis("i want to report a burglary he has a gun", 0.3, ((PS, 0),)),
     )
+    assert handled(d) == ("confirm", "emergency", "danger-check", ("route", "rc"))
+    assert d.evidence["raised_by"] == UNSURE_RULE
+    assert "only pocketsphinx heard a cue" in d.reason and "0.30" in d.reason
+
+
+def test_a_cue_both_engines_heard_is_not_asked_about_however_unsure(
+    engine: RoutingEngine,
+) -> None:
+    d = decide(
+        engine,
+        Hypothesis("He has a gun, I want to report a burglary.", 0.3, ((W, 0),)),
+        Hypothesis("he has a gun i want to report a burglary", 0.2, ((PS, 0),)),
+    )
     assert cue_counted(d)
 
 
-def test_a_cue_in_whisper_top_always_wins(engine: RoutingEngine) -> None:
+def test_a_cue_an_unsure_engine_heard_alone_counts_without_a_sure_second_opinion(
+    engine: RoutingEngine,
+) -> None:
     d = decide(
         engine,
-        Hypothesis("Someone is hurt, I want to report a burglary.", 0.2, ((W, 0),)),
-        Hypothesis(BURGLARY.lower(), 0.95, ((PS, 0),)),
-        Hypothesis("i want to report a burglary please", 0.9, ((PS, 1),)),
+        Hypothesis(f"{BURGLARY}.", SECOND_OPINION - 0.01, ((W, 0),)),
+        Hypothesis("i want to report a burglary he has a gun", 0.3, ((PS, 0),)),
     )
     assert cue_counted(d)
 
@@ -129,8 +165,8 @@ def _cues(bundle: RoutingBundle) -> list[str]:
 @settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(data=st.data(), top=st.sampled_from([W, PS]), confidence=st.floats(0.0, 1.0))
-def test_a_cue_in_either_engines_top_decides_as_if_unmarked(
+@given(data=st.data(), top=st.sampled_from([W, PS]), confidence=st.floats(SECOND_OPINION, 1.0))
+def test_a_cue_in_either_engines_confident_top_decides_as_if_unmarked(
     engine: RoutingEngine,
     bundle: RoutingBundle,
     data: st.DataObject,

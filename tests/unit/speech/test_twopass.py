@@ -156,12 +156,15 @@ async def test_a_cue_in_the_first_pass_top_is_kept_at_once() -> None:
     assert slow.calls == 0 and two.kept == 1
 
 
-async def test_an_unsure_first_pass_whose_top_is_an_emergency_never_waits_for_whisper() -> None:
+async def test_an_unsure_first_pass_whose_top_is_an_emergency_hears_whisper_too() -> None:
+    # Unsure, PocketSphinx's LM hears a garbled request as the nearest words it knows:
+    # the router weighs both engines' words (a cue only it heard is asked about).
     fast = Said("he has a gun", 0.2, "pocketsphinx")
     slow = Said("He has a gum.", 0.9, "whisper")
     two = TwoPassSpeech(fast, slow, actionable_by(fake_decide))
-    assert (await two.recognize(b"")).engine == "pocketsphinx"
-    assert slow.calls == 0
+    result = await two.recognize(b"")
+    assert slow.calls == 1 and two.escalated == 1
+    assert [h.text for h in result.alternatives] == ["He has a gum.", "he has a gun"]
 
 
 class Stalled:
@@ -190,6 +193,15 @@ async def test_a_possible_emergency_waits_only_briefly_for_the_second_opinion() 
     result = await asyncio.wait_for(two.recognize(b""), 1.0)
     assert slow.calls == 1 and result.engine == "pocketsphinx"
     assert fake_decide(result.alternatives).destination == "emergency"  # the cue still counts
+
+
+async def test_an_unsure_emergency_is_acted_on_alone_when_the_second_opinion_is_slow() -> None:
+    fast = Said("he has a gun", 0.2, "pocketsphinx")
+    slow = Stalled()
+    two = TwoPassSpeech(fast, slow, actionable_by(fake_decide), cue_wait_s=0.05)
+    result = await asyncio.wait_for(two.recognize(b""), 1.0)
+    assert slow.calls == 1 and result.engine == "pocketsphinx"
+    assert fake_decide(result.alternatives).destination == "emergency"
 
 
 async def test_a_yes_or_no_is_always_heard_by_the_second_engine_too() -> None:
