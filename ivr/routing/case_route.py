@@ -66,12 +66,18 @@ class CaseRoute:
         self.directory = directory
 
     def keyed(self, digits: str) -> Draft | None:
-        """A reference keyed (``4218734#24``, ``42*18734*24``); None when it is not one."""
+        """A reference keyed (``4218734#24``, ``42*18734*24``); None when it is not one.
+
+        Keys are read exactly, so a keyed reference not in the case book goes to a person,
+        and is never read back as the case a digit away: that would tell anyone keying
+        references in turn which of them exist (a misheard digit is speech's, not the
+        keypad's)."""
         if len(digits) <= 1:
             return None
         reference = parse_reference(digits)
-        whole = frozenset({digits}) if reference is not None else frozenset()
-        return self._decide(reference, [digits], f"keyed {digits}", whole)
+        if reference is None:
+            return None
+        return self.route(reference, f"keyed {digits}")
 
     def said(self, hypotheses: Sequence[Hypothesis]) -> Draft | None:
         """The first recognition alternative that holds a reference decides; a near miss in

@@ -88,10 +88,19 @@ def test_a_digit_dropped_from_a_short_reference_leaves_no_reference_but_is_near(
 
 
 def test_a_near_closed_case_is_confirmed_for_the_resolution_centre(engine: RoutingEngine) -> None:
-    d = keyed(engine, "42*55556*25#")
+    d = said(engine, "four two stroke five five five five six stroke two five")
     assert (d.action, d.destination, d.rule) == ("confirm", "rc", "reference-near")
     assert d.candidates[0].name == "crime reference 42/55555/25"
     assert d.evidence[CONFIRM_REFERENCE] == "42/55555/25"
+
+
+def test_a_keyed_reference_a_digit_from_a_case_is_never_read_back(engine: RoutingEngine) -> None:
+    # Keys are exact: reading back the case a digit away would tell a caller keying
+    # references in turn which exist.
+    for digits in ("42*55556*25#", "42*18735*24#"):
+        d = keyed(engine, digits)
+        assert (d.action, d.destination, d.rule) == ("route", "switchboard", "reference-unknown")
+        assert reference_to_confirm(d) is None and "near_cases" not in d.evidence
 
 
 def test_another_alternative_near_a_case_is_confirmed_not_routed(engine: RoutingEngine) -> None:
