@@ -48,6 +48,11 @@ ANNOUNCED = re.compile(
 )
 UNREAD_SPAN = 80  # characters after the announcement in which its digits are looked for
 UNREAD_DIGITS = 5
+# A reference's shape without the word: a slash beside digits, five digits or more in the
+# words around it (two before, three after): "42 slash 2 ATX 15 slash 25", "40 seconds
+# flash 28,815 25". Not a flat number ("flat 12/3") nor a date ("on 12/10/2024").
+SLASH_BEFORE, SLASH_AFTER = 2, 4
+DATE = re.compile(r"(?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2])(?:/\d{2,4})?")
 CONFIRM_REFERENCE = "confirm_reference"  # evidence: the reference a confirmation reads back
 NEAR_SCORE = 0.5  # a near miss is a guess until the caller says yes
 
@@ -56,6 +61,18 @@ def reference_to_confirm(decision: Decision) -> str | None:
     """The crime reference a ``reference-near`` confirmation reads back, if it is one."""
     reference = decision.evidence.get(CONFIRM_REFERENCE)
     return reference if isinstance(reference, str) and is_reference(reference) else None
+
+
+def _slashed_digits(words: str) -> bool:
+    """A reference's shape heard without the word "reference" (``SLASH_BEFORE``)."""
+    tokens = words.split()
+    for i, token in enumerate(tokens):
+        if "/" not in token or DATE.fullmatch(token):
+            continue
+        near = tokens[max(0, i - SLASH_BEFORE) : i + SLASH_AFTER]
+        if sum(ch.isdigit() for t in near for ch in t) >= UNREAD_DIGITS:
+            return True
+    return False
 
 
 class CaseRoute:
@@ -106,10 +123,11 @@ class CaseRoute:
             return None
         digits = spoken_digits(top.text)
         announced = ANNOUNCED.search(digits)
-        if announced is None:
-            return None
-        after = digits[announced.end() : announced.end() + UNREAD_SPAN]
-        if sum(ch.isdigit() for ch in after) < UNREAD_DIGITS:
+        if announced is not None:
+            after = digits[announced.end() : announced.end() + UNREAD_SPAN]
+            if sum(ch.isdigit() for ch in after) < UNREAD_DIGITS:
+                return None
+        elif not _slashed_digits(digits):
             return None
         return Draft(
             "reprompt",

@@ -45,8 +45,8 @@ HOMOPHONES: dict[str, str] = {
     "oh": "zero",
     "o": "zero",
 }
-# "flash": how Whisper hears "slash" in a reference it writes in figures.
-_SEPARATOR_WORDS = frozenset({"stroke", "slash", "oblique", "dash", "flash"})
+# "flash", "flashed": how Whisper hears "slash" in a reference it writes in figures.
+_SEPARATOR_WORDS = frozenset({"stroke", "slash", "oblique", "dash", "flash", "flashed"})
 _SEPARATOR_CHARS = frozenset("/*#")
 _CORRECTIONS = frozenset({"no", "sorry", "correction", "actually", "rather"})
 _REPEATS = frozenset({"double", "triple", "treble"})

@@ -134,6 +134,10 @@ def test_far_from_every_case_is_unknown_and_ordinary_words_are_not_references(
     [
         "reference forty two slash the road two seven one nine slash twenty six is it court",
         "my crime number is forty account last put the thousand five hundred twenty six",
+        # Its shape without the word, as Whisper writes what it half heard:
+        "42 slash 2 ATX 15 slash 25",
+        "40 seconds flash 28,815 25",
+        "I got a prime number for the two flashed 12209 flashed 25, what's happening",
     ],
 )
 def test_a_reference_said_and_not_heard_whole_is_asked_for_on_the_keypad(
@@ -150,9 +154,12 @@ def test_a_reference_said_and_not_heard_whole_is_asked_for_on_the_keypad(
         "I want an update, with reference to the break in at 42 High Street",
         "I've lost my crime reference number, can you help",
         "the ref at the match on the 21st was useless",
+        "I live at flat 12 slash 3 and my phone is 07700 900123",
+        "my car was broken into on 12/10/2024 outside the house",
+        "someone keyed my car on 24/7/2024, reg AB12 CDE",
     ],
 )
-def test_the_word_reference_without_a_reference_after_it_is_not_asked_about(
+def test_a_reference_word_or_slash_without_a_reference_is_not_asked_about(
     engine: RoutingEngine, text: str
 ) -> None:
     assert said(engine, text).rule != "reference-unread"
