@@ -64,7 +64,8 @@ def reference_to_confirm(decision: Decision) -> str | None:
 
 
 def _slashed_digits(words: str) -> bool:
-    """A reference's shape heard without the word "reference" (``SLASH_BEFORE``)."""
+    """A reference's shape heard without the word "reference": a slash with five digits
+    or more in the words around it, not a date (see ``SLASH_BEFORE``)."""
     tokens = words.split()
     for i, token in enumerate(tokens):
         if "/" not in token or DATE.fullmatch(token):

@@ -194,6 +194,38 @@ def test_a_cue_in_either_engines_confident_top_decides_as_if_unmarked(
         assert d.destination == "emergency", d.reason
 
 
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.data(),
+    top=st.sampled_from([W, PS]),
+    confidence=st.floats(0.0, SECOND_OPINION, exclude_max=True),
+)
+def test_a_cue_only_an_unsure_top_carries_is_never_dropped(
+    engine: RoutingEngine,
+    bundle: RoutingBundle,
+    data: st.DataObject,
+    top: str,
+    confidence: float,
+) -> None:
+    # Against a confident cue-free second opinion: asked about where it was 999 handling,
+    # otherwise decided as if one engine had heard it all.
+    cue = data.draw(st.sampled_from(_cues(bundle)))
+    other = W if top == PS else PS
+    heard = (
+        Hypothesis(f"{BURGLARY} {cue}", confidence, ((top, 0),)),
+        Hypothesis(BURGLARY, 0.99, ((other, 0),)),
+        Hypothesis(f"{BURGLARY} please", 0.9, ((other, 1),)),
+    )
+    d, unmarked = decide(engine, *heard), decide(engine, *plain(*heard))
+    if unmarked.action == "route" and unmarked.destination == "emergency":
+        assert d.is_danger_check and d.evidence["raised_by"] == UNSURE_RULE, d.reason
+        assert d.destination == "emergency"
+    else:
+        assert handled(d) == handled(unmarked)
+
+
 def cue_counted(d: Decision) -> bool:
     """The cue raised emergency handling: 999 advice, or (in words that do not mean
     danger, like these tests' "i want to report a hurt burglary") the danger check."""
