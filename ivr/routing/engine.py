@@ -181,7 +181,7 @@ class RoutingEngine:
             if named is not None and intent is not None and top.score < _heard(intent):
                 # The name, not the score, beat the intent: it is the one to offer.
                 candidates = (named, *(c for c in candidates if c.destination != named.destination))
-            return self._directory(candidates, intent)
+            return self._directory(candidates, intent, len(hypotheses) > 1)
         if intent is not None:
             draft = self._intent(intent, matches)
             draft.candidates = (*draft.candidates, *candidates)
@@ -280,11 +280,23 @@ class RoutingEngine:
         return tuple(sorted(best.values(), key=lambda c: -c.score))
 
     def _directory(
-        self, candidates: tuple[Candidate, ...], intent: IntentMatchLike | None
+        self, candidates: tuple[Candidate, ...], intent: IntentMatchLike | None, heard: bool
     ) -> Draft:
         th = self.thresholds
         top = candidates[0]
         close = [c for c in candidates if top.score - c.score <= th.margin and c.score >= th.low]
+        if heard and top.said_who and self._is_person(top):
+            # Recognition alternatives naming different people ("sergeant crowe" @0.94,
+            # "sergeant cole" @0.74): the runner-up is said in so many words too, and
+            # only the recogniser's confidence in it keeps it under the top: ask which.
+            close += [
+                c
+                for c in candidates
+                if c not in close
+                and c.said_who
+                and self._is_person(c)
+                and top.score - c.score <= HEARD_RIVAL
+            ]
         beaten = f"; intent {intent.intent} ({intent.score:.2f}) weaker" if intent else ""
         evidence: dict[str, Any] = {"score": round(top.score, 4)}
         if len({c.destination for c in close}) > 1:
@@ -441,6 +453,9 @@ UNIT_DESCRIBED = re.compile(
 )
 # Directory matches this close score the same: what the caller said fits each as well.
 TIED = 0.005
+# A person named in so many words in another recognition alternative, this close to the
+# top person: the recognisers disagree on who, and the caller is asked which.
+HEARD_RIVAL = 0.12
 # A name at least this sure outranks the switchboard intent ("someone"); below it, a sound-
 # alike ("pothole" for Patel) is no name said.
 NAMED_OVER_SOMEONE = 0.62

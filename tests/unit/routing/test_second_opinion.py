@@ -231,3 +231,23 @@ def cue_counted(d: Decision) -> bool:
     danger, like these tests' "i want to report a hurt burglary") the danger check."""
     raised = d.rule == "emergency-cue" or d.evidence.get("raised_by") == "unmeant-emergency-cue"
     return d.destination == "emergency" and raised
+
+
+def test_alternatives_naming_different_people_ask_which(engine: RoutingEngine) -> None:
+    # "sergeant crowe" @0.94 and "sergeant cole" @0.74 (a dev set's own voice): each said
+    # in so many words; only the recogniser's confidence put one first.
+    d = decide(
+        engine,
+        Hypothesis("sergeant clark", 0.94),
+        Hypothesis("sergeant boateng", 0.74),
+    )
+    assert (d.action, d.rule) == ("disambiguate", "directory-disambiguate")
+    assert d.evidence["choices"][:2] == ["directory:james-clark", "directory:rajinder-boateng"]
+
+
+def test_a_person_only_the_surname_or_a_weak_alternative_names_is_no_rival(
+    engine: RoutingEngine,
+) -> None:
+    for rival in (Hypothesis("boateng", 0.74), Hypothesis("sergeant boateng", 0.4)):
+        d = decide(engine, Hypothesis("sergeant clark", 0.94), rival)
+        assert (d.action, d.destination) == ("route", "directory:james-clark"), d.reason
