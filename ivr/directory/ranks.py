@@ -22,8 +22,17 @@ RANKS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "DI": ("di", "detective inspector"),
         "CI": ("chief inspector", "ci"),
         "DCI": ("dci", "detective chief inspector"),
-        "SUPT": ("superintendent", "super", "supt"),
-        "CH_SUPT": ("chief superintendent", "chief super", "ch supt"),
+        "SUPT": ("superintendent", "super", "supt", "detective superintendent", "det supt"),
+        "CH_SUPT": (
+            "chief superintendent",
+            "chief super",
+            "ch supt",
+            "detective chief superintendent",
+        ),
+        # Chief officers: in a force's staff list, and asked for by callers ("the ACC").
+        "ACC": ("acc", "assistant chief constable"),
+        "DCC": ("dcc", "deputy chief constable"),
+        "CC": ("chief constable",),
         "PCSO": ("pcso", "police community support officer", "community support officer"),
         "STAFF": (),
     }
@@ -42,6 +51,9 @@ RANK_TITLES: Mapping[str, str] = MappingProxyType(
         "DCI": "DCI",
         "SUPT": "Superintendent",
         "CH_SUPT": "Chief Superintendent",
+        "ACC": "Assistant Chief Constable",
+        "DCC": "Deputy Chief Constable",
+        "CC": "Chief Constable",
         "PCSO": "PCSO",
         "STAFF": "",
     }
@@ -54,6 +66,9 @@ for _code, _forms in RANKS.items():
     for _form in _forms:
         _LOOKUP[_form] = _code
 _LOOKUP.update({"staff": "STAFF", "civilian": "STAFF", "police staff": "STAFF"})
+# A courtesy title is how a force's staff list names police staff ("Mrs", "Mr"): no
+# rank, and a caller's "Mrs Begum" matches on the surname (the query drops the title).
+_LOOKUP.update(dict.fromkeys(("mr", "mrs", "ms", "miss", "mx", "dr"), "STAFF"))
 
 
 def rank_code(value: str) -> str | None:

@@ -72,6 +72,15 @@ def test_rank_codes() -> None:
     assert rank_code("admiral") is None
 
 
+def test_a_courtesy_title_in_a_staff_list_is_police_staff_not_an_unknown_rank() -> None:
+    assert [rank_code(title) for title in ("Mrs", "Mr.", "ms", "Miss", "Dr")] == ["STAFF"] * 5
+
+
+def test_chief_officers_and_detective_superintendents_are_ranks() -> None:
+    said = ("Chief Constable", "DCC", "Assistant Chief Constable", "Det Supt")
+    assert [rank_code(rank) for rank in said] == ["CC", "DCC", "ACC", "SUPT"]
+
+
 def test_yaml_round_trip_and_shipped_file_is_generated(tmp_path: Path) -> None:
     d = sample_directory()
     out = tmp_path / "directory.yaml"

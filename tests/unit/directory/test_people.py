@@ -24,6 +24,8 @@ PEOPLE = [  # id, first name, surname, rank, team
     ("sian-johnson", "Sian", "Johnson", "PC", "Neighbourhood North"),
     ("sian-johnston", "Sian", "Johnston", "PC", "Roads Policing"),
     ("tomasz-nowak", "Tomasz", "Nowak", "DC", "CID Aldbridge"),
+    ("joan-hartley", "Joan", "Hartley", "ACC", "Chief Officers"),
+    ("peter-hartley", "Peter", "Hartley", "PC", "Roads Policing"),
 ]
 DEPARTMENTS = [  # id, name, aliases, teams
     ("roads-policing-unit", "Roads Policing Unit", ("Traffic",), ("Roads Policing",)),
@@ -133,6 +135,14 @@ def test_the_rank_picks_between_people_of_the_same_name_and_team(
 ) -> None:
     top = _clearly_first(matcher, "Sergeant Priya in domestic abuse please")
     assert top.destination == "directory:priya-shah"
+
+
+def test_a_chief_officers_rank_is_not_read_as_the_constable_in_it(
+    matcher: DirectoryMatcher,
+) -> None:
+    said = "can I speak to the assistant chief constable, Mrs Hartley"
+    assert _clearly_first(matcher, said).destination == "directory:joan-hartley"
+    assert _clearly_first(matcher, "PC Hartley please").destination == "directory:peter-hartley"
 
 
 def test_a_common_word_that_is_a_first_name_does_not_describe_a_person(
