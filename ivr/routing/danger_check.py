@@ -16,7 +16,7 @@ would have sent the call (``Decision.otherwise``), decided in the same step.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ivr.decisions import EMERGENCY, FCR, ONLINE, Candidate, Decision, Hypothesis
@@ -49,6 +49,9 @@ SURE_DANGER = "here_now"
 SAID_DANGER = "said_danger"
 CUE_TENSE = "cue_tense"
 UNMEANT = "unmeant-emergency-cue"  # a cue in words that do not mean danger: asked
+# A top alternative at least this confident is a sure reading: a second opinion that can
+# outvote another engine's unsure words (the two-pass strategy's own threshold).
+SECOND_OPINION = 0.5
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,9 @@ class DangerDoubt:
     # A cue still read as danger (a context heard did not move it): what a step other than
     # the menu breaks out with, as before; its own danger check asks there.
     breakout: Decision | None = None
+    # Raised only by an unsure engine's words against a sure engine's (MeaningDoubts.meant):
+    # a "no" goes where ordinary routing would, not to the FCR.
+    heard_alone: bool = False
 
 
 class MeaningDoubts:
@@ -116,7 +122,22 @@ class MeaningDoubts:
 
     def meant(self, heard: Sequence[Hypothesis], ordinary: Decision) -> DangerDoubt | None:
         """``ordinary``: what routing decided without the doubt; a sure route by what the
-        caller asked for needs more evidence of danger to be asked about."""
+        caller asked for needs more evidence of danger to be asked about.
+
+        A doubt only an unsure engine's words raise (``sure_engines_only``) is still asked
+        (leaving it out cost emergencies said without cue words), but its "no" goes where
+        the caller asked, even a web link: the danger was the LM's guess at words it could
+        not make out ("let but the lad on the bus" for a lost school bag)."""
+        doubt = self._meant(heard, ordinary)
+        if doubt is None:
+            return None
+        sure = sure_engines_only(heard)
+        if len(sure) == len(heard) or self._meant(sure, ordinary) is not None:
+            return doubt
+        reason = f"{doubt.reason}; only an unsure engine's words mean it"
+        return replace(doubt, reason=reason, heard_alone=True)
+
+    def _meant(self, heard: Sequence[Hypothesis], ordinary: Decision) -> DangerDoubt | None:
         intents = self.bundle.intents
         cue = intents.emergency_cue(heard) if heard else None
         if not heard or (cue is not None and cue.score >= 1.0):
@@ -150,6 +171,19 @@ class MeaningDoubts:
         return DangerDoubt("danger-meaning", reason, evidence)
 
 
+def sure_engines_only(heard: Sequence[Hypothesis]) -> Sequence[Hypothesis]:
+    """Two engines heard, one sure of its top (>= SECOND_OPINION) and another not: only
+    the sure engine's alternatives (the unsure one's are the nearest words its LM knows to
+    what it could not make out). Otherwise all of them."""
+    if not heard or not all(h.heard_by for h in heard):
+        return heard
+    tops = {engine: h for h in heard for engine, rank in h.heard_by if rank == 0}
+    sure = {engine for engine, h in tops.items() if h.confidence >= SECOND_OPINION}
+    if not sure or len(sure) == len(tops):
+        return heard
+    return tuple(h for h in heard if h.engines & sure)
+
+
 def nearest_danger(scored: Sequence[IntentMatchLike]) -> IntentMatchLike | None:
     """The emergency intent's match when it is the nearest in meaning of all intents."""
     known = [(m.semantic, m) for m in scored if m.semantic is not None]
@@ -173,7 +207,8 @@ def ask_first(doubt: DangerDoubt, ordinary: Decision) -> Decision:
     again or a web form ("I'm getting threatening phone calls").
     """
     otherwise = ordinary
-    if not understood(ordinary) or ordinary.destination == ONLINE:
+    # A doubt heard alone was a recogniser's guess: a "no" is what the caller asked for.
+    if not doubt.heard_alone and (not understood(ordinary) or ordinary.destination == ONLINE):
         why = "nothing else to route by" if not understood(ordinary) else "not a web form"
         otherwise = Decision(
             action="route",

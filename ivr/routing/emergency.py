@@ -37,7 +37,14 @@ from typing import Any
 from ivr.decisions import EMERGENCY, FCR, Decision, Hypothesis
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.danger import Context, DangerReader, Reading, Verdict
-from ivr.routing.danger_check import CUE_RULE, CUE_TENSE, SAID_DANGER, SURE_DANGER, DangerDoubt
+from ivr.routing.danger_check import (
+    CUE_RULE,
+    CUE_TENSE,
+    SAID_DANGER,
+    SECOND_OPINION,
+    SURE_DANGER,
+    DangerDoubt,
+)
 from ivr.routing.danger_words import CUE_KINDS, WEAK_CUES, WEAK_PRESENT, CueKind
 from ivr.routing.draft import quote
 from ivr.routing.memo import BoundedMemo
@@ -52,10 +59,6 @@ KEYPAD_RULE = "keypad-emergency"
 UNSURE_RULE = "unsure-emergency-cue"
 
 MEMO_SIZE = 1024  # cue scans and readings remembered (by words), least recent out first
-
-# A top alternative at least this confident is a second opinion that can outvote a cue
-# in another engine's lower alternative (the two-pass strategy's own threshold).
-SECOND_OPINION = 0.5
 
 
 NEGATED = "negated-emergency-cue"  # every cue negated: the FCR unless a request was understood

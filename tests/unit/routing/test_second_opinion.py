@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from ivr.decisions import Decision, Hypothesis
 from ivr.routing.bundle import RoutingBundle
-from ivr.routing.emergency import SECOND_OPINION, UNSURE_RULE
+from ivr.routing.danger_check import SECOND_OPINION
+from ivr.routing.emergency import UNSURE_RULE
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import RoutingInputs
 
@@ -251,3 +252,21 @@ def test_a_person_only_the_surname_or_a_weak_alternative_names_is_no_rival(
     for rival in (Hypothesis("boateng", 0.74), Hypothesis("sergeant boateng", 0.4)):
         d = decide(engine, Hypothesis("sergeant clark", 0.94), rival)
         assert (d.action, d.destination) == ("route", "directory:james-clark"), d.reason
+
+
+def test_danger_only_an_unsure_engines_words_mean_is_asked_and_a_no_goes_as_asked(
+    engine: RoutingEngine,
+) -> None:
+    # Whisper, sure, heard a lost bag; PocketSphinx's LM, unsure, made words that read
+    # like danger. Still asked (an emergency said without cue words must not be lost),
+    # but a "no" is the lost property it was, not the control room.
+    heard = (
+        Hypothesis("My son left his school bag on the bus with his laptop in it.", 0.78, ((W, 0),)),
+        Hypothesis("let but the lad on the bus with his laptop in it", 0.35, ((PS, 0),)),
+    )
+    d = decide(engine, *heard)
+    assert handled(d) == ("confirm", "emergency", "danger-check", ("route", "online"))
+    assert "only an unsure engine's words mean it" in d.reason
+    # The same words from one engine: danger heard, so a "no" goes to a person.
+    d = decide(engine, *plain(*heard))
+    assert handled(d) == ("confirm", "emergency", "danger-check", ("route", "fcr"))
