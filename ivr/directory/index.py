@@ -26,6 +26,9 @@ from ivr.text import tokens as text_tokens
 
 EXACT, PHONETIC, FUZZY = "exact", "phonetic", "fuzzy"
 _FUZZY_CUTOFF = 78.0
+# One name's spellings: the same sound and at most about one letter in four apart
+# ("reed" / "reid" 75, "clark" / "clarke" 91; "johnson" / "johnston" sound different).
+_ONE_NAME = 75.0
 
 Match = tuple[float, str]  # (similarity 0..1, how)
 
@@ -65,6 +68,17 @@ class Person:
 def _keys(word: str) -> tuple[str, ...]:
     primary, secondary = doublemetaphone(word)
     return tuple(str(k) for k in dict.fromkeys((primary, secondary)) if k)
+
+
+def sounds_same(a: str, b: str) -> bool:
+    """Two spellings of one name to the ear ("Reed" / "Reid", "Clark" / "Clarke"): a
+    transcript's spelling cannot tell them apart. Names under four letters are left out
+    (too many everyday words sound like them)."""
+    a, b = a.casefold(), b.casefold()
+    if a == b:
+        return True
+    same_key = bool(set(_keys(a)) & set(_keys(b)))
+    return same_key and min(len(a), len(b)) >= 4 and fuzz.ratio(a, b) >= _ONE_NAME
 
 
 class DirectoryIndex:

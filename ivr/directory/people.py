@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ivr.directory.index import EXACT, DirectoryIndex, Match
+from ivr.directory.index import EXACT, DirectoryIndex, Match, sounds_same
 from ivr.directory.query import DETECTIVES, ORDINARY, RANK_FAMILY, Query
 
 __all__ = ["PersonScorer", "best", "penalise", "say"]
@@ -65,12 +65,13 @@ class PersonScorer:
                 if m is not None and m[0] > sim:
                     sim, word, how = m[0], w, m[1]
             if sim > 0:
-                ss += sim
+                ss += self._sounded(sim, word, part, query)
                 free.remove(word)
                 if notes is not None:
                     notes.append(say("surname", entry.surname, word, how, sim))
         ss /= len(person.surname) or 1
         sf, first_target, first_word, how = best(person.first, free, matches)
+        sf = self._sounded(sf, first_word, first_target, query)
         if sf > 0:
             free.remove(first_word)
             if notes is not None:
@@ -116,6 +117,15 @@ class PersonScorer:
         own = person.role_words
         sure = (named or described) and all(group <= own for group in query.groups)
         return penalise(score, free, query, notes, sure=sure), sure
+
+    def _sounded(self, sim: float, word: str, name: str, query: Query) -> float:
+        """A name word that is another spelling of the same sound in this directory
+        ("reed" for Reid, where PC Reed works too) fits as well as its own spelling: which
+        of the two a transcript holds is the recogniser's guess. A word that is no name
+        here ("make" for Mackie) keeps its discount, and so does a name the caller spelt."""
+        if query.spelt or not 0 < sim < 1 or word not in self._index.person_words:
+            return sim
+        return 1.0 if sounds_same(word, name) else sim
 
     def _role(
         self, i: int, query: Query, matches: Matches, free: list[str], notes: list[str] | None

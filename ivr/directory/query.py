@@ -9,6 +9,7 @@ so a rank can confirm or contradict an entry instead of being a name word.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -107,6 +108,30 @@ class Query:
     team_cache: dict[tuple[str, tuple[str, ...]], tuple[float, float, float, list[str]]]
     # The telling words of each whole team or department name said (the matcher's to set)
     groups: tuple[frozenset[str], ...] = ()
+    # The caller spelt a name ("Smyth with a Y", "R-E-I-D"): its spelling is theirs, not
+    # the recogniser's guess, so it tells sound-alikes apart.
+    spelt: bool = False
+
+
+# "with a Y", "with an E"; or four or more letters one by one ("R-E-I-D", "r e e d").
+SPELT = re.compile(r"\bwith an? [a-z]\b(?!')|\b[a-z](?:[\s.,-]+[a-z]\b){3,}")
+
+
+def _unspelt(words: list[str], vocab: frozenset[str]) -> list[str]:
+    """The words without a spelling's restatement: "with a y" after a name, and a name
+    spelt out letter by letter (joined by ``normalise``) after the name itself (a
+    directory word said twice counts once)."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        said = words[i : i + 3]
+        if len(said) == 3 and said[:2] in (["with", "a"], ["with", "an"]) and len(said[2]) == 1:
+            i += 3
+            continue
+        if words[i] not in vocab or words[i] not in out:
+            out.append(words[i])
+        i += 1
+    return out
 
 
 def content_words(text: str) -> list[str]:
@@ -117,7 +142,7 @@ def content_words(text: str) -> list[str]:
 def parse_query(text: str, vocab: frozenset[str]) -> Query:
     """Rank phrases to codes, the other words (optional after a TOPIC word or WEAK), and
     split or plural forms joined to the directory's own ``vocab`` words."""
-    words = text_tokens(text)
+    words = _unspelt(text_tokens(text), vocab)
     ranks: set[str] | None = None
     said: list[str] = []
     out: list[tuple[str, bool]] = []
@@ -158,4 +183,5 @@ def parse_query(text: str, vocab: frozenset[str]) -> Query:
         frozenset(w for w, opt in merged if opt),
         tuple(w for w, _ in merged),
         {},
+        spelt=SPELT.search(text.lower()) is not None,
     )

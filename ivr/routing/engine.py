@@ -33,6 +33,7 @@ from ivr.decisions import (
     is_destination,
 )
 from ivr.directory import DirectoryEntry
+from ivr.directory.index import sounds_same
 from ivr.routing.adjustments import RouteAdjuster
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.case_route import CaseRoute
@@ -239,9 +240,12 @@ class RoutingEngine:
         them; every independent set's writers sent such callers to a person, who asks
         what it is about (bench/README.md, "A surname several share")."""
         people = [e for c in tied if (e := self._entry_of(c, "person")) is not None]
-        if len(people) != len(tied) or len({e.surname.casefold() for e in people}) != 1:
+        if len(people) != len(tied) or not people[0].surname:
             return None
-        return people[0].surname or None
+        # Spellings of one sound are one surname to a caller ("PC Reed": PC Reid too).
+        if not all(sounds_same(e.surname, people[0].surname) for e in people):
+            return None
+        return people[0].surname
 
     def _is_person(self, candidate: Candidate) -> bool:
         return self._entry_of(candidate, "person") is not None

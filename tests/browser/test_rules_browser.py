@@ -41,7 +41,9 @@ PAGES = {
     "rules/suggestions": "#suggestions-state:not(:text('Loading'))",
     "messages": "#prompt-rows tr",
 }
-SLOW = 30_000  # ms: a replay or a publish builds the rules in a process of its own
+# ms: a check as typed, a save, a replay or a publish builds the rules in a process of its
+# own (seconds on a busy 2-core machine, more when checks of earlier keystrokes queue)
+SLOW = 30_000
 
 
 def rules_folder(tmp_path: Path) -> Path:
@@ -90,7 +92,7 @@ async def test_an_admin_edits_tries_replays_publishes_and_rolls_back(
         await page.keyboard.press("Control+End")
         await page.keyboard.type(NEW_RULE)
         error = page.locator("#errors a", has_text="rules.yaml, line ")
-        await expect(error).to_be_visible()
+        await expect(error).to_be_visible(timeout=SLOW)
         await expect(page.locator("#errors")).to_contain_text("bad destination 'nowhere'")
         line = int(await error.get_attribute("data-line") or 0)
         await page.screenshot(path=artifacts / "1-draft-error.png")
@@ -99,10 +101,10 @@ async def test_an_admin_edits_tries_replays_publishes_and_rolls_back(
         await expect(page.locator("#cursor-line")).to_contain_text(f"Line {line} of")
         await page.keyboard.type(FIXED_LINE)
         await expect(page.locator("#check-state")).to_have_text(
-            "No problems as typed (not saved yet)."
+            "No problems as typed (not saved yet).", timeout=SLOW
         )
         await page.locator("#save").click()
-        await expect(page.locator("#notice")).to_have_text("Saved rules.yaml.")
+        await expect(page.locator("#notice")).to_have_text("Saved rules.yaml.", timeout=SLOW)
         await expect(page.locator('button[data-file="rules.yaml"]')).to_contain_text("changed")
         await page.screenshot(path=artifacts / "2-draft-saved.png")
 
