@@ -59,6 +59,14 @@ _EXTRA_RANK_FORMS: dict[str, tuple[str, ...]] = {
     "DCI": ("detective chief inspecter",),
 }
 DETECTIVES = frozenset({"DC", "DS", "DI", "DCI"})
+# The bare title is a detective's too: callers say "Sergeant Ridley" for DS Helen Ridley
+# as for PS Heather Ridley, so with both in the directory nothing said tells them apart.
+# ("PC" and "constable" are not a DC's: callers say "detective" for those.)
+_DETECTIVE_OF = {"PS": "DS", "INSP": "DI", "CI": "DCI"}
+_PLAIN_TITLES = frozenset(
+    {"sergeant", "sarge", "sgt", "sarg", "sargent", "sergent", "seargent", "sarjeant"}
+    | {"serjeant", "inspector", "insp", "inspecter", "chief inspector"}
+)
 # Ranks callers confuse: "sergeant Johnson" for a detective sergeant, "PC" for a PCSO.
 RANK_FAMILY: dict[str, frozenset[str]] = {
     "PC": frozenset({"DC", "PCSO"}),
@@ -85,6 +93,9 @@ def _rank_phrases() -> dict[tuple[str, ...], frozenset[str]]:
     for code, forms in RANKS.items():
         for form in (*forms, *_EXTRA_RANK_FORMS.get(code, ())):
             phrases[tuple(form.split())].add(code)
+    for words, found in phrases.items():
+        if " ".join(words) in _PLAIN_TITLES:
+            found.update(_DETECTIVE_OF[c] for c in list(found) if c in _DETECTIVE_OF)
     out = {k: frozenset(v) for k, v in phrases.items()}
     for words, codes in _GENERIC_RANKS.items():
         out.setdefault(words, codes)

@@ -233,19 +233,21 @@ class RoutingEngine:
             return False
         return any(UNIT_DESCRIBED.search(normalise(h.text)) for h in hypotheses)
 
-    def _shared_surname(self, tied: Sequence[Candidate]) -> str | None:
-        """The surname the best matches share when they tie, all people ("PC Jones":
-        five PC Joneses; "DC Jones" for one DC and one PC does not tie: the rank tells).
-        Reading their names out to a caller who knows only the surname is a guess for
-        them; every independent set's writers sent such callers to a person, who asks
-        what it is about (bench/README.md, "A surname several share")."""
+    def _shared_name(self, tied: Sequence[Candidate]) -> tuple[str, str] | None:
+        """(field, name): the surname the best matches share when they tie, all people
+        ("PC Jones": five PC Joneses; "DC Jones" for one DC and one PC does not tie: the
+        rank tells), or else the first name ("Mohammed, please"). Reading their names out
+        to a caller who knows only that name is a guess for them; every independent set's
+        writers sent such callers to a person, who asks what it is about (bench/README.md,
+        "A surname several share")."""
         people = [e for c in tied if (e := self._entry_of(c, "person")) is not None]
-        if len(people) != len(tied) or not people[0].surname:
+        if len(people) != len(tied):
             return None
-        # Spellings of one sound are one surname to a caller ("PC Reed": PC Reid too).
-        if not all(sounds_same(e.surname, people[0].surname) for e in people):
-            return None
-        return people[0].surname
+        for field, name in (("surname", people[0].surname), ("first_name", people[0].first_name)):
+            # Spellings of one sound are one name to a caller ("PC Reed": PC Reid too).
+            if name and all(sounds_same(getattr(e, field), name) for e in people):
+                return field, name
+        return None
 
     def _is_person(self, candidate: Candidate) -> bool:
         return self._entry_of(candidate, "person") is not None
@@ -307,9 +309,10 @@ class RoutingEngine:
             names = ", ".join(f"{c.name} ({c.score:.2f})" for c in close)
             evidence["choices"] = [c.destination for c in close]
             tied = [c for c in close if top.score - c.score < TIED]
-            shared = self._shared_surname(tied) if len(tied) > 1 else None
-            if shared is not None:
-                evidence["shared_surname"] = shared
+            found = self._shared_name(tied) if len(tied) > 1 else None
+            if found is not None:
+                field, shared = found
+                evidence[f"shared_{field}"] = shared
                 return Draft(
                     "route",
                     SWITCHBOARD,
