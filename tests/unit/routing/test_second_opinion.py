@@ -55,6 +55,16 @@ def runner_up_cue(whisper: float = 0.8) -> tuple[Hypothesis, ...]:
     )
 
 
+def cue_in_one_top(cue: str, top: str, confidence: float) -> tuple[Hypothesis, ...]:
+    """A cue in one engine's top at ``confidence``, the other engine sure and cue-free."""
+    other = W if top == PS else PS
+    return (
+        Hypothesis(f"{BURGLARY} {cue}", confidence, ((top, 0),)),
+        Hypothesis(BURGLARY, 0.99, ((other, 0),)),
+        Hypothesis(f"{BURGLARY} please", 0.9, ((other, 1),)),
+    )
+
+
 def test_a_runner_up_cue_against_a_confident_second_opinion_is_discounted(
     engine: RoutingEngine,
 ) -> None:
@@ -174,13 +184,7 @@ def test_a_cue_in_either_engines_confident_top_decides_as_if_unmarked(
     top: str,
     confidence: float,
 ) -> None:
-    cue = data.draw(st.sampled_from(_cues(bundle)))
-    other = W if top == PS else PS
-    heard = (
-        Hypothesis(f"{BURGLARY} {cue}", confidence, ((top, 0),)),
-        Hypothesis(BURGLARY, 0.99, ((other, 0),)),
-        Hypothesis(f"{BURGLARY} please", 0.9, ((other, 1),)),
-    )
+    heard = cue_in_one_top(data.draw(st.sampled_from(_cues(bundle))), top, confidence)
     d = decide(engine, *heard)
     assert handled(d) == handled(decide(engine, *plain(*heard)))
     assert "discounted_cue" not in d.evidence
@@ -212,13 +216,7 @@ def test_a_cue_only_an_unsure_top_carries_is_never_dropped(
 ) -> None:
     # Against a confident cue-free second opinion: asked about where it was 999 handling,
     # otherwise decided as if one engine had heard it all.
-    cue = data.draw(st.sampled_from(_cues(bundle)))
-    other = W if top == PS else PS
-    heard = (
-        Hypothesis(f"{BURGLARY} {cue}", confidence, ((top, 0),)),
-        Hypothesis(BURGLARY, 0.99, ((other, 0),)),
-        Hypothesis(f"{BURGLARY} please", 0.9, ((other, 1),)),
-    )
+    heard = cue_in_one_top(data.draw(st.sampled_from(_cues(bundle))), top, confidence)
     d, unmarked = decide(engine, *heard), decide(engine, *plain(*heard))
     if unmarked.action == "route" and unmarked.destination == "emergency":
         assert d.is_danger_check and d.evidence["raised_by"] == UNSURE_RULE, d.reason

@@ -1,5 +1,8 @@
 """A name several people answer to, with nothing said that tells them apart, goes to a
-person who asks which; a list of names would be a guess for a caller who knows only one."""
+person who asks which; a list of names would be a guess for a caller who knows only one.
+Names spelt two ways that sound one way are one name: the transcript's spelling is the
+recogniser's guess, so it cannot pick between Clark and Clarke; the rank, the first name
+or the caller's own spelling can."""
 
 from __future__ import annotations
 
@@ -7,22 +10,32 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ivr.decisions import Decision, Hypothesis
+from ivr.directory.index import sounds_same
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import RoutingInputs
 
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 # The fixture bundle's directory: PS Ffion Okafor, DS Gethin Okafor, DC Marek Okafor;
-# PC Tariq Sharma and PC Tariq Fletcher.
+# PC Tariq Sharma and PC Tariq Fletcher; DC Emma Clarke and PS James Clark.
 FFION, GETHIN = "directory:ffion-okafor", "directory:gethin-okafor"
+EMMA, JAMES = "directory:emma-clarke", "directory:james-clark"
 
 
 def decide(engine: RoutingEngine, text: str) -> Decision:
     return engine.decide(RoutingInputs(at=AT, hypotheses=(Hypothesis(text, 0.9),)))
 
 
+def shared(engine: RoutingEngine, text: str) -> Decision:
+    """The decision, asserted to be the switchboard for a name several share."""
+    d = decide(engine, text)
+    assert (d.action, d.destination, d.rule) == ("route", "switchboard", "directory-shared-name"), (
+        d.reason
+    )
+    return d
+
+
 def test_sergeant_is_a_detective_sergeants_title_too(engine: RoutingEngine) -> None:
-    d = decide(engine, "Sergeant Okafor please")
-    assert (d.action, d.destination, d.rule) == ("route", "switchboard", "directory-shared-name")
+    d = shared(engine, "Sergeant Okafor please")
     assert d.evidence["shared_surname"] == "Okafor"
     assert set(d.evidence["choices"]) == {FFION, GETHIN}  # not the DC
     # The detective's own rank, or the uniformed one's in full, picks one first.
@@ -34,12 +47,41 @@ def test_a_first_name_two_people_share_goes_to_a_person_who_asks_which(
     engine: RoutingEngine,
 ) -> None:
     for text in ("Tariq please", "can I speak to Tariq"):
-        d = decide(engine, text)
-        assert (d.action, d.destination, d.rule) == (
-            "route",
-            "switchboard",
-            "directory-shared-name",
-        ), d.reason
-        assert d.evidence["shared_first_name"] == "Tariq"
+        assert shared(engine, text).evidence["shared_first_name"] == "Tariq"
     d = decide(engine, "Tariq Sharma please")
     assert (d.action, d.destination) == ("route", "directory:tariq-sharma")
+
+
+def test_a_surname_said_that_two_spellings_share_goes_to_a_person_who_asks_which(
+    engine: RoutingEngine,
+) -> None:
+    for text in ("Clark please", "Clarke please"):
+        assert set(shared(engine, text).evidence["choices"]) == {EMMA, JAMES}
+
+
+def test_the_rank_or_the_first_name_picks_whichever_spelling_was_heard(
+    engine: RoutingEngine,
+) -> None:
+    for text, who in (
+        ("DC Clark please", EMMA),
+        ("sergeant clarke", JAMES),
+        ("can I speak to Emma Clark", EMMA),
+        ("james clarke", JAMES),
+    ):
+        d = decide(engine, text)
+        assert (d.action, d.destination) == ("route", who), d.reason
+
+
+def test_sounding_the_same_needs_the_sound_and_nearly_the_spelling() -> None:
+    assert sounds_same("Reed", "Reid") and sounds_same("Read", "Reed")
+    assert sounds_same("Clark", "clarke") and sounds_same("Elliott", "Elliot")
+    assert not sounds_same("Johnson", "Johnston")  # another sound: the caller hears which
+    assert not sounds_same("Rhys", "Rees")  # one sound, but spelt too far apart to tell
+    assert not sounds_same("Ann", "Anne")  # too short to tell from a common word
+
+
+def test_a_name_the_caller_spells_is_told_from_its_sound_alike(engine: RoutingEngine) -> None:
+    # Their spelling, not the recogniser's guess: the spelt one is offered first.
+    for text, who in (("Clarke with an E please", EMMA), ("Clark, C-L-A-R-K", JAMES)):
+        d = decide(engine, text)
+        assert d.destination == who and d.action in ("route", "confirm"), d.reason
