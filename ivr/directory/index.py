@@ -9,6 +9,7 @@ matches mean is the DirectoryMatcher's (ivr.directory.matcher).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable
@@ -70,6 +71,7 @@ def _keys(word: str) -> tuple[str, ...]:
     return tuple(str(k) for k in dict.fromkeys((primary, secondary)) if k)
 
 
+@functools.lru_cache(maxsize=65_536)  # asked per candidate at every decision
 def sounds_same(a: str, b: str) -> bool:
     """Two spellings of one name to the ear ("Reed" / "Reid", "Clark" / "Clarke"): a
     transcript's spelling cannot tell them apart. Names under four letters are left out
