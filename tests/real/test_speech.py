@@ -10,6 +10,7 @@ Whisper hears it word for word and loads in a few seconds offline.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -58,7 +59,9 @@ async def test_a_caller_who_says_their_car_was_stolen_is_put_through_to_the_reso
         await agent.hang_up()
         row = await app.call_row(caller.call_id)
         await nothing_left(asterisk, parties)  # while the app runs: its call cleaned up
-    assert heard and STOLEN_CAR in heard[0]["text"].lower()
+    # The words that route were heard (Whisper on the real line may add one: "my car
+    # heart has been stolen" in one CI run): what is pinned is where the caller went.
+    assert heard and {"car", "stolen"} <= set(re.findall(r"[a-z]+", heard[0]["text"].lower()))
     assert decision is not None and decision["destination"] == "rc"
     assert (row["outcome"], row["destination"]) == ("transferred", "rc")
 

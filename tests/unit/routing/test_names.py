@@ -29,11 +29,20 @@ def test_first_name_and_team_is_the_person_not_the_teams_department(
     assert "first name with their role" in decision.reason
 
 
-def test_a_first_name_two_of_the_team_share_asks_which(engine: RoutingEngine) -> None:
+def test_a_first_name_two_of_the_team_share_goes_to_a_person_who_asks_which(
+    engine: RoutingEngine,
+) -> None:
+    # Reading out two surnames to a caller who knows only "Fraser" is a guess for them
+    # (as for a surname several share: rule directory-shared-name).
     decision = _decide(engine, "Fraser in roads policing")
-    assert decision.action == "disambiguate"
-    offered = [c.destination for c in decision.candidates[:2]]
-    assert sorted(offered) == ["directory:fraser-desai", "directory:fraser-lawrence"]
+    assert (decision.action, decision.destination, decision.rule) == (
+        "route",
+        "switchboard",
+        "directory-shared-name",
+    )
+    assert decision.evidence["shared_first_name"] == "Fraser"
+    offered = sorted(decision.evidence["choices"])
+    assert offered == ["directory:fraser-desai", "directory:fraser-lawrence"]
 
 
 def test_a_common_word_that_is_a_first_name_does_not_take_a_report(
