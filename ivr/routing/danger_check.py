@@ -171,14 +171,25 @@ class MeaningDoubts:
         return DangerDoubt("danger-meaning", reason, evidence)
 
 
+def engine_tops(heard: Sequence[Hypothesis]) -> dict[str, Hypothesis]:
+    """Each engine's top alternative; none unless every alternative says which engine
+    heard it (``Hypothesis.heard_by``: typed text and a lone engine's n-best do not)."""
+    if not heard or not all(h.heard_by for h in heard):
+        return {}
+    return {engine: h for h in heard for engine, rank in h.heard_by if rank == 0}
+
+
+def sure_engines(tops: Mapping[str, Hypothesis]) -> frozenset[str]:
+    """The engines sure of their top (>= SECOND_OPINION): a second opinion to weigh."""
+    return frozenset(engine for engine, h in tops.items() if h.confidence >= SECOND_OPINION)
+
+
 def sure_engines_only(heard: Sequence[Hypothesis]) -> Sequence[Hypothesis]:
     """Two engines heard, one sure of its top (>= SECOND_OPINION) and another not: only
     the sure engine's alternatives (the unsure one's are the nearest words its LM knows to
     what it could not make out). Otherwise all of them."""
-    if not heard or not all(h.heard_by for h in heard):
-        return heard
-    tops = {engine: h for h in heard for engine, rank in h.heard_by if rank == 0}
-    sure = {engine for engine, h in tops.items() if h.confidence >= SECOND_OPINION}
+    tops = engine_tops(heard)
+    sure = sure_engines(tops)
     if not sure or len(sure) == len(tops):
         return heard
     return tuple(h for h in heard if h.engines & sure)

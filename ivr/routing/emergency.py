@@ -44,6 +44,8 @@ from ivr.routing.danger_check import (
     SECOND_OPINION,
     SURE_DANGER,
     DangerDoubt,
+    engine_tops,
+    sure_engines,
 )
 from ivr.routing.danger_words import CUE_KINDS, WEAK_CUES, WEAK_PRESENT, CueKind
 from ivr.routing.draft import quote
@@ -156,18 +158,17 @@ class EmergencyScreen:
         SECOND_OPINION): one engine's runner-up ("gun you put me through to ...",
         "ewan mcdonald quick") against both engines' best reading of the same words.
         """
-        marked = [h for h in hypotheses if h.heard_by]
-        if not marked or len(marked) != len(hypotheses):
+        tops = engine_tops(hypotheses)
+        if not tops:
             return hypotheses, None
-        engines = frozenset().union(*(h.engines for h in marked))
-        tops = {engine: h for h in marked for engine, rank in h.heard_by if rank == 0}
+        engines = frozenset().union(*(h.engines for h in hypotheses))
         if len(engines) < 2 or set(tops) != engines:
             return hypotheses, None
         intents = self.bundle.intents
         if intents.emergency_cue(tuple(dict.fromkeys(tops.values()))) is not None:
             return hypotheses, None  # a cue in any engine's top always counts
-        sure = {engine for engine, h in tops.items() if h.confidence >= SECOND_OPINION}
-        left_out = [h for h in marked if not h.top and sure - h.engines]
+        sure = sure_engines(tops)
+        left_out = [h for h in hypotheses if not h.top and sure - h.engines]
         if not left_out:
             return hypotheses, None
         scanned = tuple(h for h in hypotheses if h not in left_out)
@@ -284,18 +285,16 @@ class EmergencyScreen:
         as the nearest words it knows, cue words among them ("help", "knife"): 16 of 17
         false emergencies on the dev sets' speech were its top at 0.1-0.4, which Whisper
         heard as the request it was (bench/README.md, "Heard alone")."""
-        marked = [h for h in hypotheses if h.heard_by]
-        if not marked or len(marked) != len(hypotheses):
+        tops = engine_tops(hypotheses)
+        if not tops:
             return None
-        tops = {engine: h for h in marked for engine, rank in h.heard_by if rank == 0}
-        carriers = [h for h in marked if self._read(h) is not None]
+        carriers = [h for h in hypotheses if self._read(h) is not None]
         heard = frozenset().union(*(h.engines for h in carriers)) if carriers else frozenset()
         if len(heard) != 1 or len(tops) < 2:
             return None
         (engine,) = heard
         own = tops.get(engine)
-        others = {e: h for e, h in tops.items() if e != engine}
-        sure = {e: h for e, h in others.items() if h.confidence >= SECOND_OPINION}
+        sure = {e: tops[e] for e in sure_engines(tops) if e != engine}
         if own is None or own.confidence >= SECOND_OPINION or not sure:
             return None
         against = ", ".join(
