@@ -34,6 +34,7 @@ UNIT_WORD = 0.85  # a department word must be heard this clearly to describe a p
 # The team or department said whole, not one word of it: "my daughter Hannah is missing"
 # says one word of Missing Persons and is no request for its Hannah.
 WHOLE_ROLE = 0.9
+SAME_SOUND = "same sound"  # how another spelling of the name matched (``_sounded``)
 
 
 class PersonScorer:
@@ -65,13 +66,14 @@ class PersonScorer:
                 if m is not None and m[0] > sim:
                     sim, word, how = m[0], w, m[1]
             if sim > 0:
-                ss += self._sounded(sim, word, part, query)
+                sim, how = self._sounded(sim, how, word, part, query)
+                ss += sim
                 free.remove(word)
                 if notes is not None:
                     notes.append(say("surname", entry.surname, word, how, sim))
         ss /= len(person.surname) or 1
         sf, first_target, first_word, how = best(person.first, free, matches)
-        sf = self._sounded(sf, first_word, first_target, query)
+        sf, how = self._sounded(sf, how, first_word, first_target, query)
         if sf > 0:
             free.remove(first_word)
             if notes is not None:
@@ -118,14 +120,16 @@ class PersonScorer:
         sure = (named or described) and all(group <= own for group in query.groups)
         return penalise(score, free, query, notes, sure=sure), sure
 
-    def _sounded(self, sim: float, word: str, name: str, query: Query) -> float:
+    def _sounded(
+        self, sim: float, how: str, word: str, name: str, query: Query
+    ) -> tuple[float, str]:
         """A name word that is another spelling of the same sound in this directory
         ("reed" for Reid, where PC Reed works too) fits as well as its own spelling: which
         of the two a transcript holds is the recogniser's guess. A word that is no name
         here ("make" for Mackie) keeps its discount, and so does a name the caller spelt."""
         if query.spelt or not 0 < sim < 1 or word not in self._index.person_words:
-            return sim
-        return 1.0 if sounds_same(word, name) else sim
+            return sim, how
+        return (1.0, SAME_SOUND) if sounds_same(word, name) else (sim, how)
 
     def _role(
         self, i: int, query: Query, matches: Matches, free: list[str], notes: list[str] | None
