@@ -33,10 +33,20 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 _SINGLE_LETTER_PARTS = frozenset({"a", "i"})  # real words; not glued on at the start of a run
 
 
+# Letters NFKD leaves whole (no combining mark to drop): without these "Łukasz" would
+# lose its first letter and "Søren" his "o", and neither would match what a caller says.
+_UNDECOMPOSED = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ı": "i", "ŀ": "l"}
+    | {"æ": "ae", "œ": "oe", "þ": "th"}
+)
+
+
 def _fold(text: str) -> str:
     """Case-fold and drop accents, so "Zoë" and "zoe" compare equal."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(
+        _UNDECOMPOSED
+    )
 
 
 def _join_letter_runs(words: list[str]) -> list[str]:

@@ -22,6 +22,7 @@ from ivr.decisions import DIRECTORY_PREFIX
 from ivr.directory.entry import DirectoryEntry, team_key
 from ivr.directory.query import WEAK, content_words
 from ivr.directory.ranks import RANKS
+from ivr.directory.short_names import short_forms
 from ivr.directory.teams import TeamRoute
 from ivr.text import tokens as text_tokens
 
@@ -125,6 +126,7 @@ class DirectoryIndex:
             if e.kind == "person":
                 first = tuple(dict.fromkeys(content_words(e.first_name)))
                 nick = tuple(w for a in e.aliases for w in content_words(a))
+                nick += short_forms(first)
                 surname = tuple(content_words(e.surname)) or tuple(content_words(e.name))[-1:]
                 team = tuple(dict.fromkeys(content_words(e.team)))
                 team_weights = tuple(weight(w) for w in team)

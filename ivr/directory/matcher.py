@@ -155,8 +155,13 @@ class DirectoryMatcher:
         out: dict[int, float] = {}
         if not query.words:
             return out
-        # Optional words ("team", words after "about") explain but never nominate.
-        nominating = [matches[w] for w, optional in query.words if not optional]
+        # Optional words ("team", words after "about") explain but never nominate, unless
+        # two together name a person in full ("about my fence, Margaret Halliday").
+        nominating = [
+            matches[w]
+            for k, (w, optional) in enumerate(query.words)
+            if not optional or self._full_name_at(k, query)
+        ]
         candidates: set[int] = set()
         for found in nominating:
             for other in found:
@@ -262,6 +267,7 @@ class DirectoryMatcher:
         sure = (
             exact
             and not phrase.team
+            and self._said_whole(phrase, [w for w, _ in query.words])
             and (len(phrase.words) > 1 or self._acronym(i, phrase.words))
             and not any(self._names_person(w, matches) for w in free)  # "Ellie in cyber crime"
         )
@@ -280,6 +286,21 @@ class DirectoryMatcher:
             for start in range(len(words) - size + 1)
             if tuple(words[start : start + size]) in groups
         )
+
+    def _full_name_at(self, k: int, query: Query) -> bool:
+        """Whether word ``k`` and a neighbour are both a person's name words, said exactly."""
+        people = self._index.person_words
+        words = [w for w, _ in query.words]
+        if words[k] not in people:
+            return False
+        return (k > 0 and words[k - 1] in people) or (k + 1 < len(words) and words[k + 1] in people)
+
+    def _said_whole(self, phrase: Phrase, words: list[str]) -> bool:
+        """The phrase's words said together and in order, WEAK ones optional: "the Saxby
+        police station", not "the bus station in Saxby" (both words, but another place)."""
+        wanted = [w for w in phrase.words if w not in WEAK or w in words]
+        n = len(wanted)
+        return any(words[i : i + n] == wanted for i in range(len(words) - n + 1))
 
     def _names_person(self, word: str, matches: dict[str, dict[str, Match]]) -> bool:
         people = self._index.person_words

@@ -1,7 +1,8 @@
 """What a caller's words say to the DirectoryMatcher: ranks, name words, optional words.
 
 The word lists are the matcher's model of speech to a police switchboard:
-FILLER carries no "who", WEAK says "a group" without saying which, and after
+FILLER carries no "who", WEAK says "a group" without saying which, DESCRIBING
+a person without saying which, and after
 a TOPIC word the caller is saying why, not whom. Ranks are read as phrases
 ("detective sergeant", "sarg") into the codes of ``ivr.directory.ranks``,
 so a rank can confirm or contradict an entry instead of being a name word.
@@ -38,6 +39,21 @@ WEAK = frozenset(
         ("team unit department dept office section squad desk line centre center room", "service")
     ).split()
 )
+# Words that describe a person without saying which ("the Polish lady officer", "a young
+# lad in CID", "our local bobby"): optional, so a first name said with them is not
+# outscored by "someone who speaks Polish". They still match a name that holds them.
+DESCRIBING = frozenset(
+    " ".join(
+        (
+            "lady ladies woman women man men bloke fella fellow guy chap lass lad gentleman",
+            "gent girl boy young older nice lovely tall local bobby bobbies copper",
+            "polish english welsh scottish scots irish british indian pakistani bangladeshi",
+            "asian african nigerian ghanaian somali chinese romanian lithuanian latvian",
+            "bulgarian ukrainian russian portuguese spanish italian french german turkish",
+            "kurdish arabic urdu punjabi hindi bengali gujarati tamil filipino language",
+        )
+    ).split()
+)
 # First names that are everyday words ("a mark on my car", "I hope", "they tried to rob
 # me"): said with a team or rank they are not read as describing a person (matcher).
 ORDINARY = frozenset(
@@ -72,6 +88,11 @@ RANK_FAMILY: dict[str, frozenset[str]] = {
     "PC": frozenset({"DC", "PCSO"}),
     "DC": frozenset({"PC"}),
     "PCSO": frozenset({"PC"}),
+    # A special is "PC Pryce" or "Sergeant Webb" to the caller who met them.
+    "SC": frozenset({"PC"}),
+    "SPS": frozenset({"PS"}),
+    "SINSP": frozenset({"INSP"}),
+    "SCI": frozenset({"CI"}),
     "PS": frozenset({"DS"}),
     "DS": frozenset({"PS"}),
     "INSP": frozenset({"DI"}),
@@ -173,7 +194,7 @@ def parse_query(text: str, vocab: frozenset[str]) -> Query:
             if word in TOPIC:
                 optional = optional or bool(out)  # "about my case" after a name
             elif word not in FILLER:
-                out.append((word, optional or word in WEAK))
+                out.append((word, optional or word in WEAK or word in DESCRIBING))
     # "mc donald" -> "mcdonald", "johnsons" -> "johnson" when that is a known word
     merged: list[tuple[str, bool]] = []
     j = 0

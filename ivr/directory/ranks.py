@@ -34,6 +34,11 @@ RANKS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "DCC": ("dcc", "deputy chief constable"),
         "CC": ("chief constable",),
         "PCSO": ("pcso", "police community support officer", "community support officer"),
+        # The Special Constabulary's own ranks (volunteer officers), as forces list them.
+        "SC": ("sc", "special constable"),
+        "SPS": ("special sergeant", "special sgt", "ssgt", "s sgt", "sps"),
+        "SINSP": ("special inspector", "special insp", "sinsp", "s insp"),
+        "SCI": ("special chief inspector", "sci"),
         "STAFF": (),
     }
 )
@@ -55,6 +60,10 @@ RANK_TITLES: Mapping[str, str] = MappingProxyType(
         "DCC": "Deputy Chief Constable",
         "CC": "Chief Constable",
         "PCSO": "PCSO",
+        "SC": "Special Constable",
+        "SPS": "Special Sergeant",
+        "SINSP": "Special Inspector",
+        "SCI": "Special Chief Inspector",
         "STAFF": "",
     }
 )
@@ -69,6 +78,8 @@ _LOOKUP.update({"staff": "STAFF", "civilian": "STAFF", "police staff": "STAFF"})
 # A courtesy title is how a force's staff list names police staff ("Mrs", "Mr"): no
 # rank, and a caller's "Mrs Begum" matches on the surname (the query drops the title).
 _LOOKUP.update(dict.fromkeys(("mr", "mrs", "ms", "miss", "mx", "dr"), "STAFF"))
+# ... and the titles of staff who are not police officers ("Revd" for the chaplain).
+_LOOKUP.update(dict.fromkeys(("rev", "revd", "reverend", "fr", "father", "prof"), "STAFF"))
 
 
 def rank_code(value: str) -> str | None:

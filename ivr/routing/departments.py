@@ -20,6 +20,7 @@ import yaml
 
 from ivr.decisions import Candidate, Hypothesis
 from ivr.directory import DirectoryEntry
+from ivr.directory.query import content_words
 from ivr.embedding.encoder import SentenceEncoder
 from ivr.routing.meaning import MAX_ALTERNATIVES
 
@@ -104,7 +105,9 @@ class DepartmentMeaning:
     def match(self, hypotheses: Sequence[Hypothesis], limit: int = 3) -> list[Candidate]:
         if not self._texts:
             return []
-        heard = [h for h in hypotheses if h.text.strip()][:MAX_ALTERNATIVES]
+        # Words with nothing in them but "police", "hello", "please" name no department
+        # (the model reads "Police." as near "Roads Policing Unit").
+        heard = [h for h in hypotheses if content_words(h.text)][:MAX_ALTERNATIVES]
         if not heard:
             return []
         try:

@@ -89,7 +89,7 @@ MEANING_DECIDES = frozenset(
     | {"wont be here tomorrow", "got everything ready", "on the edge", "at the edge"}
     | {"on the runway", "over the runway", "on the motorway", "middle of the motorway"}
     | {"onto the motorway", "on the railway line", "on the railway", "on the tracks"}
-    | {"on the train tracks"}
+    | {"on the train tracks", "from the exhaust", "on the exhaust"}
 )
 
 

@@ -53,6 +53,11 @@ _REPEATS = frozenset({"double", "triple", "treble"})
 _ZERO_LETTERS = frozenset({"oh", "o"})
 _SCALES = frozenset({"hundred", "thousand"})
 _THEN = frozenset({"then", "next"})
+# A line drawn between the groups, as a caller reads a reference off a letter ("six one,
+# then a line, oh three three one eight, then another line, two five"): a separator only
+# between numbers, where "a line" can mean nothing else.
+_LINE_WORDS = frozenset({"line", "hyphen"})
+_LINE_ARTICLES = frozenset({"a", "another", "the"})
 _THEN_FILLERS = frozenset({"its", "it's", "is"})  # "then it's": still a group break
 
 
@@ -91,6 +96,9 @@ def _classify(text: str) -> list[Token]:
         if word == "forward" and nxt in _SEPARATOR_WORDS:
             i += 1  # "forward slash" is one separator
             continue
+        if _line_ahead(words, i, out):
+            i += 1  # "then a line" / "another line": only the line is read
+            continue
         if word == "i" and nxt == "mean":
             out.append(Token("i mean", Kind.CORRECTION))
             i += 2
@@ -98,6 +106,24 @@ def _classify(text: str) -> list[Token]:
         out.append(Token(word, _kind(word, nxt, out[-1] if out else None)))
         i += 1
     return out
+
+
+def _line_ahead(words: list[str], i: int, out: list[Token]) -> bool:
+    """``words[i]`` is "then" or an article before a drawn line after a number."""
+    after_number = bool(out) and out[-1].kind in (Kind.NUMBER, Kind.PAUSE)
+    if not after_number:
+        return False
+    if words[i] not in _THEN | _LINE_ARTICLES:
+        return False
+    j = i + 1
+    if words[i] in _THEN and j < len(words) and words[j] in _LINE_ARTICLES:
+        j += 1
+    after = words[j + 1] if j + 1 < len(words) else ""
+    return (
+        j < len(words)
+        and words[j] in _LINE_WORDS
+        and (is_number_word(after) or after in HOMOPHONES or after == ",")
+    )
 
 
 def _kind(word: str, nxt: str, previous: Token | None) -> Kind:
@@ -120,6 +146,8 @@ def _kind(word: str, nxt: str, previous: Token | None) -> Kind:
     if word in HOMOPHONES:
         return Kind.HOMOPHONE
     if word in _SEPARATOR_WORDS or word in _SEPARATOR_CHARS:
+        return Kind.SEPARATOR
+    if word in _LINE_WORDS and between and (numeric or nxt == ","):
         return Kind.SEPARATOR
     if word == ",":
         return Kind.PAUSE

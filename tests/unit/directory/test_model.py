@@ -76,6 +76,13 @@ def test_a_courtesy_title_in_a_staff_list_is_police_staff_not_an_unknown_rank() 
     assert [rank_code(title) for title in ("Mrs", "Mr.", "ms", "Miss", "Dr")] == ["STAFF"] * 5
 
 
+def test_the_special_constabularys_ranks_and_a_chaplains_title_load() -> None:
+    # Two independent writers' staff lists had both; the load refused the whole file.
+    said = ("SC", "Special Constable", "Special Insp", "SInsp", "special sergeant", "SCI")
+    assert [rank_code(rank) for rank in said] == ["SC", "SC", "SINSP", "SINSP", "SPS", "SCI"]
+    assert [rank_code(title) for title in ("Revd", "Rev.", "Reverend")] == ["STAFF"] * 3
+
+
 def test_chief_officers_and_detective_superintendents_are_ranks() -> None:
     said = ("Chief Constable", "DCC", "Assistant Chief Constable", "Det Supt")
     assert [rank_code(rank) for rank in said] == ["CC", "DCC", "ACC", "SUPT"]

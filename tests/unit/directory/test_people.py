@@ -26,6 +26,11 @@ PEOPLE = [  # id, first name, surname, rank, team
     ("tomasz-nowak", "Tomasz", "Nowak", "DC", "CID Aldbridge"),
     ("joan-hartley", "Joan", "Hartley", "ACC", "Chief Officers"),
     ("peter-hartley", "Peter", "Hartley", "PC", "Roads Policing"),
+    ("bartlomiej-zielinski", "Bartłomiej", "Zieliński", "PCSO", "Harbour Neighbourhood"),
+    ("oluwaseun-adeyemi", "Oluwaseun", "Adeyemi", "DC", "CID Aldbridge"),
+    ("agnieszka-wojcik", "Agnieszka", "Wojcik", "PC", "Port Policing"),
+    ("margaret-halliday", "Margaret", "Halliday", "PCSO", "Neighbourhood North"),
+    ("lauren-pryce", "Lauren", "Pryce", "SC", "Specials"),
 ]
 DEPARTMENTS = [  # id, name, aliases, teams
     ("roads-policing-unit", "Roads Policing Unit", ("Traffic",), ("Roads Policing",)),
@@ -33,6 +38,7 @@ DEPARTMENTS = [  # id, name, aliases, teams
     ("missing-persons-unit", "Missing Persons Unit", (), ("Missing Persons",)),
     ("npt-aldbridge", "Aldbridge Neighbourhood Policing Team", (), ("Student Liaison",)),
     ("cid", "Criminal Investigation Department", ("CID",), ("CID Aldbridge",)),
+    ("npt-saxby", "Saxby Neighbourhood Team", ("Saxby police station",), ()),
 ]
 
 
@@ -185,3 +191,58 @@ def test_a_named_person_is_not_sure_when_the_words_name_another_team(
     assert scores["sian-johnston"] >= HIGH and scores["sian-johnson"] < LOW
     alone = _scores(matcher, "Sian Johnson, she dealt with my car crash")
     assert alone["sian-johnson"] >= LOW
+
+
+def test_a_letter_with_no_accent_to_drop_keeps_the_name_whole(matcher: DirectoryMatcher) -> None:
+    # NFKD leaves "Ł" whole: folded to nothing, "Bartłomiej" was "bart omiej".
+    top = _clearly_first(matcher, "Bartlomiej Zielinski please")
+    assert top.destination == "directory:bartlomiej-zielinski" and top.score >= HIGH
+
+
+@pytest.mark.parametrize(
+    ("said", "who"),
+    [
+        ("Bartek, the PCSO at the harbour", "bartlomiej-zielinski"),
+        ("can I speak to Seun Adeyemi", "oluwaseun-adeyemi"),
+    ],
+)
+def test_a_first_names_usual_short_form_finds_the_person(
+    matcher: DirectoryMatcher, said: str, who: str
+) -> None:
+    top = _clearly_first(matcher, said)
+    assert top.destination == f"directory:{who}" and top.score >= LOW
+    assert "nickname" in top.evidence
+
+
+def test_words_that_describe_a_person_cost_nothing(matcher: DirectoryMatcher) -> None:
+    # "Polish", "lady": how the caller knows her, not a word of anyone's name.
+    top = _clearly_first(matcher, "Agnieszka, the Polish lady officer at the port")
+    assert top.destination == "directory:agnieszka-wojcik" and top.score >= LOW
+    assert "unexplained" not in top.evidence
+
+
+def test_a_full_name_after_what_it_is_about_still_says_who(matcher: DirectoryMatcher) -> None:
+    top = _clearly_first(
+        matcher, "the lady PCSO who came round about my fence, Margaret Halliday her name was"
+    )
+    assert top.destination == "directory:margaret-halliday" and top.score >= HIGH
+    # ... but one name word after "about" is still the reason, not who is asked for.
+    assert _scores(matcher, "it's about my neighbour Margaret").get("margaret-halliday", 0) < LOW
+
+
+def test_a_special_constable_is_found_by_the_rank_callers_say(matcher: DirectoryMatcher) -> None:
+    assert _clearly_first(matcher, "PC Pryce").destination == "directory:lauren-pryce"
+    assert _clearly_first(matcher, "special constable Pryce").destination == (
+        "directory:lauren-pryce"
+    )
+
+
+def test_an_aliass_words_said_apart_do_not_name_the_place_surely(
+    matcher: DirectoryMatcher,
+) -> None:
+    whole = _scores(matcher, "put me through to Saxby police station please")["npt-saxby"]
+    apart = _scores(
+        matcher, "a suitcase has been left at the bus station in Saxby all day, nobody about"
+    )
+    assert whole >= HIGH
+    assert apart.get("npt-saxby", 0.0) < LOW

@@ -117,6 +117,13 @@ def test_words_with_no_department_meaning_give_no_department(bundle: RoutingBund
     assert bundle.departments.match([Hypothesis("the weather is lovely today")]) == []
 
 
+@pytest.mark.parametrize("said", ["Police.", "hello, police please", "police"])
+def test_words_that_say_only_police_name_no_department(bundle: RoutingBundle, said: str) -> None:
+    # The model reads "Police." as near "Roads Policing Unit": the caller named nothing.
+    assert bundle.departments is not None
+    assert bundle.departments.match([Hypothesis(said)]) == []
+
+
 @pytest.mark.parametrize(
     ("text", "destination"),
     [

@@ -40,6 +40,12 @@ from ivr.routing.spoken_refs import Homophones, spoken_digits
         ("four two dash one eight seven three four dash two four", "42/18734/24"),
         ("four two oblique one eight seven three four oblique two four", "42/18734/24"),
         ("four two forward slash one eight seven three four slash two four", "42/18734/24"),
+        # a line drawn between the groups, read off a letter
+        ("four two line one eight seven three four line two four", "42/18734/24"),
+        (
+            "four, two, then a line, one, eight, seven, three, four, then another line, two, four",
+            "42/18734/24",
+        ),
         # double, oh, nought
         ("four two stroke one eight seven double three stroke two four", "42/18733/24"),
         ("double four stroke one eight seven three four stroke two four", "44/18734/24"),
@@ -112,6 +118,8 @@ def test_spoken_references(said: str, reference: str) -> None:
         ("no one won anything", "no 1 won anything"),
         ("my reference is 42/18734/24, to be honest", "my reference is 42/18734/24 to be honest"),
         ("no, sorry, I mean the other one", "no sorry i mean the other 1"),
+        ("I waited in line for two hours", "i waited in line for 2 hours"),
+        ("bus number one then a line of cars", "bus number 1 then a line of cars"),
     ],
 )
 def test_ordinary_words_stay_words(said: str, words: str) -> None:
