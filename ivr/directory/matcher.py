@@ -266,7 +266,6 @@ class DirectoryMatcher:
         # caller's other words ("I'm the social worker for a girl who...") cost little.
         sure = (
             exact
-            and not phrase.team
             and self._said_whole(phrase, [w for w, _ in query.words])
             and (len(phrase.words) > 1 or self._acronym(i, phrase.words))
             and not any(self._names_person(w, matches) for w in free)  # "Ellie in cyber crime"

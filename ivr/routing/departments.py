@@ -34,6 +34,7 @@ FLOOR = 0.55
 SLOPE = 1.5
 BASE = 0.6
 KIND_MATCH = 0.6  # a department this close in meaning to a kind's name answers for it
+MEANING_EVIDENCE = "meaning ~ "  # how a candidate found by meaning says so
 
 
 def shipped_kinds() -> dict[str, tuple[str, ...]]:
@@ -134,7 +135,7 @@ class DepartmentMeaning:
                         entry.destination,
                         entry.spoken_name,
                         round(score, 4),
-                        f"meaning ~ {self._shown[anchor]} ({cosine:.2f})",
+                        f"{MEANING_EVIDENCE}{self._shown[anchor]} ({cosine:.2f})",
                     )
         ranked = sorted(best.values(), key=lambda c: -c.score)
         if len(ranked) <= limit or limit <= 0:

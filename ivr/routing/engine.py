@@ -38,11 +38,13 @@ from ivr.routing.adjustments import RouteAdjuster
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.case_route import CaseRoute
 from ivr.routing.danger_check import DangerDoubt, MeaningDoubts, ask_first, understood
+from ivr.routing.departments import MEANING_EVIDENCE
 from ivr.routing.draft import Draft, quote
 from ivr.routing.elsewhere import OtherForceArea
 from ivr.routing.emergency import CALM, NEGATED, EmergencyScreen
 from ivr.routing.model import RoutingInputs
 from ivr.routing.rules import Thresholds
+from ivr.routing.units import UnlistedUnit
 from ivr.text import normalise
 
 
@@ -58,6 +60,7 @@ class RoutingEngine:
         self.cases = CaseRoute(bundle.cases, bundle.directory)
         self.doubts = MeaningDoubts(bundle)
         self.area = OtherForceArea(bundle.directory)
+        self.units = UnlistedUnit(bundle.directory.entries)
 
     # --- the stages, in order of evidence ---------------------------------------------------
 
@@ -165,6 +168,9 @@ class RoutingEngine:
         # "fraud" name a topic), unless the caller asked for the unit ("the fraud squad").
         unit = named is not None and not person and self._unit_asked(named, hypotheses)
         candidates = self._candidates(by_name, hypotheses, named if person else None)
+        unlisted = self._unit_unlisted(hypotheses, candidates)
+        if unlisted is not None:
+            return unlisted
         scored = self.bundle.intents.match(hypotheses)
         matches = [m for m in scored if not m.emergency]
         intent = matches[0] if matches and matches[0].score >= th.intent else None
@@ -198,6 +204,37 @@ class RoutingEngine:
                 evidence={"heard": hypotheses[0].text},
             )
         return None
+
+    def _unit_unlisted(
+        self, hypotheses: Sequence[Hypothesis], candidates: Sequence[Candidate]
+    ) -> Draft | None:
+        """A unit asked for by name that the directory lacks (ivr.routing.units): the
+        switchboard, unless the matcher found an entry by its words after all (a person
+        named with it, "PC Ward in the dog unit"), or a department fits surely by what it
+        does ("the fraud squad": Economic Crime)."""
+        unit = self.units.asked(hypotheses)
+        if unit is None:
+            return None
+        th = self.thresholds
+        for candidate in candidates:
+            if candidate.score >= th.high - 0.01 or candidate.said_who:
+                return None
+            person = self._is_person(candidate)
+            by_words = not person and not candidate.evidence.startswith(MEANING_EVIDENCE)
+            if candidate.score >= th.low and by_words:
+                return None
+        return Draft(
+            "route",
+            SWITCHBOARD,
+            "unit-not-listed",
+            [
+                f"the caller asked for the {unit}, which the directory does not list:"
+                " a person knows where it is"
+            ],
+            "directory",
+            candidates=tuple(candidates),
+            evidence={"unit": unit},
+        )
 
     def _elsewhere(self, draft: Draft, hypotheses: Sequence[Hypothesis]) -> None:
         """An intent's decision about a place in another force's area: a person on the

@@ -1,0 +1,79 @@
+"""UnlistedUnit: a unit asked for by name that the force's directory does not list.
+
+"The dog unit, please", "I want the cyber crime unit", "marine unit, it's about my
+mooring": the caller knows what they want, and it is not a crime report or an incident
+to route by the rest of their words. Every independent writer of a test set sent such
+a caller to the switchboard: a person knows whether the force has that unit under
+another name, or which neighbouring force runs it. A unit the directory lists, by a
+word of its name, an alias or a team ("the rural crime team" for the Rural and Wildlife
+Crime Unit), is the matcher's to find; one the sentence model finds surely by what it
+does ("the fraud squad" for Economic Crime) is the department's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from rapidfuzz import fuzz, process
+
+from ivr.decisions import Hypothesis
+from ivr.directory import DirectoryEntry
+from ivr.directory.query import FILLER, WEAK, content_words
+from ivr.text import normalise
+
+__all__ = ["UnlistedUnit"]
+
+# A unit asked for: after the start, or after a request ("I want", "put me through to").
+ASKED = re.compile(
+    r"(?:^|\b(?:want|need|like|speak to|talk to|through to|get me|after|is that|is this"
+    r"|number for|transfer me to|connect me to|looking for)\s)"
+    r"(?:the |your |a )?((?:[a-z]+ ){1,3})(unit|section|squad|department|dept|office|desk"
+    r"|bureau|team)\b"
+)
+# Leading words a caller says before what they want ("um, hello, the dog unit").
+OPENERS = frozenset({"um", "umm", "er", "erm", "uh", "hello", "hi", "hiya", "yes", "yeah", "oh"})
+# Words of many units' names that do not tell which unit ("the hate crime unit").
+GENERIC = frozenset(
+    {"crime", "crimes", "police", "policing", "support", "investigation", "investigations"}
+    | {"services", "service", "operations", "local", "main", "specialist", "serious"}
+)
+KNOWN = 85.0  # rapidfuzz ratio: a directory word heard near enough ("marine" / "marina")
+
+
+class UnlistedUnit:
+    """The directory's unit words, and which units a caller asks for that it lacks."""
+
+    def __init__(self, entries: Iterable[DirectoryEntry]) -> None:
+        words: set[str] = set()
+        for entry in entries:
+            names = (
+                (entry.name, *entry.aliases, *getattr(entry, "teams", ()))
+                if entry.kind == "department"
+                else (entry.team,)
+            )
+            for name in names:
+                words.update(w for w in content_words(name or "") if w not in WEAK)
+        self._words = sorted(words)
+
+    def asked(self, hypotheses: Sequence[Hypothesis]) -> str | None:
+        """The unit the caller asked for by name ("hate crime unit") when the directory has
+        none of its telling words; None when no unit was asked for, or the directory knows
+        it."""
+        if not hypotheses:
+            return None
+        words = normalise(hypotheses[0].text).split()
+        while words and words[0] in OPENERS:
+            words = words[1:]
+        found = ASKED.search(" ".join(words))
+        if found is None:
+            return None
+        telling = [w for w in found.group(1).split() if w not in FILLER and w not in GENERIC]
+        if not telling or any(self._known(w) for w in telling):
+            return None
+        return found.group(1) + found.group(2)
+
+    def _known(self, word: str) -> bool:
+        return (
+            process.extractOne(word, self._words, scorer=fuzz.ratio, score_cutoff=KNOWN) is not None
+        )

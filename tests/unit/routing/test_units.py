@@ -1,0 +1,91 @@
+"""A unit asked for by name that the directory lacks (ivr.routing.units): a person knows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ivr.decisions import SWITCHBOARD, Decision, Hypothesis
+from ivr.directory import DirectoryEntry
+from ivr.routing.model import RoutingInputs
+from ivr.routing.service import RoutingService
+from ivr.routing.units import UnlistedUnit
+
+AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+OWN = [
+    DirectoryEntry(
+        "rural-crime-unit", "department", "Rural and Wildlife Crime Unit", teams=("Rural Crime",)
+    ),
+    DirectoryEntry("marine-unit", "department", "Marine Policing Unit"),
+    DirectoryEntry("amy-ward", "person", "Amy Ward", surname="Ward", team="Dog Handlers"),
+]
+
+
+@pytest.fixture(scope="module")
+def units() -> UnlistedUnit:
+    return UnlistedUnit(OWN)
+
+
+def asked(units: UnlistedUnit, text: str) -> str | None:
+    return units.asked((Hypothesis(text),))
+
+
+@pytest.mark.parametrize(
+    ("said", "unit"),
+    [
+        ("the hate crime unit, please", "hate crime unit"),
+        ("um, hello, cyber crime unit", "cyber crime unit"),
+        ("can you put me through to the mounted section", "mounted section"),
+        ("I want the fraud squad", "fraud squad"),
+    ],
+)
+def test_a_unit_the_directory_lacks_is_named(units: UnlistedUnit, said: str, unit: str) -> None:
+    assert asked(units, said) == unit
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "the rural crime team please, hare coursers again",  # a word of a listed team
+        "the marines unit please",  # near a listed unit's word: the recogniser's spelling
+        "the dog unit please",  # a person's team: the matcher finds its people
+        "the crime team please",  # no word tells which unit
+        "my son plays for the football team and his boots were stolen",  # not asked for
+        "someone broke into the office at work",
+    ],
+)
+def test_a_listed_unit_or_no_unit_asked_is_not_named(units: UnlistedUnit, said: str) -> None:
+    assert asked(units, said) is None
+
+
+@pytest.fixture(scope="module")
+def shipped() -> RoutingService:
+    return RoutingService(None)
+
+
+def said(service: RoutingService, text: str) -> Decision:
+    return service.decide(RoutingInputs(at=AT, hypotheses=(Hypothesis(text, 0.9),)))
+
+
+def test_an_unlisted_unit_goes_to_the_switchboard_not_by_the_rest_of_the_words(
+    shipped: RoutingService,
+) -> None:
+    # The shipped force has no dogs; "dog" is near a lost-dog report otherwise.
+    decision = said(shipped, "The dog section, please.")
+    assert (decision.action, decision.destination, decision.rule) == (
+        "route",
+        SWITCHBOARD,
+        "unit-not-listed",
+    )
+    assert decision.evidence["unit"] == "dog section"
+
+
+def test_a_unit_the_directory_lists_by_another_name_is_still_found(
+    shipped: RoutingService,
+) -> None:
+    # The shipped force has Economic Crime: "fraud" is none of its words, but its meaning.
+    decision = said(shipped, "the fraud squad please")
+    assert decision.rule != "unit-not-listed"
+    assert decision.destination != SWITCHBOARD
