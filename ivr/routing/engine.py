@@ -26,6 +26,7 @@ from typing import Any
 from ivr.decisions import (
     DIRECTORY_PREFIX,
     EMERGENCY,
+    ONLINE,
     SWITCHBOARD,
     Candidate,
     Decision,
@@ -183,6 +184,7 @@ class RoutingEngine:
         wins = top is not None and (
             _name_wins(top, named, intent, th.high, person, unit)
             or self._unit_described(top, hypotheses)
+            or self._department_over_link(top, intent)
         )
         if top is not None and top.score >= th.low and wins:
             if named is not None and intent is not None and top.score < _heard(intent):
@@ -261,6 +263,18 @@ class RoutingEngine:
             if said & UNIT_WORDS or said & entry.acronyms:
                 return True
         return False
+
+    def _department_over_link(self, top: Candidate, intent: IntentMatchLike | None) -> bool:
+        """A department that surely does what the caller needs, over a web link ("a copy of
+        everything the police hold on me": Information Rights; "a police certificate for
+        my visa": Disclosure): offered first, since the force keeps people for it."""
+        return (
+            intent is not None
+            and intent.destination == ONLINE
+            and _heard(intent) < AS_EXAMPLE  # "business crime" is an online example itself
+            and top.score >= self.thresholds.high - 0.01
+            and self._entry_of(top, "department") is not None
+        )
 
     def _unit_described(self, candidate: Candidate, hypotheses: Sequence[Hypothesis]) -> bool:
         """A department found by meaning, for words that ask for a unit by what it does
@@ -503,6 +517,8 @@ HEARD_RIVAL = 0.12
 # A name at least this sure outranks the switchboard intent ("someone"); below it, a sound-
 # alike ("pothole" for Patel) is no name said.
 NAMED_OVER_SOMEONE = 0.62
+# An intent this sure was said in its own example's words: no department's meaning outranks it.
+AS_EXAMPLE = 0.95
 # Words a caller asking for a unit says ("the dog section", "your fraud squad").
 UNIT_WORDS = frozenset(
     {"unit", "team", "squad", "department", "dept", "office", "section", "hub", "desk", "bureau"}

@@ -249,3 +249,17 @@ def test_danger_is_learned_from_the_intents_own_examples() -> None:
     wet = matcher.danger_meant([Hypothesis("a little boy has slipped into the lake")])
     dry = matcher.danger_meant([Hypothesis("somebody took my wallet on the train")])
     assert wet is not None and dry is not None and wet.probability > 0.5 > dry.probability
+
+
+def test_a_department_that_surely_does_it_is_offered_over_a_web_link(
+    bundle: RoutingBundle,
+) -> None:
+    engine = RoutingEngine(bundle)
+    decision = engine.decide(say("I want to get a copy of everything the police hold on me"))
+    assert (decision.action, decision.destination) == (
+        "confirm",
+        "directory:freedom-of-information",
+    )
+    # ... but words that are the online intent's own example keep the link.
+    decision = engine.decide(say("how do I get a copy of a police report"))
+    assert (decision.action, decision.destination) == ("route", "online")
