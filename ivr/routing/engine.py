@@ -300,6 +300,26 @@ class RoutingEngine:
                 return field, name
         return None
 
+    def _name_both_ways(self, top: Candidate, candidates: Sequence[Candidate]) -> Candidate | None:
+        """Another person whose first name is the top's surname, when only that name was
+        said ("Grant in the fraud team": DC Alison Grant, or Grant Ellis in Fraud?). The
+        surname scores higher by design, but a caller who knows one name may know either
+        person; every independent set's writers sent such callers to a person who asks."""
+        person = self._entry_of(top, "person")
+        if person is None or top.said_who or not person.surname:
+            return None
+        surname = normalise(person.surname)
+        for candidate in candidates[1:]:
+            other = self._entry_of(candidate, "person")
+            if (
+                other is not None
+                and candidate.score >= self.thresholds.low
+                and other.first_name
+                and sounds_same(normalise(other.first_name), surname)
+            ):
+                return candidate
+        return None
+
     def _is_person(self, candidate: Candidate) -> bool:
         return self._entry_of(candidate, "person") is not None
 
@@ -356,6 +376,23 @@ class RoutingEngine:
             ]
         beaten = f"; intent {intent.intent} ({intent.score:.2f}) weaker" if intent else ""
         evidence: dict[str, Any] = {"score": round(top.score, 4)}
+        other = self._name_both_ways(top, candidates)
+        if other is not None:
+            name = other.name
+            evidence["shared_surname_first_name"] = [top.destination, other.destination]
+            return Draft(
+                "route",
+                SWITCHBOARD,
+                "directory-shared-name",
+                [
+                    f"the name said is {top.name}'s surname ({top.score:.2f}) and {name}'s"
+                    f" first name ({other.score:.2f}), and nothing said tells which: a person"
+                    f" asks{beaten}"
+                ],
+                "directory",
+                candidates=candidates,
+                evidence=evidence,
+            )
         if len({c.destination for c in close}) > 1:
             names = ", ".join(f"{c.name} ({c.score:.2f})" for c in close)
             evidence["choices"] = [c.destination for c in close]

@@ -7,10 +7,12 @@ or the caller's own spelling can."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ivr.decisions import Decision, Hypothesis
 from ivr.directory.index import sounds_same
+from ivr.routing.bundle import load_bundle
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import RoutingInputs
 
@@ -88,3 +90,33 @@ def test_a_name_the_caller_spells_is_told_from_its_sound_alike(engine: RoutingEn
     for text, who in (("Clarke with an E please", EMMA), ("Clark, C-L-A-R-K", JAMES)):
         d = decide(engine, text)
         assert d.destination == who and d.action in ("route", "confirm"), d.reason
+
+
+def test_a_name_that_is_one_persons_surname_and_anothers_first_name_asks_which(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "directory.yaml").write_text(
+        "entries:\n"
+        "- {id: fraud, kind: department, name: Fraud Unit, teams: [Fraud], extension: '4000'}\n"
+        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
+        " extension: '4100'}\n"
+        "- {id: alison-grant, kind: person, name: Alison Grant, rank: DC, team: Fraud,"
+        " extension: '4001'}\n"
+        "- {id: grant-ellis, kind: person, name: Grant Ellis, rank: DC, team: Fraud,"
+        " extension: '4002'}\n"
+    )
+    engine = RoutingEngine(load_bundle(tmp_path))
+    for text in ("Grant in the fraud team", "Grant please"):
+        d = shared(engine, text)
+        assert d.evidence["shared_surname_first_name"] == [
+            "directory:alison-grant",
+            "directory:grant-ellis",
+        ]
+    # Either name said with the other name or the rank says which.
+    for text, who in (
+        ("Alison Grant please", "directory:alison-grant"),
+        ("Grant Ellis please", "directory:grant-ellis"),
+        ("DC Grant in fraud", "directory:alison-grant"),
+    ):
+        d = decide(engine, text)
+        assert (d.action, d.destination) == ("route", who), d.reason
