@@ -582,7 +582,12 @@ def _name_wins(
     if named is None:
         return False
     surely = person and (named.score >= high or named.said_who)
-    someone = intent.destination == SWITCHBOARD and named.score >= NAMED_OVER_SOMEONE
+    # "Someone" said in the intent's own words ("can I just speak to a real person") is
+    # not outranked by a name only heard in them ("real" ~ Reilly).
+    as_example = _heard(intent) >= AS_EXAMPLE and named.score < high and not named.said_who
+    someone = (
+        intent.destination == SWITCHBOARD and named.score >= NAMED_OVER_SOMEONE and not as_example
+    )
     return someone or surely or unit
 
 

@@ -7,9 +7,11 @@ same words describe; an everyday word that is a first name must not take a repor
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ivr.decisions import Decision, Hypothesis
+from ivr.routing.bundle import load_bundle
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import RoutingInputs
 
@@ -54,3 +56,21 @@ def test_a_common_word_that_is_a_first_name_does_not_take_a_report(
     )
     offered = decision.candidates[0].destination if decision.candidates else None
     assert "directory:mark-johnston" not in (decision.destination, offered)
+
+
+def test_someone_asked_for_in_the_intents_own_words_is_not_a_name_heard_in_them(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "directory.yaml").write_text(
+        "entries:\n"
+        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
+        " extension: '4100'}\n"
+        "- {id: thomas-reilly, kind: person, name: Thomas Reilly, rank: PC, team: Traffic,"
+        " extension: '4001'}\n"
+    )
+    engine = RoutingEngine(load_bundle(tmp_path))
+    decision = _decide(engine, "can I just speak to a real person please")
+    assert (decision.action, decision.destination) == ("route", "switchboard"), decision.reason
+    # ... the name said is still who the caller wants.
+    decision = _decide(engine, "can I speak to PC Reilly please")
+    assert (decision.action, decision.destination) == ("route", "directory:thomas-reilly")
