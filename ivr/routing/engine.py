@@ -185,6 +185,7 @@ class RoutingEngine:
             _name_wins(top, named, intent, th.high, person, unit)
             or self._unit_described(top, hypotheses)
             or self._department_over_link(top, intent)
+            or self._department_over_someone(top, intent)
         )
         if top is not None and top.score >= th.low and wins:
             if named is not None and intent is not None and top.score < _heard(intent):
@@ -273,6 +274,18 @@ class RoutingEngine:
             and intent.destination == ONLINE
             and _heard(intent) < AS_EXAMPLE  # "business crime" is an online example itself
             and top.score >= self.thresholds.high - 0.01
+            and self._entry_of(top, "department") is not None
+        )
+
+    def _department_over_someone(self, top: Candidate, intent: IntentMatchLike | None) -> bool:
+        """A department that fits what the caller needs, over an unsure "someone" (the
+        switchboard intent under its route band): "I'm a support worker, I want to speak to
+        someone about a client who is being made to work in a car wash" is for Modern
+        Slavery, offered first; a person on the switchboard is the caller's "no"."""
+        return (
+            intent is not None
+            and intent.destination == SWITCHBOARD
+            and _heard(intent) < self.thresholds.intent_route
             and self._entry_of(top, "department") is not None
         )
 

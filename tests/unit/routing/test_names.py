@@ -74,3 +74,16 @@ def test_someone_asked_for_in_the_intents_own_words_is_not_a_name_heard_in_them(
     # ... the name said is still who the caller wants.
     decision = _decide(engine, "can I speak to PC Reilly please")
     assert (decision.action, decision.destination) == ("route", "directory:thomas-reilly")
+
+
+def test_a_department_that_fits_is_offered_over_an_unsure_someone(tmp_path: Path) -> None:
+    (tmp_path / "directory.yaml").write_text(
+        "entries:\n"
+        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
+        " extension: '4100'}\n"
+        "- {id: rishdale-npt, kind: department, name: Rishdale and Mill Towns Neighbourhood"
+        " Policing Team, extension: '4200'}\n"
+    )
+    engine = RoutingEngine(load_bundle(tmp_path))
+    decision = _decide(engine, "can I speak to the local bobbies in Rishdale")
+    assert (decision.action, decision.destination) == ("confirm", "directory:rishdale-npt")
