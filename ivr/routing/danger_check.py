@@ -34,11 +34,11 @@ ASK_FROM_WHEN_ROUTED = 0.55
 # A cue word read as danger is asked about below this P(emergency | meaning) when nothing
 # is said to be here now ("a van's been going round the caravan park, it's still here",
 # "there's a dead deer on the bend"): the words' meaning has to agree for 999 unasked.
-CUE_ASK_FROM = 0.60
+CUE_ASK_FROM = 0.55
 # ... and below this, the cue said in a present tense is not sure either ("my garden
 # ornaments have been taken", "my company got a bomb threat by email"): the tense is how
 # the cue was said, not that the danger is here.
-CUE_ASK_BELOW_ANYWAY = 0.20
+CUE_ASK_BELOW_ANYWAY = 0.18
 CUE_RULE = "emergency-cue"  # a cue read as danger now: 999 handling (ivr.routing.emergency)
 # The cue Decision's evidence keys for what makes it danger whatever the words mean
 # (ivr.routing.emergency._sure_danger): words said to be here now ("he's still outside"),
@@ -149,6 +149,11 @@ class MeaningDoubts:
         nearest = nearest_danger(intents.match(heard))
         sure = ordinary.action == "route" and understood(ordinary)
         if nearest is None and probability < (ASK_FROM_WHEN_ROUTED if sure else ASK_FROM):
+            return None
+        if sure and probability < ASK_FROM:
+            # Nearest an emergency example by its wording, but a sure route and little
+            # danger in the meaning: "someone broke into my car" is near "someone's
+            # breaking into my car right now" and is a crime report.
             return None
         named = self.bundle.matcher.match(heard, limit=1)
         thresholds = self.bundle.rules.thresholds
