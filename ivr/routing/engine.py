@@ -267,8 +267,8 @@ class RoutingEngine:
 
     def _department_over_link(self, top: Candidate, intent: IntentMatchLike | None) -> bool:
         """A department that surely does what the caller needs, over a web link ("a copy of
-        everything the police hold on me": Information Rights; "a police certificate for
-        my visa": Disclosure): offered first, since the force keeps people for it."""
+        everything the police hold on me": Freedom of Information): offered first, since
+        the force keeps people for it; the link is the caller's "no"."""
         return (
             intent is not None
             and intent.destination == ONLINE

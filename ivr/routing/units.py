@@ -38,7 +38,7 @@ GENERIC = frozenset(
     {"crime", "crimes", "police", "policing", "support", "investigation", "investigations"}
     | {"services", "service", "operations", "local", "main", "specialist", "serious"}
 )
-KNOWN = 85.0  # rapidfuzz ratio: a directory word heard near enough ("marine" / "marina")
+KNOWN = 85.0  # rapidfuzz ratio: a directory word heard near enough ("marines" / "marine")
 
 
 class UnlistedUnit:
