@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.contract.conftest import SHARED_MISSING, shared_available
-from tests.contract.replay import TIME_SCALE, replay
+from tests.contract.replay import TIME_SCALE, Replay, replay
 from tests.contract.swagger import Swagger, traces_dir
 
 TRACES = (
@@ -32,3 +32,22 @@ async def test_simulator_matches_golden_trace(swagger: Swagger, path: Path) -> N
         f"{len(mismatches)} difference(s) from real Asterisk in {path.name} "
         f"(time_scale {TIME_SCALE}):\n{report}"
     )
+
+
+@pytest.mark.skipif(not shared_available(), reason=SHARED_MISSING)
+def test_a_missing_sound_may_have_failed_before_the_play_response(swagger: Swagger) -> None:
+    # The real Asterisk fails a missing sound file within a millisecond: its play response
+    # says `failed` as often as `queued` (a CI run saw it); the trace shows the playback fail.
+    trace = json.loads((traces_dir() / "errors.json").read_text())
+    check = Replay(trace, swagger)
+    i, step = next(
+        (i, s)
+        for i, s in enumerate(check.steps)
+        if s.get("kind") == "rest" and "no-such-sound-file" in json.dumps(s.get("query"))
+    )
+    answer = (step["status"], step["headers"], step["content_type"])
+    check._compare_rest(i, step, answer[0], dict(step["body"], state="failed"), *answer[1:])
+    assert not check.mismatches
+    # ... but not a state the trace never shows that playback reach.
+    check._compare_rest(i, step, answer[0], dict(step["body"], state="done"), *answer[1:])
+    assert check.mismatches
