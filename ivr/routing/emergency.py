@@ -80,6 +80,16 @@ AT_A_REMOVE = frozenset({Context.PAST, Context.REMOTE, Context.WITNESS, Context.
 DOUBTED_BESIDE = AT_A_REMOVE | {Context.UNHURT, Context.OUT}
 # Cue kinds no context moves (ivr.routing.danger_words.MOVES): said at all, they are danger.
 UNMOVABLE = frozenset({CueKind.PRESENT, CueKind.MEDICAL, CueKind.SELF_HARM})
+# A person said to be shot or stabbed ("I think someone's been shot", "my son's been
+# stabbed"): a life at risk in so many words, whatever else the sentence is near ("we heard
+# gunshots last night, probably foxes"); a pet or a past said beside it is read before this.
+PERSON_HURT = re.compile(
+    r"(?<![a-z])(?:someone|somebody|someones|somebodys|he|hes|she|shes|i|ive|im|they|theyve"
+    r"|a (?:man|woman|lad|boy|girl|kid|child|person)|my (?:son|daughter|husband|wife|partner"
+    r"|friend|mum|dad|brother|sister|boyfriend|girlfriend|mate|neighbour)s?)"
+    r"(?: has| have| had| is| was)? (?:just )?(?:been|got|getting|being) (?:shot|stabbed)"
+    r"(?![a-z])"
+)
 # ... except bare words the sentence's meaning must settle: "it's still there" (a van, a
 # fly-tipper), "dead" (a deer in the road), "ambulance" (it has been and gone), and the
 # cues that read a life at risk between the lines ("I've got everything ready", "right
@@ -428,6 +438,7 @@ def _sure_danger(cue: IntentMatchLike, reading: Reading) -> dict[str, list[str]]
         and f" {c} " in said
         and CUE_KINDS.get(c, CueKind.PRESENT) in UNMOVABLE | {CueKind.INTRUDER}
     ]
+    unmovable += [m.group(0) for m in PERSON_HURT.finditer(said)]
     here = [w for w in _here_now(reading) if w not in MEANING_DECIDES]
     # A perfect or a possession ("have been taken", "got a bomb"), not a state going on
     # ("someone is bleeding") nor a cue that is itself one ("he's still here").

@@ -99,10 +99,10 @@ TABLE: list[tuple[str, str]] = [
     ("the fire is out but there's still smoke and my nan is inside", EMERGENCY),
     ("nobody is hurt but he's still got the knife", EMERGENCY),
     ("the man who threatened me last month is banging on my window", EMERGENCY),
-    # Kept as danger by the reader; the sentence model, which also read "we heard what
-    # sounded like gunshots last night, probably someone shooting foxes" (a dev set's
-    # non-emergency), is unsure: asked, and a yes is 999 handling.
-    ("I think someone's been shot, I heard bangs", "unmeant-emergency-cue"),
+    # A person said to be shot: 999 handling whatever the sentence model makes of "I heard
+    # bangs" (it also read a dev set's "gunshots last night, probably someone shooting foxes").
+    ("I think someone's been shot, I heard bangs", EMERGENCY),
+    ("my son's just been stabbed, I heard him shout", EMERGENCY),
     ("my friend messaged to say she's been raped and she's still with him", EMERGENCY),
     ("the kids who set the fire yesterday are back and it's on fire again", EMERGENCY),
     ("I'm being followed, he's been messaging me for weeks", EMERGENCY),
