@@ -266,7 +266,7 @@ class DirectoryMatcher:
         # caller's other words ("I'm the social worker for a girl who...") cost little.
         sure = (
             exact
-            and self._said_whole(phrase, [w for w, _ in query.words])
+            and self._said_whole(phrase, query.plain)
             and (len(phrase.words) > 1 or self._acronym(i, phrase.words))
             and not any(self._names_person(w, matches) for w in free)  # "Ellie in cyber crime"
         )
@@ -289,15 +289,15 @@ class DirectoryMatcher:
     def _full_name_at(self, k: int, query: Query) -> bool:
         """Whether word ``k`` and a neighbour are both a person's name words, said exactly."""
         people = self._index.person_words
-        words = [w for w, _ in query.words]
+        words = query.plain
         if words[k] not in people:
             return False
         return (k > 0 and words[k - 1] in people) or (k + 1 < len(words) and words[k + 1] in people)
 
-    def _said_whole(self, phrase: Phrase, words: list[str]) -> bool:
+    def _said_whole(self, phrase: Phrase, words: tuple[str, ...]) -> bool:
         """The phrase's words said together and in order, WEAK ones optional: "the Saxby
         police station", not "the bus station in Saxby" (both words, but another place)."""
-        wanted = [w for w in phrase.words if w not in WEAK or w in words]
+        wanted = tuple(w for w in phrase.words if w not in WEAK or w in words)
         n = len(wanted)
         return any(words[i : i + n] == wanted for i in range(len(words) - n + 1))
 

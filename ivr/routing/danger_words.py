@@ -72,7 +72,22 @@ CRIME_REPORT_KINDS = frozenset({CueKind.DAMAGE, CueKind.FIRE, CueKind.URGENCY})
 
 
 def _kinds(table: Mapping[CueKind, str]) -> dict[str, CueKind]:
-    return {cue.strip(): kind for kind, cues in table.items() for cue in cues.split(",")}
+    return {cue: kind for kind, cues in table.items() for cue in cue_list(cues)}
+
+
+# A courier fraud in progress: the victim may hand over cards in minutes, but a courier
+# collecting a parcel is no danger, so the words' meaning has to agree (emergency.py's
+# MEANING_DECIDES holds these too).
+COURIER_FRAUD = """collect her bank cards, collect his bank cards, collect my bank cards,
+    collect her bank card, collect his bank card, collect my bank card, collect her cards,
+    collect his cards, collect my cards, collect the cards, collect the cash,
+    courier is on his way, couriers on his way, courier on his way, courier is outside,
+    courier is at the door, courier at the door"""
+
+
+def cue_list(cues: str) -> frozenset[str]:
+    """A comma-separated list of cues as a set."""
+    return frozenset(cue.strip() for cue in cues.split(","))
 
 
 # The shipped cues (routing_rules/intents.yaml), normalised. A cue not listed here
@@ -82,12 +97,8 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
         CueKind.PRESENT: """broken in now, in my house now, in the house now, still here,
             still there, still in the house, still inside, still upstairs, still downstairs,
             outside now, in progress, happening now, right now, come quick, come now,
-            police now, wont let me out, wont let me leave, trapped,
-            collect her bank cards, collect his bank cards, collect my bank cards,
-            collect her bank card, collect his bank card, collect my bank card,
-            collect her cards, collect his cards, collect my cards, collect the cards,
-            collect the cash, courier is on his way, couriers on his way, courier on his way,
-            courier is outside, courier is at the door, courier at the door""",
+            police now, wont let me out, wont let me leave, trapped, """
+        + COURIER_FRAUD,
         CueKind.INTRUDER: """breaking in, breaking into, trying to get in, climbing through,
             climbing in the window, climbing in through, kicking the door,
             masked, balaclava, balaclavas, someone in my house, somebody in my house,

@@ -47,7 +47,14 @@ from ivr.routing.danger_check import (
     engine_tops,
     sure_engines,
 )
-from ivr.routing.danger_words import CUE_KINDS, WEAK_CUES, WEAK_PRESENT, CueKind
+from ivr.routing.danger_words import (
+    COURIER_FRAUD,
+    CUE_KINDS,
+    WEAK_CUES,
+    WEAK_PRESENT,
+    CueKind,
+    cue_list,
+)
 from ivr.routing.draft import quote
 from ivr.routing.memo import BoundedMemo
 from ivr.routing.phrases import NEGATED_MARK
@@ -100,14 +107,7 @@ MEANING_DECIDES = frozenset(
     | {"on the runway", "over the runway", "on the motorway", "middle of the motorway"}
     | {"onto the motorway", "on the railway line", "on the railway", "on the tracks"}
     | {"on the train tracks", "from the exhaust", "on the exhaust"}
-    # A courier fraud in progress: the victim may hand over cards in minutes, but a
-    # courier collecting a parcel is no danger, so the words' meaning has to agree.
-    | {"collect her bank cards", "collect his bank cards", "collect my bank cards"}
-    | {"collect her bank card", "collect his bank card", "collect my bank card"}
-    | {"collect her cards", "collect his cards", "collect my cards", "collect the cards"}
-    | {"collect the cash", "courier is on his way", "couriers on his way"}
-    | {"courier on his way", "courier is outside", "courier is at the door"}
-    | {"courier at the door"}
+    | cue_list(COURIER_FRAUD)
 )
 
 
