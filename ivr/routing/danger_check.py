@@ -218,13 +218,17 @@ def understood(decision: Decision) -> bool:
 def ask_first(doubt: DangerDoubt, ordinary: Decision) -> Decision:
     """The danger check before ``ordinary``: a confirm of emergency whose no is ``otherwise``.
 
-    Ordinary routing's reprompt (nothing else understood), or a web link, becomes the
-    Force Control Room: danger was heard, so a person assesses it rather than the menu
-    again or a web form ("I'm getting threatening phone calls").
+    Ordinary routing's reprompt (nothing else understood), or a web link sent unasked,
+    becomes the Force Control Room: danger was heard, so a person assesses it rather than
+    the menu again or a web form ("I'm getting threatening phone calls"). A web link only
+    offered (a confirm) stays offered: the caller who said nobody is in danger is asked
+    about it and can still say no ("is it safe to go into town after that stabbing?",
+    "I lost my boy's teddy on the bus": the 101 questions a link answers).
     """
     otherwise = ordinary
+    linked = ordinary.destination == ONLINE and ordinary.action == "route"
     # A doubt heard alone was a recogniser's guess: a "no" is what the caller asked for.
-    if not doubt.heard_alone and (not understood(ordinary) or ordinary.destination == ONLINE):
+    if not doubt.heard_alone and (not understood(ordinary) or linked):
         why = "nothing else to route by" if not understood(ordinary) else "not a web form"
         otherwise = Decision(
             action="route",

@@ -69,12 +69,19 @@ def test_only_a_danger_check_can_be_answered() -> None:
         RC.answered(True, "key 9")
 
 
-def test_a_no_after_danger_never_goes_to_a_web_form() -> None:
-    online = Decision("confirm", "online", "online-by-sms", "threatening phone calls")
+def test_a_no_after_danger_never_sends_a_web_link_unasked() -> None:
+    online = Decision("route", "online", "online-by-sms", "threatening phone calls")
     check = ask_first(DOUBT, online)
     assert check.otherwise is not None
     assert (check.otherwise.destination, check.otherwise.rule) == ("fcr", "danger-check-declined")
     assert "not a web form" in check.otherwise.reason
+
+
+def test_a_no_after_danger_keeps_a_web_link_that_was_only_offered() -> None:
+    offered = Decision("confirm", "online", "online-by-sms", "is it safe to go into town")
+    check = ask_first(DOUBT, offered)
+    assert check.otherwise == offered
+    assert "(no: confirm online)" in check.reason
 
 
 # --- on the shipped rules -----------------------------------------------------------------
