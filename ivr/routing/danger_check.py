@@ -215,6 +215,18 @@ def understood(decision: Decision) -> bool:
     return decision.action != "reprompt" and decision.rule != "reprompt-limit"
 
 
+def control_room_first(ordinary: Decision) -> Decision:
+    """A choice that includes the Force Control Room offers it first: the caller said
+    nobody is in danger now, but danger was heard ("he's gone now but he was waving an axe
+    about half an hour ago", "someone on Facebook says they'll stab my son tomorrow"), so
+    of the places the words fit, the one that can send someone is asked about first."""
+    if ordinary.action != "disambiguate" or FCR not in (ordinary.evidence.get("choices") or ()):
+        return ordinary
+    first = [c for c in ordinary.candidates if c.destination == FCR]
+    rest = [c for c in ordinary.candidates if c.destination != FCR]
+    return replace(ordinary, candidates=(*first, *rest))
+
+
 def ask_first(doubt: DangerDoubt, ordinary: Decision) -> Decision:
     """The danger check before ``ordinary``: a confirm of emergency whose no is ``otherwise``.
 
@@ -240,6 +252,7 @@ def ask_first(doubt: DangerDoubt, ordinary: Decision) -> Decision:
             evidence={**doubt.evidence, "source": "emergency", "rules": [doubt.rule]},
             ruleset_version=ordinary.ruleset_version,
         )
+    otherwise = control_room_first(otherwise)
     then = f"{otherwise.action} {otherwise.destination or ''}".strip()
     return Decision(
         action="confirm",

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ivr.decisions import Decision, Hypothesis
+from ivr.decisions import Candidate, Decision, Hypothesis
 from ivr.routing.danger_check import DangerDoubt, ask_first
 from ivr.routing.model import RoutingInputs
 from ivr.routing.service import RoutingService
@@ -82,6 +82,21 @@ def test_a_no_after_danger_keeps_a_web_link_that_was_only_offered() -> None:
     check = ask_first(DOUBT, offered)
     assert check.otherwise == offered
     assert "(no: confirm online)" in check.reason
+
+
+def test_a_no_to_a_choice_between_the_rc_and_the_fcr_offers_the_fcr_first() -> None:
+    both = Decision(
+        "disambiguate",
+        None,
+        "intent-disambiguate",
+        "report_crime (0.51) and incident (0.50)",
+        candidates=(Candidate("rc", "Resolution Centre", 0.51), Candidate("fcr", "FCR", 0.50)),
+        evidence={"choices": ["rc", "fcr"]},
+    )
+    check = ask_first(DOUBT, both)
+    assert check.otherwise is not None
+    assert [c.destination for c in check.otherwise.candidates] == ["fcr", "rc"]
+    assert ask_first(DOUBT, RC).otherwise == RC  # a confirm is left as it is
 
 
 # --- on the shipped rules -----------------------------------------------------------------
