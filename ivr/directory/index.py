@@ -21,7 +21,7 @@ from rapidfuzz import fuzz, process
 from ivr.decisions import DIRECTORY_PREFIX
 from ivr.directory.entry import DirectoryEntry, team_key
 from ivr.directory.query import WEAK, content_words
-from ivr.directory.ranks import RANKS
+from ivr.directory.ranks import OFFICES, RANKS
 from ivr.directory.short_names import short_forms
 from ivr.directory.teams import TeamRoute
 from ivr.text import tokens as text_tokens
@@ -104,6 +104,12 @@ class DirectoryIndex:
         self.phrase_set: set[tuple[str, ...]] = set()
         self.person_words: set[str] = set()
         self.queues: dict[int, str] = {}  # key past the entries -> queue destination
+        # A chief officer's office held by one person here: "the Chief Constable" names them.
+        holders: dict[str, list[int]] = defaultdict(list)
+        for i, e in enumerate(entries):
+            if e.kind == "person" and e.rank in OFFICES:
+                holders[e.rank].append(i)
+        self.office_holders: dict[str, int] = {r: h[0] for r, h in holders.items() if len(h) == 1}
 
         group_df: dict[str, int] = defaultdict(int)  # word -> departments/teams using it
         every_team = {team_key(e.team): e.team for e in self.entries if e.kind == "person"}

@@ -153,7 +153,7 @@ class DirectoryMatcher:
 
     def _score_query(self, query: Query, matches: dict[str, dict[str, Match]]) -> dict[int, float]:
         out: dict[int, float] = {}
-        if not query.words:
+        if not query.words and not self._office_holders(query):
             return out
         # Optional words ("team", words after "about") explain but never nominate, unless
         # two together name a person in full ("about my fence, Margaret Halliday").
@@ -162,7 +162,7 @@ class DirectoryMatcher:
             for k, (w, optional) in enumerate(query.words)
             if not optional or self._full_name_at(k, query)
         ]
-        candidates: set[int] = set()
+        candidates: set[int] = set(self._office_holders(query))
         for found in nominating:
             for other in found:
                 candidates.update(self._index.postings.get(other, ()))
@@ -185,6 +185,14 @@ class DirectoryMatcher:
             if score > 0:
                 out[i] = score
         return out
+
+    def _office_holders(self, query: Query) -> list[int]:
+        """The people whose office the caller named ("the chief constable", "the DCC")
+        when one person here holds it (``DirectoryIndex.office_holders``)."""
+        if query.ranks is None:
+            return []
+        holders = self._index.office_holders
+        return [holders[rank] for rank in query.ranks if rank in holders]
 
     def _score_team(
         self,

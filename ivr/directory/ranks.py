@@ -43,6 +43,11 @@ RANKS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 
+# Offices one person holds in a force (most forces have one ACC or a few): where the
+# directory lists one holder, the rank alone names them ("put me through to the Chief
+# Constable"). Not a sergeant or an inspector, however few a directory lists.
+OFFICES = frozenset({"CC", "DCC", "ACC"})
+
 # How a rank is said before a name in prompts ("Did you say Sergeant Ali Khan?").
 RANK_TITLES: Mapping[str, str] = MappingProxyType(
     {

@@ -246,3 +246,19 @@ def test_an_aliass_words_said_apart_do_not_name_the_place_surely(
     )
     assert whole >= HIGH
     assert apart.get("npt-saxby", 0.0) < LOW
+
+
+def test_an_office_one_person_holds_names_them_by_the_rank_alone(
+    matcher: DirectoryMatcher,
+) -> None:
+    found = _clearly_first(matcher, "put me through to the assistant chief constable please")
+    assert found.destination == "directory:joan-hartley" and found.score >= HIGH
+    assert found.said_who and "the only ACC here" in found.evidence
+
+
+def test_an_office_nobody_here_holds_or_a_common_rank_names_nobody(
+    matcher: DirectoryMatcher,
+) -> None:
+    assert not _scores(matcher, "can I speak to the chief constable")
+    # One PS is listed, but "the sergeant" is no one person in a force.
+    assert "siobhan-odonnell" not in _scores(matcher, "can I speak to the sergeant")
