@@ -272,10 +272,13 @@ class DirectoryMatcher:
         # A name of two or more words, or an acronym, said whole ("the missing persons
         # unit", "the MASH") names the department as surely as a person's full name: the
         # caller's other words ("I'm the social worker for a girl who...") cost little.
+        # One word of it is not the name said whole: "dog" for the Dog Section, in "my
+        # wife's been bitten by a dog in the park".
+        said = self._said_whole(phrase, query.plain)
         sure = (
             exact
-            and self._said_whole(phrase, query.plain)
-            and (len(phrase.words) > 1 or self._acronym(i, phrase.words))
+            and said > 0
+            and (said > 1 or self._acronym(i, phrase.words))
             and not any(self._names_person(w, matches) for w in free)  # "Ellie in cyber crime"
         )
         return penalise(score, free, query, notes, sure=sure)
@@ -302,12 +305,13 @@ class DirectoryMatcher:
             return False
         return (k > 0 and words[k - 1] in people) or (k + 1 < len(words) and words[k + 1] in people)
 
-    def _said_whole(self, phrase: Phrase, words: tuple[str, ...]) -> bool:
-        """The phrase's words said together and in order, WEAK ones optional: "the Saxby
-        police station", not "the bus station in Saxby" (both words, but another place)."""
+    def _said_whole(self, phrase: Phrase, words: tuple[str, ...]) -> int:
+        """How many of the phrase's words were said together and in order, WEAK ones
+        optional (0: not said whole): "the Saxby police station", not "the bus station in
+        Saxby" (both words, but another place)."""
         wanted = tuple(w for w in phrase.words if w not in WEAK or w in words)
         n = len(wanted)
-        return any(words[i : i + n] == wanted for i in range(len(words) - n + 1))
+        return n if any(words[i : i + n] == wanted for i in range(len(words) - n + 1)) else 0
 
     def _names_person(self, word: str, matches: dict[str, dict[str, Match]]) -> bool:
         people = self._index.person_words

@@ -262,3 +262,21 @@ def test_an_office_nobody_here_holds_or_a_common_rank_names_nobody(
     assert not _scores(matcher, "can I speak to the chief constable")
     # One PS is listed, but "the sergeant" is no one person in a force.
     assert "siobhan-odonnell" not in _scores(matcher, "can I speak to the sergeant")
+
+
+def test_one_word_of_a_department_in_a_long_sentence_is_not_its_name_said_whole() -> None:
+    entries = [
+        DirectoryEntry(
+            id="dog-unit",
+            kind="department",
+            name="Dog Support Unit",
+            aliases=("Dog Section",),
+            extension="2100",
+        )
+    ]
+    dogs = DirectoryMatcher(Directory(entries))
+    said = "my wife's been bitten by a dog in the park and it ripped her arm open"
+    found = dogs.match([Hypothesis(said)])
+    assert not found or found[0].score < LOW
+    asked = dogs.match([Hypothesis("the dog section please, I want to ask them something")])
+    assert asked[0].destination == "directory:dog-unit" and asked[0].score >= LOW
