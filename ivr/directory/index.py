@@ -67,6 +67,10 @@ class Person:
     role_words: frozenset[str] = frozenset()  # the team's and the unit's words
 
 
+VOWELS = "aeiouy"
+_VOWEL_SOUND = {"a": "a", "o": "o", "u": "u", "e": "i", "i": "i", "y": "i"}
+
+
 def _keys(word: str) -> tuple[str, ...]:
     primary, secondary = doublemetaphone(word)
     return tuple(str(k) for k in dict.fromkeys((primary, secondary)) if k)
@@ -81,7 +85,23 @@ def sounds_same(a: str, b: str) -> bool:
     if a == b:
         return True
     same_key = bool(set(_keys(a)) & set(_keys(b)))
-    return same_key and min(len(a), len(b)) >= 4 and fuzz.ratio(a, b) >= _ONE_NAME
+    return (
+        same_key
+        and min(len(a), len(b)) >= 4
+        and fuzz.ratio(a, b) >= _ONE_NAME
+        and _sounded_end(a) == _sounded_end(b)
+    )
+
+
+def _sounded_end(word: str) -> str:
+    """The vowel a name ends on, as said ('' for a consonant): the metaphone keys leave
+    vowels out, so "Paul" and "Paula", "Paulo" and "Paula" share a key, but a caller who
+    says one has not said the other. A silent final e ("Clarke", "Greene") or h after a
+    vowel ("Hannah", "Sarah") is not said."""
+    if len(word) > 2 and word[-1] in "eh" and (word[-1] == "h") == (word[-2] in VOWELS):
+        word = word[:-1]
+    last = word[-1:]
+    return _VOWEL_SOUND.get(last, "")
 
 
 class DirectoryIndex:

@@ -30,6 +30,10 @@ Matches = dict[str, dict[str, Match]]  # query word -> vocabulary word -> simila
 NAMED_COST = 0.9  # per unexplained word when the person was named or described...
 NAMED_FLOOR = 0.85  # ...and never more than this in all
 DESCRIBED_BONUS = 0.10  # x role: a first name with its team is 0.76, with the rank too 0.81
+# A team word heard less like this is noise, not the team: "city" shares a sound key with
+# "CID" but little spelling (0.56), and "Sergeant Clark from the city centre team" is not
+# the Clarke in CID as much as the Clark in City Centre.
+TEAM_WORD = 0.6
 UNIT_WORD = 0.85  # a department word must be heard this clearly to describe a person
 # The team or department said whole, not one word of it: "my daughter Hannah is missing"
 # says one word of Missing Persons and is no request for its Hannah.
@@ -157,7 +161,7 @@ class PersonScorer:
             rest = list(free)
             for part, part_weight in zip(person.team, person.team_weights, strict=True):
                 sim, _, word, _ = best((part,), rest, matches)
-                if sim > 0:
+                if sim >= TEAM_WORD:
                     rest.remove(word)
                     team_sum += part_weight * sim
                     team_best = max(team_best, sim)

@@ -280,3 +280,13 @@ def test_one_word_of_a_department_in_a_long_sentence_is_not_its_name_said_whole(
     assert not found or found[0].score < LOW
     asked = dogs.match([Hypothesis("the dog section please, I want to ask them something")])
     assert asked[0].destination == "directory:dog-unit" and asked[0].score >= LOW
+
+
+def test_a_word_that_only_shares_a_sound_key_with_a_team_word_is_not_the_team(
+    matcher: DirectoryMatcher,
+) -> None:
+    # "city" shares a key with CID but little spelling: Tomasz of CID Aldbridge is not
+    # described by it, and the word costs as any other unexplained word.
+    found = {c.destination: c for c in _found(matcher, "Tomasz from the city team")}
+    tomasz = found["directory:tomasz-nowak"]
+    assert "team 'CID Aldbridge'" not in tomasz.evidence and "unexplained" in tomasz.evidence
