@@ -43,6 +43,13 @@ WHERE_IT_HAPPENED = (
     r"(?<!staying )(?<!were )(?<!was )(?<!up )(?<!over )(?<!down )(?<!out )"
     r"(?:in|at|near|around|round|outside) "
 )
+# Money taken from a card or an account: where it was spent is not where the crime is
+# recorded ("there's payments in Birmingham and I've still got the card"): the victim's
+# own force records fraud (Action Fraud's national process), so the place moves nothing.
+MONEY_MOVED = re.compile(
+    r"(?<![a-z0-9])(?:payments?|transactions?|withdrawals?|purchases?|bank card|debit card"
+    r"|credit card|bank account)(?![a-z0-9])"
+)
 # After a place, a force: "is this the Durham police?"
 FORCE_WORDS = "police|constabulary|force|cops|old bill"
 
@@ -85,5 +92,8 @@ class OtherForceArea:
         alternative's place is too weak a reason to move a call)."""
         if self._pattern is None or not hypotheses:
             return None
-        found = self._pattern.search(normalise(hypotheses[0].text))
-        return (found.group(1) or found.group(2)) if found else None
+        said = normalise(hypotheses[0].text)
+        found = self._pattern.search(said)
+        if found is None or (found.group(1) and MONEY_MOVED.search(said)):
+            return None  # "is this the Durham police?" is asked whatever the money did
+        return found.group(1) or found.group(2)

@@ -71,6 +71,20 @@ def test_where_someone_lives_or_went_or_a_street_name_is_not_another_area(
     assert named(area, text) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "someone's been using my bank card, there's payments in Birmingham",
+        "there are transactions in London I never made, all from my account",
+    ],
+)
+def test_where_stolen_money_was_spent_is_not_where_the_fraud_is_recorded(
+    area: OtherForceArea, text: str
+) -> None:
+    assert named(area, text) is None
+    assert named(area, "is this the Durham police? it's about payments on my card") == "durham"
+
+
 def test_a_place_the_force_s_own_directory_names_is_its_own(area: OtherForceArea) -> None:
     assert "leeds" in shipped_places() and "york" in shipped_places()
     assert named(area, "my shed was broken into in Leeds") is None  # a team of its own
