@@ -43,6 +43,7 @@ from ivr.routing.departments import MEANING_EVIDENCE
 from ivr.routing.draft import Draft, quote
 from ivr.routing.elsewhere import OtherForceArea
 from ivr.routing.emergency import CALM, NEGATED, EmergencyScreen
+from ivr.routing.follow_up import FollowUp
 from ivr.routing.model import RoutingInputs
 from ivr.routing.rules import Thresholds
 from ivr.routing.units import UnlistedUnit
@@ -62,6 +63,7 @@ class RoutingEngine:
         self.doubts = MeaningDoubts(bundle)
         self.area = OtherForceArea(bundle.directory)
         self.units = UnlistedUnit(bundle.directory.entries)
+        self.follow_up = FollowUp()
 
     # --- the stages, in order of evidence ---------------------------------------------------
 
@@ -173,7 +175,9 @@ class RoutingEngine:
         if unlisted is not None:
             return unlisted
         scored = self.bundle.intents.match(hypotheses)
-        matches = [m for m in scored if not m.emergency]
+        matches, asked_after = self.follow_up.first(
+            [m for m in scored if not m.emergency], hypotheses, th.intent
+        )
         intent = matches[0] if matches and matches[0].score >= th.intent else None
         top = candidates[0] if candidates else None
         # Both scores carry the same recogniser factor (0.85 + 0.15 x confidence), so
@@ -195,6 +199,9 @@ class RoutingEngine:
         if intent is not None:
             draft = self._intent(intent, matches)
             draft.candidates = (*draft.candidates, *candidates)
+            if asked_after is not None:
+                draft.reasons.append(f"{asked_after!r} asks after a report: the update first")
+                draft.evidence["asked_after"] = asked_after
             return draft
         if top is not None:
             return Draft(
