@@ -252,7 +252,8 @@ def ask_first(doubt: DangerDoubt, ordinary: Decision) -> Decision:
             evidence={**doubt.evidence, "source": "emergency", "rules": [doubt.rule]},
             ruleset_version=ordinary.ruleset_version,
         )
-    otherwise = control_room_first(otherwise)
+    if not doubt.heard_alone:
+        otherwise = control_room_first(otherwise)
     then = f"{otherwise.action} {otherwise.destination or ''}".strip()
     return Decision(
         action="confirm",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -97,6 +98,10 @@ def test_a_no_to_a_choice_between_the_rc_and_the_fcr_offers_the_fcr_first() -> N
     assert check.otherwise is not None
     assert [c.destination for c in check.otherwise.candidates] == ["fcr", "rc"]
     assert ask_first(DOUBT, RC).otherwise == RC  # a confirm is left as it is
+    # Danger only an unsure engine's words raised is a recogniser's guess: the choice
+    # stays as ordinary routing ordered it.
+    guessed = ask_first(replace(DOUBT, heard_alone=True), both)
+    assert guessed.otherwise == both
 
 
 # --- on the shipped rules -----------------------------------------------------------------
