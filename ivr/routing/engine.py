@@ -45,6 +45,7 @@ from ivr.routing.elsewhere import OtherForceArea
 from ivr.routing.emergency import CALM, NEGATED, EmergencyScreen
 from ivr.routing.follow_up import FollowUp
 from ivr.routing.model import RoutingInputs
+from ivr.routing.past_event import PastEvent
 from ivr.routing.rules import Thresholds
 from ivr.routing.units import UnlistedUnit
 from ivr.text import normalise
@@ -64,6 +65,7 @@ class RoutingEngine:
         self.area = OtherForceArea(bundle.directory)
         self.units = UnlistedUnit(bundle.directory.entries)
         self.follow_up = FollowUp()
+        self.past_event = PastEvent()
 
     # --- the stages, in order of evidence ---------------------------------------------------
 
@@ -178,6 +180,7 @@ class RoutingEngine:
         matches, asked_after = self.follow_up.first(
             [m for m in scored if not m.emergency], hypotheses, th.intent
         )
+        matches, past = self.past_event.first(matches, hypotheses, th.intent, th.intent_margin)
         intent = matches[0] if matches and matches[0].score >= th.intent else None
         top = candidates[0] if candidates else None
         # Both scores carry the same recogniser factor (0.85 + 0.15 x confidence), so
@@ -202,6 +205,9 @@ class RoutingEngine:
             if asked_after is not None:
                 draft.reasons.append(f"{asked_after!r} asks after a report: the update first")
                 draft.evidence["asked_after"] = asked_after
+            if past is not None:
+                draft.reasons.append(f"{past!r}, nothing happening now: the crime report first")
+                draft.evidence["over"] = past
             return draft
         if top is not None:
             return Draft(

@@ -1,0 +1,54 @@
+"""PastEvent: a crime said to be over, when the words fit a report and an incident alike.
+
+"The kids next door smashed my greenhouse on Sunday", "on Tuesday they kicked my fence
+down": the words are as near an incident in progress as a crime to report, and the two
+intents tie. The time said settles it: an event put in the past, with nothing said to be
+happening now, is the Resolution Centre's (a crime needing no deployment), so it is
+offered first; the Force Control Room stays the other choice. Danger is not this
+module's business: cues are read before (ivr.routing.emergency), and a caller who
+describes danger is asked about it whatever is offered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ivr.decisions import FCR, RC, Hypothesis
+from ivr.routing import danger_words as words
+from ivr.routing.bundle import IntentMatchLike
+from ivr.text import normalise
+
+__all__ = ["PastEvent"]
+
+# "Still" anywhere keeps it going ("they're still out there", "still at it"): wider than
+# the danger words' "still here", because here it only keeps the incident first.
+STILL = re.compile(r"(?<![a-z])still(?![a-z])")
+
+
+class PastEvent:
+    """Puts a crime report before a tied incident when the event was said to be over."""
+
+    def first(
+        self,
+        matches: Sequence[IntentMatchLike],
+        hypotheses: Sequence[Hypothesis],
+        floor: float,
+        margin: float,
+    ) -> tuple[Sequence[IntentMatchLike], str | None]:
+        """``matches`` reordered, and the words that put the event in the past (None:
+        unchanged). Only an incident with a crime report of ``floor`` or more within
+        ``margin`` of it moves: the two the caller would have been asked to choose from."""
+        if len(matches) < 2 or not hypotheses or matches[0].destination != FCR:
+            return matches, None
+        report = next((m for m in matches[1:] if m.destination != FCR), None)
+        if report is None or report.destination != RC:
+            return matches, None
+        if report.score < floor or matches[0].score - report.score > margin:
+            return matches, None
+        said = normalise(hypotheses[0].text)
+        past = words.PAST.search(said)
+        now = words.PRESENT.search(words.CALM_NOW.sub(" ", said)) or STILL.search(said)
+        if past is None or now is not None:
+            return matches, None
+        return (report, *(m for m in matches if m is not report)), past.group(0)

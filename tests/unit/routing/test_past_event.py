@@ -1,0 +1,45 @@
+"""A crime said to be over is offered as a report first (ivr.routing.past_event)."""
+
+from __future__ import annotations
+
+from ivr.decisions import FCR, ONLINE, RC, Hypothesis
+from ivr.routing.intents import IntentMatch
+from ivr.routing.past_event import PastEvent
+
+FLOOR, MARGIN = 0.32, 0.08  # the shipped rules' intent floor and margin
+
+
+def scored(intent: str, destination: str, score: float) -> IntentMatch:
+    return IntentMatch(intent, destination, score, example="", matched="")
+
+
+INCIDENT, REPORT = scored("incident", FCR, 0.53), scored("report_crime", RC, 0.50)
+
+
+def first(text: str, *matches: IntentMatch) -> tuple[str, str | None]:
+    moved, why = PastEvent().first(matches, (Hypothesis(text),), FLOOR, MARGIN)
+    return moved[0].intent, why
+
+
+def test_an_event_put_in_the_past_offers_the_crime_report_before_the_incident() -> None:
+    text = "the lads next door smashed my shed window on Sunday"
+    assert first(text, INCIDENT, REPORT) == ("report_crime", "on sunday")
+    assert first("they kicked my fence in last night", INCIDENT, REPORT)[0] == "report_crime"
+
+
+def test_anything_said_to_be_happening_now_keeps_the_incident_first() -> None:
+    for text in (
+        "they smashed my shed window on Sunday and they're still out there",
+        "it started yesterday and it's going on right now",
+    ):
+        assert first(text, INCIDENT, REPORT) == ("incident", None)
+
+
+def test_with_no_time_said_or_no_tie_the_order_stands() -> None:
+    assert first("the lads next door smashed my shed window", INCIDENT, REPORT)[1] is None
+    far = scored("report_crime", RC, 0.40)  # 0.13 behind: no choice was to be offered
+    assert first("my shed window was smashed on Sunday", INCIDENT, far)[1] is None
+    weak = (scored("incident", FCR, 0.35), scored("report_crime", RC, 0.30))  # under the floor
+    assert first("my shed window was smashed on Sunday", *weak)[1] is None
+    link = scored("online", ONLINE, 0.52)  # only a report is the incident's rival here
+    assert first("my shed window was smashed on Sunday", INCIDENT, link)[1] is None
