@@ -41,6 +41,9 @@ WHOLE_ROLE = 0.9
 # The office alone ("the chief constable") when one person holds it: with the rank's own
 # 0.08 it routes (0.88), as a name said clearly would.
 OFFICE = 0.80
+# A surname heard this near with the person's own rank before it names them ("DC
+# Pattison" for DC Zoë Pattinson): a rank is said only before a name.
+NEAR_SURNAME = 0.85
 SAME_SOUND = "same sound"  # how another spelling of the name matched (``_sounded``)
 
 
@@ -106,7 +109,11 @@ class PersonScorer:
             return 0.0, False
         name_matched = ss > 0 or sf > 0
         rank_matched = query.ranks is not None and entry.rank in query.ranks
-        named = (ss >= 0.95 and (sf >= 0.9 or rank_matched)) or (office and not name_matched)
+        named = (
+            (ss >= 0.95 and (sf >= 0.9 or rank_matched))
+            or (ss >= NEAR_SURNAME and rank_matched)
+            or (office and not name_matched)
+        )
         described = (
             ss == 0
             and sf >= 0.9

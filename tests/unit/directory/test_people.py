@@ -290,3 +290,16 @@ def test_a_word_that_only_shares_a_sound_key_with_a_team_word_is_not_the_team(
     found = {c.destination: c for c in _found(matcher, "Tomasz from the city team")}
     tomasz = found["directory:tomasz-nowak"]
     assert "team 'CID Aldbridge'" not in tomasz.evidence and "unexplained" in tomasz.evidence
+
+
+def test_the_rank_before_a_surname_heard_nearly_names_the_person(
+    matcher: DirectoryMatcher,
+) -> None:
+    # "Nowack" is near DC Tomasz Nowak, and the rank said before it is his: the caller named
+    # him, so what the call is about costs little (asked about, not put through: not exact).
+    top = _clearly_first(matcher, "DC Nowack please, he is dealing with my burglary")
+    assert top.destination == "directory:tomasz-nowak" and top.said_who
+    assert LOW <= top.score < HIGH
+    # Another rank said before the same word is no naming: the words cost as usual.
+    other = _found(matcher, "PC Nowack please, he is dealing with my burglary")
+    assert not other or (not other[0].said_who and other[0].score < LOW)
