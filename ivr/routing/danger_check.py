@@ -22,6 +22,7 @@ from typing import Any
 from ivr.decisions import EMERGENCY, FCR, ONLINE, Candidate, Decision, Hypothesis
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.draft import quote
+from ivr.text import is_number_word, normalise
 
 __all__ = ["DangerDoubt", "MeaningDoubts", "ask_first", "understood"]
 
@@ -144,6 +145,8 @@ class MeaningDoubts:
             return None  # a clear cue was read in context by the screen: its verdict stands
         if max(len(h.text.split()) for h in heard) < MEANING_MIN_WORDS:
             return None  # "firearms", "victim support": too few words to mean anything
+        if all(_mostly_numbers(h.text) for h in heard):
+            return None  # a reference or a phone number said, however the model reads it
         found = intents.danger_meant(heard)
         probability = found.probability if found is not None else 0.0
         nearest = nearest_danger(intents.match(heard))
@@ -174,6 +177,13 @@ class MeaningDoubts:
         evidence["matched"] = said
         reason = f"no emergency cue, but {quote(said)} may mean danger ({'; '.join(why)})"
         return DangerDoubt("danger-meaning", reason, evidence)
+
+
+def _mostly_numbers(text: str) -> bool:
+    """Half the words or more are numbers ("sixty-nine nine three oh, stroke twenty-five,
+    force forty-two"): a reference said, whose words the sentence model reads as noise."""
+    said = normalise(text).split()
+    return bool(said) and 2 * sum(is_number_word(w) for w in said) >= len(said)
 
 
 def engine_tops(heard: Sequence[Hypothesis]) -> dict[str, Hypothesis]:

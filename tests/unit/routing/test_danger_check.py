@@ -133,3 +133,14 @@ def test_an_ordinary_crime_report_is_not_asked_about_danger(shipped: RoutingServ
     for text in ("someone broke into my car", "my bike was stolen from the station"):
         decision = said(shipped, text)
         assert not decision.is_danger_check and decision.destination == "rc", text
+
+
+def test_a_number_said_in_words_is_not_read_for_danger(shipped: RoutingService) -> None:
+    # The sentence model reads number words as noise, some of it near danger; a reference
+    # said out of order is asked for again, not treated as a possible emergency.
+    for text in (
+        "sixty-one four four two oh, stroke twenty-six, force forty-two",
+        "seven three nine nine one, oh two, forty-two",
+    ):
+        decision = said(shipped, text)
+        assert not decision.is_danger_check and decision.destination != "emergency", text
