@@ -161,7 +161,10 @@ class PhraseScanner:
         matches = [self.word_matches(w) for w in words]
         seen: set[str] = set()
         for i, candidates in enumerate(matches):
-            for first in candidates:
+            # Sorted: a set's order changes with the hash seed, and the hits' order is the
+            # reason's ("'threatened' by remote 'letter'; 'threatening' ..."), which a replay
+            # of logged calls compares.
+            for first in sorted(candidates):
                 for phrase in self._by_first.get(first, ()):
                     n = len(phrase.words)
                     if i + n > len(words) or not all(
