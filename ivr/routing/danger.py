@@ -220,7 +220,9 @@ class DangerReader:
         if all(ctx is Context.WITNESS for _, ctx in moved) and Context.FOUND not in found:
             return True
         kinds = {words.CUE_KINDS.get(cue, CueKind.PRESENT) for cue, _ in moved}
-        past = Context.PAST in found or words.WEAK_PAST.search(said) is not None
+        # A fire said to be out is over, whatever tense the rest is in ("the fire's out
+        # now, I reckon somebody started it").
+        past = bool(found & {Context.PAST, Context.OUT}) or words.WEAK_PAST.search(said) is not None
         clear = bool(found & {Context.GONE, Context.OUT})
         serious = found & {Context.REMOTE, Context.WITNESS, Context.FOUND}
         return kinds <= words.CRIME_REPORT_KINDS and past and clear and not serious

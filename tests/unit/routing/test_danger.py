@@ -78,6 +78,11 @@ TABLE: list[tuple[str, str]] = [
     ("the youths smashing the bus shelter have run off", "offender-gone-emergency-cue"),
     # the shipped intents hear a past crime here: released to ordinary routing (the RC)
     ("kids set fire to my fence last night, it's out now and they've gone", RELEASED),
+    # a fire said to be out is over, though no other word puts it in the past
+    (
+        "the fire at the garage is out now, the brigade have gone, I reckon someone started it",
+        RELEASED,
+    ),
     # --- negated cues: as before
     ("no one was injured", "negated-emergency-cue"),
     ("it's not an emergency, my bike was stolen", "negated-emergency-cue"),
