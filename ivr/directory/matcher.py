@@ -279,7 +279,9 @@ class DirectoryMatcher:
             exact
             and said > 0
             and (said > 1 or self._acronym(i, phrase.words))
-            and not any(self._names_person(w, matches) for w in free)  # "Ellie in cyber crime"
+            # "Ellie in cyber crime"; not a word that only says what was asked for ("unit",
+            # near the name Anita) and costs nothing anyway
+            and not any(self._names_person(w, matches) for w in free if w not in query.optional)
         )
         return penalise(score, free, query, notes, sure=sure)
 

@@ -161,3 +161,26 @@ def test_a_department_named_whole_survives_the_callers_other_words(
     # A person named with the department's name is the person, not the department.
     named = matcher.match([Hypothesis("can I speak to Bethan Fletcher in public protection")])
     assert named[0].destination == "directory:bethan-fletcher"
+
+
+def test_a_word_that_says_what_was_asked_for_is_no_persons_name() -> None:
+    # "unit" sounds like Anita, but beside a team said whole it only says "the unit":
+    # the caller asked for Missing Persons, and their other words are their reason.
+    directory = Directory.from_data(
+        {
+            "entries": [
+                {
+                    "id": "mpu",
+                    "kind": "department",
+                    "name": "Missing Persons Coordination Unit",
+                    "teams": ["Missing Persons"],
+                    "extension": "4550",
+                },
+                {"id": "anita-rowe", "kind": "person", "name": "Anita Rowe", "extension": "4551"},
+            ]
+        },
+        "test",
+    )
+    said = "missing persons unit please, I'm calling from the children's home on Tor View"
+    found = DirectoryMatcher(directory).match([Hypothesis(said)])
+    assert found[0].destination == "directory:mpu" and found[0].score >= LOW, found
