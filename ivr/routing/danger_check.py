@@ -143,13 +143,19 @@ class MeaningDoubts:
         cue = intents.emergency_cue(heard) if heard else None
         if not heard or (cue is not None and cue.score >= 1.0):
             return None  # a clear cue was read in context by the screen: its verdict stands
-        if max(len(h.text.split()) for h in heard) < MEANING_MIN_WORDS:
-            return None  # "firearms", "victim support": too few words to mean anything
-        if all(_mostly_numbers(h.text) for h in heard):
-            return None  # a reference or a phone number said, however the model reads it
-        found = intents.danger_meant(heard)
+        # Each alternative is read on its own words: "firearms", "victim support" are too
+        # few to mean anything, and so is a recogniser's "the me" beside a longer reading;
+        # a reference or a phone number said is no sentence, however the model reads it.
+        readable = [
+            h
+            for h in heard
+            if len(h.text.split()) >= MEANING_MIN_WORDS and not _mostly_numbers(h.text)
+        ]
+        if not readable:
+            return None
+        found = intents.danger_meant(readable)
         probability = found.probability if found is not None else 0.0
-        nearest = nearest_danger(intents.match(heard))
+        nearest = nearest_danger(intents.match(readable))
         sure = ordinary.action == "route" and understood(ordinary)
         if nearest is None and probability < (ASK_FROM_WHEN_ROUTED if sure else ASK_FROM):
             return None
@@ -173,7 +179,7 @@ class MeaningDoubts:
             semantic = nearest.semantic or 0.0
             why.append(f"nearest emergency example {quote(nearest.example)} ({semantic:.2f})")
             evidence.update(nearest=nearest.example, semantic=round(semantic, 4))
-        said = found.text if found is not None else heard[0].text
+        said = found.text if found is not None else readable[0].text
         evidence["matched"] = said
         reason = f"no emergency cue, but {quote(said)} may mean danger ({'; '.join(why)})"
         return DangerDoubt("danger-meaning", reason, evidence)

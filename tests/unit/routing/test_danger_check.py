@@ -144,3 +144,14 @@ def test_a_number_said_in_words_is_not_read_for_danger(shipped: RoutingService) 
     ):
         decision = said(shipped, text)
         assert not decision.is_danger_check and decision.destination != "emergency", text
+
+
+def test_a_short_alternative_beside_a_longer_reading_is_not_read_for_danger(
+    shipped: RoutingService,
+) -> None:
+    # A recogniser's "the me" reads close to danger (p 0.93), but two words mean nothing:
+    # each alternative is read on its own words, as a short request is.
+    for top in ("Take a card please, I need to talk", "can I have a word with someone please"):
+        heard = (Hypothesis(top, 0.55), Hypothesis("the me", 0.29))
+        decision = shipped.decide(RoutingInputs(at=AT, hypotheses=heard))
+        assert not decision.is_danger_check, decision.reason
