@@ -25,6 +25,8 @@ How ``IntentMatcher.match`` scores one hypothesis against one intent
 5. ``score`` = a calibrated probability of the four (``Calibration``), times
    0.85 + 0.15 x the recogniser's confidence; an intent keeps its best
    hypothesis. Intents come back best first.
+6. Words that are only fillers ("please", "um, er") ask for nothing: only the
+   switchboard intent (a person) or an example said as it is may take them.
 
 ``emergency_cue`` is separate and recall-first: it looks at EVERY
 alternative, whatever its confidence, and reports the first cue found,
@@ -44,7 +46,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from ivr.decisions import Hypothesis
+from ivr.decisions import SWITCHBOARD, Hypothesis
 from ivr.embedding.encoder import SentenceEncoder
 from ivr.routing.danger_meaning import DangerMeaning, Meant
 from ivr.routing.intents_yaml import Intent, IntentsError, read_intents
@@ -78,6 +80,14 @@ __all__ = [
 
 CUE_WEIGHT = 1.0  # a cue as emergency keyword evidence in match()
 SCORER = fuzz.ratio  # chosen by measurement; see the module docstring
+
+
+SAID_AS_IS = 0.99  # cosine with an example from which words are that example
+
+
+def _only_filler(text: str) -> bool:
+    """No word but fillers and politeness ("please", "yes please", "um")."""
+    return all(w in STOPWORDS for w in normalise(text).split())
 
 
 @dataclass(frozen=True)
@@ -299,9 +309,20 @@ class IntentMatcher:
         for _, scan, row in found:
             factor = 0.85 + 0.15 * scan.confidence
             readings.append([])
+            filler = _only_filler(scan.text)
             for index, ev in enumerate(row):
                 intent = self.intents[index]
                 probability = ev.probability()
+                if (
+                    filler
+                    and intent.destination != SWITCHBOARD
+                    and ((ev.semantic or 0.0) < SAID_AS_IS and ev.fuzzy < 1.0)
+                ):
+                    # "Please." (a recogniser's "police"), "um, er": nothing asked for,
+                    # however near "update please" it sits. A caller with nothing to say
+                    # wants a person (the switchboard's "um", "hello"), or said an example
+                    # as it is.
+                    probability = 0.0
                 readings[-1].append(math.nan if intent.emergency else probability)
                 score = min(1.0, max(0.0, probability * factor))
                 current = best[index]

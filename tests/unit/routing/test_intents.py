@@ -339,3 +339,13 @@ def test_a_threat_after_a_negated_condition_is_an_emergency_cue(matcher: IntentM
         (Hypothesis("a man just phoned saying he's got my son and if I don't pay he'll hurt him"),)
     )
     assert cue is not None and cue.score >= 1.0
+
+
+def test_words_that_are_only_filler_ask_for_nothing_but_a_person(matcher: IntentMatcher) -> None:
+    # "Please." (a recogniser's "police") sits near "update please" in meaning, but asks for
+    # nothing: only the switchboard (a person) may take it.
+    for said in ("Please.", "yes please", "um, er, please"):
+        found = [m for m in matcher.match([Hypothesis(said)]) if m.score >= 0.32]
+        assert all(m.destination == "switchboard" for m in found), (said, found[:2])
+    # An example said as it is still counts.
+    assert matcher.match([Hypothesis("um")])[0].destination == "switchboard"
