@@ -12,13 +12,14 @@ from types import MappingProxyType
 
 __all__ = ["RANKS", "RANK_TITLES", "rank_code"]
 
+# Plurals too: "she's one of the PCSOs out at Chalkbury" says her rank as surely.
 RANKS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "PC": ("pc", "police constable", "constable"),
-        "DC": ("dc", "detective constable"),
-        "PS": ("ps", "sergeant", "sarge", "police sergeant", "sgt"),
+        "PC": ("pc", "police constable", "constable", "pcs", "constables"),
+        "DC": ("dc", "detective constable", "detective constables"),
+        "PS": ("ps", "sergeant", "sarge", "police sergeant", "sgt", "sergeants"),
         "DS": ("ds", "detective sergeant"),
-        "INSP": ("inspector", "insp", "police inspector"),
+        "INSP": ("inspector", "insp", "police inspector", "inspectors"),
         "DI": ("di", "detective inspector"),
         "CI": ("chief inspector", "ci"),
         "DCI": ("dci", "detective chief inspector"),
@@ -33,7 +34,13 @@ RANKS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "ACC": ("acc", "assistant chief constable"),
         "DCC": ("dcc", "deputy chief constable"),
         "CC": ("chief constable",),
-        "PCSO": ("pcso", "police community support officer", "community support officer"),
+        "PCSO": (
+            "pcso",
+            "police community support officer",
+            "community support officer",
+            "pcsos",
+            "community support officers",
+        ),
         # The Special Constabulary's own ranks (volunteer officers), as forces list them.
         "SC": ("sc", "special constable"),
         "SPS": ("special sergeant", "special sgt", "ssgt", "s sgt", "sps"),

@@ -303,3 +303,10 @@ def test_the_rank_before_a_surname_heard_nearly_names_the_person(
     # Another rank said before the same word is no naming: the words cost as usual.
     other = _found(matcher, "PC Nowack please, he is dealing with my burglary")
     assert not other or (not other[0].said_who and other[0].score < LOW)
+
+
+def test_a_rank_said_in_the_plural_is_the_persons_rank(matcher: DirectoryMatcher) -> None:
+    # "one of the PCSOs": Bartłomiej is a PCSO of Harbour Neighbourhood, said with his team.
+    top = _clearly_first(matcher, "I'm after Bartlomiej, he's one of the PCSOs down the harbour")
+    assert top.destination == "directory:bartlomiej-zielinski" and top.said_who
+    assert "rank PCSO = 'pcsos'" in top.evidence
