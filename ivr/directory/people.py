@@ -138,7 +138,12 @@ class PersonScorer:
                 if notes is not None:
                     notes.append(f"rank {entry.rank} != {query.rank_said!r}")
         own = person.role_words
-        sure = (named or described) and all(group <= own for group in query.groups)
+        # Rank, first name and surname all said: a team named beside them is not the
+        # person's ("it's Sarah from Castlebrook Children's Services, I need DS Rachel
+        # Dunn"); with less, another team said may be another person's ("Sian Johnson in
+        # roads policing" is Sian Johnston there).
+        whole = ss >= 0.95 and sf >= 0.9 and rank_matched
+        sure = whole or ((named or described) and all(group <= own for group in query.groups))
         return penalise(score, free, query, notes, sure=sure), sure
 
     def _sounded(

@@ -310,3 +310,13 @@ def test_a_rank_said_in_the_plural_is_the_persons_rank(matcher: DirectoryMatcher
     top = _clearly_first(matcher, "I'm after Bartlomiej, he's one of the PCSOs down the harbour")
     assert top.destination == "directory:bartlomiej-zielinski" and top.said_who
     assert "rank PCSO = 'pcsos'" in top.evidence
+
+
+def test_rank_and_full_name_say_who_whatever_team_the_caller_names(
+    matcher: DirectoryMatcher,
+) -> None:
+    # The caller's own organisation names a team here (Roads Policing), but DC Sarah Hughes
+    # is said whole: the rest is who is calling and why.
+    said = "hi, it's Jo from roads policing, I need DC Sarah Hughes about the strategy meeting"
+    top = _clearly_first(matcher, said)
+    assert top.destination == "directory:sarah-hughes" and top.said_who and top.score >= LOW
