@@ -126,8 +126,10 @@ def _blank(pattern: re.Pattern[str], text: str) -> str:
 
 def _calm(text: str) -> str:
     """``text`` without the "now" of a calm phrase (only that word: "I want to report it,
-    he's outside now" keeps its "he's outside")."""
-    return words.CALM_NOW.sub(lambda m: m.group(0)[: -len("now")] + "   ", text)
+    he's outside now" keeps its "he's outside"), nor someone said to be with the caller
+    ("he's sat right here next to me": the son the scammers said they had taken)."""
+    text = words.CALM_NOW.sub(lambda m: m.group(0)[: -len("now")] + "   ", text)
+    return _blank(words.WITH_THE_CALLER, text)
 
 
 class DangerReader:

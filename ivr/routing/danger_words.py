@@ -307,6 +307,17 @@ CALM_NOW = pattern(
         r"(?: [a-z]+){0,3} now",
     ]
 )
+# Someone said to be with the caller, safe: no present danger by itself ("they said
+# they'd kidnapped my son, but he's sat right here next to me"). A cue said beside it
+# still counts ("he's here with me and he's got a knife"), and so does where ("he's in the
+# house with me" is no all-clear).
+WITH_THE_CALLER = pattern(
+    [
+        r"(?:hes|shes|theyre|he is|she is|they are)"
+        r"(?: (?:sat|sitting|stood|standing|right|here|safe|fine|ok|okay|alright|home)){0,3}"
+        r" (?:next to|with|beside) me(?: now)?",
+    ]
+)
 # Present states of a person: ignored after a negation ("nobody is hurt").
 PRESENT_STATE = pattern(
     [

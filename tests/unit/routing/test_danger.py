@@ -135,6 +135,14 @@ TABLE: list[tuple[str, str]] = [
     # ... but not a weapon said to be here now, nor an intruder, whatever the all-clear
     ("nobody is hurt but he's still got the knife", EMERGENCY),
     ("nobody's hurt, they're trying to get in", EMERGENCY),
+    # the one a message said was taken, said to be with the caller: no danger here now...
+    (
+        "I got a phone call saying they'd kidnapped my girl, but she's sat right here with me",
+        "remote-emergency-cue",
+    ),
+    # ... unless where they are says it ("in the house with me"), or a deed is told now
+    ("he threatened me by text last week and now he's in the house with me", EMERGENCY),
+    ("he's here with me and he's hitting me", EMERGENCY),
 ]
 
 
