@@ -279,7 +279,9 @@ PRESENT = pattern(
     [
         r"now|right now|at the moment|as we speak|currently|tonight",
         r"just now|just happened|just been",
-        r"(?:has|hes|shes|theyve|theyre) just",  # not "I've just found ...": the caller's act
+        # not "I've just found ...": the caller's act; nor "she's just told me": the telling
+        r"(?:has|hes|shes|theyve|theyre) just(?! (?:told|said|rang|rung|called|phoned"
+        r"|messaged|texted|mentioned|found out|realised|remembered))",
         # not "what's happening with my case": a question about it
         r"in progress|(?<!whats )(?<!what is )(?<!anything )(?<!nothing )(?:happening|going on)",
         r"still (?:here|there|in|inside|outside|around|at|nearby|hiding|waiting|on|downstairs"
@@ -291,11 +293,15 @@ PRESENT = pattern(
         r"(?:hes|shes|theyre|is|are|im)(?: [a-z]+){0,2} (?:coming|heading"
         r"|on (?:his|her|their|the|my) way)",
         r"(?:come|comes|coming) (?:round|over|back|here|to get|for me|for us|to my|to the)",
-        r"on (?:his|her|their) way|about to|banging on",
+        # ... but not a journey told ("snatched off him on his way to school last Tuesday"):
+        # someone coming is said with who ("he's on his way"), matched above.
+        r"on (?:his|her|their) way(?! (?:(?:to|from|back from|home from) (?:school|work|college"
+        r"|uni|the shops|the station|the bus|church|training|football|the gym)|home|back home))"
+        r"|about to|banging on",
         r"(?:started|starting|kicking off|at it|back) again",
         r"(?:hes|shes|theyre|is|are) (?:nearby|near me|next to me|behind me|across the"
-        r" (?:road|street)|in the (?:same )?(?:shop|street|pub|park|bar|club|car park|building"
-        r"|room|garden|house|flat))",
+        r" (?:road|street)|in (?:the|my|her|his|their|our) (?:same )?(?:shop|street|pub|park"
+        r"|bar|club|car park|building|room|garden|house|flat))",
     ]
 )
 # A "now" about the caller or the past, not the danger ("I want to report it now", "he

@@ -135,6 +135,15 @@ TABLE: list[tuple[str, str]] = [
     # ... but not a weapon said to be here now, nor an intruder, whatever the all-clear
     ("nobody is hurt but he's still got the knife", EMERGENCY),
     ("nobody's hurt, they're trying to get in", EMERGENCY),
+    # a journey told is not someone on their way; a telling just now is not the deed...
+    (
+        "my son's phone was snatched on his way home from school yesterday, he's fine",
+        "past-emergency-cue",
+    ),
+    ("she's just told me her stepdad hit her last night", "past-emergency-cue"),
+    # ... but a courier on his way, or a deed told in her house now, is here now
+    ("a man rang my mum saying a courier's on his way to collect her bank cards", EMERGENCY),
+    ("she's just messaged me that her ex is in her house hitting her", EMERGENCY),
     # the one a message said was taken, said to be with the caller: no danger here now...
     (
         "I got a phone call saying they'd kidnapped my girl, but she's sat right here with me",
