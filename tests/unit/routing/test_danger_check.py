@@ -155,3 +155,18 @@ def test_a_short_alternative_beside_a_longer_reading_is_not_read_for_danger(
         heard = (Hypothesis(top, 0.55), Hypothesis("the me", 0.29))
         decision = shipped.decide(RoutingInputs(at=AT, hypotheses=heard))
         assert not decision.is_danger_check, decision.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "someone's just driven a car at my brother on purpose and now they're doing laps",
+        "my daughter's rang from a party, she thinks someone put something in her drink",
+        "my friend's drink got spiked at the club and she can't stand up",
+    ],
+)
+def test_a_deed_said_in_other_words_still_reaches_999_handling_or_the_check(
+    shipped: RoutingService, text: str
+) -> None:
+    decision = said(shipped, text)
+    assert decision.destination == "emergency", decision.reason
