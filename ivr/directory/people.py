@@ -42,7 +42,8 @@ WHOLE_ROLE = 0.9
 # 0.08 it routes (0.88), as a name said clearly would.
 OFFICE = 0.80
 # A surname heard this near with the person's own rank before it names them ("DC
-# Pattison" for DC Zoë Pattinson): a rank is said only before a name.
+# Pattison" for DC Zoë Pattinson): a rank is said only before a name. Not when the word
+# heard is the name of someone else of that rank ("PC Johnson" is not PC Johnston said).
 NEAR_SURNAME = 0.85
 SAME_SOUND = "same sound"  # how another spelling of the name matched (``_sounded``)
 
@@ -69,6 +70,7 @@ class PersonScorer:
         free = list(query.plain)
 
         ss = 0.0
+        someone_elses = False  # a surname word heard near that is another name here exactly
         for part in person.surname:
             sim, word, how = 0.0, "", ""
             for w in free:  # inlined best(): this loop runs for every candidate
@@ -78,6 +80,7 @@ class PersonScorer:
             if sim > 0:
                 sim, how = self._sounded(sim, how, word, part, query)
                 ss += sim
+                someone_elses = someone_elses or (sim < 1.0 and self._named_so(word, query))
                 free.remove(word)
                 if notes is not None:
                     notes.append(say("surname", entry.surname, word, how, sim))
@@ -111,7 +114,7 @@ class PersonScorer:
         rank_matched = query.ranks is not None and entry.rank in query.ranks
         named = (
             (ss >= 0.95 and (sf >= 0.9 or rank_matched))
-            or (ss >= NEAR_SURNAME and rank_matched)
+            or (ss >= NEAR_SURNAME and rank_matched and not someone_elses)
             or (office and not name_matched)
         )
         described = (
@@ -145,6 +148,16 @@ class PersonScorer:
         whole = ss >= 0.95 and sf >= 0.9 and rank_matched
         sure = whole or ((named or described) and all(group <= own for group in query.groups))
         return penalise(score, free, query, notes, sure=sure), sure
+
+    def _named_so(self, word: str, query: Query) -> bool:
+        """Someone here has this name word exactly and the rank said ("PC Johnson" with
+        a PC Johnson here): the word names them, not a near name of the same rank."""
+        if word not in self._index.person_words or query.ranks is None:
+            return False
+        return any(
+            self._entries[j].kind == "person" and self._entries[j].rank in query.ranks
+            for j in self._index.postings.get(word, ())
+        )
 
     def _sounded(
         self, sim: float, how: str, word: str, name: str, query: Query

@@ -320,3 +320,13 @@ def test_rank_and_full_name_say_who_whatever_team_the_caller_names(
     said = "hi, it's Jo from roads policing, I need DC Sarah Hughes about the strategy meeting"
     top = _clearly_first(matcher, said)
     assert top.destination == "directory:sarah-hughes" and top.said_who and top.score >= LOW
+
+
+def test_a_name_heard_exactly_names_nobody_else_by_sounding_near(
+    matcher: DirectoryMatcher,
+) -> None:
+    # "Johnson" is PC Sian Johnson's surname exactly: PC Sian Johnston, near it and of the
+    # same rank, is not named by it (the recognisers' alternatives would make a rival of her).
+    found = {c.destination: c for c in _found(matcher, "PC Johnson please")}
+    assert found["directory:sian-johnson"].said_who
+    assert not found["directory:sian-johnston"].said_who
