@@ -170,3 +170,13 @@ def test_a_deed_said_in_other_words_still_reaches_999_handling_or_the_check(
 ) -> None:
     decision = said(shipped, text)
     assert decision.destination == "emergency", decision.reason
+
+
+def test_a_unit_named_for_a_crime_is_a_place_asked_for_not_a_cue(
+    shipped: RoutingService,
+) -> None:
+    # "the rape team" names a unit: no 999 advice for the caller asking for it, while the
+    # crime said in a sentence still raises the check.
+    assert not said(shipped, "can I speak to the rape team please").is_danger_check
+    assert said(shipped, "Sam in the rape investigation team please").rule != "emergency-cue"
+    assert said(shipped, "I've been raped and I need the rape team").is_danger_check
