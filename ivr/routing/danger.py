@@ -282,7 +282,13 @@ class _Near:
         if match:
             return match.group(0).strip()
         match = words.FOUND_AFTER.search(self.after)
-        return match.group(0).strip() if match else None
+        if match:
+            return match.group(0).strip()
+        # "there's a knife in the hedge", "a bag with what looks like a gun in it": where
+        # things are thrown away, with nobody said to have it.
+        match = words.FOUND_PLACE_AFTER.search(self.after)
+        held = words.SOMEONE.search(self.window) or words.SOMEONE_WITH_IT.search(self.after)
+        return match.group(0).strip() if match and not held else None
 
 
 def _kind(cue: str, near: _Near) -> CueKind:

@@ -367,6 +367,23 @@ FOUND_AFTER = re.compile(
     r"^(?: [a-z]+){0,2} (?:dumped|lying|abandoned|discarded|hidden|stashed|left (?:in|on|by"
     r"|under|behind|at|outside))(?![a-z0-9])"
 )
+# ... or in a place things are thrown away, or a container: "a knife in the hedge".
+FOUND_PLACE_AFTER = re.compile(
+    r"^ (?:(?:in|under|behind|inside) (?:the|a|some|our|my) (?:hedge|hedges|hedgerow|bush"
+    r"|bushes|grass|long grass|undergrowth|bin|bins|ditch|verge|river|canal|stream|brook|skip"
+    r"|gutter|drain|bag|carrier bag|bin bag)|in it|inside it)(?![a-z0-9])"
+)
+# Anyone said before a weapon: it is held, not found ("a man with a knife in the bushes").
+SOMEONE = re.compile(
+    r"(?:^| )(?:man|men|lad|lads|bloke|blokes|guy|guys|fella|someone|somebody|someones"
+    r"|somebodys|he|hes|she|shes|they|theyre|boy|boys|girl|girls|woman|women|kid|kids"
+    r"|youths|gang|him|her|them)(?![a-z0-9])"
+)
+# ... or said after it, beside it now ("a knife in the hedge and a lad is stood next to it").
+SOMEONE_WITH_IT = re.compile(
+    SOMEONE.pattern + r"(?: [a-z]+){0,2} (?:stood|standing|holding|waving|picked|picking"
+    r"|next to|near|by it|with it|going back|coming back|watching)(?![a-z0-9])"
+)
 # A violent verb said as an intent ("they'll stab him", "saying he's going to shoot me") is
 # a threat, and is read as one (a message can carry it).
 INTENT_BEFORE = re.compile(

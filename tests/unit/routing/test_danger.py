@@ -62,6 +62,12 @@ TABLE: list[tuple[str, str]] = [
     ("there's a machete lying in the bushes by the park", "found-object-emergency-cue"),
     ("I want to hand in a shotgun", "found-object-emergency-cue"),
     ("a knife was left in the bus shelter on my road", "found-object-emergency-cue"),
+    # where things are thrown away, nobody said to have it: found...
+    ("there's a knife in the hedge by the car park, no one's around", "found-object-emergency-cue"),
+    ("a carrier bag on the towpath with what looks like a gun in it", "found-object-emergency-cue"),
+    # ... but held, hidden by someone, or someone beside it now: not
+    ("he's hiding a gun in the bin", EMERGENCY),
+    ("there's a knife in the hedge and a lad is stood next to it", EMERGENCY),
     # --- news, appeals, information, questions: routed as the caller asks (released)
     ("I have information about the shooting on the estate", RELEASED),
     ("I saw something on the night of the stabbing", RELEASED),
