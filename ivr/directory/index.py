@@ -123,6 +123,8 @@ class DirectoryIndex:
         self.phrases: dict[int, tuple[Phrase, ...]] = {}
         self.phrase_set: set[tuple[str, ...]] = set()
         self.person_words: set[str] = set()
+        # Name word -> the ranks of the people it names ("johnson" -> {PC, DS}).
+        self.name_ranks: dict[str, set[str]] = defaultdict(set)
         self.queues: dict[int, str] = {}  # key past the entries -> queue destination
         # A chief officer's office held by one person here: "the Chief Constable" names them.
         holders: dict[str, list[int]] = defaultdict(list)
@@ -170,6 +172,7 @@ class DirectoryIndex:
                 for word in set(person.first + person.surname):
                     self.postings[word].append(i)
                     self.person_words.add(word)
+                    self.name_ranks[word].add(e.rank)
                 if e.team:
                     self.team_members[e.team].append(i)
                     for word in team:

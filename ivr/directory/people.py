@@ -152,12 +152,8 @@ class PersonScorer:
     def _named_so(self, word: str, query: Query) -> bool:
         """Someone here has this name word exactly and the rank said ("PC Johnson" with
         a PC Johnson here): the word names them, not a near name of the same rank."""
-        if word not in self._index.person_words or query.ranks is None:
-            return False
-        return any(
-            self._entries[j].kind == "person" and self._entries[j].rank in query.ranks
-            for j in self._index.postings.get(word, ())
-        )
+        ranks = self._index.name_ranks.get(word)
+        return bool(ranks and query.ranks and not ranks.isdisjoint(query.ranks))
 
     def _sounded(
         self, sim: float, how: str, word: str, name: str, query: Query

@@ -39,7 +39,7 @@ from ivr.routing.danger_words import Context, CueKind
 from ivr.routing.phrases import FUZZY_MIN_TOKEN, FUZZY_MIN_WORD, PREFIX_MIN_TOKEN, WORD_FUZZ
 from ivr.text import normalise
 
-__all__ = ["Context", "CueKind", "DangerReader", "Reading", "Verdict"]
+__all__ = ["Context", "CueKind", "DangerReader", "Reading", "Verdict", "present_words"]
 
 
 class Verdict(Enum):
@@ -122,6 +122,12 @@ def _found(pattern: re.Pattern[str], text: str) -> tuple[str, ...]:
 
 def _blank(pattern: re.Pattern[str], text: str) -> str:
     return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def present_words(said: str) -> tuple[str, ...]:
+    """Present-danger words in normalised ``said``, calm "now"s and someone with the
+    caller left out: the reader's test of "here now", for a stage that only orders."""
+    return _found(words.PRESENT, _calm(said))
 
 
 def _calm(text: str) -> str:

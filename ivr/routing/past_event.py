@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from ivr.decisions import FCR, RC, Hypothesis
 from ivr.routing import danger_words as words
 from ivr.routing.bundle import IntentMatchLike
+from ivr.routing.danger import present_words
 from ivr.text import normalise
 
 __all__ = ["PastEvent"]
@@ -48,7 +49,7 @@ class PastEvent:
             return matches, None
         said = normalise(hypotheses[0].text)
         past = words.PAST.search(said)
-        now = words.PRESENT.search(words.CALM_NOW.sub(" ", said)) or STILL.search(said)
+        now = present_words(said) or STILL.search(said)
         if past is None or now is not None:
             return matches, None
         return (report, *(m for m in matches if m is not report)), past.group(0)
