@@ -46,6 +46,7 @@ from ivr.routing.emergency import CALM, NEGATED, EmergencyScreen
 from ivr.routing.follow_up import FollowUp
 from ivr.routing.model import RoutingInputs
 from ivr.routing.past_event import PastEvent
+from ivr.routing.recent_event import RecentEvent
 from ivr.routing.rules import Thresholds
 from ivr.routing.units import UnlistedUnit
 from ivr.text import normalise
@@ -66,6 +67,7 @@ class RoutingEngine:
         self.units = UnlistedUnit(bundle.directory.entries)
         self.follow_up = FollowUp()
         self.past_event = PastEvent()
+        self.recent_event = RecentEvent()
 
     # --- the stages, in order of evidence ---------------------------------------------------
 
@@ -181,6 +183,7 @@ class RoutingEngine:
             [m for m in scored if not m.emergency], hypotheses, th.intent
         )
         matches, past = self.past_event.first(matches, hypotheses, th.intent, th.intent_margin)
+        recent = self.recent_event.incident(matches, hypotheses)
         intent = matches[0] if matches and matches[0].score >= th.intent else None
         top = candidates[0] if candidates else None
         # Both scores carry the same recogniser factor (0.85 + 0.15 x confidence), so
@@ -200,7 +203,7 @@ class RoutingEngine:
                 candidates = (named, *(c for c in candidates if c.destination != named.destination))
             return self._directory(candidates, intent, len(hypotheses) > 1)
         if intent is not None:
-            draft = self._intent(intent, matches)
+            draft = self._intent(intent, matches) if recent is None else _recent(intent, *recent)
             draft.candidates = (*draft.candidates, *candidates)
             if asked_after is not None:
                 draft.reasons.append(f"{asked_after!r} asks after a report: the update first")
@@ -633,3 +636,28 @@ def _agreement(match: IntentMatchLike) -> str:
 def _as_candidate(match: IntentMatchLike) -> Candidate:
     """An intent as a choice to confirm or offer (the prompt names its destination)."""
     return Candidate(match.destination, match.intent, match.score, f"~ {quote(match.example)}")
+
+
+def _recent(report: IntentMatchLike, incident: IntentMatchLike, when: str) -> Draft:
+    """A crime report said to be happening now or minutes ago: which of the two
+    (ivr.routing.recent_event), the incident first."""
+    return Draft(
+        "disambiguate",
+        None,
+        "recent-event",
+        [
+            f"intent {report.intent} ~ {quote(report.example)}{_meaning(report)}"
+            f" ({report.score:.2f}), but {when!r} makes it now or minutes ago:"
+            f" {incident.intent} first"
+        ],
+        "intent",
+        intent=report.intent,
+        candidates=(_as_candidate(incident), _as_candidate(report)),
+        evidence={
+            "score": round(report.score, 4),
+            "heard": report.matched,
+            "intent_evidence": report.to_json(),
+            "recent": when,
+            "choices": [incident.destination, report.destination],
+        },
+    )

@@ -263,3 +263,16 @@ def test_a_department_that_surely_does_it_is_offered_over_a_web_link(
     # ... but words that are the online intent's own example keep the link.
     decision = engine.decide(say("how do I get a copy of a police report"))
     assert (decision.action, decision.destination) == ("route", "online")
+
+
+def test_a_crime_happening_now_offers_the_control_room_before_the_crime_report(
+    bundle: RoutingBundle,
+) -> None:
+    engine = RoutingEngine(bundle)
+    text = "my shed's just been broken into, I saw them ten minutes ago, they went off that way"
+    decision = engine.decide(say(text))
+    assert (decision.action, decision.rule) == ("disambiguate", "recent-event")
+    assert [c.destination for c in decision.candidates[:2]] == ["fcr", "rc"]
+    assert decision.evidence["recent"] == "just been broken"
+    over = engine.decide(say("my shed was broken into last week"))
+    assert over.destination == "rc" and over.rule != "recent-event"
