@@ -48,6 +48,7 @@ from ivr.routing.model import RoutingInputs
 from ivr.routing.past_event import PastEvent
 from ivr.routing.recent_event import RecentEvent
 from ivr.routing.rules import Thresholds
+from ivr.routing.self_correction import SelfCorrection
 from ivr.routing.units import UnlistedUnit
 from ivr.text import normalise
 
@@ -68,6 +69,7 @@ class RoutingEngine:
         self.follow_up = FollowUp()
         self.past_event = PastEvent()
         self.recent_event = RecentEvent()
+        self.self_correction = SelfCorrection()
 
     # --- the stages, in order of evidence ---------------------------------------------------
 
@@ -167,6 +169,7 @@ class RoutingEngine:
     def _names_and_intents(self, hypotheses: Sequence[Hypothesis]) -> Draft | None:
         if not hypotheses:
             return None
+        hypotheses = self.self_correction.applied(hypotheses)  # what was taken back is not asked
         th = self.thresholds
         by_name = tuple(self.bundle.matcher.match(hypotheses))
         named = by_name[0] if by_name and by_name[0].score >= th.low else None

@@ -25,7 +25,7 @@ def offered(text: str, *matches: IntentMatch) -> tuple[str, str] | None:
 @pytest.mark.parametrize(
     ("text", "when"),
     [
-        ("my shed's just been broken into, they went off towards the allotments", "just been broken"),
+        ("my shed's just been broken into, they went off over the fields", "just been broken"),
         ("two kids spraying graffiti on the underpass wall right now", "right now"),
         ("a car dumped in our close, windows smashed, the engine's still warm", "still warm"),
         ("my car was stolen off the drive, it was there half an hour ago", "half an hour ago"),

@@ -1,0 +1,73 @@
+"""SelfCorrection: what callers meant who corrected themselves ("fraud, no, sorry, cyber").
+
+"Can I talk to Aoife, the traffic, no sorry, the collision officer": the words before
+the correction are taken back, and matching them would put the call through to the
+unit the caller said they did not mean. The repair replaces the words it corrects: the
+last phrase before the marker (back to a comma, a stop or a dash), or, when the repair
+starts with a word said there too ("on the train ... no sorry, on the bus"), from that
+word on. Only names and intents read the corrected words; danger is read on what was
+said, whatever was taken back (recall first: "a man with a gun, oh no hang on, it's an
+airsoft one" is still asked about).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from ivr.decisions import Hypothesis
+from ivr.routing.phrases import STOPWORDS
+
+__all__ = ["SelfCorrection"]
+
+# "No, sorry", "no wait", "sorry, I mean", "I mean", "or rather", "oh no, hang on":
+# politeness alone ("hello, sorry, there's a girl...") takes nothing back.
+_ONE = r"(?:(?:oh )?no,? (?:sorry|wait|hang on)|(?:sorry,? )?i mean|or rather)(?![a-z'])"
+MARKER = re.compile(rf"(?<![a-z']){_ONE}(?:[,.]?\s*{_ONE})*[,.]?\s*", re.IGNORECASE)
+BOUNDARY = re.compile(r"[,.;:!?\u2014\u2013]|\s-\s|\.\.\.")
+WORD = re.compile(r"[a-z0-9']+")
+
+
+def _filler(phrase: str) -> bool:
+    return all(w in STOPWORDS for w in WORD.findall(phrase.lower()))
+
+
+def corrected(text: str) -> str | None:
+    """``text`` with what the caller took back removed (None: nothing taken back)."""
+    found = None
+    for found in MARKER.finditer(text):  # noqa: B007 - the last correction is the one meant
+        pass
+    if found is None or not found.group(0).strip():
+        return None
+    before, after = text[: found.start()].rstrip(" ,.-\u2014\u2013"), text[found.end() :]
+    repair = WORD.findall(after.lower())
+    if not repair or not WORD.search(before.lower()):
+        return None
+    # The phrase taken back: back to the last boundary, past fillers ("forensics, er, I mean").
+    cut = len(before)
+    while True:
+        bounds = [m.end() for m in BOUNDARY.finditer(before, 0, cut)]
+        start = bounds[-1] if bounds else 0
+        if not _filler(before[start:cut]) or start == 0:
+            break
+        cut = start - 1
+    phrase = before[start:cut]
+    # A repair that starts as the phrase did ("the traffic ... the collision officer",
+    # "on the train ... on the bus") replaces it from that word on.
+    first = repair[0]
+    at = [m.start() for m in WORD.finditer(phrase.lower()) if m.group(0) == first]
+    if at and first not in ("i", "a"):
+        start += at[-1]
+    kept = before[:start].rstrip()
+    return f"{kept} {after.strip()}".strip() if kept else after.strip()
+
+
+class SelfCorrection:
+    """The hypotheses as the caller meant them, for matching names and intents."""
+
+    def applied(self, hypotheses: Sequence[Hypothesis]) -> tuple[Hypothesis, ...]:
+        return tuple(
+            h if (fixed := corrected(h.text)) is None else replace(h, text=fixed)
+            for h in hypotheses
+        )

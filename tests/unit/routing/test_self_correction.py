@@ -1,0 +1,52 @@
+"""Words a caller takes back are not matched (ivr.routing.self_correction)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ivr.decisions import Hypothesis
+from ivr.routing.self_correction import SelfCorrection, corrected
+
+
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [
+        (
+            "Can I talk to Aoife, the traffic, no sorry, the collision officer",
+            "Can I talk to Aoife, the collision officer",
+        ),
+        (
+            "can I speak to the fraud team, no, sorry, the cyber people, I've been hacked",
+            "can I speak to the cyber people, I've been hacked",
+        ),
+        ("I left my bag on the train... no sorry, on the bus", "I left my bag on the bus"),
+        ("can I talk to PC Reid no sorry PC Read", "can I talk to PC Read"),
+        ("Forensics, er, I mean the scenes of crime people", "the scenes of crime people"),
+        ("a bomb, no sorry, I mean a suitcase left there", "a suitcase left there"),
+    ],
+)
+def test_the_phrase_taken_back_is_replaced_by_its_repair(said: str, meant: str) -> None:
+    assert corrected(said) == meant
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "hello, sorry, there's a young girl alone at the tram stop",  # politeness
+        "sorry, no one was hurt",  # "no" of "no one"
+        "I mean it, he said he'd come back",  # nothing before to take back
+        "my bike was stolen from the station",
+    ],
+)
+def test_nothing_is_taken_back_without_a_correction(said: str) -> None:
+    assert corrected(said) is None
+
+
+def test_every_alternative_is_read_as_meant_and_keeps_its_confidence() -> None:
+    heard = (
+        Hypothesis("the fraud team no sorry the cyber people", 0.8, (("whisper", 0),)),
+        Hypothesis("the cyber people", 0.6),
+    )
+    meant = SelfCorrection().applied(heard)
+    assert [h.text for h in meant] == ["the cyber people", "the cyber people"]
+    assert (meant[0].confidence, meant[0].heard_by) == (0.8, (("whisper", 0),))
