@@ -1,4 +1,4 @@
-"""UnlistedUnit: a unit asked for by name that the force's directory does not list.
+"""UnlistedUnit: a unit (or another police) asked for by name that the directory does not list.
 
 "The dog unit, please", "I want the cyber crime unit", "marine unit, it's about my
 mooring": the caller knows what they want, and it is not a crime report or an incident
@@ -31,6 +31,13 @@ ASKED = re.compile(
     r"(?:the |your |a )?((?:[a-z]+ ){1,3})(unit|section|squad|department|dept|office|desk"
     r"|bureau|team)\b"
 )
+# A police asked for by what sets it apart ("mounted police", "is this British Transport
+# Police"): not the force itself ("tell the police", "a paper from police", "nearest police").
+POLICE = re.compile(
+    r"(?:^|\b(?:want|need|like|speak to|talk to|through to|get me|is that|is this"
+    r"|number for|transfer me to|connect me to|looking for)\s)((?:[a-z]+ ){1,2})police\b"
+)
+NOT_POLICE_KIND = frozenset({"nearest", "real", "proper", "actual", "tell", "join", "let"})
 # Leading words a caller says before what they want ("um, hello, the dog unit").
 OPENERS = frozenset({"um", "umm", "er", "erm", "uh", "hello", "hi", "hiya", "yes", "yeah", "oh"})
 # Words of many units' names that do not tell which unit ("the hate crime unit").
@@ -65,13 +72,21 @@ class UnlistedUnit:
         words = normalise(hypotheses[0].text).split()
         while words and words[0] in OPENERS:
             words = words[1:]
-        found = ASKED.search(" ".join(words))
-        if found is None:
+        said = " ".join(words)
+        found = ASKED.search(said)
+        if found is not None:
+            return self._unlisted(found.group(1), found.group(1) + found.group(2))
+        police = POLICE.search(said)
+        if police is None or police.group(1).split()[-1] in FILLER | NOT_POLICE_KIND:
             return None
-        telling = [w for w in found.group(1).split() if w not in FILLER and w not in GENERIC]
+        return self._unlisted(police.group(1), police.group(1) + "police")
+
+    def _unlisted(self, words: str, unit: str) -> str | None:
+        """``unit`` when none of its telling ``words`` is the directory's."""
+        telling = [w for w in words.split() if w not in FILLER and w not in GENERIC]
         if not telling or any(self._known(w) for w in telling):
             return None
-        return found.group(1) + found.group(2)
+        return unit
 
     def _known(self, word: str) -> bool:
         return (

@@ -39,6 +39,8 @@ def asked(units: UnlistedUnit, text: str) -> str | None:
         ("um, hello, cyber crime unit", "cyber crime unit"),
         ("can you put me through to the mounted section", "mounted section"),
         ("I want the fraud squad", "fraud squad"),
+        ("mounted police please", "mounted police"),
+        ("is this British Transport Police? my bag went on the train", "british transport police"),
     ],
 )
 def test_a_unit_the_directory_lacks_is_named(units: UnlistedUnit, said: str, unit: str) -> None:
@@ -54,6 +56,11 @@ def test_a_unit_the_directory_lacks_is_named(units: UnlistedUnit, said: str, uni
         "the crime team please",  # no word tells which unit
         "my son plays for the football team and his boots were stolen",  # not asked for
         "someone broke into the office at work",
+        "I lost my passport, I need a paper from police for the embassy",  # the force itself
+        "do I need to tell the police?",
+        "where's my nearest police station",
+        "I want to join the police",
+        "the marine police please",  # a listed unit's word
     ],
 )
 def test_a_listed_unit_or_no_unit_asked_is_not_named(units: UnlistedUnit, said: str) -> None:
