@@ -49,7 +49,12 @@ class Verdict(Enum):
 
 
 _ALL_CLEAR = {Context.UNHURT: words.UNHURT, Context.GONE: words.GONE, Context.OUT: words.OUT}
-_HEARD = {Context.WITNESS: words.WITNESS, Context.REMOTE: words.REMOTE, Context.PAST: words.PAST}
+_HEARD = {
+    Context.WITNESS: words.WITNESS,
+    Context.REMOTE: words.REMOTE,
+    Context.PAST: words.PAST,
+    Context.FUTURE: words.FUTURE,
+}
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,7 @@ class DangerReader:
         kept: list[str] = []
         found = {ctx for ctx, _ in heard}
         remote = Context.REMOTE in found
+        future = Context.FUTURE in found  # "going to stab someone ... this weekend": not now
         for cue in names:
             spans = _locate(said, cue)
             if not spans:
@@ -172,7 +178,7 @@ class DangerReader:
                 for near, k in zip(nears, kinds, strict=True)
             ]
             nows = [
-                _present_near(cue, near, kind, remote, obj is not None)
+                _present_near(cue, near, kind, remote, obj is not None, future)
                 for near, kind, obj in zip(nears, kinds, objects, strict=True)
             ]
             now = next((n for n in nows if n), None)
@@ -304,11 +310,13 @@ def _kind(cue: str, near: _Near) -> CueKind:
     return kind
 
 
-def _present_before(near: _Near, kind: CueKind, remote: bool) -> str | None:
-    """The words just before a cue that put it in the present, if any."""
+def _present_before(near: _Near, kind: CueKind, remote: bool, future: bool) -> str | None:
+    """The words just before a cue that put it in the present, if any ("he's going to"
+    is not, said of another day)."""
     window = near.window
     if kind in words.PHYSICAL or (kind is CueKind.THREAT and not remote):
-        for pattern in (words.BE_BEFORE, words.BE_INTENT_BEFORE, words.PERFECT_BEFORE):
+        intent = () if future else (words.BE_INTENT_BEFORE,)
+        for pattern in (words.BE_BEFORE, *intent, words.PERFECT_BEFORE):
             match = pattern.search(window)
             if match and not near.negated():
                 return match.group(0).strip()
@@ -319,7 +327,9 @@ def _present_before(near: _Near, kind: CueKind, remote: bool) -> str | None:
     return None
 
 
-def _present_near(cue: str, near: _Near, kind: CueKind, remote: bool, found: bool) -> str | None:
+def _present_near(
+    cue: str, near: _Near, kind: CueKind, remote: bool, found: bool, future: bool
+) -> str | None:
     """The words that put this cue in the present ("he is hitting", "knife ... waving").
 
     The words before it; for a found weapon, the words after it instead: the
@@ -327,7 +337,7 @@ def _present_near(cue: str, near: _Near, kind: CueKind, remote: bool, found: boo
     someone is using now ("I found a knife and a man is waving it") is danger too.
     """
     if not found:
-        before = _present_before(near, kind, remote)
+        before = _present_before(near, kind, remote, future)
         return f"{before} {cue}" if before else None
     for match in words.WIELDED_AFTER.finditer(near.after):
         lead = near.after[: match.start()].split()[-2:]

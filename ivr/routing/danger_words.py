@@ -38,6 +38,7 @@ class Context(Enum):
     WITNESS = "witness"  # news, an appeal, information, a question about it
     REMOTE = "remote"  # by text, message, facebook, phone call
     PAST = "past"  # last week, yesterday, on saturday, years ago
+    FUTURE = "future"  # tomorrow, next week, this weekend: said to be coming, not here
     OUT = "fire-out"  # the fire is out
     GONE = "offender-gone"  # they've gone, nobody there
     UNHURT = "nobody-hurt"  # nobody's hurt, everyone's ok
@@ -51,6 +52,9 @@ MOVES: Mapping[Context, frozenset[CueKind]] = {
     Context.WITNESS: _ANY_EVENT,
     Context.REMOTE: frozenset({CueKind.THREAT, CueKind.WEAPON, CueKind.TAKEN, CueKind.URGENCY}),
     Context.PAST: _ANY_EVENT,
+    # Violence said to be planned for another day ("going to stab someone at the festival
+    # this weekend", "bringing a knife in tomorrow"): the control room's to prevent.
+    Context.FUTURE: frozenset({CueKind.THREAT, CueKind.WEAPON, CueKind.VIOLENCE, CueKind.URGENCY}),
     Context.OUT: frozenset({CueKind.FIRE, CueKind.URGENCY}),
     # A threat whose maker has left is no danger now ("he said it and walked off");
     # violence is not: the one he hurt may still need help.
@@ -63,6 +67,7 @@ PRIORITY = (
     Context.WITNESS,
     Context.REMOTE,
     Context.PAST,
+    Context.FUTURE,
     Context.OUT,
     Context.GONE,
     Context.UNHURT,
@@ -207,6 +212,14 @@ PAST = pattern(
         r"when (?:i|we|she|he) (?:was|were) (?:a child|a kid|little|young|younger|at school"
         r"|a teenager|growing up|a boy|a girl)",
         r"as a (?:child|kid)",
+    ]
+)
+# Time still to come: the danger is planned or feared for another day, not here now.
+FUTURE = pattern(
+    [
+        r"tomorrow|tomorrows",
+        rf"next (?:week|weekend|month|year|time|{_DAYS})",
+        r"this (?:weekend|coming week)",
     ]
 )
 # A past tense that, next to an all-clear, makes a crime report ("it was arson").

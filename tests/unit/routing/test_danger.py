@@ -56,6 +56,11 @@ TABLE: list[tuple[str, str]] = [
     ("I'm getting threatening phone calls", "remote-emergency-cue"),
     ("someone posted on facebook they are going to kill my dog", "remote-emergency-cue"),
     ("a stranger keeps following me on tiktok", "remote-emergency-cue"),
+    # --- violence planned for another day: the FCR, rule future-emergency-cue
+    ("a lad says he's going to stab someone at the match this weekend", "future-emergency-cue"),
+    ("my son says a boy is bringing a knife into school tomorrow", "future-emergency-cue"),
+    # ... but not when it is here now too
+    ("he said he'd stab me tomorrow and now he's outside my house", EMERGENCY),
     # --- a found weapon: found-object-emergency-cue
     ("I found a gun in my late father's loft", "found-object-emergency-cue"),
     ("we found some old knives buried in the garden", "found-object-emergency-cue"),
