@@ -315,8 +315,10 @@ def _present_before(near: _Near, kind: CueKind, remote: bool, future: bool) -> s
     is not, said of another day)."""
     window = near.window
     if kind in words.PHYSICAL or (kind is CueKind.THREAT and not remote):
-        intent = () if future else (words.BE_INTENT_BEFORE,)
-        for pattern in (words.BE_BEFORE, *intent, words.PERFECT_BEFORE):
+        patterns = (words.BE_BEFORE, words.PERFECT_BEFORE)
+        if not future:
+            patterns = (words.BE_BEFORE, words.BE_INTENT_BEFORE, words.PERFECT_BEFORE)
+        for pattern in patterns:
             match = pattern.search(window)
             if match and not near.negated():
                 return match.group(0).strip()
