@@ -315,7 +315,7 @@ def _present_before(near: _Near, kind: CueKind, remote: bool, future: bool) -> s
     is not, said of another day)."""
     window = near.window
     if kind in words.PHYSICAL or (kind is CueKind.THREAT and not remote):
-        patterns = (words.BE_BEFORE, words.PERFECT_BEFORE)
+        patterns: tuple[re.Pattern[str], ...] = (words.BE_BEFORE, words.PERFECT_BEFORE)
         if not future:
             patterns = (words.BE_BEFORE, words.BE_INTENT_BEFORE, words.PERFECT_BEFORE)
         for pattern in patterns:
