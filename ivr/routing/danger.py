@@ -54,6 +54,7 @@ _HEARD = {
     Context.REMOTE: words.REMOTE,
     Context.PAST: words.PAST,
     Context.FUTURE: words.FUTURE,
+    Context.ENQUIRY: words.ENQUIRY,
 }
 
 
@@ -164,6 +165,8 @@ class DangerReader:
         found = {ctx for ctx, _ in heard}
         remote = Context.REMOTE in found
         future = Context.FUTURE in found  # "going to stab someone ... this weekend": not now
+        # "There's been a shooting, is it safe to go into town?": told, not being lived.
+        told = Context.ENQUIRY in found
         for cue in names:
             spans = _locate(said, cue)
             if not spans:
@@ -178,7 +181,7 @@ class DangerReader:
                 for near, k in zip(nears, kinds, strict=True)
             ]
             nows = [
-                _present_near(cue, near, kind, remote, obj is not None, future)
+                _present_near(cue, near, kind, remote, obj is not None, future, told)
                 for near, kind, obj in zip(nears, kinds, objects, strict=True)
             ]
             now = next((n for n in nows if n), None)
@@ -231,7 +234,8 @@ class DangerReader:
         event the caller knows of second hand ("the stabbing that was on the news, I know
         who did it", "is it safe to go into town?"): information or a question, routed as
         the caller asks, not a risk to the caller to assess."""
-        if all(ctx is Context.WITNESS for _, ctx in moved) and Context.FOUND not in found:
+        second_hand = {Context.WITNESS, Context.ENQUIRY}
+        if all(ctx in second_hand for _, ctx in moved) and Context.FOUND not in found:
             return True
         kinds = {words.CUE_KINDS.get(cue, CueKind.PRESENT) for cue, _ in moved}
         # A fire said to be out is over, whatever tense the rest is in ("the fire's out
@@ -310,14 +314,18 @@ def _kind(cue: str, near: _Near) -> CueKind:
     return kind
 
 
-def _present_before(near: _Near, kind: CueKind, remote: bool, future: bool) -> str | None:
+def _present_before(
+    near: _Near, kind: CueKind, remote: bool, future: bool, told: bool
+) -> str | None:
     """The words just before a cue that put it in the present, if any ("he's going to"
     is not, said of another day)."""
     window = near.window
     if kind in words.PHYSICAL or (kind is CueKind.THREAT and not remote):
-        patterns: tuple[re.Pattern[str], ...] = (words.BE_BEFORE, words.PERFECT_BEFORE)
+        patterns: tuple[re.Pattern[str], ...] = (words.BE_BEFORE,)
         if not future:
-            patterns = (words.BE_BEFORE, words.BE_INTENT_BEFORE, words.PERFECT_BEFORE)
+            patterns = (*patterns, words.BE_INTENT_BEFORE)
+        if not told:
+            patterns = (*patterns, words.PERFECT_BEFORE)
         for pattern in patterns:
             match = pattern.search(window)
             if match and not near.negated():
@@ -330,7 +338,7 @@ def _present_before(near: _Near, kind: CueKind, remote: bool, future: bool) -> s
 
 
 def _present_near(
-    cue: str, near: _Near, kind: CueKind, remote: bool, found: bool, future: bool
+    cue: str, near: _Near, kind: CueKind, remote: bool, found: bool, future: bool, told: bool
 ) -> str | None:
     """The words that put this cue in the present ("he is hitting", "knife ... waving").
 
@@ -339,7 +347,7 @@ def _present_near(
     someone is using now ("I found a knife and a man is waving it") is danger too.
     """
     if not found:
-        before = _present_before(near, kind, remote, future)
+        before = _present_before(near, kind, remote, future, told)
         return f"{before} {cue}" if before else None
     for match in words.WIELDED_AFTER.finditer(near.after):
         lead = near.after[: match.start()].split()[-2:]

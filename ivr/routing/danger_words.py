@@ -36,6 +36,7 @@ class Context(Enum):
 
     FOUND = "found-object"  # "I found a knife in the park"
     WITNESS = "witness"  # news, an appeal, information, a question about it
+    ENQUIRY = "enquiry"  # "is it safe to go into town?", "what's going on?"
     REMOTE = "remote"  # by text, message, facebook, phone call
     PAST = "past"  # last week, yesterday, on saturday, years ago
     FUTURE = "future"  # tomorrow, next week, this weekend: said to be coming, not here
@@ -50,6 +51,7 @@ _ANY_EVENT = frozenset(CueKind) - {CueKind.PRESENT, CueKind.MEDICAL, CueKind.SEL
 MOVES: Mapping[Context, frozenset[CueKind]] = {
     Context.FOUND: frozenset({CueKind.WEAPON, CueKind.URGENCY}),
     Context.WITNESS: _ANY_EVENT,
+    Context.ENQUIRY: _ANY_EVENT,
     Context.REMOTE: frozenset({CueKind.THREAT, CueKind.WEAPON, CueKind.TAKEN, CueKind.URGENCY}),
     Context.PAST: _ANY_EVENT,
     # Violence said to be planned for another day ("going to stab someone at the festival
@@ -65,6 +67,7 @@ MOVES: Mapping[Context, frozenset[CueKind]] = {
 PRIORITY = (
     Context.FOUND,
     Context.WITNESS,
+    Context.ENQUIRY,
     Context.REMOTE,
     Context.PAST,
     Context.FUTURE,
@@ -236,6 +239,19 @@ REMOTE = pattern(
         r"phone calls?|on the phone|over the phone|by phone",
         r"(?:rang|rings|ringing|phoned|phones|calls|called|calling) (?:me|us|her|him)",
         r"letters?",
+    ]
+)
+# A question about an event the caller has heard of, not one they are in: "is it safe to go
+# into town?", "is it true?", "what's going on?", "is the coast road open?"
+ENQUIRY = pattern(
+    [
+        r"is it (?:true|safe|still safe|ok|okay|arson)",
+        r"is (?:the|that) [a-z]+(?: [a-z]+){0,3} (?:open|closed|shut) (?:yet|again|now)?",
+        r"(?:whats|what is|what was) (?:going on|happening|happened)",
+        r"why (?:are|is) there",
+        r"(?:anyone|anybody|you) (?:know|knows) what",
+        r"just wondering",
+        r"should (?:i|we) (?:keep|let|be worried)",
     ]
 )
 WITNESS = pattern(

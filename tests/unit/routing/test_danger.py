@@ -135,7 +135,11 @@ TABLE: list[tuple[str, str]] = [
     ("he hit me last night and he won't let me leave", EMERGENCY),
     ("there was a fire yesterday and it's started again", EMERGENCY),
     ("the man who attacked me last week is in the shop", EMERGENCY),
-    ("what's happening with my case, I was stabbed last year", "past-emergency-cue"),
+    # a question about a past event is routed as asked (the update, the news)
+    ("what's happening with my case, I was stabbed last year", RELEASED),
+    ("there's been a shooting in town, it's on facebook, is it safe to go out?", RELEASED),
+    # ... but not a danger said to be here ("what's going on" said while it happens)
+    ("is it safe? there's a man with a knife outside my house", EMERGENCY),
     # --- a deed with a weapon told beside a past, a message or an all-clear: asked
     ("a lad pulled a knife on my son last friday and took his bike", "doubtful-emergency-cue"),
     (
