@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ivr.decisions import Hypothesis
+from ivr.directory import DirectoryEntry
 from ivr.routing.bundle import RoutingBundle, load_bundle
+from ivr.routing.departments import DepartmentMeaning
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.intents import IntentMatcher
 from ivr.routing.meaning import MEANING_CALIBRATION
@@ -110,6 +112,26 @@ def test_a_department_is_found_by_what_the_caller_needs(bundle: RoutingBundle) -
     found = bundle.departments.match([Hypothesis("my shotgun certificate runs out next month")])
     assert found and found[0].destination == "directory:firearms-licensing"
     assert found[0].evidence.startswith("meaning ~ ")
+
+
+@pytest.mark.parametrize(
+    ("said", "department"),
+    [
+        ("I'm delivering tyres to your vehicle workshop", "Fleet and Vehicle Workshop"),
+        ("the team for young people who keep going missing from care", "Missing Persons Unit"),
+        ("whoever deals with gangmasters exploiting workers", "Modern Slavery Team"),
+    ],
+)
+def test_a_department_of_a_shipped_kind_is_found_by_what_it_does(
+    bundle: RoutingBundle, said: str, department: str
+) -> None:
+    # A force's own department names, close to the shipped kinds' (department_kinds.yaml).
+    names = ("Fleet and Vehicle Workshop", "Missing Persons Unit", "Modern Slavery Team")
+    entries = [DirectoryEntry(n.lower().replace(" ", "-"), "department", n) for n in names]
+    assert isinstance(bundle.intents, IntentMatcher) and bundle.intents.meaning is not None
+    meaning = DepartmentMeaning(bundle.intents.meaning.encoder, entries)
+    found = meaning.match([Hypothesis(said)])
+    assert found and found[0].name == department, found
 
 
 def test_words_with_no_department_meaning_give_no_department(bundle: RoutingBundle) -> None:
