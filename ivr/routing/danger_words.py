@@ -245,13 +245,13 @@ REMOTE = pattern(
 # into town?", "is it true?", "what's going on?", "is the coast road open?"
 ENQUIRY = pattern(
     [
-        r"is it (?:true|safe|still safe|ok|okay|arson)",
+        r"is (?:it|that|this) (?:true|safe|still safe|ok|okay|arson)",
         r"is (?:the|that) [a-z]+(?: [a-z]+){0,3} (?:open|closed|shut) (?:yet|again|now)?",
         r"(?:whats|what is|what was) (?:going on|happening|happened)",
         r"why (?:are|is) there",
         r"(?:anyone|anybody|you) (?:know|knows) what",
         r"just wondering",
-        r"should (?:i|we) (?:keep|let|be worried)",
+        r"should (?:i|we) (?:keep|let|be (?:worried|scared|locking|keeping))",
     ]
 )
 WITNESS = pattern(

@@ -206,6 +206,20 @@ def test_cue_in_context(engine: RoutingEngine, text: str, expect: str) -> None:
         assert destination not in ("emergency", None), why
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I heard a man got stabbed up the lane, is that true? should we be worried?",
+        "my neighbour says somebody got shot at the farm last night, is that true?",
+    ],
+)
+def test_a_question_about_an_event_heard_of_is_routed_as_asked(
+    engine: RoutingEngine, text: str
+) -> None:
+    destination, rule, why = decide(engine, Hypothesis(text))
+    assert rule == RELEASED and destination not in ("emergency", ASK), why
+
+
 def test_the_reason_names_the_cue_and_the_context_words(engine: RoutingEngine) -> None:
     _, rule, why = decide(engine, Hypothesis("he threatened me last week"))
     assert rule == "past-emergency-cue"
