@@ -167,10 +167,18 @@ class DangerReader:
         future = Context.FUTURE in found  # "going to stab someone ... this weekend": not now
         # "There's been a shooting, is it safe to go into town?": told, not being lived.
         told = Context.ENQUIRY in found
+        # "Nobody's hurt": the cue "hurt" said only inside its own all-clear is no cue at
+        # all, whatever else is going on ("he's just stood there arguing with me").
+        cleared = [m.span() for m in words.UNHURT.finditer(said)]
+        unsaid: list[str] = []
         for cue in names:
             spans = _locate(said, cue)
             if not spans:
                 kept.append(cue)  # not in these words as said: its context cannot be read
+                continue
+            if all(any(a <= start and end <= b for a, b in cleared) for start, end in spans):
+                unsaid.append(cue)
+                moved.append((cue, Context.UNHURT))
                 continue
             # Every time the cue is said must be moved ("threatened me last week, he's
             # threatened me again now").
@@ -198,7 +206,9 @@ class DangerReader:
             if movers[0] is Context.FOUND and not any(c is Context.FOUND for c, _ in heard):
                 heard.append((Context.FOUND, (objects[0] or "",)))
         verdict = Verdict.EMERGENCY
-        if not present and not kept and moved:
+        if moved and len(unsaid) == len(moved) and not kept:
+            verdict = Verdict.FCR  # every cue was an all-clear's own word
+        elif not present and not kept and moved:
             verdict = Verdict.RC if self._crime_report(said, moved, found) else Verdict.FCR
         return Reading(
             verdict,

@@ -81,9 +81,8 @@ DOUBTFUL = frozenset({Context.PAST, Context.REMOTE})
 # Contexts that put a danger at a remove from the caller now (in time, by message, told
 # second-hand, an object found): heard beside a cue still read as danger, they make it a
 # doubt to ask about.
-AT_A_REMOVE = frozenset(
-    {Context.PAST, Context.FUTURE, Context.REMOTE, Context.WITNESS, Context.FOUND}
-)
+# (Not a day still to come: "I won't be here tomorrow" says its own "tomorrow".)
+AT_A_REMOVE = frozenset({Context.PAST, Context.REMOTE, Context.WITNESS, Context.FOUND})
 # ... and, with those, the all-clears that contradict danger now ("nobody's hurt", "the
 # fire's out"). Not "they've gone": "I've just been stabbed, he ran off" needs 999 handling.
 DOUBTED_BESIDE = AT_A_REMOVE | {Context.UNHURT, Context.OUT}

@@ -30,6 +30,7 @@ AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 EMERGENCY = "emergency-cue"
 RELEASED = "released"
 ASK = "ask"  # decide's destination for a danger check
+UNHURT = "nobody-hurt-emergency-cue"
 ASKED = frozenset(
     {"past-emergency-cue", "remote-emergency-cue", "doubtful-emergency-cue"}
     | {"unmeant-emergency-cue"}
@@ -61,6 +62,9 @@ TABLE: list[tuple[str, str]] = [
     ("my son says a boy is bringing a knife into school tomorrow", "future-emergency-cue"),
     # ... but not when it is here now too
     ("he said he'd stab me tomorrow and now he's outside my house", EMERGENCY),
+    # ... nor a life at risk that names its own day
+    ("I won't be here tomorrow, nobody's hurt yet, they're trying to get in", EMERGENCY),
+    ("she says she wants to die and she's going to jump off the bridge tomorrow", EMERGENCY),
     # --- a found weapon: found-object-emergency-cue
     ("I found a gun in my late father's loft", "found-object-emergency-cue"),
     ("we found some old knives buried in the garden", "found-object-emergency-cue"),
@@ -146,7 +150,9 @@ TABLE: list[tuple[str, str]] = [
         "I've been sent a video on snapchat of a lad holding a machete saying it's for me",
         "doubtful-emergency-cue",
     ),
-    ("nobody's hurt but there's a lorry jack-knifed across both lanes", "doubtful-emergency-cue"),
+    # "hurt" said only in "nobody's hurt" is no cue, whatever else is going on
+    ("nobody's hurt but there's a lorry jack-knifed across both lanes", UNHURT),
+    ("a bump, nobody's hurt, but he's just stood there arguing with me", UNHURT),
     # ... but not a weapon said to be here now, nor an intruder, whatever the all-clear
     ("nobody is hurt but he's still got the knife", EMERGENCY),
     ("nobody's hurt, they're trying to get in", EMERGENCY),
