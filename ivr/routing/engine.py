@@ -171,7 +171,7 @@ class RoutingEngine:
             return None
         hypotheses = self.self_correction.applied(hypotheses)  # what was taken back is not asked
         th = self.thresholds
-        by_name = tuple(self.bundle.matcher.match(hypotheses))
+        by_name = tuple(self.bundle.matcher.match((*hypotheses, *_first_sentence(hypotheses))))
         named = by_name[0] if by_name and by_name[0].score >= th.low else None
         person = named is not None and self._is_person(named)
         # A department's name or alias competes with intents on score ("lost property",
@@ -664,3 +664,16 @@ def _recent(report: IntentMatchLike, incident: IntentMatchLike, when: str) -> Dr
             "choices": [incident.destination, report.destination],
         },
     )
+
+
+SENTENCE_END = re.compile(r"(?<=[a-z])[.?!;]\s+")
+
+
+def _first_sentence(hypotheses: Sequence[Hypothesis]) -> tuple[Hypothesis, ...]:
+    """The best alternative's first sentence, when more follows ("The collision
+    investigation people. My son died on the A1 in March..."): a name said on its own,
+    then the story, whose words would otherwise count against the name."""
+    if not hypotheses:
+        return ()
+    parts = SENTENCE_END.split(hypotheses[0].text, maxsplit=1)
+    return (replace(hypotheses[0], text=parts[0]),) if len(parts) == 2 else ()

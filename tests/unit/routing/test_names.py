@@ -87,3 +87,17 @@ def test_a_department_that_fits_is_offered_over_an_unsure_someone(tmp_path: Path
     engine = RoutingEngine(load_bundle(tmp_path))
     decision = _decide(engine, "can I speak to the local bobbies in Rishdale")
     assert (decision.action, decision.destination) == ("confirm", "directory:rishdale-npt")
+
+
+def test_a_department_said_as_its_own_sentence_before_the_story_is_named(
+    engine: RoutingEngine,
+) -> None:
+    said = (
+        "The professional standards department. An officer came to my house last month"
+        " and he was really rude to my elderly mother."
+    )
+    decision = _decide(engine, said)
+    assert (decision.destination, decision.rule) == (
+        "directory:professional-standards",
+        "directory-high",
+    )
