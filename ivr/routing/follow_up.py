@@ -27,6 +27,8 @@ _CONTACT = r"(?:rung|called|phoned|contacted|got back to|been in touch|come back
 ASKED_AFTER = re.compile(
     r"(?<![a-z])(?:"
     r"any news|any update|any progress|heard anything|chase up|chasing up|chasing"
+    r"|(?:not|never|havent|hasnt|didnt) (?:heard|had) (?:a thing|anything|a word|owt|nothing)"
+    r"(?: back| since| from)?|heard nothing|not heard back|no word from"
     rf"|{_NOBODY} (?:\w+ )?{_CONTACT}"
     r"|(?:would|will|was going to|were going to|said theyd|supposed to) (?:ring|call|phone)"
     r" me back"
