@@ -42,7 +42,7 @@ def first_offer(decision: Decision) -> str | None:
         "any news on the lawnmower that was nicked out of my garage",
         "nobody has got back to me about my lawnmower being taken from the garage",
         "my lawnmower was stolen from the garage, what's happening with it",
-        "I reported my lawnmower stolen from the garage weeks ago and I've not heard a thing",
+        "my lawnmower was nicked out of the garage last month, not heard a thing since",
     ],
 )
 def test_a_stolen_thing_asked_after_is_an_update_first(shipped: RoutingService, text: str) -> None:
