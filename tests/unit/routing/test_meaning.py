@@ -291,7 +291,7 @@ def test_a_crime_happening_now_offers_the_control_room_before_the_crime_report(
     bundle: RoutingBundle,
 ) -> None:
     engine = RoutingEngine(bundle)
-    text = "my shed's just been broken into, I saw them ten minutes ago, they went off that way"
+    text = "my garage has just been broken into, I saw two lads legging it"
     decision = engine.decide(say(text))
     assert (decision.action, decision.rule) == ("disambiguate", "recent-event")
     assert [c.destination for c in decision.candidates[:2]] == ["fcr", "rc"]
