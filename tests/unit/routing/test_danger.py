@@ -32,7 +32,8 @@ RELEASED = "released"
 ASK = "ask"  # decide's destination for a danger check
 UNHURT = "nobody-hurt-emergency-cue"
 ASKED = frozenset(
-    {"past-emergency-cue", "remote-emergency-cue", "doubtful-emergency-cue"}
+    {"past-emergency-cue", "remote-emergency-cue", "future-emergency-cue"}
+    | {"doubtful-emergency-cue"}
     | {"unmeant-emergency-cue"}
 )
 
@@ -57,7 +58,8 @@ TABLE: list[tuple[str, str]] = [
     ("I'm getting threatening phone calls", "remote-emergency-cue"),
     ("someone posted on facebook they are going to kill my dog", "remote-emergency-cue"),
     ("a stranger keeps following me on tiktok", "remote-emergency-cue"),
-    # --- violence planned for another day: the FCR, rule future-emergency-cue
+    # --- violence planned for another day: asked, rule future-emergency-cue (not 999
+    # advice unasked: "he's going to stab me" is not happening now)
     ("a lad says he's going to stab someone at the match this weekend", "future-emergency-cue"),
     ("my son says a boy is bringing a knife into school tomorrow", "future-emergency-cue"),
     # ... but not when it is here now too
