@@ -164,7 +164,10 @@ class MeaningDoubts:
             # danger in the meaning: "someone broke into my car" is near "someone's
             # breaking into my car right now" and is a crime report.
             return None
-        named = self.bundle.matcher.match(heard, limit=1)
+        # Only a name in the best alternative: a weaker one's "hannah read old wallet" (a
+        # recogniser's LM full of names) is no request for a person beside a child on a
+        # carriageway.
+        named = self.bundle.matcher.match(heard[:1], limit=1)
         thresholds = self.bundle.rules.thresholds
         if named and (
             named[0].score >= thresholds.high

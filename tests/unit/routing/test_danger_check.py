@@ -180,3 +180,23 @@ def test_a_unit_named_for_a_crime_is_a_place_asked_for_not_a_cue(
     assert not said(shipped, "can I speak to the rape team please").is_danger_check
     assert said(shipped, "Sam in the rape investigation team please").rule != "emergency-cue"
     assert said(shipped, "I've been raped and I need the rape team").is_danger_check
+
+
+def test_a_name_only_a_weaker_alternative_heard_does_not_hide_danger(
+    shipped: RoutingService,
+) -> None:
+    # A recogniser's LM full of directory names made "hannah read old wallet" of a child
+    # on a carriageway: the best reading, with no name in it, is still asked about.
+    heard = (
+        Hypothesis(
+            "a little boy maybe about three on his own next to the carriageway no one else"
+            " anywhere",
+            0.78,
+        ),
+        Hypothesis(
+            "rachel smyth old wallet maybe about three on the carriageway at the help anywhere",
+            0.55,
+        ),
+    )
+    decision = shipped.decide(RoutingInputs(at=AT, hypotheses=heard))
+    assert decision.is_danger_check or decision.destination == "emergency", decision.reason
