@@ -19,7 +19,7 @@ from tests.unit.replay.support import MONDAY_10AM, fixture_log
 from tests.unit.replay.test_replay import Kept
 
 PAST_THREAT = "my neighbour threatened me last week"
-CHECK_RC, CHECK_FCR = "check:emergency|rc", "check:emergency|fcr"
+CHECK_RC, CHECK_FCR = "check:emergency|confirm:rc", "check:emergency|confirm:fcr"
 
 
 def said(text: str, minutes: int) -> RoutingInputs:

@@ -67,13 +67,20 @@ async def test_after_a_no_the_caller_can_still_break_out_with_9() -> None:
     cues = [
         ("main_menu", False, talks()),
         ("danger_check", False, key("2")),
+        ("confirm_prefix", False, key("1")),  # "a crime to report, is that right?"
         ("queue_position", True, key("9")),
     ]
     call = make_call(cues, menu, heard=PAST_THREAT)
     task = asyncio.create_task(call.session.run())
     await call.log.until(lambda: "transfer:emergency" in call.log.steps())
     rules = [d["rule"] for d in call.log.decisions]
-    assert rules[-3:] == ["danger-check", "intent", "keypad-emergency"]
+    assert rules[-5:] == [
+        "danger-check",
+        "intent-confirm",  # a no: the crime report, asked (0.75-0.85)
+        "caller-confirmed",
+        "confirmed",
+        "keypad-emergency",
+    ]
     assert call.log.decisions[-1]["evidence"]["breakout_from"] == "queue:rc"
     call.control.push(CallerHungUp())
     await task
