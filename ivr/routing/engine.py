@@ -484,13 +484,8 @@ class RoutingEngine:
     def _intent(self, match: IntentMatchLike, matches: Sequence[IntentMatchLike]) -> Draft:
         """Two bands: sure enough routes; unsure confirms; two close readings ask which."""
         th = self.thresholds
-        why = (
-            f"intent {match.intent} ~ {quote(match.example)}{_meaning(match)}"
-            f" ({match.score:.2f}{_agreement(match)})"
-        )
-        evidence: dict[str, Any] = {"score": round(match.score, 4), "heard": match.matched}
-        # the nearest example, meaning, wording, keywords, margin
-        evidence["intent_evidence"] = match.to_json()
+        why = _intent_why(match)
+        evidence = _intent_evidence(match)
         rival = next((m for m in matches[1:] if m.destination != match.destination), None)
         if (
             rival is not None
@@ -649,21 +644,36 @@ def _recent(report: IntentMatchLike, incident: IntentMatchLike, when: str) -> Dr
         None,
         "recent-event",
         [
-            f"intent {report.intent} ~ {quote(report.example)}{_meaning(report)}"
-            f" ({report.score:.2f}), but {when!r} makes it now or minutes ago:"
+            f"{_intent_why(report)}, but {when!r} makes it now or minutes ago:"
             f" {incident.intent} first"
         ],
         "intent",
         intent=report.intent,
         candidates=(_as_candidate(incident), _as_candidate(report)),
         evidence={
-            "score": round(report.score, 4),
-            "heard": report.matched,
-            "intent_evidence": report.to_json(),
+            **_intent_evidence(report),
             "recent": when,
             "choices": [incident.destination, report.destination],
         },
     )
+
+
+def _intent_why(match: IntentMatchLike) -> str:
+    """An intent's reason: its nearest example, meaning and score."""
+    return (
+        f"intent {match.intent} ~ {quote(match.example)}{_meaning(match)}"
+        f" ({match.score:.2f}{_agreement(match)})"
+    )
+
+
+def _intent_evidence(match: IntentMatchLike) -> dict[str, Any]:
+    """An intent's evidence: its score, the words heard and the nearest example, meaning,
+    wording, keywords and margin."""
+    return {
+        "score": round(match.score, 4),
+        "heard": match.matched,
+        "intent_evidence": match.to_json(),
+    }
 
 
 SENTENCE_END = re.compile(r"(?<=[a-z])[.?!;]\s+")

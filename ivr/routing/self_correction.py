@@ -35,9 +35,8 @@ def _filler(phrase: str) -> bool:
 
 def corrected(text: str) -> str | None:
     """``text`` with what the caller took back removed (None: nothing taken back)."""
-    found = None
-    for found in MARKER.finditer(text):  # noqa: B007 - the last correction is the one meant
-        pass
+    markers = list(MARKER.finditer(text))
+    found = markers[-1] if markers else None  # the last correction is the one meant
     if found is None or not found.group(0).strip():
         return None
     before, after = text[: found.start()].rstrip(" ,.-\u2014\u2013"), text[found.end() :]

@@ -25,19 +25,19 @@ from ivr.text import normalise
 __all__ = ["UnlistedUnit"]
 
 # A unit asked for: after the start, or after a request ("I want", "put me through to").
+_REQUEST = (
+    r"want|need|like|speak to|talk to|through to|get me|is that|is this|number for"
+    r"|transfer me to|connect me to|looking for"
+)
 ASKED = re.compile(
-    r"(?:^|\b(?:want|need|like|speak to|talk to|through to|get me|after|is that|is this"
-    r"|number for|transfer me to|connect me to|looking for)\s)"
+    rf"(?:^|\b(?:{_REQUEST}|after)\s)"
     r"(?:the |your |a )?((?:[a-z]+ ){1,3})(unit|section|squad|department|dept|office|desk"
     r"|bureau|team)\b"
 )
 # A police asked for by what sets it apart ("mounted police", "is this British Transport
 # Police"): not the force itself ("tell the police", "a paper from police", "nearest police").
-POLICE = re.compile(
-    r"(?:^|\b(?:want|need|like|speak to|talk to|through to|get me|is that|is this"
-    r"|number for|transfer me to|connect me to|looking for)\s)((?:[a-z]+ ){1,2})police\b"
-)
-NOT_POLICE_KIND = frozenset({"nearest", "real", "proper", "actual", "tell", "join", "let"})
+POLICE = re.compile(rf"(?:^|\b(?:{_REQUEST})\s)((?:[a-z]+ ){{1,2}})police\b")
+NOT_POLICE_KIND = FILLER | {"nearest", "real", "proper", "actual", "tell", "join", "let"}
 # Leading words a caller says before what they want ("um, hello, the dog unit").
 OPENERS = frozenset({"um", "umm", "er", "erm", "uh", "hello", "hi", "hiya", "yes", "yeah", "oh"})
 # Words of many units' names that do not tell which unit ("the hate crime unit").
@@ -77,7 +77,7 @@ class UnlistedUnit:
         if found is not None:
             return self._unlisted(found.group(1), found.group(1) + found.group(2))
         police = POLICE.search(said)
-        if police is None or police.group(1).split()[-1] in FILLER | NOT_POLICE_KIND:
+        if police is None or police.group(1).split()[-1] in NOT_POLICE_KIND:
             return None
         return self._unlisted(police.group(1), police.group(1) + "police")
 
