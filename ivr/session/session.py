@@ -395,6 +395,9 @@ class CallSession:
         if self._outcome == CallOutcome.ABANDONED and self._ended_by != EndedBy.CALLER:
             self._outcome = _ENDED_AS.get(self._ended_by, CallOutcome.FAILED)
         ending = {
+            # An adopted call's start is its channel's creation, a little before the first
+            # process stored its own: the row's start and its duration must agree.
+            "started_at": iso(self.started_at),
             "ended_at": iso(ended),
             "duration_s": round((ended - self.started_at).total_seconds(), 3),
             "outcome": self._outcome.value,
