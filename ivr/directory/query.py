@@ -30,6 +30,7 @@ FILLER = frozenset(
             "phone phoning looking look it its this that officer police called name named sir",
             "madam mr mrs ms miss dr some who works work working do does available free",
             "have has had after he hes she shes his her him they theyre them their",
+            "speaks",
         )
     ).split()
 )
@@ -47,6 +48,7 @@ DESCRIBING = frozenset(
         (
             "lady ladies woman women man men bloke fella fellow guy chap lass lad gentleman",
             "gent girl boy young older nice lovely tall local bobby bobbies copper",
+            "policewoman policeman policewomen policemen",
             "polish english welsh scottish scots irish british indian pakistani bangladeshi",
             "asian african nigerian ghanaian somali chinese romanian lithuanian latvian",
             "bulgarian ukrainian russian portuguese spanish italian french german turkish",

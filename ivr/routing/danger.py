@@ -141,7 +141,7 @@ def _calm(text: str) -> str:
     he's outside now" keeps its "he's outside"), nor someone said to be with the caller
     ("he's sat right here next to me": the son the scammers said they had taken)."""
     text = words.CALM_NOW.sub(lambda m: m.group(0)[: -len("now")] + "   ", text)
-    return _blank(words.WITH_THE_CALLER, text)
+    return _blank(words.WITH_THE_CALLER, _blank(words.ORIGIN, text))
 
 
 class DangerReader:

@@ -86,7 +86,9 @@ def _kinds(table: Mapping[CueKind, str]) -> dict[str, CueKind]:
 # A courier fraud in progress: the victim may hand over cards in minutes, but a courier
 # collecting a parcel is no danger, so the words' meaning has to agree (emergency.py's
 # MEANING_DECIDES holds these too).
-COURIER_FRAUD = """collect her bank cards, collect his bank cards, collect my bank cards,
+COURIER_FRAUD = """courier coming, courier is coming, couriers coming, sending a courier,
+    sending a courier round, coming to collect the money, coming to collect the cash,
+    collect her bank cards, collect his bank cards, collect my bank cards,
     collect her bank card, collect his bank card, collect my bank card, collect her cards,
     collect his cards, collect my cards, collect the cards, collect the cash,
     courier is on his way, couriers on his way, courier on his way, courier is outside,
@@ -289,7 +291,8 @@ GONE = pattern(
         r"(?:and|then|and then) (?:gone|left|ran off|run off|ran away|drove off|drove away"
         r"|walked off|walked away)(?: now)?",
         r"long gone(?: now)?",
-        r"(?:nobody|no one|noone|nobodys|no ones)(?: is| was)? (?:there|here|inside|home|around)"
+        r"(?:nobody|no one|noone|nobodys|no ones)(?: is| was)?"
+        r" (?:there|here|inside|outside|home|around)"
         r"(?: now| anymore| any more)?",
         r"not (?:there|here|around) (?:anymore|any more|now)",
         r"no longer (?:there|here|around)",
@@ -347,6 +350,9 @@ CALM_NOW = pattern(
         r"(?: [a-z]+){0,3} now",
     ]
 )
+# Where someone is from, not where they are ("I think he's from round here"): blanked
+# before PRESENT is looked for ("he's round here somewhere" still counts).
+ORIGIN = pattern([r"(?:from|lives?|living) (?:round |around |near |over )?(?:here|there)"])
 # Someone said to be with the caller, safe: no present danger by itself ("they said
 # they'd kidnapped my son, but he's sat right here next to me"). A cue said beside it
 # still counts ("he's here with me and he's got a knife"), and so does where ("he's in the

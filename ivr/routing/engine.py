@@ -301,11 +301,15 @@ class RoutingEngine:
         switchboard intent under its route band): "I'm a support worker, I want to speak to
         someone about a client who is being made to work in a car wash" is for Modern
         Slavery, offered first; a person on the switchboard is the caller's "no"."""
-        return (
-            intent is not None
-            and intent.destination == SWITCHBOARD
-            and _heard(intent) < self.thresholds.intent_route
-            and self._entry_of(top, "department") is not None
+        if intent is None or intent.destination != SWITCHBOARD:
+            return False
+        if self._entry_of(top, "department") is None:
+            return False
+        heard = _heard(intent)
+        # ... and a department that fits well over a sure "someone" not said in its
+        # example's own words ("someone about a speeding ticket": the camera unit).
+        return heard < self.thresholds.intent_route or (
+            heard < AS_EXAMPLE and top.score >= DEPARTMENT_OVER_SOMEONE
         )
 
     def _unit_described(self, candidate: Candidate, hypotheses: Sequence[Hypothesis]) -> bool:
@@ -581,6 +585,8 @@ HEARD_RIVAL = 0.12
 # A name at least this sure outranks the switchboard intent ("someone"); below it, a sound-
 # alike ("pothole" for Patel) is no name said.
 NAMED_OVER_SOMEONE = 0.62
+# A department this sure is offered over the switchboard intent ("someone") in its route band.
+DEPARTMENT_OVER_SOMEONE = 0.75
 # An intent this sure was said in its own example's words: no department's meaning outranks it.
 AS_EXAMPLE = 0.95
 # Words a caller asking for a unit says ("the dog section", "your fraud squad").

@@ -26,7 +26,9 @@ __all__ = ["UnlistedUnit"]
 
 # A unit asked for: after the start, or after a request ("I want", "put me through to").
 _REQUEST = (
-    r"want|need|like|speak to|talk to|through to|get me|is that|is this|number for"
+    r"want|need|like|speak to|talk to|through to|get me|is that|is this"
+    # "the number for the dog unit", not "a crime number for the passport office"
+    r"|(?<!crime )(?<!reference )(?<!property )(?<!incident )(?<!log )number for"
     r"|transfer me to|connect me to|looking for"
 )
 ASKED = re.compile(

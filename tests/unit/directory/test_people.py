@@ -219,6 +219,10 @@ def test_words_that_describe_a_person_cost_nothing(matcher: DirectoryMatcher) ->
     top = _clearly_first(matcher, "Agnieszka, the Polish lady officer at the port")
     assert top.destination == "directory:agnieszka-wojcik" and top.score >= LOW
     assert "unexplained" not in top.evidence
+    # ... nor "policewoman", nor what she does ("she speaks Polish").
+    top = _clearly_first(matcher, "Agnieszka, the policewoman at the port, she speaks Polish")
+    assert top.destination == "directory:agnieszka-wojcik" and top.score >= LOW
+    assert "unexplained" not in top.evidence
 
 
 def test_a_full_name_after_what_it_is_about_still_says_who(matcher: DirectoryMatcher) -> None:

@@ -56,6 +56,16 @@ TABLE: list[tuple[str, str]] = [
     ("my ex left a voicemail threatening to hurt me", "remote-emergency-cue"),
     ("he keeps texting me saying he'll stab me", "remote-emergency-cue"),
     ("I'm getting threatening phone calls", "remote-emergency-cue"),
+    # "nobody's outside" is an all-clear, not someone outside
+    (
+        "a man threatened me on twitter, my doors are locked, nobody's outside",
+        "remote-emergency-cue",
+    ),
+    # where someone is from is not where they are
+    (
+        "there's a video online of a lad with a gun, I think he's from round here",
+        "remote-emergency-cue",
+    ),
     ("someone posted on facebook they are going to kill my dog", "remote-emergency-cue"),
     ("a stranger keeps following me on tiktok", "remote-emergency-cue"),
     # --- violence planned for another day: asked, rule future-emergency-cue (not 999

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from ivr.decisions import Ask, Hypothesis
+from ivr.decisions import Ask, Candidate, Hypothesis
 from ivr.routing.case_status import PublicStatus
 from ivr.routing.cases import Case
 from ivr.routing.engine import RoutingEngine
@@ -395,3 +396,35 @@ def test_the_n_bests_agreement_can_lift_a_reprompt_to_a_question_but_never_to_a_
     assert (lifted_from_nothing.action, lifted_from_nothing.destination) == ("confirm", "fcr")
     plain = RoutingEngine(bundle).decide(say("report burglary"))
     assert (plain.action, plain.destination) == ("route", "rc")
+
+
+class TicketsByMeaning:
+    """DepartmentsLike: the Day Team found by what it does for any words about tickets."""
+
+    def match(self, hypotheses: Sequence[Hypothesis], limit: int = 3) -> list[Candidate]:
+        if not any("ticket" in h.text for h in hypotheses):
+            return []
+        return [Candidate("directory:day-team", "Day Team", 0.79, "meaning ~ 'tickets'")]
+
+
+@pytest.mark.parametrize(
+    ("said", "someone", "expect"),
+    [
+        # "someone about a speeding ticket", surely the switchboard by its words: the
+        # department that does tickets is offered first (the caller's no is the switchboard)
+        ("someone about my ticket", 0.9, ("confirm", "directory:day-team")),
+        # ... but not over "someone" said in the switchboard example's own words
+        ("someone about my ticket please", 0.97, ("route", "switchboard")),
+    ],
+)
+def test_a_department_that_fits_is_offered_over_a_sure_someone(
+    said: str, someone: float, expect: tuple[str, str]
+) -> None:
+    bundle = replace(
+        fake_bundle(
+            RULES, entries=ENTRIES, intents={said: ("switchboard", "switchboard", someone)}
+        ),
+        departments=TicketsByMeaning(),
+    )
+    d = RoutingEngine(bundle).decide(say(said))
+    assert (d.action, d.destination) == expect, d.reason

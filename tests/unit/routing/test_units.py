@@ -60,6 +60,7 @@ def test_a_unit_the_directory_lacks_is_named(units: UnlistedUnit, said: str, uni
         "do I need to tell the police?",
         "where's my nearest police station",
         "I want to join the police",
+        "I lost my passport and need a crime number for the passport office",  # not put through
         "the marine police please",  # a listed unit's word
     ],
 )
