@@ -274,7 +274,7 @@ class DirectoryMatcher:
         # caller's other words ("I'm the social worker for a girl who...") cost little.
         # One word of it is not the name said whole: "dog" for the Dog Section, in "my
         # wife's been bitten by a dog in the park".
-        said = self._said_whole(phrase, query.plain)
+        said = self._said_whole(phrase, query.plain, query.placed)
         sure = (
             exact
             and said > 0
@@ -307,13 +307,18 @@ class DirectoryMatcher:
             return False
         return (k > 0 and words[k - 1] in people) or (k + 1 < len(words) and words[k + 1] in people)
 
-    def _said_whole(self, phrase: Phrase, words: tuple[str, ...]) -> int:
+    def _said_whole(
+        self, phrase: Phrase, words: tuple[str, ...], placed: frozenset[int] = frozenset()
+    ) -> int:
         """How many of the phrase's words were said together and in order, WEAK ones
         optional (0: not said whole): "the Saxby police station", not "the bus station in
-        Saxby" (both words, but another place)."""
+        Saxby" (both words, but another place). Said only as where something happened
+        ("my bag was taken in Asda at Gateway Park": a place, not the Gateway Park team
+        asked for) is not said whole either."""
         wanted = tuple(w for w in phrase.words if w not in WEAK or w in words)
         n = len(wanted)
-        return n if any(words[i : i + n] == wanted for i in range(len(words) - n + 1)) else 0
+        starts = [i for i in range(len(words) - n + 1) if words[i : i + n] == wanted]
+        return n if any(i not in placed for i in starts) else 0
 
     def _names_person(self, word: str, matches: dict[str, dict[str, Match]]) -> bool:
         people = self._index.person_words

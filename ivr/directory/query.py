@@ -30,7 +30,7 @@ FILLER = frozenset(
             "phone phoning looking look it its this that officer police called name named sir",
             "madam mr mrs ms miss dr some who works work working do does available free",
             "have has had after he hes she shes his her him they theyre them their",
-            "speaks",
+            "speaks tell told telling",
         )
     ).split()
 )
@@ -67,6 +67,9 @@ ORDINARY = frozenset(
         )
     ).split()
 )
+# A name said after these is where something happened, not who is asked for ("my bag was
+# taken at Gateway Park"). Not "in": "someone in CID" asks for the unit.
+WHERE = frozenset({"at", "near", "outside", "by", "round", "around", "behind", "opposite"})
 # After these, the caller is saying why, not whom: words may match but cost nothing.
 TOPIC = frozenset({"about", "regarding", "concerning", "because", "cos", "re", "as"})
 
@@ -145,6 +148,8 @@ class Query:
     # The caller spelt a name ("Smyth with a Y", "R-E-I-D"): its spelling is theirs, not
     # the recogniser's guess, so it tells sound-alikes apart.
     spelt: bool = False
+    # Positions in ``plain`` of words said right after a WHERE word: a place, not asked for.
+    placed: frozenset[int] = frozenset()
 
 
 # "with a Y", "with an E"; or four or more letters one by one ("R-E-I-D", "r e e d").
@@ -181,6 +186,8 @@ def parse_query(text: str, vocab: frozenset[str]) -> Query:
     said: list[str] = []
     out: list[tuple[str, bool]] = []
     optional = False
+    placed: set[int] = set()
+    where = False
     i = 0
     while i < len(words):
         for size in range(min(RANK_MAX_WORDS, len(words) - i), 0, -1):
@@ -196,12 +203,18 @@ def parse_query(text: str, vocab: frozenset[str]) -> Query:
             if word in TOPIC:
                 optional = optional or bool(out)  # "about my case" after a name
             elif word not in FILLER:
+                if where:
+                    placed.add(len(out))
                 out.append((word, optional or word in WEAK or word in DESCRIBING))
+            where = word in WHERE or (where and word in FILLER)
     # "mc donald" -> "mcdonald", "johnsons" -> "johnson" when that is a known word
     merged: list[tuple[str, bool]] = []
+    places: set[int] = set()
     j = 0
     while j < len(out):
         word, opt = out[j]
+        if j in placed:
+            places.add(len(merged))
         if j + 1 < len(out) and word + out[j + 1][0] in vocab:
             merged.append((word + out[j + 1][0], opt))
             j += 2
@@ -218,4 +231,5 @@ def parse_query(text: str, vocab: frozenset[str]) -> Query:
         tuple(w for w, _ in merged),
         {},
         spelt=SPELT.search(text.lower()) is not None,
+        placed=frozenset(places),
     )

@@ -334,3 +334,19 @@ def test_a_name_heard_exactly_names_nobody_else_by_sounding_near(
     found = {c.destination: c for c in _found(matcher, "PC Johnson please")}
     assert found["directory:sian-johnson"].said_who
     assert not found["directory:sian-johnston"].said_who
+
+
+def test_a_place_named_as_where_something_happened_does_not_ask_for_its_team() -> None:
+    park = DirectoryEntry(
+        id="retail-park",
+        kind="department",
+        name="Retail Park Policing Team",
+        teams=("Retail Park",),
+        extension="2001",
+    )
+    matcher = DirectoryMatcher(Directory([park]))
+    assert _scores(matcher, "can I speak to someone at Retail Park")["retail-park"] >= HIGH
+    # "at Retail Park": where the bag was taken, not the team asked for; the rest of what
+    # was said costs what any words a name does not explain cost.
+    told = "my nan had her handbag taken out of her trolley in Asda at Retail Park"
+    assert _scores(matcher, told).get("retail-park", 0.0) < LOW

@@ -178,7 +178,9 @@ def test_a_clear_emergency_cue_never_routes_to_rc_online_or_a_directory_entry(
         return
     assert decision.destination not in ("rc", "online")
     assert not (decision.destination or "").startswith("directory:")
-    if decision.rule == "negated-emergency-cue":  # "nobody is hurt": a control room judges
+    if decision.rule in ("negated-emergency-cue", "nobody-hurt-emergency-cue"):
+        # "nobody is hurt" with nothing else to route by (a key pressed, "quick, nobody's
+        # hurt"): a control room judges
         assert decision.destination == "fcr", decision.reason
     elif decision.is_danger_check:
         # Asked first (yes or 9: 999 handling): a cue read beside a time or a distance, or
