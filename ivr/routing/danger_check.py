@@ -15,6 +15,7 @@ would have sent the call (``Decision.otherwise``), decided in the same step.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -154,6 +155,13 @@ class MeaningDoubts:
         if not readable:
             return None
         found = intents.danger_meant(readable)
+        # "They robbed my shed last week, and now they're back in the garden": what the
+        # caller turns to now, read on its own, past the story that drowns it.
+        turned = [Hypothesis(t) for t in _turned_to_now(readable[0].text)]
+        if turned:
+            now = intents.danger_meant(turned)
+            if now is not None and (found is None or now.probability > found.probability):
+                found = now
         probability = found.probability if found is not None else 0.0
         nearest = nearest_danger(intents.match(readable))
         sure = ordinary.action == "route" and understood(ordinary)
@@ -186,6 +194,25 @@ class MeaningDoubts:
         evidence["matched"] = said
         reason = f"no emergency cue, but {quote(said)} may mean danger ({'; '.join(why)})"
         return DangerDoubt("danger-meaning", reason, evidence)
+
+
+# A turn from the story to now: "and now", "but now", "now they're back".
+TURN = re.compile(
+    r"\b(?:and|but|so|now) (?:now|again|this time|tonight)\b|\bnow (?=[\w']+ (?:back|here))"
+)
+
+
+def _turned_to_now(text: str) -> list[str]:
+    """The words after the last turn to now, when the story before it is long enough to
+    drown them (MEANING_MIN_WORDS either side)."""
+    turns = list(TURN.finditer(text.lower()))
+    if not turns:
+        return []
+    start = turns[-1].start()
+    before, after = text[:start], text[start:]
+    if len(before.split()) < MEANING_MIN_WORDS or len(after.split()) < MEANING_MIN_WORDS:
+        return []
+    return [after]
 
 
 def _mostly_numbers(text: str) -> bool:

@@ -157,6 +157,18 @@ def test_a_short_alternative_beside_a_longer_reading_is_not_read_for_danger(
         assert not decision.is_danger_check, decision.reason
 
 
+def test_what_the_caller_turns_to_now_is_read_apart_from_the_story_before_it(
+    shipped: RoutingService,
+) -> None:
+    text = (
+        "they stole the quad from my barn on monday and I did report it to you lot,"
+        " and now there's two of them in the yard again with a van"
+    )
+    decision = said(shipped, text)
+    assert decision.is_danger_check and decision.evidence["raised_by"] == "danger-meaning"
+    assert decision.evidence["matched"].startswith("and now there's two of them")
+
+
 @pytest.mark.parametrize(
     "text",
     [
