@@ -48,6 +48,8 @@ class Verdict(Enum):
     RC = "rc"  # a past crime with nobody there: a crime report like any other
 
 
+# Cue kinds that say someone is harmed: said in the present, "nobody's hurt" cannot clear.
+HARM = frozenset({CueKind.INJURY, CueKind.MEDICAL, CueKind.VIOLENCE, CueKind.SELF_HARM})
 _ALL_CLEAR = {Context.UNHURT: words.UNHURT, Context.GONE: words.GONE, Context.OUT: words.OUT}
 _HEARD = {
     Context.WITNESS: words.WITNESS,
@@ -55,6 +57,7 @@ _HEARD = {
     Context.PAST: words.PAST,
     Context.FUTURE: words.FUTURE,
     Context.ENQUIRY: words.ENQUIRY,
+    Context.TOY: words.TOY,
 }
 
 
@@ -163,14 +166,12 @@ class DangerReader:
         moved: list[tuple[str, Context]] = []
         kept: list[str] = []
         found = {ctx for ctx, _ in heard}
-        remote = Context.REMOTE in found
-        future = Context.FUTURE in found  # "going to stab someone ... this weekend": not now
-        # "There's been a shooting, is it safe to go into town?": told, not being lived.
-        told = Context.ENQUIRY in found
         # "Nobody's hurt": the cue "hurt" said only inside its own all-clear is no cue at
         # all, whatever else is going on ("he's just stood there arguing with me").
         cleared = [m.span() for m in words.UNHURT.finditer(said)]
         unsaid: list[str] = []
+        # Harm said in the present ("and someone is bleeding"): no all-clear outweighs it.
+        said_now: list[str] = []
         for cue in names:
             spans = _locate(said, cue)
             if not spans:
@@ -189,12 +190,14 @@ class DangerReader:
                 for near, k in zip(nears, kinds, strict=True)
             ]
             nows = [
-                _present_near(cue, near, kind, remote, obj is not None, future, told)
+                _present_near(cue, near, kind, frozenset(found), obj is not None)
                 for near, kind, obj in zip(nears, kinds, objects, strict=True)
             ]
             now = next((n for n in nows if n), None)
             if now:
                 present.append(now)
+                if any(n and k in HARM for n, k in zip(nows, kinds, strict=True)):
+                    said_now.append(cue)
                 if now.split()[0] in words.WEAPON_DEEDS:
                     events.append(now)  # "pulled a knife", "holding a machete": a deed
                 continue
@@ -206,7 +209,7 @@ class DangerReader:
             if movers[0] is Context.FOUND and not any(c is Context.FOUND for c, _ in heard):
                 heard.append((Context.FOUND, (objects[0] or "",)))
         verdict = Verdict.EMERGENCY
-        if moved and len(unsaid) == len(moved) and not kept:
+        if moved and len(unsaid) == len(moved) and not kept and not said_now:
             verdict = Verdict.FCR  # every cue was an all-clear's own word
         elif not present and not kept and moved:
             verdict = Verdict.RC if self._crime_report(said, moved, found) else Verdict.FCR
@@ -324,17 +327,18 @@ def _kind(cue: str, near: _Near) -> CueKind:
     return kind
 
 
-def _present_before(
-    near: _Near, kind: CueKind, remote: bool, future: bool, told: bool
-) -> str | None:
-    """The words just before a cue that put it in the present, if any ("he's going to"
-    is not, said of another day)."""
+def _present_before(near: _Near, kind: CueKind, heard: frozenset[Context]) -> str | None:
+    """The words just before a cue that put it in the present, if any, given the contexts
+    ``heard``: "he's going to" is not, said of another day ("going to stab someone ...
+    this weekend"); nor "has been", of an event told ("there's been a shooting, is it
+    safe to go into town?"); nor "there's a man with" a gun said to be a toy (a deed with
+    it still is: "he's waving it at the bar staff")."""
     window = near.window
-    if kind in words.PHYSICAL or (kind is CueKind.THREAT and not remote):
+    if kind in words.PHYSICAL or (kind is CueKind.THREAT and Context.REMOTE not in heard):
         patterns: tuple[re.Pattern[str], ...] = (words.BE_BEFORE,)
-        if not future:
+        if Context.FUTURE not in heard:
             patterns = (*patterns, words.BE_INTENT_BEFORE)
-        if not told:
+        if Context.ENQUIRY not in heard:
             patterns = (*patterns, words.PERFECT_BEFORE)
         for pattern in patterns:
             match = pattern.search(window)
@@ -342,23 +346,25 @@ def _present_before(
                 return match.group(0).strip()
     if kind is CueKind.WEAPON:
         match = words.HOLD_BEFORE.search(window)
-        if match:
+        if match and (Context.TOY not in heard or match.group(0).split()[0] in words.WEAPON_DEEDS):
             return match.group(0).strip()
     return None
 
 
 def _present_near(
-    cue: str, near: _Near, kind: CueKind, remote: bool, found: bool, future: bool, told: bool
+    cue: str, near: _Near, kind: CueKind, heard: frozenset[Context], found: bool
 ) -> str | None:
     """The words that put this cue in the present ("he is hitting", "knife ... waving").
 
     The words before it; for a found weapon, the words after it instead: the
     present-danger lists already read the whole utterance, and a found weapon
-    someone is using now ("I found a knife and a man is waving it") is danger too.
+    someone is using now ("I found a knife and a man is waving it") is danger too. So
+    is a weapon said to be a toy and used ("it's a fake one I think, he's waving it").
     """
     if not found:
-        before = _present_before(near, kind, remote, future, told)
-        return f"{before} {cue}" if before else None
+        before = _present_before(near, kind, heard)
+        if before or Context.TOY not in heard:
+            return f"{before} {cue}" if before else None
     for match in words.WIELDED_AFTER.finditer(near.after):
         lead = near.after[: match.start()].split()[-2:]
         if not any(w in words.NEGATIONS for w in lead):

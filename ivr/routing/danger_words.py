@@ -35,6 +35,7 @@ class Context(Enum):
     """A reason a cue is no danger now; the value names the Decision's rule."""
 
     FOUND = "found-object"  # "I found a knife in the park"
+    TOY = "toy-weapon"  # "a kid with a gun, but it's one of them plastic BB ones"
     WITNESS = "witness"  # news, an appeal, information, a question about it
     ENQUIRY = "enquiry"  # "is it safe to go into town?", "what's going on?"
     REMOTE = "remote"  # by text, message, facebook, phone call
@@ -50,6 +51,9 @@ class Context(Enum):
 _ANY_EVENT = frozenset(CueKind) - {CueKind.PRESENT, CueKind.MEDICAL, CueKind.SELF_HARM}
 MOVES: Mapping[Context, frozenset[CueKind]] = {
     Context.FOUND: frozenset({CueKind.WEAPON, CueKind.URGENCY}),
+    # Said to be a toy, a replica or a BB gun: asked (police treat a replica brandished
+    # as real; a child pinging pigeons is the control room's).
+    Context.TOY: frozenset({CueKind.WEAPON, CueKind.URGENCY}),
     Context.WITNESS: _ANY_EVENT,
     Context.ENQUIRY: _ANY_EVENT,
     Context.REMOTE: frozenset({CueKind.THREAT, CueKind.WEAPON, CueKind.TAKEN, CueKind.URGENCY}),
@@ -66,6 +70,7 @@ MOVES: Mapping[Context, frozenset[CueKind]] = {
 # Tried in this order for each cue: the first context that moves it names the reason.
 PRIORITY = (
     Context.FOUND,
+    Context.TOY,
     Context.WITNESS,
     Context.ENQUIRY,
     Context.REMOTE,
@@ -227,6 +232,14 @@ FUTURE = pattern(
         r"this (?:weekend|coming week)",
     ]
 )
+TOY = pattern(
+    [
+        r"(?:toy|plastic|bb|airsoft|replica|imitation|fake|prop|nerf|gel|cap|water)"
+        r"(?: [a-z]+)? (?:gun|guns|one|ones|pistol|pistols|rifle|rifles|blaster|blasters)",
+        r"(?:its|it was|it is|its only|its just|only|just) (?:a |an )?"
+        r"(?:toy|replica|fake|imitation|prop)",
+    ]
+)
 # A past tense that, next to an all-clear, makes a crime report ("it was arson").
 WEAK_PAST = pattern([r"was|were|had|already|did|happened"])
 
@@ -346,7 +359,8 @@ PRESENT = pattern(
 CALM_NOW = pattern(
     [
         r"(?:want to|wanted to|like to|ready to|decided to|able to|report it|reporting it"
-        r"|reporting this|lives?|living|moved|its over|all over|sorted|better|calmer|quieter)"
+        r"|reporting this|lives?|living|moved|its over|all over|sorted|better|calmer|quieter"
+        r"|(?:its|all|were|everythings) (?:fine|ok|okay|alright|all right|calm|quiet))"
         r"(?: [a-z]+){0,3} now",
     ]
 )

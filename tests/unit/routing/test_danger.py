@@ -34,7 +34,7 @@ UNHURT = "nobody-hurt-emergency-cue"
 ASKED = frozenset(
     {"past-emergency-cue", "remote-emergency-cue", "future-emergency-cue"}
     | {"doubtful-emergency-cue"}
-    | {"unmeant-emergency-cue"}
+    | {"unmeant-emergency-cue", "toy-weapon-emergency-cue"}
 )
 
 TABLE: list[tuple[str, str]] = [
@@ -56,6 +56,18 @@ TABLE: list[tuple[str, str]] = [
     ("my ex left a voicemail threatening to hurt me", "remote-emergency-cue"),
     ("he keeps texting me saying he'll stab me", "remote-emergency-cue"),
     ("I'm getting threatening phone calls", "remote-emergency-cue"),
+    # harm said now outweighs an all-clear said of someone else
+    ("nobody's hurt in our car, but the other driver is bleeding from his head", EMERGENCY),
+    # said to be a toy, a replica or a BB gun: asked (a replica brandished is treated as real)
+    (
+        "a kid in the park with a gun, but it's one of them plastic bb ones",
+        "toy-weapon-emergency-cue",
+    ),
+    (
+        "a man with a gun in the park, no sorry, it was a toy, it's all fine now",
+        "toy-weapon-emergency-cue",
+    ),
+    ("he's got a gun, it's a fake one I think, he's waving it at the bar staff", EMERGENCY),
     # "nobody's outside" is an all-clear, not someone outside
     (
         "a man threatened me on twitter, my doors are locked, nobody's outside",
