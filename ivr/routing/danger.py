@@ -170,6 +170,7 @@ class DangerReader:
         # all, whatever else is going on ("he's just stood there arguing with me").
         cleared = [m.span() for m in words.UNHURT.finditer(said)]
         unsaid: list[str] = []
+        things: list[str] = []
         # Harm said in the present ("and someone is bleeding"): no all-clear outweighs it.
         said_now: list[str] = []
         for cue in names:
@@ -180,6 +181,14 @@ class DangerReader:
             if all(any(a <= start and end <= b for a, b in cleared) for start, end in spans):
                 unsaid.append(cue)
                 moved.append((cue, Context.UNHURT))
+                continue
+            if cue in words.TAKEN_THING_CUES and all(
+                words.taken_thing(said[:end]) for _, end in spans
+            ):
+                things.append(cue)  # "my number plates have been taken": a theft
+                moved.append((cue, Context.THING))
+                told = " ".join(said[: spans[0][1]].split()[-5:])
+                heard.append((Context.THING, (told,)))
                 continue
             # Every time the cue is said must be moved ("threatened me last week, he's
             # threatened me again now").
@@ -211,6 +220,10 @@ class DangerReader:
         verdict = Verdict.EMERGENCY
         if moved and len(unsaid) == len(moved) and not kept and not said_now:
             verdict = Verdict.FCR  # every cue was an all-clear's own word
+        elif moved and len(things) == len(moved) and not kept and not said_now:
+            # Every cue told of a thing taken: asked (ivr.routing.emergency.DOUBTFUL), since
+            # the words may still tell of a person ("... and my daughter was in the back").
+            verdict = Verdict.FCR
         elif not present and not kept and moved:
             verdict = Verdict.RC if self._crime_report(said, moved, found) else Verdict.FCR
         return Reading(

@@ -36,6 +36,7 @@ class Context(Enum):
 
     FOUND = "found-object"  # "I found a knife in the park"
     TOY = "toy-weapon"  # "a kid with a gun, but it's one of them plastic BB ones"
+    THING = "thing-taken"  # "my number plates have been taken": a theft, not an abduction
     WITNESS = "witness"  # news, an appeal, information, a question about it
     ENQUIRY = "enquiry"  # "is it safe to go into town?", "what's going on?"
     REMOTE = "remote"  # by text, message, facebook, phone call
@@ -54,6 +55,7 @@ MOVES: Mapping[Context, frozenset[CueKind]] = {
     # Said to be a toy, a replica or a BB gun: asked (police treat a replica brandished
     # as real; a child pinging pigeons is the control room's).
     Context.TOY: frozenset({CueKind.WEAPON, CueKind.URGENCY}),
+    Context.THING: frozenset({CueKind.TAKEN}),
     Context.WITNESS: _ANY_EVENT,
     Context.ENQUIRY: _ANY_EVENT,
     Context.REMOTE: frozenset({CueKind.THREAT, CueKind.WEAPON, CueKind.TAKEN, CueKind.URGENCY}),
@@ -71,6 +73,7 @@ MOVES: Mapping[Context, frozenset[CueKind]] = {
 PRIORITY = (
     Context.FOUND,
     Context.TOY,
+    Context.THING,
     Context.WITNESS,
     Context.ENQUIRY,
     Context.REMOTE,
@@ -232,6 +235,40 @@ FUTURE = pattern(
         r"this (?:weekend|coming week)",
     ]
 )
+# "Been taken" said of a thing ("my number plates have been taken off my car", "it's been
+# taken off me"): the word before "has/have been" is no person. Read only for these cues.
+TAKEN_THING_CUES = frozenset({"been taken"})
+PEOPLE = frozenset(
+    " ".join(
+        (
+            "son sons daughter daughters child childs children kid kids baby babys boy boys",
+            "girl girls lad lass he hes she shes they theyve theyre him her them i ive im me",
+            "we weve us mum mums mam mams mother dad dads father wife wifes husband husbands",
+            "partner partners sister sisters brother brothers grandson granddaughter",
+            "grandchild nan nans gran grandad grandma grandpa friend friends mate mates",
+            "someone somebody someones somebodys person man woman women men niece nephew",
+            "cousin boyfriend girlfriend toddler teenager student pupil patient client resident",
+        )
+    ).split()
+)
+TAKEN_THING = re.compile(
+    r"(?:^| )(?:(?:my|our|the|his|her|their|your|all|both) (?:[a-z]+ ){0,3}?([a-z]+)"
+    r"(?: has| have| had| got)?|its|it has|thats|that has)"
+    r" (?:just |all |now |already )?been taken$"
+)
+
+
+def taken_thing(before: str) -> bool:
+    """Whether normalised words ending in "been taken" say it of a thing, not a person."""
+    found = TAKEN_THING.search(before)
+    if found is None:
+        return False
+    noun = found.group(1)
+    if noun is None:
+        return True  # "it's been taken"
+    return noun not in PEOPLE and not (noun.endswith("s") and noun[:-1] in PEOPLE)
+
+
 TOY = pattern(
     [
         r"(?:toy|plastic|bb|airsoft|replica|imitation|fake|prop|nerf|gel|cap|water)"

@@ -34,7 +34,7 @@ UNHURT = "nobody-hurt-emergency-cue"
 ASKED = frozenset(
     {"past-emergency-cue", "remote-emergency-cue", "future-emergency-cue"}
     | {"doubtful-emergency-cue"}
-    | {"unmeant-emergency-cue", "toy-weapon-emergency-cue"}
+    | {"unmeant-emergency-cue", "toy-weapon-emergency-cue", "thing-taken-emergency-cue"}
 )
 
 TABLE: list[tuple[str, str]] = [
@@ -56,6 +56,10 @@ TABLE: list[tuple[str, str]] = [
     ("my ex left a voicemail threatening to hurt me", "remote-emergency-cue"),
     ("he keeps texting me saying he'll stab me", "remote-emergency-cue"),
     ("I'm getting threatening phone calls", "remote-emergency-cue"),
+    # "been taken" said of a thing is a theft: asked, since a person may be in the words
+    ("my number plates have been taken off my car this morning", "thing-taken-emergency-cue"),
+    ("I bought a car and now it's been taken off me by the police", "thing-taken-emergency-cue"),
+    ("my son has been taken by a man in a van", EMERGENCY),
     # harm said now outweighs an all-clear said of someone else
     ("nobody's hurt in our car, but the other driver is bleeding from his head", EMERGENCY),
     # said to be a toy, a replica or a BB gun: asked (a replica brandished is treated as real)
@@ -515,10 +519,12 @@ def test_a_bare_still_there_is_asked_unless_the_words_mean_danger(engine: Routin
 def test_a_cue_said_only_in_its_own_perfect_tense_is_asked_when_far_from_danger(
     engine: RoutingEngine,
 ) -> None:
-    text = "my grandad's old war medals have been taken from the display cabinet at his care home"
+    text = (
+        "my grandad's old war medals have been snatched from the display cabinet at his care home"
+    )
     destination, rule, why = decide(engine, Hypothesis(text))
     assert (destination, rule) == (ASK, "unmeant-emergency-cue"), why
-    assert why["cue_tense"] == ["have been taken"] and why["p"] < 0.20
+    assert why["cue_tense"] == ["have been snatched"] and why["p"] < 0.20
     # ... while the same tense about a person, which means danger, stays 999 unasked.
     destination, rule, why = decide(
         engine, Hypothesis("my daughter has been taken by a man in a van")
