@@ -347,6 +347,8 @@ def _present_before(near: _Near, kind: CueKind, heard: frozenset[Context]) -> st
     safe to go into town?"); nor "there's a man with" a gun said to be a toy (a deed with
     it still is: "he's waving it at the bar staff")."""
     window = near.window
+    if Context.REMOTE in heard and words.REPORTED.search(window):
+        return None  # "a text saying they've kidnapped my son": the message's words
     if kind in words.PHYSICAL or (kind is CueKind.THREAT and Context.REMOTE not in heard):
         patterns: tuple[re.Pattern[str], ...] = (words.BE_BEFORE,)
         if Context.FUTURE not in heard:

@@ -291,6 +291,8 @@ REMOTE = pattern(
         r"phone calls?|on the phone|over the phone|by phone",
         r"(?:rang|rings|ringing|phoned|phones|calls|called|calling) (?:me|us|her|him)",
         r"letters?",
+        r"(?:sent|showed|shown|show) (?:me |us )?(?:a |an |this |the )?(?:old )?"
+        r"(?:video|clip|photo|picture|voice note)",
     ]
 )
 # A question about an event the caller has heard of, not one they are in: "is it safe to go
@@ -337,7 +339,11 @@ GONE = pattern(
         r"(?:theyve|theyre|they have|they are|hes|shes|he has|she has|they|he|she|has|have"
         r"|had|both|all) (?:(?:all|both|now|already|since|just|long|then|finally) )?"
         r"(?:gone|left|ran off|run off|ran away|run away|drove off|driven off|drove away"
-        r"|walked off|walked away|went off|took off|legged it|scarpered|cleared off)(?: now)?",
+        r"|walked off|walked away|went off|took off|legged it|scarpered|cleared off)"
+        r"(?: (?:home|away|out)(?: for the (?:day|night)| for good)?)?(?: now)?",
+        r"(?:theyre|hes|shes|they are|he is|she is) not (?:here|there|around)(?: now)?",
+        r"(?:hes|shes|theyre|he is|she is|they are) (?:in|inside|locked up in) (?:prison|jail"
+        r"|custody)(?: (?:at the moment|now|still))?",
         r"(?:and|then|and then) (?:gone|left|ran off|run off|ran away|drove off|drove away"
         r"|walked off|walked away)(?: now)?",
         r"long gone(?: now)?",
@@ -469,6 +475,11 @@ SOMEONE = re.compile(
 SOMEONE_WITH_IT = re.compile(
     SOMEONE.pattern + r"(?: [a-z]+){0,2} (?:stood|standing|holding|waving|picked|picking"
     r"|next to|near|by it|with it|going back|coming back|watching)(?![a-z0-9])"
+)
+# The words a message carries ("a text saying they've kidnapped my son"): beside a remote
+# context, a tense inside them is the message's, not a deed being done here.
+REPORTED = re.compile(
+    r"(?:^| )(?:saying|says|said|claiming|claims|claimed|telling me|told me)(?: [a-z]+){0,3}$"
 )
 # A violent verb said as an intent ("they'll stab him", "saying he's going to shoot me") is
 # a threat, and is read as one (a message can carry it).

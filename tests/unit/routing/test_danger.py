@@ -56,6 +56,19 @@ TABLE: list[tuple[str, str]] = [
     ("my ex left a voicemail threatening to hurt me", "remote-emergency-cue"),
     ("he keeps texting me saying he'll stab me", "remote-emergency-cue"),
     ("I'm getting threatening phone calls", "remote-emergency-cue"),
+    # a message's own words ("saying they've kidnapped") are not a deed done here
+    (
+        "I had a text saying they've kidnapped my son, he's sat right here next to me",
+        "remote-emergency-cue",
+    ),
+    # sent a video: a message; not here, gone home, in prison: the maker is gone
+    ("someone sent me a video of a lad threatening my brother", "remote-emergency-cue"),
+    ("the man who threatened me at the bus stop, he's not here", "offender-gone-emergency-cue"),
+    (
+        "he threatened the supervisor but he's gone home for the day now",
+        "offender-gone-emergency-cue",
+    ),
+    ("my ex threatened me but he's in prison at the moment", "offender-gone-emergency-cue"),
     # "been taken" said of a thing is a theft: asked, since a person may be in the words
     ("my number plates have been taken off my car this morning", "thing-taken-emergency-cue"),
     ("I bought a car and now it's been taken off me by the police", "thing-taken-emergency-cue"),
