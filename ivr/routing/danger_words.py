@@ -300,6 +300,8 @@ REMOTE = pattern(
 ENQUIRY = pattern(
     [
         r"is (?:it|that|this) (?:true|safe|still safe|ok|okay|arson)",
+        r"(?:know|wondering|asking|tell me) (?:if|whether) (?:its|it is|its still|it is still)"
+        r" (?:safe|ok|okay|open|true)",
         r"is (?:the|that) [a-z]+(?: [a-z]+){0,3} (?:open|closed|shut) (?:yet|again|now)?",
         r"(?:whats|what is|what was) (?:going on|happening|happened)",
         r"why (?:are|is) there",

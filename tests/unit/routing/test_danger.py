@@ -267,6 +267,24 @@ def test_a_question_about_an_event_heard_of_is_routed_as_asked(
     assert rule == RELEASED and destination not in ("emergency", ASK), why
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "there's a man shouting and screaming at everyone going past the shops",
+        "the lads on the corner are smashing bottles and being a nuisance",
+    ],
+)
+def test_a_nuisance_said_with_a_cue_word_is_no_cue(engine: RoutingEngine, text: str) -> None:
+    destination, rule, why = decide(engine, Hypothesis(text))
+    assert destination != "emergency" and not rule.endswith("emergency-cue"), why
+
+
+def test_asking_if_it_is_safe_is_a_question_about_an_event() -> None:
+    said = "there was a bomb scare in town, I wanted to know if it's safe to go in"
+    heard = dict(DangerReader().read(said, ["bomb"]).heard)
+    assert heard[Context.ENQUIRY] == ("know if its safe",)
+
+
 def test_the_reason_names_the_cue_and_the_context_words(engine: RoutingEngine) -> None:
     _, rule, why = decide(engine, Hypothesis("he threatened me last week"))
     assert rule == "past-emergency-cue"
