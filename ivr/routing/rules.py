@@ -60,7 +60,7 @@ class Thresholds:
     low: float = 0.6
     margin: float = 0.05
     intent: float = 0.4  # an intent below this is not evidence; from here to intent_route: confirm
-    intent_route: float = 0.75  # an intent at or above this routes without asking
+    intent_route: float = 0.85  # an intent at or above this routes without asking (as names: high)
     intent_margin: float = 0.08  # two intents (other destinations) this close: ask which
     reprompt_limit: int = 2  # after this many failed attempts, a person (switchboard)
 

@@ -21,7 +21,7 @@ TUESDAY_10 = datetime(2030, 1, 8, 10, 0, tzinfo=LONDON)
 TUESDAY_22 = datetime(2030, 1, 8, 22, 0, tzinfo=LONDON)
 
 RULES = """
-thresholds: {high: 0.85, low: 0.6, margin: 0.05, intent: 0.5, reprompt_limit: 2}
+thresholds: {high: 0.85, low: 0.6, margin: 0.05, intent: 0.5, intent_route: 0.75, reprompt_limit: 2}
 alternatives: {sam-closed: fcr, Night Team: online}
 rules:
   - name: nuisance
