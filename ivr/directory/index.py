@@ -132,6 +132,14 @@ class DirectoryIndex:
             if e.kind == "person" and e.rank in OFFICES:
                 holders[e.rank].append(i)
         self.office_holders: dict[str, int] = {r: h[0] for r, h in holders.items() if len(h) == 1}
+        # A rank one person holds in their team: "the inspector for Marsby" names them.
+        in_team: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for i, e in enumerate(entries):
+            if e.kind == "person" and e.rank and e.team:
+                in_team[(team_key(e.team), e.rank)].append(i)
+        self.team_rank_holders: dict[tuple[str, str], int] = {
+            k: h[0] for k, h in in_team.items() if len(h) == 1
+        }
 
         group_df: dict[str, int] = defaultdict(int)  # word -> departments/teams using it
         every_team = {team_key(e.team): e.team for e in self.entries if e.kind == "person"}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from ivr.directory.entry import team_key
 from ivr.directory.index import EXACT, DirectoryIndex, Match, sounds_same
 from ivr.directory.query import DETECTIVES, ORDINARY, RANK_FAMILY, Query
 
@@ -41,6 +42,9 @@ WHOLE_ROLE = 0.9
 # The office alone ("the chief constable") when one person holds it: with the rank's own
 # 0.08 it routes (0.88), as a name said clearly would.
 OFFICE = 0.80
+# A rank said with the team of the one person who holds it there: with the rank's 0.08, a
+# confirm (0.83), not a route: the directory may not list the team's every officer.
+TEAM_OFFICE = 0.75
 # A surname heard this near with the person's own rank before it names them ("DC
 # Pattison" for DC Zoë Pattinson): a rank is said only before a name. Not when the word
 # heard is the name of someone else of that rank ("PC Johnson" is not PC Johnston said).
@@ -96,12 +100,23 @@ class PersonScorer:
         # The office said is this person's, and nobody else here holds it.
         office = query.ranks is not None and self._index.office_holders.get(entry.rank) == i
         office = office and entry.rank in (query.ranks or ())
+        # ... or the rank said is theirs alone in the team said ("the inspector for Marsby").
+        team_office = (
+            tr > 0
+            and entry.rank in (query.ranks or ())
+            and len(query.ranks or ()) <= 2  # "the detective in CID" is any of them
+            and self._index.team_rank_holders.get((team_key(entry.team or ""), entry.rank)) == i
+        )
         if ss > 0 and sf > 0:
             score = 0.95 * (0.35 * sf + 0.65 * ss)
         elif ss > 0:
             score = 0.86 * ss
         elif sf > 0:
             score = 0.66 * sf
+        elif team_office:
+            score = TEAM_OFFICE
+            if notes is not None:
+                notes.append(f"the only {entry.rank} in {entry.team}")
         elif tr > 0:  # one telling team word is enough; the caller's extra words cost
             score = 0.62 * team_best
         elif office:
@@ -115,7 +130,7 @@ class PersonScorer:
         named = (
             (ss >= 0.95 and (sf >= 0.9 or rank_matched))
             or (ss >= NEAR_SURNAME and rank_matched and not someone_elses)
-            or (office and not name_matched)
+            or ((office or team_office) and not name_matched)
         )
         described = (
             ss == 0

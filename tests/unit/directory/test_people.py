@@ -350,3 +350,42 @@ def test_a_place_named_as_where_something_happened_does_not_ask_for_its_team() -
     # was said costs what any words a name does not explain cost.
     told = "my nan had her handbag taken out of her trolley in Asda at Retail Park"
     assert _scores(matcher, told).get("retail-park", 0.0) < LOW
+
+
+def test_a_rank_said_with_a_team_names_its_one_holder_there() -> None:
+    def officer(entry_id: str, rank: str, team: str) -> DirectoryEntry:
+        first, surname = entry_id.split("-")
+        return DirectoryEntry(
+            id=entry_id,
+            kind="person",
+            name=f"{first.title()} {surname.title()}",
+            first_name=first.title(),
+            surname=surname.title(),
+            rank=rank,
+            team=team,
+            extension="4001",
+        )
+
+    matcher = DirectoryMatcher(
+        Directory(
+            [
+                officer("yvonne-stokoe", "INSP", "Marsby NPT"),
+                officer("dan-ho", "PC", "Marsby NPT"),
+                officer("amy-lee", "PC", "Marsby NPT"),
+                officer("ian-bell", "INSP", "Dunholme NPT"),
+                DirectoryEntry(
+                    id="npt-marsby",
+                    kind="department",
+                    name="Marsby Neighbourhood Team",
+                    teams=("Marsby NPT",),
+                    extension="4200",
+                ),
+            ]
+        )
+    )
+    top = _clearly_first(matcher, "can I speak to the inspector for Marsby")
+    # Offered, not put through: the directory may not list the team's every officer.
+    assert top.destination == "directory:yvonne-stokoe" and LOW <= top.score < HIGH
+    assert "the only INSP in Marsby NPT" in top.evidence
+    # Two PCs there: "the PC for Marsby" names neither.
+    assert not {"dan-ho", "amy-lee"} & set(_scores(matcher, "the PC for Marsby"))
