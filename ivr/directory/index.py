@@ -132,14 +132,13 @@ class DirectoryIndex:
             if e.kind == "person" and e.rank in OFFICES:
                 holders[e.rank].append(i)
         self.office_holders: dict[str, int] = {r: h[0] for r, h in holders.items() if len(h) == 1}
-        # A rank one person holds in their team: "the inspector for Marsby" names them.
+        # A rank one person holds in their team (keyed as team_members is): "the inspector
+        # for Marsby" names them.
         in_team: dict[tuple[str, str], list[int]] = defaultdict(list)
         for i, e in enumerate(entries):
             if e.kind == "person" and e.rank and e.team:
-                in_team[(team_key(e.team), e.rank)].append(i)
-        self.team_rank_holders: dict[tuple[str, str], int] = {
-            k: h[0] for k, h in in_team.items() if len(h) == 1
-        }
+                in_team[(e.team, e.rank)].append(i)
+        self._team_rank_holders = {k: h[0] for k, h in in_team.items() if len(h) == 1}
 
         group_df: dict[str, int] = defaultdict(int)  # word -> departments/teams using it
         every_team = {team_key(e.team): e.team for e in self.entries if e.kind == "person"}
@@ -268,6 +267,14 @@ class DirectoryIndex:
             extra[entry].extend(self._phrase(team.name, label, TEAM_FULL, weight, team.name))
         for key, phrases in extra.items():
             self.phrases[key] = (*self.phrases.get(key, ()), *phrases)
+
+    def team_rank_holders(self, team: str, ranks: frozenset[str] | None) -> list[int]:
+        """The people who alone hold a rank said in ``team``; none when no rank was said, or
+        one as wide as "detective" (any of four ranks: "the detective in CID" is any of them)."""
+        if ranks is None or len(ranks) > 2:
+            return []
+        held = (self._team_rank_holders.get((team, rank)) for rank in ranks)
+        return [i for i in held if i is not None]
 
     def similar(self, word: str) -> dict[str, Match]:
         """Vocabulary words like ``word``: exact 1.0, sound-alike 0.92, near spelling ~0.86."""

@@ -37,7 +37,6 @@ import math
 from collections.abc import Sequence
 
 from ivr.decisions import Candidate, Hypothesis
-from ivr.directory.entry import team_key
 from ivr.directory.index import EXACT, DirectoryIndex, Match, Phrase
 from ivr.directory.model import Directory, DirectoryEntry
 from ivr.directory.people import PersonScorer, best, penalise
@@ -167,7 +166,8 @@ class DirectoryMatcher:
         for found in nominating:
             for other in found:
                 candidates.update(self._index.postings.get(other, ()))
-                candidates.update(self._team_rank_holders(query, other))
+                for team in self._index.team_postings.get(other, ()):
+                    candidates.update(self._index.team_rank_holders(team, query.ranks))
         if not candidates:  # "someone in the burglary team": the team's members
             teams = {
                 t
@@ -195,19 +195,6 @@ class DirectoryMatcher:
             return []
         holders = self._index.office_holders
         return [holders[rank] for rank in query.ranks if rank in holders]
-
-    def _team_rank_holders(self, query: Query, word: str) -> list[int]:
-        """The one holder of a rank said in each team this word names ("the inspector for
-        Marsby": the Marsby team's only inspector), ``DirectoryIndex.team_rank_holders``."""
-        if query.ranks is None or len(query.ranks) > 2:
-            return []  # "the detective in CID" is any of them, not its only DI
-        holders = self._index.team_rank_holders
-        return [
-            holders[(team_key(team), rank)]
-            for team in self._index.team_postings.get(word, ())
-            for rank in query.ranks
-            if (team_key(team), rank) in holders
-        ]
 
     def _score_team(
         self,

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ivr.directory.entry import team_key
 from ivr.directory.index import EXACT, DirectoryIndex, Match, sounds_same
 from ivr.directory.query import DETECTIVES, ORDINARY, RANK_FAMILY, Query
 
@@ -101,12 +100,7 @@ class PersonScorer:
         office = query.ranks is not None and self._index.office_holders.get(entry.rank) == i
         office = office and entry.rank in (query.ranks or ())
         # ... or the rank said is theirs alone in the team said ("the inspector for Marsby").
-        team_office = (
-            tr > 0
-            and entry.rank in (query.ranks or ())
-            and len(query.ranks or ()) <= 2  # "the detective in CID" is any of them
-            and self._index.team_rank_holders.get((team_key(entry.team or ""), entry.rank)) == i
-        )
+        team_office = tr > 0 and i in self._index.team_rank_holders(entry.team, query.ranks)
         if ss > 0 and sf > 0:
             score = 0.95 * (0.35 * sf + 0.65 * ss)
         elif ss > 0:

@@ -42,26 +42,30 @@ DEPARTMENTS = [  # id, name, aliases, teams
 ]
 
 
+def _person(entry_id: str, first: str, surname: str, rank: str, team: str) -> DirectoryEntry:
+    return DirectoryEntry(
+        id=entry_id,
+        kind="person",
+        name=f"{first} {surname}",
+        first_name=first,
+        surname=surname,
+        rank=rank,
+        team=team,
+        extension="4000",
+    )
+
+
+def _department(
+    entry_id: str, name: str, aliases: tuple[str, ...] = (), teams: tuple[str, ...] = ()
+) -> DirectoryEntry:
+    return DirectoryEntry(
+        id=entry_id, kind="department", name=name, aliases=aliases, teams=teams, extension="2000"
+    )
+
+
 @pytest.fixture(scope="module")
 def matcher() -> DirectoryMatcher:
-    entries = [
-        DirectoryEntry(
-            id=i,
-            kind="person",
-            name=f"{first} {surname}",
-            first_name=first,
-            surname=surname,
-            rank=rank,
-            team=team,
-            extension="4000",
-        )
-        for i, first, surname, rank, team in PEOPLE
-    ] + [
-        DirectoryEntry(
-            id=i, kind="department", name=name, aliases=aliases, teams=teams, extension="2000"
-        )
-        for i, name, aliases, teams in DEPARTMENTS
-    ]
+    entries = [_person(*person) for person in PEOPLE] + [_department(*d) for d in DEPARTMENTS]
     return DirectoryMatcher(Directory(entries))
 
 
@@ -337,13 +341,7 @@ def test_a_name_heard_exactly_names_nobody_else_by_sounding_near(
 
 
 def test_a_place_named_as_where_something_happened_does_not_ask_for_its_team() -> None:
-    park = DirectoryEntry(
-        id="retail-park",
-        kind="department",
-        name="Retail Park Policing Team",
-        teams=("Retail Park",),
-        extension="2001",
-    )
+    park = _department("retail-park", "Retail Park Policing Team", teams=("Retail Park",))
     matcher = DirectoryMatcher(Directory([park]))
     assert _scores(matcher, "can I speak to someone at Retail Park")["retail-park"] >= HIGH
     # "at Retail Park": where the bag was taken, not the team asked for; the rest of what
@@ -353,33 +351,14 @@ def test_a_place_named_as_where_something_happened_does_not_ask_for_its_team() -
 
 
 def test_a_rank_said_with_a_team_names_its_one_holder_there() -> None:
-    def officer(entry_id: str, rank: str, team: str) -> DirectoryEntry:
-        first, surname = entry_id.split("-")
-        return DirectoryEntry(
-            id=entry_id,
-            kind="person",
-            name=f"{first.title()} {surname.title()}",
-            first_name=first.title(),
-            surname=surname.title(),
-            rank=rank,
-            team=team,
-            extension="4001",
-        )
-
     matcher = DirectoryMatcher(
         Directory(
             [
-                officer("yvonne-stokoe", "INSP", "Marsby NPT"),
-                officer("dan-ho", "PC", "Marsby NPT"),
-                officer("amy-lee", "PC", "Marsby NPT"),
-                officer("ian-bell", "INSP", "Dunholme NPT"),
-                DirectoryEntry(
-                    id="npt-marsby",
-                    kind="department",
-                    name="Marsby Neighbourhood Team",
-                    teams=("Marsby NPT",),
-                    extension="4200",
-                ),
+                _person("yvonne-stokoe", "Yvonne", "Stokoe", "INSP", "Marsby NPT"),
+                _person("dan-ho", "Dan", "Ho", "PC", "Marsby NPT"),
+                _person("amy-lee", "Amy", "Lee", "PC", "Marsby NPT"),
+                _person("ian-bell", "Ian", "Bell", "INSP", "Dunholme NPT"),
+                _department("npt-marsby", "Marsby Neighbourhood Team", teams=("Marsby NPT",)),
             ]
         )
     )
