@@ -217,12 +217,14 @@ class DangerReader:
             moved.append((cue, movers[0] or Context.PAST))
             if movers[0] is Context.FOUND and not any(c is Context.FOUND for c, _ in heard):
                 heard.append((Context.FOUND, (objects[0] or "",)))
+        strong = set(present) - words.WEAK_PRESENT  # more than "now" said to be here
         verdict = Verdict.EMERGENCY
         if moved and len(unsaid) == len(moved) and not kept and not said_now:
             verdict = Verdict.FCR  # every cue was an all-clear's own word
-        elif moved and len(things) == len(moved) and not kept and not said_now:
-            # Every cue told of a thing taken: asked (ivr.routing.emergency.DOUBTFUL), since
-            # the words may still tell of a person ("... and my daughter was in the back").
+        elif moved and len(things) == len(moved) and not kept and not strong:
+            # Every cue told of a thing taken, and nobody is said to be here beyond a "now":
+            # asked (ivr.routing.emergency.DOUBTFUL), since the words may still tell of a
+            # person ("... and my daughter was in the back").
             verdict = Verdict.FCR
         elif not present and not kept and moved:
             verdict = Verdict.RC if self._crime_report(said, moved, found) else Verdict.FCR

@@ -248,6 +248,7 @@ PEOPLE = frozenset(
             "grandchild nan nans gran grandad grandma grandpa friend friends mate mates",
             "someone somebody someones somebodys person man woman women men niece nephew",
             "cousin boyfriend girlfriend toddler teenager student pupil patient client resident",
+            "neighbour neighbours colleague worker guest visitor carer lodger tenant passenger",
         )
     ).split()
 )

@@ -73,6 +73,9 @@ TABLE: list[tuple[str, str]] = [
     ("my number plates have been taken off my car this morning", "thing-taken-emergency-cue"),
     ("I bought a car and now it's been taken off me by the police", "thing-taken-emergency-cue"),
     ("my son has been taken by a man in a van", EMERGENCY),
+    # ... a neighbour is a person; and someone said to be here keeps it 999
+    ("my neighbour's been taken by two men in a van", EMERGENCY),
+    ("my bike has been taken and he's still here riding it round the car park", EMERGENCY),
     # harm said now outweighs an all-clear said of someone else
     ("nobody's hurt in our car, but the other driver is bleeding from his head", EMERGENCY),
     # said to be a toy, a replica or a BB gun: asked (a replica brandished is treated as real)
