@@ -78,6 +78,13 @@ class DirectoryMatcher:
                     return True
         return False
 
+    def restated(self, first: str, rest: str) -> bool:
+        """A person's name word said in ``first`` and again in ``rest`` ("Can I speak to
+        Graham? Graham Dixon, the financial investigator."): the rest says the same name
+        more fully, so ``first`` alone is no request of its own."""
+        said = {w for w in text_tokens(first) if w in self._index.person_words}
+        return bool(said) and not said.isdisjoint(text_tokens(rest))
+
     # --- scoring ------------------------------------------------------------
 
     def match(self, hypotheses: Sequence[Hypothesis], limit: int = 5) -> list[Candidate]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ivr.directory.index import EXACT, DirectoryIndex, Match, sounds_same
-from ivr.directory.query import DETECTIVES, ORDINARY, RANK_FAMILY, Query
+from ivr.directory.query import DETECTIVES, ORDINARY, ORDINARY_SURNAMES, RANK_FAMILY, Query
 
 __all__ = ["PersonScorer", "best", "penalise", "say"]
 
@@ -49,6 +49,9 @@ TEAM_OFFICE = 0.75
 # heard is the name of someone else of that rank ("PC Johnson" is not PC Johnston said).
 NEAR_SURNAME = 0.85
 SAME_SOUND = "same sound"  # how another spelling of the name matched (``_sounded``)
+# A surname that is an everyday word heard alone ("a little boy", "my English is little"):
+# a confirm at best (0.86 -> 0.65), as a first name alone is.
+EVERYDAY_SURNAME = 0.75
 
 
 class PersonScorer:
@@ -74,9 +77,12 @@ class PersonScorer:
 
         ss = 0.0
         someone_elses = False  # a surname word heard near that is another name here exactly
+        everyday = False  # the surname heard is an everyday word, with no title before it
         for part in person.surname:
             sim, word, how = 0.0, "", ""
             for w in free:  # inlined best(): this loop runs for every candidate
+                if w in query.first_only:
+                    continue  # "his first name's Stewart": not DS Fiona Stewart
                 m = matches[w].get(part)
                 if m is not None and m[0] > sim:
                     sim, word, how = m[0], w, m[1]
@@ -84,6 +90,7 @@ class PersonScorer:
                 sim, how = self._sounded(sim, how, word, part, query)
                 ss += sim
                 someone_elses = someone_elses or (sim < 1.0 and self._named_so(word, query))
+                everyday = everyday or (word in ORDINARY_SURNAMES and word not in query.titled)
                 free.remove(word)
                 if notes is not None:
                     notes.append(say("surname", entry.surname, word, how, sim))
@@ -105,6 +112,10 @@ class PersonScorer:
             score = 0.95 * (0.35 * sf + 0.65 * ss)
         elif ss > 0:
             score = 0.86 * ss
+            if everyday and query.ranks is None:
+                score *= EVERYDAY_SURNAME
+                if notes is not None:
+                    notes.append("an everyday word, said alone")
         elif sf > 0:
             score = 0.66 * sf
         elif team_office:

@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from ivr.directory.ranks import RANKS
+from ivr.text import is_number_word
 from ivr.text import tokens as text_tokens
 
 # Words that carry no "who": politeness, call phrases, function words.
@@ -72,6 +73,27 @@ ORDINARY = frozenset(
 WHERE = frozenset({"at", "near", "outside", "by", "round", "around", "behind", "opposite"})
 # After these, the caller is saying why, not whom: words may match but cost nothing.
 TOPIC = frozenset({"about", "regarding", "concerning", "because", "cos", "re", "as"})
+# ... except before a number or an amount: "a little boy, about three" is an age, not a topic.
+_AMOUNT = frozenset({"half", "quarter", "twice", "once", "hundred", "dozen", "midnight"})
+# Surnames that are everyday words ("a little boy", "a brown car", "the driver", "my case"):
+# heard alone (no first name, rank or title) they are as likely the word as the name.
+ORDINARY_SURNAMES = frozenset(
+    " ".join(
+        (
+            "little young long short brown white black green grey gray wood woods hill bell",
+            "king cook baker hall moss rice low sharp bright wise strong hardy fox bird lamb",
+            "best hope rich wells banks field fields marsh lane street ford waters stone head",
+            "still hunt swift knight page love sweet ward fry frost snow day cross price rose",
+            "mills power lord steel case church march may summer winter north south west east",
+            "park parks gate gates bush ash oak walker driver farmer butcher porter shepherd",
+            "gardener hunter bishop nurse judge law bull bullock drake crane swan wolf savage",
+            "wild moody house castle bridge bridges lake pool sands dale brook brooks english",
+            "french welsh scott holland rivers cash gold silver chance rock fair hale noble",
+        )
+    ).split()
+)
+# A surname said after these is asked for: "Mr Little", "Mrs Brown".
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "doctor", "mister"})
 
 # Rank phrases as words -> codes; "detective" alone means any detective rank.
 _EXTRA_RANK_FORMS: dict[str, tuple[str, ...]] = {
@@ -150,6 +172,10 @@ class Query:
     spelt: bool = False
     # Positions in ``plain`` of words said right after a WHERE word: a place, not asked for.
     placed: frozenset[int] = frozenset()
+    # Words said right after a title ("Mr Little"): a name, even when also a word.
+    titled: frozenset[str] = frozenset()
+    # Words said as a first name ("his first name's Stewart"): no surname.
+    first_only: frozenset[str] = frozenset()
 
 
 # "with a Y", "with an E"; or four or more letters one by one ("R-E-I-D", "r e e d").
@@ -187,6 +213,8 @@ def parse_query(text: str, vocab: frozenset[str]) -> Query:
     out: list[tuple[str, bool]] = []
     optional = False
     placed: set[int] = set()
+    titled: set[str] = set()
+    first_only = _said_as_first_name(words)
     where = False
     i = 0
     while i < len(words):
@@ -200,7 +228,9 @@ def parse_query(text: str, vocab: frozenset[str]) -> Query:
         else:
             word = words[i]
             i += 1
-            if word in TOPIC:
+            if word in TITLES and i < len(words):
+                titled.add(words[i])
+            if word in TOPIC and not _amount_next(words, i):
                 optional = optional or bool(out)  # "about my case" after a name
             elif word not in FILLER:
                 if where:
@@ -232,4 +262,25 @@ def parse_query(text: str, vocab: frozenset[str]) -> Query:
         {},
         spelt=SPELT.search(text.lower()) is not None,
         placed=frozenset(places),
+        titled=frozenset(titled),
+        first_only=first_only,
     )
+
+
+_FIRST_NAME = (("first", "name"), ("first", "names"), ("christian", "name"), ("christian", "names"))
+
+
+def _said_as_first_name(words: list[str]) -> frozenset[str]:
+    """The word after "first name" ("his first name's Stewart", "first name is Stewart")."""
+    out: set[str] = set()
+    for i in range(len(words) - 2):
+        if (words[i], words[i + 1]) in _FIRST_NAME:
+            after = words[i + 2 : i + 4]
+            word = after[1] if after[0] == "is" and len(after) > 1 else after[0]
+            out.add(word)
+    return frozenset(out)
+
+
+def _amount_next(words: list[str], i: int) -> bool:
+    """An amount comes at ``i`` ("about three", "about half an hour"): "about" is roughly."""
+    return i < len(words) and (is_number_word(words[i]) or words[i] in _AMOUNT)

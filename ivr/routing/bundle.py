@@ -50,6 +50,7 @@ class BundleError(DataFileError):
 
 class MatcherLike(Protocol):
     def match(self, hypotheses: Sequence[Hypothesis], limit: int = 5) -> list[Candidate]: ...
+    def restated(self, first: str, rest: str) -> bool: ...
 
 
 class IntentMatchLike(Protocol):

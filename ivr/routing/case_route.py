@@ -9,8 +9,12 @@ case) is confirmed first, the reference read back ("Is your crime reference ...?
 never its status; more than one goes to a person, as an unknown one does. The Decision carries
 the status prompt as its ``message`` (played before the transfer, as the
 emergency advice is) and, for an open case, the ``status-sms`` offer. A
-closed case has nobody working on it: the Resolution Centre takes new
-information, so it goes there, not to the officer who once had it.
+case closed with no further action has nobody working on it: the Resolution
+Centre takes new information, so it goes there, not to the officer who once had
+it. A case closed with an outcome (a caution, a community resolution, a
+conviction) goes to its officer in charge, who dealt with it and can explain it
+(DOMAIN.md: an update goes to the officer in charge); to the Resolution Centre
+when that officer is no longer in the directory.
 
 The evidence keeps both the public status and the records system's own words
 (``status``): the decision log is the force's internal record, read by staff
@@ -213,7 +217,8 @@ class CaseRoute:
         public = case.public_status
         evidence.update(officer_id=case.officer_id, status=case.status, public_status=public.value)
         told = f"crime reference {reference} ({how}), status {public.value}"
-        if public.closed:
+        officer = self.directory.get(case.officer_id)
+        if public is PublicStatus.CLOSED_NFA or (public.closed and officer is None):
             why = "no further action" if public is PublicStatus.CLOSED_NFA else "closed"
             return Draft(
                 "route",
@@ -224,7 +229,6 @@ class CaseRoute:
                 message=public.prompt,
                 evidence=evidence,
             )
-        officer = self.directory.get(case.officer_id)
         if officer is None:
             return Draft(
                 "route",

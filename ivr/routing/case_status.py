@@ -43,7 +43,8 @@ class PublicStatus(StrEnum):
 
     @property
     def closed(self) -> bool:
-        """No officer is working on it any more: the Resolution Centre takes the call."""
+        """Closed: no further action (the Resolution Centre takes the call), or with an
+        outcome its officer in charge can explain (ivr.routing.case_route)."""
         return self in (PublicStatus.CLOSED_NFA, PublicStatus.CLOSED)
 
     @property

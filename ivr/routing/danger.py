@@ -58,6 +58,7 @@ _HEARD = {
     Context.FUTURE: words.FUTURE,
     Context.ENQUIRY: words.ENQUIRY,
     Context.TOY: words.TOY,
+    Context.LICENSED: words.LICENSED,
 }
 
 
@@ -144,6 +145,8 @@ def _calm(text: str) -> str:
     he's outside now" keeps its "he's outside"), nor someone said to be with the caller
     ("he's sat right here next to me": the son the scammers said they had taken)."""
     text = words.CALM_NOW.sub(lambda m: m.group(0)[: -len("now")] + "   ", text)
+    text = _blank(words.LICENSED, text)  # "still in the cabinet": where a gun is kept
+    text = _blank(words.ASKED_WHETHER, text)  # "to know if he's still there": a question
     return _blank(words.WITH_THE_CALLER, _blank(words.ORIGIN, text))
 
 
@@ -169,6 +172,9 @@ class DangerReader:
         # "Nobody's hurt": the cue "hurt" said only inside its own all-clear is no cue at
         # all, whatever else is going on ("he's just stood there arguing with me").
         cleared = [m.span() for m in words.UNHURT.finditer(said)]
+        # "I want to know if he's still there": a cue said only inside a question about
+        # where someone is, as the caller's enquiry.
+        asked = [m.span() for m in words.ASKED_WHETHER.finditer(said)]
         unsaid: list[str] = []
         things: list[str] = []
         # Harm said in the present ("and someone is bleeding"): no all-clear outweighs it.
@@ -181,6 +187,12 @@ class DangerReader:
             if all(any(a <= start and end <= b for a, b in cleared) for start, end in spans):
                 unsaid.append(cue)
                 moved.append((cue, Context.UNHURT))
+                continue
+            if all(any(a <= start and end <= b for a, b in asked) for start, end in spans):
+                unsaid.append(cue)
+                moved.append((cue, Context.ENQUIRY))
+                if not any(c is Context.ENQUIRY for c, _ in heard):
+                    heard.append((Context.ENQUIRY, _found(words.ASKED_WHETHER, said)))
                 continue
             if cue in words.TAKEN_THING_CUES and all(
                 words.taken_thing(said[:end]) for _, end in spans
@@ -220,7 +232,9 @@ class DangerReader:
         strong = set(present) - words.WEAK_PRESENT  # more than "now" said to be here
         verdict = Verdict.EMERGENCY
         if moved and len(unsaid) == len(moved) and not kept and not said_now:
-            verdict = Verdict.FCR  # every cue was an all-clear's own word
+            # every cue was an all-clear's own word, or a question's: asked, routed as asked
+            enquiry = all(ctx is Context.ENQUIRY for _, ctx in moved)
+            verdict = Verdict.RC if enquiry and not present else Verdict.FCR
         elif moved and len(things) == len(moved) and not kept and not strong:
             # Every cue told of a thing taken, and nobody is said to be here beyond a "now":
             # asked (ivr.routing.emergency.DOUBTFUL), since the words may still tell of a
@@ -260,9 +274,10 @@ class DangerReader:
     def _crime_report(said: str, moved: Sequence[tuple[str, Context]], found: set[Context]) -> bool:
         """Damage or a fire, in the past, with an all-clear: no risk left to assess. Or an
         event the caller knows of second hand ("the stabbing that was on the news, I know
-        who did it", "is it safe to go into town?"): information or a question, routed as
-        the caller asks, not a risk to the caller to assess."""
-        second_hand = {Context.WITNESS, Context.ENQUIRY}
+        who did it", "is it safe to go into town?"), or a gun told of by its licence ("his
+        certificate's run out"): information, a question or paperwork, routed as the
+        caller asks, not a risk to the caller to assess."""
+        second_hand = {Context.WITNESS, Context.ENQUIRY, Context.LICENSED}
         if all(ctx in second_hand for _, ctx in moved) and Context.FOUND not in found:
             return True
         kinds = {words.CUE_KINDS.get(cue, CueKind.PRESENT) for cue, _ in moved}

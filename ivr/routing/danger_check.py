@@ -22,6 +22,8 @@ from typing import Any
 
 from ivr.decisions import EMERGENCY, FCR, ONLINE, Candidate, Decision, Hypothesis
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
+from ivr.routing.danger import present_words
+from ivr.routing.danger_words import LICENSED
 from ivr.routing.draft import quote
 from ivr.text import is_number_word, normalise
 
@@ -152,8 +154,8 @@ class MeaningDoubts:
             for h in heard
             if len(h.text.split()) >= MEANING_MIN_WORDS and not _mostly_numbers(h.text)
         ]
-        if not readable:
-            return None
+        if not readable or all(_licensing(h.text) for h in readable):
+            return None  # "the man who does the shotgun certificates": paperwork, not danger
         found = intents.danger_meant(readable)
         # "They robbed my shed last week, and now they're back in the garden": what the
         # caller turns to now, read on its own, past the story that drowns it.
@@ -194,6 +196,12 @@ class MeaningDoubts:
         evidence["matched"] = said
         reason = f"no emergency cue, but {quote(said)} may mean danger ({'; '.join(why)})"
         return DangerDoubt("danger-meaning", reason, evidence)
+
+
+def _licensing(text: str) -> bool:
+    """A gun told of by its licence or its cabinet, and nothing said to be here now."""
+    said = normalise(text)
+    return LICENSED.search(said) is not None and not present_words(said)
 
 
 # A turn from the story to now: "and now", "but now", "now they're back".

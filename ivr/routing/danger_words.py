@@ -36,6 +36,7 @@ class Context(Enum):
 
     FOUND = "found-object"  # "I found a knife in the park"
     TOY = "toy-weapon"  # "a kid with a gun, but it's one of them plastic BB ones"
+    LICENSED = "licensed-gun"  # "his shotguns are in the cabinet and his certificate's run out"
     THING = "thing-taken"  # "my number plates have been taken": a theft, not an abduction
     WITNESS = "witness"  # news, an appeal, information, a question about it
     ENQUIRY = "enquiry"  # "is it safe to go into town?", "what's going on?"
@@ -55,6 +56,8 @@ MOVES: Mapping[Context, frozenset[CueKind]] = {
     # Said to be a toy, a replica or a BB gun: asked (police treat a replica brandished
     # as real; a child pinging pigeons is the control room's).
     Context.TOY: frozenset({CueKind.WEAPON, CueKind.URGENCY}),
+    # A gun told of by its paperwork or its cabinet: a licensing matter, routed as asked.
+    Context.LICENSED: frozenset({CueKind.WEAPON, CueKind.URGENCY}),
     Context.THING: frozenset({CueKind.TAKEN}),
     Context.WITNESS: _ANY_EVENT,
     Context.ENQUIRY: _ANY_EVENT,
@@ -73,6 +76,7 @@ MOVES: Mapping[Context, frozenset[CueKind]] = {
 PRIORITY = (
     Context.FOUND,
     Context.TOY,
+    Context.LICENSED,
     Context.THING,
     Context.WITNESS,
     Context.ENQUIRY,
@@ -121,7 +125,8 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
             climbing in the window, climbing in through, kicking the door,
             masked, balaclava, balaclavas, someone in my house, somebody in my house,
             someones in my house, someone in the house, somebody in the house, intruder,
-            intruders, kick the door, kick down, kicking down""",
+            intruders, kick the door, kick down, kicking down, can see him, can see them,
+            can see her, can still see him, can still see them, can still see her""",
         CueKind.DAMAGE: "smashing, force the door, trying to force, force open, forcing",
         CueKind.TAKEN: """following me, being followed, kidnapped, snatched, abducted,
             been taken, missing child, locked me in, dragged into, bundled into,
@@ -278,6 +283,20 @@ TOY = pattern(
         r"(?:toy|replica|fake|imitation|prop)",
     ]
 )
+_GUN = r"(?:gun|guns|shotgun|shotguns|shot gun|shot guns|firearm|firearms|rifle|rifles)"
+_PAPERS = r"(?:certificates?|certs?|licen[cs]es?|licensing|permits?|renewals?)"
+# A gun told of by its licence or where it is kept: "the man who does the shotgun
+# certificates", "his shotguns are still in the cabinet". Its words say no danger now
+# (DangerReader blanks them before looking for present-danger words: "still in the cabinet").
+LICENSED = pattern(
+    [
+        rf"{_GUN} {_PAPERS}",
+        rf"{_PAPERS} (?:for|of) (?:a |an |the |my |his |her |their |our )?{_GUN}",
+        r"(?:still |locked |kept |locked away )?(?:in|into) (?:the|a|his|her|my|their|our)"
+        r" (?:gun |shotgun |locked |metal )?(?:cabinet|cabinets|gun safe)",
+        r"(?:certificates?|certs?|licen[cs]es?)(?: has| have|s)? (?:run out|expired|lapsed)",
+    ]
+)
 # A past tense that, next to an all-clear, makes a crime report ("it was arson").
 WEAK_PAST = pattern([r"was|were|had|already|did|happened"])
 
@@ -309,6 +328,15 @@ ENQUIRY = pattern(
         r"(?:anyone|anybody|you) (?:know|knows) what",
         r"just wondering",
         r"should (?:i|we) (?:keep|let|be (?:worried|scared|locking|keeping))",
+    ]
+)
+# Asking whether someone is still somewhere ("I want to know if he's still there", of a son
+# arrested last night): the words of a question, not the caller's danger (DangerReader).
+ASKED_WHETHER = pattern(
+    [
+        r"(?:know|see|check|find out|ask|asking|wondering|wonder|tell me|sure)"
+        r" (?:if|whether) (?:[a-z]+ ){0,3}(?:still|is|are|was) (?:[a-z]+ ){0,2}"
+        r"(?:there|here|in|inside|at|around)"
     ]
 )
 WITNESS = pattern(
@@ -388,7 +416,9 @@ PRESENT = pattern(
         r"|at (?:my|the|our) (?:door|window|house|gate|flat|home))",
         r"(?:hes|shes|theyre|is|are|im)(?: [a-z]+){0,2} (?:coming|heading"
         r"|on (?:his|her|their|the|my) way)",
-        r"(?:come|comes|coming) (?:round|over|back|here|to get|for me|for us|to my|to the)",
+        # not a result or a reply: "his number's come back as not his", "nobody's come back to me"
+        r"(?:come|comes|coming) (?:round|over|back(?! (?:as|to me|to us|negative|positive|clear)"
+        r"(?![a-z0-9]))|here|to get|for me|for us|to my|to the)",
         # ... but not a journey told ("snatched off him on his way to school last Tuesday"):
         # someone coming is said with who ("he's on his way"), matched above.
         r"on (?:his|her|their) way(?! (?:(?:to|from|back from|home from) (?:school|work|college"

@@ -109,6 +109,8 @@ MEANING_DECIDES = frozenset(
     | {"on the runway", "over the runway", "on the motorway", "middle of the motorway"}
     | {"onto the motorway", "on the railway line", "on the railway", "on the tracks"}
     | {"on the train tracks", "from the exhaust", "on the exhaust"}
+    | {"can see him", "can see them", "can see her", "can still see him"}
+    | {"can still see them", "can still see her"}
     | cue_list(COURIER_FRAUD)
 )
 

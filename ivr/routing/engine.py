@@ -36,7 +36,7 @@ from ivr.decisions import (
 from ivr.directory import DirectoryEntry
 from ivr.directory.index import sounds_same
 from ivr.routing.adjustments import RouteAdjuster
-from ivr.routing.bundle import IntentMatchLike, RoutingBundle
+from ivr.routing.bundle import IntentMatchLike, MatcherLike, RoutingBundle
 from ivr.routing.case_route import CaseRoute
 from ivr.routing.danger_check import DangerDoubt, MeaningDoubts, ask_first, understood
 from ivr.routing.departments import MEANING_EVIDENCE
@@ -171,7 +171,8 @@ class RoutingEngine:
             return None
         hypotheses = self.self_correction.applied(hypotheses)  # what was taken back is not asked
         th = self.thresholds
-        by_name = tuple(self.bundle.matcher.match((*hypotheses, *_first_sentence(hypotheses))))
+        matcher = self.bundle.matcher
+        by_name = tuple(matcher.match((*hypotheses, *_first_sentence(hypotheses, matcher))))
         named = by_name[0] if by_name and by_name[0].score >= th.low else None
         person = named is not None and self._is_person(named)
         # A department's name or alias competes with intents on score ("lost property",
@@ -683,13 +684,28 @@ def _intent_evidence(match: IntentMatchLike) -> dict[str, Any]:
 
 
 SENTENCE_END = re.compile(r"(?<=[a-z])[.?!;]\s+")
+LAST_ASK_WORDS = 4  # a last sentence this short is read alone for a name too
 
 
-def _first_sentence(hypotheses: Sequence[Hypothesis]) -> tuple[Hypothesis, ...]:
+def _first_sentence(
+    hypotheses: Sequence[Hypothesis], matcher: MatcherLike
+) -> tuple[Hypothesis, ...]:
     """The best alternative's first sentence, when more follows ("The collision
     investigation people. My son died on the A1 in March..."): a name said on its own,
-    then the story, whose words would otherwise count against the name."""
+    then the story, whose words would otherwise count against the name. Not when the
+    rest says the name again ("Can I speak to Graham? Graham Dixon, ..."): it says who."""
     if not hypotheses:
         return ()
-    parts = SENTENCE_END.split(hypotheses[0].text, maxsplit=1)
-    return (replace(hypotheses[0], text=parts[0]),) if len(parts) == 2 else ()
+    best = hypotheses[0]
+    parts = SENTENCE_END.split(best.text, maxsplit=1)
+    if len(parts) != 2:
+        return ()
+    out: tuple[Hypothesis, ...] = ()
+    if not matcher.restated(*parts):
+        out = (replace(best, text=parts[0]),)
+    # ... and its last, when short: the ask after the story ("We're a supplier and we
+    # haven't been paid. Finance please.").
+    last = SENTENCE_END.split(best.text)[-1]
+    if len(last.split()) <= LAST_ASK_WORDS and last != parts[0]:
+        out += (replace(best, text=last),)
+    return out

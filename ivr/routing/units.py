@@ -36,6 +36,13 @@ ASKED = re.compile(
     r"(?:the |your |a )?((?:[a-z]+ ){1,3})(unit|section|squad|department|dept|office|desk"
     r"|bureau|team)\b"
 )
+# Units callers name without a word like "unit" ("scenes of crime, please", "the coroner's
+# officer"): the same test, by their telling words.
+ROLE = re.compile(
+    rf"(?:^|\b(?:{_REQUEST})\s)(?:the |your |a |an )?(scenes of crime|crime scene"
+    r" (?:investigators?|investigation|officers?|people)|csi|soco|coroners? officers?"
+    r"|special branch|forensics?)\b"
+)
 # A police asked for by what sets it apart ("mounted police", "is this British Transport
 # Police"): not the force itself ("tell the police", "a paper from police", "nearest police").
 POLICE = re.compile(rf"(?:^|\b(?:{_REQUEST})\s)((?:[a-z]+ ){{1,2}})police\b")
@@ -78,6 +85,9 @@ class UnlistedUnit:
         found = ASKED.search(said)
         if found is not None:
             return self._unlisted(found.group(1), found.group(1) + found.group(2))
+        role = ROLE.search(said)
+        if role is not None:
+            return self._unlisted(role.group(1), role.group(1))
         police = POLICE.search(said)
         if police is None or police.group(1).split()[-1] in NOT_POLICE_KIND:
             return None

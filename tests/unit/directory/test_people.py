@@ -368,3 +368,44 @@ def test_a_rank_said_with_a_team_names_its_one_holder_there() -> None:
     assert "the only INSP in Marsby NPT" in top.evidence
     # Two PCs there: "the PC for Marsby" names neither.
     assert not {"dan-ho", "amy-lee"} & set(_scores(matcher, "the PC for Marsby"))
+
+
+def _little_and_stewart() -> DirectoryMatcher:
+    return DirectoryMatcher(
+        Directory(
+            [
+                _person("kevin-little", "Kevin", "Little", "PS", "Eskminster NPT"),
+                _person("fiona-stewart", "Fiona", "Stewart", "DS", "CID"),
+                _person("stewart-lowther", "Stewart", "Lowther", "DC", "CID"),
+                _person("graham-dixon", "Graham", "Dixon", "STAFF", "Economic Crime"),
+                _person("sarah-graham", "Sarah", "Graham", "DS", "Major Crime"),
+            ]
+        )
+    )
+
+
+def test_a_surname_that_is_an_everyday_word_said_alone_is_only_offered() -> None:
+    matcher = _little_and_stewart()
+    # "little" as a word: a child on a jetty is no request for Sergeant Little ("about
+    # three" is an age, not what the call is about, so the story's words still count).
+    told = "there's a little boy, about three I'd say, on his own at the end of the jetty"
+    assert _scores(matcher, told).get("kevin-little", 0.0) < LOW
+    alone = _scores(matcher, "Little please")["kevin-little"]
+    assert LOW <= alone < HIGH
+    # With a title or a rank it is the name.
+    assert _scores(matcher, "Mr Little please")["kevin-little"] >= HIGH
+    assert _scores(matcher, "Sergeant Little")["kevin-little"] >= HIGH
+
+
+def test_a_word_said_as_a_first_name_is_nobodys_surname() -> None:
+    matcher = _little_and_stewart()
+    told = "a detective, his first name's Stewart, the surname's smudged on his card"
+    top = _found(matcher, told)[0]
+    assert top.destination == "directory:stewart-lowther"
+    assert "fiona-stewart" not in _scores(matcher, told)
+
+
+def test_a_name_said_again_in_full_is_not_a_request_of_its_own() -> None:
+    matcher = _little_and_stewart()
+    assert matcher.restated("Can I speak to Graham?", "Graham Dixon, the financial investigator.")
+    assert not matcher.restated("Can I speak to Graham?", "It's about my son's car.")

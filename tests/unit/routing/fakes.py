@@ -26,6 +26,9 @@ class FakeMatcher:
                 return [Candidate(f"directory:{i}", i, s) for i, s in self.table[h.text]][:limit]
         return []
 
+    def restated(self, first: str, rest: str) -> bool:
+        return False
+
 
 @dataclass(frozen=True)
 class Match:

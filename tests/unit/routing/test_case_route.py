@@ -17,7 +17,7 @@ from tests.unit.routing.fakes import fake_bundle, person
 TUESDAY_10 = datetime(2026, 11, 24, 10, 0)
 CASES = [
     Case("42/18734/24", "sarah-johnson", "under investigation"),
-    Case("42/55555/25", "sarah-johnson", "closed"),
+    Case("42/55555/25", "sarah-johnson", "closed - no further action"),
     Case("42/60001/25", "sarah-johnson", "open"),
     Case("42/60002/25", "sarah-johnson", "open"),
     Case("42/1234/23", "sarah-johnson", "open"),

@@ -282,6 +282,42 @@ def test_a_nuisance_said_with_a_cue_word_is_no_cue(engine: RoutingEngine, text: 
     assert destination != "emergency" and not rule.endswith("emergency-cue"), why
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my late husband's shotguns are still in the cabinet and his certificate's run out",
+        "can I speak to the lady who does the shotgun certificates",
+        "my son was arrested last night and I want to know if he's still there",
+    ],
+)
+def test_a_gun_by_its_paperwork_or_a_question_of_where_someone_is_is_routed_as_asked(
+    engine: RoutingEngine, text: str
+) -> None:
+    destination, _, why = decide(engine, Hypothesis(text))
+    assert destination not in ("emergency", ASK), why
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he's got a shotgun certificate and he's waving the gun at the kids now",
+        "I want to know if he's still there, he was hitting her",
+    ],
+)
+def test_a_licence_or_a_question_beside_danger_clears_nothing(
+    engine: RoutingEngine, text: str
+) -> None:
+    destination, _, why = decide(engine, Hypothesis(text))
+    assert destination == "emergency", why
+
+
+def test_the_offender_in_sight_is_asked_about_at_least() -> None:
+    said = "a man took my bag just now, he is running to the car park, I can see him"
+    assert DangerReader().read(said, ["can see him"]).verdict is Verdict.EMERGENCY
+    past = "I know who stole my bike last week, I can see him on facebook"
+    assert DangerReader().read(past, ["can see him"]).verdict is not Verdict.EMERGENCY
+
+
 def test_asking_if_it_is_safe_is_a_question_about_an_event() -> None:
     said = "there was a bomb scare in town, I wanted to know if it's safe to go in"
     heard = dict(DangerReader().read(said, ["bomb"]).heard)

@@ -67,6 +67,7 @@ NAMES = {
     "burglary team": [("day-team", 0.7)],
     "gibberish": [("sarah-johnson", 0.3)],
     "knife johnson": [("sarah-johnson", 0.95)],
+    "Day Team please.": [("day-team", 0.97)],
 }
 INTENTS = {
     "report burglary": ("report_crime", "rc", 0.91),
@@ -84,6 +85,7 @@ CASES = [
     Case("42/44444/25", "sarah-johnson", "closed - no further action"),
     Case("42/33333/25", "sarah-johnson", "a word the table lacks"),
     Case("42/22222/25", "sarah-johnson", "suspect named", PublicStatus.RECEIVED),
+    Case("42/77777/25", "sarah-johnson", "closed - community resolution"),
 ]
 
 
@@ -218,8 +220,21 @@ def test_a_case_closed_with_no_further_action_goes_to_the_resolution_centre(
     )
     assert "case closed, no further action → Resolution Centre" in d.reason
     assert "status-sms" not in d.offers
+    # Closed with an outcome, its officer gone from the directory: the RC too.
     d = engine.decide(say("42/55555/25"))
     assert (d.destination, d.rule, d.message) == ("rc", "reference-closed", "case_status_closed")
+
+
+def test_a_case_closed_with_an_outcome_goes_to_its_officer_in_charge(
+    engine: RoutingEngine,
+) -> None:
+    # A community resolution, a caution: the officer who dealt with it can explain it.
+    d = engine.decide(say("42/77777/25"))
+    assert (d.destination, d.rule, d.message) == (
+        "directory:sarah-johnson",
+        "reference-officer",
+        "case_status_closed",
+    )
 
 
 def test_a_status_the_table_cannot_read_is_only_open_and_a_pin_wins(engine: RoutingEngine) -> None:
@@ -428,3 +443,10 @@ def test_a_department_that_fits_is_offered_over_a_sure_someone(
     )
     d = RoutingEngine(bundle).decide(say(said))
     assert (d.action, d.destination) == expect, d.reason
+
+
+def test_a_short_last_sentence_is_read_alone_for_a_name(engine: RoutingEngine) -> None:
+    # The story first, then the ask: "We're a supplier and we haven't been paid. Finance
+    # please." The story's words would otherwise count against the department's name.
+    d = engine.decide(say("We are owed money for some work we did. Day Team please."))
+    assert (d.action, d.destination) == ("route", "directory:day-team")

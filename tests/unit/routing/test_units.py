@@ -41,6 +41,9 @@ def asked(units: UnlistedUnit, text: str) -> str | None:
         ("I want the fraud squad", "fraud squad"),
         ("mounted police please", "mounted police"),
         ("is this British Transport Police? my bag went on the train", "british transport police"),
+        # named without a word like "unit"
+        ("scenes of crime, please, the lady who came to dust for prints", "scenes of crime"),
+        ("I'd like to talk to the coroner's officer about the inquest", "coroners officer"),
     ],
 )
 def test_a_unit_the_directory_lacks_is_named(units: UnlistedUnit, said: str, unit: str) -> None:
