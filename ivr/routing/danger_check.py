@@ -35,6 +35,7 @@ ASK_FROM = 0.40  # P(emergency | meaning) from which words with no cue are asked
 # ... when ordinary routing is sure where it goes ("someone broke into my car"), or a name
 # was said ("Rachel in child protection, my daughter has gone off with a man"): surer.
 ASK_FROM_WHEN_ROUTED = 0.55
+ASK_FROM_WHEN_NAMED = 0.50  # ... the same for a name offered (a confirm, not a route)
 # A cue word read as danger is asked about below this P(emergency | meaning) when nothing
 # is said to be here now ("a van's been going round the caravan park, it's still here",
 # "there's a dead deer on the bend"): the words' meaning has to agree for 999 unasked.
@@ -181,7 +182,7 @@ class MeaningDoubts:
         thresholds = self.bundle.rules.thresholds
         if named and (
             named[0].score >= thresholds.high
-            or (named[0].score >= thresholds.low and probability < ASK_FROM_WHEN_ROUTED)
+            or (named[0].score >= thresholds.low and probability < ASK_FROM_WHEN_NAMED)
         ):
             # A person or place asked for by name ("the control room"); surely named
             # ("put me through to detective sergeant johnson"), whatever the words are near.

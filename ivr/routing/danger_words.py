@@ -162,7 +162,9 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
         CueKind.ROAD: """drunk driver, drink driving, on the runway, over the runway,
             on the motorway, middle of the motorway, onto the motorway, on the railway line,
             on the railway, on the tracks, on the train tracks""",
-        CueKind.URGENCY: "emergency, 999, quick, quickly, hurry, urgent, urgently",
+        # ... and traffic dodging something: how fast the road is, the words rarely say
+        CueKind.URGENCY: """emergency, 999, quick, quickly, hurry, urgent, urgently, swerving,
+            swerve""",
     }
 )
 
@@ -172,6 +174,7 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
 # ("emergency", "999", "come quick" say the caller's own verdict: those are not weak).
 WEAK_CUES = frozenset(
     {"right now", "happening now", "quick", "quickly", "hurry", "urgent", "urgently"}
+    | {"swerving", "swerve"}
 )
 
 

@@ -50,6 +50,7 @@ from ivr.routing.danger_check import (
 from ivr.routing.danger_words import (
     COURIER_FRAUD,
     CUE_KINDS,
+    SOMEONE,
     WEAK_CUES,
     WEAK_PRESENT,
     CueKind,
@@ -420,8 +421,13 @@ def _here_now(reading: Reading) -> list[str]:
     cues that are themselves a present state ("breaking in"). Words that only tell what
     happened ("pulled a knife") do not, beside a past, a distance or an all-clear."""
     beside = any(context in DOUBTED_BESIDE for context, _ in reading.heard)
+    # "There's a man with a knife": someone here with it, unless the words are a message's
+    # or the news ("there's a lad with a knife in a video going round").
+    told = any(context in (Context.REMOTE, Context.WITNESS) for context, _ in reading.heard)
     strong = [
-        w for w in reading.present if not _weak_present(w) and not (beside and w in reading.events)
+        w
+        for w in reading.present
+        if not _weak_present(w, someone=not told) and not (beside and w in reading.events)
     ]
     here = [c for c in reading.kept if CUE_KINDS.get(c) is CueKind.PRESENT]
     return strong + [c for c in here if c not in WEAK_CUES]
@@ -455,11 +461,15 @@ def _sure_danger(cue: IntentMatchLike, reading: Reading) -> dict[str, list[str]]
     }
 
 
-def _weak_present(words: str) -> bool:
+def _weak_present(words: str, someone: bool = False) -> bool:
     """Says when, or that a thing exists ("there's a bomb" in a message going round),
-    not that the danger is here with the caller."""
+    not that the danger is here with the caller; with ``someone``, a person said to be
+    there with it ("there's a man with a knife") is no mere thing."""
     said = normalise(words)
-    return said in WEAK_PRESENT or said.startswith(("theres ", "there is ", "there are "))
+    if said in WEAK_PRESENT:
+        return True
+    exists = said.startswith(("theres ", "there is ", "there are "))
+    return exists and not (someone and SOMEONE.search(said) is not None)
 
 
 def _cue_names(cue: IntentMatchLike) -> list[str]:
@@ -472,7 +482,11 @@ def _doubted(cue: IntentMatchLike, reading: Reading | None) -> DangerDoubt:
     """A cue kept as danger although a context was heard ("a lad pulled a gun on me back in
     the summer, I've seen him now on facebook"), or only urgency: ask, not assume."""
     assert reading is not None
-    why = reading.explain() if reading.heard else "only urgency heard, not what is happening"
+    why = (
+        reading.explain()
+        if reading.heard
+        else "only urgency or swerving traffic heard, not what is happening"
+    )
     reason = (
         f"emergency cue: {quote(cue.matched)} ~ {cue.intent} example {quote(cue.example)}"
         f" ({cue.score:.2f}), but {why}: ask"

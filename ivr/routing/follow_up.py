@@ -49,11 +49,15 @@ class FollowUp:
         """``matches`` reordered, and the words that asked after a report (None: unchanged).
 
         Only over a crime report (an incident asked after is still happening, and the
-        control room hears it), and only when the update intent scored ``floor`` or more."""
-        if not matches or not hypotheses or matches[0].destination != RC:
+        control room hears it), and only when the update intent scored ``floor`` or more.
+        An update already first over a crime report is kept first, for the same words."""
+        if not matches or not hypotheses:
             return matches, None
         update = next((m for m in matches if m.intent == UPDATE_INTENT), None)
         if update is None or update.score < floor:
+            return matches, None
+        over = matches[1:] if matches[0] is update else matches[:1]
+        if not any(m.destination == RC for m in over[:1]):
             return matches, None
         found = ASKED_AFTER.search(normalise(hypotheses[0].text))
         if found is None:

@@ -311,6 +311,13 @@ def test_a_licence_or_a_question_beside_danger_clears_nothing(
     assert destination == "emergency", why
 
 
+def test_traffic_swerving_round_something_is_asked_about(engine: RoutingEngine) -> None:
+    # A motorway in the dark or a quiet lane: the words rarely say how fast the road is.
+    text = "there's cows all over the A1 in the dark and cars are swerving round them"
+    destination, _, why = decide(engine, Hypothesis(text))
+    assert destination == ASK, why
+
+
 def test_the_offender_in_sight_is_asked_about_at_least() -> None:
     said = "a man took my bag just now, he is running to the car park, I can see him"
     assert DangerReader().read(said, ["can see him"]).verdict is Verdict.EMERGENCY

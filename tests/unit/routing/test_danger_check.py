@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ivr.decisions import Candidate, Decision, Hypothesis
-from ivr.routing.danger_check import DangerDoubt, ask_first
+from ivr.routing.danger_check import ASK_FROM_WHEN_NAMED, DangerDoubt, ask_first
 from ivr.routing.model import RoutingInputs
 from ivr.routing.service import RoutingService
 
@@ -124,7 +124,7 @@ def test_a_negated_cue_does_not_hide_words_that_mean_danger(shipped: RoutingServ
 def test_a_name_said_does_not_hide_words_that_surely_mean_danger(shipped: RoutingService) -> None:
     text = "Rachel in child protection, my daughter has gone off with a man we don't know"
     decision = said(shipped, text)
-    assert decision.is_danger_check and decision.evidence["p"] >= 0.55
+    assert decision.is_danger_check and decision.evidence["p"] >= ASK_FROM_WHEN_NAMED
     assert decision.otherwise is not None
     assert decision.otherwise.destination == "directory:rachel-smyth"  # a no: the person
 
