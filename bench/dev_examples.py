@@ -157,7 +157,8 @@ def without_dev_examples(text: str) -> str:
 def check(folders: Sequence[Path], shipped: bool = True, failures: Path | None = None) -> None:
     """Each set routed with the others' requests as examples (and, ``shipped``, with the
     intents as their authors wrote them); ``failures``: that file gets each left-out
-    set's failing rows, the ones a change must fix without having learnt from them."""
+    set's failing rows and emergency misses, the ones a change must fix without having
+    learnt from them."""
     print(
         "| left out | requests | right, intents as shipped | right, others' requests added"
         " | silent misroutes | false emergencies | emergency misses"
@@ -175,8 +176,10 @@ def check(folders: Sequence[Path], shipped: bool = True, failures: Path | None =
             totals.add(row)
         before_total += before
         print(_check_row(folder.name, tally, before if shipped else None), flush=True)
-        wrong = [s for s in scored if not s.verdict.right]
-        listed += [f"\n{folder.name}: {len(wrong)} failures (left out)"]
+        # ... and every emergency not sent to 999 handling, even where the writer accepted
+        # the control room too: recall is what these sets guard first.
+        wrong = [s for s in scored if not s.verdict.right or s.verdict.emergency_miss]
+        listed += [f"\n{folder.name}: {len(wrong)} failures or emergency misses (left out)"]
         listed += [line for s in wrong for line in describe(s)]
         print(f"  ({i + 1}/{len(folders)} sets)", file=sys.stderr, flush=True)
     print(_check_row("all", totals, before_total if shipped else None))

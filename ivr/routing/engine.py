@@ -43,6 +43,7 @@ from ivr.routing.departments import MEANING_EVIDENCE
 from ivr.routing.draft import Draft, quote
 from ivr.routing.elsewhere import OtherForceArea
 from ivr.routing.emergency import CALM, NEGATED, EmergencyScreen
+from ivr.routing.exposure import ExposedPerson
 from ivr.routing.follow_up import FollowUp
 from ivr.routing.model import RoutingInputs
 from ivr.routing.past_event import PastEvent
@@ -64,6 +65,7 @@ class RoutingEngine:
         self.adjuster = RouteAdjuster(bundle)
         self.cases = CaseRoute(bundle.cases, bundle.directory)
         self.doubts = MeaningDoubts(bundle)
+        self.exposure = ExposedPerson()
         self.area = OtherForceArea(bundle.directory)
         self.units = UnlistedUnit(bundle.directory.entries)
         self.follow_up = FollowUp()
@@ -101,7 +103,7 @@ class RoutingEngine:
         if calm is not None:
             decision = _said_calm(calm, decision)
         doubt = screened if isinstance(screened, DangerDoubt) else None
-        doubt = doubt or self.doubts.meant(scanned, decision)
+        doubt = doubt or self.doubts.meant(scanned, decision) or self.exposure.doubt(scanned)
         return self._made(ask_first(doubt, decision) if doubt is not None else decision)
 
     @property

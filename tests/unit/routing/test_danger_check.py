@@ -212,3 +212,13 @@ def test_a_name_only_a_weaker_alternative_heard_does_not_hide_danger(
     )
     decision = shipped.decide(RoutingInputs(at=AT, hypotheses=heard))
     assert decision.is_danger_check or decision.destination == "emergency", decision.reason
+
+
+def test_a_vulnerable_person_missing_in_the_cold_is_asked_and_a_no_is_the_control_room(
+    shipped: RoutingService,
+) -> None:
+    decision = said(
+        shipped, "my dad's got dementia and he's wandered off, it's minus four out there"
+    )
+    assert decision.evidence["raised_by"] == "exposed-missing-person", decision.reason
+    assert decision.otherwise is not None and decision.otherwise.destination == "fcr"
