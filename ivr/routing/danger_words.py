@@ -155,6 +155,8 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
             hurt me, going to hurt""",
         CueKind.SELF_HARM: """kill myself, suicide, jump off, going to jump, about to jump,
             want to die, wants to die, kill herself, kill himself, end it all, end my life,
+            end his life, end her life, take his own life, take her own life,
+            take my own life, end it tonight, going to end it, gonna end it, wants to end it,
             legs over, not going to be here, wont be here tomorrow, got everything ready,
             on the edge, at the edge, hose on the exhaust, hosepipe on the exhaust,
             pipe on the exhaust, from the exhaust, on the exhaust""",

@@ -112,6 +112,8 @@ MEANING_DECIDES = frozenset(
     | {"on the train tracks", "from the exhaust", "on the exhaust"}
     | {"can see him", "can see them", "can see her", "can still see him"}
     | {"can still see them", "can still see her"}
+    # "going to end it" may be a relationship; "end it tonight", "end his life" are not
+    | {"going to end it", "gonna end it", "wants to end it"}
     | cue_list(COURIER_FRAUD)
 )
 
