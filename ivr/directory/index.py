@@ -82,7 +82,7 @@ def sounds_same(a: str, b: str) -> bool:
     transcript's spelling cannot tell them apart. Names under four letters are left out
     (too many everyday words sound like them)."""
     a, b = a.casefold(), b.casefold()
-    if a == b:
+    if a == b or _silent_e(a, b) or _silent_e(b, a):
         return True
     same_key = bool(set(_keys(a)) & set(_keys(b)))
     return (
@@ -91,6 +91,12 @@ def sounds_same(a: str, b: str) -> bool:
         and fuzz.ratio(a, b) >= _ONE_NAME
         and _sounded_end(a) == _sounded_end(b)
     )
+
+
+def _silent_e(short: str, long: str) -> bool:
+    """"Ann" and "Anne": a silent e after a doubled consonant changes no sound, however
+    short the name."""
+    return len(short) >= 3 and long == short + "e" and short[-1] == short[-2] not in VOWELS
 
 
 def _sounded_end(word: str) -> str:

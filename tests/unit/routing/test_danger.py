@@ -275,6 +275,7 @@ def test_a_question_about_an_event_heard_of_is_routed_as_asked(
     [
         "there's a man shouting and screaming at everyone going past the shops",
         "the lads on the corner are smashing bottles and being a nuisance",
+        "there's a drunk fella asleep in our shop doorway, he's not moving much",
     ],
 )
 def test_a_nuisance_said_with_a_cue_word_is_no_cue(engine: RoutingEngine, text: str) -> None:
