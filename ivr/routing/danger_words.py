@@ -119,14 +119,15 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
         CueKind.PRESENT: """broken in now, in my house now, in the house now, still here,
             still there, still in the house, still inside, still upstairs, still downstairs,
             outside now, in progress, happening now, right now, come quick, come now,
-            police now, wont let me out, wont let me leave, trapped, """
+            police now, wont let me out, wont let me leave, trapped, can see him,
+            can see them, can see her, can still see him, can still see them,
+            can still see her, """
         + COURIER_FRAUD,
         CueKind.INTRUDER: """breaking in, breaking into, trying to get in, climbing through,
             climbing in the window, climbing in through, kicking the door,
             masked, balaclava, balaclavas, someone in my house, somebody in my house,
             someones in my house, someone in the house, somebody in the house, intruder,
-            intruders, kick the door, kick down, kicking down, can see him, can see them,
-            can see her, can still see him, can still see them, can still see her""",
+            intruders, kick the door, kick down, kicking down""",
         CueKind.DAMAGE: "smashing, force the door, trying to force, force open, forcing",
         CueKind.TAKEN: """following me, being followed, kidnapped, snatched, abducted,
             been taken, missing child, locked me in, dragged into, bundled into,

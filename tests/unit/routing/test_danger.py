@@ -319,11 +319,21 @@ def test_traffic_swerving_round_something_is_asked_about(engine: RoutingEngine) 
     assert destination == ASK, why
 
 
-def test_the_offender_in_sight_is_asked_about_at_least() -> None:
-    said = "a man took my bag just now, he is running to the car park, I can see him"
-    assert DangerReader().read(said, ["can see him"]).verdict is Verdict.EMERGENCY
-    past = "I know who stole my bike last week, I can see him on facebook"
-    assert DangerReader().read(past, ["can see him"]).verdict is not Verdict.EMERGENCY
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a man took my bag just now, he is running to the car park, I can see him",
+        # gone from the caller, not from sight: no all-clear
+        "they've just driven off in my van, I can see them at the lights",
+        # ... and the meaning decides the rest: asked, not 999 advice unasked
+        "I know who stole my bike last week, I can see him on his facebook selling it",
+    ],
+)
+def test_the_offender_in_sight_is_asked_about_at_least(engine: RoutingEngine, text: str) -> None:
+    said = normalise(text)
+    assert DangerReader().read(said, ["can see him", "can see them"]).verdict is Verdict.EMERGENCY
+    destination, _, why = decide(engine, Hypothesis(text))
+    assert destination in ("emergency", ASK), why
 
 
 def test_asking_if_it_is_safe_is_a_question_about_an_event() -> None:
