@@ -94,7 +94,7 @@ def sounds_same(a: str, b: str) -> bool:
 
 
 def _silent_e(short: str, long: str) -> bool:
-    """"Ann" and "Anne": a silent e after a doubled consonant changes no sound, however
+    """ "Ann" and "Anne": a silent e after a doubled consonant changes no sound, however
     short the name."""
     return len(short) >= 3 and long == short + "e" and short[-1] == short[-2] not in VOWELS
 
