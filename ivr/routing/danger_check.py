@@ -36,6 +36,7 @@ ASK_FROM = 0.40  # P(emergency | meaning) from which words with no cue are asked
 # was said ("Rachel in child protection, my daughter has gone off with a man"): surer.
 ASK_FROM_WHEN_ROUTED = 0.55
 ASK_FROM_WHEN_NAMED = 0.50  # ... the same for a name offered (a confirm, not a route)
+UNIT_ASK_WORDS = 6  # a unit asked for in this few words is the request, whatever p
 # A cue word read as danger is asked about below this P(emergency | meaning) when nothing
 # is said to be here now ("a van's been going round the caravan park, it's still here",
 # "there's a dead deer on the bend"): the words' meaning has to agree for 999 unasked.
@@ -155,8 +156,13 @@ class MeaningDoubts:
             for h in heard
             if len(h.text.split()) >= MEANING_MIN_WORDS and not _mostly_numbers(h.text)
         ]
-        if not readable or all(_licensing(h.text) for h in readable):
-            return None  # "the man who does the shotgun certificates": paperwork, not danger
+        if not readable or all(
+            _licensing(h.text) or _in_custody(h.text) or _unit_asked(h.text) for h in readable
+        ):
+            # "the man who does the shotgun certificates": paperwork, not danger; "my pal's
+            # in the cells, when's he getting out": the police have him; "someone in the
+            # burglary team": a unit asked for by what it deals with
+            return None
         found = intents.danger_meant(readable)
         # "They robbed my shed last week, and now they're back in the garden": what the
         # caller turns to now, read on its own, past the story that drowns it.
@@ -197,6 +203,32 @@ class MeaningDoubts:
         evidence["matched"] = said
         reason = f"no emergency cue, but {quote(said)} may mean danger ({'; '.join(why)})"
         return DangerDoubt("danger-meaning", reason, evidence)
+
+
+# Someone said to be held by the police: whatever the sentence model reads into an arrest,
+# the one held is with officers ("is my brother still in the Bridewell? he got lifted").
+CUSTODY = re.compile(
+    r"(?<![a-z])(?:(?:been|was|got|get|getting) (?:arrested|lifted)"
+    r"|(?:still )?in (?:the cells|custody|the bridewell)"
+    r"|locked up (?:at|in) the (?:police )?station)(?![a-z])"
+)
+
+
+def _in_custody(text: str) -> bool:
+    """Someone held by the police, and nothing else said to be here now ("still in the
+    cells" is where they are held)."""
+    said = normalise(text)
+    return CUSTODY.search(said) is not None and not present_words(CUSTODY.sub(" ", said))
+
+
+# A unit asked for in a few words ("someone in the burglary team", "murder squad please"):
+# the words name what it deals with, not what is happening.
+UNIT_WORDS = frozenset({"team", "unit", "squad", "department", "dept", "section", "desk"})
+
+
+def _unit_asked(text: str) -> bool:
+    said = normalise(text).split()
+    return len(said) <= UNIT_ASK_WORDS and not UNIT_WORDS.isdisjoint(said)
 
 
 def _licensing(text: str) -> bool:

@@ -222,3 +222,31 @@ def test_a_vulnerable_person_missing_in_the_cold_is_asked_and_a_no_is_the_contro
     )
     assert decision.evidence["raised_by"] == "exposed-missing-person", decision.reason
     assert decision.otherwise is not None and decision.otherwise.destination == "fcr"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my pal's been arrested and he's in the cells at Hexmoor, when's he getting out",
+        "is my brother still in the Bridewell? He got lifted last night",
+    ],
+)
+def test_someone_held_by_the_police_is_not_asked_about_danger(
+    shipped: RoutingService, text: str
+) -> None:
+    decision = said(shipped, text)
+    assert not decision.is_danger_check, decision.reason
+
+
+def test_an_arrest_told_beside_danger_here_now_is_still_asked(shipped: RoutingService) -> None:
+    decision = said(shipped, "my husband got arrested last night and now he's outside my house")
+    assert decision.is_danger_check, decision.reason
+
+
+def test_a_unit_asked_for_in_a_few_words_is_not_asked_about_danger(
+    shipped: RoutingService,
+) -> None:
+    # "burglary" is near the emergency examples to the sentence model; the words ask for
+    # whoever deals with it.
+    decision = said(shipped, "someone in the burglary team")
+    assert not decision.is_danger_check, decision.reason
