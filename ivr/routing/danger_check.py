@@ -227,8 +227,14 @@ UNIT_WORDS = frozenset({"team", "unit", "squad", "department", "dept", "section"
 
 
 def _unit_asked(text: str) -> bool:
-    said = normalise(text).split()
-    return len(said) <= UNIT_ASK_WORDS and not UNIT_WORDS.isdisjoint(said)
+    """A unit word in six words or fewer, and nothing said to be here now."""
+    said = normalise(text)
+    words = said.split()
+    return (
+        len(words) <= UNIT_ASK_WORDS
+        and not UNIT_WORDS.isdisjoint(words)
+        and not present_words(said)
+    )
 
 
 def _licensing(text: str) -> bool:
