@@ -156,12 +156,7 @@ class MeaningDoubts:
             for h in heard
             if len(h.text.split()) >= MEANING_MIN_WORDS and not _mostly_numbers(h.text)
         ]
-        if not readable or all(
-            _licensing(h.text) or _in_custody(h.text) or _unit_asked(h.text) for h in readable
-        ):
-            # "the man who does the shotgun certificates": paperwork, not danger; "my pal's
-            # in the cells, when's he getting out": the police have him; "someone in the
-            # burglary team": a unit asked for by what it deals with
+        if not readable or all(_told_no_danger(h.text) for h in readable):
             return None
         found = intents.danger_meant(readable)
         # "They robbed my shed last week, and now they're back in the garden": what the
@@ -212,35 +207,27 @@ CUSTODY = re.compile(
     r"|(?:still )?in (?:the cells|custody|the bridewell)"
     r"|locked up (?:at|in) the (?:police )?station)(?![a-z])"
 )
-
-
-def _in_custody(text: str) -> bool:
-    """Someone held by the police, and nothing else said to be here now ("still in the
-    cells" is where they are held)."""
-    said = normalise(text)
-    return CUSTODY.search(said) is not None and not present_words(CUSTODY.sub(" ", said))
-
-
 # A unit asked for in a few words ("someone in the burglary team", "murder squad please"):
-# the words name what it deals with, not what is happening.
+# the words name what it deals with, not what is happening. (Not "office": "there's a man
+# in my office" is a place.)
 UNIT_WORDS = frozenset({"team", "unit", "squad", "department", "dept", "section", "desk"})
 
 
-def _unit_asked(text: str) -> bool:
-    """A unit word in six words or fewer, and nothing said to be here now."""
+def _told_no_danger(text: str) -> bool:
+    """Words whose subject is no danger now, whatever the sentence model reads into them: a
+    gun told of by its licence or its cabinet ("the man who does the shotgun
+    certificates"), someone held by the police ("my pal's in the cells, when's he getting
+    out"), a unit asked for in six words or fewer ("someone in the burglary team"); and
+    nothing else said to be here now ("still in the cells" is where they are held)."""
     said = normalise(text)
+    if present_words(CUSTODY.sub(" ", said)):
+        return False
     words = said.split()
     return (
-        len(words) <= UNIT_ASK_WORDS
-        and not UNIT_WORDS.isdisjoint(words)
-        and not present_words(said)
+        LICENSED.search(said) is not None
+        or CUSTODY.search(said) is not None
+        or (len(words) <= UNIT_ASK_WORDS and not UNIT_WORDS.isdisjoint(words))
     )
-
-
-def _licensing(text: str) -> bool:
-    """A gun told of by its licence or its cabinet, and nothing said to be here now."""
-    said = normalise(text)
-    return LICENSED.search(said) is not None and not present_words(said)
 
 
 # A turn from the story to now: "and now", "but now", "now they're back".

@@ -702,12 +702,13 @@ def _first_sentence(
     parts = SENTENCE_END.split(best.text, maxsplit=1)
     if len(parts) != 2:
         return ()
+    first, rest = parts
+    last = SENTENCE_END.split(rest)[-1]
     out: tuple[Hypothesis, ...] = ()
-    if not matcher.restated(*parts):
-        out = (replace(best, text=parts[0]),)
+    if not matcher.restated(first, rest):
+        out = (replace(best, text=first),)
     # ... and its last, when short: the ask after the story ("We're a supplier and we
     # haven't been paid. Finance please.").
-    last = SENTENCE_END.split(best.text)[-1]
-    if len(last.split()) <= LAST_ASK_WORDS and last != parts[0]:
+    if len(last.split()) <= LAST_ASK_WORDS and last != first:
         out += (replace(best, text=last),)
     return out

@@ -56,8 +56,9 @@ class FollowUp:
         update = next((m for m in matches if m.intent == UPDATE_INTENT), None)
         if update is None or update.score < floor:
             return matches, None
-        over = matches[1:] if matches[0] is update else matches[:1]
-        if not any(m.destination == RC for m in over[:1]):
+        top = matches[0]
+        rival = (matches[1] if len(matches) > 1 else None) if top is update else top
+        if rival is None or rival.destination != RC:
             return matches, None
         found = ASKED_AFTER.search(normalise(hypotheses[0].text))
         if found is None:
