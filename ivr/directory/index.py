@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from ivr.directory.short_names import short_forms
 from ivr.directory.teams import TeamRoute
 from ivr.text import tokens as text_tokens
 
-EXACT, PHONETIC, FUZZY = "exact", "phonetic", "fuzzy"
+EXACT, PHONETIC, FUZZY, PLURAL = "exact", "phonetic", "fuzzy", "plural"
 _FUZZY_CUTOFF = 78.0
 # One name's spellings: the same sound and at most about one letter in four apart
 # ("reed" / "reid" 75, "clark" / "clarke" 91; "johnson" / "johnston" sound different).
@@ -84,13 +85,22 @@ def sounds_same(a: str, b: str) -> bool:
     a, b = a.casefold(), b.casefold()
     if a == b or _silent_e(a, b) or _silent_e(b, a):
         return True
-    same_key = bool(set(_keys(a)) & set(_keys(b)))
+    same_key = bool(set(_keys(a) + _keys(_w_as_v(a))) & set(_keys(b) + _keys(_w_as_v(b))))
     return (
         same_key
         and min(len(a), len(b)) >= 4
         and fuzz.ratio(a, b) >= _ONE_NAME
         and _sounded_end(a) == _sounded_end(b)
     )
+
+
+_W_BETWEEN_VOWELS = re.compile(r"(?<=[aeiou])w(?=[aeiouy])")
+
+
+def _w_as_v(word: str) -> str:
+    """ "Nowak" as said ("Novak"): a Polish w between vowels is a v to an English ear,
+    and the metaphone keys read it as silent."""
+    return _W_BETWEEN_VOWELS.sub("v", word)
 
 
 def _silent_e(short: str, long: str) -> bool:
@@ -290,6 +300,10 @@ class DirectoryIndex:
         found: dict[str, Match] = {}
         if word in self.vocab:
             found[word] = (1.0, EXACT)
+        # "he works with the lorries" for the Lorry Park Team: a plural the spelling hides
+        singular = word[:-3] + "y" if len(word) > 5 and word.endswith("ies") else ""
+        if singular in self.vocab:
+            found[singular] = (0.95, PLURAL)
         short = len(word) < 4
         same_sound: set[str] = set()
         if not word.isdigit():
@@ -303,7 +317,7 @@ class DirectoryIndex:
         )
         ratios = {str(choice): float(score) / 100.0 for choice, score, _ in near}
         for other in same_sound | ratios.keys():
-            if other == word:
+            if other in (word, singular):
                 continue
             ratio = ratios.get(other) or fuzz.ratio(word, other) / 100.0
             tiny = short or len(other) < 4

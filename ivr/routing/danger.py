@@ -175,6 +175,10 @@ class DangerReader:
         # "I want to know if he's still there": a cue said only inside a question about
         # where someone is, as the caller's enquiry.
         asked = [m.span() for m in words.ASKED_WHETHER.finditer(said)]
+        # "a farmer shooting rabbits": a cue said only inside lawful shooting's own words.
+        lawful = (
+            [m.span() for m in words.LICENSED.finditer(said)] if words.RURAL.search(said) else []
+        )
         unsaid: list[str] = []
         things: list[str] = []
         # Harm said in the present ("and someone is bleeding"): no all-clear outweighs it.
@@ -193,6 +197,9 @@ class DangerReader:
                 moved.append((cue, Context.ENQUIRY))
                 if not any(c is Context.ENQUIRY for c, _ in heard):
                     heard.append((Context.ENQUIRY, _found(words.ASKED_WHETHER, said)))
+                continue
+            if all(any(a <= start and end <= b for a, b in lawful) for start, end in spans):
+                moved.append((cue, Context.LICENSED))
                 continue
             if cue in words.TAKEN_THING_CUES and all(
                 words.taken_thing(said[:end]) for _, end in spans
@@ -378,7 +385,10 @@ def _present_before(near: _Near, kind: CueKind, heard: frozenset[Context]) -> st
                 return match.group(0).strip()
     if kind is CueKind.WEAPON:
         match = words.HOLD_BEFORE.search(window)
-        if match and (Context.TOY not in heard or match.group(0).split()[0] in words.WEAPON_DEEDS):
+        # ... unless a toy, or lawful shooting ("a man with a shotgun, after rabbits"),
+        # and nothing done with it
+        lawful = not heard.isdisjoint({Context.TOY, Context.LICENSED})
+        if match and (not lawful or not words.WEAPON_DEEDS.isdisjoint(match.group(0).split())):
             return match.group(0).strip()
     return None
 

@@ -153,15 +153,20 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
             grey colour, gone grey, turned blue, under the water, into the river, into the sea,
             into the canal""",
         CueKind.THREAT: """going to kill, kill me, kill her, kill him, threatening, threatened,
-            hurt me, going to hurt""",
+            hurt me, going to hurt, pointing it at, pointed it at, pointing a gun at,
+            pointing the gun at, pointed a gun at, aiming it at, aimed it at""",
         CueKind.SELF_HARM: """kill myself, suicide, jump off, going to jump, about to jump,
             want to die, wants to die, kill herself, kill himself, end it all, end my life,
             end his life, end her life, take his own life, take her own life,
             take my own life, end it tonight, going to end it, gonna end it, wants to end it,
-            legs over, not going to be here, wont be here tomorrow, got everything ready,
+            legs over, not going to be here, dont want to be here anymore,
+            dont want to be here any more, dont want to live,
+            doesnt want to be here anymore, doesnt want to be here any more,
+            doesnt want to live, better off dead, better off without me,
+            wont be here tomorrow, got everything ready,
             on the edge, at the edge, hose on the exhaust, hosepipe on the exhaust,
             pipe on the exhaust, from the exhaust, on the exhaust""",
-        CueKind.FIRE: "fire, on fire, smoke",
+        CueKind.FIRE: "fire, on fire, smoke, alight, ablaze, in flames",
         CueKind.ROAD: """drunk driver, drink driving, on the runway, over the runway,
             on the motorway, middle of the motorway, onto the motorway, on the railway line,
             on the railway, on the tracks, on the train tracks""",
@@ -301,6 +306,17 @@ LICENSED = pattern(
         r"(?:still |locked |kept |locked away )?(?:in|into) (?:the|a|his|her|my|their|our)"
         r" (?:gun |shotgun |locked |metal )?(?:cabinet|cabinets|gun safe)",
         r"(?:certificates?|certs?|licen[cs]es?)(?: has| have|s)? (?:run out|expired|lapsed)",
+        # lawful shooting of game and vermin, the countryside's everyday gun
+        r"(?:(?:shooting|shoot|shoots)(?: at)?|after|at|for) (?:the |some )?(?:rabbits|pigeons"
+        r"|crows|rats|foxes|vermin|pheasants|ducks|rooks|clays|clay pigeons)|clay shoot(?:ing)?",
+    ]
+)
+# Where shooting game is everyday: lawful shooting said there clears the word "shooting"
+# itself ("a farmer shooting rabbits on the fell"); in a park or by a school it does not.
+RURAL = pattern(
+    [
+        r"fields?|farms?|farmland|fells?|hills?|hillside|woods?|woodland|moors?|moorland"
+        r"|paddock|orchard|countryside|marsh|marshes|pheasant shoot|estate land|farmer|gamekeeper"
     ]
 )
 # A past tense that, next to an all-clear, makes a crime report ("it was arson").
@@ -396,7 +412,7 @@ OUT = pattern(
         r"(?:put|putting|got|been put) (?:it |the fire |them )?out(?! of)(?: now)?",
         r"(?:its|it is|it was|fire is|fire was|fires|fires been|its been) (?:all |now )?"
         r"(?:out|put out|extinguished)(?! of)(?: now)?",
-        r"(?:went|gone|has gone|burnt|burned) out(?! of)(?: on its own)?(?: now)?",
+        r"(?:went|gone|has gone|burnt|burned)(?: itself)? out(?! of)(?: on its own)?(?: now)?",
         # "the fire at the old mill's out now": the fire, where it was, then out.
         r"fire(?: [a-z]+){0,4} out now",
         r"extinguished",
@@ -422,7 +438,10 @@ PRESENT = pattern(
         r"|at (?:my|the|our) (?:door|window|house|gate|flat|home))",
         r"(?:hes|shes|theyre|is|are|im)(?: [a-z]+){0,2} (?:coming|heading"
         r"|on (?:his|her|their|the|my) way)",
-        # not a result or a reply: "his number's come back as not his", "nobody's come back to me"
+        # not a result or a reply: "his number's come back as not his", "nobody's come back to me";
+        # nor a threat's words ("said he'd come back and stab me"): the threat says when
+        r"(?<!hed )(?<!shed )(?<!theyd )(?<!would )(?<!hell )(?<!shell )(?<!theyll )"
+        r"(?<!threatened to )"
         r"(?:come|comes|coming) (?:round|over|back(?! (?:as|to me|to us|negative|positive|clear)"
         r"(?![a-z0-9]))|here|to get|for me|for us|to my|to the)",
         # ... but not a journey told ("snatched off him on his way to school last Tuesday"):
@@ -441,7 +460,7 @@ PRESENT = pattern(
 CALM_NOW = pattern(
     [
         r"(?:want to|wanted to|like to|ready to|decided to|able to|report it|reporting it"
-        r"|reporting this|lives?|living|moved|its over|all over|sorted|better|calmer|quieter"
+        r"|reporting this|lives?|living|moved|banned|its over|all over|sorted|better|calmer|quieter"
         r"|(?:its|all|were|everythings) (?:fine|ok|okay|alright|all right|calm|quiet))"
         r"(?: [a-z]+){0,3} now",
     ]

@@ -423,9 +423,13 @@ def _here_now(reading: Reading) -> list[str]:
     cues that are themselves a present state ("breaking in"). Words that only tell what
     happened ("pulled a knife") do not, beside a past, a distance or an all-clear."""
     beside = any(context in DOUBTED_BESIDE for context, _ in reading.heard)
-    # "There's a man with a knife": someone here with it, unless the words are a message's
-    # or the news ("there's a lad with a knife in a video going round").
-    told = any(context in (Context.REMOTE, Context.WITNESS) for context, _ in reading.heard)
+    # "There's a man with a knife": someone here with it, unless the words are a message's,
+    # the news ("there's a lad with a knife in a video going round") or lawful shooting
+    # ("a man with a shotgun in the field, after rabbits").
+    told = any(
+        context in (Context.REMOTE, Context.WITNESS, Context.LICENSED)
+        for context, _ in reading.heard
+    )
     strong = [
         w
         for w in reading.present

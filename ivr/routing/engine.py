@@ -686,6 +686,18 @@ def _intent_evidence(match: IntentMatchLike) -> dict[str, Any]:
 
 
 SENTENCE_END = re.compile(r"(?<=[a-z])[.?!;]\s+")
+# A "please" that ends the ask ("The business crime people, please, I've got a shop"):
+# what comes first is read alone, not what follows ("PC Smith please, he's in traffic").
+PLEASE_END = re.compile(r"(?<= please)[,.]?\s+")
+STORY_WORDS = (
+    6  # ... when a story follows, not a word on who ("PC Grant please, the traffic officer")
+)
+# A short last clause read alone only when it asks ("..., is that HR?", "..., CID please").
+CLAUSE_ASK = re.compile(
+    r"^(?:is (?:that|this|it)|(?:can|could) i (?:speak|talk) to"
+    r"|put me through to)\b|\bplease$",
+    re.IGNORECASE,
+)
 LAST_ASK_WORDS = 4  # a last sentence this short is read alone for a name too
 
 
@@ -701,7 +713,7 @@ def _first_sentence(
     best = hypotheses[0]
     parts = SENTENCE_END.split(best.text, maxsplit=1)
     if len(parts) != 2:
-        return ()
+        return _ask_clause(best, matcher)
     first, rest = parts
     last = SENTENCE_END.split(rest)[-1]
     out: tuple[Hypothesis, ...] = ()
@@ -712,3 +724,18 @@ def _first_sentence(
     if len(last.split()) <= LAST_ASK_WORDS and last != first:
         out += (replace(best, text=last),)
     return out
+
+
+def _ask_clause(best: Hypothesis, matcher: MatcherLike) -> tuple[Hypothesis, ...]:
+    """One sentence: what comes before a "please" that ends the ask ("The business crime
+    people, please, I've got a shop ..."), or a short last clause that asks ("I'm ringing
+    about the PCSO job adverts, is that HR?")."""
+    parts = PLEASE_END.split(best.text, maxsplit=1)
+    story = len(parts) == 2 and len(parts[1].split()) >= STORY_WORDS
+    if story and not matcher.restated(parts[0], parts[1]):
+        return (replace(best, text=parts[0]),)
+    clauses = best.text.rsplit(",", 1)
+    last = clauses[-1].strip(" ?.!")
+    if len(clauses) == 2 and len(last.split()) <= LAST_ASK_WORDS and CLAUSE_ASK.search(last):
+        return (replace(best, text=last),)
+    return ()

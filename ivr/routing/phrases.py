@@ -33,6 +33,8 @@ __all__ = [
 WORD_FUZZ = 88.0  # rapidfuzz ratio for a near-miss word
 FUZZY_MIN_WORD = 5  # keyword/cue words shorter than this must match exactly
 FUZZY_MIN_TOKEN = 4  # caller tokens shorter than this only match exactly
+# Words whose near misses are everyday words ("alright" for "alight"): matched exactly.
+EXACT_ONLY = frozenset({"alight"})
 PREFIX_MIN_TOKEN = 6  # a caller token this long also stands for words it begins
 NEGATION_WINDOW = 3
 NEGATED_FACTOR = 0.5
@@ -120,7 +122,9 @@ class PhraseScanner:
             self._by_first.setdefault(phrase.words[0], []).append(phrase)
             vocabulary.update(phrase.words)
         self._vocabulary = frozenset(vocabulary)
-        self._fuzzy_vocabulary = sorted(w for w in vocabulary if len(w) >= FUZZY_MIN_WORD)
+        self._fuzzy_vocabulary = sorted(
+            w for w in vocabulary if len(w) >= FUZZY_MIN_WORD and w not in EXACT_ONLY
+        )
         self._word_cache: dict[str, frozenset[str]] = {}
 
     def word_matches(self, token: str) -> frozenset[str]:

@@ -33,7 +33,9 @@ _REQUEST = (
 )
 ASKED = re.compile(
     rf"(?:^|\b(?:{_REQUEST}|after)\s)"
-    r"(?:the |your |a )?((?:[a-z]+ ){1,3})(unit|section|squad|department|dept|office|desk"
+    # not the caller's own ("our finance team paid a fake invoice")
+    r"(?:the |your |a )?(?!(?:our|my|his|her|their|its) )"
+    r"((?:[a-z]+ ){1,3})(unit|section|squad|department|dept|office|desk"
     r"|bureau|team)\b"
 )
 # Units callers name without a word like "unit" ("scenes of crime, please", "the coroner's
@@ -41,7 +43,8 @@ ASKED = re.compile(
 ROLE = re.compile(
     rf"(?:^|\b(?:{_REQUEST})\s)(?:the |your |a |an )?(scenes of crime|crime scene"
     r" (?:investigators?|investigation|officers?|people)|csi|soco|coroners? officers?"
-    r"|special branch|forensics?)\b"
+    r"|special branch|forensics?|(?:deputy |assistant )?chief constable"
+    r"|(?:police and )?crime commissioner)\b"
 )
 # A police asked for by what sets it apart ("mounted police", "is this British Transport
 # Police"): not the force itself ("tell the police", "a paper from police", "nearest police").

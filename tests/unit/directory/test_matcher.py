@@ -184,3 +184,25 @@ def test_a_word_that_says_what_was_asked_for_is_no_persons_name() -> None:
     said = "missing persons unit please, I'm calling from the children's home on Tor View"
     found = DirectoryMatcher(directory).match([Hypothesis(said)])
     assert found[0].destination == "directory:mpu" and found[0].score >= LOW, found
+
+
+def test_a_plural_of_a_directory_word_says_that_word() -> None:
+    # "lorries" for the Lorry Park Team: the spelling of a plural hides its singular.
+    directory = Directory.from_data(
+        {
+            "entries": [
+                {
+                    "id": "freight",
+                    "kind": "department",
+                    "name": "Commercial Vehicle Unit",
+                    "aliases": ["Lorry Park Team"],
+                    "extension": "2300",
+                },
+            ]
+        },
+        "test",
+    )
+    found = DirectoryMatcher(directory).match([Hypothesis("the lorry park team")])
+    plural = DirectoryMatcher(directory).match([Hypothesis("the lorries park team")])
+    assert plural and "plural" in plural[0].evidence
+    assert plural[0].score >= 0.9 * found[0].score

@@ -93,6 +93,11 @@ TABLE: list[tuple[str, str]] = [
         "a man threatened me on twitter, my doors are locked, nobody's outside",
         "remote-emergency-cue",
     ),
+    # a threat's own words say when, not that he is coming now
+    (
+        "a customer threatened me yesterday, said he'd come back and stab me, he's banned now",
+        "past-emergency-cue",
+    ),
     # where someone is from is not where they are
     (
         "there's a video online of a lad with a gun, I think he's from round here",
@@ -131,6 +136,7 @@ TABLE: list[tuple[str, str]] = [
     # --- all-clears
     ("there's been a bump on the bypass, nobody's injured", "nobody-hurt-emergency-cue"),
     ("the kitchen fire is out and nobody's hurt", "fire-out-emergency-cue"),
+    ("the skip was set alight, it's burnt itself out, nobody's hurt", "fire-out-emergency-cue"),
     ("a man was kicking the door earlier but he's gone now", "past-emergency-cue"),
     ("he threatened me and then drove off, I'm fine", "offender-gone-emergency-cue"),
     ("someone tried forcing my shed door, they're long gone", "offender-gone-emergency-cue"),
@@ -289,6 +295,9 @@ def test_a_nuisance_said_with_a_cue_word_is_no_cue(engine: RoutingEngine, text: 
         "my late husband's shotguns are still in the cabinet and his certificate's run out",
         "can I speak to the lady who does the shotgun certificates",
         "my son was arrested last night and I want to know if he's still there",
+        # lawful shooting: the countryside's everyday gun, with nothing done with it
+        "there's a man with a shotgun in the field behind us, I think he's after rabbits",
+        "there's a farmer with a rifle on the hill again, shooting at the crows",
     ],
 )
 def test_a_gun_by_its_paperwork_or_a_question_of_where_someone_is_is_routed_as_asked(
@@ -310,6 +319,19 @@ def test_a_licence_or_a_question_beside_danger_clears_nothing(
 ) -> None:
     destination, _, why = decide(engine, Hypothesis(text))
     assert destination == "emergency", why
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "there's a man waving a shotgun about in the field after rabbits, he's drunk",
+        "a man with a gun shooting at the pigeons, he's just pointed it at my son",
+        "there's a man in the park shooting at the pigeons and there's kids everywhere",
+    ],
+)
+def test_a_gun_used_is_danger_whatever_it_was_for(engine: RoutingEngine, text: str) -> None:
+    destination, _, why = decide(engine, Hypothesis(text))
+    assert destination in ("emergency", ASK), why
 
 
 def test_traffic_swerving_round_something_is_asked_about(engine: RoutingEngine) -> None:

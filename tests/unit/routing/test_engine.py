@@ -68,6 +68,8 @@ NAMES = {
     "gibberish": [("sarah-johnson", 0.3)],
     "knife johnson": [("sarah-johnson", 0.95)],
     "Day Team please.": [("day-team", 0.97)],
+    "The day team, please": [("day-team", 0.97)],
+    "is that day team": [("day-team", 0.97)],
 }
 INTENTS = {
     "report burglary": ("report_crime", "rc", 0.91),
@@ -450,3 +452,19 @@ def test_a_short_last_sentence_is_read_alone_for_a_name(engine: RoutingEngine) -
     # please." The story's words would otherwise count against the department's name.
     d = engine.decide(say("We are owed money for some work we did. Day Team please."))
     assert (d.action, d.destination) == ("route", "directory:day-team")
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        # a "please" that ends the ask, then the reason
+        "The day team, please, we are owed money for some work we did last spring",
+        # one sentence, its short last clause the ask
+        "I'm ringing about money we are owed for some work we did, is that day team?",
+    ],
+)
+def test_the_ask_said_beside_the_story_is_read_alone_for_a_name(
+    engine: RoutingEngine, said: str
+) -> None:
+    d = engine.decide(say(said))
+    assert (d.action, d.destination) == ("route", "directory:day-team"), d.reason

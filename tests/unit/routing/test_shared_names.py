@@ -87,6 +87,8 @@ def test_sounding_the_same_needs_the_sound_and_nearly_the_spelling() -> None:
     # The keys leave vowels out, but a name that ends on a vowel said is another name.
     assert not sounds_same("Paul", "Paula") and not sounds_same("Paulo", "Paula")
     assert sounds_same("Hannah", "Hanna") and sounds_same("Greene", "Green")
+    # A Polish w between vowels is said as a v.
+    assert sounds_same("Nowak", "Novak") and sounds_same("Kowalski", "Kovalski")
 
 
 def test_a_name_the_caller_spells_is_told_from_its_sound_alike(engine: RoutingEngine) -> None:

@@ -44,6 +44,7 @@ def asked(units: UnlistedUnit, text: str) -> str | None:
         # named without a word like "unit"
         ("scenes of crime, please, the lady who came to dust for prints", "scenes of crime"),
         ("I'd like to talk to the coroner's officer about the inquest", "coroners officer"),
+        ("I want to speak to the Chief Constable", "chief constable"),
     ],
 )
 def test_a_unit_the_directory_lacks_is_named(units: UnlistedUnit, said: str, unit: str) -> None:
@@ -65,6 +66,7 @@ def test_a_unit_the_directory_lacks_is_named(units: UnlistedUnit, said: str, uni
         "I want to join the police",
         "I lost my passport and need a crime number for the passport office",  # not put through
         "the marine police please",  # a listed unit's word
+        "our finance team paid a fake invoice, the bank details had been changed",  # their own
     ],
 )
 def test_a_listed_unit_or_no_unit_asked_is_not_named(units: UnlistedUnit, said: str) -> None:
