@@ -122,7 +122,7 @@ def test_a_negated_cue_does_not_hide_words_that_mean_danger(shipped: RoutingServ
 
 
 def test_a_name_said_does_not_hide_words_that_surely_mean_danger(shipped: RoutingService) -> None:
-    text = "Rachel in child protection, my daughter has gone off with a man we don't know"
+    text = "Rachel in child protection please, my daughter's gone off in a car with a man we don't know"
     decision = said(shipped, text)
     assert decision.is_danger_check and decision.evidence["p"] >= ASK_FROM_WHEN_NAMED
     assert decision.otherwise is not None
