@@ -373,6 +373,8 @@ def _present_before(near: _Near, kind: CueKind, heard: frozenset[Context]) -> st
     window = near.window
     if Context.REMOTE in heard and words.REPORTED.search(window):
         return None  # "a text saying they've kidnapped my son": the message's words
+    if kind is CueKind.THREAT and words.SAID_BEFORE.search(window):
+        return None  # "some lads said they're going to stab me": said then, not now
     if kind in words.PHYSICAL or (kind is CueKind.THREAT and Context.REMOTE not in heard):
         patterns: tuple[re.Pattern[str], ...] = (words.BE_BEFORE,)
         if Context.FUTURE not in heard:

@@ -23,7 +23,7 @@ from typing import Any
 from ivr.decisions import EMERGENCY, FCR, ONLINE, Candidate, Decision, Hypothesis
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.danger import present_words
-from ivr.routing.danger_words import LICENSED
+from ivr.routing.danger_words import LICENSED, SUSPICIOUS
 from ivr.routing.draft import quote
 from ivr.text import is_number_word, normalise
 
@@ -112,10 +112,17 @@ class MeaningDoubts:
             return screened
         found = self.bundle.intents.danger_meant(heard)
         bar = CUE_ASK_BELOW_ANYWAY if evidence.get(CUE_TENSE) else CUE_ASK_FROM
-        if found is None or found.probability >= bar:
+        suspicious = SUSPICIOUS.search(normalise(heard[0].text))
+        if found is None or (found.probability >= bar and suspicious is None):
             return screened  # the meaning agrees, or cannot be read: the cue stands
+        why = (
+            f"someone described acting suspiciously ({quote(suspicious.group(0))}),"
+            " nothing said to be danger"
+            if suspicious is not None
+            else "what was said does not mean danger now"
+        )
         reason = (
-            f"{screened.reason}; but what was said does not mean danger now"
+            f"{screened.reason}; but {why}"
             f" (p {found.probability:.2f} from the emergency intent's examples): ask"
         )
         return DangerDoubt(

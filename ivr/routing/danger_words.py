@@ -319,6 +319,19 @@ RURAL = pattern(
         r"|paddock|orchard|countryside|marsh|marshes|pheasant shoot|estate land|farmer|gamekeeper"
     ]
 )
+# Someone acting suspiciously, described ("looking in people's cars", "sat in a car
+# outside for hours, just looking"): a cue beside it with nothing sure said ("he's still
+# there") is asked about, whatever the sentence model reads; the control room's unless
+# the caller says danger.
+SUSPICIOUS = pattern(
+    [
+        r"looking (?:in|into|through) (?:peoples |the |cars|car|windows|houses|sheds|gardens)",
+        r"going through (?:the |peoples )?bins|hanging (?:a)?round|just looking|casing",
+        r"trying (?:car |the |peoples )?(?:doors|door handles|handles)",
+        r"(?:sitting|sat) in (?:a|the|his|their) (?:car|van)|acting suspicious(?:ly)?",
+        r"suspicious|keeps? stopping",
+    ]
+)
 # A past tense that, next to an all-clear, makes a crime report ("it was arson").
 WEAK_PAST = pattern([r"was|were|had|already|did|happened"])
 
@@ -395,8 +408,8 @@ GONE = pattern(
         r"|walked off|walked away|went off|took off|legged it|scarpered|cleared off)"
         r"(?: (?:home|away|out)(?: for the (?:day|night)| for good)?)?(?: now)?",
         r"(?:theyre|hes|shes|they are|he is|she is) not (?:here|there|around)(?: now)?",
-        r"(?:hes|shes|theyre|he is|she is|they are) (?:in|inside|locked up in) (?:prison|jail"
-        r"|custody)(?: (?:at the moment|now|still))?",
+        r"(?:hes|shes|theyre|he is|she is|they are) (?:in|inside|locked up in)(?: [a-z]+)?"
+        r" (?:prison|jail|custody)(?: (?:at the moment|now|still))?",
         r"(?:and|then|and then) (?:gone|left|ran off|run off|ran away|drove off|drove away"
         r"|walked off|walked away)(?: now)?",
         r"long gone(?: now)?",
@@ -538,6 +551,11 @@ SOMEONE_WITH_IT = re.compile(
 # context, a tense inside them is the message's, not a deed being done here.
 REPORTED = re.compile(
     r"(?:^| )(?:saying|says|said|claiming|claims|claimed|telling me|told me)(?: [a-z]+){0,3}$"
+)
+# ... and told in the past ("some lads said they're going to stab me"): what was said
+# then, not what is happening now (present-danger words elsewhere still count).
+SAID_BEFORE = re.compile(
+    r"(?:^| )(?:said|told me|told us|told him|told her|claimed)(?: [a-z]+){0,3}$"
 )
 # A violent verb said as an intent ("they'll stab him", "saying he's going to shoot me") is
 # a threat, and is read as one (a message can carry it).

@@ -31,6 +31,8 @@ __all__ = ["OtherForceArea", "shipped_places"]
 NAME_PARTS = (
     "road|rd|street|st|lane|avenue|way|close|drive|crescent|terrace|place|gardens|grove"
     "|square|row|hill|arms|hotel|inn|house|court|park|estate|walk|parade|mews|yard|gate"
+    # where someone is held, not where anything happened ("he's in Durham prison")
+    "|prison|jail|crown court|magistrates"
 )
 
 

@@ -69,6 +69,12 @@ TABLE: list[tuple[str, str]] = [
         "offender-gone-emergency-cue",
     ),
     ("my ex threatened me but he's in prison at the moment", "offender-gone-emergency-cue"),
+    ("my ex said he'd kill me, he's in Durham prison at the moment", "offender-gone-emergency-cue"),
+    # a threat told as said, earlier: its "going to" is not now
+    (
+        "some lads said they're going to stab me at school, they're not here, I'm at home",
+        "offender-gone-emergency-cue",
+    ),
     # "been taken" said of a thing is a theft: asked, since a person may be in the words
     ("my number plates have been taken off my car this morning", "thing-taken-emergency-cue"),
     ("I bought a car and now it's been taken off me by the police", "thing-taken-emergency-cue"),

@@ -122,7 +122,10 @@ def test_a_negated_cue_does_not_hide_words_that_mean_danger(shipped: RoutingServ
 
 
 def test_a_name_said_does_not_hide_words_that_surely_mean_danger(shipped: RoutingService) -> None:
-    text = "Rachel in child protection please, my daughter's gone off in a car with a man we don't know"
+    text = (
+        "Rachel in child protection please, my daughter's gone off in a car with a man"
+        " we don't know"
+    )
     decision = said(shipped, text)
     assert decision.is_danger_check and decision.evidence["p"] >= ASK_FROM_WHEN_NAMED
     assert decision.otherwise is not None
@@ -250,3 +253,20 @@ def test_a_unit_asked_for_in_a_few_words_is_not_asked_about_danger(
     # whoever deals with it.
     decision = said(shipped, "someone in the burglary team")
     assert not decision.is_danger_check, decision.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "there's a man been sitting in a car outside my house for three hours, just looking,"
+        " I don't know him, he's still there",
+        "two lads have been hanging round the back of the flats looking in people's cars,"
+        " they're still there",
+    ],
+)
+def test_someone_acting_suspiciously_and_still_there_is_asked_not_assumed(
+    shipped: RoutingService, text: str
+) -> None:
+    decision = said(shipped, text)
+    assert decision.is_danger_check, decision.reason
+    assert decision.otherwise is not None and decision.otherwise.destination == "fcr"

@@ -63,6 +63,7 @@ def test_a_place_where_it_happened_or_a_force_asked_for_is_named(
         "there's a fight outside the pub on London Road",
         "my car was damaged in the car park of the Durham Arms",
         "I keep getting parking fines from Bristol and I've never been there",
+        "my ex keeps writing to me, he's in Durham prison at the moment",  # where he is held
     ],
 )
 def test_where_someone_lives_or_went_or_a_street_name_is_not_another_area(
