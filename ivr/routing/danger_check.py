@@ -23,7 +23,7 @@ from typing import Any
 from ivr.decisions import EMERGENCY, FCR, ONLINE, Candidate, Decision, Hypothesis
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.danger import present_words
-from ivr.routing.danger_words import LICENSED, SUSPICIOUS
+from ivr.routing.danger_words import IN_PROGRESS, IN_PROGRESS_NOW, LICENSED, PAST, SUSPICIOUS
 from ivr.routing.draft import quote
 from ivr.text import is_number_word, normalise
 
@@ -174,6 +174,9 @@ class MeaningDoubts:
             if now is not None and (found is None or now.probability > found.probability):
                 found = now
         probability = found.probability if found is not None else 0.0
+        going_on = _theft_going_on(readable[0].text)
+        if going_on is not None:
+            probability = max(probability, ASK_FROM_WHEN_ROUTED)
         nearest = nearest_danger(intents.match(readable))
         sure = ordinary.action == "route" and understood(ordinary)
         if nearest is None and probability < (ASK_FROM_WHEN_ROUTED if sure else ASK_FROM):
@@ -197,6 +200,9 @@ class MeaningDoubts:
             return None
         evidence: dict[str, Any] = {"p": round(probability, 4)}
         why = [f"p {probability:.2f} from the emergency intent's examples"]
+        if going_on is not None:
+            why = [f"a theft said to be going on ({quote(going_on)})"]
+            evidence["going_on"] = going_on
         if nearest is not None:
             semantic = nearest.semantic or 0.0
             why.append(f"nearest emergency example {quote(nearest.example)} ({semantic:.2f})")
@@ -254,6 +260,19 @@ def _turned_to_now(text: str) -> list[str]:
     if len(before.split()) < MEANING_MIN_WORDS or len(after.split()) < MEANING_MIN_WORDS:
         return []
     return [after]
+
+
+def _theft_going_on(text: str) -> str | None:
+    """The words telling of a theft going on now ("they're loading my quad onto a
+    trailer"), unless told in the past with nothing said to be now ("a man taking parcels
+    off my step on Tuesday")."""
+    said = normalise(text)
+    found = IN_PROGRESS.search(said)
+    if found is None:
+        return None
+    if PAST.search(said) is not None and IN_PROGRESS_NOW.search(said) is None:
+        return None
+    return found.group(0).strip()
 
 
 def _mostly_numbers(text: str) -> bool:

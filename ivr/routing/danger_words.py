@@ -332,6 +332,20 @@ SUSPICIOUS = pattern(
         r"suspicious|keeps? stopping",
     ]
 )
+# A theft described as going on ("there's people in hi-vis taking the lead off the church
+# roof", "a cattle wagon in the lane loading my neighbour's bullocks"): no cue word, but
+# every dev set's writer called it an emergency, so it is asked about at least
+# (ivr.routing.danger_check), unless told in the past with nothing said to be now.
+IN_PROGRESS = pattern(
+    [
+        r"(?:someones|somebodys|theyre|hes|shes|theres|there are|is|are) (?:[a-z]+ ){0,6}?"
+        r"(?:taking|stealing|nicking|pinching|loading|siphoning|emptying|stripping|unloading"
+        r"|cutting|making off with|trying to (?:steal|take|nick|get into|break into))"
+        r"(?! (?:photos?|pictures?|a photo|a picture|videos?|a video|the piss|the mick|turns"
+        r"|part|drugs|notes|details|my details|statements?|a statement|calls?|ages|forever))",
+    ]
+)
+IN_PROGRESS_NOW = pattern([r"now|right now|as we speak|at the moment|currently|still"])
 # A past tense that, next to an all-clear, makes a crime report ("it was arson").
 WEAK_PAST = pattern([r"was|were|had|already|did|happened"])
 

@@ -270,3 +270,32 @@ def test_someone_acting_suspiciously_and_still_there_is_asked_not_assumed(
     decision = said(shipped, text)
     assert decision.is_danger_check, decision.reason
     assert decision.otherwise is not None and decision.otherwise.destination == "fcr"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "there's two men in hi-vis taking the lead off the chapel roof, no markings on the van",
+        "there's a trailer in the lane loading my neighbour's sheep and he's away on holiday",
+    ],
+)
+def test_a_theft_said_to_be_going_on_is_asked_about_with_no_cue_word(
+    shipped: RoutingService, text: str
+) -> None:
+    decision = said(shipped, text)
+    assert decision.is_danger_check, decision.reason
+    assert "a theft said to be going on" in decision.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my neighbour's doorbell camera shows a man taking parcels off my step on Tuesday",
+        "there's a man by the school gates taking photos of his kids' sports day",
+    ],
+)
+def test_a_theft_told_in_the_past_or_no_theft_is_not_read_as_going_on(
+    shipped: RoutingService, text: str
+) -> None:
+    decision = said(shipped, text)
+    assert "a theft said to be going on" not in decision.reason
