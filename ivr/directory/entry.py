@@ -56,8 +56,9 @@ class DirectoryEntry:
 
 
 def team_key(name: str) -> str:
-    """A team's name as compared: "Roads  policing" is "Roads Policing"."""
-    return " ".join(name.split()).casefold()
+    """A team's name as compared: "Roads  policing" is "Roads Policing", and so is
+    '"Roads Policing"' (quotes a spreadsheet or a hand-written YAML left in)."""
+    return " ".join(name.strip().strip("\"'").split()).casefold()
 
 
 def build_entry(

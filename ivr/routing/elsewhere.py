@@ -45,6 +45,15 @@ WHERE_IT_HAPPENED = (
     r"(?<!staying )(?<!were )(?<!was )(?<!up )(?<!over )(?<!down )(?<!out )"
     r"(?:in|at|near|around|round|outside) "
 )
+# The caller's own whereabouts, just before a place ("I'm up in Manchester", "I live in
+# Leeds") ...
+CALLER_IS = re.compile(r"(?:^| )(?:im|i am|were|we are|i live|we live)(?: up| down| over| out)? $")
+# ... beside someone else said to be somewhere, or out of the caller's reach.
+SOMEONE_ELSE_IS = re.compile(
+    r"(?<![a-z0-9])(?:(?:hes|shes|he is|she is|he lives|she lives|they live|theyre)"
+    r" (?:in|on|over on|up in|down in|at)|cant get (?:there|to (?:her|him|them))"
+    r"|cannot get there)(?![a-z0-9])"
+)
 # Money taken from a card or an account: where it was spent is not where the crime is
 # recorded ("there's payments in Birmingham and I've still got the card"): the victim's
 # own force records fraud (Action Fraud's national process), so the place moves nothing.
@@ -95,7 +104,18 @@ class OtherForceArea:
         if self._pattern is None or not hypotheses:
             return None
         said = normalise(hypotheses[0].text)
-        found = self._pattern.search(said)
-        if found is None or (found.group(1) and MONEY_MOVED.search(said)):
-            return None  # "is this the Durham police?" is asked whatever the money did
-        return found.group(1) or found.group(2)
+        for found in self._pattern.finditer(said):
+            if found.group(2):
+                return found.group(2)  # "is this the Durham police?", whatever else was said
+            if MONEY_MOVED.search(said):
+                return None
+            if not _callers_own(said, found.start()):
+                return found.group(1)
+        return None
+
+
+def _callers_own(said: str, start: int) -> bool:
+    """Where the caller is, when the matter is someone else's here ("my brother's not
+    answered in three days, I'm in Leeds and he lives in Saltmouth"): not the matter's
+    place. "I live in Leeds and my car was stolen there" is the matter's."""
+    return CALLER_IS.search(said[:start]) is not None and SOMEONE_ELSE_IS.search(said) is not None

@@ -34,6 +34,7 @@ from ivr.decisions import (
     is_destination,
 )
 from ivr.directory import DirectoryEntry
+from ivr.directory.entry import team_key
 from ivr.directory.index import sounds_same
 from ivr.routing.adjustments import RouteAdjuster
 from ivr.routing.bundle import IntentMatchLike, MatcherLike, RoutingBundle
@@ -359,6 +360,13 @@ class RoutingEngine:
                 return candidate
         return None
 
+    def _same_team(self, one: Candidate, other: Candidate) -> bool:
+        teams = {
+            team_key(e.team) if (e := self._entry_of(c, "person")) is not None else None
+            for c in (one, other)
+        }
+        return len(teams) == 1
+
     def _is_person(self, candidate: Candidate) -> bool:
         return self._entry_of(candidate, "person") is not None
 
@@ -416,6 +424,24 @@ class RoutingEngine:
         beaten = f"; intent {intent.intent} ({intent.score:.2f}) weaker" if intent else ""
         evidence: dict[str, Any] = {"score": round(top.score, 4)}
         other = self._name_both_ways(top, candidates)
+        if other is not None and other.said_who and not self._same_team(top, other):
+            # "Grant from licensing, about the pub": the first name with the team that
+            # deals with pubs says who; the surname's owner is in another licensing team.
+            evidence["shared_surname_first_name"] = [top.destination, other.destination]
+            return Draft(
+                "confirm",
+                other.destination,
+                "directory-confirm",
+                [
+                    f"the name said is {top.name}'s surname ({top.score:.2f}) and"
+                    f" {other.name}'s first name ({other.score:.2f}), said with their role:"
+                    f" {other.evidence}{beaten}"
+                ],
+                "directory",
+                # a confirm asks about its first candidate (ivr.flows.builder)
+                candidates=(other, *(c for c in candidates if c is not other)),
+                evidence=evidence,
+            )
         if other is not None:
             name = other.name
             evidence["shared_surname_first_name"] = [top.destination, other.destination]

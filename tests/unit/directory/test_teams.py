@@ -8,6 +8,7 @@ import pytest
 
 from ivr.decisions import Candidate, Hypothesis
 from ivr.directory import Directory, DirectoryError, DirectoryMatcher
+from ivr.directory.entry import team_key
 from ivr.directory.sample import SampleForce, sample_directory
 from ivr.directory_import import import_csv
 from tests.unit.directory.folders import own_rules
@@ -359,3 +360,9 @@ def test_the_same_directory_without_destinations_keeps_the_members(tmp_path: Pat
         "directory:mark-johnston",
         "directory:gareth-jones",
     }
+
+
+def test_a_team_name_compares_without_its_case_spacing_or_stray_quotes() -> None:
+    # A hand-written YAML left the quotes in: team: '"Alcohol Licensing"'.
+    assert team_key('"Alcohol  Licensing"') == team_key("alcohol licensing")
+    assert team_key("'Roads Policing' ") == "roads policing"

@@ -45,6 +45,8 @@ def named(area: OtherForceArea, text: str) -> str | None:
         ("something happened in Croydon last week when I was visiting", "croydon"),
         ("im in birmingham wiv my cousin n sum1 nicked my bag", "birmingham"),
         ("is this the Durham police? I think I rang the wrong one", "durham"),
+        ("I live in Hull and my car was stolen from outside my house there", "hull"),
+        ("I'm in Middlesbrough, is this the right police?", "middlesbrough"),
     ],
 )
 def test_a_place_where_it_happened_or_a_force_asked_for_is_named(
@@ -64,6 +66,9 @@ def test_a_place_where_it_happened_or_a_force_asked_for_is_named(
         "my car was damaged in the car park of the Durham Arms",
         "I keep getting parking fines from Bristol and I've never been there",
         "my ex keeps writing to me, he's in Durham prison at the moment",  # where he is held
+        # where the caller is, worried about someone here
+        "my brother's not answered in three days, I'm in Hull and he lives in Saltmouth",
+        "my nan's got dementia and isn't answering, I live in Hull and can't get there",
     ],
 )
 def test_where_someone_lives_or_went_or_a_street_name_is_not_another_area(

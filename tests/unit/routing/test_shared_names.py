@@ -126,3 +126,25 @@ def test_a_name_that_is_one_persons_surname_and_anothers_first_name_asks_which(
     ):
         d = decide(engine, text)
         assert (d.action, d.destination) == ("route", who), d.reason
+
+
+def test_a_first_name_said_with_that_persons_own_team_is_offered_not_asked_which(
+    tmp_path: Path,
+) -> None:
+    # "Grant from licensing, about the pub": Sgt Grant is in firearms licensing, Grant
+    # Ellis in pub licensing; the team said tells which, so Grant Ellis is offered.
+    (tmp_path / "directory.yaml").write_text(
+        "entries:\n"
+        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
+        " teams: [Firearms Licensing], extension: '4100'}\n"
+        "- {id: pubs, kind: department, name: Alcohol Licensing, aliases: [Pub Licensing],"
+        " teams: [Alcohol Licensing], extension: '4200'}\n"
+        "- {id: fiona-grant, kind: person, name: Fiona Grant, rank: PS,"
+        " team: Firearms Licensing, extension: '4101'}\n"
+        "- {id: grant-ellis, kind: person, name: Grant Ellis, rank: PC,"
+        " team: Alcohol Licensing, extension: '4201'}\n"
+    )
+    engine = RoutingEngine(load_bundle(tmp_path))
+    d = decide(engine, "Grant from licensing, about the pub")
+    assert (d.action, d.destination) == ("confirm", "directory:grant-ellis"), d.reason
+    assert d.candidates[0].destination == "directory:grant-ellis"  # what the caller is asked
