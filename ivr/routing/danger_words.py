@@ -104,7 +104,9 @@ COURIER_FRAUD = """courier coming, courier is coming, couriers coming, sending a
     collect her bank card, collect his bank card, collect my bank card, collect her cards,
     collect his cards, collect my cards, collect the cards, collect the cash,
     courier is on his way, couriers on his way, courier on his way, courier is outside,
-    courier is at the door, courier at the door"""
+    courier is at the door, courier at the door, told him to take out, told her to take out,
+    told me to take out, told him to withdraw, told her to withdraw, told me to withdraw,
+    taxi waiting, taxi is waiting"""
 
 
 def cue_list(cues: str) -> frozenset[str]:
