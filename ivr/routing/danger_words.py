@@ -336,8 +336,8 @@ SUSPICIOUS = pattern(
 )
 # A theft described as going on ("there's people in hi-vis taking the lead off the church
 # roof", "a cattle wagon in the lane loading my neighbour's bullocks"): no cue word, but
-# every dev set's writer called it an emergency, so it is asked about at least
-# (ivr.routing.danger_check), unless told in the past with nothing said to be now.
+# the dev sets' writers called nearly all of these emergencies, so it is asked about at
+# least (ivr.routing.danger_check), unless told in the past with nothing said to be now.
 IN_PROGRESS = pattern(
     [
         r"(?:someones|somebodys|theyre|hes|shes|theres|there are|is|are) (?:[a-z]+ ){0,6}?"
