@@ -340,7 +340,9 @@ SUSPICIOUS = pattern(
 # least (ivr.routing.danger_check), unless told in the past with nothing said to be now.
 IN_PROGRESS = pattern(
     [
-        r"(?:someones|somebodys|theyre|hes|shes|theres|there are|is|are) (?:[a-z]+ ){0,6}?"
+        # (not "someone's been stealing", "he keeps taking": over and over, not now)
+        r"(?:someones|somebodys|theyre|hes|shes|theres|there are|is|are)"
+        r" (?:(?!been |keeps? |always |was |were |used )[a-z]+ ){0,6}?"
         r"(?:taking|stealing|nicking|pinching|loading|siphoning|emptying|stripping|unloading"
         r"|cutting|making off with|trying to (?:steal|take|nick|get into|break into))"
         r"(?! (?:photos?|pictures?|a photo|a picture|videos?|a video|the piss|the mick|turns"
@@ -357,6 +359,9 @@ REMOTE = pattern(
         r"messages?|messaged|messaging|voicemails?|voice mails?",
         r"facebook|instagram|insta|snapchats?|snap chat|tiktok|tik tok|twitter|whatsapps?"
         r"|whats app|social media|online|internet|group chat",
+        # games' chats ("threatened to kill me on a gaming chat")
+        r"(?:gaming|game|games|online|in game) chats?|discord|xbox live|gaming"
+        r"|on (?:a|the|his|her|my) (?:game|games|xbox|playstation|ps5)",
         r"emails?|emailed|e mails?",
         r"dms?|posted|posting|posts|comments",
         r"phone calls?|on the phone|over the phone|by phone",

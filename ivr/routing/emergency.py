@@ -40,6 +40,7 @@ from ivr.routing.danger import Context, DangerReader, Reading, Verdict
 from ivr.routing.danger_check import (
     CUE_RULE,
     CUE_TENSE,
+    MEANING_MIN_WORDS,
     SAID_DANGER,
     SECOND_OPINION,
     SURE_DANGER,
@@ -69,6 +70,9 @@ KEYPAD_RULE = "keypad-emergency"
 UNSURE_RULE = "unsure-emergency-cue"
 
 MEMO_SIZE = 1024  # cue scans and readings remembered (by words), least recent out first
+# A cue only one engine heard, in a few words, is asked about below this top confidence
+# when the other engine heard no cue (however unsure it was): a recogniser's short guess.
+SHORT_SURE = 0.6
 
 
 NEGATED = "negated-emergency-cue"  # every cue negated: the FCR unless a request was understood
@@ -305,21 +309,36 @@ class EmergencyScreen:
 
     def _heard_alone(self, hypotheses: Sequence[Hypothesis]) -> Discount | None:
         """Why an emergency cue is doubtful as heard: only one engine's alternatives carry
-        a cue, that engine's top is unsure (< SECOND_OPINION), and another engine's top is
-        confident and carries none. PocketSphinx's language model hears a garbled request
+        a cue read as danger here now, that engine's top is unsure (< SECOND_OPINION), and
+        another engine's top is confident and carries none (or one its context clears: a
+        threat on a game's chat). Or that engine's cue is in a few words read below
+        SHORT_SURE and the other engine heard none ("Blood is water." for "Drugs squad.").
+        PocketSphinx's language model hears a garbled request
         as the nearest words it knows, cue words among them ("help", "knife"): 16 of 17
         false emergencies on the dev sets' speech were its top at 0.1-0.4, which Whisper
         heard as the request it was (bench/README.md, "Heard alone")."""
         tops = engine_tops(hypotheses)
         if not tops:
             return None
-        carriers = [h for h in hypotheses if self._read(h) is not None]
+        # A cue that reads as danger here now: a sure engine's cue read in context as a
+        # message ("threatened to kill me on a gaming chat") leaves an unsure engine's
+        # "blood all up on the floor" heard alone.
+        carriers = [h for h in hypotheses if self._verdict(h) is Verdict.EMERGENCY]
         heard = frozenset().union(*(h.engines for h in carriers)) if carriers else frozenset()
         if len(heard) != 1 or len(tops) < 2:
             return None
         (engine,) = heard
         own = tops.get(engine)
         sure = {e: tops[e] for e in sure_engines(tops) if e != engine}
+        if own is not None and not sure and _short_and_middling(carriers, own):
+            # "Drugs squad." heard by Whisper as "Blood is water." (0.54), PocketSphinx
+            # hearing no cue: too few words for the sentence model to read, too unsure a
+            # reading to send to 999 unasked.
+            reason = (
+                f"only {engine} heard a cue, in a few words read at {own.confidence:.2f}"
+                f" (below {SHORT_SURE:g}); the other engine heard none"
+            )
+            return Discount(reason, {"engine": engine, "confidence": round(own.confidence, 4)})
         if own is None or own.confidence >= SECOND_OPINION or not sure:
             return None
         against = ", ".join(
@@ -465,6 +484,14 @@ def _sure_danger(cue: IntentMatchLike, reading: Reading) -> dict[str, list[str]]
         CUE_TENSE: list(dict.fromkeys(tense)),
         SAID_DANGER: list(dict.fromkeys(unmovable)),
     }
+
+
+def _short_and_middling(carriers: Sequence[Hypothesis], own: Hypothesis) -> bool:
+    """Every alternative carrying the cue is a few words (the meaning check reads
+    MEANING_MIN_WORDS or more), and the engine's top reading is below SHORT_SURE."""
+    return own.confidence < SHORT_SURE and all(
+        len(h.text.split()) < MEANING_MIN_WORDS for h in carriers
+    )
 
 
 def _weak_present(words: str, someone: bool = False) -> bool:

@@ -54,6 +54,7 @@ TABLE: list[tuple[str, str]] = [
     ("someone is sending me threatening emails", "remote-emergency-cue"),
     ("a man on instagram said he will kill me", "remote-emergency-cue"),
     ("my ex left a voicemail threatening to hurt me", "remote-emergency-cue"),
+    ("someone threatened to kill me on a gaming chat", "remote-emergency-cue"),
     ("he keeps texting me saying he'll stab me", "remote-emergency-cue"),
     ("I'm getting threatening phone calls", "remote-emergency-cue"),
     # a message's own words ("saying they've kidnapped") are not a deed done here

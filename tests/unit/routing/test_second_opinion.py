@@ -143,6 +143,39 @@ def test_a_cue_an_unsure_engine_heard_alone_counts_without_a_sure_second_opinion
     assert cue_counted(d)
 
 
+def test_a_short_middling_reading_only_one_engine_heard_a_cue_in_is_asked_about(
+    engine: RoutingEngine,
+) -> None:
+    # "Drugs squad." as Whisper heard it (0.54); PocketSphinx, unsure, heard no cue.
+    def heard(confidence: float) -> Decision:
+        return decide(
+            engine,
+            Hypothesis("Blood is water.", confidence, ((W, 0),)),
+            Hypothesis("onto wallet", 0.08, ((PS, 0),)),
+        )
+
+    d = heard(0.54)
+    assert d.is_danger_check and d.evidence["raised_by"] == UNSURE_RULE, d.reason
+    assert "in a few words read at 0.54" in d.reason
+    assert cue_counted(heard(0.7))  # read surely: 999 handling at once
+
+
+def test_an_unsure_engines_cue_beside_a_sure_engines_cue_read_as_a_message_is_asked_about(
+    engine: RoutingEngine,
+) -> None:
+    # Whisper, sure, heard a threat made on a game's chat (no danger here now);
+    # PocketSphinx, unsure, heard "blood all up on the floor": danger only it heard.
+    d = decide(
+        engine,
+        Hypothesis(
+            "Someone threatened to kill me on a game chat, my mum told me to ring.", 0.86, ((W, 0),)
+        ),
+        Hypothesis("can you the on the or be blood all up on the floor legal", 0.37, ((PS, 0),)),
+    )
+    assert d.is_danger_check and d.evidence["raised_by"] == UNSURE_RULE, d.reason
+    assert "only pocketsphinx heard a cue" in d.reason
+
+
 def test_a_runner_up_both_engines_heard_counts(engine: RoutingEngine) -> None:
     # Whisper's top is PocketSphinx's runner-up: a top, so its cue counts.
     d = decide(
