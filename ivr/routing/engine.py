@@ -715,9 +715,8 @@ SENTENCE_END = re.compile(r"(?<=[a-z])[.?!;]\s+")
 # A "please" that ends the ask ("The business crime people, please, I've got a shop"):
 # what comes first is read alone, not what follows ("PC Smith please, he's in traffic").
 PLEASE_END = re.compile(r"(?<= please)[,.]?\s+")
-STORY_WORDS = (
-    6  # ... when a story follows, not a word on who ("PC Grant please, the traffic officer")
-)
+# ... when a story follows, not a word on who ("PC Grant please, the traffic officer")
+STORY_WORDS = 6
 # A short last clause read alone only when it asks ("..., is that HR?", "..., CID please").
 CLAUSE_ASK = re.compile(
     r"^(?:is (?:that|this|it)|(?:can|could) i (?:speak|talk) to"
