@@ -9,6 +9,10 @@ A malformed request is the client's mistake: it gets a 400 with a JSON body, nev
 - **Deeply nested JSON** makes ``json.loads`` raise RecursionError (and ``str()`` of a
   nested value raises it again). ``loads_json`` refuses more than ``MAX_JSON_DEPTH``
   levels and bytes that are not UTF-8, as ``BadJson`` (a ValueError).
+- **A body that arrives in pieces** is cut short by ``StreamReader.read(n)``, which
+  returns what has arrived so far (up to n), not n bytes: a 550 KB intents.yaml saved
+  from the rules editor came through as its first chunks and "not valid JSON".
+  ``read_body`` reads to the end, refusing more than the limit as ``BodyTooLarge``.
 - **A client that never finishes its headers** holds a connection for aiohttp's
   default keep-alive of an hour. aiohttp's keep-alive timer runs from the connection
   (or the last response) until a request's headers are complete, and bytes received
@@ -43,6 +47,28 @@ ErrorResponse = Callable[[int, str, str], web.StreamResponse]
 # backtracking, so each character is read once.
 _STRUCTURE = re.compile(r'["\[\]{}]')
 _STRING_REST = re.compile(r'(?:[^"\\]++|\\.)*+"', re.S)
+
+
+class BodyTooLarge(ValueError):
+    """A request body over the handler's limit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the body is longer than {limit:,} bytes")
+        self.limit = limit
+
+
+async def read_body(request: web.Request, limit: int) -> bytes:
+    """The whole body, at most ``limit`` bytes (BodyTooLarge past it, read no further)."""
+    if request.content_length is not None and request.content_length > limit:
+        raise BodyTooLarge(limit)
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_any():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(limit)
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 class BadJson(ValueError):

@@ -11,15 +11,16 @@ from typing import Any
 from aiohttp import web
 
 from ivr.console.errors import BadRequest
-from ivr.http_guard import BadJson, loads_json
+from ivr.http_guard import BadJson, BodyTooLarge, loads_json, read_body
 
 MAX_BODY = 4096  # bytes: an action is a few fields and a sentence
 
 
 async def json_object(request: web.Request, *, empty_ok: bool = False) -> dict[str, Any]:
-    raw = await request.content.read(MAX_BODY + 1)
-    if len(raw) > MAX_BODY:
-        raise BadRequest(f"the body is longer than {MAX_BODY} bytes")
+    try:
+        raw = await read_body(request, MAX_BODY)
+    except BodyTooLarge:
+        raise BadRequest(f"the body is longer than {MAX_BODY} bytes") from None
     if empty_ok and not raw.strip():
         return {}
     if request.content_type != "application/json":

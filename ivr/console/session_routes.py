@@ -25,7 +25,7 @@ from ivr.console.pages import CONTENT_SECURITY_POLICY
 from ivr.console.requests import RequestFacts
 from ivr.console.sessions import Grant
 from ivr.console.signin import MAX_NAME, Busy, Refused, SignIn
-from ivr.http_guard import BadJson, loads_json
+from ivr.http_guard import BadJson, BodyTooLarge, loads_json, read_body
 
 WRONG = "wrong user name or password"
 CROSS_SITE = "sign in from this server's own login page"
@@ -135,11 +135,10 @@ async def _json(request: web.Request) -> Any:
     # application/json (the browser asks first, and this app never says yes).
     if request.content_type != "application/json":
         raise ValueError("send JSON (Content-Type: application/json)")
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        raise ValueError("the request body is too long")
-    raw = await request.content.read(MAX_BODY + 1)
-    if len(raw) > MAX_BODY:
-        raise ValueError("the request body is too long")
+    try:
+        raw = await read_body(request, MAX_BODY)
+    except BodyTooLarge:
+        raise ValueError("the request body is too long") from None
     try:
         return loads_json(raw)
     except BadJson as exc:

@@ -15,7 +15,8 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from ivr.console.errors import BadRequest, ConsoleError
-from ivr.http_guard import BadJson, loads_json
+from ivr.http_guard import BadJson, BodyTooLarge, loads_json
+from ivr.http_guard import read_body as read_whole_body
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -67,12 +68,10 @@ def guarded(handler: Handler) -> Handler:
 
 
 async def read_body(request: web.Request, limit: int) -> bytes:
-    if request.content_length is not None and request.content_length > limit:
-        raise TooLarge(limit)
-    raw = await request.content.read(limit + 1)
-    if len(raw) > limit:
-        raise TooLarge(limit)
-    return raw
+    try:
+        return await read_whole_body(request, limit)
+    except BodyTooLarge:
+        raise TooLarge(limit) from None
 
 
 async def large_json(request: web.Request, limit: int) -> dict[str, Any]:

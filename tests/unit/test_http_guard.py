@@ -7,11 +7,15 @@ pytest-timeout is the only clock here: the old check took minutes on these bodie
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
-from ivr.http_guard import MAX_JSON_DEPTH, BadJson, _depth, loads_json
+from ivr.http_guard import MAX_JSON_DEPTH, BadJson, BodyTooLarge, _depth, loads_json, read_body
 
 PATHOLOGICAL = 200_000  # escaped quotes: 400 KB; the old regex needed ~10 minutes
 
@@ -69,3 +73,38 @@ def test_deep_nesting_after_a_string_of_escaped_quotes_is_still_refused() -> Non
     with pytest.raises(BadJson) as caught:
         loads_json(body)
     assert caught.value.error_id == "json-too-deep"
+
+
+async def _served_body_lengths(pieces: list[bytes], limit: int) -> tuple[int, str]:
+    """POST ``pieces`` as a chunked body, one piece per write, to a handler that reads it
+    with ``read_body``; the handler's answer: (status, text)."""
+
+    async def handler(request: web.Request) -> web.Response:
+        try:
+            body = await read_body(request, limit)
+        except BodyTooLarge as exc:
+            return web.Response(status=413, text=str(exc))
+        return web.Response(text=str(len(body)))
+
+    app = web.Application()
+    app.router.add_post("/", handler)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for piece in pieces:
+            yield piece
+            await asyncio.sleep(0)  # each piece its own write: the server sees pieces
+
+    async with TestClient(TestServer(app)) as client:
+        response = await client.post("/", data=chunks())
+        return response.status, await response.text()
+
+
+async def test_a_body_that_arrives_in_pieces_is_read_whole() -> None:
+    # StreamReader.read(n) stops at what has arrived: a 550 KB rules file was cut short.
+    pieces = [bytes([65 + i % 26]) * 40_000 for i in range(15)]
+    assert await _served_body_lengths(pieces, limit=1_000_000) == (200, "600000")
+
+
+async def test_a_body_over_the_limit_is_refused_however_it_arrives() -> None:
+    status, text = await _served_body_lengths([b"x" * 3000, b"y" * 3000], limit=4096)
+    assert status == 413 and "longer than 4,096 bytes" in text
