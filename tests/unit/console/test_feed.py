@@ -49,7 +49,12 @@ async def test_a_snapshot_on_connect_then_one_message_per_call_event_within_a_se
         session = await board.call("c2", "07700900002")
         session.record_decision(Decision("route", "fcr", rule="keypad", reason="pressed 2"))
         data = await next_calls(response)
-        assert [c["call_id"] for c in data["changed"]] == ["c2"]  # one message: start + decision
+        assert [c["call_id"] for c in data["changed"]] == ["c2"]
+        if data["changed"][0]["decision"] is None:
+            # Start and decision are coalesced into one message unless the feed's tick
+            # falls between them (a loaded runner): then the decision is the next one.
+            data = await next_calls(response)
+            assert [c["call_id"] for c in data["changed"]] == ["c2"]
         assert data["changed"][0]["decision"]["rule"] == "keypad"
         await board.hang_up("c1")
         data = await next_calls(response)
