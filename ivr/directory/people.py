@@ -78,6 +78,7 @@ class PersonScorer:
         ss = 0.0
         someone_elses = False  # a surname word heard near that is another name here exactly
         everyday = False  # the surname heard is an everyday word, with no title before it
+        titled = False  # the surname heard after a title ("Mr Matthews")
         for part in person.surname:
             sim, word, how = 0.0, "", ""
             for w in free:  # inlined best(): this loop runs for every candidate
@@ -91,6 +92,7 @@ class PersonScorer:
                 ss += sim
                 someone_elses = someone_elses or (sim < 1.0 and self._named_so(word, query))
                 everyday = everyday or (word in ORDINARY_SURNAMES and word not in query.titled)
+                titled = titled or word in query.titled
                 free.remove(word)
                 if notes is not None:
                     notes.append(say("surname", entry.surname, word, how, sim))
@@ -132,8 +134,9 @@ class PersonScorer:
             return 0.0, False
         name_matched = ss > 0 or sf > 0
         rank_matched = query.ranks is not None and entry.rank in query.ranks
+        # A title names as a rank does: "Mr Matthews, the financial investigator".
         named = (
-            (ss >= 0.95 and (sf >= 0.9 or rank_matched))
+            (ss >= 0.95 and (sf >= 0.9 or rank_matched or titled))
             or (ss >= NEAR_SURNAME and rank_matched and not someone_elses)
             or ((office or team_office) and not name_matched)
         )

@@ -31,7 +31,7 @@ FILLER = frozenset(
             "phone phoning looking look it its this that officer police called name named sir",
             "madam mr mrs ms miss dr some who works work working do does available free",
             "have has had after he hes she shes his her him they theyre them their",
-            "speaks tell told telling",
+            "speaks tell told telling possible",
         )
     ).split()
 )

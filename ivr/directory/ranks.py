@@ -12,17 +12,18 @@ from types import MappingProxyType
 
 __all__ = ["RANKS", "RANK_TITLES", "rank_code"]
 
-# Plurals too: "she's one of the PCSOs out at Chalkbury" says her rank as surely.
+# Plurals too: "she's one of the PCSOs out at Chalkbury" says her rank as surely; and the
+# short forms force staff lists write ("Ch Insp", "Det Sgt").
 RANKS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "PC": ("pc", "police constable", "constable", "pcs", "constables"),
-        "DC": ("dc", "detective constable", "detective constables"),
+        "DC": ("dc", "detective constable", "detective constables", "det con"),
         "PS": ("ps", "sergeant", "sarge", "police sergeant", "sgt", "sergeants"),
-        "DS": ("ds", "detective sergeant"),
+        "DS": ("ds", "detective sergeant", "det sgt", "d sgt"),
         "INSP": ("inspector", "insp", "police inspector", "inspectors"),
-        "DI": ("di", "detective inspector"),
-        "CI": ("chief inspector", "ci"),
-        "DCI": ("dci", "detective chief inspector"),
+        "DI": ("di", "detective inspector", "det insp"),
+        "CI": ("chief inspector", "ci", "ch insp", "chief insp"),
+        "DCI": ("dci", "detective chief inspector", "det ch insp", "det chief insp"),
         "SUPT": ("superintendent", "super", "supt", "detective superintendent", "det supt"),
         "CH_SUPT": (
             "chief superintendent",

@@ -76,6 +76,9 @@ class Reading:
     # to get in"): beside a past, a distance or an all-clear they may be the past told
     # ("a lad pulled a knife on my son last friday", "a video of a lad holding a machete").
     events: tuple[str, ...] = ()
+    # Cues found only as a recogniser's near miss of other words ("I've asked him to stop"
+    # for "masked"): their present tense is the other word's, less sure than one said.
+    near_misses: tuple[str, ...] = ()
 
     @property
     def context(self) -> Context | None:
@@ -183,8 +186,11 @@ class DangerReader:
         things: list[str] = []
         # Harm said in the present ("and someone is bleeding"): no all-clear outweighs it.
         said_now: list[str] = []
+        near_misses: list[str] = []
         for cue in names:
             spans = _locate(said, cue)
+            if spans and not _verbatim(said, cue):
+                near_misses.append(cue)
             if not spans:
                 kept.append(cue)  # not in these words as said: its context cannot be read
                 continue
@@ -256,6 +262,7 @@ class DangerReader:
             kept=tuple(kept),
             heard=tuple(heard),
             events=tuple(dict.fromkeys(events)),
+            near_misses=tuple(near_misses),
         )
 
     @staticmethod
@@ -296,10 +303,14 @@ class DangerReader:
         return kinds <= words.CRIME_REPORT_KINDS and past and clear and not serious
 
 
+def _verbatim(said: str, cue: str) -> list[tuple[int, int]]:
+    return [m.span() for m in re.finditer(rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])", said)]
+
+
 def _locate(said: str, cue: str) -> list[tuple[int, int]]:
     """Where the cue's words are in the normalised text: verbatim, else as the matcher
     finds ASR near-misses ("attack" for "attacked", "nife" for "knife"); [] if not."""
-    spans = [m.span() for m in re.finditer(rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])", said)]
+    spans = _verbatim(said, cue)
     if spans:
         return spans
     first, count = cue.split()[0], len(cue.split())

@@ -246,6 +246,10 @@ def _told_no_danger(text: str) -> bool:
 # A turn from the story to now: "and now", "but now", "now they're back".
 TURN = re.compile(
     r"\b(?:and|but|so|now) (?:now|again|this time|tonight)\b|\bnow (?=[\w']+ (?:back|here))"
+    # a sentence of its own saying someone is here now ("He's taken my phone before.
+    # He's here now. Can you come ...")
+    r"|(?<=[.!?] )(?:he|she|they)(?:'s|'re| is| are) (?:here|back|outside|downstairs|upstairs"
+    r"|in the house|at the door)(?: again)? now\b"
 )
 
 

@@ -151,9 +151,12 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
         CueKind.MEDICAL: """unconscious, not breathing, cant breathe, collapsed, overdose,
             dying, dead, not moving, wont wake up, having a fit, seizure, ambulance, face down,
             drowning, hanging from, all her tablets, all his tablets, all my tablets,
-            all her pills, all his pills, all my pills, unresponsive, not responding,
-            grey colour, gone grey, turned blue, under the water, into the river, into the sea,
-            into the canal""",
+            all her pills, all his pills, all my pills, taken a load of pills,
+            taken a load of tablets, took a load of pills, took a load of tablets,
+            taken loads of pills, taken loads of tablets, took loads of pills,
+            took loads of tablets, taken too many pills, taken too many tablets, unresponsive,
+            not responding, grey colour, gone grey, turned blue, under the water, into the river,
+            into the sea, into the canal""",
         CueKind.THREAT: """going to kill, kill me, kill her, kill him, threatening, threatened,
             hurt me, going to hurt, pointing it at, pointed it at, pointing a gun at,
             pointing the gun at, pointed a gun at, aiming it at, aimed it at""",
@@ -277,8 +280,31 @@ TAKEN_THING = re.compile(
 )
 
 
+# "I'm forty ewes short ... I think they've been taken": "they" of livestock or goods.
+TAKEN_THEY = re.compile(
+    r"(?:^| )(?:theyve|they have|they had|theyd)(?: all| just| now| already)? been taken$"
+)
+THEY_THINGS = frozenset(
+    " ".join(
+        (
+            "sheep ewes lambs rams tups cattle cows calves bullocks heifers steers pigs piglets",
+            "goats hens chickens ducks geese turkeys alpacas ponies horses bikes bicycles tools",
+            "batteries tyres wheels plates planters pots ornaments tractors trailers quads",
+        )
+    ).split()
+)
+_PRONOUNS = frozenset(
+    {"he", "hes", "she", "shes", "they", "theyve", "theyre", "him", "her", "them"}
+    | {"i", "ive", "im", "me", "we", "weve", "us"}
+)
+
+
 def taken_thing(before: str) -> bool:
     """Whether normalised words ending in "been taken" say it of a thing, not a person."""
+    if TAKEN_THEY.search(before):
+        said = set(before.split())
+        people = said & (PEOPLE - _PRONOUNS)
+        return bool(said & THEY_THINGS) and not people
     found = TAKEN_THING.search(before)
     if found is None:
         return False
@@ -439,6 +465,9 @@ GONE = pattern(
         r"(?: now| anymore| any more)?",
         r"not (?:there|here|around) (?:anymore|any more|now)",
         r"no longer (?:there|here|around)",
+        # taken away by the police ("the police already came and took away the man")
+        r"(?:took|taken|carted|led) (?:him |her |them )?away"
+        r"|(?:hes|shes|theyve|theyre|he was|she was|they were|been|got) (?:been )?arrested",
     ]
 )
 OUT = pattern(
@@ -476,6 +505,8 @@ PRESENT = pattern(
         # nor a threat's words ("said he'd come back and stab me"): the threat says when
         r"(?<!hed )(?<!shed )(?<!theyd )(?<!would )(?<!hell )(?<!shell )(?<!theyll )"
         r"(?<!threatened to )"
+        # nor someone missing ("she's not come back to the tent", "he hasn't come back")
+        r"(?<!not )(?<!never )(?<!hasnt )(?<!havent )(?<!hadnt )(?<!didnt )(?<!yet to )"
         r"(?:come|comes|coming) (?:round|over|back(?! (?:as|to me|to us|negative|positive|clear)"
         r"(?![a-z0-9]))|here|to get|for me|for us|to my|to the)",
         # ... but not a journey told ("snatched off him on his way to school last Tuesday"):

@@ -34,6 +34,10 @@ FLOOR = 0.55
 SLOPE = 1.5
 BASE = 0.6
 KIND_MATCH = 0.6  # a department this close in meaning to a kind's name answers for it
+# ... and any kind one of its names all but says, however close another kind is (Roads
+# Policing Unit with its team "Serious Collision Investigation": collision investigation).
+KIND_NAMED = 0.85
+KIND_SHARE = 0.2  # departments within this of the closest here share a kind's requests
 MEANING_EVIDENCE = "meaning ~ "  # how a candidate found by meaning says so
 
 
@@ -91,14 +95,25 @@ class DepartmentMeaning:
         texts = [text for entry in departments for text in names[entry.id]]
         similarity = self.encoder.encode_anchors(texts) @ kind_vectors.T  # one batch
         found: dict[str, list[str]] = {}
+        bests = []
         at = 0
         for entry in departments:
             count = len(names[entry.id])
-            best = similarity[at : at + count].max(axis=0)
+            bests.append(similarity[at : at + count].max(axis=0))
             at += count
+        # A kind another department here says far better is that one's ("someone got into
+        # my email" is the Cyber Crime Unit's, not also Serious and Organised Crime's).
+        kind_top = np.max(bests, axis=0)
+        for entry, best in zip(departments, bests, strict=True):
+            best = np.where(best >= kind_top - KIND_SHARE, best, 0.0)
             order = np.argsort(-best)
             top = float(best[order[0]])
-            close = [i for i in order[:2] if best[i] >= max(KIND_MATCH, top - 0.05)]
+            near = max(KIND_MATCH, top - 0.05)
+            close = [
+                i
+                for rank, i in enumerate(order)
+                if best[i] >= KIND_NAMED or (rank < 2 and best[i] >= near)
+            ]
             if close:
                 found[entry.id] = [kind_names[i] for i in close]
         return found

@@ -38,19 +38,21 @@ NAME_PARTS = (
 
 # Where something happened: "my flat in Bristol", "it happened in Croydon", "I'm in
 # Birmingham and ...". Not where someone lives or went ("he lives up in Leeds now", "he's
-# moved to Manchester", "while we were in Blackpool", "I'm up in Manchester"): the
-# matter is still here.
+# moved to Manchester", "while we were in Blackpool", "I'm up in Manchester", "the
+# owners are in London"): the matter is still here.
 WHERE_IT_HAPPENED = (
     r"(?<![a-z0-9])(?<!lives )(?<!living )(?<!lived )(?<!based )(?<!works )(?<!working )"
     r"(?<!staying )(?<!were )(?<!was )(?<!up )(?<!over )(?<!down )(?<!out )"
+    r"(?<!s are )(?<!they are )(?<!theyre )"
     r"(?:in|at|near|around|round|outside) "
 )
 # The caller's own whereabouts, just before a place ("I'm up in Manchester", "I live in
 # Leeds") ...
 CALLER_IS = re.compile(r"(?:^| )(?:im|i am|were|we are|i live|we live)(?: up| down| over| out)? $")
-# ... beside someone else said to be somewhere, or out of the caller's reach.
+# ... beside someone else said to be somewhere ("my mum lives in ..."), or out of the
+# caller's reach.
 SOMEONE_ELSE_IS = re.compile(
-    r"(?<![a-z0-9])(?:(?:hes|shes|he is|she is|he lives|she lives|they live|theyre)"
+    r"(?<![a-z0-9])(?:(?:hes|shes|he is|she is|lives|they live|theyre)"
     r" (?:in|on|over on|up in|down in|at)|cant get (?:there|to (?:her|him|them))"
     r"|cannot get there)(?![a-z0-9])"
 )

@@ -474,7 +474,13 @@ def _sure_danger(cue: IntentMatchLike, reading: Reading) -> dict[str, list[str]]
         and CUE_KINDS.get(c, CueKind.PRESENT) in UNMOVABLE | {CueKind.INTRUDER}
     ]
     unmovable += [m.group(0) for m in PERSON_HURT.finditer(said)]
-    here = [w for w in _here_now(reading) if w not in MEANING_DECIDES]
+    # "I've asked him to stop" read as "I've masked": a near miss's tense is the other
+    # word's, so the meaning decides.
+    here = [
+        w
+        for w in _here_now(reading)
+        if w not in MEANING_DECIDES and not any(w.endswith(f" {c}") for c in reading.near_misses)
+    ]
     # A perfect or a possession ("have been taken", "got a bomb"), not a state going on
     # ("someone is bleeding") nor a cue that is itself one ("he's still here").
     events = {n for n in map(normalise, _cue_names(cue)) if CUE_KINDS.get(n) is not CueKind.PRESENT}

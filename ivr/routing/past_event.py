@@ -25,6 +25,13 @@ __all__ = ["PastEvent"]
 # "Still" anywhere keeps it going ("they're still out there", "still at it"): wider than
 # the danger words' "still here", because here it only keeps the incident first.
 STILL = re.compile(r"(?<![a-z])still(?![a-z])")
+# ... and so does a deed or a state going on as the caller speaks ("someone's untied the
+# boats overnight and they're drifting across the canal"); not a thing missing, nor a
+# plan ("they're going to").
+GOING_ON = re.compile(
+    r"(?<![a-z])(?:theyre|they are|hes|he is|shes|she is|its|it is) (?:now )?"
+    r"(?!going |missing|nothing|something|anything|everything)[a-z]{2,}ing(?![a-z])"
+)
 
 
 class PastEvent:
@@ -49,7 +56,7 @@ class PastEvent:
             return matches, None
         said = normalise(hypotheses[0].text)
         past = words.PAST.search(said)
-        now = present_words(said) or STILL.search(said)
+        now = present_words(said) or STILL.search(said) or GOING_ON.search(said)
         if past is None or now is not None:
             return matches, None
         return (report, *(m for m in matches if m is not report)), past.group(0)

@@ -67,11 +67,14 @@ def _from_digits(digits: str) -> str | None:
 def _parse_run(run: str) -> str | None:
     run = run.strip()
     if _SEPARATORS.search(run):
-        groups = [re.sub(r"\s+", "", g) for g in _SEPARATORS.split(run)]
-        groups = [g for g in groups if g]
+        marked = [g for g in _SEPARATORS.split(run) if g.strip()]
+        groups = [re.sub(r"\s+", "", g) for g in marked]
         if len(groups) == 3:
-            # The caller marked the groups; trust them rather than re-cut.
-            return _from_groups(groups)
+            # The caller marked the groups; trust them rather than re-cut, but a number
+            # said next to them is no part of them ("it's 53/04418/26. Four four one
+            # eight": the serial said again after the year).
+            edges = [marked[0].split()[-1], groups[1], marked[2].split()[0]]
+            return _from_groups(groups) or _from_groups(edges)
         # Only one separator (e.g. "4218734#24", or a trailing "#"): the
         # digits alone decide.
     spaced = run.split()

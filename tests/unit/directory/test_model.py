@@ -72,6 +72,12 @@ def test_rank_codes() -> None:
     assert rank_code("admiral") is None
 
 
+def test_the_short_forms_staff_lists_write_are_ranks() -> None:
+    # An independent writer's list had "Ch Insp"; the load refused the whole file.
+    said = ("Ch Insp", "Ch. Insp.", "Chief Insp", "Det Sgt", "Det Insp", "Det Ch Insp", "Det Con")
+    assert [rank_code(s) for s in said] == ["CI", "CI", "CI", "DS", "DI", "DCI", "DC"]
+
+
 def test_a_courtesy_title_in_a_staff_list_is_police_staff_not_an_unknown_rank() -> None:
     assert [rank_code(title) for title in ("Mrs", "Mr.", "ms", "Miss", "Dr")] == ["STAFF"] * 5
 

@@ -409,3 +409,19 @@ def test_a_name_said_again_in_full_is_not_a_request_of_its_own() -> None:
     matcher = _little_and_stewart()
     assert matcher.restated("Can I speak to Graham?", "Graham Dixon, the financial investigator.")
     assert not matcher.restated("Can I speak to Graham?", "It's about my son's car.")
+
+
+def test_a_title_and_surname_name_the_person_whatever_role_words_follow(
+    matcher: DirectoryMatcher,
+) -> None:
+    # The title says the surname is asked for, as a rank would: the words about what
+    # they do are a description, not a mismatch.
+    said = "Ms Greenwood, the civilian who coordinates the searches"
+    top = _clearly_first(matcher, said)
+    assert top.destination == "directory:hannah-greenwood" and top.score >= LOW
+    assert _scores(matcher, "Mr Mensah the traffic accident investigator")["kwame-mensah"] >= LOW
+
+
+def test_is_it_possible_to_is_how_callers_ask_not_a_name(matcher: DirectoryMatcher) -> None:
+    plain = _scores(matcher, "can I speak to Kwame")["kwame-mensah"]
+    assert _scores(matcher, "is it possible to speak to Kwame")["kwame-mensah"] == plain

@@ -299,3 +299,17 @@ def test_a_theft_told_in_the_past_or_no_theft_is_not_read_as_going_on(
 ) -> None:
     decision = said(shipped, text)
     assert "a theft said to be going on" not in decision.reason
+
+
+def test_someone_said_to_be_here_now_in_a_sentence_of_its_own_is_asked_about(
+    shipped: RoutingService,
+) -> None:
+    # A guarded caller's story drowns the one sentence that matters: read from there on.
+    text = (
+        "Hello, it's about the parcel I ordered. No, it isn't alright. He took my phone off"
+        " me last time. He's here now. Can you send someone to the address this number is"
+        " registered to, please?"
+    )
+    decision = said(shipped, text)
+    assert decision.is_danger_check, decision.reason
+    assert "He's here now." in decision.reason

@@ -69,6 +69,10 @@ def test_a_place_where_it_happened_or_a_force_asked_for_is_named(
         # where the caller is, worried about someone here
         "my brother's not answered in three days, I'm in Hull and he lives in Saltmouth",
         "my nan's got dementia and isn't answering, I live in Hull and can't get there",
+        "I live in Hull and my dad lives in Saltmouth on his own, he's not picked up since monday",
+        # someone else's whereabouts, the matter here
+        "the owners are in Bristol and I look after the house, someone's taken their bench",
+        "they are in Durham this week so I'm feeding their cat, and the shed's been done",
     ],
 )
 def test_where_someone_lives_or_went_or_a_street_name_is_not_another_area(

@@ -128,10 +128,38 @@ def test_a_department_of_a_shipped_kind_is_found_by_what_it_does(
     # A force's own department names, close to the shipped kinds' (department_kinds.yaml).
     names = ("Fleet and Vehicle Workshop", "Missing Persons Unit", "Modern Slavery Team")
     entries = [DirectoryEntry(n.lower().replace(" ", "-"), "department", n) for n in names]
-    assert isinstance(bundle.intents, IntentMatcher) and bundle.intents.meaning is not None
-    meaning = DepartmentMeaning(bundle.intents.meaning.encoder, entries)
-    found = meaning.match([Hypothesis(said)])
+    found = _meaning_of(bundle, entries).match([Hypothesis(said)])
     assert found and found[0].name == department, found
+
+
+def _meaning_of(bundle: RoutingBundle, entries: list[DirectoryEntry]) -> DepartmentMeaning:
+    assert isinstance(bundle.intents, IntentMatcher) and bundle.intents.meaning is not None
+    return DepartmentMeaning(bundle.intents.meaning.encoder, entries)
+
+
+def test_a_kind_a_departments_team_names_is_its_too(bundle: RoutingBundle) -> None:
+    # Collision investigators inside the Roads Policing Unit: its team says so, though
+    # "roads policing" is closer still to its name.
+    roads = DirectoryEntry(
+        "roads", "department", "Roads Policing Unit", teams=("Serious Collision Investigation",)
+    )
+    said = "my dad died in that crash on the bypass and I need the collision investigators"
+    found = _meaning_of(bundle, [roads]).match([Hypothesis(said)])
+    assert found and "(collision investigation)" in found[0].evidence, found
+
+
+def test_a_kind_another_department_says_far_better_is_that_ones(bundle: RoutingBundle) -> None:
+    cyber = DirectoryEntry("cyber", "department", "Cyber Crime Unit", teams=("Cyber Crime",))
+    socu = DirectoryEntry(
+        "socu",
+        "department",
+        "Serious and Organised Crime Unit",
+        aliases=("SOCU", "Drugs Squad"),
+        teams=("Organised Crime", "Drugs"),
+    )
+    said = "someone's got into my email and my social media and locked me out"
+    found = _meaning_of(bundle, [cyber, socu]).match([Hypothesis(said)])
+    assert [c.destination for c in found] == ["directory:cyber"], found
 
 
 def test_words_with_no_department_meaning_give_no_department(bundle: RoutingBundle) -> None:

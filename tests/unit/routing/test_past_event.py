@@ -31,8 +31,14 @@ def test_anything_said_to_be_happening_now_keeps_the_incident_first() -> None:
     for text in (
         "they smashed my shed window on Sunday and they're still out there",
         "it started yesterday and it's going on right now",
+        "someone untied the boats overnight and they're drifting across the canal",
     ):
         assert first(text, INCIDENT, REPORT) == ("incident", None)
+
+
+def test_a_plan_or_a_thing_missing_is_not_happening_now() -> None:
+    assert first("they smashed my window on Sunday and they're going to pay", INCIDENT, REPORT)[1]
+    assert first("my bike was taken on Sunday, it's missing", INCIDENT, REPORT)[0] == "report_crime"
 
 
 def test_with_no_time_said_or_no_tie_the_order_stands() -> None:

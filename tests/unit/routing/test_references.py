@@ -88,3 +88,10 @@ def test_round_trip_through_speech_and_keys(force: str, serial: str, year: str) 
     assert parse_reference(canonical) == canonical
     assert parse_reference(digits_to_words(canonical)) == canonical
     assert parse_reference(f"{force}*{serial}*{year}#") == canonical
+
+
+def test_a_number_said_again_beside_a_marked_reference_is_no_part_of_it() -> None:
+    said = "it's 53/04418/26. Four four one eight."
+    assert parse_reference(said) == "53/04418/26"
+    assert parse_reference("my ref is 12 42/18734/24 and 3 more things") == "42/18734/24"
+    assert parse_reference("4/18734/24") is None  # marked groups of the wrong shape stay wrong
