@@ -334,6 +334,8 @@ LICENSED = pattern(
         r"(?:still |locked |kept |locked away )?(?:in|into) (?:the|a|his|her|my|their|our)"
         r" (?:gun |shotgun |locked |metal )?(?:cabinet|cabinets|gun safe)",
         r"(?:certificates?|certs?|licen[cs]es?)(?: has| have|s)? (?:run out|expired|lapsed)",
+        # the guns of someone who has died, to be handed in ("my late husband's shotguns")
+        rf"(?:late|dead|deceased) [a-z]+s (?:old )?{_GUN}",
         # lawful shooting of game and vermin, the countryside's everyday gun
         r"(?:(?:shooting|shoot|shoots)(?: at)?|after|at|for) (?:the |some )?(?:rabbits|pigeons"
         r"|crows|rats|foxes|vermin|pheasants|ducks|rooks|clays|clay pigeons)|clay shoot(?:ing)?",
@@ -428,6 +430,10 @@ WITNESS = pattern(
         r"(?:i|we) (?:have|got|might have|may have|think i have) (?:some )?(?:information|info)",
         r"information (?:about|on|regarding|for)",
         r"know who (?:did|done|it was)",
+        # a witness's statement, the police already there ("I just want to give a statement,
+        # I saw the whole thing")
+        r"(?:give|make|giving|making) (?:a|my) (?:statement|witness statement)"
+        r"|(?:i|we) (?:saw|seen|witnessed) (?:the whole thing|it all|everything)",
         r"cctv|dash ?cam|footage",
         r"(?:ask|asking|enquire|enquiring|enquiry|question|questions|query) (?:about|regarding)",
         r"advice (?:about|on|regarding)",
@@ -499,7 +505,9 @@ PRESENT = pattern(
         r"|waiting|sitting|sat|parked|lurking|hiding|hanging around|banging)(?: [a-z]+){0,2}"
         r" (?:outside|inside|here|downstairs|upstairs|in the garden"
         r"|at (?:my|the|our) (?:door|window|house|gate|flat|home))",
-        r"(?:hes|shes|theyre|is|are|im)(?: [a-z]+){0,2} (?:coming|heading"
+        # not a visit arranged ("she's coming to see about my late husband's shotguns")
+        r"(?:hes|shes|theyre|is|are|im)(?: [a-z]+){0,2} (?:coming(?! to (?:see about|look at"
+        r"|collect|pick up|sort out|fix|fit|service|take (?:a|my|our|the) statement))|heading"
         r"|on (?:his|her|their|the|my) way)",
         # not a result or a reply: "his number's come back as not his", "nobody's come back to me";
         # nor a threat's words ("said he'd come back and stab me"): the threat says when
@@ -528,6 +536,8 @@ CALM_NOW = pattern(
         r"|reporting this|lives?|living|moved|banned|its over|all over|sorted|better|calmer|quieter"
         r"|(?:its|all|were|everythings) (?:fine|ok|okay|alright|all right|calm|quiet))"
         r"(?: [a-z]+){0,3} now",
+        # a greeting's "now" ("oh hello, now, my son-in-law said to ring")
+        r"^(?:(?:oh|er|um|erm|ah) )*(?:hello|hi|hiya|well|right|yes|yeah) now",
     ]
 )
 # Where someone is from, not where they are ("I think he's from round here"): blanked

@@ -45,6 +45,7 @@ from ivr.routing.draft import Draft, quote
 from ivr.routing.elsewhere import OtherForceArea
 from ivr.routing.emergency import CALM, NEGATED, EmergencyScreen
 from ivr.routing.exposure import ExposedPerson
+from ivr.routing.extensions import ExtensionDial
 from ivr.routing.follow_up import FollowUp
 from ivr.routing.model import RoutingInputs
 from ivr.routing.past_event import PastEvent
@@ -65,6 +66,7 @@ class RoutingEngine:
         self.screen = EmergencyScreen(bundle)
         self.adjuster = RouteAdjuster(bundle)
         self.cases = CaseRoute(bundle.cases, bundle.directory)
+        self.extensions = ExtensionDial(bundle.directory.entries)
         self.doubts = MeaningDoubts(bundle)
         self.exposure = ExposedPerson()
         self.area = OtherForceArea(bundle.directory)
@@ -87,6 +89,7 @@ class RoutingEngine:
             self._confirmed(inputs.confirmed)
             or self._keypad(inputs.digits)
             or self._reference_in_text(hypotheses)
+            or self.extensions.said(hypotheses)
             or self._names_and_intents(hypotheses)
             or self._nothing_usable(inputs, hypotheses)
         )
@@ -164,7 +167,7 @@ class RoutingEngine:
                 "keypad",
                 evidence={"digits": keyed},
             )
-        return self.cases.keyed(keyed)
+        return self.cases.keyed(keyed) or self.extensions.keyed(keyed)
 
     def _reference_in_text(self, hypotheses: Sequence[Hypothesis]) -> Draft | None:
         return self.cases.said(hypotheses)
@@ -645,8 +648,11 @@ def _name_wins(
         return False
     surely = person and (named.score >= high or named.said_who)
     # "Someone" said in the intent's own words ("can I just speak to a real person") is
-    # not outranked by a name only heard in them ("real" ~ Reilly).
-    as_example = _heard(intent) >= AS_EXAMPLE and named.score < high and not named.said_who
+    # not outranked by a person's name only heard in them ("real" ~ Reilly); a unit's
+    # name is no sound-alike ("the coroner's officer about my dad's inquest").
+    as_example = (
+        person and _heard(intent) >= AS_EXAMPLE and named.score < high and not named.said_who
+    )
     someone = (
         intent.destination == SWITCHBOARD and named.score >= NAMED_OVER_SOMEONE and not as_example
     )

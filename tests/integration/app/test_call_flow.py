@@ -236,3 +236,17 @@ async def test_an_update_by_keyed_reference_reaches_the_officer_in_charge(tmp_pa
         ]
         assert dials[0] == f"Local/dir-{entry.extension}@ivr-agents"
         await stack.nothing_left()
+
+
+async def test_a_caller_who_keys_star_and_an_extension_at_the_menu_reaches_its_owner(
+    tmp_path: Path,
+) -> None:
+    async with running_stack(tmp_path) as stack:
+        call_id = await stack.place([{"wait": IN_MENU}, {"dtmf": "*4112#"}])
+        row = await stack.call_row(call_id)
+        assert (row["outcome"], row["destination"]) == ("transferred", "directory:rhian-jones")
+        decisions = await stack.runtime.call_log.query(lambda s: s.decisions_for(call_id))
+        assert [(d["destination"], d["rule"]) for d in decisions] == [
+            ("directory:rhian-jones", "extension-keyed")
+        ]
+        await stack.nothing_left()

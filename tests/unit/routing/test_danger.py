@@ -317,6 +317,8 @@ def test_a_nuisance_said_with_a_cue_word_is_no_cue(engine: RoutingEngine, text: 
         # lawful shooting: the countryside's everyday gun, with nothing done with it
         "there's a man with a shotgun in the field behind us, I think he's after rabbits",
         "there's a farmer with a rifle on the hill again, shooting at the crows",
+        # a dead man's guns to hand in, and the licensing officer's visit arranged
+        "oh hello, now, the licensing lady is coming to see about my late father's shotguns",
     ],
 )
 def test_a_gun_by_its_paperwork_or_a_question_of_where_someone_is_is_routed_as_asked(
@@ -716,3 +718,14 @@ def test_a_cue_heard_only_as_another_word_is_asked_about_when_the_words_mean_no_
     assert not why["here_now"]
     said = DangerReader().read(normalise("two masked men are outside my door"), ["masked"])
     assert said.near_misses == ()
+
+
+def test_a_witness_statement_after_the_arrest_is_asked_about_not_999_unasked(
+    engine: RoutingEngine,
+) -> None:
+    text = (
+        "the police came and took away the man who was waving a machete in the park,"
+        " I want to give a statement, I saw the whole thing"
+    )
+    destination, _, why = decide(engine, Hypothesis(text))
+    assert destination == ASK, why

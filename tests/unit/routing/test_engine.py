@@ -50,6 +50,7 @@ ENTRIES = [
     person("dan-day", "Dan Day", team="Day Team", hours="office-hours"),
     person("lone-wolf", "Lone Wolf", team="Nobody", hours="office-hours"),
     department("day-team", "Day Team"),
+    department("coroners", "Coroner's Officers"),
 ]
 NAMES = {
     "sarah johnson": [("sarah-johnson", 0.95), ("david-johnson", 0.6)],
@@ -70,6 +71,7 @@ NAMES = {
     "Day Team please.": [("day-team", 0.97)],
     "The day team, please": [("day-team", 0.97)],
     "is that day team": [("day-team", 0.97)],
+    "the coroner's officer about my dad's inquest": [("coroners", 0.77)],
 }
 INTENTS = {
     "report burglary": ("report_crime", "rc", 0.91),
@@ -79,6 +81,7 @@ INTENTS = {
     "lost phone": ("online", "online", 0.9),
     "a pothole": ("switchboard", "switchboard", 0.8),
     "speak to johnson": ("switchboard", "switchboard", 0.8),
+    "the coroner's officer about my dad's inquest": ("switchboard", "switchboard", 0.97),
 }
 CASES = [
     Case("42/18734/24", "sarah-johnson", "under investigation"),
@@ -468,3 +471,12 @@ def test_the_ask_said_beside_the_story_is_read_alone_for_a_name(
 ) -> None:
     d = engine.decide(say(said))
     assert (d.action, d.destination) == ("route", "directory:day-team"), d.reason
+
+
+def test_a_unit_named_outranks_someone_said_in_an_examples_own_words(
+    engine: RoutingEngine,
+) -> None:
+    # Another force's caller asked the switchboard for a coroner's officer (an example);
+    # this force has the unit, and its name is no sound-alike of anything.
+    d = engine.decide(say("the coroner's officer about my dad's inquest"))
+    assert d.action == "confirm" and d.destination == "directory:coroners", d.reason
