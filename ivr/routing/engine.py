@@ -47,6 +47,7 @@ from ivr.routing.emergency import CALM, NEGATED, EmergencyScreen
 from ivr.routing.exposure import ExposedPerson
 from ivr.routing.extensions import ExtensionDial
 from ivr.routing.follow_up import FollowUp
+from ivr.routing.how_to import HowToReport
 from ivr.routing.model import RoutingInputs
 from ivr.routing.past_event import PastEvent
 from ivr.routing.recent_event import RecentEvent
@@ -73,6 +74,7 @@ class RoutingEngine:
         self.units = UnlistedUnit(bundle.directory.entries)
         self.follow_up = FollowUp()
         self.past_event = PastEvent()
+        self.how_to = HowToReport()
         self.recent_event = RecentEvent()
         self.self_correction = SelfCorrection()
 
@@ -193,6 +195,7 @@ class RoutingEngine:
             [m for m in scored if not m.emergency], hypotheses, th.intent
         )
         matches, past = self.past_event.first(matches, hypotheses, th.intent, th.intent_margin)
+        matches, how = self.how_to.first(matches, hypotheses, th.intent)
         recent = self.recent_event.incident(matches, hypotheses)
         intent = matches[0] if matches and matches[0].score >= th.intent else None
         top = candidates[0] if candidates else None
@@ -221,6 +224,9 @@ class RoutingEngine:
             if past is not None:
                 draft.reasons.append(f"{past!r}, nothing happening now: the crime report first")
                 draft.evidence["over"] = past
+            if how is not None:
+                draft.reasons.append(f"{how!r} asks how to report: the web first")
+                draft.evidence["asked_how"] = how
             return draft
         if top is not None:
             return Draft(

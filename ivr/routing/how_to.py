@@ -1,0 +1,56 @@
+"""HowToReport: a caller asking how or whether to report something is offered the web first.
+
+"Someone clipped my wing mirror, we swapped details, do I need to report it?", "a car
+passed me too close, I've got it on my helmet camera, how do I report it?": the matter's
+words are nearer the crime-report examples, so the Resolution Centre wins on score and
+the caller waits in its queue to be told how to report online. Words that ask how or
+whether to report put the online intent (the web link) before a crime report when it
+was heard at all, within ``MARGIN`` of it; the crime report stays the other choice. Only
+over a crime report: an incident ("what should I do, he's still outside") is the
+control room's, and a found weapon ("what do I do with it") is not asked about here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ivr.decisions import ONLINE, RC, Hypothesis
+from ivr.routing.bundle import IntentMatchLike
+from ivr.text import normalise
+
+__all__ = ["HowToReport"]
+
+MARGIN = 0.15  # the online intent this far behind a crime report is still put first
+ASKED_HOW = re.compile(
+    r"(?<![a-z])(?:"
+    r"how (?:do|can|would|should|shall) (?:i|we) (?:go about )?(?:report|log)(?:ing)?"
+    r"|(?:do|should|would|must) (?:i|we) (?:(?:still )?(?:need|have|got) to )?(?:report|log)"
+    r" (?:it|this|that)"
+    r"|do (?:i|we) (?:(?:still )?(?:need|have) to )(?:tell you|let you know)"
+    r"|is there (?:anything|something|a form|a page|somewhere) (?:on|online)"
+    r"|on (?:your|the) website"
+    r"|(?:report|do|log) (?:it |this |that )?online"
+    r"|what (?:should i|i should|shall i) do(?! with)"
+    r"|where (?:do|can|should) (?:i|we) (?:report|log)"
+    r"|just (?:want|wanted|like|need) to (?:log|record) (?:it|this|that)"
+    r")(?![a-z])"
+)
+
+
+class HowToReport:
+    """Puts the online intent before a crime report when the words ask how to report."""
+
+    def first(
+        self, matches: Sequence[IntentMatchLike], hypotheses: Sequence[Hypothesis], floor: float
+    ) -> tuple[Sequence[IntentMatchLike], str | None]:
+        """``matches`` reordered, and the words that asked how (None: unchanged)."""
+        if not matches or not hypotheses or matches[0].destination != RC:
+            return matches, None
+        online = next((m for m in matches if m.destination == ONLINE), None)
+        if online is None or online.score < floor or matches[0].score - online.score > MARGIN:
+            return matches, None
+        found = ASKED_HOW.search(normalise(hypotheses[0].text))
+        if found is None:
+            return matches, None
+        return (online, *(m for m in matches if m is not online)), found.group(0)
