@@ -362,6 +362,12 @@ SUSPICIOUS = pattern(
         r"suspicious|keeps? stopping",
     ]
 )
+# Vehicles and machines a thief drives or tows away (IN_PROGRESS).
+_MACHINES = (
+    r"(?:(?:tractor|quad|quad bike|trailer|van|car|digger|excavator|telehandler|gator|mower"
+    r"|motorbike|horsebox|caravan|boat|pickup|truck|landrover|land rover|jcb)(?:s|es)?"
+    r"|lorry|lorries|plant|machinery)"
+)
 # A theft described as going on ("there's people in hi-vis taking the lead off the church
 # roof", "a cattle wagon in the lane loading my neighbour's bullocks"): no cue word, but
 # the dev sets' writers called nearly all of these emergencies, so it is asked about at
@@ -375,6 +381,16 @@ IN_PROGRESS = pattern(
         r"|cutting|making off with|trying to (?:steal|take|nick|get into|break into))"
         r"(?! (?:photos?|pictures?|a photo|a picture|videos?|a video|the piss|the mick|turns"
         r"|part|drugs|notes|details|my details|statements?|a statement|calls?|ages|forever))",
+        # a vehicle or a machine driven or towed off as the caller watches ("someone's
+        # driving my tractor out of the field", "the telehandler's being driven off down
+        # the lane"), or its tracker moving; not the caller's own driving ("I'm towing")
+        rf"(?<!im )(?<!i am )(?<!were )(?<!we are )(?<!i was )(?:driving|towing|riding|wheeling"
+        rf"|reversing|hotwiring|hitching|hitching up|lifting) (?:off |away )?(?:with )?"
+        rf"(?:my|our|the|his|her|their) (?:[a-z]+ ){{0,2}}{_MACHINES}",
+        rf"{_MACHINES} (?:is |are )?being (?:driven|towed|taken|moved|loaded|pushed|wheeled"
+        r"|stolen|nicked|hitched)",
+        r"(?:tracker|gps)(?: on (?:the|my|our) [a-z]+)? (?:is |s |says its |shows its |shows it )?"
+        r"(?:moving|on the move)",
     ]
 )
 IN_PROGRESS_NOW = pattern([r"now|right now|as we speak|at the moment|currently|still"])

@@ -277,6 +277,10 @@ def test_someone_acting_suspiciously_and_still_there_is_asked_not_assumed(
     [
         "there's two men in hi-vis taking the lead off the chapel roof, no markings on the van",
         "there's a trailer in the lane loading my neighbour's sheep and he's away on holiday",
+        # a machine driven or towed off, or its tracker moving
+        "someone's driving my tractor out of the field as we speak",
+        "a telehandler's being driven off down the lane, it's ours and nobody should be on it",
+        "the GPS on the tractor is moving and it's the middle of the night",
     ],
 )
 def test_a_theft_said_to_be_going_on_is_asked_about_with_no_cue_word(
@@ -292,6 +296,7 @@ def test_a_theft_said_to_be_going_on_is_asked_about_with_no_cue_word(
     [
         "my neighbour's doorbell camera shows a man taking parcels off my step on Tuesday",
         "there's a man by the school gates taking photos of his kids' sports day",
+        "I'm towing my caravan to Wales tomorrow and the lights aren't working",
     ],
 )
 def test_a_theft_told_in_the_past_or_no_theft_is_not_read_as_going_on(
