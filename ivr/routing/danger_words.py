@@ -442,6 +442,9 @@ ASKED_WHETHER = pattern(
 WITNESS = pattern(
     [
         r"(?:in|on) the (?:local )?(?:news|paper|papers)|news|appeal",
+        # a story on screen ("there was a shooting in a film we watched")
+        r"(?:in|on) (?:a|the|that) (?:film|movie|programme|program|tv show|documentary"
+        r"|video game|computer game)|on (?:the )?(?:tv|telly|television)",
         r"(?:i|we) (?:saw|seen|witnessed|heard) something",
         r"(?:i|we) (?:have|got|might have|may have|think i have) (?:some )?(?:information|info)",
         r"information (?:about|on|regarding|for)",

@@ -152,6 +152,12 @@ TABLE: list[tuple[str, str]] = [
     ("can I ask about knife crime in my area", RELEASED),
     ("I'd like some advice about a fight my son was in", RELEASED),
     ("my cousin is on the news after the fire at the flats, I know who did it", RELEASED),
+    # a story on screen
+    (
+        "there was a shooting in a film we watched and my little one's been having nightmares",
+        "witness-emergency-cue",
+    ),
+    ("someone's just been shot outside the pub, it's like something on the telly", EMERGENCY),
     # --- all-clears
     ("there's been a bump on the bypass, nobody's injured", "nobody-hurt-emergency-cue"),
     ("the kitchen fire is out and nobody's hurt", "fire-out-emergency-cue"),
