@@ -28,6 +28,7 @@ from ivr.directory.teams import TeamRoute
 from ivr.text import tokens as text_tokens
 
 EXACT, PHONETIC, FUZZY, PLURAL = "exact", "phonetic", "fuzzy", "plural"
+SAID_AS = "said as"  # a name as an English ear hears it ("novak" for Nowak, "eva" for Ewa)
 _FUZZY_CUTOFF = 78.0
 # One name's spellings: the same sound and at most about one letter in four apart
 # ("reed" / "reid" 75, "clark" / "clarke" 91; "johnson" / "johnston" sound different).
@@ -95,6 +96,16 @@ def sounds_same(a: str, b: str) -> bool:
 
 
 _W_BETWEEN_VOWELS = re.compile(r"(?<=[aeiou])w(?=[aeiouy])")
+# Everyday words an English name's w read as v would make ("Owen" as "oven"): never
+# heard as the name.
+EVERYDAY_AS_V = frozenset(
+    " ".join(
+        (
+            "oven over even ever never level novel hover cover lover rover raven haven seven",
+            "river liver fever lever diver devil evil shovel travel gravel clover rival levis",
+        )
+    ).split()
+)
 
 
 def _w_as_v(word: str) -> str:
@@ -230,6 +241,13 @@ class DirectoryIndex:
             n: [w for m in range(n - 2, n + 3) for w in by_length.get(m, ())]
             for n in range(1, longest + 3)
         }
+        # "Nowak" as said: "Novak". Every recogniser writes what it hears, so the heard
+        # spelling is no near miss of the name but the name itself (however short: "Ewa").
+        self._said_as: dict[str, str] = {
+            _w_as_v(w): w
+            for w in sorted(self.vocab)
+            if _w_as_v(w) != w and _w_as_v(w) not in EVERYDAY_AS_V
+        }
         self._cache: dict[str, dict[str, Match]] = {}
         rank_words = {w for forms in RANKS.values() for f in forms for w in f.split()}
         self.rank_words = frozenset(rank_words)
@@ -304,6 +322,9 @@ class DirectoryIndex:
         singular = word[:-3] + "y" if len(word) > 5 and word.endswith("ies") else ""
         if singular in self.vocab:
             found[singular] = (0.95, PLURAL)
+        said_as = self._said_as.get(word)
+        if said_as is not None:
+            found[said_as] = (0.95, SAID_AS)
         short = len(word) < 4
         same_sound: set[str] = set()
         if not word.isdigit():
@@ -317,7 +338,7 @@ class DirectoryIndex:
         )
         ratios = {str(choice): float(score) / 100.0 for choice, score, _ in near}
         for other in same_sound | ratios.keys():
-            if other in (word, singular):
+            if other in (word, singular, said_as):
                 continue
             ratio = ratios.get(other) or fuzz.ratio(word, other) / 100.0
             tiny = short or len(other) < 4

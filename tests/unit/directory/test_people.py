@@ -425,3 +425,20 @@ def test_a_title_and_surname_name_the_person_whatever_role_words_follow(
 def test_is_it_possible_to_is_how_callers_ask_not_a_name(matcher: DirectoryMatcher) -> None:
     plain = _scores(matcher, "can I speak to Kwame")["kwame-mensah"]
     assert _scores(matcher, "is it possible to speak to Kwame")["kwame-mensah"] == plain
+
+
+def test_a_polish_w_heard_as_v_is_the_name_itself() -> None:
+    # Every recogniser writes "Eva Novak" for Ewa Nowak: no near miss but the name as said;
+    # an English name's w is not ("oven" is no Owen).
+    matcher = DirectoryMatcher(
+        Directory(
+            [
+                _person("ewa-nowak", "Ewa", "Nowak", "DS", "Modern Slavery"),
+                _person("owen-price", "Owen", "Price", "PC", "Roads Policing"),
+            ]
+        )
+    )
+    top = _clearly_first(matcher, "Eva Novak please")
+    assert top.destination == "directory:ewa-nowak" and top.score >= HIGH, top
+    assert "said as" in top.evidence
+    assert _scores(matcher, "I left the oven on").get("owen-price", 0.0) < LOW
