@@ -207,9 +207,8 @@ class DangerReader:
             if all(any(a <= start and end <= b for a, b in lawful) for start, end in spans):
                 moved.append((cue, Context.LICENSED))
                 continue
-            if cue in words.TAKEN_THING_CUES and all(
-                words.taken_thing(said[:end]) for _, end in spans
-            ):
+            of_a_thing = words.THING_CUES.get(cue)
+            if of_a_thing is not None and all(of_a_thing(said[:end]) for _, end in spans):
                 things.append(cue)  # "my number plates have been taken": a theft
                 moved.append((cue, Context.THING))
                 told = " ".join(said[: spans[0][1]].split()[-5:])

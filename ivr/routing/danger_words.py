@@ -9,7 +9,7 @@ words only. Regex fragments keep related phrasings on one line.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 
 
@@ -257,8 +257,9 @@ FUTURE = pattern(
     ]
 )
 # "Been taken" said of a thing ("my number plates have been taken off my car", "it's been
-# taken off me"): the word before "has/have been" is no person. Read only for these cues.
-TAKEN_THING_CUES = frozenset({"been taken"})
+# taken off me"): the word before "has/have been" is no person; and "collapsed" said of a
+# structure ("a chunk of the flood wall at Lidbury has collapsed into the river"). Read
+# only for these cues (THING_CUES, at the end of this module).
 PEOPLE = frozenset(
     " ".join(
         (
@@ -297,6 +298,21 @@ _PRONOUNS = frozenset(
     {"he", "hes", "she", "shes", "they", "theyve", "theyre", "him", "her", "them"}
     | {"i", "ive", "im", "me", "we", "weve", "us"}
 )
+
+
+COLLAPSED_THING = re.compile(
+    r"(?:^| )(?:wall|walls|fence|fences|bridge|bank|riverbank|chimney|scaffolding|shed|barn"
+    r"|tree|hedge|cliff|road|pavement|path|drain|sewer|culvert|ceiling tiles|stack|pile)"
+    r"(?: (?!(?:on|onto|into|over)(?: [a-z]+)? (?:him|her|them|someone|somebody|a man"
+    r"|a woman|a child|a kid|my))[a-z]+){0,4} (?:has |had |have |just |partly |now )*"
+    r"collapsed$"
+)
+
+
+def collapsed_thing(before: str) -> bool:
+    """Whether normalised words ending in "collapsed" say it of a structure, not a person."""
+    found = COLLAPSED_THING.search(before)
+    return found is not None and not (set(found.group(0).split()) & (PEOPLE - _PRONOUNS))
 
 
 def taken_thing(before: str) -> bool:
@@ -663,3 +679,16 @@ PHYSICAL = frozenset(
         CueKind.ROAD,
     }
 )
+
+
+def _collapsed_into(cue: str) -> Callable[[str], bool]:
+    """ "... the flood wall has collapsed into the river": the words before the cue."""
+    return lambda before: collapsed_thing(before[: -len(cue)].rstrip())
+
+
+# Cues that may be said of a thing, each with what tells it was (DangerReader: asked).
+THING_CUES: Mapping[str, Callable[[str], bool]] = {
+    "been taken": taken_thing,
+    "collapsed": collapsed_thing,
+    **{c: _collapsed_into(c) for c in ("into the river", "into the sea", "into the canal")},
+}

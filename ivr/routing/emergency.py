@@ -311,8 +311,9 @@ class EmergencyScreen:
         """Why an emergency cue is doubtful as heard: only one engine's alternatives carry
         a cue read as danger here now, that engine's top is unsure (< SECOND_OPINION), and
         another engine's top is confident and carries none (or one its context clears: a
-        threat on a game's chat). Or that engine's cue is in a few words read below
-        SHORT_SURE and the other engine heard none ("Blood is water." for "Drugs squad.").
+        threat on a game's chat), or no engine's top is confident. Or that engine's cue is
+        in a few words read below SHORT_SURE and the other engine heard none ("Blood is
+        water." for "Drugs squad.").
         PocketSphinx's language model hears a garbled request
         as the nearest words it knows, cue words among them ("help", "knife"): 16 of 17
         false emergencies on the dev sets' speech were its top at 0.1-0.4, which Whisper
@@ -337,6 +338,15 @@ class EmergencyScreen:
             reason = (
                 f"only {engine} heard a cue, in a few words read at {own.confidence:.2f}"
                 f" (below {SHORT_SURE:g}); the other engine heard none"
+            )
+            return Discount(reason, {"engine": engine, "confidence": round(own.confidence, 4)})
+        if own is not None and own.confidence < SECOND_OPINION and not sure_engines(tops):
+            # No engine heard the words surely (Whisper looping "My name is Kate. I'm in
+            # Rome." at 0.44 beside PocketSphinx's "whiteley kill me really got the all"):
+            # the one unsure reading with a cue is asked about, not sent to 999 unasked.
+            reason = (
+                f"only {engine} heard a cue, its top reading unsure ({own.confidence:.2f}),"
+                " and no engine heard the words surely"
             )
             return Discount(reason, {"engine": engine, "confidence": round(own.confidence, 4)})
         if own is None or own.confidence >= SECOND_OPINION or not sure:

@@ -95,6 +95,13 @@ TABLE: list[tuple[str, str]] = [
         "thing-taken-emergency-cue",
     ),
     ("the kids were playing out the front and I think they've been taken", EMERGENCY),
+    # "collapsed" of a structure is a hazard, asked about; of a person it is not
+    (
+        "a chunk of the flood wall has collapsed into the river overnight",
+        "thing-taken-emergency-cue",
+    ),
+    ("the riverbank has collapsed and a man fell into the river", EMERGENCY),
+    ("the wall fell down and my son has collapsed", EMERGENCY),
     # harm said now outweighs an all-clear said of someone else
     ("nobody's hurt in our car, but the other driver is bleeding from his head", EMERGENCY),
     # said to be a toy, a replica or a BB gun: asked (a replica brandished is treated as real)

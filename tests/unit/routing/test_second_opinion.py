@@ -132,15 +132,19 @@ def test_a_cue_both_engines_heard_is_not_asked_about_however_unsure(
     assert cue_counted(d)
 
 
-def test_a_cue_an_unsure_engine_heard_alone_counts_without_a_sure_second_opinion(
+def test_a_cue_an_unsure_engine_heard_alone_is_asked_about_when_no_engine_is_sure(
     engine: RoutingEngine,
 ) -> None:
+    # Whisper looping "My name is Kate. I'm in Rome." at 0.44 beside PocketSphinx's
+    # "whiteley kill me really got the all ...": nobody heard the words surely, and the
+    # one reading with a cue is asked about (yes, 9 or silence: 999 handling).
     d = decide(
         engine,
         Hypothesis(f"{BURGLARY}.", SECOND_OPINION - 0.01, ((W, 0),)),
         Hypothesis("i want to report a burglary he has a gun", 0.3, ((PS, 0),)),
     )
-    assert cue_counted(d)
+    assert d.is_danger_check and d.evidence["raised_by"] == UNSURE_RULE, d.reason
+    assert "no engine heard the words surely" in d.reason
 
 
 def test_a_short_middling_reading_only_one_engine_heard_a_cue_in_is_asked_about(
