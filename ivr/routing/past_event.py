@@ -34,6 +34,19 @@ GOING_ON = re.compile(
 )
 
 
+# A crime that keeps happening, told as a habit ("someone's been taking my milk off the
+# doorstep for weeks now", "somebody keeps taking logs from my log store, it's happened
+# three times now"): a report of a pattern, its "now" the telling's, not a deed going on.
+HABIT = re.compile(
+    r"(?<![a-z])(?:for (?:weeks|months|ages|years|days)(?: and (?:weeks|months))?(?: now)?"
+    r"|(?:its|it has|this has|thats) been (?:happening|going on) (?:for|about|since)"
+    r"|(?:happened|been) (?:twice|(?:two|three|four|five|six|several|a few|loads of|so many)"
+    r" times)(?: now)?"
+    r"|keeps? (?:taking|stealing|nicking|pinching|breaking into|breaking in|ringing|calling))"
+    r"(?![a-z])"
+)
+
+
 class PastEvent:
     """Puts a crime report before a tied incident when the event was said to be over."""
 
@@ -55,8 +68,9 @@ class PastEvent:
         if report.score < floor or matches[0].score - report.score > margin:
             return matches, None
         said = normalise(hypotheses[0].text)
-        past = words.PAST.search(said)
-        now = present_words(said) or STILL.search(said) or GOING_ON.search(said)
+        past = words.PAST.search(said) or HABIT.search(said)
+        rest = HABIT.sub(" ", said)
+        now = present_words(rest) or STILL.search(rest) or GOING_ON.search(rest)
         if past is None or now is not None:
             return matches, None
         return (report, *(m for m in matches if m is not report)), past.group(0)

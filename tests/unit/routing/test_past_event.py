@@ -36,6 +36,18 @@ def test_anything_said_to_be_happening_now_keeps_the_incident_first() -> None:
         assert first(text, INCIDENT, REPORT) == ("incident", None)
 
 
+def test_a_crime_told_as_a_habit_offers_the_crime_report_first() -> None:
+    for text in (
+        "someone's been taking the milk off my doorstep for weeks now",
+        "somebody keeps taking logs from my log store, it's happened three times now",
+        "someone keeps ringing me at night and breathing, it's been happening for weeks",
+    ):
+        assert first(text, INCIDENT, REPORT)[0] == "report_crime", text
+    # ... unless something is said to be going on now beside it
+    going = "they keep nicking from the shed, they're in there right now"
+    assert first(going, INCIDENT, REPORT) == ("incident", None)
+
+
 def test_a_plan_or_a_thing_missing_is_not_happening_now() -> None:
     assert first("they smashed my window on Sunday and they're going to pay", INCIDENT, REPORT)[1]
     assert first("my bike was taken on Sunday, it's missing", INCIDENT, REPORT)[0] == "report_crime"
