@@ -244,9 +244,9 @@ class DirectoryIndex:
         # "Nowak" as said: "Novak". Every recogniser writes what it hears, so the heard
         # spelling is no near miss of the name but the name itself (however short: "Ewa").
         self._said_as: dict[str, str] = {
-            _w_as_v(w): w
+            said: w
             for w in sorted(self.vocab)
-            if _w_as_v(w) != w and _w_as_v(w) not in EVERYDAY_AS_V
+            if (said := _w_as_v(w)) != w and said not in EVERYDAY_AS_V
         }
         self._cache: dict[str, dict[str, Match]] = {}
         rank_words = {w for forms in RANKS.values() for f in forms for w in f.split()}

@@ -188,9 +188,11 @@ class DangerReader:
         said_now: list[str] = []
         near_misses: list[str] = []
         for cue in names:
-            spans = _locate(said, cue)
-            if spans and not _verbatim(said, cue):
-                near_misses.append(cue)
+            spans = _verbatim(said, cue)
+            if not spans:
+                spans = _near_misses(said, cue)
+                if spans:
+                    near_misses.append(cue)
             if not spans:
                 kept.append(cue)  # not in these words as said: its context cannot be read
                 continue
@@ -303,15 +305,14 @@ class DangerReader:
 
 
 def _verbatim(said: str, cue: str) -> list[tuple[int, int]]:
+    """Where the cue's words are in the normalised text as they are."""
     return [m.span() for m in re.finditer(rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])", said)]
 
 
-def _locate(said: str, cue: str) -> list[tuple[int, int]]:
-    """Where the cue's words are in the normalised text: verbatim, else as the matcher
-    finds ASR near-misses ("attack" for "attacked", "nife" for "knife"); [] if not."""
-    spans = _verbatim(said, cue)
-    if spans:
-        return spans
+def _near_misses(said: str, cue: str) -> list[tuple[int, int]]:
+    """Where the matcher finds the cue as an ASR near miss ("attack" for "attacked", "nife"
+    for "knife"); [] if nowhere."""
+    spans: list[tuple[int, int]] = []
     first, count = cue.split()[0], len(cue.split())
     start = 0
     for token in said.split(" "):

@@ -340,7 +340,7 @@ class EmergencyScreen:
                 f" (below {SHORT_SURE:g}); the other engine heard none"
             )
             return Discount(reason, {"engine": engine, "confidence": round(own.confidence, 4)})
-        if own is not None and own.confidence < SECOND_OPINION and not sure_engines(tops):
+        if own is not None and own.confidence < SECOND_OPINION and not sure:
             # No engine heard the words surely (Whisper looping "My name is Kate. I'm in
             # Rome." at 0.44 beside PocketSphinx's "whiteley kill me really got the all"):
             # the one unsure reading with a cue is asked about, not sent to 999 unasked.
@@ -349,7 +349,7 @@ class EmergencyScreen:
                 " and no engine heard the words surely"
             )
             return Discount(reason, {"engine": engine, "confidence": round(own.confidence, 4)})
-        if own is None or own.confidence >= SECOND_OPINION or not sure:
+        if own is None or own.confidence >= SECOND_OPINION:
             return None
         against = ", ".join(
             f"{e} {h.confidence:.2f} {quote(h.text)}" for e, h in sorted(sure.items())

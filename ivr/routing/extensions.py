@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 
 from ivr.decisions import Candidate, Hypothesis
 from ivr.directory import DirectoryEntry
-from ivr.routing.draft import Draft
+from ivr.routing.draft import Draft, quote
 from ivr.routing.spoken_refs import spoken_digits
 
 __all__ = ["ExtensionDial"]
@@ -53,16 +53,18 @@ class ExtensionDial:
         """An extension said in any recognition alternative (the likeliest first) that
         is one here: confirmed with the name."""
         for hypothesis in hypotheses:
+            if "ext" not in hypothesis.text.lower():
+                continue  # no number read for words that never say the word
             for found in SAID.finditer(spoken_digits(hypothesis.text)):
-                entry = self._by_extension.get(found.group(1))
+                number = found.group(1)
+                entry = self._by_extension.get(number)
                 if entry is None:
                     continue
-                number = found.group(1)
                 return Draft(
                     "confirm",
                     entry.destination,
                     "extension-said",
-                    [f"extension {number} said ({hypothesis.text!r}): {entry.spoken_name}"],
+                    [f"extension {number} said ({quote(hypothesis.text)}): {entry.spoken_name}"],
                     SOURCE,
                     candidates=(_candidate(entry, f"extension {number} said"),),
                     evidence={"extension": number, "heard": hypothesis.text},
