@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_failures(requests_set: RequestSet, scored: list[Scored], not_tuning: bool) -> None:
-    wrong = [s for s in scored if not s.verdict.right]
+    wrong = [s for s in scored if not s.verdict.right or s.verdict.emergency_miss]
     if not failures_allowed(requests_set, not_tuning):
         print(
             f"\n{requests_set.name}: {len(wrong)} failures not listed: a held-out set"

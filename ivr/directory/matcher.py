@@ -323,11 +323,15 @@ class DirectoryMatcher:
         optional (0: not said whole): "the Saxby police station", not "the bus station in
         Saxby" (both words, but another place). Said only as where something happened
         ("my bag was taken in Asda at Gateway Park": a place, not the Gateway Park team
-        asked for) is not said whole either."""
+        asked for) is not said whole either, unless said with its own "team" or "unit"
+        ("on the Heol Eglwys team"; "on Heol Eglwys" is a street)."""
         wanted = tuple(w for w in phrase.words if w not in WEAK or w in words)
         n = len(wanted)
         starts = [i for i in range(len(words) - n + 1) if words[i : i + n] == wanted]
-        return n if any(i not in placed for i in starts) else 0
+        named = len(wanted) == len(phrase.words) and any(w in WEAK for w in wanted)
+        if not named:
+            starts = [i for i in starts if i not in placed]
+        return n if starts else 0
 
     def _names_person(self, word: str, matches: dict[str, dict[str, Match]]) -> bool:
         people = self._index.person_words

@@ -70,7 +70,7 @@ ORDINARY = frozenset(
 )
 # A name said after these is where something happened, not who is asked for ("my bag was
 # taken at Gateway Park"). Not "in": "someone in CID" asks for the unit.
-WHERE = frozenset({"at", "near", "outside", "by", "round", "around", "behind", "opposite"})
+WHERE = frozenset({"at", "on", "near", "outside", "by", "round", "around", "behind", "opposite"})
 # After these, the caller is saying why, not whom: words may match but cost nothing.
 TOPIC = frozenset({"about", "regarding", "concerning", "because", "cos", "re", "as"})
 # ... except before a number or an amount: "a little boy, about three" is an age, not a topic.

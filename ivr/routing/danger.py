@@ -59,6 +59,7 @@ _HEARD = {
     Context.ENQUIRY: words.ENQUIRY,
     Context.TOY: words.TOY,
     Context.LICENSED: words.LICENSED,
+    Context.BURN: words.BURN,
 }
 
 
@@ -270,6 +271,8 @@ class DangerReader:
     def _contexts(said: str) -> list[tuple[Context, tuple[str, ...]]]:
         heard: list[tuple[Context, tuple[str, ...]]] = []
         for ctx, pattern in (*_HEARD.items(), *_ALL_CLEAR.items()):
+            if ctx is Context.BURN and words.SPREADING.search(said):
+                continue  # a burn getting away from them is a fire like any other
             found = _found(pattern, said)
             if found:
                 heard.append((ctx, found))
@@ -382,6 +385,8 @@ def _present_before(near: _Near, kind: CueKind, heard: frozenset[Context]) -> st
     safe to go into town?"); nor "there's a man with" a gun said to be a toy (a deed with
     it still is: "he's waving it at the bar staff")."""
     window = near.window
+    if kind is CueKind.FIRE and Context.BURN in heard:
+        return None  # "there's smoke all over, it's the farmer burning off": his burn's
     if Context.REMOTE in heard and words.REPORTED.search(window):
         return None  # "a text saying they've kidnapped my son": the message's words
     if kind is CueKind.THREAT and words.SAID_BEFORE.search(window):

@@ -44,6 +44,7 @@ class Context(Enum):
     PAST = "past"  # last week, yesterday, on saturday, years ago
     FUTURE = "future"  # tomorrow, next week, this weekend: said to be coming, not here
     OUT = "fire-out"  # the fire is out
+    BURN = "planned-burn"  # "it's the farmer burning off, he told us he would"
     GONE = "offender-gone"  # they've gone, nobody there
     UNHURT = "nobody-hurt"  # nobody's hurt, everyone's ok
 
@@ -67,6 +68,10 @@ MOVES: Mapping[Context, frozenset[CueKind]] = {
     # this weekend", "bringing a knife in tomorrow"): the control room's to prevent.
     Context.FUTURE: frozenset({CueKind.THREAT, CueKind.WEAPON, CueKind.VIOLENCE, CueKind.URGENCY}),
     Context.OUT: frozenset({CueKind.FIRE, CueKind.URGENCY}),
+    # A fire said to be someone's planned burn (a farmer burning off the heather, a garden
+    # bonfire): the control room's to look at, unless it is said to be spreading or near
+    # someone (present danger keeps it 999).
+    Context.BURN: frozenset({CueKind.FIRE}),
     # A threat whose maker has left is no danger now ("he said it and walked off");
     # violence is not: the one he hurt may still need help.
     Context.GONE: frozenset({CueKind.THREAT, CueKind.DAMAGE, CueKind.INTRUDER, CueKind.URGENCY}),
@@ -84,6 +89,7 @@ PRIORITY = (
     Context.PAST,
     Context.FUTURE,
     Context.OUT,
+    Context.BURN,
     Context.GONE,
     Context.UNHURT,
 )
@@ -470,6 +476,10 @@ WITNESS = pattern(
         r"(?:give|make|giving|making) (?:a|my) (?:statement|witness statement)"
         r"|(?:i|we) (?:saw|seen|witnessed) (?:the whole thing|it all|everything)",
         r"cctv|dash ?cam|footage",
+        # the press asking about it ("I'm a reporter with the Gazette, after a comment on
+        # the fire")
+        r"(?:reporter|journalist) (?:with|from|for|at|on)|(?:after|want|wanting|like|get)"
+        r" (?:a|an) (?:comment|statement|update) (?:on|about)|press enquiry|media enquiry",
         r"(?:ask|asking|enquire|enquiring|enquiry|question|questions|query) (?:about|regarding)",
         r"advice (?:about|on|regarding)",
         r"amnesty",
@@ -523,6 +533,25 @@ OUT = pattern(
         r"no longer (?:burning|on fire|alight)",
     ]
 )
+# A planned burn: land managed by fire, waste or a bonfire burnt on purpose.
+BURN = pattern(
+    [
+        r"burning (?:it )?off|burn off|controlled burn(?:ing)?|planned burn",
+        r"(?:farmer|farmers|he|hes|theyre|they are|keeper|keepers) (?:is |are )?burning"
+        r" (?:the |some |his |their )?(?:heather|gorse|grass|bracken|stubble|hedge cuttings"
+        r"|rubbish|leaves|garden waste|brash)",
+        r"(?:having|got|its|it is|its just|it is just|just) a bonfire",
+    ]
+)
+# ... unless it is said to be getting away from them: then it is a fire like any other.
+SPREADING = pattern(
+    [
+        r"spreading|spread(?:s)? to|out of control|got away|getting away|getting (?:close|near"
+        r"|closer|nearer|bigger|worse)|close to|towards|heading (?:for|to|towards)|jumped"
+        r"|caught (?:the|a|hold)|trapped|near (?:the|some|our|my) (?:houses|homes|house|road"
+        r"|farm|barn|cars|trees|woods|forest)",
+    ]
+)
 
 # Present danger, anywhere in what was said: it keeps every cue an emergency.
 PRESENT = pattern(
@@ -558,6 +587,9 @@ PRESENT = pattern(
         r"|uni|the shops|the station|the bus|church|training|football|the gym)|home|back home))"
         r"|about to|banging on",
         r"(?:started|starting|kicking off|at it|back) again",
+        # someone at the door or window now, whatever cue came first
+        r"(?:hes|shes|theyre|someones|somebodys|is|are) (?:still )?trying to (?:get in|break in"
+        r"|get into|force (?:the|my|our) (?:door|window|lock))",
         r"(?:hes|shes|theyre|is|are) (?:nearby|near me|next to me|behind me|across the"
         r" (?:road|street)|in (?:the|my|her|his|their|our) (?:same )?(?:shop|street|pub|park"
         r"|bar|club|car park|building|room|garden|house|flat))",

@@ -63,6 +63,9 @@ MONEY_MOVED = re.compile(
     r"(?<![a-z0-9])(?:payments?|transactions?|withdrawals?|purchases?|bank card|debit card"
     r"|credit card|bank account)(?![a-z0-9])"
 )
+# "The Met" said of where the caller studies ("a student at the Met", "second year at the
+# Met") is a university (Cardiff Met, Manchester Met), not the London force.
+STUDIES_AT_THE_MET = re.compile(r"(?:student|studying|study|studies|year|lecturer) at the met$")
 # After a place, a force: "is this the Durham police?"
 FORCE_WORDS = "police|constabulary|force|cops|old bill"
 
@@ -111,6 +114,8 @@ class OtherForceArea:
                 return found.group(2)  # "is this the Durham police?", whatever else was said
             if MONEY_MOVED.search(said):
                 return None
+            if STUDIES_AT_THE_MET.search(said[: found.end()]):
+                continue
             if not _callers_own(said, found.start()):
                 return found.group(1)
         return None

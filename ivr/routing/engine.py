@@ -225,8 +225,8 @@ class RoutingEngine:
                 draft.reasons.append(f"{past!r}, nothing happening now: the crime report first")
                 draft.evidence["over"] = past
             if how is not None:
-                draft.reasons.append(f"{how!r} asks how to report: the web first")
-                draft.evidence["asked_how"] = how
+                draft.reasons.append(how)
+                draft.evidence["web_first"] = how
             return draft
         if top is not None:
             return Draft(
@@ -343,10 +343,12 @@ class RoutingEngine:
         people = [e for c in tied if (e := self._entry_of(c, "person")) is not None]
         if len(people) != len(tied):
             return None
-        for field, name in (("surname", people[0].surname), ("first_name", people[0].first_name)):
-            # Spellings of one sound are one name to a caller ("PC Reed": PC Reid too).
-            if name and all(sounds_same(getattr(e, field), name) for e in people):
-                return field, name
+        for field in ("surname", "first_name"):
+            # Spellings of one sound are one name to a caller ("PC Reed": PC Reid too),
+            # through any of them: "Sian" is heard in Shan, Siân and Siôn alike.
+            for name in dict.fromkeys(getattr(e, field) for e in people):
+                if name and all(sounds_same(getattr(e, field), name) for e in people):
+                    return field, name
         return None
 
     def _name_both_ways(self, top: Candidate, candidates: Sequence[Candidate]) -> Candidate | None:

@@ -46,9 +46,9 @@ VULNERABLE = pattern(
 EXPOSED = pattern(
     [
         r"freezing|minus (?:\w+)|below zero|baltic|perishing|snow|snowing|icy|ice|frost"
-        r"|hypothermia",
+        r"|hypothermia|(?:its|it is|very|so|really|bitterly|that) cold|cold (?:and dark|out)",
         r"no coat|without (?:a|his|her) coat|pyjamas|pjs|nightie|nightdress|nightgown",
-        r"(?:getting |its |pitch )dark|in the dark|overnight",
+        r"(?:getting |its |it is |pitch |and )dark|in the dark|overnight",
         r"river|sea|canal|lake|reservoir|boat|cliffs?|the water|moor|moors|fells?|mountain",
     ]
 )

@@ -350,6 +350,15 @@ def test_a_place_named_as_where_something_happened_does_not_ask_for_its_team() -
     assert _scores(matcher, told).get("retail-park", 0.0) < LOW
 
 
+def test_a_street_an_alias_is_named_for_is_a_place_unless_said_with_its_team_word() -> None:
+    nte = _department("nte-team", "Night-Time Economy Team", aliases=("Heol Eglwys Team",))
+    matcher = DirectoryMatcher(Directory([nte]))
+    # "on Heol Eglwys": the street where the phone was taken, not the team asked for
+    told = "my phone got nicked out of my pocket on Heol Eglwys on Saturday night"
+    assert _scores(matcher, told).get("nte-team", 0.0) < LOW
+    assert _scores(matcher, "can I speak to someone on the Heol Eglwys team")["nte-team"] >= HIGH
+
+
 def test_a_rank_said_with_a_team_names_its_one_holder_there() -> None:
     matcher = DirectoryMatcher(
         Directory(

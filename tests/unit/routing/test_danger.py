@@ -165,6 +165,16 @@ TABLE: list[tuple[str, str]] = [
         "witness-emergency-cue",
     ),
     ("someone's just been shot outside the pub, it's like something on the telly", EMERGENCY),
+    # the press asking about it
+    ("I'm a reporter with the Echo, I'm after a comment on the fire at the mill", RELEASED),
+    # --- a planned burn: the control room's, unless it is getting away from them
+    (
+        "there's smoke all over the hill but it's the farmer burning off, he said he would",
+        "planned-burn-emergency-cue",
+    ),
+    ("the farmer is burning off the heather and the fire is spreading to the houses", EMERGENCY),
+    ("there's smoke on the hill, the farmer's burning off but it's out of control", EMERGENCY),
+    ("my neighbour's having a bonfire and now the fence is on fire", EMERGENCY),
     # --- all-clears
     ("there's been a bump on the bypass, nobody's injured", "nobody-hurt-emergency-cue"),
     ("the kitchen fire is out and nobody's hurt", "fire-out-emergency-cue"),

@@ -73,6 +73,9 @@ def test_a_place_where_it_happened_or_a_force_asked_for_is_named(
         # someone else's whereabouts, the matter here
         "the owners are in Bristol and I look after the house, someone's taken their bench",
         "they are in Durham this week so I'm feeding their cat, and the shed's been done",
+        # a university that shares a force's name (Cardiff Met, Manchester Met)
+        "I'm a student at the Met and my landlord has taken some of my stuff",
+        "I'm in second year at the Met, can I register my bike frame number",
     ],
 )
 def test_where_someone_lives_or_went_or_a_street_name_is_not_another_area(

@@ -15,6 +15,9 @@ from ivr.routing.exposure import RULE, ExposedPerson
         "me mam's got Alzheimer's and she's wandered off, it's baltic out there",
         "my seventeen year old went out in the boat this morning and he's not back, "
         "it's getting dark",
+        # said plainly, in a second language: cold and dark are enough
+        "my father, he has dementia, he go out for walk three hours ago, it is very cold and"
+        " dark, we cannot find him",
     ],
 )
 def test_someone_vulnerable_missing_and_exposed_is_asked_about(said: str) -> None:

@@ -56,3 +56,29 @@ def test_an_incident_or_a_found_weapon_is_not_a_question_of_how_to_report() -> N
     assert first("he's still outside, what should I do", incident, LINK)[1] is None
     found = "I found a knife in the park, what should I do with it"
     assert first(found, REPORT, LINK)[1] is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a man rang saying he was from the bank and I had to move my money, I put the phone down",
+        "I got a text saying my parcel needed a fee, I didn't click on it",
+        "he said he was from HMRC and I'd be arrested, I never gave him anything",
+        "the invoice had new bank details, we spotted it and didn't pay",
+    ],
+)
+def test_a_scam_that_took_nothing_puts_the_web_link_first(text: str) -> None:
+    intent, why = first(text, REPORT, LINK)
+    assert intent == "online" and why and "nothing was lost" in why, why
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "they took five hundred pounds out of my account, I never gave anyone my details",
+        "I didn't pay for the parcel but they've taken money out of my account",
+        "someone used my card, I never gave it to anyone",
+    ],
+)
+def test_money_taken_keeps_the_crime_report_first(text: str) -> None:
+    assert first(text, REPORT, LINK) == ("report_crime", None)

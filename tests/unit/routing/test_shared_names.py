@@ -148,3 +148,22 @@ def test_a_first_name_said_with_that_persons_own_team_is_offered_not_asked_which
     d = decide(engine, "Grant from licensing, about the pub")
     assert (d.action, d.destination) == ("confirm", "directory:grant-ellis"), d.reason
     assert d.candidates[0].destination == "directory:grant-ellis"  # what the caller is asked
+
+
+def test_a_first_name_heard_in_several_spellings_goes_to_a_person_through_any_of_them(
+    tmp_path: Path,
+) -> None:
+    # "Sian" sounds like Shan, Siân and Siôn, though Shan and Siôn do not sound alike:
+    # the name heard is shared through the spelling the caller's word is.
+    (tmp_path / "directory.yaml").write_text(
+        "entries:\n"
+        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
+        " extension: '4100'}\n"
+        "- {id: shan-lloyd, kind: person, name: Shan Lloyd, rank: Ms, extension: '5301'}\n"
+        "- {id: sian-davis, kind: person, name: Sian Davis, rank: PC, extension: '4413'}\n"
+        "- {id: sian-howells, kind: person, name: Siân Howells, rank: DS, extension: '2810'}\n"
+        "- {id: sion-parry, kind: person, name: Siôn Parry, rank: PC, extension: '3616'}\n"
+    )
+    d = shared(RoutingEngine(load_bundle(tmp_path)), "Can I speak to Sian please")
+    assert d.evidence["shared_first_name"] == "Sian"
+    assert len(d.evidence["choices"]) == 4
