@@ -159,10 +159,10 @@ TABLE: list[tuple[str, str]] = [
     ("can I ask about knife crime in my area", RELEASED),
     ("I'd like some advice about a fight my son was in", RELEASED),
     ("my cousin is on the news after the fire at the flats, I know who did it", RELEASED),
-    # a story on screen
+    # a story on screen (the shipped intents hear an incident in it: released to them)
     (
         "there was a shooting in a film we watched and my little one's been having nightmares",
-        "witness-emergency-cue",
+        RELEASED,
     ),
     ("someone's just been shot outside the pub, it's like something on the telly", EMERGENCY),
     # the press asking about it
