@@ -12,8 +12,10 @@ control room's, and a found weapon ("what do I do with it") is not asked about h
 
 So is a scam tried and failed: "a man rang saying he was from the bank, I put the phone
 down, I never gave him anything", "the invoice had new bank details, we spotted it and
-didn't pay". Every independent writer sent an attempt that took nothing to the web
-report (Action Fraud's), one that took money to the Resolution Centre.
+didn't pay". The dev sets' writers sent an attempt that took nothing to the web report
+(Action Fraud's), one that took money to the Resolution Centre; a card opened in the
+caller's name "with no money lost yet" they sent to the Resolution Centre, so only a
+web link already close to the crime report is put first.
 """
 
 from __future__ import annotations
@@ -55,8 +57,6 @@ NOTHING_LOST = re.compile(
     r"|(?:spotted|realised|realized|knew) (?:it was (?:a scam|fake|dodgy)|it in time)"
     r")(?![a-z])"
 )
-
-
 # ... unless money went after all ("they took five hundred pounds, I never gave my PIN").
 MONEY_TAKEN = re.compile(
     r"(?<![a-z])(?:took|taken|stole|stolen|emptied|withdrew|withdrawn|lost|paid|transferred"
