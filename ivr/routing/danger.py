@@ -211,7 +211,7 @@ class DangerReader:
                 moved.append((cue, Context.LICENSED))
                 continue
             of_a_thing = words.THING_CUES.get(cue)
-            if of_a_thing is not None and all(of_a_thing(said[:end]) for _, end in spans):
+            if of_a_thing is not None and all(of_a_thing(said, a, b) for a, b in spans):
                 things.append(cue)  # "my number plates have been taken": a theft
                 moved.append((cue, Context.THING))
                 told = " ".join(said[: spans[0][1]].split()[-5:])

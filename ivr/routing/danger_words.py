@@ -713,14 +713,44 @@ PHYSICAL = frozenset(
 )
 
 
-def _collapsed_into(cue: str) -> Callable[[str], bool]:
+def _collapsed_into(said: str, start: int, end: int) -> bool:
     """ "... the flood wall has collapsed into the river": the words before the cue."""
-    return lambda before: collapsed_thing(before[: -len(cue)].rstrip())
+    return collapsed_thing(said[:start].rstrip())
 
 
-# Cues that may be said of a thing, each with what tells it was (DangerReader: asked).
-THING_CUES: Mapping[str, Callable[[str], bool]] = {
-    "been taken": taken_thing,
-    "collapsed": collapsed_thing,
-    **{c: _collapsed_into(c) for c in ("into the river", "into the sea", "into the canal")},
+# An animal hurt, not a person ("someone's shot my cat with an air rifle", "our dog was
+# attacked"): a cruelty or a crime report to ask about, not 999 unasked. Its owner's
+# danger is another matter ("he's just shot my dog and now he's pointing the gun at my
+# house": the gun and the present keep it 999).
+ANIMALS = (
+    "cats?|kittens?|dogs?|pupp(?:y|ies)|pups?|horses?|pon(?:y|ies)|foals?|sheep|ewes?|lambs?"
+    "|cows?|cattle|calf|calves|bulls?|pigs?|goats?|hens?|chickens?|ducks?|swans?|geese|goose"
+    "|birds?|pigeons?|buzzards?|kites?|owls?|fox|foxes|deer|badgers?|rabbits?|hares?|ferrets?"
+    "|tortoises?|parrots?|alpacas?|llamas?"
+)
+_OWNER = r"(?:my|our|the|his|her|their|a|an|[a-z]+s)"
+ANIMAL_AFTER = re.compile(rf"^ (?:{_OWNER} )?(?:[a-z]+ )?(?:{ANIMALS})(?![a-z])")
+ANIMAL_BEFORE = re.compile(
+    rf"(?:^| )(?:{ANIMALS})s? (?:(?:has|have|had|was|were|got|is|being|just|been) ){{1,3}}$"
+)
+
+
+def _animal_hurt(said: str, start: int, end: int) -> bool:
+    """ "shot my cat", "my cat's been shot": the animal after the deed or before it."""
+    return bool(ANIMAL_AFTER.search(said[end:]) or ANIMAL_BEFORE.search(said[:start]))
+
+
+def _animal_bitten(said: str, start: int, end: int) -> bool:
+    """ "my dog's been bitten" (not "bitten by a dog": the biter)."""
+    return bool(ANIMAL_BEFORE.search(said[:start]))
+
+
+# Cues that may be said of a thing or an animal, each with what tells it was
+# (DangerReader: asked): the whole normalised utterance and the cue's span in it.
+THING_CUES: Mapping[str, Callable[[str, int, int], bool]] = {
+    "been taken": lambda said, start, end: taken_thing(said[:end]),
+    "collapsed": lambda said, start, end: collapsed_thing(said[:end]),
+    **{c: _collapsed_into for c in ("into the river", "into the sea", "into the canal")},
+    **{c: _animal_hurt for c in ("shot", "shooting", "stabbed", "attacked", "attacking")},
+    **{c: _animal_bitten for c in ("bitten", "mauled")},
 }

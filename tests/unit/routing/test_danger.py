@@ -102,6 +102,12 @@ TABLE: list[tuple[str, str]] = [
     ),
     ("the riverbank has collapsed and a man fell into the river", EMERGENCY),
     ("the wall fell down and my son has collapsed", EMERGENCY),
+    # an animal hurt is asked about; a person, or a gun used on anyone now, is not
+    ("someone's shot my cat with an air rifle, she's at the vets", "thing-taken-emergency-cue"),
+    ("my dog's been attacked by another dog in the park", "thing-taken-emergency-cue"),
+    ("he's shot my dog and now he's pointing the shotgun at my house", EMERGENCY),
+    ("someone has shot my son with an air rifle", EMERGENCY),
+    ("my dog has been bitten by a fox and he's bleeding everywhere", EMERGENCY),
     # harm said now outweighs an all-clear said of someone else
     ("nobody's hurt in our car, but the other driver is bleeding from his head", EMERGENCY),
     # said to be a toy, a replica or a BB gun: asked (a replica brandished is treated as real)
