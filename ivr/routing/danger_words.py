@@ -397,10 +397,16 @@ _MACHINES = (
 IN_PROGRESS = pattern(
     [
         # (not "someone's been stealing", "he keeps taking": over and over, not now)
-        r"(?:someones|somebodys|theyre|hes|shes|theres|there are|is|are)"
+        r"(?:someones|somebodys|theyre|hes|shes|theres|there are|is|are"
+        r"|(?:man|woman|lad|bloke|guy|fella|kid|chap)s)"
         r" (?:(?!been |keeps? |always |was |were |used )[a-z]+ ){0,6}?"
         r"(?:taking|stealing|nicking|pinching|loading|siphoning|emptying|stripping|unloading"
-        r"|cutting|making off with|trying to (?:steal|take|nick|get into|break into))"
+        r"|cutting|making off with|trying to (?:steal|take|nick|get into|break into)"
+        r"|carrying (?:out|off|away) (?:the |my |our |his |her |their |all |some )?(?:[a-z]+ )?"
+        r"(?:tools?|stuff|things|boxes|bags|tvs?|telly|gear|equipment|everything|furniture"
+        r"|stock|bikes?|machinery)|walking (?:off|away) with|unbolting|dismantling"
+        r"|putting (?:[a-z]+ ){0,3}in(?:to)? (?:a|the|their|his|her) (?:van|car|truck|pickup"
+        r"|boot|trailer))"
         r"(?! (?:photos?|pictures?|a photo|a picture|videos?|a video|the piss|the mick|turns"
         r"|part|drugs|notes|details|my details|statements?|a statement|calls?|ages|forever))",
         # a vehicle or a machine driven or towed off as the caller watches ("someone's

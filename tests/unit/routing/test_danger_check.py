@@ -281,6 +281,10 @@ def test_someone_acting_suspiciously_and_still_there_is_asked_not_assumed(
         "someone's driving my tractor out of the field as we speak",
         "a telehandler's being driven off down the lane, it's ours and nobody should be on it",
         "the GPS on the tractor is moving and it's the middle of the night",
+        # told with other verbs and subjects
+        "there's a Transit backed up to my workshop and they're carrying out tools",
+        "a man's taking the batteries out of the tractors in the yard as we speak",
+        "the lads are putting my bike in their van in the car park",
     ],
 )
 def test_a_theft_said_to_be_going_on_is_asked_about_with_no_cue_word(
@@ -297,6 +301,7 @@ def test_a_theft_said_to_be_going_on_is_asked_about_with_no_cue_word(
         "my neighbour's doorbell camera shows a man taking parcels off my step on Tuesday",
         "there's a man by the school gates taking photos of his kids' sports day",
         "I'm towing my caravan to Wales tomorrow and the lights aren't working",
+        "they're carrying out repairs on the road and the lights are broken",
     ],
 )
 def test_a_theft_told_in_the_past_or_no_theft_is_not_read_as_going_on(
