@@ -734,16 +734,24 @@ ANIMALS = (
     "|birds?|pigeons?|buzzards?|kites?|owls?|fox|foxes|deer|badgers?|rabbits?|hares?|ferrets?"
     "|tortoises?|parrots?|alpacas?|llamas?"
 )
-_OWNER = r"(?:my|our|the|his|her|their|a|an|[a-z]+s)"
-ANIMAL_AFTER = re.compile(rf"^ (?:{_OWNER} )?(?:[a-z]+ )?(?:{ANIMALS})(?![a-z])")
+# The animal said as whose it is, right after the deed ("shot my cat", "attacked our
+# neighbour's dog"): not "shot, the dogs are going mad" (normalised text has no commas).
+_OWNER = r"(?:my|our|his|her|their|(?!is |was |has |this |its )[a-z]+s)"
+ANIMAL_AFTER = re.compile(rf"^ {_OWNER} (?:[a-z]+ )?(?:{ANIMALS})(?![a-z])")
 ANIMAL_BEFORE = re.compile(
     rf"(?:^| )(?:{ANIMALS})s? (?:(?:has|have|had|was|were|got|is|being|just|been) ){{1,3}}$"
 )
+# Before the cue, words that make it passive or a noun ("a man's been shot", "there's been
+# a shooting"): only the words before it can say who was hurt.
+_NOT_A_DEED = re.compile(r"(?:^| )(?:been|was|were|got|get|is|are|being|a|the)$")
 
 
 def _animal_hurt(said: str, start: int, end: int) -> bool:
     """ "shot my cat", "my cat's been shot": the animal after the deed or before it."""
-    return bool(ANIMAL_AFTER.search(said[end:]) or ANIMAL_BEFORE.search(said[:start]))
+    before = said[:start].rstrip()
+    if ANIMAL_BEFORE.search(said[:start]):
+        return True
+    return not _NOT_A_DEED.search(before) and bool(ANIMAL_AFTER.search(said[end:]))
 
 
 def _animal_bitten(said: str, start: int, end: int) -> bool:

@@ -107,6 +107,7 @@ TABLE: list[tuple[str, str]] = [
     ("my dog's been attacked by another dog in the park", "thing-taken-emergency-cue"),
     ("he's shot my dog and now he's pointing the shotgun at my house", EMERGENCY),
     ("someone has shot my son with an air rifle", EMERGENCY),
+    ("a man's been shot, the dogs are going mad", EMERGENCY),  # an animal after: not its victim
     ("my dog has been bitten by a fox and he's bleeding everywhere", EMERGENCY),
     # harm said now outweighs an all-clear said of someone else
     ("nobody's hurt in our car, but the other driver is bleeding from his head", EMERGENCY),
