@@ -189,7 +189,8 @@ async def test_an_admin_edits_tries_replays_publishes_and_rolls_back(
         for path, ready in PAGES.items():
             await page.goto(f"{url}/admin/{path}")
             await expect(page.locator("nav.admin-nav")).to_be_visible()
-            await expect(page.locator(ready).first).to_be_visible()
+            # the rules page builds the draft first: as slow as a check
+            await expect(page.locator(ready).first).to_be_visible(timeout=SLOW)
             if path == "rules":
                 await page.locator('#file-list button[data-file="rules.yaml"]').click()
                 await expect(editor).to_be_focused()
