@@ -41,9 +41,16 @@ _UNDECOMPOSED = str.maketrans(
 )
 
 
+# A stammer as a transcript writes it: a word's first letters, a hyphen, the word ("s-seven",
+# "th-the", "ref-reference"). Only the word is meant; left in, "s" and "t" split a spoken
+# reference's digits and "ref" is a word of its own.
+_STAMMER = re.compile(r"\b([a-z]{1,4})-(?=\1)")
+
+
 def _fold(text: str) -> str:
-    """Case-fold and drop accents, so "Zoë" and "zoe" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Case-fold and drop accents, so "Zoë" and "zoe" compare equal; a stammer keeps its
+    word only ("s-seven" -> "seven")."""
+    decomposed = unicodedata.normalize("NFKD", _STAMMER.sub("", text.casefold()))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(
         _UNDECOMPOSED
     )

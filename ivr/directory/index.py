@@ -84,7 +84,7 @@ def sounds_same(a: str, b: str) -> bool:
     transcript's spelling cannot tell them apart. Names under four letters are left out
     (too many everyday words sound like them)."""
     a, b = a.casefold(), b.casefold()
-    if a == b or _silent_e(a, b) or _silent_e(b, a):
+    if a == b or _silent_e(a, b) or _silent_e(b, a) or _same_ee(a, b):
         return True
     same_key = bool(set(_keys(a) + _keys(_w_as_v(a))) & set(_keys(b) + _keys(_w_as_v(b))))
     return (
@@ -118,6 +118,17 @@ def _silent_e(short: str, long: str) -> bool:
     """ "Ann" and "Anne": a silent e after a doubled consonant changes no sound, however
     short the name."""
     return len(short) >= 3 and long == short + "e" and short[-1] == short[-2] not in VOWELS
+
+
+# A final "ee" sound's spellings: "Lee", "Leigh", "Lea"; "Ashley", "Ashleigh", "Ashlee".
+_EE_END = re.compile(r"(?:eigh|ee|ey|ie|ea)$")
+
+
+def _same_ee(a: str, b: str) -> bool:
+    """Two spellings of one name that differ only in how its final "ee" is written, however
+    short ("Lee" / "Leigh"): the metaphone keys leave the vowels out and the letters are
+    far apart, yet to the ear they are one name."""
+    return min(len(a), len(b)) >= 3 and _EE_END.sub("ee", a) == _EE_END.sub("ee", b)
 
 
 def _sounded_end(word: str) -> str:
@@ -232,8 +243,11 @@ class DirectoryIndex:
         self.vocab: frozenset[str] = frozenset(self.postings) | frozenset(self.team_postings)
         self._phonetic: dict[str, list[str]] = defaultdict(list)
         by_length: dict[int, list[str]] = defaultdict(list)
+        # An acronym is said letter by letter ("S C I U"): the metaphone keys of its
+        # spelling are no sound of it, and "Zoe" is not "SCIU" however alike their keys.
+        acronyms = {a for e in entries for a in e.acronyms} - self.person_words
         for word in sorted(self.vocab):
-            for key in _keys(word):
+            for key in _keys(word) if word not in acronyms else ():
                 self._phonetic[key].append(word)
             by_length[len(word)].append(word)
         longest = max(by_length, default=0)

@@ -40,10 +40,15 @@ from ivr.decisions import Candidate, Hypothesis
 from ivr.directory.index import EXACT, DirectoryIndex, Match, Phrase
 from ivr.directory.model import Directory, DirectoryEntry
 from ivr.directory.people import PersonScorer, best, penalise
-from ivr.directory.query import FILLER, WEAK, Query, parse_query
+from ivr.directory.query import FILLER, WEAK, Query, parse_query, says_no_surname
 from ivr.text import tokens as text_tokens
 
 __all__ = ["DirectoryMatcher"]
+
+# An alternative that says surely who a person is (named, or a first name with their team)
+# counts over one this much better that only names them: the caller's whole request beside
+# the ask alone ("Zoe, please") split off it.
+SURE_NEAR = 0.05
 
 
 class DirectoryMatcher:
@@ -106,12 +111,16 @@ class DirectoryMatcher:
         overall = 0.85 + 0.15 * top if top > 0 else 0.85
         found: dict[int, tuple[float, int]] = {}  # entry -> (weighted score, hypothesis)
         parsed: list[tuple[Query, dict[str, dict[str, Match]]]] = []
+        weights: list[float] = []
+        # "Stuart please ... I don't know his last name": said of every clause matched.
+        no_surname = any(says_no_surname(h.text[:500]) for h in usable)
         for n, conf in enumerate(confidences):
             weight = math.sqrt(conf / top) if top > 0 else 1.0
-            query = parse_query(usable[n].text[:500], self._index.vocab)
+            query = parse_query(usable[n].text[:500], self._index.vocab, no_surname)
             query.groups = self._groups_said(query.plain)
             matches = {w: self._index.similar(w) for w, _ in query.words}
             parsed.append((query, matches))
+            weights.append(weight * overall)
             for index, score in self._score_query(query, matches).items():
                 weighted = score * weight * overall
                 if weighted > found.get(index, (-1.0, 0))[0]:
@@ -128,6 +137,14 @@ class DirectoryMatcher:
             sure = False
             if i in self._people:
                 _, sure = self._person.fit(i, query, matches, notes)
+                other = None if sure else self._surely_elsewhere(i, score, parsed, weights)
+                if other is not None:
+                    # "Zoe, please, she's the missing persons officer ...": the whole says
+                    # who (a first name with her team) a little under the ask alone.
+                    score, n = other
+                    query, matches = parsed[n]
+                    notes.clear()
+                    _, sure = self._person.fit(i, query, matches, notes)
             else:
                 self._score_department(i, query, matches, notes)
             if len(usable) > 1:
@@ -143,6 +160,22 @@ class DirectoryMatcher:
                 )
             )
         return out
+
+    def _surely_elsewhere(
+        self,
+        i: int,
+        score: float,
+        parsed: Sequence[tuple[Query, dict[str, dict[str, Match]]]],
+        weights: Sequence[float],
+    ) -> tuple[float, int] | None:
+        """(score, alternative): another alternative that says surely who person ``i`` is
+        (named or described), scoring within SURE_NEAR of their best; None if none does."""
+        for n, (query, matches) in enumerate(parsed):
+            fitted, sure = self._person.fit(i, query, matches, None)
+            weighted = fitted * weights[n]
+            if sure and weighted >= score - SURE_NEAR:
+                return weighted, n
+        return None
 
     def _id(self, i: int) -> str:
         """An entry's id, or a queue's name: the tie-break that keeps results stable."""

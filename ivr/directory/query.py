@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from ivr.directory.ranks import RANKS
-from ivr.text import is_number_word
+from ivr.text import is_number_word, normalise
 from ivr.text import tokens as text_tokens
 
 # Words that carry no "who": politeness, call phrases, function words.
@@ -204,17 +204,40 @@ def content_words(text: str) -> list[str]:
     return [w for w in text_tokens(text) if w not in FILLER]
 
 
-def parse_query(text: str, vocab: frozenset[str]) -> Query:
+# A complaint about something that is not the police ("who do I complain to about the noise
+# from the concert", "complain about my neighbours' dog"): the complaint words name no
+# complaints department then, however like its alias ("Complaints") they are.
+COMPLAINT = frozenset({"complain", "complaint", "complaints", "complaining", "complained"})
+NOT_ABOUT_POLICE = re.compile(
+    r"\bcomplain(?:t|ts|ing|ed)?(?: to(?: [a-z]+)?)? about\b(?!.*\b(?:police|polis|officers?"
+    r"|coppers?|cops?|pcs?|pcsos?|policem[ae]n|policewom[ae]n|constables?|sergeants?"
+    r"|detectives?|inspectors?|staff|call handlers?|operators?|you|your|yours|the way"
+    r"|how (?:i|we|my|he|she|they|it)|treated|rude|attitude|conduct)\b)"
+)
+
+
+def says_no_surname(text: str) -> bool:
+    """The caller says they know no surname ("I don't know his last name")."""
+    return NO_SURNAME.search(normalise(text)) is not None
+
+
+def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Query:
     """Rank phrases to codes, the other words (optional after a TOPIC word or WEAK), and
-    split or plural forms joined to the directory's own ``vocab`` words."""
+    split or plural forms joined to the directory's own ``vocab`` words. ``no_surname``:
+    the caller said elsewhere (another clause) that they know no surname."""
     words = _unspelt(text_tokens(text), vocab)
+    if NOT_ABOUT_POLICE.search(" ".join(words)):
+        words = [w for w in words if w not in COMPLAINT]
+    # "I don't know his last name" says which name was said, not who: no unexplained words.
+    no_surname = no_surname or NO_SURNAME.search(" ".join(words)) is not None
+    words = NO_SURNAME.sub(" ", " ".join(words)).split()
     ranks: set[str] | None = None
     said: list[str] = []
     out: list[tuple[str, bool]] = []
     optional = False
     placed: set[int] = set()
     titled: set[str] = set()
-    first_only = _said_as_first_name(words)
+    first_only = frozenset(words) if no_surname else _said_as_first_name(words)
     where = False
     i = 0
     while i < len(words):
@@ -268,6 +291,15 @@ def parse_query(text: str, vocab: frozenset[str]) -> Query:
 
 
 _FIRST_NAME = (("first", "name"), ("first", "names"), ("christian", "name"), ("christian", "names"))
+
+
+# A caller who says they know no surname ("I don't know his last name", "I only know her
+# first name"): no word they said is one.
+NO_SURNAME = re.compile(
+    r"\b(?:(?:dont|didnt|do not|did not|never) (?:know|catch|get|got|remember|have)"
+    r" (?:his|her|their|the) (?:last name|surname|second name)"
+    r"|only (?:know|got|have) (?:his|her|their|the) first name)\b"
+)
 
 
 def _said_as_first_name(words: list[str]) -> frozenset[str]:

@@ -14,9 +14,10 @@ from importlib import resources
 
 import yaml
 
+from ivr.directory.entry import DirectoryEntry
 from ivr.text import normalise
 
-__all__ = ["short_forms"]
+__all__ = ["first_forms", "short_forms"]
 
 
 @functools.cache
@@ -34,3 +35,11 @@ def short_forms(first_names: Iterable[str]) -> tuple[str, ...]:
     """The short forms of these first-name words, in table order, without repeats."""
     table = shipped_short_names()
     return tuple(dict.fromkeys(s for name in first_names for s in table.get(name, ())))
+
+
+def first_forms(entry: DirectoryEntry) -> tuple[str, ...]:
+    """Every first name a caller may know a person by: their own and their directory
+    aliases as written, and the short forms of their own ("seun" for Oluwaseun)."""
+    own = entry.first_name
+    shorts = short_forms(normalise(own).split())
+    return tuple(f for f in dict.fromkeys((own, *entry.aliases, *shorts)) if f)

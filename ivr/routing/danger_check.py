@@ -250,13 +250,15 @@ TURN = re.compile(
     # He's here now. Can you come ...")
     r"|(?<=[.!?] )(?:he|she|they)(?:'s|'re| is| are) (?:here|back|outside|downstairs|upstairs"
     r"|in the house|at the door)(?: again)? now\b"
+    # ... or back where it happened ("and they're back there now, they've got him ...")
+    r"|\b(?:he|she|they)(?:'s|'re| is| are) back(?: there| here| again)? now\b"
 )
 
 
 def _turned_to_now(text: str) -> list[str]:
     """The words after the last turn to now, when the story before it is long enough to
     drown them (MEANING_MIN_WORDS either side)."""
-    turns = list(TURN.finditer(text.lower()))
+    turns = list(TURN.finditer(text.lower().replace("\u2019", "'")))
     if not turns:
         return []
     start = turns[-1].start()

@@ -36,6 +36,7 @@ from ivr.decisions import (
 from ivr.directory import DirectoryEntry
 from ivr.directory.entry import team_key
 from ivr.directory.index import sounds_same
+from ivr.directory.short_names import first_forms
 from ivr.routing.adjustments import RouteAdjuster
 from ivr.routing.bundle import IntentMatchLike, MatcherLike, RoutingBundle
 from ivr.routing.case_route import CaseRoute
@@ -256,25 +257,33 @@ class RoutingEngine:
                 return None
             person = self._is_person(candidate)
             by_words = not person and not candidate.evidence.startswith(MEANING_EVIDENCE)
-            if candidate.score >= th.low and by_words:
+            if candidate.score >= th.low and by_words and not unit.by_role:
                 return None
         return Draft(
             "route",
             SWITCHBOARD,
             "unit-not-listed",
             [
-                f"the caller asked for the {unit}, which the directory does not list:"
+                f"the caller asked for the {unit.name}, which the directory does not list:"
                 " a person knows where it is"
             ],
             "directory",
             candidates=tuple(candidates),
-            evidence={"unit": unit},
+            evidence={"unit": unit.name},
         )
 
     def _elsewhere(self, draft: Draft, hypotheses: Sequence[Hypothesis]) -> None:
-        """An intent's decision about a place in another force's area: a person on the
-        switchboard transfers the call there (ivr.routing.elsewhere)."""
-        if draft.source != "intent" or draft.destination == SWITCHBOARD:
+        """An intent's decision about a place in another force's area, or a department
+        offered only for what the words mean ("ringing about my case with my local police
+        there"): a person on the switchboard transfers the call there
+        (ivr.routing.elsewhere)."""
+        by_meaning = (
+            draft.source == "directory"
+            and draft.action != "route"
+            and bool(draft.candidates)
+            and draft.candidates[0].evidence.startswith(MEANING_EVIDENCE)
+        )
+        if (draft.source != "intent" and not by_meaning) or draft.destination == SWITCHBOARD:
             return
         place = self.area.named(hypotheses)
         if place is None:
@@ -318,6 +327,8 @@ class RoutingEngine:
             return False
         if self._entry_of(top, "department") is None:
             return False
+        if UNNAMED_PERSON.search(normalise(intent.matched)):
+            return False
         heard = _heard(intent)
         # ... and a department that fits well over a sure "someone" not said in its
         # example's own words ("someone about a speeding ticket": the camera unit).
@@ -345,9 +356,16 @@ class RoutingEngine:
             return None
         for field in ("surname", "first_name"):
             # Spellings of one sound are one name to a caller ("PC Reed": PC Reid too),
-            # through any of them: "Sian" is heard in Shan, Siân and Siôn alike.
-            for name in dict.fromkeys(getattr(e, field) for e in people):
-                if name and all(sounds_same(getattr(e, field), name) for e in people):
+            # through any of them: "Sian" is heard in Shan, Siân and Siôn alike; a first
+            # name through its short forms too ("Sean": Sean, Siân and Oluwaseun, "Seun").
+            forms = [
+                first_forms(e) if field == "first_name" else (getattr(e, field),) for e in people
+            ]
+            for name in dict.fromkeys(f for known in forms for f in known):
+                said = normalise(name)
+                if said and all(
+                    any(sounds_same(normalise(f), said) for f in known) for known in forms
+                ):
                     return field, name
         return None
 
@@ -616,6 +634,15 @@ UNIT_DESCRIBED = re.compile(
     r"|looks after|plan|plans|planning|keep|keeps|run|runs|investigate|investigates|cover"
     r"|covers|sort|sorts|do|does)"
     r"|the [a-z]+ (?:people|lot|folk|ones))(?![a-z])"
+)
+# One person asked for by what they did, not a department's business ("the officer who
+# came round yesterday, I didn't get her name"): "someone" on the switchboard finds them.
+UNNAMED_PERSON = re.compile(
+    r"(?<![a-z])(?:(?:officer|lady|man|woman|policeman|policewoman|pc|pcso|bloke|chap|guy"
+    r"|fella|one) (?:who|that) (?:came|come|visited|attended|was here|dealt|spoke|rang|called"
+    r"|phoned|took|was at)"
+    r"|(?:didnt|dont|did not|do not|never) (?:get|know|catch|remember) (?:his|her|their) name)"
+    r"(?![a-z])"
 )
 # Directory matches this close score the same: what the caller said fits each as well.
 TIED = 0.005

@@ -85,13 +85,26 @@ def _parse_run(run: str) -> str | None:
     return _from_digits(re.sub(r"[^0-9]", "", run))
 
 
+# A caller taking back a whole reference for another ("71/15530/26, no sorry, not that
+# one, that's my dad's, mine's 71/22456/26"): the one after the correction is meant.
+_TAKEN_BACK = re.compile(
+    r"\b(?:no|sorry|not that one|wrong one|i mean|actually|correction|scratch that)\b", re.I
+)
+
+
 def _found(text: str) -> str | None:
-    """The first reference in text whose numbers are already digits."""
+    """The first reference in text whose numbers are already digits; the next one instead
+    when a correction comes between them (``_TAKEN_BACK``)."""
+    chosen: str | None = None
+    end = 0
     for match in _RUN.finditer(text):
         found = _parse_run(match.group())
-        if found is not None:
-            return found
-    return None
+        if found is None:
+            continue
+        if chosen is not None and _TAKEN_BACK.search(text, end, match.start()) is None:
+            break
+        chosen, end = found, match.end()
+    return chosen
 
 
 def _texts(text_or_digits: str) -> tuple[str, ...]:

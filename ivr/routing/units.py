@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
@@ -22,7 +23,7 @@ from ivr.directory import DirectoryEntry
 from ivr.directory.query import FILLER, WEAK, content_words
 from ivr.text import normalise
 
-__all__ = ["UnlistedUnit"]
+__all__ = ["AskedUnit", "UnlistedUnit"]
 
 # A unit asked for: after the start, or after a request ("I want", "put me through to").
 _REQUEST = (
@@ -39,12 +40,13 @@ ASKED = re.compile(
     r"|bureau|team)\b"
 )
 # Units callers name without a word like "unit" ("scenes of crime, please", "the coroner's
-# officer"): the same test, by their telling words.
+# officer"), and bodies beside the police ("the Police and Crime Commissioner's office",
+# "is this Crimestoppers?"): the same test, by their telling words.
 ROLE = re.compile(
     rf"(?:^|\b(?:{_REQUEST})\s)(?:the |your |a |an )?(scenes of crime|crime scene"
     r" (?:investigators?|investigation|officers?|people)|csi|soco|coroners? officers?"
     r"|special branch|forensics?|(?:deputy |assistant )?chief constable"
-    r"|(?:police and )?crime commissioner)\b"
+    r"|(?:police and )?crime commissioners?|crime ?stoppers)\b"
 )
 # A police asked for by what sets it apart ("mounted police", "is this British Transport
 # Police"): not the force itself ("tell the police", "a paper from police", "nearest police").
@@ -58,6 +60,16 @@ GENERIC = frozenset(
     | {"services", "service", "operations", "local", "main", "specialist", "serious"}
 )
 KNOWN = 85.0  # rapidfuzz ratio: a directory word heard near enough ("marines" / "marine")
+
+
+@dataclass(frozen=True, slots=True)
+class AskedUnit:
+    """A unit asked for that the directory lacks. ``by_role``: named as a body of its own
+    (``ROLE``: "the Police and Crime Commissioner's office", "Crimestoppers"), not as some
+    words before "unit": no department the rest of the words fit is the one asked for."""
+
+    name: str
+    by_role: bool = False
 
 
 class UnlistedUnit:
@@ -75,7 +87,7 @@ class UnlistedUnit:
                 words.update(w for w in content_words(name or "") if w not in WEAK)
         self._words = sorted(words)
 
-    def asked(self, hypotheses: Sequence[Hypothesis]) -> str | None:
+    def asked(self, hypotheses: Sequence[Hypothesis]) -> AskedUnit | None:
         """The unit the caller asked for by name ("hate crime unit") when the directory has
         none of its telling words; None when no unit was asked for, or the directory knows
         it."""
@@ -90,18 +102,18 @@ class UnlistedUnit:
             return self._unlisted(found.group(1), found.group(1) + found.group(2))
         role = ROLE.search(said)
         if role is not None:
-            return self._unlisted(role.group(1), role.group(1))
+            return self._unlisted(role.group(1), role.group(1), by_role=True)
         police = POLICE.search(said)
         if police is None or police.group(1).split()[-1] in NOT_POLICE_KIND:
             return None
         return self._unlisted(police.group(1), police.group(1) + "police")
 
-    def _unlisted(self, words: str, unit: str) -> str | None:
+    def _unlisted(self, words: str, unit: str, by_role: bool = False) -> AskedUnit | None:
         """``unit`` when none of its telling ``words`` is the directory's."""
         telling = [w for w in words.split() if w not in FILLER and w not in GENERIC]
         if not telling or any(self._known(w) for w in telling):
             return None
-        return unit
+        return AskedUnit(unit, by_role)
 
     def _known(self, word: str) -> bool:
         return (

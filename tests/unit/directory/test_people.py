@@ -451,3 +451,37 @@ def test_a_polish_w_heard_as_v_is_the_name_itself() -> None:
     assert top.destination == "directory:ewa-nowak" and top.score >= HIGH, top
     assert "said as" in top.evidence
     assert _scores(matcher, "I left the oven on").get("owen-price", 0.0) < LOW
+
+
+def test_an_acronym_is_no_sound_alike_of_a_name() -> None:
+    # "SCIU" is said letter by letter: its metaphone key is no sound of it, so "Zoe" said
+    # alone is Zoe, not the collision unit.
+    entries = [
+        _person("zoe-adebayo", "Zoë", "Adebayo", "PC", "Missing Persons"),
+        _department("collisions", "Serious Collision Investigation Unit", ("SCIU",)),
+    ]
+    found = _found(DirectoryMatcher(Directory(entries)), "Zoe please")
+    assert [c.destination for c in found] == ["directory:zoe-adebayo"], found
+
+
+def test_the_whole_request_that_says_who_counts_over_the_ask_alone(
+    matcher: DirectoryMatcher,
+) -> None:
+    # The ask split off ("Siobhan, please") names her; the whole (her first name with her
+    # team) says who surely, a little lower: the sure reading is the one kept.
+    text = "Siobhan, please, she's the missing persons officer who's been dealing with my son."
+    found = matcher.match([Hypothesis(text), Hypothesis("Siobhan, please")], limit=3)
+    assert found[0].destination == "directory:siobhan-odonnell"
+    assert found[0].said_who, found[0]
+
+
+def test_a_complaint_about_something_else_is_no_complaints_department() -> None:
+    psd = _department("psd", "Professional Standards Department", ("Complaints",))
+    matcher = DirectoryMatcher(Directory([psd]))
+    assert _found(matcher, "who do I complain to about the way an officer spoke to me")
+    assert _found(matcher, "I want to complain")
+    for text in (
+        "who do I complain to about the noise from the concert last night",
+        "I want to complain about my neighbours' dog barking",
+    ):
+        assert not [c for c in _found(matcher, text) if c.score >= LOW], text

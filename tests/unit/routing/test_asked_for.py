@@ -62,3 +62,26 @@ def test_a_minor_bump_with_nobody_hurt_is_routed_as_asked(engine: RoutingEngine)
     assert decision.rule != "nobody-hurt-emergency-cue", decision.reason
     assert decision.evidence["cleared_cue"]["matched"]
     assert "emergency cue cleared" in decision.reason
+
+
+def test_an_officer_asked_for_by_what_they_did_is_someone_not_a_department(
+    tmp_path: Path,
+) -> None:
+    # "The officer who came round, I didn't get her name" is near "complain about how an
+    # officer treated me" by meaning; the caller wants her, whom a person finds.
+    (tmp_path / "directory.yaml").write_text(
+        "entries:\n"
+        "- {id: professional-standards, kind: department, name: Professional Standards"
+        " Department, aliases: [PSD, Complaints, Police Complaints], extension: '3100'}\n"
+        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
+        " extension: '4100'}\n"
+        "- {id: kwame-mensah, kind: person, name: Kwame Mensah, rank: PC,"
+        " team: Roads Policing, extension: '2001'}\n"
+    )
+    engine = RoutingEngine(load_bundle(tmp_path))
+    text = (
+        "Can I speak to the officer who came round yesterday about the car, I didn't get her"
+        " name, she had blonde hair."
+    )
+    decision = engine.decide(RoutingInputs(at=AT, hypotheses=(Hypothesis(text),)))
+    assert decision.destination == "switchboard", decision.reason

@@ -323,3 +323,16 @@ def test_someone_said_to_be_here_now_in_a_sentence_of_its_own_is_asked_about(
     decision = said(shipped, text)
     assert decision.is_danger_check, decision.reason
     assert "He's here now." in decision.reason
+
+
+def test_offenders_said_to_be_back_now_are_read_apart_from_the_robbery_before(
+    shipped: RoutingService,
+) -> None:
+    # The robbery last week is a crime report; the lads back there now, holding him, are not.
+    text = (
+        "Last week a group of lads robbed my son at the skate park for his phone and they're"
+        " back there now, they've got him up against the wall again."
+    )
+    decision = said(shipped, text)
+    assert decision.is_danger_check and decision.evidence["raised_by"] == "danger-meaning"
+    assert decision.evidence["matched"].startswith("they're back there now")

@@ -47,6 +47,7 @@ def named(area: OtherForceArea, text: str) -> str | None:
         ("is this the Durham police? I think I rang the wrong one", "durham"),
         ("I live in Hull and my car was stolen from outside my house there", "hull"),
         ("I'm in Middlesbrough, is this the right police?", "middlesbrough"),
+        ("a break in at my holiday flat in Cornwall, it happened down there", "cornwall"),
     ],
 )
 def test_a_place_where_it_happened_or_a_force_asked_for_is_named(
@@ -118,3 +119,15 @@ def test_a_crime_report_in_another_area_goes_to_a_person_with_the_reason(
 def test_an_emergency_elsewhere_is_still_999_handling(shipped: RoutingService) -> None:
     decision = said(shipped, "my sister's been stabbed in Leeds and is bleeding")
     assert decision.destination == "emergency"
+
+
+def test_a_department_offered_only_for_what_the_words_mean_is_moved_too(
+    shipped: RoutingService,
+) -> None:
+    # Found by meaning, not asked for by name: another force's matter, like an intent's.
+    decision = said(shipped, "the police in Leeds took my phone as evidence and I want it back")
+    assert (decision.action, decision.destination) == ("route", "switchboard"), decision.reason
+    assert decision.evidence["other_area"] == "leeds"
+    # A department asked for by name is who the caller wants, wherever they are.
+    decision = said(shipped, "firearms licensing please, I've moved here from Leeds")
+    assert decision.destination == "directory:firearms-licensing", decision.reason

@@ -95,3 +95,15 @@ def test_a_number_said_again_beside_a_marked_reference_is_no_part_of_it() -> Non
     assert parse_reference(said) == "53/04418/26"
     assert parse_reference("my ref is 12 42/18734/24 and 3 more things") == "42/18734/24"
     assert parse_reference("4/18734/24") is None  # marked groups of the wrong shape stay wrong
+
+
+def test_a_reference_taken_back_for_another_gives_the_one_after_the_correction() -> None:
+    said = "it's 71/15530/26, no sorry, not that one, that's my dad's quad bike, mine's 71/22456/26"
+    assert parse_reference(said) == "71/22456/26"
+    # Two references with no correction between them: the first, as said, is the caller's.
+    assert parse_reference("mine's 71/15530/26 and my dad's is 71/22456/26") == "71/15530/26"
+
+
+def test_a_stammered_reference_is_read_without_the_stammer() -> None:
+    said = "Th-the ref-reference is s-seven one, one eight eight five two, t-two six."
+    assert parse_reference(said) == "71/18852/26"

@@ -167,3 +167,52 @@ def test_a_first_name_heard_in_several_spellings_goes_to_a_person_through_any_of
     d = shared(RoutingEngine(load_bundle(tmp_path)), "Can I speak to Sian please")
     assert d.evidence["shared_first_name"] == "Sian"
     assert len(d.evidence["choices"]) == 4
+
+
+def test_a_first_name_shared_through_a_short_form_goes_to_a_person_who_asks_which(
+    tmp_path: Path,
+) -> None:
+    # "Sean" is heard in Siân and in Oluwaseun's short form "Seun" alike: three people a
+    # caller who knows only "Sean" may mean.
+    (tmp_path / "directory.yaml").write_text(
+        "entries:\n"
+        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
+        " extension: '4100'}\n"
+        "- {id: sean-gallagher, kind: person, name: Sean Gallagher, rank: DC, extension: '2101'}\n"
+        "- {id: sian-morgan, kind: person, name: Siân Morgan, rank: Ms, extension: '2302'}\n"
+        "- {id: oluwaseun-adeyemi, kind: person, name: Oluwaseun Adeyemi, rank: DC,"
+        " extension: '2753'}\n"
+    )
+    engine = RoutingEngine(load_bundle(tmp_path))
+    d = shared(engine, "I was told to ring Sean.")
+    assert len(d.evidence["choices"]) == 3
+    d = decide(engine, "Sean Gallagher please")
+    assert (d.action, d.destination) == ("route", "directory:sean-gallagher"), d.reason
+
+
+def test_a_final_ee_sound_is_one_name_however_it_is_spelt() -> None:
+    assert sounds_same("Lee", "Leigh") and sounds_same("Ashley", "Ashleigh")
+    assert sounds_same("Ashlee", "Ashleigh")
+    assert not sounds_same("Lee", "Leah") and not sounds_same("Lee", "Lewis")
+
+
+def test_a_caller_who_knows_no_surname_is_asking_for_a_first_name(tmp_path: Path) -> None:
+    # "Stuart" is Anne Stuart's surname and PC Stuart Bell's first name; "I don't know his
+    # last name" says which, in any clause.
+    (tmp_path / "directory.yaml").write_text(
+        "entries:\n"
+        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
+        " extension: '4100'}\n"
+        "- {id: anne-stuart, kind: person, name: Anne Stuart, rank: DS, team: CID,"
+        " extension: '2001'}\n"
+        "- {id: stuart-bell, kind: person, name: Stuart Bell, rank: PC, team: Central NPT,"
+        " extension: '3410'}\n"
+    )
+    engine = RoutingEngine(load_bundle(tmp_path))
+    assert shared(engine, "Can I speak to Stuart please").rule == "directory-shared-name"
+    for text in (
+        "Can I speak to Stuart please, I don't know his last name.",
+        "Stuart, I only know his first name",
+    ):
+        d = decide(engine, text)
+        assert d.destination == "directory:stuart-bell", d.reason

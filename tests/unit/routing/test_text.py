@@ -76,3 +76,9 @@ def test_never_raise(text: str) -> None:
     assert normalise(normalise(text)) == normalise(text)
     words_to_digits(text)
     assert all(t for t in tokens(text))
+
+
+def test_a_stammer_keeps_only_its_word() -> None:
+    assert normalise("Th-the ref-reference is s-seven, b-b-but") == "the reference is seven but"
+    # A hyphen between two words is no stammer.
+    assert normalise("x-ray co-operate") == "x ray co operate"

@@ -29,7 +29,8 @@ def units() -> UnlistedUnit:
 
 
 def asked(units: UnlistedUnit, text: str) -> str | None:
-    return units.asked((Hypothesis(text),))
+    found = units.asked((Hypothesis(text),))
+    return found.name if found is not None else None
 
 
 @pytest.mark.parametrize(
@@ -45,6 +46,12 @@ def asked(units: UnlistedUnit, text: str) -> str | None:
         ("scenes of crime, please, the lady who came to dust for prints", "scenes of crime"),
         ("I'd like to talk to the coroner's officer about the inquest", "coroners officer"),
         ("I want to speak to the Chief Constable", "chief constable"),
+        # bodies beside the police
+        (
+            "I'd like to speak to the Police and Crime Commissioner's office, please.",
+            "police and crime commissioners",
+        ),
+        ("Is this Crimestoppers?", "crimestoppers"),
     ],
 )
 def test_a_unit_the_directory_lacks_is_named(units: UnlistedUnit, said: str, unit: str) -> None:
