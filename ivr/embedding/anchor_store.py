@@ -3,7 +3,9 @@
 Every ruleset build embeds every example (some 700 sentences, seconds of CPU)
 in a fresh build process (ivr.routing.builders) that has no memory of the last
 one. Anchors rarely change, so their vectors are kept in a small SQLite file
-per machine, keyed by the model's identity and the text. Only anchors admins
+per machine, keyed by the model's identity and the text; so are the weights fitted on
+them (ivr.routing.danger_meaning: seconds of linear algebra per build), keyed by a digest
+of every text and label they were fitted on. Only anchors admins
 wrote are stored: never a caller's words (those are personal data and stay in
 the call log, under its retention).
 """
@@ -19,11 +21,12 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DEFAULT_STORE", "AnchorStore"]
+__all__ = ["DEFAULT_STORE", "AnchorStore", "Weights"]
 
 log = logging.getLogger(__name__)
 
 Floats = npt.NDArray[np.float32]
+Weights = npt.NDArray[np.float64]
 
 DEFAULT_STORE = Path(
     os.environ.get("IVR_MEANING_CACHE", str(Path.home() / ".cache" / "ivr101" / "anchors.sqlite"))
@@ -58,6 +61,10 @@ class AnchorStore:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS anchors (model TEXT NOT NULL, text TEXT NOT NULL,"
                 " vector BLOB NOT NULL, PRIMARY KEY (model, text))"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS fits (model TEXT NOT NULL, key TEXT NOT NULL,"
+                " weights BLOB NOT NULL, PRIMARY KEY (model, key))"
             )
             return db
         except (OSError, sqlite3.Error) as exc:
@@ -103,5 +110,42 @@ class AnchorStore:
                 )
         except sqlite3.Error as exc:
             log.warning("anchor vectors not kept in %s: %s", self.path, exc)
+        finally:
+            db.close()
+
+    def get_fit(self, model: str, key: str, length: int) -> Weights | None:
+        """Weights fitted over this model's anchors (``key``: what they were fitted on), or
+        None when none are kept or they are not ``length`` finite numbers."""
+        db = self._connect()
+        if db is None:
+            return None
+        try:
+            with db:
+                row = db.execute(
+                    "SELECT weights FROM fits WHERE model = ? AND key = ?", (model, key)
+                ).fetchone()
+        except sqlite3.Error as exc:
+            log.warning("fitted weights not read from %s: %s", self.path, exc)
+            return None
+        finally:
+            db.close()
+        blob = row[0] if row else None
+        if not isinstance(blob, bytes) or len(blob) != length * 8:
+            return None
+        weights = np.frombuffer(blob, dtype=np.float64).copy()
+        return weights if np.isfinite(weights).all() else None
+
+    def put_fit(self, model: str, key: str, weights: Weights) -> None:
+        db = self._connect()
+        if db is None:
+            return
+        try:
+            with db:
+                db.execute(
+                    "INSERT OR REPLACE INTO fits (model, key, weights) VALUES (?, ?, ?)",
+                    (model, key, np.asarray(weights, np.float64).tobytes()),
+                )
+        except sqlite3.Error as exc:
+            log.warning("fitted weights not kept in %s: %s", self.path, exc)
         finally:
             db.close()

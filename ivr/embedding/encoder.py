@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from tokenizers import Tokenizer
 
-from ivr.embedding.anchor_store import DEFAULT_STORE, AnchorStore
+from ivr.embedding.anchor_store import DEFAULT_STORE, AnchorStore, Weights
 from ivr.embedding.bert import BertConfig, BertEncoder
 from ivr.embedding.files import PACKAGED, EmbeddingModelError, ModelFiles, read_model
 from ivr.embedding.mpnet import MPNetConfig, MPNetEncoder
@@ -50,6 +50,7 @@ class SentenceEncoder(Protocol):
     def dimension(self) -> int: ...
     def encode(self, texts: Sequence[str]) -> Floats: ...
     def encode_anchors(self, texts: Sequence[str]) -> Floats: ...
+    def fit_kept(self, key: str, length: int, fit: Callable[[], Weights]) -> Weights: ...
 
 
 class MeaningEncoder:
@@ -72,6 +73,7 @@ class MeaningEncoder:
         self.where = str(where)
         self._identity = files.identity
         self._cache: OrderedDict[str, Floats] = OrderedDict()
+        self._fits: dict[str, Weights] = {}  # a handful: one per intents file built
         self._lock = threading.Lock()
         self._store = store
         self._store_key = f"{self._identity}:{MAX_TOKENS}"  # truncation changes vectors
@@ -115,6 +117,22 @@ class MeaningEncoder:
                 vectors = self.encode(fresh)
                 self._store.put(self._store_key, dict(zip(fresh, vectors, strict=True)))
         return self.encode(texts)
+
+    def fit_kept(self, key: str, length: int, fit: Callable[[], Weights]) -> Weights:
+        """``fit()``'s weights over this model's anchors, computed once per machine: kept in
+        memory and beside the anchors on disk under ``key`` (a digest of what they are
+        fitted on), as the anchors' vectors are."""
+        with self._lock:
+            known = self._fits.get(key)
+        if known is None and self._store is not None:
+            known = self._store.get_fit(self._store_key, key, length)
+        if known is None:
+            known = fit()
+            if self._store is not None:
+                self._store.put_fit(self._store_key, key, known)
+        with self._lock:
+            self._fits[key] = known
+        return known.copy()
 
     def encode(self, texts: Sequence[str]) -> Floats:
         """One unit row per text (the empty text is the zero vector)."""

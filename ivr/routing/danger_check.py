@@ -20,7 +20,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ivr.decisions import EMERGENCY, FCR, ONLINE, Candidate, Decision, Hypothesis
+from ivr.decisions import (
+    DIRECTORY_PREFIX,
+    EMERGENCY,
+    FCR,
+    ONLINE,
+    Candidate,
+    Decision,
+    Hypothesis,
+)
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.danger import present_words
 from ivr.routing.danger_words import IN_PROGRESS, IN_PROGRESS_NOW, LICENSED, PAST, SUSPICIOUS
@@ -150,6 +158,15 @@ class MeaningDoubts:
         reason = f"{doubt.reason}; only an unsure engine's words mean it"
         return replace(doubt, reason=reason, heard_alone=True)
 
+    def _department_offered(self, ordinary: Decision) -> bool:
+        """The ordinary decision routes to or offers a department (not a person: a name only
+        a weaker alternative heard is no request beside danger in the best)."""
+        offered = ordinary.destination or ""
+        if not offered.startswith(DIRECTORY_PREFIX):
+            return False
+        entry = self.bundle.directory.get(offered[len(DIRECTORY_PREFIX) :])
+        return entry is not None and entry.kind == "department"
+
     def _meant(self, heard: Sequence[Hypothesis], ordinary: Decision) -> DangerDoubt | None:
         intents = self.bundle.intents
         cue = intents.emergency_cue(heard) if heard else None
@@ -197,6 +214,10 @@ class MeaningDoubts:
         ):
             # A person or place asked for by name ("the control room"); surely named
             # ("put me through to detective sergeant johnson"), whatever the words are near.
+            return None
+        if self._department_offered(ordinary) and probability < ASK_FROM_WHEN_NAMED:
+            # ... or a place the words ask for by what it is ("the local bobbies in
+            # Rishdale": its neighbourhood team), offered as a name would be.
             return None
         evidence: dict[str, Any] = {"p": round(probability, 4)}
         why = [f"p {probability:.2f} from the emergency intent's examples"]

@@ -10,6 +10,7 @@ example teach it; nothing is fitted on callers.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ Floats = npt.NDArray[np.float64]
 
 L2 = 0.3  # ridge on the weights: a few hundred examples, 384 dimensions
 ROUNDS = 25
+TOLERANCE = 1e-7
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,14 @@ class Meant:
 
     probability: float
     text: str
+
+
+def _fit_key(emergencies: Sequence[str], others: Sequence[str]) -> str:
+    """What a fit is made of: the examples on each side and how it is fitted."""
+    digest = hashlib.sha256(f"danger-meaning:{L2}:{ROUNDS}:{TOLERANCE}:{len(emergencies)}".encode())
+    for text in (*emergencies, *others):
+        digest.update(b"\0" + text.encode())
+    return digest.hexdigest()
 
 
 class DangerMeaning:
@@ -53,7 +63,12 @@ class DangerMeaning:
         # Each class weighs the same in all: there are fewer emergency examples.
         half = len(texts) / 2
         weights = np.where(y == 1.0, half / max(1, len(emergencies)), half / max(1, len(others)))
-        self._w = fit_logistic(x, y, l2=L2, weights=weights, rounds=ROUNDS, tolerance=1e-7)
+        # The fit is the build's slowest step and a function of the examples alone: kept.
+        self._w = encoder.fit_kept(
+            _fit_key(emergencies, others),
+            x.shape[1],
+            lambda: fit_logistic(x, y, l2=L2, weights=weights, rounds=ROUNDS, tolerance=TOLERANCE),
+        )
 
     def meant(self, texts: Sequence[str]) -> Meant | None:
         """The most alarming of ``texts``, or None (nothing to read, or the model failed)."""

@@ -54,12 +54,15 @@ NOTHING_LOST = re.compile(
     r"|(?:put|slammed) the phone down|hung up|hang up"
     r"|(?:havent|have not|hasnt|has not|not|didnt|did not|never) (?:lost|lose)"
     r" (?:any |a )?(?:money|anything|penny)"
+    # "they haven't taken any money or anything": the hacker or the caller's money
+    r"|(?:havent|have not|hasnt|has not|didnt|did not|never) (?:taken|took|take|had|got)"
+    r" (?:any )?(?:money|anything|a penny)"
     r"|(?:spotted|realised|realized|knew) (?:it was (?:a scam|fake|dodgy)|it in time)"
     r")(?![a-z])"
 )
 # ... unless money went after all ("they took five hundred pounds, I never gave my PIN").
 MONEY_TAKEN = re.compile(
-    r"(?<![a-z])(?:took|taken|stole|stolen|emptied|withdrew|withdrawn|lost|paid|transferred"
+    r"(?<![a-z])(?<!nt )(?<!not )(?<!never )(?:took|taken|stole|stolen|emptied|withdrew|withdrawn|lost|paid|transferred"
     r"|sent|gone)(?: [a-z]+){0,4} (?:pounds|quid|grand|money|savings|out of (?:my|her|his|our)"
     r" (?:account|bank))(?![a-z])"
 )

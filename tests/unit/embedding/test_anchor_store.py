@@ -45,3 +45,30 @@ def test_a_store_that_cannot_be_written_is_skipped_with_a_warning(
         vectors = MeaningEncoder(read_model(), store=store).encode_anchors(["stolen bike"])
     assert np.linalg.norm(vectors[0]) == pytest.approx(1.0, abs=1e-5)
     assert "anchor vectors not kept on disk" in caplog.text
+
+
+def test_weights_fitted_once_are_read_by_the_next_encoder_and_a_bad_copy_is_refitted(
+    tmp_path: Path,
+) -> None:
+    store = AnchorStore(tmp_path / "anchors.sqlite")
+    fits: list[str] = []
+
+    def fit(value: float, length: int = 3) -> np.ndarray:
+        fits.append("fitted")
+        return np.full(length, value)
+
+    first = MeaningEncoder(read_model(), store=store)
+    assert first.fit_kept("examples-a", 3, lambda: fit(1.0)).tolist() == [1.0, 1.0, 1.0]
+    assert first.fit_kept("examples-a", 3, lambda: fit(2.0)).tolist() == [1.0, 1.0, 1.0]
+    second = MeaningEncoder(read_model(), store=store)  # another build process
+    assert second.fit_kept("examples-a", 3, lambda: fit(2.0)).tolist() == [1.0, 1.0, 1.0]
+    assert len(fits) == 1
+    # Other examples are another fit; a kept copy of the wrong size is no fit at all.
+    assert second.fit_kept("examples-b", 3, lambda: fit(3.0)).tolist() == [3.0, 3.0, 3.0]
+    assert (
+        MeaningEncoder(read_model(), store=store)
+        .fit_kept("examples-a", 4, lambda: fit(4.0, 4))
+        .tolist()
+        == [4.0] * 4
+    )
+    assert len(fits) == 3

@@ -65,6 +65,7 @@ def test_an_incident_or_a_found_weapon_is_not_a_question_of_how_to_report() -> N
         "I got a text saying my parcel needed a fee, I didn't click on it",
         "he said he was from HMRC and I'd be arrested, I never gave him anything",
         "the invoice had new bank details, we spotted it and didn't pay",
+        "someone's hacked my email and changed the password, they haven't taken any money",
     ],
 )
 def test_a_scam_that_took_nothing_puts_the_web_link_first(text: str) -> None:

@@ -207,6 +207,9 @@ class _FailingAtRunTime:
     def encode_anchors(self, texts: Sequence[str]) -> Any:
         return self._real.encode_anchors(texts)
 
+    def fit_kept(self, key: str, length: int, fit: Any) -> Any:
+        return self._real.fit_kept(key, length, fit)
+
     def encode(self, texts: Sequence[str]) -> Any:
         raise MemoryError("no room for a caller's words")
 

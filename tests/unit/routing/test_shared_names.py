@@ -23,6 +23,16 @@ FFION, GETHIN = "directory:ffion-okafor", "directory:gethin-okafor"
 EMMA, JAMES = "directory:emma-clarke", "directory:james-clark"
 
 
+def with_people(tmp_path: Path, people: str) -> RoutingEngine:
+    """An engine whose directory is one department and ``people`` (YAML entry lines)."""
+    (tmp_path / "directory.yaml").write_text(
+        "entries:\n"
+        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
+        " extension: '4100'}\n" + people
+    )
+    return RoutingEngine(load_bundle(tmp_path))
+
+
 def decide(engine: RoutingEngine, text: str) -> Decision:
     return engine.decide(RoutingInputs(at=AT, hypotheses=(Hypothesis(text, 0.9),)))
 
@@ -155,16 +165,14 @@ def test_a_first_name_heard_in_several_spellings_goes_to_a_person_through_any_of
 ) -> None:
     # "Sian" sounds like Shan, Siân and Siôn, though Shan and Siôn do not sound alike:
     # the name heard is shared through the spelling the caller's word is.
-    (tmp_path / "directory.yaml").write_text(
-        "entries:\n"
-        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
-        " extension: '4100'}\n"
+    engine = with_people(
+        tmp_path,
         "- {id: shan-lloyd, kind: person, name: Shan Lloyd, rank: Ms, extension: '5301'}\n"
         "- {id: sian-davis, kind: person, name: Sian Davis, rank: PC, extension: '4413'}\n"
         "- {id: sian-howells, kind: person, name: Siân Howells, rank: DS, extension: '2810'}\n"
-        "- {id: sion-parry, kind: person, name: Siôn Parry, rank: PC, extension: '3616'}\n"
+        "- {id: sion-parry, kind: person, name: Siôn Parry, rank: PC, extension: '3616'}\n",
     )
-    d = shared(RoutingEngine(load_bundle(tmp_path)), "Can I speak to Sian please")
+    d = shared(engine, "Can I speak to Sian please")
     assert d.evidence["shared_first_name"] == "Sian"
     assert len(d.evidence["choices"]) == 4
 
@@ -174,16 +182,13 @@ def test_a_first_name_shared_through_a_short_form_goes_to_a_person_who_asks_whic
 ) -> None:
     # "Sean" is heard in Siân and in Oluwaseun's short form "Seun" alike: three people a
     # caller who knows only "Sean" may mean.
-    (tmp_path / "directory.yaml").write_text(
-        "entries:\n"
-        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
-        " extension: '4100'}\n"
+    engine = with_people(
+        tmp_path,
         "- {id: sean-gallagher, kind: person, name: Sean Gallagher, rank: DC, extension: '2101'}\n"
         "- {id: sian-morgan, kind: person, name: Siân Morgan, rank: Ms, extension: '2302'}\n"
         "- {id: oluwaseun-adeyemi, kind: person, name: Oluwaseun Adeyemi, rank: DC,"
-        " extension: '2753'}\n"
+        " extension: '2753'}\n",
     )
-    engine = RoutingEngine(load_bundle(tmp_path))
     d = shared(engine, "I was told to ring Sean.")
     assert len(d.evidence["choices"]) == 3
     d = decide(engine, "Sean Gallagher please")
@@ -199,16 +204,13 @@ def test_a_final_ee_sound_is_one_name_however_it_is_spelt() -> None:
 def test_a_caller_who_knows_no_surname_is_asking_for_a_first_name(tmp_path: Path) -> None:
     # "Stuart" is Anne Stuart's surname and PC Stuart Bell's first name; "I don't know his
     # last name" says which, in any clause.
-    (tmp_path / "directory.yaml").write_text(
-        "entries:\n"
-        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
-        " extension: '4100'}\n"
+    engine = with_people(
+        tmp_path,
         "- {id: anne-stuart, kind: person, name: Anne Stuart, rank: DS, team: CID,"
         " extension: '2001'}\n"
         "- {id: stuart-bell, kind: person, name: Stuart Bell, rank: PC, team: Central NPT,"
-        " extension: '3410'}\n"
+        " extension: '3410'}\n",
     )
-    engine = RoutingEngine(load_bundle(tmp_path))
     assert shared(engine, "Can I speak to Stuart please").rule == "directory-shared-name"
     for text in (
         "Can I speak to Stuart please, I don't know his last name.",
