@@ -296,7 +296,8 @@ _FIRST_NAME = (("first", "name"), ("first", "names"), ("christian", "name"), ("c
 # A caller who says they know no surname ("I don't know his last name", "I only know her
 # first name"): no word they said is one.
 NO_SURNAME = re.compile(
-    r"\b(?:(?:dont|didnt|do not|did not|never) (?:know|catch|get|got|remember|have)"
+    r"\b(?:(?:dont|didnt|do not|did not|never|cant|cannot|can not|couldnt)"
+    r" (?:know|catch|get|got|remember|have|say|pronounce|spell)"
     r" (?:his|her|their|the) (?:last name|surname|second name)"
     r"|only (?:know|got|have) (?:his|her|their|the) first name)\b"
 )

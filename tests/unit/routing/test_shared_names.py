@@ -215,6 +215,7 @@ def test_a_caller_who_knows_no_surname_is_asking_for_a_first_name(tmp_path: Path
     for text in (
         "Can I speak to Stuart please, I don't know his last name.",
         "Stuart, I only know his first name",
+        "Put me through to Stuart, I can't say his surname, he's in Central NPT",
     ):
         d = decide(engine, text)
         assert d.destination == "directory:stuart-bell", d.reason
