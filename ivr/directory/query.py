@@ -216,6 +216,16 @@ NOT_ABOUT_POLICE = re.compile(
 )
 
 
+# A caller who says they know no surname ("I don't know his last name", "I only know her
+# first name"): no word they said is one.
+NO_SURNAME = re.compile(
+    r"\b(?:(?:dont|didnt|do not|did not|never|cant|cannot|can not|couldnt)"
+    r" (?:know|catch|get|got|remember|have|say|pronounce|spell)"
+    r" (?:his|her|their|the) (?:last name|surname|second name)"
+    r"|only (?:know|got|have) (?:his|her|their|the) first name)\b"
+)
+
+
 def says_no_surname(text: str) -> bool:
     """The caller says they know no surname ("I don't know his last name")."""
     return NO_SURNAME.search(normalise(text)) is not None
@@ -229,8 +239,10 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
     if NOT_ABOUT_POLICE.search(" ".join(words)):
         words = [w for w in words if w not in COMPLAINT]
     # "I don't know his last name" says which name was said, not who: no unexplained words.
-    no_surname = no_surname or NO_SURNAME.search(" ".join(words)) is not None
-    words = NO_SURNAME.sub(" ", " ".join(words)).split()
+    joined = " ".join(words)
+    if NO_SURNAME.search(joined):
+        no_surname = True
+        words = NO_SURNAME.sub(" ", joined).split()
     ranks: set[str] | None = None
     said: list[str] = []
     out: list[tuple[str, bool]] = []
@@ -291,16 +303,6 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
 
 
 _FIRST_NAME = (("first", "name"), ("first", "names"), ("christian", "name"), ("christian", "names"))
-
-
-# A caller who says they know no surname ("I don't know his last name", "I only know her
-# first name"): no word they said is one.
-NO_SURNAME = re.compile(
-    r"\b(?:(?:dont|didnt|do not|did not|never|cant|cannot|can not|couldnt)"
-    r" (?:know|catch|get|got|remember|have|say|pronounce|spell)"
-    r" (?:his|her|their|the) (?:last name|surname|second name)"
-    r"|only (?:know|got|have) (?:his|her|their|the) first name)\b"
-)
 
 
 def _said_as_first_name(words: list[str]) -> frozenset[str]:
