@@ -62,9 +62,9 @@ NOTHING_LOST = re.compile(
 )
 # ... unless money went after all ("they took five hundred pounds, I never gave my PIN").
 MONEY_TAKEN = re.compile(
-    r"(?<![a-z])(?<!nt )(?<!not )(?<!never )(?:took|taken|stole|stolen|emptied|withdrew|withdrawn|lost|paid|transferred"
-    r"|sent|gone)(?: [a-z]+){0,4} (?:pounds|quid|grand|money|savings|out of (?:my|her|his|our)"
-    r" (?:account|bank))(?![a-z])"
+    r"(?<![a-z])(?<!nt )(?<!not )(?<!never )(?:took|taken|stole|stolen|emptied|withdrew"
+    r"|withdrawn|lost|paid|transferred|sent|gone)(?: [a-z]+){0,4} (?:pounds|quid|grand|money"
+    r"|savings|out of (?:my|her|his|our) (?:account|bank))(?![a-z])"
 )
 
 
