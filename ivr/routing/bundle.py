@@ -184,7 +184,7 @@ def load_bundle(
     ``ivr route``, ``ivr rules check`` and a publish alike) rather than heard as silence.
     """
     from ivr.directory import DirectoryMatcher
-    from ivr.routing.departments import DepartmentMeaning
+    from ivr.routing.departments import DepartmentMeaning, kind_requests
     from ivr.routing.intents import IntentMatcher
 
     files, errors = resolve_files(folder)
@@ -203,7 +203,7 @@ def load_bundle(
     encoder = meaning_encoder(meaning)
     try:
         if "intents.yaml" in files:
-            intents = IntentMatcher.load(files["intents.yaml"], encoder)
+            intents = IntentMatcher.load(files["intents.yaml"], encoder, kind_requests())
     except ValueError as exc:
         errors.extend(_errors_of(exc))
     try:

@@ -24,7 +24,7 @@ from ivr.directory.query import content_words
 from ivr.embedding.encoder import SentenceEncoder
 from ivr.routing.meaning import MAX_ALTERNATIVES
 
-__all__ = ["DepartmentMeaning"]
+__all__ = ["DepartmentMeaning", "kind_requests"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,12 @@ def shipped_kinds() -> dict[str, tuple[str, ...]]:
     text = resources.files("ivr.routing").joinpath("data/department_kinds.yaml").read_text()
     kinds = yaml.safe_load(text)["kinds"]
     return {str(name): tuple(str(s) for s in said) for name, said in kinds.items()}
+
+
+def kind_requests() -> tuple[str, ...]:
+    """Every shipped kind's name and requests: what callers say asking for a unit, which is
+    no emergency (the danger model's negatives beside the intents' examples)."""
+    return tuple(p for kind, said in shipped_kinds().items() for p in (kind, *said))
 
 
 class DepartmentMeaning:

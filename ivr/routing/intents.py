@@ -153,7 +153,15 @@ class Evidence:
 class IntentMatcher:
     """Matches hypotheses to intents; build once, match many (indexes precomputed)."""
 
-    def __init__(self, intents: Sequence[Intent], encoder: SentenceEncoder | None = None) -> None:
+    def __init__(
+        self,
+        intents: Sequence[Intent],
+        encoder: SentenceEncoder | None = None,
+        not_emergencies: Sequence[str] = (),
+    ) -> None:
+        """``not_emergencies``: more of what callers say that is no emergency (the shipped
+        department kinds' requests, "renew my shotgun certificate"), for the danger model
+        to learn beside every other intent's examples."""
         self.intents: tuple[Intent, ...] = tuple(intents)
         self.support = NBestSupport()
         # Meaning: every example embedded once here; None = words only (no model).
@@ -164,6 +172,7 @@ class IntentMatcher:
         )
         emergencies = [e for intent in self.intents if intent.emergency for e in intent.examples]
         others = [e for intent in self.intents if not intent.emergency for e in intent.examples]
+        others += not_emergencies
         self.danger = (
             DangerMeaning(encoder, emergencies, others)
             if encoder is not None and emergencies and others
@@ -192,8 +201,14 @@ class IntentMatcher:
         self._scanner = PhraseScanner(owners, frozenset(cue_texts))
 
     @classmethod
-    def load(cls, path: Path, encoder: SentenceEncoder | None = None) -> IntentMatcher:
-        return cls(read_intents(load_data(path, IntentsError), str(path)), encoder)
+    def load(
+        cls,
+        path: Path,
+        encoder: SentenceEncoder | None = None,
+        not_emergencies: Sequence[str] = (),
+    ) -> IntentMatcher:
+        intents = read_intents(load_data(path, IntentsError), str(path))
+        return cls(intents, encoder, not_emergencies)
 
     @classmethod
     def parse(

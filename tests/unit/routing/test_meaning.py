@@ -329,3 +329,21 @@ def test_a_crime_happening_now_offers_the_control_room_before_the_crime_report(
     assert decision.evidence["recent"] == "just been broken"
     over = engine.decide(say("my shed was broken into last week"))
     assert over.destination == "rc" and over.rule != "recent-event"
+
+
+def test_the_danger_model_learns_that_asking_for_a_unit_is_no_emergency() -> None:
+    from ivr.embedding.encoder import shared_encoder
+    from ivr.routing.departments import kind_requests
+
+    encoder = shared_encoder()
+    alone = IntentMatcher.load(ROUTING_RULES / "intents.yaml", encoder)
+    taught = IntentMatcher.load(ROUTING_RULES / "intents.yaml", encoder, kind_requests())
+    # What callers say for the shipped department kinds is among the model's negatives.
+    assert "I want to know if my brother is in custody" in kind_requests()
+    asked = [Hypothesis("is my son still in the cells, he was arrested last night")]
+    before, after = alone.danger_meant(asked), taught.danger_meant(asked)
+    assert before is not None and after is not None
+    assert after.probability < before.probability
+    # The bundle the app builds fits it so.
+    built = load_bundle(None).intents.danger_meant(asked)
+    assert built is not None and built.probability == pytest.approx(after.probability)
