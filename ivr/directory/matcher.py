@@ -137,7 +137,7 @@ class DirectoryMatcher:
             sure = False
             if i in self._people:
                 _, sure = self._person.fit(i, query, matches, notes)
-                other = None if sure else self._surely_elsewhere(i, score, parsed, weights)
+                other = None if sure else self._surely_elsewhere(i, score, n, parsed, weights)
                 if other is not None:
                     # "Zoe, please, she's the missing persons officer ...": the whole says
                     # who (a first name with her team) a little under the ask alone.
@@ -165,12 +165,16 @@ class DirectoryMatcher:
         self,
         i: int,
         score: float,
+        best: int,
         parsed: Sequence[tuple[Query, dict[str, dict[str, Match]]]],
         weights: Sequence[float],
     ) -> tuple[float, int] | None:
-        """(score, alternative): another alternative that says surely who person ``i`` is
-        (named or described), scoring within SURE_NEAR of their best; None if none does."""
+        """(score, alternative): another alternative than ``best`` that says surely who
+        person ``i`` is (named or described), scoring within SURE_NEAR of their best; None
+        if none does."""
         for n, (query, matches) in enumerate(parsed):
+            if n == best:
+                continue
             fitted, sure = self._person.fit(i, query, matches, None)
             weighted = fitted * weights[n]
             if sure and weighted >= score - SURE_NEAR:

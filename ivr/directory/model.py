@@ -37,6 +37,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from ivr.decisions import DIRECTORY_PREFIX
 from ivr.directory.entry import DirectoryEntry, Kind, build_entry, fixed_where, team_key
 from ivr.directory.hours import HoursResolver, known_schedules, with_schedule
 from ivr.directory.teams import TeamClaim, TeamRoute, listed_claims, resolve_teams
@@ -127,6 +128,12 @@ class Directory:
 
     def get(self, entry_id: str) -> DirectoryEntry | None:
         return self._by_id.get(entry_id)
+
+    def named_by(self, destination: str | None) -> DirectoryEntry | None:
+        """The entry a ``directory:<id>`` destination names, if any (None for a queue)."""
+        if destination is None or not destination.startswith(DIRECTORY_PREFIX):
+            return None
+        return self._by_id.get(destination[len(DIRECTORY_PREFIX) :])
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -124,14 +124,14 @@ class MeaningEncoder:
         fitted on), as the anchors' vectors are."""
         with self._lock:
             known = self._fits.get(key)
-        if known is None and self._store is not None:
-            known = self._store.get_fit(self._store_key, key, length)
         if known is None:
-            known = fit()
-            if self._store is not None:
-                self._store.put_fit(self._store_key, key, known)
-        with self._lock:
-            self._fits[key] = known
+            known = self._store.get_fit(self._store_key, key, length) if self._store else None
+            if known is None:
+                known = fit()
+                if self._store is not None:
+                    self._store.put_fit(self._store_key, key, known)
+            with self._lock:
+                self._fits[key] = known
         return known.copy()
 
     def encode(self, texts: Sequence[str]) -> Floats:

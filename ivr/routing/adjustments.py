@@ -29,9 +29,7 @@ class RouteAdjuster:
 
     def entry(self, destination: str | None) -> DirectoryEntry | None:
         """The directory entry a ``directory:<id>`` destination names, if any."""
-        if destination is None or not destination.startswith(DIRECTORY_PREFIX):
-            return None
-        return self.bundle.directory.get(destination[len(DIRECTORY_PREFIX) :])
+        return self.bundle.directory.named_by(destination)
 
     def directory_hours(self, draft: Draft, inputs: RoutingInputs) -> None:
         entry = self.entry(draft.destination)

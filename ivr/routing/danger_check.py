@@ -20,15 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ivr.decisions import (
-    DIRECTORY_PREFIX,
-    EMERGENCY,
-    FCR,
-    ONLINE,
-    Candidate,
-    Decision,
-    Hypothesis,
-)
+from ivr.decisions import EMERGENCY, FCR, ONLINE, Candidate, Decision, Hypothesis
 from ivr.routing.bundle import IntentMatchLike, RoutingBundle
 from ivr.routing.danger import present_words
 from ivr.routing.danger_words import IN_PROGRESS, IN_PROGRESS_NOW, LICENSED, PAST, SUSPICIOUS
@@ -161,10 +153,7 @@ class MeaningDoubts:
     def _department_offered(self, ordinary: Decision) -> bool:
         """The ordinary decision routes to or offers a department (not a person: a name only
         a weaker alternative heard is no request beside danger in the best)."""
-        offered = ordinary.destination or ""
-        if not offered.startswith(DIRECTORY_PREFIX):
-            return False
-        entry = self.bundle.directory.get(offered[len(DIRECTORY_PREFIX) :])
+        entry = self.bundle.directory.named_by(ordinary.destination)
         return entry is not None and entry.kind == "department"
 
     def _meant(self, heard: Sequence[Hypothesis], ordinary: Decision) -> DangerDoubt | None:

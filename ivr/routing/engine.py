@@ -361,11 +361,10 @@ class RoutingEngine:
             forms = [
                 first_forms(e) if field == "first_name" else (getattr(e, field),) for e in people
             ]
+            heard = [{normalise(f) for f in known} for known in forms]
             for name in dict.fromkeys(f for known in forms for f in known):
                 said = normalise(name)
-                if said and all(
-                    any(sounds_same(normalise(f), said) for f in known) for known in forms
-                ):
+                if said and all(any(sounds_same(f, said) for f in known) for known in heard):
                     return field, name
         return None
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ivr.directory import Directory, DirectoryError, rank_code
+from ivr.directory import Directory, DirectoryEntry, DirectoryError, rank_code
 from ivr.directory.sample import sample_directory
 from ivr.directory_import import import_csv
 from tests.unit.directory.folders import own_rules
@@ -197,3 +197,11 @@ def test_csv_import_refuses_an_hours_schedule_that_does_not_exist(tmp_path: Path
         "schedules:\n  office-hours: {hours: always}\n  ofice-hours: {hours: always}\n"
     )
     assert import_csv(src, dest).ok and dest.exists()
+
+
+def test_a_destination_names_its_entry_and_a_queue_names_none() -> None:
+    entry = DirectoryEntry("cid", "department", "CID", extension="2000")
+    directory = Directory([entry])
+    assert directory.named_by("directory:cid") is entry
+    assert directory.named_by("directory:nobody") is None
+    assert directory.named_by("rc") is None and directory.named_by(None) is None

@@ -160,16 +160,29 @@ def test_a_short_alternative_beside_a_longer_reading_is_not_read_for_danger(
         assert not decision.is_danger_check, decision.reason
 
 
+@pytest.mark.parametrize(
+    ("text", "turn"),
+    [
+        (
+            "they stole the quad from my barn on monday and I did report it to you lot,"
+            " and now there's two of them in the yard again with a van",
+            "and now there's two of them",
+        ),
+        # The robbery last week is a crime report; the lads back there now, holding him,
+        # are not.
+        (
+            "Last week a group of lads robbed my son at the skate park for his phone and"
+            " they're back there now, they've got him up against the wall again.",
+            "they're back there now",
+        ),
+    ],
+)
 def test_what_the_caller_turns_to_now_is_read_apart_from_the_story_before_it(
-    shipped: RoutingService,
+    shipped: RoutingService, text: str, turn: str
 ) -> None:
-    text = (
-        "they stole the quad from my barn on monday and I did report it to you lot,"
-        " and now there's two of them in the yard again with a van"
-    )
     decision = said(shipped, text)
     assert decision.is_danger_check and decision.evidence["raised_by"] == "danger-meaning"
-    assert decision.evidence["matched"].startswith("and now there's two of them")
+    assert decision.evidence["matched"].startswith(turn)
 
 
 @pytest.mark.parametrize(
@@ -323,16 +336,3 @@ def test_someone_said_to_be_here_now_in_a_sentence_of_its_own_is_asked_about(
     decision = said(shipped, text)
     assert decision.is_danger_check, decision.reason
     assert "He's here now." in decision.reason
-
-
-def test_offenders_said_to_be_back_now_are_read_apart_from_the_robbery_before(
-    shipped: RoutingService,
-) -> None:
-    # The robbery last week is a crime report; the lads back there now, holding him, are not.
-    text = (
-        "Last week a group of lads robbed my son at the skate park for his phone and they're"
-        " back there now, they've got him up against the wall again."
-    )
-    decision = said(shipped, text)
-    assert decision.is_danger_check and decision.evidence["raised_by"] == "danger-meaning"
-    assert decision.evidence["matched"].startswith("they're back there now")
