@@ -10,6 +10,7 @@ import asyncio
 import functools
 import json
 import os
+import random
 import signal
 import socket
 import sqlite3
@@ -47,10 +48,22 @@ async def until(check: Callable[[], Awaitable[bool]], timeout: float = 15.0) -> 
     await until_within(check, timeout * SLOW_BOX)
 
 
+# The app's HTTP port is bound twice, once by each process: between the kill and the
+# restart it is free, and a port the kernel hands out (32768-60999) may meanwhile become
+# the local end of any outgoing connection. Ports below that range are never handed out.
+BELOW_EPHEMERAL = range(20_000, 32_000)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port free now and outside the kernel's ephemeral range."""
+    for port in random.sample(BELOW_EPHEMERAL, 50):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("no free port below the ephemeral range")
 
 
 # Callbacks and transfers never ring out in these tests (a day: the simulator counts it in its
@@ -102,22 +115,29 @@ async def serving(config: Path, http_port: int) -> AsyncIterator[asyncio.subproc
         "IVR_CALLER_KEY": "test-key-for-restarts",
         "IVR_API_TOKEN": API_TOKEN,
     }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ivr.cli",
-        "serve",
-        "--config",
-        str(config),
-        cwd=REPO,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    # The log goes to a file (a pipe nobody reads could fill and stall the app): a
+    # process that exits before it is healthy fails the test with its last words.
+    log = config.parent / f"serve-{len(list(config.parent.glob('serve-*.log')))}.log"
+    with log.open("wb") as out:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "ivr.cli",
+            "serve",
+            "--config",
+            str(config),
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=asyncio.subprocess.STDOUT,
+        )
     try:
         async with aiohttp.ClientSession() as http:
 
             async def healthy() -> bool:
+                if proc.returncode is not None:
+                    tail = log.read_text(encoding="utf-8", errors="replace")[-2000:]
+                    raise AssertionError(f"ivr serve exited ({proc.returncode}):\n{tail}")
                 try:
                     async with http.get(f"http://127.0.0.1:{http_port}/health") as resp:
                         return resp.status == 200
@@ -262,8 +282,9 @@ async def sim_post(http: aiohttp.ClientSession, url: str, body: dict[str, Any]) 
         assert resp.status < 300, await resp.text()
 
 
-# Sim seconds (x TIME_SCALE: 3 s) a prompt is made to last, for a kill to land in it.
-LASTING_PROMPT = 60.0
+# Sim seconds (x TIME_SCALE: 15 s, asked twice) a prompt is made to last, for a kill to
+# land in it on a loaded box; the next process does not wait for the old playback.
+LASTING_PROMPT = 300.0
 # The prompt that plays during each step before the callback is placed.
 PROMPT_OF_STEP = {"booking": "callback_number_check", "thank-you": "callback_thank_you"}
 
