@@ -25,6 +25,7 @@ from ivr.directory.query import WEAK, content_words
 from ivr.directory.ranks import OFFICES, RANKS
 from ivr.directory.short_names import short_forms
 from ivr.directory.teams import TeamRoute
+from ivr.text import normalise
 from ivr.text import tokens as text_tokens
 
 EXACT, PHONETIC, FUZZY, PLURAL = "exact", "phonetic", "fuzzy", "plural"
@@ -84,7 +85,7 @@ def sounds_same(a: str, b: str) -> bool:
     transcript's spelling cannot tell them apart. Names under four letters are left out
     (too many everyday words sound like them)."""
     a, b = a.casefold(), b.casefold()
-    if a == b or _silent_e(a, b) or _silent_e(b, a) or _same_ee(a, b):
+    if a == b or _silent_e(a, b) or _silent_e(b, a) or _same_ee(a, b) or _silent_h(a, b):
         return True
     same_key = bool(set(_keys(a) + _keys(_w_as_v(a))) & set(_keys(b) + _keys(_w_as_v(b))))
     return (
@@ -118,6 +119,20 @@ def _silent_e(short: str, long: str) -> bool:
     """ "Ann" and "Anne": a silent e after a doubled consonant changes no sound, however
     short the name."""
     return len(short) >= 3 and long == short + "e" and short[-1] == short[-2] not in VOWELS
+
+
+# Letters whose sound folding them to plain letters loses (Polish, mostly): "ś" is "sh".
+_SOUNDED = str.maketrans(
+    {"ś": "sh", "ć": "ch", "ź": "zh", "ż": "zh", "ł": "w", "ș": "sh", "ț": "ts"}
+)
+# An h after a vowel and before no vowel is not said ("John", "Sarah", "Leah").
+_SILENT_H = re.compile(r"(?<=[aeiou])h(?![aeiouy])")
+
+
+def _silent_h(a: str, b: str) -> bool:
+    """ "Jon" and "John", "Sara" and "Sarah": one spelling with an unsaid h, however short
+    (the names' letters differ only by it)."""
+    return min(len(a), len(b)) >= 3 and a != b and _SILENT_H.sub("", a) == _SILENT_H.sub("", b)
 
 
 # A final "ee" sound's spellings: "Lee", "Leigh", "Lea"; "Ashley", "Ashleigh", "Ashlee".
@@ -250,6 +265,13 @@ class DirectoryIndex:
             for key in _keys(word) if word not in acronyms else ():
                 self._phonetic[key].append(word)
             by_length[len(word)].append(word)
+        # "Wiśniewski" said "Wishnevski": the letters folding drops said their sound.
+        for name in {e.name for e in entries} | {a for e in entries for a in e.aliases}:
+            for raw in name.split():
+                word, spoken = normalise(raw), normalise(raw.casefold().translate(_SOUNDED))
+                if spoken != word and word in self.vocab:
+                    for key in set(_keys(spoken)) - set(_keys(word)):
+                        self._phonetic[key].append(word)
         longest = max(by_length, default=0)
         self._near_length: dict[int, list[str]] = {
             n: [w for m in range(n - 2, n + 3) for w in by_length.get(m, ())]

@@ -38,6 +38,9 @@ UNIT_WORD = 0.85  # a department word must be heard this clearly to describe a p
 # The team or department said whole, not one word of it: "my daughter Hannah is missing"
 # says one word of Missing Persons and is no request for its Hannah.
 WHOLE_ROLE = 0.9
+# A team word no more than this common among the departments' names tells the team apart
+# (ivr.directory.index: 1.0 for a word one department has, 0.58 for "crime" in eight).
+TELLING_WORD = 0.85
 # The office alone ("the chief constable") when one person holds it: with the rank's own
 # 0.08 it routes (0.88), as a name said clearly would.
 OFFICE = 0.80
@@ -203,12 +206,20 @@ class PersonScorer:
         if cached is None:
             team_sum = team_best = 0.0
             rest = list(free)
-            for part, part_weight in zip(person.team, person.team_weights, strict=True):
+            # The team's telling words, each said: "the rural officer" says Rural Crime
+            # whole, where "crime" is half the directory's teams'.
+            telling = [w >= TELLING_WORD for w in person.team_weights]
+            told = any(telling)
+            for part, part_weight, tells in zip(
+                person.team, person.team_weights, telling, strict=True
+            ):
                 sim, _, word, _ = best((part,), rest, matches)
                 if sim >= TEAM_WORD:
                     rest.remove(word)
                     team_sum += part_weight * sim
                     team_best = max(team_best, sim)
+                elif tells:
+                    told = False
             tr = team_sum / person.team_total
             # The department's name or alias read from all the words, not what the team's
             # own words left: "Kwame in CID" says CID whole for team "CID Kingsport".
@@ -225,7 +236,7 @@ class PersonScorer:
                     # Words either reading explains are explained ("fraud investigation
                     # team": the team's words and the department's alias both count).
                     unit, unit_rest = got / len(words), [w for w in left if w in rest]
-            cached = (tr, team_best, max(tr, unit), unit_rest)
+            cached = (tr, team_best, max(tr, unit, WHOLE_ROLE if told else 0.0), unit_rest)
             query.team_cache[key] = cached
         tr, team_best, role, rest = cached
         if notes is not None:

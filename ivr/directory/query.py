@@ -49,7 +49,7 @@ DESCRIBING = frozenset(
         (
             "lady ladies woman women man men bloke fella fellow guy chap lass lad gentleman",
             "gent girl boy young older nice lovely tall local bobby bobbies copper",
-            "policewoman policeman policewomen policemen",
+            "policewoman policeman policewomen policemen officers",
             "polish english welsh scottish scots irish british indian pakistani bangladeshi",
             "asian african nigerian ghanaian somali chinese romanian lithuanian latvian",
             "bulgarian ukrainian russian portuguese spanish italian french german turkish",
@@ -218,6 +218,9 @@ NOT_ABOUT_POLICE = re.compile(
 
 # A caller who says they know no surname ("I don't know his last name", "I only know her
 # first name"): no word they said is one.
+# The visit the caller tells of to say which officer ("he's the one who came out about my
+# quad bike", "she came round last week"): what happened, not who. Removed, as a topic is.
+VISITED = re.compile(r"\b(?:came|come|coming) (?:out|round|over)\b")
 NO_SURNAME = re.compile(
     r"\b(?:(?:dont|didnt|do not|did not|never|cant|cannot|can not|couldnt)"
     r" (?:know|catch|get|got|remember|have|say|pronounce|spell)"
@@ -242,7 +245,8 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
     joined = " ".join(words)
     if NO_SURNAME.search(joined):
         no_surname = True
-        words = NO_SURNAME.sub(" ", joined).split()
+        joined = NO_SURNAME.sub(" ", joined)
+    words = VISITED.sub(" ", joined).split()
     ranks: set[str] | None = None
     said: list[str] = []
     out: list[tuple[str, bool]] = []

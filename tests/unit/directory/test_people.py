@@ -485,3 +485,19 @@ def test_a_complaint_about_something_else_is_no_complaints_department() -> None:
         "I want to complain about my neighbours' dog barking",
     ):
         assert not [c for c in _found(matcher, text) if c.score >= LOW], text
+
+
+def test_a_name_is_found_as_its_letters_sound_not_as_folding_spells_them() -> None:
+    # "Wiśniewski" folds to "wisniewski", but callers say the ś: "Wishnevski".
+    polish = _person("bartosz-wisniewski", "Bartosz", "Wiśniewski", "PC", "Dogs")
+    matcher = DirectoryMatcher(Directory([polish, _department("dogs", "Dog Unit", (), ("Dogs",))]))
+    top = _found(matcher, "PC Wishnevski please")[0]
+    assert top.destination == "directory:bartosz-wisniewski" and top.score >= LOW, top
+    assert "phonetic" in top.evidence
+
+
+def test_the_visit_a_caller_tells_of_costs_nothing(matcher: DirectoryMatcher) -> None:
+    # "... who came out about the crash": what the officer did, not another name.
+    plain = _scores(matcher, "Kwame from traffic about the crash")["kwame-mensah"]
+    told = _scores(matcher, "Kwame from traffic, he came out about the crash")["kwame-mensah"]
+    assert told == plain

@@ -219,3 +219,48 @@ def test_a_caller_who_knows_no_surname_is_asking_for_a_first_name(tmp_path: Path
     ):
         d = decide(engine, text)
         assert d.destination == "directory:stuart-bell", d.reason
+
+
+def test_an_unsaid_h_is_one_name_however_short() -> None:
+    assert sounds_same("John", "Jon") and sounds_same("Sarah", "Sara")
+    assert sounds_same("Leah", "Lea")
+    assert not sounds_same("Mohammed", "Moammed")  # an h between vowels is said
+
+
+def test_a_first_name_spelt_two_ways_asks_which_unless_the_team_says(tmp_path: Path) -> None:
+    engine = with_people(
+        tmp_path,
+        "- {id: roads, kind: department, name: Roads Policing Unit, aliases: [Traffic],"
+        " teams: [Roads Policing], extension: '2200'}\n"
+        "- {id: jon-whitaker, kind: person, name: Jon Whitaker, rank: PC,"
+        " team: Roads Policing, extension: '2205'}\n"
+        "- {id: john-ellis, kind: person, name: John Ellis, rank: DC, team: Economic Crime,"
+        " extension: '2402'}\n",
+    )
+    assert len(shared(engine, "I'd like to speak to John, please.").evidence["choices"]) == 2
+    d = decide(engine, "Can I speak to John from traffic?")
+    assert d.destination == "directory:jon-whitaker" and d.action in ("route", "confirm"), d.reason
+
+
+def test_the_telling_word_of_a_team_says_which_of_two_people_a_shared_name_is(
+    tmp_path: Path,
+) -> None:
+    # "Rural" is Rural Crime's own word; "crime" is half the directory's teams': the
+    # rural officer called Grant is not DI Grant in CID.
+    engine = with_people(
+        tmp_path,
+        "- {id: rural, kind: department, name: Rural Crime Team, teams: [Rural Crime],"
+        " extension: '2750'}\n"
+        "- {id: cid, kind: department, name: CID, teams: [CID], extension: '2300'}\n"
+        "- {id: economic, kind: department, name: Economic Crime Unit,"
+        " teams: [Economic Crime], extension: '2400'}\n"
+        "- {id: cyber, kind: department, name: Cyber Crime Unit, teams: [Cyber Crime],"
+        " extension: '2500'}\n"
+        "- {id: louise-grant, kind: person, name: Louise Grant, rank: DI, team: CID,"
+        " extension: '2302'}\n"
+        "- {id: grant-hughes, kind: person, name: Grant Hughes, rank: PC, team: Rural Crime,"
+        " extension: '2751'}\n",
+    )
+    d = decide(engine, "Can I speak to Grant, he's the rural officer who came out about my quad")
+    assert (d.action, d.destination) == ("confirm", "directory:grant-hughes"), d.reason
+    assert shared(engine, "Can I speak to Grant please").rule == "directory-shared-name"
