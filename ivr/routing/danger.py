@@ -183,6 +183,8 @@ class DangerReader:
         lawful = (
             [m.span() for m in words.LICENSED.finditer(said)] if words.RURAL.search(said) else []
         )
+        # "threatening to send my photos": a threat said only as one to make something known.
+        exposed = [m.span() for m in words.EXPOSURE_THREAT.finditer(said)]
         unsaid: list[str] = []
         things: list[str] = []
         # Harm said in the present ("and someone is bleeding"): no all-clear outweighs it.
@@ -209,6 +211,12 @@ class DangerReader:
                 continue
             if all(any(a <= start and end <= b for a, b in lawful) for start, end in spans):
                 moved.append((cue, Context.LICENSED))
+                continue
+            if all(any(a <= start and end <= b for a, b in exposed) for start, end in spans):
+                unsaid.append(cue)
+                moved.append((cue, Context.EXPOSURE))
+                if not any(c is Context.EXPOSURE for c, _ in heard):
+                    heard.append((Context.EXPOSURE, _found(words.EXPOSURE_THREAT, said)))
                 continue
             of_a_thing = words.THING_CUES.get(cue)
             if of_a_thing is not None and all(of_a_thing(said, a, b) for a, b in spans):

@@ -47,6 +47,7 @@ class Context(Enum):
     BURN = "planned-burn"  # "it's the farmer burning off, he told us he would"
     GONE = "offender-gone"  # they've gone, nobody there
     UNHURT = "nobody-hurt"  # nobody's hurt, everyone's ok
+    EXPOSURE = "exposure-threat"  # "threatening to share my photos": to publish, not harm
 
 
 # Which kinds each context can move (to the FCR; see DangerReader for the RC).
@@ -76,6 +77,7 @@ MOVES: Mapping[Context, frozenset[CueKind]] = {
     # violence is not: the one he hurt may still need help.
     Context.GONE: frozenset({CueKind.THREAT, CueKind.DAMAGE, CueKind.INTRUDER, CueKind.URGENCY}),
     Context.UNHURT: frozenset({CueKind.INJURY, CueKind.URGENCY}),
+    Context.EXPOSURE: frozenset({CueKind.THREAT}),
 }
 # Tried in this order for each cue: the first context that moves it names the reason.
 PRIORITY = (
@@ -491,6 +493,16 @@ WITNESS = pattern(
         r"amnesty",
     ]
 )
+# A threat to make something known ("threatening to send my videos to my family unless I
+# pay", "threatened to report me"): blackmail or sextortion, a crime to report, not harm
+# (the dev sets' writers called none of these an emergency). Not "to put a brick through".
+EXPOSURE_THREAT = pattern(
+    [
+        r"(?:threatening|threatened|threatens|threaten|threat) to (?:send|share|post|leak"
+        r"|publish|show|release|spread|upload|expose|tell|report|sue|email|forward|out"
+        r"|circulate|distribute)",
+    ]
+)
 # All-clears. Each one swallows a trailing "now" ("they've gone now"), which
 # would otherwise read as present danger.
 UNHURT = pattern(
@@ -619,12 +631,16 @@ ORIGIN = pattern([r"(?:from|lives?|living) (?:round |around |near |over )?(?:her
 # Someone said to be with the caller, safe: no present danger by itself ("they said
 # they'd kidnapped my son, but he's sat right here next to me"). A cue said beside it
 # still counts ("he's here with me and he's got a knife"), and so does where ("he's in the
-# house with me" is no all-clear).
+# house with me" is no all-clear), unless the one here was just said to be safe ("she is
+# safe, she is here in my room now").
 WITH_THE_CALLER = pattern(
     [
         r"(?:hes|shes|theyre|he is|she is|they are)"
         r"(?: (?:sat|sitting|stood|standing|right|here|safe|fine|ok|okay|alright|home)){0,3}"
         r" (?:next to|with|beside) me(?: now)?",
+        r"(?P<who>he|she|they)(?: is| are|s|re) (?:safe|fine|ok|okay|alright|all right)"
+        r"(?: now)?(?: and)? (?P=who)(?: is| are|s|re) (?:here|home|at home)"
+        r"(?: (?:in|at|with) (?:my|our|the|me) ?[a-z]*)?(?: now)?",
     ]
 )
 # Present states of a person: ignored after a negation ("nobody is hurt").

@@ -79,7 +79,9 @@ NEGATED = "negated-emergency-cue"  # every cue negated: the FCR unless a request
 # ... and the same for an injury cue the caller clears in so many words ("we had a bump,
 # nobody's hurt, do I need to report it"): they say there is no danger, as a negation does.
 UNHURT_RULE = f"{Context.UNHURT.value}-emergency-cue"
-CALM = frozenset({NEGATED, UNHURT_RULE})
+# ... and so does a threat only to make something known ("threatening to post my photos").
+EXPOSURE_RULE = f"{Context.EXPOSURE.value}-emergency-cue"
+CALM = frozenset({NEGATED, UNHURT_RULE, EXPOSURE_RULE})
 # Contexts after which the danger may still be there ("he threatened me last week",
 # "he keeps messaging me that he'll kill me", "he says he'll kill me tomorrow"): asked,
 # not assumed either way.

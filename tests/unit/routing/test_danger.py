@@ -759,3 +759,46 @@ def test_a_witness_statement_after_the_arrest_is_asked_about_not_999_unasked(
     )
     destination, _, why = decide(engine, Hypothesis(text))
     assert destination == ASK, why
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "someone online is threatening to send my photos to my family unless I pay",
+        "my ex threatened to post my videos on facebook",
+        "a man I met on an app threatens to share pictures of me",
+    ],
+)
+def test_a_threat_to_make_something_known_is_no_danger_and_routed_as_asked(
+    engine: RoutingEngine, said: str
+) -> None:
+    cues = [c for c in ("threatening", "threatened", "threatens") if c in normalise(said).split()]
+    reading = DangerReader().read(said, cues)
+    assert reading.verdict is Verdict.FCR
+    assert {ctx for _, ctx in reading.moved} == {Context.EXPOSURE}
+    destination, rule, why = decide(engine, Hypothesis(said))
+    assert destination not in ("emergency", ASK), why
+    assert rule != EMERGENCY, why
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "he's threatening to post my photos and he's outside my door with a knife",
+        "he threatened to put a brick through my window and he's outside now",
+    ],
+)
+def test_a_threat_of_harm_beside_or_instead_of_one_to_publish_stays_an_emergency(
+    engine: RoutingEngine, said: str
+) -> None:
+    destination, rule, why = decide(engine, Hypothesis(said))
+    assert (destination, rule) == ("emergency", EMERGENCY), why
+
+
+def test_someone_said_safe_and_here_with_the_caller_is_no_danger_here() -> None:
+    said = "she got a message saying they will kill her. She is safe, she is here in my room now."
+    reading = DangerReader().read(said, ["kill her"])
+    assert reading.verdict is Verdict.FCR and not reading.present, reading
+    # ... but another said to be here is ("she is safe, he is here now").
+    said = "she got a message saying he will kill her. she is safe, he is here now"
+    assert DangerReader().read(said, ["kill her"]).verdict is Verdict.EMERGENCY
