@@ -48,6 +48,16 @@ def shipped_kinds() -> dict[str, tuple[str, ...]]:
     return {str(name): tuple(str(s) for s in said) for name, said in kinds.items()}
 
 
+def shipped_kind_names() -> dict[str, tuple[str, ...]]:
+    """Kind name -> every name it goes by (itself first; the YAML's ``names:``)."""
+    text = resources.files("ivr.routing").joinpath("data/department_kinds.yaml").read_text()
+    loaded = yaml.safe_load(text)
+    others = loaded.get("names") or {}
+    return {
+        str(kind): (str(kind), *(str(n) for n in others.get(kind, ()))) for kind in loaded["kinds"]
+    }
+
+
 def kind_requests() -> tuple[str, ...]:
     """Every shipped kind's name and requests: what callers say asking for a unit, which is
     no emergency (the danger model's negatives beside the intents' examples)."""
@@ -62,12 +72,18 @@ class DepartmentMeaning:
         encoder: SentenceEncoder,
         entries: Iterable[DirectoryEntry],
         kinds: Mapping[str, Sequence[str]] | None = None,
+        kind_names: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
+        """``kinds``: kind -> what callers say; ``kind_names``: kind -> the names it goes
+        by (by default the shipped ones, or each kind's own name)."""
         self.encoder = encoder
-        kinds = shipped_kinds() if kinds is None else kinds
+        if kinds is None:
+            kinds = shipped_kinds()
+            kind_names = shipped_kind_names() if kind_names is None else kind_names
+        called = {k: tuple((kind_names or {}).get(k, ())) or (k,) for k in kinds}
         departments = [e for e in entries if e.kind == "department"]
         names = {e.id: list(dict.fromkeys([e.name, *e.aliases, *_teams(e)])) for e in departments}
-        attached = self._kinds_of(departments, names, kinds)
+        attached = self._kinds_of(departments, names, called)
         self._entries: list[DirectoryEntry] = []
         texts: list[str] = []
         shown: list[str] = []  # how the evidence names each anchor
@@ -91,15 +107,21 @@ class DepartmentMeaning:
         self,
         departments: Sequence[DirectoryEntry],
         names: Mapping[str, list[str]],
-        kinds: Mapping[str, Sequence[str]],
+        called: Mapping[str, Sequence[str]],
     ) -> dict[str, list[str]]:
-        """Department id -> the kinds its names mean (closest kind first)."""
-        if not departments or not kinds:
+        """Department id -> the kinds its names mean (closest kind first); ``called``:
+        kind -> the names it goes by, the nearest of which counts."""
+        if not departments or not called:
             return {}
-        kind_names = list(kinds)
-        kind_vectors = self.encoder.encode_anchors(kind_names)
+        kind_names = list(called)
+        said = [(k, name) for k, kind in enumerate(kind_names) for name in called[kind]]
+        vectors = self.encoder.encode_anchors([name for _, name in said])
         texts = [text for entry in departments for text in names[entry.id]]
-        similarity = self.encoder.encode_anchors(texts) @ kind_vectors.T  # one batch
+        by_name = self.encoder.encode_anchors(texts) @ vectors.T  # one batch
+        owner = np.array([k for k, _ in said])
+        similarity = np.stack(
+            [by_name[:, owner == k].max(axis=1) for k in range(len(kind_names))], axis=1
+        )
         found: dict[str, list[str]] = {}
         bests = []
         at = 0

@@ -51,6 +51,7 @@ from ivr.routing.follow_up import FollowUp
 from ivr.routing.how_to import HowToReport
 from ivr.routing.model import RoutingInputs
 from ivr.routing.past_event import PastEvent
+from ivr.routing.preamble import Preamble
 from ivr.routing.recent_event import RecentEvent
 from ivr.routing.rules import Thresholds
 from ivr.routing.self_correction import SelfCorrection
@@ -78,6 +79,7 @@ class RoutingEngine:
         self.how_to = HowToReport()
         self.recent_event = RecentEvent()
         self.self_correction = SelfCorrection()
+        self.preamble = Preamble()
 
     # --- the stages, in order of evidence ---------------------------------------------------
 
@@ -179,6 +181,7 @@ class RoutingEngine:
         if not hypotheses:
             return None
         hypotheses = self.self_correction.applied(hypotheses)  # what was taken back is not asked
+        hypotheses = self.preamble.applied(hypotheses)  # the point, after "the thing is"
         th = self.thresholds
         matcher = self.bundle.matcher
         by_name = tuple(matcher.match((*hypotheses, *_first_sentence(hypotheses, matcher))))
@@ -420,9 +423,23 @@ class RoutingEngine:
                 # ...and under a person the words name: "Fraser in roads policing" means
                 # the team the matcher already counted for Fraser, not another place.
                 cap = min(cap, person.score - self.thresholds.margin - 0.01)
+            # Departments of one kind share its requests and tie on them ("the local
+            # officers for the villages up in the Haywold hills": every neighbourhood
+            # team); one whose own name was said too is the one meant.
+            meant = self.bundle.departments.match(hypotheses)
+            named = {c.destination: c.score for c in by_name if c.score >= NAMED_TOO}
+            tied = [c for c in meant if meant[0].score - c.score <= TIED]
+            if len(tied) < 2:
+                named = {}
             found += [
                 replace(c, score=min(c.score, cap))
-                for c in self.bundle.departments.match(hypotheses)
+                if c not in tied or c.destination not in named
+                else replace(
+                    c,
+                    score=min(c.score + self.thresholds.margin + 0.01, cap),
+                    evidence=f"{c.evidence}; its name said too ({named[c.destination]:.2f})",
+                )
+                for c in meant
             ]
         best: dict[str, Candidate] = {}
         for candidate in found:
@@ -648,6 +665,8 @@ TIED = 0.005
 # A person named in so many words in another recognition alternative, this close to the
 # top person: the recognisers disagree on who, and the caller is asked which.
 HEARD_RIVAL = 0.12
+# A department found by meaning whose name words were heard at least this well too.
+NAMED_TOO = 0.3
 # A name at least this sure outranks the switchboard intent ("someone"); below it, a sound-
 # alike ("pothole" for Patel) is no name said.
 NAMED_OVER_SOMEONE = 0.62

@@ -48,6 +48,9 @@ def named(area: OtherForceArea, text: str) -> str | None:
         ("I live in Hull and my car was stolen from outside my house there", "hull"),
         ("I'm in Middlesbrough, is this the right police?", "middlesbrough"),
         ("a break in at my holiday flat in Cornwall, it happened down there", "cornwall"),
+        # the force it was reported to: theirs to update
+        ("I reported my car stolen to the Met when I was down in London", "the met"),
+        ("I reported it to Greater Manchester police last week", "greater manchester"),
     ],
 )
 def test_a_place_where_it_happened_or_a_force_asked_for_is_named(
@@ -131,3 +134,10 @@ def test_a_department_offered_only_for_what_the_words_mean_is_moved_too(
     # A department asked for by name is who the caller wants, wherever they are.
     decision = said(shipped, "firearms licensing please, I've moved here from Leeds")
     assert decision.destination == "directory:firearms-licensing", decision.reason
+
+
+def test_an_update_on_a_report_made_to_another_force_goes_to_a_person(
+    shipped: RoutingService,
+) -> None:
+    decision = said(shipped, "I reported my car stolen to the Met, what's happening with it?")
+    assert (decision.destination, decision.rule) == ("switchboard", "other-force-area")

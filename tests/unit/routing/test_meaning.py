@@ -162,6 +162,57 @@ def test_a_kind_another_department_says_far_better_is_that_ones(bundle: RoutingB
     assert [c.destination for c in found] == ["directory:cyber"], found
 
 
+NEIGHBOURHOOD_TEAMS = (
+    # the shipped rules name this one
+    "- {id: firearms-licensing, kind: department, name: Firearms Licensing, extension: '4100'}\n"
+    "- {id: npt-city, kind: department, name: City Centre Neighbourhood Policing Team,"
+    " extension: '3000'}\n"
+    "- {id: npt-hills, kind: department, name: Haywold Hills Neighbourhood Team,"
+    " extension: '3050'}\n"
+    "- {id: npt-castle, kind: department, name: Castlemoor Neighbourhood Team,"
+    " extension: '3100'}\n"
+    "- {id: prison, kind: department, name: Prison Liaison Team, aliases: [Prison Police Team],"
+    " extension: '3300'}\n"
+)
+
+
+def test_a_kind_is_read_by_any_name_it_goes_by(bundle: RoutingBundle, tmp_path: Path) -> None:
+    # "Neighbourhood Team" is the neighbourhood policing kind by its other name
+    # (department_kinds.yaml names:), however far a place name puts it from "policing".
+    (tmp_path / "directory.yaml").write_text("entries:\n" + NEIGHBOURHOOD_TEAMS)
+    meaning = load_bundle(tmp_path).departments
+    assert meaning is not None
+    found = meaning.match([Hypothesis("I want to talk to my local neighbourhood team")], limit=5)
+    assert {c.destination for c in found} == {
+        "directory:npt-city",
+        "directory:npt-hills",
+        "directory:npt-castle",
+    }, found
+
+
+def test_of_departments_tied_on_a_kinds_meaning_the_one_named_too_is_offered(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "directory.yaml").write_text("entries:\n" + NEIGHBOURHOOD_TEAMS)
+    engine = RoutingEngine(load_bundle(tmp_path))
+    said = "I'd like to speak to the local officers for the villages up in the Haywold hills"
+    decision = engine.decide(say(said))
+    assert (decision.action, decision.destination) == ("confirm", "directory:npt-hills"), (
+        decision.reason
+    )
+    assert "its name said too" in decision.candidates[0].evidence
+
+
+def test_a_temporary_event_notice_is_licensing(bundle: RoutingBundle) -> None:
+    entries = [
+        DirectoryEntry("pubs", "department", "Alcohol and Entertainment Licensing"),
+        DirectoryEntry("guns", "department", "Firearms Licensing Unit"),
+    ]
+    said = "we're putting a bar on at the village fete and need a temporary event notice"
+    found = _meaning_of(bundle, entries).match([Hypothesis(said)])
+    assert found and found[0].destination == "directory:pubs", found
+
+
 def test_words_with_no_department_meaning_give_no_department(bundle: RoutingBundle) -> None:
     assert bundle.departments is not None
     assert bundle.departments.match([Hypothesis("the weather is lovely today")]) == []

@@ -1,0 +1,79 @@
+"""The point of a call after "the thing is" is what names and intents read
+(ivr.routing.preamble)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from ivr.decisions import Hypothesis
+from ivr.routing.engine import RoutingEngine
+from ivr.routing.model import RoutingInputs
+from ivr.routing.preamble import Preamble, point
+
+AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+
+
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [
+        (
+            "sorry to bother you, I'm not sure this is the right number, the thing is,"
+            " someone has taken the mower from my garage",
+            "someone has taken the mower from my garage",
+        ),
+        (
+            "so I live on Foxcovert, and what's happened is someone stole my catalytic converter",
+            "someone stole my catalytic converter",
+        ),
+        (
+            "we've had diesel nicked three times, but the reason I'm ringing is there's a van"
+            " by the tank",
+            "there's a van by the tank",
+        ),
+        (
+            "the thing is the thing is my bike's gone from the station",
+            "my bike's gone from the station",
+        ),
+    ],
+)
+def test_the_words_after_the_last_marker_are_the_point(said: str, meant: str) -> None:
+    assert point(said) == meant
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "my bike was stolen from the station",  # no marker
+        "the thing is, I don't",  # too little after it
+        "what is the thing you need",
+    ],
+)
+def test_without_a_marker_and_a_point_nothing_is_cut(said: str) -> None:
+    assert point(said) is None
+
+
+def test_every_alternative_keeps_its_confidence() -> None:
+    heard = (Hypothesis("hello sorry the thing is my shed was broken into", 0.7),)
+    (kept,) = Preamble().applied(heard)
+    assert (kept.text, kept.confidence) == ("my shed was broken into", 0.7)
+
+
+def test_the_callers_own_name_before_the_point_is_not_whom_they_ask_for(
+    engine: RoutingEngine,
+) -> None:
+    # The fixture directory has a PC Tariq Sharma: the caller is another one.
+    said = (
+        "Good afternoon, sorry to bother you, my name is Tariq Sharma, and the thing is,"
+        " somebody has smashed my car window and taken my bag"
+    )
+    d = engine.decide(RoutingInputs(at=AT, hypotheses=(Hypothesis(said, 0.9),)))
+    assert d.destination == "rc", d.reason
+
+
+def test_danger_in_the_preamble_is_still_heard(engine: RoutingEngine) -> None:
+    said = "he's got a knife and he's outside, the thing is, I don't know what to do now"
+    d = engine.decide(RoutingInputs(at=AT, hypotheses=(Hypothesis(said, 0.9),)))
+    assert d.destination == "emergency", d.reason
