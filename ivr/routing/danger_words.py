@@ -144,7 +144,8 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
             took him in a car, took her in a car, take him in a car, take her in a car,
             put him in a car, put her in a car, forced him into, forced her into""",
         CueKind.WEAPON: """knife, knives, machete, gun, guns, shotgun, weapon, weapons, armed,
-            broken bottle, petrol bomb, petrol bombs, bomb, grenade, scissors""",
+            broken bottle, petrol bomb, petrol bombs, bomb, grenade, scissors, pistol, pistols,
+            handgun, handguns, revolver, revolvers""",
         CueKind.VIOLENCE: """robbing, being robbed, just robbed, just been robbed, stab, stabbed,
             stabbing, shot, shooting, attacking, attacked, hitting me, hitting her, hitting him,
             beating, punching, strangling, pushing me, pushing her, hurting, grabbing, kicking him,
@@ -346,7 +347,10 @@ TOY = pattern(
         r"(?:toy|replica|fake|imitation|prop)",
     ]
 )
-_GUN = r"(?:gun|guns|shotgun|shotguns|shot gun|shot guns|firearm|firearms|rifle|rifles)"
+_GUN = (
+    r"(?:gun|guns|shotgun|shotguns|shot gun|shot guns|firearm|firearms|rifle|rifles|pistol"
+    r"|pistols|handgun|handguns|revolver|revolvers)"
+)
 _PAPERS = r"(?:certificates?|certs?|licen[cs]es?|licensing|permits?|renewals?)"
 # A gun told of by its licence or where it is kept: "the man who does the shotgun
 # certificates", "his shotguns are still in the cabinet". Its words say no danger now
