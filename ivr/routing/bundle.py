@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ivr.decisions import Candidate, Hypothesis
-from ivr.directory import Directory
+from ivr.directory import Directory, DirectoryEntry
 from ivr.embedding.encoder import EmbeddingModelError, SentenceEncoder, shared_encoder
 from ivr.embedding.files import PACKAGED
 from ivr.routing.cases import CaseBook
@@ -103,6 +103,8 @@ class IntentsLike(Protocol):
 
 class DepartmentsLike(Protocol):
     def match(self, hypotheses: Sequence[Hypothesis], limit: int = 3) -> list[Candidate]: ...
+
+    def of_kind(self, kind: str) -> list[DirectoryEntry]: ...
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,10 @@ class DepartmentMeaning:
                     shown.append(f"{said!r} ({kind})")
         self._texts = texts
         self._shown = shown
+        self._of_kind: dict[str, list[DirectoryEntry]] = {}
+        for entry in departments:
+            for kind in attached.get(entry.id, ()):
+                self._of_kind.setdefault(kind, []).append(entry)
         self._anchors = (
             encoder.encode_anchors(texts) if texts else np.zeros((0, encoder.dimension), np.float32)
         )
@@ -145,6 +149,10 @@ class DepartmentMeaning:
             if close:
                 found[entry.id] = [kind_names[i] for i in close]
         return found
+
+    def of_kind(self, kind: str) -> list[DirectoryEntry]:
+        """The departments that answer for a shipped kind here (none: no such unit)."""
+        return list(self._of_kind.get(kind, ()))
 
     def match(self, hypotheses: Sequence[Hypothesis], limit: int = 3) -> list[Candidate]:
         if not self._texts:

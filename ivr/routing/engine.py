@@ -39,6 +39,7 @@ from ivr.directory.index import sounds_same
 from ivr.directory.short_names import first_forms
 from ivr.routing.adjustments import RouteAdjuster
 from ivr.routing.bundle import IntentMatchLike, MatcherLike, RoutingBundle
+from ivr.routing.caller_role import CallerRole
 from ivr.routing.case_route import CaseRoute
 from ivr.routing.danger_check import DangerDoubt, MeaningDoubts, ask_first, understood
 from ivr.routing.departments import MEANING_EVIDENCE
@@ -80,6 +81,7 @@ class RoutingEngine:
         self.recent_event = RecentEvent()
         self.self_correction = SelfCorrection()
         self.preamble = Preamble()
+        self.caller_role = CallerRole()
 
     # --- the stages, in order of evidence ---------------------------------------------------
 
@@ -210,6 +212,7 @@ class RoutingEngine:
         # Morgan", "victim support".
         wins = top is not None and (
             _name_wins(top, named, intent, th.high, person, unit)
+            or top.evidence.startswith(ROLE_EVIDENCE)
             or self._unit_described(top, hypotheses)
             or self._department_over_link(top, intent)
             or self._department_over_someone(top, intent)
@@ -431,6 +434,18 @@ class RoutingEngine:
             tied = [c for c in meant if meant[0].score - c.score <= TIED]
             if len(tied) < 2:
                 named = {}
+            # "I'm a reporter at the Gazette": whatever the story, the press office.
+            role = self.caller_role.said(hypotheses)
+            if role is not None:
+                found += [
+                    Candidate(
+                        e.destination,
+                        e.spoken_name,
+                        cap,
+                        f"{ROLE_EVIDENCE}{role.words!r}: {role.kind}",
+                    )
+                    for e in self.bundle.departments.of_kind(role.kind)
+                ]
             found += [
                 replace(c, score=min(c.score, cap))
                 if c not in tied or c.destination not in named
@@ -667,6 +682,8 @@ TIED = 0.005
 HEARD_RIVAL = 0.12
 # A department found by meaning whose name words were heard at least this well too.
 NAMED_TOO = 0.3
+# How a department offered for the caller's own role says so ("I'm a reporter").
+ROLE_EVIDENCE = "the caller's role "
 # A name at least this sure outranks the switchboard intent ("someone"); below it, a sound-
 # alike ("pothole" for Patel) is no name said.
 NAMED_OVER_SOMEONE = 0.62
