@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ivr.decisions import Ask, Candidate, Hypothesis
+from ivr.directory import DirectoryEntry
 from ivr.routing.case_status import PublicStatus
 from ivr.routing.cases import Case
 from ivr.routing.engine import RoutingEngine
@@ -425,6 +426,9 @@ class TicketsByMeaning:
         if not any("ticket" in h.text for h in hypotheses):
             return []
         return [Candidate("directory:day-team", "Day Team", 0.79, "meaning ~ 'tickets'")]
+
+    def of_kind(self, kind: str) -> list[DirectoryEntry]:
+        return []  # no unit of any shipped kind: no caller's role names one
 
 
 @pytest.mark.parametrize(
