@@ -21,8 +21,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ivr.decisions import EMERGENCY, FCR, ONLINE, Candidate, Decision, Hypothesis
-from ivr.routing.bundle import IntentMatchLike, RoutingBundle
+from ivr.directory.query import DESCRIBING, ORDINARY, ORDINARY_SURNAMES
+from ivr.routing.bundle import IntentMatchLike, MeantLike, RoutingBundle
 from ivr.routing.danger import present_words
+from ivr.routing.danger_meaning import Meant
 from ivr.routing.danger_words import IN_PROGRESS, IN_PROGRESS_NOW, LICENSED, PAST, SUSPICIOUS
 from ivr.routing.draft import quote
 from ivr.text import is_number_word, normalise
@@ -89,6 +91,34 @@ class MeaningDoubts:
 
     def __init__(self, bundle: RoutingBundle) -> None:
         self.bundle = bundle
+        # The directory's people's names: words the sentence model never learnt, which
+        # it reads as alarm ("Craig Lomax in IT" at P 0.92). Everyday words that are
+        # names too ("a young girl", "Mark") keep their meaning.
+        self._names = (
+            frozenset(
+                word
+                for e in bundle.directory.entries
+                if e.kind == "person"
+                for word in normalise(f"{e.first_name} {e.surname}").split()
+            )
+            - EVERYDAY_NAMES
+        )
+
+    def danger_meant(self, hypotheses: Sequence[Hypothesis]) -> MeantLike | None:
+        """The model's reading with the directory's people's names left out of the words;
+        the words it names are the caller's own."""
+        said: dict[str, str] = {}  # the words read -> the words said
+        read = []
+        for h in hypotheses:
+            words = normalise(h.text).split()
+            kept = [w for w in words if w not in self._names]
+            text = " ".join(kept) if kept and len(kept) < len(words) else h.text
+            said.setdefault(text, h.text)
+            read.append(replace(h, text=text))
+        found = self.bundle.intents.danger_meant(read)
+        if found is None or found.text not in said:
+            return found
+        return Meant(found.probability, said[found.text])
 
     def unmeant_cue(
         self, heard: Sequence[Hypothesis], screened: Decision | DangerDoubt | None
@@ -171,12 +201,12 @@ class MeaningDoubts:
         ]
         if not readable or all(_told_no_danger(h.text) for h in readable):
             return None
-        found = intents.danger_meant(readable)
+        found = self.danger_meant(readable)
         # "They robbed my shed last week, and now they're back in the garden": what the
         # caller turns to now, read on its own, past the story that drowns it.
         turned = [Hypothesis(t) for t in _turned_to_now(readable[0].text)]
         if turned:
-            now = intents.danger_meant(turned)
+            now = self.danger_meant(turned)
             if now is not None and (found is None or now.probability > found.probability):
                 found = now
         probability = found.probability if found is not None else 0.0
@@ -223,6 +253,7 @@ class MeaningDoubts:
         return DangerDoubt("danger-meaning", reason, evidence)
 
 
+EVERYDAY_NAMES = ORDINARY | ORDINARY_SURNAMES | DESCRIBING
 # Someone said to be held by the police: whatever the sentence model reads into an arrest,
 # the one held is with officers ("is my brother still in the Bridewell? he got lifted").
 CUSTODY = re.compile(

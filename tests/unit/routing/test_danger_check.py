@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from ivr.decisions import Candidate, Decision, Hypothesis
-from ivr.routing.danger_check import ASK_FROM_WHEN_NAMED, DangerDoubt, ask_first
+from ivr.routing.bundle import load_bundle
+from ivr.routing.danger_check import ASK_FROM_WHEN_NAMED, DangerDoubt, MeaningDoubts, ask_first
 from ivr.routing.model import RoutingInputs
 from ivr.routing.service import RoutingService
 
@@ -336,3 +338,23 @@ def test_someone_said_to_be_here_now_in_a_sentence_of_its_own_is_asked_about(
     decision = said(shipped, text)
     assert decision.is_danger_check, decision.reason
     assert "He's here now." in decision.reason
+
+
+def test_the_directorys_names_are_not_read_for_danger(tmp_path: Path) -> None:
+    # A name the sentence model never learnt reads as alarm ("Craig Lomax in IT"); left
+    # out, the words mean what they say. The words shown are still the caller's own.
+    (tmp_path / "directory.yaml").write_text(
+        "entries:\n"
+        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
+        " extension: '4100'}\n"
+        "- {id: it, kind: department, name: IT Service Desk, teams: [IT], extension: '4200'}\n"
+        "- {id: craig-lomax, kind: person, name: Craig Lomax, rank: Mr, team: IT,"
+        " extension: '4201'}\n"
+    )
+    bundle = load_bundle(tmp_path)
+    said = [Hypothesis("Craig Lomax in IT please")]
+    raw = bundle.intents.danger_meant(said)
+    read = MeaningDoubts(bundle).danger_meant(said)
+    assert raw is not None and read is not None
+    assert read.probability < ASK_FROM_WHEN_NAMED <= raw.probability
+    assert read.text == "Craig Lomax in IT please"
