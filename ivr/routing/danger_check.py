@@ -93,16 +93,23 @@ class MeaningDoubts:
         self.bundle = bundle
         # The directory's people's names: words the sentence model never learnt, which
         # it reads as alarm ("Craig Lomax in IT" at P 0.92). Everyday words that are
-        # names too ("a young girl", "Mark") keep their meaning.
-        self._names = (
-            frozenset(
-                word
-                for e in bundle.directory.entries
-                if e.kind == "person"
-                for word in normalise(f"{e.first_name} {e.surname}").split()
-            )
-            - EVERYDAY_NAMES
-        )
+        # names too ("a young girl", "Mark") keep their meaning. And its places' words
+        # no example says ("the local bobbies in Brindle Moss"): "Traffic" is in them.
+        said = {w for intent in bundle.intents.intents for e in intent.examples for w in _words(e)}
+        places = {
+            word
+            for e in bundle.directory.entries
+            if e.kind == "department"
+            for text in (e.name, *e.aliases, *e.teams)
+            for word in _words(text)
+        }
+        people = {
+            word
+            for e in bundle.directory.entries
+            if e.kind == "person"
+            for word in _words(f"{e.first_name} {e.surname}")
+        }
+        self._names = frozenset(people | (places - said)) - EVERYDAY_NAMES
 
     def danger_meant(self, hypotheses: Sequence[Hypothesis]) -> MeantLike | None:
         """The model's reading with the directory's people's names left out of the words;
@@ -254,6 +261,12 @@ class MeaningDoubts:
 
 
 EVERYDAY_NAMES = ORDINARY | ORDINARY_SURNAMES | DESCRIBING
+
+
+def _words(text: str) -> list[str]:
+    return normalise(text).split()
+
+
 # Someone said to be held by the police: whatever the sentence model reads into an arrest,
 # the one held is with officers ("is my brother still in the Bridewell? he got lifted").
 CUSTODY = re.compile(

@@ -50,6 +50,7 @@ class Match:
 class Intent:
     name: str
     destination: str
+    examples: tuple[str, ...] = ()
 
 
 @dataclass

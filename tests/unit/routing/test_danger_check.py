@@ -358,3 +358,21 @@ def test_the_directorys_names_are_not_read_for_danger(tmp_path: Path) -> None:
     assert raw is not None and read is not None
     assert read.probability < ASK_FROM_WHEN_NAMED <= raw.probability
     assert read.text == "Craig Lomax in IT please"
+
+
+def test_a_place_name_no_example_says_is_not_read_for_danger(tmp_path: Path) -> None:
+    # "Quorndyke" is this force's own place, in no intent example: the model never learnt
+    # it. Words the examples say ("neighbourhood", "team") are read as ever.
+    (tmp_path / "directory.yaml").write_text(
+        "entries:\n"
+        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
+        " extension: '4100'}\n"
+        "- {id: npt-q, kind: department, name: Quorndyke Moss Neighbourhood Team,"
+        " extension: '4200'}\n"
+    )
+    bundle = load_bundle(tmp_path)
+    said = [Hypothesis("the local bobbies in Quorndyke Moss, it's about the lads on our corner")]
+    raw = bundle.intents.danger_meant(said)
+    read = MeaningDoubts(bundle).danger_meant(said)
+    assert raw is not None and read is not None
+    assert read.probability < raw.probability
