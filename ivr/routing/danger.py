@@ -185,6 +185,12 @@ class DangerReader:
         )
         # "threatening to send my photos": a threat said only as one to make something known.
         exposed = [m.span() for m in words.EXPOSURE_THREAT.finditer(said)]
+        # A cue said only inside these is unsaid: (where, the context, its words to show).
+        unsaying: tuple[tuple[list[tuple[int, int]], Context, re.Pattern[str] | None], ...] = (
+            (cleared, Context.UNHURT, None),
+            (asked, Context.ENQUIRY, words.ASKED_WHETHER),
+            (exposed, Context.EXPOSURE, words.EXPOSURE_THREAT),
+        )
         unsaid: list[str] = []
         things: list[str] = []
         # Harm said in the present ("and someone is bleeding"): no all-clear outweighs it.
@@ -199,24 +205,16 @@ class DangerReader:
             if not spans:
                 kept.append(cue)  # not in these words as said: its context cannot be read
                 continue
-            if all(any(a <= start and end <= b for a, b in cleared) for start, end in spans):
+            inside = next((u for u in unsaying if _within(spans, u[0])), None)
+            if inside is not None:
+                _, context, shown = inside
                 unsaid.append(cue)
-                moved.append((cue, Context.UNHURT))
+                moved.append((cue, context))
+                if shown is not None and not any(c is context for c, _ in heard):
+                    heard.append((context, _found(shown, said)))
                 continue
-            if all(any(a <= start and end <= b for a, b in asked) for start, end in spans):
-                unsaid.append(cue)
-                moved.append((cue, Context.ENQUIRY))
-                if not any(c is Context.ENQUIRY for c, _ in heard):
-                    heard.append((Context.ENQUIRY, _found(words.ASKED_WHETHER, said)))
-                continue
-            if all(any(a <= start and end <= b for a, b in lawful) for start, end in spans):
+            if _within(spans, lawful):
                 moved.append((cue, Context.LICENSED))
-                continue
-            if all(any(a <= start and end <= b for a, b in exposed) for start, end in spans):
-                unsaid.append(cue)
-                moved.append((cue, Context.EXPOSURE))
-                if not any(c is Context.EXPOSURE for c, _ in heard):
-                    heard.append((Context.EXPOSURE, _found(words.EXPOSURE_THREAT, said)))
                 continue
             of_a_thing = words.THING_CUES.get(cue)
             if of_a_thing is not None and all(of_a_thing(said, a, b) for a, b in spans):
@@ -313,6 +311,11 @@ class DangerReader:
         clear = bool(found & {Context.GONE, Context.OUT})
         serious = found & {Context.REMOTE, Context.WITNESS, Context.FOUND}
         return kinds <= words.CRIME_REPORT_KINDS and past and clear and not serious
+
+
+def _within(spans: Sequence[tuple[int, int]], ranges: Sequence[tuple[int, int]]) -> bool:
+    """Every time the cue is said, it is inside one of ``ranges``."""
+    return all(any(a <= start and end <= b for a, b in ranges) for start, end in spans)
 
 
 def _verbatim(said: str, cue: str) -> list[tuple[int, int]]:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ivr.decisions import Candidate, Decision, Hypothesis
-from ivr.routing.bundle import load_bundle
+from ivr.routing.bundle import MeantLike, load_bundle
 from ivr.routing.danger_check import ASK_FROM_WHEN_NAMED, DangerDoubt, MeaningDoubts, ask_first
 from ivr.routing.model import RoutingInputs
 from ivr.routing.service import RoutingService
@@ -340,22 +340,32 @@ def test_someone_said_to_be_here_now_in_a_sentence_of_its_own_is_asked_about(
     assert "He's here now." in decision.reason
 
 
-def test_the_directorys_names_are_not_read_for_danger(tmp_path: Path) -> None:
-    # A name the sentence model never learnt reads as alarm ("Craig Lomax in IT"); left
-    # out, the words mean what they say. The words shown are still the caller's own.
+def read_both(tmp_path: Path, entries: str, text: str) -> tuple[MeantLike, MeantLike]:
+    """How the model reads ``text`` as it is, and as MeaningDoubts has it read, with a
+    directory of the shipped rules' firearms licensing and ``entries``."""
     (tmp_path / "directory.yaml").write_text(
         "entries:\n"
         "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
-        " extension: '4100'}\n"
-        "- {id: it, kind: department, name: IT Service Desk, teams: [IT], extension: '4200'}\n"
-        "- {id: craig-lomax, kind: person, name: Craig Lomax, rank: Mr, team: IT,"
-        " extension: '4201'}\n"
+        " extension: '4100'}\n" + entries
     )
     bundle = load_bundle(tmp_path)
-    said = [Hypothesis("Craig Lomax in IT please")]
+    said = [Hypothesis(text)]
     raw = bundle.intents.danger_meant(said)
     read = MeaningDoubts(bundle).danger_meant(said)
     assert raw is not None and read is not None
+    return raw, read
+
+
+def test_the_directorys_names_are_not_read_for_danger(tmp_path: Path) -> None:
+    # A name the sentence model never learnt reads as alarm ("Craig Lomax in IT"); left
+    # out, the words mean what they say. The words shown are still the caller's own.
+    raw, read = read_both(
+        tmp_path,
+        "- {id: it, kind: department, name: IT Service Desk, teams: [IT], extension: '4200'}\n"
+        "- {id: craig-lomax, kind: person, name: Craig Lomax, rank: Mr, team: IT,"
+        " extension: '4201'}\n",
+        "Craig Lomax in IT please",
+    )
     assert read.probability < ASK_FROM_WHEN_NAMED <= raw.probability
     assert read.text == "Craig Lomax in IT please"
 
@@ -363,16 +373,10 @@ def test_the_directorys_names_are_not_read_for_danger(tmp_path: Path) -> None:
 def test_a_place_name_no_example_says_is_not_read_for_danger(tmp_path: Path) -> None:
     # "Quorndyke" is this force's own place, in no intent example: the model never learnt
     # it. Words the examples say ("neighbourhood", "team") are read as ever.
-    (tmp_path / "directory.yaml").write_text(
-        "entries:\n"
-        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
-        " extension: '4100'}\n"
+    raw, read = read_both(
+        tmp_path,
         "- {id: npt-q, kind: department, name: Quorndyke Moss Neighbourhood Team,"
-        " extension: '4200'}\n"
+        " extension: '4200'}\n",
+        "the local bobbies in Quorndyke Moss, it's about the lads on our corner",
     )
-    bundle = load_bundle(tmp_path)
-    said = [Hypothesis("the local bobbies in Quorndyke Moss, it's about the lads on our corner")]
-    raw = bundle.intents.danger_meant(said)
-    read = MeaningDoubts(bundle).danger_meant(said)
-    assert raw is not None and read is not None
     assert read.probability < raw.probability
