@@ -216,11 +216,11 @@ NOT_ABOUT_POLICE = re.compile(
 )
 
 
-# A caller who says they know no surname ("I don't know his last name", "I only know her
-# first name"): no word they said is one.
 # The visit the caller tells of to say which officer ("he's the one who came out about my
 # quad bike", "she came round last week"): what happened, not who. Removed, as a topic is.
 VISITED = re.compile(r"\b(?:came|come|coming) (?:out|round|over)\b")
+# A caller who says they know no surname ("I don't know his last name", "I only know her
+# first name"): no word they said is one.
 NO_SURNAME = re.compile(
     r"\b(?:(?:dont|didnt|do not|did not|never|cant|cannot|can not|couldnt)"
     r" (?:know|catch|get|got|remember|have|say|pronounce|spell)"

@@ -112,8 +112,8 @@ class MeaningDoubts:
         self._names = frozenset(people | (places - said)) - EVERYDAY_NAMES
 
     def danger_meant(self, hypotheses: Sequence[Hypothesis]) -> MeantLike | None:
-        """The model's reading with the directory's people's names left out of the words;
-        the words it names are the caller's own."""
+        """The model's reading with the directory's names (its people's, and its places'
+        that no example says) left out of the words; the words it names are the caller's."""
         said: dict[str, str] = {}  # the words read -> the words said
         read = []
         for h in hypotheses:
@@ -260,6 +260,7 @@ class MeaningDoubts:
         return DangerDoubt("danger-meaning", reason, evidence)
 
 
+# Names that are everyday words too ("Young", "Rose", "Moss", "Polish"): kept for the model.
 EVERYDAY_NAMES = ORDINARY | ORDINARY_SURNAMES | DESCRIBING
 
 
