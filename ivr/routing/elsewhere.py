@@ -40,12 +40,15 @@ NAME_PARTS = (
 # Birmingham and ...". Not where someone lives or went ("he lives up in Leeds now", "he's
 # moved to Manchester", "while we were in Blackpool", "I'm up in Manchester", "the
 # owners are in London"): the matter is still here. Or the force it was reported to ("I
-# reported my car stolen to the Met"): theirs to update.
+# reported my car stolen to the Met"): theirs to update. Or where the caller rings from
+# ("I'm calling from Plymouth, somebody's stolen my car off my street here"), unless it
+# is someone else's matter here (_callers_own).
 WHERE_IT_HAPPENED = (
     r"(?<![a-z0-9])(?<!lives )(?<!living )(?<!lived )(?<!based )(?<!works )(?<!working )"
     r"(?<!staying )(?<!were )(?<!was )(?<!up )(?<!over )(?<!down )(?<!out )"
     r"(?<!s are )(?<!they are )(?<!theyre )"
-    r"(?:in|at|near|around|round|outside|reported(?: [a-z]+){0,4} to) "
+    r"(?:in|at|near|around|round|outside|reported(?: [a-z]+){0,4} to"
+    r"|(?:calling|ringing|phoning) from) "
 )
 # The caller's own whereabouts, just before a place ("I'm up in Manchester", "I live in
 # Leeds") ...

@@ -51,6 +51,8 @@ def named(area: OtherForceArea, text: str) -> str | None:
         # the force it was reported to: theirs to update
         ("I reported my car stolen to the Met when I was down in London", "the met"),
         ("I reported it to Greater Manchester police last week", "greater manchester"),
+        # where the caller rings from, when the matter is theirs there
+        ("I'm calling from Plymouth, somebody's stolen my car off my street here", "plymouth"),
     ],
 )
 def test_a_place_where_it_happened_or_a_force_asked_for_is_named(
@@ -74,6 +76,7 @@ def test_a_place_where_it_happened_or_a_force_asked_for_is_named(
         "my brother's not answered in three days, I'm in Hull and he lives in Saltmouth",
         "my nan's got dementia and isn't answering, I live in Hull and can't get there",
         "I live in Hull and my dad lives in Saltmouth on his own, he's not picked up since monday",
+        "I'm calling from Leeds, my mum lives in Saltmouth and she's not answered for two days",
         # someone else's whereabouts, the matter here
         "the owners are in Bristol and I look after the house, someone's taken their bench",
         "they are in Durham this week so I'm feeding their cat, and the shed's been done",
