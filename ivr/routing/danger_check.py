@@ -95,7 +95,6 @@ class MeaningDoubts:
         # it reads as alarm ("Craig Lomax in IT" at P 0.92). Everyday words that are
         # names too ("a young girl", "Mark") keep their meaning. And its places' words
         # no example says ("the local bobbies in Brindle Moss"): "Traffic" is in them.
-        said = {w for intent in bundle.intents.intents for e in intent.examples for w in _words(e)}
         places = {
             word
             for e in bundle.directory.entries
@@ -109,7 +108,7 @@ class MeaningDoubts:
             if e.kind == "person"
             for word in _words(f"{e.first_name} {e.surname}")
         }
-        self._names = frozenset(people | (places - said)) - EVERYDAY_NAMES
+        self._names = frozenset(people | (places - bundle.intents.words)) - EVERYDAY_NAMES
 
     def danger_meant(self, hypotheses: Sequence[Hypothesis]) -> MeantLike | None:
         """The model's reading with the directory's names (its people's, and its places'

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import yaml
@@ -41,21 +43,24 @@ KIND_SHARE = 0.2  # departments within this of the closest here share a kind's r
 MEANING_EVIDENCE = "meaning ~ "  # how a candidate found by meaning says so
 
 
-def shipped_kinds() -> dict[str, tuple[str, ...]]:
-    """ivr/routing/data/department_kinds.yaml: kind name -> what callers say."""
+@cache
+def _shipped() -> dict[str, Any]:
+    """ivr/routing/data/department_kinds.yaml, read once (every ruleset build asks)."""
     text = resources.files("ivr.routing").joinpath("data/department_kinds.yaml").read_text()
-    kinds = yaml.safe_load(text)["kinds"]
+    loaded: dict[str, Any] = yaml.safe_load(text)
+    return loaded
+
+
+def shipped_kinds() -> dict[str, tuple[str, ...]]:
+    """Kind name -> what callers say."""
+    kinds = _shipped()["kinds"]
     return {str(name): tuple(str(s) for s in said) for name, said in kinds.items()}
 
 
 def shipped_kind_names() -> dict[str, tuple[str, ...]]:
-    """Kind name -> every name it goes by (itself first; the YAML's ``names:``)."""
-    text = resources.files("ivr.routing").joinpath("data/department_kinds.yaml").read_text()
-    loaded = yaml.safe_load(text)
-    others = loaded.get("names") or {}
-    return {
-        str(kind): (str(kind), *(str(n) for n in others.get(kind, ()))) for kind in loaded["kinds"]
-    }
+    """Kind name -> the other names it goes by (the YAML's ``names:``)."""
+    others = _shipped().get("names") or {}
+    return {str(kind): tuple(str(n) for n in names) for kind, names in others.items()}
 
 
 def kind_requests() -> tuple[str, ...]:
@@ -74,13 +79,13 @@ class DepartmentMeaning:
         kinds: Mapping[str, Sequence[str]] | None = None,
         kind_names: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
-        """``kinds``: kind -> what callers say; ``kind_names``: kind -> the names it goes
-        by (by default the shipped ones, or each kind's own name)."""
+        """``kinds``: kind -> what callers say; ``kind_names``: kind -> the other names it
+        goes by (by default the shipped kinds' own)."""
         self.encoder = encoder
         if kinds is None:
             kinds = shipped_kinds()
             kind_names = shipped_kind_names() if kind_names is None else kind_names
-        called = {k: tuple((kind_names or {}).get(k, ())) or (k,) for k in kinds}
+        called = {k: (k, *(kind_names or {}).get(k, ())) for k in kinds}
         departments = [e for e in entries if e.kind == "department"]
         names = {e.id: list(dict.fromkeys([e.name, *e.aliases, *_teams(e)])) for e in departments}
         attached = self._kinds_of(departments, names, called)

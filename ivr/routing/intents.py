@@ -182,6 +182,10 @@ class IntentMatcher:
         for intent in self.intents:
             content = [content_of(normalise(e)) for e in intent.examples]
             self._examples.append((content, list(intent.examples)))
+        # Every word the examples say (what the sentence model was shown here).
+        self.words: frozenset[str] = STOPWORDS | {
+            w for content, _ in self._examples for text in content for w in text.split()
+        }
         self._emergency = next((i for i, it in enumerate(self.intents) if it.emergency), None)
         not_cues = self.intents[self._emergency].not_cues if self._emergency is not None else ()
         self._not_cues = [

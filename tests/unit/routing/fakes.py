@@ -50,7 +50,6 @@ class Match:
 class Intent:
     name: str
     destination: str
-    examples: tuple[str, ...] = ()
 
 
 @dataclass
@@ -59,6 +58,7 @@ class FakeIntents:
     # text -> the score its best alternative alone gave, before the n-best's agreement
     alone: Mapping[str, float] = field(default_factory=dict)
     cues: Sequence[str] = ("knife", "fire")
+    words: frozenset[str] = frozenset()  # what the examples say: none here
     intents: Sequence[Intent] = (
         Intent("report_crime", "rc"),
         Intent("incident", "fcr"),
