@@ -27,12 +27,8 @@ class RouteAdjuster:
     def __init__(self, bundle: RoutingBundle) -> None:
         self.bundle = bundle
 
-    def entry(self, destination: str | None) -> DirectoryEntry | None:
-        """The directory entry a ``directory:<id>`` destination names, if any."""
-        return self.bundle.directory.named_by(destination)
-
     def directory_hours(self, draft: Draft, inputs: RoutingInputs) -> None:
-        entry = self.entry(draft.destination)
+        entry = self.bundle.directory.named_by(draft.destination)
         schedules = self.bundle.schedules
         if entry is None or not entry.hours or schedules.is_open(entry.hours, inputs.at):
             return
@@ -64,7 +60,7 @@ class RouteAdjuster:
         return SWITCHBOARD, "switchboard"
 
     def _reachable(self, destination: str, inputs: RoutingInputs) -> bool:
-        entry = self.entry(destination)
+        entry = self.bundle.directory.named_by(destination)
         if entry is None:
             return not destination.startswith(DIRECTORY_PREFIX)
         return not entry.hours or self.bundle.schedules.is_open(entry.hours, inputs.at)

@@ -143,7 +143,7 @@ class RoutingEngine:
             return None
         if not is_destination(confirmed) or confirmed == EMERGENCY:
             return None  # only words or key 9 reach emergency; nonsense is ignored
-        entry = self.adjuster.entry(confirmed)
+        entry = self.bundle.directory.named_by(confirmed)
         if confirmed.startswith(DIRECTORY_PREFIX) and entry is None:
             return None
         name = entry.spoken_name if entry else confirmed
@@ -406,7 +406,7 @@ class RoutingEngine:
 
     def _entry_of(self, candidate: Candidate, kind: str) -> DirectoryEntry | None:
         """The directory entry a candidate names, if it is of this kind."""
-        entry = self.adjuster.entry(candidate.destination)
+        entry = self.bundle.directory.named_by(candidate.destination)
         return entry if entry is not None and entry.kind == kind else None
 
     def _candidates(
