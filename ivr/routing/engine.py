@@ -41,6 +41,7 @@ from ivr.routing.adjustments import RouteAdjuster
 from ivr.routing.bundle import IntentMatchLike, MatcherLike, RoutingBundle
 from ivr.routing.caller_role import CallerRole
 from ivr.routing.case_route import CaseRoute
+from ivr.routing.collar import CollarNumber
 from ivr.routing.danger_check import DangerDoubt, MeaningDoubts, ask_first, understood
 from ivr.routing.departments import MEANING_EVIDENCE
 from ivr.routing.draft import Draft, quote
@@ -71,6 +72,7 @@ class RoutingEngine:
         self.adjuster = RouteAdjuster(bundle)
         self.cases = CaseRoute(bundle.cases, bundle.directory)
         self.extensions = ExtensionDial(bundle.directory.entries)
+        self.collar = CollarNumber()
         self.doubts = MeaningDoubts(bundle)
         self.exposure = ExposedPerson()
         self.area = OtherForceArea(bundle.directory)
@@ -196,6 +198,17 @@ class RoutingEngine:
         unlisted = self._unit_unlisted(hypotheses, candidates)
         if unlisted is not None:
             return unlisted
+        collar = None if person else self.collar.said(hypotheses)
+        if collar is not None:
+            return Draft(
+                "route",
+                SWITCHBOARD,
+                "collar-number",
+                [f"an officer asked for by collar number {collar}, no name: a person looks it up"],
+                "directory",
+                candidates=candidates,
+                evidence={"collar_number": collar},
+            )
         scored = self.bundle.intents.match(hypotheses)
         matches, asked_after = self.follow_up.first(
             [m for m in scored if not m.emergency], hypotheses, th.intent

@@ -3,10 +3,12 @@
 "The kids next door smashed my greenhouse on Sunday", "on Tuesday they kicked my fence
 down": the words are as near an incident in progress as a crime to report, and the two
 intents tie. The time said settles it: an event put in the past, with nothing said to be
-happening now, is the Resolution Centre's (a crime needing no deployment), so it is
-offered first; the Force Control Room stays the other choice. Danger is not this
-module's business: cues are read before (ivr.routing.emergency), and a caller who
-describes danger is asked about it whatever is offered.
+happening now, is the Resolution Centre's (a crime needing no deployment), or the
+website's when that is the incident's rival ("someone did a runner without paying
+yesterday, I just want it logged"), so it is offered first; the Force Control Room stays
+the other choice. Danger is not this module's business: cues are read before
+(ivr.routing.emergency), and a caller who describes danger is asked about it whatever is
+offered.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ivr.decisions import FCR, RC, Hypothesis
+from ivr.decisions import FCR, ONLINE, RC, Hypothesis
 from ivr.routing import danger_words as words
 from ivr.routing.bundle import IntentMatchLike
 from ivr.routing.danger import present_words
@@ -48,7 +50,8 @@ HABIT = re.compile(
 
 
 class PastEvent:
-    """Puts a crime report before a tied incident when the event was said to be over."""
+    """Puts a crime report (or its online form) before a tied incident when the event was
+    said to be over."""
 
     def first(
         self,
@@ -63,7 +66,7 @@ class PastEvent:
         if len(matches) < 2 or not hypotheses or matches[0].destination != FCR:
             return matches, None
         report = next((m for m in matches[1:] if m.destination != FCR), None)
-        if report is None or report.destination != RC:
+        if report is None or report.destination not in (RC, ONLINE):
             return matches, None
         if report.score < floor or matches[0].score - report.score > margin:
             return matches, None

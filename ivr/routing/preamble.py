@@ -8,6 +8,12 @@ and matching them would offer the switchboard for "the right number" or put the 
 through to a Margaret in the directory. Every read dev set's caller who said such a
 marker said the matter after it. Only names and intents read the point; danger is read
 on everything said (a preamble may hold the emergency).
+
+A caller's introduction of where they are from ("Hello, I am Polish.", "I am from
+Lithuania, my English is little.") is such a marker too: matched, it offered the
+switchboard's interpreter example for a car left running all night, and PC Leighton for
+"Lithuania". Asking for a language says so ("I speak Polish", "interpreter"), and an
+introduction with too little after it ("I am Polish, no English") is not cut.
 """
 
 from __future__ import annotations
@@ -20,10 +26,28 @@ from ivr.decisions import Hypothesis
 
 __all__ = ["Preamble"]
 
+# Nationalities and countries callers introduce themselves by (read dev sets and DOMAIN's
+# communities); "the" before a country is left out so "I'm from the Polish shop" is no
+# introduction.
+NATIONS = (
+    "polish|poland|lithuanian|lithuania|latvian|latvia|estonian|estonia|romanian|romania"
+    "|bulgarian|bulgaria|ukrainian|ukraine|russian|russia|slovak|slovakia|czech|hungarian"
+    "|hungary|albanian|albania|kurdish|kurdistan|syrian|syria|iraqi|iraq|iranian|iran"
+    "|afghan|afghanistan|pakistani|pakistan|indian|india|bangladeshi|bangladesh|nepali"
+    "|nepalese|nepal|sri lankan|sri lanka|chinese|china|vietnamese|vietnam|filipino"
+    "|filipina|philippines|somali|somalia|eritrean|eritrea|sudanese|sudan|ethiopian"
+    "|ethiopia|nigerian|nigeria|ghanaian|ghana|portuguese|portugal|brazilian|brazil"
+    "|spanish|spain|italian|italy|french|france|german|germany|dutch|turkish|turkey"
+    "|greek|greece|arab|moroccan|morocco|egyptian|egypt|irish|ireland"
+)
+INTRODUCTION = (
+    rf"|(?:i am|i'm|im) (?:an? )?(?:from )?(?:{NATIONS})"
+    r"(?: (?:lady|woman|man|girl|boy|guy|lorry driver|driver|student|citizen|national))?"
+)
 MARKER = re.compile(
     r"(?<![a-z'])(?:the thing is|what(?:'s|s| has) happened is|what happened is|what it is is"
     r"|the reason (?:i'm|i am|im|we're|we are) (?:ringing|calling|phoning)(?: you)?(?: is)?"
-    r"|the reason for (?:my|the|this) call is)(?![a-z'])[,.]?\s*",
+    r"|the reason for (?:my|the|this) call is" + INTRODUCTION + r")(?![a-z'])[,.]?\s*",
     re.IGNORECASE,
 )
 WORD = re.compile(r"[a-z0-9']+", re.IGNORECASE)

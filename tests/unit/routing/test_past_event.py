@@ -59,5 +59,14 @@ def test_with_no_time_said_or_no_tie_the_order_stands() -> None:
     assert first("my shed window was smashed on Sunday", INCIDENT, far)[1] is None
     weak = (scored("incident", FCR, 0.35), scored("report_crime", RC, 0.30))  # under the floor
     assert first("my shed window was smashed on Sunday", *weak)[1] is None
-    link = scored("online", ONLINE, 0.52)  # only a report is the incident's rival here
-    assert first("my shed window was smashed on Sunday", INCIDENT, link)[1] is None
+    someone = scored("switchboard", "switchboard", 0.52)  # only a report is its rival here
+    assert first("my shed window was smashed on Sunday", INCIDENT, someone)[1] is None
+
+
+def test_a_report_on_the_website_is_offered_first_as_a_crime_report_is() -> None:
+    # "did a runner without paying yesterday, I just want it logged": the online report.
+    link = scored("online", ONLINE, 0.52)
+    assert first("someone did a runner without paying yesterday", INCIDENT, link) == (
+        "online",
+        "yesterday",
+    )

@@ -37,6 +37,18 @@ AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
             "the thing is the thing is my bike's gone from the station",
             "my bike's gone from the station",
         ),
+        (
+            "Good evening, I am Polish. On my street is a car with engine on all night",
+            "On my street is a car with engine on all night",
+        ),
+        (
+            "Hello, I am from Lithuania. Somebody take my wallet at the market",
+            "Somebody take my wallet at the market",
+        ),
+        (
+            "I am Romanian driver, I am in the queue for the ferry",
+            "I am in the queue for the ferry",
+        ),
     ],
 )
 def test_the_words_after_the_last_marker_are_the_point(said: str, meant: str) -> None:
@@ -49,6 +61,9 @@ def test_the_words_after_the_last_marker_are_the_point(said: str, meant: str) ->
         "my bike was stolen from the station",  # no marker
         "the thing is, I don't",  # too little after it
         "what is the thing you need",
+        "Hello, I am Polish, no English",  # a language asked for: too little after it
+        "I'm from the Polish shop, someone smashed the window",  # a place, not a nation
+        "I am polishing the car and somebody keyed it",
     ],
 )
 def test_without_a_marker_and_a_point_nothing_is_cut(said: str) -> None:
@@ -71,6 +86,15 @@ def test_the_callers_own_name_before_the_point_is_not_whom_they_ask_for(
     )
     d = engine.decide(RoutingInputs(at=AT, hypotheses=(Hypothesis(said, 0.9),)))
     assert d.destination == "rc", d.reason
+
+
+def test_where_the_caller_is_from_is_not_a_language_asked_for(engine: RoutingEngine) -> None:
+    said = "Hello, I am Polish. Somebody has smashed my car window in the night and taken my bag"
+    d = engine.decide(RoutingInputs(at=AT, hypotheses=(Hypothesis(said, 0.9),)))
+    assert d.destination != "switchboard", d.reason
+    asked = "Hello, I am Polish, I need an interpreter please"
+    d = engine.decide(RoutingInputs(at=AT, hypotheses=(Hypothesis(asked, 0.9),)))
+    assert d.destination == "switchboard", d.reason
 
 
 def test_danger_in_the_preamble_is_still_heard(engine: RoutingEngine) -> None:
