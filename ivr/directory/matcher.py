@@ -49,6 +49,10 @@ __all__ = ["DirectoryMatcher"]
 # counts over one this much better that only names them: the caller's whole request beside
 # the ask alone ("Zoe, please") split off it.
 SURE_NEAR = 0.05
+# A rank said for a department ("the inspector at Saxby station") costs it this much; more
+# when its team has one holder of that rank, who is then the one offered first.
+RANK_FOR_DEPARTMENT = 0.1
+RANK_HOLDER_HERE = 0.16
 
 
 class DirectoryMatcher:
@@ -305,7 +309,12 @@ class DirectoryMatcher:
             kind = "exact" if exact else f"{recall:.0%} of words"
             notes.append(f"{phrase.label} {kind}" + (f" ({', '.join(loose)})" if loose else ""))
         if query.ranks is not None:
-            score -= 0.1
+            # "The sergeant at the docks station": when the one holder of that rank in its
+            # team is who is meant, the person comes before the station (TEAM_OFFICE 0.83).
+            holder = i < len(self._entries) and any(
+                self._index.team_rank_holders(team, query.ranks) for team in self._entries[i].teams
+            )
+            score -= RANK_HOLDER_HERE if holder else RANK_FOR_DEPARTMENT
             if notes is not None:
                 notes.append(f"rank {query.rank_said!r} said for a department")
         if phrase.team:

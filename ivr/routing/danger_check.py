@@ -274,6 +274,17 @@ CUSTODY = re.compile(
     r"|(?:still )?in (?:the cells|custody|the bridewell)"
     r"|locked up (?:at|in) the (?:police )?station)(?![a-z])"
 )
+# The one it happened to said to be all right now ("he's alright now, he's back at work",
+# "nobody got hurt", "not today, but three times last week"): with the event put in the
+# past and nothing said to be here now, a story of harm the model reads as danger is over.
+# (Of 122 read dev requests saying both, 121 were no emergency; the other's caller was
+# asked by a cue.)
+FINE_NOW = re.compile(
+    r"(?<![a-z])(?:(?:hes|shes|im|theyre|were|he is|she is|i am|they are|we are|everyones"
+    r"|everybodys|all) (?:alright|all right|ok|okay|fine|safe|not hurt|unhurt|back at work"
+    r"|back home|home now|at home now)|nobodys hurt|no ones hurt|no one(?:s| is| was) hurt"
+    r"|nobody (?:is|was|got) hurt|not today)(?: now)?(?![a-z])"
+)
 # A unit asked for in a few words ("someone in the burglary team", "murder squad please"):
 # the words name what it deals with, not what is happening. (Not "office": "there's a man
 # in my office" is a place.)
@@ -284,15 +295,17 @@ def _told_no_danger(text: str) -> bool:
     """Words whose subject is no danger now, whatever the sentence model reads into them: a
     gun told of by its licence or its cabinet ("the man who does the shotgun
     certificates"), someone held by the police ("my pal's in the cells, when's he getting
-    out"), a unit asked for in six words or fewer ("someone in the burglary team"); and
-    nothing else said to be here now ("still in the cells" is where they are held)."""
+    out"), a unit asked for in six words or fewer ("someone in the burglary team"), a harm
+    put in the past whose victim is said to be fine now; and nothing else said to be here
+    now ("still in the cells" is where they are held)."""
     said = normalise(text)
-    if present_words(CUSTODY.sub(" ", said)):
+    if present_words(FINE_NOW.sub(" ", CUSTODY.sub(" ", said))):  # "he's alright now": no now
         return False
     words = said.split()
     return (
         LICENSED.search(said) is not None
         or CUSTODY.search(said) is not None
+        or (PAST.search(said) is not None and FINE_NOW.search(said) is not None)
         or (len(words) <= UNIT_ASK_WORDS and not UNIT_WORDS.isdisjoint(words))
     )
 

@@ -657,7 +657,9 @@ PRESENT_STATE = pattern(
 
 # Words just before a cue that put it in the present ("he is hitting her", "someone has
 # been stabbed", "he's got a knife"), or make a weapon a found object.
-BE_BEFORE = re.compile(rf"(?:^| ){_BE}(?: [a-z]+)?$")
+# "I'm after being robbed" is Irish English for "I've (just) been robbed": told, not a deed
+# going on ("I'm after" is no "I am"; the time said, or its absence, decides as for "I've").
+BE_BEFORE = re.compile(rf"(?:^| ){_BE}(?: (?!after$)[a-z]+)?$")
 BE_INTENT_BEFORE = re.compile(
     r"(?:^| )(?:hes|shes|theyre|is|are|im|someones|somebodys) (?:going to|gonna|about to"
     r"|threatening to|trying to)(?: [a-z]+)?$"

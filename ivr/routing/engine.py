@@ -813,6 +813,9 @@ CLAUSE_ASK = re.compile(
     re.IGNORECASE,
 )
 LAST_ASK_WORDS = 4  # a last sentence this short is read alone for a name too
+# A first sentence that says who the caller is ("I'm a haulier.", "I am a carer."): no name
+# asked for, however near a surname its word sounds (Hale).
+SELF_INTRO = re.compile(r"^\W*(?:i'm|i am|im) (?:an? )?[a-z'-]+(?: [a-z'-]+)?\W*$", re.IGNORECASE)
 
 
 def _first_sentence(
@@ -831,7 +834,7 @@ def _first_sentence(
     first, rest = parts
     last = SENTENCE_END.split(rest)[-1]
     out: tuple[Hypothesis, ...] = ()
-    if not matcher.restated(first, rest):
+    if not matcher.restated(first, rest) and not SELF_INTRO.match(first):
         out = (replace(best, text=first),)
     # ... and its last, when short: the ask after the story ("We're a supplier and we
     # haven't been paid. Finance please.").

@@ -379,6 +379,22 @@ def test_a_rank_said_with_a_team_names_its_one_holder_there() -> None:
     assert not {"dan-ho", "amy-lee"} & set(_scores(matcher, "the PC for Marsby"))
 
 
+def test_the_one_holder_of_a_rank_comes_before_the_station_named_with_it() -> None:
+    entries = [
+        _person("andris-ozols", "Andris", "Ozols", "PS", "Docks NPT"),
+        _person("jo-hale", "Jo", "Hale", "PC", "Docks NPT"),
+        _person("kim-ward", "Kim", "Ward", "PC", "Docks NPT"),
+        _department("npt-docks", "Docks Neighbourhood Team", ("Docks Station",), ("Docks NPT",)),
+    ]
+    matcher = DirectoryMatcher(Directory(entries))
+    found = _found(matcher, "the sergeant at the docks station please")
+    assert [c.destination for c in found[:2]] == ["directory:andris-ozols", "directory:npt-docks"]
+    # Two PCs there: "the PC at the docks station" is the station's to answer.
+    assert _found(matcher, "the PC at the docks station please")[0].destination == (
+        "directory:npt-docks"
+    )
+
+
 def _little_and_stewart() -> DirectoryMatcher:
     return DirectoryMatcher(
         Directory(

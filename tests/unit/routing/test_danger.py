@@ -50,6 +50,8 @@ TABLE: list[tuple[str, str]] = [
     ("I was threatened at work yesterday", "past-emergency-cue"),
     ("some men with balaclavas were hanging about last weekend", "past-emergency-cue"),
     ("a drunk driver reversed into my wall the other night", "past-emergency-cue"),
+    # "I'm after being robbed": Irish English for "I've been robbed", not "I'm being robbed"
+    ("I'm after being robbed, they took my wallet in the pub on Friday", "past-emergency-cue"),
     # --- by message or phone: remote-emergency-cue
     ("someone is sending me threatening emails", "remote-emergency-cue"),
     ("a man on instagram said he will kill me", "remote-emergency-cue"),
@@ -86,6 +88,7 @@ TABLE: list[tuple[str, str]] = [
     ("my number plates have been taken off my car this morning", "thing-taken-emergency-cue"),
     ("I bought a car and now it's been taken off me by the police", "thing-taken-emergency-cue"),
     ("my son has been taken by a man in a van", EMERGENCY),
+    ("I'm after being robbed, he's still outside the shop now", EMERGENCY),
     # ... a neighbour is a person; and someone said to be here keeps it 999
     ("my neighbour's been taken by two men in a van", EMERGENCY),
     ("my bike has been taken and he's still here riding it round the car park", EMERGENCY),

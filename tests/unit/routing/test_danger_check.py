@@ -12,6 +12,7 @@ import pytest
 from ivr.decisions import Candidate, Decision, Hypothesis
 from ivr.routing.bundle import MeantLike, load_bundle
 from ivr.routing.danger_check import ASK_FROM_WHEN_NAMED, DangerDoubt, MeaningDoubts, ask_first
+from ivr.routing.danger_check import _told_no_danger as told_no_danger
 from ivr.routing.model import RoutingInputs
 from ivr.routing.service import RoutingService
 
@@ -268,6 +269,18 @@ def test_a_unit_asked_for_in_a_few_words_is_not_asked_about_danger(
     # whoever deals with it.
     decision = said(shipped, "someone in the burglary team")
     assert not decision.is_danger_check, decision.reason
+
+
+def test_harm_put_in_the_past_whose_victim_is_fine_now_is_not_asked_about(
+    shipped: RoutingService,
+) -> None:
+    told = "my ex kept turning up at my flat last week, not today, but he's been leaving notes"
+    decision = said(shipped, told)
+    assert not decision.is_danger_check, decision.reason
+    assert told_no_danger("my mum was shoved over at the bus stop yesterday, she's okay now")
+    # ... but not with someone said to be here now
+    assert not told_no_danger("he hit my dad yesterday, he's fine, but the man is outside now")
+    assert not told_no_danger("my mum was shoved over at the bus stop, she's okay now")  # when?
 
 
 @pytest.mark.parametrize(

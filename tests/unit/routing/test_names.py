@@ -101,3 +101,19 @@ def test_a_department_said_as_its_own_sentence_before_the_story_is_named(
         "directory:professional-standards",
         "directory-high",
     )
+
+
+def test_a_first_sentence_saying_who_the_caller_is_asks_for_nobody(tmp_path: Path) -> None:
+    (tmp_path / "directory.yaml").write_text(
+        "entries:\n"
+        "- {id: rebecca-hale, kind: person, name: Rebecca Hale, rank: Chief Constable,"
+        " extension: '5900'}\n"
+        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
+        " extension: '4100'}\n"  # the shipped rules name it
+    )
+    engine = RoutingEngine(load_bundle(tmp_path))
+    decision = _decide(engine, "I'm a haulier. I need some advice about something.")
+    assert decision.destination != "directory:rebecca-hale", decision.reason
+    # ... a first sentence that asks still names
+    decision = _decide(engine, "Rebecca Hale. It's about the letter she sent me last week.")
+    assert decision.destination == "directory:rebecca-hale", decision.reason
