@@ -29,6 +29,10 @@ class CueKind(Enum):
     FIRE = "fire"
     ROAD = "road"
     URGENCY = "urgency"  # "quick", "urgent", "emergency": a plea, not a danger by itself
+    # A suspected explosive: "a bag with wires sticking out of it". Found, not held, is how
+    # it is always told, so the found-object context that sends a found knife to the
+    # control room does not move it; a past or the news does.
+    DEVICE = "device"
 
 
 class Context(Enum):
@@ -181,6 +185,8 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
             on the edge, at the edge, hose on the exhaust, hosepipe on the exhaust,
             pipe on the exhaust, from the exhaust, on the exhaust""",
         CueKind.FIRE: "fire, on fire, smoke, alight, ablaze, in flames",
+        CueKind.DEVICE: """wires sticking out, wires coming out, wires hanging out,
+            suspicious package, suspicious device, pipe bomb""",
         CueKind.ROAD: """drunk driver, drink driving, on the runway, over the runway,
             on the motorway, middle of the motorway, onto the motorway, on the railway line,
             on the railway, on the tracks, on the train tracks""",

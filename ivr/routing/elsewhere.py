@@ -67,6 +67,13 @@ MONEY_MOVED = re.compile(
     r"(?<![a-z0-9])(?:payments?|transactions?|withdrawals?|purchases?|bank card|debit card"
     r"|credit card|bank account)(?![a-z0-9])"
 )
+# Where a letter or a call came from ("a letter from a company in Leeds asking for
+# £2,400"): the sender's place, not where the matter is (the caller's own fraud).
+SENDER_IS = re.compile(
+    r"(?:letter|letters|email|emails|call|calls|text|texts|message|messages|invoice|bill"
+    r"|demand) from (?:a|an|the|some|this) (?:[a-z]+ )?(?:company|firm|solicitors?"
+    r"|debt collectors?|lender|agency|business|bank|call centre)$"
+)
 # "The Met" said of where the caller studies ("a student at the Met", "second year at the
 # Met") is a university (Cardiff Met, Manchester Met), not the London force.
 STUDIES_AT_THE_MET = re.compile(r"(?:student|studying|study|studies|year|lecturer) at the met$")
@@ -119,6 +126,8 @@ class OtherForceArea:
             if MONEY_MOVED.search(said):
                 return None
             if STUDIES_AT_THE_MET.search(said[: found.end()]):
+                continue
+            if SENDER_IS.search(said[: found.start()].rstrip()):
                 continue
             if not _callers_own(said, found.start()):
                 return found.group(1)

@@ -531,6 +531,20 @@ def test_a_cue_with_no_kind_or_not_found_verbatim_stays_an_emergency() -> None:
     assert reader.read("he threatened me last week", []).verdict is Verdict.EMERGENCY
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I found a bag at the bus station with wires sticking out of it",
+        "there's a suspicious package left outside the school gates",
+    ],
+)
+def test_a_suspected_explosive_found_is_999_or_asked_never_the_found_knifes_fcr(
+    engine: RoutingEngine, text: str
+) -> None:
+    destination, rule, why = decide(engine, Hypothesis(text))
+    assert destination in ("emergency", ASK) and rule != "found-object-emergency-cue", why
+
+
 def test_no_context_moves_a_life_at_risk() -> None:
     reader = DangerReader()
     for kind in (CueKind.MEDICAL, CueKind.SELF_HARM, CueKind.PRESENT):

@@ -105,6 +105,16 @@ def test_where_stolen_money_was_spent_is_not_where_the_fraud_is_recorded(
     assert named(area, "is this the Durham police? it's about payments on my card") == "durham"
 
 
+def test_where_a_letter_or_a_call_came_from_is_not_where_the_matter_is(
+    area: OtherForceArea,
+) -> None:
+    said = "someone took out a loan in my name, I've had a letter from a company in Bristol"
+    assert named(area, said) is None
+    assert named(area, "I had a call from a bank in Manchester, my account's hacked") is None
+    said = "I had a letter from the council, my car was stolen in Bristol"
+    assert named(area, said) == "bristol"
+
+
 def test_a_place_the_force_s_own_directory_names_is_its_own(area: OtherForceArea) -> None:
     assert "leeds" in shipped_places() and "york" in shipped_places()
     assert named(area, "my shed was broken into in Leeds") is None  # a team of its own
