@@ -27,7 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ivr.decisions import DIRECTORY_PREFIX, RC, is_destination
-from ivr.routing.bundle import BundleError, RoutingBundle, load_bundle
+from ivr.routing.bundle import DEFAULT_FOLDER, BundleError, RoutingBundle, load_bundle
 from ivr.routing.references import parse_reference
 from ivr.yamlfile import YamlError, line_of, load_yaml
 
@@ -125,6 +125,7 @@ def set_bundle(folder: Path) -> tuple[RoutingBundle, tuple[str, ...]]:
             if not (folder / part).is_file():
                 raise SetError([f"{folder / part}:0: missing"])
             shutil.copyfile(folder / part, tmp / part)
+        notes.extend(_own_alternatives(folder / "directory.yaml", tmp / "rules.yaml"))
         try:
             bundle = load_bundle(tmp)
         except BundleError as exc:
@@ -133,6 +134,39 @@ def set_bundle(folder: Path) -> tuple[RoutingBundle, tuple[str, ...]]:
     if closed:
         notes.append(f"schedules closed at {AT:%a %H:%M}: {', '.join(closed)}")
     return bundle, tuple(notes)
+
+
+def _own_alternatives(directory: Path, rules_out: Path) -> list[str]:
+    """The shipped rules with only the ``alternatives`` the set's directory has, written to
+    ``rules_out`` when any is dropped: where a closed unit's calls go is the shipped force's
+    setting (its firearms licensing team), and a set written without that id is another
+    force, as an admin's import would say (ivr.directory_refs)."""
+    try:
+        entries = load_yaml(directory).get("entries") or []
+    except (OSError, YamlError, AttributeError):
+        return []  # the bundle's loader reports a broken directory with its line
+    known = {str(e.get("id")).lower() for e in entries if isinstance(e, dict)}
+    known |= {
+        str(t).lower()
+        for e in entries
+        if isinstance(e, dict)
+        for t in (e.get("team"), *(e.get("teams") or ()))
+        if t
+    }
+    shipped = DEFAULT_FOLDER / "rules.yaml"
+    alternatives = load_yaml(shipped).get("alternatives") or {}
+    dropped = sorted(str(k) for k in alternatives if str(k).lower() not in known)
+    if not dropped:
+        return []
+    kept, inside = [], False
+    for line in shipped.read_text().splitlines(keepends=True):
+        if line.strip() and not line[0].isspace():
+            inside = line.startswith("alternatives:")
+        key = line.strip().split(":", 1)[0].strip("'\"")
+        if not (inside and line[0].isspace() and key in dropped):
+            kept.append(line)
+    rules_out.write_text("".join(kept))
+    return [f"shipped alternatives not in the set's directory, left out: {', '.join(dropped)}"]
 
 
 def load_set(folder: Path) -> RequestSet:

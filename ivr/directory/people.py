@@ -82,12 +82,17 @@ class PersonScorer:
         someone_elses = False  # a surname word heard near that is another name here exactly
         everyday = False  # the surname heard is an everyday word, with no title before it
         titled = False  # the surname heard after a title ("Mr Matthews")
+        # A word said as where ("someone at the cells") is a place: only a surname said
+        # exactly there is a name ("at the cells" is no "Ellis").
+        placed = {query.plain[k] for k in query.placed} if query.placed else set()
         for part in person.surname:
             sim, word, how = 0.0, "", ""
             for w in free:  # inlined best(): this loop runs for every candidate
                 if w in query.first_only:
                     continue  # "his first name's Stewart": not DS Fiona Stewart
                 m = matches[w].get(part)
+                if m is not None and w in placed and m[1] != EXACT:
+                    continue
                 if m is not None and m[0] > sim:
                     sim, word, how = m[0], w, m[1]
             if sim > 0:

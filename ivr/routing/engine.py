@@ -806,12 +806,15 @@ SENTENCE_END = re.compile(r"(?<=[a-z])[.?!;]\s+")
 PLEASE_END = re.compile(r"(?<= please)[,.]?\s+")
 # ... when a story follows, not a word on who ("PC Grant please, the traffic officer")
 STORY_WORDS = 6
-# A short last clause read alone only when it asks ("..., is that HR?", "..., CID please").
+# A short last clause read alone only when it asks ("..., is that HR?", "..., CID please",
+# "..., can I speak to someone in vetting"): short counting the words after the ask.
 CLAUSE_ASK = re.compile(
-    r"^(?:is (?:that|this|it)|(?:can|could) i (?:speak|talk) to"
-    r"|put me through to)\b|\bplease$",
+    r"^(?:is (?:that|this|it)|(?:can|could|may) i (?:speak|talk) (?:to|with)"
+    r"|i(?:'d| would) like to (?:speak|talk) to|i (?:need|want) to (?:speak|talk) to"
+    r"|put me through to)\b",
     re.IGNORECASE,
 )
+CLAUSE_PLEASE = re.compile(r"\bplease$", re.IGNORECASE)
 LAST_ASK_WORDS = 4  # a last sentence this short is read alone for a name too
 # A first sentence that says who the caller is ("I'm a haulier.", "I am a carer."): no name
 # asked for, however near a surname its word sounds (Hale).
@@ -853,6 +856,9 @@ def _ask_clause(best: Hypothesis, matcher: MatcherLike) -> tuple[Hypothesis, ...
         return (replace(best, text=parts[0]),)
     clauses = best.text.rsplit(",", 1)
     last = clauses[-1].strip(" ?.!")
-    if len(clauses) == 2 and len(last.split()) <= LAST_ASK_WORDS and CLAUSE_ASK.search(last):
+    ask = CLAUSE_ASK.search(last)
+    whom = last[ask.end() :] if ask is not None else last
+    asks = ask is not None or CLAUSE_PLEASE.search(last) is not None
+    if len(clauses) == 2 and len(whom.split()) <= LAST_ASK_WORDS and asks:
         return (replace(best, text=last),)
     return ()

@@ -181,6 +181,17 @@ def test_a_set_loads_with_its_own_directory_teams_and_all(tmp_path: Path) -> Non
     assert any("directory:no-such-person" in note for note in loaded.notes)
 
 
+def test_a_set_without_the_shipped_alternatives_unit_loads_without_it(tmp_path: Path) -> None:
+    _write_set(tmp_path / "dev_z", "- {text: hello, expect: switchboard}\n")
+    (tmp_path / "dev_z" / "directory.yaml").write_text(
+        "entries:\n- {id: gun-branch, kind: department, name: Firearms Branch, extension: '1'}\n",
+        encoding="utf-8",
+    )
+    loaded = load_set(tmp_path / "dev_z")
+    assert loaded.bundle.directory.get("gun-branch") is not None
+    assert any("left out: firearms-licensing" in note for note in loaded.notes)
+
+
 def test_a_set_with_a_broken_directory_says_where(tmp_path: Path) -> None:
     _write_set(tmp_path / "dev_z", "- {text: hello, expect: switchboard}\n")
     (tmp_path / "dev_z" / "directory.yaml").write_text(

@@ -379,6 +379,20 @@ def test_a_rank_said_with_a_team_names_its_one_holder_there() -> None:
     assert not {"dan-ho", "amy-lee"} & set(_scores(matcher, "the PC for Marsby"))
 
 
+def test_a_word_said_as_where_is_a_surname_only_when_said_exactly() -> None:
+    matcher = DirectoryMatcher(
+        Directory(
+            [
+                _person("carl-ellis", "Carl", "Ellis", "DC", "CID"),
+                _person("kim-ward", "Kim", "Ward", "PC", "Docks NPT"),
+            ]
+        )
+    )
+    # "at the cells": custody, however near "Ellis" it sounds
+    assert "carl-ellis" not in _scores(matcher, "can I speak to someone at the cells")
+    assert _scores(matcher, "can I speak to someone at Ward")["kim-ward"] >= LOW
+
+
 def test_the_one_holder_of_a_rank_comes_before_the_station_named_with_it() -> None:
     entries = [
         _person("andris-ozols", "Andris", "Ozols", "PS", "Docks NPT"),

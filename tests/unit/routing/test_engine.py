@@ -72,6 +72,7 @@ NAMES = {
     "Day Team please.": [("day-team", 0.97)],
     "The day team, please": [("day-team", 0.97)],
     "is that day team": [("day-team", 0.97)],
+    "can I speak to the day team": [("day-team", 0.97)],
     "the coroner's officer about my dad's inquest": [("coroners", 0.77)],
 }
 INTENTS = {
@@ -468,6 +469,8 @@ def test_a_short_last_sentence_is_read_alone_for_a_name(engine: RoutingEngine) -
         "The day team, please, we are owed money for some work we did last spring",
         # one sentence, its short last clause the ask
         "I'm ringing about money we are owed for some work we did, is that day team?",
+        # ... short after its ask words
+        "we are owed money for some work we did last spring, can I speak to the day team",
     ],
 )
 def test_the_ask_said_beside_the_story_is_read_alone_for_a_name(
