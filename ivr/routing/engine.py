@@ -229,6 +229,7 @@ class RoutingEngine:
             or self._unit_described(top, hypotheses)
             or self._department_over_link(top, intent)
             or self._department_over_someone(top, intent)
+            or self._department_asked_whom(top, intent, hypotheses)
         )
         if top is not None and top.score >= th.low and wins:
             if named is not None and intent is not None and top.score < _heard(intent):
@@ -353,6 +354,25 @@ class RoutingEngine:
         # example's own words ("someone about a speeding ticket": the camera unit).
         return heard < self.thresholds.intent_route or (
             heard < AS_EXAMPLE and top.score >= DEPARTMENT_OVER_SOMEONE
+        )
+
+    def _department_asked_whom(
+        self, top: Candidate, intent: IntentMatchLike | None, hypotheses: Sequence[Hypothesis]
+    ) -> bool:
+        """The caller asks whom to talk to ("who do I speak to about joining the police",
+        "I want to talk to someone about my speeding ticket") and the force has a
+        department for it by meaning: offered first, however surely another force's
+        example said "someone" or a web link for the same words (the writers of every
+        set with such a department wanted it); the person or the link is the "no"."""
+        if intent is None or intent.destination not in (SWITCHBOARD, ONLINE):
+            return False
+        if not top.evidence.startswith(MEANING_EVIDENCE) or top.score < WHOM_DEPARTMENT:
+            return False
+        if self._entry_of(top, "department") is None:
+            return False
+        said = [normalise(h.text) for h in hypotheses]
+        return any(WHOM_ASKED.search(t) for t in said) and not any(
+            UNNAMED_PERSON.search(t) for t in said
         )
 
     def _unit_described(self, candidate: Candidate, hypotheses: Sequence[Hypothesis]) -> bool:
@@ -702,6 +722,14 @@ ROLE_EVIDENCE = "the caller's role "
 NAMED_OVER_SOMEONE = 0.62
 # A department this sure is offered over the switchboard intent ("someone") in its route band.
 DEPARTMENT_OVER_SOMEONE = 0.75
+# The caller asks whom to talk to about something: a department this sure by meaning is
+# offered over "someone" or a web link ("who do I speak to about joining the police").
+WHOM_ASKED = re.compile(
+    r"(?<![a-z])(?:who (?:do|should|can|would|shall) i (?:speak|talk|go|ask|see|contact)"
+    r"|who (?:do|should) i need to (?:speak|talk)|who deals with"
+    r"|(?:speak|talk) to (?:someone|somebody|anyone) (?:about|regarding))(?![a-z])"
+)
+WHOM_DEPARTMENT = 0.7
 # An intent this sure was said in its own example's words: no department's meaning outranks it.
 AS_EXAMPLE = 0.95
 # Words a caller asking for a unit says ("the dog section", "your fraud squad").

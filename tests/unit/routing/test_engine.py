@@ -455,6 +455,19 @@ def test_a_department_that_fits_is_offered_over_a_sure_someone(
     assert (d.action, d.destination) == expect, d.reason
 
 
+@pytest.mark.parametrize("intent", ["switchboard", "online"])
+def test_asking_whom_to_talk_to_offers_the_department_that_fits_over_a_sure_intent(
+    intent: str,
+) -> None:
+    said = "who do I talk to about my ticket"
+    bundle = replace(
+        fake_bundle(RULES, entries=ENTRIES, intents={said: (intent, intent, 0.97)}),
+        departments=TicketsByMeaning(),
+    )
+    d = RoutingEngine(bundle).decide(say(said))
+    assert (d.action, d.destination) == ("confirm", "directory:day-team"), d.reason
+
+
 def test_a_short_last_sentence_is_read_alone_for_a_name(engine: RoutingEngine) -> None:
     # The story first, then the ask: "We're a supplier and we haven't been paid. Finance
     # please." The story's words would otherwise count against the department's name.
