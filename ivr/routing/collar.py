@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ivr.decisions import Hypothesis
+from ivr.decisions import SWITCHBOARD, Candidate, Hypothesis
+from ivr.routing.draft import Draft
 from ivr.routing.spoken_refs import spoken_digits
 
 __all__ = ["CollarNumber"]
@@ -31,6 +32,24 @@ WORDS = ("collar", "shoulder", "badge", "epaulet")
 
 class CollarNumber:
     """The collar number a caller gives for an officer; holds no call state."""
+
+    def asked(
+        self, hypotheses: Sequence[Hypothesis], candidates: Sequence[Candidate]
+    ) -> Draft | None:
+        """The switchboard for an officer asked for by collar number (None: none said);
+        ``candidates``, the directory's, stay on the decision for the operator."""
+        number = self.said(hypotheses)
+        if number is None:
+            return None
+        return Draft(
+            "route",
+            SWITCHBOARD,
+            "collar-number",
+            [f"an officer asked for by collar number {number}, no name: a person looks it up"],
+            "directory",
+            candidates=tuple(candidates),
+            evidence={"collar_number": number},
+        )
 
     def said(self, hypotheses: Sequence[Hypothesis]) -> str | None:
         """The first collar number said in any alternative (the likeliest first)."""

@@ -198,17 +198,9 @@ class RoutingEngine:
         unlisted = self._unit_unlisted(hypotheses, candidates)
         if unlisted is not None:
             return unlisted
-        collar = None if person else self.collar.said(hypotheses)
+        collar = None if person else self.collar.asked(hypotheses, candidates)
         if collar is not None:
-            return Draft(
-                "route",
-                SWITCHBOARD,
-                "collar-number",
-                [f"an officer asked for by collar number {collar}, no name: a person looks it up"],
-                "directory",
-                candidates=candidates,
-                evidence={"collar_number": collar},
-            )
+            return collar  # a name said with the number is the matcher's
         scored = self.bundle.intents.match(hypotheses)
         matches, asked_after = self.follow_up.first(
             [m for m in scored if not m.emergency], hypotheses, th.intent
