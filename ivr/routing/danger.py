@@ -389,6 +389,10 @@ def _kind(cue: str, near: _Near) -> CueKind:
     return kind
 
 
+# A deed told in the past continuous ("was waving", "were pointing"), just before it.
+TOLD_DEED = re.compile(r"(?:^| )(?:was|were)$")
+
+
 def _present_before(near: _Near, kind: CueKind, heard: frozenset[Context]) -> str | None:
     """The words just before a cue that put it in the present, if any, given the contexts
     ``heard``: "he's going to" is not, said of another day ("going to stab someone ...
@@ -415,9 +419,12 @@ def _present_before(near: _Near, kind: CueKind, heard: frozenset[Context]) -> st
     if kind is CueKind.WEAPON:
         match = words.HOLD_BEFORE.search(window)
         # ... unless a toy, or lawful shooting ("a man with a shotgun, after rabbits"),
-        # and nothing done with it
+        # and nothing done with it, or the deed told as over ("his friend was waving a gun
+        # about, but it's a plastic one": asked, as a toy is)
         lawful = not heard.isdisjoint({Context.TOY, Context.LICENSED})
-        if match and (not lawful or not words.WEAPON_DEEDS.isdisjoint(match.group(0).split())):
+        done = match is not None and not words.WEAPON_DEEDS.isdisjoint(match.group(0).split())
+        told = match is not None and TOLD_DEED.search(window[: match.start()]) is not None
+        if match and (not lawful or (done and not told)):
             return match.group(0).strip()
     return None
 

@@ -124,6 +124,12 @@ TABLE: list[tuple[str, str]] = [
         "toy-weapon-emergency-cue",
     ),
     ("he's got a gun, it's a fake one I think, he's waving it at the bar staff", EMERGENCY),
+    # ... a deed with it told as over is asked too; said as going on it is 999
+    (
+        "my son's mate was waving a gun about in the street, but it's a plastic one",
+        "toy-weapon-emergency-cue",
+    ),
+    ("a lad is waving a gun about in the street, I think it's a toy one", EMERGENCY),
     # "nobody's outside" is an all-clear, not someone outside
     (
         "a man threatened me on twitter, my doors are locked, nobody's outside",
