@@ -36,6 +36,7 @@ from ivr.decisions import (
 from ivr.directory import DirectoryEntry
 from ivr.directory.entry import team_key
 from ivr.directory.index import sounds_same
+from ivr.directory.query import WEAK, WHERE, content_words
 from ivr.directory.short_names import first_forms
 from ivr.routing.adjustments import RouteAdjuster
 from ivr.routing.bundle import IntentMatchLike, MatcherLike, RoutingBundle
@@ -471,6 +472,7 @@ class RoutingEngine:
                     )
                     for e in self.bundle.departments.of_kind(role.kind)
                 ]
+            by_words = {c.destination for c in by_name if c.score >= self.thresholds.low}
             found += [
                 replace(c, score=min(c.score, cap))
                 if c not in tied or c.destination not in named
@@ -480,6 +482,7 @@ class RoutingEngine:
                     evidence=f"{c.evidence}; its name said too ({named[c.destination]:.2f})",
                 )
                 for c in meant
+                if c.destination in by_words or not self._only_where(c, hypotheses)
             ]
         best: dict[str, Candidate] = {}
         for candidate in found:
@@ -487,6 +490,29 @@ class RoutingEngine:
             if known is None or candidate.score > known.score:
                 best[candidate.destination] = candidate
         return tuple(sorted(best.values(), key=lambda c: -c.score))
+
+    def _only_where(self, candidate: Candidate, hypotheses: Sequence[Hypothesis]) -> bool:
+        """A department found by meaning whose name's words the caller said only as where
+        something is ("a pothole on Scaurbridge Road", "a shooting in Eskminster, is it
+        safe", "PC Whitworth at Hessleford"): the place, not the local team there asked
+        for ("someone at Scaurbridge police station", "our beat manager in Ravensby" ask
+        for it). Only local teams, named for their places, are read so."""
+        entry = self._entry_of(candidate, "department")
+        departments = self.bundle.departments
+        if entry is None or not hypotheses or departments is None:
+            return False
+        if entry not in departments.of_kind(LOCAL_KIND):
+            return False  # a unit named for its place ("held at Aldbridge": its custody suite)
+        own = {w for text in (entry.name, *entry.aliases) for w in content_words(text)} - WEAK
+        said = normalise(hypotheses[0].text).split()
+        at = [k for k, word in enumerate(said) if word in own]
+        return bool(at) and all(
+            k > 0
+            and said[k - 1] in PLACE_BEFORE
+            and ASKER_BEFORE.isdisjoint(said[max(0, k - 2) : k - 1])
+            and STATION_AFTER.isdisjoint(said[k + 1 : k + 2])
+            for k in at
+        )
 
     def _directory(
         self, candidates: tuple[Candidate, ...], intent: IntentMatchLike | None, heard: bool
@@ -722,6 +748,17 @@ WHOM_ASKED = re.compile(
     r"|(?:speak|talk) to (?:someone|somebody|anyone) (?:about|regarding))(?![a-z])"
 )
 WHOM_DEPARTMENT = 0.7
+# Words before a place said as where ("on", "at", "in" Eskminster) ... unless the place is
+# said with its station or team after it ("at Scaurbridge police station").
+PLACE_BEFORE = WHERE | {"in"}
+STATION_AFTER = frozenset({"police", "station", "nick", "team", "neighbourhood", "beat", "cop"})
+# ... or someone there asked for before it ("our beat manager in Ravensby", "someone at").
+ASKER_BEFORE = frozenset(
+    {"manager", "officer", "officers", "sergeant", "pcso", "pcsos", "bobby", "bobbies"}
+    | {"copper", "coppers", "police", "team", "someone", "somebody", "anyone", "people", "lot"}
+)
+# The shipped kind whose departments are named for their places (ivr/routing/data).
+LOCAL_KIND = "neighbourhood policing"
 # An intent this sure was said in its own example's words: no department's meaning outranks it.
 AS_EXAMPLE = 0.95
 # Words a caller asking for a unit says ("the dog section", "your fraud squad").

@@ -117,3 +117,20 @@ def test_a_first_sentence_saying_who_the_caller_is_asks_for_nobody(tmp_path: Pat
     # ... a first sentence that asks still names
     decision = _decide(engine, "Rebecca Hale. It's about the letter she sent me last week.")
     assert decision.destination == "directory:rebecca-hale", decision.reason
+
+
+def test_a_place_said_only_as_where_asks_for_no_team_there(tmp_path: Path) -> None:
+    (tmp_path / "directory.yaml").write_text(
+        "entries:\n"
+        "- {id: hessleford-npt, kind: department, name: Hessleford Neighbourhood Policing"
+        " Team, extension: '4200'}\n"
+        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
+        " extension: '4100'}\n"  # the shipped rules name it
+    )
+    engine = RoutingEngine(load_bundle(tmp_path))
+    said = "is the coast road at Hessleford open yet, I heard there'd been a police incident"
+    decision = _decide(engine, said)
+    assert "directory:hessleford-npt" not in {c.destination for c in decision.candidates}
+    # ... said with its station, it is the team asked for
+    decision = _decide(engine, "I'd like to speak to someone at Hessleford police station")
+    assert decision.destination == "directory:hessleford-npt", decision.reason
