@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import yaml
+
 from ivr.decisions import DIRECTORY_PREFIX, RC, is_destination
 from ivr.routing.bundle import DEFAULT_FOLDER, BundleError, RoutingBundle, load_bundle
 from ivr.routing.references import parse_reference
@@ -153,19 +155,13 @@ def _own_alternatives(directory: Path, rules_out: Path) -> list[str]:
         for t in (e.get("team"), *(e.get("teams") or ()))
         if t
     }
-    shipped = DEFAULT_FOLDER / "rules.yaml"
-    alternatives = load_yaml(shipped).get("alternatives") or {}
+    rules = yaml.safe_load((DEFAULT_FOLDER / "rules.yaml").read_text(encoding="utf-8"))
+    alternatives = rules.get("alternatives") or {}
     dropped = sorted(str(k) for k in alternatives if str(k).lower() not in known)
     if not dropped:
         return []
-    kept, inside = [], False
-    for line in shipped.read_text().splitlines(keepends=True):
-        if line.strip() and not line[0].isspace():
-            inside = line.startswith("alternatives:")
-        key = line.strip().split(":", 1)[0].strip("'\"")
-        if not (inside and line[0].isspace() and key in dropped):
-            kept.append(line)
-    rules_out.write_text("".join(kept))
+    rules["alternatives"] = {k: v for k, v in alternatives.items() if str(k) not in dropped}
+    rules_out.write_text(yaml.safe_dump(rules, sort_keys=False), encoding="utf-8")
     return [f"shipped alternatives not in the set's directory, left out: {', '.join(dropped)}"]
 
 

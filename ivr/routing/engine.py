@@ -85,6 +85,15 @@ class RoutingEngine:
         self.self_correction = SelfCorrection()
         self.preamble = Preamble()
         self.caller_role = CallerRole()
+        # Local teams (named for their places) -> their names' words, read once per ruleset.
+        departments = bundle.departments
+        self._local_words = {
+            e.destination: frozenset(
+                w for text in (e.name, *e.aliases) for w in content_words(text)
+            )
+            - WEAK
+            for e in (departments.of_kind(LOCAL_KIND) if departments is not None else ())
+        }
 
     # --- the stages, in order of evidence ---------------------------------------------------
 
@@ -497,13 +506,9 @@ class RoutingEngine:
         safe", "PC Whitworth at Hessleford"): the place, not the local team there asked
         for ("someone at Scaurbridge police station", "our beat manager in Ravensby" ask
         for it). Only local teams, named for their places, are read so."""
-        entry = self._entry_of(candidate, "department")
-        departments = self.bundle.departments
-        if entry is None or not hypotheses or departments is None:
-            return False
-        if entry not in departments.of_kind(LOCAL_KIND):
-            return False  # a unit named for its place ("held at Aldbridge": its custody suite)
-        own = {w for text in (entry.name, *entry.aliases) for w in content_words(text)} - WEAK
+        own = self._local_words.get(candidate.destination)
+        if own is None or not hypotheses:
+            return False  # not a local team ("held at Aldbridge": its custody suite)
         said = normalise(hypotheses[0].text).split()
         at = [k for k, word in enumerate(said) if word in own]
         return bool(at) and all(

@@ -61,7 +61,7 @@ class PastEvent:
         margin: float,
     ) -> tuple[Sequence[IntentMatchLike], str | None]:
         """``matches`` reordered, and the words that put the event in the past (None:
-        unchanged). Only an incident with a crime report of ``floor`` or more within
+        unchanged). Only an incident with a report (crime or web) of ``floor`` or more within
         ``margin`` of it moves: the two the caller would have been asked to choose from."""
         if len(matches) < 2 or not hypotheses or matches[0].destination != FCR:
             return matches, None
