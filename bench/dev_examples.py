@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.heldout_score import Scored, Tally, describe, score  # noqa: E402
-from bench.heldout_sets import AT, SETS, is_dev, load_set  # noqa: E402
+from bench.heldout_sets import AT, SETS, is_dev, load_set, own_alternatives  # noqa: E402
 from ivr.decisions import Hypothesis  # noqa: E402
 from ivr.routing.bundle import load_bundle  # noqa: E402
 from ivr.routing.engine import RoutingEngine  # noqa: E402
@@ -128,6 +128,7 @@ def route_left_out(folder: Path, examples: Sequence[Example]) -> list[Scored]:
         tmp = Path(tmp_name)
         for part in ("directory.yaml", "cases.csv"):
             shutil.copyfile(folder / part, tmp / part)
+        own_alternatives(folder / "directory.yaml", tmp / "rules.yaml")
         data = yaml.safe_load(without_dev_examples(INTENTS.read_text(encoding="utf-8")))
         added = augmented(data, new_examples(examples, data))
         (tmp / "intents.yaml").write_text(yaml.safe_dump(added, sort_keys=False), "utf-8")

@@ -127,7 +127,7 @@ def set_bundle(folder: Path) -> tuple[RoutingBundle, tuple[str, ...]]:
             if not (folder / part).is_file():
                 raise SetError([f"{folder / part}:0: missing"])
             shutil.copyfile(folder / part, tmp / part)
-        notes.extend(_own_alternatives(folder / "directory.yaml", tmp / "rules.yaml"))
+        notes.extend(own_alternatives(folder / "directory.yaml", tmp / "rules.yaml"))
         try:
             bundle = load_bundle(tmp)
         except BundleError as exc:
@@ -138,7 +138,7 @@ def set_bundle(folder: Path) -> tuple[RoutingBundle, tuple[str, ...]]:
     return bundle, tuple(notes)
 
 
-def _own_alternatives(directory: Path, rules_out: Path) -> list[str]:
+def own_alternatives(directory: Path, rules_out: Path) -> list[str]:
     """The shipped rules with only the ``alternatives`` the set's directory has, written to
     ``rules_out`` when any is dropped: where a closed unit's calls go is the shipped force's
     setting (its firearms licensing team), and a set written without that id is another
