@@ -92,16 +92,31 @@ _TAKEN_BACK = re.compile(
 )
 
 
+def _serial_again(chosen: str, run: str) -> str | None:
+    """``chosen`` with its serial said again differently after a correction ("76/14057/26,
+    no wait, sorry, 14075"): a run of the serial's length and nothing else."""
+    force, serial, year = chosen.split("/")
+    digits = run.strip()
+    if digits.isdigit() and len(digits) == len(serial) and digits != serial:
+        return f"{force}/{digits}/{year}"
+    return None
+
+
 def _found(text: str) -> str | None:
     """The first reference in text whose numbers are already digits; the next one instead
-    when a correction comes between them (``_TAKEN_BACK``)."""
+    when a correction comes between them (``_TAKEN_BACK``), or the first with the serial
+    the correction says."""
     chosen: str | None = None
     end = 0
     for match in _RUN.finditer(text):
         found = _parse_run(match.group())
+        taken_back = chosen is not None and _TAKEN_BACK.search(text, end, match.start()) is not None
         if found is None:
+            serial = _serial_again(chosen, match.group()) if chosen and taken_back else None
+            if serial is not None:
+                chosen, end = serial, match.end()
             continue
-        if chosen is not None and _TAKEN_BACK.search(text, end, match.start()) is None:
+        if chosen is not None and not taken_back:
             break
         chosen, end = found, match.end()
     return chosen

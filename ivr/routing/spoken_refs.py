@@ -22,7 +22,8 @@ Separator words ("stroke", "slash", "oblique", "dash", "forward slash") are
 group, so "four two, one eight seven three four, two four" keeps its three
 groups. A self-correction ("no", "sorry", "I mean", "actually") between two
 groups replaces the last group, or only as many of its last digits as the
-correction says ("one eight seven three four, no, five" -> 18735).
+correction says ("one eight seven three four, no, five" -> 18735); the corrected group
+said again in full after its correction is said once.
 """
 
 from __future__ import annotations
@@ -297,13 +298,21 @@ def _corrected(pieces: list[_Piece]) -> list[_Piece]:
     out: list[_Piece] = []
     skip = frozenset({Kind.PAUSE, Kind.CORRECTION})
     prefix: str | None = None  # what is kept of the corrected group, until its replacement
+    restated: str | None = None  # a corrected group, which the caller may say again in full
     for i, piece in enumerate(pieces):
         if prefix is not None:
             if piece.kind in skip:
                 continue  # "no, sorry, I mean": one correction
             out.append(_Piece(Kind.NUMBER, prefix + piece.text))
+            restated = out[-1].text if prefix else None
             prefix = None
             continue
+        if restated is not None and piece.kind is Kind.PAUSE:
+            continue
+        if restated is not None and piece.kind is Kind.NUMBER and piece.text == restated:
+            restated = None  # "two oh seven five six, no, five five, two oh seven five five"
+            continue
+        restated = None
         if piece.kind is not Kind.CORRECTION:
             out.append(piece)
             continue

@@ -107,3 +107,11 @@ def test_a_reference_taken_back_for_another_gives_the_one_after_the_correction()
 def test_a_stammered_reference_is_read_without_the_stammer() -> None:
     said = "Th-the ref-reference is s-seven one, one eight eight five two, t-two six."
     assert parse_reference(said) == "71/18852/26"
+
+
+def test_a_serial_said_again_after_a_correction_replaces_the_serial() -> None:
+    said = "My reference is 76/14057/26, no wait, sorry, 14075, I had them the wrong way round"
+    assert parse_reference(said) == "76/14075/26"
+    # A number of another length, or with no correction before it, is no serial.
+    assert parse_reference("76/14057/26, no sorry, it was 2026") == "76/14057/26"
+    assert parse_reference("76/14057/26 and 14075 is my house number") == "76/14057/26"

@@ -66,6 +66,11 @@ from ivr.routing.spoken_refs import Homophones, spoken_digits
             "42/18734/24",
         ),
         ("four two stroke one eight seven three five, no, four stroke two four", "42/18734/24"),
+        (  # the corrected group said again in full
+            "seven six stroke two oh seven five six, no, five five, two oh seven five five,"
+            " stroke two six",
+            "76/20755/26",
+        ),
         (
             "four two stroke one eight seven, I mean, one eight six three four stroke two four",
             "42/18634/24",
