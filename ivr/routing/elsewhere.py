@@ -39,24 +39,27 @@ NAME_PARTS = (
 # Where something happened: "my flat in Bristol", "it happened in Croydon", "I'm in
 # Birmingham and ...". Not where someone lives or went ("he lives up in Leeds now", "he's
 # moved to Manchester", "while we were in Blackpool", "I'm up in Manchester", "the
-# owners are in London"): the matter is still here. Or the force it was reported to ("I
-# reported my car stolen to the Met"): theirs to update. Or where the caller rings from
-# ("I'm calling from Plymouth, somebody's stolen my car off my street here"), unless it
-# is someone else's matter here (_callers_own).
+# owners are in London", "while I was back home in Galway"): the matter is still here.
+# Or the force it was reported to ("I reported my car stolen to the Met", "a reference
+# from Police Scotland"): theirs to update. Or where the caller rings from ("I'm calling
+# from Plymouth, somebody's stolen my car off my street here"), unless it is someone
+# else's matter here (_callers_own).
 WHERE_IT_HAPPENED = (
     r"(?<![a-z0-9])(?<!lives )(?<!living )(?<!lived )(?<!based )(?<!works )(?<!working )"
-    r"(?<!staying )(?<!were )(?<!was )(?<!up )(?<!over )(?<!down )(?<!out )"
+    r"(?<!staying )(?<!were )(?<!was )(?<!up )(?<!over )(?<!down )(?<!out )(?<!home )"
     r"(?<!s are )(?<!they are )(?<!theyre )"
     r"(?:in|at|near|around|round|outside|reported(?: [a-z]+){0,4} to"
-    r"|(?:calling|ringing|phoning) from) "
+    r"|(?:calling|ringing|phoning) from|(?:reference|crime number|incident number) from) "
 )
 # The caller's own whereabouts, just before a place ("I'm up in Manchester", "I live in
 # Leeds") ...
 CALLER_IS = re.compile(r"(?:^| )(?:im|i am|were|we are|i live|we live)(?: up| down| over| out)? $")
-# ... beside someone else said to be somewhere ("my mum lives in ..."), or out of the
-# caller's reach.
+# ... beside someone else said to be somewhere ("my mum lives in ..."), the caller's home
+# said to be somewhere else ("I'm in Donegal at the minute but my house is in ..."), or
+# out of the caller's reach.
 SOMEONE_ELSE_IS = re.compile(
-    r"(?<![a-z0-9])(?:(?:hes|shes|he is|she is|lives|they live|theyre)"
+    r"(?<![a-z0-9])(?:(?:hes|shes|he is|she is|lives|they live|theyre"
+    r"|(?:my|our) (?:house|home|flat|place) is)"
     r" (?:in|on|over on|up in|down in|at)|cant get (?:there|to (?:her|him|them))"
     r"|cannot get there)(?![a-z0-9])"
 )
@@ -74,6 +77,9 @@ SENDER_IS = re.compile(
     r"|demand) from (?:a|an|the|some|this) (?:[a-z]+ )?(?:company|firm|solicitors?"
     r"|debt collectors?|lender|agency|business|bank|call centre)$"
 )
+# Where a stolen thing is for sale ("my trailer was stolen out of the yard and now it's up
+# for sale on DoneDeal in Monaghan"): where it was seen, not where it was stolen.
+FOR_SALE = re.compile(r"(?:for sale|advertised|being sold)(?: on(?: [a-z]+){1,2})?$")
 # "The Met" said of where the caller studies ("a student at the Met", "second year at the
 # Met") is a university (Cardiff Met, Manchester Met), not the London force.
 STUDIES_AT_THE_MET = re.compile(r"(?:student|studying|study|studies|year|lecturer) at the met$")
@@ -128,6 +134,8 @@ class OtherForceArea:
             if STUDIES_AT_THE_MET.search(said[: found.end()]):
                 continue
             if SENDER_IS.search(said[: found.start()].rstrip()):
+                continue
+            if FOR_SALE.search(said[: found.start()].rstrip()):
                 continue
             if not _callers_own(said, found.start()):
                 return found.group(1)

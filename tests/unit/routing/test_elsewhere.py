@@ -51,6 +51,10 @@ def named(area: OtherForceArea, text: str) -> str | None:
         # the force it was reported to: theirs to update
         ("I reported my car stolen to the Met when I was down in London", "the met"),
         ("I reported it to Greater Manchester police last week", "greater manchester"),
+        ("I've a reference from Police Scotland for a theft on the ferry", "police scotland"),
+        # over the border, for the forces beside it
+        ("I'm in Dundalk and my car's been stolen from outside the house here", "dundalk"),
+        ("Is this the Garda station in Letterkenny?", "letterkenny"),
         # where the caller rings from, when the matter is theirs there
         ("I'm calling from Plymouth, somebody's stolen my car off my street here", "plymouth"),
     ],
@@ -67,6 +71,7 @@ def test_a_place_where_it_happened_or_a_force_asked_for_is_named(
         "my ex keeps texting that he'll kill me, he lives up in Manchester now",
         "he's moved to Bristol but he keeps messaging me",
         "someone broke in while we were in Blackpool for the weekend",
+        "someone took the panel off my caravan up here while I was back home in Galway",
         "my mum's not answering, she lives here and I'm up in Glasgow",
         "there's a fight outside the pub on London Road",
         "my car was damaged in the car park of the Durham Arms",
@@ -77,6 +82,7 @@ def test_a_place_where_it_happened_or_a_force_asked_for_is_named(
         "my nan's got dementia and isn't answering, I live in Hull and can't get there",
         "I live in Hull and my dad lives in Saltmouth on his own, he's not picked up since monday",
         "I'm calling from Leeds, my mum lives in Saltmouth and she's not answered for two days",
+        "I'm in Donegal at the minute but my house is in Saltmouth and the door's wide open",
         # someone else's whereabouts, the matter here
         "the owners are in Bristol and I look after the house, someone's taken their bench",
         "they are in Durham this week so I'm feeding their cat, and the shed's been done",
@@ -113,6 +119,15 @@ def test_where_a_letter_or_a_call_came_from_is_not_where_the_matter_is(
     assert named(area, "I had a call from a bank in Manchester, my account's hacked") is None
     said = "I had a letter from the council, my car was stolen in Bristol"
     assert named(area, said) == "bristol"
+
+
+def test_where_a_stolen_thing_is_for_sale_is_not_where_it_was_stolen(
+    area: OtherForceArea,
+) -> None:
+    said = "my trailer was stolen out of the yard and now it's up for sale on DoneDeal in Monaghan"
+    assert named(area, said) is None
+    assert named(area, "my bike's being sold on facebook marketplace in Bristol") is None
+    assert named(area, "my trailer was stolen in Bristol and it's up for sale") == "bristol"
 
 
 def test_a_place_the_force_s_own_directory_names_is_its_own(area: OtherForceArea) -> None:
