@@ -132,6 +132,7 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
     {
         CueKind.PRESENT: """broken in now, in my house now, in the house now, still here,
             still there, still in the house, still inside, still upstairs, still downstairs,
+            still in it,
             outside now, in progress, happening now, right now, come quick, come now,
             police now, wont let me out, wont let me leave, trapped, can see him,
             can see them, can see her, can still see him, can still see them,
@@ -561,7 +562,7 @@ OUT = pattern(
         r"no longer (?:burning|on fire|alight)",
     ]
 )
-# A planned burn: land managed by fire, waste or a bonfire burnt on purpose.
+# A planned burn: land managed by fire, waste or a bonfire burnt on purpose, a campfire.
 BURN = pattern(
     [
         r"burning (?:it )?off|burn off|controlled burn(?:ing)?|planned burn",
@@ -569,6 +570,8 @@ BURN = pattern(
         r" (?:the |some |his |their )?(?:heather|gorse|grass|bracken|stubble|hedge cuttings"
         r"|rubbish|leaves|garden waste|brash)",
         r"(?:having|got|its|it is|its just|it is just|just) a bonfire",
+        # a fire kept going where people sit round it: a camp, a party, lads drinking
+        r"(?:a|big|small|wee|little) (?:camp ?)?fire going|(?:a|big|their) camp ?fire|fire pit",
     ]
 )
 # ... unless it is said to be getting away from them: then it is a fire like any other.
@@ -591,8 +594,9 @@ PRESENT = pattern(
         r"|messaged|texted|mentioned|found out|realised|remembered))",
         # not "what's happening with my case": a question about it
         r"in progress|(?<!whats )(?<!what is )(?<!anything )(?<!nothing )(?:happening|going on)",
-        r"still (?:here|there|in|inside|outside|around|at|nearby|hiding|waiting|on|downstairs"
-        r"|upstairs|about|trying)",
+        # (who is "still in it", the cue itself tells: THING_CUES)
+        r"still (?:here|there|in(?! it(?![a-z]))|inside|outside|around|at|nearby|hiding|waiting"
+        r"|on|downstairs|upstairs|about|trying)",
         r"(?:hes|shes|theyre|is|are|theres|there is|there are|someones|somebodys|standing"
         r"|waiting|sitting|sat|parked|lurking|hiding|hanging around|banging)(?: [a-z]+){0,2}"
         r" (?:outside|inside|here|downstairs|upstairs|in the garden"
@@ -787,6 +791,16 @@ def _animal_bitten(said: str, start: int, end: int) -> bool:
     return bool(ANIMAL_BEFORE.search(said[:start]))
 
 
+# Who is still in a car: a person ("there's people still in it", "the driver's still in
+# it"), or a thing ("they took the car with my phone still in it": a theft, asked about).
+_INSIDE = PEOPLE | {"people", "driver", "drivers", "family", "occupants", "occupant"}
+
+
+def _left_inside(said: str, start: int, end: int) -> bool:
+    """ "my bag still in it": no person among the three words before the cue."""
+    return _INSIDE.isdisjoint(said[:start].split()[-3:])
+
+
 # Cues that may be said of a thing or an animal, each with what tells it was
 # (DangerReader: asked): the whole normalised utterance and the cue's span in it.
 THING_CUES: Mapping[str, Callable[[str, int, int], bool]] = {
@@ -795,4 +809,5 @@ THING_CUES: Mapping[str, Callable[[str, int, int], bool]] = {
     **{c: _collapsed_into for c in ("into the river", "into the sea", "into the canal")},
     **{c: _animal_hurt for c in ("shot", "shooting", "stabbed", "attacked", "attacking")},
     **{c: _animal_bitten for c in ("bitten", "mauled")},
+    "still in it": _left_inside,
 }

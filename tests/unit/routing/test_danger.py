@@ -112,6 +112,10 @@ TABLE: list[tuple[str, str]] = [
     ("someone has shot my son with an air rifle", EMERGENCY),
     ("a man's been shot, the dogs are going mad", EMERGENCY),  # an animal after: not its victim
     ("my dog has been bitten by a fox and he's bleeding everywhere", EMERGENCY),
+    # someone still in a crashed car is a life at risk; a thing still in a stolen one is asked
+    ("a car's gone over the wall onto the rocks and there's people still in it", EMERGENCY),
+    ("the van's gone into the ditch, the driver's still in it", EMERGENCY),
+    ("they nicked my car last night with my phone still in it", "thing-taken-emergency-cue"),
     # harm said now outweighs an all-clear said of someone else
     ("nobody's hurt in our car, but the other driver is bleeding from his head", EMERGENCY),
     # said to be a toy, a replica or a BB gun: asked (a replica brandished is treated as real)
@@ -191,6 +195,13 @@ TABLE: list[tuple[str, str]] = [
     ("the farmer is burning off the heather and the fire is spreading to the houses", EMERGENCY),
     ("there's smoke on the hill, the farmer's burning off but it's out of control", EMERGENCY),
     ("my neighbour's having a bonfire and now the fence is on fire", EMERGENCY),
+    # a fire kept going where people sit round it: the control room's (asb, a camp)
+    (
+        "a crowd of lads drinking in the grounds of the school and they've a fire going",
+        "planned-burn-emergency-cue",
+    ),
+    ("campers by the lake with a big fire going and music blasting", "planned-burn-emergency-cue"),
+    ("some lads have a fire going in the woods and it's spreading to the trees", EMERGENCY),
     # --- all-clears
     ("there's been a bump on the bypass, nobody's injured", "nobody-hurt-emergency-cue"),
     ("the kitchen fire is out and nobody's hurt", "fire-out-emergency-cue"),
