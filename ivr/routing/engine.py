@@ -451,7 +451,7 @@ class RoutingEngine:
         person: Candidate | None = None,
     ) -> tuple[Candidate, ...]:
         """Directory candidates by name, and departments by meaning; best per place."""
-        found = list(by_name)
+        found = [c for c in by_name if not self._only_where(c, hypotheses)]
         if self.bundle.departments is not None:
             # Meaning alone is asked about ("Did you want Missing Persons?"), never put
             # straight through: it stays under the route band, so an intent heard as
@@ -501,23 +501,20 @@ class RoutingEngine:
         return tuple(sorted(best.values(), key=lambda c: -c.score))
 
     def _only_where(self, candidate: Candidate, hypotheses: Sequence[Hypothesis]) -> bool:
-        """A department found by meaning whose name's words the caller said only as where
+        """A department whose name's (or alias's) words the caller said only as where
         something is ("a pothole on Scaurbridge Road", "a shooting in Eskminster, is it
-        safe", "PC Whitworth at Hessleford"): the place, not the local team there asked
-        for ("someone at Scaurbridge police station", "our beat manager in Ravensby" ask
-        for it). Only local teams, named for their places, are read so."""
+        safe", "PC Whitworth at Hessleford", "my purse was lifted in the Rope Quarter"):
+        the place, not the local team there asked for ("someone at Scaurbridge police
+        station", "our beat manager in Ravensby", "the Rope Quarter team" ask for it).
+        Only local teams, named for their places, are read so."""
         own = self._local_words.get(candidate.destination)
         if own is None or not hypotheses:
             return False  # not a local team ("held at Aldbridge": its custody suite)
         said = normalise(hypotheses[0].text).split()
         at = [k for k, word in enumerate(said) if word in own]
-        return bool(at) and all(
-            k > 0
-            and said[k - 1] in PLACE_BEFORE
-            and ASKER_BEFORE.isdisjoint(said[max(0, k - 2) : k - 1])
-            and STATION_AFTER.isdisjoint(said[k + 1 : k + 2])
-            for k in at
-        )
+        # A place of several words ("in the Rope Quarter") is read from its first word.
+        runs = [(k, end) for k in at if k - 1 not in at for end in [_run_end(at, k)]]
+        return bool(runs) and all(_said_as_where(said, k, end) for k, end in runs)
 
     def _directory(
         self, candidates: tuple[Candidate, ...], intent: IntentMatchLike | None, heard: bool
@@ -762,8 +759,37 @@ ASKER_BEFORE = frozenset(
     {"manager", "officer", "officers", "sergeant", "pcso", "pcsos", "bobby", "bobbies"}
     | {"copper", "coppers", "police", "team", "someone", "somebody", "anyone", "people", "lot"}
 )
+# ... or officers asked for a few words before it ("the local officers for the villages up
+# in the Haywold hills").
+OFFICERS_BEFORE = frozenset(
+    {"officer", "officers", "sergeant", "pcso", "pcsos", "bobby", "bobbies", "copper"}
+    | {"coppers", "manager", "team"}
+)
+OFFICERS_REACH = 6
 # The shipped kind whose departments are named for their places (ivr/routing/data).
 LOCAL_KIND = "neighbourhood policing"
+
+
+def _run_end(at: Sequence[int], k: int) -> int:
+    """The last of the consecutive positions in ``at`` from ``k``."""
+    while k + 1 in at:
+        k += 1
+    return k
+
+
+def _said_as_where(said: Sequence[str], start: int, end: int) -> bool:
+    """The place said[start..end] follows "in", "on", "at" (and an article), with nobody
+    there asked for before it and no station or team after it."""
+    before = start - 2 if start > 1 and said[start - 1] == "the" else start - 1
+    return (
+        before >= 0
+        and said[before] in PLACE_BEFORE
+        and ASKER_BEFORE.isdisjoint(said[max(0, before - 1) : before])
+        and OFFICERS_BEFORE.isdisjoint(said[max(0, before - OFFICERS_REACH) : before])
+        and STATION_AFTER.isdisjoint(said[end + 1 : end + 2])
+    )
+
+
 # An intent this sure was said in its own example's words: no department's meaning outranks it.
 AS_EXAMPLE = 0.95
 # Words a caller asking for a unit says ("the dog section", "your fraud squad").

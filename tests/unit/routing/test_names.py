@@ -134,3 +134,23 @@ def test_a_place_said_only_as_where_asks_for_no_team_there(tmp_path: Path) -> No
     # ... said with its station, it is the team asked for
     decision = _decide(engine, "I'd like to speak to someone at Hessleford police station")
     assert decision.destination == "directory:hessleford-npt", decision.reason
+
+
+def test_a_team_s_alias_said_only_as_where_something_happened_asks_for_no_team(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "directory.yaml").write_text(
+        "entries:\n"
+        "- {id: south-npt, kind: department, name: Lagmouth South Neighbourhood Team,"
+        " aliases: [Rope Quarter team], extension: '4200'}\n"
+        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
+        " extension: '4100'}\n"  # the shipped rules name it
+    )
+    engine = RoutingEngine(load_bundle(tmp_path))
+    decision = _decide(engine, "My purse was lifted in the Rope Quarter on Friday night")
+    assert "directory:south-npt" not in {c.destination for c in decision.candidates}
+    # ... asked for by its alias, or someone there asked for, it is the team
+    decision = _decide(engine, "can I speak to the Rope Quarter team please")
+    assert decision.destination == "directory:south-npt", decision.reason
+    decision = _decide(engine, "I need to talk to someone in the Rope Quarter")
+    assert decision.destination == "directory:south-npt", decision.reason
