@@ -14,6 +14,13 @@ Lithuania, my English is little.") is such a marker too: matched, it offered the
 switchboard's interpreter example for a car left running all night, and PC Leighton for
 "Lithuania". Asking for a language says so ("I speak Polish", "interpreter"), and an
 introduction with too little after it ("I am Polish, no English") is not cut.
+
+So is the caller's own name said first ("Hello, it's Mrs Owen, I'm ringing because
+somebody took the plant pots", "Good morning, my name is Krzysztof, somebody took the
+diesel"): matched, it put the call to a person asks which of three Owens. Only at the
+start, with a title, "here" or "speaking", or "my name is" and a pause after it: "tell PC
+Grant it's Mrs Okonkwo returning her call" asks for PC Grant, and "this is my husband
+speaking for me" is no name.
 """
 
 from __future__ import annotations
@@ -50,17 +57,30 @@ MARKER = re.compile(
     r"|the reason for (?:my|the|this) call is" + INTRODUCTION + r")(?![a-z'])[,.]?\s*",
     re.IGNORECASE,
 )
+_NAME = r"[a-z'-]+(?: [a-z'-]+)?"
+SELF_NAMED = re.compile(
+    r"^\W*(?:(?:hello|hallo|hi|hiya|good (?:morning|afternoon|evening)|um|erm|er|uh|oh|yes"
+    r"|please|sorry)\W+)*"
+    rf"(?:(?:this is|it's|it is|its) (?:mr|mrs|miss|ms|dr)\.? {_NAME}"
+    rf"|(?:this is|it's|it is|its) {_NAME} (?:here|speaking)"
+    rf"|(?:my name is|my name's|my names) {_NAME})"
+    r"(?: here| speaking)?(?: (?:from|at) [a-z'-]+(?: [a-z'-]+){0,3}?)?\s*[,.;!?]\s*",
+    re.IGNORECASE,
+)
 WORD = re.compile(r"[a-z0-9']+", re.IGNORECASE)
 POINT_MIN_WORDS = 3  # fewer after the marker ("the thing is, I don't know") is no point
 
 
 def point(text: str) -> str | None:
-    """What ``text`` says after its last point marker (None: no marker, or too little
-    after it)."""
+    """What ``text`` says after its last point marker and the caller's own name (None: no
+    marker nor name, or too little after it)."""
     markers = list(MARKER.finditer(text))
-    if not markers:
+    after = text[markers[-1].end() :].strip() if markers else text
+    named = SELF_NAMED.match(after)
+    if named is not None:
+        after = after[named.end() :].strip()
+    elif not markers:
         return None
-    after = text[markers[-1].end() :].strip()
     return after if len(WORD.findall(after)) >= POINT_MIN_WORDS else None
 
 

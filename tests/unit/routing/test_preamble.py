@@ -49,6 +49,21 @@ AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
             "I am Romanian driver, I am in the queue for the ferry",
             "I am in the queue for the ferry",
         ),
+        # the caller's own name, said first
+        (
+            "Hello, it's Mrs Owen, I'm ringing because somebody took the plant pots",
+            "I'm ringing because somebody took the plant pots",
+        ),
+        (
+            "Good morning, my name is Krzysztof, somebody took the diesel",
+            "somebody took the diesel",
+        ),
+        ("Hi, it's Dave Owen here, somebody took the plant pots", "somebody took the plant pots"),
+        ("It's Mrs Hewitson at Thornsett, I can smell gas", "I can smell gas"),
+        (
+            "Hello, I am Latvian, my name is Inese. The man next door is hitting his wife",
+            "The man next door is hitting his wife",
+        ),
     ],
 )
 def test_the_words_after_the_last_marker_are_the_point(said: str, meant: str) -> None:
@@ -64,6 +79,10 @@ def test_the_words_after_the_last_marker_are_the_point(said: str, meant: str) ->
         "Hello, I am Polish, no English",  # a language asked for: too little after it
         "I'm from the Polish shop, someone smashed the window",  # a place, not a nation
         "I am polishing the car and somebody keyed it",
+        # a name said later, or no name: whom the caller asks for stays
+        "tell PC Lisa Grant it's Mrs Okonkwo returning her call",
+        "This is my husband speaking for me, I'm deaf. Is there a way to do this by text",
+        "Hello, this is about my burglary, can I speak to someone",
     ],
 )
 def test_without_a_marker_and_a_point_nothing_is_cut(said: str) -> None:
@@ -84,6 +103,13 @@ def test_the_callers_own_name_before_the_point_is_not_whom_they_ask_for(
         "Good afternoon, sorry to bother you, my name is Tariq Sharma, and the thing is,"
         " somebody has smashed my car window and taken my bag"
     )
+    d = engine.decide(RoutingInputs(at=AT, hypotheses=(Hypothesis(said, 0.9),)))
+    assert d.destination == "rc", d.reason
+
+
+def test_the_callers_own_name_said_first_is_not_whom_they_ask_for(engine: RoutingEngine) -> None:
+    # The fixture directory has a PC Tariq Sharma: the caller is another Sharma.
+    said = "Hello, it's Mr Sharma, somebody has smashed my car window and taken my bag"
     d = engine.decide(RoutingInputs(at=AT, hypotheses=(Hypothesis(said, 0.9),)))
     assert d.destination == "rc", d.reason
 
