@@ -106,6 +106,10 @@ PERSON_HURT = re.compile(
     r"(?: has| have| had| is| was)? (?:just )?(?:been|got|getting|being) (?:shot|stabbed)"
     r"(?![a-z])"
 )
+CHILD = re.compile(
+    r"(?<![a-z])(?:kids?|child|childs|children|baby|babys|toddler|son|sons|daughter|daughters"
+    r"|little (?:boy|girl|one|ones|lad|lass)|grandson|granddaughter)(?![a-z])"
+)
 # ... except bare words the sentence's meaning must settle: "it's still there" (a van, a
 # fly-tipper), "dead" (a deer in the road), "ambulance" (it has been and gone), and the
 # cues that read a life at risk between the lines ("I've got everything ready", "right
@@ -486,6 +490,11 @@ def _sure_danger(cue: IntentMatchLike, reading: Reading) -> dict[str, list[str]]
         and CUE_KINDS.get(c, CueKind.PRESENT) in UNMOVABLE | {CueKind.INTRUDER}
     ]
     unmovable += [m.group(0) for m in PERSON_HURT.finditer(said)]
+    # A child said taken ("the kids were playing out the front and I think they've been
+    # taken"): however ordinary the rest sounds, not a thing stolen (those were moved).
+    if CHILD.search(said):
+        names = map(normalise, _cue_names(cue))
+        unmovable += [n for n in names if CUE_KINDS.get(n) is CueKind.TAKEN and f" {n} " in said]
     # "I've asked him to stop" read as "I've masked": a near miss's tense is the other
     # word's, so the meaning decides.
     here = [
