@@ -200,6 +200,9 @@ _NUMBER_TOKEN = re.compile(r"[a-z0-9]+|[/*#]|[,;:.?!\u2026]")
 # Whisper writes a spoken number as it would print it: "10,056" (the comma groups
 # thousands, no pause) and "42nd" ("forty two" heard as the ordinal).
 _THOUSANDS_COMMA = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+# Single digits joined by hyphens: a number spelled out digit by digit as Whisper prints
+# it ("2-7-5-6" for "two seven five six"), one group.
+_SPELLED_DIGITS = re.compile(r"(?<![\d-])\d(?:-\d)+(?!\d)")
 _ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)\b")
 
 
@@ -209,10 +212,12 @@ def number_tokens(text: str) -> list[str]:
     For readers of spoken numbers that need the pauses ``normalise`` drops
     (ivr.routing.spoken_refs); a hyphen joins ("forty-two" -> "forty", "two"); digits
     as a recogniser prints them lose a thousands comma and an ordinal's letters
-    ("10,056" -> "10056", "42nd" -> "42").
+    ("10,056" -> "10056", "42nd" -> "42"), and single digits spelled with hyphens are one
+    group ("2-7-5-6" -> "2756").
     """
     folded = _APOSTROPHES.sub("", _fold(text))
     folded = _ORDINAL.sub("", _THOUSANDS_COMMA.sub("", folded))
+    folded = _SPELLED_DIGITS.sub(lambda m: m.group(0).replace("-", ""), folded)
     return ["," if t in _PAUSE_MARKS else t for t in _NUMBER_TOKEN.findall(folded)]
 
 

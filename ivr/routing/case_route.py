@@ -5,7 +5,8 @@ apart so the engine's own stages stay about matching. Only a reference in the
 case book routes; one case within a digit of what was heard (a digit misheard,
 dropped or doubled by the recogniser, or another reading of "for"/"to"; in a
 reference said whole, its serial only: another force's or year's is another
-case) is confirmed first, the reference read back ("Is your crime reference ...?"),
+case), or whose force and serial were heard whole inside a longer run of digits ("766-10482-266"),
+is confirmed first, the reference read back ("Is your crime reference ...?"),
 never its status; more than one goes to a person, as an unknown one does. The Decision carries
 the status prompt as its ``message`` (played before the transfer, as the
 emergency advice is) and, for an open case, the ``status-sms`` offer. A
@@ -57,7 +58,11 @@ UNREAD_DIGITS = 5
 # flash 28,815 25". Not a flat number ("flat 12/3") nor a date ("on 12/10/2024").
 SLASH_BEFORE, SLASH_AFTER = 2, 4
 DATE = re.compile(r"(?:0?[1-9]|[12]\d|3[01])/(?:0?[1-9]|1[0-2])(?:/\d{2,4})?")
+HYPHENED = re.compile(r"(?<![\d-])[1-9]\d{1,3}-\d{2,7}-\d{2,3}(?![\d-])")
 CONFIRM_REFERENCE = "confirm_reference"  # evidence: the reference a confirmation reads back
+# How a confirmed case's reference stands to what was heard (CaseBook.near, .holding).
+WITHIN_A_DIGIT = "within a digit of"
+SERIAL_INSIDE = "said whole inside"
 NEAR_SCORE = 0.5  # a near miss is a guess until the caller says yes
 
 
@@ -65,6 +70,15 @@ def reference_to_confirm(decision: Decision) -> str | None:
     """The crime reference a ``reference-near`` confirmation reads back, if it is one."""
     reference = decision.evidence.get(CONFIRM_REFERENCE)
     return reference if isinstance(reference, str) and is_reference(reference) else None
+
+
+def _hyphened(text: str) -> bool:
+    """Three groups of digits joined by hyphens, as Whisper prints a reference it heard
+    wrong ("76-21-26" for "seventy-six stroke twenty thousand and twenty-one stroke
+    twenty-six"); not a phone number (a 0 first) nor a date."""
+    return any(
+        not DATE.fullmatch(found.group(0).replace("-", "/")) for found in HYPHENED.finditer(text)
+    )
 
 
 def _slashed_digits(words: str) -> bool:
@@ -132,7 +146,7 @@ class CaseRoute:
             after = digits[announced.end() : announced.end() + UNREAD_SPAN]
             if sum(ch.isdigit() for ch in after) < UNREAD_DIGITS:
                 return None
-        elif not _slashed_digits(digits):
+        elif not _slashed_digits(digits) and not _hyphened(top.text):
             return None
         return Draft(
             "reprompt",
@@ -166,18 +180,20 @@ class CaseRoute:
                 *(digit_runs(text) if text not in whole else ()),
             )
         ]
-        near = self.cases.near(runs)
+        near, relation = self.cases.near(runs), WITHIN_A_DIGIT
+        if not near:
+            near, relation = self.cases.holding(runs), SERIAL_INSIDE
         if len(near) == 1:
-            return self._confirm(near[0], reference or runs[0], how)
+            return self._confirm(near[0], reference or runs[0], how, relation)
         if reference is None:
             return None
         draft = self.route(reference, how)
         if near:
-            draft.reasons.append(f"{len(near)} cases within a digit of it: not guessed")
+            draft.reasons.append(f"{len(near)} cases {relation} it: not guessed")
             draft.evidence["near_cases"] = len(near)
         return draft
 
-    def _confirm(self, case: Case, heard: str, how: str) -> Draft:
+    def _confirm(self, case: Case, heard: str, how: str, relation: str) -> Draft:
         """Ask "Is your crime reference ...?" before the case decides anything: a misheard
         digit must not put a caller through to (or tell them about) someone else's case."""
         routed = self.route(case.reference, how)
@@ -187,7 +203,7 @@ class CaseRoute:
             routed.destination,
             place.name if place else f"crime reference {case.reference}",
             NEAR_SCORE,
-            f"reference {case.reference} is within a digit of {heard}",
+            f"reference {case.reference} is {relation} {heard}",
         )
         return Draft(
             "confirm",
@@ -195,7 +211,7 @@ class CaseRoute:
             "reference-near",
             [
                 f"crime reference {heard} ({how}) is not in the case book;"
-                f" {case.reference} is within a digit of it → confirm the reference"
+                f" {case.reference} is {relation} it → confirm the reference"
             ],
             SOURCE,
             candidates=(candidate,),

@@ -28,6 +28,7 @@ from ivr.yamlfile import DataFileError
 __all__ = ["Case", "CaseBook", "CasesError"]
 
 REQUIRED_COLUMNS = ("reference", "officer_id", "status")
+HELD_SERIAL = 5  # CaseBook.holding: the shortest serial found inside a longer run
 
 
 class CasesError(DataFileError):
@@ -146,6 +147,24 @@ class CaseBook:
                 if case.reference not in found or distance < found[case.reference][0]:
                     found[case.reference] = (int(distance), case)
         return [case for _, case in sorted(found.values(), key=lambda f: (f[0], f[1].reference))]
+
+    def holding(self, digit_runs: Iterable[str]) -> list[Case]:
+        """Cases whose force code starts a run and whose serial is said whole inside it:
+        a reference with digits added around its serial by the recogniser ("766-10482-266"
+        for "seven six stroke one oh four eight two stroke two six"). Serials of five
+        digits or more only: a shorter one turns up inside any long number. A reference said
+        whole with the case's very serial is another force's or year's case, as in ``near``."""
+        found: dict[str, Case] = {}
+        for run in digit_runs:
+            digits = _digits(run)
+            said = run.split("/")[1] if is_reference(run) else None
+            for case in self._cases.values():
+                force, serial, _ = case.reference.split("/")
+                if len(serial) < HELD_SERIAL or said == serial or not digits.startswith(force):
+                    continue
+                if serial in digits[len(force) :]:
+                    found[case.reference] = case
+        return [found[r] for r in sorted(found)]
 
     def __len__(self) -> int:
         return len(self._cases)

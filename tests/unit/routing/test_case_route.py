@@ -138,6 +138,7 @@ def test_far_from_every_case_is_unknown_and_ordinary_words_are_not_references(
         "42 slash 2 ATX 15 slash 25",
         "40 seconds flash 28,815 25",
         "I got a prime number for the two flashed 12209 flashed 25, what's happening",
+        "76-21-26 it's about my daddy's crash on the coast road",  # hyphens for strokes
     ],
 )
 def test_a_reference_said_and_not_heard_whole_is_asked_for_on_the_keypad(
@@ -157,6 +158,8 @@ def test_a_reference_said_and_not_heard_whole_is_asked_for_on_the_keypad(
         "I live at flat 12 slash 3 and my phone is 07700 900123",
         "my car was broken into on 12/10/2024 outside the house",
         "someone keyed my car on 24/7/2024, reg AB12 CDE",
+        "it happened on 12-10-24 on the coast road, my car was damaged",  # a date
+        "my number is 0161-496-0000, somebody damaged my car",  # a phone number
     ],
 )
 def test_a_reference_word_or_slash_without_a_reference_is_not_asked_about(
@@ -185,3 +188,30 @@ def test_a_reference_said_with_another_force_or_year_is_not_near() -> None:
     assert book.near(["42/18734/25"]) == []
     assert [c.reference for c in book.near(["42/18784/24"])] == ["42/18734/24"]
     assert [c.reference for c in book.near(["421873425"])] == ["42/18734/24"]
+
+
+def test_holding_finds_a_force_and_serial_said_whole_inside_a_longer_run() -> None:
+    # "766-10482-266": Whisper's digits for "seven six stroke one oh four eight two
+    # stroke two six", two edits from the case and a reference of the wrong shape.
+    book = CaseBook(CASES)
+    assert [c.reference for c in book.holding(["42/6187342/44"])] == ["42/18734/24"]
+    assert [c.reference for c in book.holding(["4218734244"])] == ["42/18734/24"]
+    # Another force's code first, or a short serial inside a long number: not held.
+    assert book.holding(["4118734244"]) == []
+    assert book.holding(["4212345678"]) == []  # 42/1234/23's four digits are anywhere
+    # The very serial said whole with another year is another year's case.
+    assert book.holding(["42/18734/25"]) == []
+
+
+def test_a_serial_heard_whole_inside_extra_digits_is_confirmed(engine: RoutingEngine) -> None:
+    d = said(engine, "Any news on my crime, the reference to 426-18734-244?")
+    assert (d.action, d.destination, d.rule) == (
+        "confirm",
+        "directory:sarah-johnson",
+        "reference-near",
+    )
+    assert reference_to_confirm(d) == "42/18734/24"
+    assert "said whole inside" in d.reason
+    # Single digits spelled with hyphens are one group, and a correction replaces its tail.
+    d = said(engine, "4-2, stroke 1-8-7-5-5, no, 3-4, stroke 2-4.")
+    assert (d.action, d.destination) == ("route", "directory:sarah-johnson"), d.reason
