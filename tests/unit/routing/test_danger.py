@@ -331,6 +331,15 @@ def test_cue_in_context(engine: RoutingEngine, text: str, expect: str) -> None:
         assert destination not in ("emergency", None), why
 
 
+def test_quick_said_of_the_call_is_no_cue(engine: RoutingEngine) -> None:
+    # The shipped not_cues: "a quick way", "just a quick one" say how the caller wants it.
+    said = "we get shoplifters every week, is there a quick way to report them?"
+    destination, _, why = decide(engine, Hypothesis(said))
+    assert destination not in ("emergency", ASK, None), why
+    destination, _, why = decide(engine, Hypothesis("just a quick one, he's outside with a knife"))
+    assert destination == "emergency", why
+
+
 @pytest.mark.parametrize(
     "text",
     [
