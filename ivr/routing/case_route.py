@@ -53,6 +53,7 @@ ANNOUNCED = re.compile(
 )
 UNREAD_SPAN = 80  # characters after the announcement in which its digits are looked for
 UNREAD_DIGITS = 5
+UNREAD_SLASHED = 4  # ... or this many with a separator said among them
 # A reference's shape without the word: a slash beside digits, five digits or more in the
 # words around it (two before, three after): "42 slash 2 ATX 15 slash 25", "40 seconds
 # flash 28,815 25". Not a flat number ("flat 12/3") nor a date ("on 12/10/2024").
@@ -137,14 +138,16 @@ class CaseRoute:
         reference (the word, then digits) that no reading makes whole. Routing on the rest
         ("an update": a tracking link) would drop the case they named; the keypad reads it
         exactly (``ask_reference``). Five digits at least, so "reference to the flat at 42"
-        is no reference."""
+        is no reference; four with a separator after them ("my reference and they rode do
+        one one nine three stroke it")."""
         if top is None:
             return None
         digits = spoken_digits(top.text)
         announced = ANNOUNCED.search(digits)
         if announced is not None:
             after = digits[announced.end() : announced.end() + UNREAD_SPAN]
-            if sum(ch.isdigit() for ch in after) < UNREAD_DIGITS:
+            said = sum(ch.isdigit() for ch in after)
+            if said < UNREAD_DIGITS and not (said >= UNREAD_SLASHED and "/" in after):
                 return None
         elif not _slashed_digits(digits) and not _hyphened(top.text):
             return None

@@ -139,6 +139,8 @@ def test_far_from_every_case_is_unknown_and_ordinary_words_are_not_references(
         "40 seconds flash 28,815 25",
         "I got a prime number for the two flashed 12209 flashed 25, what's happening",
         "76-21-26 it's about my daddy's crash on the coast road",  # hyphens for strokes
+        # four digits and a separator heard after the word
+        "hello dear my reference and they rode do one one nine three stroke it and the lady",
     ],
 )
 def test_a_reference_said_and_not_heard_whole_is_asked_for_on_the_keypad(
@@ -160,6 +162,7 @@ def test_a_reference_said_and_not_heard_whole_is_asked_for_on_the_keypad(
         "someone keyed my car on 24/7/2024, reg AB12 CDE",
         "it happened on 12-10-24 on the coast road, my car was damaged",  # a date
         "my number is 0161-496-0000, somebody damaged my car",  # a phone number
+        "I want an update, with reference to flat 12/3 on the High Street",
     ],
 )
 def test_a_reference_word_or_slash_without_a_reference_is_not_asked_about(
