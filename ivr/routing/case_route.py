@@ -5,11 +5,11 @@ apart so the engine's own stages stay about matching. Only a reference in the
 case book routes; one case within a digit of what was heard (a digit misheard,
 dropped or doubled by the recogniser, or another reading of "for"/"to"; in a
 reference said whole, its serial only: another force's or year's is another
-case), or whose force and serial were heard whole inside a longer run of digits ("766-10482-266"),
-is confirmed first, the reference read back ("Is your crime reference ...?"),
-never its status; more than one goes to a person, as an unknown one does. The Decision carries
-the status prompt as its ``message`` (played before the transfer, as the
-emergency advice is) and, for an open case, the ``status-sms`` offer. A
+case), or whose force and serial were heard whole inside a longer run of digits
+("766-10482-266"), is confirmed first, the reference read back ("Is your crime
+reference ...?"), never its status; more than one goes to a person, as an unknown one
+does. The Decision carries the status prompt as its ``message`` (played before the
+transfer, as the emergency advice is) and, for an open case, the ``status-sms`` offer. A
 case closed with no further action has nobody working on it: the Resolution
 Centre takes new information, so it goes there, not to the officer who once had
 it. A case closed with an outcome (a caution, a community resolution, a

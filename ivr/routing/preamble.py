@@ -17,10 +17,10 @@ introduction with too little after it ("I am Polish, no English") is not cut.
 
 So is the caller's own name said first ("Hello, it's Mrs Owen, I'm ringing because
 somebody took the plant pots", "Good morning, my name is Krzysztof, somebody took the
-diesel"): matched, it put the call to a person asks which of three Owens. Only at the
-start, with a title, "here" or "speaking", or "my name is" and a pause after it: "tell PC
-Grant it's Mrs Okonkwo returning her call" asks for PC Grant, and "this is my husband
-speaking for me" is no name.
+diesel"): matched, it sent the call to a person to ask which of three Owens was meant.
+Only at the start, with a title, "here" or "speaking", or "my name is" and a pause after
+it: "tell PC Grant it's Mrs Okonkwo returning her call" asks for PC Grant, and "this is my
+husband speaking for me" is no name.
 """
 
 from __future__ import annotations

@@ -103,15 +103,23 @@ def test_a_department_said_as_its_own_sentence_before_the_story_is_named(
     )
 
 
-def test_a_first_sentence_saying_who_the_caller_is_asks_for_nobody(tmp_path: Path) -> None:
-    (tmp_path / "directory.yaml").write_text(
-        "entries:\n"
-        "- {id: rebecca-hale, kind: person, name: Rebecca Hale, rank: Chief Constable,"
-        " extension: '5900'}\n"
-        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
-        " extension: '4100'}\n"  # the shipped rules name it
+def _engine_with(tmp_path: Path, *entries: str) -> RoutingEngine:
+    """An engine whose directory holds ``entries`` (flow-style YAML lines) and the firearms
+    licensing team the shipped rules name."""
+    licensing = (
+        "- {id: firearms-licensing, kind: department, name: Firearms Licensing, extension: '4100'}"
     )
-    engine = RoutingEngine(load_bundle(tmp_path))
+    lines = "\n".join((*entries, licensing))
+    (tmp_path / "directory.yaml").write_text(f"entries:\n{lines}\n")
+    return RoutingEngine(load_bundle(tmp_path))
+
+
+def test_a_first_sentence_saying_who_the_caller_is_asks_for_nobody(tmp_path: Path) -> None:
+    engine = _engine_with(
+        tmp_path,
+        "- {id: rebecca-hale, kind: person, name: Rebecca Hale, rank: Chief Constable,"
+        " extension: '5900'}",
+    )
     decision = _decide(engine, "I'm a haulier. I need some advice about something.")
     assert decision.destination != "directory:rebecca-hale", decision.reason
     # ... a first sentence that asks still names
@@ -120,14 +128,11 @@ def test_a_first_sentence_saying_who_the_caller_is_asks_for_nobody(tmp_path: Pat
 
 
 def test_a_place_said_only_as_where_asks_for_no_team_there(tmp_path: Path) -> None:
-    (tmp_path / "directory.yaml").write_text(
-        "entries:\n"
+    engine = _engine_with(
+        tmp_path,
         "- {id: hessleford-npt, kind: department, name: Hessleford Neighbourhood Policing"
-        " Team, extension: '4200'}\n"
-        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
-        " extension: '4100'}\n"  # the shipped rules name it
+        " Team, extension: '4200'}",
     )
-    engine = RoutingEngine(load_bundle(tmp_path))
     said = "is the coast road at Hessleford open yet, I heard there'd been a police incident"
     decision = _decide(engine, said)
     assert "directory:hessleford-npt" not in {c.destination for c in decision.candidates}
@@ -139,14 +144,11 @@ def test_a_place_said_only_as_where_asks_for_no_team_there(tmp_path: Path) -> No
 def test_a_team_s_alias_said_only_as_where_something_happened_asks_for_no_team(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "directory.yaml").write_text(
-        "entries:\n"
+    engine = _engine_with(
+        tmp_path,
         "- {id: south-npt, kind: department, name: Lagmouth South Neighbourhood Team,"
-        " aliases: [Rope Quarter team], extension: '4200'}\n"
-        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
-        " extension: '4100'}\n"  # the shipped rules name it
+        " aliases: [Rope Quarter team], extension: '4200'}",
     )
-    engine = RoutingEngine(load_bundle(tmp_path))
     decision = _decide(engine, "My purse was lifted in the Rope Quarter on Friday night")
     assert "directory:south-npt" not in {c.destination for c in decision.candidates}
     # ... asked for by its alias, or someone there asked for, it is the team
