@@ -80,6 +80,9 @@ __all__ = [
 
 CUE_WEIGHT = 1.0  # a cue as emergency keyword evidence in match()
 SCORER = fuzz.ratio  # chosen by measurement; see the module docstring
+# The one word said as the caller's own name (normalised text): a name, not a deed, whatever
+# the recogniser made of it; the words after it are read as usual.
+OWN_NAME = re.compile(r"\bmy (?:name is|names|name's) [a-z]+\b")
 
 
 SAID_AS_IS = 0.99  # cosine with an example from which words are that example
@@ -374,10 +377,10 @@ class IntentMatcher:
         return results
 
     def _without_not_cues(self, hypothesis: Hypothesis) -> Hypothesis:
-        """Blank out not-cue phrases; what is left is still scanned for real cues."""
-        if not self._not_cues:
-            return hypothesis
-        text = normalise(hypothesis.text)
+        """Blank out not-cue phrases and the word said as the caller's own name ("my name
+        is punching aisle": a recogniser's words for "Conceição"); what is left is still
+        scanned for real cues."""
+        text = OWN_NAME.sub("my name is ", normalise(hypothesis.text))
         for pattern in self._not_cues:
             text = pattern.sub(" ", text)
         return Hypothesis(text, hypothesis.confidence)

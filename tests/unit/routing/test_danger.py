@@ -331,6 +331,15 @@ def test_cue_in_context(engine: RoutingEngine, text: str, expect: str) -> None:
         assert destination not in ("emergency", None), why
 
 
+def test_the_word_said_as_the_callers_own_name_is_no_cue(engine: RoutingEngine) -> None:
+    # "my name is Conceição" as a recogniser wrote it: a name, not a deed going on.
+    said = "hello yes my name is punching aisle somebody took my purse on the bus yesterday"
+    destination, _, why = decide(engine, Hypothesis(said))
+    assert destination != "emergency", why
+    destination, _, why = decide(engine, Hypothesis("my name is Sarah and he's punching me"))
+    assert destination == "emergency", why
+
+
 def test_quick_said_of_the_call_is_no_cue(engine: RoutingEngine) -> None:
     # The shipped not_cues: "a quick way", "just a quick one" say how the caller wants it.
     said = "we get shoplifters every week, is there a quick way to report them?"
