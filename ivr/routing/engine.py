@@ -451,7 +451,9 @@ class RoutingEngine:
         person: Candidate | None = None,
     ) -> tuple[Candidate, ...]:
         """Directory candidates by name, and departments by meaning; best per place."""
-        found = [c for c in by_name if not self._only_where(c, hypotheses)]
+        said = normalise(hypotheses[0].text).split() if hypotheses else []
+        kept = [c for c in by_name if not self._only_where(c, said)]
+        found = list(kept)
         if self.bundle.departments is not None:
             # Meaning alone is asked about ("Did you want Missing Persons?"), never put
             # straight through: it stays under the route band, so an intent heard as
@@ -481,7 +483,7 @@ class RoutingEngine:
                     )
                     for e in self.bundle.departments.of_kind(role.kind)
                 ]
-            by_words = {c.destination for c in by_name if c.score >= self.thresholds.low}
+            by_words = {c.destination for c in kept if c.score >= self.thresholds.low}
             found += [
                 replace(c, score=min(c.score, cap))
                 if c not in tied or c.destination not in named
@@ -491,7 +493,7 @@ class RoutingEngine:
                     evidence=f"{c.evidence}; its name said too ({named[c.destination]:.2f})",
                 )
                 for c in meant
-                if c.destination in by_words or not self._only_where(c, hypotheses)
+                if c.destination in by_words or not self._only_where(c, said)
             ]
         best: dict[str, Candidate] = {}
         for candidate in found:
@@ -500,17 +502,17 @@ class RoutingEngine:
                 best[candidate.destination] = candidate
         return tuple(sorted(best.values(), key=lambda c: -c.score))
 
-    def _only_where(self, candidate: Candidate, hypotheses: Sequence[Hypothesis]) -> bool:
+    def _only_where(self, candidate: Candidate, said: Sequence[str]) -> bool:
         """A department whose name's (or alias's) words the caller said only as where
         something is ("a pothole on Scaurbridge Road", "a shooting in Eskminster, is it
         safe", "PC Whitworth at Hessleford", "my purse was lifted in the Rope Quarter"):
         the place, not the local team there asked for ("someone at Scaurbridge police
         station", "our beat manager in Ravensby", "the Rope Quarter team" ask for it).
-        Only local teams, named for their places, are read so."""
+        Only local teams, named for their places, are read so. ``said``: the best
+        alternative's words, normalised once per decision."""
         own = self._local_words.get(candidate.destination)
-        if own is None or not hypotheses:
+        if own is None:
             return False  # not a local team ("held at Aldbridge": its custody suite)
-        said = normalise(hypotheses[0].text).split()
         at = [k for k, word in enumerate(said) if word in own]
         # A place of several words ("in the Rope Quarter") is read from its first word.
         runs = [(k, end) for k in at if k - 1 not in at for end in [_run_end(at, k)]]
