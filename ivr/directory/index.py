@@ -23,7 +23,7 @@ from ivr.decisions import DIRECTORY_PREFIX
 from ivr.directory.entry import DirectoryEntry, team_key
 from ivr.directory.query import WEAK, content_words
 from ivr.directory.ranks import OFFICES, RANKS
-from ivr.directory.short_names import short_forms
+from ivr.directory.short_names import short_forms, spellings
 from ivr.directory.teams import TeamRoute
 from ivr.text import normalise
 from ivr.text import tokens as text_tokens
@@ -68,6 +68,8 @@ class Person:
     # team: "Kwame from traffic" describes PC Kwame Mensah of Roads Policing too.
     unit: tuple[tuple[str, ...], ...] = ()
     role_words: frozenset[str] = frozenset()  # the team's and the unit's words
+    # the shipped other spellings among ``first`` (ivr.directory.short_names): said only
+    spelt: frozenset[str] = frozenset()
 
 
 VOWELS = "aeiouy"
@@ -215,6 +217,8 @@ class DirectoryIndex:
                 first = tuple(dict.fromkeys(content_words(e.first_name)))
                 nick = tuple(w for a in e.aliases for w in content_words(a))
                 nick += short_forms(first)
+                spelt = tuple(w for w in spellings(first) if w not in first + nick)
+                nick += spelt
                 surname = tuple(content_words(e.surname)) or tuple(content_words(e.name))[-1:]
                 team = tuple(dict.fromkeys(content_words(e.team)))
                 team_weights = tuple(weight(w) for w in team)
@@ -227,6 +231,7 @@ class DirectoryIndex:
                     team_total=sum(team_weights),
                     unit=units.get(team_key(e.team), ()),
                     role_words=frozenset(team).union(*units.get(team_key(e.team), ())),
+                    spelt=frozenset(spelt),
                 )
                 self.people[i] = person
                 for word in set(person.first + person.surname):

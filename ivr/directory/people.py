@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ivr.directory.index import EXACT, DirectoryIndex, Match, sounds_same
+from ivr.directory.index import EXACT, DirectoryIndex, Match, Person, sounds_same
 from ivr.directory.query import DETECTIVES, ORDINARY, ORDINARY_SURNAMES, RANK_FAMILY, Query
 
 __all__ = ["PersonScorer", "best", "penalise", "say"]
@@ -105,7 +105,7 @@ class PersonScorer:
                 if notes is not None:
                     notes.append(say("surname", entry.surname, word, how, sim))
         ss /= len(person.surname) or 1
-        sf, first_target, first_word, how = best(person.first, free, matches)
+        sf, first_target, first_word, how = self._first(person, free, matches)
         sf, how = self._sounded(sf, how, first_word, first_target, query)
         if sf > 0:
             free.remove(first_word)
@@ -179,6 +179,18 @@ class PersonScorer:
         whole = ss >= 0.95 and sf >= 0.9 and rank_matched
         sure = whole or ((named or described) and all(group <= own for group in query.groups))
         return penalise(score, free, query, notes, sure=sure), sure
+
+    @staticmethod
+    def _first(person: Person, free: list[str], matches: Matches) -> tuple[float, str, str, str]:
+        """``best`` of the first names and nicknames; a shipped other spelling only as
+        said ("Rory" for Ruaridh): near it is no evidence ("Ioan" is near "Iain", listed
+        for an Ian, and is no Ian)."""
+        found = best([f for f in person.first if f not in person.spelt], free, matches)
+        if person.spelt:
+            said = [w for w in free if w in person.spelt]
+            if said and found[0] < 1.0:
+                return (1.0, said[0], said[0], EXACT)
+        return found
 
     def _named_so(self, word: str, query: Query) -> bool:
         """Someone here has this name word exactly and the rank said ("PC Johnson" with

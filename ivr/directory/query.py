@@ -219,6 +219,15 @@ NOT_ABOUT_POLICE = re.compile(
 # The visit the caller tells of to say which officer ("he's the one who came out about my
 # quad bike", "she came round last week"): what happened, not who. Removed, as a topic is.
 VISITED = re.compile(r"\b(?:came|come|coming) (?:out|round|over)\b")
+# A neighbour told of by title and surname ("I've not seen old Mrs Urquhart next door for
+# three days", "my neighbour Mrs Parry's ninety"): the one the call is about, not whom
+# the caller asks for (two officers Urquhart were offered for her). Removed, as a visit is.
+_CIVIL_TITLE = r"(?:mr|mrs|ms|miss|mister)"
+NEIGHBOUR_NAMED = re.compile(
+    rf"\b(?:(?:my|our|the) neighbours?|old|poor|elderly) {_CIVIL_TITLE} [a-z]+\b"
+    rf"|\b{_CIVIL_TITLE} [a-z]+ (?=(?:next door|across the road|over the road|opposite"
+    r"|upstairs|downstairs|(?:at|from|in) number)\b)"
+)
 # A caller who says they know no surname ("I don't know his last name", "I only know her
 # first name"): no word they said is one.
 NO_SURNAME = re.compile(
@@ -246,7 +255,7 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
     if NO_SURNAME.search(joined):
         no_surname = True
         joined = NO_SURNAME.sub(" ", joined)
-    words = VISITED.sub(" ", joined).split()
+    words = NEIGHBOUR_NAMED.sub(" ", VISITED.sub(" ", joined)).split()
     ranks: set[str] | None = None
     said: list[str] = []
     out: list[tuple[str, bool]] = []

@@ -17,29 +17,41 @@ import yaml
 from ivr.directory.entry import DirectoryEntry
 from ivr.text import normalise
 
-__all__ = ["first_forms", "short_forms"]
+__all__ = ["first_forms", "short_forms", "spellings"]
 
 
 @functools.cache
-def shipped_short_names() -> Mapping[str, tuple[str, ...]]:
-    """Full first name (normalised) -> its short forms (normalised)."""
+def _shipped(section: str) -> Mapping[str, tuple[str, ...]]:
+    """Full first name (normalised) -> its forms (normalised), from one section of
+    short_names.yaml: ``short_names`` or ``spellings``."""
     text = resources.files("ivr.directory").joinpath("data/short_names.yaml").read_text()
-    table = yaml.safe_load(text)["short_names"]
+    table = yaml.safe_load(text)[section]
     return {
-        normalise(str(full)): tuple(normalise(str(s)) for s in shorts)
-        for full, shorts in table.items()
+        normalise(str(full)): tuple(normalise(str(s)) for s in forms)
+        for full, forms in table.items()
     }
+
+
+def _forms(section: str, first_names: Iterable[str]) -> tuple[str, ...]:
+    table = _shipped(section)
+    return tuple(dict.fromkeys(s for name in first_names for s in table.get(name, ())))
 
 
 def short_forms(first_names: Iterable[str]) -> tuple[str, ...]:
     """The short forms of these first-name words, in table order, without repeats."""
-    table = shipped_short_names()
-    return tuple(dict.fromkeys(s for name in first_names for s in table.get(name, ())))
+    return _forms("short_names", first_names)
+
+
+def spellings(first_names: Iterable[str]) -> tuple[str, ...]:
+    """Other spellings of these first-name words' sound ("ian" for Iain), in table order."""
+    return _forms("spellings", first_names)
 
 
 def first_forms(entry: DirectoryEntry) -> tuple[str, ...]:
     """Every first name a caller may know a person by: their own and their directory
-    aliases as written, and the short forms of their own ("seun" for Oluwaseun)."""
+    aliases as written, and the short forms and other spellings of their own ("seun" for
+    Oluwaseun, "rory" for Ruaridh)."""
     own = entry.first_name
-    shorts = short_forms(normalise(own).split())
-    return tuple(f for f in dict.fromkeys((own, *entry.aliases, *shorts)) if f)
+    words = normalise(own).split()
+    shipped = (*short_forms(words), *spellings(words))
+    return tuple(f for f in dict.fromkeys((own, *entry.aliases, *shipped)) if f)

@@ -47,21 +47,27 @@ NATIONS = (
     "|spanish|spain|italian|italy|french|france|german|germany|dutch|turkish|turkey"
     "|greek|greece|arab|moroccan|morocco|egyptian|egypt|irish|ireland"
 )
-INTRODUCTION = (
-    rf"|(?:i am|i'm|im) (?:an? )?(?:from )?(?:{NATIONS})"
+INTRODUCTION = re.compile(
+    rf"(?<![a-z'])(?:i am|i'm|im) (?:an? )?(?:from )?(?:{NATIONS})"
     r"(?: (?:lady|woman|man|girl|boy|guy|lorry driver|driver|student|citizen|national))?"
+    r"(?![a-z'])[,.]?\s*",
+    re.IGNORECASE,
 )
+# An introduction is a preamble only before the matter: "my wallet was stolen in the pub
+# last night, I am Polish, I need the crime number for my bank" told the theft first, and
+# cut there it asked only for "the crime number" (an update).
+INTRODUCTION_MAX_BEFORE = 8
 MARKER = re.compile(
     r"(?<![a-z'])(?:the thing is|what(?:'s|s| has) happened is|what happened is|what it is is"
     r"|the reason (?:i'm|i am|im|we're|we are) (?:ringing|calling|phoning)(?: you)?(?: is)?"
-    r"|the reason for (?:my|the|this) call is" + INTRODUCTION + r")(?![a-z'])[,.]?\s*",
+    r"|the reason for (?:my|the|this) call is)(?![a-z'])[,.]?\s*",
     re.IGNORECASE,
 )
 _NAME = r"[a-z'-]+(?: [a-z'-]+)?"
 SELF_NAMED = re.compile(
-    r"^\W*(?:(?:hello|hallo|hi|hiya|good (?:morning|afternoon|evening)|um|erm|er|uh|oh|yes"
-    r"|please|sorry)\W+)*"
-    rf"(?:(?:this is|it's|it is|its) (?:mr|mrs|miss|ms|dr)\.? {_NAME}"
+    r"^\W*(?:(?:hello|hallo|hi|hiya|good (?:morning|afternoon|evening)|um|erm|er|uh|oh|och"
+    r"|yes|aye|well|right|please|sorry)\W+)*"
+    rf"(?:(?:this is|it's|it is|its)(?: me(?: again)?,?)? (?:mr|mrs|miss|ms|dr)\.? {_NAME}"
     rf"|(?:this is|it's|it is|its) {_NAME} (?:here|speaking)"
     rf"|(?:my name is|my name's|my names) {_NAME})"
     r"(?: here| speaking)?(?: (?:from|at) [a-z'-]+(?: [a-z'-]+){0,3}?)?\s*[,.;!?]\s*",
@@ -75,6 +81,12 @@ def point(text: str) -> str | None:
     """What ``text`` says after its last point marker and the caller's own name (None: no
     marker nor name, or too little after it)."""
     markers = list(MARKER.finditer(text))
+    markers += (
+        m
+        for m in INTRODUCTION.finditer(text)
+        if len(WORD.findall(text[: m.start()])) <= INTRODUCTION_MAX_BEFORE
+    )
+    markers.sort(key=lambda m: m.end())
     after = text[markers[-1].end() :].strip() if markers else text
     named = SELF_NAMED.match(after)
     if named is not None:

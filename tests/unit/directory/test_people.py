@@ -238,6 +238,20 @@ def test_a_full_name_after_what_it_is_about_still_says_who(matcher: DirectoryMat
     assert _scores(matcher, "it's about my neighbour Margaret").get("margaret-halliday", 0) < LOW
 
 
+def test_a_neighbour_told_of_by_title_and_surname_is_not_asked_for(
+    matcher: DirectoryMatcher,
+) -> None:
+    for text in (
+        "I've not seen old Mrs Halliday next door for three days, her curtains are still shut",
+        "my neighbour Mrs Halliday's ninety and nobody's seen her since Sunday",
+    ):
+        assert _scores(matcher, text).get("margaret-halliday", 0) < LOW, text
+    # ... but asked for by title alone, she is the one asked for
+    assert _clearly_first(matcher, "can I speak to Mrs Halliday").destination == (
+        "directory:margaret-halliday"
+    )
+
+
 def test_a_special_constable_is_found_by_the_rank_callers_say(matcher: DirectoryMatcher) -> None:
     assert _clearly_first(matcher, "PC Pryce").destination == "directory:lauren-pryce"
     assert _clearly_first(matcher, "special constable Pryce").destination == (

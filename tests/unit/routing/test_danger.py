@@ -116,6 +116,12 @@ TABLE: list[tuple[str, str]] = [
     ("a car's gone over the wall onto the rocks and there's people still in it", EMERGENCY),
     ("the van's gone into the ditch, the driver's still in it", EMERGENCY),
     ("they nicked my car last night with my phone still in it", "thing-taken-emergency-cue"),
+    # whoever the caller fears "in the next room": 999, unless the words mean no danger
+    ("I can't say much, he's in the next room, he took my mobile off me", EMERGENCY),
+    (
+        "my son's in the next room playing his xbox, someone has hacked his account",
+        "unmeant-emergency-cue",
+    ),
     # harm said now outweighs an all-clear said of someone else
     ("nobody's hurt in our car, but the other driver is bleeding from his head", EMERGENCY),
     # said to be a toy, a replica or a BB gun: asked (a replica brandished is treated as real)

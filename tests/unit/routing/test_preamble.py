@@ -64,6 +64,10 @@ AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
             "Hello, I am Latvian, my name is Inese. The man next door is hitting his wife",
             "The man next door is hitting his wife",
         ),
+        (
+            "Och it's me again, Mrs MacKinnon, the bairns have broken my fence again",
+            "the bairns have broken my fence again",
+        ),
     ],
 )
 def test_the_words_after_the_last_marker_are_the_point(said: str, meant: str) -> None:
@@ -79,6 +83,9 @@ def test_the_words_after_the_last_marker_are_the_point(said: str, meant: str) ->
         "Hello, I am Polish, no English",  # a language asked for: too little after it
         "I'm from the Polish shop, someone smashed the window",  # a place, not a nation
         "I am polishing the car and somebody keyed it",
+        # where the caller is from, told after the matter: the matter stays
+        "my wallet was stolen from my bag in the pub last night, I am Polish, I need the"
+        " crime number for my bank",
         # a name said later, or no name: whom the caller asks for stays
         "tell PC Lisa Grant it's Mrs Okonkwo returning her call",
         "This is my husband speaking for me, I'm deaf. Is there a way to do this by text",

@@ -195,6 +195,33 @@ def test_a_first_name_shared_through_a_short_form_goes_to_a_person_who_asks_whic
     assert (d.action, d.destination) == ("route", "directory:sean-gallagher"), d.reason
 
 
+def test_a_gaelic_first_name_is_heard_in_its_english_spelling(tmp_path: Path) -> None:
+    # "Ian" is how a recogniser (and many a caller) writes Iain, "Rory" Ruaridh: with
+    # McDonald and MacDonald one sound, nothing said tells DI Iain MacDonald from DS Ian
+    # McDonald.
+    engine = with_people(
+        tmp_path,
+        "- {id: iain-macdonald, kind: person, name: Iain MacDonald, rank: DI,"
+        " extension: '2001'}\n"
+        "- {id: ian-mcdonald, kind: person, name: Ian McDonald, rank: DS, extension: '2002'}\n"
+        "- {id: ruaridh-macleod, kind: person, name: Ruaridh Macleod, rank: PS,"
+        " extension: '2003'}\n"
+        "- {id: ian-parry, kind: person, name: Ian Parry, rank: PS, extension: '2004'}\n"
+        "- {id: ioan-parry, kind: person, name: Ioan Parry, rank: DC, extension: '2005'}\n",
+    )
+    assert shared(engine, "Ian MacDonald please").evidence["shared_surname"] in (
+        "MacDonald",
+        "McDonald",
+    )
+    d = decide(engine, "DI Ian MacDonald please")
+    assert (d.action, d.destination) == ("route", "directory:iain-macdonald"), d.reason
+    d = decide(engine, "can I speak to Rory Macleod")
+    assert (d.action, d.destination) == ("route", "directory:ruaridh-macleod"), d.reason
+    # only the very spelling: "Ioan" is near "Iain" and is no Ian
+    d = decide(engine, "Ioan Parry please")
+    assert (d.action, d.destination) == ("route", "directory:ioan-parry"), d.reason
+
+
 def test_a_final_ee_sound_is_one_name_however_it_is_spelt() -> None:
     assert sounds_same("Lee", "Leigh") and sounds_same("Ashley", "Ashleigh")
     assert sounds_same("Ashlee", "Ashleigh")
