@@ -51,6 +51,12 @@ ONLINE = "online"
 SWITCHBOARD = "switchboard"
 SERVICE_DESTINATIONS = frozenset({EMERGENCY, FCR, RC, ONLINE, SWITCHBOARD})
 DIRECTORY_PREFIX = "directory:"
+# Rules that route to the switchboard for something the force does not have: a reference
+# the case book lacks, a unit the directory does not list. Heard by a fast recogniser they
+# are its likeliest mishearings (digits, names): TwoPassSpeech asks its second engine.
+REFERENCE_UNKNOWN = "reference-unknown"
+UNIT_NOT_LISTED = "unit-not-listed"
+NOT_FOUND_RULES = frozenset({REFERENCE_UNKNOWN, UNIT_NOT_LISTED})
 
 
 def is_destination(value: str) -> bool:

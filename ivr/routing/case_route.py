@@ -30,7 +30,16 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from ivr.decisions import ONLINE, RC, SWITCHBOARD, Ask, Candidate, Decision, Hypothesis
+from ivr.decisions import (
+    ONLINE,
+    RC,
+    REFERENCE_UNKNOWN,
+    SWITCHBOARD,
+    Ask,
+    Candidate,
+    Decision,
+    Hypothesis,
+)
 from ivr.directory import Directory
 from ivr.routing.case_status import STATUS_SMS, PublicStatus
 from ivr.routing.cases import Case, CaseBook
@@ -228,7 +237,7 @@ class CaseRoute:
             return Draft(
                 "route",
                 SWITCHBOARD,
-                "reference-unknown",
+                REFERENCE_UNKNOWN,
                 [f"crime reference {reference} ({how}) not in the case book → a person checks it"],
                 SOURCE,
                 evidence=evidence,

@@ -319,8 +319,10 @@ def _within(spans: Sequence[tuple[int, int]], ranges: Sequence[tuple[int, int]])
 
 
 def _verbatim(said: str, cue: str) -> list[tuple[int, int]]:
-    """Where the cue's words are in the normalised text as they are."""
-    return [m.span() for m in re.finditer(rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])", said)]
+    """Where the cue's words are in the normalised text as they are, or with a plural's
+    ending ("shotguns" is "shotgun" said, not heard as another word)."""
+    found = re.finditer(rf"(?<![a-z0-9]){re.escape(cue)}(?:s|es)?(?![a-z0-9])", said)
+    return [m.span() for m in found]
 
 
 def _near_misses(said: str, cue: str) -> list[tuple[int, int]]:

@@ -47,6 +47,8 @@ CUE_ASK_FROM = 0.55
 # ornaments have been taken", "my company got a bomb threat by email"): the tense is how
 # the cue was said, not that the danger is here.
 CUE_ASK_BELOW_ANYWAY = 0.18
+# ... and a cue heard only as another word (NEAR_ONLY) is asked about below this.
+CUE_ASK_NEAR_FROM = 0.65
 CUE_RULE = "emergency-cue"  # a cue read as danger now: 999 handling (ivr.routing.emergency)
 # The cue Decision's evidence keys for what makes it danger whatever the words mean
 # (ivr.routing.emergency._sure_danger): words said to be here now ("he's still outside"),
@@ -56,6 +58,9 @@ CUE_RULE = "emergency-cue"  # a cue read as danger now: 999 handling (ivr.routin
 SURE_DANGER = "here_now"
 SAID_DANGER = "said_danger"
 CUE_TENSE = "cue_tense"
+# Every cue kept was heard only as another word ("I've asked him to stop" as "masked"):
+# matched for a recogniser's near miss, the words' meaning has to be clearer for 999.
+NEAR_ONLY = "near_only"
 UNMEANT = "unmeant-emergency-cue"  # a cue in words that do not mean danger: asked
 # A top alternative at least this confident is a sure reading: a second opinion that can
 # outvote another engine's unsure words (the two-pass strategy's own threshold).
@@ -148,6 +153,8 @@ class MeaningDoubts:
             return screened
         found = self.bundle.intents.danger_meant(heard)
         bar = CUE_ASK_BELOW_ANYWAY if evidence.get(CUE_TENSE) else CUE_ASK_FROM
+        if evidence.get(NEAR_ONLY):
+            bar = CUE_ASK_NEAR_FROM
         suspicious = SUSPICIOUS.search(normalise(heard[0].text))
         if found is None or (found.probability >= bar and suspicious is None):
             return screened  # the meaning agrees, or cannot be read: the cue stands

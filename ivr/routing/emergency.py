@@ -41,6 +41,7 @@ from ivr.routing.danger_check import (
     CUE_RULE,
     CUE_TENSE,
     MEANING_MIN_WORDS,
+    NEAR_ONLY,
     SAID_DANGER,
     SECOND_OPINION,
     SURE_DANGER,
@@ -482,6 +483,7 @@ def _sure_danger(cue: IntentMatchLike, reading: Reading) -> dict[str, list[str]]
     safe ("collapsed", "kill myself") or an intruder, said in so many words (SAID_DANGER;
     "they're trying to get in", not a near miss, "asked" for "masked")."""
     said = f" {normalise(cue.matched)} "
+    names = tuple(dict.fromkeys(normalise(n) for n in _cue_names(cue)))
     unmovable = [
         c
         for c in reading.kept
@@ -493,7 +495,6 @@ def _sure_danger(cue: IntentMatchLike, reading: Reading) -> dict[str, list[str]]
     # A child said taken ("the kids were playing out the front and I think they've been
     # taken"): however ordinary the rest sounds, not a thing stolen (those were moved).
     if CHILD.search(said):
-        names = map(normalise, _cue_names(cue))
         unmovable += [n for n in names if CUE_KINDS.get(n) is CueKind.TAKEN and f" {n} " in said]
     # "I've asked him to stop" read as "I've masked": a near miss's tense is the other
     # word's, so the meaning decides.
@@ -504,12 +505,14 @@ def _sure_danger(cue: IntentMatchLike, reading: Reading) -> dict[str, list[str]]
     ]
     # A perfect or a possession ("have been taken", "got a bomb"), not a state going on
     # ("someone is bleeding") nor a cue that is itself one ("he's still here").
-    events = {n for n in map(normalise, _cue_names(cue)) if CUE_KINDS.get(n) is not CueKind.PRESENT}
+    events = {n for n in names if CUE_KINDS.get(n) is not CueKind.PRESENT}
     tense = [w for w in here if PERFECT.search(w) and any(w.endswith(f" {c}") for c in events)]
+    near_only = bool(names) and set(names) <= set(reading.near_misses)
     return {
         SURE_DANGER: [w for w in dict.fromkeys(here) if w not in tense],
         CUE_TENSE: list(dict.fromkeys(tense)),
         SAID_DANGER: list(dict.fromkeys(unmovable)),
+        NEAR_ONLY: ["heard as another word"] if near_only else [],
     }
 
 

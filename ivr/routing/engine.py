@@ -28,6 +28,7 @@ from ivr.decisions import (
     EMERGENCY,
     ONLINE,
     SWITCHBOARD,
+    UNIT_NOT_LISTED,
     Candidate,
     Decision,
     Hypothesis,
@@ -284,7 +285,7 @@ class RoutingEngine:
         return Draft(
             "route",
             SWITCHBOARD,
-            "unit-not-listed",
+            UNIT_NOT_LISTED,
             [
                 f"the caller asked for the {unit.name}, which the directory does not list:"
                 " a person knows where it is"

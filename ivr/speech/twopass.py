@@ -20,6 +20,9 @@ so the router weighs all of them:
   confident, the router discounts that cue and says so in the Decision. A cue
   in either engine's top always counts: acted on at once when that engine was
   sure, asked about (the danger check) when only an unsure engine heard it;
+* a route for what the force does not have (a reference the case book lacks, a unit
+  the directory does not list: ``NOT_FOUND_RULES``) is heard again first: digits and
+  names are what the fast engine mishears most;
 * a yes or a no (``Hint.YES_NO``) is always heard by both: the LM was built for
   requests and hears a one-word answer as the nearest request word.
 
@@ -35,7 +38,7 @@ import logging
 from collections.abc import Callable
 from typing import Literal
 
-from ivr.decisions import EMERGENCY, Decision, Expect, Hint, Hypothesis
+from ivr.decisions import EMERGENCY, NOT_FOUND_RULES, Decision, Expect, Hint, Hypothesis
 from ivr.speech.model import RecognizerError, SpeechService, Transcript
 
 log = logging.getLogger(__name__)
@@ -70,6 +73,11 @@ def actionable_by(decide: Callable[[tuple[Hypothesis, ...]], Decision]) -> Actio
             if sure.destination == EMERGENCY and sure.action == "route":
                 return "emergency"
             return "cue-below"
+        if decision.rule in NOT_FOUND_RULES:
+            # A reference the case book lacks ("seventy seven slash one twenty five nine
+            # three eight slash twenty to") or a unit nobody lists ("the raf police" for
+            # "PC Ross please"): the fast engine's digits or names, heard again first.
+            return ""
         return "route" if decision.action == "route" else ""
 
     return judge

@@ -220,3 +220,16 @@ async def test_a_cue_heard_in_a_yes_or_no_waits_only_briefly_for_the_second_engi
     two = TwoPassSpeech(fast, slow, actionable_by(fake_decide), cue_wait_s=0.05)
     result = await asyncio.wait_for(two.recognize(b"", expect=Hint.YES_NO), 1.0)
     assert slow.calls == 1 and result.text == "he has a gun"
+
+
+def test_a_route_for_what_the_force_does_not_have_is_heard_again() -> None:
+    """A reference the case book lacks or a unit nobody lists is the fast engine's digits
+    or names misheard ("slash twenty to" for "slash twenty six"): Whisper hears it first."""
+    heard = Transcript((Hypothesis("seventy seven slash twenty to", 0.9),), "x")
+    for rule in ("reference-unknown", "unit-not-listed", "directory-high"):
+        decision = Decision("route", "switchboard", rule, "as decided")
+
+        def decide(_: tuple[Hypothesis, ...], d: Decision = decision) -> Decision:
+            return d
+
+        assert actionable_by(decide)(heard) == ("route" if rule == "directory-high" else "")
