@@ -320,7 +320,10 @@ class EmergencyScreen:
         another engine's top is confident and carries none (or one its context clears: a
         threat on a game's chat), or no engine's top is confident. Or that engine's cue is
         in a few words read below SHORT_SURE and the other engine heard none ("Blood is
-        water." for "Drugs squad.").
+        water." for "Drugs squad."). Or that engine's top, sure, carries it and another
+        engine as sure heard the words without it ("at the fire shop" / "at the fara
+        shop"; bench/README.md, "Session 31": fewer false emergencies by voice for a
+        few more emergencies asked).
         PocketSphinx's language model hears a garbled request
         as the nearest words it knows, cue words among them ("help", "knife"): 16 of 17
         false emergencies on the dev sets' speech were its top at 0.1-0.4, which Whisper
@@ -356,8 +359,27 @@ class EmergencyScreen:
                 " and no engine heard the words surely"
             )
             return Discount(reason, {"engine": engine, "confidence": round(own.confidence, 4)})
-        if own is None or own.confidence >= SECOND_OPINION:
+        if own is None:
             return None
+        if own.confidence >= SECOND_OPINION:
+            if not sure or own not in carriers:
+                return None  # (a runner-up's cue: ``outvoted_cues`` weighs it)
+            # Two engines each sure of different words, a cue in one only ("at the fire
+            # shop" for "the Fara shop", PocketSphinx hearing the shop's name): which
+            # heard right the words cannot say; the caller can (yes, 9 or silence: 999).
+            against = ", ".join(
+                f"{e} {h.confidence:.2f} {quote(h.text)}" for e, h in sorted(sure.items())
+            )
+            reason = (
+                f"only {engine} heard a cue ({own.confidence:.2f}); another engine, as"
+                f" sure of its words, heard none ({against})"
+            )
+            evidence = {
+                "engine": engine,
+                "confidence": round(own.confidence, 4),
+                "second_opinion": {e: h.text for e, h in sorted(sure.items())},
+            }
+            return Discount(reason, evidence)
         against = ", ".join(
             f"{e} {h.confidence:.2f} {quote(h.text)}" for e, h in sorted(sure.items())
         )
@@ -481,7 +503,9 @@ def _sure_danger(cue: IntentMatchLike, reading: Reading) -> dict[str, list[str]]
     the words said to be here now (SURE_DANGER), apart from the cue's own present tense
     ("has been taken", "got a bomb": CUE_TENSE, less sure); and a kind no context makes
     safe ("collapsed", "kill myself") or an intruder, said in so many words (SAID_DANGER;
-    "they're trying to get in", not a near miss, "asked" for "masked")."""
+    "they're trying to get in", not a near miss, "asked" for "masked"); and, the other
+    way, whether every cue was heard only as another word (NEAR_ONLY: the meaning has to
+    be clearer)."""
     said = f" {normalise(cue.matched)} "
     names = tuple(dict.fromkeys(normalise(n) for n in _cue_names(cue)))
     unmovable = [

@@ -19,7 +19,8 @@ so the router weighs all of them:
   and when neither engine's top alternative carries a cue and Whisper's is
   confident, the router discounts that cue and says so in the Decision. A cue
   in either engine's top always counts: acted on at once when that engine was
-  sure, asked about (the danger check) when only an unsure engine heard it;
+  sure and no other as sure heard the words without it, asked about (the danger
+  check) when only an unsure engine heard it or two sure engines disagree;
 * a route for what the force does not have (a reference the case book lacks, a unit
   the directory does not list: ``NOT_FOUND_RULES``) is heard again first: digits and
   names are what the fast engine mishears most;

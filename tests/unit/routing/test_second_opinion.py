@@ -3,8 +3,9 @@
 The router reads every alternative for an emergency cue (recall first). The one
 exception needs a second opinion: when no engine's top alternative carries a cue and
 another engine's top is confident, a cue in a lower alternative is discounted, and
-the Decision says why. A cue in any engine's confident top always wins, negation as
-ever; one only an unsure engine heard, against a confident one, is asked about.
+the Decision says why. A cue in an engine's confident top wins, negation as ever, unless
+another engine as confident heard none: then, as for a cue only an unsure engine heard,
+the caller is asked (yes, 9 or silence: 999 handling).
 """
 
 from __future__ import annotations
@@ -55,13 +56,16 @@ def runner_up_cue(whisper: float = 0.8) -> tuple[Hypothesis, ...]:
     )
 
 
-def cue_in_one_top(cue: str, top: str, confidence: float) -> tuple[Hypothesis, ...]:
-    """A cue in one engine's top at ``confidence``, the other engine sure and cue-free."""
+def cue_in_one_top(
+    cue: str, top: str, confidence: float, other_sure: float = 0.99
+) -> tuple[Hypothesis, ...]:
+    """A cue in one engine's top at ``confidence``, the other engine's top cue-free at
+    ``other_sure`` (sure by default)."""
     other = W if top == PS else PS
     return (
         Hypothesis(f"{BURGLARY} {cue}", confidence, ((top, 0),)),
-        Hypothesis(BURGLARY, 0.99, ((other, 0),)),
-        Hypothesis(f"{BURGLARY} please", 0.9, ((other, 1),)),
+        Hypothesis(BURGLARY, other_sure, ((other, 0),)),
+        Hypothesis(f"{BURGLARY} please", min(other_sure, 0.9), ((other, 1),)),
     )
 
 
@@ -89,23 +93,48 @@ def test_an_unsure_second_opinion_cannot_outvote_a_cue(engine: RoutingEngine) ->
     assert cue_counted(d)
 
 
-def test_a_cue_in_a_confident_pocketsphinx_top_always_wins(engine: RoutingEngine) -> None:
+def test_a_cue_in_a_confident_pocketsphinx_top_wins_over_an_unsure_whisper(
+    engine: RoutingEngine,
+) -> None:
     d = decide(
         engine,
-        Hypothesis(f"{BURGLARY}.", 0.95, ((W, 0),)),
+        Hypothesis(f"{BURGLARY}.", SECOND_OPINION - 0.01, ((W, 0),)),
         Hypothesis("i want to report a burglary he has a gun", SECOND_OPINION, ((PS, 0),)),
     )
     assert cue_counted(d)
 
 
-def test_a_cue_in_a_confident_whisper_top_always_wins(engine: RoutingEngine) -> None:
+def test_a_cue_in_a_confident_whisper_top_wins_over_an_unsure_pocketsphinx(
+    engine: RoutingEngine,
+) -> None:
     d = decide(
         engine,
         Hypothesis("Someone is hurt, I want to report a burglary.", 0.6, ((W, 0),)),
-        Hypothesis(BURGLARY.lower(), 0.95, ((PS, 0),)),
-        Hypothesis("i want to report a burglary please", 0.9, ((PS, 1),)),
+        Hypothesis(BURGLARY.lower(), 0.45, ((PS, 0),)),
+        Hypothesis("i want to report a burglary please", 0.4, ((PS, 1),)),
     )
     assert cue_counted(d)
+
+
+def test_two_sure_engines_that_disagree_on_a_cue_ask_the_caller(engine: RoutingEngine) -> None:
+    # Whisper's "at the fire shop" for "the Fara shop", PocketSphinx sure of the shop's
+    # name: which heard right the words cannot say; the caller can, and a "no" goes as
+    # asked. Either engine may be the one that heard the cue.
+    for heard in (
+        (
+            Hypothesis(f"{BURGLARY}.", 0.95, ((W, 0),)),
+            Hypothesis("i want to report a burglary he has a gun", SECOND_OPINION, ((PS, 0),)),
+        ),
+        (
+            Hypothesis("Someone is hurt, I want to report a burglary.", 0.6, ((W, 0),)),
+            Hypothesis(BURGLARY.lower(), 0.95, ((PS, 0),)),
+        ),
+    ):
+        d = decide(engine, *heard)
+        assert handled(d) == ("confirm", "emergency", "danger-check", ("route", "rc")), d.reason
+        assert d.evidence["raised_by"] == UNSURE_RULE
+        assert "as sure of its words, heard none" in d.reason
+        assert cue_counted(decide(engine, *plain(*heard)))  # one engine's words alone: 999
 
 
 def test_a_cue_only_an_unsure_engine_heard_is_asked_about(engine: RoutingEngine) -> None:
@@ -221,10 +250,18 @@ def test_a_cue_in_either_engines_confident_top_decides_as_if_unmarked(
     top: str,
     confidence: float,
 ) -> None:
-    heard = cue_in_one_top(data.draw(st.sampled_from(_cues(bundle))), top, confidence)
+    # Beside an unsure second opinion: decided as if one engine had heard it all.
+    cue = data.draw(st.sampled_from(_cues(bundle)))
+    heard = cue_in_one_top(cue, top, confidence, other_sure=SECOND_OPINION - 0.01)
     d = decide(engine, *heard)
     assert handled(d) == handled(decide(engine, *plain(*heard)))
     assert "discounted_cue" not in d.evidence
+    # Beside a sure one that heard no cue: asked where it was 999 handling.
+    sure = cue_in_one_top(cue, top, confidence)
+    unmarked = decide(engine, *plain(*sure))
+    if unmarked.action == "route" and unmarked.destination == "emergency":
+        asked = decide(engine, *sure)
+        assert asked.is_danger_check and asked.evidence["raised_by"] == UNSURE_RULE
     if "negated_cue" in d.evidence:
         assert d.destination != "emergency", d.reason  # "nobody is hurt": routed as asked
     elif d.rule == "negated-emergency-cue":
