@@ -361,32 +361,25 @@ class EmergencyScreen:
             return Discount(reason, {"engine": engine, "confidence": round(own.confidence, 4)})
         if own is None:
             return None
+        if own.confidence >= SECOND_OPINION and (not sure or own not in carriers):
+            return None  # nobody as sure heard otherwise, or a runner-up's (outvoted_cues)
+        # Unsure against a confident second opinion; or two engines each sure of different
+        # words, a cue in one only ("at the fire shop" for "the Fara shop", PocketSphinx
+        # hearing the shop's name): which heard right the words cannot say; the caller can
+        # (yes, 9 or silence: 999 handling).
+        against = ", ".join(
+            f"{e} {h.confidence:.2f} {quote(h.text)}" for e, h in sorted(sure.items())
+        )
         if own.confidence >= SECOND_OPINION:
-            if not sure or own not in carriers:
-                return None  # (a runner-up's cue: ``outvoted_cues`` weighs it)
-            # Two engines each sure of different words, a cue in one only ("at the fire
-            # shop" for "the Fara shop", PocketSphinx hearing the shop's name): which
-            # heard right the words cannot say; the caller can (yes, 9 or silence: 999).
-            against = ", ".join(
-                f"{e} {h.confidence:.2f} {quote(h.text)}" for e, h in sorted(sure.items())
-            )
             reason = (
                 f"only {engine} heard a cue ({own.confidence:.2f}); another engine, as"
                 f" sure of its words, heard none ({against})"
             )
-            evidence = {
-                "engine": engine,
-                "confidence": round(own.confidence, 4),
-                "second_opinion": {e: h.text for e, h in sorted(sure.items())},
-            }
-            return Discount(reason, evidence)
-        against = ", ".join(
-            f"{e} {h.confidence:.2f} {quote(h.text)}" for e, h in sorted(sure.items())
-        )
-        reason = (
-            f"only {engine} heard a cue and its top reading was unsure"
-            f" ({own.confidence:.2f}); a confident second opinion heard none ({against})"
-        )
+        else:
+            reason = (
+                f"only {engine} heard a cue and its top reading was unsure"
+                f" ({own.confidence:.2f}); a confident second opinion heard none ({against})"
+            )
         evidence = {
             "engine": engine,
             "confidence": round(own.confidence, 4),
