@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from ivr.decisions import Ask, Decision  # noqa: E402
+from ivr.decisions import REFERENCE_UNKNOWN, Ask, Decision  # noqa: E402
 from ivr.routing.bundle import load_bundle  # noqa: E402
 from ivr.routing.case_route import reference_to_confirm  # noqa: E402
 from ivr.routing.engine import RoutingEngine  # noqa: E402
@@ -99,9 +99,9 @@ class Tally:
         confirmed = reference_to_confirm(decision)
         if reference in (routed, confirmed):
             self.case += 1
-        elif routed is not None and decision.rule != "reference-unknown":
+        elif routed is not None and decision.rule != REFERENCE_UNKNOWN:
             self.wrong += 1
-        elif decision.rule == "reference-unknown":
+        elif decision.rule == REFERENCE_UNKNOWN:
             self.person += 1
         else:
             self.other += 1

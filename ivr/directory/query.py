@@ -222,10 +222,11 @@ VISITED = re.compile(r"\b(?:came|come|coming) (?:out|round|over)\b")
 # A neighbour told of by title and surname ("I've not seen old Mrs Urquhart next door for
 # three days", "my neighbour Mrs Parry's ninety"): the one the call is about, not whom
 # the caller asks for (two officers Urquhart were offered for her). Removed, as a visit is.
-_CIVIL_TITLE = r"(?:mr|mrs|ms|miss|mister)"
+_CIVIL_TITLE = r"(?:mr and mrs|mr|mrs|ms|miss|mister)"  # "doctor" is a rank here too
+_SURNAME = r"(?!and\b)[a-z]+"
 NEIGHBOUR_NAMED = re.compile(
-    rf"\b(?:(?:my|our|the) neighbours?|old|poor|elderly) {_CIVIL_TITLE} [a-z]+\b"
-    rf"|\b{_CIVIL_TITLE} [a-z]+ (?=(?:next door|across the road|over the road|opposite"
+    rf"\b(?:(?:my|our|the) neighbours?|old|poor|elderly) {_CIVIL_TITLE} {_SURNAME}\b"
+    rf"|\b{_CIVIL_TITLE} {_SURNAME} (?=(?:next door|across the road|over the road|opposite"
     r"|upstairs|downstairs|(?:at|from|in) number)\b)"
 )
 # A caller who says they know no surname ("I don't know his last name", "I only know her

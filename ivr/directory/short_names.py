@@ -1,9 +1,11 @@
-"""First names' short forms callers say ("Bartek" for Bartłomiej): shipped product knowledge.
+"""First names' short forms callers say ("Bartek" for Bartłomiej) and other spellings of
+one sound ("Ian" for Iain): shipped product knowledge.
 
-ivr/directory/data/short_names.yaml lists them by the full name's normalised form; the
-DirectoryIndex adds a person's short forms to their nicknames (the directory's own
-``aliases:``), so "Seun Adeyemi" finds Oluwaseun Adeyemi as "Dai Rowlands" would find a
-Dafydd listed with the alias Dai.
+ivr/directory/data/short_names.yaml lists them by the directory's spelling, normalised; the
+DirectoryIndex adds a person's short forms and spellings to their nicknames (the
+directory's own ``aliases:``), so "Seun Adeyemi" finds Oluwaseun Adeyemi as "Dai Rowlands"
+would find a Dafydd listed with the alias Dai. A spelling counts only as spelt
+(PersonScorer: "Ioan" is near "Iain" and no Ian).
 """
 
 from __future__ import annotations

@@ -140,8 +140,10 @@ class MeaningDoubts:
         "a dead deer in the road", "screaming" at a party), so a cue alone is not sure
         enough for 999 advice unasked when the sentence as a whole does not read as an
         emergency: below ``CUE_ASK_FROM`` with nothing said to be here now, or below
-        ``CUE_ASK_BELOW_ANYWAY`` with no more than present-tense words, the cue raises
-        the danger check instead (yes, 9 or silence is 999 handling). Short words
+        ``CUE_ASK_BELOW_ANYWAY`` with no more than present-tense words, or below
+        ``CUE_ASK_NEAR_FROM`` when every cue was heard only as another word ("I've asked
+        him" as *masked*), the cue raises the danger check instead (yes, 9 or silence is
+        999 handling). Short words
         ("knife. flat twelve") keep the cue's verdict: too few words to mean anything else.
         """
         if not isinstance(screened, Decision) or screened.rule != CUE_RULE:

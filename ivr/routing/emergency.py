@@ -7,8 +7,10 @@ ivr.speech.twopass.merge): a cue that only a lower alternative of one engine
 carries, while every engine's top alternative is cue-free and another
 engine's top is confident, is discounted, and the Decision says so (a cue in
 any engine's top always counts). A cue only one engine heard, whose top was
-unsure while another engine's was confident and cue-free, is asked about (the
-danger check, ``UNSURE_RULE``), never dropped. Kept apart from the RoutingEngine
+unsure while another engine's was confident and cue-free, or whose top was sure
+while another engine as sure heard none (unless a life at risk was said in so many
+words), is asked about (the danger check, ``UNSURE_RULE``), never dropped.
+Kept apart from the RoutingEngine
 because the same screen also runs at steps other than the menu (``breakout``).
 
 A cue found is then read in context (``DangerReader``, ivr.routing.danger):
@@ -67,8 +69,9 @@ from ivr.text import normalise
 PERFECT = re.compile(r"(?<![a-z])(?:been|got|after)(?![a-z])")
 
 KEYPAD_RULE = "keypad-emergency"
-# An emergency cue only one unsure engine heard, against a confident second opinion: asked.
+# An emergency cue only one engine heard, against a confident second opinion: asked.
 UNSURE_RULE = "unsure-emergency-cue"
+BOTH_SURE = "both_sure"  # heard_alone evidence: the engine with the cue was sure too
 
 MEMO_SIZE = 1024  # cue scans and readings remembered (by words), least recent out first
 # A cue only one engine heard, in a few words, is asked about below this top confidence
@@ -300,8 +303,12 @@ class EmergencyScreen:
     def check(
         self, hypotheses: Sequence[Hypothesis], digits: str | None
     ) -> Decision | DangerDoubt | None:
-        """``_check``, but an emergency that only one unsure engine heard is asked about
-        (``_heard_alone``)."""
+        """``_check``, but an emergency that only one engine heard, against a confident
+        second opinion, is asked about (``_heard_alone``); not a life at risk said in so
+        many words against a merely sure one ("she's not breathing", "kill myself",
+        "someone's in my house": SAID_DANGER). Words said to be here now are no exception:
+        a misheard sentence has them as often ("On fire, it's about to fight" for "On
+        Fara, it's about the fight")."""
         decision = self._check(hypotheses, digits)
         if not isinstance(decision, Decision) or decision.destination != EMERGENCY:
             return decision
@@ -309,6 +316,8 @@ class EmergencyScreen:
             return decision
         alone = self._heard_alone(hypotheses)
         if alone is None:
+            return decision
+        if alone.evidence.get(BOTH_SURE) and decision.evidence.get(SAID_DANGER):
             return decision
         reason = f"{decision.reason}; but {alone.reason}: ask"
         evidence = {**decision.evidence, "heard_alone": alone.evidence}
@@ -384,6 +393,7 @@ class EmergencyScreen:
             "engine": engine,
             "confidence": round(own.confidence, 4),
             "second_opinion": {e: h.text for e, h in sorted(sure.items())},
+            BOTH_SURE: own.confidence >= SECOND_OPINION,
         }
         return Discount(reason, evidence)
 

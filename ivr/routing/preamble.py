@@ -13,7 +13,8 @@ A caller's introduction of where they are from ("Hello, I am Polish.", "I am fro
 Lithuania, my English is little.") is such a marker too: matched, it offered the
 switchboard's interpreter example for a car left running all night, and PC Leighton for
 "Lithuania". Asking for a language says so ("I speak Polish", "interpreter"), and an
-introduction with too little after it ("I am Polish, no English") is not cut.
+introduction with too little after it ("I am Polish, no English") is not cut, nor one
+said after the matter (more than INTRODUCTION_MAX_BEFORE words into the utterance).
 
 So is the caller's own name said first ("Hello, it's Mrs Owen, I'm ringing because
 somebody took the plant pots", "Good morning, my name is Krzysztof, somebody took the
@@ -55,7 +56,8 @@ INTRODUCTION = re.compile(
 )
 # An introduction is a preamble only before the matter: "my wallet was stolen in the pub
 # last night, I am Polish, I need the crime number for my bank" told the theft first, and
-# cut there it asked only for "the crime number" (an update).
+# cut there it asked only for "the crime number" (an update). A count of words, not a
+# parse: a theft told in fewer ("my car was stolen, I am Polish, ...") is still cut.
 INTRODUCTION_MAX_BEFORE = 8
 MARKER = re.compile(
     r"(?<![a-z'])(?:the thing is|what(?:'s|s| has) happened is|what happened is|what it is is"

@@ -244,6 +244,7 @@ def test_a_neighbour_told_of_by_title_and_surname_is_not_asked_for(
     for text in (
         "I've not seen old Mrs Halliday next door for three days, her curtains are still shut",
         "my neighbour Mrs Halliday's ninety and nobody's seen her since Sunday",
+        "my neighbours Mr and Mrs Halliday haven't been seen since Sunday",
     ):
         assert _scores(matcher, text).get("margaret-halliday", 0) < LOW, text
     # ... but asked for by title alone, she is the one asked for

@@ -117,6 +117,8 @@ TABLE: list[tuple[str, str]] = [
     ("a car's gone over the wall onto the rocks and there's people still in it", EMERGENCY),
     ("the van's gone into the ditch, the driver's still in it", EMERGENCY),
     ("they nicked my car last night with my phone still in it", "thing-taken-emergency-cue"),
+    # a weapon's plural is the weapon said, not heard as another word
+    ("he's waving his shotguns about in the yard and shouting he'll kill us", EMERGENCY),
     # whoever the caller fears "in the next room": 999, unless the words mean no danger
     ("I can't say much, he's in the next room, he took my mobile off me", EMERGENCY),
     (

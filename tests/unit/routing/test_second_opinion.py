@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from ivr.decisions import Decision, Hypothesis
 from ivr.routing.bundle import RoutingBundle
-from ivr.routing.danger_check import SECOND_OPINION
+from ivr.routing.danger_check import SAID_DANGER, SECOND_OPINION
 from ivr.routing.emergency import UNSURE_RULE
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import RoutingInputs
@@ -135,6 +135,13 @@ def test_two_sure_engines_that_disagree_on_a_cue_ask_the_caller(engine: RoutingE
         assert d.evidence["raised_by"] == UNSURE_RULE
         assert "as sure of its words, heard none" in d.reason
         assert cue_counted(decide(engine, *plain(*heard)))  # one engine's words alone: 999
+    # ... but a life at risk said in so many words is not asked about
+    said = (
+        Hypothesis(f"{BURGLARY}.", 0.95, ((W, 0),)),
+        Hypothesis("he's not breathing i want to report a burglary", 0.9, ((PS, 0),)),
+    )
+    assert decide(engine, *said).destination == "emergency"
+    assert not decide(engine, *said).is_danger_check
 
 
 def test_a_cue_only_an_unsure_engine_heard_is_asked_about(engine: RoutingEngine) -> None:
@@ -243,7 +250,7 @@ def _cues(bundle: RoutingBundle) -> list[str]:
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(data=st.data(), top=st.sampled_from([W, PS]), confidence=st.floats(SECOND_OPINION, 1.0))
-def test_a_cue_in_either_engines_confident_top_decides_as_if_unmarked(
+def test_a_cue_in_a_confident_top_is_decided_as_heard_unless_as_sure_an_engine_heard_none(
     engine: RoutingEngine,
     bundle: RoutingBundle,
     data: st.DataObject,
@@ -256,12 +263,16 @@ def test_a_cue_in_either_engines_confident_top_decides_as_if_unmarked(
     d = decide(engine, *heard)
     assert handled(d) == handled(decide(engine, *plain(*heard)))
     assert "discounted_cue" not in d.evidence
-    # Beside a sure one that heard no cue: asked where it was 999 handling.
+    # Beside a sure one that heard no cue: asked where it was 999 handling, unless a life
+    # at risk was said in so many words.
     sure = cue_in_one_top(cue, top, confidence)
     unmarked = decide(engine, *plain(*sure))
     if unmarked.action == "route" and unmarked.destination == "emergency":
         asked = decide(engine, *sure)
-        assert asked.is_danger_check and asked.evidence["raised_by"] == UNSURE_RULE
+        if unmarked.evidence.get(SAID_DANGER):
+            assert handled(asked) == handled(unmarked)
+        else:
+            assert asked.is_danger_check and asked.evidence["raised_by"] == UNSURE_RULE
     if "negated_cue" in d.evidence:
         assert d.destination != "emergency", d.reason  # "nobody is hurt": routed as asked
     elif d.rule == "negated-emergency-cue":
