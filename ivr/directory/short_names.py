@@ -23,11 +23,18 @@ __all__ = ["first_forms", "short_forms", "spellings"]
 
 
 @functools.cache
+def _shipped_file() -> Mapping[str, Mapping[str, list[str]]]:
+    """data/short_names.yaml, read and parsed once for both its sections."""
+    text = resources.files("ivr.directory").joinpath("data/short_names.yaml").read_text()
+    loaded: Mapping[str, Mapping[str, list[str]]] = yaml.safe_load(text)
+    return loaded
+
+
+@functools.cache
 def _shipped(section: str) -> Mapping[str, tuple[str, ...]]:
     """Full first name (normalised) -> its forms (normalised), from one section of
     short_names.yaml: ``short_names`` or ``spellings``."""
-    text = resources.files("ivr.directory").joinpath("data/short_names.yaml").read_text()
-    table = yaml.safe_load(text)[section]
+    table = _shipped_file()[section]
     return {
         normalise(str(full)): tuple(normalise(str(s)) for s in forms)
         for full, forms in table.items()

@@ -61,6 +61,12 @@ class CaseBook:
         # the year are always two digits; what near misses are measured on.
         self._by_digits = {_digits(ref): case for ref, case in self._cases.items()}
         self._all_digits = list(self._by_digits)
+        # Serials long enough to be told inside a longer run (``holding``) -> (force, case).
+        self._by_serial: dict[str, list[tuple[str, Case]]] = {}
+        for ref, case in sorted(self._cases.items()):
+            force, serial, _ = ref.split("/")
+            if len(serial) >= HELD_SERIAL:
+                self._by_serial.setdefault(serial, []).append((force, case))
 
     @classmethod
     def load_csv(cls, path: Path) -> CaseBook:
@@ -158,12 +164,14 @@ class CaseBook:
         for run in digit_runs:
             digits = _digits(run)
             said = run.split("/")[1] if is_reference(run) else None
-            for case in self._cases.values():
-                force, serial, _ = case.reference.split("/")
-                if len(serial) < HELD_SERIAL or said == serial or not digits.startswith(force):
-                    continue
-                if serial in digits[len(force) :]:
-                    found[case.reference] = case
+            # Every stretch of the run a serial could be (the run's length squared, not
+            # the case book's size: this is on the call's path).
+            for start in range(1, len(digits)):
+                for end in range(start + HELD_SERIAL, len(digits) + 1):
+                    serial = digits[start:end]
+                    for force, case in self._by_serial.get(serial, ()):
+                        if serial != said and start >= len(force) and digits.startswith(force):
+                            found[case.reference] = case
         return [found[r] for r in sorted(found)]
 
     def __len__(self) -> int:
