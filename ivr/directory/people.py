@@ -82,6 +82,7 @@ class PersonScorer:
         someone_elses = False  # a surname word heard near that is another name here exactly
         everyday = False  # the surname heard is an everyday word, with no title before it
         titled = False  # the surname heard after a title ("Mr Matthews")
+        after_rank = True  # ... and every surname word heard after the rank said
         # A word said as where ("someone at the cells") is a place: only a surname said
         # exactly there is a name ("at the cells" is no "Ellis").
         placed = {query.plain[k] for k in query.placed} if query.placed else set()
@@ -101,6 +102,7 @@ class PersonScorer:
                 someone_elses = someone_elses or (sim < 1.0 and self._named_so(word, query))
                 everyday = everyday or (word in ORDINARY_SURNAMES and word not in query.titled)
                 titled = titled or word in query.titled
+                after_rank = after_rank and word in query.after_rank
                 free.remove(word)
                 if notes is not None:
                     notes.append(say("surname", entry.surname, word, how, sim))
@@ -145,7 +147,7 @@ class PersonScorer:
         # A title names as a rank does: "Mr Matthews, the financial investigator".
         named = (
             (ss >= 0.95 and (sf >= 0.9 or rank_matched or titled))
-            or (ss >= NEAR_SURNAME and rank_matched and not someone_elses)
+            or (ss >= NEAR_SURNAME and rank_matched and not someone_elses and after_rank)
             or ((office or team_office) and not name_matched)
         )
         described = (

@@ -176,6 +176,9 @@ class Query:
     titled: frozenset[str] = frozenset()
     # Words said as a first name ("his first name's Stewart"): no surname.
     first_only: frozenset[str] = frozenset()
+    # Words said after a rank ("DS Manpreet Singh"): a rank is said before a name, so a
+    # word before it is no name the rank confirms ("rang me saying he was a detective").
+    after_rank: frozenset[str] = frozenset()
 
 
 # "with a Y", "with an E"; or four or more letters one by one ("R-E-I-D", "r e e d").
@@ -258,6 +261,7 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
         joined = NO_SURNAME.sub(" ", joined)
     words = NEIGHBOUR_NAMED.sub(" ", VISITED.sub(" ", joined)).split()
     ranks: set[str] | None = None
+    ranked_from = -1  # the index in ``out`` of the first word after the first rank said
     said: list[str] = []
     out: list[tuple[str, bool]] = []
     optional = False
@@ -270,6 +274,8 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
         for size in range(min(RANK_MAX_WORDS, len(words) - i), 0, -1):
             codes = RANK_PHRASES.get(tuple(words[i : i + size]))
             if codes is not None and not optional:
+                if ranks is None:
+                    ranked_from = len(out)
                 ranks = set(codes) if ranks is None else ranks | codes
                 said.append(" ".join(words[i : i + size]))
                 i += size
@@ -289,17 +295,24 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
     # "mc donald" -> "mcdonald", "johnsons" -> "johnson" when that is a known word
     merged: list[tuple[str, bool]] = []
     places: set[int] = set()
+    after_rank: set[str] = set()
     j = 0
     while j < len(out):
         word, opt = out[j]
         if j in placed:
             places.add(len(merged))
+        if 0 <= ranked_from <= j:
+            after_rank.add(word)
         if j + 1 < len(out) and word + out[j + 1][0] in vocab:
+            if 0 <= ranked_from <= j + 1:
+                after_rank.add(word + out[j + 1][0])
             merged.append((word + out[j + 1][0], opt))
             j += 2
             continue
         if word not in vocab and word.endswith("s") and word[:-1] in vocab:
             word = word[:-1]
+            if 0 <= ranked_from <= j:
+                after_rank.add(word)
         merged.append((word, opt))
         j += 1
     return Query(
@@ -313,6 +326,7 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
         placed=frozenset(places),
         titled=frozenset(titled),
         first_only=first_only,
+        after_rank=frozenset(after_rank),
     )
 
 

@@ -278,10 +278,13 @@ def _words(text: str) -> list[str]:
 
 # Someone said to be held by the police: whatever the sentence model reads into an arrest,
 # the one held is with officers ("is my brother still in the Bridewell? he got lifted").
+# So is a thing the police took ("my son's motorbike was taken by the police").
 CUSTODY = re.compile(
     r"(?<![a-z])(?:(?:been|was|got|get|getting) (?:arrested|lifted)"
     r"|(?:still )?in (?:the cells|custody|the bridewell)"
-    r"|locked up (?:at|in) the (?:police )?station)(?![a-z])"
+    r"|locked up (?:at|in) the (?:police )?station"
+    r"|(?:taken|seized|impounded|confiscated|towed) (?:away )?by (?:the )?police"
+    r"|(?:the )?police (?:have |had )?(?:took|taken|seized|impounded|confiscated))(?![a-z])"
 )
 # The one it happened to said to be all right now ("he's alright now, he's back at work",
 # "nobody got hurt", "not today, but three times last week"): with the event put in the

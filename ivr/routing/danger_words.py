@@ -218,7 +218,7 @@ def _wordset(text: str) -> frozenset[str]:
 
 
 NEGATIONS = _wordset(
-    """no not never nobody noone nobodys noones nothing none without dont doesnt didnt
+    """no not never nobody noone nobodys noones nothing nothings none without dont doesnt didnt
     isnt wasnt arent werent hasnt havent hadnt wont cant couldnt"""
 )
 
@@ -594,7 +594,8 @@ PRESENT = pattern(
         r"(?:has|hes|shes|theyve|theyre) just(?! (?:told|said|rang|rung|called|phoned"
         r"|messaged|texted|mentioned|found out|realised|remembered))",
         # not "what's happening with my case": a question about it
-        r"in progress|(?<!whats )(?<!what is )(?<!anything )(?<!nothing )(?:happening|going on)",
+        r"in progress|(?<!whats )(?<!what is )(?<!anything )(?<!nothing )(?<!nothings )"
+        r"(?:happening|going on)",
         # (who is "still in it", the cue itself tells: THING_CUES)
         r"still (?:here|there|in(?! it(?![a-z]))|inside|outside|around|at|nearby|hiding|waiting"
         r"|on|downstairs|upstairs|about|trying)",

@@ -54,8 +54,9 @@ STOPWORDS = _wordset(
     got get gonna want wanna like need would someone somebody anyone anybody
     anything something"""
 )
+# ("nothing's happening" is read "nothings happening")
 NEGATIONS = _wordset(
-    """no not never nobody noone nothing none without dont doesnt didnt isnt
+    """no not never nobody noone nothing nothings none without dont doesnt didnt isnt
     wasnt arent werent hasnt havent hadnt wont cant couldnt"""
 )
 

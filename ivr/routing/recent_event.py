@@ -30,7 +30,7 @@ RECENT = words.pattern(
         r"half an hour ago",
         # Not "only just found", "just drove off", "just had a text": found now, over long ago.
         r"(?<!only )just (?:(?:been )?(?:broken|smashed|stolen|taken|nicked|burgled|robbed"
-        r"|mugged|attacked|hit|dumped|vandalised|set)|seen|spotted|happened|run|ran|heard"
+        r"|mugged|attacked|hit|dumped|vandalised|set)|seen|spotted|shown|happened|run|ran|heard"
         r"|caught|watched|now|this minute)",
         # "Still" of the event going on, not "I should still report it", "still got the card".
         r"still (?:there|here|going|at it|warm|inside|outside|about|around|hanging|happening"

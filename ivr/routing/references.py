@@ -86,9 +86,12 @@ def _parse_run(run: str) -> str | None:
 
 
 # A caller taking back a whole reference for another ("71/15530/26, no sorry, not that
-# one, that's my dad's, mine's 71/22456/26"): the one after the correction is meant.
+# one, that's my dad's, mine's 71/22456/26", "oh hang on, that's my sister's, mine is
+# ..."): the one after the correction is meant.
 _TAKEN_BACK = re.compile(
-    r"\b(?:no|sorry|not that one|wrong one|i mean|actually|correction|scratch that)\b", re.I
+    r"\b(?:no|sorry|not that one|wrong one|i mean|actually|correction|scratch that|hang on"
+    r"|hold on|wait|mine)\b",
+    re.I,
 )
 
 

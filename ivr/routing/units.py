@@ -30,7 +30,7 @@ _REQUEST = (
     r"want|need|like|speak to|talk to|through to|get me|is that|is this"
     # "the number for the dog unit", not "a crime number for the passport office"
     r"|(?<!crime )(?<!reference )(?<!property )(?<!incident )(?<!log )number for"
-    r"|transfer me to|connect me to|looking for"
+    r"|transfer me to|connect me to|looking for|(?:can|could|may) i have"
 )
 ASKED = re.compile(
     rf"(?:^|\b(?:{_REQUEST}|after)\s)"
@@ -41,12 +41,13 @@ ASKED = re.compile(
 )
 # Units callers name without a word like "unit" ("scenes of crime, please", "the coroner's
 # officer"), and bodies beside the police ("the Police and Crime Commissioner's office",
-# "is this Crimestoppers?"): the same test, by their telling words.
+# "is this Crimestoppers?", "is that Victim Support?": a charity): the same test, by their
+# telling words.
 ROLE = re.compile(
     rf"(?:^|\b(?:{_REQUEST})\s)(?:the |your |a |an )?(scenes of crime|crime scene"
     r" (?:investigators?|investigation|officers?|people)|csi|soco|coroners? officers?"
     r"|special branch|forensics?|(?:deputy |assistant )?chief constable"
-    r"|(?:police and )?crime commissioners?|crime ?stoppers)\b"
+    r"|(?:police and )?crime commissioners?|crime ?stoppers|victim support)\b"
 )
 # A police asked for by what sets it apart ("mounted police", "is this British Transport
 # Police"): not the force itself ("tell the police", "a paper from police", "nearest police").
@@ -58,6 +59,8 @@ OPENERS = frozenset({"um", "umm", "er", "erm", "uh", "hello", "hi", "hiya", "yes
 GENERIC = frozenset(
     {"crime", "crimes", "police", "policing", "support", "investigation", "investigations"}
     | {"services", "service", "operations", "local", "main", "specialist", "serious"}
+    # a local team is told by its place ("the Southcliffe neighbourhood team")
+    | {"neighbourhood", "neighborhood", "community"}
 )
 KNOWN = 85.0  # rapidfuzz ratio: a directory word heard near enough ("marines" / "marine")
 

@@ -546,3 +546,19 @@ def test_the_visit_a_caller_tells_of_costs_nothing(matcher: DirectoryMatcher) ->
     plain = _scores(matcher, "Kwame from traffic about the crash")["kwame-mensah"]
     told = _scores(matcher, "Kwame from traffic, he came out about the crash")["kwame-mensah"]
     assert told == plain
+
+
+def test_a_surname_heard_near_before_the_rank_is_not_named_by_it() -> None:
+    matcher = DirectoryMatcher(
+        Directory(
+            [
+                _person("manpreet-singh", "Manpreet", "Singh", "DS", "Economic Crime"),
+                _person("kevin-little", "Kevin", "Little", "PS", "Eskminster NPT"),
+            ]
+        )
+    )
+    # A rank is said before a name: "saying" (near "Singh") before "a detective" is a scam
+    # told, not DS Singh asked for; said after the rank, the same near word names him.
+    told = "a man rang me saying he was a detective from London and my bank card was cloned"
+    assert _scores(matcher, told).get("manpreet-singh", 0.0) < LOW
+    assert _scores(matcher, "detective sergeant sing please")["manpreet-singh"] >= LOW

@@ -229,6 +229,7 @@ TABLE: list[tuple[str, str]] = [
     # --- negated cues: as before
     ("no one was injured", "negated-emergency-cue"),
     ("it's not an emergency, my bike was stolen", "negated-emergency-cue"),
+    ("some information about drug dealing, nothing's happening right now", "negated-emergency-cue"),
     # --- present danger outweighs any context: 999
     ("he threatened me last week and now he's outside my house", EMERGENCY),
     ("my ex keeps messaging me threats and now he's trying to get in", EMERGENCY),

@@ -257,6 +257,12 @@ def test_someone_held_by_the_police_is_not_asked_about_danger(
     assert not decision.is_danger_check, decision.reason
 
 
+def test_a_thing_the_police_took_is_told_no_danger() -> None:
+    assert told_no_danger("My son's motorbike was taken by the police for riding on the footpath")
+    assert told_no_danger("the police seized my car, where do I get it back")
+    assert not told_no_danger("the police took my car and now a man is outside with a knife")
+
+
 def test_an_arrest_told_beside_danger_here_now_is_still_asked(shipped: RoutingService) -> None:
     decision = said(shipped, "my husband got arrested last night and now he's outside my house")
     assert decision.is_danger_check, decision.reason

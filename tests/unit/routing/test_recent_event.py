@@ -30,6 +30,7 @@ def offered(text: str, *matches: IntentMatch) -> tuple[str, str] | None:
         ("a car dumped in our close, windows smashed, the engine's still warm", "still warm"),
         ("my car was stolen off the drive, it was there half an hour ago", "half an hour ago"),
         ("I saw a torch in my back garden a few minutes ago", "a few minutes ago"),
+        ("my doorbell camera has just shown a man going round the side of my house", "just shown"),
     ],
 )
 def test_an_event_now_or_minutes_old_offers_the_incident_before_the_report(

@@ -100,6 +100,8 @@ def test_a_number_said_again_beside_a_marked_reference_is_no_part_of_it() -> Non
 def test_a_reference_taken_back_for_another_gives_the_one_after_the_correction() -> None:
     said = "it's 71/15530/26, no sorry, not that one, that's my dad's quad bike, mine's 71/22456/26"
     assert parse_reference(said) == "71/22456/26"
+    said = "My reference is 78/13540/26, oh hang on, that's my sister's, mine is 78/13318/26."
+    assert parse_reference(said) == "78/13318/26"
     # Two references with no correction between them: the first, as said, is the caller's.
     assert parse_reference("mine's 71/15530/26 and my dad's is 71/22456/26") == "71/15530/26"
 

@@ -52,6 +52,9 @@ def asked(units: UnlistedUnit, text: str) -> str | None:
             "police and crime commissioners",
         ),
         ("Is this Crimestoppers?", "crimestoppers"),
+        ("Is that Victim Support? I was given this number for them.", "victim support"),
+        # a local team told by a place the directory has no team for
+        ("Can I have the Southcliffe neighbourhood team please?", "southcliffe neighbourhood team"),
     ],
 )
 def test_a_unit_the_directory_lacks_is_named(units: UnlistedUnit, said: str, unit: str) -> None:
@@ -74,6 +77,7 @@ def test_a_unit_the_directory_lacks_is_named(units: UnlistedUnit, said: str, uni
         "I lost my passport and need a crime number for the passport office",  # not put through
         "the marine police please",  # a listed unit's word
         "our finance team paid a fake invoice, the bank details had been changed",  # their own
+        "can I have the neighbourhood team please",  # no place said: the matcher's to ask which
     ],
 )
 def test_a_listed_unit_or_no_unit_asked_is_not_named(units: UnlistedUnit, said: str) -> None:
