@@ -16,6 +16,12 @@ switchboard's interpreter example for a car left running all night, and PC Leigh
 introduction with too little after it ("I am Polish, no English") is not cut, nor one
 said after the matter (more than INTRODUCTION_MAX_BEFORE words into the utterance).
 
+The caller's own details said beside the matter ("..., my date of birth is the fourteenth
+of March ninety-nine, no, ninety-eight", "my number is 07700 900123") are no part of it
+either: a date's words read as meaning drowned a bail enquiry under a lost passport's
+example. They are left out wherever they come (``without_details``), the detail's
+own words only (numbers, dates, a postcode): the request after them stays.
+
 So is the caller's own name said first ("Hello, it's Mrs Owen, I'm ringing because
 somebody took the plant pots", "Good morning, my name is Krzysztof, somebody took the
 diesel"): matched, it sent the call to a person to ask which of three Owens was meant.
@@ -31,6 +37,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ivr.decisions import Hypothesis
+from ivr.text import is_number_word
 
 __all__ = ["Preamble"]
 
@@ -76,6 +83,61 @@ SELF_NAMED = re.compile(
     re.IGNORECASE,
 )
 WORD = re.compile(r"[a-z0-9']+", re.IGNORECASE)
+# A detail of the caller's own said: what follows is its value, not the matter.
+DETAIL = re.compile(
+    r"[,;]?\s*(?:and )?(?:my|his|her|our|their) (?:date of birth|d\.? ?o\.? ?b\.?|birthday"
+    r"|(?:mobile |phone |telephone |contact |home )?number|postcode|post code)"
+    r"(?:'s| is| was|s|:)[,:]?(?=\s)",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    "january february march april may june july august september october november december"
+    " jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+_ORDINALS = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth"
+    " thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
+    " thirtieth"
+)
+# Words a date, a phone number or a postcode is said in (besides numbers), and a
+# correction of one ("ninety-nine, no, ninety-eight").
+VALUE_WORDS = frozenset(
+    f"{_MONTHS} {_ORDINALS} the of oh nought zero double triple no sorry hundred".split()
+)
+
+
+def _value_word(word: str) -> bool:
+    word = word.lower().strip("'")
+    parts = word.split("-")
+    return (
+        all(is_number_word(p) or p in VALUE_WORDS for p in parts)
+        # "14th", "1998", a postcode's "pr4", "3ty"
+        or (len(word) <= 4 and any(c.isdigit() for c in word))
+        or re.fullmatch(r"\d+(?:st|nd|rd|th)", word) is not None
+    )
+
+
+def without_details(text: str) -> str:
+    """``text`` without the caller's own details said in it: each DETAIL and the value
+    words after it (to the first word that is no part of a value)."""
+    out, at = [], 0
+    for found in DETAIL.finditer(text):
+        if found.start() < at:
+            continue
+        end = found.end()
+        taken = 0
+        for word in re.finditer(r"\s*[,.]?\s*([a-z0-9'-]+)", text[end:], re.IGNORECASE):
+            if not _value_word(word.group(1)):
+                break
+            end = found.end() + word.end()
+            taken += 1
+        if taken:
+            out.append(text[at : found.start()])
+            at = end
+    kept = re.sub(r"([.?!,;])(?:\s*[.,;])+", r"\1", "".join(out) + text[at:]).strip(" ,;")
+    return kept if out and WORD.search(kept) else text
+
+
 POINT_MIN_WORDS = 3  # fewer after the marker ("the thing is, I don't know") is no point
 
 
@@ -99,9 +161,15 @@ def point(text: str) -> str | None:
 
 
 class Preamble:
-    """The hypotheses from their point on, for matching names and intents."""
+    """The hypotheses from their point on, without the caller's details, for matching
+    names and intents."""
 
     def applied(self, hypotheses: Sequence[Hypothesis]) -> tuple[Hypothesis, ...]:
         return tuple(
-            h if (said := point(h.text)) is None else replace(h, text=said) for h in hypotheses
+            h if (said := _meant(h.text)) == h.text else replace(h, text=said) for h in hypotheses
         )
+
+
+def _meant(text: str) -> str:
+    said = point(text)
+    return without_details(text if said is None else said)

@@ -11,7 +11,7 @@ import pytest
 from ivr.decisions import Hypothesis
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import RoutingInputs
-from ivr.routing.preamble import Preamble, point
+from ivr.routing.preamble import Preamble, point, without_details
 
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 
@@ -134,3 +134,35 @@ def test_danger_in_the_preamble_is_still_heard(engine: RoutingEngine) -> None:
     said = "he's got a knife and he's outside, the thing is, I don't know what to do now"
     d = engine.decide(RoutingInputs(at=AT, hypotheses=(Hypothesis(said, 0.9),)))
     assert d.destination == "emergency", d.reason
+
+
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [
+        (
+            "I need to ask about my bail conditions. My date of birth is the fourteenth of"
+            " March ninety-nine, no, ninety-eight.",
+            "I need to ask about my bail conditions.",
+        ),
+        (
+            "my number is 07700 900123 and I want to report a burglary",
+            "and I want to report a burglary",
+        ),
+        ("my postcode is PR4 3TY, someone has dumped rubbish", "someone has dumped rubbish"),
+    ],
+)
+def test_the_callers_own_details_are_not_the_matter(said: str, meant: str) -> None:
+    assert without_details(said) == meant
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "he has my number and keeps ringing me",  # no value said
+        "my number plate was stolen",
+        "my birthday is on Friday and my car was stolen",  # no value after it
+        "my date of birth is 14",  # nothing else said: the words are kept
+    ],
+)
+def test_words_that_give_no_detail_are_kept(said: str) -> None:
+    assert without_details(said) == said
