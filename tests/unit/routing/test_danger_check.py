@@ -236,8 +236,9 @@ def test_a_name_only_a_weaker_alternative_heard_does_not_hide_danger(
 def test_a_vulnerable_person_missing_in_the_cold_is_asked_and_a_no_is_the_control_room(
     shipped: RoutingService,
 ) -> None:
+    # (words the sentence model reads as danger itself are asked by it first)
     decision = said(
-        shipped, "my dad's got dementia and he's wandered off, it's minus four out there"
+        shipped, "my autistic son went out this afternoon and he is not back, it is freezing"
     )
     assert decision.evidence["raised_by"] == "exposed-missing-person", decision.reason
     assert decision.otherwise is not None and decision.otherwise.destination == "fcr"
