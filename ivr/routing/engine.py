@@ -54,6 +54,8 @@ from ivr.routing.extensions import ExtensionDial
 from ivr.routing.follow_up import FollowUp
 from ivr.routing.how_to import HowToReport
 from ivr.routing.model import RoutingInputs
+from ivr.routing.own_service import NAMES as SERVICE_NAMES
+from ivr.routing.own_service import SERVICE_ASKED, OwnService
 from ivr.routing.past_event import PastEvent
 from ivr.routing.preamble import Preamble
 from ivr.routing.recent_event import RecentEvent
@@ -79,6 +81,7 @@ class RoutingEngine:
         self.exposure = ExposedPerson()
         self.area = OtherForceArea(bundle.directory)
         self.units = UnlistedUnit(bundle.directory.entries)
+        self.own_service = OwnService()
         self.follow_up = FollowUp()
         self.past_event = PastEvent()
         self.how_to = HowToReport()
@@ -206,6 +209,9 @@ class RoutingEngine:
         # "fraud" name a topic), unless the caller asked for the unit ("the fraud squad").
         unit = named is not None and not person and self._unit_asked(named, hypotheses)
         candidates = self._candidates(by_name, hypotheses, named if person else None)
+        own = self._own_service(hypotheses, candidates)
+        if own is not None:
+            return own
         unlisted = self._unit_unlisted(hypotheses, candidates)
         if unlisted is not None:
             return unlisted
@@ -263,6 +269,24 @@ class RoutingEngine:
                 evidence={"heard": hypotheses[0].text},
             )
         return None
+
+    def _own_service(
+        self, hypotheses: Sequence[Hypothesis], candidates: Sequence[Candidate]
+    ) -> Draft | None:
+        """The Resolution Centre or the Force Control Room asked for by name (ivr.routing.
+        own_service), unless the force's directory lists it by that name (its extension)."""
+        service = self.own_service.asked(hypotheses)
+        if service is None or (candidates and candidates[0].score >= self.thresholds.high):
+            return None
+        return Draft(
+            "route",
+            service,
+            SERVICE_ASKED,
+            [f"the caller asked for the {SERVICE_NAMES[service]} by name"],
+            "intent",
+            candidates=tuple(candidates),
+            evidence={"heard": hypotheses[0].text},
+        )
 
     def _unit_unlisted(
         self, hypotheses: Sequence[Hypothesis], candidates: Sequence[Candidate]
