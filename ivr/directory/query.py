@@ -176,8 +176,9 @@ class Query:
     titled: frozenset[str] = frozenset()
     # Words said as a first name ("his first name's Stewart"): no surname.
     first_only: frozenset[str] = frozenset()
-    # Words said after a rank ("DS Manpreet Singh"): a rank is said before a name, so a
-    # word before it is no name the rank confirms ("rang me saying he was a detective").
+    # Words said after a rank ("DS Manpreet Singh"), or just before it as its title
+    # ("Mathews, the DC"): other words before it are no name the rank confirms ("rang me
+    # saying he was a detective").
     after_rank: frozenset[str] = frozenset()
 
 
@@ -261,7 +262,8 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
         joined = NO_SURNAME.sub(" ", joined)
     words = NEIGHBOUR_NAMED.sub(" ", VISITED.sub(" ", joined)).split()
     ranks: set[str] | None = None
-    ranked_from = -1  # the index in ``out`` of the first word after the first rank said
+    ranked_from = -1  # the index in ``out`` of the first word the first rank said names
+    last_said = -1  # the index in ``words`` of the last word put in ``out``
     said: list[str] = []
     out: list[tuple[str, bool]] = []
     optional = False
@@ -275,7 +277,10 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
             codes = RANK_PHRASES.get(tuple(words[i : i + size]))
             if codes is not None and not optional:
                 if ranks is None:
-                    ranked_from = len(out)
+                    # "Mathews, the detective constable": a name said just before its
+                    # rank, as its title, is named by it too
+                    titling = out and all(w == "the" for w in words[last_said + 1 : i])
+                    ranked_from = len(out) - 1 if titling else len(out)
                 ranks = set(codes) if ranks is None else ranks | codes
                 said.append(" ".join(words[i : i + size]))
                 i += size
@@ -291,6 +296,7 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
                 if where:
                     placed.add(len(out))
                 out.append((word, optional or word in WEAK or word in DESCRIBING))
+                last_said = i - 1
             where = word in WHERE or (where and word in FILLER)
     # "mc donald" -> "mcdonald", "johnsons" -> "johnson" when that is a known word
     merged: list[tuple[str, bool]] = []

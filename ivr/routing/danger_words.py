@@ -218,7 +218,7 @@ def _wordset(text: str) -> frozenset[str]:
 
 
 NEGATIONS = _wordset(
-    """no not never nobody noone nobodys noones nothing nothings none without dont doesnt didnt
+    """no not never nobody noone nobodys noones nothing none without dont doesnt didnt
     isnt wasnt arent werent hasnt havent hadnt wont cant couldnt"""
 )
 

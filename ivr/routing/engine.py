@@ -274,7 +274,8 @@ class RoutingEngine:
         self, hypotheses: Sequence[Hypothesis], candidates: Sequence[Candidate]
     ) -> Draft | None:
         """The Resolution Centre or the Force Control Room asked for by name (ivr.routing.
-        own_service), unless the force's directory lists it by that name (its extension)."""
+        own_service), unless a directory entry matched the words surely (the force's own
+        "Resolution Centre" entry and its extension)."""
         service = self.own_service.asked(hypotheses)
         if service is None or (candidates and candidates[0].score >= self.thresholds.high):
             return None

@@ -54,9 +54,8 @@ STOPWORDS = _wordset(
     got get gonna want wanna like need would someone somebody anyone anybody
     anything something"""
 )
-# ("nothing's happening" is read "nothings happening")
 NEGATIONS = _wordset(
-    """no not never nobody noone nothing nothings none without dont doesnt didnt isnt
+    """no not never nobody noone nothing none without dont doesnt didnt isnt
     wasnt arent werent hasnt havent hadnt wont cant couldnt"""
 )
 
@@ -65,10 +64,16 @@ NEGATIONS = _wordset(
 CLAUSE_STARTS = _wordset("he she they hes shes theyre theyve hell shell theyll but")
 
 
+# "Nothing's happening right now" (read "nothings happening") negates what follows; other
+# words after "nothing's" do not ("nothing's stopping him stabbing me").
+NOTHING_GOING_ON = frozenset({("nothings", "happening"), ("nothings", "going")})
+
+
 def negated_before(window: list[str]) -> bool:
     """Whether the words just before a hit negate it: a negation with no new clause between."""
     for i, word in enumerate(window):
-        if word in NEGATIONS and not any(w in CLAUSE_STARTS for w in window[i + 1 :]):
+        negation = word in NEGATIONS or tuple(window[i : i + 2]) in NOTHING_GOING_ON
+        if negation and not any(w in CLAUSE_STARTS for w in window[i + 1 :]):
             return True
     return False
 

@@ -16,18 +16,21 @@ switchboard's interpreter example for a car left running all night, and PC Leigh
 introduction with too little after it ("I am Polish, no English") is not cut, nor one
 said after the matter (more than INTRODUCTION_MAX_BEFORE words into the utterance).
 
-The caller's own details said beside the matter ("..., my date of birth is the fourteenth
-of March ninety-nine, no, ninety-eight", "my number is 07700 900123") are no part of it
-either: a date's words read as meaning drowned a bail enquiry under a lost passport's
-example. They are left out wherever they come (``without_details``), the detail's
-own words only (numbers, dates, a postcode): the request after them stays.
-
 So is the caller's own name said first ("Hello, it's Mrs Owen, I'm ringing because
 somebody took the plant pots", "Good morning, my name is Krzysztof, somebody took the
 diesel"): matched, it sent the call to a person to ask which of three Owens was meant.
 Only at the start, with a title, "here" or "speaking", or "my name is" and a pause after
 it: "tell PC Grant it's Mrs Okonkwo returning her call" asks for PC Grant, and "this is my
 husband speaking for me" is no name.
+
+Nor are the details a caller gives of themselves or someone they ring about, beside the
+matter ("..., my date of birth is the fourteenth of March ninety-nine, no, ninety-eight",
+"his number is 07700 900123"): a date's words read as meaning drowned a bail enquiry
+under a lost passport's example. They are left out wherever they come
+(``without_details``): the detail's words and its value only (numbers, a date, a
+postcode, and the words joining or correcting them), so the request after them stays.
+The danger check's sentence model reads the words without them too (a danger said
+beside a date of birth is read as said); the cue words are read on everything.
 """
 
 from __future__ import annotations
@@ -85,13 +88,13 @@ SELF_NAMED = re.compile(
 WORD = re.compile(r"[a-z0-9']+", re.IGNORECASE)
 # A detail of the caller's own said: what follows is its value, not the matter.
 DETAIL = re.compile(
-    r"[,;]?\s*(?:and )?(?:my|his|her|our|their) (?:date of birth|d\.? ?o\.? ?b\.?|birthday"
+    r"(?<![a-z'])(?:and )?(?:my|his|her|our|their) (?:date of birth|d\.? ?o\.? ?b\.?|birthday"
     r"|(?:mobile |phone |telephone |contact |home )?number|postcode|post code)"
-    r"(?:'s| is| was|s|:)[,:]?(?=\s)",
+    r"(?:['\u2019]s| is| was|s|:)[,:]?(?=\s)",
     re.IGNORECASE,
 )
-_MONTHS = (
-    "january february march april may june july august september october november december"
+_MONTHS = (  # not "may": "..., may I ask"
+    "january february march april june july august september october november december"
     " jan feb mar apr jun jul aug sep sept oct nov dec"
 )
 _ORDINALS = (
@@ -99,15 +102,18 @@ _ORDINALS = (
     " thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
     " thirtieth"
 )
-# Words a date, a phone number or a postcode is said in (besides numbers), and a
-# correction of one ("ninety-nine, no, ninety-eight").
-VALUE_WORDS = frozenset(
-    f"{_MONTHS} {_ORDINALS} the of oh nought zero double triple no sorry hundred".split()
-)
+# Words of a value besides numbers and digits: a date's month and day.
+VALUE_WORDS = frozenset(f"{_MONTHS} {_ORDINALS} nought zero hundred".split())
+# Words that join a value's parts or correct it: part of it only before a value word ("the
+# fourteenth of March", "oh seven seven double oh", "ninety-nine, no, ninety-eight"; not
+# "..., no one has called me back", "..., the man came back").
+JOINING = frozenset(["the", "of", "oh", "double", "triple", "no", "sorry"])
+JOINING_RUN = 2  # "double oh", "no, the"
+TOKEN = re.compile(r"[a-z0-9']+", re.IGNORECASE)
+VALUE_GAP = re.compile(r"[\s,/-]*")  # between a value's words: no stop, no question
 
 
 def _value_word(word: str) -> bool:
-    word = word.lower().strip("'")
     parts = word.split("-")
     return (
         all(is_number_word(p) or p in VALUE_WORDS for p in parts)
@@ -117,24 +123,40 @@ def _value_word(word: str) -> bool:
     )
 
 
+def _value_end(text: str, start: int) -> int:
+    """Where the value said from ``start`` ends (``start``: none said)."""
+    end = start  # the value's end so far
+    joining: list[str] = []  # joining words since, kept only if a value word follows
+    at = start
+    for token in TOKEN.finditer(text, start):
+        if VALUE_GAP.fullmatch(text, at, token.start()) is None:
+            break
+        word = token.group(0).lower().strip("'")
+        if joining[-1:] == ["no"] and word == "one":
+            break  # "..., no one has called me back"
+        if _value_word(word):
+            end, joining = token.end(), []
+        elif word in JOINING and len(joining) < JOINING_RUN:
+            joining.append(word)
+        else:
+            break
+        at = token.end()
+    return end
+
+
 def without_details(text: str) -> str:
     """``text`` without the caller's own details said in it: each DETAIL and the value
-    words after it (to the first word that is no part of a value)."""
+    said after it (``_value_end``)."""
     out, at = [], 0
     for found in DETAIL.finditer(text):
         if found.start() < at:
             continue
-        end = found.end()
-        taken = 0
-        for word in re.finditer(r"\s*[,.]?\s*([a-z0-9'-]+)", text[end:], re.IGNORECASE):
-            if not _value_word(word.group(1)):
-                break
-            end = found.end() + word.end()
-            taken += 1
-        if taken:
-            out.append(text[at : found.start()])
+        end = _value_end(text, found.end())
+        if end > found.end():
+            out.append(text[at : found.start()].rstrip(" ,;"))
             at = end
-    kept = re.sub(r"([.?!,;])(?:\s*[.,;])+", r"\1", "".join(out) + text[at:]).strip(" ,;")
+    kept = re.sub(r"([.?!,;])(?:\s*[.,;])+", r"\1", "".join(out) + text[at:])
+    kept = kept.lstrip(" ,;.?!").rstrip(" ,;")
     return kept if out and WORD.search(kept) else text
 
 

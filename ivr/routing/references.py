@@ -90,7 +90,7 @@ def _parse_run(run: str) -> str | None:
 # ..."): the one after the correction is meant.
 _TAKEN_BACK = re.compile(
     r"\b(?:no|sorry|not that one|wrong one|i mean|actually|correction|scratch that|hang on"
-    r"|hold on|wait|mine)\b",
+    r"|hold on)\b",
     re.I,
 )
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
@@ -30,14 +31,19 @@ _REQUEST = (
     r"want|need|like|speak to|talk to|through to|get me|is that|is this"
     # "the number for the dog unit", not "a crime number for the passport office"
     r"|(?<!crime )(?<!reference )(?<!property )(?<!incident )(?<!log )number for"
-    r"|transfer me to|connect me to|looking for|(?:can|could|may) i have"
+    r"|transfer me to|connect me to|looking for"
 )
+_UNIT = r"(unit|section|squad|department|dept|office|desk|bureau|team)"
 ASKED = re.compile(
     rf"(?:^|\b(?:{_REQUEST}|after)\s)"
     # not the caller's own ("our finance team paid a fake invoice")
     r"(?:the |your |a )?(?!(?:our|my|his|her|their|its) )"
-    r"((?:[a-z]+ ){1,3})(unit|section|squad|department|dept|office|desk"
-    r"|bureau|team)\b"
+    rf"((?:[a-z]+ ){{1,3}}){_UNIT}\b"
+)
+# ... or "can I have" it, and nothing after ("can I have the Southcliffe neighbourhood team
+# please"; not "can I have forensics come out to my car").
+HAVE = re.compile(
+    rf"\b(?:can|could|may) i have (?:the |your |a )?((?:[a-z]+ ){{1,3}}){_UNIT}(?: please)?$"
 )
 # Units callers name without a word like "unit" ("scenes of crime, please", "the coroner's
 # officer"), and bodies beside the police ("the Police and Crime Commissioner's office",
@@ -60,9 +66,28 @@ GENERIC = frozenset(
     {"crime", "crimes", "police", "policing", "support", "investigation", "investigations"}
     | {"services", "service", "operations", "local", "main", "specialist", "serious"}
     # a local team is told by its place ("the Southcliffe neighbourhood team")
-    | {"neighbourhood", "neighborhood", "community"}
+    | {"neighbourhood", "neighborhood"}
 )
 KNOWN = 85.0  # rapidfuzz ratio: a directory word heard near enough ("marines" / "marine")
+
+
+def _unit_in(text: str) -> tuple[str, str, bool] | None:
+    """(telling words, the unit as said, named as a body of its own) of a unit asked for
+    in ``text``, or None."""
+    words = normalise(text).split()
+    while words and words[0] in OPENERS:
+        words = words[1:]
+    said = " ".join(words)
+    found = ASKED.search(said) or HAVE.search(said)
+    if found is not None:
+        return found.group(1), found.group(1) + found.group(2), False
+    role = ROLE.search(said)
+    if role is not None:
+        return role.group(1), role.group(1), True
+    police = POLICE.search(said)
+    if police is None or police.group(1).split()[-1] in NOT_POLICE_KIND:
+        return None
+    return police.group(1), police.group(1) + "police", False
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,28 +118,26 @@ class UnlistedUnit:
     def asked(self, hypotheses: Sequence[Hypothesis]) -> AskedUnit | None:
         """The unit the caller asked for by name ("hate crime unit") when the directory has
         none of its telling words; None when no unit was asked for, or the directory knows
-        it."""
+        it, or another alternative heard one it knows (Whisper's "the Fatebrime team"
+        beside PocketSphinx's "the hate crime team")."""
         if not hypotheses:
             return None
-        words = normalise(hypotheses[0].text).split()
-        while words and words[0] in OPENERS:
-            words = words[1:]
-        said = " ".join(words)
-        found = ASKED.search(said)
-        if found is not None:
-            return self._unlisted(found.group(1), found.group(1) + found.group(2))
-        role = ROLE.search(said)
-        if role is not None:
-            return self._unlisted(role.group(1), role.group(1), by_role=True)
-        police = POLICE.search(said)
-        if police is None or police.group(1).split()[-1] in NOT_POLICE_KIND:
+        first = _unit_in(hypotheses[0].text)
+        unlisted = self._unlisted(*first) if first is not None else None
+        if unlisted is None:
             return None
-        return self._unlisted(police.group(1), police.group(1) + "police")
+        for other in hypotheses[1:]:
+            heard = _unit_in(other.text)
+            if heard is not None and self._unlisted(*heard) is None:
+                return None
+        return unlisted
 
     def _unlisted(self, words: str, unit: str, by_role: bool = False) -> AskedUnit | None:
         """``unit`` when none of its telling ``words`` is the directory's."""
         telling = [w for w in words.split() if w not in FILLER and w not in GENERIC]
-        if not telling or any(self._known(w) for w in telling):
+        # ... nor a word the recogniser split ("ask minister" for Eskminster)
+        joined = [a + b for a, b in pairwise(telling)]
+        if not telling or any(self._known(w) for w in (*telling, *joined)):
             return None
         return AskedUnit(unit, by_role)
 

@@ -548,11 +548,12 @@ def test_the_visit_a_caller_tells_of_costs_nothing(matcher: DirectoryMatcher) ->
     assert told == plain
 
 
-def test_a_surname_heard_near_before_the_rank_is_not_named_by_it() -> None:
+def test_a_surname_heard_near_is_named_by_a_rank_said_before_it_or_after_it_as_its_title() -> None:
     matcher = DirectoryMatcher(
         Directory(
             [
                 _person("manpreet-singh", "Manpreet", "Singh", "DS", "Economic Crime"),
+                _person("tom-matthews", "Tom", "Matthews", "DC", "CID"),
                 _person("kevin-little", "Kevin", "Little", "PS", "Eskminster NPT"),
             ]
         )
@@ -562,3 +563,5 @@ def test_a_surname_heard_near_before_the_rank_is_not_named_by_it() -> None:
     told = "a man rang me saying he was a detective from London and my bank card was cloned"
     assert _scores(matcher, told).get("manpreet-singh", 0.0) < LOW
     assert _scores(matcher, "detective sergeant sing please")["manpreet-singh"] >= LOW
+    # ... and just before it, as its title, too
+    assert _scores(matcher, "Mathews, the detective constable on my case")["tom-matthews"] >= LOW

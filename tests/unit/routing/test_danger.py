@@ -230,6 +230,8 @@ TABLE: list[tuple[str, str]] = [
     ("no one was injured", "negated-emergency-cue"),
     ("it's not an emergency, my bike was stolen", "negated-emergency-cue"),
     ("some information about drug dealing, nothing's happening right now", "negated-emergency-cue"),
+    # ... but "nothing's" before anything else negates nothing
+    ("nothing's stopping him stabbing me", EMERGENCY),
     # --- present danger outweighs any context: 999
     ("he threatened me last week and now he's outside my house", EMERGENCY),
     ("my ex keeps messaging me threats and now he's trying to get in", EMERGENCY),

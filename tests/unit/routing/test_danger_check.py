@@ -258,12 +258,6 @@ def test_someone_held_by_the_police_is_not_asked_about_danger(
     assert not decision.is_danger_check, decision.reason
 
 
-def test_a_thing_the_police_took_is_told_no_danger() -> None:
-    assert told_no_danger("My son's motorbike was taken by the police for riding on the footpath")
-    assert told_no_danger("the police seized my car, where do I get it back")
-    assert not told_no_danger("the police took my car and now a man is outside with a knife")
-
-
 def test_an_arrest_told_beside_danger_here_now_is_still_asked(shipped: RoutingService) -> None:
     decision = said(shipped, "my husband got arrested last night and now he's outside my house")
     assert decision.is_danger_check, decision.reason
@@ -400,3 +394,11 @@ def test_a_place_name_no_example_says_is_not_read_for_danger(tmp_path: Path) -> 
         "the local bobbies in Quorndyke Moss, it's about the lads on our corner",
     )
     assert read.probability < raw.probability
+
+
+def test_danger_said_beside_the_callers_details_is_still_asked(shipped: RoutingService) -> None:
+    # Names and intents read the words without the date of birth; so does the sentence
+    # model, or the date's words would drown the danger under a sure route.
+    told = "my date of birth is 3rd March 1990, my little boy is missing, he's only four"
+    decision = said(shipped, told)
+    assert decision.is_danger_check, decision.reason

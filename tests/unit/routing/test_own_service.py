@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bench.heldout_sets import set_bundle
 from ivr.decisions import FCR, RC, Hypothesis
+from ivr.routing.bundle import load_bundle
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import RoutingInputs
 from ivr.routing.own_service import SERVICE_ASKED, OwnService
@@ -47,12 +47,10 @@ def test_other_words_about_a_control_room_are_not_read(said: str) -> None:
 def test_a_force_without_them_in_its_directory_still_routes_there(tmp_path: Path) -> None:
     (tmp_path / "directory.yaml").write_text(
         "entries:\n- {id: cid, kind: department, name: CID, extension: '4100'}\n"
-        "- {id: amy-ward, kind: person, name: Amy Ward, rank: DC, team: CID, extension: '4101'}\n"
+        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
+        " extension: '4200'}\n"
     )
-    cases = "reference,officer_id,status\n71/10001/26,amy-ward,open - under investigation\n"
-    (tmp_path / "cases.csv").write_text(cases)
-    bundle, _ = set_bundle(tmp_path)
-    engine = RoutingEngine(bundle)
+    engine = RoutingEngine(load_bundle(tmp_path))
     said = Hypothesis("Put me through to the Resolution Centre please.", 0.9)
     decision = engine.decide(RoutingInputs(at=AT, hypotheses=(said,)))
     assert (decision.action, decision.destination, decision.rule) == ("route", RC, SERVICE_ASKED)

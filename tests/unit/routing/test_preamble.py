@@ -149,6 +149,12 @@ def test_danger_in_the_preamble_is_still_heard(engine: RoutingEngine) -> None:
             "and I want to report a burglary",
         ),
         ("my postcode is PR4 3TY, someone has dumped rubbish", "someone has dumped rubbish"),
+        # a value's end: "no one" is no correction, a stop ends it
+        (
+            "my number is 07700 900123, no one has called me back about my burglary",
+            "no one has called me back about my burglary",
+        ),
+        ("my number\u2019s 07700 900123! The man came back", "The man came back"),
     ],
 )
 def test_the_callers_own_details_are_not_the_matter(said: str, meant: str) -> None:

@@ -104,6 +104,8 @@ def test_a_reference_taken_back_for_another_gives_the_one_after_the_correction()
     assert parse_reference(said) == "78/13318/26"
     # Two references with no correction between them: the first, as said, is the caller's.
     assert parse_reference("mine's 71/15530/26 and my dad's is 71/22456/26") == "71/15530/26"
+    said = "his is 71/15530/26, mine is 71/22456/26 but I'm calling about his"
+    assert parse_reference(said) == "71/15530/26"
 
 
 def test_a_stammered_reference_is_read_without_the_stammer() -> None:

@@ -78,6 +78,9 @@ def test_a_unit_the_directory_lacks_is_named(units: UnlistedUnit, said: str, uni
         "the marine police please",  # a listed unit's word
         "our finance team paid a fake invoice, the bank details had been changed",  # their own
         "can I have the neighbourhood team please",  # no place said: the matcher's to ask which
+        "can I have forensics come out to my car, it was broken into",  # not the request's end
+        "can I have the marine unit please",  # a listed unit
+        "can I have the mar ine unit please",  # a word the recogniser split ("marine")
     ],
 )
 def test_a_listed_unit_or_no_unit_asked_is_not_named(units: UnlistedUnit, said: str) -> None:
@@ -113,3 +116,15 @@ def test_a_unit_the_directory_lists_by_another_name_is_still_found(
     decision = said(shipped, "the fraud squad please")
     assert decision.rule != "unit-not-listed"
     assert decision.destination != SWITCHBOARD
+
+
+def test_a_unit_another_alternative_heard_as_a_listed_one_is_not_unlisted(
+    units: UnlistedUnit,
+) -> None:
+    # Whisper's "Fatebrime" beside PocketSphinx's "marine": the recogniser misheard.
+    heard = (
+        Hypothesis("Can I speak to the Fatebrime unit? It's about my mooring", 0.82),
+        Hypothesis("can i speak to the marine unit it's about my mooring", 0.75),
+    )
+    assert units.asked(heard) is None
+    assert units.asked(heard[:1]) is not None
