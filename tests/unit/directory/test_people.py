@@ -558,8 +558,8 @@ def test_a_surname_heard_near_is_named_by_a_rank_said_before_it_or_after_it_as_i
             ]
         )
     )
-    # A rank is said before a name: "saying" (near "Singh") before "a detective" is a scam
-    # told, not DS Singh asked for; said after the rank, the same near word names him.
+    # A rank names a near word said after it: "saying" (near "Singh") before "he was a
+    # detective" is a scam told, not DS Singh asked for; after the rank it names him.
     told = "a man rang me saying he was a detective from London and my bank card was cloned"
     assert _scores(matcher, told).get("manpreet-singh", 0.0) < LOW
     assert _scores(matcher, "detective sergeant sing please")["manpreet-singh"] >= LOW
