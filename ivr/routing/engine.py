@@ -51,7 +51,7 @@ from ivr.routing.elsewhere import OtherForceArea
 from ivr.routing.emergency import CALM, NEGATED, EmergencyScreen
 from ivr.routing.exposure import ExposedPerson
 from ivr.routing.extensions import ExtensionDial
-from ivr.routing.follow_up import FollowUp
+from ivr.routing.follow_up import UPDATE_INTENT, FollowUp
 from ivr.routing.how_to import HowToReport
 from ivr.routing.model import RoutingInputs
 from ivr.routing.own_service import NAMES as SERVICE_NAMES
@@ -358,12 +358,18 @@ class RoutingEngine:
         """A department that surely does what the caller needs, over a web link ("a copy of
         everything the police hold on me": Freedom of Information): offered first, since
         the force keeps people for it; the link is the caller's "no"."""
-        return (
-            intent is not None
-            and intent.destination == ONLINE
-            and _heard(intent) < AS_EXAMPLE  # "business crime" is an online example itself
-            and top.score >= self.thresholds.high - 0.01
-            and self._entry_of(top, "department") is not None
+        if intent is None or intent.destination != ONLINE or _heard(intent) >= AS_EXAMPLE:
+            return False  # "business crime" is an online example itself
+        if self._entry_of(top, "department") is None:
+            return False
+        # ... or one that fits about as well as the link to track a report ("when's he
+        # getting out" of the cells: the custody suite; a court date: witness care): the
+        # people who hold the case first.
+        th = self.thresholds
+        return top.score >= th.high - 0.01 or (
+            intent.intent == UPDATE_INTENT
+            and top.score >= th.low
+            and _heard(intent) - top.score <= th.margin
         )
 
     def _department_over_someone(self, top: Candidate, intent: IntentMatchLike | None) -> bool:

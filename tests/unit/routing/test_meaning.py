@@ -369,6 +369,17 @@ def test_a_department_that_surely_does_it_is_offered_over_a_web_link(
     assert (decision.action, decision.destination) == ("route", "online")
 
 
+def test_a_department_as_near_as_the_link_to_track_a_report_is_offered_first() -> None:
+    # The shipped force's custody suite, by meaning, within the margin of the update intent's
+    # tracking link: the people holding him know whether he is still held.
+    engine = RoutingEngine(load_bundle(ROUTING_RULES))
+    decision = engine.decide(say("my brother was arrested last night, is he still being held", 0.9))
+    assert (decision.action, decision.destination) == (
+        "confirm",
+        "directory:custody-enquiries",
+    ), decision.reason
+
+
 def test_a_crime_happening_now_offers_the_control_room_before_the_crime_report(
     bundle: RoutingBundle,
 ) -> None:
