@@ -307,20 +307,15 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
         word, opt = out[j]
         if j in placed:
             places.add(len(merged))
-        if 0 <= ranked_from <= j:
-            after_rank.add(word)
-        if j + 1 < len(out) and word + out[j + 1][0] in vocab:
-            if 0 <= ranked_from <= j + 1:
-                after_rank.add(word + out[j + 1][0])
-            merged.append((word + out[j + 1][0], opt))
-            j += 2
-            continue
-        if word not in vocab and word.endswith("s") and word[:-1] in vocab:
+        size = 2 if j + 1 < len(out) and word + out[j + 1][0] in vocab else 1
+        if size == 2:
+            word += out[j + 1][0]
+        elif word not in vocab and word.endswith("s") and word[:-1] in vocab:
             word = word[:-1]
-            if 0 <= ranked_from <= j:
-                after_rank.add(word)
+        if 0 <= ranked_from <= j + size - 1:
+            after_rank.add(word)
         merged.append((word, opt))
-        j += 1
+        j += size
     return Query(
         frozenset(ranks) if ranks is not None else None,
         " ".join(said),

@@ -54,8 +54,7 @@ from ivr.routing.extensions import ExtensionDial
 from ivr.routing.follow_up import UPDATE_INTENT, FollowUp
 from ivr.routing.how_to import HowToReport
 from ivr.routing.model import RoutingInputs
-from ivr.routing.own_service import NAMES as SERVICE_NAMES
-from ivr.routing.own_service import SERVICE_ASKED, OwnService
+from ivr.routing.own_service import SERVICE_ASKED, SERVICE_NAMES, OwnService
 from ivr.routing.past_event import PastEvent
 from ivr.routing.preamble import Preamble
 from ivr.routing.recent_event import RecentEvent

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from ivr.decisions import FCR, RC, Hypothesis
 from ivr.text import normalise
 
-__all__ = ["NAMES", "SERVICE_ASKED", "OwnService"]
+__all__ = ["SERVICE_ASKED", "SERVICE_NAMES", "OwnService"]
 
 SERVICE_ASKED = "service-asked"
 
@@ -33,7 +33,7 @@ ASKED = re.compile(
     r"(?: please)?$"
 )
 SERVICES = {"control room": FCR, "resolution centre": RC, "resolution center": RC}
-NAMES = {FCR: "Force Control Room", RC: "Resolution Centre"}  # as the menu says them
+SERVICE_NAMES = {FCR: "Force Control Room", RC: "Resolution Centre"}  # as the menu says them
 
 
 class OwnService:

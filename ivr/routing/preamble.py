@@ -109,8 +109,8 @@ VALUE_WORDS = frozenset(f"{_MONTHS} {_ORDINALS} nought zero hundred".split())
 # "..., no one has called me back", "..., the man came back").
 JOINING = frozenset(["the", "of", "oh", "double", "triple", "no", "sorry"])
 JOINING_RUN = 2  # "double oh", "no, the"
-TOKEN = re.compile(r"[a-z0-9']+", re.IGNORECASE)
 VALUE_GAP = re.compile(r"[\s,/-]*")  # between a value's words: no stop, no question
+ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 
 
 def _value_word(word: str) -> bool:
@@ -119,7 +119,7 @@ def _value_word(word: str) -> bool:
         all(is_number_word(p) or p in VALUE_WORDS for p in parts)
         # "14th", "1998", a postcode's "pr4", "3ty"
         or (len(word) <= 4 and any(c.isdigit() for c in word))
-        or re.fullmatch(r"\d+(?:st|nd|rd|th)", word) is not None
+        or ORDINAL.fullmatch(word) is not None
     )
 
 
@@ -128,7 +128,7 @@ def _value_end(text: str, start: int) -> int:
     end = start  # the value's end so far
     joining: list[str] = []  # joining words since, kept only if a value word follows
     at = start
-    for token in TOKEN.finditer(text, start):
+    for token in WORD.finditer(text, start):
         if VALUE_GAP.fullmatch(text, at, token.start()) is None:
             break
         word = token.group(0).lower().strip("'")
