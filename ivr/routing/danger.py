@@ -60,6 +60,7 @@ _HEARD = {
     Context.TOY: words.TOY,
     Context.LICENSED: words.LICENSED,
     Context.BURN: words.BURN,
+    Context.CUSTODY: words.CUSTODY,
 }
 
 
@@ -301,7 +302,7 @@ class DangerReader:
         who did it", "is it safe to go into town?"), or a gun told of by its licence ("his
         certificate's run out"): information, a question or paperwork, routed as the
         caller asks, not a risk to the caller to assess."""
-        second_hand = {Context.WITNESS, Context.ENQUIRY, Context.LICENSED}
+        second_hand = {Context.WITNESS, Context.ENQUIRY, Context.LICENSED, Context.CUSTODY}
         if all(ctx in second_hand for _, ctx in moved) and Context.FOUND not in found:
             return True
         kinds = {words.CUE_KINDS.get(cue, CueKind.PRESENT) for cue, _ in moved}
@@ -406,6 +407,8 @@ def _present_before(near: _Near, kind: CueKind, heard: frozenset[Context]) -> st
     window = near.window
     if kind is CueKind.FIRE and Context.BURN in heard:
         return None  # "there's smoke all over, it's the farmer burning off": his burn's
+    if kind is CueKind.TAKEN and Context.CUSTODY in heard:
+        return None  # "my son has been taken into custody": by the police, and held
     if Context.REMOTE in heard and words.REPORTED.search(window):
         return None  # "a text saying they've kidnapped my son": the message's words
     if kind is CueKind.THREAT and words.SAID_BEFORE.search(window):

@@ -52,6 +52,7 @@ class Context(Enum):
     GONE = "offender-gone"  # they've gone, nobody there
     UNHURT = "nobody-hurt"  # nobody's hurt, everyone's ok
     EXPOSURE = "exposure-threat"  # "threatening to share my photos": to publish, not harm
+    CUSTODY = "in-custody"  # "my brother's been taken to the cells": arrested, not abducted
 
 
 # Which kinds each context can move (to the FCR; see DangerReader for the RC).
@@ -82,6 +83,7 @@ MOVES: Mapping[Context, frozenset[CueKind]] = {
     Context.GONE: frozenset({CueKind.THREAT, CueKind.DAMAGE, CueKind.INTRUDER, CueKind.URGENCY}),
     Context.UNHURT: frozenset({CueKind.INJURY, CueKind.URGENCY}),
     Context.EXPOSURE: frozenset({CueKind.THREAT}),
+    Context.CUSTODY: frozenset({CueKind.TAKEN, CueKind.URGENCY}),
 }
 # Tried in this order for each cue: the first context that moves it names the reason.
 PRIORITY = (
@@ -89,6 +91,7 @@ PRIORITY = (
     Context.TOY,
     Context.LICENSED,
     Context.THING,
+    Context.CUSTODY,
     Context.WITNESS,
     Context.ENQUIRY,
     Context.REMOTE,
@@ -141,11 +144,17 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
         CueKind.INTRUDER: """breaking in, breaking into, trying to get in, climbing through,
             climbing in the window, climbing in through, kicking the door,
             masked, balaclava, balaclavas, someone in my house, somebody in my house,
-            someones in my house, someone in the house, somebody in the house, intruder,
+            someones in my house, someone in the house, somebody in the house, man in my house,
+            men in my house, man in our house, men in our house, man in the house,
+            men in the house, man in my hall, men in my hall, man in my hallway,
+            men in my hallway, intruder,
             intruders, kick the door, kick down, kicking down""",
         CueKind.DAMAGE: "smashing, force the door, trying to force, force open, forcing",
         CueKind.TAKEN: """following me, being followed, kidnapped, snatched, abducted,
-            been taken, missing child, locked me in, dragged into, bundled into,
+            been taken, missing child, lost my little boy, lost my little girl, lost my wee boy,
+            lost my wee girl, lost our little boy, lost our little girl, cant find my little boy,
+            cant find my little girl, cant find my wee boy, cant find my wee girl, locked me in,
+            dragged into, bundled into,
             took him in a car, took her in a car, take him in a car, take her in a car,
             put him in a car, put her in a car, forced him into, forced her into""",
         CueKind.WEAPON: """knife, knives, machete, gun, guns, shotgun, weapon, weapons, armed,
@@ -457,6 +466,17 @@ REMOTE = pattern(
         r"(?:video|clip|photo|picture|voice note)",
     ]
 )
+# Taken by the police, not by a stranger: "my brother's been taken to the cells at Lunsford",
+# "they took him into custody" (a relative asking after someone held: routed as asked).
+# Not a bare "station", which may be a railway's.
+CUSTODY = pattern(
+    [
+        r"(?:taken|took|brought|carted|dragged|locked) (?:him |her |them |me )?(?:off |away "
+        r"|down |up )?(?:to|into|in to|in) (?:the )?(?:cells|custody|police station|police cells"
+        r"|nick|cop shop)",
+        r"(?:in|into) (?:police )?custody",
+    ]
+)
 # A question about an event the caller has heard of, not one they are in: "is it safe to go
 # into town?", "is it true?", "what's going on?", "is the coast road open?"
 ENQUIRY = pattern(
@@ -534,6 +554,9 @@ GONE = pattern(
         r"|had|both|all) (?:(?:all|both|now|already|since|just|long|then|finally) )?"
         r"(?:gone|left|ran off|run off|ran away|run away|drove off|driven off|drove away"
         r"|walked off|walked away|went off|took off|legged it|scarpered|cleared off)"
+        # ... not further in ("they've gone upstairs", "he's gone round the back")
+        r"(?! (?:upstairs|downstairs|inside|in|into|through|up the stairs|round the (?:back"
+        r"|side)|back in|back inside|to the back|in the back)(?![a-z0-9]))"
         r"(?: (?:home|away|out)(?: for the (?:day|night)| for good)?)?(?: now)?",
         r"(?:theyre|hes|shes|they are|he is|she is) not (?:here|there|around)(?: now)?",
         r"(?:hes|shes|theyre|he is|she is|they are) (?:in|inside|locked up in)(?: [a-z]+)?"

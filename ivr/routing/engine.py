@@ -498,10 +498,21 @@ class RoutingEngine:
             # officers for the villages up in the Haywold hills": every neighbourhood
             # team); one whose own name was said too is the one meant.
             meant = self.bundle.departments.match(hypotheses)
-            named = {c.destination: c.score for c in by_name if c.score >= NAMED_TOO}
+            named = {
+                c.destination: f"its name said too ({c.score:.2f})"
+                for c in by_name
+                if c.score >= NAMED_TOO
+            }
             tied = [c for c in meant if meant[0].score - c.score <= TIED]
             if len(tied) < 2:
                 named = {}
+            elif named.keys().isdisjoint(c.destination for c in tied):
+                # "my brother's been taken to the cells at Lunsford": in a long sentence
+                # the name scores nothing, but its one word that tells the tied apart
+                # was said.
+                told = self._told_apart(tied, said)
+                if told is not None:
+                    named = {told[0]: f"{told[1]!r} said"}
             # "I'm a reporter at the Gazette": whatever the story, the press office.
             role = self.caller_role.said(hypotheses)
             if role is not None:
@@ -521,7 +532,7 @@ class RoutingEngine:
                 else replace(
                     c,
                     score=min(c.score + self.thresholds.margin + 0.01, cap),
-                    evidence=f"{c.evidence}; its name said too ({named[c.destination]:.2f})",
+                    evidence=f"{c.evidence}; {named[c.destination]}",
                 )
                 for c in meant
                 if c.destination in by_words or not self._only_where(c, said)
@@ -532,6 +543,23 @@ class RoutingEngine:
             if known is None or candidate.score > known.score:
                 best[candidate.destination] = candidate
         return tuple(sorted(best.values(), key=lambda c: -c.score))
+
+    def _told_apart(self, tied: Sequence[Candidate], said: Sequence[str]) -> tuple[str, str] | None:
+        """(destination, word): the one tied department a word of whose name or aliases
+        the others' lack was said (Lunsford, of three custody suites), if only one."""
+        own: dict[str, frozenset[str]] = {}
+        for candidate in tied:
+            entry = self._entry_of(candidate, "department")
+            if entry is None:
+                return None
+            own[candidate.destination] = frozenset(
+                w for text in (entry.name, *entry.aliases) for w in content_words(text)
+            )
+        shared = frozenset.intersection(*own.values())
+        heard = set(said)
+        hits = [(d, sorted((words - shared) & heard)) for d, words in own.items()]
+        hits = [(d, found) for d, found in hits if found]
+        return (hits[0][0], hits[0][1][0]) if len(hits) == 1 else None
 
     def _only_where(self, candidate: Candidate, said: Sequence[str]) -> bool:
         """A department whose name's (or alias's) words the caller said only as where

@@ -37,8 +37,16 @@ RECENT = words.pattern(
         r"|doing|parked|running|sat|stood|standing|sitting|in (?:the|my|our|his|her)"
         r"|on (?:the|my|our)|out there)",
         r"as we speak|this minute|at the moment|right now|happening now|currently",
+        # Someone still there: "now he is sitting in his car outside my shop", "he won't go"
+        r"now (?:hes|shes|theyre|he is|she is|they are) (?:sitting|sat|standing|stood|waiting"
+        r"|parked|outside|here)",
+        r"(?:wont|will not|refuses to|refusing to) (?:go|leave|move|get out)",
     ]
 )
+# Said of where someone is, not of the event: "he's working in Spain at the moment",
+# "he's in prison at the moment" (the words just before the recent ones).
+AWAY = frozenset({"working", "living", "lives", "staying", "away", "abroad", "holiday"})
+AWAY |= frozenset({"prison", "jail", "deployed", "overseas"})
 # Times the recent words leave the event over anyway ("yesterday", "last week").
 RECENT_AGO = re.compile(r"(?:minutes?|mins|hour) ago")
 
@@ -60,7 +68,8 @@ class RecentEvent:
         if any(RECENT_AGO.search(m.group(0)) is None for m in words.PAST.finditer(said)):
             return None
         for found in RECENT.finditer(said):
-            before = said[: found.start()].split()[-3:]
-            if not any(w in words.NEGATIONS for w in before):
-                return incident, found.group(0)
+            before = said[: found.start()].split()
+            if any(w in words.NEGATIONS for w in before[-3:]) or AWAY.intersection(before[-4:]):
+                continue
+            return incident, found.group(0)
         return None

@@ -876,3 +876,39 @@ def test_someone_said_safe_and_here_with_the_caller_is_no_danger_here() -> None:
     # ... but another said to be here is ("she is safe, he is here now").
     said = "she got a message saying he will kill her. she is safe, he is here now"
     assert DangerReader().read(said, ["kill her"]).verdict is Verdict.EMERGENCY
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "my brother's been taken to the cells at Lunsford and we want to know about bail",
+        "my son has been taken into custody and I want to know where he is",
+    ],
+)
+def test_someone_taken_by_the_police_is_asked_after_not_abducted(said: str) -> None:
+    reading = DangerReader().read(said, ["been taken"])
+    assert reading.verdict is Verdict.RC, reading  # routed as the caller asks
+    assert reading.moved == (("been taken", Context.CUSTODY),)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "my daughter has been taken, a man took her to the station",  # a railway's
+        "my son has been taken to the police station by two men and he's bleeding",
+    ],
+)
+def test_a_station_without_the_police_or_harm_beside_custody_stays_an_emergency(
+    said: str,
+) -> None:
+    cues = ["been taken", *(["bleeding"] if "bleeding" in said else [])]
+    assert DangerReader().read(said, cues).verdict is Verdict.EMERGENCY
+
+
+def test_strangers_gone_further_into_the_house_have_not_gone(engine: RoutingEngine) -> None:
+    said = "there's two young men in my hall, they said they were from the water board"
+    said += " but they've gone upstairs and I don't think they are"
+    destination, rule, why = decide(engine, Hypothesis(said))
+    assert (destination, rule) == ("emergency", EMERGENCY), why
+    gone = "a man in my hall shouted at me, he's left now"
+    assert DangerReader().read(gone, ["man in my hall"]).verdict is Verdict.FCR

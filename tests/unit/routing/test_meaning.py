@@ -203,6 +203,33 @@ def test_of_departments_tied_on_a_kinds_meaning_the_one_named_too_is_offered(
     assert "its name said too" in decision.candidates[0].evidence
 
 
+CUSTODY_SUITES = (
+    "- {id: firearms-licensing, kind: department, name: Firearms Licensing, extension: '4100'}\n"
+    "- {id: custody-sandhaven, kind: department, name: Sandhaven Custody Suite,"
+    " aliases: [Sandhaven Cells], extension: '3300'}\n"
+    "- {id: custody-lunsford, kind: department, name: Lunsford Custody Suite,"
+    " aliases: [Lunsford Cells], extension: '3400'}\n"
+    "- {id: custody-brier, kind: department, name: Brierclough Custody Suite,"
+    " aliases: [Brierclough Cells], extension: '3500'}\n"
+)
+
+
+def test_of_departments_tied_on_a_kinds_meaning_the_one_whose_own_word_is_said_is_offered(
+    tmp_path: Path,
+) -> None:
+    # In a long sentence the name scores nothing by words; the place is still said.
+    (tmp_path / "directory.yaml").write_text("entries:\n" + CUSTODY_SUITES)
+    engine = RoutingEngine(load_bundle(tmp_path))
+    said = "my brother's been taken to the cells at Lunsford last night and we want to know"
+    said += " if he's getting bail or if he has to stay in until court on monday"
+    decision = engine.decide(say(said))
+    assert decision.candidates[0].destination == "directory:custody-lunsford", decision.reason
+    assert "'lunsford' said" in decision.candidates[0].evidence
+    # ... and with no place said, none is put first.
+    decision = engine.decide(say("my brother's been taken to the cells, is he getting bail"))
+    assert "said" not in decision.candidates[0].evidence, decision.reason
+
+
 def test_a_temporary_event_notice_is_licensing(bundle: RoutingBundle) -> None:
     entries = [
         DirectoryEntry("pubs", "department", "Alcohol and Entertainment Licensing"),

@@ -31,6 +31,8 @@ def offered(text: str, *matches: IntentMatch) -> tuple[str, str] | None:
         ("my car was stolen off the drive, it was there half an hour ago", "half an hour ago"),
         ("I saw a torch in my back garden a few minutes ago", "a few minutes ago"),
         ("my doorbell camera has just shown a man going round the side of my house", "just shown"),
+        ("he ran out on the bill, now he is sitting in his car outside", "now he is sitting"),
+        ("the customer took the food without paying and he won't leave", "wont leave"),
     ],
 )
 def test_an_event_now_or_minutes_old_offers_the_incident_before_the_report(
@@ -48,6 +50,9 @@ def test_an_event_now_or_minutes_old_offers_the_incident_before_the_report(
         "they broke my car window this morning, nobody is still there",  # said to be gone
         "my e-scooter got nicked from outside college, like an hour ago",  # an hour is over
         "my shed was broken into",  # no time said
+        # where the one who did it is, not when: "at the moment" of his stay abroad
+        "my ex texted he'll smash my face in, he's working in Spain at the moment",
+        "he threatened me last year, he's in prison at the moment",
     ],
 )
 def test_an_event_over_or_with_no_time_said_keeps_the_report(text: str) -> None:
