@@ -90,12 +90,11 @@ def sounds_same(a: str, b: str) -> bool:
     if a == b or _silent_e(a, b) or _silent_e(b, a) or _same_ee(a, b) or _silent_h(a, b):
         return True
     same_key = bool(set(_keys(a) + _keys(_w_as_v(a))) & set(_keys(b) + _keys(_w_as_v(b))))
-    return (
-        same_key
-        and min(len(a), len(b)) >= 4
-        and fuzz.ratio(a, b) >= _ONE_NAME
-        and _sounded_end(a) == _sounded_end(b)
-    )
+    # ... with the letters close, or the same letters moved inside the same start and
+    # end ("Howarth" / "Haworth"; not "Aileen" / "Elaine")
+    moved = sorted(a) == sorted(b) and a[0] == b[0] and a[-3:] == b[-3:]
+    close = fuzz.ratio(a, b) >= _ONE_NAME or moved
+    return same_key and min(len(a), len(b)) >= 4 and close and _sounded_end(a) == _sounded_end(b)
 
 
 _W_BETWEEN_VOWELS = re.compile(r"(?<=[aeiou])w(?=[aeiouy])")

@@ -50,6 +50,9 @@ class Verdict(Enum):
 
 # Cue kinds that say someone is harmed: said in the present, "nobody's hurt" cannot clear.
 HARM = frozenset({CueKind.INJURY, CueKind.MEDICAL, CueKind.VIOLENCE, CueKind.SELF_HARM})
+# ... nor a danger here now that has not harmed anyone yet: "there's a man with a knife
+# outside, nobody's hurt", "a man with a gun in the shop, I want to know if he's still there".
+HERE = HARM | {CueKind.WEAPON, CueKind.INTRUDER, CueKind.TAKEN, CueKind.FIRE, CueKind.DEVICE}
 _ALL_CLEAR = {Context.UNHURT: words.UNHURT, Context.GONE: words.GONE, Context.OUT: words.OUT}
 _HEARD = {
     Context.WITNESS: words.WITNESS,
@@ -186,19 +189,24 @@ class DangerReader:
         )
         # "threatening to send my photos": a threat said only as one to make something known.
         exposed = [m.span() for m in words.EXPOSURE_THREAT.finditer(said)]
+        # "the ones with the guns on the gate": a weapon said only as the police's.
+        police = [m.span() for m in words.ARMED_POLICE.finditer(said)]
         # A cue said only inside these is unsaid: (where, the context, its words to show).
         unsaying: tuple[tuple[list[tuple[int, int]], Context, re.Pattern[str] | None], ...] = (
             (cleared, Context.UNHURT, None),
             (asked, Context.ENQUIRY, words.ASKED_WHETHER),
             (exposed, Context.EXPOSURE, words.EXPOSURE_THREAT),
+            (police, Context.POLICE, words.ARMED_POLICE),
         )
         unsaid: list[str] = []
         things: list[str] = []
-        # Harm said in the present ("and someone is bleeding"): no all-clear outweighs it.
+        # Harm or a danger said in the present ("and someone is bleeding", "there's a man
+        # with a knife outside"): no all-clear, question or armed police outweighs it.
         said_now: list[str] = []
         near_misses: list[str] = []
         for cue in names:
             spans = _verbatim(said, cue)
+            verbatim = bool(spans)
             if not spans:
                 spans = _near_misses(said, cue)
                 if spans:
@@ -217,12 +225,25 @@ class DangerReader:
             if _within(spans, lawful):
                 moved.append((cue, Context.LICENSED))
                 continue
-            of_a_thing = words.THING_CUES.get(cue)
-            if of_a_thing is not None and all(of_a_thing(said, a, b) for a, b in spans):
-                things.append(cue)  # "my number plates have been taken": a theft
-                moved.append((cue, Context.THING))
+            # "my number plates have been taken": a theft; "people in the garden
+            # screaming, music blasting": a party
+            harmless = next(
+                (
+                    ctx
+                    for ctx, table in (
+                        (Context.THING, words.THING_CUES),
+                        (Context.NOISE, words.NOISE_CUES),
+                    )
+                    if (told_of := table.get(cue)) is not None
+                    and all(told_of(said, a, b) for a, b in spans)
+                ),
+                None,
+            )
+            if harmless is not None:
+                things.append(cue)
+                moved.append((cue, harmless))
                 told = " ".join(said[: spans[0][1]].split()[-5:])
-                heard.append((Context.THING, (told,)))
+                heard.append((harmless, (told,)))
                 continue
             # Every time the cue is said must be moved ("threatened me last week, he's
             # threatened me again now").
@@ -239,7 +260,9 @@ class DangerReader:
             now = next((n for n in nows if n), None)
             if now:
                 present.append(now)
-                if any(n and k in HARM for n, k in zip(nows, kinds, strict=True)):
+                # (a danger heard only as another word, "a lorry jack-knifed", is not)
+                here = HERE if verbatim else HARM
+                if any(n and k in here for n, k in zip(nows, kinds, strict=True)):
                     said_now.append(cue)
                 if now.split()[0] in words.WEAPON_DEEDS:
                     events.append(now)  # "pulled a knife", "holding a machete": a deed
@@ -255,7 +278,7 @@ class DangerReader:
         verdict = Verdict.EMERGENCY
         if moved and len(unsaid) == len(moved) and not kept and not said_now:
             # every cue was an all-clear's own word, or a question's: asked, routed as asked
-            enquiry = all(ctx is Context.ENQUIRY for _, ctx in moved)
+            enquiry = all(ctx in (Context.ENQUIRY, Context.POLICE) for _, ctx in moved)
             verdict = Verdict.RC if enquiry and not present else Verdict.FCR
         elif moved and len(things) == len(moved) and not kept and not strong:
             # Every cue told of a thing taken, and nobody is said to be here beyond a "now":

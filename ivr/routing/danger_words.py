@@ -53,6 +53,8 @@ class Context(Enum):
     UNHURT = "nobody-hurt"  # nobody's hurt, everyone's ok
     EXPOSURE = "exposure-threat"  # "threatening to share my photos": to publish, not harm
     CUSTODY = "in-custody"  # "my brother's been taken to the cells": arrested, not abducted
+    NOISE = "party-noise"  # "thirty people in the garden screaming, music blasting"
+    POLICE = "armed-police"  # "the ones with the guns on the gate": the police's guns
 
 
 # Which kinds each context can move (to the FCR; see DangerReader for the RC).
@@ -66,6 +68,8 @@ MOVES: Mapping[Context, frozenset[CueKind]] = {
     # A gun told of by its paperwork or its cabinet: a licensing matter, routed as asked.
     Context.LICENSED: frozenset({CueKind.WEAPON, CueKind.URGENCY}),
     Context.THING: frozenset({CueKind.TAKEN}),
+    Context.NOISE: frozenset({CueKind.VIOLENCE}),  # read for "screaming" only: NOISE_CUES
+    Context.POLICE: frozenset({CueKind.WEAPON}),  # a cue said only inside ARMED_POLICE
     Context.WITNESS: _ANY_EVENT,
     Context.ENQUIRY: _ANY_EVENT,
     Context.REMOTE: frozenset({CueKind.THREAT, CueKind.WEAPON, CueKind.TAKEN, CueKind.URGENCY}),
@@ -91,6 +95,7 @@ PRIORITY = (
     Context.TOY,
     Context.LICENSED,
     Context.THING,
+    Context.NOISE,
     Context.CUSTODY,
     Context.WITNESS,
     Context.ENQUIRY,
@@ -477,6 +482,16 @@ CUSTODY = pattern(
         r"(?:in|into) (?:police )?custody",
     ]
 )
+# The police's own guns ("loads of armed police outside the Londis", "the police at the
+# power station, the ones with the guns on the gate"): a weapon cue said only inside these
+# words is no danger (DangerReader), routed as the caller asks.
+ARMED_POLICE = pattern(
+    [
+        r"armed (?:police|officers|response|coppers|cops)",
+        r"(?:police|officers|coppers|cops|ones)(?: [a-z]+){0,2} (?:with|carrying|had|have)"
+        r" (?:the |their |big |them )?guns",
+    ]
+)
 # A question about an event the caller has heard of, not one they are in: "is it safe to go
 # into town?", "is it true?", "what's going on?", "is the coast road open?"
 ENQUIRY = pattern(
@@ -836,3 +851,29 @@ THING_CUES: Mapping[str, Callable[[str, int, int], bool]] = {
     **{c: _animal_bitten for c in ("bitten", "mauled")},
     "still in it": _left_inside,
 }
+
+
+# A party's noise: music, a stag do, fireworks, drink.
+PARTY = pattern(
+    [
+        r"party|parties|partying|stag|stags|stag do|hen do|hen party|hens|rave|karaoke",
+        r"music|(?:sound|speaker|speakers) system|fireworks|drunk|drinking|singing|bbq"
+        r"|barbecue",
+    ]
+)
+# Who may be screaming for help, not at a party: one person, or "help" said after it.
+_ONE = PEOPLE - {"they", "theyve", "theyre", "them", "we", "weve", "us", "i", "ive", "im"}
+_ONE -= {"me", "friends", "mates", "students", "guests", "visitors", "neighbours"}
+_FOR_HELP = re.compile(r"^ (?:[a-z]+ ){0,2}(?:help|stop|get off|no|please)(?![a-z0-9])")
+
+
+def _party_noise(said: str, start: int, end: int) -> bool:
+    """ "thirty people in the garden screaming" at a party: not "I can hear her screaming",
+    "a woman screaming help", whatever the music."""
+    if PARTY.search(said) is None or _FOR_HELP.search(said[end:]):
+        return False
+    return _ONE.isdisjoint(said[:start].split()[-4:])
+
+
+# Cues that may be said of a party's noise (DangerReader: asked, as a thing is).
+NOISE_CUES: Mapping[str, Callable[[str, int, int], bool]] = {"screaming": _party_noise}

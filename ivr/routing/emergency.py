@@ -89,7 +89,9 @@ CALM = frozenset({NEGATED, UNHURT_RULE, EXPOSURE_RULE})
 # Contexts after which the danger may still be there ("he threatened me last week",
 # "he keeps messaging me that he'll kill me", "he says he'll kill me tomorrow"): asked,
 # not assumed either way.
-DOUBTFUL = frozenset({Context.PAST, Context.FUTURE, Context.REMOTE, Context.TOY, Context.THING})
+DOUBTFUL = frozenset(
+    {Context.PAST, Context.FUTURE, Context.REMOTE, Context.TOY, Context.THING, Context.NOISE}
+)
 # Contexts that put a danger at a remove from the caller now (in time, by message, told
 # second-hand, an object found): heard beside a cue still read as danger, they make it a
 # doubt to ask about.

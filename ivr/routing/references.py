@@ -105,20 +105,44 @@ def _serial_again(chosen: str, run: str) -> str | None:
     return None
 
 
+def _halves(run: str) -> tuple[str, str] | None:
+    """The two groups of a run cut by one separator ("79/03388", "03390/26"), if so."""
+    groups = [re.sub(r"\s+", "", g) for g in _SEPARATORS.split(run.strip()) if g.strip()]
+    if len(groups) == 2 and all(g.isdigit() for g in groups):
+        return groups[0], groups[1]
+    return None
+
+
+def _finished(started: tuple[str, str], run: str) -> str | None:
+    """A reference begun as force and serial ("79/03388"), taken back, and said again as
+    serial and year ("no sorry, I'm reading it wrong, 03390/26"): the force kept."""
+    force, serial = started
+    again = _halves(run)
+    if again is None or len(force) != 2 or not 4 <= len(serial) <= 7:
+        return None
+    return _from_groups([force, *again]) if len(again[0]) == len(serial) else None
+
+
 def _found(text: str) -> str | None:
     """The first reference in text whose numbers are already digits; the next one instead
     when a correction comes between them (``_TAKEN_BACK``), or the first with the serial
     the correction says."""
     chosen: str | None = None
+    started: tuple[str, str] | None = None  # force and serial said, then taken back
     end = 0
     for match in _RUN.finditer(text):
         found = _parse_run(match.group())
-        taken_back = chosen is not None and _TAKEN_BACK.search(text, end, match.start()) is not None
+        taken_back = _TAKEN_BACK.search(text, end, match.start()) is not None
+        if found is None and chosen is None and started is not None and taken_back:
+            found = _finished(started, match.group())
         if found is None:
             serial = _serial_again(chosen, match.group()) if chosen and taken_back else None
             if serial is not None:
                 chosen, end = serial, match.end()
+            elif chosen is None:
+                started, end = _halves(match.group()), match.end()
             continue
+        taken_back = chosen is not None and taken_back
         if chosen is not None and not taken_back:
             break
         chosen, end = found, match.end()

@@ -912,3 +912,50 @@ def test_strangers_gone_further_into_the_house_have_not_gone(engine: RoutingEngi
     assert (destination, rule) == ("emergency", EMERGENCY), why
     gone = "a man in my hall shouted at me, he's left now"
     assert DangerReader().read(gone, ["man in my hall"]).verdict is Verdict.FCR
+
+
+def test_screaming_at_a_party_is_asked_about_and_a_scream_for_help_is_not(
+    engine: RoutingEngine,
+) -> None:
+    party = "it's three in the morning, music blasting next door, thirty people in the garden"
+    destination, rule, why = decide(engine, Hypothesis(f"{party} screaming"))
+    assert (destination, rule) == (ASK, "party-noise-emergency-cue"), why
+    for said in (
+        "there's a party next door and I can hear a woman screaming",
+        "there's a party next door and someone is screaming help",
+        "music blasting and people screaming and now they're fighting in the street",
+    ):
+        destination, rule, why = decide(engine, Hypothesis(said))
+        assert (destination, rule) == ("emergency", EMERGENCY), why
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "there's a man with a knife outside, nobody's hurt",
+        "there's a man with a gun in the shop, I want to know if he's still there",
+        "there's a man with a gun outside and the armed police are here",
+    ],
+)
+def test_a_danger_here_now_outweighs_an_all_clear_a_question_or_armed_police(
+    engine: RoutingEngine, said: str
+) -> None:
+    destination, rule, why = decide(engine, Hypothesis(said))
+    assert (destination, rule) == ("emergency", EMERGENCY), why
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "can you put me through to the police at the power station, the ones with the guns",
+        "there's loads of armed police outside the shop, what's going on?",
+    ],
+)
+def test_a_weapon_said_only_as_the_polices_own_is_routed_as_asked(
+    engine: RoutingEngine, said: str
+) -> None:
+    cue = "guns" if "guns" in said else "armed"
+    reading = DangerReader().read(said, [cue])
+    assert reading.verdict is Verdict.RC and reading.moved == ((cue, Context.POLICE),), reading
+    destination, _rule, why = decide(engine, Hypothesis(said))
+    assert destination not in ("emergency", ASK), why

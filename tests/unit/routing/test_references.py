@@ -119,3 +119,13 @@ def test_a_serial_said_again_after_a_correction_replaces_the_serial() -> None:
     # A number of another length, or with no correction before it, is no serial.
     assert parse_reference("76/14057/26, no sorry, it was 2026") == "76/14057/26"
     assert parse_reference("76/14057/26 and 14075 is my house number") == "76/14057/26"
+
+
+def test_a_reference_begun_taken_back_and_finished_keeps_its_force_code() -> None:
+    said = (
+        "My reference is seven nine stroke oh three three eight eight, no sorry, I'm reading"
+        " it wrong, oh three three nine oh, stroke two six"
+    )
+    assert parse_reference(said) == "79/03390/26"
+    # Without a correction between them, no reference.
+    assert parse_reference("79/03388 and then 03390/26") is None

@@ -97,6 +97,9 @@ def test_sounding_the_same_needs_the_sound_and_nearly_the_spelling() -> None:
     # The keys leave vowels out, but a name that ends on a vowel said is another name.
     assert not sounds_same("Paul", "Paula") and not sounds_same("Paulo", "Paula")
     assert sounds_same("Hannah", "Hanna") and sounds_same("Greene", "Green")
+    # The same letters moved between the same start and end: one sound.
+    assert sounds_same("Howarth", "Haworth")
+    assert not sounds_same("Aileen", "Elaine") and not sounds_same("Pellow", "Powell")
     # A Polish w between vowels is said as a v.
     assert sounds_same("Nowak", "Novak") and sounds_same("Kowalski", "Kovalski")
 
