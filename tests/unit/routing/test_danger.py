@@ -184,7 +184,7 @@ TABLE: list[tuple[str, str]] = [
     # --- news, appeals, information, questions: routed as the caller asks (released)
     ("I have information about the shooting on the estate", RELEASED),
     ("I saw something on the night of the stabbing", RELEASED),
-    ("I'm ringing about the appeal for the attack in the park", RELEASED),
+    ("I'm ringing about the appeal for information on the attack in the park", RELEASED),
     ("can I ask about knife crime in my area", RELEASED),
     ("I'd like some advice about a fight my son was in", RELEASED),
     ("my cousin is on the news after the fire at the flats, I know who did it", RELEASED),
