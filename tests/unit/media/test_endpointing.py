@@ -66,7 +66,7 @@ def espeak_speech(tmp_path_factory: pytest.TempPathFactory) -> bytes:
         check=True, capture_output=True, timeout=30,
     )  # fmt: skip
     subprocess.run(
-        ["sox", str(raw), "-r", "8000", "-c", "1", "-b", "16", str(out),
+        ["sox", "-R", str(raw), "-r", "8000", "-c", "1", "-b", "16", str(out),
          "silence", "1", "0.005", "0.5%", "reverse", "silence", "1", "0.005", "0.5%", "reverse"],
         check=True, capture_output=True, timeout=30,
     )  # fmt: skip

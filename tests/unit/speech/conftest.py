@@ -107,7 +107,9 @@ def _need(*tools: str) -> None:
 
 @pytest.fixture(scope="session")
 def rendered_utterances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Utterance]]:
-    """RENDERED spoken by flite, band-limited to 300-3400 Hz at 8 kHz; odd ones via u-law."""
+    """RENDERED spoken by flite, band-limited to 300-3400 Hz at 8 kHz; odd ones via u-law.
+    SoX runs repeatable (-R): its dither is otherwise new noise each run, and a decode of
+    it may differ by a digit from one run to the next."""
     _need("flite", "sox")
     folder = tmp_path_factory.mktemp("flite")
     result = []
@@ -118,10 +120,12 @@ def rendered_utterances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[li
         if n % 2:
             ulaw = folder / f"{n}_ulaw.wav"
             band = ["sinc", "300-3400"]
-            subprocess.run(["sox", str(raw), "-r", "8000", "-e", "u-law", str(ulaw), *band])
-            subprocess.run(["sox", str(ulaw), "-e", "signed", "-b", "16", str(out)], check=True)
+            subprocess.run(["sox", "-R", str(raw), "-r", "8000", "-e", "u-law", str(ulaw), *band])
+            subprocess.run(
+                ["sox", "-R", str(ulaw), "-e", "signed", "-b", "16", str(out)], check=True
+            )
         else:
-            cmd = ["sox", str(raw), "-r", "8000", "-b", "16", "-c", "1", str(out)]
+            cmd = ["sox", "-R", str(raw), "-r", "8000", "-b", "16", "-c", "1", str(out)]
             subprocess.run([*cmd, "sinc", "300-3400"], check=True)
         result.append(Utterance(f"{voice}: {text}", read_pcm(out), destination))
     yield result

@@ -137,7 +137,7 @@ def test_pocketsphinx_hears_a_spoken_reference_with_the_digits_grammar(
     said = "four two stroke one eight seven three four stroke two four"
     subprocess.run(["flite", "-voice", voice, "-t", said, "-o", str(raw)], check=True)
     band = ["sinc", "300-3400"]
-    subprocess.run(["sox", str(raw), "-r", "8000", "-b", "16", "-c", "1", str(out), *band])
+    subprocess.run(["sox", "-R", str(raw), "-r", "8000", "-b", "16", "-c", "1", str(out), *band])
     pcm = read_pcm(out)
     hinted = sphinx.recognize(pcm, 8000, expect=Ask.REFERENCE)
     assert parse_reference(hinted.text) == "42/18734/24"
@@ -153,7 +153,9 @@ def test_a_sentence_at_the_reference_question_is_not_turned_into_digits(
     raw, out = tmp_path / "raw.wav", tmp_path / "8k.wav"
     said = "I want to report a burglary"
     subprocess.run(["flite", "-voice", "slt", "-t", said, "-o", str(raw)], check=True)
-    subprocess.run(["sox", str(raw), "-r", "8000", "-b", "16", "-c", "1", str(out)], check=True)
+    subprocess.run(
+        ["sox", "-R", str(raw), "-r", "8000", "-b", "16", "-c", "1", str(out)], check=True
+    )
     pcm = read_pcm(out)
     hinted = sphinx.recognize(pcm, 8000, expect=Ask.REFERENCE)
     assert hinted.text == sphinx.recognize(pcm, 8000).text == "i want to report a burglary"

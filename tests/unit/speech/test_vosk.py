@@ -58,7 +58,7 @@ def test_rendered_korean_speech(korean: VoskRecognizer, tmp_path: Path) -> None:
     for n, word in enumerate(KOREAN):
         wide, narrow = tmp_path / f"{n}.wav", tmp_path / f"{n}_8k.wav"
         subprocess.run(["espeak-ng", "-v", "ko", "-w", str(wide), word], check=True)
-        subprocess.run(["sox", str(wide), "-r", "8000", "-b", "16", "-c", "1", str(narrow)])
+        subprocess.run(["sox", "-R", str(wide), "-r", "8000", "-b", "16", "-c", "1", str(narrow)])
         with wave.open(str(narrow)) as handle:
             pcm = handle.readframes(handle.getnframes())
         transcript = korean.recognize(pcm, 8000)
