@@ -214,7 +214,8 @@ def telephone_band(raw: Path, out: Path, shift: Sequence[str] = ()) -> None:
     trim = ["silence", "1", "0.02", "0.5%", "reverse", "silence", "1", "0.02", "0.5%", "reverse"]
     band = ["sinc", BAND, "gain", "-n", "-6", "pad", str(PAD_S), str(PAD_S)]
     dest = ["-r", str(RATE), "-b", "16", "-c", "1", str(out)]
-    _run(["sox", str(raw), *dest, *shift, *trim, *band])
+    # Repeatable (-R): SoX's dither is otherwise new noise on every render.
+    _run(["sox", "-R", str(raw), *dest, *shift, *trim, *band])
 
 
 def render_independent(spec: VoiceSpec, text: str, out: Path, tmp: Path) -> None:
