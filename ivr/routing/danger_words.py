@@ -802,6 +802,7 @@ def _collapsed_into(said: str, start: int, end: int) -> bool:
 # house": the gun and the present keep it 999).
 ANIMALS = (
     "cats?|kittens?|dogs?|pupp(?:y|ies)|pups?|horses?|pon(?:y|ies)|foals?|sheep|ewes?|lambs?"
+    "|yowes?|tups?|rams?|heifers?|bullocks?|steers?"  # a farmer's words
     "|cows?|cattle|calf|calves|bulls?|pigs?|goats?|hens?|chickens?|ducks?|swans?|geese|goose"
     "|birds?|pigeons?|buzzards?|kites?|owls?|fox|foxes|deer|badgers?|rabbits?|hares?|ferrets?"
     "|tortoises?|parrots?|alpacas?|llamas?"

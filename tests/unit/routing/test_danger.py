@@ -109,6 +109,7 @@ TABLE: list[tuple[str, str]] = [
     # an animal hurt is asked about; a person, or a gun used on anyone now, is not
     ("someone's shot my cat with an air rifle, she's at the vets", "thing-taken-emergency-cue"),
     ("my dog's been attacked by another dog in the park", "thing-taken-emergency-cue"),
+    ("one of my yowes has been shot in the bottom field", "thing-taken-emergency-cue"),
     ("he's shot my dog and now he's pointing the shotgun at my house", EMERGENCY),
     ("someone has shot my son with an air rifle", EMERGENCY),
     ("a man's been shot, the dogs are going mad", EMERGENCY),  # an animal after: not its victim
