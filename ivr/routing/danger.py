@@ -53,6 +53,12 @@ HARM = frozenset({CueKind.INJURY, CueKind.MEDICAL, CueKind.VIOLENCE, CueKind.SEL
 # ... nor a danger here now that has not harmed anyone yet: "there's a man with a knife
 # outside, nobody's hurt", "a man with a gun in the shop, I want to know if he's still there".
 HERE = HARM | {CueKind.WEAPON, CueKind.INTRUDER, CueKind.TAKEN, CueKind.FIRE, CueKind.DEVICE}
+# A cue said only inside these contexts' words is the caller's question, not a danger:
+# routed as asked (Verdict.RC) when nothing is said to be here now.
+AS_ASKED = frozenset({Context.ENQUIRY, Context.POLICE, Context.CUSTODY})
+# ... of which these clear only their own kinds of cue (words.MOVES): the police's guns a
+# weapon, custody a taking.
+AS_SAID = frozenset({Context.POLICE, Context.CUSTODY})
 _ALL_CLEAR = {Context.UNHURT: words.UNHURT, Context.GONE: words.GONE, Context.OUT: words.OUT}
 _HEARD = {
     Context.WITNESS: words.WITNESS,
@@ -63,7 +69,6 @@ _HEARD = {
     Context.TOY: words.TOY,
     Context.LICENSED: words.LICENSED,
     Context.BURN: words.BURN,
-    Context.CUSTODY: words.CUSTODY,
 }
 
 
@@ -189,19 +194,25 @@ class DangerReader:
         )
         # "threatening to send my photos": a threat said only as one to make something known.
         exposed = [m.span() for m in words.EXPOSURE_THREAT.finditer(said)]
-        # "the ones with the guns on the gate": a weapon said only as the police's.
+        # "the ones with the guns on the gate": a weapon said only as the police's; "been
+        # taken to the cells": by the police.
         police = [m.span() for m in words.ARMED_POLICE.finditer(said)]
+        held = [m.span() for m in words.CUSTODY.finditer(said)]
         # A cue said only inside these is unsaid: (where, the context, its words to show).
         unsaying: tuple[tuple[list[tuple[int, int]], Context, re.Pattern[str] | None], ...] = (
             (cleared, Context.UNHURT, None),
             (asked, Context.ENQUIRY, words.ASKED_WHETHER),
             (exposed, Context.EXPOSURE, words.EXPOSURE_THREAT),
             (police, Context.POLICE, words.ARMED_POLICE),
+            (held, Context.CUSTODY, words.CUSTODY),
         )
+        # A danger said to be here ("they're in the shop"), or someone passing as police,
+        # leaves no cue to the police's guns or custody's words.
+        here = bool(set(present) - words.WEAK_PRESENT) or bool(words.IMPOSTOR.search(said))
         unsaid: list[str] = []
         things: list[str] = []
         # Harm or a danger said in the present ("and someone is bleeding", "there's a man
-        # with a knife outside"): no all-clear, question or armed police outweighs it.
+        # with a knife outside"): no all-clear or question said of another cue outweighs it.
         said_now: list[str] = []
         near_misses: list[str] = []
         for cue in names:
@@ -214,7 +225,15 @@ class DangerReader:
             if not spans:
                 kept.append(cue)  # not in these words as said: its context cannot be read
                 continue
-            inside = next((u for u in unsaying if _within(spans, u[0])), None)
+            inside = next(
+                (
+                    u
+                    for u in unsaying
+                    if _within(spans, u[0])
+                    and (u[1] not in AS_SAID or (_cue_kind(cue) in words.MOVES[u[1]] and not here))
+                ),
+                None,
+            )
             if inside is not None:
                 _, context, shown = inside
                 unsaid.append(cue)
@@ -261,8 +280,11 @@ class DangerReader:
             if now:
                 present.append(now)
                 # (a danger heard only as another word, "a lorry jack-knifed", is not)
-                here = HERE if verbatim else HARM
-                if any(n and k in here for n, k in zip(nows, kinds, strict=True)):
+                harms = HERE if verbatim else HARM
+                if any(
+                    n and k in harms and not (k is CueKind.FIRE and _perfect(n))
+                    for n, k in zip(nows, kinds, strict=True)
+                ):
                     said_now.append(cue)
                 if now.split()[0] in words.WEAPON_DEEDS:
                     events.append(now)  # "pulled a knife", "holding a machete": a deed
@@ -278,10 +300,11 @@ class DangerReader:
         verdict = Verdict.EMERGENCY
         if moved and len(unsaid) == len(moved) and not kept and not said_now:
             # every cue was an all-clear's own word, or a question's: asked, routed as asked
-            enquiry = all(ctx in (Context.ENQUIRY, Context.POLICE) for _, ctx in moved)
+            enquiry = all(ctx in AS_ASKED for _, ctx in moved)
             verdict = Verdict.RC if enquiry and not present else Verdict.FCR
         elif moved and len(things) == len(moved) and not kept and not strong:
-            # Every cue told of a thing taken, and nobody is said to be here beyond a "now":
+            # Every cue told of a thing taken (or a party's noise), and nobody is said to be
+            # here beyond a "now":
             # asked (ivr.routing.emergency.DOUBTFUL), since the words may still tell of a
             # person ("... and my daughter was in the back").
             verdict = Verdict.FCR
@@ -325,10 +348,10 @@ class DangerReader:
         who did it", "is it safe to go into town?"), or a gun told of by its licence ("his
         certificate's run out"): information, a question or paperwork, routed as the
         caller asks, not a risk to the caller to assess."""
-        second_hand = {Context.WITNESS, Context.ENQUIRY, Context.LICENSED, Context.CUSTODY}
+        second_hand = {Context.WITNESS, Context.ENQUIRY, Context.LICENSED}
         if all(ctx in second_hand for _, ctx in moved) and Context.FOUND not in found:
             return True
-        kinds = {words.CUE_KINDS.get(cue, CueKind.PRESENT) for cue, _ in moved}
+        kinds = {_cue_kind(cue) for cue, _ in moved}
         # A fire said to be out is over, whatever tense the rest is in ("the fire's out
         # now, I reckon somebody started it").
         past = bool(found & {Context.PAST, Context.OUT}) or words.WEAK_PAST.search(said) is not None
@@ -410,8 +433,20 @@ class _Near:
         return match.group(0).strip() if match and not held else None
 
 
+def _cue_kind(cue: str) -> CueKind:
+    return words.CUE_KINDS.get(cue, CueKind.PRESENT)
+
+
+# "There's been a fire in the bin store": a fire told, not one burning now.
+_PERFECT = re.compile(r"(?:^| )been(?: |$)")
+
+
+def _perfect(now: str) -> bool:
+    return _PERFECT.search(now) is not None
+
+
 def _kind(cue: str, near: _Near) -> CueKind:
-    kind = words.CUE_KINDS.get(cue, CueKind.PRESENT)
+    kind = _cue_kind(cue)
     if kind in (CueKind.VIOLENCE, CueKind.INJURY) and words.INTENT_BEFORE.search(near.window):
         return CueKind.THREAT  # "they'll stab him", "threatening to hurt me": said, not done
     return kind
@@ -430,8 +465,6 @@ def _present_before(near: _Near, kind: CueKind, heard: frozenset[Context]) -> st
     window = near.window
     if kind is CueKind.FIRE and Context.BURN in heard:
         return None  # "there's smoke all over, it's the farmer burning off": his burn's
-    if kind is CueKind.TAKEN and Context.CUSTODY in heard:
-        return None  # "my son has been taken into custody": by the police, and held
     if Context.REMOTE in heard and words.REPORTED.search(window):
         return None  # "a text saying they've kidnapped my son": the message's words
     if kind is CueKind.THREAT and words.SAID_BEFORE.search(window):

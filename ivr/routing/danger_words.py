@@ -87,7 +87,7 @@ MOVES: Mapping[Context, frozenset[CueKind]] = {
     Context.GONE: frozenset({CueKind.THREAT, CueKind.DAMAGE, CueKind.INTRUDER, CueKind.URGENCY}),
     Context.UNHURT: frozenset({CueKind.INJURY, CueKind.URGENCY}),
     Context.EXPOSURE: frozenset({CueKind.THREAT}),
-    Context.CUSTODY: frozenset({CueKind.TAKEN, CueKind.URGENCY}),
+    Context.CUSTODY: frozenset({CueKind.TAKEN}),  # a cue said only inside CUSTODY
 }
 # Tried in this order for each cue: the first context that moves it names the reason.
 PRIORITY = (
@@ -96,7 +96,6 @@ PRIORITY = (
     Context.LICENSED,
     Context.THING,
     Context.NOISE,
-    Context.CUSTODY,
     Context.WITNESS,
     Context.ENQUIRY,
     Context.REMOTE,
@@ -472,24 +471,42 @@ REMOTE = pattern(
     ]
 )
 # Taken by the police, not by a stranger: "my brother's been taken to the cells at Lunsford",
-# "they took him into custody" (a relative asking after someone held: routed as asked).
-# Not a bare "station", which may be a railway's.
+# "they took him into custody" (a relative asking after someone held: routed as asked). A
+# cue said only inside these words is no danger (DangerReader); one said elsewhere ("he's
+# been kidnapped, the man was in custody before") is read as any other. Not a bare
+# "station", which may be a railway's.
 CUSTODY = pattern(
     [
-        r"(?:taken|took|brought|carted|dragged|locked) (?:him |her |them |me )?(?:off |away "
-        r"|down |up )?(?:to|into|in to|in) (?:the )?(?:cells|custody|police station|police cells"
-        r"|nick|cop shop)",
-        r"(?:in|into) (?:police )?custody",
+        r"(?:(?:been|being|got|was|were) )?(?:taken|took|brought)"
+        r" (?:him |her |them |me )?(?:off |away |down |up )?(?:to|into|in to|in) (?:the )?"
+        r"(?:cells|custody|police custody|police station|police cells|nick|cop shop)"
+        # ... the place itself, not somewhere at it ("the police station car park")
+        r"(?! (?:car park|carpark|yard|grounds|steps|doors?|gates?|entrance|toilets?|roof"
+        r"|of time))",
+    ]
+)
+# Someone passing themselves off as police ("a man pretending to be police"): then no
+# custody or police words clear a cue.
+IMPOSTOR = pattern(
+    [
+        r"(?:pretending|pretended|pretends|claiming|claimed|claims|saying|said|says) (?:he|she|"
+        r"they)? ?(?:was|were|is|are|to be|theyre|hes|shes)(?: an?| the)? (?:police|officers?"
+        r"|coppers?|cops?|detectives?|policem[ae]n)",
+        r"(?:fake|bogus|pretend|so called|so-called) (?:police|officers?|coppers?|cops?"
+        r"|detectives?|policem[ae]n)",
     ]
 )
 # The police's own guns ("loads of armed police outside the Londis", "the police at the
 # power station, the ones with the guns on the gate"): a weapon cue said only inside these
 # words is no danger (DangerReader), routed as the caller asks.
+# Told as whom, with a determiner ("the", "loads of"): not "he's armed, officers need to
+# come", nor "the men have guns".
 ARMED_POLICE = pattern(
     [
-        r"armed (?:police|officers|response|coppers|cops)",
-        r"(?:police|officers|coppers|cops|ones)(?: [a-z]+){0,2} (?:with|carrying|had|have)"
-        r" (?:the |their |big |them )?guns",
+        r"(?:the|some|of|two|three|four|few|several|many|an) armed (?:police|officers"
+        r"|response|coppers|cops)",
+        r"the (?:police|officers|coppers|cops|ones)(?: [a-z]+)? (?:with|carrying)"
+        r" (?:the|their) guns",
     ]
 )
 # A question about an event the caller has heard of, not one they are in: "is it safe to go
@@ -571,7 +588,7 @@ GONE = pattern(
         r"|walked off|walked away|went off|took off|legged it|scarpered|cleared off)"
         # ... not further in ("they've gone upstairs", "he's gone round the back")
         r"(?! (?:upstairs|downstairs|inside|in|into|through|up the stairs|round the (?:back"
-        r"|side)|back in|back inside|to the back|in the back)(?![a-z0-9]))"
+        r"|side)|back in|back inside|to the back)(?![a-z0-9]))"
         r"(?: (?:home|away|out)(?: for the (?:day|night)| for good)?)?(?: now)?",
         r"(?:theyre|hes|shes|they are|he is|she is) not (?:here|there|around)(?: now)?",
         r"(?:hes|shes|theyre|he is|she is|they are) (?:in|inside|locked up in)(?: [a-z]+)?"
@@ -858,22 +875,26 @@ THING_CUES: Mapping[str, Callable[[str, int, int], bool]] = {
 PARTY = pattern(
     [
         r"party|parties|partying|stag|stags|stag do|hen do|hen party|hens|rave|karaoke",
-        r"music|(?:sound|speaker|speakers) system|fireworks|drunk|drinking|singing|bbq"
-        r"|barbecue",
+        r"music|(?:sound|speaker|speakers) system|fireworks|singing|bbq|barbecue",
     ]
 )
-# Who may be screaming for help, not at a party: one person, or "help" said after it.
-_ONE = PEOPLE - {"they", "theyve", "theyre", "them", "we", "weve", "us", "i", "ive", "im"}
-_ONE -= {"me", "friends", "mates", "students", "guests", "visitors", "neighbours"}
+# Who screams at a party: a crowd, said just before ("thirty people in the garden
+# screaming", "they're screaming in the street"); not one person ("a woman at the party
+# next door is screaming", "I can hear screaming"), nor "help" said after it.
+_CROWD = _wordset(
+    """people everyone everybody they theyre them crowd lads girls kids students guests
+    partygoers dozens loads lot"""
+)
+_ONE = PEOPLE - _CROWD - {"we", "weve", "us", "friends", "mates", "neighbours"}
 _FOR_HELP = re.compile(r"^ (?:[a-z]+ ){0,2}(?:help|stop|get off|no|please)(?![a-z0-9])")
 
 
 def _party_noise(said: str, start: int, end: int) -> bool:
-    """ "thirty people in the garden screaming" at a party: not "I can hear her screaming",
-    "a woman screaming help", whatever the music."""
+    """ "thirty people in the garden screaming" at a party, and no one person said."""
     if PARTY.search(said) is None or _FOR_HELP.search(said[end:]):
         return False
-    return _ONE.isdisjoint(said[:start].split()[-4:])
+    before = said[:start].split()[-4:]
+    return bool(_CROWD.intersection(before)) and _ONE.isdisjoint(before)
 
 
 # Cues that may be said of a party's noise (DangerReader: asked, as a thing is).

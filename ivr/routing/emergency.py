@@ -447,7 +447,10 @@ class EmergencyScreen:
         context = first.context.value if first.context else "context"
         rule = f"{context}-emergency-cue"
         evidence = {**evidence, "context": first.to_json()}
-        if first.context in DOUBTFUL and first.verdict is not Verdict.RC:
+        # Any cue moved by time, distance or a doubt is asked about, whichever was said
+        # first ("nobody's hurt yet, but there's a party next door and screaming").
+        doubtful = any(ctx in DOUBTFUL for _, ctx in first.moved)
+        if doubtful and first.verdict is not Verdict.RC:
             reason = (
                 f"emergency cue in context: {quote(cue.matched)}: {first.explain()};"
                 " the danger may still be there: ask"

@@ -512,7 +512,7 @@ class RoutingEngine:
                 # was said.
                 told = self._told_apart(tied, said)
                 if told is not None:
-                    named = {told[0]: f"{told[1]!r} said"}
+                    named[told[0]] = f"{told[1]!r} said"
             # "I'm a reporter at the Gazette": whatever the story, the press office.
             role = self.caller_role.said(hypotheses)
             if role is not None:
@@ -554,7 +554,7 @@ class RoutingEngine:
                 return None
             own[candidate.destination] = frozenset(
                 w for text in (entry.name, *entry.aliases) for w in content_words(text)
-            )
+            ) - (WEAK | GENERIC_PLACES)
         shared = frozenset.intersection(*own.values())
         heard = set(said)
         hits = [(d, sorted((words - shared) & heard)) for d, words in own.items()]
@@ -791,6 +791,11 @@ UNNAMED_PERSON = re.compile(
 )
 # Directory matches this close score the same: what the caller said fits each as well.
 TIED = 0.005
+# Words in departments' names that say what kind of place, never which one ("Lunsford
+# Police Station Custody Suite" beside "Sandhaven Custody Suite": "station" tells nothing).
+GENERIC_PLACES = frozenset(
+    {"police", "station", "stations", "policing", "custody", "cells", "suite", "headquarters"}
+)
 # A person named in so many words in another recognition alternative, this close to the
 # top person: the recognisers disagree on who, and the caller is asked which.
 HEARD_RIVAL = 0.12

@@ -44,7 +44,9 @@ RECENT = words.pattern(
     ]
 )
 # Said of where someone is, not of the event: "he's working in Spain at the moment",
-# "he's in prison at the moment" (the words just before the recent ones).
+# "he's in prison at the moment" (the words just before these recent ones; not "I'm on
+# holiday and my car's just been stolen").
+WHERE_NOW = frozenset({"at the moment", "currently"})
 AWAY = frozenset({"working", "living", "lives", "staying", "away", "abroad", "holiday"})
 AWAY |= frozenset({"prison", "jail", "deployed", "overseas"})
 # Times the recent words leave the event over anyway ("yesterday", "last week").
@@ -69,7 +71,8 @@ class RecentEvent:
             return None
         for found in RECENT.finditer(said):
             before = said[: found.start()].split()
-            if any(w in words.NEGATIONS for w in before[-3:]) or AWAY.intersection(before[-4:]):
+            away = found.group(0) in WHERE_NOW and AWAY.intersection(before[-4:])
+            if away or any(w in words.NEGATIONS for w in before[-3:]):
                 continue
             return incident, found.group(0)
         return None

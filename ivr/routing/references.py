@@ -46,8 +46,8 @@ def is_reference(value: str) -> bool:
 
 
 def _from_groups(groups: list[str]) -> str | None:
-    if len(groups) != 3:
-        return None
+    if len(groups) != 3 or not all(g.isdigit() for g in groups):
+        return None  # ("42 1873/24 12": a marked group inside a spaced one)
     force, serial, year = groups
     if len(year) == 4 and year.startswith("20"):
         year = year[2:]

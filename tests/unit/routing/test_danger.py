@@ -906,6 +906,12 @@ def test_a_station_without_the_police_or_harm_beside_custody_stays_an_emergency(
     assert DangerReader().read(said, cues).verdict is Verdict.EMERGENCY
 
 
+def test_custody_said_apart_from_the_taking_clears_nothing(engine: RoutingEngine) -> None:
+    said = "my son has been kidnapped, the man who took him was in custody for this before"
+    destination, rule, why = decide(engine, Hypothesis(said))
+    assert (destination, rule) == ("emergency", EMERGENCY), why
+
+
 def test_strangers_gone_further_into_the_house_have_not_gone(engine: RoutingEngine) -> None:
     said = "there's two young men in my hall, they said they were from the water board"
     said += " but they've gone upstairs and I don't think they are"
@@ -958,5 +964,29 @@ def test_a_weapon_said_only_as_the_polices_own_is_routed_as_asked(
     cue = "guns" if "guns" in said else "armed"
     reading = DangerReader().read(said, [cue])
     assert reading.verdict is Verdict.RC and reading.moved == ((cue, Context.POLICE),), reading
+    destination, _rule, why = decide(engine, Hypothesis(said))
+    assert destination not in ("emergency", ASK), why
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "He's armed, officers need to get here now",  # armed, then who should come
+        "they're armed cops need to get here",
+        "Get the police, two men with guns!",
+        "a girl is being dragged into the police station car park by a man",
+        "my son has been taken to the police station by a man pretending to be police",
+        "a woman at the party next door is screaming",
+    ],
+)
+def test_police_custody_or_party_words_beside_a_danger_clear_nothing(
+    engine: RoutingEngine, said: str
+) -> None:
+    destination, _rule, why = decide(engine, Hypothesis(said))
+    assert destination == "emergency", why
+
+
+def test_the_man_in_the_house_opposite_is_where_he_lives(engine: RoutingEngine) -> None:
+    said = "the man in the house opposite keeps parking across my drive"
     destination, _rule, why = decide(engine, Hypothesis(said))
     assert destination not in ("emergency", ASK), why

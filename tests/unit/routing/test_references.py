@@ -129,3 +129,7 @@ def test_a_reference_begun_taken_back_and_finished_keeps_its_force_code() -> Non
     assert parse_reference(said) == "79/03390/26"
     # Without a correction between them, no reference.
     assert parse_reference("79/03388 and then 03390/26") is None
+
+
+def test_a_marked_group_inside_a_spaced_one_is_no_reference_and_raises_nothing() -> None:
+    assert parse_reference("42 1873/24 12 no 03388") != "42/1873/24/12"
