@@ -939,21 +939,6 @@ def test_screaming_at_a_party_is_asked_about_and_a_scream_for_help_is_not(
 @pytest.mark.parametrize(
     "said",
     [
-        "there's a man with a knife outside, nobody's hurt",
-        "there's a man with a gun in the shop, I want to know if he's still there",
-        "there's a man with a gun outside and the armed police are here",
-    ],
-)
-def test_a_danger_here_now_outweighs_an_all_clear_a_question_or_armed_police(
-    engine: RoutingEngine, said: str
-) -> None:
-    destination, rule, why = decide(engine, Hypothesis(said))
-    assert (destination, rule) == ("emergency", EMERGENCY), why
-
-
-@pytest.mark.parametrize(
-    "said",
-    [
         "can you put me through to the police at the power station, the ones with the guns",
         "there's loads of armed police outside the shop, what's going on?",
     ],
@@ -971,6 +956,10 @@ def test_a_weapon_said_only_as_the_polices_own_is_routed_as_asked(
 @pytest.mark.parametrize(
     "said",
     [
+        # a danger said here now outweighs an all-clear, a question or armed police
+        "there's a man with a knife outside, nobody's hurt",
+        "there's a man with a gun in the shop, I want to know if he's still there",
+        "there's a man with a gun outside and the armed police are here",
         "He's armed, officers need to get here now",  # armed, then who should come
         "they're armed cops need to get here",
         "Get the police, two men with guns!",
@@ -979,11 +968,11 @@ def test_a_weapon_said_only_as_the_polices_own_is_routed_as_asked(
         "a woman at the party next door is screaming",
     ],
 )
-def test_police_custody_or_party_words_beside_a_danger_clear_nothing(
+def test_an_all_clear_a_question_police_custody_or_party_words_beside_a_danger_clear_nothing(
     engine: RoutingEngine, said: str
 ) -> None:
-    destination, _rule, why = decide(engine, Hypothesis(said))
-    assert destination == "emergency", why
+    destination, rule, why = decide(engine, Hypothesis(said))
+    assert (destination, rule) == ("emergency", EMERGENCY), why
 
 
 def test_the_man_in_the_house_opposite_is_where_he_lives(engine: RoutingEngine) -> None:
