@@ -208,7 +208,7 @@ class DangerReader:
         )
         # A danger said to be here ("they're in the shop"), or someone passing as police,
         # leaves no cue to the police's guns or custody's words.
-        here = bool(set(present) - words.WEAK_PRESENT) or bool(words.IMPOSTOR.search(said))
+        danger_here = bool(set(present) - words.WEAK_PRESENT) or bool(words.IMPOSTOR.search(said))
         unsaid: list[str] = []
         things: list[str] = []
         # Harm or a danger said in the present ("and someone is bleeding", "there's a man
@@ -225,12 +225,13 @@ class DangerReader:
             if not spans:
                 kept.append(cue)  # not in these words as said: its context cannot be read
                 continue
+            own_kind = _cue_kind(cue)
             inside = next(
                 (
                     u
                     for u in unsaying
                     if _within(spans, u[0])
-                    and (u[1] not in AS_SAID or (_cue_kind(cue) in words.MOVES[u[1]] and not here))
+                    and (u[1] not in AS_SAID or (own_kind in words.MOVES[u[1]] and not danger_here))
                 ),
                 None,
             )
@@ -300,8 +301,8 @@ class DangerReader:
         verdict = Verdict.EMERGENCY
         if moved and len(unsaid) == len(moved) and not kept and not said_now:
             # every cue was an all-clear's own word, or a question's: asked, routed as asked
-            enquiry = all(ctx in AS_ASKED for _, ctx in moved)
-            verdict = Verdict.RC if enquiry and not present else Verdict.FCR
+            as_asked = all(ctx in AS_ASKED for _, ctx in moved)
+            verdict = Verdict.RC if as_asked and not present else Verdict.FCR
         elif moved and len(things) == len(moved) and not kept and not strong:
             # Every cue told of a thing taken (or a party's noise), and nobody is said to be
             # here beyond a "now":
