@@ -557,7 +557,7 @@ class RoutingEngine:
             ) - (WEAK | GENERIC_PLACES)
         shared = frozenset.intersection(*own.values())
         heard = set(said)
-        hits = [(d, sorted((words - shared) & heard)) for d, words in own.items()]
+        hits = [(d, sorted((names - shared) & heard)) for d, names in own.items()]
         hits = [(d, found) for d, found in hits if found]
         return (hits[0][0], hits[0][1][0]) if len(hits) == 1 else None
 

@@ -126,15 +126,17 @@ def _finished(started: tuple[str, str], run: str) -> str | None:
 def _found(text: str) -> str | None:
     """The first reference in text whose numbers are already digits; the next one instead
     when a correction comes between them (``_TAKEN_BACK``), or the first with the serial
-    the correction says."""
+    the correction says, or one begun as force and serial and finished after a correction
+    (``_finished``)."""
     chosen: str | None = None
     started: tuple[str, str] | None = None  # force and serial said, then taken back
     end = 0
     for match in _RUN.finditer(text):
         found = _parse_run(match.group())
-        taken_back = _TAKEN_BACK.search(text, end, match.start()) is not None
-        if found is None and chosen is None and started is not None and taken_back:
+        said_back = _TAKEN_BACK.search(text, end, match.start()) is not None
+        if found is None and chosen is None and started is not None and said_back:
             found = _finished(started, match.group())
+        taken_back = chosen is not None and said_back
         if found is None:
             serial = _serial_again(chosen, match.group()) if chosen and taken_back else None
             if serial is not None:
@@ -142,7 +144,6 @@ def _found(text: str) -> str | None:
             elif chosen is None:
                 started, end = _halves(match.group()), match.end()
             continue
-        taken_back = chosen is not None and taken_back
         if chosen is not None and not taken_back:
             break
         chosen, end = found, match.end()
