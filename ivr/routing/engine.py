@@ -88,13 +88,19 @@ class RoutingEngine:
         self.self_correction = SelfCorrection()
         self.preamble = Preamble()
         self.caller_role = CallerRole()
-        # Local teams (named for their places) -> their names' words, read once per ruleset.
-        departments = bundle.departments
-        self._local_words = {
+        # Departments -> their names' words (name and aliases), read once per ruleset; the
+        # local teams' (named for their places) apart.
+        self._name_words = {
             e.destination: frozenset(
                 w for text in (e.name, *e.aliases) for w in content_words(text)
             )
             - WEAK
+            for e in bundle.directory.entries
+            if e.kind == "department"
+        }
+        departments = bundle.departments
+        self._local_words = {
+            e.destination: self._name_words[e.destination]
             for e in (departments.of_kind(LOCAL_KIND) if departments is not None else ())
         }
 
@@ -549,12 +555,10 @@ class RoutingEngine:
         the others' lack was said (Lunsford, of three custody suites), if only one."""
         own: dict[str, frozenset[str]] = {}
         for candidate in tied:
-            entry = self._entry_of(candidate, "department")
-            if entry is None:
-                return None
-            own[candidate.destination] = frozenset(
-                w for text in (entry.name, *entry.aliases) for w in content_words(text)
-            ) - (WEAK | GENERIC_PLACES)
+            names = self._name_words.get(candidate.destination)
+            if names is None:
+                return None  # a person or a team's queue: not told apart so
+            own[candidate.destination] = names - GENERIC_PLACES
         shared = frozenset.intersection(*own.values())
         heard = set(said)
         hits = [(d, sorted((names - shared) & heard)) for d, names in own.items()]
