@@ -158,6 +158,7 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
             been taken, missing child, lost my little boy, lost my little girl, lost my wee boy,
             lost my wee girl, lost our little boy, lost our little girl, cant find my little boy,
             cant find my little girl, cant find my wee boy, cant find my wee girl, locked me in,
+            call out time,
             dragged into, bundled into,
             took him in a car, took her in a car, take him in a car, take her in a car,
             put him in a car, put her in a car, forced him into, forced her into""",
@@ -242,7 +243,7 @@ def pattern(fragments: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z0-9])(?:{joined})(?![a-z0-9])")
 
 
-_DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _SOME = r"(?:a|one|two|three|four|five|six|seven|eight|nine|ten|few|a few|several|couple of"
 _SOME += r"|a couple of|some|many|\d+)"
@@ -255,7 +256,7 @@ PAST = pattern(
     [
         r"yesterday",
         rf"last (?:night|week|weekend|month|year|time|summer|winter|spring|autumn|christmas"
-        rf"|easter|{_DAYS})",
+        rf"|easter|{DAYS})",
         rf"{_SOME} (?:days|weeks|months|years) (?:ago|back)",
         # Recent, but over: "about twenty minutes ago", "an hour ago" (the danger check asks).
         rf"(?:{_SOME}|an|half an|twenty|thirty|forty|fifty) (?:minutes?|mins|hours?) ago",
@@ -266,8 +267,8 @@ PAST = pattern(
         r"(?:days|weeks|months|years|a while|a long time|ages) ago",
         r"the other (?:day|night|week)",
         r"earlier",
-        rf"on (?:the )?(?:{_DAYS})",
-        rf"(?:{_DAYS}) (?:night|morning|afternoon|evening)",
+        rf"on (?:the )?(?:{DAYS})",
+        rf"(?:{DAYS}) (?:night|morning|afternoon|evening)",
         r"(?:at|over) the weekend",
         r"overnight",
         r"used to",
@@ -282,7 +283,7 @@ PAST = pattern(
 FUTURE = pattern(
     [
         r"tomorrow|tomorrows",
-        rf"next (?:week|weekend|month|year|time|{_DAYS})",
+        rf"next (?:week|weekend|month|year|time|{DAYS})",
         r"this (?:weekend|coming week)",
     ]
 )

@@ -512,13 +512,14 @@ class RoutingEngine:
             tied = [c for c in meant if meant[0].score - c.score <= TIED]
             if len(tied) < 2:
                 named = {}
-            elif named.keys().isdisjoint(c.destination for c in tied):
+            else:
                 # "my brother's been taken to the cells at Lunsford": in a long sentence
                 # the name scores nothing, but its one word that tells the tied apart
-                # was said.
+                # was said. It outweighs a name heard only by the kind's words ("the
+                # beat team for Thornley": "beat team" is in the city team's alias).
                 told = self._told_apart(tied, said)
                 if told is not None:
-                    named[told[0]] = f"{told[1]!r} said"
+                    named = {told[0]: named.get(told[0], f"{told[1]!r} said")}
             # "I'm a reporter at the Gazette": whatever the story, the press office.
             role = self.caller_role.said(hypotheses)
             if role is not None:
@@ -704,11 +705,14 @@ class RoutingEngine:
             and match.score - rival.score <= th.intent_margin
         ):
             evidence["choices"] = [match.destination, rival.destination]
+            # A report put before a further-ahead incident (ivr.routing.past_event) leads.
+            ahead = rival.score - match.score > th.intent_margin
+            close = "ahead" if ahead else f"within {th.intent_margin:g}"
             return Draft(
                 "disambiguate",
                 None,
                 "intent-disambiguate",
-                [f"{why} and {rival.intent} ({rival.score:.2f}) within {th.intent_margin:g}"],
+                [f"{why} and {rival.intent} ({rival.score:.2f}) {close}"],
                 "intent",
                 intent=match.intent,
                 candidates=(_as_candidate(match), _as_candidate(rival)),
@@ -799,6 +803,8 @@ TIED = 0.005
 # Police Station Custody Suite" beside "Sandhaven Custody Suite": "station" tells nothing).
 GENERIC_PLACES = frozenset(
     {"police", "station", "stations", "policing", "custody", "cells", "suite", "headquarters"}
+    # ... nor the kind of team ("the beat team for Thornley": any local team's a beat team)
+    | {"beat", "neighbourhood", "local", "team", "teams", "unit", "officers"}
 )
 # A person named in so many words in another recognition alternative, this close to the
 # top person: the recognisers disagree on who, and the caller is asked which.

@@ -49,6 +49,20 @@ HABIT = re.compile(
 )
 
 
+# A day gone by, not the last hour ("yesterday", "last night", "on Sunday"): with the
+# offender said to be gone too, the event is plainly over, so a report a little further
+# behind the incident is still the one meant ("someone was flying a drone over my garden
+# yesterday, it's gone now", "kids on motorbikes on the rec last night, they've gone now").
+DAY_GONE_BY = re.compile(
+    rf"(?<![a-z])(?:yesterday|last (?:night|week|weekend|{words.DAYS})"
+    rf"|on (?:the )?(?:{words.DAYS})|(?:{words.DAYS}) (?:night|morning|afternoon|evening)"
+    r"|the other (?:day|night)|(?:days|weeks) ago)(?![a-z])"
+)
+IT_GONE = re.compile(r"(?<![a-z])(?:its|it has) (?:all )?(?:gone|flown off|left)(?: now)?(?![a-z])")
+# How much further behind the report may be then (twice the usual margin).
+DAY_GONE_BY_MARGIN = 2.0
+
+
 class PastEvent:
     """Puts a crime report (or its online form) before a tied incident when the event was
     said to be over."""
@@ -68,11 +82,15 @@ class PastEvent:
         report = next((m for m in matches[1:] if m.destination != FCR), None)
         if report is None or report.destination not in (RC, ONLINE):
             return matches, None
+        said = normalise(hypotheses[0].text)
+        # "They've gone now": the "now" of their going, not of a deed going on.
+        gone = IT_GONE.sub(" ", words.GONE.sub(" ", said))
+        if gone != said and DAY_GONE_BY.search(said):
+            margin *= DAY_GONE_BY_MARGIN
         if report.score < floor or matches[0].score - report.score > margin:
             return matches, None
-        said = normalise(hypotheses[0].text)
         past = words.PAST.search(said) or HABIT.search(said)
-        rest = HABIT.sub(" ", said)
+        rest = HABIT.sub(" ", gone)
         now = present_words(rest) or STILL.search(rest) or GOING_ON.search(rest)
         if past is None or now is not None:
             return matches, None

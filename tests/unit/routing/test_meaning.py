@@ -230,6 +230,32 @@ def test_of_departments_tied_on_a_kinds_meaning_the_one_whose_own_word_is_said_i
     assert "said" not in decision.candidates[0].evidence, decision.reason
 
 
+BEAT_TEAMS = (
+    "- {id: firearms-licensing, kind: department, name: Firearms Licensing, extension: '4100'}\n"
+    "- {id: snt-city, kind: department, name: Derwentford City Centre Neighbourhood Team,"
+    " aliases: [City Centre SNT, City Centre Beat Team], extension: '3600'}\n"
+    "- {id: snt-bolsby, kind: department, name: Bolsby and Thornley Neighbourhood Team,"
+    " aliases: [Bolsby SNT, Coalfield Neighbourhood Team], extension: '3650'}\n"
+    "- {id: snt-peak, kind: department, name: Peak Villages Neighbourhood Team,"
+    " aliases: [Peak SNT, Dales Team], extension: '3700'}\n"
+)
+
+
+def test_of_tied_local_teams_half_named_by_the_kinds_words_the_place_said_is_offered(
+    tmp_path: Path,
+) -> None:
+    # "beat team" is in one team's alias, "Thornley" in another's name: any local team is
+    # a beat team, so the place tells which.
+    (tmp_path / "directory.yaml").write_text("entries:\n" + BEAT_TEAMS)
+    engine = RoutingEngine(load_bundle(tmp_path))
+    said = "I'd like to speak to the local bobbies for Thornley Main, the beat team."
+    decision = engine.decide(say(said))
+    assert (decision.action, decision.destination) == ("confirm", "directory:snt-bolsby"), (
+        decision.reason
+    )
+    assert "'thornley' said" in decision.candidates[0].evidence
+
+
 def test_a_temporary_event_notice_is_licensing(bundle: RoutingBundle) -> None:
     entries = [
         DirectoryEntry("pubs", "department", "Alcohol and Entertainment Licensing"),

@@ -70,3 +70,21 @@ def test_a_report_on_the_website_is_offered_first_as_a_crime_report_is() -> None
         "online",
         "yesterday",
     )
+
+
+def test_a_day_gone_by_with_the_offender_gone_offers_a_report_further_behind_first() -> None:
+    # "It's gone now" is no deed going on now, and a day gone by with nobody left there
+    # lets a report twice the usual margin behind lead.
+    behind = scored("report_crime", RC, 0.42)  # 0.11 behind the incident
+    for text in (
+        "someone was flying a drone over my back garden yesterday, it's gone now",
+        "there were kids on motorbikes on the rec last night, they've gone now",
+    ):
+        assert first(text, INCIDENT, behind)[0] == "report_crime", text
+    # ... not when it was the last hour, or they are not said to be gone
+    hour = "kids on motorbikes on the rec an hour ago, they've gone"
+    assert first(hour, INCIDENT, behind)[1] is None
+    assert first("kids on motorbikes on the rec last night", INCIDENT, behind)[1] is None
+    # ... and never further than that
+    far = scored("report_crime", RC, 0.36)
+    assert first("a drone over my garden yesterday, it's gone now", INCIDENT, far)[1] is None
