@@ -36,7 +36,13 @@ from rapidfuzz import fuzz
 
 from ivr.routing import danger_words as words
 from ivr.routing.danger_words import Context, CueKind
-from ivr.routing.phrases import FUZZY_MIN_TOKEN, FUZZY_MIN_WORD, PREFIX_MIN_TOKEN, WORD_FUZZ
+from ivr.routing.phrases import (
+    FUZZY_MIN_TOKEN,
+    FUZZY_MIN_WORD,
+    PREFIX_MIN_TOKEN,
+    WORD_FUZZ,
+    opposite,
+)
 from ivr.text import normalise
 
 __all__ = ["Context", "CueKind", "DangerReader", "Reading", "Verdict", "present_words"]
@@ -369,8 +375,9 @@ def _within(spans: Sequence[tuple[int, int]], ranges: Sequence[tuple[int, int]])
 def _verbatim(said: str, cue: str) -> list[tuple[int, int]]:
     """Where the cue's words are in the normalised text as they are, or a weapon's with a
     plural's ending ("shotguns" is "shotgun" said, not heard as another word; "smokes" is
-    no "smoke")."""
-    plural = "(?:s|es)?" if words.CUE_KINDS.get(cue) is CueKind.WEAPON else ""
+    no "smoke"), or any cue with the "'s" normalising left on it ("a fight's kicked off":
+    "fights")."""
+    plural = "(?:s|es)?" if words.CUE_KINDS.get(cue) is CueKind.WEAPON else "s?"
     found = re.finditer(rf"(?<![a-z0-9]){re.escape(cue)}{plural}(?![a-z0-9])", said)
     return [m.span() for m in found]
 
@@ -396,6 +403,8 @@ def _stands_for(token: str, word: str) -> bool:
     """The matcher's near-miss rules, in short (ivr.routing.phrases: the same thresholds)."""
     if token == word:
         return True
+    if opposite(token, word):
+        return False
     if len(token) >= PREFIX_MIN_TOKEN and word.startswith(token):
         return True
     return (

@@ -48,8 +48,6 @@ CUE_ASK_FROM = 0.55
 # ornaments have been taken", "my company got a bomb threat by email"): the tense is how
 # the cue was said, not that the danger is here.
 CUE_ASK_BELOW_ANYWAY = 0.18
-# ... and a cue heard only as another word (NEAR_ONLY) is asked about below this.
-CUE_ASK_NEAR_FROM = 0.65
 CUE_RULE = "emergency-cue"  # a cue read as danger now: 999 handling (ivr.routing.emergency)
 # The cue Decision's evidence keys for what makes it danger whatever the words mean
 # (ivr.routing.emergency._sure_danger): words said to be here now ("he's still outside"),
@@ -145,10 +143,11 @@ class MeaningDoubts:
         "a dead deer in the road", "screaming" at a party), so a cue alone is not sure
         enough for 999 advice unasked when the sentence as a whole does not read as an
         emergency: below ``CUE_ASK_FROM`` with nothing said to be here now, or below
-        ``CUE_ASK_BELOW_ANYWAY`` with no more than present-tense words, or below
-        ``CUE_ASK_NEAR_FROM`` when every cue was heard only as another word ("I've asked
-        him" as *masked*), the cue raises the danger check instead (yes, 9 or silence is
-        999 handling). Short words
+        ``CUE_ASK_BELOW_ANYWAY`` with no more than present-tense words, or whatever the
+        meaning when every cue was heard only as another word ("I've asked him" as
+        *masked*: the sentence model reads "keeps messaging me though I've asked her to
+        stop" near danger, and only the question is sure), the cue raises the danger
+        check instead (yes, 9 or silence is 999 handling). Short words
         ("knife. flat twelve") keep the cue's verdict: too few words to mean anything else.
         """
         if not isinstance(screened, Decision) or screened.rule != CUE_RULE:
@@ -160,10 +159,9 @@ class MeaningDoubts:
             return screened
         found = self.bundle.intents.danger_meant(heard)
         bar = CUE_ASK_BELOW_ANYWAY if evidence.get(CUE_TENSE) else CUE_ASK_FROM
-        if evidence.get(NEAR_ONLY):
-            bar = CUE_ASK_NEAR_FROM
         suspicious = SUSPICIOUS.search(normalise(heard[0].text))
-        if found is None or (found.probability >= bar and suspicious is None):
+        agrees = found is not None and found.probability >= bar and suspicious is None
+        if found is None or (agrees and not evidence.get(NEAR_ONLY)):
             return screened  # the meaning agrees, or cannot be read: the cue stands
         why = (
             f"someone described acting suspiciously ({quote(suspicious.group(0))}),"

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from ivr.decisions import Hypothesis
 from ivr.routing.bundle import RoutingBundle
 from ivr.routing.danger import Context, CueKind, DangerReader, Verdict, present_words
-from ivr.routing.danger_check import CUE_ASK_FROM, CUE_ASK_NEAR_FROM
+from ivr.routing.danger_check import CUE_ASK_FROM
 from ivr.routing.danger_words import CUE_KINDS
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import CallerContext, RoutingInputs
@@ -813,15 +813,19 @@ def test_a_cue_heard_only_as_another_word_is_asked_about_when_the_words_mean_no_
     assert not why["here_now"]
     said = DangerReader().read(normalise("two masked men are outside my door"), ["masked"])
     assert said.near_misses == ()
-    # ... and heard only as another word, its own tense is no more than that word's: the
-    # words' meaning has to be clearer than for a cue said (CUE_ASK_NEAR_FROM)
+    # ... nor is a cue with its "'s" normalised on ("a fight's kicked off": "fights")
+    fight = DangerReader().read(normalise("a fight's kicked off in the car park"), ["fight"])
+    assert fight.near_misses == ()
+    # ... and heard only as another word, its own tense is no more than that word's: it
+    # is asked about however near danger the sentence model reads the words (p 0.69 here,
+    # where a cue said would stand from CUE_ASK_FROM)
     text = (
         "my ex-partner keeps messaging me even though I've asked her to stop, it's been"
         " going on for months, nothing threatening, it's just constant"
     )
     destination, rule, why = decide(engine, Hypothesis(text))
     assert (destination, rule) == (ASK, "unmeant-emergency-cue"), why
-    assert why["near_only"] and CUE_ASK_FROM <= why["p"] < CUE_ASK_NEAR_FROM
+    assert why["near_only"] and why["p"] >= CUE_ASK_FROM, why
     assert decide(engine, Hypothesis("two masked men are outside my door"))[0] == "emergency"
 
 
