@@ -813,9 +813,12 @@ def test_a_cue_heard_only_as_another_word_is_asked_about_when_the_words_mean_no_
     assert not why["here_now"]
     said = DangerReader().read(normalise("two masked men are outside my door"), ["masked"])
     assert said.near_misses == ()
-    # ... nor is a cue with its "'s" normalised on ("a fight's kicked off": "fights")
-    fight = DangerReader().read(normalise("a fight's kicked off in the car park"), ["fight"])
-    assert fight.near_misses == ()
+    # ... but a cue with an "s" is: "a fight's kicked off" and "he fights with his brother
+    # all the time" normalise alike, and only the meaning tells them apart
+    fights = DangerReader().read(normalise("he fights with his brother all the time"), ["fight"])
+    assert fights.near_misses == ("fight",)
+    habit = Hypothesis("he fights with his brother all the time, I just want advice")
+    assert decide(engine, habit)[:2] == (ASK, "unmeant-emergency-cue")  # p 0.90, still asked
     # ... and heard only as another word, its own tense is no more than that word's: it
     # is asked about however near danger the sentence model reads the words (p 0.69 here,
     # where a cue said would stand from CUE_ASK_FROM)
