@@ -36,13 +36,7 @@ from rapidfuzz import fuzz
 
 from ivr.routing import danger_words as words
 from ivr.routing.danger_words import Context, CueKind
-from ivr.routing.phrases import (
-    FUZZY_MIN_TOKEN,
-    FUZZY_MIN_WORD,
-    PREFIX_MIN_TOKEN,
-    WORD_FUZZ,
-    opposite,
-)
+from ivr.routing.phrases import FUZZY_MIN_TOKEN, FUZZY_MIN_WORD, PREFIX_MIN_TOKEN, WORD_FUZZ
 from ivr.text import normalise
 
 __all__ = ["Context", "CueKind", "DangerReader", "Reading", "Verdict", "present_words"]
@@ -95,6 +89,10 @@ class Reading:
     # Cues found only as a recogniser's near miss of other words ("I've asked him to stop"
     # for "masked"): their present tense is the other word's, less sure than one said.
     near_misses: tuple[str, ...] = ()
+    # ... of which those heard only as their own words cut short ("my husband is attack
+    # me", "someone is breakin in", "he's un conscious"): the cue itself, its ending or
+    # its "un" lost, not another word.
+    cut_short: tuple[str, ...] = ()
 
     @property
     def context(self) -> Context | None:
@@ -221,6 +219,7 @@ class DangerReader:
         # with a knife outside"): no all-clear or question said of another cue outweighs it.
         said_now: list[str] = []
         near_misses: list[str] = []
+        cut_short: list[str] = []
         for cue in names:
             spans = _verbatim(said, cue)
             verbatim = bool(spans)
@@ -228,6 +227,8 @@ class DangerReader:
                 spans = _near_misses(said, cue)
                 if spans:
                     near_misses.append(cue)
+                if spans and all(_cut_short(said[a:b].split(), cue.split()) for a, b in spans):
+                    cut_short.append(cue)
             if not spans:
                 kept.append(cue)  # not in these words as said: its context cannot be read
                 continue
@@ -325,6 +326,7 @@ class DangerReader:
             heard=tuple(heard),
             events=tuple(dict.fromkeys(events)),
             near_misses=tuple(near_misses),
+            cut_short=tuple(cut_short),
         )
 
     @staticmethod
@@ -399,12 +401,30 @@ def _near_misses(said: str, cue: str) -> list[tuple[int, int]]:
     return spans
 
 
+# A cue word heard without its negating prefix is still that word said ("he's un
+# conscious", "semi conscious", "non responsive" for "unconscious", "unresponsive").
+NEGATING_PREFIXES = ("un", "non", "in", "dis")
+
+
+def _cut_short(tokens: Sequence[str], cue: Sequence[str]) -> bool:
+    """The cue's own words, one or more said with the ending lost ("attack" for
+    "attacked", "not breath" for "not breathing", "in flame") or the negating prefix
+    ("conscious" for "unconscious"); not another word spelt near it ("asked" for
+    "masked", "eating" for "beating", "fights" for "fight")."""
+    if len(tokens) != len(cue) or tokens == cue:
+        return False
+    return all(
+        t == w
+        or (len(t) >= FUZZY_MIN_TOKEN and w.startswith(t))
+        or any(w == prefix + t for prefix in NEGATING_PREFIXES)
+        for t, w in zip(tokens, cue, strict=True)
+    )
+
+
 def _stands_for(token: str, word: str) -> bool:
     """The matcher's near-miss rules, in short (ivr.routing.phrases: the same thresholds)."""
     if token == word:
         return True
-    if opposite(token, word):
-        return False
     if len(token) >= PREFIX_MIN_TOKEN and word.startswith(token):
         return True
     return (

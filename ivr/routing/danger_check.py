@@ -60,6 +60,11 @@ CUE_TENSE = "cue_tense"
 # Every cue kept was heard only as another word ("I've asked him to stop" as "masked"):
 # matched for a recogniser's near miss, the words' meaning has to be clearer for 999.
 NEAR_ONLY = "near_only"
+# ... or every cue kept was its own words with an ending lost ("my husband is attack me"):
+# the cue, not another word, but its tense is lost too, so the meaning has to be clearer.
+CUT_SHORT = "cut_short"
+# The bar the meaning has to pass for a cue heard cut short to stand.
+CUE_ASK_CUT_FROM = 0.65
 UNMEANT = "unmeant-emergency-cue"  # a cue in words that do not mean danger: asked
 # A top alternative at least this confident is a sure reading: a second opinion that can
 # outvote another engine's unsure words (the two-pass strategy's own threshold).
@@ -143,11 +148,13 @@ class MeaningDoubts:
         "a dead deer in the road", "screaming" at a party), so a cue alone is not sure
         enough for 999 advice unasked when the sentence as a whole does not read as an
         emergency: below ``CUE_ASK_FROM`` with nothing said to be here now, or below
-        ``CUE_ASK_BELOW_ANYWAY`` with no more than present-tense words, or whatever the
-        meaning when every cue was heard only as another word ("I've asked him" as
-        *masked*: the sentence model reads "keeps messaging me though I've asked her to
-        stop" near danger, and only the question is sure), the cue raises the danger
-        check instead (yes, 9 or silence is 999 handling). Short words
+        ``CUE_ASK_BELOW_ANYWAY`` with no more than present-tense words, or below
+        ``CUE_ASK_CUT_FROM`` when every cue was its own words cut short ("my husband is
+        attack me"), or whatever the meaning when every cue was heard only as another
+        word ("I've asked him" as *masked*, "he fights with his brother" as *fight*: the
+        sentence model reads "keeps messaging me though I've asked her to stop" near
+        danger, and only the question is sure), the cue raises the danger check instead
+        (yes, 9 or silence is 999 handling). Short words
         ("knife. flat twelve") keep the cue's verdict: too few words to mean anything else.
         """
         if not isinstance(screened, Decision) or screened.rule != CUE_RULE:
@@ -159,6 +166,8 @@ class MeaningDoubts:
             return screened
         found = self.bundle.intents.danger_meant(heard)
         bar = CUE_ASK_BELOW_ANYWAY if evidence.get(CUE_TENSE) else CUE_ASK_FROM
+        if evidence.get(CUT_SHORT):
+            bar = CUE_ASK_CUT_FROM
         suspicious = SUSPICIOUS.search(normalise(heard[0].text))
         agrees = found is not None and found.probability >= bar and suspicious is None
         if found is None or (agrees and not evidence.get(NEAR_ONLY)):

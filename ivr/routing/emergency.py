@@ -42,6 +42,7 @@ from ivr.routing.danger import Context, DangerReader, Reading, Verdict
 from ivr.routing.danger_check import (
     CUE_RULE,
     CUE_TENSE,
+    CUT_SHORT,
     MEANING_MIN_WORDS,
     NEAR_ONLY,
     SAID_DANGER,
@@ -540,11 +541,13 @@ def _sure_danger(cue: IntentMatchLike, reading: Reading) -> dict[str, list[str]]
     events = {n for n in names if CUE_KINDS.get(n) is not CueKind.PRESENT}
     tense = [w for w in here if PERFECT.search(w) and any(w.endswith(f" {c}") for c in events)]
     near_only = bool(names) and set(names) <= set(reading.near_misses)
+    cut_only = near_only and set(names) <= set(reading.cut_short)
     return {
         SURE_DANGER: [w for w in dict.fromkeys(here) if w not in tense],
         CUE_TENSE: list(dict.fromkeys(tense)),
         SAID_DANGER: list(dict.fromkeys(unmovable)),
-        NEAR_ONLY: ["heard as another word"] if near_only else [],
+        NEAR_ONLY: ["heard as another word"] if near_only and not cut_only else [],
+        CUT_SHORT: ["heard cut short"] if cut_only else [],
     }
 
 

@@ -58,9 +58,31 @@ DAY_GONE_BY = re.compile(
     rf"|on (?:the )?(?:{words.DAYS})|(?:{words.DAYS}) (?:night|morning|afternoon|evening)"
     r"|the other (?:day|night)|(?:days|weeks) ago)(?![a-z])"
 )
-IT_GONE = re.compile(r"(?<![a-z])(?:its|it has) (?:all )?(?:gone|flown off|left)(?: now)?(?![a-z])")
+# The offender or the thing gone, said as a clause's last words ("..., they've gone now.",
+# "It's gone now."): not "they've gone now but one is hiding in the shed", "it's gone
+# quiet", "he's gone mad", "she's gone missing".
+_GONE_END = re.compile(
+    rf"(?:{words.GONE.pattern}|(?<![a-z])(?:its|it has) (?:all )?gone(?: now)?)$"
+)
+# ... nor gone out or away, leaving someone or taking them ("he's gone away now.")
+_OUT = re.compile(r"(?<![a-z])(?:gone|went|left) (?:out|off|away)(?![a-z])")
+_CLAUSES = re.compile(r"[.,;:!?]+")
 # How much further behind the report may be then (twice the usual margin).
 DAY_GONE_BY_MARGIN = 2.0
+
+
+def _gone_at_end(text: str) -> tuple[str, bool]:
+    """The normalised text without a clause-final "they've gone now" (its "now" is the
+    going's), and whether there was one."""
+    kept: list[str] = []
+    found = False
+    for clause in _CLAUSES.split(text.lower()):
+        said = normalise(clause)
+        end = _GONE_END.search(said)
+        if end is not None and not _OUT.search(end.group(0)):
+            said, found = said[: end.start()], True
+        kept.append(said)
+    return " ".join(" ".join(kept).split()), found
 
 
 class PastEvent:
@@ -83,14 +105,17 @@ class PastEvent:
         if report is None or report.destination not in (RC, ONLINE):
             return matches, None
         said = normalise(hypotheses[0].text)
-        # "They've gone now": the "now" of their going, not of a deed going on.
-        gone = IT_GONE.sub(" ", words.GONE.sub(" ", said))
-        if gone != said and DAY_GONE_BY.search(said):
-            margin *= DAY_GONE_BY_MARGIN
+        rest = said
+        if DAY_GONE_BY.search(said):
+            # "... yesterday. They've gone now.": the "now" of their going, not of a deed
+            # going on, and the event plainly over.
+            rest, gone = _gone_at_end(hypotheses[0].text)
+            if gone:
+                margin *= DAY_GONE_BY_MARGIN
         if report.score < floor or matches[0].score - report.score > margin:
             return matches, None
         past = words.PAST.search(said) or HABIT.search(said)
-        rest = HABIT.sub(" ", gone)
+        rest = HABIT.sub(" ", rest)
         now = present_words(rest) or STILL.search(rest) or GOING_ON.search(rest)
         if past is None or now is not None:
             return matches, None

@@ -28,7 +28,6 @@ __all__ = [
     "Scan",
     "content_of",
     "hit_name",
-    "opposite",
 ]
 
 WORD_FUZZ = 88.0  # rapidfuzz ratio for a near-miss word
@@ -37,18 +36,9 @@ FUZZY_MIN_TOKEN = 4  # caller tokens shorter than this only match exactly
 # Words whose near misses are everyday words ("alright" for "alight"): matched exactly.
 EXACT_ONLY = frozenset({"alight"})
 PREFIX_MIN_TOKEN = 6  # a caller token this long also stands for words it begins
-# A word with a negating prefix is the other word's opposite, however near it spells
-# ("he's conscious" is no near miss of "unconscious", "responsive" of "unresponsive").
-NEGATING_PREFIXES = ("un", "non", "dis", "in", "im", "ir")
 NEGATION_WINDOW = 3
 NEGATED_FACTOR = 0.5
 NEGATED_MARK = " (negated)"  # ends a negated hit's name (IntentMatch.keywords)
-
-
-def opposite(token: str, word: str) -> bool:
-    """One is the other with a negating prefix ("conscious", "unconscious")."""
-    short, long = sorted((token, word), key=len)
-    return any(long == prefix + short for prefix in NEGATING_PREFIXES)
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -159,8 +149,7 @@ class PhraseScanner:
                 score_cutoff=WORD_FUZZ,
                 limit=None,
             ):
-                if not opposite(token, word):
-                    found.add(word)
+                found.add(word)
         if len(token) >= PREFIX_MIN_TOKEN:
             # ASR drops endings ("being follow", "neighbour collapse").
             at = bisect_left(self._fuzzy_vocabulary, token)

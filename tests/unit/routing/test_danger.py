@@ -819,6 +819,14 @@ def test_a_cue_heard_only_as_another_word_is_asked_about_when_the_words_mean_no_
     assert fights.near_misses == ("fight",)
     habit = Hypothesis("he fights with his brother all the time, I just want advice")
     assert decide(engine, habit)[:2] == (ASK, "unmeant-emergency-cue")  # p 0.90, still asked
+    # ... but the cue's own words with their ending lost are the cue, not another word:
+    # the meaning decides, as before ("my husband is attack me", "my baby is not breath")
+    cut = ("my husband is attack me please come", "my baby is not breath")
+    for said in (*cut, "my dad is non responsive on the kitchen floor"):
+        names = ["attacked", "not breathing", "unresponsive"]
+        reading = DangerReader().read(normalise(said), names)
+        assert reading.cut_short == reading.near_misses != (), said
+        assert decide(engine, Hypothesis(said))[0] == "emergency", said
     # ... and heard only as another word, its own tense is no more than that word's: it
     # is asked about however near danger the sentence model reads the words (p 0.69 here,
     # where a cue said would stand from CUE_ASK_FROM)

@@ -109,11 +109,9 @@ def test_a_negated_hit_is_named_with_the_mark_the_screen_leaves_out() -> None:
     assert not hit_name(Hit(phrase, False)).endswith(NEGATED_MARK)
 
 
-@pytest.mark.parametrize(
-    "token", ["attack", "nife", "knif", "follow", "gum", "gun", "stabb", "conscious"]
-)
+@pytest.mark.parametrize("token", ["attack", "nife", "knif", "follow", "gum", "gun", "stabb"])
 def test_the_reader_locates_cues_as_the_scanner_matches_them(token: str) -> None:
-    words = ("attacked", "knife", "followed", "gun", "stabbed", "unconscious")
+    words = ("attacked", "knife", "followed", "gun", "stabbed")
     scanner = PhraseScanner({w: [(0, 1.0)] for w in words}, frozenset(words))
     for word in words:
         assert _stands_for(token, word) == (word in scanner.word_matches(token)), word

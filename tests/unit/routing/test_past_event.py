@@ -85,6 +85,15 @@ def test_a_day_gone_by_with_the_offender_gone_offers_a_report_further_behind_fir
     hour = "kids on motorbikes on the rec an hour ago, they've gone"
     assert first(hour, INCIDENT, behind)[1] is None
     assert first("kids on motorbikes on the rec last night", INCIDENT, behind)[1] is None
+    # ... nor when the going is not the clause's end, or is going out or away: who was
+    # left, where they went, or what is still there is the point
+    for text in (
+        "my neighbours left their kids home alone last night and they've gone out now again",
+        "the youths who threatened me last night have all gone now but one is in my shed",
+        "my ex took the kids on sunday. he's gone away now.",
+        "the noise started yesterday, it's gone quiet now",
+    ):
+        assert first(text, INCIDENT, behind)[1] is None, text
     # ... and never further than that
     far = scored("report_crime", RC, 0.36)
     assert first("a drone over my garden yesterday, it's gone now", INCIDENT, far)[1] is None
