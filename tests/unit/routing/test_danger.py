@@ -822,11 +822,11 @@ def test_a_cue_heard_only_as_another_word_is_asked_about_when_the_words_mean_no_
     # ... but the cue's own words with their ending lost are the cue, not another word:
     # the meaning decides, as before ("my husband is attack me", "my baby is not breath")
     cut = ("my husband is attack me please come", "my baby is not breath")
-    for said in (*cut, "my dad is non responsive on the kitchen floor"):
+    for own in (*cut, "my dad is non responsive on the kitchen floor"):
         names = ["attacked", "not breathing", "unresponsive"]
-        reading = DangerReader().read(normalise(said), names)
-        assert reading.cut_short == reading.near_misses != (), said
-        assert decide(engine, Hypothesis(said))[0] == "emergency", said
+        heard = DangerReader().read(normalise(own), names)
+        assert heard.cut_short == heard.near_misses != (), own
+        assert decide(engine, Hypothesis(own))[0] == "emergency", own
     # ... and heard only as another word, its own tense is no more than that word's: it
     # is asked about however near danger the sentence model reads the words (p 0.69 here,
     # where a cue said would stand from CUE_ASK_FROM)
