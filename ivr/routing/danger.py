@@ -377,8 +377,8 @@ def _within(spans: Sequence[tuple[int, int]], ranges: Sequence[tuple[int, int]])
 def _verbatim(said: str, cue: str) -> list[tuple[int, int]]:
     """Where the cue's words are in the normalised text as they are, or a weapon's with a
     plural's ending ("shotguns" is "shotgun" said, not heard as another word; "smokes" is
-    no "smoke"). Not another cue with an "s": "a fight's kicked off" and "he fights with
-    his brother all the time" both normalise to "fights", and only the meaning tells."""
+    no "smoke"). No other cue is said with an "s": "a fight's kicked off" and "he fights
+    with his brother all the time" both normalise to "fights", and only the meaning tells."""
     plural = "(?:s|es)?" if words.CUE_KINDS.get(cue) is CueKind.WEAPON else ""
     found = re.finditer(rf"(?<![a-z0-9]){re.escape(cue)}{plural}(?![a-z0-9])", said)
     return [m.span() for m in found]

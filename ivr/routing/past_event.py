@@ -109,9 +109,9 @@ class PastEvent:
         if DAY_GONE_BY.search(said):
             # "... yesterday. They've gone now.": the "now" of their going, not of a deed
             # going on, and the event plainly over.
-            rest, gone = _gone_at_end(hypotheses[0].text)
+            trimmed, gone = _gone_at_end(hypotheses[0].text)
             if gone:
-                margin *= DAY_GONE_BY_MARGIN
+                rest, margin = trimmed, margin * DAY_GONE_BY_MARGIN
         if report.score < floor or matches[0].score - report.score > margin:
             return matches, None
         past = words.PAST.search(said) or HABIT.search(said)
