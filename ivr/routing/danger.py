@@ -227,8 +227,8 @@ class DangerReader:
                 spans = _near_misses(said, cue)
                 if spans:
                     near_misses.append(cue)
-                if spans and all(_cut_short(said[a:b].split(), cue.split()) for a, b in spans):
-                    cut_short.append(cue)
+                    if all(_cut_short(said[a:b].split(), cue.split()) for a, b in spans):
+                        cut_short.append(cue)
             if not spans:
                 kept.append(cue)  # not in these words as said: its context cannot be read
                 continue
