@@ -244,6 +244,7 @@ async def _ari_worker(app: web.Application) -> AsyncIterator[None]:
             manager.on_event,
             on_connected,
             heartbeat=ari.ws_heartbeat,
+            registration_check=ari.registration_check,
             on_replaced=(
                 None
                 if leadership is None

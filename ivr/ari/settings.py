@@ -24,3 +24,5 @@ class AriSettings(Section):
     password: str = option("", TEXT, env="IVR_ARI_PASSWORD", secret=True)
     app: str = option("ivr101", TEXT, env="IVR_ARI_APP")  # the Stasis application
     ws_heartbeat: float = 20.0  # seconds between WebSocket pings (not a file setting)
+    # Seconds between asking Asterisk whether it still has the app (ivr.ari.stream).
+    registration_check: float = 20.0

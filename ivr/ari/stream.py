@@ -3,11 +3,19 @@
 Asterisk does not replay events missed while the socket was down (see the
 reconnect trace), so after every reconnect the owner is told to reconcile
 its calls with ``GET /channels``.
+
+An open socket is not proof that Asterisk still sends this app's events: Asterisk 22
+unregisters an app when the last socket that held it closes, even one that took it over
+from this one and left, and one that registers while an older socket of the same name is
+being torn down can be left with no registration at all (res_stasis ``app_update``). So
+while connected the stream asks ``GET /applications/<app>`` now and then; gone (404), it
+connects again, which registers the app afresh.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import random
@@ -17,6 +25,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from ivr.ari.client import AriClient
+from ivr.ari.errors import AriError, AriNotFound
 from ivr.ari.events import ApplicationReplaced, AriEvent, EventParseError, parse_event
 from ivr.masking import mask_numbers
 
@@ -59,6 +68,7 @@ class EventStream:
         rng: random.Random | None = None,
         sleep: Sleep = asyncio.sleep,
         on_replaced: Callable[[], None] | None = None,
+        registration_check: float = 20.0,
     ) -> None:
         self._client = client
         self._app = app
@@ -69,10 +79,12 @@ class EventStream:
         self._rng = rng or random.Random()
         self._sleep = sleep
         self._on_replaced = on_replaced  # [ha]: another node took the app: fence this one
+        self._registration_check = registration_check  # seconds; 0 never checks
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self.connected = asyncio.Event()
         self.connects = 0
         self.skipped_messages = 0
+        self.registrations_lost = 0
         # Another connection took the app over: this socket stays open but hears nothing.
         self.replaced = False
 
@@ -100,7 +112,15 @@ class EventStream:
                     except Exception:
                         # Reconciliation is best effort: never let it kill the listener.
                         log.exception("after-connect reconciliation failed; events continue")
-                    await self._read(ws)
+                    checker = asyncio.create_task(
+                        self._keep_registered(ws), name="ari-registration"
+                    )
+                    try:
+                        await self._read(ws)
+                    finally:
+                        checker.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await checker
                     log.warning("ari websocket closed (code=%s)", ws.close_code)
             except aiohttp.WSServerHandshakeError as exc:
                 level = logging.ERROR if exc.status in (400, 401, 403) else logging.WARNING
@@ -120,6 +140,27 @@ class EventStream:
         if ws is not None:
             await ws.close()
 
+    async def _keep_registered(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        """Close the socket (so ``run`` connects again) once Asterisk no longer has the
+        app; a failed check is the heartbeat's business, not this one's."""
+        if self._registration_check <= 0:
+            return
+        while True:
+            await asyncio.sleep(self._registration_check)
+            if self.replaced and self._on_replaced is not None:
+                return  # [ha]: the app is another node's now; this one is fenced
+            try:
+                await self._client.get_application(self._app)
+            except AriNotFound:
+                self.registrations_lost += 1
+                log.error(
+                    "Asterisk no longer has ARI app %s registered; connecting again", self._app
+                )
+                await ws.close()
+                return
+            except AriError as exc:
+                log.debug("ari registration check failed: %s", exc)
+
     async def _read(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         async for msg in ws:
             if msg.type == aiohttp.WSMsgType.TEXT:
@@ -138,7 +179,11 @@ class EventStream:
             return
         if isinstance(event, ApplicationReplaced):
             self.replaced = True
-            log.error("another connection took over ARI app %s; this one gets no events", self._app)
+            log.error(
+                "another connection took over ARI app %s; this one gets no events until it"
+                " is free again",
+                self._app,
+            )
             if self._on_replaced is not None:
                 self._on_replaced()
                 return

@@ -16,6 +16,7 @@ from ivr.ari.events import AriEvent, StasisStarted
 from ivr.ari.stream import EventStream
 from ivr.simulator import Simulator, SimulatorConfig
 from tests.contract.swagger import Swagger, api_docs_dir
+from tests.integration.registration import taken_over_and_left
 
 
 @contextlib.asynccontextmanager
@@ -138,3 +139,9 @@ async def test_every_client_call_works_and_is_a_documented_operation() -> None:
     assert not problems
     used = {op.label for r in sent if (op := swagger.find_operation(r["method"], r["path"]))}
     assert len(used) >= 30
+
+
+async def test_a_stream_whose_app_asterisk_unregistered_connects_again_and_hears_calls() -> None:
+    async with connected() as (_sim, client, _events, _url):
+        stream = await taken_over_and_left(client, "ivr101-other", "Local/agent1@ivr-agents")
+    assert (stream.connects, stream.registrations_lost) == (2, 1)

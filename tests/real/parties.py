@@ -41,6 +41,9 @@ from tests.real.asterisk import TEST_APP, RealAsterisk
 
 EVENT_TIMEOUT_S = 30.0
 _ids = itertools.count(1)
+_apps = itertools.count(1)
+# The global the test-agents dialplan reads the application's name from.
+APP_VARIABLE = "IVR101_TEST_APP"
 
 
 @dataclass
@@ -204,7 +207,12 @@ class Parties:
     def __init__(self, asterisk: RealAsterisk, http: aiohttp.ClientSession) -> None:
         user, password = asterisk.credentials
         self.client = AriClient(http, asterisk.ari_url, user, password)
-        self._stream = EventStream(self.client, TEST_APP, self._on_event, self._on_connected)
+        # A name of its own each test: Asterisk 22 tearing down the last test's socket
+        # while this one registers the same name can leave the name inactive
+        # (res_stasis app_update gives up when the handler went meanwhile), and then no
+        # event of this test's would come.
+        self.app = f"{TEST_APP}-{next(_apps)}"
+        self._stream = EventStream(self.client, self.app, self._on_event, self._on_connected)
         self._legs: dict[str, Leg] = {}
         self._rung: dict[str, asyncio.Queue[Agent]] = defaultdict(asyncio.Queue)
         self._task: asyncio.Task[None] | None = None
@@ -234,6 +242,9 @@ class Parties:
     async def start(self) -> None:
         self._task = asyncio.create_task(self._stream.run(), name="test-parties")
         await asyncio.wait_for(self._stream.connected.wait(), 10)
+        await self.client.request(
+            "POST", "/asterisk/variable", {"variable": APP_VARIABLE, "value": self.app}
+        )
 
     async def stop(self) -> None:
         for leg in list(self._legs.values()):
@@ -254,7 +265,7 @@ class Parties:
         await self.client.originate(
             f"Local/{number}@{context}",
             channel_id,
-            TEST_APP,
+            self.app,
             app_args="caller",
             caller_id=f'"Test Caller" <{caller}>',
         )
@@ -268,7 +279,7 @@ class Parties:
         self._legs[channel_id] = leg
         await self.client.request(
             "POST",
-            f"/applications/{TEST_APP}/subscription",
+            f"/applications/{self.app}/subscription",
             {"eventSource": f"channel:{channel_id}"},
         )
         return leg
@@ -288,7 +299,7 @@ class Parties:
             {
                 "endpoint": f"Local/{number}@{context}",
                 "channelId": channel_id,
-                "app": TEST_APP,
+                "app": self.app,
                 "appArgs": "caller",
             },
         )

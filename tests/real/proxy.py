@@ -4,7 +4,10 @@ The app's ARI URL is the proxy's, so its REST requests and its event WebSocket b
 through it. ``cut()`` closes every connection it carries and turns new ones away (as a
 network that drops does); ``restore()`` lets new ones through again. What a test waits
 on is the proxy's own record: a connection turned away while cut is the app noticing the
-drop and trying again.
+drop and trying again. ``cut_between_requests()`` waits first until every request the
+app has sent has had its answer back: Asterisk can announce a playback on another socket
+before the app's ``POST /play`` has its reply, and a request cut in flight is another
+case (the call steps down to a person) than a link lost while the call waits.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ class _Pipe:
 
     client: asyncio.StreamWriter
     upstream: asyncio.StreamWriter
+    # The app has sent bytes Asterisk has not answered yet (its last bytes went up).
+    awaiting: bool = False
 
     def close(self) -> None:
         for writer in (self.client, self.upstream):
@@ -67,6 +72,14 @@ class CuttableProxy:
             pipe.close()
         self._pipes.clear()
 
+    async def cut_between_requests(self, timeout: float = 15.0) -> None:
+        """``cut`` once no connection waits on an answer (a WebSocket's ping included)."""
+        async with asyncio.timeout(timeout):
+            while any(pipe.awaiting for pipe in self._pipes):
+                self._changed.clear()
+                await self._changed.wait()
+        self.cut()
+
     def restore(self) -> None:
         self._open = True
 
@@ -107,19 +120,30 @@ class CuttableProxy:
             return
         self._pipes.add(pipe)
         try:
-            await asyncio.gather(_pump(reader, up_writer), _pump(up_reader, writer))
+            await asyncio.gather(
+                self._pump(reader, up_writer, pipe, upward=True),
+                self._pump(up_reader, writer, pipe, upward=False),
+            )
         finally:
             self._pipes.discard(pipe)
             pipe.close()
 
-
-async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    """Copy one direction until either side closes; then close the other."""
-    with contextlib.suppress(ConnectionError, OSError):
-        while data := await reader.read(CHUNK):
-            writer.write(data)
-            await writer.drain()
-    writer.close()
+    async def _pump(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        pipe: _Pipe,
+        *,
+        upward: bool,
+    ) -> None:
+        """Copy one direction until either side closes; then close the other."""
+        with contextlib.suppress(ConnectionError, OSError):
+            while data := await reader.read(CHUNK):
+                pipe.awaiting = upward  # before it goes on: the answer can come back first
+                self._changed.set()
+                writer.write(data)
+                await writer.drain()
+        writer.close()
 
 
 @contextlib.asynccontextmanager

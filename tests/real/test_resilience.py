@@ -1,6 +1,7 @@
 """The app's link to a real Asterisk 22 broken mid-call: the WebSocket dropped and
 restored (a cuttable proxy in front of Asterisk's HTTP port), and `ivr serve` killed
-and started again. Asterisk keeps the calls in Stasis meanwhile and replays nothing;
+and started again; and Asterisk unregistering the app while its socket stays open.
+Asterisk keeps the calls in Stasis meanwhile and replays nothing;
 the app must pick each call up again, and nothing may be left behind in Asterisk.
 """
 
@@ -13,8 +14,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+
+from ivr.ari.client import AriClient
 from ivr.ari.stream import EventStream
 from ivr.embedded import AppWatch
+from tests.integration.registration import taken_over_and_left
 from tests.real.app import real_app
 from tests.real.asterisk import RealAsterisk
 from tests.real.leftovers import nothing_left
@@ -36,10 +41,11 @@ def call_rows(db: Path) -> list[dict[str, Any]]:
 
 
 async def drop_and_restore(app: AppWatch, proxy: CuttableProxy) -> EventStream:
-    """Cut the app off Asterisk until it has tried to come back once, then let it."""
+    """Cut the app off Asterisk, between its requests, until it has tried to come back
+    once, then let it."""
     stream = app.runtime.stream
     assert stream is not None and stream.connects == 1
-    proxy.cut()
+    await proxy.cut_between_requests()
     await proxy.until_turned_away()  # the app noticed the drop and is trying again
     assert not stream.connected.is_set()
     proxy.restore()
@@ -58,8 +64,8 @@ async def test_a_caller_in_the_menu_when_the_websocket_drops_is_routed_by_keys_a
         caller = await parties.call()
         await caller.answered()
         await app.step_reached(caller.call_id, MENU, WELCOME_S)
-        # Cut once the menu plays: a request cut in flight is a different case (the call
-        # steps down to a person), not the one pinned here.
+        # Cut once the menu plays (and its POST /play has its answer: drop_and_restore):
+        # a request cut in flight is a different case (the call steps down to a person).
         await watch.until(lambda _: watch.playback_of(caller.call_id, MENU_PROMPT), "menu")
         stream = await drop_and_restore(app, proxy)
         agent = await parties.put_through(app, caller, "1", "rc")
@@ -141,3 +147,14 @@ async def test_ivr_serve_killed_with_calls_in_progress_takes_them_up_again_when_
         assert abs(row["duration_s"] - whole.total_seconds()) < 0.01, row
     # Taken up in its conversation, not asked again (docs/architecture.md, "Restarts").
     assert rows[talking.call_id]["last_step"] == "stay-connected"
+
+
+async def test_a_stream_whose_app_asterisk_unregistered_connects_again_and_hears_calls(
+    asterisk: RealAsterisk,
+) -> None:
+    user, password = asterisk.credentials
+    async with aiohttp.ClientSession() as http:
+        client = AriClient(http, asterisk.ari_url, user, password)
+        # Created, never dialled: its `;1` half is in the app at once, nothing rings.
+        stream = await taken_over_and_left(client, "ivr101-other", "Local/nobody@test-agents")
+    assert (stream.connects, stream.registrations_lost) == (2, 1)

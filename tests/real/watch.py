@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from ivr.ari.events import (
 from tests.real.asterisk import RealAsterisk
 
 WATCH_APP = "ivr101-watch"
+_names = itertools.count(1)
 WAIT_S = 30.0
 T = TypeVar("T")
 
@@ -38,13 +40,16 @@ class AsteriskWatch:
     """All events since connecting; ``until`` waits on them, never on time."""
 
     client: AriClient
+    # A name of its own each watch, as the parties' (Asterisk 22 can leave a name
+    # inactive when one socket registers it while the last one is torn down).
+    app: str = field(default_factory=lambda: f"{WATCH_APP}-{next(_names)}")
     events: list[AriEvent] = field(default_factory=list)
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def run(self, connected: asyncio.Event) -> None:
         async with self.client.http.ws_connect(
             self.client.events_url,
-            params={"app": WATCH_APP, "subscribeAll": "true"},
+            params={"app": self.app, "subscribeAll": "true"},
             headers=self.client.auth_headers,
         ) as ws:
             connected.set()
