@@ -119,6 +119,76 @@ _SPELLINGS: dict[str, str] = {
     "flytippers": "fly tippers",
     "carjacked": "car jacked",
 }
+# Scots as Scottish callers say it (and their transcripts and forms write it): read as
+# the English the cues and examples are written in ("she cannae breathe" is "she cant
+# breathe"). Left out: words that are English or names too ("ken", "tae", "ma", "aye").
+_DIALECT: dict[str, str] = {
+    "cannae": "cant",
+    "canna": "cant",
+    "didnae": "didnt",
+    "doesnae": "doesnt",
+    "disnae": "doesnt",
+    "dinnae": "dont",
+    "isnae": "isnt",
+    "wasnae": "wasnt",
+    "werenae": "werent",
+    "wouldnae": "wouldnt",
+    "couldnae": "couldnt",
+    "shouldnae": "shouldnt",
+    "willnae": "wont",
+    "havenae": "havent",
+    "hasnae": "hasnt",
+    "gonnae": "gonna",
+    "naebody": "nobody",
+    "nae": "no",
+    "oot": "out",
+    "ootside": "outside",
+    "roond": "round",
+    "doon": "down",
+    "noo": "now",
+    "hoose": "house",
+    "oor": "our",
+    "wi": "with",
+    "wean": "child",
+    "weans": "child",  # "the wean's no waking" as much as "the weans"
+    "polis": "police",
+}
+_SPELLINGS |= _DIALECT
+# "He's no breathing", "they're no doing anything": Scots "no" is "not" after a form of
+# "be" and before a doing word or a state ("that's no like him", "I'm no bothered"); after
+# "it's", "there's" and the like only before a state ("there's no breathing space").
+_BE = frozenset(["im", "hes", "shes", "theyre", "youre", "were", "is", "are", "was", "am"])
+_BE_OF_A_STATE = frozenset(["its", "thats", "theres", "heres", "whats", "whos", "wheres"])
+_NOT_STATES = frozenset(["like", "right", "well", "safe", "here", "there", "sure", "bothered"])
+# ... and after any other "'s" ("my dad's no breathing"), seen before the apostrophes go.
+_NO_AFTER_S = re.compile(
+    r"\b([a-z]+)[\u2019\u2018\u02bc'`]s no (?=[a-z]+ing\b|(?:"
+    + "|".join(sorted(_NOT_STATES))
+    + r")\b)"
+)
+
+
+def _no_as_not(found: re.Match[str]) -> str:
+    said = found.group(0)
+    return said if f"{found.group(1)}s" in _BE_OF_A_STATE else f"{said[:-3]}not "
+
+
+def _scots_not(words: list[str]) -> list[str]:
+    """Scots "no" read as "not" where it negates a doing word or a state (``_BE``)."""
+    if "no" not in words:
+        return words  # most text: nothing to read
+    out = list(words)
+    for i in range(1, len(words) - 1):
+        if words[i] != "no":
+            continue
+        before, after = words[i - 1], words[i + 1]
+        state = after in _NOT_STATES
+        there = i > 1 and words[i - 2] in ("there", "here")  # "there is no parking"
+        if (before in _BE and not there and (state or after.endswith("ing"))) or (
+            (before in _BE_OF_A_STATE or before in _BE) and state
+        ):
+            out[i] = "not"
+    return out
 
 
 def normalise(text: str) -> str:
@@ -126,13 +196,16 @@ def normalise(text: str) -> str:
 
     Apostrophes vanish inside words ("he's" -> "hes", "don't" -> "dont") so
     contractions stay one token whatever quote character the ASR used. US
-    spellings and closed compounds take the rules' form ("neighbor" ->
-    "neighbour", "cybercrime" -> "cyber crime"; ``_SPELLINGS``).
+    spellings, closed compounds and Scots take the rules' form ("neighbor" ->
+    "neighbour", "cybercrime" -> "cyber crime", "cannae" -> "cant"; ``_SPELLINGS``).
     """
-    folded = _APOSTROPHES.sub("", _fold(text))
+    folded = _fold(text)
+    if " no " in folded:
+        folded = _NO_AFTER_S.sub(_no_as_not, folded)
+    folded = _APOSTROPHES.sub("", folded)
     words = _NON_WORD.sub(" ", folded).split()
-    words = [_SPELLINGS.get(w, w) for w in words]
-    return " ".join(_join_letter_runs(" ".join(words).split()))
+    words = _scots_not(" ".join(_SPELLINGS.get(w, w) for w in words).split())
+    return " ".join(_join_letter_runs(words))
 
 
 def tokens(text: str) -> list[str]:
@@ -215,7 +288,10 @@ def number_tokens(text: str) -> list[str]:
     ("10,056" -> "10056", "42nd" -> "42"), and single digits spelled with hyphens are one
     group ("2-7-5-6" -> "2756").
     """
-    folded = _APOSTROPHES.sub("", _fold(text))
+    folded = _fold(text)
+    if " no " in folded:
+        folded = _NO_AFTER_S.sub(_no_as_not, folded)
+    folded = _APOSTROPHES.sub("", folded)
     folded = _ORDINAL.sub("", _THOUSANDS_COMMA.sub("", folded))
     folded = _SPELLED_DIGITS.sub(lambda m: m.group(0).replace("-", ""), folded)
     return ["," if t in _PAUSE_MARKS else t for t in _NUMBER_TOKEN.findall(folded)]
@@ -278,7 +354,10 @@ def words_to_digits(text: str) -> str:
     Typed digit strings stay separate tokens ("42 18734 24") so their
     grouping survives for the reference parser. Other words are normalised.
     """
-    folded = _APOSTROPHES.sub("", _fold(text))
+    folded = _fold(text)
+    if " no " in folded:
+        folded = _NO_AFTER_S.sub(_no_as_not, folded)
+    folded = _APOSTROPHES.sub("", folded)
     words = _WORD_OR_SEPARATOR.findall(folded)
     pieces: list[str] = []  # digit runs, separators and words, in order
     glue_next = False  # the previous piece was a separator

@@ -256,6 +256,12 @@ class EmergencyScreen:
         matches = self.bundle.intents.match(hypotheses)
         return any(m.score >= floor and not m.emergency for m in matches)
 
+    def _name_heard(self, hypotheses: tuple[Hypothesis, ...]) -> bool:
+        """Whether a name ordinary routing would at least offer was said ("Jo Forster in
+        firearms licensing, she's handling my shotgun renewal")."""
+        named = self.bundle.matcher.match(hypotheses)
+        return bool(named) and named[0].score >= self.bundle.rules.thresholds.low
+
     def _released(
         self, hypotheses: tuple[Hypothesis, ...]
     ) -> tuple[tuple[Hypothesis, ...], Discount | None]:
@@ -273,7 +279,12 @@ class EmergencyScreen:
             read = self._read(hypothesis)
             if read is not None and read[1].verdict is Verdict.RC:
                 released.append((hypothesis, *read))
-        if not released or not self._intent_heard(hypotheses):
+        # A gun told of only by its paperwork may go to the name said too; a witness's or
+        # a question's gun ("PC Wood, I saw something, a man with a gun") goes to the FCR.
+        paperwork = all(ctx is Context.LICENSED for _, _, r in released for _, ctx in r.moved)
+        if not released or not (
+            self._intent_heard(hypotheses) or (paperwork and self._name_heard(hypotheses))
+        ):
             return hypotheses, None  # no crime report to route it by: the FCR takes it
         carrier, cue, reading = released[0]
         reason = (

@@ -8,6 +8,10 @@ starts with a word said there too ("on the train ... no sorry, on the bus"), fro
 word on. Only names and intents read the corrected words; danger is read on what was
 said, whatever was taken back (recall first: "a man with a gun, oh no hang on, it's an
 airsoft one" is still asked about).
+
+A phrase set aside as it is said ("Ross Hamilton in traffic, not the detective one";
+"no, not the pub licensing, the firearms licensing") is taken back the same way: a
+clause of its own, "not the" and up to five words, names what the caller does not want.
 """
 
 from __future__ import annotations
@@ -27,6 +31,12 @@ _ONE = r"(?:(?:oh )?no,? (?:sorry|wait|hang on)|(?:sorry,? )?i mean|or rather)(?
 MARKER = re.compile(rf"(?<![a-z']){_ONE}(?:[,.]?\s*{_ONE})*[,.]?\s*", re.IGNORECASE)
 BOUNDARY = re.compile(r"[,.;:!?\u2014\u2013]|\s-\s|\.\.\.")
 WORD = re.compile(r"[a-z0-9']+")
+# "..., not the detective one." / "No, not the pub licensing, ...": a clause of its own.
+SET_ASIDE = re.compile(
+    r"(?:(?<=^)|(?<=[,.;:!?\u2014\u2013]))\s*(?:no,?\s+)?not the(?:\s+[a-z0-9'-]+){1,5}\s*"
+    r"(?=[,.;:!?\u2014\u2013]|$)[,.;:!?\u2014\u2013]?",
+    re.IGNORECASE,
+)
 
 
 def _filler(phrase: str) -> bool:
@@ -62,11 +72,26 @@ def corrected(text: str) -> str | None:
     return f"{kept} {after.strip()}".strip() if kept else after.strip()
 
 
+def set_aside(text: str) -> str | None:
+    """``text`` without the phrases said not to be meant (None: there were none)."""
+    kept = SET_ASIDE.sub(" ", text)
+    if kept == text or not WORD.search(kept.lower()):
+        return None
+    return re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"\s{2,}", " ", kept)).strip()
+
+
+def meant(text: str) -> str | None:
+    """``text`` as meant: corrections applied, phrases set aside dropped (None: as said)."""
+    fixed = corrected(text)
+    base = text if fixed is None else fixed
+    aside = set_aside(base)
+    return aside if aside is not None else fixed
+
+
 class SelfCorrection:
     """The hypotheses as the caller meant them, for matching names and intents."""
 
     def applied(self, hypotheses: Sequence[Hypothesis]) -> tuple[Hypothesis, ...]:
         return tuple(
-            h if (fixed := corrected(h.text)) is None else replace(h, text=fixed)
-            for h in hypotheses
+            h if (fixed := meant(h.text)) is None else replace(h, text=fixed) for h in hypotheses
         )

@@ -10,6 +10,7 @@ intent is heard, so those cases use stand-in intents (their scores are pinned).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -25,7 +26,7 @@ from ivr.routing.danger_words import CUE_KINDS
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import CallerContext, RoutingInputs
 from ivr.text import normalise
-from tests.unit.routing.fakes import fake_bundle
+from tests.unit.routing.fakes import FakeIntents, fake_bundle, person
 
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 EMERGENCY = "emergency-cue"
@@ -305,6 +306,10 @@ TABLE: list[tuple[str, str]] = [
     # ... unless where they are says it ("in the house with me"), or a deed is told now
     ("he threatened me by text last week and now he's in the house with me", EMERGENCY),
     ("he's here with me and he's hitting me", EMERGENCY),
+    # Scots, read as the English the cues are written in (ivr.text)
+    ("she cannae breathe", EMERGENCY),
+    ("my dad's no breathing", EMERGENCY),
+    ("there's a boy wi a blade chasing folk", EMERGENCY),
 ]
 
 
@@ -513,6 +518,26 @@ def test_a_past_crime_with_no_intent_heard_goes_to_the_fcr() -> None:
     destination, rule, why = decide(engine, Hypothesis(FIRE_OUT))
     assert (destination, rule) == ("fcr", "past-emergency-cue")
     assert "fire-out 'its out now'" in why["reason"]
+
+
+@pytest.mark.parametrize(
+    ("said", "expect"),
+    [
+        # a gun told of only by its paperwork, with a name ordinary routing would offer
+        ("Jo Forster please, it's my shotgun certificate renewal", "directory:jo-forster"),
+        # ... but a witness's gun is the control room's, whoever is named
+        ("Jo Forster please, I saw something, a man with a shotgun", "fcr"),
+    ],
+)
+def test_a_gun_told_of_by_its_paperwork_with_no_intent_goes_to_the_name_said(
+    said: str, expect: str
+) -> None:
+    bundle = fake_bundle(
+        entries=[person("jo-forster", "Jo Forster")], names={said: [("jo-forster", 0.84)]}
+    )
+    engine = RoutingEngine(replace(bundle, intents=FakeIntents(cues=("shotgun",))))
+    destination, _, why = decide(engine, Hypothesis(said))
+    assert destination == expect, why
 
 
 def test_any_alternative_in_danger_makes_it_an_emergency(engine: RoutingEngine) -> None:

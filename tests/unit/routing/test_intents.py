@@ -93,6 +93,14 @@ def test_held_out_emergencies_always_cued(matcher: IntentMatcher) -> None:
             assert matcher.emergency_cue([Hypothesis(row["text"])]) is not None, row["text"]
 
 
+def test_a_blade_is_a_cue_as_a_weapon_and_no_cue_as_a_blade_of_grass(
+    matcher: IntentMatcher,
+) -> None:
+    assert matcher.emergency_cue([Hypothesis("he's got a blade and he's chasing us")])
+    for text in ("he's got a blade of grass stuck in his eye", "he cut it with a razor blade"):
+        assert matcher.emergency_cue([Hypothesis(text)]) is None, text
+
+
 def test_a_fight_is_a_cue_in_any_form(matcher: IntentMatcher) -> None:
     # "there's a fight outside and someone is bleeding": a mis-heard "bleeding" must
     # not leave the fight itself unflagged ("fighting" was a cue, "fight" was not).

@@ -50,3 +50,37 @@ def test_every_alternative_is_read_as_meant_and_keeps_its_confidence() -> None:
     meant = SelfCorrection().applied(heard)
     assert [h.text for h in meant] == ["the cyber people", "the cyber people"]
     assert (meant[0].confidence, meant[0].heard_by) == (0.8, (("whisper", 0),))
+
+
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [
+        ("The Ross Hamilton in traffic, not the detective one.", "The Ross Hamilton in traffic,"),
+        (
+            "I'm wanting the licensing. No, not the pub licensing, the firearms licensing.",
+            "I'm wanting the licensing. the firearms licensing.",
+        ),
+        (
+            "Could I have the police for Lidbury? Not the emergency, just the local station.",
+            "Could I have the police for Lidbury? just the local station.",
+        ),
+        (
+            "Andrew Clegg, the PC in St Bride's, not the detective",
+            "Andrew Clegg, the PC in St Bride's,",
+        ),
+    ],
+)
+def test_a_phrase_set_aside_as_not_meant_is_not_matched(said: str, meant: str) -> None:
+    assert SelfCorrection().applied((Hypothesis(said),))[0].text == meant
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "a nasty letter through the door. It's not the first one.",  # not a clause of its own
+        "not the police",  # nothing else said
+        "is it not the case that he has to give it back",
+    ],
+)
+def test_not_the_inside_a_clause_is_kept(said: str) -> None:
+    assert SelfCorrection().applied((Hypothesis(said),))[0].text == said

@@ -33,6 +33,29 @@ def test_normalise(text: str, expected: str) -> None:
     assert normalise(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("she cannae breathe", "she cant breathe"),
+        ("I didnae pay what I owe", "i didnt pay what i owe"),
+        ("a boy wi' a blade", "a boy with a blade"),
+        ("he's no breathing", "hes not breathing"),
+        ("my dad's no breathing", "my dads not breathing"),
+        ("they're no doing anything", "theyre not doing anything"),
+        ("that's no like him", "thats not like him"),
+        # "no" of "no one", "no longer", "no bother": not "not"
+        ("there's no one here", "theres no one here"),
+        ("he is no longer there", "he is no longer there"),
+        ("it's no bother", "its no bother"),
+        ("there's no breathing problem", "theres no breathing problem"),
+        ("there is no parking", "there is no parking"),
+        ("the wean's no waking up", "the child not waking up"),
+    ],
+)
+def test_scots_is_read_as_the_english_the_rules_are_written_in(text: str, expected: str) -> None:
+    assert normalise(text) == expected
+
+
 def test_normalise_keeps_number_words() -> None:
     """Intents match on words: "someone"/"one" must not become digits."""
     assert normalise("no one is hurt") == "no one is hurt"
