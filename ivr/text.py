@@ -288,10 +288,7 @@ def number_tokens(text: str) -> list[str]:
     ("10,056" -> "10056", "42nd" -> "42"), and single digits spelled with hyphens are one
     group ("2-7-5-6" -> "2756").
     """
-    folded = _fold(text)
-    if " no " in folded:
-        folded = _NO_AFTER_S.sub(_no_as_not, folded)
-    folded = _APOSTROPHES.sub("", folded)
+    folded = _APOSTROPHES.sub("", _fold(text))
     folded = _ORDINAL.sub("", _THOUSANDS_COMMA.sub("", folded))
     folded = _SPELLED_DIGITS.sub(lambda m: m.group(0).replace("-", ""), folded)
     return ["," if t in _PAUSE_MARKS else t for t in _NUMBER_TOKEN.findall(folded)]
@@ -354,10 +351,7 @@ def words_to_digits(text: str) -> str:
     Typed digit strings stay separate tokens ("42 18734 24") so their
     grouping survives for the reference parser. Other words are normalised.
     """
-    folded = _fold(text)
-    if " no " in folded:
-        folded = _NO_AFTER_S.sub(_no_as_not, folded)
-    folded = _APOSTROPHES.sub("", folded)
+    folded = _APOSTROPHES.sub("", _fold(text))
     words = _WORD_OR_SEPARATOR.findall(folded)
     pieces: list[str] = []  # digit runs, separators and words, in order
     glue_next = False  # the previous piece was a separator
