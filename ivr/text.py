@@ -159,7 +159,9 @@ _SPELLINGS |= _DIALECT
 # "it's", "there's" and the like only before a state ("there's no breathing space").
 _BE = frozenset(["im", "hes", "shes", "theyre", "youre", "were", "is", "are", "was", "am"])
 _BE_OF_A_STATE = frozenset(["its", "thats", "theres", "heres", "whats", "whos", "wheres"])
-_NOT_STATES = frozenset(["like", "right", "well", "safe", "here", "there", "sure", "bothered"])
+_NOT_STATES = frozenset(
+    ["like", "right", "well", "safe", "here", "there", "sure", "bothered", "conscious", "awake"]
+)
 # ... and after any other "'s" ("my dad's no breathing"), seen before the apostrophes go.
 _NO_AFTER_S = re.compile(
     r"\b([a-z]+)[\u2019\u2018\u02bc'`]s no (?=[a-z]+ing\b|(?:"

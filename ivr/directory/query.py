@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ivr.directory.ranks import RANKS
@@ -243,6 +244,40 @@ NO_SURNAME = re.compile(
 )
 
 
+# Rank words naming an office's place rather than a person ("the Chief Constable's office",
+# "the chief officers' office", "chief officer group"): a department's name, read as words.
+# Not a rank before "officer" ("a detective officer", "the sergeant officer"): a person.
+OFFICE_AFTER_RANK = frozenset({"office", "offices"})
+CHIEF_OFFICERS = frozenset({"officer", "officers"})
+
+
+def _office_named(words: Sequence[str]) -> frozenset[int]:
+    """Positions of rank phrases said just before an office word ("chief constables office":
+    "chief", "constables"), which name a department, not a rank asked for."""
+    out: set[int] = set()
+    i = 0
+    while i < len(words):
+        j = i
+        while (size := _rank_at(words, j)) > 0:
+            j += size
+        office = j < len(words) and (
+            words[j] in OFFICE_AFTER_RANK
+            or (words[j] in CHIEF_OFFICERS and words[j - 1] == "chief")
+        )
+        if j > i and office:
+            out.update(range(i, j))
+        i = max(j, i + 1)
+    return frozenset(out)
+
+
+def _rank_at(words: Sequence[str], i: int) -> int:
+    """The length of the longest rank phrase starting at ``i`` (0: none)."""
+    for size in range(min(RANK_MAX_WORDS, len(words) - i), 0, -1):
+        if tuple(words[i : i + size]) in RANK_PHRASES:
+            return size
+    return 0
+
+
 def says_no_surname(text: str) -> bool:
     """The caller says they know no surname ("I don't know his last name")."""
     return NO_SURNAME.search(normalise(text)) is not None
@@ -271,11 +306,12 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
     titled: set[str] = set()
     first_only = frozenset(words) if no_surname else _said_as_first_name(words)
     where = False
+    office_named = _office_named(words)
     i = 0
     while i < len(words):
         for size in range(min(RANK_MAX_WORDS, len(words) - i), 0, -1):
             codes = RANK_PHRASES.get(tuple(words[i : i + size]))
-            if codes is not None and not optional:
+            if codes is not None and not optional and i not in office_named:
                 if ranks is None:
                     # "Mathews, the detective constable": a name said just before its
                     # rank, as its title, is named by it too

@@ -181,6 +181,10 @@ class DangerReader:
         rest = _calm(said)
         for clear in _ALL_CLEAR.values():
             rest = _blank(clear, rest)
+        if any(ctx is Context.REMOTE for ctx, _ in heard):
+            # "a video of him saying he's coming for me": the message's words; asked, as a
+            # threat by message is (a "now" or "outside" said beside them still counts).
+            rest = _blank(words.MESSAGE_COMING, rest)
         present = list(_found(words.PRESENT, rest)) + self._states(rest)
         events: list[str] = []
         moved: list[tuple[str, Context]] = []
@@ -332,10 +336,15 @@ class DangerReader:
     @staticmethod
     def _contexts(said: str) -> list[tuple[Context, tuple[str, ...]]]:
         heard: list[tuple[Context, tuple[str, ...]]] = []
+        # A day named in a plan ("going to have a fight ... on Saturday") is to come.
+        planned = [m.span() for m in words.FUTURE.finditer(said)]
         for ctx, pattern in (*_HEARD.items(), *_ALL_CLEAR.items()):
             if ctx is Context.BURN and words.SPREADING.search(said):
                 continue  # a burn getting away from them is a fire like any other
             found = _found(pattern, said)
+            if ctx is Context.PAST and planned:
+                unplanned = (m for m in pattern.finditer(said) if not _within([m.span()], planned))
+                found = tuple(dict.fromkeys(m.group(0) for m in unplanned))
             if found:
                 heard.append((ctx, found))
         return heard
@@ -510,6 +519,8 @@ def _present_before(near: _Near, kind: CueKind, heard: frozenset[Context]) -> st
             if match and not near.negated():
                 return match.group(0).strip()
     if kind is CueKind.WEAPON:
+        if Context.REMOTE in heard and words.MEDIA_OF.search(window):
+            return None  # "sent a video of a lad holding a gun": the video's
         match = words.HOLD_BEFORE.search(window)
         # ... unless a toy, or lawful shooting ("a man with a shotgun, after rabbits"),
         # and nothing done with it, or the deed told as over ("his friend was waving a gun

@@ -184,8 +184,10 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
             taken a load of tablets, took a load of pills, took a load of tablets,
             taken loads of pills, taken loads of tablets, took loads of pills,
             took loads of tablets, taken too many pills, taken too many tablets, unresponsive,
-            not responding, grey colour, gone grey, turned blue, under the water, into the river,
-            into the sea, into the canal""",
+            not responding, not responsive, non responsive, nonresponsive, not conscious,
+            not waking up, not waking, not wake up, he wont wake, she wont wake,
+            they wont wake, cant wake, grey colour, gone grey, turned blue, under the water,
+            into the river, into the sea, into the canal""",
         CueKind.THREAT: """going to kill, kill me, kill her, kill him, threatening, threatened,
             hurt me, going to hurt, pointing it at, pointed it at, pointing a gun at,
             pointing the gun at, pointed a gun at, aiming it at, aimed it at,
@@ -286,6 +288,10 @@ FUTURE = pattern(
         r"tomorrow|tomorrows",
         rf"next (?:week|weekend|month|year|time|{DAYS})",
         r"this (?:weekend|coming week)",
+        # a day named after a plan ("two lots are going to have a fight at the match on
+        # Saturday"): that day to come, not the last one
+        rf"(?:going to|gonna|planning to|planning on|planned for|arranged to|arranging to"
+        rf"|meeting up to)(?: [a-z]+){{1,8}} (?:on|this) (?:{DAYS})",
     ]
 )
 # "Been taken" said of a thing ("my number plates have been taken off my car", "it's been
@@ -364,10 +370,13 @@ def taken_thing(before: str) -> bool:
 
 TOY = pattern(
     [
-        r"(?:toy|plastic|bb|airsoft|replica|imitation|fake|prop|nerf|gel|cap|water)"
-        r"(?: [a-z]+)? (?:gun|guns|one|ones|pistol|pistols|rifle|rifles|blaster|blasters)",
+        r"(?:toy|plastic|bb|airsoft|replica|imitation|fake|prop|nerf|gel|cap|water|paintball)"
+        r"(?: [a-z]+)? (?:gun|guns|one|ones|pistol|pistols|rifle|rifles|blaster|blasters"
+        r"|game|games)",
         r"(?:its|it was|it is|its only|its just|only|just) (?:a |an )?"
         r"(?:toy|replica|fake|imitation|prop)",
+        # a game played with them ("one of those airsoft games", "playing paintball")
+        r"playing (?:airsoft|paintball|laser tag)",
     ]
 )
 _GUN = (
@@ -440,8 +449,10 @@ IN_PROGRESS = pattern(
         r"|part|drugs|notes|details|my details|statements?|a statement|calls?|ages|forever))",
         # a vehicle or a machine driven or towed off as the caller watches ("someone's
         # driving my tractor out of the field", "the telehandler's being driven off down
-        # the lane"), or its tracker moving; not the caller's own driving ("I'm towing")
-        rf"(?<!im )(?<!i am )(?<!were )(?<!we are )(?<!i was )(?:driving|towing|riding|wheeling"
+        # the lane"), or its tracker moving; not the caller's own driving ("I'm towing"), nor
+        # driving denied ("I wasn't even driving the car that day": a ticket appealed)
+        rf"(?<!im )(?<!i am )(?<!were )(?<!we are )(?<!i was )(?<!not )(?<!nt )(?<!nt even )"
+        rf"(?<!not even )(?:driving|towing|riding|wheeling"
         rf"|reversing|hotwiring|hitching|hitching up|lifting) (?:off |away )?(?:with )?"
         rf"(?:my|our|the|his|her|their) (?:[a-z]+ ){{0,2}}{_MACHINES}",
         rf"{_MACHINES} (?:is |are )?being (?:driven|towed|taken|moved|loaded|pushed|wheeled"
@@ -733,7 +744,10 @@ BE_INTENT_BEFORE = re.compile(
     r"(?:^| )(?:hes|shes|theyre|is|are|im|someones|somebodys) (?:going to|gonna|about to"
     r"|threatening to|trying to)(?: [a-z]+)?$"
 )
-PERFECT_BEFORE = re.compile(rf"(?:^| ){_HAVE}(?: just)?(?: been)?(?: [a-z]+)?$")
+# (not "going to have a fight", "gonna have": an infinitive, no perfect)
+PERFECT_BEFORE = re.compile(
+    rf"(?:^| )(?<!\bto )(?<!gonna )(?<!wanna ){_HAVE}(?: just)?(?: been)?(?: [a-z]+)?$"
+)
 HOLD_BEFORE = re.compile(
     r"(?:^| )(?:has|have) (?:a|an|got)(?: [a-z]+){0,3}$"
     r"|(?:^| )(?:hes got|shes got|theyve got|got|holding|carrying|waving|pointing|brandishing"
@@ -775,6 +789,22 @@ SOMEONE_WITH_IT = re.compile(
 )
 # The words a message carries ("a text saying they've kidnapped my son"): beside a remote
 # context, a tense inside them is the message's, not a deed being done here.
+# A weapon seen in a picture or a video sent ("sent a video of a lad holding a gun"): the
+# picture's, not here (read only with a message, call or post heard: REMOTE).
+MEDIA_OF = re.compile(
+    r"(?:^| )(?:videos?|photos?|pictures?|pics?|clips?|snaps?|selfies?|footage|images?|posts?"
+    r"|stories|story|reels?|snapchats?|tiktoks?) of(?: [a-z]+)*$"
+)
+# A message's own words that someone is coming for someone ("messages saying they're coming
+# for me"; not "saying he's coming in tomorrow with a bomb": where and when, kept).
+MESSAGE_COMING = re.compile(
+    r"(?<![a-z])(?:saying|says|said|telling me|told me|threatening|threatened)(?: that)?"
+    r"(?: (?:they|he|she) know where (?:i|we) live(?: and)?)?"
+    r" (?:hes|shes|theyre|he is|she is|they are|hell|shell|theyll|he will|she will|they will"
+    r"|hed|shed|theyd|he would|she would|they would) (?:coming|come|going to come|gonna come)"
+    r"(?: (?:round|over|back))? (?:for|to get|after) (?:me|him|her|us|them|you|my [a-z]+)"
+    r"(?![a-z])"
+)
 REPORTED = re.compile(
     r"(?:^| )(?:saying|says|said|claiming|claims|claimed|telling me|told me)(?: [a-z]+){0,3}$"
 )

@@ -23,7 +23,9 @@ group, so "four two, one eight seven three four, two four" keeps its three
 groups. A self-correction ("no", "sorry", "I mean", "actually") between two
 groups replaces the last group, or only as many of its last digits as the
 correction says ("one eight seven three four, no, five" -> 18735); the corrected group
-said again in full after its correction is said once.
+said again in full after its correction is said once. A group put right by where it
+is, after the whole reference ("... no, it starts eight two"), replaces the group at
+that end.
 """
 
 from __future__ import annotations
@@ -356,6 +358,28 @@ def _text(pieces: list[_Piece]) -> str:
     return " ".join(out)
 
 
+# A reference said whole, then one group of it put right by where it is ("52/14402/26, no,
+# hang on, it starts eight two, not five two"; "... sorry, it ends two five"): the group
+# of the same length at that end is replaced, and the words putting it right go.
+_PUT_RIGHT = re.compile(
+    r"(?P<ref>\d+/\d+/\d+)(?: [a-z]+){0,6}? (?:(?:it|that|the reference|the number) )?"
+    r"(?:(?:should|does) )?(?P<end>starts?|begins?|ends?|finish(?:es)?)(?: with| in| on)?"
+    r" (?P<digits>\d+)(?![\d/])"
+)
+
+
+def _put_right(text: str) -> str:
+    def mend(found: re.Match[str]) -> str:
+        groups = found.group("ref").split("/")
+        at = 0 if found.group("end").startswith(("start", "begin")) else -1
+        if len(groups[at]) != len(found.group("digits")):
+            return found.group(0)
+        groups[at] = found.group("digits")
+        return "/".join(groups)
+
+    return _PUT_RIGHT.sub(mend, text)
+
+
 def spoken_digits(text: str, homophones: Homophones = Homophones.BY_POSITION) -> str:
     """``text`` with spoken numbers as digit groups, for the reference parser.
 
@@ -365,4 +389,4 @@ def spoken_digits(text: str, homophones: Homophones = Homophones.BY_POSITION) ->
     folded to lower case without punctuation.
     """
     tokens = _resolved(_classify(text), homophones)
-    return _text(_corrected(_pieces(tokens)))
+    return _put_right(_text(_corrected(_pieces(tokens))))

@@ -206,3 +206,42 @@ def test_a_plural_of_a_directory_word_says_that_word() -> None:
     plural = DirectoryMatcher(directory).match([Hypothesis("the lorries park team")])
     assert plural and "plural" in plural[0].evidence
     assert plural[0].score >= 0.9 * found[0].score
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "put me through to the Chief Constable's office please",
+        "the chief officers office",
+        "can I have the Chief Constable's office, I've been passed around enough",
+    ],
+)
+def test_rank_words_before_office_name_the_office_not_a_rank(said: str) -> None:
+    # "Chief" and "constable's" are rank words, but said before "office" they are the
+    # department's name: read as a rank they left no word to match it by.
+    directory = Directory.from_data(
+        {
+            "entries": [
+                {
+                    "id": "chief-officers",
+                    "kind": "department",
+                    "name": "Chief Officers Office",
+                    "aliases": ["Chief Constable's office"],
+                    "extension": "4700",
+                },
+                {
+                    "id": "ann-cole",
+                    "kind": "person",
+                    "name": "Ann Cole",
+                    "rank": "CI",
+                    "extension": "4701",
+                },
+            ]
+        },
+        "test",
+    )
+    found = DirectoryMatcher(directory).match([Hypothesis(said)])
+    assert found[0].destination == "directory:chief-officers" and found[0].score >= LOW, found
+    # The rank alone still names its holder.
+    ranked = DirectoryMatcher(directory).match([Hypothesis("chief inspector cole please")])
+    assert ranked[0].destination == "directory:ann-cole"

@@ -74,6 +74,9 @@ TABLE: list[tuple[str, str]] = [
         "offender-gone-emergency-cue",
     ),
     ("my ex threatened me but he's in prison at the moment", "offender-gone-emergency-cue"),
+    # ... but not someone else away: who is away is not said to be the one doing it
+    ("my neighbour is smashing up my car, my husband's away on deployment", EMERGENCY),
+    ("someone's trying to get in my back door, my husband, he's deployed", EMERGENCY),
     # taken away by the police
     (
         "a man threatened me in the shop but the police came and took him away",
@@ -145,6 +148,12 @@ TABLE: list[tuple[str, str]] = [
         "toy-weapon-emergency-cue",
     ),
     ("a lad is waving a gun about in the street, I think it's a toy one", EMERGENCY),
+    # ... and so is a game played with them
+    (
+        "some lads in the woods with guns, they've got goggles on, I think it's an airsoft game",
+        "toy-weapon-emergency-cue",
+    ),
+    ("kids playing paintball and one's been shot in the eye, he's bleeding", EMERGENCY),
     # "nobody's outside" is an all-clear, not someone outside
     (
         "a man threatened me on twitter, my doors are locked, nobody's outside",
@@ -161,11 +170,26 @@ TABLE: list[tuple[str, str]] = [
         "remote-emergency-cue",
     ),
     ("someone posted on facebook they are going to kill my dog", "remote-emergency-cue"),
+    # a weapon in a picture sent is the picture's ("holding" is no deed here now)
+    ("my son was sent a video of a lad holding a knife last week", "remote-emergency-cue"),
+    ("someone sent me a photo of my ex holding a knife and he's outside now", EMERGENCY),
+    # ... and so are its words that someone is coming, unless said to be now
+    (
+        "a lad sent my son a snapchat of him holding a knife saying he's coming for him",
+        "remote-emergency-cue",
+    ),
+    ("my ex just texted saying he's coming round now and he's got a knife", EMERGENCY),
     ("a stranger keeps following me on tiktok", "remote-emergency-cue"),
     # --- violence planned for another day: asked, rule future-emergency-cue (not 999
     # advice unasked: "he's going to stab me" is not happening now)
     ("a lad says he's going to stab someone at the match this weekend", "future-emergency-cue"),
     ("my son says a boy is bringing a knife into school tomorrow", "future-emergency-cue"),
+    # a day named after a plan is to come; "to have a fight" is no perfect tense
+    (
+        "people are saying two lots are going to have a fight at the match on saturday",
+        "future-emergency-cue",
+    ),
+    ("two lads are about to have a fight in the car park", EMERGENCY),
     # ... but not when it is here now too
     ("he said he'd stab me tomorrow and now he's outside my house", EMERGENCY),
     # ... nor a life at risk that names its own day
@@ -281,7 +305,7 @@ TABLE: list[tuple[str, str]] = [
     ("a lad pulled a knife on my son last friday and took his bike", "doubtful-emergency-cue"),
     (
         "I've been sent a video on snapchat of a lad holding a machete saying it's for me",
-        "doubtful-emergency-cue",
+        "remote-emergency-cue",
     ),
     # "hurt" said only in "nobody's hurt" is no cue, whatever else is going on
     ("nobody's hurt but there's a lorry jack-knifed across both lanes", UNHURT),

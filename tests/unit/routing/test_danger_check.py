@@ -331,6 +331,8 @@ def test_a_theft_said_to_be_going_on_is_asked_about_with_no_cue_word(
         "there's a man by the school gates taking photos of his kids' sports day",
         "I'm towing my caravan to Wales tomorrow and the lights aren't working",
         "they're carrying out repairs on the road and the lights are broken",
+        # driving denied: a ticket appealed
+        "I want to appeal a speeding ticket, I wasn't even driving the car that day",
     ],
 )
 def test_a_theft_told_in_the_past_or_no_theft_is_not_read_as_going_on(

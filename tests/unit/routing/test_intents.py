@@ -101,6 +101,21 @@ def test_a_blade_is_a_cue_as_a_weapon_and_no_cue_as_a_blade_of_grass(
         assert matcher.emergency_cue([Hypothesis(text)]) is None, text
 
 
+def test_someone_who_cannot_be_woken_is_a_cue_and_the_callers_own_waking_is_not(
+    matcher: IntentMatcher,
+) -> None:
+    for text in ("I can't wake him up", "she's not waking up", "he isn't conscious"):
+        assert matcher.emergency_cue([Hypothesis(text)]), text
+    for text in (
+        "I'm not waking the kids up to come to the phone",
+        "I can't wake up early enough to get to the station",
+        "my neighbour is not conscious of how loud his music is",
+        "people are not waking up to the fact there's dealing on our street",
+        "the noise from next door won't wake the baby, I just want it logged",
+    ):
+        assert matcher.emergency_cue([Hypothesis(text)]) is None, text
+
+
 def test_a_fight_is_a_cue_in_any_form(matcher: IntentMatcher) -> None:
     # "there's a fight outside and someone is bleeding": a mis-heard "bleeding" must
     # not leave the fight itself unflagged ("fighting" was a cue, "fight" was not).

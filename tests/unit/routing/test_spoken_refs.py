@@ -168,3 +168,22 @@ def test_never_raises(text: str, homophones: Homophones) -> None:
     spoken_digits(text, homophones)
     for reading in reference_readings(text):
         assert parse_reference(reading) == reading
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        (
+            "five two slash one four four zero two slash twenty six, no, hang on, it starts"
+            " eight two, not five two",
+            "82/14402/26",
+        ),
+        ("82/14402/25, sorry, it ends in 26", "82/14402/26"),
+    ],
+)
+def test_a_group_put_right_by_where_it_is_replaces_that_end(said: str, expected: str) -> None:
+    assert parse_reference(spoken_digits(said)) == expected
+
+
+def test_a_number_after_starts_that_fits_no_group_changes_nothing() -> None:
+    assert spoken_digits("82/14402/26 and it starts at nine") == "82/14402/26 and it starts at 9"
