@@ -787,8 +787,6 @@ SOMEONE_WITH_IT = re.compile(
     SOMEONE.pattern + r"(?: [a-z]+){0,2} (?:stood|standing|holding|waving|picked|picking"
     r"|next to|near|by it|with it|going back|coming back|watching)(?![a-z0-9])"
 )
-# The words a message carries ("a text saying they've kidnapped my son"): beside a remote
-# context, a tense inside them is the message's, not a deed being done here.
 # A weapon seen in a picture or a video sent ("sent a video of a lad holding a gun"): the
 # picture's, not here (read only with a message, call or post heard: REMOTE).
 MEDIA_OF = re.compile(
@@ -805,6 +803,8 @@ MESSAGE_COMING = re.compile(
     r"(?: (?:round|over|back))? (?:for|to get|after) (?:me|him|her|us|them|you|my [a-z]+)"
     r"(?![a-z])"
 )
+# The words a message carries ("a text saying they've kidnapped my son"): beside a remote
+# context, a tense inside them is the message's, not a deed being done here.
 REPORTED = re.compile(
     r"(?:^| )(?:saying|says|said|claiming|claims|claimed|telling me|told me)(?: [a-z]+){0,3}$"
 )

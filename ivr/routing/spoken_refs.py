@@ -369,6 +369,8 @@ _PUT_RIGHT = re.compile(
 
 
 def _put_right(text: str) -> str:
+    """``text`` with each group put right (``_PUT_RIGHT``) in the reference before it."""
+
     def mend(found: re.Match[str]) -> str:
         groups = found.group("ref").split("/")
         at = 0 if found.group("end").startswith(("start", "begin")) else -1
