@@ -32,7 +32,7 @@ FILLER = frozenset(
             "phone phoning looking look it its this that officer police called name named sir",
             "madam mr mrs ms miss dr some who works work working do does available free",
             "have has had after he hes she shes his her him they theyre them their",
-            "speaks tell told telling possible",
+            "speaks tell told telling possible hold",
         )
     ).split()
 )
@@ -307,6 +307,7 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
     first_only = frozenset(words) if no_surname else _said_as_first_name(words)
     where = False
     office_named = _office_named(words)
+    ranked: set[int] = set()  # positions in ``words`` right after a rank phrase
     i = 0
     while i < len(words):
         for size in range(min(RANK_MAX_WORDS, len(words) - i), 0, -1):
@@ -320,6 +321,8 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
                 ranks = set(codes) if ranks is None else ranks | codes
                 said.append(" ".join(words[i : i + size]))
                 i += size
+                if i < len(words):
+                    ranked.add(i)
                 break
         else:
             word = words[i]
@@ -331,7 +334,9 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
             elif word not in FILLER:
                 if where:
                     placed.add(len(out))
-                out.append((word, optional or word in WEAK or word in DESCRIBING))
+                # "PC Welsh", "Sergeant Young": a word said right after a rank is a name
+                describes = word in DESCRIBING and i - 1 not in ranked
+                out.append((word, optional or word in WEAK or describes))
                 last_said = i - 1
             where = word in WHERE or (where and word in FILLER)
     # "mc donald" -> "mcdonald", "johnsons" -> "johnson" when that is a known word

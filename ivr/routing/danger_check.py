@@ -28,6 +28,7 @@ from ivr.routing.danger_meaning import Meant
 from ivr.routing.danger_words import IN_PROGRESS, IN_PROGRESS_NOW, LICENSED, PAST, SUSPICIOUS
 from ivr.routing.draft import quote
 from ivr.routing.preamble import without_details
+from ivr.routing.self_correction import SelfCorrection
 from ivr.text import is_number_word, normalise
 
 __all__ = ["DangerDoubt", "MeaningDoubts", "ask_first", "understood"]
@@ -252,7 +253,8 @@ class MeaningDoubts:
         # Only a name in the best alternative: a weaker one's "hannah read old wallet" (a
         # recogniser's LM full of names) is no request for a person beside a child on a
         # carriageway.
-        named = self.bundle.matcher.match(heard[:1], limit=1)
+        # (as meant: "Sergeant Barker, sorry, Baker" names Baker, as routing reads it)
+        named = self.bundle.matcher.match(SelfCorrection().applied(heard[:1]), limit=1)
         thresholds = self.bundle.rules.thresholds
         if named and (
             named[0].score >= thresholds.high
@@ -304,7 +306,10 @@ FINE_NOW = re.compile(
     r"(?<![a-z])(?:(?:hes|shes|im|theyre|were|he is|she is|i am|they are|we are|everyones"
     r"|everybodys|all) (?:alright|all right|ok|okay|fine|safe|not hurt|unhurt|back at work"
     r"|back home|home now|at home now)|nobodys hurt|no ones hurt|no one(?:s| is| was) hurt"
-    r"|nobody (?:is|was|got) hurt|not today)(?: now)?(?![a-z])"
+    r"|nobody (?:is|was|got) hurt|not today"
+    # home and safe ("I got in safe and he walked on", "we made it home okay")
+    r"|(?:i|we|he|she|they) (?:got|made it|made it back) (?:in|home|back|inside|indoors)"
+    r" (?:safe|safely|ok|okay|alright|all right|fine))(?: now)?(?![a-z])"
 )
 # A unit asked for in a few words ("someone in the burglary team", "murder squad please"):
 # the words name what it deals with, not what is happening. (Not "office": "there's a man

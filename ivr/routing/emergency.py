@@ -121,8 +121,10 @@ CHILD = re.compile(
 # fly-tipper), "dead" (a deer in the road), "ambulance" (it has been and gone), and the
 # cues that read a life at risk between the lines ("I've got everything ready", "right
 # at the edge", "a drone over the runway", "horses loose on the motorway").
+STILL_THERE = frozenset({"still here", "still there"})
 MEANING_DECIDES = frozenset(
-    {"still here", "still there", "dead", "ambulance", "not going to be here"}
+    STILL_THERE
+    | {"dead", "ambulance", "not going to be here"}
     | {"wont be here tomorrow", "got everything ready", "on the edge", "at the edge"}
     | {"on the runway", "over the runway", "on the motorway", "middle of the motorway"}
     | {"onto the motorway", "on the railway line", "on the railway", "on the tracks"}
@@ -542,10 +544,15 @@ def _sure_danger(cue: IntentMatchLike, reading: Reading) -> dict[str, list[str]]
         unmovable += [n for n in names if CUE_KINDS.get(n) is CueKind.TAKEN and f" {n} " in said]
     # "I've asked him to stop" read as "I've masked": a near miss's tense is the other
     # word's, so the meaning decides.
+    # Only someone said to be still there, which the meaning settles ("he is still here in
+    # his car", after a bump with nobody hurt): its own words are no surer. Not beside
+    # another cue ("coming to collect the money ... he's still here").
+    bare = list(names) if set(names) <= STILL_THERE else []
     here = [
         w
         for w in _here_now(reading)
-        if w not in MEANING_DECIDES and not any(w.endswith(f" {c}") for c in reading.near_misses)
+        if w not in MEANING_DECIDES
+        and not any(w.endswith(f" {c}") for c in (*reading.near_misses, *bare))
     ]
     # A perfect or a possession ("have been taken", "got a bomb"), not a state going on
     # ("someone is bleeding") nor a cue that is itself one ("he's still here").

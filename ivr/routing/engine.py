@@ -979,6 +979,9 @@ CLAUSE_ASK = re.compile(
     re.IGNORECASE,
 )
 CLAUSE_PLEASE = re.compile(r"\bplease$", re.IGNORECASE)
+# ... but not one that only says where the one named is ("Sergeant Baker, at Westhaven
+# please"): read alone it names the station instead of the sergeant.
+CLAUSE_WHERE = re.compile(r"^(?:at|in|from|of|based at|based in|over at|down at|up at)\b", re.I)
 LAST_ASK_WORDS = 4  # a last sentence this short is read alone for a name too
 # A first sentence that says who the caller is ("I'm a haulier.", "I am a carer."): no name
 # asked for, however near a surname its word sounds (Hale).
@@ -1023,6 +1026,7 @@ def _ask_clause(best: Hypothesis, matcher: MatcherLike) -> tuple[Hypothesis, ...
     ask = CLAUSE_ASK.search(last)
     whom = last[ask.end() :] if ask is not None else last
     asks = ask is not None or CLAUSE_PLEASE.search(last) is not None
-    if len(clauses) == 2 and len(whom.split()) <= LAST_ASK_WORDS and asks:
+    where = ask is None and CLAUSE_WHERE.search(last) is not None
+    if len(clauses) == 2 and len(whom.split()) <= LAST_ASK_WORDS and asks and not where:
         return (replace(best, text=last),)
     return ()

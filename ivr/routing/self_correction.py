@@ -12,6 +12,7 @@ airsoft one" is still asked about).
 A phrase set aside as it is said ("Ross Hamilton in traffic, not the detective one";
 "no, not the pub licensing, the firearms licensing") is taken back the same way: a
 clause of its own, "not the" and up to five words, names what the caller does not want.
+So is a word put right by a word like it after "sorry" ("Sergeant Barker, sorry, Baker").
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+
+from rapidfuzz import fuzz
 
 from ivr.decisions import Hypothesis
 from ivr.routing.phrases import STOPWORDS
@@ -37,6 +40,11 @@ SET_ASIDE = re.compile(
     r"(?=[,.;:!?\u2014\u2013]|$)[,.;:!?\u2014\u2013]?",
     re.IGNORECASE,
 )
+
+# A word put right by a word like it ("Sergeant Barker, sorry, Baker", "Hughes, sorry,
+# Hewes"): a name misspoken, not politeness ("hello, sorry, there's a girl ...").
+RESPELT = re.compile(r"(?<![a-z'])([a-z']+)[,.]?\s+sorry[,.]?\s+([a-z']+)(?![a-z'])", re.IGNORECASE)
+RESPELT_LIKE = 50  # rapidfuzz ratio: "barker"/"baker" 91, "hughes"/"hewes" 55, "hello"/"theres" 36
 
 
 def _filler(phrase: str) -> bool:
@@ -80,9 +88,25 @@ def set_aside(text: str) -> str | None:
     return re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"\s{2,}", " ", kept)).strip()
 
 
+def respelt(text: str) -> str | None:
+    """``text`` with each word put right by a word like it after "sorry" ("Sergeant Barker,
+    sorry, Baker") said once, as put right (None: none was)."""
+
+    def mend(found: re.Match[str]) -> str:
+        said, meant = found.group(1).lower(), found.group(2).lower()
+        words = len(said) >= 3 and len(meant) >= 3 and "sorry" not in (said, meant)
+        like = words and said != meant and fuzz.ratio(said, meant) >= RESPELT_LIKE
+        return found.group(2) if like else found.group(0)
+
+    fixed = RESPELT.sub(mend, text)
+    return None if fixed == text else fixed
+
+
 def meant(text: str) -> str | None:
     """``text`` as meant: corrections applied, phrases set aside dropped (None: as said)."""
     fixed = corrected(text)
+    base = text if fixed is None else fixed
+    fixed = respelt(base) or fixed
     base = text if fixed is None else fixed
     aside = set_aside(base)
     return aside if aside is not None else fixed

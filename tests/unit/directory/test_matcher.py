@@ -245,3 +245,32 @@ def test_rank_words_before_office_name_the_office_not_a_rank(said: str) -> None:
     # The rank alone still names its holder.
     ranked = DirectoryMatcher(directory).match([Hypothesis("chief inspector cole please")])
     assert ranked[0].destination == "directory:ann-cole"
+
+
+@pytest.mark.parametrize("said", ["PC Welsh please", "can I get hold of PC Welsh"])
+def test_a_describing_word_said_right_after_a_rank_is_a_name(said: str) -> None:
+    # "Welsh" describes an officer ("the Welsh lady officer"); after "PC" it is her name.
+    directory = Directory.from_data(
+        {
+            "entries": [
+                {
+                    "id": "owen-welsh",
+                    "kind": "person",
+                    "name": "Owen Welsh",
+                    "rank": "PC",
+                    "extension": "3102",
+                },
+                {
+                    "id": "amy-lloyd",
+                    "kind": "person",
+                    "name": "Amy Lloyd",
+                    "rank": "PC",
+                    "extension": "3103",
+                },
+            ]
+        },
+        "test",
+    )
+    found = DirectoryMatcher(directory).match([Hypothesis(said)])
+    assert found and found[0].destination == "directory:owen-welsh", found
+    assert found[0].score >= HIGH

@@ -792,6 +792,21 @@ def test_a_bare_still_there_is_asked_unless_the_words_mean_danger(engine: Routin
     assert why["here_now"] == [] and why["p"] < 0.60
 
 
+def test_someone_bare_still_here_after_a_bump_with_nobody_hurt_is_asked_not_999(
+    engine: RoutingEngine,
+) -> None:
+    # "he is still here" says no more than the bare cue does: the meaning settles it.
+    text = (
+        "I had a little bump on the roundabout, nobody hurt, but the other driver won't give"
+        " me his details, he is still here in his car"
+    )
+    destination, rule, why = decide(engine, Hypothesis(text))
+    assert (destination, rule) == (ASK, "unmeant-emergency-cue"), why
+    # ... and with a danger said beside it, it is 999 at once
+    burglar = "the man who broke in is still here, he is still here in the kitchen"
+    assert decide(engine, Hypothesis(burglar))[:2] == ("emergency", EMERGENCY)
+
+
 def test_a_cue_said_only_in_its_own_perfect_tense_is_asked_when_far_from_danger(
     engine: RoutingEngine,
 ) -> None:

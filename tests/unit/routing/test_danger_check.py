@@ -324,6 +324,15 @@ def test_a_theft_said_to_be_going_on_is_asked_about_with_no_cue_word(
     assert "a theft said to be going on" in decision.reason
 
 
+def test_someone_followed_home_who_got_in_safe_last_night_is_not_asked_about(
+    shipped: RoutingService,
+) -> None:
+    text = "A man followed me from the bus stop last night. I got in safe and he walked on."
+    assert not said(shipped, text).is_danger_check
+    now = "a man followed me home from the bus stop, I got in safe but he's outside now"
+    assert said(shipped, now).destination == "emergency"
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from ivr.decisions import Ask, Candidate, Hypothesis
-from ivr.directory import DirectoryEntry
+from ivr.directory import Directory, DirectoryEntry, DirectoryMatcher
 from ivr.routing.case_status import PublicStatus
 from ivr.routing.cases import Case
 from ivr.routing.engine import RoutingEngine
@@ -491,6 +491,22 @@ def test_the_ask_said_beside_the_story_is_read_alone_for_a_name(
 ) -> None:
     d = engine.decide(say(said))
     assert (d.action, d.destination) == ("route", "directory:day-team"), d.reason
+
+
+def test_a_last_clause_saying_where_the_one_named_is_is_not_read_alone(
+    engine: RoutingEngine,
+) -> None:
+    # "Sergeant Baker, at Westhaven please": read alone, "at Westhaven please" names the
+    # station, not the sergeant asked for.
+    entries = [
+        person("stephen-baker", "Stephen Baker", team="Westhaven"),
+        department("westhaven", "Westhaven"),
+    ]
+    bundle = replace(
+        fake_bundle(RULES, entries=entries), matcher=DirectoryMatcher(Directory(entries))
+    )
+    d = RoutingEngine(bundle).decide(say("PC Baker, at Westhaven please"))
+    assert (d.action, d.destination) == ("route", "directory:stephen-baker"), d.reason
 
 
 def test_a_unit_named_outranks_someone_said_in_an_examples_own_words(

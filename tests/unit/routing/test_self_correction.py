@@ -84,3 +84,25 @@ def test_a_phrase_set_aside_as_not_meant_is_not_matched(said: str, meant: str) -
 )
 def test_not_the_inside_a_clause_is_kept(said: str) -> None:
     assert SelfCorrection().applied((Hypothesis(said),))[0].text == said
+
+
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [
+        (
+            "Sergeant Barker, sorry, Baker, at Westhaven please.",
+            "Sergeant Baker, at Westhaven please.",
+        ),
+        ("DC Hughes, sorry, Hewes", "DC Hewes"),
+    ],
+)
+def test_a_word_put_right_by_a_word_like_it_is_said_once(said: str, meant: str) -> None:
+    assert SelfCorrection().applied((Hypothesis(said),))[0].text == meant
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["hello, sorry, there's a girl on the bridge", "I'm so sorry, sorry to bother you"],
+)
+def test_politeness_takes_nothing_back(said: str) -> None:
+    assert SelfCorrection().applied((Hypothesis(said),))[0].text == said
