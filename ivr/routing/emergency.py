@@ -542,12 +542,12 @@ def _sure_danger(cue: IntentMatchLike, reading: Reading) -> dict[str, list[str]]
     # taken"): however ordinary the rest sounds, not a thing stolen (those were moved).
     if CHILD.search(said):
         unmovable += [n for n in names if CUE_KINDS.get(n) is CueKind.TAKEN and f" {n} " in said]
-    # "I've asked him to stop" read as "I've masked": a near miss's tense is the other
-    # word's, so the meaning decides.
     # Only someone said to be still there, which the meaning settles ("he is still here in
     # his car", after a bump with nobody hurt): its own words are no surer. Not beside
     # another cue ("coming to collect the money ... he's still here").
     bare = list(names) if set(names) <= STILL_THERE else []
+    # "I've asked him to stop" read as "I've masked": a near miss's tense is the other
+    # word's, so the meaning decides.
     here = [
         w
         for w in _here_now(reading)

@@ -208,6 +208,12 @@ def test_a_plural_of_a_directory_word_says_that_word() -> None:
     assert plural[0].score >= 0.9 * found[0].score
 
 
+def _people_and_places(*entries: dict[str, Any]) -> DirectoryMatcher:
+    """A matcher over these entries, each given an extension of its own."""
+    numbered = [{"extension": str(4700 + n), **entry} for n, entry in enumerate(entries)]
+    return DirectoryMatcher(Directory.from_data({"entries": numbered}, "test"))
+
+
 @pytest.mark.parametrize(
     "said",
     [
@@ -219,58 +225,29 @@ def test_a_plural_of_a_directory_word_says_that_word() -> None:
 def test_rank_words_before_office_name_the_office_not_a_rank(said: str) -> None:
     # "Chief" and "constable's" are rank words, but said before "office" they are the
     # department's name: read as a rank they left no word to match it by.
-    directory = Directory.from_data(
+    matcher = _people_and_places(
         {
-            "entries": [
-                {
-                    "id": "chief-officers",
-                    "kind": "department",
-                    "name": "Chief Officers Office",
-                    "aliases": ["Chief Constable's office"],
-                    "extension": "4700",
-                },
-                {
-                    "id": "ann-cole",
-                    "kind": "person",
-                    "name": "Ann Cole",
-                    "rank": "CI",
-                    "extension": "4701",
-                },
-            ]
+            "id": "chief-officers",
+            "kind": "department",
+            "name": "Chief Officers Office",
+            "aliases": ["Chief Constable's office"],
         },
-        "test",
+        {"id": "ann-cole", "kind": "person", "name": "Ann Cole", "rank": "CI"},
     )
-    found = DirectoryMatcher(directory).match([Hypothesis(said)])
+    found = matcher.match([Hypothesis(said)])
     assert found[0].destination == "directory:chief-officers" and found[0].score >= LOW, found
     # The rank alone still names its holder.
-    ranked = DirectoryMatcher(directory).match([Hypothesis("chief inspector cole please")])
+    ranked = matcher.match([Hypothesis("chief inspector cole please")])
     assert ranked[0].destination == "directory:ann-cole"
 
 
 @pytest.mark.parametrize("said", ["PC Welsh please", "can I get hold of PC Welsh"])
 def test_a_describing_word_said_right_after_a_rank_is_a_name(said: str) -> None:
-    # "Welsh" describes an officer ("the Welsh lady officer"); after "PC" it is her name.
-    directory = Directory.from_data(
-        {
-            "entries": [
-                {
-                    "id": "owen-welsh",
-                    "kind": "person",
-                    "name": "Owen Welsh",
-                    "rank": "PC",
-                    "extension": "3102",
-                },
-                {
-                    "id": "amy-lloyd",
-                    "kind": "person",
-                    "name": "Amy Lloyd",
-                    "rank": "PC",
-                    "extension": "3103",
-                },
-            ]
-        },
-        "test",
+    # "Welsh" describes an officer ("the Welsh lady officer"); after "PC" it is his name.
+    matcher = _people_and_places(
+        {"id": "owen-welsh", "kind": "person", "name": "Owen Welsh", "rank": "PC"},
+        {"id": "amy-lloyd", "kind": "person", "name": "Amy Lloyd", "rank": "PC"},
     )
-    found = DirectoryMatcher(directory).match([Hypothesis(said)])
+    found = matcher.match([Hypothesis(said)])
     assert found and found[0].destination == "directory:owen-welsh", found
     assert found[0].score >= HIGH
