@@ -25,7 +25,16 @@ from ivr.directory.query import DESCRIBING, ORDINARY, ORDINARY_SURNAMES
 from ivr.routing.bundle import IntentMatchLike, MeantLike, RoutingBundle
 from ivr.routing.danger import present_words
 from ivr.routing.danger_meaning import Meant
-from ivr.routing.danger_words import IN_PROGRESS, IN_PROGRESS_NOW, LICENSED, PAST, SUSPICIOUS
+from ivr.routing.danger_words import (
+    BACK_NOW,
+    IN_PROGRESS,
+    IN_PROGRESS_NOW,
+    LICENSED,
+    OUT_ON,
+    OVERDUE,
+    PAST,
+    SUSPICIOUS,
+)
 from ivr.routing.draft import quote
 from ivr.routing.preamble import without_details
 from ivr.routing.self_correction import SelfCorrection
@@ -239,7 +248,8 @@ class MeaningDoubts:
                 found = now
         probability = found.probability if found is not None else 0.0
         going_on = _theft_going_on(readable[0].text)
-        if going_on is not None:
+        overdue = _overdue(readable[0].text)
+        if going_on is not None or overdue is not None:
             probability = max(probability, ASK_FROM_WHEN_ROUTED)
         nearest = nearest_danger(intents.match(readable))
         sure = ordinary.action == "route" and understood(ordinary)
@@ -272,6 +282,9 @@ class MeaningDoubts:
         if going_on is not None:
             why = [f"a theft said to be going on ({quote(going_on)})"]
             evidence["going_on"] = going_on
+        elif overdue is not None:
+            why = [f"someone overdue out on the water or the hills ({quote(overdue)})"]
+            evidence["overdue"] = overdue
         if nearest is not None:
             semantic = nearest.semantic or 0.0
             why.append(f"nearest emergency example {quote(nearest.example)} ({semantic:.2f})")
@@ -372,6 +385,16 @@ def _theft_going_on(text: str) -> str | None:
     if PAST.search(said) is not None and IN_PROGRESS_NOW.search(said) is None:
         return None
     return found.group(0).strip()
+
+
+def _overdue(text: str) -> str | None:
+    """The words telling of someone overdue out on the water or the hills, unless they are
+    said to be back."""
+    said = normalise(text)
+    late = OVERDUE.search(said)
+    if late is None or OUT_ON.search(said) is None or BACK_NOW.search(said) is not None:
+        return None
+    return late.group(0).strip()
 
 
 def _mostly_numbers(text: str) -> bool:

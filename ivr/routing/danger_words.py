@@ -461,6 +461,25 @@ IN_PROGRESS = pattern(
         r"(?:moving|on the move)",
     ]
 )
+# Someone overdue out on the water or the hills ("two of our students took a kayak out ...
+# they should have been back an hour ago, we can't see them anywhere"): no cue word, and the
+# sentence model reads a late return as an ordinary one. Asked about (MeaningDoubts), unless
+# they are said to be back ("he's home, love, his phone died").
+OUT_ON = pattern(
+    [
+        r"kayaks?|kayaking|canoes?|canoeing|boat|dinghy|paddle ?board|paddle ?boarding|jet ski"
+        r"|swim|swimming|the sea|loch|lake|the river|estuary|the water|sailing|the hills"
+        r"|the fells|the mountains?|the moors?|climbing|caving"
+    ]
+)
+OVERDUE = pattern(
+    [
+        r"(?:should|shouldve|should of|should have) (?:have )?been back|not back yet"
+        r"|(?:not|havent|hasnt|havent yet|hasnt yet) (?:come back|returned)|overdue"
+        r"|cant see (?:them|him|her) anywhere|lost sight of (?:them|him|her)"
+    ]
+)
+BACK_NOW = pattern([r"(?:hes|shes|theyre|he is|she is|they are|theyve|hes been) (?:home|back)"])
 IN_PROGRESS_NOW = pattern([r"now|right now|as we speak|at the moment|currently|still"])
 # A past tense that, next to an all-clear, makes a crime report ("it was arson").
 WEAK_PAST = pattern([r"was|were|had|already|did|happened"])

@@ -324,6 +324,27 @@ def test_a_theft_said_to_be_going_on_is_asked_about_with_no_cue_word(
     assert "a theft said to be going on" in decision.reason
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "two of our lads took a canoe out on the lake at two, they should have been back an"
+        " hour ago and the wind's got up",
+        "my husband went out fishing on the loch this morning and he's not back yet, it's dark",
+    ],
+)
+def test_someone_overdue_out_on_the_water_is_asked_about_with_no_cue_word(
+    shipped: RoutingService, text: str
+) -> None:
+    decision = said(shipped, text)
+    assert decision.is_danger_check, decision.reason
+    assert "overdue out on the water or the hills" in decision.reason
+
+
+def test_someone_overdue_who_is_back_now_is_not_asked_about(shipped: RoutingService) -> None:
+    text = "my dad was overdue off the hills last night but he's home now, his phone had died"
+    assert "overdue out on the water" not in said(shipped, text).reason
+
+
 def test_someone_followed_home_who_got_in_safe_last_night_is_not_asked_about(
     shipped: RoutingService,
 ) -> None:
