@@ -77,13 +77,18 @@ async def test_an_admin_edits_tries_replays_publishes_and_rolls_back(
 
         # The draft: a directory export that does not import leaves it as it was.
         await page.goto(f"{url}/admin/rules")
-        await expect(page.locator("#draft-state")).to_contain_text("0 file(s) changed")
+        # (the draft's first load checks the whole bundle: its intents' examples embedded)
+        await expect(page.locator("#draft-state")).to_contain_text(
+            "0 file(s) changed", timeout=SLOW
+        )
         export: FilePayload = {"name": "export.csv", "mimeType": "text/csv", "buffer": BAD_CSV}
         await page.locator("#directory-file").set_input_files(files=[export])
         await page.locator("#directory-submit").click()
         await expect(page.locator("#notice")).to_contain_text("Not imported (nothing changed)")
         await expect(page.locator("#directory-errors li").first).to_be_visible()
-        await expect(page.locator("#draft-state")).to_contain_text("0 file(s) changed")
+        await expect(page.locator("#draft-state")).to_contain_text(
+            "0 file(s) changed", timeout=SLOW
+        )
 
         # rules.yaml: a rule with a mistake, checked as it is typed.
         await page.locator('#file-list button[data-file="rules.yaml"]').click()
