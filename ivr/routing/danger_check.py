@@ -37,7 +37,6 @@ from ivr.routing.danger_words import (
 )
 from ivr.routing.draft import quote
 from ivr.routing.preamble import without_details
-from ivr.routing.self_correction import SelfCorrection
 from ivr.text import is_number_word, normalise
 
 __all__ = ["DangerDoubt", "MeaningDoubts", "ask_first", "understood"]
@@ -200,22 +199,54 @@ class MeaningDoubts:
             screened,
         )
 
-    def meant(self, heard: Sequence[Hypothesis], ordinary: Decision) -> DangerDoubt | None:
+    def meant(
+        self,
+        heard: Sequence[Hypothesis],
+        ordinary: Decision,
+        as_meant: Mapping[Hypothesis, Hypothesis],
+    ) -> DangerDoubt | None:
         """``ordinary``: what routing decided without the doubt; a sure route by what the
-        caller asked for needs more evidence of danger to be asked about.
+        caller asked for needs more evidence of danger to be asked about. ``as_meant``: each
+        alternative as routing read it (``SelfCorrection``: "Sergeant Barker, sorry, Baker"
+        names Baker), for a name asked for beside the words.
 
         A doubt only an unsure engine's words raise (``sure_engines_only``) is still asked
         (leaving it out cost emergencies said without cue words), but its "no" goes where
         the caller asked, even a web link: the danger was the LM's guess at words it could
         not make out ("let but the lad on the bus" for a lost school bag)."""
-        doubt = self._meant(heard, ordinary)
+        doubt = self._meant(heard, ordinary, as_meant)
         if doubt is None:
             return None
         sure = sure_engines_only(heard)
-        if len(sure) == len(heard) or self._meant(sure, ordinary) is not None:
+        if len(sure) == len(heard) or self._meant(sure, ordinary, as_meant) is not None:
             return doubt
         reason = f"{doubt.reason}; only an unsure engine's words mean it"
         return replace(doubt, reason=reason, heard_alone=True)
+
+    def _second_matter(self, text: str) -> DangerDoubt | None:
+        """A second matter told after one the screen read ("... getting my late husband's
+        shotgun taken away, and, oh, also, the man who's been sleeping in my shed has come
+        into the kitchen and he's shouting at me"): the shotgun's licence context says
+        nothing of the man in the kitchen. With no cue of its own and meaning danger
+        (``ASK_FROM_WHEN_ROUTED``: a matter already understood was told first), asked."""
+        turns = list(ANOTHER_MATTER.finditer(text.lower()))
+        if not turns:
+            return None
+        after = text[turns[-1].end() :].strip()
+        if len(after.split()) < MEANING_MIN_WORDS or _told_no_danger(after):
+            return None
+        told = Hypothesis(after)
+        if self.bundle.intents.emergency_cue((told,)) is not None:
+            return None  # its own cue: the screen read it with the rest
+        found = self.danger_meant((told,))
+        if found is None or found.probability < ASK_FROM_WHEN_ROUTED:
+            return None
+        reason = (
+            f"a second matter told after the first, {quote(after)}, may mean danger"
+            f" (p {found.probability:.2f} from the emergency intent's examples)"
+        )
+        evidence = {"p": round(found.probability, 4), "matched": after, "second_matter": True}
+        return DangerDoubt("danger-meaning", reason, evidence)
 
     def _department_offered(self, ordinary: Decision) -> bool:
         """The ordinary decision routes to or offers a department (not a person: a name only
@@ -223,11 +254,20 @@ class MeaningDoubts:
         entry = self.bundle.directory.named_by(ordinary.destination)
         return entry is not None and entry.kind == "department"
 
-    def _meant(self, heard: Sequence[Hypothesis], ordinary: Decision) -> DangerDoubt | None:
+    def _meant(
+        self,
+        heard: Sequence[Hypothesis],
+        ordinary: Decision,
+        as_meant: Mapping[Hypothesis, Hypothesis],
+    ) -> DangerDoubt | None:
         intents = self.bundle.intents
         cue = intents.emergency_cue(heard) if heard else None
-        if not heard or (cue is not None and cue.score >= 1.0):
-            return None  # a clear cue was read in context by the screen: its verdict stands
+        if not heard:
+            return None
+        if cue is not None and cue.score >= 1.0:
+            # A clear cue was read in context by the screen: its verdict stands, for its
+            # own words; a second matter told after it is read on its own.
+            return self._second_matter(heard[0].text)
         # Each alternative is read on its own words: "firearms", "victim support" are too
         # few to mean anything, and so is a recogniser's "the me" beside a longer reading;
         # a reference or a phone number said is no sentence, however the model reads it.
@@ -263,8 +303,7 @@ class MeaningDoubts:
         # Only a name in the best alternative: a weaker one's "hannah read old wallet" (a
         # recogniser's LM full of names) is no request for a person beside a child on a
         # carriageway.
-        # (as meant: "Sergeant Barker, sorry, Baker" names Baker, as routing reads it)
-        named = self.bundle.matcher.match(SelfCorrection().applied(heard[:1]), limit=1)
+        named = self.bundle.matcher.match((as_meant.get(heard[0], heard[0]),), limit=1)
         thresholds = self.bundle.rules.thresholds
         if named and (
             named[0].score >= thresholds.high
@@ -283,7 +322,7 @@ class MeaningDoubts:
             why = [f"a theft said to be going on ({quote(going_on)})"]
             evidence["going_on"] = going_on
         elif overdue is not None:
-            why = [f"someone overdue out on the water or the hills ({quote(overdue)})"]
+            why = [f"someone overdue out walking, on the water or the hills ({quote(overdue)})"]
             evidence["overdue"] = overdue
         if nearest is not None:
             semantic = nearest.semantic or 0.0
@@ -324,6 +363,10 @@ FINE_NOW = re.compile(
     r"|(?:i|we|he|she|they) (?:got|made it|made it back) (?:in|home|back|inside|indoors)"
     r" (?:safe|safely|ok|okay|alright|all right|fine))(?: now)?(?![a-z])"
 )
+# Parking that keeps happening ("people keep parking across my dropped kerb so my wife
+# can't get her wheelchair out"): a nuisance told as a habit, however the sentence model
+# reads someone who "can't get out" (p 0.6-0.8; three dev sets' writers: online).
+PARKING_HABIT = re.compile(r"(?<![a-z])(?:keeps|keep|always|constantly) parking(?![a-z])")
 # A unit asked for in a few words ("someone in the burglary team", "murder squad please"):
 # the words name what it deals with, not what is happening. (Not "office": "there's a man
 # in my office" is a place.)
@@ -334,9 +377,9 @@ def _told_no_danger(text: str) -> bool:
     """Words whose subject is no danger now, whatever the sentence model reads into them: a
     gun told of by its licence or its cabinet ("the man who does the shotgun
     certificates"), someone held by the police ("my pal's in the cells, when's he getting
-    out"), a unit asked for in six words or fewer ("someone in the burglary team"), a harm
-    put in the past whose victim is said to be fine now; and nothing else said to be here
-    now ("still in the cells" is where they are held)."""
+    out"), parking told as a habit, a unit asked for in six words or fewer ("someone in
+    the burglary team"), a harm put in the past whose victim is said to be fine now; and
+    nothing else said to be here now ("still in the cells" is where they are held)."""
     said = normalise(text)
     if present_words(FINE_NOW.sub(" ", CUSTODY.sub(" ", said))):  # "he's alright now": no now
         return False
@@ -344,6 +387,7 @@ def _told_no_danger(text: str) -> bool:
     return (
         LICENSED.search(said) is not None
         or CUSTODY.search(said) is not None
+        or PARKING_HABIT.search(said) is not None
         or (PAST.search(said) is not None and FINE_NOW.search(said) is not None)
         or (len(words) <= UNIT_ASK_WORDS and not UNIT_WORDS.isdisjoint(words))
     )
@@ -358,6 +402,14 @@ TURN = re.compile(
     r"|in the house|at the door)(?: again)? now\b"
     # ... or back where it happened ("and they're back there now, they've got him ...")
     r"|\b(?:he|she|they)(?:'s|'re| is| are) back(?: there| here| again)? now\b"
+)
+
+
+# A turn to a second matter, at a clause's start: ", and also", "oh, also", "another
+# thing", "while I'm on the phone". Not "he also took my phone": the same matter.
+ANOTHER_MATTER = re.compile(
+    r"(?:^|[,.;!?]\s*|\band\s+)(?:oh,?\s+|and,?\s+)*also\b,?"
+    r"|\b(?:another thing|one more thing|while i'?m on the phone|while i have you)\b,?"
 )
 
 
@@ -388,7 +440,7 @@ def _theft_going_on(text: str) -> str | None:
 
 
 def _overdue(text: str) -> str | None:
-    """The words telling of someone overdue out on the water or the hills, unless they are
+    """The words telling of someone overdue out walking, on the water or the hills, unless they are
     said to be back."""
     said = normalise(text)
     late = OVERDUE.search(said)

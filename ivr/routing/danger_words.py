@@ -202,13 +202,16 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
             doesnt want to live, better off dead, better off without me,
             wont be here tomorrow, got everything ready,
             on the edge, at the edge, hose on the exhaust, hosepipe on the exhaust,
-            pipe on the exhaust, from the exhaust, on the exhaust""",
+            pipe on the exhaust, from the exhaust, on the exhaust, outside of the railings,
+            outside the railings, outside of the railing, outside the railing,
+            wrong side of the railings, wrong side of the railing""",
         CueKind.FIRE: "fire, on fire, smoke, alight, ablaze, in flames",
         CueKind.DEVICE: """wires sticking out, wires coming out, wires hanging out,
             suspicious package, suspicious device, pipe bomb""",
         CueKind.ROAD: """drunk driver, drink driving, on the runway, over the runway,
             on the motorway, middle of the motorway, onto the motorway, on the railway line,
-            on the railway, on the tracks, on the train tracks""",
+            on the railway, on the tracks, on the train tracks, onto the course,
+            onto the track, onto the circuit""",
         # ... and traffic dodging something: how fast the road is, the words rarely say
         CueKind.URGENCY: """emergency, 999, quick, quickly, hurry, urgent, urgently, swerving,
             swerve""",
@@ -436,7 +439,9 @@ IN_PROGRESS = pattern(
     [
         # (not "someone's been stealing", "he keeps taking": over and over, not now)
         r"(?:someones|somebodys|theyre|hes|shes|theres|there are|is|are"
-        r"|(?:man|woman|lad|bloke|guy|fella|kid|chap)s)"
+        r"|(?:man|woman|lad|bloke|guy|fella|kid|chap)s"
+        # a group named doing it ("six men loading our stock into it")
+        r"|men|lads|blokes|guys|fellas|youths)"
         r" (?:(?!been |keeps? |always |was |were |used )[a-z]+ ){0,6}?"
         r"(?:taking|stealing|nicking|pinching|loading|siphoning|emptying|stripping|unloading"
         r"|cutting|making off with|trying to (?:steal|take|nick|get into|break into)"
@@ -461,7 +466,7 @@ IN_PROGRESS = pattern(
         r"(?:moving|on the move)",
     ]
 )
-# Someone overdue out on the water or the hills ("two of our students took a kayak out ...
+# Someone overdue out walking, on the water or the hills ("two of our students took a kayak out ...
 # they should have been back an hour ago, we can't see them anywhere"): no cue word, and the
 # sentence model reads a late return as an ordinary one. Asked about (MeaningDoubts), unless
 # they are said to be back ("he's home, love, his phone died").
@@ -470,6 +475,9 @@ OUT_ON = pattern(
         r"kayaks?|kayaking|canoes?|canoeing|boat|dinghy|paddle ?board|paddle ?boarding|jet ski"
         r"|swim|swimming|the sea|loch|lake|the river|estuary|the water|sailing|the hills"
         r"|the fells|the mountains?|the moors?|climbing|caving"
+        # ... or out walking anywhere ("went up onto Highfell for a walk", "gone out for a
+        # walk and not come back": a walker overdue, or someone with dementia)
+        r"|walk|walking|hike|hiking|hillwalking"
     ]
 )
 OVERDUE = pattern(

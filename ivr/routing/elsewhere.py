@@ -38,7 +38,8 @@ NAME_PARTS = (
 
 # Where something happened: "my flat in Bristol", "it happened in Croydon", "I'm in
 # Birmingham and ...". Not where someone lives or went ("he lives up in Leeds now", "he's
-# moved to Manchester", "while we were in Blackpool", "I'm up in Manchester", "the
+# moved to Manchester", "while we were in Blackpool", "I'm up in Manchester", "he lives
+# across in Liverpool" (across the water, from an island), "the
 # owners are in London", "while I was back home in Galway"): the matter is still here.
 # Or the force it was reported to ("I reported my car stolen to the Met", "a reference
 # from Police Scotland"): theirs to update. Or where the caller rings from ("I'm calling
@@ -46,7 +47,8 @@ NAME_PARTS = (
 # else's matter here (_callers_own).
 WHERE_IT_HAPPENED = (
     r"(?<![a-z0-9])(?<!lives )(?<!living )(?<!lived )(?<!based )(?<!works )(?<!working )"
-    r"(?<!staying )(?<!were )(?<!was )(?<!up )(?<!over )(?<!down )(?<!out )(?<!home )"
+    r"(?<!staying )(?<!were )(?<!was )(?<!up )(?<!over )(?<!down )(?<!out )(?<!across )"
+    r"(?<!home )"
     r"(?<!s are )(?<!they are )(?<!theyre )"
     r"(?:in|at|near|around|round|outside|reported(?: [a-z]+){0,4} to"
     r"|(?:calling|ringing|phoning) from|(?:reference|crime number|incident number) from) "

@@ -113,12 +113,13 @@ class RoutingEngine:
         calm = screened if isinstance(screened, Decision) and screened.rule in CALM else None
         if isinstance(screened, Decision) and calm is None:
             return self._made(screened)
+        meant = self.self_correction.applied(hypotheses)  # what was taken back is not asked
         draft = (
             self._confirmed(inputs.confirmed)
             or self._keypad(inputs.digits)
             or self._reference_in_text(hypotheses)
             or self.extensions.said(hypotheses)
-            or self._names_and_intents(hypotheses)
+            or self._names_and_intents(meant)
             or self._nothing_usable(inputs, hypotheses)
         )
         self._elsewhere(draft, hypotheses)
@@ -135,7 +136,13 @@ class RoutingEngine:
         if calm is not None:
             decision = _said_calm(calm, decision)
         doubt = screened if isinstance(screened, DangerDoubt) else None
-        doubt = doubt or self.doubts.meant(scanned, decision) or self.exposure.doubt(scanned)
+        # Every alternative released as a past crime (``outvoted_cues``): their cues were
+        # read, but not a second matter told after them.
+        heard = scanned or hypotheses
+        as_meant = dict(zip(hypotheses, meant, strict=True))
+        doubt = (
+            doubt or self.doubts.meant(heard, decision, as_meant) or self.exposure.doubt(scanned)
+        )
         return self._made(ask_first(doubt, decision) if doubt is not None else decision)
 
     @property
@@ -201,9 +208,9 @@ class RoutingEngine:
         return self.cases.said(hypotheses)
 
     def _names_and_intents(self, hypotheses: Sequence[Hypothesis]) -> Draft | None:
+        """``hypotheses`` as meant (``SelfCorrection``: what was taken back is not asked)."""
         if not hypotheses:
             return None
-        hypotheses = self.self_correction.applied(hypotheses)  # what was taken back is not asked
         hypotheses = self.preamble.applied(hypotheses)  # the point, after "the thing is"
         th = self.thresholds
         matcher = self.bundle.matcher

@@ -51,7 +51,11 @@ HOMOPHONES: dict[str, str] = {
 # "flash", "flashed": how Whisper hears "slash" in a reference it writes in figures.
 _SEPARATOR_WORDS = frozenset({"stroke", "slash", "oblique", "dash", "flash", "flashed"})
 _SEPARATOR_CHARS = frozenset("/*#")
-_CORRECTIONS = frozenset({"no", "sorry", "correction", "actually", "rather"})
+_CORRECTIONS = frozenset({"no", "sorry", "correction", "actually", "rather", "wait"})
+_TWO_WORD_CORRECTIONS = frozenset({("i", "mean"), ("hang", "on"), ("hold", "on")})
+# A replacement that starts with at least this many of the corrected group's last digits
+# says that group again from there ("oh six two oh, no, hang on, oh six two oh seven").
+_RESTART_OVERLAP = 3
 _REPEATS = frozenset({"double", "triple", "treble"})
 _ZERO_LETTERS = frozenset({"oh", "o"})
 _SCALES = frozenset({"hundred", "thousand"})
@@ -102,8 +106,8 @@ def _classify(text: str) -> list[Token]:
         if _line_ahead(words, i, out):
             i += 1  # "then a line" / "another line": only the line is read
             continue
-        if word == "i" and nxt == "mean":
-            out.append(Token("i mean", Kind.CORRECTION))
+        if (word, nxt) in _TWO_WORD_CORRECTIONS:
+            out.append(Token(f"{word} {nxt}", Kind.CORRECTION))
             i += 2
             continue
         out.append(Token(word, _kind(word, nxt, out[-1] if out else None)))
@@ -330,8 +334,18 @@ def _corrected(pieces: list[_Piece]) -> list[_Piece]:
             continue
         taken = out[before].text
         del out[before:]
-        prefix = taken[: max(0, len(taken) - len(after.text))]
+        prefix = taken[: len(taken) - _restarted(taken, after.text)]
     return out
+
+
+def _restarted(taken: str, replacement: str) -> int:
+    """How many of ``taken``'s last digits ``replacement`` takes the place of: the tail it
+    says again and goes on from ("840620, no, 06207": 0620), else as many as it has
+    ("20756, no, 55": 56)."""
+    for overlap in range(min(len(taken), len(replacement) - 1), _RESTART_OVERLAP - 1, -1):
+        if taken.endswith(replacement[:overlap]):
+            return overlap
+    return min(len(taken), len(replacement))
 
 
 def _text(pieces: list[_Piece]) -> str:

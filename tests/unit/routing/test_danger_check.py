@@ -314,6 +314,7 @@ def test_someone_acting_suspiciously_and_still_there_is_asked_not_assumed(
         "there's a Transit backed up to my workshop and they're carrying out tools",
         "a man's taking the batteries out of the tractors in the yard as we speak",
         "the lads are putting my bike in their van in the car park",
+        "there's a lorry backed up to the depot and six men loading our stock into it",
     ],
 )
 def test_a_theft_said_to_be_going_on_is_asked_about_with_no_cue_word(
@@ -330,19 +331,21 @@ def test_a_theft_said_to_be_going_on_is_asked_about_with_no_cue_word(
         "two of our lads took a canoe out on the lake at two, they should have been back an"
         " hour ago and the wind's got up",
         "my husband went out fishing on the loch this morning and he's not back yet, it's dark",
+        "my dad went up the big hill for a walk this morning and should have been back by"
+        " three, his phone's off",
     ],
 )
-def test_someone_overdue_out_on_the_water_is_asked_about_with_no_cue_word(
+def test_someone_overdue_out_on_the_water_or_walking_is_asked_about_with_no_cue_word(
     shipped: RoutingService, text: str
 ) -> None:
     decision = said(shipped, text)
     assert decision.is_danger_check, decision.reason
-    assert "overdue out on the water or the hills" in decision.reason
+    assert "overdue out walking, on the water or the hills" in decision.reason
 
 
 def test_someone_overdue_who_is_back_now_is_not_asked_about(shipped: RoutingService) -> None:
     text = "my dad was overdue off the hills last night but he's home now, his phone had died"
-    assert "overdue out on the water" not in said(shipped, text).reason
+    assert "overdue out walking" not in said(shipped, text).reason
 
 
 def test_someone_followed_home_who_got_in_safe_last_night_is_not_asked_about(
@@ -434,3 +437,32 @@ def test_danger_said_beside_the_callers_details_is_still_asked(shipped: RoutingS
     told = "my date of birth is 3rd March 1990, my little boy is missing, he's only four"
     decision = said(shipped, told)
     assert decision.is_danger_check, decision.reason
+
+
+def test_a_second_matter_after_a_gun_told_by_its_licence_is_asked_about(
+    shipped: RoutingService,
+) -> None:
+    text = (
+        "I'm ringing about getting my late husband's shotgun taken away, and, oh, also,"
+        " the man who's been sleeping in my shed has come into the kitchen and he's"
+        " shouting at me"
+    )
+    decision = said(shipped, text)
+    assert decision.is_danger_check, decision.reason
+    assert "a second matter" in decision.reason
+
+
+def test_a_gun_told_by_its_licence_alone_is_not_asked_about(shipped: RoutingService) -> None:
+    text = "I'm ringing about getting my late husband's shotgun taken away, he had a licence"
+    assert not said(shipped, text).is_danger_check
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "people keep parking right across the dropped kerb so my wife can't get her wheelchair out",
+        "someone keeps parking across my drive so I can't get my car out in the mornings",
+    ],
+)
+def test_parking_told_as_a_habit_is_not_asked_about(shipped: RoutingService, text: str) -> None:
+    assert not said(shipped, text).is_danger_check

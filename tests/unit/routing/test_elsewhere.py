@@ -73,6 +73,9 @@ def test_a_place_where_it_happened_or_a_force_asked_for_is_named(
         "someone broke in while we were in Blackpool for the weekend",
         "someone took the panel off my caravan up here while I was back home in Galway",
         "my mum's not answering, she lives here and I'm up in Glasgow",
+        # across the water, from an island force
+        "my ex texts that he'll kill me but he lives across in Liverpool, he's not here",
+        "my dad's not answered since yesterday and I'm across in Manchester so I can't look",
         "there's a fight outside the pub on London Road",
         "my car was damaged in the car park of the Durham Arms",
         "I keep getting parking fines from Bristol and I've never been there",

@@ -75,6 +75,11 @@ from ivr.routing.spoken_refs import Homophones, spoken_digits
             "four two stroke one eight seven, I mean, one eight six three four stroke two four",
             "42/18634/24",
         ),
+        (  # the group begun again, longer, after "hang on"
+            "eight four, oh six two oh, no, hang on, oh six two oh seven, stroke two six",
+            "84/06207/26",
+        ),
+        ("eight four oh six two oh, wait, oh six two oh seven, stroke two six", "84/06207/26"),
         (
             "forty two stroke one eight seven three four stroke two five no sorry two four",
             "42/18734/24",
