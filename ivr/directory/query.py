@@ -33,6 +33,8 @@ FILLER = frozenset(
             "madam mr mrs ms miss dr some who works work working do does available free",
             "have has had after he hes she shes his her him they theyre them their",
             "speaks tell told telling possible hold",
+            # a surname not known ("Joan something", "Dave whatshisname")
+            "something summat whatshername whatsername whatshisname whatsisname",
         )
     ).split()
 )

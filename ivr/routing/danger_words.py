@@ -202,16 +202,16 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
             doesnt want to live, better off dead, better off without me,
             wont be here tomorrow, got everything ready,
             on the edge, at the edge, hose on the exhaust, hosepipe on the exhaust,
-            pipe on the exhaust, from the exhaust, on the exhaust, outside of the railings,
-            outside the railings, outside of the railing, outside the railing,
+            pipe on the exhaust, from the exhaust, on the exhaust,
+            on the outside of the railings, on the outside of the railing,
             wrong side of the railings, wrong side of the railing""",
         CueKind.FIRE: "fire, on fire, smoke, alight, ablaze, in flames",
         CueKind.DEVICE: """wires sticking out, wires coming out, wires hanging out,
             suspicious package, suspicious device, pipe bomb""",
         CueKind.ROAD: """drunk driver, drink driving, on the runway, over the runway,
             on the motorway, middle of the motorway, onto the motorway, on the railway line,
-            on the railway, on the tracks, on the train tracks, onto the course,
-            onto the track, onto the circuit""",
+            on the railway, on the tracks, on the train tracks, onto the racecourse,
+            out onto the course, onto the track, onto the circuit""",
         # ... and traffic dodging something: how fast the road is, the words rarely say
         CueKind.URGENCY: """emergency, 999, quick, quickly, hurry, urgent, urgently, swerving,
             swerve""",
@@ -440,8 +440,10 @@ IN_PROGRESS = pattern(
         # (not "someone's been stealing", "he keeps taking": over and over, not now)
         r"(?:someones|somebodys|theyre|hes|shes|theres|there are|is|are"
         r"|(?:man|woman|lad|bloke|guy|fella|kid|chap)s"
-        # a group named doing it ("six men loading our stock into it")
-        r"|men|lads|blokes|guys|fellas|youths)"
+        # a group counted doing it ("six men loading our stock into it"; not "the men
+        # taking the bins out")
+        r"|(?:one|two|three|four|five|six|seven|eight|nine|ten|few|several|some|\d+"
+        r"|a group of|a gang of|group of|gang of) (?:men|lads|blokes|guys|fellas|youths))"
         r" (?:(?!been |keeps? |always |was |were |used )[a-z]+ ){0,6}?"
         r"(?:taking|stealing|nicking|pinching|loading|siphoning|emptying|stripping|unloading"
         r"|cutting|making off with|trying to (?:steal|take|nick|get into|break into)"
@@ -477,17 +479,25 @@ OUT_ON = pattern(
         r"|the fells|the mountains?|the moors?|climbing|caving"
         # ... or out walking anywhere ("went up onto Highfell for a walk", "gone out for a
         # walk and not come back": a walker overdue, or someone with dementia)
-        r"|walk|walking|hike|hiking|hillwalking"
+        r"|(?:for|on)(?: a| his| her| their| the)? (?:walk|hike|ramble)|hiking|hillwalking"
+        r"|(?:out|gone|went|go|going|goes) (?:walking|hiking|for a walk)"
     ]
 )
 OVERDUE = pattern(
     [
         r"(?:should|shouldve|should of|should have) (?:have )?been back|not back yet"
-        r"|(?:not|havent|hasnt|havent yet|hasnt yet) (?:come back|returned)|overdue"
+        r"|(?:not|havent|hasnt|havent yet|hasnt yet) (?:come back|returned)"
+        # ... not a thing or a reply ("hasn't returned it", "haven't come back to me")
+        r"(?! (?:to (?:me|us)|it|my|the|any|with|a|an|our|his|her)(?![a-z]))|overdue"
         r"|cant see (?:them|him|her) anywhere|lost sight of (?:them|him|her)"
     ]
 )
-BACK_NOW = pattern([r"(?:hes|shes|theyre|he is|she is|they are|theyve|hes been) (?:home|back)"])
+BACK_NOW = pattern(
+    [
+        r"(?:hes|shes|theyre|he is|she is|they are|theyve|hes been) (?:home|back)",
+        r"(?:theyre|they are|everyones|were) (?:all )?(?:fine|safe|ok|okay)",
+    ]
+)
 IN_PROGRESS_NOW = pattern([r"now|right now|as we speak|at the moment|currently|still"])
 # A past tense that, next to an all-clear, makes a crime report ("it was arson").
 WEAK_PAST = pattern([r"was|were|had|already|did|happened"])

@@ -47,8 +47,11 @@ NAME_PARTS = (
 # else's matter here (_callers_own).
 WHERE_IT_HAPPENED = (
     r"(?<![a-z0-9])(?<!lives )(?<!living )(?<!lived )(?<!based )(?<!works )(?<!working )"
-    r"(?<!staying )(?<!were )(?<!was )(?<!up )(?<!over )(?<!down )(?<!out )(?<!across )"
-    r"(?<!home )"
+    r"(?<!staying )(?<!were )(?<!was )(?<!up )(?<!over )(?<!down )(?<!out )(?<!home )"
+    # someone across the water ("he lives across in Liverpool"), not the deed ("we got
+    # robbed across in Salford")
+    r"(?<!lives across )(?<!live across )(?<!living across )(?<!im across )"
+    r"(?<!i am across )(?<!was across )(?<!were across )(?<!s across )"
     r"(?<!s are )(?<!they are )(?<!theyre )"
     r"(?:in|at|near|around|round|outside|reported(?: [a-z]+){0,4} to"
     r"|(?:calling|ringing|phoning) from|(?:reference|crime number|incident number) from) "

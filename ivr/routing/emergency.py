@@ -129,6 +129,11 @@ MEANING_DECIDES = frozenset(
     | {"on the runway", "over the runway", "on the motorway", "middle of the motorway"}
     | {"onto the motorway", "on the railway line", "on the railway", "on the tracks"}
     | {"on the train tracks", "from the exhaust", "on the exhaust"}
+    # railings and race courses are places too ("my bike was nicked from outside the
+    # railings", "kids keep climbing onto the track at the old speedway")
+    | {"on the outside of the railings", "on the outside of the railing"}
+    | {"wrong side of the railings", "wrong side of the railing", "onto the racecourse"}
+    | {"out onto the course", "onto the track", "onto the circuit"}
     | {"can see him", "can see them", "can see her", "can still see him"}
     | {"can still see them", "can still see her"}
     # "going to end it" may be a relationship; "end it tonight", "end his life" are not

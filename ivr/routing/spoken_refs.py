@@ -53,6 +53,8 @@ _SEPARATOR_WORDS = frozenset({"stroke", "slash", "oblique", "dash", "flash", "fl
 _SEPARATOR_CHARS = frozenset("/*#")
 _CORRECTIONS = frozenset({"no", "sorry", "correction", "actually", "rather", "wait"})
 _TWO_WORD_CORRECTIONS = frozenset({("i", "mean"), ("hang", "on"), ("hold", "on")})
+# Corrections that may be only a pause in the reading (``_corrected``).
+_HESITATIONS = frozenset({"hang on", "hold on", "wait"})
 # A replacement that starts with at least this many of the corrected group's last digits
 # says that group again from there ("oh six two oh, no, hang on, oh six two oh seven").
 _RESTART_OVERLAP = 3
@@ -333,19 +335,45 @@ def _corrected(pieces: list[_Piece]) -> list[_Piece]:
             out.append(_Piece(Kind.WORD, piece.text))
             continue
         taken = out[before].text
+        if (
+            _only_hesitation(pieces, i)
+            and _restart(taken, after.text) is None
+            and not taken.endswith(after.text)
+        ):
+            # "two two four one, wait, five five two": a pause while reading on, unless
+            # the next group says the last again ("oh six two oh, hang on, oh six two oh
+            # seven") or its end ("... two four one, hold on, four one").
+            out.append(_Piece(Kind.PAUSE, ","))
+            continue
         del out[before:]
         prefix = taken[: len(taken) - _restarted(taken, after.text)]
     return out
 
 
-def _restarted(taken: str, replacement: str) -> int:
-    """How many of ``taken``'s last digits ``replacement`` takes the place of: the tail it
-    says again and goes on from ("840620, no, 06207": 0620), else as many as it has
-    ("20756, no, 55": 56)."""
+def _only_hesitation(pieces: list[_Piece], i: int) -> bool:
+    """The corrections from ``pieces[i]`` to the next number are all hesitations."""
+    for piece in pieces[i:]:
+        if piece.kind is Kind.CORRECTION and piece.text not in _HESITATIONS:
+            return False
+        if piece.kind not in (Kind.PAUSE, Kind.CORRECTION):
+            return True
+    return True
+
+
+def _restart(taken: str, replacement: str) -> int | None:
+    """How many of ``taken``'s last digits ``replacement`` says again and goes on from
+    ("840620, no, 06207": 0620), if at least ``_RESTART_OVERLAP``."""
     for overlap in range(min(len(taken), len(replacement) - 1), _RESTART_OVERLAP - 1, -1):
         if taken.endswith(replacement[:overlap]):
             return overlap
-    return min(len(taken), len(replacement))
+    return None
+
+
+def _restarted(taken: str, replacement: str) -> int:
+    """How many of ``taken``'s last digits ``replacement`` takes the place of: the tail it
+    says again (``_restart``), else as many as it has ("20756, no, 55": 56)."""
+    restart = _restart(taken, replacement)
+    return restart if restart is not None else min(len(taken), len(replacement))
 
 
 def _text(pieces: list[_Piece]) -> str:

@@ -113,6 +113,12 @@ def test_first_name_and_the_teams_department_is_the_person(matcher: DirectoryMat
     assert "the department for team 'Roads Policing'" in top.evidence
 
 
+def test_a_surname_not_known_costs_a_first_name_nothing(matcher: DirectoryMatcher) -> None:
+    alone = _scores(matcher, "Kwame please")["kwame-mensah"]
+    assert _scores(matcher, "Kwame something please")["kwame-mensah"] == alone >= LOW
+    assert _scores(matcher, "Kwame whatshisname please")["kwame-mensah"] == alone
+
+
 def test_first_name_and_team_beats_the_team_alone(matcher: DirectoryMatcher) -> None:
     scores = _scores(matcher, "can I talk to Abena, she's the student liaison officer")
     assert scores["abena-asante"] >= LOW > scores["npt-aldbridge"]

@@ -466,3 +466,48 @@ def test_a_gun_told_by_its_licence_alone_is_not_asked_about(shipped: RoutingServ
 )
 def test_parking_told_as_a_habit_is_not_asked_about(shipped: RoutingService, text: str) -> None:
     assert not said(shipped, text).is_danger_check
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my neighbour keeps parking across my drive and my wife's gone into labour and we"
+        " can't get the car out",
+        "the man who keeps parking across my drive has followed my daughter into the house"
+        " and won't leave",
+    ],
+)
+def test_danger_told_beside_a_parking_habit_is_still_asked_about(
+    shipped: RoutingService, text: str
+) -> None:
+    assert said(shipped, text).is_danger_check
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I reported my bike stolen while I was out walking the dog and they still haven't"
+        " come back to me about it",
+        "someone took my walking stick on the bus and hasn't returned it",
+        "I've got CCTV of two men stealing my parcel off the step, who do I send it to",
+        "the men taking the bins out leave rubbish everywhere",
+        "how do I get onto the course for speed awareness instead of the points",
+    ],
+)
+def test_walks_groups_and_courses_that_are_no_danger_are_not_asked_about(
+    shipped: RoutingService, text: str
+) -> None:
+    assert not said(shipped, text).is_danger_check
+
+
+def test_railings_as_a_place_are_no_emergency(shipped: RoutingService) -> None:
+    decision = said(shipped, "my bike was nicked from outside the railings at the station")
+    assert decision.destination != "emergency" and not decision.is_danger_check
+
+
+def test_a_second_matter_told_as_a_habit_is_not_asked_about(shipped: RoutingService) -> None:
+    text = (
+        "I'm ringing about my late husband's shotgun licence, also my neighbour keeps shouting"
+        " at my kids over the fence"
+    )
+    assert not said(shipped, text).is_danger_check

@@ -55,6 +55,9 @@ def named(area: OtherForceArea, text: str) -> str | None:
         # over the border, for the forces beside it
         ("I'm in Dundalk and my car's been stolen from outside the house here", "dundalk"),
         ("Is this the Garda station in Letterkenny?", "letterkenny"),
+        # the deed across the water: there, not here
+        ("we got robbed across in Salford on Saturday night", "salford"),
+        ("my car was broken into across in Liverpool last night", "liverpool"),
         # where the caller rings from, when the matter is theirs there
         ("I'm calling from Plymouth, somebody's stolen my car off my street here", "plymouth"),
     ],

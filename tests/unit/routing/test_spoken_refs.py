@@ -80,6 +80,9 @@ from ivr.routing.spoken_refs import Homophones, spoken_digits
             "84/06207/26",
         ),
         ("eight four oh six two oh, wait, oh six two oh seven, stroke two six", "84/06207/26"),
+        # ... but a hesitation that only pauses the reading keeps what was said
+        ("forty two stroke one eight seven, hold on, three four stroke two four", "42/18734/24"),
+        ("four two stroke one eight, wait, seven three four stroke two four", "42/18734/24"),
         (
             "forty two stroke one eight seven three four stroke two five no sorry two four",
             "42/18734/24",
