@@ -229,7 +229,7 @@ class MeaningDoubts:
         into the kitchen and he's shouting at me"): the shotgun's licence context says
         nothing of the man in the kitchen. With no cue of its own and meaning danger
         (``ASK_FROM_WHEN_ROUTED``: a matter already understood was told first), asked."""
-        turns = list(ANOTHER_MATTER.finditer(text.lower()))
+        turns = list(ANOTHER_MATTER.finditer(text))
         if not turns:
             return None
         after = text[turns[-1].end() :].strip()
@@ -408,8 +408,8 @@ def _told_no_danger(text: str) -> bool:
     gun told of by its licence or its cabinet ("the man who does the shotgun
     certificates"), someone held by the police ("my pal's in the cells, when's he getting
     out"), a unit asked for in six words or fewer ("someone in the burglary team"), a harm
-    put in the past whose victim is said to be fine now; and
-    nothing else said to be here now ("still in the cells" is where they are held)."""
+    put in the past whose victim is said to be fine now; and nothing else said to be here
+    now ("still in the cells" is where they are held)."""
     said = normalise(text)
     if present_words(FINE_NOW.sub(" ", CUSTODY.sub(" ", said))):  # "he's alright now": no now
         return False
@@ -438,7 +438,8 @@ TURN = re.compile(
 # thing", "while I'm on the phone". Not "he also took my phone": the same matter.
 ANOTHER_MATTER = re.compile(
     r"(?:^|[,.;!?]\s*|\band\s+)(?:oh,?\s+|and,?\s+)*also\b,?"
-    r"|\b(?:another thing|one more thing|while i'?m on the phone|while i have you)\b,?"
+    r"|\b(?:another thing|one more thing|while i'?m on the phone|while i have you)\b,?",
+    re.IGNORECASE,
 )
 
 
