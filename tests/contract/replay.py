@@ -46,7 +46,8 @@ APP = "ivr101"
 
 #: Timing check: only gaps of at least MIN_GAP trace seconds; a delay may come early by
 #: no more than the larger of the absolute and relative tolerance (in trace seconds, i.e.
-#: already unscaled): a simulator that skips or shortens a prompt's length fails. Late is
+#: already unscaled), plus how far the step before it ran behind the trace's schedule
+#: (``_behind``): a simulator that skips or shortens a prompt's length fails. Late is
 #: what a loaded 2-core runner does at time_scale 0.1 (a stalled loop lengthens every
 #: gap), so only a gross overrun fails: more than LATE_FACTOR x the trace's gap plus
 #: LATE_SLACK trace seconds (a prompt played twice, a delay in the wrong unit).
@@ -738,6 +739,7 @@ class Replay:
         for sock in self.sockets.values():
             for idx, at in sock.matched_at.items():
                 real_at[sock.expected[idx][0]] = at
+        behind = self._behind(real_at)
         for sock in self.sockets.values():
             for idx, (step_i, event) in enumerate(sock.expected):
                 if idx not in sock.matched_at:
@@ -751,7 +753,8 @@ class Replay:
                 if want < MIN_GAP:
                     continue
                 got = (sock.matched_at[idx] - real_at[prev]) / self.ts
-                early = want - got > max(TIMING_TOLERANCE_ABS, TIMING_TOLERANCE_REL * want)
+                tolerance = max(TIMING_TOLERANCE_ABS, TIMING_TOLERANCE_REL * want)
+                early = want - got > tolerance + behind.get(prev, 0.0)
                 if early or got > LATE_FACTOR * want + LATE_SLACK:
                     self.miss(
                         step_i,
@@ -759,6 +762,28 @@ class Replay:
                         f"expected {want:.3f}s after step {prev}, got {got:.3f}s "
                         f"(simulated time, time_scale {self.ts})",
                     )
+
+    def _behind(self, real_at: Mapping[int, float]) -> dict[int, float]:
+        """How far each step ran behind the trace's schedule, in trace seconds, beyond the
+        least it had run behind before it: a delay the simulator started at an earlier step
+        (a caller's hangup timed from the answer) ends that much sooner after a step a
+        loaded loop sent or saw late, without being short itself."""
+        known = sorted(real_at)
+        if not known:
+            return {}
+        first = known[0]
+        base_real, base_trace = real_at[first], self._trace_t(first)
+        out: dict[int, float] = {}
+        least = 0.0
+        for i in known:
+            drift = (real_at[i] - base_real) / self.ts - (self._trace_t(i) - base_trace)
+            least = min(least, drift)
+            out[i] = max(0.0, drift - least)
+        return out
+
+    def _trace_t(self, i: int) -> float:
+        step = self.steps[i]
+        return float(step.get("t_sent", step["t"]))
 
     def _check_rtp(self) -> None:
         observed = self.trace.get("observations", {}).get("rtp_received_by_udp_listener")
