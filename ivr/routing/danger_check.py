@@ -380,9 +380,10 @@ FINE_NOW = re.compile(
 # reads someone who "can't get out" (p 0.6-0.8; three dev sets' writers: online). Its own
 # words, and what it stops, are left out before the rest is read ("... and my wife's gone
 # into labour": still asked).
-PARKING_HABIT = re.compile(r"(?<![a-z])(?:keeps|keep|always|constantly) parking(?![a-z])")
+_PARKING_HABIT = r"(?<![a-z])(?:keeps|keep|always|constantly) parking"
+PARKING_HABIT = re.compile(rf"{_PARKING_HABIT}(?![a-z])")
 PARKING_TOLD = re.compile(
-    r"(?<![a-z])(?:keeps|keep|always|constantly) parking"
+    rf"{_PARKING_HABIT}"
     r"(?: (?!(?:and|but|so|has|have|is|just|because|then)(?![a-z]))[a-z']+){0,5}"
     r"|(?<![a-z])so [^,.;]*?(?:can't|cant|cannot|couldn't|couldnt) get(?![a-z])[^,.;]*"
 )
