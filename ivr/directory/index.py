@@ -70,6 +70,8 @@ class Person:
     role_words: frozenset[str] = frozenset()  # the team's and the unit's words
     # the shipped other spellings among ``first`` (ivr.directory.short_names): said only
     spelt: frozenset[str] = frozenset()
+    # A surname of parts as one word ("almasri" for Al-Masri): how it is often written.
+    joined: str = ""
 
 
 VOWELS = "aeiouy"
@@ -231,9 +233,10 @@ class DirectoryIndex:
                     unit=units.get(team_key(e.team), ()),
                     role_words=frozenset(team).union(*units.get(team_key(e.team), ())),
                     spelt=frozenset(spelt),
+                    joined="".join(surname) if len(surname) > 1 else "",
                 )
                 self.people[i] = person
-                for word in set(person.first + person.surname):
+                for word in set(person.first + person.surname + (person.joined,)) - {""}:
                     self.postings[word].append(i)
                     self.person_words.add(word)
                     self.name_ranks[word].add(e.rank)

@@ -78,35 +78,29 @@ class PersonScorer:
         entry = self._entries[i]
         free = list(query.plain)
 
+        # A surname of parts ("Al-Masri") may be heard as one word ("Almasri"): the
+        # better of the two readings.
+        parts = person.surname
+        heard = self._surname(parts, free, query, matches)
+        if person.joined:
+            as_one = self._surname((person.joined,), free, query, matches)
+            if sum(h[0] for h in as_one) > sum(h[0] for h in heard) / len(parts):
+                parts, heard = (person.joined,), as_one
         ss = 0.0
         someone_elses = False  # a surname word heard near that is another name here exactly
         everyday = False  # the surname heard is an everyday word, with no title before it
         titled = False  # the surname heard after a title ("Mr Matthews")
         after_rank = True  # ... and every surname word heard after the rank said
-        # A word said as where ("someone at the cells") is a place: only a surname said
-        # exactly there is a name ("at the cells" is no "Ellis").
-        placed = {query.plain[k] for k in query.placed} if query.placed else set()
-        for part in person.surname:
-            sim, word, how = 0.0, "", ""
-            for w in free:  # inlined best(): this loop runs for every candidate
-                if w in query.first_only:
-                    continue  # "his first name's Stewart": not DS Fiona Stewart
-                m = matches[w].get(part)
-                if m is not None and w in placed and m[1] != EXACT:
-                    continue
-                if m is not None and m[0] > sim:
-                    sim, word, how = m[0], w, m[1]
-            if sim > 0:
-                sim, how = self._sounded(sim, how, word, part, query)
-                ss += sim
-                someone_elses = someone_elses or (sim < 1.0 and self._named_so(word, query))
-                everyday = everyday or (word in ORDINARY_SURNAMES and word not in query.titled)
-                titled = titled or word in query.titled
-                after_rank = after_rank and word in query.after_rank
-                free.remove(word)
-                if notes is not None:
-                    notes.append(say("surname", entry.surname, word, how, sim))
-        ss /= len(person.surname) or 1
+        for sim, word, how in heard:
+            ss += sim
+            someone_elses = someone_elses or (sim < 1.0 and self._named_so(word, query))
+            everyday = everyday or (word in ORDINARY_SURNAMES and word not in query.titled)
+            titled = titled or word in query.titled
+            after_rank = after_rank and word in query.after_rank
+            free.remove(word)
+            if notes is not None:
+                notes.append(say("surname", entry.surname, word, how, sim))
+        ss /= len(parts) or 1
         sf, first_target, first_word, how = self._first(person, free, matches)
         sf, how = self._sounded(sf, how, first_word, first_target, query)
         if sf > 0:
@@ -181,6 +175,31 @@ class PersonScorer:
         whole = ss >= 0.95 and sf >= 0.9 and rank_matched
         sure = whole or ((named or described) and all(group <= own for group in query.groups))
         return penalise(score, free, query, notes, sure=sure), sure
+
+    def _surname(
+        self, parts: tuple[str, ...], free: list[str], query: Query, matches: Matches
+    ) -> list[tuple[float, str, str]]:
+        """(similarity, word heard, how) for each part of a surname heard."""
+        # A word said as where ("someone at the cells") is a place: only a surname said
+        # exactly there is a name ("at the cells" is no "Ellis").
+        placed = {query.plain[k] for k in query.placed} if query.placed else set()
+        left = list(free)
+        heard: list[tuple[float, str, str]] = []
+        for part in parts:
+            sim, word, how = 0.0, "", ""
+            for w in left:  # inlined best(): this loop runs for every candidate
+                if w in query.first_only:
+                    continue  # "his first name's Stewart": not DS Fiona Stewart
+                m = matches[w].get(part)
+                if m is not None and w in placed and m[1] != EXACT:
+                    continue
+                if m is not None and m[0] > sim:
+                    sim, word, how = m[0], w, m[1]
+            if sim > 0:
+                sim, how = self._sounded(sim, how, word, part, query)
+                left.remove(word)
+                heard.append((sim, word, how))
+        return heard
 
     @staticmethod
     def _first(person: Person, free: list[str], matches: Matches) -> tuple[float, str, str, str]:

@@ -16,11 +16,11 @@ would have sent the call (``Decision.otherwise``), decided in the same step.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ivr.decisions import EMERGENCY, FCR, ONLINE, Candidate, Decision, Hypothesis
+from ivr.decisions import EMERGENCY, FCR, ONLINE, RC, Candidate, Decision, Hypothesis
 from ivr.directory.query import DESCRIBING, ORDINARY, ORDINARY_SURNAMES
 from ivr.routing.bundle import IntentMatchLike, MeantLike, RoutingBundle
 from ivr.routing.danger import present_words
@@ -30,6 +30,7 @@ from ivr.routing.danger_words import (
     IN_PROGRESS,
     IN_PROGRESS_NOW,
     LICENSED,
+    OFFENDER_HERE,
     OUT_ON,
     OVERDUE,
     PAST,
@@ -97,6 +98,10 @@ class DangerDoubt:
     # Raised only by an unsure engine's words against a sure engine's (MeaningDoubts.meant):
     # a "no" goes where ordinary routing would, not to the FCR.
     heard_alone: bool = False
+    # Nobody in danger now still wants someone sent or something prevented (violence
+    # planned for Saturday, the thieves asleep in a car by the site): a "no" goes to the
+    # FCR rather than the crime desk or a web form.
+    attend: bool = False
 
 
 class MeaningDoubts:
@@ -299,9 +304,16 @@ class MeaningDoubts:
             if now is not None and (found is None or now.probability > found.probability):
                 found = now
         probability = found.probability if found is not None else 0.0
-        going_on = _theft_going_on(readable[0].text)
-        overdue = _overdue(readable[0].text)
-        if going_on is not None or overdue is not None:
+        # Told of with no cue word, and read by the model as the report around it.
+        told = next(
+            (
+                (key, why, words)
+                for key, why, find in _TOLD_NOW
+                if (words := find(normalise(readable[0].text))) is not None
+            ),
+            None,
+        )
+        if told is not None:
             probability = max(probability, ASK_FROM_WHEN_ROUTED)
         nearest = nearest_danger(intents.match(readable))
         sure = ordinary.action == "route" and understood(ordinary)
@@ -330,12 +342,10 @@ class MeaningDoubts:
             return None
         evidence: dict[str, Any] = {"p": round(probability, 4)}
         why = [f"p {probability:.2f} from the emergency intent's examples"]
-        if going_on is not None:
-            why = [f"a theft said to be going on ({quote(going_on)})"]
-            evidence["going_on"] = going_on
-        elif overdue is not None:
-            why = [f"someone overdue out walking, on the water or the hills ({quote(overdue)})"]
-            evidence["overdue"] = overdue
+        if told is not None:
+            key, told_why, words = told
+            why = [f"{told_why} ({quote(words)})"]
+            evidence[key] = words
         if nearest is not None:
             semantic = nearest.semantic or 0.0
             why.append(f"nearest emergency example {quote(nearest.example)} ({semantic:.2f})")
@@ -343,7 +353,8 @@ class MeaningDoubts:
         said = found.text if found is not None else readable[0].text
         evidence["matched"] = said
         reason = f"no emergency cue, but {quote(said)} may mean danger ({'; '.join(why)})"
-        return DangerDoubt("danger-meaning", reason, evidence)
+        attend = told is not None and told[0] in _TO_ATTEND
+        return DangerDoubt("danger-meaning", reason, evidence, attend=attend)
 
 
 # Names that are everyday words too ("Young", "Rose", "Moss", "Polish"): kept for the model.
@@ -466,11 +477,10 @@ RECORDED = re.compile(
 )
 
 
-def _theft_going_on(text: str) -> str | None:
+def _theft_going_on(said: str) -> str | None:
     """The words telling of a theft going on now ("they're loading my quad onto a
     trailer"), unless told in the past with nothing said to be now ("a man taking parcels
     off my step on Tuesday")."""
-    said = normalise(text)
     found = IN_PROGRESS.search(said)
     if found is None:
         return None
@@ -481,14 +491,30 @@ def _theft_going_on(text: str) -> str | None:
     return found.group(0).strip()
 
 
-def _overdue(text: str) -> str | None:
+def _overdue(said: str) -> str | None:
     """The words telling of someone overdue out walking, on the water or the hills, unless they are
     said to be back."""
-    said = normalise(text)
     late = OVERDUE.search(said)
     if late is None or OUT_ON.search(said) is None or BACK_NOW.search(said) is not None:
         return None
     return late.group(0).strip()
+
+
+def _offender_here(said: str) -> str | None:
+    """The words telling that whoever did a crime is nearby now ("the men who did it are
+    sleeping in a car next to the site now")."""
+    found = OFFENDER_HERE.search(said)
+    return found.group(0).strip() if found is not None else None
+
+
+# Matters told without a cue word that are asked about (normalised words -> the words
+# that tell it), each with the reason given; the key is the evidence's field.
+_TOLD_NOW: tuple[tuple[str, str, Callable[[str], str | None]], ...] = (
+    ("going_on", "a theft said to be going on", _theft_going_on),
+    ("overdue", "someone overdue out walking, on the water or the hills", _overdue),
+    ("offender_here", "whoever did it said to be nearby now", _offender_here),
+)
+_TO_ATTEND = frozenset({"offender_here"})  # ... of which a "no" still wants someone sent
 
 
 def _mostly_numbers(text: str) -> bool:
@@ -561,9 +587,16 @@ def ask_first(doubt: DangerDoubt, ordinary: Decision) -> Decision:
     """
     otherwise = ordinary
     linked = ordinary.destination == ONLINE and ordinary.action == "route"
+    attend = doubt.attend and ordinary.destination in (ONLINE, RC)
     # A doubt heard alone was a recogniser's guess: a "no" is what the caller asked for.
-    if not doubt.heard_alone and (not understood(ordinary) or linked):
-        why = "nothing else to route by" if not understood(ordinary) else "not a web form"
+    if not doubt.heard_alone and (not understood(ordinary) or linked or attend):
+        why = (
+            "nothing else to route by"
+            if not understood(ordinary)
+            else "someone to send or something to prevent"
+            if attend
+            else "not a web form"
+        )
         otherwise = Decision(
             action="route",
             destination=FCR,

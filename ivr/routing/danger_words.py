@@ -468,6 +468,29 @@ IN_PROGRESS = pattern(
         r"(?:moving|on the move)",
     ]
 )
+# The offender of a crime told as past said to be nearby now ("tools gone this morning,
+# and the men who did it are sleeping in a car next to the site now", "the lad who took
+# it is sat outside the shop"): no cue word, and the sentence model reads the crime
+# report. Asked about (ivr.routing.danger_check), not a pursuit's ("still at large").
+_WHERE_NOW = (
+    r"(?:right there|over there|across the road|over the road|outside"
+    r"|hanging (?:a)?round|hanging about|stood|standing(?! trial)|sat|sitting|sleeping|parked"
+    r"|back (?:here|there|again|outside|on (?:the|our|my))"
+    r"|still (?:here|there|outside|about|around|hanging|sat|stood|standing|sitting|parked"
+    r"|in the (?:street|road|area|shop|car park|park|building|house|garden|pub|lane|close)"
+    r"|on the (?:street|estate|corner|green)))"
+)
+OFFENDER_HERE = pattern(
+    [
+        r"(?:who|that|what) (?:did|done|took|stole|nicked|pinched|robbed|smashed|broke|hit"
+        r"|attacked|assaulted|mugged|burgled|damaged|scratched|keyed|dumped|tipped)"
+        rf"(?: (?!he |she |they |i |we )[a-z]+){{0,4}}? (?:is|are|s|re) (?:[a-z]+ ){{0,6}}?"
+        rf"{_WHERE_NOW}(?![a-z])",
+        # "the man who did it's outside"
+        rf"(?:who|that) (?:did|done|took|nicked|stole) its (?:[a-z]+ ){{0,6}}?{_WHERE_NOW}"
+        r"(?![a-z])",
+    ]
+)
 # Someone overdue out walking, on the water or the hills ("two of our students took a kayak out ...
 # they should have been back an hour ago, we can't see them anywhere"): no cue word, and the
 # sentence model reads a late return as an ordinary one. Asked about (MeaningDoubts), unless

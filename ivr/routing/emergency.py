@@ -476,7 +476,11 @@ class EmergencyScreen:
             )
             # Out of the menu too ("he hit me twenty minutes ago" said in a queue): the
             # step breaks out and its own danger check asks.
-            return DangerDoubt(rule, reason, evidence, cue.intent, _cue_emergency(cue, first))
+            # Violence planned for another day is the control room's to prevent.
+            planned = any(ctx is Context.FUTURE for _, ctx in first.moved)
+            return DangerDoubt(
+                rule, reason, evidence, cue.intent, _cue_emergency(cue, first), attend=planned
+            )
         reason = (
             f"emergency cue in context: {quote(cue.matched)}: {first.explain()};"
             " no present danger heard, the Force Control Room assesses the risk"

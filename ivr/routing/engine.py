@@ -324,7 +324,9 @@ class RoutingEngine:
             SWITCHBOARD,
             UNIT_NOT_LISTED,
             [
-                f"the caller asked for the {unit.name}, which the directory does not list:"
+                f"the caller asked for the {unit.name}, not the police: a person gives their number"
+                if unit.outside
+                else f"the caller asked for the {unit.name}, which the directory does not list:"
                 " a person knows where it is"
             ],
             "directory",

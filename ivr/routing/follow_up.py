@@ -36,6 +36,10 @@ ASKED_AFTER = re.compile(
     r"|find out (?:whats|what is|what) (?:going on|happening|happened)"
     r"|has anything (?:happened|been done)|anything happened"
     r"|where (?:are we|were at|are you|is it) (?:up to )?with"
+    # "I just want to know if anybody's looking at it"
+    r"|(?:anybodys|anyones|anybody is|anyone is|anybody|anyone|somebodys|someones"
+    r"|somebody is|someone is) (?:been )?(?:looking (?:at|into)|dealing with|working on)"
+    r" (?:it|this|that|my|our)|(?:is|its|was) (?:being|been) (?:looked (?:at|into)|dealt with)"
     r")(?![a-z])"
 )
 

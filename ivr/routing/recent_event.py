@@ -33,7 +33,8 @@ RECENT = words.pattern(
         r"|mugged|attacked|hit|dumped|vandalised|set)|seen|spotted|shown|happened|run|ran|heard"
         r"|caught|watched|now|this minute)",
         # "Still" of the event going on, not "I should still report it", "still got the card".
-        r"still (?:there|here|going|at it|warm|inside|outside|about|around|hanging|happening"
+        r"still (?:there|here|up there|down there|going|at it|warm|inside|outside|about"
+        r"|around|hanging|happening"
         r"|doing|parked|running|sat|stood|standing|sitting|in (?:the|my|our|his|her)"
         r"|on (?:the|my|our)|out there)",
         r"as we speak|this minute|at the moment|right now|happening now|currently",

@@ -55,6 +55,28 @@ ROLE = re.compile(
     r"|special branch|forensics?|(?:deputy |assistant )?chief constable"
     r"|(?:police and )?crime commissioners?|crime ?stoppers|victim support)\b"
 )
+# Bodies that are not the police at all, asked for and nothing else said ("can I speak
+# to the community council please", "is this the number for the coastguard?", "Trading
+# Standards, please"): every writer sent them to the switchboard, whose operator gives
+# their number. Anything said beside the ask ("is this the coastguard? someone's in the
+# water", "is this the council? I want to report a burglary") is the rest of the engine's
+# to read, danger first; so is a caller asking 101 for the ambulance or the fire brigade.
+# Theirs unless the directory has every telling word (a force's "Community Policing" has
+# the community, not the council).
+_OUTSIDE = (
+    r"(?:the |your |a |an )?((?:(?:parish|community|town|district|county|city|borough|local) )?"
+    r"council|coastguards?|rspca|scottish spca|sspca|trading standards|dvla"
+    r"|environment agency|national highways|highways england|social services|citizens advice"
+    r"|border force)"
+)
+_ASK_FOR = (
+    r"(?:(?:can|could|may) (?:i|you) (?:speak to|talk to|have|get|give me|put me through to"
+    r"|transfer me to|connect me to)|(?:i want|i need|id like|i would like)(?: to (?:speak to"
+    r"|talk to|be put through to))?|(?:can you |could you |please )?(?:put me through|transfer"
+    r" me|connect me) to|is (?:this|that)|i was looking for|im looking for)"
+    r"(?: the (?:number|phone number|contact) for)?"
+)
+OUTSIDE = re.compile(rf"^(?:{_ASK_FOR} )?{_OUTSIDE}(?: please)?$")
 # A police asked for by what sets it apart ("mounted police", "is this British Transport
 # Police"): not the force itself ("tell the police", "a paper from police", "nearest police").
 POLICE = re.compile(rf"(?:^|\b(?:{_REQUEST})\s)((?:[a-z]+ ){{1,2}})police\b")
@@ -71,23 +93,26 @@ GENERIC = frozenset(
 KNOWN = 85.0  # rapidfuzz ratio: a directory word heard near enough ("marines" / "marine")
 
 
-def _unit_in(text: str) -> tuple[str, str, bool] | None:
-    """(telling words, the unit as said, named as a body of its own) of a unit asked for
-    in ``text``, or None."""
+def _unit_in(text: str) -> tuple[str, str, bool, bool] | None:
+    """(telling words, the unit as said, named as a body of its own, not the police's) of
+    a unit asked for in ``text``, or None."""
     words = normalise(text).split()
     while words and words[0] in OPENERS:
         words = words[1:]
     said = " ".join(words)
     found = ASKED.search(said) or HAVE.search(said)
     if found is not None:
-        return found.group(1), found.group(1) + found.group(2), False
+        return found.group(1), found.group(1) + found.group(2), False, False
     role = ROLE.search(said)
     if role is not None:
-        return role.group(1), role.group(1), True
+        return role.group(1), role.group(1), True, False
+    outside = OUTSIDE.search(said)
+    if outside is not None:
+        return outside.group(1), outside.group(1), True, True
     police = POLICE.search(said)
     if police is None or police.group(1).split()[-1] in NOT_POLICE_KIND:
         return None
-    return police.group(1), police.group(1) + "police", False
+    return police.group(1), police.group(1) + "police", False, False
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +123,7 @@ class AskedUnit:
 
     name: str
     by_role: bool = False
+    outside: bool = False  # not the police at all (``OUTSIDE``): the council, the coastguard
 
 
 class UnlistedUnit:
@@ -132,14 +158,22 @@ class UnlistedUnit:
                 return None
         return unlisted
 
-    def _unlisted(self, words: str, unit: str, by_role: bool = False) -> AskedUnit | None:
-        """``unit`` when none of its telling ``words`` is the directory's."""
+    def _unlisted(
+        self, words: str, unit: str, by_role: bool = False, outside: bool = False
+    ) -> AskedUnit | None:
+        """``unit`` when none of its telling ``words`` is the directory's (for a body
+        that is not the police, when not all of them are)."""
         telling = [w for w in words.split() if w not in FILLER and w not in GENERIC]
         # ... nor a word the recogniser split ("ask minister" for Eskminster)
         joined = [a + b for a, b in pairwise(telling)]
-        if not telling or any(self._known(w) for w in (*telling, *joined)):
+        known = [self._known(w) for w in telling]
+        if (
+            not telling
+            or any(self._known(w) for w in joined)
+            or (all(known) if outside else any(known))
+        ):
             return None
-        return AskedUnit(unit, by_role)
+        return AskedUnit(unit, by_role, outside)
 
     def _known(self, word: str) -> bool:
         return (

@@ -154,6 +154,9 @@ TABLE: list[tuple[str, str]] = [
         "toy-weapon-emergency-cue",
     ),
     ("kids playing paintball and one's been shot in the eye, he's bleeding", EMERGENCY),
+    # a mask is no toy: a replica or a BB gun in a masked hand is a robbery's
+    ("a man in a balaclava with a BB gun is holding my sister hostage", EMERGENCY),
+    ("two men in balaclavas with a replica gun are in the shop", EMERGENCY),
     # "nobody's outside" is an all-clear, not someone outside
     (
         "a man threatened me on twitter, my doors are locked, nobody's outside",

@@ -81,6 +81,28 @@ def test_a_no_after_danger_never_sends_a_web_link_unasked() -> None:
     assert "not a web form" in check.otherwise.reason
 
 
+@pytest.mark.parametrize(
+    "ordinary",
+    [
+        Decision("confirm", "online", "online-by-sms", "posts online about the march"),
+        RC,
+    ],
+)
+def test_a_no_to_a_doubt_that_wants_someone_sent_goes_to_the_control_room(
+    ordinary: Decision,
+) -> None:
+    # "a group's planning to attack the march on Saturday": nobody in danger now, but
+    # the control room's to prevent, not a web form's or the crime desk's.
+    planned = replace(DOUBT, rule="future-emergency-cue", attend=True)
+    check = ask_first(planned, ordinary)
+    assert check.otherwise is not None
+    assert (check.otherwise.destination, check.otherwise.rule) == ("fcr", "danger-check-declined")
+    assert "someone to send or something to prevent" in check.otherwise.reason
+    # A person asked for is still who the caller gets.
+    named = Decision("confirm", "directory:victim-care", "directory-confirm", "victim care")
+    assert ask_first(planned, named).otherwise == named
+
+
 def test_a_no_after_danger_keeps_a_web_link_that_was_only_offered() -> None:
     offered = Decision("confirm", "online", "online-by-sms", "is it safe to go into town")
     check = ask_first(DOUBT, offered)
@@ -346,6 +368,51 @@ def test_someone_overdue_out_on_the_water_or_walking_is_asked_about_with_no_cue_
 def test_someone_overdue_who_is_back_now_is_not_asked_about(shipped: RoutingService) -> None:
     text = "my dad was overdue off the hills last night but he's home now, his phone had died"
     assert "overdue out walking" not in said(shipped, text).reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this morning we found the container broken and tools gone, and I think the men who"
+        " did it are sleeping in a car next to the site now",
+        "someone stole my bike last night and the lad who took it is sat outside the shop now",
+    ],
+)
+def test_whoever_did_a_past_crime_said_to_be_nearby_now_is_asked_about(
+    shipped: RoutingService, text: str
+) -> None:
+    decision = said(shipped, text)
+    assert decision.is_danger_check, decision.reason
+    assert "whoever did it said to be nearby now" in decision.reason
+    # Nobody in danger, but someone to send: not the crime desk.
+    assert decision.otherwise is not None and decision.otherwise.destination == "fcr"
+
+
+def test_violence_planned_for_another_day_is_asked_then_the_control_room(
+    shipped: RoutingService,
+) -> None:
+    decision = said(shipped, "a group is planning to attack the march on saturday")
+    assert decision.is_danger_check, decision.reason
+    assert decision.otherwise is not None and decision.otherwise.destination == "fcr"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I got punched on Saturday outside a club in town and I know who did it, he was"
+        " outside my house last week",
+        "my shed was broken into and the man who did it is still at large",
+        "I want to know if the man who did it is being let out of prison",
+        # where someone is now that says nothing of here: a job, a trial, a debt
+        "the officer who took my statement is now on holiday, who can I speak to",
+        "the builder who did my extension is now asking for more money",
+        "the man who did it is standing trial next month",
+    ],
+)
+def test_whoever_did_it_not_said_to_be_here_now_is_not_read_as_nearby(
+    shipped: RoutingService, text: str
+) -> None:
+    assert "whoever did it said to be nearby now" not in said(shipped, text).reason
 
 
 def test_someone_followed_home_who_got_in_safe_last_night_is_not_asked_about(

@@ -43,6 +43,8 @@ def first_offer(decision: Decision) -> str | None:
         "nobody has got back to me about my lawnmower being taken from the garage",
         "my lawnmower was stolen from the garage, what's happening with it",
         "my lawnmower was nicked out of the garage last month, not heard a thing since",
+        "I reported my lawnmower stolen from the garage, I just want to know if anybody's"
+        " looking at it",
     ],
 )
 def test_a_stolen_thing_asked_after_is_an_update_first(shipped: RoutingService, text: str) -> None:

@@ -33,6 +33,7 @@ def offered(text: str, *matches: IntentMatch) -> tuple[str, str] | None:
         ("my doorbell camera has just shown a man going round the side of my house", "just shown"),
         ("he ran out on the bill, now he is sitting in his car outside", "now he is sitting"),
         ("the customer took the food without paying and he won't leave", "wont leave"),
+        ("kids have climbed onto the church roof and they're still up there", "still up there"),
         # away, but of the caller: the event is still minutes old
         ("I'm on holiday and my car's just been stolen off the drive", "just been stolen"),
     ],

@@ -55,6 +55,12 @@ def asked(units: UnlistedUnit, text: str) -> str | None:
         ("Is that Victim Support? I was given this number for them.", "victim support"),
         # a local team told by a place the directory has no team for
         ("Can I have the Southcliffe neighbourhood team please?", "southcliffe neighbourhood team"),
+        # bodies that are not the police at all, asked for and nothing else said
+        ("Can I speak to the community council please", "community council"),
+        ("Is this the number for the coastguard?", "coastguard"),
+        ("Can you give me the number for the RSPCA?", "rspca"),
+        ("hello? is this the council?", "council"),
+        ("trading standards please", "trading standards"),
     ],
 )
 def test_a_unit_the_directory_lacks_is_named(units: UnlistedUnit, said: str, unit: str) -> None:
@@ -81,10 +87,26 @@ def test_a_unit_the_directory_lacks_is_named(units: UnlistedUnit, said: str, uni
         "can I have forensics come out to my car, it was broken into",  # not the request's end
         "can I have the marine unit please",  # a listed unit
         "can I have the mar ine unit please",  # a word the recogniser split ("marine")
+        "I want to speak to someone about my council tax",  # a bill, not the council asked
+        "I've got a parking ticket from the council and it's not fair",  # not asked for
+        "the parish council noticeboard has been smashed up, I'm the clerk",  # told of
+        # ... anything said beside the ask is read for what it is, danger first
+        "is this the coastguard? there's someone in the water off the pier",
+        "is this the council? I want to report a burglary",
+        "I need social services, my ex has just taken my kids and he's drunk",
+        # ... and the other emergency services are no body to pass on
+        "is this the ambulance service?",
     ],
 )
 def test_a_listed_unit_or_no_unit_asked_is_not_named(units: UnlistedUnit, said: str) -> None:
     assert asked(units, said) is None
+
+
+def test_a_body_that_is_not_the_police_is_not_a_unit_for_one_word_the_directory_has() -> None:
+    # "Community Policing" has the community, not the council.
+    units = UnlistedUnit([DirectoryEntry("cp", "department", "Community Policing City")])
+    assert asked(units, "can I speak to the community council please") == "community council"
+    assert asked(units, "can I speak to community policing please") is None
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +150,11 @@ def test_a_unit_another_alternative_heard_as_a_listed_one_is_not_unlisted(
     )
     assert units.asked(heard) is None
     assert units.asked(heard[:1]) is not None
+
+
+def test_a_body_that_is_not_the_police_goes_to_the_switchboard_for_its_number(
+    shipped: RoutingService,
+) -> None:
+    decision = said(shipped, "Is this the number for the coastguard?")
+    assert (decision.destination, decision.rule) == (SWITCHBOARD, "unit-not-listed")
+    assert "not the police" in decision.reason
