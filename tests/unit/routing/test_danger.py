@@ -154,6 +154,8 @@ TABLE: list[tuple[str, str]] = [
         "toy-weapon-emergency-cue",
     ),
     ("kids playing paintball and one's been shot in the eye, he's bleeding", EMERGENCY),
+    # a life at risk said plainly, however the rest reads ("I need the ambulance service")
+    ("I need the ambulance service, I think my baby's stopped breathing", EMERGENCY),
     # a mask is no toy: a replica or a BB gun in a masked hand is a robbery's
     ("a man in a balaclava with a BB gun is holding my sister hostage", EMERGENCY),
     ("two men in balaclavas with a replica gun are in the shop", EMERGENCY),
