@@ -323,69 +323,72 @@ def test_someone_acting_suspiciously_and_still_there_is_asked_not_assumed(
     assert decision.otherwise is not None and decision.otherwise.destination == "fcr"
 
 
+GOING_ON = "a theft said to be going on"
+OVERDUE = "overdue out walking, on the water or the hills"
+NEARBY = "whoever did it said to be nearby now"
+
+
 @pytest.mark.parametrize(
-    "text",
+    ("text", "why"),
     [
-        "there's two men in hi-vis taking the lead off the chapel roof, no markings on the van",
-        "there's a trailer in the lane loading my neighbour's sheep and he's away on holiday",
+        (
+            "there's two men in hi-vis taking the lead off the chapel roof, no markings on the van",
+            GOING_ON,
+        ),
+        (
+            "there's a trailer in the lane loading my neighbour's sheep and he's away on holiday",
+            GOING_ON,
+        ),
         # a machine driven or towed off, or its tracker moving
-        "someone's driving my tractor out of the field as we speak",
-        "a telehandler's being driven off down the lane, it's ours and nobody should be on it",
-        "the GPS on the tractor is moving and it's the middle of the night",
+        ("someone's driving my tractor out of the field as we speak", GOING_ON),
+        (
+            "a telehandler's being driven off down the lane, it's ours and nobody should be on it",
+            GOING_ON,
+        ),
+        ("the GPS on the tractor is moving and it's the middle of the night", GOING_ON),
         # told with other verbs and subjects
-        "there's a Transit backed up to my workshop and they're carrying out tools",
-        "a man's taking the batteries out of the tractors in the yard as we speak",
-        "the lads are putting my bike in their van in the car park",
-        "there's a lorry backed up to the depot and six men loading our stock into it",
+        ("there's a Transit backed up to my workshop and they're carrying out tools", GOING_ON),
+        ("a man's taking the batteries out of the tractors in the yard as we speak", GOING_ON),
+        ("the lads are putting my bike in their van in the car park", GOING_ON),
+        ("there's a lorry backed up to the depot and six men loading our stock into it", GOING_ON),
+        (
+            "two of our lads took a canoe out on the lake at two, they should have been back an"
+            " hour ago and the wind's got up",
+            OVERDUE,
+        ),
+        (
+            "my husband went out fishing on the loch this morning and he's not back yet, it's dark",
+            OVERDUE,
+        ),
+        (
+            "my dad went up the big hill for a walk this morning and should have been back by"
+            " three, his phone's off",
+            OVERDUE,
+        ),
+        (
+            "this morning we found the container broken and tools gone, and I think the men"
+            " who did it are sleeping in a car next to the site now",
+            NEARBY,
+        ),
+        (
+            "someone stole my bike last night and the lad who took it is sat outside the shop",
+            NEARBY,
+        ),
     ],
 )
-def test_a_theft_said_to_be_going_on_is_asked_about_with_no_cue_word(
-    shipped: RoutingService, text: str
+def test_a_matter_told_without_a_cue_word_is_asked_about(
+    shipped: RoutingService, text: str, why: str
 ) -> None:
     decision = said(shipped, text)
     assert decision.is_danger_check, decision.reason
-    assert "a theft said to be going on" in decision.reason
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "two of our lads took a canoe out on the lake at two, they should have been back an"
-        " hour ago and the wind's got up",
-        "my husband went out fishing on the loch this morning and he's not back yet, it's dark",
-        "my dad went up the big hill for a walk this morning and should have been back by"
-        " three, his phone's off",
-    ],
-)
-def test_someone_overdue_out_on_the_water_or_walking_is_asked_about_with_no_cue_word(
-    shipped: RoutingService, text: str
-) -> None:
-    decision = said(shipped, text)
-    assert decision.is_danger_check, decision.reason
-    assert "overdue out walking, on the water or the hills" in decision.reason
+    assert why in decision.reason
+    if why == NEARBY:  # nobody in danger, but someone to send: not the crime desk
+        assert decision.otherwise is not None and decision.otherwise.destination == "fcr"
 
 
 def test_someone_overdue_who_is_back_now_is_not_asked_about(shipped: RoutingService) -> None:
     text = "my dad was overdue off the hills last night but he's home now, his phone had died"
     assert "overdue out walking" not in said(shipped, text).reason
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "this morning we found the container broken and tools gone, and I think the men who"
-        " did it are sleeping in a car next to the site now",
-        "someone stole my bike last night and the lad who took it is sat outside the shop now",
-    ],
-)
-def test_whoever_did_a_past_crime_said_to_be_nearby_now_is_asked_about(
-    shipped: RoutingService, text: str
-) -> None:
-    decision = said(shipped, text)
-    assert decision.is_danger_check, decision.reason
-    assert "whoever did it said to be nearby now" in decision.reason
-    # Nobody in danger, but someone to send: not the crime desk.
-    assert decision.otherwise is not None and decision.otherwise.destination == "fcr"
 
 
 def test_violence_planned_for_another_day_is_asked_then_the_control_room(
@@ -412,7 +415,7 @@ def test_violence_planned_for_another_day_is_asked_then_the_control_room(
 def test_whoever_did_it_not_said_to_be_here_now_is_not_read_as_nearby(
     shipped: RoutingService, text: str
 ) -> None:
-    assert "whoever did it said to be nearby now" not in said(shipped, text).reason
+    assert NEARBY not in said(shipped, text).reason
 
 
 def test_someone_followed_home_who_got_in_safe_last_night_is_not_asked_about(
@@ -439,7 +442,7 @@ def test_a_theft_told_in_the_past_or_no_theft_is_not_read_as_going_on(
     shipped: RoutingService, text: str
 ) -> None:
     decision = said(shipped, text)
-    assert "a theft said to be going on" not in decision.reason
+    assert GOING_ON not in decision.reason
 
 
 def test_someone_said_to_be_here_now_in_a_sentence_of_its_own_is_asked_about(
