@@ -121,7 +121,10 @@ class DirectoryMatcher:
         for n, conf in enumerate(confidences):
             weight = math.sqrt(conf / top) if top > 0 else 1.0
             query = parse_query(usable[n].text[:500], self._index.vocab, no_surname)
-            query.groups = self._groups_said(query.plain)
+            # ... not one said as not meant ("not the traffic one")
+            query.groups = tuple(
+                g for g in self._groups_said(query.plain) if g.isdisjoint(query.excluded)
+            )
             matches = {w: self._index.similar(w) for w, _ in query.words}
             parsed.append((query, matches))
             weights.append(weight * overall)

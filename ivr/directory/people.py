@@ -21,7 +21,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from ivr.directory.index import EXACT, DirectoryIndex, Match, Person, sounds_same
-from ivr.directory.query import DETECTIVES, ORDINARY, ORDINARY_SURNAMES, RANK_FAMILY, Query
+from ivr.directory.query import (
+    DETECTIVES,
+    NOT_WORDS,
+    ORDINARY,
+    ORDINARY_SURNAMES,
+    RANK_FAMILY,
+    Query,
+)
 
 __all__ = ["PersonScorer", "best", "penalise", "say"]
 
@@ -52,6 +59,8 @@ TEAM_OFFICE = 0.75
 # heard is the name of someone else of that rank ("PC Johnson" is not PC Johnston said).
 NEAR_SURNAME = 0.85
 SAME_SOUND = "same sound"  # how another spelling of the name matched (``_sounded``)
+# The person's team said as not meant ("not Westhaven"): below anyone else the words fit.
+DENIED = 0.15
 # A surname that is an everyday word heard alone ("a little boy", "my English is little"):
 # a confirm at best (0.86 -> 0.65), as a first name alone is.
 EVERYDAY_SURNAME = 0.75
@@ -76,7 +85,8 @@ class PersonScorer:
         caller's other words are their reason, not a mismatch)."""
         person = self._people[i]
         entry = self._entries[i]
-        free = list(query.plain)
+        # "not Westhaven" says whom the caller does not mean: no word of anyone's name.
+        free = [w for w in query.plain if w not in query.excluded and w not in NOT_WORDS]
 
         # A surname of parts ("Al-Masri") may be heard as one word ("Almasri"): the
         # better of the two readings.
@@ -109,6 +119,15 @@ class PersonScorer:
                 field = "first name" if first_target in person.first_own else "nickname"
                 notes.append(say(field, first_target.title(), first_word, how, sf))
         tr, team_best, role, free = self._role(i, query, matches, free, notes)
+        # "Sam Hughes in traffic, not Westhaven": the team said is the one not meant.
+        denied = bool(query.excluded) and any(
+            (m := matches[w].get(t)) is not None and m[0] >= TEAM_WORD
+            for w in query.excluded
+            if w in matches
+            for t in person.role_words
+        )
+        if denied and notes is not None:
+            notes.append(f"team {entry.team!r} said as not meant")
         # The office said is this person's, and nobody else here holds it.
         office = query.ranks is not None and self._index.office_holders.get(entry.rank) == i
         office = office and entry.rank in (query.ranks or ())
@@ -174,6 +193,8 @@ class PersonScorer:
         # roads policing" is Sian Johnston there).
         whole = ss >= 0.95 and sf >= 0.9 and rank_matched
         sure = whole or ((named or described) and all(group <= own for group in query.groups))
+        if denied:
+            score -= DENIED
         return penalise(score, free, query, notes, sure=sure), sure
 
     def _surname(

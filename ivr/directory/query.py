@@ -183,6 +183,9 @@ class Query:
     # ("Mathews, the DC"): other words before it are no name the rank confirms ("rang me
     # saying he was a detective").
     after_rank: frozenset[str] = frozenset()
+    # Words said after "not" ("Sam Hughes in traffic, not Westhaven"): whom the caller
+    # does not mean.
+    excluded: frozenset[str] = frozenset()
 
 
 # "with a Y", "with an E"; or four or more letters one by one ("R-E-I-D", "r e e d").
@@ -371,6 +374,7 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
         titled=frozenset(titled),
         first_only=first_only,
         after_rank=frozenset(after_rank),
+        excluded=_said_as_not(words),
     )
 
 
@@ -385,6 +389,33 @@ def _said_as_first_name(words: list[str]) -> frozenset[str]:
             after = words[i + 2 : i + 4]
             word = after[1] if after[0] == "is" and len(after) > 1 else after[0]
             out.add(word)
+    return frozenset(out)
+
+
+NOT_WORDS = frozenset({"not", "isnt", "wasnt", "nor"})
+# Words between "not" and what is not meant ("not the one in Westhaven").
+_NOT_SKIP = frozenset(
+    {"the", "one", "ones", "in", "at", "from", "of", "a", "an", "that", "who", "works", "based"}
+)
+
+
+# "Not" of the caller's own knowing or feeling, not of whom they mean ("I'm not sure of
+# his name", "not really", "not his first name").
+_NOT_OF_ME = frozenset(
+    {"sure", "certain", "know", "remember", "really", "very", "too", "so", "quite", "just"}
+    | {"his", "her", "their", "my", "your", "any", "anyone", "anybody", "working", "answering"}
+)
+
+
+def _said_as_not(words: list[str]) -> frozenset[str]:
+    """The first two words that say something after "not" ("not Westhaven", "not the one
+    at Marsby station"), unless they are of the caller ("not sure")."""
+    out: set[str] = set()
+    for i, word in enumerate(words):
+        if word in NOT_WORDS:
+            after = [w for w in words[i + 1 : i + 6] if w not in _NOT_SKIP]
+            if after and after[0] not in _NOT_OF_ME:
+                out.update(after[:2])
     return frozenset(out)
 
 

@@ -275,3 +275,42 @@ def test_a_surname_of_parts_heard_as_one_word_is_that_surname(said: str) -> None
     assert "surname 'Al-Masri' exact" in found[0].evidence
     # The one spelt that way is still his own surname said.
     assert matcher.match([Hypothesis("DC Almasri")])[0].destination == "directory:khaled"
+
+
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [
+        ("PC Sam Hughes, the one in the traffic unit, not Westhaven", "sam-roads"),
+        ("Sam Hughes, not the traffic one", "sam-westhaven"),
+        ("Sam Hughes, not the one in Westhaven", "sam-roads"),
+    ],
+)
+def test_a_team_said_as_not_meant_tells_two_of_one_name_apart(said: str, meant: str) -> None:
+    matcher = _people_and_places(
+        {"id": "roads", "kind": "department", "name": "Roads Policing Unit",
+         "aliases": ["Traffic"], "teams": ["Roads Policing"]},
+        {"id": "sam-roads", "kind": "person", "name": "Sam Hughes", "rank": "PC",
+         "team": "Roads Policing"},
+        {"id": "sam-westhaven", "kind": "person", "name": "Sam Hughes", "rank": "PC",
+         "team": "Westhaven"},
+    )  # fmt: skip
+    found = matcher.match([Hypothesis(said)])
+    assert found[0].destination == f"directory:{meant}", found
+    assert found[0].score - found[1].score >= 0.1, found
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "I'm not sure, Sam Hughes at Surrey Road",
+        # words after "not" that are no name word at all
+        "it's not for me, it's for Sam Hughes at Surrey Road",
+    ],
+)
+def test_not_said_of_anything_else_denies_no_team(said: str) -> None:
+    matcher = _people_and_places(
+        {"id": "sam-surrey", "kind": "person", "name": "Sam Hughes", "team": "Surrey Road"},
+    )
+    found = matcher.match([Hypothesis(said)])
+    assert found and found[0].destination == "directory:sam-surrey", found
+    assert "said as not meant" not in found[0].evidence
