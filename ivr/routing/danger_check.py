@@ -305,12 +305,9 @@ class MeaningDoubts:
                 found = now
         probability = found.probability if found is not None else 0.0
         # Told of with no cue word, and read by the model as the report around it.
+        said_first = normalise(readable[0].text)
         told = next(
-            (
-                (key, why, words)
-                for key, why, find in _TOLD_NOW
-                if (words := find(normalise(readable[0].text))) is not None
-            ),
+            ((matter, words) for matter in _TOLD_NOW if (words := matter.find(said_first))),
             None,
         )
         if told is not None:
@@ -343,9 +340,9 @@ class MeaningDoubts:
         evidence: dict[str, Any] = {"p": round(probability, 4)}
         why = [f"p {probability:.2f} from the emergency intent's examples"]
         if told is not None:
-            key, told_why, words = told
-            why = [f"{told_why} ({quote(words)})"]
-            evidence[key] = words
+            matter, words = told
+            why = [f"{matter.why} ({quote(words)})"]
+            evidence[matter.key] = words
         if nearest is not None:
             semantic = nearest.semantic or 0.0
             why.append(f"nearest emergency example {quote(nearest.example)} ({semantic:.2f})")
@@ -353,7 +350,7 @@ class MeaningDoubts:
         said = found.text if found is not None else readable[0].text
         evidence["matched"] = said
         reason = f"no emergency cue, but {quote(said)} may mean danger ({'; '.join(why)})"
-        attend = told is not None and told[0] in _TO_ATTEND
+        attend = told is not None and told[0].attend
         return DangerDoubt("danger-meaning", reason, evidence, attend=attend)
 
 
@@ -507,14 +504,21 @@ def _offender_here(said: str) -> str | None:
     return found.group(0).strip() if found is not None else None
 
 
-# Matters told without a cue word that are asked about (normalised words -> the words
-# that tell it), each with the reason given; the key is the evidence's field.
-_TOLD_NOW: tuple[tuple[str, str, Callable[[str], str | None]], ...] = (
-    ("going_on", "a theft said to be going on", _theft_going_on),
-    ("overdue", "someone overdue out walking, on the water or the hills", _overdue),
-    ("offender_here", "whoever did it said to be nearby now", _offender_here),
+@dataclass(frozen=True)
+class _ToldNow:
+    """A matter told without a cue word that is asked about."""
+
+    key: str  # the evidence's field
+    why: str  # the reason given
+    find: Callable[[str], str | None]  # normalised words -> the words that tell it
+    attend: bool = False  # a "no" still wants someone sent (DangerDoubt.attend)
+
+
+_TOLD_NOW = (
+    _ToldNow("going_on", "a theft said to be going on", _theft_going_on),
+    _ToldNow("overdue", "someone overdue out walking, on the water or the hills", _overdue),
+    _ToldNow("offender_here", "whoever did it said to be nearby now", _offender_here, True),
 )
-_TO_ATTEND = frozenset({"offender_here"})  # ... of which a "no" still wants someone sent
 
 
 def _mostly_numbers(text: str) -> bool:

@@ -17,11 +17,12 @@ from collections.abc import Sequence
 from ivr.decisions import FCR, RC, Hypothesis
 from ivr.text import normalise
 
-__all__ = ["SERVICE_ASKED", "SERVICE_NAMES", "OwnService"]
+__all__ = ["ASK", "SERVICE_ASKED", "SERVICE_NAMES", "OwnService"]
 
 SERVICE_ASKED = "service-asked"
 
-_ASK = (
+# Words that ask to be put through to someone, or whether this is them.
+ASK = (
     r"(?:(?:can|could|may) i (?:speak to|talk to|have|get|be put through to)"
     r"|(?:i want|i need|id like|i would like)(?: to (?:speak to|talk to|be put through to))?"
     r"|(?:can you |could you |please )?(?:put me through|transfer me|connect me) to"
@@ -29,7 +30,7 @@ _ASK = (
 )
 ASKED = re.compile(
     r"^(?:(?:um|umm|er|erm|uh|oh|hello|hi|hiya|yes|yeah|right|sorry|please)\s)*"
-    rf"(?:{_ASK}\s)?(?:the |your )?(?:force )?(?P<name>control room|resolution cent(?:re|er))"
+    rf"(?:{ASK}\s)?(?:the |your )?(?:force )?(?P<name>control room|resolution cent(?:re|er))"
     r"(?: please)?$"
 )
 SERVICES = {"control room": FCR, "resolution centre": RC, "resolution center": RC}

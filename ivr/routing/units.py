@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 from ivr.decisions import Hypothesis
 from ivr.directory import DirectoryEntry
 from ivr.directory.query import FILLER, WEAK, content_words
+from ivr.routing.own_service import ASK
 from ivr.text import normalise
 
 __all__ = ["AskedUnit", "UnlistedUnit"]
@@ -70,10 +71,7 @@ _OUTSIDE = (
     r"|border force)"
 )
 _ASK_FOR = (
-    r"(?:(?:can|could|may) (?:i|you) (?:speak to|talk to|have|get|give me|put me through to"
-    r"|transfer me to|connect me to)|(?:i want|i need|id like|i would like)(?: to (?:speak to"
-    r"|talk to|be put through to))?|(?:can you |could you |please )?(?:put me through|transfer"
-    r" me|connect me) to|is (?:this|that)|i was looking for|im looking for)"
+    rf"(?:{ASK}|(?:can|could) you give me|i was looking for|im looking for)"
     r"(?: the (?:number|phone number|contact) for)?"
 )
 OUTSIDE = re.compile(rf"^(?:{_ASK_FOR} )?{_OUTSIDE}(?: please)?$")
