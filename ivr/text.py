@@ -73,7 +73,9 @@ def _join_letter_runs(words: list[str]) -> list[str]:
         while len(run) > 2 and run[0] in _SINGLE_LETTER_PARTS:
             out.append(run.pop(0))
         if len(run) >= 2 and not (len(run) == 2 and run[0] in _SINGLE_LETTER_PARTS):
-            out.append("".join(run))
+            joined = "".join(run)
+            # read as normalise reads a word ("w i" is "wi", Scots "with"): the same again
+            out.append(_SPELLINGS.get(joined, joined))
         else:
             out.extend(run)
         run.clear()

@@ -23,7 +23,7 @@ from ivr.decisions import DIRECTORY_PREFIX
 from ivr.directory.entry import DirectoryEntry, team_key
 from ivr.directory.query import WEAK, content_words
 from ivr.directory.ranks import OFFICES, RANKS
-from ivr.directory.short_names import short_forms, spellings
+from ivr.directory.short_names import fuller_forms, short_forms, spellings
 from ivr.directory.teams import TeamRoute
 from ivr.text import normalise
 from ivr.text import tokens as text_tokens
@@ -68,7 +68,8 @@ class Person:
     # team: "Kwame from traffic" describes PC Kwame Mensah of Roads Policing too.
     unit: tuple[tuple[str, ...], ...] = ()
     role_words: frozenset[str] = frozenset()  # the team's and the unit's words
-    # the shipped other spellings among ``first`` (ivr.directory.short_names): said only
+    # the shipped other spellings and fuller forms among ``first``
+    # (ivr.directory.short_names): said only
     spelt: frozenset[str] = frozenset()
     # A surname of parts as one word ("almasri" for Al-Masri): how it is often written.
     joined: str = ""
@@ -218,7 +219,9 @@ class DirectoryIndex:
                 first = tuple(dict.fromkeys(content_words(e.first_name)))
                 nick = tuple(w for a in e.aliases for w in content_words(a))
                 nick += short_forms(first)
-                spelt = tuple(w for w in spellings(first) if w not in first + nick)
+                spelt = tuple(
+                    w for w in (*spellings(first), *fuller_forms(first)) if w not in first + nick
+                )
                 nick += spelt
                 surname = tuple(content_words(e.surname)) or tuple(content_words(e.name))[-1:]
                 team = tuple(dict.fromkeys(content_words(e.team)))

@@ -29,6 +29,7 @@ from ivr.directory.query import (
     RANK_FAMILY,
     Query,
 )
+from ivr.directory.short_names import known_first_names
 
 __all__ = ["PersonScorer", "best", "penalise", "say"]
 
@@ -201,8 +202,9 @@ class PersonScorer:
         self, parts: tuple[str, ...], free: list[str], query: Query, matches: Matches
     ) -> list[tuple[float, str, str]]:
         """(similarity, word heard, how) for each part of a surname heard."""
-        # A word said as where ("someone at the cells") is a place: only a surname said
-        # exactly there is a name ("at the cells" is no "Ellis").
+        # A word said as where ("someone at the cells") is a place, and a first name said
+        # alone a first name: only a surname said exactly there is one ("at the cells" is
+        # no "Ellis", "Dave" no "Davies").
         placed = {query.plain[k] for k in query.placed} if query.placed else set()
         left = list(free)
         heard: list[tuple[float, str, str]] = []
@@ -212,7 +214,7 @@ class PersonScorer:
                 if w in query.first_only:
                     continue  # "his first name's Stewart": not DS Fiona Stewart
                 m = matches[w].get(part)
-                if m is not None and w in placed and m[1] != EXACT:
+                if m is not None and m[1] != EXACT and (w in placed or self._first_name(w, query)):
                     continue
                 if m is not None and m[0] > sim:
                     sim, word, how = m[0], w, m[1]
@@ -221,6 +223,16 @@ class PersonScorer:
                 left.remove(word)
                 heard.append((sim, word, how))
         return heard
+
+    @staticmethod
+    def _first_name(word: str, query: Query) -> bool:
+        """A first name said with no rank or title before it ("I want to speak to Dave"):
+        only a surname said exactly is one ("dave" is no Davies)."""
+        return (
+            word in known_first_names()
+            and word not in query.titled
+            and word not in query.after_rank
+        )
 
     @staticmethod
     def _first(person: Person, free: list[str], matches: Matches) -> tuple[float, str, str, str]:

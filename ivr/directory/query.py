@@ -33,6 +33,8 @@ FILLER = frozenset(
             "madam mr mrs ms miss dr some who works work working do does available free",
             "have has had after he hes she shes his her him they theyre them their",
             "speaks tell told telling possible hold",
+            # what the caller calls whoever answers ("ow at duck", "cheers mate")
+            "duck ducky mate luv hun pet hen ow",
             # a surname not known ("Joan something", "Dave whatshisname")
             "something summat whatshername whatsername whatshisname whatsisname",
         )
@@ -41,7 +43,10 @@ FILLER = frozenset(
 # Words that say "a group" but rarely decide which one: optional in queries, light in names.
 WEAK = frozenset(
     " ".join(
-        ("team unit department dept office section squad desk line centre center room", "service")
+        (
+            "team unit department dept office section squad desk line centre center room",
+            "service lot",  # "the traffic lot"
+        )
     ).split()
 )
 # Words that describe a person without saying which ("the Polish lady officer", "a young
@@ -229,6 +234,14 @@ NOT_ABOUT_POLICE = re.compile(
 # The visit the caller tells of to say which officer ("he's the one who came out about my
 # quad bike", "she came round last week"): what happened, not who. Removed, as a topic is.
 VISITED = re.compile(r"\b(?:came|come|coming) (?:out|round|over)\b")
+# When something happened is the caller's reason, not a name ("PC Shaw came out about
+# three weeks ago"): its words are taken out as VISITED's are.
+WHEN = re.compile(
+    r"\b(?:(?:about|around|over|nearly|almost|like) )?"
+    r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|a couple of|couple of"
+    r"|few|[0-9]+) (?:days?|weeks?|months?|years?|hours?) ago\b"
+    r"|\b(?:last (?:week|month|year|night|time)|yesterday)\b"
+)
 # A neighbour told of by title and surname ("I've not seen old Mrs Urquhart next door for
 # three days", "my neighbour Mrs Parry's ninety"): the one the call is about, not whom
 # the caller asks for (two officers Urquhart were offered for her). Removed, as a visit is.
@@ -245,7 +258,11 @@ NO_SURNAME = re.compile(
     r"\b(?:(?:dont|didnt|do not|did not|never|cant|cannot|can not|couldnt)"
     r" (?:know|catch|get|got|remember|have|say|pronounce|spell)"
     r" (?:his|her|their|the) (?:last name|surname|second name)"
-    r"|only (?:know|got|have) (?:his|her|their|the) first name)\b"
+    r"|only (?:know|got|have) (?:his|her|their|the) first name"
+    # "I remember the first name, Agnieszka": not after a "not" ("I don't know her first
+    # name, it's PC Clarke" knows the surname)
+    r"|(?<!dont )(?<!didnt )(?<!not )(?<!cant )(?<!never )(?<!couldnt )"
+    r"(?:remember|recall|know) (?:his|her|their|the) first name)\b"
 )
 
 
@@ -300,7 +317,7 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
     if NO_SURNAME.search(joined):
         no_surname = True
         joined = NO_SURNAME.sub(" ", joined)
-    words = NEIGHBOUR_NAMED.sub(" ", VISITED.sub(" ", joined)).split()
+    words = NEIGHBOUR_NAMED.sub(" ", WHEN.sub(" ", VISITED.sub(" ", joined))).split()
     ranks: set[str] | None = None
     ranked_from = -1  # the index in ``out`` of the first word the first rank said names
     last_said = -1  # the index in ``words`` of the last word put in ``out``

@@ -5,7 +5,8 @@ ivr/directory/data/short_names.yaml lists them by the directory's spelling, norm
 DirectoryIndex adds a person's short forms and spellings to their nicknames (the
 directory's own ``aliases:``), so "Seun Adeyemi" finds Oluwaseun Adeyemi as "Dai Rowlands"
 would find a Dafydd listed with the alias Dai. A spelling counts only as spelt
-(PersonScorer: "Ioan" is near "Iain" and no Ian).
+(PersonScorer: "Ioan" is near "Iain" and no Ian), and so does a fuller form of a short
+name listed ("Tommy" or "Thomas" for a Tom; "john" is near "Jonny" and no Jon's).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import yaml
 from ivr.directory.entry import DirectoryEntry
 from ivr.text import normalise
 
-__all__ = ["first_forms", "short_forms", "spellings"]
+__all__ = ["first_forms", "fuller_forms", "known_first_names", "short_forms", "spellings"]
 
 
 @functools.cache
@@ -46,9 +47,42 @@ def _forms(section: str, first_names: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(s for name in first_names for s in table.get(name, ())))
 
 
+@functools.cache
+def _fuller() -> Mapping[str, tuple[str, ...]]:
+    """Short form -> the names a caller may say for someone listed by it: its full names
+    and their pet forms that lengthen it ("thomas", "tommy" for a Tom; not "tina" for a
+    Chris, which shortens Christina another way)."""
+    out: dict[str, list[str]] = {}
+    for full, shorts in _shipped("short_names").items():
+        for short in shorts:
+            longer = [s for s in shorts if s != short and s.startswith(short)]
+            out.setdefault(short, []).extend((full, *longer))
+    return {short: tuple(dict.fromkeys(names)) for short, names in out.items()}
+
+
+@functools.cache
+def known_first_names() -> frozenset[str]:
+    """Every first name the shipped table knows, full or short ("david", "dave")."""
+    return frozenset(
+        name
+        for section in ("short_names", "spellings")
+        for full, forms in _shipped(section).items()
+        for name in (full, *forms)
+    )
+
+
 def short_forms(first_names: Iterable[str]) -> tuple[str, ...]:
     """The short forms of these first-name words, in table order, without repeats."""
     return _forms("short_names", first_names)
+
+
+def fuller_forms(first_names: Iterable[str]) -> tuple[str, ...]:
+    """For a short form listed as the name, its full names and longer pet forms ("Tommy
+    Bailey", "Thomas Bailey" for a Tom Bailey): like a spelling, counted only as said
+    ("john" is near "jonny" and no Jon's)."""
+    names = tuple(first_names)
+    fuller = _fuller()
+    return tuple(dict.fromkeys(f for name in names for f in fuller.get(name, ()) if f not in names))
 
 
 def spellings(first_names: Iterable[str]) -> tuple[str, ...]:
@@ -58,9 +92,9 @@ def spellings(first_names: Iterable[str]) -> tuple[str, ...]:
 
 def first_forms(entry: DirectoryEntry) -> tuple[str, ...]:
     """Every first name a caller may know a person by: their own and their directory
-    aliases as written, and the short forms and other spellings of their own ("seun" for
-    Oluwaseun, "rory" for Ruaridh)."""
+    aliases as written, and the short forms, other spellings and fuller forms of their own
+    ("seun" for Oluwaseun, "rory" for Ruaridh, "tommy" for Tom)."""
     own = entry.first_name
     words = normalise(own).split()
-    shipped = (*short_forms(words), *spellings(words))
+    shipped = (*short_forms(words), *spellings(words), *fuller_forms(words))
     return tuple(f for f in dict.fromkeys((own, *entry.aliases, *shipped)) if f)

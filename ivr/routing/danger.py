@@ -367,8 +367,13 @@ class DangerReader:
         certificate's run out"): information, a question or paperwork, routed as the
         caller asks, not a risk to the caller to assess."""
         second_hand = {Context.WITNESS, Context.ENQUIRY, Context.LICENSED}
+        # ... but not a lawful gun whose holder is said to be here, or angry, or drunk
+        # ("he's got a gun licence and he's outside my house with his rifle").
+        armed = any(ctx is Context.LICENSED for _, ctx in moved) and (
+            bool(present_words(said)) or words.armed_state(said)
+        )
         if all(ctx in second_hand for _, ctx in moved) and Context.FOUND not in found:
-            return True
+            return not armed
         kinds = {_cue_kind(cue) for cue, _ in moved}
         # A fire said to be out is over, whatever tense the rest is in ("the fire's out
         # now, I reckon somebody started it").

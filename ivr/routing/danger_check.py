@@ -26,6 +26,7 @@ from ivr.routing.bundle import IntentMatchLike, MeantLike, RoutingBundle
 from ivr.routing.danger import present_words
 from ivr.routing.danger_meaning import Meant
 from ivr.routing.danger_words import (
+    ARMED_STATE,
     BACK_NOW,
     IN_PROGRESS,
     IN_PROGRESS_NOW,
@@ -35,6 +36,7 @@ from ivr.routing.danger_words import (
     OVERDUE,
     PAST,
     SUSPICIOUS,
+    armed_state,
 )
 from ivr.routing.draft import quote
 from ivr.routing.preamble import without_details
@@ -415,16 +417,17 @@ def _without_parking(text: str) -> str:
 def _told_no_danger(text: str) -> bool:
     """Words whose subject is no danger now, whatever the sentence model reads into them: a
     gun told of by its licence or its cabinet ("the man who does the shotgun
-    certificates"), someone held by the police ("my pal's in the cells, when's he getting
-    out"), a unit asked for in six words or fewer ("someone in the burglary team"), a harm
-    put in the past whose victim is said to be fine now; and nothing else said to be here
-    now ("still in the cells" is where they are held)."""
+    certificates"; not with its holder angry or drunk: ``armed_state``), someone held by
+    the police ("my pal's in the cells, when's he getting out"), a unit asked for in six
+    words or fewer ("someone in the burglary team"), a harm put in the past whose victim
+    is said to be fine now; and nothing else said to be here now ("still in the cells" is
+    where they are held)."""
     said = normalise(text)
     if present_words(FINE_NOW.sub(" ", CUSTODY.sub(" ", said))):  # "he's alright now": no now
         return False
     words = said.split()
     return (
-        LICENSED.search(said) is not None
+        (LICENSED.search(said) is not None and not armed_state(said))
         or CUSTODY.search(said) is not None
         or (PAST.search(said) is not None and FINE_NOW.search(said) is not None)
         or (len(words) <= UNIT_ASK_WORDS and not UNIT_WORDS.isdisjoint(words))
@@ -504,6 +507,14 @@ def _offender_here(said: str) -> str | None:
     return found.group(0).strip() if found is not None else None
 
 
+def _armed_holder(said: str) -> str | None:
+    """The words telling that a lawful gun's holder is angry, threatening or here ("he's
+    got a shotgun certificate and he's in a rage"): the licence said, no gun cue word."""
+    if LICENSED.search(said) is None or not armed_state(said):
+        return None
+    return next(m.group(0) for m in ARMED_STATE.finditer(said))
+
+
 @dataclass(frozen=True)
 class _ToldNow:
     """A matter told without a cue word that is asked about."""
@@ -518,6 +529,7 @@ _TOLD_NOW = (
     _ToldNow("going_on", "a theft said to be going on", _theft_going_on),
     _ToldNow("overdue", "someone overdue out walking, on the water or the hills", _overdue),
     _ToldNow("offender_here", "whoever did it said to be nearby now", _offender_here, True),
+    _ToldNow("armed_holder", "a licensed gun's holder said to be angry or here", _armed_holder),
 )
 
 

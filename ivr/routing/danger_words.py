@@ -192,6 +192,7 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
         CueKind.THREAT: """going to kill, kill me, kill her, kill him, threatening, threatened,
             hurt me, going to hurt, pointing it at, pointed it at, pointing a gun at,
             pointing the gun at, pointed a gun at, aiming it at, aimed it at,
+            waving it at, waved it at,
             in the next room, in next room""",
         CueKind.SELF_HARM: """kill myself, suicide, jump off, going to jump, about to jump,
             want to die, wants to die, kill herself, kill himself, end it all, end my life,
@@ -400,11 +401,50 @@ LICENSED = pattern(
         r"(?:certificates?|certs?|licen[cs]es?)(?: has| have|s)? (?:run out|expired|lapsed)",
         # the guns of someone who has died, to be handed in ("my late husband's shotguns")
         rf"(?:late|dead|deceased) [a-z]+s (?:old )?{_GUN}",
+        # ... or any gun handed in ("can I hand in an old air rifle"; not "handing over a
+        # pistol to another lad")
+        r"hand(?:ing|ed)? in (?:a |an |the |my |his |her |their |some |this |that )?"
+        rf"(?:old )?(?:air )?{_GUN}",
         # lawful shooting of game and vermin, the countryside's everyday gun
         r"(?:(?:shooting|shoot|shoots)(?: at)?|after|at|for) (?:the |some )?(?:rabbits|pigeons"
         r"|crows|rats|foxes|vermin|pheasants|ducks|rooks|clays|clay pigeons)|clay shoot(?:ing)?",
     ]
 )
+# A lawful gun's holder in a state or a deed that makes it danger now ("he's got a
+# certificate, he's really angry and he's loading it", "he says he's going to shoot us"):
+# the licence clears nothing. Said of the holder ("he's", "she's"), not of the caller ("I'm
+# fuming, the renewal's six months late").
+_HOLDER = r"(?:hes|shes|theyre|he is|she is|they are|hes been|shes been|theyve been)"
+ARMED_STATE = pattern(
+    [
+        rf"{_HOLDER} (?:(?:really|very|so|proper|getting|gone|all|still|just) )*(?:angry"
+        r"|furious|raging|fuming|drunk|drinking|off (?:his|her|their) (?:head|face)s?"
+        r"|kicking off|aggressive|in a rage|threatening|shouting|screaming)",
+        rf"{_HOLDER} (?:[a-z]+ )?(?:loading|reloading) (?:it|them|up|(?:the|his|her|their|a)"
+        r" (?:guns?|shotguns?|rifles?|pistols?))(?! into)",
+        r"(?:says|said|saying|threatening|threatened|going|gonna|wants|hell|shell|theyll)"
+        r" (?:[a-z]+ ){0,2}?(?:shoot|use it on|kill)",
+        r"shoot (?:me|us|him|her|them|someone|somebody|himself|herself|myself)",
+        r"(?:threatening|threatened|threatens) (?:me|us|him|her|them|to)",
+        r"locked (?:himself|herself|themselves) in|barricaded",
+        rf"{_HOLDER} (?:[a-z]+ ){{0,3}}?(?:outside|sat|stood|standing|sitting|parked)",
+        r"(?:hes|shes|theyve|he has|she has) got (?:it|one|them|the gun|the shotgun|the rifle)"
+        r" out",
+        r"end(?:ing)? it all|kill (?:himself|herself|themselves)",
+    ]
+)
+
+
+def armed_state(said: str) -> bool:
+    """``ARMED_STATE`` said of the holder, not denied ("he's not threatening anyone")."""
+    return any(_affirmed(said[: m.start()].split()) for m in ARMED_STATE.finditer(said))
+
+
+def _affirmed(before: list[str]) -> bool:
+    """No negation just before, or only one of stopping ("he won't stop threatening me")."""
+    return before[-1:] == ["stop"] or NEGATIONS.isdisjoint(before[-2:])
+
+
 # Where shooting game is everyday: lawful shooting said there clears the word "shooting"
 # itself ("a farmer shooting rabbits on the fell"); in a park or by a school it does not.
 RURAL = pattern(
@@ -828,7 +868,11 @@ WIELDED_AFTER = re.compile(
 )
 # ... or just after it: "a knife lying in the road", "shotgun cartridges dumped in a lane".
 FOUND_AFTER = re.compile(
-    r"^(?: [a-z]+){0,2} (?:dumped|lying|abandoned|discarded|hidden|stashed|left (?:in|on|by"
+    # not a person lying there ("shot with a gun, he's lying on the drive")
+    r"^(?: (?!(?:he|hes|she|shes|they|theyre|theyve|someone|somebody|someones|somebodys|man"
+    r"|mans|woman|womans|lad|boy|girl|son|sons|daughter|daughters|dad|dads|mum|mums|husband"
+    r"|wife|brother|sister|neighbour|neighbours|people|person)(?![a-z0-9]))[a-z]+){0,2}"
+    r" (?:dumped|lying|abandoned|discarded|hidden|stashed|left (?:in|on|by"
     r"|under|behind|at|outside))(?![a-z0-9])"
 )
 # ... or in a place things are thrown away, or a container: "a knife in the hedge".

@@ -468,7 +468,11 @@ class EmergencyScreen:
         evidence = {**evidence, "context": first.to_json()}
         # Any cue moved by time, distance or a doubt is asked about, whichever was said
         # first ("nobody's hurt yet, but there's a party next door and screaming").
-        doubtful = any(ctx in DOUBTFUL for _, ctx in first.moved)
+        # So is a lawful gun whose holder is said to be angry or here (its verdict: FCR).
+        doubtful = any(
+            ctx in DOUBTFUL or (ctx is Context.LICENSED and first.verdict is Verdict.FCR)
+            for _, ctx in first.moved
+        )
         if doubtful and first.verdict is not Verdict.RC:
             reason = (
                 f"emergency cue in context: {quote(cue.matched)}: {first.explain()};"

@@ -519,16 +519,19 @@ class RoutingEngine:
                 if c.score >= NAMED_TOO
             }
             tied = [c for c in meant if meant[0].score - c.score <= TIED]
-            if len(tied) < 2:
+            # "the local bobbies in Draymoor": the one whose name the caller said is a
+            # little ahead of the kind's others, still too near to be chosen.
+            close = [c for c in meant if meant[0].score - c.score <= self.thresholds.margin]
+            # "my brother's been taken to the cells at Lunsford": in a long sentence the
+            # name scores nothing, but its one word that tells the tied apart was said.
+            # It outweighs a name heard only by the kind's words ("the beat team for
+            # Thornley": "beat team" is in the city team's alias).
+            told = self._told_apart(close, said) if len(close) > 1 else None
+            if told is not None:
+                named = {told[0]: named.get(told[0], f"{told[1]!r} said")}
+                tied = close
+            elif len(tied) < 2:
                 named = {}
-            else:
-                # "my brother's been taken to the cells at Lunsford": in a long sentence
-                # the name scores nothing, but its one word that tells the tied apart
-                # was said. It outweighs a name heard only by the kind's words ("the
-                # beat team for Thornley": "beat team" is in the city team's alias).
-                told = self._told_apart(tied, said)
-                if told is not None:
-                    named = {told[0]: named.get(told[0], f"{told[1]!r} said")}
             # "I'm a reporter at the Gazette": whatever the story, the press office.
             role = self.caller_role.said(hypotheses)
             if role is not None:

@@ -61,11 +61,14 @@ DAY_GONE_BY = re.compile(
 # The offender or the thing gone, said as a clause's last words ("..., they've gone now.",
 # "It's gone now."): not "they've gone now but one is hiding in the shed", "it's gone
 # quiet", "he's gone mad", "she's gone missing".
-# Which way they went may follow ("they ran off over the fields", "drove off down the lane").
+# Which way they went may follow ("they ran off over the fields", "drove off down the lane"),
+# or when ("they ran off before I got out").
 _GONE_END = re.compile(
     rf"(?:{words.GONE.pattern}|(?<![a-z])(?:its|it has) (?:all )?gone(?: now)?)"
     r"(?: (?:over|down|up|across|towards|along|out of|onto|back to|back over|off)"
-    r"(?: [a-z]+){1,3})?$"
+    r"(?: [a-z]+){1,3})?"
+    # ... or before anyone could stop them ("they ran off before I got out")
+    r"(?: before (?:i|we|anyone|anybody|my [a-z]+)(?: [a-z]+){1,3})?$"
 )
 # ... nor gone out or away, leaving someone or taking them ("he's gone away now.")
 _OUT = re.compile(r"(?<![a-z])(?:gone|went|left) (?:out|off|away)(?![a-z])")

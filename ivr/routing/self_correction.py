@@ -28,9 +28,13 @@ from ivr.routing.phrases import STOPWORDS
 
 __all__ = ["SelfCorrection"]
 
-# "No, sorry", "no wait", "sorry, I mean", "I mean", "or rather", "oh no, hang on":
+# "No, sorry", "no wait", "sorry, I mean", "I mean", "or rather", "oh no, hang on",
 # politeness alone ("hello, sorry, there's a girl...") takes nothing back.
-_ONE = r"(?:(?:oh )?no,? (?:sorry|wait|hang on)|(?:sorry,? )?i mean|or rather)(?![a-z'])"
+# "Sorry, no," only with its comma: "sorry no one answered" takes nothing back.
+_ONE = (
+    r"(?:(?:oh )?no,? (?:sorry|wait|hang on)|(?:sorry,? )?i mean|or rather"
+    r"|sorry,? no(?=[,.]))(?![a-z'])"
+)
 MARKER = re.compile(rf"(?<![a-z']){_ONE}(?:[,.]?\s*{_ONE})*[,.]?\s*", re.IGNORECASE)
 BOUNDARY = re.compile(r"[,.;:!?\u2014\u2013]|\s-\s|\.\.\.")
 WORD = re.compile(r"[a-z0-9']+")

@@ -410,18 +410,26 @@ _PUT_RIGHT = re.compile(
 )
 
 
+# ... or by the digits first, then where ("oh no sorry, it's eight six at the start").
+_PUT_RIGHT_AFTER = re.compile(
+    r"(?P<ref>\d+/\d+/\d+)(?: [a-z]+){0,6}? (?:(?:its|it is|thats|that is) )?"
+    r"(?P<digits>\d+) (?:at|on) the (?P<end>start|beginning|front|end)(?![a-z])"
+)
+
+
 def _put_right(text: str) -> str:
-    """``text`` with each group put right (``_PUT_RIGHT``) in the reference before it."""
+    """``text`` with each group put right (``_PUT_RIGHT``, ``_PUT_RIGHT_AFTER``) in the
+    reference before it."""
 
     def mend(found: re.Match[str]) -> str:
         groups = found.group("ref").split("/")
-        at = 0 if found.group("end").startswith(("start", "begin")) else -1
+        at = 0 if found.group("end").startswith(("start", "begin", "front")) else -1
         if len(groups[at]) != len(found.group("digits")):
             return found.group(0)
         groups[at] = found.group("digits")
         return "/".join(groups)
 
-    return _PUT_RIGHT.sub(mend, text)
+    return _PUT_RIGHT_AFTER.sub(mend, _PUT_RIGHT.sub(mend, text))
 
 
 def spoken_digits(text: str, homophones: Homophones = Homophones.BY_POSITION) -> str:

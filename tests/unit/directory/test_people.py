@@ -6,6 +6,7 @@ import pytest
 
 from ivr.decisions import Candidate, Hypothesis
 from ivr.directory import Directory, DirectoryEntry, DirectoryMatcher
+from ivr.directory.query import says_no_surname
 
 LOW, HIGH, MARGIN = 0.6, 0.85, 0.05  # the shipped rules' bands
 
@@ -31,6 +32,10 @@ PEOPLE = [  # id, first name, surname, rank, team
     ("agnieszka-wojcik", "Agnieszka", "Wojcik", "PC", "Port Policing"),
     ("margaret-halliday", "Margaret", "Halliday", "PCSO", "Neighbourhood North"),
     ("lauren-pryce", "Lauren", "Pryce", "SC", "Specials"),
+    ("tom-bailey", "Tom", "Bailey", "PS", "Roads Policing"),
+    ("mohammed-khan", "Mohammed", "Khan", "DC", "CID Aldbridge"),
+    ("imran-khan", "Imran", "Khan", "DC", "CID Aldbridge"),
+    ("owain-davies", "Owain", "Davies", "PC", "Neighbourhood North"),
 ]
 DEPARTMENTS = [  # id, name, aliases, teams
     ("roads-policing-unit", "Roads Policing Unit", ("Traffic",), ("Roads Policing",)),
@@ -222,6 +227,57 @@ def test_a_first_names_usual_short_form_finds_the_person(
     top = _clearly_first(matcher, said)
     assert top.destination == f"directory:{who}" and top.score >= LOW
     assert "nickname" in top.evidence
+
+
+@pytest.mark.parametrize(
+    ("said", "who"),
+    [
+        # a short form listed: its longer pet form and its full name find it
+        ("Tommy Bailey from traffic, he knows me, I'm the farmer up at the ridge", "tom-bailey"),
+        ("Thomas Bailey in roads policing please", "tom-bailey"),
+        # ... and a short form of a name not from the English table
+        ("Is Mo Khan in? The detective, CID.", "mohammed-khan"),
+    ],
+)
+def test_a_name_said_in_another_form_of_the_listed_one_is_a_nickname(
+    matcher: DirectoryMatcher, said: str, who: str
+) -> None:
+    top = _clearly_first(matcher, said)
+    assert top.destination == f"directory:{who}" and top.score >= LOW, top
+    assert "nickname" in top.evidence
+
+
+def test_a_first_name_said_alone_is_no_near_surname(matcher: DirectoryMatcher) -> None:
+    said = "I want to speak to Dave, he came round last week about my mum's car"
+    assert _scores(matcher, said).get("owain-davies", 0.0) < 0.2
+    # ... while after a rank a near word is still a surname heard unclearly
+    assert _clearly_first(matcher, "PC Dave please").destination == "directory:owain-davies"
+
+
+def test_when_it_happened_and_knowing_only_the_first_name_are_no_name_words(
+    matcher: DirectoryMatcher,
+) -> None:
+    top = _clearly_first(matcher, "I remember the first name, Agnieszka, she's on port policing")
+    assert top.destination == "directory:agnieszka-wojcik", top
+    assert "unexplained" not in top.evidence
+    top = _clearly_first(matcher, "Mark Evans came out about three weeks ago, it's about my car")
+    assert top.destination == "directory:mark-evans" and top.score >= HIGH, top
+    assert "unexplained" not in top.evidence
+
+
+@pytest.mark.parametrize(
+    ("said", "first_only"),
+    [
+        ("I remember the first name, Agnieszka", True),
+        ("I only know her first name", True),
+        ("I don't know his last name", True),
+        # knowing no first name says the surname was said
+        ("I don't know her first name, it's PC Nowak", False),
+        ("I can't remember his first name, Evans I think", False),
+    ],
+)
+def test_a_caller_who_knows_only_the_first_name_says_so(said: str, first_only: bool) -> None:
+    assert says_no_surname(said) is first_only
 
 
 def test_words_that_describe_a_person_cost_nothing(matcher: DirectoryMatcher) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ivr.decisions import Hypothesis
@@ -23,6 +23,7 @@ from ivr.routing.bundle import RoutingBundle
 from ivr.routing.danger import Context, CueKind, DangerReader, Verdict, present_words
 from ivr.routing.danger_check import CUE_ASK_FROM
 from ivr.routing.danger_words import CUE_KINDS
+from ivr.routing.emergency import STILL_THERE
 from ivr.routing.engine import RoutingEngine
 from ivr.routing.model import CallerContext, RoutingInputs
 from ivr.text import normalise
@@ -212,6 +213,8 @@ TABLE: list[tuple[str, str]] = [
     # ... but held, hidden by someone, or someone beside it now: not
     ("he's hiding a gun in the bin", EMERGENCY),
     ("there's a knife in the hedge and a lad is stood next to it", EMERGENCY),
+    # ... or a person, not the weapon, lying there
+    ("somebody's shot my neighbour with a gun, he's lying on the drive", EMERGENCY),
     # --- news, appeals, information, questions: routed as the caller asks (released)
     ("I have information about the shooting on the estate", RELEASED),
     ("I saw something on the night of the stabbing", RELEASED),
@@ -434,6 +437,8 @@ def test_a_nuisance_said_with_a_cue_word_is_no_cue(engine: RoutingEngine, text: 
         "there's a farmer with a rifle on the hill again, shooting at the crows",
         # a dead man's guns to hand in, and the licensing officer's visit arranged
         "oh hello, now, the licensing lady is coming to see about my late father's shotguns",
+        # a gun handed in
+        "can I hand in an old air rifle, it was my grandad's, we found it clearing his loft",
     ],
 )
 def test_a_gun_by_its_paperwork_or_a_question_of_where_someone_is_is_routed_as_asked(
@@ -448,6 +453,8 @@ def test_a_gun_by_its_paperwork_or_a_question_of_where_someone_is_is_routed_as_a
     [
         "he's got a shotgun certificate and he's waving the gun at the kids now",
         "I want to know if he's still there, he was hitting her",
+        # a gun waved or aimed, said by "it"
+        "my neighbour has a shotgun licence but he's waving it at me",
     ],
 )
 def test_a_licence_or_a_question_beside_danger_clears_nothing(
@@ -463,6 +470,11 @@ def test_a_licence_or_a_question_beside_danger_clears_nothing(
         "there's a man waving a shotgun about in the field after rabbits, he's drunk",
         "a man with a gun shooting at the pigeons, he's just pointed it at my son",
         "there's a man in the park shooting at the pigeons and there's kids everywhere",
+        # ... or its holder angry or here, whatever its paperwork
+        "my dad's got a shotgun certificate, he's really angry and he's loading it",
+        "my ex has got a gun licence and he's outside my house with his rifle",
+        "my husband has a firearms licence and he says he's going to shoot us",
+        "my neighbour's got a shotgun, he's got a licence, and he's in a rage",
     ],
 )
 def test_a_gun_used_is_danger_whatever_it_was_for(engine: RoutingEngine, text: str) -> None:
@@ -706,6 +718,9 @@ def test_present_danger_after_any_cue_sentence_is_an_emergency(
     engine: RoutingEngine, bundle: RoutingBundle, data: st.DataObject, present: str
 ) -> None:
     sentence = data.draw(_cue_sentence(bundle))
+    # Someone only said to be still there, twice over, is for the meaning to settle
+    # (ivr.routing.emergency.STILL_THERE: "he is still here in his car", after a bump).
+    assume(not ("still" in present and any(c in sentence for c in STILL_THERE)))
     destination, rule, why = decide(engine, Hypothesis(f"{sentence}, {present}"))
     assert (destination, rule) == ("emergency", EMERGENCY), why
 

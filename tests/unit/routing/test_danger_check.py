@@ -514,8 +514,8 @@ def test_a_second_matter_after_a_gun_told_by_its_licence_is_asked_about(
 ) -> None:
     text = (
         "I'm ringing about getting my late husband's shotgun taken away, and, oh, also,"
-        " the man who's been sleeping in my shed has come into the kitchen and he's"
-        " shouting at me"
+        " the man who's been sleeping in my shed has come into the kitchen and he won't"
+        " leave"
     )
     decision = said(shipped, text)
     assert decision.is_danger_check, decision.reason

@@ -203,6 +203,19 @@ def test_of_departments_tied_on_a_kinds_meaning_the_one_named_too_is_offered(
     assert "its name said too" in decision.candidates[0].evidence
 
 
+def test_a_local_team_whose_place_is_said_is_offered_ahead_of_the_kinds_others(
+    tmp_path: Path,
+) -> None:
+    # Its own name puts it a little ahead of the other local teams, which "the local
+    # bobbies" match as well: too little to choose it, so the place said tells.
+    (tmp_path / "directory.yaml").write_text("entries:\n" + NEIGHBOURHOOD_TEAMS)
+    engine = RoutingEngine(load_bundle(tmp_path))
+    decision = engine.decide(say("the local bobbies in Castlemoor"))
+    assert (decision.action, decision.destination) == ("confirm", "directory:npt-castle"), (
+        decision.reason
+    )
+
+
 CUSTODY_SUITES = (
     "- {id: firearms-licensing, kind: department, name: Firearms Licensing, extension: '4100'}\n"
     "- {id: custody-sandhaven, kind: department, name: Sandhaven Custody Suite,"

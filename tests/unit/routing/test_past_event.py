@@ -81,6 +81,8 @@ def test_a_day_gone_by_with_the_offender_gone_offers_a_report_further_behind_fir
         "there were kids on motorbikes on the rec last night, they've gone now",
         # ... with which way they went
         "kids threw stones at my boat yesterday afternoon. They ran off over the fields.",
+        # ... or before anyone could stop them
+        "kids threw fireworks at my windows last night, they ran off before I got out.",
     ):
         assert first(text, INCIDENT, behind)[0] == "report_crime", text
     # ... not when it was the last hour, or they are not said to be gone

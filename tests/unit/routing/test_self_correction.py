@@ -23,6 +23,7 @@ from ivr.routing.self_correction import SelfCorrection, corrected
         ("can I talk to PC Reid no sorry PC Read", "can I talk to PC Read"),
         ("Forensics, er, I mean the scenes of crime people", "the scenes of crime people"),
         ("a bomb, no sorry, I mean a suitcase left there", "a suitcase left there"),
+        ("Can I speak to DC Nowak, sorry, no, Novak, the PCSO", "Novak, the PCSO"),
     ],
 )
 def test_the_phrase_taken_back_is_replaced_by_its_repair(said: str, meant: str) -> None:
@@ -34,6 +35,7 @@ def test_the_phrase_taken_back_is_replaced_by_its_repair(said: str, meant: str) 
     [
         "hello, sorry, there's a young girl alone at the tram stop",  # politeness
         "sorry, no one was hurt",  # "no" of "no one"
+        "I rang twice, sorry no one answered",  # "sorry, no" only with its comma
         "I mean it, he said he'd come back",  # nothing before to take back
         "my bike was stolen from the station",
     ],

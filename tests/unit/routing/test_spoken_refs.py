@@ -187,6 +187,11 @@ def test_never_raises(text: str, homophones: Homophones) -> None:
             "82/14402/26",
         ),
         ("82/14402/25, sorry, it ends in 26", "82/14402/26"),
+        (
+            "four six stroke one five three three six stroke two six, oh no sorry, it's eight"
+            " six at the start, eight six",
+            "86/15336/26",
+        ),
     ],
 )
 def test_a_group_put_right_by_where_it_is_replaces_that_end(said: str, expected: str) -> None:
@@ -195,3 +200,5 @@ def test_a_group_put_right_by_where_it_is_replaces_that_end(said: str, expected:
 
 def test_a_number_after_starts_that_fits_no_group_changes_nothing() -> None:
     assert spoken_digits("82/14402/26 and it starts at nine") == "82/14402/26 and it starts at 9"
+    said = "82/14402/26 and the car was at the end of the road"
+    assert spoken_digits(said) == said
