@@ -370,7 +370,7 @@ class DangerReader:
         # ... but not a lawful gun whose holder is said to be here, or angry, or drunk
         # ("he's got a gun licence and he's outside my house with his rifle").
         armed = any(ctx is Context.LICENSED for _, ctx in moved) and (
-            bool(present_words(said)) or words.armed_state(said)
+            bool(present_words(said)) or words.armed_state(said) is not None
         )
         if all(ctx in second_hand for _, ctx in moved) and Context.FOUND not in found:
             return not armed

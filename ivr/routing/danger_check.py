@@ -26,7 +26,6 @@ from ivr.routing.bundle import IntentMatchLike, MeantLike, RoutingBundle
 from ivr.routing.danger import present_words
 from ivr.routing.danger_meaning import Meant
 from ivr.routing.danger_words import (
-    ARMED_STATE,
     BACK_NOW,
     IN_PROGRESS,
     IN_PROGRESS_NOW,
@@ -427,7 +426,7 @@ def _told_no_danger(text: str) -> bool:
         return False
     words = said.split()
     return (
-        (LICENSED.search(said) is not None and not armed_state(said))
+        (LICENSED.search(said) is not None and armed_state(said) is None)
         or CUSTODY.search(said) is not None
         or (PAST.search(said) is not None and FINE_NOW.search(said) is not None)
         or (len(words) <= UNIT_ASK_WORDS and not UNIT_WORDS.isdisjoint(words))
@@ -510,9 +509,7 @@ def _offender_here(said: str) -> str | None:
 def _armed_holder(said: str) -> str | None:
     """The words telling that a lawful gun's holder is angry, threatening or here ("he's
     got a shotgun certificate and he's in a rage"): the licence said, no gun cue word."""
-    if LICENSED.search(said) is None or not armed_state(said):
-        return None
-    return next(m.group(0) for m in ARMED_STATE.finditer(said))
+    return armed_state(said) if LICENSED.search(said) is not None else None
 
 
 @dataclass(frozen=True)

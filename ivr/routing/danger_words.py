@@ -435,9 +435,12 @@ ARMED_STATE = pattern(
 )
 
 
-def armed_state(said: str) -> bool:
-    """``ARMED_STATE`` said of the holder, not denied ("he's not threatening anyone")."""
-    return any(_affirmed(said[: m.start()].split()) for m in ARMED_STATE.finditer(said))
+def armed_state(said: str) -> str | None:
+    """The first ``ARMED_STATE`` words not denied ("he's not threatening anyone"), if any."""
+    return next(
+        (m.group(0) for m in ARMED_STATE.finditer(said) if _affirmed(said[: m.start()].split())),
+        None,
+    )
 
 
 def _affirmed(before: list[str]) -> bool:
