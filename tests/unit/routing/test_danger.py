@@ -207,6 +207,7 @@ TABLE: list[tuple[str, str]] = [
     ("there's a machete lying in the bushes by the park", "found-object-emergency-cue"),
     ("I want to hand in a shotgun", "found-object-emergency-cue"),
     ("a knife was left in the bus shelter on my road", "found-object-emergency-cue"),
+    ("there's a knife somebody left on the bench in the park", "found-object-emergency-cue"),
     # where things are thrown away, nobody said to have it: found...
     ("there's a knife in the hedge by the car park, no one's around", "found-object-emergency-cue"),
     ("a carrier bag on the towpath with what looks like a gun in it", "found-object-emergency-cue"),
@@ -437,8 +438,10 @@ def test_a_nuisance_said_with_a_cue_word_is_no_cue(engine: RoutingEngine, text: 
         "there's a farmer with a rifle on the hill again, shooting at the crows",
         # a dead man's guns to hand in, and the licensing officer's visit arranged
         "oh hello, now, the licensing lady is coming to see about my late father's shotguns",
-        # a gun handed in
-        "can I hand in an old air rifle, it was my grandad's, we found it clearing his loft",
+        # ... or angry at the paperwork, or shooting game, or sitting beside the caller
+        "he's got a shotgun certificate and he's furious about the renewal taking so long",
+        "they're going to shoot pheasants on Boxing Day, do they need shotgun certificates",
+        "I'm ringing for my husband about his shotgun licence, he's sitting next to me",
     ],
 )
 def test_a_gun_by_its_paperwork_or_a_question_of_where_someone_is_is_routed_as_asked(
@@ -453,8 +456,6 @@ def test_a_gun_by_its_paperwork_or_a_question_of_where_someone_is_is_routed_as_a
     [
         "he's got a shotgun certificate and he's waving the gun at the kids now",
         "I want to know if he's still there, he was hitting her",
-        # a gun waved or aimed, said by "it"
-        "my neighbour has a shotgun licence but he's waving it at me",
     ],
 )
 def test_a_licence_or_a_question_beside_danger_clears_nothing(
@@ -475,6 +476,7 @@ def test_a_licence_or_a_question_beside_danger_clears_nothing(
         "my ex has got a gun licence and he's outside my house with his rifle",
         "my husband has a firearms licence and he says he's going to shoot us",
         "my neighbour's got a shotgun, he's got a licence, and he's in a rage",
+        "my neighbour has a shotgun licence but he's waving it at me",
     ],
 )
 def test_a_gun_used_is_danger_whatever_it_was_for(engine: RoutingEngine, text: str) -> None:
