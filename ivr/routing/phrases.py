@@ -69,10 +69,22 @@ CLAUSE_STARTS = _wordset("he she they hes shes theyre theyve hell shell theyll b
 NOTHING_GOING_ON = frozenset({("nothings", "happening"), ("nothings", "going")})
 
 
-def negated_before(window: list[str]) -> bool:
-    """Whether the words just before a hit negate it: a negation with no new clause between."""
+# "No" said as an exclamation or a correction, not of what follows ("oh no, my husband's
+# hitting me", "lost property, sorry, no, he's hitting me", "no, no, he's got a knife"):
+# after these words, or before these.
+EXCLAIMED_AFTER = _wordset("oh sorry")
+EXCLAIMED_BEFORE = _wordset("sorry wait hang no my our his her your their")
+
+
+def negated_before(window: list[str], before: str = "") -> bool:
+    """Whether the words just before a hit negate it: a negation with no new clause between.
+    ``before``: the word before the window (an "oh" before its "no")."""
     for i, word in enumerate(window):
         negation = word in NEGATIONS or tuple(window[i : i + 2]) in NOTHING_GOING_ON
+        if word == "no":
+            after = window[i - 1] if i > 0 else before
+            following = window[i + 1] if i + 1 < len(window) else ""
+            negation = after not in EXCLAIMED_AFTER and following not in EXCLAIMED_BEFORE
         if negation and not any(w in CLAUSE_STARTS for w in window[i + 1 :]):
             return True
     return False
@@ -181,7 +193,8 @@ class PhraseScanner:
                         phrase.words[j] in matches[i + j] for j in range(1, n)
                     ):
                         continue
-                    negated = negated_before(words[max(0, i - NEGATION_WINDOW) : i])
+                    start = max(0, i - NEGATION_WINDOW)
+                    negated = negated_before(words[start:i], words[start - 1] if start else "")
                     if phrase.text in seen:
                         if not negated:  # an un-negated occurrence wins
                             for hit in scan.hits:

@@ -357,6 +357,24 @@ def test_a_negation_counts_only_in_the_cues_own_clause(before: list[str], negate
     assert negated_before(before) is negated
 
 
+@pytest.mark.parametrize(
+    ("before", "window"),
+    [
+        ("oh", ["no", "my", "husbands"]),  # "oh no, my husband's hitting me"
+        ("sorry", ["no", "my", "husbands"]),  # "lost property, sorry, no, my husband's ..."
+        ("", ["no", "sorry", "hes"]),
+        ("", ["no", "no", "hes"]),  # "no, no, he's got a knife"
+    ],
+)
+def test_a_no_said_as_an_exclamation_or_a_correction_negates_nothing(
+    before: str, window: list[str]
+) -> None:
+    assert not negated_before(window, before)
+    # ... while "there's no knife" and "no, no one's hurt" still do
+    assert negated_before(["theres", "no"])
+    assert negated_before(["no", "no", "ones"])
+
+
 def test_a_threat_after_a_negated_condition_is_an_emergency_cue(matcher: IntentMatcher) -> None:
     cue = matcher.emergency_cue(
         (Hypothesis("a man just phoned saying he's got my son and if I don't pay he'll hurt him"),)
