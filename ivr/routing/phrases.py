@@ -82,9 +82,9 @@ def negated_before(window: list[str], before: str = "") -> bool:
     for i, word in enumerate(window):
         negation = word in NEGATIONS or tuple(window[i : i + 2]) in NOTHING_GOING_ON
         if word == "no":
-            after = window[i - 1] if i > 0 else before
+            previous = window[i - 1] if i > 0 else before
             following = window[i + 1] if i + 1 < len(window) else ""
-            negation = after not in EXCLAIMED_AFTER and following not in EXCLAIMED_BEFORE
+            negation = previous not in EXCLAIMED_AFTER and following not in EXCLAIMED_BEFORE
         if negation and not any(w in CLAUSE_STARTS for w in window[i + 1 :]):
             return True
     return False
