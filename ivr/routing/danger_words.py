@@ -877,15 +877,18 @@ WIELDED_AFTER = re.compile(
     r"|threatening|threatens|wielding|swinging|swings|aiming|aims|using|uses)(?![a-z0-9])"
 )
 # ... or just after it: "a knife lying in the road", "shotgun cartridges dumped in a lane".
+_LYING = (PEOPLE - {"i", "ive", "im", "me", "we", "weve", "us", "him", "her", "them"}) | {
+    "people",
+    "mans",
+    "womans",
+}
 FOUND_AFTER = re.compile(
     r"^(?: [a-z]+){0,2} (?:dumped|abandoned|discarded|hidden|stashed|left (?:in|on|by"
     r"|under|behind|at|outside))(?![a-z0-9])"
     # ... lying there, but not a person lying there ("shot with a gun, he's lying on the
-    # drive"; "a knife someone left on the bench" is the weapon left)
-    r"|^(?: (?!(?:he|hes|she|shes|they|theyre|theyve|someone|somebody|someones|somebodys|man"
-    r"|mans|woman|womans|lad|boy|girl|son|sons|daughter|daughters|dad|dads|mum|mums|husband"
-    r"|wife|brother|sister|neighbour|neighbours|people|person)(?![a-z0-9]))[a-z]+){0,2}"
-    r" lying(?![a-z0-9])"
+    # drive"; "a knife someone left on the bench" is the weapon left); the caller or an
+    # object pronoun is no one lying ("a knife I saw lying in the road")
+    rf"|^(?: (?!(?:{'|'.join(sorted(_LYING))})(?![a-z0-9]))[a-z]+){{0,2}} lying(?![a-z0-9])"
 )
 # ... or in a place things are thrown away, or a container: "a knife in the hedge".
 FOUND_PLACE_AFTER = re.compile(
