@@ -3,7 +3,8 @@ received (recorded by a pass-through, `ari_tap.py`) must be the same sequence.
 
 The call: a caller dials 101 through the project's dialplan, keys 1, the app rings the
 Resolution Centre, the traces' agent (``agent1@ivr-agents``: rings, answers after 2 s)
-takes it, and once the agent's line has settled (its Wait(60)) the caller hangs up.
+takes it, and once the agent's line has settled (its Wait(60), bridged with the caller)
+the caller hangs up.
 Ids are compared by role (`roles.py`); only Asterisk's cross-channel races are allowed.
 """
 
@@ -39,8 +40,15 @@ def answered(call_id: str) -> Callable[[list[Event]], bool]:
     )
 
 
-def agent_settled(events: list[Event]) -> bool:
-    return any(e["type"] == "ChannelDialplan" and e["dialplan_app_data"] == "60" for e in events)
+def agent_settled(call_id: str) -> Callable[[list[Event]], bool]:
+    """The agent's line in its Wait(60) and bridged with the caller: hanging up before the
+    app's addChannel would race it (the caller gone, the app lets the agent go instead)."""
+    return lambda events: (
+        any(e["type"] == "ChannelDialplan" and e["dialplan_app_data"] == "60" for e in events)
+        and any(
+            e["type"] == "ChannelEnteredBridge" and e["channel"]["id"] != call_id for e in events
+        )
+    )
 
 
 def call_over(events: list[Event]) -> bool:
@@ -55,7 +63,7 @@ async def on_real(asterisk: RealAsterisk, parties: Parties, db_path: str) -> lis
         caller = await parties.call()
         await caller.answered()
         await caller.keys("1")
-        await tap.until(agent_settled, TIMEOUT_S, "the agent's Wait(60)")
+        await tap.until(agent_settled(caller.call_id), TIMEOUT_S, "the agent bridged")
         await caller.hang_up()
         await tap.until(call_over, TIMEOUT_S, "the call's end")
         row = await app.call_row(caller.call_id)
@@ -79,7 +87,7 @@ async def on_simulator(db_path: str) -> list[Event]:
             call_id = await app.place([], name="Test Caller")
             await tap.until(answered(call_id), TIMEOUT_S, "the answer")
             await app.sim_post(f"/_sim/calls/{call_id}/dtmf", {"digits": "1"})
-            await tap.until(agent_settled, TIMEOUT_S, "the agent's Wait(60)")
+            await tap.until(agent_settled(call_id), TIMEOUT_S, "the agent bridged")
             await app.sim_post(f"/_sim/calls/{call_id}/hangup")
             await tap.until(call_over, TIMEOUT_S, "the call's end")
             row = await app.call_row(call_id)

@@ -24,6 +24,7 @@ from ivr.embedded import (
 from ivr.embedded import (
     running_app as embedded_app,
 )
+from ivr.media.wav import write_wav_8k
 from ivr.simulator import AgentProfile
 from ivr.speech.settings import SpeechEngine
 
@@ -46,6 +47,19 @@ Stack = Embedded
 
 def sim_seconds(prompt_id: str) -> float:
     return prompt_seconds(prompt_id)
+
+
+# Sim seconds (x TIME_SCALE: 15 s, asked twice) a prompt is made to last, for a test's
+# action (a hang-up, a kill) to land in it on a loaded box whatever the box's speed.
+LASTING_PROMPT = 300.0
+
+
+def lasting_prompts(root: Path, prompt_ids: list[str]) -> list[Path]:
+    """A sounds root where these prompts play for LASTING_PROMPT (silence), or no root."""
+    (root / "en" / "ivr101").mkdir(parents=True, exist_ok=True)
+    for prompt_id in prompt_ids:
+        write_wav_8k(root / "en" / "ivr101" / f"{prompt_id}.wav", [0] * int(LASTING_PROMPT * 8000))
+    return [root] if prompt_ids else []
 
 
 def office_hours_clock(start: datetime = TUESDAY_11AM) -> Clock:

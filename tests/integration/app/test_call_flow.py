@@ -7,7 +7,13 @@ from typing import Any
 
 from ivr.flow_settings import DEFAULT_DESTINATIONS
 from ivr.simulator import AgentProfile
-from tests.integration.app.stack import running_app, running_sim, running_stack, sim_seconds
+from tests.integration.app.stack import (
+    lasting_prompts,
+    running_app,
+    running_sim,
+    running_stack,
+    sim_seconds,
+)
 
 IN_MENU = sim_seconds("welcome") + 1.0
 
@@ -49,23 +55,22 @@ async def test_an_emergency_key_over_the_welcome_goes_straight_to_priority(tmp_p
 async def test_caller_hanging_up_during_each_step_is_recorded_where_they_left(
     tmp_path: Path,
 ) -> None:
-    menu = sim_seconds("main_menu") + sim_seconds("main_menu_more")
-    cases: dict[str, list[dict[str, Any]]] = {
-        "play:welcome": [{"wait": 1.0}, {"hangup": True}],
-        "route:main_menu+main_menu_more": [{"wait": IN_MENU + menu}, {"hangup": True}],
-        "play:transfer_rc": [{"wait": IN_MENU}, {"dtmf": "1"}, {"wait": 0.5}, {"hangup": True}],
-        "transfer:rc": [
-            {"wait": IN_MENU},
-            {"dtmf": "1"},
-            {"wait": sim_seconds("transfer_rc") + 1.0},
-            {"hangup": True},
-        ],
+    """The caller hangs up once the app has logged the step (not after a guessed wait)."""
+    to_menu: list[dict[str, Any]] = [{"wait": IN_MENU}]
+    to_rc = [*to_menu, {"dtmf": "1"}]
+    cases = {
+        "play:welcome": [],
+        "route:main_menu+main_menu_more": to_menu,
+        "play:transfer_rc": to_rc,
     }
+    cases["transfer:rc"] = to_rc  # the agent never answers while the caller is there
     async with running_stack(
-        tmp_path, agents={"Local/rc@ivr-agents": AgentProfile(answer_after=20.0)}
+        tmp_path, agents={"Local/rc@ivr-agents": AgentProfile(answer_after=300.0)}
     ) as stack:
         for step, script in cases.items():
             call_id = await stack.place(script)
+            await stack.step_reached(call_id, step)
+            await stack.sim_post(f"/_sim/calls/{call_id}/hangup")
             row = await stack.call_row(call_id)
             assert (row["last_step"], row["outcome"], row["ended_by"]) == (
                 step,
@@ -81,10 +86,9 @@ async def test_caller_hanging_up_while_talking_to_the_agent_clears_the_agent_leg
     async with running_stack(
         tmp_path, agents={"Local/rc@ivr-agents": AgentProfile(answer_after=1.0)}
     ) as stack:
-        wait = sim_seconds("transfer_rc") + 4.0
-        call_id = await stack.place(
-            [{"wait": IN_MENU}, {"dtmf": "1"}, {"wait": wait}, {"hangup": True}]
-        )
+        call_id = await stack.place([{"wait": IN_MENU}, {"dtmf": "1"}])
+        await stack.until_event(call_id, "connected")
+        await stack.sim_post(f"/_sim/calls/{call_id}/hangup")
         row = await stack.call_row(call_id)
         assert (row["outcome"], row["destination"], row["ended_by"]) == (
             "transferred",
@@ -171,11 +175,11 @@ async def test_when_nobody_answers_the_caller_is_told_and_the_call_is_unanswered
 
 
 async def test_hanging_up_on_the_goodbye_is_not_an_abandoned_call(tmp_path: Path) -> None:
-    async with running_stack(tmp_path) as stack:
-        wait = sim_seconds("online_info") + 0.5
-        call_id = await stack.place(
-            [{"wait": IN_MENU}, {"dtmf": "5"}, {"wait": wait}, {"hangup": True}]
-        )
+    sounds = lasting_prompts(tmp_path / "sounds", ["goodbye"])  # the hang-up lands in it
+    async with running_sim(sound_roots=sounds) as sim, running_app(sim, tmp_path) as stack:
+        call_id = await stack.place([{"wait": IN_MENU}, {"dtmf": "5"}])
+        await stack.step_reached(call_id, "hangup:goodbye")
+        await stack.sim_post(f"/_sim/calls/{call_id}/hangup")
         row = await stack.call_row(call_id)
         assert (row["outcome"], row["last_step"], row["ended_by"]) == (
             "completed",

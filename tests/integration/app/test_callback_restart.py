@@ -24,8 +24,7 @@ import aiohttp
 import pytest
 
 from ivr.embedded import CREDENTIALS
-from ivr.media.wav import write_wav_8k
-from tests.integration.app.stack import running_sim
+from tests.integration.app.stack import lasting_prompts, running_sim
 from tests.integration.app.test_queues import (
     CALLER,
     IN_MENU,
@@ -282,19 +281,8 @@ async def sim_post(http: aiohttp.ClientSession, url: str, body: dict[str, Any]) 
         assert resp.status < 300, await resp.text()
 
 
-# Sim seconds (x TIME_SCALE: 15 s, asked twice) a prompt is made to last, for a kill to
-# land in it on a loaded box; the next process does not wait for the old playback.
-LASTING_PROMPT = 300.0
 # The prompt that plays during each step before the callback is placed.
 PROMPT_OF_STEP = {"booking": "callback_number_check", "thank-you": "callback_thank_you"}
-
-
-def lasting_prompts(root: Path, prompt_ids: list[str]) -> list[Path]:
-    """A sounds root where these prompts play for LASTING_PROMPT (silence), or no root."""
-    (root / "en" / "ivr101").mkdir(parents=True, exist_ok=True)
-    for prompt_id in prompt_ids:
-        write_wav_8k(root / "en" / "ivr101" / f"{prompt_id}.wav", [0] * int(LASTING_PROMPT * 8000))
-    return [root] if prompt_ids else []
 
 
 @pytest.mark.parametrize(
