@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from ivr.config import load_settings
 from ivr.store.db import CallStore, iso
@@ -182,6 +183,7 @@ def demo_summary(stdout: str) -> list[str]:
     return lines
 
 
+@pytest.mark.timeout(360)  # two whole demo runs, each allowed 120 s on a loaded box
 def test_two_demo_runs_in_a_row_give_the_same_outcomes_and_totals(tmp_path: Path) -> None:
     """Each run has a fresh database: no caller is a repeat caller of an earlier run."""
     env = {**NO_IVR_SETTINGS, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}

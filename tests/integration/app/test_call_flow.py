@@ -192,7 +192,8 @@ async def test_hanging_up_on_the_goodbye_is_not_an_abandoned_call(tmp_path: Path
 async def test_a_restart_leaves_conversations_up_and_hands_ivr_callers_to_the_dialplan(
     tmp_path: Path,
 ) -> None:
-    agents = {"Local/rc@ivr-agents": AgentProfile(answer_after=1.0, talk_for=60.0)}
+    # The agent talks until the caller hangs up: however slowly a loaded box restarts.
+    agents = {"Local/rc@ivr-agents": AgentProfile(answer_after=1.0, talk_for=None)}
     async with running_sim(agents) as sim:
         async with running_app(sim, tmp_path) as first:
             talking = await first.place([{"wait": IN_MENU}, {"dtmf": "1"}])
@@ -207,7 +208,7 @@ async def test_a_restart_leaves_conversations_up_and_hands_ivr_callers_to_the_di
             assert talking in objects["channels"]
             requests = await second.sim_get("/_sim/requests")
             assert any(r["path"] == f"/ari/channels/{in_menu}/continue" for r in requests)
-            await second.step_reached(talking, "stay-connected")
+            await second.step_reached(talking, "stay-connected", timeout=30)
             await second.sim_post(f"/_sim/calls/{talking}/hangup")
             row = await second.call_row(talking)
             assert (row["outcome"], row["ended_by"]) == ("transferred", "caller")
