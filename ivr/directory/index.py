@@ -129,6 +129,41 @@ def _silent_e(short: str, long: str) -> bool:
 _SOUNDED = str.maketrans(
     {"ś": "sh", "ć": "ch", "ź": "zh", "ż": "zh", "ł": "w", "ș": "sh", "ț": "ts"}
 )
+# Letters only Polish writes here: a name holding one is read the Polish way; "ó" too when
+# no Irish, Spanish or Portuguese accent is beside it ("Wójcik", not "Róisín", "João").
+_POLISH_ONLY = frozenset("łśńżźćąę")
+_OTHER_ACCENTS = frozenset("áéíúàèìùâêîôûãõç")
+# Polish spellings as an English ear hears them ("Wójcik" said "Voychick").
+_POLISH_SOUNDS = (
+    ("szcz", "shch"),
+    ("sz", "sh"),
+    ("cz", "ch"),
+    ("rz", "zh"),
+    ("ci", "chi"),
+    ("w", "v"),
+    ("ó", "o"),
+    ("ł", "w"),
+    ("j", "y"),
+)
+
+
+def _polish(name: str) -> bool:
+    letters = set(name.casefold())
+    return bool(letters & _POLISH_ONLY) or ("ó" in letters and not letters & _OTHER_ACCENTS)
+
+
+def _spoken_forms(raw: str, name: str) -> set[str]:
+    """A listed name word as it is said, where its letters folded to plain ones lose the
+    sound: "Wiśniewski" is "Wishnevski"; in a Polish name "Wójcik" is "Voychik"."""
+    said = raw.casefold()
+    forms = {normalise(said.translate(_SOUNDED))}
+    if _polish(name):
+        for letters, sound in _POLISH_SOUNDS:
+            said = said.replace(letters, sound)
+        forms.add(normalise(said.translate(_SOUNDED)))
+    return forms
+
+
 # An h after a vowel and before no vowel is not said ("John", "Sarah", "Leah").
 _SILENT_H = re.compile(r"(?<=[aeiou])h(?![aeiouy])")
 
@@ -275,11 +310,16 @@ class DirectoryIndex:
             for key in _keys(word) if word not in acronyms else ():
                 self._phonetic[key].append(word)
             by_length[len(word)].append(word)
-        # "Wiśniewski" said "Wishnevski": the letters folding drops said their sound.
+        # "Wiśniewski" said "Wishnevski": the letters folding drops said their sound. A
+        # word heard by such a sound is as near the name as it is to the sound's spelling.
+        self._spoken: dict[str, set[str]] = defaultdict(set)
         for name in {e.name for e in entries} | {a for e in entries for a in e.aliases}:
             for raw in name.split():
-                word, spoken = normalise(raw), normalise(raw.casefold().translate(_SOUNDED))
-                if spoken != word and word in self.vocab:
+                word = normalise(raw)
+                if word not in self.vocab:
+                    continue
+                for spoken in _spoken_forms(raw, name) - {word}:
+                    self._spoken[word].add(spoken)
                     for key in set(_keys(spoken)) - set(_keys(word)):
                         self._phonetic[key].append(word)
         longest = max(by_length, default=0)
@@ -387,6 +427,8 @@ class DirectoryIndex:
             if other in (word, singular, said_as):
                 continue
             ratio = ratios.get(other) or fuzz.ratio(word, other) / 100.0
+            for spoken in self._spoken.get(other, ()):
+                ratio = max(ratio, fuzz.ratio(word, spoken) / 100.0)
             tiny = short or len(other) < 4
             if other in same_sound:
                 # same key but little spelling in common ("unit"/"into") is weak evidence

@@ -27,6 +27,7 @@ from ivr.routing.danger import present_words
 from ivr.routing.danger_meaning import Meant
 from ivr.routing.danger_words import (
     BACK_NOW,
+    CAME_BACK_ALONE,
     IN_PROGRESS,
     IN_PROGRESS_NOW,
     LICENSED,
@@ -34,6 +35,7 @@ from ivr.routing.danger_words import (
     OUT_ON,
     OVERDUE,
     PAST,
+    PERSON_OUT,
     SUSPICIOUS,
     armed_state,
 )
@@ -235,13 +237,8 @@ class MeaningDoubts:
         into the kitchen and he's shouting at me"): the shotgun's licence context says
         nothing of the man in the kitchen. With no cue of its own and meaning danger
         (``ASK_FROM_WHEN_ROUTED``: a matter already understood was told first), asked."""
-        turns = list(ANOTHER_MATTER.finditer(text))
-        if not turns:
-            return None
-        after = text[turns[-1].end() :].strip()
-        if len(after.split()) < MEANING_MIN_WORDS or _told_no_danger(after):
-            return None
-        if TOLD_AS_HABIT.search(normalise(after)) is not None:
+        after = _second_told(text)
+        if after is None:
             return None
         told = Hypothesis(after)
         if self.bundle.intents.emergency_cue((told,)) is not None:
@@ -299,11 +296,22 @@ class MeaningDoubts:
         found = self.danger_meant(readable)
         # "They robbed my shed last week, and now they're back in the garden": what the
         # caller turns to now, read on its own, past the story that drowns it.
-        turned = [Hypothesis(t) for t in _turned_to_now(readable[0].text)]
-        if turned:
-            now = self.danger_meant(turned)
-            if now is not None and (found is None or now.probability > found.probability):
-                found = now
+        turned = _turned_to_now(readable[0].text)
+        now = self.danger_meant((Hypothesis(turned),)) if turned else None
+        if now is not None and (found is None or now.probability > found.probability):
+            found = now
+        # "Can I get the number for lost property? Oh, and there's a bloke trying all the
+        # car doors": a second matter, read on its own past the first; a few words read
+        # alone mean more than they say ("Oh, and is there parking at the back"), so only
+        # above the bar for a matter already understood.
+        second = _second_told(readable[0].text)
+        then = self.danger_meant((Hypothesis(second),)) if second else None
+        if (
+            then is not None
+            and then.probability >= ASK_FROM_WHEN_ROUTED
+            and (found is None or then.probability > found.probability)
+        ):
+            found = then
         probability = found.probability if found is not None else 0.0
         # Told of with no cue word, and read by the model as the report around it.
         said_first = normalise(readable[0].text)
@@ -446,25 +454,41 @@ TURN = re.compile(
 
 
 # A turn to a second matter, at a clause's start: ", and also", "oh, also", "another
-# thing", "while I'm on the phone". Not "he also took my phone": the same matter.
+# thing", "while I'm on the phone", ". Oh, and". Not "he also took my phone": the same matter.
 ANOTHER_MATTER = re.compile(
     r"(?:^|[,.;!?]\s*|\band\s+)(?:oh,?\s+|and,?\s+)*also\b,?"
-    r"|\b(?:another thing|one more thing|while i'?m on the phone|while i have you)\b,?",
+    r"|\b(?:another thing|one more thing|while i'?m on the phone|while i have you)\b,?"
+    # a sentence of its own starting "Oh, and" ("... at the airport? Oh, and there's ...")
+    r"|(?<=[.;!?])\s*oh,?\s+and\b,?",
     re.IGNORECASE,
 )
 
 
-def _turned_to_now(text: str) -> list[str]:
+def _turned_to_now(text: str) -> str | None:
     """The words after the last turn to now, when the story before it is long enough to
     drown them (MEANING_MIN_WORDS either side)."""
     turns = list(TURN.finditer(text.lower().replace("\u2019", "'")))
     if not turns:
-        return []
+        return None
     start = turns[-1].start()
     before, after = text[:start], text[start:]
     if len(before.split()) < MEANING_MIN_WORDS or len(after.split()) < MEANING_MIN_WORDS:
-        return []
-    return [after]
+        return None
+    return after
+
+
+def _second_told(text: str) -> str | None:
+    """The words after the last turn to a second matter (``ANOTHER_MATTER``), when enough
+    to mean something and not told as no danger or a habit."""
+    turns = list(ANOTHER_MATTER.finditer(text))
+    if not turns:
+        return None
+    after = text[turns[-1].end() :].strip()
+    if len(after.split()) < MEANING_MIN_WORDS or _told_no_danger(after):
+        return None
+    if TOLD_AS_HABIT.search(normalise(after)) is not None:
+        return None
+    return after
 
 
 # A theft seen on a recording, not as it happens ("a video going round facebook of
@@ -490,11 +514,28 @@ def _theft_going_on(said: str) -> str | None:
     return found.group(0).strip()
 
 
+def _told_fine(said: str) -> bool:
+    """Someone said to be fine ("she was fine", "I'm fine, I fell off"): nobody out there."""
+    return FINE_NOW.search(said) is not None or FINE_THEN.search(said) is not None
+
+
+# ... or said to have been fine then, or to be the caller ("I fell off", "she was fine").
+FINE_THEN = re.compile(
+    r"(?<![a-z])(?:(?:he|she|they|i) (?:was|were) (?:fine|ok|okay|alright|all right|unhurt)"
+    r"|i fell off|(?:he|she|they) (?:walked|got|came) (?:home|back)(?: later)?)(?![a-z])"
+)
+
+
 def _overdue(said: str) -> str | None:
-    """The words telling of someone overdue out walking, on the water or the hills, unless they are
-    said to be back."""
+    """The words telling of someone overdue out walking, on the water or the hills, or whose
+    horse or dog came back without them, unless they are said to be back."""
+    if BACK_NOW.search(said) is not None:
+        return None
+    alone = CAME_BACK_ALONE.search(said)
+    if alone is not None and PERSON_OUT.search(said) is not None and not _told_fine(said):
+        return alone.group(0).strip()
     late = OVERDUE.search(said)
-    if late is None or OUT_ON.search(said) is None or BACK_NOW.search(said) is not None:
+    if late is None or OUT_ON.search(said) is None:
         return None
     return late.group(0).strip()
 
@@ -524,7 +565,8 @@ class _ToldNow:
 
 _TOLD_NOW = (
     _ToldNow("going_on", "a theft said to be going on", _theft_going_on),
-    _ToldNow("overdue", "someone overdue out walking, on the water or the hills", _overdue),
+    # a "no" still wants someone sent: a missing person, not a crime report or a web form
+    _ToldNow("overdue", "someone overdue out walking, on the water or the hills", _overdue, True),
     _ToldNow("offender_here", "whoever did it said to be nearby now", _offender_here, True),
     _ToldNow("armed_holder", "a licensed gun's holder said to be angry or here", _armed_holder),
 )

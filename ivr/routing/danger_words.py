@@ -566,6 +566,35 @@ OVERDUE = pattern(
         r"|cant see (?:them|him|her) anywhere|lost sight of (?:them|him|her)"
     ]
 )
+# A horse or dog come back without its rider or walker ("the horse has just come back to
+# the yard without her", "the dog's come home on its own") while its person is said to be
+# out, unreachable or overdue (``PERSON_OUT``): they are out there, perhaps hurt, however
+# the sentence model reads a pet's return. Not "without her saddle" (a thing), nor a dog
+# home on its own from the park with nobody said to be out.
+CAME_BACK_ALONE = pattern(
+    [
+        r"(?:horses?|ponys?|ponies|mare|cob|dogs?|lab|labrador|spaniel|collie|terrier)"
+        r"(?: has| had| have)?(?: just)? (?:come|came|run|ran|turned up|wandered|trotted)"
+        r" (?:back|home)(?: [a-z]+){0,4}?"
+        # "without her" said of the person, not of a thing ("without her saddle")
+        r" (?:without (?:(?:him|her|them)(?=$| (?:and|but|so|its|it|shes|hes|she|he|they"
+        r"|the|on|in|at|this|now|yet|i|we|to|from|after|about|an|a|or|theres)(?![a-z]))"
+        r"|(?:the|his|her|their|my) (?:rider|child|walker|owner|husband|wife|son"
+        r"|daughter|dad|mum|father|mother))"
+        r"|on (?:its|his|her) own|by (?:itself|himself|herself))",
+    ]
+)
+PERSON_OUT = pattern(
+    [
+        r"(?:isnt|is not|not|hasnt|has not|havent|still not|still isnt) (?:answering|picking up"
+        r"|back|come back|come home|been seen|home)",
+        r"cant get hold of|cant reach|no sign of|goes (?:straight )?to voicemail",
+        r"(?:its|it is) getting dark|its dark now",
+        r"(?:went|gone|go|goes|rode|ride) out|out (?:riding|walking|hacking)"
+        r"|out on (?:the|a) [a-z]+|took (?:the|our|my|his|her) (?:dog|dogs|horse|pony) out"
+        r"|walking the dog",
+    ]
+)
 BACK_NOW = pattern(
     [
         r"(?:hes|shes|theyre|he is|she is|they are|theyve|hes been) (?:home|back)",

@@ -603,6 +603,26 @@ def test_a_name_is_found_as_its_letters_sound_not_as_folding_spells_them() -> No
     assert "phonetic" in top.evidence
 
 
+@pytest.mark.parametrize("said", ["PC Voychick please", "DC Voitchick please"])
+def test_a_polish_name_is_found_as_an_english_ear_hears_it(said: str) -> None:
+    # "Wójcik" said the Polish way (w as v, j as y, ci as chi): "Voychick".
+    polish = _person("lukasz-wojcik", "Łukasz", "Wójcik", "PC", "Dogs")
+    matcher = DirectoryMatcher(Directory([polish, _department("dogs", "Dog Unit", (), ("Dogs",))]))
+    top = _found(matcher, said)[0]
+    assert top.destination == "directory:lukasz-wojcik" and top.score >= LOW, top
+    assert "phonetic" in top.evidence
+
+
+def test_an_irish_or_english_name_is_not_read_the_polish_way() -> None:
+    # "Róisín" and "Jowett" keep their own sounds: no "Royshin" or "Yovett" heard as them.
+    entries = [
+        _person("roisin-kelly", "Róisín", "Jowett", "PC", "Dogs"),
+        _department("dogs", "Dog Unit", (), ("Dogs",)),
+    ]
+    matcher = DirectoryMatcher(Directory(entries))
+    assert _scores(matcher, "PC Yovett please").get("roisin-kelly", 0.0) < LOW
+
+
 def test_the_visit_a_caller_tells_of_costs_nothing(matcher: DirectoryMatcher) -> None:
     # "... who came out about the crash": what the officer did, not another name.
     plain = _scores(matcher, "Kwame from traffic about the crash")["kwame-mensah"]

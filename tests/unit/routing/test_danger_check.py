@@ -365,6 +365,17 @@ NEARBY = "whoever did it said to be nearby now"
             " three, his phone's off",
             OVERDUE,
         ),
+        # a horse or dog back without its person: the person is out there, overdue
+        (
+            "my daughter went out riding on the common at four, the horse has just come back to"
+            " the yard without her and she isn't answering",
+            OVERDUE,
+        ),
+        (
+            "my husband took the dog out along the towpath hours ago and the dog's come home on"
+            " its own, he's eighty-one",
+            OVERDUE,
+        ),
         (
             "this morning we found the container broken and tools gone, and I think the men"
             " who did it are sleeping in a car next to the site now",
@@ -382,12 +393,25 @@ def test_a_matter_told_without_a_cue_word_is_asked_about(
     decision = said(shipped, text)
     assert decision.is_danger_check, decision.reason
     assert why in decision.reason
-    if why == NEARBY:  # nobody in danger, but someone to send: not the crime desk
+    if why in (NEARBY, OVERDUE):  # nobody in danger, but someone to send or look for
         assert decision.otherwise is not None and decision.otherwise.destination == "fcr"
 
 
-def test_someone_overdue_who_is_back_now_is_not_asked_about(shipped: RoutingService) -> None:
-    text = "my dad was overdue off the hills last night but he's home now, his phone had died"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my dad was overdue off the hills last night but he's home now, his phone had died",
+        # a pet home on its own, or without a thing, or with nobody out, is nobody missing
+        "our dog ran home without his lead again, how do I get a new tag",
+        "the dog came back on its own this morning, he's home now, he'd gone to the pub",
+        "my horse came home without her saddle, someone stole it off the fence",
+        "our dog ran home by himself when the fireworks started",
+        "my horse came home by herself after I fell off, I'm fine, I want to report the driver",
+    ],
+)
+def test_someone_overdue_who_is_back_now_is_not_asked_about(
+    shipped: RoutingService, text: str
+) -> None:
     assert "overdue out walking" not in said(shipped, text).reason
 
 
@@ -520,6 +544,32 @@ def test_a_second_matter_after_a_gun_told_by_its_licence_is_asked_about(
     decision = said(shipped, text)
     assert decision.is_danger_check, decision.reason
     assert "a second matter" in decision.reason
+
+
+def test_a_second_matter_after_oh_and_is_read_on_its_own(shipped: RoutingService) -> None:
+    """A sure first request ("the number for lost property") drowns a second told after
+    "Oh, and" in the sentence model's reading of the whole."""
+    text = (
+        "Can I get the number for lost property at the airport? Oh, and there's a bloke going"
+        " along the long-stay trying all the car doors, he's just got into a black BMW, I'm"
+        " looking at him now."
+    )
+    decision = said(shipped, text)
+    assert decision.is_danger_check, decision.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can I get the number for lost property? Oh, and I lost my umbrella on the train.",
+        # a few words read alone mean more than they say: only a sure meaning is asked
+        "I want to report a stolen bike. Oh, and is there parking at the back of the station",
+    ],
+)
+def test_a_second_request_after_oh_and_that_is_no_danger_is_not_asked_about(
+    shipped: RoutingService, text: str
+) -> None:
+    assert not said(shipped, text).is_danger_check
 
 
 def test_a_gun_told_by_its_licence_alone_is_not_asked_about(shipped: RoutingService) -> None:
