@@ -3,6 +3,8 @@ shipped rules, a real versions store and call database, and an admin (X-Test-Use
 
 from __future__ import annotations
 
+import io
+import json
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -64,7 +66,10 @@ class Admin:
         if isinstance(body, FormData | bytes | str):
             kwargs["data"] = body
         elif body is not None:
-            kwargs["json"] = body
+            # A stream, as a browser's upload is: a whole intents.yaml is over the 1 MiB
+            # above which aiohttp warns that raw bytes may block the loop.
+            kwargs["data"] = io.BytesIO(json.dumps(body).encode())
+            headers["Content-Type"] = "application/json"
         async with self.client.request(method, path, headers=headers, **kwargs) as resp:
             assert resp.content_type == "application/json", await resp.text()
             return resp.status, await resp.json()
