@@ -296,22 +296,22 @@ class MeaningDoubts:
         found = self.danger_meant(readable)
         # "They robbed my shed last week, and now they're back in the garden": what the
         # caller turns to now, read on its own, past the story that drowns it.
-        turned = _turned_to_now(readable[0].text)
-        now = self.danger_meant((Hypothesis(turned),)) if turned else None
-        if now is not None and (found is None or now.probability > found.probability):
-            found = now
         # "Can I get the number for lost property? Oh, and there's a bloke trying all the
         # car doors": a second matter, read on its own past the first; a few words read
         # alone mean more than they say ("Oh, and is there parking at the back"), so only
         # above the bar for a matter already understood.
-        second = _second_told(readable[0].text)
-        then = self.danger_meant((Hypothesis(second),)) if second else None
-        if (
-            then is not None
-            and then.probability >= ASK_FROM_WHEN_ROUTED
-            and (found is None or then.probability > found.probability)
+        first = readable[0].text
+        for after, bar in (
+            (_turned_to_now(first), 0.0),
+            (_second_told(first), ASK_FROM_WHEN_ROUTED),
         ):
-            found = then
+            alone = self.danger_meant((Hypothesis(after),)) if after else None
+            if (
+                alone is not None
+                and alone.probability >= bar
+                and (found is None or alone.probability > found.probability)
+            ):
+                found = alone
         probability = found.probability if found is not None else 0.0
         # Told of with no cue word, and read by the model as the report around it.
         said_first = normalise(readable[0].text)

@@ -113,12 +113,9 @@ PERSON_HURT = re.compile(
     r"(?: has| have| had| is| was)? (?:just )?(?:been|got|getting|being) (?:shot|stabbed)"
     r"(?![a-z])"
 )
-# A weapon said to be in someone's hand ("I found him with a knife in his hand"): held
-# now, a cue the screen read as danger stays 999 whatever else the sentence is near.
-WEAPON_IN_HAND = re.compile(
-    r"(?<![a-z])(?:knife|knives|blade|machete|axe|hammer|bat|crowbar|gun|shotgun|pistol"
-    r"|rifle|sword|cleaver|screwdriver) in (?:his|her|their|both) hands?(?![a-z])"
-)
+# A weapon cue said to be in someone's hand ("I found him with a knife in his hand"):
+# held now, a cue the screen read as danger stays 999 whatever else the sentence is near.
+IN_SOMEONES_HAND = r" in (?:his|her|their|both) hands?(?![a-z])"
 CHILD = re.compile(
     r"(?<![a-z])(?:kids?|child|childs|children|baby|babys|toddler|son|sons|daughter|daughters"
     r"|little (?:boy|girl|one|ones|lad|lass)|grandson|granddaughter)(?![a-z])"
@@ -557,7 +554,12 @@ def _sure_danger(cue: IntentMatchLike, reading: Reading) -> dict[str, list[str]]
         and CUE_KINDS.get(c, CueKind.PRESENT) in UNMOVABLE | {CueKind.INTRUDER}
     ]
     unmovable += [m.group(0) for m in PERSON_HURT.finditer(said)]
-    unmovable += [m.group(0) for m in WEAPON_IN_HAND.finditer(said)]
+    held = (
+        re.search(rf"(?<![a-z]){re.escape(n)}{IN_SOMEONES_HAND}", said)
+        for n in names
+        if CUE_KINDS.get(n) is CueKind.WEAPON
+    )
+    unmovable += [m.group(0).strip() for m in held if m is not None]
     # A child said taken ("the kids were playing out the front and I think they've been
     # taken"): however ordinary the rest sounds, not a thing stolen (those were moved).
     if CHILD.search(said):
