@@ -40,7 +40,7 @@ from ivr.routing.danger_words import (
     armed_state,
 )
 from ivr.routing.draft import quote
-from ivr.routing.preamble import without_details
+from ivr.routing.preamble import without_details, without_own_name
 from ivr.text import is_number_word, normalise
 
 __all__ = ["DangerDoubt", "MeaningDoubts", "ask_first", "understood"]
@@ -138,23 +138,32 @@ class MeaningDoubts:
 
     def danger_meant(self, hypotheses: Sequence[Hypothesis]) -> MeantLike | None:
         """The model's reading with the directory's names (its people's, and its places'
-        that no example says) and the caller's own details left out of the words; the words
-        it names are the caller's."""
+        that no example says) and the caller's own name and details left out of the words;
+        the words it names are the caller's."""
         said: dict[str, str] = {}  # the words read -> the words said
         read = []
         for h in hypotheses:
             # nor the caller's own details, as names and intents read it: a date of birth's
-            # words drown a danger said beside them ("my little boy is missing")
-            told = without_details(h.text)
-            words = normalise(told).split()
-            kept = [w for w in words if w not in self._names]
-            text = " ".join(kept) if kept and len(kept) < len(words) else told
+            # words drown a danger said beside them ("my little boy is missing"); nor the
+            # name they open with ("Hello, it's Mr Sharma, ..."), read as an emergency's
+            # opening
+            told = without_details(without_own_name(h.text))
+            # Each word as said, apostrophes and commas kept: the model learnt "she's
+            # not in her room, we're in the halls", and reads "shes ... were in the
+            # halls" as something else (a goodbye note at p 0.69 read as 0.13).
+            tokens = told.split()
+            kept = [t for t in tokens if not self._only_names(t)]
+            text = " ".join(kept) if kept and len(kept) < len(tokens) else told
             said.setdefault(text, h.text)
             read.append(replace(h, text=text))
         found = self.bundle.intents.danger_meant(read)
         if found is None or found.text not in said:
             return found
         return Meant(found.probability, said[found.text])
+
+    def _only_names(self, token: str) -> bool:
+        words = normalise(token).split()
+        return bool(words) and all(w in self._names for w in words)
 
     def unmeant_cue(
         self, heard: Sequence[Hypothesis], screened: Decision | DangerDoubt | None

@@ -531,6 +531,10 @@ _WHERE_NOW = (
     r"|in the (?:street|road|area|shop|car park|park|building|house|garden|pub|lane|close)"
     r"|on the (?:street|estate|corner|green)))"
 )
+_SAME_ONE = (
+    r"(?:lad|man|bloke|guy|fella|woman|girl|lads|men|blokes|guys|women|girls|boys|kids"
+    r"|youths|one|ones|person|people|gang|group|lot)"
+)
 OFFENDER_HERE = pattern(
     [
         r"(?:who|that|what) (?:did|done|took|stole|nicked|pinched|robbed|smashed|broke|hit"
@@ -540,6 +544,17 @@ OFFENDER_HERE = pattern(
         # "the man who did it's outside"
         rf"(?:who|that) (?:did|done|took|nicked|stole) its (?:[a-z]+ ){{0,6}}?{_WHERE_NOW}"
         r"(?![a-z])",
+        # "I was assaulted on Saturday and the same lad has just walked into the pub I'm
+        # in": the one from the story told, come to where the caller is now
+        # (not "has come back three times this month", "is outside in the photo", "has
+        # got in touch again": "just" or "-ing" says now, and only bodily ways of coming)
+        rf"(?:the|that) same {_SAME_ONE}(?: [a-z]+){{0,3}}? (?:(?:has|have) )?just"
+        r" (?:walked (?:in|into|up|over|through)|come (?:in|into|back|over|round|through)"
+        r"|came (?:in|into|back|over|round|through)|turned up|shown up|showed up"
+        r"|pulled (?:up|in|into|onto))\b(?! (?:on|for|in) (?:my|the|a|his|her|their)"
+        r" (?:facebook|instagram|app|phone|screen|feed|messages|video|photo|footage|cctv))",
+        rf"(?:the|that) same {_SAME_ONE}(?: [a-z]+){{0,3}}? (?:is|are) (?:just )?(?:walking"
+        r"|coming|pulling|driving) (?:in|into|up|back|over|round|through|towards)\b",
     ]
 )
 # Someone overdue out walking, on the water or the hills ("two of our students took a kayak out ...

@@ -42,7 +42,7 @@ from dataclasses import replace
 from ivr.decisions import Hypothesis
 from ivr.text import is_number_word
 
-__all__ = ["Preamble"]
+__all__ = ["Preamble", "without_details", "without_own_name"]
 
 # Nationalities and countries callers introduce themselves by (read dev sets and DOMAIN's
 # communities); "the" before a country is left out so "I'm from the Polish shop" is no
@@ -158,6 +158,17 @@ def without_details(text: str) -> str:
     kept = re.sub(r"([.?!,;])(?:\s*[.,;])+", r"\1", "".join(out) + text[at:])
     kept = kept.lstrip(" ,;.?!").rstrip(" ,;")
     return kept if out and WORD.search(kept) else text
+
+
+def without_own_name(text: str) -> str:
+    """``text`` without the caller's own name said first ("Hello, it's Mr Sharma, ..."):
+    for the danger check's sentence model, which reads a greeting and a name as the start
+    of an emergency call ("Hello, it's Mr Sharma, somebody has smashed my car window" at
+    p 0.63, the theft alone at 0.13)."""
+    named = SELF_NAMED.match(text)
+    if named is None or not WORD.search(text[named.end() :]):
+        return text
+    return text[named.end() :].strip()
 
 
 POINT_MIN_WORDS = 3  # fewer after the marker ("the thing is, I don't know") is no point

@@ -385,6 +385,11 @@ NEARBY = "whoever did it said to be nearby now"
             "someone stole my bike last night and the lad who took it is sat outside the shop",
             NEARBY,
         ),
+        (
+            "I was assaulted on Saturday night and the same lad has just walked into the pub"
+            " I'm in and he's coming over to me now",
+            NEARBY,
+        ),
     ],
 )
 def test_a_matter_told_without_a_cue_word_is_asked_about(
@@ -434,6 +439,9 @@ def test_violence_planned_for_another_day_is_asked_then_the_control_room(
         "the officer who took my statement is now on holiday, who can I speak to",
         "the builder who did my extension is now asking for more money",
         "the man who did it is standing trial next month",
+        # the same one back on another day, told of after
+        "the same lads came round last week and smashed the window again",
+        "it's the same man who has come into the shop three times this month",
     ],
 )
 def test_whoever_did_it_not_said_to_be_here_now_is_not_read_as_nearby(
@@ -523,6 +531,27 @@ def test_a_place_name_no_example_says_is_not_read_for_danger(tmp_path: Path) -> 
         "the local bobbies in Quorndyke Moss, it's about the lads on our corner",
     )
     assert read.probability < raw.probability
+
+
+def test_the_words_left_beside_a_name_are_read_as_they_were_said(tmp_path: Path) -> None:
+    # The model learnt "she's not in her room, we're in the halls"; rebuilt from bare
+    # words ("shes ... were in the halls") a goodbye note was read at p 0.13, not asked.
+    text = (
+        "My flatmate's left a note saying sorry and goodbye and she's not answering her"
+        " phone and she's not in her room, we're in the Parkgate halls."
+    )
+    (tmp_path / "directory.yaml").write_text(
+        "entries:\n"
+        "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
+        " extension: '4100'}\n"
+        "- {id: campus, kind: department, name: Parkgate Campus Team, extension: '4200'}\n"
+    )
+    bundle = load_bundle(tmp_path)
+    read = MeaningDoubts(bundle).danger_meant([Hypothesis(text)])
+    as_said = bundle.intents.danger_meant([Hypothesis(text.replace("Parkgate ", ""))])
+    assert read is not None and as_said is not None
+    assert read.probability == pytest.approx(as_said.probability)
+    assert read.text == text
 
 
 def test_danger_said_beside_the_callers_details_is_still_asked(shipped: RoutingService) -> None:
