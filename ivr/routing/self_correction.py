@@ -24,7 +24,9 @@ from dataclasses import replace
 from rapidfuzz import fuzz
 
 from ivr.decisions import Hypothesis
+from ivr.directory.query import RANK_PHRASES, TITLES
 from ivr.routing.phrases import STOPWORDS
+from ivr.text import is_number_word
 
 __all__ = ["SelfCorrection"]
 
@@ -48,7 +50,26 @@ SET_ASIDE = re.compile(
 # A word put right by a word like it ("Sergeant Barker, sorry, Baker", "Hughes, sorry,
 # Hewes"): a name misspoken, not politeness ("hello, sorry, there's a girl ...").
 RESPELT = re.compile(r"(?<![a-z'])([a-z']+)[,.]?\s+sorry[,.]?\s+([a-z']+)(?![a-z'])", re.IGNORECASE)
+# A phrase this many words longer than its repair's clause is a request, not a slip...
+LONGER_BY = 2
+# ... whose last words the repair puts right when it is this like them (rapidfuzz ratio:
+# "hamilton street"/"hampton street" 90, "nowak"/"novak" 80, "my stolen bike"/"dc emma
+# clarke" 36).
+REPAIR_LIKE = 60
 RESPELT_LIKE = 50  # rapidfuzz ratio: "barker"/"baker" 91, "hughes"/"hewes" 55, "hello"/"theres" 36
+
+
+def _alike(said: Sequence[str], repair: Sequence[str]) -> bool:
+    """The repair sounds like the words it replaces ("Hamilton Street"/"Hampton Street",
+    "Nowak"/"Novak"), or both are numbers ("nine, sorry, no, eight")."""
+    if all(is_number_word(w) for w in (*said, *repair)):
+        return True
+    return fuzz.ratio(" ".join(said), " ".join(repair)) >= REPAIR_LIKE
+
+
+def _titles_name(word: str) -> bool:
+    """A rank or a title said before a name ("DC", "sergeant", "Mr")."""
+    return (word,) in RANK_PHRASES or word in TITLES
 
 
 def _filler(phrase: str) -> bool:
@@ -77,9 +98,25 @@ def corrected(text: str) -> str | None:
     # A repair that starts as the phrase did ("the traffic ... the collision officer",
     # "on the train ... on the bus") replaces it from that word on.
     first = repair[0]
-    at = [m.start() for m in WORD.finditer(phrase.lower()) if m.group(0) == first]
+    words = list(WORD.finditer(phrase.lower()))
+    at = [m.start() for m in words if m.group(0) == first]
+    clause = WORD.findall(BOUNDARY.split(after.lower(), maxsplit=1)[0])
     if at and first not in ("i", "a"):
         start += at[-1]
+    elif (
+        clause
+        and len(words) > len(clause) + LONGER_BY
+        and _alike([w.group(0) for w in words[-len(clause) :]], clause)
+    ):
+        # A whole request said before a short repair like its last words ("I want to
+        # report my car being broken into on Hamilton Street, sorry, no, Hampton
+        # Street"): the repair puts right as many words as it says, not the request. A
+        # repair unlike them puts right what was asked for ("PC Sarah Johnson about my
+        # stolen bike, sorry, no, DC Emma Clarke"): the whole phrase, as before.
+        back = len(words) - len(clause)
+        while back > 0 and _titles_name(words[back - 1].group(0)):
+            back -= 1  # "DC Nowak, sorry, no, Novak, the PCSO": the rank went with the name
+        start += words[back].start()
     kept = before[:start].rstrip()
     return f"{kept} {after.strip()}".strip() if kept else after.strip()
 

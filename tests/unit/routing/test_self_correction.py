@@ -23,7 +23,24 @@ from ivr.routing.self_correction import SelfCorrection, corrected
         ("can I talk to PC Reid no sorry PC Read", "can I talk to PC Read"),
         ("Forensics, er, I mean the scenes of crime people", "the scenes of crime people"),
         ("a bomb, no sorry, I mean a suitcase left there", "a suitcase left there"),
-        ("Can I speak to DC Nowak, sorry, no, Novak, the PCSO", "Novak, the PCSO"),
+        # a short repair after a whole request puts right as many words (and the rank
+        # said with a name), not the request
+        ("Can I speak to DC Nowak, sorry, no, Novak, the PCSO", "Can I speak to Novak, the PCSO"),
+        (
+            "I want to report my car being broken into on Hamilton Street, sorry, no, Hampton"
+            " Street, in Latchmere, on Sunday night.",
+            "I want to report my car being broken into on Hampton Street, in Latchmere, on"
+            " Sunday night.",
+        ),
+        (
+            "my daughter's not back from school and she's only nine, sorry, no, eight",
+            "my daughter's not back from school and she's only eight",
+        ),
+        # ... but a repair unlike those words puts right whom the request asked for
+        (
+            "I need to speak to PC Sarah Johnson about my stolen bike, sorry, no, DC Emma Clarke",
+            "DC Emma Clarke",
+        ),
     ],
 )
 def test_the_phrase_taken_back_is_replaced_by_its_repair(said: str, meant: str) -> None:
