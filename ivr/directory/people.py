@@ -170,8 +170,19 @@ class PersonScorer:
             and not ORDINARY.intersection((first_word, first_target))
             and (role >= WHOLE_ROLE or rank_matched)
         )
+        # A first name only this person has here, said as spelt, with some of their role
+        # ("Tariq, the man who does the shotgun certificates", "Siobhan from child
+        # protection"): described, and the caller's other words say whom they named.
+        own_first = (
+            ss == 0
+            and how == EXACT
+            and role > 0
+            and first_word not in ORDINARY
+            and len(self._index.postings.get(first_word, ())) == 1
+            and not _someone_of_theirs(first_word, query.plain)
+        )
         if name_matched and role > 0:
-            score += (DESCRIBED_BONUS if described else 0.04) * role
+            score += (DESCRIBED_BONUS if described or own_first else 0.04) * role
         if described and notes is not None:
             notes.append("first name with their role")
         if query.ranks is not None:
@@ -193,7 +204,9 @@ class PersonScorer:
         # Dunn"); with less, another team said may be another person's ("Sian Johnson in
         # roads policing" is Sian Johnston there).
         whole = ss >= 0.95 and sf >= 0.9 and rank_matched
-        sure = whole or ((named or described) and all(group <= own for group in query.groups))
+        sure = whole or (
+            (named or described or own_first) and all(group <= own for group in query.groups)
+        )
         if denied:
             score -= DENIED
         return penalise(score, free, query, notes, sure=sure), sure
@@ -316,6 +329,22 @@ class PersonScorer:
             if role > tr:
                 notes.append(f"the department for team {entry.team!r} ({role:.0%})")
         return tr, team_best, role, list(rest)
+
+
+# Someone in the caller's own life named ("my daughter Hannah is missing"): not the
+# directory's Hannah in Missing Persons.
+KIN = frozenset(
+    {"daughter", "son", "friend", "neighbour", "neighbor", "husband", "wife", "partner"}
+    | {"brother", "sister", "mum", "mam", "mom", "dad", "mother", "father", "boy", "girl"}
+    | {"child", "grandson", "granddaughter", "nephew", "niece", "cousin", "boyfriend"}
+    | {"girlfriend", "mate", "pal", "colleague", "tenant", "lodger", "flatmate", "carer"}
+    | {"grandad", "grandma", "nan", "uncle", "aunt", "auntie", "ex", "stepson", "stepdaughter"}
+)
+
+
+def _someone_of_theirs(word: str, said: Sequence[str]) -> bool:
+    """``word`` said right after a relation ("my daughter Hannah")."""
+    return any(k > 0 and said[k - 1] in KIN for k, w in enumerate(said) if w == word)
 
 
 def best(

@@ -219,6 +219,7 @@ def test_a_letter_with_no_accent_to_drop_keeps_the_name_whole(matcher: Directory
     [
         ("Bartek, the PCSO at the harbour", "bartlomiej-zielinski"),
         ("can I speak to Seun Adeyemi", "oluwaseun-adeyemi"),
+        ("Pete Hartley from traffic, please", "peter-hartley"),
     ],
 )
 def test_a_first_names_usual_short_form_finds_the_person(
@@ -245,6 +246,20 @@ def test_a_name_said_in_another_form_of_the_listed_one_is_a_nickname(
     top = _clearly_first(matcher, said)
     assert top.destination == f"directory:{who}" and top.score >= LOW, top
     assert "nickname" in top.evidence
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Abena, the lady from the student team, she gave a talk at my daughter's college",
+    ],
+)
+def test_a_first_name_only_one_person_has_said_with_their_role_finds_them(
+    matcher: DirectoryMatcher, said: str
+) -> None:
+    # The caller's other words describe whom they named: no unexplained-word toll each.
+    top = _clearly_first(matcher, said)
+    assert top.score >= LOW, top
 
 
 def test_a_first_name_said_alone_is_no_near_surname(matcher: DirectoryMatcher) -> None:
