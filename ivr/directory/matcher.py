@@ -65,6 +65,13 @@ class DirectoryMatcher:
         self._people = self._index.people
         self._person = PersonScorer(self._index)
         self._phrases = self._index.phrases
+        # Each department's words in all its phrases: a word of its name said beside its
+        # alias ("the police office on the university campus" for the University Policing
+        # Team, alias Campus Police Office) is no unexplained word.
+        self._own_words = {
+            i: frozenset(w for phrase in phrases for w in phrase.words)
+            for i, phrases in self._phrases.items()
+        }
         self.vocabulary: frozenset[str] = self._index.vocabulary
 
     def __len__(self) -> int:
@@ -308,6 +315,7 @@ class DirectoryMatcher:
         if phrased is None:
             return 0.0
         score, free, phrase, exact, recall, loose = phrased
+        free = [w for w in free if w not in self._own_words[i]]
         if notes is not None:
             kind = "exact" if exact else f"{recall:.0%} of words"
             notes.append(f"{phrase.label} {kind}" + (f" ({', '.join(loose)})" if loose else ""))

@@ -854,6 +854,8 @@ OFFICERS_BEFORE = frozenset(
     | {"coppers", "manager", "team"}
 )
 OFFICERS_REACH = 6
+# ... or the police's own place there ("the police office on the university campus").
+POLICE_PLACE_BEFORE = frozenset({("police", "office"), ("police", "station"), ("police", "post")})
 # The shipped kind whose departments are named for their places (ivr/routing/data).
 LOCAL_KIND = "neighbourhood policing"
 
@@ -874,6 +876,7 @@ def _said_as_where(said: Sequence[str], start: int, end: int) -> bool:
         and said[before] in PLACE_BEFORE
         and ASKER_BEFORE.isdisjoint(said[max(0, before - 1) : before])
         and OFFICERS_BEFORE.isdisjoint(said[max(0, before - OFFICERS_REACH) : before])
+        and tuple(said[max(0, before - 2) : before]) not in POLICE_PLACE_BEFORE
         and STATION_AFTER.isdisjoint(said[end + 1 : end + 2])
     )
 

@@ -76,8 +76,9 @@ _ASK_FOR = (
 )
 OUTSIDE = re.compile(rf"^(?:{_ASK_FOR} )?{_OUTSIDE}(?: please)?$")
 # A police asked for by what sets it apart ("mounted police", "is this British Transport
-# Police"): not the force itself ("tell the police", "a paper from police", "nearest police").
-POLICE = re.compile(rf"(?:^|\b(?:{_REQUEST})\s)((?:[a-z]+ ){{1,2}})police\b")
+# Police", "Civil Nuclear Constabulary at the works"): not the force itself ("tell the
+# police", "a paper from police", "nearest police").
+POLICE = re.compile(rf"(?:^|\b(?:{_REQUEST})\s)((?:[a-z]+ ){{1,2}})(police|constabulary)\b")
 NOT_POLICE_KIND = FILLER | {"nearest", "real", "proper", "actual", "tell", "join", "let"}
 # Leading words a caller says before what they want ("um, hello, the dog unit").
 OPENERS = frozenset({"um", "umm", "er", "erm", "uh", "hello", "hi", "hiya", "yes", "yeah", "oh"})
@@ -110,7 +111,7 @@ def _unit_in(text: str) -> tuple[str, str, bool, bool] | None:
     police = POLICE.search(said)
     if police is None or police.group(1).split()[-1] in NOT_POLICE_KIND:
         return None
-    return police.group(1), police.group(1) + "police", False, False
+    return police.group(1), police.group(1) + police.group(2), False, False
 
 
 @dataclass(frozen=True, slots=True)

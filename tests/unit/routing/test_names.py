@@ -141,6 +141,18 @@ def test_a_place_said_only_as_where_asks_for_no_team_there(tmp_path: Path) -> No
     assert decision.destination == "directory:hessleford-npt", decision.reason
 
 
+def test_the_police_s_own_office_said_with_its_place_is_the_team_there(tmp_path: Path) -> None:
+    # "on the university campus" says where the office is, and the office is the ask;
+    # the name's "university" beside the alias is no word the entry leaves unexplained.
+    engine = _engine_with(
+        tmp_path,
+        "- {id: campus-team, kind: department, name: University Neighbourhood Team,"
+        " aliases: [Campus Police Office], extension: '4200'}",
+    )
+    decision = _decide(engine, "The police office on the university campus.")
+    assert decision.destination == "directory:campus-team", decision.reason
+
+
 def test_a_team_s_alias_said_only_as_where_something_happened_asks_for_no_team(
     tmp_path: Path,
 ) -> None:

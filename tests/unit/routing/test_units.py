@@ -42,6 +42,7 @@ def asked(units: UnlistedUnit, text: str) -> str | None:
         ("I want the fraud squad", "fraud squad"),
         ("mounted police please", "mounted police"),
         ("is this British Transport Police? my bag went on the train", "british transport police"),
+        ("Civil Nuclear Constabulary at the works, please", "civil nuclear constabulary"),
         # named without a word like "unit"
         ("scenes of crime, please, the lady who came to dust for prints", "scenes of crime"),
         ("I'd like to talk to the coroner's officer about the inquest", "coroners officer"),
