@@ -28,7 +28,6 @@ from ivr.routing.danger_meaning import Meant
 from ivr.routing.danger_words import (
     BACK_NOW,
     CAME_BACK_ALONE,
-    FALLEN_SILENT,
     IN_PROGRESS,
     IN_PROGRESS_NOW,
     LICENSED,
@@ -557,12 +556,6 @@ def _offender_here(said: str) -> str | None:
     return found.group(0).strip() if found is not None else None
 
 
-def _fallen_silent(said: str) -> str | None:
-    """The words telling that someone has fallen and does not answer."""
-    found = FALLEN_SILENT.search(said)
-    return found.group(0) if found is not None else None
-
-
 def _armed_holder(said: str) -> str | None:
     """The words telling that a lawful gun's holder is angry, threatening or here ("he's
     got a shotgun certificate and he's in a rage"): the licence said, no gun cue word."""
@@ -584,7 +577,6 @@ _TOLD_NOW = (
     # a "no" still wants someone sent: a missing person, not a crime report or a web form
     _ToldNow("overdue", "someone overdue out walking, on the water or the hills", _overdue, True),
     _ToldNow("offender_here", "whoever did it said to be nearby now", _offender_here, True),
-    _ToldNow("fallen_silent", "someone fallen who does not answer", _fallen_silent, True),
     _ToldNow("armed_holder", "a licensed gun's holder said to be angry or here", _armed_holder),
 )
 

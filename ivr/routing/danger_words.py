@@ -557,19 +557,6 @@ OFFENDER_HERE = pattern(
         r"|coming|pulling|driving) (?:in|into|up|back|over|round|through|towards)\b",
     ]
 )
-# Someone fallen who does not answer ("my neighbour has fallen down the stairs and she is
-# not answering me", "he's fell doon the stairs and he's not answering us"): no cue word,
-# and the sentence model reads a fall as an accident to report. Asked about (MeaningDoubts).
-# Not the caller's own fall ("I fell off my bike"), nor falling out, nor an answer to
-# anything but the caller ("not answering my emails").
-FALLEN_SILENT = pattern(
-    [
-        r"(?<!i )(?<!ive )(?<!have )(?:fallen|fell(?! out)|had a fall|slipped|tripped)"
-        r"(?: [a-z]+){0,10}? (?:not|isnt|wont) (?:answering|answer|replying|responding"
-        r"|talking|saying anything)(?: (?:me|us|to me|to us|the door))?"
-        r"(?! (?:my|his|her|their|our|your|the|any|emails?|calls?|texts?|phone|messages))"
-    ]
-)
 # Someone overdue out walking, on the water or the hills ("two of our students took a kayak out ...
 # they should have been back an hour ago, we can't see them anywhere"): no cue word, and the
 # sentence model reads a late return as an ordinary one. Asked about (MeaningDoubts), unless

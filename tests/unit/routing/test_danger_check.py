@@ -326,7 +326,6 @@ def test_someone_acting_suspiciously_and_still_there_is_asked_not_assumed(
 GOING_ON = "a theft said to be going on"
 OVERDUE = "overdue out walking, on the water or the hills"
 NEARBY = "whoever did it said to be nearby now"
-FALLEN = "someone fallen who does not answer"
 
 
 @pytest.mark.parametrize(
@@ -391,12 +390,6 @@ FALLEN = "someone fallen who does not answer"
             " I'm in and he's coming over to me now",
             NEARBY,
         ),
-        (
-            "sorry, my English is not good, my neighbour has fallen down the stairs and she is"
-            " not answering me",
-            FALLEN,
-        ),
-        ("my neighbour slipped on the ice this morning and now she won't answer the door", FALLEN),
     ],
 )
 def test_a_matter_told_without_a_cue_word_is_asked_about(
@@ -405,7 +398,7 @@ def test_a_matter_told_without_a_cue_word_is_asked_about(
     decision = said(shipped, text)
     assert decision.is_danger_check, decision.reason
     assert why in decision.reason
-    if why in (NEARBY, OVERDUE, FALLEN):  # nobody in danger, but someone to send or look for
+    if why in (NEARBY, OVERDUE):  # nobody in danger, but someone to send or look for
         assert decision.otherwise is not None and decision.otherwise.destination == "fcr"
 
 
@@ -425,20 +418,6 @@ def test_someone_overdue_who_is_back_now_is_not_asked_about(
     shipped: RoutingService, text: str
 ) -> None:
     assert "overdue out walking" not in said(shipped, text).reason
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "I fell off my bike last week and the council are not answering my emails",
-        "my son fell out with his friends and he's not talking to me",
-        "I had a fall in the shop and the manager won't answer my letters",
-    ],
-)
-def test_a_fall_that_is_the_callers_own_or_no_silence_is_not_read_as_someone_unanswering(
-    shipped: RoutingService, text: str
-) -> None:
-    assert FALLEN not in said(shipped, text).reason
 
 
 def test_violence_planned_for_another_day_is_asked_then_the_control_room(
