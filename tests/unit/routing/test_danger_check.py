@@ -538,17 +538,17 @@ def test_the_words_left_beside_a_name_are_read_as_they_were_said(tmp_path: Path)
     # words ("shes ... were in the halls") a goodbye note was read at p 0.13, not asked.
     text = (
         "My flatmate's left a note saying sorry and goodbye and she's not answering her"
-        " phone and she's not in her room, we're in the Parkgate halls."
+        " phone and she's not in her room, we're in the Quorndyke halls."
     )
     (tmp_path / "directory.yaml").write_text(
         "entries:\n"
         "- {id: firearms-licensing, kind: department, name: Firearms Licensing,"
         " extension: '4100'}\n"
-        "- {id: campus, kind: department, name: Parkgate Campus Team, extension: '4200'}\n"
+        "- {id: campus, kind: department, name: Quorndyke Campus Team, extension: '4200'}\n"
     )
     bundle = load_bundle(tmp_path)
     read = MeaningDoubts(bundle).danger_meant([Hypothesis(text)])
-    as_said = bundle.intents.danger_meant([Hypothesis(text.replace("Parkgate ", ""))])
+    as_said = bundle.intents.danger_meant([Hypothesis(text.replace("Quorndyke ", ""))])
     assert read is not None and as_said is not None
     assert read.probability == pytest.approx(as_said.probability)
     assert read.text == text
