@@ -28,6 +28,9 @@ from ivr.routing.danger_meaning import Meant
 from ivr.routing.danger_words import (
     BACK_NOW,
     CAME_BACK_ALONE,
+    GONE,
+    HELD,
+    HELD_ELSEWHERE,
     IN_PROGRESS,
     IN_PROGRESS_NOW,
     LICENSED,
@@ -36,6 +39,7 @@ from ivr.routing.danger_words import (
     OVERDUE,
     PAST,
     PERSON_OUT,
+    RESISTING,
     SUSPICIOUS,
     armed_state,
 )
@@ -562,6 +566,23 @@ def _armed_holder(said: str) -> str | None:
     return armed_state(said) if LICENSED.search(said) is not None else None
 
 
+# Said to be now in so many words: a past time beside a hold is otherwise the story.
+RIGHT_NOW = re.compile(r"(?<![a-z])(?:right now|as we speak)(?![a-z])")
+
+
+def _held_resisting(said: str) -> str | None:
+    """The words telling that someone held by the caller or bystanders is struggling to
+    get away ("they're holding him by the stall, he's struggling")."""
+    held, resisting = HELD.search(said), RESISTING.search(said)
+    if held is None or resisting is None or HELD_ELSEWHERE.search(said) is not None:
+        return None
+    if GONE.search(said) is not None or (
+        PAST.search(said) is not None and RIGHT_NOW.search(said) is None
+    ):
+        return None  # "earlier my staff were holding him and he's struggling, he's gone now"
+    return f"{held.group(0)} ... {resisting.group(0)}"
+
+
 @dataclass(frozen=True)
 class _ToldNow:
     """A matter told without a cue word that is asked about."""
@@ -578,6 +599,7 @@ _TOLD_NOW = (
     _ToldNow("overdue", "someone overdue out walking, on the water or the hills", _overdue, True),
     _ToldNow("offender_here", "whoever did it said to be nearby now", _offender_here, True),
     _ToldNow("armed_holder", "a licensed gun's holder said to be angry or here", _armed_holder),
+    _ToldNow("held_resisting", "someone held who is struggling to get away", _held_resisting, True),
 )
 
 

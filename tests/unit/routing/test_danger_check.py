@@ -326,6 +326,7 @@ def test_someone_acting_suspiciously_and_still_there_is_asked_not_assumed(
 GOING_ON = "a theft said to be going on"
 OVERDUE = "overdue out walking, on the water or the hills"
 NEARBY = "whoever did it said to be nearby now"
+HELD = "someone held who is struggling to get away"
 
 
 @pytest.mark.parametrize(
@@ -390,6 +391,12 @@ NEARBY = "whoever did it said to be nearby now"
             " I'm in and he's coming over to me now",
             NEARBY,
         ),
+        # someone held by bystanders, fighting to get away: a struggle going on now
+        (
+            "we've caught the lad who took my phone, the bus driver and another man are"
+            " holding him against the shelter and he's trying to break free",
+            HELD,
+        ),
     ],
 )
 def test_a_matter_told_without_a_cue_word_is_asked_about(
@@ -398,8 +405,31 @@ def test_a_matter_told_without_a_cue_word_is_asked_about(
     decision = said(shipped, text)
     assert decision.is_danger_check, decision.reason
     assert why in decision.reason
-    if why in (NEARBY, OVERDUE):  # nobody in danger, but someone to send or look for
-        assert decision.otherwise is not None and decision.otherwise.destination == "fcr"
+    if why in (NEARBY, OVERDUE, HELD):  # nobody in danger, but someone to send or look for
+        otherwise = decision.otherwise
+        assert otherwise is not None
+        assert (otherwise.destination or otherwise.candidates[0].destination) == "fcr"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we've caught a shoplifter, we're holding him in the back office, he's calm now",
+        "we've detained a shoplifter, he's not struggling, he's just sat there",
+        "my mum is struggling to cope since dad died, can someone talk to her",
+        # a hold that is no body's, resisting that is no struggle, another time or a screen
+        "my neighbour is holding them responsible for the fence and he's struggling to pay",
+        "I finally got hold of her on the phone and she's trying to get out of paying me",
+        "the school are holding him back a year and he's struggling to make friends",
+        "earlier my staff were holding him in the office and he's struggling, he's gone now",
+        "there's a video on tiktok of bouncers sitting on him while he's struggling",
+        "there's a swan tangled in fishing line, we're holding her and she's struggling",
+    ],
+)
+def test_someone_held_and_calm_or_struggling_with_life_is_no_struggle_now(
+    shipped: RoutingService, text: str
+) -> None:
+    assert HELD not in said(shipped, text).reason
 
 
 @pytest.mark.parametrize(

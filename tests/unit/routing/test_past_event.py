@@ -27,6 +27,15 @@ def test_an_event_put_in_the_past_offers_the_crime_report_before_the_incident() 
     assert first("they kicked my fence in last night", INCIDENT, REPORT)[0] == "report_crime"
 
 
+def test_a_time_the_caller_was_away_puts_the_event_in_the_past() -> None:
+    for text, why in (
+        ("someone's been in our static over the winter, the door's forced", "over the winter"),
+        ("we were burgled while we were away, the telly's gone", "while we were away"),
+        ("they stripped the pipes out while the cottage was empty", "while the cottage was empty"),
+    ):
+        assert first(text, INCIDENT, REPORT) == ("report_crime", why)
+
+
 def test_anything_said_to_be_happening_now_keeps_the_incident_first() -> None:
     for text in (
         "they smashed my shed window on Sunday and they're still out there",
