@@ -49,10 +49,11 @@ HABIT = re.compile(
 )
 
 
-# A day gone by, not the last hour ("yesterday", "last night", "on Sunday"): with the
-# offender said to be gone too, the event is plainly over, so a report a little further
-# behind the incident is still the one meant ("someone was flying a drone over my garden
-# yesterday, it's gone now", "kids on motorbikes on the rec last night, they've gone now").
+# A day gone by, not the last hour ("yesterday", "last night", "on Sunday"): the event is
+# over, so a report a little further behind the incident is still the one meant ("some
+# kids threw stones at our windows yesterday afternoon"); further still with the offender
+# said to be gone too ("someone was flying a drone over my garden yesterday, it's gone
+# now", "kids on motorbikes on the rec last night, they've gone now").
 DAY_GONE_BY = re.compile(
     rf"(?<![a-z])(?:yesterday|last (?:night|week|weekend|{words.DAYS})"
     rf"|on (?:the )?(?:{words.DAYS})|(?:{words.DAYS}) (?:night|morning|afternoon|evening)"
@@ -73,8 +74,16 @@ _GONE_END = re.compile(
 # ... nor gone out or away, leaving someone or taking them ("he's gone away now.")
 _OUT = re.compile(r"(?<![a-z])(?:gone|went|left) (?:out|off|away)(?![a-z])")
 _CLAUSES = re.compile(r"[.,;:!?]+")
-# How much further behind the report may be then (twice the usual margin).
+# How much further behind the report may be then: twice the usual margin for a day gone
+# by, three times with the offender gone too.
 DAY_GONE_BY_MARGIN = 2.0
+GONE_TOO_MARGIN = 1.5
+
+
+def _day_gone_by(said: str) -> bool:
+    """A day gone by said as when it happened, not as when a state began ("a man sat in
+    a car since yesterday morning": still there)."""
+    return any(not said[: m.start()].endswith("since ") for m in DAY_GONE_BY.finditer(said))
 
 
 def _gone_at_end(text: str) -> tuple[str, bool]:
@@ -112,12 +121,15 @@ class PastEvent:
             return matches, None
         said = normalise(hypotheses[0].text)
         rest = said
-        if DAY_GONE_BY.search(said):
-            # "... yesterday. They've gone now.": the "now" of their going, not of a deed
-            # going on, and the event plainly over.
+        if _day_gone_by(said):
+            # A day gone by: the event is over whatever the incident's words were
+            # ("a drunk squaddie headbutted my boyfriend in town last Friday"); "... yesterday.
+            # They've gone now.": the "now" of their going, not of a deed going on, and
+            # the event plainly over.
             trimmed, gone = _gone_at_end(hypotheses[0].text)
+            margin *= DAY_GONE_BY_MARGIN
             if gone:
-                rest, margin = trimmed, margin * DAY_GONE_BY_MARGIN
+                rest, margin = trimmed, margin * GONE_TOO_MARGIN
         if report.score < floor or matches[0].score - report.score > margin:
             return matches, None
         past = words.PAST.search(said) or HABIT.search(said)

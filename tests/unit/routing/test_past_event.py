@@ -65,7 +65,14 @@ def test_a_plan_or_a_thing_missing_is_not_happening_now() -> None:
 def test_with_no_time_said_or_no_tie_the_order_stands() -> None:
     assert first("the lads next door smashed my shed window", INCIDENT, REPORT)[1] is None
     far = scored("report_crime", RC, 0.40)  # 0.13 behind: no choice was to be offered
-    assert first("my shed window was smashed on Sunday", INCIDENT, far)[1] is None
+    assert first("my shed window was smashed", INCIDENT, far)[1] is None
+    # ... a day gone by lets it be twice the margin behind, not more
+    further = scored("report_crime", RC, 0.36)  # 0.17 behind
+    assert first("my shed window was smashed on Sunday", INCIDENT, far)[1] == "on sunday"
+    assert first("my shed window was smashed on Sunday", INCIDENT, further)[1] is None
+    # ... nor is a state that began a day gone by an event over ("since yesterday")
+    since = "a man has been sat in a car in the lay-by since yesterday morning"
+    assert first(since, INCIDENT, far)[1] is None
     weak = (scored("incident", FCR, 0.35), scored("report_crime", RC, 0.30))  # under the floor
     assert first("my shed window was smashed on Sunday", *weak)[1] is None
     someone = scored("switchboard", "switchboard", 0.52)  # only a report is its rival here
@@ -83,8 +90,8 @@ def test_a_report_on_the_website_is_offered_first_as_a_crime_report_is() -> None
 
 def test_a_day_gone_by_with_the_offender_gone_offers_a_report_further_behind_first() -> None:
     # "It's gone now" is no deed going on now, and a day gone by with nobody left there
-    # lets a report twice the usual margin behind lead.
-    behind = scored("report_crime", RC, 0.42)  # 0.11 behind the incident
+    # lets a report three times the usual margin behind lead.
+    behind = scored("report_crime", RC, 0.33)  # 0.20 behind the incident
     for text in (
         "someone was flying a drone over my back garden yesterday, it's gone now",
         "there were kids on motorbikes on the rec last night, they've gone now",
@@ -108,5 +115,6 @@ def test_a_day_gone_by_with_the_offender_gone_offers_a_report_further_behind_fir
     ):
         assert first(text, INCIDENT, behind)[1] is None, text
     # ... and never further than that
-    far = scored("report_crime", RC, 0.36)
-    assert first("a drone over my garden yesterday, it's gone now", INCIDENT, far)[1] is None
+    far = scored("report_crime", RC, 0.32)
+    far_ahead = scored("incident", FCR, 0.58)  # 0.26 ahead
+    assert first("a drone over my garden yesterday, it's gone now", far_ahead, far)[1] is None
