@@ -1025,6 +1025,13 @@ ANIMALS = (
     "|birds?|pigeons?|buzzards?|kites?|owls?|fox|foxes|deer|badgers?|rabbits?|hares?|ferrets?"
     "|tortoises?|parrots?|alpacas?|llamas?"
 )
+# The animal said as whose it is, right after the deed ("shot my cat", "attacked our
+# neighbour's dog"): not "shot, the dogs are going mad" (normalised text has no commas).
+_OWNER = r"(?:my|our|his|her|their|(?!is |was |has |this |its )[a-z]+s)"
+ANIMAL_AFTER = re.compile(rf"^ {_OWNER} (?:[a-z]+ )?(?:{ANIMALS})(?![a-z])")
+ANIMAL_BEFORE = re.compile(
+    rf"(?:^| )(?:{ANIMALS})s? (?:(?:has|have|had|was|were|got|is|being|just|been) ){{1,3}}$"
+)
 # Someone held by the caller or bystanders who is fighting to get away ("the stallholders
 # are holding him by the gate, he's struggling"; "me and my husband are holding him down,
 # he's trying to wriggle off"): a struggle going on now, with no cue word. Held and calm
@@ -1062,13 +1069,6 @@ HELD_ELSEWHERE = pattern(
         r"if|policy|is that legal|is it legal|allowed to|are we allowed",
         ANIMALS,
     ]
-)
-# The animal said as whose it is, right after the deed ("shot my cat", "attacked our
-# neighbour's dog"): not "shot, the dogs are going mad" (normalised text has no commas).
-_OWNER = r"(?:my|our|his|her|their|(?!is |was |has |this |its )[a-z]+s)"
-ANIMAL_AFTER = re.compile(rf"^ {_OWNER} (?:[a-z]+ )?(?:{ANIMALS})(?![a-z])")
-ANIMAL_BEFORE = re.compile(
-    rf"(?:^| )(?:{ANIMALS})s? (?:(?:has|have|had|was|were|got|is|being|just|been) ){{1,3}}$"
 )
 # Before the cue, words that make it passive or a noun ("a man's been shot", "there's been
 # a shooting"): only the words before it can say who was hurt.
