@@ -281,6 +281,7 @@ PAST = pattern(
         # a time the caller was not there ("broken into over the winter", "while we were
         # away"): 30 of the dev sets' requests said so, all crimes to report
         r"(?:over|during) (?:the )?(?:winter|summer|holidays|christmas|new year|easter|night)",
+        r"in the night",  # "looks like there's been a fight in the night"
         r"while (?:i|we|they|he|she) (?:was|were) (?:away|on holiday|abroad)",
         r"while (?:it|the house|the flat|the place|the cottage|the boat) was empty",
         r"used to",
@@ -1009,11 +1010,6 @@ PHYSICAL = frozenset(
 )
 
 
-def _collapsed_into(said: str, start: int, end: int) -> bool:
-    """ "... the flood wall has collapsed into the river": the words before the cue."""
-    return collapsed_thing(said[:start].rstrip())
-
-
 # An animal hurt, not a person ("someone's shot my cat with an air rifle", "our dog was
 # attacked"): a cruelty or a crime report to ask about, not 999 unasked. Its owner's
 # danger is another matter ("he's just shot my dog and now he's pointing the gun at my
@@ -1025,6 +1021,7 @@ ANIMALS = (
     "|birds?|pigeons?|buzzards?|kites?|owls?|fox|foxes|deer|badgers?|rabbits?|hares?|ferrets?"
     "|tortoises?|parrots?|alpacas?|llamas?"
 )
+AN_ANIMAL = re.compile(rf"(?<![a-z])(?:{ANIMALS})(?![a-z])")  # an animal named anywhere
 # The animal said as whose it is, right after the deed ("shot my cat", "attacked our
 # neighbour's dog"): not "shot, the dogs are going mad" (normalised text has no commas).
 _OWNER = r"(?:my|our|his|her|their|(?!is |was |has |this |its )[a-z]+s)"
@@ -1086,6 +1083,26 @@ def _animal_hurt(said: str, start: int, end: int) -> bool:
 def _animal_bitten(said: str, start: int, end: int) -> bool:
     """ "my dog's been bitten" (not "bitten by a dog": the biter)."""
     return bool(ANIMAL_BEFORE.search(said[:start]))
+
+
+# A thing thrown or tipped into the water ("throwing bottles into the river", "dumped a
+# trolley in the canal"): nobody said to be in it, unless a person or an animal is what went.
+_THROWN = re.compile(
+    r"(?:^| )(?:throw|throws|throwing|threw|thrown|chuck|chucks|chucking|chucked|tip|tips"
+    r"|tipping|tipped|dump|dumps|dumping|dumped|toss|tossing|tossed|lob|lobbing|lobbed"
+    r"|push|pushing|pushed|roll|rolling|rolled)((?: [a-z]+){1,4})$"
+)
+
+
+def _collapsed_into(said: str, start: int, end: int) -> bool:
+    """ "... the flood wall has collapsed into the river", "throwing bottles into the
+    river": the words before the cue say a thing went in."""
+    before = said[:start].rstrip()
+    thrown = _THROWN.search(before)
+    if thrown is not None:
+        what = thrown.group(1)
+        return PEOPLE.isdisjoint(what.split()) and AN_ANIMAL.search(what) is None
+    return collapsed_thing(before)
 
 
 # Who is still in a car: a person ("there's people still in it", "the driver's still in

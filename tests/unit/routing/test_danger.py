@@ -110,6 +110,19 @@ TABLE: list[tuple[str, str]] = [
         "thing-taken-emergency-cue",
     ),
     ("the riverbank has collapsed and a man fell into the river", EMERGENCY),
+    # a fight "in the night" is behind the caller: the blood it left is asked about
+    (
+        "there's blood all over the pavement, looks like there's been a fight in the night,"
+        " nobody's around now",
+        "doubtful-emergency-cue",
+    ),
+    # a thing thrown into the water is asked about; a person or an animal thrown in is not
+    (
+        "lads drinking on the quay and throwing bottles into the river, nobody's been hit",
+        "thing-taken-emergency-cue",
+    ),
+    ("they've just thrown him into the river", EMERGENCY),
+    ("some lads threw a dog into the canal", EMERGENCY),
     ("the wall fell down and my son has collapsed", EMERGENCY),
     # an animal hurt is asked about; a person, or a gun used on anyone now, is not
     ("someone's shot my cat with an air rifle, she's at the vets", "thing-taken-emergency-cue"),
@@ -388,6 +401,16 @@ def test_the_word_said_as_the_callers_own_name_is_no_cue(engine: RoutingEngine) 
     destination, _, why = decide(engine, Hypothesis(said))
     assert destination != "emergency", why
     destination, _, why = decide(engine, Hypothesis("my name is Sarah and he's punching me"))
+    assert destination == "emergency", why
+
+
+def test_a_pub_named_for_a_gun_is_no_cue(engine: RoutingEngine) -> None:
+    # The shipped not_cues: "the Gun Inn" is where the caller is, not a weapon.
+    said = "I'm the landlord at the Gun Inn, I've got three lads who won't leave"
+    destination, rule, why = decide(engine, Hypothesis(said))
+    assert destination != "emergency" and not rule.endswith("emergency-cue"), why
+    said = "I'm at the Gun Inn and a man's got a gun"
+    destination, _, why = decide(engine, Hypothesis(said))
     assert destination == "emergency", why
 
 
