@@ -90,6 +90,21 @@ def negated_before(window: list[str], before: str = "") -> bool:
     return False
 
 
+# Words of the call itself, not counted in the window ("I'm not ringing about an
+# emergency" negates it as "it's not an emergency" does).
+CALLING = _wordset("ringing calling phoning about regarding")
+
+
+def _window_start(words: list[str], i: int) -> int:
+    """Where the negation window before words[i] starts: NEGATION_WINDOW words back,
+    the call's own words (``CALLING``) not counted."""
+    start, counted = i, 0
+    while start > 0 and counted < NEGATION_WINDOW:
+        start -= 1
+        counted += words[start] not in CALLING
+    return start
+
+
 NOT_FORMS = _wordset("isnt arent wasnt werent doesnt dont didnt hasnt havent wont")
 
 
@@ -193,7 +208,7 @@ class PhraseScanner:
                         phrase.words[j] in matches[i + j] for j in range(1, n)
                     ):
                         continue
-                    start = max(0, i - NEGATION_WINDOW)
+                    start = _window_start(words, i)
                     negated = negated_before(words[start:i], words[start - 1] if start else "")
                     if phrase.text in seen:
                         if not negated:  # an un-negated occurrence wins

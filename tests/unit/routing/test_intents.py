@@ -185,6 +185,17 @@ def test_not_an_emergency_still_flags_for_confirmation(matcher: IntentMatcher) -
     assert matcher.match(hyps)[0].intent == "report_crime"
 
 
+def test_not_ringing_about_an_emergency_negates_it_as_not_an_emergency_does(
+    matcher: IntentMatcher,
+) -> None:
+    # The call's own words ("ringing about") are not counted in the negation's reach.
+    for said in ("I'm not ringing about an emergency", "I'm not calling regarding an emergency"):
+        cue = matcher.emergency_cue([Hypothesis(f"{said}, I just heard a loud bang")])
+        assert cue is not None and cue.score < 1.0, said
+    cue = matcher.emergency_cue([Hypothesis("I'm not ringing about that, he's stabbed my son")])
+    assert cue is not None and cue.score == 1.0
+
+
 def test_cue_phrases_with_their_own_negation_are_clear(matcher: IntentMatcher) -> None:
     cue = matcher.emergency_cue([Hypothesis("my dad is not breathing")])
     assert cue is not None and cue.score == 1.0 and cue.example == "not breathing"
