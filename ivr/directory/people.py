@@ -30,6 +30,7 @@ from ivr.directory.query import (
     Query,
 )
 from ivr.directory.short_names import known_first_names
+from ivr.directory.titles import name_sex
 
 __all__ = ["PersonScorer", "best", "penalise", "say"]
 
@@ -62,6 +63,9 @@ NEAR_SURNAME = 0.85
 SAME_SOUND = "same sound"  # how another spelling of the name matched (``_sounded``)
 # The person's team said as not meant ("not Westhaven"): below anyone else the words fit.
 DENIED = 0.15
+# A title said that the person's first name contradicts ("Mr Ray" for Deborah Ray): as a
+# rank that is not theirs.
+TITLE_MISMATCH = 0.15
 # A surname that is an everyday word heard alone ("a little boy", "my English is little"):
 # a confirm at best (0.86 -> 0.65), as a first name alone is.
 EVERYDAY_SURNAME = 0.75
@@ -102,11 +106,14 @@ class PersonScorer:
         everyday = False  # the surname heard is an everyday word, with no title before it
         titled = False  # the surname heard after a title ("Mr Matthews")
         after_rank = True  # ... and every surname word heard after the rank said
+        # "Mr Ray" for Deborah Ray: the title says someone else (``ivr.directory.titles``)
+        sex = name_sex(entry.first_name)
+        miscalled = [w for w, said in query.addressed if sex is not None and said is not sex]
         for sim, word, how in heard:
             ss += sim
             someone_elses = someone_elses or (sim < 1.0 and self._named_so(word, query))
             everyday = everyday or (word in ORDINARY_SURNAMES and word not in query.titled)
-            titled = titled or word in query.titled
+            titled = titled or (word in query.titled and word not in miscalled)
             after_rank = after_rank and word in query.after_rank
             free.remove(word)
             if notes is not None:
@@ -185,6 +192,10 @@ class PersonScorer:
             score += (DESCRIBED_BONUS if described or own_first else 0.04) * role
         if described and notes is not None:
             notes.append("first name with their role")
+        if any(word in miscalled for _, word, _ in heard):
+            score -= TITLE_MISMATCH
+            if notes is not None:
+                notes.append(f"title said is not {entry.first_name}'s")
         if query.ranks is not None:
             if rank_matched:
                 score += 0.05 if name_matched else 0.08

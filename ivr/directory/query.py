@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ivr.directory.ranks import RANKS
+from ivr.directory.titles import Sex, title_sex
 from ivr.text import is_number_word, normalise
 from ivr.text import tokens as text_tokens
 
@@ -31,6 +32,8 @@ FILLER = frozenset(
             "erm ah oh okay ok right so need needed trying try reach contact ring call calling",
             "phone phoning looking look it its this that officer police called name named sir",
             "madam mr mrs ms miss dr some who works work working do does available free",
+            "frau herr madame monsieur mademoiselle senor senora signor signora pani",
+            "mevrouw meneer",
             "have has had after he hes she shes his her him they theyre them their",
             "speaks tell told telling possible hold",
             # what the caller calls whoever answers ("ow at duck", "cheers mate")
@@ -101,7 +104,12 @@ ORDINARY_SURNAMES = frozenset(
     ).split()
 )
 # A surname said after these is asked for: "Mr Little", "Mrs Brown".
-TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "doctor", "mister"})
+# ... and the titles of callers' own languages ("Guten Tag, I am looking for Frau Pringel").
+TITLES = frozenset(
+    {"mr", "mrs", "ms", "miss", "dr", "doctor", "mister"}
+    | {"frau", "herr", "madame", "monsieur", "mademoiselle", "senor", "senora", "signor"}
+    | {"signora", "pani", "mevrouw", "meneer"}
+)
 
 # Rank phrases as words -> codes; "detective" alone means any detective rank.
 _EXTRA_RANK_FORMS: dict[str, tuple[str, ...]] = {
@@ -182,6 +190,8 @@ class Query:
     placed: frozenset[int] = frozenset()
     # Words said right after a title ("Mr Little"): a name, even when also a word.
     titled: frozenset[str] = frozenset()
+    # ... with the sex the title says ("Mr Ray": not Deborah Ray).
+    addressed: tuple[tuple[str, Sex], ...] = ()
     # Words said as a first name ("his first name's Stewart"): no surname.
     first_only: frozenset[str] = frozenset()
     # Words said after a rank ("DS Manpreet Singh"), or just before it as its title
@@ -326,6 +336,7 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
     optional = False
     placed: set[int] = set()
     titled: set[str] = set()
+    addressed: dict[str, Sex] = {}
     first_only = frozenset(words) if no_surname else _said_as_first_name(words)
     where = False
     office_named = _office_named(words)
@@ -351,6 +362,8 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
             i += 1
             if word in TITLES and i < len(words):
                 titled.add(words[i])
+                if (sex := title_sex(word)) is not None:
+                    addressed[words[i]] = sex
             if word in TOPIC and not _amount_next(words, i):
                 optional = optional or bool(out)  # "about my case" after a name
             elif word not in FILLER:
@@ -389,6 +402,7 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
         spelt=SPELT.search(text.lower()) is not None,
         placed=frozenset(places),
         titled=frozenset(titled),
+        addressed=tuple(addressed.items()),
         first_only=first_only,
         after_rank=frozenset(after_rank),
         excluded=_said_as_not(words),

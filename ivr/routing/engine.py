@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import pairwise
 from typing import Any
 
 from ivr.decisions import (
@@ -60,7 +61,7 @@ from ivr.routing.preamble import Preamble
 from ivr.routing.recent_event import RecentEvent
 from ivr.routing.rules import Thresholds
 from ivr.routing.self_correction import SelfCorrection
-from ivr.routing.units import UnlistedUnit
+from ivr.routing.units import OPENERS, UnlistedUnit
 from ivr.text import normalise
 
 
@@ -79,7 +80,6 @@ class RoutingEngine:
         self.doubts = MeaningDoubts(bundle)
         self.exposure = ExposedPerson()
         self.area = OtherForceArea(bundle.directory)
-        self.units = UnlistedUnit(bundle.directory.entries)
         self.own_service = OwnService()
         self.follow_up = FollowUp()
         self.past_event = PastEvent()
@@ -103,6 +103,8 @@ class RoutingEngine:
             e.destination: self._name_words[e.destination]
             for e in (departments.of_kind(LOCAL_KIND) if departments is not None else ())
         }
+        places = (w for words in self._local_words.values() for w in words)
+        self.units = UnlistedUnit(bundle.directory.entries, places)
 
     # --- the stages, in order of evidence ---------------------------------------------------
 
@@ -362,9 +364,16 @@ class RoutingEngine:
         entry = self._entry_of(candidate, "department")
         if entry is None:
             return False
+        own = self._name_words.get(candidate.destination, frozenset())
         for hypothesis in hypotheses:
-            said = set(normalise(hypothesis.text).split())
+            words = normalise(hypothesis.text).split()
+            said = set(words)
             if said & UNIT_WORDS or said & entry.acronyms:
+                return True
+            # "Cyber crime, please, somebody's hacked our email": its name, then "please"
+            asked = words[: words.index("please")] if "please" in words else []
+            asked = [w for w in asked if w not in OPENERS]
+            if asked and set(asked) <= own:
                 return True
         return False
 
@@ -854,7 +863,8 @@ OFFICERS_BEFORE = frozenset(
     | {"coppers", "manager", "team"}
 )
 OFFICERS_REACH = 6
-# ... or the police's own place there ("the police office on the university campus").
+# ... or the police's own place there, a few words before ("the police office on the
+# university campus", "the police office on the quay at Wansmouth").
 POLICE_PLACE_BEFORE = frozenset({("police", "office"), ("police", "station"), ("police", "post")})
 # The shipped kind whose departments are named for their places (ivr/routing/data).
 LOCAL_KIND = "neighbourhood policing"
@@ -876,7 +886,7 @@ def _said_as_where(said: Sequence[str], start: int, end: int) -> bool:
         and said[before] in PLACE_BEFORE
         and ASKER_BEFORE.isdisjoint(said[max(0, before - 1) : before])
         and OFFICERS_BEFORE.isdisjoint(said[max(0, before - OFFICERS_REACH) : before])
-        and tuple(said[max(0, before - 2) : before]) not in POLICE_PLACE_BEFORE
+        and POLICE_PLACE_BEFORE.isdisjoint(pairwise(said[max(0, before - OFFICERS_REACH) : before]))
         and STATION_AFTER.isdisjoint(said[end + 1 : end + 2])
     )
 

@@ -79,6 +79,9 @@ OUTSIDE = re.compile(rf"^(?:{_ASK_FOR} )?{_OUTSIDE}(?: please)?$")
 # Police", "Civil Nuclear Constabulary at the works"): not the force itself ("tell the
 # police", "a paper from police", "nearest police").
 POLICE = re.compile(rf"(?:^|\b(?:{_REQUEST})\s)((?:[a-z]+ ){{1,2}})(police|constabulary)\b")
+# ... and the place said after it ("the island police on Eadsey"): a local team's place is
+# the directory's team there, whatever the caller calls it.
+POLICE_AT = re.compile(r"^ (?:on|in|at|for|of|from) (?:the )?([a-z]+)")
 NOT_POLICE_KIND = FILLER | {"nearest", "real", "proper", "actual", "tell", "join", "let"}
 # Leading words a caller says before what they want ("um, hello, the dog unit").
 OPENERS = frozenset({"um", "umm", "er", "erm", "uh", "hello", "hi", "hiya", "yes", "yeah", "oh"})
@@ -92,26 +95,28 @@ GENERIC = frozenset(
 KNOWN = 85.0  # rapidfuzz ratio: a directory word heard near enough ("marines" / "marine")
 
 
-def _unit_in(text: str) -> tuple[str, str, bool, bool] | None:
-    """(telling words, the unit as said, named as a body of its own, not the police's) of
-    a unit asked for in ``text``, or None."""
+def _unit_in(text: str) -> tuple[str, str, bool, bool, str] | None:
+    """(telling words, the unit as said, named as a body of its own, not the police's,
+    the place said after a police) of a unit asked for in ``text``, or None."""
     words = normalise(text).split()
     while words and words[0] in OPENERS:
         words = words[1:]
     said = " ".join(words)
     found = ASKED.search(said) or HAVE.search(said)
     if found is not None:
-        return found.group(1), found.group(1) + found.group(2), False, False
+        return found.group(1), found.group(1) + found.group(2), False, False, ""
     role = ROLE.search(said)
     if role is not None:
-        return role.group(1), role.group(1), True, False
+        return role.group(1), role.group(1), True, False, ""
     outside = OUTSIDE.search(said)
     if outside is not None:
-        return outside.group(1), outside.group(1), True, True
+        return outside.group(1), outside.group(1), True, True, ""
     police = POLICE.search(said)
     if police is None or police.group(1).split()[-1] in NOT_POLICE_KIND:
         return None
-    return police.group(1), police.group(1) + police.group(2), False, False
+    at = POLICE_AT.match(said[police.end() :])
+    where = at.group(1) if at is not None else ""
+    return police.group(1), police.group(1) + police.group(2), False, False, where
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +133,9 @@ class AskedUnit:
 class UnlistedUnit:
     """The directory's unit words, and which units a caller asks for that it lacks."""
 
-    def __init__(self, entries: Iterable[DirectoryEntry]) -> None:
+    def __init__(self, entries: Iterable[DirectoryEntry], places: Iterable[str] = ()) -> None:
+        """``places``: the words of the local teams' names (named for their places)."""
+        self._places = sorted(set(places))
         words: set[str] = set()
         for entry in entries:
             names = (
@@ -158,10 +165,12 @@ class UnlistedUnit:
         return unlisted
 
     def _unlisted(
-        self, words: str, unit: str, by_role: bool = False, outside: bool = False
+        self, words: str, unit: str, by_role: bool = False, outside: bool = False, where: str = ""
     ) -> AskedUnit | None:
         """``unit`` when none of its telling ``words`` is the directory's (for a body
-        that is not the police, when not all of them are)."""
+        that is not the police, when not all of them are), nor ``where`` a local team's."""
+        if where and _near(where, self._places):
+            return None
         telling = [w for w in words.split() if w not in FILLER and w not in GENERIC]
         # ... nor a word the recogniser split ("ask minister" for Eskminster)
         joined = [a + b for a, b in pairwise(telling)]
@@ -175,6 +184,8 @@ class UnlistedUnit:
         return AskedUnit(unit, by_role, outside)
 
     def _known(self, word: str) -> bool:
-        return (
-            process.extractOne(word, self._words, scorer=fuzz.ratio, score_cutoff=KNOWN) is not None
-        )
+        return _near(word, self._words)
+
+
+def _near(word: str, words: Sequence[str]) -> bool:
+    return process.extractOne(word, words, scorer=fuzz.ratio, score_cutoff=KNOWN) is not None

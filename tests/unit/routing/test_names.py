@@ -153,6 +153,66 @@ def test_the_police_s_own_office_said_with_its_place_is_the_team_there(tmp_path:
     assert decision.destination == "directory:campus-team", decision.reason
 
 
+def test_the_police_office_said_a_few_words_before_its_place_is_the_team_there(
+    tmp_path: Path,
+) -> None:
+    engine = _engine_with(
+        tmp_path,
+        "- {id: wansmouth-npt, kind: department, name: Wansmouth Neighbourhood Policing Team,"
+        " extension: '4200'}",
+        "- {id: alnbridge-npt, kind: department, name: Alnbridge Neighbourhood Policing Team,"
+        " extension: '4201'}",
+    )
+    decision = _decide(engine, "Can I have the police office on the quay at Wansmouth?")
+    assert decision.destination == "directory:wansmouth-npt", decision.reason
+
+
+def test_a_department_named_then_please_is_asked_for_before_the_reason(tmp_path: Path) -> None:
+    # "Cyber crime, please": the unit asked for, then why; not a crime report by the why.
+    engine = _engine_with(
+        tmp_path,
+        "- {id: cyber-crime, kind: department, name: Cyber Crime Unit, extension: '4300'}",
+    )
+    decision = _decide(engine, "Cyber crime, please, somebody's hacked our business email.")
+    assert decision.destination == "directory:cyber-crime", decision.reason
+
+
+def test_a_title_in_the_callers_own_language_names_as_mrs_does(tmp_path: Path) -> None:
+    engine = _engine_with(
+        tmp_path,
+        "- {id: anke-pringel, kind: person, name: Anke Pringel, rank: Ms,"
+        " team: Information Rights, extension: '3351'}",
+    )
+    said = (
+        "Guten Tag. Please, I am looking for Frau Pringel, from the data protection office,"
+        " she wrote to me about my request."
+    )
+    decision = _decide(engine, said)
+    assert decision.destination == "directory:anke-pringel", decision.reason
+
+
+def test_a_title_the_first_name_contradicts_does_not_put_the_caller_through(
+    tmp_path: Path,
+) -> None:
+    # "Mr Ray" is not Deborah Ray: offered at most, not routed; "Mrs Ray" is her.
+    engine = _engine_with(
+        tmp_path,
+        "- {id: deborah-ray, kind: person, name: Deborah Ray, rank: Ms, extension: '3001'}",
+        "- {id: craig-reay, kind: person, name: Craig Reay, rank: PC, extension: '3002'}",
+        "- {id: gillian-hayes, kind: person, name: Gillian Hayes, rank: Ms,"
+        " team: Firearms Licensing, extension: '3003'}",
+        "- {id: martin-hays, kind: person, name: Martin Hays, rank: Mr,"
+        " team: Firearms Licensing, extension: '3004'}",
+    )
+    decision = _decide(engine, "Can I speak to Mr Ray please?")
+    assert decision.action != "route", decision.reason
+    decision = _decide(engine, "Can I speak to Mrs Ray please?")
+    assert (decision.action, decision.destination) == ("route", "directory:deborah-ray")
+    # ... and it tells apart two sound-alikes the surname alone cannot
+    decision = _decide(engine, "Mr Hays in firearms licensing, he sent me a letter")
+    assert decision.destination == "directory:martin-hays", decision.reason
+
+
 def test_a_team_s_alias_said_only_as_where_something_happened_asks_for_no_team(
     tmp_path: Path,
 ) -> None:

@@ -110,6 +110,15 @@ def test_a_body_that_is_not_the_police_is_not_a_unit_for_one_word_the_directory_
     assert asked(units, "can I speak to community policing please") is None
 
 
+def test_a_police_asked_for_at_a_local_teams_place_is_that_team() -> None:
+    # "the island police on Eadsey": the directory's local team for Eadsey, whatever the
+    # caller calls it; the same words with no place, or another place, are no team here.
+    units = UnlistedUnit(OWN, places=("eadsey", "wansmouth"))
+    assert asked(units, "The island police on Eadsey, please.") is None
+    assert asked(units, "The island police, please.") == "the island police"
+    assert asked(units, "The island police on Lundy, please.") == "the island police"
+
+
 @pytest.fixture(scope="module")
 def shipped() -> RoutingService:
     return RoutingService(None)
