@@ -224,6 +224,7 @@ class DangerReader:
         said_now: list[str] = []
         near_misses: list[str] = []
         cut_short: list[str] = []
+        toy = words.toy_sure(said)
         for cue in names:
             spans = _verbatim(said, cue)
             verbatim = bool(spans)
@@ -285,7 +286,7 @@ class DangerReader:
                 for near, k in zip(nears, kinds, strict=True)
             ]
             nows = [
-                _present_near(cue, near, kind, frozenset(found), obj is not None)
+                _present_near(cue, near, kind, frozenset(found), obj is not None, toy)
                 for near, kind, obj in zip(nears, kinds, objects, strict=True)
             ]
             now = next((n for n in nows if n), None)
@@ -500,12 +501,13 @@ def _kind(cue: str, near: _Near) -> CueKind:
 TOLD_DEED = re.compile(r"(?:^| )(?:was|were)$")
 
 
-def _present_before(near: _Near, kind: CueKind, heard: frozenset[Context]) -> str | None:
+def _present_before(near: _Near, kind: CueKind, heard: frozenset[Context], toy: bool) -> str | None:
     """The words just before a cue that put it in the present, if any, given the contexts
     ``heard``: "he's going to" is not, said of another day ("going to stab someone ...
     this weekend"); nor "has been", of an event told ("there's been a shooting, is it
     safe to go into town?"); nor "there's a man with" a gun said to be a toy (a deed with
-    it still is: "he's waving it at the bar staff")."""
+    it still is: "he's waving it at the bar staff", unless surely a toy, ``toy``, aimed at
+    a thing: "pointing it at the pigeons")."""
     window = near.window
     if kind is CueKind.FIRE and Context.BURN in heard:
         return None  # "there's smoke all over, it's the farmer burning off": his burn's
@@ -533,27 +535,35 @@ def _present_before(near: _Near, kind: CueKind, heard: frozenset[Context]) -> st
         lawful = not heard.isdisjoint({Context.TOY, Context.LICENSED})
         done = match is not None and not words.WEAPON_DEEDS.isdisjoint(match.group(0).split())
         told = match is not None and TOLD_DEED.search(window[: match.start()]) is not None
-        if match and (not lawful or (done and not told)):
+        # ... nor a toy said surely, aimed at a thing ("pointing a gun at the pigeons, it's
+        # one of them plastic ones")
+        aimed = toy and words.aimed_at_thing(near.after)
+        if match and (not lawful or (done and not told)) and not aimed:
             return match.group(0).strip()
     return None
 
 
 def _present_near(
-    cue: str, near: _Near, kind: CueKind, heard: frozenset[Context], found: bool
+    cue: str, near: _Near, kind: CueKind, heard: frozenset[Context], found: bool, toy: bool
 ) -> str | None:
     """The words that put this cue in the present ("he is hitting", "knife ... waving").
 
     The words before it; for a found weapon, the words after it instead: the
     present-danger lists already read the whole utterance, and a found weapon
     someone is using now ("I found a knife and a man is waving it") is danger too. So
-    is a weapon said to be a toy and used ("it's a fake one I think, he's waving it").
+    is a weapon said to be a toy and used ("it's a fake one I think, he's waving it"),
+    unless surely a toy (``toy``) and aimed at a thing.
     """
     if not found:
-        before = _present_before(near, kind, heard)
+        before = _present_before(near, kind, heard, toy)
         if before or Context.TOY not in heard:
             return f"{before} {cue}" if before else None
     for match in words.WIELDED_AFTER.finditer(near.after):
         lead = near.after[: match.start()].split()[-2:]
+        # ... but not a toy said surely, aimed at a thing ("it's a toy, he's pointing it
+        # at cars"): asked, as a toy is
+        if toy and words.aimed_at_thing(near.after[match.end() :]):
+            continue
         if not any(w in words.NEGATIONS for w in lead):
             return f"{cue} ... {match.group(0).strip()}"
     return None

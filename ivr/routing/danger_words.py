@@ -133,6 +133,12 @@ def cue_list(cues: str) -> frozenset[str]:
     return frozenset(cue.strip() for cue in cues.split(","))
 
 
+# Cues of someone gone into the water, which a thing may be said to have done instead.
+INTO_THE_WATER = """into the river, into the sea, into the canal, into the reservoir, into the lake,
+    into the loch, into the harbour, into the dock, into the docks"""
+# ... and of a weapon aimed, which may be a toy aimed at a thing instead (``_toy_aim``).
+AIM_CUES = """pointing it at, pointed it at, pointing a gun at, pointing the gun at,
+    pointed a gun at, aiming it at, aimed it at"""
 # The shipped cues (routing_rules/intents.yaml), normalised. A cue not listed here
 # (an admin added it) is read as PRESENT: it stays an emergency whatever surrounds it.
 CUE_KINDS: Mapping[str, CueKind] = _kinds(
@@ -188,11 +194,11 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
             not responding, not responsive, non responsive, nonresponsive, not conscious,
             not waking up, not waking, not wake up, he wont wake, she wont wake,
             they wont wake, cant wake, grey colour, gone grey, turned blue, under the water,
-            into the river, into the sea, into the canal""",
+            """
+        + INTO_THE_WATER,
         CueKind.THREAT: """going to kill, kill me, kill her, kill him, threatening, threatened,
-            hurt me, going to hurt, pointing it at, pointed it at, pointing a gun at,
-            pointing the gun at, pointed a gun at, aiming it at, aimed it at,
-            in the next room, in next room""",
+            hurt me, going to hurt, in the next room, in next room, """
+        + AIM_CUES,
         CueKind.SELF_HARM: """kill myself, suicide, jump off, going to jump, about to jump,
             want to die, wants to die, kill herself, kill himself, end it all, end my life,
             end his life, end her life, take his own life, take her own life,
@@ -281,7 +287,6 @@ PAST = pattern(
         # a time the caller was not there ("broken into over the winter", "while we were
         # away"): 30 of the dev sets' requests said so, all crimes to report
         r"(?:over|during) (?:the )?(?:winter|summer|holidays|christmas|new year|easter|night)",
-        r"in the night",  # "looks like there's been a fight in the night"
         r"while (?:i|we|they|he|she) (?:was|were) (?:away|on holiday|abroad)",
         r"while (?:it|the house|the flat|the place|the cottage|the boat) was empty",
         r"used to",
@@ -389,6 +394,52 @@ TOY = pattern(
         r"playing (?:airsoft|paintball|laser tag)",
     ]
 )
+# ... said surely (``toy_sure``): a toy word not denied ("it's not a toy gun") nor a shop
+# ("it's a toy shop"), no doubt or hearsay said of it ("I think it's", "he says it's a toy",
+# "looks real"), and no other weapon beside it ("the kids have toy guns, he's got a knife").
+SURE_TOY = pattern(
+    [
+        r"(?<!not )(?<!no )(?<!isnt )(?<!wasnt )(?<!not a )(?<!not an )(?<!isnt a )(?<!wasnt a )"
+        r"(?:toy|plastic|replica|imitation"
+        r"|fake|nerf|airsoft|orange)(?: [a-z]+)? (?:gun|guns|one|ones|pistol|pistols|rifle"
+        r"|rifles)",
+        r"(?<!not )(?:its|it is|its only|its just|only|just) (?:a |an )?(?:toy|replica|fake"
+        r"|imitation)(?! (?:shop|shops|store|stores|gun shop))",
+    ]
+)
+TOY_DOUBT = pattern(
+    [
+        r"i think|(?:might|may|could) (?:be|have been) (?:a )?real|not sure|cant tell",
+        r"couldnt tell|looks? (?:like a )?real|real looking|realistic|real one|real gun",
+        r"proper (?:gun|one|pistol)|looks? (?:like a )?proper|says|said|reckons|apparently",
+        r"supposedly|claims|meant to be",
+        r"knife|knives|machete|machetes|blade|sword|axe|hammer|crowbar|baseball bat",
+    ]
+)
+# What a toy is aimed at when nobody is its target ("pointing it at cars", "at the
+# pigeons"): a child's game told, asked about rather than 999 unasked; not a thing with
+# someone in or by it ("at the cars with kids in them", "at the bus driver").
+_AIMED_AT = re.compile(
+    r"^ (?:(?:it|them|one|a gun|the gun|a toy|the toy) )?at (?:the |some |a |passing |parked"
+    r" |all the )*([a-z]+)((?: [a-z]+)*)"
+)
+AIM_THINGS = _wordset(
+    """cars car vans buses bus traffic lorries windows window cans can bottles bottle
+    targets target trees tree signs sign lampposts fences wall walls sky air ground nothing
+    bins tv telly screen camera pigeons pigeon birds bird seagulls gulls crows ducks"""
+)
+_SOMEONE_AT_IT = _wordset(
+    """people kids children driver drivers warden wardens stop queue park crew walker walkers
+    rider riders surgeon passengers passenger staff crowd customers pedestrians inside in
+    occupants anyone anybody everyone carjack rob robbing robbed keys money demanding hand"""
+)
+
+
+def toy_sure(said: str) -> bool:
+    """A weapon said surely to be a toy, and no other (``SURE_TOY``, ``TOY_DOUBT``)."""
+    return SURE_TOY.search(said) is not None and TOY_DOUBT.search(said) is None
+
+
 _GUN = (
     r"(?:gun|guns|shotgun|shotguns|shot gun|shot guns|firearm|firearms|rifle|rifles|pistol"
     r"|pistols|handgun|handguns|revolver|revolvers)"
@@ -1086,11 +1137,25 @@ def _animal_bitten(said: str, start: int, end: int) -> bool:
 
 
 # A thing thrown or tipped into the water ("throwing bottles into the river", "dumped a
-# trolley in the canal"): nobody said to be in it, unless a person or an animal is what went.
+# trolley into the canal"): the deed right before the cue, with a thing as its object, and
+# nobody said to be in the water or gone in after it.
+_THROWN_THINGS = (
+    r"bottles?|stones?|rocks?|bricks?|trolleys?|bikes?|scooters?|rubbish|litter|mattress(?:es)?"
+    r"|fridges?|tyres?|bins?|cans?|glasses|fireworks|stuff|things|junk|furniture|chairs?|sofas?"
+    r"|bags of rubbish|rubbish bags|traffic cones?|cones?|signs?|planks?|logs?|sticks?"
+)
 _THROWN = re.compile(
     r"(?:^| )(?:throw|throws|throwing|threw|thrown|chuck|chucks|chucking|chucked|tip|tips"
     r"|tipping|tipped|dump|dumps|dumping|dumped|toss|tossing|tossed|lob|lobbing|lobbed"
-    r"|push|pushing|pushed|roll|rolling|rolled)((?: [a-z]+){1,4})$"
+    r"|push|pushing|pushed)(?: (?:a|an|the|some|all|all the|loads of|lots of|their|his|her"
+    rf"|my|our|old|empty|shopping|beer|glass|plastic|broken|road)){{0,3}} (?:{_THROWN_THINGS})$"
+)
+SOMEONE_IN_WATER = pattern(
+    [
+        r"(?:gone|went|jumped|fell|fallen|go|going) in after|in the water|under the water",
+        r"(?:cant|cannot|can not) swim|going under|gone under|drowning|(?:not|hasnt|never) come"
+        r" (?:back )?up|life ?rings?|lifebuoys?|life jacket|ropes?|in it|inside",
+    ]
 )
 
 
@@ -1098,16 +1163,31 @@ def _collapsed_into(said: str, start: int, end: int) -> bool:
     """ "... the flood wall has collapsed into the river", "throwing bottles into the
     river": the words before the cue say a thing went in."""
     before = said[:start].rstrip()
-    thrown = _THROWN.search(before)
-    if thrown is not None:
-        what = thrown.group(1)
-        return PEOPLE.isdisjoint(what.split()) and AN_ANIMAL.search(what) is None
+    if _THROWN.search(before) is not None:
+        return SOMEONE_IN_WATER.search(said) is None
     return collapsed_thing(before)
+
+
+def aimed_at_thing(after: str) -> bool:
+    """The words ``after`` an aiming say it is at a thing or a bird, with nobody said to be
+    in it, by it or after it ("at the cars with kids in them", "at the bus driver")."""
+    aimed = _AIMED_AT.match(after)
+    if aimed is None or aimed.group(1) not in AIM_THINGS:
+        return False
+    rest = set(aimed.group(2).split())
+    return rest.isdisjoint(_SOMEONE_AT_IT) and rest.isdisjoint(PEOPLE - _PRONOUNS)
+
+
+def _toy_aim(said: str, start: int, end: int) -> bool:
+    """ "it's a plastic one, he's pointing it at cars": the cue's last word is "at"."""
+    return toy_sure(said) and aimed_at_thing(" " + said[end - len("at") :])
 
 
 # Who is still in a car: a person ("there's people still in it", "the driver's still in
 # it"), or a thing ("they took the car with my phone still in it": a theft, asked about).
-_INSIDE = PEOPLE | {"people", "driver", "drivers", "family", "occupants", "occupant"}
+_INSIDE = PEOPLE | _wordset(
+    "people folk folks driver drivers family passenger passengers occupant occupants"
+)
 
 
 def _left_inside(said: str, start: int, end: int) -> bool:
@@ -1120,10 +1200,11 @@ def _left_inside(said: str, start: int, end: int) -> bool:
 THING_CUES: Mapping[str, Callable[[str, int, int], bool]] = {
     "been taken": lambda said, start, end: taken_thing(said[:end]),
     "collapsed": lambda said, start, end: collapsed_thing(said[:end]),
-    **{c: _collapsed_into for c in ("into the river", "into the sea", "into the canal")},
+    **{c: _collapsed_into for c in cue_list(INTO_THE_WATER)},
     **{c: _animal_hurt for c in ("shot", "shooting", "stabbed", "attacked", "attacking")},
     **{c: _animal_bitten for c in ("bitten", "mauled")},
     "still in it": _left_inside,
+    **{c: _toy_aim for c in cue_list(AIM_CUES)},
 }
 
 

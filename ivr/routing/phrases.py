@@ -10,6 +10,7 @@ hurt") is marked negated (it counts half as evidence, and never hides a cue).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -90,19 +91,14 @@ def negated_before(window: list[str], before: str = "") -> bool:
     return False
 
 
-# Words of the call itself, not counted in the window ("I'm not ringing about an
-# emergency" negates it as "it's not an emergency" does).
-CALLING = _wordset("ringing calling phoning about regarding")
-
-
-def _window_start(words: list[str], i: int) -> int:
-    """Where the negation window before words[i] starts: NEGATION_WINDOW words back,
-    the call's own words (``CALLING``) not counted."""
-    start, counted = i, 0
-    while start > 0 and counted < NEGATION_WINDOW:
-        start -= 1
-        counted += words[start] not in CALLING
-    return start
+# "I'm not ringing about an emergency" negates it as "it's not an emergency" does: the
+# call's own words between "not" and the cue "emergency" (and only it: "no, I'm ringing
+# about a stabbing" answers a question and negates nothing).
+NOT_CALLING_ABOUT = re.compile(
+    r"(?:^| )(?:not|isnt|wasnt) (?:ringing|calling|phoning) (?:about|regarding|for|with)"
+    r"(?: an| a)?$"
+)
+CALLED_ABOUT = frozenset({"emergency"})
 
 
 NOT_FORMS = _wordset("isnt arent wasnt werent doesnt dont didnt hasnt havent wont")
@@ -208,8 +204,11 @@ class PhraseScanner:
                         phrase.words[j] in matches[i + j] for j in range(1, n)
                     ):
                         continue
-                    start = _window_start(words, i)
+                    start = max(0, i - NEGATION_WINDOW)
                     negated = negated_before(words[start:i], words[start - 1] if start else "")
+                    if phrase.text in CALLED_ABOUT:
+                        said = " ".join(words[max(0, i - 5) : i])
+                        negated = negated or NOT_CALLING_ABOUT.search(said) is not None
                     if phrase.text in seen:
                         if not negated:  # an un-negated occurrence wins
                             for hit in scan.hits:

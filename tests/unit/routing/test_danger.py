@@ -110,12 +110,6 @@ TABLE: list[tuple[str, str]] = [
         "thing-taken-emergency-cue",
     ),
     ("the riverbank has collapsed and a man fell into the river", EMERGENCY),
-    # a fight "in the night" is behind the caller: the blood it left is asked about
-    (
-        "there's blood all over the pavement, looks like there's been a fight in the night,"
-        " nobody's around now",
-        "doubtful-emergency-cue",
-    ),
     # a thing thrown into the water is asked about; a person or an animal thrown in is not
     (
         "lads drinking on the quay and throwing bottles into the river, nobody's been hit",
@@ -123,6 +117,40 @@ TABLE: list[tuple[str, str]] = [
     ),
     ("they've just thrown him into the river", EMERGENCY),
     ("some lads threw a dog into the canal", EMERGENCY),
+    ("kids keep chucking shopping trolleys into the reservoir", "thing-taken-emergency-cue"),
+    # ... but not with someone in the water, nor someone thrown ("himself"), nor a thing
+    # with someone in it
+    ("my son threw his football into the river and went in after it", EMERGENCY),
+    ("he's threatening to throw himself into the canal", EMERGENCY),
+    ("they pushed the pram into the canal with the baby in it", EMERGENCY),
+    ("the kids were throwing stones and one fell into the river", EMERGENCY),
+    # a toy said surely and aimed at a thing is asked about; at a person, or a toy only
+    # thought to be one, is 999
+    (
+        "there's a lad with a gun but it's one of them orange plastic ones, it's a toy,"
+        " and he's pointing it at cars",
+        "toy-weapon-emergency-cue",
+    ),
+    (
+        "the lad next door's pointing a gun at the pigeons, it's one of them plastic ones",
+        "thing-taken-emergency-cue",
+    ),
+    ("it's a toy gun but he's pointing it at people on the bus", EMERGENCY),
+    ("it's a toy gun and he's aiming it at his sister", EMERGENCY),
+    ("he's pointing a gun at cars, I think it's a toy", EMERGENCY),
+    ("a man's pointing a gun at cars on the bypass", EMERGENCY),
+    ("it's not a toy gun, he's pointing it at the cars", EMERGENCY),
+    ("he says it's just a toy but he's pointing it at the bus driver", EMERGENCY),
+    ("it's a plastic gun and he's pointing it at the cars with kids in them", EMERGENCY),
+    ("the kids have toy guns but a man's waving a knife at the cars", EMERGENCY),
+    ("it's a toy shop, a man's outside pointing a gun at the windows", EMERGENCY),
+    ("he reckons it's only a BB gun, he's pointing it at the cars", EMERGENCY),
+    # (the review's sentences: a rescue, a street said after a gun, "no" answering)
+    ("I've thrown the life ring into the river but he can't reach it", EMERGENCY),
+    ("man with a gun, Hill Street near the Co-op", EMERGENCY),
+    ("got a gun inn the car park", EMERGENCY),
+    ("no I'm ringing about a fire at the flats next door", EMERGENCY),
+    ("a car's just gone into the harbour off the quay", EMERGENCY),
     ("the wall fell down and my son has collapsed", EMERGENCY),
     # an animal hurt is asked about; a person, or a gun used on anyone now, is not
     ("someone's shot my cat with an air rifle, she's at the vets", "thing-taken-emergency-cue"),
@@ -135,6 +163,7 @@ TABLE: list[tuple[str, str]] = [
     # someone still in a crashed car is a life at risk; a thing still in a stolen one is asked
     ("a car's gone over the wall onto the rocks and there's people still in it", EMERGENCY),
     ("the van's gone into the ditch, the driver's still in it", EMERGENCY),
+    ("the car's gone off the dam road, there's folk still in it", EMERGENCY),
     ("they nicked my car last night with my phone still in it", "thing-taken-emergency-cue"),
     # a weapon's plural is the weapon said, not heard as another word
     ("he's waving his shotguns about in the yard and shouting he'll kill us", EMERGENCY),
