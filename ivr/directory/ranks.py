@@ -44,9 +44,10 @@ RANKS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         ),
         # The Special Constabulary's own ranks (volunteer officers), as forces list them.
         "SC": ("sc", "special constable"),
-        "SPS": ("special sergeant", "special sgt", "ssgt", "s sgt", "sps"),
-        "SINSP": ("special inspector", "special insp", "sinsp", "s insp"),
-        "SCI": ("special chief inspector", "sci"),
+        # ("SC Insp": the constabulary's letters before the rank, as some staff lists write)
+        "SPS": ("special sergeant", "special sgt", "ssgt", "s sgt", "sps", "sc sgt", "sc ps"),
+        "SINSP": ("special inspector", "special insp", "sinsp", "s insp", "sc insp"),
+        "SCI": ("special chief inspector", "sci", "sc ci", "sc chief insp"),
         "STAFF": (),
     }
 )

@@ -87,6 +87,9 @@ def test_the_special_constabularys_ranks_and_a_chaplains_title_load() -> None:
     said = ("SC", "Special Constable", "Special Insp", "SInsp", "special sergeant", "SCI")
     assert [rank_code(rank) for rank in said] == ["SC", "SC", "SINSP", "SINSP", "SPS", "SCI"]
     assert [rank_code(title) for title in ("Revd", "Rev.", "Reverend")] == ["STAFF"] * 3
+    # ... and written with the constabulary's letters before the rank (a third writer's)
+    prefixed = ("SC Insp", "SC Sgt", "SC CI")
+    assert [rank_code(rank) for rank in prefixed] == ["SINSP", "SPS", "SCI"]
 
 
 def test_chief_officers_and_detective_superintendents_are_ranks() -> None:
