@@ -107,7 +107,7 @@ class PersonScorer:
         titled = False  # the surname heard after a title ("Mr Matthews")
         after_rank = True  # ... and every surname word heard after the rank said
         # "Mr Ray" for Deborah Ray: the title says someone else (``ivr.directory.titles``)
-        sex = name_sex(entry.first_name)
+        sex = name_sex(entry.first_name) if query.addressed else None
         miscalled = [w for w, said in query.addressed if sex is not None and said is not sex]
         for sim, word, how in heard:
             ss += sim

@@ -359,8 +359,9 @@ class RoutingEngine:
 
     def _unit_asked(self, candidate: Candidate, hypotheses: Sequence[Hypothesis]) -> bool:
         """The caller asked for a unit, not about a topic: "the missing persons unit
-        please", "I need the MASH" (an acronym alias said), against "lost property" or
-        "I want to report a fraud", where the words name a department only by the way."""
+        please", "I need the MASH" (an acronym alias said), "Cyber crime, please, ..." (its
+        name's words, then "please"), against "lost property" or "I want to report a
+        fraud", where the words name a department only by the way."""
         entry = self._entry_of(candidate, "department")
         if entry is None:
             return False

@@ -188,4 +188,5 @@ class UnlistedUnit:
 
 
 def _near(word: str, words: Sequence[str]) -> bool:
+    """``word`` is one of ``words`` as a recogniser may spell it (``KNOWN``)."""
     return process.extractOne(word, words, scorer=fuzz.ratio, score_cutoff=KNOWN) is not None
