@@ -145,7 +145,9 @@ CUE_KINDS: Mapping[str, CueKind] = _kinds(
     {
         CueKind.PRESENT: """broken in now, in my house now, in the house now, still here,
             still there, still in the house, still inside, still upstairs, still downstairs,
-            still in it,
+            still in it, still someone in it, still somebody in it, still people in it,
+            still folk in it, still kids in it, still someone inside, still somebody inside,
+            still people inside, still folk inside,
             outside now, in progress, happening now, right now, come quick, come now,
             police now, wont let me out, wont let me leave, trapped, can see him,
             can see them, can see her, can still see him, can still see them,

@@ -164,6 +164,7 @@ TABLE: list[tuple[str, str]] = [
     ("a car's gone over the wall onto the rocks and there's people still in it", EMERGENCY),
     ("the van's gone into the ditch, the driver's still in it", EMERGENCY),
     ("the car's gone off the dam road, there's folk still in it", EMERGENCY),
+    ("a car's gone into Kielder water and there's still folk in it", EMERGENCY),
     ("they nicked my car last night with my phone still in it", "thing-taken-emergency-cue"),
     # a weapon's plural is the weapon said, not heard as another word
     ("he's waving his shotguns about in the yard and shouting he'll kill us", EMERGENCY),
