@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -72,6 +73,15 @@ NAMED = frozenset(
 )
 
 
+# ... and, whatever the tags say, a switchboard request naming someone by rank or title
+# ("Can I speak to Sergeant Morrison please?": a person the set's force lacks), which
+# would teach "Sergeant <anyone>" to mean the operator.
+RANKED_NAME = re.compile(
+    r"\b(?:PC|DC|PS|DS|DI|DCI|PCSO|Sgt|Sergeant|Inspector|Insp|Constable|Detective|Mr|Mrs"
+    r"|Ms|Miss|Dr)\.? [A-Z][a-z'-]+"
+)
+
+
 @dataclass(frozen=True)
 class Example:
     text: str
@@ -90,7 +100,9 @@ def examples_of(folder: Path) -> list[Example]:
         expect = str(row["expect"])
         if tags and tags[0] == UPDATE:
             intent = UPDATE
-        elif expect in TO_INTENT and not (expect == "switchboard" and NAMED & set(tags)):
+        elif expect in TO_INTENT and not (
+            expect == "switchboard" and (NAMED & set(tags) or RANKED_NAME.search(str(row["text"])))
+        ):
             intent = TO_INTENT[expect]
         else:
             continue

@@ -17,6 +17,7 @@ REQUESTS = """\
 - {text: "any news on 42/11111/25", expect: "directory:jo-bloggs", tags: [update, reference]}
 - {text: "PC Jones please", expect: switchboard, tags: [switchboard, ambiguous]}
 - {text: "can I talk to a real person", expect: switchboard, tags: [switchboard, human]}
+- {text: "Can I speak to Sergeant Morrison please?", expect: switchboard, tags: [switchboard]}
 - {text: "the roads policing unit", expect: "directory:rpu", tags: [directory]}
 """
 
