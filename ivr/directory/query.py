@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ivr.directory.ranks import RANKS
-from ivr.directory.titles import Sex, title_sex
+from ivr.directory.titles import COURTESY, Sex, title_sex
 from ivr.text import is_number_word, normalise
 from ivr.text import tokens as text_tokens
 
@@ -32,8 +32,6 @@ FILLER = frozenset(
             "erm ah oh okay ok right so need needed trying try reach contact ring call calling",
             "phone phoning looking look it its this that officer police called name named sir",
             "madam mr mrs ms miss dr some who works work working do does available free",
-            "frau herr madame monsieur mademoiselle senor senora signor signora pani",
-            "mevrouw meneer",
             "have has had after he hes she shes his her him they theyre them their",
             "speaks tell told telling possible hold",
             # what the caller calls whoever answers ("ow at duck", "cheers mate")
@@ -42,7 +40,7 @@ FILLER = frozenset(
             "something summat whatshername whatsername whatshisname whatsisname",
         )
     ).split()
-)
+) | frozenset(COURTESY)  # a title said ("Frau", "Monsieur") is no name
 # Words that say "a group" but rarely decide which one: optional in queries, light in names.
 WEAK = frozenset(
     " ".join(
@@ -105,11 +103,7 @@ ORDINARY_SURNAMES = frozenset(
 )
 # A surname said after these is asked for: "Mr Little", "Mrs Brown".
 # ... and the titles of callers' own languages ("Guten Tag, I am looking for Frau Pringel").
-TITLES = frozenset(
-    {"mr", "mrs", "ms", "miss", "dr", "doctor", "mister"}
-    | {"frau", "herr", "madame", "monsieur", "mademoiselle", "senor", "senora", "signor"}
-    | {"signora", "pani", "mevrouw", "meneer"}
-)
+TITLES = frozenset({"dr", "doctor"} | COURTESY.keys())
 
 # Rank phrases as words -> codes; "detective" alone means any detective rank.
 _EXTRA_RANK_FORMS: dict[str, tuple[str, ...]] = {

@@ -17,7 +17,7 @@ import yaml
 
 from ivr.text import normalise
 
-__all__ = ["Sex", "name_sex", "title_sex"]
+__all__ = ["COURTESY", "Sex", "name_sex", "title_sex"]
 
 
 class Sex(Enum):
@@ -25,20 +25,23 @@ class Sex(Enum):
     MALE = "male"
 
 
-# Titles in English and in callers' own languages ("Frau Pringel", "Pani Nowak").
-_TITLES: Mapping[str, Sex] = {
+# Titles in English and in callers' own languages ("Frau Pringel", "Pani Nowak"); the
+# directory's query reads a word after any of them as a name (ivr.directory.query.TITLES).
+COURTESY: Mapping[str, Sex] = {
     **dict.fromkeys(("mr", "mister", "herr", "monsieur", "senor", "signor", "meneer"), Sex.MALE),
     **dict.fromkeys(
-        ("mrs", "ms", "miss", "frau", "madame", "mademoiselle", "senora", "signora", "pani"),
+        (
+            *("mrs", "ms", "miss", "frau", "madame", "mademoiselle", "senora", "signora"),
+            *("pani", "mevrouw"),
+        ),
         Sex.FEMALE,
     ),
-    "mevrouw": Sex.FEMALE,
 }
 
 
 def title_sex(title: str) -> Sex | None:
     """The sex a title (normalised) says, or None ("dr", a rank)."""
-    return _TITLES.get(title)
+    return COURTESY.get(title)
 
 
 @functools.cache

@@ -1074,7 +1074,6 @@ ANIMALS = (
     "|birds?|pigeons?|buzzards?|kites?|owls?|fox|foxes|deer|badgers?|rabbits?|hares?|ferrets?"
     "|tortoises?|parrots?|alpacas?|llamas?"
 )
-AN_ANIMAL = re.compile(rf"(?<![a-z])(?:{ANIMALS})(?![a-z])")  # an animal named anywhere
 # The animal said as whose it is, right after the deed ("shot my cat", "attacked our
 # neighbour's dog"): not "shot, the dogs are going mad" (normalised text has no commas).
 _OWNER = r"(?:my|our|his|her|their|(?!is |was |has |this |its )[a-z]+s)"
@@ -1161,7 +1160,7 @@ SOMEONE_IN_WATER = pattern(
 )
 
 
-def _collapsed_into(said: str, start: int, end: int) -> bool:
+def _went_into(said: str, start: int, end: int) -> bool:
     """ "... the flood wall has collapsed into the river", "throwing bottles into the
     river": the words before the cue say a thing went in."""
     before = said[:start].rstrip()
@@ -1202,7 +1201,7 @@ def _left_inside(said: str, start: int, end: int) -> bool:
 THING_CUES: Mapping[str, Callable[[str, int, int], bool]] = {
     "been taken": lambda said, start, end: taken_thing(said[:end]),
     "collapsed": lambda said, start, end: collapsed_thing(said[:end]),
-    **{c: _collapsed_into for c in cue_list(INTO_THE_WATER)},
+    **{c: _went_into for c in cue_list(INTO_THE_WATER)},
     **{c: _animal_hurt for c in ("shot", "shooting", "stabbed", "attacked", "attacking")},
     **{c: _animal_bitten for c in ("bitten", "mauled")},
     "still in it": _left_inside,
