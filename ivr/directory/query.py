@@ -80,6 +80,13 @@ ORDINARY = frozenset(
 # A name said after these is where something happened, not who is asked for ("my bag was
 # taken at Gateway Park"). Not "in": "someone in CID" asks for the unit.
 WHERE = frozenset({"at", "on", "near", "outside", "by", "round", "around", "behind", "opposite"})
+# A word said just before these names the place ("the Jain temple", "St John's church"),
+# not a person asked for: it may match a name but nominates no one.
+WORSHIP = frozenset(
+    " ".join(
+        ("temple church mosque masjid gurdwara mandir synagogue chapel cathedral kirk abbey",)
+    ).split()
+)
 # After these, the caller is saying why, not whom: words may match but cost nothing.
 TOPIC = frozenset({"about", "regarding", "concerning", "because", "cos", "re", "as"})
 # ... except before a number or an amount: "a little boy, about three" is an age, not a topic.
@@ -365,7 +372,8 @@ def parse_query(text: str, vocab: frozenset[str], no_surname: bool = False) -> Q
                     placed.add(len(out))
                 # "PC Welsh", "Sergeant Young": a word said right after a rank is a name
                 describes = word in DESCRIBING and i - 1 not in ranked
-                out.append((word, optional or word in WEAK or describes))
+                names_place = i < len(words) and words[i] in WORSHIP
+                out.append((word, optional or word in WEAK or describes or names_place))
                 last_said = i - 1
             where = word in WHERE or (where and word in FILLER)
     # "mc donald" -> "mcdonald", "johnsons" -> "johnson" when that is a known word

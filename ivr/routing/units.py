@@ -39,6 +39,9 @@ ASKED = re.compile(
     rf"(?:^|\b(?:{_REQUEST}|after)\s)"
     # not the caller's own ("our finance team paid a fake invoice")
     r"(?:the |your |a )?(?!(?:our|my|his|her|their|its) )"
+    # ... and the council's, whose units are not the police's ("the council's anti-social
+    # behaviour team", "the council's housing department")
+    r"((?:(?:parish|town|district|county|city|borough|local) )?councils )?"
     rf"((?:[a-z]+ ){{1,3}}){_UNIT}\b"
 )
 # ... or "can I have" it, and nothing after ("can I have the Southcliffe neighbourhood team
@@ -102,7 +105,11 @@ def _unit_in(text: str) -> tuple[str, str, bool, bool, str] | None:
     while words and words[0] in OPENERS:
         words = words[1:]
     said = " ".join(words)
-    found = ASKED.search(said) or HAVE.search(said)
+    asked = ASKED.search(said)
+    if asked is not None:
+        owner, telling, unit = asked.group(1, 2, 3)
+        return telling, (owner or "") + telling + unit, False, owner is not None, ""
+    found = HAVE.search(said)
     if found is not None:
         return found.group(1), found.group(1) + found.group(2), False, False, ""
     role = ROLE.search(said)

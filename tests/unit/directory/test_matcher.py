@@ -186,6 +186,25 @@ def test_a_word_that_says_what_was_asked_for_is_no_persons_name() -> None:
     assert found[0].destination == "directory:mpu" and found[0].score >= LOW, found
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "I'm the secretary of the Jain temple, I want the community cohesion people about"
+        " security for our festival",
+        "I'm from St Jane's church, can I talk to community cohesion about our open day",
+    ],
+)
+def test_a_name_said_just_before_a_place_of_worship_names_the_place(said: str) -> None:
+    # "Jain" sounds like Jane, but "the Jain temple" is where the caller is from: it
+    # takes nothing from the unit asked for by its full name.
+    matcher = _people_and_places(
+        {"id": "cohesion", "kind": "department", "name": "Community Cohesion Team"},
+        {"id": "jane-ellery", "kind": "person", "name": "Jane Ellery", "rank": "Ms"},
+    )
+    found = matcher.match([Hypothesis(said)])
+    assert found[0].destination == "directory:cohesion" and found[0].score >= LOW, found
+
+
 def test_a_plural_of_a_directory_word_says_that_word() -> None:
     # "lorries" for the Lorry Park Team: the spelling of a plural hides its singular.
     directory = Directory.from_data(

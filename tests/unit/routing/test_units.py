@@ -168,3 +168,18 @@ def test_a_body_that_is_not_the_police_goes_to_the_switchboard_for_its_number(
     decision = said(shipped, "Is this the number for the coastguard?")
     assert (decision.destination, decision.rule) == (SWITCHBOARD, "unit-not-listed")
     assert "not the police" in decision.reason
+
+
+def test_a_unit_said_as_the_councils_is_not_the_polices(shipped: RoutingService) -> None:
+    # "anti-social behaviour" is an incident's words, but the council's team is the
+    # council's: the operator gives its number, whatever else the caller says.
+    decision = said(
+        shipped,
+        "Not the police, I need the council's anti-social behaviour team, I was given this number",
+    )
+    assert (decision.destination, decision.rule) == (SWITCHBOARD, "unit-not-listed")
+    assert "not the police" in decision.reason
+    # ... and a council's unit whose every telling word the force has is left to the rest
+    units = UnlistedUnit([DirectoryEntry("asb", "department", "Anti-Social Behaviour Unit")])
+    assert asked(units, "I need the council's anti social behaviour team") is None
+    assert asked(units, "I need the council's housing team") == "councils housing team"
