@@ -52,11 +52,13 @@ SWITCHBOARD = "switchboard"
 SERVICE_DESTINATIONS = frozenset({EMERGENCY, FCR, RC, ONLINE, SWITCHBOARD})
 DIRECTORY_PREFIX = "directory:"
 # Rules that route to the switchboard for something the force does not have: a reference
-# the case book lacks, a unit the directory does not list. Heard by a fast recogniser they
-# are its likeliest mishearings (digits, names): TwoPassSpeech asks its second engine.
+# the case book lacks, a unit or a person the directory does not list. Heard by a fast
+# recogniser they are its likeliest mishearings (digits, names): TwoPassSpeech asks its
+# second engine.
 REFERENCE_UNKNOWN = "reference-unknown"
 UNIT_NOT_LISTED = "unit-not-listed"
-NOT_FOUND_RULES = frozenset({REFERENCE_UNKNOWN, UNIT_NOT_LISTED})
+PERSON_NOT_LISTED = "person-not-listed"
+NOT_FOUND_RULES = frozenset({REFERENCE_UNKNOWN, UNIT_NOT_LISTED, PERSON_NOT_LISTED})
 
 
 def is_destination(value: str) -> bool:

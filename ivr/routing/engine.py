@@ -28,6 +28,7 @@ from ivr.decisions import (
     DIRECTORY_PREFIX,
     EMERGENCY,
     ONLINE,
+    PERSON_NOT_LISTED,
     SWITCHBOARD,
     UNIT_NOT_LISTED,
     Candidate,
@@ -62,6 +63,7 @@ from ivr.routing.recent_event import RecentEvent
 from ivr.routing.rules import Thresholds
 from ivr.routing.self_correction import SelfCorrection
 from ivr.routing.units import OPENERS, UnlistedUnit
+from ivr.routing.unlisted_person import UnlistedPerson
 from ivr.text import normalise
 
 
@@ -105,6 +107,7 @@ class RoutingEngine:
         }
         places = (w for words in self._local_words.values() for w in words)
         self.units = UnlistedUnit(bundle.directory.entries, places)
+        self.unlisted_person = UnlistedPerson(bundle.directory.entries)
 
     # --- the stages, in order of evidence ---------------------------------------------------
 
@@ -226,7 +229,9 @@ class RoutingEngine:
         own = self._own_service(hypotheses, candidates)
         if own is not None:
             return own
-        unlisted = self._unit_unlisted(hypotheses, candidates)
+        unlisted = self._unit_unlisted(hypotheses, candidates) or self._person_unlisted(
+            hypotheses, candidates
+        )
         if unlisted is not None:
             return unlisted
         collar = None if person else self.collar.asked(hypotheses, candidates)
@@ -334,6 +339,34 @@ class RoutingEngine:
             "directory",
             candidates=tuple(candidates),
             evidence={"unit": unit.name},
+        )
+
+    def _person_unlisted(
+        self, hypotheses: Sequence[Hypothesis], candidates: Sequence[Candidate]
+    ) -> Draft | None:
+        """Someone asked for by rank or title and a name nobody here has
+        (ivr.routing.unlisted_person): the switchboard, unless the matcher found a person
+        after all or an entry surely."""
+        th = self.thresholds
+        if any(
+            c.score >= th.high - 0.01 or (c.score >= th.low and self._is_person(c))
+            for c in candidates
+        ):
+            return None
+        asked = self.unlisted_person.asked(hypotheses)
+        if asked is None:
+            return None
+        return Draft(
+            "route",
+            SWITCHBOARD,
+            PERSON_NOT_LISTED,
+            [
+                f"the caller asked for {asked!r}, whom the directory does not list: a person"
+                " finds them"
+            ],
+            "directory",
+            candidates=tuple(candidates),
+            evidence={"person": asked},
         )
 
     def _elsewhere(self, draft: Draft, hypotheses: Sequence[Hypothesis]) -> None:
