@@ -21,6 +21,7 @@ from ivr.directory import DirectoryEntry
 from ivr.directory.index import sounds_same
 from ivr.directory.query import FILLER, RANK_MAX_WORDS, RANK_PHRASES
 from ivr.directory.titles import COURTESY
+from ivr.routing.units import OPENERS
 from ivr.text import is_number_word, normalise
 
 __all__ = ["UnlistedPerson"]
@@ -28,8 +29,6 @@ __all__ = ["UnlistedPerson"]
 # Said before the rank: a request to speak to someone ("can I speak to", "put me through
 # to", "is ... there"), or nothing (the rank first: "PC Hargreaves, please").
 _ASKING = frozenset({"to", "with", "have", "want", "need", "for", "like", "is"})
-# Leading words a caller says before what they want.
-_OPENERS = frozenset({"um", "umm", "er", "erm", "uh", "hello", "hi", "hiya", "yes", "yeah", "oh"})
 # Words after a rank that say which post, not whose name ("the sergeant on duty", "an
 # inspector please", "PC who came out").
 NOT_NAME = frozenset(
@@ -103,7 +102,7 @@ def _ranked_name(text: str) -> tuple[str, tuple[str, ...]] | None:
     and name in ``text``, or None."""
     words = text.split()
     start = 0
-    while start < len(words) and words[start] in _OPENERS:
+    while start < len(words) and words[start] in OPENERS:
         start += 1
     for i in range(start, len(words)):
         if i > start and words[i - 1] not in _ASKING:
