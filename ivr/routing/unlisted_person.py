@@ -8,8 +8,13 @@ of a test set sent the caller to the switchboard, where a person can find the of
 examples instead, such requests taught "Sergeant <anyone>" to mean the operator and
 left the same request with other words to the intents ("PC Hargreaves please" offered
 online reporting); as a rule they reach the operator only when nobody here has the name.
-"""
 
+Only a request that is the whole of what was said: its other words ask ("can I speak
+to", "is ... there, please") and say nothing else. A title beside a matter ("Mr Okonkwo
+next door has been burgled", "I'm looking for Mrs Jenkins, she's 84 and hasn't come
+home", "can I speak to PC Jones, my ex is outside again") is the rest of the engine's
+to read, danger first: a firm route here would raise the bar for asking about danger.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -26,36 +31,34 @@ from ivr.text import is_number_word, normalise
 
 __all__ = ["UnlistedPerson"]
 
-# Said before the rank: a request to speak to someone ("can I speak to", "put me through
-# to", "is ... there"), or nothing (the rank first: "PC Hargreaves, please").
-_ASKING = frozenset({"to", "with", "have", "want", "need", "for", "like", "is"})
-# Words after a rank that say which post, not whose name ("the sergeant on duty", "an
-# inspector please", "PC who came out").
+# Titles callers give an officer that are no rank code ("officer Jenkins", "detective
+# Kowalski").
+_TITLES = frozenset({"officer", "detective"})
+# Words that are no name after a rank ("the sergeant on duty", "PC about my case").
 NOT_NAME = frozenset(
     " ".join(
         (
             "on in at of for from who that which whos thats what when where duty charge",
             "and or but if so then he she they him her his them it its this there here",
-            "i me my you your we our please again now today yesterday",
-            "came come come comes said says told tells asked rang called phoned dealt sent",
-            "gave has had have took was were is will would wants wanted did does do",
-            "station office team unit desk dealing looking working",
+            "i me my you your we our please again now today yesterday about regarding",
+            "station office team unit desk",
         )
     ).split()
 )
-# At the start, the rank and name then one of these is a report of what the officer did
-# ("PC Hargreaves told me to ring"), not a request for them.
+# What an officer did, said after the name ("PC Hargreaves told me to ring"): no request.
 _REPORTED = frozenset(
     " ".join(
         (
-            "told said says asked came rang called phoned dealt sent gave took advised",
-            "suggested wants wanted has had was is will would and",
+            "told tell telling said asked came called calling ring rang phone phoning",
+            "phoned has had was will would",
         )
     ).split()
 )
-# rapidfuzz ratio: a directory name heard near enough to be the matcher's ("parmer" for
-# Parmar), as is one that sounds the same (``sounds_same``)
-KNOWN = 80.0
+# Words that only ask, around the rank and name (``FILLER``: "can", "speak", "please").
+_ASKING = (FILLER | OPENERS) - _REPORTED
+# rapidfuzz ratio: a directory name heard near enough to be the matcher's ("parmar"
+# typed "parmarr"), as is one that sounds the same (``sounds_same``: "parmer").
+KNOWN = 85.0
 
 
 class UnlistedPerson:
@@ -98,37 +101,27 @@ class UnlistedPerson:
 
 
 def _ranked_name(text: str) -> tuple[str, tuple[str, ...]] | None:
-    """(rank and name as said, the name's words) of a person asked for by rank or title
-    and name in ``text``, or None."""
+    """(rank and name as said, the name's words) when ``text`` is only a request for a
+    person by rank or title and a name of one or two words, or None."""
     words = text.split()
-    start = 0
-    while start < len(words) and words[start] in OPENERS:
-        start += 1
-    for i in range(start, len(words)):
-        if i > start and words[i - 1] not in _ASKING:
-            continue
-        size = _title_at(words, i)
-        if size == 0:
-            continue
-        name: list[str] = []
-        j = i + size
-        while j < len(words) and len(name) < 2 and _a_name(words[j]):
-            name.append(words[j])
-            j += 1
-        if not name:
-            continue
-        if i == start and j < len(words) and words[j] in _REPORTED:
-            return None  # "PC Hargreaves told me to ring": what the officer did
-        return " ".join(words[i:j]), tuple(name)
-    return None
+    at = next((i for i in range(len(words)) if _title_at(words, i)), None)
+    if at is None or any(w not in _ASKING for w in words[:at]):
+        return None
+    end = at + _title_at(words, at)
+    name = end
+    while name < len(words) and name - end < 2 and _a_name(words[name]):
+        name += 1
+    if name == end or any(w not in _ASKING for w in words[name:]):
+        return None
+    return " ".join(words[at:name]), tuple(words[end:name])
 
 
 def _title_at(words: list[str], i: int) -> int:
-    """How many words from ``i`` are a rank or a courtesy title (0: none)."""
+    """How many words from ``i`` are a rank or a title (0: none)."""
     for size in range(min(RANK_MAX_WORDS, len(words) - i), 0, -1):
         if tuple(words[i : i + size]) in RANK_PHRASES:
             return size
-    return 1 if words[i] in COURTESY else 0
+    return 1 if words[i] in COURTESY or words[i] in _TITLES else 0
 
 
 def _a_name(word: str) -> bool:

@@ -18,6 +18,7 @@ AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 OWN = [
     DirectoryEntry("vijay-parmar", "person", "Vijay Parmar", surname="Parmar", rank="DS"),
     DirectoryEntry("claire-hughes", "person", "Claire Hughes", surname="Hughes", rank="DI"),
+    DirectoryEntry("amy-greaves", "person", "Amy Greaves", surname="Greaves", rank="PC"),
     DirectoryEntry("dogs", "department", "Dog Support Unit"),
 ]
 
@@ -36,14 +37,16 @@ def asked(people: UnlistedPerson, *texts: str) -> str | None:
     [
         ("Can I speak to Sergeant Morrison please?", "sergeant morrison"),
         ("PC Hargreaves please", "pc hargreaves"),
+        # near Greaves, but not near enough to be her (ratio 82)
+        ("could I speak to PC Hargreaves", "pc hargreaves"),
         ("um, hello, DC Karen Bowyer please", "dc karen bowyer"),
-        ("Can I speak to Constable Harrison? He came out about my car.", "constable harrison"),
-        ("DC Wilkinson, she was on my case a couple of years back", "dc wilkinson"),
         ("I'd like to speak to Detective Sergeant Mulholland", "detective sergeant mulholland"),
         ("is Mr Okonkwo there please", "mr okonkwo"),
+        ("hello yes, Sergeant Pemberton, is he available", "sergeant pemberton"),
+        ("can I speak to officer Jenkins", "officer jenkins"),
     ],
 )
-def test_a_rank_and_a_name_nobody_here_has_is_asked_for(
+def test_a_request_for_a_rank_and_a_name_nobody_here_has_is_asked_for(
     people: UnlistedPerson, said: str, who: str
 ) -> None:
     assert asked(people, said) == who
@@ -56,19 +59,28 @@ def test_a_rank_and_a_name_nobody_here_has_is_asked_for(
         "can I speak to the duty sergeant",
         "I want to speak to a sergeant please",
         "Inspector on duty please",
-        # what an officer did, not a request for them
-        "PC Hargreaves told me to ring and report my bike stolen",
-        # a name the directory has, or one near it: the matcher's
+        "I need to speak to PC about my case",
+        # a name the directory has, or one that sounds like it: the matcher's
         "DS Parmar please",
         "DS Parmer please",
         "Mr Hughes please",
-        # no rank or title
+        # no rank or title; a collar number
         "Morrison please",
-        # a collar number, not a name
         "PC 4471 please",
+        # more said than the request (an adversarial review's, session 44): the rest of
+        # the engine reads it, danger first
+        "PC Hargreaves told me to ring and report my bike stolen",
+        "Mr Okonkwo next door has had his shed broken into",
+        "PC Jones kept me waiting for hours and I want to make a complaint",
+        "I'm calling for Mrs Evans, my elderly neighbour, her purse was stolen",
+        "is Mr Blackwood allowed to park across my drive",
+        "I'm looking for Mrs Jenkins, she's 84 and hasn't come home",
+        "can I speak to PC Jones, my ex is sat outside in his car again",
+        "Can I speak to Constable Harrison? He came out about my car on Monday.",
+        "is Sergeant Major a police rank",
     ],
 )
-def test_a_post_a_report_or_a_name_here_is_no_unlisted_person(
+def test_a_post_a_matter_or_a_name_here_is_no_unlisted_person(
     people: UnlistedPerson, said: str
 ) -> None:
     assert asked(people, said) is None
