@@ -15,6 +15,7 @@ next door has been burgled", "I'm looking for Mrs Jenkins, she's 84 and hasn't c
 home", "can I speak to PC Jones, my ex is outside again") is the rest of the engine's
 to read, danger first: a firm route here would raise the bar for asking about danger.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
