@@ -83,9 +83,8 @@ WHERE = frozenset({"at", "on", "near", "outside", "by", "round", "around", "behi
 # A word said just before these names the place ("the Jain temple", "St John's church"),
 # not a person asked for: it may match a name but nominates no one.
 WORSHIP = frozenset(
-    " ".join(
-        ("temple church mosque masjid gurdwara mandir synagogue chapel cathedral kirk abbey",)
-    ).split()
+    {"temple", "church", "mosque", "masjid", "gurdwara", "mandir", "synagogue", "chapel"}
+    | {"cathedral", "kirk", "abbey"}
 )
 # After these, the caller is saying why, not whom: words may match but cost nothing.
 TOPIC = frozenset({"about", "regarding", "concerning", "because", "cos", "re", "as"})
