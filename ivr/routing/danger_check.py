@@ -282,9 +282,11 @@ class MeaningDoubts:
         cue = intents.emergency_cue(heard) if heard else None
         if not heard:
             return None
-        if cue is not None and cue.score >= 1.0:
+        if cue is not None and cue.score >= 1.0 and not _calmed(ordinary):
             # A clear cue was read in context by the screen: its verdict stands, for its
-            # own words; a second matter told after it is read on its own.
+            # own words; a second matter told after it is read on its own. Not when every
+            # cue was negated or cleared: "nobody's hurt, not yet" says nothing of "my ex
+            # is in the stairwell with a can of petrol", which the words' meaning reads.
             return self._second_matter(heard[0].text)
         # Each alternative is read on its own words: "firearms", "victim support" are too
         # few to mean anything, and so is a recogniser's "the me" beside a longer reading;
@@ -475,6 +477,12 @@ ANOTHER_MATTER = re.compile(
     r"|(?<=[.;!?])\s*oh,?\s+and\b,?",
     re.IGNORECASE,
 )
+
+
+def _calmed(ordinary: Decision) -> bool:
+    """Every cue was negated or cleared ("nobody's hurt"): routed as asked (the engine's
+    ``_said_calm`` marks the evidence)."""
+    return "negated_cue" in ordinary.evidence or "cleared_cue" in ordinary.evidence
 
 
 def _turned_to_now(text: str) -> str | None:

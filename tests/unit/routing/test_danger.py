@@ -38,6 +38,8 @@ ASKED = frozenset(
     {"past-emergency-cue", "remote-emergency-cue", "future-emergency-cue"}
     | {"doubtful-emergency-cue"}
     | {"unmeant-emergency-cue", "toy-weapon-emergency-cue", "thing-taken-emergency-cue"}
+    # no cue kept, but the words read for their meaning (a cue cleared: "nobody's hurt")
+    | {"danger-meaning"}
 )
 
 TABLE: list[tuple[str, str]] = [
@@ -359,8 +361,9 @@ TABLE: list[tuple[str, str]] = [
         "I've been sent a video on snapchat of a lad holding a machete saying it's for me",
         "remote-emergency-cue",
     ),
-    # "hurt" said only in "nobody's hurt" is no cue, whatever else is going on
-    ("nobody's hurt but there's a lorry jack-knifed across both lanes", UNHURT),
+    # "hurt" said only in "nobody's hurt" is no cue, whatever else is going on; what else
+    # is going on is read for its meaning (a lorry across both lanes: asked)
+    ("nobody's hurt but there's a lorry jack-knifed across both lanes", "danger-meaning"),
     ("a bump, nobody's hurt, but he's just stood there arguing with me", UNHURT),
     # ... but not a weapon said to be here now, nor an intruder, whatever the all-clear
     ("nobody is hurt but he's still got the knife", EMERGENCY),

@@ -146,6 +146,22 @@ def test_a_negated_cue_does_not_hide_words_that_mean_danger(shipped: RoutingServ
     assert decision.is_danger_check and decision.evidence["raised_by"] == "danger-meaning"
 
 
+def test_an_injury_cleared_does_not_hide_words_that_mean_danger(shipped: RoutingService) -> None:
+    # "Nobody's hurt" clears the cue "hurt", and only it: the screen's verdict on that
+    # word stood for the whole, and the caller was offered the crime desk (dev_aw).
+    text = (
+        "Nobody's hurt, not yet. But my ex is in the stairwell with a can of petrol saying"
+        " he's going to burn the flat."
+    )
+    decision = said(shipped, text)
+    assert decision.is_danger_check and decision.evidence["raised_by"] == "danger-meaning"
+    # ... while a bump with nobody hurt is still what the caller asked
+    bump = said(
+        shipped, "we had a little bump in the car park, nobody's hurt, do I need to report it"
+    )
+    assert not bump.is_danger_check and bump.destination == "online"
+
+
 def test_a_name_said_does_not_hide_words_that_surely_mean_danger(shipped: RoutingService) -> None:
     text = (
         "Rachel in child protection please, my daughter's gone off in a car with a man"
