@@ -97,9 +97,20 @@ class DirectoryMatcher:
     def restated(self, first: str, rest: str) -> bool:
         """A person's name word said in ``first`` and again in ``rest`` ("Can I speak to
         Graham? Graham Dixon, the financial investigator."): the rest says the same name
-        more fully, so ``first`` alone is no request of its own."""
+        more fully, so ``first`` alone is no request of its own. So does a rest that says
+        which of the people so named by their team ("PC Andrew Cowie please, the one up at
+        the Ross police office": two Andrew Cowies, one at Ross)."""
         said = {w for w in text_tokens(first) if w in self._index.person_words}
-        return bool(said) and not said.isdisjoint(text_tokens(rest))
+        if not said:
+            return False
+        told = set(text_tokens(rest))
+        if not said.isdisjoint(told):
+            return True
+        people = self._index.people
+        named = set.intersection(
+            *({i for i in self._index.postings.get(w, ()) if i in people} for w in said)
+        )
+        return len(named) > 1 and any(not told.isdisjoint(people[i].role_words) for i in named)
 
     # --- scoring ------------------------------------------------------------
 

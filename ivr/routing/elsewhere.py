@@ -69,11 +69,12 @@ SOMEONE_ELSE_IS = re.compile(
     r"|cannot get there)(?![a-z0-9])"
 )
 # Money taken from a card or an account: where it was spent is not where the crime is
-# recorded ("there's payments in Birmingham and I've still got the card"): the victim's
-# own force records fraud (Action Fraud's national process), so the place moves nothing.
+# recorded ("there's payments in Birmingham and I've still got the card", "someone's cloned
+# my card and bought things in London"): the victim's own force records fraud (Action
+# Fraud's national process), so the place moves nothing.
 MONEY_MOVED = re.compile(
     r"(?<![a-z0-9])(?:payments?|transactions?|withdrawals?|purchases?|bank card|debit card"
-    r"|credit card|bank account)(?![a-z0-9])"
+    r"|credit card|bank account|cloned|skimmed)(?![a-z0-9])"
 )
 # Where a letter or a call came from ("a letter from a company in Leeds asking for
 # £2,400"): the sender's place, not where the matter is (the caller's own fraud).

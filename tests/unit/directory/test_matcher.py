@@ -205,6 +205,26 @@ def test_a_name_said_just_before_a_place_of_worship_names_the_place(said: str) -
     assert found[0].destination == "directory:cohesion" and found[0].score >= LOW, found
 
 
+def test_a_rest_that_says_which_of_two_same_named_people_is_part_of_the_request() -> None:
+    # "PC Andrew Cowie please, the one at Rattray": the ask alone ties the two Andrew
+    # Cowies; the rest, by one's team, says which, so the ask is not read on its own.
+    matcher = _people_and_places(
+        {
+            "id": "cowie-r",
+            "kind": "person",
+            "name": "Andrew Cowie",
+            "rank": "PC",
+            "team": "Rattray",
+        },
+        {"id": "cowie-s", "kind": "person", "name": "Andrew Cowie", "rank": "PC", "team": "Ross"},
+        {"id": "jo-reid", "kind": "person", "name": "Jo Reid", "rank": "PC", "team": "Ross"},
+    )
+    assert matcher.restated("PC Andrew Cowie please", "the one at Rattray")
+    assert not matcher.restated("PC Andrew Cowie please", "he came about my car")
+    # one person so named: the rest is the caller's story, whatever team it names
+    assert not matcher.restated("PC Jo Reid please", "it's about the Rattray burglary")
+
+
 def test_a_plural_of_a_directory_word_says_that_word() -> None:
     # "lorries" for the Lorry Park Team: the spelling of a plural hides its singular.
     directory = Directory.from_data(

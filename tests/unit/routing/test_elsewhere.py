@@ -108,6 +108,7 @@ def test_where_someone_lives_or_went_or_a_street_name_is_not_another_area(
     [
         "someone's been using my bank card, there's payments in Birmingham",
         "there are transactions in London I never made, all from my account",
+        "someone has cloned my card and bought things in London, the bank refunded me",
     ],
 )
 def test_where_stolen_money_was_spent_is_not_where_the_fraud_is_recorded(
